@@ -1,0 +1,465 @@
+//! The default environment every jailed command gets, as data.
+//!
+//! One line per entry: `ro PATH` (read-only grant), `rw PATH` (read-write grant) or
+//! `tmpfs PATH` (private, empty, writable). `$HOME` and a leading `~` are substituted,
+//! globs are expanded, and entries that do not exist on this host are skipped. The
+//! built-in default below can be replaced by `$XDG_CONFIG_HOME/pola-sh/environment`.
+//!
+//! A host path that is itself a symlink (`/bin -> usr/bin`, `/etc/localtime`) is copied
+//! as a symlink, so the jail keeps the host's layout without granting anything twice.
+//! `/etc/passwd` and `/etc/group` are generated with root, the user and nobody only, so
+//! the host's list of accounts stays invisible; `/proc` is the jail's own and `/dev` is
+//! a minimal set of devices with a private devpts.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_till1};
+use nom::character::complete::{space0, space1};
+use nom::combinator::{all_consuming, opt, rest, value};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+use thiserror::Error;
+
+use crate::namespace::{Entry, Grant, Namespace, NamespaceError, Origin, Rights};
+
+/// The built-in default environment, in the same format as the user's file.
+pub const DEFAULT: &str = "\
+# pola-sh default environment: what every jailed command sees besides its grants.
+# System programs and libraries, read-only.
+ro /usr
+ro /bin
+ro /sbin
+ro /lib
+ro /lib32
+ro /lib64
+ro /libx32
+# What the dynamic loader, libc and ordinary Debian programs read in /etc.
+ro /etc/ld.so.cache
+ro /etc/ld.so.conf
+ro /etc/ld.so.conf.d
+ro /etc/nsswitch.conf
+ro /etc/localtime
+ro /etc/timezone
+ro /etc/alternatives
+ro /etc/os-release
+ro /etc/debian_version
+ro /etc/locale.alias
+ro /etc/default/locale
+ro /etc/mime.types
+ro /etc/magic
+ro /etc/magic.mime
+ro /etc/terminfo
+ro /etc/inputrc
+ro /etc/profile
+ro /etc/profile.d
+ro /etc/bash.bashrc
+ro /etc/shells
+ro /etc/python3*
+ro /etc/perl
+ro /etc/vim
+ro /etc/gitconfig
+ro /etc/xdg
+# Private scratch space, empty at start and discarded at exit.
+tmpfs /tmp
+tmpfs $HOME
+";
+
+/// The device nodes of the jail's `/dev`, bound from the host.
+pub const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    ReadOnly,
+    ReadWrite,
+    Tmpfs,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub kind: Kind,
+    /// As written, before `$HOME`/`~` substitution and glob expansion.
+    pub path: String,
+}
+
+#[derive(Debug, Error)]
+pub enum EnvironmentError {
+    #[error("{file}:{line}: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}:{line}: {path}: not an absolute path")]
+    NotAbsolute {
+        file: String,
+        line: usize,
+        path: String,
+    },
+    #[error("{file}:{line}: bad glob pattern: {message}")]
+    Glob {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Namespace(#[from] NamespaceError),
+}
+
+/// The default environment: parsed lines, with where they came from for messages.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    pub source: String,
+    pub lines: Vec<(usize, Line)>,
+}
+
+fn kind(input: &str) -> IResult<&str, Kind> {
+    alt((
+        value(Kind::Tmpfs, tag("tmpfs")),
+        value(Kind::ReadOnly, tag("ro")),
+        value(Kind::ReadWrite, tag("rw")),
+    ))
+    .parse(input)
+}
+
+/// `KIND SP PATH [SP]`, or a blank line, or a comment. `Ok(None)` for nothing.
+fn line(input: &str) -> IResult<&str, Option<Line>> {
+    let (input, _) = space0(input)?;
+    if input.is_empty() || input.starts_with('#') {
+        return Ok(("", None));
+    }
+    let (input, kind) = kind(input)?;
+    let (input, path) =
+        preceded(space1, take_till1(|c: char| c == ' ' || c == '\t')).parse(input)?;
+    let (input, _) = all_consuming((space0, opt(preceded(tag("#"), rest)))).parse(input)?;
+    Ok((
+        input,
+        Some(Line {
+            kind,
+            path: path.to_string(),
+        }),
+    ))
+}
+
+impl Environment {
+    pub fn parse(source: &str, text: &str) -> Result<Environment, EnvironmentError> {
+        let mut lines = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            match line(raw) {
+                Ok((_, Some(l))) => lines.push((i + 1, l)),
+                Ok((_, None)) => {}
+                Err(_) => {
+                    let word = raw.split_whitespace().next().unwrap_or("");
+                    let message = if !["ro", "rw", "tmpfs"].contains(&word) {
+                        format!("unknown entry '{word}' (expected ro, rw or tmpfs)")
+                    } else {
+                        format!("expected '{word} PATH'")
+                    };
+                    return Err(EnvironmentError::Syntax {
+                        file: source.into(),
+                        line: i + 1,
+                        message,
+                    });
+                }
+            }
+        }
+        Ok(Environment {
+            source: source.into(),
+            lines,
+        })
+    }
+
+    pub fn builtin() -> Environment {
+        Environment::parse("(built-in environment)", DEFAULT)
+            .expect("the built-in environment parses")
+    }
+
+    /// The user's file if there is one, else the built-in default.
+    pub fn load(config_dir: Option<&Path>) -> Result<Environment, EnvironmentError> {
+        if let Some(dir) = config_dir {
+            let file = dir.join("pola-sh").join("environment");
+            match fs::read_to_string(&file) {
+                Ok(text) => return Environment::parse(&file.to_string_lossy(), &text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(EnvironmentError::Read(file, e)),
+            }
+        }
+        Ok(Environment::builtin())
+    }
+
+    /// Add the environment to `ns`, as seen by `identity`.
+    pub fn apply(&self, ns: &mut Namespace, identity: &Identity) -> Result<(), EnvironmentError> {
+        for (lineno, l) in &self.lines {
+            let expanded = substitute(&l.path, &identity.home);
+            if !expanded.starts_with('/') {
+                return Err(EnvironmentError::NotAbsolute {
+                    file: self.source.clone(),
+                    line: *lineno,
+                    path: l.path.clone(),
+                });
+            }
+            if l.kind == Kind::Tmpfs {
+                ns.insert(Path::new(&expanded), Entry::Tmpfs)?;
+                continue;
+            }
+            let paths = glob::glob(&expanded).map_err(|e| EnvironmentError::Glob {
+                file: self.source.clone(),
+                line: *lineno,
+                message: e.to_string(),
+            })?;
+            for path in paths.flatten() {
+                let rights = if l.kind == Kind::ReadWrite {
+                    Rights::ReadWrite
+                } else {
+                    Rights::ReadOnly
+                };
+                add_host_path(ns, &path, rights)?;
+            }
+        }
+        add_generated_etc(ns, identity)?;
+        add_proc_and_dev(ns)?;
+        Ok(())
+    }
+}
+
+/// A host path of the environment: a symlink is copied as a symlink, anything else is
+/// granted. Missing paths are skipped: the environment lists what Debian may have.
+fn add_host_path(ns: &mut Namespace, path: &Path, rights: Rights) -> Result<(), NamespaceError> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        if let Ok(target) = fs::read_link(path) {
+            ns.insert(path, Entry::Symlink(target))?;
+        }
+        return Ok(());
+    }
+    ns.insert(
+        path,
+        Entry::Grant(Grant {
+            host: path.to_path_buf(),
+            rights,
+            origin: Origin::Default,
+            device: false,
+        }),
+    )
+}
+
+fn substitute(path: &str, home: &Path) -> String {
+    let home = home.to_string_lossy();
+    let path = if path == "~" || path.starts_with("~/") {
+        format!("{home}{}", &path[1..])
+    } else {
+        path.to_string()
+    };
+    path.replace("${HOME}", &home).replace("$HOME", &home)
+}
+
+/// Who the command runs as, for the generated `/etc/passwd` and `/etc/group`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub uid: u32,
+    pub gid: u32,
+    pub user: String,
+    pub group: String,
+    pub home: PathBuf,
+    pub shell: String,
+    pub gecos: String,
+}
+
+impl Identity {
+    pub fn passwd(&self) -> String {
+        let mut s = String::new();
+        if self.uid != 0 {
+            s.push_str("root:x:0:0:root:/root:/bin/sh\n");
+        }
+        if self.uid != 65534 {
+            s.push_str(&format!(
+                "{}:x:{}:{}:{}:{}:{}\n",
+                self.user,
+                self.uid,
+                self.gid,
+                self.gecos,
+                self.home.display(),
+                self.shell
+            ));
+        } else {
+            s.push_str(&format!(
+                "nobody:x:65534:65534:nobody:{}:/usr/sbin/nologin\n",
+                self.home.display()
+            ));
+            return s;
+        }
+        s.push_str("nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        s
+    }
+
+    pub fn group(&self) -> String {
+        let mut s = String::new();
+        if self.gid != 0 {
+            s.push_str("root:x:0:\n");
+        }
+        if self.gid != 65534 {
+            s.push_str(&format!("{}:x:{}:\n", self.group, self.gid));
+        }
+        s.push_str("nogroup:x:65534:\n");
+        s
+    }
+}
+
+fn add_generated_etc(ns: &mut Namespace, identity: &Identity) -> Result<(), NamespaceError> {
+    ns.insert(
+        Path::new("/etc/passwd"),
+        Entry::Generated(identity.passwd()),
+    )?;
+    ns.insert(Path::new("/etc/group"), Entry::Generated(identity.group()))?;
+    ns.insert(
+        Path::new("/etc/hosts"),
+        Entry::Generated(
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n".into(),
+        ),
+    )?;
+    Ok(())
+}
+
+fn add_proc_and_dev(ns: &mut Namespace) -> Result<(), NamespaceError> {
+    ns.insert(Path::new("/proc"), Entry::Proc)?;
+    ns.insert(Path::new("/dev"), Entry::Tmpfs)?;
+    for dev in DEVICES {
+        let path = Path::new("/dev").join(dev);
+        ns.insert(
+            &path,
+            Entry::Grant(Grant {
+                host: path.clone(),
+                rights: Rights::ReadWrite,
+                origin: Origin::Default,
+                device: true,
+            }),
+        )?;
+    }
+    ns.insert(Path::new("/dev/pts"), Entry::Devpts)?;
+    ns.insert(Path::new("/dev/shm"), Entry::Tmpfs)?;
+    for (name, target) in [
+        ("ptmx", "pts/ptmx"),
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ] {
+        ns.insert(&Path::new("/dev").join(name), Entry::Symlink(target.into()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn me() -> Identity {
+        Identity {
+            uid: 1000,
+            gid: 1000,
+            user: "u".into(),
+            group: "u".into(),
+            home: "/home/u".into(),
+            shell: "/bin/bash".into(),
+            gecos: "U".into(),
+        }
+    }
+
+    #[test]
+    fn builtin_parses_and_has_private_tmp_and_home() {
+        let env = Environment::builtin();
+        assert!(env
+            .lines
+            .iter()
+            .any(|(_, l)| l.kind == Kind::Tmpfs && l.path == "/tmp"));
+        assert!(env
+            .lines
+            .iter()
+            .any(|(_, l)| l.kind == Kind::Tmpfs && l.path == "$HOME"));
+        assert!(env
+            .lines
+            .iter()
+            .any(|(_, l)| l.kind == Kind::ReadOnly && l.path == "/usr"));
+    }
+
+    #[test]
+    fn parse_reports_line_and_problem() {
+        let err = Environment::parse("env", "ro /usr\n\nrx /opt\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "env:3: unknown entry 'rx' (expected ro, rw or tmpfs)"
+        );
+        let err = Environment::parse("env", "ro\n").unwrap_err();
+        assert_eq!(err.to_string(), "env:1: expected 'ro PATH'");
+        let err = Environment::parse("env", "ro /a /b\n").unwrap_err();
+        assert_eq!(err.to_string(), "env:1: expected 'ro PATH'");
+    }
+
+    #[test]
+    fn parse_accepts_comments_and_blank_lines() {
+        let env =
+            Environment::parse("env", "# c\n  \n tmpfs  /scratch   # note\nrw ~/x\n").unwrap();
+        assert_eq!(
+            env.lines,
+            vec![
+                (
+                    3,
+                    Line {
+                        kind: Kind::Tmpfs,
+                        path: "/scratch".into()
+                    }
+                ),
+                (
+                    4,
+                    Line {
+                        kind: Kind::ReadWrite,
+                        path: "~/x".into()
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn home_is_substituted() {
+        assert_eq!(substitute("~/x", Path::new("/home/u")), "/home/u/x");
+        assert_eq!(
+            substitute("$HOME/.cache", Path::new("/home/u")),
+            "/home/u/.cache"
+        );
+        assert_eq!(substitute("/usr", Path::new("/home/u")), "/usr");
+    }
+
+    #[test]
+    fn relative_paths_are_refused() {
+        let env = Environment::parse("env", "ro usr\n").unwrap();
+        let err = env.apply(&mut Namespace::new(), &me()).unwrap_err();
+        assert_eq!(err.to_string(), "env:1: usr: not an absolute path");
+    }
+
+    #[test]
+    fn passwd_lists_root_the_user_and_nobody_only() {
+        let id = me();
+        assert_eq!(
+            id.passwd(),
+            "root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000:U:/home/u:/bin/bash\n\
+             nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+        );
+        assert_eq!(id.group(), "root:x:0:\nu:x:1000:\nnogroup:x:65534:\n");
+        let root = Identity {
+            uid: 0,
+            gid: 0,
+            user: "root".into(),
+            group: "root".into(),
+            home: "/root".into(),
+            ..me()
+        };
+        assert_eq!(root.passwd().lines().count(), 2);
+        assert_eq!(root.group(), "root:x:0:\nnogroup:x:65534:\n");
+    }
+}

@@ -1,0 +1,14 @@
+//! pola-sh's file server, in the shell's own process.
+//!
+//! - [`namespace`]: the jail's file namespace as plain data (no kernel calls).
+//! - [`environment`]: the default environment every command gets, as data.
+//! - [`resolve`]: grants resolved on the host with the caller's authority, in the
+//!   kernel, each kept as a witness descriptor.
+//! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
+//! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
+
+pub mod environment;
+pub mod launch;
+pub mod namespace;
+pub mod plan;
+pub mod resolve;

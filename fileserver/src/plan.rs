@@ -1,0 +1,153 @@
+//! The launch plan sent to `pola-shim`, and the messages it sends back.
+//!
+//! The plan is the namespace in the order the shim must build it (parents before
+//! children), with host paths already resolved by the fileserver. Each bind refers by
+//! index to a witness descriptor that travels beside the plan with SCM_RIGHTS: the shim
+//! trusts the descriptor's (dev, ino), not the path, so a path swapped after resolution
+//! aborts the launch instead of mounting something else.
+//!
+//! Paths and arguments are bytes (Linux names need not be UTF-8).
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Serde for `PathBuf`/`OsString` as raw bytes.
+pub mod bytes {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer, T: AsRef<OsStr>>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v.as_ref().as_bytes())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: From<OsString>>(d: D) -> Result<T, D::Error> {
+        let v: Vec<u8> = Deserialize::deserialize(d)?;
+        Ok(T::from(OsString::from_vec(v)))
+    }
+}
+
+/// Serde for `Vec<OsString>` as a list of byte strings.
+pub mod bytes_list {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[OsString], s: S) -> Result<S::Ok, S::Error> {
+        let list: Vec<&[u8]> = v.iter().map(|x| x.as_bytes()).collect();
+        list.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<OsString>, D::Error> {
+        let v: Vec<Vec<u8>> = Deserialize::deserialize(d)?;
+        Ok(v.into_iter().map(OsString::from_vec).collect())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// A directory of the read-only skeleton.
+    Dir,
+    /// Bind-mount the host object at `host` (canonical, symlink-free), which must be the
+    /// object of witness descriptor number `witness`.
+    Bind {
+        #[serde(with = "bytes")]
+        host: PathBuf,
+        witness: usize,
+        is_dir: bool,
+        writable: bool,
+        device: bool,
+    },
+    /// A private writable tmpfs with this mode (1777 for /tmp, 0700 for a home).
+    Tmpfs {
+        mode: u32,
+    },
+    Symlink {
+        #[serde(with = "bytes")]
+        target: PathBuf,
+    },
+    File {
+        contents: String,
+    },
+    Proc,
+    Devpts,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanNode {
+    #[serde(with = "bytes")]
+    pub path: PathBuf,
+    pub step: Step,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JailPlan {
+    /// For messages: `pola-run` or `pola-sh`.
+    pub program: String,
+    /// For messages: the command's name as the user typed it.
+    pub command: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub nodes: Vec<PlanNode>,
+    #[serde(with = "bytes")]
+    pub cwd: PathBuf,
+    /// Absolute path of the program inside the jail.
+    #[serde(with = "bytes")]
+    pub exec: PathBuf,
+    #[serde(with = "bytes_list")]
+    pub argv: Vec<OsString>,
+    /// `NAME=value` strings.
+    #[serde(with = "bytes_list")]
+    pub env: Vec<OsString>,
+    /// Share the host's network instead of a private loopback-only one.
+    pub net: bool,
+    /// Writable private directories whose leftovers are reported at exit.
+    #[serde(with = "bytes_list")]
+    pub scratch: Vec<OsString>,
+    /// Test hook: pause this long after the plan arrives, before anything is mounted,
+    /// so a test can swap a granted path in the window the witness check guards.
+    pub launch_delay_ms: u64,
+}
+
+/// What the shim reports on the socket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShimReport {
+    /// The jail is built and the command's `execve` succeeded.
+    Launched,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_round_trips_with_non_utf8_names() {
+        let plan = JailPlan {
+            program: "pola-run".into(),
+            command: "cat".into(),
+            uid: 1000,
+            gid: 1000,
+            nodes: vec![PlanNode {
+                path: PathBuf::from(OsString::from_vec(b"/data/\xff.txt".to_vec())),
+                step: Step::Bind {
+                    host: "/data/x".into(),
+                    witness: 0,
+                    is_dir: false,
+                    writable: true,
+                    device: false,
+                },
+            }],
+            cwd: "/data".into(),
+            exec: "/usr/bin/cat".into(),
+            argv: vec!["cat".into(), OsString::from_vec(b"\xff.txt".to_vec())],
+            env: vec!["PATH=/usr/bin".into()],
+            net: false,
+            scratch: vec!["/tmp".into()],
+            launch_delay_ms: 0,
+        };
+        let text = serde_json::to_vec(&plan).unwrap();
+        let back: JailPlan = serde_json::from_slice(&text).unwrap();
+        assert_eq!(back, plan);
+    }
+}

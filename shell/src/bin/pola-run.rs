@@ -1,0 +1,170 @@
+//! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
+//!
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//!
+//! The command sees the default environment, its program (and `#!` interpreter), and
+//! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
+//! Errors are one line on stderr with status 125 (127: command not found, 126: not
+//! executable), as shells report them; otherwise the status is the command's.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use clap::Parser;
+use pola_fileserver::environment::Environment;
+use pola_sh::jail::{self, Command, Request};
+use pola_sh::report;
+
+const PROGRAM: &str = "pola-run";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pola-run",
+    version,
+    about = "Run a command in a pola-sh jail that holds only what is granted",
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+)]
+struct Args {
+    /// Grant PATH read-only (recursively for a directory).
+    #[arg(long = "ro", value_name = "PATH")]
+    ro: Vec<PathBuf>,
+    /// Grant PATH read-write; a missing file is created (and removed again if unused).
+    #[arg(long = "rw", value_name = "PATH")]
+    rw: Vec<PathBuf>,
+    /// Share the host's network (default: a private loopback only).
+    #[arg(long)]
+    net: bool,
+    /// Working directory of the command (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    cwd: Option<PathBuf>,
+    /// Add NAME=VALUE to the command's environment.
+    #[arg(long = "env", value_name = "K=V")]
+    env: Vec<OsString>,
+    /// Print the namespace the command would get, and run nothing.
+    #[arg(long)]
+    explain: bool,
+    /// The program and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "PROG"
+    )]
+    command: Vec<OsString>,
+}
+
+fn main() {
+    report::init_logging();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::DisplayHelp
+                || e.kind() == clap::error::ErrorKind::DisplayVersion =>
+        {
+            print!("{e}");
+            std::process::exit(0);
+        }
+        Err(e) => {
+            let first = e.to_string();
+            let line = first
+                .lines()
+                .next()
+                .unwrap_or("bad arguments")
+                .trim_start_matches("error: ");
+            report::error(PROGRAM, format!("{line} (see pola-run --help)"));
+            std::process::exit(125);
+        }
+    };
+    std::process::exit(run(args));
+}
+
+/// `NAME=VALUE` split at the first `=`; the name must not be empty.
+fn split_assignment(kv: &OsStr) -> Option<(OsString, OsString)> {
+    let bytes = kv.as_bytes();
+    let i = bytes.iter().position(|b| *b == b'=').filter(|i| *i > 0)?;
+    Some((
+        OsStr::from_bytes(&bytes[..i]).to_os_string(),
+        OsStr::from_bytes(&bytes[i + 1..]).to_os_string(),
+    ))
+}
+
+fn working_directory(cwd: Option<&PathBuf>) -> Result<PathBuf, String> {
+    match cwd {
+        Some(dir) => match std::fs::canonicalize(dir) {
+            Ok(d) if d.is_dir() => Ok(d),
+            _ => Err(format!("--cwd: no such directory: {}", dir.display())),
+        },
+        None => jail::logical_cwd().map_err(|e| format!("cannot find the working directory: {e}")),
+    }
+}
+
+fn run(args: Args) -> i32 {
+    let cwd = match working_directory(args.cwd.as_ref()) {
+        Ok(d) => d,
+        Err(message) => {
+            report::error(PROGRAM, message);
+            return 125;
+        }
+    };
+    let mut exports = Vec::new();
+    for kv in &args.env {
+        match split_assignment(kv) {
+            Some(pair) => exports.push(pair),
+            None => {
+                report::error(
+                    PROGRAM,
+                    format!("--env: expected NAME=VALUE, got '{}'", kv.to_string_lossy()),
+                );
+                return 125;
+            }
+        }
+    }
+    let grants = args
+        .ro
+        .iter()
+        .map(|p| Request {
+            path: p.clone(),
+            write: false,
+        })
+        .chain(args.rw.iter().map(|p| Request {
+            path: p.clone(),
+            write: true,
+        }))
+        .collect();
+    let cmd = Command {
+        program: PROGRAM.into(),
+        argv: args.command,
+        grants,
+        cwd,
+        net: args.net,
+        exports,
+    };
+    let env = match Environment::load(dirs::config_dir().as_deref()) {
+        Ok(env) => env,
+        Err(e) => {
+            report::error(PROGRAM, e);
+            return 125;
+        }
+    };
+    if args.explain {
+        return match jail::identity().and_then(|id| jail::namespace(&cmd, &id, &env)) {
+            Ok((ns, exe)) => {
+                println!("program: {}", exe.display());
+                print!("{ns}");
+                0
+            }
+            Err(e) => {
+                report::error(PROGRAM, &e);
+                e.status()
+            }
+        };
+    }
+    match jail::run(&cmd, &env) {
+        Ok(outcome) => outcome.status,
+        Err(e) => {
+            report::error(PROGRAM, &e);
+            e.status()
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! Running one command in a jail: what `pola-run` does, and what the shell's executor
+//! does for each external command.
+//!
+//! The caller says what is granted; this module adds what every command gets (the
+//! default environment, the program and its `#!` interpreter with read+exec), builds
+//! the `Namespace`, has the fileserver resolve it, starts `pola-shim` and waits.
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io::Read;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
+use pola_fileserver::launch::{self, LaunchError, Outcome};
+use pola_fileserver::namespace::{
+    normalize, Entry, Grant, Namespace, NamespaceError, Origin, Rights,
+};
+use pola_fileserver::plan::{JailPlan, Step};
+use pola_fileserver::resolve::{resolve, ResolveError};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum JailError {
+    #[error("{0}: command not found")]
+    NotFound(String),
+    #[error("{0}: permission denied (not executable)")]
+    NotExecutable(PathBuf),
+    #[error(transparent)]
+    Environment(#[from] EnvironmentError),
+    #[error(transparent)]
+    Namespace(#[from] NamespaceError),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Launch(#[from] LaunchError),
+    #[error("cannot find the current user (uid {0}) in the user database")]
+    NoUser(u32),
+}
+
+impl JailError {
+    /// The exit status a shell gives for this error.
+    pub fn status(&self) -> i32 {
+        match self {
+            JailError::NotFound(_) => 127,
+            JailError::NotExecutable(_) => 126,
+            _ => 125,
+        }
+    }
+}
+
+/// One grant asked for by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub path: PathBuf,
+    pub write: bool,
+}
+
+/// Everything needed to run one command jailed.
+#[derive(Clone, Debug)]
+pub struct Command {
+    /// For messages: "pola-run" or "pola-sh".
+    pub program: String,
+    pub argv: Vec<OsString>,
+    pub grants: Vec<Request>,
+    /// The working directory (absolute, logical), on the host and in the jail.
+    pub cwd: PathBuf,
+    pub net: bool,
+    /// Variables the user exported on purpose, added to the minimal environment.
+    pub exports: Vec<(OsString, OsString)>,
+}
+
+/// The user the jail runs as, from the user database.
+pub fn identity() -> Result<Identity, JailError> {
+    let uid = nix::unistd::getuid();
+    let gid = nix::unistd::getgid();
+    let user = nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .ok_or(JailError::NoUser(uid.as_raw()))?;
+    let group = nix::unistd::Group::from_gid(gid)
+        .ok()
+        .flatten()
+        .map(|g| g.name)
+        .unwrap_or_else(|| user.name.clone());
+    let home = std::env::var_os("HOME")
+        .filter(|h| Path::new(h).is_absolute())
+        .map(PathBuf::from)
+        .unwrap_or(user.dir.clone());
+    Ok(Identity {
+        uid: uid.as_raw(),
+        gid: gid.as_raw(),
+        user: user.name,
+        group,
+        home,
+        shell: user.shell.to_string_lossy().into_owned(),
+        gecos: user.gecos.to_string_lossy().into_owned(),
+    })
+}
+
+/// The working directory as the user sees it: `$PWD` when it names the current
+/// directory (keeps the path the user walked through symlinks), else `getcwd`.
+pub fn logical_cwd() -> std::io::Result<PathBuf> {
+    let physical = std::env::current_dir()?;
+    if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from) {
+        if pwd.is_absolute() && same_file(&pwd, &physical) {
+            return Ok(pwd);
+        }
+    }
+    Ok(physical)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
+        && fs::metadata(path).map(|m| m.is_file()).unwrap_or(false)
+}
+
+/// Find `name` as a shell would: a name with a `/` is a path (from `cwd`), any
+/// other is looked up in `path_var`.
+pub fn find_program(name: &OsStr, cwd: &Path, path_var: &OsStr) -> Result<PathBuf, JailError> {
+    if name.as_bytes().contains(&b'/') {
+        let p = normalize(&cwd.join(name))?;
+        return match fs::metadata(&p) {
+            Ok(m) if m.is_file() && is_executable(&p) => Ok(p),
+            Ok(m) if m.is_file() || m.permissions().mode() & 0o111 == 0 => {
+                Err(JailError::NotExecutable(p))
+            }
+            Ok(_) => Err(JailError::NotExecutable(p)),
+            Err(_) => Err(JailError::NotFound(name.to_string_lossy().into_owned())),
+        };
+    }
+    let mut not_executable = None;
+    for dir in std::env::split_paths(path_var) {
+        let dir = if dir.as_os_str().is_empty() {
+            cwd.to_path_buf()
+        } else {
+            cwd.join(dir)
+        };
+        let candidate = dir.join(name);
+        if is_executable(&candidate) {
+            return Ok(normalize(&candidate)?);
+        }
+        if candidate.is_file() && not_executable.is_none() {
+            not_executable = Some(candidate);
+        }
+    }
+    match not_executable {
+        Some(p) => Err(JailError::NotExecutable(p)),
+        None => Err(JailError::NotFound(name.to_string_lossy().into_owned())),
+    }
+}
+
+/// The `#!` interpreter of a script and the program `env` is asked to run, if any.
+pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut current = exe.to_path_buf();
+    // The kernel follows at most a few levels of interpreters; so do we.
+    for _ in 0..4 {
+        let mut head = [0u8; 256];
+        let n = fs::File::open(&current)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        if n < 2 || &head[..2] != b"#!" {
+            break;
+        }
+        let line = head[2..n].split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let mut words = line
+            .split(|b| *b == b' ' || *b == b'\t')
+            .filter(|w| !w.is_empty())
+            .map(|w| PathBuf::from(OsString::from_vec(w.to_vec())));
+        let Some(interp) = words.next() else { break };
+        if !interp.is_absolute() {
+            break;
+        }
+        if interp.file_name() == Some(OsStr::new("env")) {
+            let target = words.find(|w| !w.as_os_str().as_bytes().starts_with(b"-"));
+            if let Some(Ok(p)) = target.map(|t| find_program(t.as_os_str(), cwd, path_var)) {
+                out.push(interp);
+                out.push(p);
+                break;
+            }
+        }
+        out.push(interp.clone());
+        current = interp;
+    }
+    out
+}
+
+/// The minimal environment of DESIGN.md plus what the user exported.
+pub fn command_env(cwd: &Path, home: &Path, exports: &[(OsString, OsString)]) -> Vec<OsString> {
+    let mut vars: Vec<(OsString, OsString)> = Vec::new();
+    let mut set = |k: &OsStr, v: &OsStr| {
+        vars.retain(|(name, _)| name != k);
+        vars.push((k.to_os_string(), v.to_os_string()));
+    };
+    set(
+        OsStr::new("PATH"),
+        &std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into()),
+    );
+    set(OsStr::new("HOME"), home.as_os_str());
+    set(OsStr::new("PWD"), cwd.as_os_str());
+    for (k, v) in std::env::vars_os() {
+        let name = k.as_bytes();
+        if matches!(name, b"TERM" | b"LANG" | b"USER" | b"TZ" | b"LANGUAGE")
+            || name.starts_with(b"LC_")
+        {
+            set(&k, &v);
+        }
+    }
+    for (k, v) in exports {
+        set(k, v);
+    }
+    vars.into_iter()
+        .map(|(k, v)| {
+            let mut s = k;
+            s.push("=");
+            s.push(v);
+            s
+        })
+        .collect()
+}
+
+/// Files the network needs (name resolution, certificates), granted with `--net`.
+const NETWORK_FILES: &[&str] = &[
+    "/etc/resolv.conf",
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+    "/etc/services",
+    "/etc/protocols",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+];
+
+/// The namespace for `cmd`, and where its program lives in it.
+pub fn namespace(
+    cmd: &Command,
+    identity: &Identity,
+    env: &Environment,
+) -> Result<(Namespace, PathBuf), JailError> {
+    let mut ns = Namespace::new();
+    env.apply(&mut ns, identity)?;
+    if cmd.net {
+        for f in NETWORK_FILES {
+            let path = Path::new(f);
+            if path.exists() {
+                ns.insert(
+                    path,
+                    grant(path.to_path_buf(), Rights::ReadOnly, Origin::Default),
+                )?;
+            }
+        }
+    }
+    let path_var =
+        std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let name = cmd.argv.first().cloned().unwrap_or_default();
+    let exe = find_program(&name, &cmd.cwd, &path_var)?;
+    add_program(&mut ns, &exe, Origin::Executable)?;
+    for interp in interpreters(&exe, &path_var, &cmd.cwd) {
+        add_program(&mut ns, &interp, Origin::Interpreter)?;
+    }
+    for req in &cmd.grants {
+        let host = cmd.cwd.join(&req.path);
+        let virt = normalize(&host)?;
+        if ns.is_under_proc(&virt) {
+            tracing::debug!(path = %virt.display(), "not granted: the jail has its own /proc");
+            continue;
+        }
+        let rights = match (
+            req.write,
+            fs::symlink_metadata(&host).is_ok() || host.exists(),
+        ) {
+            (false, _) => Rights::ReadOnly,
+            (true, true) => Rights::ReadWrite,
+            (true, false) => Rights::Create,
+        };
+        ns.insert(&virt, grant(host, rights, Origin::Argument))?;
+    }
+    ns.ensure_dir(&cmd.cwd)?;
+    Ok((ns, exe))
+}
+
+fn grant(host: PathBuf, rights: Rights, origin: Origin) -> Entry {
+    Entry::Grant(Grant {
+        host,
+        rights,
+        origin,
+        device: false,
+    })
+}
+
+/// Grant a program read+exec unless the jail already shows the same file at the same
+/// path through a read-only grant of the default environment (e.g. under `/usr`).
+fn add_program(ns: &mut Namespace, exe: &Path, origin: Origin) -> Result<(), JailError> {
+    let real = fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
+    if ns.shows_host_path(exe) && ns.shows_host_path(&real) {
+        return Ok(());
+    }
+    ns.insert(exe, grant(exe.to_path_buf(), Rights::ReadOnly, origin))?;
+    Ok(())
+}
+
+/// Milliseconds to pause the shim before it mounts (tests of the witness check only).
+fn launch_delay() -> u64 {
+    std::env::var("POLA_TEST_LAUNCH_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The plan for `cmd` in `ns`, with the resolved nodes.
+pub fn plan(
+    cmd: &Command,
+    identity: &Identity,
+    exe: &Path,
+    nodes: Vec<pola_fileserver::plan::PlanNode>,
+) -> JailPlan {
+    let scratch = nodes
+        .iter()
+        .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
+        .map(|n| n.path.clone().into_os_string())
+        .collect();
+    JailPlan {
+        program: cmd.program.clone(),
+        command: cmd
+            .argv
+            .first()
+            .map(|a| a.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        uid: identity.uid,
+        gid: identity.gid,
+        nodes,
+        cwd: cmd.cwd.clone(),
+        exec: exe.to_path_buf(),
+        argv: cmd.argv.clone(),
+        env: command_env(&cmd.cwd, &identity.home, &cmd.exports),
+        net: cmd.net,
+        scratch,
+        launch_delay_ms: launch_delay(),
+    }
+}
+
+/// Run `cmd` in a jail and wait for it.
+pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
+    let identity = identity()?;
+    let (ns, exe) = namespace(cmd, &identity, env)?;
+    let shim = launch::find_shim()?;
+    let resolved = resolve(&ns)?;
+    let nodes = resolved.nodes.clone();
+    let plan = plan(cmd, &identity, &exe, nodes);
+    let jail = launch::spawn(&shim, &plan, resolved)?;
+    Ok(jail.wait()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programs_are_found_on_path_and_by_path() {
+        let path = OsStr::new("/usr/bin:/bin");
+        assert_eq!(
+            find_program(OsStr::new("sh"), Path::new("/"), path).unwrap(),
+            PathBuf::from("/usr/bin/sh")
+        );
+        assert!(matches!(
+            find_program(OsStr::new("no-such-program-x"), Path::new("/"), path),
+            Err(JailError::NotFound(_))
+        ));
+        assert!(matches!(
+            find_program(OsStr::new("./passwd"), Path::new("/etc"), path),
+            Err(JailError::NotExecutable(_))
+        ));
+    }
+
+    #[test]
+    fn scripts_bring_their_interpreters() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("s");
+        fs::write(&script, "#!/usr/bin/env python3\nprint(1)\n").unwrap();
+        let found = interpreters(&script, OsStr::new("/usr/bin"), dir.path());
+        assert_eq!(
+            found,
+            vec![
+                PathBuf::from("/usr/bin/env"),
+                PathBuf::from("/usr/bin/python3")
+            ]
+        );
+        fs::write(&script, "#!/bin/sh -e\n").unwrap();
+        assert_eq!(
+            interpreters(&script, OsStr::new("/usr/bin"), dir.path()),
+            vec![PathBuf::from("/bin/sh")]
+        );
+    }
+
+    #[test]
+    fn the_command_environment_is_minimal() {
+        let env = command_env(
+            Path::new("/w"),
+            Path::new("/home/u"),
+            &[("X".into(), "1".into())],
+        );
+        let names: Vec<String> = env
+            .iter()
+            .map(|v| v.to_string_lossy().split('=').next().unwrap().to_string())
+            .collect();
+        for name in &names {
+            assert!(
+                ["PATH", "HOME", "PWD", "TERM", "LANG", "LANGUAGE", "USER", "TZ", "X"]
+                    .contains(&name.as_str())
+                    || name.starts_with("LC_"),
+                "{name} leaked"
+            );
+        }
+        assert!(env.contains(&OsString::from("HOME=/home/u")));
+        assert!(env.contains(&OsString::from("X=1")));
+    }
+}

@@ -1,0 +1,7 @@
+//! pola-sh, the least-authority shell, and `pola-run`, its jail from the command line.
+//!
+//! - [`jail`]: running one command in a jail (namespace, plan, shim, wait).
+//! - [`report`]: the one way errors reach the user.
+
+pub mod jail;
+pub mod report;

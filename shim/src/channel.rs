@@ -1,0 +1,59 @@
+//! The shim's end of the socket to the fileserver: receiving the plan and its witness
+//! descriptors (see `pola_fileserver::launch` for the format).
+
+use std::io::Read;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+
+use pola_fileserver::launch::{FDS_PER_MESSAGE, SHIM_SOCKET_FD};
+
+/// The first descriptor the shim does not own.
+pub const SHIM_FIRST_UNUSED: u32 = SHIM_SOCKET_FD as u32 + 1;
+use pola_fileserver::plan::JailPlan;
+use sendfd::RecvWithFd;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ChannelError {
+    #[error("cannot read the plan from the fileserver: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the fileserver sent {got} descriptors, expected {expected}")]
+    Descriptors { got: usize, expected: usize },
+    #[error("the fileserver sent a plan this shim cannot read: {0}")]
+    Plan(#[from] serde_json::Error),
+}
+
+/// The socket the launcher left at descriptor 3.
+pub fn socket() -> UnixStream {
+    // SAFETY: the launcher puts the socket at this descriptor, and nothing else in
+    // this process owns it.
+    unsafe { UnixStream::from_raw_fd(SHIM_SOCKET_FD) }
+}
+
+pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelError> {
+    let mut header = [0u8; 8];
+    (&*socket).read_exact(&mut header)?;
+    let expected = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
+    let len = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes")) as usize;
+    let mut fds: Vec<OwnedFd> = Vec::with_capacity(expected);
+    while fds.len() < expected {
+        let mut byte = [0u8; 1];
+        let mut raw: [RawFd; FDS_PER_MESSAGE] = [-1; FDS_PER_MESSAGE];
+        let (n, got) = socket.recv_with_fd(&mut byte, &mut raw)?;
+        // SAFETY: SCM_RIGHTS installed these descriptors in this process just now.
+        fds.extend(
+            raw[..got]
+                .iter()
+                .map(|fd| unsafe { OwnedFd::from_raw_fd(*fd) }),
+        );
+        if n == 0 || got == 0 {
+            return Err(ChannelError::Descriptors {
+                got: fds.len(),
+                expected,
+            });
+        }
+    }
+    let mut json = vec![0u8; len];
+    (&*socket).read_exact(&mut json)?;
+    Ok((serde_json::from_slice(&json)?, fds))
+}

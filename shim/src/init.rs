@@ -1,0 +1,262 @@
+//! Supervision: the jail's minimal PID 1, and the shim outside it that the shell waits on.
+//!
+//! PID 1 starts the command, forwards signals to it, reaps orphans, and when the
+//! command ends kills whatever it left running and exits with its status (128 + signal
+//! when it was killed), as a shell reports it. Signals the terminal sends (`SI_KERNEL`,
+//! Ctrl-C) already reach the whole foreground process group, the command included, so
+//! only signals sent with `kill` are forwarded; a Ctrl-C is not delivered twice.
+//!
+//! Every process of the chain dies with its parent (`PR_SET_PDEATHSIG`), so killing
+//! the shell kills the jail (SECURITY.md 22).
+
+use std::ffi::{CString, OsString};
+use std::io::Write;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{execve, pipe2, Pid};
+use pola_fileserver::plan::{JailPlan, ShimReport};
+
+use crate::sys::{self, Forked};
+
+const FORWARDED: &[Signal] = &[
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGWINCH,
+    Signal::SIGCONT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+];
+
+fn handled() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in FORWARDED {
+        set.add(*s);
+    }
+    set.add(Signal::SIGCHLD);
+    set
+}
+
+/// Block the signals supervision handles, so none is lost before the loop reads them.
+/// Children inherit the mask; the command gets a clean one before `execve`.
+pub fn block_signals() -> Result<(), Errno> {
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&handled()), None)
+}
+
+/// A pipe whose write end the parent keeps: when the read end hangs up, the parent is
+/// gone. (`getppid` cannot tell: inside a new PID namespace the parent is always 0.)
+pub struct ParentAlive {
+    read: OwnedFd,
+    write: Option<OwnedFd>,
+}
+
+impl ParentAlive {
+    pub fn new() -> Result<ParentAlive, Errno> {
+        let (read, write) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        Ok(ParentAlive {
+            read,
+            write: Some(write),
+        })
+    }
+
+    /// In the child: die with the parent, and make sure it is not already gone.
+    pub fn die_with_parent(mut self) -> Result<(), Errno> {
+        drop(self.write.take());
+        // SAFETY: PR_SET_PDEATHSIG takes an integer argument and touches no memory.
+        Errno::result(unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) })?;
+        let mut fds = [PollFd::new(self.read.as_fd(), PollFlags::POLLIN)];
+        if poll(&mut fds, PollTimeout::ZERO)? > 0 {
+            std::process::exit(125);
+        }
+        Ok(())
+    }
+}
+
+/// A shell's view of a wait status.
+fn shell_status(status: WaitStatus) -> Option<i32> {
+    match status {
+        WaitStatus::Exited(_, code) => Some(code),
+        WaitStatus::Signaled(_, sig, _) => Some(128 + sig as i32),
+        _ => None,
+    }
+}
+
+/// Forward signals to `child` and wait for it. With `reap_all` (PID 1), also reap
+/// every orphan that the kernel re-parents here.
+pub fn supervise(child: Pid, reap_all: bool) -> i32 {
+    let Ok(sfd) = SignalFd::with_flags(&handled(), SfdFlags::SFD_CLOEXEC) else {
+        return wait_plain(child);
+    };
+    loop {
+        // Reap first: the child may have ended before the loop started.
+        loop {
+            let who = if reap_all { None } else { Some(child) };
+            match waitpid(who, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(_) => break,
+                Ok(status) => {
+                    if status.pid() == Some(child) {
+                        if let Some(code) = shell_status(status) {
+                            return code;
+                        }
+                    }
+                }
+            }
+        }
+        let Ok(Some(info)) = sfd.read_signal() else {
+            continue;
+        };
+        let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
+            continue;
+        };
+        if sig != Signal::SIGCHLD && info.ssi_code != libc::SI_KERNEL {
+            let _ = kill(child, sig);
+        }
+    }
+}
+
+fn wait_plain(child: Pid) -> i32 {
+    loop {
+        match waitpid(child, None) {
+            Ok(status) => {
+                if let Some(code) = shell_status(status) {
+                    return code;
+                }
+            }
+            Err(Errno::EINTR) => continue,
+            Err(_) => return 125,
+        }
+    }
+}
+
+fn cstring(bytes: &[u8]) -> CString {
+    // Interior NULs cannot come from a command line; cut there if they do.
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).expect("NUL removed")
+}
+
+fn cstrings(list: &[OsString]) -> Vec<CString> {
+    list.iter().map(|s| cstring(s.as_bytes())).collect()
+}
+
+/// Why the command could not be started, as a shell reports it.
+pub struct ExecFailure {
+    pub status: i32,
+    pub message: String,
+}
+
+/// Start the command. Returns its pid once `execve` has succeeded.
+pub fn start_command(plan: &JailPlan) -> Result<Pid, ExecFailure> {
+    let fail = |errno: Errno| ExecFailure {
+        status: 125,
+        message: format!("cannot start the command: {errno}"),
+    };
+    let exec = cstring(plan.exec.as_os_str().as_bytes());
+    let argv = cstrings(&plan.argv);
+    let env = cstrings(&plan.env);
+    let (read_end, write_end) = pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(fail)?;
+    match sys::fork().map_err(fail)? {
+        Forked::Child => {
+            drop(read_end);
+            // SAFETY: resetting SIGPIPE to its default only changes this process's
+            // disposition; the Rust runtime ignored it, and an ignored SIGPIPE would
+            // survive exec and break `yes | head`.
+            unsafe {
+                libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            }
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+            let errno = execve(&exec, &argv, &env).unwrap_err();
+            let _ = std::fs::File::from(write_end).write_all(&(errno as i32).to_le_bytes());
+            // SAFETY: _exit is always safe; it skips the parent's atexit handlers.
+            unsafe { libc::_exit(127) }
+        }
+        Forked::Parent(pid) => {
+            drop(write_end);
+            let mut buf = [0u8; 4];
+            let n = read_all(read_end, &mut buf);
+            if n < 4 {
+                return Ok(pid);
+            }
+            let _ = waitpid(pid, None);
+            let errno = Errno::from_raw(i32::from_le_bytes(buf));
+            Err(match errno {
+                Errno::ENOENT => ExecFailure {
+                    status: 127,
+                    message: format!("{}: command not found in the jail", plan.exec.display()),
+                },
+                errno => ExecFailure {
+                    status: 126,
+                    message: format!("{}: cannot execute: {}", plan.exec.display(), errno.desc()),
+                },
+            })
+        }
+    }
+}
+
+fn read_all(fd: OwnedFd, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        match nix::unistd::read(fd.as_fd(), &mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    n
+}
+
+/// Tell the fileserver the command is running.
+pub fn report(socket: &std::os::unix::net::UnixStream, report: &ShimReport) {
+    if let Ok(mut line) = serde_json::to_vec(report) {
+        line.push(b'\n');
+        let _ = (&*socket).write_all(&line);
+    }
+}
+
+/// After the command: end whatever it left running in the jail.
+pub fn kill_the_rest() {
+    let _ = kill(Pid::from_raw(-1), Signal::SIGKILL);
+    while let Ok(status) = waitpid(None, None) {
+        if status == WaitStatus::StillAlive {
+            break;
+        }
+    }
+}
+
+/// Count files (not directories) left in a private scratch directory, not counting
+/// anything mounted into it.
+pub fn leftovers(dir: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(top) = std::fs::symlink_metadata(dir) else {
+        return 0;
+    };
+    let mut count = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(meta) = e.path().symlink_metadata() else {
+                continue;
+            };
+            if meta.dev() != top.dev() {
+                continue;
+            }
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                count += 1;
+            }
+        }
+    }
+    count
+}

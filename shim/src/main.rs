@@ -1,0 +1,169 @@
+//! pola-shim: the inside of a jail.
+//!
+//! Started by the shell with a socket at descriptor 3, on which the fileserver sends
+//! the plan (the namespace to build) and a witness descriptor for every grant. The
+//! jail is built in the order below; that order is the security argument:
+//!
+//! 1. `namespaces::enter`: new user (own uid/gid only), mount, PID, IPC, UTS, network
+//!    and cgroup namespaces; a fork makes the child PID 1 of the jail.
+//! 2. `rootfs::build`: a fresh tmpfs root with only the plan's nodes, every grant
+//!    checked against its witness, then `pivot_root` and the old root detached.
+//! 3. `lock_down`: a nested user + mount namespace (mounts become locked), no core
+//!    dumps, no_new_privs, no capabilities, Landlock, seccomp, undumpable PID 1.
+//! 4. `init`: start the command, forward signals, reap, exit with its status.
+
+mod capabilities;
+mod channel;
+mod init;
+mod landlock;
+mod namespaces;
+mod rootfs;
+mod seccomp;
+mod sys;
+
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use nix::sys::resource::{setrlimit, Resource};
+use pola_fileserver::plan::{JailPlan, ShimReport};
+use thiserror::Error;
+
+use crate::sys::Forked;
+
+#[derive(Debug, Error)]
+enum ShimError {
+    #[error(transparent)]
+    Namespace(#[from] namespaces::NamespaceError),
+    #[error(transparent)]
+    Rootfs(#[from] rootfs::RootfsError),
+    #[error(transparent)]
+    Caps(#[from] capabilities::CapsError),
+    #[error(transparent)]
+    Seccomp(#[from] seccomp::SeccompError),
+    #[error("landlock: {0}")]
+    Landlock(#[from] ::landlock::RulesetError),
+    #[error("{0}: {1}")]
+    Step(&'static str, nix::errno::Errno),
+    #[error("{message}")]
+    Exec { status: i32, message: String },
+}
+
+fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
+    move |errno| ShimError::Step(what, errno)
+}
+
+fn main() {
+    // Nothing the launcher's parent left open may reach the jail (SECURITY.md 7).
+    sys::close_from(channel::SHIM_FIRST_UNUSED);
+    let socket = channel::socket();
+    let (plan, witnesses) = match channel::receive(&socket) {
+        Ok(received) => received,
+        Err(e) => {
+            eprintln!("pola-shim: {e}");
+            std::process::exit(125);
+        }
+    };
+    let who = format!("{}: {}", plan.program, plan.command);
+    match jail(&plan, witnesses, &socket) {
+        Ok(status) => std::process::exit(status),
+        Err(ShimError::Exec { status, message }) => {
+            eprintln!("{who}: {message}");
+            std::process::exit(status);
+        }
+        Err(e) => {
+            eprintln!("{who}: {e}");
+            std::process::exit(125);
+        }
+    }
+}
+
+/// Enter the namespaces and split into the supervisor (outside) and PID 1 (inside).
+fn jail(plan: &JailPlan, witnesses: Vec<OwnedFd>, socket: &UnixStream) -> Result<i32, ShimError> {
+    init::block_signals().map_err(step("block signals"))?;
+    let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
+    namespaces::enter(plan.uid, plan.gid, plan.net)?;
+    match sys::fork().map_err(step("fork"))? {
+        Forked::Parent(pid1) => {
+            drop(witnesses);
+            let _keep_open = parent_alive;
+            Ok(init::supervise(pid1, false))
+        }
+        Forked::Child => {
+            let status = match pid1(plan, witnesses, socket, parent_alive) {
+                Ok(status) => status,
+                Err(ShimError::Exec { status, message }) => {
+                    eprintln!("{}: {}: {message}", plan.program, plan.command);
+                    status
+                }
+                Err(e) => {
+                    eprintln!("{}: {}: {e}", plan.program, plan.command);
+                    125
+                }
+            };
+            std::process::exit(status);
+        }
+    }
+}
+
+/// PID 1 of the jail: build it, lock it, run the command.
+fn pid1(
+    plan: &JailPlan,
+    witnesses: Vec<OwnedFd>,
+    socket: &UnixStream,
+    parent_alive: init::ParentAlive,
+) -> Result<i32, ShimError> {
+    parent_alive
+        .die_with_parent()
+        .map_err(step("PR_SET_PDEATHSIG"))?;
+    if plan.launch_delay_ms > 0 {
+        std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
+    }
+    rootfs::build(plan, &witnesses)?;
+    drop(witnesses);
+    if !plan.net {
+        sys::loopback_up().map_err(step("bring up loopback"))?;
+    }
+    nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
+    lock_down(plan)?;
+    let command = init::start_command(plan).map_err(|f| ShimError::Exec {
+        status: f.status,
+        message: f.message,
+    })?;
+    init::report(socket, &ShimReport::Launched);
+    let status = init::supervise(command, true);
+    init::kill_the_rest();
+    report_leftovers(plan);
+    Ok(status)
+}
+
+/// Take away everything the command must not have. Runs in PID 1, so the command and
+/// every process it starts inherit all of it.
+fn lock_down(plan: &JailPlan) -> Result<(), ShimError> {
+    namespaces::lock(plan.uid, plan.gid)?;
+    // A core dump could land outside the grants (SECURITY.md 20).
+    setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
+    sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
+    capabilities::drop_all()?;
+    landlock::restrict(plan)?;
+    seccomp::load(plan.uid, plan.gid)?;
+    sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
+    Ok(())
+}
+
+/// "pola-run: cc: 3 files left in private /tmp were discarded"
+fn report_leftovers(plan: &JailPlan) {
+    for dir in &plan.scratch {
+        let n = init::leftovers(std::path::Path::new(dir));
+        if n > 0 {
+            let files = if n == 1 { "file" } else { "files" };
+            let were = if n == 1 { "was" } else { "were" };
+            eprintln!(
+                "{}: {}: {n} {files} left in private {} {were} discarded",
+                plan.program,
+                plan.command,
+                std::path::Path::new(dir).display()
+            );
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Linux namespaces: the jail's private view of users, mounts, processes, IPC, host
+//! name, network and cgroups.
+//!
+//! A user namespace comes first, because it is what lets an unprivileged caller create
+//! the others. Its id maps hold exactly one uid and one gid, the caller's own (also
+//! when the caller is root): nobody else's files become the command's, and a setuid
+//! binary of another user has no uid to switch to.
+//!
+//! `lock` is the second, nested user namespace entered just before the command runs,
+//! together with a new mount namespace: the kernel then marks every mount of the jail
+//! as locked (`MNT_LOCKED`), so not even a process that regained capabilities in its
+//! own namespace could remount a read-only grant writable or unmount one to see what
+//! lies beneath.
+
+use std::fs;
+use std::path::Path;
+
+use nix::errno::Errno;
+use nix::sched::{unshare, CloneFlags};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum NamespaceError {
+    #[error("user namespaces are not available ({errno}); {hint}")]
+    UserUnavailable { errno: Errno, hint: String },
+    #[error("cannot create namespaces: {0}")]
+    Unshare(Errno),
+    #[error("cannot write {file}: {error}")]
+    Map {
+        file: &'static str,
+        error: std::io::Error,
+    },
+}
+
+/// Where to turn user namespaces on, for the message when they are off.
+fn enable_hint() -> String {
+    let read = |p: &str| fs::read_to_string(p).ok().map(|s| s.trim().to_string());
+    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        return "enable them with: sysctl -w kernel.unprivileged_userns_clone=1".into();
+    }
+    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        return "AppArmor restricts them; allow with: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0".into();
+    }
+    if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
+        return "enable them with: sysctl -w user.max_user_namespaces=15000".into();
+    }
+    "check kernel.unprivileged_userns_clone, user.max_user_namespaces and any AppArmor or SELinux policy".into()
+}
+
+fn write(file: &'static str, contents: &str) -> Result<(), NamespaceError> {
+    fs::write(Path::new(file), contents).map_err(|error| NamespaceError::Map { file, error })
+}
+
+/// Enter a new user namespace in which `uid`/`gid` map to themselves.
+fn enter_user(uid: u32, gid: u32) -> Result<(), NamespaceError> {
+    unshare(CloneFlags::CLONE_NEWUSER).map_err(|errno| NamespaceError::UserUnavailable {
+        errno,
+        hint: enable_hint(),
+    })?;
+    // setgroups must be denied before an unprivileged process may write gid_map; it
+    // also stops the command from dropping supplementary groups to dodge a deny-ACL.
+    write("/proc/self/setgroups", "deny")?;
+    write("/proc/self/uid_map", &format!("{uid} {uid} 1\n"))?;
+    write("/proc/self/gid_map", &format!("{gid} {gid} 1\n"))?;
+    Ok(())
+}
+
+/// The jail's namespaces. The caller must fork afterwards: the first child is PID 1.
+pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> {
+    enter_user(uid, gid)?;
+    let mut flags = CloneFlags::CLONE_NEWNS
+        | CloneFlags::CLONE_NEWPID
+        | CloneFlags::CLONE_NEWIPC
+        | CloneFlags::CLONE_NEWUTS
+        | CloneFlags::CLONE_NEWCGROUP;
+    if !share_net {
+        flags |= CloneFlags::CLONE_NEWNET;
+    }
+    unshare(flags).map_err(NamespaceError::Unshare)
+}
+
+/// The nested user and mount namespace that locks every mount of the jail.
+pub fn lock(uid: u32, gid: u32) -> Result<(), NamespaceError> {
+    unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
+        .map_err(NamespaceError::Unshare)?;
+    write("/proc/self/uid_map", &format!("{uid} {uid} 1\n"))?;
+    write("/proc/self/gid_map", &format!("{gid} {gid} 1\n"))?;
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Raw system calls that no crate wraps: the new mount API and loopback bring-up.
+//!
+//! - `open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)` copies the mount tree under an already
+//!   opened (and witnessed) descriptor into a detached mount, so what gets mounted is
+//!   exactly the object that was checked, not whatever a path names a moment later.
+//! - `mount_setattr(AT_RECURSIVE)` makes a whole tree read-only, nosuid, nodev in one
+//!   call, including its submounts (the old `MS_REMOUNT` cannot do that).
+//! - `move_mount` attaches the detached tree at a target descriptor that was opened
+//!   with `RESOLVE_NO_SYMLINKS`, so no symlink can redirect the mount point.
+//!
+//! Each wrapper is a single `syscall(2)`; the structs follow `linux/mount.h`.
+
+use std::ffi::CString;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use nix::errno::Errno;
+
+const OPEN_TREE_CLONE: libc::c_uint = 1;
+const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x04;
+const MOVE_MOUNT_T_EMPTY_PATH: libc::c_uint = 0x40;
+
+pub const MOUNT_ATTR_RDONLY: u64 = 0x01;
+pub const MOUNT_ATTR_NOSUID: u64 = 0x02;
+pub const MOUNT_ATTR_NODEV: u64 = 0x04;
+pub const MOUNT_ATTR_NOEXEC: u64 = 0x08;
+
+/// `struct mount_attr` from `linux/mount.h` (MOUNT_ATTR_SIZE_VER0).
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+fn empty() -> CString {
+    CString::default()
+}
+
+/// A detached copy of the mount tree at `fd` (recursively).
+pub fn clone_tree(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
+    let path = empty();
+    // SAFETY: `path` is a valid NUL-terminated string for the call's duration; the
+    // returned descriptor is new and owned by nobody else.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            fd.as_raw_fd(),
+            path.as_ptr(),
+            OPEN_TREE_CLONE
+                | libc::O_CLOEXEC as libc::c_uint
+                | libc::AT_EMPTY_PATH as libc::c_uint
+                | libc::AT_RECURSIVE as libc::c_uint,
+        )
+    };
+    let fd = Errno::result(ret)?;
+    // SAFETY: the kernel returned a fresh descriptor.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Set mount attributes on the mount at `fd`, and on all mounts below it if `recursive`.
+pub fn set_attr(fd: BorrowedFd<'_>, set: u64, recursive: bool) -> Result<(), Errno> {
+    let attr = MountAttr {
+        attr_set: set,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    let path = empty();
+    let mut flags = libc::AT_EMPTY_PATH as libc::c_uint;
+    if recursive {
+        flags |= libc::AT_RECURSIVE as libc::c_uint;
+    }
+    // SAFETY: `attr` and `path` outlive the call; the size passed is the struct's.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            fd.as_raw_fd(),
+            path.as_ptr(),
+            flags,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    Errno::result(ret).map(drop)
+}
+
+/// Attach the detached mount `tree` on top of the object `target` refers to.
+pub fn attach(tree: BorrowedFd<'_>, target: BorrowedFd<'_>) -> Result<(), Errno> {
+    let path = empty();
+    // SAFETY: both descriptors are valid for the call; the paths are empty strings.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_raw_fd(),
+            path.as_ptr(),
+            target.as_raw_fd(),
+            path.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH,
+        )
+    };
+    Errno::result(ret).map(drop)
+}
+
+/// Bring the loopback interface of the current network namespace up.
+pub fn loopback_up() -> Result<(), Errno> {
+    // SAFETY: plain socket(2); the result is checked and owned below.
+    let sock = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    let sock = Errno::result(sock)?;
+    // SAFETY: fresh descriptor from socket(2).
+    let sock = unsafe { OwnedFd::from_raw_fd(sock) };
+    // SAFETY: ifreq is plain old data; zero is a valid value for every field.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *dst = *src as libc::c_char;
+    }
+    // SAFETY: `req` is a valid ifreq for SIOCGIFFLAGS/SIOCSIFFLAGS, which read and
+    // write only `ifr_name` and `ifru_flags`.
+    unsafe {
+        Errno::result(libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req))?;
+        req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+        Errno::result(libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req))?;
+    }
+    Ok(())
+}
+
+/// Close every descriptor from `first` up.
+pub fn close_from(first: u32) {
+    // SAFETY: close_range only closes descriptors; callers own nothing above `first`.
+    unsafe {
+        libc::close_range(first, u32::MAX, 0);
+    }
+}
+
+pub enum Forked {
+    Parent(nix::unistd::Pid),
+    Child,
+}
+
+/// `fork(2)`. The shim is single-threaded everywhere it forks, so the child may run
+/// arbitrary code.
+pub fn fork() -> Result<Forked, Errno> {
+    // SAFETY: the shim never starts threads, so the child's state is consistent.
+    match unsafe { nix::unistd::fork() }? {
+        nix::unistd::ForkResult::Parent { child } => Ok(Forked::Parent(child)),
+        nix::unistd::ForkResult::Child => Ok(Forked::Child),
+    }
+}
+
+/// Make this process undumpable: nothing in the jail may ptrace or read the memory of
+/// PID 1, which keeps the socket to the fileserver.
+pub fn set_undumpable() -> Result<(), Errno> {
+    // SAFETY: PR_SET_DUMPABLE takes an integer argument and touches no memory.
+    Errno::result(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) }).map(drop)
+}
+
+/// `PR_SET_NO_NEW_PRIVS`: no `execve` can grant privileges again (setuid, file caps).
+pub fn set_no_new_privs() -> Result<(), Errno> {
+    // SAFETY: PR_SET_NO_NEW_PRIVS takes integer arguments and touches no memory.
+    Errno::result(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }).map(drop)
+}
+
+/// Install a classic BPF seccomp program (no_new_privs must already be set).
+pub fn load_bpf(prog: &[libc::sock_filter]) -> Result<(), Errno> {
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_ptr() as *mut libc::sock_filter,
+    };
+    // SAFETY: `fprog` points at `prog`, which outlives the call; the kernel copies it.
+    let ret = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER,
+            &fprog as *const libc::sock_fprog,
+            0,
+            0,
+        )
+    };
+    Errno::result(ret).map(drop)
+}
