@@ -47,8 +47,13 @@ pub mod bytes_list {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
-    /// A directory of the read-only skeleton.
-    Dir,
+    /// A directory of the read-only skeleton. With `seal`, it stands inside a writable
+    /// tmpfs (a working directory under the private home), so it gets a tmpfs of its own
+    /// that is made read-only once its children are placed: a write there fails with
+    /// EROFS instead of vanishing with the private home.
+    Dir {
+        seal: bool,
+    },
     /// Bind-mount the host object at `host` (canonical, symlink-free), which must be the
     /// object of witness descriptor number `witness`.
     Bind {

@@ -204,7 +204,9 @@ pub fn resolve(ns: &Namespace) -> Result<Resolved, ResolveError> {
     let mut out = Resolved::default();
     for (path, entry) in ns.walk() {
         let step = match entry {
-            Entry::Dir => Step::Dir,
+            Entry::Dir => Step::Dir {
+                seal: path.parent().and_then(|p| ns.get(p)) == Some(&Entry::Tmpfs),
+            },
             Entry::Tmpfs => Step::Tmpfs {
                 mode: tmpfs_mode(&path),
             },

@@ -189,6 +189,28 @@ fn bind(
     Ok(())
 }
 
+/// A fresh tmpfs at `path`; returns the mounted directory. `skeleton` ones hold only
+/// mount points, so they are kept tiny; scratch ones get the kernel's default size.
+fn tmpfs(root: &OwnedFd, path: &Path, mode: u32, skeleton: bool) -> Result<OwnedFd, RootfsError> {
+    make_point(root, path, true)?;
+    let place = |errno| RootfsError::Place {
+        path: path.to_path_buf(),
+        errno,
+    };
+    let target = beneath(root, path, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(place)?;
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+    let size = if skeleton { ",size=1m" } else { "" };
+    mount_at(
+        &target,
+        "tmpfs",
+        flags,
+        &format!("mode={mode:o}{size}"),
+        path,
+    )?;
+    // The descriptor from before the mount names the directory underneath it.
+    beneath(root, path, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(place)
+}
+
 /// Parts of the jail's `/proc` that reach the whole machine: read-only (SECURITY.md 20, 21).
 const PROC_READ_ONLY: &[&str] = &["sys", "sysrq-trigger", "irq", "bus", "fs"];
 
@@ -281,7 +303,7 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
         staging,
         Some("tmpfs"),
         MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
-        Some("mode=0755,size=16m"),
+        Some("mode=0755,size=1m"),
     )
     .map_err(|errno| RootfsError::Mount {
         what: "mount the jail's root tmpfs".into(),
@@ -299,13 +321,22 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
         errno,
     })?;
 
+    // The skeleton's own mounts, made read-only once everything is placed.
+    let mut sealed = vec![root.try_clone().map_err(|e| RootfsError::Open {
+        path: staging.into(),
+        errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)),
+    })?];
     for (node, source) in plan.nodes.iter().zip(&sources) {
         let path = node.path.as_path();
         if path == Path::new("/") {
             continue;
         }
         match &node.step {
-            Step::Dir => make_point(&root, path, true)?,
+            Step::Dir { seal: false } => make_point(&root, path, true)?,
+            Step::Dir { seal: true } => {
+                let target = tmpfs(&root, path, 0o755, true)?;
+                sealed.push(target);
+            }
             Step::Bind {
                 is_dir,
                 writable,
@@ -370,15 +401,17 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
     }
 
     // The skeleton is read-only: writes outside the grants fail loudly.
-    sys::set_attr(
-        root.as_fd(),
-        sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV,
-        false,
-    )
-    .map_err(|errno| RootfsError::Mount {
-        what: "make the skeleton read-only".into(),
-        errno,
-    })?;
+    for fd in &sealed {
+        sys::set_attr(
+            fd.as_fd(),
+            sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV,
+            false,
+        )
+        .map_err(|errno| RootfsError::Mount {
+            what: "make the skeleton read-only".into(),
+            errno,
+        })?;
+    }
 
     // Switch to the new root and detach the old one: nothing of the host stays
     // reachable, not even through `..` from `/` or `/proc/self/root`.

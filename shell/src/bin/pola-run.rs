@@ -8,6 +8,7 @@
 //! executable), as shells report them; otherwise the status is the command's.
 
 use std::ffi::{OsStr, OsString};
+use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
@@ -150,8 +151,8 @@ fn run(args: Args) -> i32 {
     if args.explain {
         return match jail::identity().and_then(|id| jail::namespace(&cmd, &id, &env)) {
             Ok((ns, exe)) => {
-                println!("program: {}", exe.display());
-                print!("{ns}");
+                // A closed pipe (`| head`) is not an error worth a message.
+                let _ = write!(std::io::stdout(), "program: {}\n{ns}", exe.display());
                 0
             }
             Err(e) => {
