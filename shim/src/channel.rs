@@ -5,6 +5,7 @@ use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
+use nix::fcntl::{fcntl, FcntlArg, FdFlag};
 use pola_fileserver::launch::{FDS_PER_MESSAGE, SHIM_SOCKET_FD};
 
 /// The first descriptor the shim does not own.
@@ -23,11 +24,16 @@ pub enum ChannelError {
     Plan(#[from] serde_json::Error),
 }
 
-/// The socket the launcher left at descriptor 3.
-pub fn socket() -> UnixStream {
+/// The socket the launcher left at descriptor 3, made close-on-exec at once: `dup2`
+/// cleared the flag, and the command must never inherit the fileserver's socket.
+pub fn socket() -> Result<UnixStream, ChannelError> {
     // SAFETY: the launcher puts the socket at this descriptor, and nothing else in
     // this process owns it.
-    unsafe { UnixStream::from_raw_fd(SHIM_SOCKET_FD) }
+    let socket = unsafe { UnixStream::from_raw_fd(SHIM_SOCKET_FD) };
+    let flags = fcntl(&socket, FcntlArg::F_GETFD).map_err(std::io::Error::from)?;
+    let flags = FdFlag::from_bits_truncate(flags) | FdFlag::FD_CLOEXEC;
+    fcntl(&socket, FcntlArg::F_SETFD(flags)).map_err(std::io::Error::from)?;
+    Ok(socket)
 }
 
 pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelError> {

@@ -56,8 +56,10 @@ fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
 fn main() {
     // Nothing the launcher's parent left open may reach the jail (SECURITY.md 7).
     sys::close_from(channel::SHIM_FIRST_UNUSED);
-    let socket = channel::socket();
-    let (plan, witnesses) = match channel::receive(&socket) {
+    let (socket, plan, witnesses) = match channel::socket().and_then(|s| {
+        let (plan, witnesses) = channel::receive(&s)?;
+        Ok((s, plan, witnesses))
+    }) {
         Ok(received) => received,
         Err(e) => {
             eprintln!("pola-shim: {e}");

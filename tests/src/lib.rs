@@ -1,1 +1,371 @@
-//! Helpers for the end-to-end tests.
+//! Harness for the end-to-end tests: run the real `pola-run` (and plain processes, to
+//! show an attack works without the jail) as root and as an unprivileged user.
+//!
+//! When the tests run as root (as in CI), the unprivileged user is `polatest`, created
+//! on first use and entered with `setpriv --reuid/--regid --clear-groups`. When they
+//! run as an ordinary user, that user is the unprivileged one and the root variants
+//! are skipped with a note. The built binaries are copied to a world-readable
+//! directory first, so the unprivileged user can run them wherever the checkout is.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::fs;
+use std::os::unix::fs::{chown, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub const TEST_USER: &str = "polatest";
+pub const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// Run a test body once as root and once as the unprivileged user.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[test]
+            fn as_root() {
+                $crate::run_as($crate::Who::Root, $body);
+            }
+            #[test]
+            fn as_user() {
+                $crate::run_as($crate::Who::User, $body);
+            }
+        }
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    Root,
+    User,
+}
+
+pub fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// Run `body` as `who`, or say why not.
+pub fn run_as(who: Who, body: impl FnOnce(&T)) {
+    match T::new(who) {
+        Some(t) => body(&t),
+        None => eprintln!("skipped: running the tests as root is needed for the {who:?} variant"),
+    }
+}
+
+/// The result of a run, with everything needed to understand a failure.
+pub struct Run {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub what: String,
+}
+
+impl Run {
+    fn from(what: String, out: Output) -> Run {
+        use std::os::unix::process::ExitStatusExt;
+        Run {
+            code: out.status.code(),
+            signal: out.status.signal(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            what,
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Assert success and return stdout.
+    #[track_caller]
+    pub fn success(&self) -> &str {
+        assert!(self.ok(), "expected success:\n{self}");
+        &self.stdout
+    }
+
+    /// The `key=value` lines of stdout, as a lookup.
+    pub fn field(&self, key: &str) -> Option<String> {
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")).map(str::to_string))
+    }
+
+    #[track_caller]
+    pub fn expect_field(&self, key: &str) -> String {
+        self.field(key)
+            .unwrap_or_else(|| panic!("no {key}= in the output:\n{self}"))
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "  command: {}\n  status: {:?} signal: {:?}\n  stdout:\n{}\n  stderr:\n{}",
+            self.what, self.code, self.signal, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A test's world: who runs, and a scratch directory that user owns.
+pub struct T {
+    pub who: Who,
+    pub uid: u32,
+    pub gid: u32,
+    pub home: PathBuf,
+    dir: tempfile::TempDir,
+    /// Run as another user through setpriv.
+    switch: bool,
+}
+
+fn ensure_test_user() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let lock = fs::File::create("/tmp/pola-test-useradd.lock").expect("lock file");
+        nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive)
+            .map(|locked| {
+                if nix::unistd::User::from_name(TEST_USER)
+                    .ok()
+                    .flatten()
+                    .is_none()
+                {
+                    let st = Command::new("useradd")
+                        .args(["--create-home", "--shell", "/bin/sh", TEST_USER])
+                        .status()
+                        .expect("run useradd");
+                    assert!(st.success(), "useradd {TEST_USER} failed");
+                }
+                drop(locked);
+            })
+            .map_err(|(_, e)| e)
+            .expect("lock");
+    });
+}
+
+/// The built binaries, copied where every user can run them.
+pub fn bin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable");
+        let target = exe.parent().and_then(Path::parent).expect("target dir");
+        let names = ["pola-run", "pola-shim"];
+        let mut stamp = String::new();
+        for n in names {
+            let p = target.join(n);
+            let m = fs::metadata(&p).unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing: build the workspace first (scripts/test does)",
+                    p.display()
+                )
+            });
+            use std::os::unix::fs::MetadataExt;
+            stamp.push_str(&format!("{}-{}-", m.size(), m.mtime_nsec() ^ m.mtime()));
+        }
+        let dir = std::env::temp_dir().join(format!("pola-test-bin-{stamp}"));
+        if !dir.join("ready").exists() {
+            let tmp = tempfile::Builder::new()
+                .prefix("pola-test-bin-new")
+                .tempdir()
+                .expect("tempdir");
+            for n in names {
+                fs::copy(target.join(n), tmp.path().join(n)).expect("copy binary");
+            }
+            fs::write(tmp.path().join("ready"), "").unwrap();
+            fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+            let tmp = tmp.keep();
+            if fs::rename(&tmp, &dir).is_err() {
+                let _ = fs::remove_dir_all(&tmp);
+            }
+        }
+        dir
+    })
+}
+
+pub fn pola_run() -> PathBuf {
+    bin_dir().join("pola-run")
+}
+
+impl T {
+    pub fn new(who: Who) -> Option<T> {
+        let root = is_root();
+        let (uid, gid, home, switch) = match (who, root) {
+            (Who::Root, false) => return None,
+            (Who::Root, true) => (0, 0, PathBuf::from("/root"), false),
+            (Who::User, true) => {
+                ensure_test_user();
+                let u = nix::unistd::User::from_name(TEST_USER).unwrap().unwrap();
+                (u.uid.as_raw(), u.gid.as_raw(), u.dir, true)
+            }
+            (Who::User, false) => {
+                let u = nix::unistd::User::from_uid(nix::unistd::getuid())
+                    .unwrap()
+                    .unwrap();
+                (u.uid.as_raw(), u.gid.as_raw(), u.dir, false)
+            }
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("pola-test-")
+            .tempdir()
+            .expect("tempdir");
+        chown(dir.path(), Some(uid), Some(gid)).expect("chown scratch");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        Some(T {
+            who,
+            uid,
+            gid,
+            home,
+            dir,
+            switch,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Give `path` (and, for a directory, everything in it) to the test's user.
+    pub fn own(&self, path: &Path) {
+        chown(path, Some(self.uid), Some(self.gid)).expect("chown");
+        if path.is_dir() && !path.is_symlink() {
+            for e in fs::read_dir(path).unwrap().flatten() {
+                self.own(&e.path());
+            }
+        }
+    }
+
+    /// Create a file owned by the test's user (parents too).
+    pub fn write(&self, rel: &str, contents: &str) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            self.mkdir_path(parent);
+        }
+        fs::write(&p, contents).expect("write test file");
+        self.own(&p);
+        p
+    }
+
+    fn mkdir_path(&self, p: &Path) {
+        if !p.exists() {
+            if let Some(parent) = p.parent() {
+                self.mkdir_path(parent);
+            }
+            fs::create_dir(p).expect("mkdir");
+            self.own(p);
+        }
+    }
+
+    pub fn mkdir(&self, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        self.mkdir_path(&p);
+        p
+    }
+
+    /// A command run as the test's user, in the scratch directory, with a clean
+    /// environment.
+    pub fn command<S: AsRef<OsStr>>(&self, program: impl AsRef<OsStr>, args: &[S]) -> Command {
+        let mut cmd = if self.switch {
+            let mut c = Command::new("setpriv");
+            c.arg(format!("--reuid={}", self.uid))
+                .arg(format!("--regid={}", self.gid))
+                .arg("--clear-groups")
+                .arg("--")
+                .arg(program);
+            c
+        } else {
+            Command::new(program)
+        };
+        cmd.args(args)
+            .current_dir(self.dir())
+            .env_clear()
+            .env("PATH", PATH)
+            .env("HOME", &self.home)
+            .env("LANG", "C.UTF-8")
+            .env("USER", if self.switch { TEST_USER } else { "root" })
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn output(&self, mut cmd: Command) -> Run {
+        let what = format!("{cmd:?}");
+        let out = cmd.output().expect("spawn");
+        Run::from(what, out)
+    }
+
+    /// A plain (unjailed) process.
+    pub fn plain<S: AsRef<OsStr>>(&self, args: &[S]) -> Run {
+        let (first, rest) = args.split_first().expect("a program");
+        self.output(self.command(first, rest))
+    }
+
+    /// `pola-run OPTS -- ARGS`.
+    pub fn jail<S: AsRef<OsStr>>(&self, opts: &[&str], args: &[S]) -> Run {
+        self.output(self.jail_command(opts, args))
+    }
+
+    pub fn jail_command<S: AsRef<OsStr>>(&self, opts: &[&str], args: &[S]) -> Command {
+        let mut all: Vec<&OsStr> = opts.iter().map(OsStr::new).collect();
+        all.push(OsStr::new("--"));
+        all.extend(args.iter().map(|a| a.as_ref()));
+        self.command(pola_run(), &all)
+    }
+
+    /// `python3 -c CODE` unjailed.
+    pub fn py_plain(&self, code: &str) -> Run {
+        self.plain(&["python3", "-c", code])
+    }
+
+    /// `python3 -c CODE` in a jail with `opts`.
+    pub fn py_jail(&self, opts: &[&str], code: &str) -> Run {
+        self.jail(opts, &["python3", "-c", code])
+    }
+
+    /// Compile a C program into the scratch directory; returns its path.
+    pub fn compile(&self, name: &str, source: &str) -> PathBuf {
+        let src = self.write(&format!("{name}.c"), source);
+        let exe = self.path(name);
+        let st = Command::new("gcc")
+            .args(["-O1", "-o"])
+            .arg(&exe)
+            .arg(&src)
+            .status()
+            .expect("run gcc");
+        assert!(st.success(), "gcc failed on {name}.c");
+        self.own(&exe);
+        exe
+    }
+}
+
+/// Python prelude for probes: `probe(name, fn)` prints `name=ok` or `name=ERRNO_NAME`.
+pub const PY_PROBE: &str = r#"
+import os, errno, ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def probe(name, fn):
+    try:
+        r = fn()
+        print(f"{name}=ok")
+    except OSError as e:
+        print(f"{name}={errno.errorcode.get(e.errno, e.errno)}")
+    except Exception as e:
+        print(f"{name}={type(e).__name__}")
+    sys.stdout.flush()
+def call(nr, *args):
+    libc.syscall.restype = ctypes.c_long
+    r = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return r
+"#;
+
+/// `PY_PROBE` followed by `body`.
+pub fn py(body: &str) -> String {
+    format!("{PY_PROBE}\n{body}")
+}
