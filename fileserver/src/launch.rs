@@ -16,11 +16,15 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
+use nix::sys::signal::SigSet;
+use nix::unistd::Pid;
+
 use sendfd::SendWithFd;
 use thiserror::Error;
 
 use crate::plan::{JailPlan, ShimReport};
 use crate::resolve::{witness_fds, Resolved};
+use crate::supervise;
 
 /// Below the kernel's SCM_MAX_FD (253).
 pub const FDS_PER_MESSAGE: usize = 200;
@@ -36,8 +40,6 @@ pub enum LaunchError {
     Spawn(std::io::Error),
     #[error("cannot send the plan to pola-shim: {0}")]
     Send(std::io::Error),
-    #[error("waiting for pola-shim: {0}")]
-    Wait(std::io::Error),
 }
 
 /// `pola-shim` beside the running executable, or `$POLA_SHIM`.
@@ -59,6 +61,8 @@ pub struct Jail {
     child: Child,
     socket: UnixStream,
     resolved: Resolved,
+    /// The signal mask to restore once the jail has ended.
+    mask: SigSet,
 }
 
 /// How a jailed command ended.
@@ -86,8 +90,13 @@ fn send_plan(socket: &UnixStream, plan: &JailPlan, resolved: &Resolved) -> std::
 }
 
 /// Start `shim` for `plan`, with the caller's stdin, stdout and stderr.
+///
+/// From here until `wait` returns, the signals `supervise` forwards are blocked in
+/// this thread, so one sent early is delivered to the jail rather than lost.
 pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, LaunchError> {
     let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+    let mask = SigSet::thread_get_mask().map_err(|e| LaunchError::Spawn(e.into()))?;
+    supervise::block_signals().map_err(|e| LaunchError::Spawn(e.into()))?;
     let mut cmd = Command::new(shim);
     cmd.env_clear();
     let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
@@ -111,6 +120,7 @@ pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, L
     }
     let child = cmd.spawn().map_err(|e| {
         resolved.discard_created();
+        let _ = mask.thread_set_mask();
         LaunchError::Spawn(e)
     })?;
     drop(theirs);
@@ -118,6 +128,7 @@ pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, L
         child,
         socket: ours,
         resolved,
+        mask,
     };
     if let Err(e) = send_plan(&jail.socket, plan, &jail.resolved) {
         // The shim reports its own failure if it got that far; make sure it is gone.
@@ -125,6 +136,7 @@ pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, L
         let _ = jail.child.kill();
         let _ = jail.child.wait();
         jail.resolved.discard_created();
+        let _ = jail.mask.thread_set_mask();
         return Err(LaunchError::Send(e));
     }
     Ok(jail)
@@ -135,17 +147,11 @@ impl Jail {
         self.child.id()
     }
 
-    /// Wait for the command to end, then tidy up the files created for it.
+    /// Wait for the command to end, forwarding signals sent to this process to it,
+    /// then tidy up the files created for it.
     pub fn wait(mut self) -> Result<Outcome, LaunchError> {
-        let status = self.child.wait().map_err(LaunchError::Wait)?;
-        let status = match (
-            status.code(),
-            std::os::unix::process::ExitStatusExt::signal(&status),
-        ) {
-            (Some(code), _) => code,
-            (None, Some(sig)) => 128 + sig,
-            (None, None) => 125,
-        };
+        let status = supervise::supervise(Pid::from_raw(self.child.id() as i32), false);
+        let _ = self.mask.thread_set_mask();
         let launched = self.reports().contains(&ShimReport::Launched);
         if !launched || status != 0 {
             self.resolved.discard_created();

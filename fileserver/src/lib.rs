@@ -6,9 +6,11 @@
 //!   kernel, each kept as a witness descriptor.
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
+//! - [`supervise`]: forwarding signals to a child and waiting for it.
 
 pub mod environment;
 pub mod launch;
 pub mod namespace;
 pub mod plan;
 pub mod resolve;
+pub mod supervise;

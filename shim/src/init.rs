@@ -18,38 +18,12 @@ use std::path::Path;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{execve, pipe2, Pid};
 use pola_fileserver::plan::{JailPlan, ShimReport};
+pub use pola_fileserver::supervise::{block_signals, supervise};
 
 use crate::sys::{self, Forked};
-
-const FORWARDED: &[Signal] = &[
-    Signal::SIGINT,
-    Signal::SIGTERM,
-    Signal::SIGHUP,
-    Signal::SIGQUIT,
-    Signal::SIGWINCH,
-    Signal::SIGCONT,
-    Signal::SIGUSR1,
-    Signal::SIGUSR2,
-];
-
-fn handled() -> SigSet {
-    let mut set = SigSet::empty();
-    for s in FORWARDED {
-        set.add(*s);
-    }
-    set.add(Signal::SIGCHLD);
-    set
-}
-
-/// Block the signals supervision handles, so none is lost before the loop reads them.
-/// Children inherit the mask; the command gets a clean one before `execve`.
-pub fn block_signals() -> Result<(), Errno> {
-    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&handled()), None)
-}
 
 /// A pipe whose write end the parent keeps: when the read end hangs up, the parent is
 /// gone. (`getppid` cannot tell: inside a new PID namespace the parent is always 0.)
@@ -77,62 +51,6 @@ impl ParentAlive {
             std::process::exit(125);
         }
         Ok(())
-    }
-}
-
-/// A shell's view of a wait status.
-fn shell_status(status: WaitStatus) -> Option<i32> {
-    match status {
-        WaitStatus::Exited(_, code) => Some(code),
-        WaitStatus::Signaled(_, sig, _) => Some(128 + sig as i32),
-        _ => None,
-    }
-}
-
-/// Forward signals to `child` and wait for it. With `reap_all` (PID 1), also reap
-/// every orphan that the kernel re-parents here.
-pub fn supervise(child: Pid, reap_all: bool) -> i32 {
-    let Ok(sfd) = SignalFd::with_flags(&handled(), SfdFlags::SFD_CLOEXEC) else {
-        return wait_plain(child);
-    };
-    loop {
-        // Reap first: the child may have ended before the loop started.
-        loop {
-            let who = if reap_all { None } else { Some(child) };
-            match waitpid(who, Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) | Err(_) => break,
-                Ok(status) => {
-                    if status.pid() == Some(child) {
-                        if let Some(code) = shell_status(status) {
-                            return code;
-                        }
-                    }
-                }
-            }
-        }
-        let Ok(Some(info)) = sfd.read_signal() else {
-            continue;
-        };
-        let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
-            continue;
-        };
-        if sig != Signal::SIGCHLD && info.ssi_code != libc::SI_KERNEL {
-            let _ = kill(child, sig);
-        }
-    }
-}
-
-fn wait_plain(child: Pid) -> i32 {
-    loop {
-        match waitpid(child, None) {
-            Ok(status) => {
-                if let Some(code) = shell_status(status) {
-                    return code;
-                }
-            }
-            Err(Errno::EINTR) => continue,
-            Err(_) => return 125,
-        }
     }
 }
 

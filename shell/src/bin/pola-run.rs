@@ -77,6 +77,21 @@ fn main() {
             std::process::exit(125);
         }
     };
+    // clap takes an unknown option in front of the program for the program itself;
+    // a program whose name starts with `-` must come after `--`.
+    let first = &args.command[0];
+    let raw: Vec<OsString> = std::env::args_os().collect();
+    let after_dashes = raw.windows(2).any(|w| w[0] == "--" && &w[1] == first);
+    if first.as_bytes().starts_with(b"-") && !after_dashes {
+        report::error(
+            PROGRAM,
+            format!(
+                "unexpected argument '{}' (see pola-run --help)",
+                first.to_string_lossy()
+            ),
+        );
+        std::process::exit(125);
+    }
     std::process::exit(run(args));
 }
 

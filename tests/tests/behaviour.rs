@@ -1,0 +1,507 @@
+//! pola-run as a user meets it: grants, errors, exit statuses, and real programs
+//! working with only their arguments granted. Each test runs as root and as an
+//! unprivileged user.
+
+use std::fs;
+use std::io::Write;
+use std::process::Stdio;
+use std::time::Duration;
+
+use pola_tests::{both, Who, T};
+
+both!(a_read_only_grant_is_readable, |t: &T| {
+    t.write("f.txt", "hello\n");
+    assert_eq!(
+        t.jail(&["--ro", "f.txt"], &["cat", "f.txt"]).success(),
+        "hello\n"
+    );
+    let denied = t.jail(&[], &["cat", "f.txt"]);
+    assert_eq!(denied.code, Some(1), "{denied}");
+    assert!(
+        denied.stderr.contains("No such file or directory"),
+        "{denied}"
+    );
+});
+
+both!(homes_are_empty_or_missing, |t: &T| {
+    let run = t.jail(
+        &[],
+        &[
+            "sh",
+            "-c",
+            "ls -A /root ~ 2>&1; ls /home 2>&1; ls -A /home/* 2>&1; true",
+        ],
+    );
+    for line in run.success().lines() {
+        assert!(
+            line.ends_with(':')
+                || line.contains("No such file")
+                || line.trim().is_empty()
+                || line == "polatest",
+            "unexpected entry: {line}\n{run}"
+        );
+    }
+});
+
+both!(a_granted_directory_is_listed_recursively, |t: &T| {
+    t.write("d/a", "");
+    t.write("d/sub/b", "");
+    let run = t.jail(&["--ro", "d"], &["ls", "-R", "d"]);
+    assert_eq!(run.success(), "d:\na\nsub\n\nd/sub:\nb\n");
+});
+
+both!(read_only_means_read_only_and_rw_allows_writing, |t: &T| {
+    let f = t.write("f.txt", "original\n");
+    let ro = t.jail(&["--ro", "f.txt"], &["sh", "-c", "echo more >> f.txt"]);
+    assert!(
+        !ro.ok() && ro.stderr.contains("Read-only file system"),
+        "{ro}"
+    );
+    assert_eq!(fs::read_to_string(&f).unwrap(), "original\n");
+    t.jail(&["--rw", "f.txt"], &["sh", "-c", "echo more >> f.txt"])
+        .success();
+    assert_eq!(fs::read_to_string(&f).unwrap(), "original\nmore\n");
+});
+
+both!(write_grants_on_new_names_create_files, |t: &T| {
+    t.jail(&["--rw", "new.txt"], &["sh", "-c", "echo x > new.txt"])
+        .success();
+    assert_eq!(fs::read_to_string(t.path("new.txt")).unwrap(), "x\n");
+    let meta = fs::metadata(t.path("new.txt")).unwrap();
+    assert_eq!(std::os::unix::fs::MetadataExt::uid(&meta), t.uid);
+    // A failing command that leaves the file empty: the file it never used goes away.
+    let failed = t.jail(&["--rw", "unused.txt"], &["false"]);
+    assert_eq!(failed.code, Some(1));
+    assert!(!t.path("unused.txt").exists());
+    // A failed launch removes it too.
+    let aborted = t.jail(&["--rw", "never.txt", "--ro", "missing"], &["true"]);
+    assert_eq!(aborted.code, Some(125), "{aborted}");
+    assert!(!t.path("never.txt").exists());
+    // Output the command did write is kept even when it fails.
+    let partial = t.jail(
+        &["--rw", "partial.txt"],
+        &["sh", "-c", "echo data > partial.txt; exit 3"],
+    );
+    assert_eq!(partial.code, Some(3));
+    assert_eq!(fs::read_to_string(t.path("partial.txt")).unwrap(), "data\n");
+});
+
+both!(writes_outside_the_grants_fail_loudly, |t: &T| {
+    // The working directory is part of the read-only skeleton.
+    let run = t.jail(&[], &["sh", "-c", "echo x > here.txt"]);
+    assert!(
+        !run.ok() && run.stderr.contains("Read-only file system"),
+        "{run}"
+    );
+    let run = t.jail(&[], &["sh", "-c", "mkdir /newdir"]);
+    assert!(
+        !run.ok() && run.stderr.contains("Read-only file system"),
+        "{run}"
+    );
+    assert!(!t.path("here.txt").exists());
+});
+
+both!(leftovers_in_private_scratch_are_reported, |t: &T| {
+    let run = t.jail(&[], &["sh", "-c", "touch /tmp/a /tmp/b ~/c"]);
+    run.success();
+    assert!(
+        run.stderr
+            .contains("pola-run: sh: 2 files left in private /tmp were discarded"),
+        "{run}"
+    );
+    let home = t.home.display();
+    assert!(
+        run.stderr.contains(&format!(
+            "pola-run: sh: 1 file left in private {home} was discarded"
+        )),
+        "{run}"
+    );
+    let quiet = t.jail(&[], &["true"]);
+    assert_eq!(quiet.stderr, "", "{quiet}");
+});
+
+both!(errors_are_one_line_with_the_right_status, |t: &T| {
+    let cases: &[(&[&str], &[&str], i32, &str)] = &[
+        (
+            &["--ro", "nope.txt"],
+            &["cat", "nope.txt"],
+            125,
+            "pola-run: no such file: ",
+        ),
+        (
+            &[],
+            &["no-such-program-xyz"],
+            127,
+            "pola-run: no-such-program-xyz: command not found",
+        ),
+        (&[], &["./plain.txt"], 126, "pola-run: "),
+        (
+            &["--env", "NOEQUALS"],
+            &["true"],
+            125,
+            "pola-run: --env: expected NAME=VALUE",
+        ),
+        (
+            &["--cwd", "/nonexistent-dir"],
+            &["true"],
+            125,
+            "pola-run: --cwd: no such directory: /nonexistent-dir",
+        ),
+        (
+            &["--bogus"],
+            &["true"],
+            125,
+            "pola-run: unexpected argument '--bogus'",
+        ),
+        (
+            &["--rw", "no-dir/x"],
+            &["true"],
+            125,
+            "pola-run: cannot create ",
+        ),
+    ];
+    t.write("plain.txt", "not a program");
+    for (opts, args, status, message) in cases {
+        let run = t.jail(opts, args);
+        assert_eq!(run.code, Some(*status), "{run}");
+        assert_eq!(run.stderr.lines().count(), 1, "one line:\n{run}");
+        assert!(
+            run.stderr.starts_with(message),
+            "expected {message:?}:\n{run}"
+        );
+        assert!(!run.stderr.contains("panicked"), "{run}");
+    }
+});
+
+both!(explain_prints_the_tree_and_runs_nothing, |t: &T| {
+    t.write("in.txt", "x");
+    let run = t.jail(
+        &["--ro", "in.txt", "--rw", "out.txt", "--explain"],
+        &["touch", "marker"],
+    );
+    let text = run.success();
+    assert!(text.starts_with("program: /usr/bin/touch\n/\n"), "{run}");
+    assert!(
+        text.contains("in.txt") && text.contains("ro (argument)"),
+        "{run}"
+    );
+    assert!(
+        text.contains("out.txt") && text.contains("rw, new (argument)"),
+        "{run}"
+    );
+    assert!(
+        text.contains("usr") && text.contains("ro (default)"),
+        "{run}"
+    );
+    assert!(
+        text.contains("tmp") && text.contains("private tmpfs"),
+        "{run}"
+    );
+    assert!(!t.path("marker").exists() && !t.path("out.txt").exists());
+});
+
+both!(exit_statuses_are_a_shells, |t: &T| {
+    assert_eq!(t.jail(&[], &["sh", "-c", "exit 7"]).code, Some(7));
+    assert_eq!(
+        t.jail(&[], &["sh", "-c", "kill -TERM $$"]).code,
+        Some(128 + 15)
+    );
+});
+
+both!(stdin_and_stdout_pass_through, |t: &T| {
+    let mut child = t
+        .jail_command(&[], &["cat"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"through stdin\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "through stdin\n");
+    assert!(out.status.success());
+});
+
+both!(signals_sent_to_pola_run_reach_the_command, |t: &T| {
+    let mut child = t
+        .jail_command(
+            &[],
+            &[
+                "sh",
+                "-c",
+                "trap 'echo got-term; exit 42' TERM; sleep 30 & wait",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "got-term\n");
+    assert_eq!(out.status.code(), Some(42));
+});
+
+both!(the_default_environment_is_configurable, |t: &T| {
+    t.write("extra/tool-data", "configured");
+    let config = t.mkdir("config");
+    t.write(
+        "config/pola-sh/environment",
+        &format!(
+            "ro /usr\nro /bin\nro /lib\nro /lib64\ntmpfs /tmp\nro {}\n",
+            t.path("extra").display()
+        ),
+    );
+    let mut cmd = t.jail_command(&[], &["cat", &t.path("extra/tool-data").to_string_lossy()]);
+    cmd.env("XDG_CONFIG_HOME", &config);
+    assert_eq!(t.output(cmd).success(), "configured");
+    t.write("config/pola-sh/environment", "ro /usr\nrx /opt\n");
+    let mut cmd = t.jail_command(&[], &["true"]);
+    cmd.env("XDG_CONFIG_HOME", &config);
+    let bad = t.output(cmd);
+    assert_eq!(bad.code, Some(125), "{bad}");
+    assert!(
+        bad.stderr.contains("environment:2: unknown entry 'rx'"),
+        "{bad}"
+    );
+});
+
+both!(
+    passwd_and_group_list_only_the_user_root_and_nobody,
+    |t: &T| {
+        let run = t.jail(
+            &[],
+            &[
+                "sh",
+                "-c",
+                "cut -d: -f1 /etc/passwd; echo --; cut -d: -f1 /etc/group; echo --; id -un",
+            ],
+        );
+        let text = run.success();
+        let host_users = fs::read_to_string("/etc/passwd").unwrap().lines().count();
+        assert!(
+            host_users > 3,
+            "the host has more accounts than the jail shows"
+        );
+        let parts: Vec<&str> = text.split("--\n").collect();
+        let users: Vec<&str> = parts[0].lines().collect();
+        match t.who {
+            Who::Root => assert_eq!(users, ["root", "nobody"]),
+            Who::User => assert_eq!(users, ["root", "polatest", "nobody"]),
+        }
+        assert!(parts[1].lines().count() <= 3, "{run}");
+        assert_eq!(
+            parts[2].trim(),
+            if t.who == Who::Root {
+                "root"
+            } else {
+                "polatest"
+            }
+        );
+    }
+);
+
+both!(network_files_come_with_net, |t: &T| {
+    let probe = [
+        "sh",
+        "-c",
+        "test -e /etc/resolv.conf && echo present || echo absent",
+    ];
+    if !std::path::Path::new("/etc/resolv.conf").exists() {
+        eprintln!("note: no /etc/resolv.conf on this host");
+        return;
+    }
+    assert_eq!(t.jail(&[], &probe).success(), "absent\n");
+    assert_eq!(t.jail(&["--net"], &probe).success(), "present\n");
+    let lo = t.jail(&[], &["cat", "/sys/class/net/lo/operstate"]);
+    assert!(!lo.ok(), "/sys is not part of the jail:\n{lo}");
+});
+
+both!(missing_user_namespaces_are_explained, |t: &T| {
+    // In a user namespace of its own, the test may forbid further ones without
+    // touching the host's setting.
+    let script = format!(
+        "echo 0 > /proc/sys/user/max_user_namespaces && {} -- true",
+        pola_tests::pola_run().display()
+    );
+    let run = t.plain(&["unshare", "-Ur", "sh", "-c", &script]);
+    assert_eq!(run.code, Some(125), "{run}");
+    assert!(
+        run.stderr.contains("user namespaces are not available"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("sysctl -w user.max_user_namespaces="),
+        "{run}"
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+});
+
+// Real programs work with only their arguments granted.
+
+both!(coreutils_grep_sed_awk_sort, |t: &T| {
+    t.write("nums", "3\n1\n2\n");
+    assert_eq!(
+        t.jail(&["--ro", "nums"], &["sort", "-n", "nums"]).success(),
+        "1\n2\n3\n"
+    );
+    assert_eq!(
+        t.jail(&["--ro", "nums"], &["grep", "-c", "[12]", "nums"])
+            .success(),
+        "2\n"
+    );
+    assert_eq!(
+        t.jail(&["--ro", "nums"], &["sed", "s/1/one/", "nums"])
+            .success(),
+        "3\none\n2\n"
+    );
+    assert_eq!(
+        t.jail(&["--ro", "nums"], &["awk", "{s+=$1} END {print s}", "nums"])
+            .success(),
+        "6\n"
+    );
+    assert_eq!(
+        t.jail(&["--ro", "nums"], &["wc", "-l", "nums"]).success(),
+        "3 nums\n"
+    );
+    assert_eq!(
+        t.jail(&["--ro", "nums"], &["sha256sum", "nums"])
+            .success()
+            .len(),
+        64 + 2 + 4 + 1
+    );
+    t.mkdir("out");
+    t.jail(
+        &["--ro", "nums", "--rw", "out"],
+        &["cp", "nums", "out/copy"],
+    )
+    .success();
+    assert_eq!(fs::read_to_string(t.path("out/copy")).unwrap(), "3\n1\n2\n");
+});
+
+both!(tar_and_gzip, |t: &T| {
+    t.write("d/a", "alpha");
+    t.write("d/sub/b", "beta");
+    t.mkdir("out");
+    t.jail(
+        &["--ro", "d", "--rw", "out"],
+        &["tar", "-czf", "out/d.tgz", "d"],
+    )
+    .success();
+    let list = t.jail(&["--ro", "out"], &["tar", "-tzf", "out/d.tgz"]);
+    let mut names: Vec<&str> = list.success().lines().collect();
+    names.sort();
+    assert_eq!(names, ["d/", "d/a", "d/sub/", "d/sub/b"]);
+    t.jail(
+        &["--ro", "d", "--rw", "out"],
+        &["sh", "-c", "gzip -c d/a > out/a.gz"],
+    )
+    .success();
+    assert_eq!(
+        t.jail(&["--ro", "out"], &["zcat", "out/a.gz"]).success(),
+        "alpha"
+    );
+});
+
+both!(python_and_shell_scripts, |t: &T| {
+    let py = t.jail(
+        &[],
+        &[
+            "python3",
+            "-c",
+            "import json, sqlite3; print(json.dumps(sqlite3.sqlite_version_info[:1]))",
+        ],
+    );
+    assert_eq!(py.success(), "[3]\n");
+    for (name, shebang) in [
+        ("s.sh", "#!/bin/sh"),
+        ("d.sh", "#!/bin/dash"),
+        ("b.sh", "#!/bin/bash"),
+        ("p.py", "#!/usr/bin/env python3"),
+    ] {
+        let body = if name.ends_with(".py") {
+            "import sys; print('args', sys.argv[1:])"
+        } else {
+            "echo args \"$@\""
+        };
+        let f = t.write(name, &format!("{shebang}\n{body}\n"));
+        fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let run = t.jail(&[], &[format!("./{name}"), "x".into()]);
+        let out = run.success();
+        assert!(out == "args x\n" || out == "args ['x']\n", "{name}:\n{run}");
+    }
+});
+
+both!(gcc_compiles_and_links_into_a_rw_directory, |t: &T| {
+    t.write("src/main.c", "#include <stdio.h>\n#include \"util.h\"\nint main(void){printf(\"%d\\n\", add(2, 3));return 0;}\n");
+    t.write("src/util.h", "int add(int, int);\n");
+    t.write(
+        "src/util.c",
+        "#include \"util.h\"\nint add(int a, int b){return a + b;}\n",
+    );
+    t.mkdir("build");
+    t.jail(
+        &["--ro", "src", "--rw", "build"],
+        &["gcc", "-c", "src/util.c", "-o", "build/util.o"],
+    )
+    .success();
+    t.jail(
+        &["--ro", "src", "--rw", "build"],
+        &[
+            "gcc",
+            "-O2",
+            "-o",
+            "build/prog",
+            "src/main.c",
+            "build/util.o",
+        ],
+    )
+    .success();
+    assert_eq!(t.plain(&["./build/prog"]).success(), "5\n");
+    assert_eq!(
+        t.jail(&["--ro", "build"], &["./build/prog"]).success(),
+        "5\n"
+    );
+});
+
+both!(git_status_on_a_read_only_checkout, |t: &T| {
+    t.write("repo/file.txt", "one\n");
+    let git = |args: &[&str]| {
+        let mut all = vec![
+            "git",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "user.name=T",
+            "-C",
+            "repo",
+        ];
+        all.extend_from_slice(args);
+        t.plain(&all).success().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "first"]);
+    t.write("repo/file.txt", "two\n");
+    t.write("repo/new.txt", "new\n");
+    let run = t.jail(
+        &["--ro", "repo"],
+        &["git", "-C", "repo", "status", "--short"],
+    );
+    let mut lines: Vec<&str> = run.success().lines().collect();
+    lines.sort();
+    assert_eq!(lines, [" M file.txt", "?? new.txt"], "{run}");
+    let log = t.jail(
+        &["--ro", "repo"],
+        &["git", "-C", "repo", "log", "--format=%s"],
+    );
+    assert_eq!(log.success(), "first\n");
+});
