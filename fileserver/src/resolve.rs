@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::fcntl::{openat2, AtFlags, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::{fstat, fstatat, Mode, SFlag};
+use nix::sys::statfs::{fstatfs, PROC_SUPER_MAGIC};
 use nix::unistd::UnlinkatFlags;
 use thiserror::Error;
 
@@ -38,6 +39,10 @@ pub enum ResolveError {
     BadName(PathBuf),
     #[error("{0}: not a directory or regular file that can be granted")]
     Unsupported(PathBuf),
+    #[error("{0}: is in /proc, which cannot be granted (the jail has its own /proc)")]
+    Proc(PathBuf),
+    #[error("cannot create {0}: a write grant can create a file, not a directory; create the directory first, or grant its parent with write access")]
+    NewDirectory(PathBuf),
     #[error("{path}: {errno}")]
     Os { path: PathBuf, errno: Errno },
 }
@@ -74,6 +79,13 @@ impl WitnessFd {
     }
 
     fn from_fd(fd: OwnedFd, path: &Path) -> Result<WitnessFd, ResolveError> {
+        // A symlink the user named may lead into /proc (`out -> /proc/self/environ`,
+        // left by an earlier jailed command): that would hand the jail the shell's own
+        // process files.
+        let fs = fstatfs(&fd).map_err(|e| os_error(path, e))?;
+        if fs.filesystem_type() == PROC_SUPER_MAGIC {
+            return Err(ResolveError::Proc(path.to_path_buf()));
+        }
         let st = fstat(&fd).map_err(|e| os_error(path, e))?;
         let kind = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
         let is_dir = kind == SFlag::S_IFDIR;
@@ -132,6 +144,9 @@ impl CreatedFile {
 }
 
 fn create(path: &Path) -> Result<(WitnessFd, CreatedFile), ResolveError> {
+    if path.as_os_str().as_bytes().ends_with(b"/") {
+        return Err(ResolveError::NewDirectory(path.to_path_buf()));
+    }
     let (Some(parent_path), Some(name)) = (path.parent(), path.file_name()) else {
         return Err(ResolveError::BadName(path.to_path_buf()));
     };
@@ -330,6 +345,26 @@ mod tests {
         fs::write(&new, "kept").unwrap();
         r.discard_created();
         assert_eq!(fs::read_to_string(&new).unwrap(), "kept");
+    }
+
+    #[test]
+    fn proc_cannot_be_granted_even_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
+        let mut ns = Namespace::new();
+        grant(&mut ns, Path::new("/w/out"), &link, Rights::ReadOnly);
+        assert!(matches!(resolve(&ns), Err(ResolveError::Proc(_))));
+    }
+
+    #[test]
+    fn a_new_directory_cannot_be_a_write_grant() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ns = Namespace::new();
+        let wanted = PathBuf::from(format!("{}/newdir/", dir.path().display()));
+        grant(&mut ns, Path::new("/w/newdir"), &wanted, Rights::Create);
+        assert!(matches!(resolve(&ns), Err(ResolveError::NewDirectory(_))));
+        assert!(!dir.path().join("newdir").exists());
     }
 
     #[test]

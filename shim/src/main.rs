@@ -119,6 +119,8 @@ fn pid1(
         .die_with_parent()
         .map_err(step("PR_SET_PDEATHSIG"))?;
     if plan.launch_delay_ms > 0 {
+        // Tell the test the witnesses are taken and nothing is mounted yet.
+        eprintln!("pola-shim: pausing {} ms before mounting (test hook)", plan.launch_delay_ms);
         std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
     }
     rootfs::build(plan, &witnesses)?;

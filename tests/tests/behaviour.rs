@@ -5,7 +5,6 @@
 use std::fs;
 use std::io::Write;
 use std::process::Stdio;
-use std::time::Duration;
 
 use pola_tests::{both, Who, T};
 
@@ -228,26 +227,19 @@ both!(stdin_and_stdout_pass_through, |t: &T| {
 
 both!(signals_sent_to_pola_run_reach_the_command, |t: &T| {
     let mut child = t
-        .jail_command(
-            &[],
-            &[
-                "sh",
-                "-c",
-                "trap 'echo got-term; exit 42' TERM; sleep 30 & wait",
-            ],
-        )
+        .jail_command(&[], &["sh", "-c", "trap 'echo got-term; exit 42' TERM; echo ready; sleep 30 & wait"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "got-term\n");
-    assert_eq!(out.status.code(), Some(42));
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    line.clear();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "got-term\n");
+    assert_eq!(child.wait().unwrap().code(), Some(42));
 });
 
 both!(the_default_environment_is_configurable, |t: &T| {
@@ -504,4 +496,20 @@ both!(git_status_on_a_read_only_checkout, |t: &T| {
         &["git", "-C", "repo", "log", "--format=%s"],
     );
     assert_eq!(log.success(), "first\n");
+});
+
+both!(the_private_network_is_a_working_loopback_only, |t: &T| {
+    let code = r#"
+import socket
+print("interfaces=" + ",".join(name for _, name in socket.if_nameindex()))
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+c = socket.create_connection(srv.getsockname(), timeout=3)
+s, _ = srv.accept(); s.sendall(b"pong")
+print("loopback=" + c.recv(4).decode())
+"#;
+    let run = t.py_jail(&[], code);
+    assert_eq!(run.expect_field("interfaces"), "lo", "{run}");
+    assert_eq!(run.expect_field("loopback"), "pong", "{run}");
+    let plain = t.py_plain(code);
+    assert_ne!(plain.expect_field("interfaces"), "lo", "the host has more than loopback:\n{plain}");
 });

@@ -3,7 +3,7 @@
 //! protection switched off), then that it fails in the jail.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -142,11 +142,15 @@ both!(item_04_swapped_grants_abort_the_launch, |t: &T| {
     for swap_to_symlink in [true, false] {
         let granted = t.write("granted.txt", "harmless");
         let mut cmd = t.jail_command(&["--ro", "granted.txt"], &["cat", "granted.txt"]);
-        cmd.env("POLA_TEST_LAUNCH_DELAY_MS", "1500")
+        cmd.env("POLA_TEST_LAUNCH_DELAY_MS", "2000")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let child = cmd.spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(400));
+        let mut child = cmd.spawn().unwrap();
+        // Swap once the shim holds the witnesses and has mounted nothing yet.
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        assert!(line.contains("pausing"), "{line}");
         fs::rename(&granted, t.path("granted.orig")).unwrap();
         if swap_to_symlink {
             std::os::unix::fs::symlink(t.path("secret.txt"), &granted).unwrap();
@@ -155,9 +159,11 @@ both!(item_04_swapped_grants_abort_the_launch, |t: &T| {
         }
         // Without the witness check, opening the path now yields the secret:
         assert_eq!(fs::read_to_string(&granted).unwrap(), "TOP-SECRET");
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = rest;
         assert_eq!(
             out.status.code(),
             Some(125),
