@@ -120,7 +120,10 @@ fn pid1(
         .map_err(step("PR_SET_PDEATHSIG"))?;
     if plan.launch_delay_ms > 0 {
         // Tell the test the witnesses are taken and nothing is mounted yet.
-        eprintln!("pola-shim: pausing {} ms before mounting (test hook)", plan.launch_delay_ms);
+        eprintln!(
+            "pola-shim: pausing {} ms before mounting (test hook)",
+            plan.launch_delay_ms
+        );
         std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
     }
     rootfs::build(plan, &witnesses)?;

@@ -227,7 +227,14 @@ both!(stdin_and_stdout_pass_through, |t: &T| {
 
 both!(signals_sent_to_pola_run_reach_the_command, |t: &T| {
     let mut child = t
-        .jail_command(&[], &["sh", "-c", "trap 'echo got-term; exit 42' TERM; echo ready; sleep 30 & wait"])
+        .jail_command(
+            &[],
+            &[
+                "sh",
+                "-c",
+                "trap 'echo got-term; exit 42' TERM; echo ready; sleep 30 & wait",
+            ],
+        )
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -235,7 +242,11 @@ both!(signals_sent_to_pola_run_reach_the_command, |t: &T| {
     let mut line = String::new();
     std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
     assert_eq!(line, "ready\n");
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
     line.clear();
     std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
     assert_eq!(line, "got-term\n");
@@ -511,5 +522,9 @@ print("loopback=" + c.recv(4).decode())
     assert_eq!(run.expect_field("interfaces"), "lo", "{run}");
     assert_eq!(run.expect_field("loopback"), "pong", "{run}");
     let plain = t.py_plain(code);
-    assert_ne!(plain.expect_field("interfaces"), "lo", "the host has more than loopback:\n{plain}");
+    assert_ne!(
+        plain.expect_field("interfaces"),
+        "lo",
+        "the host has more than loopback:\n{plain}"
+    );
 });
