@@ -9,7 +9,6 @@ use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
@@ -130,10 +129,7 @@ pub fn find_program(name: &OsStr, cwd: &Path, path_var: &OsStr) -> Result<PathBu
     if name.as_bytes().contains(&b'/') {
         let p = normalize(&cwd.join(name))?;
         return match fs::metadata(&p) {
-            Ok(m) if m.is_file() && is_executable(&p) => Ok(p),
-            Ok(m) if m.is_file() || m.permissions().mode() & 0o111 == 0 => {
-                Err(JailError::NotExecutable(p))
-            }
+            Ok(_) if is_executable(&p) => Ok(p),
             Ok(_) => Err(JailError::NotExecutable(p)),
             Err(_) => Err(JailError::NotFound(name.to_string_lossy().into_owned())),
         };
@@ -275,10 +271,7 @@ pub fn namespace(
             tracing::debug!(path = %virt.display(), "not granted: the jail has its own /proc");
             continue;
         }
-        let rights = match (
-            req.write,
-            fs::symlink_metadata(&host).is_ok() || host.exists(),
-        ) {
+        let rights = match (req.write, fs::symlink_metadata(&host).is_ok()) {
             (false, _) => Rights::ReadOnly,
             (true, true) => Rights::ReadWrite,
             (true, false) => Rights::Create,
