@@ -1,22 +1,24 @@
 //! Starting `pola-shim` and serving it over a socketpair.
 //!
-//! The shim gets the socket as descriptor 3 and nothing else of ours (it closes every
-//! other inherited descriptor before it reads a byte). On the socket the server sends:
+//! The shim gets the socket as descriptor [`SHIM_SOCKET_FD`] (10), above the 0–9 a
+//! shell user may redirect, and closes every other inherited descriptor but 0, 1, 2
+//! and the redirected ones the plan names. On the socket the server sends:
 //!
 //! 1. a header: the number of witness descriptors and the plan's length (two u32, LE);
-//! 2. the witness descriptors with SCM_RIGHTS, at most [`FDS_PER_MESSAGE`] per
-//!    one-byte message;
-//! 3. the plan as JSON.
+//! 2. the plan as JSON (so the shim knows which low descriptors to keep before any
+//!    new one arrives);
+//! 3. the witness descriptors with SCM_RIGHTS, at most [`FDS_PER_MESSAGE`] per
+//!    one-byte message.
 //!
 //! The shim answers with newline-separated JSON [`ShimReport`]s. The socket stays open
 //! for the command's lifetime so later issues can serve runtime requests on it.
 
 use std::io::{Read, Write};
+use std::os::fd::RawFd;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
-use nix::sys::signal::SigSet;
 use nix::unistd::Pid;
 
 use sendfd::SendWithFd;
@@ -30,7 +32,20 @@ use crate::supervise;
 pub const FDS_PER_MESSAGE: usize = 200;
 
 /// The descriptor number the shim finds its socket at.
-pub const SHIM_SOCKET_FD: i32 = 3;
+pub const SHIM_SOCKET_FD: i32 = 10;
+
+/// The highest descriptor a command may be given (POSIX shells redirect 0–9).
+pub const MAX_USER_FD: i32 = 9;
+
+/// How the shim is started: its descriptors and its process group.
+#[derive(Debug, Default, Clone)]
+pub struct Io {
+    /// `(target, source)`: the shim (and so the command) gets `source` as descriptor
+    /// `target` (0–9). Descriptors not listed: 0, 1, 2 are inherited, others closed.
+    pub fds: Vec<(i32, RawFd)>,
+    /// Put the shim in this process group (0: a new one led by the shim).
+    pub process_group: Option<i32>,
+}
 
 #[derive(Debug, Error)]
 pub enum LaunchError {
@@ -61,8 +76,6 @@ pub struct Jail {
     child: Child,
     socket: UnixStream,
     resolved: Resolved,
-    /// The signal mask to restore once the jail has ended.
-    mask: SigSet,
 }
 
 /// How a jailed command ended.
@@ -81,35 +94,61 @@ fn send_plan(socket: &UnixStream, plan: &JailPlan, resolved: &Resolved) -> std::
     header.extend_from_slice(&(fds.len() as u32).to_le_bytes());
     header.extend_from_slice(&(json.len() as u32).to_le_bytes());
     (&*socket).write_all(&header)?;
+    (&*socket).write_all(&json)?;
     for chunk in fds.chunks(FDS_PER_MESSAGE) {
         if socket.send_with_fd(b"F", chunk)? != 1 {
             return Err(std::io::Error::other("short write"));
         }
     }
-    (&*socket).write_all(&json)
+    Ok(())
 }
 
-/// Start `shim` for `plan`, with the caller's stdin, stdout and stderr.
-///
-/// From here until `wait` returns, the signals `supervise` forwards are blocked in
-/// this thread, so one sent early is delivered to the jail rather than lost.
-pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, LaunchError> {
+/// In the child before exec: put each `(target, source)` descriptor in place, without
+/// clobbering a source that is another's target, and without close-on-exec.
+fn place_descriptors(moves: &[(i32, RawFd)]) -> std::io::Result<()> {
+    let err = std::io::Error::last_os_error;
+    // First move every source out of the way, above all targets.
+    let mut staged = [0 as RawFd; (MAX_USER_FD as usize) + 2];
+    for (i, (_, source)) in moves.iter().enumerate() {
+        // SAFETY: F_DUPFD_CLOEXEC duplicates a descriptor we own.
+        let fd = unsafe { libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, SHIM_SOCKET_FD + 1) };
+        if fd < 0 {
+            return Err(err());
+        }
+        staged[i] = fd;
+    }
+    for (i, (target, _)) in moves.iter().enumerate() {
+        // SAFETY: dup2 onto a number we choose; the duplicate has no close-on-exec.
+        if unsafe { libc::dup2(staged[i], *target) } < 0 {
+            return Err(err());
+        }
+    }
+    Ok(())
+}
+
+/// Start `shim` for `plan` with the descriptors and process group of `io`.
+pub fn spawn(
+    shim: &Path,
+    plan: &JailPlan,
+    resolved: Resolved,
+    io: &Io,
+) -> Result<Jail, LaunchError> {
     let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
-    let mask = SigSet::thread_get_mask().map_err(|e| LaunchError::Spawn(e.into()))?;
-    supervise::block_signals().map_err(|e| LaunchError::Spawn(e.into()))?;
     let mut cmd = Command::new(shim);
     cmd.env_clear();
     let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
+    let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
+    moves.push((SHIM_SOCKET_FD, theirs_fd));
+    let process_group = io.process_group;
     // SAFETY: the closure runs between fork and exec and only makes async-signal-safe
-    // calls (dup2, fcntl, prctl) on descriptors this process owns.
+    // calls (fcntl, dup2, close, setpgid, prctl) on descriptors this process owns.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
-            if theirs_fd == SHIM_SOCKET_FD {
-                if libc::fcntl(theirs_fd, libc::F_SETFD, 0) < 0 {
+            place_descriptors(&moves)?;
+            if let Some(group) = process_group {
+                if libc::setpgid(0, group) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
-            } else if libc::dup2(theirs_fd, SHIM_SOCKET_FD) < 0 {
-                return Err(std::io::Error::last_os_error());
             }
             // The jail dies with its launcher (SECURITY.md 22).
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) < 0 {
@@ -120,7 +159,6 @@ pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, L
     }
     let child = cmd.spawn().map_err(|e| {
         resolved.discard_created();
-        let _ = mask.thread_set_mask();
         LaunchError::Spawn(e)
     })?;
     drop(theirs);
@@ -128,7 +166,6 @@ pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, L
         child,
         socket: ours,
         resolved,
-        mask,
     };
     if let Err(e) = send_plan(&jail.socket, plan, &jail.resolved) {
         // The shim reports its own failure if it got that far; make sure it is gone.
@@ -136,7 +173,6 @@ pub fn spawn(shim: &Path, plan: &JailPlan, resolved: Resolved) -> Result<Jail, L
         let _ = jail.child.kill();
         let _ = jail.child.wait();
         jail.resolved.discard_created();
-        let _ = jail.mask.thread_set_mask();
         return Err(LaunchError::Send(e));
     }
     Ok(jail)
@@ -147,16 +183,22 @@ impl Jail {
         self.child.id()
     }
 
-    /// Wait for the command to end, forwarding signals sent to this process to it,
-    /// then tidy up the files created for it.
-    pub fn wait(mut self) -> Result<Outcome, LaunchError> {
+    /// Wait for the command to end, forwarding signals sent to this process to it
+    /// (the caller blocks them with `supervise::block_signals` before `spawn`, so
+    /// none is lost), then tidy up the files created for it.
+    pub fn wait(self) -> Outcome {
         let status = supervise::supervise(Pid::from_raw(self.child.id() as i32), false);
-        let _ = self.mask.thread_set_mask();
+        self.finish(status)
+    }
+
+    /// The caller reaped the shim itself and saw `status` (as a shell reports it):
+    /// tidy up the files created for the command.
+    pub fn finish(mut self, status: i32) -> Outcome {
         let launched = self.reports().contains(&ShimReport::Launched);
         if !launched || status != 0 {
             self.resolved.discard_created();
         }
-        Ok(Outcome { status, launched })
+        Outcome { status, launched }
     }
 
     /// Everything the shim reported; the shim has exited, so this does not block.

@@ -110,6 +110,9 @@ pub struct JailPlan {
     /// Writable private directories whose leftovers are reported at exit.
     #[serde(with = "bytes_list")]
     pub scratch: Vec<OsString>,
+    /// Descriptors from 3 to 9 that the user redirected and the command keeps (0, 1
+    /// and 2 always pass); every other inherited descriptor is closed.
+    pub keep_fds: Vec<i32>,
     /// Test hook: pause this long after the plan arrives, before anything is mounted,
     /// so a test can swap a granted path in the window the witness check guards.
     pub launch_delay_ms: u64,
@@ -149,6 +152,7 @@ mod tests {
             env: vec!["PATH=/usr/bin".into()],
             net: false,
             scratch: vec!["/tmp".into()],
+            keep_fds: vec![5],
             launch_delay_ms: 0,
         };
         let text = serde_json::to_vec(&plan).unwrap();

@@ -338,6 +338,7 @@ pub fn plan(
         env: command_env(&cmd.cwd, &identity.home, &cmd.exports),
         net: cmd.net,
         scratch,
+        keep_fds: Vec::new(),
         launch_delay_ms: launch_delay(),
     }
 }
@@ -350,8 +351,10 @@ pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
     let resolved = resolve(&ns)?;
     let nodes = resolved.nodes.clone();
     let plan = plan(cmd, &identity, &exe, nodes);
-    let jail = launch::spawn(&shim, &plan, resolved)?;
-    Ok(jail.wait()?)
+    pola_fileserver::supervise::block_signals()
+        .map_err(|e| JailError::Launch(LaunchError::Spawn(e.into())))?;
+    let jail = launch::spawn(&shim, &plan, resolved, &launch::Io::default())?;
+    Ok(jail.wait())
 }
 
 #[cfg(test)]

@@ -8,8 +8,6 @@ use std::os::unix::net::UnixStream;
 use nix::fcntl::{fcntl, FcntlArg, FdFlag};
 use pola_fileserver::launch::{FDS_PER_MESSAGE, SHIM_SOCKET_FD};
 
-/// The first descriptor the shim does not own.
-pub const SHIM_FIRST_UNUSED: u32 = SHIM_SOCKET_FD as u32 + 1;
 use pola_fileserver::plan::JailPlan;
 use sendfd::RecvWithFd;
 use thiserror::Error;
@@ -36,11 +34,24 @@ pub fn socket() -> Result<UnixStream, ChannelError> {
     Ok(socket)
 }
 
+/// Receive the plan, close the inherited descriptors 3–9 it does not keep, then
+/// receive the witness descriptors (which may take those numbers).
 pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelError> {
     let mut header = [0u8; 8];
     (&*socket).read_exact(&mut header)?;
     let expected = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
     let len = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes")) as usize;
+    let mut json = vec![0u8; len];
+    (&*socket).read_exact(&mut json)?;
+    let plan: JailPlan = serde_json::from_slice(&json)?;
+    for fd in 3..SHIM_SOCKET_FD {
+        if !plan.keep_fds.contains(&fd) {
+            // SAFETY: closing a descriptor number nothing in this process uses yet.
+            unsafe {
+                libc::close(fd);
+            }
+        }
+    }
     let mut fds: Vec<OwnedFd> = Vec::with_capacity(expected);
     while fds.len() < expected {
         let mut byte = [0u8; 1];
@@ -59,7 +70,5 @@ pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelE
             });
         }
     }
-    let mut json = vec![0u8; len];
-    (&*socket).read_exact(&mut json)?;
-    Ok((serde_json::from_slice(&json)?, fds))
+    Ok((plan, fds))
 }

@@ -54,8 +54,10 @@ fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
 }
 
 fn main() {
-    // Nothing the launcher's parent left open may reach the jail (SECURITY.md 7).
-    sys::close_from(channel::SHIM_FIRST_UNUSED);
+    // Nothing the launcher's parent left open may reach the jail (SECURITY.md 7):
+    // everything above the socket now, and 3–9 unless the plan keeps them
+    // (`channel::receive`).
+    sys::close_from(pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1);
     let (socket, plan, witnesses) = match channel::socket().and_then(|s| {
         let (plan, witnesses) = channel::receive(&s)?;
         Ok((s, plan, witnesses))
