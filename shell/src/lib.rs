@@ -3,5 +3,7 @@
 //! - [`jail`]: running one command in a jail (namespace, plan, shim, wait).
 //! - [`report`]: the one way errors reach the user.
 
+pub mod ast;
 pub mod jail;
+pub mod parse;
 pub mod report;

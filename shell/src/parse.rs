@@ -1,0 +1,1368 @@
+//! The parser: source text to the typed AST of `ast`.
+//!
+//! Tokens are recognised with nom; the grammar (POSIX sh's `complete_command` down to
+//! words, plus Plash's grant markers `=>`, `+`, `{ }` and the `!!` prefix) is a set of
+//! methods, because here-documents make the grammar stateful: a `<<WORD` seen on a
+//! line has its body on the lines after the next newline, so the newline token reads
+//! the pending bodies. Errors name the line and column and what was expected; an
+//! error at the end of the input is marked `incomplete`, which the interactive shell
+//! answers with a continuation prompt.
+
+use std::cell::RefCell;
+
+use nom::bytes::complete::{take_while, take_while1};
+use nom::{IResult, Parser as _};
+
+use crate::ast::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The input ended before the construct did (an open quote, `if` without `fi`,
+    /// a trailing `|`): more input could complete it.
+    pub incomplete: bool,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// nom's error for this parser: where, and what was expected there.
+#[derive(Debug)]
+pub struct Fail<'a> {
+    at: &'a str,
+    message: String,
+}
+
+impl<'a> nom::error::ParseError<&'a str> for Fail<'a> {
+    fn from_error_kind(at: &'a str, kind: nom::error::ErrorKind) -> Self {
+        Fail {
+            at,
+            message: format!("unexpected input ({kind:?})"),
+        }
+    }
+    fn append(_: &'a str, _: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+type R<'a, T> = IResult<&'a str, T, Fail<'a>>;
+
+/// A committed error: the construct was recognised and is broken.
+fn fail<'a, T>(at: &'a str, message: impl Into<String>) -> R<'a, T> {
+    Err(nom::Err::Failure(Fail {
+        at,
+        message: message.into(),
+    }))
+}
+
+/// Not this alternative; another may match.
+fn miss<'a, T>(at: &'a str) -> R<'a, T> {
+    Err(nom::Err::Error(Fail {
+        at,
+        message: "no match".into(),
+    }))
+}
+
+const RESERVED_CLOSERS: &[&str] = &["then", "else", "elif", "fi", "do", "done", "esac", "}"];
+
+fn is_delimiter(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')'
+    )
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// `rest` after `word` if the input starts with it as a whole token.
+fn keyword<'a>(i: &'a str, word: &str) -> Option<&'a str> {
+    let rest = i.strip_prefix(word)?;
+    match rest.chars().next() {
+        None => Some(rest),
+        Some(c) if is_delimiter(c) => Some(rest),
+        _ => None,
+    }
+}
+
+fn name(i: &str) -> R<'_, &str> {
+    let (rest, first) = take_while1(is_name_start).parse(i)?;
+    let (rest, more) = take_while(is_name_char).parse(rest)?;
+    Ok((rest, &i[..first.len() + more.len()]))
+}
+
+struct Pending {
+    delimiter: String,
+    strip_tabs: bool,
+}
+
+struct Grammar {
+    /// Here-documents whose bodies start after the next newline.
+    pending: RefCell<Vec<Pending>>,
+    /// Bodies read so far, in source order.
+    bodies: RefCell<Vec<String>>,
+}
+
+/// Parse a whole script or command line.
+pub fn parse(src: &str) -> Result<List, ParseError> {
+    let p = Grammar {
+        pending: RefCell::new(Vec::new()),
+        bodies: RefCell::new(Vec::new()),
+    };
+    let result = p.program(src);
+    let error = |at: &str, message: String| {
+        let offset = src.len() - at.len();
+        let before = &src[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ParseError {
+            line,
+            column,
+            message,
+            incomplete: at.trim().is_empty(),
+        }
+    };
+    match result {
+        Ok((_, mut list)) => {
+            if let Some(h) = p.pending.borrow().first() {
+                return Err(ParseError {
+                    incomplete: true,
+                    ..error(
+                        "",
+                        format!(
+                            "here-document ended by end of input (wanted '{}')",
+                            h.delimiter
+                        ),
+                    )
+                });
+            }
+            let bodies = p.bodies.into_inner();
+            fill_heredocs(&mut list, &mut bodies.into_iter())?;
+            Ok(list)
+        }
+        Err(nom::Err::Error(f) | nom::Err::Failure(f)) => Err(error(f.at, f.message)),
+        Err(nom::Err::Incomplete(_)) => Err(error("", "unexpected end of input".into())),
+    }
+}
+
+impl Grammar {
+    fn program<'a>(&self, i: &'a str) -> R<'a, List> {
+        let (i, list) = self.list(i)?;
+        let i = self.linebreak(i)?;
+        if let Some(c) = i.chars().next() {
+            let what = match c {
+                ')' => "unexpected ')'".to_string(),
+                ';' => "unexpected ';;'".to_string(),
+                _ => format!("unexpected '{}'", i.split(is_delimiter).next().unwrap_or(i)),
+            };
+            return fail(i, what);
+        }
+        Ok((i, list))
+    }
+
+    /// Blanks, line continuations and a comment; not newlines.
+    fn blank<'a>(&self, mut i: &'a str) -> &'a str {
+        loop {
+            let before = i.len();
+            i = i.trim_start_matches([' ', '\t']);
+            while let Some(rest) = i.strip_prefix("\\\n") {
+                i = rest;
+            }
+            if i.starts_with('#') {
+                i = &i[i.find('\n').unwrap_or(i.len())..];
+            }
+            if i.len() == before {
+                return i;
+            }
+        }
+    }
+
+    /// One newline: then the bodies of the here-documents seen on its line.
+    fn newline<'a>(&self, i: &'a str) -> R<'a, ()> {
+        let Some(mut i) = i.strip_prefix('\n') else {
+            return miss(i);
+        };
+        let pending: Vec<Pending> = self.pending.borrow_mut().drain(..).collect();
+        for h in pending {
+            let mut body = String::new();
+            loop {
+                if i.is_empty() {
+                    return fail(
+                        i,
+                        format!(
+                            "here-document ended by end of input (wanted '{}')",
+                            h.delimiter
+                        ),
+                    );
+                }
+                let end = i.find('\n').map_or(i.len(), |n| n + 1);
+                let line = &i[..end];
+                i = &i[end..];
+                let text = line.strip_suffix('\n').unwrap_or(line);
+                let text = if h.strip_tabs {
+                    text.trim_start_matches('\t')
+                } else {
+                    text
+                };
+                if text == h.delimiter {
+                    break;
+                }
+                body.push_str(text);
+                body.push('\n');
+            }
+            self.bodies.borrow_mut().push(body);
+        }
+        Ok((i, ()))
+    }
+
+    /// Any blanks, comments and newlines.
+    fn linebreak<'a>(&self, mut i: &'a str) -> Result<&'a str, nom::Err<Fail<'a>>> {
+        loop {
+            i = self.blank(i);
+            match self.newline(i) {
+                Ok((rest, ())) => i = rest,
+                Err(nom::Err::Error(_)) => return Ok(i),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Whether the input, at command position, closes the enclosing construct.
+    fn at_closer(&self, i: &str) -> bool {
+        i.is_empty()
+            || i.starts_with(')')
+            || i.starts_with(";;")
+            || RESERVED_CLOSERS.iter().any(|w| keyword(i, w).is_some())
+    }
+
+    /// A sequence of and-or lists separated by `;`, `&` or newlines, up to a closer.
+    fn list<'a>(&self, i: &'a str) -> R<'a, List> {
+        let mut items = Vec::new();
+        let mut i = self.linebreak(i)?;
+        while !self.at_closer(i) {
+            let (rest, and_or) = self.and_or(i)?;
+            i = self.blank(rest);
+            let background = if i.starts_with('&') && !i.starts_with("&&") {
+                i = &i[1..];
+                true
+            } else if i.starts_with(';') && !i.starts_with(";;") {
+                i = &i[1..];
+                false
+            } else if i.starts_with('\n') || self.at_closer(i) {
+                false
+            } else {
+                return fail(
+                    i,
+                    format!("unexpected '{}'", i.chars().next().unwrap_or(' ')),
+                );
+            };
+            items.push(Item { and_or, background });
+            i = self.linebreak(i)?;
+        }
+        Ok((i, List(items)))
+    }
+
+    /// A list that must not be empty, ended by one of `closers`.
+    fn body<'a>(&self, i: &'a str, what: &str, closers: &[&str]) -> R<'a, List> {
+        let (i, list) = self.list(i)?;
+        if list.0.is_empty() {
+            return fail(i, format!("expected a command in {what}"));
+        }
+        if !closers.iter().any(|c| keyword(i, c).is_some()) {
+            let wanted: Vec<String> = closers.iter().map(|c| format!("'{c}'")).collect();
+            return fail(i, format!("expected {} in {what}", wanted.join(" or ")));
+        }
+        Ok((i, list))
+    }
+
+    fn expect<'a>(&self, i: &'a str, word: &str, what: &str) -> R<'a, ()> {
+        let i = self.linebreak(i)?;
+        match keyword(i, word) {
+            Some(rest) => Ok((rest, ())),
+            None => fail(i, format!("expected '{word}' in {what}")),
+        }
+    }
+
+    fn and_or<'a>(&self, i: &'a str) -> R<'a, AndOr> {
+        let (mut i, first) = self.pipeline(i)?;
+        let mut rest = Vec::new();
+        loop {
+            let j = self.blank(i);
+            let (connector, after) = if let Some(r) = j.strip_prefix("&&") {
+                (Connector::And, r)
+            } else if let Some(r) = j.strip_prefix("||") {
+                (Connector::Or, r)
+            } else {
+                break;
+            };
+            let after = self.linebreak(after)?;
+            let (after, p) = self.pipeline(after)?;
+            rest.push((connector, p));
+            i = after;
+        }
+        Ok((i, AndOr { first, rest }))
+    }
+
+    fn pipeline<'a>(&self, i: &'a str) -> R<'a, Pipeline> {
+        let mut i = self.blank(i);
+        let bang = match keyword(i, "!") {
+            Some(rest) => {
+                i = self.blank(rest);
+                true
+            }
+            None => false,
+        };
+        let (mut i, first) = self.command(i)?;
+        let mut commands = vec![first];
+        loop {
+            let j = self.blank(i);
+            match j.strip_prefix('|') {
+                Some(r) if !r.starts_with('|') => {
+                    let r = self.linebreak(r)?;
+                    let (r, c) = self.command(r)?;
+                    commands.push(c);
+                    i = r;
+                }
+                _ => break,
+            }
+        }
+        Ok((i, Pipeline { bang, commands }))
+    }
+
+    fn command<'a>(&self, i: &'a str) -> R<'a, Command> {
+        let i = self.blank(i);
+        if i.is_empty() {
+            return fail(i, "expected a command");
+        }
+        let compound = if let Some(r) = keyword(i, "if") {
+            Some(self.if_clause(r)?)
+        } else if let Some(r) = keyword(i, "while") {
+            Some(self.while_clause(r, false)?)
+        } else if let Some(r) = keyword(i, "until") {
+            Some(self.while_clause(r, true)?)
+        } else if let Some(r) = keyword(i, "for") {
+            Some(self.for_clause(r)?)
+        } else if let Some(r) = keyword(i, "case") {
+            Some(self.case_clause(r)?)
+        } else if let Some(r) = keyword(i, "{") {
+            let (r, list) = self.body(r, "{ }", &["}"])?;
+            Some((&r[1..], Compound::Group(list)))
+        } else if let Some(r) = i.strip_prefix('(') {
+            let (r, list) = self.list(r)?;
+            if list.0.is_empty() {
+                return fail(r, "expected a command in ( )");
+            }
+            match r.strip_prefix(')') {
+                Some(r) => Some((r, Compound::Subshell(list))),
+                None => return fail(r, "expected ')'"),
+            }
+        } else {
+            None
+        };
+        if let Some((rest, c)) = compound {
+            let (rest, redirects) = self.redirects(rest)?;
+            return Ok((rest, Command::Compound(c, redirects)));
+        }
+        if let Ok((rest, fname)) = name(i) {
+            let after = self.blank(rest);
+            if let Some(after) = after.strip_prefix('(') {
+                let after = self.blank(after);
+                let Some(after) = after.strip_prefix(')') else {
+                    return fail(after, "expected ')' after '('");
+                };
+                let after = self.linebreak(after)?;
+                let (after, body) = self.command(after)?;
+                if !matches!(body, Command::Compound(..)) {
+                    return fail(
+                        after,
+                        format!("expected a compound command as the body of {fname}()"),
+                    );
+                }
+                return Ok((
+                    after,
+                    Command::Function {
+                        name: fname.to_string(),
+                        body: Box::new(body),
+                    },
+                ));
+            }
+        }
+        let (rest, simple) = self.simple(i)?;
+        Ok((rest, Command::Simple(simple)))
+    }
+
+    fn redirects<'a>(&self, mut i: &'a str) -> R<'a, Vec<Redirect>> {
+        let mut out = Vec::new();
+        loop {
+            let j = self.blank(i);
+            match self.redirect(j) {
+                Ok((rest, r)) => {
+                    out.push(r);
+                    i = rest;
+                }
+                Err(nom::Err::Error(_)) => return Ok((i, out)),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn if_clause<'a>(&self, i: &'a str) -> R<'a, Compound> {
+        let mut branches = Vec::new();
+        let mut i = i;
+        loop {
+            let (r, cond) = self.body(i, "if", &["then"])?;
+            let (r, ()) = self.expect(r, "then", "if")?;
+            let (r, then) = self.body(r, "if", &["elif", "else", "fi"])?;
+            branches.push((cond, then));
+            if let Some(r) = keyword(r, "elif") {
+                i = r;
+                continue;
+            }
+            let (r, otherwise) = match keyword(r, "else") {
+                Some(r) => {
+                    let (r, l) = self.body(r, "if", &["fi"])?;
+                    (r, Some(l))
+                }
+                None => (r, None),
+            };
+            let (r, ()) = self.expect(r, "fi", "if")?;
+            return Ok((
+                r,
+                Compound::If {
+                    branches,
+                    otherwise,
+                },
+            ));
+        }
+    }
+
+    fn while_clause<'a>(&self, i: &'a str, until: bool) -> R<'a, Compound> {
+        let what = if until { "until" } else { "while" };
+        let (i, cond) = self.body(i, what, &["do"])?;
+        let (i, ()) = self.expect(i, "do", what)?;
+        let (i, body) = self.body(i, what, &["done"])?;
+        let (i, ()) = self.expect(i, "done", what)?;
+        Ok((i, Compound::While { until, cond, body }))
+    }
+
+    fn for_clause<'a>(&self, i: &'a str) -> R<'a, Compound> {
+        let i = self.blank(i);
+        let Ok((i, var)) = name(i) else {
+            return fail(i, "expected a variable name after 'for'");
+        };
+        let mut i = self.linebreak(i)?;
+        let mut words = None;
+        if let Some(r) = keyword(i, "in") {
+            let mut list = Vec::new();
+            let mut r = self.blank(r);
+            while !r.is_empty() && !r.starts_with([';', '\n']) {
+                let (rest, w) = self.word(r)?;
+                list.push(w);
+                r = self.blank(rest);
+            }
+            words = Some(list);
+            i = r;
+        }
+        let i = self.blank(i);
+        let i = i.strip_prefix(';').unwrap_or(i);
+        let (i, ()) = self.expect(i, "do", "for")?;
+        let (i, body) = self.body(i, "for", &["done"])?;
+        let (i, ()) = self.expect(i, "done", "for")?;
+        Ok((
+            i,
+            Compound::For {
+                var: var.to_string(),
+                words,
+                body,
+            },
+        ))
+    }
+
+    fn case_clause<'a>(&self, i: &'a str) -> R<'a, Compound> {
+        let i = self.blank(i);
+        let (i, word) = self.word(i)?;
+        let (mut i, ()) = self.expect(i, "in", "case")?;
+        let mut arms = Vec::new();
+        loop {
+            i = self.linebreak(i)?;
+            if let Some(r) = keyword(i, "esac") {
+                return Ok((r, Compound::Case { word, arms }));
+            }
+            if i.is_empty() {
+                return fail(i, "expected 'esac' in case");
+            }
+            let mut r = i.strip_prefix('(').unwrap_or(i);
+            let mut patterns = Vec::new();
+            loop {
+                r = self.blank(r);
+                let (rest, p) = self.word(r)?;
+                patterns.push(p);
+                r = self.blank(rest);
+                match r.strip_prefix('|') {
+                    Some(rest) => r = rest,
+                    None => break,
+                }
+            }
+            let Some(r) = r.strip_prefix(')') else {
+                return fail(r, "expected ')' after a case pattern");
+            };
+            let (r, body) = self.list(r)?;
+            arms.push(CaseArm { patterns, body });
+            let r = self.linebreak(r)?;
+            if let Some(r) = r.strip_prefix(";;") {
+                i = r;
+            } else if keyword(r, "esac").is_some() {
+                i = r;
+            } else {
+                return fail(r, "expected ';;' or 'esac' in case");
+            }
+        }
+    }
+
+    fn simple<'a>(&self, i: &'a str) -> R<'a, Simple> {
+        let mut cmd = Simple::default();
+        let mut i = i;
+        if let Some(r) = i.strip_prefix("!!") {
+            cmd.unconfined = true;
+            i = self.blank(r);
+        }
+        loop {
+            i = self.blank(i);
+            match i.chars().next() {
+                None | Some('\n' | ';' | '&' | '|' | ')') => break,
+                _ => {}
+            }
+            match self.redirect(i) {
+                Ok((rest, r)) => {
+                    cmd.redirects.push(r);
+                    i = rest;
+                    continue;
+                }
+                Err(nom::Err::Error(_)) => {}
+                Err(e) => return Err(e),
+            }
+            if !cmd.args.is_empty() {
+                let marker = if let Some(r) = keyword(i, "=>") {
+                    Some((r, Arg::Write))
+                } else if let Some(r) = keyword(i, "+") {
+                    Some((r, Arg::Hidden))
+                } else if let Some(r) = keyword(i, "{") {
+                    Some((r, Arg::Open))
+                } else {
+                    keyword(i, "}").map(|r| (r, Arg::Close))
+                };
+                if let Some((rest, m)) = marker {
+                    cmd.args.push(m);
+                    i = rest;
+                    continue;
+                }
+            }
+            if i.starts_with('(') {
+                return fail(i, "unexpected '('");
+            }
+            let (rest, w) = self.word(i)?;
+            if cmd.args.is_empty() {
+                if let Some(a) = assignment(&w) {
+                    cmd.assignments.push(a);
+                    i = rest;
+                    continue;
+                }
+            }
+            cmd.args.push(Arg::Word(w));
+            i = rest;
+        }
+        if cmd.args.is_empty() && cmd.assignments.is_empty() && cmd.redirects.is_empty() {
+            return fail(i, "expected a command");
+        }
+        Ok((i, cmd))
+    }
+
+    fn redirect<'a>(&self, i: &'a str) -> R<'a, Redirect> {
+        let digits = i.chars().take_while(char::is_ascii_digit).count();
+        let (fd, rest) = if digits > 0 && i[digits..].starts_with(['<', '>']) {
+            let fd: u32 = i[..digits].parse().unwrap_or(u32::MAX);
+            (Some(fd), &i[digits..])
+        } else {
+            (None, i)
+        };
+        const OPS: &[&str] = &["<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">"];
+        let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) else {
+            return miss(i);
+        };
+        let after = self.blank(&rest[op.len()..]);
+        if after.is_empty() || after.starts_with(is_delimiter) {
+            return fail(after, format!("expected a word after '{op}'"));
+        }
+        let (after, target) = self.word(after)?;
+        let op = match *op {
+            "<<" | "<<-" => {
+                let literal = target.0.iter().any(|p| !matches!(p, Part::Literal(_)));
+                let delimiter = unquoted_text(&target);
+                self.pending.borrow_mut().push(Pending {
+                    delimiter: delimiter.clone(),
+                    strip_tabs: *op == "<<-",
+                });
+                RedirOp::HereDoc(HereDoc {
+                    delimiter,
+                    strip_tabs: *op == "<<-",
+                    literal,
+                    body: Word::default(),
+                })
+            }
+            "<>" => RedirOp::ReadWrite(target),
+            "<&" => RedirOp::Dup(false, target),
+            "<" => RedirOp::Input(target),
+            ">>" => RedirOp::Append(target),
+            ">&" => RedirOp::Dup(true, target),
+            _ => RedirOp::Output(target),
+        };
+        Ok((after, Redirect { fd, op }))
+    }
+
+    /// An unquoted word, up to a delimiter.
+    fn word<'a>(&self, i: &'a str) -> R<'a, Word> {
+        self.word_until(i, is_delimiter, true)
+    }
+
+    /// A word ending before `stop` (unquoted). `tilde`: a leading `~` is a tilde prefix.
+    fn word_until<'a>(&self, start: &'a str, stop: fn(char) -> bool, tilde: bool) -> R<'a, Word> {
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut i = start;
+        if tilde {
+            if let Some(r) = i.strip_prefix('~') {
+                let user: String = r
+                    .chars()
+                    .take_while(|c| is_name_char(*c) || *c == '-' || *c == '.')
+                    .collect();
+                let rest = &r[user.len()..];
+                if rest.is_empty() || rest.starts_with('/') || rest.starts_with(stop) {
+                    parts.push(Part::Tilde(user));
+                    i = rest;
+                }
+            }
+        }
+        while let Some(c) = i.chars().next() {
+            if stop(c) {
+                break;
+            }
+            match c {
+                '\'' => {
+                    flush(&mut lit, &mut parts);
+                    let Some(end) = i[1..].find('\'') else {
+                        return fail("", "unterminated single quote");
+                    };
+                    parts.push(Part::Single(i[1..1 + end].to_string()));
+                    i = &i[end + 2..];
+                }
+                '"' => {
+                    flush(&mut lit, &mut parts);
+                    let (rest, inner) = self.double_quoted(&i[1..])?;
+                    parts.push(Part::Double(inner));
+                    i = rest;
+                }
+                '\\' => {
+                    let mut chars = i[1..].chars();
+                    match chars.next() {
+                        Some('\n') => i = &i[2..],
+                        Some(e) => {
+                            flush(&mut lit, &mut parts);
+                            parts.push(Part::Escaped(e));
+                            i = &i[1 + e.len_utf8()..];
+                        }
+                        None => {
+                            lit.push('\\');
+                            i = &i[1..];
+                        }
+                    }
+                }
+                '$' => {
+                    let (rest, part) = self.dollar(i)?;
+                    match part {
+                        Some(p) => {
+                            flush(&mut lit, &mut parts);
+                            parts.push(p);
+                        }
+                        None => lit.push('$'),
+                    }
+                    i = rest;
+                }
+                '`' => {
+                    flush(&mut lit, &mut parts);
+                    let (rest, p) = self.backquote(i)?;
+                    parts.push(p);
+                    i = rest;
+                }
+                c => {
+                    lit.push(c);
+                    i = &i[c.len_utf8()..];
+                }
+            }
+        }
+        flush(&mut lit, &mut parts);
+        if parts.is_empty() && i.len() == start.len() {
+            return miss(i);
+        }
+        Ok((i, Word(parts)))
+    }
+
+    /// After an opening `"`: the parts up to the closing one.
+    fn double_quoted<'a>(&self, i: &'a str) -> R<'a, Vec<Part>> {
+        let (i, parts) = self.quoted_parts(i, Some('"'))?;
+        match i.strip_prefix('"') {
+            Some(rest) => Ok((rest, parts)),
+            None => fail("", "unterminated double quote"),
+        }
+    }
+
+    /// Text where only `$`, `` ` `` and `\` are special (inside double quotes, or an
+    /// expanding here-document when `end` is None).
+    fn quoted_parts<'a>(&self, mut i: &'a str, end: Option<char>) -> R<'a, Vec<Part>> {
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        while let Some(c) = i.chars().next() {
+            if Some(c) == end {
+                break;
+            }
+            match c {
+                '\\' => {
+                    let next = i[1..].chars().next();
+                    match next {
+                        Some('\n') => i = &i[2..],
+                        Some(e @ ('$' | '`' | '\\')) => {
+                            flush(&mut lit, &mut parts);
+                            parts.push(Part::Escaped(e));
+                            i = &i[2..];
+                        }
+                        Some('"') if end == Some('"') => {
+                            flush(&mut lit, &mut parts);
+                            parts.push(Part::Escaped('"'));
+                            i = &i[2..];
+                        }
+                        _ => {
+                            lit.push('\\');
+                            i = &i[1..];
+                        }
+                    }
+                }
+                '$' => {
+                    let (rest, part) = self.dollar(i)?;
+                    match part {
+                        Some(p) => {
+                            flush(&mut lit, &mut parts);
+                            parts.push(p);
+                        }
+                        None => lit.push('$'),
+                    }
+                    i = rest;
+                }
+                '`' => {
+                    flush(&mut lit, &mut parts);
+                    let (rest, p) = self.backquote(i)?;
+                    parts.push(p);
+                    i = rest;
+                }
+                c => {
+                    lit.push(c);
+                    i = &i[c.len_utf8()..];
+                }
+            }
+        }
+        flush(&mut lit, &mut parts);
+        Ok((i, parts))
+    }
+
+    /// `$...`; `None` for a lone `$` (a literal dollar).
+    fn dollar<'a>(&self, i: &'a str) -> R<'a, Option<Part>> {
+        let r = &i[1..];
+        if let Some(r) = r.strip_prefix("((") {
+            // Arithmetic: up to the `))` that balances the parentheses.
+            let mut depth = 0usize;
+            let mut end = None;
+            for (k, c) in r.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' if depth > 0 => depth -= 1,
+                    ')' if r[k..].starts_with("))") => {
+                        end = Some(k);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(end) = end else {
+                return fail("", "unterminated $((");
+            };
+            let inner = &r[..end];
+            let (rest, parts) = self.quoted_parts(inner, None)?;
+            debug_assert!(rest.is_empty());
+            return Ok((&r[end + 2..], Some(Part::Arith(Word(parts)))));
+        }
+        if let Some(r) = r.strip_prefix('(') {
+            let (rest, list) = self.list(r)?;
+            let rest = self.linebreak(rest)?;
+            return match rest.strip_prefix(')') {
+                Some(rest) => Ok((rest, Some(Part::Command(list)))),
+                None if rest.is_empty() => fail(rest, "unterminated $("),
+                None => fail(rest, "expected ')' to end $("),
+            };
+        }
+        if let Some(r) = r.strip_prefix('{') {
+            return self.braced(r).map(|(rest, p)| (rest, Some(Part::Param(p))));
+        }
+        let mut chars = r.chars();
+        match chars.next() {
+            Some(c) if is_name_start(c) => {
+                let (rest, n) = name(r)?;
+                Ok((rest, Some(param(ParamName::Var(n.to_string())))))
+            }
+            Some(c) if c.is_ascii_digit() => Ok((
+                &r[1..],
+                Some(param(ParamName::Positional(c as usize - '0' as usize))),
+            )),
+            Some(c @ ('@' | '*' | '#' | '?' | '-' | '$' | '!')) => {
+                Ok((&r[1..], Some(param(ParamName::Special(c)))))
+            }
+            _ => Ok((r, None)),
+        }
+    }
+
+    /// After `${`: the parameter, an operator and its word, up to `}`.
+    fn braced<'a>(&self, i: &'a str) -> R<'a, Param> {
+        let (i, length) = match i.strip_prefix('#') {
+            Some(r) if !r.starts_with('}') && !r.starts_with([':', '-', '=', '?', '+', '%']) => {
+                (r, true)
+            }
+            _ => (i, false),
+        };
+        let (i, pname) = if let Ok((r, n)) = name(i) {
+            (r, ParamName::Var(n.to_string()))
+        } else if let Ok((r, d)) = take_while1::<_, _, Fail>(|c: char| c.is_ascii_digit()).parse(i)
+        {
+            (r, ParamName::Positional(d.parse().unwrap_or(usize::MAX)))
+        } else if let Some(c) = i.chars().next().filter(|c| "@*#?-$!".contains(*c)) {
+            (&i[1..], ParamName::Special(c))
+        } else {
+            return fail(i, "bad substitution: expected a parameter name after '${'");
+        };
+        if length {
+            return match i.strip_prefix('}') {
+                Some(r) => Ok((
+                    r,
+                    Param {
+                        name: pname,
+                        op: ParamOp::Length,
+                    },
+                )),
+                None => fail(i, "bad substitution: expected '}'"),
+            };
+        }
+        if let Some(r) = i.strip_prefix('}') {
+            return Ok((
+                r,
+                Param {
+                    name: pname,
+                    op: ParamOp::Plain,
+                },
+            ));
+        }
+        const OPS: &[&str] = &[
+            ":-", ":=", ":?", ":+", "%%", "##", "-", "=", "?", "+", "%", "#",
+        ];
+        let Some(op) = OPS.iter().find(|op| i.starts_with(**op)) else {
+            return fail(i, "bad substitution: expected an operator or '}'");
+        };
+        let (r, word) = self.brace_word(&i[op.len()..])?;
+        let colon = op.starts_with(':');
+        let op = match op.trim_start_matches(':') {
+            "-" => ParamOp::Default(colon, word),
+            "=" => ParamOp::Assign(colon, word),
+            "?" => ParamOp::Error(colon, word),
+            "+" => ParamOp::Alternative(colon, word),
+            "%" => ParamOp::TrimSuffix(false, word),
+            "%%" => ParamOp::TrimSuffix(true, word),
+            "#" => ParamOp::TrimPrefix(false, word),
+            _ => ParamOp::TrimPrefix(true, word),
+        };
+        Ok((r, Param { name: pname, op }))
+    }
+
+    /// The word of `${x:-word}`: blanks allowed, up to the unquoted `}`.
+    fn brace_word<'a>(&self, i: &'a str) -> R<'a, Word> {
+        let (rest, word) = match self.word_until(i, |c| c == '}', true) {
+            Ok(ok) => ok,
+            Err(nom::Err::Error(_)) => (i, Word::default()),
+            Err(e) => return Err(e),
+        };
+        match rest.strip_prefix('}') {
+            Some(rest) => Ok((rest, word)),
+            None => fail("", "unterminated ${"),
+        }
+    }
+
+    /// `` `...` ``: the text with `\$`, `` \` ``, `\\` unescaped, parsed as a list.
+    fn backquote<'a>(&self, i: &'a str) -> R<'a, Part> {
+        let mut text = String::new();
+        let mut chars = i[1..].char_indices();
+        let mut end = None;
+        while let Some((k, c)) = chars.next() {
+            match c {
+                '`' => {
+                    end = Some(k + 1);
+                    break;
+                }
+                '\\' => match chars.next() {
+                    Some((_, e @ ('$' | '`' | '\\'))) => text.push(e),
+                    Some((_, e)) => {
+                        text.push('\\');
+                        text.push(e);
+                    }
+                    None => text.push('\\'),
+                },
+                c => text.push(c),
+            }
+        }
+        let Some(end) = end else {
+            return fail("", "unterminated backquote");
+        };
+        match parse(&text) {
+            Ok(list) => Ok((&i[end + 1..], Part::Command(list))),
+            Err(e) if e.incomplete => fail(i, format!("in backquotes: {}", e.message)),
+            Err(e) => fail(i, format!("in backquotes: {}", e.message)),
+        }
+    }
+}
+
+fn flush(lit: &mut String, parts: &mut Vec<Part>) {
+    if !lit.is_empty() {
+        parts.push(Part::Literal(std::mem::take(lit)));
+    }
+}
+
+fn param(name: ParamName) -> Part {
+    Part::Param(Param {
+        name,
+        op: ParamOp::Plain,
+    })
+}
+
+/// `NAME=value` as the first parts of a word.
+fn assignment(w: &Word) -> Option<Assignment> {
+    let Some(Part::Literal(first)) = w.0.first() else {
+        return None;
+    };
+    let eq = first.find('=')?;
+    let n = &first[..eq];
+    if n.is_empty() || !n.starts_with(is_name_start) || !n.chars().all(is_name_char) {
+        return None;
+    }
+    let mut value = Vec::new();
+    let after = &first[eq + 1..];
+    if let Some(user_rest) = after.strip_prefix('~') {
+        // `x=~/bin`: a tilde prefix right after the `=`.
+        let end = user_rest.find('/').unwrap_or(user_rest.len());
+        value.push(Part::Tilde(user_rest[..end].to_string()));
+        if end < user_rest.len() {
+            value.push(Part::Literal(user_rest[end..].to_string()));
+        }
+    } else if !after.is_empty() {
+        value.push(Part::Literal(after.to_string()));
+    }
+    value.extend(w.0[1..].iter().cloned());
+    Some(Assignment {
+        name: n.to_string(),
+        value: Word(value),
+    })
+}
+
+/// The text of a word with quotes removed and nothing expanded (here-doc delimiters).
+fn unquoted_text(w: &Word) -> String {
+    let mut s = String::new();
+    for p in &w.0 {
+        match p {
+            Part::Literal(t) | Part::Single(t) => s.push_str(t),
+            Part::Escaped(c) => s.push(*c),
+            Part::Tilde(u) => {
+                s.push('~');
+                s.push_str(u);
+            }
+            Part::Double(inner) => s.push_str(&unquoted_text(&Word(inner.clone()))),
+            other => s.push_str(&Word(vec![other.clone()]).to_string()),
+        }
+    }
+    s
+}
+
+/// Give each here-document its body, in source order.
+fn fill_heredocs(
+    list: &mut List,
+    bodies: &mut dyn Iterator<Item = String>,
+) -> Result<(), ParseError> {
+    fn command(
+        c: &mut Command,
+        bodies: &mut dyn Iterator<Item = String>,
+    ) -> Result<(), ParseError> {
+        match c {
+            Command::Simple(s) => redirects(&mut s.redirects, bodies),
+            Command::Compound(comp, r) => {
+                match comp {
+                    Compound::Group(l) | Compound::Subshell(l) => fill_heredocs(l, bodies)?,
+                    Compound::If {
+                        branches,
+                        otherwise,
+                    } => {
+                        for (c, b) in branches {
+                            fill_heredocs(c, bodies)?;
+                            fill_heredocs(b, bodies)?;
+                        }
+                        if let Some(o) = otherwise {
+                            fill_heredocs(o, bodies)?;
+                        }
+                    }
+                    Compound::While { cond, body, .. } => {
+                        fill_heredocs(cond, bodies)?;
+                        fill_heredocs(body, bodies)?;
+                    }
+                    Compound::For { body, .. } => fill_heredocs(body, bodies)?,
+                    Compound::Case { arms, .. } => {
+                        for a in arms {
+                            fill_heredocs(&mut a.body, bodies)?;
+                        }
+                    }
+                }
+                redirects(r, bodies)
+            }
+            Command::Function { body, .. } => command(body, bodies),
+        }
+    }
+    fn redirects(
+        rs: &mut [Redirect],
+        bodies: &mut dyn Iterator<Item = String>,
+    ) -> Result<(), ParseError> {
+        for r in rs {
+            if let RedirOp::HereDoc(h) = &mut r.op {
+                let text = bodies.next().unwrap_or_default();
+                h.body = if h.literal {
+                    Word(vec![Part::Literal(text)])
+                } else {
+                    let p = Grammar {
+                        pending: RefCell::new(Vec::new()),
+                        bodies: RefCell::new(Vec::new()),
+                    };
+                    match p.quoted_parts(&text, None) {
+                        Ok((_, parts)) => Word(parts),
+                        Err(_) => {
+                            return Err(ParseError {
+                                line: 0,
+                                column: 0,
+                                message: format!(
+                                    "bad substitution in here-document '{}'",
+                                    h.delimiter
+                                ),
+                                incomplete: false,
+                            })
+                        }
+                    }
+                };
+            }
+        }
+        Ok(())
+    }
+    for item in &mut list.0 {
+        for p in std::iter::once(&mut item.and_or.first)
+            .chain(item.and_or.rest.iter_mut().map(|(_, p)| p))
+        {
+            for c in &mut p.commands {
+                command(c, bodies)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simple(src: &str) -> Simple {
+        let list = parse(src).unwrap();
+        match &list.0[0].and_or.first.commands[0] {
+            Command::Simple(s) => s.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn lit(s: &str) -> Word {
+        Word(vec![Part::Literal(s.into())])
+    }
+
+    /// Printing the tree and parsing it again gives the same tree.
+    fn round_trip(src: &str) {
+        let first = parse(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        let printed = first.to_string();
+        let second =
+            parse(&printed).unwrap_or_else(|e| panic!("{src:?} printed as {printed:?}: {e}"));
+        assert_eq!(first, second, "{src:?} printed as {printed:?}");
+    }
+
+    #[test]
+    fn words_quotes_and_expansions() {
+        let s = simple(r#"echo 'a b' "c $x ${y:-d e}" \$z $(pwd) `date` $((1 + $n)) ~/f"#);
+        let words: Vec<&Word> = s
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Word(w) => w,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(words[0], &lit("echo"));
+        assert_eq!(words[1], &Word(vec![Part::Single("a b".into())]));
+        match &words[2].0[0] {
+            Part::Double(parts) => {
+                assert_eq!(parts[0], Part::Literal("c ".into()));
+                assert!(
+                    matches!(&parts[1], Part::Param(p) if p.name == ParamName::Var("x".into()))
+                );
+                assert!(matches!(
+                    &parts[3],
+                    Part::Param(Param {
+                        op: ParamOp::Default(true, _),
+                        ..
+                    })
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            words[3].0,
+            vec![Part::Escaped('$'), Part::Literal("z".into())]
+        );
+        assert!(matches!(&words[4].0[0], Part::Command(_)));
+        assert!(matches!(&words[5].0[0], Part::Command(_)));
+        assert!(matches!(&words[6].0[0], Part::Arith(_)));
+        assert_eq!(
+            words[7].0,
+            vec![Part::Tilde(String::new()), Part::Literal("/f".into())]
+        );
+    }
+
+    #[test]
+    fn grant_markers_and_unconfined() {
+        let s = simple("sort data.csv -o => sorted.csv");
+        assert_eq!(s.args[3], Arg::Write);
+        let s = simple("tar -czf { => backup.tgz } docs");
+        assert_eq!(
+            &s.args[2..6],
+            &[
+                Arg::Open,
+                Arg::Write,
+                Arg::Word(lit("backup.tgz")),
+                Arg::Close
+            ]
+        );
+        let s = simple("make + => .");
+        assert_eq!(
+            &s.args[1..],
+            &[Arg::Hidden, Arg::Write, Arg::Word(lit("."))]
+        );
+        let s = simple("!!sudo apt upgrade");
+        assert!(s.unconfined);
+        assert_eq!(s.args[0], Arg::Word(lit("sudo")));
+        // Quoted, they are plain words.
+        let s = simple("echo '=>' \"+\"");
+        assert!(s.args.iter().all(|a| matches!(a, Arg::Word(_))));
+    }
+
+    #[test]
+    fn assignments_and_redirections() {
+        let s = simple("A=1 B=~/x cmd 2>err >>log <in 3<>rw 4>&1 5<&- >|f");
+        assert_eq!(
+            s.assignments[0],
+            Assignment {
+                name: "A".into(),
+                value: lit("1")
+            }
+        );
+        assert_eq!(s.assignments[1].value.0[0], Part::Tilde(String::new()));
+        let fds: Vec<Option<u32>> = s.redirects.iter().map(|r| r.fd).collect();
+        assert_eq!(fds, [Some(2), None, None, Some(3), Some(4), Some(5), None]);
+        assert!(matches!(s.redirects[4].op, RedirOp::Dup(true, _)));
+        assert!(matches!(s.redirects[6].op, RedirOp::Output(_)));
+        // After the command word, NAME=value is an argument.
+        let s = simple("env A=1");
+        assert!(s.assignments.is_empty() && s.args.len() == 2);
+    }
+
+    #[test]
+    fn here_documents() {
+        let list =
+            parse("cat <<EOF; cat <<-'END'\nhello $x\nEOF\n\tliteral $y\n\tEND\necho after\n")
+                .unwrap();
+        assert_eq!(list.0.len(), 3);
+        let docs: Vec<HereDoc> = list.0[..2]
+            .iter()
+            .map(|i| match &i.and_or.first.commands[0] {
+                Command::Simple(s) => match &s.redirects[0].op {
+                    RedirOp::HereDoc(h) => h.clone(),
+                    other => panic!("{other:?}"),
+                },
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(!docs[0].literal);
+        assert_eq!(docs[0].body.0[0], Part::Literal("hello ".into()));
+        assert!(docs[1].literal && docs[1].strip_tabs);
+        assert_eq!(docs[1].body, lit("literal $y\n"));
+    }
+
+    #[test]
+    fn compound_commands() {
+        for src in [
+            "if a; then b; elif c; then d; else e; fi",
+            "while read x; do echo $x; done < f",
+            "until false; do :; done",
+            "for i in 1 2 3; do echo $i; done",
+            "for i\ndo\necho $i\ndone",
+            "case $x in a|b) echo ab;; (c) echo c;; *) ;; esac",
+            "{ echo a; echo b; } > out",
+            "(cd /tmp && ls) | wc -l",
+            "f() { echo hi; }",
+            "! true && false || echo x &",
+            "a | b | c",
+            "echo $(echo $(echo nested))",
+        ] {
+            round_trip(src);
+        }
+    }
+
+    #[test]
+    fn printing_round_trips() {
+        for src in [
+            r#"echo 'a b' "c $x ${y:-d e}" \$z $(pwd) ~/f ~user/g *.rs"#,
+            r#"echo ${#x} ${x%.*} ${x##*/} ${x:=v} ${x:?oops} ${x:+alt} ${10} $@ "$*" $? $$ $! $# $0"#,
+            "echo $((1 + 2 * (3 - x)))",
+            "A=1 B='two' cmd 2>&1 > out < in >> log",
+            "tar -czf { => backup.tgz } docs + @net",
+            "!! sudo apt upgrade",
+            "cat <<EOF\nhello $name\nEOF\n",
+            "cat <<'EOF'\nliteral $name\nEOF\n",
+            "echo \"a\\\"b\" 'c' d\\ e",
+        ] {
+            round_trip(src);
+        }
+    }
+
+    #[test]
+    fn errors_name_line_column_and_what_was_expected() {
+        let e = parse("if true; then\n  echo x\n").unwrap_err();
+        assert!(e.incomplete, "{e:?}");
+        assert!(e.message.contains("'fi'"), "{e:?}");
+        let e = parse("echo 'open").unwrap_err();
+        assert!(e.incomplete && e.message.contains("single quote"), "{e:?}");
+        let e = parse("echo a |").unwrap_err();
+        assert!(e.incomplete, "{e:?}");
+        let e = parse("echo ok\nfi\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e:?}");
+        assert!(!e.incomplete);
+        let e = parse("echo ${").unwrap_err();
+        assert!(e.message.contains("substitution") || e.incomplete, "{e:?}");
+        let e = parse("cat > ;").unwrap_err();
+        assert_eq!(e.message, "expected a word after '>'");
+        assert_eq!((e.line, e.column), (1, 7));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: &[&str] = &[
+        "echo",
+        "a",
+        "b=1",
+        "'q s'",
+        "\"d $x\"",
+        "$y",
+        "${z:-w v}",
+        "${#n}",
+        "${p%%.*}",
+        "|",
+        "&&",
+        "||",
+        ";",
+        "&",
+        "\n",
+        ">",
+        ">>",
+        "<",
+        "2>&1",
+        "f",
+        "if",
+        "then",
+        "else",
+        "fi",
+        "while",
+        "do",
+        "done",
+        "for",
+        "in",
+        "case",
+        "esac",
+        ";;",
+        ")",
+        "(",
+        "{",
+        "}",
+        "=>",
+        "+",
+        "@net",
+        "!!",
+        "!",
+        "$(ls -l)",
+        "`pwd`",
+        "$((1 + $n))",
+        "*.rs",
+        "~/x",
+        "\\ ",
+        "#c",
+        "<<EOF\nbody $v\nEOF\n",
+        "\"\"",
+        "''",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_input_never_panics(s in "[ -~\t\n]{0,120}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn parsed_trees_print_and_parse_back(tokens in proptest::collection::vec(0..TOKENS.len(), 0..16)) {
+            let src: Vec<&str> = tokens.iter().map(|i| TOKENS[*i]).collect();
+            let src = src.join(" ");
+            if let Ok(tree) = parse(&src) {
+                let printed = tree.to_string();
+                let again = parse(&printed);
+                prop_assert_eq!(again.as_ref().ok(), Some(&tree), "{:?} printed as {:?}: {:?}", src, printed, again);
+            }
+        }
+    }
+}
