@@ -6,6 +6,7 @@
 pub mod arith;
 pub mod ast;
 pub mod expand;
+pub mod grants;
 pub mod jail;
 pub mod parse;
 pub mod report;
