@@ -66,6 +66,9 @@ pub struct Command {
     /// The working directory (absolute, logical), on the host and in the jail.
     pub cwd: PathBuf,
     pub net: bool,
+    /// Where the minimal environment's variables (TERM, LANG, ...) are taken from:
+    /// the process environment for pola-run, the shell's variables for pola-sh.
+    pub source_env: Vec<(OsString, OsString)>,
     /// Variables the user exported on purpose, added to the minimal environment.
     pub exports: Vec<(OsString, OsString)>,
 }
@@ -191,28 +194,40 @@ pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The minimal environment of DESIGN.md plus what the user exported.
-pub fn command_env(cwd: &Path, home: &Path, exports: &[(OsString, OsString)]) -> Vec<OsString> {
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+impl Command {
+    /// The search path: exported, or from the source environment, or the default.
+    pub fn path(&self) -> OsString {
+        self.exports
+            .iter()
+            .chain(&self.source_env)
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| DEFAULT_PATH.into())
+    }
+}
+
+/// The minimal environment of DESIGN.md (PATH, HOME, TERM, LANG/LC_*, USER, PWD, TZ)
+/// plus what the user exported.
+pub fn command_env(cmd: &Command, home: &Path) -> Vec<OsString> {
     let mut vars: Vec<(OsString, OsString)> = Vec::new();
     let mut set = |k: &OsStr, v: &OsStr| {
         vars.retain(|(name, _)| name != k);
         vars.push((k.to_os_string(), v.to_os_string()));
     };
-    set(
-        OsStr::new("PATH"),
-        &std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into()),
-    );
+    set(OsStr::new("PATH"), &cmd.path());
     set(OsStr::new("HOME"), home.as_os_str());
-    set(OsStr::new("PWD"), cwd.as_os_str());
-    for (k, v) in std::env::vars_os() {
+    set(OsStr::new("PWD"), cmd.cwd.as_os_str());
+    for (k, v) in &cmd.source_env {
         let name = k.as_bytes();
         if matches!(name, b"TERM" | b"LANG" | b"USER" | b"TZ" | b"LANGUAGE")
             || name.starts_with(b"LC_")
         {
-            set(&k, &v);
+            set(k, v);
         }
     }
-    for (k, v) in exports {
+    for (k, v) in &cmd.exports {
         set(k, v);
     }
     vars.into_iter()
@@ -256,8 +271,7 @@ pub fn namespace(
             }
         }
     }
-    let path_var =
-        std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let path_var = cmd.path();
     let name = cmd.argv.first().cloned().unwrap_or_default();
     let exe = find_program(&name, &cmd.cwd, &path_var)?;
     add_program(&mut ns, &exe, Origin::Executable)?;
@@ -335,7 +349,7 @@ pub fn plan(
         cwd: cmd.cwd.clone(),
         exec: exe.to_path_buf(),
         argv: cmd.argv.clone(),
-        env: command_env(&cmd.cwd, &identity.home, &cmd.exports),
+        env: command_env(cmd, &identity.home),
         net: cmd.net,
         scratch,
         keep_fds: Vec::new(),
@@ -343,17 +357,33 @@ pub fn plan(
     }
 }
 
-/// Run `cmd` in a jail and wait for it.
-pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
-    let identity = identity()?;
-    let (ns, exe) = namespace(cmd, &identity, env)?;
+/// Start `cmd` in a jail with the descriptors and process group of `io`.
+pub fn spawn(
+    cmd: &Command,
+    env: &Environment,
+    identity: &Identity,
+    io: &launch::Io,
+) -> Result<launch::Jail, JailError> {
+    let (ns, exe) = namespace(cmd, identity, env)?;
     let shim = launch::find_shim()?;
     let resolved = resolve(&ns)?;
     let nodes = resolved.nodes.clone();
-    let plan = plan(cmd, &identity, &exe, nodes);
+    let mut plan = plan(cmd, identity, &exe, nodes);
+    plan.keep_fds = io
+        .fds
+        .iter()
+        .map(|(target, _)| *target)
+        .filter(|fd| *fd > 2)
+        .collect();
+    Ok(launch::spawn(&shim, &plan, resolved, io)?)
+}
+
+/// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
+pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
+    let identity = identity()?;
     pola_fileserver::supervise::block_signals()
         .map_err(|e| JailError::Launch(LaunchError::Spawn(e.into())))?;
-    let jail = launch::spawn(&shim, &plan, resolved, &launch::Io::default())?;
+    let jail = spawn(cmd, env, &identity, &launch::Io::default())?;
     Ok(jail.wait())
 }
 
@@ -400,11 +430,20 @@ mod tests {
 
     #[test]
     fn the_command_environment_is_minimal() {
-        let env = command_env(
-            Path::new("/w"),
-            Path::new("/home/u"),
-            &[("X".into(), "1".into())],
-        );
+        let cmd = Command {
+            program: "t".into(),
+            argv: vec!["true".into()],
+            grants: vec![],
+            cwd: "/w".into(),
+            net: false,
+            source_env: vec![
+                ("SECRET".into(), "s".into()),
+                ("TERM".into(), "xterm".into()),
+            ],
+            exports: vec![("X".into(), "1".into())],
+        };
+        let env = command_env(&cmd, Path::new("/home/u"));
+        assert!(env.contains(&OsString::from("TERM=xterm")));
         let names: Vec<String> = env
             .iter()
             .map(|v| v.to_string_lossy().split('=').next().unwrap().to_string())

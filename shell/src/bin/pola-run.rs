@@ -154,6 +154,7 @@ fn run(args: Args) -> i32 {
         grants,
         cwd,
         net: args.net,
+        source_env: std::env::vars_os().collect(),
         exports,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
