@@ -145,6 +145,17 @@ pub fn spawn(
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
             place_descriptors(&moves)?;
+            // A shell ignores job-control signals; the jail must not inherit that.
+            for sig in [
+                libc::SIGINT,
+                libc::SIGQUIT,
+                libc::SIGTSTP,
+                libc::SIGTTIN,
+                libc::SIGTTOU,
+                libc::SIGPIPE,
+            ] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
             if let Some(group) = process_group {
                 if libc::setpgid(0, group) < 0 {
                     return Err(std::io::Error::last_os_error());

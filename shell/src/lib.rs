@@ -1,12 +1,20 @@
 //! pola-sh, the least-authority shell, and `pola-run`, its jail from the command line.
 //!
-//! - [`jail`]: running one command in a jail (namespace, plan, shim, wait).
+//! - [`parse`] → [`ast`]: the language, a POSIX sh core plus Plash's grants.
+//! - [`expand`] (with [`arith`]): words to fields.
+//! - [`grants`]: fields and markers to arguments and grants.
+//! - [`exec`] (with [`builtins`], [`redirect`]): running it, each external command in
+//!   its own jail ([`jail`]).
 //! - [`report`]: the one way errors reach the user.
 
 pub mod arith;
 pub mod ast;
+pub mod builtins;
+pub mod exec;
 pub mod expand;
 pub mod grants;
 pub mod jail;
 pub mod parse;
+pub mod redirect;
 pub mod report;
+mod sys;

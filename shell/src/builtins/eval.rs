@@ -1,0 +1,10 @@
+use crate::exec::{Shell, Status};
+
+/// `eval [arg]...` — run the arguments, joined by spaces, as shell commands.
+pub fn eval(sh: &mut Shell, argv: &[String]) -> Status {
+    let text = argv[1..].join(" ");
+    if text.trim().is_empty() {
+        return Ok(0);
+    }
+    sh.run_source(&text)
+}

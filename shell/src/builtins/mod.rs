@@ -1,0 +1,135 @@
+//! Builtins: commands the shell runs itself, with the user's authority, never jailed.
+//! One file each, one entry function `fn NAME(sh, argv) -> Status`; errors go through
+//! `Shell::error` so every message reads alike.
+
+use crate::exec::{Shell, Status};
+
+mod bg;
+mod break_;
+mod cd;
+mod colon;
+mod command;
+mod continue_;
+mod echo;
+mod eval;
+mod exec_;
+mod exit;
+mod export;
+mod false_;
+mod fg;
+mod help;
+mod history;
+mod jobs;
+mod kill;
+mod printf;
+mod pwd;
+mod read;
+mod return_;
+mod set;
+mod shift;
+mod source;
+mod test;
+mod true_;
+mod type_;
+mod umask;
+mod unset;
+mod wait;
+
+pub type Builtin = fn(&mut Shell, &[String]) -> Status;
+
+/// Every builtin, by name (`grants` is run by the executor, which keeps its markers).
+pub const ALL: &[(&str, Builtin)] = &[
+    (".", source::source),
+    (":", colon::colon),
+    ("[", test::bracket),
+    ("bg", bg::bg),
+    ("break", break_::break_),
+    ("cd", cd::cd),
+    ("command", command::command),
+    ("continue", continue_::continue_),
+    ("echo", echo::echo),
+    ("eval", eval::eval),
+    ("exec", exec_::exec),
+    ("exit", exit::exit),
+    ("export", export::export),
+    ("false", false_::false_),
+    ("fg", fg::fg),
+    ("help", help::help),
+    ("history", history::history),
+    ("jobs", jobs::jobs),
+    ("kill", kill::kill),
+    ("printf", printf::printf),
+    ("pwd", pwd::pwd),
+    ("read", read::read),
+    ("return", return_::return_),
+    ("set", set::set),
+    ("shift", shift::shift),
+    ("source", source::source),
+    ("test", test::test),
+    ("true", true_::true_),
+    ("type", type_::type_),
+    ("umask", umask::umask),
+    ("unset", unset::unset),
+    ("wait", wait::wait),
+];
+
+pub use exec_::keep as exec_keep;
+
+pub fn lookup(name: &str) -> Option<Builtin> {
+    ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// POSIX special builtins: found before functions; their assignments persist.
+pub fn is_special(name: &str) -> bool {
+    matches!(
+        name,
+        ":" | "."
+            | "break"
+            | "continue"
+            | "eval"
+            | "exec"
+            | "exit"
+            | "export"
+            | "return"
+            | "set"
+            | "shift"
+            | "unset"
+    )
+}
+
+/// Whether `name` is a builtin (including `grants`).
+pub fn exists(name: &str) -> bool {
+    name == "grants" || lookup(name).is_some()
+}
+
+/// Write to standard output (descriptor 1, as redirected); false if it failed.
+pub fn out(text: &str) -> bool {
+    write_fd(1, text.as_bytes())
+}
+
+fn write_fd(fd: i32, mut bytes: &[u8]) -> bool {
+    // SAFETY: descriptor 1 or 2 of this process, borrowed for the write only.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    while !bytes.is_empty() {
+        match nix::unistd::write(fd, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// A builtin's usage error: reported, status 2.
+pub fn usage(sh: &Shell, name: &str, text: &str) -> Status {
+    sh.error(format!("{name}: usage: {text}"));
+    Ok(2)
+}
+
+/// Parse a numeric argument.
+pub fn number(sh: &Shell, name: &str, arg: &str) -> Result<i64, Status> {
+    arg.trim().parse::<i64>().map_err(|_| {
+        sh.error(format!("{name}: {arg}: numeric argument required"));
+        Ok(2)
+    })
+}

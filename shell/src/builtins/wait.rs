@@ -1,0 +1,33 @@
+use crate::exec::{wait_pid, Shell, Status};
+
+/// `wait [pid|%job]...` — wait for background jobs (all of them without arguments);
+/// the status is the last one waited for.
+pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
+    let mut status = 0;
+    let targets: Vec<usize> = if argv.len() == 1 {
+        (0..sh.jobs.len()).collect()
+    } else {
+        let mut t = Vec::new();
+        for a in &argv[1..] {
+            match super::jobs::find(sh, a) {
+                Some(i) => t.push(i),
+                None => {
+                    sh.error(format!("wait: {a}: no such job"));
+                    status = 127;
+                }
+            }
+        }
+        t
+    };
+    for i in targets {
+        let job = &mut sh.jobs[i];
+        let s = match job.status {
+            Some(s) => s,
+            None => wait_pid(job.pid),
+        };
+        job.status = Some(s);
+        status = s;
+    }
+    sh.jobs.retain(|j| j.status.is_none());
+    Ok(status)
+}

@@ -1,0 +1,224 @@
+//! pola-sh: the least-authority shell.
+//!
+//! `pola-sh [-l] [-i] [-eux] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
+//!
+//! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
+//! from standard input, interactively (line editing, history) when it is a terminal.
+
+use std::io::{IsTerminal, Read};
+
+use pola_sh::exec::{flow_status, Flow, Shell, PROGRAM};
+use pola_sh::{parse, report};
+use rustyline::error::ReadlineError;
+
+fn main() {
+    report::init_logging();
+    let args: Vec<String> = std::env::args().collect();
+    let login = args.first().is_some_and(|a| a.starts_with('-'));
+    std::process::exit(run(&args, login));
+}
+
+fn run(args: &[String], mut login: bool) -> i32 {
+    let mut command = None;
+    let mut force_interactive = false;
+    let mut flags = Vec::new();
+    let mut i = 1;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-c" => {
+                let Some(c) = args.get(i + 1) else {
+                    report::error(PROGRAM, "-c: option requires an argument");
+                    return 2;
+                };
+                command = Some(c.clone());
+                i += 2;
+                break;
+            }
+            "-l" | "--login" => login = true,
+            "-i" => force_interactive = true,
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-h" | "--help" => {
+                println!("usage: pola-sh [-l] [-i] [-eux] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
+                return 0;
+            }
+            f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
+                flags.push(f.to_string())
+            }
+            f if f.starts_with('-') && f.len() > 1 => {
+                report::error(PROGRAM, format!("{f}: unknown option (see pola-sh --help)"));
+                return 2;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let rest = &args[i.min(args.len())..];
+    let interactive = force_interactive
+        || (command.is_none() && rest.is_empty() && std::io::stdin().is_terminal());
+    let arg0 = match (&command, rest.first()) {
+        (Some(_), Some(name)) => name.clone(),
+        (None, Some(script)) => script.clone(),
+        _ => args.first().cloned().unwrap_or_else(|| PROGRAM.into()),
+    };
+    let mut sh = match Shell::new(arg0, interactive) {
+        Ok(sh) => sh,
+        Err(e) => {
+            report::error(PROGRAM, e);
+            return 125;
+        }
+    };
+    for f in flags {
+        let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &["set".into(), f]));
+    }
+    match (command, rest.first()) {
+        (Some(c), _) => {
+            sh.positional = rest.iter().skip(1).cloned().collect();
+            finish(&mut sh, |sh| sh.run_source(&c))
+        }
+        (None, Some(script)) => {
+            sh.positional = rest[1..].to_vec();
+            let text = match std::fs::read_to_string(script) {
+                Ok(t) => t,
+                Err(e) => {
+                    report::error(
+                        PROGRAM,
+                        format!("{script}: {}", pola_sh::exec::io_reason(&e)),
+                    );
+                    return 127;
+                }
+            };
+            sh.line = 1;
+            finish(&mut sh, |sh| sh.run_source(&text))
+        }
+        (None, None) if interactive => repl(&mut sh, login),
+        (None, None) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                report::error(PROGRAM, format!("reading commands: {e}"));
+                return 2;
+            }
+            sh.line = 1;
+            finish(&mut sh, |sh| sh.run_source(&text))
+        }
+    }
+}
+
+fn finish(sh: &mut Shell, f: impl FnOnce(&mut Shell) -> Result<i32, Flow>) -> i32 {
+    match f(sh) {
+        Ok(status) => status,
+        Err(flow) => flow_status(flow),
+    }
+}
+
+/// Ignore what must not stop or kill an interactive shell; commands get them back.
+fn ignore_job_signals() {
+    use nix::sys::signal::{signal, SigHandler, Signal};
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGQUIT,
+        Signal::SIGTSTP,
+        Signal::SIGTTIN,
+        Signal::SIGTTOU,
+    ] {
+        // SAFETY: SIG_IGN runs no handler code.
+        let _ = unsafe { signal(s, SigHandler::SigIgn) };
+    }
+}
+
+fn prompt(sh: &Shell) -> String {
+    let cwd = sh.cwd();
+    let home = sh.get("HOME").unwrap_or("");
+    let shown = match cwd.strip_prefix(home) {
+        Ok(rest) if !home.is_empty() && home != "/" => format!(
+            "~{}{}",
+            if rest.as_os_str().is_empty() { "" } else { "/" },
+            rest.display()
+        ),
+        _ => cwd.display().to_string(),
+    };
+    let mark = if sh.identity.uid == 0 { '#' } else { '$' };
+    format!("pola {shown}{mark} ")
+}
+
+fn repl(sh: &mut Shell, login: bool) -> i32 {
+    ignore_job_signals();
+    let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
+    let mut editor = match rustyline::DefaultEditor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            report::error(PROGRAM, format!("cannot start line editing: {e}"));
+            return 2;
+        }
+    };
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+        sh.history = editor.history().iter().cloned().collect();
+    }
+    if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
+        if rc.exists() || login {
+            if let Ok(text) = std::fs::read_to_string(&rc) {
+                if let Err(Flow::Exit(s)) = sh.run_source(&text) {
+                    return s;
+                }
+            }
+        }
+    }
+    let mut pending = String::new();
+    loop {
+        sh.reap_jobs();
+        for job in sh.jobs.iter().filter(|j| j.status.is_some()) {
+            eprintln!("[{}] Done {}", job.id, job.text);
+        }
+        sh.jobs.retain(|j| j.status.is_none());
+        let p = if pending.is_empty() {
+            prompt(sh)
+        } else {
+            "> ".to_string()
+        };
+        match editor.readline(&p) {
+            Ok(line) => {
+                if !pending.is_empty() {
+                    pending.push('\n');
+                }
+                pending.push_str(&line);
+                if let Err(e) = parse::parse(&pending) {
+                    if e.incomplete {
+                        continue;
+                    }
+                }
+                let text = std::mem::take(&mut pending);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let _ = editor.add_history_entry(text.as_str());
+                sh.history.push(text.clone());
+                if let Err(Flow::Exit(s)) = sh.run_source(&text) {
+                    save(&mut editor, &history);
+                    return s;
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                pending.clear();
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                report::error(PROGRAM, format!("reading input: {e}"));
+                break;
+            }
+        }
+    }
+    save(&mut editor, &history);
+    sh.status
+}
+
+fn save(editor: &mut rustyline::DefaultEditor, history: &Option<std::path::PathBuf>) {
+    if let Some(h) = history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.save_history(h);
+    }
+}

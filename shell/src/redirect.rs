@@ -1,0 +1,137 @@
+//! Redirections: opened by the shell with its own authority and handed to commands
+//! as descriptors (a jailed command gets no path grant for them).
+
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use nix::fcntl::{fcntl, open, FcntlArg, OFlag};
+use nix::sys::stat::Mode;
+
+/// What a descriptor becomes.
+#[derive(Debug)]
+pub enum Target {
+    /// A file (or here-document) opened for it.
+    Open(OwnedFd),
+    /// A copy of another descriptor, as the shell has it now.
+    Dup(RawFd),
+    Close,
+}
+
+/// The redirections of one command, in order.
+#[derive(Debug, Default)]
+pub struct Redirections(pub Vec<(RawFd, Target)>);
+
+pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
+    let mode = Mode::from_bits_truncate(0o666);
+    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
+        .map_err(|e| format!("{path}: {}", e.desc()))
+}
+
+/// A here-document's text as a readable descriptor.
+pub fn here_document(text: &str) -> Result<OwnedFd, String> {
+    let fd =
+        nix::sys::memfd::memfd_create("pola-sh-heredoc", nix::sys::memfd::MFdFlags::MFD_CLOEXEC)
+            .map_err(|e| format!("here-document: {}", e.desc()))?;
+    let mut file = std::fs::File::from(fd);
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("here-document: {e}"))?;
+    use std::io::Seek;
+    file.rewind().map_err(|e| format!("here-document: {e}"))?;
+    Ok(OwnedFd::from(file))
+}
+
+impl Redirections {
+    /// The descriptors a jailed or unconfined command gets: `(target, source)`.
+    /// `inherited` are the user's open descriptors 3–9 (from `exec 3<file`).
+    pub fn for_child(&self, inherited: &[RawFd]) -> Vec<(RawFd, RawFd)> {
+        let mut map: Vec<(RawFd, Option<RawFd>)> =
+            inherited.iter().map(|fd| (*fd, Some(*fd))).collect();
+        for (fd, target) in &self.0 {
+            let source = match target {
+                Target::Open(o) => Some(o.as_raw_fd()),
+                Target::Dup(from) => map
+                    .iter()
+                    .find(|(t, _)| t == from)
+                    .map(|(_, s)| *s)
+                    .unwrap_or(Some(*from)),
+                Target::Close => None,
+            };
+            map.retain(|(t, _)| t != fd);
+            map.push((*fd, source));
+        }
+        map.into_iter()
+            .filter_map(|(t, s)| s.map(|s| (t, s)))
+            .collect()
+    }
+
+    /// Apply to this process; returns what is needed to undo it.
+    pub fn apply(&self) -> Result<Saved, String> {
+        let mut saved = Saved(Vec::new());
+        for (fd, target) in &self.0 {
+            let previous = fcntl(unsafe_fd(*fd), FcntlArg::F_DUPFD_CLOEXEC(10)).ok();
+            // SAFETY: the duplicate was just made by the kernel and is ours alone.
+            saved
+                .0
+                .push((*fd, previous.map(|p| unsafe { OwnedFd::from_raw_fd(p) })));
+            let result = match target {
+                Target::Open(o) => dup_onto(o.as_raw_fd(), *fd),
+                Target::Dup(from) => dup_onto(*from, *fd),
+                Target::Close => {
+                    // SAFETY: closing a descriptor number the user asked to close.
+                    unsafe { libc::close(*fd) };
+                    Ok(())
+                }
+            };
+            if let Err(e) = result {
+                saved.restore();
+                return Err(format!("{fd}: {}", e.desc()));
+            }
+        }
+        Ok(saved)
+    }
+}
+
+/// Make `new` a copy of `old` (without close-on-exec).
+pub fn dup_onto(old: RawFd, new: RawFd) -> Result<(), nix::errno::Errno> {
+    // SAFETY: dup2 only manipulates the descriptor table; a bad `old` yields EBADF.
+    nix::errno::Errno::result(unsafe { libc::dup2(old, new) }).map(drop)
+}
+
+/// A borrowed view of a descriptor number the shell holds open (or tests for).
+fn unsafe_fd(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
+    // SAFETY: only used for fcntl/dup2 on a number; a closed one yields EBADF.
+    unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }
+}
+
+/// The descriptors a redirection replaced, to put back afterwards.
+pub struct Saved(Vec<(RawFd, Option<OwnedFd>)>);
+
+impl Saved {
+    pub fn restore(&mut self) {
+        let _ = std::io::stdout().flush();
+        for (fd, previous) in self.0.drain(..).rev() {
+            match previous {
+                Some(p) => {
+                    let _ = dup_onto(p.as_raw_fd(), fd);
+                }
+                None => {
+                    // SAFETY: the descriptor was closed before the redirection.
+                    unsafe { libc::close(fd) };
+                }
+            }
+        }
+    }
+}
+
+impl Saved {
+    /// Keep the redirections (`exec 3<file`): drop the saved copies without restoring.
+    pub fn forget(mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for Saved {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
