@@ -342,10 +342,10 @@ impl Shell {
         let mut next_stdin: Option<OwnedFd> = None;
         for (i, c) in p.commands.iter().enumerate() {
             let (read, write) = if i + 1 < p.commands.len() {
-                match nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) {
+                match redirect::pipe() {
                     Ok((r, w)) => (Some(r), Some(w)),
                     Err(e) => {
-                        self.error(format!("cannot make a pipe: {}", e.desc()));
+                        self.error(e);
                         break;
                     }
                 }

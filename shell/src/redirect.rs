@@ -21,10 +21,33 @@ pub enum Target {
 #[derive(Debug, Default)]
 pub struct Redirections(pub Vec<(RawFd, Target)>);
 
+/// Move a descriptor the shell opened for itself to 10 or above, so it can never sit
+/// on (and later close) one of the user's descriptors 0–9.
+pub fn above_user_fds(fd: OwnedFd) -> Result<OwnedFd, String> {
+    if fd.as_raw_fd() > pola_fileserver::launch::MAX_USER_FD {
+        return Ok(fd);
+    }
+    let high = fcntl(
+        &fd,
+        FcntlArg::F_DUPFD_CLOEXEC(pola_fileserver::launch::MAX_USER_FD + 1),
+    )
+    .map_err(|e| e.desc().to_string())?;
+    // SAFETY: the kernel just made this descriptor for us.
+    Ok(unsafe { OwnedFd::from_raw_fd(high) })
+}
+
+/// A pipe whose ends are above the user's descriptors.
+pub fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
+    let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)
+        .map_err(|e| format!("cannot make a pipe: {}", e.desc()))?;
+    Ok((above_user_fds(r)?, above_user_fds(w)?))
+}
+
 pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     let mode = Mode::from_bits_truncate(0o666);
-    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
-        .map_err(|e| format!("{path}: {}", e.desc()))
+    let fd = open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
+        .map_err(|e| format!("{path}: {}", e.desc()))?;
+    above_user_fds(fd)
 }
 
 /// A here-document's text as a readable descriptor.
@@ -37,7 +60,7 @@ pub fn here_document(text: &str) -> Result<OwnedFd, String> {
         .map_err(|e| format!("here-document: {e}"))?;
     use std::io::Seek;
     file.rewind().map_err(|e| format!("here-document: {e}"))?;
-    Ok(OwnedFd::from(file))
+    above_user_fds(OwnedFd::from(file))
 }
 
 impl Redirections {

@@ -152,7 +152,7 @@ pub fn bin_dir() -> &'static Path {
     DIR.get_or_init(|| {
         let exe = std::env::current_exe().expect("test executable");
         let target = exe.parent().and_then(Path::parent).expect("target dir");
-        let names = ["pola-run", "pola-shim"];
+        let names = ["pola-run", "pola-shim", "pola-sh"];
         let mut stamp = String::new();
         for n in names {
             let p = target.join(n);
@@ -368,4 +368,8 @@ def call(nr, *args):
 /// `PY_PROBE` followed by `body`.
 pub fn py(body: &str) -> String {
     format!("{PY_PROBE}\n{body}")
+}
+
+pub fn pola_sh() -> PathBuf {
+    bin_dir().join("pola-sh")
 }
