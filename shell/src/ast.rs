@@ -14,7 +14,22 @@ pub struct Item {
     pub and_or: AndOr,
     /// Ended by `&`: run in the background.
     pub background: bool,
+    /// Where it starts in the source, for messages.
+    pub line: Line,
 }
+
+/// A source line number (1-based; 0 when unknown). Positions are not part of a
+/// tree's meaning: any two compare equal, so printing and re-parsing gives an equal tree.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Line(pub usize);
+
+impl PartialEq for Line {
+    fn eq(&self, _: &Line) -> bool {
+        true
+    }
+}
+
+impl Eq for Line {}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AndOr {

@@ -90,6 +90,8 @@ pub struct Shell {
     pub interactive: bool,
     /// For messages: the script's current line (0 when interactive).
     pub line: usize,
+    /// The line the source being run starts on (a sourced file: 1).
+    pub line_base: usize,
     pub history: Vec<String>,
     /// Inside an `if`/`while` condition, or left of `&&`/`||`: `set -e` does not apply.
     condition: usize,
@@ -136,6 +138,7 @@ impl Shell {
             jobs: Vec::new(),
             interactive,
             line: 0,
+            line_base: 1,
             history: Vec::new(),
             condition: 0,
             loops: 0,
@@ -218,7 +221,7 @@ impl Shell {
         match crate::parse::parse(src) {
             Ok(list) => self.run_list(&list),
             Err(e) => {
-                let line = self.line.max(1) + e.line - 1;
+                let line = self.line_base + e.line - 1;
                 eprintln!(
                     "{PROGRAM}: line {line}: syntax error: {} (column {})",
                     e.message, e.column
@@ -236,6 +239,9 @@ impl Shell {
     pub fn run_list(&mut self, list: &List) -> Status {
         let mut status = 0;
         for item in &list.0 {
+            if item.line.0 > 0 {
+                self.line = self.line_base + item.line.0 - 1;
+            }
             status = if item.background {
                 self.background(&item.and_or)?
             } else {

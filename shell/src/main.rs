@@ -76,6 +76,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
     match (command, rest.first()) {
         (Some(c), _) => {
             sh.positional = rest.iter().skip(1).cloned().collect();
+            sh.line = 1;
             finish(&mut sh, |sh| sh.run_source(&c))
         }
         (None, Some(script)) => {

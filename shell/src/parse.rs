@@ -111,6 +111,9 @@ struct Pending {
 }
 
 struct Grammar {
+    /// Byte offsets of the source's newlines, for line numbers.
+    newlines: Vec<usize>,
+    src_len: usize,
     /// Here-documents whose bodies start after the next newline.
     pending: RefCell<Vec<Pending>>,
     /// Bodies read so far, in source order.
@@ -119,10 +122,7 @@ struct Grammar {
 
 /// Parse a whole script or command line.
 pub fn parse(src: &str) -> Result<List, ParseError> {
-    let p = Grammar {
-        pending: RefCell::new(Vec::new()),
-        bodies: RefCell::new(Vec::new()),
-    };
+    let p = Grammar::new(src);
     let result = p.program(src);
     let error = |at: &str, message: String| {
         let offset = src.len() - at.len();
@@ -160,6 +160,21 @@ pub fn parse(src: &str) -> Result<List, ParseError> {
 }
 
 impl Grammar {
+    fn new(src: &str) -> Grammar {
+        Grammar {
+            newlines: src.match_indices('\n').map(|(i, _)| i).collect(),
+            src_len: src.len(),
+            pending: RefCell::new(Vec::new()),
+            bodies: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The line `rest` (a suffix of the source) starts on.
+    fn line(&self, rest: &str) -> Line {
+        let offset = self.src_len.saturating_sub(rest.len());
+        Line(1 + self.newlines.partition_point(|n| *n < offset))
+    }
+
     fn program<'a>(&self, i: &'a str) -> R<'a, List> {
         let (i, list) = self.list(i)?;
         let i = self.linebreak(i)?;
@@ -254,6 +269,7 @@ impl Grammar {
         let mut items = Vec::new();
         let mut i = self.linebreak(i)?;
         while !self.at_closer(i) {
+            let line = self.line(i);
             let (rest, and_or) = self.and_or(i)?;
             i = self.blank(rest);
             let background = if i.starts_with('&') && !i.starts_with("&&") {
@@ -270,7 +286,11 @@ impl Grammar {
                     format!("unexpected '{}'", i.chars().next().unwrap_or(' ')),
                 );
             };
-            items.push(Item { and_or, background });
+            items.push(Item {
+                and_or,
+                background,
+                line,
+            });
             i = self.linebreak(i)?;
         }
         Ok((i, List(items)))
@@ -1059,10 +1079,7 @@ fn fill_heredocs(
                 h.body = if h.literal {
                     Word(vec![Part::Literal(text)])
                 } else {
-                    let p = Grammar {
-                        pending: RefCell::new(Vec::new()),
-                        bodies: RefCell::new(Vec::new()),
-                    };
+                    let p = Grammar::new(&text);
                     match p.quoted_parts(&text, None) {
                         Ok((_, parts)) => Word(parts),
                         Err(_) => {

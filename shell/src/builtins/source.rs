@@ -27,12 +27,14 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
         }
     };
     let saved = (argv.len() > 2).then(|| std::mem::replace(&mut sh.positional, argv[2..].to_vec()));
-    let line = std::mem::replace(&mut sh.line, 1);
+    let line = sh.line;
+    let base = std::mem::replace(&mut sh.line_base, 1);
     let result = match sh.run_source(&text) {
         Err(Flow::Return(s)) => Ok(s),
         other => other,
     };
     sh.line = line;
+    sh.line_base = base;
     if let Some(p) = saved {
         sh.positional = p;
     }

@@ -1,0 +1,186 @@
+//! The examples of DESIGN.md "The user's view", run through pola-sh, as root and as
+//! an unprivileged user.
+
+use std::fs;
+
+use pola_tests::{both, Run, T};
+
+fn sh(t: &T, script: &str) -> Run {
+    t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", script])
+}
+
+both!(cat_grants_the_file_and_nothing_else, |t: &T| {
+    t.write("notes.txt", "my notes\n");
+    t.write("other.txt", "other\n");
+    assert_eq!(sh(t, "cat notes.txt").success(), "my notes\n");
+    // The working directory exists, but only what is granted is in it.
+    let run = sh(t, "cat notes.txt >/dev/null; ls -A; echo --; ls -A .");
+    assert_eq!(run.success(), "--\nnotes.txt\nother.txt\n", "{run}");
+    let run = sh(
+        t,
+        "cat other.txt 2>&1 | head -c 0; cat notes.txt; head -1 other.txt",
+    );
+    assert!(run.stdout.contains("other"), "naming it grants it: {run}");
+    // What is not named does not exist for the command.
+    let run = sh(t, "sh -c 'cat notes.txt; ls /var /home' 2>&1");
+    assert!(!run.ok() && !run.stdout.contains("my notes"), "{run}");
+});
+
+both!(redirections_are_opened_by_the_shell, |t: &T| {
+    t.write("notes.txt", "my notes\n");
+    sh(t, "cat notes.txt > out.txt").success();
+    assert_eq!(fs::read_to_string(t.path("out.txt")).unwrap(), "my notes\n");
+    // The command got a descriptor, not the path: it cannot see out.txt by name.
+    let run = sh(t, "ls out.txt 2>&1 > listing; cat listing");
+    assert!(
+        run.stdout.contains("out.txt"),
+        "an argument naming it grants it: {run}"
+    );
+    let run = sh(t, "sh -c 'ls -A' > listing2; cat listing2");
+    assert_eq!(run.success(), "", "{run}");
+});
+
+both!(write_grants_with_the_arrow, |t: &T| {
+    t.write("data.csv", "b,2\na,1\n");
+    sh(t, "sort data.csv -o => sorted.csv").success();
+    assert_eq!(
+        fs::read_to_string(t.path("sorted.csv")).unwrap(),
+        "a,1\nb,2\n"
+    );
+    // Without =>, the same command may not create it.
+    let run = sh(t, "sort data.csv -o sorted2.csv");
+    assert!(!run.ok() && !t.path("sorted2.csv").exists(), "{run}");
+});
+
+both!(plus_grants_without_passing, |t: &T| {
+    t.write(
+        "foo.c",
+        "#include \"foo.h\"\nint foo(void) { return FOO; }\n",
+    );
+    t.write("foo.h", "#define FOO 42\n");
+    // foo.h is reachable through `+ .`, not an argument.
+    sh(t, "gcc -c foo.c => -o foo.o + .").success();
+    assert!(t.path("foo.o").exists());
+    t.write(
+        "Makefile",
+        "all: out.txt\nout.txt: in.txt\n\tcp in.txt out.txt\n",
+    );
+    t.write("in.txt", "made\n");
+    sh(t, "make -s + => .").success();
+    assert_eq!(fs::read_to_string(t.path("out.txt")).unwrap(), "made\n");
+});
+
+both!(braces_limit_the_scope, |t: &T| {
+    t.write("docs/a.txt", "a\n");
+    sh(t, "tar -czf { => backup.tgz } docs").success();
+    let list = sh(t, "tar -tzf backup.tgz");
+    assert!(list.success().contains("docs/a.txt"), "{list}");
+    // Outside the braces docs is read-only again: extracting over it fails.
+    let run = sh(t, "tar -xzf backup.tgz -C { => . } docs");
+    assert!(
+        !run.ok() && run.stderr.contains("Read-only file system"),
+        "{run}"
+    );
+});
+
+both!(pipelines_run_each_command_in_its_own_jail, |t: &T| {
+    t.write("src/a.rs", "// TODO one\nfn main() {}\n");
+    t.write("src/b.rs", "// TODO two\n");
+    let run = sh(t, "grep -r TODO src | sort | cat");
+    assert_eq!(
+        run.success(),
+        "src/a.rs:// TODO one\nsrc/b.rs:// TODO two\n"
+    );
+    // Each member sees only its own grants: sort got no path, so `src` is not there.
+    let run = sh(t, "grep -r TODO src | ls src 2>&1 | head -1");
+    assert!(
+        run.stdout.contains("src") || run.stdout.contains("a.rs"),
+        "{run}"
+    );
+});
+
+both!(quoted_words_are_never_grants, |t: &T| {
+    t.write("notes.txt", "my notes\n");
+    assert_eq!(sh(t, "echo 'plain string'").success(), "plain string\n");
+    let run = sh(t, "cat 'notes.txt'");
+    assert!(!run.ok() && run.stderr.contains("No such file"), "{run}");
+    let run = sh(t, "f=notes.txt; cat \"$f\"");
+    assert!(!run.ok(), "{run}");
+    assert_eq!(sh(t, "f=notes.txt; cat $f").success(), "my notes\n");
+});
+
+both!(the_network_is_a_capability, |t: &T| {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(4).flatten() {
+            use std::io::Write;
+            let _ = (&s).write_all(b"hello");
+        }
+    });
+    let probe = format!(
+        "python3 -c 'import socket; print(socket.create_connection((\"127.0.0.1\", {port}), timeout=3).recv(5).decode())'"
+    );
+    let without = sh(t, &probe);
+    assert!(!without.ok(), "{without}");
+    let with = sh(t, &format!("{probe} + @net"));
+    assert_eq!(with.success(), "hello\n");
+    let narrowed = sh(t, &format!("{probe} + @net:connect=443"));
+    assert_eq!(narrowed.code, Some(2), "{narrowed}");
+    assert!(narrowed.stderr.contains("not supported yet"), "{narrowed}");
+});
+
+both!(double_bang_runs_unconfined, |t: &T| {
+    // The quoted path grants nothing: only the unconfined command sees the host.
+    let script = "sh -c 'test -d /var' && echo jailed-sees-var; !!sh -c 'test -d /var' && echo host-sees-var";
+    assert_eq!(sh(t, script).success(), "host-sees-var\n");
+});
+
+both!(command_substitution_runs_jailed, |t: &T| {
+    t.write("secret.txt", "s");
+    let run = sh(
+        t,
+        "echo \"[$(ls -A)]\" \"[$(sh -c 'cat secret.txt' 2>/dev/null)]\" \"[$(cat secret.txt)]\"",
+    );
+    assert_eq!(run.success(), "[] [] [s]\n");
+});
+
+both!(the_grants_builtin_shows_the_namespace, |t: &T| {
+    t.write("notes.txt", "x");
+    let run = sh(t, "grants sort notes.txt -o => out.csv");
+    let text = run.success();
+    assert!(text.starts_with("program: /usr/bin/sort\n"), "{run}");
+    assert!(
+        text.contains("notes.txt") && text.contains("ro (argument)"),
+        "{run}"
+    );
+    assert!(
+        text.contains("out.csv") && text.contains("rw, new (argument)"),
+        "{run}"
+    );
+    assert!(!t.path("out.csv").exists(), "grants runs nothing");
+});
+
+both!(errors_have_one_format_and_shell_statuses, |t: &T| {
+    let run = sh(t, "true\ntrue\nno_such_cmd_xyz");
+    assert_eq!(run.code, Some(127));
+    assert_eq!(
+        run.stderr,
+        "pola-sh: line 3: no_such_cmd_xyz: command not found\n"
+    );
+    t.write("plain.txt", "x");
+    let run = sh(t, "./plain.txt");
+    assert_eq!(run.code, Some(126), "{run}");
+    let run = sh(t, "cat => missing-dir/x");
+    assert_eq!(run.code, Some(125), "{run}");
+    assert!(
+        run.stderr.starts_with("pola-sh: line 1: cannot create"),
+        "{run}"
+    );
+    let run = sh(t, "echo (");
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr.starts_with("pola-sh: line 1: syntax error"),
+        "{run}"
+    );
+});
