@@ -9,6 +9,7 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::rc::Rc;
 
+use nix::sys::signal::Signal;
 use nix::sys::wait::waitpid;
 use nix::unistd::Pid;
 use pola_fileserver::environment::{Environment, Identity};
@@ -19,6 +20,7 @@ use crate::builtins;
 use crate::expand::{self, Host};
 use crate::grants::{self, Item as GrantItem};
 use crate::jail;
+use crate::job::{Job, Proc, State, Terminal};
 use crate::redirect::{self, Redirections, Target};
 use crate::sys::{self, Forked};
 
@@ -51,20 +53,29 @@ pub struct Options {
     pub pipefail: bool,
 }
 
-/// A background job.
-#[derive(Debug)]
-pub struct Job {
-    pub id: usize,
-    pub pid: Pid,
-    pub text: String,
-    pub status: Option<i32>,
-}
-
 /// A command started but not yet waited for.
 pub enum Running {
     Done(i32),
     Jail(Jail),
     Process(Pid),
+}
+
+impl Running {
+    fn into_proc(self) -> Option<Proc> {
+        match self {
+            Running::Done(_) => None,
+            Running::Jail(j) => Some(Proc {
+                pid: Pid::from_raw(j.pid() as i32),
+                jail: Some(j),
+                status: None,
+            }),
+            Running::Process(pid) => Some(Proc {
+                pid,
+                jail: None,
+                status: None,
+            }),
+        }
+    }
 }
 
 /// The ends of pipes a pipeline member reads and writes.
@@ -87,6 +98,10 @@ pub struct Shell {
     /// Descriptors 3–9 the user opened with `exec n>...`: every command gets them.
     pub user_fds: Vec<RawFd>,
     pub jobs: Vec<Job>,
+    /// Job control on the terminal (interactive shells on a terminal).
+    pub terminal: Option<Terminal>,
+    /// The process group the next command joins (`Some(0)`: a new one).
+    next_group: Option<i32>,
     pub interactive: bool,
     /// For messages: the script's current line (0 when interactive).
     pub line: usize,
@@ -136,6 +151,8 @@ impl Shell {
             identity,
             user_fds: Vec::new(),
             jobs: Vec::new(),
+            terminal: None,
+            next_group: None,
             interactive,
             line: 0,
             line_base: 1,
@@ -253,12 +270,17 @@ impl Shell {
     }
 
     fn background(&mut self, and_or: &AndOr) -> Status {
+        let job_control = self.terminal.is_some();
         let pid = match sys::fork() {
             Ok(Forked::Child) => {
                 sys::default_signals();
+                if job_control {
+                    let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
+                }
+                self.terminal = None;
                 if !self.interactive {
-                    // POSIX: background commands of a non-interactive shell ignore
-                    // SIGINT/SIGQUIT and read from /dev/null.
+                    // POSIX: background commands of a non-interactive shell read
+                    // /dev/null.
                     if let Ok(null) = redirect::open_file("/dev/null", nix::fcntl::OFlag::O_RDONLY)
                     {
                         let _ = redirect::dup_onto(null.as_raw_fd(), 0);
@@ -273,18 +295,74 @@ impl Shell {
                 return Ok(1);
             }
         };
+        let pgid = if job_control {
+            let _ = nix::unistd::setpgid(pid, pid);
+            pid
+        } else {
+            Pid::from_raw(0)
+        };
         self.last_background = Some(pid);
-        let id = self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
+        let id = self.next_job_id();
         if self.interactive {
             eprintln!("[{id}] {pid}");
         }
         self.jobs.push(Job {
             id,
-            pid,
+            pgid,
+            procs: vec![Proc {
+                pid,
+                jail: None,
+                status: None,
+            }],
             text: and_or.to_string(),
-            status: None,
+            state: State::Running,
         });
         Ok(0)
+    }
+
+    /// In a forked copy of the shell: join the job's process group (when the parent
+    /// does job control), and do no job control of our own.
+    fn leave_job_control(&mut self) {
+        if let Some(group) = self.next_group.take() {
+            let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(group));
+        }
+        self.terminal = None;
+    }
+
+    pub fn next_job_id(&self) -> usize {
+        self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1
+    }
+
+    /// Run a job in the foreground: give it the terminal, wait until it ends or stops,
+    /// take the terminal back. A stopped job goes to the job table.
+    pub fn foreground(&mut self, mut job: Job) -> i32 {
+        if let Some(t) = &self.terminal {
+            if job.pgid.as_raw() > 0 {
+                t.give(job.pgid);
+            }
+        }
+        job.wait(self.options.pipefail);
+        if let Some(t) = &self.terminal {
+            t.reclaim();
+        }
+        let statuses: Vec<String> = job
+            .procs
+            .iter()
+            .map(|p| p.status.unwrap_or(0).to_string())
+            .collect();
+        self.set("PIPESTATUS", &statuses.join(" "));
+        match job.state {
+            State::Stopped => {
+                if job.id == 0 {
+                    job.id = self.next_job_id();
+                }
+                eprintln!("\n[{}]+ Stopped {}", job.id, job.text);
+                self.jobs.push(job);
+                128 + Signal::SIGTSTP as i32
+            }
+            State::Done(s) => s,
+            State::Running => 0,
+        }
     }
 
     fn run_and_or(&mut self, and_or: &AndOr) -> Status {
@@ -338,14 +416,12 @@ impl Shell {
     }
 
     fn pipeline_status(&mut self, p: &Pipeline) -> Status {
-        if p.commands.len() == 1 {
-            let running = self.run_command(&p.commands[0], PipeEnds::default())?;
-            let status = self.wait(running);
-            self.set("PIPESTATUS", &status.to_string());
-            return Ok(status);
-        }
-        let mut running = Vec::new();
+        let job_control = self.terminal.is_some();
+        let single = p.commands.len() == 1;
+        let mut procs = Vec::new();
+        let mut pgid: Option<Pid> = None;
         let mut next_stdin: Option<OwnedFd> = None;
+        let mut status = 0;
         for (i, c) in p.commands.iter().enumerate() {
             let (read, write) = if i + 1 < p.commands.len() {
                 match redirect::pipe() {
@@ -362,27 +438,60 @@ impl Shell {
                 stdin: next_stdin.take(),
                 stdout: write,
             };
-            let r = match c {
-                Command::Simple(_) => self.run_command(c, ends),
-                _ => Ok(self.fork_command(c, ends)),
+            self.next_group = job_control.then(|| pgid.map_or(0, |g| g.as_raw()));
+            // Alone, a command runs in the shell (a builtin can change it); in a
+            // pipeline, all but plain external commands run in a forked shell so that
+            // every member runs at once.
+            let r = if single || self.plainly_external(c) {
+                self.run_command(c, ends)
+            } else {
+                Ok(self.fork_command(c, ends))
             };
-            running.push(r.unwrap_or_else(|f| Running::Done(flow_status(f))));
+            self.next_group = None;
+            match r {
+                Ok(Running::Done(s)) => status = s,
+                Ok(running) => {
+                    if let Some(proc_) = running.into_proc() {
+                        if job_control {
+                            let g = *pgid.get_or_insert(proc_.pid);
+                            // Also from here: whichever of parent and child runs first.
+                            let _ = nix::unistd::setpgid(proc_.pid, g);
+                        }
+                        procs.push(proc_);
+                    }
+                }
+                Err(f) => return Err(f),
+            }
             next_stdin = read;
         }
         drop(next_stdin);
-        let statuses: Vec<i32> = running.into_iter().map(|r| self.wait(r)).collect();
-        let text: Vec<String> = statuses.iter().map(i32::to_string).collect();
-        self.set("PIPESTATUS", &text.join(" "));
-        let last = *statuses.last().unwrap_or(&0);
-        if self.options.pipefail {
-            Ok(statuses
-                .iter()
-                .rev()
-                .find(|s| **s != 0)
-                .copied()
-                .unwrap_or(0))
-        } else {
-            Ok(last)
+        if procs.is_empty() {
+            // A builtin, function or compound command that ran in the shell.
+            self.set("PIPESTATUS", &status.to_string());
+            return Ok(status);
+        }
+        let job = Job {
+            id: 0,
+            pgid: pgid.unwrap_or(Pid::from_raw(0)),
+            procs,
+            text: p.to_string(),
+            state: State::Running,
+        };
+        Ok(self.foreground(job))
+    }
+
+    /// A simple command whose name is a literal word naming neither a builtin nor a
+    /// function: it will be an external command.
+    fn plainly_external(&self, c: &Command) -> bool {
+        let Command::Simple(s) = c else { return false };
+        match s.args.first() {
+            Some(Arg::Word(Word(parts))) => match parts.as_slice() {
+                [Part::Literal(name)] => {
+                    !builtins::exists(name) && name != "exec" && !self.functions.contains_key(name)
+                }
+                _ => false,
+            },
+            _ => false,
         }
     }
 
@@ -403,6 +512,7 @@ impl Shell {
         match sys::fork() {
             Ok(Forked::Child) => {
                 sys::default_signals();
+                self.leave_job_control();
                 if let Some(fd) = &ends.stdin {
                     let _ = redirect::dup_onto(fd.as_raw_fd(), 0);
                 }
@@ -458,6 +568,7 @@ impl Shell {
             Compound::Subshell(l) => match sys::fork() {
                 Ok(Forked::Child) => {
                     sys::default_signals();
+                    self.leave_job_control();
                     let status = self.run_list(l).unwrap_or_else(flow_status);
                     sys::exit_child(status);
                 }
@@ -946,7 +1057,7 @@ impl Shell {
         let cmd = self.jail_command(collected.argv, collected.grants, collected.net, assigns);
         let io = launch::Io {
             fds: redirs.for_child(&self.user_fds),
-            process_group: None,
+            process_group: self.next_group,
         };
         match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
             Ok(j) => Running::Jail(j),
@@ -1050,6 +1161,8 @@ impl Shell {
             Ok(Forked::Child) => {
                 drop(read);
                 sys::default_signals();
+                self.terminal = None;
+                self.next_group = None;
                 let _ = redirect::dup_onto(write.as_raw_fd(), 1);
                 drop(write);
                 let status = self.run_list(list).unwrap_or_else(flow_status);
@@ -1067,16 +1180,11 @@ impl Shell {
         }
     }
 
-    /// Reap finished background jobs without blocking.
+    /// Notice, without blocking, jobs that ended or stopped.
     pub fn reap_jobs(&mut self) {
+        let pipefail = self.options.pipefail;
         for job in &mut self.jobs {
-            if job.status.is_none() {
-                if let Ok(st) = waitpid(job.pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
-                    if let Some(s) = pola_fileserver::supervise::shell_status(st) {
-                        job.status = Some(s);
-                    }
-                }
-            }
+            job.poll(pipefail);
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod exec;
 pub mod expand;
 pub mod grants;
 pub mod jail;
+pub mod job;
 pub mod parse;
 pub mod redirect;
 pub mod report;

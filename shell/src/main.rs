@@ -146,6 +146,7 @@ fn prompt(sh: &Shell) -> String {
 
 fn repl(sh: &mut Shell, login: bool) -> i32 {
     ignore_job_signals();
+    sh.terminal = pola_sh::job::Terminal::take();
     let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
     let mut editor = match rustyline::DefaultEditor::new() {
         Ok(e) => e,
@@ -170,10 +171,18 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
     let mut pending = String::new();
     loop {
         sh.reap_jobs();
-        for job in sh.jobs.iter().filter(|j| j.status.is_some()) {
-            eprintln!("[{}] Done {}", job.id, job.text);
+        for job in sh
+            .jobs
+            .iter()
+            .filter(|j| matches!(j.state, pola_sh::job::State::Done(_)))
+        {
+            eprintln!("{}", job.describe());
         }
-        sh.jobs.retain(|j| j.status.is_none());
+        sh.jobs
+            .retain(|j| !matches!(j.state, pola_sh::job::State::Done(_)));
+        if let Some(t) = &mut sh.terminal {
+            t.save_modes();
+        }
         let p = if pending.is_empty() {
             prompt(sh)
         } else {

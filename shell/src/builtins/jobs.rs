@@ -1,4 +1,5 @@
 use crate::exec::{Shell, Status};
+use crate::job::State;
 
 /// The index of the job `spec` names: `%n`, `%%`/`%+` (the latest), or a pid.
 pub fn find(sh: &Shell, spec: &str) -> Option<usize> {
@@ -10,27 +11,22 @@ pub fn find(sh: &Shell, spec: &str) -> Option<usize> {
         }
         s => {
             let pid: i32 = s.parse().ok()?;
-            sh.jobs.iter().position(|j| j.pid.as_raw() == pid)
+            sh.jobs
+                .iter()
+                .position(|j| j.procs.iter().any(|p| p.pid.as_raw() == pid))
         }
     }
 }
 
-/// `jobs` — list background jobs.
+/// `jobs` — list jobs: running, stopped, and those that ended since the last look.
 pub fn jobs(sh: &mut Shell, _: &[String]) -> Status {
     sh.reap_jobs();
     let mut text = String::new();
     for job in &sh.jobs {
-        let state = match job.status {
-            None => "Running".to_string(),
-            Some(0) => "Done".to_string(),
-            Some(s) => format!("Done({s})"),
-        };
-        text.push_str(&format!(
-            "[{}] {} {:<10} {}\n",
-            job.id, job.pid, state, job.text
-        ));
+        text.push_str(&job.describe());
+        text.push('\n');
     }
-    sh.jobs.retain(|j| j.status.is_none());
+    sh.jobs.retain(|j| !matches!(j.state, State::Done(_)));
     super::out(&text);
     Ok(0)
 }

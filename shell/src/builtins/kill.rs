@@ -48,7 +48,14 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
     let mut status = 0;
     for a in args {
         let pid = if a.starts_with('%') {
-            super::jobs::find(sh, a).map(|i| sh.jobs[i].pid)
+            super::jobs::find(sh, a).map(|i| {
+                let j = &sh.jobs[i];
+                if j.pgid.as_raw() > 0 {
+                    Pid::from_raw(-j.pgid.as_raw())
+                } else {
+                    j.procs[0].pid
+                }
+            })
         } else {
             a.parse::<i32>().ok().map(Pid::from_raw)
         };

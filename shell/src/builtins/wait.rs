@@ -1,4 +1,5 @@
-use crate::exec::{wait_pid, Shell, Status};
+use crate::exec::{Shell, Status};
+use crate::job::State;
 
 /// `wait [pid|%job]...` — wait for background jobs (all of them without arguments);
 /// the status is the last one waited for.
@@ -19,15 +20,16 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
         }
         t
     };
+    let pipefail = sh.options.pipefail;
     for i in targets {
         let job = &mut sh.jobs[i];
-        let s = match job.status {
-            Some(s) => s,
-            None => wait_pid(job.pid),
-        };
-        job.status = Some(s);
-        status = s;
+        if job.state != State::Stopped {
+            job.wait(pipefail);
+        }
+        if let State::Done(s) = job.state {
+            status = s;
+        }
     }
-    sh.jobs.retain(|j| j.status.is_none());
+    sh.jobs.retain(|j| !matches!(j.state, State::Done(_)));
     Ok(status)
 }

@@ -1,0 +1,205 @@
+//! Jobs and job control.
+//!
+//! An interactive shell on a terminal puts each pipeline in a process group of its
+//! own and hands it the terminal (`tcsetpgrp`) while it runs in the foreground, so
+//! Ctrl-C and Ctrl-Z reach the job and not the shell. A job stopped with Ctrl-Z waits
+//! in the job table for `fg` or `bg`; when the foreground job ends or stops, the shell
+//! takes the terminal back and restores the modes it had (a jailed program that left
+//! the terminal raw does not break the prompt).
+
+use std::os::fd::BorrowedFd;
+
+use nix::sys::signal::{kill, Signal};
+use nix::sys::termios::{tcgetattr, tcsetattr, SetArg, Termios};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{getpgrp, getpid, setpgid, tcgetpgrp, tcsetpgrp, Pid};
+use pola_fileserver::launch::Jail;
+
+/// One process of a job: a jail (whose files are tidied when it ends) or a forked
+/// copy of the shell.
+pub struct Proc {
+    pub pid: Pid,
+    pub jail: Option<Jail>,
+    pub status: Option<i32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Running,
+    Stopped,
+    Done(i32),
+}
+
+pub struct Job {
+    pub id: usize,
+    /// The process group (0 without job control).
+    pub pgid: Pid,
+    pub procs: Vec<Proc>,
+    pub text: String,
+    pub state: State,
+}
+
+impl Job {
+    /// The status of the pipeline: its last process's, or with `pipefail` the last
+    /// non-zero one.
+    pub fn status(&self, pipefail: bool) -> i32 {
+        let statuses: Vec<i32> = self.procs.iter().map(|p| p.status.unwrap_or(0)).collect();
+        if pipefail {
+            statuses
+                .iter()
+                .rev()
+                .find(|s| **s != 0)
+                .copied()
+                .unwrap_or(0)
+        } else {
+            statuses.last().copied().unwrap_or(0)
+        }
+    }
+
+    fn record(&mut self, pid: Pid, status: i32) {
+        if let Some(p) = self.procs.iter_mut().find(|p| p.pid == pid) {
+            p.status = Some(status);
+            if let Some(jail) = p.jail.take() {
+                p.status = Some(jail.finish(status).status);
+            }
+        }
+    }
+
+    fn all_done(&self) -> bool {
+        self.procs.iter().all(|p| p.status.is_some())
+    }
+
+    /// Wait until every process has ended, or one has stopped.
+    pub fn wait(&mut self, pipefail: bool) {
+        let pending: Vec<Pid> = self
+            .procs
+            .iter()
+            .filter(|p| p.status.is_none())
+            .map(|p| p.pid)
+            .collect();
+        for pid in pending {
+            loop {
+                match waitpid(pid, Some(WaitPidFlag::WUNTRACED)) {
+                    Ok(WaitStatus::Stopped(..)) => {
+                        self.state = State::Stopped;
+                        return;
+                    }
+                    Ok(st) => match pola_fileserver::supervise::shell_status(st) {
+                        Some(s) => {
+                            self.record(pid, s);
+                            break;
+                        }
+                        None => continue,
+                    },
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    Err(_) => {
+                        self.record(pid, 127);
+                        break;
+                    }
+                }
+            }
+        }
+        self.state = State::Done(self.status(pipefail));
+    }
+
+    /// Notice, without blocking, processes that ended or stopped.
+    pub fn poll(&mut self, pipefail: bool) {
+        if matches!(self.state, State::Done(_)) {
+            return;
+        }
+        for i in 0..self.procs.len() {
+            if self.procs[i].status.is_some() {
+                continue;
+            }
+            let pid = self.procs[i].pid;
+            match waitpid(pid, Some(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED)) {
+                Ok(WaitStatus::Stopped(..)) => self.state = State::Stopped,
+                Ok(WaitStatus::StillAlive) => {}
+                Ok(st) => {
+                    if let Some(s) = pola_fileserver::supervise::shell_status(st) {
+                        self.record(pid, s);
+                    }
+                }
+                Err(_) => self.record(pid, 127),
+            }
+        }
+        if self.all_done() {
+            self.state = State::Done(self.status(pipefail));
+        }
+    }
+
+    /// Let a stopped job go on.
+    pub fn resume(&mut self) {
+        let target = if self.pgid.as_raw() > 0 {
+            Pid::from_raw(-self.pgid.as_raw())
+        } else {
+            self.procs[0].pid
+        };
+        let _ = kill(target, Signal::SIGCONT);
+        self.state = State::Running;
+    }
+
+    pub fn describe(&self) -> String {
+        let state = match self.state {
+            State::Running => "Running".to_string(),
+            State::Stopped => "Stopped".to_string(),
+            State::Done(0) => "Done".to_string(),
+            State::Done(s) => format!("Done({s})"),
+        };
+        format!("[{}] {:<10} {}", self.id, state, self.text)
+    }
+}
+
+/// The controlling terminal, while the shell does job control on it.
+pub struct Terminal {
+    shell_pgid: Pid,
+    modes: Option<Termios>,
+}
+
+fn tty() -> BorrowedFd<'static> {
+    // SAFETY: descriptor 0, the terminal the interactive shell reads.
+    unsafe { BorrowedFd::borrow_raw(0) }
+}
+
+impl Terminal {
+    /// Take the terminal for job control: wait to be in the foreground, lead a process
+    /// group of our own, own the terminal. None if standard input is not a terminal.
+    pub fn take() -> Option<Terminal> {
+        if !nix::unistd::isatty(tty()).unwrap_or(false) {
+            return None;
+        }
+        // Started in the background: wait until put in the foreground.
+        loop {
+            let fg = tcgetpgrp(tty()).ok()?;
+            if fg == getpgrp() {
+                break;
+            }
+            let _ = kill(Pid::from_raw(-getpgrp().as_raw()), Signal::SIGTTIN);
+        }
+        let me = getpid();
+        let _ = setpgid(me, me);
+        tcsetpgrp(tty(), me).ok()?;
+        Some(Terminal {
+            shell_pgid: me,
+            modes: tcgetattr(tty()).ok(),
+        })
+    }
+
+    /// Remember the terminal modes the prompt needs.
+    pub fn save_modes(&mut self) {
+        self.modes = tcgetattr(tty()).ok();
+    }
+
+    /// Give the terminal to a foreground job.
+    pub fn give(&self, pgid: Pid) {
+        let _ = tcsetpgrp(tty(), pgid);
+    }
+
+    /// Take the terminal back, with the shell's modes.
+    pub fn reclaim(&self) {
+        let _ = tcsetpgrp(tty(), self.shell_pgid);
+        if let Some(m) = &self.modes {
+            let _ = tcsetattr(tty(), SetArg::TCSADRAIN, m);
+        }
+    }
+}
