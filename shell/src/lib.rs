@@ -13,6 +13,7 @@ pub mod builtins;
 pub mod exec;
 pub mod expand;
 pub mod grants;
+pub mod interactive;
 pub mod jail;
 pub mod job;
 pub mod parse;

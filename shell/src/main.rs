@@ -8,6 +8,7 @@
 use std::io::{IsTerminal, Read};
 
 use pola_sh::exec::{flow_status, Flow, Shell, PROGRAM};
+use pola_sh::interactive::PolaHelper;
 use pola_sh::{parse, report};
 use rustyline::error::ReadlineError;
 
@@ -148,13 +149,18 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
     ignore_job_signals();
     sh.terminal = pola_sh::job::Terminal::take();
     let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
-    let mut editor = match rustyline::DefaultEditor::new() {
+    let config = rustyline::Config::builder()
+        .completion_type(rustyline::CompletionType::List)
+        .auto_add_history(false)
+        .build();
+    let mut editor: Editor = match rustyline::Editor::with_config(config) {
         Ok(e) => e,
         Err(e) => {
             report::error(PROGRAM, format!("cannot start line editing: {e}"));
             return 2;
         }
     };
+    editor.set_helper(Some(PolaHelper::new()));
     if let Some(h) = &history {
         let _ = editor.load_history(h);
         sh.history = editor.history().iter().cloned().collect();
@@ -182,6 +188,11 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
             .retain(|j| !matches!(j.state, pola_sh::job::State::Done(_)));
         if let Some(t) = &mut sh.terminal {
             t.save_modes();
+        }
+        if let Some(h) = editor.helper() {
+            let path = sh.get("PATH").unwrap_or("").to_string();
+            let home = sh.get("HOME").unwrap_or("").to_string();
+            h.refresh(&path, sh.functions.keys().cloned(), &home);
         }
         let p = if pending.is_empty() {
             prompt(sh)
@@ -224,7 +235,9 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
     sh.status
 }
 
-fn save(editor: &mut rustyline::DefaultEditor, history: &Option<std::path::PathBuf>) {
+type Editor = rustyline::Editor<PolaHelper, rustyline::history::FileHistory>;
+
+fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     if let Some(h) = history {
         if let Some(dir) = h.parent() {
             let _ = std::fs::create_dir_all(dir);

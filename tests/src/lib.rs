@@ -373,3 +373,75 @@ pub fn py(body: &str) -> String {
 pub fn pola_sh() -> PathBuf {
     bin_dir().join("pola-sh")
 }
+
+/// A step of an interactive session on a pseudo-terminal.
+pub enum Key<'a> {
+    /// Type this.
+    Send(&'a str),
+    /// Wait (up to 10 s) until the output, escapes removed, contains this.
+    Expect(&'a str),
+    /// Wait until the raw output (with escapes) contains this.
+    Raw(&'a str),
+    /// Wait until the output contains this at least n times.
+    Count(&'a str, usize),
+    /// Let time pass (a program starting).
+    Pause(f64),
+}
+
+impl T {
+    /// Run pola-sh on a pseudo-terminal owned by the test's user and play `steps`.
+    pub fn interactive(&self, steps: &[Key]) -> Run {
+        let json: Vec<String> = steps
+            .iter()
+            .map(|k| match k {
+                Key::Send(s) => format!("[\"send\", {}]", json_str(s)),
+                Key::Expect(s) => format!("[\"expect\", {}, 10]", json_str(s)),
+                Key::Raw(s) => format!("[\"raw\", {}, 10]", json_str(s)),
+                Key::Count(s, n) => format!("[\"count\", {}, {n}, 10]", json_str(s)),
+                Key::Pause(s) => format!("[\"sleep\", {s}]"),
+            })
+            .collect();
+        let steps = format!("[{}]", json.join(", "));
+        let driver = self.dir().join(".pty_driver.py");
+        fs::write(&driver, include_str!("pty_driver.py")).unwrap();
+        let mut cmd = Command::new("python3");
+        cmd.arg(&driver)
+            .arg(steps)
+            .arg(self.uid.to_string())
+            .arg(self.gid.to_string());
+        if self.switch {
+            cmd.args([
+                "setpriv",
+                &format!("--reuid={}", self.uid),
+                &format!("--regid={}", self.gid),
+                "--clear-groups",
+                "--",
+            ]);
+        }
+        cmd.arg(pola_sh())
+            .current_dir(self.dir())
+            .env_clear()
+            .env("PATH", PATH)
+            .env("HOME", &self.home)
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8")
+            .env("XDG_DATA_HOME", self.dir().join(".data"))
+            .env("XDG_CONFIG_HOME", self.dir().join(".config"))
+            .stdin(Stdio::null());
+        self.output(cmd)
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
