@@ -5,7 +5,7 @@
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use pola_sh::exec::{flow_status, Flow, Shell, PROGRAM};
 use pola_sh::interactive::PolaHelper;
@@ -96,14 +96,57 @@ fn run(args: &[String], mut login: bool) -> i32 {
             finish(&mut sh, |sh| sh.run_source(&text))
         }
         (None, None) if interactive => repl(&mut sh, login),
-        (None, None) => {
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-                report::error(PROGRAM, format!("reading commands: {e}"));
-                return 2;
+        (None, None) => run_stdin(&mut sh),
+    }
+}
+
+/// Commands on standard input, run one complete command at a time, reading a byte
+/// at a time so that a command like `read` gets the input after it (as POSIX shells do).
+fn run_stdin(sh: &mut Shell) -> i32 {
+    let mut pending = String::new();
+    let mut first_line = 1;
+    let mut line_no = 0;
+    loop {
+        let (line, eof) = read_line();
+        line_no += 1;
+        if pending.is_empty() {
+            first_line = line_no;
+        }
+        pending.push_str(&line);
+        if !eof {
+            pending.push('\n');
+        }
+        let complete = match parse::parse(&pending) {
+            Err(e) if e.incomplete && !eof => false,
+            _ => true,
+        };
+        if complete {
+            let text = std::mem::take(&mut pending);
+            if !text.trim().is_empty() {
+                sh.line_base = first_line;
+                if let Err(flow) = sh.run_source(&text) {
+                    return flow_status(flow);
+                }
             }
-            sh.line = 1;
-            finish(&mut sh, |sh| sh.run_source(&text))
+        }
+        if eof {
+            return sh.status;
+        }
+    }
+}
+
+/// One line from standard input, without reading past it; true at end of input.
+fn read_line() -> (String, bool) {
+    let mut bytes = Vec::new();
+    // SAFETY: descriptor 0 of this process, borrowed for reads only.
+    let stdin = unsafe { std::os::fd::BorrowedFd::borrow_raw(0) };
+    loop {
+        let mut b = [0u8; 1];
+        match nix::unistd::read(stdin, &mut b) {
+            Ok(1) if b[0] == b'\n' => return (String::from_utf8_lossy(&bytes).into_owned(), false),
+            Ok(1) => bytes.push(b[0]),
+            Err(nix::errno::Errno::EINTR) => continue,
+            _ => return (String::from_utf8_lossy(&bytes).into_owned(), true),
         }
     }
 }

@@ -172,4 +172,23 @@ both!(scripts_and_stdin, |t: &T| {
     cmd.stdin(std::fs::File::open(t.path("script.sh")).unwrap());
     let run = t.output(cmd);
     assert_eq!(run.code, Some(7), "{run}");
+    // Commands on stdin are read one at a time: `read` gets the line after it. POSIX
+    // requires this ("the standard input file pointer points directly after the
+    // command it has read"); dash reads ahead in blocks, so bash is the reference.
+    t.write(
+        "interleaved.sh",
+        "read x\nthis line is data\necho \"got: $x\"\nif true\nthen echo multi-line\nfi\n",
+    );
+    for shell in ["/usr/bin/bash", sh.to_str().unwrap()] {
+        if !std::path::Path::new(shell).exists() {
+            continue;
+        }
+        let mut cmd = t.command(shell, &[] as &[&str]);
+        cmd.stdin(std::fs::File::open(t.path("interleaved.sh")).unwrap());
+        let run = t.output(cmd);
+        assert_eq!(
+            run.stdout, "got: this line is data\nmulti-line\n",
+            "{shell}: {run}"
+        );
+    }
 });
