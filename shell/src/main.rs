@@ -116,10 +116,7 @@ fn run_stdin(sh: &mut Shell) -> i32 {
         if !eof {
             pending.push('\n');
         }
-        let complete = match parse::parse(&pending) {
-            Err(e) if e.incomplete && !eof => false,
-            _ => true,
-        };
+        let complete = !matches!(parse::parse(&pending), Err(e) if e.incomplete && !eof);
         if complete {
             let text = std::mem::take(&mut pending);
             if !text.trim().is_empty() {
