@@ -146,16 +146,7 @@ pub fn spawn(
         std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
             place_descriptors(&moves)?;
             // A shell ignores job-control signals; the jail must not inherit that.
-            for sig in [
-                libc::SIGINT,
-                libc::SIGQUIT,
-                libc::SIGTSTP,
-                libc::SIGTTIN,
-                libc::SIGTTOU,
-                libc::SIGPIPE,
-            ] {
-                libc::signal(sig, libc::SIG_DFL);
-            }
+            supervise::reset_job_signals();
             if let Some(group) = process_group {
                 if libc::setpgid(0, group) < 0 {
                     return Err(std::io::Error::last_os_error());

@@ -94,3 +94,21 @@ fn wait_plain(child: Pid) -> i32 {
         }
     }
 }
+
+/// Before `exec` in a child: the default dispositions of the signals a shell ignores
+/// (ignored dispositions survive exec). Async-signal-safe.
+pub fn reset_job_signals() {
+    for sig in [
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGTSTP,
+        libc::SIGTTIN,
+        libc::SIGTTOU,
+        libc::SIGPIPE,
+    ] {
+        // SAFETY: installing SIG_DFL runs no handler code and is async-signal-safe.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
+}

@@ -829,16 +829,7 @@ impl Shell {
             eprintln!("+ {}", words.join(" "));
         }
         if s.unconfined {
-            let argv: Vec<String> = items
-                .iter()
-                .filter_map(|i| {
-                    if let GrantItem::Field(f) = i {
-                        Some(f.text.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
+            let argv: Vec<String> = argv_of(&items);
             return Ok(self.unconfined(&argv, &assigns, &redirs));
         }
         if name == "grants" {
@@ -862,32 +853,14 @@ impl Shell {
         let special = builtins::is_special(&name);
         if special || !self.functions.contains_key(&name) {
             if let Some(builtin) = builtins::lookup(&name) {
-                let argv: Vec<String> = items
-                    .iter()
-                    .filter_map(|i| {
-                        if let GrantItem::Field(f) = i {
-                            Some(f.text.clone())
-                        } else {
-                            None
-                        }
-                    })
-                    .collect();
+                let argv: Vec<String> = argv_of(&items);
                 return self
                     .run_builtin(builtin, &argv, &assigns, &redirs, special)
                     .map(Running::Done);
             }
         }
         if let Some(body) = self.functions.get(&name).cloned() {
-            let argv: Vec<String> = items
-                .iter()
-                .filter_map(|i| {
-                    if let GrantItem::Field(f) = i {
-                        Some(f.text.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
+            let argv: Vec<String> = argv_of(&items);
             return self
                 .call_function(&body, &argv, &assigns, &redirs)
                 .map(Running::Done);
@@ -1100,15 +1073,7 @@ impl Shell {
         // SAFETY: only dup2 between fork and exec.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
-                for sig in [
-                    libc::SIGINT,
-                    libc::SIGQUIT,
-                    libc::SIGTSTP,
-                    libc::SIGTTIN,
-                    libc::SIGTTOU,
-                ] {
-                    libc::signal(sig, libc::SIG_DFL);
-                }
+                pola_fileserver::supervise::reset_job_signals();
                 for (target, source) in &fds {
                     if *target != *source && libc::dup2(*source, *target) < 0 {
                         return Err(std::io::Error::last_os_error());
@@ -1195,6 +1160,17 @@ pub fn io_reason(e: &std::io::Error) -> String {
         Some(n) => nix::errno::Errno::from_raw(n).desc().to_ascii_lowercase(),
         None => e.to_string(),
     }
+}
+
+/// The words of a command line, without its grant markers.
+fn argv_of(items: &[GrantItem]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            GrantItem::Field(f) => Some(f.text.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// "no such file: x" reads better than the errno text for a missing redirection target.

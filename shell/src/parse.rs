@@ -710,23 +710,7 @@ impl Grammar {
                         }
                     }
                 }
-                '$' => {
-                    let (rest, part) = self.dollar(i)?;
-                    match part {
-                        Some(p) => {
-                            flush(&mut lit, &mut parts);
-                            parts.push(p);
-                        }
-                        None => lit.push('$'),
-                    }
-                    i = rest;
-                }
-                '`' => {
-                    flush(&mut lit, &mut parts);
-                    let (rest, p) = self.backquote(i)?;
-                    parts.push(p);
-                    i = rest;
-                }
+                '$' | '`' => i = self.substitution(i, &mut lit, &mut parts)?,
                 c => {
                     lit.push(c);
                     i = &i[c.len_utf8()..];
@@ -779,23 +763,7 @@ impl Grammar {
                         }
                     }
                 }
-                '$' => {
-                    let (rest, part) = self.dollar(i)?;
-                    match part {
-                        Some(p) => {
-                            flush(&mut lit, &mut parts);
-                            parts.push(p);
-                        }
-                        None => lit.push('$'),
-                    }
-                    i = rest;
-                }
-                '`' => {
-                    flush(&mut lit, &mut parts);
-                    let (rest, p) = self.backquote(i)?;
-                    parts.push(p);
-                    i = rest;
-                }
+                '$' | '`' => i = self.substitution(i, &mut lit, &mut parts)?,
                 c => {
                     lit.push(c);
                     i = &i[c.len_utf8()..];
@@ -804,6 +772,28 @@ impl Grammar {
         }
         flush(&mut lit, &mut parts);
         Ok((i, parts))
+    }
+
+    /// A `$...` or `` `...` `` at `i`, added to `parts` (a lone `$` is literal text).
+    fn substitution<'a>(
+        &self,
+        i: &'a str,
+        lit: &mut String,
+        parts: &mut Vec<Part>,
+    ) -> Result<&'a str, nom::Err<Fail<'a>>> {
+        let (rest, part) = if i.starts_with('`') {
+            self.backquote(i).map(|(r, p)| (r, Some(p)))?
+        } else {
+            self.dollar(i)?
+        };
+        match part {
+            Some(p) => {
+                flush(lit, parts);
+                parts.push(p);
+            }
+            None => lit.push('$'),
+        }
+        Ok(rest)
     }
 
     /// `$...`; `None` for a lone `$` (a literal dollar).

@@ -222,7 +222,9 @@ fn integer(arg: &str, sh: &Shell, status: &mut i32) -> i64 {
 }
 
 /// After a backslash: the escape's character(s). True for `\c` (stop output).
-fn escape(
+/// `in_b`: the XSI escapes of `%b` and `echo` (`\c`, `\0ddd`); otherwise a format's
+/// (`\"`, `\'`, `\ddd`).
+pub(super) fn escape(
     chars: &mut std::iter::Peekable<impl Iterator<Item = char>>,
     out: &mut String,
     in_b: bool,
@@ -236,8 +238,7 @@ fn escape(
         Some('f') => out.push('\x0c'),
         Some('v') => out.push('\x0b'),
         Some('\\') => out.push('\\'),
-        Some('"') => out.push('"'),
-        Some('\'') => out.push('\''),
+        Some(q @ ('"' | '\'')) if !in_b => out.push(q),
         Some('c') if in_b => return true,
         Some(d) if d.is_digit(8) => {
             let mut v = d.to_digit(8).unwrap_or(0);
