@@ -156,3 +156,17 @@ both!(less_and_vi_work_in_a_jail, |t: &T| {
         "written in vi\n"
     );
 });
+
+both!(the_rc_file_is_read_at_start, |t: &T| {
+    t.write(
+        ".config/pola-sh/rc",
+        "greeting=from-rc\nhi() { echo \"hello $greeting\"; }\n",
+    );
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("hi"),
+        Send(ENTER),
+        Expect("hello from-rc"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
