@@ -52,7 +52,7 @@ pub fn shell_status(status: WaitStatus) -> Option<i32> {
 /// every orphan that the kernel re-parents here.
 pub fn supervise(child: Pid, reap_all: bool) -> i32 {
     let Ok(sfd) = SignalFd::with_flags(&handled(), SfdFlags::SFD_CLOEXEC) else {
-        return wait_plain(child);
+        return wait_plain(child).unwrap_or(125);
     };
     loop {
         // Reap first: the child may have ended before the loop started.
@@ -81,16 +81,18 @@ pub fn supervise(child: Pid, reap_all: bool) -> i32 {
     }
 }
 
-fn wait_plain(child: Pid) -> i32 {
+/// Wait for `child` to end (stops are not reported): its status as a shell reports
+/// it, or the error if it cannot be waited for.
+pub fn wait_plain(child: Pid) -> Result<i32, Errno> {
     loop {
         match waitpid(child, None) {
             Ok(status) => {
                 if let Some(code) = shell_status(status) {
-                    return code;
+                    return Ok(code);
                 }
             }
             Err(Errno::EINTR) => continue,
-            Err(_) => return 125,
+            Err(e) => return Err(e),
         }
     }
 }

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use nix::sys::signal::Signal;
-use nix::sys::wait::waitpid;
 use nix::unistd::Pid;
 use pola_fileserver::environment::{Environment, Identity};
 use pola_fileserver::launch::{self, Jail};
@@ -111,7 +110,6 @@ pub struct Shell {
     /// Inside an `if`/`while` condition, or left of `&&`/`||`: `set -e` does not apply.
     condition: usize,
     loops: usize,
-    functions_active: usize,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -159,7 +157,6 @@ impl Shell {
             history: Vec::new(),
             condition: 0,
             loops: 0,
-            functions_active: 0,
         };
         if let Ok(cwd) = jail::logical_cwd() {
             sh.set("PWD", &cwd.to_string_lossy());
@@ -273,7 +270,7 @@ impl Shell {
         let job_control = self.terminal.is_some();
         let pid = match sys::fork() {
             Ok(Forked::Child) => {
-                sys::default_signals();
+                pola_fileserver::supervise::reset_job_signals();
                 if job_control {
                     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
                 }
@@ -511,7 +508,7 @@ impl Shell {
     fn fork_command(&mut self, c: &Command, ends: PipeEnds) -> Running {
         match sys::fork() {
             Ok(Forked::Child) => {
-                sys::default_signals();
+                pola_fileserver::supervise::reset_job_signals();
                 self.leave_job_control();
                 if let Some(fd) = &ends.stdin {
                     let _ = redirect::dup_onto(fd.as_raw_fd(), 0);
@@ -545,12 +542,8 @@ impl Shell {
                         return Ok(Running::Done(1));
                     }
                 };
-                let _saved = match redirs.apply() {
-                    Ok(s) => s,
-                    Err(e) => {
-                        self.error(e);
-                        return Ok(Running::Done(1));
-                    }
+                let Some(_saved) = self.apply(&redirs) else {
+                    return Ok(Running::Done(1));
                 };
                 self.run_compound(comp).map(Running::Done)
             }
@@ -567,7 +560,7 @@ impl Shell {
             Compound::Group(l) => self.run_list(l),
             Compound::Subshell(l) => match sys::fork() {
                 Ok(Forked::Child) => {
-                    sys::default_signals();
+                    pola_fileserver::supervise::reset_job_signals();
                     self.leave_job_control();
                     let status = self.run_list(l).unwrap_or_else(flow_status);
                     sys::exit_child(status);
@@ -876,12 +869,8 @@ impl Shell {
         redirs: &Redirections,
         special: bool,
     ) -> Status {
-        let mut saved = match redirs.apply() {
-            Ok(s) => s,
-            Err(e) => {
-                self.error(e);
-                return Ok(1);
-            }
+        let Some(mut saved) = self.apply(redirs) else {
+            return Ok(1);
         };
         let previous: Vec<(String, Option<Var>)> = assigns
             .iter()
@@ -914,27 +903,27 @@ impl Shell {
         assigns: &[(String, String)],
         redirs: &Redirections,
     ) -> Status {
-        let mut saved = match redirs.apply() {
-            Ok(s) => s,
-            Err(e) => {
-                self.error(e);
-                return Ok(1);
-            }
+        let Some(mut saved) = self.apply(redirs) else {
+            return Ok(1);
         };
         for (k, v) in assigns {
             self.set(k, v);
         }
         let outer = std::mem::replace(&mut self.positional, argv[1..].to_vec());
-        self.functions_active += 1;
         let result = match self.run_command(body, PipeEnds::default()) {
             Ok(r) => Ok(self.wait(r)),
             Err(Flow::Return(s)) => Ok(s),
             Err(f) => Err(f),
         };
-        self.functions_active -= 1;
         self.positional = outer;
         saved.restore();
         result
+    }
+
+    /// Apply redirections to the shell for a builtin, function or compound command;
+    /// a failure is reported and gives None.
+    fn apply(&self, redirs: &Redirections) -> Option<redirect::Saved> {
+        redirs.apply().map_err(|e| self.error(e)).ok()
     }
 
     /// Run a command given as plain strings (`command name args`): builtins, then
@@ -959,10 +948,6 @@ impl Shell {
             .collect();
         let running = self.external(&items, &[], &Redirections::default());
         Ok(self.wait(running))
-    }
-
-    pub fn in_function(&self) -> bool {
-        self.functions_active > 0
     }
 
     pub fn in_loop(&self) -> usize {
@@ -1125,7 +1110,7 @@ impl Shell {
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(read);
-                sys::default_signals();
+                pola_fileserver::supervise::reset_job_signals();
                 self.terminal = None;
                 self.next_group = None;
                 let _ = redirect::dup_onto(write.as_raw_fd(), 1);
@@ -1189,19 +1174,9 @@ pub fn flow_status(f: Flow) -> i32 {
     }
 }
 
-/// Wait for `pid`, as a shell reports its status.
+/// Wait for `pid`, as a shell reports its status (127 if it cannot be waited for).
 pub fn wait_pid(pid: Pid) -> i32 {
-    loop {
-        match waitpid(pid, None) {
-            Ok(st) => {
-                if let Some(s) = pola_fileserver::supervise::shell_status(st) {
-                    return s;
-                }
-            }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(_) => return 127,
-        }
-    }
+    pola_fileserver::supervise::wait_plain(pid).unwrap_or(127)
 }
 
 fn case_matches(pattern: &str, subject: &str) -> bool {

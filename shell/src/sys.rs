@@ -19,23 +19,6 @@ pub fn fork() -> Result<Forked, Errno> {
     }
 }
 
-/// In a forked child: take back the default dispositions a command expects
-/// (the Rust runtime ignores SIGPIPE; an interactive shell ignores job signals).
-pub fn default_signals() {
-    use nix::sys::signal::{signal, SigHandler, Signal};
-    for sig in [
-        Signal::SIGPIPE,
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGTSTP,
-        Signal::SIGTTIN,
-        Signal::SIGTTOU,
-    ] {
-        // SAFETY: installing SIG_DFL runs no handler code.
-        let _ = unsafe { signal(sig, SigHandler::SigDfl) };
-    }
-}
-
 /// Leave a forked child at once, without running the parent's destructors or flushing
 /// its buffers twice.
 pub fn exit_child(status: i32) -> ! {
