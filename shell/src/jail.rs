@@ -366,8 +366,9 @@ pub fn spawn(
 ) -> Result<launch::Jail, JailError> {
     let (ns, exe) = namespace(cmd, identity, env)?;
     let shim = launch::find_shim()?;
-    let resolved = resolve(&ns)?;
-    let nodes = resolved.nodes.clone();
+    let mut resolved = resolve(&ns)?;
+    // The plan takes the nodes; the witnesses and created files stay with `resolved`.
+    let nodes = std::mem::take(&mut resolved.nodes);
     let mut plan = plan(cmd, identity, &exe, nodes);
     plan.keep_fds = io
         .fds
