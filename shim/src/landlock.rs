@@ -2,9 +2,9 @@
 //! kernel has it (best effort on older kernels).
 //!
 //! The mount namespace already limits what exists; Landlock is the second wall that
-//! holds even if a mount flag were somehow lifted: everything is read/execute-only
-//! except the writable grants, the private tmpfs directories, and device and `/proc`
-//! files. It also scopes what no mount can: abstract Unix sockets (an X11 or D-Bus
+//! holds even if a mount flag were somehow lifted: nothing may be written, created,
+//! removed or renamed except in the writable grants and the private tmpfs directories,
+//! and device and `/proc` files may be written but not created or removed. It also scopes what no mount can: abstract Unix sockets (an X11 or D-Bus
 //! socket of the host, SECURITY.md 14) and signals to processes outside the jail's
 //! Landlock domain (SECURITY.md 15).
 
@@ -36,16 +36,22 @@ fn writable_paths(plan: &JailPlan) -> Vec<PathBuf> {
 /// Restrict this process (and its future children). Returns whether the kernel
 /// enforced the ruleset fully.
 pub fn restrict(plan: &JailPlan) -> Result<RulesetStatus, RulesetError> {
-    let read = AccessFs::from_read(ABI_TARGET);
-    let all = AccessFs::from_all(ABI_TARGET);
-    let device = read | AccessFs::WriteFile | AccessFs::Truncate | AccessFs::IoctlDev;
+    // Reading and executing are allowed everywhere in the jail (the mount namespace
+    // holds only what may be read), so those rights are not handled at all: a handled
+    // right costs a walk from the file up to `/` on every open that asks for it, about
+    // 1 µs each. Truncate and IoctlDev are checked on *every* open when handled, so
+    // they are left to the mounts too: truncating needs a writable mount (or a file
+    // opened for writing, which WriteFile covers), and only `/dev` has device nodes.
+    let write = AccessFs::from_all(ABI_TARGET)
+        & !AccessFs::from_read(ABI_TARGET)
+        & !(AccessFs::Truncate | AccessFs::IoctlDev);
+    let device = AccessFs::WriteFile;
     let status = Ruleset::default()
-        .handle_access(all)?
+        .handle_access(write)?
         .scope(Scope::AbstractUnixSocket | Scope::Signal)?
         .create()?
-        .add_rules(path_beneath_rules(["/"], read))?
         .add_rules(path_beneath_rules(["/dev", "/proc"], device))?
-        .add_rules(path_beneath_rules(writable_paths(plan), all))?
+        .add_rules(path_beneath_rules(writable_paths(plan), write))?
         .restrict_self()?;
     Ok(status.ruleset)
 }

@@ -1,0 +1,97 @@
+"""Tables and ratios from scripts/bench's raw results.
+
+usage: bench-report.py RAW_DIR OUT_DIR
+Writes OUT_DIR/results.json and OUT_DIR/README.md and prints the table.
+"""
+import json, os, platform, sys
+
+raw_dir, out_dir = sys.argv[1], sys.argv[2]
+GROUPS = ["launch", "scripts", "pipeline", "io", "build", "mediated"]
+
+results = {}
+for group in GROUPS:
+    path = os.path.join(raw_dir, f"{group}.json")
+    if not os.path.exists(path):
+        continue
+    results[group] = {
+        r["command"]: {k: (r[k] or 0) * 1000 for k in ("median", "mean", "stddev", "min", "max")}
+        | {"runs": len(r["times"])}
+        for r in json.load(open(path))["results"]
+    }
+
+
+def ms(group, name):
+    return results.get(group, {}).get(name, {}).get("median")
+
+
+def ratio(group, a, b):
+    x, y = ms(group, a), ms(group, b)
+    return None if x is None or y is None else x / y
+
+
+ratios = {
+    "pola-run / bwrap (launch)": (ratio("launch", "pola-run -- true", "bwrap (comparable)"), 0.5),
+    "pola-run / sh -c true (launch)": (ratio("launch", "pola-run -- true", "sh -c true"), None),
+    "pola-sh -c true / sh -c true": (ratio("launch", "pola-sh -c true", "sh -c true"), None),
+    "pola-sh -c /usr/bin/true / bwrap": (
+        ratio("launch", "pola-sh -c /usr/bin/true", "bwrap (comparable)"), None),
+    "pola-sh / dash, 500 cat": (ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x cat"), 3.0),
+    "pola-sh / dash+bwrap, 500 cat": (
+        ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x bwrap cat"), None),
+    "pola-sh / dash, pipeline": (
+        ratio("pipeline", "pola-sh: 5-stage pipeline, 100 MB", "dash: 5-stage pipeline, 100 MB"), None),
+    "jailed / plain, write 1 GiB": (ratio("io", "jailed: write 1 GiB", "plain: write 1 GiB"), 1.05),
+    "jailed / plain, read 1 GiB": (ratio("io", "jailed: read 1 GiB", "plain: read 1 GiB"), 1.05),
+    "jailed / plain, find + stat": (
+        ratio("io", "jailed: find + stat, 50k files", "plain: find + stat, 50k files"), 1.05),
+    "jailed / plain, make -j2": (
+        ratio("build", "jailed: make -j2, 121 C files", "plain: make -j2, 121 C files"), 1.05),
+}
+plain_open = ms("mediated", "plain: 20000 opens")
+per_open = {}
+for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--learn): 20000 opens"):
+    if ms("mediated", name) is not None:
+        per_open[name.split(":")[0]] = ms("mediated", name) * 1000 / 20000  # µs per open
+
+memory = {}
+mem_path = os.path.join(raw_dir, "memory.json")
+if os.path.exists(mem_path):
+    memory = json.load(open(mem_path))
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+machine = f"{cpu}, {os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') // 2**30} GiB, Linux {platform.release()}"
+
+lines = [f"Machine: {machine}", "", "| case | median ms | ± stddev | min | max | runs |", "|---|---:|---:|---:|---:|---:|"]
+for group, rows in results.items():
+    lines.append(f"| **{group}** | | | | | |")
+    for name, r in rows.items():
+        lines.append(f"| {name} | {r['median']:.2f} | {r['stddev']:.2f} | {r['min']:.2f} | {r['max']:.2f} | {r['runs']} |")
+lines += ["", "| ratio (medians, same run) | value | target |", "|---|---:|---:|"]
+for name, (value, target) in ratios.items():
+    if value is None:
+        continue
+    goal = "" if target is None else (f"≤ {target:.2f}" + (" ✓" if value <= target else " ✗"))
+    lines.append(f"| {name} | {value:.2f}× | {goal} |")
+if per_open:
+    lines += ["", "| open() + close() | µs each (incl. launch, amortised over 20,000) |", "|---|---:|"]
+    for name, us in per_open.items():
+        lines.append(f"| {name} | {us:.2f} |")
+if memory:
+    lines += ["", "| memory | RSS KiB | PSS KiB |", "|---|---:|---:|"]
+    for name in ("shell idle", "shell with 100 jobs", "shim per jail"):
+        m = memory.get(name, {})
+        lines.append(f"| {name} | {m.get('rss', 0):.0f} | {m.get('pss', 0):.0f} |")
+    lines.append(f"\n({memory.get('jobs running')} jobs were running, held by {memory.get('shim processes')} pola-shim processes: a supervisor outside and PID 1 inside each jail.)")
+table = "\n".join(lines)
+print(table)
+
+json.dump({"machine": machine, "results": results,
+           "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
+           "per_open_us": per_open, "memory": memory},
+          open(os.path.join(out_dir, "results.json"), "w"), indent=2)
+
+readme = os.path.join(out_dir, "README.md")
+head = open(readme).read().split("<!-- results -->")[0] if os.path.exists(readme) else ""
+if not head:
+    head = "# Benchmarks\n\n`scripts/bench` measures everything below in one run and rewrites this table.\n\n"
+open(readme, "w").write(head + "<!-- results -->\n" + table + "\n")
