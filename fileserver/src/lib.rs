@@ -4,6 +4,7 @@
 //! - [`environment`]: the default environment every command gets, as data.
 //! - [`resolve`]: grants resolved on the host with the caller's authority, in the
 //!   kernel, each kept as a witness descriptor.
+//! - [`network`]: the network capability (`@net`, `@net:connect=443`).
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
@@ -11,6 +12,7 @@
 pub mod environment;
 pub mod launch;
 pub mod namespace;
+pub mod network;
 pub mod plan;
 pub mod resolve;
 pub mod supervise;

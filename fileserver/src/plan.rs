@@ -105,8 +105,8 @@ pub struct JailPlan {
     /// `NAME=value` strings.
     #[serde(with = "bytes_list")]
     pub env: Vec<OsString>,
-    /// Share the host's network instead of a private loopback-only one.
-    pub net: bool,
+    /// The network: private loopback (default), the host's, or TCP to some ports.
+    pub net: crate::network::Network,
     /// Writable private directories whose leftovers are reported at exit.
     #[serde(with = "bytes_list")]
     pub scratch: Vec<OsString>,
@@ -150,7 +150,10 @@ mod tests {
             exec: "/usr/bin/cat".into(),
             argv: vec!["cat".into(), OsString::from_vec(b"\xff.txt".to_vec())],
             env: vec!["PATH=/usr/bin".into()],
-            net: false,
+            net: crate::network::Network::Ports {
+                connect: vec![443],
+                bind: vec![],
+            },
             scratch: vec!["/tmp".into()],
             keep_fds: vec![5],
             launch_delay_ms: 0,

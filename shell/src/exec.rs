@@ -973,7 +973,7 @@ impl Shell {
         &self,
         argv: Vec<String>,
         grants: Vec<jail::Request>,
-        net: bool,
+        net: pola_fileserver::network::Network,
         assigns: &[(String, String)],
     ) -> jail::Command {
         jail::Command {
@@ -1093,7 +1093,7 @@ impl Shell {
         let cmd = self.jail_command(collected.argv, collected.grants, collected.net, &[]);
         match jail::namespace(&cmd, &self.identity, &self.environment) {
             Ok((ns, exe)) => {
-                builtins::out(&format!("program: {}\n{ns}", exe.display()));
+                builtins::out(&jail::explain(&cmd, &exe, &ns));
                 0
             }
             Err(e) => {

@@ -7,11 +7,14 @@
 //!   until `+`, `}` or the end of the command.
 //! - `+` makes the following words grants that are not passed as arguments.
 //! - `{ ... }` limits the scope of `=>` and `+`.
-//! - After `+`, `@net` is the network capability.
+//! - After `+`, `@net` is the network capability; `@net:connect=443,80` and
+//!   `@net:bind=8080` give it for TCP to and on those ports only.
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+use pola_fileserver::network::Network;
 
 use crate::expand::Field;
 use crate::jail::Request;
@@ -31,7 +34,7 @@ pub enum Item {
 pub struct Collected {
     pub argv: Vec<String>,
     pub grants: Vec<Request>,
-    pub net: bool,
+    pub net: Network,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -44,8 +47,8 @@ pub enum GrantError {
     HiddenMissing(String),
     #[error("{0} after '+' is not a path")]
     HiddenOption(String),
-    #[error("{0}: network port restrictions are not supported yet (use + @net)")]
-    NetNotYet(String),
+    #[error("{0}")]
+    BadNet(String),
     #[error("unknown capability {0} (known: @net)")]
     UnknownCapability(String),
 }
@@ -105,8 +108,11 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
         }
         if mode.hidden && text.starts_with('@') {
             match text.as_str() {
-                "@net" => out.net = true,
-                t if t.starts_with("@net:") => return Err(GrantError::NetNotYet(t.to_string())),
+                "@net" => out.net.add(Network::Host),
+                t if t.starts_with("@net:") => out.net.add(
+                    Network::parse_ports(&t["@net:".len()..])
+                        .map_err(|e| GrantError::BadNet(format!("@net:{e}")))?,
+                ),
                 t => return Err(GrantError::UnknownCapability(t.to_string())),
             }
             continue;
@@ -237,7 +243,7 @@ mod tests {
             cwd,
         )
         .unwrap();
-        assert!(c.net && c.grants.is_empty());
+        assert!(c.net == Network::Host && c.grants.is_empty());
         assert_eq!(c.argv, ["curl", "https://example.org"]);
     }
 
@@ -265,9 +271,26 @@ mod tests {
             collect(&[f("x"), Item::Hidden, f("missing")], cwd),
             Err(GrantError::HiddenMissing("missing".into()))
         );
+        assert_eq!(
+            collect(
+                &[
+                    f("x"),
+                    Item::Hidden,
+                    f("@net:connect=443"),
+                    f("@net:bind=80")
+                ],
+                cwd
+            )
+            .unwrap()
+            .net,
+            Network::Ports {
+                connect: vec![443],
+                bind: vec![80]
+            }
+        );
         assert!(matches!(
-            collect(&[f("x"), Item::Hidden, f("@net:connect=443")], cwd),
-            Err(GrantError::NetNotYet(_))
+            collect(&[f("x"), Item::Hidden, f("@net:connect=https")], cwd),
+            Err(GrantError::BadNet(_))
         ));
         assert!(matches!(
             collect(&[f("x"), Item::Hidden, f("@gpu")], cwd),

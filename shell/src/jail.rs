@@ -16,6 +16,7 @@ use pola_fileserver::launch::{self, LaunchError, Outcome};
 use pola_fileserver::namespace::{
     normalize, Entry, Grant, Namespace, NamespaceError, Origin, Rights,
 };
+use pola_fileserver::network::Network;
 use pola_fileserver::plan::{JailPlan, Step};
 use pola_fileserver::resolve::{resolve, ResolveError};
 use thiserror::Error;
@@ -65,7 +66,7 @@ pub struct Command {
     pub grants: Vec<Request>,
     /// The working directory (absolute, logical), on the host and in the jail.
     pub cwd: PathBuf,
-    pub net: bool,
+    pub net: Network,
     /// Where the minimal environment's variables (TERM, LANG, ...) are taken from:
     /// the process environment for pola-run, the shell's variables for pola-sh.
     pub source_env: Vec<(OsString, OsString)>,
@@ -260,7 +261,7 @@ pub fn namespace(
 ) -> Result<(Namespace, PathBuf), JailError> {
     let mut ns = Namespace::new();
     env.apply(&mut ns, identity)?;
-    if cmd.net {
+    if cmd.net.shares_host() {
         for f in NETWORK_FILES {
             let path = Path::new(f);
             if path.exists() {
@@ -294,6 +295,12 @@ pub fn namespace(
     }
     ns.ensure_dir(&cmd.cwd)?;
     Ok((ns, exe))
+}
+
+/// What `pola-run --explain` and the `grants` builtin print: the program, the network
+/// and the namespace with where each entry came from.
+pub fn explain(cmd: &Command, exe: &Path, ns: &Namespace) -> String {
+    format!("program: {}\nnetwork: {}\n{ns}", exe.display(), cmd.net)
 }
 
 fn grant(host: PathBuf, rights: Rights, origin: Origin) -> Entry {
@@ -350,7 +357,7 @@ pub fn plan(
         exec: exe.to_path_buf(),
         argv: cmd.argv.clone(),
         env: command_env(cmd, &identity.home),
-        net: cmd.net,
+        net: cmd.net.clone(),
         scratch,
         keep_fds: Vec::new(),
         launch_delay_ms: launch_delay(),
@@ -436,7 +443,7 @@ mod tests {
             argv: vec!["true".into()],
             grants: vec![],
             cwd: "/w".into(),
-            net: false,
+            net: Network::Private,
             source_env: vec![
                 ("SECRET".into(), "s".into()),
                 ("TERM".into(), "xterm".into()),

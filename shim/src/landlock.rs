@@ -6,14 +6,16 @@
 //! removed or renamed except in the writable grants and the private tmpfs directories,
 //! and device and `/proc` files may be written but not created or removed. It also scopes what no mount can: abstract Unix sockets (an X11 or D-Bus
 //! socket of the host, SECURITY.md 14) and signals to processes outside the jail's
-//! Landlock domain (SECURITY.md 15).
+//! Landlock domain (SECURITY.md 15). With `@net:connect=…`/`@net:bind=…` it also holds
+//! TCP to the listed ports (the seccomp filter keeps the other protocols out).
 
 use std::path::PathBuf;
 
 use ::landlock::{
-    path_beneath_rules, Access, AccessFs, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetError,
-    RulesetStatus, Scope, ABI,
+    path_beneath_rules, Access, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, Ruleset,
+    RulesetAttr, RulesetCreatedAttr, RulesetError, RulesetStatus, Scope, ABI,
 };
+use pola_fileserver::network::Network;
 use pola_fileserver::plan::{JailPlan, Step};
 
 const ABI_TARGET: ABI = ABI::V6;
@@ -46,10 +48,27 @@ pub fn restrict(plan: &JailPlan) -> Result<RulesetStatus, RulesetError> {
         & !AccessFs::from_read(ABI_TARGET)
         & !(AccessFs::Truncate | AccessFs::IoctlDev);
     let device = AccessFs::WriteFile;
-    let status = Ruleset::default()
+    let mut ruleset = Ruleset::default()
         .handle_access(write)?
-        .scope(Scope::AbstractUnixSocket | Scope::Signal)?
+        .scope(Scope::AbstractUnixSocket | Scope::Signal)?;
+    let mut ports = Vec::new();
+    if let Network::Ports { connect, bind } = &plan.net {
+        // Port rules are the whole point of `@net:connect=…`: a kernel without them
+        // (Landlock ABI < 4) must refuse the launch, not give every port.
+        ruleset = ruleset
+            .set_compatibility(CompatLevel::HardRequirement)
+            .handle_access(AccessNet::from_all(ABI::V4))?
+            .set_compatibility(CompatLevel::BestEffort);
+        ports.extend(
+            connect
+                .iter()
+                .map(|p| NetPort::new(*p, AccessNet::ConnectTcp)),
+        );
+        ports.extend(bind.iter().map(|p| NetPort::new(*p, AccessNet::BindTcp)));
+    }
+    let status = ruleset
         .create()?
+        .add_rules(ports.into_iter().map(Ok::<_, RulesetError>))?
         .add_rules(path_beneath_rules(["/dev", "/proc"], device))?
         .add_rules(path_beneath_rules(writable_paths(plan), write))?
         .restrict_self()?;

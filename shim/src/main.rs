@@ -86,7 +86,7 @@ fn main() {
 fn jail(plan: &JailPlan, witnesses: Vec<OwnedFd>, socket: &UnixStream) -> Result<i32, ShimError> {
     init::block_signals().map_err(step("block signals"))?;
     let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
-    namespaces::enter(plan.uid, plan.gid, plan.net)?;
+    namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
             drop(witnesses);
@@ -130,7 +130,7 @@ fn pid1(
     }
     rootfs::build(plan, &witnesses)?;
     drop(witnesses);
-    if !plan.net {
+    if !plan.net.shares_host() {
         sys::loopback_up().map_err(step("bring up loopback"))?;
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
@@ -155,7 +155,7 @@ fn lock_down(plan: &JailPlan) -> Result<(), ShimError> {
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
     capabilities::drop_all()?;
     landlock::restrict(plan)?;
-    seccomp::load(plan.uid, plan.gid)?;
+    seccomp::load(plan.uid, plan.gid, &plan.net)?;
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
     Ok(())
 }

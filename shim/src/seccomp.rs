@@ -20,6 +20,7 @@
 //! running with the privileges it meant to give up.
 
 use libseccomp::{ScmpAction, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
+use pola_fileserver::network::Network;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -118,8 +119,61 @@ fn sys(nr: libc::c_long) -> ScmpSyscall {
     ScmpSyscall::from(nr as i32)
 }
 
+/// With `@net:connect=…`/`@net:bind=…` the jail shares the host's network but may only
+/// speak TCP, which Landlock holds to the listed ports: every other socket family than
+/// Unix, IPv4, IPv6 and netlink, every IPv4/IPv6 socket type but stream, and stream
+/// sockets of another protocol than TCP (SCTP, MPTCP) are refused with EACCES, as is
+/// TCP Fast Open (`MSG_FASTOPEN` connects inside `sendto`/`sendmsg`).
+fn tcp_only(f: &mut ScmpFilterContext) -> Result<(), SeccompError> {
+    let deny = ScmpAction::Errno(libc::EACCES);
+    let socket = sys(libc::SYS_socket);
+    let allowed = [
+        libc::AF_UNIX,
+        libc::AF_INET,
+        libc::AF_INET6,
+        libc::AF_NETLINK,
+    ];
+    for family in (0..libc::AF_NETLINK).filter(|f| !allowed.contains(f)) {
+        let is = [ScmpArgCompare::new(0, ScmpCompareOp::Equal, family as u64)];
+        f.add_rule_conditional(deny, socket, &is)?;
+    }
+    // Arguments are compared as 64-bit values: any stray upper bit makes "greater".
+    let above = [ScmpArgCompare::new(
+        0,
+        ScmpCompareOp::Greater,
+        libc::AF_NETLINK as u64,
+    )];
+    f.add_rule_conditional(deny, socket, &above)?;
+    for family in [libc::AF_INET, libc::AF_INET6] {
+        let inet = ScmpArgCompare::new(0, ScmpCompareOp::Equal, family as u64);
+        for kind in 0..16u64 {
+            if kind == libc::SOCK_STREAM as u64 {
+                continue;
+            }
+            let of_kind = ScmpArgCompare::new(1, ScmpCompareOp::MaskedEqual(0xf), kind);
+            f.add_rule_conditional(deny, socket, &[inet, of_kind])?;
+        }
+        let not_tcp = ScmpArgCompare::new(2, ScmpCompareOp::Greater, libc::IPPROTO_TCP as u64);
+        f.add_rule_conditional(deny, socket, &[inet, not_tcp])?;
+    }
+    let fast_open = libc::MSG_FASTOPEN as u64;
+    let sendto_fo = [ScmpArgCompare::new(
+        3,
+        ScmpCompareOp::MaskedEqual(fast_open),
+        fast_open,
+    )];
+    f.add_rule_conditional(deny, sys(libc::SYS_sendto), &sendto_fo)?;
+    let sendmsg_fo = [ScmpArgCompare::new(
+        2,
+        ScmpCompareOp::MaskedEqual(fast_open),
+        fast_open,
+    )];
+    f.add_rule_conditional(deny, sys(libc::SYS_sendmsg), &sendmsg_fo)?;
+    Ok(())
+}
+
 /// Build the main filter.
-pub fn filter() -> Result<ScmpFilterContext, SeccompError> {
+pub fn filter(net: &Network) -> Result<ScmpFilterContext, SeccompError> {
     let mut f = ScmpFilterContext::new(ScmpAction::Allow)?;
     f.set_act_badarch(ScmpAction::Errno(libc::ENOSYS))?;
     // no_new_privs is set explicitly by the lock-down, before Landlock.
@@ -148,6 +202,9 @@ pub fn filter() -> Result<ScmpFilterContext, SeccompError> {
         f.add_rule_conditional(ScmpAction::Errno(libc::EPERM), sys(libc::SYS_ioctl), &is)?;
     }
     f.add_rule(ScmpAction::KillProcess, sys(libc::SYS_setgroups))?;
+    if matches!(net, Network::Ports { .. }) {
+        tcp_only(&mut f)?;
+    }
     Ok(f)
 }
 
@@ -213,8 +270,8 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
 }
 
 /// Load both filters into this process; every child inherits them.
-pub fn load(uid: u32, gid: u32) -> Result<(), SeccompError> {
-    filter()?.load()?;
+pub fn load(uid: u32, gid: u32, net: &Network) -> Result<(), SeccompError> {
+    filter(net)?.load()?;
     crate::sys::load_bpf(&id_filter(uid, gid)).map_err(SeccompError::Load)?;
     Ok(())
 }
@@ -228,7 +285,10 @@ mod tests {
     #[test]
     fn every_denied_call_has_a_rule() {
         let out = tempfile::NamedTempFile::new().unwrap();
-        filter().unwrap().export_pfc(out.as_file()).unwrap();
+        filter(&Network::Private)
+            .unwrap()
+            .export_pfc(out.as_file())
+            .unwrap();
         let pfc = std::fs::read_to_string(out.path()).unwrap();
         for &nr in DENIED {
             let name = ScmpSyscall::from(nr as i32)
@@ -245,7 +305,7 @@ mod tests {
 
     #[test]
     fn filter_builds_and_exports() {
-        let f = filter().unwrap();
+        let f = filter(&Network::Private).unwrap();
         let out = tempfile::tempfile().unwrap();
         f.export_bpf(&out).unwrap();
         assert!(out.metadata().unwrap().len() > 0);

@@ -179,7 +179,10 @@ both!(explain_prints_the_tree_and_runs_nothing, |t: &T| {
         &["touch", "marker"],
     );
     let text = run.success();
-    assert!(text.starts_with("program: /usr/bin/touch\n/\n"), "{run}");
+    assert!(
+        text.starts_with("program: /usr/bin/touch\nnetwork: private (loopback only)\n/\n"),
+        "{run}"
+    );
     assert!(
         text.contains("in.txt") && text.contains("ro (argument)"),
         "{run}"

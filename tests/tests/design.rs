@@ -113,7 +113,7 @@ both!(the_network_is_a_capability, |t: &T| {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        for s in listener.incoming().take(4).flatten() {
+        for s in listener.incoming().take(6).flatten() {
             use std::io::Write;
             let _ = (&s).write_all(b"hello");
         }
@@ -126,8 +126,10 @@ both!(the_network_is_a_capability, |t: &T| {
     let with = sh(t, &format!("{probe} + @net"));
     assert_eq!(with.success(), "hello\n");
     let narrowed = sh(t, &format!("{probe} + @net:connect=443"));
-    assert_eq!(narrowed.code, Some(2), "{narrowed}");
-    assert!(narrowed.stderr.contains("not supported yet"), "{narrowed}");
+    assert!(!narrowed.ok(), "{narrowed}");
+    assert!(narrowed.stderr.contains("PermissionError"), "{narrowed}");
+    let exact = sh(t, &format!("{probe} + @net:connect={port}"));
+    assert_eq!(exact.success(), "hello\n");
 });
 
 both!(double_bang_runs_unconfined, |t: &T| {

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use pola_fileserver::environment::Environment;
+use pola_fileserver::network::Network;
 use pola_sh::jail::{self, Command, Request};
 use pola_sh::report;
 
@@ -24,7 +25,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -36,6 +37,12 @@ struct Args {
     /// Share the host's network (default: a private loopback only).
     #[arg(long)]
     net: bool,
+    /// Share the host's network for TCP connections to these ports only (e.g. 443,80).
+    #[arg(long = "net-connect", value_name = "PORTS")]
+    net_connect: Vec<String>,
+    /// Share the host's network for TCP servers on these ports only (e.g. 8080).
+    #[arg(long = "net-bind", value_name = "PORTS")]
+    net_bind: Vec<String>,
     /// Working directory of the command (default: the current one).
     #[arg(long, value_name = "DIR")]
     cwd: Option<PathBuf>,
@@ -148,12 +155,28 @@ fn run(args: Args) -> i32 {
             write: true,
         }))
         .collect();
+    let mut net = if args.net {
+        Network::Host
+    } else {
+        Network::Private
+    };
+    let specs = (args.net_connect.iter().map(|p| format!("connect={p}")))
+        .chain(args.net_bind.iter().map(|p| format!("bind={p}")));
+    for spec in specs {
+        match Network::parse_ports(&spec) {
+            Ok(ports) => net.add(ports),
+            Err(e) => {
+                report::error(PROGRAM, e);
+                return 125;
+            }
+        }
+    }
     let cmd = Command {
         program: PROGRAM.into(),
         argv: args.command,
         grants,
         cwd,
-        net: args.net,
+        net,
         source_env: std::env::vars_os().collect(),
         exports,
     };
@@ -168,7 +191,7 @@ fn run(args: Args) -> i32 {
         return match jail::identity().and_then(|id| jail::namespace(&cmd, &id, &env)) {
             Ok((ns, exe)) => {
                 // A closed pipe (`| head`) is not an error worth a message.
-                let _ = write!(std::io::stdout(), "program: {}\n{ns}", exe.display());
+                let _ = write!(std::io::stdout(), "{}", jail::explain(&cmd, &exe, &ns));
                 0
             }
             Err(e) => {
