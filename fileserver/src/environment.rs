@@ -248,7 +248,7 @@ fn add_host_path(ns: &mut Namespace, path: &Path, rights: Rights) -> Result<(), 
     )
 }
 
-fn substitute(path: &str, home: &Path) -> String {
+pub(crate) fn substitute(path: &str, home: &Path) -> String {
     let home = home.to_string_lossy();
     let path = if path == "~" || path.starts_with("~/") {
         format!("{home}{}", &path[1..])

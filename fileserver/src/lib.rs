@@ -6,6 +6,7 @@
 //!   kernel, each kept as a witness descriptor.
 //! - [`network`]: the network capability (`@net`, `@net:connect=443`).
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
+//! - [`profile`]: per-program grants written down in the user's config directory.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
 
@@ -14,5 +15,6 @@ pub mod launch;
 pub mod namespace;
 pub mod network;
 pub mod plan;
+pub mod profile;
 pub mod resolve;
 pub mod supervise;

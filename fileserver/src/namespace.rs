@@ -34,7 +34,7 @@ impl Rights {
         !matches!(self, Rights::ReadOnly)
     }
 
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Rights::ReadOnly => "ro",
             Rights::ReadWrite => "rw",
@@ -54,15 +54,21 @@ pub enum Origin {
     Interpreter,
     /// The default environment.
     Default,
+    /// The program's profile.
+    Profile,
+    /// Kept read-only in every jail (pola-sh's own configuration).
+    Protected,
 }
 
 impl Origin {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Origin::Argument => "argument",
             Origin::Executable => "executable",
             Origin::Interpreter => "interpreter",
             Origin::Default => "default",
+            Origin::Profile => "profile",
+            Origin::Protected => "protected",
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct Shell {
     /// The line the source being run starts on (a sourced file: 1).
     pub line_base: usize,
     pub history: Vec<String>,
+    /// Apply programs' profiles (off with `pola-sh --no-profile`).
+    pub profiles: bool,
     /// Inside an `if`/`while` condition, or left of `&&`/`||`: `set -e` does not apply.
     condition: usize,
     loops: usize,
@@ -155,6 +157,7 @@ impl Shell {
             line: 0,
             line_base: 1,
             history: Vec::new(),
+            profiles: true,
             condition: 0,
             loops: 0,
         };
@@ -988,6 +991,7 @@ impl Shell {
                 .map(|(k, v)| (k.into(), (&v.value).into()))
                 .collect(),
             exports: self.exports(assigns),
+            profiles: self.profiles,
         }
     }
 
@@ -1092,8 +1096,8 @@ impl Shell {
         };
         let cmd = self.jail_command(collected.argv, collected.grants, collected.net, &[]);
         match jail::namespace(&cmd, &self.identity, &self.environment) {
-            Ok((ns, exe)) => {
-                builtins::out(&jail::explain(&cmd, &exe, &ns));
+            Ok(prepared) => {
+                builtins::out(&jail::explain(&prepared));
                 0
             }
             Err(e) => {

@@ -9,6 +9,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
@@ -18,6 +19,7 @@ use pola_fileserver::namespace::{
 };
 use pola_fileserver::network::Network;
 use pola_fileserver::plan::{JailPlan, Step};
+use pola_fileserver::profile::{self, Profile, ProfileError};
 use pola_fileserver::resolve::{resolve, ResolveError};
 use thiserror::Error;
 
@@ -37,6 +39,10 @@ pub enum JailError {
     Launch(#[from] LaunchError),
     #[error("cannot find the current user (uid {0}) in the user database")]
     NoUser(u32),
+    #[error("profile {0}")]
+    Profile(#[from] ProfileError),
+    #[error("{0}: cannot create (to keep it read-only in the jail): {1}")]
+    Protect(PathBuf, std::io::Error),
 }
 
 impl JailError {
@@ -72,6 +78,22 @@ pub struct Command {
     pub source_env: Vec<(OsString, OsString)>,
     /// Variables the user exported on purpose, added to the minimal environment.
     pub exports: Vec<(OsString, OsString)>,
+    /// Apply the program's profile (`--no-profile` turns this off).
+    pub profiles: bool,
+}
+
+/// A command made ready to launch: its namespace and program, and what its profile
+/// added to the command line's grants.
+#[derive(Debug)]
+pub struct Prepared {
+    pub ns: Namespace,
+    pub exe: PathBuf,
+    /// The command line's network plus the profile's.
+    pub net: Network,
+    /// The profile applied, if any.
+    pub profile: Option<PathBuf>,
+    /// Variables the profile passes through from the caller's environment.
+    pub env_names: Vec<String>,
 }
 
 /// The user the jail runs as, from the user database.
@@ -211,7 +233,7 @@ impl Command {
 
 /// The minimal environment of DESIGN.md (PATH, HOME, TERM, LANG/LC_*, USER, PWD, TZ)
 /// plus what the user exported.
-pub fn command_env(cmd: &Command, home: &Path) -> Vec<OsString> {
+pub fn command_env(cmd: &Command, home: &Path, passed: &[String]) -> Vec<OsString> {
     let mut vars: Vec<(OsString, OsString)> = Vec::new();
     let mut set = |k: &OsStr, v: &OsStr| {
         vars.retain(|(name, _)| name != k);
@@ -224,6 +246,7 @@ pub fn command_env(cmd: &Command, home: &Path) -> Vec<OsString> {
         let name = k.as_bytes();
         if matches!(name, b"TERM" | b"LANG" | b"USER" | b"TZ" | b"LANGUAGE")
             || name.starts_with(b"LC_")
+            || passed.iter().any(|p| p.as_bytes() == name)
         {
             set(k, v);
         }
@@ -253,15 +276,40 @@ const NETWORK_FILES: &[&str] = &[
     "/etc/ca-certificates",
 ];
 
-/// The namespace for `cmd`, and where its program lives in it.
+/// The namespace for `cmd`, where its program lives in it, and what its profile adds.
 pub fn namespace(
     cmd: &Command,
     identity: &Identity,
     env: &Environment,
-) -> Result<(Namespace, PathBuf), JailError> {
+) -> Result<Prepared, JailError> {
+    let path_var = cmd.path();
+    let name = cmd.argv.first().cloned().unwrap_or_default();
+    let exe = find_program(&name, &cmd.cwd, &path_var)?;
+    let config_dir = dirs::config_dir();
+    let profile = if cmd.profiles {
+        Profile::find(config_dir.as_deref(), &exe)?
+    } else {
+        None
+    };
+    let mut net = cmd.net.clone();
+    let mut requests: Vec<(PathBuf, bool, Origin)> = Vec::new();
+    if let Some(p) = &profile {
+        net.add(p.network());
+        requests.extend(
+            p.grants(&identity.home)
+                .into_iter()
+                .map(|(path, write)| (path, write, Origin::Profile)),
+        );
+    }
+    requests.extend(
+        cmd.grants
+            .iter()
+            .map(|r| (r.path.clone(), r.write, Origin::Argument)),
+    );
+
     let mut ns = Namespace::new();
     env.apply(&mut ns, identity)?;
-    if cmd.net.shares_host() {
+    if net.shares_host() {
         for f in NETWORK_FILES {
             let path = Path::new(f);
             if path.exists() {
@@ -272,35 +320,80 @@ pub fn namespace(
             }
         }
     }
-    let path_var = cmd.path();
-    let name = cmd.argv.first().cloned().unwrap_or_default();
-    let exe = find_program(&name, &cmd.cwd, &path_var)?;
     add_program(&mut ns, &exe, Origin::Executable)?;
     for interp in interpreters(&exe, &path_var, &cmd.cwd) {
         add_program(&mut ns, &interp, Origin::Interpreter)?;
     }
-    for req in &cmd.grants {
-        let host = cmd.cwd.join(&req.path);
+    let mut writable = Vec::new();
+    for (path, write, origin) in requests {
+        let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
         if ns.is_under_proc(&virt) {
             tracing::debug!(path = %virt.display(), "not granted: the jail has its own /proc");
             continue;
         }
-        let rights = match (req.write, fs::symlink_metadata(&host).is_ok()) {
+        let rights = match (write, fs::symlink_metadata(&host).is_ok()) {
             (false, _) => Rights::ReadOnly,
             (true, true) => Rights::ReadWrite,
             (true, false) => Rights::Create,
         };
-        ns.insert(&virt, grant(host, rights, Origin::Argument))?;
+        if write {
+            writable.push(virt.clone());
+        }
+        ns.insert(&virt, grant(host, rights, origin))?;
+    }
+    if let Some(dir) = &config_dir {
+        protect(&mut ns, &profile::protected_dir(dir), &writable)?;
     }
     ns.ensure_dir(&cmd.cwd)?;
-    Ok((ns, exe))
+    Ok(Prepared {
+        ns,
+        exe,
+        net,
+        env_names: profile.as_ref().map(Profile::env).unwrap_or_default(),
+        profile: profile.map(|p| p.file),
+    })
+}
+
+/// pola-sh's configuration (the environment and the profiles) stays read-only in a
+/// jail even under a writable grant of a directory above it (`make + => ~`), so no
+/// command can write a profile that widens a later command. A write grant naming the
+/// directory itself or something inside it is the user's explicit choice.
+fn protect(ns: &mut Namespace, protected: &Path, writable: &[PathBuf]) -> Result<(), JailError> {
+    if !writable
+        .iter()
+        .any(|w| protected.starts_with(w) && protected != w.as_path())
+    {
+        return Ok(());
+    }
+    // It must exist to be mounted over; an empty one is what a missing one means.
+    if !protected.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(protected)
+            .map_err(|e| JailError::Protect(protected.to_path_buf(), e))?;
+    }
+    ns.insert(
+        protected,
+        grant(protected.to_path_buf(), Rights::ReadOnly, Origin::Protected),
+    )?;
+    Ok(())
 }
 
 /// What `pola-run --explain` and the `grants` builtin print: the program, the network
 /// and the namespace with where each entry came from.
-pub fn explain(cmd: &Command, exe: &Path, ns: &Namespace) -> String {
-    format!("program: {}\nnetwork: {}\n{ns}", exe.display(), cmd.net)
+pub fn explain(prepared: &Prepared) -> String {
+    let profile = match &prepared.profile {
+        Some(p) => p.display().to_string(),
+        None => "none".into(),
+    };
+    format!(
+        "program: {}\nprofile: {profile}\nnetwork: {}\n{}",
+        prepared.exe.display(),
+        prepared.net,
+        prepared.ns
+    )
 }
 
 fn grant(host: PathBuf, rights: Rights, origin: Origin) -> Entry {
@@ -335,7 +428,7 @@ fn launch_delay() -> u64 {
 pub fn plan(
     cmd: &Command,
     identity: &Identity,
-    exe: &Path,
+    prepared: &Prepared,
     nodes: Vec<pola_fileserver::plan::PlanNode>,
 ) -> JailPlan {
     let scratch = nodes
@@ -354,10 +447,10 @@ pub fn plan(
         gid: identity.gid,
         nodes,
         cwd: cmd.cwd.clone(),
-        exec: exe.to_path_buf(),
+        exec: prepared.exe.clone(),
         argv: cmd.argv.clone(),
-        env: command_env(cmd, &identity.home),
-        net: cmd.net.clone(),
+        env: command_env(cmd, &identity.home, &prepared.env_names),
+        net: prepared.net.clone(),
         scratch,
         keep_fds: Vec::new(),
         launch_delay_ms: launch_delay(),
@@ -371,19 +464,61 @@ pub fn spawn(
     identity: &Identity,
     io: &launch::Io,
 ) -> Result<launch::Jail, JailError> {
-    let (ns, exe) = namespace(cmd, identity, env)?;
+    let prepared = namespace(cmd, identity, env)?;
     let shim = launch::find_shim()?;
-    let mut resolved = resolve(&ns)?;
+    let mut resolved = resolve(&prepared.ns)?;
     // The plan takes the nodes; the witnesses and created files stay with `resolved`.
     let nodes = std::mem::take(&mut resolved.nodes);
-    let mut plan = plan(cmd, identity, &exe, nodes);
+    let mut plan = plan(cmd, identity, &prepared, nodes);
+    let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
+        .then(|| launch_record(cmd, &prepared));
     plan.keep_fds = io
         .fds
         .iter()
         .map(|(target, _)| *target)
         .filter(|fd| *fd > 2)
         .collect();
-    Ok(launch::spawn(&shim, &plan, resolved, io)?)
+    let jail = launch::spawn(&shim, &plan, resolved, io)?;
+    if let Some(record) = record {
+        tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
+    }
+    Ok(jail)
+}
+
+/// The audit record of a launch: the command line, its profile, network and grants
+/// (everything but the default environment) with where each came from.
+fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
+    let argv: Vec<String> = cmd
+        .argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let grants: Vec<String> = prepared
+        .ns
+        .walk()
+        .into_iter()
+        .filter_map(|(path, entry)| match entry {
+            Entry::Grant(g) if g.origin != Origin::Default => Some(format!(
+                "{} {} ({})",
+                g.rights.label(),
+                path.display(),
+                g.origin.label()
+            )),
+            _ => None,
+        })
+        .collect();
+    let profile = prepared
+        .profile
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "none".into());
+    format!(
+        "launch {}: {}; profile {profile}; network {}; grants: {}",
+        prepared.exe.display(),
+        argv.join(" "),
+        prepared.net,
+        grants.join(", ")
+    )
 }
 
 /// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
@@ -449,8 +584,9 @@ mod tests {
                 ("TERM".into(), "xterm".into()),
             ],
             exports: vec![("X".into(), "1".into())],
+            profiles: false,
         };
-        let env = command_env(&cmd, Path::new("/home/u"));
+        let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));
         let names: Vec<String> = env
             .iter()

@@ -1,6 +1,6 @@
 //! pola-sh: the least-authority shell.
 //!
-//! `pola-sh [-l] [-i] [-eux] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
+//! `pola-sh [-l] [-i] [-eux] [--no-profile] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
 //!
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
@@ -22,6 +22,7 @@ fn main() {
 fn run(args: &[String], mut login: bool) -> i32 {
     let mut command = None;
     let mut force_interactive = false;
+    let mut no_profile = false;
     let mut flags = Vec::new();
     let mut i = 1;
     while i < args.len() {
@@ -37,12 +38,13 @@ fn run(args: &[String], mut login: bool) -> i32 {
             }
             "-l" | "--login" => login = true,
             "-i" => force_interactive = true,
+            "--no-profile" => no_profile = true,
             "--" => {
                 i += 1;
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: pola-sh [-l] [-i] [-eux] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
+                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
                 return 0;
             }
             f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
@@ -71,6 +73,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
             return 125;
         }
     };
+    sh.profiles = !no_profile;
     for f in flags {
         let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &["set".into(), f]));
     }

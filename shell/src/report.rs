@@ -7,17 +7,55 @@ pub fn error(program: &str, message: impl Display) {
     eprintln!("{program}: {message}");
 }
 
-/// Set up `tracing` from `POLA_LOG` (e.g. `POLA_LOG=debug`); quiet by default.
+/// The `tracing` target of audit records: launches, denials, runtime grants.
+pub const AUDIT: &str = "pola::audit";
+
+/// Set up `tracing`: `POLA_LOG` (e.g. `POLA_LOG=info`, `POLA_LOG=debug`) to stderr,
+/// and audit records to the file named by `POLA_AUDIT` (appended, one line each,
+/// with the time). Quiet by default.
 pub fn init_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{filter, fmt, EnvFilter, Layer};
+
+    let log = std::env::var_os("POLA_LOG");
+    let audit = std::env::var_os("POLA_AUDIT").filter(|p| !p.is_empty());
     // Building the filter costs a measurable share of a launch: only when asked.
-    if std::env::var_os("POLA_LOG").is_none() {
+    if log.is_none() && audit.is_none() {
         return;
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POLA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
+    let stderr = log.map(|_| {
+        let filter = EnvFilter::try_from_env("POLA_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+        fmt::layer()
+            .with_writer(std::io::stderr)
+            .without_time()
+            .with_filter(filter)
+    });
+    let file = audit.and_then(|path| {
+        let opened = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path);
+        match opened {
+            Ok(file) => Some(
+                fmt::layer()
+                    .with_writer(std::sync::Mutex::new(file))
+                    .with_ansi(false)
+                    .with_target(false)
+                    .with_level(false)
+                    .with_filter(filter::Targets::new().with_target(AUDIT, tracing::Level::INFO)),
+            ),
+            Err(e) => {
+                error(
+                    "pola-sh",
+                    format!("POLA_AUDIT: {}: {e}", std::path::Path::new(&path).display()),
+                );
+                None
+            }
+        }
+    });
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
         .try_init();
 }

@@ -180,7 +180,9 @@ both!(explain_prints_the_tree_and_runs_nothing, |t: &T| {
     );
     let text = run.success();
     assert!(
-        text.starts_with("program: /usr/bin/touch\nnetwork: private (loopback only)\n/\n"),
+        text.starts_with(
+            "program: /usr/bin/touch\nprofile: none\nnetwork: private (loopback only)\n/\n"
+        ),
         "{run}"
     );
     assert!(

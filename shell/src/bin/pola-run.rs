@@ -25,7 +25,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -49,6 +49,9 @@ struct Args {
     /// Add NAME=VALUE to the command's environment.
     #[arg(long = "env", value_name = "K=V")]
     env: Vec<OsString>,
+    /// Do not apply the program's profile from $XDG_CONFIG_HOME/pola-sh/profiles/.
+    #[arg(long = "no-profile")]
+    no_profile: bool,
     /// Print the namespace the command would get, and run nothing.
     #[arg(long)]
     explain: bool,
@@ -179,6 +182,7 @@ fn run(args: Args) -> i32 {
         net,
         source_env: std::env::vars_os().collect(),
         exports,
+        profiles: !args.no_profile,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
@@ -189,9 +193,9 @@ fn run(args: Args) -> i32 {
     };
     if args.explain {
         return match jail::identity().and_then(|id| jail::namespace(&cmd, &id, &env)) {
-            Ok((ns, exe)) => {
+            Ok(prepared) => {
                 // A closed pipe (`| head`) is not an error worth a message.
-                let _ = write!(std::io::stdout(), "{}", jail::explain(&cmd, &exe, &ns));
+                let _ = write!(std::io::stdout(), "{}", jail::explain(&prepared));
                 0
             }
             Err(e) => {
