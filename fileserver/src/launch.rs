@@ -21,9 +21,12 @@ use std::process::{Child, Command};
 
 use nix::unistd::Pid;
 
-use sendfd::SendWithFd;
+use std::os::fd::{FromRawFd, OwnedFd};
+
+use sendfd::{RecvWithFd, SendWithFd};
 use thiserror::Error;
 
+use crate::mediate::{self, Denied};
 use crate::plan::{JailPlan, ShimReport};
 use crate::resolve::{witness_fds, Resolved};
 use crate::supervise;
@@ -76,15 +79,20 @@ pub struct Jail {
     child: Child,
     socket: UnixStream,
     resolved: Resolved,
+    /// Mediated mode: the seccomp listener, until `mediate` hands it to its thread.
+    listener: Option<OwnedFd>,
+    mediator: Option<std::thread::JoinHandle<Vec<Denied>>>,
 }
 
 /// How a jailed command ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// As a shell reports it: the exit code, or 128 + signal.
     pub status: i32,
     /// Whether the command was started (its `execve` succeeded).
     pub launched: bool,
+    /// Mediated mode: accesses to paths the jail did not hold.
+    pub denied: Vec<Denied>,
 }
 
 fn send_plan(socket: &UnixStream, plan: &JailPlan, resolved: &Resolved) -> std::io::Result<()> {
@@ -164,12 +172,20 @@ pub fn spawn(
         LaunchError::Spawn(e)
     })?;
     drop(theirs);
-    let jail = Jail {
+    let mut jail = Jail {
         child,
         socket: ours,
         resolved,
+        listener: None,
+        mediator: None,
     };
-    if let Err(e) = send_plan(&jail.socket, plan, &jail.resolved) {
+    let sent = send_plan(&jail.socket, plan, &jail.resolved).and_then(|()| {
+        if plan.mediate {
+            jail.listener = receive_listener(&jail.socket)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = sent {
         // The shim reports its own failure if it got that far; make sure it is gone.
         let mut jail = jail;
         let _ = jail.child.kill();
@@ -180,9 +196,40 @@ pub fn spawn(
     Ok(jail)
 }
 
+/// The seccomp listener the shim sends before it starts the command, or `None` if
+/// the shim failed before (it reports why itself).
+fn receive_listener(socket: &UnixStream) -> std::io::Result<Option<OwnedFd>> {
+    let mut byte = [0u8; 1];
+    let mut fds = [-1 as RawFd; 1];
+    let (n, nfds) = socket.recv_with_fd(&mut byte, &mut fds)?;
+    if n == 1 && byte[0] == LISTENER_TAG && nfds == 1 {
+        // SAFETY: the descriptor was just received with SCM_RIGHTS and is ours alone.
+        Ok(Some(unsafe { OwnedFd::from_raw_fd(fds[0]) }))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The one-byte message the shim sends the seccomp listener with.
+pub const LISTENER_TAG: u8 = b'L';
+
 impl Jail {
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Mediated mode: answer the jail's notifications on a thread, recording accesses
+    /// to paths `ns` does not hold (each also as an audit record).
+    pub fn mediate(&mut self, ns: crate::namespace::Namespace) {
+        let Some(listener) = self.listener.take() else {
+            return;
+        };
+        let id = self.pid();
+        self.mediator = Some(std::thread::spawn(move || {
+            mediate::serve(listener, &ns, |d| {
+                tracing::info!(target: crate::AUDIT, "#{id} {d}");
+            })
+        }));
     }
 
     /// Wait for the command to end, forwarding signals sent to this process to it
@@ -200,7 +247,18 @@ impl Jail {
         if !launched || status != 0 {
             self.resolved.discard_created();
         }
-        Outcome { status, launched }
+        // The jail is gone, so the listener has hung up and the thread is ending.
+        drop(self.listener.take());
+        let denied = self
+            .mediator
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        Outcome {
+            status,
+            launched,
+            denied,
+        }
     }
 
     /// Everything the shim reported; the shim has exited, so this does not block.

@@ -7,14 +7,19 @@
 //! - [`network`]: the network capability (`@net`, `@net:connect=443`).
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
 //! - [`profile`]: per-program grants written down in the user's config directory.
+//! - [`mediate`]: watching a jail's path lookups (seccomp user notification).
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
 
 pub mod environment;
 pub mod launch;
+pub mod mediate;
 pub mod namespace;
 pub mod network;
 pub mod plan;
 pub mod profile;
 pub mod resolve;
 pub mod supervise;
+
+/// The `tracing` target of audit records: launches, denials, runtime grants.
+pub const AUDIT: &str = "pola::audit";

@@ -116,6 +116,10 @@ pub struct JailPlan {
     /// Test hook: pause this long after the plan arrives, before anything is mounted,
     /// so a test can swap a granted path in the window the witness check guards.
     pub launch_delay_ms: u64,
+    /// Mediated mode: send a seccomp listener for the path-taking calls back on the
+    /// socket (see `mediate`).
+    #[serde(default)]
+    pub mediate: bool,
 }
 
 /// What the shim reports on the socket.
@@ -157,6 +161,7 @@ mod tests {
             scratch: vec!["/tmp".into()],
             keep_fds: vec![5],
             launch_delay_ms: 0,
+            mediate: true,
         };
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();

@@ -992,6 +992,7 @@ impl Shell {
                 .collect(),
             exports: self.exports(assigns),
             profiles: self.profiles,
+            learn: false,
         }
     }
 

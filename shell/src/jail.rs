@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
 use pola_fileserver::launch::{self, LaunchError, Outcome};
+use pola_fileserver::mediate as launch_denied;
 use pola_fileserver::namespace::{
     normalize, Entry, Grant, Namespace, NamespaceError, Origin, Rights,
 };
@@ -80,6 +81,8 @@ pub struct Command {
     pub exports: Vec<(OsString, OsString)>,
     /// Apply the program's profile (`--no-profile` turns this off).
     pub profiles: bool,
+    /// Mediated mode: record what the command looks for and does not have.
+    pub learn: bool,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -454,6 +457,7 @@ pub fn plan(
         scratch,
         keep_fds: Vec::new(),
         launch_delay_ms: launch_delay(),
+        mediate: cmd.learn,
     }
 }
 
@@ -478,9 +482,12 @@ pub fn spawn(
         .map(|(target, _)| *target)
         .filter(|fd| *fd > 2)
         .collect();
-    let jail = launch::spawn(&shim, &plan, resolved, io)?;
+    let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
+    }
+    if cmd.learn {
+        jail.mediate(prepared.ns);
     }
     Ok(jail)
 }
@@ -522,6 +529,25 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
 }
 
 /// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
+/// What `--learn` prints: the accesses denied, as profile lines for the program.
+pub fn learned(program: &str, exe: &Path, denied: &[launch_denied::Denied], home: &Path) -> String {
+    let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
+    let name = exe
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = dirs::config_dir()
+        .map(|d| profile::profiles_dir(&d).join(&name).display().to_string())
+        .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{name}"));
+    if accesses.is_empty() {
+        return format!("{program}: learn: {name} was denied nothing\n");
+    }
+    format!(
+        "{program}: learn: {name} looked for what it was not granted; to grant it, add to {file}:\n{}",
+        profile::render(&accesses, home)
+    )
+}
+
 pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
     let identity = identity()?;
     pola_fileserver::supervise::block_signals()
@@ -585,6 +611,7 @@ mod tests {
             ],
             exports: vec![("X".into(), "1".into())],
             profiles: false,
+            learn: false,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

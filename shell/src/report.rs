@@ -8,7 +8,7 @@ pub fn error(program: &str, message: impl Display) {
 }
 
 /// The `tracing` target of audit records: launches, denials, runtime grants.
-pub const AUDIT: &str = "pola::audit";
+pub const AUDIT: &str = pola_fileserver::AUDIT;
 
 /// Set up `tracing`: `POLA_LOG` (e.g. `POLA_LOG=info`, `POLA_LOG=debug`) to stderr,
 /// and audit records to the file named by `POLA_AUDIT` (appended, one line each,

@@ -72,3 +72,17 @@ pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelE
     }
     Ok((plan, fds))
 }
+
+/// Mediated mode: send the seccomp listener to the server (one tagged byte with it).
+pub fn send_listener(socket: &UnixStream, listener: &OwnedFd) -> Result<(), nix::errno::Errno> {
+    use sendfd::SendWithFd;
+    use std::os::fd::AsRawFd;
+    let tag = [pola_fileserver::launch::LISTENER_TAG];
+    match socket.send_with_fd(&tag, &[listener.as_raw_fd()]) {
+        Ok(1) => Ok(()),
+        Ok(_) => Err(nix::errno::Errno::EIO),
+        Err(e) => Err(nix::errno::Errno::from_raw(
+            e.raw_os_error().unwrap_or(libc::EIO),
+        )),
+    }
+}

@@ -134,7 +134,7 @@ fn pid1(
         sys::loopback_up().map_err(step("bring up loopback"))?;
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
-    lock_down(plan)?;
+    lock_down(plan, socket)?;
     let command = init::start_command(plan).map_err(|f| ShimError::Exec {
         status: f.status,
         message: f.message,
@@ -148,7 +148,7 @@ fn pid1(
 
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
-fn lock_down(plan: &JailPlan) -> Result<(), ShimError> {
+fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     namespaces::lock(plan.uid, plan.gid)?;
     // A core dump could land outside the grants (SECURITY.md 20).
     setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
@@ -157,6 +157,12 @@ fn lock_down(plan: &JailPlan) -> Result<(), ShimError> {
     landlock::restrict(plan)?;
     seccomp::load(plan.uid, plan.gid, &plan.net)?;
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
+    if plan.mediate {
+        // Last, so that building the jail is not mediated; the server has the
+        // listener before the command's first call.
+        let listener = seccomp::notify_filter()?;
+        channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
+    }
     Ok(())
 }
 

@@ -269,6 +269,20 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
     prog
 }
 
+/// Mediated mode: a filter that turns the path-taking calls into notifications.
+/// Returns the listener, for the server; every other call passes to the main filter.
+pub fn notify_filter() -> Result<std::os::fd::OwnedFd, SeccompError> {
+    let mut f = ScmpFilterContext::new(ScmpAction::Allow)?;
+    f.set_ctl_nnp(false)?;
+    for call in pola_fileserver::mediate::WATCHED {
+        f.add_rule(ScmpAction::Notify, sys(call.nr))?;
+    }
+    f.load()?;
+    let fd = f.get_notify_fd()?;
+    // SAFETY: libseccomp hands over the listener it just created; nothing else owns it.
+    Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) })
+}
+
 /// Load both filters into this process; every child inherits them.
 pub fn load(uid: u32, gid: u32, net: &Network) -> Result<(), SeccompError> {
     filter(net)?.load()?;

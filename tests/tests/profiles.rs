@@ -170,3 +170,67 @@ both!(the_audit_log_records_each_launch, |t: &T| {
     // Every line names its jail: "#PID launch ...".
     assert!(lines.iter().all(|l| l.contains(" #")), "{text}");
 });
+
+both!(
+    learn_prints_a_profile_that_makes_the_command_pass,
+    |t: &T| {
+        let secret = t.write("data/settings.txt", "learned\n");
+        t.write(
+            "script.py",
+            &format!(
+                "print(open({:?}).read().strip())\n",
+                secret.display().to_string()
+            ),
+        );
+        let log = t.path("audit.log");
+        let learn = run(
+            t,
+            bin_dir().join("pola-run"),
+            &[
+                "--learn",
+                "--ro",
+                "script.py",
+                "--",
+                "/usr/bin/python3",
+                "script.py",
+            ],
+            &[("POLA_AUDIT", log.to_str().unwrap())],
+        );
+        assert!(!learn.ok(), "{learn}");
+        let line = format!("ro {}", secret.display());
+        assert!(
+            learn.stderr.lines().any(|l| l == line),
+            "no '{line}' in:\n{learn}"
+        );
+        let audit = fs::read_to_string(&log).unwrap();
+        assert!(
+            audit.contains(&format!("r! open {}: denied", secret.display())),
+            "{audit}"
+        );
+        // The printed lines are a profile: with it, the same command passes, denied nothing.
+        let lines: String = learn
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("ro ") || l.starts_with("rw "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        profile(t, "python3", &lines);
+        let again = pola_run(
+            t,
+            &[
+                "--learn",
+                "--ro",
+                "script.py",
+                "--",
+                "/usr/bin/python3",
+                "script.py",
+            ],
+        );
+        assert_eq!(again.stdout, "learned\n", "{again}");
+        assert!(again.ok(), "{again}");
+        assert!(
+            again.stderr.contains("python3 was denied nothing"),
+            "{again}"
+        );
+    }
+);

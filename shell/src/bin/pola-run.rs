@@ -25,7 +25,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -49,6 +49,10 @@ struct Args {
     /// Add NAME=VALUE to the command's environment.
     #[arg(long = "env", value_name = "K=V")]
     env: Vec<OsString>,
+    /// Mediated mode: run, then print what the command looked for and was not
+    /// granted, as profile lines.
+    #[arg(long)]
+    learn: bool,
     /// Do not apply the program's profile from $XDG_CONFIG_HOME/pola-sh/profiles/.
     #[arg(long = "no-profile")]
     no_profile: bool,
@@ -183,6 +187,7 @@ fn run(args: Args) -> i32 {
         source_env: std::env::vars_os().collect(),
         exports,
         profiles: !args.no_profile,
+        learn: args.learn,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
@@ -205,7 +210,15 @@ fn run(args: Args) -> i32 {
         };
     }
     match jail::run(&cmd, &env) {
-        Ok(outcome) => outcome.status,
+        Ok(outcome) => {
+            if cmd.learn && outcome.launched {
+                let home = jail::identity().map(|i| i.home).unwrap_or_default();
+                let exe = jail::find_program(&cmd.argv[0], &cmd.cwd, &cmd.path())
+                    .unwrap_or_else(|_| PathBuf::from(&cmd.argv[0]));
+                eprint!("{}", jail::learned(PROGRAM, &exe, &outcome.denied, &home));
+            }
+            outcome.status
+        }
         Err(e) => {
             report::error(PROGRAM, &e);
             e.status()

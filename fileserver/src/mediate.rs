@@ -1,0 +1,262 @@
+//! Mediated mode: watching a jail's path lookups through seccomp user notification.
+//!
+//! The shim installs a filter that turns the path-taking system calls into
+//! notifications and sends the listener descriptor to the server on the jail's socket.
+//! Every notification is answered "continue": the kernel then performs the call in
+//! the jail's mount namespace, which stays the boundary. The server never decides
+//! anything from the command's memory; it only reads the path argument (checking with
+//! `SECCOMP_IOCTL_NOTIF_ID_VALID` that the caller is still the same process) to
+//! *record* accesses to paths the jail's namespace does not hold, for `--learn` and the
+//! audit log.
+
+use std::ffi::OsString;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Component, Path, PathBuf};
+
+use libseccomp::{notify_id_valid, ScmpNotifReq, ScmpNotifResp, ScmpNotifRespFlags};
+
+use crate::namespace::{Entry, Namespace};
+
+/// The system calls that are watched, with where their path (and directory descriptor)
+/// argument is and whether they change the file system.
+pub struct Watched {
+    pub nr: libc::c_long,
+    pub name: &'static str,
+    /// Index of the directory descriptor argument, for the `*at` calls.
+    pub dirfd: Option<usize>,
+    pub path: usize,
+    /// Index of the open flags, for the open calls.
+    pub flags: Option<usize>,
+    pub writes: bool,
+}
+
+const fn w(
+    nr: libc::c_long,
+    name: &'static str,
+    dirfd: Option<usize>,
+    path: usize,
+    flags: Option<usize>,
+    writes: bool,
+) -> Watched {
+    Watched {
+        nr,
+        name,
+        dirfd,
+        path,
+        flags,
+        writes,
+    }
+}
+
+/// Path-taking calls whose target a command may be missing.
+pub const WATCHED: &[Watched] = &[
+    w(libc::SYS_open, "open", None, 0, Some(1), false),
+    w(libc::SYS_openat, "open", Some(0), 1, Some(2), false),
+    w(libc::SYS_openat2, "open", Some(0), 1, None, false),
+    w(libc::SYS_creat, "creat", None, 0, None, true),
+    w(libc::SYS_stat, "stat", None, 0, None, false),
+    w(libc::SYS_lstat, "stat", None, 0, None, false),
+    w(libc::SYS_newfstatat, "stat", Some(0), 1, None, false),
+    w(libc::SYS_statx, "stat", Some(0), 1, None, false),
+    w(libc::SYS_access, "access", None, 0, None, false),
+    w(libc::SYS_faccessat, "access", Some(0), 1, None, false),
+    w(libc::SYS_faccessat2, "access", Some(0), 1, None, false),
+    w(libc::SYS_readlink, "readlink", None, 0, None, false),
+    w(libc::SYS_readlinkat, "readlink", Some(0), 1, None, false),
+    w(libc::SYS_execve, "execve", None, 0, None, false),
+    w(libc::SYS_execveat, "execve", Some(0), 1, None, false),
+    w(libc::SYS_chdir, "chdir", None, 0, None, false),
+    w(libc::SYS_mkdir, "mkdir", None, 0, None, true),
+    w(libc::SYS_mkdirat, "mkdir", Some(0), 1, None, true),
+    w(libc::SYS_unlink, "unlink", None, 0, None, true),
+    w(libc::SYS_unlinkat, "unlink", Some(0), 1, None, true),
+    w(libc::SYS_rmdir, "rmdir", None, 0, None, true),
+    w(libc::SYS_rename, "rename", None, 0, None, true),
+    w(libc::SYS_renameat, "rename", Some(0), 1, None, true),
+    w(libc::SYS_renameat2, "rename", Some(0), 1, None, true),
+    w(libc::SYS_truncate, "truncate", None, 0, None, true),
+];
+
+/// One access to a path the jail does not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denied {
+    /// The calling process (as the server sees it).
+    pub pid: u32,
+    pub call: &'static str,
+    /// Absolute, in the jail's view (which is the host's path for anything granted).
+    pub path: PathBuf,
+    pub write: bool,
+}
+
+impl std::fmt::Display for Denied {
+    /// Plash's audit style: `r! open /home/u/x: denied`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = if self.write { "w!" } else { "r!" };
+        write!(f, "{mode} {} {}: denied", self.call, self.path.display())
+    }
+}
+
+/// Whether `path` (absolute, normalized) is in the jail's namespace: a node of it, or
+/// below a grant or the jail's `/proc`, after the namespace's own symlinks
+/// (`/lib -> usr/lib`). Below a private tmpfs (`/tmp`, `$HOME`) the jail has its own
+/// files, not the host's: a host file there is one the command was not given.
+pub fn holds(ns: &Namespace, path: &Path) -> bool {
+    let path = ns.canonical(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = path.as_path();
+    if ns.get(path).is_some() {
+        return true;
+    }
+    path.ancestors().skip(1).any(|a| {
+        matches!(
+            ns.get(a),
+            Some(Entry::Grant(_) | Entry::Proc | Entry::Devpts)
+        )
+    })
+}
+
+/// Read a NUL-terminated string of at most `PATH_MAX` bytes from `pid`'s memory.
+fn read_string(pid: u32, addr: u64) -> Option<Vec<u8>> {
+    let mut buf = vec![0u8; libc::PATH_MAX as usize];
+    let local = [std::io::IoSliceMut::new(&mut buf)];
+    let remote = [nix::sys::uio::RemoteIoVec {
+        base: addr as usize,
+        len: libc::PATH_MAX as usize,
+    }];
+    // A read can stop at an unmapped page; what was read before it still counts.
+    let n = nix::sys::uio::process_vm_readv(
+        nix::unistd::Pid::from_raw(pid as i32),
+        &mut local.into_iter().collect::<Vec<_>>(),
+        &remote,
+    )
+    .ok()?;
+    let end = buf[..n].iter().position(|b| *b == 0)?;
+    buf.truncate(end);
+    Some(buf)
+}
+
+/// `..` and `.` removed lexically (the jail's symlinks are not followed: this is a
+/// record of what was asked for, not a resolution).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::from("/");
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(n) => out.push(n),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The absolute path a notification names, if it names one.
+fn path_of(req: &ScmpNotifReq, call: &Watched) -> Option<PathBuf> {
+    let raw = read_string(req.pid, req.data.args[call.path])?;
+    if raw.is_empty() {
+        return None; // fstat(fd) as newfstatat(fd, "", AT_EMPTY_PATH)
+    }
+    let path = PathBuf::from(OsString::from_vec(raw));
+    if path.is_absolute() {
+        return Some(lexical(&path));
+    }
+    let dirfd = call.dirfd.map(|i| req.data.args[i] as i32);
+    let base = match dirfd {
+        None | Some(libc::AT_FDCWD) => format!("/proc/{}/cwd", req.pid),
+        Some(fd) => format!("/proc/{}/fd/{fd}", req.pid),
+    };
+    let base = std::fs::read_link(base).ok()?;
+    Some(lexical(&base.join(path)))
+}
+
+fn writes(req: &ScmpNotifReq, call: &Watched) -> bool {
+    call.writes
+        || call.flags.is_some_and(|i| {
+            let flags = req.data.args[i] as i32;
+            flags & (libc::O_WRONLY | libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC) != 0
+        })
+}
+
+/// Answer every notification on `listener` with "continue" until the jail is gone,
+/// recording each access to a path `ns` does not hold and that exists on the host
+/// (`on_denied` sees each as it happens). Returns them all.
+pub fn serve(listener: OwnedFd, ns: &Namespace, mut on_denied: impl FnMut(&Denied)) -> Vec<Denied> {
+    let fd = listener.as_raw_fd();
+    let mut denied = Vec::new();
+    loop {
+        let mut poll = [nix::poll::PollFd::new(
+            std::os::fd::AsFd::as_fd(&listener),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        match nix::poll::poll(&mut poll, nix::poll::PollTimeout::NONE) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+        let revents = poll[0].revents().unwrap_or(nix::poll::PollFlags::POLLHUP);
+        if !revents.contains(nix::poll::PollFlags::POLLIN) {
+            break; // POLLHUP: every process of the jail has exited
+        }
+        let Ok(req) = ScmpNotifReq::receive(fd) else {
+            continue; // the caller died between the poll and the receive
+        };
+        let nr = i32::from(req.data.syscall) as libc::c_long;
+        if let Some(call) = WATCHED.iter().find(|c| c.nr == nr) {
+            let path = path_of(&req, call);
+            // The path was read from a live process that is still this caller.
+            if let (Some(path), Ok(())) = (path, notify_id_valid(fd, req.id)) {
+                if !holds(ns, &path) && path.symlink_metadata().is_ok() {
+                    let d = Denied {
+                        pid: req.pid,
+                        call: call.name,
+                        path,
+                        write: writes(&req, call),
+                    };
+                    on_denied(&d);
+                    denied.push(d);
+                }
+            }
+        }
+        let _ = ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty()).respond(fd);
+    }
+    denied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::namespace::{Grant, Origin, Rights};
+
+    #[test]
+    fn holds_nodes_and_what_is_below_grants() {
+        let mut ns = Namespace::new();
+        ns.insert(
+            Path::new("/usr"),
+            Entry::Grant(Grant {
+                host: "/usr".into(),
+                rights: Rights::ReadOnly,
+                origin: Origin::Default,
+                device: false,
+            }),
+        )
+        .unwrap();
+        ns.insert(Path::new("/tmp"), Entry::Tmpfs).unwrap();
+        ns.ensure_dir(Path::new("/home/u")).unwrap();
+        ns.insert(Path::new("/lib"), Entry::Symlink("usr/lib".into()))
+            .unwrap();
+        assert!(holds(&ns, Path::new("/lib/x86_64-linux-gnu/libc.so.6")));
+        assert!(holds(&ns, Path::new("/usr/bin/python3")));
+        assert!(holds(&ns, Path::new("/tmp")));
+        assert!(!holds(&ns, Path::new("/tmp/x/y")));
+        assert!(holds(&ns, Path::new("/home/u")));
+        assert!(!holds(&ns, Path::new("/home/u/notes.txt")));
+        assert!(!holds(&ns, Path::new("/etc/shadow")));
+    }
+
+    #[test]
+    fn paths_are_made_absolute_lexically() {
+        assert_eq!(lexical(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(lexical(Path::new("/../x")), PathBuf::from("/x"));
+    }
+}
