@@ -82,6 +82,8 @@ pub struct Jail {
     /// Mediated mode: the seccomp listener, until `mediate` hands it to its thread.
     listener: Option<OwnedFd>,
     mediator: Option<std::thread::JoinHandle<Vec<Denied>>>,
+    /// The program, in the jail.
+    exe: PathBuf,
 }
 
 /// How a jailed command ended.
@@ -91,8 +93,12 @@ pub struct Outcome {
     pub status: i32,
     /// Whether the command was started (its `execve` succeeded).
     pub launched: bool,
+    /// Whether the jail ran in mediated mode.
+    pub mediated: bool,
     /// Mediated mode: accesses to paths the jail did not hold.
     pub denied: Vec<Denied>,
+    /// The program that ran.
+    pub exe: PathBuf,
 }
 
 fn send_plan(socket: &UnixStream, plan: &JailPlan, resolved: &Resolved) -> std::io::Result<()> {
@@ -178,6 +184,7 @@ pub fn spawn(
         resolved,
         listener: None,
         mediator: None,
+        exe: plan.exec.clone(),
     };
     let sent = send_plan(&jail.socket, plan, &jail.resolved).and_then(|()| {
         if plan.mediate {
@@ -249,6 +256,7 @@ impl Jail {
         }
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
+        let mediated = self.mediator.is_some();
         let denied = self
             .mediator
             .take()
@@ -257,7 +265,9 @@ impl Jail {
         Outcome {
             status,
             launched,
+            mediated,
             denied,
+            exe: self.exe.clone(),
         }
     }
 

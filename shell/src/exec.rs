@@ -109,6 +109,8 @@ pub struct Shell {
     pub history: Vec<String>,
     /// Apply programs' profiles (off with `pola-sh --no-profile`).
     pub profiles: bool,
+    /// Mediated mode for every jail; print what each was denied (`pola-sh --learn`).
+    pub learn: bool,
     /// Inside an `if`/`while` condition, or left of `&&`/`||`: `set -e` does not apply.
     condition: usize,
     loops: usize,
@@ -158,6 +160,7 @@ impl Shell {
             line_base: 1,
             history: Vec::new(),
             profiles: true,
+            learn: false,
             condition: 0,
             loops: 0,
         };
@@ -501,7 +504,9 @@ impl Shell {
             Running::Done(s) => s,
             Running::Jail(jail) => {
                 let status = wait_pid(Pid::from_raw(jail.pid() as i32));
-                jail.finish(status).status
+                let outcome = jail.finish(status);
+                jail::report_learned(PROGRAM, &outcome);
+                outcome.status
             }
             Running::Process(pid) => wait_pid(pid),
         }
@@ -992,7 +997,7 @@ impl Shell {
                 .collect(),
             exports: self.exports(assigns),
             profiles: self.profiles,
-            learn: false,
+            learn: self.learn,
         }
     }
 

@@ -548,6 +548,14 @@ pub fn learned(program: &str, exe: &Path, denied: &[launch_denied::Denied], home
     )
 }
 
+/// After a mediated command: print what it was denied (see `learned`).
+pub fn report_learned(program: &str, outcome: &Outcome) {
+    if outcome.mediated && outcome.launched {
+        let home = identity().map(|i| i.home).unwrap_or_default();
+        eprint!("{}", learned(program, &outcome.exe, &outcome.denied, &home));
+    }
+}
+
 pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
     let identity = identity()?;
     pola_fileserver::supervise::block_signals()

@@ -60,7 +60,9 @@ impl Job {
         if let Some(p) = self.procs.iter_mut().find(|p| p.pid == pid) {
             p.status = Some(status);
             if let Some(jail) = p.jail.take() {
-                p.status = Some(jail.finish(status).status);
+                let outcome = jail.finish(status);
+                crate::jail::report_learned(crate::exec::PROGRAM, &outcome);
+                p.status = Some(outcome.status);
             }
         }
     }

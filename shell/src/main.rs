@@ -1,6 +1,6 @@
 //! pola-sh: the least-authority shell.
 //!
-//! `pola-sh [-l] [-i] [-eux] [--no-profile] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
+//! `pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
 //!
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
@@ -23,6 +23,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
     let mut command = None;
     let mut force_interactive = false;
     let mut no_profile = false;
+    let mut learn = false;
     let mut flags = Vec::new();
     let mut i = 1;
     while i < args.len() {
@@ -39,12 +40,13 @@ fn run(args: &[String], mut login: bool) -> i32 {
             "-l" | "--login" => login = true,
             "-i" => force_interactive = true,
             "--no-profile" => no_profile = true,
+            "--learn" => learn = true,
             "--" => {
                 i += 1;
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
+                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
                 return 0;
             }
             f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
@@ -74,6 +76,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
         }
     };
     sh.profiles = !no_profile;
+    sh.learn = learn;
     for f in flags {
         let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &["set".into(), f]));
     }

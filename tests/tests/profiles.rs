@@ -234,3 +234,26 @@ both!(
         );
     }
 );
+
+both!(pola_sh_learns_too, |t: &T| {
+    let secret = t.write("data/settings.txt", "learned\n");
+    t.write(
+        "script.py",
+        &format!(
+            "print(open({:?}).read().strip())\n",
+            secret.display().to_string()
+        ),
+    );
+    let r = sh(t, &["--learn", "-c", "/usr/bin/python3 script.py"]);
+    assert!(!r.ok(), "{r}");
+    let line = format!("ro {}", secret.display());
+    assert!(r.stderr.lines().any(|l| l == line), "no '{line}' in:\n{r}");
+    assert!(
+        r.stderr
+            .contains("pola-sh: learn: python3 looked for what it was not granted"),
+        "{r}"
+    );
+    // Without --learn nothing is mediated or printed.
+    let r = sh(t, &["-c", "/usr/bin/python3 script.py"]);
+    assert!(!r.stderr.contains("learn"), "{r}");
+});

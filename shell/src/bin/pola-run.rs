@@ -211,12 +211,7 @@ fn run(args: Args) -> i32 {
     }
     match jail::run(&cmd, &env) {
         Ok(outcome) => {
-            if cmd.learn && outcome.launched {
-                let home = jail::identity().map(|i| i.home).unwrap_or_default();
-                let exe = jail::find_program(&cmd.argv[0], &cmd.cwd, &cmd.path())
-                    .unwrap_or_else(|_| PathBuf::from(&cmd.argv[0]));
-                eprint!("{}", jail::learned(PROGRAM, &exe, &outcome.denied, &home));
-            }
+            jail::report_learned(PROGRAM, &outcome);
             outcome.status
         }
         Err(e) => {
