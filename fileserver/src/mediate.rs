@@ -118,15 +118,16 @@ pub fn holds(ns: &Namespace, path: &Path) -> bool {
 /// Read a NUL-terminated string of at most `PATH_MAX` bytes from `pid`'s memory.
 fn read_string(pid: u32, addr: u64) -> Option<Vec<u8>> {
     let mut buf = vec![0u8; libc::PATH_MAX as usize];
-    let local = [std::io::IoSliceMut::new(&mut buf)];
+    let len = buf.len();
+    let mut local = [std::io::IoSliceMut::new(&mut buf)];
     let remote = [nix::sys::uio::RemoteIoVec {
         base: addr as usize,
-        len: libc::PATH_MAX as usize,
+        len,
     }];
     // A read can stop at an unmapped page; what was read before it still counts.
     let n = nix::sys::uio::process_vm_readv(
         nix::unistd::Pid::from_raw(pid as i32),
-        &mut local.into_iter().collect::<Vec<_>>(),
+        &mut local,
         &remote,
     )
     .ok()?;

@@ -504,9 +504,7 @@ impl Shell {
             Running::Done(s) => s,
             Running::Jail(jail) => {
                 let status = wait_pid(Pid::from_raw(jail.pid() as i32));
-                let outcome = jail.finish(status);
-                jail::report_learned(PROGRAM, &outcome);
-                outcome.status
+                jail::finish(jail, status)
             }
             Running::Process(pid) => wait_pid(pid),
         }

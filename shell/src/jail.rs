@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
 use pola_fileserver::launch::{self, LaunchError, Outcome};
-use pola_fileserver::mediate as launch_denied;
+use pola_fileserver::mediate::Denied;
 use pola_fileserver::namespace::{
     normalize, Entry, Grant, Namespace, NamespaceError, Origin, Rights,
 };
@@ -530,7 +530,7 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
 
 /// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
 /// What `--learn` prints: the accesses denied, as profile lines for the program.
-pub fn learned(program: &str, exe: &Path, denied: &[launch_denied::Denied], home: &Path) -> String {
+fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String {
     let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
     let name = exe
         .file_name()
@@ -546,6 +546,14 @@ pub fn learned(program: &str, exe: &Path, denied: &[launch_denied::Denied], home
         "{program}: learn: {name} looked for what it was not granted; to grant it, add to {file}:\n{}",
         profile::render(&accesses, home)
     )
+}
+
+/// The shell reaped `jail` with `status`: tidy up, print what a mediated command was
+/// denied, and return the status.
+pub fn finish(jail: launch::Jail, status: i32) -> i32 {
+    let outcome = jail.finish(status);
+    report_learned(crate::exec::PROGRAM, &outcome);
+    outcome.status
 }
 
 /// After a mediated command: print what it was denied (see `learned`).

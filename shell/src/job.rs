@@ -60,9 +60,7 @@ impl Job {
         if let Some(p) = self.procs.iter_mut().find(|p| p.pid == pid) {
             p.status = Some(status);
             if let Some(jail) = p.jail.take() {
-                let outcome = jail.finish(status);
-                crate::jail::report_learned(crate::exec::PROGRAM, &outcome);
-                p.status = Some(outcome.status);
+                p.status = Some(crate::jail::finish(jail, status));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The network as a capability (issue 4): private by default, the host's with `@net`
 //! / `--net`, TCP to and on listed ports only with `@net:connect=…` / `@net:bind=…`.
 //! Servers run in the test process on 127.0.0.1; each restriction is first shown not
-//! to hold for a plain process.
+//! to hold for a plain process. Host abstract sockets, in every mode: security.rs, item 14.
 
 use std::io::Write;
 
@@ -141,36 +141,6 @@ probe("bad", lambda: listen({bad}))
         // A connect-only grant listens nowhere.
         let jail = t.py_jail(&["--net-connect", "443"], &code);
         assert_eq!(field(&jail, "good"), "EACCES", "{jail}");
-    }
-);
-
-both!(
-    host_abstract_sockets_stay_unreachable_with_ports,
-    |t: &T| {
-        let name = format!("pola-net-test-{}-{:?}", std::process::id(), t.who);
-        let listener = {
-            use std::os::linux::net::SocketAddrExt;
-            let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
-            std::os::unix::net::UnixListener::bind_addr(&addr).unwrap()
-        };
-        std::thread::spawn(move || {
-            for s in listener.incoming().take(10).flatten() {
-                let _ = (&s).write_all(b"hello");
-            }
-        });
-        let code = py(&format!(
-            r#"
-import socket
-def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect("\0{name}")
-    assert s.recv(5) == b"hello"
-probe("abstract", connect)
-"#
-        ));
-        assert_eq!(field(&t.py_plain(&code), "abstract"), "ok");
-        let jail = t.py_jail(&["--net-connect", "443"], &code);
-        assert_eq!(field(&jail, "abstract"), "EPERM", "{jail}");
     }
 );
 

@@ -24,6 +24,19 @@ fn sh(t: &T, args: &[&str]) -> Run {
     run(t, pola_sh(), args, &[])
 }
 
+/// `script.py`, which prints `data/settings.txt` (granted to nobody); returns its path.
+fn script_reading_a_secret(t: &T) -> PathBuf {
+    let secret = t.write("data/settings.txt", "learned\n");
+    t.write(
+        "script.py",
+        &format!(
+            "print(open({:?}).read().strip())\n",
+            secret.display().to_string()
+        ),
+    );
+    secret
+}
+
 fn profile(t: &T, program: &str, text: &str) -> PathBuf {
     t.write(&format!("config/pola-sh/profiles/{program}"), text)
 }
@@ -174,14 +187,7 @@ both!(the_audit_log_records_each_launch, |t: &T| {
 both!(
     learn_prints_a_profile_that_makes_the_command_pass,
     |t: &T| {
-        let secret = t.write("data/settings.txt", "learned\n");
-        t.write(
-            "script.py",
-            &format!(
-                "print(open({:?}).read().strip())\n",
-                secret.display().to_string()
-            ),
-        );
+        let secret = script_reading_a_secret(t);
         let log = t.path("audit.log");
         let learn = run(
             t,
@@ -236,14 +242,7 @@ both!(
 );
 
 both!(pola_sh_learns_too, |t: &T| {
-    let secret = t.write("data/settings.txt", "learned\n");
-    t.write(
-        "script.py",
-        &format!(
-            "print(open({:?}).read().strip())\n",
-            secret.display().to_string()
-        ),
-    );
+    let secret = script_reading_a_secret(t);
     let r = sh(t, &["--learn", "-c", "/usr/bin/python3 script.py"]);
     assert!(!r.ok(), "{r}");
     let line = format!("ro {}", secret.display());

@@ -608,7 +608,8 @@ both!(item_13_host_network_is_unreachable, |t: &T| {
     }
 });
 
-// 14. A host abstract Unix socket (like X11's) is unreachable, also with the host network.
+// 14. A host abstract Unix socket (like X11's) is unreachable, also with the host network
+// (whole, or narrowed to TCP ports).
 both!(item_14_host_abstract_sockets_are_unreachable, |t: &T| {
     let name = format!(
         "\0/tmp/.X11-unix/X0-pola-test-{}-{:?}",
@@ -640,12 +641,15 @@ probe("abstract", connect)
     assert_eq!(plain.expect_field("abstract"), "ok", "{plain}");
     let jail = t.py_jail(&[], &code);
     assert_eq!(jail.expect_field("abstract"), "ECONNREFUSED", "{jail}");
-    let shared = t.py_jail(&["--net"], &code);
-    assert_eq!(
-        shared.expect_field("abstract"),
-        "EPERM",
-        "Landlock scoping should refuse:\n{shared}"
-    );
+    // With the host network, whole or narrowed to ports, Landlock's scope refuses.
+    for net in [&["--net"][..], &["--net-connect", "443"][..]] {
+        let shared = t.py_jail(net, &code);
+        assert_eq!(
+            shared.expect_field("abstract"),
+            "EPERM",
+            "Landlock scoping should refuse ({net:?}):\n{shared}"
+        );
+    }
 });
 
 // 15. kill(-1), kill of the shell, ptrace of anything outside: cannot reach outside.
