@@ -26,8 +26,10 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use sendfd::{RecvWithFd, SendWithFd};
 use thiserror::Error;
 
-use crate::mediate::{self, Denied};
+use crate::ask::Asker;
+use crate::mediate::{self, Denied, Verdict};
 use crate::plan::{JailPlan, ShimReport};
+use crate::powerbox;
 use crate::resolve::{witness_fds, Resolved};
 use crate::supervise;
 
@@ -82,6 +84,8 @@ pub struct Jail {
     /// Mediated mode: the seccomp listener, until `mediate` hands it to its thread.
     listener: Option<OwnedFd>,
     mediator: Option<std::thread::JoinHandle<Vec<Denied>>>,
+    /// Mediated to learn (report what was denied), not only to ask.
+    learn: bool,
     /// The program, in the jail.
     exe: PathBuf,
 }
@@ -93,7 +97,7 @@ pub struct Outcome {
     pub status: i32,
     /// Whether the command was started (its `execve` succeeded).
     pub launched: bool,
-    /// Whether the jail ran in mediated mode.
+    /// Whether the jail ran in mediated mode to learn what it lacks.
     pub mediated: bool,
     /// Mediated mode: accesses to paths the jail did not hold.
     pub denied: Vec<Denied>,
@@ -101,7 +105,12 @@ pub struct Outcome {
     pub exe: PathBuf,
 }
 
-fn send_plan(socket: &UnixStream, plan: &JailPlan, resolved: &Resolved) -> std::io::Result<()> {
+fn send_plan(
+    socket: &UnixStream,
+    plan: &JailPlan,
+    resolved: &Resolved,
+    powerbox: Option<&UnixStream>,
+) -> std::io::Result<()> {
     let json = serde_json::to_vec(plan).map_err(std::io::Error::other)?;
     let fds = witness_fds(resolved);
     let mut header = Vec::with_capacity(8);
@@ -111,6 +120,12 @@ fn send_plan(socket: &UnixStream, plan: &JailPlan, resolved: &Resolved) -> std::
     (&*socket).write_all(&json)?;
     for chunk in fds.chunks(FDS_PER_MESSAGE) {
         if socket.send_with_fd(b"F", chunk)? != 1 {
+            return Err(std::io::Error::other("short write"));
+        }
+    }
+    if let Some(theirs) = powerbox {
+        use std::os::fd::AsRawFd;
+        if socket.send_with_fd(&[POWERBOX_TAG], &[theirs.as_raw_fd()])? != 1 {
             return Err(std::io::Error::other("short write"));
         }
     }
@@ -184,9 +199,21 @@ pub fn spawn(
         resolved,
         listener: None,
         mediator: None,
+        learn: false,
         exe: plan.exec.clone(),
     };
-    let sent = send_plan(&jail.socket, plan, &jail.resolved).and_then(|()| {
+    let powerbox = if plan.powerbox {
+        Some(UnixStream::pair().map_err(LaunchError::Spawn)?)
+    } else {
+        None
+    };
+    let sent = send_plan(
+        &jail.socket,
+        plan,
+        &jail.resolved,
+        powerbox.as_ref().map(|(_, theirs)| theirs),
+    )
+    .and_then(|()| {
         if plan.mediate {
             jail.listener = receive_listener(&jail.socket)?;
         }
@@ -199,6 +226,16 @@ pub fn spawn(
         let _ = jail.child.wait();
         jail.resolved.discard_created();
         return Err(LaunchError::Send(e));
+    }
+    if let Some((ours, _theirs)) = powerbox {
+        // The shim has its end now; this thread ends when every copy of it is closed.
+        let name = plan
+            .exec
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (id, cwd) = (jail.pid(), plan.cwd.clone());
+        std::thread::spawn(move || powerbox::serve(ours, &name, id, &cwd));
     }
     Ok(jail)
 }
@@ -220,6 +257,9 @@ fn receive_listener(socket: &UnixStream) -> std::io::Result<Option<OwnedFd>> {
 /// The one-byte message the shim sends the seccomp listener with.
 pub const LISTENER_TAG: u8 = b'L';
 
+/// The one-byte message the server sends the jail's end of the powerbox with.
+pub const POWERBOX_TAG: u8 = b'P';
+
 impl Jail {
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -227,14 +267,23 @@ impl Jail {
 
     /// Mediated mode: answer the jail's notifications on a thread, recording accesses
     /// to paths `ns` does not hold (each also as an audit record).
-    pub fn mediate(&mut self, ns: crate::namespace::Namespace) {
+    ///
+    /// With an `asker` (ask mode), the user is asked about each such `open` and may
+    /// grant it.
+    pub fn mediate(&mut self, ns: crate::namespace::Namespace, asker: Option<Asker>, learn: bool) {
         let Some(listener) = self.listener.take() else {
             return;
         };
+        self.learn = learn;
         let id = self.pid();
+        let mut asker = asker;
         self.mediator = Some(std::thread::spawn(move || {
             mediate::serve(listener, &ns, |d| {
+                if let Some(asker) = asker.as_mut() {
+                    return asker.decide(d);
+                }
                 tracing::info!(target: crate::AUDIT, "#{id} {d}");
+                Verdict::Continue
             })
         }));
     }
@@ -256,7 +305,7 @@ impl Jail {
         }
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
-        let mediated = self.mediator.is_some();
+        let mediated = self.mediator.is_some() && self.learn;
         let denied = self
             .mediator
             .take()

@@ -7,19 +7,26 @@
 //! - [`network`]: the network capability (`@net`, `@net:connect=443`).
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
 //! - [`profile`]: per-program grants written down in the user's config directory.
-//! - [`mediate`]: watching a jail's path lookups (seccomp user notification).
+//! - [`mediate`]: watching a jail's path lookups (seccomp user notification), over
+//!   the raw ioctls of [`unotify`].
+//! - [`ask`]: ask mode, the user granting a file at run time; [`powerbox`]: a program
+//!   asking the user for a file; both ask through [`terminal`].
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
 
+pub mod ask;
 pub mod environment;
 pub mod launch;
 pub mod mediate;
 pub mod namespace;
 pub mod network;
 pub mod plan;
+pub mod powerbox;
 pub mod profile;
 pub mod resolve;
 pub mod supervise;
+pub mod terminal;
+pub mod unotify;
 
 /// The `tracing` target of audit records: launches, denials, runtime grants.
 pub const AUDIT: &str = "pola::audit";

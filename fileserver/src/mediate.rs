@@ -8,15 +8,23 @@
 //! `SECCOMP_IOCTL_NOTIF_ID_VALID` that the caller is still the same process) to
 //! *record* accesses to paths the jail's namespace does not hold, for `--learn` and the
 //! audit log.
+//!
+//! In ask mode ([`crate::ask`]) the user may grant such an `open` at run time. The
+//! server then opens the path it read and showed the user, with the shell's authority,
+//! and puts the descriptor into the command (`SECCOMP_IOCTL_NOTIF_ADDFD`): the kernel
+//! never reads the command's memory a second time, so a path swapped after the question
+//! (a thread flipping the buffer) changes nothing. Everything not granted still goes
+//! on as the command asked, inside its namespace.
 
 use std::ffi::OsString;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Component, Path, PathBuf};
 
-use libseccomp::{notify_id_valid, ScmpNotifReq, ScmpNotifResp, ScmpNotifRespFlags};
+use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
 
 use crate::namespace::{Entry, Namespace};
+use crate::unotify::{self, Notification};
 
 /// The system calls that are watched, with where their path (and directory descriptor)
 /// argument is and whether they change the file system.
@@ -87,6 +95,23 @@ pub struct Denied {
     /// Absolute, in the jail's view (which is the host's path for anything granted).
     pub path: PathBuf,
     pub write: bool,
+    /// For `open`, `openat` and `creat`: the flags and mode asked for.
+    pub open: Option<OpenArgs>,
+}
+
+/// The flags and mode of an `open` call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenArgs {
+    pub flags: i32,
+    pub mode: u32,
+}
+
+/// What the server does with a call to a path the jail does not hold.
+pub enum Verdict {
+    /// Let the kernel do the call in the jail's namespace (where the path is missing).
+    Continue,
+    /// Answer the call with this descriptor, opened by the server.
+    Grant(OwnedFd),
 }
 
 impl std::fmt::Display for Denied {
@@ -153,8 +178,8 @@ fn lexical(path: &Path) -> PathBuf {
 }
 
 /// The absolute path a notification names, if it names one.
-fn path_of(req: &ScmpNotifReq, call: &Watched) -> Option<PathBuf> {
-    let raw = read_string(req.pid, req.data.args[call.path])?;
+fn path_of(req: &Notification, call: &Watched) -> Option<PathBuf> {
+    let raw = read_string(req.pid, req.args[call.path])?;
     if raw.is_empty() {
         return None; // fstat(fd) as newfstatat(fd, "", AT_EMPTY_PATH)
     }
@@ -162,7 +187,7 @@ fn path_of(req: &ScmpNotifReq, call: &Watched) -> Option<PathBuf> {
     if path.is_absolute() {
         return Some(lexical(&path));
     }
-    let dirfd = call.dirfd.map(|i| req.data.args[i] as i32);
+    let dirfd = call.dirfd.map(|i| req.args[i] as i32);
     let base = match dirfd {
         None | Some(libc::AT_FDCWD) => format!("/proc/{}/cwd", req.pid),
         Some(fd) => format!("/proc/{}/fd/{fd}", req.pid),
@@ -171,25 +196,68 @@ fn path_of(req: &ScmpNotifReq, call: &Watched) -> Option<PathBuf> {
     Some(lexical(&base.join(path)))
 }
 
-fn writes(req: &ScmpNotifReq, call: &Watched) -> bool {
+fn open_args(req: &Notification, call: &Watched) -> Option<OpenArgs> {
+    if call.nr == libc::SYS_creat {
+        return Some(OpenArgs {
+            flags: libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC,
+            mode: req.args[1] as u32,
+        });
+    }
+    call.flags.map(|i| OpenArgs {
+        flags: req.args[i] as i32,
+        mode: req.args[i + 1] as u32,
+    })
+}
+
+fn writes(call: &Watched, open: Option<OpenArgs>) -> bool {
     call.writes
-        || call.flags.is_some_and(|i| {
-            let flags = req.data.args[i] as i32;
-            flags & (libc::O_WRONLY | libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC) != 0
+        || open.is_some_and(|o| {
+            o.flags & (libc::O_WRONLY | libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC) != 0
         })
 }
 
-/// Answer every notification on `listener` with "continue" until the jail is gone,
-/// recording each access to a path `ns` does not hold and that exists on the host
-/// (`on_denied` sees each as it happens). Returns them all.
-pub fn serve(listener: OwnedFd, ns: &Namespace, mut on_denied: impl FnMut(&Denied)) -> Vec<Denied> {
-    let fd = listener.as_raw_fd();
+/// Whether `path` is something on the host the command could have been given: it
+/// exists, or it is an `open` that would create it in an existing directory.
+fn on_host(path: &Path, open: Option<OpenArgs>) -> bool {
+    path.symlink_metadata().is_ok()
+        || open.is_some_and(|o| {
+            o.flags & libc::O_CREAT != 0 && path.parent().is_some_and(Path::is_dir)
+        })
+}
+
+/// Whether `path` names something in the jail's own view (a file it made in its
+/// private `/tmp` or home, say): resolved inside the caller's root, so the jail's
+/// symlinks cannot point the lookup at the server's files.
+fn in_jail(pid: u32, path: &Path) -> bool {
+    let Ok(root) = nix::fcntl::open(
+        format!("/proc/{pid}/root").as_str(),
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    ) else {
+        return false;
+    };
+    let how = OpenHow::new()
+        .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    nix::fcntl::openat2(&root, path, how).is_ok()
+}
+
+/// Answer every notification on `listener` until the jail is gone. A call to a path
+/// the jail does not hold, that is on the host and not in the jail's own view, goes to
+/// `decide` (which sees each as it happens); those it does not grant are returned.
+/// Every other call continues as made.
+pub fn serve(
+    listener: OwnedFd,
+    ns: &Namespace,
+    mut decide: impl FnMut(&Denied) -> Verdict,
+) -> Vec<Denied> {
+    let fd = std::os::fd::AsFd::as_fd(&listener);
+    if let Err(e) = unotify::set_sync_wakeup(fd) {
+        tracing::debug!("seccomp listener without synchronous wake-ups: {e}");
+    }
     let mut denied = Vec::new();
     loop {
-        let mut poll = [nix::poll::PollFd::new(
-            std::os::fd::AsFd::as_fd(&listener),
-            nix::poll::PollFlags::POLLIN,
-        )];
+        let mut poll = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLIN)];
         match nix::poll::poll(&mut poll, nix::poll::PollTimeout::NONE) {
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => continue,
@@ -199,29 +267,54 @@ pub fn serve(listener: OwnedFd, ns: &Namespace, mut on_denied: impl FnMut(&Denie
         if !revents.contains(nix::poll::PollFlags::POLLIN) {
             break; // POLLHUP: every process of the jail has exited
         }
-        let Ok(req) = ScmpNotifReq::receive(fd) else {
+        let Ok(req) = unotify::receive(fd) else {
             continue; // the caller died between the poll and the receive
         };
-        let nr = i32::from(req.data.syscall) as libc::c_long;
-        if let Some(call) = WATCHED.iter().find(|c| c.nr == nr) {
+        let mut verdict = Verdict::Continue;
+        if let Some(call) = WATCHED.iter().find(|c| c.nr == req.nr) {
             let path = path_of(&req, call);
             // The path was read from a live process that is still this caller.
-            if let (Some(path), Ok(())) = (path, notify_id_valid(fd, req.id)) {
-                if !holds(ns, &path) && path.symlink_metadata().is_ok() {
+            if let (Some(path), Ok(())) = (path, unotify::id_valid(fd, req.id)) {
+                let open = open_args(&req, call);
+                if !holds(ns, &path) && on_host(&path, open) && !in_jail(req.pid, &path) {
                     let d = Denied {
                         pid: req.pid,
                         call: call.name,
+                        write: writes(call, open),
                         path,
-                        write: writes(&req, call),
+                        open,
                     };
-                    on_denied(&d);
-                    denied.push(d);
+                    verdict = decide(&d);
+                    if matches!(verdict, Verdict::Continue) {
+                        denied.push(d);
+                    }
                 }
             }
         }
-        let _ = ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty()).respond(fd);
+        match verdict {
+            Verdict::Continue => {
+                let _ = unotify::answer_continue(fd, req.id);
+            }
+            Verdict::Grant(file) => {
+                let cloexec = denied_cloexec(&req);
+                if unotify::answer_with_fd(fd, req.id, file.as_raw_fd(), cloexec).is_err() {
+                    // Gone: the kernel gave the descriptor to nobody. Let a caller that
+                    // is somehow still there go on as it asked.
+                    let _ = unotify::answer_continue(fd, req.id);
+                }
+            }
+        }
     }
     denied
+}
+
+/// Whether the open call asked for a close-on-exec descriptor.
+fn denied_cloexec(req: &Notification) -> bool {
+    WATCHED
+        .iter()
+        .find(|c| c.nr == req.nr)
+        .and_then(|c| open_args(req, c))
+        .is_some_and(|o| o.flags & libc::O_CLOEXEC != 0)
 }
 
 #[cfg(test)]

@@ -120,6 +120,9 @@ pub struct JailPlan {
     /// socket (see `mediate`).
     #[serde(default)]
     pub mediate: bool,
+    /// Give the command a powerbox socket at `powerbox::FD` (sent after the witnesses).
+    #[serde(default)]
+    pub powerbox: bool,
 }
 
 /// What the shim reports on the socket.
@@ -162,6 +165,7 @@ mod tests {
             keep_fds: vec![5],
             launch_delay_ms: 0,
             mediate: true,
+            powerbox: true,
         };
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();

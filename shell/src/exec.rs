@@ -111,6 +111,11 @@ pub struct Shell {
     pub profiles: bool,
     /// Mediated mode for every jail; print what each was denied (`pola-sh --learn`).
     pub learn: bool,
+    /// Ask mode for every jail (`pola-sh --ask`), with what the user allowed for the
+    /// whole session.
+    pub ask: Option<pola_fileserver::ask::Session>,
+    /// A powerbox for every jail (`pola-sh --powerbox`).
+    pub powerbox: bool,
     /// Inside an `if`/`while` condition, or left of `&&`/`||`: `set -e` does not apply.
     condition: usize,
     loops: usize,
@@ -161,6 +166,8 @@ impl Shell {
             history: Vec::new(),
             profiles: true,
             learn: false,
+            ask: None,
+            powerbox: false,
             condition: 0,
             loops: 0,
         };
@@ -996,6 +1003,8 @@ impl Shell {
             exports: self.exports(assigns),
             profiles: self.profiles,
             learn: self.learn,
+            ask: self.ask.clone(),
+            powerbox: self.powerbox,
         }
     }
 

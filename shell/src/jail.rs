@@ -12,6 +12,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use pola_fileserver::ask::{Asker, Session};
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
 use pola_fileserver::launch::{self, LaunchError, Outcome};
 use pola_fileserver::mediate::Denied;
@@ -20,6 +21,7 @@ use pola_fileserver::namespace::{
 };
 use pola_fileserver::network::Network;
 use pola_fileserver::plan::{JailPlan, Step};
+use pola_fileserver::powerbox;
 use pola_fileserver::profile::{self, Profile, ProfileError};
 use pola_fileserver::resolve::{resolve, ResolveError};
 use thiserror::Error;
@@ -83,6 +85,11 @@ pub struct Command {
     pub profiles: bool,
     /// Mediated mode: record what the command looks for and does not have.
     pub learn: bool,
+    /// Ask mode: ask the user about each file the command opens and was not granted;
+    /// what was allowed "always" is remembered here for the session.
+    pub ask: Option<Session>,
+    /// Give the command a powerbox (`$POLA_POWERBOX`) to ask the user for files.
+    pub powerbox: bool,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -452,12 +459,19 @@ pub fn plan(
         cwd: cmd.cwd.clone(),
         exec: prepared.exe.clone(),
         argv: cmd.argv.clone(),
-        env: command_env(cmd, &identity.home, &prepared.env_names),
+        env: {
+            let mut env = command_env(cmd, &identity.home, &prepared.env_names);
+            if cmd.powerbox {
+                env.push(format!("{}={}", powerbox::ENV, powerbox::FD).into());
+            }
+            env
+        },
         net: prepared.net.clone(),
         scratch,
         keep_fds: Vec::new(),
         launch_delay_ms: launch_delay(),
-        mediate: cmd.learn,
+        mediate: cmd.learn || cmd.ask.is_some(),
+        powerbox: cmd.powerbox,
     }
 }
 
@@ -486,8 +500,13 @@ pub fn spawn(
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
     }
-    if cmd.learn {
-        jail.mediate(prepared.ns);
+    if plan.mediate {
+        let asker = cmd.ask.clone().map(|session| Asker {
+            name: program_name(&prepared.exe),
+            id: jail.pid(),
+            session,
+        });
+        jail.mediate(prepared.ns, asker, cmd.learn);
     }
     Ok(jail)
 }
@@ -529,13 +548,17 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
 }
 
 /// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
+/// A program's file name, as questions and messages call it.
+fn program_name(exe: &Path) -> String {
+    exe.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// What `--learn` prints: the accesses denied, as profile lines for the program.
 fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String {
     let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
-    let name = exe
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = program_name(exe);
     let file = dirs::config_dir()
         .map(|d| profile::profiles_dir(&d).join(&name).display().to_string())
         .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{name}"));
@@ -628,6 +651,8 @@ mod tests {
             exports: vec![("X".into(), "1".into())],
             profiles: false,
             learn: false,
+            ask: None,
+            powerbox: false,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

@@ -1,6 +1,6 @@
 //! pola-sh: the least-authority shell.
 //!
-//! `pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
+//! `pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
 //!
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
@@ -24,6 +24,8 @@ fn run(args: &[String], mut login: bool) -> i32 {
     let mut force_interactive = false;
     let mut no_profile = false;
     let mut learn = false;
+    let mut ask = false;
+    let mut powerbox = false;
     let mut flags = Vec::new();
     let mut i = 1;
     while i < args.len() {
@@ -41,12 +43,14 @@ fn run(args: &[String], mut login: bool) -> i32 {
             "-i" => force_interactive = true,
             "--no-profile" => no_profile = true,
             "--learn" => learn = true,
+            "--ask" => ask = true,
+            "--powerbox" => powerbox = true,
             "--" => {
                 i += 1;
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
+                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
                 return 0;
             }
             f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
@@ -77,6 +81,8 @@ fn run(args: &[String], mut login: bool) -> i32 {
     };
     sh.profiles = !no_profile;
     sh.learn = learn;
+    sh.ask = ask.then(pola_fileserver::ask::Session::default);
+    sh.powerbox = powerbox;
     for f in flags {
         let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &["set".into(), f]));
     }

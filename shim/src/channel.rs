@@ -34,9 +34,17 @@ pub fn socket() -> Result<UnixStream, ChannelError> {
     Ok(socket)
 }
 
+/// What the server sends: the plan, a witness for each grant, and with `--powerbox`
+/// the jail's end of the powerbox socket.
+pub struct Received {
+    pub plan: JailPlan,
+    pub witnesses: Vec<OwnedFd>,
+    pub powerbox: Option<OwnedFd>,
+}
+
 /// Receive the plan, close the inherited descriptors 3–9 it does not keep, then
-/// receive the witness descriptors (which may take those numbers).
-pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelError> {
+/// receive the witness descriptors (which may take those numbers) and the powerbox.
+pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
     let mut header = [0u8; 8];
     (&*socket).read_exact(&mut header)?;
     let expected = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
@@ -70,7 +78,26 @@ pub fn receive(socket: &UnixStream) -> Result<(JailPlan, Vec<OwnedFd>), ChannelE
             });
         }
     }
-    Ok((plan, fds))
+    let powerbox = if plan.powerbox {
+        let mut byte = [0u8; 1];
+        let mut raw: [RawFd; 1] = [-1];
+        let (n, got) = socket.recv_with_fd(&mut byte, &mut raw)?;
+        if n != 1 || got != 1 || byte[0] != pola_fileserver::launch::POWERBOX_TAG {
+            return Err(ChannelError::Descriptors {
+                got: fds.len(),
+                expected: expected + 1,
+            });
+        }
+        // SAFETY: SCM_RIGHTS installed this descriptor in this process just now.
+        Some(unsafe { OwnedFd::from_raw_fd(raw[0]) })
+    } else {
+        None
+    };
+    Ok(Received {
+        plan,
+        witnesses: fds,
+        powerbox,
+    })
 }
 
 /// Mediated mode: send the seccomp listener to the server (one tagged byte with it).

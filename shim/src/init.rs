@@ -70,8 +70,9 @@ pub struct ExecFailure {
     pub message: String,
 }
 
-/// Start the command. Returns its pid once `execve` has succeeded.
-pub fn start_command(plan: &JailPlan) -> Result<Pid, ExecFailure> {
+/// Start the command (with the powerbox socket at `powerbox::FD`, if there is one).
+/// Returns its pid once `execve` has succeeded.
+pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid, ExecFailure> {
     let fail = |errno: Errno| ExecFailure {
         status: 125,
         message: format!("cannot start the command: {errno}"),
@@ -90,6 +91,13 @@ pub fn start_command(plan: &JailPlan) -> Result<Pid, ExecFailure> {
                 libc::signal(libc::SIGPIPE, libc::SIG_DFL);
             }
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+            if let Some(fd) = powerbox {
+                if let Err(errno) = sys::inherit_at(fd, pola_fileserver::powerbox::FD) {
+                    let _ = std::fs::File::from(write_end).write_all(&(errno as i32).to_le_bytes());
+                    // SAFETY: _exit is always safe.
+                    unsafe { libc::_exit(127) }
+                }
+            }
             let errno = execve(&exec, &argv, &env).unwrap_err();
             let _ = std::fs::File::from(write_end).write_all(&(errno as i32).to_le_bytes());
             // SAFETY: _exit is always safe; it skips the parent's atexit handlers.

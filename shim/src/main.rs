@@ -58,9 +58,9 @@ fn main() {
     // everything above the socket now, and 3–9 unless the plan keeps them
     // (`channel::receive`).
     sys::close_from(pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1);
-    let (socket, plan, witnesses) = match channel::socket().and_then(|s| {
-        let (plan, witnesses) = channel::receive(&s)?;
-        Ok((s, plan, witnesses))
+    let (socket, received) = match channel::socket().and_then(|s| {
+        let received = channel::receive(&s)?;
+        Ok((s, received))
     }) {
         Ok(received) => received,
         Err(e) => {
@@ -68,8 +68,13 @@ fn main() {
             std::process::exit(125);
         }
     };
+    let channel::Received {
+        plan,
+        witnesses,
+        powerbox,
+    } = received;
     let who = format!("{}: {}", plan.program, plan.command);
-    match jail(&plan, witnesses, &socket) {
+    match jail(&plan, witnesses, powerbox, &socket) {
         Ok(status) => std::process::exit(status),
         Err(ShimError::Exec { status, message }) => {
             eprintln!("{who}: {message}");
@@ -83,18 +88,24 @@ fn main() {
 }
 
 /// Enter the namespaces and split into the supervisor (outside) and PID 1 (inside).
-fn jail(plan: &JailPlan, witnesses: Vec<OwnedFd>, socket: &UnixStream) -> Result<i32, ShimError> {
+fn jail(
+    plan: &JailPlan,
+    witnesses: Vec<OwnedFd>,
+    powerbox: Option<OwnedFd>,
+    socket: &UnixStream,
+) -> Result<i32, ShimError> {
     init::block_signals().map_err(step("block signals"))?;
     let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
     namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
             drop(witnesses);
+            drop(powerbox);
             let _keep_open = parent_alive;
             Ok(init::supervise(pid1, false))
         }
         Forked::Child => {
-            let status = match pid1(plan, witnesses, socket, parent_alive) {
+            let status = match pid1(plan, witnesses, powerbox, socket, parent_alive) {
                 Ok(status) => status,
                 Err(ShimError::Exec { status, message }) => {
                     eprintln!("{}: {}: {message}", plan.program, plan.command);
@@ -114,6 +125,7 @@ fn jail(plan: &JailPlan, witnesses: Vec<OwnedFd>, socket: &UnixStream) -> Result
 fn pid1(
     plan: &JailPlan,
     witnesses: Vec<OwnedFd>,
+    powerbox: Option<OwnedFd>,
     socket: &UnixStream,
     parent_alive: init::ParentAlive,
 ) -> Result<i32, ShimError> {
@@ -135,7 +147,7 @@ fn pid1(
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
     lock_down(plan, socket)?;
-    let command = init::start_command(plan).map_err(|f| ShimError::Exec {
+    let command = init::start_command(plan, powerbox.as_ref()).map_err(|f| ShimError::Exec {
         status: f.status,
         message: f.message,
     })?;

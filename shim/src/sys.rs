@@ -132,6 +132,18 @@ pub fn close_from(first: u32) {
     }
 }
 
+/// Make `fd` descriptor number `target` of this process, inherited across exec.
+pub fn inherit_at(fd: &impl std::os::fd::AsRawFd, target: i32) -> Result<(), nix::errno::Errno> {
+    let fd = fd.as_raw_fd();
+    if fd == target {
+        // dup2 onto itself would keep close-on-exec.
+        // SAFETY: F_SETFD on a descriptor the caller owns.
+        return nix::errno::Errno::result(unsafe { libc::fcntl(fd, libc::F_SETFD, 0) }).map(drop);
+    }
+    // SAFETY: dup2 onto a number the caller chose; the duplicate has no close-on-exec.
+    nix::errno::Errno::result(unsafe { libc::dup2(fd, target) }).map(drop)
+}
+
 pub enum Forked {
     Parent(nix::unistd::Pid),
     Child,

@@ -152,7 +152,7 @@ pub fn bin_dir() -> &'static Path {
     DIR.get_or_init(|| {
         let exe = std::env::current_exe().expect("test executable");
         let target = exe.parent().and_then(Path::parent).expect("target dir");
-        let names = ["pola-run", "pola-shim", "pola-sh"];
+        let names = ["pola-run", "pola-shim", "pola-sh", "pola-open"];
         let mut stamp = String::new();
         for n in names {
             let p = target.join(n);
@@ -386,11 +386,20 @@ pub enum Key<'a> {
     Count(&'a str, usize),
     /// Let time pass (a program starting).
     Pause(f64),
+    /// Answer every question (a line containing the first text) with the reply of the
+    /// first rule whose text the question contains (else the last rule's), until the
+    /// output contains the last text (up to 60 s).
+    Answer(&'a str, &'a [(&'a str, &'a str)], &'a str),
 }
 
 impl T {
     /// Run pola-sh on a pseudo-terminal owned by the test's user and play `steps`.
     pub fn interactive(&self, steps: &[Key]) -> Run {
+        self.on_terminal(&pola_sh(), &[], steps)
+    }
+
+    /// Run `program ARGS` on a pseudo-terminal owned by the test's user and play `steps`.
+    pub fn on_terminal(&self, program: &Path, args: &[&str], steps: &[Key]) -> Run {
         let json: Vec<String> = steps
             .iter()
             .map(|k| match k {
@@ -399,6 +408,18 @@ impl T {
                 Key::Raw(s) => format!("[\"raw\", {}, 10]", json_str(s)),
                 Key::Count(s, n) => format!("[\"count\", {}, {n}, 10]", json_str(s)),
                 Key::Pause(s) => format!("[\"sleep\", {s}]"),
+                Key::Answer(question, rules, until) => {
+                    let rules: Vec<String> = rules
+                        .iter()
+                        .map(|(text, reply)| format!("[{}, {}]", json_str(text), json_str(reply)))
+                        .collect();
+                    format!(
+                        "[\"answer\", {}, [{}], {}, 60]",
+                        json_str(question),
+                        rules.join(", "),
+                        json_str(until)
+                    )
+                }
             })
             .collect();
         let steps = format!("[{}]", json.join(", "));
@@ -418,7 +439,8 @@ impl T {
                 "--",
             ]);
         }
-        cmd.arg(pola_sh())
+        cmd.arg(program)
+            .args(args)
             .current_dir(self.dir())
             .env_clear()
             .env("PATH", PATH)

@@ -2,9 +2,13 @@
 
 usage: pty_driver.py STEPS_JSON UID GID PROGRAM [ARG]...
 STEPS: [["send", text], ["expect", text, seconds], ["raw", text, seconds],
-        ["count", text, n, seconds], ["sleep", seconds]]
+        ["count", text, n, seconds], ["sleep", seconds],
+        ["answer", question, [[contains, reply], ...], until, seconds]]
+"answer" replies to every new line containing `question` with the reply of the first
+rule whose text the line contains (or the last rule's), until `until` appears.
 "expect" matches output with terminal escapes removed; "raw" matches it as sent.
-Prints OK, or FAIL with what was expected and the output's tail; exit status 0/1.
+Prints OK and the output (escapes removed), or FAIL with what was expected and the
+output's tail; exit status 0/1.
 """
 import json, os, pty, re, select, sys, time
 
@@ -37,6 +41,16 @@ def pump(until, seconds):
             out += chunk
     return until()
 
+def read_some(seconds):
+    """Wait up to `seconds` for output; take what arrived."""
+    global out
+    r, _, _ = select.select([fd], [], [], seconds)
+    if r:
+        try:
+            out += os.read(fd, 65536)
+        except OSError:
+            pass
+
 def fail(message):
     tail = ansi.sub(b"", out)[-1500:].decode(errors="replace")
     print(f"FAIL: {message}\n--- output (escapes removed) ---\n{tail}")
@@ -60,5 +74,35 @@ for step in steps:
         want = step[1].encode()
         if not pump(lambda: ansi.sub(b"", out).count(want) >= step[2], step[3]):
             fail(f"expected {step[1]!r} {step[2]} times")
+    elif kind == "answer":
+        question, rules, until, seconds = step[1].encode(), step[2], step[3].encode(), step[4]
+        seen = len(ansi.sub(b"", out))
+        end = time.time() + seconds
+        answered = 0
+        while True:
+            clean = ansi.sub(b"", out)
+            at = clean.find(question, seen)
+            if at >= 0:
+                line_end = clean.find(b"?", at)
+                if line_end < 0:
+                    read_some(0.05)
+                    continue
+                line = clean[clean.rfind(b"\n", 0, at) + 1:line_end]
+                reply = rules[-1][1]
+                for text, r in rules:
+                    if text.encode() in line:
+                        reply = r
+                        break
+                os.write(fd, reply.encode())
+                answered += 1
+                seen = line_end
+                continue
+            if until in clean[seen:] or until in clean:
+                break
+            if time.time() > end:
+                fail(f"expected {step[3]!r} (after {answered} answers)")
+            read_some(0.05)
+pump(lambda: False, 0.1)
 print("OK")
+print(ansi.sub(b"", out).decode(errors="replace"))
 os.kill(pid, 9)

@@ -13,6 +13,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use clap::Parser;
+use pola_fileserver::ask::Session;
 use pola_fileserver::environment::Environment;
 use pola_fileserver::network::Network;
 use pola_sh::jail::{self, Command, Request};
@@ -25,7 +26,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -53,6 +54,14 @@ struct Args {
     /// granted, as profile lines.
     #[arg(long)]
     learn: bool,
+    /// Ask mode: when the command opens a file it was not granted, ask on the terminal
+    /// whether to give it (once, or always for this run).
+    #[arg(long)]
+    ask: bool,
+    /// Give the command a powerbox: a socket (in $POLA_POWERBOX) on which it may ask
+    /// the user to pick a file (see pola-open).
+    #[arg(long)]
+    powerbox: bool,
     /// Do not apply the program's profile from $XDG_CONFIG_HOME/pola-sh/profiles/.
     #[arg(long = "no-profile")]
     no_profile: bool,
@@ -188,6 +197,8 @@ fn run(args: Args) -> i32 {
         exports,
         profiles: !args.no_profile,
         learn: args.learn,
+        ask: args.ask.then(Session::default),
+        powerbox: args.powerbox,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,

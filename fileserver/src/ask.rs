@@ -1,0 +1,208 @@
+//! Ask mode: when a mediated command opens a file it was not granted, ask the user.
+//!
+//! `cat wants to read /home/u/notes.txt — allow once, always (this session), deny?`
+//! An allowed file is opened here, with the shell's authority, exactly as named in the
+//! question, and handed to the command by [`crate::mediate`]. Only files are given
+//! this way: a directory descriptor would let the command walk out of it with `..`
+//! (reads are not confined by Landlock; the mount namespace is what hides the rest of
+//! the host, and a descriptor from outside it is not bound by it), so directories,
+//! devices and other special files are left to the command line.
+
+use std::collections::HashSet;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::mediate::{Denied, Verdict};
+use crate::terminal;
+
+/// What the user allowed for the rest of the session: `(path, write)`.
+pub type Session = Arc<Mutex<HashSet<(PathBuf, bool)>>>;
+
+/// The open flags a granted open keeps; anything else (`O_PATH`, `O_TMPFILE`,
+/// `O_DIRECTORY`...) is not asked about.
+const KEPT_FLAGS: i32 = libc::O_ACCMODE
+    | libc::O_CREAT
+    | libc::O_EXCL
+    | libc::O_TRUNC
+    | libc::O_APPEND
+    | libc::O_NONBLOCK
+    | libc::O_CLOEXEC
+    | libc::O_NOFOLLOW
+    | 0o100000; // O_LARGEFILE as 32-bit programs pass it (libc's x86-64 value is 0)
+
+/// The user's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Once,
+    Always,
+    Deny,
+}
+
+/// `o`/`y` (once), `a` (always); anything else, an empty line included, denies.
+pub fn parse_answer(line: &str) -> Answer {
+    match line.trim().chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('o' | 'y') => Answer::Once,
+        Some('a') => Answer::Always,
+        _ => Answer::Deny,
+    }
+}
+
+/// Asks the user about one jail's opens.
+pub struct Asker {
+    /// The command's name, for the question.
+    pub name: String,
+    /// For the audit log: the jail's id.
+    pub id: u32,
+    pub session: Session,
+}
+
+impl Asker {
+    /// The asking process by its name, and the jail's program if that differs
+    /// (`cat (in the jail of sh)`). The name is the process's own (`comm`), so the
+    /// jail's program is shown beside it whenever they differ.
+    fn who(&self, pid: u32) -> String {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let comm: String = comm.trim().chars().filter(|c| !c.is_control()).collect();
+        if comm.is_empty() || comm == self.name {
+            self.name.clone()
+        } else {
+            format!("{comm} (in the jail of {})", self.name)
+        }
+    }
+
+    /// Decide about `d` (see `mediate::serve`).
+    pub fn decide(&mut self, d: &Denied) -> Verdict {
+        let Some(open) = d.open else {
+            return Verdict::Continue;
+        };
+        if open.flags & !KEPT_FLAGS != 0 || !askable(&d.path) {
+            return Verdict::Continue;
+        }
+        let verb = if d.write { "write" } else { "read" };
+        let path = d.path.display();
+        let key = (d.path.clone(), d.write);
+        let remembered = self
+            .session
+            .lock()
+            .map(|s| s.contains(&key))
+            .unwrap_or(false);
+        let answer = if remembered {
+            Answer::Always
+        } else {
+            let target = std::fs::canonicalize(&d.path)
+                .ok()
+                .filter(|t| t != &d.path)
+                .map(|t| format!(" (a link to {})", t.display()))
+                .unwrap_or_default();
+            let question = format!(
+                "{} wants to {verb} {path}{target} — allow [o]nce, [a]lways (this session), [d]eny?",
+                self.who(d.pid)
+            );
+            let Some(line) = terminal::ask(&question) else {
+                tracing::info!(target: crate::AUDIT, "#{} {}! {} {path}: denied (no terminal to ask on)", self.id, if d.write { "w" } else { "r" }, d.call);
+                return Verdict::Continue;
+            };
+            let answer = parse_answer(&line);
+            if answer == Answer::Always {
+                if let Ok(mut s) = self.session.lock() {
+                    s.insert(key);
+                }
+            }
+            answer
+        };
+        let id = self.id;
+        let mode = if d.write { "w" } else { "r" };
+        if answer == Answer::Deny {
+            tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied by the user", d.call);
+            return Verdict::Continue;
+        }
+        match open_file(&d.path, open.flags, open.mode) {
+            Ok(file) => {
+                let how = if answer == Answer::Once {
+                    "once"
+                } else {
+                    "for the session"
+                };
+                tracing::info!(target: crate::AUDIT, "#{id} {mode}+ {} {path}: granted {how}", d.call);
+                Verdict::Grant(file)
+            }
+            Err(e) => {
+                tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: granted, but cannot open: {e}", d.call);
+                Verdict::Continue
+            }
+        }
+    }
+}
+
+/// A regular file, or nothing yet (to be created).
+fn askable(path: &Path) -> bool {
+    match std::fs::metadata(path) {
+        Ok(m) => m.is_file(),
+        Err(_) => path.symlink_metadata().is_err(),
+    }
+}
+
+/// Open `path` as the command asked, with this process's authority; refuse anything
+/// but a regular file (the question was about a file; a FIFO swapped in would also
+/// block the server).
+pub(crate) fn open_file(path: &Path, flags: i32, mode: u32) -> std::io::Result<OwnedFd> {
+    let access = flags & libc::O_ACCMODE;
+    let file = std::fs::OpenOptions::new()
+        .read(access != libc::O_WRONLY)
+        .write(access != libc::O_RDONLY)
+        .create(flags & libc::O_CREAT != 0 && flags & libc::O_EXCL == 0)
+        .create_new(flags & libc::O_CREAT != 0 && flags & libc::O_EXCL != 0)
+        .append(flags & libc::O_APPEND != 0)
+        .truncate(flags & libc::O_TRUNC != 0 && access != libc::O_RDONLY)
+        .mode(mode & 0o7777)
+        .custom_flags(
+            (flags & (libc::O_NOFOLLOW | libc::O_NONBLOCK)) | libc::O_NOCTTY | libc::O_NONBLOCK,
+        )
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.file_type().is_fifo() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if flags & libc::O_NONBLOCK == 0 {
+        // Opened non-blocking only to be safe from a FIFO; give the command what it
+        // asked for.
+        // SAFETY: F_GETFL/F_SETFL on a descriptor this function owns.
+        unsafe {
+            let fl = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
+            libc::fcntl(file.as_raw_fd(), libc::F_SETFL, fl & !libc::O_NONBLOCK);
+        }
+    }
+    Ok(file.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers() {
+        assert_eq!(parse_answer("o"), Answer::Once);
+        assert_eq!(parse_answer(" Yes"), Answer::Once);
+        assert_eq!(parse_answer("always"), Answer::Always);
+        assert_eq!(parse_answer("d"), Answer::Deny);
+        assert_eq!(parse_answer(""), Answer::Deny);
+        assert_eq!(parse_answer("\u{3}"), Answer::Deny);
+    }
+
+    #[test]
+    fn only_regular_files_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(open_file(dir.path(), libc::O_RDONLY, 0).is_err());
+        let f = dir.path().join("f");
+        std::fs::write(&f, "x").unwrap();
+        assert!(open_file(&f, libc::O_RDONLY, 0).is_ok());
+        assert!(askable(&f));
+        assert!(!askable(dir.path()));
+        assert!(askable(&dir.path().join("new")));
+        nix::unistd::mkfifo(&dir.path().join("p"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+        assert!(!askable(&dir.path().join("p")));
+        assert!(open_file(&dir.path().join("p"), libc::O_RDONLY, 0).is_err());
+    }
+}
