@@ -369,13 +369,18 @@ pub fn namespace(
 /// jail even under a writable grant of a directory above it (`make + => ~`), so no
 /// command can write a profile that widens a later command. A write grant naming the
 /// directory itself or something inside it is the user's explicit choice.
+///
+/// Every directory between the write grant and the configuration is pinned too, bound
+/// writable onto itself: a mount point cannot be renamed or removed (EBUSY), so the
+/// command cannot move `~/.config` aside and make a new one with a profile in it.
 fn protect(ns: &mut Namespace, protected: &Path, writable: &[PathBuf]) -> Result<(), JailError> {
-    if !writable
+    let Some(outermost) = writable
         .iter()
-        .any(|w| protected.starts_with(w) && protected != w.as_path())
-    {
+        .filter(|w| protected.starts_with(w) && protected != w.as_path())
+        .min_by_key(|w| w.components().count())
+    else {
         return Ok(());
-    }
+    };
     // It must exist to be mounted over; an empty one is what a missing one means.
     if !protected.exists() {
         fs::DirBuilder::new()
@@ -383,6 +388,19 @@ fn protect(ns: &mut Namespace, protected: &Path, writable: &[PathBuf]) -> Result
             .mode(0o700)
             .create(protected)
             .map_err(|e| JailError::Protect(protected.to_path_buf(), e))?;
+    }
+    let between: Vec<&Path> = protected
+        .ancestors()
+        .skip(1)
+        .take_while(|a| a.starts_with(outermost) && *a != outermost.as_path())
+        .collect();
+    for dir in between.into_iter().rev() {
+        if ns.get(dir).is_none() {
+            ns.insert(
+                dir,
+                grant(dir.to_path_buf(), Rights::ReadWrite, Origin::Protected),
+            )?;
+        }
     }
     ns.insert(
         protected,

@@ -144,6 +144,25 @@ both!(jails_cannot_write_profiles, |t: &T| {
         "# nothing\n"
     );
     assert!(!t.path("config/pola-sh/profiles/sh").exists());
+    // Nor by moving the configuration away and making a new one in its place.
+    let swap = "mv config config.old && mkdir -p config/pola-sh/profiles && echo 'rw /' > config/pola-sh/profiles/cat";
+    let plain_dir = t.mkdir("plain");
+    t.write("plain/config/pola-sh/profiles/cat", "# nothing\n");
+    let mut plain = t.command("sh", &["-c", swap]);
+    plain.current_dir(&plain_dir);
+    let plain = t.output(plain);
+    assert!(
+        plain.ok(),
+        "a plain process can swap the directory:\n{plain}"
+    );
+    let jail = pola_run(t, &["--no-profile", "--rw", &dir, "--", "sh", "-c", swap]);
+    assert!(!jail.ok(), "{jail}");
+    assert!(jail.stderr.contains("busy"), "{jail}");
+    assert!(!t.path("config.old").exists());
+    assert_eq!(
+        fs::read_to_string(t.path("config/pola-sh/profiles/cat")).unwrap(),
+        "# nothing\n"
+    );
     let explain = pola_run(t, &["--explain", "--rw", &dir, "--", "true"])
         .success()
         .to_string();
