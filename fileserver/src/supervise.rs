@@ -100,17 +100,21 @@ pub fn wait_plain(child: Pid) -> Result<i32, Errno> {
 /// Before `exec` in a child: the default dispositions of the signals a shell ignores
 /// (ignored dispositions survive exec). Async-signal-safe.
 pub fn reset_job_signals() {
-    for sig in [
-        libc::SIGINT,
-        libc::SIGQUIT,
-        libc::SIGTSTP,
-        libc::SIGTTIN,
-        libc::SIGTTOU,
-        libc::SIGPIPE,
-    ] {
+    for sig in JOB_SIGNALS {
         // SAFETY: installing SIG_DFL runs no handler code and is async-signal-safe.
         unsafe {
-            libc::signal(sig, libc::SIG_DFL);
+            libc::signal(*sig as i32, libc::SIG_DFL);
         }
     }
 }
+
+/// The signals an interactive shell ignores (and Rust ignores SIGPIPE), which a
+/// command must get back at their defaults.
+pub const JOB_SIGNALS: &[nix::sys::signal::Signal] = &[
+    nix::sys::signal::Signal::SIGINT,
+    nix::sys::signal::Signal::SIGQUIT,
+    nix::sys::signal::Signal::SIGTSTP,
+    nix::sys::signal::Signal::SIGTTIN,
+    nix::sys::signal::Signal::SIGTTOU,
+    nix::sys::signal::Signal::SIGPIPE,
+];

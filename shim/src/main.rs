@@ -54,6 +54,10 @@ fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
 }
 
 fn main() {
+    // The jail dies with its launcher (SECURITY.md 22), even if that happened already.
+    if !sys::die_with_launcher() {
+        std::process::exit(125);
+    }
     // Nothing the launcher's parent left open may reach the jail (SECURITY.md 7):
     // everything above the socket now, and 3–9 unless the plan keeps them
     // (`channel::receive`).

@@ -132,6 +132,23 @@ pub fn close_from(first: u32) {
     }
 }
 
+/// Be killed when the launcher (the shell, pola-run) dies, and make sure it has not
+/// died already: once the death signal is armed, the parent is still the launcher named
+/// in `$POLA_LAUNCHER` or it is gone. False if it is gone.
+pub fn die_with_launcher() -> bool {
+    // SAFETY: PR_SET_PDEATHSIG takes an integer argument and touches no memory.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } < 0 {
+        return false;
+    }
+    match std::env::var(pola_fileserver::launch::LAUNCHER_ENV)
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+    {
+        Some(launcher) => nix::unistd::getppid().as_raw() == launcher,
+        None => true,
+    }
+}
+
 /// Make `fd` descriptor number `target` of this process, inherited across exec.
 pub fn inherit_at(fd: &impl std::os::fd::AsRawFd, target: i32) -> Result<(), nix::errno::Errno> {
     let fd = fd.as_raw_fd();
