@@ -134,7 +134,11 @@ fn send_plan(
 /// `posix_spawn` the shim: each `(target, source)` descriptor in place (staged above
 /// every target first, so no source is clobbered by another's target), the job-control
 /// signals a shell ignores back to their defaults, in `process_group` if given.
-fn spawn_shim(shim: &Path, moves: &[(i32, RawFd)], process_group: Option<i32>) -> std::io::Result<Pid> {
+fn spawn_shim(
+    shim: &Path,
+    moves: &[(i32, RawFd)],
+    process_group: Option<i32>,
+) -> std::io::Result<Pid> {
     use nix::fcntl::{fcntl, FcntlArg};
     use nix::spawn::{posix_spawn, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
     use std::os::fd::{AsRawFd, BorrowedFd};
@@ -167,7 +171,13 @@ fn spawn_shim(shim: &Path, moves: &[(i32, RawFd)], process_group: Option<i32>) -
         .map_err(std::io::Error::other)?;
     let env = std::ffi::CString::new(format!("{LAUNCHER_ENV}={}", std::process::id()))
         .map_err(std::io::Error::other)?;
-    Ok(posix_spawn(path.as_c_str(), &actions, &attr, &[path.as_c_str()], &[env.as_c_str()])?)
+    Ok(posix_spawn(
+        path.as_c_str(),
+        &actions,
+        &attr,
+        &[path.as_c_str()],
+        &[env.as_c_str()],
+    )?)
 }
 
 /// The variable that tells the shim its launcher's PID, to check that the launcher

@@ -11,6 +11,7 @@
 //!   the raw ioctls of [`unotify`].
 //! - [`ask`]: ask mode, the user granting a file at run time; [`powerbox`]: a program
 //!   asking the user for a file; both ask through [`terminal`].
+//! - [`seccomp`]: the seccomp filters, compiled once per process for the shim.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
 
@@ -24,6 +25,7 @@ pub mod plan;
 pub mod powerbox;
 pub mod profile;
 pub mod resolve;
+pub mod seccomp;
 pub mod supervise;
 pub mod terminal;
 pub mod unotify;

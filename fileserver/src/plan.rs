@@ -120,6 +120,8 @@ pub struct JailPlan {
     /// socket (see `mediate`).
     #[serde(default)]
     pub mediate: bool,
+    /// The seccomp filters to load, compiled by the server.
+    pub seccomp: crate::seccomp::Filters,
     /// Give the command a powerbox socket at `powerbox::FD` (sent after the witnesses).
     #[serde(default)]
     pub powerbox: bool,
@@ -166,6 +168,8 @@ mod tests {
             launch_delay_ms: 0,
             mediate: true,
             powerbox: true,
+            seccomp: crate::seccomp::compile(1000, 1000, &crate::network::Network::Private, true)
+                .unwrap(),
         };
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();

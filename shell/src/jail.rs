@@ -24,6 +24,7 @@ use pola_fileserver::plan::{JailPlan, Step};
 use pola_fileserver::powerbox;
 use pola_fileserver::profile::{self, Profile, ProfileError};
 use pola_fileserver::resolve::{resolve, ResolveError};
+use pola_fileserver::seccomp;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -42,6 +43,8 @@ pub enum JailError {
     Launch(#[from] LaunchError),
     #[error("cannot find the current user (uid {0}) in the user database")]
     NoUser(u32),
+    #[error(transparent)]
+    Seccomp(#[from] pola_fileserver::seccomp::SeccompError),
     #[error("profile {0}")]
     Profile(#[from] ProfileError),
     #[error("{0}: cannot create (to keep it read-only in the jail): {1}")]
@@ -458,13 +461,15 @@ pub fn plan(
     identity: &Identity,
     prepared: &Prepared,
     nodes: Vec<pola_fileserver::plan::PlanNode>,
-) -> JailPlan {
+) -> Result<JailPlan, JailError> {
+    let mediate = cmd.learn || cmd.ask.is_some();
+    let seccomp = seccomp::cached(identity.uid, identity.gid, &prepared.net, mediate)?;
     let scratch = nodes
         .iter()
         .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
         .map(|n| n.path.clone().into_os_string())
         .collect();
-    JailPlan {
+    Ok(JailPlan {
         program: cmd.program.clone(),
         command: cmd
             .argv
@@ -488,9 +493,10 @@ pub fn plan(
         scratch,
         keep_fds: Vec::new(),
         launch_delay_ms: launch_delay(),
-        mediate: cmd.learn || cmd.ask.is_some(),
+        mediate,
         powerbox: cmd.powerbox,
-    }
+        seccomp: (*seccomp).clone(),
+    })
 }
 
 /// Start `cmd` in a jail with the descriptors and process group of `io`.
@@ -505,7 +511,7 @@ pub fn spawn(
     let mut resolved = resolve(&prepared.ns)?;
     // The plan takes the nodes; the witnesses and created files stay with `resolved`.
     let nodes = std::mem::take(&mut resolved.nodes);
-    let mut plan = plan(cmd, identity, &prepared, nodes);
+    let mut plan = plan(cmd, identity, &prepared, nodes)?;
     let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
         .then(|| launch_record(cmd, &prepared));
     plan.keep_fds = io

@@ -171,12 +171,11 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
     capabilities::drop_all()?;
     landlock::restrict(plan)?;
-    seccomp::load(plan.uid, plan.gid, &plan.net)?;
+    seccomp::load(&plan.seccomp)?;
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
-    if plan.mediate {
-        // Last, so that building the jail is not mediated; the server has the
-        // listener before the command's first call.
-        let listener = seccomp::notify_filter()?;
+    // Last, so that building the jail is not mediated; the server has the listener
+    // before the command's first call.
+    if let Some(listener) = seccomp::listen(&plan.seccomp)? {
         channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
     }
     Ok(())

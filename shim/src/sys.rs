@@ -188,22 +188,3 @@ pub fn set_no_new_privs() -> Result<(), Errno> {
     // SAFETY: PR_SET_NO_NEW_PRIVS takes integer arguments and touches no memory.
     Errno::result(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }).map(drop)
 }
-
-/// Install a classic BPF seccomp program (no_new_privs must already be set).
-pub fn load_bpf(prog: &[libc::sock_filter]) -> Result<(), Errno> {
-    let fprog = libc::sock_fprog {
-        len: prog.len() as u16,
-        filter: prog.as_ptr() as *mut libc::sock_filter,
-    };
-    // SAFETY: `fprog` points at `prog`, which outlives the call; the kernel copies it.
-    let ret = unsafe {
-        libc::prctl(
-            libc::PR_SET_SECCOMP,
-            libc::SECCOMP_MODE_FILTER,
-            &fprog as *const libc::sock_fprog,
-            0,
-            0,
-        )
-    };
-    Errno::result(ret).map(drop)
-}
