@@ -1,7 +1,8 @@
 //! The network as a capability (issue 4): private by default, the host's with `@net`
 //! / `--net`, TCP to and on listed ports only with `@net:connect=…` / `@net:bind=…`.
-//! Servers run in the test process on 127.0.0.1; each restriction is first shown not
-//! to hold for a plain process. Host abstract sockets, in every mode: security.rs, item 14.
+//! Servers run in the test process on 127.0.0.1, and (as root) in a network namespace
+//! of their own reached over a veth pair; each restriction is first shown not to hold
+//! for a plain process. Host abstract sockets, in every mode: security.rs, item 14.
 
 use std::io::Write;
 
@@ -189,4 +190,123 @@ both!(explain_shows_the_network, |t: &T| {
             .contains("network: host, TCP only: connect to 80,443; listen on no port"),
         "{run}"
     );
+});
+
+/// A network namespace of its own with a TCP server on ports 8443 and 8080, reached
+/// from the host over a veth pair: a network that is not loopback, as a real host's.
+/// Building it needs root; it is torn down when dropped.
+struct TestNet {
+    name: String,
+    server: std::process::Child,
+    addr: String,
+}
+
+fn ip(args: &[&str]) {
+    let st = std::process::Command::new("ip")
+        .args(args)
+        .status()
+        .expect("run ip");
+    assert!(st.success(), "ip {args:?} failed");
+}
+
+impl TestNet {
+    fn new(tag: char) -> Option<TestNet> {
+        if !pola_tests::is_root() {
+            eprintln!("skipped: a test network namespace needs root");
+            return None;
+        }
+        let pid = std::process::id();
+        let name = format!("pt{pid}{tag}");
+        // Each variant its own /16, so the two running at once never share a subnet.
+        let subnet = format!("10.{}.{}", if tag == 'r' { 213 } else { 214 }, pid % 250);
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &name])
+            .status();
+        ip(&["netns", "add", &name]);
+        let (host, inner) = (format!("{name}h"), format!("{name}n"));
+        ip(&["link", "add", &host, "type", "veth", "peer", "name", &inner]);
+        ip(&["link", "set", &inner, "netns", &name]);
+        ip(&["addr", "add", &format!("{subnet}.1/24"), "dev", &host]);
+        ip(&["link", "set", &host, "up"]);
+        let ns = |args: &[&str]| {
+            let mut all = vec!["netns", "exec", &name, "ip"];
+            all.extend(args);
+            ip(&all);
+        };
+        ns(&["addr", "add", &format!("{subnet}.2/24"), "dev", &inner]);
+        ns(&["link", "set", &inner, "up"]);
+        ns(&["link", "set", "lo", "up"]);
+        let server = std::process::Command::new("ip")
+            .args(["netns", "exec", &name, "/usr/bin/python3", "-c"])
+            .arg(
+                "import socket, threading\n\
+                 def serve(port):\n\
+                 \x20   l = socket.create_server(('0.0.0.0', port))\n\
+                 \x20   while True:\n\
+                 \x20       c, _ = l.accept(); c.sendall(b'hello'); c.close()\n\
+                 threading.Thread(target=serve, args=(8080,), daemon=True).start()\n\
+                 serve(8443)\n",
+            )
+            .spawn()
+            .expect("start the server");
+        let addr = format!("{subnet}.2");
+        let net = TestNet { name, server, addr };
+        // Up when the host can reach it.
+        let up = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            std::net::TcpStream::connect((net.addr.as_str(), 8443)).is_ok()
+        });
+        assert!(up, "the test network's server did not come up");
+        Some(net)
+    }
+
+    /// A probe of both ports from Python.
+    fn probe(&self) -> String {
+        py(&format!(
+            r#"
+import socket
+def tcp(port):
+    s = socket.create_connection(("{addr}", port), timeout=3)
+    assert s.recv(5) == b"hello"
+probe("p8443", lambda: tcp(8443))
+probe("p8080", lambda: tcp(8080))
+"#,
+            addr = self.addr
+        ))
+    }
+}
+
+impl Drop for TestNet {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        // Deleting the namespace deletes the veth pair with it.
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+    }
+}
+
+both!(a_network_beyond_loopback_follows_the_grant, |t: &T| {
+    let tag = if t.uid == 0 { 'r' } else { 'u' };
+    let Some(net) = TestNet::new(tag) else {
+        return;
+    };
+    let code = net.probe();
+    // A plain process reaches the other namespace's server on both ports.
+    let plain = t.py_plain(&code);
+    assert_eq!(field(&plain, "p8443"), "ok", "{plain}");
+    assert_eq!(field(&plain, "p8080"), "ok", "{plain}");
+    // A jail has no route there.
+    let jail = t.py_jail(&[], &code);
+    assert_eq!(field(&jail, "p8443"), "ENETUNREACH", "{jail}");
+    assert_eq!(field(&jail, "p8080"), "ENETUNREACH", "{jail}");
+    // --net: the host's network, both ports.
+    let jail = t.py_jail(&["--net"], &code);
+    assert_eq!(field(&jail, "p8443"), "ok", "{jail}");
+    assert_eq!(field(&jail, "p8080"), "ok", "{jail}");
+    // --net-connect 8443: that port only.
+    let jail = t.py_jail(&["--net-connect", "8443"], &code);
+    assert_eq!(field(&jail, "p8443"), "ok", "{jail}");
+    assert_eq!(field(&jail, "p8080"), "EACCES", "{jail}");
 });
