@@ -64,7 +64,7 @@ impl Asker {
     /// jail's program is shown beside it whenever they differ.
     fn who(&self, pid: u32) -> String {
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        let comm: String = comm.trim().chars().filter(|c| !c.is_control()).collect();
+        let comm = terminal::printable(comm.trim(), 16);
         if comm.is_empty() || comm == self.name {
             self.name.clone()
         } else {
@@ -81,6 +81,7 @@ impl Asker {
             return Verdict::Continue;
         }
         let verb = if d.write { "write" } else { "read" };
+        let (id, mode) = (self.id, if d.write { "w" } else { "r" });
         let path = d.path.display();
         let key = (d.path.clone(), d.write);
         let remembered = self
@@ -101,7 +102,7 @@ impl Asker {
                 self.who(d.pid)
             );
             let Some(line) = terminal::ask(&question) else {
-                tracing::info!(target: crate::AUDIT, "#{} {}! {} {path}: denied (no terminal to ask on)", self.id, if d.write { "w" } else { "r" }, d.call);
+                tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied (no terminal to ask on)", d.call);
                 return Verdict::Continue;
             };
             let answer = parse_answer(&line);
@@ -112,8 +113,6 @@ impl Asker {
             }
             answer
         };
-        let id = self.id;
-        let mode = if d.write { "w" } else { "r" };
         if answer == Answer::Deny {
             tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied by the user", d.call);
             return Verdict::Continue;

@@ -180,6 +180,13 @@ fn spawn_shim(
     )?)
 }
 
+/// A program's file name, as questions and messages call it.
+pub fn program_name(exe: &Path) -> String {
+    exe.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// The variable that tells the shim its launcher's PID, to check that the launcher
 /// is still its parent once it has asked to die with it.
 pub const LAUNCHER_ENV: &str = "POLA_LAUNCHER";
@@ -243,11 +250,7 @@ pub fn spawn(
     }
     if let Some((ours, _theirs)) = powerbox {
         // The shim has its end now; this thread ends when every copy of it is closed.
-        let name = plan
-            .exec
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = program_name(&plan.exec);
         let (id, cwd) = (jail.pid(), plan.cwd.clone());
         std::thread::spawn(move || powerbox::serve(ours, &name, id, &cwd));
     }

@@ -270,7 +270,7 @@ pub fn serve(
         let Ok(req) = unotify::receive(fd) else {
             continue; // the caller died between the poll and the receive
         };
-        let mut verdict = Verdict::Continue;
+        let mut granted: Option<(OwnedFd, bool)> = None;
         if let Some(call) = WATCHED.iter().find(|c| c.nr == req.nr) {
             let path = path_of(&req, call);
             // The path was read from a live process that is still this caller.
@@ -284,37 +284,25 @@ pub fn serve(
                         path,
                         open,
                     };
-                    verdict = decide(&d);
-                    if matches!(verdict, Verdict::Continue) {
-                        denied.push(d);
+                    match decide(&d) {
+                        Verdict::Continue => denied.push(d),
+                        Verdict::Grant(file) => {
+                            let cloexec = open.is_some_and(|o| o.flags & libc::O_CLOEXEC != 0);
+                            granted = Some((file, cloexec));
+                        }
                     }
                 }
             }
         }
-        match verdict {
-            Verdict::Continue => {
-                let _ = unotify::answer_continue(fd, req.id);
-            }
-            Verdict::Grant(file) => {
-                let cloexec = denied_cloexec(&req);
-                if unotify::answer_with_fd(fd, req.id, file.as_raw_fd(), cloexec).is_err() {
-                    // Gone: the kernel gave the descriptor to nobody. Let a caller that
-                    // is somehow still there go on as it asked.
-                    let _ = unotify::answer_continue(fd, req.id);
-                }
-            }
+        let answered = granted.is_some_and(|(file, cloexec)| {
+            // Refused if the caller is gone: the kernel gives the descriptor to nobody.
+            unotify::answer_with_fd(fd, req.id, file.as_raw_fd(), cloexec).is_ok()
+        });
+        if !answered {
+            let _ = unotify::answer_continue(fd, req.id);
         }
     }
     denied
-}
-
-/// Whether the open call asked for a close-on-exec descriptor.
-fn denied_cloexec(req: &Notification) -> bool {
-    WATCHED
-        .iter()
-        .find(|c| c.nr == req.nr)
-        .and_then(|c| open_args(req, c))
-        .is_some_and(|o| o.flags & libc::O_CLOEXEC != 0)
 }
 
 #[cfg(test)]

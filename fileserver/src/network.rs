@@ -17,7 +17,7 @@ use nom::{IResult, Parser};
 use serde::{Deserialize, Serialize};
 
 /// The network a jail gets.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Network {
     /// Its own network namespace: loopback only, nothing of the host reachable.
     #[default]

@@ -30,11 +30,7 @@ const MAX_DESC: usize = 200;
 
 /// Client side: ask for a file to read (or write), described to the user as `desc`.
 pub fn request(socket: &UnixStream, write: bool, desc: &str) -> Result<OwnedFd, String> {
-    let desc: String = desc
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_DESC)
-        .collect();
+    let desc = terminal::printable(desc, MAX_DESC);
     let verb = if write { "write" } else { "read" };
     (&*socket)
         .write_all(format!("{verb} {desc}\n").as_bytes())
@@ -75,11 +71,7 @@ fn parse(line: &str) -> Option<Request> {
     };
     Some(Request {
         write,
-        desc: desc
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_DESC)
-            .collect(),
+        desc: terminal::printable(desc, MAX_DESC),
     })
 }
 

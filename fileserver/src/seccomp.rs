@@ -140,7 +140,7 @@ pub fn compile(uid: u32, gid: u32, net: &Network, mediate: bool) -> Result<Filte
     })
 }
 
-type Key = (u32, u32, String, bool);
+type Key = (u32, u32, Network, bool);
 
 /// [`compile`], once per process for each combination.
 pub fn cached(
@@ -150,8 +150,7 @@ pub fn cached(
     mediate: bool,
 ) -> Result<Arc<Filters>, SeccompError> {
     static CACHE: Mutex<Option<HashMap<Key, Arc<Filters>>>> = Mutex::new(None);
-    // The filter depends on the network only through its kind and ports.
-    let key = (uid, gid, format!("{net:?}"), mediate);
+    let key = (uid, gid, net.clone(), mediate);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let map = cache.get_or_insert_with(HashMap::new);
     if let Some(f) = map.get(&key) {

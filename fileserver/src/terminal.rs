@@ -69,6 +69,12 @@ pub fn ask(question: &str) -> Option<String> {
     answer
 }
 
+/// `text` as it may be shown on the terminal: control characters (escape sequences
+/// a jailed program could use to rewrite the question) removed, at most `max` chars.
+pub fn printable(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
 /// One line (up to 4 KiB), without its newline; `None` at end of file.
 fn read_line(tty: &mut std::fs::File) -> Option<String> {
     let mut line = Vec::new();

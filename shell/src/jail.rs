@@ -526,7 +526,7 @@ pub fn spawn(
     }
     if plan.mediate {
         let asker = cmd.ask.clone().map(|session| Asker {
-            name: program_name(&prepared.exe),
+            name: launch::program_name(&prepared.exe),
             id: jail.pid(),
             session,
         });
@@ -571,18 +571,10 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
     )
 }
 
-/// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
-/// A program's file name, as questions and messages call it.
-fn program_name(exe: &Path) -> String {
-    exe.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// What `--learn` prints: the accesses denied, as profile lines for the program.
 fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String {
     let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
-    let name = program_name(exe);
+    let name = launch::program_name(exe);
     let file = dirs::config_dir()
         .map(|d| profile::profiles_dir(&d).join(&name).display().to_string())
         .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{name}"));
@@ -611,6 +603,7 @@ pub fn report_learned(program: &str, outcome: &Outcome) {
     }
 }
 
+/// Run `cmd` in a jail and wait for it, forwarding signals sent to this process.
 pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
     let identity = identity()?;
     pola_fileserver::supervise::block_signals()

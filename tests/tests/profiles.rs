@@ -208,17 +208,18 @@ both!(
     |t: &T| {
         let secret = script_reading_a_secret(t);
         let log = t.path("audit.log");
+        let args = [
+            "--learn",
+            "--ro",
+            "script.py",
+            "--",
+            "/usr/bin/python3",
+            "script.py",
+        ];
         let learn = run(
             t,
             bin_dir().join("pola-run"),
-            &[
-                "--learn",
-                "--ro",
-                "script.py",
-                "--",
-                "/usr/bin/python3",
-                "script.py",
-            ],
+            &args,
             &[("POLA_AUDIT", log.to_str().unwrap())],
         );
         assert!(!learn.ok(), "{learn}");
@@ -240,17 +241,7 @@ both!(
             .map(|l| format!("{l}\n"))
             .collect();
         profile(t, "python3", &lines);
-        let again = pola_run(
-            t,
-            &[
-                "--learn",
-                "--ro",
-                "script.py",
-                "--",
-                "/usr/bin/python3",
-                "script.py",
-            ],
-        );
+        let again = pola_run(t, &args);
         assert_eq!(again.stdout, "learned\n", "{again}");
         assert!(again.ok(), "{again}");
         assert!(
