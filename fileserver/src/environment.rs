@@ -205,17 +205,22 @@ impl Environment {
                 ns.insert(Path::new(&expanded), Entry::Tmpfs)?;
                 continue;
             }
+            let rights = if l.kind == Kind::ReadWrite {
+                Rights::ReadWrite
+            } else {
+                Rights::ReadOnly
+            };
+            // Most lines name one path: no need for glob's walk (a stat per component).
+            if !expanded.contains(['*', '?', '[']) {
+                add_host_path(ns, Path::new(&expanded), rights)?;
+                continue;
+            }
             let paths = glob::glob(&expanded).map_err(|e| EnvironmentError::Glob {
                 file: self.source.clone(),
                 line: *lineno,
                 message: e.to_string(),
             })?;
             for path in paths.flatten() {
-                let rights = if l.kind == Kind::ReadWrite {
-                    Rights::ReadWrite
-                } else {
-                    Rights::ReadOnly
-                };
                 add_host_path(ns, &path, rights)?;
             }
         }

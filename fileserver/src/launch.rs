@@ -134,8 +134,9 @@ fn send_plan(
 /// `posix_spawn` the shim: each `(target, source)` descriptor in place (staged above
 /// every target first, so no source is clobbered by another's target), the job-control
 /// signals a shell ignores back to their defaults, in `process_group` if given.
-fn spawn_shim(
+pub(crate) fn spawn_shim(
     shim: &Path,
+    args: &[&str],
     moves: &[(i32, RawFd)],
     process_group: Option<i32>,
 ) -> std::io::Result<Pid> {
@@ -171,11 +172,15 @@ fn spawn_shim(
         .map_err(std::io::Error::other)?;
     let env = std::ffi::CString::new(format!("{LAUNCHER_ENV}={}", std::process::id()))
         .map_err(std::io::Error::other)?;
+    let mut argv = vec![path.clone()];
+    for arg in args {
+        argv.push(std::ffi::CString::new(*arg).map_err(std::io::Error::other)?);
+    }
     Ok(posix_spawn(
         path.as_c_str(),
         &actions,
         &attr,
-        &[path.as_c_str()],
+        &argv,
         &[env.as_c_str()],
     )?)
 }
@@ -193,7 +198,7 @@ pub const LAUNCHER_ENV: &str = "POLA_LAUNCHER";
 
 /// Start `shim` for `plan` with the descriptors and process group of `io`.
 ///
-/// With `posix_spawn`, which glibc does with `CLONE_VM | CLONE_VFORK`: forking the
+/// From the shell's zygote when it has one (`crate::zygote`), else with `posix_spawn`, which glibc does with `CLONE_VM | CLONE_VFORK`: forking the
 /// shell would copy its page tables and make every page it writes afterwards fault
 /// (copy-on-write) — measured at several percent of a jailed command's whole cost.
 /// What a fork could do between fork and exec is done by the spawn's attributes
@@ -207,12 +212,25 @@ pub fn spawn(
 ) -> Result<Jail, LaunchError> {
     let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
     let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
-    let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
-    moves.push((SHIM_SOCKET_FD, theirs_fd));
-    let child = spawn_shim(shim, &moves, io.process_group).map_err(|e| {
-        resolved.discard_created();
-        LaunchError::Spawn(e)
-    })?;
+    let pgid = io
+        .process_group
+        .unwrap_or_else(|| nix::unistd::getpgrp().as_raw());
+    // The zygote's jails are born in network namespaces of their own; one that shares
+    // the host's is spawned.
+    let zygote = (!plan.net.shares_host())
+        .then(|| crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid))
+        .flatten();
+    let child = match zygote {
+        Some(child) => child,
+        None => {
+            let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
+            moves.push((SHIM_SOCKET_FD, theirs_fd));
+            spawn_shim(shim, &[], &moves, io.process_group).map_err(|e| {
+                resolved.discard_created();
+                LaunchError::Spawn(e)
+            })?
+        }
+    };
     drop(theirs);
     let mut jail = Jail {
         child,

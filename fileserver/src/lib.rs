@@ -29,6 +29,7 @@ pub mod seccomp;
 pub mod supervise;
 pub mod terminal;
 pub mod unotify;
+pub mod zygote;
 
 /// The `tracing` target of audit records: launches, denials, runtime grants.
 pub const AUDIT: &str = "pola::audit";

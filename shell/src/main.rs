@@ -14,6 +14,8 @@ use rustyline::error::ReadlineError;
 
 fn main() {
     report::init_logging();
+    // Every command of a shell's life is jailed: fork each jail's shim from one zygote.
+    pola_fileserver::zygote::enable();
     let args: Vec<String> = std::env::args().collect();
     let login = args.first().is_some_and(|a| a.starts_with('-'));
     std::process::exit(run(&args, login));

@@ -17,13 +17,11 @@ use std::path::Path;
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
+use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
-use nix::unistd::{execve, pipe2, Pid};
+use nix::unistd::{pipe2, Pid};
 use pola_fileserver::plan::{JailPlan, ShimReport};
 pub use pola_fileserver::supervise::{block_signals, supervise};
-
-use crate::sys::{self, Forked};
 
 /// A pipe whose write end the parent keeps: when the read end hangs up, the parent is
 /// gone. (`getppid` cannot tell: inside a new PID namespace the parent is always 0.)
@@ -72,7 +70,15 @@ pub struct ExecFailure {
 
 /// Start the command (with the powerbox socket at `powerbox::FD`, if there is one).
 /// Returns its pid once `execve` has succeeded.
+///
+/// With `posix_spawn` (glibc: `CLONE_VM | CLONE_VFORK`), so PID 1's memory is not
+/// copied for a child that replaces it at once; the spawn's attributes do what the
+/// child must do before `execve`: a clean signal mask, SIGPIPE back at its default
+/// (the Rust runtime ignores it, and an ignored SIGPIPE would survive exec and break
+/// `yes | head`), the powerbox socket in place without close-on-exec.
 pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid, ExecFailure> {
+    use nix::spawn::{posix_spawn, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
+    use std::os::fd::AsRawFd;
     let fail = |errno: Errno| ExecFailure {
         status: 125,
         message: format!("cannot start the command: {errno}"),
@@ -80,63 +86,32 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
     let exec = cstring(plan.exec.as_os_str().as_bytes());
     let argv = cstrings(&plan.argv);
     let env = cstrings(&plan.env);
-    let (read_end, write_end) = pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(fail)?;
-    match sys::fork().map_err(fail)? {
-        Forked::Child => {
-            drop(read_end);
-            // SAFETY: resetting SIGPIPE to its default only changes this process's
-            // disposition; the Rust runtime ignored it, and an ignored SIGPIPE would
-            // survive exec and break `yes | head`.
-            unsafe {
-                libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-            }
-            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
-            if let Some(fd) = powerbox {
-                if let Err(errno) = sys::inherit_at(fd, pola_fileserver::powerbox::FD) {
-                    let _ = std::fs::File::from(write_end).write_all(&(errno as i32).to_le_bytes());
-                    // SAFETY: _exit is always safe.
-                    unsafe { libc::_exit(127) }
-                }
-            }
-            let errno = execve(&exec, &argv, &env).unwrap_err();
-            let _ = std::fs::File::from(write_end).write_all(&(errno as i32).to_le_bytes());
-            // SAFETY: _exit is always safe; it skips the parent's atexit handlers.
-            unsafe { libc::_exit(127) }
-        }
-        Forked::Parent(pid) => {
-            drop(write_end);
-            let mut buf = [0u8; 4];
-            let n = read_all(read_end, &mut buf);
-            if n < 4 {
-                return Ok(pid);
-            }
-            let _ = waitpid(pid, None);
-            let errno = Errno::from_raw(i32::from_le_bytes(buf));
-            Err(match errno {
-                Errno::ENOENT => ExecFailure {
-                    status: 127,
-                    message: format!("{}: command not found in the jail", plan.exec.display()),
-                },
-                errno => ExecFailure {
-                    status: 126,
-                    message: format!("{}: cannot execute: {}", plan.exec.display(), errno.desc()),
-                },
-            })
-        }
+    let mut actions = PosixSpawnFileActions::init().map_err(fail)?;
+    if let Some(fd) = powerbox {
+        // glibc clears close-on-exec when the descriptor already has the number.
+        actions
+            .add_dup2(fd.as_raw_fd(), pola_fileserver::powerbox::FD)
+            .map_err(fail)?;
     }
-}
-
-fn read_all(fd: OwnedFd, buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    while n < buf.len() {
-        match nix::unistd::read(fd.as_fd(), &mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(Errno::EINTR) => continue,
-            Err(_) => break,
-        }
-    }
-    n
+    let mut attr = PosixSpawnAttr::init().map_err(fail)?;
+    attr.set_sigmask(&SigSet::empty()).map_err(fail)?;
+    let mut defaults = SigSet::empty();
+    defaults.add(Signal::SIGPIPE);
+    attr.set_sigdefault(&defaults).map_err(fail)?;
+    attr.set_flags(
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF,
+    )
+    .map_err(fail)?;
+    posix_spawn(exec.as_c_str(), &actions, &attr, &argv, &env).map_err(|errno| match errno {
+        Errno::ENOENT => ExecFailure {
+            status: 127,
+            message: format!("{}: command not found in the jail", plan.exec.display()),
+        },
+        errno => ExecFailure {
+            status: 126,
+            message: format!("{}: cannot execute: {}", plan.exec.display(), errno.desc()),
+        },
+    })
 }
 
 /// Tell the fileserver the command is running.

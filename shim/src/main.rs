@@ -20,6 +20,7 @@ mod namespaces;
 mod rootfs;
 mod seccomp;
 mod sys;
+mod zygote;
 
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
@@ -54,6 +55,18 @@ fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
 }
 
 fn main() {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == pola_fileserver::zygote::ARG)
+    {
+        zygote::serve();
+    }
+    shim()
+}
+
+/// A shim: from the socket at descriptor 10 to the command's exit status. Started by
+/// the launcher, or forked by the shell's zygote.
+fn shim() -> ! {
     // The jail dies with its launcher (SECURITY.md 22), even if that happened already.
     if !sys::die_with_launcher() {
         std::process::exit(125);

@@ -14,6 +14,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use nix::errno::Errno;
 use nix::sched::{unshare, CloneFlags};
@@ -51,8 +52,32 @@ fn write(file: &'static str, contents: &str) -> Result<(), NamespaceError> {
     fs::write(Path::new(file), contents).map_err(|error| NamespaceError::Map { file, error })
 }
 
+/// The uid and gid the user namespace this process is already in maps (the zygote's),
+/// or `u64::MAX` if it is in none of ours.
+static ENTERED: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Record that this process is in a user namespace mapping `uid`/`gid` to themselves,
+/// so the jails forked from it need not make their own.
+pub fn entered(uid: u32, gid: u32) {
+    ENTERED.store(u64::from(uid) << 32 | u64::from(gid), Ordering::Relaxed);
+}
+
+/// Whether this process is in a network namespace made for the next jail and not yet
+/// used by one (the zygote makes them ahead of time).
+static NETWORK_READY: AtomicBool = AtomicBool::new(false);
+
+/// Move this process into a new network namespace with loopback up, for the next
+/// jail forked from it: a network namespace is the costliest one to make (measured at
+/// a tenth of a launch), and the zygote makes it while the shell runs the last command.
+pub fn prepare_network() {
+    NETWORK_READY.store(false, Ordering::Relaxed);
+    if unshare(CloneFlags::CLONE_NEWNET).is_ok() && crate::sys::loopback_up().is_ok() {
+        NETWORK_READY.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Enter a new user namespace in which `uid`/`gid` map to themselves.
-fn enter_user(uid: u32, gid: u32) -> Result<(), NamespaceError> {
+pub fn enter_user(uid: u32, gid: u32) -> Result<(), NamespaceError> {
     unshare(CloneFlags::CLONE_NEWUSER).map_err(|errno| NamespaceError::UserUnavailable {
         errno,
         hint: enable_hint(),
@@ -67,13 +92,20 @@ fn enter_user(uid: u32, gid: u32) -> Result<(), NamespaceError> {
 
 /// The jail's namespaces. The caller must fork afterwards: the first child is PID 1.
 pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> {
-    enter_user(uid, gid)?;
+    if ENTERED.load(Ordering::Relaxed) != u64::from(uid) << 32 | u64::from(gid) {
+        enter_user(uid, gid)?;
+    }
     let mut flags = CloneFlags::CLONE_NEWNS
         | CloneFlags::CLONE_NEWPID
         | CloneFlags::CLONE_NEWIPC
         | CloneFlags::CLONE_NEWUTS
         | CloneFlags::CLONE_NEWCGROUP;
-    if !share_net {
+    if share_net && NETWORK_READY.load(Ordering::Relaxed) {
+        // Forked by the zygote into a namespace of its own: the host's network is
+        // not here (the shell never asks the zygote for such a jail).
+        return Err(NamespaceError::Unshare(Errno::ENETUNREACH));
+    }
+    if !share_net && !NETWORK_READY.load(Ordering::Relaxed) {
         flags |= CloneFlags::CLONE_NEWNET;
     }
     unshare(flags).map_err(NamespaceError::Unshare)

@@ -149,18 +149,6 @@ pub fn die_with_launcher() -> bool {
     }
 }
 
-/// Make `fd` descriptor number `target` of this process, inherited across exec.
-pub fn inherit_at(fd: &impl std::os::fd::AsRawFd, target: i32) -> Result<(), nix::errno::Errno> {
-    let fd = fd.as_raw_fd();
-    if fd == target {
-        // dup2 onto itself would keep close-on-exec.
-        // SAFETY: F_SETFD on a descriptor the caller owns.
-        return nix::errno::Errno::result(unsafe { libc::fcntl(fd, libc::F_SETFD, 0) }).map(drop);
-    }
-    // SAFETY: dup2 onto a number the caller chose; the duplicate has no close-on-exec.
-    nix::errno::Errno::result(unsafe { libc::dup2(fd, target) }).map(drop)
-}
-
 pub enum Forked {
     Parent(nix::unistd::Pid),
     Child,
@@ -187,4 +175,21 @@ pub fn set_undumpable() -> Result<(), Errno> {
 pub fn set_no_new_privs() -> Result<(), Errno> {
     // SAFETY: PR_SET_NO_NEW_PRIVS takes integer arguments and touches no memory.
     Errno::result(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }).map(drop)
+}
+
+/// `clone(CLONE_PARENT)` with fork semantics (a copy of this process on a copy of its
+/// stack): the copy is a child of this process's parent, the shell, which waits for it
+/// as for a shim it spawned. Only the zygote calls it; it is single-threaded, so the
+/// copy's memory (allocator, stdio) is consistent. glibc does not know about this
+/// process: its cached thread id is the zygote's, so the copy must not use pthread
+/// calls that rely on it (`pthread_kill`, `raise`); the shim uses none.
+pub fn clone_parent() -> Result<Forked, Errno> {
+    let flags = (libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong;
+    // SAFETY: with no new stack and no shared memory, clone returns in both processes
+    // like fork; the pointer arguments are null.
+    let ret = unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize) };
+    match Errno::result(ret)? {
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(nix::unistd::Pid::from_raw(pid as i32))),
+    }
 }

@@ -1,0 +1,309 @@
+//! The shell's zygote: one `pola-shim --zygote` per shell that starts each jail's shim
+//! by forking itself instead of the shell spawning (and the kernel loading) a new
+//! `pola-shim` for every command.
+//!
+//! A jailed command pays for an `execve` of the shim (its dynamic loading and runtime
+//! start; on a virtual machine the C library's CPU-feature probing alone traps to the
+//! hypervisor) and for a new user namespace with its id maps. The zygote does both
+//! once: it enters the user namespace (the shell's own uid and gid, as every jail's
+//! is) when it starts, and for each command it forks a copy of itself that goes on
+//! exactly as a freshly started shim would, from the socket on. It also makes the
+//! next jail's network namespace (loopback up) ahead of time, right after each fork,
+//! while the shell is busy with the command: every jail still gets a namespace no other
+//! process uses, but its cost (the largest of the namespaces) is off the launch path.
+//! A command granted the host's network (`@net`) is spawned, not forked: the zygote's
+//! copies cannot rejoin the host's network namespace.
+//!
+//! The copy is made with `clone(CLONE_PARENT)`: it is the *shell's* child, not the
+//! zygote's, so the shell waits for it, stops and continues it and gets its status as
+//! it does a spawned shim, and it dies with the shell (`PR_SET_PDEATHSIG`, checked
+//! against `$POLA_LAUNCHER`). The zygote holds nothing but its socket to the shell:
+//! no host descriptor, no terminal (0, 1, 2 are `/dev/null`), cwd `/`, its own
+//! process group so no terminal signal reaches it. What a spawned shim would inherit
+//! from the shell at that moment travels in the request: descriptors 0–9, the process
+//! group, the umask.
+//!
+//! Only the process that started a zygote uses it (a forked subshell spawns its shims
+//! itself), and any failure to use it falls back to spawning, so a dead zygote costs
+//! one command the old way and is started again for the next.
+//!
+//! Protocol, on a `SOCK_SEQPACKET` pair (one message each way per command):
+//! request `[b'Z', umask: u32, pgid: i32, closed: u16 (bit t: descriptor t is
+//! closed), n: u8, targets: n × u8]` with descriptors `[shim socket, n sources]`;
+//! reply `pid: i32` (negative: an errno).
+
+use std::io::{IoSlice, IoSliceMut};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
+use std::sync::Mutex;
+
+use nix::errno::Errno;
+use nix::sys::socket::{
+    recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
+    SockFlag, SockType,
+};
+use nix::unistd::Pid;
+
+/// The argument that makes `pola-shim` a zygote.
+pub const ARG: &str = "--zygote";
+
+const TAG: u8 = b'Z';
+
+/// What the zygote's copy must set up before it goes on as a shim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub umask: u32,
+    /// The process group to join (0: a new one it leads).
+    pub pgid: i32,
+    /// Descriptors 0–15 the command must find closed.
+    pub closed: u16,
+    /// Where each source descriptor (after the shim socket) goes.
+    pub targets: Vec<u8>,
+}
+
+impl Request {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(12 + self.targets.len());
+        out.push(TAG);
+        out.extend_from_slice(&self.umask.to_le_bytes());
+        out.extend_from_slice(&self.pgid.to_le_bytes());
+        out.extend_from_slice(&self.closed.to_le_bytes());
+        out.push(self.targets.len() as u8);
+        out.extend_from_slice(&self.targets);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Request> {
+        let (&tag, rest) = bytes.split_first()?;
+        if tag != TAG || rest.len() < 11 {
+            return None;
+        }
+        let umask = u32::from_le_bytes(rest[0..4].try_into().ok()?);
+        let pgid = i32::from_le_bytes(rest[4..8].try_into().ok()?);
+        let closed = u16::from_le_bytes(rest[8..10].try_into().ok()?);
+        let n = rest[10] as usize;
+        let targets = rest.get(11..11 + n)?.to_vec();
+        (rest.len() == 11 + n).then_some(Request {
+            umask,
+            pgid,
+            closed,
+            targets,
+        })
+    }
+}
+
+/// The most descriptors one request carries: the shim socket and 0–9.
+pub const MAX_FDS: usize = 11;
+
+/// Receive one request and its descriptors (close-on-exec). `None` at end of file.
+pub fn receive(socket: RawFd) -> Result<Option<(Request, Vec<OwnedFd>)>, Errno> {
+    let mut buf = [0u8; 64];
+    let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
+    let (len, fds) = {
+        let mut iov = [IoSliceMut::new(&mut buf)];
+        let msg = recvmsg::<()>(
+            socket,
+            &mut iov,
+            Some(&mut space),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        )?;
+        let mut fds = Vec::new();
+        for cmsg in msg.cmsgs()? {
+            if let ControlMessageOwned::ScmRights(raw) = cmsg {
+                // SAFETY: SCM_RIGHTS installed these descriptors in this process just now.
+                fds.extend(
+                    raw.into_iter()
+                        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+                );
+            }
+        }
+        (msg.bytes, fds)
+    };
+    if len == 0 {
+        return Ok(None);
+    }
+    match Request::decode(&buf[..len]) {
+        Some(req) if fds.len() == req.targets.len() + 1 => Ok(Some((req, fds))),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Answer a request: the new shim's pid, or why there is none.
+pub fn reply(socket: RawFd, result: Result<Pid, Errno>) {
+    let value = match result {
+        Ok(pid) => pid.as_raw(),
+        Err(errno) => -(errno as i32),
+    };
+    let _ = nix::unistd::write(
+        // SAFETY: the caller owns `socket` for the duration of the call.
+        unsafe { std::os::fd::BorrowedFd::borrow_raw(socket) },
+        &value.to_le_bytes(),
+    );
+}
+
+/// The shell's handle on its zygote.
+struct Zygote {
+    /// The process that started it: only it may use it (`CLONE_PARENT` makes the new
+    /// shim a child of the zygote's parent).
+    owner: u32,
+    pid: Pid,
+    socket: OwnedFd,
+}
+
+impl Drop for Zygote {
+    fn drop(&mut self) {
+        if std::process::id() == self.owner {
+            let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::wait::waitpid(self.pid, None);
+        }
+    }
+}
+
+static ZYGOTE: Mutex<Option<Zygote>> = Mutex::new(None);
+static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Start jails through a zygote from now on (the shell does; one-shot `pola-run` does
+/// not, it would pay for the zygote and use it once). `POLA_ZYGOTE=0` turns it off.
+pub fn enable() {
+    let off = std::env::var_os("POLA_ZYGOTE").is_some_and(|v| v == "0");
+    ENABLED.store(!off, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn start(shim: &Path) -> std::io::Result<Zygote> {
+    let (ours, theirs) = socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )?;
+    let null = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")?;
+    let moves = [
+        (0, null.as_raw_fd()),
+        (1, null.as_raw_fd()),
+        (2, null.as_raw_fd()),
+        (crate::launch::SHIM_SOCKET_FD, theirs.as_raw_fd()),
+    ];
+    let pid = crate::launch::spawn_shim(shim, &[ARG], &moves, Some(0))?;
+    Ok(Zygote {
+        owner: std::process::id(),
+        pid,
+        socket: ours,
+    })
+}
+
+/// Ask the zygote (started now if there is none) for a shim with descriptors `moves`
+/// (`(target, source)`, 0–9), the shim socket `socket`, in process group `pgid` (0: a
+/// new one). `None`: no zygote here or it failed; spawn the shim instead.
+pub fn fork_shim(shim: &Path, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Option<Pid> {
+    if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.as_ref().is_some_and(|z| z.owner != std::process::id()) {
+        return None;
+    }
+    if slot.is_none() {
+        match start(shim) {
+            Ok(z) => *slot = Some(z),
+            Err(e) => {
+                tracing::debug!("cannot start the zygote: {e}");
+                ENABLED.store(false, std::sync::atomic::Ordering::Relaxed);
+                return None;
+            }
+        }
+    }
+    let zygote = slot.as_ref()?;
+    match ask(zygote, moves, socket, pgid) {
+        Ok(pid) => Some(pid),
+        Err(errno) => {
+            tracing::debug!("the zygote failed ({errno}); spawning the shim");
+            // Dropping it kills and reaps it; the next command starts a new one.
+            *slot = None;
+            None
+        }
+    }
+}
+
+fn ask(zygote: &Zygote, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Result<Pid, Errno> {
+    let mut closed = 0u16;
+    let mut targets = Vec::with_capacity(moves.len() + 3);
+    let mut fds = vec![socket];
+    for (target, source) in moves {
+        targets.push(*target as u8);
+        fds.push(*source);
+    }
+    // A spawned shim would inherit the shell's 0, 1, 2 as they are now.
+    for std_fd in 0..=2 {
+        if moves.iter().any(|(t, _)| *t == std_fd) {
+            continue;
+        }
+        // SAFETY: F_GETFD only asks whether the descriptor is open.
+        if unsafe { libc::fcntl(std_fd, libc::F_GETFD) } >= 0 {
+            targets.push(std_fd as u8);
+            fds.push(std_fd);
+        } else {
+            closed |= 1 << std_fd;
+        }
+    }
+    let umask = {
+        let old = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+        nix::sys::stat::umask(old);
+        old.bits()
+    };
+    let request = Request {
+        umask,
+        pgid,
+        closed,
+        targets,
+    };
+    let bytes = request.encode();
+    let iov = [IoSlice::new(&bytes)];
+    let rights = [ControlMessage::ScmRights(&fds)];
+    let fd = zygote.socket.as_raw_fd();
+    sendmsg::<()>(fd, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None)?;
+    let mut answer = [0u8; 4];
+    let n = loop {
+        match nix::unistd::read(&zygote.socket, &mut answer) {
+            Err(Errno::EINTR) => continue,
+            other => break other?,
+        }
+    };
+    if n != 4 {
+        return Err(Errno::EPIPE);
+    }
+    match i32::from_le_bytes(answer) {
+        pid if pid > 0 => {
+            let pid = Pid::from_raw(pid);
+            // Both sides set the group, so it is in place whichever runs first.
+            let group = if pgid == 0 { pid } else { Pid::from_raw(pgid) };
+            let _ = nix::unistd::setpgid(pid, group);
+            Ok(pid)
+        }
+        errno => Err(Errno::from_raw(-errno)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_bad_ones_are_refused() {
+        let req = Request {
+            umask: 0o022,
+            pgid: 4242,
+            closed: 0b100,
+            targets: vec![0, 1, 5],
+        };
+        let bytes = req.encode();
+        assert_eq!(Request::decode(&bytes), Some(req));
+        assert_eq!(Request::decode(&bytes[..bytes.len() - 1]), None);
+        let mut extra = bytes.clone();
+        extra.push(0);
+        assert_eq!(Request::decode(&extra), None);
+        assert_eq!(Request::decode(b"X"), None);
+    }
+}
