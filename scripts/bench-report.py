@@ -31,6 +31,10 @@ def ratio(group, a, b):
 
 ratios = {
     "pola-run / bwrap (launch)": (ratio("launch", "pola-run -- true", "bwrap (comparable)"), 0.5),
+    "floor (namespaces + exec, C) / bwrap": (
+        ratio("launch", "floor: namespaces + exec (C)", "bwrap (comparable)"), None),
+    "floor (+ 30 binds, C) / bwrap": (
+        ratio("launch", "floor: namespaces + 30 binds + exec (C)", "bwrap (comparable)"), None),
     "pola-run / sh -c true (launch)": (ratio("launch", "pola-run -- true", "sh -c true"), None),
     "pola-sh -c true / sh -c true": (ratio("launch", "pola-sh -c true", "sh -c true"), None),
     "pola-sh -c /usr/bin/true / bwrap": (

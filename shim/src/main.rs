@@ -11,6 +11,10 @@
 //! 3. `lock_down`: a nested user + mount namespace (mounts become locked), no core
 //!    dumps, no_new_privs, no capabilities, Landlock, seccomp, undumpable PID 1.
 //! 4. `init`: start the command, forward signals, reap, exit with its status.
+//!
+//! pola-sh starts one `pola-shim --zygote` (`zygote.rs`) and has it fork each jail's
+//! shim instead of executing a new one; such a shim begins at `shim()` like a spawned
+//! one, with the user namespace and a fresh network namespace already made.
 
 mod capabilities;
 mod channel;
