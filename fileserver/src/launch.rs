@@ -131,6 +131,22 @@ fn send_plan(
     Ok(())
 }
 
+/// Close-on-exec copies of `sources` numbered above every descriptor a shim is given
+/// (0–9 and the socket), so that putting each in place cannot clobber another.
+pub fn stage<'a>(
+    sources: impl IntoIterator<Item = std::os::fd::BorrowedFd<'a>>,
+) -> Result<Vec<OwnedFd>, nix::errno::Errno> {
+    use nix::fcntl::{fcntl, FcntlArg};
+    sources
+        .into_iter()
+        .map(|source| {
+            let fd = fcntl(source, FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1))?;
+            // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
+            Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+        })
+        .collect()
+}
+
 /// `posix_spawn` the shim: each `(target, source)` descriptor in place (staged above
 /// every target first, so no source is clobbered by another's target), the job-control
 /// signals a shell ignores back to their defaults, in `process_group` if given.
@@ -140,17 +156,14 @@ pub(crate) fn spawn_shim(
     moves: &[(i32, RawFd)],
     process_group: Option<i32>,
 ) -> std::io::Result<Pid> {
-    use nix::fcntl::{fcntl, FcntlArg};
     use nix::spawn::{posix_spawn, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
     use std::os::fd::{AsRawFd, BorrowedFd};
-    let mut staged: Vec<OwnedFd> = Vec::with_capacity(moves.len());
-    for (_, source) in moves {
-        // SAFETY: the caller owns every source descriptor for the duration of the call.
-        let source = unsafe { BorrowedFd::borrow_raw(*source) };
-        let fd = fcntl(source, FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1))?;
-        // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
-        staged.push(unsafe { OwnedFd::from_raw_fd(fd) });
-    }
+    // SAFETY: the caller owns every source descriptor for the duration of the call.
+    let staged = stage(
+        moves
+            .iter()
+            .map(|(_, source)| unsafe { BorrowedFd::borrow_raw(*source) }),
+    )?;
     let mut actions = PosixSpawnFileActions::init()?;
     for ((target, _), fd) in moves.iter().zip(&staged) {
         // dup2 in the child leaves the target without close-on-exec.
@@ -198,8 +211,9 @@ pub const LAUNCHER_ENV: &str = "POLA_LAUNCHER";
 
 /// Start `shim` for `plan` with the descriptors and process group of `io`.
 ///
-/// From the shell's zygote when it has one (`crate::zygote`), else with `posix_spawn`, which glibc does with `CLONE_VM | CLONE_VFORK`: forking the
-/// shell would copy its page tables and make every page it writes afterwards fault
+/// From the shell's zygote when it has one (`crate::zygote`), else with `posix_spawn`,
+/// which glibc does with `CLONE_VM | CLONE_VFORK`: forking the shell would copy its
+/// page tables and make every page it writes afterwards fault
 /// (copy-on-write) — measured at several percent of a jailed command's whole cost.
 /// What a fork could do between fork and exec is done by the spawn's attributes
 /// (descriptors, process group, signal dispositions) or by the shim itself (dying with

@@ -14,7 +14,8 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use nix::errno::Errno;
 use nix::sched::{unshare, CloneFlags};
@@ -53,13 +54,13 @@ fn write(file: &'static str, contents: &str) -> Result<(), NamespaceError> {
 }
 
 /// The uid and gid the user namespace this process is already in maps (the zygote's),
-/// or `u64::MAX` if it is in none of ours.
-static ENTERED: AtomicU64 = AtomicU64::new(u64::MAX);
+/// unset if it is in none of ours.
+static ENTERED: OnceLock<(u32, u32)> = OnceLock::new();
 
 /// Record that this process is in a user namespace mapping `uid`/`gid` to themselves,
 /// so the jails forked from it need not make their own.
 pub fn entered(uid: u32, gid: u32) {
-    ENTERED.store(u64::from(uid) << 32 | u64::from(gid), Ordering::Relaxed);
+    let _ = ENTERED.set((uid, gid));
 }
 
 /// Whether this process is in a network namespace made for the next jail and not yet
@@ -92,7 +93,7 @@ pub fn enter_user(uid: u32, gid: u32) -> Result<(), NamespaceError> {
 
 /// The jail's namespaces. The caller must fork afterwards: the first child is PID 1.
 pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> {
-    if ENTERED.load(Ordering::Relaxed) != u64::from(uid) << 32 | u64::from(gid) {
+    if ENTERED.get() != Some(&(uid, gid)) {
         enter_user(uid, gid)?;
     }
     let mut flags = CloneFlags::CLONE_NEWNS
@@ -100,13 +101,12 @@ pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> 
         | CloneFlags::CLONE_NEWIPC
         | CloneFlags::CLONE_NEWUTS
         | CloneFlags::CLONE_NEWCGROUP;
-    if share_net && NETWORK_READY.load(Ordering::Relaxed) {
+    match (share_net, NETWORK_READY.load(Ordering::Relaxed)) {
         // Forked by the zygote into a namespace of its own: the host's network is
         // not here (the shell never asks the zygote for such a jail).
-        return Err(NamespaceError::Unshare(Errno::ENETUNREACH));
-    }
-    if !share_net && !NETWORK_READY.load(Ordering::Relaxed) {
-        flags |= CloneFlags::CLONE_NEWNET;
+        (true, true) => return Err(NamespaceError::Unshare(Errno::ENETUNREACH)),
+        (false, false) => flags |= CloneFlags::CLONE_NEWNET,
+        (true, false) | (false, true) => {}
     }
     unshare(flags).map_err(NamespaceError::Unshare)
 }

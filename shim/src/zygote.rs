@@ -5,11 +5,10 @@
 //! in place, joins the process group, takes the umask, and goes on as a shim that was
 //! just started: from `crate::shim`, reading the plan from its socket.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
 use nix::errno::Errno;
-use nix::fcntl::{fcntl, FcntlArg};
-use pola_fileserver::launch::SHIM_SOCKET_FD;
+use pola_fileserver::launch::{stage, SHIM_SOCKET_FD};
 use pola_fileserver::zygote::{self, Request};
 
 use crate::namespaces;
@@ -66,13 +65,7 @@ fn become_shim(request: &Request, fds: Vec<OwnedFd>) -> Result<(), Errno> {
     // The zygote's socket is not the jail's business.
     // SAFETY: closing a descriptor this copy owns; the shim socket is set below.
     unsafe { libc::close(SHIM_SOCKET_FD) };
-    // Staged above every target first, so no source is clobbered by another's target.
-    let mut staged = Vec::with_capacity(fds.len());
-    for fd in &fds {
-        let raw = fcntl(fd, FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1))?;
-        // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
-        staged.push(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
-    }
+    let staged = stage(fds.iter().map(|fd| fd.as_fd()))?;
     drop(fds);
     let mut staged = staged.into_iter();
     let socket = staged.next().ok_or(Errno::EINVAL)?;

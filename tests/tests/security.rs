@@ -6,9 +6,9 @@ use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use pola_tests::{both, is_root, py, Run, Who, T};
+use pola_tests::{both, is_root, processes, py, wait_for, Run, Who, T};
 
 // 1. Listing /, $HOME, /home, /root, /var, /run, /mnt, /media, /srv, /opt shows only
 //    the default environment and the grants.
@@ -972,29 +972,9 @@ probe("core_pattern", lambda: os.close(os.open("/proc/sys/kernel/core_pattern", 
 });
 
 fn find_process(marker: &str) -> Option<u32> {
-    for e in fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if let Ok(cmd) = fs::read(e.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.starts_with("sleep ") && cmd.contains(marker) {
-                return Some(pid);
-            }
-        }
-    }
-    None
-}
-
-fn wait_for<F: FnMut() -> bool>(mut f: F, secs: u64) -> bool {
-    let end = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
+    processes(|cmd| cmd.starts_with("sleep ") && cmd.contains(marker))
+        .first()
+        .map(|(pid, _)| *pid)
 }
 
 // 22. When the shell dies (SIGKILL), every jailed process dies with it.

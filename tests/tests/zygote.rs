@@ -4,9 +4,8 @@
 //! hold nothing of the host, and everything must die with the shell.
 
 use std::fs;
-use std::time::{Duration, Instant};
 
-use pola_tests::{both, pola_sh, Run, Who, T};
+use pola_tests::{both, pola_sh, processes, wait_for, Run, Who, T};
 
 fn sh(t: &T, script: &str) -> Run {
     t.plain(&[pola_sh().to_str().unwrap(), "-c", script])
@@ -20,45 +19,6 @@ fn sh_without_zygote(t: &T, script: &str) -> Run {
         "-c",
         script,
     ])
-}
-
-fn wait_for<F: FnMut() -> bool>(mut f: F, secs: u64) -> bool {
-    let end = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
-
-/// Processes whose command line (NULs as spaces) satisfies `f`, with their parent.
-fn processes(f: impl Fn(&str) -> bool) -> Vec<(u32, u32)> {
-    let mut found = Vec::new();
-    for e in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(cmd) = fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        if !f(&cmd) {
-            continue;
-        }
-        let Ok(stat) = fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        found.push((pid, ppid));
-    }
-    found
 }
 
 fn tag(t: &T, base: u32) -> String {
