@@ -34,6 +34,12 @@ impl Rights {
         !matches!(self, Rights::ReadOnly)
     }
 
+    /// Whether a directory granted with these rights gives everything inside it the
+    /// `other` rights too (so a grant inside it needs no mount of its own).
+    pub fn covers(self, other: Rights) -> bool {
+        self.writable() || !other.writable()
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Rights::ReadOnly => "ro",
@@ -134,10 +140,22 @@ pub enum NamespaceError {
     SymlinkLoop(PathBuf),
 }
 
+/// A grant that needs no mount of its own: it lies inside a directory granted with the
+/// same or more rights (`rm f + => .`), and is merged into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Covered {
+    /// Where the grant would have been, in the jail.
+    pub path: PathBuf,
+    pub grant: Grant,
+    /// The directory grant that holds it, in the jail.
+    pub by: PathBuf,
+}
+
 /// The jail's file namespace: a tree rooted at `/`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Namespace {
     root: Node,
+    covered: Vec<Covered>,
 }
 
 impl Default for Namespace {
@@ -175,7 +193,10 @@ fn names(path: &Path) -> Vec<String> {
 
 impl Namespace {
     pub fn new() -> Namespace {
-        Namespace { root: Node::dir() }
+        Namespace {
+            root: Node::dir(),
+            covered: Vec::new(),
+        }
     }
 
     pub fn root(&self) -> &Node {
@@ -186,6 +207,11 @@ impl Namespace {
     /// a path through a symlink of the namespace is redirected to where the symlink
     /// points, so the command and the mount agree on what the name means.
     /// A second grant on the same path keeps the stronger rights.
+    ///
+    /// Grants merge: one inside a directory granted with the same or more rights is
+    /// recorded as [`Covered`] instead of getting a mount of its own, and a directory
+    /// grant takes in the grants already below it that it covers. Only pola-sh's
+    /// protected configuration always keeps its own (read-only) mount.
     pub fn insert(&mut self, path: &Path, entry: Entry) -> Result<(), NamespaceError> {
         let path = self.canonical(path)?;
         if path == Path::new("/") {
@@ -194,6 +220,98 @@ impl Namespace {
                 _ => Err(NamespaceError::Root),
             };
         }
+        if let Entry::Grant(g) = &entry {
+            if g.origin != Origin::Protected {
+                if let Some((by, _)) = self.covering(&path, g.rights) {
+                    self.covered.push(Covered {
+                        path,
+                        grant: g.clone(),
+                        by,
+                    });
+                    return Ok(());
+                }
+            }
+        }
+        self.place(&path, entry)?;
+        if let Some(Entry::Grant(g)) = self.get(&path).cloned() {
+            self.take_in(&path, g.rights);
+        }
+        Ok(())
+    }
+
+    /// The nearest directory grant strictly above `path` that covers `rights`, with its
+    /// path. A private tmpfs or a generated file on the way stops the search: what is
+    /// below it is not the host's.
+    pub fn covering(&self, path: &Path, rights: Rights) -> Option<(PathBuf, &Grant)> {
+        let mut node = &self.root;
+        let mut walked = PathBuf::from("/");
+        let mut found = None;
+        let parts = names(path);
+        for name in parts.iter().take(parts.len().saturating_sub(1)) {
+            let Some(child) = node.children.get(name) else {
+                break;
+            };
+            node = child;
+            walked.push(name);
+            match &node.entry {
+                Entry::Grant(g) if g.rights.covers(rights) => found = Some((walked.clone(), g)),
+                Entry::Grant(_) | Entry::Dir => {}
+                _ => found = None,
+            }
+        }
+        found
+    }
+
+    /// The grants below `path` that a grant with `rights` there covers become
+    /// [`Covered`]; nodes below that still hold something are kept as plain directories.
+    fn take_in(&mut self, path: &Path, rights: Rights) {
+        fn go(node: &mut Node, at: &Path, by: &Path, rights: Rights, out: &mut Vec<Covered>) {
+            let names: Vec<String> = node.children.keys().cloned().collect();
+            for name in names {
+                let child_path = at.join(&name);
+                let child = node.children.get_mut(&name).expect("listed above");
+                go(child, &child_path, by, rights, out);
+                if child.entry == Entry::Dir && child.children.is_empty() {
+                    // A skeleton directory that only led to what was taken in.
+                    node.children.remove(&name);
+                    continue;
+                }
+                if let Entry::Grant(g) = &child.entry {
+                    if g.origin != Origin::Protected && rights.covers(g.rights) {
+                        out.push(Covered {
+                            path: child_path.clone(),
+                            grant: g.clone(),
+                            by: by.to_path_buf(),
+                        });
+                        if child.children.is_empty() {
+                            node.children.remove(&name);
+                        } else {
+                            child.entry = Entry::Dir;
+                        }
+                    }
+                }
+            }
+        }
+        let parts = names(path);
+        let mut node = &mut self.root;
+        for name in &parts {
+            match node.children.get_mut(name) {
+                Some(n) => node = n,
+                None => return,
+            }
+        }
+        let mut taken = Vec::new();
+        go(node, path, path, rights, &mut taken);
+        self.covered.extend(taken);
+    }
+
+    /// The grants merged into a directory grant, in the order they were met.
+    pub fn covered(&self) -> &[Covered] {
+        &self.covered
+    }
+
+    fn place(&mut self, path: &Path, entry: Entry) -> Result<(), NamespaceError> {
+        let path = path.to_path_buf();
         let parts = names(&path);
         let mut node = &mut self.root;
         let mut walked = PathBuf::from("/");
@@ -259,29 +377,6 @@ impl Namespace {
             }
         }
         node.entry == Entry::Proc
-    }
-
-    /// Whether the jail shows the host's object at `path` unchanged: some ancestor of
-    /// it (or the path itself) is a grant mounted at its own host path.
-    pub fn shows_host_path(&self, path: &Path) -> bool {
-        let Ok(path) = self.canonical(path) else {
-            return false;
-        };
-        let mut node = &self.root;
-        let mut walked = PathBuf::from("/");
-        for name in names(&path) {
-            match node.children.get(&name) {
-                Some(child) => node = child,
-                None => return false,
-            }
-            walked.push(&name);
-            if let Entry::Grant(g) = &node.entry {
-                if g.host == walked {
-                    return true;
-                }
-            }
-        }
-        false
     }
 
     /// Rewrite `path` through the namespace's own symlinks (at most 40, as the kernel).
@@ -387,7 +482,21 @@ impl fmt::Display for Namespace {
             Ok(())
         }
         writeln!(f, "/")?;
-        go(f, &self.root, Path::new("/"), 1)
+        go(f, &self.root, Path::new("/"), 1)?;
+        if !self.covered.is_empty() {
+            writeln!(f, "within other grants (no mount of their own):")?;
+            for c in &self.covered {
+                let label = format!("  {}", c.path.display());
+                writeln!(
+                    f,
+                    "{label:<40} {} ({}), within {}",
+                    c.grant.rights.label(),
+                    c.grant.origin.label(),
+                    c.by.display()
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -441,13 +550,74 @@ mod tests {
             .unwrap();
         ns.insert(Path::new("/bin"), Entry::Symlink("usr/bin".into()))
             .unwrap();
-        ns.insert(Path::new("/bin/tool"), grant("/bin/tool", Rights::ReadOnly))
-            .unwrap();
+        ns.insert(
+            Path::new("/bin/tool"),
+            grant("/bin/tool", Rights::ReadWrite),
+        )
+        .unwrap();
         assert!(ns.get(Path::new("/usr/bin/tool")).is_some());
         assert_eq!(
             ns.get(Path::new("/bin")),
             Some(&Entry::Symlink("usr/bin".into()))
         );
+    }
+
+    #[test]
+    fn grants_inside_a_grant_with_the_same_or_more_rights_merge() {
+        let mut ns = Namespace::new();
+        // Narrower first, then the directory: `rm f + => .`
+        ns.insert(Path::new("/w/f"), grant("/w/f", Rights::ReadOnly))
+            .unwrap();
+        ns.insert(Path::new("/w/sub/g"), grant("/w/sub/g", Rights::ReadWrite))
+            .unwrap();
+        ns.insert(Path::new("/w"), grant("/w", Rights::ReadWrite))
+            .unwrap();
+        assert_eq!(ns.get(Path::new("/w/f")), None);
+        assert_eq!(ns.get(Path::new("/w/sub")), None);
+        // The directory first, then a name inside it.
+        ns.insert(Path::new("/w/h"), grant("/w/h", Rights::Create))
+            .unwrap();
+        assert_eq!(ns.get(Path::new("/w/h")), None);
+        let covered: Vec<&Path> = ns.covered().iter().map(|c| c.path.as_path()).collect();
+        assert_eq!(
+            covered,
+            [Path::new("/w/f"), Path::new("/w/sub/g"), Path::new("/w/h")]
+        );
+        assert!(ns.covered().iter().all(|c| c.by == Path::new("/w")));
+        assert!(ns.to_string().contains("within /w"));
+
+        // A write grant inside a read-only one keeps its own mount, and so does
+        // the protected configuration under a writable one.
+        let mut ns = Namespace::new();
+        ns.insert(Path::new("/r"), grant("/r", Rights::ReadOnly))
+            .unwrap();
+        ns.insert(Path::new("/r/out"), grant("/r/out", Rights::Create))
+            .unwrap();
+        assert!(matches!(ns.get(Path::new("/r/out")), Some(Entry::Grant(_))));
+        let mut ns = Namespace::new();
+        let protected = Entry::Grant(Grant {
+            host: "/h/.config/pola-sh".into(),
+            rights: Rights::ReadOnly,
+            origin: Origin::Protected,
+            device: false,
+        });
+        ns.insert(Path::new("/h/.config/pola-sh"), protected)
+            .unwrap();
+        ns.insert(Path::new("/h"), grant("/h", Rights::ReadWrite))
+            .unwrap();
+        assert!(matches!(
+            ns.get(Path::new("/h/.config/pola-sh")),
+            Some(Entry::Grant(g)) if g.origin == Origin::Protected
+        ));
+        // Below a private tmpfs the host is not shown: no merging through it.
+        let mut ns = Namespace::new();
+        ns.insert(Path::new("/home/u"), Entry::Tmpfs).unwrap();
+        ns.insert(Path::new("/home/u/f"), grant("/home/u/f", Rights::ReadOnly))
+            .unwrap();
+        assert!(matches!(
+            ns.get(Path::new("/home/u/f")),
+            Some(Entry::Grant(_))
+        ));
     }
 
     #[test]

@@ -698,9 +698,10 @@ impl Shell {
         for a in args {
             match a {
                 Arg::Word(w) => {
-                    for f in expand::fields(self, std::slice::from_ref(w))? {
-                        out.push(GrantItem::Field(f));
-                    }
+                    out.push(GrantItem::Word(expand::fields(
+                        self,
+                        std::slice::from_ref(w),
+                    )?));
                 }
                 Arg::Write => out.push(GrantItem::Write),
                 Arg::Hidden => out.push(GrantItem::Hidden),
@@ -810,10 +811,7 @@ impl Shell {
         if let Some(inp) = ends.stdin {
             redirs.0.insert(0, (0, Target::Open(inp)));
         }
-        let name = items.iter().find_map(|i| match i {
-            GrantItem::Field(f) => Some(f.text.clone()),
-            _ => None,
-        });
+        let name = first_field(&items).map(|f| f.text.clone());
         let Some(name) = name else {
             // Assignments and redirections only.
             for (k, v) in &assigns {
@@ -825,7 +823,11 @@ impl Shell {
             let words: Vec<String> = items
                 .iter()
                 .map(|i| match i {
-                    GrantItem::Field(f) => f.text.clone(),
+                    GrantItem::Word(fields) => fields
+                        .iter()
+                        .map(|f| f.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     GrantItem::Write => "=>".into(),
                     GrantItem::Hidden => "+".into(),
                     GrantItem::Open => "{".into(),
@@ -835,19 +837,14 @@ impl Shell {
             eprintln!("+ {}", words.join(" "));
         }
         if s.unconfined {
-            let argv: Vec<String> = argv_of(&items);
+            let argv: Vec<String> = grants::plain_argv(&items, &self.cwd());
             return Ok(self.unconfined(&argv, &assigns, &redirs));
         }
         if name == "grants" {
             return Ok(Running::Done(self.show_grants(&items[1..])));
         }
         if name == "exec" {
-            let rest: Vec<GrantItem> = items
-                .iter()
-                .skip_while(|i| !matches!(i, GrantItem::Field(_)))
-                .skip(1)
-                .cloned()
-                .collect();
+            let rest = without_first_field(&items);
             if rest.is_empty() {
                 return builtins::exec_keep(self, &redirs).map(Running::Done);
             }
@@ -859,14 +856,14 @@ impl Shell {
         let special = builtins::is_special(&name);
         if special || !self.functions.contains_key(&name) {
             if let Some(builtin) = builtins::lookup(&name) {
-                let argv: Vec<String> = argv_of(&items);
+                let argv: Vec<String> = grants::plain_argv(&items, &self.cwd());
                 return self
                     .run_builtin(builtin, &argv, &assigns, &redirs, special)
                     .map(Running::Done);
             }
         }
         if let Some(body) = self.functions.get(&name).cloned() {
-            let argv: Vec<String> = argv_of(&items);
+            let argv: Vec<String> = grants::plain_argv(&items, &self.cwd());
             return self
                 .call_function(&body, &argv, &assigns, &redirs)
                 .map(Running::Done);
@@ -953,10 +950,10 @@ impl Shell {
         let items: Vec<GrantItem> = argv
             .iter()
             .map(|a| {
-                GrantItem::Field(expand::Field {
+                GrantItem::Word(vec![expand::Field {
                     text: a.clone(),
-                    quoted: false,
-                })
+                    literal: false,
+                }])
             })
             .collect();
         let running = self.external(&items, &[], &Redirections::default());
@@ -1018,13 +1015,7 @@ impl Shell {
         let collected = match grants::collect(items, &self.cwd()) {
             Ok(c) => c,
             Err(e) => {
-                let name = items.iter().find_map(|i| {
-                    if let GrantItem::Field(f) = i {
-                        Some(f.text.clone())
-                    } else {
-                        None
-                    }
-                });
+                let name = first_field(items).map(|f| f.text.clone());
                 self.error(format!("{}: {e}", name.unwrap_or_default()));
                 return Running::Done(2);
             }
@@ -1164,15 +1155,31 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The words of a command line, without its grant markers.
-fn argv_of(items: &[GrantItem]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            GrantItem::Field(f) => Some(f.text.clone()),
-            _ => None,
-        })
-        .collect()
+/// The first field of a command line: the command's name.
+fn first_field(items: &[GrantItem]) -> Option<&expand::Field> {
+    items.iter().find_map(|i| match i {
+        GrantItem::Word(fields) => fields.first(),
+        _ => None,
+    })
+}
+
+/// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).
+fn without_first_field(items: &[GrantItem]) -> Vec<GrantItem> {
+    let mut out = Vec::new();
+    let mut dropped = false;
+    for item in items {
+        match item {
+            GrantItem::Word(fields) if !dropped && !fields.is_empty() => {
+                dropped = true;
+                if fields.len() > 1 {
+                    out.push(GrantItem::Word(fields[1..].to_vec()));
+                }
+            }
+            GrantItem::Word(_) if !dropped => {}
+            other => out.push(other.clone()),
+        }
+    }
+    out
 }
 
 /// "no such file: x" reads better than the errno text for a missing redirection target.

@@ -3,8 +3,9 @@
 //! then pathname expansion (the `glob` crate) of unquoted pattern characters; then
 //! quote removal.
 //!
-//! Each resulting field remembers whether its word had any quoting: a quoted word is
-//! never a grant (DESIGN.md), whatever it expands to.
+//! Each resulting field remembers whether its word had a single-quoted part: such a
+//! word is never granted implicitly (DESIGN.md), whatever it expands to; double quotes
+//! and backslashes do not change whether a word names a file.
 
 use crate::arith;
 use crate::ast::{Param, ParamName, ParamOp, Part, Word};
@@ -29,8 +30,8 @@ pub trait Host {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
     pub text: String,
-    /// The word had quoting somewhere (so it is never a grant).
-    pub quoted: bool,
+    /// The word had a single-quoted part (so it is never granted implicitly).
+    pub literal: bool,
 }
 
 /// A piece of expansion output before splitting.
@@ -55,11 +56,9 @@ fn text(s: impl Into<String>, quoted: bool, split: bool) -> Piece {
     }
 }
 
-/// Whether any part of the word is quoted.
-pub fn is_quoted(word: &Word) -> bool {
-    word.0
-        .iter()
-        .any(|p| matches!(p, Part::Single(_) | Part::Double(_) | Part::Escaped(_)))
+/// Whether any part of the word is single-quoted.
+pub fn is_literal(word: &Word) -> bool {
+    word.0.iter().any(|p| matches!(p, Part::Single(_)))
 }
 
 /// Expand words into fields: splitting and pathname expansion included (arguments,
@@ -67,11 +66,11 @@ pub fn is_quoted(word: &Word) -> bool {
 pub fn fields(host: &mut dyn Host, words: &[Word]) -> Result<Vec<Field>, String> {
     let mut out = Vec::new();
     for w in words {
-        let quoted = is_quoted(w);
+        let literal = is_literal(w);
         let pieces = pieces(host, &w.0, false)?;
         for segments in split(host, pieces) {
             for text in glob_field(host, &segments) {
-                out.push(Field { text, quoted });
+                out.push(Field { text, literal });
             }
         }
     }
@@ -664,12 +663,13 @@ pub(crate) mod tests {
         let words: Vec<Word> = ["plain", "'q'", "\"d\"", "e\\scaped", "$x"]
             .map(word)
             .to_vec();
-        let quoted: Vec<bool> = fields(m, &words)
+        let literal: Vec<bool> = fields(m, &words)
             .unwrap()
             .iter()
-            .map(|f| f.quoted)
+            .map(|f| f.literal)
             .collect();
-        assert_eq!(quoted, [false, true, true, true, false, false, false]);
+        // Only the single-quoted word is literal; `$x` splits into three fields.
+        assert_eq!(literal, [false, true, false, false, false, false, false]);
     }
 
     #[test]

@@ -1,14 +1,24 @@
 //! Collecting grants from a command line (DESIGN.md, "Grant rules").
 //!
-//! - An unquoted argument naming an existing path is granted read-only; one naming
-//!   nothing is a plain string; a quoted word is always a plain string; words starting
-//!   with `-` are never grants.
-//! - `=>` makes the following words write grants (a missing name may be created),
-//!   until `+`, `}` or the end of the command.
-//! - `+` makes the following words grants that are not passed as arguments.
-//! - `{ ... }` limits the scope of `=>` and `+`.
+//! - A word that names an existing path after expansion is granted read-only — unquoted,
+//!   double-quoted or backslash-escaped, and every field of `"$@"` or `"$f"` — so that
+//!   correctly quoted scripts and names with spaces work. A word that names nothing is a
+//!   plain string. A word with a single-quoted part is never granted implicitly: that is
+//!   how a string that happens to name a file is passed.
+//! - Words starting with `-` are never grants, except that `--opt=PATH` grants PATH
+//!   read-only when it names an existing path (the word is passed whole).
+//! - `=>` makes the one word after it (every field it expands to: `rm => *.o`) a write
+//!   grant: a slot for that name.
+//! - `+` makes every word after it, until `}` or the end of the command, a grant that is
+//!   not passed; `+ => x` is a write grant that is not passed. A `+` with nothing after
+//!   it, or followed by a word that names nothing and is not `=>` or `@…`, is an
+//!   ordinary argument (`find . -exec grep x {} +`, `expr 1 + 2`).
+//! - `{ ... }` limits the scope of `+`.
 //! - After `+`, `@net` is the network capability; `@net:connect=443,80` and
 //!   `@net:bind=8080` give it for TCP to and on those ports only.
+//!
+//! The same rules classify the words of a line for highlighting ([`roles`]), so what is
+//! shown as granted while typing is what will be granted.
 
 use std::path::{Path, PathBuf};
 
@@ -19,14 +29,38 @@ use pola_fileserver::network::Network;
 use crate::expand::Field;
 use crate::jail::Request;
 
-/// An expanded argument: a field, or a grant marker.
+/// An expanded argument: the fields of one word, or a grant marker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
-    Field(Field),
+    /// The fields one word expanded to (none for an empty unquoted expansion).
+    Word(Vec<Field>),
+    /// `=>`
     Write,
+    /// `+`
     Hidden,
+    /// `{`
     Open,
+    /// `}`
     Close,
+}
+
+/// What one item of a command line is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The command's name.
+    Command,
+    /// Passed, grants nothing.
+    Plain,
+    /// Passed, and the path is granted (read-only, or writable as a slot).
+    Grant { path: PathBuf, write: bool },
+    /// Not passed; the path is granted.
+    Hidden { path: PathBuf, write: bool },
+    /// Not passed: `@net…`.
+    Capability(Network),
+    /// A grant marker (`=>`, `+`, `{`, `}`): not passed.
+    Marker,
+    /// A `+` that grants nothing: passed as the argument `+`.
+    Plus,
 }
 
 /// What a command line grants and passes.
@@ -47,94 +81,182 @@ pub enum GrantError {
     HiddenMissing(String),
     #[error("{0} after '+' is not a path")]
     HiddenOption(String),
+    #[error("'=>' must be followed by the name of a file or directory")]
+    WriteWithoutWord,
+    #[error("'=>' is followed by the option {0}; put it before the file name: {0} => FILE")]
+    WriteOption(String),
     #[error("{0}")]
     BadNet(String),
     #[error("unknown capability {0} (known: @net)")]
     UnknownCapability(String),
 }
 
-#[derive(Clone, Copy, Default)]
-struct Mode {
-    write: bool,
-    hidden: bool,
+/// One field as the rules see it: its text, whether it had a single-quoted part, and
+/// whether its value is known (a highlighter cannot expand `$x`).
+#[derive(Clone, Copy)]
+struct Word<'a> {
+    text: &'a str,
+    literal: bool,
 }
 
-/// Split `items` (the command name first) into arguments and grants; `cwd` is where
-/// relative names are looked up.
-pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
-    let mut out = Collected::default();
-    let mut mode = Mode::default();
-    let mut scopes = Vec::new();
-    let mut first = true;
-    for item in items {
-        let field = match item {
-            Item::Write => {
-                mode.write = true;
-                continue;
-            }
-            Item::Hidden => {
-                mode = Mode {
-                    write: false,
-                    hidden: true,
-                };
-                continue;
-            }
-            Item::Open => {
-                scopes.push(mode);
-                continue;
-            }
-            Item::Close => {
-                mode = scopes.pop().ok_or(GrantError::UnmatchedClose)?;
-                continue;
-            }
-            Item::Field(f) => f,
-        };
-        if std::mem::take(&mut first) {
-            out.argv.push(field.text.clone());
-            continue;
-        }
-        if !mode.hidden {
-            out.argv.push(field.text.clone());
-        }
-        if field.quoted {
-            continue;
-        }
-        let text = &field.text;
+/// The path `--opt=PATH` names, if the word has that form.
+fn option_path(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("--")?;
+    let (_, path) = rest.split_once('=')?;
+    (!path.is_empty()).then_some(path)
+}
+
+/// `/`, `//`: the jail's own root, never a grant of the host's.
+fn is_root(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b == b'/')
+}
+
+/// Whether the first word after a `+` makes it a grant marker.
+fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
+    match next {
+        Some(Item::Write) => true,
+        Some(Item::Word(fields)) => fields.first().is_some_and(|f| {
+            !f.literal
+                && (f.text.starts_with('@')
+                    || (!f.text.starts_with('-') && !is_root(&f.text) && exists(&f.text)))
+        }),
+        _ => false,
+    }
+}
+
+fn capability(text: &str) -> Result<Network, GrantError> {
+    match text {
+        "@net" => Ok(Network::Host),
+        t if t.starts_with("@net:") => Network::parse_ports(&t["@net:".len()..])
+            .map_err(|e| GrantError::BadNet(format!("@net:{e}"))),
+        t => Err(GrantError::UnknownCapability(t.to_string())),
+    }
+}
+
+/// The role of one field, given the mode it is in.
+fn role(
+    word: Word,
+    write: bool,
+    hidden: bool,
+    exists: &dyn Fn(&str) -> bool,
+) -> Result<Role, GrantError> {
+    let text = word.text;
+    let grant = |path: &str, write: bool| {
+        let path = PathBuf::from(path);
+        Ok(if hidden {
+            Role::Hidden { path, write }
+        } else {
+            Role::Grant { path, write }
+        })
+    };
+    if write {
+        // An explicit `=>`: the word is the name of the slot, quoted or not.
         if text.starts_with('-') {
-            if mode.hidden {
-                return Err(GrantError::HiddenOption(text.clone()));
-            }
-            continue;
-        }
-        if mode.hidden && text.starts_with('@') {
-            match text.as_str() {
-                "@net" => out.net.add(Network::Host),
-                t if t.starts_with("@net:") => out.net.add(
-                    Network::parse_ports(&t["@net:".len()..])
-                        .map_err(|e| GrantError::BadNet(format!("@net:{e}")))?,
-                ),
-                t => return Err(GrantError::UnknownCapability(t.to_string())),
-            }
-            continue;
+            return match option_path(text) {
+                Some(path) => grant(path, true),
+                None => Err(GrantError::WriteOption(text.to_string())),
+            };
         }
         if text.is_empty() {
-            continue;
+            return Err(GrantError::WriteWithoutWord);
         }
-        let path = PathBuf::from(text);
-        let exists = cwd.join(&path).symlink_metadata().is_ok();
-        // `/` is always there: the jail's own root, not a grant of the host's.
-        if Path::new(text)
-            .components()
-            .all(|c| c == std::path::Component::RootDir)
-        {
-            continue;
+        return grant(text, true);
+    }
+    if hidden {
+        if text.starts_with('@') && !word.literal {
+            return capability(text).map(Role::Capability);
         }
-        if mode.write {
-            out.grants.push(Request { path, write: true });
-        } else if exists {
-            out.grants.push(Request { path, write: false });
-        } else if mode.hidden {
-            return Err(GrantError::HiddenMissing(text.clone()));
+        if text.starts_with('-') {
+            return Err(GrantError::HiddenOption(text.to_string()));
+        }
+        if is_root(text) {
+            return Ok(Role::Marker);
+        }
+        if !exists(text) {
+            return Err(GrantError::HiddenMissing(text.to_string()));
+        }
+        return grant(text, false);
+    }
+    if word.literal || text.is_empty() || is_root(text) {
+        return Ok(Role::Plain);
+    }
+    if text.starts_with('-') {
+        return Ok(match option_path(text) {
+            Some(path) if !is_root(path) && exists(path) => Role::Grant {
+                path: PathBuf::from(path),
+                write: false,
+            },
+            _ => Role::Plain,
+        });
+    }
+    Ok(if exists(text) {
+        Role::Grant {
+            path: PathBuf::from(text),
+            write: false,
+        }
+    } else {
+        Role::Plain
+    })
+}
+
+/// The role of every item of a command line (the command's name first): one entry per
+/// marker and per field, in order. `exists` says whether a (relative or absolute) path
+/// names something on the host.
+pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>, GrantError> {
+    let mut out = Vec::new();
+    let mut hidden = false;
+    let mut write = false;
+    let mut scopes = Vec::new();
+    let mut command = true;
+    for (i, item) in items.iter().enumerate() {
+        let next = items.get(i + 1);
+        if write && !matches!(item, Item::Word(_)) {
+            return Err(GrantError::WriteWithoutWord);
+        }
+        match item {
+            Item::Write => {
+                if !matches!(next, Some(Item::Word(_))) {
+                    return Err(GrantError::WriteWithoutWord);
+                }
+                write = true;
+                out.push(Role::Marker);
+            }
+            Item::Hidden => {
+                if plus_grants(next, exists) {
+                    hidden = true;
+                    out.push(Role::Marker);
+                } else if hidden {
+                    // `+` inside a `+` scope: the next word must still be a grant.
+                    out.push(Role::Marker);
+                } else {
+                    out.push(Role::Plus);
+                }
+            }
+            Item::Open => {
+                scopes.push(hidden);
+                out.push(Role::Marker);
+            }
+            Item::Close => {
+                hidden = scopes.pop().ok_or(GrantError::UnmatchedClose)?;
+                out.push(Role::Marker);
+            }
+            Item::Word(fields) => {
+                if write && fields.is_empty() {
+                    return Err(GrantError::WriteWithoutWord);
+                }
+                for f in fields {
+                    if std::mem::take(&mut command) {
+                        out.push(Role::Command);
+                        continue;
+                    }
+                    let word = Word {
+                        text: &f.text,
+                        literal: f.literal,
+                    };
+                    out.push(role(word, write, hidden, exists)?);
+                }
+                write = false;
+            }
         }
     }
     if !scopes.is_empty() {
@@ -143,22 +265,104 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
     Ok(out)
 }
 
+/// Whether `path` names something, relative to `cwd`.
+pub fn exists_in(cwd: &Path) -> impl Fn(&str) -> bool + '_ {
+    move |p: &str| cwd.join(p).symlink_metadata().is_ok()
+}
+
+/// The fields of `items` with their roles, in order.
+fn fields_with_roles<'a>(
+    items: &'a [Item],
+    roles: &'a [Role],
+) -> impl Iterator<Item = (Option<&'a Field>, &'a Role)> {
+    let mut fields = Vec::new();
+    for item in items {
+        match item {
+            Item::Word(fs) => fields.extend(fs.iter().map(Some)),
+            _ => fields.push(None),
+        }
+    }
+    fields.into_iter().zip(roles)
+}
+
+/// The arguments a command gets: every passed field, and each `+` that grants nothing.
+pub fn argv(items: &[Item], roles: &[Role]) -> Vec<String> {
+    fields_with_roles(items, roles)
+        .filter_map(|(field, role)| match (field, role) {
+            (_, Role::Plus) => Some("+".to_string()),
+            (Some(f), Role::Command | Role::Plain | Role::Grant { .. }) => Some(f.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Split `items` (the command name first) into arguments and grants; `cwd` is where
+/// relative names are looked up.
+pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
+    let roles = roles(items, &exists_in(cwd))?;
+    let mut out = Collected {
+        argv: argv(items, &roles),
+        ..Collected::default()
+    };
+    for role in &roles {
+        match role {
+            Role::Grant { path, write } | Role::Hidden { path, write } => {
+                out.grants.push(Request {
+                    path: path.clone(),
+                    write: *write,
+                })
+            }
+            Role::Capability(net) => out.net.add(net.clone()),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The arguments of a command line that grants nothing (a builtin, a function, `!!`):
+/// the same words a jailed command would get.
+pub fn plain_argv(items: &[Item], cwd: &Path) -> Vec<String> {
+    match roles(items, &exists_in(cwd)) {
+        Ok(roles) => argv(items, &roles),
+        // Malformed grant syntax means nothing to a builtin: every field, and `+`.
+        Err(_) => items
+            .iter()
+            .flat_map(|i| match i {
+                Item::Word(fs) => fs.iter().map(|f| f.text.clone()).collect(),
+                Item::Hidden => vec!["+".to_string()],
+                _ => Vec::new(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn f(s: &str) -> Item {
-        Item::Field(Field {
+        Item::Word(vec![Field {
             text: s.into(),
-            quoted: false,
-        })
+            literal: false,
+        }])
     }
 
     fn q(s: &str) -> Item {
-        Item::Field(Field {
+        Item::Word(vec![Field {
             text: s.into(),
-            quoted: true,
-        })
+            literal: true,
+        }])
+    }
+
+    fn fields(list: &[&str]) -> Item {
+        Item::Word(
+            list.iter()
+                .map(|s| Field {
+                    text: s.to_string(),
+                    literal: false,
+                })
+                .collect(),
+        )
     }
 
     fn req(p: &str, write: bool) -> Request {
@@ -170,7 +374,17 @@ mod tests {
 
     fn setup() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["notes.txt", "data.csv", "foo.c", "src/main.c", "docs/a"] {
+        for name in [
+            "notes.txt",
+            "data.csv",
+            "foo.c",
+            "hello.c",
+            "src/main.c",
+            "docs/a",
+            "my file.txt",
+            "a.o",
+            "b.o",
+        ] {
             let p = dir.path().join(name);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "").unwrap();
@@ -200,13 +414,13 @@ mod tests {
         .unwrap();
         assert_eq!(c.argv, ["sort", "data.csv", "-o", "sorted.csv"]);
         assert_eq!(c.grants, [req("data.csv", false), req("sorted.csv", true)]);
-        // gcc -c foo.c => -o foo.o + .
+        // gcc -c foo.c -o => foo.o + .
         let items = [
             f("gcc"),
             f("-c"),
             f("foo.c"),
-            Item::Write,
             f("-o"),
+            Item::Write,
             f("foo.o"),
             Item::Hidden,
             f("."),
@@ -221,22 +435,16 @@ mod tests {
         let c = collect(&[f("make"), Item::Hidden, Item::Write, f(".")], cwd).unwrap();
         assert_eq!(c.argv, ["make"]);
         assert_eq!(c.grants, [req(".", true)]);
-        // tar -czf { => backup.tgz } docs
-        let items = [
-            f("tar"),
-            f("-czf"),
-            Item::Open,
-            Item::Write,
-            f("backup.tgz"),
-            Item::Close,
-            f("docs"),
-        ];
+        // tar -czf => backup.tgz docs: => marks the one word after it
+        let items = [f("tar"), f("-czf"), Item::Write, f("backup.tgz"), f("docs")];
         let c = collect(&items, cwd).unwrap();
         assert_eq!(c.argv, ["tar", "-czf", "backup.tgz", "docs"]);
         assert_eq!(c.grants, [req("backup.tgz", true), req("docs", false)]);
-        // echo 'plain string' and a quoted existing path
-        let c = collect(&[f("echo"), q("plain string"), q("notes.txt")], cwd).unwrap();
-        assert!(c.grants.is_empty());
+        // mv => a.o => b.o
+        let items = [f("mv"), Item::Write, f("a.o"), Item::Write, f("b.o")];
+        let c = collect(&items, cwd).unwrap();
+        assert_eq!(c.argv, ["mv", "a.o", "b.o"]);
+        assert_eq!(c.grants, [req("a.o", true), req("b.o", true)]);
         // curl https://example.org + @net
         let c = collect(
             &[f("curl"), f("https://example.org"), Item::Hidden, f("@net")],
@@ -245,6 +453,106 @@ mod tests {
         .unwrap();
         assert!(c.net == Network::Host && c.grants.is_empty());
         assert_eq!(c.argv, ["curl", "https://example.org"]);
+    }
+
+    #[test]
+    fn write_marks_one_word_and_every_field_of_it() {
+        let d = setup();
+        // gcc -o => hello2 hello.c: hello.c stays read-only.
+        let c = collect(
+            &[f("gcc"), f("-o"), Item::Write, f("hello2"), f("hello.c")],
+            d.path(),
+        )
+        .unwrap();
+        assert_eq!(c.grants, [req("hello2", true), req("hello.c", false)]);
+        // rm => *.o, expanded to two fields.
+        let c = collect(&[f("rm"), Item::Write, fields(&["a.o", "b.o"])], d.path()).unwrap();
+        assert_eq!(c.argv, ["rm", "a.o", "b.o"]);
+        assert_eq!(c.grants, [req("a.o", true), req("b.o", true)]);
+        // curl -o => page.txt URL + @net
+        let c = collect(
+            &[
+                f("curl"),
+                f("-o"),
+                Item::Write,
+                f("page.txt"),
+                f("https://x.org/p"),
+                Item::Hidden,
+                f("@net"),
+            ],
+            d.path(),
+        )
+        .unwrap();
+        assert_eq!(c.grants, [req("page.txt", true)]);
+        assert_eq!(c.argv, ["curl", "-o", "page.txt", "https://x.org/p"]);
+    }
+
+    #[test]
+    fn quoting_rules() {
+        let d = setup();
+        let cwd = d.path();
+        // Single quotes never grant; double quotes and escapes do (the expander marks
+        // only single-quoted words literal).
+        let c = collect(&[f("grep"), q("notes.txt"), f("notes.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("notes.txt", false)]);
+        let c = collect(&[f("cat"), f("my file.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("my file.txt", false)]);
+        // --opt=PATH grants PATH, the word is passed whole; -x never grants.
+        let c = collect(&[f("tool"), f("--input=data.csv"), f("-notes.txt")], cwd).unwrap();
+        assert_eq!(c.argv, ["tool", "--input=data.csv", "-notes.txt"]);
+        assert_eq!(c.grants, [req("data.csv", false)]);
+        let c = collect(&[f("tool"), f("--input=missing"), f("--flag")], cwd).unwrap();
+        assert!(c.grants.is_empty());
+        // => --out=FILE
+        let c = collect(&[f("tool"), Item::Write, f("--out=new.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("new.txt", true)]);
+        assert_eq!(c.argv, ["tool", "--out=new.txt"]);
+    }
+
+    #[test]
+    fn plus_is_literal_when_it_grants_nothing() {
+        let d = setup();
+        let cwd = d.path();
+        let items = [
+            f("find"),
+            f("."),
+            f("-exec"),
+            f("grep"),
+            f("x"),
+            f("{}"),
+            Item::Hidden,
+        ];
+        let c = collect(&items, cwd).unwrap();
+        assert_eq!(c.argv, ["find", ".", "-exec", "grep", "x", "{}", "+"]);
+        let c = collect(&[f("expr"), f("1"), Item::Hidden, f("2")], cwd).unwrap();
+        assert_eq!(c.argv, ["expr", "1", "+", "2"]);
+        assert!(c.grants.is_empty());
+        // ... but `+` before an existing name, `=>` or `@net` grants.
+        let c = collect(&[f("x"), Item::Hidden, f("docs"), f("src")], cwd).unwrap();
+        assert_eq!(c.argv, ["x"]);
+        assert_eq!(c.grants, [req("docs", false), req("src", false)]);
+        // Inside a + scope a missing name is an error.
+        assert_eq!(
+            collect(&[f("x"), Item::Hidden, f("docs"), f("missing")], cwd),
+            Err(GrantError::HiddenMissing("missing".into()))
+        );
+    }
+
+    #[test]
+    fn braces_limit_plus() {
+        let d = setup();
+        let items = [
+            f("tar"),
+            f("-czf"),
+            Item::Open,
+            Item::Hidden,
+            f("src"),
+            Item::Close,
+            f("docs"),
+        ];
+        let c = collect(&items, d.path()).unwrap();
+        assert_eq!(c.argv, ["tar", "-czf", "docs"]);
+        assert_eq!(c.grants, [req("src", false), req("docs", false)]);
     }
 
     #[test]
@@ -268,8 +576,12 @@ mod tests {
             Err(GrantError::UnmatchedOpen)
         );
         assert_eq!(
-            collect(&[f("x"), Item::Hidden, f("missing")], cwd),
-            Err(GrantError::HiddenMissing("missing".into()))
+            collect(&[f("x"), Item::Write], cwd),
+            Err(GrantError::WriteWithoutWord)
+        );
+        assert_eq!(
+            collect(&[f("x"), Item::Write, f("-o"), f("out")], cwd),
+            Err(GrantError::WriteOption("-o".into()))
         );
         assert_eq!(
             collect(

@@ -37,14 +37,146 @@ pub enum Class {
     Separator,
 }
 
+/// One word of the line as the highlighter reads it: its value with quotes removed
+/// and `~` expanded, whether it has a single-quoted part, and whether its value is
+/// unknown without running anything (`$x`, `` `cmd` ``).
+struct Lexed {
+    start: usize,
+    end: usize,
+    value: String,
+    literal: bool,
+    unknown: bool,
+}
+
+fn lex_word(bytes: &[u8], mut i: usize, home: &str) -> Lexed {
+    let start = i;
+    let mut value = Vec::new();
+    let (mut literal, mut unknown) = (false, false);
+    while i < bytes.len() && !b" \t;&|()\n".contains(&bytes[i]) {
+        match bytes[i] {
+            b'\'' => {
+                literal = true;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'\'' {
+                    value.push(bytes[i]);
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                        i += 1;
+                    }
+                    unknown |= matches!(bytes[i], b'$' | b'`');
+                    value.push(bytes[i]);
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'\\' => {
+                if let Some(c) = bytes.get(i + 1) {
+                    value.push(*c);
+                }
+                i += 2;
+            }
+            c => {
+                unknown |= matches!(c, b'$' | b'`' | b'*' | b'?' | b'[');
+                value.push(c);
+                i += 1;
+            }
+        }
+    }
+    let mut value = String::from_utf8_lossy(&value).into_owned();
+    if bytes.get(start) == Some(&b'~') && (value == "~" || value.starts_with("~/")) {
+        value = format!("{home}{}", &value[1..]);
+    }
+    Lexed {
+        start,
+        end: i.min(bytes.len()),
+        value,
+        literal,
+        unknown,
+    }
+}
+
+/// Classify the words of one simple command (the command's name first) with the grant
+/// rules themselves ([`crate::grants::roles`]).
+fn classify_command(
+    words: &[Lexed],
+    raw: &[&str],
+    cwd: &Path,
+    out: &mut Vec<(usize, usize, Class)>,
+) {
+    use crate::grants::{roles, Item, Role};
+    let items: Vec<Item> = words
+        .iter()
+        .zip(raw)
+        .map(|(w, raw)| match *raw {
+            "=>" => Item::Write,
+            "+" => Item::Hidden,
+            "{" => Item::Open,
+            "}" => Item::Close,
+            _ => Item::Word(vec![crate::expand::Field {
+                text: w.value.clone(),
+                // A value only known when the line runs grants nothing until then,
+                // unless a marker makes it a grant whatever it is.
+                literal: w.literal || w.unknown,
+            }]),
+        })
+        .collect();
+    let exists = |p: &str| cwd.join(p).symlink_metadata().is_ok();
+    let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
+    let classes: Vec<Class> = match roles(&items, &unknown_exists) {
+        Ok(roles) => roles
+            .into_iter()
+            .map(|r| match r {
+                Role::Command => Class::Command,
+                Role::Plain | Role::Plus => Class::Plain,
+                Role::Grant { write: true, .. } | Role::Hidden { write: true, .. } => {
+                    Class::WriteGrant
+                }
+                Role::Grant { write: false, .. } => Class::ReadGrant,
+                Role::Hidden { write: false, .. } | Role::Capability(_) => Class::HiddenGrant,
+                Role::Marker => Class::Marker,
+            })
+            .collect(),
+        // Half-typed grant syntax: show the markers, nothing as granted.
+        Err(_) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                _ if i == 0 => Class::Command,
+                Item::Word(_) => Class::Plain,
+                _ => Class::Marker,
+            })
+            .collect(),
+    };
+    for (w, class) in words.iter().zip(classes) {
+        out.push((w.start, w.end, class));
+    }
+}
+
 /// The words of `line` with their byte ranges and classes.
 pub fn classify(line: &str, cwd: &Path, home: &str) -> Vec<(usize, usize, Class)> {
     let mut out = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
-    let mut command_position = true;
-    let (mut write, mut hidden) = (false, false);
-    let mut scopes: Vec<(bool, bool)> = Vec::new();
+    let mut command: Vec<Lexed> = Vec::new();
+    let flush = |command: &mut Vec<Lexed>, out: &mut Vec<(usize, usize, Class)>| {
+        if command.is_empty() {
+            return;
+        }
+        let raw: Vec<&str> = command.iter().map(|w| &line[w.start..w.end]).collect();
+        if raw[0].starts_with("!!") {
+            out.push((command[0].start, command[0].end, Class::Unconfined));
+            out.extend(command[1..].iter().map(|w| (w.start, w.end, Class::Plain)));
+        } else {
+            classify_command(command, &raw, cwd, out);
+        }
+        command.clear();
+    };
     while i < bytes.len() {
         let c = bytes[i];
         if c == b' ' || c == b'\t' {
@@ -55,86 +187,19 @@ pub fn classify(line: &str, cwd: &Path, home: &str) -> Vec<(usize, usize, Class)
             break;
         }
         if b";&|()\n".contains(&c) {
+            flush(&mut command, &mut out);
             let start = i;
             while i < bytes.len() && b";&|()\n".contains(&bytes[i]) {
                 i += 1;
             }
             out.push((start, i, Class::Separator));
-            command_position = true;
-            (write, hidden) = (false, false);
-            scopes.clear();
             continue;
         }
-        // One word, honouring quotes and backslashes.
-        let start = i;
-        let mut quoted = false;
-        while i < bytes.len() && !b" \t;&|()\n".contains(&bytes[i]) {
-            match bytes[i] {
-                b'\'' | b'"' => {
-                    quoted = true;
-                    let q = bytes[i];
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != q {
-                        i += if bytes[i] == b'\\' && q == b'"' { 2 } else { 1 };
-                    }
-                    i += 1;
-                }
-                b'\\' => {
-                    quoted = true;
-                    i += 2;
-                }
-                _ => i += 1,
-            }
-        }
-        let end = i.min(bytes.len());
-        let word = &line[start..end];
-        let class = if command_position {
-            command_position = false;
-            if word.starts_with("!!") {
-                Class::Unconfined
-            } else {
-                Class::Command
-            }
-        } else {
-            match word {
-                "=>" => {
-                    write = true;
-                    Class::Marker
-                }
-                "+" => {
-                    (write, hidden) = (false, true);
-                    Class::Marker
-                }
-                "{" => {
-                    scopes.push((write, hidden));
-                    Class::Marker
-                }
-                "}" => {
-                    (write, hidden) = scopes.pop().unwrap_or((false, false));
-                    Class::Marker
-                }
-                w if quoted || w.starts_with('-') || w.contains('$') || w.contains('`') => {
-                    Class::Plain
-                }
-                w => {
-                    let expanded = match w.strip_prefix('~') {
-                        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                            format!("{home}{rest}")
-                        }
-                        _ => w.to_string(),
-                    };
-                    let exists = cwd.join(&expanded).symlink_metadata().is_ok();
-                    match (write, hidden, exists) {
-                        (true, _, _) => Class::WriteGrant,
-                        (false, true, true) => Class::HiddenGrant,
-                        (false, false, true) => Class::ReadGrant,
-                        _ => Class::Plain,
-                    }
-                }
-            }
-        };
-        out.push((start, end, class));
+        let word = lex_word(bytes, i, home);
+        i = word.end;
+        command.push(word);
     }
+    flush(&mut command, &mut out);
     out
 }
 

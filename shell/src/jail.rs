@@ -353,7 +353,7 @@ pub fn namespace(
         if write {
             writable.push(virt.clone());
         }
-        ns.insert(&virt, grant(host, rights, origin))?;
+        insert_grant(&mut ns, &virt, host, rights, origin)?;
     }
     if let Some(dir) = &config_dir {
         protect(&mut ns, &profile::protected_dir(dir), &writable)?;
@@ -436,15 +436,31 @@ fn grant(host: PathBuf, rights: Rights, origin: Origin) -> Entry {
     })
 }
 
-/// Grant a program read+exec unless the jail already shows the same file at the same
-/// path through a read-only grant of the default environment (e.g. under `/usr`).
-fn add_program(ns: &mut Namespace, exe: &Path, origin: Origin) -> Result<(), JailError> {
-    let real = fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
-    if ns.shows_host_path(exe) && ns.shows_host_path(&real) {
-        return Ok(());
+/// Grant `host` at `virt`. Inside a directory granted with the same or more rights it
+/// needs no mount of its own; but if the host path goes through a symlink there, the
+/// jail resolves that symlink itself (to the same path as on the host), so what it
+/// points to is granted where it really is (a venv's `bin/python`, a rustup proxy).
+fn insert_grant(
+    ns: &mut Namespace,
+    virt: &Path,
+    host: PathBuf,
+    rights: Rights,
+    origin: Origin,
+) -> Result<(), JailError> {
+    if ns.covering(&ns.canonical(virt)?, rights).is_some() {
+        if let Ok(real) = fs::canonicalize(&host) {
+            if real != virt && !ns.is_under_proc(&real) {
+                ns.insert(&real, grant(real.clone(), rights, origin))?;
+            }
+        }
     }
-    ns.insert(exe, grant(exe.to_path_buf(), Rights::ReadOnly, origin))?;
+    ns.insert(virt, grant(host, rights, origin))?;
     Ok(())
+}
+
+/// Grant a program read+exec (merged into a grant that already holds it, e.g. `/usr`).
+fn add_program(ns: &mut Namespace, exe: &Path, origin: Origin) -> Result<(), JailError> {
+    insert_grant(ns, exe, exe.to_path_buf(), Rights::ReadOnly, origin)
 }
 
 /// Milliseconds to pause the shim before it mounts (tests of the witness check only).

@@ -161,12 +161,33 @@ fn mount_at(
     })
 }
 
+/// A witnessed source, copied as a detached mount tree before anything is mounted for
+/// the jail: a copy made later would carry the jail's own staging mount along when the
+/// grant is above it (`/tmp` granted while the root is assembled on `/tmp`).
+struct Source {
+    tree: OwnedFd,
+    identity: (u64, u64),
+}
+
+fn copy_source(host: &Path, is_dir: bool, witness: &OwnedFd) -> Result<Source, RootfsError> {
+    let fd = open_source(host, is_dir, witness)?;
+    let identity = identity(&fd).map_err(|errno| RootfsError::Open {
+        path: host.to_path_buf(),
+        errno,
+    })?;
+    let tree = sys::clone_tree(fd.as_fd()).map_err(|errno| RootfsError::Mount {
+        what: format!("copy {}", host.display()),
+        errno,
+    })?;
+    Ok(Source { tree, identity })
+}
+
 /// Bind `source` at `path` in the new root with the grant's flags, then check the
 /// attached mount is still the witnessed object.
 fn bind(
     root: &OwnedFd,
     path: &Path,
-    source: &OwnedFd,
+    source: &Source,
     is_dir: bool,
     attrs: u64,
 ) -> Result<(), RootfsError> {
@@ -179,11 +200,10 @@ fn bind(
         path: path.to_path_buf(),
         errno,
     })?;
-    let tree = sys::clone_tree(source.as_fd()).map_err(mount_err)?;
-    sys::set_attr(tree.as_fd(), attrs, true).map_err(mount_err)?;
-    sys::attach(tree.as_fd(), target.as_fd()).map_err(mount_err)?;
+    sys::set_attr(source.tree.as_fd(), attrs, true).map_err(mount_err)?;
+    sys::attach(source.tree.as_fd(), target.as_fd()).map_err(mount_err)?;
     let placed = beneath(root, path, OFlag::O_PATH).map_err(mount_err)?;
-    if identity(&placed).ok() != identity(source).ok() {
+    if identity(&placed).ok() != Some(source.identity) {
         return Err(RootfsError::Changed(path.to_path_buf()));
     }
     Ok(())
@@ -291,7 +311,7 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
                 let w = witnesses
                     .get(*witness)
                     .ok_or(RootfsError::MissingWitness(*witness))?;
-                Some(open_source(host, *is_dir, w)?)
+                Some(copy_source(host, *is_dir, w)?)
             }
             _ => None,
         });

@@ -510,3 +510,65 @@ pub fn processes(f: impl Fn(&str) -> bool) -> Vec<(u32, u32)> {
     }
     found
 }
+
+/// What a directory holds, recursively, for comparing the host before and after a
+/// command: each relative path with `d` (directory), `l:TARGET` (symlink) or
+/// `f:MODE:CONTENTS` (file; contents lossily as text).
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let Ok(meta) = path.symlink_metadata() else {
+                continue;
+            };
+            let what = if meta.is_symlink() {
+                format!("l:{}", fs::read_link(&path).unwrap().display())
+            } else if meta.is_dir() {
+                stack.push(path.clone());
+                "d".to_string()
+            } else {
+                format!(
+                    "f:{:o}:{}",
+                    meta.permissions().mode() & 0o7777,
+                    String::from_utf8_lossy(&fs::read(&path).unwrap_or_default())
+                )
+            };
+            out.insert(rel, what);
+        }
+    }
+    out
+}
+
+/// `tree(before)` and `tree(after)` differ exactly in `changed` (paths whose entry is
+/// new, different or gone): everything else is as it was.
+#[track_caller]
+pub fn assert_only_changed(
+    before: &std::collections::BTreeMap<String, String>,
+    after: &std::collections::BTreeMap<String, String>,
+    changed: &[&str],
+) {
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let mut differ: Vec<&str> = keys
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| k.as_str())
+        .collect();
+    differ.sort();
+    let mut expected: Vec<&str> = changed.to_vec();
+    expected.sort();
+    assert_eq!(
+        differ, expected,
+        "the host changed otherwise than expected:\nbefore: {before:#?}\nafter: {after:#?}"
+    );
+}

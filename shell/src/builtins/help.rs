@@ -4,11 +4,14 @@ const TEXT: &str = "\
 pola-sh: every external command runs in a jail that holds only the default
 environment and what its command line grants.
 
-  cat notes.txt            an unquoted word naming a file grants it read-only
-  sort in -o => out        => grants write (and creation) to the words after it
-  make + => .              + grants without passing the word as an argument
-  tar -czf { => a.tgz } d  { } limits the scope of => and +
-  echo 'notes.txt'         quoted words are never grants
+  cat notes.txt            a word naming a file grants it read-only (also
+                           \"quoted\", escaped, and every field of \"$@\")
+  sort in -o => out        => makes the one word after it a write grant
+  make + => .              + grants without passing the words after it
+  rm f + => .              a grant inside a writable directory merges into it
+  tar -czf => a.tgz { + d } x   { } limits the scope of +
+  expr 1 + 2               a + that grants nothing is an ordinary argument
+  echo 'notes.txt'         single-quoted words are never grants
   curl URL + @net          the network is a capability too
   !!sudo apt upgrade       !! runs a command unconfined, on purpose
   grants cmd args...       show the namespace a command line would get

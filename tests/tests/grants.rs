@@ -1,0 +1,137 @@
+//! The grant rules of DESIGN.md ("Grant rules") through pola-sh, as root and as an
+//! unprivileged user: quoting, `=>` marking one word, `+` that grants nothing, merged
+//! grants, and programs reached through symlinks.
+
+use std::fs;
+
+use pola_tests::{assert_only_changed, both, tree, Run, T};
+
+fn sh(t: &T, script: &str) -> Run {
+    t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", script])
+}
+
+both!(correctly_quoted_scripts_work, |t: &T| {
+    t.write("a.txt", "1\n2\n");
+    t.write("my file.txt", "1\n");
+    t.write("new\nline.txt", "1\n2\n3\n");
+    let run = sh(t, r#"for f in *.txt; do wc -l "$f"; done"#);
+    let out = run.success();
+    assert!(out.contains("2 a.txt"), "{run}");
+    assert!(out.contains("1 my file.txt"), "{run}");
+    // wc quotes the newline in the name it was given.
+    assert!(out.contains("3 'new'$'\\n''line.txt'"), "{run}");
+    // Every field of "$@" grants.
+    let run = sh(
+        t,
+        r#"count() { for f in "$@"; do wc -l "$f"; done; }; count a.txt "my file.txt""#,
+    );
+    assert_eq!(run.success(), "2 a.txt\n1 my file.txt\n");
+    // What Tab completion inserts, and double quotes.
+    assert_eq!(sh(t, r"cat my\ file.txt").success(), "1\n");
+    assert_eq!(sh(t, r#"cat "my file.txt""#).success(), "1\n");
+    // Single quotes pass a string.
+    let run = sh(t, "cat 'my file.txt'");
+    assert!(!run.ok() && run.stderr.contains("No such file"), "{run}");
+    // --opt=PATH grants PATH and passes the word whole.
+    let run = sh(
+        t,
+        "python3 -c 'import sys; print(open(sys.argv[1].split(\"=\", 1)[1]).read(), end=\"\")' --in=a.txt",
+    );
+    assert_eq!(run.success(), "1\n2\n");
+});
+
+both!(plus_that_grants_nothing_is_an_argument, |t: &T| {
+    t.write("a.txt", "x\n");
+    t.write("b.txt", "y\n");
+    t.write("c.txt", "x\n");
+    let run = sh(t, "find . -name '*.txt' -exec grep -l x {} + | sort");
+    assert_eq!(run.success(), "./a.txt\n./c.txt\n");
+    assert_eq!(sh(t, "expr 1 + 2").success(), "3\n");
+    // A builtin sees the same arguments.
+    assert_eq!(sh(t, "echo 1 + 2").success(), "1 + 2\n");
+    assert_eq!(sh(t, "!!expr 2 + 3").success(), "5\n");
+    // `+` before an existing name still grants without passing it.
+    assert_eq!(
+        sh(t, "sh -c 'cat a.txt; echo $#' + a.txt").success(),
+        "x\n0\n"
+    );
+});
+
+both!(the_arrow_marks_one_word, |t: &T| {
+    t.write("data.txt", "data\n");
+    // The word after => is writable; the one after it is read-only again.
+    let run = sh(
+        t,
+        "sh -c 'echo new >> \"$1\"; echo more >> \"$2\"' sh => out.txt data.txt",
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(run.stderr.contains("Read-only file system"), "{run}");
+    assert_eq!(fs::read_to_string(t.path("out.txt")).unwrap(), "new\n");
+    assert_eq!(fs::read_to_string(t.path("data.txt")).unwrap(), "data\n");
+    // What the shell shows agrees.
+    let run = sh(t, "grants curl -o => page.txt https://example.org/ + @net");
+    let out = run.success();
+    assert!(out.contains("page.txt"), "{run}");
+    assert!(!out.contains("example.org"), "{run}");
+    // => before an option is a mistake the shell names.
+    let run = sh(t, "sort data.txt => -o out2.txt");
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stderr.contains("put it before the file name"), "{run}");
+});
+
+both!(grants_inside_a_writable_directory_merge_into_it, |t: &T| {
+    t.write("file1", "1\n");
+    t.write("file2", "2\n");
+    t.write("a", "a\n");
+    t.write("x.o", "");
+    t.write("y.o", "");
+    t.write("f", "x x\n");
+    let before = tree(t.dir());
+    sh(t, "rm file2 + => .").success();
+    sh(t, "mv a b + => .").success();
+    sh(t, "rm *.o + => .").success();
+    sh(t, "sed -i s/x/y/ f + => .").success();
+    assert_eq!(fs::read_to_string(t.path("f")).unwrap(), "y x\n");
+    assert_eq!(fs::read_to_string(t.path("b")).unwrap(), "a\n");
+    let after = tree(t.dir());
+    assert_only_changed(&before, &after, &["a", "b", "f", "file2", "x.o", "y.o"]);
+    // `grants` says which grant holds each name.
+    let run = sh(t, "grants rm file1 + => .");
+    assert!(run.success().contains("within"), "{run}");
+});
+
+both!(
+    programs_reached_through_symlinks_in_a_grant_launch,
+    |t: &T| {
+        t.mkdir("x/bin");
+        fs::copy("/usr/bin/true", t.path("x/bin/rtrue")).unwrap();
+        std::os::unix::fs::symlink("rtrue", t.path("x/bin/foo")).unwrap();
+        std::os::unix::fs::symlink("/usr/bin/python3", t.path("x/bin/python")).unwrap();
+        t.own(&t.path("x"));
+        let x = t.path("x");
+        let x = x.to_str().unwrap();
+        t.jail(&["--ro", x], &[format!("{x}/bin/foo")]).success();
+        let run = t.jail(
+            &["--ro", x],
+            &[format!("{x}/bin/python"), "-c".into(), "print(42)".into()],
+        );
+        assert_eq!(run.success(), "42\n");
+        assert_eq!(sh(t, "x/bin/python -c 'print(43)' + x").success(), "43\n");
+        sh(t, "x/bin/foo").success();
+    }
+);
+
+both!(
+    system_directories_named_as_arguments_are_a_clear_decision,
+    |t: &T| {
+        // The host's /tmp is granted as named (the test's own scratch directory is in it).
+        let name = t.dir().file_name().unwrap().to_str().unwrap().to_string();
+        let run = sh(t, "ls /tmp");
+        assert!(run.success().contains(&name), "{run}");
+        // /proc is always the jail's own: named, it grants nothing and lists the jail.
+        let run = sh(t, "ls /proc/self/ns /proc >/dev/null && echo ok");
+        assert_eq!(run.success(), "ok\n");
+        let run = sh(t, "ls -d /dev/shm");
+        assert_eq!(run.success(), "/dev/shm\n");
+    }
+);
