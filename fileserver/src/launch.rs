@@ -30,6 +30,8 @@ use crate::mediate::{self, Denied, Verdict};
 use crate::plan::{JailPlan, ShimReport};
 use crate::powerbox;
 use crate::resolve::{witness_fds, Resolved};
+use crate::slots::broker::Broker;
+use crate::slots::protocol::Supervisor;
 use crate::supervise;
 
 /// Below the kernel's SCM_MAX_FD (253).
@@ -82,11 +84,16 @@ pub struct Jail {
     resolved: Resolved,
     /// Mediated mode: the seccomp listener, until `mediate` hands it to its thread.
     listener: Option<OwnedFd>,
-    mediator: Option<std::thread::JoinHandle<Vec<Denied>>>,
+    /// The server's end of the socket to the jail's supervisor, for slots.
+    supervisor: Option<UnixStream>,
+    mediator: Option<std::thread::JoinHandle<(Vec<Denied>, Option<Broker>)>>,
     /// Mediated to learn (report what was denied), not only to ask.
     learn: bool,
     /// The program, in the jail.
     exe: PathBuf,
+    /// For messages: `pola-sh: cmd: …`.
+    program: String,
+    command: String,
 }
 
 /// How a jailed command ended.
@@ -109,6 +116,7 @@ fn send_plan(
     plan: &JailPlan,
     resolved: &Resolved,
     powerbox: Option<&UnixStream>,
+    supervisor: Option<&UnixStream>,
 ) -> std::io::Result<()> {
     let json = serde_json::to_vec(plan).map_err(std::io::Error::other)?;
     let fds = witness_fds(resolved);
@@ -122,9 +130,14 @@ fn send_plan(
             return Err(std::io::Error::other("short write"));
         }
     }
+    use std::os::fd::AsRawFd;
     if let Some(theirs) = powerbox {
-        use std::os::fd::AsRawFd;
         if socket.send_with_fd(&[POWERBOX_TAG], &[theirs.as_raw_fd()])? != 1 {
+            return Err(std::io::Error::other("short write"));
+        }
+    }
+    if let Some(theirs) = supervisor {
+        if socket.send_with_fd(&[SUPERVISOR_TAG], &[theirs.as_raw_fd()])? != 1 {
             return Err(std::io::Error::other("short write"));
         }
     }
@@ -239,10 +252,14 @@ pub fn spawn(
         None => {
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
             moves.push((SHIM_SOCKET_FD, theirs_fd));
-            spawn_shim(shim, &[], &moves, io.process_group).map_err(|e| {
-                resolved.discard_created();
-                LaunchError::Spawn(e)
-            })?
+            match spawn_shim(shim, &[], &moves, io.process_group) {
+                Ok(child) => child,
+                Err(e) => {
+                    let mut resolved = resolved;
+                    resolved.discard_slots();
+                    return Err(LaunchError::Spawn(e));
+                }
+            }
         }
     };
     drop(theirs);
@@ -251,20 +268,26 @@ pub fn spawn(
         socket: ours,
         resolved,
         listener: None,
+        supervisor: None,
         mediator: None,
         learn: false,
         exe: plan.exec.clone(),
+        program: plan.program.clone(),
+        command: plan.command.clone(),
     };
-    let powerbox = if plan.powerbox {
-        Some(UnixStream::pair().map_err(LaunchError::Spawn)?)
-    } else {
-        None
+    let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
+        wanted
+            .then(|| UnixStream::pair().map_err(LaunchError::Spawn))
+            .transpose()
     };
+    let powerbox = pair(plan.powerbox)?;
+    let supervisor = pair(!jail.resolved.slots.is_empty())?;
     let sent = send_plan(
         &jail.socket,
         plan,
         &jail.resolved,
         powerbox.as_ref().map(|(_, theirs)| theirs),
+        supervisor.as_ref().map(|(_, theirs)| theirs),
     )
     .and_then(|()| {
         if plan.mediate {
@@ -274,12 +297,13 @@ pub fn spawn(
     });
     if let Err(e) = sent {
         // The shim reports its own failure if it got that far; make sure it is gone.
-        let jail = jail;
+        let mut jail = jail;
         let _ = nix::sys::signal::kill(jail.child, nix::sys::signal::Signal::SIGKILL);
         let _ = nix::sys::wait::waitpid(jail.child, None);
-        jail.resolved.discard_created();
+        jail.resolved.discard_slots();
         return Err(LaunchError::Send(e));
     }
+    jail.supervisor = supervisor.map(|(ours, _theirs)| ours);
     if let Some((ours, _theirs)) = powerbox {
         // The shim has its end now; this thread ends when every copy of it is closed.
         let name = program_name(&plan.exec);
@@ -309,31 +333,47 @@ pub const LISTENER_TAG: u8 = b'L';
 /// The one-byte message the server sends the jail's end of the powerbox with.
 pub const POWERBOX_TAG: u8 = b'P';
 
+/// The one-byte message the server sends the supervisor's end of its slots socket with.
+pub const SUPERVISOR_TAG: u8 = b'S';
+
 impl Jail {
     pub fn pid(&self) -> u32 {
         self.child.as_raw() as u32
     }
 
-    /// Mediated mode: answer the jail's notifications on a thread, recording accesses
-    /// to paths `ns` does not hold (each also as an audit record).
+    /// Answer the jail's notifications on a thread: the name-changing calls on its
+    /// slots (always, when it has slots), and with `watch` (learning or asking) the
+    /// accesses to paths `ns` does not hold, each recorded as an audit record.
     ///
     /// With an `asker` (ask mode), the user is asked about each such `open` and may
     /// grant it.
-    pub fn mediate(&mut self, ns: crate::namespace::Namespace, asker: Option<Asker>, learn: bool) {
+    pub fn mediate(
+        &mut self,
+        ns: crate::namespace::Namespace,
+        asker: Option<Asker>,
+        learn: bool,
+        watch: bool,
+    ) {
         let Some(listener) = self.listener.take() else {
             return;
         };
         self.learn = learn;
         let id = self.pid();
         let mut asker = asker;
+        let slots = std::mem::take(&mut self.resolved.slots);
+        let supervisor = self.supervisor.take();
         self.mediator = Some(std::thread::spawn(move || {
-            mediate::serve(listener, &ns, |d| {
+            let mut broker = supervisor
+                .filter(|_| !slots.is_empty())
+                .map(|s| Broker::new(slots, Supervisor::new(s)));
+            let denied = mediate::serve(listener, &ns, watch, broker.as_mut(), |d| {
                 if let Some(asker) = asker.as_mut() {
                     return asker.decide(d);
                 }
                 tracing::info!(target: crate::AUDIT, "#{id} {d}");
                 Verdict::Continue
-            })
+            });
+            (denied, broker)
         }));
     }
 
@@ -349,17 +389,31 @@ impl Jail {
     /// tidy up the files created for the command.
     pub fn finish(mut self, status: i32) -> Outcome {
         let launched = self.reports().contains(&ShimReport::Launched);
-        if !launched || status != 0 {
-            self.resolved.discard_created();
-        }
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
         let mediated = self.mediator.is_some() && self.learn;
-        let denied = self
+        let (denied, broker) = self
             .mediator
             .take()
             .and_then(|t| t.join().ok())
             .unwrap_or_default();
+        let left = match broker {
+            Some(broker) => broker.finish(),
+            None => std::mem::take(&mut self.resolved.slots)
+                .into_iter()
+                .map(|d| (d.virt.clone(), d.finish()))
+                .collect(),
+        };
+        for (dir, n) in left.into_iter().filter(|(_, n)| *n > 0) {
+            let files = if n == 1 { "file" } else { "files" };
+            let were = if n == 1 { "was" } else { "were" };
+            eprintln!(
+                "{}: {}: {n} {files} left beside its slots in {} {were} discarded",
+                self.program,
+                self.command,
+                dir.display()
+            );
+        }
         Outcome {
             status,
             launched,

@@ -11,6 +11,8 @@
 //!   the raw ioctls of [`unotify`].
 //! - [`ask`]: ask mode, the user granting a file at run time; [`powerbox`]: a program
 //!   asking the user for a file; both ask through [`terminal`].
+//! - [`slots`]: write grants as slots (create, replace, rename, remove one name),
+//!   delegated to the server through a staging directory.
 //! - [`seccomp`]: the seccomp filters, compiled once per process for the shim.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
@@ -26,6 +28,7 @@ pub mod powerbox;
 pub mod profile;
 pub mod resolve;
 pub mod seccomp;
+pub mod slots;
 pub mod supervise;
 pub mod terminal;
 pub mod unotify;

@@ -24,6 +24,7 @@ use std::path::{Component, Path, PathBuf};
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
 
 use crate::namespace::{Entry, Namespace};
+use crate::slots::broker::{Answer, Broker};
 use crate::unotify::{self, Notification};
 
 /// The system calls that are watched, with where their path (and directory descriptor)
@@ -141,7 +142,7 @@ pub fn holds(ns: &Namespace, path: &Path) -> bool {
 }
 
 /// Read a NUL-terminated string of at most `PATH_MAX` bytes from `pid`'s memory.
-fn read_string(pid: u32, addr: u64) -> Option<Vec<u8>> {
+pub(crate) fn read_string(pid: u32, addr: u64) -> Option<Vec<u8>> {
     let mut buf = vec![0u8; libc::PATH_MAX as usize];
     let len = buf.len();
     let mut local = [std::io::IoSliceMut::new(&mut buf)];
@@ -242,13 +243,17 @@ fn in_jail(pid: u32, path: &Path) -> bool {
     nix::fcntl::openat2(&root, path, how).is_ok()
 }
 
-/// Answer every notification on `listener` until the jail is gone. A call to a path
-/// the jail does not hold, that is on the host and not in the jail's own view, goes to
-/// `decide` (which sees each as it happens); those it does not grant are returned.
-/// Every other call continues as made.
+/// Answer every notification on `listener` until the jail is gone.
+///
+/// The slot `broker`, when the jail has slots, answers the name-changing calls on
+/// them. With `watch`, a call to a path the jail does not hold, that is on the host and
+/// not in the jail's own view, goes to `decide` (which sees each as it happens); those
+/// it does not grant are returned. Every other call continues as made.
 pub fn serve(
     listener: OwnedFd,
     ns: &Namespace,
+    watch: bool,
+    mut broker: Option<&mut Broker>,
     mut decide: impl FnMut(&Denied) -> Verdict,
 ) -> Vec<Denied> {
     let fd = std::os::fd::AsFd::as_fd(&listener);
@@ -270,8 +275,19 @@ pub fn serve(
         let Ok(req) = unotify::receive(fd) else {
             continue; // the caller died between the poll and the receive
         };
+        if let Some(answer) = broker.as_deref_mut().and_then(|b| b.handle(fd, &req)) {
+            let _ = match answer {
+                Answer::Continue => unotify::answer_continue(fd, req.id),
+                Answer::Done => unotify::answer_value(fd, req.id, 0),
+                Answer::Fail(errno) => unotify::answer_error(fd, req.id, errno),
+                Answer::Fd { fd: file, cloexec } => {
+                    unotify::answer_with_fd(fd, req.id, file.as_raw_fd(), cloexec).map(drop)
+                }
+            };
+            continue;
+        }
         let mut granted: Option<(OwnedFd, bool)> = None;
-        if let Some(call) = WATCHED.iter().find(|c| c.nr == req.nr) {
+        if let Some(call) = WATCHED.iter().find(|c| c.nr == req.nr && watch) {
             let path = path_of(&req, call);
             // The path was read from a live process that is still this caller.
             if let (Some(path), Ok(())) = (path, unotify::id_valid(fd, req.id)) {

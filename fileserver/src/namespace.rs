@@ -24,9 +24,10 @@ pub enum Rights {
     ReadOnly,
     /// Read and change the contents; mounted read-write.
     ReadWrite,
-    /// A name that does not exist yet: the fileserver creates it empty, then it is
-    /// granted read-write. It is removed again if nothing was put in it.
-    Create,
+    /// A slot (`=> name`): the command may create the name (as a file, a directory or a
+    /// symlink), write it, replace it by renaming onto it, rename it to another slot
+    /// and remove it; see `crate::slots`.
+    Slot,
 }
 
 impl Rights {
@@ -44,7 +45,7 @@ impl Rights {
         match self {
             Rights::ReadOnly => "ro",
             Rights::ReadWrite => "rw",
-            Rights::Create => "rw, new",
+            Rights::Slot => "slot",
         }
     }
 }
@@ -411,6 +412,16 @@ impl Namespace {
         Err(NamespaceError::SymlinkLoop(path))
     }
 
+    /// The names of the nodes directly below `path`, if a node stands there.
+    pub fn children(&self, path: &Path) -> Option<Vec<std::ffi::OsString>> {
+        let path = normalize(path).ok()?;
+        let mut node = &self.root;
+        for name in names(&path) {
+            node = node.children.get(&name)?;
+        }
+        Some(node.children.keys().map(std::ffi::OsString::from).collect())
+    }
+
     /// Every node in pre-order (parents before children), with its virtual path.
     pub fn walk(&self) -> Vec<(PathBuf, &Entry)> {
         fn go<'a>(node: &'a Node, path: PathBuf, out: &mut Vec<(PathBuf, &'a Entry)>) {
@@ -575,7 +586,7 @@ mod tests {
         assert_eq!(ns.get(Path::new("/w/f")), None);
         assert_eq!(ns.get(Path::new("/w/sub")), None);
         // The directory first, then a name inside it.
-        ns.insert(Path::new("/w/h"), grant("/w/h", Rights::Create))
+        ns.insert(Path::new("/w/h"), grant("/w/h", Rights::Slot))
             .unwrap();
         assert_eq!(ns.get(Path::new("/w/h")), None);
         let covered: Vec<&Path> = ns.covered().iter().map(|c| c.path.as_path()).collect();
@@ -591,7 +602,7 @@ mod tests {
         let mut ns = Namespace::new();
         ns.insert(Path::new("/r"), grant("/r", Rights::ReadOnly))
             .unwrap();
-        ns.insert(Path::new("/r/out"), grant("/r/out", Rights::Create))
+        ns.insert(Path::new("/r/out"), grant("/r/out", Rights::Slot))
             .unwrap();
         assert!(matches!(ns.get(Path::new("/r/out")), Some(Entry::Grant(_))));
         let mut ns = Namespace::new();

@@ -64,6 +64,16 @@ pub enum Step {
         writable: bool,
         device: bool,
     },
+    /// A directory holding slots: the staging directory at `host` (canonical, the
+    /// object of witness `witness`) bound here read-write, shared with the supervisor's
+    /// carrier number `index` so that what the supervisor mounts there later appears
+    /// in the jail (see `crate::slots`).
+    SlotDir {
+        #[serde(with = "bytes")]
+        host: PathBuf,
+        witness: usize,
+        index: usize,
+    },
     /// A private writable tmpfs with this mode (1777 for /tmp, 0700 for a home).
     Tmpfs {
         mode: u32,
@@ -168,8 +178,16 @@ mod tests {
             launch_delay_ms: 0,
             mediate: true,
             powerbox: true,
-            seccomp: crate::seccomp::compile(1000, 1000, &crate::network::Network::Private, true)
-                .unwrap(),
+            seccomp: crate::seccomp::compile(
+                1000,
+                1000,
+                &crate::network::Network::Private,
+                crate::seccomp::Notify {
+                    watch: true,
+                    slots: false,
+                },
+            )
+            .unwrap(),
         };
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();

@@ -18,14 +18,17 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{openat2, AtFlags, OFlag, OpenHow, ResolveFlag};
-use nix::sys::stat::{fstat, fstatat, Mode, SFlag};
+use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
+use nix::sys::stat::{fstat, Mode, SFlag};
 use nix::sys::statfs::{fstatfs, PROC_SUPER_MAGIC};
-use nix::unistd::UnlinkatFlags;
 use thiserror::Error;
+
+use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStringExt;
 
 use crate::namespace::{Entry, Namespace, Rights};
 use crate::plan::{PlanNode, Step};
+use crate::slots::{SlotDir, StageError};
 
 #[derive(Debug, Error)]
 pub enum ResolveError {
@@ -35,16 +38,16 @@ pub enum ResolveError {
     Denied(PathBuf),
     #[error("cannot create {path}: no such directory: {parent}")]
     NoParent { path: PathBuf, parent: PathBuf },
-    #[error("cannot create {0}: a write grant on a new name needs a plain file name")]
-    BadName(PathBuf),
     #[error("{0}: not a directory or regular file that can be granted")]
     Unsupported(PathBuf),
     #[error("{0}: is in /proc, which cannot be granted (the jail has its own /proc)")]
     Proc(PathBuf),
-    #[error("cannot create {0}: a write grant can create a file, not a directory; create the directory first, or grant its parent with write access")]
-    NewDirectory(PathBuf),
     #[error("{path}: {errno}")]
     Os { path: PathBuf, errno: Errno },
+    #[error("{path}: {count} entries would each be shown read-only beside the slot; grant what the command needs from it, or grant it with =>")]
+    TooManyEntries { path: PathBuf, count: usize },
+    #[error("{0}: a slot directly in / is not supported")]
+    SlotInRoot(PathBuf),
 }
 
 fn os_error(path: &Path, errno: Errno) -> ResolveError {
@@ -78,7 +81,7 @@ impl WitnessFd {
         WitnessFd::from_fd(fd, path)
     }
 
-    fn from_fd(fd: OwnedFd, path: &Path) -> Result<WitnessFd, ResolveError> {
+    pub(crate) fn from_fd(fd: OwnedFd, path: &Path) -> Result<WitnessFd, ResolveError> {
         // A symlink the user named may lead into /proc (`out -> /proc/self/environ`,
         // left by an earlier jailed command): that would hand the jail the shell's own
         // process files.
@@ -110,95 +113,20 @@ impl WitnessFd {
     }
 }
 
-/// A file the fileserver created for a write grant on a new name.
-#[derive(Debug)]
-pub struct CreatedFile {
-    parent: OwnedFd,
-    name: OsString,
-    dev: u64,
-    ino: u64,
-    pub path: PathBuf,
-}
-
-impl CreatedFile {
-    /// Remove the file if it is still the one created here and still empty.
-    /// Returns whether it was removed.
-    pub fn discard_if_unused(&self) -> bool {
-        let Ok(st) = fstatat(
-            &self.parent,
-            self.name.as_os_str(),
-            AtFlags::AT_SYMLINK_NOFOLLOW,
-        ) else {
-            return false;
-        };
-        if st.st_dev != self.dev || st.st_ino != self.ino || st.st_size != 0 {
-            return false;
-        }
-        nix::unistd::unlinkat(
-            &self.parent,
-            self.name.as_os_str(),
-            UnlinkatFlags::NoRemoveDir,
-        )
-        .is_ok()
-    }
-}
-
-fn create(path: &Path) -> Result<(WitnessFd, CreatedFile), ResolveError> {
-    if path.as_os_str().as_bytes().ends_with(b"/") {
-        return Err(ResolveError::NewDirectory(path.to_path_buf()));
-    }
-    let (Some(parent_path), Some(name)) = (path.parent(), path.file_name()) else {
-        return Err(ResolveError::BadName(path.to_path_buf()));
-    };
-    let parent_path = if parent_path.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent_path
-    };
-    let how = OpenHow::new()
-        .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-        .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    let parent = openat2(nix::fcntl::AT_FDCWD, parent_path, how).map_err(|e| match e {
-        Errno::ENOENT | Errno::ENOTDIR => ResolveError::NoParent {
-            path: path.to_path_buf(),
-            parent: parent_path.to_path_buf(),
-        },
-        e => os_error(path, e),
-    })?;
-    let how = OpenHow::new()
-        .flags(
-            OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-        )
-        .mode(Mode::from_bits_truncate(0o666))
-        .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_SYMLINKS);
-    let file = openat2(&parent, name, how).map_err(|e| os_error(path, e))?;
-    let witness = WitnessFd::from_fd(file, path)?;
-    let created = CreatedFile {
-        parent,
-        name: name.to_os_string(),
-        dev: witness.dev,
-        ino: witness.ino,
-        path: path.to_path_buf(),
-    };
-    Ok((witness, created))
-}
-
 /// The namespace resolved on the host: the plan, the witnesses its binds refer to, and
-/// the files created for it.
+/// the slot directories prepared for it.
 #[derive(Debug, Default)]
 pub struct Resolved {
     pub nodes: Vec<PlanNode>,
     pub witnesses: Vec<WitnessFd>,
-    pub created: Vec<CreatedFile>,
+    pub slots: Vec<SlotDir>,
 }
 
 impl Resolved {
-    /// Remove the files created for this launch that are still empty.
-    pub fn discard_created(&self) {
-        for c in &self.created {
-            if c.discard_if_unused() {
-                tracing::debug!(path = %c.path.display(), "removed unused created file");
-            }
+    /// The launch failed: remove the staging directories made for it.
+    pub fn discard_slots(&mut self) {
+        for dir in std::mem::take(&mut self.slots) {
+            dir.finish();
         }
     }
 }
@@ -213,14 +141,115 @@ fn tmpfs_mode(path: &Path) -> u32 {
     }
 }
 
-/// Resolve every grant of `ns` with the caller's authority.
-/// On error, files created so far are removed again.
+/// The slots of `ns`, by the directory (in the jail) that holds them.
+fn slots_by_directory(ns: &Namespace) -> BTreeMap<PathBuf, Vec<(OsString, PathBuf)>> {
+    let mut out: BTreeMap<PathBuf, Vec<(OsString, PathBuf)>> = BTreeMap::new();
+    for (path, entry) in ns.walk() {
+        if let Entry::Grant(g) = entry {
+            if g.rights == Rights::Slot {
+                if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+                    out.entry(dir.to_path_buf())
+                        .or_default()
+                        .push((name.to_os_string(), g.host.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Open the host directory holding the slots (named by the user: their links are
+/// followed, `/proc` magic links never).
+fn open_slot_parent(host: &Path) -> Result<OwnedFd, ResolveError> {
+    let parent = host.parent().filter(|p| !p.as_os_str().is_empty());
+    let parent = parent.unwrap_or(Path::new("."));
+    let how = OpenHow::new()
+        .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    let fd = openat2(nix::fcntl::AT_FDCWD, parent, how).map_err(|e| match e {
+        Errno::ENOENT | Errno::ENOTDIR => ResolveError::NoParent {
+            path: host.to_path_buf(),
+            parent: parent.to_path_buf(),
+        },
+        e => os_error(parent, e),
+    })?;
+    if fstatfs(&fd).is_ok_and(|fs| fs.filesystem_type() == PROC_SUPER_MAGIC) {
+        return Err(ResolveError::Proc(parent.to_path_buf()));
+    }
+    Ok(fd)
+}
+
+/// The most entries of a read-only directory shown beside a slot in it, one mount
+/// each; more would make the launch slow, and the user can grant what is needed.
+const MAX_SHOWN_ENTRIES: usize = 4096;
+
+/// The entries of the host directory `dir` other than `except`, for a slot directory
+/// whose contents the jail may also read.
+fn entries(dir: &OwnedFd, path: &Path, except: &[OsString]) -> Result<Vec<OsString>, ResolveError> {
+    let fd = nix::fcntl::openat(
+        dir,
+        ".",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| os_error(path, e))?;
+    let mut list = nix::dir::Dir::from_fd(fd).map_err(|e| os_error(path, e))?;
+    let mut out = Vec::new();
+    for e in list.iter().flatten() {
+        let name = OsString::from_vec(e.file_name().to_bytes().to_vec());
+        if name.as_bytes() == b"." || name.as_bytes() == b".." || except.contains(&name) {
+            continue;
+        }
+        if name
+            .as_bytes()
+            .starts_with(crate::slots::STAGING_PREFIX.as_bytes())
+        {
+            continue;
+        }
+        out.push(name);
+    }
+    if out.len() > MAX_SHOWN_ENTRIES {
+        return Err(ResolveError::TooManyEntries {
+            path: path.to_path_buf(),
+            count: out.len(),
+        });
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Resolve every grant of `ns` with the caller's authority, and prepare a staging
+/// directory for every directory holding slots. On error, staging directories made so
+/// far are removed again.
 pub fn resolve(ns: &Namespace) -> Result<Resolved, ResolveError> {
     let mut out = Resolved::default();
+    let result = resolve_into(ns, &mut out);
+    if result.is_err() {
+        out.discard_slots();
+    }
+    result.map(|()| out)
+}
+
+fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> {
+    let slot_dirs = slots_by_directory(ns);
+    // Slot views placed by their directory's step, not as nodes of their own.
+    let mut placed: Vec<PathBuf> = Vec::new();
     for (path, entry) in ns.walk() {
+        if placed.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        if let Some(slots) = slot_dirs.get(&path) {
+            if path == Path::new("/") {
+                return Err(ResolveError::SlotInRoot(slots[0].1.clone()));
+            }
+            stage_slot_dir(ns, &path, entry, slots, out)?;
+            placed.extend(slots.iter().map(|(name, _)| path.join(name)));
+            continue;
+        }
         let step = match entry {
             Entry::Dir => Step::Dir {
-                seal: path.parent().and_then(|p| ns.get(p)) == Some(&Entry::Tmpfs),
+                seal: path.parent().and_then(|p| ns.get(p)) == Some(&Entry::Tmpfs)
+                    || path.parent().is_some_and(|p| slot_dirs.contains_key(p)),
             },
             Entry::Tmpfs => Step::Tmpfs {
                 mode: tmpfs_mode(&path),
@@ -232,42 +261,132 @@ pub fn resolve(ns: &Namespace) -> Result<Resolved, ResolveError> {
             Entry::Proc => Step::Proc,
             Entry::Devpts => Step::Devpts,
             Entry::Grant(g) => {
-                let opened = match g.rights {
-                    Rights::Create => match create(&g.host) {
-                        Ok((w, c)) => {
-                            out.created.push(c);
-                            Ok(w)
-                        }
-                        // Someone made it meanwhile: grant what is there now.
-                        Err(ResolveError::Os {
-                            errno: Errno::EEXIST,
-                            ..
-                        }) => WitnessFd::open(&g.host),
-                        Err(e) => Err(e),
-                    },
-                    _ => WitnessFd::open(&g.host),
-                };
-                let witness = match opened {
-                    Ok(w) => w,
-                    Err(e) => {
-                        out.discard_created();
-                        return Err(e);
-                    }
-                };
-                let step = Step::Bind {
-                    host: witness.host.clone(),
-                    witness: out.witnesses.len(),
-                    is_dir: witness.is_dir,
-                    writable: g.rights.writable(),
-                    device: g.device,
-                };
-                out.witnesses.push(witness);
-                step
+                let witness = WitnessFd::open(&g.host)?;
+                bind_step(out, witness, g.rights.writable(), g.device)
             }
         };
         out.nodes.push(PlanNode { path, step });
     }
-    Ok(out)
+    Ok(())
+}
+
+fn bind_step(out: &mut Resolved, witness: WitnessFd, writable: bool, device: bool) -> Step {
+    let step = Step::Bind {
+        host: witness.host.clone(),
+        witness: out.witnesses.len(),
+        is_dir: witness.is_dir,
+        writable,
+        device,
+    };
+    out.witnesses.push(witness);
+    step
+}
+
+/// The step for a directory holding slots: its staging directory at its place, then
+/// the slots that are bound at launch and, when the jail may read the directory, its
+/// other entries read-only.
+fn stage_slot_dir(
+    ns: &Namespace,
+    path: &Path,
+    entry: &Entry,
+    slots: &[(OsString, PathBuf)],
+    out: &mut Resolved,
+) -> Result<(), ResolveError> {
+    let parent = open_slot_parent(&slots[0].1)?;
+    let names: Vec<OsString> = slots.iter().map(|(n, _)| n.clone()).collect();
+    let visible = matches!(entry, Entry::Grant(g) if g.rights == Rights::ReadOnly)
+        || ns.covering(path, Rights::ReadOnly).is_some();
+    let shown = if visible {
+        entries(&parent, path, &names)?
+    } else {
+        Vec::new()
+    };
+    let index = out.slots.len();
+    let (mut dir, mounts) = SlotDir::stage(index, path, parent, &names).map_err(|e| match e {
+        StageError::Os { path, errno } => os_error(&path, errno),
+        StageError::Special(path) => ResolveError::Unsupported(path),
+    })?;
+    // The other grants placed inside it (their mount points) and the entries shown
+    // read-only are never the command's scratch.
+    if let Some(children) = ns.children(path) {
+        dir.fixed
+            .extend(children.into_iter().filter(|c| !names.contains(c)));
+    }
+    dir.fixed.extend(shown.iter().cloned());
+    let staging_host = dir.parent_path.join(&dir.staging_name);
+    let staging = WitnessFd::from_fd(
+        dir.staging.try_clone().map_err(|e| {
+            os_error(
+                &staging_host,
+                Errno::from_raw(e.raw_os_error().unwrap_or(0)),
+            )
+        })?,
+        &staging_host,
+    );
+    out.slots.push(dir);
+    let staging = staging?;
+    out.nodes.push(PlanNode {
+        path: path.to_path_buf(),
+        step: Step::SlotDir {
+            host: staging.host.clone(),
+            witness: out.witnesses.len(),
+            index,
+        },
+    });
+    out.witnesses.push(staging);
+    for m in mounts {
+        let witness = WitnessFd::from_fd(m.witness, &m.host)?;
+        let step = bind_step(out, witness, true, false);
+        out.nodes.push(PlanNode {
+            path: path.join(&m.name),
+            step,
+        });
+    }
+    let dir = &out.slots[index];
+    let parent_path = dir.parent_path.clone();
+    let parent = dir.parent.try_clone().map_err(|e| {
+        os_error(
+            path,
+            Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)),
+        )
+    })?;
+    for name in shown {
+        let how = OpenHow::new()
+            .flags(OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
+            .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_SYMLINKS);
+        let host = parent_path.join(&name);
+        let Ok(fd) = openat2(&parent, name.as_os_str(), how) else {
+            continue; // gone meanwhile
+        };
+        let node_path = path.join(&name);
+        // A symlink is shown as a symlink, resolved inside the jail.
+        if fstat(&fd)
+            .is_ok_and(|st| SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT == SFlag::S_IFLNK)
+        {
+            if let Ok(target) = nix::fcntl::readlinkat(&parent, name.as_os_str()) {
+                out.nodes.push(PlanNode {
+                    path: node_path,
+                    step: Step::Symlink {
+                        target: PathBuf::from(target),
+                    },
+                });
+            }
+            continue;
+        }
+        match WitnessFd::from_fd(fd, &host) {
+            Ok(witness) => {
+                let step = bind_step(out, witness, false, false);
+                out.nodes.push(PlanNode {
+                    path: node_path,
+                    step,
+                });
+            }
+            // FIFOs, sockets and devices are not shown.
+            Err(ResolveError::Unsupported(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The raw descriptors of the witnesses, in plan order, for SCM_RIGHTS.
@@ -331,23 +450,6 @@ mod tests {
     }
 
     #[test]
-    fn created_files_are_removed_only_while_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        let new = dir.path().join("new.txt");
-        let mut ns = Namespace::new();
-        grant(&mut ns, Path::new("/w/new.txt"), &new, Rights::Create);
-        let r = resolve(&ns).unwrap();
-        assert!(new.exists());
-        r.discard_created();
-        assert!(!new.exists());
-
-        let r = resolve(&ns).unwrap();
-        fs::write(&new, "kept").unwrap();
-        r.discard_created();
-        assert_eq!(fs::read_to_string(&new).unwrap(), "kept");
-    }
-
-    #[test]
     fn proc_cannot_be_granted_even_through_a_symlink() {
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("out");
@@ -358,23 +460,29 @@ mod tests {
     }
 
     #[test]
-    fn a_new_directory_cannot_be_a_write_grant() {
+    fn slots_get_a_staging_directory_and_a_missing_parent_is_named() {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sibling"), "s").unwrap();
         let mut ns = Namespace::new();
-        let wanted = PathBuf::from(format!("{}/newdir/", dir.path().display()));
-        grant(&mut ns, Path::new("/w/newdir"), &wanted, Rights::Create);
-        assert!(matches!(resolve(&ns), Err(ResolveError::NewDirectory(_))));
-        assert!(!dir.path().join("newdir").exists());
-    }
+        let virt = dir.path().join("new.txt");
+        grant(&mut ns, &virt, &virt, Rights::Slot);
+        let mut r = resolve(&ns).unwrap();
+        assert_eq!(r.slots.len(), 1);
+        let staging = dir.path().join(&r.slots[0].staging_name);
+        assert!(staging.is_dir());
+        assert!(r
+            .nodes
+            .iter()
+            .any(|n| n.path == dir.path() && matches!(n.step, Step::SlotDir { .. })));
+        r.discard_slots();
+        assert!(!staging.exists());
 
-    #[test]
-    fn create_in_a_missing_directory_names_it() {
         let mut ns = Namespace::new();
         grant(
             &mut ns,
             Path::new("/w/x"),
             Path::new("/nonexistent/x"),
-            Rights::Create,
+            Rights::Slot,
         );
         assert_eq!(
             resolve(&ns).unwrap_err().to_string(),
@@ -383,18 +491,19 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_resolution_removes_what_it_created() {
+    fn a_failed_resolution_removes_its_staging_directories() {
         let dir = tempfile::tempdir().unwrap();
         let new = dir.path().join("a-new");
         let mut ns = Namespace::new();
-        grant(&mut ns, Path::new("/a"), &new, Rights::Create);
+        grant(&mut ns, &new, &new, Rights::Slot);
         grant(
             &mut ns,
-            Path::new("/b"),
+            Path::new("/zz/b"),
             Path::new("/nonexistent/b"),
             Rights::ReadOnly,
         );
         assert!(resolve(&ns).is_err());
-        assert!(!new.exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }

@@ -127,36 +127,51 @@ fn instructions_to_bytes(prog: &[libc::sock_filter]) -> Vec<u8> {
     out
 }
 
-/// Compile the filters for a jail of `uid`/`gid` with `net`, `mediate`d or not.
-pub fn compile(uid: u32, gid: u32, net: &Network, mediate: bool) -> Result<Filters, SeccompError> {
+/// Which calls a jail's server wants to see (seccomp user notification).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Notify {
+    /// The path-taking calls, to learn or ask (`crate::mediate`).
+    pub watch: bool,
+    /// The name-changing calls, for slots (`crate::slots::broker`).
+    pub slots: bool,
+}
+
+impl Notify {
+    pub fn any(self) -> bool {
+        self.watch || self.slots
+    }
+}
+
+/// Compile the filters for a jail of `uid`/`gid` with `net`, notifying `notify`.
+pub fn compile(uid: u32, gid: u32, net: &Network, notify: Notify) -> Result<Filters, SeccompError> {
     Ok(Filters {
         main: bpf(&filter(net)?)?,
         ids: instructions_to_bytes(&id_filter(uid, gid)),
-        notify: if mediate {
-            Some(bpf(&notify_filter()?)?)
+        notify: if notify.any() {
+            Some(bpf(&notify_filter(notify)?)?)
         } else {
             None
         },
     })
 }
 
-type Key = (u32, u32, Network, bool);
+type Key = (u32, u32, Network, Notify);
 
 /// [`compile`], once per process for each combination.
 pub fn cached(
     uid: u32,
     gid: u32,
     net: &Network,
-    mediate: bool,
+    notify: Notify,
 ) -> Result<Arc<Filters>, SeccompError> {
     static CACHE: Mutex<Option<HashMap<Key, Arc<Filters>>>> = Mutex::new(None);
-    let key = (uid, gid, net.clone(), mediate);
+    let key = (uid, gid, net.clone(), notify);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let map = cache.get_or_insert_with(HashMap::new);
     if let Some(f) = map.get(&key) {
         return Ok(f.clone());
     }
-    let f = Arc::new(compile(uid, gid, net, mediate)?);
+    let f = Arc::new(compile(uid, gid, net, notify)?);
     map.insert(key, f.clone());
     Ok(f)
 }
@@ -399,15 +414,42 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
     prog
 }
 
-/// Mediated mode: a filter that turns the path-taking calls into notifications; the
-/// shim loads it with a listener for the server. Every other call passes to the main
-/// filter.
-fn notify_filter() -> Result<ScmpFilterContext, SeccompError> {
+/// A filter that turns calls into notifications for the server: with `watch` the
+/// path-taking calls (mediated mode), with `slots` the calls that change names — of the
+/// opens only those with `O_CREAT`, so reading and writing files never waits for the
+/// server. The shim loads it with a listener for the server. Every other call passes
+/// to the main filter.
+fn notify_filter(notify: Notify) -> Result<ScmpFilterContext, SeccompError> {
     let mut f = ScmpFilterContext::new(ScmpAction::Allow)?;
     f.set_ctl_nnp(false)?;
     f.set_act_badarch(ScmpAction::Allow)?;
-    for call in crate::mediate::WATCHED {
-        f.add_rule(ScmpAction::Notify, sys(call.nr))?;
+    let mut all = std::collections::BTreeSet::new();
+    if notify.watch {
+        for call in crate::mediate::WATCHED {
+            f.add_rule(ScmpAction::Notify, sys(call.nr))?;
+            all.insert(call.nr);
+        }
+    }
+    if notify.slots {
+        for (nr, flags) in crate::slots::broker::watched() {
+            if all.contains(&nr) {
+                continue;
+            }
+            match flags {
+                Some(arg) => {
+                    let creat = libc::O_CREAT as u64;
+                    let has = [ScmpArgCompare::new(
+                        arg as u32,
+                        ScmpCompareOp::MaskedEqual(creat),
+                        creat,
+                    )];
+                    f.add_rule_conditional(ScmpAction::Notify, sys(nr), &has)?;
+                }
+                None => {
+                    f.add_rule(ScmpAction::Notify, sys(nr))?;
+                }
+            }
+        }
     }
     Ok(f)
 }
@@ -441,14 +483,18 @@ mod tests {
 
     #[test]
     fn filters_travel_as_hex() {
-        let f = compile(1000, 1000, &Network::Private, true).unwrap();
+        let notify = Notify {
+            watch: true,
+            slots: true,
+        };
+        let f = compile(1000, 1000, &Network::Private, notify).unwrap();
         assert_eq!(f.main.len() % 8, 0);
         assert_eq!(f.ids.len(), id_filter(1000, 1000).len() * 8);
         let json = serde_json::to_string(&f).unwrap();
         assert_eq!(serde_json::from_str::<Filters>(&json).unwrap(), f);
         assert!(Arc::ptr_eq(
-            &cached(1, 1, &Network::Private, false).unwrap(),
-            &cached(1, 1, &Network::Private, false).unwrap()
+            &cached(1, 1, &Network::Private, Notify::default()).unwrap(),
+            &cached(1, 1, &Network::Private, Notify::default()).unwrap()
         ));
     }
 

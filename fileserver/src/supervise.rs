@@ -12,6 +12,7 @@ use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
+use std::os::fd::AsFd;
 
 const FORWARDED: &[Signal] = &[
     Signal::SIGINT,
@@ -51,10 +52,45 @@ pub fn shell_status(status: WaitStatus) -> Option<i32> {
 /// Forward signals to `child` and wait for it. With `reap_all` (PID 1), also reap
 /// every orphan that the kernel re-parents here.
 pub fn supervise(child: Pid, reap_all: bool) -> i32 {
+    supervise_serving(child, reap_all, None)
+}
+
+/// Something to serve while supervising: a descriptor, and what to do each time it is
+/// readable (false: stop serving it).
+pub type Service<'a> = (std::os::fd::BorrowedFd<'a>, &'a mut dyn FnMut() -> bool);
+
+/// [`supervise`], also serving `service` whenever its descriptor is readable (the
+/// jail's supervisor answers the server's slot requests so; a process that made a PID
+/// namespace cannot start a thread).
+pub fn supervise_serving(child: Pid, reap_all: bool, mut service: Option<Service>) -> i32 {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     let Ok(sfd) = SignalFd::with_flags(&handled(), SfdFlags::SFD_CLOEXEC) else {
         return wait_plain(child).unwrap_or(125);
     };
     loop {
+        if let Some((fd, serve)) = service.as_mut() {
+            let mut fds = [
+                PollFd::new(sfd.as_fd(), PollFlags::POLLIN),
+                PollFd::new(*fd, PollFlags::POLLIN),
+            ];
+            let polled = poll(&mut fds, PollTimeout::NONE);
+            let ready = |f: &PollFd| {
+                f.revents().is_some_and(|r| {
+                    r.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR)
+                })
+            };
+            let (signal, request) = (ready(&fds[0]), ready(&fds[1]));
+            let keep = match polled {
+                Ok(_) | Err(Errno::EINTR) => !request || serve(),
+                Err(_) => false,
+            };
+            if !keep {
+                service = None;
+            }
+            if !signal && keep {
+                continue;
+            }
+        }
         // Reap first: the child may have ended before the loop started.
         loop {
             let who = if reap_all { None } else { Some(child) };

@@ -102,6 +102,19 @@ pub fn answer_continue(listener: BorrowedFd, id: u64) -> Result<(), Errno> {
     )
 }
 
+/// The call returns `val` (the server carried it out itself).
+pub fn answer_value(listener: BorrowedFd, id: u64, val: i64) -> Result<(), Errno> {
+    send(
+        listener,
+        libc::seccomp_notif_resp {
+            id,
+            val,
+            error: 0,
+            flags: 0,
+        },
+    )
+}
+
 /// Fail the call with `errno`.
 pub fn answer_error(listener: BorrowedFd, id: u64, errno: Errno) -> Result<(), Errno> {
     send(

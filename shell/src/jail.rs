@@ -338,6 +338,10 @@ pub fn namespace(
         add_program(&mut ns, &interp, Origin::Interpreter)?;
     }
     let mut writable = Vec::new();
+    let protected: Vec<PathBuf> = config_dir
+        .iter()
+        .map(|d| profile::protected_dir(d))
+        .collect();
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
@@ -345,10 +349,14 @@ pub fn namespace(
             tracing::debug!(path = %virt.display(), "not granted: the jail has its own /proc");
             continue;
         }
-        let rights = match (write, fs::symlink_metadata(&host).is_ok()) {
-            (false, _) => Rights::ReadOnly,
-            (true, true) => Rights::ReadWrite,
-            (true, false) => Rights::Create,
+        let exists = fs::symlink_metadata(&host).is_ok();
+        let (host, virt, rights) = match (write, origin) {
+            (false, _) => (host, virt, Rights::ReadOnly),
+            // What a profile names writable is a tool's own state: the directory or
+            // file as it is, if it is there.
+            (true, Origin::Profile) if !exists => continue,
+            (true, Origin::Profile) => (host, virt, Rights::ReadWrite),
+            (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
         if write {
             writable.push(virt.clone());
@@ -366,6 +374,44 @@ pub fn namespace(
         env_names: profile.as_ref().map(Profile::env).unwrap_or_default(),
         profile: profile.map(|p| p.file),
     })
+}
+
+/// What a write grant on the command line (`=> path`, `--rw path`) is.
+///
+/// A slot for its name (`pola_fileserver::slots`), so the command may create, replace,
+/// rename or remove it — except for a directory named as `.`, `..` or with a trailing
+/// `/`, the working directory or one above it, or one that holds pola-sh's
+/// configuration: that one is granted read-write as it is (its contents may change; it
+/// stays where it is). A name whose directory does not exist yet (`mkdir -p => a/b/c`)
+/// makes the first missing directory on its way the slot.
+fn write_grant(
+    named: &Path,
+    host: PathBuf,
+    virt: PathBuf,
+    cwd: &Path,
+    protected: &[PathBuf],
+) -> (PathBuf, PathBuf, Rights) {
+    let text = named.as_os_str().as_bytes();
+    let dir_as_is = text.ends_with(b"/")
+        || named.file_name().is_none_or(|n| n == "." || n == "..")
+        || cwd.starts_with(&virt)
+        || protected.iter().any(|p| p.starts_with(&virt));
+    match fs::symlink_metadata(&host) {
+        Ok(m) if m.is_dir() && dir_as_is => return (host, virt, Rights::ReadWrite),
+        Ok(_) => return (host, virt, Rights::Slot),
+        Err(_) => {}
+    }
+    // The first missing directory on the way, if any.
+    let mut slot = (host.clone(), virt.clone());
+    let (mut h, mut v) = (host.as_path(), virt.as_path());
+    while let (Some(hp), Some(vp)) = (h.parent(), v.parent()) {
+        if hp.as_os_str().is_empty() || fs::symlink_metadata(hp).is_ok() {
+            break;
+        }
+        slot = (hp.to_path_buf(), vp.to_path_buf());
+        (h, v) = (hp, vp);
+    }
+    (slot.0, slot.1, Rights::Slot)
 }
 
 /// pola-sh's configuration (the environment and the profiles) stays read-only in a
@@ -478,8 +524,12 @@ pub fn plan(
     prepared: &Prepared,
     nodes: Vec<pola_fileserver::plan::PlanNode>,
 ) -> Result<JailPlan, JailError> {
-    let mediate = cmd.learn || cmd.ask.is_some();
-    let seccomp = seccomp::cached(identity.uid, identity.gid, &prepared.net, mediate)?;
+    let notify = seccomp::Notify {
+        watch: cmd.learn || cmd.ask.is_some(),
+        slots: nodes.iter().any(|n| matches!(n.step, Step::SlotDir { .. })),
+    };
+    let mediate = notify.any();
+    let seccomp = seccomp::cached(identity.uid, identity.gid, &prepared.net, notify)?;
     let scratch = nodes
         .iter()
         .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
@@ -525,9 +575,15 @@ pub fn spawn(
     let prepared = namespace(cmd, identity, env)?;
     let shim = launch::find_shim()?;
     let mut resolved = resolve(&prepared.ns)?;
-    // The plan takes the nodes; the witnesses and created files stay with `resolved`.
+    // The plan takes the nodes; the witnesses and slot directories stay with `resolved`.
     let nodes = std::mem::take(&mut resolved.nodes);
-    let mut plan = plan(cmd, identity, &prepared, nodes)?;
+    let mut plan = match plan(cmd, identity, &prepared, nodes) {
+        Ok(plan) => plan,
+        Err(e) => {
+            resolved.discard_slots();
+            return Err(e);
+        }
+    };
     let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
         .then(|| launch_record(cmd, &prepared));
     plan.keep_fds = io
@@ -546,7 +602,8 @@ pub fn spawn(
             id: jail.pid(),
             session,
         });
-        jail.mediate(prepared.ns, asker, cmd.learn);
+        let watch = cmd.learn || cmd.ask.is_some();
+        jail.mediate(prepared.ns, asker, cmd.learn, watch);
     }
     Ok(jail)
 }

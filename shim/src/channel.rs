@@ -40,6 +40,23 @@ pub struct Received {
     pub plan: JailPlan,
     pub witnesses: Vec<OwnedFd>,
     pub powerbox: Option<OwnedFd>,
+    /// With slots: the supervisor's end of its socket to the server.
+    pub supervisor: Option<OwnedFd>,
+}
+
+/// One descriptor sent with a one-byte `tag`.
+fn receive_tagged(socket: &UnixStream, tag: u8, got: usize) -> Result<OwnedFd, ChannelError> {
+    let mut byte = [0u8; 1];
+    let mut raw: [RawFd; 1] = [-1];
+    let (n, count) = socket.recv_with_fd(&mut byte, &mut raw)?;
+    if n != 1 || count != 1 || byte[0] != tag {
+        return Err(ChannelError::Descriptors {
+            got,
+            expected: got + 1,
+        });
+    }
+    // SAFETY: SCM_RIGHTS installed this descriptor in this process just now.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw[0]) })
 }
 
 /// Receive the plan, close the inherited descriptors 3–9 it does not keep, then
@@ -78,25 +95,22 @@ pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
             });
         }
     }
-    let powerbox = if plan.powerbox {
-        let mut byte = [0u8; 1];
-        let mut raw: [RawFd; 1] = [-1];
-        let (n, got) = socket.recv_with_fd(&mut byte, &mut raw)?;
-        if n != 1 || got != 1 || byte[0] != pola_fileserver::launch::POWERBOX_TAG {
-            return Err(ChannelError::Descriptors {
-                got: fds.len(),
-                expected: expected + 1,
-            });
-        }
-        // SAFETY: SCM_RIGHTS installed this descriptor in this process just now.
-        Some(unsafe { OwnedFd::from_raw_fd(raw[0]) })
-    } else {
-        None
-    };
+    let powerbox = plan
+        .powerbox
+        .then(|| receive_tagged(socket, pola_fileserver::launch::POWERBOX_TAG, fds.len()))
+        .transpose()?;
+    let slots = plan
+        .nodes
+        .iter()
+        .any(|n| matches!(n.step, pola_fileserver::plan::Step::SlotDir { .. }));
+    let supervisor = slots
+        .then(|| receive_tagged(socket, pola_fileserver::launch::SUPERVISOR_TAG, fds.len()))
+        .transpose()?;
     Ok(Received {
         plan,
         witnesses: fds,
         powerbox,
+        supervisor,
     })
 }
 

@@ -21,7 +21,7 @@ use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{pipe2, Pid};
 use pola_fileserver::plan::{JailPlan, ShimReport};
-pub use pola_fileserver::supervise::{block_signals, supervise};
+pub use pola_fileserver::supervise::{block_signals, supervise, supervise_serving};
 
 /// A pipe whose write end the parent keeps: when the read end hangs up, the parent is
 /// gone. (`getppid` cannot tell: inside a new PID namespace the parent is always 0.)

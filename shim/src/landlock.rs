@@ -29,6 +29,7 @@ fn writable_paths(plan: &JailPlan) -> Vec<PathBuf> {
                 writable, device, ..
             } => writable && !device,
             Step::Tmpfs { .. } => n.path.as_os_str() != "/dev",
+            Step::SlotDir { .. } => true,
             _ => false,
         })
         .map(|n| n.path.clone())

@@ -23,6 +23,7 @@ mod landlock;
 mod namespaces;
 mod rootfs;
 mod seccomp;
+mod slots;
 mod sys;
 mod zygote;
 
@@ -93,9 +94,10 @@ fn shim() -> ! {
         plan,
         witnesses,
         powerbox,
+        supervisor,
     } = received;
     let who = format!("{}: {}", plan.program, plan.command);
-    match jail(&plan, witnesses, powerbox, &socket) {
+    match jail(&plan, witnesses, powerbox, supervisor, &socket) {
         Ok(status) => std::process::exit(status),
         Err(ShimError::Exec { status, message }) => {
             eprintln!("{who}: {message}");
@@ -113,19 +115,42 @@ fn jail(
     plan: &JailPlan,
     witnesses: Vec<OwnedFd>,
     powerbox: Option<OwnedFd>,
+    supervisor: Option<OwnedFd>,
     socket: &UnixStream,
 ) -> Result<i32, ShimError> {
     init::block_signals().map_err(step("block signals"))?;
     let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
     namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
+    // Nothing mounted for the jail may propagate back to the host's namespace.
+    slots::make_private("make the jail's mount namespace private")?;
+    let carriers = slots::carriers(plan, &witnesses)?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
             drop(witnesses);
             drop(powerbox);
             let _keep_open = parent_alive;
-            Ok(init::supervise(pid1, false))
+            let (Some(carriers), Some(socket)) = (carriers, supervisor) else {
+                return Ok(init::supervise(pid1, false));
+            };
+            // Serve the server's slot requests while supervising PID 1.
+            let socket = UnixStream::from(socket);
+            let mut reader = std::io::BufReader::new(&socket);
+            let mut serve = || carriers.serve_one(&mut reader);
+            let service = (
+                std::os::fd::AsFd::as_fd(&socket),
+                &mut serve as &mut dyn FnMut() -> bool,
+            );
+            Ok(init::supervise_serving(pid1, false, Some(service)))
         }
         Forked::Child => {
+            drop(supervisor);
+            // The jail is built in a mount namespace of its own, so the supervisor's
+            // keeps the host in view (to mount slots later) and its carriers.
+            if carriers.is_some() {
+                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
+                    .map_err(step("leave the supervisor's mount namespace"))?;
+            }
+            drop(carriers);
             let status = match pid1(plan, witnesses, powerbox, socket, parent_alive) {
                 Ok(status) => status,
                 Err(ShimError::Exec { status, message }) => {

@@ -284,20 +284,11 @@ fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<(), RootfsE
 
 /// Build the new root from `plan` and pivot into it. `witnesses` are the fileserver's
 /// descriptors, indexed by the plan's binds.
+///
+/// The supervisor made this mount namespace private before forking PID 1, except for
+/// the slot carriers (`crate::slots`): the copies of those made here are peers of the
+/// supervisor's, and this namespace's own copies leave that peer group once taken.
 pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> {
-    // Nothing we mount may propagate back to the host's mount namespace.
-    mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(|errno| RootfsError::Mount {
-        what: "make / private".into(),
-        errno,
-    })?;
-
     // Open (and check) every source while the host is still in view.
     let mut sources = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
@@ -313,9 +304,18 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
                     .ok_or(RootfsError::MissingWitness(*witness))?;
                 Some(copy_source(host, *is_dir, w)?)
             }
+            Step::SlotDir { host, witness, .. } => {
+                let w = witnesses
+                    .get(*witness)
+                    .ok_or(RootfsError::MissingWitness(*witness))?;
+                Some(copy_source(host, true, w)?)
+            }
             _ => None,
         });
     }
+    // Nothing mounted from now on may propagate anywhere but through the copies just
+    // taken of the slot carriers.
+    crate::slots::make_private("make / private")?;
 
     let staging = Path::new(STAGING);
     mount(
@@ -372,6 +372,16 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
                 }
                 let source = source.as_ref().expect("a source was opened for every bind");
                 bind(&root, path, source, *is_dir, attrs)?;
+            }
+            Step::SlotDir { .. } => {
+                let source = source.as_ref().expect("a source was opened for every bind");
+                bind(
+                    &root,
+                    path,
+                    source,
+                    true,
+                    sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV,
+                )?;
             }
             Step::Tmpfs { mode } => {
                 make_point(&root, path, true)?;

@@ -153,7 +153,7 @@ both!(errors_are_one_line_with_the_right_status, |t: &T| {
             "pola-run: unexpected argument '--bogus'",
         ),
         (
-            &["--rw", "no-dir/x"],
+            &["--rw", "plain.txt/x"],
             &["true"],
             125,
             "pola-run: cannot create ",
@@ -190,7 +190,7 @@ both!(explain_prints_the_tree_and_runs_nothing, |t: &T| {
         "{run}"
     );
     assert!(
-        text.contains("out.txt") && text.contains("rw, new (argument)"),
+        text.contains("out.txt") && text.contains("slot (argument)"),
         "{run}"
     );
     assert!(

@@ -159,7 +159,7 @@ both!(the_grants_builtin_shows_the_namespace, |t: &T| {
         "{run}"
     );
     assert!(
-        text.contains("out.csv") && text.contains("rw, new (argument)"),
+        text.contains("out.csv") && text.contains("slot (argument)"),
         "{run}"
     );
     assert!(!t.path("out.csv").exists(), "grants runs nothing");
@@ -175,7 +175,7 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
     t.write("plain.txt", "x");
     let run = sh(t, "./plain.txt");
     assert_eq!(run.code, Some(126), "{run}");
-    let run = sh(t, "cat => missing-dir/x");
+    let run = sh(t, "cat => plain.txt/x");
     assert_eq!(run.code, Some(125), "{run}");
     assert!(
         run.stderr.starts_with("pola-sh: line 1: cannot create"),

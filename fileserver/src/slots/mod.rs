@@ -1,0 +1,553 @@
+//! Slots (Plash's word): a write grant `=> name` gives the command that *name* in its
+//! directory — create it as a file, a directory or a symlink, write it, replace it by
+//! renaming onto it (the atomic save of `sed -i`, editors, `os.replace`), rename it to
+//! another slot, remove it — and nothing else of the directory.
+//!
+//! How (Ostia's delegation, with the jail's namespace as the boundary):
+//!
+//! - **Staging.** Beside each slot directory P the server makes a staging directory S
+//!   (`P/.pola-slots.XXXXXX`, same file system, so renames are atomic and never copy).
+//!   The jail sees S at P's place: names the command makes there are its scratch, on
+//!   the host but hidden in S, and discarded at exit. Siblings in P are never shown.
+//! - **Views.** A slot that is a file or a symlink is shown in S as a hard link to P's
+//!   object (reads and writes go to the very file, at kernel speed); a directory (or a
+//!   file that cannot be hard-linked) is bind-mounted onto a placeholder in S — at
+//!   launch by the jail's builder, afterwards by the jail's supervisor through mount
+//!   propagation (see [`protocol`]).
+//! - **Delegation.** The calls that change names (`open(O_CREAT)`, `mkdir`, `unlink`,
+//!   `rmdir`, `rename`, `link`, `symlink`, `mknod`) reach the server as seccomp user
+//!   notifications ([`broker`]). When the name is a slot, the server performs the call
+//!   on P itself, with its own descriptors and the one name it read (never a path the
+//!   jail could change afterwards, never following a link), then updates the view.
+//!   Every other call goes on in the jail's namespace as the command made it.
+//! - **Crash safety.** Each staging directory is recorded before use ([`registry`]);
+//!   a shell that dies leaves records that the next start cleans, putting back a slot
+//!   object that had been moved aside.
+//!
+//! Defends against: a write grant reaching more than its name (siblings stay invisible
+//! and unchanged, SECURITY.md 1 and 8), and a slot redirecting the user's authority
+//! through a link the jail made there (the server never follows one, SECURITY.md 24).
+
+pub mod broker;
+pub mod protocol;
+pub mod registry;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::{OsStr, OsString};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::fcntl::{openat2, AtFlags, OFlag, OpenHow, ResolveFlag};
+use nix::sys::stat::{fstat, fstatat, mkdirat, FileStat, Mode, SFlag};
+use nix::unistd::{linkat, unlinkat, UnlinkatFlags};
+
+use protocol::{Request, Supervisor};
+
+/// How the jail sees one slot right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Nothing at the name.
+    Absent,
+    /// A hard link in the staging directory to the slot's file or symlink.
+    Linked,
+    /// A placeholder in the staging directory with the slot's object (device, inode)
+    /// bound onto it.
+    Mounted { is_dir: bool, id: (u64, u64) },
+}
+
+/// A slot's object that the jail's builder binds at launch (a directory, or a file
+/// that could not be hard-linked).
+#[derive(Debug)]
+pub struct StaticMount {
+    pub name: OsString,
+    /// Canonical host path.
+    pub host: PathBuf,
+    pub witness: OwnedFd,
+    pub is_dir: bool,
+}
+
+/// A directory holding slots, with its staging directory.
+#[derive(Debug)]
+pub struct SlotDir {
+    /// Index in the plan's list of slot directories (the supervisor's carriers).
+    pub index: usize,
+    /// The directory in the jail.
+    pub virt: PathBuf,
+    /// P, on the host (`O_PATH`), and its canonical path.
+    pub parent: OwnedFd,
+    pub parent_path: PathBuf,
+    /// S, on the host (`O_PATH`), its name in P and its identity.
+    pub staging: OwnedFd,
+    pub staging_name: OsString,
+    pub id: (u64, u64),
+    /// The slots by name, and how the jail sees each.
+    pub slots: BTreeMap<OsString, View>,
+    /// Names in S that are mount points of other grants (placeholders): never scratch.
+    pub fixed: BTreeSet<OsString>,
+    pub record: registry::Record,
+}
+
+/// The staging directory's name prefix; with six random characters after it.
+pub const STAGING_PREFIX: &str = ".pola-slots.";
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    // SAFETY: getrandom writes at most `bytes.len()` bytes into the buffer.
+    let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    if n != bytes.len() as isize {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        bytes.copy_from_slice(&(t as u64 ^ std::process::id() as u64).to_le_bytes()[..6]);
+    }
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+fn kind(st: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT
+}
+
+fn lstat_at(dir: &impl AsFd, name: &OsStr) -> Result<FileStat, Errno> {
+    fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW)
+}
+
+/// Open `name` in `dir` without following a link anywhere (`O_PATH`).
+fn open_beneath(dir: &impl AsFd, name: &OsStr, flags: OFlag) -> Result<OwnedFd, Errno> {
+    let how = OpenHow::new()
+        .flags(flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+        .resolve(
+            ResolveFlag::RESOLVE_BENEATH
+                | ResolveFlag::RESOLVE_NO_SYMLINKS
+                | ResolveFlag::RESOLVE_NO_MAGICLINKS
+                | ResolveFlag::RESOLVE_NO_XDEV,
+        );
+    openat2(dir, name, how)
+}
+
+/// The canonical path of an open descriptor, from the kernel.
+pub fn fd_path(fd: &impl AsRawFd) -> Result<PathBuf, Errno> {
+    std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+        .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+}
+
+/// Why a slot directory could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    #[error("{path}: {errno}")]
+    Os { path: PathBuf, errno: Errno },
+    #[error("{0}: a FIFO, socket or device cannot be a slot")]
+    Special(PathBuf),
+}
+
+impl SlotDir {
+    /// Make the staging directory beside the host directory `parent` (already opened
+    /// by the caller) for the slots `names`, record it, and link or list each
+    /// slot's current object. Returns the directory and what the jail's builder must
+    /// bind at launch.
+    pub fn stage(
+        index: usize,
+        virt: &Path,
+        parent: OwnedFd,
+        names: &[OsString],
+    ) -> Result<(SlotDir, Vec<StaticMount>), StageError> {
+        let parent_path = fd_path(&parent).map_err(|errno| StageError::Os {
+            path: virt.to_path_buf(),
+            errno,
+        })?;
+        let os = |errno| StageError::Os {
+            path: parent_path.clone(),
+            errno,
+        };
+        let mut staging_name = OsString::new();
+        for _ in 0..16 {
+            let name = OsString::from(format!("{STAGING_PREFIX}{}", random_suffix()));
+            match mkdirat(&parent, name.as_os_str(), Mode::from_bits_truncate(0o700)) {
+                Ok(()) => {
+                    staging_name = name;
+                    break;
+                }
+                Err(Errno::EEXIST) => continue,
+                Err(errno) => return Err(os(errno)),
+            }
+        }
+        if staging_name.is_empty() {
+            return Err(os(Errno::EEXIST));
+        }
+        let staging =
+            open_beneath(&parent, &staging_name, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(os)?;
+        let st = fstat(&staging).map_err(os)?;
+        let record = registry::Record {
+            pid: std::process::id(),
+            start: registry::own_start(),
+            parent: parent_path.clone(),
+            staging: staging_name.clone(),
+            dev: st.st_dev,
+            ino: st.st_ino,
+            displaced: Vec::new(),
+        };
+        let mut dir = SlotDir {
+            index,
+            virt: virt.to_path_buf(),
+            parent,
+            parent_path,
+            staging,
+            staging_name,
+            id: (st.st_dev, st.st_ino),
+            slots: BTreeMap::new(),
+            fixed: BTreeSet::new(),
+            record,
+        };
+        if let Err(e) = dir.record.save() {
+            tracing::debug!("cannot record the staging directory: {e}");
+        }
+        let mut mounts = Vec::new();
+        for name in names {
+            match dir.initial_view(name) {
+                Ok(Some(m)) => mounts.push(m),
+                Ok(None) => {}
+                Err(e) => {
+                    dir.finish();
+                    return Err(e);
+                }
+            }
+        }
+        Ok((dir, mounts))
+    }
+
+    /// Link the slot's current object into S, or say it must be bound at launch.
+    fn initial_view(&mut self, name: &OsString) -> Result<Option<StaticMount>, StageError> {
+        let path = self.parent_path.join(name);
+        let os = |errno| StageError::Os {
+            path: path.clone(),
+            errno,
+        };
+        let st = match lstat_at(&self.parent, name) {
+            Err(Errno::ENOENT) => {
+                self.slots.insert(name.clone(), View::Absent);
+                return Ok(None);
+            }
+            Err(errno) => return Err(os(errno)),
+            Ok(st) => st,
+        };
+        let k = kind(&st);
+        if k == SFlag::S_IFREG || k == SFlag::S_IFLNK {
+            if self.link(name).is_ok() {
+                self.slots.insert(name.clone(), View::Linked);
+                return Ok(None);
+            }
+        } else if k != SFlag::S_IFDIR {
+            return Err(StageError::Special(path));
+        }
+        let is_dir = k == SFlag::S_IFDIR;
+        let witness = open_beneath(&self.parent, name, OFlag::O_PATH).map_err(os)?;
+        let w = fstat(&witness).map_err(os)?;
+        if (w.st_dev, w.st_ino) != (st.st_dev, st.st_ino) {
+            return Err(os(Errno::EAGAIN));
+        }
+        self.slots.insert(
+            name.clone(),
+            View::Mounted {
+                is_dir,
+                id: (st.st_dev, st.st_ino),
+            },
+        );
+        Ok(Some(StaticMount {
+            name: name.clone(),
+            host: path,
+            witness,
+            is_dir,
+        }))
+    }
+
+    /// Hard-link P/name into S/name, replacing whatever view S/name held (atomically).
+    fn link(&self, name: &OsStr) -> Result<(), Errno> {
+        for _ in 0..16 {
+            let tmp = OsString::from(format!(".pola-link.{}", random_suffix()));
+            match linkat(
+                self.parent.as_fd(),
+                name,
+                self.staging.as_fd(),
+                tmp.as_os_str(),
+                AtFlags::empty(),
+            ) {
+                Ok(()) => {
+                    let renamed = nix::fcntl::renameat(
+                        self.staging.as_fd(),
+                        tmp.as_os_str(),
+                        self.staging.as_fd(),
+                        name,
+                    );
+                    // A rename between two links of one file does nothing and leaves
+                    // both: the temporary name goes in any case.
+                    let _ = unlinkat(&self.staging, tmp.as_os_str(), UnlinkatFlags::NoRemoveDir);
+                    return renamed;
+                }
+                Err(Errno::EEXIST) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Errno::EEXIST)
+    }
+
+    /// Remove the view of a slot from S (the jail's supervisor unmounts first).
+    fn clear(&mut self, name: &OsStr, sup: &Supervisor) -> Result<(), Errno> {
+        let view = self.slots.get(name).copied().unwrap_or(View::Absent);
+        match view {
+            View::Absent => {}
+            View::Linked => match unlinkat(&self.staging, name, UnlinkatFlags::NoRemoveDir) {
+                Ok(()) | Err(Errno::ENOENT) => {}
+                Err(e) => return Err(e),
+            },
+            View::Mounted { is_dir, .. } => {
+                sup.ask(&Request::Unmount {
+                    dir: self.index,
+                    name: PathBuf::from(name),
+                })?;
+                let flag = if is_dir {
+                    UnlinkatFlags::RemoveDir
+                } else {
+                    UnlinkatFlags::NoRemoveDir
+                };
+                match unlinkat(&self.staging, name, flag) {
+                    Ok(()) | Err(Errno::ENOENT) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        self.slots.insert(name.to_os_string(), View::Absent);
+        Ok(())
+    }
+
+    /// Make the jail's view of slot `name` show what P/name is now on the host.
+    pub fn sync(&mut self, name: &OsStr, sup: &Supervisor) -> Result<(), Errno> {
+        let view = self.slots.get(name).copied().unwrap_or(View::Absent);
+        let st = match lstat_at(&self.parent, name) {
+            Err(Errno::ENOENT) => return self.clear(name, sup),
+            Err(e) => return Err(e),
+            Ok(st) => st,
+        };
+        let k = kind(&st);
+        let is_dir = k == SFlag::S_IFDIR;
+        if k == SFlag::S_IFREG || k == SFlag::S_IFLNK {
+            if let View::Mounted { .. } = view {
+                self.clear(name, sup)?;
+            }
+            let shown = lstat_at(&self.staging, name);
+            if view == View::Linked
+                && shown.is_ok_and(|v| (v.st_dev, v.st_ino) == (st.st_dev, st.st_ino))
+            {
+                return Ok(());
+            }
+            if self.link(name).is_ok() {
+                self.slots.insert(name.to_os_string(), View::Linked);
+                return Ok(());
+            }
+        } else if !is_dir {
+            // A FIFO or device made on the host meanwhile: not shown.
+            return self.clear(name, sup);
+        }
+        let id = (st.st_dev, st.st_ino);
+        if view == (View::Mounted { is_dir, id }) {
+            return Ok(());
+        }
+        if view != View::Absent {
+            self.clear(name, sup)?;
+        }
+        // A placeholder to mount on, then the object itself.
+        if is_dir {
+            mkdirat(&self.staging, name, Mode::from_bits_truncate(0o700))?;
+        } else {
+            let fd = nix::fcntl::openat(
+                &self.staging,
+                name,
+                OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+                Mode::from_bits_truncate(0o600),
+            )?;
+            drop(fd);
+        }
+        let placeholder_flag = if is_dir {
+            UnlinkatFlags::RemoveDir
+        } else {
+            UnlinkatFlags::NoRemoveDir
+        };
+        let request = Request::Mount {
+            dir: self.index,
+            name: PathBuf::from(name),
+            host: self.parent_path.join(name),
+            dev: st.st_dev,
+            ino: st.st_ino,
+            is_dir,
+        };
+        if let Err(e) = sup.ask(&request) {
+            let _ = unlinkat(&self.staging, name, placeholder_flag);
+            return Err(e);
+        }
+        self.slots
+            .insert(name.to_os_string(), View::Mounted { is_dir, id });
+        Ok(())
+    }
+
+    /// After the jail: empty and remove S, drop the record. Returns the number of files
+    /// the command left beside its slots (its scratch), which were discarded.
+    pub fn finish(self) -> usize {
+        let Ok(staging) = open_beneath(
+            &self.parent,
+            &self.staging_name,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY,
+        ) else {
+            self.record.remove();
+            return 0;
+        };
+        let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
+        let mut left = 0;
+        if same {
+            // Slot views and placeholders are ours, not the command's leftovers.
+            for name in self.slots.keys().chain(&self.fixed) {
+                let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
+                    .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
+            }
+            left = remove_staging(&self.parent, &self.staging_name, &staging);
+        }
+        self.record.remove();
+        left
+    }
+
+    /// The slot and the class of a name in S.
+    pub fn place(&self, name: &OsStr) -> Place {
+        if self.slots.contains_key(name) {
+            Place::Slot
+        } else if self.fixed.contains(name) {
+            Place::Fixed
+        } else {
+            Place::Scratch
+        }
+    }
+}
+
+/// What a name in a staging directory is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Slot,
+    /// The mount point of another grant.
+    Fixed,
+    /// The command's own scratch.
+    Scratch,
+}
+
+/// Remove everything in the staging directory `staging` (open, `O_RDONLY`), then the
+/// directory `name` itself from `parent`. Never follows a link or crosses a mount.
+/// Returns how many files (not directories) were removed.
+pub fn remove_staging(parent: &impl AsFd, name: &OsStr, staging: &OwnedFd) -> usize {
+    let removed = remove_contents(staging.as_fd(), 0);
+    let _ = unlinkat(parent, name, UnlinkatFlags::RemoveDir);
+    removed
+}
+
+fn remove_contents(dir: BorrowedFd, depth: usize) -> usize {
+    if depth > 256 {
+        return 0;
+    }
+    let Ok(fd) = nix::fcntl::openat(
+        dir,
+        ".",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    ) else {
+        return 0;
+    };
+    let Ok(mut list) = nix::dir::Dir::from_fd(fd) else {
+        return 0;
+    };
+    let names: Vec<OsString> = list
+        .iter()
+        .flatten()
+        .map(|e| OsString::from_vec(e.file_name().to_bytes().to_vec()))
+        .filter(|n| n.as_bytes() != b"." && n.as_bytes() != b"..")
+        .collect();
+    let mut removed = 0;
+    for name in names {
+        let Ok(st) = lstat_at(&dir, &name) else {
+            continue;
+        };
+        if kind(&st) == SFlag::S_IFDIR {
+            if let Ok(sub) = open_beneath(&dir, &name, OFlag::O_RDONLY | OFlag::O_DIRECTORY) {
+                removed += remove_contents(sub.as_fd(), depth + 1);
+            }
+            let _ = unlinkat(dir, name.as_os_str(), UnlinkatFlags::RemoveDir);
+        } else if unlinkat(dir, name.as_os_str(), UnlinkatFlags::NoRemoveDir).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn open_dir(p: &Path) -> OwnedFd {
+        nix::fcntl::open(
+            p,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn staging_links_files_lists_directories_and_cleans_up() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("f"), "file").unwrap();
+        fs::create_dir(d.path().join("dir")).unwrap();
+        std::os::unix::fs::symlink("f", d.path().join("link")).unwrap();
+        fs::write(d.path().join("sibling"), "s").unwrap();
+        let names: Vec<OsString> = ["f", "dir", "link", "new"].map(OsString::from).to_vec();
+        let (dir, mounts) = SlotDir::stage(0, Path::new("/v"), open_dir(d.path()), &names).unwrap();
+        let staging = d.path().join(&dir.staging_name);
+        assert!(dir
+            .staging_name
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX));
+        // The file and the symlink are the same inodes in S; the directory is bound.
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(
+            fs::metadata(staging.join("f")).unwrap().ino(),
+            fs::metadata(d.path().join("f")).unwrap().ino()
+        );
+        assert_eq!(fs::read_link(staging.join("link")).unwrap(), Path::new("f"));
+        assert!(!staging.join("sibling").exists());
+        assert_eq!(mounts.len(), 1);
+        assert!(mounts[0].is_dir && mounts[0].name == "dir");
+        assert_eq!(dir.slots[OsStr::new("new")], View::Absent);
+        assert_eq!(dir.place(OsStr::new("f")), Place::Slot);
+        assert_eq!(dir.place(OsStr::new("sedXYZ")), Place::Scratch);
+        // Scratch left behind is counted and removed with S; the slots stay.
+        fs::create_dir(staging.join("tmpdir")).unwrap();
+        fs::write(staging.join("tmpdir/a"), "").unwrap();
+        fs::write(staging.join("sedXYZ"), "").unwrap();
+        assert_eq!(dir.finish(), 2);
+        assert!(!staging.exists());
+        assert_eq!(fs::read_to_string(d.path().join("f")).unwrap(), "file");
+        assert!(d.path().join("dir").is_dir() && d.path().join("link").is_symlink());
+    }
+
+    #[test]
+    fn special_files_cannot_be_slots() {
+        let d = tempfile::tempdir().unwrap();
+        nix::unistd::mkfifo(&d.path().join("fifo"), Mode::from_bits_truncate(0o600)).unwrap();
+        let names = vec![OsString::from("fifo")];
+        let err = SlotDir::stage(0, Path::new("/v"), open_dir(d.path()), &names).unwrap_err();
+        assert!(matches!(err, StageError::Special(_)));
+        // Nothing is left behind.
+        let left: Vec<_> = fs::read_dir(d.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1);
+    }
+}
