@@ -26,24 +26,25 @@ use thiserror::Error;
 
 use crate::namespace::{Entry, Namespace, Rights};
 use crate::plan::{PlanNode, Step};
+use crate::text::shown;
 
 #[derive(Debug, Error)]
 pub enum ResolveError {
-    #[error("no such file: {0}")]
+    #[error("no such file: {}", shown(.0))]
     NotFound(PathBuf),
-    #[error("permission denied: {0}")]
+    #[error("permission denied: {}", shown(.0))]
     Denied(PathBuf),
-    #[error("cannot create {path}: no such directory: {parent}")]
+    #[error("cannot create {}: no such directory: {}", shown(.path), shown(.parent))]
     NoParent { path: PathBuf, parent: PathBuf },
-    #[error("cannot create {0}: a write grant on a new name needs a plain file name")]
+    #[error("cannot create {}: a write grant on a new name needs a plain file name", shown(.0))]
     BadName(PathBuf),
-    #[error("{0}: not a directory or regular file that can be granted")]
+    #[error("{}: not a directory or regular file that can be granted", shown(.0))]
     Unsupported(PathBuf),
-    #[error("{0}: is in /proc, which cannot be granted (the jail has its own /proc)")]
+    #[error("{}: is in /proc, which cannot be granted (the jail has its own /proc)", shown(.0))]
     Proc(PathBuf),
-    #[error("cannot create {0}: a write grant can create a file, not a directory; create the directory first, or grant its parent with write access")]
+    #[error("cannot create {}: a write grant can create a file, not a directory; create the directory first, or grant its parent with write access", shown(.0))]
     NewDirectory(PathBuf),
-    #[error("{path}: {errno}")]
+    #[error("{}: {errno}", shown(.path))]
     Os { path: PathBuf, errno: Errno },
 }
 
@@ -197,7 +198,7 @@ impl Resolved {
     pub fn discard_created(&self) {
         for c in &self.created {
             if c.discard_if_unused() {
-                tracing::debug!(path = %c.path.display(), "removed unused created file");
+                tracing::debug!(path = %shown(&c.path), "removed unused created file");
             }
         }
     }

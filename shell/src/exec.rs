@@ -756,7 +756,12 @@ impl Shell {
                     } else {
                         match t.parse::<RawFd>() {
                             Ok(n) if (0..=launch::MAX_USER_FD).contains(&n) => Target::Dup(n),
-                            _ => return Err(format!("{t}: bad file descriptor")),
+                            _ => {
+                                return Err(format!(
+                                    "{}: bad file descriptor",
+                                    pola_fileserver::text::shown(&t)
+                                ))
+                            }
                         }
                     }
                 }
@@ -825,7 +830,7 @@ impl Shell {
             let words: Vec<String> = items
                 .iter()
                 .map(|i| match i {
-                    GrantItem::Field(f) => f.text.clone(),
+                    GrantItem::Field(f) => pola_fileserver::text::escape(f.text.as_bytes()),
                     GrantItem::Write => "=>".into(),
                     GrantItem::Hidden => "+".into(),
                     GrantItem::Open => "{".into(),
@@ -1025,7 +1030,10 @@ impl Shell {
                         None
                     }
                 });
-                self.error(format!("{}: {e}", name.unwrap_or_default()));
+                self.error(format!(
+                    "{}: {e}",
+                    pola_fileserver::text::shown(&name.unwrap_or_default())
+                ));
                 return Running::Done(2);
             }
         };
@@ -1088,7 +1096,7 @@ impl Shell {
         match cmd.spawn() {
             Ok(child) => Running::Process(Pid::from_raw(child.id() as i32)),
             Err(e) => {
-                self.error(format!("{}: {e}", argv[0]));
+                self.error(format!("{}: {e}", pola_fileserver::text::shown(&argv[0])));
                 Running::Done(126)
             }
         }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use pola_fileserver::network::Network;
+use pola_fileserver::text::shown;
 
 use crate::expand::Field;
 use crate::jail::Request;
@@ -43,13 +44,13 @@ pub enum GrantError {
     UnmatchedClose,
     #[error("'{{' without a matching '}}'")]
     UnmatchedOpen,
-    #[error("no such file to grant after '+': {0}")]
+    #[error("no such file to grant after '+': {}", shown(.0))]
     HiddenMissing(String),
-    #[error("{0} after '+' is not a path")]
+    #[error("{} after '+' is not a path", shown(.0))]
     HiddenOption(String),
     #[error("{0}")]
     BadNet(String),
-    #[error("unknown capability {0} (known: @net)")]
+    #[error("unknown capability {} (known: @net)", shown(.0))]
     UnknownCapability(String),
 }
 
