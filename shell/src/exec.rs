@@ -251,7 +251,8 @@ impl Shell {
                 let line = self.line_base + e.line - 1;
                 eprintln!(
                     "{PROGRAM}: line {line}: syntax error: {} (column {})",
-                    e.message, e.column
+                    pola_fileserver::text::shown(&e.message),
+                    e.column
                 );
                 self.status = 2;
                 if self.interactive {
