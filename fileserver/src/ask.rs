@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::mediate::{Denied, Verdict};
-use crate::terminal;
+use crate::{terminal, text};
 
 /// What the user allowed for the rest of the session: `(path, write)`.
 pub type Session = Arc<Mutex<HashSet<(PathBuf, bool)>>>;
@@ -63,12 +63,13 @@ impl Asker {
     /// (`cat (in the jail of sh)`). The name is the process's own (`comm`), so the
     /// jail's program is shown beside it whenever they differ.
     fn who(&self, pid: u32) -> String {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        let comm = terminal::printable(comm.trim(), 16);
-        if comm.is_empty() || comm == self.name {
-            self.name.clone()
+        let comm = std::fs::read(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let comm = comm.strip_suffix(b"\n").unwrap_or(&comm);
+        let name = text::shown(&self.name);
+        if comm.is_empty() || comm == self.name.as_bytes() {
+            name.to_string()
         } else {
-            format!("{comm} (in the jail of {})", self.name)
+            format!("{} (in the jail of {name})", text::shown_bytes(comm))
         }
     }
 
@@ -82,7 +83,7 @@ impl Asker {
         }
         let verb = if d.write { "write" } else { "read" };
         let (id, mode) = (self.id, if d.write { "w" } else { "r" });
-        let path = d.path.display();
+        let path = text::shown(&d.path);
         let key = (d.path.clone(), d.write);
         let remembered = self
             .session
@@ -95,7 +96,7 @@ impl Asker {
             let target = std::fs::canonicalize(&d.path)
                 .ok()
                 .filter(|t| t != &d.path)
-                .map(|t| format!(" (a link to {})", t.display()))
+                .map(|t| format!(" (a link to {})", text::shown(&t)))
                 .unwrap_or_default();
             let question = format!(
                 "{} wants to {verb} {path}{target} — allow [o]nce, [a]lways (this session), [d]eny?",

@@ -103,7 +103,7 @@ pub enum EnvironmentError {
         line: usize,
         message: String,
     },
-    #[error("{0}: {1}")]
+    #[error("{}: {}", crate::text::shown(.0), .1)]
     Read(PathBuf, std::io::Error),
     #[error(transparent)]
     Namespace(#[from] NamespaceError),

@@ -55,7 +55,7 @@ pub struct Io {
 
 #[derive(Debug, Error)]
 pub enum LaunchError {
-    #[error("cannot find pola-shim (looked for {0}); set POLA_SHIM to its path")]
+    #[error("cannot find pola-shim (looked for {}); set POLA_SHIM to its path", crate::text::shown(.0))]
     NoShim(PathBuf),
     #[error("cannot start pola-shim: {0}")]
     Spawn(std::io::Error),
@@ -411,7 +411,7 @@ impl Jail {
                 "{}: {}: {n} {files} left beside its slots in {} {were} discarded",
                 self.program,
                 self.command,
-                dir.display()
+                crate::text::shown(&dir)
             );
         }
         Outcome {

@@ -16,6 +16,7 @@
 //! - [`seccomp`]: the seccomp filters, compiled once per process for the shim.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
+//! - [`text`]: the one way text a jail made (names, paths) is shown to the user.
 
 pub mod ask;
 pub mod environment;
@@ -31,6 +32,7 @@ pub mod seccomp;
 pub mod slots;
 pub mod supervise;
 pub mod terminal;
+pub mod text;
 pub mod unotify;
 pub mod zygote;
 

@@ -116,10 +116,16 @@ pub enum Verdict {
 }
 
 impl std::fmt::Display for Denied {
-    /// Plash's audit style: `r! open /home/u/x: denied`.
+    /// Plash's audit style: `r! open /home/u/x: denied`, one line whatever the path
+    /// holds (`crate::text`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mode = if self.write { "w!" } else { "r!" };
-        write!(f, "{mode} {} {}: denied", self.call, self.path.display())
+        write!(
+            f,
+            "{mode} {} {}: denied",
+            self.call,
+            crate::text::shown(&self.path)
+        )
     }
 }
 

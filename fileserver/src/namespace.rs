@@ -127,9 +127,9 @@ impl Node {
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum NamespaceError {
-    #[error("{0}: not an absolute path")]
+    #[error("{}: not an absolute path", crate::text::shown(.0))]
     NotAbsolute(PathBuf),
-    #[error("{path}: cannot be placed inside {parent}, which is {what}")]
+    #[error("{}: cannot be placed inside {}, which is {what}", crate::text::shown(.path), crate::text::shown(.parent))]
     InsideLeaf {
         path: PathBuf,
         parent: PathBuf,
@@ -137,7 +137,7 @@ pub enum NamespaceError {
     },
     #[error("/: granting the whole file system is not supported; grant the directories the command needs")]
     Root,
-    #[error("{0}: symlinks nest too deeply in the namespace")]
+    #[error("{}: symlinks nest too deeply in the namespace", crate::text::shown(.0))]
     SymlinkLoop(PathBuf),
 }
 
@@ -466,12 +466,12 @@ impl fmt::Display for Namespace {
                 Entry::Grant(g) => {
                     let mut s = format!("{} ({})", g.rights.label(), g.origin.label());
                     if g.host != path {
-                        s.push_str(&format!(" <- {}", g.host.display()));
+                        s.push_str(&format!(" <- {}", crate::text::shown(&g.host)));
                     }
                     s
                 }
                 Entry::Tmpfs => "private tmpfs".into(),
-                Entry::Symlink(t) => format!("-> {}", t.display()),
+                Entry::Symlink(t) => format!("-> {}", crate::text::shown(t)),
                 Entry::Generated(_) => "generated".into(),
                 Entry::Proc => "proc (own PID namespace)".into(),
                 Entry::Devpts => "devpts (private)".into(),
@@ -481,7 +481,12 @@ impl fmt::Display for Namespace {
             for (name, child) in &node.children {
                 let p = path.join(name);
                 let slash = if child.children.is_empty() { "" } else { "/" };
-                let label = format!("{}{}{}", "  ".repeat(depth), name, slash);
+                let label = format!(
+                    "{}{}{}",
+                    "  ".repeat(depth),
+                    crate::text::shown(name),
+                    slash
+                );
                 let what = describe(&child.entry, &p);
                 if what.is_empty() {
                     writeln!(f, "{label}")?;

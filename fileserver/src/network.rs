@@ -61,7 +61,8 @@ impl Network {
             all_consuming(preceded(space0, (separated_list1(space1, clause), space0))).parse(spec);
         let Ok((_, (clauses, _))) = parsed else {
             return Err(format!(
-                "{spec}: not a port restriction (expected connect=PORT[,PORT]... or bind=PORT[,PORT]..., ports 1-65535)"
+                "{}: not a port restriction (expected connect=PORT[,PORT]... or bind=PORT[,PORT]..., ports 1-65535)",
+                crate::text::shown(spec)
             ));
         };
         let mut net = Network::Ports {

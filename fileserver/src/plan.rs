@@ -100,7 +100,7 @@ pub struct PlanNode {
 pub struct JailPlan {
     /// For messages: `pola-run` or `pola-sh`.
     pub program: String,
-    /// For messages: the command's name as the user typed it.
+    /// For messages: the command's name as the user typed it, escaped (`crate::text`).
     pub command: String,
     pub uid: u32,
     pub gid: u32,

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use sendfd::{RecvWithFd, SendWithFd};
 
-use crate::terminal;
+use crate::{terminal, text};
 
 /// The variable that names the descriptor.
 pub const ENV: &str = "POLA_POWERBOX";
@@ -30,7 +30,8 @@ const MAX_DESC: usize = 200;
 
 /// Client side: ask for a file to read (or write), described to the user as `desc`.
 pub fn request(socket: &UnixStream, write: bool, desc: &str) -> Result<OwnedFd, String> {
-    let desc = terminal::printable(desc, MAX_DESC);
+    // One request is one line; the server escapes what it shows (`crate::text`).
+    let desc = desc.replace('\n', " ");
     let verb = if write { "write" } else { "read" };
     (&*socket)
         .write_all(format!("{verb} {desc}\n").as_bytes())
@@ -59,19 +60,24 @@ pub fn request(socket: &UnixStream, write: bool, desc: &str) -> Result<OwnedFd, 
 #[derive(Debug, PartialEq, Eq)]
 struct Request {
     write: bool,
+    /// The program's words, escaped (`crate::text`) and cut to `MAX_DESC` bytes.
     desc: String,
 }
 
-fn parse(line: &str) -> Option<Request> {
-    let (verb, desc) = line.split_once(' ').unwrap_or((line, ""));
+fn parse(line: &[u8]) -> Option<Request> {
+    let at = line.iter().position(|b| *b == b' ');
+    let (verb, desc) = match at {
+        Some(i) => (&line[..i], &line[i + 1..]),
+        None => (line, &b""[..]),
+    };
     let write = match verb {
-        "read" => false,
-        "write" => true,
+        b"read" => false,
+        b"write" => true,
         _ => return None,
     };
     Some(Request {
         write,
-        desc: terminal::printable(desc, MAX_DESC),
+        desc: text::escape(text::truncate(desc, MAX_DESC)),
     })
 }
 
@@ -91,14 +97,14 @@ fn chosen(answer: &str, cwd: &Path) -> PathBuf {
 /// closes its end.
 pub fn serve(socket: UnixStream, name: &str, id: u32, cwd: &Path) {
     let mut lines = BufReader::new(&socket);
-    let mut line = String::new();
+    let mut line = Vec::new();
     loop {
         line.clear();
-        match lines.read_line(&mut line) {
+        match lines.read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
-        let reply = match parse(line.trim_end_matches('\n')) {
+        let reply = match parse(line.strip_suffix(b"\n").unwrap_or(&line)) {
             None => Err("bad request".to_string()),
             Some(req) => answer(&req, name, id, cwd),
         };
@@ -119,7 +125,10 @@ fn answer(req: &Request, name: &str, id: u32, cwd: &Path) -> Result<OwnedFd, Str
     } else {
         format!(" ({})", req.desc)
     };
-    let question = format!("{name} asks for a file to {verb}{desc} — path (empty to refuse)?");
+    let question = format!(
+        "{} asks for a file to {verb}{desc} — path (empty to refuse)?",
+        text::shown(name)
+    );
     let typed = terminal::ask(&question).unwrap_or_default();
     if typed.is_empty() {
         tracing::info!(target: crate::AUDIT, "#{id} powerbox: {verb}{desc}: refused by the user");
@@ -133,11 +142,11 @@ fn answer(req: &Request, name: &str, id: u32, cwd: &Path) -> Result<OwnedFd, Str
     };
     match crate::ask::open_file(&path, flags, 0o666) {
         Ok(file) => {
-            tracing::info!(target: crate::AUDIT, "#{id} powerbox: {verb} {}: granted", path.display());
+            tracing::info!(target: crate::AUDIT, "#{id} powerbox: {verb} {}: granted", text::shown(&path));
             Ok(file)
         }
         Err(e) => {
-            let why = format!("cannot open {}: {e}", path.display());
+            let why = format!("cannot open {}: {e}", text::shown(&path));
             tracing::info!(target: crate::AUDIT, "#{id} powerbox: {why}");
             Err(why)
         }
@@ -151,21 +160,24 @@ mod tests {
     #[test]
     fn requests_parse() {
         assert_eq!(
-            parse("read the input"),
+            parse(b"read the input"),
             Some(Request {
                 write: false,
                 desc: "the input".into()
             })
         );
         assert_eq!(
-            parse("write"),
+            parse(b"write"),
             Some(Request {
                 write: true,
                 desc: String::new()
             })
         );
-        assert_eq!(parse("delete x"), None);
-        assert_eq!(parse("read a\u{1b}[2Jb").unwrap().desc, "a[2Jb");
+        assert_eq!(parse(b"delete x"), None);
+        assert_eq!(parse(b"read a\x1b[2Jb\r").unwrap().desc, r"a\e[2Jb\r");
+        assert_eq!(parse(b"read \xff").unwrap().desc, r"\xff");
+        let long = parse(format!("read {}", "é".repeat(200)).as_bytes()).unwrap();
+        assert_eq!(long.desc, "é".repeat(MAX_DESC / 2));
     }
 
     #[test]

@@ -11,33 +11,67 @@
 //! net                         the host network
 //! net connect=443,80 bind=8080  the host network, TCP to and on these ports only
 //! env PYTHONPATH              pass this variable of the caller's environment
+//! ro "/srv/a b\n#c"            a quoted path: taken byte for byte, no substitution
 //! ```
+//!
+//! A path is a bare word (up to a space, tab or `#`) or a double-quoted string with
+//! the escapes of [`crate::text`] (`\n`, `\e`, `\xNN`, `\u{XXXX}`, `\"`, `\\`), which
+//! can hold any name a file can have. [`render`] writes the lines `--learn` prints and
+//! quotes every name a bare word cannot hold, so a name with a newline or an escape
+//! sequence stays one line that grants that one name (SECURITY.md 31).
 //!
 //! Profiles are only read from the user's configuration directory, which every jail
 //! sees read-only (see `protected_dir`), never from the working directory or anywhere
 //! else a jailed command could write.
 
+use std::ffi::OsString;
 use std::fs;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1, take_while1};
 use nom::character::complete::{space0, space1};
-use nom::combinator::{all_consuming, opt, rest, value};
+use nom::combinator::{all_consuming, map, opt, rest, value, verify};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 use thiserror::Error;
 
 use crate::environment::substitute;
 use crate::network::Network;
+use crate::text;
 
 /// One line of a profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
-    ReadOnly(String),
-    ReadWrite(String),
+    ReadOnly(PathWord),
+    ReadWrite(PathWord),
     Net(Network),
     Env(String),
+}
+
+/// A path as a profile line writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathWord {
+    /// A bare word: a leading `~` and `$HOME` are substituted.
+    Bare(String),
+    /// A double-quoted string: exactly these bytes.
+    Quoted(PathBuf),
+}
+
+impl From<&str> for PathWord {
+    fn from(word: &str) -> PathWord {
+        PathWord::Bare(word.to_string())
+    }
+}
+
+impl PathWord {
+    fn path(&self, home: &Path) -> PathBuf {
+        match self {
+            PathWord::Bare(p) => PathBuf::from(substitute(p, home)),
+            PathWord::Quoted(p) => p.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -48,7 +82,7 @@ pub enum ProfileError {
         line: usize,
         message: String,
     },
-    #[error("{0}: {1}")]
+    #[error("{}: {}", text::shown(.0), .1)]
     Read(PathBuf, std::io::Error),
 }
 
@@ -77,12 +111,32 @@ fn word(input: &str) -> IResult<&str, Word> {
     .parse(input)
 }
 
-fn argument(input: &str) -> IResult<&str, &str> {
-    preceded(
-        space1,
-        take_till1(|c: char| c == ' ' || c == '\t' || c == '#'),
+fn quoted(input: &str) -> IResult<&str, PathWord> {
+    match text::unquote(input) {
+        Ok((bytes, after)) => Ok((
+            after,
+            PathWord::Quoted(PathBuf::from(OsString::from_vec(bytes))),
+        )),
+        Err(_) => Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Verify,
+        ))),
+    }
+}
+
+fn bare(input: &str) -> IResult<&str, PathWord> {
+    map(
+        verify(
+            take_till1(|c: char| c == ' ' || c == '\t' || c == '#'),
+            |w: &str| !w.starts_with('"'),
+        ),
+        PathWord::from,
     )
     .parse(input)
+}
+
+fn argument(input: &str) -> IResult<&str, PathWord> {
+    preceded(space1, alt((quoted, bare))).parse(input)
 }
 
 fn comment(input: &str) -> IResult<&str, ()> {
@@ -106,21 +160,26 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
     let first = trimmed.split_whitespace().next().unwrap_or("");
     let Ok((after, w)) = word(trimmed) else {
         return Err(format!(
-            "unknown rule '{first}' (expected ro, rw, net or env)"
+            "unknown rule '{}' (expected ro, rw, net or env)",
+            text::shown(first)
         ));
     };
     let parsed = match w {
         Word::Ro | Word::Rw => all_consuming((argument, comment))
             .parse(after)
             .map(|(_, (path, _))| {
-                let path = path.to_string();
                 if matches!(w, Word::Ro) {
                     Rule::ReadOnly(path)
                 } else {
                     Rule::ReadWrite(path)
                 }
             })
-            .map_err(|_| format!("expected '{first} PATH'")),
+            .map_err(|_| match text::unquote(after.trim_start()) {
+                Err(why) if after.trim_start().starts_with('"') => {
+                    format!("expected '{first} PATH': {why}")
+                }
+                _ => format!("expected '{first} PATH'"),
+            }),
         Word::Env => all_consuming((env_name, comment))
             .parse(after)
             .map(|(_, (name, _))| Rule::Env(name.to_string()))
@@ -129,7 +188,8 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
             let spec = after.split('#').next().unwrap_or("").trim();
             if !after.is_empty() && !after.starts_with([' ', '\t', '#']) {
                 return Err(format!(
-                    "unknown rule '{first}' (expected ro, rw, net or env)"
+                    "unknown rule '{}' (expected ro, rw, net or env)",
+                    text::shown(first)
                 ));
             }
             if spec.is_empty() {
@@ -151,7 +211,7 @@ impl Profile {
                 Ok(None) => {}
                 Err(message) => {
                     return Err(ProfileError::Syntax {
-                        file: file.display().to_string(),
+                        file: text::escape(file.as_os_str().as_bytes()),
                         line: i + 1,
                         message,
                     })
@@ -185,8 +245,8 @@ impl Profile {
         self.rules
             .iter()
             .filter_map(|r| match r {
-                Rule::ReadOnly(p) => Some((PathBuf::from(substitute(p, home)), false)),
-                Rule::ReadWrite(p) => Some((PathBuf::from(substitute(p, home)), true)),
+                Rule::ReadOnly(p) => Some((p.path(home), false)),
+                Rule::ReadWrite(p) => Some((p.path(home), true)),
                 _ => None,
             })
             .collect()
@@ -226,21 +286,48 @@ pub fn profiles_dir(config_dir: &Path) -> PathBuf {
 }
 
 /// Profile lines for accesses a command was denied: `ro PATH` or `rw PATH`, with the
-/// home directory written as `~`, sorted, without duplicates.
+/// home directory written as `~`, sorted, without duplicates. A name a bare word
+/// cannot hold is quoted: each access is one line that [`Profile::parse`] reads back
+/// as exactly that path, whatever bytes the name holds.
 pub fn render(accesses: &[(PathBuf, bool)], home: &Path) -> String {
     let mut lines: Vec<String> = accesses
         .iter()
         .map(|(path, write)| {
-            let shown = match path.strip_prefix(home) {
-                Ok(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
-                _ => path.display().to_string(),
-            };
-            format!("{} {shown}", if *write { "rw" } else { "ro" })
+            format!(
+                "{} {}",
+                if *write { "rw" } else { "ro" },
+                written(path, home)
+            )
         })
         .collect();
     lines.sort();
     lines.dedup();
     lines.into_iter().map(|l| l + "\n").collect()
+}
+
+/// `path` as a profile line's word: `~/rest` or the path as a bare word when the
+/// parser reads that back as this path, else quoted.
+fn written(path: &Path, home: &Path) -> String {
+    // Shown as it is by `text`, and nothing the parser or `substitute` would act on.
+    let bare = |word: &[u8]| {
+        text::is_plain(word)
+            && !word.is_empty()
+            && !word.starts_with(b"~")
+            && !word.iter().any(|b| b" \t#\"$".contains(b))
+    };
+    let home_text = home.to_str().filter(|h| !h.contains('$'));
+    if let (Ok(rest), Some(_)) = (path.strip_prefix(home), home_text) {
+        let rest = rest.as_os_str().as_bytes();
+        if bare(rest) {
+            return format!("~/{}", String::from_utf8_lossy(rest));
+        }
+    }
+    let bytes = path.as_os_str().as_bytes();
+    if bare(bytes) {
+        String::from_utf8_lossy(bytes).into_owned()
+    } else {
+        text::quote(bytes)
+    }
 }
 
 #[cfg(test)]
@@ -311,5 +398,80 @@ mod tests {
             back.grants(home)[1],
             (PathBuf::from("/home/u/notes.txt"), false)
         );
+    }
+
+    #[test]
+    fn quoted_paths_are_literal() {
+        let text = "ro \"/srv/a b#c\\n\"  # a comment\nrw \"$HOME/x\\xff\\u{2215}\"\nro \"~\"\n";
+        let p = Profile::parse(Path::new("/p/x"), text).unwrap();
+        let home = Path::new("/home/u");
+        assert_eq!(
+            p.grants(home),
+            vec![
+                (PathBuf::from("/srv/a b#c\n"), false),
+                (
+                    PathBuf::from(OsString::from_vec(b"$HOME/x\xff\xe2\x88\x95".to_vec())),
+                    true
+                ),
+                (PathBuf::from("~"), false),
+            ]
+        );
+        for (line, message) in [
+            ("ro \"open\n", "missing closing"),
+            ("ro \"a\\q\"\n", "bad escape"),
+            ("ro \"a\"b\n", "expected 'ro PATH'"),
+        ] {
+            let e = Profile::parse(Path::new("/p/x"), line).unwrap_err();
+            assert!(e.to_string().contains(message), "{line:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn names_a_bare_word_cannot_hold_are_quoted() {
+        let home = Path::new("/home/u");
+        // The attack: a name that, written raw, adds the line `rw ~` and hides it.
+        let name = "/home/u/d/x\nrw ~ #\r\x1b[2K";
+        let raw = format!("ro {name}\n");
+        let naive = Profile::parse(Path::new("/p"), &raw).unwrap();
+        assert!(naive
+            .grants(home)
+            .contains(&(PathBuf::from("/home/u"), true)));
+
+        let out = render(&[(PathBuf::from(name), false)], home);
+        assert_eq!(out, "ro \"/home/u/d/x\\nrw ~ #\\r\\e[2K\"\n");
+        let back = Profile::parse(Path::new("/p"), &out).unwrap();
+        assert_eq!(back.grants(home), vec![(PathBuf::from(name), false)]);
+
+        for (path, line) in [
+            ("/home/u/café/日本.txt", "ro ~/café/日本.txt\n"),
+            ("/srv/a b", "ro \"/srv/a b\"\n"),
+            ("/home/u/$HOME", "ro \"/home/u/$HOME\"\n"),
+            ("/home/u/#x", "ro \"/home/u/#x\"\n"),
+            ("/home/u/∕etc", "ro \"/home/u/\\u{2215}etc\"\n"),
+            ("/home/u", "ro /home/u\n"),
+        ] {
+            assert_eq!(render(&[(PathBuf::from(path), false)], home), line);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any path a jail can name, under the home directory or not, renders as one
+        /// line that parses back to exactly that path.
+        #[test]
+        fn render_then_parse_round_trips_any_path(
+            name in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..40),
+            under_home: bool,
+            write: bool,
+        ) {
+            let home = Path::new("/home/u");
+            let mut bytes = if under_home { b"/home/u/".to_vec() } else { b"/".to_vec() };
+            bytes.extend(name.iter().filter(|b| **b != 0));
+            let path = PathBuf::from(OsString::from_vec(bytes));
+            let out = render(&[(path.clone(), write)], home);
+            proptest::prop_assert_eq!(out.matches('\n').count(), 1, "{:?}", out);
+            proptest::prop_assert!(!out.bytes().any(|b| b < 0x20 && b != b'\n'), "{:?}", out);
+            let back = Profile::parse(Path::new("/p"), &out).unwrap();
+            proptest::prop_assert_eq!(back.grants(home), vec![(path, write)]);
+        }
     }
 }

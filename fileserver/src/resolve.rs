@@ -29,24 +29,25 @@ use std::os::unix::ffi::OsStringExt;
 use crate::namespace::{Entry, Namespace, Rights};
 use crate::plan::{PlanNode, Step};
 use crate::slots::{SlotDir, StageError};
+use crate::text::shown;
 
 #[derive(Debug, Error)]
 pub enum ResolveError {
-    #[error("no such file: {0}")]
+    #[error("no such file: {}", shown(.0))]
     NotFound(PathBuf),
-    #[error("permission denied: {0}")]
+    #[error("permission denied: {}", shown(.0))]
     Denied(PathBuf),
-    #[error("cannot create {path}: no such directory: {parent}")]
+    #[error("cannot create {}: no such directory: {}", shown(.path), shown(.parent))]
     NoParent { path: PathBuf, parent: PathBuf },
-    #[error("{0}: not a directory or regular file that can be granted")]
+    #[error("{}: not a directory or regular file that can be granted", shown(.0))]
     Unsupported(PathBuf),
-    #[error("{0}: is in /proc, which cannot be granted (the jail has its own /proc)")]
+    #[error("{}: is in /proc, which cannot be granted (the jail has its own /proc)", shown(.0))]
     Proc(PathBuf),
-    #[error("{path}: {errno}")]
+    #[error("{}: {errno}", shown(.path))]
     Os { path: PathBuf, errno: Errno },
-    #[error("{path}: {count} entries would each be shown read-only beside the slot; grant what the command needs from it, or grant it with =>")]
+    #[error("{}: {count} entries would each be shown read-only beside the slot; grant what the command needs from it, or grant it with =>", shown(.path))]
     TooManyEntries { path: PathBuf, count: usize },
-    #[error("{0}: a slot directly in / is not supported")]
+    #[error("{}: a slot directly in / is not supported", shown(.0))]
     SlotInRoot(PathBuf),
 }
 

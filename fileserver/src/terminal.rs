@@ -19,7 +19,8 @@ use nix::unistd::{getpgrp, tcgetpgrp, tcsetpgrp};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// Print `question` on the controlling terminal and return the line typed (without
+/// Print `question` on the controlling terminal (anything in it that a jail made must
+/// have gone through [`crate::text`]) and return the line typed (without
 /// its newline), or `None` if there is no terminal or it was closed.
 pub fn ask(question: &str) -> Option<String> {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
@@ -67,12 +68,6 @@ pub fn ask(question: &str) -> Option<String> {
     }
     let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&before), None);
     answer
-}
-
-/// `text` as it may be shown on the terminal: control characters (escape sequences
-/// a jailed program could use to rewrite the question) removed, at most `max` chars.
-pub fn printable(text: &str, max: usize) -> String {
-    text.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
 /// One line (up to 4 KiB), without its newline; `None` at end of file.

@@ -251,7 +251,8 @@ impl Shell {
                 let line = self.line_base + e.line - 1;
                 eprintln!(
                     "{PROGRAM}: line {line}: syntax error: {} (column {})",
-                    e.message, e.column
+                    pola_fileserver::text::shown(&e.message),
+                    e.column
                 );
                 self.status = 2;
                 if self.interactive {
@@ -757,7 +758,12 @@ impl Shell {
                     } else {
                         match t.parse::<RawFd>() {
                             Ok(n) if (0..=launch::MAX_USER_FD).contains(&n) => Target::Dup(n),
-                            _ => return Err(format!("{t}: bad file descriptor")),
+                            _ => {
+                                return Err(format!(
+                                    "{}: bad file descriptor",
+                                    pola_fileserver::text::shown(&t)
+                                ))
+                            }
                         }
                     }
                 }
@@ -825,7 +831,7 @@ impl Shell {
                 .map(|i| match i {
                     GrantItem::Word(fields) => fields
                         .iter()
-                        .map(|f| f.text.as_str())
+                        .map(|f| pola_fileserver::text::escape(f.text.as_bytes()))
                         .collect::<Vec<_>>()
                         .join(" "),
                     GrantItem::Write => "=>".into(),
@@ -1016,7 +1022,10 @@ impl Shell {
             Ok(c) => c,
             Err(e) => {
                 let name = first_field(items).map(|f| f.text.clone());
-                self.error(format!("{}: {e}", name.unwrap_or_default()));
+                self.error(format!(
+                    "{}: {e}",
+                    pola_fileserver::text::shown(&name.unwrap_or_default())
+                ));
                 return Running::Done(2);
             }
         };
@@ -1079,7 +1088,7 @@ impl Shell {
         match cmd.spawn() {
             Ok(child) => Running::Process(Pid::from_raw(child.id() as i32)),
             Err(e) => {
-                self.error(format!("{}: {e}", argv[0]));
+                self.error(format!("{}: {e}", pola_fileserver::text::shown(&argv[0])));
                 Running::Done(126)
             }
         }

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use pola_fileserver::network::Network;
+use pola_fileserver::text::shown;
 
 use crate::expand::Field;
 use crate::jail::Request;
@@ -77,9 +78,9 @@ pub enum GrantError {
     UnmatchedClose,
     #[error("'{{' without a matching '}}'")]
     UnmatchedOpen,
-    #[error("no such file to grant after '+': {0}")]
+    #[error("no such file to grant after '+': {}", shown(.0))]
     HiddenMissing(String),
-    #[error("{0} after '+' is not a path")]
+    #[error("{} after '+' is not a path", shown(.0))]
     HiddenOption(String),
     #[error("'=>' must be followed by the name of a file or directory")]
     WriteWithoutWord,
@@ -87,7 +88,7 @@ pub enum GrantError {
     WriteOption(String),
     #[error("{0}")]
     BadNet(String),
-    #[error("unknown capability {0} (known: @net)")]
+    #[error("unknown capability {} (known: @net)", shown(.0))]
     UnknownCapability(String),
 }
 

@@ -286,13 +286,22 @@ impl Completer for PolaHelper {
                 .iter()
                 .filter(|c| c.starts_with(name))
                 .map(|c| Pair {
-                    display: c.clone(),
+                    display: pola_fileserver::text::escape(c.as_bytes()),
                     replacement: format!("{prefix}{c} "),
                 })
                 .collect();
             return Ok((start, matches));
         }
-        self.files.complete(line, pos, ctx)
+        // The list shows names a jail may have made: escaped (`pola_fileserver::text`).
+        let (at, found) = self.files.complete(line, pos, ctx)?;
+        let found = found
+            .into_iter()
+            .map(|p| Pair {
+                display: pola_fileserver::text::escape(p.display.as_bytes()),
+                replacement: p.replacement,
+            })
+            .collect();
+        Ok((at, found))
     }
 }
 

@@ -25,13 +25,14 @@ use pola_fileserver::powerbox;
 use pola_fileserver::profile::{self, Profile, ProfileError};
 use pola_fileserver::resolve::{resolve, ResolveError};
 use pola_fileserver::seccomp;
+use pola_fileserver::text;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum JailError {
-    #[error("{0}: command not found")]
+    #[error("{}: command not found", text::shown(.0))]
     NotFound(String),
-    #[error("{0}: permission denied (not executable)")]
+    #[error("{}: permission denied (not executable)", text::shown(.0))]
     NotExecutable(PathBuf),
     #[error(transparent)]
     Environment(#[from] EnvironmentError),
@@ -47,7 +48,7 @@ pub enum JailError {
     Seccomp(#[from] pola_fileserver::seccomp::SeccompError),
     #[error("profile {0}")]
     Profile(#[from] ProfileError),
-    #[error("{0}: cannot create (to keep it read-only in the jail): {1}")]
+    #[error("{}: cannot create (to keep it read-only in the jail): {}", text::shown(.0), .1)]
     Protect(PathBuf, std::io::Error),
 }
 
@@ -346,7 +347,7 @@ pub fn namespace(
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
         if ns.is_under_proc(&virt) {
-            tracing::debug!(path = %virt.display(), "not granted: the jail has its own /proc");
+            tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own /proc");
             continue;
         }
         let exists = fs::symlink_metadata(&host).is_ok();
@@ -462,12 +463,12 @@ fn protect(ns: &mut Namespace, protected: &Path, writable: &[PathBuf]) -> Result
 /// and the namespace with where each entry came from.
 pub fn explain(prepared: &Prepared) -> String {
     let profile = match &prepared.profile {
-        Some(p) => p.display().to_string(),
+        Some(p) => text::shown(p).to_string(),
         None => "none".into(),
     };
     format!(
         "program: {}\nprofile: {profile}\nnetwork: {}\n{}",
-        prepared.exe.display(),
+        text::shown(&prepared.exe),
         prepared.net,
         prepared.ns
     )
@@ -540,7 +541,7 @@ pub fn plan(
         command: cmd
             .argv
             .first()
-            .map(|a| a.to_string_lossy().into_owned())
+            .map(|a| text::escape(a.as_bytes()))
             .unwrap_or_default(),
         uid: identity.uid,
         gid: identity.gid,
@@ -614,7 +615,7 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
     let argv: Vec<String> = cmd
         .argv
         .iter()
-        .map(|a| a.to_string_lossy().into_owned())
+        .map(|a| text::escape(a.as_bytes()))
         .collect();
     let grants: Vec<String> = prepared
         .ns
@@ -624,7 +625,7 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
             Entry::Grant(g) if g.origin != Origin::Default => Some(format!(
                 "{} {} ({})",
                 g.rights.label(),
-                path.display(),
+                text::shown(&path),
                 g.origin.label()
             )),
             _ => None,
@@ -633,11 +634,11 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
     let profile = prepared
         .profile
         .as_ref()
-        .map(|p| p.display().to_string())
+        .map(|p| text::shown(p).to_string())
         .unwrap_or_else(|| "none".into());
     format!(
         "launch {}: {}; profile {profile}; network {}; grants: {}",
-        prepared.exe.display(),
+        text::shown(&prepared.exe),
         argv.join(" "),
         prepared.net,
         grants.join(", ")
@@ -649,8 +650,9 @@ fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String 
     let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
     let name = launch::program_name(exe);
     let file = dirs::config_dir()
-        .map(|d| profile::profiles_dir(&d).join(&name).display().to_string())
-        .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{name}"));
+        .map(|d| text::shown(&profile::profiles_dir(&d).join(&name)).to_string())
+        .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{}", text::shown(&name)));
+    let name = text::shown(&name);
     if accesses.is_empty() {
         return format!("{program}: learn: {name} was denied nothing\n");
     }

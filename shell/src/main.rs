@@ -59,7 +59,13 @@ fn run(args: &[String], mut login: bool) -> i32 {
                 flags.push(f.to_string())
             }
             f if f.starts_with('-') && f.len() > 1 => {
-                report::error(PROGRAM, format!("{f}: unknown option (see pola-sh --help)"));
+                report::error(
+                    PROGRAM,
+                    format!(
+                        "{}: unknown option (see pola-sh --help)",
+                        pola_fileserver::text::shown(f)
+                    ),
+                );
                 return 2;
             }
             _ => break,
@@ -101,7 +107,11 @@ fn run(args: &[String], mut login: bool) -> i32 {
                 Err(e) => {
                     report::error(
                         PROGRAM,
-                        format!("{script}: {}", pola_sh::exec::io_reason(&e)),
+                        format!(
+                            "{}: {}",
+                            pola_fileserver::text::shown(script),
+                            pola_sh::exec::io_reason(&e)
+                        ),
                     );
                     return 127;
                 }
@@ -191,9 +201,9 @@ fn prompt(sh: &Shell) -> String {
         Ok(rest) if !home.is_empty() && home != "/" => format!(
             "~{}{}",
             if rest.as_os_str().is_empty() { "" } else { "/" },
-            rest.display()
+            pola_fileserver::text::shown(rest)
         ),
-        _ => cwd.display().to_string(),
+        _ => pola_fileserver::text::shown(&cwd).to_string(),
     };
     let mark = if sh.identity.uid == 0 { '#' } else { '$' };
     format!("pola {shown}{mark} ")

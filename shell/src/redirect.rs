@@ -46,7 +46,7 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
 pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     let mode = Mode::from_bits_truncate(0o666);
     let fd = open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
-        .map_err(|e| format!("{path}: {}", e.desc()))?;
+        .map_err(|e| format!("{}: {}", pola_fileserver::text::shown(path), e.desc()))?;
     above_user_fds(fd)
 }
 

@@ -48,7 +48,7 @@ pub fn init_logging() {
             Err(e) => {
                 error(
                     "pola-sh",
-                    format!("POLA_AUDIT: {}: {e}", std::path::Path::new(&path).display()),
+                    format!("POLA_AUDIT: {}: {e}", pola_fileserver::text::shown(&path)),
                 );
                 None
             }

@@ -22,6 +22,7 @@ use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{pipe2, Pid};
 use pola_fileserver::plan::{JailPlan, ShimReport};
 pub use pola_fileserver::supervise::{block_signals, supervise, supervise_serving};
+use pola_fileserver::text::shown;
 
 /// A pipe whose write end the parent keeps: when the read end hangs up, the parent is
 /// gone. (`getppid` cannot tell: inside a new PID namespace the parent is always 0.)
@@ -105,11 +106,11 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
     posix_spawn(exec.as_c_str(), &actions, &attr, &argv, &env).map_err(|errno| match errno {
         Errno::ENOENT => ExecFailure {
             status: 127,
-            message: format!("{}: command not found in the jail", plan.exec.display()),
+            message: format!("{}: command not found in the jail", shown(&plan.exec)),
         },
         errno => ExecFailure {
             status: 126,
-            message: format!("{}: cannot execute: {}", plan.exec.display(), errno.desc()),
+            message: format!("{}: cannot execute: {}", shown(&plan.exec), errno.desc()),
         },
     })
 }

@@ -234,7 +234,7 @@ fn report_leftovers(plan: &JailPlan) {
                 "{}: {}: {n} {files} left in private {} {were} discarded",
                 plan.program,
                 plan.command,
-                std::path::Path::new(dir).display()
+                pola_fileserver::text::shown(dir)
             );
         }
     }

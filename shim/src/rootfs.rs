@@ -23,21 +23,22 @@ use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sys::stat::{fstat, mkdirat, Mode};
 use nix::unistd::{fchdir, pivot_root, symlinkat};
 use pola_fileserver::plan::{JailPlan, Step};
+use pola_fileserver::text::shown;
 use thiserror::Error;
 
 use crate::sys;
 
 #[derive(Debug, Error)]
 pub enum RootfsError {
-    #[error("{0}: became a symlink while the jail was starting; launch aborted")]
+    #[error("{}: became a symlink while the jail was starting; launch aborted", shown(.0))]
     Swapped(PathBuf),
-    #[error("{0}: changed while the jail was starting (not the object that was granted); launch aborted")]
+    #[error("{}: changed while the jail was starting (not the object that was granted); launch aborted", shown(.0))]
     Changed(PathBuf),
-    #[error("{path}: cannot open: {errno}")]
+    #[error("{}: cannot open: {errno}", shown(.path))]
     Open { path: PathBuf, errno: Errno },
-    #[error("{path}: cannot be placed in the jail: {errno}")]
+    #[error("{}: cannot be placed in the jail: {errno}", shown(.path))]
     Place { path: PathBuf, errno: Errno },
-    #[error("{path}: cannot be placed inside a read-only grant (grant its directory with write access, or name it elsewhere)")]
+    #[error("{}: cannot be placed inside a read-only grant (grant its directory with write access, or name it elsewhere)", shown(.path))]
     InsideReadOnly { path: PathBuf },
     #[error("{what}: {errno}")]
     Mount { what: String, errno: Errno },
@@ -156,7 +157,7 @@ fn mount_at(
         Some(data),
     )
     .map_err(|errno| RootfsError::Mount {
-        what: format!("mount {fstype} on {}", what.display()),
+        what: format!("mount {fstype} on {}", shown(what)),
         errno,
     })
 }
@@ -193,7 +194,7 @@ fn bind(
 ) -> Result<(), RootfsError> {
     make_point(root, path, is_dir)?;
     let mount_err = |errno| RootfsError::Mount {
-        what: format!("bind {}", path.display()),
+        what: format!("bind {}", shown(path)),
         errno,
     };
     let target = beneath(root, path, OFlag::O_PATH).map_err(|errno| RootfsError::Place {
@@ -254,7 +255,7 @@ fn mount_proc(root: &OwnedFd, path: &Path) -> Result<(), RootfsError> {
             | sys::MOUNT_ATTR_NODEV
             | sys::MOUNT_ATTR_NOEXEC;
         let err = |errno| RootfsError::Mount {
-            what: format!("make {} read-only", sub.display()),
+            what: format!("make {} read-only", shown(&sub)),
             errno,
         };
         let tree = sys::clone_tree(fd.as_fd()).map_err(err)?;

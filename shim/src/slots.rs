@@ -69,7 +69,7 @@ pub fn carriers(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<Option<Carrier
             .get(*witness)
             .ok_or(RootfsError::MissingWitness(*witness))?;
         let err = |errno| RootfsError::Mount {
-            what: format!("carrier for {}", host.display()),
+            what: format!("carrier for {}", pola_fileserver::text::shown(host)),
             errno,
         };
         let st = fstat(w).map_err(err)?;

@@ -1074,6 +1074,199 @@ print("continued=yes")
     }
 });
 
+// 30. A name a jail made (escape sequences, `\r`, newlines, look-alike slashes) cannot
+//     change what the user is asked (`--ask`, the powerbox) or shown (errors, `grants`).
+
+/// A file name a jail can make: on a terminal it erases the line it is on and writes an
+/// innocent question about `∕tmp∕harmless.txt` (U+2215, not `/`), then a line of its own.
+const FORGED: &str = "x\r\x1b[2Kpython3 wants to read \u{2215}tmp\u{2215}harmless.txt\nz";
+/// The same name as pola-sh shows it (`pola_fileserver::text`).
+const FORGED_SHOWN: &str = r"x\r\e[2Kpython3 wants to read \u{2215}tmp\u{2215}harmless.txt\nz";
+/// What the forged name makes a terminal show when it reaches it raw (escapes removed).
+const FORGED_ON_SCREEN: &str = "xpython3 wants to read \u{2215}tmp\u{2215}harmless.txt\nz";
+
+/// Nothing of `FORGED` reached this text raw: no escape, carriage return, look-alike
+/// slash, or line of its own.
+#[track_caller]
+fn nothing_raw(text: &str, what: &str) {
+    for raw in ["\x1b", "\r", "\u{2215}", "harmless.txt\nz", "xpython3"] {
+        assert!(!text.contains(raw), "{raw:?} reached {what} raw:\n{text}");
+    }
+}
+
+both!(
+    item_30_jail_made_names_cannot_rewrite_questions_or_messages,
+    |t: &T| {
+        use pola_tests::Key::{Expect, Raw, Send};
+        t.mkdir("d");
+        t.mkdir("e");
+        // A jail with write grants makes the name: a file in d, a dangling symlink in e.
+        let make = "import os, sys\nopen('d/' + sys.argv[1], 'w').write('s')\nos.symlink('/nowhere', 'e/' + sys.argv[1])";
+        t.jail(
+            &["--rw", "d", "--rw", "e"],
+            &["python3", "-c", make, FORGED],
+        )
+        .success();
+        // The raw bytes reach a plain program's output (ls to a pipe prints names as they
+        // are), and on a terminal they rewrite the line they are on.
+        let ls = t.plain(&["ls", "d"]);
+        assert!(ls.success().contains(FORGED), "{ls}");
+        let code = "import os, sys\nsys.stdout.write(os.listdir('d')[0] + ' ?\\n')";
+        let plain = t.on_terminal(
+            std::path::Path::new("/usr/bin/python3"),
+            &["-c", code],
+            &[Expect("harmless.txt")],
+        );
+        assert!(plain.stdout.contains(FORGED_ON_SCREEN), "{plain}");
+
+        // --ask: the question shows the name escaped, on one line.
+        let opener = "import sys\ntry:\n    open('d/' + sys.argv[1]).read()\n    print('opened')\nexcept OSError as e:\n    print('refused', e.errno)";
+        let question = format!("{FORGED_SHOWN} — allow [o]nce, [a]lways (this session), [d]eny?");
+        let run = t.on_terminal(
+            &pola_tests::pola_run(),
+            &["--ask", "--", "python3", "-c", opener, FORGED],
+            &[
+                Raw(&question),
+                Expect("[d]eny?"),
+                Send("d\r"),
+                Expect("refused 2"),
+            ],
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let asked = run
+            .stdout
+            .lines()
+            .find(|l| l.contains("wants to read"))
+            .unwrap_or("");
+        assert!(asked.contains(&format!("/d/{question}")), "{run}");
+        nothing_raw(&run.stdout, "the --ask question");
+
+        // The powerbox: the program's description of what it wants is escaped too.
+        let open = pola_tests::bin_dir().join("pola-open");
+        let run = t.on_terminal(
+            &pola_tests::pola_run(),
+            &["--powerbox", "--", open.to_str().unwrap(), "--desc", FORGED],
+            &[
+                Expect("path (empty to refuse)?"),
+                Send("\r"),
+                Expect("refused"),
+            ],
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        // pola-open sends one line: its newline became a space.
+        let desc = FORGED_SHOWN.replace(r"\nz", " z");
+        assert!(
+            run.stdout
+                .contains(&format!("asks for a file to read ({desc}) — path")),
+            "{run}"
+        );
+        nothing_raw(&run.stdout, "the powerbox question");
+
+        // pola-sh's own error about such a name (the dangling symlink), one line.
+        let sh = |cmd: &str| t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", cmd]);
+        let run = sh("cat e/*");
+        assert_eq!(run.code, Some(125), "{run}");
+        assert!(
+            run.stderr.contains(&format!(
+                "no such file: {}/e/{FORGED_SHOWN}",
+                t.dir().display()
+            )),
+            "{run}"
+        );
+        assert_eq!(run.stderr.lines().count(), 1, "{run}");
+        nothing_raw(&run.stderr, "pola-sh's error");
+        let run = sh("cd e/*");
+        assert!(
+            run.stderr.contains(&format!("cd: e/{FORGED_SHOWN}: ")),
+            "{run}"
+        );
+        nothing_raw(&run.stderr, "cd's error");
+
+        // `grants` and `pola-run --explain`: the name escaped, one line for it.
+        let run = sh("grants cat d/*");
+        let out = run.success();
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with(FORGED_SHOWN)),
+            "{run}"
+        );
+        nothing_raw(out, "grants");
+        let run = t.jail(&["--ro", &format!("d/{FORGED}"), "--explain"], &["cat"]);
+        assert!(run.success().contains(FORGED_SHOWN), "{run}");
+        nothing_raw(&run.stdout, "--explain");
+    }
+);
+
+// 31. `--learn` output and profile lines: a name with a newline or an escape sequence
+//     cannot add a line or hide one. Audit records: one record per line.
+
+/// A file name that, written raw as a profile line, adds `rw ~` (the home directory
+/// read-write) and erases it from the terminal when the profile is shown with `cat`.
+const ADDS_A_LINE: &str = "x\nrw ~ #\r\x1b[2K";
+
+both!(
+    item_31_learned_lines_and_audit_records_hold_one_name_each,
+    |t: &T| {
+        use pola_fileserver::profile::Profile;
+        use std::path::Path;
+        t.mkdir("d");
+        let make = "import sys\nopen('d/' + sys.argv[1], 'w').write('s')";
+        t.jail(&["--rw", "d"], &["python3", "-c", make, ADDS_A_LINE])
+            .success();
+        let asked = t.path("d").join(ADDS_A_LINE);
+        let home_rw = (t.home.clone(), true);
+
+        // Written raw (as a plain printf writes it), the name is two profile lines for the
+        // real parser: the second grants the home directory read-write.
+        let raw = t.plain(&["printf", "ro %s\\n", asked.to_str().unwrap()]);
+        let naive = Profile::parse(Path::new("raw"), raw.success()).unwrap();
+        assert!(naive.grants(&t.home).contains(&home_rw), "{raw}");
+
+        // --learn prints it as one line that parses back to exactly that path.
+        let audit = t.path("audit.log");
+        let mut cmd = t.jail_command(&["--learn"], &["cat", &format!("d/{ADDS_A_LINE}")]);
+        cmd.env("POLA_AUDIT", &audit);
+        let run = t.output(cmd);
+        assert_eq!(run.code, Some(1), "{run}");
+        let (_, lines) = run
+            .stderr
+            .split_once("to grant it, add to ")
+            .and_then(|(_, rest)| rest.split_once(":\n"))
+            .unwrap_or_else(|| panic!("no learned lines:\n{run}"));
+        let learned =
+            Profile::parse(Path::new("learned"), lines).unwrap_or_else(|e| panic!("{e}:\n{run}"));
+        assert_eq!(learned.grants(&t.home), vec![(asked, false)], "{run}");
+        assert!(!learned.grants(&t.home).contains(&home_rw), "{run}");
+        assert!(!run.stderr.lines().any(|l| l.starts_with("rw ")), "{run}");
+        assert!(
+            !run.stderr.contains('\x1b') && !run.stderr.contains("\r\x1b"),
+            "{run}"
+        );
+
+        // The audit file: one line per record (each starts with its time), one record of
+        // the launch and one of the one access, the name escaped in both.
+        let log = fs::read_to_string(&audit).unwrap();
+        let records: Vec<&str> = log.lines().collect();
+        assert_eq!(records.len(), 2, "{log}");
+        for r in &records {
+            assert!(
+                r.starts_with(|c: char| c.is_ascii_digit()),
+                "a line that is not a record: {r:?}\n{log}"
+            );
+            assert!(!r.contains('\r') && !r.contains('\x1b'), "{log}");
+        }
+        assert!(
+            records[0].contains(" launch /usr/bin/cat: cat d/x\\nrw ~ #\\r\\e[2K;"),
+            "{log}"
+        );
+        let denial = format!(
+            " r! open {}/d/x\\nrw ~ #\\r\\e[2K: denied",
+            t.dir().display()
+        );
+        assert!(records[1].ends_with(&denial), "{log}");
+    }
+);
+
 #[test]
 fn every_security_item_has_a_test() {
     let text = fs::read_to_string(concat!(

@@ -15,7 +15,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::errno::Errno;
 use nix::fcntl::{openat2, renameat2, OFlag, OpenHow, RenameFlags, ResolveFlag};
@@ -656,11 +656,6 @@ fn read_open_how(pid: u32, addr: u64) -> Option<(u64, u64)> {
     let flags = u64::from_ne_bytes(buf[..8].try_into().ok()?);
     let mode = u64::from_ne_bytes(buf[8..].try_into().ok()?);
     Some((flags, mode))
-}
-
-/// A path for messages.
-pub fn shown(dir: &Path, name: &OsStr) -> String {
-    dir.join(name).display().to_string()
 }
 
 #[cfg(test)]

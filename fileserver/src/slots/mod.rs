@@ -140,9 +140,9 @@ pub fn fd_path(fd: &impl AsRawFd) -> Result<PathBuf, Errno> {
 /// Why a slot directory could not be prepared.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    #[error("{path}: {errno}")]
+    #[error("{}: {errno}", crate::text::shown(.path))]
     Os { path: PathBuf, errno: Errno },
-    #[error("{0}: a FIFO, socket or device cannot be a slot")]
+    #[error("{}: a FIFO, socket or device cannot be a slot", crate::text::shown(.0))]
     Special(PathBuf),
 }
 

@@ -16,6 +16,7 @@ use clap::Parser;
 use pola_fileserver::ask::Session;
 use pola_fileserver::environment::Environment;
 use pola_fileserver::network::Network;
+use pola_fileserver::text;
 use pola_sh::jail::{self, Command, Request};
 use pola_sh::report;
 
@@ -96,7 +97,10 @@ fn main() {
                 .next()
                 .unwrap_or("bad arguments")
                 .trim_start_matches("error: ");
-            report::error(PROGRAM, format!("{line} (see pola-run --help)"));
+            report::error(
+                PROGRAM,
+                format!("{} (see pola-run --help)", text::shown(line)),
+            );
             std::process::exit(125);
         }
     };
@@ -110,7 +114,7 @@ fn main() {
             PROGRAM,
             format!(
                 "unexpected argument '{}' (see pola-run --help)",
-                first.to_string_lossy()
+                text::shown(first)
             ),
         );
         std::process::exit(125);
@@ -132,7 +136,7 @@ fn working_directory(cwd: Option<&PathBuf>) -> Result<PathBuf, String> {
     match cwd {
         Some(dir) => match std::fs::canonicalize(dir) {
             Ok(d) if d.is_dir() => Ok(d),
-            _ => Err(format!("--cwd: no such directory: {}", dir.display())),
+            _ => Err(format!("--cwd: no such directory: {}", text::shown(dir))),
         },
         None => jail::logical_cwd().map_err(|e| format!("cannot find the working directory: {e}")),
     }
@@ -153,7 +157,7 @@ fn run(args: Args) -> i32 {
             None => {
                 report::error(
                     PROGRAM,
-                    format!("--env: expected NAME=VALUE, got '{}'", kv.to_string_lossy()),
+                    format!("--env: expected NAME=VALUE, got '{}'", text::shown(kv)),
                 );
                 return 125;
             }

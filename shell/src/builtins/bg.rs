@@ -4,7 +4,10 @@ use crate::exec::{Shell, Status};
 pub fn bg(sh: &mut Shell, argv: &[String]) -> Status {
     let spec = argv.get(1).map(String::as_str).unwrap_or("%%");
     let Some(i) = super::jobs::find(sh, spec) else {
-        sh.error(format!("bg: {spec}: no such job"));
+        sh.error(format!(
+            "bg: {}: no such job",
+            pola_fileserver::text::shown(spec)
+        ));
         return Ok(1);
     };
     let job = &mut sh.jobs[i];

@@ -15,7 +15,10 @@ pub fn levels(sh: &Shell, argv: &[String], name: &str) -> Result<i32, usize> {
         Some(a) => match a.parse::<usize>() {
             Ok(n) if n > 0 => n,
             _ => {
-                sh.error(format!("{name}: {a}: loop count out of range"));
+                sh.error(format!(
+                    "{name}: {}: loop count out of range",
+                    pola_fileserver::text::shown(a)
+                ));
                 return Ok(1);
             }
         },

@@ -71,6 +71,9 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
         Ok(_) => "permission denied",
         Err(_) => "no such file or directory",
     };
-    sh.error(format!("cd: {target}: {why}"));
+    sh.error(format!(
+        "cd: {}: {why}",
+        pola_fileserver::text::shown(&target)
+    ));
     Ok(1)
 }

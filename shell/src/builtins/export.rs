@@ -23,7 +23,10 @@ pub fn export(sh: &mut Shell, argv: &[String]) -> Status {
             None => (a.as_str(), None),
         };
         if !valid_name(name) {
-            sh.error(format!("export: {name}: not a valid name"));
+            sh.error(format!(
+                "export: {}: not a valid name",
+                pola_fileserver::text::shown(name)
+            ));
             status = 1;
             continue;
         }

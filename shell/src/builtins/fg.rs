@@ -5,7 +5,10 @@ use crate::exec::{Shell, Status};
 pub fn fg(sh: &mut Shell, argv: &[String]) -> Status {
     let spec = argv.get(1).map(String::as_str).unwrap_or("%%");
     let Some(i) = super::jobs::find(sh, spec) else {
-        sh.error(format!("fg: {spec}: no such job"));
+        sh.error(format!(
+            "fg: {}: no such job",
+            pola_fileserver::text::shown(spec)
+        ));
         return Ok(1);
     };
     let mut job = sh.jobs.remove(i);

@@ -24,7 +24,10 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
             match parse_signal(name) {
                 Some(s) => signal = s,
                 None => {
-                    sh.error(format!("kill: {name}: unknown signal"));
+                    sh.error(format!(
+                        "kill: {}: unknown signal",
+                        pola_fileserver::text::shown(name)
+                    ));
                     return Ok(2);
                 }
             }
@@ -34,7 +37,10 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
             match parse_signal(&s[1..]) {
                 Some(sig) => signal = sig,
                 None => {
-                    sh.error(format!("kill: {s}: unknown signal"));
+                    sh.error(format!(
+                        "kill: {}: unknown signal",
+                        pola_fileserver::text::shown(s)
+                    ));
                     return Ok(2);
                 }
             }
@@ -60,12 +66,19 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
             a.parse::<i32>().ok().map(Pid::from_raw)
         };
         let Some(pid) = pid else {
-            sh.error(format!("kill: {a}: no such job or process"));
+            sh.error(format!(
+                "kill: {}: no such job or process",
+                pola_fileserver::text::shown(a)
+            ));
             status = 1;
             continue;
         };
         if let Err(e) = send(pid, signal) {
-            sh.error(format!("kill: {a}: {}", e.desc()));
+            sh.error(format!(
+                "kill: {}: {}",
+                pola_fileserver::text::shown(a),
+                e.desc()
+            ));
             status = 1;
         }
     }

@@ -129,7 +129,10 @@ pub fn usage(sh: &Shell, name: &str, text: &str) -> Status {
 /// Parse a numeric argument.
 pub fn number(sh: &Shell, name: &str, arg: &str) -> Result<i64, Status> {
     arg.trim().parse::<i64>().map_err(|_| {
-        sh.error(format!("{name}: {arg}: numeric argument required"));
+        sh.error(format!(
+            "{name}: {}: numeric argument required",
+            pola_fileserver::text::shown(arg)
+        ));
         Ok(2)
     })
 }

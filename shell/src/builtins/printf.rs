@@ -163,7 +163,10 @@ fn render<'a>(
                     }
                     'e' | 'f' | 'g' | 'E' | 'G' => {
                         let v: f64 = arg.unwrap_or("0").trim().parse().unwrap_or_else(|_| {
-                            sh.error(format!("printf: {}: invalid number", arg.unwrap_or("")));
+                            sh.error(format!(
+                                "printf: {}: invalid number",
+                                pola_fileserver::text::shown(arg.unwrap_or(""))
+                            ));
                             *status = 1;
                             0.0
                         });
@@ -176,7 +179,10 @@ fn render<'a>(
                         }
                     }
                     other => {
-                        sh.error(format!("printf: %{other}: invalid directive"));
+                        sh.error(format!(
+                            "printf: %{}: invalid directive",
+                            pola_fileserver::text::shown(&other.to_string())
+                        ));
                         *status = 1;
                         continue;
                     }
@@ -215,7 +221,10 @@ fn integer(arg: &str, sh: &Shell, status: &mut i32) -> i64 {
         a.parse()
     };
     parsed.unwrap_or_else(|_| {
-        sh.error(format!("printf: {arg}: invalid number"));
+        sh.error(format!(
+            "printf: {}: invalid number",
+            pola_fileserver::text::shown(arg)
+        ));
         *status = 1;
         0
     })

@@ -48,7 +48,10 @@ pub fn set(sh: &mut Shell, argv: &[String]) -> Status {
                     }
                 }
                 other => {
-                    sh.error(format!("set: -{other}: unknown option"));
+                    sh.error(format!(
+                        "set: -{}: unknown option",
+                        pola_fileserver::text::shown(&other.to_string())
+                    ));
                     return Ok(2);
                 }
             };
@@ -60,7 +63,10 @@ pub fn set(sh: &mut Shell, argv: &[String]) -> Status {
                 "noglob" => o.noglob = on,
                 "pipefail" => o.pipefail = on,
                 other => {
-                    sh.error(format!("set: {other}: unknown option"));
+                    sh.error(format!(
+                        "set: {}: unknown option",
+                        pola_fileserver::text::shown(other)
+                    ));
                     return Ok(2);
                 }
             }

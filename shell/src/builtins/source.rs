@@ -19,8 +19,9 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
         Ok(t) => t,
         Err(e) => {
             sh.error(format!(
-                "{}: {file}: {}",
+                "{}: {}: {}",
                 argv[0],
+                pola_fileserver::text::shown(file),
                 crate::exec::io_reason(&e)
             ));
             return Ok(1);

@@ -72,7 +72,10 @@ impl<'a> Parser<'a> {
             _ => {
                 let v = self.or()?;
                 if let Some(extra) = self.peek() {
-                    return Err(format!("{extra}: unexpected argument"));
+                    return Err(format!(
+                        "{}: unexpected argument",
+                        pola_fileserver::text::shown(extra)
+                    ));
                 }
                 v
             }
@@ -170,10 +173,17 @@ impl<'a> Parser<'a> {
             "-w" => access(nix::unistd::AccessFlags::W_OK),
             "-x" => access(nix::unistd::AccessFlags::X_OK),
             "-t" => {
-                let fd: i32 = x.parse().map_err(|_| format!("{x}: bad number"))?;
+                let fd: i32 = x
+                    .parse()
+                    .map_err(|_| format!("{}: bad number", pola_fileserver::text::shown(x)))?;
                 nix::unistd::isatty(unsafe_fd(fd)).unwrap_or(false)
             }
-            _ => return Err(format!("{op}: unary operator expected")),
+            _ => {
+                return Err(format!(
+                    "{}: unary operator expected",
+                    pola_fileserver::text::shown(op)
+                ))
+            }
         })
     }
 
@@ -181,7 +191,7 @@ impl<'a> Parser<'a> {
         let int = |s: &str| {
             s.trim()
                 .parse::<i64>()
-                .map_err(|_| format!("{s}: integer expected"))
+                .map_err(|_| format!("{}: integer expected", pola_fileserver::text::shown(s)))
         };
         let mtime = |s: &str| {
             std::fs::metadata(self.sh.cwd().join(s))
@@ -209,7 +219,12 @@ impl<'a> Parser<'a> {
                 };
                 id(a).is_some() && id(a) == id(b)
             }
-            _ => return Err(format!("{op}: binary operator expected")),
+            _ => {
+                return Err(format!(
+                    "{}: binary operator expected",
+                    pola_fileserver::text::shown(op)
+                ))
+            }
         })
     }
 }

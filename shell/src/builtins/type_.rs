@@ -19,7 +19,11 @@ pub fn describe(sh: &Shell, name: &str, verbose: bool) -> Option<String> {
     let path = sh.get("PATH").unwrap_or("").to_string();
     let found = crate::jail::find_program(name.as_ref(), &sh.cwd(), path.as_ref()).ok()?;
     Some(if verbose {
-        format!("{name} is {} (runs jailed)", found.display())
+        format!(
+            "{} is {} (runs jailed)",
+            pola_fileserver::text::shown(name),
+            pola_fileserver::text::shown(&found)
+        )
     } else {
         found.display().to_string()
     })
@@ -34,7 +38,10 @@ pub fn type_(sh: &mut Shell, argv: &[String]) -> Status {
                 super::out(&format!("{text}\n"));
             }
             None => {
-                sh.error(format!("type: {name}: not found"));
+                sh.error(format!(
+                    "type: {}: not found",
+                    pola_fileserver::text::shown(name)
+                ));
                 status = 1;
             }
         }

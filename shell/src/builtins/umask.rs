@@ -19,7 +19,8 @@ pub fn umask(sh: &mut Shell, argv: &[String]) -> Status {
             }
             _ => {
                 sh.error(format!(
-                    "umask: {m}: invalid mask (give it in octal, like 022)"
+                    "umask: {}: invalid mask (give it in octal, like 022)",
+                    pola_fileserver::text::shown(m)
                 ));
                 Ok(1)
             }

@@ -15,7 +15,10 @@ pub fn unset(sh: &mut Shell, argv: &[String]) -> Status {
                 sh.vars.remove(name);
             }
             name => {
-                sh.error(format!("unset: {name}: not a valid name"));
+                sh.error(format!(
+                    "unset: {}: not a valid name",
+                    pola_fileserver::text::shown(name)
+                ));
                 status = 1;
             }
         }

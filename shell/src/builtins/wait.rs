@@ -13,7 +13,10 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
             match super::jobs::find(sh, a) {
                 Some(i) => t.push(i),
                 None => {
-                    sh.error(format!("wait: {a}: no such job"));
+                    sh.error(format!(
+                        "wait: {}: no such job",
+                        pola_fileserver::text::shown(a)
+                    ));
                     status = 127;
                 }
             }
