@@ -402,17 +402,26 @@ impl Jail {
             None => std::mem::take(&mut self.resolved.slots)
                 .into_iter()
                 .map(|d| (d.virt.clone(), d.finish()))
-                .collect(),
+                .collect::<Vec<_>>(),
         };
-        for (dir, n) in left.into_iter().filter(|(_, n)| *n > 0) {
-            let files = if n == 1 { "file" } else { "files" };
-            let were = if n == 1 { "was" } else { "were" };
-            eprintln!(
-                "{}: {}: {n} {files} left beside its slots in {} {were} discarded",
-                self.program,
-                self.command,
-                crate::text::shown(&dir)
-            );
+        for (dir, done) in left {
+            let who = format!("{}: {}", self.program, self.command);
+            for (slot, scratch) in &done.restored {
+                eprintln!(
+                    "{who}: {} was moved to {}, which was not granted, and left there; it was put back",
+                    crate::text::shown(&dir.join(slot)),
+                    crate::text::shown(scratch),
+                );
+            }
+            let n = done.discarded;
+            if n > 0 {
+                let files = if n == 1 { "file" } else { "files" };
+                let were = if n == 1 { "was" } else { "were" };
+                eprintln!(
+                    "{who}: {n} {files} left beside its slots in {} {were} discarded",
+                    crate::text::shown(&dir)
+                );
+            }
         }
         Outcome {
             status,

@@ -14,6 +14,8 @@ use rustyline::error::ReadlineError;
 
 fn main() {
     report::init_logging();
+    // Staging directories a killed shell left behind (see pola_fileserver::slots).
+    pola_fileserver::slots::registry::recover();
     // Every command of a shell's life is jailed: fork each jail's shim from one zygote.
     pola_fileserver::zygote::enable();
     let args: Vec<String> = std::env::args().collect();

@@ -513,7 +513,8 @@ pub fn processes(f: impl Fn(&str) -> bool) -> Vec<(u32, u32)> {
 
 /// What a directory holds, recursively, for comparing the host before and after a
 /// command: each relative path with `d` (directory), `l:TARGET` (symlink) or
-/// `f:MODE:CONTENTS` (file; contents lossily as text).
+/// `f:MODE:CONTENTS` (file; short contents lossily as text, long ones by length and
+/// hash).
 pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
     use std::os::unix::fs::PermissionsExt;
     let mut out = std::collections::BTreeMap::new();
@@ -538,11 +539,17 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
                 stack.push(path.clone());
                 "d".to_string()
             } else {
-                format!(
-                    "f:{:o}:{}",
-                    meta.permissions().mode() & 0o7777,
-                    String::from_utf8_lossy(&fs::read(&path).unwrap_or_default())
-                )
+                let data = fs::read(&path).unwrap_or_default();
+                // Short files as text, long ones by length and a hash (FNV-1a).
+                let contents = if data.len() <= 64 {
+                    String::from_utf8_lossy(&data).into_owned()
+                } else {
+                    let hash = data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+                    });
+                    format!("{} bytes, {hash:016x}", data.len())
+                };
+                format!("f:{:o}:{contents}", meta.permissions().mode() & 0o7777)
             };
             out.insert(rel, what);
         }
@@ -551,7 +558,8 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
 }
 
 /// `tree(before)` and `tree(after)` differ exactly in `changed` (paths whose entry is
-/// new, different or gone): everything else is as it was.
+/// new, different or gone; `dir/...` stands for `dir` and everything below it):
+/// everything else is as it was.
 #[track_caller]
 pub fn assert_only_changed(
     before: &std::collections::BTreeMap<String, String>,
@@ -559,16 +567,28 @@ pub fn assert_only_changed(
     changed: &[&str],
 ) {
     let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    let mut differ: Vec<&str> = keys
+    let expected = |k: &str| {
+        changed.iter().any(|c| match c.strip_suffix("/...") {
+            Some(dir) => k == dir || k.starts_with(&format!("{dir}/")),
+            None => k == *c,
+        })
+    };
+    let differ: Vec<&str> = keys
         .into_iter()
         .filter(|k| before.get(*k) != after.get(*k))
         .map(|k| k.as_str())
         .collect();
-    differ.sort();
-    let mut expected: Vec<&str> = changed.to_vec();
-    expected.sort();
-    assert_eq!(
-        differ, expected,
-        "the host changed otherwise than expected:\nbefore: {before:#?}\nafter: {after:#?}"
+    let unexpected: Vec<&&str> = differ.iter().filter(|k| !expected(k)).collect();
+    let missing: Vec<&&str> = changed
+        .iter()
+        .filter(|c| {
+            !differ
+                .iter()
+                .any(|d| d == *c || c.strip_suffix("/...") == Some(d))
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty() && missing.is_empty(),
+        "the host changed otherwise than expected: unexpected {unexpected:?}, unchanged {missing:?}\nbefore: {before:#?}\nafter: {after:#?}"
     );
 }

@@ -624,8 +624,8 @@ impl Broker {
     }
 
     /// After the jail: tidy every staging directory. Returns, per slot directory (its
-    /// path in the jail), the number of scratch files discarded.
-    pub fn finish(self) -> Vec<(PathBuf, usize)> {
+    /// path in the jail), what was done.
+    pub fn finish(self) -> Vec<(PathBuf, super::Finished)> {
         self.dirs
             .into_iter()
             .map(|d| {

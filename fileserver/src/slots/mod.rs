@@ -394,29 +394,31 @@ impl SlotDir {
         Ok(())
     }
 
-    /// After the jail: empty and remove S, drop the record. Returns the number of files
-    /// the command left beside its slots (its scratch), which were discarded.
-    pub fn finish(self) -> usize {
+    /// After the jail: put back a slot object the command moved into its scratch and
+    /// left there with its slot empty (`mv => f g` with `g` not granted: the file is not
+    /// lost), then empty and remove S and drop the record.
+    pub fn finish(self) -> Finished {
+        let mut done = Finished::default();
         let Ok(staging) = open_beneath(
             &self.parent,
             &self.staging_name,
             OFlag::O_RDONLY | OFlag::O_DIRECTORY,
         ) else {
             self.record.remove();
-            return 0;
+            return done;
         };
         let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
-        let mut left = 0;
         if same {
+            done.restored = registry::restore(&self.record, &self.parent, &staging);
             // Slot views and placeholders are ours, not the command's leftovers.
             for name in self.slots.keys().chain(&self.fixed) {
                 let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
                     .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
             }
-            left = remove_staging(&self.parent, &self.staging_name, &staging);
+            done.discarded = remove_staging(&self.parent, &self.staging_name, &staging);
         }
         self.record.remove();
-        left
+        done
     }
 
     /// The slot and the class of a name in S.
@@ -429,6 +431,15 @@ impl SlotDir {
             Place::Scratch
         }
     }
+}
+
+/// What was tidied after a jail.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// Files the command left beside its slots (its scratch), discarded.
+    pub discarded: usize,
+    /// Slots put back from the scratch name the command had moved them to.
+    pub restored: Vec<(OsString, OsString)>,
 }
 
 /// What a name in a staging directory is.
@@ -533,7 +544,7 @@ mod tests {
         fs::create_dir(staging.join("tmpdir")).unwrap();
         fs::write(staging.join("tmpdir/a"), "").unwrap();
         fs::write(staging.join("sedXYZ"), "").unwrap();
-        assert_eq!(dir.finish(), 2);
+        assert_eq!(dir.finish().discarded, 2);
         assert!(!staging.exists());
         assert_eq!(fs::read_to_string(d.path().join("f")).unwrap(), "file");
         assert!(d.path().join("dir").is_dir() && d.path().join("link").is_symlink());

@@ -18,8 +18,7 @@
 use std::ffi::OsString;
 use std::fs;
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::ffi::OsStringExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::fstatat;
@@ -150,8 +149,14 @@ pub fn recover() -> usize {
     cleaned
 }
 
-/// Put back each displaced slot object whose slot name is empty.
-fn restore(record: &Record, parent: &OwnedFd, staging: &OwnedFd) {
+/// Put back each displaced slot object whose slot name is empty; returns the slots
+/// that were put back, with the scratch names they had.
+pub fn restore(
+    record: &Record,
+    parent: &impl AsFd,
+    staging: &impl AsFd,
+) -> Vec<(OsString, OsString)> {
+    let mut restored = Vec::new();
     for d in &record.displaced {
         let slot_free = matches!(
             fstatat(
@@ -167,23 +172,18 @@ fn restore(record: &Record, parent: &OwnedFd, staging: &OwnedFd) {
             nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
         )
         .is_ok_and(|st| st.st_dev == d.dev && st.st_ino == d.ino);
-        if slot_free && same {
-            let _ = nix::fcntl::renameat(
+        if slot_free
+            && same
+            && nix::fcntl::renameat(
                 staging.as_fd(),
                 d.scratch.as_os_str(),
                 parent.as_fd(),
                 d.slot.as_os_str(),
-            );
+            )
+            .is_ok()
+        {
+            restored.push((d.slot.clone(), d.scratch.clone()));
         }
     }
-}
-
-/// A name from raw bytes (records keep names as bytes).
-pub fn name(bytes: &[u8]) -> OsString {
-    OsString::from_vec(bytes.to_vec())
-}
-
-/// Whether `path` is the registry directory or inside it (for tests and messages).
-pub fn is_registry(path: &Path) -> bool {
-    dir().is_some_and(|d| path.starts_with(d))
+    restored
 }

@@ -143,6 +143,8 @@ fn working_directory(cwd: Option<&PathBuf>) -> Result<PathBuf, String> {
 }
 
 fn run(args: Args) -> i32 {
+    // Staging directories a killed launcher left behind (see pola_fileserver::slots).
+    pola_fileserver::slots::registry::recover();
     let cwd = match working_directory(args.cwd.as_ref()) {
         Ok(d) => d,
         Err(message) => {

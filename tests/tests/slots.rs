@@ -1,0 +1,254 @@
+//! Slots (DESIGN.md "Grant rules"): a write grant `=> name` lets the command create,
+//! write, replace, rename and remove that name, and nothing else of its directory. Each
+//! test runs real programs the way people use them through pola-sh, as root and as an
+//! unprivileged user, and checks the host afterwards: the result is right, the siblings
+//! are unchanged, no scratch or staging name is left, and a listing from inside the jail
+//! shows no sibling.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use pola_tests::{assert_only_changed, both, tree, wait_for, Run, T};
+
+fn sh(t: &T, script: &str) -> Run {
+    t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", script])
+}
+
+/// Run `script` in a directory holding a sibling file, check that exactly `changed`
+/// changed on the host, and return the run.
+#[track_caller]
+fn in_dir(t: &T, files: &[(&str, &str)], script: &str, changed: &[&str]) -> Run {
+    for (name, contents) in files {
+        t.write(&format!("w/{name}"), contents);
+    }
+    t.write("w/sibling.txt", "keep me\n");
+    let before = tree(&t.path("w"));
+    let run = sh(t, &format!("cd w && {script}"));
+    assert!(run.ok(), "{run}");
+    let after = tree(&t.path("w"));
+    assert_only_changed(&before, &after, changed);
+    assert!(
+        !run.stderr.contains("discarded"),
+        "nothing should be left beside the slot: {run}"
+    );
+    run
+}
+
+fn read(t: &T, rel: &str) -> String {
+    fs::read_to_string(t.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+both!(mkdir_creates_a_directory_slot_that_rm_r_removes, |t: &T| {
+    in_dir(t, &[], "mkdir => d", &["d"]);
+    assert!(t.path("w/d").is_dir());
+    // Whatever the command puts inside the new directory is on the host at once.
+    in_dir(
+        t,
+        &[],
+        "sh -c 'mkdir d/sub && echo x > d/sub/f && ls -A' + => d",
+        &["d/sub", "d/sub/f"],
+    );
+    assert_eq!(read(t, "w/d/sub/f"), "x\n");
+    in_dir(t, &[], "rm -r => d", &["d", "d/sub", "d/sub/f"]);
+    assert!(!t.path("w/d").exists());
+});
+
+both!(mkdir_p_makes_the_missing_directories, |t: &T| {
+    in_dir(t, &[], "mkdir -p => a/b/c", &["a", "a/b", "a/b/c"]);
+    assert!(t.path("w/a/b/c").is_dir());
+});
+
+both!(cp_r_and_git_clone_into_a_new_directory, |t: &T| {
+    t.write("w/src/x/f1", "one\n");
+    t.write("w/src/f2", "two\n");
+    in_dir(
+        t,
+        &[],
+        "cp -r src => dst",
+        &["dst", "dst/x", "dst/x/f1", "dst/f2"],
+    );
+    assert_eq!(read(t, "w/dst/x/f1"), "one\n");
+
+    t.write("repo/r.txt", "hi\n");
+    let git = |args: &[&str]| {
+        let mut all = vec!["git", "-C", "repo"];
+        all.extend(args);
+        t.plain(&all).success().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.email=t@e",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-qm",
+        "init",
+    ]);
+    in_dir(t, &[], "git clone -q ../repo => cl", &["cl/..."]);
+    assert_eq!(read(t, "w/cl/r.txt"), "hi\n");
+    assert!(t.path("w/cl/.git/HEAD").exists());
+});
+
+both!(python_venv_in_a_slot_then_its_python, |t: &T| {
+    in_dir(
+        t,
+        &[],
+        "/usr/bin/python3 -m venv --without-pip => venv",
+        &["venv/..."],
+    );
+    let run = sh(
+        t,
+        "cd w && venv/bin/python -c 'import sys; print(sys.prefix)' + venv",
+    );
+    assert_eq!(run.success().trim(), t.path("w/venv").to_str().unwrap());
+});
+
+both!(symlinks_are_made_and_removed_in_a_slot, |t: &T| {
+    in_dir(t, &[], "ln -s target => link", &["link"]);
+    assert_eq!(
+        fs::read_link(t.path("w/link")).unwrap(),
+        Path::new("target")
+    );
+    in_dir(t, &[], "rm => link", &["link"]);
+    assert!(t.path("w/link").symlink_metadata().is_err());
+});
+
+both!(rm_and_mv_between_slots, |t: &T| {
+    in_dir(t, &[("f", "f\n")], "rm => f", &["f"]);
+    assert!(!t.path("w/f").exists());
+    in_dir(t, &[("a", "a\n")], "mv => a => b", &["a", "b"]);
+    assert_eq!(read(t, "w/b"), "a\n");
+    assert!(!t.path("w/a").exists());
+    // mv to a name that is not granted moves the file into the command's scratch;
+    // left there, it is put back when the command ends, and the user is told.
+    let run = sh(t, "cd w && mv => b c");
+    assert!(run.stderr.contains("was put back"), "{run}");
+    assert_eq!(read(t, "w/b"), "a\n");
+    assert!(!t.path("w/c").exists());
+});
+
+both!(atomic_saves_replace_the_slot, |t: &T| {
+    in_dir(t, &[("f", "x x\n")], "sed -i s/x/y/ => f", &["f"]);
+    assert_eq!(read(t, "w/f"), "y x\n");
+    in_dir(t, &[], "perl -pi -e s/x/z/ => f", &["f"]);
+    assert_eq!(read(t, "w/f"), "y z\n");
+    let save = "/usr/bin/python3 -c 'import os; open(\"f.tmp\", \"w\").write(\"new\\n\"); os.replace(\"f.tmp\", \"f\")' => f";
+    in_dir(t, &[], save, &["f"]);
+    assert_eq!(read(t, "w/f"), "new\n");
+    in_dir(t, &[("s", "b\na\n")], "sort -o => s s", &["s"]);
+    assert_eq!(read(t, "w/s"), "a\nb\n");
+    in_dir(t, &[], "touch => new", &["new"]);
+    assert_eq!(read(t, "w/new"), "");
+});
+
+both!(vim_saves_by_rename_and_by_copy, |t: &T| {
+    in_dir(
+        t,
+        &[("v", "v1\n")],
+        "vim -u NONE -i NONE -N -es -c 'set backupcopy=no' -c 's/v1/v2/' -c wq => v",
+        &["v"],
+    );
+    assert_eq!(read(t, "w/v"), "v2\n");
+    in_dir(
+        t,
+        &[],
+        "vim -u NONE -i NONE -N -es -c 's/v2/v3/' -c wq => v",
+        &["v"],
+    );
+    assert_eq!(read(t, "w/v"), "v3\n");
+});
+
+both!(tar_extracts_into_a_writable_directory, |t: &T| {
+    t.write("pack/docs/a.txt", "a\n");
+    t.mkdir("w");
+    t.plain(&[
+        "tar",
+        "-C",
+        t.path("pack").to_str().unwrap(),
+        "-czf",
+        t.path("w/a.tgz").to_str().unwrap(),
+        "docs",
+    ])
+    .success();
+    in_dir(t, &[], "tar xzf a.tgz + => .", &["docs/..."]);
+    assert_eq!(read(t, "w/docs/a.txt"), "a\n");
+});
+
+both!(a_slot_shows_no_sibling_and_scratch_is_discarded, |t: &T| {
+    t.write("w/sibling.txt", "keep me\n");
+    t.write("w/f", "f\n");
+    let before = tree(&t.path("w"));
+    let run = sh(
+        t,
+        "cd w && sh -c 'ls -A; cat sibling.txt; echo x > scratch; mkdir tmpdir; echo y > tmpdir/z' + => f",
+    );
+    assert_eq!(run.stdout, "f\n", "{run}");
+    assert!(run.stderr.contains("No such file"), "{run}");
+    assert!(
+        run.stderr.contains("2 files left beside its slots in"),
+        "{run}"
+    );
+    assert_only_changed(&before, &tree(&t.path("w")), &[]);
+});
+
+/// The staging directories in `dir`.
+fn staging(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pola-slots."))
+        .collect()
+}
+
+/// pola-sh with a state directory of the test's own: records of staging directories
+/// are kept there, and no other test's shell cleans them up meanwhile.
+fn own_state(t: &T, script: &str) -> std::process::Command {
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-c", script]);
+    cmd.env("XDG_STATE_HOME", t.path("state"));
+    cmd
+}
+
+/// Start `script` in pola-sh, wait until `ready` holds, SIGKILL the shell.
+fn kill_shell_when(t: &T, script: &str, ready: impl Fn() -> bool) {
+    let mut child = own_state(t, script).spawn().unwrap();
+    assert!(wait_for(&ready, 20), "the command did not get going");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The jail dies with the shell.
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+both!(
+    a_killed_shell_loses_nothing_and_leaves_no_staging,
+    |t: &T| {
+        let big = "0123456789".repeat(100_000);
+        t.write("w/f", &big);
+        t.write("w/sibling.txt", "keep me\n");
+        // An atomic save cut short before its rename: the original is whole.
+        let script = "cd w && /usr/bin/python3 -c 'import os, time; f = open(\"f.new\", \"w\"); f.write(\"n\" * 1000000); f.flush(); open(\"go\", \"w\").close(); time.sleep(30); os.replace(\"f.new\", \"f\")' + => f => go";
+        kill_shell_when(t, script, || t.path("w/go").exists());
+        assert_eq!(read(t, "w/f"), big);
+        assert_eq!(
+            staging(&t.path("w")).len(),
+            1,
+            "the killed shell left its staging"
+        );
+        // An editor's save that moved the file aside first (vim's backupcopy=no): put back.
+        let script = "cd w && /usr/bin/python3 -c 'import os, time; os.rename(\"f\", \"f~\"); open(\"gone\", \"w\").close(); time.sleep(30)' + => f => gone";
+        kill_shell_when(t, script, || t.path("w/gone").exists());
+        assert!(!t.path("w/f").exists(), "the file was moved aside");
+        // The next start cleans up: the moved file is back, whole, and no staging is left.
+        t.output(own_state(t, "true")).success();
+        assert_eq!(read(t, "w/f"), big);
+        assert!(
+            staging(&t.path("w")).is_empty(),
+            "{:?}",
+            staging(&t.path("w"))
+        );
+        assert_eq!(read(t, "w/sibling.txt"), "keep me\n");
+    }
+);
