@@ -9,8 +9,7 @@
 //! devices and other special files are left to the command line.
 
 use std::collections::HashSet;
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -146,35 +145,28 @@ fn askable(path: &Path) -> bool {
 
 /// Open `path` as the command asked, with this process's authority; refuse anything
 /// but a regular file (the question was about a file; a FIFO swapped in would also
-/// block the server).
+/// block the server), and never through a link or special file a jail may have left
+/// (`crate::planted`, SECURITY.md 26).
 pub(crate) fn open_file(path: &Path, flags: i32, mode: u32) -> std::io::Result<OwnedFd> {
+    use nix::fcntl::OFlag;
     let access = flags & libc::O_ACCMODE;
-    let file = std::fs::OpenOptions::new()
-        .read(access != libc::O_WRONLY)
-        .write(access != libc::O_RDONLY)
-        .create(flags & libc::O_CREAT != 0 && flags & libc::O_EXCL == 0)
-        .create_new(flags & libc::O_CREAT != 0 && flags & libc::O_EXCL != 0)
-        .append(flags & libc::O_APPEND != 0)
-        .truncate(flags & libc::O_TRUNC != 0 && access != libc::O_RDONLY)
-        .mode(mode & 0o7777)
-        .custom_flags(
-            (flags & (libc::O_NOFOLLOW | libc::O_NONBLOCK)) | libc::O_NOCTTY | libc::O_NONBLOCK,
-        )
-        .open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() || meta.file_type().is_fifo() {
+    let mut keep = libc::O_CREAT | libc::O_EXCL | libc::O_APPEND | libc::O_NOFOLLOW | access;
+    if access != libc::O_RDONLY {
+        keep |= libc::O_TRUNC;
+    }
+    let flags = OFlag::from_bits_truncate(flags & keep) | OFlag::O_NOCTTY;
+    let mode = nix::sys::stat::Mode::from_bits_truncate(mode & 0o7777);
+    let file = crate::planted::open(path, flags, mode).map_err(|e| match e {
+        crate::planted::Refused::Os { errno, .. } => {
+            std::io::Error::from_raw_os_error(errno as i32)
+        }
+        e => std::io::Error::other(e.to_string()),
+    })?;
+    let meta = std::fs::File::from(file.try_clone()?).metadata()?;
+    if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
-    if flags & libc::O_NONBLOCK == 0 {
-        // Opened non-blocking only to be safe from a FIFO; give the command what it
-        // asked for.
-        // SAFETY: F_GETFL/F_SETFL on a descriptor this function owns.
-        unsafe {
-            let fl = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
-            libc::fcntl(file.as_raw_fd(), libc::F_SETFL, fl & !libc::O_NONBLOCK);
-        }
-    }
-    Ok(file.into())
+    Ok(file)
 }
 
 #[cfg(test)]

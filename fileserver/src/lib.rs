@@ -6,6 +6,8 @@
 //!   kernel, each kept as a witness descriptor.
 //! - [`network`]: the network capability (`@net`, `@net:connect=443`).
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
+//! - [`planted`]: resolving names so that a link or FIFO a jail may have left never
+//!   redirects the user's authority.
 //! - [`profile`]: per-program grants written down in the user's config directory.
 //! - [`mediate`]: watching a jail's path lookups (seccomp user notification), over
 //!   the raw ioctls of [`unotify`].
@@ -25,6 +27,7 @@ pub mod mediate;
 pub mod namespace;
 pub mod network;
 pub mod plan;
+pub mod planted;
 pub mod powerbox;
 pub mod profile;
 pub mod resolve;

@@ -49,6 +49,15 @@ pub enum ResolveError {
     TooManyEntries { path: PathBuf, count: usize },
     #[error("{}: a slot directly in / is not supported", shown(.0))]
     SlotInRoot(PathBuf),
+    #[error(transparent)]
+    Refused(crate::planted::Refused),
+}
+
+fn refused(path: &Path, e: crate::planted::Refused) -> ResolveError {
+    match e {
+        crate::planted::Refused::Os { errno, .. } => os_error(path, errno),
+        e => ResolveError::Refused(e),
+    }
 }
 
 fn os_error(path: &Path, errno: Errno) -> ResolveError {
@@ -74,11 +83,10 @@ pub struct WitnessFd {
 }
 
 impl WitnessFd {
+    /// Open what the user named, following the user's links but never one a jail may
+    /// have made (`crate::planted`).
     fn open(path: &Path) -> Result<WitnessFd, ResolveError> {
-        let how = OpenHow::new()
-            .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
-            .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS);
-        let fd = openat2(nix::fcntl::AT_FDCWD, path, how).map_err(|e| os_error(path, e))?;
+        let fd = crate::planted::resolve(path).map_err(|e| refused(path, e))?;
         WitnessFd::from_fd(fd, path)
     }
 
@@ -164,16 +172,21 @@ fn slots_by_directory(ns: &Namespace) -> BTreeMap<PathBuf, Vec<(OsString, PathBu
 fn open_slot_parent(host: &Path) -> Result<OwnedFd, ResolveError> {
     let parent = host.parent().filter(|p| !p.as_os_str().is_empty());
     let parent = parent.unwrap_or(Path::new("."));
-    let how = OpenHow::new()
-        .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-        .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    let fd = openat2(nix::fcntl::AT_FDCWD, parent, how).map_err(|e| match e {
-        Errno::ENOENT | Errno::ENOTDIR => ResolveError::NoParent {
-            path: host.to_path_buf(),
-            parent: parent.to_path_buf(),
-        },
-        e => os_error(parent, e),
+    let no_parent = || ResolveError::NoParent {
+        path: host.to_path_buf(),
+        parent: parent.to_path_buf(),
+    };
+    let fd = crate::planted::resolve(parent).map_err(|e| match e.errno() {
+        Errno::ENOENT | Errno::ENOTDIR if matches!(e, crate::planted::Refused::Os { .. }) => {
+            no_parent()
+        }
+        _ => refused(parent, e),
     })?;
+    if fstat(&fd)
+        .is_ok_and(|st| SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT != SFlag::S_IFDIR)
+    {
+        return Err(no_parent());
+    }
     if fstatfs(&fd).is_ok_and(|fs| fs.filesystem_type() == PROC_SUPER_MAGIC) {
         return Err(ResolveError::Proc(parent.to_path_buf()));
     }
@@ -263,6 +276,10 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
             Entry::Devpts => Step::Devpts,
             Entry::Grant(g) => {
                 let witness = WitnessFd::open(&g.host)?;
+                if g.rights.writable() && witness.is_dir && !g.device {
+                    // From now on a jail may leave anything in it.
+                    crate::planted::record_dir(&witness.fd, &witness.host);
+                }
                 bind_step(out, witness, g.rights.writable(), g.device)
             }
         };

@@ -202,8 +202,15 @@ pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
     // The kernel follows at most a few levels of interpreters; so do we.
     for _ in 0..4 {
         let mut head = [0u8; 256];
-        let n = fs::File::open(&current)
-            .and_then(|mut f| f.read(&mut head))
+        let opened = pola_fileserver::planted::open(
+            &current,
+            nix::fcntl::OFlag::O_RDONLY,
+            nix::sys::stat::Mode::empty(),
+        );
+        let n = opened
+            .ok()
+            .map(fs::File::from)
+            .and_then(|mut f| f.read(&mut head).ok())
             .unwrap_or(0);
         if n < 2 || &head[..2] != b"#!" {
             break;
@@ -495,7 +502,8 @@ fn insert_grant(
     origin: Origin,
 ) -> Result<(), JailError> {
     if ns.covering(&ns.canonical(virt)?, rights).is_some() {
-        if let Ok(real) = fs::canonicalize(&host) {
+        // Never through a link a jail may have made: that one the jail resolves itself.
+        if let Ok(real) = pola_fileserver::planted::canonical(&host) {
             if real != virt && !ns.is_under_proc(&real) {
                 ns.insert(&real, grant(real.clone(), rights, origin))?;
             }

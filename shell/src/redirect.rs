@@ -43,11 +43,52 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
     Ok((above_user_fds(r)?, above_user_fds(w)?))
 }
 
+/// Open a redirection's file. Never through a link a jail may have made, never a FIFO,
+/// socket or device a jail may have left (`pola_fileserver::planted`): a refused name
+/// is an error that says why. A FIFO of the user's own with no reader yet is waited
+/// for, and Ctrl-C ends the wait.
 pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
+    use pola_fileserver::planted::{self, Refused};
     let mode = Mode::from_bits_truncate(0o666);
-    let fd = open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
-        .map_err(|e| format!("{}: {}", pola_fileserver::text::shown(path), e.desc()))?;
-    above_user_fds(fd)
+    let shown = pola_fileserver::text::shown(path);
+    match planted::open(std::path::Path::new(path), flags | OFlag::O_NOCTTY, mode) {
+        Ok(fd) => above_user_fds(fd),
+        Err(Refused::Os {
+            errno: nix::errno::Errno::ENXIO,
+            ..
+        }) => wait_for_reader(path, flags),
+        Err(Refused::Os { errno, .. }) => Err(format!("{shown}: {}", errno.desc())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Open the user's FIFO for writing, waiting for a reader; SIGINT (Ctrl-C, which an
+/// interactive shell otherwise ignores) interrupts the wait.
+fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    extern "C" fn interrupted(_: libc::c_int) {}
+    let handler = SigAction::new(
+        SigHandler::Handler(interrupted),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler does nothing; installing it only makes the open return EINTR.
+    let old = unsafe { sigaction(Signal::SIGINT, &handler) };
+    let opened = open(
+        path,
+        flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
+        Mode::from_bits_truncate(0o666),
+    );
+    if let Ok(old) = old {
+        // SAFETY: putting back the disposition that was there.
+        let _ = unsafe { sigaction(Signal::SIGINT, &old) };
+    }
+    let shown = pola_fileserver::text::shown(path);
+    match opened {
+        Ok(fd) => above_user_fds(fd),
+        Err(nix::errno::Errno::EINTR) => Err(format!("{shown}: interrupted waiting for a reader")),
+        Err(e) => Err(format!("{shown}: {}", e.desc())),
+    }
 }
 
 /// A here-document's text as a readable descriptor.

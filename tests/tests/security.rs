@@ -1166,18 +1166,17 @@ both!(
         let sh = |cmd: &str| t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", cmd]);
         let run = sh("cat e/*");
         assert_eq!(run.code, Some(125), "{run}");
+        // (The jail that made it could write there: the link is refused, named escaped.)
         assert!(
-            run.stderr.contains(&format!(
-                "no such file: {}/e/{FORGED_SHOWN}",
-                t.dir().display()
-            )),
+            run.stderr
+                .contains(&format!("{}/e/{FORGED_SHOWN}: ", t.dir().display())),
             "{run}"
         );
         assert_eq!(run.stderr.lines().count(), 1, "{run}");
         nothing_raw(&run.stderr, "pola-sh's error");
         let run = sh("cd e/*");
         assert!(
-            run.stderr.contains(&format!("cd: e/{FORGED_SHOWN}: ")),
+            run.stderr.contains("cd: ") && run.stderr.contains(&format!("e/{FORGED_SHOWN}: ")),
             "{run}"
         );
         nothing_raw(&run.stderr, "cd's error");

@@ -251,6 +251,9 @@ impl SlotDir {
         if (w.st_dev, w.st_ino) != (st.st_dev, st.st_ino) {
             return Err(os(Errno::EAGAIN));
         }
+        if is_dir {
+            crate::planted::record_dir(&witness, &path);
+        }
         self.slots.insert(
             name.clone(),
             View::Mounted {
@@ -346,6 +349,11 @@ impl SlotDir {
                 return Ok(());
             }
             if self.link(name).is_ok() {
+                if k == SFlag::S_IFLNK {
+                    // A symlink at a slot is the jail's doing (or the user's meanwhile):
+                    // never followed with the user's authority from now on.
+                    crate::planted::record_link(&st, &self.parent_path.join(name));
+                }
                 self.slots.insert(name.to_os_string(), View::Linked);
                 return Ok(());
             }
@@ -377,6 +385,11 @@ impl SlotDir {
         } else {
             UnlinkatFlags::NoRemoveDir
         };
+        if is_dir {
+            if let Ok(fd) = open_beneath(&self.parent, name, OFlag::O_PATH | OFlag::O_DIRECTORY) {
+                crate::planted::record_dir(&fd, &self.parent_path.join(name));
+            }
+        }
         let request = Request::Mount {
             dir: self.index,
             name: PathBuf::from(name),

@@ -50,6 +50,14 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
         } else {
             cwd.join(&candidate)
         };
+        // A directory reached through a link a jail may have made would hand the
+        // next command lines' grants to wherever the jail pointed it.
+        if let Err(e @ pola_fileserver::planted::Refused::Planted { .. }) =
+            pola_fileserver::planted::resolve(&absolute)
+        {
+            sh.error(format!("cd: {e}"));
+            return Ok(1);
+        }
         let logical = normalize(&absolute).unwrap_or(absolute.clone());
         let dest = if physical {
             std::fs::canonicalize(&absolute).unwrap_or(logical)

@@ -1,0 +1,490 @@
+//! Names a jail could have planted (SECURITY.md 24–26).
+//!
+//! The shell resolves the names on a command line, its redirections, the powerbox's
+//! and ask mode's files with the user's authority. A jail that could write somewhere
+//! can leave a symlink there (`sorted.csv -> ~/.ssh/authorized_keys`, `docs ->
+//! ~/secrets`), a FIFO or a socket, waiting for the user's next command line to name
+//! it. So the trusted side remembers, across sessions, every directory it ever gave a
+//! jail write access to and every symlink a jail made at a slot (the *written* record,
+//! `$XDG_STATE_HOME/pola-sh/written`, read-only in every jail like pola-sh's
+//! configuration), and resolves paths so that:
+//!
+//! - a symlink whose directory (or any directory above it) was ever writable by a jail,
+//!   or that a jail made at a slot, is never followed — the caller is told its name and
+//!   target, so the user can name the target directly if that is what they mean;
+//! - every other symlink — the user's own dotfiles, a project reached through
+//!   `~/proj -> /data/proj`, `~/.config -> dotfiles/config` — is followed as usual;
+//! - a FIFO, socket or device in such a directory is refused before it is opened (a
+//!   planted FIFO would block the shell itself).
+//!
+//! Resolution is done by the kernel one name at a time (`openat2` with
+//! `RESOLVE_NO_MAGICLINKS` on each), following links here only to check each one; the
+//! common path without any link is a single `openat2` with `RESOLVE_NO_SYMLINKS`.
+
+use std::collections::{HashSet, VecDeque};
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use nix::errno::Errno;
+use nix::fcntl::{openat2, readlinkat, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
+use nix::sys::stat::{fstat, FileStat, Mode, SFlag};
+
+/// Why a path was not resolved.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Refused {
+    #[error("{}: a link a jail may have made (-> {}) is not followed; name its target to use it", crate::text::shown(.link), crate::text::shown(.target))]
+    Planted { link: PathBuf, target: PathBuf },
+    #[error("{}: a {kind} in a directory a jail could write is not opened", crate::text::shown(.path))]
+    Special { path: PathBuf, kind: &'static str },
+    #[error("{}: {errno}", crate::text::shown(.path))]
+    Os { path: PathBuf, errno: Errno },
+}
+
+impl Refused {
+    /// The error number a caller reporting it as a system error would use.
+    pub fn errno(&self) -> Errno {
+        match self {
+            Refused::Planted { .. } => Errno::ELOOP,
+            Refused::Special { .. } => Errno::EPERM,
+            Refused::Os { errno, .. } => *errno,
+        }
+    }
+}
+
+/// What was ever writable by a jail, by identity (device, inode).
+#[derive(Default)]
+struct Written {
+    dirs: HashSet<(u64, u64)>,
+    links: HashSet<(u64, u64)>,
+    /// How much of the record file has been read.
+    read: u64,
+}
+
+static WRITTEN: Mutex<Option<Written>> = Mutex::new(None);
+
+/// The record file: `$XDG_STATE_HOME/pola-sh/written`.
+pub fn record_file() -> Option<PathBuf> {
+    dirs::state_dir().map(|d| d.join("pola-sh").join("written"))
+}
+
+/// Read what other shells and launchers added to the record since the last look.
+fn refresh(w: &mut Written) {
+    let Some(file) = record_file() else {
+        return;
+    };
+    let Ok(data) = std::fs::read(&file) else {
+        return;
+    };
+    if (data.len() as u64) < w.read {
+        *w = Written::default();
+    }
+    let start = w.read as usize;
+    let Some(end) = data[start..].iter().rposition(|b| *b == b'\n') else {
+        return;
+    };
+    for line in data[start..start + end].split(|b| *b == b'\n') {
+        let mut words = line.split(|b| *b == b' ');
+        let kind = words.next();
+        let id = (|| {
+            let dev = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
+            let ino = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
+            Some((dev, ino))
+        })();
+        match (kind, id) {
+            (Some(b"dir"), Some(id)) => {
+                w.dirs.insert(id);
+            }
+            (Some(b"link"), Some(id)) => {
+                w.links.insert(id);
+            }
+            _ => {}
+        }
+    }
+    w.read = (start + end + 1) as u64;
+}
+
+fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
+    let mut guard = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+    let w = guard.get_or_insert_with(Written::default);
+    refresh(w);
+    f(w)
+}
+
+fn append(kind: &str, st: &FileStat, path: &Path) {
+    let Some(file) = record_file() else {
+        return;
+    };
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let line = format!(
+        "{kind} {} {} {}\n",
+        st.st_dev,
+        st.st_ino,
+        crate::text::shown(path)
+    );
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&file)
+    {
+        // One write of one line with O_APPEND: records of several shells never mix.
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// Remember that jails may write in the directory `dir` (and everything below it).
+pub fn record_dir(dir: &impl AsFd, path: &Path) {
+    let Ok(st) = fstat(dir) else {
+        return;
+    };
+    with(|w| {
+        if w.dirs.insert((st.st_dev, st.st_ino)) {
+            append("dir", &st, path);
+        }
+    });
+}
+
+/// Remember that a jail made the symlink `st` (at a slot).
+pub fn record_link(st: &FileStat, path: &Path) {
+    with(|w| {
+        if w.links.insert((st.st_dev, st.st_ino)) {
+            append("link", st, path);
+        }
+    });
+}
+
+/// Whether `dir` or a directory above it was ever writable by a jail.
+fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
+    if w.dirs.is_empty() {
+        return false;
+    }
+    let Ok(mut st) = fstat(dir) else {
+        return true;
+    };
+    let mut cur: Option<OwnedFd> = None;
+    for _ in 0..4096 {
+        if w.dirs.contains(&(st.st_dev, st.st_ino)) {
+            return true;
+        }
+        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
+        let Ok(up) = nix::fcntl::openat(
+            at,
+            "..",
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return true;
+        };
+        let Ok(ust) = fstat(&up) else {
+            return true;
+        };
+        if (ust.st_dev, ust.st_ino) == (st.st_dev, st.st_ino) {
+            return false; // the root
+        }
+        st = ust;
+        cur = Some(up);
+    }
+    true
+}
+
+/// Whether the symlink (or special file) `st`, in directory `dir`, may have been made
+/// by a jail.
+pub fn planted(dir: BorrowedFd, st: &FileStat) -> bool {
+    with(|w| w.links.contains(&(st.st_dev, st.st_ino)) || in_written_dir(w, dir))
+}
+
+fn kind_of(st: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT
+}
+
+fn special(st: &FileStat) -> Option<&'static str> {
+    match kind_of(st) {
+        SFlag::S_IFIFO => Some("FIFO"),
+        SFlag::S_IFSOCK => Some("socket"),
+        SFlag::S_IFCHR | SFlag::S_IFBLK => Some("device"),
+        _ => None,
+    }
+}
+
+fn os(path: &Path) -> impl Fn(Errno) -> Refused + '_ {
+    move |errno| Refused::Os {
+        path: path.to_path_buf(),
+        errno,
+    }
+}
+
+fn open_one(dir: BorrowedFd, name: &OsStr) -> Result<OwnedFd, Errno> {
+    let how = OpenHow::new()
+        .flags(OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS | ResolveFlag::RESOLVE_NO_SYMLINKS);
+    openat2(dir, name, how)
+}
+
+fn root() -> Result<OwnedFd, Errno> {
+    nix::fcntl::open(
+        "/",
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+fn here() -> Result<OwnedFd, Errno> {
+    nix::fcntl::open(
+        ".",
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// The names of `path` as a queue of components.
+fn parts(path: &Path) -> VecDeque<OsString> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A path resolved: the directory holding its last name, and that name (`None` when the
+/// path names a directory reached by `/` or `..`).
+pub struct Place {
+    pub dir: OwnedFd,
+    pub name: Option<OsString>,
+}
+
+/// Resolve `path` to the directory of its last name without following any link a jail
+/// may have made; links met on the way are followed, the last name is not looked at.
+pub fn parent(path: &Path) -> Result<Place, Refused> {
+    let err = os(path);
+    let mut dir = if path.is_absolute() { root() } else { here() }.map_err(&err)?;
+    let mut queue = parts(path);
+    let mut walked = if path.is_absolute() {
+        PathBuf::from("/")
+    } else {
+        PathBuf::new()
+    };
+    let mut links = 0;
+    loop {
+        let Some(name) = queue.pop_front() else {
+            return Ok(Place { dir, name: None });
+        };
+        if queue.is_empty() && name != ".." {
+            return Ok(Place {
+                dir,
+                name: Some(name),
+            });
+        }
+        let next = open_one(dir.as_fd(), &name).map_err(&err)?;
+        let st = fstat(&next).map_err(&err)?;
+        if kind_of(&st) == SFlag::S_IFLNK {
+            let target = PathBuf::from(readlinkat(&dir, name.as_os_str()).map_err(&err)?);
+            if planted(dir.as_fd(), &st) {
+                return Err(Refused::Planted {
+                    link: walked.join(&name),
+                    target,
+                });
+            }
+            links += 1;
+            if links > 40 {
+                return Err(err(Errno::ELOOP));
+            }
+            if target.is_absolute() {
+                dir = root().map_err(&err)?;
+                walked = PathBuf::from("/");
+            }
+            for part in parts(&target).into_iter().rev() {
+                queue.push_front(part);
+            }
+            continue;
+        }
+        if kind_of(&st) != SFlag::S_IFDIR {
+            return Err(err(Errno::ENOTDIR));
+        }
+        walked.push(&name);
+        dir = next;
+    }
+}
+
+/// Resolve `path` to what it names (`O_PATH`), following the links the user may rely on
+/// and refusing one a jail may have made, or a special file in a directory a jail could
+/// write.
+pub fn resolve(path: &Path) -> Result<OwnedFd, Refused> {
+    open(path, OFlag::O_PATH, Mode::empty())
+}
+
+/// Open `path` with `flags` (and `mode` if it is created), as [`resolve`] does. Never
+/// blocks on a FIFO: it is opened non-blocking first (the caller clears the flag).
+pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
+    let err = os(path);
+    // No link anywhere: one call.
+    // openat2 refuses a mode without O_CREAT.
+    let mode = if flags.contains(OFlag::O_CREAT) {
+        mode
+    } else {
+        Mode::empty()
+    };
+    let how = OpenHow::new()
+        .flags(flags | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | nonblocking(flags))
+        .mode(mode)
+        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    let first = openat2(AT_FDCWD, path, how);
+    match first {
+        // With O_PATH|O_NOFOLLOW a last name that is a symlink opens as the link.
+        Ok(fd)
+            if flags.contains(OFlag::O_PATH)
+                && fstat(&fd).is_ok_and(|st| kind_of(&st) == SFlag::S_IFLNK) => {}
+        Ok(fd) => return checked(fd, path, None),
+        Err(Errno::ELOOP) => {}
+        // A FIFO without a reader, opened for writing: planted, or the user's to wait on.
+        Err(Errno::ENXIO) => {
+            let fd = resolve(path)?;
+            checked(fd, path, None)?;
+            return Err(err(Errno::ENXIO));
+        }
+        Err(e) => return Err(err(e)),
+    }
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        let place = parent(&path)?;
+        let Some(name) = place.name else {
+            return Ok(place.dir);
+        };
+        let how = OpenHow::new()
+            .flags(flags | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | nonblocking(flags))
+            .mode(mode)
+            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+        match openat2(&place.dir, name.as_os_str(), how) {
+            Ok(fd) if flags.contains(OFlag::O_PATH) => {
+                let st = fstat(&fd).map_err(&err)?;
+                if kind_of(&st) != SFlag::S_IFLNK {
+                    return checked(fd, &path, Some(&place.dir));
+                }
+            }
+            Ok(fd) => return checked(fd, &path, Some(&place.dir)),
+            // The last name is a symlink (O_NOFOLLOW).
+            Err(Errno::ELOOP) => {}
+            Err(Errno::ENXIO) => {
+                let fd = open_one(place.dir.as_fd(), &name).map_err(&err)?;
+                checked(fd, &path, Some(&place.dir))?;
+                return Err(err(Errno::ENXIO));
+            }
+            Err(e) => return Err(err(e)),
+        }
+        let link = open_one(place.dir.as_fd(), &name).map_err(&err)?;
+        let st = fstat(&link).map_err(&err)?;
+        let target = PathBuf::from(readlinkat(&place.dir, name.as_os_str()).map_err(&err)?);
+        if planted(place.dir.as_fd(), &st) {
+            return Err(Refused::Planted { link: path, target });
+        }
+        // Follow it from its directory.
+        path = if target.is_absolute() {
+            target
+        } else {
+            let base = crate::slots::fd_path(&place.dir).map_err(&err)?;
+            base.join(target)
+        };
+    }
+    Err(err(Errno::ELOOP))
+}
+
+/// FIFOs are opened non-blocking (a writer would wait for a reader forever).
+fn nonblocking(flags: OFlag) -> OFlag {
+    if flags.contains(OFlag::O_PATH) {
+        OFlag::empty()
+    } else {
+        OFlag::O_NONBLOCK
+    }
+}
+
+/// Refuse a special file a jail may have made; give back the blocking mode asked for.
+fn checked(fd: OwnedFd, path: &Path, dir: Option<&OwnedFd>) -> Result<OwnedFd, Refused> {
+    let st = fstat(&fd).map_err(os(path))?;
+    if let Some(kind) = special(&st) {
+        let planted_here = match dir {
+            Some(d) => planted(d.as_fd(), &st),
+            None => parent(path).is_ok_and(|p| planted(p.dir.as_fd(), &st)),
+        };
+        if planted_here {
+            return Err(Refused::Special {
+                path: path.to_path_buf(),
+                kind,
+            });
+        }
+    }
+    let fl = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_GETFL).unwrap_or(0);
+    let fl = OFlag::from_bits_truncate(fl);
+    if fl.contains(OFlag::O_NONBLOCK) {
+        let _ = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(fl & !OFlag::O_NONBLOCK));
+    }
+    Ok(fd)
+}
+
+/// The canonical path of what `path` names, as [`resolve`] finds it.
+pub fn canonical(path: &Path) -> Result<PathBuf, Refused> {
+    let fd = resolve(path)?;
+    crate::slots::fd_path(&fd).map_err(os(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_record<T>(dir: &Path, f: impl FnOnce() -> T) -> T {
+        std::env::set_var("XDG_STATE_HOME", dir);
+        *WRITTEN.lock().unwrap() = None;
+        f()
+    }
+
+    #[test]
+    fn links_in_written_directories_are_not_followed() {
+        let state = tempfile::tempdir().unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let secret = d.path().join("secret");
+        std::fs::write(&secret, "s").unwrap();
+        let mine = d.path().join("mine");
+        std::fs::create_dir(&mine).unwrap();
+        std::os::unix::fs::symlink(&secret, mine.join("ok")).unwrap();
+        let jail = d.path().join("jail");
+        std::fs::create_dir_all(jail.join("sub")).unwrap();
+        std::os::unix::fs::symlink(&secret, jail.join("sub/link")).unwrap();
+        std::os::unix::fs::symlink(&mine, jail.join("up")).unwrap();
+        nix::unistd::mkfifo(&jail.join("fifo"), Mode::from_bits_truncate(0o600)).unwrap();
+        with_record(state.path(), || {
+            let fd = resolve(&jail).unwrap();
+            record_dir(&fd, &jail);
+            // The user's own link works; a link below the written directory does not.
+            assert!(resolve(&mine.join("ok")).is_ok());
+            let refused = resolve(&jail.join("sub/link")).unwrap_err();
+            assert!(matches!(refused, Refused::Planted { ref target, .. } if *target == secret));
+            assert!(matches!(
+                open(
+                    &jail.join("sub/link"),
+                    OFlag::O_WRONLY | OFlag::O_TRUNC,
+                    Mode::empty()
+                ),
+                Err(Refused::Planted { .. })
+            ));
+            // Through a directory link a jail made, nothing is reached either.
+            assert!(matches!(
+                resolve(&jail.join("up/ok")),
+                Err(Refused::Planted { .. })
+            ));
+            // A planted FIFO is refused at once, never blocking.
+            assert!(matches!(
+                open(&jail.join("fifo"), OFlag::O_WRONLY, Mode::empty()),
+                Err(Refused::Special { kind: "FIFO", .. })
+            ));
+            // The record is kept on disk for the next process.
+            let text = std::fs::read_to_string(record_file().unwrap()).unwrap();
+            assert!(text.starts_with("dir "), "{text}");
+            *WRITTEN.lock().unwrap() = None;
+            assert!(resolve(&jail.join("sub/link")).is_err());
+        });
+    }
+}
