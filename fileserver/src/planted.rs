@@ -24,7 +24,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -54,11 +54,51 @@ impl Refused {
     }
 }
 
-/// What was ever writable by a jail, by identity (device, inode).
+/// A file's identity: device, inode and birth time (so that an inode number reused by
+/// a new directory after a recorded one was removed is not taken for it).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub struct Id {
+    dev: u64,
+    ino: u64,
+    birth: (i64, u32),
+}
+
+impl Id {
+    /// The identity of the object `fd` refers to (an `O_PATH` descriptor of a symlink
+    /// is the symlink).
+    pub fn of(fd: BorrowedFd) -> Option<Id> {
+        // SAFETY: statx writes one struct statx into `buf`; the path is an empty C string.
+        let mut buf: libc::statx = unsafe { std::mem::zeroed() };
+        let r = unsafe {
+            libc::statx(
+                fd.as_raw_fd(),
+                c"".as_ptr(),
+                libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+                libc::STATX_INO | libc::STATX_BTIME,
+                &mut buf,
+            )
+        };
+        if r != 0 {
+            return None;
+        }
+        let birth = if buf.stx_mask & libc::STATX_BTIME != 0 {
+            (buf.stx_btime.tv_sec, buf.stx_btime.tv_nsec)
+        } else {
+            (0, 0)
+        };
+        Some(Id {
+            dev: libc::makedev(buf.stx_dev_major, buf.stx_dev_minor),
+            ino: buf.stx_ino,
+            birth,
+        })
+    }
+}
+
+/// What was ever writable by a jail, by identity.
 #[derive(Default)]
 struct Written {
-    dirs: HashSet<(u64, u64)>,
-    links: HashSet<(u64, u64)>,
+    dirs: HashSet<Id>,
+    links: HashSet<Id>,
     /// How much of the record file has been read.
     read: u64,
 }
@@ -88,10 +128,14 @@ fn refresh(w: &mut Written) {
     for line in data[start..start + end].split(|b| *b == b'\n') {
         let mut words = line.split(|b| *b == b' ');
         let kind = words.next();
+        let mut number =
+            || -> Option<i64> { std::str::from_utf8(words.next()?).ok()?.parse().ok() };
         let id = (|| {
-            let dev = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
-            let ino = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
-            Some((dev, ino))
+            Some(Id {
+                dev: number()? as u64,
+                ino: number()? as u64,
+                birth: (number()?, number()? as u32),
+            })
         })();
         match (kind, id) {
             (Some(b"dir"), Some(id)) => {
@@ -113,7 +157,7 @@ fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
     f(w)
 }
 
-fn append(kind: &str, st: &FileStat, path: &Path) {
+fn append(kind: &str, id: &Id, path: &Path) {
     let Some(file) = record_file() else {
         return;
     };
@@ -121,9 +165,11 @@ fn append(kind: &str, st: &FileStat, path: &Path) {
         let _ = std::fs::create_dir_all(dir);
     }
     let line = format!(
-        "{kind} {} {} {}\n",
-        st.st_dev,
-        st.st_ino,
+        "{kind} {} {} {} {} {}\n",
+        id.dev,
+        id.ino,
+        id.birth.0,
+        id.birth.1,
         crate::text::shown(path)
     );
     if let Ok(mut f) = std::fs::OpenOptions::new()
@@ -138,21 +184,24 @@ fn append(kind: &str, st: &FileStat, path: &Path) {
 
 /// Remember that jails may write in the directory `dir` (and everything below it).
 pub fn record_dir(dir: &impl AsFd, path: &Path) {
-    let Ok(st) = fstat(dir) else {
+    let Some(id) = Id::of(dir.as_fd()) else {
         return;
     };
     with(|w| {
-        if w.dirs.insert((st.st_dev, st.st_ino)) {
-            append("dir", &st, path);
+        if w.dirs.insert(id) {
+            append("dir", &id, path);
         }
     });
 }
 
-/// Remember that a jail made the symlink `st` (at a slot).
-pub fn record_link(st: &FileStat, path: &Path) {
+/// Remember that a jail made the symlink `link` (an `O_PATH` descriptor of it).
+pub fn record_link(link: &impl AsFd, path: &Path) {
+    let Some(id) = Id::of(link.as_fd()) else {
+        return;
+    };
     with(|w| {
-        if w.links.insert((st.st_dev, st.st_ino)) {
-            append("link", st, path);
+        if w.links.insert(id) {
+            append("link", &id, path);
         }
     });
 }
@@ -162,15 +211,15 @@ fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
     if w.dirs.is_empty() {
         return false;
     }
-    let Ok(mut st) = fstat(dir) else {
-        return true;
-    };
     let mut cur: Option<OwnedFd> = None;
     for _ in 0..4096 {
-        if w.dirs.contains(&(st.st_dev, st.st_ino)) {
+        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
+        let Some(id) = Id::of(at) else {
+            return true;
+        };
+        if w.dirs.contains(&id) {
             return true;
         }
-        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
         let Ok(up) = nix::fcntl::openat(
             at,
             "..",
@@ -179,22 +228,18 @@ fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
         ) else {
             return true;
         };
-        let Ok(ust) = fstat(&up) else {
-            return true;
-        };
-        if (ust.st_dev, ust.st_ino) == (st.st_dev, st.st_ino) {
+        if Id::of(up.as_fd()).is_some_and(|u| (u.dev, u.ino) == (id.dev, id.ino)) {
             return false; // the root
         }
-        st = ust;
         cur = Some(up);
     }
     true
 }
 
-/// Whether the symlink (or special file) `st`, in directory `dir`, may have been made
-/// by a jail.
-pub fn planted(dir: BorrowedFd, st: &FileStat) -> bool {
-    with(|w| w.links.contains(&(st.st_dev, st.st_ino)) || in_written_dir(w, dir))
+/// Whether the symlink or special file `link` (an `O_PATH` descriptor of it), in
+/// directory `dir`, may have been made by a jail.
+pub fn planted(dir: BorrowedFd, link: BorrowedFd) -> bool {
+    with(|w| Id::of(link).is_none_or(|id| w.links.contains(&id)) || in_written_dir(w, dir))
 }
 
 fn kind_of(st: &FileStat) -> SFlag {
@@ -284,7 +329,7 @@ pub fn parent(path: &Path) -> Result<Place, Refused> {
         let st = fstat(&next).map_err(&err)?;
         if kind_of(&st) == SFlag::S_IFLNK {
             let target = PathBuf::from(readlinkat(&dir, name.as_os_str()).map_err(&err)?);
-            if planted(dir.as_fd(), &st) {
+            if planted(dir.as_fd(), next.as_fd()) {
                 return Err(Refused::Planted {
                     link: walked.join(&name),
                     target,
@@ -377,9 +422,8 @@ pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
             Err(e) => return Err(err(e)),
         }
         let link = open_one(place.dir.as_fd(), &name).map_err(&err)?;
-        let st = fstat(&link).map_err(&err)?;
         let target = PathBuf::from(readlinkat(&place.dir, name.as_os_str()).map_err(&err)?);
-        if planted(place.dir.as_fd(), &st) {
+        if planted(place.dir.as_fd(), link.as_fd()) {
             return Err(Refused::Planted { link: path, target });
         }
         // Follow it from its directory.
@@ -407,8 +451,8 @@ fn checked(fd: OwnedFd, path: &Path, dir: Option<&OwnedFd>) -> Result<OwnedFd, R
     let st = fstat(&fd).map_err(os(path))?;
     if let Some(kind) = special(&st) {
         let planted_here = match dir {
-            Some(d) => planted(d.as_fd(), &st),
-            None => parent(path).is_ok_and(|p| planted(p.dir.as_fd(), &st)),
+            Some(d) => planted(d.as_fd(), fd.as_fd()),
+            None => parent(path).is_ok_and(|p| planted(p.dir.as_fd(), fd.as_fd())),
         };
         if planted_here {
             return Err(Refused::Special {

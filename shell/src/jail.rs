@@ -9,7 +9,6 @@ use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use pola_fileserver::ask::{Asker, Session};
@@ -345,11 +344,14 @@ pub fn namespace(
     for interp in interpreters(&exe, &path_var, &cmd.cwd) {
         add_program(&mut ns, &interp, Origin::Interpreter)?;
     }
-    let mut writable = Vec::new();
-    let protected: Vec<PathBuf> = config_dir
-        .iter()
-        .map(|d| profile::protected_dir(d))
-        .collect();
+    let protected = if requests.iter().any(|(_, write, _)| *write) {
+        crate::protect::own_dirs()
+            .iter()
+            .map(|d| crate::protect::Protected::find(d))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
@@ -366,14 +368,9 @@ pub fn namespace(
             (true, Origin::Profile) => (host, virt, Rights::ReadWrite),
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
-        if write {
-            writable.push(virt.clone());
-        }
         insert_grant(&mut ns, &virt, host, rights, origin)?;
     }
-    if let Some(dir) = &config_dir {
-        protect(&mut ns, &profile::protected_dir(dir), &writable)?;
-    }
+    crate::protect::protect(&mut ns, &protected)?;
     ns.ensure_dir(&cmd.cwd)?;
     Ok(Prepared {
         ns,
@@ -397,13 +394,15 @@ fn write_grant(
     host: PathBuf,
     virt: PathBuf,
     cwd: &Path,
-    protected: &[PathBuf],
+    protected: &[crate::protect::Protected],
 ) -> (PathBuf, PathBuf, Rights) {
     let text = named.as_os_str().as_bytes();
     let dir_as_is = text.ends_with(b"/")
         || named.file_name().is_none_or(|n| n == "." || n == "..")
         || cwd.starts_with(&virt)
-        || protected.iter().any(|p| p.starts_with(&virt));
+        || protected
+            .iter()
+            .any(|p| p.inside(&host).is_some() || p.named(&host));
     match fs::symlink_metadata(&host) {
         Ok(m) if m.is_dir() && dir_as_is => return (host, virt, Rights::ReadWrite),
         Ok(_) => return (host, virt, Rights::Slot),
@@ -420,50 +419,6 @@ fn write_grant(
         (h, v) = (hp, vp);
     }
     (slot.0, slot.1, Rights::Slot)
-}
-
-/// pola-sh's configuration (the environment and the profiles) stays read-only in a
-/// jail even under a writable grant of a directory above it (`make + => ~`), so no
-/// command can write a profile that widens a later command. A write grant naming the
-/// directory itself or something inside it is the user's explicit choice.
-///
-/// Every directory between the write grant and the configuration is pinned too, bound
-/// writable onto itself: a mount point cannot be renamed or removed (EBUSY), so the
-/// command cannot move `~/.config` aside and make a new one with a profile in it.
-fn protect(ns: &mut Namespace, protected: &Path, writable: &[PathBuf]) -> Result<(), JailError> {
-    let Some(outermost) = writable
-        .iter()
-        .filter(|w| protected.starts_with(w) && protected != w.as_path())
-        .min_by_key(|w| w.components().count())
-    else {
-        return Ok(());
-    };
-    // It must exist to be mounted over; an empty one is what a missing one means.
-    if !protected.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(protected)
-            .map_err(|e| JailError::Protect(protected.to_path_buf(), e))?;
-    }
-    let between: Vec<&Path> = protected
-        .ancestors()
-        .skip(1)
-        .take_while(|a| a.starts_with(outermost) && *a != outermost.as_path())
-        .collect();
-    for dir in between.into_iter().rev() {
-        if ns.get(dir).is_none() {
-            ns.insert(
-                dir,
-                grant(dir.to_path_buf(), Rights::ReadWrite, Origin::Protected),
-            )?;
-        }
-    }
-    ns.insert(
-        protected,
-        grant(protected.to_path_buf(), Rights::ReadOnly, Origin::Protected),
-    )?;
-    Ok(())
 }
 
 /// What `pola-run --explain` and the `grants` builtin print: the program, the network

@@ -4,7 +4,7 @@
 //! - [`expand`] (with [`arith`]): words to fields.
 //! - [`grants`]: fields and markers to arguments and grants.
 //! - [`exec`] (with [`builtins`], [`redirect`]): running it, each external command in
-//!   its own jail ([`jail`]).
+//!   its own jail ([`jail`]), pola-sh's own files kept read-only in it ([`protect`]).
 //! - [`report`]: the one way errors reach the user.
 
 pub mod arith;
@@ -17,6 +17,7 @@ pub mod interactive;
 pub mod jail;
 pub mod job;
 pub mod parse;
+pub mod protect;
 pub mod redirect;
 pub mod report;
 mod sys;

@@ -352,7 +352,9 @@ impl SlotDir {
                 if k == SFlag::S_IFLNK {
                     // A symlink at a slot is the jail's doing (or the user's meanwhile):
                     // never followed with the user's authority from now on.
-                    crate::planted::record_link(&st, &self.parent_path.join(name));
+                    if let Ok(fd) = open_beneath(&self.parent, name, OFlag::O_PATH) {
+                        crate::planted::record_link(&fd, &self.parent_path.join(name));
+                    }
                 }
                 self.slots.insert(name.to_os_string(), View::Linked);
                 return Ok(());
