@@ -1074,6 +1074,299 @@ print("continued=yes")
     }
 });
 
+// 24. A jail with a write grant on a directory plants symlinks (to an authorized_keys,
+//     a profile, a secret file or directory): a later write grant, redirection or read
+//     grant naming them does not reach their targets; the user's own links keep working.
+
+/// pola-sh -c SCRIPT as the test's user, with extra environment.
+fn pola_sh_with(t: &T, script: &str, env: &[(&str, &std::path::Path)]) -> Run {
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-c", script]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    t.output(cmd)
+}
+
+fn sh(t: &T, script: &str) -> Run {
+    pola_sh_with(t, script, &[])
+}
+
+both!(
+    item_24_planted_links_do_not_redirect_the_users_authority,
+    |t: &T| {
+        let v = t.dir().display().to_string();
+        t.write("keys", "ORIGINAL KEYS\n");
+        t.write("profile", "ORIGINAL PROFILE\n");
+        t.write("secret", "TOP SECRET\n");
+        t.write("secretdir/hidden.txt", "hidden\n");
+        let plant = format!(
+        "ln -s {v}/keys sorted.csv; ln -s {v}/profile log.txt; ln -s {v}/secret notes.txt; ln -s {v}/secretdir docs"
+    );
+        // Without the protection: the same links, made by a plain process, redirect a
+        // plain (or unconfined) command's writes and reads.
+        t.write("plain/data.csv", "b\na\n");
+        t.plain(&["sh", "-c", &format!("cd plain && {plant}")])
+            .success();
+        let run = sh(t, "cd plain && !!sort data.csv -o sorted.csv");
+        run.success();
+        assert_eq!(
+            fs::read_to_string(t.path("keys")).unwrap(),
+            "a\nb\n",
+            "{run}"
+        );
+        t.write("keys", "ORIGINAL KEYS\n");
+        let run = sh(t, "cd plain && !!cat notes.txt");
+        assert_eq!(run.success(), "TOP SECRET\n");
+
+        // A jail given the directory leaves the same links.
+        t.write("w/data.csv", "b\na\n");
+        sh(t, &format!("cd w && sh -c '{plant}' + => .")).success();
+        // A write grant: the slot is the link itself, resolved inside the next jail.
+        let run = sh(t, "cd w && sort data.csv -o => sorted.csv");
+        assert_eq!(
+            fs::read_to_string(t.path("keys")).unwrap(),
+            "ORIGINAL KEYS\n",
+            "{run}"
+        );
+        // A redirection the shell opens: refused, saying why.
+        let run = sh(t, "cd w && cat data.csv > log.txt");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(run.stderr.contains("a link a jail may have made"), "{run}");
+        assert!(run.stderr.contains(&format!("-> {v}/profile")), "{run}");
+        assert_eq!(
+            fs::read_to_string(t.path("profile")).unwrap(),
+            "ORIGINAL PROFILE\n"
+        );
+        // Read grants, named or from a glob, and a directory.
+        for cmd in ["cat notes.txt", "cat *", "ls docs"] {
+            let run = sh(t, &format!("cd w && {cmd}"));
+            assert!(!run.ok(), "{cmd}: {run}");
+            assert!(
+                !run.stdout.contains("TOP SECRET") && !run.stdout.contains("hidden"),
+                "{run}"
+            );
+            assert!(run.stderr.contains("is not followed"), "{cmd}: {run}");
+        }
+        // cd through a planted directory link is refused too.
+        let run = sh(t, "cd w/docs && ls");
+        assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
+
+        // The user's own links keep working: dotfiles, a project through a link, a venv a
+        // jail made (its python resolves inside the jail).
+        t.write("dotfiles/bashrc", "my rc\n");
+        t.write("data/proj/f", "project file\n");
+        t.mkdir("home");
+        std::os::unix::fs::symlink(t.path("dotfiles/bashrc"), t.path("home/.bashrc")).unwrap();
+        std::os::unix::fs::symlink(t.path("data/proj"), t.path("home/proj")).unwrap();
+        assert_eq!(sh(t, "cat home/.bashrc").success(), "my rc\n");
+        assert_eq!(sh(t, "cat home/proj/f").success(), "project file\n");
+        assert_eq!(sh(t, "cd home/proj && cat f").success(), "project file\n");
+        sh(t, "/usr/bin/python3 -m venv --without-pip => venv").success();
+        let run = sh(
+            t,
+            "venv/bin/python -c 'import sys; print(sys.prefix)' + venv",
+        );
+        assert_eq!(run.success().trim(), t.path("venv").to_str().unwrap());
+    }
+);
+
+// 25. A planted FIFO, socket or device named by a later redirection or grant: the shell
+//     never blocks on it, and Ctrl-C always returns the prompt.
+both!(item_25_planted_fifos_never_block_the_shell, |t: &T| {
+    // Without the protection: a writer opening a FIFO with no reader blocks.
+    nix::unistd::mkfifo(
+        &t.path("plainfifo"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .unwrap();
+    t.own(&t.path("plainfifo"));
+    let run = t.plain(&["timeout", "2", "sh", "-c", "echo hi > plainfifo"]);
+    assert_eq!(run.code, Some(124), "a plain writer blocks: {run}");
+
+    // A jail leaves a FIFO and a socket where it could write.
+    t.mkdir("w");
+    let made = sh(
+        t,
+        "cd w && /usr/bin/python3 -c 'import os, socket; os.mkfifo(\"out.log\"); socket.socket(socket.AF_UNIX).bind(\"sock\")' + => .",
+    );
+    made.success();
+    let started = std::time::Instant::now();
+    let run = sh(t, "cd w && echo hi > out.log");
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr
+            .contains("FIFO in a directory a jail could write"),
+        "{run}"
+    );
+    let run = sh(t, "cd w && cat < out.log; echo hi >> sock");
+    assert!(run.stderr.contains("is not opened"), "{run}");
+    let run = sh(t, "cd w && cat out.log");
+    assert!(!run.ok(), "{run}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the shell blocked"
+    );
+
+    // The user's own FIFO is waited on, as in any shell, and Ctrl-C ends the wait.
+    t.mkdir("mine");
+    nix::unistd::mkfifo(
+        &t.path("mine/fifo"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .unwrap();
+    t.own(&t.path("mine/fifo"));
+    let prompt = if t.uid == 0 { "# " } else { "$ " };
+    use pola_tests::Key::*;
+    let run = t.interactive(&[
+        Expect(prompt),
+        Send("cd mine; echo hi > fifo; echo after=$?\r"),
+        Pause(0.5),
+        Send("\x03"),
+        Expect("interrupted waiting for a reader"),
+        Expect("after=1"),
+        Send("echo alive\r"),
+        Expect("alive"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
+// 26. The powerbox and ask mode open exactly what the user chose: never through a link
+//     or special file the asking jail planted.
+both!(
+    item_26_powerbox_and_ask_never_follow_a_planted_link,
+    |t: &T| {
+        use pola_tests::Key::*;
+        t.write("victim", "VICTIM\n");
+        t.write("secret", "TOP SECRET\n");
+        let v = t.dir().display().to_string();
+        // Without the protection: opening the name the jail suggests follows its link.
+        t.mkdir("plain");
+        std::os::unix::fs::symlink(t.path("victim"), t.path("plain/report.txt")).unwrap();
+        let run = t.py_plain("open('plain/report.txt', 'w').write('pwned\\n')");
+        run.success();
+        assert_eq!(fs::read_to_string(t.path("victim")).unwrap(), "pwned\n");
+        t.write("victim", "VICTIM\n");
+
+        // The powerbox: the jail plants report.txt and asks for a file to write.
+        t.mkdir("w");
+        let open = pola_tests::bin_dir().join("pola-open");
+        let script = format!(
+        "cd {v}/w && ln -s {v}/victim report.txt && echo pwned | {} --write --desc report.txt; echo status=$?",
+        open.display()
+    );
+        let run = t.on_terminal(
+            &pola_tests::pola_run(),
+            &[
+                "--powerbox",
+                "--rw",
+                &format!("{v}/w"),
+                "--ro",
+                open.to_str().unwrap(),
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ],
+            &[
+                Expect("path (empty to refuse)?"),
+                Send(&format!("{v}/w/report.txt\r")),
+                Expect("status="),
+            ],
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(run.stdout.contains("a link a jail may have made"), "{run}");
+        assert_eq!(fs::read_to_string(t.path("victim")).unwrap(), "VICTIM\n");
+
+        // Ask mode: a link left by an earlier jail, asked for by the next one.
+        t.mkdir("d");
+        t.jail(
+            &["--rw", "d"],
+            &["ln", "-s", &format!("{v}/secret"), "d/link"],
+        )
+        .success();
+        assert_eq!(t.plain(&["cat", "d/link"]).success(), "TOP SECRET\n");
+        let run = t.on_terminal(
+            &pola_tests::pola_run(),
+            &["--ask", "--", "cat", &format!("{v}/d/link")],
+            &[Answer("wants to read", &[("", "o\r")], "No such file")],
+        );
+        assert!(!run.stdout.contains("TOP SECRET"), "{run}");
+    }
+);
+
+// 27. pola-sh's own configuration (rc, profiles, environment) cannot be written from
+//     any jail, however it is reached: a symlinked ~/.config or $HOME, a grant above.
+both!(
+    item_27_configuration_is_read_only_however_reached,
+    |t: &T| {
+        use pola_tests::Key::*;
+        // ~/.config is a link into a dotfiles directory, a common layout.
+        t.write("dotfiles/config/pola-sh/rc", "echo rc-read\n");
+        std::os::unix::fs::symlink("dotfiles/config", t.path(".config")).unwrap();
+        let rc = t.path("dotfiles/config/pola-sh/rc");
+        let marker = t.path("MARKER");
+        // Without the protection: whatever is written into the rc runs unconfined at the
+        // next interactive start.
+        let line = format!("!!touch {}\n", marker.display());
+        fs::OpenOptions::new()
+            .append(true)
+            .open(&rc)
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
+        let prompt = if t.uid == 0 { "# " } else { "$ " };
+        let run = t.interactive(&[Expect("rc-read"), Expect(prompt), Send("exit\r")]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(marker.exists(), "the rc ran: {run}");
+        fs::remove_file(&marker).unwrap();
+        t.write("dotfiles/config/pola-sh/rc", "echo rc-read\n");
+
+        let config = [("XDG_CONFIG_HOME", t.path(".config"))];
+        let env: Vec<(&str, &std::path::Path)> =
+            config.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        let append = format!("echo '!!touch {}' >> config/pola-sh/rc", marker.display());
+        for (dir, grant) in [("dotfiles", "+ => ."), (".", "+ => dotfiles")] {
+            let cmd = format!(
+                "cd {dir} && sh -c \"cd {} && {append}; mv config/pola-sh config/gone\" {grant}",
+                t.path("dotfiles").display()
+            );
+            let run = pola_sh_with(t, &cmd, &env);
+            assert!(!run.ok(), "{run}");
+            assert!(run.stderr.contains("Read-only file system"), "{run}");
+            assert_eq!(fs::read_to_string(&rc).unwrap(), "echo rc-read\n");
+            assert!(t.path("dotfiles/config/pola-sh").is_dir(), "{run}");
+        }
+        // $HOME reached through a symlink, and the state directory (what jails wrote).
+        t.write("realhome/.config/pola-sh/rc", "echo real\n");
+        std::os::unix::fs::symlink("realhome", t.path("homelink")).unwrap();
+        let home = [
+            ("HOME", t.path("homelink")),
+            ("XDG_STATE_HOME", t.path("realhome/state")),
+        ];
+        let env: Vec<(&str, &std::path::Path)> =
+            home.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        let cmd = format!(
+        "sh -c 'echo x >> {h}/.config/pola-sh/rc; echo x >> {h}/state/pola-sh/written' + => {h}",
+        h = t.path("realhome").display()
+    );
+        let run = pola_sh_with(t, &cmd, &env);
+        assert!(
+            !run.ok() && run.stderr.contains("Read-only file system"),
+            "{run}"
+        );
+        assert_eq!(
+            fs::read_to_string(t.path("realhome/.config/pola-sh/rc")).unwrap(),
+            "echo real\n"
+        );
+        assert!(
+            !fs::read_to_string(t.path("realhome/state/pola-sh/written"))
+                .unwrap_or_default()
+                .lines()
+                .any(|l| l == "x")
+        );
+    }
+);
+
 // 30. A name a jail made (escape sequences, `\r`, newlines, look-alike slashes) cannot
 //     change what the user is asked (`--ask`, the powerbox) or shown (errors, `grants`).
 
