@@ -6,7 +6,7 @@ Writes OUT_DIR/results.json and OUT_DIR/README.md and prints the table.
 import json, os, platform, sys
 
 raw_dir, out_dir = sys.argv[1], sys.argv[2]
-GROUPS = ["launch", "scripts", "pipeline", "io", "build", "mediated"]
+GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated"]
 
 results = {}
 for group in GROUPS:
@@ -48,6 +48,10 @@ ratios = {
     "jailed / plain, read 1 GiB": (ratio("io", "jailed: read 1 GiB", "plain: read 1 GiB"), 1.05),
     "jailed / plain, find + stat": (
         ratio("io", "jailed: find + stat, 50k files", "plain: find + stat, 50k files"), 1.05),
+    "pola-sh / dash, 200 sed -i onto a slot": (
+        ratio("slots", "pola-sh: 200 x sed -i => slot", "dash: 200 x sed -i"), None),
+    "slot / writable directory, 200 sed -i": (
+        ratio("slots", "pola-sh: 200 x sed -i => slot", "pola-sh: 200 x sed -i + => ."), None),
     "jailed / plain, make -j2": (
         ratio("build", "jailed: make -j2, 121 C files", "plain: make -j2, 121 C files"), 1.05),
 }

@@ -6,7 +6,10 @@ environment and what its command line grants.
 
   cat notes.txt            a word naming a file grants it read-only (also
                            \"quoted\", escaped, and every field of \"$@\")
-  sort in -o => out        => makes the one word after it a write grant
+  sort in -o => out        => makes the one word after it a write grant: a slot,
+                           which the command may create (file, directory, link),
+                           replace by renaming onto it, rename to a slot, remove:
+  mkdir => d; mv => a => b; sed -i s/x/y/ => f
   make + => .              + grants without passing the words after it
   rm f + => .              a grant inside a writable directory merges into it
   tar -czf => a.tgz { + d } x   { } limits the scope of +
