@@ -18,7 +18,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
 use nix::errno::Errno;
-use nix::fcntl::{openat2, renameat2, OFlag, OpenHow, RenameFlags, ResolveFlag};
+use nix::fcntl::{openat2, readlinkat, renameat2, OFlag, OpenHow, RenameFlags, ResolveFlag};
 use nix::sys::stat::{fstat, mkdirat, Mode, SFlag};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
@@ -197,16 +197,63 @@ fn split(path: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((dir, name))
 }
 
-/// `/proc/PID/status`'s `Umask:` line.
-fn umask_of(pid: u32) -> u32 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+/// The calling process, by its `/proc/PID` directory, opened before the notification
+/// is checked to be live: what is read through it afterwards is that very process's,
+/// even if its PID were reused meanwhile (its lookups then fail).
+struct Caller {
+    proc: OwnedFd,
+}
+
+impl Caller {
+    fn open(pid: u32) -> Option<Caller> {
+        let proc = nix::fcntl::open(
+            format!("/proc/{pid}").as_str(),
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .ok()?;
+        Some(Caller { proc })
+    }
+
+    /// Its root directory: the jail's.
+    fn root(&self) -> Option<OwnedFd> {
+        nix::fcntl::openat(
+            &self.proc,
+            "root",
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-        })
-        .unwrap_or(0o022)
+    }
+
+    /// The path, in its root, of its working directory or of its descriptor `dirfd`.
+    fn base(&self, dirfd: Option<u64>) -> Option<PathBuf> {
+        let link = match dirfd.map(|d| d as i32) {
+            None | Some(libc::AT_FDCWD) => "cwd".to_string(),
+            Some(fd) => format!("fd/{fd}"),
+        };
+        let base = PathBuf::from(readlinkat(&self.proc, link.as_str()).ok()?);
+        (base.is_absolute() && !base.as_os_str().as_bytes().ends_with(b" (deleted)"))
+            .then_some(base)
+    }
+
+    /// Its `Umask:` (from `status`).
+    fn umask(&self) -> u32 {
+        let Ok(fd) = nix::fcntl::openat(
+            &self.proc,
+            "status",
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return 0o022;
+        };
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::fs::File::from(fd), &mut text);
+        text.lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+            .unwrap_or(0o022)
+    }
 }
 
 fn is_special(st: &nix::sys::stat::FileStat) -> bool {
@@ -230,28 +277,15 @@ impl Broker {
             .any(|d| d.slots.contains_key(OsStr::from_bytes(name)))
     }
 
-    /// Where `path` (from argument `dirfd`) lands in the jail of `pid`.
-    fn locate(&self, pid: u32, dirfd: Option<u64>, path: &[u8]) -> Option<Target> {
+    /// Where `path` (from argument `dirfd`) lands in the caller's jail.
+    fn locate(&self, caller: &Caller, dirfd: Option<u64>, path: &[u8]) -> Option<Target> {
         let (dir, name) = split(path)?;
         let name = OsString::from_vec(name.to_vec());
-        let root = nix::fcntl::open(
-            format!("/proc/{pid}/root").as_str(),
-            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        )
-        .ok()?;
+        let root = caller.root()?;
         let mut full = if dir.first() == Some(&b'/') {
             PathBuf::new()
         } else {
-            let base = match dirfd.map(|d| d as i32) {
-                None | Some(libc::AT_FDCWD) => format!("/proc/{pid}/cwd"),
-                Some(fd) => format!("/proc/{pid}/fd/{fd}"),
-            };
-            let base = std::fs::read_link(base).ok()?;
-            if !base.is_absolute() || base.as_os_str().as_bytes().ends_with(b" (deleted)") {
-                return None;
-            }
-            base
+            caller.base(dirfd)?
         };
         full.push(OsStr::from_bytes(dir));
         let how = OpenHow::new()
@@ -308,14 +342,16 @@ impl Broker {
             Kind::OpenHow => Some(read_open_how(req.pid, req.args[call.flags?])?),
             _ => None,
         };
-        // What was read came from this very caller, still waiting in the call.
+        // What was read came from this very caller, still waiting in the call; its
+        // /proc directory, opened first, stays that process's.
+        let caller = Caller::open(req.pid)?;
         crate::unotify::id_valid(listener, req.id).ok()?;
         let dirfd = |i: Option<usize>| i.map(|i| req.args[i]);
         let (path_dirfd, path_arg) = match call.kind {
             Kind::Symlink => (dirfd(call.dirfd2), &path),
             _ => (dirfd(call.dirfd), &path),
         };
-        let first = self.locate(req.pid, path_dirfd, path_arg)?;
+        let first = self.locate(&caller, path_dirfd, path_arg)?;
         let answer = match call.kind {
             Kind::Open | Kind::OpenHow => {
                 let (flags, mode) = match (open_how, call.nr) {
@@ -329,9 +365,9 @@ impl Broker {
                 if flags & libc::O_CREAT == 0 {
                     return None;
                 }
-                self.create(req.pid, &first, flags, mode)
+                self.create(&caller, &first, flags, mode)
             }
-            Kind::Mkdir => self.mkdir(req.pid, &first, req.args[call.mode?] as u32),
+            Kind::Mkdir => self.mkdir(&caller, &first, req.args[call.mode?] as u32),
             Kind::Mknod => match first.place {
                 Place::Slot if first.dir.is_some() => Answer::Fail(Errno::EPERM),
                 _ => Answer::Continue,
@@ -345,7 +381,7 @@ impl Broker {
             }
             Kind::Symlink => self.symlink(&first, target_text.as_deref()?),
             Kind::Rename | Kind::Link => {
-                let second = self.locate(req.pid, dirfd(call.dirfd2), path2.as_deref()?)?;
+                let second = self.locate(&caller, dirfd(call.dirfd2), path2.as_deref()?)?;
                 let flags = call.flags.map_or(0, |i| req.args[i] as u32);
                 if call.kind == Kind::Rename {
                     self.rename(&first, &second, flags)
@@ -379,7 +415,7 @@ impl Broker {
 
     /// `open(O_CREAT)` of a slot that does not exist yet: create it on the host, show
     /// it, and let the jail open it (or hand it over, for `O_EXCL`).
-    fn create(&mut self, pid: u32, t: &Target, flags: i32, mode: u32) -> Answer {
+    fn create(&mut self, caller: &Caller, t: &Target, flags: i32, mode: u32) -> Answer {
         let Some((i, name)) = self.slot(t) else {
             return Answer::Continue;
         };
@@ -389,7 +425,7 @@ impl Broker {
         if self.view(i, name) != View::Absent {
             return Answer::Continue;
         }
-        let mode = Mode::from_bits_truncate(mode & 0o7777 & !umask_of(pid));
+        let mode = Mode::from_bits_truncate(mode & 0o7777 & !caller.umask());
         let made = nix::fcntl::openat(
             &self.dirs[i].parent,
             name,
@@ -409,13 +445,8 @@ impl Broker {
         }
         // O_EXCL would now fail in the jail: open the new file there and hand it over.
         let path = self.dirs[i].virt.join(name);
-        let root = match nix::fcntl::open(
-            format!("/proc/{pid}/root").as_str(),
-            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        ) {
-            Ok(r) => r,
-            Err(e) => return Answer::Fail(e),
+        let Some(root) = caller.root() else {
+            return Answer::Fail(Errno::ESRCH);
         };
         let keep = OFlag::from_bits_truncate(
             flags & !(libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC | libc::O_CLOEXEC),
@@ -432,7 +463,7 @@ impl Broker {
         }
     }
 
-    fn mkdir(&mut self, pid: u32, t: &Target, mode: u32) -> Answer {
+    fn mkdir(&mut self, caller: &Caller, t: &Target, mode: u32) -> Answer {
         let Some((i, name)) = self.slot(t) else {
             return Answer::Continue;
         };
@@ -442,7 +473,7 @@ impl Broker {
         if self.view(i, name) != View::Absent {
             return Answer::Fail(Errno::EEXIST);
         }
-        let mode = Mode::from_bits_truncate(mode & 0o7777 & !umask_of(pid));
+        let mode = Mode::from_bits_truncate(mode & 0o7777 & !caller.umask());
         if let Err(e) = mkdirat(&self.dirs[i].parent, name, mode) {
             return Answer::Fail(e);
         }
