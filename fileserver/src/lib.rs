@@ -8,7 +8,8 @@
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
 //! - [`planted`]: resolving names so that a link or FIFO a jail may have left never
 //!   redirects the user's authority.
-//! - [`profile`]: per-program grants written down in the user's config directory.
+//! - [`profile`]: per-program grants written down in the user's config directory;
+//!   [`shipped`]: the ones pola-sh ships for toolchains in the home directory.
 //! - [`mediate`]: watching a jail's path lookups (seccomp user notification), over
 //!   the raw ioctls of [`unotify`].
 //! - [`ask`]: ask mode, the user granting a file at run time; [`powerbox`]: a program
@@ -32,6 +33,7 @@ pub mod powerbox;
 pub mod profile;
 pub mod resolve;
 pub mod seccomp;
+pub mod shipped;
 pub mod slots;
 pub mod supervise;
 pub mod terminal;

@@ -61,8 +61,10 @@ pub enum Origin {
     Interpreter,
     /// The default environment.
     Default,
-    /// The program's profile.
+    /// The program's profile (the user's).
     Profile,
+    /// A profile shipped with pola-sh (`crate::shipped`).
+    Shipped,
     /// Kept read-only in every jail (pola-sh's own configuration).
     Protected,
 }
@@ -75,6 +77,7 @@ impl Origin {
             Origin::Interpreter => "interpreter",
             Origin::Default => "default",
             Origin::Profile => "profile",
+            Origin::Shipped => "shipped",
             Origin::Protected => "protected",
         }
     }

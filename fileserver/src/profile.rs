@@ -48,6 +48,8 @@ pub enum Rule {
     ReadWrite(PathWord),
     Net(Network),
     Env(String),
+    /// `shipped off`: the profiles shipped with pola-sh do not apply to this program.
+    ShippedOff,
 }
 
 /// A path as a profile line writes it.
@@ -158,9 +160,16 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
         return Ok(None);
     }
     let first = trimmed.split_whitespace().next().unwrap_or("");
+    if first == "shipped" {
+        let rest = trimmed["shipped".len()..].split('#').next().unwrap_or("").trim();
+        return match rest {
+            "off" => Ok(Some(Rule::ShippedOff)),
+            _ => Err("expected 'shipped off'".to_string()),
+        };
+    }
     let Ok((after, w)) = word(trimmed) else {
         return Err(format!(
-            "unknown rule '{}' (expected ro, rw, net or env)",
+            "unknown rule '{}' (expected ro, rw, net, env or shipped off)",
             text::shown(first)
         ));
     };
@@ -261,6 +270,16 @@ impl Profile {
             }
         }
         net
+    }
+
+    /// Whether the shipped profiles apply too (no `shipped off` line).
+    pub fn shipped(&self) -> bool {
+        !self.rules.contains(&Rule::ShippedOff)
+    }
+
+    /// Whether this is one of pola-sh's shipped profiles.
+    pub fn is_shipped(&self) -> bool {
+        self.file.as_os_str().as_bytes().starts_with(b"shipped:")
     }
 
     /// The environment variables passed through.

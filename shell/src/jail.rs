@@ -103,8 +103,8 @@ pub struct Prepared {
     pub exe: PathBuf,
     /// The command line's network plus the profile's.
     pub net: Network,
-    /// The profile applied, if any.
-    pub profile: Option<PathBuf>,
+    /// The profiles applied: shipped ones (`shipped:NAME`) and the user's file.
+    pub profiles: Vec<PathBuf>,
     /// Variables the profile passes through from the caller's environment.
     pub env_names: Vec<String>,
 }
@@ -296,6 +296,41 @@ const NETWORK_FILES: &[&str] = &[
     "/etc/ca-certificates",
 ];
 
+/// The profiles for the program found at `exe`: the shipped ones for where it really
+/// is (`pola_fileserver::shipped`), then the user's own, which may turn the shipped ones
+/// off (`shipped off`).
+fn profiles_for(cmd: &Command, identity: &Identity, exe: &Path) -> Result<Vec<Profile>, JailError> {
+    let user = Profile::find(dirs::config_dir().as_deref(), exe)?;
+    let mut out = Vec::new();
+    if user.as_ref().is_none_or(|p| p.shipped()) {
+        let real = pola_fileserver::planted::canonical(exe).unwrap_or_else(|_| exe.to_path_buf());
+        let var = |name: &str| {
+            cmd.exports
+                .iter()
+                .chain(&cmd.source_env)
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.to_string_lossy().into_owned())
+        };
+        out.extend(pola_fileserver::shipped::for_program(
+            exe,
+            &real,
+            &identity.home,
+            &var,
+        )?);
+    }
+    out.extend(user);
+    // A shipped profile that finds nothing of its tool here adds nothing to say.
+    out.retain(|p| {
+        !p.is_shipped()
+            || !p.env().is_empty()
+            || p.network() != pola_fileserver::network::Network::Private
+            || p.grants(&identity.home)
+                .iter()
+                .any(|(path, _)| fs::symlink_metadata(path).is_ok())
+    });
+    Ok(out)
+}
+
 /// The namespace for `cmd`, where its program lives in it, and what its profile adds.
 pub fn namespace(
     cmd: &Command,
@@ -305,21 +340,27 @@ pub fn namespace(
     let path_var = cmd.path();
     let name = cmd.argv.first().cloned().unwrap_or_default();
     let exe = find_program(&name, &cmd.cwd, &path_var)?;
-    let config_dir = dirs::config_dir();
-    let profile = if cmd.profiles {
-        Profile::find(config_dir.as_deref(), &exe)?
+    let profiles = if cmd.profiles {
+        profiles_for(cmd, identity, &exe)?
     } else {
-        None
+        Vec::new()
     };
     let mut net = cmd.net.clone();
     let mut requests: Vec<(PathBuf, bool, Origin)> = Vec::new();
-    if let Some(p) = &profile {
+    for p in &profiles {
         net.add(p.network());
-        requests.extend(
-            p.grants(&identity.home)
-                .into_iter()
-                .map(|(path, write)| (path, write, Origin::Profile)),
-        );
+        let origin = if p.is_shipped() {
+            Origin::Shipped
+        } else {
+            Origin::Profile
+        };
+        // A profile names what a tool may use where it is: what is not there is not
+        // granted (a missing place to write becomes a slot for it).
+        requests.extend(p.grants(&identity.home).into_iter().filter_map(
+            |(path, write)| {
+                (write || fs::symlink_metadata(&path).is_ok()).then_some((path, write, origin))
+            },
+        ));
     }
     requests.extend(
         cmd.grants
@@ -363,9 +404,10 @@ pub fn namespace(
         let (host, virt, rights) = match (write, origin) {
             (false, _) => (host, virt, Rights::ReadOnly),
             // What a profile names writable is a tool's own state: the directory or
-            // file as it is, if it is there.
-            (true, Origin::Profile) if !exists => continue,
-            (true, Origin::Profile) => (host, virt, Rights::ReadWrite),
+            // file as it is, or a slot for it when it is not there yet.
+            (true, Origin::Profile | Origin::Shipped) if exists => {
+                (host, virt, Rights::ReadWrite)
+            }
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
         insert_grant(&mut ns, &virt, host, rights, origin)?;
@@ -376,8 +418,8 @@ pub fn namespace(
         ns,
         exe,
         net,
-        env_names: profile.as_ref().map(Profile::env).unwrap_or_default(),
-        profile: profile.map(|p| p.file),
+        env_names: profiles.iter().flat_map(Profile::env).collect(),
+        profiles: profiles.into_iter().map(|p| p.file).collect(),
     })
 }
 
@@ -421,13 +463,23 @@ fn write_grant(
     (slot.0, slot.1, Rights::Slot)
 }
 
+/// The profiles applied, for messages: `none`, or their files and shipped names.
+fn profiles_shown(prepared: &Prepared) -> String {
+    if prepared.profiles.is_empty() {
+        return "none".into();
+    }
+    prepared
+        .profiles
+        .iter()
+        .map(|p| text::shown(p).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What `pola-run --explain` and the `grants` builtin print: the program, the network
 /// and the namespace with where each entry came from.
 pub fn explain(prepared: &Prepared) -> String {
-    let profile = match &prepared.profile {
-        Some(p) => text::shown(p).to_string(),
-        None => "none".into(),
-    };
+    let profile = profiles_shown(prepared);
     format!(
         "program: {}\nprofile: {profile}\nnetwork: {}\n{}",
         text::shown(&prepared.exe),
@@ -594,11 +646,7 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
             _ => None,
         })
         .collect();
-    let profile = prepared
-        .profile
-        .as_ref()
-        .map(|p| text::shown(p).to_string())
-        .unwrap_or_else(|| "none".into());
+    let profile = profiles_shown(prepared);
     format!(
         "launch {}: {}; profile {profile}; network {}; grants: {}",
         text::shown(&prepared.exe),
