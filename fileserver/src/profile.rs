@@ -161,7 +161,11 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
     }
     let first = trimmed.split_whitespace().next().unwrap_or("");
     if first == "shipped" {
-        let rest = trimmed["shipped".len()..].split('#').next().unwrap_or("").trim();
+        let rest = trimmed["shipped".len()..]
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .trim();
         return match rest {
             "off" => Ok(Some(Rule::ShippedOff)),
             _ => Err("expected 'shipped off'".to_string()),

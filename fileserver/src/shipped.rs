@@ -371,13 +371,21 @@ mod tests {
                 .map(|p| p.file.display().to_string())
                 .collect()
         };
-        assert!(names("/home/u/.pyenv/shims/python3", "/home/u/.pyenv/shims/python3")
-            .contains(&"shipped:pyenv".to_string()));
-        assert!(names("/home/u/.cargo/bin/cargo", "/home/u/.cargo/bin/rustup")
-            .contains(&"shipped:rustup".to_string()));
+        assert!(names(
+            "/home/u/.pyenv/shims/python3",
+            "/home/u/.pyenv/shims/python3"
+        )
+        .contains(&"shipped:pyenv".to_string()));
+        assert!(
+            names("/home/u/.cargo/bin/cargo", "/home/u/.cargo/bin/rustup")
+                .contains(&"shipped:rustup".to_string())
+        );
         assert!(names("/usr/bin/git", "/usr/bin/git").contains(&"shipped:git".to_string()));
         // A python3 that is not pyenv's gets no pyenv profile.
-        assert_eq!(names("/usr/bin/python3", "/usr/bin/python3.11"), ["shipped:everyone"]);
+        assert_eq!(
+            names("/usr/bin/python3", "/usr/bin/python3.11"),
+            ["shipped:everyone"]
+        );
         // A moved home is followed.
         let var = |v: &str| (v == "PYENV_ROOT").then(|| "/opt/pyenv".to_string());
         let p: Vec<String> = for_program(

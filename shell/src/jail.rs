@@ -356,11 +356,13 @@ pub fn namespace(
         };
         // A profile names what a tool may use where it is: what is not there is not
         // granted (a missing place to write becomes a slot for it).
-        requests.extend(p.grants(&identity.home).into_iter().filter_map(
-            |(path, write)| {
-                (write || fs::symlink_metadata(&path).is_ok()).then_some((path, write, origin))
-            },
-        ));
+        requests.extend(
+            p.grants(&identity.home)
+                .into_iter()
+                .filter_map(|(path, write)| {
+                    (write || fs::symlink_metadata(&path).is_ok()).then_some((path, write, origin))
+                }),
+        );
     }
     requests.extend(
         cmd.grants
@@ -405,9 +407,7 @@ pub fn namespace(
             (false, _) => (host, virt, Rights::ReadOnly),
             // What a profile names writable is a tool's own state: the directory or
             // file as it is, or a slot for it when it is not there yet.
-            (true, Origin::Profile | Origin::Shipped) if exists => {
-                (host, virt, Rights::ReadWrite)
-            }
+            (true, Origin::Profile | Origin::Shipped) if exists => (host, virt, Rights::ReadWrite),
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
         insert_grant(&mut ns, &virt, host, rights, origin)?;

@@ -1,0 +1,153 @@
+//! Out of the box: toolchains kept in the home directory (a pyenv shim, a rustup proxy)
+//! and the user's git identity work in pola-sh with no configuration, from the profiles
+//! pola-sh ships, and the credentials beside them stay invisible. On a fixture home
+//! built by the test, as root and as an unprivileged user; and on this machine's own
+//! pyenv and rustup, as root, when they are there.
+
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::Path;
+
+use pola_tests::{both, Run, Who, T};
+
+fn executable(path: &Path) {
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A home with a fake pyenv (a shim script, libexec, a versions/ tree), a fake rustup
+/// proxy layout, a .gitconfig, and credentials that must stay hidden.
+fn fixture_home(t: &T) -> std::path::PathBuf {
+    let h = t.path("h");
+    let hs = h.display().to_string();
+    let shim = t.write(
+        "h/.pyenv/shims/python3",
+        &format!(
+            "#!/usr/bin/env bash\nset -e\nexport PYENV_ROOT=\"{hs}/.pyenv\"\nexec \"{hs}/.pyenv/libexec/pyenv\" exec python3 \"$@\"\n"
+        ),
+    );
+    executable(&shim);
+    let pyenv = t.write(
+        "h/.pyenv/libexec/pyenv",
+        "#!/usr/bin/env bash\nshift\nprog=$1; shift\nv=$(cat \"$PYENV_ROOT/version\")\nexec \"$PYENV_ROOT/versions/$v/bin/$prog\" \"$@\"\n",
+    );
+    executable(&pyenv);
+    t.write("h/.pyenv/version", "3.99\n");
+    t.mkdir("h/.pyenv/versions/3.99/bin");
+    symlink(
+        "/usr/bin/python3",
+        h.join(".pyenv/versions/3.99/bin/python3"),
+    )
+    .unwrap();
+
+    let rustup = t.write(
+        "h/.cargo/bin/rustup",
+        "#!/bin/sh\nname=$(basename \"$0\")\ntc=$(sed -n 's/^default_toolchain = \"\\(.*\\)\"/\\1/p' \"$HOME/.rustup/settings.toml\")\nexec \"$HOME/.rustup/toolchains/$tc/bin/$name\" \"$@\"\n",
+    );
+    executable(&rustup);
+    symlink("rustup", h.join(".cargo/bin/cargo")).unwrap();
+    t.write("h/.rustup/settings.toml", "default_toolchain = \"fake\"\n");
+    let cargo = t.write(
+        "h/.rustup/toolchains/fake/bin/cargo",
+        "#!/bin/sh\necho \"cargo from the fake toolchain\"\ncat \"$HOME/.cargo/credentials.toml\" 2>/dev/null && echo LEAKED\ncat \"$HOME/.ssh/id_ed25519\" 2>/dev/null && echo LEAKED\nexit 0\n",
+    );
+    executable(&cargo);
+    t.write(
+        "h/.cargo/credentials.toml",
+        "[registry]\ntoken = \"secret\"\n",
+    );
+    t.write("h/.ssh/id_ed25519", "PRIVATE KEY\n");
+    t.write(
+        "h/.gitconfig",
+        "[user]\n\tname = Pola Tester\n\temail = pola@example.org\n[init]\n\tdefaultBranch = main\n",
+    );
+    t.own(&h);
+    h
+}
+
+/// pola-sh -c SCRIPT with `home` as $HOME and the fixture's tools on PATH.
+fn in_home(t: &T, home: &Path, script: &str) -> Run {
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-c", script]);
+    cmd.env("HOME", home).env(
+        "PATH",
+        format!(
+            "{}/.pyenv/shims:{}/.cargo/bin:{}",
+            home.display(),
+            home.display(),
+            pola_tests::PATH
+        ),
+    );
+    t.output(cmd)
+}
+
+both!(a_pyenv_shim_runs_with_no_configuration, |t: &T| {
+    let h = fixture_home(t);
+    let run = in_home(t, &h, "python3 -c 'import sys; print(42, sys.executable)'");
+    let out = run.success();
+    assert!(out.starts_with("42 "), "{run}");
+    // It is the shipped profile that makes it work.
+    let run = in_home(t, &h, "grants python3 -V");
+    assert!(run.success().contains("shipped:pyenv"), "{run}");
+    let mut cmd = t.command(
+        pola_tests::pola_sh(),
+        &["--no-profile", "-c", "python3 -c 'print(42)'"],
+    );
+    cmd.env("HOME", &h).env(
+        "PATH",
+        format!("{}/.pyenv/shims:{}", h.display(), pola_tests::PATH),
+    );
+    let run = t.output(cmd);
+    assert!(!run.ok(), "without the profile the shim cannot run: {run}");
+});
+
+both!(a_rustup_proxy_runs_and_credentials_stay_hidden, |t: &T| {
+    let h = fixture_home(t);
+    let run = in_home(t, &h, "cargo --version");
+    let out = run.success();
+    assert!(out.contains("cargo from the fake toolchain"), "{run}");
+    assert!(!out.contains("LEAKED"), "credentials were visible: {run}");
+    // Nothing of the home that is not the tools is there either.
+    let run = in_home(
+        t,
+        &h,
+        "python3 -c 'import os; print(os.path.exists(os.path.expanduser(\"~/.ssh/id_ed25519\")), os.path.exists(os.path.expanduser(\"~/.cargo/credentials.toml\")))'",
+    );
+    assert_eq!(run.success(), "False False\n");
+});
+
+both!(git_commit_gets_the_users_identity, |t: &T| {
+    let h = fixture_home(t);
+    t.mkdir("w");
+    let run = in_home(
+        t,
+        &h,
+        "cd w && git init -q => repo && git -C repo commit -q --allow-empty -m first + => repo && git -C repo log --format='%an <%ae>' + repo",
+    );
+    assert_eq!(run.success(), "Pola Tester <pola@example.org>\n");
+    // Never the credentials file git could also read.
+    let run = in_home(t, &h, "grants git status");
+    let out = run.success();
+    assert!(
+        out.contains(".gitconfig") && out.contains("shipped"),
+        "{run}"
+    );
+    assert!(!out.contains(".git-credentials"), "{run}");
+});
+
+both!(
+    this_machines_pyenv_and_rustup_work_with_no_configuration,
+    |t: &T| {
+        // As root, on machines set up like the project's, root's python3 and cargo are a
+        // pyenv shim and a rustup proxy in /root.
+        let home = Path::new("/root");
+        let shims = home.join(".pyenv/shims/python3");
+        let proxy = home.join(".cargo/bin/cargo");
+        if t.who != Who::Root || !shims.exists() || !proxy.exists() {
+            eprintln!("skipped: no pyenv and rustup of root's here");
+            return;
+        }
+        let run = in_home(t, home, "python3 -c 'print(42)'");
+        assert_eq!(run.success(), "42\n");
+        let run = in_home(t, home, "cargo --version");
+        assert!(run.success().starts_with("cargo "), "{run}");
+    }
+);
