@@ -40,6 +40,10 @@ ratios = {
     "pola-sh -c /usr/bin/true / bwrap": (
         ratio("launch", "pola-sh -c /usr/bin/true", "bwrap (comparable)"), None),
     "pola-sh / dash, 500 cat": (ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x cat"), 3.0),
+    "hints on / off, 500 cat": (
+        ratio("scripts", "pola-sh --hints: 500 x cat", "pola-sh: 500 x cat"), 1.05),
+    "hints on / off, make -j2": (
+        ratio("build", "jailed --hints: make -j2, 121 C files", "jailed: make -j2, 121 C files"), 1.05),
     "pola-sh / dash+bwrap, 500 cat": (
         ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x bwrap cat"), None),
     "pola-sh / dash, pipeline": (

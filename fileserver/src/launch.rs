@@ -94,6 +94,11 @@ pub struct Jail {
     /// For messages: `pola-sh: cmd: …`.
     program: String,
     command: String,
+    /// Hints: what the command looked for and did not have (`crate::hints`).
+    observed: Option<crate::hints::Shared>,
+    cwd: PathBuf,
+    /// Whether the command had arguments (for the hint's suggestion).
+    args: bool,
 }
 
 /// How a jailed command ended.
@@ -109,6 +114,12 @@ pub struct Outcome {
     pub denied: Vec<Denied>,
     /// The program that ran.
     pub exe: PathBuf,
+    /// Hints: what it looked for and did not have, when that was observed.
+    pub observed: Option<crate::hints::Observed>,
+    /// Where it ran, its name, whether it had arguments (for hints).
+    pub cwd: PathBuf,
+    pub command: String,
+    pub args: bool,
 }
 
 fn send_plan(
@@ -274,6 +285,9 @@ pub fn spawn(
         exe: plan.exec.clone(),
         program: plan.program.clone(),
         command: plan.command.clone(),
+        observed: plan.observe.then(crate::hints::Shared::default),
+        cwd: plan.cwd.clone(),
+        args: plan.argv.len() > 1,
     };
     let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
         wanted
@@ -290,6 +304,9 @@ pub fn spawn(
         supervisor.as_ref().map(|(_, theirs)| theirs),
     )
     .and_then(|()| {
+        if let Some(observed) = &jail.observed {
+            serve_cwd(&jail.socket, plan, observed.clone())?;
+        }
         if plan.mediate {
             jail.listener = receive_listener(&jail.socket)?;
         }
@@ -327,8 +344,34 @@ fn receive_listener(socket: &UnixStream) -> std::io::Result<Option<OwnedFd>> {
     }
 }
 
+/// Hints: the builder mounted the working directory's skeleton as FUSE and sends the
+/// connection (or says it could not); serve it on a thread of its own.
+fn serve_cwd(
+    socket: &UnixStream,
+    plan: &JailPlan,
+    observed: crate::hints::Shared,
+) -> std::io::Result<()> {
+    let mut byte = [0u8; 1];
+    let mut fds = [-1 as RawFd; 1];
+    let (n, nfds) = socket.recv_with_fd(&mut byte, &mut fds)?;
+    if n == 1 && byte[0] == FUSE_TAG && nfds == 1 {
+        // SAFETY: the descriptor was just received with SCM_RIGHTS and is ours alone.
+        let fd = unsafe { OwnedFd::from_raw_fd(fds[0]) };
+        if let Some(tree) = crate::hints::Tree::from_plan(&plan.nodes, &plan.cwd) {
+            let fs = crate::hints::CwdFs::new(tree, observed, plan.uid, plan.gid);
+            std::thread::spawn(move || crate::hints::serve(fd, fs));
+        }
+    }
+    Ok(())
+}
+
 /// The one-byte message the shim sends the seccomp listener with.
 pub const LISTENER_TAG: u8 = b'L';
+
+/// The one-byte message the builder sends the working directory's FUSE connection with
+/// (hints); [`NO_FUSE_TAG`] when it could not mount it.
+pub const FUSE_TAG: u8 = b'U';
+pub const NO_FUSE_TAG: u8 = b'N';
 
 /// The one-byte message the server sends the jail's end of the powerbox with.
 pub const POWERBOX_TAG: u8 = b'P';
@@ -362,17 +405,25 @@ impl Jail {
         let mut asker = asker;
         let slots = std::mem::take(&mut self.resolved.slots);
         let supervisor = self.supervisor.take();
+        let observed = self.observed.clone();
         self.mediator = Some(std::thread::spawn(move || {
             let mut broker = supervisor
                 .filter(|_| !slots.is_empty())
                 .map(|s| Broker::new(slots, Supervisor::new(s)));
-            let denied = mediate::serve(listener, &ns, watch, broker.as_mut(), |d| {
-                if let Some(asker) = asker.as_mut() {
-                    return asker.decide(d);
-                }
-                tracing::info!(target: crate::AUDIT, "#{id} {d}");
-                Verdict::Continue
-            });
+            let denied = mediate::serve(
+                listener,
+                &ns,
+                watch,
+                broker.as_mut(),
+                observed.as_ref(),
+                |d| {
+                    if let Some(asker) = asker.as_mut() {
+                        return asker.decide(d);
+                    }
+                    tracing::info!(target: crate::AUDIT, "#{id} {d}");
+                    Verdict::Continue
+                },
+            );
             (denied, broker)
         }));
     }
@@ -429,6 +480,13 @@ impl Jail {
             mediated,
             denied,
             exe: self.exe.clone(),
+            observed: self
+                .observed
+                .as_ref()
+                .and_then(|o| o.lock().ok().map(|o| o.clone())),
+            cwd: self.cwd.clone(),
+            command: self.command.clone(),
+            args: self.args,
         }
     }
 

@@ -12,6 +12,7 @@
 //!   [`shipped`]: the ones pola-sh ships for toolchains in the home directory.
 //! - [`mediate`]: watching a jail's path lookups (seccomp user notification), over
 //!   the raw ioctls of [`unotify`].
+//! - [`hints`]: after a command failed, what it looked for and was not granted.
 //! - [`ask`]: ask mode, the user granting a file at run time; [`powerbox`]: a program
 //!   asking the user for a file; both ask through [`terminal`].
 //! - [`slots`]: write grants as slots (create, replace, rename, remove one name),
@@ -23,6 +24,7 @@
 
 pub mod ask;
 pub mod environment;
+pub mod hints;
 pub mod launch;
 pub mod mediate;
 pub mod namespace;

@@ -260,6 +260,7 @@ pub fn serve(
     ns: &Namespace,
     watch: bool,
     mut broker: Option<&mut Broker>,
+    observed: Option<&crate::hints::Shared>,
     mut decide: impl FnMut(&Denied) -> Verdict,
 ) -> Vec<Denied> {
     let fd = std::os::fd::AsFd::as_fd(&listener);
@@ -291,6 +292,9 @@ pub fn serve(
                 }
             };
             continue;
+        }
+        if let Some(observed) = observed {
+            observe(fd, &req, ns, observed);
         }
         let mut granted: Option<(OwnedFd, bool)> = None;
         if let Some(call) = WATCHED.iter().find(|c| c.nr == req.nr && watch) {
@@ -325,6 +329,67 @@ pub fn serve(
         }
     }
     denied
+}
+
+/// Hints: a program the jail does not have, a connection without the network.
+fn observe(
+    fd: std::os::fd::BorrowedFd,
+    req: &Notification,
+    ns: &Namespace,
+    observed: &crate::hints::Shared,
+) {
+    use crate::hints::Observed;
+    if req.nr == libc::SYS_connect {
+        if let Some((addr, port)) = read_sockaddr(req.pid, req.args[1], req.args[2]) {
+            // Loopback too: it is the jail's own, not the host's server it wanted.
+            if unotify::id_valid(fd, req.id).is_ok() {
+                Observed::connected(observed, addr.to_string(), port);
+            }
+        }
+        return;
+    }
+    let Some(call) = WATCHED
+        .iter()
+        .find(|c| c.nr == req.nr && c.name == "execve")
+    else {
+        return;
+    };
+    if let (Some(path), Ok(())) = (path_of(req, call), unotify::id_valid(fd, req.id)) {
+        if !holds(ns, &path) && on_host(&path, None) && !in_jail(req.pid, &path) {
+            Observed::ran(observed, path);
+        }
+    }
+}
+
+/// An IPv4 or IPv6 address and port from the caller's memory.
+fn read_sockaddr(pid: u32, addr: u64, len: u64) -> Option<(std::net::IpAddr, u16)> {
+    let len = (len as usize).min(128);
+    let mut buf = vec![0u8; len];
+    let mut local = [std::io::IoSliceMut::new(&mut buf)];
+    let remote = [nix::sys::uio::RemoteIoVec {
+        base: addr as usize,
+        len,
+    }];
+    let n = nix::sys::uio::process_vm_readv(
+        nix::unistd::Pid::from_raw(pid as i32),
+        &mut local,
+        &remote,
+    )
+    .ok()?;
+    let buf = &buf[..n];
+    let family = u16::from_ne_bytes([*buf.first()?, *buf.get(1)?]) as i32;
+    let port = u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?]);
+    match family {
+        libc::AF_INET => {
+            let ip: [u8; 4] = buf.get(4..8)?.try_into().ok()?;
+            Some((std::net::IpAddr::from(ip), port))
+        }
+        libc::AF_INET6 => {
+            let ip: [u8; 16] = buf.get(8..24)?.try_into().ok()?;
+            Some((std::net::IpAddr::from(ip), port))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -135,6 +135,10 @@ pub struct JailPlan {
     /// Give the command a powerbox socket at `powerbox::FD` (sent after the witnesses).
     #[serde(default)]
     pub powerbox: bool,
+    /// Hints: the working directory's skeleton is a FUSE file system the server
+    /// serves (`crate::hints`); the builder mounts it and sends the connection back.
+    #[serde(default)]
+    pub observe: bool,
 }
 
 /// What the shim reports on the socket.
@@ -178,6 +182,7 @@ mod tests {
             launch_delay_ms: 0,
             mediate: true,
             powerbox: true,
+            observe: true,
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,
@@ -185,6 +190,7 @@ mod tests {
                 crate::seccomp::Notify {
                     watch: true,
                     slots: false,
+                    hints: false,
                 },
             )
             .unwrap(),

@@ -134,13 +134,18 @@ pub struct Notify {
     pub watch: bool,
     /// The name-changing calls, for slots (`crate::slots::broker`).
     pub slots: bool,
+    /// `execve` and `connect`, for hints (`crate::hints`).
+    pub hints: bool,
 }
 
 impl Notify {
     pub fn any(self) -> bool {
-        self.watch || self.slots
+        self.watch || self.slots || self.hints
     }
 }
+
+/// The calls hints watch.
+pub const HINT_CALLS: &[libc::c_long] = &[libc::SYS_execve, libc::SYS_execveat, libc::SYS_connect];
 
 /// Compile the filters for a jail of `uid`/`gid` with `net`, notifying `notify`.
 pub fn compile(uid: u32, gid: u32, net: &Network, notify: Notify) -> Result<Filters, SeccompError> {
@@ -430,6 +435,13 @@ fn notify_filter(notify: Notify) -> Result<ScmpFilterContext, SeccompError> {
             all.insert(call.nr);
         }
     }
+    if notify.hints {
+        for &nr in HINT_CALLS {
+            if all.insert(nr) {
+                f.add_rule(ScmpAction::Notify, sys(nr))?;
+            }
+        }
+    }
     if notify.slots {
         for (nr, flags) in crate::slots::broker::watched() {
             if all.contains(&nr) {
@@ -486,6 +498,7 @@ mod tests {
         let notify = Notify {
             watch: true,
             slots: true,
+            hints: true,
         };
         let f = compile(1000, 1000, &Network::Private, notify).unwrap();
         assert_eq!(f.main.len() % 8, 0);

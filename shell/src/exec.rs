@@ -55,7 +55,7 @@ pub struct Options {
 /// A command started but not yet waited for.
 pub enum Running {
     Done(i32),
-    Jail(Jail),
+    Jail(Box<Jail>),
     Process(Pid),
 }
 
@@ -65,7 +65,7 @@ impl Running {
             Running::Done(_) => None,
             Running::Jail(j) => Some(Proc {
                 pid: Pid::from_raw(j.pid() as i32),
-                jail: Some(j),
+                jail: Some(*j),
                 status: None,
             }),
             Running::Process(pid) => Some(Proc {
@@ -512,7 +512,7 @@ impl Shell {
             Running::Done(s) => s,
             Running::Jail(jail) => {
                 let status = wait_pid(Pid::from_raw(jail.pid() as i32));
-                jail::finish(jail, status)
+                jail::finish(*jail, status)
             }
             Running::Process(pid) => wait_pid(pid),
         }
@@ -1035,7 +1035,7 @@ impl Shell {
             process_group: self.next_group,
         };
         match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
-            Ok(j) => Running::Jail(j),
+            Ok(j) => Running::Jail(Box::new(j)),
             Err(e) => {
                 self.error(&e);
                 Running::Done(e.status())

@@ -540,10 +540,13 @@ pub fn plan(
     prepared: &Prepared,
     nodes: Vec<pola_fileserver::plan::PlanNode>,
 ) -> Result<JailPlan, JailError> {
+    let hints = HINTS.load(std::sync::atomic::Ordering::Relaxed);
     let notify = seccomp::Notify {
         watch: cmd.learn || cmd.ask.is_some(),
         slots: nodes.iter().any(|n| matches!(n.step, Step::SlotDir { .. })),
+        hints,
     };
+    let observe = hints && pola_fileserver::hints::Tree::from_plan(&nodes, &cmd.cwd).is_some();
     let mediate = notify.any();
     let seccomp = seccomp::cached(identity.uid, identity.gid, &prepared.net, notify)?;
     let scratch = nodes
@@ -577,6 +580,7 @@ pub fn plan(
         launch_delay_ms: launch_delay(),
         mediate,
         powerbox: cmd.powerbox,
+        observe,
         seccomp: (*seccomp).clone(),
     })
 }
@@ -673,11 +677,37 @@ fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String 
     )
 }
 
+/// Hints (`pola_fileserver::hints`): after a failed command, one line on what it looked
+/// for and was not granted. On for interactive pola-sh; for scripts and pola-run with
+/// `--hints` or `POLA_HINTS=1`.
+pub static HINTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turn hints on when `POLA_HINTS=1`, or `on` says so.
+pub fn enable_hints(on: bool) {
+    let env = std::env::var("POLA_HINTS").is_ok_and(|v| v == "1");
+    HINTS.store(on || env, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// After a failed command: the hint, if hints are on and anything was seen.
+pub fn report_hint(program: &str, outcome: &Outcome) {
+    if outcome.status == 0 || !outcome.launched {
+        return;
+    }
+    if let Some(line) = outcome
+        .observed
+        .as_ref()
+        .and_then(|o| o.hint(program, &outcome.command, outcome.args, &outcome.cwd))
+    {
+        eprintln!("{line}");
+    }
+}
+
 /// The shell reaped `jail` with `status`: tidy up, print what a mediated command was
 /// denied, and return the status.
 pub fn finish(jail: launch::Jail, status: i32) -> i32 {
     let outcome = jail.finish(status);
     report_learned(crate::exec::PROGRAM, &outcome);
+    report_hint(crate::exec::PROGRAM, &outcome);
     outcome.status
 }
 

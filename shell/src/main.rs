@@ -30,6 +30,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
     let mut learn = false;
     let mut ask = false;
     let mut powerbox = false;
+    let mut hints = false;
     let mut flags = Vec::new();
     let mut i = 1;
     while i < args.len() {
@@ -49,12 +50,13 @@ fn run(args: &[String], mut login: bool) -> i32 {
             "--learn" => learn = true,
             "--ask" => ask = true,
             "--powerbox" => powerbox = true,
+            "--hints" => hints = true,
             "--" => {
                 i += 1;
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
+                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
                 return 0;
             }
             f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
@@ -90,6 +92,9 @@ fn run(args: &[String], mut login: bool) -> i32 {
         }
     };
     sh.profiles = !no_profile;
+    // After a failed command, what it looked for and was not granted: always when
+    // interactive, in scripts when asked (--hints, POLA_HINTS=1).
+    pola_sh::jail::enable_hints(interactive || hints);
     sh.learn = learn;
     sh.ask = ask.then(pola_fileserver::ask::Session::default);
     sh.powerbox = powerbox;

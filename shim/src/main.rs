@@ -186,7 +186,7 @@ fn pid1(
         );
         std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
     }
-    rootfs::build(plan, &witnesses)?;
+    rootfs::build(plan, &witnesses, socket)?;
     drop(witnesses);
     if !plan.net.shares_host() {
         sys::loopback_up().map_err(step("bring up loopback"))?;

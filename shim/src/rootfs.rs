@@ -232,6 +232,50 @@ fn tmpfs(root: &OwnedFd, path: &Path, mode: u32, skeleton: bool) -> Result<Owned
     beneath(root, path, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(place)
 }
 
+/// Hints (`pola_fileserver::hints`): the working directory's skeleton as a FUSE file
+/// system the server serves, so it learns what the command looks for and does not
+/// have. The connection goes to the server before anything is placed in it (each
+/// placement asks it). If FUSE is not there, the skeleton is an ordinary read-only
+/// directory and the server is told so.
+fn observe_cwd(
+    root: &OwnedFd,
+    path: &Path,
+    plan: &JailPlan,
+    socket: &std::os::unix::net::UnixStream,
+) -> Result<bool, RootfsError> {
+    use sendfd::SendWithFd;
+    make_point(root, path, true)?;
+    let mounted = (|| {
+        let dev = nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty())?;
+        let target = beneath(root, path, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+        let options = format!(
+            "fd={},rootmode=40555,user_id={},group_id={}",
+            dev.as_raw_fd(),
+            plan.uid,
+            plan.gid
+        );
+        mount(
+            Some("pola-cwd"),
+            format!("/proc/self/fd/{}", target.as_raw_fd()).as_str(),
+            Some("fuse"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+            Some(options.as_str()),
+        )?;
+        Ok::<OwnedFd, Errno>(dev)
+    })();
+    let sent = match &mounted {
+        Ok(dev) => socket.send_with_fd(&[pola_fileserver::launch::FUSE_TAG], &[dev.as_raw_fd()]),
+        Err(_) => socket.send_with_fd(&[pola_fileserver::launch::NO_FUSE_TAG], &[]),
+    };
+    if let Err(e) = sent {
+        return Err(RootfsError::Mount {
+            what: "send the working directory's file system".into(),
+            errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+        });
+    }
+    Ok(mounted.is_ok())
+}
+
 /// Parts of the jail's `/proc` that reach the whole machine: read-only (SECURITY.md 20, 21).
 const PROC_READ_ONLY: &[&str] = &["sys", "sysrq-trigger", "irq", "bus", "fs"];
 
@@ -289,7 +333,11 @@ fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<(), RootfsE
 /// The supervisor made this mount namespace private before forking PID 1, except for
 /// the slot carriers (`crate::slots`): the copies of those made here are peers of the
 /// supervisor's, and this namespace's own copies leave that peer group once taken.
-pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> {
+pub fn build(
+    plan: &JailPlan,
+    witnesses: &[OwnedFd],
+    socket: &std::os::unix::net::UnixStream,
+) -> Result<(), RootfsError> {
     // Open (and check) every source while the host is still in view.
     let mut sources = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
@@ -353,6 +401,12 @@ pub fn build(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<(), RootfsError> 
             continue;
         }
         match &node.step {
+            Step::Dir { seal } if plan.observe && path == plan.cwd => {
+                if !observe_cwd(&root, path, plan, socket)? && *seal {
+                    // The ordinary skeleton it stands in for.
+                    sealed.push(tmpfs(&root, path, 0o755, true)?);
+                }
+            }
             Step::Dir { seal: false } => make_point(&root, path, true)?,
             Step::Dir { seal: true } => {
                 let target = tmpfs(&root, path, 0o755, true)?;

@@ -27,7 +27,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -63,6 +63,10 @@ struct Args {
     /// the user to pick a file (see pola-open).
     #[arg(long)]
     powerbox: bool,
+    /// After the command fails, say what it looked for and was not granted (also with
+    /// POLA_HINTS=1).
+    #[arg(long)]
+    hints: bool,
     /// Do not apply the program's profile from $XDG_CONFIG_HOME/pola-sh/profiles/.
     #[arg(long = "no-profile")]
     no_profile: bool,
@@ -145,6 +149,7 @@ fn working_directory(cwd: Option<&PathBuf>) -> Result<PathBuf, String> {
 fn run(args: Args) -> i32 {
     // Staging directories a killed launcher left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();
+    jail::enable_hints(args.hints);
     let cwd = match working_directory(args.cwd.as_ref()) {
         Ok(d) => d,
         Err(message) => {
@@ -229,6 +234,7 @@ fn run(args: Args) -> i32 {
     match jail::run(&cmd, &env) {
         Ok(outcome) => {
             jail::report_learned(PROGRAM, &outcome);
+            jail::report_hint(PROGRAM, &outcome);
             outcome.status
         }
         Err(e) => {

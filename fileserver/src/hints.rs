@@ -1,0 +1,504 @@
+//! Hints: when a jailed command fails, say what it looked for and did not have, and the
+//! grant that would give it (`pola-sh: make looked for ./Makefile, which was not
+//! granted — try: make + .`).
+//!
+//! How it is observed, cheaply enough to be on for every interactive command:
+//!
+//! - **The working directory.** Most of what a command misses is in the directory it
+//!   runs in (`./Makefile`, `./.git`, `notes.txt` passed quoted). When that directory
+//!   is not granted, the jail sees a skeleton of it holding only the grants' mount
+//!   points; with hints, that skeleton is a tiny read-only FUSE file system served by
+//!   the shell ([`CwdFs`]): the kernel asks it only about names it does not know yet,
+//!   so every lookup of a missing name (and every attempt to create one) is recorded,
+//!   and nothing else costs anything — the grants mounted on it are reached directly.
+//! - **Programs and the network.** The `execve` and `connect` calls come to the
+//!   server as seccomp notifications (few per command): a program it was not given, a
+//!   connection attempt without `@net`.
+//!
+//! Only names that exist on the host are ever shown, and only to the user, after the
+//! command ended: the jail learns nothing from it. `$HOME`'s configuration files are
+//! not observed here (they land in the private home); the shipped profiles and
+//! `--learn` cover those.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use fuser::{
+    FileAttr, FileHandle, FileType, Filesystem, Generation, INodeNo, ReplyAttr, ReplyCreate,
+    ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry, Request,
+};
+
+use crate::plan::{PlanNode, Step};
+
+/// What a command was seen looking for and not having.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// Names below the working directory (relative), and whether it tried to create
+    /// them.
+    pub looked: Vec<(PathBuf, bool)>,
+    /// Programs it tried to run that its jail does not have (absolute).
+    pub execs: Vec<PathBuf>,
+    /// Network destinations it tried to connect to without the network.
+    pub connects: Vec<(String, u16)>,
+}
+
+/// Where a jail's observations are collected while it runs.
+pub type Shared = Arc<Mutex<Observed>>;
+
+fn note<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if list.len() < 64 && !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+impl Observed {
+    pub fn looked_for(shared: &Shared, path: PathBuf, write: bool) {
+        if let Ok(mut o) = shared.lock() {
+            note(&mut o.looked, (path, write));
+        }
+    }
+
+    pub fn ran(shared: &Shared, path: PathBuf) {
+        if let Ok(mut o) = shared.lock() {
+            note(&mut o.execs, path);
+        }
+    }
+
+    pub fn connected(shared: &Shared, addr: String, port: u16) {
+        if let Ok(mut o) = shared.lock() {
+            note(&mut o.connects, (addr, port));
+        }
+    }
+
+    /// The one line to show the user about command `name` (already escaped, as the
+    /// plan carries it; run in `cwd`, with more arguments when `args`), if anything it
+    /// looked for exists on the host: the first such thing, and how many more.
+    pub fn hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
+        let shown = |p: &Path| crate::text::shown(p).to_string();
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        let mut lines = Vec::new();
+        let existing: Vec<&(PathBuf, bool)> = self
+            .looked
+            .iter()
+            .filter(|(rel, _)| cwd.join(rel).symlink_metadata().is_ok())
+            .collect();
+        if let Some((rel, write)) = existing.first() {
+            let here = format!("./{}", shown(rel));
+            // A project's marker means the command works on the whole directory.
+            let project = PROJECT_MARKERS.iter().any(|m| rel.as_os_str() == *m);
+            let grant = match (write, existing.len()) {
+                (true, _) => format!("=> {}", shown(rel)),
+                (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", shown(rel)),
+                (false, _) => "+ .".to_string(),
+            };
+            let verb = if *write {
+                "tried to replace"
+            } else {
+                "looked for"
+            };
+            lines.push(format!(
+                "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
+            ));
+        }
+        if let Some(exe) = self.execs.iter().find(|p| p.exists()) {
+            lines.push(format!(
+                "{name} tried to run {}, which was not granted — try: {cmd} + {}",
+                shown(exe),
+                shown(exe)
+            ));
+        }
+        if let Some((addr, port)) = self.connects.first() {
+            lines.push(format!(
+                "{name} tried to reach the network ({}:{port}) — try: {cmd} + @net:connect={port}",
+                crate::text::shown(addr)
+            ));
+        }
+        let first = lines.first()?;
+        let more = match lines.len() - 1 + existing.len().saturating_sub(1) {
+            0 => String::new(),
+            n => format!(" ({n} more: grants shows what a command line gets)"),
+        };
+        Some(format!("{program}: {first}{more}"))
+    }
+}
+
+/// Names that say a command works on the whole directory it runs in.
+const PROJECT_MARKERS: &[&str] = &[
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    ".git",
+    "Cargo.toml",
+    "package.json",
+    "pyproject.toml",
+    "setup.py",
+    "CMakeLists.txt",
+    "go.mod",
+    "meson.build",
+    "build.gradle",
+    "pom.xml",
+];
+
+/// One node of the skeleton below the working directory.
+#[derive(Clone, Debug)]
+struct Node {
+    name: OsString,
+    parent: usize,
+    kind: FileType,
+    children: BTreeMap<OsString, usize>,
+    target: Option<PathBuf>,
+}
+
+/// The skeleton below the working directory, as the jail's plan builds it: the
+/// grants' mount points and the directories leading to them.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// The tree below `cwd` in `plan`, if the working directory is a skeleton
+    /// directory whose every entry can stand in a read-only FUSE directory.
+    pub fn from_plan(plan: &[PlanNode], cwd: &Path) -> Option<Tree> {
+        let at_cwd = plan.iter().find(|n| n.path == cwd)?;
+        if !matches!(at_cwd.step, Step::Dir { .. }) {
+            return None;
+        }
+        let mut tree = Tree {
+            nodes: vec![Node {
+                name: OsString::new(),
+                parent: 0,
+                kind: FileType::Directory,
+                children: BTreeMap::new(),
+                target: None,
+            }],
+        };
+        let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
+        index.insert(cwd.to_path_buf(), 0);
+        for n in plan {
+            let Ok(rel) = n.path.strip_prefix(cwd) else {
+                continue;
+            };
+            if rel.as_os_str().is_empty() {
+                continue;
+            }
+            let parent = *index.get(n.path.parent()?)?;
+            let (kind, target) = match &n.step {
+                Step::Bind { is_dir: false, .. } => (FileType::RegularFile, None),
+                Step::Symlink { target } => (FileType::Symlink, Some(target.clone())),
+                // A file the builder writes cannot be written into FUSE.
+                Step::File { .. } => return None,
+                _ => (FileType::Directory, None),
+            };
+            let name = n.path.file_name()?.to_os_string();
+            let i = tree.nodes.len();
+            tree.nodes.push(Node {
+                name: name.clone(),
+                parent,
+                kind,
+                children: BTreeMap::new(),
+                target,
+            });
+            tree.nodes[parent].children.insert(name, i);
+            index.insert(n.path.clone(), i);
+        }
+        Some(tree)
+    }
+
+    fn path(&self, i: usize) -> PathBuf {
+        let mut names = Vec::new();
+        let mut at = i;
+        while at != 0 {
+            names.push(self.nodes[at].name.clone());
+            at = self.nodes[at].parent;
+        }
+        names.iter().rev().collect()
+    }
+}
+
+/// How long the kernel may keep what this file system said: it never changes.
+const TTL: Duration = Duration::from_secs(3600);
+
+/// The working directory's skeleton, served to the jail, recording what it looks for.
+pub struct CwdFs {
+    tree: Tree,
+    observed: Shared,
+    uid: u32,
+    gid: u32,
+}
+
+impl CwdFs {
+    pub fn new(tree: Tree, observed: Shared, uid: u32, gid: u32) -> CwdFs {
+        CwdFs {
+            tree,
+            observed,
+            uid,
+            gid,
+        }
+    }
+
+    fn ino(i: usize) -> INodeNo {
+        INodeNo(i as u64 + 1)
+    }
+
+    fn node(&self, ino: INodeNo) -> Option<usize> {
+        let i = (ino.0 as usize).checked_sub(1)?;
+        (i < self.tree.nodes.len()).then_some(i)
+    }
+
+    fn attr(&self, i: usize) -> FileAttr {
+        let node = &self.tree.nodes[i];
+        let perm = match node.kind {
+            FileType::Directory => 0o555,
+            FileType::Symlink => 0o777,
+            _ => 0o444,
+        };
+        FileAttr {
+            ino: Self::ino(i),
+            size: node
+                .target
+                .as_ref()
+                .map_or(0, |t| t.as_os_str().len() as u64),
+            blocks: 0,
+            atime: SystemTime::UNIX_EPOCH,
+            mtime: SystemTime::UNIX_EPOCH,
+            ctime: SystemTime::UNIX_EPOCH,
+            crtime: SystemTime::UNIX_EPOCH,
+            kind: node.kind,
+            perm,
+            nlink: if node.kind == FileType::Directory {
+                2
+            } else {
+                1
+            },
+            uid: self.uid,
+            gid: self.gid,
+            rdev: 0,
+            blksize: 4096,
+            flags: 0,
+        }
+    }
+
+    fn refuse_write(&self, parent: INodeNo, name: &OsStr) {
+        if let Some(p) = self.node(parent) {
+            Observed::looked_for(&self.observed, self.tree.path(p).join(name), true);
+        }
+    }
+}
+
+impl Filesystem for CwdFs {
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        let Some(p) = self.node(parent) else {
+            return reply.error(fuser::Errno::ENOENT);
+        };
+        match self.tree.nodes[p].children.get(name) {
+            Some(&i) => reply.entry(&TTL, &self.attr(i), Generation(0)),
+            None => {
+                Observed::looked_for(&self.observed, self.tree.path(p).join(name), false);
+                reply.error(fuser::Errno::ENOENT);
+            }
+        }
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
+        match self.node(ino) {
+            Some(i) => reply.attr(&TTL, &self.attr(i)),
+            None => reply.error(fuser::Errno::ENOENT),
+        }
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        match self
+            .node(ino)
+            .and_then(|i| self.tree.nodes[i].target.as_ref())
+        {
+            Some(t) => reply.data(std::os::unix::ffi::OsStrExt::as_bytes(t.as_os_str())),
+            None => reply.error(fuser::Errno::EINVAL),
+        }
+    }
+
+    fn readdir(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectory,
+    ) {
+        let Some(i) = self.node(ino) else {
+            return reply.error(fuser::Errno::ENOENT);
+        };
+        let node = &self.tree.nodes[i];
+        let mut entries = vec![
+            (Self::ino(i), FileType::Directory, OsString::from(".")),
+            (
+                Self::ino(node.parent),
+                FileType::Directory,
+                OsString::from(".."),
+            ),
+        ];
+        for (name, &c) in &node.children {
+            entries.push((Self::ino(c), self.tree.nodes[c].kind, name.clone()));
+        }
+        for (k, (ino, kind, name)) in entries.into_iter().enumerate().skip(offset as usize) {
+            if reply.add(ino, k as u64 + 1, kind, name) {
+                break;
+            }
+        }
+        reply.ok();
+    }
+
+    fn access(&self, _req: &Request, _ino: INodeNo, _mask: fuser::AccessFlags, reply: ReplyEmpty) {
+        reply.ok();
+    }
+
+    fn mkdir(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        _mode: u32,
+        _umask: u32,
+        reply: ReplyEntry,
+    ) {
+        self.refuse_write(parent, name);
+        reply.error(fuser::Errno::EROFS);
+    }
+
+    fn mknod(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        _mode: u32,
+        _umask: u32,
+        _rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        self.refuse_write(parent, name);
+        reply.error(fuser::Errno::EROFS);
+    }
+
+    fn create(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        _mode: u32,
+        _umask: u32,
+        _flags: i32,
+        reply: ReplyCreate,
+    ) {
+        self.refuse_write(parent, name);
+        reply.error(fuser::Errno::EROFS);
+    }
+
+    fn symlink(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        link_name: &OsStr,
+        _target: &Path,
+        reply: ReplyEntry,
+    ) {
+        self.refuse_write(parent, link_name);
+        reply.error(fuser::Errno::EROFS);
+    }
+}
+
+/// Serve `fd` (a `/dev/fuse` connection the jail's builder mounted at the working
+/// directory) until the jail is gone.
+pub fn serve(fd: std::os::fd::OwnedFd, fs: CwdFs) {
+    let config = fuser::Config::default();
+    match fuser::Session::from_fd(fs, fd, fuser::SessionACL::Owner, config) {
+        Ok(session) => {
+            if let Err(e) = session.run() {
+                tracing::debug!("hints: the working directory's file system ended: {e}");
+            }
+        }
+        Err(e) => tracing::debug!("hints: cannot serve the working directory: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(path: &str, step: Step) -> PlanNode {
+        PlanNode {
+            path: path.into(),
+            step,
+        }
+    }
+
+    fn bind(is_dir: bool) -> Step {
+        Step::Bind {
+            host: "/h".into(),
+            witness: 0,
+            is_dir,
+            writable: false,
+            device: false,
+        }
+    }
+
+    #[test]
+    fn the_tree_below_the_working_directory() {
+        let plan = vec![
+            node("/w", Step::Dir { seal: false }),
+            node("/w/f.txt", bind(false)),
+            node("/w/src", Step::Dir { seal: false }),
+            node("/w/src/main.c", bind(false)),
+            node("/w/docs", bind(true)),
+            node("/elsewhere", bind(true)),
+        ];
+        let tree = Tree::from_plan(&plan, Path::new("/w")).unwrap();
+        assert_eq!(tree.nodes.len(), 5);
+        assert_eq!(tree.path(3), PathBuf::from("src/main.c"));
+        // A granted working directory is not observed this way.
+        let plan = vec![node("/w", bind(true))];
+        assert!(Tree::from_plan(&plan, Path::new("/w")).is_none());
+    }
+
+    #[test]
+    fn hints_name_only_what_exists_on_the_host() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Makefile"), "all:\n").unwrap();
+        let o = Observed {
+            looked: vec![
+                ("GNUmakefile".into(), false),
+                ("makefile".into(), false),
+                ("Makefile".into(), false),
+            ],
+            ..Observed::default()
+        };
+        assert_eq!(
+            o.hint("pola-sh", "make", false, d.path()).unwrap(),
+            "pola-sh: make looked for ./Makefile, which was not granted — try: make + ."
+        );
+        std::fs::write(d.path().join("notes.txt"), "n").unwrap();
+        let cat = Observed {
+            looked: vec![("notes.txt".into(), false)],
+            ..Observed::default()
+        };
+        assert_eq!(
+            cat.hint("pola-sh", "cat", true, d.path()).unwrap(),
+            "pola-sh: cat looked for ./notes.txt, which was not granted — try: cat … + notes.txt"
+        );
+        let nothing = Observed {
+            looked: vec![("missing".into(), false)],
+            ..Observed::default()
+        };
+        assert_eq!(nothing.hint("pola-sh", "make", false, d.path()), None);
+        let net = Observed {
+            connects: vec![("127.0.0.1".into(), 8080)],
+            ..Observed::default()
+        };
+        assert!(net
+            .hint("pola-sh", "curl", true, d.path())
+            .unwrap()
+            .ends_with("try: curl … + @net:connect=8080"));
+    }
+}

@@ -1,0 +1,76 @@
+//! Hints: when a jailed command fails in an interactive session, one line says what it
+//! looked for and was not granted, with the grant that would give it. On a real
+//! pseudo-terminal, as root and as an unprivileged user; scripts get none unless asked.
+
+use std::fs;
+
+use pola_tests::{both, Key::*, Run, T};
+
+fn prompt(t: &T) -> &'static str {
+    if t.uid == 0 {
+        "# "
+    } else {
+        "$ "
+    }
+}
+
+fn sh(t: &T, args: &[&str]) -> Run {
+    let mut all = vec![pola_tests::pola_sh().to_str().unwrap().to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    t.plain(&all)
+}
+
+both!(interactive_failures_name_the_missing_grant, |t: &T| {
+    t.write("Makefile", "all:\n\t@echo built\n");
+    t.write("notes.txt", "my notes\n");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("make\r"),
+        Expect("make looked for ./Makefile, which was not granted — try: make + ."),
+        Send("make + .\r"),
+        Expect("built"),
+        Send("cat 'notes.txt' missing.txt\r"),
+        Expect("cat looked for ./notes.txt, which was not granted — try: cat … + notes.txt"),
+        Send(&format!(
+            "curl -s http://127.0.0.1:{port}/ ; echo curl=$?\r"
+        )),
+        Expect(&format!(
+            "curl tried to reach the network (127.0.0.1:{port}) — try: curl … + @net:connect={port}"
+        )),
+        Expect("curl=7"),
+        Send("echo done\r"),
+        Expect("done"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    // A path that does not exist on the host is never named.
+    assert!(!run.stdout.contains("./missing.txt, which"), "{run}");
+    drop(listener);
+});
+
+both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
+    t.write("Makefile", "all:\n\t@echo built\n");
+    // A script prints no hint by default...
+    let run = sh(t, &["-c", "make"]);
+    assert!(!run.ok(), "{run}");
+    assert!(!run.stderr.contains("looked for"), "{run}");
+    // ... but does with --hints or POLA_HINTS=1.
+    let run = sh(t, &["--hints", "-c", "make"]);
+    assert!(run.stderr.contains("make looked for ./Makefile"), "{run}");
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-c", "make"]);
+    cmd.env("POLA_HINTS", "1");
+    let run = t.output(cmd);
+    assert!(run.stderr.contains("make looked for ./Makefile"), "{run}");
+    // Nothing that is not there is ever named: a missing file, or one the jail made.
+    fs::remove_file(t.path("Makefile")).unwrap();
+    let run = sh(t, &["--hints", "-c", "make; cat nothing.txt"]);
+    assert!(!run.stderr.contains("looked for"), "{run}");
+    // pola-run too.
+    t.write("in.txt", "x\n");
+    let run = t.jail(&["--hints"], &["cat", "in.txt"]);
+    assert!(run.stderr.contains("cat looked for ./in.txt"), "{run}");
+    assert!(run.stderr.contains("try: cat … + in.txt"), "{run}");
+    let run = t.jail(&[], &["cat", "in.txt"]);
+    assert!(!run.stderr.contains("looked for"), "{run}");
+});
