@@ -1097,8 +1097,14 @@ impl Shell {
     /// The `grants` builtin: the namespace a command line would get.
     fn show_grants(&mut self, items: &[GrantItem]) -> i32 {
         if items.is_empty() {
-            self.error("grants: usage: grants COMMAND [ARG]...");
+            self.error("grants: usage: grants COMMAND [ARG]... (grants --help: the rules)");
             return 2;
+        }
+        if let [GrantItem::Word(fields)] = items {
+            if fields.len() == 1 && fields[0].text == "--help" {
+                builtins::out(builtins::help::GRANTS);
+                return 0;
+            }
         }
         let collected = match grants::collect(items, &self.cwd()) {
             Ok(c) => c,

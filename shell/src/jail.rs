@@ -660,21 +660,132 @@ fn launch_record(cmd: &Command, prepared: &Prepared) -> String {
     )
 }
 
-/// What `--learn` prints: the accesses denied, as profile lines for the program.
-fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String {
-    let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
-    let name = launch::program_name(exe);
-    let file = dirs::config_dir()
-        .map(|d| text::shown(&profile::profiles_dir(&d).join(&name)).to_string())
-        .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{}", text::shown(&name)));
-    let name = text::shown(&name);
-    if accesses.is_empty() {
-        return format!("{program}: learn: {name} was denied nothing\n");
+/// What `--learn` found, sorted: what lies in the working directory belongs on the
+/// command line (it is the project, not the program's configuration), the rest in the
+/// program's profile.
+pub struct Learned {
+    pub name: String,
+    /// The profile file the lines would go to.
+    pub file: Option<PathBuf>,
+    /// `(path relative to the working directory, write)`.
+    pub project: Vec<(PathBuf, bool)>,
+    /// Profile lines.
+    pub lines: String,
+}
+
+impl Learned {
+    pub fn new(exe: &Path, denied: &[(PathBuf, bool)], home: &Path, cwd: &Path) -> Learned {
+        let name = launch::program_name(exe);
+        let mut project = Vec::new();
+        let mut config = Vec::new();
+        // A dot-directory of the home is a tool's configuration, even under the
+        // working directory (run from the home itself).
+        let configuration = |p: &Path| {
+            p.strip_prefix(home)
+                .ok()
+                .and_then(|r| r.components().next())
+                .is_some_and(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+        };
+        for (path, write) in denied {
+            match path.strip_prefix(cwd) {
+                Ok(rel) if !rel.as_os_str().is_empty() && !configuration(path) => {
+                    if !project.contains(&(rel.to_path_buf(), *write)) {
+                        project.push((rel.to_path_buf(), *write));
+                    }
+                }
+                _ => config.push((path.clone(), *write)),
+            }
+        }
+        Learned {
+            file: dirs::config_dir().map(|d| profile::profiles_dir(&d).join(&name)),
+            name,
+            project,
+            lines: profile::render(&config, home),
+        }
     }
-    format!(
-        "{program}: learn: {name} looked for what it was not granted; to grant it, add to {file}:\n{}",
-        profile::render(&accesses, home)
-    )
+
+    /// The report: command-line grants for the project, profile lines for the rest.
+    /// `pola_run` writes the grants as pola-run options, else as pola-sh's.
+    pub fn report(&self, program: &str, pola_run: bool) -> String {
+        let name = text::shown(&self.name);
+        if self.project.is_empty() && self.lines.is_empty() {
+            return format!("{program}: learn: {name} was denied nothing\n");
+        }
+        let mut out = String::new();
+        if !self.project.is_empty() {
+            let grants: Vec<String> = self
+                .project
+                .iter()
+                .map(|(rel, write)| {
+                    let rel = text::shown(rel);
+                    match (pola_run, write) {
+                        (true, false) => format!("--ro {rel}"),
+                        (true, true) => format!("--rw {rel}"),
+                        (false, false) => format!("+ {rel}"),
+                        (false, true) => format!("+ => {rel}"),
+                    }
+                })
+                .collect();
+            out.push_str(&format!(
+                "{program}: learn: {name} looked in the working directory for what it was not granted; grant it on the command line: {}\n",
+                grants.join(" ")
+            ));
+        }
+        if !self.lines.is_empty() {
+            let file = self
+                .file
+                .as_ref()
+                .map(|f| text::shown(f).to_string())
+                .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/pola-sh/profiles/{name}"));
+            out.push_str(&format!(
+                "{program}: learn: {name} looked for what it was not granted; to grant it, add to {file} (or run again with --learn --save):\n{}",
+                self.lines
+            ));
+        }
+        out
+    }
+
+    /// `--learn --save`: ask on the terminal, then add the profile lines to the
+    /// program's profile. Returns what to tell the user.
+    pub fn save(&self, program: &str) -> String {
+        let Some(file) = &self.file else {
+            return format!("{program}: learn: no configuration directory to save in\n");
+        };
+        if self.lines.is_empty() {
+            return String::new();
+        }
+        let question = format!(
+            "add these {} lines to {}? [y/N]",
+            self.lines.lines().count(),
+            text::shown(file)
+        );
+        let Some(answer) = pola_fileserver::terminal::ask(&question) else {
+            return format!("{program}: learn: no terminal to ask on; nothing saved\n");
+        };
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return format!("{program}: learn: nothing saved\n");
+        }
+        let written = fs::create_dir_all(file.parent().unwrap_or(Path::new("/"))).and_then(|()| {
+            use std::io::Write;
+            let mut f = fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(file)?;
+            f.write_all(self.lines.as_bytes())
+        });
+        match written {
+            Ok(()) => format!("{program}: learn: saved to {}\n", text::shown(file)),
+            Err(e) => format!(
+                "{program}: learn: cannot save to {}: {e}\n",
+                text::shown(file)
+            ),
+        }
+    }
+}
+
+fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path, cwd: &Path) -> String {
+    let accesses: Vec<(PathBuf, bool)> = denied.iter().map(|d| (d.path.clone(), d.write)).collect();
+    Learned::new(exe, &accesses, home, cwd).report(program, false)
 }
 
 /// Hints (`pola_fileserver::hints`): after a failed command, one line on what it looked
@@ -715,7 +826,10 @@ pub fn finish(jail: launch::Jail, status: i32) -> i32 {
 pub fn report_learned(program: &str, outcome: &Outcome) {
     if outcome.mediated && outcome.launched {
         let home = identity().map(|i| i.home).unwrap_or_default();
-        eprint!("{}", learned(program, &outcome.exe, &outcome.denied, &home));
+        eprint!(
+            "{}",
+            learned(program, &outcome.exe, &outcome.denied, &home, &outcome.cwd)
+        );
     }
 }
 

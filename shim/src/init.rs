@@ -106,7 +106,10 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
     posix_spawn(exec.as_c_str(), &actions, &attr, &argv, &env).map_err(|errno| match errno {
         Errno::ENOENT => ExecFailure {
             status: 127,
-            message: format!("{}: command not found in the jail", shown(&plan.exec)),
+            message: format!(
+                "{}: command not found in the jail (what it needs is not granted: see help grants, pola-run --learn)",
+                shown(&plan.exec)
+            ),
         },
         errno => ExecFailure {
             status: 126,

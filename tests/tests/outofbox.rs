@@ -151,3 +151,62 @@ both!(
         assert!(run.success().starts_with("cargo "), "{run}");
     }
 );
+
+both!(
+    learn_converges_in_one_run_and_sorts_what_it_found,
+    |t: &T| {
+        let h = fixture_home(t);
+        let path = format!("{}/.pyenv/shims:{}", h.display(), pola_tests::PATH);
+        // Without the shipped profile, one --learn finds the whole shim chain: it runs the
+        // command again with what each round found, until it finds nothing new.
+        let mut cmd = t.jail_command(
+            &["--no-profile", "--learn"],
+            &["python3", "-c", "print(42)"],
+        );
+        cmd.env("HOME", &h).env("PATH", &path);
+        let run = t.output(cmd);
+        assert_eq!(run.stdout, "42\n", "{run}");
+        assert!(run.stderr.contains("ro ~/.pyenv/libexec/pyenv\n"), "{run}");
+        assert!(run.stderr.contains("ro ~/.pyenv/version\n"), "{run}");
+        assert!(run.stderr.contains("round 1 found"), "{run}");
+        // What is in the working directory is the project: a command-line grant, not a
+        // line for the program's profile.
+        t.write("proj/Makefile", "all:\n\t@echo built\n");
+        let mut cmd = t.jail_command(&["--learn", "--cwd", "proj"], &["make"]);
+        cmd.env("HOME", &h);
+        let run = t.output(cmd);
+        assert!(
+            run.stderr
+                .contains("grant it on the command line: --ro Makefile"),
+            "{run}"
+        );
+        assert!(!run.stderr.contains("profiles/make"), "{run}");
+
+        // --learn --save writes the lines into the program's profile after asking.
+        let config = t.path("cfg");
+        let run = {
+            use pola_tests::Key::*;
+            let args = [
+                "--no-profile",
+                "--learn",
+                "--save",
+                "--",
+                "/usr/bin/python3",
+                "-c",
+                "print(open('/etc/hostname').read() and 'read')",
+            ];
+            let mut steps = vec![Expect("[y/N]"), Send("y\r"), Expect("saved to")];
+            if std::path::Path::new("/etc/hostname").exists() {
+                steps.push(Expect("read"));
+            }
+            // The pty driver runs the program with XDG_CONFIG_HOME=<dir>/.config.
+            let _ = &config;
+            t.on_terminal(&pola_tests::pola_run(), &args, &steps)
+        };
+        if std::path::Path::new("/etc/hostname").exists() {
+            assert!(run.stdout.starts_with("OK"), "{run}");
+            let saved = fs::read_to_string(t.path(".config/pola-sh/profiles/python3")).unwrap();
+            assert!(saved.contains("ro /etc/hostname"), "{saved}");
+        }
+    }
+);

@@ -1516,10 +1516,18 @@ both!(
 
         // --learn prints it as one line that parses back to exactly that path.
         let audit = t.path("audit.log");
-        let mut cmd = t.jail_command(&["--learn"], &["cat", &format!("d/{ADDS_A_LINE}")]);
+        // From another working directory, so the name is a profile line, not a grant
+        // for the command line.
+        t.mkdir("w");
+        let mut cmd = t.jail_command(
+            &["--learn", "--cwd", "w"],
+            &["cat", asked.to_str().unwrap()],
+        );
         cmd.env("POLA_AUDIT", &audit);
         let run = t.output(cmd);
-        assert_eq!(run.code, Some(1), "{run}");
+        // The second round, given the one name, read it.
+        assert_eq!(run.code, Some(0), "{run}");
+        assert_eq!(run.stdout, "s", "{run}");
         let (_, lines) = run
             .stderr
             .split_once("to grant it, add to ")
@@ -1535,11 +1543,12 @@ both!(
             "{run}"
         );
 
-        // The audit file: one line per record (each starts with its time), one record of
-        // the launch and one of the one access, the name escaped in both.
+        // The audit file: one line per record (each starts with its time): the launch,
+        // the one access, and the launch of the second round (--learn runs it again with
+        // what it found), the name escaped in each.
         let log = fs::read_to_string(&audit).unwrap();
         let records: Vec<&str> = log.lines().collect();
-        assert_eq!(records.len(), 2, "{log}");
+        assert_eq!(records.len(), 3, "{log}");
         for r in &records {
             assert!(
                 r.starts_with(|c: char| c.is_ascii_digit()),
@@ -1548,9 +1557,13 @@ both!(
             assert!(!r.contains('\r') && !r.contains('\x1b'), "{log}");
         }
         assert!(
-            records[0].contains(" launch /usr/bin/cat: cat d/x\\nrw ~ #\\r\\e[2K;"),
+            records[0].contains(&format!(
+                " launch /usr/bin/cat: cat {}/d/x\\nrw ~ #\\r\\e[2K;",
+                t.dir().display()
+            )),
             "{log}"
         );
+        assert!(records[2].contains(" launch /usr/bin/cat: "), "{log}");
         let denial = format!(
             " r! open {}/d/x\\nrw ~ #\\r\\e[2K: denied",
             t.dir().display()

@@ -51,10 +51,14 @@ struct Args {
     /// Add NAME=VALUE to the command's environment.
     #[arg(long = "env", value_name = "K=V")]
     env: Vec<OsString>,
-    /// Mediated mode: run, then print what the command looked for and was not
-    /// granted, as profile lines.
+    /// Learn what the command needs: run it mediated, and while it looks for what it
+    /// was not granted, run it again with that (up to 12 times), then print what it
+    /// needed: working-directory paths as options, the rest as profile lines.
     #[arg(long)]
     learn: bool,
+    /// With --learn: ask, then add the profile lines to the program's profile.
+    #[arg(long, requires = "learn")]
+    save: bool,
     /// Ask mode: when the command opens a file it was not granted, ask on the terminal
     /// whether to give it (once, or always for this run).
     #[arg(long)]
@@ -231,9 +235,11 @@ fn run(args: Args) -> i32 {
             }
         };
     }
+    if args.learn {
+        return learn(cmd, &env, args.save);
+    }
     match jail::run(&cmd, &env) {
         Ok(outcome) => {
-            jail::report_learned(PROGRAM, &outcome);
             jail::report_hint(PROGRAM, &outcome);
             outcome.status
         }
@@ -242,4 +248,58 @@ fn run(args: Args) -> i32 {
             e.status()
         }
     }
+}
+
+/// Most rounds `--learn` runs: a program's start-up that execs a chain (a pyenv shim,
+/// a rustup proxy) reveals one link per round.
+const LEARN_ROUNDS: usize = 12;
+
+/// `--learn`: run, and while the command looked for host paths it was not granted, run
+/// it again with them granted; then report (and with `--save`, save) what it needed.
+fn learn(mut cmd: Command, env: &Environment, save: bool) -> i32 {
+    let mut needed: Vec<(PathBuf, bool)> = Vec::new();
+    let mut last = None;
+    for round in 1..=LEARN_ROUNDS {
+        let outcome = match jail::run(&cmd, env) {
+            Ok(o) => o,
+            Err(e) => {
+                report::error(PROGRAM, &e);
+                return e.status();
+            }
+        };
+        let new: Vec<(PathBuf, bool)> = outcome
+            .denied
+            .iter()
+            .map(|d| (d.path.clone(), d.write))
+            .filter(|a| !needed.contains(a))
+            .collect();
+        let more = !new.is_empty() && outcome.launched;
+        for (path, write) in &new {
+            cmd.grants.push(Request {
+                path: path.clone(),
+                write: *write,
+            });
+        }
+        needed.extend(new.iter().cloned());
+        last = Some(outcome);
+        if !more {
+            break;
+        }
+        if round < LEARN_ROUNDS {
+            eprintln!(
+                "{PROGRAM}: learn: round {round} found {} more; running it again with them",
+                new.len()
+            );
+        }
+    }
+    let Some(outcome) = last else {
+        return 125;
+    };
+    let home = jail::identity().map(|i| i.home).unwrap_or_default();
+    let learned = jail::Learned::new(&outcome.exe, &needed, &home, &cmd.cwd);
+    eprint!("{}", learned.report(PROGRAM, true));
+    if save {
+        eprint!("{}", learned.save(PROGRAM));
+    }
+    outcome.status
 }

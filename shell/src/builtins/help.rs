@@ -19,13 +19,55 @@ environment and what its command line grants.
   !!sudo apt upgrade       !! runs a command unconfined, on purpose
   grants cmd args...       show the namespace a command line would get
 
+When a command lacks something: a failed command says what it looked for and the
+grant that would give it (interactive; in scripts with --hints or POLA_HINTS=1);
+`pola-run --learn cmd` finds what a program needs (--save puts it in its profile);
+a profile, ~/.config/pola-sh/profiles/PROGRAM, holds what a program always gets
+(pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man). `help grants`
+has the rules in full.
+
 builtins: . : [ bg break cd command continue echo eval exec exit export false fg
   grants help history jobs kill printf pwd read return set shift source test true
   type umask unset wait
 ";
 
-/// `help` — what pola-sh is and which builtins it has.
-pub fn help(_: &mut Shell, _: &[String]) -> Status {
-    super::out(TEXT);
+/// The grant rules in full (`help grants`, `grants --help`).
+pub const GRANTS: &str = "\
+grants: what a command line gives the command it runs.
+
+  A word naming an existing file or directory grants it read-only (recursively),
+  unquoted, \"double-quoted\" or escaped, and every field of \"$@\"; a word
+  naming nothing is a plain string. 'single-quoted' words never grant. Words
+  starting with - never grant, but --opt=PATH grants PATH.
+  => WORD      a write grant: a slot for that name. The command may create it (a
+               file, a directory and all in it, a symlink), write it, replace it
+               by renaming onto it (sed -i, editors), rename it to another slot,
+               remove it; names it makes beside it are scratch, discarded at exit.
+               => . (or dir/, or the working directory) grants it writable as is.
+  + WORDS      grants without passing them, until } or the end; + => x too.
+               A + that grants nothing is an argument (find ... {} +, expr 1 + 2).
+  { ... }      limits the scope of +.
+  + @net       the network; @net:connect=443,80 and @net:bind=8080 for TCP ports.
+  A grant inside a directory granted with the same or more rights merges into it.
+  A link a jail may have made is never followed; a redirection is opened by the
+  shell and passed as a descriptor.
+
+  Also granted: the default environment (~/.config/pola-sh/environment), the
+  program and its #! interpreter, and the program's profiles: pola-sh's shipped
+  ones (by where the program is: pyenv, rustup/cargo, nvm, pipx, Go, conda, git,
+  man) and ~/.config/pola-sh/profiles/PROGRAM (ro PATH, rw PATH, net, env NAME,
+  shipped off). pola-run --learn [--save] finds what a program needs; a failed
+  command's hint names what it looked for.
+
+  grants CMD ARGS...   print the namespace CMD ARGS would get, and run nothing
+";
+
+/// `help [grants]` — what pola-sh is and which builtins it has, or the grant rules.
+pub fn help(_: &mut Shell, argv: &[String]) -> Status {
+    if argv.get(1).is_some_and(|a| a == "grants") {
+        super::out(GRANTS);
+    } else {
+        super::out(TEXT);
+    }
     Ok(0)
 }

@@ -17,7 +17,7 @@ mod exit;
 mod export;
 mod false_;
 mod fg;
-mod help;
+pub mod help;
 mod history;
 mod jobs;
 mod kill;
