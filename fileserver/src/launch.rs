@@ -55,26 +55,50 @@ pub struct Io {
 
 #[derive(Debug, Error)]
 pub enum LaunchError {
-    #[error("cannot find pola-shim (looked for {}); set POLA_SHIM to its path", crate::text::shown(.0))]
-    NoShim(PathBuf),
+    #[error("cannot find pola-shim (looked for {0}); set POLA_SHIM to its path")]
+    NoShim(String),
     #[error("cannot start pola-shim: {0}")]
     Spawn(std::io::Error),
     #[error("cannot send the plan to pola-shim: {0}")]
     Send(std::io::Error),
 }
 
-/// `pola-shim` beside the running executable, or `$POLA_SHIM`.
+/// Where the package installs the shim: the one path its AppArmor profile
+/// (`/etc/apparmor.d/pola-shim`) allows user namespaces to, where Ubuntu restricts them.
+pub const INSTALLED_SHIM: &str = "/usr/libexec/pola-sh/pola-shim";
+
+/// `$POLA_SHIM`, else the first of [`shim_candidates`] that exists.
 pub fn find_shim() -> Result<PathBuf, LaunchError> {
     if let Some(p) = std::env::var_os("POLA_SHIM") {
         return Ok(PathBuf::from(p));
     }
     let exe = std::env::current_exe().map_err(LaunchError::Spawn)?;
-    let shim = exe.with_file_name("pola-shim");
-    if shim.is_file() {
-        Ok(shim)
-    } else {
-        Err(LaunchError::NoShim(shim))
+    let candidates = shim_candidates(&exe);
+    match candidates.iter().find(|p| p.is_file()) {
+        Some(shim) => Ok(shim.clone()),
+        None => Err(LaunchError::NoShim(
+            candidates
+                .iter()
+                .map(|p| crate::text::shown(p).to_string())
+                .collect::<Vec<_>>()
+                .join(" and "),
+        )),
     }
+}
+
+/// Where the shim of the pola-sh or pola-run at `exe` is: for an installed one
+/// (`PREFIX/bin/pola-sh`), first `PREFIX/libexec/pola-sh/pola-shim` ([`INSTALLED_SHIM`]
+/// for `/usr/bin`); then beside `exe`, as in a checkout's `target/release`. Relative to
+/// `exe`, never absolute, so a checkout's binaries never start an installed shim of
+/// another version.
+pub fn shim_candidates(exe: &Path) -> Vec<PathBuf> {
+    let dir = exe.parent().unwrap_or(Path::new("/"));
+    let mut candidates = Vec::new();
+    if let (Some(prefix), Some("bin")) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) {
+        candidates.push(prefix.join("libexec/pola-sh/pola-shim"));
+    }
+    candidates.push(dir.join("pola-shim"));
+    candidates
 }
 
 /// A running jail.

@@ -4,6 +4,11 @@
 //!
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
+//!
+//! The arguments are a shell's, not a parser library's: options stop at `-c COMMANDS`
+//! or the first word that is not one, and `-eux` combine. [`HELP`] says what each does;
+//! pola-sh(1) (`man/pola-sh.1`) says the same, and a test checks they name the same
+//! options.
 
 use std::io::IsTerminal;
 
@@ -11,6 +16,41 @@ use pola_sh::exec::{flow_status, Flow, Shell, PROGRAM};
 use pola_sh::interactive::PolaHelper;
 use pola_sh::{parse, report};
 use rustyline::error::ReadlineError;
+
+/// `pola-sh --help`.
+const HELP: &str = "\
+pola-sh: a least-authority shell. Every external command runs in a jail of its own,
+which holds a default environment and only what its command line grants.
+
+Usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox]
+               [--hints] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]
+
+With -c, runs COMMANDS; with a SCRIPT, runs that file; otherwise reads commands from
+standard input, interactively (line editing, history, completion) when it is a terminal.
+
+Options:
+  -c COMMANDS    Run COMMANDS; NAME, if given, becomes $0, and the ARGs $1, $2, ...
+  -l, --login    A login shell, as when argv[0] starts with '-' (login, su -l, sshd)
+  -i             Interactive, even when standard input is not a terminal
+  -e, -u, -x     As set -e, set -u, set -x; they combine (-eux)
+  --no-profile   Apply no program profiles ($XDG_CONFIG_HOME/pola-sh/profiles/)
+  --learn        Mediated mode for every command: print what it looked for and was
+                 not granted, as profile lines
+  --ask          Ask on the terminal when a command opens a file it was not granted
+  --powerbox     Give every command a powerbox ($POLA_POWERBOX; see pola-open)
+  --hints        Say when a command looked in its working directory for a name it was
+                 not granted, and which word grants it (default when interactive)
+  --             End of options: the next word is the SCRIPT
+  -h, --help     Print this help
+  --version      Print the version
+
+Grants: a word naming a file grants it read-only (cat notes.txt); => WORD makes a slot,
+writable (sort in -o => out); + WORD grants without passing (make + => .); @net is the
+network; !!command runs unconfined. `grants CMD...` shows what a command line would get.
+
+Exit status: the last command's; 2 a syntax error, 125 the jail could not be built (the
+message says why, and for user namespaces what fixes it), 126 not executable, 127 not
+found. More: man pola-sh.";
 
 fn main() {
     report::init_logging();
@@ -55,10 +95,8 @@ fn run(args: &[String], mut login: bool) -> i32 {
                 i += 1;
                 break;
             }
-            "-h" | "--help" => {
-                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
-                return 0;
-            }
+            "-h" | "--help" => return print(HELP),
+            "--version" => return print(&format!("pola-sh {}", env!("CARGO_PKG_VERSION"))),
             f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
                 flags.push(f.to_string())
             }
@@ -129,6 +167,13 @@ fn run(args: &[String], mut login: bool) -> i32 {
         (None, None) if interactive => repl(&mut sh, login),
         (None, None) => run_stdin(&mut sh),
     }
+}
+
+/// `text` and a newline on standard output; status 0 (a closed pipe is no error).
+fn print(text: &str) -> i32 {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
+    0
 }
 
 /// Commands on standard input, run one complete command at a time, reading a byte
@@ -314,5 +359,90 @@ fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
             let _ = std::fs::create_dir_all(dir);
         }
         let _ = editor.save_history(h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// pola-sh(1), written by hand.
+    const MAN_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../man/pola-sh.1");
+
+    /// The options `--help` lists: the words before the description on each line of
+    /// its Options block (`-l, --login`, `-c COMMANDS`).
+    fn help_options() -> BTreeSet<String> {
+        HELP.lines()
+            .skip_while(|l| *l != "Options:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.starts_with("  -"))
+            .flat_map(|l| {
+                let names = l.trim().split("  ").next().unwrap_or_default();
+                names
+                    .split(", ")
+                    .filter_map(|o| o.split(' ').next())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The options pola-sh(1) describes: the tag line of each `.TP` in its OPTIONS.
+    fn man_options() -> BTreeSet<String> {
+        let page = std::fs::read_to_string(MAN_PAGE).unwrap();
+        let options = page
+            .split("\n.SH OPTIONS\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n.SH ").next())
+            .expect("pola-sh(1) has an OPTIONS section")
+            .to_string();
+        let lines: Vec<&str> = options.lines().collect();
+        lines
+            .windows(2)
+            .filter(|w| w[0] == ".TP")
+            .flat_map(|w| {
+                let tag = w[1]
+                    .replace("\\-", "-")
+                    .replace("\\fB", "")
+                    .replace("\\fI", "")
+                    .replace("\\fR", "");
+                tag.split(", ")
+                    .filter_map(|o| o.split(' ').next())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn help_and_man_page_name_the_same_options() {
+        let help = help_options();
+        assert!(help.contains("--login") && help.contains("-c"), "{help:?}");
+        assert_eq!(help, man_options());
+    }
+
+    #[test]
+    fn man_page_is_of_this_version() {
+        let page = std::fs::read_to_string(MAN_PAGE).unwrap();
+        let version = format!("\"pola-sh {}\"", env!("CARGO_PKG_VERSION"));
+        assert!(page.contains(&version), "pola-sh(1)'s .TH has no {version}");
+    }
+
+    #[test]
+    fn every_option_help_lists_is_accepted() {
+        // -i would read a terminal and -- takes the next word for a script; both are
+        // checked by the end-to-end tests.
+        for option in help_options() {
+            let args: Vec<String> = match option.as_str() {
+                "-i" | "--" | "-h" | "--help" | "--version" => continue,
+                "-c" => vec!["pola-sh".into(), "-c".into(), ":".into()],
+                other => vec!["pola-sh".into(), other.into(), "-c".into(), ":".into()],
+            };
+            assert_eq!(run(&args, false), 0, "{option} is not accepted");
+        }
+        let unknown = ["pola-sh", "--bogus", "-c", ":"].map(String::from);
+        assert_eq!(run(&unknown, false), 2);
     }
 }

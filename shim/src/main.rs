@@ -25,6 +25,7 @@ mod rootfs;
 mod seccomp;
 mod slots;
 mod sys;
+mod userns_refusal;
 mod zygote;
 
 use std::os::fd::OwnedFd;

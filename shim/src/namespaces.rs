@@ -11,6 +11,9 @@
 //! as locked (`MNT_LOCKED`), so not even a process that regained capabilities in its
 //! own namespace could remount a read-only grant writable or unmount one to see what
 //! lies beneath.
+//!
+//! When the kernel refuses the user namespace, `userns_refusal` says why and what
+//! fixes it; there is no jail without one, and no fallback.
 
 use std::fs;
 use std::path::Path;
@@ -21,10 +24,16 @@ use nix::errno::Errno;
 use nix::sched::{unshare, CloneFlags};
 use thiserror::Error;
 
+use crate::userns_refusal::{self, Host, Refusal, Step};
+
 #[derive(Debug, Error)]
 pub enum NamespaceError {
-    #[error("user namespaces are not available ({errno}); {hint}")]
-    UserUnavailable { errno: Errno, hint: String },
+    #[error("user namespaces are not available ({step}: {errno}); {why}")]
+    UserUnavailable {
+        step: &'static str,
+        errno: Errno,
+        why: Refusal,
+    },
     #[error("cannot create namespaces: {0}")]
     Unshare(Errno),
     #[error("cannot write {file}: {error}")]
@@ -34,19 +43,14 @@ pub enum NamespaceError {
     },
 }
 
-/// Where to turn user namespaces on, for the message when they are off.
-fn enable_hint() -> String {
-    let read = |p: &str| fs::read_to_string(p).ok().map(|s| s.trim().to_string());
-    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
-        return "enable them with: sysctl -w kernel.unprivileged_userns_clone=1".into();
+/// The refusal of a user namespace at `step`, with why and what fixes it.
+fn refused(step: &'static str, kind: Step, errno: Errno) -> NamespaceError {
+    let exe = std::env::current_exe().unwrap_or_default();
+    NamespaceError::UserUnavailable {
+        step,
+        errno,
+        why: userns_refusal::diagnose(&Host::live(), kind, errno, &exe),
     }
-    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
-        return "AppArmor restricts them; allow with: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0".into();
-    }
-    if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
-        return "enable them with: sysctl -w user.max_user_namespaces=15000".into();
-    }
-    "check kernel.unprivileged_userns_clone, user.max_user_namespaces and any AppArmor or SELinux policy".into()
 }
 
 fn write(file: &'static str, contents: &str) -> Result<(), NamespaceError> {
@@ -79,15 +83,25 @@ pub fn prepare_network() {
 
 /// Enter a new user namespace in which `uid`/`gid` map to themselves.
 pub fn enter_user(uid: u32, gid: u32) -> Result<(), NamespaceError> {
-    unshare(CloneFlags::CLONE_NEWUSER).map_err(|errno| NamespaceError::UserUnavailable {
-        errno,
-        hint: enable_hint(),
-    })?;
+    unshare(CloneFlags::CLONE_NEWUSER).map_err(|errno| refused("unshare", Step::Unshare, errno))?;
     // setgroups must be denied before an unprivileged process may write gid_map; it
     // also stops the command from dropping supplementary groups to dodge a deny-ACL.
-    write("/proc/self/setgroups", "deny")?;
-    write("/proc/self/uid_map", &format!("{uid} {uid} 1\n"))?;
-    write("/proc/self/gid_map", &format!("{gid} {gid} 1\n"))?;
+    // A namespace without capabilities (AppArmor's restriction) is refused here.
+    for (file, contents) in [
+        ("/proc/self/setgroups", "deny".to_string()),
+        ("/proc/self/uid_map", format!("{uid} {uid} 1\n")),
+        ("/proc/self/gid_map", format!("{gid} {gid} 1\n")),
+    ] {
+        write(file, &contents).map_err(|e| match e {
+            NamespaceError::Map { error, .. }
+                if matches!(error.raw_os_error(), Some(libc::EPERM | libc::EACCES)) =>
+            {
+                let errno = Errno::from_raw(error.raw_os_error().unwrap_or(libc::EPERM));
+                refused(file, Step::Map, errno)
+            }
+            other => other,
+        })?;
+    }
     Ok(())
 }
 

@@ -353,6 +353,70 @@ both!(missing_user_namespaces_are_explained, |t: &T| {
     assert_eq!(run.stderr.lines().count(), 1, "{run}");
 });
 
+/// Python that installs a seccomp filter refusing `unshare` with EPERM (as Docker's
+/// default profile does for a container without CAP_SYS_ADMIN, or systemd's
+/// `RestrictNamespaces=`), then executes its arguments under it.
+const REFUSE_UNSHARE: &str = r#"
+import ctypes, os, platform, sys
+class Filter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+class Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+unshare = {"x86_64": 272, "aarch64": 97}[platform.machine()]
+rules = [(0x20, 0, 0, 0), (0x15, 0, 1, unshare), (0x06, 0, 0, 0x00050000 | 1), (0x06, 0, 0, 0x7fff0000)]
+filters = (Filter * len(rules))(*[Filter(*r) for r in rules])
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+assert libc.prctl(22, 2, ctypes.byref(Program(len(rules), filters))) == 0  # PR_SET_SECCOMP, filter
+os.execvp(sys.argv[1], sys.argv[1:])
+"#;
+
+both!(a_seccomp_filter_refusing_unshare_is_explained, |t: &T| {
+    let under_filter = |args: &[&str]| {
+        let mut all = vec!["/usr/bin/python3", "-c", REFUSE_UNSHARE];
+        all.extend(args);
+        t.plain(&all)
+    };
+    // The filter does refuse user namespaces: a plain unshare fails under it, and
+    // works without it.
+    assert!(t.plain(&["unshare", "-U", "true"]).ok());
+    let plain = under_filter(&["unshare", "-U", "true"]);
+    assert!(!plain.ok(), "{plain}");
+    // pola-run says why, in one line, and runs nothing with less confinement.
+    let run = under_filter(&[
+        pola_tests::pola_run().to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        "echo ran",
+    ]);
+    assert_eq!(run.code, Some(125), "{run}");
+    assert_eq!(run.stdout, "", "{run}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(
+        run.stderr
+            .contains("user namespaces are not available (unshare: EPERM"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("seccomp"), "{run}");
+    assert!(run.stderr.contains("refuses unshare"), "{run}");
+    // So does pola-sh, for each jailed command; its builtins still run.
+    let sh = under_filter(&[
+        pola_tests::pola_sh().to_str().unwrap(),
+        "-c",
+        "echo builtin; sh -c 'echo ran'",
+    ]);
+    assert_eq!(sh.code, Some(125), "{sh}");
+    assert_eq!(sh.stdout, "builtin\n", "{sh}");
+    assert_eq!(sh.stderr.lines().count(), 1, "{sh}");
+    assert!(
+        sh.stderr
+            .starts_with("pola-sh: sh: user namespaces are not available"),
+        "{sh}"
+    );
+    assert!(sh.stderr.contains("refuses unshare"), "{sh}");
+});
+
 // Real programs work with only their arguments granted.
 
 both!(coreutils_grep_sed_awk_sort, |t: &T| {

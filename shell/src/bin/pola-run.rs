@@ -1,18 +1,22 @@
 //! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
 //!
-//! `pola-run [--ro PATH]... [--rw PATH]... [--net] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
 //!
 //! The command sees the default environment, its program (and `#!` interpreter), and
 //! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
 //! Errors are one line on stderr with status 125 (127: command not found, 126: not
 //! executable), as shells report them; otherwise the status is the command's.
+//!
+//! The clap definition below is also the manual page: `man/pola-run.1` is generated
+//! from it with `clap_mangen` (a test keeps the two equal), and the sections after the
+//! options come from [`SECTIONS`], which `--help` prints too.
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use pola_fileserver::ask::Session;
 use pola_fileserver::environment::Environment;
 use pola_fileserver::network::Network;
@@ -27,13 +31,22 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    long_about = "Run a command in a pola-sh jail that holds only what is granted.
+
+The jail is a fresh set of namespaces (user, mount, PID, IPC, UTS, network, cgroup) locked down with Landlock and seccomp. Its file namespace holds the default environment (read-only /usr, a curated /etc, its own /proc, a minimal /dev, private /tmp and $HOME), the program and its #! interpreter (read and execute), and exactly the paths given with --ro and --rw. The command's arguments grant nothing by themselves: that is what pola-sh(1) adds. Everything else on the machine (your home directory, other users' files, sockets, the network, other processes) does not exist for it.
+
+The command gets descriptors 0, 1 and 2 only, and the environment PATH, HOME, TERM, LANG and LC_*, USER, PWD, TZ, plus --env and its profile's env lines. Signals sent to pola-run are passed on to the command; when pola-run dies, even by SIGKILL, the whole jail dies with it. Files the command leaves in its private /tmp or $HOME are discarded, and said so.",
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
+    after_help = "Exit status, environment, files and examples: pola-run --help, or man pola-run."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
     #[arg(long = "ro", value_name = "PATH")]
     ro: Vec<PathBuf>,
-    /// Grant PATH read-write; a missing file is created (and removed again if unused).
+    /// Grant PATH as a slot: the command may create it (a file, a directory or a
+    /// symlink), write it, replace it by renaming onto it, rename it to another slot and
+    /// remove it, and nothing else of its directory. A directory given as DIR/, . or
+    /// the working directory is granted read-write as it is.
     #[arg(long = "rw", value_name = "PATH")]
     rw: Vec<PathBuf>,
     /// Share the host's network (default: a private loopback only).
@@ -87,15 +100,153 @@ struct Args {
     command: Vec<OsString>,
 }
 
+/// The sections after the options, in `pola-run --help` and in pola-run(1): each a
+/// heading and its entries (a term and what it means).
+const SECTIONS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "EXIT STATUS",
+        &[
+            ("N", "The command's own status; 128+N when a signal N ended it."),
+            (
+                "125",
+                "The jail could not be built: bad arguments, a grant that cannot be given, user namespaces refused. The one-line message on stderr says why, and for user namespaces what fixes it (AppArmor's restriction, kernel.unprivileged_userns_clone, user.max_user_namespaces, a container's seccomp policy). pola-run never runs a command with less confinement than asked.",
+            ),
+            ("126", "The program is not executable."),
+            ("127", "The program was not found."),
+        ],
+    ),
+    (
+        "ENVIRONMENT",
+        &[
+            (
+                "POLA_SHIM",
+                "The pola-shim to start, instead of PREFIX/libexec/pola-sh/pola-shim for pola-run in PREFIX/bin (/usr/libexec/pola-sh/pola-shim when installed from the package), or pola-shim beside pola-run (a checkout).",
+            ),
+            (
+                "POLA_LOG",
+                "debug logs what pola-run does; info shows the audit records.",
+            ),
+            (
+                "POLA_AUDIT",
+                "A file the audit records are appended to, one line each: every launch (command, grants with their origin, profile, network) and, with --learn, every access to a path the jail does not hold.",
+            ),
+            (
+                "XDG_CONFIG_HOME",
+                "Where pola-sh/profiles/PROGRAM and pola-sh/environment are read (default ~/.config); read-only in every jail.",
+            ),
+            (
+                "XDG_STATE_HOME",
+                "Where pola-sh/staging (slots in use) and pola-sh/written (what jails could write) are kept (default ~/.local/state).",
+            ),
+        ],
+    ),
+    (
+        "FILES",
+        &[
+            (
+                "/usr/libexec/pola-sh/pola-shim",
+                "The jail's inside, started for every command.",
+            ),
+            (
+                "/etc/apparmor.d/pola-shim",
+                "The AppArmor profile that allows pola-shim user namespaces where AppArmor restricts them (Ubuntu 24.04 and later).",
+            ),
+            (
+                "~/.config/pola-sh/profiles/PROGRAM",
+                "What PROGRAM always gets: ro PATH, rw PATH, net, net connect=PORTS, env NAME lines.",
+            ),
+            (
+                "~/.config/pola-sh/environment",
+                "Replaces the built-in default environment: ro GLOB, rw GLOB, tmpfs PATH lines.",
+            ),
+        ],
+    ),
+    (
+        "EXAMPLES",
+        &[
+            ("pola-run --ro notes.txt -- cat notes.txt", "The one file, read-only."),
+            ("pola-run -- ls ~ /home /root", "Empty or missing."),
+            (
+                "pola-run --ro src --rw build -- make -C build",
+                "Read the sources, write the build.",
+            ),
+            (
+                "pola-run --net-connect 443 -- curl https://example.org",
+                "TCP to port 443 only.",
+            ),
+            (
+                "pola-run --learn -- python3 script.py",
+                "Then prints what it was missing, as profile lines.",
+            ),
+            (
+                "pola-run --ro f.txt --explain -- cat f.txt",
+                "Print the namespace, run nothing.",
+            ),
+        ],
+    ),
+    (
+        "SEE ALSO",
+        &[("pola-sh(1), pola-open(1)", "")],
+    ),
+];
+
+/// `SECTIONS` as plain text, for `--help`: headings as clap writes its own, meanings
+/// below their terms, indented and wrapped as clap's long help is.
+fn sections_text() -> String {
+    let mut text = String::new();
+    for (heading, entries) in SECTIONS {
+        let heading = heading.to_lowercase();
+        text.push_str(&format!(
+            "{}{}:\n",
+            heading[..1].to_uppercase(),
+            &heading[1..]
+        ));
+        for (term, meaning) in *entries {
+            text.push_str(&format!("  {term}\n"));
+            for line in wrap(meaning, 80 - 10) {
+                text.push_str(&format!("          {line}\n"));
+            }
+        }
+        text.push('\n');
+    }
+    text.trim_end().to_string()
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// pola-run's command line: the clap definition with [`SECTIONS`] after the options.
+fn command() -> clap::Command {
+    Args::command()
+        .max_term_width(100)
+        .after_long_help(sections_text())
+}
+
 fn main() {
     report::init_logging();
-    let args = match Args::try_parse() {
+    let args = match command()
+        .try_get_matches()
+        .and_then(|m| Args::from_arg_matches(&m))
+    {
         Ok(args) => args,
         Err(e)
             if e.kind() == clap::error::ErrorKind::DisplayHelp
                 || e.kind() == clap::error::ErrorKind::DisplayVersion =>
         {
-            print!("{e}");
+            // A closed pipe (`--help | head`) is not an error worth a message.
+            let _ = write!(std::io::stdout(), "{e}");
             std::process::exit(0);
         }
         Err(e) => {
@@ -302,4 +453,112 @@ fn learn(mut cmd: Command, env: &Environment, save: bool) -> i32 {
         eprint!("{}", learned.save(PROGRAM));
     }
     outcome.status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap_mangen::roff::{bold, roman, Roff};
+
+    /// Where the package and README find pola-run(1).
+    const MAN_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../man/pola-run.1");
+
+    /// pola-run(1): clap_mangen's title, name, synopsis, description and options from
+    /// the clap definition, then [`SECTIONS`].
+    fn man_page() -> String {
+        let man = clap_mangen::Man::new(Args::command())
+            .title("POLA-RUN")
+            .source(format!("pola-sh {}", env!("CARGO_PKG_VERSION")))
+            .manual("User Commands");
+        let mut parts: Vec<Vec<u8>> = vec![Vec::new(); 5];
+        man.render_title(&mut parts[0]).unwrap();
+        man.render_name_section(&mut parts[1]).unwrap();
+        man.render_synopsis_section(&mut parts[2]).unwrap();
+        man.render_description_section(&mut parts[3]).unwrap();
+        man.render_options_section(&mut parts[4]).unwrap();
+        let mut roff = Roff::new();
+        for (heading, entries) in SECTIONS {
+            roff.control("SH", [*heading]);
+            for (term, meaning) in *entries {
+                if meaning.is_empty() {
+                    roff.text([roman(*term)]);
+                } else {
+                    roff.control("TP", []);
+                    roff.text([bold(*term)]);
+                    roff.text([roman(*meaning)]);
+                }
+            }
+        }
+        // An empty date must still be an argument, or the source would be taken for it.
+        let title = String::from_utf8(parts[0].clone()).unwrap();
+        parts[0] = title
+            .replace(".TH POLA-RUN 1  ", ".TH POLA-RUN 1 \"\" ")
+            .into_bytes();
+        let mut page = String::new();
+        for (i, part) in parts
+            .iter()
+            .map(|p| String::from_utf8(p.clone()).unwrap())
+            .chain([roff.render()])
+            .enumerate()
+        {
+            // Each rendering starts with the same preamble (how to typeset '); once is enough.
+            let preamble_end = part.find(".TH").or_else(|| part.find(".SH")).unwrap();
+            page.push_str(if i == 0 { &part } else { &part[preamble_end..] });
+        }
+        page
+    }
+
+    #[test]
+    fn man_page_is_generated_from_the_clap_definition() {
+        let page = man_page();
+        if std::env::var_os("POLA_WRITE_MAN").is_some() {
+            std::fs::write(MAN_PAGE, &page).unwrap();
+        }
+        let written = std::fs::read_to_string(MAN_PAGE).unwrap_or_default();
+        assert!(
+            written == page,
+            "man/pola-run.1 is not what the clap definition gives; regenerate it with:\n  POLA_WRITE_MAN=1 cargo test -p pola-sh --bin pola-run man_page"
+        );
+    }
+
+    #[test]
+    fn help_lists_every_option_and_section_of_the_man_page() {
+        let mut help = Vec::new();
+        command().write_long_help(&mut help).unwrap();
+        let help = String::from_utf8(help).unwrap();
+        let page = std::fs::read_to_string(MAN_PAGE).unwrap();
+        for arg in Args::command().get_arguments() {
+            if let Some(long) = arg.get_long() {
+                assert!(
+                    help.contains(&format!("--{long}")),
+                    "--{long} missing from --help"
+                );
+                // roff escapes the dashes of an option: \-\-ro
+                assert!(
+                    page.contains(&format!("\\-\\-{}", long.replace('-', "\\-"))),
+                    "--{long} missing from pola-run(1)"
+                );
+            }
+        }
+        for (heading, entries) in SECTIONS {
+            assert!(
+                page.contains(&format!(".SH \"{heading}\""))
+                    || page.contains(&format!(".SH {heading}"))
+            );
+            for (term, _) in *entries {
+                assert!(help.contains(term), "{term} missing from --help");
+            }
+        }
+    }
+
+    #[test]
+    fn sections_wrap_at_eighty_columns() {
+        for line in sections_text().lines() {
+            let term = SECTIONS
+                .iter()
+                .flat_map(|(_, e)| e.iter())
+                .any(|(t, _)| line.trim() == *t);
+            assert!(term || line.chars().count() <= 80, "{line:?}");
+        }
+    }
 }
