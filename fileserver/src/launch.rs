@@ -488,6 +488,12 @@ impl Jail {
                     crate::text::shown(scratch),
                 );
             }
+            if let Some(left) = &done.left {
+                eprintln!(
+                    "{who}: could not remove {} (what the command left beside its slots); the next start tries again",
+                    crate::text::shown(left)
+                );
+            }
             let n = done.discarded;
             if n > 0 {
                 let files = if n == 1 { "file" } else { "files" };

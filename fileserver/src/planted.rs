@@ -25,6 +25,8 @@ use std::collections::{HashSet, VecDeque};
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -98,7 +100,11 @@ impl Id {
 #[derive(Default)]
 struct Written {
     dirs: HashSet<Id>,
+    /// Symlinks a jail made (records of earlier versions).
     links: HashSet<Id>,
+    /// Slots: a name in a directory where a jail could make anything (a link at it is
+    /// never followed, whoever made it later).
+    slots: HashSet<(Id, Vec<u8>)>,
     /// How much of the record file has been read.
     read: u64,
 }
@@ -110,22 +116,50 @@ pub fn record_file() -> Option<PathBuf> {
     dirs::state_dir().map(|d| d.join("pola-sh").join("written"))
 }
 
-/// Read what other shells and launchers added to the record since the last look.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.chunks(2)
+        .map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
+        .collect()
+}
+
+/// Read what other shells and launchers added to the record since the last look: only
+/// the new end of the file, never the whole of it again.
 fn refresh(w: &mut Written) {
+    use std::io::{Read, Seek, SeekFrom};
     let Some(file) = record_file() else {
         return;
     };
-    let Ok(data) = std::fs::read(&file) else {
+    let Ok(mut f) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(&file)
+    else {
         return;
     };
-    if (data.len() as u64) < w.read {
+    let Ok(len) = f.metadata().map(|m| m.len()) else {
+        return;
+    };
+    if len < w.read {
         *w = Written::default();
     }
-    let start = w.read as usize;
-    let Some(end) = data[start..].iter().rposition(|b| *b == b'\n') else {
+    if len == w.read || f.seek(SeekFrom::Start(w.read)).is_err() {
+        return;
+    }
+    let mut data = Vec::new();
+    if f.read_to_end(&mut data).is_err() {
+        return;
+    }
+    let Some(end) = data.iter().rposition(|b| *b == b'\n') else {
         return;
     };
-    for line in data[start..start + end].split(|b| *b == b'\n') {
+    for line in data[..end].split(|b| *b == b'\n') {
         let mut words = line.split(|b| *b == b' ');
         let kind = words.next();
         let mut number =
@@ -144,10 +178,15 @@ fn refresh(w: &mut Written) {
             (Some(b"link"), Some(id)) => {
                 w.links.insert(id);
             }
+            (Some(b"slot"), Some(id)) => {
+                if let Some(name) = words.next().and_then(unhex) {
+                    w.slots.insert((id, name));
+                }
+            }
             _ => {}
         }
     }
-    w.read = (start + end + 1) as u64;
+    w.read += end as u64 + 1;
 }
 
 fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
@@ -157,15 +196,19 @@ fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
     f(w)
 }
 
-fn append(kind: &str, id: &Id, path: &Path) {
+fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
     let Some(file) = record_file() else {
         return;
     };
     if let Some(dir) = file.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        // Explicit modes: the slot broker's thread runs with umask 0.
+        let _ = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir);
     }
     let line = format!(
-        "{kind} {} {} {} {} {}\n",
+        "{kind} {} {} {} {} {extra}{}\n",
         id.dev,
         id.ino,
         id.birth.0,
@@ -175,6 +218,8 @@ fn append(kind: &str, id: &Id, path: &Path) {
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&file)
     {
         // One write of one line with O_APPEND: records of several shells never mix.
@@ -189,19 +234,23 @@ pub fn record_dir(dir: &impl AsFd, path: &Path) {
     };
     with(|w| {
         if w.dirs.insert(id) {
-            append("dir", &id, path);
+            append("dir", &id, "", path);
         }
     });
 }
 
-/// Remember that a jail made the symlink `link` (an `O_PATH` descriptor of it).
-pub fn record_link(link: &impl AsFd, path: &Path) {
-    let Some(id) = Id::of(link.as_fd()) else {
+/// Remember that a jail may make anything at `name` in the directory `dir` (a slot):
+/// a symlink found there is never followed. `path` is the slot's, for people reading
+/// the record.
+pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
+    let Some(id) = Id::of(dir.as_fd()) else {
         return;
     };
+    let key = (id, name.as_bytes().to_vec());
     with(|w| {
-        if w.links.insert(id) {
-            append("link", &id, path);
+        if !w.slots.contains(&key) {
+            append("slot", &id, &format!("{} ", hex(&key.1)), path);
+            w.slots.insert(key);
         }
     });
 }
@@ -236,10 +285,15 @@ fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
     true
 }
 
-/// Whether the symlink or special file `link` (an `O_PATH` descriptor of it), in
-/// directory `dir`, may have been made by a jail.
-pub fn planted(dir: BorrowedFd, link: BorrowedFd) -> bool {
-    with(|w| Id::of(link).is_none_or(|id| w.links.contains(&id)) || in_written_dir(w, dir))
+/// Whether the symlink or special file `link` (an `O_PATH` descriptor of it), `name`
+/// in directory `dir`, may have been made by a jail.
+pub fn planted(dir: BorrowedFd, name: &OsStr, link: BorrowedFd) -> bool {
+    with(|w| {
+        Id::of(link).is_none_or(|id| w.links.contains(&id))
+            || (!w.slots.is_empty()
+                && Id::of(dir).is_none_or(|d| w.slots.contains(&(d, name.as_bytes().to_vec()))))
+            || in_written_dir(w, dir)
+    })
 }
 
 fn kind_of(st: &FileStat) -> SFlag {
@@ -329,7 +383,7 @@ pub fn parent(path: &Path) -> Result<Place, Refused> {
         let st = fstat(&next).map_err(&err)?;
         if kind_of(&st) == SFlag::S_IFLNK {
             let target = PathBuf::from(readlinkat(&dir, name.as_os_str()).map_err(&err)?);
-            if planted(dir.as_fd(), next.as_fd()) {
+            if planted(dir.as_fd(), &name, next.as_fd()) {
                 return Err(Refused::Planted {
                     link: walked.join(&name),
                     target,
@@ -423,7 +477,7 @@ pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
         }
         let link = open_one(place.dir.as_fd(), &name).map_err(&err)?;
         let target = PathBuf::from(readlinkat(&place.dir, name.as_os_str()).map_err(&err)?);
-        if planted(place.dir.as_fd(), link.as_fd()) {
+        if planted(place.dir.as_fd(), &name, link.as_fd()) {
             return Err(Refused::Planted { link: path, target });
         }
         // Follow it from its directory.
@@ -450,9 +504,10 @@ fn nonblocking(flags: OFlag) -> OFlag {
 fn checked(fd: OwnedFd, path: &Path, dir: Option<&OwnedFd>) -> Result<OwnedFd, Refused> {
     let st = fstat(&fd).map_err(os(path))?;
     if let Some(kind) = special(&st) {
+        let name = path.file_name().unwrap_or_default();
         let planted_here = match dir {
-            Some(d) => planted(d.as_fd(), fd.as_fd()),
-            None => parent(path).is_ok_and(|p| planted(p.dir.as_fd(), fd.as_fd())),
+            Some(d) => planted(d.as_fd(), name, fd.as_fd()),
+            None => parent(path).is_ok_and(|p| planted(p.dir.as_fd(), name, fd.as_fd())),
         };
         if planted_here {
             return Err(Refused::Special {

@@ -14,6 +14,11 @@
 //! - new namespaces through `clone`/`unshare` flags (a nested user namespace would give
 //!   the command capabilities again): `EPERM`. `clone3` passes its flags in memory the
 //!   filter cannot read, so it gets `ENOSYS` and libc falls back to `clone`;
+//! - `openat2`, whose `open_how` is in memory: `ENOSYS` (libc opens with `openat`);
+//! - a mode with `S_ISUID` or `S_ISGID` in `chmod`, `fchmod`, `fchmodat(2)`, `mknod(at)`,
+//!   `creat` and a creating `open(at)`: `EPERM`. A jail that could leave a
+//!   set-user-ID program in a directory it may write would hand its user's (or root's)
+//!   identity to every local user who runs it;
 //! - `ioctl(TIOCSTI)` and `ioctl(TIOCLINUX)`, compared on the low 32 bits of the request
 //!   as the kernel does, so `TIOCSTI | 1 << 32` is caught too: `EPERM`;
 //! - any other architecture's entry (i386 `int 0x80`; x32 numbers): `ENOSYS`.
@@ -228,7 +233,30 @@ const DENIED: &[libc::c_long] = &[
     libc::SYS_io_uring_enter,
     libc::SYS_io_uring_register,
     libc::SYS_clone3,
+    // Its flags and mode are in memory the filter cannot read (and that another
+    // thread could change after the server read them): libc's open is `openat`.
+    libc::SYS_openat2,
 ];
+
+/// The calls that set a file's mode, with the argument holding the mode and, for the
+/// opens, the one holding the flags (the mode only counts when it creates).
+const MODE_CALLS: &[(libc::c_long, u32, Option<u32>)] = &[
+    (libc::SYS_chmod, 1, None),
+    (libc::SYS_fchmod, 1, None),
+    (libc::SYS_fchmodat, 2, None),
+    (SYS_FCHMODAT2, 2, None),
+    (libc::SYS_mknod, 1, None),
+    (libc::SYS_mknodat, 2, None),
+    (libc::SYS_creat, 1, None),
+    (libc::SYS_open, 2, Some(1)),
+    (libc::SYS_openat, 3, Some(2)),
+];
+
+/// `fchmodat2` (Linux 6.6), which the libc crate does not name yet.
+const SYS_FCHMODAT2: libc::c_long = 452;
+
+/// Opening flags that create a file: `O_CREAT`, and `O_TMPFILE` (linked in later).
+const CREATING: &[u64] = &[libc::O_CREAT as u64, libc::O_TMPFILE as u64];
 
 const NAMESPACE_FLAGS: &[u64] = &[
     libc::CLONE_NEWNS as u64,
@@ -352,6 +380,32 @@ pub fn filter(net: &Network) -> Result<ScmpFilterContext, SeccompError> {
         f.add_rule_conditional(ScmpAction::Errno(libc::EPERM), sys(libc::SYS_ioctl), &is)?;
     }
     f.add_rule(ScmpAction::KillProcess, sys(libc::SYS_setgroups))?;
+    // A set-user-ID or set-group-ID file a jail made would run, on the host, with the
+    // user's (root's) identity for anyone: refused (SECURITY.md 1, 8).
+    for &(nr, mode, flags) in MODE_CALLS {
+        for bit in [libc::S_ISUID as u64, libc::S_ISGID as u64] {
+            let has = ScmpArgCompare::new(mode, ScmpCompareOp::MaskedEqual(bit), bit);
+            match flags {
+                None => {
+                    f.add_rule_conditional(ScmpAction::Errno(libc::EPERM), sys(nr), &[has])?;
+                }
+                Some(arg) => {
+                    for &creating in CREATING {
+                        let creates = ScmpArgCompare::new(
+                            arg,
+                            ScmpCompareOp::MaskedEqual(creating),
+                            creating,
+                        );
+                        f.add_rule_conditional(
+                            ScmpAction::Errno(libc::EPERM),
+                            sys(nr),
+                            &[creates, has],
+                        )?;
+                    }
+                }
+            }
+        }
+    }
     if matches!(net, Network::Ports { .. }) {
         tcp_only(&mut f)?;
     }

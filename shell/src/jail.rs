@@ -107,6 +107,10 @@ pub struct Prepared {
     pub profiles: Vec<PathBuf>,
     /// Variables the profile passes through from the caller's environment.
     pub env_names: Vec<String>,
+    /// Names to read that were not granted: a link a jail may have made, or a FIFO,
+    /// socket or device in a directory a jail could write (`cat w/*` still runs, and
+    /// the command says it cannot open that one).
+    pub refused: Vec<pola_fileserver::planted::Refused>,
 }
 
 /// The user the jail runs as, from the user database.
@@ -395,12 +399,22 @@ pub fn namespace(
     } else {
         Vec::new()
     };
+    let mut refused = Vec::new();
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
         if ns.is_under_proc(&virt) {
             tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own /proc");
             continue;
+        }
+        if !write {
+            use pola_fileserver::planted::{self, Refused};
+            if let Err(e @ (Refused::Planted { .. } | Refused::Special { .. })) =
+                planted::resolve(&host)
+            {
+                refused.push(e);
+                continue;
+            }
         }
         let exists = fs::symlink_metadata(&host).is_ok();
         let (host, virt, rights) = match (write, origin) {
@@ -420,6 +434,7 @@ pub fn namespace(
         net,
         env_names: profiles.iter().flat_map(Profile::env).collect(),
         profiles: profiles.into_iter().map(|p| p.file).collect(),
+        refused,
     })
 }
 
@@ -593,6 +608,13 @@ pub fn spawn(
     io: &launch::Io,
 ) -> Result<launch::Jail, JailError> {
     let prepared = namespace(cmd, identity, env)?;
+    for e in &prepared.refused {
+        eprintln!(
+            "{}: {}: {e}",
+            cmd.program,
+            launch::program_name(&prepared.exe)
+        );
+    }
     let shim = launch::find_shim()?;
     let mut resolved = resolve(&prepared.ns)?;
     // The plan takes the nodes; the witnesses and slot directories stay with `resolved`.

@@ -147,16 +147,12 @@ fn run(args: &[String], mut login: bool) -> i32 {
         }
         (None, Some(script)) => {
             sh.positional = rest[1..].to_vec();
-            let text = match std::fs::read_to_string(script) {
+            let text = match pola_sh::builtins::source::read_file(std::path::Path::new(script)) {
                 Ok(t) => t,
-                Err(e) => {
+                Err(why) => {
                     report::error(
                         PROGRAM,
-                        format!(
-                            "{}: {}",
-                            pola_fileserver::text::shown(script),
-                            pola_sh::exec::io_reason(&e)
-                        ),
+                        format!("{}: {why}", pola_fileserver::text::shown(script)),
                     );
                     return 127;
                 }
@@ -283,7 +279,7 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
     }
     if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
         if rc.exists() || login {
-            if let Ok(text) = std::fs::read_to_string(&rc) {
+            if let Ok(text) = pola_sh::builtins::source::read_file(&rc) {
                 if let Err(Flow::Exit(s)) = sh.run_source(&text) {
                     return s;
                 }

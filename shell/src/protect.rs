@@ -9,13 +9,16 @@
 //! real directory (all links resolved, as pola-sh itself reads it) and each directory
 //! above it are compared, by device and inode, with every directory granted writable.
 //! So `~/.config -> dotfiles/config` with `+ => ~/dotfiles`, a home reached through a
-//! symlink or a bind, or a write grant far above, all find it. Inside such a grant
+//! symlink or a bind, or a write grant far above, all find it. A bind mount's source
+//! is found by place in the file system (mountinfo's root of each mount): with
+//! `~/.config` bound from `/data/config`, a grant of `/data` holds it too. Inside such a grant
 //! the directory is mounted read-only at the place the jail sees it, and every
 //! directory between is bound onto itself, so it cannot be renamed aside and replaced
 //! (a mount point cannot be moved: EBUSY). Granting one of them (or something in it)
 //! explicitly is the user's choice and is left alone.
 
 use std::fs;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -36,11 +39,74 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
-/// A protected directory: where it really is, and each directory from it up to `/`
-/// with its identity.
+/// A protected directory: where it really is, each directory from it up to `/` with
+/// its identity, and where it is in its file system.
 pub struct Protected {
     pub real: PathBuf,
     ancestors: Vec<(PathBuf, (u64, u64))>,
+    fs: Option<FsLocation>,
+}
+
+/// Where a directory is within its file system, whichever mount it is reached through:
+/// the file system (mountinfo's `major:minor`) and the path from its root. A bind
+/// mount's source and target have one location, which walking up a path cannot see
+/// (`~/.config` bound from `/data/config`: a grant of `/data` holds `~/.config`).
+#[derive(Debug, PartialEq, Eq)]
+struct FsLocation {
+    device: String,
+    path: PathBuf,
+}
+
+/// The mount a path is on (its id, from `statx`).
+fn mount_id(path: &Path) -> Option<u64> {
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statx fills `buf`; `c` is a NUL-terminated path.
+    let mut buf: libc::statx = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::statx(libc::AT_FDCWD, c.as_ptr(), 0, libc::STATX_MNT_ID, &mut buf) };
+    (r == 0 && buf.stx_mask & libc::STATX_MNT_ID != 0).then_some(buf.stx_mnt_id)
+}
+
+/// A mountinfo field with its octal escapes (`\040` for a space) undone.
+fn unescape(field: &str) -> PathBuf {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|d| b[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        match octal.and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok()) {
+            Some(c) => {
+                out.push(c);
+                i += 4;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+/// Where the directory at the canonical path `real` is in its file system.
+fn fs_location(real: &Path) -> Option<FsLocation> {
+    let id = mount_id(real)?.to_string();
+    let info = fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let line = info
+        .lines()
+        .find(|l| l.split(' ').next() == Some(id.as_str()))?;
+    let fields: Vec<&str> = line.split(' ').collect();
+    let (device, root, point) = (
+        fields.get(2)?,
+        unescape(fields.get(3)?),
+        unescape(fields.get(4)?),
+    );
+    let rel = real.strip_prefix(&point).ok()?;
+    Some(FsLocation {
+        device: device.to_string(),
+        path: root.join(rel),
+    })
 }
 
 impl Protected {
@@ -59,15 +125,29 @@ impl Protected {
             .ancestors()
             .filter_map(|a| identity(a).map(|id| (a.to_path_buf(), id)))
             .collect();
-        Ok(Protected { real, ancestors })
+        let fs = fs_location(&real);
+        Ok(Protected {
+            real,
+            ancestors,
+            fs,
+        })
     }
 
-    /// Where it is inside the directory `host` (by identity), as a path relative to
-    /// it; `None` if it is not inside, or is `host` itself.
+    /// Where it is inside the directory `host` (by identity, or by place in the same
+    /// file system), as a path relative to it; `None` if it is not inside, or is `host`
+    /// itself.
     pub fn inside(&self, host: &Path) -> Option<PathBuf> {
         let id = identity(host)?;
-        let (above, _) = self.ancestors.iter().find(|(_, a)| *a == id)?;
-        let rel = self.real.strip_prefix(above).ok()?;
+        if let Some((above, _)) = self.ancestors.iter().find(|(_, a)| *a == id) {
+            let rel = self.real.strip_prefix(above).ok()?;
+            return (!rel.as_os_str().is_empty()).then(|| rel.to_path_buf());
+        }
+        let own = self.fs.as_ref()?;
+        let theirs = fs_location(&fs::canonicalize(host).ok()?)?;
+        if theirs.device != own.device {
+            return None;
+        }
+        let rel = own.path.strip_prefix(&theirs.path).ok()?;
         (!rel.as_os_str().is_empty()).then(|| rel.to_path_buf())
     }
 

@@ -44,7 +44,8 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
 }
 
 /// Open a redirection's file. Never through a link a jail may have made, never a FIFO,
-/// socket or device a jail may have left (`pola_fileserver::planted`): a refused name
+/// socket or device a jail may have left (`pola_fileserver::planted`), never a
+/// directory (`cmd 3< dir` would hand the command a way out by `..`): a refused name
 /// is an error that says why. A FIFO of the user's own with no reader yet is waited
 /// for, and Ctrl-C ends the wait.
 pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
@@ -52,6 +53,16 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     let mode = Mode::from_bits_truncate(0o666);
     let shown = pola_fileserver::text::shown(path);
     match planted::open(std::path::Path::new(path), flags | OFlag::O_NOCTTY, mode) {
+        // A directory's descriptor would reach everything around it by `..`, outside
+        // the jail's namespace: it is never passed.
+        Ok(fd)
+            if nix::sys::stat::fstat(&fd)
+                .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR) =>
+        {
+            Err(format!(
+                "{shown}: is a directory (a redirection passes files, not directories)"
+            ))
+        }
         Ok(fd) => above_user_fds(fd),
         Err(Refused::Os {
             errno: nix::errno::Errno::ENXIO,

@@ -252,3 +252,41 @@ both!(
         assert_eq!(read(t, "w/sibling.txt"), "keep me\n");
     }
 );
+
+both!(scratch_is_removed_however_deep_or_locked, |t: &T| {
+    t.write("w/sibling.txt", "keep me\n");
+    // 300 directories deep, a FIFO in an unreadable one, and the staging directory
+    // itself made unsearchable: all of it goes, and the record with it.
+    let script = "cd w && /usr/bin/python3 -c 'import os; p = \"/\".join([\"d\"] * 300); os.makedirs(p); os.symlink(\"/etc/shadow\", p + \"/link\"); os.makedirs(\"x/y\"); os.mkfifo(\"x/y/fifo\"); os.chmod(\"x\", 0); open(\"out\", \"w\").write(\"done\\n\"); os.chmod(\".\", 0)' + => out";
+    let run = t.output(own_state(t, script));
+    run.success();
+    assert_eq!(read(t, "w/out"), "done\n");
+    assert!(
+        staging(&t.path("w")).is_empty(),
+        "{:?} {run}",
+        staging(&t.path("w"))
+    );
+    assert!(run.stderr.contains("were discarded"), "{run}");
+    let records = fs::read_dir(t.path("state/pola-sh/staging"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(records, 0, "a record was left");
+    assert_eq!(read(t, "w/sibling.txt"), "keep me\n");
+});
+
+both!(
+    links_made_over_and_over_at_a_slot_are_recorded_once,
+    |t: &T| {
+        t.mkdir("w");
+        let script = "cd w && /usr/bin/python3 -c 'import os\nfor i in range(2000):\n    os.symlink(\"x\", \"out\"); os.unlink(\"out\")' + => out";
+        t.output(own_state(t, script)).success();
+        let written = fs::read_to_string(t.path("state/pola-sh/written")).unwrap();
+        assert_eq!(written.lines().count(), 1, "{written}");
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &fs::metadata(t.path("state/pola-sh/written"))
+                .unwrap()
+                .permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600);
+    }
+);

@@ -18,13 +18,14 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
 use nix::errno::Errno;
+use nix::fcntl::AtFlags;
 use nix::fcntl::{openat2, readlinkat, renameat2, OFlag, OpenHow, RenameFlags, ResolveFlag};
 use nix::sys::stat::{fstat, mkdirat, Mode, SFlag};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use super::protocol::Supervisor;
 use super::registry::Displaced;
-use super::{lstat_at, Place, SlotDir, View};
+use super::{is_special, kind, lstat_at, remove_tree, Place, SlotDir, View};
 use crate::unotify::Notification;
 
 /// What the broker answers a notification with.
@@ -42,10 +43,10 @@ pub enum Answer {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// `open`/`openat`/`creat`: path, flags, mode.
+    /// `open`/`openat`/`creat`: path, flags, mode. (`openat2`, whose flags and mode
+    /// are in memory that another thread could change after the server read them, is
+    /// refused to every jail: see `seccomp`.)
     Open,
-    /// `openat2`: path, `struct open_how`.
-    OpenHow,
     Mkdir,
     Mknod,
     Unlink,
@@ -61,7 +62,7 @@ struct Call {
     kind: Kind,
     dirfd: Option<usize>,
     path: usize,
-    /// Open flags, unlink/rename/link flags, or the `open_how` pointer.
+    /// Open flags, or unlink/rename/link flags.
     flags: Option<usize>,
     mode: Option<usize>,
     /// The second name (rename, link): its directory descriptor and path.
@@ -104,11 +105,6 @@ const CALLS: &[Call] = &[
         Some(3),
     ),
     with(call(libc::SYS_creat, Kind::Open, None, 0), None, Some(1)),
-    with(
-        call(libc::SYS_openat2, Kind::OpenHow, Some(0), 1),
-        Some(2),
-        None,
-    ),
     with(call(libc::SYS_mkdir, Kind::Mkdir, None, 0), None, Some(1)),
     with(
         call(libc::SYS_mkdirat, Kind::Mkdir, Some(0), 1),
@@ -170,6 +166,8 @@ struct Target {
     dir: Option<usize>,
     name: OsString,
     place: Place,
+    /// The path ended in `/`: it must name a directory.
+    trailing: bool,
 }
 
 /// The slot directories of one jail and the way to its supervisor.
@@ -178,13 +176,21 @@ pub struct Broker {
     sup: Supervisor,
 }
 
-/// The last name of `path` and what comes before it (`"."` for none); trailing
-/// slashes are dropped. `None` for a path whose last name is `.` or `..` or empty.
-fn split(path: &[u8]) -> Option<(&[u8], &[u8])> {
+/// A path split into what comes before its last name (`"."` for none) and that name.
+struct Split<'a> {
+    dir: &'a [u8],
+    name: &'a [u8],
+    /// Trailing slashes were dropped.
+    trailing: bool,
+}
+
+/// `None` for a path whose last name is `.` or `..` or empty.
+fn split(path: &[u8]) -> Option<Split<'_>> {
     let mut end = path.len();
     while end > 1 && path[end - 1] == b'/' {
         end -= 1;
     }
+    let trailing = end < path.len();
     let path = &path[..end];
     let (dir, name): (&[u8], &[u8]) = match path.iter().rposition(|b| *b == b'/') {
         Some(0) => (b"/", &path[1..]),
@@ -194,7 +200,11 @@ fn split(path: &[u8]) -> Option<(&[u8], &[u8])> {
     if name.is_empty() || name == b"." || name == b".." {
         return None;
     }
-    Some((dir, name))
+    Some(Split {
+        dir,
+        name,
+        trailing,
+    })
 }
 
 /// The calling process, by its `/proc/PID` directory, opened before the notification
@@ -216,25 +226,35 @@ impl Caller {
     }
 
     /// Its root directory: the jail's.
-    fn root(&self) -> Option<OwnedFd> {
+    fn root(&self) -> Result<OwnedFd, Errno> {
         nix::fcntl::openat(
             &self.proc,
             "root",
             OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
-        .ok()
     }
 
     /// The path, in its root, of its working directory or of its descriptor `dirfd`.
-    fn base(&self, dirfd: Option<u64>) -> Option<PathBuf> {
+    fn base(&self, dirfd: Option<u64>) -> Result<PathBuf, Errno> {
         let link = match dirfd.map(|d| d as i32) {
             None | Some(libc::AT_FDCWD) => "cwd".to_string(),
+            Some(fd) if fd < 0 => return Err(Errno::EBADF),
             Some(fd) => format!("fd/{fd}"),
         };
-        let base = PathBuf::from(readlinkat(&self.proc, link.as_str()).ok()?);
-        (base.is_absolute() && !base.as_os_str().as_bytes().ends_with(b" (deleted)"))
-            .then_some(base)
+        let base = PathBuf::from(readlinkat(&self.proc, link.as_str()).map_err(|e| {
+            if e == Errno::ENOENT {
+                Errno::EBADF
+            } else {
+                e
+            }
+        })?);
+        if base.is_absolute() && !base.as_os_str().as_bytes().ends_with(b" (deleted)") {
+            Ok(base)
+        } else {
+            // A pipe, a socket, a directory that was removed: not a place for a slot.
+            Err(Errno::ENOENT)
+        }
     }
 
     /// Its `Umask:` (from `status`).
@@ -256,9 +276,15 @@ impl Caller {
     }
 }
 
-fn is_special(st: &nix::sys::stat::FileStat) -> bool {
-    let k = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
-    !(k == SFlag::S_IFREG || k == SFlag::S_IFDIR || k == SFlag::S_IFLNK)
+/// The permission bits a jail may give a file it makes: never set-user-ID or
+/// set-group-ID (the filter refuses those too), and never more than its umask allows.
+fn file_mode(mode: u32, umask: u32) -> Mode {
+    Mode::from_bits_truncate(mode & 0o1777 & !umask)
+}
+
+/// An object held at P's hold name, checked, on its way to a slot.
+struct Held {
+    kind: SFlag,
 }
 
 impl Broker {
@@ -278,40 +304,49 @@ impl Broker {
     }
 
     /// Where `path` (from argument `dirfd`) lands in the caller's jail.
-    fn locate(&self, caller: &Caller, dirfd: Option<u64>, path: &[u8]) -> Option<Target> {
-        let (dir, name) = split(path)?;
-        let name = OsString::from_vec(name.to_vec());
+    fn locate(&self, caller: &Caller, dirfd: Option<u64>, path: &[u8]) -> Result<Target, Errno> {
+        let parts = split(path).ok_or(Errno::EINVAL)?;
+        let name = OsString::from_vec(parts.name.to_vec());
         let root = caller.root()?;
-        let mut full = if dir.first() == Some(&b'/') {
+        let mut full = if parts.dir.first() == Some(&b'/') {
             PathBuf::new()
         } else {
             caller.base(dirfd)?
         };
-        full.push(OsStr::from_bytes(dir));
+        full.push(OsStr::from_bytes(parts.dir));
         let how = OpenHow::new()
             .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
             .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-        let parent = openat2(&root, &full, how).ok()?;
-        let st = fstat(&parent).ok()?;
+        let parent = openat2(&root, &full, how)?;
+        let st = fstat(&parent)?;
         let found = self
             .dirs
             .iter()
             .position(|d| d.id == (st.st_dev, st.st_ino));
-        Some(match found {
+        Ok(match found {
             Some(i) => Target {
                 dir: Some(i),
                 place: self.dirs[i].place(&name),
                 name,
+                trailing: parts.trailing,
             },
             None => Target {
                 dir: None,
                 name,
                 place: Place::Scratch,
+                trailing: parts.trailing,
             },
         })
     }
 
     /// Answer one notification, or `None` if it is not a call slots handle.
+    ///
+    /// A call that names a slot by its last name is answered here, always: when the
+    /// server cannot tell where it lands (a magic link such as `/proc/self/cwd`, a
+    /// descriptor that is not a directory) it fails with the reason, rather than
+    /// letting the kernel make something at a slot's name behind the server's back.
+    /// (A thread that changes the path after it was read can still do that; the
+    /// server never relies on what is at a slot's name in the staging directory.)
     pub fn handle(
         &mut self,
         listener: std::os::fd::BorrowedFd,
@@ -330,16 +365,14 @@ impl Broker {
             _ => None,
         };
         // Nothing named by a slot: the jail does it itself.
-        let named = |p: &[u8]| split(p).is_some_and(|(_, n)| self.is_slot_name(n));
-        if !named(&path) && !path2.as_deref().is_some_and(named) {
+        let named = |p: &[u8]| split(p).is_some_and(|s| self.is_slot_name(s.name));
+        let first_named = named(&path);
+        let second_named = path2.as_deref().is_some_and(named);
+        if !first_named && !second_named {
             return None;
         }
         let target_text = match call.kind {
             Kind::Symlink => Some(read(call.path)?),
-            _ => None,
-        };
-        let open_how = match call.kind {
-            Kind::OpenHow => Some(read_open_how(req.pid, req.args[call.flags?])?),
             _ => None,
         };
         // What was read came from this very caller, still waiting in the call; its
@@ -347,20 +380,35 @@ impl Broker {
         let caller = Caller::open(req.pid)?;
         crate::unotify::id_valid(listener, req.id).ok()?;
         let dirfd = |i: Option<usize>| i.map(|i| req.args[i]);
-        let (path_dirfd, path_arg) = match call.kind {
-            Kind::Symlink => (dirfd(call.dirfd2), &path),
-            _ => (dirfd(call.dirfd), &path),
+        let flag_arg = |i: Option<usize>| i.map_or(0, |i| req.args[i]);
+        if call.kind == Kind::Link && flag_arg(call.flags) as i32 & libc::AT_EMPTY_PATH != 0 {
+            // A new name for an open file: only ever the jail's own business, and
+            // never a slot (the file could be anything it holds).
+            return Some(if second_named {
+                Answer::Fail(Errno::EXDEV)
+            } else {
+                Answer::Continue
+            });
+        }
+        let path_dirfd = match call.kind {
+            Kind::Symlink => dirfd(call.dirfd2),
+            _ => dirfd(call.dirfd),
         };
-        let first = self.locate(&caller, path_dirfd, path_arg)?;
+        let first = match self.locate(&caller, path_dirfd, &path) {
+            Ok(t) => t,
+            Err(e) if first_named => return Some(Answer::Fail(e)),
+            // The other name of a rename or link is a slot's: it cannot come from
+            // (or go to) somewhere the server cannot see.
+            Err(_) => return Some(Answer::Fail(Errno::EXDEV)),
+        };
         let answer = match call.kind {
-            Kind::Open | Kind::OpenHow => {
-                let (flags, mode) = match (open_how, call.nr) {
-                    (Some((flags, mode)), _) => (flags as i32, mode as u32),
-                    (None, libc::SYS_creat) => (
+            Kind::Open => {
+                let (flags, mode) = match call.nr {
+                    libc::SYS_creat => (
                         libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC,
                         req.args[call.mode?] as u32,
                     ),
-                    (None, _) => (req.args[call.flags?] as i32, req.args[call.mode?] as u32),
+                    _ => (req.args[call.flags?] as i32, req.args[call.mode?] as u32),
                 };
                 if flags & libc::O_CREAT == 0 {
                     return None;
@@ -374,17 +422,19 @@ impl Broker {
             },
             Kind::Unlink | Kind::Rmdir => {
                 let remove_dir = call.kind == Kind::Rmdir
-                    || call
-                        .flags
-                        .is_some_and(|i| req.args[i] as i32 & libc::AT_REMOVEDIR != 0);
+                    || flag_arg(call.flags) as i32 & libc::AT_REMOVEDIR != 0;
                 self.unlink(&first, remove_dir)
             }
             Kind::Symlink => self.symlink(&first, target_text.as_deref()?),
             Kind::Rename | Kind::Link => {
-                let second = self.locate(&caller, dirfd(call.dirfd2), path2.as_deref()?)?;
-                let flags = call.flags.map_or(0, |i| req.args[i] as u32);
+                let second = match self.locate(&caller, dirfd(call.dirfd2), path2.as_deref()?) {
+                    Ok(t) => t,
+                    Err(e) if second_named => return Some(Answer::Fail(e)),
+                    Err(_) => return Some(Answer::Fail(Errno::EXDEV)),
+                };
+                let flags = flag_arg(call.flags);
                 if call.kind == Kind::Rename {
-                    self.rename(&first, &second, flags)
+                    self.rename(&first, &second, flags as u32)
                 } else {
                     self.link(&first, &second, flags as i32)
                 }
@@ -394,7 +444,7 @@ impl Broker {
     }
 
     /// The slot a target names, with its directory.
-    fn slot<'a>(&mut self, t: &'a Target) -> Option<(usize, &'a OsStr)> {
+    fn slot<'a>(&self, t: &'a Target) -> Option<(usize, &'a OsStr)> {
         match (t.dir, t.place) {
             (Some(i), Place::Slot) => Some((i, t.name.as_os_str())),
             _ => None,
@@ -413,8 +463,10 @@ impl Broker {
             .unwrap_or(View::Absent)
     }
 
-    /// `open(O_CREAT)` of a slot that does not exist yet: create it on the host, show
-    /// it, and let the jail open it (or hand it over, for `O_EXCL`).
+    /// `open(O_CREAT)` of a slot that does not exist yet: the server creates and opens
+    /// it on the host with the caller's flags and hands the descriptor over (never
+    /// reopening anything by name), then shows it. An existing one is the jail's to
+    /// open (its view).
     fn create(&mut self, caller: &Caller, t: &Target, flags: i32, mode: u32) -> Answer {
         let Some((i, name)) = self.slot(t) else {
             return Answer::Continue;
@@ -422,44 +474,46 @@ impl Broker {
         if let Err(e) = self.sync(i, name) {
             return Answer::Fail(e);
         }
+        let excl = flags & libc::O_EXCL != 0;
         if self.view(i, name) != View::Absent {
-            return Answer::Continue;
+            return if excl {
+                Answer::Fail(Errno::EEXIST)
+            } else {
+                Answer::Continue
+            };
         }
-        let mode = Mode::from_bits_truncate(mode & 0o7777 & !caller.umask());
+        if t.trailing {
+            return Answer::Fail(Errno::EISDIR);
+        }
+        let keep = flags & !(libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC | libc::O_NOCTTY);
         let made = nix::fcntl::openat(
             &self.dirs[i].parent,
             name,
-            OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-            mode,
+            OFlag::from_bits_truncate(keep)
+                | OFlag::O_CREAT
+                | OFlag::O_EXCL
+                | OFlag::O_NOFOLLOW
+                | OFlag::O_CLOEXEC,
+            file_mode(mode, caller.umask()),
         );
-        match made {
-            Ok(fd) => drop(fd),
-            Err(Errno::EEXIST) => {}
+        let fd = match made {
+            Ok(fd) => fd,
+            // Made on the host meanwhile: what the jail gets to open is its view.
+            Err(Errno::EEXIST) if !excl => {
+                return match self.sync(i, name) {
+                    Ok(()) => Answer::Continue,
+                    Err(e) => Answer::Fail(e),
+                };
+            }
             Err(e) => return Answer::Fail(e),
-        }
-        if let Err(e) = self.sync(i, name) {
-            return Answer::Fail(e);
-        }
-        if flags & libc::O_EXCL == 0 {
-            return Answer::Continue;
-        }
-        // O_EXCL would now fail in the jail: open the new file there and hand it over.
-        let path = self.dirs[i].virt.join(name);
-        let Some(root) = caller.root() else {
-            return Answer::Fail(Errno::ESRCH);
         };
-        let keep = OFlag::from_bits_truncate(
-            flags & !(libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC | libc::O_CLOEXEC),
-        );
-        let how = OpenHow::new()
-            .flags(keep | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
-            .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-        match openat2(&root, &path, how) {
-            Ok(fd) => Answer::Fd {
-                fd,
-                cloexec: flags & libc::O_CLOEXEC != 0,
-            },
-            Err(e) => Answer::Fail(e),
+        // The file is the slot's whatever becomes of its view.
+        if let Err(e) = self.sync(i, name) {
+            tracing::debug!("slot view not updated after creating it: {e}");
+        }
+        Answer::Fd {
+            fd,
+            cloexec: flags & libc::O_CLOEXEC != 0,
         }
     }
 
@@ -473,10 +527,11 @@ impl Broker {
         if self.view(i, name) != View::Absent {
             return Answer::Fail(Errno::EEXIST);
         }
-        let mode = Mode::from_bits_truncate(mode & 0o7777 & !caller.umask());
-        if let Err(e) = mkdirat(&self.dirs[i].parent, name, mode) {
+        if let Err(e) = mkdirat(&self.dirs[i].parent, name, file_mode(mode, caller.umask())) {
             return Answer::Fail(e);
         }
+        // A directory a jail made: anything in it may be the jail's, from now on.
+        self.dirs[i].remember(name, SFlag::S_IFDIR);
         match self.sync(i, name) {
             Ok(()) => Answer::Done,
             Err(e) => {
@@ -490,6 +545,15 @@ impl Broker {
         let Some((i, name)) = self.slot(t) else {
             return Answer::Continue;
         };
+        if t.trailing && !remove_dir {
+            let is_dir =
+                lstat_at(&self.dirs[i].parent, name).is_ok_and(|st| kind(&st) == SFlag::S_IFDIR);
+            return Answer::Fail(if is_dir {
+                Errno::EISDIR
+            } else {
+                Errno::ENOTDIR
+            });
+        }
         let flag = if remove_dir {
             UnlinkatFlags::RemoveDir
         } else {
@@ -515,6 +579,12 @@ impl Broker {
         if self.view(i, name) != View::Absent {
             return Answer::Fail(Errno::EEXIST);
         }
+        if t.trailing {
+            return Answer::Fail(Errno::ENOENT);
+        }
+        // Written down before it exists: it is never followed later, whatever happens
+        // to its view.
+        self.dirs[i].remember(name, SFlag::S_IFLNK);
         if let Err(e) =
             nix::unistd::symlinkat(OsStr::from_bytes(target), &self.dirs[i].parent, name)
         {
@@ -526,23 +596,60 @@ impl Broker {
         }
     }
 
-    /// The host directory a target's name is in: the slot directory for a slot, the
-    /// staging directory for scratch.
-    fn host_dir(&self, t: &Target) -> Option<&OwnedFd> {
-        let dir = &self.dirs[t.dir?];
-        match t.place {
-            Place::Slot => Some(&dir.parent),
-            Place::Scratch => Some(&dir.staging),
-            Place::Fixed => None,
+    /// Move the jail's scratch object `scratch` of directory `i` to the hold, out of
+    /// the jail's reach, and check what it is there: a FIFO, socket or device never
+    /// goes further (EPERM; it is put back), nor a non-directory named with a trailing
+    /// slash (ENOTDIR).
+    fn hold(&self, i: usize, scratch: &OsStr, trailing: bool) -> Result<Held, Errno> {
+        let d = &self.dirs[i];
+        remove_tree(&d.parent, &d.hold);
+        renameat2(
+            d.staging.as_fd(),
+            scratch,
+            d.parent.as_fd(),
+            d.hold.as_os_str(),
+            RenameFlags::RENAME_NOREPLACE,
+        )?;
+        let st = match lstat_at(&d.parent, &d.hold) {
+            Ok(st) => st,
+            Err(e) => {
+                self.unhold(i, scratch);
+                return Err(e);
+            }
+        };
+        if is_special(&st) {
+            self.unhold(i, scratch);
+            return Err(Errno::EPERM);
+        }
+        if trailing && kind(&st) != SFlag::S_IFDIR {
+            self.unhold(i, scratch);
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(Held { kind: kind(&st) })
+    }
+
+    /// Give the held object back to the scratch name it came from (or, if the jail
+    /// took that name meanwhile, drop it: it was scratch).
+    fn unhold(&self, i: usize, scratch: &OsStr) {
+        let d = &self.dirs[i];
+        let back = renameat2(
+            d.parent.as_fd(),
+            d.hold.as_os_str(),
+            d.staging.as_fd(),
+            scratch,
+            RenameFlags::RENAME_NOREPLACE,
+        );
+        if back.is_err() {
+            remove_tree(&d.parent, &d.hold);
         }
     }
 
     fn rename(&mut self, from: &Target, to: &Target, flags: u32) -> Answer {
-        let slots = (self.slot(from), self.slot(to));
-        if slots == (None, None) {
+        if self.slot(from).is_none() && self.slot(to).is_none() {
             return Answer::Continue;
         }
-        if flags & libc::RENAME_WHITEOUT != 0 {
+        let exchange = flags & libc::RENAME_EXCHANGE != 0;
+        if flags & libc::RENAME_WHITEOUT != 0 || (exchange && flags & libc::RENAME_NOREPLACE != 0) {
             return Answer::Fail(Errno::EINVAL);
         }
         if from.place == Place::Fixed || to.place == Place::Fixed {
@@ -552,63 +659,38 @@ impl Broker {
             // A slot and a name outside the staging directories: another mount.
             return Answer::Fail(Errno::EXDEV);
         };
-        // A slot object moved aside goes to the scratch of its own directory only, so
-        // that its record can put it back.
-        if from.place == Place::Slot && to.place == Place::Scratch && from_dir != to_dir {
+        // A slot and a scratch name trade places within one slot directory only, so
+        // that what is moved aside is recorded, and put back, where it belongs.
+        let scratch_side = from.place == Place::Scratch || to.place == Place::Scratch;
+        if scratch_side && from_dir != to_dir {
             return Answer::Fail(Errno::EXDEV);
         }
-        for (t, dir) in [(from, from_dir), (to, to_dir)] {
-            if t.place == Place::Slot {
-                if let Err(e) = self.sync(dir, &t.name) {
+        for t in [from, to] {
+            if let Some((dir, name)) = self.slot(t) {
+                if let Err(e) = self.sync(dir, name) {
                     return Answer::Fail(e);
                 }
             }
         }
-        let (Some(src), Some(dst)) = (self.host_dir(from), self.host_dir(to)) else {
-            return Answer::Fail(Errno::EBUSY);
+        let result = match (from.place, to.place) {
+            (Place::Slot, Place::Slot) => self.rename_slots(from, to, flags),
+            (Place::Slot, Place::Scratch) if !exchange => self.move_aside(from, to, flags),
+            (Place::Scratch, Place::Slot) if !exchange => self.move_in(from, to, flags),
+            (Place::Slot, Place::Scratch) => self.exchange(from, to),
+            (Place::Scratch, Place::Slot) => self.exchange(to, from),
+            _ => return Answer::Continue,
         };
-        match lstat_at(src, &from.name) {
-            Ok(st) if is_special(&st) => return Answer::Fail(Errno::EPERM),
-            Ok(_) => {}
-            Err(e) => return Answer::Fail(e),
-        }
-        let moved = lstat_at(src, &from.name).ok();
-        let result = renameat2(
-            src.as_fd(),
-            from.name.as_os_str(),
-            dst.as_fd(),
-            to.name.as_os_str(),
-            RenameFlags::from_bits_truncate(flags),
-        );
         if let Err(e) = result {
+            for t in [from, to] {
+                if let Some((dir, name)) = self.slot(t) {
+                    let _ = self.sync(dir, name);
+                }
+            }
             return Answer::Fail(e);
         }
-        // A slot object renamed (or exchanged) into scratch: written down, so that a
-        // crash before the command puts something back at the slot does not lose it.
-        let exchange = flags & libc::RENAME_EXCHANGE != 0;
-        let mut aside = Vec::new();
-        if from.place == Place::Slot && to.place == Place::Scratch {
-            aside.push((to.name.clone(), from.name.clone(), moved));
-        }
-        if exchange && to.place == Place::Slot && from.place == Place::Scratch {
-            let now = lstat_at(&self.dirs[from_dir].staging, &from.name).ok();
-            aside.push((from.name.clone(), to.name.clone(), now));
-        }
-        for (scratch, slot, st) in aside {
-            if let Some(st) = st {
-                let dir = &mut self.dirs[from_dir];
-                dir.record.displaced.push(Displaced {
-                    scratch,
-                    slot,
-                    dev: st.st_dev,
-                    ino: st.st_ino,
-                });
-                let _ = dir.record.save();
-            }
-        }
-        for (t, dir) in [(from, from_dir), (to, to_dir)] {
-            if t.place == Place::Slot {
-                if let Err(e) = self.sync(dir, &t.name) {
+        for t in [from, to] {
+            if let Some((dir, name)) = self.slot(t) {
+                if let Err(e) = self.sync(dir, name) {
                     return Answer::Fail(e);
                 }
             }
@@ -616,39 +698,207 @@ impl Broker {
         Answer::Done
     }
 
-    fn link(&mut self, from: &Target, to: &Target, flags: i32) -> Answer {
-        let Some((to_dir, _)) = self.slot(to) else {
-            // A new name that is not a slot: the jail's own business.
-            return Answer::Continue;
-        };
-        if flags & libc::AT_EMPTY_PATH != 0 || from.place == Place::Fixed {
-            return Answer::Fail(Errno::EXDEV);
+    /// The kind of the object at a slot, checked against a trailing slash.
+    fn slot_kind(&self, t: &Target) -> Result<SFlag, Errno> {
+        let dir = &self.dirs[t.dir.ok_or(Errno::EXDEV)?];
+        let st = lstat_at(&dir.parent, &t.name)?;
+        if is_special(&st) {
+            return Err(Errno::EPERM);
         }
-        if let Err(e) = self.sync(to_dir, &to.name) {
-            return Answer::Fail(e);
+        if t.trailing && kind(&st) != SFlag::S_IFDIR {
+            return Err(Errno::ENOTDIR);
         }
-        if self.view(to_dir, &to.name) != View::Absent {
-            return Answer::Fail(Errno::EEXIST);
+        Ok(kind(&st))
+    }
+
+    /// Slot to slot: both names are in slot directories, out of the jail's reach.
+    fn rename_slots(&mut self, from: &Target, to: &Target, flags: u32) -> Result<(), Errno> {
+        let (from_dir, to_dir) = (from.dir.ok_or(Errno::EXDEV)?, to.dir.ok_or(Errno::EXDEV)?);
+        let k = self.slot_kind(from)?;
+        self.dirs[to_dir].remember(&to.name, k);
+        if flags & libc::RENAME_EXCHANGE != 0 {
+            let other = self.slot_kind(to)?;
+            self.dirs[from_dir].remember(&from.name, other);
+        } else if to.trailing && k != SFlag::S_IFDIR {
+            return Err(Errno::ENOTDIR);
         }
-        let Some(src) = self.host_dir(from) else {
-            return Answer::Fail(Errno::EXDEV);
-        };
-        match lstat_at(src, &from.name) {
-            Ok(st) if is_special(&st) => return Answer::Fail(Errno::EPERM),
-            Ok(_) => {}
-            Err(e) => return Answer::Fail(e),
-        }
-        let result = nix::unistd::linkat(
-            src.as_fd(),
+        renameat2(
+            self.dirs[from_dir].parent.as_fd(),
             from.name.as_os_str(),
             self.dirs[to_dir].parent.as_fd(),
             to.name.as_os_str(),
-            nix::fcntl::AtFlags::empty(),
+            RenameFlags::from_bits_truncate(flags),
+        )
+    }
+
+    /// A slot object renamed into scratch (an editor moving the file aside): written
+    /// down first, so that a crash before something is put back at the slot does not
+    /// lose it.
+    fn move_aside(&mut self, from: &Target, to: &Target, flags: u32) -> Result<(), Errno> {
+        let i = from.dir.ok_or(Errno::EXDEV)?;
+        self.slot_kind(from)?;
+        let st = lstat_at(&self.dirs[i].parent, &from.name)?;
+        self.dirs[i].record.push(Displaced {
+            scratch: to.name.clone(),
+            slot: from.name.clone(),
+            dev: st.st_dev,
+            ino: st.st_ino,
+        });
+        renameat2(
+            self.dirs[i].parent.as_fd(),
+            from.name.as_os_str(),
+            self.dirs[i].staging.as_fd(),
+            to.name.as_os_str(),
+            RenameFlags::from_bits_truncate(flags),
+        )
+    }
+
+    /// A scratch object renamed onto a slot (`sed -i`'s and editors' atomic save): by
+    /// way of the hold, where it is checked and remembered before it appears at the
+    /// slot.
+    fn move_in(&mut self, from: &Target, to: &Target, flags: u32) -> Result<(), Errno> {
+        let i = to.dir.ok_or(Errno::EXDEV)?;
+        let held = self.hold(i, &from.name, from.trailing || to.trailing)?;
+        let d = &self.dirs[i];
+        if held.kind == SFlag::S_IFDIR {
+            // Recorded by its identity, which the rename keeps.
+            if let Ok(fd) = super::open_beneath(&d.parent, &d.hold, OFlag::O_PATH) {
+                crate::planted::record_dir(&fd, &d.parent_path.join(&to.name));
+            }
+        } else {
+            d.remember(&to.name, held.kind);
+        }
+        let placed = renameat2(
+            d.parent.as_fd(),
+            d.hold.as_os_str(),
+            d.parent.as_fd(),
+            to.name.as_os_str(),
+            RenameFlags::from_bits_truncate(flags),
         );
-        if let Err(e) = result {
+        if placed.is_err() {
+            self.unhold(i, &from.name);
+        }
+        placed
+    }
+
+    /// `RENAME_EXCHANGE` of slot `slot` and scratch name `scratch` (one directory).
+    fn exchange(&mut self, slot: &Target, scratch: &Target) -> Result<(), Errno> {
+        let i = slot.dir.ok_or(Errno::EXDEV)?;
+        self.slot_kind(slot)?;
+        let st = lstat_at(&self.dirs[i].parent, &slot.name)?;
+        self.dirs[i].record.push(Displaced {
+            scratch: scratch.name.clone(),
+            slot: slot.name.clone(),
+            dev: st.st_dev,
+            ino: st.st_ino,
+        });
+        let held = self.hold(i, &scratch.name, scratch.trailing)?;
+        let d = &self.dirs[i];
+        if held.kind == SFlag::S_IFDIR {
+            if let Ok(fd) = super::open_beneath(&d.parent, &d.hold, OFlag::O_PATH) {
+                crate::planted::record_dir(&fd, &d.parent_path.join(&slot.name));
+            }
+        } else {
+            d.remember(&slot.name, held.kind);
+        }
+        if let Err(e) = renameat2(
+            d.parent.as_fd(),
+            d.hold.as_os_str(),
+            d.parent.as_fd(),
+            slot.name.as_os_str(),
+            RenameFlags::RENAME_EXCHANGE,
+        ) {
+            self.unhold(i, &scratch.name);
+            return Err(e);
+        }
+        // The slot's old object is in the hold now: on to the scratch name.
+        let d = &self.dirs[i];
+        let mut out = renameat2(
+            d.parent.as_fd(),
+            d.hold.as_os_str(),
+            d.staging.as_fd(),
+            scratch.name.as_os_str(),
+            RenameFlags::RENAME_NOREPLACE,
+        );
+        if out.is_err() {
+            // The jail took the scratch name meanwhile; it is scratch all the same.
+            remove_tree(&d.staging, &scratch.name);
+            out = renameat2(
+                d.parent.as_fd(),
+                d.hold.as_os_str(),
+                d.staging.as_fd(),
+                scratch.name.as_os_str(),
+                RenameFlags::RENAME_NOREPLACE,
+            );
+        }
+        if let Err(e) = out {
+            // Left in the hold, whence the end of the jail puts it back at its slot
+            // if the slot is empty then.
+            tracing::debug!("exchanged slot object left in the hold: {e}");
+        }
+        Ok(())
+    }
+
+    fn link(&mut self, from: &Target, to: &Target, flags: i32) -> Answer {
+        let Some((i, name)) = self.slot(to) else {
+            // A new name that is not a slot: the jail's own business.
+            return Answer::Continue;
+        };
+        if from.place == Place::Fixed {
+            return Answer::Fail(Errno::EXDEV);
+        }
+        if from.trailing || to.trailing {
+            return Answer::Fail(Errno::ENOTDIR);
+        }
+        let Some(from_dir) = from.dir else {
+            return Answer::Fail(Errno::EXDEV);
+        };
+        if let Err(e) = self.sync(i, name) {
             return Answer::Fail(e);
         }
-        match self.sync(to_dir, &to.name) {
+        if self.view(i, name) != View::Absent {
+            return Answer::Fail(Errno::EEXIST);
+        }
+        let src = match from.place {
+            Place::Slot => &self.dirs[from_dir].parent,
+            _ => &self.dirs[from_dir].staging,
+        };
+        let d = &self.dirs[i];
+        remove_tree(&d.parent, &d.hold);
+        // A new link at the hold, checked there, then moved to the slot.
+        if let Err(e) = nix::unistd::linkat(
+            src.as_fd(),
+            from.name.as_os_str(),
+            d.parent.as_fd(),
+            d.hold.as_os_str(),
+            AtFlags::empty(),
+        ) {
+            return Answer::Fail(e);
+        }
+        let checked = match lstat_at(&d.parent, &d.hold) {
+            Ok(st) if is_special(&st) => Err(Errno::EPERM),
+            // Following a link the jail made is not the server's to do.
+            Ok(st) if kind(&st) == SFlag::S_IFLNK && flags & libc::AT_SYMLINK_FOLLOW != 0 => {
+                Err(Errno::EXDEV)
+            }
+            Ok(st) => Ok(kind(&st)),
+            Err(e) => Err(e),
+        };
+        let placed = checked.and_then(|k| {
+            d.remember(name, k);
+            renameat2(
+                d.parent.as_fd(),
+                d.hold.as_os_str(),
+                d.parent.as_fd(),
+                name,
+                RenameFlags::RENAME_NOREPLACE,
+            )
+        });
+        if let Err(e) = placed {
+            let _ = unlinkat(&d.parent, d.hold.as_os_str(), UnlinkatFlags::NoRemoveDir);
+            return Answer::Fail(e);
+        }
+        match self.sync(i, name) {
             Ok(()) => Answer::Done,
             Err(e) => Answer::Fail(e),
         }
@@ -667,41 +917,20 @@ impl Broker {
     }
 }
 
-/// `struct open_how` of an `openat2` call: its flags and mode.
-fn read_open_how(pid: u32, addr: u64) -> Option<(u64, u64)> {
-    let mut buf = [0u8; 16];
-    let mut local = [std::io::IoSliceMut::new(&mut buf)];
-    let remote = [nix::sys::uio::RemoteIoVec {
-        base: addr as usize,
-        len: 16,
-    }];
-    let n = nix::sys::uio::process_vm_readv(
-        nix::unistd::Pid::from_raw(pid as i32),
-        &mut local,
-        &remote,
-    )
-    .ok()?;
-    if n != 16 {
-        return None;
-    }
-    let flags = u64::from_ne_bytes(buf[..8].try_into().ok()?);
-    let mode = u64::from_ne_bytes(buf[8..].try_into().ok()?);
-    Some((flags, mode))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn paths_split_into_directory_and_last_name() {
-        assert_eq!(split(b"a"), Some((&b"."[..], &b"a"[..])));
-        assert_eq!(split(b"d/a/"), Some((&b"d"[..], &b"a"[..])));
-        assert_eq!(split(b"/a"), Some((&b"/"[..], &b"a"[..])));
-        assert_eq!(split(b"/x/y//"), Some((&b"/x"[..], &b"y"[..])));
-        assert_eq!(split(b"x/.."), None);
-        assert_eq!(split(b"."), None);
-        assert_eq!(split(b"/"), None);
+        let parts = |p: &'static [u8]| split(p).map(|s| (s.dir, s.name, s.trailing));
+        assert_eq!(parts(b"a"), Some((&b"."[..], &b"a"[..], false)));
+        assert_eq!(parts(b"d/a/"), Some((&b"d"[..], &b"a"[..], true)));
+        assert_eq!(parts(b"/a"), Some((&b"/"[..], &b"a"[..], false)));
+        assert_eq!(parts(b"/x/y//"), Some((&b"/x"[..], &b"y"[..], true)));
+        assert!(split(b"x/..").is_none());
+        assert!(split(b".").is_none());
+        assert!(split(b"/").is_none());
     }
 
     #[test]

@@ -32,9 +32,9 @@ pub mod broker;
 pub mod protocol;
 pub mod registry;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -86,6 +86,9 @@ pub struct SlotDir {
     pub slots: BTreeMap<OsString, View>,
     /// Names in S that are mount points of other grants (placeholders): never scratch.
     pub fixed: BTreeSet<OsString>,
+    /// The name in P where the server holds an object on its way from S to a slot,
+    /// while it checks what it is: out of the jail's reach.
+    pub hold: OsString,
     pub record: registry::Record,
 }
 
@@ -183,15 +186,15 @@ impl SlotDir {
         let staging =
             open_beneath(&parent, &staging_name, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(os)?;
         let st = fstat(&staging).map_err(os)?;
-        let record = registry::Record {
+        let record = registry::Record::create(registry::Header {
             pid: std::process::id(),
-            start: registry::own_start(),
             parent: parent_path.clone(),
             staging: staging_name.clone(),
             dev: st.st_dev,
             ino: st.st_ino,
-            displaced: Vec::new(),
-        };
+            slots: names.to_vec(),
+        });
+        let hold = registry::hold_name(&staging_name);
         let mut dir = SlotDir {
             index,
             virt: virt.to_path_buf(),
@@ -202,11 +205,9 @@ impl SlotDir {
             id: (st.st_dev, st.st_ino),
             slots: BTreeMap::new(),
             fixed: BTreeSet::new(),
+            hold,
             record,
         };
-        if let Err(e) = dir.record.save() {
-            tracing::debug!("cannot record the staging directory: {e}");
-        }
         let mut mounts = Vec::new();
         for name in names {
             match dir.initial_view(name) {
@@ -281,12 +282,26 @@ impl SlotDir {
                 AtFlags::empty(),
             ) {
                 Ok(()) => {
-                    let renamed = nix::fcntl::renameat(
+                    let mut renamed = nix::fcntl::renameat(
                         self.staging.as_fd(),
                         tmp.as_os_str(),
                         self.staging.as_fd(),
                         name,
                     );
+                    if matches!(
+                        renamed,
+                        Err(Errno::EISDIR | Errno::ENOTEMPTY | Errno::EEXIST)
+                    ) {
+                        // The jail put a directory at the slot's name behind the
+                        // server's back (a call it could not see): the name is ours.
+                        self.evict(name);
+                        renamed = nix::fcntl::renameat(
+                            self.staging.as_fd(),
+                            tmp.as_os_str(),
+                            self.staging.as_fd(),
+                            name,
+                        );
+                    }
                     // A rename between two links of one file does nothing and leaves
                     // both: the temporary name goes in any case.
                     let _ = unlinkat(&self.staging, tmp.as_os_str(), UnlinkatFlags::NoRemoveDir);
@@ -297,6 +312,39 @@ impl SlotDir {
             }
         }
         Err(Errno::EEXIST)
+    }
+
+    /// Remove whatever the jail made at a slot's name in S by a call the server did
+    /// not see (its view is the server's to place). Never follows a link or crosses a
+    /// mount; a view the jail's supervisor mounted is not touched (EBUSY here).
+    fn evict(&self, name: &OsStr) {
+        if unlinkat(&self.staging, name, UnlinkatFlags::NoRemoveDir).is_err() {
+            remove_tree(&self.staging, name);
+        }
+    }
+
+    /// Make S/name a placeholder (a directory or an empty file) to mount a view on.
+    fn placeholder(&self, name: &OsStr, is_dir: bool) -> Result<(), Errno> {
+        let make = || {
+            if is_dir {
+                mkdirat(&self.staging, name, Mode::from_bits_truncate(0o700))
+            } else {
+                nix::fcntl::openat(
+                    &self.staging,
+                    name,
+                    OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+                    Mode::from_bits_truncate(0o600),
+                )
+                .map(drop)
+            }
+        };
+        match make() {
+            Err(Errno::EEXIST) => {
+                self.evict(name);
+                make()
+            }
+            other => other,
+        }
     }
 
     /// Remove the view of a slot from S (the jail's supervisor unmounts first).
@@ -330,6 +378,15 @@ impl SlotDir {
 
     /// Make the jail's view of slot `name` show what P/name is now on the host.
     pub fn sync(&mut self, name: &OsStr, sup: &Supervisor) -> Result<(), Errno> {
+        match self.sync_once(name, sup) {
+            // The jail took the staging directory's permissions away (it is the same
+            // user's): the server gives them back, once.
+            Err(Errno::EACCES) if owner_access(&self.staging).is_ok() => self.sync_once(name, sup),
+            other => other,
+        }
+    }
+
+    fn sync_once(&mut self, name: &OsStr, sup: &Supervisor) -> Result<(), Errno> {
         let view = self.slots.get(name).copied().unwrap_or(View::Absent);
         let st = match lstat_at(&self.parent, name) {
             Err(Errno::ENOENT) => return self.clear(name, sup),
@@ -348,14 +405,13 @@ impl SlotDir {
             {
                 return Ok(());
             }
+            if k == SFlag::S_IFLNK {
+                // A symlink at a slot is the jail's doing (or the user's meanwhile):
+                // never followed with the user's authority from now on. (The broker
+                // records it before it makes one; this catches any other way.)
+                self.remember(name, k);
+            }
             if self.link(name).is_ok() {
-                if k == SFlag::S_IFLNK {
-                    // A symlink at a slot is the jail's doing (or the user's meanwhile):
-                    // never followed with the user's authority from now on.
-                    if let Ok(fd) = open_beneath(&self.parent, name, OFlag::O_PATH) {
-                        crate::planted::record_link(&fd, &self.parent_path.join(name));
-                    }
-                }
                 self.slots.insert(name.to_os_string(), View::Linked);
                 return Ok(());
             }
@@ -371,26 +427,14 @@ impl SlotDir {
             self.clear(name, sup)?;
         }
         // A placeholder to mount on, then the object itself.
-        if is_dir {
-            mkdirat(&self.staging, name, Mode::from_bits_truncate(0o700))?;
-        } else {
-            let fd = nix::fcntl::openat(
-                &self.staging,
-                name,
-                OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
-                Mode::from_bits_truncate(0o600),
-            )?;
-            drop(fd);
-        }
+        self.placeholder(name, is_dir)?;
         let placeholder_flag = if is_dir {
             UnlinkatFlags::RemoveDir
         } else {
             UnlinkatFlags::NoRemoveDir
         };
         if is_dir {
-            if let Ok(fd) = open_beneath(&self.parent, name, OFlag::O_PATH | OFlag::O_DIRECTORY) {
-                crate::planted::record_dir(&fd, &self.parent_path.join(name));
-            }
+            self.remember(name, k);
         }
         let request = Request::Mount {
             dir: self.index,
@@ -409,30 +453,51 @@ impl SlotDir {
         Ok(())
     }
 
+    /// Remember, before the jail can use it, that the object of kind `k` now at slot
+    /// `name` in P is the jail's: a directory (its whole tree) or a link at that name.
+    pub fn remember(&self, name: &OsStr, k: SFlag) {
+        remember(&self.parent, &self.parent_path, name, k);
+    }
+
     /// After the jail: put back a slot object the command moved into its scratch and
     /// left there with its slot empty (`mv => f g` with `g` not granted: the file is not
-    /// lost), then empty and remove S and drop the record.
+    /// lost), remember the links and directories it left at its slots, then empty and
+    /// remove S and drop the record (kept, for the next start, if S could not go).
     pub fn finish(self) -> Finished {
         let mut done = Finished::default();
-        let Ok(staging) = open_beneath(
-            &self.parent,
-            &self.staging_name,
-            OFlag::O_RDONLY | OFlag::O_DIRECTORY,
-        ) else {
+        let staging = match open_dir(&self.parent, &self.staging_name) {
+            Ok(fd) => fd,
+            Err(Errno::ENOENT) => {
+                self.record.remove();
+                return done;
+            }
+            Err(_) => {
+                done.left = Some(self.parent_path.join(&self.staging_name));
+                return done;
+            }
+        };
+        let names: Vec<OsString> = self.slots.keys().cloned().collect();
+        sweep(&self.parent, &self.parent_path, &names);
+        registry::restore_held(&self.record.displaced, &self.parent, &self.hold);
+        remove_tree(&self.parent, &self.hold);
+        let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
+        if !same {
             self.record.remove();
             return done;
-        };
-        let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
-        if same {
-            done.restored = registry::restore(&self.record, &self.parent, &staging);
-            // Slot views and placeholders are ours, not the command's leftovers.
-            for name in self.slots.keys().chain(&self.fixed) {
-                let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
-                    .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
-            }
-            done.discarded = remove_staging(&self.parent, &self.staging_name, &staging);
         }
-        self.record.remove();
+        done.restored = registry::restore(&self.record.displaced, &self.parent, &staging);
+        // Slot views and placeholders are ours, not the command's leftovers.
+        for name in self.slots.keys().chain(&self.fixed) {
+            let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
+                .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
+        }
+        let removal = remove_staging(&self.parent, &self.staging_name, &staging);
+        done.discarded = removal.removed;
+        if removal.gone {
+            self.record.remove();
+        } else {
+            done.left = Some(self.parent_path.join(&self.staging_name));
+        }
         done
     }
 
@@ -455,6 +520,9 @@ pub struct Finished {
     pub discarded: usize,
     /// Slots put back from the scratch name the command had moved them to.
     pub restored: Vec<(OsString, OsString)>,
+    /// The staging directory, when it could not be removed (the next start tries
+    /// again).
+    pub left: Option<PathBuf>,
 }
 
 /// What a name in a staging directory is.
@@ -467,51 +535,205 @@ pub enum Place {
     Scratch,
 }
 
+/// Remember that the object of kind `k` at `name` in `parent` is a jail's (see
+/// [`crate::planted`]): a directory by identity, a link by its slot's name.
+fn remember(parent: &OwnedFd, parent_path: &Path, name: &OsStr, k: SFlag) {
+    let path = parent_path.join(name);
+    if k == SFlag::S_IFLNK {
+        crate::planted::record_slot(parent, name, &path);
+    } else if k == SFlag::S_IFDIR {
+        if let Ok(fd) = open_beneath(parent, name, OFlag::O_PATH | OFlag::O_DIRECTORY) {
+            crate::planted::record_dir(&fd, &path);
+        }
+    }
+}
+
+/// Remember the links and directories at the slots `names` of `parent` as a jail's,
+/// however they got there.
+pub fn sweep(parent: &OwnedFd, parent_path: &Path, names: &[OsString]) {
+    for name in names {
+        if let Ok(st) = lstat_at(parent, name) {
+            remember(parent, parent_path, name, kind(&st));
+        }
+    }
+}
+
+/// Whether a file is a FIFO, socket or device: never put at a slot.
+pub fn is_special(st: &FileStat) -> bool {
+    let k = kind(st);
+    !(k == SFlag::S_IFREG || k == SFlag::S_IFDIR || k == SFlag::S_IFLNK)
+}
+
+/// What removing a staging directory did.
+pub struct Removal {
+    /// Files (not directories) removed.
+    pub removed: usize,
+    /// Whether the directory itself is gone.
+    pub gone: bool,
+}
+
 /// Remove everything in the staging directory `staging` (open, `O_RDONLY`), then the
 /// directory `name` itself from `parent`. Never follows a link or crosses a mount.
-/// Returns how many files (not directories) were removed.
-pub fn remove_staging(parent: &impl AsFd, name: &OsStr, staging: &OwnedFd) -> usize {
-    let removed = remove_contents(staging.as_fd(), 0);
+pub fn remove_staging(parent: &impl AsFd, name: &OsStr, staging: &OwnedFd) -> Removal {
+    let removed = remove_contents(staging);
+    let gone = match unlinkat(parent, name, UnlinkatFlags::RemoveDir) {
+        Ok(()) | Err(Errno::ENOENT) => true,
+        Err(e) => {
+            tracing::debug!("cannot remove the staging directory: {e}");
+            false
+        }
+    };
+    Removal { removed, gone }
+}
+
+/// Remove `name` in `parent`, whatever it is, with everything below it; returns how
+/// many files were removed. Nothing here follows a link or crosses a mount.
+pub fn remove_tree(parent: &impl AsFd, name: &OsStr) -> usize {
+    let Ok(st) = lstat_at(parent, name) else {
+        return 0;
+    };
+    if kind(&st) != SFlag::S_IFDIR {
+        return usize::from(unlinkat(parent, name, UnlinkatFlags::NoRemoveDir).is_ok());
+    }
+    let removed = match open_dir(parent, name) {
+        Ok(dir) => remove_contents(&dir),
+        Err(_) => 0,
+    };
     let _ = unlinkat(parent, name, UnlinkatFlags::RemoveDir);
     removed
 }
 
-fn remove_contents(dir: BorrowedFd, depth: usize) -> usize {
-    if depth > 256 {
-        return 0;
+/// Open the directory `name` in `parent` for reading, making it readable and
+/// searchable first if the jail took that away (it is the same user's).
+fn open_dir(parent: &impl AsFd, name: &OsStr) -> Result<OwnedFd, Errno> {
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NONBLOCK;
+    match open_beneath(parent, name, flags) {
+        Err(Errno::EACCES) => {
+            let path = open_beneath(parent, name, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+            owner_access(&path)?;
+            open_beneath(parent, name, flags)
+        }
+        other => other,
     }
+}
+
+/// Give a directory (an `O_PATH` or open descriptor) back to its owner: `rwx`.
+fn owner_access(dir: &OwnedFd) -> Result<(), Errno> {
+    let via = format!("/proc/self/fd/{}", dir.as_raw_fd());
+    nix::sys::stat::fchmodat(
+        nix::fcntl::AT_FDCWD,
+        via.as_str(),
+        Mode::from_bits_truncate(0o700),
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    )
+}
+
+/// Empty the directory `top` (open for reading), however deep: iteratively, going
+/// down into each subdirectory and back up by `..` (no jail runs any more, so the tree
+/// holds still), with the names on the way kept in memory, not descriptors.
+fn remove_contents(top: &OwnedFd) -> usize {
+    let Ok(top_id) = fstat(top).map(|st| (st.st_dev, st.st_ino)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    let Ok(mut cur) = top.try_clone() else {
+        return 0;
+    };
+    // The names that lead from `top` to `cur`, with the identity of each directory.
+    let mut path: Vec<(OsString, (u64, u64))> = Vec::new();
+    // Directories that could not be emptied: not tried again.
+    let mut stuck: HashSet<(u64, u64)> = HashSet::new();
+    // Whether `cur`'s permissions were already given back.
+    let mut fixed_access = false;
+    loop {
+        let mut next = None;
+        let mut retry = false;
+        for name in list(&cur) {
+            let Ok(st) = lstat_at(&cur, &name) else {
+                continue;
+            };
+            let id = (st.st_dev, st.st_ino);
+            if kind(&st) == SFlag::S_IFDIR {
+                // A mount point (never in a staging directory) is left alone.
+                if st.st_dev != top_id.0 || stuck.contains(&id) {
+                    continue;
+                }
+                match open_dir(&cur, &name) {
+                    Ok(sub) => {
+                        next = Some((name, id, sub));
+                        break;
+                    }
+                    Err(_) => {
+                        if unlinkat(&cur, name.as_os_str(), UnlinkatFlags::RemoveDir).is_err() {
+                            stuck.insert(id);
+                        }
+                    }
+                }
+            } else {
+                match unlinkat(&cur, name.as_os_str(), UnlinkatFlags::NoRemoveDir) {
+                    Ok(()) => removed += 1,
+                    Err(Errno::EACCES) if !fixed_access => {
+                        // The directory lost its write permission: give it back, once.
+                        fixed_access = true;
+                        retry = owner_access(&cur).is_ok();
+                        break;
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        if retry {
+            continue;
+        }
+        if let Some((name, id, sub)) = next {
+            path.push((name, id));
+            cur = sub;
+            fixed_access = false;
+            continue;
+        }
+        // `cur` is as empty as it gets: go up and remove it.
+        let Some((name, id)) = path.pop() else {
+            return removed;
+        };
+        let Ok(up) = nix::fcntl::openat(
+            &cur,
+            "..",
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return removed;
+        };
+        let expected = path.last().map_or(top_id, |(_, id)| *id);
+        if fstat(&up).map(|st| (st.st_dev, st.st_ino)).ok() != Some(expected) {
+            return removed;
+        }
+        let still = lstat_at(&up, &name).is_ok_and(|st| (st.st_dev, st.st_ino) == id);
+        if !still || unlinkat(&up, name.as_os_str(), UnlinkatFlags::RemoveDir).is_err() {
+            stuck.insert(id);
+        }
+        cur = up;
+        fixed_access = false;
+    }
+}
+
+/// The names in a directory (open for reading), without `.` and `..`.
+fn list(dir: &OwnedFd) -> Vec<OsString> {
     let Ok(fd) = nix::fcntl::openat(
         dir,
         ".",
         OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
         Mode::empty(),
     ) else {
-        return 0;
+        return Vec::new();
     };
     let Ok(mut list) = nix::dir::Dir::from_fd(fd) else {
-        return 0;
+        return Vec::new();
     };
-    let names: Vec<OsString> = list
-        .iter()
+    list.iter()
         .flatten()
         .map(|e| OsString::from_vec(e.file_name().to_bytes().to_vec()))
         .filter(|n| n.as_bytes() != b"." && n.as_bytes() != b"..")
-        .collect();
-    let mut removed = 0;
-    for name in names {
-        let Ok(st) = lstat_at(&dir, &name) else {
-            continue;
-        };
-        if kind(&st) == SFlag::S_IFDIR {
-            if let Ok(sub) = open_beneath(&dir, &name, OFlag::O_RDONLY | OFlag::O_DIRECTORY) {
-                removed += remove_contents(sub.as_fd(), depth + 1);
-            }
-            let _ = unlinkat(dir, name.as_os_str(), UnlinkatFlags::RemoveDir);
-        } else if unlinkat(dir, name.as_os_str(), UnlinkatFlags::NoRemoveDir).is_ok() {
-            removed += 1;
-        }
-    }
-    removed
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,26 +1,34 @@
 //! The record of live staging directories, so that a shell killed in the middle of a
-//! command leaves nothing that later confuses the user.
+//! command leaves nothing that later confuses the user, and loses nothing.
 //!
-//! Each staging directory is written down (one small JSON file under
-//! `$XDG_STATE_HOME/pola-sh/staging/`) before it is made and removed after it is gone,
-//! with the process that owns it and every slot object the jail moved into it (an
-//! editor's save that first renames the file aside). At the next start of pola-sh or
-//! pola-run, the staging directories of owners that are gone are cleaned: a slot
-//! object that was moved aside and whose name is now empty is put back (so a replaced
-//! file is never lost), everything else in them is removed.
+//! Each staging directory is written down (a small file under
+//! `$XDG_STATE_HOME/pola-sh/staging/`) as soon as it is made, and the record is dropped
+//! only once the directory is gone. Its first line says where the directory is and which
+//! slots it serves; each further line is appended (one `O_APPEND` write, never a
+//! rewrite) *before* the server moves a slot object into the directory (an editor's
+//! save that first renames the file aside), with that object's identity. The owner
+//! holds an exclusive `flock` on the record for its whole life: at the next start of
+//! pola-sh or pola-run (in any PID namespace sharing the home), a record nobody holds
+//! is an owner that is gone, and its staging directory is cleaned — a slot object that
+//! was moved aside, whose name is now empty, is put back (so a replaced file is never
+//! lost); a link or directory at a slot is remembered as a jail's (see `planted`);
+//! everything else is removed.
 //!
 //! The directory is pola-sh's own state, read-only in every jail like its
-//! configuration (see `shell/src/jail.rs`, `protect`): a jail could otherwise write a
-//! record that makes the next start remove something else. Even so, a record is only
-//! acted on when the staging directory it names is still the very directory (device,
-//! inode) that was recorded, and is only ever emptied, never followed through links.
+//! configuration (see `shell/src/protect.rs`): a jail could otherwise write a record
+//! that makes the next start remove something else. Even so, a record is only acted on
+//! when the staging directory it names is still the very directory (device, inode)
+//! that was recorded, and it is only ever emptied, never followed through links.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::os::fd::{AsFd, OwnedFd};
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 
-use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
+use nix::errno::Errno;
+use nix::fcntl::{openat2, renameat2, AtFlags, OFlag, OpenHow, RenameFlags, ResolveFlag};
 use nix::sys::stat::fstatat;
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +37,7 @@ pub fn dir() -> Option<PathBuf> {
     dirs::state_dir().map(|d| d.join("pola-sh").join("staging"))
 }
 
-/// A slot object the jail renamed into the staging directory.
+/// A slot object about to be renamed into the staging directory (its scratch name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Displaced {
     #[serde(with = "crate::plan::bytes")]
@@ -40,13 +48,11 @@ pub struct Displaced {
     pub ino: u64,
 }
 
-/// One live staging directory.
+/// One staging directory, as its record's first line says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
+pub struct Header {
+    /// The owner, for people reading the record (liveness is the `flock`).
     pub pid: u32,
-    /// The owner's start time (field 22 of `/proc/PID/stat`): a PID reused by another
-    /// process does not keep a record alive.
-    pub start: u64,
     /// The slot directory (canonical) and the staging directory's name in it.
     #[serde(with = "crate::plan::bytes")]
     pub parent: PathBuf,
@@ -54,68 +60,144 @@ pub struct Record {
     pub staging: OsString,
     pub dev: u64,
     pub ino: u64,
+    /// The slots' names, swept at the end for links and directories a jail left there.
+    #[serde(with = "crate::plan::bytes_list")]
+    pub slots: Vec<OsString>,
+}
+
+impl Header {
+    /// The name, in the slot directory, where the server holds an object between the
+    /// staging directory and a slot while it checks it (out of the jail's reach).
+    pub fn hold(&self) -> OsString {
+        hold_name(&self.staging)
+    }
+}
+
+/// The hold name that goes with the staging directory `staging`.
+pub fn hold_name(staging: &OsStr) -> OsString {
+    let mut name = staging.to_os_string();
+    name.push(".hold");
+    name
+}
+
+/// A live record, owned (and locked) by this process.
+#[derive(Debug)]
+pub struct Record {
+    pub header: Header,
+    /// The record file, open for appending and locked; `None` when there is no state
+    /// directory to keep it in (then nothing is recovered after a crash).
+    file: Option<(PathBuf, fs::File)>,
+    /// The objects moved aside so far.
     pub displaced: Vec<Displaced>,
 }
 
-fn start_time(pid: u32) -> Option<u64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let (_, rest) = stat.rsplit_once(')')?;
-    rest.split_whitespace().nth(19)?.parse().ok()
-}
-
-/// The start time of this process, for records it owns.
-pub fn own_start() -> u64 {
-    start_time(std::process::id()).unwrap_or(0)
+fn create_dirs(dir: &Path) -> std::io::Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 impl Record {
-    fn file(&self) -> Option<PathBuf> {
-        dir().map(|d| d.join(format!("{}.{}", self.dev, self.ino)))
-    }
-
-    /// Write (or rewrite) the record, atomically.
-    pub fn save(&self) -> std::io::Result<()> {
-        let Some(file) = self.file() else {
-            return Ok(());
+    /// Write the record of a staging directory about to be made, and lock it.
+    pub fn create(header: Header) -> Record {
+        let file = match Self::write(&header) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::debug!("cannot record the staging directory: {e}");
+                None
+            }
         };
-        let dir = file.parent().expect("a file in a directory");
-        fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(".{}.{}.new", self.dev, self.ino));
-        fs::write(
-            &tmp,
-            serde_json::to_vec(self).map_err(std::io::Error::other)?,
-        )?;
-        fs::rename(&tmp, &file)
-    }
-
-    pub fn remove(&self) {
-        if let Some(file) = self.file() {
-            let _ = fs::remove_file(file);
+        Record {
+            header,
+            file,
+            displaced: Vec::new(),
         }
     }
 
-    fn owner_alive(&self) -> bool {
-        start_time(self.pid) == Some(self.start)
+    fn write(header: &Header) -> std::io::Result<(PathBuf, fs::File)> {
+        let dir = dir().ok_or_else(|| std::io::Error::other("no state directory"))?;
+        create_dirs(&dir)?;
+        let name = format!("{}.{}", header.dev, header.ino);
+        let tmp = dir.join(format!(".{name}.new"));
+        let file = dir.join(name);
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+            .open(&tmp)?;
+        lock(&f, false)?;
+        let mut line = serde_json::to_vec(header).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        f.write_all(&line)?;
+        fs::rename(&tmp, &file)?;
+        Ok((file, f))
+    }
+
+    /// Write down, before the move, that a slot object goes to a scratch name.
+    pub fn push(&mut self, d: Displaced) {
+        if let Some((_, f)) = &mut self.file {
+            if let Ok(mut line) = serde_json::to_vec(&d) {
+                line.push(b'\n');
+                // Only the owner writes, always at the end: one write per entry.
+                let _ = f.write_all(&line);
+            }
+        }
+        self.displaced.push(d);
+    }
+
+    /// Drop the record (its directory is gone).
+    pub fn remove(self) {
+        if let Some((path, _)) = &self.file {
+            let _ = fs::remove_file(path);
+        }
     }
 }
 
-/// Open the staging directory a record names, only if it is still that directory.
-fn open_recorded(record: &Record) -> Option<(OwnedFd, OwnedFd)> {
+/// `flock` the record: exclusive; without blocking when `try_only`.
+fn lock(f: &impl AsRawFd, try_only: bool) -> std::io::Result<()> {
+    let op = libc::LOCK_EX | if try_only { libc::LOCK_NB } else { 0 };
+    // SAFETY: flock on a descriptor this process owns.
+    if unsafe { libc::flock(f.as_raw_fd(), op) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// A record read back: its header and the objects moved aside (each once).
+fn parse(text: &[u8]) -> Option<(Header, Vec<Displaced>)> {
+    let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+    let header: Header = serde_json::from_slice(lines.next()?).ok()?;
+    let mut displaced: Vec<Displaced> = Vec::new();
+    for line in lines {
+        if let Ok(d) = serde_json::from_slice::<Displaced>(line) {
+            if !displaced.contains(&d) {
+                displaced.push(d);
+            }
+        }
+    }
+    Some((header, displaced))
+}
+
+/// Open the staging directory a record names, only if it is still that directory:
+/// the slot directory and the staging directory (`O_RDONLY`).
+fn open_recorded(h: &Header) -> Option<(OwnedFd, OwnedFd)> {
     let how = OpenHow::new()
         .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
         .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    let parent = openat2(nix::fcntl::AT_FDCWD, &record.parent, how).ok()?;
-    let how = OpenHow::new()
-        .flags(OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
-        .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_SYMLINKS);
-    let staging = openat2(&parent, record.staging.as_os_str(), how).ok()?;
+    let parent = openat2(nix::fcntl::AT_FDCWD, &h.parent, how).ok()?;
+    // Made readable again if a jail took that away (see `remove_staging`).
+    let staging = super::open_dir(&parent, &h.staging).ok()?;
     let st = nix::sys::stat::fstat(&staging).ok()?;
-    (st.st_dev == record.dev && st.st_ino == record.ino).then_some((parent, staging))
+    (st.st_dev == h.dev && st.st_ino == h.ino).then_some((parent, staging))
 }
 
 /// Clean up after owners that are gone: put displaced slot objects back where their
-/// name is empty, remove the staging directories, drop the records. Returns how many
-/// were cleaned.
+/// name is empty, remember links and directories left at slots, remove the staging
+/// directories, drop their records. Returns how many were cleaned.
 pub fn recover() -> usize {
     let Some(dir) = dir() else {
         return 0;
@@ -126,59 +208,84 @@ pub fn recover() -> usize {
     let mut cleaned = 0;
     for e in entries.flatten() {
         let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        let path = e.path();
+        if name.as_encoded_bytes().starts_with(b".") {
+            // A header never renamed into place: its owner died making it (or is
+            // making it now, in which case it is younger than a minute).
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|a| a.as_secs() > 60));
+            if old {
+                let _ = fs::remove_file(&path);
+            }
             continue;
         }
-        let Ok(text) = fs::read(e.path()) else {
+        let Ok(f) = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path)
+        else {
             continue;
         };
-        let Ok(record) = serde_json::from_slice::<Record>(&text) else {
-            let _ = fs::remove_file(e.path());
+        if !f.metadata().is_ok_and(|m| m.is_file()) || lock(&f, true).is_err() {
+            // Its owner is alive (it holds the lock), or it is not a record.
+            continue;
+        }
+        let mut text = Vec::new();
+        let _ = (&f).read_to_end(&mut text);
+        let Some((header, displaced)) = parse(&text) else {
+            let _ = fs::remove_file(&path);
             continue;
         };
-        if record.owner_alive() {
-            continue;
+        let mut gone = true;
+        if let Some((parent, staging)) = open_recorded(&header) {
+            restore(&displaced, &parent, &staging);
+            let hold = header.hold();
+            restore_held(&displaced, &parent, &hold);
+            super::sweep(&parent, &header.parent, &header.slots);
+            super::remove_tree(&parent, &hold);
+            gone = super::remove_staging(&parent, &header.staging, &staging).gone;
         }
-        if let Some((parent, staging)) = open_recorded(&record) {
-            restore(&record, &parent, &staging);
-            super::remove_staging(&parent, &record.staging, &staging);
+        if gone {
+            let _ = fs::remove_file(&path);
+            cleaned += 1;
         }
-        record.remove();
-        cleaned += 1;
     }
     cleaned
 }
 
-/// Put back each displaced slot object whose slot name is empty; returns the slots
-/// that were put back, with the scratch names they had.
+fn same(dir: &impl AsFd, name: &OsStr, d: &Displaced) -> bool {
+    fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW)
+        .is_ok_and(|st| st.st_dev == d.dev && st.st_ino == d.ino)
+}
+
+fn slot_free(parent: &impl AsFd, slot: &OsStr) -> bool {
+    matches!(
+        fstatat(parent, slot, AtFlags::AT_SYMLINK_NOFOLLOW),
+        Err(Errno::ENOENT)
+    )
+}
+
+/// Put back each displaced slot object still in the staging directory under its
+/// scratch name, whose slot name is empty; returns the slots that were put back, with
+/// the scratch names they had.
 pub fn restore(
-    record: &Record,
+    displaced: &[Displaced],
     parent: &impl AsFd,
     staging: &impl AsFd,
 ) -> Vec<(OsString, OsString)> {
     let mut restored = Vec::new();
-    for d in &record.displaced {
-        let slot_free = matches!(
-            fstatat(
-                parent,
-                d.slot.as_os_str(),
-                nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW
-            ),
-            Err(nix::errno::Errno::ENOENT)
-        );
-        let same = fstatat(
-            staging,
-            d.scratch.as_os_str(),
-            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
-        )
-        .is_ok_and(|st| st.st_dev == d.dev && st.st_ino == d.ino);
-        if slot_free
-            && same
-            && nix::fcntl::renameat(
+    // The latest move of an object is where it is.
+    for d in displaced.iter().rev() {
+        if slot_free(parent, &d.slot)
+            && same(staging, &d.scratch, d)
+            && renameat2(
                 staging.as_fd(),
                 d.scratch.as_os_str(),
                 parent.as_fd(),
                 d.slot.as_os_str(),
+                RenameFlags::RENAME_NOREPLACE,
             )
             .is_ok()
         {
@@ -186,4 +293,57 @@ pub fn restore(
         }
     }
     restored
+}
+
+/// A server that died with a slot object in the hold (between a slot and its scratch
+/// name during an exchange): put it back at its empty slot.
+pub fn restore_held(displaced: &[Displaced], parent: &impl AsFd, hold: &OsStr) {
+    for d in displaced.iter().rev() {
+        if same(parent, hold, d)
+            && slot_free(parent, &d.slot)
+            && renameat2(
+                parent.as_fd(),
+                hold,
+                parent.as_fd(),
+                d.slot.as_os_str(),
+                RenameFlags::RENAME_NOREPLACE,
+            )
+            .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_with_each_move_once() {
+        let header = Header {
+            pid: 1,
+            parent: PathBuf::from("/p"),
+            staging: OsString::from(".pola-slots.abcdef"),
+            dev: 1,
+            ino: 2,
+            slots: vec![OsString::from("f")],
+        };
+        let d = Displaced {
+            scratch: OsString::from("x"),
+            slot: OsString::from("f"),
+            dev: 1,
+            ino: 3,
+        };
+        let mut text = serde_json::to_vec(&header).unwrap();
+        for _ in 0..3 {
+            text.push(b'\n');
+            text.extend(serde_json::to_vec(&d).unwrap());
+        }
+        text.extend(b"\n{broken");
+        let (h, moved) = parse(&text).unwrap();
+        assert_eq!(h, header);
+        assert_eq!(moved, vec![d]);
+        assert_eq!(h.hold(), OsString::from(".pola-slots.abcdef.hold"));
+    }
 }

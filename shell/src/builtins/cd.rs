@@ -50,28 +50,34 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
         } else {
             cwd.join(&candidate)
         };
-        // A directory reached through a link a jail may have made would hand the
-        // next command lines' grants to wherever the jail pointed it.
-        if let Err(e @ pola_fileserver::planted::Refused::Planted { .. }) =
-            pola_fileserver::planted::resolve(&absolute)
-        {
-            sh.error(format!("cd: {e}"));
-            return Ok(1);
-        }
         let logical = normalize(&absolute).unwrap_or(absolute.clone());
         let dest = if physical {
-            std::fs::canonicalize(&absolute).unwrap_or(logical)
+            match pola_fileserver::planted::canonical(&absolute) {
+                Ok(real) => real,
+                Err(e @ pola_fileserver::planted::Refused::Planted { .. }) => {
+                    sh.error(format!("cd: {e}"));
+                    return Ok(1);
+                }
+                Err(_) => continue,
+            }
         } else {
             logical
         };
-        if std::env::set_current_dir(&dest).is_ok() {
-            let old = cwd.to_string_lossy().into_owned();
-            sh.set("OLDPWD", &old);
-            sh.set("PWD", &dest.to_string_lossy());
-            if announce {
-                super::out(&format!("{}\n", dest.display()));
+        match enter(&dest) {
+            Ok(()) => {
+                let old = cwd.to_string_lossy().into_owned();
+                sh.set("OLDPWD", &old);
+                sh.set("PWD", &dest.to_string_lossy());
+                if announce {
+                    super::out(&format!("{}\n", dest.display()));
+                }
+                return Ok(0);
             }
-            return Ok(0);
+            Err(e @ pola_fileserver::planted::Refused::Planted { .. }) => {
+                sh.error(format!("cd: {e}"));
+                return Ok(1);
+            }
+            Err(_) => {}
         }
     }
     let why = match std::fs::metadata(cwd.join(&target)) {
@@ -84,4 +90,22 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
         pola_fileserver::text::shown(&target)
     ));
     Ok(1)
+}
+
+/// Make `dir` the working directory: exactly the path that will be `$PWD`, resolved
+/// without following a link a jail may have made (one would hand the next command
+/// lines' grants to wherever the jail pointed it), and entered by the descriptor that
+/// was checked, not by name again.
+pub fn enter(dir: &Path) -> Result<(), pola_fileserver::planted::Refused> {
+    use pola_fileserver::planted::{self, Refused};
+    let fd = planted::resolve(dir)?;
+    let os = |errno| Refused::Os {
+        path: dir.to_path_buf(),
+        errno,
+    };
+    let st = nix::sys::stat::fstat(&fd).map_err(os)?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+        return Err(os(nix::errno::Errno::ENOTDIR));
+    }
+    nix::unistd::fchdir(&fd).map_err(os)
 }

@@ -27,7 +27,7 @@ mod read;
 mod return_;
 mod set;
 mod shift;
-mod source;
+pub mod source;
 mod test;
 mod true_;
 mod type_;

@@ -15,14 +15,13 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
             .or_else(|| Some(sh.cwd().join(file)))
     };
     let path = path.unwrap_or_default();
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_file(&path) {
         Ok(t) => t,
-        Err(e) => {
+        Err(why) => {
             sh.error(format!(
-                "{}: {}: {}",
+                "{}: {}: {why}",
                 argv[0],
                 pola_fileserver::text::shown(file),
-                crate::exec::io_reason(&e)
             ));
             return Ok(1);
         }
@@ -40,4 +39,29 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
         sh.positional = p;
     }
     result
+}
+
+/// The text of a file the shell runs (`.`, its startup files): a regular file, never
+/// reached through a link a jail may have made, nor a FIFO a jail left (which would
+/// block the shell for good) — see `pola_fileserver::planted`.
+pub fn read_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let fd = pola_fileserver::planted::open(
+        path,
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NOCTTY,
+        nix::sys::stat::Mode::empty(),
+    )
+    .map_err(|e| match e {
+        pola_fileserver::planted::Refused::Os { errno, .. } => errno.desc().to_lowercase(),
+        other => other.to_string(),
+    })?;
+    let st = nix::sys::stat::fstat(&fd).map_err(|e| e.desc().to_lowercase())?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err("not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::exec::io_reason(&e))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
