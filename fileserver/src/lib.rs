@@ -14,6 +14,8 @@
 //! - [`seccomp`]: the seccomp filters, compiled once per process for the shim.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
+//! - [`pty`]: each jail's own pseudo-terminal in an interactive shell; [`relay`]: the
+//!   thread that relays between them and the user's terminal.
 
 pub mod ask;
 pub mod environment;
@@ -24,6 +26,8 @@ pub mod network;
 pub mod plan;
 pub mod powerbox;
 pub mod profile;
+pub mod pty;
+pub mod relay;
 pub mod resolve;
 pub mod seccomp;
 pub mod supervise;

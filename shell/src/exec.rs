@@ -56,7 +56,10 @@ pub struct Options {
 pub enum Running {
     Done(i32),
     Jail(Jail),
+    /// A forked copy of the shell.
     Process(Pid),
+    /// A `!!` command.
+    Unconfined(Pid),
 }
 
 impl Running {
@@ -67,11 +70,13 @@ impl Running {
                 pid: Pid::from_raw(j.pid() as i32),
                 jail: Some(j),
                 status: None,
+                unconfined: false,
             }),
-            Running::Process(pid) => Some(Proc {
+            Running::Process(pid) | Running::Unconfined(pid) => Some(Proc {
                 pid,
                 jail: None,
                 status: None,
+                unconfined: matches!(self, Running::Unconfined(_)),
             }),
         }
     }
@@ -323,6 +328,7 @@ impl Shell {
                 pid,
                 jail: None,
                 status: None,
+                unconfined: false,
             }],
             text: and_or.to_string(),
             state: State::Running,
@@ -347,9 +353,7 @@ impl Shell {
     /// take the terminal back. A stopped job goes to the job table.
     pub fn foreground(&mut self, mut job: Job) -> i32 {
         if let Some(t) = &self.terminal {
-            if job.pgid.as_raw() > 0 {
-                t.give(job.pgid);
-            }
+            t.give(&job);
         }
         job.wait(self.options.pipefail);
         if let Some(t) = &self.terminal {
@@ -510,10 +514,10 @@ impl Shell {
         match running {
             Running::Done(s) => s,
             Running::Jail(jail) => {
-                let status = wait_pid(Pid::from_raw(jail.pid() as i32));
+                let status = crate::job::with_keys(|| wait_pid(Pid::from_raw(jail.pid() as i32)));
                 jail::finish(jail, status)
             }
-            Running::Process(pid) => wait_pid(pid),
+            Running::Process(pid) | Running::Unconfined(pid) => wait_pid(pid),
         }
     }
 
@@ -1030,12 +1034,31 @@ impl Shell {
             }
         };
         let cmd = self.jail_command(collected.argv, collected.grants, collected.net, assigns);
-        let io = launch::Io {
+        let mut io = launch::Io {
             fds: redirs.for_child(&self.user_fds),
             process_group: self.next_group,
+            session: None,
+        };
+        // In an interactive shell, a terminal of its own (SECURITY.md 28, 29).
+        let own = match pola_fileserver::pty::isolate(&mut io) {
+            Ok(own) => own,
+            Err(e) => {
+                self.error(format!("{}: {e}", cmd.argv[0].to_string_lossy()));
+                return Running::Done(125);
+            }
         };
         match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
-            Ok(j) => Running::Jail(j),
+            Ok(j) => {
+                if let Some(own) = own {
+                    let pgid = match io.process_group {
+                        Some(0) => j.pid() as i32,
+                        Some(group) => group,
+                        None => nix::unistd::getpgrp().as_raw(),
+                    };
+                    own.hand_over(pgid, j.pid());
+                }
+                Running::Jail(j)
+            }
             Err(e) => {
                 self.error(&e);
                 Running::Done(e.status())
@@ -1072,6 +1095,10 @@ impl Shell {
             cmd.env(k, v);
         }
         let fds = redirs.for_child(&self.user_fds);
+        // Like any foreground job, in the job's process group, which gets the terminal.
+        if let Some(group) = self.next_group {
+            std::os::unix::process::CommandExt::process_group(&mut cmd, group);
+        }
         // SAFETY: only dup2 between fork and exec.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
@@ -1086,7 +1113,7 @@ impl Shell {
         }
         use std::os::unix::process::CommandExt;
         match cmd.spawn() {
-            Ok(child) => Running::Process(Pid::from_raw(child.id() as i32)),
+            Ok(child) => Running::Unconfined(Pid::from_raw(child.id() as i32)),
             Err(e) => {
                 self.error(format!("{}: {e}", argv[0]));
                 Running::Done(126)
@@ -1139,8 +1166,10 @@ impl Shell {
                 drop(write);
                 let mut out = Vec::new();
                 use std::io::Read;
-                let _ = std::fs::File::from(read).read_to_end(&mut out);
-                self.status = wait_pid(pid);
+                self.status = crate::job::with_keys(|| {
+                    let _ = std::fs::File::from(read).read_to_end(&mut out);
+                    wait_pid(pid)
+                });
                 Ok(String::from_utf8_lossy(&out).into_owned())
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),

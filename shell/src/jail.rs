@@ -495,6 +495,7 @@ pub fn plan(
         launch_delay_ms: launch_delay(),
         mediate,
         powerbox: cmd.powerbox,
+        session: None,
         seccomp: (*seccomp).clone(),
     })
 }
@@ -520,6 +521,7 @@ pub fn spawn(
         .map(|(target, _)| *target)
         .filter(|fd| *fd > 2)
         .collect();
+    plan.session = io.session.clone();
     let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
