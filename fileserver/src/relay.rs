@@ -621,6 +621,8 @@ impl Relay {
                 self.finish(i, buf);
             }
         }
+        // A job that stopped keeps its unread keys for when it comes back.
+        self.keyed = None;
         let mut i = 0;
         while i < self.ptys.len() {
             if self.copy_out(i, buf) {

@@ -551,6 +551,35 @@ impl Shell {
     pub fn run_command(&mut self, c: &Command, ends: PipeEnds) -> Result<Running, Flow> {
         match c {
             Command::Simple(s) => self.run_simple(s, ends),
+            // With job control, a subshell is a job of its own, like a pipeline member:
+            // it gets the terminal (its jails the keys) and can be stopped and resumed.
+            Command::Compound(Compound::Subshell(list), redirects)
+                if self.terminal.is_some() && self.next_group.is_some() =>
+            {
+                let redirs = match self.redirections(redirects) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.error(e);
+                        return Ok(Running::Done(1));
+                    }
+                };
+                let Some(_saved) = self.apply(&redirs) else {
+                    return Ok(Running::Done(1));
+                };
+                match sys::fork() {
+                    Ok(Forked::Child) => {
+                        pola_fileserver::supervise::reset_job_signals();
+                        self.leave_job_control();
+                        let status = self.run_list(list).unwrap_or_else(flow_status);
+                        sys::exit_child(status);
+                    }
+                    Ok(Forked::Parent(pid)) => Ok(Running::Process(pid)),
+                    Err(e) => {
+                        self.error(format!("cannot fork: {}", e.desc()));
+                        Ok(Running::Done(1))
+                    }
+                }
+            }
             Command::Compound(comp, redirects) => {
                 let redirs = match self.redirections(redirects) {
                     Ok(r) => r,
@@ -1099,9 +1128,15 @@ impl Shell {
         if let Some(group) = self.next_group {
             std::os::unix::process::CommandExt::process_group(&mut cmd, group);
         }
-        // SAFETY: only dup2 between fork and exec.
+        let take_terminal = self.terminal.is_some() && self.next_group.is_some();
+        // SAFETY: only tcsetpgrp, signal dispositions and dup2 between fork and exec.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+                if take_terminal {
+                    // Before the shell does, so that a command reading at once is not
+                    // stopped (SIGTTOU is still ignored here, as in the shell).
+                    libc::tcsetpgrp(0, libc::getpgrp());
+                }
                 pola_fileserver::supervise::reset_job_signals();
                 for (target, source) in &fds {
                     if *target != *source && libc::dup2(*source, *target) < 0 {

@@ -1,0 +1,100 @@
+"""The cost of each jail's own terminal (the relay), for scripts/bench.
+
+usage: bench-terminal.py BIN_DIR FILE RUNS   (writes hyperfine-style JSON to stdout)
+
+Runs pola-sh interactively on a pseudo-terminal whose other end this script reads as
+fast as it can, as a terminal emulator would, twice side by side: as it is (each jail
+on a pseudo-terminal of its own, relayed by the shell) and with the relay off
+(POLA_TEST_SHARED_TERMINAL=1: jails write to the terminal directly). In each it times,
+from the keystroke to the next prompt, `cat FILE` (throughput through the relay) and
+200 jailed `/usr/bin/true` (the per-command cost of making and relaying a terminal),
+alternating between the two shells run by run. dash on the same kind of terminal runs
+`cat FILE` as the floor.
+"""
+import json, os, pty, select, statistics, sys, time
+
+bin_dir, big, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+MARK = b"BENCH-DONE"
+
+
+class Session:
+    def __init__(self, argv, env):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.environ.clear()
+            os.environ.update(env)
+            os.execv(argv[0], argv)
+        self.wait_for(b"$ " if os.getuid() else b"# ", 20)
+
+    def wait_for(self, marker, timeout):
+        """Read (and drop) output until `marker` appears; the time it took."""
+        start = time.monotonic()
+        tail = b""
+        while True:
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
+                raise SystemExit(f"timed out waiting for {marker!r}; last output {tail[-300:]!r}")
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                raise SystemExit("the shell went away")
+            tail = (tail + chunk)[-4096:]
+            if marker in tail:
+                return time.monotonic() - start
+
+    def run(self, line):
+        """Type `line`, return the seconds until its output ends. The marker is
+        typed as M""ARK so that the echo of the line does not match it."""
+        os.write(self.fd, line.encode() + b'; echo BENCH-D""ONE\r')
+        return self.wait_for(MARK, 600)
+
+    def close(self):
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+
+
+base_env = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": os.environ.get("HOME", "/root"),
+    "TERM": "xterm",
+    "LANG": "C.UTF-8",
+    "XDG_DATA_HOME": os.path.abspath("bench-terminal-data"),
+}
+sh = os.path.join(bin_dir, "pola-sh")
+relayed = Session([sh], base_env)
+shared = Session([sh], base_env | {"POLA_TEST_SHARED_TERMINAL": "1"})
+dash = Session(["/usr/bin/dash", "-i"], base_env | {"PS1": "# " if os.getuid() == 0 else "$ "})
+
+loop = "i=0; while [ $i -lt 200 ]; do /usr/bin/true; i=$((i+1)); done"
+cases = [
+    ("relayed: cat 50 MB to the terminal", relayed, f"cat {big}"),
+    ("shared terminal: cat 50 MB", shared, f"cat {big}"),
+    ("dash: cat 50 MB to the terminal", dash, f"cat {big}"),
+    ("relayed: 200 x /usr/bin/true", relayed, loop),
+    ("shared terminal: 200 x /usr/bin/true", shared, loop),
+]
+times = {name: [] for name, _, _ in cases}
+for _warmup in range(1):
+    for _, session, line in cases:
+        session.run(line)
+for _ in range(runs):
+    for name, session, line in cases:
+        times[name].append(session.run(line))
+for s in (relayed, shared, dash):
+    s.close()
+
+results = []
+for name, _, _ in cases:
+    t = times[name]
+    results.append({
+        "command": name,
+        "mean": statistics.mean(t),
+        "stddev": statistics.stdev(t) if len(t) > 1 else 0.0,
+        "median": statistics.median(t),
+        "min": min(t),
+        "max": max(t),
+        "times": t,
+    })
+json.dump({"results": results}, sys.stdout, indent=2)
