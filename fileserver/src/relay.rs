@@ -141,9 +141,7 @@ pub fn start() -> Result<(), Errno> {
 
 /// Whether this process steers a relay (the interactive shell; not its forked copies).
 pub fn steering() -> bool {
-    HANDLE
-        .get()
-        .is_some_and(|h| h.owner == std::process::id())
+    HANDLE.get().is_some_and(|h| h.owner == std::process::id())
 }
 
 fn handle() -> Option<&'static Handle> {
@@ -158,7 +156,10 @@ fn wake(h: &Handle) {
 /// Give the keys to `job`'s terminals (or to nobody).
 pub fn foreground(job: Option<Foreground>) {
     let Some(h) = handle() else { return };
-    h.control.lock().unwrap_or_else(|e| e.into_inner()).foreground = job;
+    h.control
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .foreground = job;
     wake(h);
 }
 
@@ -181,7 +182,13 @@ pub fn settle() {
 /// Keys typed ahead that no job read, for the prompt.
 pub fn take_typeahead() -> Vec<u8> {
     match handle() {
-        Some(h) => std::mem::take(&mut h.control.lock().unwrap_or_else(|e| e.into_inner()).typeahead),
+        Some(h) => std::mem::take(
+            &mut h
+                .control
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .typeahead,
+        ),
         None => Vec::new(),
     }
 }
@@ -288,7 +295,11 @@ impl Relay {
                 fds.push(pollfd(self.tty.as_raw_fd(), libc::POLLIN));
             }
             for (i, p) in self.ptys.iter().enumerate() {
-                let out = if p.pending.is_empty() { 0 } else { libc::POLLOUT };
+                let out = if p.pending.is_empty() {
+                    0
+                } else {
+                    libc::POLLOUT
+                };
                 slots.push(Slot::Pty(i));
                 fds.push(pollfd(p.master.as_raw_fd(), libc::POLLIN | out));
                 if let Some(ended) = &p.ended {
@@ -343,7 +354,8 @@ impl Relay {
                 self.route(&keys);
             }
             self.answer_settle(&mut buf);
-            let reading = self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
+            let reading =
+                self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
             self.set_raw(reading);
             for (hold, ack) in new_pauses {
                 let _ = nix::unistd::write(ack.as_fd(), b"p");
@@ -360,7 +372,9 @@ impl Relay {
         let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
         if c.foreground != self.foreground {
             self.foreground = c.foreground;
-            self.unsent.clear();
+            // Keys typed for a job that never got a terminal are typeahead too.
+            let unsent = std::mem::take(&mut self.unsent);
+            c.typeahead.extend(unsent);
             if let Some(job) = self.foreground {
                 // Keys typed ahead go to the next job that reads, as on a terminal.
                 self.keyed = Some(job.pgrp);
@@ -399,7 +413,10 @@ impl Relay {
                 for cmsg in cmsgs {
                     if let ControlMessageOwned::ScmRights(raw) = cmsg {
                         // SAFETY: SCM_RIGHTS installed these descriptors here just now.
-                        fds.extend(raw.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+                        fds.extend(
+                            raw.into_iter()
+                                .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+                        );
                     }
                 }
             }
@@ -439,22 +456,37 @@ impl Relay {
     }
 
     /// Copy what a jail wrote to the terminal; false once its terminal is closed.
+    ///
+    /// A read of a master returns at most the line discipline's 4 KiB, so reads are
+    /// gathered into `buf` and written to the terminal together, and a busy jail is
+    /// read up to a few buffers in a row before the others get their turn.
     fn copy_out(&mut self, i: usize, buf: &mut [u8]) -> bool {
-        loop {
-            match nix::unistd::read(self.ptys[i].master.as_fd(), buf) {
-                Ok(0) => return false,
-                Ok(n) => {
-                    write_all(self.tty.as_fd(), &buf[..n]);
-                    if n < buf.len() {
+        for _ in 0..4 {
+            let mut filled = 0;
+            let open = loop {
+                match nix::unistd::read(self.ptys[i].master.as_fd(), &mut buf[filled..]) {
+                    Ok(0) => break false,
+                    Ok(n) => {
+                        filled += n;
+                        if filled == buf.len() {
+                            break true;
+                        }
+                    }
+                    Err(Errno::EINTR) => continue,
+                    Err(Errno::EAGAIN) => {
+                        write_all(self.tty.as_fd(), &buf[..filled]);
                         return true;
                     }
+                    // EIO: every descriptor of the slave is closed and nothing is left.
+                    Err(_) => break false,
                 }
-                Err(Errno::EINTR) => continue,
-                Err(Errno::EAGAIN) => return true,
-                // EIO: every descriptor of the slave is closed and nothing is left.
-                Err(_) => return false,
+            };
+            write_all(self.tty.as_fd(), &buf[..filled]);
+            if !open {
+                return false;
             }
         }
+        true
     }
 
     /// A jail is over: show the rest of what it wrote, take back the keys it did not
@@ -572,7 +604,7 @@ impl Relay {
             .filter(|(_, p)| p.changed > 0)
             .max_by_key(|(_, p)| p.changed)
             .or_else(|| mine().find(|(_, p)| p.stdin))
-            .or_else(|| mine().last())
+            .or_else(|| mine().next_back())
             .map(|(i, _)| i)
     }
 
@@ -617,7 +649,11 @@ impl Relay {
         let mut i = self.ptys.len();
         while i > 0 {
             i -= 1;
-            if self.ptys[i].ended.as_ref().is_some_and(|e| readable(e.as_fd())) {
+            if self.ptys[i]
+                .ended
+                .as_ref()
+                .is_some_and(|e| readable(e.as_fd()))
+            {
                 self.finish(i, buf);
             }
         }

@@ -98,7 +98,8 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
     let mut defaults = SigSet::empty();
     defaults.add(Signal::SIGPIPE);
     attr.set_sigdefault(&defaults).map_err(fail)?;
-    let mut flags = PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF;
+    let mut flags =
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF;
     if let Some(session) = &plan.session {
         // In the jail's own session (`session.rs`), the command leads a process group
         // that is its terminal's foreground job: the child makes it so before `execve`,
@@ -107,8 +108,8 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
         flags |= PosixSpawnFlags::POSIX_SPAWN_SETPGROUP;
         if let Some(fd) = session.terminal {
             // SAFETY: PosixSpawnFileActions is a transparent wrapper of the C type.
-            let raw = &mut actions as *mut PosixSpawnFileActions
-                as *mut libc::posix_spawn_file_actions_t;
+            let raw =
+                &mut actions as *mut PosixSpawnFileActions as *mut libc::posix_spawn_file_actions_t;
             Errno::result(unsafe { libc::posix_spawn_file_actions_addtcsetpgrp_np(raw, fd) })
                 .map_err(fail)?;
         }

@@ -123,7 +123,10 @@ pub fn supervise_shim(pid1: Pid, stops: Stops) -> i32 {
         if poll(&mut fds, PollTimeout::NONE).is_err() {
             continue;
         }
-        let stopped = fds.get(1).and_then(|f| f.revents()).is_some_and(|r| !r.is_empty());
+        let stopped = fds
+            .get(1)
+            .and_then(|f| f.revents())
+            .is_some_and(|r| !r.is_empty());
         let signalled = fds[0].revents().is_some_and(|r| !r.is_empty());
         if stopped {
             let mut byte = [0u8; 16];

@@ -233,42 +233,45 @@ both!(vim_stops_and_comes_back, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
-both!(pipelines_subshells_and_substitutions_get_the_keys, |t: &T| {
-    let numbers: String = (1..=300).map(|i| format!("line {i}\n")).collect();
-    t.write("numbers.txt", &numbers);
-    let run = t.interactive(&[
-        Expect(prompt(t)),
-        // less reads the keys (its terminal), not cat, whose standard input is it too.
-        Send("cat numbers.txt | less"),
-        Send(ENTER),
-        Expect("line 1\n"),
-        Send("G"),
-        Expect("line 300"),
-        Send("q"),
-        Send("echo less-done"),
-        Send(ENTER),
-        Expect("less-done"),
-        Pause(0.5),
-        Send("(cat)"),
-        Send(ENTER),
-        Pause(0.7),
-        Send("into the subshell"),
-        Send(ENTER),
-        Count("into the subshell", 2),
-        Send("\x04"),
-        Pause(0.5),
-        Send("x=$(/usr/bin/python3 -c 'print(input().upper())')"),
-        Send(ENTER),
-        Pause(1.0),
-        Send("substituted"),
-        Send(ENTER),
-        Pause(0.5),
-        Send("echo \"x=$x\""),
-        Send(ENTER),
-        Expect("x=SUBSTITUTED"),
-    ]);
-    assert!(run.stdout.starts_with("OK"), "{run}");
-});
+both!(
+    pipelines_subshells_and_substitutions_get_the_keys,
+    |t: &T| {
+        let numbers: String = (1..=300).map(|i| format!("line {i}\n")).collect();
+        t.write("numbers.txt", &numbers);
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            // less reads the keys (its terminal), not cat, whose standard input is it too.
+            Send("cat numbers.txt | less"),
+            Send(ENTER),
+            Expect("line 1\n"),
+            Send("G"),
+            Expect("line 300"),
+            Send("q"),
+            Send("echo less-done"),
+            Send(ENTER),
+            Expect("less-done"),
+            Pause(0.5),
+            Send("(cat)"),
+            Send(ENTER),
+            Pause(0.7),
+            Send("into the subshell"),
+            Send(ENTER),
+            Count("into the subshell", 2),
+            Send("\x04"),
+            Pause(0.5),
+            Send("x=$(/usr/bin/python3 -c 'print(input().upper())')"),
+            Send(ENTER),
+            Pause(1.0),
+            Send("substituted"),
+            Send(ENTER),
+            Pause(0.5),
+            Send("echo \"x=$x\""),
+            Send(ENTER),
+            Expect("x=SUBSTITUTED"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+    }
+);
 
 both!(unconfined_commands_get_the_terminal, |t: &T| {
     let run = t.interactive(&[

@@ -1136,7 +1136,7 @@ except OSError:
 // 28. A background job (also after setsid(), with SIGTTIN/SIGTTOU ignored, or from its
 //     own process group) cannot read keys typed to the shell or to another job, and
 //     cannot take the terminal's foreground.
-both!(item_28_background_jobs_cannot_read_or_take_the_terminal, |t: &T| {
+both!(item_28_background_jobs_get_no_keys_nor_the_tty, |t: &T| {
     t.write("steal.py", STEAL_AFTER_SETSID);
     t.write("take.py", TAKE_THE_FOREGROUND);
     let stolen = || fs::read_to_string(t.path("stolen")).unwrap_or_default();
@@ -1183,6 +1183,10 @@ both!(item_28_background_jobs_cannot_read_or_take_the_terminal, |t: &T| {
 
     let take = |shared: bool| {
         t.write("stolen", "");
+        let next = match shared {
+            true => "reading input: Input/output error",
+            false => "\nstill-the-shell",
+        };
         shell_on_terminal(
             t,
             shared,
@@ -1192,11 +1196,7 @@ both!(item_28_background_jobs_cannot_read_or_take_the_terminal, |t: &T| {
                 Expect("took-the-foreground"),
                 Pause(1.0),
                 Send("echo still-the-shell\r"),
-                Expect(if shared {
-                    "reading input: Input/output error"
-                } else {
-                    "\nstill-the-shell"
-                }),
+                Expect(next),
                 Send("read -r pw\r"),
                 Pause(0.5),
                 Send("typed-after\r"),
@@ -1267,7 +1267,10 @@ both!(item_29_a_jobs_terminal_changes_end_with_it, |t: &T| {
     // Its own terminal: nothing it did reaches the user's terminal.
     let run = session(false);
     assert!(run.stdout.starts_with("OK"), "{run}");
-    assert!(run.stdout.contains("\n30 100"), "window size changed:\n{run}");
+    assert!(
+        run.stdout.contains("\n30 100"),
+        "window size changed:\n{run}"
+    );
     assert!(!run.stdout.contains("\n7 20"), "{run}");
     assert!(run.stdout.contains("mode icanon"), "modes changed:\n{run}");
     assert!(run.stdout.contains("jail-size 30 100"), "{run}");
