@@ -303,8 +303,9 @@ both!(unconfined_commands_get_the_terminal, |t: &T| {
 });
 
 both!(the_window_size_reaches_the_jail, |t: &T| {
+    // Prints with os.write: a signal handler must not re-enter a buffered print.
     let watch = "import os, signal\n\
-                 show = lambda *a: print('size=%dx%d' % tuple(os.get_terminal_size()), flush=True)\n\
+                 show = lambda *a: os.write(1, b'size=%dx%d\\n' % tuple(os.get_terminal_size()))\n\
                  signal.signal(signal.SIGWINCH, show)\n\
                  show()\n\
                  while True: signal.pause()\n";
