@@ -86,6 +86,9 @@ terminal = {}
 relayed_cmds, shared_cmds = (ms("terminal", f"{v}: 200 x /usr/bin/true") for v in ("relayed", "shared terminal"))
 if relayed_cmds is not None and shared_cmds is not None:
     terminal["own terminal, per command (ms)"] = (relayed_cmds - shared_cmds) / 200
+for variant in ("relayed", "shared terminal"):
+    if ms("terminal", f"{variant}: 200 keys typed to cat") is not None:
+        terminal[f"{variant}, key to echo (µs)"] = ms("terminal", f"{variant}: 200 keys typed to cat") * 1000 / 200
 for name in ("relayed: cat 50 MB to the terminal", "shared terminal: cat 50 MB", "dash: cat 50 MB to the terminal"):
     if ms("terminal", name):
         terminal[name.split(":")[0] + ", MB/s"] = 50 / (ms("terminal", name) / 1000)

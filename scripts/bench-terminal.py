@@ -8,8 +8,9 @@ on a pseudo-terminal of its own, relayed by the shell) and with the relay off
 (POLA_TEST_SHARED_TERMINAL=1: jails write to the terminal directly). In each it times,
 from the keystroke to the next prompt, `cat FILE` (throughput through the relay) and
 200 jailed `/usr/bin/true` (the per-command cost of making and relaying a terminal),
-alternating between the two shells run by run. dash on the same kind of terminal runs
-`cat FILE` as the floor.
+and 200 keys typed one at a time to a jailed `cat`, each when the last one's echo is
+back (the latency of typing through the relay), alternating between the two shells run
+by run. dash on the same kind of terminal runs `cat FILE` as the floor.
 """
 import json, os, pty, select, statistics, sys, time
 
@@ -50,6 +51,25 @@ class Session:
         os.write(self.fd, line.encode() + b'; echo BENCH-D""ONE\r')
         return self.wait_for(MARK, 600)
 
+    def keystrokes(self, n):
+        """Start `cat` (a job that reads the terminal), type `n` keys one at a time,
+        each when the last one's echo has come back; the seconds that took."""
+        os.write(self.fd, b"cat\r")
+        time.sleep(0.5)
+        self.drain()
+        start = time.monotonic()
+        for _ in range(n):
+            os.write(self.fd, b"x")
+            self.wait_for(b"x", 10)
+        took = time.monotonic() - start
+        os.write(self.fd, b'\r\x04echo BENCH-D""ONE\r')
+        self.wait_for(MARK, 10)
+        return took
+
+    def drain(self):
+        while select.select([self.fd], [], [], 0.05)[0]:
+            os.read(self.fd, 1 << 16)
+
     def close(self):
         os.kill(self.pid, 9)
         os.waitpid(self.pid, 0)
@@ -68,20 +88,31 @@ shared = Session([sh], base_env | {"POLA_TEST_SHARED_TERMINAL": "1"})
 dash = Session(["/usr/bin/dash", "-i"], base_env | {"PS1": "# " if os.getuid() == 0 else "$ "})
 
 loop = "i=0; while [ $i -lt 200 ]; do /usr/bin/true; i=$((i+1)); done"
+KEYS = 200
 cases = [
     ("relayed: cat 50 MB to the terminal", relayed, f"cat {big}"),
     ("shared terminal: cat 50 MB", shared, f"cat {big}"),
     ("dash: cat 50 MB to the terminal", dash, f"cat {big}"),
     ("relayed: 200 x /usr/bin/true", relayed, loop),
     ("shared terminal: 200 x /usr/bin/true", shared, loop),
+    # Typing into a jailed program: the echo comes back through the relay twice
+    # (keys in, echo out), or straight from the terminal's line discipline.
+    ("relayed: 200 keys typed to cat", relayed, KEYS),
+    ("shared terminal: 200 keys typed to cat", shared, KEYS),
 ]
+
+
+def measure(session, what):
+    return session.keystrokes(what) if isinstance(what, int) else session.run(what)
+
+
 times = {name: [] for name, _, _ in cases}
 for _warmup in range(1):
-    for _, session, line in cases:
-        session.run(line)
+    for _, session, what in cases:
+        measure(session, what)
 for _ in range(runs):
-    for name, session, line in cases:
-        times[name].append(session.run(line))
+    for name, session, what in cases:
+        times[name].append(measure(session, what))
 for s in (relayed, shared, dash):
     s.close()
 
