@@ -11,7 +11,8 @@
 //! terminal: each has a pseudo-terminal of its own (`pola_fileserver::pty`), and the
 //! shell keeps the terminal's foreground and has the relay give the keys to the
 //! foreground job's pseudo-terminals instead. Only a job with a `!!` command, which
-//! runs on the host as the user, gets the terminal itself.
+//! runs on the host as the user, gets the terminal itself (its jails, if it has any,
+//! keep their own terminals, which then get no keys).
 
 use std::os::fd::BorrowedFd;
 

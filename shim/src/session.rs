@@ -133,7 +133,13 @@ pub fn supervise_shim(pid1: Pid, stops: Stops) -> i32 {
             match nix::unistd::read(read.as_fd(), &mut byte) {
                 Ok(0) | Err(_) => stops_open = false,
                 Ok(_) => {
-                    // The shell sees its job stopped; its SIGCONT wakes us.
+                    // Unless the jail ended meanwhile, the shell sees its job stopped;
+                    // its SIGCONT wakes us.
+                    if let Ok(status) = waitpid(pid1, Some(WaitPidFlag::WNOHANG)) {
+                        if let Some(code) = shell_status(status) {
+                            return code;
+                        }
+                    }
                     let _ = kill(nix::unistd::getpid(), Signal::SIGSTOP);
                 }
             }
