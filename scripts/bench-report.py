@@ -85,7 +85,11 @@ for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--lea
 terminal = {}
 relayed_cmds, shared_cmds = (ms("terminal", f"{v}: 200 x /usr/bin/true") for v in ("relayed", "shared terminal"))
 if relayed_cmds is not None and shared_cmds is not None:
-    terminal["own terminal, per command (ms)"] = (relayed_cmds - shared_cmds) / 200
+    terminal["own terminal, per command, wall (ms)"] = (relayed_cmds - shared_cmds) / 200
+relayed_cpu, shared_cpu = (ms("terminal", f"{v}: 200 x /usr/bin/true (CPU)") for v in ("relayed", "shared terminal"))
+if relayed_cpu is not None and shared_cpu is not None:
+    terminal["own terminal, per command, CPU (ms)"] = (relayed_cpu - shared_cpu) / 200
+    terminal["jailed command, CPU, shared terminal (ms)"] = shared_cpu / 200
 for variant in ("relayed", "shared terminal"):
     if ms("terminal", f"{variant}: 200 keys typed to cat") is not None:
         terminal[f"{variant}, key to echo (µs)"] = ms("terminal", f"{variant}: 200 keys typed to cat") * 1000 / 200

@@ -10,7 +10,8 @@ from the keystroke to the next prompt, `cat FILE` (throughput through the relay)
 200 jailed `/usr/bin/true` (the per-command cost of making and relaying a terminal),
 and 200 keys typed one at a time to a jailed `cat`, each when the last one's echo is
 back (the latency of typing through the relay), alternating between the two shells run
-by run. dash on the same kind of terminal runs `cat FILE` as the floor.
+by run. For the 200 commands it also records the CPU time the shell and its jails
+used (the "(CPU)" rows), which other load on the machine does not inflate. dash on the same kind of terminal runs `cat FILE` as the floor.
 """
 import json, os, pty, select, statistics, sys, time
 
@@ -66,6 +67,14 @@ class Session:
         self.wait_for(MARK, 10)
         return took
 
+    def cpu(self):
+        """CPU seconds used by the shell (all its threads) and its reaped children (the
+        shims, and through them each jail): unlike wall time, not inflated by other
+        load on the machine."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
     def drain(self):
         while select.select([self.fd], [], [], 0.05)[0]:
             os.read(self.fd, 1 << 16)
@@ -102,23 +111,30 @@ cases = [
 ]
 
 
+CPU_CASES = {"relayed: 200 x /usr/bin/true", "shared terminal: 200 x /usr/bin/true"}
+
+
 def measure(session, what):
     return session.keystrokes(what) if isinstance(what, int) else session.run(what)
 
 
 times = {name: [] for name, _, _ in cases}
+cpu = {f"{name} (CPU)": [] for name in CPU_CASES}
 for _warmup in range(1):
     for _, session, what in cases:
         measure(session, what)
 for _ in range(runs):
     for name, session, what in cases:
+        before = session.cpu()
         times[name].append(measure(session, what))
+        if name in CPU_CASES:
+            cpu[f"{name} (CPU)"].append(session.cpu() - before)
+times.update(cpu)
 for s in (relayed, shared, dash):
     s.close()
 
 results = []
-for name, _, _ in cases:
-    t = times[name]
+for name, t in times.items():
     results.append({
         "command": name,
         "mean": statistics.mean(t),
