@@ -589,7 +589,9 @@ impl Relay {
     /// Which of `pgrp`'s terminals gets the keys: the one whose modes changed last,
     /// else the one that is its jail's standard input, else the last one.
     fn holder(&mut self, pgrp: i32) -> Option<usize> {
-        let made = self.raw;
+        // Terminals start with the terminal's modes from the prompt: those it has when
+        // not raw, or had before.
+        let made = self.raw.or_else(|| termios(self.tty.as_fd()));
         for p in self.ptys.iter_mut().filter(|p| p.pgrp == pgrp) {
             let now = termios(p.master.as_fd());
             let before = p.modes.or(made);
