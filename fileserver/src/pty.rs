@@ -74,8 +74,8 @@ pub fn set_modes(modes: &libc::termios) {
 
 /// A jail's pseudo-terminal, between its making and the launch.
 pub struct Own {
-    master: OwnedFd,
-    slave: OwnedFd,
+    pub(crate) master: OwnedFd,
+    pub(crate) slave: OwnedFd,
     /// The jail's standard input is the terminal (the first choice for keys when
     /// several jails of one job have terminals: see `relay`).
     stdin: bool,
@@ -146,7 +146,7 @@ impl Own {
 /// A new pseudo-terminal with `modes` and the terminal's window size: the master
 /// non-blocking, both ends close-on-exec, the slave opened from the master
 /// (`TIOCGPTPEER`), never through a path.
-fn open(modes: Option<&libc::termios>, tty: BorrowedFd<'_>) -> Result<Own, Errno> {
+pub(crate) fn open(modes: Option<&libc::termios>, tty: BorrowedFd<'_>) -> Result<Own, Errno> {
     // SAFETY: a constant path and flags; the result is checked.
     let fd = unsafe {
         libc::open(
@@ -249,4 +249,53 @@ pub fn pause() -> Option<Pause> {
     )];
     let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16));
     Some(Pause { _hold: hold_write })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_terminal_is_a_terminal_of_its_own() {
+        let (read, _write) = nix::unistd::pipe().unwrap();
+        let own = open(None, read.as_fd()).unwrap();
+        let slave = own.slave.as_raw_fd();
+        assert!(nix::unistd::isatty(own.slave.as_fd()).unwrap());
+        let rdev = nix::sys::stat::fstat(own.slave.as_fd()).unwrap().st_rdev;
+        assert!(is_terminal(slave, rdev));
+        assert!(
+            !is_terminal(read.as_raw_fd(), rdev),
+            "a pipe is no terminal"
+        );
+        let other = open(None, read.as_fd()).unwrap();
+        assert!(
+            !is_terminal(other.slave.as_raw_fd(), rdev),
+            "another terminal is not this one"
+        );
+        // SAFETY: F_GETFL/F_GETFD only read flags.
+        let flags = unsafe { libc::fcntl(own.master.as_raw_fd(), libc::F_GETFL) };
+        assert_ne!(
+            flags & libc::O_NONBLOCK,
+            0,
+            "the relay never blocks on a master"
+        );
+        for fd in [own.master.as_raw_fd(), slave] {
+            assert_ne!(
+                unsafe { libc::fcntl(fd, libc::F_GETFD) } & libc::FD_CLOEXEC,
+                0
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_relay_nothing_changes() {
+        let mut io = Io {
+            fds: vec![(1, 7)],
+            process_group: Some(0),
+            session: None,
+        };
+        assert!(isolate(&mut io).unwrap().is_none());
+        assert_eq!(io.fds, vec![(1, 7)]);
+        assert_eq!(io.session, None);
+    }
 }

@@ -832,6 +832,40 @@ mod tests {
         assert_eq!(signal_of(&t, 3), None, "raw mode: ^C is data");
     }
 
+    fn terminal_with(modes: &libc::termios, typed: &[u8]) -> Terminal {
+        let (read, _write) = nix::unistd::pipe().unwrap();
+        let own = pty::open(Some(modes), read.as_fd()).unwrap();
+        nix::unistd::write(own.master.as_fd(), typed).unwrap();
+        let slave = peer(own.master.as_fd());
+        Terminal {
+            master: own.master,
+            slave,
+            ended: None,
+            pgrp: 1,
+            stdin: true,
+            modes: None,
+            changed: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn keys_a_job_did_not_read_are_taken_back_as_text() {
+        let mut t = cooked();
+        t.c_cc[libc::VERASE] = 0x7f;
+        t.c_cc[libc::VEOF] = 4;
+        // The line discipline edits the line (backspace), ICRNL makes \r a newline;
+        // the unfinished line comes back too; control characters do not.
+        let p = terminal_with(&t, b"echo hi\rls -x\x7fl\x01");
+        assert_eq!(unread(&p), b"echo hi\nls -l");
+        // A program that read the keys raw (vi) leaves nothing to run as a command.
+        let mut raw = t;
+        // SAFETY: cfmakeraw edits the struct in place.
+        unsafe { libc::cfmakeraw(&mut raw) };
+        let p = terminal_with(&raw, b":wq\r");
+        assert!(unread(&p).is_empty());
+    }
+
     #[test]
     fn a_raw_or_silent_terminal_counts_as_changed() {
         let t = cooked();
