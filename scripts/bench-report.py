@@ -90,6 +90,9 @@ relayed_cpu, shared_cpu = (ms("terminal", f"{v}: 200 x /usr/bin/true (CPU)") for
 if relayed_cpu is not None and shared_cpu is not None:
     terminal["own terminal, per command, CPU (ms)"] = (relayed_cpu - shared_cpu) / 200
     terminal["jailed command, CPU, shared terminal (ms)"] = shared_cpu / 200
+relay_cpu = ms("terminal", "relayed: cat 50 MB, the relay thread's CPU")
+if relay_cpu:
+    terminal["relay thread, CPU per MB relayed (ms)"] = relay_cpu / 50
 for variant in ("relayed", "shared terminal"):
     if ms("terminal", f"{variant}: 200 keys typed to cat") is not None:
         terminal[f"{variant}, key to echo (µs)"] = ms("terminal", f"{variant}: 200 keys typed to cat") * 1000 / 200
@@ -105,7 +108,10 @@ if os.path.exists(mem_path):
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 machine = f"{cpu}, {os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') // 2**30} GiB, Linux {platform.release()}"
 
-lines = [f"Machine: {machine}", "", "| case | median ms | ± stddev | min | max | runs |", "|---|---:|---:|---:|---:|---:|"]
+# Other work on the machine slows every case, the jailed ones (more processes) most:
+# say how busy it was.
+load = open("/proc/loadavg").read().split()[:3]
+lines = [f"Machine: {machine}", "", f"Load average at the end of the run (1, 5, 15 min): {', '.join(load)}", "", "| case | median ms | ± stddev | min | max | runs |", "|---|---:|---:|---:|---:|---:|"]
 for group, rows in results.items():
     lines.append(f"| **{group}** | | | | | |")
     for name, r in rows.items():
@@ -133,7 +139,7 @@ if memory:
 table = "\n".join(lines)
 print(table)
 
-json.dump({"machine": machine, "results": results,
+json.dump({"machine": machine, "load": load, "results": results,
            "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
            "per_open_us": per_open, "terminal": terminal, "memory": memory},
           open(os.path.join(out_dir, "results.json"), "w"), indent=2)

@@ -75,6 +75,17 @@ class Session:
             fields = f.read().rsplit(")", 1)[1].split()
         return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
+    def relay_cpu(self):
+        """CPU seconds used so far by the shell's relay thread."""
+        for tid in os.listdir(f"/proc/{self.pid}/task"):
+            with open(f"/proc/{self.pid}/task/{tid}/comm") as f:
+                if f.read().strip() != "pola-relay":
+                    continue
+            with open(f"/proc/{self.pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+        return 0.0
+
     def drain(self):
         while select.select([self.fd], [], [], 0.05)[0]:
             os.read(self.fd, 1 << 16)
@@ -118,17 +129,22 @@ def measure(session, what):
     return session.keystrokes(what) if isinstance(what, int) else session.run(what)
 
 
+RELAY_CASE = "relayed: cat 50 MB to the terminal"
 times = {name: [] for name, _, _ in cases}
 cpu = {f"{name} (CPU)": [] for name in CPU_CASES}
+cpu["relayed: cat 50 MB, the relay thread's CPU"] = []
 for _warmup in range(1):
     for _, session, what in cases:
         measure(session, what)
 for _ in range(runs):
     for name, session, what in cases:
-        before = session.cpu()
+        before, relay_before = session.cpu(), session.relay_cpu()
         times[name].append(measure(session, what))
         if name in CPU_CASES:
             cpu[f"{name} (CPU)"].append(session.cpu() - before)
+        if name == RELAY_CASE:
+            cpu["relayed: cat 50 MB, the relay thread's CPU"].append(
+                session.relay_cpu() - relay_before)
 times.update(cpu)
 for s in (relayed, shared, dash):
     s.close()
