@@ -726,18 +726,22 @@ fn unread(p: &Terminal) -> Vec<u8> {
     if modes.c_lflag & libc::ICANON == 0 {
         return Vec::new();
     }
-    // Out of canonical mode every byte is readable, an unfinished line too.
+    let mut keys = Vec::new();
+    let mut buf = [0u8; 4096];
+    // The whole lines first, in canonical mode: a read that finds nothing more makes
+    // the line discipline take in what is still queued, edited as it was typed.
+    while let Ok(n @ 1..) = nix::unistd::read(slave.as_fd(), &mut buf) {
+        keys.extend_from_slice(&buf[..n]);
+    }
+    // Then out of canonical mode, where the unfinished line is readable too.
     modes.c_lflag &= !libc::ICANON;
     modes.c_cc[libc::VMIN] = 0;
     modes.c_cc[libc::VTIME] = 0;
     // SAFETY: tcsetattr reads the struct; the descriptor is ours.
-    if unsafe { libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &modes) } != 0 {
-        return Vec::new();
-    }
-    let mut keys = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(n @ 1..) = nix::unistd::read(slave.as_fd(), &mut buf) {
-        keys.extend_from_slice(&buf[..n]);
+    if unsafe { libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &modes) } == 0 {
+        while let Ok(n @ 1..) = nix::unistd::read(slave.as_fd(), &mut buf) {
+            keys.extend_from_slice(&buf[..n]);
+        }
     }
     keys.retain(|b| *b >= 0x20 && *b != 0x7f || matches!(b, b'\t' | b'\r' | b'\n'));
     keys
