@@ -6,7 +6,7 @@ Writes OUT_DIR/results.json and OUT_DIR/README.md and prints the table.
 import json, os, platform, sys
 
 raw_dir, out_dir = sys.argv[1], sys.argv[2]
-GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated"]
+GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated", "terminal"]
 
 results = {}
 for group in GROUPS:
@@ -58,6 +58,12 @@ ratios = {
         ratio("slots", "pola-sh: 200 x sed -i => slot", "pola-sh: 200 x sed -i + => ."), None),
     "jailed / plain, make -j2": (
         ratio("build", "jailed: make -j2, 121 C files", "plain: make -j2, 121 C files"), 1.05),
+    "relayed / shared terminal, cat 50 MB": (
+        ratio("terminal", "relayed: cat 50 MB to the terminal", "shared terminal: cat 50 MB"), None),
+    "relayed / dash, cat 50 MB": (
+        ratio("terminal", "relayed: cat 50 MB to the terminal", "dash: cat 50 MB to the terminal"), None),
+    "relayed / shared terminal, 200 x true": (
+        ratio("terminal", "relayed: 200 x /usr/bin/true", "shared terminal: 200 x /usr/bin/true"), None),
 }
 # The jailed I/O and build cases include one launch; these ratios take the launch's
 # median (pola-run -- true, same run) off, to show the cost of working inside a grant.
@@ -82,6 +88,26 @@ for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--lea
     if ms("mediated", name) is not None:
         per_open[name.split(":")[0]] = ms("mediated", name) * 1000 / 20000  # µs per open
 
+# The terminal relay: the cost of a jail's own terminal per command, and the relay's
+# throughput, from the same run.
+terminal = {}
+relayed_cmds, shared_cmds = (ms("terminal", f"{v}: 200 x /usr/bin/true") for v in ("relayed", "shared terminal"))
+if relayed_cmds is not None and shared_cmds is not None:
+    terminal["own terminal, per command, wall (ms)"] = (relayed_cmds - shared_cmds) / 200
+relayed_cpu, shared_cpu = (ms("terminal", f"{v}: 200 x /usr/bin/true (CPU)") for v in ("relayed", "shared terminal"))
+if relayed_cpu is not None and shared_cpu is not None:
+    terminal["own terminal, per command, CPU (ms)"] = (relayed_cpu - shared_cpu) / 200
+    terminal["jailed command, CPU, shared terminal (ms)"] = shared_cpu / 200
+relay_cpu = ms("terminal", "relayed: cat 50 MB, the relay thread's CPU")
+if relay_cpu:
+    terminal["relay thread, CPU per MB relayed (ms)"] = relay_cpu / 50
+for variant in ("relayed", "shared terminal"):
+    if ms("terminal", f"{variant}: 200 keys typed to cat") is not None:
+        terminal[f"{variant}, key to echo (µs)"] = ms("terminal", f"{variant}: 200 keys typed to cat") * 1000 / 200
+for name in ("relayed: cat 50 MB to the terminal", "shared terminal: cat 50 MB", "dash: cat 50 MB to the terminal"):
+    if ms("terminal", name):
+        terminal[name.split(":")[0] + ", MB/s"] = 50 / (ms("terminal", name) / 1000)
+
 memory = {}
 mem_path = os.path.join(raw_dir, "memory.json")
 if os.path.exists(mem_path):
@@ -90,7 +116,10 @@ if os.path.exists(mem_path):
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 machine = f"{cpu}, {os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') // 2**30} GiB, Linux {platform.release()}"
 
-lines = [f"Machine: {machine}", "", "| case | median ms | ± stddev | min | max | runs |", "|---|---:|---:|---:|---:|---:|"]
+# Other work on the machine slows every case, the jailed ones (more processes) most:
+# say how busy it was.
+load = open("/proc/loadavg").read().split()[:3]
+lines = [f"Machine: {machine}", "", f"Load average at the end of the run (1, 5, 15 min): {', '.join(load)}", "", "| case | median ms | ± stddev | min | max | runs |", "|---|---:|---:|---:|---:|---:|"]
 for group, rows in results.items():
     lines.append(f"| **{group}** | | | | | |")
     for name, r in rows.items():
@@ -105,6 +134,10 @@ if per_open:
     lines += ["", "| open() + close() | µs each (incl. launch, amortised over 20,000) |", "|---|---:|"]
     for name, us in per_open.items():
         lines.append(f"| {name} | {us:.2f} |")
+if terminal:
+    lines += ["", "| terminal relay | value |", "|---|---:|"]
+    for name, value in terminal.items():
+        lines.append(f"| {name} | {value:.2f} |")
 if memory:
     lines += ["", "| memory | RSS KiB | PSS KiB |", "|---|---:|---:|"]
     for name in ("shell idle", "shell with 100 jobs", "shim per jail"):
@@ -114,9 +147,9 @@ if memory:
 table = "\n".join(lines)
 print(table)
 
-json.dump({"machine": machine, "results": results,
+json.dump({"machine": machine, "load": load, "results": results,
            "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
-           "per_open_us": per_open, "memory": memory},
+           "per_open_us": per_open, "terminal": terminal, "memory": memory},
           open(os.path.join(out_dir, "results.json"), "w"), indent=2)
 
 readme = os.path.join(out_dir, "README.md")

@@ -51,6 +51,8 @@ pub struct Io {
     pub fds: Vec<(i32, RawFd)>,
     /// Put the shim in this process group (0: a new one led by the shim).
     pub process_group: Option<i32>,
+    /// Run the command in a session of its own (`crate::pty::isolate` sets it).
+    pub session: Option<crate::plan::Session>,
 }
 
 #[derive(Debug, Error)]

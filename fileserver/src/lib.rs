@@ -21,6 +21,8 @@
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
 //! - [`text`]: the one way text a jail made (names, paths) is shown to the user.
+//! - [`pty`]: each jail's own pseudo-terminal in an interactive shell; [`relay`]: the
+//!   thread that relays between them and the user's terminal.
 
 pub mod ask;
 pub mod environment;
@@ -33,6 +35,8 @@ pub mod plan;
 pub mod planted;
 pub mod powerbox;
 pub mod profile;
+pub mod pty;
+pub mod relay;
 pub mod resolve;
 pub mod seccomp;
 pub mod shipped;

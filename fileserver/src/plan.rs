@@ -139,6 +139,19 @@ pub struct JailPlan {
     /// serves (`crate::hints`); the builder mounts it and sends the connection back.
     #[serde(default)]
     pub observe: bool,
+    /// Run the command in a session of its own, away from the launcher's terminal
+    /// (an interactive pola-sh: SECURITY.md 28, 29). None: in the launcher's session.
+    #[serde(default)]
+    pub session: Option<Session>,
+}
+
+/// The jail's own session (see `crate::pty`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The descriptor (0–9) that is the jail's pseudo-terminal: it becomes the
+    /// session's controlling terminal, with the command as its foreground job. None: a
+    /// session without a terminal (`/dev/tty` opens nothing).
+    pub terminal: Option<i32>,
 }
 
 /// What the shim reports on the socket.
@@ -183,6 +196,7 @@ mod tests {
             mediate: true,
             powerbox: true,
             observe: true,
+            session: Some(Session { terminal: Some(2) }),
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,

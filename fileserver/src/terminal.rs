@@ -24,6 +24,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// its newline), or `None` if there is no terminal or it was closed.
 pub fn ask(question: &str) -> Option<String> {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // The relay (an interactive shell) leaves the keys to us meanwhile.
+    let _relay_paused = crate::pty::pause();
     let mut tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -56,7 +56,10 @@ pub struct Options {
 pub enum Running {
     Done(i32),
     Jail(Box<Jail>),
+    /// A forked copy of the shell.
     Process(Pid),
+    /// A `!!` command.
+    Unconfined(Pid),
 }
 
 impl Running {
@@ -67,11 +70,13 @@ impl Running {
                 pid: Pid::from_raw(j.pid() as i32),
                 jail: Some(*j),
                 status: None,
+                unconfined: false,
             }),
-            Running::Process(pid) => Some(Proc {
+            Running::Process(pid) | Running::Unconfined(pid) => Some(Proc {
                 pid,
                 jail: None,
                 status: None,
+                unconfined: matches!(self, Running::Unconfined(_)),
             }),
         }
     }
@@ -324,6 +329,7 @@ impl Shell {
                 pid,
                 jail: None,
                 status: None,
+                unconfined: false,
             }],
             text: and_or.to_string(),
             state: State::Running,
@@ -348,9 +354,7 @@ impl Shell {
     /// take the terminal back. A stopped job goes to the job table.
     pub fn foreground(&mut self, mut job: Job) -> i32 {
         if let Some(t) = &self.terminal {
-            if job.pgid.as_raw() > 0 {
-                t.give(job.pgid);
-            }
+            t.give(&job);
         }
         job.wait(self.options.pipefail);
         if let Some(t) = &self.terminal {
@@ -511,10 +515,10 @@ impl Shell {
         match running {
             Running::Done(s) => s,
             Running::Jail(jail) => {
-                let status = wait_pid(Pid::from_raw(jail.pid() as i32));
+                let status = crate::job::with_keys(|| wait_pid(Pid::from_raw(jail.pid() as i32)));
                 jail::finish(*jail, status)
             }
-            Running::Process(pid) => wait_pid(pid),
+            Running::Process(pid) | Running::Unconfined(pid) => wait_pid(pid),
         }
     }
 
@@ -548,6 +552,35 @@ impl Shell {
     pub fn run_command(&mut self, c: &Command, ends: PipeEnds) -> Result<Running, Flow> {
         match c {
             Command::Simple(s) => self.run_simple(s, ends),
+            // With job control, a subshell is a job of its own, like a pipeline member:
+            // it gets the terminal (its jails the keys) and can be stopped and resumed.
+            Command::Compound(Compound::Subshell(list), redirects)
+                if self.terminal.is_some() && self.next_group.is_some() =>
+            {
+                let redirs = match self.redirections(redirects) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.error(e);
+                        return Ok(Running::Done(1));
+                    }
+                };
+                let Some(_saved) = self.apply(&redirs) else {
+                    return Ok(Running::Done(1));
+                };
+                match sys::fork() {
+                    Ok(Forked::Child) => {
+                        pola_fileserver::supervise::reset_job_signals();
+                        self.leave_job_control();
+                        let status = self.run_list(list).unwrap_or_else(flow_status);
+                        sys::exit_child(status);
+                    }
+                    Ok(Forked::Parent(pid)) => Ok(Running::Process(pid)),
+                    Err(e) => {
+                        self.error(format!("cannot fork: {}", e.desc()));
+                        Ok(Running::Done(1))
+                    }
+                }
+            }
             Command::Compound(comp, redirects) => {
                 let redirs = match self.redirections(redirects) {
                     Ok(r) => r,
@@ -1030,12 +1063,31 @@ impl Shell {
             }
         };
         let cmd = self.jail_command(collected.argv, collected.grants, collected.net, assigns);
-        let io = launch::Io {
+        let mut io = launch::Io {
             fds: redirs.for_child(&self.user_fds),
             process_group: self.next_group,
+            session: None,
+        };
+        // In an interactive shell, a terminal of its own (SECURITY.md 28, 29).
+        let own = match pola_fileserver::pty::isolate(&mut io) {
+            Ok(own) => own,
+            Err(e) => {
+                self.error(format!("{}: {e}", cmd.argv[0].to_string_lossy()));
+                return Running::Done(125);
+            }
         };
         match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
-            Ok(j) => Running::Jail(Box::new(j)),
+            Ok(j) => {
+                if let Some(own) = own {
+                    let pgid = match io.process_group {
+                        Some(0) => j.pid() as i32,
+                        Some(group) => group,
+                        None => nix::unistd::getpgrp().as_raw(),
+                    };
+                    own.hand_over(pgid, j.pid());
+                }
+                Running::Jail(Box::new(j))
+            }
             Err(e) => {
                 self.error(&e);
                 Running::Done(e.status())
@@ -1072,9 +1124,19 @@ impl Shell {
             cmd.env(k, v);
         }
         let fds = redirs.for_child(&self.user_fds);
-        // SAFETY: only dup2 between fork and exec.
+        // Like any foreground job, in the job's process group, which gets the terminal.
+        if let Some(group) = self.next_group {
+            std::os::unix::process::CommandExt::process_group(&mut cmd, group);
+        }
+        let take_terminal = self.terminal.is_some() && self.next_group.is_some();
+        // SAFETY: only tcsetpgrp, signal dispositions and dup2 between fork and exec.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+                if take_terminal {
+                    // Before the shell does, so that a command reading at once is not
+                    // stopped (SIGTTOU is still ignored here, as in the shell).
+                    libc::tcsetpgrp(0, libc::getpgrp());
+                }
                 pola_fileserver::supervise::reset_job_signals();
                 for (target, source) in &fds {
                     if *target != *source && libc::dup2(*source, *target) < 0 {
@@ -1086,7 +1148,7 @@ impl Shell {
         }
         use std::os::unix::process::CommandExt;
         match cmd.spawn() {
-            Ok(child) => Running::Process(Pid::from_raw(child.id() as i32)),
+            Ok(child) => Running::Unconfined(Pid::from_raw(child.id() as i32)),
             Err(e) => {
                 self.error(format!("{}: {e}", pola_fileserver::text::shown(&argv[0])));
                 Running::Done(126)
@@ -1145,8 +1207,10 @@ impl Shell {
                 drop(write);
                 let mut out = Vec::new();
                 use std::io::Read;
-                let _ = std::fs::File::from(read).read_to_end(&mut out);
-                self.status = wait_pid(pid);
+                self.status = crate::job::with_keys(|| {
+                    let _ = std::fs::File::from(read).read_to_end(&mut out);
+                    wait_pid(pid)
+                });
                 Ok(String::from_utf8_lossy(&out).into_owned())
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),

@@ -596,6 +596,7 @@ pub fn plan(
         mediate,
         powerbox: cmd.powerbox,
         observe,
+        session: None,
         seccomp: (*seccomp).clone(),
     })
 }
@@ -634,6 +635,7 @@ pub fn spawn(
         .map(|(target, _)| *target)
         .filter(|fd| *fd > 2)
         .collect();
+    plan.session = io.session.clone();
     let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());

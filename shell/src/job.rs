@@ -6,6 +6,13 @@
 //! in the job table for `fg` or `bg`; when the foreground job ends or stops, the shell
 //! takes the terminal back and restores the modes it had (a jailed program that left
 //! the terminal raw does not break the prompt).
+//!
+//! With the relay on (an interactive shell: SECURITY.md 28, 29), jails never hold the
+//! terminal: each has a pseudo-terminal of its own (`pola_fileserver::pty`), and the
+//! shell keeps the terminal's foreground and has the relay give the keys to the
+//! foreground job's pseudo-terminals instead. Only a job with a `!!` command, which
+//! runs on the host as the user, gets the terminal itself (its jails, if it has any,
+//! keep their own terminals, which then get no keys).
 
 use std::os::fd::BorrowedFd;
 
@@ -14,13 +21,16 @@ use nix::sys::termios::{tcgetattr, tcsetattr, SetArg, Termios};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{getpgrp, getpid, setpgid, tcgetpgrp, tcsetpgrp, Pid};
 use pola_fileserver::launch::Jail;
+use pola_fileserver::relay::{self, Foreground};
 
-/// One process of a job: a jail (whose files are tidied when it ends) or a forked
-/// copy of the shell.
+/// One process of a job: a jail (whose files are tidied when it ends), a forked copy
+/// of the shell, or an unconfined `!!` command.
 pub struct Proc {
     pub pid: Pid,
     pub jail: Option<Jail>,
     pub status: Option<i32>,
+    /// A `!!` command: it needs the terminal itself.
+    pub unconfined: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,7 +164,13 @@ impl Job {
 pub struct Terminal {
     shell_pgid: Pid,
     modes: Option<Termios>,
+    /// The relay runs: jails have terminals of their own.
+    relayed: bool,
 }
+
+/// Test seam (documented in the security tests): `POLA_TEST_SHARED_TERMINAL=1` keeps
+/// the relay off, so jails share the shell's terminal as they did before it existed.
+const SHARED_TERMINAL_SEAM: &str = "POLA_TEST_SHARED_TERMINAL";
 
 fn tty() -> BorrowedFd<'static> {
     // SAFETY: descriptor 0, the terminal the interactive shell reads.
@@ -182,24 +198,77 @@ impl Terminal {
         Some(Terminal {
             shell_pgid: me,
             modes: tcgetattr(tty()).ok(),
+            relayed: false,
         })
     }
 
-    /// Remember the terminal modes the prompt needs.
+    /// Give every jail started from now on a terminal of its own, relayed to this one
+    /// (after the line editor is set up: the relay chains its SIGWINCH handler).
+    pub fn relay(&mut self) {
+        if std::env::var_os(SHARED_TERMINAL_SEAM).is_some_and(|v| v == "1") {
+            return;
+        }
+        match relay::start() {
+            Ok(()) => self.relayed = true,
+            Err(e) => eprintln!(
+                "pola-sh: cannot relay the terminal ({}): commands share it",
+                e.desc()
+            ),
+        }
+        self.save_modes();
+    }
+
+    /// Remember the terminal modes the prompt needs (and new jails' terminals start with).
     pub fn save_modes(&mut self) {
         self.modes = tcgetattr(tty()).ok();
+        if let Some(m) = &self.modes {
+            pola_fileserver::pty::set_modes(&m.clone().into());
+        }
     }
 
-    /// Give the terminal to a foreground job.
-    pub fn give(&self, pgid: Pid) {
-        let _ = tcsetpgrp(tty(), pgid);
+    /// Give the terminal to a foreground job: the keys to its jails' terminals through
+    /// the relay, or the terminal itself to a job with a `!!` command (or without the
+    /// relay).
+    pub fn give(&self, job: &Job) {
+        if job.pgid.as_raw() <= 0 {
+            return;
+        }
+        if self.relayed && !job.procs.iter().any(|p| p.unconfined) {
+            relay::foreground(Some(Foreground {
+                pgrp: job.pgid.as_raw(),
+                single: job.procs.len() == 1 && job.procs[0].jail.is_some(),
+                stops: true,
+            }));
+        } else {
+            let _ = tcsetpgrp(tty(), job.pgid);
+        }
     }
 
-    /// Take the terminal back, with the shell's modes.
+    /// Take the terminal back, with the shell's modes, once the relay has shown all
+    /// the job wrote.
     pub fn reclaim(&self) {
+        relay::settle();
         let _ = tcsetpgrp(tty(), self.shell_pgid);
         if let Some(m) = &self.modes {
             let _ = tcsetattr(tty(), SetArg::TCSADRAIN, m);
         }
     }
+}
+
+/// Run `wait` (for jails of the shell's own process group, outside any job: a command
+/// substitution, `command`) with the keys going to their terminals; Ctrl-C reaches
+/// them, Ctrl-Z is dropped (nothing would wait for a stop). Without the relay, just
+/// `wait`.
+pub fn with_keys<T>(wait: impl FnOnce() -> T) -> T {
+    if !relay::steering() {
+        return wait();
+    }
+    relay::foreground(Some(Foreground {
+        pgrp: getpgrp().as_raw(),
+        single: false,
+        stops: false,
+    }));
+    let result = wait();
+    relay::settle();
+    result
 }

@@ -273,6 +273,9 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         }
     };
     editor.set_helper(Some(PolaHelper::new()));
+    if let Some(t) = &mut sh.terminal {
+        t.relay();
+    }
     if let Some(h) = &history {
         let _ = editor.load_history(h);
         sh.history = editor.history().iter().cloned().collect();
@@ -287,6 +290,8 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         }
     }
     let mut pending = String::new();
+    // Keys typed while a job ran that it did not read, as a terminal keeps them.
+    let mut typed_ahead = String::new();
     loop {
         sh.reap_jobs();
         for job in sh
@@ -311,7 +316,23 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         } else {
             "> ".to_string()
         };
-        match editor.readline(&p) {
+        typed_ahead.push_str(&String::from_utf8_lossy(
+            &pola_fileserver::relay::take_typeahead(),
+        ));
+        let read = match typed_ahead.find(['\r', '\n']) {
+            // A whole line typed ahead runs as if typed now.
+            Some(end) => {
+                let line: String = typed_ahead.drain(..=end).collect();
+                let line = line.trim_end_matches(['\r', '\n']).to_string();
+                println!("{p}{line}");
+                Ok(line)
+            }
+            None => {
+                let start = std::mem::take(&mut typed_ahead);
+                editor.readline_with_initial(&p, (&start, ""))
+            }
+        };
+        match read {
             Ok(line) => {
                 if !pending.is_empty() {
                     pending.push('\n');

@@ -99,10 +99,23 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
     let mut defaults = SigSet::empty();
     defaults.add(Signal::SIGPIPE);
     attr.set_sigdefault(&defaults).map_err(fail)?;
-    attr.set_flags(
-        PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF,
-    )
-    .map_err(fail)?;
+    let mut flags =
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF;
+    if let Some(session) = &plan.session {
+        // In the jail's own session (`session.rs`), the command leads a process group
+        // that is its terminal's foreground job: the child makes it so before `execve`,
+        // with every signal still blocked (glibc), so no SIGTTOU can stop it first.
+        attr.set_pgroup(Pid::from_raw(0)).map_err(fail)?;
+        flags |= PosixSpawnFlags::POSIX_SPAWN_SETPGROUP;
+        if let Some(fd) = session.terminal {
+            // SAFETY: PosixSpawnFileActions is a transparent wrapper of the C type.
+            let raw =
+                &mut actions as *mut PosixSpawnFileActions as *mut libc::posix_spawn_file_actions_t;
+            Errno::result(unsafe { libc::posix_spawn_file_actions_addtcsetpgrp_np(raw, fd) })
+                .map_err(fail)?;
+        }
+    }
+    attr.set_flags(flags).map_err(fail)?;
     posix_spawn(exec.as_c_str(), &actions, &attr, &argv, &env).map_err(|errno| match errno {
         Errno::ENOENT => ExecFailure {
             status: 127,

@@ -5,7 +5,9 @@
 //! jail is built in the order below; that order is the security argument:
 //!
 //! 1. `namespaces::enter`: new user (own uid/gid only), mount, PID, IPC, UTS, network
-//!    and cgroup namespaces; a fork makes the child PID 1 of the jail.
+//!    and cgroup namespaces; a fork makes the child PID 1 of the jail, which (for an
+//!    interactive pola-sh) leads a session of its own on the jail's own terminal
+//!    (`session::enter`).
 //! 2. `rootfs::build`: a fresh tmpfs root with only the plan's nodes, every grant
 //!    checked against its witness, then `pivot_root` and the old root detached.
 //! 3. `lock_down`: a nested user + mount namespace (mounts become locked), no core
@@ -23,6 +25,7 @@ mod landlock;
 mod namespaces;
 mod rootfs;
 mod seccomp;
+mod session;
 mod slots;
 mod sys;
 mod userns_refusal;
@@ -120,6 +123,13 @@ fn jail(
     socket: &UnixStream,
 ) -> Result<i32, ShimError> {
     init::block_signals().map_err(step("block signals"))?;
+    let stops = match &plan.session {
+        Some(_) => {
+            session::block_signals().map_err(step("block signals"))?;
+            Some(session::Stops::new().map_err(step("pipe"))?)
+        }
+        None => None,
+    };
     let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
     namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
     // Nothing mounted for the jail may propagate back to the host's namespace.
@@ -130,18 +140,26 @@ fn jail(
             drop(witnesses);
             drop(powerbox);
             let _keep_open = parent_alive;
-            let (Some(carriers), Some(socket)) = (carriers, supervisor) else {
-                return Ok(init::supervise(pid1, false));
+            // Serve the server's slot requests (if any) while supervising PID 1.
+            let socket = match (&carriers, supervisor) {
+                (Some(_), Some(s)) => Some(UnixStream::from(s)),
+                _ => None,
             };
-            // Serve the server's slot requests while supervising PID 1.
-            let socket = UnixStream::from(socket);
-            let mut reader = std::io::BufReader::new(&socket);
-            let mut serve = || carriers.serve_one(&mut reader);
-            let service = (
-                std::os::fd::AsFd::as_fd(&socket),
-                &mut serve as &mut dyn FnMut() -> bool,
-            );
-            Ok(init::supervise_serving(pid1, false, Some(service)))
+            let mut reader = socket.as_ref().map(std::io::BufReader::new);
+            let mut serve = || match (&carriers, reader.as_mut()) {
+                (Some(c), Some(r)) => c.serve_one(r),
+                _ => false,
+            };
+            let service = socket.as_ref().map(|s| {
+                (
+                    std::os::fd::AsFd::as_fd(s),
+                    &mut serve as &mut dyn FnMut() -> bool,
+                )
+            });
+            Ok(match stops {
+                Some(stops) => session::supervise_shim(pid1, stops, service),
+                None => init::supervise_serving(pid1, false, service),
+            })
         }
         Forked::Child => {
             drop(supervisor);
@@ -152,7 +170,7 @@ fn jail(
                     .map_err(step("leave the supervisor's mount namespace"))?;
             }
             drop(carriers);
-            let status = match pid1(plan, witnesses, powerbox, socket, parent_alive) {
+            let status = match pid1(plan, witnesses, powerbox, socket, parent_alive, stops) {
                 Ok(status) => status,
                 Err(ShimError::Exec { status, message }) => {
                     eprintln!("{}: {}: {message}", plan.program, plan.command);
@@ -175,10 +193,16 @@ fn pid1(
     powerbox: Option<OwnedFd>,
     socket: &UnixStream,
     parent_alive: init::ParentAlive,
+    stops: Option<session::Stops>,
 ) -> Result<i32, ShimError> {
     parent_alive
         .die_with_parent()
         .map_err(step("PR_SET_PDEATHSIG"))?;
+    // Away from the launcher's terminal, on the jail's own (SECURITY.md 28, 29).
+    let terminal = match &plan.session {
+        Some(s) => session::enter(s).map_err(step("make the jail's session"))?,
+        None => None,
+    };
     if plan.launch_delay_ms > 0 {
         // Tell the test the witnesses are taken and nothing is mounted yet.
         eprintln!(
@@ -199,7 +223,10 @@ fn pid1(
         message: f.message,
     })?;
     init::report(socket, &ShimReport::Launched);
-    let status = init::supervise(command, true);
+    let status = match stops {
+        Some(stops) => session::supervise_leader(command, terminal, stops),
+        None => init::supervise(command, true),
+    };
     init::kill_the_rest();
     report_leftovers(plan);
     Ok(status)

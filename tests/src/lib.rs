@@ -386,6 +386,8 @@ pub enum Key<'a> {
     Count(&'a str, usize),
     /// Let time pass (a program starting).
     Pause(f64),
+    /// Change the terminal's window size (rows, columns).
+    Resize(u16, u16),
     /// Answer every question (a line containing the first text) with the reply of the
     /// first rule whose text the question contains (else the last rule's), until the
     /// output contains the last text (up to 60 s).
@@ -408,6 +410,7 @@ impl T {
                 Key::Raw(s) => format!("[\"raw\", {}, 10]", json_str(s)),
                 Key::Count(s, n) => format!("[\"count\", {}, {n}, 10]", json_str(s)),
                 Key::Pause(s) => format!("[\"sleep\", {s}]"),
+                Key::Resize(rows, cols) => format!("[\"resize\", {rows}, {cols}]"),
                 Key::Answer(question, rules, until) => {
                     let rules: Vec<String> = rules
                         .iter()

@@ -2,7 +2,7 @@
 
 usage: pty_driver.py STEPS_JSON UID GID PROGRAM [ARG]...
 STEPS: [["send", text], ["expect", text, seconds], ["raw", text, seconds],
-        ["count", text, n, seconds], ["sleep", seconds],
+        ["count", text, n, seconds], ["sleep", seconds], ["resize", rows, cols],
         ["answer", question, [[contains, reply], ...], until, seconds]]
 "answer" replies to every new line containing `question` with the reply of the first
 rule whose text the line contains (or the last rule's), until `until` appears.
@@ -10,7 +10,7 @@ rule whose text the line contains (or the last rule's), until `until` appears.
 Prints OK and the output (escapes removed), or FAIL with what was expected and the
 output's tail; exit status 0/1.
 """
-import json, os, pty, re, select, sys, time
+import fcntl, json, os, pty, re, select, struct, sys, termios, time
 
 steps = json.loads(sys.argv[1])
 uid, gid = int(sys.argv[2]), int(sys.argv[3])
@@ -62,6 +62,9 @@ for step in steps:
         os.write(fd, step[1].encode())
     elif kind == "sleep":
         pump(lambda: False, step[1])
+    elif kind == "resize":
+        # The terminal's window changes size: its foreground group gets SIGWINCH.
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", step[1], step[2], 0, 0))
     elif kind == "expect":
         want = step[1].encode()
         if not pump(lambda: want in ansi.sub(b"", out), step[2]):

@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use pola_tests::{both, is_root, processes, py, wait_for, Run, Who, T};
+use pola_tests::{both, is_root, processes, py, wait_for, Key, Key::*, Run, Who, T};
 
 // 1. Listing /, $HOME, /home, /root, /var, /run, /mnt, /media, /srv, /opt shows only
 //    the default environment and the grants.
@@ -1822,6 +1822,218 @@ both!(
         assert!(records[1].ends_with(&denial), "{log}");
     }
 );
+
+/// pola-sh on a pseudo-terminal playing `steps`; with `shared`, through the test seam
+/// `POLA_TEST_SHARED_TERMINAL=1`, which keeps the relay off so that jails share the
+/// shell's terminal as they did before each got one of its own (`pty.rs`).
+fn shell_on_terminal(t: &T, shared: bool, steps: &[Key]) -> Run {
+    if shared {
+        let sh = pola_tests::pola_sh();
+        t.on_terminal(
+            std::path::Path::new("/usr/bin/env"),
+            &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap()],
+            steps,
+        )
+    } else {
+        t.interactive(steps)
+    }
+}
+
+fn shell_prompt(t: &T) -> &'static str {
+    if t.uid == 0 {
+        "# "
+    } else {
+        "$ "
+    }
+}
+
+/// Leaves job control with setsid() (a process without a controlling terminal is not
+/// stopped for reading one) and reads fd 0: the keys typed next, whoever they are for.
+const STEAL_AFTER_SETSID: &str = r#"
+import os
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    try:
+        data = os.read(0, 100)
+        open("stolen", "ab").write(data)
+    except OSError:
+        pass
+    os._exit(0)
+os.waitpid(pid, 0)
+"#;
+
+/// From a process group of its own, with SIGTTOU and SIGTTIN ignored: takes the
+/// terminal's foreground, then reads it.
+const TAKE_THE_FOREGROUND: &str = r#"
+import os, signal
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+signal.signal(signal.SIGTTIN, signal.SIG_IGN)
+os.setpgid(0, 0)
+try:
+    os.tcsetpgrp(0, os.getpgrp())
+    print("took-the-foreground", flush=True)
+except OSError as e:
+    print("tcsetpgrp:", e, flush=True)
+try:
+    data = os.read(0, 100)
+    open("stolen", "ab").write(data)
+except OSError:
+    pass
+"#;
+
+// 28. A background job (also after setsid(), with SIGTTIN/SIGTTOU ignored, or from its
+//     own process group) cannot read keys typed to the shell or to another job, and
+//     cannot take the terminal's foreground.
+both!(item_28_background_jobs_get_no_keys_nor_the_tty, |t: &T| {
+    t.write("steal.py", STEAL_AFTER_SETSID);
+    t.write("take.py", TAKE_THE_FOREGROUND);
+    let stolen = || fs::read_to_string(t.path("stolen")).unwrap_or_default();
+    let steal = |shared: bool| {
+        t.write("stolen", "");
+        let run = shell_on_terminal(
+            t,
+            shared,
+            &[
+                Expect(shell_prompt(t)),
+                Send("/usr/bin/python3 steal.py + => stolen &\r"),
+                Expect("[1]"),
+                Pause(1.5),
+                // A password read by the shell, then typed for another job.
+                Send("read -r pw\r"),
+                Pause(0.5),
+                Send("secret-for-the-shell\r"),
+                Pause(1.0),
+                Send("echo \"got=$pw\"\r"),
+                Pause(1.0),
+                Send("/usr/bin/python3 -c 'print(\"job-read=\" + input())'\r"),
+                Pause(1.0),
+                Send("secret-for-a-job\r"),
+                Pause(1.0),
+            ],
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        run
+    };
+    // The attack works on a shared terminal: the background job reads what was typed
+    // (all of a line, or all but what the shell's byte-at-a-time `read` took first).
+    let run = steal(true);
+    let taken = stolen();
+    assert!(
+        taken.contains("ecret-for-"),
+        "the background job read nothing on a shared terminal: {taken:?}\n{run}"
+    );
+    // Each jail on a terminal of its own: the background job reads nothing; the shell
+    // and the foreground job get their keys.
+    let run = steal(false);
+    assert_eq!(stolen(), "", "a background job read keys:\n{run}");
+    assert!(run.stdout.contains("got=secret-for-the-shell"), "{run}");
+    assert!(run.stdout.contains("job-read=secret-for-a-job"), "{run}");
+
+    let take = |shared: bool| {
+        t.write("stolen", "");
+        let next = match shared {
+            true => "reading input: Input/output error",
+            false => "\nstill-the-shell",
+        };
+        shell_on_terminal(
+            t,
+            shared,
+            &[
+                Expect(shell_prompt(t)),
+                Send("/usr/bin/python3 take.py + => stolen &\r"),
+                Expect("took-the-foreground"),
+                Pause(1.0),
+                Send("echo still-the-shell\r"),
+                Expect(next),
+                Send("read -r pw\r"),
+                Pause(0.5),
+                Send("typed-after\r"),
+                Pause(1.0),
+            ],
+        )
+    };
+    // Shared: the job takes the foreground and the shell's next read fails (it exits).
+    let run = take(true);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    // Its own terminal: it takes that one's foreground; the shell carries on.
+    let run = take(false);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert_eq!(stolen(), "", "a background job read keys:\n{run}");
+});
+
+/// What a full-screen program does to its terminal, and leaves behind if it is killed
+/// or careless: a 7x20 window, raw mode, its own process group in the foreground.
+const MESS_UP_THE_TERMINAL: &str = r#"
+import fcntl, os, signal, struct, termios, tty
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 7, 20, 0, 0))
+tty.setraw(0)
+os.setpgid(0, 0)
+os.tcsetpgrp(0, os.getpgrp())
+print("messed-up", flush=True)
+"#;
+
+// 29. A foreground job's changes to the terminal (modes, window size, foreground
+//     group) are undone when it ends; an unconfined `!!` command gets the terminal like
+//     any foreground job.
+both!(item_29_a_jobs_terminal_changes_end_with_it, |t: &T| {
+    t.write("mess.py", MESS_UP_THE_TERMINAL);
+    let session = |shared: bool| {
+        shell_on_terminal(
+            t,
+            shared,
+            &[
+                Expect(shell_prompt(t)),
+                Send("!!stty rows 30 cols 100\r"),
+                Pause(0.5),
+                Send("/usr/bin/python3 mess.py\r"),
+                Expect("messed-up"),
+                Pause(0.5),
+                // Measured by a program on the host, on the terminal itself.
+                Send("!!stty size; !!stty -a | grep -o ' -\\?icanon' | sed 's/^/mode/'\r"),
+                Expect("mode"),
+                Pause(0.5),
+                // The jail's terminal starts as the user's: same size.
+                Send("stty size | sed 's/^/jail-size /'\r"),
+                Expect("jail-size"),
+                Pause(0.5),
+                // `!!` gets the terminal: the line typed next is its input, not a command
+                // line for the shell.
+                Send("!!sh -c 'read x; echo \"unconfined-read=$x\"'\r"),
+                Pause(0.7),
+                Send("typed-for-sh\r"),
+                Expect("unconfined-read=typed-for-sh"),
+                Send("exit\r"),
+                Pause(0.5),
+            ],
+        )
+    };
+    // Shared: the window size the job set outlives it.
+    let run = session(true);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(run.stdout.contains("\n7 20"), "{run}");
+    // Its own terminal: nothing it did reaches the user's terminal.
+    let run = session(false);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(
+        run.stdout.contains("\n30 100"),
+        "window size changed:\n{run}"
+    );
+    assert!(!run.stdout.contains("\n7 20"), "{run}");
+    assert!(run.stdout.contains("mode icanon"), "modes changed:\n{run}");
+    assert!(run.stdout.contains("jail-size 30 100"), "{run}");
+    assert!(
+        !run.stdout.contains("typed-for-sh: command not found"),
+        "the !! command's input went to the shell:\n{run}"
+    );
+    let history = fs::read_to_string(t.path(".data/pola-sh/history")).unwrap_or_default();
+    assert!(history.contains("!!sh -c"), "history: {history:?}");
+    assert!(
+        !history.contains("typed-for-sh"),
+        "the !! command's input is in the history: {history:?}"
+    );
+});
 
 #[test]
 fn every_security_item_has_a_test() {

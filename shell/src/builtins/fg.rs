@@ -14,9 +14,7 @@ pub fn fg(sh: &mut Shell, argv: &[String]) -> Status {
     let mut job = sh.jobs.remove(i);
     super::out(&format!("{}\n", job.text));
     if let Some(t) = &sh.terminal {
-        if job.pgid.as_raw() > 0 {
-            t.give(job.pgid);
-        }
+        t.give(&job);
     }
     job.resume();
     Ok(sh.foreground(job))

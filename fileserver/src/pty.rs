@@ -1,0 +1,301 @@
+//! Each jail's own terminal (SECURITY.md 28, 29).
+//!
+//! A jailed program holding a descriptor of the shell's terminal can read what the user
+//! types from the background once it has called `setsid()` (job control only guards a
+//! terminal against processes whose controlling terminal it is), can take the
+//! terminal's foreground with SIGTTOU ignored so that the shell's next read fails, and
+//! whatever it changes on the terminal (modes, window size) outlives it. So in an
+//! interactive pola-sh no jail gets the terminal. Each gets a pseudo-terminal of its
+//! own: its slave replaces every descriptor that was the shell's terminal, and the
+//! shim's PID 1 makes it the controlling terminal of a new session with the command as
+//! its foreground job (`pola-shim`'s `session.rs`). The shell relays between its
+//! terminal and the masters (`crate::relay`): every jail's output goes to the terminal,
+//! the keys only to the foreground job's. Anything a jail does to its pseudo-terminal
+//! ends with it. This is sudo's `use_pty`, for every jail.
+//!
+//! A jail whose descriptors do not include the terminal still gets a session of its
+//! own, without a controlling terminal, so `/dev/tty` does not reach the shell's.
+//!
+//! This module runs in whichever copy of the shell starts the jail (a background job
+//! or a subshell is a forked copy of it), so it only uses what `fork` keeps: the
+//! descriptors made by `relay::start` and a snapshot of the terminal's modes. The
+//! master goes to the relay over a socket.
+
+use std::io::IoSlice;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::{Mutex, OnceLock};
+
+use nix::errno::Errno;
+use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+use thiserror::Error;
+
+use crate::launch::{Io, MAX_USER_FD};
+use crate::plan::Session;
+
+#[derive(Debug, Error)]
+pub enum PtyError {
+    #[error("cannot make the command's terminal: {0}")]
+    Open(Errno),
+}
+
+/// What every copy of the shell needs to give a jail a terminal of its own.
+pub(crate) struct Shared {
+    /// The shell's terminal (for its window size).
+    pub(crate) tty: OwnedFd,
+    /// Its device number, to recognise descriptors of it.
+    pub(crate) rdev: u64,
+    /// The relay's socket, for masters and pauses (`SOCK_SEQPACKET`).
+    pub(crate) socket: OwnedFd,
+}
+
+pub(crate) static SHARED: OnceLock<Shared> = OnceLock::new();
+
+/// The terminal's modes at the prompt: every pseudo-terminal starts with them. Only
+/// the shell's main thread and its forked copies take this lock (never the relay
+/// thread, which a fork would leave holding it).
+static MODES: Mutex<Option<libc::termios>> = Mutex::new(None);
+
+/// Message tags on the relay's socket.
+pub(crate) const REGISTER: u8 = b'R';
+pub(crate) const PAUSE: u8 = b'P';
+
+/// `/dev/tty`'s device number: a descriptor of it is a descriptor of the terminal.
+const DEV_TTY: u64 = libc::makedev(5, 0) as u64;
+
+/// Whether jails get terminals of their own (an interactive shell whose relay runs).
+pub fn enabled() -> bool {
+    SHARED.get().is_some()
+}
+
+/// Remember the terminal's modes at the prompt, for the next pseudo-terminals.
+pub fn set_modes(modes: &libc::termios) {
+    *MODES.lock().unwrap_or_else(|e| e.into_inner()) = Some(*modes);
+}
+
+/// A jail's pseudo-terminal, between its making and the launch.
+pub struct Own {
+    pub(crate) master: OwnedFd,
+    pub(crate) slave: OwnedFd,
+    /// The jail's standard input is the terminal (the first choice for keys when
+    /// several jails of one job have terminals: see `relay`).
+    stdin: bool,
+}
+
+/// If jails get terminals of their own: make one for the jail `io` starts, put its
+/// slave in place of every descriptor (0–9) that is the shell's terminal, and have the
+/// jail run in a session of its own. `None` when the relay is off, or when no
+/// descriptor is the terminal (the jail still gets its own session, without a
+/// controlling terminal).
+pub fn isolate(io: &mut Io) -> Result<Option<Own>, PtyError> {
+    let Some(shared) = SHARED.get() else {
+        return Ok(None);
+    };
+    let terminal_targets: Vec<i32> = (0..=MAX_USER_FD)
+        .filter(|target| {
+            let source = match io.fds.iter().find(|(t, _)| t == target) {
+                Some((_, source)) => *source,
+                None if *target <= 2 => *target,
+                None => return false,
+            };
+            is_terminal(source, shared.rdev)
+        })
+        .collect();
+    let Some(first) = terminal_targets.first().copied() else {
+        io.session = Some(Session { terminal: None });
+        return Ok(None);
+    };
+    let modes = *MODES.lock().unwrap_or_else(|e| e.into_inner());
+    let own = open(modes.as_ref(), shared.tty.as_fd()).map_err(PtyError::Open)?;
+    let slave = own.slave.as_raw_fd();
+    for target in &terminal_targets {
+        match io.fds.iter_mut().find(|(t, _)| t == target) {
+            Some(entry) => entry.1 = slave,
+            None => io.fds.push((*target, slave)),
+        }
+    }
+    io.session = Some(Session {
+        terminal: Some(first),
+    });
+    Ok(Some(Own {
+        stdin: terminal_targets.contains(&0),
+        ..own
+    }))
+}
+
+impl Own {
+    /// The jail `shim` has started (its descriptors are copies): hand the master to
+    /// the relay, for the job whose process group is `pgid`, with a pidfd of the shim
+    /// that tells the relay when the jail is over, and close ours.
+    pub fn hand_over(self, pgid: i32, shim: u32) {
+        let Some(shared) = SHARED.get() else { return };
+        let mut message = vec![REGISTER];
+        message.extend_from_slice(&pgid.to_le_bytes());
+        message.push(self.stdin as u8);
+        // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, shim as libc::pid_t, 0) };
+        // SAFETY: a new descriptor only we hold (pidfds are close-on-exec).
+        let pidfd = (pidfd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) });
+        let mut fds = vec![self.master.as_raw_fd()];
+        fds.extend(pidfd.as_ref().map(|p| p.as_raw_fd()));
+        if let Err(e) = send(shared.socket.as_fd(), &message, &fds) {
+            tracing::debug!("cannot hand the terminal to the relay: {e}");
+        }
+    }
+}
+
+/// A new pseudo-terminal with `modes` and the terminal's window size: the master
+/// non-blocking, both ends close-on-exec, the slave opened from the master
+/// (`TIOCGPTPEER`), never through a path.
+pub(crate) fn open(modes: Option<&libc::termios>, tty: BorrowedFd<'_>) -> Result<Own, Errno> {
+    // SAFETY: a constant path and flags; the result is checked.
+    let fd = unsafe {
+        libc::open(
+            c"/dev/ptmx".as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC | libc::O_NONBLOCK,
+        )
+    };
+    // SAFETY: open returned a new descriptor that only we hold.
+    let master = unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) };
+    let unlock: libc::c_int = 0;
+    // SAFETY: TIOCSPTLCK reads an int from the pointer, which lives across the call.
+    Errno::result(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock) })?;
+    // SAFETY: TIOCGPTPEER takes open flags and returns a new descriptor of the slave.
+    let fd = unsafe {
+        libc::ioctl(
+            master.as_raw_fd(),
+            libc::TIOCGPTPEER,
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        )
+    };
+    // SAFETY: as above: a new descriptor only we hold.
+    let slave = unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) };
+    if let Some(modes) = modes {
+        // SAFETY: the termios lives across the call; the descriptor is ours.
+        Errno::result(unsafe { libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, modes) })?;
+    }
+    if let Some(size) = window_size(tty) {
+        set_window_size(master.as_fd(), &size);
+    }
+    Ok(Own {
+        master,
+        slave,
+        stdin: false,
+    })
+}
+
+/// Whether `fd` is a descriptor of the shell's terminal (device `rdev`, or `/dev/tty`).
+fn is_terminal(fd: RawFd, rdev: u64) -> bool {
+    // SAFETY: fstat writes into the struct; an invalid descriptor is an error.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return false;
+    }
+    st.st_mode & libc::S_IFMT == libc::S_IFCHR && (st.st_rdev == rdev || st.st_rdev == DEV_TTY)
+}
+
+pub(crate) fn window_size(tty: BorrowedFd<'_>) -> Option<libc::winsize> {
+    // SAFETY: TIOCGWINSZ writes a winsize into the struct.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    (unsafe { libc::ioctl(tty.as_raw_fd(), libc::TIOCGWINSZ, &mut size) } == 0).then_some(size)
+}
+
+/// Set a pseudo-terminal's window size (its foreground job gets SIGWINCH if it changed).
+pub(crate) fn set_window_size(master: BorrowedFd<'_>, size: &libc::winsize) {
+    // SAFETY: TIOCSWINSZ reads a winsize from the pointer.
+    unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, size) };
+}
+
+/// One message with descriptors on the relay's socket.
+pub(crate) fn send(socket: BorrowedFd<'_>, bytes: &[u8], fds: &[RawFd]) -> Result<(), Errno> {
+    let iov = [IoSlice::new(bytes)];
+    let rights = [ControlMessage::ScmRights(fds)];
+    loop {
+        match sendmsg::<()>(
+            socket.as_raw_fd(),
+            &iov,
+            &rights,
+            MsgFlags::MSG_NOSIGNAL,
+            None,
+        ) {
+            Err(Errno::EINTR) => continue,
+            other => return other.map(drop),
+        }
+    }
+}
+
+/// While a `Pause` lives the relay leaves the terminal alone: it reads no keys and the
+/// terminal has its modes from the prompt (ask mode and the powerbox read an answer).
+pub struct Pause {
+    _hold: OwnedFd,
+}
+
+/// Stop the relay from reading the terminal, from any copy of the shell, until the
+/// `Pause` is dropped (or its holder dies). `None` when there is no relay.
+pub fn pause() -> Option<Pause> {
+    let shared = SHARED.get()?;
+    let (hold_read, hold_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).ok()?;
+    let (ack_read, ack_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).ok()?;
+    send(
+        shared.socket.as_fd(),
+        &[PAUSE],
+        &[hold_read.as_raw_fd(), ack_write.as_raw_fd()],
+    )
+    .ok()?;
+    drop((hold_read, ack_write));
+    // The relay answers (or closes the descriptor) once the terminal is free.
+    let mut fds = [nix::poll::PollFd::new(
+        ack_read.as_fd(),
+        nix::poll::PollFlags::POLLIN,
+    )];
+    let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16));
+    Some(Pause { _hold: hold_write })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_terminal_is_a_terminal_of_its_own() {
+        let (read, _write) = nix::unistd::pipe().unwrap();
+        let own = open(None, read.as_fd()).unwrap();
+        let slave = own.slave.as_raw_fd();
+        assert!(nix::unistd::isatty(own.slave.as_fd()).unwrap());
+        let rdev = nix::sys::stat::fstat(own.slave.as_fd()).unwrap().st_rdev;
+        assert!(is_terminal(slave, rdev));
+        assert!(
+            !is_terminal(read.as_raw_fd(), rdev),
+            "a pipe is no terminal"
+        );
+        let other = open(None, read.as_fd()).unwrap();
+        assert!(
+            !is_terminal(other.slave.as_raw_fd(), rdev),
+            "another terminal is not this one"
+        );
+        // SAFETY: F_GETFL/F_GETFD only read flags.
+        let flags = unsafe { libc::fcntl(own.master.as_raw_fd(), libc::F_GETFL) };
+        assert_ne!(
+            flags & libc::O_NONBLOCK,
+            0,
+            "the relay never blocks on a master"
+        );
+        for fd in [own.master.as_raw_fd(), slave] {
+            assert_ne!(
+                unsafe { libc::fcntl(fd, libc::F_GETFD) } & libc::FD_CLOEXEC,
+                0
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_relay_nothing_changes() {
+        let mut io = Io {
+            fds: vec![(1, 7)],
+            process_group: Some(0),
+            session: None,
+        };
+        assert!(isolate(&mut io).unwrap().is_none());
+        assert_eq!(io.fds, vec![(1, 7)]);
+        assert_eq!(io.session, None);
+    }
+}

@@ -1,0 +1,888 @@
+//! The relay between the user's terminal and the jails' pseudo-terminals (see
+//! `crate::pty`, which says why jails do not get the terminal itself).
+//!
+//! One thread of the interactive shell, started once (`start`). It copies every
+//! jail's output to the terminal, whether its job is in the foreground or not, as a
+//! terminal shows a background job's output. While the shell runs a job in the
+//! foreground (`foreground`) the thread owns the keyboard: the terminal is in raw mode
+//! and what is typed goes to that job's pseudo-terminal, whose line discipline does
+//! the rest (echo, line editing, Ctrl-C and Ctrl-Z to the jail's foreground group).
+//! No other job's terminal ever gets a key. When the job ends or stops, `settle`
+//! copies what it wrote, and the terminal gets its modes from the prompt back.
+//!
+//! A job of several jails (a pipeline) has several pseudo-terminals; the keys go to
+//! the one whose program last changed its modes (`less`, `vi`, a password prompt
+//! turn echo or canonical mode off), else to the one whose standard input is the
+//! terminal, else to the last. Ctrl-C, Ctrl-\ and Ctrl-Z then become signals to the
+//! job's process group, as a terminal sends them to the whole foreground job; each
+//! jail's shim passes them to its own terminal's foreground group.
+//!
+//! Keys typed ahead, which the job had not read when it ended (`make`, then the next
+//! command typed while it runs; or a Ctrl-C and the next command at once), are taken
+//! back from its terminal, as a terminal keeps them for whoever reads next: they go to
+//! the next foreground job, or to the shell's prompt (`take_typeahead`). The relay
+//! keeps a descriptor of each slave for that, and learns that a jail is over from a
+//! pidfd of its shim.
+//!
+//! The window size is copied to every pseudo-terminal when the terminal's changes
+//! (SIGWINCH, chained in front of the line editor's handler).
+//!
+//! Forked copies of the shell (background jobs, subshells) use the same relay: they
+//! send the masters they make, and requests to pause it, on a socket; they never
+//! touch the thread's state, which a fork may have copied mid-change.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+use nix::unistd::Pid;
+
+use crate::pty::{self, Shared, PAUSE, REGISTER};
+
+/// The job whose terminal gets the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Foreground {
+    /// The job's process group: the jails registered with it are its terminals.
+    pub pgrp: i32,
+    /// The job is one jail: every key, Ctrl-C included, goes to its terminal as is.
+    /// Otherwise the signal keys signal the process group.
+    pub single: bool,
+    /// Ctrl-Z may stop the job (the shell waits for it with WUNTRACED). If not, the
+    /// key is dropped rather than leave the shell waiting for a stopped process.
+    pub stops: bool,
+}
+
+#[derive(Default)]
+struct Control {
+    foreground: Option<Foreground>,
+    /// Requests to settle, and how many the thread has answered.
+    asked: u64,
+    settled: u64,
+    /// Keys typed ahead and not read: for the next foreground job, or the prompt.
+    typeahead: Vec<u8>,
+}
+
+struct Handle {
+    /// The process that started the relay; only it may steer it.
+    owner: u32,
+    control: Mutex<Control>,
+    answered: Condvar,
+    wake: OwnedFd,
+}
+
+static HANDLE: OnceLock<Handle> = OnceLock::new();
+
+/// Start the relay for the terminal on standard input (the shell's controlling
+/// terminal): from now on `pty::isolate` gives jails terminals of their own.
+pub fn start() -> Result<(), Errno> {
+    // A description of our own (standard input may be read-only), of the device itself
+    // rather than of `/dev/tty`, so its device number identifies the terminal.
+    // SAFETY: a constant path and flags; the result is checked.
+    let fd = unsafe {
+        libc::open(
+            c"/proc/self/fd/0".as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        )
+    };
+    // SAFETY: open returned a new descriptor that only we hold.
+    let tty = unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) };
+    let rdev = nix::sys::stat::fstat(tty.as_fd())?.st_rdev;
+    let (server, client) = nix::sys::socket::socketpair(
+        nix::sys::socket::AddressFamily::Unix,
+        nix::sys::socket::SockType::SeqPacket,
+        None,
+        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+    )?;
+    // SAFETY: eventfd returns a new descriptor or -1.
+    let wake = Errno::result(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
+    // SAFETY: a new descriptor only we hold.
+    let wake = unsafe { OwnedFd::from_raw_fd(wake) };
+    let thread_wake = wake.try_clone().map_err(|_| Errno::EMFILE)?;
+    let shared = Shared {
+        tty: tty.try_clone().map_err(|_| Errno::EMFILE)?,
+        rdev,
+        socket: client,
+    };
+    if pty::SHARED.set(shared).is_err() {
+        return Err(Errno::EBUSY);
+    }
+    WAKE_FD.store(wake.as_raw_fd(), Ordering::Relaxed);
+    let _ = HANDLE.set(Handle {
+        owner: std::process::id(),
+        control: Mutex::new(Control::default()),
+        answered: Condvar::new(),
+        wake,
+    });
+    chain_sigwinch();
+    let relay = Relay {
+        size: pty::window_size(tty.as_fd()),
+        tty,
+        socket: server,
+        wake: thread_wake,
+        ptys: Vec::new(),
+        foreground: None,
+        raw: None,
+        pauses: Vec::new(),
+        changes: 0,
+        unsent: Vec::new(),
+        keyed: None,
+        settled: 0,
+    };
+    std::thread::Builder::new()
+        .name("pola-relay".into())
+        .spawn(move || relay.run())
+        .map_err(|_| Errno::EAGAIN)?;
+    Ok(())
+}
+
+/// Whether this process steers a relay (the interactive shell; not its forked copies).
+pub fn steering() -> bool {
+    HANDLE.get().is_some_and(|h| h.owner == std::process::id())
+}
+
+fn handle() -> Option<&'static Handle> {
+    HANDLE.get().filter(|h| h.owner == std::process::id())
+}
+
+fn wake(h: &Handle) {
+    let one = 1u64.to_ne_bytes();
+    let _ = nix::unistd::write(h.wake.as_fd(), &one);
+}
+
+/// Give the keys to `job`'s terminals (or to nobody).
+pub fn foreground(job: Option<Foreground>) {
+    let Some(h) = handle() else { return };
+    h.control
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .foreground = job;
+    wake(h);
+}
+
+/// The foreground job ended or stopped: take the keys back, copy everything the jails
+/// have written so far to the terminal, and give the terminal its modes from the
+/// prompt; return when that is done.
+pub fn settle() {
+    let Some(h) = handle() else { return };
+    let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
+    c.foreground = None;
+    c.asked += 1;
+    let asked = c.asked;
+    wake(h);
+    // A terminal that does not take output (stopped with ^S) must not hang the shell.
+    let _ = h
+        .answered
+        .wait_timeout_while(c, Duration::from_secs(3), |c| c.settled < asked);
+}
+
+/// Keys typed ahead that no job read, for the prompt.
+pub fn take_typeahead() -> Vec<u8> {
+    match handle() {
+        Some(h) => std::mem::take(
+            &mut h
+                .control
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .typeahead,
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// The descriptor the SIGWINCH handler writes to, and the handler it replaced.
+static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
+static PREVIOUS_WINCH: AtomicUsize = AtomicUsize::new(libc::SIG_DFL);
+
+extern "C" fn on_sigwinch(sig: libc::c_int) {
+    let fd = WAKE_FD.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let one = 1u64.to_ne_bytes();
+        // SAFETY: write is async-signal-safe; the buffer lives across the call.
+        unsafe { libc::write(fd, one.as_ptr().cast(), one.len()) };
+    }
+    let previous = PREVIOUS_WINCH.load(Ordering::Relaxed);
+    if previous != libc::SIG_DFL && previous != libc::SIG_IGN {
+        // SAFETY: `previous` is the plain handler that was installed for SIGWINCH (we
+        // only chain to handlers installed without SA_SIGINFO).
+        let handler: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(previous) };
+        handler(sig);
+    }
+}
+
+/// Be told of window size changes, and still tell the handler installed before us
+/// (the line editor's).
+fn chain_sigwinch() {
+    // SAFETY: sigaction with null new action only reads the current one.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sigaction(libc::SIGWINCH, std::ptr::null(), &mut old) } != 0 {
+        return;
+    }
+    if old.sa_flags & libc::SA_SIGINFO != 0 {
+        return;
+    }
+    PREVIOUS_WINCH.store(old.sa_sigaction, Ordering::Relaxed);
+    let mut new = old;
+    new.sa_sigaction = on_sigwinch as extern "C" fn(libc::c_int) as usize;
+    // SAFETY: the handler only writes to a descriptor and calls the previous handler.
+    unsafe { libc::sigaction(libc::SIGWINCH, &new, std::ptr::null_mut()) };
+}
+
+/// One jail's pseudo-terminal.
+struct Terminal {
+    master: OwnedFd,
+    /// A descriptor of the slave, to take back keys the jail did not read; it also
+    /// keeps the master from hanging up, so the jail's end is known from `ended`.
+    slave: Option<OwnedFd>,
+    /// A pidfd of the jail's shim: readable once the jail is over.
+    ended: Option<OwnedFd>,
+    pgrp: i32,
+    stdin: bool,
+    /// Its modes when last looked at (None: as it was made).
+    modes: Option<libc::termios>,
+    /// When its modes last changed (0: never), in `Relay::changes` ticks.
+    changed: u64,
+    /// Keys not yet taken by the master (it was full).
+    pending: Vec<u8>,
+}
+
+struct Relay {
+    tty: OwnedFd,
+    socket: OwnedFd,
+    wake: OwnedFd,
+    ptys: Vec<Terminal>,
+    foreground: Option<Foreground>,
+    /// While the terminal is raw: its modes from before.
+    raw: Option<libc::termios>,
+    /// Descriptors whose other end a pause holds.
+    pauses: Vec<OwnedFd>,
+    changes: u64,
+    /// Keys typed for the foreground job before any of its terminals arrived.
+    unsent: Vec<u8>,
+    /// The process group the keys went to last (its terminals' unread keys are
+    /// typeahead).
+    keyed: Option<i32>,
+    settled: u64,
+    size: Option<libc::winsize>,
+}
+
+enum Slot {
+    Wake,
+    Socket,
+    Tty,
+    Pty(usize),
+    Ended(usize),
+    Pause(usize),
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl Relay {
+    fn run(mut self) {
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let reading = self.foreground.is_some() && self.pauses.is_empty();
+            let mut slots = vec![Slot::Wake, Slot::Socket];
+            let mut fds = vec![
+                pollfd(self.wake.as_raw_fd(), libc::POLLIN),
+                pollfd(self.socket.as_raw_fd(), libc::POLLIN),
+            ];
+            if reading {
+                slots.push(Slot::Tty);
+                fds.push(pollfd(self.tty.as_raw_fd(), libc::POLLIN));
+            }
+            for (i, p) in self.ptys.iter().enumerate() {
+                let out = if p.pending.is_empty() {
+                    0
+                } else {
+                    libc::POLLOUT
+                };
+                slots.push(Slot::Pty(i));
+                fds.push(pollfd(p.master.as_raw_fd(), libc::POLLIN | out));
+                if let Some(ended) = &p.ended {
+                    slots.push(Slot::Ended(i));
+                    fds.push(pollfd(ended.as_raw_fd(), libc::POLLIN));
+                }
+            }
+            for (i, h) in self.pauses.iter().enumerate() {
+                slots.push(Slot::Pause(i));
+                fds.push(pollfd(h.as_raw_fd(), 0));
+            }
+            // SAFETY: `fds` is a valid array of pollfd for the call's duration.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
+            if n < 0 {
+                continue;
+            }
+            let mut gone = Vec::new();
+            let mut paused_ended = Vec::new();
+            let mut new_pauses = Vec::new();
+            let mut keys: Option<Vec<u8>> = None;
+            for (slot, fd) in slots.iter().zip(&fds) {
+                if fd.revents == 0 {
+                    continue;
+                }
+                match slot {
+                    Slot::Wake => self.controlled(),
+                    Slot::Socket => self.receive(&mut new_pauses),
+                    Slot::Tty => keys = self.read_keys(&mut buf),
+                    Slot::Pty(i) => {
+                        if fd.revents & libc::POLLOUT != 0 {
+                            self.flush_pending(*i);
+                        }
+                        if fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
+                            && !self.copy_out(*i, &mut buf)
+                        {
+                            gone.push(*i);
+                        }
+                    }
+                    Slot::Ended(i) => gone.push(*i),
+                    Slot::Pause(i) => paused_ended.push(*i),
+                }
+            }
+            gone.sort_unstable();
+            gone.dedup();
+            for i in gone.into_iter().rev() {
+                self.finish(i, &mut buf);
+            }
+            for i in paused_ended.into_iter().rev() {
+                self.pauses.remove(i);
+            }
+            if let Some(keys) = keys {
+                self.route(&keys);
+            }
+            self.answer_settle(&mut buf);
+            let reading =
+                self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
+            self.set_raw(reading);
+            for (hold, ack) in new_pauses {
+                let _ = nix::unistd::write(ack.as_fd(), b"p");
+                self.pauses.push(hold);
+            }
+        }
+    }
+
+    /// The shell changed the foreground job, asked to settle, or the window changed.
+    fn controlled(&mut self) {
+        let mut count = [0u8; 8];
+        let _ = nix::unistd::read(self.wake.as_fd(), &mut count);
+        let Some(h) = HANDLE.get() else { return };
+        let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
+        if c.foreground != self.foreground {
+            self.foreground = c.foreground;
+            // Keys typed for a job that never got a terminal are typeahead too.
+            let unsent = std::mem::take(&mut self.unsent);
+            c.typeahead.extend(unsent);
+            if let Some(job) = self.foreground {
+                // Keys typed ahead go to the next job that reads, as on a terminal.
+                self.keyed = Some(job.pgrp);
+                let keys = std::mem::take(&mut c.typeahead);
+                drop(c);
+                self.deliver_keys(job.pgrp, keys);
+            }
+        }
+        let size = pty::window_size(self.tty.as_fd());
+        if size.map(|s| (s.ws_row, s.ws_col)) != self.size.map(|s| (s.ws_row, s.ws_col)) {
+            self.size = size;
+            if let Some(size) = &self.size {
+                for p in &self.ptys {
+                    pty::set_window_size(p.master.as_fd(), size);
+                }
+            }
+        }
+    }
+
+    /// A master from a copy of the shell, or a request to pause.
+    fn receive(&mut self, new_pauses: &mut Vec<(OwnedFd, OwnedFd)>) {
+        let mut bytes = [0u8; 16];
+        let mut space = nix::cmsg_space!([RawFd; 2]);
+        let (len, mut fds) = {
+            let mut iov = [std::io::IoSliceMut::new(&mut bytes)];
+            let Ok(msg) = recvmsg::<()>(
+                self.socket.as_raw_fd(),
+                &mut iov,
+                Some(&mut space),
+                MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_DONTWAIT,
+            ) else {
+                return;
+            };
+            let mut fds = Vec::new();
+            if let Ok(cmsgs) = msg.cmsgs() {
+                for cmsg in cmsgs {
+                    if let ControlMessageOwned::ScmRights(raw) = cmsg {
+                        // SAFETY: SCM_RIGHTS installed these descriptors here just now.
+                        fds.extend(
+                            raw.into_iter()
+                                .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+                        );
+                    }
+                }
+            }
+            (msg.bytes, fds)
+        };
+        match (&bytes[..len], fds.len()) {
+            ([REGISTER, a, b, c, d, stdin], 1 | 2) => {
+                let ended = (fds.len() == 2).then(|| fds.remove(1));
+                let master = fds.remove(0);
+                let pgrp = i32::from_le_bytes([*a, *b, *c, *d]);
+                if let Some(size) = &self.size {
+                    pty::set_window_size(master.as_fd(), size);
+                }
+                let slave = ended.as_ref().and_then(|_| peer(master.as_fd()));
+                let mut p = Terminal {
+                    master,
+                    ended: slave.as_ref().and(ended),
+                    slave,
+                    pgrp,
+                    stdin: *stdin != 0,
+                    modes: None,
+                    changed: 0,
+                    pending: Vec::new(),
+                };
+                if self.foreground.is_some_and(|f| f.pgrp == pgrp) {
+                    p.pending = std::mem::take(&mut self.unsent);
+                }
+                self.ptys.push(p);
+            }
+            ([PAUSE], 2) => {
+                let ack = fds.remove(1);
+                let hold = fds.remove(0);
+                new_pauses.push((hold, ack));
+            }
+            _ => {}
+        }
+    }
+
+    /// Copy what a jail wrote to the terminal; false once its terminal is closed.
+    ///
+    /// A read of a master returns at most the line discipline's 4 KiB, so reads are
+    /// gathered into `buf` and written to the terminal together, and a busy jail is
+    /// read up to a few buffers in a row before the others get their turn.
+    fn copy_out(&mut self, i: usize, buf: &mut [u8]) -> bool {
+        for _ in 0..4 {
+            let mut filled = 0;
+            let open = loop {
+                match nix::unistd::read(self.ptys[i].master.as_fd(), &mut buf[filled..]) {
+                    Ok(0) => break false,
+                    Ok(n) => {
+                        filled += n;
+                        if filled == buf.len() {
+                            break true;
+                        }
+                    }
+                    Err(Errno::EINTR) => continue,
+                    Err(Errno::EAGAIN) => {
+                        write_all(self.tty.as_fd(), &buf[..filled]);
+                        return true;
+                    }
+                    // EIO: every descriptor of the slave is closed and nothing is left.
+                    Err(_) => break false,
+                }
+            };
+            write_all(self.tty.as_fd(), &buf[..filled]);
+            if !open {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A jail is over: show the rest of what it wrote, take back the keys it did not
+    /// read (if they were typed for its job), and let its terminal go.
+    fn finish(&mut self, i: usize, buf: &mut [u8]) {
+        while self.copy_out(i, buf) {
+            // Until nothing is left: with our slave open the master never hangs up.
+            if readable(self.ptys[i].master.as_fd()) {
+                continue;
+            }
+            break;
+        }
+        let p = self.ptys.remove(i);
+        if self.keyed == Some(p.pgrp) {
+            let mut keys = unread(&p);
+            keys.extend(p.pending);
+            if !keys.is_empty() {
+                if let Some(h) = HANDLE.get() {
+                    h.control
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .typeahead
+                        .extend(keys);
+                }
+            }
+        }
+    }
+
+    /// Keys for `pgrp`'s terminals (typeahead from before it started).
+    fn deliver_keys(&mut self, pgrp: i32, keys: Vec<u8>) {
+        if keys.is_empty() {
+            return;
+        }
+        let holder = self.holder(pgrp);
+        self.deliver(holder, keys);
+    }
+
+    /// Keys typed; None if the terminal cannot be read (not ours to read).
+    fn read_keys(&mut self, buf: &mut [u8]) -> Option<Vec<u8>> {
+        match nix::unistd::read(self.tty.as_fd(), buf) {
+            Ok(n) if n > 0 => Some(buf[..n].to_vec()),
+            Ok(_) => None,
+            Err(Errno::EINTR | Errno::EAGAIN) => None,
+            Err(_) => {
+                // EIO: the shell is not in the terminal's foreground (a `!!` job took
+                // it): read nothing until the shell steers again.
+                self.foreground = None;
+                None
+            }
+        }
+    }
+
+    /// Send typed keys to the foreground job.
+    fn route(&mut self, keys: &[u8]) {
+        let Some(job) = self.foreground else { return };
+        let holder = self.holder(job.pgrp);
+        let terminals = self.ptys.iter().filter(|p| p.pgrp == job.pgrp).count();
+        if job.single && terminals == 1 && job.stops {
+            if let Some(i) = holder {
+                self.ptys[i].pending.extend_from_slice(keys);
+                self.flush_pending(i);
+            }
+            return;
+        }
+        // Several terminals (or none yet): the signal keys signal the whole job.
+        let modes = holder
+            .and_then(|i| termios(self.ptys[i].master.as_fd()))
+            .or(self.raw);
+        let mut data = Vec::with_capacity(keys.len());
+        for &key in keys {
+            match modes.and_then(|m| signal_of(&m, key)) {
+                Some(sig) => {
+                    // As a terminal does: what was typed before the key is dropped.
+                    data.clear();
+                    self.flush_input(job.pgrp);
+                    if sig != Signal::SIGTSTP || job.stops {
+                        let _ = kill(Pid::from_raw(-job.pgrp), sig);
+                    }
+                }
+                None => data.push(key),
+            }
+        }
+        self.deliver(holder, data);
+    }
+
+    fn deliver(&mut self, holder: Option<usize>, data: Vec<u8>) {
+        if data.is_empty() {
+            return;
+        }
+        match holder {
+            Some(i) => {
+                self.ptys[i].pending.extend_from_slice(&data);
+                self.flush_pending(i);
+            }
+            None if self.unsent.len() < 4096 => self.unsent.extend_from_slice(&data),
+            None => {}
+        }
+    }
+
+    /// Which of `pgrp`'s terminals gets the keys: the one whose modes changed last,
+    /// else the one that is its jail's standard input, else the last one.
+    fn holder(&mut self, pgrp: i32) -> Option<usize> {
+        // Terminals start with the terminal's modes from the prompt: those it has when
+        // not raw, or had before.
+        let made = self.raw.or_else(|| termios(self.tty.as_fd()));
+        for p in self.ptys.iter_mut().filter(|p| p.pgrp == pgrp) {
+            let now = termios(p.master.as_fd());
+            let before = p.modes.or(made);
+            if now.is_some() && !same_modes(now.as_ref(), before.as_ref()) {
+                self.changes += 1;
+                p.changed = self.changes;
+            }
+            p.modes = now;
+        }
+        let mine = || self.ptys.iter().enumerate().filter(|(_, p)| p.pgrp == pgrp);
+        mine()
+            .filter(|(_, p)| p.changed > 0)
+            .max_by_key(|(_, p)| p.changed)
+            .or_else(|| mine().find(|(_, p)| p.stdin))
+            .or_else(|| mine().next_back())
+            .map(|(i, _)| i)
+    }
+
+    /// Drop the keys `pgrp`'s terminals have not read yet.
+    fn flush_input(&mut self, pgrp: i32) {
+        self.unsent.clear();
+        for p in self.ptys.iter_mut().filter(|p| p.pgrp == pgrp) {
+            p.pending.clear();
+            if let Some(slave) = &p.slave {
+                // SAFETY: tcflush on a descriptor we own.
+                unsafe { libc::tcflush(slave.as_raw_fd(), libc::TCIFLUSH) };
+            }
+        }
+    }
+
+    fn flush_pending(&mut self, i: usize) {
+        let p = &mut self.ptys[i];
+        while !p.pending.is_empty() {
+            match nix::unistd::write(p.master.as_fd(), &p.pending) {
+                Ok(n) => {
+                    p.pending.drain(..n);
+                }
+                Err(Errno::EINTR) => continue,
+                Err(Errno::EAGAIN) => return,
+                Err(_) => {
+                    p.pending.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The shell waits for `settle`: copy out everything written so far.
+    fn answer_settle(&mut self, buf: &mut [u8]) {
+        let Some(h) = HANDLE.get() else { return };
+        let asked = h.control.lock().unwrap_or_else(|e| e.into_inner()).asked;
+        if asked == self.settled {
+            return;
+        }
+        self.foreground = None;
+        // The jails that are over (the job's, if it ended) first: their unread keys.
+        let mut i = self.ptys.len();
+        while i > 0 {
+            i -= 1;
+            if self.ptys[i]
+                .ended
+                .as_ref()
+                .is_some_and(|e| readable(e.as_fd()))
+            {
+                self.finish(i, buf);
+            }
+        }
+        // A job that stopped keeps its unread keys for when it comes back.
+        self.keyed = None;
+        let mut i = 0;
+        while i < self.ptys.len() {
+            if self.copy_out(i, buf) {
+                i += 1;
+            } else {
+                self.ptys.remove(i);
+            }
+        }
+        self.set_raw(false);
+        self.settled = asked;
+        let unsent = std::mem::take(&mut self.unsent);
+        let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
+        c.typeahead.extend(unsent);
+        c.settled = asked;
+        h.answered.notify_all();
+    }
+
+    /// Raw mode while the relay reads the keys; the modes from before otherwise.
+    fn set_raw(&mut self, on: bool) {
+        let fd = self.tty.as_raw_fd();
+        match (on, self.raw) {
+            (true, None) => {
+                // SAFETY: tcgetattr/tcsetattr read and write the struct we own.
+                let mut modes: libc::termios = unsafe { std::mem::zeroed() };
+                if unsafe { libc::tcgetattr(fd, &mut modes) } != 0 {
+                    return;
+                }
+                let mut raw = modes;
+                unsafe { libc::cfmakeraw(&mut raw) };
+                if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &raw) } == 0 {
+                    self.raw = Some(modes);
+                }
+            }
+            (false, Some(modes)) => {
+                // SAFETY: as above.
+                unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &modes) };
+                self.raw = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A descriptor of a master's slave (non-blocking), opened from the master.
+fn peer(master: BorrowedFd<'_>) -> Option<OwnedFd> {
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC;
+    // SAFETY: TIOCGPTPEER takes open flags and returns a new descriptor or -1.
+    let fd = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
+    // SAFETY: a new descriptor only we hold.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Keys a finished jail's terminal holds unread, if it was left in canonical mode (a
+/// program that read keys raw leaves nothing that reads as a command line): as text,
+/// control characters other than tab and line ends left out.
+fn unread(p: &Terminal) -> Vec<u8> {
+    let Some(slave) = &p.slave else {
+        return Vec::new();
+    };
+    let Some(mut modes) = termios(slave.as_fd()) else {
+        return Vec::new();
+    };
+    if modes.c_lflag & libc::ICANON == 0 {
+        return Vec::new();
+    }
+    let mut keys = Vec::new();
+    let mut buf = [0u8; 4096];
+    // The whole lines first, in canonical mode: a read that finds nothing more makes
+    // the line discipline take in what is still queued, edited as it was typed.
+    while let Ok(n @ 1..) = nix::unistd::read(slave.as_fd(), &mut buf) {
+        keys.extend_from_slice(&buf[..n]);
+    }
+    // Then out of canonical mode, where the unfinished line is readable too.
+    modes.c_lflag &= !libc::ICANON;
+    modes.c_cc[libc::VMIN] = 0;
+    modes.c_cc[libc::VTIME] = 0;
+    // SAFETY: tcsetattr reads the struct; the descriptor is ours.
+    if unsafe { libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &modes) } == 0 {
+        while let Ok(n @ 1..) = nix::unistd::read(slave.as_fd(), &mut buf) {
+            keys.extend_from_slice(&buf[..n]);
+        }
+    }
+    keys.retain(|b| *b >= 0x20 && *b != 0x7f || matches!(b, b'\t' | b'\r' | b'\n'));
+    keys
+}
+
+fn readable(fd: BorrowedFd<'_>) -> bool {
+    let mut fds = [pollfd(fd.as_raw_fd(), libc::POLLIN)];
+    // SAFETY: a valid one-element pollfd array.
+    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & libc::POLLIN != 0 }
+}
+
+fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {
+    libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    }
+}
+
+fn termios(fd: BorrowedFd<'_>) -> Option<libc::termios> {
+    // SAFETY: tcgetattr writes into the struct; on a master it reads the slave's modes.
+    let mut modes: libc::termios = unsafe { std::mem::zeroed() };
+    (unsafe { libc::tcgetattr(fd.as_raw_fd(), &mut modes) } == 0).then_some(modes)
+}
+
+/// Whether a program changed a terminal's modes in a way that shows it wants the keys
+/// (echo, canonical mode, signals, input translation).
+fn same_modes(a: Option<&libc::termios>, b: Option<&libc::termios>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let lflags = libc::ECHO | libc::ICANON | libc::ISIG | libc::IEXTEN;
+            let iflags = libc::ICRNL | libc::IXON;
+            a.c_lflag & lflags == b.c_lflag & lflags && a.c_iflag & iflags == b.c_iflag & iflags
+        }
+        _ => a.is_none() && b.is_none(),
+    }
+}
+
+/// The signal a key sends on a terminal with these modes, if any.
+fn signal_of(modes: &libc::termios, key: u8) -> Option<Signal> {
+    if modes.c_lflag & libc::ISIG == 0 || key == 0 {
+        return None;
+    }
+    let cc = &modes.c_cc;
+    if key == cc[libc::VINTR] {
+        Some(Signal::SIGINT)
+    } else if key == cc[libc::VQUIT] {
+        Some(Signal::SIGQUIT)
+    } else if key == cc[libc::VSUSP] {
+        Some(Signal::SIGTSTP)
+    } else {
+        None
+    }
+}
+
+fn write_all(fd: BorrowedFd<'_>, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        match nix::unistd::write(fd, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(Errno::EINTR) => continue,
+            Err(Errno::EAGAIN) => std::thread::sleep(Duration::from_millis(1)),
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cooked() -> libc::termios {
+        // SAFETY: a zeroed termios is a valid value to fill in.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        t.c_lflag = libc::ISIG | libc::ICANON | libc::ECHO | libc::IEXTEN;
+        t.c_iflag = libc::ICRNL | libc::IXON;
+        t.c_cc[libc::VINTR] = 3;
+        t.c_cc[libc::VQUIT] = 0x1c;
+        t.c_cc[libc::VSUSP] = 0x1a;
+        t
+    }
+
+    #[test]
+    fn signal_keys_follow_the_terminal_modes() {
+        let mut t = cooked();
+        assert_eq!(signal_of(&t, 3), Some(Signal::SIGINT));
+        assert_eq!(signal_of(&t, 0x1a), Some(Signal::SIGTSTP));
+        assert_eq!(signal_of(&t, 0x1c), Some(Signal::SIGQUIT));
+        assert_eq!(signal_of(&t, b'a'), None);
+        t.c_cc[libc::VSUSP] = 0;
+        assert_eq!(signal_of(&t, 0), None, "a disabled key is no key");
+        t.c_lflag &= !libc::ISIG;
+        assert_eq!(signal_of(&t, 3), None, "raw mode: ^C is data");
+    }
+
+    fn terminal_with(modes: &libc::termios, typed: &[u8]) -> Terminal {
+        let (read, _write) = nix::unistd::pipe().unwrap();
+        let own = pty::open(Some(modes), read.as_fd()).unwrap();
+        nix::unistd::write(own.master.as_fd(), typed).unwrap();
+        let slave = peer(own.master.as_fd());
+        Terminal {
+            master: own.master,
+            slave,
+            ended: None,
+            pgrp: 1,
+            stdin: true,
+            modes: None,
+            changed: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn keys_a_job_did_not_read_are_taken_back_as_text() {
+        let mut t = cooked();
+        t.c_cc[libc::VERASE] = 0x7f;
+        t.c_cc[libc::VEOF] = 4;
+        // The line discipline edits the line (backspace), ICRNL makes \r a newline;
+        // the unfinished line comes back too; control characters do not.
+        let p = terminal_with(&t, b"echo hi\rls -x\x7fl\x01");
+        assert_eq!(unread(&p), b"echo hi\nls -l");
+        // A program that read the keys raw (vi) leaves nothing to run as a command.
+        let mut raw = t;
+        // SAFETY: cfmakeraw edits the struct in place.
+        unsafe { libc::cfmakeraw(&mut raw) };
+        let p = terminal_with(&raw, b":wq\r");
+        assert!(unread(&p).is_empty());
+    }
+
+    #[test]
+    fn a_raw_or_silent_terminal_counts_as_changed() {
+        let t = cooked();
+        assert!(same_modes(Some(&t), Some(&t)));
+        let mut raw = t;
+        // SAFETY: cfmakeraw edits the struct in place.
+        unsafe { libc::cfmakeraw(&mut raw) };
+        assert!(!same_modes(Some(&raw), Some(&t)));
+        let mut silent = t;
+        silent.c_lflag &= !libc::ECHO;
+        assert!(!same_modes(Some(&silent), Some(&t)));
+        let mut other_speed = t;
+        other_speed.c_cflag ^= libc::B9600;
+        assert!(same_modes(Some(&other_speed), Some(&t)));
+    }
+}
