@@ -8,6 +8,9 @@
 //! - [`report`]: the one way errors reach the user.
 
 pub mod arith;
+mod assign;
+pub mod cond;
+pub mod escapes;
 pub mod ast;
 pub mod builtins;
 pub mod exec;
@@ -16,7 +19,13 @@ pub mod grants;
 pub mod interactive;
 pub mod jail;
 pub mod job;
+pub mod lookup;
+pub mod options;
 pub mod parse;
+pub mod pattern;
+pub mod prompt;
 pub mod redirect;
 pub mod report;
 mod sys;
+pub mod traps;
+pub mod vars;

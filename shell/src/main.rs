@@ -55,7 +55,21 @@ fn run(args: &[String], mut login: bool) -> i32 {
                 println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
                 return 0;
             }
-            f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
+            "-o" | "+o" => {
+                let Some(name) = args.get(i + 1) else {
+                    report::error(PROGRAM, "-o: option requires an argument");
+                    return 2;
+                };
+                flags.push(format!("{}o", &args[i][..1]));
+                flags.push(name.clone());
+                i += 1;
+            }
+            f if (f.starts_with('-') || f.starts_with('+'))
+                && f.len() > 1
+                && f[1..]
+                    .chars()
+                    .all(|c| pola_sh::options::Options::letter_name(c).is_some()) =>
+            {
                 flags.push(f.to_string())
             }
             f if f.starts_with('-') && f.len() > 1 => {
@@ -91,8 +105,17 @@ fn run(args: &[String], mut login: bool) -> i32 {
     sh.learn = learn;
     sh.ask = ask.then(pola_fileserver::ask::Session::default);
     sh.powerbox = powerbox;
-    for f in flags {
-        let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &["set".into(), f]));
+    sh.login = login;
+    if !flags.is_empty() {
+        let mut argv = vec!["set".to_string()];
+        argv.extend(flags);
+        let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &argv));
+    }
+    if login {
+        sh.shopt.set("login_shell", true);
+        if let Err(Flow::Exit(s)) = read_login_files(&mut sh) {
+            return s;
+        }
     }
     match (command, rest.first()) {
         (Some(c), _) => {
@@ -119,7 +142,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
             sh.line = 1;
             finish(&mut sh, |sh| sh.run_source(&text))
         }
-        (None, None) if interactive => repl(&mut sh, login),
+        (None, None) if interactive => repl(&mut sh),
         (None, None) => run_stdin(&mut sh),
     }
 }
@@ -146,12 +169,14 @@ fn run_stdin(sh: &mut Shell) -> i32 {
             if !text.trim().is_empty() {
                 sh.line_base = first_line;
                 if let Err(flow) = sh.run_source(&text) {
-                    return flow_status(flow);
+                    let status = flow_status(flow);
+                    return sh.exit_hook(status);
                 }
             }
         }
         if eof {
-            return sh.status;
+            let status = sh.status;
+            return sh.exit_hook(status);
         }
     }
 }
@@ -173,10 +198,55 @@ fn read_line() -> (String, bool) {
 }
 
 fn finish(sh: &mut Shell, f: impl FnOnce(&mut Shell) -> Result<i32, Flow>) -> i32 {
-    match f(sh) {
+    let status = match f(sh) {
         Ok(status) => status,
         Err(flow) => flow_status(flow),
+    };
+    sh.exit_hook(status)
+}
+
+/// Run a startup file if it exists (its errors are reported; the shell goes on).
+fn source_file(sh: &mut Shell, path: &std::path::Path) -> Result<(), Flow> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let line = std::mem::replace(&mut sh.line_base, 1);
+    let r = sh.run_text(&text, false);
+    sh.line_base = line;
+    match r {
+        Err(Flow::Exit(s)) => Err(Flow::Exit(s)),
+        _ => Ok(()),
     }
+}
+
+/// A login shell reads `/etc/profile` and `~/.profile`, as sh does.
+fn read_login_files(sh: &mut Shell) -> Result<(), Flow> {
+    source_file(sh, std::path::Path::new("/etc/profile"))?;
+    if let Some(home) = sh.get("HOME").map(std::path::PathBuf::from) {
+        source_file(sh, &home.join(".profile"))?;
+    }
+    Ok(())
+}
+
+/// An interactive shell reads the file `$ENV` names (as sh does), then
+/// `~/.config/pola-sh/rc`.
+fn read_interactive_files(sh: &mut Shell) -> Result<(), Flow> {
+    if let Some(env) = sh.get("ENV").map(str::to_string) {
+        let word = pola_sh::parse::prompt_parts(&env)
+            .map(pola_sh::ast::Word)
+            .ok();
+        if let Some(w) = word {
+            if let Ok(path) = pola_sh::expand::string(sh, &w) {
+                if !path.is_empty() {
+                    source_file(sh, std::path::Path::new(&path))?;
+                }
+            }
+        }
+    }
+    if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
+        source_file(sh, &rc)?;
+    }
+    Ok(())
 }
 
 /// Ignore what must not stop or kill an interactive shell; commands get them back.
@@ -194,22 +264,7 @@ fn ignore_job_signals() {
     }
 }
 
-fn prompt(sh: &Shell) -> String {
-    let cwd = sh.cwd();
-    let home = sh.get("HOME").unwrap_or("");
-    let shown = match cwd.strip_prefix(home) {
-        Ok(rest) if !home.is_empty() && home != "/" => format!(
-            "~{}{}",
-            if rest.as_os_str().is_empty() { "" } else { "/" },
-            pola_fileserver::text::shown(rest)
-        ),
-        _ => pola_fileserver::text::shown(&cwd).to_string(),
-    };
-    let mark = if sh.identity.uid == 0 { '#' } else { '$' };
-    format!("pola {shown}{mark} ")
-}
-
-fn repl(sh: &mut Shell, login: bool) -> i32 {
+fn repl(sh: &mut Shell) -> i32 {
     ignore_job_signals();
     sh.terminal = pola_sh::job::Terminal::take();
     let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
@@ -229,14 +284,8 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         let _ = editor.load_history(h);
         sh.history = editor.history().iter().cloned().collect();
     }
-    if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
-        if rc.exists() || login {
-            if let Ok(text) = std::fs::read_to_string(&rc) {
-                if let Err(Flow::Exit(s)) = sh.run_source(&text) {
-                    return s;
-                }
-            }
-        }
+    if let Err(Flow::Exit(s)) = read_interactive_files(sh) {
+        return sh.exit_hook(s);
     }
     let mut pending = String::new();
     loop {
@@ -259,9 +308,9 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
             h.refresh(&path, sh.functions.keys().cloned(), &home);
         }
         let p = if pending.is_empty() {
-            prompt(sh)
+            pola_sh::prompt::expand(sh, "PS1")
         } else {
-            "> ".to_string()
+            pola_sh::prompt::expand(sh, "PS2")
         };
         match editor.readline(&p) {
             Ok(line) => {
@@ -282,7 +331,7 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
                 sh.history.push(text.clone());
                 if let Err(Flow::Exit(s)) = sh.run_source(&text) {
                     save(&mut editor, &history);
-                    return s;
+                    return sh.exit_hook(s);
                 }
             }
             Err(ReadlineError::Interrupted) => {
@@ -296,7 +345,8 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         }
     }
     save(&mut editor, &history);
-    sh.status
+    let status = sh.status;
+    sh.exit_hook(status)
 }
 
 type Editor = rustyline::Editor<PolaHelper, rustyline::history::FileHistory>;

@@ -18,11 +18,22 @@ pub fn find(sh: &Shell, spec: &str) -> Option<usize> {
     }
 }
 
-/// `jobs` — list jobs: running, stopped, and those that ended since the last look.
-pub fn jobs(sh: &mut Shell, _: &[String]) -> Status {
+/// `jobs [-lp]` — list jobs: running, stopped, and those that ended since the last
+/// look; `-p`: only their process ids.
+pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
     sh.reap_jobs();
+    let pids_only = argv[1..].iter().any(|a| a.starts_with('-') && a.contains('p'));
     let mut text = String::new();
     for job in &sh.jobs {
+        if pids_only {
+            let pid = if job.pgid.as_raw() > 0 {
+                job.pgid
+            } else {
+                job.procs[0].pid
+            };
+            text.push_str(&format!("{pid}\n"));
+            continue;
+        }
         text.push_str(&job.describe());
         text.push('\n');
     }
