@@ -414,6 +414,10 @@ impl Shell {
             return Ok(0);
         }
         for item in &list.0 {
+            if self.options.noexec && !self.interactive {
+                // `set -n`: read, do not run.
+                return Ok(status);
+            }
             if item.line.0 > 0 {
                 self.line = self.line_base + item.line.0 - 1;
             }
@@ -1005,13 +1009,20 @@ impl Shell {
         }
     }
 
-    /// An expansion error: reported; a non-interactive shell exits (POSIX).
+    /// An expansion error: reported; a non-interactive shell exits (POSIX), with
+    /// bash's status (127 for an unset parameter, 1 otherwise).
     fn expansion_failed(&mut self, e: String) -> Status {
-        self.error(e);
+        // bash leaves with 127 for an unset parameter, but a subshell with 1.
+        let (status, message) = match e.strip_prefix(expand::UNSET) {
+            Some(m) if !self.subshell => (127, m.to_string()),
+            Some(m) => (1, m.to_string()),
+            None => (1, e),
+        };
+        self.error(message);
         if self.interactive {
             Ok(1)
         } else {
-            Err(Flow::Exit(if self.options.nounset { 1 } else { 2 }))
+            Err(Flow::Exit(status))
         }
     }
 
@@ -1062,9 +1073,6 @@ impl Shell {
             Ok(r) => r,
             Err(e) => {
                 self.error(e);
-                if !self.interactive && builtins::is_special(&name_of(&items)) {
-                    return Err(Flow::Exit(1));
-                }
                 return Ok(Running::Done(1));
             }
         };
@@ -1148,6 +1156,8 @@ impl Shell {
         }
         let result = self.dispatch(s, &name, &items, &assigns, &redirs, special, is_function);
         self.restore_vars(saved_vars);
+        // `$_` is this command's last argument, whatever ran inside it.
+        self.last_arg = last_field(&items).unwrap_or_default();
         result
     }
 
@@ -1425,6 +1435,9 @@ impl Shell {
                     path: path.clone(),
                     write: false,
                 });
+                if !argv[0].contains('/') {
+                    argv[0] = path.to_string_lossy().into_owned();
+                }
                 argv.insert(0, crate::lookup::SCRIPT_SHELL.into());
             }
             Err(e) => {
@@ -1617,10 +1630,6 @@ fn first_field(items: &[GrantItem]) -> Option<&expand::Field> {
     })
 }
 
-fn name_of(items: &[GrantItem]) -> String {
-    first_field(items).map(|f| f.text.clone()).unwrap_or_default()
-}
-
 /// The last field of a command line (`$_`).
 fn last_field(items: &[GrantItem]) -> Option<String> {
     items.iter().rev().find_map(|i| match i {
@@ -1742,5 +1751,8 @@ impl Host for Shell {
     }
     fn cwd(&self) -> PathBuf {
         Shell::cwd(self)
+    }
+    fn patsub_replacement(&self) -> bool {
+        self.shopt.on("patsub_replacement")
     }
 }

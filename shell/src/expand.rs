@@ -19,6 +19,10 @@ use crate::ast::{Part, Word};
 use crate::pattern;
 use crate::vars::Value;
 
+/// Marks an expansion error about an unset parameter (`${x?}`, `set -u`): bash
+/// leaves a script with status 127 for it.
+pub const UNSET: &str = "\u{0}unset:";
+
 /// Pathname expansion's options, as `shopt` and `set -f` set them.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GlobMode {
@@ -51,6 +55,10 @@ pub trait Host {
     /// `set -u`: an unset parameter is an error.
     fn nounset(&self) -> bool;
     fn glob_mode(&self) -> GlobMode;
+    /// `shopt -s patsub_replacement`: `&` in `${x/p/&}` is the match.
+    fn patsub_replacement(&self) -> bool {
+        true
+    }
     /// `shopt -s extglob`.
     fn extglob(&self) -> bool {
         self.glob_mode().options.extglob
@@ -227,7 +235,16 @@ fn pieces(host: &mut dyn Host, parts: &[Part], q: Quoting) -> Result<Vec<Piece>,
 
 /// Expand and evaluate an arithmetic expression.
 pub fn arithmetic(host: &mut dyn Host, w: &Word) -> Result<i64, String> {
-    let pieces = pieces(host, &w.0, Quoting::Double)?;
+    // Double quotes inside an arithmetic expression only group (bash removes them).
+    let parts: Vec<Part> = w
+        .0
+        .iter()
+        .map(|p| match p {
+            Part::Literal(s) => Part::Literal(s.replace('"', "")),
+            other => other.clone(),
+        })
+        .collect();
+    let pieces = pieces(host, &parts, Quoting::Double)?;
     let expr = join_pieces(&pieces, " ");
     evaluate(host, &expr)
 }
@@ -530,12 +547,12 @@ pub(crate) mod tests {
         );
         assert_eq!(
             fields(m, &[word("${u:?not here}")]).unwrap_err(),
-            "u: not here"
+            format!("{UNSET}u: not here")
         );
         m.nounset = true;
         assert_eq!(
             fields(m, &[word("$nope")]).unwrap_err(),
-            "nope: unbound variable"
+            format!("{UNSET}nope: unbound variable")
         );
     }
 

@@ -260,7 +260,11 @@ fn expand_alias(
     let end = hit.offset + value.len();
     expanded.push((hit.offset, end, hit.name));
     if value.ends_with([' ', '\t']) {
-        alias_next.push(end);
+        // The next word is in command position too: note where it starts.
+        let next = text[end..]
+            .find(|c| c != ' ' && c != '\t')
+            .map_or(text.len(), |k| end + k);
+        alias_next.push(next);
     }
 }
 
@@ -1223,8 +1227,11 @@ impl<'o> Grammar<'o> {
         }
         if let Some(r) = r.strip_prefix('(') {
             let bodies_before = self.bodies.borrow().len();
-            let (rest, mut list) = self.list(r)?;
-            let rest = self.linebreak(rest)?;
+            // A command substitution is a new quoting context.
+            let outer = self.in_double.replace(0);
+            let parsed = self.list(r).and_then(|(rest, list)| Ok((self.linebreak(rest)?, list)));
+            self.in_double.set(outer);
+            let (rest, mut list) = parsed?;
             // Here-documents inside are complete within the parentheses.
             let bodies: Vec<String> = self.bodies.borrow_mut().drain(bodies_before..).collect();
             if !bodies.is_empty() {

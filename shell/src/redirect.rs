@@ -317,6 +317,17 @@ impl Shell {
                     out.0.push((2, Target::Dup(1)));
                     continue;
                 }
+                RedirOp::Input(w)
+                | RedirOp::ReadWrite(w)
+                | RedirOp::Output(w)
+                | RedirOp::Clobber(w)
+                | RedirOp::Append(w)
+                    if self.dev_fd_target(w).is_some() =>
+                {
+                    // `/dev/stdin`, `/dev/fd/3`: the descriptor as the command has
+                    // it (after its pipes), not as the shell has it now.
+                    Target::Dup(self.dev_fd_target(w).unwrap_or(0))
+                }
                 RedirOp::Input(w) | RedirOp::ReadWrite(w) => {
                     let path = self.redirect_path(w)?;
                     let flags = match &r.op {
@@ -345,6 +356,20 @@ impl Shell {
             }
         }
         Ok(out)
+    }
+
+    /// The descriptor a target `/dev/stdin`, `/dev/stdout`, `/dev/stderr` or
+    /// `/dev/fd/N` stands for (only for plain words).
+    fn dev_fd_target(&self, w: &crate::ast::Word) -> Option<RawFd> {
+        let [Part::Literal(path)] = w.0.as_slice() else {
+            return None;
+        };
+        match path.as_str() {
+            "/dev/stdin" => Some(0),
+            "/dev/stdout" => Some(1),
+            "/dev/stderr" => Some(2),
+            p => p.strip_prefix("/dev/fd/").and_then(|n| n.parse().ok()),
+        }
     }
 
     /// A redirection target's path, from the shell's working directory.

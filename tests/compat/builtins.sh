@@ -96,11 +96,13 @@ alias myal='echo x'; type myal
 shopt -s expand_aliases 2>/dev/null; alias greet='echo hello'
 f() { greet; }; f
 #### alias recursion stops
-shopt -s expand_aliases 2>/dev/null; alias ls='ls -d'; ls / 
+shopt -s expand_aliases 2>/dev/null; alias printf='printf %s-'
+printf a b; echo
 #### alias with a semicolon
 shopt -s expand_aliases 2>/dev/null; alias two='echo a; echo b'
 two
 #### exec 2>&1 then a failing command
+## differs: error messages name pola-sh, as dash's and bash's name themselves
 exec 2>&1; nosuch_q_cmd >/dev/null; echo $?
 #### ulimit -c is available
 ulimit -c >/dev/null; echo $?

@@ -19,9 +19,9 @@ mkdir real 2>/dev/null || mkdir => real; ln -s real link 2>/dev/null || ln -s re
 #### cd -L keeps symlinks
 mkdir real 2>/dev/null || mkdir => real; ln -s real link 2>/dev/null || ln -s real => link; cd -L link; basename $(pwd)
 #### cd through a symlink then dot-dot
-mkdir -p a/b 2>/dev/null || mkdir -p => a; mkdir -p a/b 2>/dev/null || mkdir => a/b; ln -s a/b l 2>/dev/null || ln -s a/b => l; cd l; cd ..; basename $PWD
+mkdir -p a/b 2>/dev/null || mkdir -p => a; mkdir -p a/b 2>/dev/null || mkdir => a/b; ln -s a/b l 2>/dev/null || ln -s a/b => l; top=$PWD; cd l; cd ..; [ "$PWD" = "$top" ] && echo logical; [ "$(pwd -P)" = "$top" ] && echo same-dir
 #### cd -P through a symlink then dot-dot
-mkdir -p a/b 2>/dev/null || mkdir -p => a; mkdir -p a/b 2>/dev/null || mkdir => a/b; ln -s a/b l 2>/dev/null || ln -s a/b => l; cd -P l; cd ..; basename $PWD
+mkdir -p a/b 2>/dev/null || mkdir -p => a; mkdir -p a/b 2>/dev/null || mkdir => a/b; ln -s a/b l 2>/dev/null || ln -s a/b => l; top=$PWD; cd -P l; cd ..; [ "$PWD" = "$top/a" ] && echo physical-parent
 #### pwd -P through a symlink
 mkdir real 2>/dev/null || mkdir => real; ln -s real link 2>/dev/null || ln -s real => link; cd link; basename $(pwd -P); basename $(pwd -L)
 #### cd double dash
@@ -59,7 +59,7 @@ cd /; cd /tmp; cd - >/dev/null; echo $OLDPWD
 #### pwd with an invalid option
 pwd -x 2>/dev/null; echo $?
 #### cd -L dot-dot is logical
-mkdir -p x/y 2>/dev/null || mkdir -p => x; mkdir x/y 2>/dev/null || mkdir => x/y; ln -s x/y sy 2>/dev/null || ln -s x/y => sy; cd sy; cd -L ..; basename $PWD
+mkdir -p x/y 2>/dev/null || mkdir -p => x; mkdir x/y 2>/dev/null || mkdir => x/y; ln -s x/y sy 2>/dev/null || ln -s x/y => sy; top=$PWD; cd sy; cd -L ..; [ "$PWD" = "$top" ] && echo logical
 #### cd prints nothing normally
 cd /tmp; echo done
 #### PWD is set at startup

@@ -89,6 +89,7 @@ f() { local x=$1; echo $x; }; f dyn
 #### function in a pipeline does not change variables
 f() { x=changed; }; x=orig; f | true; echo $x
 #### function exported with export -f
+## differs: functions live in the shell; an external bash runs jailed without them
 f() { echo exported-fn; }; export -f f; bash -c f 2>/dev/null || echo no-export
 #### function with break in a loop around it
 for i in 1 2; do f() { echo $i; }; f; done

@@ -78,7 +78,8 @@ b'; for f in a*; do echo "[$f]"; done
 #### star-star is like star
 : > a; : > b; echo **
 #### extglob pattern in bash
-shopt -s extglob; : > a.c; : > a.h; : > b.o; echo !(*.o)
+shopt -s extglob
+: > a.c; : > a.h; : > b.o; echo !(*.o)
 #### glob in assignment does not expand
 : > g1; x=g*; echo "$x"
 #### glob in a redirection target

@@ -97,7 +97,7 @@ echo a > f; echo b; cat f
 #### exec without command keeps redirection
 exec 3>&1; exec > f; echo into-file; exec >&3; echo back; cat f
 #### read-write on a named pipe
-mkfifo p 2>/dev/null || mkfifo => p; exec 3<> p; echo through >&3; read x <&3; echo $x
+mkfifo p 2>/dev/null || !!mkfifo p; exec 3<> p; echo through >&3; read x <&3; echo $x
 #### ampersand-greater with a number target
 echo x >& 2 2>/dev/null; echo ok
 #### input duplication of output

@@ -266,7 +266,10 @@ fn functions(sh: &mut Shell, names: &[String], only_names: bool) -> Status {
     let mut text = String::new();
     for n in all {
         match sh.functions.get(n.as_str()) {
-            Some(_) if only_names => text.push_str(&format!("declare -f {n}\n")),
+            Some(_) if only_names && names.is_empty() => {
+                text.push_str(&format!("declare -f {n}\n"))
+            }
+            Some(_) if only_names => text.push_str(&format!("{n}\n")),
             Some(body) => text.push_str(&format!("{n} () \n{body}\n")),
             None => status = 1,
         }

@@ -239,7 +239,7 @@ impl Render<'_, '_> {
                 }
             }
             // Length modifiers mean nothing here.
-            while chars.get(i).is_some_and(|c| "hlLqjzt".contains(*c)) {
+            while chars.get(i).is_some_and(|c| "hlLjzt".contains(*c)) {
                 i += 1;
             }
             if let Some(w) = width {

@@ -62,7 +62,7 @@ pub fn describe(sh: &Shell, name: &str, verbose: bool) -> Option<String> {
 fn line(name: &str, kind: &Kind, verbose: bool, sh: &Shell) -> String {
     let shown = pola_fileserver::text::shown(name);
     match (kind, verbose) {
-        (Kind::Alias(a), true) => format!("{shown} is aliased to `{a}'"),
+        (Kind::Alias(a), true) => format!("{shown} is an alias for {a}"),
         (Kind::Alias(a), false) => format!("alias {name}={}", crate::vars::quote(a)),
         (Kind::Keyword, true) => format!("{shown} is a shell keyword"),
         (Kind::Function, true) => {

@@ -122,9 +122,7 @@ fn resolve(
 fn indirect(host: &mut dyn Host, p: &Param) -> Result<(ParamName, Option<Subscript>), String> {
     let target = match resolve(host, &p.name, &p.index)? {
         Val::One(Some(t)) => t,
-        Val::One(None) if host.nounset() => {
-            return Err(format!("{}: unbound variable", display(&p.name)))
-        }
+        Val::One(None) if host.nounset() => return Err(unset_error(p)),
         Val::One(None) => return Ok((ParamName::Var(String::new()), None)),
         Val::Many { items, .. } => items.join(" "),
     };
@@ -152,7 +150,7 @@ fn indirect(host: &mut dyn Host, p: &Param) -> Result<(ParamName, Option<Subscri
 }
 
 fn unset_error(p: &Param) -> String {
-    format!("{}: unbound variable", display(&p.name))
+    format!("{}{}: unbound variable", super::UNSET, display(&p.name))
 }
 
 /// Expand `p` into `out`.
@@ -284,7 +282,7 @@ fn expand_op(
                 } else {
                     message
                 };
-                return Err(format!("{}: {message}", display(&name)));
+                return Err(format!("{}{}: {message}", super::UNSET, display(&name)));
             }
             emit(host, val, in_double, out)
         }
@@ -305,9 +303,17 @@ fn expand_op(
         ParamOp::Replace(mode, pat, with) => {
             let pieces_pat = pieces(host, &pat.0, Quoting::Unquoted)?;
             let pat = pattern_text(&pieces_pat);
-            let with = super::string(host, with)?;
+            // bash's patsub_replacement: an unquoted `&` is the matched text.
+            let with: Vec<(String, bool)> = pieces(host, &with.0, Quoting::Unquoted)?
+                .into_iter()
+                .filter_map(|p| match p {
+                    Piece::Text { text, quoted, .. } => Some((text, quoted || in_double)),
+                    Piece::Break => Some((" ".into(), true)),
+                })
+                .collect();
+            let amp = host.patsub_replacement();
             let extglob = host.extglob();
-            let val = map(val, |v| replace(v, &pat, &with, *mode, extglob));
+            let val = map(val, |v| replace(v, &pat, &with, amp, *mode, extglob));
             emit(host, val, in_double, out)
         }
         ParamOp::Case {
@@ -414,7 +420,27 @@ fn trim(v: &str, pat: &str, suffix: bool, longest: bool, extglob: bool) -> Strin
     }
 }
 
-fn replace(v: &str, pat: &str, with: &str, mode: ReplaceMode, extglob: bool) -> String {
+/// The replacement text for one match.
+fn replacement(with: &[(String, bool)], matched: &str, amp: bool) -> String {
+    let mut out = String::new();
+    for (text, quoted) in with {
+        if *quoted || !amp {
+            out.push_str(text);
+        } else {
+            out.push_str(&text.replace('&', matched));
+        }
+    }
+    out
+}
+
+fn replace(
+    v: &str,
+    pat: &str,
+    with: &[(String, bool)],
+    amp: bool,
+    mode: ReplaceMode,
+    extglob: bool,
+) -> String {
     if pat.is_empty() && !matches!(mode, ReplaceMode::Prefix | ReplaceMode::Suffix) {
         return v.to_string();
     }
@@ -429,7 +455,7 @@ fn replace(v: &str, pat: &str, with: &str, mode: ReplaceMode, extglob: bool) -> 
         match pattern::find_in(pat, v, from, anchor, extglob) {
             Some((start, end)) => {
                 out.push_str(&v[from..start]);
-                out.push_str(with);
+                out.push_str(&replacement(with, &v[start..end], amp));
                 if mode != ReplaceMode::All {
                     out.push_str(&v[end..]);
                     return out;
