@@ -325,6 +325,11 @@ impl Shell {
                 crate::pattern::set_collation(&locale);
             }
             "PATH" => self.hash.clear(),
+            "RANDOM" => {
+                // Assigning RANDOM seeds it.
+                let seed = self.get("RANDOM").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+                self.random.set(seed);
+            }
             _ => {}
         }
     }

@@ -132,22 +132,26 @@ impl Options {
         SET.iter().map(|(n, _)| *n)
     }
 
-    /// `$-`: the letters of the options that are on (`i` for an interactive shell).
+    /// `$-`: the letters of the options that are on (`i` for an interactive shell),
+    /// in the order dash shows them.
     pub fn letters(&self, interactive: bool) -> String {
-        let mut s = String::new();
-        for (name, letter) in SET {
-            if let Some(c) = letter {
-                if self.get_named(name) == Some(true) {
-                    s.push(*c);
-                }
-            }
-        }
-        if interactive {
-            s.push('i');
-        }
-        let mut chars: Vec<char> = s.chars().collect();
-        chars.sort_by_key(|c| (c.is_ascii_uppercase(), *c));
-        chars.into_iter().collect()
+        let order: [(char, bool); 14] = [
+            ('e', self.errexit),
+            ('f', self.noglob),
+            ('I', self.ignoreeof),
+            ('i', interactive),
+            ('m', self.monitor && interactive),
+            ('n', self.noexec),
+            ('x', self.xtrace),
+            ('v', self.verbose),
+            ('V', self.vi),
+            ('E', self.emacs && interactive),
+            ('C', self.noclobber),
+            ('a', self.allexport),
+            ('b', self.notify),
+            ('u', self.nounset),
+        ];
+        order.iter().rev().filter(|(_, on)| *on).map(|(c, _)| *c).collect()
     }
 }
 

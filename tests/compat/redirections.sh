@@ -109,6 +109,6 @@ echo a 2>&1 | cat
 #### redirections are processed left to right
 exec 3>&1; { echo to3 >&3; } 3>f; cat f
 #### redirect to /dev/stdout
-echo via-devstdout > /dev/stdout
+{ echo via-devstdout > /dev/stdout; } | cat
 #### redirect from /dev/stdin
 echo abc | cat < /dev/stdin

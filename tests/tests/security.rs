@@ -1182,15 +1182,24 @@ both!(
         );
         nothing_raw(&run.stderr, "cd's error");
 
-        // `grants` and `pola-run --explain`: the name escaped, one line for it.
+        // `grants` (the command's own grants, and with -a the whole tree) and
+        // `pola-run --explain`: the name escaped, one line for it.
         let run = sh("grants cat d/*");
+        let out = run.success();
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().contains(&format!("/d/{FORGED_SHOWN} "))),
+            "{run}"
+        );
+        nothing_raw(out, "grants");
+        let run = sh("grants -a cat d/*");
         let out = run.success();
         assert!(
             out.lines()
                 .any(|l| l.trim_start().starts_with(FORGED_SHOWN)),
             "{run}"
         );
-        nothing_raw(out, "grants");
+        nothing_raw(out, "grants -a");
         let run = t.jail(&["--ro", &format!("d/{FORGED}"), "--explain"], &["cat"]);
         assert!(run.success().contains(FORGED_SHOWN), "{run}");
         nothing_raw(&run.stdout, "--explain");

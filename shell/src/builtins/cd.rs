@@ -52,8 +52,12 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
 }
 
 /// Remove `.` and `a/..` from an absolute path, as written (not resolving symlinks).
+/// A leading `//` stays (POSIX lets it mean something else than `/`).
 pub fn logical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::from("/");
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let double = bytes.starts_with(b"//") && !bytes.starts_with(b"///");
+    let mut out = PathBuf::from(if double { "//" } else { "/" });
     for c in path.components() {
         match c {
             Component::ParentDir => {
