@@ -26,8 +26,8 @@ enum Tok {
 
 const OPS: &[&str] = &[
     "<<=", ">>=", "**", "++", "--", "&&", "||", "<<", ">>", "<=", ">=", "==", "!=", "+=", "-=",
-    "*=", "/=", "%=", "&=", "^=", "|=", "+", "-", "*", "/", "%", "<", ">", "&", "^", "|", "!",
-    "~", "?", ":", "=", ",",
+    "*=", "/=", "%=", "&=", "^=", "|=", "+", "-", "*", "/", "%", "<", ">", "&", "^", "|", "!", "~",
+    "?", ":", "=", ",",
 ];
 
 /// The value of a number as written, in its base.
@@ -78,7 +78,9 @@ fn tokens(text: &str) -> Result<Vec<Tok>, String> {
             i += 1;
         } else if c.is_ascii_digit() {
             let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'#' || b[i] == b'@' || b[i] == b'_') {
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric() || b[i] == b'#' || b[i] == b'@' || b[i] == b'_')
+            {
                 i += 1;
             }
             out.push(Tok::Num(number(&text[start..i])?));
@@ -393,7 +395,10 @@ impl Eval<'_> {
             Some(Tok::Op("+")) => self.unary(),
             Some(Tok::Op("!")) => Ok((self.unary()? == 0) as i64),
             Some(Tok::Op("~")) => Ok(!self.unary()?),
-            Some(t) => Err(format!("syntax error: operand expected (error token is \"{}\")", describe(&t))),
+            Some(t) => Err(format!(
+                "syntax error: operand expected (error token is \"{}\")",
+                describe(&t)
+            )),
             None => Err("syntax error: operand expected".into()),
         }
     }

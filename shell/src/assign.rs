@@ -119,9 +119,7 @@ impl Shell {
                     }
                     Value::Indexed(m)
                 };
-                self.vars
-                    .set_value(name, value)
-                    .map_err(|e| e.to_string())
+                self.vars.set_value(name, value).map_err(|e| e.to_string())
             }
         }
     }
@@ -181,7 +179,10 @@ impl Shell {
                         Some(k) => {
                             let k = expand::string(self, k)?;
                             let v = expand::string(self, w)?;
-                            push(&mut out, &format!("[{}]={}", quote_key(&k), crate::vars::quote(&v)));
+                            push(
+                                &mut out,
+                                &format!("[{}]={}", quote_key(&k), crate::vars::quote(&v)),
+                            );
                         }
                         None => {
                             for f in expand::fields(self, std::slice::from_ref(w))? {
@@ -212,7 +213,9 @@ impl Shell {
                 .and_then(|list| {
                     let item = list.0.into_iter().next()?;
                     match item.and_or.first.commands.into_iter().next()? {
-                        crate::ast::Command::Simple(mut s) if s.args.is_empty() => s.assignments.pop(),
+                        crate::ast::Command::Simple(mut s) if s.args.is_empty() => {
+                            s.assignments.pop()
+                        }
                         _ => None,
                     }
                 });
@@ -246,7 +249,10 @@ fn set_key(m: &mut Vec<(String, String)>, k: String, v: String) {
 
 /// A key inside `[...]` of an array's text: quoted unless plain.
 fn quote_key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         k.to_string()
     } else {
         crate::vars::quote(k)

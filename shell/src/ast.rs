@@ -248,7 +248,11 @@ pub enum ParamOp {
     /// `${x/pattern/string}`, `${x//...}`, `${x/#...}`, `${x/%...}`
     Replace(ReplaceMode, Word, Word),
     /// `${x^pat}` / `${x^^pat}` (upper) and `${x,pat}` / `${x,,pat}` (lower).
-    Case { upper: bool, all: bool, pattern: Word },
+    Case {
+        upper: bool,
+        all: bool,
+        pattern: Word,
+    },
     /// `${!prefix*}` / `${!prefix@}`: the names of the variables starting with the
     /// parameter's name (`@`: a field each when quoted).
     Names(bool),
@@ -555,17 +559,43 @@ fn write_regex_word(f: &mut Formatter<'_>, w: &Word) -> fmt::Result {
     for p in &w.0 {
         match p {
             Part::Literal(s) => {
-                for c in s.chars() {
-                    if " \t\n;&<>$`\\\"'".contains(c) {
+                let chars: Vec<char> = s.chars().collect();
+                for (k, c) in chars.iter().enumerate() {
+                    let dollar_expands = *c == '$'
+                        && chars.get(k + 1).is_some_and(|n| {
+                            n.is_ascii_alphanumeric() || "_{(@*#?$!-'\"[".contains(*n)
+                        });
+                    if " \t\n;&<>`\\\"'".contains(*c) || dollar_expands {
                         f.write_char('\\')?;
                     }
-                    f.write_char(c)?;
+                    f.write_char(*c)?;
                 }
             }
             other => write_parts(f, std::slice::from_ref(other), Context::Plain)?,
         }
     }
     Ok(())
+}
+
+/// The length of a balanced `(...)` at the start of `chars`.
+fn group_len(chars: &[char]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, c) in chars.iter().enumerate() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k + 1);
+                }
+            }
+            ' ' | '\t' | '\n' | ';' | '&' | '<' | '>' | '\'' | '"' | '\\' | '$' | '`' => {
+                return None
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// An arithmetic expression as written: its literal text and its expansions.
@@ -582,7 +612,7 @@ fn write_arith(f: &mut dyn Write, w: &Word) -> fmt::Result {
 /// Words that mean something else as the first word of a command.
 const RESERVED: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
-    "in", "{", "}", "!", "[[", "function",
+    "in", "{", "}", "!", "[[", "function", "time",
 ];
 
 impl Display for Assignment {
@@ -746,12 +776,41 @@ fn write_parts(f: &mut dyn Write, parts: &[Part], ctx: Context) -> fmt::Result {
         match p {
             Part::Literal(s) => {
                 let mut prev = None;
-                for (k, c) in s.chars().enumerate() {
-                    let at_start = i == 0 && k == 0;
-                    let special = match ctx {
-                        Context::Plain => {
-                            SPECIAL.contains(c) || (at_start && "#~".contains(c))
+                let chars: Vec<char> = s.chars().collect();
+                let mut k = 0;
+                while k < chars.len() {
+                    let c = chars[k];
+                    // An extended pattern `@(a|b)` is written as it is.
+                    if matches!(c, '?' | '*' | '+' | '@' | '!') && chars.get(k + 1) == Some(&'(') {
+                        if let Some(len) = group_len(&chars[k + 1..]) {
+                            for g in &chars[k..k + 1 + len] {
+                                f.write_char(*g)?;
+                            }
+                            k += 1 + len;
+                            prev = Some(')');
+                            continue;
                         }
+                    }
+                    // A `$` that cannot start an expansion was a plain dollar.
+                    if c == '$' {
+                        let next = chars.get(k + 1).copied();
+                        let starts = match next {
+                            Some(n) => n.is_ascii_alphanumeric() || "_{(@*#?$!-'\"[".contains(n),
+                            None => {
+                                matches!(parts.get(i + 1), Some(Part::Single(_) | Part::Double(_)))
+                            }
+                        };
+                        if !starts {
+                            f.write_char('$')?;
+                            prev = Some('$');
+                            k += 1;
+                            continue;
+                        }
+                    }
+                    k += 1;
+                    let at_start = i == 0 && k == 1;
+                    let special = match ctx {
+                        Context::Plain => SPECIAL.contains(c) || (at_start && "#~".contains(c)),
                         Context::Assignment => {
                             SPECIAL.contains(c)
                                 || (at_start && c == '~')
@@ -774,7 +833,9 @@ fn write_parts(f: &mut dyn Write, parts: &[Part], ctx: Context) -> fmt::Result {
                     prev = Some(c);
                 }
             }
-            Part::Single(s) if s.contains('\'') || s.chars().any(|c| c.is_control() && c != '\n') => {
+            Part::Single(s)
+                if s.contains('\'') || s.chars().any(|c| c.is_control() && c != '\n') =>
+            {
                 f.write_str(&c_string(s))?
             }
             Part::Single(s) => write!(f, "'{s}'")?,
@@ -840,9 +901,7 @@ impl Display for Param {
         let (colon, sym, word) = match &self.op {
             ParamOp::Plain => return write!(f, "${{{bang}{name}}}"),
             ParamOp::Length => return write!(f, "${{#{name}}}"),
-            ParamOp::Names(at) => {
-                return write!(f, "${{!{name}{}}}", if *at { "@" } else { "*" })
-            }
+            ParamOp::Names(at) => return write!(f, "${{!{name}{}}}", if *at { "@" } else { "*" }),
             ParamOp::Keys => return write!(f, "${{!{name}}}"),
             ParamOp::Transform(c) => return write!(f, "${{{bang}{name}@{c}}}"),
             ParamOp::Substring(offset, length) => {

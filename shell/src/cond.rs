@@ -106,7 +106,13 @@ fn regex_match(sh: &mut Shell, text: &str, re: &str) -> Result<bool, String> {
             ));
         }
         let groups = count_groups(re) + 1;
-        let mut matches = vec![libc::regmatch_t { rm_so: -1, rm_eo: -1 }; groups];
+        let mut matches = vec![
+            libc::regmatch_t {
+                rm_so: -1,
+                rm_eo: -1
+            };
+            groups
+        ];
         let r = libc::regexec(&compiled, c_text.as_ptr(), groups, matches.as_mut_ptr(), 0);
         libc::regfree(&mut compiled);
         if r != 0 {
@@ -119,8 +125,7 @@ fn regex_match(sh: &mut Shell, text: &str, re: &str) -> Result<bool, String> {
             .enumerate()
             .map(|(i, m)| {
                 let s = if m.rm_so >= 0 && m.rm_eo >= m.rm_so {
-                    String::from_utf8_lossy(&bytes[m.rm_so as usize..m.rm_eo as usize])
-                        .into_owned()
+                    String::from_utf8_lossy(&bytes[m.rm_so as usize..m.rm_eo as usize]).into_owned()
                 } else {
                     String::new()
                 };

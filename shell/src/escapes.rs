@@ -116,7 +116,10 @@ mod tests {
     fn modes_differ_as_in_bash() {
         assert_eq!(expand(r"\141|\0141|\x41", Mode::Echo).0, r"\141|a|A");
         assert_eq!(expand(r"\141|\0141|\01411", Mode::PercentB).0, "a|a|a1");
-        assert_eq!(expand(r"\141|\0141|\c|\q", Mode::Format).0, "a|\x0c1|\\c|\\q");
+        assert_eq!(
+            expand(r"\141|\0141|\c|\q", Mode::Format).0,
+            "a|\x0c1|\\c|\\q"
+        );
         assert_eq!(expand(r"a\cb", Mode::Echo), ("a".into(), true));
         assert_eq!(expand(r"\u00e9\t", Mode::CString).0, "é\t");
     }

@@ -300,7 +300,12 @@ impl Shell {
 
     /// For a `declare -i` variable, `value` evaluated as arithmetic (added to the old
     /// value when appending).
-    pub fn integer_value(&mut self, name: &str, value: &str, append: bool) -> Result<String, String> {
+    pub fn integer_value(
+        &mut self,
+        name: &str,
+        value: &str,
+        append: bool,
+    ) -> Result<String, String> {
         let integer = self.vars.get(name).is_some_and(|v| v.integer);
         if !integer {
             return Ok(value.to_string());
@@ -327,7 +332,10 @@ impl Shell {
             "PATH" => self.hash.clear(),
             "RANDOM" => {
                 // Assigning RANDOM seeds it.
-                let seed = self.get("RANDOM").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+                let seed = self
+                    .get("RANDOM")
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .unwrap_or(0);
                 self.random.set(seed);
             }
             _ => {}
@@ -341,7 +349,10 @@ impl Shell {
     /// The working directory as the user sees it: `$PWD` while it names the working
     /// directory (or the directory was removed and the kernel has no name for it).
     pub fn cwd(&self) -> PathBuf {
-        let pwd = self.get("PWD").map(PathBuf::from).filter(|p| p.is_absolute());
+        let pwd = self
+            .get("PWD")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute());
         if let Some(p) = &pwd {
             if same_dir(p) {
                 return p.clone();
@@ -1560,7 +1571,11 @@ impl Shell {
     /// The next value of `$RANDOM` (0 to 32767).
     fn next_random(&self) -> u32 {
         // A linear congruential generator, as shells use: not for secrets.
-        let next = self.random.get().wrapping_mul(1103515245).wrapping_add(12345);
+        let next = self
+            .random
+            .get()
+            .wrapping_mul(1103515245)
+            .wrapping_add(12345);
         self.random.set(next);
         (next >> 16) & 0x7fff
     }
@@ -1609,7 +1624,8 @@ fn cpu_times() -> (f64, f64) {
     let get = |who| {
         nix::sys::resource::getrusage(who)
             .map(|u| {
-                let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
+                let t =
+                    |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
                 (t(u.user_time()), t(u.system_time()))
             })
             .unwrap_or((0.0, 0.0))
@@ -1689,13 +1705,7 @@ impl Host for Shell {
                 .to_string(),
             "_" => self.last_arg.clone(),
             "FUNCNAME" if !self.funcnames.is_empty() => {
-                let m = self
-                    .funcnames
-                    .iter()
-                    .rev()
-                    .cloned()
-                    .enumerate()
-                    .collect();
+                let m = self.funcnames.iter().rev().cloned().enumerate().collect();
                 return Some(Value::Indexed(m));
             }
             _ => return self.vars.get(name).and_then(|v| v.value.clone()),

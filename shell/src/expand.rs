@@ -38,7 +38,8 @@ pub trait Host {
     fn value(&self, name: &str) -> Option<Value>;
     /// A variable as a string (an array's element 0).
     fn var(&self, name: &str) -> Option<String> {
-        self.value(name).and_then(|v| v.scalar().map(str::to_string))
+        self.value(name)
+            .and_then(|v| v.scalar().map(str::to_string))
     }
     fn set_var(&mut self, name: &str, value: &str) -> Result<(), String>;
     /// Set an element: `key` is an associative array's key, or an index (it may be
@@ -236,14 +237,13 @@ fn pieces(host: &mut dyn Host, parts: &[Part], q: Quoting) -> Result<Vec<Piece>,
 /// Expand and evaluate an arithmetic expression.
 pub fn arithmetic(host: &mut dyn Host, w: &Word) -> Result<i64, String> {
     // Double quotes inside an arithmetic expression only group (bash removes them).
-    let parts: Vec<Part> = w
-        .0
-        .iter()
-        .map(|p| match p {
-            Part::Literal(s) => Part::Literal(s.replace('"', "")),
-            other => other.clone(),
-        })
-        .collect();
+    let parts: Vec<Part> =
+        w.0.iter()
+            .map(|p| match p {
+                Part::Literal(s) => Part::Literal(s.replace('"', "")),
+                other => other.clone(),
+            })
+            .collect();
     let pieces = pieces(host, &parts, Quoting::Double)?;
     let expr = join_pieces(&pieces, " ");
     evaluate(host, &expr)

@@ -243,6 +243,76 @@ impl PolaHelper {
     }
 }
 
+impl PolaHelper {
+    /// Names under the home directory for a word `~/rest`: the word is kept as
+    /// written, with `~/`.
+    fn complete_home(&self, rest: &str) -> Vec<Pair> {
+        let home = self.home.borrow().clone();
+        if home.is_empty() {
+            return Vec::new();
+        }
+        let (dir, prefix) = match rest.rfind('/') {
+            Some(k) => (&rest[..k + 1], &rest[k + 1..]),
+            None => ("", rest),
+        };
+        let unescaped_prefix = unescape(prefix);
+        let Ok(entries) = std::fs::read_dir(std::path::Path::new(&home).join(unescape(dir))) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Pair> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                if !name.starts_with(&unescaped_prefix)
+                    || (name.starts_with('.') && !unescaped_prefix.starts_with('.'))
+                {
+                    return None;
+                }
+                let is_dir = e.path().is_dir();
+                let end = if is_dir { "/" } else { " " };
+                Some(Pair {
+                    display: format!(
+                        "{}{}",
+                        pola_fileserver::text::escape(name.as_bytes()),
+                        if is_dir { "/" } else { "" }
+                    ),
+                    replacement: format!("~/{dir}{}{end}", escape_word(&name)),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.display.cmp(&b.display));
+        out
+    }
+}
+
+/// A name as one shell word: characters the shell reads specially get a backslash.
+fn escape_word(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if " \t\n\\\"'$`()&;|<>*?[]{}#~=!".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A word's text with backslashes removed.
+fn unescape(word: &str) -> String {
+    let mut out = String::new();
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Default for PolaHelper {
     fn default() -> Self {
         Self::new()
@@ -291,6 +361,9 @@ impl Completer for PolaHelper {
                 })
                 .collect();
             return Ok((start, matches));
+        }
+        if let Some(rest) = word.strip_prefix("~/") {
+            return Ok((start, self.complete_home(rest)));
         }
         // The list shows names a jail may have made: escaped (`pola_fileserver::text`).
         let (at, found) = self.files.complete(line, pos, ctx)?;

@@ -9,10 +9,10 @@
 
 pub mod arith;
 mod assign;
-pub mod cond;
-pub mod escapes;
 pub mod ast;
 pub mod builtins;
+pub mod cond;
+pub mod escapes;
 pub mod exec;
 pub mod expand;
 pub mod grants;

@@ -151,7 +151,12 @@ impl Options {
             ('b', self.notify),
             ('u', self.nounset),
         ];
-        order.iter().rev().filter(|(_, on)| *on).map(|(c, _)| *c).collect()
+        order
+            .iter()
+            .rev()
+            .filter(|(_, on)| *on)
+            .map(|(c, _)| *c)
+            .collect()
     }
 }
 

@@ -219,7 +219,9 @@ pub fn parse_next(
                 }
                 return Ok(Some((list, rest)));
             }
-            Err(Retry::Alias(hit)) => expand_alias(src, &mut expanded, &mut alias_next, hit, options),
+            Err(Retry::Alias(hit)) => {
+                expand_alias(src, &mut expanded, &mut alias_next, hit, options)
+            }
             Err(Retry::Error(e)) => return Err(e),
         }
     }
@@ -568,7 +570,10 @@ impl<'o> Grammar<'o> {
             bang = !bang;
             i = self.blank(rest);
         }
-        if timed && (i.is_empty() || i.starts_with(['\n', ';', '&', '|', ')'])) {
+        let ends = i.is_empty()
+            || i.starts_with(['\n', ';', '|', ')'])
+            || (i.starts_with('&') && !i.starts_with("&>"));
+        if timed && ends {
             // `time` alone times nothing.
             return Ok((
                 i,
@@ -670,8 +675,13 @@ impl<'o> Grammar<'o> {
     }
 
     /// `name() body`, if the input is one.
-    fn function_definition<'a>(&self, i: &'a str) -> Result<Option<(&'a str, Command)>, nom::Err<Fail<'a>>> {
-        let len = i.find(|c: char| !is_function_name_char(c)).unwrap_or(i.len());
+    fn function_definition<'a>(
+        &self,
+        i: &'a str,
+    ) -> Result<Option<(&'a str, Command)>, nom::Err<Fail<'a>>> {
+        let len = i
+            .find(|c: char| !is_function_name_char(c))
+            .unwrap_or(i.len());
         if len == 0 || i[..len].chars().all(|c| c.is_ascii_digit()) {
             return Ok(None);
         }
@@ -692,7 +702,9 @@ impl<'o> Grammar<'o> {
 
     /// `function name [()] body`.
     fn function_keyword<'a>(&self, i: &'a str) -> R<'a, Command> {
-        let len = i.find(|c: char| !is_function_name_char(c)).unwrap_or(i.len());
+        let len = i
+            .find(|c: char| !is_function_name_char(c))
+            .unwrap_or(i.len());
         if len == 0 {
             return fail(i, "expected a function name after 'function'");
         }
@@ -888,10 +900,9 @@ impl<'o> Grammar<'o> {
         let word = &i[..len];
         aliases.get(word)?;
         let offset = self.offset(i);
-        let inside_itself = self
-            .expanded
-            .iter()
-            .any(|(start, end, n)| n == word && *start <= offset && offset < (*end).max(*start + 1));
+        let inside_itself = self.expanded.iter().any(|(start, end, n)| {
+            n == word && *start <= offset && offset < (*end).max(*start + 1)
+        });
         if inside_itself {
             return None;
         }
@@ -932,8 +943,7 @@ impl<'o> Grammar<'o> {
                 Err(nom::Err::Error(_)) => {}
                 Err(e) => return Err(e),
             }
-            let command_position = cmd.args.is_empty()
-                || self.alias_next.contains(&self.offset(i));
+            let command_position = cmd.args.is_empty() || self.alias_next.contains(&self.offset(i));
             if command_position && !cmd.unconfined {
                 if let Some(hit) = self.alias_at(i) {
                     *self.alias_hit.borrow_mut() = Some(hit);
@@ -1229,7 +1239,9 @@ impl<'o> Grammar<'o> {
             let bodies_before = self.bodies.borrow().len();
             // A command substitution is a new quoting context.
             let outer = self.in_double.replace(0);
-            let parsed = self.list(r).and_then(|(rest, list)| Ok((self.linebreak(rest)?, list)));
+            let parsed = self
+                .list(r)
+                .and_then(|(rest, list)| Ok((self.linebreak(rest)?, list)));
             self.in_double.set(outer);
             let (rest, mut list) = parsed?;
             // Here-documents inside are complete within the parentheses.
@@ -1252,7 +1264,9 @@ impl<'o> Grammar<'o> {
             return self.braced(r).map(|(rest, p)| (rest, Some(Part::Param(p))));
         }
         if r.starts_with('\'') && self.in_double.get() == 0 {
-            return self.c_string(r).map(|(rest, s)| (rest, Some(Part::Single(s))));
+            return self
+                .c_string(r)
+                .map(|(rest, s)| (rest, Some(Part::Single(s))));
         }
         if let Some(r) = r.strip_prefix('"') {
             if self.in_double.get() == 0 {
@@ -1318,7 +1332,10 @@ impl<'o> Grammar<'o> {
 fn unexpected(i: &str, c: char) -> String {
     match c {
         ')' => "unexpected ')'".to_string(),
-        ';' => format!("unexpected '{}'", if i.starts_with(";;") { ";;" } else { ";" }),
+        ';' => format!(
+            "unexpected '{}'",
+            if i.starts_with(";;") { ";;" } else { ";" }
+        ),
         _ => format!("unexpected '{}'", i.split(is_delimiter).next().unwrap_or(i)),
     }
 }
@@ -1616,7 +1633,9 @@ mod tests {
                 value: AssignValue::Scalar(lit("1"))
             }
         );
-        assert!(matches!(&s.assignments[1].value, AssignValue::Scalar(w) if w.0[0] == Part::Tilde(String::new())));
+        assert!(
+            matches!(&s.assignments[1].value, AssignValue::Scalar(w) if w.0[0] == Part::Tilde(String::new()))
+        );
         let fds: Vec<Option<u32>> = s
             .redirects
             .iter()
@@ -1690,6 +1709,55 @@ mod tests {
         ] {
             round_trip(src);
         }
+    }
+
+    #[test]
+    fn bash_syntax_round_trips() {
+        for src in [
+            "a=(x 'y z' [3]=w $v \"$@\"); a+=(more); a[1]=one; a[$i+1]+=two",
+            "declare -a arr=(1 2) x=~/bin y=a:~/b; local l=(q) m",
+            "echo ${a[@]} \"${a[*]}\" ${#a[@]} ${!a[@]} ${a[i+1]} ${!x} ${!pre*} ${!pre@}",
+            "echo ${x/a/b} ${x//a} ${x/#a/b} ${x/%a/b} ${x:1:2} ${x: -1} ${x:n} ${x^^} ${x,} ${x@Q}",
+            "[[ -f $f && ( $a == b* || ! $c =~ ^(x|y)$ ) ]] && echo yes",
+            "[[ $a < $b ]] || [[ -n $x ]] || [[ $x ]]",
+            "(( i++ )); for ((i = 0; i < 3; i++)); do echo $i; done",
+            "exec {fd}> out 3>&1- &>> log; cat <<< \"$x\" >| f 2>&1",
+            "a |& b",
+            "function f { echo; }; function g() ( echo )",
+            "case $x in a) echo a ;& b) echo b ;;& *) echo c ;; esac",
+            "echo $'tab\\there' $'it\\'s' @(a|b) !(*.o)",
+            "time sleep 1 | cat",
+            "echo $[1 + 2]",
+        ] {
+            round_trip(src);
+        }
+        let s = simple("exec {fd}>&- 12>f");
+        assert_eq!(s.redirects[0].fd, Some(Fd::Var("fd".into())));
+        assert_eq!(s.redirects[1].fd, Some(Fd::Number(12)));
+        let s = simple("a=(x [2]=y)");
+        assert!(
+            matches!(&s.assignments[0].value, AssignValue::Array(e) if e.len() == 2 && e[1].0.is_some())
+        );
+    }
+
+    #[test]
+    fn aliases_are_expanded_in_command_position() {
+        let aliases: HashMap<String, String> = [
+            ("ll".to_string(), "ls -l".to_string()),
+            ("e".to_string(), "echo ".to_string()),
+            ("w".to_string(), "world".to_string()),
+            ("ls".to_string(), "ls -d".to_string()),
+        ]
+        .into();
+        let options = Options {
+            aliases: Some(&aliases),
+            complete_input: true,
+        };
+        let mut src = "ll x; echo ll; e w; ls\n".to_string();
+        let (list, _) = parse_next(&mut src, 0, &options).unwrap().unwrap();
+        // The first word of an alias's text is an alias too (`ls` here), but an alias
+        // is not expanded inside itself.
+        assert_eq!(list.to_string(), "ls -d -l x; echo ll; echo world; ls -d;");
     }
 
     #[test]
@@ -1769,6 +1837,59 @@ mod properties {
         "<<EOF\nbody $v\nEOF\n",
         "\"\"",
         "''",
+        // bash's syntax.
+        "a=(x 'y z' [3]=w)",
+        "a+=(v)",
+        "a[1]=v",
+        "a[$i]+=w",
+        "${a[@]}",
+        "\"${a[@]}\"",
+        "${a[*]}",
+        "${#a[@]}",
+        "${!a[@]}",
+        "${a[i+1]}",
+        "${!x}",
+        "${!pre*}",
+        "${x/a/b}",
+        "${x//a}",
+        "${x:1:2}",
+        "${x: -1}",
+        "${x^^}",
+        "${x,}",
+        "${x@Q}",
+        "[[",
+        "]]",
+        "-f",
+        "-n",
+        "==",
+        "!=",
+        "=~",
+        "^(a|b)$",
+        "<",
+        "((",
+        "))",
+        "(( i++ ))",
+        "$((i*2))",
+        "for ((i=0; i<3; i++))",
+        "{fd}>",
+        "{fd}>&-",
+        "3>&1-",
+        "&>",
+        "&>>",
+        ">|",
+        "<<<",
+        "|&",
+        "$'a\\'b\\n'",
+        "function",
+        "g",
+        "()",
+        ";&",
+        ";;&",
+        "time",
+        "local",
+        "declare",
+        "x+=1",
+        "@(a|b)",
     ];
 
     proptest! {

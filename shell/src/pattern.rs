@@ -15,7 +15,10 @@ enum Tok {
     Char(char),
     Any,
     Star,
-    Class { negated: bool, items: Vec<ClassItem> },
+    Class {
+        negated: bool,
+        items: Vec<ClassItem>,
+    },
     /// An extended pattern: kind (`? * + @ !`) and its alternatives.
     Ext(char, Vec<Vec<Tok>>),
 }
@@ -64,7 +67,10 @@ pub fn unescape(pattern: &str) -> String {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '?' | '[' | ']' | '(' | ')' | '|' | '!' | '@' | '+') {
+        if matches!(
+            c,
+            '\\' | '*' | '?' | '[' | ']' | '(' | ')' | '|' | '!' | '@' | '+'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -248,7 +254,8 @@ fn match_here(toks: &[Tok], s: &[char]) -> bool {
         Tok::Char(c) => s.first() == Some(c) && match_here(rest, &s[1..]),
         Tok::Any => !s.is_empty() && match_here(rest, &s[1..]),
         Tok::Class { negated, items } => {
-            s.first().is_some_and(|c| class_matches(*negated, items, *c))
+            s.first()
+                .is_some_and(|c| class_matches(*negated, items, *c))
                 && match_here(rest, &s[1..])
         }
         Tok::Star => {
@@ -280,7 +287,8 @@ fn repeat_then(alts: &[Vec<Tok>], rest: &[Tok], s: &[char]) -> bool {
     if match_here(rest, s) {
         return true;
     }
-    (1..=s.len()).any(|k| alts.iter().any(|a| match_here(a, &s[..k])) && repeat_then(alts, rest, &s[k..]))
+    (1..=s.len())
+        .any(|k| alts.iter().any(|a| match_here(a, &s[..k])) && repeat_then(alts, rest, &s[k..]))
 }
 
 /// A compiled pattern.
@@ -309,7 +317,13 @@ pub fn matches(pattern: &str, s: &str, extglob: bool) -> bool {
 
 /// Where the shortest or longest prefix (or suffix) of `s` matching `pattern` ends
 /// (or starts), in bytes.
-pub fn find_affix(pattern: &str, s: &str, suffix: bool, longest: bool, extglob: bool) -> Option<usize> {
+pub fn find_affix(
+    pattern: &str,
+    s: &str,
+    suffix: bool,
+    longest: bool,
+    extglob: bool,
+) -> Option<usize> {
     let p = Pattern::new(pattern, extglob);
     let chars: Vec<char> = s.chars().collect();
     let byte_at = |k: usize| chars[..k].iter().map(|c| c.len_utf8()).sum::<usize>();
@@ -348,7 +362,10 @@ pub fn find_in(
         .map(|(i, _)| i)
         .chain(std::iter::once(s.len()))
         .collect();
-    let start = offsets.iter().position(|o| *o >= from).unwrap_or(chars.len());
+    let start = offsets
+        .iter()
+        .position(|o| *o >= from)
+        .unwrap_or(chars.len());
     let n = chars.len();
     let starts: Vec<usize> = match anchor {
         Some('#') => vec![start],

@@ -281,7 +281,9 @@ impl Shell {
                     let t = expand::string(self, w)?;
                     if t == "-" {
                         Target::Close
-                    } else if let Some(n) = t.strip_suffix('-').and_then(|n| n.parse::<RawFd>().ok()) {
+                    } else if let Some(n) =
+                        t.strip_suffix('-').and_then(|n| n.parse::<RawFd>().ok())
+                    {
                         // `5>&3-`: move 3 to 5.
                         if let Some(Fd::Var(v)) = &r.fd {
                             self.var_fd(v, VarFd::Dup(n))?;

@@ -120,7 +120,11 @@ impl std::fmt::Display for VarError {
             }
             VarError::NotInFunction => f.write_str("can only be used in a function"),
             VarError::BadSubscript(s) => {
-                write!(f, "{}: bad array subscript", pola_fileserver::text::shown(s))
+                write!(
+                    f,
+                    "{}: bad array subscript",
+                    pola_fileserver::text::shown(s)
+                )
             }
         }
     }

@@ -29,7 +29,10 @@ pub fn alias(sh: &mut Shell, argv: &[String]) -> Status {
                     super::out(&show(a, v));
                 }
                 None => {
-                    sh.error(format!("alias: {}: not found", pola_fileserver::text::shown(a)));
+                    sh.error(format!(
+                        "alias: {}: not found",
+                        pola_fileserver::text::shown(a)
+                    ));
                     status = 1;
                 }
             },
@@ -40,8 +43,5 @@ pub fn alias(sh: &mut Shell, argv: &[String]) -> Status {
 
 /// An alias name: no blanks, quotes, `$`, `=`, `/` or shell metacharacters.
 pub fn valid_alias_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name
-            .chars()
-            .any(|c| " \t\n;&|<>()$`\\\"'=/".contains(c))
+    !name.is_empty() && !name.chars().any(|c| " \t\n;&|<>()$`\\\"'=/".contains(c))
 }

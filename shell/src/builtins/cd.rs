@@ -19,7 +19,10 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
                 break;
             }
             s if s.starts_with('-') && s.len() > 1 => {
-                sh.error(format!("cd: {}: invalid option", pola_fileserver::text::shown(s)));
+                sh.error(format!(
+                    "cd: {}: invalid option",
+                    pola_fileserver::text::shown(s)
+                ));
                 return super::usage(sh, "cd", "cd [-L|-P] [dir]");
             }
             _ => break,
@@ -78,8 +81,8 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
     }
     let cwd = sh.cwd();
     let mut candidates: Vec<(PathBuf, bool)> = Vec::new();
-    let searchable = !target.starts_with('/')
-        && !matches!(target.split('/').next(), Some("." | ".."));
+    let searchable =
+        !target.starts_with('/') && !matches!(target.split('/').next(), Some("." | ".."));
     if searchable {
         if let Some(cdpath) = sh.get("CDPATH") {
             for base in cdpath.split(':') {
@@ -101,7 +104,10 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
         };
         let (dest, result) = if physical {
             let r = std::env::set_current_dir(&absolute);
-            (std::env::current_dir().unwrap_or_else(|_| absolute.clone()), r)
+            (
+                std::env::current_dir().unwrap_or_else(|_| absolute.clone()),
+                r,
+            )
         } else {
             let lexical = logical(&absolute);
             match std::env::set_current_dir(&lexical) {

@@ -26,7 +26,10 @@ pub fn command(sh: &mut Shell, argv: &[String]) -> Status {
                     }
                 }
                 if !ok {
-                    sh.error(format!("command: {}: invalid option", pola_fileserver::text::shown(s)));
+                    sh.error(format!(
+                        "command: {}: invalid option",
+                        pola_fileserver::text::shown(s)
+                    ));
                     return super::usage(sh, "command", "command [-pVv] command [arg ...]");
                 }
             }
@@ -44,7 +47,10 @@ pub fn command(sh: &mut Shell, argv: &[String]) -> Status {
                 }
                 None => {
                     if verbose {
-                        sh.error(format!("command: {}: not found", pola_fileserver::text::shown(name)));
+                        sh.error(format!(
+                            "command: {}: not found",
+                            pola_fileserver::text::shown(name)
+                        ));
                     }
                     status = 1;
                 }

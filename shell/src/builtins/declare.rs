@@ -92,7 +92,10 @@ pub fn declare_as(sh: &mut Shell, argv: &[String], local: bool, name: &str) -> S
                     super::out(&declaration(op, v));
                 }
                 None => {
-                    sh.error(format!("{name}: {}: not found", pola_fileserver::text::shown(op)));
+                    sh.error(format!(
+                        "{name}: {}: not found",
+                        pola_fileserver::text::shown(op)
+                    ));
                     status = 1;
                 }
             }

@@ -16,7 +16,10 @@ pub fn export(sh: &mut Shell, argv: &[String]) -> Status {
         let text = super::declare::listing(sh, |v| v.exported);
         return Ok(if super::out(&text) { 0 } else { 1 });
     }
-    let unexport = f.unset.contains('x') || argv[1..].iter().any(|a| a.starts_with('-') && a.contains('n'));
+    let unexport = f.unset.contains('x')
+        || argv[1..]
+            .iter()
+            .any(|a| a.starts_with('-') && a.contains('n'));
     f.set.clear();
     f.unset.clear();
     if unexport {

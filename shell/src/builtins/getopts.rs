@@ -16,7 +16,11 @@ pub fn getopts(sh: &mut Shell, argv: &[String]) -> Status {
     };
     let silent = spec.starts_with(':');
     let spec = spec.trim_start_matches(':');
-    let mut optind: usize = sh.get("OPTIND").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+    let mut optind: usize = sh
+        .get("OPTIND")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     if optind != sh.getopts_index {
         // OPTIND was reset (or changed) by the script: start that word afresh.
         sh.getopts_char = 0;

@@ -49,7 +49,10 @@ pub fn hash(sh: &mut Shell, argv: &[String]) -> Status {
                 }
             }
             Err(_) => {
-                sh.error(format!("hash: {}: not found", pola_fileserver::text::shown(name)));
+                sh.error(format!(
+                    "hash: {}: not found",
+                    pola_fileserver::text::shown(name)
+                ));
                 status = 1;
             }
         }

@@ -63,7 +63,11 @@ pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
             State::Done(0) => "Done".to_string(),
             State::Done(s) => format!("Exit {s}"),
         };
-        let amp = if job.state == State::Running { " &" } else { "" };
+        let amp = if job.state == State::Running {
+            " &"
+        } else {
+            ""
+        };
         let pid_text = if with_pids {
             format!(" {pid} ")
         } else {

@@ -34,7 +34,10 @@ pub fn mapfile(sh: &mut Shell, argv: &[String]) -> Status {
         i += 1;
     }
     if !crate::vars::valid_name(&name) {
-        sh.error(format!("mapfile: {}: not a valid identifier", pola_fileserver::text::shown(&name)));
+        sh.error(format!(
+            "mapfile: {}: not a valid identifier",
+            pola_fileserver::text::shown(&name)
+        ));
         return Ok(1);
     }
     let mut lines = BTreeMap::new();

@@ -32,7 +32,10 @@ pub fn printf(sh: &mut Shell, argv: &[String]) -> Status {
     };
     if let Some(v) = &var {
         if !crate::vars::valid_name(v.split('[').next().unwrap_or(v)) {
-            sh.error(format!("printf: `{}': not a valid identifier", pola_fileserver::text::shown(v)));
+            sh.error(format!(
+                "printf: `{}': not a valid identifier",
+                pola_fileserver::text::shown(v)
+            ));
             return Ok(2);
         }
     }
@@ -330,7 +333,8 @@ impl Render<'_, '_> {
                     pad_bytes(out, text.as_bytes(), &spec);
                 }
                 other => {
-                    self.sh.error(format!("printf: `{other}': invalid format character"));
+                    self.sh
+                        .error(format!("printf: `{other}': invalid format character"));
                     return Flow::Abort;
                 }
             }
@@ -442,19 +446,24 @@ fn parse_integer(arg: &str) -> Result<i64, (i64, bool)> {
     }
     let t = arg.trim_start();
     if t.is_empty() {
-        return if arg.is_empty() { Ok(0) } else { Err((0, false)) };
+        return if arg.is_empty() {
+            Ok(0)
+        } else {
+            Err((0, false))
+        };
     }
     let (neg, body) = match t.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let (digits, radix) = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (h, 16)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (&body[1..], 8)
-    } else {
-        (body, 10)
-    };
+    let (digits, radix) =
+        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (h, 16)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (&body[1..], 8)
+        } else {
+            (body, 10)
+        };
     let mut value: i128 = 0;
     let mut used = 0;
     let mut overflow = false;
@@ -601,10 +610,22 @@ mod tests {
             width,
             precision,
         };
-        assert_eq!(c_format(&spec("0", Some(5), None), "lld", Num::Int(42)), b"00042");
-        assert_eq!(c_format(&spec("", None, Some(2)), "e", Num::Float(12345.678)), b"1.23e+04");
-        assert_eq!(c_format(&spec("#", None, None), "llx", Num::Unsigned(255)), b"0xff");
-        assert_eq!(c_format(&spec("", None, None), "g", Num::Float(1e-10)), b"1e-10");
+        assert_eq!(
+            c_format(&spec("0", Some(5), None), "lld", Num::Int(42)),
+            b"00042"
+        );
+        assert_eq!(
+            c_format(&spec("", None, Some(2)), "e", Num::Float(12345.678)),
+            b"1.23e+04"
+        );
+        assert_eq!(
+            c_format(&spec("#", None, None), "llx", Num::Unsigned(255)),
+            b"0xff"
+        );
+        assert_eq!(
+            c_format(&spec("", None, None), "g", Num::Float(1e-10)),
+            b"1e-10"
+        );
     }
 
     #[test]

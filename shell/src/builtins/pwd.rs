@@ -10,7 +10,10 @@ pub fn pwd(sh: &mut Shell, argv: &[String]) -> Status {
             "-L" => physical = false,
             "--" => break,
             s if s.starts_with('-') && s.len() > 1 => {
-                sh.error(format!("pwd: {}: invalid option", pola_fileserver::text::shown(s)));
+                sh.error(format!(
+                    "pwd: {}: invalid option",
+                    pola_fileserver::text::shown(s)
+                ));
                 return super::usage(sh, "pwd", "pwd [-LP]");
             }
             _ => {}

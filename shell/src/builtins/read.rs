@@ -31,8 +31,7 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
             i += 1;
             continue;
         }
-        let mut chars = a[1..].char_indices();
-        while let Some((k, c)) = chars.next() {
+        for (k, c) in a[1..].char_indices() {
             let takes_value = matches!(c, 'a' | 'd' | 'n' | 'N' | 'p' | 't' | 'u' | 'i');
             let value = if takes_value {
                 let rest = &a[1 + k + 1..];
@@ -174,7 +173,10 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
             line.push((c, false));
         }
     }
-    let ifs = sh.get("IFS").map(str::to_string).unwrap_or_else(|| " \t\n".into());
+    let ifs = sh
+        .get("IFS")
+        .map(str::to_string)
+        .unwrap_or_else(|| " \t\n".into());
     let status = if eof { 1 } else { 0 };
     if exact {
         let text: String = line.iter().map(|c| c.0).collect();
@@ -360,7 +362,11 @@ mod tests {
             ("  a b  ", " \t\n", ["a", "b"]),
         ];
         for (line, ifs, want) in cases {
-            assert_eq!(split_into(&chars(line), ifs, 2), want, "{line:?} with {ifs:?}");
+            assert_eq!(
+                split_into(&chars(line), ifs, 2),
+                want,
+                "{line:?} with {ifs:?}"
+            );
         }
         assert_eq!(split_all(&chars(" a  b "), " "), ["a", "b"]);
     }

@@ -59,7 +59,11 @@ pub fn set(sh: &mut Shell, argv: &[String]) -> Status {
                             "set: -{}: invalid option",
                             pola_fileserver::text::shown(&flag.to_string())
                         ));
-                        return super::usage(sh, "set", "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]");
+                        return super::usage(
+                            sh,
+                            "set",
+                            "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]",
+                        );
                     }
                 }
             };

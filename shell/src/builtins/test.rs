@@ -174,13 +174,20 @@ pub fn unary(sh: &Shell, op: &str, x: &str) -> Result<bool, String> {
                 }
             }
             "-o" => sh.options.get_named(x) == Some(true),
-            "-O" => meta().map(|m| m.uid() == nix::unistd::geteuid().as_raw()).unwrap_or(false),
-            "-G" => meta().map(|m| m.gid() == nix::unistd::getegid().as_raw()).unwrap_or(false),
+            "-O" => meta()
+                .map(|m| m.uid() == nix::unistd::geteuid().as_raw())
+                .unwrap_or(false),
+            "-G" => meta()
+                .map(|m| m.gid() == nix::unistd::getegid().as_raw())
+                .unwrap_or(false),
             "-k" => meta()
                 .map(|m| m.permissions().mode() & 0o1000 != 0)
                 .unwrap_or(false),
             "-N" => meta()
-                .map(|m| m.mtime() > m.atime() || (m.mtime() == m.atime() && m.mtime_nsec() > m.atime_nsec()))
+                .map(|m| {
+                    m.mtime() > m.atime()
+                        || (m.mtime() == m.atime() && m.mtime_nsec() > m.atime_nsec())
+                })
                 .unwrap_or(false),
             "-f" => meta().map(|m| m.is_file()).unwrap_or(false),
             "-d" => meta().map(|m| m.is_dir()).unwrap_or(false),

@@ -5,7 +5,8 @@ pub fn times(_: &mut Shell, _: &[String]) -> Status {
     let get = |who| {
         nix::sys::resource::getrusage(who)
             .map(|u| {
-                let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
+                let t =
+                    |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
                 (t(u.user_time()), t(u.system_time()))
             })
             .unwrap_or((0.0, 0.0))

@@ -20,8 +20,7 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
     if args.is_empty() || print {
         let mut text = String::new();
         for (sig, action) in sh.traps.all() {
-            let wanted = args.is_empty()
-                || args.iter().any(|a| traps::number(a) == Some(sig));
+            let wanted = args.is_empty() || args.iter().any(|a| traps::number(a) == Some(sig));
             if !wanted {
                 continue;
             }
@@ -39,9 +38,9 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
         return Ok(0);
     }
     // `trap N...` with a number first: reset those signals.
-    let (action, signals) = if traps::number(&args[0]).is_some() && args[0].parse::<i32>().is_ok() {
-        (None, args)
-    } else if args.len() == 1 {
+    let reset_only =
+        args.len() == 1 || (traps::number(&args[0]).is_some() && args[0].parse::<i32>().is_ok());
+    let (action, signals) = if reset_only {
         (None, args)
     } else {
         let a = args[0].as_str();

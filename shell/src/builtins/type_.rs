@@ -66,7 +66,11 @@ fn line(name: &str, kind: &Kind, verbose: bool, sh: &Shell) -> String {
         (Kind::Alias(a), false) => format!("alias {name}={}", crate::vars::quote(a)),
         (Kind::Keyword, true) => format!("{shown} is a shell keyword"),
         (Kind::Function, true) => {
-            let body = sh.functions.get(name).map(|b| b.to_string()).unwrap_or_default();
+            let body = sh
+                .functions
+                .get(name)
+                .map(|b| b.to_string())
+                .unwrap_or_default();
             format!("{shown} is a function\n{name} () \n{body}")
         }
         (Kind::Builtin, true) => format!("{shown} is a shell builtin"),
@@ -111,7 +115,10 @@ pub fn type_(sh: &mut Shell, argv: &[String]) -> Status {
         let found = kinds(sh, name, all, force_path);
         if found.is_empty() {
             if !word && !path && !force_path {
-                sh.error(format!("type: {}: not found", pola_fileserver::text::shown(name)));
+                sh.error(format!(
+                    "type: {}: not found",
+                    pola_fileserver::text::shown(name)
+                ));
             }
             status = 1;
             continue;

@@ -4,15 +4,35 @@ use crate::exec::{Shell, Status};
 
 /// The limits `ulimit` knows: option letter, resource, unit divisor, description.
 const LIMITS: &[(char, Resource, u64, &str)] = &[
-    ('c', Resource::RLIMIT_CORE, 512, "core file size (blocks, -c)"),
-    ('d', Resource::RLIMIT_DATA, 1024, "data seg size (kbytes, -d)"),
+    (
+        'c',
+        Resource::RLIMIT_CORE,
+        512,
+        "core file size (blocks, -c)",
+    ),
+    (
+        'd',
+        Resource::RLIMIT_DATA,
+        1024,
+        "data seg size (kbytes, -d)",
+    ),
     ('f', Resource::RLIMIT_FSIZE, 512, "file size (blocks, -f)"),
-    ('l', Resource::RLIMIT_MEMLOCK, 1024, "max locked memory (kbytes, -l)"),
+    (
+        'l',
+        Resource::RLIMIT_MEMLOCK,
+        1024,
+        "max locked memory (kbytes, -l)",
+    ),
     ('n', Resource::RLIMIT_NOFILE, 1, "open files (-n)"),
     ('s', Resource::RLIMIT_STACK, 1024, "stack size (kbytes, -s)"),
     ('t', Resource::RLIMIT_CPU, 1, "cpu time (seconds, -t)"),
     ('u', Resource::RLIMIT_NPROC, 1, "max user processes (-u)"),
-    ('v', Resource::RLIMIT_AS, 1024, "virtual memory (kbytes, -v)"),
+    (
+        'v',
+        Resource::RLIMIT_AS,
+        1024,
+        "virtual memory (kbytes, -v)",
+    ),
 ];
 
 /// `ulimit [-SHa] [-cdflnstuv] [limit]` — show or set a resource limit of the shell

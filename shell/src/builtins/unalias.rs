@@ -12,7 +12,10 @@ pub fn unalias(sh: &mut Shell, argv: &[String]) -> Status {
             continue;
         }
         if sh.aliases.remove(a.as_str()).is_none() {
-            sh.error(format!("unalias: {}: not found", pola_fileserver::text::shown(a)));
+            sh.error(format!(
+                "unalias: {}: not found",
+                pola_fileserver::text::shown(a)
+            ));
             status = 1;
         }
     }

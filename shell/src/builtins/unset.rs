@@ -19,7 +19,9 @@ pub fn unset(sh: &mut Shell, argv: &[String]) -> Status {
             }
             name => {
                 let (base, index) = match name.find('[') {
-                    Some(k) if name.ends_with(']') => (&name[..k], Some(&name[k + 1..name.len() - 1])),
+                    Some(k) if name.ends_with(']') => {
+                        (&name[..k], Some(&name[k + 1..name.len() - 1]))
+                    }
                     _ => (name, None),
                 };
                 if !crate::vars::valid_name(base) {
@@ -44,7 +46,10 @@ pub fn unset(sh: &mut Shell, argv: &[String]) -> Status {
                     }
                 };
                 if let Err(e) = result {
-                    sh.error(format!("unset: {}: cannot unset: {e}", pola_fileserver::text::shown(base)));
+                    sh.error(format!(
+                        "unset: {}: cannot unset: {e}",
+                        pola_fileserver::text::shown(base)
+                    ));
                     status = 1;
                 }
             }

@@ -16,7 +16,10 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
             "-f" => {}
             "--" => {}
             s if s.starts_with('-') && s.len() > 1 && s[1..].parse::<i64>().is_err() => {
-                sh.error(format!("wait: {}: invalid option", pola_fileserver::text::shown(s)));
+                sh.error(format!(
+                    "wait: {}: invalid option",
+                    pola_fileserver::text::shown(s)
+                ));
                 return super::usage(sh, "wait", "wait [-fn] [id ...]");
             }
             _ => args.push(a),
@@ -60,7 +63,11 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
                     record(sh, i, s);
                 }
             }
-            None => match a.parse::<i32>().ok().and_then(|p| sh.finished.get(&p).copied()) {
+            None => match a
+                .parse::<i32>()
+                .ok()
+                .and_then(|p| sh.finished.get(&p).copied())
+            {
                 Some(s) => status = s,
                 None => {
                     sh.error(format!(
@@ -90,7 +97,11 @@ fn wait_next(sh: &mut Shell) -> i32 {
     let pipefail = sh.options.pipefail;
     loop {
         sh.reap_jobs();
-        if let Some(i) = sh.jobs.iter().position(|j| matches!(j.state, State::Done(_))) {
+        if let Some(i) = sh
+            .jobs
+            .iter()
+            .position(|j| matches!(j.state, State::Done(_)))
+        {
             let State::Done(s) = sh.jobs[i].state else {
                 unreachable!("matched above")
             };

@@ -113,7 +113,11 @@ fn resolve(
         ParamName::Special('#') => Ok(Val::One(Some(host.positional().len().to_string()))),
         ParamName::Special(c) => {
             let v = host.special(*c);
-            Ok(Val::One(if *c == '!' && v.is_empty() { None } else { Some(v) }))
+            Ok(Val::One(if *c == '!' && v.is_empty() {
+                None
+            } else {
+                Some(v)
+            }))
         }
     }
 }
@@ -126,7 +130,12 @@ fn indirect(host: &mut dyn Host, p: &Param) -> Result<(ParamName, Option<Subscri
         Val::One(None) => return Ok((ParamName::Var(String::new()), None)),
         Val::Many { items, .. } => items.join(" "),
     };
-    let bad = || format!("{}: invalid indirect expansion", pola_fileserver::text::shown(&target));
+    let bad = || {
+        format!(
+            "{}: invalid indirect expansion",
+            pola_fileserver::text::shown(&target)
+        )
+    };
     let (base, sub) = match target.find('[') {
         Some(k) if target.ends_with(']') => (&target[..k], Some(&target[k + 1..target.len() - 1])),
         _ => (target.as_str(), None),
@@ -144,7 +153,9 @@ fn indirect(host: &mut dyn Host, p: &Param) -> Result<(ParamName, Option<Subscri
         None => None,
         Some("@") => Some(Subscript::At),
         Some("*") => Some(Subscript::Star),
-        Some(s) => Some(Subscript::Expr(Word(vec![crate::ast::Part::Literal(s.to_string())]))),
+        Some(s) => Some(Subscript::Expr(Word(vec![crate::ast::Part::Literal(
+            s.to_string(),
+        )]))),
     };
     Ok((name, index))
 }
@@ -306,9 +317,9 @@ fn expand_op(
             // bash's patsub_replacement: an unquoted `&` is the matched text.
             let with: Vec<(String, bool)> = pieces(host, &with.0, Quoting::Unquoted)?
                 .into_iter()
-                .filter_map(|p| match p {
-                    Piece::Text { text, quoted, .. } => Some((text, quoted || in_double)),
-                    Piece::Break => Some((" ".into(), true)),
+                .map(|p| match p {
+                    Piece::Text { text, quoted, .. } => (text, quoted || in_double),
+                    Piece::Break => (" ".into(), true),
                 })
                 .collect();
             let amp = host.patsub_replacement();
@@ -521,7 +532,9 @@ fn substring(val: Val, offset: i64, length: Option<i64>, host: &dyn Host) -> Res
                 }
                 Some(l) => (start + l).min(n),
             };
-            Ok(Val::One(Some(chars[start as usize..end as usize].iter().collect())))
+            Ok(Val::One(Some(
+                chars[start as usize..end as usize].iter().collect(),
+            )))
         }
         Val::Many {
             items,

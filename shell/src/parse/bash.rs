@@ -5,8 +5,8 @@
 use super::*;
 
 const UNARY: &[&str] = &[
-    "-a", "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-p", "-r", "-s", "-t", "-u", "-w",
-    "-x", "-G", "-L", "-N", "-O", "-S", "-z", "-n", "-o", "-v", "-R",
+    "-a", "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-p", "-r", "-s", "-t", "-u", "-w", "-x",
+    "-G", "-L", "-N", "-O", "-S", "-z", "-n", "-o", "-v", "-R",
 ];
 
 const BINARY: &[&str] = &[
@@ -332,7 +332,7 @@ impl Grammar<'_> {
         if let Some(r) = i.strip_prefix('#') {
             let length = !r.starts_with('}')
                 && !r.starts_with([':', '-', '=', '?', '+', '%', '/', '^', ','])
-                && !(r.starts_with('#') && !r[1..].starts_with('}'));
+                && (!r.starts_with('#') || r[1..].starts_with('}'));
             if length {
                 let (r, name) = self.param_name(r)?;
                 let (r, index) = self.subscript(r, &name)?;
@@ -405,6 +405,8 @@ impl Grammar<'_> {
         // `${x:offset:length}`
         if let Some(r) = i.strip_prefix(':') {
             if !r.starts_with(['-', '=', '?', '+']) {
+                // Arithmetic: blanks before it mean nothing (`${x: -1}`).
+                let r = r.trim_start_matches([' ', '\t', '\n']);
                 let (r, offset) = self.brace_word(r, |c| c == '}' || c == ':', false)?;
                 let (r, length) = match r.strip_prefix(':') {
                     Some(r) => {
@@ -435,7 +437,12 @@ impl Grammar<'_> {
             return self.close(r, make(ParamOp::Replace(mode, pattern, with)));
         }
         // `${x^^}`, `${x,pattern}`
-        for (sym, upper, all) in [("^^", true, true), ("^", true, false), (",,", false, true), (",", false, false)] {
+        for (sym, upper, all) in [
+            ("^^", true, true),
+            ("^", true, false),
+            (",,", false, true),
+            (",", false, false),
+        ] {
             if let Some(r) = i.strip_prefix(sym) {
                 let (r, pattern) = self.pattern_word(r, |c| c == '}')?;
                 return self.close(
@@ -487,8 +494,7 @@ impl Grammar<'_> {
     fn param_name<'a>(&self, i: &'a str) -> R<'a, ParamName> {
         if let Ok((r, n)) = name(i) {
             Ok((r, ParamName::Var(n.to_string())))
-        } else if let Ok((r, d)) =
-            take_while1::<_, _, Fail>(|c: char| c.is_ascii_digit()).parse(i)
+        } else if let Ok((r, d)) = take_while1::<_, _, Fail>(|c: char| c.is_ascii_digit()).parse(i)
         {
             Ok((r, ParamName::Positional(d.parse().unwrap_or(usize::MAX))))
         } else if let Some(c) = i.chars().next().filter(|c| "@*#?-$!".contains(*c)) {
@@ -631,7 +637,9 @@ fn value_parts(first: &str, others: &[Part]) -> Vec<Part> {
     if let Some(user_rest) = first.strip_prefix('~') {
         let end = user_rest.find(['/', ':']).unwrap_or(user_rest.len());
         let user = &user_rest[..end];
-        if user.chars().all(|c| is_name_char(c) || c == '-' || c == '.')
+        if user
+            .chars()
+            .all(|c| is_name_char(c) || c == '-' || c == '.')
             && (end < user_rest.len() || others.is_empty())
         {
             value.push(Part::Tilde(user.to_string()));
@@ -666,7 +674,9 @@ fn tilde_after_colons(parts: &mut Vec<Part>) {
             let after = &rest[pos + 2..];
             let end = after.find(['/', ':']).unwrap_or(after.len());
             let user = &after[..end];
-            let ok = user.chars().all(|c| is_name_char(c) || c == '-' || c == '.')
+            let ok = user
+                .chars()
+                .all(|c| is_name_char(c) || c == '-' || c == '.')
                 && (end < after.len() || last);
             lit.push_str(&rest[..pos + 1]);
             if ok {
