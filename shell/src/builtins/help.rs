@@ -16,9 +16,10 @@ environment and what its command line grants.
   !!sudo apt upgrade       !! runs a command unconfined, on purpose
   grants cmd args...       show the namespace a command line would get
 
-builtins: . : [ bg break cd command continue echo eval exec exit export false fg
-  grants help history jobs kill printf pwd read return set shift source test true
-  type umask unset wait
+builtins: . : [ alias bg break builtin caller cd command continue declare dirs echo
+  eval exec exit export false fg getopts grants hash help history jobs kill let local
+  mapfile popd printf pushd pwd read readarray readonly return set shift shopt source
+  test times trap true type typeset ulimit umask unalias unset wait
 ";
 
 /// `help` — what pola-sh is and which builtins it has.
