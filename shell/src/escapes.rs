@@ -102,10 +102,61 @@ pub fn expand(text: &str, mode: Mode) -> (String, bool) {
     (out, false)
 }
 
-/// A byte value as a character (text here is UTF-8: bytes above 0x7f become the
-/// character with that code point).
-fn byte(v: u32) -> char {
-    char::from_u32(v & 0xff).unwrap_or('\u{fffd}')
+/// Where a byte that is not UTF-8 lives inside the shell's text: a private-use
+/// character per byte value (U+10FF80 to U+10FFFF), turned back into the byte on
+/// output (`to_bytes`). Shell strings are bytes; Rust strings are UTF-8.
+const RAW_BYTE_BASE: u32 = 0x10FF00;
+
+/// A byte value as a character of the shell's text.
+pub fn byte(v: u32) -> char {
+    let v = v & 0xff;
+    if v < 0x80 {
+        char::from(v as u8)
+    } else {
+        char::from_u32(RAW_BYTE_BASE + v).unwrap_or('\u{fffd}')
+    }
+}
+
+/// Bytes (a command's output, a line read) as the shell's text: UTF-8 as it is,
+/// every other byte kept as its `byte` character.
+pub fn from_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let n = e.error_len().unwrap_or(bad.len()).max(1);
+                for b in &bad[..n] {
+                    out.push(byte(*b as u32));
+                }
+                rest = &bad[n..];
+            }
+        }
+    }
+}
+
+/// The shell's text as bytes: `byte` characters become their bytes again.
+pub fn to_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !text.chars().any(|c| (c as u32) > RAW_BYTE_BASE + 0x7f) {
+        return std::borrow::Cow::Borrowed(text.as_bytes());
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        let v = c as u32;
+        if v > RAW_BYTE_BASE + 0x7f && v <= RAW_BYTE_BASE + 0xff {
+            out.push((v - RAW_BYTE_BASE) as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -122,5 +173,9 @@ mod tests {
         );
         assert_eq!(expand(r"a\cb", Mode::Echo), ("a".into(), true));
         assert_eq!(expand(r"\u00e9\t", Mode::CString).0, "é\t");
+        // A byte that is not UTF-8 survives to the output.
+        let (text, _) = expand(r"a\xe9b", Mode::Echo);
+        assert_eq!(to_bytes(&text).as_ref(), b"a\xe9b");
+        assert_eq!(from_bytes(b"\xff\xc3\xa9"), format!("{}é", byte(0xff)));
     }
 }

@@ -694,7 +694,10 @@ impl Shell {
             let r = if single || self.plainly_external(c) {
                 self.run_command(c, ends)
             } else {
-                Ok(self.fork_command(c, ends))
+                // The child must not hold the read end of its own output pipe, or it
+                // would never learn that the reader is gone.
+                let next = read.as_ref().map(|r| r.as_raw_fd());
+                Ok(self.fork_command(c, ends, next))
             };
             self.next_group = None;
             match r {
@@ -771,10 +774,16 @@ impl Shell {
         }
     }
 
-    /// Run `c` in a forked copy of the shell (a pipeline member that is not external).
-    fn fork_command(&mut self, c: &Command, ends: PipeEnds) -> Running {
+    /// Run `c` in a forked copy of the shell (a pipeline member that is not external);
+    /// `close` is a descriptor of the parent's the child must not keep.
+    fn fork_command(&mut self, c: &Command, ends: PipeEnds, close: Option<RawFd>) -> Running {
         match sys::fork() {
             Ok(Forked::Child) => {
+                if let Some(fd) = close {
+                    // SAFETY: the parent's descriptor, copied by fork; this process never
+                    // uses it (the parent's OwnedFd is never dropped here: exit_child).
+                    unsafe { libc::close(fd) };
+                }
                 self.enter_subshell();
                 self.leave_job_control();
                 if let Some(fd) = &ends.stdin {
@@ -1405,7 +1414,7 @@ impl Shell {
     ) -> jail::Command {
         jail::Command {
             program: PROGRAM.into(),
-            argv: argv.into_iter().map(OsString::from).collect(),
+            argv: argv.iter().map(|a| os_string(a)).collect(),
             grants,
             cwd: self.cwd(),
             net,
@@ -1495,8 +1504,8 @@ impl Shell {
             }
         };
         let mut cmd = std::process::Command::new(exe);
-        cmd.arg0(&argv[0])
-            .args(&argv[1..])
+        cmd.arg0(os_string(&argv[0]))
+            .args(argv[1..].iter().map(|a| os_string(a)))
             .current_dir(self.cwd())
             .env_clear();
         for (k, v) in self.vars.visible() {
@@ -1554,7 +1563,9 @@ impl Shell {
                 let _ = std::fs::File::from(read).read_to_end(&mut out);
                 self.status = wait_pid(pid);
                 self.subst_status = Some(self.status);
-                Ok(String::from_utf8_lossy(&out).into_owned())
+                // A shell string cannot hold NUL: bash drops them from the output.
+                out.retain(|b| *b != 0);
+                Ok(crate::escapes::from_bytes(&out))
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),
         }
@@ -1579,6 +1590,12 @@ impl Shell {
         self.random.set(next);
         (next >> 16) & 0x7fff
     }
+}
+
+/// An argument for a program: the shell's text as bytes (see `escapes::byte`).
+fn os_string(text: &str) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(crate::escapes::to_bytes(text).into_owned())
 }
 
 /// Whether `p` names the process's working directory.

@@ -1496,6 +1496,8 @@ fn fill_heredocs(
                     Word(vec![Part::Literal(text)])
                 } else {
                     let p = Grammar::new(&text, Options::default(), Vec::new(), Vec::new());
+                    // As in double quotes: `'` in `${x:-'q'}` is a plain character.
+                    p.in_double.set(1);
                     match p.quoted_parts(&text, None) {
                         Ok((_, parts)) => Word(parts),
                         Err(_) => {

@@ -146,7 +146,7 @@ pub fn exists(name: &str) -> bool {
 
 /// Write to standard output (descriptor 1, as redirected); false if it failed.
 pub fn out(text: &str) -> bool {
-    write_fd(1, text.as_bytes())
+    write_fd(1, &crate::escapes::to_bytes(text))
 }
 
 pub(crate) fn write_fd(fd: i32, mut bytes: &[u8]) -> bool {
@@ -170,7 +170,7 @@ pub fn usage(sh: &Shell, name: &str, text: &str) -> Status {
 
 /// Write to standard error (descriptor 2, as redirected).
 pub fn err(text: &str) -> bool {
-    write_fd(2, text.as_bytes())
+    write_fd(2, &crate::escapes::to_bytes(text))
 }
 
 /// The reserved words, for `type` and `command -v`.

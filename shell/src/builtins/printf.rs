@@ -62,7 +62,7 @@ pub fn printf(sh: &mut Shell, argv: &[String]) -> Status {
         }
     }
     let status = r.status;
-    let text = String::from_utf8_lossy(&out).into_owned();
+    let text = crate::escapes::from_bytes(&out);
     match var {
         Some(v) => {
             let result = match v.split_once('[') {
@@ -79,7 +79,7 @@ pub fn printf(sh: &mut Shell, argv: &[String]) -> Status {
             Ok(status)
         }
         None => {
-            if !super::write_fd(1, &out) {
+            if !super::write_fd(1, &crate::escapes::to_bytes(&crate::escapes::from_bytes(&out))) {
                 sh.error("printf: write error");
                 return Ok(1);
             }

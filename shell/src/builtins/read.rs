@@ -154,11 +154,18 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
             break;
         }
         pending.push(b);
-        // Wait for a whole UTF-8 character.
+        // Wait for a whole UTF-8 character; other bytes are kept as they are.
         let c = match std::str::from_utf8(&pending) {
             Ok(s) => s.chars().next().unwrap_or('\u{fffd}'),
             Err(e) if e.error_len().is_none() && pending.len() < 4 => continue,
-            Err(_) => '\u{fffd}',
+            Err(_) => {
+                let text = crate::escapes::from_bytes(&pending);
+                pending.clear();
+                let mut chars = text.chars();
+                let first = chars.next().unwrap_or('\u{fffd}');
+                line.extend(chars.map(|c| (c, false)));
+                first
+            }
         };
         pending.clear();
         if escaped {

@@ -256,7 +256,13 @@ impl Grammar<'_> {
         let mut chars = body.char_indices().peekable();
         while let Some((k, c)) = chars.next() {
             match c {
-                '\'' => return Ok((&body[k + 1..], out)),
+                '\'' => {
+                    // bash's strings end at a NUL byte.
+                    if let Some(nul) = out.find('\0') {
+                        out.truncate(nul);
+                    }
+                    return Ok((&body[k + 1..], out));
+                }
                 '\\' => {
                     let Some((_, e)) = chars.next() else { break };
                     match e {
@@ -743,12 +749,7 @@ fn split_subscript(parts: &[Part], open: usize) -> Option<(Option<Word>, Vec<Par
 /// `$'\nnn'` and `$'\xHH'` give bytes; as text, a byte above 0x7f stands for itself
 /// when it cannot be UTF-8 (shown as the replacement character).
 fn push_byte_value(out: &mut String, v: u32) {
-    let v = v & 0xff;
-    out.push(if v < 0x80 {
-        char::from(v as u8)
-    } else {
-        char::from_u32(v).unwrap_or('\u{fffd}')
-    });
+    out.push(crate::escapes::byte(v));
 }
 
 /// The token at `i`, for a message.
