@@ -1019,7 +1019,11 @@ impl Shell {
             }
             Compound::Arith(w) => match expand::arithmetic(self, w) {
                 Ok(v) => Ok((v == 0) as i32),
-                Err(e) => self.arith_failed(e),
+                // An error in `(( ))` is its failure, not the script's (bash).
+                Err(e) => {
+                    self.error(e);
+                    Ok(1)
+                }
             },
         }
     }

@@ -120,6 +120,10 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
             pola_fileserver::text::shown(op)
         ));
     }
+    if local && sh.vars.get(name).is_some_and(|v| v.readonly) {
+        // bash: a read-only variable cannot be shadowed by a local either.
+        return Err(format!("{name}: readonly variable"));
+    }
     if local {
         if !sh.vars.is_local(name) {
             // A local starts unset, with the attributes asked for.

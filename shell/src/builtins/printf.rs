@@ -281,10 +281,10 @@ impl Render<'_, '_> {
                 'c' => {
                     let arg = self.arg();
                     let mut buf = [0u8; 4];
+                    // No character (an empty or missing argument) is a NUL, as in bash.
                     let bytes: &[u8] = match arg.and_then(|a| a.chars().next()) {
                         Some(ch) => ch.encode_utf8(&mut buf).as_bytes(),
-                        None if arg.is_some() => b"\0",
-                        None => b"",
+                        None => b"\0",
                     };
                     let spec = Spec {
                         precision: None,

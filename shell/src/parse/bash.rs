@@ -336,7 +336,10 @@ impl Grammar<'_> {
     pub(super) fn braced<'a>(&self, i: &'a str) -> R<'a, Param> {
         // `${#x}`: length (but `${#}` is the number of parameters).
         if let Some(r) = i.strip_prefix('#') {
-            let length = !r.starts_with('}')
+            // `${#?}`, `${#-}`: the length of a special parameter.
+            let special = r.len() > 1 && "?-@*#$!".contains(&r[..1]) && r[1..].starts_with('}');
+            let length = special
+                || !r.starts_with('}')
                 && !r.starts_with([':', '-', '=', '?', '+', '%', '/', '^', ','])
                 && (!r.starts_with('#') || r[1..].starts_with('}'));
             if length {
