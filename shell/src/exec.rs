@@ -254,8 +254,8 @@ impl Shell {
             .and_then(|l| l.parse::<i64>().ok())
             .unwrap_or(0)
             + 1;
+        // Kept in the shell: jails get only the minimal environment.
         sh.set("SHLVL", &level.to_string());
-        sh.export("SHLVL");
         if let Ok(host) = nix::unistd::gethostname() {
             sh.set("HOSTNAME", &host.to_string_lossy());
         }
@@ -1443,6 +1443,12 @@ impl Shell {
         assigns: &[(String, String)],
         redirs: &Redirections,
     ) -> Running {
+        if crate::lookup::inside_jail() {
+            // pola-sh running inside a jail (a script started `pola-sh -c ...`): its
+            // commands run in that jail, which already holds only what was granted.
+            let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
+            return self.unconfined(&argv, assigns, redirs);
+        }
         let collected = match grants::collect(items, &self.cwd()) {
             Ok(c) => c,
             Err(e) => {

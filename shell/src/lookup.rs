@@ -12,6 +12,26 @@ use std::path::{Path, PathBuf};
 use crate::exec::Shell;
 use crate::jail::{self, JailError};
 
+/// Whether this process runs inside a pola jail (its PID namespace's first process is
+/// pola-shim). A pola-sh there (`pola-sh -c` run by a jailed script) cannot build
+/// jails of its own (the filter refuses new namespaces): its commands run in the jail
+/// it is in, which holds only what that jail's command line granted.
+pub fn inside_jail() -> bool {
+    static INSIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *INSIDE.get_or_init(|| {
+        std::fs::read("/proc/1/cmdline")
+            .ok()
+            .and_then(|c| {
+                let first = c.split(|b| *b == 0).next()?.to_vec();
+                let name = std::path::PathBuf::from(std::ffi::OsString::from(
+                    String::from_utf8_lossy(&first).into_owned(),
+                ));
+                Some(name.file_name()? == "pola-shim")
+            })
+            .unwrap_or(false)
+    })
+}
+
 /// The shell that runs a script without `#!`, inside the jail.
 pub const SCRIPT_SHELL: &str = "/bin/sh";
 

@@ -188,3 +188,22 @@ both!(a_script_without_a_shebang_runs_jailed, |t: &T| {
     let plain = t.plain(&["/bin/sh", "-c", "./script open.txt"]);
     assert!(plain.success().contains("secret\n"), "{plain}");
 });
+
+both!(pola_sh_inside_a_jail_runs_its_commands_in_that_jail, |t: &T| {
+    // A script can start pola-sh (`$SHELL -c ...`): inside a jail it cannot build
+    // jails of its own, so its commands run in the jail it is in — with what that
+    // jail's command line granted, and nothing more.
+    t.write("granted.txt", "granted\n");
+    t.write("secret.txt", "secret\n");
+    let inner = pola_tests::pola_sh();
+    let run = sh(
+        t,
+        &format!(
+            "{} -c 'cat granted.txt; cat secret.txt; echo inner-status=$?' + granted.txt",
+            inner.display()
+        ),
+    );
+    assert!(run.stdout.contains("granted\n"), "{run}");
+    assert!(!run.stdout.contains("secret\n"), "{run}");
+    assert!(run.stdout.contains("inner-status=1"), "{run}");
+});
