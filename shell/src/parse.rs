@@ -969,7 +969,15 @@ impl<'o> Grammar<'o> {
             if i.starts_with('(') {
                 return fail(i, "unexpected '('");
             }
-            let (rest, w) = self.word(i)?;
+            let subscripted = if cmd.args.is_empty() || declaration {
+                self.subscripted_word(i)?
+            } else {
+                None
+            };
+            let (rest, w) = match subscripted {
+                Some(found) => found,
+                None => self.word(i)?,
+            };
             if cmd.args.is_empty() || declaration {
                 if let Some((rest, a)) = self.assignment_word(&w, rest)? {
                     if cmd.args.is_empty() {

@@ -615,6 +615,53 @@ impl Grammar<'_> {
         )))
     }
 
+    /// `name[sub]=value` where the subscript holds blanks (`m[a b]=1`): one word, as
+    /// bash reads it. None when the input is not that.
+    pub(super) fn subscripted_word<'a>(
+        &self,
+        i: &'a str,
+    ) -> Result<Option<(&'a str, Word)>, nom::Err<Fail<'a>>> {
+        let Ok((after_name, n)) = name(i) else {
+            return Ok(None);
+        };
+        let Some(sub_start) = after_name.strip_prefix('[') else {
+            return Ok(None);
+        };
+        // Only when a blank comes before the closing bracket: otherwise the plain
+        // word reads it.
+        let close = sub_start.find(']');
+        let blank = sub_start.find([' ', '\t']);
+        match (close, blank) {
+            (Some(c), Some(b)) if b < c && !sub_start[..c].contains('\n') => {}
+            _ => return Ok(None),
+        }
+        let (after_sub, sub) = match self.word_until(sub_start, |c| c == ']' || c == '\n', false) {
+            Ok(ok) => ok,
+            Err(nom::Err::Error(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(after_close) = after_sub.strip_prefix(']') else {
+            return Ok(None);
+        };
+        if !after_close.starts_with('=') && !after_close.starts_with("+=") {
+            return Ok(None);
+        }
+        let (rest, value) = self.word(after_close)?;
+        let mut parts = vec![Part::Literal(format!("{n}["))];
+        parts.extend(sub.0);
+        parts.push(Part::Literal("]".into()));
+        parts.extend(value.0);
+        // Join neighbouring text.
+        let mut joined: Vec<Part> = Vec::new();
+        for p in parts {
+            match (joined.last_mut(), p) {
+                (Some(Part::Literal(a)), Part::Literal(b)) => a.push_str(&b),
+                (_, p) => joined.push(p),
+            }
+        }
+        Ok(Some((rest, Word(joined))))
+    }
+
     /// After `name=(`: the elements up to `)`.
     fn array_elements<'a>(&self, mut i: &'a str) -> R<'a, Vec<(Option<Word>, Word)>> {
         let mut out = Vec::new();
