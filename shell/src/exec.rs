@@ -1481,14 +1481,26 @@ impl Shell {
             }
         }
         let cmd = self.jail_command(argv, grants, collected.net, assigns);
+        let mut fds = redirs.for_child(&self.user_fds);
+        // A standard descriptor closed for the command (`>&-`) would be inherited from
+        // the shell: it gets a descriptor that can neither be read nor written instead
+        // (an O_PATH one: reads and writes fail with EBADF, as on a closed one).
+        let closed = redirs.closed_standard();
+        let placeholder = if closed.is_empty() {
+            None
+        } else {
+            redirect::unusable_fd().ok()
+        };
+        if let Some(p) = &placeholder {
+            for fd in closed {
+                fds.retain(|(t, _)| *t != fd);
+                fds.push((fd, p.as_raw_fd()));
+            }
+        }
         let io = launch::Io {
-            fds: redirs.for_child(&self.user_fds),
+            fds,
             process_group: self.next_group,
         };
-        // A standard descriptor closed for the command (`>&-`) is closed in the shell
-        // while the jail starts, so that the command finds it closed too.
-        let closed = redirs.closed_standard();
-        let _closing = (!closed.is_empty()).then(|| redirect::close_for_spawn(&closed));
         match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
             Ok(j) => Running::Jail(j),
             Err(e) => {

@@ -199,12 +199,10 @@ impl Saved {
     }
 }
 
-/// Close the standard descriptors `fds` until the returned value is dropped (while a
-/// jail starts, so that it finds them closed).
-pub fn close_for_spawn(fds: &[RawFd]) -> Option<Saved> {
-    Redirections(fds.iter().map(|fd| (*fd, Target::Close)).collect())
-        .apply()
-        .ok()
+/// A descriptor that cannot be read or written (O_PATH on /dev/null): what a command
+/// gets for a standard descriptor the user closed.
+pub fn unusable_fd() -> Result<OwnedFd, String> {
+    open_file("/dev/null", OFlag::O_PATH)
 }
 
 impl Saved {

@@ -112,3 +112,11 @@ exec 3>&1; { echo to3 >&3; } 3>f; cat f
 { echo via-devstdout > /dev/stdout; } | cat
 #### redirect from /dev/stdin
 echo abc | cat < /dev/stdin
+#### closing stdout of an external command
+ls / >&-; echo $?
+#### closing stdin of an external command
+cat <&-; echo $?
+#### closing stdout of a shell run by the command
+sh -c 'echo x' >&-; echo $?
+#### closing stderr of an external command that writes to it
+ls /nonexistent_xyz 2>&-; echo $?
