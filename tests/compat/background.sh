@@ -62,3 +62,13 @@ p=$$; (echo $$ > pidf) & wait; [ "$(cat pidf)" = "$p" ] && echo same
 [ "$(echo $BASHPID)" != "$BASHPID" ] && echo differs
 #### background with semicolon after ampersand is a syntax error in sh
 echo x & ; echo y
+#### fg without job control
+sleep 0.2 & fg 2>/dev/null; echo $?; wait
+#### bg without job control
+sleep 0.2 & bg 2>/dev/null; echo $?; wait
+#### jobs with a job spec
+sleep 0.2 & jobs %1; echo $?; jobs %2 2>/dev/null; echo $?; wait
+#### disown the current job
+sleep 0.1 & disown; echo $?; wait; echo $?
+#### disown with no jobs
+disown 2>/dev/null; echo $?

@@ -16,7 +16,7 @@ environment and what its command line grants.
   !!sudo apt upgrade       !! runs a command unconfined, on purpose
   grants cmd args...       show the namespace a command line would get
 
-builtins: . : [ alias bg break builtin caller cd command continue declare dirs echo
+builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
   eval exec exit export false fg getopts grants hash help history jobs kill let local
   mapfile popd printf pushd pwd read readarray readonly return set shift shopt source
   test times trap true type typeset ulimit umask unalias unset wait

@@ -33,10 +33,26 @@ pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
     let pids_only = flags.contains('p');
     let with_pids = flags.contains('l');
     let interactive = sh.interactive;
+    let specs: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    let mut wanted = Vec::new();
+    for spec in &specs {
+        match find(sh, spec) {
+            Some(i) => wanted.push(i),
+            None => {
+                sh.error(format!("jobs: {}: no such job", pola_fileserver::text::shown(spec)));
+                return Ok(1);
+            }
+        }
+    }
     let shown: Vec<&crate::job::Job> = sh
         .jobs
         .iter()
-        .filter(|j| interactive || !matches!(j.state, State::Done(_)))
+        .enumerate()
+        .filter(|(i, j)| {
+            (specs.is_empty() || wanted.contains(i))
+                && (interactive || !matches!(j.state, State::Done(_)))
+        })
+        .map(|(_, j)| j)
         .collect();
     let n = shown.len();
     let mut text = String::new();

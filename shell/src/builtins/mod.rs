@@ -15,6 +15,7 @@ mod command;
 mod continue_;
 mod declare;
 mod dirs;
+mod disown;
 mod echo;
 mod eval;
 mod exec_;
@@ -71,6 +72,7 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("continue", continue_::continue_),
     ("declare", declare::declare),
     ("dirs", dirs::dirs),
+    ("disown", disown::disown),
     ("echo", echo::echo),
     ("eval", eval::eval),
     ("exec", exec_::exec),
