@@ -843,7 +843,7 @@ fn write_parts(f: &mut dyn Write, parts: &[Part], ctx: Context) -> fmt::Result {
             Part::Tilde(user) => write!(f, "~{user}")?,
             Part::Double(parts) => {
                 f.write_char('"')?;
-                for p in parts {
+                for (k, p) in parts.iter().enumerate() {
                     match p {
                         Part::Literal(s) => {
                             for c in s.chars() {
@@ -854,12 +854,13 @@ fn write_parts(f: &mut dyn Write, parts: &[Part], ctx: Context) -> fmt::Result {
                             }
                         }
                         Part::Escaped(c) => write!(f, "\\{c}")?,
+                        Part::Param(p) => f.write_str(&param_text(p, parts.get(k + 1)))?,
                         other => write_parts(f, std::slice::from_ref(other), Context::Plain)?,
                     }
                 }
                 f.write_char('"')?;
             }
-            Part::Param(p) => write!(f, "{p}")?,
+            Part::Param(p) => f.write_str(&param_text(p, parts.get(i + 1)))?,
             Part::Command(list) => write!(f, "$({list} )")?,
             Part::Arith(w) => {
                 f.write_str("$((")?;
@@ -878,6 +879,28 @@ impl Display for Word {
         }
         write_parts(f, &self.0, Context::Plain)
     }
+}
+
+/// A parameter as written in a word: `$x` where nothing after it would join its name
+/// (`${x}y` otherwise), as people write it.
+fn param_text(p: &Param, next: Option<&Part>) -> String {
+    let short = p.op == ParamOp::Plain && p.index.is_none() && !p.indirect;
+    let joins = match next {
+        Some(Part::Literal(l)) => l.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+        _ => false,
+    };
+    match &p.name {
+        ParamName::Var(v) if short && !joins => format!("${v}"),
+        ParamName::Positional(n) if short && *n < 10 && !(joins && next_is_digit(next)) => {
+            format!("${n}")
+        }
+        ParamName::Special(c) if short => format!("${c}"),
+        _ => p.to_string(),
+    }
+}
+
+fn next_is_digit(next: Option<&Part>) -> bool {
+    matches!(next, Some(Part::Literal(l)) if l.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 impl Display for Param {

@@ -74,10 +74,8 @@ fn line(name: &str, kind: &Kind, verbose: bool, sh: &Shell) -> String {
             format!("{shown} is a function\n{name} () \n{body}")
         }
         (Kind::Builtin, true) => format!("{shown} is a shell builtin"),
-        (Kind::File(p), true) => format!(
-            "{shown} is {} (runs jailed)",
-            pola_fileserver::text::shown(p)
-        ),
+        // As sh says it (every program runs jailed: `grants` shows how).
+        (Kind::File(p), true) => format!("{shown} is {}", pola_fileserver::text::shown(p)),
         (Kind::File(p), false) => p.display().to_string(),
         (_, false) => name.to_string(),
     }
