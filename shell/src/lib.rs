@@ -23,6 +23,7 @@ pub mod lookup;
 pub mod options;
 pub mod parse;
 pub mod pattern;
+pub mod pretty;
 pub mod prompt;
 pub mod redirect;
 pub mod report;

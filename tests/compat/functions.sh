@@ -95,3 +95,9 @@ f() { echo exported-fn; }; export -f f; bash -c f 2>/dev/null || echo no-export
 for i in 1 2; do f() { echo $i; }; f; done
 #### local variable is unset after return
 f() { local only_local=1; }; f; echo "[${only_local-unset}]"
+#### type prints the function as bash does
+f() { echo a; if true; then echo c; elif false; then :; fi; for i in 1 2; do echo $i; done; x=1; }; type f
+#### declare -f prints a case and a subshell body
+f() { case $1 in a) echo a;; b|c) echo bc;; esac; }; g() ( echo sub ); declare -f f g
+#### declare -f with a while loop and a pipeline
+f() { while read l; do echo "$l" | tr a b; done; }; declare -f f

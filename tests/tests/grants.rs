@@ -156,7 +156,10 @@ both!(bash_syntax_grants_as_the_rules_say, |t: &T| {
     let run = sh(t, "cat $'a.txt'");
     assert!(!run.ok() && run.stderr.contains("No such file"), "{run}");
     // `=>` marks the one word after it, whatever it expands to.
-    let run = sh(t, r#"out=(made.txt); sort a.txt -o => "${out[@]}"; cat made.txt"#);
+    let run = sh(
+        t,
+        r#"out=(made.txt); sort a.txt -o => "${out[@]}"; cat made.txt"#,
+    );
     assert_eq!(run.success(), "1\n2\n");
     // Text an alias stands for is read with the same rules.
     let run = sh(t, "alias show='cat a.txt'\nshow");
@@ -175,9 +178,11 @@ both!(a_script_without_a_shebang_runs_jailed, |t: &T| {
     // /bin/sh inside the jail, which holds only what the command line granted.
     t.write("secret.txt", "secret\n");
     t.write("open.txt", "open\n");
-    let script = t.write("script", "cat open.txt; cat secret.txt; echo \"args: $*\"\n");
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    let script = t.write(
+        "script",
+        "cat open.txt; cat secret.txt; echo \"args: $*\"\n",
+    );
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let run = sh(t, "./script open.txt; echo status=$?");
     let out = &run.stdout;
     assert!(out.contains("open\n"), "{run}");
@@ -189,21 +194,24 @@ both!(a_script_without_a_shebang_runs_jailed, |t: &T| {
     assert!(plain.success().contains("secret\n"), "{plain}");
 });
 
-both!(pola_sh_inside_a_jail_runs_its_commands_in_that_jail, |t: &T| {
-    // A script can start pola-sh (`$SHELL -c ...`): inside a jail it cannot build
-    // jails of its own, so its commands run in the jail it is in — with what that
-    // jail's command line granted, and nothing more.
-    t.write("granted.txt", "granted\n");
-    t.write("secret.txt", "secret\n");
-    let inner = pola_tests::pola_sh();
-    let run = sh(
-        t,
-        &format!(
-            "{} -c 'cat granted.txt; cat secret.txt; echo inner-status=$?' + granted.txt",
-            inner.display()
-        ),
-    );
-    assert!(run.stdout.contains("granted\n"), "{run}");
-    assert!(!run.stdout.contains("secret\n"), "{run}");
-    assert!(run.stdout.contains("inner-status=1"), "{run}");
-});
+both!(
+    pola_sh_inside_a_jail_runs_its_commands_in_that_jail,
+    |t: &T| {
+        // A script can start pola-sh (`$SHELL -c ...`): inside a jail it cannot build
+        // jails of its own, so its commands run in the jail it is in — with what that
+        // jail's command line granted, and nothing more.
+        t.write("granted.txt", "granted\n");
+        t.write("secret.txt", "secret\n");
+        let inner = pola_tests::pola_sh();
+        let run = sh(
+            t,
+            &format!(
+                "{} -c 'cat granted.txt; cat secret.txt; echo inner-status=$?' + granted.txt",
+                inner.display()
+            ),
+        );
+        assert!(run.stdout.contains("granted\n"), "{run}");
+        assert!(!run.stdout.contains("secret\n"), "{run}");
+        assert!(run.stdout.contains("inner-status=1"), "{run}");
+    }
+);

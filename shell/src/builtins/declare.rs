@@ -277,7 +277,10 @@ fn functions(sh: &mut Shell, names: &[String], only_names: bool) -> Status {
                 text.push_str(&format!("declare -f {n}\n"))
             }
             Some(_) if only_names => text.push_str(&format!("{n}\n")),
-            Some(body) => text.push_str(&format!("{n} () \n{body}\n")),
+            Some(body) => {
+                text.push_str(&crate::pretty::function(n, body));
+                text.push('\n');
+            }
             None => status = 1,
         }
     }

@@ -21,7 +21,10 @@ pub fn disown(sh: &mut Shell, argv: &[String]) -> Status {
             }
             None => {
                 let what = if spec == "%%" { "current" } else { spec };
-                sh.error(format!("disown: {}: no such job", pola_fileserver::text::shown(what)));
+                sh.error(format!(
+                    "disown: {}: no such job",
+                    pola_fileserver::text::shown(what)
+                ));
                 status = 1;
             }
         }

@@ -39,7 +39,10 @@ pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
         match find(sh, spec) {
             Some(i) => wanted.push(i),
             None => {
-                sh.error(format!("jobs: {}: no such job", pola_fileserver::text::shown(spec)));
+                sh.error(format!(
+                    "jobs: {}: no such job",
+                    pola_fileserver::text::shown(spec)
+                ));
                 return Ok(1);
             }
         }

@@ -79,7 +79,10 @@ pub fn printf(sh: &mut Shell, argv: &[String]) -> Status {
             Ok(status)
         }
         None => {
-            if !super::write_fd(1, &crate::escapes::to_bytes(&crate::escapes::from_bytes(&out))) {
+            if !super::write_fd(
+                1,
+                &crate::escapes::to_bytes(&crate::escapes::from_bytes(&out)),
+            ) {
                 sh.error("printf: write error");
                 return Ok(1);
             }

@@ -69,9 +69,9 @@ fn line(name: &str, kind: &Kind, verbose: bool, sh: &Shell) -> String {
             let body = sh
                 .functions
                 .get(name)
-                .map(|b| b.to_string())
+                .map(|b| crate::pretty::function(name, b))
                 .unwrap_or_default();
-            format!("{shown} is a function\n{name} () \n{body}")
+            format!("{shown} is a function\n{body}")
         }
         (Kind::Builtin, true) => format!("{shown} is a shell builtin"),
         // As sh says it (every program runs jailed: `grants` shows how).

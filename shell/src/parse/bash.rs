@@ -340,8 +340,8 @@ impl Grammar<'_> {
             let special = r.len() > 1 && "?-@*#$!".contains(&r[..1]) && r[1..].starts_with('}');
             let length = special
                 || !r.starts_with('}')
-                && !r.starts_with([':', '-', '=', '?', '+', '%', '/', '^', ','])
-                && (!r.starts_with('#') || r[1..].starts_with('}'));
+                    && !r.starts_with([':', '-', '=', '?', '+', '%', '/', '^', ','])
+                    && (!r.starts_with('#') || r[1..].starts_with('}'));
             if length {
                 let (r, name) = self.param_name(r)?;
                 let (r, index) = self.subscript(r, &name)?;
