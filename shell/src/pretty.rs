@@ -15,7 +15,7 @@ pub fn function(name: &str, body: &Command) -> String {
         }
         other => {
             out.push_str("{ \n");
-            out.push_str(&"    ".repeat(1));
+            indent(&mut out, 1);
             command(&mut out, other, 1);
             out.push_str("\n}");
         }
