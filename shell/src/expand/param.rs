@@ -517,20 +517,24 @@ fn substring(val: Val, offset: i64, length: Option<i64>, host: &dyn Host) -> Res
         Val::One(v) => {
             let chars: Vec<char> = v.unwrap_or_default().chars().collect();
             let n = chars.len() as i64;
-            let start = if offset < 0 { n + offset } else { offset };
+            let start = if offset < 0 {
+                n.saturating_add(offset)
+            } else {
+                offset
+            };
             if start < 0 || start > n {
                 return Ok(Val::One(Some(String::new())));
             }
             let end = match length {
                 None => n,
                 Some(l) if l < 0 => {
-                    let e = n + l;
+                    let e = n.saturating_add(l);
                     if e < start {
                         return Err(format!("{l}: substring expression < 0"));
                     }
                     e
                 }
-                Some(l) => (start + l).min(n),
+                Some(l) => start.saturating_add(l).min(n),
             };
             Ok(Val::One(Some(
                 chars[start as usize..end as usize].iter().collect(),
@@ -548,7 +552,11 @@ fn substring(val: Val, offset: i64, length: Option<i64>, host: &dyn Host) -> Res
                 indices.insert(0, 0);
             }
             let max = indices.last().map_or(0, |m| *m as i64 + 1);
-            let start = if offset < 0 { max + offset } else { offset };
+            let start = if offset < 0 {
+                max.saturating_add(offset)
+            } else {
+                offset
+            };
             if start < 0 {
                 return Ok(Val::Many {
                     items: Vec::new(),
