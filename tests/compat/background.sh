@@ -72,3 +72,5 @@ sleep 0.2 & jobs %1; echo $?; jobs %2 2>/dev/null; echo $?; wait
 sleep 0.1 & disown; echo $?; wait; echo $?
 #### disown with no jobs
 disown 2>/dev/null; echo $?
+#### kill -l lists the signals
+kill -l | head -5

@@ -103,10 +103,13 @@ fn parse_signal(name: &str) -> Option<Option<Signal>> {
 /// names its signal) and the number of each name.
 fn list(sh: &Shell, args: &[String]) -> Status {
     if args.is_empty() {
-        let names: Vec<&str> = Signal::iterator()
-            .map(|s| s.as_str().trim_start_matches("SIG"))
-            .collect();
-        super::out(&format!("{}\n", names.join(" ")));
+        // As dash lists them: 0, then a name a line.
+        let mut text = String::from("0\n");
+        for s in Signal::iterator() {
+            text.push_str(s.as_str().trim_start_matches("SIG"));
+            text.push('\n');
+        }
+        super::out(&text);
         return Ok(0);
     }
     let mut status = 0;
