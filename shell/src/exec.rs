@@ -330,6 +330,13 @@ impl Shell {
                 crate::pattern::set_collation(&locale);
             }
             "PATH" => self.hash.clear(),
+            "SECONDS" => {
+                // Assigning SECONDS sets where it counts from.
+                let base = self.get("SECONDS").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                self.started = Instant::now()
+                    .checked_sub(std::time::Duration::from_secs(base))
+                    .unwrap_or_else(Instant::now);
+            }
             "RANDOM" => {
                 // Assigning RANDOM seeds it.
                 let seed = self
@@ -665,6 +672,17 @@ impl Shell {
     }
 
     fn pipeline_status(&mut self, p: &Pipeline) -> Status {
+        if p.commands.len() > 1 {
+            // The members of a pipeline are subshells: `$_` stays as it was.
+            let last_arg = self.last_arg.clone();
+            let r = self.pipeline_members(p);
+            self.last_arg = last_arg;
+            return r;
+        }
+        self.pipeline_members(p)
+    }
+
+    fn pipeline_members(&mut self, p: &Pipeline) -> Status {
         let job_control = self.terminal.is_some();
         let single = p.commands.len() == 1;
         let mut procs = Vec::new();
@@ -1136,7 +1154,6 @@ impl Shell {
             }
             return Ok(Running::Done(self.subst_status.unwrap_or(0)));
         };
-        self.last_arg = last_field(&items).unwrap_or_default();
         if self.options.xtrace {
             let words: Vec<String> = items
                 .iter()
@@ -1185,7 +1202,7 @@ impl Shell {
         }
         let result = self.dispatch(s, &name, &items, &assigns, &redirs, special, is_function);
         self.restore_vars(saved_vars);
-        // `$_` is this command's last argument, whatever ran inside it.
+        // `$_` is this command's last argument, once it ran.
         self.last_arg = last_field(&items).unwrap_or_default();
         result
     }
