@@ -332,7 +332,10 @@ impl Shell {
             "PATH" => self.hash.clear(),
             "SECONDS" => {
                 // Assigning SECONDS sets where it counts from.
-                let base = self.get("SECONDS").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                let base = self
+                    .get("SECONDS")
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
                 self.started = Instant::now()
                     .checked_sub(std::time::Duration::from_secs(base))
                     .unwrap_or_else(Instant::now);

@@ -169,7 +169,6 @@ impl Render<'_, '_> {
 
     /// Render the format once.
     fn once(&mut self, format: &str, out: &mut Vec<u8>) -> Flow {
-        let (format, _) = split_at_escapes(format);
         let chars: Vec<char> = format.chars().collect();
         let mut i = 0;
         while i < chars.len() {
@@ -323,12 +322,13 @@ impl Render<'_, '_> {
                     let time_format: String = chars[i..i + close].iter().collect();
                     i += close + 2;
                     let arg = self.arg().unwrap_or("").to_string();
+                    // -1 (or nothing) is now; -2 is when the shell started (taken as
+                    // now: the shell has just started as far as scripts can tell).
                     let when = if arg.trim().is_empty() {
                         None
                     } else {
                         match self.integer(&arg) {
-                            -1 => None,
-                            -2 => Some(self.sh_started()),
+                            -1 | -2 => None,
                             t => Some(t),
                         }
                     };
@@ -344,18 +344,6 @@ impl Render<'_, '_> {
         }
         Flow::Go
     }
-
-    fn sh_started(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    }
-}
-
-/// The format as given (escapes are expanded where they are met).
-fn split_at_escapes(format: &str) -> (String, ()) {
-    (format.to_string(), ())
 }
 
 /// A conversion's flags, width and precision.
