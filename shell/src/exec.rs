@@ -139,6 +139,8 @@ pub struct Shell {
     pub getopts_index: usize,
     /// Per running function: the options `local -` saved, to restore at its return.
     option_frames: Vec<Option<(Options, Shopt)>>,
+    /// An interactive shell reads `~/.config/pola-sh/rc` (not with `--norc`).
+    pub read_rc: bool,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -216,6 +218,7 @@ impl Shell {
             finished: HashMap::new(),
             getopts_index: 1,
             option_frames: Vec::new(),
+            read_rc: true,
         };
         if interactive {
             sh.options.emacs = true;

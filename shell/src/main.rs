@@ -1,6 +1,7 @@
 //! pola-sh: the least-authority shell.
 //!
-//! `pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
+//! `pola-sh [-l] [-i] [-s] [-abCefhmnuvx] [-o option] [-O shopt] [--norc] [--noprofile]
+//! [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
 //!
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
@@ -21,72 +22,111 @@ fn main() {
     std::process::exit(run(&args, login));
 }
 
+/// The usage line, for `--help` and mistakes.
+const USAGE: &str = "usage: pola-sh [-l] [-i] [-s] [-abCefhmnuvx] [-o option] [-O shopt] [--norc] [--noprofile] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]";
+
 fn run(args: &[String], mut login: bool) -> i32 {
-    let mut command = None;
+    let mut command_mode = false;
+    let mut stdin_mode = false;
     let mut force_interactive = false;
     let mut no_profile = false;
+    let mut no_rc = false;
+    let mut no_login_files = false;
     let mut learn = false;
     let mut ask = false;
     let mut powerbox = false;
+    // `set` arguments, and `shopt` options (name, on).
     let mut flags = Vec::new();
+    let mut shopts: Vec<(String, bool)> = Vec::new();
     let mut i = 1;
     while i < args.len() {
-        match args[i].as_str() {
-            "-c" => {
-                let Some(c) = args.get(i + 1) else {
-                    report::error(PROGRAM, "-c: option requires an argument");
-                    return 2;
-                };
-                command = Some(c.clone());
-                i += 2;
-                break;
-            }
-            "-l" | "--login" => login = true,
-            "-i" => force_interactive = true,
+        let a = args[i].as_str();
+        match a {
+            "--login" => login = true,
             "--no-profile" => no_profile = true,
+            "--noprofile" => no_login_files = true,
+            "--norc" => no_rc = true,
+            "--posix" => flags.extend(["-o".to_string(), "posix".to_string()]),
             "--learn" => learn = true,
             "--ask" => ask = true,
             "--powerbox" => powerbox = true,
-            "--" => {
+            "--" | "-" => {
                 i += 1;
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]");
+                println!("{USAGE}");
                 return 0;
             }
-            "-o" | "+o" => {
-                let Some(name) = args.get(i + 1) else {
-                    report::error(PROGRAM, "-o: option requires an argument");
-                    return 2;
-                };
-                flags.push(format!("{}o", &args[i][..1]));
-                flags.push(name.clone());
-                i += 1;
-            }
-            f if (f.starts_with('-') || f.starts_with('+'))
-                && f.len() > 1
-                && f[1..]
-                    .chars()
-                    .all(|c| pola_sh::options::Options::letter_name(c).is_some()) =>
-            {
-                flags.push(f.to_string())
-            }
-            f if f.starts_with('-') && f.len() > 1 => {
+            s if s.starts_with("--") => {
                 report::error(
                     PROGRAM,
                     format!(
                         "{}: unknown option (see pola-sh --help)",
-                        pola_fileserver::text::shown(f)
+                        pola_fileserver::text::shown(s)
                     ),
                 );
                 return 2;
+            }
+            s if (s.starts_with('-') || s.starts_with('+')) && s.len() > 1 => {
+                let on = s.starts_with('-');
+                for c in s[1..].chars() {
+                    match c {
+                        'c' if on => command_mode = true,
+                        's' if on => stdin_mode = true,
+                        'i' if on => force_interactive = true,
+                        'l' if on => login = true,
+                        'o' | 'O' => {
+                            i += 1;
+                            let Some(name) = args.get(i) else {
+                                report::error(PROGRAM, format!("-{c}: option requires an argument"));
+                                return 2;
+                            };
+                            if c == 'o' {
+                                flags.push(format!("{}o", if on { '-' } else { '+' }));
+                                flags.push(name.clone());
+                            } else {
+                                shopts.push((name.clone(), on));
+                            }
+                        }
+                        c if pola_sh::options::Options::letter_name(c).is_some() => {
+                            flags.push(format!("{}{c}", if on { '-' } else { '+' }));
+                        }
+                        _ => {
+                            report::error(
+                                PROGRAM,
+                                format!(
+                                    "{}: unknown option (see pola-sh --help)",
+                                    pola_fileserver::text::shown(s)
+                                ),
+                            );
+                            return 2;
+                        }
+                    }
+                }
             }
             _ => break,
         }
         i += 1;
     }
-    let rest = &args[i.min(args.len())..];
+    let mut rest = &args[i.min(args.len())..];
+    let command = if command_mode {
+        let Some((c, after)) = rest.split_first() else {
+            report::error(PROGRAM, "-c: option requires an argument");
+            return 2;
+        };
+        rest = after;
+        Some(c.clone())
+    } else {
+        None
+    };
+    // `-s`: commands come from standard input; the arguments are the parameters.
+    let (script_args, stdin_args): (&[String], &[String]) = if stdin_mode && command.is_none() {
+        (&[], rest)
+    } else {
+        (rest, &[])
+    };
+    let rest = script_args;
     let interactive = force_interactive
         || (command.is_none() && rest.is_empty() && std::io::stdin().is_terminal());
     let arg0 = match (&command, rest.first()) {
@@ -109,12 +149,29 @@ fn run(args: &[String], mut login: bool) -> i32 {
     if !flags.is_empty() {
         let mut argv = vec!["set".to_string()];
         argv.extend(flags);
-        let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &argv));
+        if let Some(set) = pola_sh::builtins::lookup("set") {
+            if !matches!(set(&mut sh, &argv), Ok(0)) {
+                return 2;
+            }
+        }
     }
+    for (name, on) in shopts {
+        if !sh.shopt.set(&name, on) {
+            report::error(
+                PROGRAM,
+                format!("{}: invalid shell option name", pola_fileserver::text::shown(&name)),
+            );
+            return 2;
+        }
+    }
+    sh.positional = stdin_args.to_vec();
+    sh.read_rc = !no_rc;
     if login {
         sh.shopt.set("login_shell", true);
-        if let Err(Flow::Exit(s)) = read_login_files(&mut sh) {
-            return s;
+        if !no_login_files {
+            if let Err(Flow::Exit(s)) = read_login_files(&mut sh) {
+                return s;
+            }
         }
     }
     match (command, rest.first()) {
@@ -242,6 +299,9 @@ fn read_interactive_files(sh: &mut Shell) -> Result<(), Flow> {
                 }
             }
         }
+    }
+    if !sh.read_rc {
+        return Ok(());
     }
     if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
         source_file(sh, &rc)?;

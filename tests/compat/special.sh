@@ -149,3 +149,7 @@ umask 022; umask -S
 times >/dev/null; echo $?
 #### ulimit prints
 ulimit -n >/dev/null; echo $?
+#### the shell run with combined options
+sh -ec 'false; echo never'; echo $?
+#### the shell reading commands from standard input with arguments
+echo 'echo "$1-$#"' | sh -s a b
