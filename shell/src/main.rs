@@ -79,7 +79,10 @@ fn run(args: &[String], mut login: bool) -> i32 {
                         'o' | 'O' => {
                             i += 1;
                             let Some(name) = args.get(i) else {
-                                report::error(PROGRAM, format!("-{c}: option requires an argument"));
+                                report::error(
+                                    PROGRAM,
+                                    format!("-{c}: option requires an argument"),
+                                );
                                 return 2;
                             };
                             if c == 'o' {
@@ -159,7 +162,10 @@ fn run(args: &[String], mut login: bool) -> i32 {
         if !sh.shopt.set(&name, on) {
             report::error(
                 PROGRAM,
-                format!("{}: invalid shell option name", pola_fileserver::text::shown(&name)),
+                format!(
+                    "{}: invalid shell option name",
+                    pola_fileserver::text::shown(&name)
+                ),
             );
             return 2;
         }

@@ -150,6 +150,18 @@ times >/dev/null; echo $?
 #### ulimit prints
 ulimit -n >/dev/null; echo $?
 #### the shell run with combined options
-sh -ec 'false; echo never'; echo $?
+$SH -ec 'false; echo never'; echo $?
 #### the shell reading commands from standard input with arguments
-echo 'echo "$1-$#"' | sh -s a b
+echo 'echo "$1-$#"' | $SH -s a b
+#### the shell with -c before other options
+$SH -c -u 'echo ${nope}' 2>/dev/null; echo $?
+#### the shell run with a name and arguments
+$SH -c 'echo "$0:$1:$#"' name one two
+#### the shell with -o and +o
+$SH -o errexit +o errexit -c 'false; echo continued'
+#### the shell with -n reads without running
+$SH -n -c 'echo never'; echo $?
+#### the shell reads a script file with arguments
+echo 'echo "script $1 $#"; exit 3' > s.sh; $SH s.sh a b; echo $?
+#### the shell reports a syntax error in a script
+echo 'if true; then' > bad.sh; $SH bad.sh 2>/dev/null; echo $?

@@ -16,6 +16,9 @@
 //! its grants): it is run and counted in the agreement figure, and it must still differ
 //! (a mark that has become wrong fails the suite). Every other case must agree.
 //!
+//! `$SH` names the shell under test, for cases that start it again (`$SH -c ...`: a
+//! pola-sh started inside a jail runs its commands in that jail).
+//!
 //! `COMPAT=text` runs only the cases whose file name or title contains `text`.
 
 use std::io::Read;
@@ -89,7 +92,9 @@ fn run(t: &T, shell: &Path, script: &str) -> Outcome {
         .unwrap();
     t.own(dir.path());
     let mut cmd = t.command(shell, &["-c", script]);
-    cmd.current_dir(dir.path())
+    // `$SH` is the shell under test, for cases that start it again.
+    cmd.env("SH", shell)
+        .current_dir(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .process_group(0);
