@@ -375,3 +375,20 @@ both!(bashrc_runs_through_shopt_and_friends, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
     assert!(!run.stdout.contains("command not found"), "{run}");
 });
+
+both!(read_s_does_not_show_what_is_typed, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("read -s -p 'password: ' pw; echo; echo \"length ${#pw}\""),
+        Send(ENTER),
+        Expect("password: "),
+        Send("hunter2"),
+        Send(ENTER),
+        Expect("length 7"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(
+        !run.stdout.contains("hunter2"),
+        "typed text was shown: {run}"
+    );
+});

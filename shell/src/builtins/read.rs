@@ -18,6 +18,7 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
     let mut prompt: Option<String> = None;
     let mut timeout: Option<f64> = None;
     let mut fd = 0;
+    let mut silent = false;
     let mut names = Vec::new();
     let mut i = 1;
     while i < argv.len() {
@@ -53,7 +54,8 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
             };
             match (c, value) {
                 ('r', _) => raw = true,
-                ('s' | 'e', _) => {}
+                ('s', _) => silent = true,
+                ('e', _) => {}
                 ('a', Some(v)) => array = Some(v),
                 ('d', Some(v)) => delim = Some(v.bytes().next().unwrap_or(0)),
                 ('n' | 'N', Some(v)) => match v.parse::<usize>() {
@@ -134,6 +136,8 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
         }
         return Ok(0);
     }
+    // `-s`: what is typed is not shown (a password), while this read lasts.
+    let _quiet = silent.then(|| Quiet::new(fd)).flatten();
     // The characters read, each with whether it was quoted by a backslash.
     let mut line: Vec<(char, bool)> = Vec::new();
     let mut eof = false;
@@ -219,6 +223,33 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
         }
     }
     Ok(status)
+}
+
+/// A terminal's echo turned off until dropped (`read -s`).
+struct Quiet {
+    fd: i32,
+    modes: nix::sys::termios::Termios,
+}
+
+impl Quiet {
+    fn new(fd: i32) -> Option<Quiet> {
+        use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+        let modes = tcgetattr(borrow(fd)).ok()?;
+        let mut quiet = modes.clone();
+        quiet.local_flags.remove(LocalFlags::ECHO);
+        tcsetattr(borrow(fd), SetArg::TCSAFLUSH, &quiet).ok()?;
+        Some(Quiet { fd, modes })
+    }
+}
+
+impl Drop for Quiet {
+    fn drop(&mut self) {
+        let _ = nix::sys::termios::tcsetattr(
+            borrow(self.fd),
+            nix::sys::termios::SetArg::TCSAFLUSH,
+            &self.modes,
+        );
+    }
 }
 
 fn borrow(fd: i32) -> BorrowedFd<'static> {
