@@ -210,8 +210,12 @@ pub fn attribute_letters(v: &Var) -> String {
     "aAinrtxlu".chars().filter(|c| has(v, *c)).collect()
 }
 
-/// `value` in double quotes, as `declare -p` writes it.
+/// `value` in double quotes, as `declare -p` writes it (`$'...'` when it holds control
+/// characters).
 pub fn double_quoted(value: &str) -> String {
+    if value.chars().any(|c| c.is_control()) {
+        return super::printf::quote(value);
+    }
     let mut out = String::from("\"");
     for c in value.chars() {
         if matches!(c, '"' | '\\' | '$' | '`') {
