@@ -379,7 +379,8 @@ both!(bashrc_runs_through_shopt_and_friends, |t: &T| {
 both!(read_s_does_not_show_what_is_typed, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),
-        Send("read -s -p 'password: ' pw; echo; echo \"length ${#pw}\""),
+        // The prompt is made at run time, so that it is not seen in the typed line.
+        Send("w=word; read -s -p \"pass$w: \" pw; echo; echo \"length ${#pw}\""),
         Send(ENTER),
         Expect("password: "),
         Send("hunter2"),

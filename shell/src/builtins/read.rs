@@ -113,6 +113,9 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
             return Ok(1);
         }
     }
+    // `-s`: what is typed is not shown (a password), while this read lasts; set before
+    // the prompt, so that nothing typed after it is shown.
+    let _quiet = silent.then(|| Quiet::new(fd)).flatten();
     if let Some(p) = &prompt {
         if nix::unistd::isatty(borrow(fd)).unwrap_or(false) {
             super::err(p);
@@ -136,8 +139,6 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
         }
         return Ok(0);
     }
-    // `-s`: what is typed is not shown (a password), while this read lasts.
-    let _quiet = silent.then(|| Quiet::new(fd)).flatten();
     // The characters read, each with whether it was quoted by a backslash.
     let mut line: Vec<(char, bool)> = Vec::new();
     let mut eof = false;
@@ -237,7 +238,7 @@ impl Quiet {
         let modes = tcgetattr(borrow(fd)).ok()?;
         let mut quiet = modes.clone();
         quiet.local_flags.remove(LocalFlags::ECHO);
-        tcsetattr(borrow(fd), SetArg::TCSAFLUSH, &quiet).ok()?;
+        tcsetattr(borrow(fd), SetArg::TCSANOW, &quiet).ok()?;
         Some(Quiet { fd, modes })
     }
 }
@@ -246,7 +247,7 @@ impl Drop for Quiet {
     fn drop(&mut self) {
         let _ = nix::sys::termios::tcsetattr(
             borrow(self.fd),
-            nix::sys::termios::SetArg::TCSAFLUSH,
+            nix::sys::termios::SetArg::TCSANOW,
             &self.modes,
         );
     }
