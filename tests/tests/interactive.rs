@@ -195,8 +195,7 @@ both!(aliases_at_the_prompt_and_from_the_rc_file, |t: &T| {
         Pause(0.5),
         Send("two"),
         Send(ENTER),
-        Expect("0ne"),
-        Expect("two"),
+        Expect("0ne\ntwo\n"),
         Pause(0.5),
         Send("alias"),
         Send(ENTER),
@@ -205,7 +204,7 @@ both!(aliases_at_the_prompt_and_from_the_rc_file, |t: &T| {
         // A line is read whole before it runs: the alias still applies on it.
         Send("unalias ll; ll"),
         Send(ENTER),
-        Expect("listing"),
+        Expect("listing\n"),
         Pause(0.5),
         Send("ll 2>&1 | head -1"),
         Send(ENTER),
@@ -243,7 +242,7 @@ both!(
             Expect("more> "),
             Send("then echo continued; fi"),
             Send(ENTER),
-            Expect("continued"),
+            Expect("continued\n"),
             // \w shows the directory from ~, \t the time, \[ \] nothing.
             Send("PS1='[\\w|\\t|\\[x\\]]\\$ '"),
             Send(ENTER),
