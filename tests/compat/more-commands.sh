@@ -35,7 +35,7 @@ sleep 0.1 & wait $!; echo $?
 #### background group exit status
 { sleep 0.1; exit 3; } & wait $!; echo $?
 #### background job output then wait in order
-for i in 1 2 3; do (sleep 0.$i; echo $i) & done; wait; echo done
+for i in 1 2 3; do (sleep 0.$((i * 3)); echo $i) & done; wait; echo done
 #### kill a background job by job spec
 sleep 5 & kill %1; wait %1; echo $?
 #### subshell does not see later parent changes
