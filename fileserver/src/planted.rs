@@ -5,13 +5,16 @@
 //! can leave a symlink there (`sorted.csv -> ~/.ssh/authorized_keys`, `docs ->
 //! ~/secrets`), a FIFO or a socket, waiting for the user's next command line to name
 //! it. So the trusted side remembers, across sessions, every directory it ever gave a
-//! jail write access to and every symlink a jail made at a slot (the *written* record,
+//! jail write access to and every slot a jail made a symlink at (the *written* record,
 //! `$XDG_STATE_HOME/pola-sh/written`, read-only in every jail like pola-sh's
 //! configuration), and resolves paths so that:
 //!
 //! - a symlink whose directory (or any directory above it) was ever writable by a jail,
-//!   or that a jail made at a slot, is never followed — the caller is told its name and
-//!   target, so the user can name the target directly if that is what they mean;
+//!   or that stands at a name that was ever a slot, is never followed — unless it leads
+//!   only where jails could write anyway (into a directory that was itself writable by
+//!   a jail, and not pola-sh's own: `ln -s real => link; cd link`). The caller is told
+//!   its name and target, so the user can name the target directly if that is what
+//!   they mean;
 //! - every other symlink — the user's own dotfiles, a project reached through
 //!   `~/proj -> /data/proj`, `~/.config -> dotfiles/config` — is followed as usual;
 //! - a FIFO, socket or device in such a directory is refused before it is opened (a
@@ -31,7 +34,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use nix::errno::Errno;
-use nix::fcntl::{openat2, readlinkat, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
+use nix::fcntl::{readlinkat, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
 use nix::sys::stat::{fstat, FileStat, Mode, SFlag};
 
 /// Why a path was not resolved.
@@ -296,6 +299,100 @@ pub fn planted(dir: BorrowedFd, name: &OsStr, link: BorrowedFd) -> bool {
     })
 }
 
+/// pola-sh's own directories (configuration, data, state), by identity, where they
+/// exist: a link a jail made is never followed into them (SECURITY.md 27).
+fn own_dirs() -> Vec<Id> {
+    [dirs::config_dir(), dirs::data_dir(), dirs::state_dir()]
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let fd = nix::fcntl::open(
+                &d.join("pola-sh"),
+                OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .ok()?;
+            Id::of(fd.as_fd())
+        })
+        .collect()
+}
+
+/// Whether the directory `dir` is inside one of `own` (or is one).
+fn in_own_dir(own: &[Id], dir: BorrowedFd) -> bool {
+    let same = |a: &Id, b: &Id| (a.dev, a.ino) == (b.dev, b.ino);
+    let mut cur: Option<OwnedFd> = None;
+    for _ in 0..4096 {
+        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
+        let Some(id) = Id::of(at) else {
+            return true;
+        };
+        if own.iter().any(|o| same(o, &id)) {
+            return true;
+        }
+        let Ok(up) = nix::fcntl::openat(
+            at,
+            "..",
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return true;
+        };
+        if Id::of(up.as_fd()).is_some_and(|u| same(&u, &id)) {
+            return false;
+        }
+        cur = Some(up);
+    }
+    true
+}
+
+thread_local! {
+    /// How many planted links are being followed, one inside another.
+    static FOLLOWING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether a link a jail may have made, to `target` (absolute), leads only where jails
+/// could write anyway: into a directory that was itself writable by a jail (and not
+/// one of pola-sh's own). Following such a link gives the next command nothing a jail
+/// did not already have (`ln -s real => link; cd link`, a venv's `lib64 -> lib`); a
+/// link into anything else (`~/.ssh/authorized_keys`, a secret) is not followed.
+fn lands_where_jails_wrote(target: &Path) -> bool {
+    let depth = FOLLOWING.with(|f| f.get());
+    if depth >= 8 {
+        return false;
+    }
+    FOLLOWING.with(|f| f.set(depth + 1));
+    let landed = (|| {
+        let place = parent(target).ok()?;
+        // The target itself when it is a directory, else the directory it is in.
+        let dir = match &place.name {
+            Some(name) => match open_one(place.dir.as_fd(), name) {
+                Ok(fd) if fstat(&fd).is_ok_and(|st| kind_of(&st) == SFlag::S_IFDIR) => fd,
+                _ => place.dir,
+            },
+            None => place.dir,
+        };
+        let written = with(|w| in_written_dir(w, dir.as_fd()));
+        Some(written && !in_own_dir(&own_dirs(), dir.as_fd()))
+    })();
+    FOLLOWING.with(|f| f.set(depth));
+    landed == Some(true)
+}
+
+/// The absolute target of the link `name` in `dir`, which says `target`.
+fn absolute_target(dir: BorrowedFd, target: &Path) -> Option<PathBuf> {
+    if target.is_absolute() {
+        return Some(target.to_path_buf());
+    }
+    crate::slots::fd_path(&dir).ok().map(|d| d.join(target))
+}
+
+/// Whether the symlink `name` in `dir` (`link`, an `O_PATH` descriptor of it), which
+/// points at `target`, must not be followed.
+fn refused_link(dir: BorrowedFd, name: &OsStr, link: BorrowedFd, target: &Path) -> bool {
+    planted(dir, name, link)
+        && !absolute_target(dir, target).is_some_and(|t| lands_where_jails_wrote(&t))
+}
+
 fn kind_of(st: &FileStat) -> SFlag {
     SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT
 }
@@ -316,10 +413,51 @@ fn os(path: &Path) -> impl Fn(Errno) -> Refused + '_ {
     }
 }
 
+/// `openat2` without following any link, with `flags` and `mode`. Where `openat2` is
+/// refused (ENOSYS: a jail's filter, an old kernel), a single name is opened with
+/// `openat` and `O_NOFOLLOW`, which follows no link either; a longer path is ELOOP, so
+/// the caller takes it one name at a time.
+fn openat2<P: ?Sized + nix::NixPath + AsRef<OsStr>>(
+    dir: impl AsFd,
+    path: &P,
+    how: OpenHow,
+) -> Result<OwnedFd, Errno> {
+    let dir = dir.as_fd();
+    match nix::fcntl::openat2(dir, path, how) {
+        Err(Errno::ENOSYS) => {
+            let text = path.as_ref().as_bytes();
+            if text.contains(&b'/') {
+                return Err(Errno::ELOOP);
+            }
+            let (flags, mode) = FALLBACK.with(|f| f.get());
+            nix::fcntl::openat(dir, path, flags | OFlag::O_NOFOLLOW, mode)
+        }
+        other => other,
+    }
+}
+
+thread_local! {
+    /// The flags and mode of the `openat2` call being made, for its fallback (an
+    /// `OpenHow` does not give them back).
+    static FALLBACK: std::cell::Cell<(OFlag, Mode)> =
+        const { std::cell::Cell::new((OFlag::O_PATH, Mode::empty())) };
+}
+
+/// An `OpenHow` for `flags` and `mode` that follows no link, remembered for the
+/// fallback of [`openat2`].
+fn how(flags: OFlag, mode: Mode) -> OpenHow {
+    FALLBACK.with(|f| f.set((flags, mode)));
+    OpenHow::new()
+        .flags(flags)
+        .mode(mode)
+        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS)
+}
+
 fn open_one(dir: BorrowedFd, name: &OsStr) -> Result<OwnedFd, Errno> {
-    let how = OpenHow::new()
-        .flags(OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
-        .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS | ResolveFlag::RESOLVE_NO_SYMLINKS);
+    let how = how(
+        OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    );
     openat2(dir, name, how)
 }
 
@@ -383,7 +521,7 @@ pub fn parent(path: &Path) -> Result<Place, Refused> {
         let st = fstat(&next).map_err(&err)?;
         if kind_of(&st) == SFlag::S_IFLNK {
             let target = PathBuf::from(readlinkat(&dir, name.as_os_str()).map_err(&err)?);
-            if planted(dir.as_fd(), &name, next.as_fd()) {
+            if refused_link(dir.as_fd(), &name, next.as_fd(), &target) {
                 return Err(Refused::Planted {
                     link: walked.join(&name),
                     target,
@@ -421,6 +559,12 @@ pub fn resolve(path: &Path) -> Result<OwnedFd, Refused> {
 /// blocks on a FIFO: it is opened non-blocking first (the caller clears the flag).
 pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
     let err = os(path);
+    // With O_PATH, openat2 takes no other flags (open ignores them).
+    let flags = if flags.contains(OFlag::O_PATH) {
+        flags & (OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
+    } else {
+        flags
+    };
     // No link anywhere: one call.
     // openat2 refuses a mode without O_CREAT.
     let mode = if flags.contains(OFlag::O_CREAT) {
@@ -428,11 +572,14 @@ pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
     } else {
         Mode::empty()
     };
-    let how = OpenHow::new()
-        .flags(flags | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | nonblocking(flags))
-        .mode(mode)
-        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    let first = openat2(AT_FDCWD, path, how);
+    let first = openat2(
+        AT_FDCWD,
+        path,
+        how(
+            flags | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | nonblocking(flags),
+            mode,
+        ),
+    );
     match first {
         // With O_PATH|O_NOFOLLOW a last name that is a symlink opens as the link.
         Ok(fd)
@@ -454,10 +601,10 @@ pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
         let Some(name) = place.name else {
             return Ok(place.dir);
         };
-        let how = OpenHow::new()
-            .flags(flags | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | nonblocking(flags))
-            .mode(mode)
-            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+        let how = how(
+            flags | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | nonblocking(flags),
+            mode,
+        );
         match openat2(&place.dir, name.as_os_str(), how) {
             Ok(fd) if flags.contains(OFlag::O_PATH) => {
                 let st = fstat(&fd).map_err(&err)?;
@@ -477,7 +624,7 @@ pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
         }
         let link = open_one(place.dir.as_fd(), &name).map_err(&err)?;
         let target = PathBuf::from(readlinkat(&place.dir, name.as_os_str()).map_err(&err)?);
-        if planted(place.dir.as_fd(), &name, link.as_fd()) {
+        if refused_link(place.dir.as_fd(), &name, link.as_fd(), &target) {
             return Err(Refused::Planted { link: path, target });
         }
         // Follow it from its directory.

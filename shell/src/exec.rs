@@ -3,11 +3,13 @@
 //! command runs in its own jail with the grants its command line names, and `!!cmd`
 //! runs on the host unconfined, on purpose.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::Instant;
 
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
@@ -16,12 +18,16 @@ use pola_fileserver::launch::{self, Jail};
 
 use crate::ast::*;
 use crate::builtins;
-use crate::expand::{self, Host};
+use crate::expand::{self, GlobMode, Host};
 use crate::grants::{self, Item as GrantItem};
 use crate::jail;
 use crate::job::{Job, Proc, State, Terminal};
+pub use crate::options::{Options, Shopt};
 use crate::redirect::{self, Redirections, Target};
 use crate::sys::{self, Forked};
+use crate::traps::{self, Traps};
+pub use crate::vars::Var;
+use crate::vars::{Value, Vars};
 
 /// Control flow that unwinds through the executor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,23 +40,6 @@ pub enum Flow {
 
 /// A command's exit status, or control flow leaving it.
 pub type Status = Result<i32, Flow>;
-
-#[derive(Clone, Debug)]
-pub struct Var {
-    pub value: String,
-    pub exported: bool,
-    /// Came from the login environment: passed to `!!` commands, not to jails.
-    pub from_env: bool,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    pub errexit: bool,
-    pub nounset: bool,
-    pub xtrace: bool,
-    pub noglob: bool,
-    pub pipefail: bool,
-}
 
 /// A command started but not yet waited for.
 pub enum Running {
@@ -90,11 +79,14 @@ pub struct PipeEnds {
 }
 
 pub struct Shell {
-    pub vars: BTreeMap<String, Var>,
+    pub vars: Vars,
     pub positional: Vec<String>,
     pub arg0: String,
     pub functions: HashMap<String, Rc<Command>>,
+    pub aliases: HashMap<String, String>,
     pub options: Options,
+    pub shopt: Shopt,
+    pub traps: Traps,
     pub status: i32,
     pub last_background: Option<Pid>,
     pub environment: Environment,
@@ -107,6 +99,7 @@ pub struct Shell {
     /// The process group the next command joins (`Some(0)`: a new one).
     next_group: Option<i32>,
     pub interactive: bool,
+    pub login: bool,
     /// For messages: the script's current line (0 when interactive).
     pub line: usize,
     /// The line the source being run starts on (a sourced file: 1).
@@ -124,6 +117,35 @@ pub struct Shell {
     /// Inside an `if`/`while` condition, or left of `&&`/`||`: `set -e` does not apply.
     condition: usize,
     loops: usize,
+    /// `$$`: the shell's process id (a subshell keeps its parent's).
+    pub pid: i32,
+    started: Instant,
+    random: Cell<u32>,
+    /// `$_`: the last argument of the last command.
+    pub last_arg: String,
+    /// The functions running, innermost last (`FUNCNAME`).
+    pub funcnames: Vec<String>,
+    /// `pushd`'s directories.
+    pub dir_stack: Vec<String>,
+    /// `hash`: programs found on `PATH`.
+    pub hash: BTreeMap<String, PathBuf>,
+    /// `getopts`: the position inside a bundle of options (`-abc`).
+    pub getopts_char: usize,
+    /// The status of the last command substitution of the command being expanded.
+    subst_status: Option<i32>,
+    /// A forked copy of the shell (a subshell).
+    pub subshell: bool,
+    /// The arguments of the running declaration builtin that were arrays
+    /// (`local a=(1 2)`), as their text.
+    pub array_args: Vec<String>,
+    /// The statuses of background jobs already waited for, by process id.
+    pub finished: HashMap<i32, i32>,
+    /// `getopts`: the `OPTIND` it left (a script that changes it starts afresh).
+    pub getopts_index: usize,
+    /// Per running function: the options `local -` saved, to restore at its return.
+    option_frames: Vec<Option<(Options, Shopt)>>,
+    /// An interactive shell reads `~/.config/pola-sh/rc` (not with `--norc`).
+    pub read_rc: bool,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -133,30 +155,41 @@ impl Shell {
         let identity = jail::identity().map_err(|e| e.to_string())?;
         let environment =
             Environment::load(dirs::config_dir().as_deref()).map_err(|e| e.to_string())?;
-        let mut vars = BTreeMap::new();
+        let mut vars = Vars::default();
         for (k, v) in std::env::vars_os() {
             let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else {
                 continue;
             };
+            if !crate::vars::valid_name(&k) {
+                continue;
+            }
             let minimal = matches!(
                 k.as_str(),
                 "PATH" | "HOME" | "TERM" | "LANG" | "USER" | "TZ" | "LANGUAGE"
             ) || k.starts_with("LC_");
-            vars.insert(
-                k,
+            vars.insert_global(
+                &k,
                 Var {
-                    value: v,
                     exported: minimal,
                     from_env: true,
+                    ..Var::string(&v)
                 },
             );
         }
+        let pid = std::process::id() as i32;
         let mut sh = Shell {
             vars,
             positional: Vec::new(),
             arg0,
             functions: HashMap::new(),
-            options: Options::default(),
+            aliases: HashMap::new(),
+            options: Options {
+                hashall: true,
+                interactive_comments: true,
+                ..Options::default()
+            },
+            shopt: Shopt::default(),
+            traps: Traps::default(),
             status: 0,
             last_background: None,
             environment,
@@ -166,6 +199,7 @@ impl Shell {
             terminal: None,
             next_group: None,
             interactive,
+            login: false,
             line: 0,
             line_base: 1,
             history: Vec::new(),
@@ -175,15 +209,34 @@ impl Shell {
             powerbox: false,
             condition: 0,
             loops: 0,
+            pid,
+            started: Instant::now(),
+            random: Cell::new(pid as u32 ^ 0x5eed),
+            last_arg: String::new(),
+            funcnames: Vec::new(),
+            dir_stack: Vec::new(),
+            hash: BTreeMap::new(),
+            getopts_char: 0,
+            subst_status: None,
+            subshell: false,
+            array_args: Vec::new(),
+            finished: HashMap::new(),
+            getopts_index: 1,
+            option_frames: Vec::new(),
+            read_rc: true,
         };
+        if interactive {
+            sh.options.emacs = true;
+            sh.options.history = true;
+            sh.options.monitor = true;
+        }
         if let Ok(cwd) = jail::logical_cwd() {
             sh.set("PWD", &cwd.to_string_lossy());
+            sh.export("PWD");
         }
-        sh.vars.entry("IFS".into()).or_insert(Var {
-            value: " \t\n".into(),
-            exported: false,
-            from_env: false,
-        });
+        if sh.get("IFS").is_none() {
+            sh.set("IFS", " \t\n");
+        }
         if sh.get("PATH").is_none() {
             sh.set("PATH", "/usr/local/bin:/usr/bin:/bin");
             sh.export("PATH");
@@ -193,46 +246,139 @@ impl Shell {
             sh.set("HOME", &home);
             sh.export("HOME");
         }
+        for (name, value) in [("OPTIND", "1".to_string()), ("PS4", "+ ".into())] {
+            sh.set(name, &value);
+        }
+        if interactive {
+            if sh.get("PS1").is_none() {
+                sh.set("PS1", crate::prompt::DEFAULT_PS1);
+            }
+            if sh.get("PS2").is_none() {
+                sh.set("PS2", "> ");
+            }
+        }
+        let level = sh
+            .get("SHLVL")
+            .and_then(|l| l.parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
+        // Kept in the shell: jails get only the minimal environment.
+        sh.set("SHLVL", &level.to_string());
+        if let Ok(host) = nix::unistd::gethostname() {
+            sh.set("HOSTNAME", &host.to_string_lossy());
+        }
+        let ppid = nix::unistd::getppid().as_raw().to_string();
+        let uid = nix::unistd::getuid().as_raw().to_string();
+        let euid = nix::unistd::geteuid().as_raw().to_string();
+        for (name, value) in [("PPID", ppid), ("UID", uid), ("EUID", euid)] {
+            let var = sh.vars.entry(name);
+            var.readonly = false;
+            var.value = Some(Value::Str(value));
+            var.readonly = true;
+        }
+        crate::pattern::set_collation("");
         Ok(sh)
     }
 
     // Variables.
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(|v| v.value.as_str())
+        self.vars.scalar(name)
     }
 
+    /// Set a variable for the shell's own purposes (a read-only one is left alone).
     pub fn set(&mut self, name: &str, value: &str) {
-        match self.vars.get_mut(name) {
-            Some(v) => v.value = value.to_string(),
-            None => {
-                self.vars.insert(
-                    name.into(),
-                    Var {
-                        value: value.into(),
-                        exported: false,
-                        from_env: false,
-                    },
-                );
+        let _ = self.vars.set(name, value);
+        if self.options.allexport {
+            self.vars.entry(name).exported = true;
+        }
+        self.variable_changed(name);
+    }
+
+    /// A user's assignment: read-only variables refuse it, integer ones evaluate it.
+    pub fn assign(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let value = self.integer_value(name, value, false)?;
+        self.vars.set(name, &value).map_err(|e| e.to_string())?;
+        if self.options.allexport {
+            self.vars.entry(name).exported = true;
+        }
+        self.variable_changed(name);
+        Ok(())
+    }
+
+    /// For a `declare -i` variable, `value` evaluated as arithmetic (added to the old
+    /// value when appending).
+    pub fn integer_value(
+        &mut self,
+        name: &str,
+        value: &str,
+        append: bool,
+    ) -> Result<String, String> {
+        let integer = self.vars.get(name).is_some_and(|v| v.integer);
+        if !integer {
+            return Ok(value.to_string());
+        }
+        let mut n = expand::evaluate(self, value)?;
+        if append {
+            let old = self.get(name).unwrap_or("0").to_string();
+            n = n.wrapping_add(expand::evaluate(self, &old)?);
+        }
+        Ok(n.to_string())
+    }
+
+    /// What the shell does when some variables change.
+    fn variable_changed(&mut self, name: &str) {
+        match name {
+            "LC_ALL" | "LC_COLLATE" | "LANG" => {
+                let locale = ["LC_ALL", "LC_COLLATE", "LANG"]
+                    .iter()
+                    .find_map(|n| self.get(n).filter(|v| !v.is_empty()))
+                    .unwrap_or("C")
+                    .to_string();
+                crate::pattern::set_collation(&locale);
             }
+            "PATH" => self.hash.clear(),
+            "SECONDS" => {
+                // Assigning SECONDS sets where it counts from.
+                let base = self
+                    .get("SECONDS")
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+                self.started = Instant::now()
+                    .checked_sub(std::time::Duration::from_secs(base))
+                    .unwrap_or_else(Instant::now);
+            }
+            "RANDOM" => {
+                // Assigning RANDOM seeds it.
+                let seed = self
+                    .get("RANDOM")
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .unwrap_or(0);
+                self.random.set(seed);
+            }
+            _ => {}
         }
     }
 
     pub fn export(&mut self, name: &str) {
-        let v = self.vars.entry(name.into()).or_insert(Var {
-            value: String::new(),
-            exported: true,
-            from_env: false,
-        });
-        v.exported = true;
+        self.vars.entry(name).exported = true;
     }
 
-    /// The working directory as the user sees it.
+    /// The working directory as the user sees it: `$PWD` while it names the working
+    /// directory (or the directory was removed and the kernel has no name for it).
     pub fn cwd(&self) -> PathBuf {
-        self.get("PWD")
+        let pwd = self
+            .get("PWD")
             .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| std::env::current_dir().ok())
+            .filter(|p| p.is_absolute());
+        if let Some(p) = &pwd {
+            if same_dir(p) {
+                return p.clone();
+            }
+        }
+        std::env::current_dir()
+            .ok()
+            .or(pwd)
             .unwrap_or_else(|| PathBuf::from("/"))
     }
 
@@ -248,30 +394,64 @@ impl Shell {
 
     // Running source text.
 
-    /// Parse and run `src`; a parse error is reported and gives status 2.
+    /// Parse and run `src` one complete command at a time (so that an alias defined
+    /// on one line applies to the next, as in sh); a syntax error is reported and
+    /// gives status 2, and ends a non-interactive shell.
     pub fn run_source(&mut self, src: &str) -> Status {
-        match crate::parse::parse(src) {
-            Ok(list) => self.run_list(&list),
-            Err(e) => {
-                let line = self.line_base + e.line - 1;
-                eprintln!(
-                    "{PROGRAM}: line {line}: syntax error: {} (column {})",
-                    pola_fileserver::text::shown(&e.message),
-                    e.column
-                );
-                self.status = 2;
-                if self.interactive {
-                    Ok(2)
-                } else {
-                    Err(Flow::Exit(2))
+        self.run_text(src, !self.interactive)
+    }
+
+    /// As `run_source`; `exit_on_error`: a syntax error ends the shell.
+    pub fn run_text(&mut self, src: &str, exit_on_error: bool) -> Status {
+        let mut text = src.to_string();
+        let mut offset = 0;
+        let mut status = 0;
+        loop {
+            let parsed = crate::parse::parse_next(
+                &mut text,
+                offset,
+                &crate::parse::Options {
+                    aliases: Some(&self.aliases),
+                    complete_input: true,
+                },
+            );
+            match parsed {
+                Ok(None) => return Ok(status),
+                Ok(Some((list, next))) => {
+                    offset = next;
+                    if self.options.noexec && !self.interactive {
+                        continue;
+                    }
+                    status = self.run_list(&list)?;
+                }
+                Err(e) => {
+                    let line = self.line_base + e.line - 1;
+                    eprintln!(
+                        "{PROGRAM}: line {line}: syntax error: {} (column {})",
+                        pola_fileserver::text::shown(&e.message),
+                        e.column
+                    );
+                    self.status = 2;
+                    return if exit_on_error {
+                        Err(Flow::Exit(2))
+                    } else {
+                        Ok(2)
+                    };
                 }
             }
         }
     }
 
     pub fn run_list(&mut self, list: &List) -> Status {
-        let mut status = 0;
+        let mut status = self.status;
+        if list.0.is_empty() {
+            return Ok(0);
+        }
         for item in &list.0 {
+            if self.options.noexec && !self.interactive {
+                // `set -n`: read, do not run.
+                return Ok(status);
+            }
             if item.line.0 > 0 {
                 self.line = self.line_base + item.line.0 - 1;
             }
@@ -281,15 +461,63 @@ impl Shell {
                 self.run_and_or(&item.and_or)?
             };
             self.status = status;
+            self.run_pending_traps()?;
         }
         Ok(status)
+    }
+
+    /// Run the commands of traps whose signals arrived.
+    pub fn run_pending_traps(&mut self) -> Result<(), Flow> {
+        if self.traps.running {
+            return Ok(());
+        }
+        for cmd in self.traps.take_pending() {
+            let status = self.status;
+            self.traps.running = true;
+            let r = self.run_text(&cmd, false);
+            self.traps.running = false;
+            match r {
+                Err(f) => return Err(f),
+                Ok(_) => self.status = status,
+            }
+        }
+        Ok(())
+    }
+
+    /// What happens when the shell (or a subshell) ends with `status`: the EXIT trap.
+    pub fn exit_hook(&mut self, status: i32) -> i32 {
+        let Some(traps::Action::Run(cmd)) = self.traps.get(traps::EXIT).cloned() else {
+            return status;
+        };
+        self.traps.set(traps::EXIT, None, libc::SIG_DFL);
+        self.status = status;
+        self.traps.running = true;
+        let r = self.run_text(&cmd, false);
+        self.traps.running = false;
+        match r {
+            Err(Flow::Exit(s)) => s,
+            _ => status,
+        }
+    }
+
+    /// In a forked copy of the shell: what a subshell resets.
+    fn enter_subshell(&mut self) {
+        pola_fileserver::supervise::reset_job_signals();
+        self.traps.enter_subshell();
+        self.subshell = true;
+    }
+
+    /// End a forked copy of the shell.
+    fn exit_subshell(&mut self, status: i32) -> ! {
+        let status = self.exit_hook(status);
+        sys::exit_child(status);
     }
 
     fn background(&mut self, and_or: &AndOr) -> Status {
         let job_control = self.terminal.is_some();
         let pid = match sys::fork() {
             Ok(Forked::Child) => {
-                pola_fileserver::supervise::reset_job_signals();
+                self.enter_subshell();
                 if job_control {
                     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
                 }
@@ -303,7 +531,7 @@ impl Shell {
                     }
                 }
                 let status = self.run_and_or(and_or).unwrap_or_else(flow_status);
-                sys::exit_child(status);
+                self.exit_subshell(status);
             }
             Ok(Forked::Parent(pid)) => pid,
             Err(e) => {
@@ -360,12 +588,13 @@ impl Shell {
         if let Some(t) = &self.terminal {
             t.reclaim();
         }
-        let statuses: Vec<String> = job
+        let statuses: BTreeMap<usize, String> = job
             .procs
             .iter()
-            .map(|p| p.status.unwrap_or(0).to_string())
+            .enumerate()
+            .map(|(i, p)| (i, p.status.unwrap_or(0).to_string()))
             .collect();
-        self.set("PIPESTATUS", &statuses.join(" "));
+        let _ = self.vars.set_value("PIPESTATUS", Value::Indexed(statuses));
         match job.state {
             State::Stopped => {
                 if job.id == 0 {
@@ -417,20 +646,53 @@ impl Shell {
         if p.bang {
             self.condition += 1;
         }
+        let started = p.timed.then(Times::now);
         let result = self.pipeline_status(p);
+        if let Some(t) = started {
+            t.report();
+        }
         if p.bang {
             self.condition -= 1;
         }
         let status = result?;
         let status = if p.bang { (status == 0) as i32 } else { status };
         self.status = status;
-        if status != 0 && self.options.errexit && self.condition == 0 && !p.bang {
-            return Err(Flow::Exit(status));
+        if status != 0 && self.condition == 0 && !p.bang {
+            self.run_err_trap()?;
+            if self.options.errexit {
+                return Err(Flow::Exit(status));
+            }
         }
         Ok(status)
     }
 
+    fn run_err_trap(&mut self) -> Result<(), Flow> {
+        if self.traps.running {
+            return Ok(());
+        }
+        if let Some(traps::Action::Run(cmd)) = self.traps.get(traps::ERR).cloned() {
+            let status = self.status;
+            self.traps.running = true;
+            let r = self.run_text(&cmd, false);
+            self.traps.running = false;
+            r?;
+            self.status = status;
+        }
+        Ok(())
+    }
+
     fn pipeline_status(&mut self, p: &Pipeline) -> Status {
+        if p.commands.len() > 1 {
+            // The members of a pipeline are subshells: `$_` stays as it was.
+            let last_arg = self.last_arg.clone();
+            let r = self.pipeline_members(p);
+            self.last_arg = last_arg;
+            return r;
+        }
+        self.pipeline_members(p)
+    }
+
+    fn pipeline_members(&mut self, p: &Pipeline) -> Status {
         let job_control = self.terminal.is_some();
         let single = p.commands.len() == 1;
         let mut procs = Vec::new();
@@ -460,11 +722,22 @@ impl Shell {
             let r = if single || self.plainly_external(c) {
                 self.run_command(c, ends)
             } else {
-                Ok(self.fork_command(c, ends))
+                // The child must not hold the read end of its own output pipe, or it
+                // would never learn that the reader is gone.
+                let next = read.as_ref().map(|r| r.as_raw_fd());
+                Ok(self.fork_command(c, ends, next))
             };
             self.next_group = None;
             match r {
-                Ok(Running::Done(s)) => status = s,
+                Ok(Running::Done(s)) => {
+                    status = s;
+                    procs.push(Proc {
+                        pid: Pid::from_raw(0),
+                        jail: None,
+                        status: Some(s),
+                        unconfined: false,
+                    });
+                }
                 Ok(running) => {
                     if let Some(proc_) = running.into_proc() {
                         if job_control {
@@ -480,9 +753,14 @@ impl Shell {
             next_stdin = read;
         }
         drop(next_stdin);
-        if procs.is_empty() {
-            // A builtin, function or compound command that ran in the shell.
-            self.set("PIPESTATUS", &status.to_string());
+        if procs.iter().all(|p| p.pid.as_raw() == 0) {
+            // Builtins, functions or compound commands that ran in the shell.
+            let statuses: BTreeMap<usize, String> = procs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.status.unwrap_or(0).to_string()))
+                .collect();
+            let _ = self.vars.set_value("PIPESTATUS", Value::Indexed(statuses));
             return Ok(status);
         }
         let job = Job {
@@ -502,7 +780,10 @@ impl Shell {
         match s.args.first() {
             Some(Arg::Word(Word(parts))) => match parts.as_slice() {
                 [Part::Literal(name)] => {
-                    !builtins::exists(name) && name != "exec" && !self.functions.contains_key(name)
+                    !builtins::exists(name)
+                        && name != "exec"
+                        && !self.functions.contains_key(name)
+                        && !self.aliases.contains_key(name)
                 }
                 _ => false,
             },
@@ -522,11 +803,17 @@ impl Shell {
         }
     }
 
-    /// Run `c` in a forked copy of the shell (a pipeline member that is not external).
-    fn fork_command(&mut self, c: &Command, ends: PipeEnds) -> Running {
+    /// Run `c` in a forked copy of the shell (a pipeline member that is not external);
+    /// `close` is a descriptor of the parent's the child must not keep.
+    fn fork_command(&mut self, c: &Command, ends: PipeEnds, close: Option<RawFd>) -> Running {
         match sys::fork() {
             Ok(Forked::Child) => {
-                pola_fileserver::supervise::reset_job_signals();
+                if let Some(fd) = close {
+                    // SAFETY: the parent's descriptor, copied by fork; this process never
+                    // uses it (the parent's OwnedFd is never dropped here: exit_child).
+                    unsafe { libc::close(fd) };
+                }
+                self.enter_subshell();
                 self.leave_job_control();
                 if let Some(fd) = &ends.stdin {
                     let _ = redirect::dup_onto(fd.as_raw_fd(), 0);
@@ -539,7 +826,7 @@ impl Shell {
                     Ok(r) => self.wait(r),
                     Err(f) => flow_status(f),
                 };
-                sys::exit_child(status);
+                self.exit_subshell(status);
             }
             Ok(Forked::Parent(pid)) => Running::Process(pid),
             Err(e) => {
@@ -582,13 +869,19 @@ impl Shell {
                 }
             }
             Command::Compound(comp, redirects) => {
-                let redirs = match self.redirections(redirects) {
+                let mut redirs = match self.redirections(redirects) {
                     Ok(r) => r,
                     Err(e) => {
                         self.error(e);
                         return Ok(Running::Done(1));
                     }
                 };
+                if let Some(out) = ends.stdout {
+                    redirs.0.insert(0, (1, Target::Open(out)));
+                }
+                if let Some(inp) = ends.stdin {
+                    redirs.0.insert(0, (0, Target::Open(inp)));
+                }
                 let Some(_saved) = self.apply(&redirs) else {
                     return Ok(Running::Done(1));
                 };
@@ -602,15 +895,30 @@ impl Shell {
         }
     }
 
+    /// A loop's body: `Ok(None)` to go on, `Ok(Some(r))` to leave the loop with `r`.
+    fn loop_step(&mut self, body: &List, status: &mut i32) -> Option<Status> {
+        match self.run_list(body) {
+            Ok(s) => {
+                *status = s;
+                None
+            }
+            Err(Flow::Break(n)) if n > 1 => Some(Err(Flow::Break(n - 1))),
+            Err(Flow::Break(_)) => Some(Ok(*status)),
+            Err(Flow::Continue(n)) if n > 1 => Some(Err(Flow::Continue(n - 1))),
+            Err(Flow::Continue(_)) => None,
+            Err(f) => Some(Err(f)),
+        }
+    }
+
     fn run_compound(&mut self, c: &Compound) -> Status {
         match c {
             Compound::Group(l) => self.run_list(l),
             Compound::Subshell(l) => match sys::fork() {
                 Ok(Forked::Child) => {
-                    pola_fileserver::supervise::reset_job_signals();
+                    self.enter_subshell();
                     self.leave_job_control();
                     let status = self.run_list(l).unwrap_or_else(flow_status);
-                    sys::exit_child(status);
+                    self.exit_subshell(status);
                 }
                 Ok(Forked::Parent(pid)) => Ok(wait_pid(pid)),
                 Err(e) => {
@@ -644,18 +952,17 @@ impl Shell {
                     self.condition -= 1;
                     let c = match c {
                         Ok(c) => c,
-                        Err(f) => break Err(f),
-                    };
-                    if (c == 0) == *until {
-                        break Ok(status);
-                    }
-                    match self.run_list(body) {
-                        Ok(s) => status = s,
                         Err(Flow::Break(n)) if n > 1 => break Err(Flow::Break(n - 1)),
                         Err(Flow::Break(_)) => break Ok(status),
                         Err(Flow::Continue(n)) if n > 1 => break Err(Flow::Continue(n - 1)),
                         Err(Flow::Continue(_)) => continue,
                         Err(f) => break Err(f),
+                    };
+                    if (c == 0) == *until {
+                        break Ok(status);
+                    }
+                    if let Some(r) = self.loop_step(body, &mut status) {
+                        break r;
                     }
                 };
                 self.loops -= 1;
@@ -673,56 +980,136 @@ impl Shell {
                 self.loops += 1;
                 let mut result = Ok(0);
                 for item in items {
-                    self.set(var, &item);
-                    match self.run_list(body) {
-                        Ok(s) => status = s,
-                        Err(Flow::Break(n)) if n > 1 => {
-                            result = Err(Flow::Break(n - 1));
-                            break;
-                        }
-                        Err(Flow::Break(_)) => break,
-                        Err(Flow::Continue(n)) if n > 1 => {
-                            result = Err(Flow::Continue(n - 1));
-                            break;
-                        }
-                        Err(Flow::Continue(_)) => continue,
-                        Err(f) => {
-                            result = Err(f);
-                            break;
-                        }
+                    if let Err(e) = self.assign(var, &item) {
+                        self.error(e);
+                        result = Ok(1);
+                        break;
+                    }
+                    if let Some(r) = self.loop_step(body, &mut status) {
+                        result = r;
+                        break;
                     }
                 }
                 self.loops -= 1;
                 result.map(|_| status)
+            }
+            Compound::ArithFor {
+                init,
+                test,
+                step,
+                body,
+            } => {
+                if let Err(e) = expand::arithmetic(self, init) {
+                    return self.arith_failed(e);
+                }
+                let mut status = 0;
+                self.loops += 1;
+                let result = loop {
+                    let go = if test.0.is_empty() {
+                        true
+                    } else {
+                        match expand::arithmetic(self, test) {
+                            Ok(v) => v != 0,
+                            Err(e) => break self.arith_failed(e),
+                        }
+                    };
+                    if !go {
+                        break Ok(status);
+                    }
+                    if let Some(r) = self.loop_step(body, &mut status) {
+                        break r;
+                    }
+                    if let Err(e) = expand::arithmetic(self, step) {
+                        break self.arith_failed(e);
+                    }
+                };
+                self.loops -= 1;
+                result
             }
             Compound::Case { word, arms } => {
                 let subject = match expand::string(self, word) {
                     Ok(s) => s,
                     Err(e) => return self.expansion_failed(e),
                 };
+                let extglob = self.shopt.on("extglob");
+                let nocase = self.shopt.on("nocasematch");
+                let mut status = 0;
+                let mut fall_through = false;
                 for arm in arms {
-                    for p in &arm.patterns {
-                        let pat = match expand::pattern(self, p) {
-                            Ok(p) => p,
-                            Err(e) => return self.expansion_failed(e),
-                        };
-                        if case_matches(&pat, &subject) {
-                            return self.run_list(&arm.body);
+                    let mut hit = fall_through;
+                    if !hit {
+                        for p in &arm.patterns {
+                            let pat = match expand::pattern(self, p) {
+                                Ok(p) => p,
+                                Err(e) => return self.expansion_failed(e),
+                            };
+                            hit = if nocase {
+                                crate::pattern::matches(
+                                    &pat.to_lowercase(),
+                                    &subject.to_lowercase(),
+                                    extglob,
+                                )
+                            } else {
+                                crate::pattern::matches(&pat, &subject, extglob)
+                            };
+                            if hit {
+                                break;
+                            }
                         }
                     }
+                    if !hit {
+                        continue;
+                    }
+                    status = self.run_list(&arm.body)?;
+                    match arm.end {
+                        CaseEnd::Break => return Ok(status),
+                        CaseEnd::FallThrough => fall_through = true,
+                        CaseEnd::Continue => fall_through = false,
+                    }
                 }
-                Ok(0)
+                Ok(status)
             }
+            Compound::Cond(c) => {
+                if self.options.xtrace {
+                    self.trace(&format!("[[ {c} ]]"));
+                }
+                Ok(crate::cond::evaluate(self, c))
+            }
+            Compound::Arith(w) => match expand::arithmetic(self, w) {
+                Ok(v) => Ok((v == 0) as i32),
+                // An error in `(( ))` is its failure, not the script's (bash).
+                Err(e) => {
+                    self.error(e);
+                    Ok(1)
+                }
+            },
         }
     }
 
-    /// An expansion error: reported; a non-interactive shell exits (POSIX).
-    fn expansion_failed(&mut self, e: String) -> Status {
+    /// An arithmetic error: reported, status 1 (bash goes on).
+    fn arith_failed(&mut self, e: String) -> Status {
         self.error(e);
         if self.interactive {
             Ok(1)
         } else {
-            Err(Flow::Exit(if self.options.nounset { 1 } else { 2 }))
+            Err(Flow::Exit(1))
+        }
+    }
+
+    /// An expansion error: reported; a non-interactive shell exits (POSIX), with
+    /// bash's status (127 for an unset parameter, 1 otherwise).
+    fn expansion_failed(&mut self, e: String) -> Status {
+        // bash leaves with 127 for an unset parameter, but a subshell with 1.
+        let (status, message) = match e.strip_prefix(expand::UNSET) {
+            Some(m) if !self.subshell => (127, m.to_string()),
+            Some(m) => (1, m.to_string()),
+            None => (1, e),
+        };
+        self.error(message);
+        if self.interactive {
+            Ok(1)
+        } else {
+            Err(Flow::Exit(status))
         }
     }
 
@@ -737,6 +1124,16 @@ impl Shell {
                         std::slice::from_ref(w),
                     )?));
                 }
+                Arg::Assign(a) => {
+                    let text = self.assignment_text(a)?;
+                    if matches!(a.value, AssignValue::Array(_)) {
+                        self.array_args.push(text.clone());
+                    }
+                    out.push(GrantItem::Word(vec![expand::Field {
+                        text,
+                        literal: true,
+                    }]))
+                }
                 Arg::Write => out.push(GrantItem::Write),
                 Arg::Hidden => out.push(GrantItem::Hidden),
                 Arg::Open => out.push(GrantItem::Open),
@@ -746,96 +1143,19 @@ impl Shell {
         Ok(out)
     }
 
-    /// Open a command's redirections with the shell's authority.
-    pub fn redirections(&mut self, redirects: &[Redirect]) -> Result<Redirections, String> {
-        use nix::fcntl::OFlag;
-        let mut out = Redirections::default();
-        for r in redirects {
-            let default_fd = match &r.op {
-                RedirOp::Input(_)
-                | RedirOp::ReadWrite(_)
-                | RedirOp::HereDoc(_)
-                | RedirOp::Dup(false, _) => 0,
-                _ => 1,
-            };
-            let fd = r.fd.map(|f| f as RawFd).unwrap_or(default_fd);
-            if fd > launch::MAX_USER_FD {
-                return Err(format!(
-                    "{fd}: only descriptors 0 to {} can be redirected",
-                    launch::MAX_USER_FD
-                ));
-            }
-            let target = match &r.op {
-                RedirOp::HereDoc(h) => {
-                    let text = if h.literal {
-                        h.body
-                            .0
-                            .iter()
-                            .map(|p| {
-                                if let Part::Literal(s) = p {
-                                    s.as_str()
-                                } else {
-                                    ""
-                                }
-                            })
-                            .collect()
-                    } else {
-                        expand::string(self, &h.body)?
-                    };
-                    Target::Open(redirect::here_document(&text)?)
-                }
-                RedirOp::Dup(_, w) => {
-                    let t = expand::string(self, w)?;
-                    if t == "-" {
-                        Target::Close
-                    } else {
-                        match t.parse::<RawFd>() {
-                            Ok(n) if (0..=launch::MAX_USER_FD).contains(&n) => Target::Dup(n),
-                            _ => {
-                                return Err(format!(
-                                    "{}: bad file descriptor",
-                                    pola_fileserver::text::shown(&t)
-                                ))
-                            }
-                        }
-                    }
-                }
-                RedirOp::Input(w)
-                | RedirOp::Output(w)
-                | RedirOp::Append(w)
-                | RedirOp::ReadWrite(w) => {
-                    let path = expand::string(self, w)?;
-                    let flags = match &r.op {
-                        RedirOp::Input(_) => OFlag::O_RDONLY,
-                        RedirOp::Output(_) => OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC,
-                        RedirOp::Append(_) => OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_APPEND,
-                        _ => OFlag::O_RDWR | OFlag::O_CREAT,
-                    };
-                    let path = if path.starts_with('/') {
-                        path
-                    } else {
-                        self.cwd().join(&path).to_string_lossy().into_owned()
-                    };
-                    Target::Open(redirect::open_file(&path, flags).map_err(|e| no_such(&e))?)
-                }
-            };
-            out.0.push((fd, target));
-        }
-        Ok(out)
+    /// `+ command` on standard error (`set -x`), with `PS4`.
+    fn trace(&self, text: &str) {
+        let ps4 = self.get("PS4").unwrap_or("+ ");
+        eprintln!("{ps4}{text}");
     }
 
     fn run_simple(&mut self, s: &Simple, ends: PipeEnds) -> Result<Running, Flow> {
+        self.subst_status = None;
+        self.array_args.clear();
         let items = match self.expand_args(&s.args) {
             Ok(i) => i,
             Err(e) => return self.expansion_failed(e).map(Running::Done),
         };
-        let mut assigns = Vec::new();
-        for a in &s.assignments {
-            match expand::string(self, &a.value) {
-                Ok(v) => assigns.push((a.name.clone(), v)),
-                Err(e) => return self.expansion_failed(e).map(Running::Done),
-            }
-        }
         let mut redirs = match self.redirections(&s.redirects) {
             Ok(r) => r,
             Err(e) => {
@@ -852,11 +1172,27 @@ impl Shell {
         }
         let name = first_field(&items).map(|f| f.text.clone());
         let Some(name) = name else {
-            // Assignments and redirections only.
-            for (k, v) in &assigns {
-                self.set(k, v);
+            // Assignments and redirections only: the assignments stay; the status is
+            // that of the last command substitution.
+            for a in &s.assignments {
+                if let Err(e) = self.perform_assignment(a) {
+                    self.error(e);
+                    return if self.interactive {
+                        Ok(Running::Done(1))
+                    } else {
+                        Err(Flow::Exit(1))
+                    };
+                }
             }
-            return Ok(Running::Done(0));
+            if self.options.xtrace && !s.assignments.is_empty() {
+                let text: Vec<String> = s.assignments.iter().map(|a| a.to_string()).collect();
+                self.trace(&text.join(" "));
+            }
+            if !redirs.0.is_empty() {
+                // The redirections are made (files created), then undone.
+                let _ = self.apply(&redirs);
+            }
+            return Ok(Running::Done(self.subst_status.unwrap_or(0)));
         };
         if self.options.xtrace {
             let words: Vec<String> = items
@@ -873,74 +1209,139 @@ impl Shell {
                     GrantItem::Close => "}".into(),
                 })
                 .collect();
-            eprintln!("+ {}", words.join(" "));
+            let mut text: Vec<String> = s.assignments.iter().map(|a| a.to_string()).collect();
+            text.extend(words);
+            self.trace(&text.join(" "));
         }
+        // The command's own assignments: made now, in order (each sees the ones
+        // before), and undone after the command unless it is a special builtin.
+        let special = builtins::is_special(&name) && !s.unconfined;
+        let is_function = !special && self.functions.contains_key(&name);
+        let mut saved_vars = Vec::new();
+        let mut assigns: Vec<(String, String)> = Vec::new();
+        for a in &s.assignments {
+            if !special {
+                saved_vars.push((a.name.clone(), self.vars.get(&a.name).cloned()));
+            }
+            match self.perform_assignment(a) {
+                Ok(()) => {
+                    if let Some(v) = self.get(&a.name) {
+                        assigns.push((a.name.clone(), v.to_string()));
+                    }
+                }
+                Err(e) => {
+                    self.error(e);
+                    self.restore_vars(saved_vars);
+                    return if self.interactive {
+                        Ok(Running::Done(1))
+                    } else {
+                        Err(Flow::Exit(1))
+                    };
+                }
+            }
+        }
+        let result = self.dispatch(s, &name, &items, &assigns, &redirs, special, is_function);
+        self.restore_vars(saved_vars);
+        // `$_` is this command's last argument, once it ran.
+        self.last_arg = last_field(&items).unwrap_or_default();
+        result
+    }
+
+    /// Put back variables a command's assignments changed.
+    fn restore_vars(&mut self, saved: Vec<(String, Option<Var>)>) {
+        for (k, old) in saved.into_iter().rev() {
+            let _ = self.vars.unset(&k);
+            if let Some(v) = old {
+                *self.vars.entry(&k) = v;
+            } else if let Some(v) = self.vars.get_mut(&k) {
+                // A local the function made stays; the temporary value goes.
+                v.value = None;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &mut self,
+        s: &Simple,
+        name: &str,
+        items: &[GrantItem],
+        assigns: &[(String, String)],
+        redirs: &Redirections,
+        special: bool,
+        is_function: bool,
+    ) -> Result<Running, Flow> {
         if s.unconfined {
-            let argv: Vec<String> = grants::plain_argv(&items, &self.cwd());
-            return Ok(self.unconfined(&argv, &assigns, &redirs));
+            let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
+            return Ok(self.unconfined(&argv, assigns, redirs));
         }
         if name == "grants" {
-            return Ok(Running::Done(self.show_grants(&items[1..])));
+            let Some(_saved) = self.apply(redirs) else {
+                return Ok(Running::Done(1));
+            };
+            return Ok(Running::Done(builtins::grants::grants(self, &items[1..])));
         }
         if name == "exec" {
-            let rest = without_first_field(&items);
+            let rest = without_first_field(items);
             if rest.is_empty() {
-                return builtins::exec_keep(self, &redirs).map(Running::Done);
+                return builtins::exec_keep(self, redirs).map(Running::Done);
+            }
+            let argv: Vec<String> = grants::plain_argv(&rest, &self.cwd());
+            if let Some(status) = self.exec_option(&argv) {
+                return Ok(Running::Done(status));
             }
             // The command still runs jailed; the shell then ends with its status.
-            let running = self.external(&rest, &assigns, &redirs);
+            let running = self.external(&rest, assigns, redirs);
             let status = self.wait(running);
             return Err(Flow::Exit(status));
         }
-        let special = builtins::is_special(&name);
-        if special || !self.functions.contains_key(&name) {
-            if let Some(builtin) = builtins::lookup(&name) {
-                let argv: Vec<String> = grants::plain_argv(&items, &self.cwd());
+        if !is_function {
+            if let Some(builtin) = builtins::lookup(name) {
+                let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
                 return self
-                    .run_builtin(builtin, &argv, &assigns, &redirs, special)
+                    .run_builtin(builtin, &argv, redirs, special)
                     .map(Running::Done);
             }
         }
-        if let Some(body) = self.functions.get(&name).cloned() {
-            let argv: Vec<String> = grants::plain_argv(&items, &self.cwd());
+        if let Some(body) = self.functions.get(name).cloned() {
+            let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
             return self
-                .call_function(&body, &argv, &assigns, &redirs)
+                .call_function(&body, &argv, assigns, redirs)
                 .map(Running::Done);
         }
-        Ok(self.external(&items, &assigns, &redirs))
+        Ok(self.external(items, assigns, redirs))
+    }
+
+    /// `exec -a name`, `exec -c`, `exec --`: options of `exec` pola-sh refuses
+    /// plainly rather than misreading them as a program.
+    fn exec_option(&mut self, argv: &[String]) -> Option<i32> {
+        match argv.first().map(String::as_str) {
+            Some(o) if o.starts_with('-') && o != "-" => {
+                self.error(format!(
+                    "exec: {}: options are not supported",
+                    pola_fileserver::text::shown(o)
+                ));
+                Some(2)
+            }
+            _ => None,
+        }
     }
 
     fn run_builtin(
         &mut self,
         builtin: builtins::Builtin,
         argv: &[String],
-        assigns: &[(String, String)],
         redirs: &Redirections,
         special: bool,
     ) -> Status {
         let Some(mut saved) = self.apply(redirs) else {
-            return Ok(1);
+            return if special && !self.interactive {
+                Err(Flow::Exit(1))
+            } else {
+                Ok(1)
+            };
         };
-        let previous: Vec<(String, Option<Var>)> = assigns
-            .iter()
-            .map(|(k, _)| (k.clone(), self.vars.get(k).cloned()))
-            .collect();
-        for (k, v) in assigns {
-            self.set(k, v);
-        }
         let result = builtin(self, argv);
-        if !special {
-            for (k, old) in previous {
-                match old {
-                    Some(v) => {
-                        self.vars.insert(k, v);
-                    }
-                    None => {
-                        self.vars.remove(&k);
-                    }
-                }
-            }
-        }
         saved.restore();
         result
     }
@@ -955,16 +1356,31 @@ impl Shell {
         let Some(mut saved) = self.apply(redirs) else {
             return Ok(1);
         };
+        self.vars.push_scope();
         for (k, v) in assigns {
-            self.set(k, v);
+            if let Ok(var) = self.vars.make_local(k) {
+                var.value = Some(Value::Str(v.clone()));
+                var.exported = true;
+            }
         }
         let outer = std::mem::replace(&mut self.positional, argv[1..].to_vec());
+        let loops = std::mem::replace(&mut self.loops, 0);
+        self.funcnames.push(argv[0].clone());
+        self.option_frames.push(None);
         let result = match self.run_command(body, PipeEnds::default()) {
             Ok(r) => Ok(self.wait(r)),
             Err(Flow::Return(s)) => Ok(s),
+            Err(Flow::Break(_) | Flow::Continue(_)) => Ok(0),
             Err(f) => Err(f),
         };
+        self.funcnames.pop();
+        if let Some(Some((options, shopt))) = self.option_frames.pop() {
+            self.options = options;
+            self.shopt = shopt;
+        }
+        self.loops = loops;
         self.positional = outer;
+        self.vars.pop_scope();
         saved.restore();
         result
     }
@@ -1003,13 +1419,45 @@ impl Shell {
         self.loops
     }
 
+    /// `local -`: the running function's changes to the options end with it.
+    pub fn save_options_for_function(&mut self) {
+        if let Some(frame) = self.option_frames.last_mut() {
+            if frame.is_none() {
+                *frame = Some((self.options.clone(), self.shopt.clone()));
+            }
+        }
+    }
+
+    /// What the shell does with a signal it has no trap for: an interactive shell
+    /// ignores the job-control signals and SIGINT/SIGQUIT; Rust ignores SIGPIPE.
+    pub fn signal_default(&self, sig: i32) -> libc::sighandler_t {
+        let ignored_interactive = [
+            libc::SIGINT,
+            libc::SIGQUIT,
+            libc::SIGTSTP,
+            libc::SIGTTIN,
+            libc::SIGTTOU,
+        ];
+        if (self.interactive && ignored_interactive.contains(&sig) && !self.subshell)
+            || (sig == libc::SIGPIPE && !self.subshell)
+        {
+            libc::SIG_IGN
+        } else {
+            libc::SIG_DFL
+        }
+    }
+
     /// The exported variables, plus `assigns`, as the user exported them.
     fn exports(&self, assigns: &[(String, String)]) -> Vec<(OsString, OsString)> {
         let mut out: Vec<(OsString, OsString)> = self
             .vars
-            .iter()
+            .visible()
+            .into_iter()
             .filter(|(_, v)| v.exported)
-            .map(|(k, v)| (k.into(), (&v.value).into()))
+            .filter_map(|(k, v)| match &v.value {
+                Some(Value::Str(s)) => Some((k.into(), s.into())),
+                _ => None,
+            })
             .collect();
         for (k, v) in assigns {
             out.retain(|(n, _)| n != k.as_str());
@@ -1018,7 +1466,7 @@ impl Shell {
         out
     }
 
-    fn jail_command(
+    pub fn jail_command(
         &self,
         argv: Vec<String>,
         grants: Vec<jail::Request>,
@@ -1027,14 +1475,15 @@ impl Shell {
     ) -> jail::Command {
         jail::Command {
             program: PROGRAM.into(),
-            argv: argv.into_iter().map(OsString::from).collect(),
+            argv: argv.iter().map(|a| os_string(a)).collect(),
             grants,
             cwd: self.cwd(),
             net,
             source_env: self
                 .vars
-                .iter()
-                .map(|(k, v)| (k.into(), (&v.value).into()))
+                .visible()
+                .into_iter()
+                .filter_map(|(k, v)| v.scalar().map(|s| (k.into(), s.into())))
                 .collect(),
             exports: self.exports(assigns),
             profiles: self.profiles,
@@ -1051,6 +1500,12 @@ impl Shell {
         assigns: &[(String, String)],
         redirs: &Redirections,
     ) -> Running {
+        if crate::lookup::inside_jail() {
+            // pola-sh running inside a jail (a script started `pola-sh -c ...`): its
+            // commands run in that jail, which already holds only what was granted.
+            let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
+            return self.unconfined(&argv, assigns, redirs);
+        }
         let collected = match grants::collect(items, &self.cwd()) {
             Ok(c) => c,
             Err(e) => {
@@ -1062,9 +1517,45 @@ impl Shell {
                 return Running::Done(2);
             }
         };
-        let cmd = self.jail_command(collected.argv, collected.grants, collected.net, assigns);
+        let mut argv = collected.argv;
+        let mut grants = collected.grants;
+        match self.program_for(&argv[0]) {
+            Ok(crate::lookup::Program::Binary) => {}
+            Ok(crate::lookup::Program::Script(path)) => {
+                // No `#!`: sh runs it as a shell script. In the jail, with /bin/sh.
+                grants.push(jail::Request {
+                    path: path.clone(),
+                    write: false,
+                });
+                if !argv[0].contains('/') {
+                    argv[0] = path.to_string_lossy().into_owned();
+                }
+                argv.insert(0, crate::lookup::SCRIPT_SHELL.into());
+            }
+            Err(e) => {
+                self.error(&e);
+                return Running::Done(e.status());
+            }
+        }
+        let cmd = self.jail_command(argv, grants, collected.net, assigns);
+        let mut fds = redirs.for_child(&self.user_fds);
+        // A standard descriptor closed for the command (`>&-`) would be inherited from
+        // the shell: it gets a descriptor that can neither be read nor written instead
+        // (an O_PATH one: reads and writes fail with EBADF, as on a closed one).
+        let closed = redirs.closed_standard();
+        let placeholder = if closed.is_empty() {
+            None
+        } else {
+            redirect::unusable_fd().ok()
+        };
+        if let Some(p) = &placeholder {
+            for fd in closed {
+                fds.retain(|(t, _)| *t != fd);
+                fds.push((fd, p.as_raw_fd()));
+            }
+        }
         let mut io = launch::Io {
-            fds: redirs.for_child(&self.user_fds),
+            fds,
             process_group: self.next_group,
             session: None,
         };
@@ -1111,13 +1602,15 @@ impl Shell {
             }
         };
         let mut cmd = std::process::Command::new(exe);
-        cmd.arg0(&argv[0])
-            .args(&argv[1..])
+        cmd.arg0(os_string(&argv[0]))
+            .args(argv[1..].iter().map(|a| os_string(a)))
             .current_dir(self.cwd())
             .env_clear();
-        for (k, v) in &self.vars {
+        for (k, v) in self.vars.visible() {
             if v.exported || v.from_env {
-                cmd.env(k, &v.value);
+                if let Some(s) = v.scalar() {
+                    cmd.env(k, s);
+                }
             }
         }
         for (k, v) in assigns {
@@ -1156,38 +1649,6 @@ impl Shell {
         }
     }
 
-    /// The `grants` builtin: the namespace a command line would get.
-    fn show_grants(&mut self, items: &[GrantItem]) -> i32 {
-        if items.is_empty() {
-            self.error("grants: usage: grants COMMAND [ARG]... (grants --help: the rules)");
-            return 2;
-        }
-        if let [GrantItem::Word(fields)] = items {
-            if fields.len() == 1 && fields[0].text == "--help" {
-                builtins::out(builtins::help::GRANTS);
-                return 0;
-            }
-        }
-        let collected = match grants::collect(items, &self.cwd()) {
-            Ok(c) => c,
-            Err(e) => {
-                self.error(format!("grants: {e}"));
-                return 2;
-            }
-        };
-        let cmd = self.jail_command(collected.argv, collected.grants, collected.net, &[]);
-        match jail::namespace(&cmd, &self.identity, &self.environment) {
-            Ok(prepared) => {
-                builtins::out(&jail::explain(&prepared));
-                0
-            }
-            Err(e) => {
-                self.error(format!("grants: {e}"));
-                e.status()
-            }
-        }
-    }
-
     /// Command substitution: run `list` in a forked copy of the shell, collect stdout.
     fn capture(&mut self, list: &List) -> Result<String, String> {
         let (read, write) =
@@ -1195,13 +1656,13 @@ impl Shell {
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(read);
-                pola_fileserver::supervise::reset_job_signals();
+                self.enter_subshell();
                 self.terminal = None;
                 self.next_group = None;
                 let _ = redirect::dup_onto(write.as_raw_fd(), 1);
                 drop(write);
                 let status = self.run_list(list).unwrap_or_else(flow_status);
-                sys::exit_child(status);
+                self.exit_subshell(status);
             }
             Ok(Forked::Parent(pid)) => {
                 drop(write);
@@ -1211,7 +1672,10 @@ impl Shell {
                     let _ = std::fs::File::from(read).read_to_end(&mut out);
                     wait_pid(pid)
                 });
-                Ok(String::from_utf8_lossy(&out).into_owned())
+                self.subst_status = Some(self.status);
+                // A shell string cannot hold NUL: bash drops them from the output.
+                out.retain(|b| *b != 0);
+                Ok(crate::escapes::from_bytes(&out))
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),
         }
@@ -1224,6 +1688,78 @@ impl Shell {
             job.poll(pipefail);
         }
     }
+
+    /// The next value of `$RANDOM` (0 to 32767).
+    fn next_random(&self) -> u32 {
+        // A linear congruential generator, as shells use: not for secrets.
+        let next = self
+            .random
+            .get()
+            .wrapping_mul(1103515245)
+            .wrapping_add(12345);
+        self.random.set(next);
+        (next >> 16) & 0x7fff
+    }
+}
+
+/// An argument for a program: the shell's text as bytes (see `escapes::byte`).
+fn os_string(text: &str) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(crate::escapes::to_bytes(text).into_owned())
+}
+
+/// Whether `p` names the process's working directory.
+fn same_dir(p: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(p), std::fs::metadata(".")) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// User and system time of the shell and its children, for `time`.
+struct Times {
+    real: Instant,
+    user: f64,
+    sys: f64,
+}
+
+impl Times {
+    fn now() -> Times {
+        let (user, sys) = cpu_times();
+        Times {
+            real: Instant::now(),
+            user,
+            sys,
+        }
+    }
+
+    fn report(&self) {
+        let (user, sys) = cpu_times();
+        let real = self.real.elapsed().as_secs_f64();
+        let show = |s: f64| format!("{}m{:.3}s", (s / 60.0) as u64, s % 60.0);
+        eprintln!(
+            "\nreal\t{}\nuser\t{}\nsys\t{}",
+            show(real),
+            show(user - self.user),
+            show(sys - self.sys)
+        );
+    }
+}
+
+fn cpu_times() -> (f64, f64) {
+    let get = |who| {
+        nix::sys::resource::getrusage(who)
+            .map(|u| {
+                let t =
+                    |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
+                (t(u.user_time()), t(u.system_time()))
+            })
+            .unwrap_or((0.0, 0.0))
+    };
+    let (a, b) = get(nix::sys::resource::UsageWho::RUSAGE_SELF);
+    let (c, d) = get(nix::sys::resource::UsageWho::RUSAGE_CHILDREN);
+    (a + c, b + d)
 }
 
 /// An I/O error as a message: "no such file or directory", not "(os error 2)".
@@ -1238,6 +1774,14 @@ pub fn io_reason(e: &std::io::Error) -> String {
 fn first_field(items: &[GrantItem]) -> Option<&expand::Field> {
     items.iter().find_map(|i| match i {
         GrantItem::Word(fields) => fields.first(),
+        _ => None,
+    })
+}
+
+/// The last field of a command line (`$_`).
+fn last_field(items: &[GrantItem]) -> Option<String> {
+    items.iter().rev().find_map(|i| match i {
+        GrantItem::Word(fields) => fields.last().map(|f| f.text.clone()),
         _ => None,
     })
 }
@@ -1261,14 +1805,6 @@ fn without_first_field(items: &[GrantItem]) -> Vec<GrantItem> {
     out
 }
 
-/// "no such file: x" reads better than the errno text for a missing redirection target.
-fn no_such(e: &str) -> String {
-    match e.strip_suffix(": No such file or directory") {
-        Some(path) => format!("{path}: no such file or directory"),
-        None => e.to_string(),
-    }
-}
-
 /// The status control flow stands for when it leaves a subshell.
 pub fn flow_status(f: Flow) -> i32 {
     match f {
@@ -1282,24 +1818,44 @@ pub fn wait_pid(pid: Pid) -> i32 {
     pola_fileserver::supervise::wait_plain(pid).unwrap_or(127)
 }
 
-fn case_matches(pattern: &str, subject: &str) -> bool {
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: false,
-        require_literal_leading_dot: false,
-    };
-    glob::Pattern::new(pattern)
-        .map(|p| p.matches_with(subject, options))
-        .unwrap_or(pattern == subject)
-}
-
 impl Host for Shell {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).map(str::to_string)
+    fn value(&self, name: &str) -> Option<Value> {
+        let dynamic = match name {
+            "RANDOM" => self.next_random().to_string(),
+            "SECONDS" => self.started.elapsed().as_secs().to_string(),
+            "LINENO" => self.line.max(1).to_string(),
+            "BASHPID" => std::process::id().to_string(),
+            "EPOCHSECONDS" => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+                .to_string(),
+            "_" => self.last_arg.clone(),
+            "FUNCNAME" if !self.funcnames.is_empty() => {
+                let m = self.funcnames.iter().rev().cloned().enumerate().collect();
+                return Some(Value::Indexed(m));
+            }
+            _ => return self.vars.get(name).and_then(|v| v.value.clone()),
+        };
+        Some(Value::Str(dynamic))
     }
     fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
-        self.set(name, value);
-        Ok(())
+        self.assign(name, value)
+    }
+    fn set_element(&mut self, name: &str, key: &str, value: &str) -> Result<(), String> {
+        let key = self.element_key(name, key)?;
+        let value = self.integer_value(name, value, false)?;
+        self.vars
+            .set_element(name, key, &value)
+            .map_err(|e| e.to_string())
+    }
+    fn names(&self) -> Vec<String> {
+        self.vars
+            .visible()
+            .into_iter()
+            .filter(|(_, v)| v.value.is_some())
+            .map(|(k, _)| k.to_string())
+            .collect()
     }
     fn positional(&self) -> Vec<String> {
         self.positional.clone()
@@ -1307,31 +1863,13 @@ impl Host for Shell {
     fn special(&self, c: char) -> String {
         match c {
             '?' => self.status.to_string(),
-            '$' => std::process::id().to_string(),
+            '$' => self.pid.to_string(),
             '!' => self
                 .last_background
                 .map(|p| p.to_string())
                 .unwrap_or_default(),
             '0' => self.arg0.clone(),
-            '-' => {
-                let mut s = String::new();
-                if self.options.errexit {
-                    s.push('e');
-                }
-                if self.options.noglob {
-                    s.push('f');
-                }
-                if self.interactive {
-                    s.push('i');
-                }
-                if self.options.nounset {
-                    s.push('u');
-                }
-                if self.options.xtrace {
-                    s.push('x');
-                }
-                s
-            }
+            '-' => self.options.letters(self.interactive),
             _ => String::new(),
         }
     }
@@ -1341,7 +1879,22 @@ impl Host for Shell {
     fn nounset(&self) -> bool {
         self.options.nounset
     }
-    fn noglob(&self) -> bool {
-        self.options.noglob
+    fn glob_mode(&self) -> GlobMode {
+        GlobMode {
+            noglob: self.options.noglob,
+            nullglob: self.shopt.on("nullglob"),
+            failglob: self.shopt.on("failglob"),
+            options: crate::pattern::GlobOptions {
+                dotglob: self.shopt.on("dotglob"),
+                extglob: self.shopt.on("extglob"),
+                nocaseglob: self.shopt.on("nocaseglob"),
+            },
+        }
+    }
+    fn cwd(&self) -> PathBuf {
+        Shell::cwd(self)
+    }
+    fn patsub_replacement(&self) -> bool {
+        self.shopt.on("patsub_replacement")
     }
 }

@@ -1,19 +1,52 @@
 //! Word expansion, in POSIX order: tilde, parameters, command substitution and
 //! arithmetic; then field splitting on `IFS` of what unquoted expansions produced;
-//! then pathname expansion (the `glob` crate) of unquoted pattern characters; then
+//! then pathname expansion (`pattern::glob`) of unquoted pattern characters; then
 //! quote removal.
 //!
 //! Each resulting field remembers whether its word had a single-quoted part: such a
 //! word is never granted implicitly (DESIGN.md), whatever it expands to; double quotes
-//! and backslashes do not change whether a word names a file.
+//! and backslashes do not change whether a word names a file, and every field of
+//! `"$@"` or `"${a[@]}"` is a word of its own for the grant rules.
+
+mod param;
+
+pub use param::{element, resolve_index};
+
+use std::path::PathBuf;
 
 use crate::arith;
-use crate::ast::{Param, ParamName, ParamOp, Part, Word};
+use crate::ast::{Part, Word};
+use crate::pattern;
+use crate::vars::Value;
+
+/// Marks an expansion error about an unset parameter (`${x?}`, `set -u`): bash
+/// leaves a script with status 127 for it.
+pub const UNSET: &str = "\u{0}unset:";
+
+/// Pathname expansion's options, as `shopt` and `set -f` set them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GlobMode {
+    pub noglob: bool,
+    pub nullglob: bool,
+    pub failglob: bool,
+    pub options: pattern::GlobOptions,
+}
 
 /// What expansion needs from the shell.
 pub trait Host {
-    fn var(&self, name: &str) -> Option<String>;
+    /// A variable's value, None when unset (the shell's dynamic variables included).
+    fn value(&self, name: &str) -> Option<Value>;
+    /// A variable as a string (an array's element 0).
+    fn var(&self, name: &str) -> Option<String> {
+        self.value(name)
+            .and_then(|v| v.scalar().map(str::to_string))
+    }
     fn set_var(&mut self, name: &str, value: &str) -> Result<(), String>;
+    /// Set an element: `key` is an associative array's key, or an index (it may be
+    /// negative: from the end).
+    fn set_element(&mut self, name: &str, key: &str, value: &str) -> Result<(), String>;
+    /// Every variable's name (for `${!prefix*}`).
+    fn names(&self) -> Vec<String>;
     /// `$1`, `$2`, ...
     fn positional(&self) -> Vec<String>;
     /// `$?`, `$$`, `$!`, `$-`, `$0`.
@@ -22,8 +55,17 @@ pub trait Host {
     fn substitute(&mut self, list: &crate::ast::List) -> Result<String, String>;
     /// `set -u`: an unset parameter is an error.
     fn nounset(&self) -> bool;
-    /// `set -f`: no pathname expansion.
-    fn noglob(&self) -> bool;
+    fn glob_mode(&self) -> GlobMode;
+    /// `shopt -s patsub_replacement`: `&` in `${x/p/&}` is the match.
+    fn patsub_replacement(&self) -> bool {
+        true
+    }
+    /// `shopt -s extglob`.
+    fn extglob(&self) -> bool {
+        self.glob_mode().options.extglob
+    }
+    /// Where relative patterns are expanded.
+    fn cwd(&self) -> PathBuf;
 }
 
 /// One field of an expanded word.
@@ -67,9 +109,9 @@ pub fn fields(host: &mut dyn Host, words: &[Word]) -> Result<Vec<Field>, String>
     let mut out = Vec::new();
     for w in words {
         let literal = is_literal(w);
-        let pieces = pieces(host, &w.0, false)?;
+        let pieces = pieces(host, &w.0, Quoting::Unquoted)?;
         for segments in split(host, pieces) {
-            for text in glob_field(host, &segments) {
+            for text in glob_field(host, &segments)? {
                 out.push(Field { text, literal });
             }
         }
@@ -80,19 +122,45 @@ pub fn fields(host: &mut dyn Host, words: &[Word]) -> Result<Vec<Field>, String>
 /// Expand a word to one string: no splitting, no pathname expansion (assignments,
 /// redirection targets, `case` words, here-documents).
 pub fn string(host: &mut dyn Host, word: &Word) -> Result<String, String> {
-    let pieces = pieces(host, &word.0, false)?;
-    Ok(join_pieces(host, &pieces))
+    let pieces = pieces(host, &word.0, Quoting::Unquoted)?;
+    Ok(join_pieces(&pieces, " "))
 }
 
-/// Expand a word as a pattern (`case`, `${x%pattern}`): quoted characters match
-/// themselves, unquoted ones keep their pattern meaning.
+/// Expand a word as a pattern (`case`, `${x%pattern}`, `[[ == ]]`): quoted characters
+/// match themselves, unquoted ones keep their pattern meaning.
 pub fn pattern(host: &mut dyn Host, word: &Word) -> Result<String, String> {
-    let pieces = pieces(host, &word.0, false)?;
+    let pieces = pieces(host, &word.0, Quoting::Unquoted)?;
+    Ok(pattern_text(&pieces))
+}
+
+fn pattern_text(pieces: &[Piece]) -> String {
+    let mut out = String::new();
+    for p in pieces {
+        if let Piece::Text { text, quoted, .. } = p {
+            if *quoted {
+                out.push_str(&pattern::escape(text));
+            } else {
+                out.push_str(text);
+            }
+        }
+    }
+    out
+}
+
+/// Expand the right side of `=~`: quoted characters match themselves (regex
+/// metacharacters in them are escaped).
+pub fn regex(host: &mut dyn Host, word: &Word) -> Result<String, String> {
+    let pieces = pieces(host, &word.0, Quoting::Unquoted)?;
     let mut out = String::new();
     for p in pieces {
         if let Piece::Text { text, quoted, .. } = p {
             if quoted {
-                out.push_str(&glob::Pattern::escape(&text));
+                for c in text.chars() {
+                    if "\\.[]()*+?{}|^$".contains(c) {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
             } else {
                 out.push_str(&text);
             }
@@ -101,17 +169,12 @@ pub fn pattern(host: &mut dyn Host, word: &Word) -> Result<String, String> {
     Ok(out)
 }
 
-fn join_pieces(host: &dyn Host, pieces: &[Piece]) -> String {
-    let sep = ifs(host)
-        .chars()
-        .next()
-        .map(String::from)
-        .unwrap_or_default();
+fn join_pieces(pieces: &[Piece], sep: &str) -> String {
     let mut out = String::new();
     for p in pieces {
         match p {
             Piece::Text { text, .. } => out.push_str(text),
-            Piece::Break => out.push_str(&sep),
+            Piece::Break => out.push_str(sep),
         }
     }
     out
@@ -121,11 +184,30 @@ fn ifs(host: &dyn Host) -> String {
     host.var("IFS").unwrap_or_else(|| " \t\n".into())
 }
 
-fn pieces(host: &mut dyn Host, parts: &[Part], in_double: bool) -> Result<Vec<Piece>, String> {
+/// The first character of IFS, which joins `"$*"` (a space when IFS is unset).
+fn ifs_joiner(host: &dyn Host) -> String {
+    match host.var("IFS") {
+        None => " ".into(),
+        Some(s) => s.chars().next().map(String::from).unwrap_or_default(),
+    }
+}
+
+/// How the text being expanded is quoted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    Unquoted,
+    /// Inside `"..."`.
+    Double,
+    /// The word of `${x:-word}` outside double quotes: its literal text is split too.
+    BraceWord,
+}
+
+fn pieces(host: &mut dyn Host, parts: &[Part], q: Quoting) -> Result<Vec<Piece>, String> {
+    let in_double = q == Quoting::Double;
     let mut out = Vec::new();
     for part in parts {
         match part {
-            Part::Literal(s) => out.push(text(s.clone(), in_double, false)),
+            Part::Literal(s) => out.push(text(s.clone(), in_double, q == Quoting::BraceWord)),
             Part::Single(s) => out.push(text(s.clone(), true, false)),
             Part::Escaped(c) => out.push(text(c.to_string(), true, false)),
             Part::Double(inner) if inner.is_empty() => {
@@ -133,9 +215,9 @@ fn pieces(host: &mut dyn Host, parts: &[Part], in_double: bool) -> Result<Vec<Pi
                 out.push(text("", true, false));
             }
             // Inside, everything yields a (quoted) piece but `"$@"` without parameters.
-            Part::Double(inner) => out.extend(pieces(host, inner, true)?),
+            Part::Double(inner) => out.extend(pieces(host, inner, Quoting::Double)?),
             Part::Tilde(user) => out.push(text(tilde(host, user), true, false)),
-            Part::Param(p) => param(host, p, in_double, &mut out)?,
+            Part::Param(p) => param::expand(host, p, in_double, &mut out)?,
             Part::Command(list) => {
                 let mut output = host.substitute(list)?;
                 while output.ends_with('\n') {
@@ -144,14 +226,35 @@ fn pieces(host: &mut dyn Host, parts: &[Part], in_double: bool) -> Result<Vec<Pi
                 out.push(text(output, in_double, !in_double));
             }
             Part::Arith(w) => {
-                let expr = string(host, w)?;
-                let value = arith::evaluate(&expr, &mut ArithVars(host))
-                    .map_err(|e| format!("arithmetic: {e}"))?;
+                let value = arithmetic(host, w)?;
                 out.push(text(value.to_string(), in_double, !in_double));
             }
         }
     }
     Ok(out)
+}
+
+/// Expand and evaluate an arithmetic expression.
+pub fn arithmetic(host: &mut dyn Host, w: &Word) -> Result<i64, String> {
+    // Double quotes inside an arithmetic expression only group (bash removes them).
+    let parts: Vec<Part> =
+        w.0.iter()
+            .map(|p| match p {
+                Part::Literal(s) => Part::Literal(s.replace('"', "")),
+                other => other.clone(),
+            })
+            .collect();
+    let pieces = pieces(host, &parts, Quoting::Double)?;
+    let expr = join_pieces(&pieces, " ");
+    evaluate(host, &expr)
+}
+
+/// Evaluate an expanded arithmetic expression with the shell's variables.
+pub fn evaluate(host: &mut dyn Host, expr: &str) -> Result<i64, String> {
+    arith::evaluate(expr, &mut ArithVars(host)).map_err(|e| {
+        let shown = pola_fileserver::text::shown(expr.trim());
+        format!("{shown}: {e}")
+    })
 }
 
 struct ArithVars<'a>(&'a mut dyn Host);
@@ -163,217 +266,33 @@ impl arith::Vars for ArithVars<'_> {
     fn set(&mut self, name: &str, value: i64) -> Result<(), String> {
         self.0.set_var(name, &value.to_string())
     }
+    fn get_element(&self, name: &str, key: &str) -> Option<String> {
+        param::element(self.0.value(name).as_ref(), key)
+    }
+    fn set_element(&mut self, name: &str, key: &str, value: i64) -> Result<(), String> {
+        self.0.set_element(name, key, &value.to_string())
+    }
+    fn is_assoc(&self, name: &str) -> bool {
+        matches!(self.0.value(name), Some(Value::Assoc(_)))
+    }
 }
 
 fn tilde(host: &dyn Host, user: &str) -> String {
-    if user.is_empty() {
-        return host.var("HOME").unwrap_or_else(|| "~".into());
+    match user {
+        "" => host.var("HOME").unwrap_or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.dir.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "~".into())
+        }),
+        "+" => host.var("PWD").unwrap_or_else(|| "~+".into()),
+        "-" => host.var("OLDPWD").unwrap_or_else(|| "~-".into()),
+        _ => match nix::unistd::User::from_name(user) {
+            Ok(Some(u)) => u.dir.to_string_lossy().into_owned(),
+            _ => format!("~{user}"),
+        },
     }
-    match nix::unistd::User::from_name(user) {
-        Ok(Some(u)) => u.dir.to_string_lossy().into_owned(),
-        _ => format!("~{user}"),
-    }
-}
-
-/// The value of a parameter, `None` when unset.
-fn value(host: &dyn Host, name: &ParamName) -> Option<String> {
-    match name {
-        ParamName::Var(v) => host.var(v),
-        ParamName::Positional(0) => Some(host.special('0')),
-        ParamName::Positional(n) => host.positional().get(n - 1).cloned(),
-        ParamName::Special('#') => Some(host.positional().len().to_string()),
-        ParamName::Special('@' | '*') => {
-            let p = host.positional();
-            if p.is_empty() {
-                None
-            } else {
-                Some(p.join(" "))
-            }
-        }
-        ParamName::Special(c) => {
-            let v = host.special(*c);
-            if *c == '!' && v.is_empty() {
-                None
-            } else {
-                Some(v)
-            }
-        }
-    }
-}
-
-fn display(name: &ParamName) -> String {
-    match name {
-        ParamName::Var(v) => v.clone(),
-        ParamName::Positional(n) => n.to_string(),
-        ParamName::Special(c) => c.to_string(),
-    }
-}
-
-fn param(
-    host: &mut dyn Host,
-    p: &Param,
-    in_double: bool,
-    out: &mut Vec<Piece>,
-) -> Result<(), String> {
-    let before = out.len();
-    param_pieces(host, p, in_double, out)?;
-    // Quoted, an expansion to nothing is still an (empty) field — except `"$@"`.
-    let all = matches!(p.name, ParamName::Special('@')) && p.op == ParamOp::Plain;
-    if in_double && out.len() == before && !all {
-        out.push(text("", true, false));
-    }
-    Ok(())
-}
-
-fn param_pieces(
-    host: &mut dyn Host,
-    p: &Param,
-    in_double: bool,
-    out: &mut Vec<Piece>,
-) -> Result<(), String> {
-    let val = value(host, &p.name);
-    let is_null =
-        |v: &Option<String>, colon: bool| v.is_none() || (colon && v.as_deref() == Some(""));
-    let word_pieces = |host: &mut dyn Host, w: &Word| pieces(host, &w.0, in_double);
-    match &p.op {
-        ParamOp::Plain => {
-            if let ParamName::Special(c @ ('@' | '*')) = p.name {
-                return positional_all(host, c, in_double, out);
-            }
-            match val {
-                Some(v) => out.push(text(v, in_double, !in_double)),
-                None if host.nounset() && !matches!(p.name, ParamName::Special(_)) => {
-                    return Err(format!("{}: parameter not set", display(&p.name)));
-                }
-                None => {}
-            }
-        }
-        ParamOp::Length => {
-            let v = match val {
-                Some(v) => v,
-                None if host.nounset() => {
-                    return Err(format!("{}: parameter not set", display(&p.name)))
-                }
-                None => String::new(),
-            };
-            out.push(text(v.chars().count().to_string(), in_double, !in_double));
-        }
-        ParamOp::Default(colon, w) => {
-            if is_null(&val, *colon) {
-                out.extend(word_pieces(host, w)?);
-            } else {
-                out.push(text(val.unwrap_or_default(), in_double, !in_double));
-            }
-        }
-        ParamOp::Assign(colon, w) => {
-            if is_null(&val, *colon) {
-                let ParamName::Var(name) = &p.name else {
-                    return Err(format!("{}: cannot assign in this way", display(&p.name)));
-                };
-                let new = string(host, w)?;
-                host.set_var(name, &new)?;
-                out.push(text(new, in_double, !in_double));
-            } else {
-                out.push(text(val.unwrap_or_default(), in_double, !in_double));
-            }
-        }
-        ParamOp::Error(colon, w) => {
-            if is_null(&val, *colon) {
-                let message = string(host, w)?;
-                let message = if message.is_empty() {
-                    "parameter null or not set".to_string()
-                } else {
-                    message
-                };
-                return Err(format!("{}: {message}", display(&p.name)));
-            }
-            out.push(text(val.unwrap_or_default(), in_double, !in_double));
-        }
-        ParamOp::Alternative(colon, w) => {
-            if !is_null(&val, *colon) {
-                out.extend(word_pieces(host, w)?);
-            }
-        }
-        ParamOp::TrimSuffix(longest, w) | ParamOp::TrimPrefix(longest, w) => {
-            let v = match val {
-                Some(v) => v,
-                None if host.nounset() => {
-                    return Err(format!("{}: parameter not set", display(&p.name)))
-                }
-                None => String::new(),
-            };
-            let pat = pattern(host, w)?;
-            let suffix = matches!(p.op, ParamOp::TrimSuffix(..));
-            out.push(text(
-                trim(&v, &pat, suffix, *longest),
-                in_double,
-                !in_double,
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// `$@` and `$*`: quoted `"$@"` is one field per parameter, quoted `"$*"` one field
-/// joined with the first character of IFS; unquoted, each is split further.
-fn positional_all(
-    host: &mut dyn Host,
-    c: char,
-    in_double: bool,
-    out: &mut Vec<Piece>,
-) -> Result<(), String> {
-    let params = host.positional();
-    if in_double && c == '*' {
-        let sep = ifs(host)
-            .chars()
-            .next()
-            .map(String::from)
-            .unwrap_or_default();
-        out.push(text(params.join(&sep), true, false));
-        return Ok(());
-    }
-    for (i, p) in params.into_iter().enumerate() {
-        if i > 0 {
-            out.push(Piece::Break);
-        }
-        out.push(text(p, in_double, !in_double));
-    }
-    Ok(())
-}
-
-/// Remove the smallest or largest prefix or suffix of `v` matching `pat`.
-fn trim(v: &str, pat: &str, suffix: bool, longest: bool) -> String {
-    let Ok(pattern) = glob::Pattern::new(pat) else {
-        return v.to_string();
-    };
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: false,
-        require_literal_leading_dot: false,
-    };
-    let mut cuts: Vec<usize> = v
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(v.len()))
-        .collect();
-    // Prefix: try cut points shortest first (or longest first); suffix likewise from the end.
-    if suffix {
-        cuts.reverse();
-    }
-    if longest {
-        cuts.reverse();
-    }
-    for cut in cuts {
-        let (part, rest) = if suffix {
-            (&v[cut..], &v[..cut])
-        } else {
-            (&v[..cut], &v[cut..])
-        };
-        if pattern.matches_with(part, options) {
-            return rest.to_string();
-        }
-    }
-    v.to_string()
 }
 
 /// A field being built: its text in segments, each quoted or not.
@@ -441,51 +360,33 @@ fn push(field: &mut Segments, text: String, quoted: bool) {
 }
 
 /// Pathname expansion of one field: its matches, sorted, or the field itself.
-fn glob_field(host: &dyn Host, segments: &Segments) -> Vec<String> {
+fn glob_field(host: &dyn Host, segments: &Segments) -> Result<Vec<String>, String> {
     let literal: String = segments.iter().map(|(t, _)| t.as_str()).collect();
-    let has_pattern = segments
-        .iter()
-        .any(|(t, q)| !q && t.contains(['*', '?', '[']));
-    if !has_pattern || host.noglob() {
-        return vec![literal];
+    let mode = host.glob_mode();
+    if mode.noglob {
+        return Ok(vec![literal]);
     }
     let pattern: String = segments
         .iter()
-        .map(|(t, q)| {
-            if *q {
-                glob::Pattern::escape(t)
-            } else {
-                t.clone()
-            }
-        })
+        .map(|(t, q)| if *q { pattern::escape(t) } else { t.clone() })
         .collect();
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: true,
-    };
-    let mut matches: Vec<String> = match glob::glob_with(&pattern, options) {
-        Ok(paths) => paths
-            .flatten()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    if !pattern::has_magic(&pattern, mode.options.extglob) {
+        return Ok(vec![literal]);
+    }
+    let matches = pattern::glob(&pattern, &host.cwd(), mode.options);
     if matches.is_empty() {
-        return vec![literal];
-    }
-    // A pattern `./x*` keeps its `./` prefix, as shells do.
-    if let Some(prefix) = pattern.strip_suffix(pattern.trim_start_matches("./")) {
-        if !prefix.is_empty() {
-            for m in &mut matches {
-                if !m.starts_with(prefix) {
-                    m.insert_str(0, prefix);
-                }
-            }
+        if mode.failglob {
+            return Err(format!(
+                "no match: {}",
+                pola_fileserver::text::shown(&literal)
+            ));
         }
+        if mode.nullglob {
+            return Ok(Vec::new());
+        }
+        return Ok(vec![literal]);
     }
-    matches.sort();
-    matches
+    Ok(matches)
 }
 
 #[cfg(test)]
@@ -502,12 +403,18 @@ pub(crate) mod tests {
     }
 
     impl Host for Mock {
-        fn var(&self, name: &str) -> Option<String> {
-            self.vars.get(name).cloned()
+        fn value(&self, name: &str) -> Option<Value> {
+            self.vars.get(name).cloned().map(Value::Str)
         }
         fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
             self.vars.insert(name.into(), value.into());
             Ok(())
+        }
+        fn set_element(&mut self, name: &str, _: &str, value: &str) -> Result<(), String> {
+            self.set_var(name, value)
+        }
+        fn names(&self) -> Vec<String> {
+            self.vars.keys().cloned().collect()
         }
         fn positional(&self) -> Vec<String> {
             self.args.clone()
@@ -525,8 +432,11 @@ pub(crate) mod tests {
         fn nounset(&self) -> bool {
             self.nounset
         }
-        fn noglob(&self) -> bool {
-            false
+        fn glob_mode(&self) -> GlobMode {
+            GlobMode::default()
+        }
+        fn cwd(&self) -> PathBuf {
+            std::env::current_dir().unwrap()
         }
     }
 
@@ -637,12 +547,12 @@ pub(crate) mod tests {
         );
         assert_eq!(
             fields(m, &[word("${u:?not here}")]).unwrap_err(),
-            "u: not here"
+            format!("{UNSET}u: not here")
         );
         m.nounset = true;
         assert_eq!(
             fields(m, &[word("$nope")]).unwrap_err(),
-            "nope: parameter not set"
+            format!("{UNSET}nope: unbound variable")
         );
     }
 

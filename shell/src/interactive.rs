@@ -243,6 +243,107 @@ impl PolaHelper {
     }
 }
 
+impl PolaHelper {
+    /// Names under the home directory for a word `~/rest`: the word is kept as
+    /// written, with `~/`.
+    fn complete_home(&self, rest: &str) -> Vec<Pair> {
+        let home = self.home.borrow().clone();
+        if home.is_empty() {
+            return Vec::new();
+        }
+        let (dir, prefix) = match rest.rfind('/') {
+            Some(k) => (&rest[..k + 1], &rest[k + 1..]),
+            None => ("", rest),
+        };
+        let unescaped_prefix = unescape(prefix);
+        let Ok(entries) = std::fs::read_dir(std::path::Path::new(&home).join(unescape(dir))) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Pair> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                if !name.starts_with(&unescaped_prefix)
+                    || (name.starts_with('.') && !unescaped_prefix.starts_with('.'))
+                {
+                    return None;
+                }
+                let is_dir = e.path().is_dir();
+                let end = if is_dir { "/" } else { " " };
+                Some(Pair {
+                    display: format!(
+                        "{}{}",
+                        pola_fileserver::text::escape(name.as_bytes()),
+                        if is_dir { "/" } else { "" }
+                    ),
+                    replacement: format!("~/{dir}{}{end}", escape_word(&name)),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.display.cmp(&b.display));
+        out
+    }
+}
+
+/// A name as one shell word: characters the shell reads specially get a backslash; a
+/// name with characters pola-sh never shows raw (control characters, escape
+/// sequences, look-alikes: a jail may have made it) is written `$'...'`, so the line
+/// being edited shows it escaped too (SECURITY.md 30).
+fn escape_word(name: &str) -> String {
+    if pola_fileserver::text::escape(name.as_bytes()) != name {
+        return ansi_c_word(name);
+    }
+    let mut out = String::new();
+    for c in name.chars() {
+        if " \t\n\\\"'$`()&;|<>*?[]{}#~=!".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `name` as a `$'...'` word: printable ASCII as is, the rest as escapes.
+fn ansi_c_word(name: &str) -> String {
+    let mut out = String::from("$'");
+    for c in name.chars() {
+        let mut one = [0u8; 4];
+        let raw = pola_fileserver::text::escape(c.encode_utf8(&mut one).as_bytes());
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x1b' => out.push_str("\\e"),
+            c if raw.len() == c.len_utf8() && raw.as_bytes() == c.to_string().as_bytes() => {
+                out.push(c)
+            }
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A word's text with backslashes removed.
+fn unescape(word: &str) -> String {
+    let mut out = String::new();
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Default for PolaHelper {
     fn default() -> Self {
         Self::new()
@@ -287,18 +388,34 @@ impl Completer for PolaHelper {
                 .filter(|c| c.starts_with(name))
                 .map(|c| Pair {
                     display: pola_fileserver::text::escape(c.as_bytes()),
-                    replacement: format!("{prefix}{c} "),
+                    replacement: format!("{prefix}{} ", escape_word(c)),
                 })
                 .collect();
             return Ok((start, matches));
+        }
+        if let Some(rest) = word.strip_prefix("~/") {
+            return Ok((start, self.complete_home(rest)));
         }
         // The list shows names a jail may have made: escaped (`pola_fileserver::text`).
         let (at, found) = self.files.complete(line, pos, ctx)?;
         let found = found
             .into_iter()
-            .map(|p| Pair {
-                display: pola_fileserver::text::escape(p.display.as_bytes()),
-                replacement: p.replacement,
+            .map(|p| {
+                // Never a raw control character into the line being edited.
+                let replacement =
+                    if pola_fileserver::text::escape(p.replacement.as_bytes()) != p.replacement {
+                        let plain = unescape(&p.replacement);
+                        match plain.strip_suffix('/') {
+                            Some(dir) => format!("{}/", ansi_c_word(dir)),
+                            None => ansi_c_word(&plain),
+                        }
+                    } else {
+                        p.replacement
+                    };
+                Pair {
+                    display: pola_fileserver::text::escape(p.display.as_bytes()),
+                    replacement,
+                }
             })
             .collect();
         Ok((at, found))
@@ -357,6 +474,14 @@ impl Helper for PolaHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_control_characters_complete_as_escaped_words() {
+        assert_eq!(escape_word("a b"), "a\\ b");
+        assert_eq!(escape_word("x\r\x1b[2Ky"), "$'x\\r\\e[2Ky'");
+        assert_eq!(escape_word("it's\n"), "$'it\\'s\\n'");
+        assert_eq!(escape_word("\u{2215}tmp"), "$'\\u2215tmp'");
+    }
 
     #[test]
     fn words_are_classified_as_the_grant_rules_say() {

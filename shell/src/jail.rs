@@ -479,7 +479,7 @@ fn write_grant(
 }
 
 /// The profiles applied, for messages: `none`, or their files and shipped names.
-fn profiles_shown(prepared: &Prepared) -> String {
+pub fn profiles_shown(prepared: &Prepared) -> String {
     if prepared.profiles.is_empty() {
         return "none".into();
     }

@@ -8,16 +8,26 @@
 //! - [`report`]: the one way errors reach the user.
 
 pub mod arith;
+mod assign;
 pub mod ast;
 pub mod builtins;
+pub mod cond;
+pub mod escapes;
 pub mod exec;
 pub mod expand;
 pub mod grants;
 pub mod interactive;
 pub mod jail;
 pub mod job;
+pub mod lookup;
+pub mod options;
 pub mod parse;
+pub mod pattern;
+pub mod pretty;
+pub mod prompt;
 pub mod protect;
 pub mod redirect;
 pub mod report;
 mod sys;
+pub mod traps;
+pub mod vars;

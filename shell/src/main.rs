@@ -1,14 +1,16 @@
 //! pola-sh: the least-authority shell.
 //!
-//! `pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]`
+//! `pola-sh [-l] [-i] [-s] [-abCefhmnuvx] [-o option] [-O shopt] [--norc] [--noprofile]
+//! [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [-c COMMANDS [NAME [ARG]...] |
+//! SCRIPT [ARG]...]`
 //!
 //! With `-c`, runs COMMANDS; with a SCRIPT, runs the file; otherwise reads commands
 //! from standard input, interactively (line editing, history) when it is a terminal.
 //!
-//! The arguments are a shell's, not a parser library's: options stop at `-c COMMANDS`
-//! or the first word that is not one, and `-eux` combine. [`HELP`] says what each does;
-//! pola-sh(1) (`man/pola-sh.1`) says the same, and a test checks they name the same
-//! options.
+//! The arguments are a shell's, not a parser library's: options stop at `-c` or the
+//! first word that is not one, and single letters combine (`-eux`). [`HELP`] says what
+//! each does; pola-sh(1) (`man/pola-sh.1`) says the same, and a test checks they name
+//! the same options.
 
 use std::io::IsTerminal;
 
@@ -22,17 +24,26 @@ const HELP: &str = "\
 pola-sh: a least-authority shell. Every external command runs in a jail of its own,
 which holds a default environment and only what its command line grants.
 
-Usage: pola-sh [-l] [-i] [-eux] [--no-profile] [--learn] [--ask] [--powerbox]
-               [--hints] [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]
+Usage: pola-sh [-l] [-i] [-s] [-abCefhmnuvx] [-o OPTION] [-O SHOPT] [--norc]
+               [--noprofile] [--no-profile] [--learn] [--ask] [--powerbox] [--hints]
+               [-c COMMANDS [NAME [ARG]...] | SCRIPT [ARG]...]
 
 With -c, runs COMMANDS; with a SCRIPT, runs that file; otherwise reads commands from
 standard input, interactively (line editing, history, completion) when it is a terminal.
 
 Options:
   -c COMMANDS    Run COMMANDS; NAME, if given, becomes $0, and the ARGs $1, $2, ...
-  -l, --login    A login shell, as when argv[0] starts with '-' (login, su -l, sshd)
+  -s             Read commands from standard input; the ARGs are $1, $2, ...
+  -l, --login    A login shell, as when argv[0] starts with '-' (login, su -l, sshd):
+                 reads /etc/profile and ~/.profile first
   -i             Interactive, even when standard input is not a terminal
-  -e, -u, -x     As set -e, set -u, set -x; they combine (-eux)
+  -e, -u, -x     As set -e, set -u, set -x; the letters of set combine (-eux), and
+                 +x turns one off
+  -o OPTION      As set -o OPTION (+o OPTION: off)
+  -O SHOPT       As shopt -s SHOPT (+O SHOPT: shopt -u)
+  --norc         Read no rc file ($XDG_CONFIG_HOME/pola-sh/rc, $ENV)
+  --noprofile    Read no login files (/etc/profile, ~/.profile)
+  --posix        As set -o posix
   --no-profile   Apply no program profiles ($XDG_CONFIG_HOME/pola-sh/profiles/)
   --learn        Mediated mode for every command: print what it looked for and was
                  not granted, as profile lines
@@ -64,57 +75,110 @@ fn main() {
 }
 
 fn run(args: &[String], mut login: bool) -> i32 {
-    let mut command = None;
+    let mut command_mode = false;
+    let mut stdin_mode = false;
     let mut force_interactive = false;
     let mut no_profile = false;
+    let mut no_rc = false;
+    let mut no_login_files = false;
     let mut learn = false;
     let mut ask = false;
     let mut powerbox = false;
     let mut hints = false;
+    // `set` arguments, and `shopt` options (name, on).
     let mut flags = Vec::new();
+    let mut shopts: Vec<(String, bool)> = Vec::new();
     let mut i = 1;
     while i < args.len() {
-        match args[i].as_str() {
-            "-c" => {
-                let Some(c) = args.get(i + 1) else {
-                    report::error(PROGRAM, "-c: option requires an argument");
-                    return 2;
-                };
-                command = Some(c.clone());
-                i += 2;
-                break;
-            }
-            "-l" | "--login" => login = true,
-            "-i" => force_interactive = true,
+        let a = args[i].as_str();
+        match a {
+            "--login" => login = true,
             "--no-profile" => no_profile = true,
+            "--noprofile" => no_login_files = true,
+            "--norc" => no_rc = true,
+            "--posix" => flags.extend(["-o".to_string(), "posix".to_string()]),
             "--learn" => learn = true,
             "--ask" => ask = true,
             "--powerbox" => powerbox = true,
             "--hints" => hints = true,
-            "--" => {
+            "--" | "-" => {
                 i += 1;
                 break;
             }
             "-h" | "--help" => return print(HELP),
             "--version" => return print(&format!("pola-sh {}", env!("CARGO_PKG_VERSION"))),
-            f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| "eux".contains(c)) => {
-                flags.push(f.to_string())
-            }
-            f if f.starts_with('-') && f.len() > 1 => {
+            s if s.starts_with("--") => {
                 report::error(
                     PROGRAM,
                     format!(
                         "{}: unknown option (see pola-sh --help)",
-                        pola_fileserver::text::shown(f)
+                        pola_fileserver::text::shown(s)
                     ),
                 );
                 return 2;
+            }
+            s if (s.starts_with('-') || s.starts_with('+')) && s.len() > 1 => {
+                let on = s.starts_with('-');
+                for c in s[1..].chars() {
+                    match c {
+                        'c' if on => command_mode = true,
+                        's' if on => stdin_mode = true,
+                        'i' if on => force_interactive = true,
+                        'l' if on => login = true,
+                        'o' | 'O' => {
+                            i += 1;
+                            let Some(name) = args.get(i) else {
+                                report::error(
+                                    PROGRAM,
+                                    format!("-{c}: option requires an argument"),
+                                );
+                                return 2;
+                            };
+                            if c == 'o' {
+                                flags.push(format!("{}o", if on { '-' } else { '+' }));
+                                flags.push(name.clone());
+                            } else {
+                                shopts.push((name.clone(), on));
+                            }
+                        }
+                        c if pola_sh::options::Options::letter_name(c).is_some() => {
+                            flags.push(format!("{}{c}", if on { '-' } else { '+' }));
+                        }
+                        _ => {
+                            report::error(
+                                PROGRAM,
+                                format!(
+                                    "{}: unknown option (see pola-sh --help)",
+                                    pola_fileserver::text::shown(s)
+                                ),
+                            );
+                            return 2;
+                        }
+                    }
+                }
             }
             _ => break,
         }
         i += 1;
     }
-    let rest = &args[i.min(args.len())..];
+    let mut rest = &args[i.min(args.len())..];
+    let command = if command_mode {
+        let Some((c, after)) = rest.split_first() else {
+            report::error(PROGRAM, "-c: option requires an argument");
+            return 2;
+        };
+        rest = after;
+        Some(c.clone())
+    } else {
+        None
+    };
+    // `-s`: commands come from standard input; the arguments are the parameters.
+    let (script_args, stdin_args): (&[String], &[String]) = if stdin_mode && command.is_none() {
+        (&[], rest)
+    } else {
+        (rest, &[])
+    };
+    let rest = script_args;
     let interactive = force_interactive
         || (command.is_none() && rest.is_empty() && std::io::stdin().is_terminal());
     let arg0 = match (&command, rest.first()) {
@@ -136,8 +200,37 @@ fn run(args: &[String], mut login: bool) -> i32 {
     sh.learn = learn;
     sh.ask = ask.then(pola_fileserver::ask::Session::default);
     sh.powerbox = powerbox;
-    for f in flags {
-        let _ = pola_sh::builtins::lookup("set").map(|set| set(&mut sh, &["set".into(), f]));
+    sh.login = login;
+    if !flags.is_empty() {
+        let mut argv = vec!["set".to_string()];
+        argv.extend(flags);
+        if let Some(set) = pola_sh::builtins::lookup("set") {
+            if !matches!(set(&mut sh, &argv), Ok(0)) {
+                return 2;
+            }
+        }
+    }
+    for (name, on) in shopts {
+        if !sh.shopt.set(&name, on) {
+            report::error(
+                PROGRAM,
+                format!(
+                    "{}: invalid shell option name",
+                    pola_fileserver::text::shown(&name)
+                ),
+            );
+            return 2;
+        }
+    }
+    sh.positional = stdin_args.to_vec();
+    sh.read_rc = !no_rc;
+    if login {
+        sh.shopt.set("login_shell", true);
+        if !no_login_files {
+            if let Err(Flow::Exit(s)) = read_login_files(&mut sh) {
+                return s;
+            }
+        }
     }
     match (command, rest.first()) {
         (Some(c), _) => {
@@ -160,7 +253,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
             sh.line = 1;
             finish(&mut sh, |sh| sh.run_source(&text))
         }
-        (None, None) if interactive => repl(&mut sh, login),
+        (None, None) if interactive => repl(&mut sh),
         (None, None) => run_stdin(&mut sh),
     }
 }
@@ -194,12 +287,14 @@ fn run_stdin(sh: &mut Shell) -> i32 {
             if !text.trim().is_empty() {
                 sh.line_base = first_line;
                 if let Err(flow) = sh.run_source(&text) {
-                    return flow_status(flow);
+                    let status = flow_status(flow);
+                    return sh.exit_hook(status);
                 }
             }
         }
         if eof {
-            return sh.status;
+            let status = sh.status;
+            return sh.exit_hook(status);
         }
     }
 }
@@ -221,10 +316,69 @@ fn read_line() -> (String, bool) {
 }
 
 fn finish(sh: &mut Shell, f: impl FnOnce(&mut Shell) -> Result<i32, Flow>) -> i32 {
-    match f(sh) {
+    let status = match f(sh) {
         Ok(status) => status,
         Err(flow) => flow_status(flow),
+    };
+    sh.exit_hook(status)
+}
+
+/// Run a startup file if it exists (its errors are reported; the shell goes on). It
+/// is read as `.` reads a file: never through a link a jail may have made, never a FIFO.
+fn source_file(sh: &mut Shell, path: &std::path::Path) -> Result<(), Flow> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
     }
+    let text = match pola_sh::builtins::source::read_file(path) {
+        Ok(text) => text,
+        Err(why) => {
+            report::error(
+                PROGRAM,
+                format!("{}: {why}", pola_fileserver::text::shown(path)),
+            );
+            return Ok(());
+        }
+    };
+    let line = std::mem::replace(&mut sh.line_base, 1);
+    let r = sh.run_text(&text, false);
+    sh.line_base = line;
+    match r {
+        Err(Flow::Exit(s)) => Err(Flow::Exit(s)),
+        _ => Ok(()),
+    }
+}
+
+/// A login shell reads `/etc/profile` and `~/.profile`, as sh does.
+fn read_login_files(sh: &mut Shell) -> Result<(), Flow> {
+    source_file(sh, std::path::Path::new("/etc/profile"))?;
+    if let Some(home) = sh.get("HOME").map(std::path::PathBuf::from) {
+        source_file(sh, &home.join(".profile"))?;
+    }
+    Ok(())
+}
+
+/// An interactive shell reads the file `$ENV` names (as sh does), then
+/// `~/.config/pola-sh/rc`.
+fn read_interactive_files(sh: &mut Shell) -> Result<(), Flow> {
+    if let Some(env) = sh.get("ENV").map(str::to_string) {
+        let word = pola_sh::parse::prompt_parts(&env)
+            .map(pola_sh::ast::Word)
+            .ok();
+        if let Some(w) = word {
+            if let Ok(path) = pola_sh::expand::string(sh, &w) {
+                if !path.is_empty() {
+                    source_file(sh, std::path::Path::new(&path))?;
+                }
+            }
+        }
+    }
+    if !sh.read_rc {
+        return Ok(());
+    }
+    if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
+        source_file(sh, &rc)?;
+    }
+    Ok(())
 }
 
 /// Ignore what must not stop or kill an interactive shell; commands get them back.
@@ -242,22 +396,7 @@ fn ignore_job_signals() {
     }
 }
 
-fn prompt(sh: &Shell) -> String {
-    let cwd = sh.cwd();
-    let home = sh.get("HOME").unwrap_or("");
-    let shown = match cwd.strip_prefix(home) {
-        Ok(rest) if !home.is_empty() && home != "/" => format!(
-            "~{}{}",
-            if rest.as_os_str().is_empty() { "" } else { "/" },
-            pola_fileserver::text::shown(rest)
-        ),
-        _ => pola_fileserver::text::shown(&cwd).to_string(),
-    };
-    let mark = if sh.identity.uid == 0 { '#' } else { '$' };
-    format!("pola {shown}{mark} ")
-}
-
-fn repl(sh: &mut Shell, login: bool) -> i32 {
+fn repl(sh: &mut Shell) -> i32 {
     ignore_job_signals();
     sh.terminal = pola_sh::job::Terminal::take();
     let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
@@ -280,14 +419,8 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         let _ = editor.load_history(h);
         sh.history = editor.history().iter().cloned().collect();
     }
-    if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
-        if rc.exists() || login {
-            if let Ok(text) = pola_sh::builtins::source::read_file(&rc) {
-                if let Err(Flow::Exit(s)) = sh.run_source(&text) {
-                    return s;
-                }
-            }
-        }
+    if let Err(Flow::Exit(s)) = read_interactive_files(sh) {
+        return sh.exit_hook(s);
     }
     let mut pending = String::new();
     // Keys typed while a job ran that it did not read, as a terminal keeps them.
@@ -312,9 +445,9 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
             h.refresh(&path, sh.functions.keys().cloned(), &home);
         }
         let p = if pending.is_empty() {
-            prompt(sh)
+            pola_sh::prompt::expand(sh, "PS1")
         } else {
-            "> ".to_string()
+            pola_sh::prompt::expand(sh, "PS2")
         };
         typed_ahead.push_str(&String::from_utf8_lossy(
             &pola_fileserver::relay::take_typeahead(),
@@ -351,7 +484,7 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
                 sh.history.push(text.clone());
                 if let Err(Flow::Exit(s)) = sh.run_source(&text) {
                     save(&mut editor, &history);
-                    return s;
+                    return sh.exit_hook(s);
                 }
             }
             Err(ReadlineError::Interrupted) => {
@@ -365,7 +498,8 @@ fn repl(sh: &mut Shell, login: bool) -> i32 {
         }
     }
     save(&mut editor, &history);
-    sh.status
+    let status = sh.status;
+    sh.exit_hook(status)
 }
 
 type Editor = rustyline::Editor<PolaHelper, rustyline::history::FileHistory>;
@@ -455,6 +589,13 @@ mod tests {
             let args: Vec<String> = match option.as_str() {
                 "-i" | "--" | "-h" | "--help" | "--version" => continue,
                 "-c" => vec!["pola-sh".into(), "-c".into(), ":".into()],
+                "-s" => vec!["pola-sh".into(), "-s".into(), "-c".into(), ":".into()],
+                "-o" => ["pola-sh", "-o", "errexit", "-c", ":"]
+                    .map(String::from)
+                    .to_vec(),
+                "-O" => ["pola-sh", "-O", "nullglob", "-c", ":"]
+                    .map(String::from)
+                    .to_vec(),
                 other => vec!["pola-sh".into(), other.into(), "-c".into(), ":".into()],
             };
             assert_eq!(run(&args, false), 0, "{option} is not accepted");

@@ -1,14 +1,21 @@
 //! The parser: source text to the typed AST of `ast`.
 //!
 //! Tokens are recognised with nom; the grammar (POSIX sh's `complete_command` down to
-//! words, plus Plash's grant markers `=>`, `+`, `{ }` and the `!!` prefix) is a set of
-//! methods, because here-documents make the grammar stateful: a `<<WORD` seen on a
-//! line has its body on the lines after the next newline, so the newline token reads
-//! the pending bodies. Errors name the line and column and what was expected; an
-//! error at the end of the input is marked `incomplete`, which the interactive shell
-//! answers with a continuation prompt.
+//! words, bash's `[[ ]]`, `(( ))`, arrays and parameter operators, plus Plash's grant
+//! markers `=>`, `+`, `{ }` and the `!!` prefix) is a set of methods, because
+//! here-documents make the grammar stateful: a `<<WORD` seen on a line has its body
+//! on the lines after the next newline, so the newline token reads the pending
+//! bodies. Errors name the line and column and what was expected; an error at the end
+//! of the input is marked `incomplete`, which the interactive shell answers with a
+//! continuation prompt.
+//!
+//! Aliases are expanded as sh does, by text: an alias name in command position is
+//! replaced by its value and the command is read again (`parse_next`).
 
-use std::cell::RefCell;
+mod bash;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use nom::bytes::complete::{take_while, take_while1};
 use nom::{IResult, Parser as _};
@@ -89,6 +96,12 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// Characters a function's name may hold besides a variable name's (bash allows
+/// `my-func`, `a.b`, `:`).
+fn is_function_name_char(c: char) -> bool {
+    is_name_char(c) || "-.:@+%,^~!?".contains(c)
+}
+
 /// `rest` after `word` if the input starts with it as a whole token.
 fn keyword<'a>(i: &'a str, word: &str) -> Option<&'a str> {
     let rest = i.strip_prefix(word)?;
@@ -110,7 +123,24 @@ struct Pending {
     strip_tabs: bool,
 }
 
-struct Grammar {
+/// How text is read.
+#[derive(Clone, Debug, Default)]
+pub struct Options<'a> {
+    /// Aliases to expand in command position.
+    pub aliases: Option<&'a HashMap<String, String>>,
+    /// The whole input is here (a script, `-c`): a here-document may end at the end
+    /// of the input, as in sh. Otherwise (interactive) that is `incomplete`.
+    pub complete_input: bool,
+}
+
+/// An alias found in command position: where, and what it stands for.
+struct AliasHit {
+    offset: usize,
+    len: usize,
+    name: String,
+}
+
+struct Grammar<'o> {
     /// Byte offsets of the source's newlines, for line numbers.
     newlines: Vec<usize>,
     src_len: usize,
@@ -118,60 +148,208 @@ struct Grammar {
     pending: RefCell<Vec<Pending>>,
     /// Bodies read so far, in source order.
     bodies: RefCell<Vec<String>>,
+    options: Options<'o>,
+    /// Alias expansion: regions of the source that came from an alias (offset, end,
+    /// name), where that alias is not expanded again.
+    expanded: Vec<(usize, usize, String)>,
+    /// Offsets where a word is in command position because the alias before it ended
+    /// with a blank.
+    alias_next: Vec<usize>,
+    alias_hit: RefCell<Option<AliasHit>>,
+    /// Inside double quotes (single quotes are literal in `${x:-'q'}` there).
+    in_double: Cell<usize>,
 }
 
 /// Parse a whole script or command line.
 pub fn parse(src: &str) -> Result<List, ParseError> {
-    let p = Grammar::new(src);
-    let result = p.program(src);
-    let error = |at: &str, message: String| {
-        let offset = src.len() - at.len();
-        let before = &src[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        ParseError {
-            line,
-            column,
-            message,
-            incomplete: at.trim().is_empty(),
-        }
-    };
-    match result {
-        Ok((_, mut list)) => {
-            if let Some(h) = p.pending.borrow().first() {
-                return Err(ParseError {
-                    incomplete: true,
-                    ..error(
-                        "",
-                        format!(
-                            "here-document ended by end of input (wanted '{}')",
-                            h.delimiter
-                        ),
-                    )
-                });
+    parse_with(src, &Options::default())
+}
+
+/// Parse a whole text with `options` (aliases expanded everywhere in it).
+pub fn parse_with(src: &str, options: &Options) -> Result<List, ParseError> {
+    let mut text = src.to_string();
+    let mut expanded = Vec::new();
+    let mut alias_next = Vec::new();
+    loop {
+        let p = Grammar::new(&text, options.clone(), expanded.clone(), alias_next.clone());
+        match p.finish(&text, p.program(&text)) {
+            Ok((list, _)) => return Ok(list),
+            Err(Retry::Alias(hit)) => {
+                expand_alias(&mut text, &mut expanded, &mut alias_next, hit, options)
             }
-            let bodies = p.bodies.into_inner();
-            fill_heredocs(&mut list, &mut bodies.into_iter())?;
-            Ok(list)
+            Err(Retry::Error(e)) => return Err(e),
         }
-        Err(nom::Err::Error(f) | nom::Err::Failure(f)) => Err(error(f.at, f.message)),
-        Err(nom::Err::Incomplete(_)) => Err(error("", "unexpected end of input".into())),
     }
 }
 
-impl Grammar {
-    fn new(src: &str) -> Grammar {
+/// The parts of a prompt string (`PS1`): text where only `$`, `` ` `` and `\` are
+/// special, as in an expanding here-document.
+pub fn prompt_parts(text: &str) -> Result<Vec<Part>, ParseError> {
+    let g = Grammar::new(text, Options::default(), Vec::new(), Vec::new());
+    match g.quoted_parts(text, None) {
+        Ok((_, parts)) => Ok(parts),
+        Err(_) => Err(ParseError {
+            line: 1,
+            column: 1,
+            message: "bad substitution in the prompt".into(),
+            incomplete: false,
+        }),
+    }
+}
+
+/// Parse the next complete command of `src` after byte `offset` (up to the end of its
+/// line, here-document bodies included), expanding `options.aliases`. Returns the
+/// items and the offset after them, or None at the end of the input. Aliases change
+/// the text: what is returned is read from `src` as rewritten (`src` is updated).
+pub fn parse_next(
+    src: &mut String,
+    offset: usize,
+    options: &Options,
+) -> Result<Option<(List, usize)>, ParseError> {
+    let mut expanded = Vec::new();
+    let mut alias_next = Vec::new();
+    loop {
+        let p = Grammar::new(src, options.clone(), expanded.clone(), alias_next.clone());
+        let start = &src[offset..];
+        let result = p.complete_command(start);
+        match p.finish(src, result) {
+            Ok((list, rest)) => {
+                if list.0.is_empty() && rest == src.len() {
+                    return Ok(None);
+                }
+                return Ok(Some((list, rest)));
+            }
+            Err(Retry::Alias(hit)) => {
+                expand_alias(src, &mut expanded, &mut alias_next, hit, options)
+            }
+            Err(Retry::Error(e)) => return Err(e),
+        }
+    }
+}
+
+fn expand_alias(
+    text: &mut String,
+    expanded: &mut Vec<(usize, usize, String)>,
+    alias_next: &mut Vec<usize>,
+    hit: AliasHit,
+    options: &Options,
+) {
+    let value = options
+        .aliases
+        .and_then(|a| a.get(&hit.name))
+        .cloned()
+        .unwrap_or_default();
+    let delta = value.len() as isize - hit.len as isize;
+    text.replace_range(hit.offset..hit.offset + hit.len, &value);
+    let shift = |o: usize| {
+        if o >= hit.offset + hit.len {
+            (o as isize + delta) as usize
+        } else {
+            o
+        }
+    };
+    for region in expanded.iter_mut() {
+        region.0 = shift(region.0);
+        region.1 = if region.1 >= hit.offset + hit.len || region.1 > hit.offset {
+            (region.1 as isize + delta).max(region.0 as isize) as usize
+        } else {
+            region.1
+        };
+    }
+    for o in alias_next.iter_mut() {
+        *o = shift(*o);
+    }
+    let end = hit.offset + value.len();
+    expanded.push((hit.offset, end, hit.name));
+    if value.ends_with([' ', '\t']) {
+        // The next word is in command position too: note where it starts.
+        let next = text[end..]
+            .find(|c| c != ' ' && c != '\t')
+            .map_or(text.len(), |k| end + k);
+        alias_next.push(next);
+    }
+}
+
+enum Retry {
+    Alias(AliasHit),
+    Error(ParseError),
+}
+
+impl<'o> Grammar<'o> {
+    fn new(
+        src: &str,
+        options: Options<'o>,
+        expanded: Vec<(usize, usize, String)>,
+        alias_next: Vec<usize>,
+    ) -> Grammar<'o> {
         Grammar {
             newlines: src.match_indices('\n').map(|(i, _)| i).collect(),
             src_len: src.len(),
             pending: RefCell::new(Vec::new()),
             bodies: RefCell::new(Vec::new()),
+            options,
+            expanded,
+            alias_next,
+            alias_hit: RefCell::new(None),
+            in_double: Cell::new(0),
         }
+    }
+
+    /// The result of parsing `src` (from somewhere in it): the tree with its
+    /// here-documents filled and the offset after it, an alias to expand, or an error.
+    fn finish<'a>(&self, src: &'a str, result: R<'a, List>) -> Result<(List, usize), Retry> {
+        if let Some(hit) = self.alias_hit.borrow_mut().take() {
+            return Err(Retry::Alias(hit));
+        }
+        let error = |at: &str, message: String| {
+            let offset = src.len().saturating_sub(at.len());
+            let before = &src[..offset];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            ParseError {
+                line,
+                column,
+                message,
+                incomplete: at.trim().is_empty(),
+            }
+        };
+        match result {
+            Ok((rest, mut list)) => {
+                if let Some(h) = self.pending.borrow().first() {
+                    if !self.options.complete_input {
+                        return Err(Retry::Error(ParseError {
+                            incomplete: true,
+                            ..error(
+                                "",
+                                format!(
+                                    "here-document ended by end of input (wanted '{}')",
+                                    h.delimiter
+                                ),
+                            )
+                        }));
+                    }
+                }
+                let bodies = self.bodies.take();
+                fill_heredocs(&mut list, &mut bodies.into_iter()).map_err(Retry::Error)?;
+                Ok((list, src.len() - rest.len()))
+            }
+            Err(nom::Err::Error(f) | nom::Err::Failure(f)) => {
+                Err(Retry::Error(error(f.at, f.message)))
+            }
+            Err(nom::Err::Incomplete(_)) => {
+                Err(Retry::Error(error("", "unexpected end of input".into())))
+            }
+        }
+    }
+
+    /// The offset of `rest` (a suffix of the source).
+    fn offset(&self, rest: &str) -> usize {
+        self.src_len.saturating_sub(rest.len())
     }
 
     /// The line `rest` (a suffix of the source) starts on.
     fn line(&self, rest: &str) -> Line {
-        let offset = self.src_len.saturating_sub(rest.len());
+        let offset = self.offset(rest);
         Line(1 + self.newlines.partition_point(|n| *n < offset))
     }
 
@@ -179,14 +357,52 @@ impl Grammar {
         let (i, list) = self.list(i)?;
         let i = self.linebreak(i)?;
         if let Some(c) = i.chars().next() {
-            let what = match c {
-                ')' => "unexpected ')'".to_string(),
-                ';' => "unexpected ';;'".to_string(),
-                _ => format!("unexpected '{}'", i.split(is_delimiter).next().unwrap_or(i)),
-            };
-            return fail(i, what);
+            return fail(i, unexpected(i, c));
         }
         Ok((i, list))
+    }
+
+    /// One complete command: and-or lists up to the end of a line (with the bodies of
+    /// its here-documents), after any blank lines and comments.
+    fn complete_command<'a>(&self, i: &'a str) -> R<'a, List> {
+        let mut items = Vec::new();
+        let mut i = self.linebreak(i)?;
+        while !i.is_empty() {
+            if self.at_closer(i) {
+                let c = i.chars().next().unwrap_or(' ');
+                return fail(i, unexpected(i, c));
+            }
+            let line = self.line(i);
+            let (rest, and_or) = self.and_or(i)?;
+            i = self.blank(rest);
+            let background = if i.starts_with('&') && !i.starts_with("&&") {
+                i = &i[1..];
+                true
+            } else if i.starts_with(';') && !i.starts_with(";;") && !i.starts_with(";&") {
+                i = &i[1..];
+                false
+            } else if i.starts_with('\n') || i.is_empty() {
+                false
+            } else {
+                let c = i.chars().next().unwrap_or(' ');
+                return fail(i, unexpected(i, c));
+            };
+            items.push(Item {
+                and_or,
+                background,
+                line,
+            });
+            i = self.blank(i);
+            if i.is_empty() {
+                break;
+            }
+            if i.starts_with('\n') {
+                let (rest, ()) = self.newline(i)?;
+                i = rest;
+                break;
+            }
+        }
+        Ok((i, List(items)))
     }
 
     /// Blanks, line continuations and a comment; not newlines.
@@ -216,6 +432,9 @@ impl Grammar {
             let mut body = String::new();
             loop {
                 if i.is_empty() {
+                    if self.options.complete_input {
+                        break;
+                    }
                     return fail(
                         i,
                         format!(
@@ -261,6 +480,7 @@ impl Grammar {
         i.is_empty()
             || i.starts_with(')')
             || i.starts_with(";;")
+            || i.starts_with(";&")
             || RESERVED_CLOSERS.iter().any(|w| keyword(i, w).is_some())
     }
 
@@ -275,16 +495,14 @@ impl Grammar {
             let background = if i.starts_with('&') && !i.starts_with("&&") {
                 i = &i[1..];
                 true
-            } else if i.starts_with(';') && !i.starts_with(";;") {
+            } else if i.starts_with(';') && !i.starts_with(";;") && !i.starts_with(";&") {
                 i = &i[1..];
                 false
             } else if i.starts_with('\n') || self.at_closer(i) {
                 false
             } else {
-                return fail(
-                    i,
-                    format!("unexpected '{}'", i.chars().next().unwrap_or(' ')),
-                );
+                let c = i.chars().next().unwrap_or(' ');
+                return fail(i, unexpected(i, c));
             };
             items.push(Item {
                 and_or,
@@ -339,19 +557,57 @@ impl Grammar {
 
     fn pipeline<'a>(&self, i: &'a str) -> R<'a, Pipeline> {
         let mut i = self.blank(i);
-        let bang = match keyword(i, "!") {
-            Some(rest) => {
+        let mut timed = false;
+        if let Some(rest) = keyword(i, "time") {
+            timed = true;
+            i = self.blank(rest);
+            if let Some(rest) = keyword(i, "-p") {
                 i = self.blank(rest);
-                true
             }
-            None => false,
-        };
+        }
+        let mut bang = false;
+        while let Some(rest) = keyword(i, "!") {
+            bang = !bang;
+            i = self.blank(rest);
+        }
+        let ends = i.is_empty()
+            || i.starts_with(['\n', ';', '|', ')'])
+            || (i.starts_with('&') && !i.starts_with("&>"));
+        if timed && ends {
+            // `time` alone times nothing.
+            return Ok((
+                i,
+                Pipeline {
+                    bang,
+                    timed,
+                    commands: vec![Command::Simple(Simple {
+                        args: vec![Arg::Word(Word(vec![Part::Literal(":".into())]))],
+                        ..Simple::default()
+                    })],
+                },
+            ));
+        }
         let (mut i, first) = self.command(i)?;
         let mut commands = vec![first];
         loop {
             let j = self.blank(i);
             match j.strip_prefix('|') {
                 Some(r) if !r.starts_with('|') => {
+                    let r = match r.strip_prefix('&') {
+                        // `a |& b`: a's standard error goes into the pipe too.
+                        Some(r) => {
+                            let last = commands.last_mut().expect("one command");
+                            add_redirect(
+                                last,
+                                Redirect {
+                                    fd: Some(Fd::Number(2)),
+                                    op: RedirOp::Dup(true, Word(vec![Part::Literal("1".into())])),
+                                },
+                            );
+                            r
+                        }
+                        None => r,
+                    };
                     let r = self.linebreak(r)?;
                     let (r, c) = self.command(r)?;
                     commands.push(c);
@@ -360,7 +616,14 @@ impl Grammar {
                 _ => break,
             }
         }
-        Ok((i, Pipeline { bang, commands }))
+        Ok((
+            i,
+            Pipeline {
+                bang,
+                timed,
+                commands,
+            },
+        ))
     }
 
     fn command<'a>(&self, i: &'a str) -> R<'a, Command> {
@@ -378,9 +641,13 @@ impl Grammar {
             Some(self.for_clause(r)?)
         } else if let Some(r) = keyword(i, "case") {
             Some(self.case_clause(r)?)
+        } else if let Some(r) = keyword(i, "[[") {
+            Some(self.cond_command(r)?)
         } else if let Some(r) = keyword(i, "{") {
             let (r, list) = self.body(r, "{ }", &["}"])?;
             Some((&r[1..], Compound::Group(list)))
+        } else if let Some(found) = self.arith_command(i)? {
+            Some(found)
         } else if let Some(r) = i.strip_prefix('(') {
             let (r, list) = self.list(r)?;
             if list.0.is_empty() {
@@ -397,32 +664,77 @@ impl Grammar {
             let (rest, redirects) = self.redirects(rest)?;
             return Ok((rest, Command::Compound(c, redirects)));
         }
-        if let Ok((rest, fname)) = name(i) {
-            let after = self.blank(rest);
-            if let Some(after) = after.strip_prefix('(') {
-                let after = self.blank(after);
-                let Some(after) = after.strip_prefix(')') else {
-                    return fail(after, "expected ')' after '('");
-                };
-                let after = self.linebreak(after)?;
-                let (after, body) = self.command(after)?;
-                if !matches!(body, Command::Compound(..)) {
-                    return fail(
-                        after,
-                        format!("expected a compound command as the body of {fname}()"),
-                    );
-                }
-                return Ok((
-                    after,
-                    Command::Function {
-                        name: fname.to_string(),
-                        body: Box::new(body),
-                    },
-                ));
-            }
+        if let Some(r) = keyword(i, "function") {
+            return self.function_keyword(self.blank(r));
+        }
+        if let Some(found) = self.function_definition(i)? {
+            return Ok(found);
         }
         let (rest, simple) = self.simple(i)?;
         Ok((rest, Command::Simple(simple)))
+    }
+
+    /// `name() body`, if the input is one.
+    fn function_definition<'a>(
+        &self,
+        i: &'a str,
+    ) -> Result<Option<(&'a str, Command)>, nom::Err<Fail<'a>>> {
+        let len = i
+            .find(|c: char| !is_function_name_char(c))
+            .unwrap_or(i.len());
+        if len == 0 || i[..len].chars().all(|c| c.is_ascii_digit()) {
+            return Ok(None);
+        }
+        let fname = &i[..len];
+        let after = self.blank(&i[len..]);
+        let Some(after) = after.strip_prefix('(') else {
+            return Ok(None);
+        };
+        let after = self.blank(after);
+        let Some(after) = after.strip_prefix(')') else {
+            if fname.chars().all(is_name_char) {
+                return fail(after, "expected ')' after '('").map(|_: (&str, ())| None);
+            }
+            return Ok(None);
+        };
+        self.function_body(after, fname).map(Some)
+    }
+
+    /// `function name [()] body`.
+    fn function_keyword<'a>(&self, i: &'a str) -> R<'a, Command> {
+        let len = i
+            .find(|c: char| !is_function_name_char(c))
+            .unwrap_or(i.len());
+        if len == 0 {
+            return fail(i, "expected a function name after 'function'");
+        }
+        let fname = &i[..len];
+        let mut after = self.blank(&i[len..]);
+        if let Some(r) = after.strip_prefix('(') {
+            match self.blank(r).strip_prefix(')') {
+                Some(r) => after = r,
+                None => return fail(r, "expected ')' after '('"),
+            }
+        }
+        self.function_body(after, fname)
+    }
+
+    fn function_body<'a>(&self, i: &'a str, fname: &str) -> R<'a, Command> {
+        let after = self.linebreak(i)?;
+        let (after, body) = self.command(after)?;
+        if !matches!(body, Command::Compound(..)) {
+            return fail(
+                after,
+                format!("expected a compound command as the body of {fname}()"),
+            );
+        }
+        Ok((
+            after,
+            Command::Function {
+                name: fname.to_string(),
+                body: Box::new(body),
+            },
+        ))
     }
 
     fn redirects<'a>(&self, mut i: &'a str) -> R<'a, Vec<Redirect>> {
@@ -479,8 +791,24 @@ impl Grammar {
         Ok((i, Compound::While { until, cond, body }))
     }
 
+    /// `do list done` (or `{ list }`, as bash allows) of a `for` loop.
+    fn loop_body<'a>(&self, i: &'a str) -> R<'a, List> {
+        let i = self.linebreak(i)?;
+        if let Some(r) = keyword(i, "{") {
+            let (r, body) = self.body(r, "for", &["}"])?;
+            return Ok((&r[1..], body));
+        }
+        let (i, ()) = self.expect(i, "do", "for")?;
+        let (i, body) = self.body(i, "for", &["done"])?;
+        let (i, ()) = self.expect(i, "done", "for")?;
+        Ok((i, body))
+    }
+
     fn for_clause<'a>(&self, i: &'a str) -> R<'a, Compound> {
         let i = self.blank(i);
+        if i.starts_with("((") {
+            return self.arith_for(i);
+        }
         let Ok((i, var)) = name(i) else {
             return fail(i, "expected a variable name after 'for'");
         };
@@ -499,9 +827,7 @@ impl Grammar {
         }
         let i = self.blank(i);
         let i = i.strip_prefix(';').unwrap_or(i);
-        let (i, ()) = self.expect(i, "do", "for")?;
-        let (i, body) = self.body(i, "for", &["done"])?;
-        let (i, ()) = self.expect(i, "done", "for")?;
+        let (i, body) = self.loop_body(i)?;
         Ok((
             i,
             Compound::For {
@@ -541,16 +867,50 @@ impl Grammar {
                 return fail(r, "expected ')' after a case pattern");
             };
             let (r, body) = self.list(r)?;
-            arms.push(CaseArm { patterns, body });
             let r = self.linebreak(r)?;
-            if let Some(r) = r.strip_prefix(";;") {
-                i = r;
+            let (r, end) = if let Some(r) = r.strip_prefix(";;&") {
+                (r, CaseEnd::Continue)
+            } else if let Some(r) = r.strip_prefix(";;") {
+                (r, CaseEnd::Break)
+            } else if let Some(r) = r.strip_prefix(";&") {
+                (r, CaseEnd::FallThrough)
             } else if keyword(r, "esac").is_some() {
-                i = r;
+                (r, CaseEnd::Break)
             } else {
                 return fail(r, "expected ';;' or 'esac' in case");
-            }
+            };
+            arms.push(CaseArm {
+                patterns,
+                body,
+                end,
+            });
+            i = r;
         }
+    }
+
+    /// The alias the word at `i` (in command position) names, if it is to be expanded.
+    fn alias_at(&self, i: &str) -> Option<AliasHit> {
+        let aliases = self.options.aliases?;
+        let len = i
+            .find(|c: char| is_delimiter(c) || "'\"\\$`".contains(c))
+            .unwrap_or(i.len());
+        if len == 0 {
+            return None;
+        }
+        let word = &i[..len];
+        aliases.get(word)?;
+        let offset = self.offset(i);
+        let inside_itself = self.expanded.iter().any(|(start, end, n)| {
+            n == word && *start <= offset && offset < (*end).max(*start + 1)
+        });
+        if inside_itself {
+            return None;
+        }
+        Some(AliasHit {
+            offset,
+            len,
+            name: word.to_string(),
+        })
     }
 
     fn simple<'a>(&self, i: &'a str) -> R<'a, Simple> {
@@ -560,8 +920,16 @@ impl Grammar {
             cmd.unconfined = true;
             i = self.blank(r);
         }
+        // Declaration commands take assignments as arguments.
+        let mut declaration = false;
         loop {
             i = self.blank(i);
+            if i.starts_with("&>") {
+                let (rest, r) = self.redirect(i)?;
+                cmd.redirects.push(r);
+                i = rest;
+                continue;
+            }
             match i.chars().next() {
                 None | Some('\n' | ';' | '&' | '|' | ')') => break,
                 _ => {}
@@ -574,6 +942,13 @@ impl Grammar {
                 }
                 Err(nom::Err::Error(_)) => {}
                 Err(e) => return Err(e),
+            }
+            let command_position = cmd.args.is_empty() || self.alias_next.contains(&self.offset(i));
+            if command_position && !cmd.unconfined {
+                if let Some(hit) = self.alias_at(i) {
+                    *self.alias_hit.borrow_mut() = Some(hit);
+                    return fail(i, "alias");
+                }
             }
             if !cmd.args.is_empty() {
                 let marker = if let Some(r) = keyword(i, "=>") {
@@ -594,13 +969,31 @@ impl Grammar {
             if i.starts_with('(') {
                 return fail(i, "unexpected '('");
             }
-            let (rest, w) = self.word(i)?;
-            if cmd.args.is_empty() {
-                if let Some(a) = assignment(&w) {
-                    cmd.assignments.push(a);
+            let subscripted = if cmd.args.is_empty() || declaration {
+                self.subscripted_word(i)?
+            } else {
+                None
+            };
+            let (rest, w) = match subscripted {
+                Some(found) => found,
+                None => self.word(i)?,
+            };
+            if cmd.args.is_empty() || declaration {
+                if let Some((rest, a)) = self.assignment_word(&w, rest)? {
+                    if cmd.args.is_empty() {
+                        cmd.assignments.push(a);
+                    } else {
+                        cmd.args.push(Arg::Assign(a));
+                    }
                     i = rest;
                     continue;
                 }
+            }
+            if cmd.args.is_empty() {
+                declaration = matches!(
+                    w.0.as_slice(),
+                    [Part::Literal(l)] if matches!(l.as_str(), "declare" | "typeset" | "local" | "export" | "readonly")
+                );
             }
             cmd.args.push(Arg::Word(w));
             i = rest;
@@ -615,14 +1008,21 @@ impl Grammar {
         let digits = i.chars().take_while(char::is_ascii_digit).count();
         let (fd, rest) = if digits > 0 && i[digits..].starts_with(['<', '>']) {
             let fd: u32 = i[..digits].parse().unwrap_or(u32::MAX);
-            (Some(fd), &i[digits..])
+            (Some(Fd::Number(fd)), &i[digits..])
+        } else if let Some((var, rest)) = fd_variable(i) {
+            (Some(Fd::Var(var.to_string())), rest)
         } else {
             (None, i)
         };
-        const OPS: &[&str] = &["<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">"];
+        const OPS: &[&str] = &[
+            "&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">",
+        ];
         let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) else {
             return miss(i);
         };
+        if op.starts_with('&') && fd.is_some() {
+            return miss(i);
+        }
         let after = self.blank(&rest[op.len()..]);
         if after.is_empty() || after.starts_with(is_delimiter) {
             return fail(after, format!("expected a word after '{op}'"));
@@ -643,11 +1043,15 @@ impl Grammar {
                     body: Word::default(),
                 })
             }
+            "<<<" => RedirOp::HereString(target),
+            "&>" => RedirOp::Both(false, target),
+            "&>>" => RedirOp::Both(true, target),
             "<>" => RedirOp::ReadWrite(target),
             "<&" => RedirOp::Dup(false, target),
             "<" => RedirOp::Input(target),
             ">>" => RedirOp::Append(target),
             ">&" => RedirOp::Dup(true, target),
+            ">|" => RedirOp::Clobber(target),
             _ => RedirOp::Output(target),
         };
         Ok((after, Redirect { fd, op }))
@@ -667,7 +1071,7 @@ impl Grammar {
             if let Some(r) = i.strip_prefix('~') {
                 let user: String = r
                     .chars()
-                    .take_while(|c| is_name_char(*c) || *c == '-' || *c == '.')
+                    .take_while(|c| is_name_char(*c) || *c == '-' || *c == '.' || *c == '+')
                     .collect();
                 let rest = &r[user.len()..];
                 if rest.is_empty() || rest.starts_with('/') || rest.starts_with(stop) {
@@ -677,10 +1081,22 @@ impl Grammar {
             }
         }
         while let Some(c) = i.chars().next() {
+            // An extended pattern `@(a|b)` is one word with its parentheses.
+            if matches!(c, '?' | '*' | '+' | '@' | '!') && i[1..].starts_with('(') {
+                if let Some(len) = balanced_group(&i[1..]) {
+                    lit.push_str(&i[..1 + len]);
+                    i = &i[1 + len..];
+                    continue;
+                }
+            }
             if stop(c) {
                 break;
             }
             match c {
+                '\'' if self.in_double.get() > 0 => {
+                    lit.push(c);
+                    i = &i[1..];
+                }
                 '\'' => {
                     flush(&mut lit, &mut parts);
                     let Some(end) = i[1..].find('\'') else {
@@ -726,7 +1142,10 @@ impl Grammar {
 
     /// After an opening `"`: the parts up to the closing one.
     fn double_quoted<'a>(&self, i: &'a str) -> R<'a, Vec<Part>> {
-        let (i, parts) = self.quoted_parts(i, Some('"'))?;
+        self.in_double.set(self.in_double.get() + 1);
+        let result = self.quoted_parts(i, Some('"'));
+        self.in_double.set(self.in_double.get() - 1);
+        let (i, parts) = result?;
         match i.strip_prefix('"') {
             Some(rest) => Ok((rest, parts)),
             None => fail("", "unterminated double quote"),
@@ -762,6 +1181,11 @@ impl Grammar {
                             i = &i[1..];
                         }
                     }
+                }
+                '$' if i[1..].starts_with(['\'', '"']) && end.is_some() => {
+                    // `$'` and `$"` are plain text inside double quotes.
+                    lit.push('$');
+                    i = &i[1..];
                 }
                 '$' | '`' => i = self.substitution(i, &mut lit, &mut parts)?,
                 c => {
@@ -800,31 +1224,44 @@ impl Grammar {
     fn dollar<'a>(&self, i: &'a str) -> R<'a, Option<Part>> {
         let r = &i[1..];
         if let Some(r) = r.strip_prefix("((") {
-            // Arithmetic: up to the `))` that balances the parentheses.
-            let mut depth = 0usize;
-            let mut end = None;
-            for (k, c) in r.char_indices() {
-                match c {
-                    '(' => depth += 1,
-                    ')' if depth > 0 => depth -= 1,
-                    ')' if r[k..].starts_with("))") => {
-                        end = Some(k);
-                        break;
-                    }
-                    _ => {}
-                }
+            if let Some(end) = arith_end(r) {
+                let inner = &r[..end];
+                let (rest, parts) = self.quoted_parts(inner, None)?;
+                debug_assert!(rest.is_empty());
+                return Ok((&r[end + 2..], Some(Part::Arith(Word(parts)))));
             }
-            let Some(end) = end else {
+            if !r.contains("))") {
                 return fail("", "unterminated $((");
+            }
+            // `$( (a) )` written without the blank: a command substitution.
+        }
+        if let Some(inner) = r.strip_prefix('[') {
+            // `$[expr]`: old arithmetic.
+            let Some(end) = inner.find(']') else {
+                return fail("", "unterminated $[");
             };
-            let inner = &r[..end];
-            let (rest, parts) = self.quoted_parts(inner, None)?;
-            debug_assert!(rest.is_empty());
-            return Ok((&r[end + 2..], Some(Part::Arith(Word(parts)))));
+            let (_, parts) = self.quoted_parts(&inner[..end], None)?;
+            return Ok((&inner[end + 1..], Some(Part::Arith(Word(parts)))));
         }
         if let Some(r) = r.strip_prefix('(') {
-            let (rest, list) = self.list(r)?;
-            let rest = self.linebreak(rest)?;
+            let bodies_before = self.bodies.borrow().len();
+            // A command substitution is a new quoting context.
+            let outer = self.in_double.replace(0);
+            let parsed = self
+                .list(r)
+                .and_then(|(rest, list)| Ok((self.linebreak(rest)?, list)));
+            self.in_double.set(outer);
+            let (rest, mut list) = parsed?;
+            // Here-documents inside are complete within the parentheses.
+            let bodies: Vec<String> = self.bodies.borrow_mut().drain(bodies_before..).collect();
+            if !bodies.is_empty() {
+                fill_heredocs(&mut list, &mut bodies.into_iter()).map_err(|e| {
+                    nom::Err::Failure(Fail {
+                        at: rest,
+                        message: e.message,
+                    })
+                })?;
+            }
             return match rest.strip_prefix(')') {
                 Some(rest) => Ok((rest, Some(Part::Command(list)))),
                 None if rest.is_empty() => fail(rest, "unterminated $("),
@@ -833,6 +1270,17 @@ impl Grammar {
         }
         if let Some(r) = r.strip_prefix('{') {
             return self.braced(r).map(|(rest, p)| (rest, Some(Part::Param(p))));
+        }
+        if r.starts_with('\'') && self.in_double.get() == 0 {
+            return self
+                .c_string(r)
+                .map(|(rest, s)| (rest, Some(Part::Single(s))));
+        }
+        if let Some(r) = r.strip_prefix('"') {
+            if self.in_double.get() == 0 {
+                let (rest, inner) = self.double_quoted(r)?;
+                return Ok((rest, Some(Part::Double(inner))));
+            }
         }
         let mut chars = r.chars();
         match chars.next() {
@@ -851,79 +1299,6 @@ impl Grammar {
         }
     }
 
-    /// After `${`: the parameter, an operator and its word, up to `}`.
-    fn braced<'a>(&self, i: &'a str) -> R<'a, Param> {
-        let (i, length) = match i.strip_prefix('#') {
-            Some(r) if !r.starts_with('}') && !r.starts_with([':', '-', '=', '?', '+', '%']) => {
-                (r, true)
-            }
-            _ => (i, false),
-        };
-        let (i, pname) = if let Ok((r, n)) = name(i) {
-            (r, ParamName::Var(n.to_string()))
-        } else if let Ok((r, d)) = take_while1::<_, _, Fail>(|c: char| c.is_ascii_digit()).parse(i)
-        {
-            (r, ParamName::Positional(d.parse().unwrap_or(usize::MAX)))
-        } else if let Some(c) = i.chars().next().filter(|c| "@*#?-$!".contains(*c)) {
-            (&i[1..], ParamName::Special(c))
-        } else {
-            return fail(i, "bad substitution: expected a parameter name after '${'");
-        };
-        if length {
-            return match i.strip_prefix('}') {
-                Some(r) => Ok((
-                    r,
-                    Param {
-                        name: pname,
-                        op: ParamOp::Length,
-                    },
-                )),
-                None => fail(i, "bad substitution: expected '}'"),
-            };
-        }
-        if let Some(r) = i.strip_prefix('}') {
-            return Ok((
-                r,
-                Param {
-                    name: pname,
-                    op: ParamOp::Plain,
-                },
-            ));
-        }
-        const OPS: &[&str] = &[
-            ":-", ":=", ":?", ":+", "%%", "##", "-", "=", "?", "+", "%", "#",
-        ];
-        let Some(op) = OPS.iter().find(|op| i.starts_with(**op)) else {
-            return fail(i, "bad substitution: expected an operator or '}'");
-        };
-        let (r, word) = self.brace_word(&i[op.len()..])?;
-        let colon = op.starts_with(':');
-        let op = match op.trim_start_matches(':') {
-            "-" => ParamOp::Default(colon, word),
-            "=" => ParamOp::Assign(colon, word),
-            "?" => ParamOp::Error(colon, word),
-            "+" => ParamOp::Alternative(colon, word),
-            "%" => ParamOp::TrimSuffix(false, word),
-            "%%" => ParamOp::TrimSuffix(true, word),
-            "#" => ParamOp::TrimPrefix(false, word),
-            _ => ParamOp::TrimPrefix(true, word),
-        };
-        Ok((r, Param { name: pname, op }))
-    }
-
-    /// The word of `${x:-word}`: blanks allowed, up to the unquoted `}`.
-    fn brace_word<'a>(&self, i: &'a str) -> R<'a, Word> {
-        let (rest, word) = match self.word_until(i, |c| c == '}', true) {
-            Ok(ok) => ok,
-            Err(nom::Err::Error(_)) => (i, Word::default()),
-            Err(e) => return Err(e),
-        };
-        match rest.strip_prefix('}') {
-            Some(rest) => Ok((rest, word)),
-            None => fail("", "unterminated ${"),
-        }
-    }
-
     /// `` `...` ``: the text with `\$`, `` \` ``, `\\` unescaped, parsed as a list.
     fn backquote<'a>(&self, i: &'a str) -> R<'a, Part> {
         let mut text = String::new();
@@ -937,6 +1312,7 @@ impl Grammar {
                 }
                 '\\' => match chars.next() {
                     Some((_, e @ ('$' | '`' | '\\'))) => text.push(e),
+                    Some((_, '"')) if self.in_double.get() > 0 => text.push('"'),
                     Some((_, e)) => {
                         text.push('\\');
                         text.push(e);
@@ -949,11 +1325,93 @@ impl Grammar {
         let Some(end) = end else {
             return fail("", "unterminated backquote");
         };
-        match parse(&text) {
+        let options = Options {
+            complete_input: true,
+            ..self.options.clone()
+        };
+        match parse_with(&text, &options) {
             Ok(list) => Ok((&i[end + 1..], Part::Command(list))),
-            Err(e) if e.incomplete => fail(i, format!("in backquotes: {}", e.message)),
             Err(e) => fail(i, format!("in backquotes: {}", e.message)),
         }
+    }
+}
+
+/// The message for an unexpected token at `i`.
+fn unexpected(i: &str, c: char) -> String {
+    match c {
+        ')' => "unexpected ')'".to_string(),
+        ';' => format!(
+            "unexpected '{}'",
+            if i.starts_with(";;") { ";;" } else { ";" }
+        ),
+        _ => format!("unexpected '{}'", i.split(is_delimiter).next().unwrap_or(i)),
+    }
+}
+
+/// `{name}` right before a redirection operator: the name and what follows.
+fn fd_variable(i: &str) -> Option<(&str, &str)> {
+    let rest = i.strip_prefix('{')?;
+    let end = rest.find('}')?;
+    let var = &rest[..end];
+    let after = &rest[end + 1..];
+    let ok = !var.is_empty()
+        && var.starts_with(is_name_start)
+        && var.chars().all(is_name_char)
+        && after.starts_with(['<', '>']);
+    ok.then_some((var, after))
+}
+
+/// The length of a balanced `(...)` group at the start of `i` (quotes respected).
+fn balanced_group(i: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut chars = i.char_indices();
+    while let Some((k, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '\'' => {
+                for (_, q) in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                }
+            }
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k + 1);
+                }
+            }
+            '\n' | ' ' | '\t' | ';' | '&' | '<' | '>' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// After `$((` or `((`: the offset of the `))` that balances the parentheses.
+fn arith_end(r: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, c) in r.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            ')' if r[k..].starts_with("))") => return Some(k),
+            ')' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Add a redirection to a command (`a |& b`).
+fn add_redirect(c: &mut Command, r: Redirect) {
+    match c {
+        Command::Simple(s) => s.redirects.push(r),
+        Command::Compound(_, rs) => rs.push(r),
+        Command::Function { body, .. } => add_redirect(body, r),
     }
 }
 
@@ -966,36 +1424,9 @@ fn flush(lit: &mut String, parts: &mut Vec<Part>) {
 fn param(name: ParamName) -> Part {
     Part::Param(Param {
         name,
+        index: None,
+        indirect: false,
         op: ParamOp::Plain,
-    })
-}
-
-/// `NAME=value` as the first parts of a word.
-fn assignment(w: &Word) -> Option<Assignment> {
-    let Some(Part::Literal(first)) = w.0.first() else {
-        return None;
-    };
-    let eq = first.find('=')?;
-    let n = &first[..eq];
-    if n.is_empty() || !n.starts_with(is_name_start) || !n.chars().all(is_name_char) {
-        return None;
-    }
-    let mut value = Vec::new();
-    let after = &first[eq + 1..];
-    if let Some(user_rest) = after.strip_prefix('~') {
-        // `x=~/bin`: a tilde prefix right after the `=`.
-        let end = user_rest.find('/').unwrap_or(user_rest.len());
-        value.push(Part::Tilde(user_rest[..end].to_string()));
-        if end < user_rest.len() {
-            value.push(Part::Literal(user_rest[end..].to_string()));
-        }
-    } else if !after.is_empty() {
-        value.push(Part::Literal(after.to_string()));
-    }
-    value.extend(w.0[1..].iter().cloned());
-    Some(Assignment {
-        name: n.to_string(),
-        value: Word(value),
     })
 }
 
@@ -1047,12 +1478,15 @@ fn fill_heredocs(
                         fill_heredocs(cond, bodies)?;
                         fill_heredocs(body, bodies)?;
                     }
-                    Compound::For { body, .. } => fill_heredocs(body, bodies)?,
+                    Compound::For { body, .. } | Compound::ArithFor { body, .. } => {
+                        fill_heredocs(body, bodies)?
+                    }
                     Compound::Case { arms, .. } => {
                         for a in arms {
                             fill_heredocs(&mut a.body, bodies)?;
                         }
                     }
+                    Compound::Cond(_) | Compound::Arith(_) => {}
                 }
                 redirects(r, bodies)
             }
@@ -1069,7 +1503,9 @@ fn fill_heredocs(
                 h.body = if h.literal {
                     Word(vec![Part::Literal(text)])
                 } else {
-                    let p = Grammar::new(&text);
+                    let p = Grammar::new(&text, Options::default(), Vec::new(), Vec::new());
+                    // As in double quotes: `'` in `${x:-'q'}` is a plain character.
+                    p.in_double.set(1);
                     match p.quoted_parts(&text, None) {
                         Ok((_, parts)) => Word(parts),
                         Err(_) => {
@@ -1202,14 +1638,25 @@ mod tests {
             s.assignments[0],
             Assignment {
                 name: "A".into(),
-                value: lit("1")
+                index: None,
+                append: false,
+                value: AssignValue::Scalar(lit("1"))
             }
         );
-        assert_eq!(s.assignments[1].value.0[0], Part::Tilde(String::new()));
-        let fds: Vec<Option<u32>> = s.redirects.iter().map(|r| r.fd).collect();
+        assert!(
+            matches!(&s.assignments[1].value, AssignValue::Scalar(w) if w.0[0] == Part::Tilde(String::new()))
+        );
+        let fds: Vec<Option<u32>> = s
+            .redirects
+            .iter()
+            .map(|r| match r.fd {
+                Some(Fd::Number(n)) => Some(n),
+                _ => None,
+            })
+            .collect();
         assert_eq!(fds, [Some(2), None, None, Some(3), Some(4), Some(5), None]);
         assert!(matches!(s.redirects[4].op, RedirOp::Dup(true, _)));
-        assert!(matches!(s.redirects[6].op, RedirOp::Output(_)));
+        assert!(matches!(s.redirects[6].op, RedirOp::Clobber(_)));
         // After the command word, NAME=value is an argument.
         let s = simple("env A=1");
         assert!(s.assignments.is_empty() && s.args.len() == 2);
@@ -1272,6 +1719,55 @@ mod tests {
         ] {
             round_trip(src);
         }
+    }
+
+    #[test]
+    fn bash_syntax_round_trips() {
+        for src in [
+            "a=(x 'y z' [3]=w $v \"$@\"); a+=(more); a[1]=one; a[$i+1]+=two",
+            "declare -a arr=(1 2) x=~/bin y=a:~/b; local l=(q) m",
+            "echo ${a[@]} \"${a[*]}\" ${#a[@]} ${!a[@]} ${a[i+1]} ${!x} ${!pre*} ${!pre@}",
+            "echo ${x/a/b} ${x//a} ${x/#a/b} ${x/%a/b} ${x:1:2} ${x: -1} ${x:n} ${x^^} ${x,} ${x@Q}",
+            "[[ -f $f && ( $a == b* || ! $c =~ ^(x|y)$ ) ]] && echo yes",
+            "[[ $a < $b ]] || [[ -n $x ]] || [[ $x ]]",
+            "(( i++ )); for ((i = 0; i < 3; i++)); do echo $i; done",
+            "exec {fd}> out 3>&1- &>> log; cat <<< \"$x\" >| f 2>&1",
+            "a |& b",
+            "function f { echo; }; function g() ( echo )",
+            "case $x in a) echo a ;& b) echo b ;;& *) echo c ;; esac",
+            "echo $'tab\\there' $'it\\'s' @(a|b) !(*.o)",
+            "time sleep 1 | cat",
+            "echo $[1 + 2]",
+        ] {
+            round_trip(src);
+        }
+        let s = simple("exec {fd}>&- 12>f");
+        assert_eq!(s.redirects[0].fd, Some(Fd::Var("fd".into())));
+        assert_eq!(s.redirects[1].fd, Some(Fd::Number(12)));
+        let s = simple("a=(x [2]=y)");
+        assert!(
+            matches!(&s.assignments[0].value, AssignValue::Array(e) if e.len() == 2 && e[1].0.is_some())
+        );
+    }
+
+    #[test]
+    fn aliases_are_expanded_in_command_position() {
+        let aliases: HashMap<String, String> = [
+            ("ll".to_string(), "ls -l".to_string()),
+            ("e".to_string(), "echo ".to_string()),
+            ("w".to_string(), "world".to_string()),
+            ("ls".to_string(), "ls -d".to_string()),
+        ]
+        .into();
+        let options = Options {
+            aliases: Some(&aliases),
+            complete_input: true,
+        };
+        let mut src = "ll x; echo ll; e w; ls\n".to_string();
+        let (list, _) = parse_next(&mut src, 0, &options).unwrap().unwrap();
+        // The first word of an alias's text is an alias too (`ls` here), but an alias
+        // is not expanded inside itself.
+        assert_eq!(list.to_string(), "ls -d -l x; echo ll; echo world; ls -d;");
     }
 
     #[test]
@@ -1351,6 +1847,59 @@ mod properties {
         "<<EOF\nbody $v\nEOF\n",
         "\"\"",
         "''",
+        // bash's syntax.
+        "a=(x 'y z' [3]=w)",
+        "a+=(v)",
+        "a[1]=v",
+        "a[$i]+=w",
+        "${a[@]}",
+        "\"${a[@]}\"",
+        "${a[*]}",
+        "${#a[@]}",
+        "${!a[@]}",
+        "${a[i+1]}",
+        "${!x}",
+        "${!pre*}",
+        "${x/a/b}",
+        "${x//a}",
+        "${x:1:2}",
+        "${x: -1}",
+        "${x^^}",
+        "${x,}",
+        "${x@Q}",
+        "[[",
+        "]]",
+        "-f",
+        "-n",
+        "==",
+        "!=",
+        "=~",
+        "^(a|b)$",
+        "<",
+        "((",
+        "))",
+        "(( i++ ))",
+        "$((i*2))",
+        "for ((i=0; i<3; i++))",
+        "{fd}>",
+        "{fd}>&-",
+        "3>&1-",
+        "&>",
+        "&>>",
+        ">|",
+        "<<<",
+        "|&",
+        "$'a\\'b\\n'",
+        "function",
+        "g",
+        "()",
+        ";&",
+        ";;&",
+        "time",
+        "local",
+        "declare",
+        "x+=1",
+        "@(a|b)",
     ];
 
     proptest! {

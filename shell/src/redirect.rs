@@ -1,5 +1,9 @@
 //! Redirections: opened by the shell with its own authority and handed to commands
 //! as descriptors (a jailed command gets no path grant for them).
+//!
+//! The shell's own descriptors (pipes, here-documents, saved copies) live high up, so
+//! that the user's redirections (0–9, and above with `exec 12>f` or `{fd}>f`) never
+//! land on one of them; a redirection onto a descriptor the shell uses is refused.
 
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -21,19 +25,49 @@ pub enum Target {
 #[derive(Debug, Default)]
 pub struct Redirections(pub Vec<(RawFd, Target)>);
 
-/// Move a descriptor the shell opened for itself to 10 or above, so it can never sit
-/// on (and later close) one of the user's descriptors 0–9.
+/// Where the shell's own descriptors start (lower when the descriptor limit is low).
+const SHELL_FDS: RawFd = 100;
+
+/// A close-on-exec copy of `fd` at `SHELL_FDS` or above (or at 10 or above).
+fn high_copy(fd: RawFd) -> Result<RawFd, nix::errno::Errno> {
+    fcntl(unsafe_fd(fd), FcntlArg::F_DUPFD_CLOEXEC(SHELL_FDS)).or_else(|_| {
+        fcntl(
+            unsafe_fd(fd),
+            FcntlArg::F_DUPFD_CLOEXEC(pola_fileserver::launch::MAX_USER_FD + 1),
+        )
+    })
+}
+
+/// Move a descriptor the shell opened for itself high up, so it can never sit on (and
+/// later close) one of the user's descriptors.
 pub fn above_user_fds(fd: OwnedFd) -> Result<OwnedFd, String> {
-    if fd.as_raw_fd() > pola_fileserver::launch::MAX_USER_FD {
+    if fd.as_raw_fd() >= SHELL_FDS {
         return Ok(fd);
     }
-    let high = fcntl(
-        &fd,
-        FcntlArg::F_DUPFD_CLOEXEC(pola_fileserver::launch::MAX_USER_FD + 1),
-    )
-    .map_err(|e| e.desc().to_string())?;
+    let high = high_copy(fd.as_raw_fd()).map_err(|e| e.desc().to_string())?;
     // SAFETY: the kernel just made this descriptor for us.
     Ok(unsafe { OwnedFd::from_raw_fd(high) })
+}
+
+/// Whether `fd` is one of the shell's own descriptors (open, close-on-exec, above the
+/// standard range): a redirection must not replace it.
+pub fn is_shell_fd(fd: RawFd) -> bool {
+    if fd <= pola_fileserver::launch::MAX_USER_FD {
+        return false;
+    }
+    // SAFETY: F_GETFD only reads the descriptor's flags; a closed one gives EBADF.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    flags >= 0 && flags & libc::FD_CLOEXEC != 0
+}
+
+/// The lowest free descriptor at 10 or above, as a copy of `fd` (`{var}>file`).
+pub fn new_user_fd(fd: RawFd) -> Result<RawFd, String> {
+    // SAFETY: F_DUPFD makes a new descriptor; the caller owns it from now on.
+    let n = unsafe { libc::fcntl(fd, libc::F_DUPFD, 10) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    Ok(n)
 }
 
 /// A pipe whose ends are above the user's descriptors.
@@ -116,6 +150,20 @@ pub fn here_document(text: &str) -> Result<OwnedFd, String> {
 }
 
 impl Redirections {
+    /// The standard descriptors (0–2) the command is to find closed.
+    pub fn closed_standard(&self) -> Vec<RawFd> {
+        let mut out: Vec<RawFd> = Vec::new();
+        for (fd, target) in &self.0 {
+            if *fd <= 2 {
+                out.retain(|f| f != fd);
+                if matches!(target, Target::Close) {
+                    out.push(*fd);
+                }
+            }
+        }
+        out
+    }
+
     /// The descriptors a jailed or unconfined command gets: `(target, source)`.
     /// `inherited` are the user's open descriptors 3–9 (from `exec 3<file`).
     pub fn for_child(&self, inherited: &[RawFd]) -> Vec<(RawFd, RawFd)> {
@@ -135,6 +183,7 @@ impl Redirections {
             map.push((*fd, source));
         }
         map.into_iter()
+            .filter(|(t, _)| *t <= pola_fileserver::launch::MAX_USER_FD)
             .filter_map(|(t, s)| s.map(|s| (t, s)))
             .collect()
     }
@@ -143,7 +192,11 @@ impl Redirections {
     pub fn apply(&self) -> Result<Saved, String> {
         let mut saved = Saved(Vec::new());
         for (fd, target) in &self.0 {
-            let previous = fcntl(unsafe_fd(*fd), FcntlArg::F_DUPFD_CLOEXEC(10)).ok();
+            if is_shell_fd(*fd) {
+                saved.restore();
+                return Err(format!("{fd}: bad file descriptor (in use by the shell)"));
+            }
+            let previous = high_copy(*fd).ok();
             // SAFETY: the duplicate was just made by the kernel and is ours alone.
             saved
                 .0
@@ -198,6 +251,12 @@ impl Saved {
     }
 }
 
+/// A descriptor that cannot be read or written (O_PATH on /dev/null): what a command
+/// gets for a standard descriptor the user closed.
+pub fn unusable_fd() -> Result<OwnedFd, String> {
+    open_file("/dev/null", OFlag::O_PATH)
+}
+
 impl Saved {
     /// Keep the redirections (`exec 3<file`): drop the saved copies without restoring.
     pub fn forget(mut self) {
@@ -208,5 +267,253 @@ impl Saved {
 impl Drop for Saved {
     fn drop(&mut self) {
         self.restore();
+    }
+}
+
+use crate::ast::{Fd, Part, RedirOp, Redirect};
+use crate::exec::Shell;
+use crate::expand;
+
+/// Where a `{var}` redirection goes: the variable named, and what to put there.
+enum VarFd {
+    Open(OwnedFd),
+    Dup(RawFd),
+    Close,
+}
+
+impl Shell {
+    /// Open a command's redirections with the shell's authority.
+    pub fn redirections(&mut self, redirects: &[Redirect]) -> Result<Redirections, String> {
+        let mut out = Redirections::default();
+        for r in redirects {
+            let default_fd = match &r.op {
+                RedirOp::Input(_)
+                | RedirOp::ReadWrite(_)
+                | RedirOp::HereDoc(_)
+                | RedirOp::HereString(_)
+                | RedirOp::Dup(false, _) => 0,
+                _ => 1,
+            };
+            let fd = match &r.fd {
+                Some(Fd::Number(n)) => *n as i64,
+                Some(Fd::Var(_)) => -1,
+                None => default_fd,
+            };
+            if fd > 1023 {
+                return Err(format!("{fd}: bad file descriptor"));
+            }
+            let fd = fd as RawFd;
+            let target = match &r.op {
+                RedirOp::HereDoc(h) => {
+                    let text = if h.literal {
+                        h.body
+                            .0
+                            .iter()
+                            .map(|p| {
+                                if let Part::Literal(s) = p {
+                                    s.as_str()
+                                } else {
+                                    ""
+                                }
+                            })
+                            .collect()
+                    } else {
+                        expand::string(self, &h.body)?
+                    };
+                    Target::Open(here_document(&text)?)
+                }
+                RedirOp::HereString(w) => {
+                    let mut text = expand::string(self, w)?;
+                    text.push('\n');
+                    Target::Open(here_document(&text)?)
+                }
+                RedirOp::Dup(out_dir, w) => {
+                    let t = expand::string(self, w)?;
+                    if t == "-" {
+                        Target::Close
+                    } else if let Some(n) =
+                        t.strip_suffix('-').and_then(|n| n.parse::<RawFd>().ok())
+                    {
+                        // `5>&3-`: move 3 to 5.
+                        if let Some(Fd::Var(v)) = &r.fd {
+                            self.var_fd(v, VarFd::Dup(n))?;
+                            out.0.push((n, Target::Close));
+                            continue;
+                        }
+                        out.0.push((fd, Target::Dup(n)));
+                        Target::Close.with_fd(n, &mut out);
+                        continue;
+                    } else {
+                        match t.parse::<RawFd>() {
+                            Ok(n) if (0..=1023).contains(&n) => Target::Dup(n),
+                            _ if *out_dir && r.fd.is_none() => {
+                                // `>&file`: standard output and error to the file.
+                                let file = self.open_output(&t, false, false)?;
+                                out.0.push((1, Target::Open(file)));
+                                out.0.push((2, Target::Dup(1)));
+                                continue;
+                            }
+                            _ => {
+                                return Err(format!(
+                                    "{}: ambiguous redirect",
+                                    pola_fileserver::text::shown(&t)
+                                ))
+                            }
+                        }
+                    }
+                }
+                RedirOp::Both(append, w) => {
+                    let path = self.redirect_word(w)?;
+                    let file = self.open_output(&path, *append, false)?;
+                    out.0.push((1, Target::Open(file)));
+                    out.0.push((2, Target::Dup(1)));
+                    continue;
+                }
+                RedirOp::Input(w)
+                | RedirOp::ReadWrite(w)
+                | RedirOp::Output(w)
+                | RedirOp::Clobber(w)
+                | RedirOp::Append(w)
+                    if self.dev_fd_target(w).is_some() =>
+                {
+                    // `/dev/stdin`, `/dev/fd/3`: the descriptor as the command has
+                    // it (after its pipes), not as the shell has it now.
+                    Target::Dup(self.dev_fd_target(w).unwrap_or(0))
+                }
+                RedirOp::Input(w) | RedirOp::ReadWrite(w) => {
+                    let path = self.redirect_path(w)?;
+                    let flags = match &r.op {
+                        RedirOp::Input(_) => OFlag::O_RDONLY,
+                        _ => OFlag::O_RDWR | OFlag::O_CREAT,
+                    };
+                    Target::Open(open_file(&path, flags).map_err(|e| no_such(&e))?)
+                }
+                RedirOp::Output(w) | RedirOp::Clobber(w) | RedirOp::Append(w) => {
+                    let path = self.redirect_word(w)?;
+                    let append = matches!(r.op, RedirOp::Append(_));
+                    let clobber = matches!(r.op, RedirOp::Clobber(_));
+                    Target::Open(self.open_output(&path, append, clobber)?)
+                }
+            };
+            match &r.fd {
+                Some(Fd::Var(v)) => {
+                    let what = match target {
+                        Target::Open(o) => VarFd::Open(o),
+                        Target::Dup(n) => VarFd::Dup(n),
+                        Target::Close => VarFd::Close,
+                    };
+                    self.var_fd(v, what)?;
+                }
+                _ => out.0.push((fd, target)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The descriptor a target `/dev/stdin`, `/dev/stdout`, `/dev/stderr` or
+    /// `/dev/fd/N` stands for (only for plain words).
+    fn dev_fd_target(&self, w: &crate::ast::Word) -> Option<RawFd> {
+        let [Part::Literal(path)] = w.0.as_slice() else {
+            return None;
+        };
+        match path.as_str() {
+            "/dev/stdin" => Some(0),
+            "/dev/stdout" => Some(1),
+            "/dev/stderr" => Some(2),
+            p => p.strip_prefix("/dev/fd/").and_then(|n| n.parse().ok()),
+        }
+    }
+
+    /// A redirection target's path, from the shell's working directory.
+    fn redirect_path(&mut self, w: &crate::ast::Word) -> Result<String, String> {
+        let path = self.redirect_word(w)?;
+        Ok(self.absolute(&path))
+    }
+
+    /// A redirection target: one field after splitting and pathname expansion.
+    fn redirect_word(&mut self, w: &crate::ast::Word) -> Result<String, String> {
+        let mut fields = expand::fields(self, std::slice::from_ref(w))?;
+        if fields.len() != 1 {
+            return Err(format!(
+                "{}: ambiguous redirect",
+                pola_fileserver::text::shown(&w.to_string())
+            ));
+        }
+        Ok(fields.remove(0).text)
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            path.to_string()
+        } else {
+            self.cwd().join(path).to_string_lossy().into_owned()
+        }
+    }
+
+    /// Open `path` for `>`, `>>` or `>|`; with `set -C`, `>` does not replace an
+    /// existing regular file.
+    fn open_output(&mut self, path: &str, append: bool, clobber: bool) -> Result<OwnedFd, String> {
+        if path.is_empty() {
+            return Err("'': no such file or directory".into());
+        }
+        let full = self.absolute(path);
+        let base = OFlag::O_WRONLY | OFlag::O_CREAT;
+        if append {
+            return open_file(&full, base | OFlag::O_APPEND).map_err(|e| no_such(&e));
+        }
+        if self.options.noclobber && !clobber {
+            return match open_file(&full, base | OFlag::O_EXCL) {
+                Ok(fd) => Ok(fd),
+                Err(_) if std::fs::metadata(&full).is_ok_and(|m| !m.is_file()) => {
+                    open_file(&full, OFlag::O_WRONLY).map_err(|e| no_such(&e))
+                }
+                Err(_) if std::fs::symlink_metadata(&full).is_ok() => Err(format!(
+                    "{}: cannot overwrite existing file",
+                    pola_fileserver::text::shown(path)
+                )),
+                Err(e) => Err(no_such(&e)),
+            };
+        }
+        open_file(&full, base | OFlag::O_TRUNC).map_err(|e| no_such(&e))
+    }
+
+    /// `{var}>...`: a new descriptor (10 or above) whose number goes into `var`; it
+    /// stays open after the command, as in bash. `{var}>&-` closes `$var`.
+    fn var_fd(&mut self, var: &str, what: VarFd) -> Result<(), String> {
+        let fd = match what {
+            VarFd::Close => {
+                let n: RawFd = self
+                    .get(var)
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| format!("{var}: bad file descriptor"))?;
+                if is_shell_fd(n) {
+                    return Err(format!("{n}: bad file descriptor (in use by the shell)"));
+                }
+                // SAFETY: closing the descriptor the user's variable names.
+                unsafe { libc::close(n) };
+                return Ok(());
+            }
+            VarFd::Open(o) => new_user_fd(o.as_raw_fd())?,
+            VarFd::Dup(n) => new_user_fd(n)?,
+        };
+        self.assign(var, &fd.to_string())
+    }
+}
+
+impl Target {
+    /// Add `self` for descriptor `fd` (a move's closing half).
+    fn with_fd(self, fd: RawFd, out: &mut Redirections) {
+        out.0.push((fd, self));
+    }
+}
+
+/// "no such file: x" reads better than the errno text for a missing redirection target.
+fn no_such(e: &str) -> String {
+    match e.strip_suffix(": ENOENT: No such file or directory") {
+        Some(path) => format!("{path}: no such file or directory"),
+        None => match e.strip_suffix(": No such file or directory") {
+            Some(path) => format!("{path}: no such file or directory"),
+            None => e.to_string(),
+        },
     }
 }

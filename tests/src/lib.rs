@@ -402,6 +402,18 @@ impl T {
 
     /// Run `program ARGS` on a pseudo-terminal owned by the test's user and play `steps`.
     pub fn on_terminal(&self, program: &Path, args: &[&str], steps: &[Key]) -> Run {
+        self.on_terminal_env(program, args, &[], steps)
+    }
+
+    /// `on_terminal` with more environment variables (`HOME` among them replaces the
+    /// user's).
+    pub fn on_terminal_env(
+        &self,
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        steps: &[Key],
+    ) -> Run {
         let json: Vec<String> = steps
             .iter()
             .map(|k| match k {
@@ -452,6 +464,7 @@ impl T {
             .env("LANG", "C.UTF-8")
             .env("XDG_DATA_HOME", self.dir().join(".data"))
             .env("XDG_CONFIG_HOME", self.dir().join(".config"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null());
         self.output(cmd)
     }

@@ -190,6 +190,6 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
 });
 
 both!(pipefail_and_pipestatus, |t: &T| {
-    let run = sh(t, "false | true; echo $? $PIPESTATUS; set -o pipefail; false | true; echo $?; true | sh -c 'exit 3' | true; echo $? $PIPESTATUS");
+    let run = sh(t, "false | true; echo $? ${PIPESTATUS[*]}; set -o pipefail; false | true; echo $?; true | sh -c 'exit 3' | true; echo $? ${PIPESTATUS[*]}");
     assert_eq!(run.success(), "0 1 0\n1\n3 0 3 0\n");
 });

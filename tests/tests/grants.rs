@@ -135,3 +135,83 @@ both!(
         assert_eq!(run.success(), "/dev/shm\n");
     }
 );
+
+both!(bash_syntax_grants_as_the_rules_say, |t: &T| {
+    t.write("a.txt", "1\n2\n");
+    t.write("my file.txt", "1\n");
+    t.write("secret.txt", "s\n");
+    // Every field of "${arr[@]}" is a word of its own, as with "$@"; an element grants.
+    let run = sh(
+        t,
+        r#"files=(a.txt "my file.txt"); wc -l "${files[@]}" | head -2; cat ${files[0]}"#,
+    );
+    assert_eq!(run.success(), "2 a.txt\n1 my file.txt\n1\n2\n");
+    // A local, an indirect expansion, `${x:-default}`: double-quoted fields grant.
+    let run = sh(
+        t,
+        r#"f() { local name=a.txt; cat "$name"; }; f; ref=name; name=a.txt; cat "${!ref}"; cat "${unset:-a.txt}""#,
+    );
+    assert_eq!(run.success(), "1\n2\n1\n2\n1\n2\n");
+    // $'...' is quoted text, like single quotes: never a grant.
+    let run = sh(t, "cat $'a.txt'");
+    assert!(!run.ok() && run.stderr.contains("No such file"), "{run}");
+    // `=>` marks the one word after it, whatever it expands to.
+    let run = sh(
+        t,
+        r#"out=(made.txt); sort a.txt -o => "${out[@]}"; cat made.txt"#,
+    );
+    assert_eq!(run.success(), "1\n2\n");
+    // Text an alias stands for is read with the same rules.
+    let run = sh(t, "alias show='cat a.txt'\nshow");
+    assert_eq!(run.success(), "1\n2\n");
+    // A [[ ]] test, a here-string and `{fd}>` are the shell's own work: nothing is
+    // granted to the command they feed.
+    let run = sh(
+        t,
+        r#"[[ -f secret.txt ]] && cat <<< secret.txt; exec {fd}> fd.out; echo via-fd >&$fd; cat fd.out"#,
+    );
+    assert_eq!(run.success(), "secret.txt\nvia-fd\n");
+});
+
+both!(a_script_without_a_shebang_runs_jailed, |t: &T| {
+    // sh runs a file without `#!` as a shell script (ENOEXEC): pola-sh too, with
+    // /bin/sh inside the jail, which holds only what the command line granted.
+    t.write("secret.txt", "secret\n");
+    t.write("open.txt", "open\n");
+    let script = t.write(
+        "script",
+        "cat open.txt; cat secret.txt; echo \"args: $*\"\n",
+    );
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let run = sh(t, "./script open.txt; echo status=$?");
+    let out = &run.stdout;
+    assert!(out.contains("open\n"), "{run}");
+    assert!(!out.contains("secret"), "{run}");
+    assert!(out.contains("args: open.txt\n"), "{run}");
+    assert!(run.stderr.contains("secret.txt"), "{run}");
+    // The same file run by a plain shell reads both: the jail made the difference.
+    let plain = t.plain(&["/bin/sh", "-c", "./script open.txt"]);
+    assert!(plain.success().contains("secret\n"), "{plain}");
+});
+
+both!(
+    pola_sh_inside_a_jail_runs_its_commands_in_that_jail,
+    |t: &T| {
+        // A script can start pola-sh (`$SHELL -c ...`): inside a jail it cannot build
+        // jails of its own, so its commands run in the jail it is in — with what that
+        // jail's command line granted, and nothing more.
+        t.write("granted.txt", "granted\n");
+        t.write("secret.txt", "secret\n");
+        let inner = pola_tests::pola_sh();
+        let run = sh(
+            t,
+            &format!(
+                "{} -c 'cat granted.txt; cat secret.txt; echo inner-status=$?' + granted.txt",
+                inner.display()
+            ),
+        );
+        assert!(run.stdout.contains("granted\n"), "{run}");
+        assert!(!run.stdout.contains("secret\n"), "{run}");
+        assert!(run.stdout.contains("inner-status=1"), "{run}");
+    }
+);

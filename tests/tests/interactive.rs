@@ -114,7 +114,7 @@ both!(ctrl_z_stops_and_fg_resumes, |t: &T| {
         Expect("Stopped"),
         Send("jobs"),
         Send(ENTER),
-        Expect("Stopped    sleep 30"),
+        Expect("Stopped                 sleep 30"),
         Send("fg"),
         Send(ENTER),
         Expect("sleep 30\n"),
@@ -189,7 +189,7 @@ both!(jobs_stop_go_on_in_the_background_and_come_back, |t: &T| {
         Expect("sleep 30 &"),
         Send("jobs"),
         Send(ENTER),
-        Expect("Running    sleep 30"),
+        Expect("Running                 sleep 30"),
         Send("fg"),
         Send(ENTER),
         Pause(0.5),
@@ -204,7 +204,11 @@ both!(jobs_stop_go_on_in_the_background_and_come_back, |t: &T| {
         Expect("status=130"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
-    assert!(!run.stdout.contains("Running    sleep 30\nstatus"), "{run}");
+    assert!(
+        !run.stdout
+            .contains("Running                 sleep 30 &\nstatus"),
+        "{run}"
+    );
 });
 
 both!(vim_stops_and_comes_back, |t: &T| {
@@ -346,4 +350,226 @@ both!(background_output_shows_and_typeahead_is_kept, |t: &T| {
         Expect("\ntyped-ahead"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
+both!(aliases_at_the_prompt_and_from_the_rc_file, |t: &T| {
+    t.write(
+        ".config/pola-sh/rc",
+        "alias greet='echo alias-from-rc'\nalias ll='echo listing'\n",
+    );
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("greet"),
+        Send(ENTER),
+        Expect("alias-from-rc"),
+        Pause(0.5),
+        Send("alias say='echo said:'"),
+        Send(ENTER),
+        Pause(0.5),
+        Send("say it"),
+        Send(ENTER),
+        Expect("said: it"),
+        Pause(0.5),
+        // An alias is text: it can hold a pipeline and more commands.
+        Send("alias two='echo one | tr o 0; echo two'"),
+        Send(ENTER),
+        Pause(0.5),
+        Send("two"),
+        Send(ENTER),
+        Expect("0ne\ntwo\n"),
+        Pause(0.5),
+        Send("alias"),
+        Send(ENTER),
+        Expect("alias ll='echo listing'"),
+        Pause(0.5),
+        // A line is read whole before it runs: the alias still applies on it.
+        Send("unalias ll; ll"),
+        Send(ENTER),
+        Expect("listing\n"),
+        Pause(0.5),
+        Send("ll 2>&1 | head -1"),
+        Send(ENTER),
+        Expect("ll: command not found"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
+both!(
+    ps1_and_ps2_with_escapes_and_command_substitution,
+    |t: &T| {
+        let user = if t.uid == 0 {
+            "root"
+        } else {
+            pola_tests::TEST_USER
+        };
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap()
+            .trim()
+            .split('.')
+            .next()
+            .unwrap()
+            .to_string();
+        t.mkdir("work/here");
+        t.write(
+            ".config/pola-sh/rc",
+            "n=0\nPS1='<\\u@\\h \\W $(n=$((n+1)); echo sub-$n)>\\$ '\nPS2='more> '\ncd work/here\n",
+        );
+        let mark = if t.uid == 0 { '#' } else { '$' };
+        let first = format!("<{user}@{host} here sub-1>{mark} ");
+        let run = t.interactive(&[
+            Expect(&first),
+            Send("if true"),
+            Send(ENTER),
+            Expect("more> "),
+            Send("then echo continued; fi"),
+            Send(ENTER),
+            Expect("continued\n"),
+            // \w shows the directory from ~, \t the time, \[ \] nothing.
+            Send("PS1='[\\w|\\t|\\[x\\]]\\$ '"),
+            Send(ENTER),
+            Raw("|"),
+            Expect("|x]"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let dir = t.path("work/here");
+        assert!(
+            run.stdout.contains(&format!("[{}|", dir.display())),
+            "\\w shows the working directory: {run}"
+        );
+        // The time: HH:MM:SS.
+        let after = run
+            .stdout
+            .split(&format!("[{}|", dir.display()))
+            .nth(1)
+            .unwrap_or("");
+        let time: Vec<&str> = after.split('|').next().unwrap_or("").split(':').collect();
+        assert!(
+            time.len() == 3
+                && time
+                    .iter()
+                    .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit())),
+            "\\t is the time: {run}"
+        );
+    }
+);
+
+both!(a_login_shell_reads_profile_then_the_rc_file, |t: &T| {
+    // A home of the test's own: ~/.profile is read after /etc/profile, and the rc file
+    // after both; $ENV names a file an interactive shell reads too.
+    let home = t.mkdir("home");
+    t.write(
+        "home/.profile",
+        "echo \"profile: PATH=$PATH\"\norder=\"${order}profile,\"\n",
+    );
+    t.write(".config/pola-sh/rc", "order=\"${order}rc,\"\n");
+    t.write("envfile", "order=\"${order}env,\"\n");
+    let envfile = t.path("envfile");
+    let run = t.on_terminal_env(
+        &pola_tests::pola_sh(),
+        &["-l"],
+        &[
+            ("HOME", home.to_str().unwrap()),
+            ("ENV", envfile.to_str().unwrap()),
+        ],
+        &[
+            Expect("profile: PATH="),
+            Pause(1.0),
+            Send("echo \"order=$order\""),
+            Send(ENTER),
+            Expect("order=profile,env,rc,"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    // /etc/profile ran first: it sets PATH (with sbin for root, games for others).
+    let path_line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("profile: PATH="))
+        .unwrap_or("");
+    let from_etc_profile = if t.uid == 0 {
+        "/usr/local/sbin"
+    } else {
+        "/usr/games"
+    };
+    assert!(path_line.contains(from_etc_profile), "{run}");
+    // Without -l, neither profile is read.
+    let run = t.on_terminal_env(
+        &pola_tests::pola_sh(),
+        &[],
+        &[("HOME", home.to_str().unwrap())],
+        &[
+            Expect(prompt(t)),
+            Send("echo \"order=$order.\""),
+            Send(ENTER),
+            Expect("order=rc,."),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("profile: PATH="), "{run}");
+});
+
+both!(completion_after_tilde_slash, |t: &T| {
+    let home = t.mkdir("home");
+    t.write("home/uniq-home-file.txt", "from the home directory\n");
+    t.mkdir("home/uniq-dir");
+    t.write("home/uniq-dir/inner-only.txt", "inner\n");
+    let run = t.on_terminal_env(
+        &pola_tests::pola_sh(),
+        &[],
+        &[("HOME", home.to_str().unwrap())],
+        &[
+            Expect(prompt(t)),
+            Send("cat ~/uniq-h\t"),
+            Pause(0.3),
+            Raw("~/uniq-home-file.txt"),
+            Send(ENTER),
+            Expect("from the home directory"),
+            Pause(0.7),
+            Send("cat ~/uniq-d\t"),
+            Pause(0.3),
+            Send("in\t"),
+            Pause(0.3),
+            Raw("~/uniq-dir/inner-only.txt"),
+            Send(ENTER),
+            Expect("inner"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
+both!(bashrc_runs_through_shopt_and_friends, |t: &T| {
+    // What Debian gives every new user as ~/.bashrc.
+    let home = t.mkdir("home");
+    std::fs::copy("/etc/skel/.bashrc", home.join(".bashrc")).unwrap();
+    t.own(&home.join(".bashrc"));
+    t.write(
+        ".config/pola-sh/rc",
+        "source ~/.bashrc\necho \"bashrc done: $HISTSIZE $(shopt -p checkwinsize)\"\n",
+    );
+    let run = t.on_terminal_env(
+        &pola_tests::pola_sh(),
+        &[],
+        &[("HOME", home.to_str().unwrap())],
+        &[Expect("bashrc done: 1000 shopt -s checkwinsize")],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("command not found"), "{run}");
+});
+
+both!(read_s_does_not_show_what_is_typed, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        // The prompt is made at run time, so that it is not seen in the typed line.
+        Send("w=word; read -s -p \"pass$w: \" pw; echo; echo \"length ${#pw}\""),
+        Send(ENTER),
+        Expect("password: "),
+        Send("hunter2"),
+        Send(ENTER),
+        Expect("length 7"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(
+        !run.stdout.contains("hunter2"),
+        "typed text was shown: {run}"
+    );
 });

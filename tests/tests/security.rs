@@ -1422,6 +1422,31 @@ os.rename("tmpd", "dir")
             "TOP SECRET\n"
         );
 
+        // A link that leads only where jails could write anyway is followed (the
+        // user's `ln -s real => link`), except into pola-sh's own files.
+        t.mkdir("proj");
+        let run = sh(
+            t,
+            "cd proj && mkdir => real && sh -c 'echo made > real/f' + => real/f && ln -s real => link && cat link/f && cd link && cat f",
+        );
+        assert_eq!(run.success(), "made\nmade\n");
+        t.write("home/.config/pola-sh/rc", "echo rc\n");
+        let env = [("HOME", t.path("home"))];
+        let env: Vec<(&str, &std::path::Path)> =
+            env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        let run = pola_sh_with(
+            t,
+            &format!("cd home && ln -s {v}/home/.config/pola-sh/rc rc-link + => ."),
+            &env,
+        );
+        run.success();
+        let run = pola_sh_with(t, "cd home && echo '!!touch PWNED' >> rc-link", &env);
+        assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
+        assert_eq!(
+            fs::read_to_string(t.path("home/.config/pola-sh/rc")).unwrap(),
+            "echo rc\n"
+        );
+
         // RENAME_EXCHANGE of another slot directory's scratch with a slot: refused, and
         // nothing appears under a name that was never granted.
         t.write("b/notes", "notes\n");
@@ -1725,15 +1750,24 @@ both!(
         );
         nothing_raw(&run.stderr, "cd's error");
 
-        // `grants` and `pola-run --explain`: the name escaped, one line for it.
+        // `grants` (the command's own grants, and with -a the whole tree) and
+        // `pola-run --explain`: the name escaped, one line for it.
         let run = sh("grants cat d/*");
+        let out = run.success();
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().contains(&format!("/d/{FORGED_SHOWN} "))),
+            "{run}"
+        );
+        nothing_raw(out, "grants");
+        let run = sh("grants -a cat d/*");
         let out = run.success();
         assert!(
             out.lines()
                 .any(|l| l.trim_start().starts_with(FORGED_SHOWN)),
             "{run}"
         );
-        nothing_raw(out, "grants");
+        nothing_raw(out, "grants -a");
         let run = t.jail(&["--ro", &format!("d/{FORGED}"), "--explain"], &["cat"]);
         assert!(run.success().contains(FORGED_SHOWN), "{run}");
         nothing_raw(&run.stdout, "--explain");

@@ -1,27 +1,41 @@
+use crate::escapes::{self, Mode};
 use crate::exec::{Shell, Status};
 
-/// `echo [-n] [arg]...` — as dash (XSI): backslash escapes are interpreted as printf's
-/// `%b` does (`\n`, `\t`, `\c` stops output, `\0nnn` octal), `-n` drops the newline.
-pub fn echo(_: &mut Shell, argv: &[String]) -> Status {
+/// `echo [-neE] [arg]...` — as bash: `-n` drops the newline, `-e` interprets
+/// backslash escapes (`\n`, `\t`, `\c` stops all output, `\0nnn`, `\xHH`, `\uHHHH`),
+/// `-E` (the default) does not; `shopt -s xpg_echo` makes `-e` the default. Options
+/// are only a leading word of those letters.
+pub fn echo(sh: &mut Shell, argv: &[String]) -> Status {
     let mut args = &argv[1..];
     let mut newline = true;
-    if args.first().map(String::as_str) == Some("-n") {
-        newline = false;
+    let mut interpret = sh.shopt.on("xpg_echo");
+    while let Some(a) = args.first() {
+        let letters = match a.strip_prefix('-') {
+            Some(l) if !l.is_empty() && l.chars().all(|c| "neE".contains(c)) => l,
+            _ => break,
+        };
+        for c in letters.chars() {
+            match c {
+                'n' => newline = false,
+                'e' => interpret = true,
+                _ => interpret = false,
+            }
+        }
         args = &args[1..];
     }
     let mut out = String::new();
-    'words: for (i, a) in args.iter().enumerate() {
+    for (i, a) in args.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        let mut chars = a.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-            } else if super::printf::escape(&mut chars, &mut out, true) {
-                newline = false;
-                break 'words;
+        if interpret {
+            let (text, stop) = escapes::expand(a, Mode::Echo);
+            out.push_str(&text);
+            if stop {
+                return Ok(if super::out(&out) { 0 } else { 1 });
             }
+        } else {
+            out.push_str(a);
         }
     }
     if newline {

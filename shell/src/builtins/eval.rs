@@ -6,5 +6,6 @@ pub fn eval(sh: &mut Shell, argv: &[String]) -> Status {
     if text.trim().is_empty() {
         return Ok(0);
     }
-    sh.run_source(&text)
+    // A syntax error in the text is eval's failure (status 2), not the script's.
+    sh.run_text(&text, false)
 }

@@ -1,45 +1,38 @@
 use crate::exec::{Shell, Status};
 
-/// `export [-p] [name[=value]]...` — pass these variables to every command from now
-/// on (jailed commands get only the minimal environment plus what is exported).
+/// `export [-fn] [-p] [name[=value]]...` — pass these variables to every command from
+/// now on (jailed commands get only the minimal environment plus what is exported);
+/// `-n` stops passing them; with no names or `-p`, list what is exported.
 pub fn export(sh: &mut Shell, argv: &[String]) -> Status {
-    let args: Vec<&String> = argv[1..].iter().filter(|a| *a != "-p").collect();
-    if args.is_empty() {
-        let mut text = String::new();
-        for (k, v) in &sh.vars {
-            if v.exported {
-                text.push_str(&format!(
-                    "export {k}='{}'\n",
-                    v.value.replace('\'', "'\\''")
-                ));
-            }
-        }
+    let (mut f, operands) = match super::declare::flags(sh, "export", argv) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    if f.functions {
+        // Functions cannot reach a jail: they live in the shell.
+        return Ok(0);
+    }
+    if operands.is_empty() {
+        let text = super::declare::listing(sh, |v| v.exported);
         return Ok(if super::out(&text) { 0 } else { 1 });
     }
+    let unexport = f.unset.contains('x')
+        || argv[1..]
+            .iter()
+            .any(|a| a.starts_with('-') && a.contains('n'));
+    f.set.clear();
+    f.unset.clear();
+    if unexport {
+        f.unset.push('x');
+    } else {
+        f.set.push('x');
+    }
     let mut status = 0;
-    for a in args {
-        let (name, value) = match a.split_once('=') {
-            Some((n, v)) => (n, Some(v)),
-            None => (a.as_str(), None),
-        };
-        if !valid_name(name) {
-            sh.error(format!(
-                "export: {}: not a valid name",
-                pola_fileserver::text::shown(name)
-            ));
+    for op in &operands {
+        if let Err(e) = super::declare::declare_one(sh, op, &f, false) {
+            sh.error(format!("export: {e}"));
             status = 1;
-            continue;
         }
-        if let Some(v) = value {
-            sh.set(name, v);
-        }
-        sh.export(name);
     }
     Ok(status)
-}
-
-pub fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

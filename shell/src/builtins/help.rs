@@ -26,9 +26,10 @@ a profile, ~/.config/pola-sh/profiles/PROGRAM, holds what a program always gets
 (pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man). `help grants`
 has the rules in full.
 
-builtins: . : [ bg break cd command continue echo eval exec exit export false fg
-  grants help history jobs kill printf pwd read return set shift source test true
-  type umask unset wait
+builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
+  eval exec exit export false fg getopts grants hash help history jobs kill let local
+  mapfile popd printf pushd pwd read readarray readonly return set shift shopt source
+  test times trap true type typeset ulimit umask unalias unset wait
 ";
 
 /// The grant rules in full (`help grants`, `grants --help`).

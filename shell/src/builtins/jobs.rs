@@ -18,13 +18,84 @@ pub fn find(sh: &Shell, spec: &str) -> Option<usize> {
     }
 }
 
-/// `jobs` — list jobs: running, stopped, and those that ended since the last look.
-pub fn jobs(sh: &mut Shell, _: &[String]) -> Status {
-    sh.reap_jobs();
+/// `jobs [-lp]` — list jobs as bash does (`[1]+  Running    sleep 9 &`): running,
+/// stopped, and in an interactive shell those that ended since the last look;
+/// `-p`: only their process ids, `-l`: with them.
+pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
+    // A subshell (`jobs | head`) sees its parent's jobs but cannot wait for them.
+    if !sh.subshell {
+        sh.reap_jobs();
+    }
+    let flags: String = argv[1..]
+        .iter()
+        .filter_map(|a| a.strip_prefix('-'))
+        .collect();
+    let pids_only = flags.contains('p');
+    let with_pids = flags.contains('l');
+    let interactive = sh.interactive;
+    let specs: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    let mut wanted = Vec::new();
+    for spec in &specs {
+        match find(sh, spec) {
+            Some(i) => wanted.push(i),
+            None => {
+                sh.error(format!(
+                    "jobs: {}: no such job",
+                    pola_fileserver::text::shown(spec)
+                ));
+                return Ok(1);
+            }
+        }
+    }
+    let shown: Vec<&crate::job::Job> = sh
+        .jobs
+        .iter()
+        .enumerate()
+        .filter(|(i, j)| {
+            (specs.is_empty() || wanted.contains(i))
+                && (interactive || !matches!(j.state, State::Done(_)))
+        })
+        .map(|(_, j)| j)
+        .collect();
+    let n = shown.len();
     let mut text = String::new();
-    for job in &sh.jobs {
-        text.push_str(&job.describe());
-        text.push('\n');
+    for (i, job) in shown.into_iter().enumerate() {
+        let pid = if job.pgid.as_raw() > 0 {
+            job.pgid
+        } else {
+            job.procs[0].pid
+        };
+        if pids_only {
+            text.push_str(&format!("{pid}\n"));
+            continue;
+        }
+        let mark = if i + 1 == n {
+            '+'
+        } else if i + 2 == n {
+            '-'
+        } else {
+            ' '
+        };
+        let state = match job.state {
+            State::Running => "Running".to_string(),
+            State::Stopped => "Stopped".to_string(),
+            State::Done(0) => "Done".to_string(),
+            State::Done(s) => format!("Exit {s}"),
+        };
+        let amp = if job.state == State::Running {
+            " &"
+        } else {
+            ""
+        };
+        let pid_text = if with_pids {
+            format!(" {pid} ")
+        } else {
+            "  ".to_string()
+        };
+        text.push_str(&format!(
+            "[{}]{mark}{pid_text}{state:<24}{}{amp}\n",
+            job.id, job.text
+        ));
     }
     sh.jobs.retain(|j| !matches!(j.state, State::Done(_)));
     super::out(&text);

@@ -5,19 +5,15 @@ use nix::unistd::Pid;
 
 use crate::exec::{Shell, Status};
 
-/// `kill [-s SIGNAL | -SIGNAL] pid|%job...`, `kill -l` — send a signal.
+/// `kill [-s SIGNAL | -n NUM | -SIGNAL] pid|%job...`, `kill -l [n|name]...` — send a
+/// signal (0: only check that the process exists), or list signals.
 pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
     let mut args = &argv[1..];
-    let mut signal = Signal::SIGTERM;
+    // None: signal 0.
+    let mut signal = Some(Signal::SIGTERM);
     match args.first().map(String::as_str) {
-        Some("-l") => {
-            let names: Vec<&str> = Signal::iterator()
-                .map(|s| s.as_str().trim_start_matches("SIG"))
-                .collect();
-            super::out(&format!("{}\n", names.join(" ")));
-            return Ok(0);
-        }
-        Some("-s") => {
+        Some("-l" | "-L") => return list(sh, &args[1..]),
+        Some("-s" | "-n") => {
             let Some(name) = args.get(1) else {
                 return super::usage(sh, "kill", "kill [-s SIGNAL | -SIGNAL] pid...");
             };
@@ -25,23 +21,24 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
                 Some(s) => signal = s,
                 None => {
                     sh.error(format!(
-                        "kill: {}: unknown signal",
+                        "kill: {}: invalid signal specification",
                         pola_fileserver::text::shown(name)
                     ));
-                    return Ok(2);
+                    return Ok(1);
                 }
             }
             args = &args[2..];
         }
+        Some("--") => args = &args[1..],
         Some(s) if s.starts_with('-') && s.len() > 1 => {
             match parse_signal(&s[1..]) {
                 Some(sig) => signal = sig,
                 None => {
                     sh.error(format!(
-                        "kill: {}: unknown signal",
-                        pola_fileserver::text::shown(s)
+                        "kill: {}: invalid signal specification",
+                        pola_fileserver::text::shown(&s[1..])
                     ));
-                    return Ok(2);
+                    return Ok(1);
                 }
             }
             args = &args[1..];
@@ -85,9 +82,13 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
     Ok(status)
 }
 
-fn parse_signal(name: &str) -> Option<Signal> {
+/// A signal by name (`TERM`, `SIGTERM`) or number; `Some(None)` is signal 0.
+fn parse_signal(name: &str) -> Option<Option<Signal>> {
     if let Ok(n) = name.parse::<i32>() {
-        return Signal::try_from(n).ok();
+        if n == 0 {
+            return Some(None);
+        }
+        return Signal::try_from(n).ok().map(Some);
     }
     let upper = name.to_ascii_uppercase();
     let full = if upper.starts_with("SIG") {
@@ -95,5 +96,48 @@ fn parse_signal(name: &str) -> Option<Signal> {
     } else {
         format!("SIG{upper}")
     };
-    Signal::from_str(&full).ok()
+    Signal::from_str(&full).ok().map(Some)
+}
+
+/// `kill -l`: every signal's name, or the name of each number (a status above 128
+/// names its signal) and the number of each name.
+fn list(sh: &Shell, args: &[String]) -> Status {
+    if args.is_empty() {
+        // As dash lists them: 0, then a name a line.
+        let mut text = String::from("0\n");
+        for s in Signal::iterator() {
+            text.push_str(s.as_str().trim_start_matches("SIG"));
+            text.push('\n');
+        }
+        super::out(&text);
+        return Ok(0);
+    }
+    let mut status = 0;
+    let mut text = String::new();
+    for a in args {
+        match a.parse::<i32>() {
+            Ok(n) => {
+                let n = if n > 128 { n - 128 } else { n };
+                match Signal::try_from(n) {
+                    Ok(s) => text.push_str(&format!("{}\n", s.as_str().trim_start_matches("SIG"))),
+                    Err(_) => {
+                        sh.error(format!("kill: {n}: invalid signal specification"));
+                        status = 1;
+                    }
+                }
+            }
+            Err(_) => match parse_signal(a) {
+                Some(Some(s)) => text.push_str(&format!("{}\n", s as i32)),
+                _ => {
+                    sh.error(format!(
+                        "kill: {}: invalid signal specification",
+                        pola_fileserver::text::shown(a)
+                    ));
+                    status = 1;
+                }
+            },
+        }
+    }
+    super::out(&text);
+    Ok(status)
 }

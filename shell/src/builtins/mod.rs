@@ -4,12 +4,18 @@
 
 use crate::exec::{Shell, Status};
 
+mod alias;
 mod bg;
 mod break_;
+mod builtin;
+mod caller;
 mod cd;
 mod colon;
 mod command;
 mod continue_;
+mod declare;
+mod dirs;
+mod disown;
 mod echo;
 mod eval;
 mod exec_;
@@ -17,21 +23,35 @@ mod exit;
 mod export;
 mod false_;
 mod fg;
+mod getopts;
+pub(crate) mod grants;
+mod hash;
 pub mod help;
 mod history;
 mod jobs;
 mod kill;
-mod printf;
+mod let_;
+mod local;
+mod mapfile;
+mod popd;
+pub(crate) mod printf;
+mod pushd;
 mod pwd;
 mod read;
+mod readonly;
 mod return_;
 mod set;
 mod shift;
+mod shopt;
 pub mod source;
-mod test;
+pub(crate) mod test;
+mod times;
+mod trap;
 mod true_;
 mod type_;
+mod ulimit;
 mod umask;
+mod unalias;
 mod unset;
 mod wait;
 
@@ -42,11 +62,17 @@ pub const ALL: &[(&str, Builtin)] = &[
     (".", source::source),
     (":", colon::colon),
     ("[", test::bracket),
+    ("alias", alias::alias),
     ("bg", bg::bg),
     ("break", break_::break_),
+    ("builtin", builtin::builtin),
+    ("caller", caller::caller),
     ("cd", cd::cd),
     ("command", command::command),
     ("continue", continue_::continue_),
+    ("declare", declare::declare),
+    ("dirs", dirs::dirs),
+    ("disown", disown::disown),
     ("echo", echo::echo),
     ("eval", eval::eval),
     ("exec", exec_::exec),
@@ -54,21 +80,36 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("export", export::export),
     ("false", false_::false_),
     ("fg", fg::fg),
+    ("getopts", getopts::getopts),
+    ("hash", hash::hash),
     ("help", help::help),
     ("history", history::history),
     ("jobs", jobs::jobs),
     ("kill", kill::kill),
+    ("let", let_::let_),
+    ("local", local::local),
+    ("mapfile", mapfile::mapfile),
+    ("popd", popd::popd),
     ("printf", printf::printf),
+    ("pushd", pushd::pushd),
     ("pwd", pwd::pwd),
     ("read", read::read),
+    ("readarray", mapfile::mapfile),
+    ("readonly", readonly::readonly),
     ("return", return_::return_),
     ("set", set::set),
     ("shift", shift::shift),
+    ("shopt", shopt::shopt),
     ("source", source::source),
     ("test", test::test),
+    ("times", times::times),
+    ("trap", trap::trap),
     ("true", true_::true_),
     ("type", type_::type_),
+    ("typeset", declare::declare),
+    ("ulimit", ulimit::ulimit),
     ("umask", umask::umask),
+    ("unalias", unalias::unalias),
     ("unset", unset::unset),
     ("wait", wait::wait),
 ];
@@ -90,9 +131,12 @@ pub fn is_special(name: &str) -> bool {
             | "exec"
             | "exit"
             | "export"
+            | "readonly"
             | "return"
             | "set"
             | "shift"
+            | "times"
+            | "trap"
             | "unset"
     )
 }
@@ -104,10 +148,10 @@ pub fn exists(name: &str) -> bool {
 
 /// Write to standard output (descriptor 1, as redirected); false if it failed.
 pub fn out(text: &str) -> bool {
-    write_fd(1, text.as_bytes())
+    write_fd(1, &crate::escapes::to_bytes(text))
 }
 
-fn write_fd(fd: i32, mut bytes: &[u8]) -> bool {
+pub(crate) fn write_fd(fd: i32, mut bytes: &[u8]) -> bool {
     // SAFETY: descriptor 1 or 2 of this process, borrowed for the write only.
     let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
     while !bytes.is_empty() {
@@ -125,6 +169,17 @@ pub fn usage(sh: &Shell, name: &str, text: &str) -> Status {
     sh.error(format!("{name}: usage: {text}"));
     Ok(2)
 }
+
+/// Write to standard error (descriptor 2, as redirected).
+pub fn err(text: &str) -> bool {
+    write_fd(2, &crate::escapes::to_bytes(text))
+}
+
+/// The reserved words, for `type` and `command -v`.
+pub const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "while", "until", "do", "done",
+    "in", "function", "select", "time", "{", "}", "!", "[[", "]]",
+];
 
 /// Parse a numeric argument.
 pub fn number(sh: &Shell, name: &str, arg: &str) -> Result<i64, Status> {

@@ -1,9 +1,35 @@
 use crate::exec::{Shell, Status};
 
-/// `pwd [-L|-P]` — print the working directory (logical by default).
+/// `pwd [-L|-P]` — print the working directory: as the user walked to it (`-L`, the
+/// default), or with symlinks resolved (`-P`).
 pub fn pwd(sh: &mut Shell, argv: &[String]) -> Status {
-    let dir = if argv.get(1).map(String::as_str) == Some("-P") {
-        std::env::current_dir().unwrap_or_else(|_| sh.cwd())
+    let mut physical = sh.options.physical;
+    for a in &argv[1..] {
+        match a.as_str() {
+            "-P" => physical = true,
+            "-L" => physical = false,
+            "--" => break,
+            s if s.starts_with('-') && s.len() > 1 => {
+                sh.error(format!(
+                    "pwd: {}: invalid option",
+                    pola_fileserver::text::shown(s)
+                ));
+                return super::usage(sh, "pwd", "pwd [-LP]");
+            }
+            _ => {}
+        }
+    }
+    let dir = if physical {
+        match std::env::current_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                sh.error(format!(
+                    "pwd: error retrieving current directory: {}",
+                    crate::exec::io_reason(&e)
+                ));
+                return Ok(1);
+            }
+        }
     } else {
         sh.cwd()
     };

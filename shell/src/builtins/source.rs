@@ -41,9 +41,10 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
     result
 }
 
-/// The text of a file the shell runs (`.`, its startup files): a regular file, never
-/// reached through a link a jail may have made, nor a FIFO a jail left (which would
-/// block the shell for good) — see `pola_fileserver::planted`.
+/// The text of a file the shell runs (`.`, its startup files, a script): never reached
+/// through a link a jail may have made, nor a FIFO a jail left (which would block the
+/// shell for good) — see `pola_fileserver::planted`. The user's own FIFOs and devices
+/// (`. /dev/null`, `. /dev/stdin`) are read as any shell reads them.
 pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
     let fd = pola_fileserver::planted::open(
@@ -56,8 +57,8 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
         other => other.to_string(),
     })?;
     let st = nix::sys::stat::fstat(&fd).map_err(|e| e.desc().to_lowercase())?;
-    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err("not a regular file".into());
+    if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+        return Err("is a directory".into());
     }
     let mut bytes = Vec::new();
     std::fs::File::from(fd)

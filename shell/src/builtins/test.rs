@@ -135,12 +135,23 @@ impl<'a> Parser<'a> {
     }
 
     fn unary(&self, op: &str, x: &str) -> Result<bool, String> {
+        unary(self.sh, op, x)
+    }
+
+    fn binary(&self, a: &str, op: &str, b: &str) -> Result<bool, String> {
+        binary(self.sh, a, op, b)
+    }
+}
+
+/// A unary test (`-f x`, `-z x`, `-v name`, ...), as `test` and `[[ ]]` do it.
+pub fn unary(sh: &Shell, op: &str, x: &str) -> Result<bool, String> {
+    {
         let path = || {
             let p = std::path::Path::new(x);
             if p.is_absolute() {
                 p.to_path_buf()
             } else {
-                self.sh.cwd().join(p)
+                sh.cwd().join(p)
             }
         };
         let meta = || std::fs::metadata(path());
@@ -148,7 +159,36 @@ impl<'a> Parser<'a> {
         Ok(match op {
             "-z" => x.is_empty(),
             "-n" => !x.is_empty(),
-            "-e" => meta().is_ok(),
+            "-e" | "-a" => meta().is_ok(),
+            "-v" => {
+                let (name, index) = match x.find('[') {
+                    Some(k) if x.ends_with(']') => (&x[..k], Some(&x[k + 1..x.len() - 1])),
+                    _ => (x, None),
+                };
+                match (sh.vars.get(name).and_then(|v| v.value.as_ref()), index) {
+                    (None, _) => false,
+                    (Some(_), None) => sh.get(name).is_some(),
+                    (Some(v), Some(i)) => {
+                        crate::expand::element(Some(v), i).is_some() || matches!(i, "@" | "*")
+                    }
+                }
+            }
+            "-o" => sh.options.get_named(x) == Some(true),
+            "-O" => meta()
+                .map(|m| m.uid() == nix::unistd::geteuid().as_raw())
+                .unwrap_or(false),
+            "-G" => meta()
+                .map(|m| m.gid() == nix::unistd::getegid().as_raw())
+                .unwrap_or(false),
+            "-k" => meta()
+                .map(|m| m.permissions().mode() & 0o1000 != 0)
+                .unwrap_or(false),
+            "-N" => meta()
+                .map(|m| {
+                    m.mtime() > m.atime()
+                        || (m.mtime() == m.atime() && m.mtime_nsec() > m.atime_nsec())
+                })
+                .unwrap_or(false),
             "-f" => meta().map(|m| m.is_file()).unwrap_or(false),
             "-d" => meta().map(|m| m.is_dir()).unwrap_or(false),
             "-s" => meta().map(|m| m.len() > 0).unwrap_or(false),
@@ -186,34 +226,37 @@ impl<'a> Parser<'a> {
             }
         })
     }
+}
 
-    fn binary(&self, a: &str, op: &str, b: &str) -> Result<bool, String> {
+/// A binary test (`a = b`, `a -lt b`, `f -nt g`, ...), as `test` and `[[ ]]` do it.
+pub fn binary(sh: &Shell, a: &str, op: &str, b: &str) -> Result<bool, String> {
+    {
         let int = |s: &str| {
             s.trim()
                 .parse::<i64>()
                 .map_err(|_| format!("{}: integer expected", pola_fileserver::text::shown(s)))
         };
         let mtime = |s: &str| {
-            std::fs::metadata(self.sh.cwd().join(s))
+            std::fs::metadata(sh.cwd().join(s))
                 .ok()
                 .map(|m| (m.mtime(), m.mtime_nsec()))
         };
         Ok(match op {
             "=" | "==" => a == b,
             "!=" => a != b,
-            "<" => a < b,
-            ">" => a > b,
+            "<" => crate::pattern::collate(a, b).is_lt(),
+            ">" => crate::pattern::collate(a, b).is_gt(),
             "-eq" => int(a)? == int(b)?,
             "-ne" => int(a)? != int(b)?,
             "-lt" => int(a)? < int(b)?,
             "-le" => int(a)? <= int(b)?,
             "-gt" => int(a)? > int(b)?,
             "-ge" => int(a)? >= int(b)?,
-            "-nt" => mtime(a) > mtime(b),
-            "-ot" => mtime(a) < mtime(b),
+            "-nt" => mtime(a).is_some() && (mtime(b).is_none() || mtime(a) > mtime(b)),
+            "-ot" => mtime(b).is_some() && (mtime(a).is_none() || mtime(a) < mtime(b)),
             "-ef" => {
                 let id = |s: &str| {
-                    std::fs::metadata(self.sh.cwd().join(s))
+                    std::fs::metadata(sh.cwd().join(s))
                         .ok()
                         .map(|m| (m.dev(), m.ino()))
                 };

@@ -1,0 +1,82 @@
+//! Finding the program of an external command, as sh does: a name with a `/` is a
+//! path, any other is searched on `PATH` (directories and files that are not
+//! executable are skipped; `hash` remembers what was found). A file without `#!` that
+//! is not a binary is a shell script (the kernel says ENOEXEC): like every external
+//! command it runs jailed — with `/bin/sh` in the jail, since pola-sh itself cannot
+//! run inside one, and running it in pola-sh outside the jail would give an
+//! unreviewed file the user's authority.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::exec::Shell;
+use crate::jail::{self, JailError};
+
+/// Whether this process runs inside a pola jail (its PID namespace's first process is
+/// pola-shim). A pola-sh there (`pola-sh -c` run by a jailed script) cannot build
+/// jails of its own (the filter refuses new namespaces): its commands run in the jail
+/// it is in, which holds only what that jail's command line granted.
+pub fn inside_jail() -> bool {
+    static INSIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *INSIDE.get_or_init(|| {
+        std::fs::read("/proc/1/cmdline")
+            .ok()
+            .and_then(|c| {
+                let first = c.split(|b| *b == 0).next()?.to_vec();
+                let name = std::path::PathBuf::from(std::ffi::OsString::from(
+                    String::from_utf8_lossy(&first).into_owned(),
+                ));
+                Some(name.file_name()? == "pola-shim")
+            })
+            .unwrap_or(false)
+    })
+}
+
+/// The shell that runs a script without `#!`, inside the jail.
+pub const SCRIPT_SHELL: &str = "/bin/sh";
+
+/// How a program found for a command runs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Program {
+    /// Executed directly (a binary, or a `#!` script).
+    Binary,
+    /// A shell script without `#!`: run by `SCRIPT_SHELL` (the path to grant).
+    Script(PathBuf),
+}
+
+/// Whether the file at `path` is a shell script without `#!`: text that is neither
+/// an ELF binary nor has NUL bytes in its first line.
+pub fn is_plain_script(path: &Path) -> bool {
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    if head.starts_with(b"#!") || head.starts_with(b"\x7fELF") {
+        return false;
+    }
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    !first_line.contains(&0)
+}
+
+impl Shell {
+    /// The program a command name runs, and how.
+    pub fn program_for(&mut self, name: &str) -> Result<Program, JailError> {
+        let path = self.get("PATH").unwrap_or("").to_string();
+        let found = match self.hash.get(name) {
+            Some(p) if !name.contains('/') && p.is_file() => p.clone(),
+            _ => {
+                let p = jail::find_program(name.as_ref(), &self.cwd(), path.as_ref())?;
+                if !name.contains('/') {
+                    self.hash.insert(name.to_string(), p.clone());
+                }
+                p
+            }
+        };
+        Ok(if is_plain_script(&found) {
+            Program::Script(found)
+        } else {
+            Program::Binary
+        })
+    }
+}

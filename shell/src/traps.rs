@@ -1,0 +1,171 @@
+//! `trap`: commands the shell runs when a signal arrives, when it exits (`EXIT`) or
+//! when a command fails (`ERR`).
+//!
+//! A caught signal only sets a flag (the handler does nothing else, so it is
+//! async-signal-safe); the shell runs the trap's command between commands, as sh
+//! does. Subshells keep ignored signals ignored and reset caught ones.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::sys::signal::Signal;
+
+/// What a trap does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `trap '' SIG`: the signal is ignored.
+    Ignore,
+    /// Run this command.
+    Run(String),
+}
+
+/// The pseudo-signals.
+pub const EXIT: i32 = 0;
+pub const ERR: i32 = -1;
+pub const DEBUG: i32 = -2;
+pub const RETURN: i32 = -3;
+
+const MAX_SIGNAL: usize = 65;
+
+static PENDING: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
+static ANY_PENDING: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn caught(sig: libc::c_int) {
+    if (sig as usize) < MAX_SIGNAL {
+        PENDING[sig as usize].store(true, Ordering::SeqCst);
+        ANY_PENDING.store(true, Ordering::SeqCst);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Traps {
+    actions: BTreeMap<i32, Action>,
+    /// Running a trap's command (a trap does not run inside itself).
+    pub running: bool,
+}
+
+/// A signal's number from its name (`INT`, `SIGINT`, `int`) or number; the
+/// pseudo-signals `EXIT` (0), `ERR`, `DEBUG`, `RETURN`.
+pub fn number(name: &str) -> Option<i32> {
+    if let Ok(n) = name.parse::<i32>() {
+        return (0..MAX_SIGNAL as i32).contains(&n).then_some(n);
+    }
+    let upper = name.to_ascii_uppercase();
+    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+    match bare {
+        "EXIT" => return Some(EXIT),
+        "ERR" => return Some(ERR),
+        "DEBUG" => return Some(DEBUG),
+        "RETURN" => return Some(RETURN),
+        _ => {}
+    }
+    Signal::iterator()
+        .find(|s| s.as_str().trim_start_matches("SIG") == bare)
+        .map(|s| s as i32)
+}
+
+/// A signal's name as `trap -p` shows it (`SIGINT`, `EXIT`).
+pub fn name(n: i32) -> String {
+    match n {
+        EXIT => "EXIT".into(),
+        ERR => "ERR".into(),
+        DEBUG => "DEBUG".into(),
+        RETURN => "RETURN".into(),
+        n => Signal::try_from(n)
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|_| n.to_string()),
+    }
+}
+
+fn install(sig: i32, handler: libc::sighandler_t) {
+    if sig <= 0 || sig as usize >= MAX_SIGNAL || sig == libc::SIGKILL || sig == libc::SIGSTOP {
+        return;
+    }
+    // SAFETY: `caught` only stores to atomics (async-signal-safe); SIG_IGN and
+    // SIG_DFL run no code.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = handler;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}
+
+impl Traps {
+    pub fn get(&self, sig: i32) -> Option<&Action> {
+        self.actions.get(&sig)
+    }
+
+    /// Set (or with None, reset) a trap. `default`: what the shell itself does with
+    /// the signal when it has no trap (an interactive shell ignores some).
+    pub fn set(&mut self, sig: i32, action: Option<Action>, default: libc::sighandler_t) {
+        match &action {
+            Some(Action::Ignore) => install(sig, libc::SIG_IGN),
+            Some(Action::Run(_)) => install(sig, caught as *const () as libc::sighandler_t),
+            None => install(sig, default),
+        }
+        match action {
+            Some(a) => {
+                self.actions.insert(sig, a);
+            }
+            None => {
+                self.actions.remove(&sig);
+            }
+        }
+    }
+
+    /// Every trap, by signal number.
+    pub fn all(&self) -> impl Iterator<Item = (i32, &Action)> {
+        self.actions.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// In a subshell: caught signals go back to their defaults; ignored ones stay.
+    pub fn enter_subshell(&mut self) {
+        let caught: Vec<i32> = self
+            .actions
+            .iter()
+            .filter(|(_, a)| matches!(a, Action::Run(_)))
+            .map(|(k, _)| *k)
+            .collect();
+        for sig in caught {
+            if sig > 0 {
+                install(sig, libc::SIG_DFL);
+            }
+            self.actions.remove(&sig);
+        }
+    }
+
+    /// The commands of traps whose signals arrived since the last look.
+    pub fn take_pending(&self) -> Vec<String> {
+        if !ANY_PENDING.swap(false, Ordering::SeqCst) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (sig, flag) in PENDING.iter().enumerate() {
+            if flag.swap(false, Ordering::SeqCst) {
+                if let Some(Action::Run(cmd)) = self.actions.get(&(sig as i32)) {
+                    out.push(cmd.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        assert_eq!(number("INT"), Some(2));
+        assert_eq!(number("sigterm"), Some(15));
+        assert_eq!(number("EXIT"), Some(0));
+        assert_eq!(number("0"), Some(0));
+        assert_eq!(number("ERR"), Some(ERR));
+        assert_eq!(number("NOPE"), None);
+        assert_eq!(name(10), "SIGUSR1");
+        assert_eq!(name(EXIT), "EXIT");
+    }
+}
