@@ -87,6 +87,8 @@ pub struct Jail {
     learn: bool,
     /// The program, in the jail.
     exe: PathBuf,
+    /// Its resource limits, set by the caller (`limits::hold`).
+    pub limits: Option<Box<crate::limits::Holding>>,
 }
 
 /// How a jailed command ended.
@@ -102,6 +104,8 @@ pub struct Outcome {
     pub denied: Vec<Denied>,
     /// The program that ran.
     pub exe: PathBuf,
+    /// The resource limit it reached, if any.
+    pub limit: Option<crate::limits::Hit>,
 }
 
 fn send_plan(
@@ -254,6 +258,7 @@ pub fn spawn(
         mediator: None,
         learn: false,
         exe: plan.exec.clone(),
+        limits: None,
     };
     let powerbox = if plan.powerbox {
         Some(UnixStream::pair().map_err(LaunchError::Spawn)?)
@@ -348,7 +353,9 @@ impl Jail {
     /// The caller reaped the shim itself and saw `status` (as a shell reports it):
     /// tidy up the files created for the command.
     pub fn finish(mut self, status: i32) -> Outcome {
-        let launched = self.reports().contains(&ShimReport::Launched);
+        let reports = self.reports();
+        let launched = reports.contains(&ShimReport::Launched);
+        let limit = self.limits.take().and_then(|h| h.finish(&reports));
         if !launched || status != 0 {
             self.resolved.discard_created();
         }
@@ -366,6 +373,7 @@ impl Jail {
             mediated,
             denied,
             exe: self.exe.clone(),
+            limit,
         }
     }
 

@@ -14,10 +14,14 @@
 //! - [`seccomp`]: the seccomp filters, compiled once per process for the shim.
 //! - [`launch`]: starting `pola-shim` on a socketpair and serving it.
 //! - [`supervise`]: forwarding signals to a child and waiting for it.
+//! - [`limits`]: resource limits per jail, held by a [`cgroup`] of its own where the
+//!   kernel lets the caller make one, else by what the shim can set itself.
 
 pub mod ask;
+pub mod cgroup;
 pub mod environment;
 pub mod launch;
+pub mod limits;
 pub mod mediate;
 pub mod namespace;
 pub mod network;

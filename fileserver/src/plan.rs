@@ -125,6 +125,9 @@ pub struct JailPlan {
     /// Give the command a powerbox socket at `powerbox::FD` (sent after the witnesses).
     #[serde(default)]
     pub powerbox: bool,
+    /// The resource limits the shim sets up itself (see `limits`).
+    #[serde(default)]
+    pub limits: crate::limits::JailLimits,
 }
 
 /// What the shim reports on the socket.
@@ -132,6 +135,9 @@ pub struct JailPlan {
 pub enum ShimReport {
     /// The jail is built and the command's `execve` succeeded.
     Launched,
+    /// When the command ended, the jail had reached this limit (its private tmpfs
+    /// full, or as many processes as it may have).
+    Limit(crate::limits::Kind),
 }
 
 #[cfg(test)]
@@ -170,6 +176,15 @@ mod tests {
             powerbox: true,
             seccomp: crate::seccomp::compile(1000, 1000, &crate::network::Network::Private, true)
                 .unwrap(),
+            limits: crate::limits::JailLimits {
+                cgroups: vec![OsString::from_vec(
+                    b"/sys/fs/cgroup/\xff/cgroup.procs".to_vec(),
+                )],
+                scratch: Some(1 << 30),
+                nproc: Some(1000),
+                pid_max: None,
+                data: Some(1 << 33),
+            },
         };
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();

@@ -1005,6 +1005,7 @@ impl Shell {
             learn: self.learn,
             ask: self.ask.clone(),
             powerbox: self.powerbox,
+            limits: Default::default(),
         }
     }
 
@@ -1029,7 +1030,8 @@ impl Shell {
                 return Running::Done(2);
             }
         };
-        let cmd = self.jail_command(collected.argv, collected.grants, collected.net, assigns);
+        let mut cmd = self.jail_command(collected.argv, collected.grants, collected.net, assigns);
+        cmd.limits = collected.limits;
         let io = launch::Io {
             fds: redirs.for_child(&self.user_fds),
             process_group: self.next_group,
@@ -1107,7 +1109,8 @@ impl Shell {
                 return 2;
             }
         };
-        let cmd = self.jail_command(collected.argv, collected.grants, collected.net, &[]);
+        let mut cmd = self.jail_command(collected.argv, collected.grants, collected.net, &[]);
+        cmd.limits = collected.limits;
         match jail::namespace(&cmd, &self.identity, &self.environment) {
             Ok(prepared) => {
                 builtins::out(&jail::explain(&prepared));

@@ -8,12 +8,14 @@
 //! - `+` makes the following words grants that are not passed as arguments.
 //! - `{ ... }` limits the scope of `=>` and `+`.
 //! - After `+`, `@net` is the network capability; `@net:connect=443,80` and
-//!   `@net:bind=8080` give it for TCP to and on those ports only.
+//!   `@net:bind=8080` give it for TCP to and on those ports only. `@mem:4G`,
+//!   `@procs:2000`, `@cpu:200` and `@tmp:2G` set the command's resource limits.
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use pola_fileserver::limits::{self, LimitError, Limits};
 use pola_fileserver::network::Network;
 
 use crate::expand::Field;
@@ -35,6 +37,7 @@ pub struct Collected {
     pub argv: Vec<String>,
     pub grants: Vec<Request>,
     pub net: Network,
+    pub limits: Limits,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -49,8 +52,10 @@ pub enum GrantError {
     HiddenOption(String),
     #[error("{0}")]
     BadNet(String),
-    #[error("unknown capability {0} (known: @net)")]
+    #[error("unknown capability {0} (known: @net, @procs, @mem, @cpu, @tmp)")]
     UnknownCapability(String),
+    #[error("@{0}")]
+    BadLimit(LimitError),
 }
 
 #[derive(Clone, Copy, Default)]
@@ -113,6 +118,9 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
                     Network::parse_ports(&t["@net:".len()..])
                         .map_err(|e| GrantError::BadNet(format!("@net:{e}")))?,
                 ),
+                t if limits::is_capability(t) => {
+                    out.limits.add_capability(t).map_err(GrantError::BadLimit)?
+                }
                 t => return Err(GrantError::UnknownCapability(t.to_string())),
             }
             continue;
@@ -296,5 +304,21 @@ mod tests {
             collect(&[f("x"), Item::Hidden, f("@gpu")], cwd),
             Err(GrantError::UnknownCapability(_))
         ));
+        let c = collect(
+            &[f("make"), Item::Hidden, f("@mem:4G"), f("@procs:2000")],
+            cwd,
+        )
+        .unwrap();
+        assert_eq!(c.argv, ["make"]);
+        assert_eq!(
+            c.limits.max(pola_fileserver::limits::Kind::Mem),
+            Some(4 << 30)
+        );
+        assert_eq!(
+            collect(&[f("x"), Item::Hidden, f("@mem:lots")], cwd)
+                .unwrap_err()
+                .to_string(),
+            "@mem:lots: expected a size like 512M, 2G, or 25% (of the RAM), or 'unlimited'"
+        );
     }
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use pola_fileserver::ask::{Asker, Session};
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
 use pola_fileserver::launch::{self, LaunchError, Outcome};
+use pola_fileserver::limits::{self, Limits};
 use pola_fileserver::mediate::Denied;
 use pola_fileserver::namespace::{
     normalize, Entry, Grant, Namespace, NamespaceError, Origin, Rights,
@@ -49,6 +50,8 @@ pub enum JailError {
     Profile(#[from] ProfileError),
     #[error("{0}: cannot create (to keep it read-only in the jail): {1}")]
     Protect(PathBuf, std::io::Error),
+    #[error("cannot set up the command's resource limits: {0}")]
+    Limits(#[from] pola_fileserver::cgroup::CgroupError),
 }
 
 impl JailError {
@@ -93,6 +96,8 @@ pub struct Command {
     pub ask: Option<Session>,
     /// Give the command a powerbox (`$POLA_POWERBOX`) to ask the user for files.
     pub powerbox: bool,
+    /// Resource limits set for this command, over the environment's.
+    pub limits: Limits,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -107,6 +112,8 @@ pub struct Prepared {
     pub profile: Option<PathBuf>,
     /// Variables the profile passes through from the caller's environment.
     pub env_names: Vec<String>,
+    /// The command's resource limits: the environment's, with the command's over them.
+    pub limits: Limits,
 }
 
 /// The user the jail runs as, from the user database.
@@ -363,6 +370,7 @@ pub fn namespace(
         ns,
         exe,
         net,
+        limits: env.limits.with(&cmd.limits),
         env_names: profile.as_ref().map(Profile::env).unwrap_or_default(),
         profile: profile.map(|p| p.file),
     })
@@ -420,9 +428,10 @@ pub fn explain(prepared: &Prepared) -> String {
         None => "none".into(),
     };
     format!(
-        "program: {}\nprofile: {profile}\nnetwork: {}\n{}",
+        "program: {}\nprofile: {profile}\nnetwork: {}\n{}{}",
         prepared.exe.display(),
         prepared.net,
+        limits::describe(&prepared.limits),
         prepared.ns
     )
 }
@@ -496,6 +505,7 @@ pub fn plan(
         mediate,
         powerbox: cmd.powerbox,
         seccomp: (*seccomp).clone(),
+        limits: Default::default(),
     })
 }
 
@@ -514,6 +524,8 @@ pub fn spawn(
     let mut plan = plan(cmd, identity, &prepared, nodes)?;
     let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
         .then(|| launch_record(cmd, &prepared));
+    let (in_jail, holding) = limits::hold(&prepared.limits)?;
+    plan.limits = in_jail;
     plan.keep_fds = io
         .fds
         .iter()
@@ -521,6 +533,7 @@ pub fn spawn(
         .filter(|fd| *fd > 2)
         .collect();
     let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
+    jail.limits = Some(Box::new(holding));
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
     }
@@ -592,7 +605,16 @@ fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path) -> String 
 pub fn finish(jail: launch::Jail, status: i32) -> i32 {
     let outcome = jail.finish(status);
     report_learned(crate::exec::PROGRAM, &outcome);
+    report_limit(crate::exec::PROGRAM, &outcome);
     outcome.status
+}
+
+/// After a command that reached a resource limit: say which, and how to raise it.
+pub fn report_limit(program: &str, outcome: &Outcome) {
+    if let Some(hit) = &outcome.limit {
+        let name = pola_fileserver::terminal::printable(&launch::program_name(&outcome.exe), 200);
+        eprintln!("{}", hit.message(program, &name));
+    }
 }
 
 /// After a mediated command: print what it was denied (see `learned`).
@@ -670,6 +692,7 @@ mod tests {
             learn: false,
             ask: None,
             powerbox: false,
+            limits: Limits::default(),
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

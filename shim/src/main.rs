@@ -4,13 +4,19 @@
 //! the plan (the namespace to build) and a witness descriptor for every grant. The
 //! jail is built in the order below; that order is the security argument:
 //!
-//! 1. `namespaces::enter`: new user (own uid/gid only), mount, PID, IPC, UTS, network
+//! 1. `limits::enter_cgroups`: into the jail's own cgroups (resource limits).
+//! 2. `namespaces::enter`: new user (own uid/gid only), mount, PID, IPC, UTS, network
 //!    and cgroup namespaces; a fork makes the child PID 1 of the jail.
-//! 2. `rootfs::build`: a fresh tmpfs root with only the plan's nodes, every grant
-//!    checked against its witness, then `pivot_root` and the old root detached.
-//! 3. `lock_down`: a nested user + mount namespace (mounts become locked), no core
-//!    dumps, no_new_privs, no capabilities, Landlock, seccomp, undumpable PID 1.
-//! 4. `init`: start the command, forward signals, reap, exit with its status.
+//! 3. `rootfs::build`: a fresh tmpfs root with only the plan's nodes, every grant
+//!    checked against its witness, then `pivot_root` and the old root detached; the
+//!    private scratch directories share one tmpfs of the jail's size
+//!    (`limits::Scratch`), and root's jail without a pids cgroup is bounded by its PID
+//!    namespace's `pid_max` first (`limits::number_pids`).
+//! 4. `lock_down`: a nested user + mount namespace (mounts become locked), per-jail
+//!    rlimits (`limits::restrict`), no core dumps, no_new_privs, no capabilities,
+//!    Landlock, seccomp, undumpable PID 1.
+//! 5. `init`: start the command, forward signals, reap, kill what it left, report the
+//!    limits it reached, exit with its status.
 //!
 //! pola-sh starts one `pola-shim --zygote` (`zygote.rs`) and has it fork each jail's
 //! shim instead of executing a new one; such a shim begins at `shim()` like a spawned
@@ -20,6 +26,7 @@ mod capabilities;
 mod channel;
 mod init;
 mod landlock;
+mod limits;
 mod namespaces;
 mod rootfs;
 mod seccomp;
@@ -46,6 +53,8 @@ enum ShimError {
     Caps(#[from] capabilities::CapsError),
     #[error(transparent)]
     Seccomp(#[from] seccomp::SeccompError),
+    #[error(transparent)]
+    Limits(#[from] limits::LimitsError),
     #[error("landlock: {0}")]
     Landlock(#[from] ::landlock::RulesetError),
     #[error("{0}: {1}")]
@@ -117,6 +126,7 @@ fn jail(
 ) -> Result<i32, ShimError> {
     init::block_signals().map_err(step("block signals"))?;
     let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
+    limits::enter_cgroups(&plan.limits)?;
     namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
@@ -161,6 +171,7 @@ fn pid1(
         );
         std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
     }
+    limits::number_pids(&plan.limits)?;
     rootfs::build(plan, &witnesses)?;
     drop(witnesses);
     if !plan.net.shares_host() {
@@ -174,7 +185,10 @@ fn pid1(
     })?;
     init::report(socket, &ShimReport::Launched);
     let status = init::supervise(command, true);
-    init::kill_the_rest();
+    let others = init::kill_the_rest();
+    for kind in limits::reached(plan, others) {
+        init::report(socket, &ShimReport::Limit(kind));
+    }
     report_leftovers(plan);
     Ok(status)
 }
@@ -183,6 +197,7 @@ fn pid1(
 /// every process it starts inherit all of it.
 fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     namespaces::lock(plan.uid, plan.gid)?;
+    limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20).
     setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
@@ -201,7 +216,7 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
 /// "pola-run: cc: 3 files left in private /tmp were discarded"
 fn report_leftovers(plan: &JailPlan) {
     for dir in &plan.scratch {
-        let n = init::leftovers(std::path::Path::new(dir));
+        let n = init::leftovers(std::path::Path::new(dir), &plan.scratch);
         if n > 0 {
             let files = if n == 1 { "file" } else { "files" };
             let were = if n == 1 { "was" } else { "were" };

@@ -1,6 +1,6 @@
 //! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
 //!
-//! `pola-run [--ro PATH]... [--rw PATH]... [--net] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net] [--mem SIZE] [--procs N] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
 //!
 //! The command sees the default environment, its program (and `#!` interpreter), and
 //! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use pola_fileserver::ask::Session;
 use pola_fileserver::environment::Environment;
+use pola_fileserver::limits::{self, Kind, Limits};
 use pola_fileserver::network::Network;
 use pola_sh::jail::{self, Command, Request};
 use pola_sh::report;
@@ -26,7 +27,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn] [--ask] [--powerbox] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -62,6 +63,18 @@ struct Args {
     /// the user to pick a file (see pola-open).
     #[arg(long)]
     powerbox: bool,
+    /// Processes (and threads) the command may have at once, or 'unlimited'.
+    #[arg(long, value_name = "N")]
+    procs: Option<String>,
+    /// Memory the command's processes may use together (512M, 2G, 25%), or 'unlimited'.
+    #[arg(long, value_name = "SIZE")]
+    mem: Option<String>,
+    /// The command's CPU weight when the CPU is contended (100: one process's share).
+    #[arg(long, value_name = "WEIGHT")]
+    cpu: Option<String>,
+    /// Size of the one tmpfs holding its private /tmp, $HOME and /dev/shm together.
+    #[arg(long, value_name = "SIZE")]
+    tmp: Option<String>,
     /// Do not apply the program's profile from $XDG_CONFIG_HOME/pola-sh/profiles/.
     #[arg(long = "no-profile")]
     no_profile: bool,
@@ -187,6 +200,22 @@ fn run(args: Args) -> i32 {
             }
         }
     }
+    let mut limits = Limits::default();
+    for (kind, text) in [
+        (Kind::Procs, &args.procs),
+        (Kind::Mem, &args.mem),
+        (Kind::Cpu, &args.cpu),
+        (Kind::Tmp, &args.tmp),
+    ] {
+        let Some(text) = text else { continue };
+        match limits::parse_value(kind, text) {
+            Ok(value) => limits.set(kind, value),
+            Err(_) => {
+                report::error(PROGRAM, format!("--{kind} {text}: {}", kind.expected()));
+                return 125;
+            }
+        }
+    }
     let cmd = Command {
         program: PROGRAM.into(),
         argv: args.command,
@@ -199,6 +228,7 @@ fn run(args: Args) -> i32 {
         learn: args.learn,
         ask: args.ask.then(Session::default),
         powerbox: args.powerbox,
+        limits,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
@@ -223,6 +253,7 @@ fn run(args: Args) -> i32 {
     match jail::run(&cmd, &env) {
         Ok(outcome) => {
             jail::report_learned(PROGRAM, &outcome);
+            jail::report_limit(PROGRAM, &outcome);
             outcome.status
         }
         Err(e) => {
