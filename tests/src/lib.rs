@@ -365,6 +365,10 @@ def call(nr, *args):
     return r
 "#;
 
+/// `bomb N SECONDS`: a fork bomb bounded to N processes and SECONDS, for the test
+/// machine's sake; prints `made=` and `failed=` (forks).
+pub const FORK_BOMB: &str = include_str!("bomb.c");
+
 /// `PY_PROBE` followed by `body`.
 pub fn py(body: &str) -> String {
     format!("{PY_PROBE}\n{body}")

@@ -1074,45 +1074,6 @@ print("continued=yes")
     }
 });
 
-/// A fork bomb bounded for the test machine: every process forks as fast as it can
-/// until N processes were made or SECONDS passed; the children stay 3 s longer (the
-/// top process prints how many forks succeeded and how many failed).
-const FORK_BOMB: &str = r#"
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-    long n = atol(argv[1]);
-    time_t end = time(NULL) + atoi(argv[2]);
-    /* claimed slots, failed forks, made processes: shared by the whole tree */
-    long *count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    pid_t top = getpid();
-    while (time(NULL) < end) {
-        if (__atomic_add_fetch(&count[0], 1, __ATOMIC_SEQ_CST) > n) {
-            __atomic_sub_fetch(&count[0], 1, __ATOMIC_SEQ_CST);
-            usleep(50000);
-            continue;
-        }
-        pid_t p = fork();
-        if (p > 0)
-            __atomic_add_fetch(&count[2], 1, __ATOMIC_SEQ_CST);
-        if (p < 0) {
-            __atomic_sub_fetch(&count[0], 1, __ATOMIC_SEQ_CST);
-            __atomic_add_fetch(&count[1], 1, __ATOMIC_SEQ_CST);
-            usleep(50000);
-        }
-    }
-    if (getpid() == top) {
-        printf("made=%ld\nfailed=%ld\n", count[2], count[1]);
-        return 0;
-    }
-    sleep(3);
-    return 0;
-}
-"#;
-
 /// `pola-sh -c SCRIPT` as the test's user, in the scratch directory.
 fn pola_sh(t: &T, script: &str) -> Command {
     t.command(pola_tests::pola_sh(), &["-c", script])
@@ -1132,7 +1093,7 @@ fn ram() -> u64 {
 // 32. Fork bombs hit a per-jail limit: the shell and other jails keep working, and the
 //     user is told which limit stopped the command.
 both!(item_32_fork_bombs_hit_the_jails_process_limit, |t: &T| {
-    t.compile("bomb", FORK_BOMB);
+    t.compile("bomb", pola_tests::FORK_BOMB);
     t.write("f.txt", "another jail\n");
     // Without the jail, 1500 processes (the bound is the bomb's own).
     let plain = t.plain(&["./bomb", "1500", "2"]);
