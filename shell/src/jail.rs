@@ -420,8 +420,8 @@ fn protect(ns: &mut Namespace, protected: &Path, writable: &[PathBuf]) -> Result
     Ok(())
 }
 
-/// What `pola-run --explain` and the `grants` builtin print: the program, the network
-/// and the namespace with where each entry came from.
+/// What `pola-run --explain` and the `grants` builtin print: the program, the network,
+/// the namespace with where each entry came from, and the resource limits.
 pub fn explain(prepared: &Prepared) -> String {
     let profile = match &prepared.profile {
         Some(p) => p.display().to_string(),
@@ -431,8 +431,8 @@ pub fn explain(prepared: &Prepared) -> String {
         "program: {}\nprofile: {profile}\nnetwork: {}\n{}{}",
         prepared.exe.display(),
         prepared.net,
-        limits::describe(&prepared.limits),
-        prepared.ns
+        prepared.ns,
+        limits::describe(&prepared.limits)
     )
 }
 
