@@ -409,8 +409,8 @@ pub fn describe(limits: &Limits) -> String {
 /// What the shim itself sets up for the limits no cgroup holds (the plan's part).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JailLimits {
-    /// `cgroup.procs` files the shim writes itself into before it makes the
-    /// namespaces.
+    /// Files of the jail's cgroups the shim writes itself into (`cgroup.procs` or
+    /// `tasks`) before it makes the namespaces.
     #[serde(with = "crate::plan::bytes_list")]
     pub cgroups: Vec<OsString>,
     /// Bytes of the one tmpfs behind the private `/tmp`, `$HOME` and `/dev/shm`.
