@@ -68,6 +68,16 @@ for name, group, jailed, plain in [
     ("make -j2", "build", "jailed: make -j2, 121 C files", "plain: make -j2, 121 C files"),
 ]:
     ratios[f"jailed minus launch / plain, {name}"] = (corrected(group, jailed, plain), 1.05)
+# What setting up the resource limits costs per command: with minus without, same run.
+limits_cost = {}
+for name, group, on, off, commands in [
+    ("pola-run, one launch", "launch", "pola-run -- true", "pola-run -- true, limits off", 1),
+    ("pola-sh, one jail", "launch", "pola-sh -c /usr/bin/true", "pola-sh -c /usr/bin/true, limits off", 1),
+    ("pola-sh, 500 x cat, per command", "scripts", "pola-sh: 500 x cat", "pola-sh: 500 x cat, limits off", 500),
+]:
+    x, y = ms(group, on), ms(group, off)
+    if None not in (x, y):
+        limits_cost[name] = ((x - y) / commands, x / y)
 plain_open = ms("mediated", "plain: 20000 opens")
 per_open = {}
 for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--learn): 20000 opens"):
@@ -93,6 +103,10 @@ for name, (value, target) in ratios.items():
         continue
     goal = "" if target is None else (f"≤ {target:.2f}" + (" ✓" if value <= target else " ✗"))
     lines.append(f"| {name} | {value:.2f}× | {goal} |")
+if limits_cost:
+    lines += ["", "| resource limits (with − without, same run) | ms per command | ratio |", "|---|---:|---:|"]
+    for name, (cost, r) in limits_cost.items():
+        lines.append(f"| {name} | {cost:.2f} | {r:.2f}× |")
 if per_open:
     lines += ["", "| open() + close() | µs each (incl. launch, amortised over 20,000) |", "|---|---:|"]
     for name, us in per_open.items():
@@ -108,7 +122,8 @@ print(table)
 
 json.dump({"machine": machine, "results": results,
            "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
-           "per_open_us": per_open, "memory": memory},
+           "per_open_us": per_open, "memory": memory,
+           "limits_cost_ms": {k: c for k, (c, _) in limits_cost.items()}},
           open(os.path.join(out_dir, "results.json"), "w"), indent=2)
 
 readme = os.path.join(out_dir, "README.md")

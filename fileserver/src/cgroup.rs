@@ -15,7 +15,8 @@
 //!   hierarchy (v1 lets a cgroup hold processes and child cgroups), when the caller may
 //!   write it — root, or a user someone gave a cgroup to.
 //!
-//! Jail cgroups are named `pola-PID-N`, PID being the process that made them; the ones
+//! Jail cgroups are named `pola-PID-N`, PID being the process that made them, which
+//! keeps a few empty ones for its next jails and removes them when it exits; the ones
 //! a process left behind when it was killed are removed by the next one that makes a
 //! jail cgroup in the same place.
 
@@ -195,6 +196,12 @@ fn detect(mountinfo: &str, own: &str, writable: &dyn Fn(&Path) -> bool) -> Avail
 #[derive(Debug)]
 pub struct JailCgroup {
     dirs: Vec<(Version, PathBuf, Vec<Controller>)>,
+    /// The limits set in it, as asked for.
+    limits: Vec<(Controller, u64)>,
+    /// The kernel's counts when the current jail got it (it may have served others).
+    before: Events,
+    /// The process that made it, which alone may reuse or remove it.
+    owner: u32,
 }
 
 /// What the kernel counted in a jail's cgroup.
@@ -209,6 +216,23 @@ pub struct Events {
 /// Cgroups that could not be removed yet (their last process was still exiting);
 /// tried again when the next jail cgroup is made.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Empty jail cgroups kept for this process's next jails: making and removing one
+/// (a memory cgroup and a CPU task group each time) costs more than all the rest of
+/// the limits. Removed when the process exits.
+static IDLE: Mutex<Vec<JailCgroup>> = Mutex::new(Vec::new());
+
+/// How many empty cgroups a process keeps (a pipeline's worth).
+const IDLE_MAX: usize = 4;
+
+extern "C" fn remove_idle() {
+    let idle = std::mem::take(&mut *IDLE.lock().unwrap_or_else(|e| e.into_inner()));
+    for mut cgroup in idle {
+        if cgroup.owner == std::process::id() {
+            cgroup.remove();
+        }
+    }
+}
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
@@ -247,9 +271,43 @@ fn remove_stale(dir: &Path) {
     }
 }
 
+/// An idle cgroup of this process with the same controllers as `limits`, with them
+/// set, if one is there and empty.
+fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
+    let same = |cg: &JailCgroup| {
+        cg.owner == std::process::id()
+            && cg.limits.len() == limits.len()
+            && cg.limits.iter().zip(limits).all(|(a, b)| a.0 == b.0)
+    };
+    let mut cgroup = {
+        let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
+        let i = idle.iter().position(same)?;
+        idle.swap_remove(i)
+    };
+    let empty = cgroup.dirs.iter().all(|(_, dir, _)| {
+        fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
+    });
+    let mut usable = empty;
+    for (i, (c, value)) in limits.iter().enumerate() {
+        if !usable || cgroup.limits[i].1 == *value {
+            continue;
+        }
+        let place = cgroup.dirs.iter().find(|(_, _, cs)| cs.contains(c));
+        usable = place.is_some_and(|(version, dir, _)| set(*version, dir, *c, *value).is_ok());
+        cgroup.limits[i].1 = *value;
+    }
+    if !usable {
+        cgroup.remove();
+        return None;
+    }
+    cgroup.before = cgroup.counted();
+    Some(cgroup)
+}
+
 impl JailCgroup {
-    /// Make a cgroup with `limits` (a value per controller: pids.max, memory in bytes,
-    /// CPU weight 1–10000) for one jail. Every controller must be `available`.
+    /// A cgroup with `limits` (a value per controller: pids.max, memory in bytes, CPU
+    /// weight 1–10000) for one jail: an idle one of this process, or a new one. Every
+    /// controller must be `available`.
     pub fn create(limits: &[(Controller, u64)]) -> Result<JailCgroup, CgroupError> {
         let available = available();
         static CLEANED: Once = Once::new();
@@ -257,17 +315,27 @@ impl JailCgroup {
             for place in available.places.iter().flatten() {
                 remove_stale(&place.dir);
             }
+            // SAFETY: registers a plain function with no arguments to run at exit.
+            unsafe { libc::atexit(remove_idle) };
         });
         PENDING
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|p| fs::remove_dir(p).is_err());
+        if let Some(cgroup) = reuse(limits) {
+            return Ok(cgroup);
+        }
         let name = format!(
             "pola-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let mut cgroup = JailCgroup { dirs: Vec::new() };
+        let mut cgroup = JailCgroup {
+            dirs: Vec::new(),
+            limits: limits.to_vec(),
+            before: Events::default(),
+            owner: std::process::id(),
+        };
         for (c, value) in limits {
             let place = available.places[*c as usize]
                 .as_ref()
@@ -302,8 +370,17 @@ impl JailCgroup {
             .collect()
     }
 
-    /// What the kernel counted so far.
+    /// What the kernel counted for the current jail.
     pub fn events(&self) -> Events {
+        let now = self.counted();
+        Events {
+            oom_kills: now.oom_kills - self.before.oom_kills.min(now.oom_kills),
+            pids_max: now.pids_max - self.before.pids_max.min(now.pids_max),
+        }
+    }
+
+    /// What the kernel counted since the cgroup was made.
+    fn counted(&self) -> Events {
         let mut events = Events::default();
         for (version, dir, controllers) in &self.dirs {
             for c in controllers {
@@ -353,17 +430,37 @@ fn set(version: Version, dir: &Path, c: Controller, value: u64) -> Result<(), Cg
     }
 }
 
-impl Drop for JailCgroup {
-    /// Remove the jail's cgroup; if its last process is still exiting, later.
-    fn drop(&mut self) {
-        for (_, dir, _) in &self.dirs {
-            if fs::remove_dir(dir).is_err() && dir.exists() {
-                PENDING
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(dir.clone());
+impl JailCgroup {
+    /// Remove the cgroup; if its last process is still exiting, later.
+    fn remove(&mut self) {
+        for (_, dir, _) in std::mem::take(&mut self.dirs) {
+            if fs::remove_dir(&dir).is_err() && dir.exists() {
+                PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(dir);
             }
         }
+    }
+}
+
+impl Drop for JailCgroup {
+    /// Keep the jail's cgroup for this process's next jail, or remove it. A forked copy
+    /// of the process (a subshell) leaves it to its owner.
+    fn drop(&mut self) {
+        if self.owner != std::process::id() || self.dirs.is_empty() {
+            return;
+        }
+        {
+            let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < IDLE_MAX {
+                idle.push(JailCgroup {
+                    dirs: std::mem::take(&mut self.dirs),
+                    limits: std::mem::take(&mut self.limits),
+                    before: self.before,
+                    owner: self.owner,
+                });
+                return;
+            }
+        }
+        self.remove();
     }
 }
 

@@ -158,8 +158,10 @@ pub fn reached(plan: &JailPlan, others: usize) -> Vec<Kind> {
     let limits = &plan.limits;
     let mut out = Vec::new();
     let procs = limits.nproc.or(limits.pid_max.map(|p| pid_max(p) - 2));
-    // The command's own slot may have been taken again before it was counted.
-    if procs.is_some_and(|max| others > 0 && others as u64 + 1 >= max) {
+    // Within 2% of the limit: the command's own slot may have been taken again
+    // before it was counted, and forks racing at the limit all fail together, each
+    // counted before the check, leaving a few slots free.
+    if procs.is_some_and(|max| others > 0 && others as u64 + 2 + max / 50 >= max) {
         out.push(Kind::Procs);
     }
     let full = |dir: &std::ffi::OsString| {
