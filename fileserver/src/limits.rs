@@ -311,6 +311,12 @@ fn kernel() -> (u32, u32) {
 /// The least `pid_max` the kernel accepts (its reserved PIDs plus one).
 const PID_MAX_MIN: u64 = 301;
 
+/// The `pid_max` of a jail's PID namespace that leaves the command `procs` processes
+/// beside PID 1 (PIDs run from 1 to pid_max - 1), within what the kernel accepts.
+pub fn pid_max(procs: u64) -> u64 {
+    (procs + 2).max(PID_MAX_MIN)
+}
+
 /// Who holds each limit here, found once.
 pub fn holders() -> &'static Holders {
     static HOLDERS: OnceLock<Holders> = OnceLock::new();
@@ -362,9 +368,9 @@ impl Holders {
             (Holder::UserNamespace, _) => {
                 "held: RLIMIT_NPROC of the jail's own user namespace".into()
             }
-            (Holder::PidMax, _) if n + 2 < PID_MAX_MIN => format!(
+            (Holder::PidMax, _) if pid_max(n) - 2 > n => format!(
                 "held at {} (pid_max of the jail's PID namespace, which cannot be lower)",
-                PID_MAX_MIN - 2
+                pid_max(n) - 2
             ),
             (Holder::PidMax, _) => "held: pid_max of the jail's PID namespace".into(),
             (Holder::PerProcess, _) => format!(
@@ -594,6 +600,12 @@ mod tests {
         );
         assert!(parse_line("mem 4G 5G").is_err());
         assert!(is_capability("@mem:2G") && is_capability("@procs") && !is_capability("@net"));
+    }
+
+    #[test]
+    fn pid_max_leaves_the_command_its_processes_within_the_kernels_range() {
+        assert_eq!(pid_max(1000), 1002);
+        assert_eq!(pid_max(10), PID_MAX_MIN);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
 use nix::sys::resource::{setrlimit, Resource};
 use nix::sys::stat::{fchmodat, mkdirat, FchmodatFlags, Mode};
-use pola_fileserver::limits::{JailLimits, Kind};
+use pola_fileserver::limits::{pid_max, JailLimits, Kind};
 use pola_fileserver::plan::JailPlan;
 use thiserror::Error;
 
@@ -52,15 +52,6 @@ pub fn enter_cgroups(limits: &JailLimits) -> Result<(), LimitsError> {
         })?;
     }
     Ok(())
-}
-
-/// The least `pid_max` the kernel takes.
-const PID_MAX_MIN: u64 = 301;
-
-/// The `pid_max` that leaves the command `procs` processes beside PID 1 (PIDs run
-/// from 1 to pid_max - 1).
-fn pid_max(procs: u64) -> u64 {
-    (procs + 2).max(PID_MAX_MIN)
 }
 
 /// In PID 1, before the root is built: bound the PID numbers of the jail's namespace.
@@ -172,15 +163,4 @@ pub fn reached(plan: &JailPlan, others: usize) -> Vec<Kind> {
         out.push(Kind::Tmp);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pid_max_leaves_the_command_its_processes_within_the_kernels_range() {
-        assert_eq!(pid_max(1000), 1002);
-        assert_eq!(pid_max(10), PID_MAX_MIN);
-    }
 }
