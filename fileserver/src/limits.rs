@@ -354,7 +354,7 @@ impl Holders {
         };
         let missing = |c: &str| {
             if self.root {
-                format!("this machine has no cgroup {c} controller for it")
+                format!("no cgroup {c} controller is writable here")
             } else {
                 format!("no cgroup {c} controller is delegated to you")
             }
