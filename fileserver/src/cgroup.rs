@@ -225,7 +225,9 @@ static IDLE: Mutex<Vec<JailCgroup>> = Mutex::new(Vec::new());
 /// How many empty cgroups a process keeps (a pipeline's worth).
 const IDLE_MAX: usize = 4;
 
-extern "C" fn remove_idle() {
+/// Remove this process's idle cgroups: at exit (registered with `atexit`), and by a
+/// forked copy of the shell before its `_exit`, which skips `atexit`.
+pub extern "C" fn remove_idle() {
     let idle = std::mem::take(&mut *IDLE.lock().unwrap_or_else(|e| e.into_inner()));
     for mut cgroup in idle {
         if cgroup.owner == std::process::id() {
