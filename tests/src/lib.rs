@@ -317,6 +317,11 @@ impl T {
         self.command(pola_run(), &all)
     }
 
+    /// `pola-sh -c SCRIPT` as the test's user, in the scratch directory.
+    pub fn pola_sh_command(&self, script: &str) -> Command {
+        self.command(pola_sh(), &["-c", script])
+    }
+
     /// `python3 -c CODE` unjailed.
     pub fn py_plain(&self, code: &str) -> Run {
         self.plain(&["python3", "-c", code])

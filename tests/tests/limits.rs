@@ -6,10 +6,6 @@ use std::process::Command;
 
 use pola_tests::{both, processes, wait_for, Who, T};
 
-fn pola_sh(t: &T, script: &str) -> Command {
-    t.command(pola_tests::pola_sh(), &["-c", script])
-}
-
 /// The `NAME: ...` line of the limits that `--explain` or `grants` printed.
 fn limit_line(text: &str, name: &str) -> String {
     text.lines()
@@ -67,7 +63,7 @@ both!(limits_are_on_by_default_and_set_per_command, |t: &T| {
             .starts_with("/tmp, $HOME and /dev/shm together: 64 MiB"),
         "{set}"
     );
-    let grants = t.output(pola_sh(t, "grants cat + @mem:512M @procs:unlimited"));
+    let grants = t.output(t.pola_sh_command("grants cat + @mem:512M @procs:unlimited"));
     let out = grants.success();
     assert!(
         limit_line(out, "memory").starts_with("memory: 512 MiB ("),
@@ -82,7 +78,7 @@ both!(limits_are_on_by_default_and_set_per_command, |t: &T| {
         bad.stderr,
         "pola-run: --mem lots: expected a size like 512M, 2G, or 25% (of the RAM), or 'unlimited'\n"
     );
-    let bad = t.output(pola_sh(t, "/usr/bin/true + @procs:0; echo status=$?"));
+    let bad = t.output(t.pola_sh_command("/usr/bin/true + @procs:0; echo status=$?"));
     assert_eq!(bad.expect_field("status"), "2", "{bad}");
     assert_eq!(
         bad.stderr,
@@ -100,8 +96,7 @@ both!(limits_are_on_by_default_and_set_per_command, |t: &T| {
 });
 
 both!(a_commands_own_limits_reach_its_jail, |t: &T| {
-    let run = t.output(pola_sh(
-        t,
+    let run = t.output(t.pola_sh_command(
         "sh -c 'df -B1M --output=size /tmp' + @tmp:64M; sh -c 'df -B1M --output=size /dev/shm'",
     ));
     let sizes: Vec<&str> = run
@@ -165,7 +160,7 @@ both!(without_cgroups_the_kernels_per_jail_limits_hold, |t: &T| {
     }
     // A fork bomb stops there, and the user is told.
     t.compile("bomb", pola_tests::FORK_BOMB);
-    let bomb = no_cgroup(pola_sh(t, "./bomb 1000 3 + @procs:400; echo status=$?"));
+    let bomb = no_cgroup(t.pola_sh_command("./bomb 1000 3 + @procs:400; echo status=$?"));
     let made: u32 = bomb.expect_field("made").parse().unwrap();
     assert!(made < 400, "{bomb}");
     assert!(

@@ -1074,11 +1074,6 @@ print("continued=yes")
     }
 });
 
-/// `pola-sh -c SCRIPT` as the test's user, in the scratch directory.
-fn pola_sh(t: &T, script: &str) -> Command {
-    t.command(pola_tests::pola_sh(), &["-c", script])
-}
-
 /// The machine's RAM in bytes.
 fn ram() -> u64 {
     let meminfo = fs::read_to_string("/proc/meminfo").unwrap();
@@ -1101,8 +1096,7 @@ both!(item_32_fork_bombs_hit_the_jails_process_limit, |t: &T| {
     assert_eq!(plain.expect_field("failed"), "0", "{plain}");
     // In pola-sh, by default, at most 1000 (the bomb included); meanwhile another jail
     // starts, and afterwards the shell still runs commands.
-    let run = t.output(pola_sh(
-        t,
+    let run = t.output(t.pola_sh_command(
         "./bomb 1500 4 & sleep 2; cat f.txt; wait; echo status=$?; /usr/bin/true && echo after=ok",
     ));
     let made: u32 = run.expect_field("made").parse().unwrap();
@@ -1146,10 +1140,9 @@ both!(item_32_memory_hogs_hit_the_jails_memory_limit, |t: &T| {
         .unwrap_or_else(|| panic!("no memory limit in --explain:\n{explain}"))
         .to_string();
     assert!(memory.contains("256 MiB"), "{explain}");
-    let run = with_config(pola_sh(
-        t,
-        &format!("python3 -c \"{MEMORY_HOG}\"; echo status=$?; /usr/bin/true && echo after=ok"),
-    ));
+    let run = with_config(t.pola_sh_command(&format!(
+        "python3 -c \"{MEMORY_HOG}\"; echo status=$?; /usr/bin/true && echo after=ok"
+    )));
     assert!(run.field("allocated").is_none(), "{run}");
     assert_eq!(run.expect_field("after"), "ok", "{run}");
     if memory.contains("held: cgroup") {
@@ -1212,10 +1205,9 @@ both!(item_32_tmpfs_fillers_hit_the_jails_scratch_size, |t: &T| {
     assert_eq!(filled, 64 << 20, "{plain}");
     // In pola-sh, by default, the three hold 1 GiB together.
     t.write("fill.py", TMPFS_FILLER);
-    let run = t.output(pola_sh(
-        t,
-        "python3 fill.py; echo status=$?; /usr/bin/true && echo after=ok",
-    ));
+    let run = t.output(
+        t.pola_sh_command("python3 fill.py; echo status=$?; /usr/bin/true && echo after=ok"),
+    );
     let mib = |k: &str| run.expect_field(k).parse::<u64>().unwrap();
     assert_eq!(mib("tmp"), 600, "{run}");
     assert!(mib("home") <= 1024 - 600, "{run}");
@@ -1289,14 +1281,14 @@ both!(item_33_daemons_do_not_outlive_their_jail, |t: &T| {
 
     // In pola-sh the daemon ends with its jail, while the shell goes on.
     let jail_marker = marker(1);
-    let mut shell = pola_sh(
-        t,
-        &format!("python3 daemon.py {jail_marker}; echo jail-ended; read line; echo after=ok"),
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut shell = t
+        .pola_sh_command(&format!(
+            "python3 daemon.py {jail_marker}; echo jail-ended; read line; echo after=ok"
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut out = std::io::BufReader::new(shell.stdout.take().unwrap());
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).unwrap();
@@ -1329,7 +1321,7 @@ both!(
         assert_eq!(plain.signal, Some(15), "{plain}");
         assert!(plain.field("shell").is_none(), "{plain}");
         // In pola-sh the signal reaches the jail's own processes only.
-        let mut cmd = pola_sh(t, &script);
+        let mut cmd = t.pola_sh_command(&script);
         cmd.process_group(0);
         let run = t.output(cmd);
         assert_eq!(run.expect_field("shell"), "alive", "{run}");
