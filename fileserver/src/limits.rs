@@ -374,7 +374,7 @@ impl Holders {
             ),
             (Holder::PidMax, _) => "held: pid_max of the jail's PID namespace".into(),
             (Holder::PerProcess, _) => format!(
-                "per process only (RLIMIT_DATA), not for the jail as a whole: {}",
+                "per process only, by RLIMIT_DATA; not for the jail as a whole: {}",
                 missing("memory")
             ),
             (Holder::Tmpfs, _) => "held: the size of their one tmpfs".into(),

@@ -119,7 +119,7 @@ both!(without_cgroups_the_kernels_per_jail_limits_hold, |t: &T| {
     let procs = limit_line(explain.success(), "processes");
     let memory = limit_line(&explain.stdout, "memory");
     assert!(
-        memory.contains("per process only (RLIMIT_DATA)"),
+        memory.contains("per process only, by RLIMIT_DATA"),
         "{explain}"
     );
     assert!(
