@@ -14,7 +14,8 @@ for group in GROUPS:
     if not os.path.exists(path):
         continue
     results[group] = {
-        r["command"]: {k: (r[k] or 0) * 1000 for k in ("median", "mean", "stddev", "min", "max")}
+        r["command"]: {k: (r.get(k) or 0) * 1000
+                       for k in ("median", "mean", "stddev", "min", "max", "user", "system")}
         | {"runs": len(r["times"])}
         for r in json.load(open(path))["results"]
     }
@@ -82,6 +83,23 @@ for name, group, jailed, plain in [
     ("make -j2", "build", "jailed: make -j2, 121 C files", "plain: make -j2, 121 C files"),
 ]:
     ratios[f"jailed minus launch / plain, {name}"] = (corrected(group, jailed, plain), 1.05)
+# What setting up the resource limits costs per command: with minus without, same run,
+# in wall time (medians) and in CPU time (user + system of the whole process tree, means:
+# steadier than wall time when the machine is shared).
+def cpu(group, name):
+    r = results.get(group, {}).get(name)
+    return None if r is None else r["user"] + r["system"]
+
+
+limits_cost = {}
+for name, group, on, off, commands in [
+    ("pola-run, one launch", "launch", "pola-run -- true", "pola-run -- true, limits off", 1),
+    ("pola-sh, one jail", "launch", "pola-sh -c /usr/bin/true", "pola-sh -c /usr/bin/true, limits off", 1),
+    ("pola-sh, 500 x cat, per command", "scripts", "pola-sh: 500 x cat", "pola-sh: 500 x cat, limits off", 500),
+]:
+    x, y, cx, cy = ms(group, on), ms(group, off), cpu(group, on), cpu(group, off)
+    if None not in (x, y, cx, cy):
+        limits_cost[name] = ((x - y) / commands, (cx - cy) / commands)
 plain_open = ms("mediated", "plain: 20000 opens")
 per_open = {}
 for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--learn): 20000 opens"):
@@ -130,6 +148,11 @@ for name, (value, target) in ratios.items():
         continue
     goal = "" if target is None else (f"≤ {target:.2f}" + (" ✓" if value <= target else " ✗"))
     lines.append(f"| {name} | {value:.2f}× | {goal} |")
+if limits_cost:
+    lines += ["", "| resource limits (with − without, same run) | wall ms per command | CPU ms per command |",
+              "|---|---:|---:|"]
+    for name, (wall, cpu_ms) in limits_cost.items():
+        lines.append(f"| {name} | {wall:.2f} | {cpu_ms:.2f} |")
 if per_open:
     lines += ["", "| open() + close() | µs each (incl. launch, amortised over 20,000) |", "|---|---:|"]
     for name, us in per_open.items():
@@ -149,7 +172,9 @@ print(table)
 
 json.dump({"machine": machine, "load": load, "results": results,
            "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
-           "per_open_us": per_open, "terminal": terminal, "memory": memory},
+#   scripts   500 external commands (`cat f` in a while loop): pola-sh (hints off and
+#             on, with and without resource limits), dash, and dash running each under
+#             that bwrap jail
           open(os.path.join(out_dir, "results.json"), "w"), indent=2)
 
 readme = os.path.join(out_dir, "README.md")

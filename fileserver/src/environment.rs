@@ -1,7 +1,8 @@
 //! The default environment every jailed command gets, as data.
 //!
-//! One line per entry: `ro PATH` (read-only grant), `rw PATH` (read-write grant) or
-//! `tmpfs PATH` (private, empty, writable). `$HOME` and a leading `~` are substituted,
+//! One line per entry: `ro PATH` (read-only grant), `rw PATH` (read-write grant),
+//! `tmpfs PATH` (private, empty, writable), or `limit KIND VALUE` (a resource limit
+//! for every command, see `limits`). `$HOME` and a leading `~` are substituted,
 //! globs are expanded, and entries that do not exist on this host are skipped. The
 //! built-in default below can be replaced by `$XDG_CONFIG_HOME/pola-sh/environment`.
 //!
@@ -22,6 +23,7 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 use thiserror::Error;
 
+use crate::limits::{self, Limits};
 use crate::namespace::{Entry, Grant, Namespace, NamespaceError, Origin, Rights};
 
 /// The built-in default environment, in the same format as the user's file.
@@ -64,6 +66,8 @@ ro /etc/xdg
 # Private scratch space, empty at start and discarded at exit.
 tmpfs /tmp
 tmpfs $HOME
+# Resource limits per command: built in unless set here, e.g. `limit mem 4G`
+# (procs, mem, cpu, tmp; see the README).
 ";
 
 /// The device nodes of the jail's `/dev`, bound from the host.
@@ -114,6 +118,9 @@ pub enum EnvironmentError {
 pub struct Environment {
     pub source: String,
     pub lines: Vec<(usize, Line)>,
+    /// Every command's resource limits: the built-in ones with the file's `limit`
+    /// lines over them.
+    pub limits: Limits,
 }
 
 fn kind(input: &str) -> IResult<&str, Kind> {
@@ -147,14 +154,28 @@ fn line(input: &str) -> IResult<&str, Option<Line>> {
 impl Environment {
     pub fn parse(source: &str, text: &str) -> Result<Environment, EnvironmentError> {
         let mut lines = Vec::new();
+        let mut limits = Limits::default();
         for (i, raw) in text.lines().enumerate() {
+            let limit = raw.trim_start().strip_prefix("limit");
+            if let Some(rest) = limit.filter(|r| r.starts_with([' ', '\t'])) {
+                let (kind, value) =
+                    limits::parse_line(rest).map_err(|e| EnvironmentError::Syntax {
+                        file: source.into(),
+                        line: i + 1,
+                        message: e.to_string(),
+                    })?;
+                limits.set(kind, value);
+                continue;
+            }
             match line(raw) {
                 Ok((_, Some(l))) => lines.push((i + 1, l)),
                 Ok((_, None)) => {}
                 Err(_) => {
                     let word = raw.split_whitespace().next().unwrap_or("");
-                    let message = if !["ro", "rw", "tmpfs"].contains(&word) {
-                        format!("unknown entry '{word}' (expected ro, rw or tmpfs)")
+                    let message = if word == "limit" {
+                        "expected 'limit KIND VALUE'".to_string()
+                    } else if !["ro", "rw", "tmpfs"].contains(&word) {
+                        format!("unknown entry '{word}' (expected ro, rw, tmpfs or limit)")
                     } else {
                         format!("expected '{word} PATH'")
                     };
@@ -169,6 +190,7 @@ impl Environment {
         Ok(Environment {
             source: source.into(),
             lines,
+            limits: Limits::defaults().with(&limits),
         })
     }
 
@@ -397,7 +419,7 @@ mod tests {
         let err = Environment::parse("env", "ro /usr\n\nrx /opt\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "env:3: unknown entry 'rx' (expected ro, rw or tmpfs)"
+            "env:3: unknown entry 'rx' (expected ro, rw, tmpfs or limit)"
         );
         let err = Environment::parse("env", "ro\n").unwrap_err();
         assert_eq!(err.to_string(), "env:1: expected 'ro PATH'");
@@ -428,6 +450,25 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn limit_lines_set_every_commands_limits() {
+        use crate::limits::{Kind, Value};
+        let env =
+            Environment::parse("env", "ro /usr\nlimit mem 256M\nlimit procs unlimited\n").unwrap();
+        assert_eq!(env.limits.max(Kind::Mem), Some(256 << 20));
+        assert_eq!(env.limits.get(Kind::Procs), Some(Value::Unlimited));
+        // What the file does not set stays built in.
+        assert_eq!(env.limits.max(Kind::Tmp), Limits::defaults().max(Kind::Tmp));
+        assert_eq!(env.lines.len(), 1);
+        let err = Environment::parse("env", "limit mem lots\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "env:1: mem:lots: expected a size like 512M, 2G, or 25% (of the RAM), or 'unlimited'"
+        );
+        let err = Environment::parse("env", "limit\n").unwrap_err();
+        assert_eq!(err.to_string(), "env:1: expected 'limit KIND VALUE'");
     }
 
     #[test]

@@ -125,6 +125,8 @@ pub struct Jail {
     cwd: PathBuf,
     /// Whether the command had arguments (for the hint's suggestion).
     args: bool,
+    /// Its resource limits, set by the caller (`limits::hold`).
+    pub limits: Option<Box<crate::limits::Holding>>,
 }
 
 /// How a jailed command ended.
@@ -146,6 +148,8 @@ pub struct Outcome {
     pub cwd: PathBuf,
     pub command: String,
     pub args: bool,
+    /// The resource limit it reached, if any.
+    pub limit: Option<crate::limits::Hit>,
 }
 
 fn send_plan(
@@ -314,6 +318,7 @@ pub fn spawn(
         observed: plan.observe.then(crate::hints::Shared::default),
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
+        limits: None,
     };
     let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
         wanted
@@ -465,7 +470,9 @@ impl Jail {
     /// The caller reaped the shim itself and saw `status` (as a shell reports it):
     /// tidy up the files created for the command.
     pub fn finish(mut self, status: i32) -> Outcome {
-        let launched = self.reports().contains(&ShimReport::Launched);
+        let reports = self.reports();
+        let launched = reports.contains(&ShimReport::Launched);
+        let limit = self.limits.take().and_then(|h| h.finish(&reports));
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
         let mediated = self.mediator.is_some() && self.learn;
@@ -519,6 +526,7 @@ impl Jail {
             cwd: self.cwd.clone(),
             command: self.command.clone(),
             args: self.args,
+            limit,
         }
     }
 

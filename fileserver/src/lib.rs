@@ -23,11 +23,15 @@
 //! - [`text`]: the one way text a jail made (names, paths) is shown to the user.
 //! - [`pty`]: each jail's own pseudo-terminal in an interactive shell; [`relay`]: the
 //!   thread that relays between them and the user's terminal.
+//! - [`limits`]: resource limits per jail, held by a [`cgroup`] of its own where the
+//!   kernel lets the caller make one, else by what the shim can set itself.
 
 pub mod ask;
+pub mod cgroup;
 pub mod environment;
 pub mod hints;
 pub mod launch;
+pub mod limits;
 pub mod mediate;
 pub mod namespace;
 pub mod network;

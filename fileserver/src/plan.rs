@@ -143,6 +143,9 @@ pub struct JailPlan {
     /// (an interactive pola-sh: SECURITY.md 28, 29). None: in the launcher's session.
     #[serde(default)]
     pub session: Option<Session>,
+    /// The resource limits the shim sets up itself (see `limits`).
+    #[serde(default)]
+    pub limits: crate::limits::JailLimits,
 }
 
 /// The jail's own session (see `crate::pty`).
@@ -159,6 +162,9 @@ pub struct Session {
 pub enum ShimReport {
     /// The jail is built and the command's `execve` succeeded.
     Launched,
+    /// When the command ended, the jail had reached this limit (its private tmpfs
+    /// full, or as many processes as it may have).
+    Limit(crate::limits::Kind),
 }
 
 #[cfg(test)]
@@ -208,6 +214,15 @@ mod tests {
                 },
             )
             .unwrap(),
+            limits: crate::limits::JailLimits {
+                cgroups: vec![OsString::from_vec(
+                    b"/sys/fs/cgroup/\xff/cgroup.procs".to_vec(),
+                )],
+                scratch: Some(1 << 30),
+                nproc: Some(1000),
+                pid_max: None,
+                data: Some(1 << 33),
+            },
         };
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();

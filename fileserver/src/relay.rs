@@ -541,14 +541,21 @@ impl Relay {
 
     /// Send typed keys to the foreground job.
     fn route(&mut self, keys: &[u8]) {
-        let Some(job) = self.foreground else { return };
+        let Some(job) = self.foreground else {
+            // Read just as the shell took the keyboard back (the job ended in the same
+            // wake-up): the shell's prompt reads them next.
+            if let Some(h) = HANDLE.get() {
+                let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
+                if c.typeahead.len() < 4096 {
+                    c.typeahead.extend_from_slice(keys);
+                }
+            }
+            return;
+        };
         let holder = self.holder(job.pgrp);
         let terminals = self.ptys.iter().filter(|p| p.pgrp == job.pgrp).count();
         if job.single && terminals == 1 && job.stops {
-            if let Some(i) = holder {
-                self.ptys[i].pending.extend_from_slice(keys);
-                self.flush_pending(i);
-            }
+            self.deliver(holder, keys.to_vec());
             return;
         }
         // Several terminals (or none yet): the signal keys signal the whole job.

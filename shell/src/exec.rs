@@ -1490,6 +1490,7 @@ impl Shell {
             learn: self.learn,
             ask: self.ask.clone(),
             powerbox: self.powerbox,
+            limits: Default::default(),
         }
     }
 
@@ -1537,7 +1538,8 @@ impl Shell {
                 return Running::Done(e.status());
             }
         }
-        let cmd = self.jail_command(argv, grants, collected.net, assigns);
+        let mut cmd = self.jail_command(argv, grants, collected.net, assigns);
+        cmd.limits = collected.limits;
         let mut fds = redirs.for_child(&self.user_fds);
         // A standard descriptor closed for the command (`>&-`) would be inherited from
         // the shell: it gets a descriptor that can neither be read nor written instead

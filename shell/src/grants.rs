@@ -15,7 +15,8 @@
 //!   ordinary argument (`find . -exec grep x {} +`, `expr 1 + 2`).
 //! - `{ ... }` limits the scope of `+`.
 //! - After `+`, `@net` is the network capability; `@net:connect=443,80` and
-//!   `@net:bind=8080` give it for TCP to and on those ports only.
+//!   `@net:bind=8080` give it for TCP to and on those ports only. `@mem:4G`,
+//!   `@procs:2000`, `@cpu:200` and `@tmp:2G` set the command's resource limits.
 //!
 //! The same rules classify the words of a line for highlighting ([`roles`]), so what is
 //! shown as granted while typing is what will be granted.
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use pola_fileserver::limits::{self, LimitError, Limits};
 use pola_fileserver::network::Network;
 use pola_fileserver::text::shown;
 
@@ -56,12 +58,19 @@ pub enum Role {
     Grant { path: PathBuf, write: bool },
     /// Not passed; the path is granted.
     Hidden { path: PathBuf, write: bool },
-    /// Not passed: `@net…`.
-    Capability(Network),
+    /// Not passed: `@net…`, or a resource limit (`@mem:4G`).
+    Capability(Capability),
     /// A grant marker (`=>`, `+`, `{`, `}`): not passed.
     Marker,
     /// A `+` that grants nothing: passed as the argument `+`.
     Plus,
+}
+
+/// A capability word: the network, or a resource limit (checked, as written).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Capability {
+    Net(Network),
+    Limit(String),
 }
 
 /// What a command line grants and passes.
@@ -70,6 +79,7 @@ pub struct Collected {
     pub argv: Vec<String>,
     pub grants: Vec<Request>,
     pub net: Network,
+    pub limits: Limits,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -88,8 +98,10 @@ pub enum GrantError {
     WriteOption(String),
     #[error("{0}")]
     BadNet(String),
-    #[error("unknown capability {} (known: @net)", shown(.0))]
+    #[error("unknown capability {} (known: @net, @procs, @mem, @cpu, @tmp)", shown(.0))]
     UnknownCapability(String),
+    #[error("@{0}")]
+    BadLimit(LimitError),
 }
 
 /// One field as the rules see it: its text, whether it had a single-quoted part, and
@@ -125,11 +137,18 @@ fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
-fn capability(text: &str) -> Result<Network, GrantError> {
+fn capability(text: &str) -> Result<Capability, GrantError> {
     match text {
-        "@net" => Ok(Network::Host),
+        "@net" => Ok(Capability::Net(Network::Host)),
         t if t.starts_with("@net:") => Network::parse_ports(&t["@net:".len()..])
+            .map(Capability::Net)
             .map_err(|e| GrantError::BadNet(format!("@net:{e}"))),
+        t if limits::is_capability(t) => {
+            Limits::default()
+                .add_capability(t)
+                .map_err(GrantError::BadLimit)?;
+            Ok(Capability::Limit(t.to_string()))
+        }
         t => Err(GrantError::UnknownCapability(t.to_string())),
     }
 }
@@ -313,7 +332,10 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
                     write: *write,
                 })
             }
-            Role::Capability(net) => out.net.add(net.clone()),
+            Role::Capability(Capability::Net(net)) => out.net.add(net.clone()),
+            Role::Capability(Capability::Limit(t)) => {
+                out.limits.add_capability(t).map_err(GrantError::BadLimit)?
+            }
             _ => {}
         }
     }
@@ -609,5 +631,21 @@ mod tests {
             collect(&[f("x"), Item::Hidden, f("@gpu")], cwd),
             Err(GrantError::UnknownCapability(_))
         ));
+        let c = collect(
+            &[f("make"), Item::Hidden, f("@mem:4G"), f("@procs:2000")],
+            cwd,
+        )
+        .unwrap();
+        assert_eq!(c.argv, ["make"]);
+        assert_eq!(
+            c.limits.max(pola_fileserver::limits::Kind::Mem),
+            Some(4 << 30)
+        );
+        assert_eq!(
+            collect(&[f("x"), Item::Hidden, f("@mem:lots")], cwd)
+                .unwrap_err()
+                .to_string(),
+            "@mem:lots: expected a size like 512M, 2G, or 25% (of the RAM), or 'unlimited'"
+        );
     }
 }

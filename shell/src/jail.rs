@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use pola_fileserver::ask::{Asker, Session};
 use pola_fileserver::environment::{Environment, EnvironmentError, Identity};
 use pola_fileserver::launch::{self, LaunchError, Outcome};
+use pola_fileserver::limits::{self, Limits};
 use pola_fileserver::mediate::Denied;
 use pola_fileserver::namespace::{
     normalize, Entry, Grant, Namespace, NamespaceError, Origin, Rights,
@@ -49,6 +50,8 @@ pub enum JailError {
     Profile(#[from] ProfileError),
     #[error("{}: cannot create (to keep it read-only in the jail): {}", text::shown(.0), .1)]
     Protect(PathBuf, std::io::Error),
+    #[error("cannot set up the command's resource limits: {0}")]
+    Limits(#[from] pola_fileserver::cgroup::CgroupError),
 }
 
 impl JailError {
@@ -93,6 +96,8 @@ pub struct Command {
     pub ask: Option<Session>,
     /// Give the command a powerbox (`$POLA_POWERBOX`) to ask the user for files.
     pub powerbox: bool,
+    /// Resource limits set for this command, over the environment's.
+    pub limits: Limits,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -111,6 +116,8 @@ pub struct Prepared {
     /// socket or device in a directory a jail could write (`cat w/*` still runs, and
     /// the command says it cannot open that one).
     pub refused: Vec<pola_fileserver::planted::Refused>,
+    /// The command's resource limits: the environment's, with the command's over them.
+    pub limits: Limits,
 }
 
 /// The user the jail runs as, from the user database.
@@ -435,6 +442,7 @@ pub fn namespace(
         env_names: profiles.iter().flat_map(Profile::env).collect(),
         profiles: profiles.into_iter().map(|p| p.file).collect(),
         refused,
+        limits: env.limits.with(&cmd.limits),
     })
 }
 
@@ -491,15 +499,16 @@ pub fn profiles_shown(prepared: &Prepared) -> String {
         .join(", ")
 }
 
-/// What `pola-run --explain` and the `grants` builtin print: the program, the network
-/// and the namespace with where each entry came from.
+/// What `pola-run --explain` and the `grants` builtin print: the program, the network,
+/// the namespace with where each entry came from, and the resource limits.
 pub fn explain(prepared: &Prepared) -> String {
     let profile = profiles_shown(prepared);
     format!(
-        "program: {}\nprofile: {profile}\nnetwork: {}\n{}",
+        "program: {}\nprofile: {profile}\nnetwork: {}\n{}{}",
         text::shown(&prepared.exe),
         prepared.net,
-        prepared.ns
+        prepared.ns,
+        limits::describe(&prepared.limits)
     )
 }
 
@@ -598,6 +607,7 @@ pub fn plan(
         observe,
         session: None,
         seccomp: (*seccomp).clone(),
+        limits: Default::default(),
     })
 }
 
@@ -629,6 +639,8 @@ pub fn spawn(
     };
     let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
         .then(|| launch_record(cmd, &prepared));
+    let (in_jail, holding) = limits::hold(&prepared.limits)?;
+    plan.limits = in_jail;
     plan.keep_fds = io
         .fds
         .iter()
@@ -637,6 +649,7 @@ pub fn spawn(
         .collect();
     plan.session = io.session.clone();
     let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
+    jail.limits = Some(Box::new(holding));
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
     }
@@ -843,7 +856,16 @@ pub fn finish(jail: launch::Jail, status: i32) -> i32 {
     let outcome = jail.finish(status);
     report_learned(crate::exec::PROGRAM, &outcome);
     report_hint(crate::exec::PROGRAM, &outcome);
+    report_limit(crate::exec::PROGRAM, &outcome);
     outcome.status
+}
+
+/// After a command that reached a resource limit: say which, and how to raise it.
+pub fn report_limit(program: &str, outcome: &Outcome) {
+    if let Some(hit) = &outcome.limit {
+        let name = text::shown(&launch::program_name(&outcome.exe)).to_string();
+        eprintln!("{}", hit.message(program, &name));
+    }
 }
 
 /// After a mediated command: print what it was denied (see `learned`).
@@ -924,6 +946,7 @@ mod tests {
             learn: false,
             ask: None,
             powerbox: false,
+            limits: Limits::default(),
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

@@ -24,6 +24,8 @@ pub fn fork() -> Result<Forked, Errno> {
 pub fn exit_child(status: i32) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    // `_exit` skips `atexit`: the jail cgroups this copy kept go now.
+    pola_fileserver::cgroup::remove_idle();
     // SAFETY: _exit ends the process immediately; nothing is left half-done.
     unsafe { libc::_exit(status & 0xff) }
 }

@@ -139,19 +139,24 @@ pub fn report(socket: &std::os::unix::net::UnixStream, report: &ShimReport) {
     }
 }
 
-/// After the command: end whatever it left running in the jail.
-pub fn kill_the_rest() {
+/// After the command: end whatever it left running in the jail. Returns how many
+/// processes that was.
+pub fn kill_the_rest() -> usize {
     let _ = kill(Pid::from_raw(-1), Signal::SIGKILL);
+    let mut ended = 0;
     while let Ok(status) = waitpid(None, None) {
         if status == WaitStatus::StillAlive {
             break;
         }
+        ended += 1;
     }
+    ended
 }
 
 /// Count files (not directories) left in a private scratch directory, not counting
-/// anything mounted into it.
-pub fn leftovers(dir: &Path) -> usize {
+/// anything mounted into it, nor the other scratch directories (`skip`) that share its
+/// file system.
+pub fn leftovers(dir: &Path, skip: &[OsString]) -> usize {
     use std::os::unix::fs::MetadataExt;
     let Ok(top) = std::fs::symlink_metadata(dir) else {
         return 0;
@@ -166,7 +171,7 @@ pub fn leftovers(dir: &Path) -> usize {
             let Ok(meta) = e.path().symlink_metadata() else {
                 continue;
             };
-            if meta.dev() != top.dev() {
+            if meta.dev() != top.dev() || skip.iter().any(|s| Path::new(s) == e.path()) {
                 continue;
             }
             if meta.is_dir() {

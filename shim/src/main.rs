@@ -4,15 +4,21 @@
 //! the plan (the namespace to build) and a witness descriptor for every grant. The
 //! jail is built in the order below; that order is the security argument:
 //!
-//! 1. `namespaces::enter`: new user (own uid/gid only), mount, PID, IPC, UTS, network
+//! 1. `limits::enter_cgroups`: into the jail's own cgroups (resource limits).
+//! 2. `namespaces::enter`: new user (own uid/gid only), mount, PID, IPC, UTS, network
 //!    and cgroup namespaces; a fork makes the child PID 1 of the jail, which (for an
 //!    interactive pola-sh) leads a session of its own on the jail's own terminal
 //!    (`session::enter`).
-//! 2. `rootfs::build`: a fresh tmpfs root with only the plan's nodes, every grant
-//!    checked against its witness, then `pivot_root` and the old root detached.
-//! 3. `lock_down`: a nested user + mount namespace (mounts become locked), no core
-//!    dumps, no_new_privs, no capabilities, Landlock, seccomp, undumpable PID 1.
-//! 4. `init`: start the command, forward signals, reap, exit with its status.
+//! 3. `rootfs::build`: a fresh tmpfs root with only the plan's nodes, every grant
+//!    checked against its witness, then `pivot_root` and the old root detached; the
+//!    private scratch directories share one tmpfs of the jail's size
+//!    (`limits::Scratch`), and root's jail without a pids cgroup is bounded by its PID
+//!    namespace's `pid_max` first (`limits::number_pids`).
+//! 4. `lock_down`: a nested user + mount namespace (mounts become locked), per-jail
+//!    rlimits (`limits::restrict`), no core dumps, no_new_privs, no capabilities,
+//!    Landlock, seccomp, undumpable PID 1.
+//! 5. `init`: start the command, forward signals, reap, kill what it left, report the
+//!    limits it reached, exit with its status.
 //!
 //! pola-sh starts one `pola-shim --zygote` (`zygote.rs`) and has it fork each jail's
 //! shim instead of executing a new one; such a shim begins at `shim()` like a spawned
@@ -22,6 +28,7 @@ mod capabilities;
 mod channel;
 mod init;
 mod landlock;
+mod limits;
 mod namespaces;
 mod rootfs;
 mod seccomp;
@@ -51,6 +58,8 @@ enum ShimError {
     Caps(#[from] capabilities::CapsError),
     #[error(transparent)]
     Seccomp(#[from] seccomp::SeccompError),
+    #[error(transparent)]
+    Limits(#[from] limits::LimitsError),
     #[error("landlock: {0}")]
     Landlock(#[from] ::landlock::RulesetError),
     #[error("{0}: {1}")]
@@ -131,6 +140,7 @@ fn jail(
         None => None,
     };
     let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
+    limits::enter_cgroups(&plan.limits)?;
     namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
     // Nothing mounted for the jail may propagate back to the host's namespace.
     slots::make_private("make the jail's mount namespace private")?;
@@ -211,6 +221,7 @@ fn pid1(
         );
         std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
     }
+    limits::number_pids(&plan.limits)?;
     rootfs::build(plan, &witnesses, socket)?;
     drop(witnesses);
     if !plan.net.shares_host() {
@@ -227,7 +238,10 @@ fn pid1(
         Some(stops) => session::supervise_leader(command, terminal, stops),
         None => init::supervise(command, true),
     };
-    init::kill_the_rest();
+    let others = init::kill_the_rest();
+    for kind in limits::reached(plan, others) {
+        init::report(socket, &ShimReport::Limit(kind));
+    }
     report_leftovers(plan);
     Ok(status)
 }
@@ -236,6 +250,7 @@ fn pid1(
 /// every process it starts inherit all of it.
 fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     namespaces::lock(plan.uid, plan.gid)?;
+    limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20).
     setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
@@ -254,7 +269,7 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
 /// "pola-run: cc: 3 files left in private /tmp were discarded"
 fn report_leftovers(plan: &JailPlan) {
     for dir in &plan.scratch {
-        let n = init::leftovers(std::path::Path::new(dir));
+        let n = init::leftovers(std::path::Path::new(dir), &plan.scratch);
         if n > 0 {
             let files = if n == 1 { "file" } else { "files" };
             let were = if n == 1 { "was" } else { "were" };

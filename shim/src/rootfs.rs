@@ -390,6 +390,8 @@ pub fn build(
         errno,
     })?;
 
+    // The private tmpfs directories, sized together (resource limits).
+    let mut scratch = crate::limits::Scratch::new(plan);
     // The skeleton's own mounts, made read-only once everything is placed.
     let mut sealed = vec![root.try_clone().map_err(|e| RootfsError::Open {
         path: staging.into(),
@@ -447,8 +449,12 @@ pub fn build(
                             errno,
                         }
                     })?;
-                let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-                mount_at(&target, "tmpfs", flags, &format!("mode={mode:o}"), path)?;
+                scratch
+                    .mount(&target, path, *mode)
+                    .map_err(|errno| RootfsError::Mount {
+                        what: format!("mount tmpfs on {}", path.display()),
+                        errno,
+                    })?;
             }
             Step::Symlink { target } => {
                 let (parent, name) = parent_and_name(&root, path)?;

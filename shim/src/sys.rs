@@ -1,5 +1,7 @@
 //! Raw system calls that no crate wraps: the new mount API and loopback bring-up.
 //!
+//! - `fsopen`/`fsconfig`/`fsmount` make a tmpfs with a size, detached: the jail's one
+//!   scratch file system, from which its private directories are bound.
 //! - `open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)` copies the mount tree under an already
 //!   opened (and witnessed) descriptor into a detached mount, so what gets mounted is
 //!   exactly the object that was checked, not whatever a path names a moment later.
@@ -100,6 +102,52 @@ pub fn attach(tree: BorrowedFd<'_>, target: BorrowedFd<'_>) -> Result<(), Errno>
         )
     };
     Errno::result(ret).map(drop)
+}
+
+const FSOPEN_CLOEXEC: libc::c_uint = 1;
+const FSCONFIG_SET_STRING: libc::c_uint = 1;
+const FSCONFIG_CMD_CREATE: libc::c_uint = 6;
+const FSMOUNT_CLOEXEC: libc::c_uint = 1;
+
+/// A new detached tmpfs with `options` (`size`, `nr_inodes`, `mode`), its mount with
+/// the `attrs` (`MOUNT_ATTR_*`).
+pub fn new_tmpfs(options: &[(&str, String)], attrs: u64) -> Result<OwnedFd, Errno> {
+    let owned = |ret: libc::c_long| -> Result<OwnedFd, Errno> {
+        let fd = Errno::result(ret)?;
+        // SAFETY: the kernel returned a fresh descriptor.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+    };
+    let fstype = CString::new("tmpfs").expect("no NUL");
+    // SAFETY: `fstype` is a valid NUL-terminated string for the call's duration.
+    let fs = owned(unsafe { libc::syscall(libc::SYS_fsopen, fstype.as_ptr(), FSOPEN_CLOEXEC) })?;
+    for (key, value) in options {
+        let key = CString::new(*key).map_err(|_| Errno::EINVAL)?;
+        let value = CString::new(value.as_str()).map_err(|_| Errno::EINVAL)?;
+        // SAFETY: both strings outlive the call; the last argument must be 0.
+        Errno::result(unsafe {
+            libc::syscall(
+                libc::SYS_fsconfig,
+                fs.as_raw_fd(),
+                FSCONFIG_SET_STRING,
+                key.as_ptr(),
+                value.as_ptr(),
+                0,
+            )
+        })?;
+    }
+    // SAFETY: no pointers; CMD_CREATE takes null key and value.
+    Errno::result(unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            fs.as_raw_fd(),
+            FSCONFIG_CMD_CREATE,
+            std::ptr::null::<libc::c_char>(),
+            std::ptr::null::<libc::c_char>(),
+            0,
+        )
+    })?;
+    // SAFETY: integer arguments only.
+    owned(unsafe { libc::syscall(libc::SYS_fsmount, fs.as_raw_fd(), FSMOUNT_CLOEXEC, attrs) })
 }
 
 /// Bring the loopback interface of the current network namespace up.

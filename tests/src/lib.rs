@@ -317,6 +317,11 @@ impl T {
         self.command(pola_run(), &all)
     }
 
+    /// `pola-sh -c SCRIPT` as the test's user, in the scratch directory.
+    pub fn pola_sh_command(&self, script: &str) -> Command {
+        self.command(pola_sh(), &["-c", script])
+    }
+
     /// `python3 -c CODE` unjailed.
     pub fn py_plain(&self, code: &str) -> Run {
         self.plain(&["python3", "-c", code])
@@ -364,6 +369,10 @@ def call(nr, *args):
         raise OSError(e, os.strerror(e))
     return r
 "#;
+
+/// `bomb N SECONDS`: a fork bomb bounded to N processes and SECONDS, for the test
+/// machine's sake; prints `made=` and `failed=` (forks).
+pub const FORK_BOMB: &str = include_str!("bomb.c");
 
 /// `PY_PROBE` followed by `body`.
 pub fn py(body: &str) -> String {

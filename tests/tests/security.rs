@@ -2069,6 +2069,261 @@ both!(item_29_a_jobs_terminal_changes_end_with_it, |t: &T| {
     );
 });
 
+/// The machine's RAM in bytes.
+fn ram() -> u64 {
+    let meminfo = fs::read_to_string("/proc/meminfo").unwrap();
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+// 32. Fork bombs hit a per-jail limit: the shell and other jails keep working, and the
+//     user is told which limit stopped the command.
+both!(item_32_fork_bombs_hit_the_jails_process_limit, |t: &T| {
+    t.compile("bomb", pola_tests::FORK_BOMB);
+    t.write("f.txt", "another jail\n");
+    // Without the jail, 1500 processes (the bound is the bomb's own).
+    let plain = t.plain(&["./bomb", "1500", "2"]);
+    assert_eq!(plain.expect_field("made"), "1500", "{plain}");
+    assert_eq!(plain.expect_field("failed"), "0", "{plain}");
+    // In pola-sh, by default, at most 1000 (the bomb included); meanwhile another jail
+    // starts, and afterwards the shell still runs commands.
+    let run = t.output(t.pola_sh_command(
+        "./bomb 1500 4 & sleep 2; cat f.txt; wait; echo status=$?; /usr/bin/true && echo after=ok",
+    ));
+    let made: u32 = run.expect_field("made").parse().unwrap();
+    let failed: u32 = run.expect_field("failed").parse().unwrap();
+    assert!(made < 1000 && failed > 0, "{run}");
+    assert!(run.stdout.contains("another jail\n"), "{run}");
+    assert_eq!(run.expect_field("status"), "0", "{run}");
+    assert_eq!(run.expect_field("after"), "ok", "{run}");
+    assert_eq!(
+        run.stderr
+            .matches(
+                "pola-sh: bomb: stopped by the process limit (1000); raise it with + @procs:2000\n"
+            )
+            .count(),
+        1,
+        "{run}"
+    );
+});
+
+const MEMORY_HOG: &str = "x = b'x' * (512 << 20); print('allocated=yes')";
+
+// 32. Memory hogs hit a per-jail limit (here the environment file's default).
+both!(item_32_memory_hogs_hit_the_jails_memory_limit, |t: &T| {
+    let config = t.mkdir("config");
+    t.write(
+        "config/pola-sh/environment",
+        "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\ntmpfs $HOME\nlimit mem 256M\n",
+    );
+    let with_config = |mut cmd: Command| {
+        cmd.env("XDG_CONFIG_HOME", &config);
+        t.output(cmd)
+    };
+    // Without the jail, 512 MiB (the bound is the hog's own).
+    let plain = t.py_plain(MEMORY_HOG);
+    assert_eq!(plain.expect_field("allocated"), "yes", "{plain}");
+    let explain = with_config(t.jail_command(&["--explain"], &["true"]));
+    let memory = explain
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("memory:"))
+        .unwrap_or_else(|| panic!("no memory limit in --explain:\n{explain}"))
+        .to_string();
+    assert!(memory.contains("256 MiB"), "{explain}");
+    let run = with_config(t.pola_sh_command(&format!(
+        "python3 -c \"{MEMORY_HOG}\"; echo status=$?; /usr/bin/true && echo after=ok"
+    )));
+    assert!(run.field("allocated").is_none(), "{run}");
+    assert_eq!(run.expect_field("after"), "ok", "{run}");
+    if memory.contains("held: cgroup") {
+        // The jail's cgroup: the OOM killer stops the hog, and the user is told.
+        assert_eq!(run.expect_field("status"), "137", "{run}");
+        assert_eq!(
+            run.stderr
+                .matches("pola-sh: python3: stopped by the memory limit (256 MiB); raise it with + @mem:512M\n")
+                .count(),
+            1,
+            "{run}"
+        );
+    } else {
+        // No memory cgroup for this user on this machine: each process is bounded
+        // (RLIMIT_DATA), the hog's allocation fails, and it reports that itself.
+        assert!(memory.contains("per process only"), "{explain}");
+        assert!(run.stderr.contains("MemoryError"), "{run}");
+        assert_eq!(run.expect_field("status"), "1", "{run}");
+    }
+});
+
+/// Fills /tmp, then $HOME, then /dev/shm with up to 600 MiB each, 1 MiB at a time.
+const TMPFS_FILLER: &str = r#"
+import os, sys
+failed = False
+for name, path in [("tmp", "/tmp/a"), ("home", os.path.expanduser("~/b")), ("shm", "/dev/shm/c")]:
+    n = 0
+    try:
+        with open(path, "wb", buffering=0) as f:
+            for _ in range(600):
+                f.write(b"x" * (1 << 20))
+                n += 1
+    except OSError as e:
+        print(f"{name}_error={e.strerror}", file=sys.stderr)
+        failed = True
+    print(f"{name}={n}", flush=True)
+sys.exit(28 if failed else 0)
+"#;
+
+// 32. tmpfs fillers hit a per-jail limit: the private /tmp, $HOME and /dev/shm are one
+//     tmpfs of a bounded size.
+both!(item_32_tmpfs_fillers_hit_the_jails_scratch_size, |t: &T| {
+    // Without the jail: a tmpfs mounted without a size gets half the RAM (a jail's
+    // /tmp, $HOME and /dev/shm were three of them), and a filler takes all it is given
+    // (shown on a small one).
+    t.mkdir("a");
+    t.mkdir("b");
+    let plain = t.plain(&[
+        "unshare",
+        "-Urm",
+        "sh",
+        "-c",
+        "mount -t tmpfs none a && mount -t tmpfs -o size=64m none b \
+         && echo size=$(df -B1 --output=size a | tail -1) \
+         && { dd if=/dev/zero of=b/fill bs=1M status=none; echo filled=$(df -B1 --output=used b | tail -1); }",
+    ]);
+    let size: u64 = plain.expect_field("size").trim().parse().unwrap();
+    assert!(size >= ram() / 2 * 95 / 100, "{plain}");
+    let filled: u64 = plain.expect_field("filled").trim().parse().unwrap();
+    assert_eq!(filled, 64 << 20, "{plain}");
+    // In pola-sh, by default, the three hold 1 GiB together.
+    t.write("fill.py", TMPFS_FILLER);
+    let run = t.output(
+        t.pola_sh_command("python3 fill.py; echo status=$?; /usr/bin/true && echo after=ok"),
+    );
+    let mib = |k: &str| run.expect_field(k).parse::<u64>().unwrap();
+    assert_eq!(mib("tmp"), 600, "{run}");
+    assert!(mib("home") <= 1024 - 600, "{run}");
+    assert_eq!(mib("shm"), 0, "{run}");
+    assert!(
+        run.stderr.contains("home_error=No space left on device"),
+        "{run}"
+    );
+    assert_eq!(run.expect_field("status"), "28", "{run}");
+    assert_eq!(run.expect_field("after"), "ok", "{run}");
+    assert_eq!(
+        run.stderr
+            .matches("pola-sh: python3: filled its private /tmp, $HOME and /dev/shm (1 GiB together); raise it with + @tmp:2G\n")
+            .count(),
+        1,
+        "{run}"
+    );
+});
+
+/// Double-forks into a new session, ignores SIGTERM and SIGHUP, lets go of its
+/// standard descriptors, and becomes `sleep MARKER` (`python3 daemon.py MARKER`).
+const DAEMON: &str = r#"
+import os, signal, sys
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+if os.fork():
+    sys.exit(0)
+os.setsid()
+if os.fork():
+    sys.exit(0)
+null = os.open("/dev/null", os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(null, fd)
+os.execvp("sleep", ["sleep", sys.argv[1]])
+"#;
+
+// 33. Nothing a jail starts outlives it, not even a double-forked setsid daemon that
+//     ignores SIGTERM and SIGHUP.
+both!(item_33_daemons_do_not_outlive_their_jail, |t: &T| {
+    t.write("daemon.py", DAEMON);
+    let marker = |n: u32| {
+        format!(
+            "{}",
+            500_000 + std::process::id() % 50_000 + n + if t.who == Who::Root { 0 } else { 2 }
+        )
+    };
+    // Without the jail the daemon outlives the shell that started it, SIGTERM and
+    // SIGHUP notwithstanding.
+    let plain_marker = marker(0);
+    let plain = t.plain(&["sh", "-c", &format!("python3 daemon.py {plain_marker}")]);
+    assert!(plain.ok(), "{plain}");
+    let daemon = wait_for(|| find_process(&plain_marker).is_some(), 5)
+        .then(|| find_process(&plain_marker).unwrap())
+        .expect("the plain daemon runs");
+    for signal in [
+        nix::sys::signal::Signal::SIGTERM,
+        nix::sys::signal::Signal::SIGHUP,
+    ] {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(daemon as i32), signal).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        find_process(&plain_marker),
+        Some(daemon),
+        "the daemon ignores TERM and HUP"
+    );
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(daemon as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+
+    // In pola-sh the daemon ends with its jail, while the shell goes on.
+    let jail_marker = marker(1);
+    let mut shell = t
+        .pola_sh_command(&format!(
+            "python3 daemon.py {jail_marker}; echo jail-ended; read line; echo after=ok"
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(shell.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert_eq!(line, "jail-ended\n");
+    assert!(
+        find_process(&jail_marker).is_none(),
+        "the jail's daemon outlived it"
+    );
+    shell.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "after=ok\n");
+    assert!(shell.wait().unwrap().success());
+});
+
+const KILL_OWN_GROUP: &str =
+    "import os, signal; os.kill(0, signal.SIGTERM); print('group-signalled=yes')";
+
+// 33. A jail cannot signal the shell's process group (kill(0) in a script, where the
+//     commands run in the shell's own group).
+both!(
+    item_33_a_jail_cannot_signal_the_shells_process_group,
+    |t: &T| {
+        use std::os::unix::process::CommandExt;
+        let script = format!("python3 -c \"{KILL_OWN_GROUP}\"; echo shell=alive");
+        // Without the jail the shell dies with its process group.
+        let mut cmd = t.command("sh", &["-c", &script]);
+        cmd.process_group(0);
+        let plain = t.output(cmd);
+        assert_eq!(plain.signal, Some(15), "{plain}");
+        assert!(plain.field("shell").is_none(), "{plain}");
+        // In pola-sh the signal reaches the jail's own processes only.
+        let mut cmd = t.pola_sh_command(&script);
+        cmd.process_group(0);
+        let run = t.output(cmd);
+        assert_eq!(run.expect_field("shell"), "alive", "{run}");
+        assert!(run.ok(), "{run}");
+    }
+);
+
 #[test]
 fn every_security_item_has_a_test() {
     let text = fs::read_to_string(concat!(

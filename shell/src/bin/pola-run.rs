@@ -1,6 +1,6 @@
 //! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
 //!
-//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
 //!
 //! The command sees the default environment, its program (and `#!` interpreter), and
 //! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use pola_fileserver::ask::Session;
 use pola_fileserver::environment::Environment;
+use pola_fileserver::limits::{self, Kind, Limits};
 use pola_fileserver::network::Network;
 use pola_fileserver::text;
 use pola_sh::jail::{self, Command, Request};
@@ -36,7 +37,7 @@ const PROGRAM: &str = "pola-run";
 The jail is a fresh set of namespaces (user, mount, PID, IPC, UTS, network, cgroup) locked down with Landlock and seccomp. Its file namespace holds the default environment (read-only /usr, a curated /etc, its own /proc, a minimal /dev, private /tmp and $HOME), the program and its #! interpreter (read and execute), and exactly the paths given with --ro and --rw. The command's arguments grant nothing by themselves: that is what pola-sh(1) adds. Everything else on the machine (your home directory, other users' files, sockets, the network, other processes) does not exist for it.
 
 The command gets descriptors 0, 1 and 2 only, and the environment PATH, HOME, TERM, LANG and LC_*, USER, PWD, TZ, plus --env and its profile's env lines. Signals sent to pola-run are passed on to the command; when pola-run dies, even by SIGKILL, the whole jail dies with it. Files the command leaves in its private /tmp or $HOME are discarded, and said so.",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
     after_help = "Exit status, environment, files and examples: pola-run --help, or man pola-run."
 )]
 struct Args {
@@ -84,6 +85,18 @@ struct Args {
     /// POLA_HINTS=1).
     #[arg(long)]
     hints: bool,
+    /// Processes (and threads) the command may have at once, or 'unlimited'.
+    #[arg(long, value_name = "N")]
+    procs: Option<String>,
+    /// Memory the command's processes may use together (512M, 2G, 25%), or 'unlimited'.
+    #[arg(long, value_name = "SIZE")]
+    mem: Option<String>,
+    /// The command's CPU weight when the CPU is contended (100: one process's share).
+    #[arg(long, value_name = "WEIGHT")]
+    cpu: Option<String>,
+    /// Size of the one tmpfs holding its private /tmp, $HOME and /dev/shm together.
+    #[arg(long, value_name = "SIZE")]
+    tmp: Option<String>,
     /// Do not apply the program's profile from $XDG_CONFIG_HOME/pola-sh/profiles/.
     #[arg(long = "no-profile")]
     no_profile: bool,
@@ -353,6 +366,22 @@ fn run(args: Args) -> i32 {
             }
         }
     }
+    let mut limits = Limits::default();
+    for (kind, text) in [
+        (Kind::Procs, &args.procs),
+        (Kind::Mem, &args.mem),
+        (Kind::Cpu, &args.cpu),
+        (Kind::Tmp, &args.tmp),
+    ] {
+        let Some(text) = text else { continue };
+        match limits::parse_value(kind, text) {
+            Ok(value) => limits.set(kind, value),
+            Err(_) => {
+                report::error(PROGRAM, format!("--{kind} {text}: {}", kind.expected()));
+                return 125;
+            }
+        }
+    }
     let cmd = Command {
         program: PROGRAM.into(),
         argv: args.command,
@@ -365,6 +394,7 @@ fn run(args: Args) -> i32 {
         learn: args.learn,
         ask: args.ask.then(Session::default),
         powerbox: args.powerbox,
+        limits,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
@@ -392,6 +422,7 @@ fn run(args: Args) -> i32 {
     match jail::run(&cmd, &env) {
         Ok(outcome) => {
             jail::report_hint(PROGRAM, &outcome);
+            jail::report_limit(PROGRAM, &outcome);
             outcome.status
         }
         Err(e) => {
@@ -448,6 +479,7 @@ fn learn(mut cmd: Command, env: &Environment, save: bool) -> i32 {
     };
     let home = jail::identity().map(|i| i.home).unwrap_or_default();
     let learned = jail::Learned::new(&outcome.exe, &needed, &home, &cmd.cwd);
+    jail::report_limit(PROGRAM, &outcome);
     eprint!("{}", learned.report(PROGRAM, true));
     if save {
         eprint!("{}", learned.save(PROGRAM));

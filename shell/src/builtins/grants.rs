@@ -38,7 +38,8 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
             return 2;
         }
     };
-    let cmd = sh.jail_command(collected.argv, collected.grants, collected.net, &[]);
+    let mut cmd = sh.jail_command(collected.argv, collected.grants, collected.net, &[]);
+    cmd.limits = collected.limits;
     let prepared = match crate::jail::namespace(&cmd, &sh.identity, &sh.environment) {
         Ok(p) => p,
         Err(e) => {
@@ -98,6 +99,7 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
             "and the default environment ({default} entries: grants -a shows them)\n"
         ));
     }
+    text.push_str(&pola_fileserver::limits::describe(&prepared.limits));
     if super::out(&text) {
         0
     } else {

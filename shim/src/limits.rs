@@ -1,0 +1,166 @@
+//! The resource limits a jail's shim sets up itself (SECURITY.md 32): a fork bomb, a
+//! memory hog or a program filling its private `/tmp` stops at its own jail's limit.
+//! The server holds what a cgroup can (`pola_fileserver::limits`, `cgroup`); the shim
+//! enters that cgroup and sets what is left, in the recipe's order:
+//!
+//! 1. [`enter_cgroups`] (the shim, before any namespace): it writes itself into the
+//!    jail's cgroups, so PID 1 and all the command starts are counted there, and the
+//!    jail's cgroup namespace is rooted at its own cgroup.
+//! 2. [`number_pids`] (PID 1, before the root is built): root's jail without a pids
+//!    cgroup gets its bound from its PID namespace's own `pid_max` (Linux 6.14):
+//!    every process needs a PID there, and RLIMIT_NPROC does not bind root.
+//! 3. [`Scratch`] (while the root is built): one tmpfs of the `tmp` size holds all the
+//!    private scratch directories (`/tmp`, `$HOME`, `/dev/shm`), each bound from a
+//!    directory of it, so that together they cannot fill the machine's memory.
+//! 4. [`restrict`] (PID 1, right after the lock): RLIMIT_NPROC and RLIMIT_DATA. Only
+//!    now, because the lock's user namespace is the jail's own: RLIMIT_NPROC counts
+//!    the uid's processes in that namespace (Linux 5.14), the jail's and no others;
+//!    set before it, the limit would also become the new namespace's bound on the
+//!    count one level up, where every jail of the shell is counted together.
+//! 5. [`reached`] (PID 1, after the command): what to tell the server — the scratch
+//!    full, or the jail holding as many processes as it may.
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::Path;
+
+use nix::errno::Errno;
+use nix::fcntl::{openat, OFlag};
+use nix::sys::resource::{setrlimit, Resource};
+use nix::sys::stat::{fchmodat, mkdirat, FchmodatFlags, Mode};
+use pola_fileserver::limits::{pid_max, JailLimits, Kind};
+use pola_fileserver::plan::JailPlan;
+use thiserror::Error;
+
+use crate::sys;
+
+#[derive(Debug, Error)]
+pub enum LimitsError {
+    #[error("cannot enter the jail's cgroup {path}: {errno}")]
+    Cgroup { path: String, errno: Errno },
+    #[error("cannot limit the jail's processes: pid_max: {0}")]
+    PidMax(Errno),
+    #[error("{0}: {1}")]
+    Rlimit(&'static str, Errno),
+}
+
+/// Write this process into the jail's cgroups.
+pub fn enter_cgroups(limits: &JailLimits) -> Result<(), LimitsError> {
+    for file in &limits.cgroups {
+        std::fs::write(file, "0").map_err(|e| LimitsError::Cgroup {
+            path: Path::new(file).display().to_string(),
+            errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+        })?;
+    }
+    Ok(())
+}
+
+/// In PID 1, before the root is built: bound the PID numbers of the jail's namespace.
+/// `/proc/sys/kernel/pid_max` is the writer's own PID namespace's.
+pub fn number_pids(limits: &JailLimits) -> Result<(), LimitsError> {
+    if let Some(procs) = limits.pid_max {
+        std::fs::write("/proc/sys/kernel/pid_max", pid_max(procs).to_string())
+            .map_err(|e| LimitsError::PidMax(Errno::from_raw(e.raw_os_error().unwrap_or(0))))?;
+    }
+    Ok(())
+}
+
+/// In PID 1, right after the lock: the per-jail rlimits. Hard limits too: raising
+/// them again takes a capability of the host's user namespace.
+pub fn restrict(limits: &JailLimits) -> Result<(), LimitsError> {
+    if let Some(procs) = limits.nproc {
+        // PID 1 is counted too.
+        setrlimit(Resource::RLIMIT_NPROC, procs + 1, procs + 1)
+            .map_err(|e| LimitsError::Rlimit("RLIMIT_NPROC", e))?;
+    }
+    if let Some(bytes) = limits.data {
+        setrlimit(Resource::RLIMIT_DATA, bytes, bytes)
+            .map_err(|e| LimitsError::Rlimit("RLIMIT_DATA", e))?;
+    }
+    Ok(())
+}
+
+/// The jail's private tmpfs mounts, built from one tmpfs for all its scratch
+/// directories; any other (`/dev`) is a small one of its own.
+pub struct Scratch<'p> {
+    plan: &'p JailPlan,
+    fs: Option<OwnedFd>,
+    made: u32,
+}
+
+/// Inodes a scratch tmpfs gets per byte of its size: the size bounds the pages, this
+/// the kernel memory that empty files take.
+const BYTES_PER_INODE: u64 = 8192;
+
+impl<'p> Scratch<'p> {
+    pub fn new(plan: &'p JailPlan) -> Scratch<'p> {
+        Scratch {
+            plan,
+            fs: None,
+            made: 0,
+        }
+    }
+
+    /// The shared tmpfs, made on first use.
+    fn fs(&mut self) -> Result<&OwnedFd, Errno> {
+        if self.fs.is_none() {
+            let mut options = vec![("mode", "755".to_string())];
+            if let Some(size) = self.plan.limits.scratch {
+                options.push(("size", size.to_string()));
+                options.push(("nr_inodes", (size / BYTES_PER_INODE).max(1024).to_string()));
+            }
+            let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+            self.fs = Some(sys::new_tmpfs(&options, attrs)?);
+        }
+        Ok(self.fs.as_ref().expect("made above"))
+    }
+
+    /// Mount the private tmpfs of `path` (with root directory `mode`) on `target`.
+    pub fn mount(&mut self, target: &OwnedFd, path: &Path, mode: u32) -> Result<(), Errno> {
+        let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+        let shared = self.plan.scratch.iter().any(|s| Path::new(s) == path);
+        if !shared {
+            let own = sys::new_tmpfs(
+                &[("mode", format!("{mode:o}")), ("size", "1m".into())],
+                attrs,
+            )?;
+            return sys::attach(own.as_fd(), target.as_fd());
+        }
+        let name = self.made.to_string();
+        self.made += 1;
+        let fs = self.fs()?;
+        let mode = Mode::from_bits_truncate(mode);
+        mkdirat(fs, name.as_str(), mode)?;
+        // mkdir leaves out what the umask masks, and the sticky bit of /tmp.
+        fchmodat(fs, name.as_str(), mode, FchmodatFlags::NoFollowSymlink)?;
+        let dir = openat(
+            fs,
+            name.as_str(),
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )?;
+        let tree = sys::clone_tree(dir.as_fd())?;
+        sys::attach(tree.as_fd(), target.as_fd())
+    }
+}
+
+/// After the command, in PID 1: which limits the jail had reached. `others` is how
+/// many processes were still running in it when the command ended.
+pub fn reached(plan: &JailPlan, others: usize) -> Vec<Kind> {
+    let limits = &plan.limits;
+    let mut out = Vec::new();
+    let procs = limits.nproc.or(limits.pid_max.map(|p| pid_max(p) - 2));
+    // Within 2% of the limit: the command's own slot may have been taken again
+    // before it was counted, and forks racing at the limit all fail together, each
+    // counted before the check, leaving a few slots free.
+    if procs.is_some_and(|max| others > 0 && others as u64 + 2 + max / 50 >= max) {
+        out.push(Kind::Procs);
+    }
+    let full = |dir: &std::ffi::OsString| {
+        nix::sys::statvfs::statvfs(Path::new(dir))
+            .is_ok_and(|st| st.blocks_available() == 0 || st.files_available() == 0)
+    };
+    if limits.scratch.is_some() && plan.scratch.first().is_some_and(full) {
+        out.push(Kind::Tmp);
+    }
+    out
+}

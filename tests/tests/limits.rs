@@ -1,0 +1,257 @@
+//! Resource limits per jail (SECURITY.md 32; the attacks themselves are in
+//! security.rs): how they are set, shown, and held, with and without cgroups.
+
+use std::fs;
+use std::process::Command;
+
+use pola_tests::{both, processes, wait_for, Who, T};
+
+/// The `NAME: ...` line of the limits that `--explain` or `grants` printed.
+fn limit_line(text: &str, name: &str) -> String {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(&format!("{name}:")))
+        .unwrap_or_else(|| panic!("no {name} limit in:\n{text}"))
+        .trim()
+        .to_string()
+}
+
+both!(limits_are_on_by_default_and_set_per_command, |t: &T| {
+    let explain = t.jail(&["--explain"], &["true"]);
+    let out = explain.success();
+    assert!(
+        limit_line(out, "processes").starts_with("processes: 1000 ("),
+        "{explain}"
+    );
+    assert!(
+        limit_line(out, "cpu").starts_with("cpu: weight 100 ("),
+        "{explain}"
+    );
+    assert!(limit_line(out, "memory").contains(" GiB ("), "{explain}");
+    assert_eq!(
+        limit_line(out, "/tmp, $HOME and /dev/shm together"),
+        "/tmp, $HOME and /dev/shm together: 1 GiB (held: the size of their one tmpfs)"
+    );
+    let set = t.jail(
+        &[
+            "--procs",
+            "50",
+            "--mem",
+            "2G",
+            "--cpu",
+            "200",
+            "--tmp",
+            "64M",
+            "--explain",
+        ],
+        &["true"],
+    );
+    let out = set.success();
+    assert!(
+        limit_line(out, "processes").starts_with("processes: 50 ("),
+        "{set}"
+    );
+    assert!(
+        limit_line(out, "memory").starts_with("memory: 2 GiB ("),
+        "{set}"
+    );
+    assert!(
+        limit_line(out, "cpu").starts_with("cpu: weight 200 ("),
+        "{set}"
+    );
+    assert!(
+        limit_line(out, "/tmp, $HOME and /dev/shm together")
+            .starts_with("/tmp, $HOME and /dev/shm together: 64 MiB"),
+        "{set}"
+    );
+    let grants = t.output(t.pola_sh_command("grants cat + @mem:512M @procs:unlimited"));
+    let out = grants.success();
+    assert!(
+        limit_line(out, "memory").starts_with("memory: 512 MiB ("),
+        "{grants}"
+    );
+    assert_eq!(limit_line(out, "processes"), "processes: unlimited");
+
+    // Bad values: one line naming the problem.
+    let bad = t.jail(&["--mem", "lots"], &["true"]);
+    assert_eq!(bad.code, Some(125), "{bad}");
+    assert_eq!(
+        bad.stderr,
+        "pola-run: --mem lots: expected a size like 512M, 2G, or 25% (of the RAM), or 'unlimited'\n"
+    );
+    let bad = t.output(t.pola_sh_command("/usr/bin/true + @procs:0; echo status=$?"));
+    assert_eq!(bad.expect_field("status"), "2", "{bad}");
+    assert_eq!(
+        bad.stderr,
+        "pola-sh: line 1: /usr/bin/true: @procs:0: expected a number of processes, like 500, or 'unlimited'\n"
+    );
+    t.write("config/pola-sh/environment", "ro /usr\nlimit cpu 0\n");
+    let mut cmd = t.jail_command(&[], &["true"]);
+    cmd.env("XDG_CONFIG_HOME", t.path("config"));
+    let bad = t.output(cmd);
+    assert_eq!(bad.code, Some(125), "{bad}");
+    assert!(
+        bad.stderr.ends_with("environment:2: cpu:0: expected a weight from 1 to 10000 (100: one process's share), or 'unlimited'\n"),
+        "{bad}"
+    );
+});
+
+both!(a_commands_own_limits_reach_its_jail, |t: &T| {
+    let run = t.output(t.pola_sh_command(
+        "sh -c 'df -B1M --output=size /tmp' + @tmp:64M; sh -c 'df -B1M --output=size /dev/shm'",
+    ));
+    let sizes: Vec<&str> = run
+        .success()
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(sizes, ["64", "1024"], "{run}");
+});
+
+// The jail's processes as the kernel bounds them where no cgroup is used: the
+// jail's own `pid_max` (root) or RLIMIT_NPROC (a user), and RLIMIT_DATA.
+both!(without_cgroups_the_kernels_per_jail_limits_hold, |t: &T| {
+    let no_cgroup = |mut cmd: Command| {
+        cmd.env("POLA_TEST_NO_CGROUP", "1");
+        t.output(cmd)
+    };
+    let explain = no_cgroup(t.jail_command(&["--procs", "400", "--explain"], &["true"]));
+    let procs = limit_line(explain.success(), "processes");
+    let memory = limit_line(&explain.stdout, "memory");
+    assert!(
+        memory.contains("per process only, by RLIMIT_DATA"),
+        "{explain}"
+    );
+    assert!(
+        limit_line(&explain.stdout, "cpu").contains("NOT held"),
+        "{explain}"
+    );
+    let probe = no_cgroup(t.jail_command(
+        &["--procs", "400", "--mem", "1G"],
+        &[
+            "python3",
+            "-c",
+            "import resource as r\n\
+             print('pid_max=' + open('/proc/sys/kernel/pid_max').read().strip())\n\
+             print('nproc=%d' % r.getrlimit(r.RLIMIT_NPROC)[0])\n\
+             print('data=%d' % r.getrlimit(r.RLIMIT_DATA)[0])",
+        ],
+    ));
+    assert_eq!(
+        probe.expect_field("data"),
+        (1u64 << 30).to_string(),
+        "{probe}"
+    );
+    match t.who {
+        Who::Root => {
+            assert_eq!(
+                procs,
+                "processes: 400 (held: pid_max of the jail's PID namespace)"
+            );
+            assert_eq!(probe.expect_field("pid_max"), "402", "{probe}");
+        }
+        Who::User => {
+            assert_eq!(
+                procs,
+                "processes: 400 (held: RLIMIT_NPROC of the jail's own user namespace)"
+            );
+            assert_eq!(probe.expect_field("nproc"), "401", "{probe}");
+        }
+    }
+    // A fork bomb stops there, and the user is told.
+    t.compile("bomb", pola_tests::FORK_BOMB);
+    let bomb = no_cgroup(t.pola_sh_command("./bomb 1000 3 + @procs:400; echo status=$?"));
+    let made: u32 = bomb.expect_field("made").parse().unwrap();
+    assert!(made < 400, "{bomb}");
+    assert!(
+        bomb.stderr.contains(
+            "pola-sh: bomb: stopped by the process limit (400); raise it with + @procs:800\n"
+        ),
+        "{bomb}"
+    );
+});
+
+/// The path of this process's cgroup for `controller` (v1) or the unified one.
+fn cgroup_dir(pid: u32, controller: &str) -> Option<std::path::PathBuf> {
+    let own = fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, list, path) = (parts.next()?, parts.next()?, parts.next()?);
+        if list.split(',').any(|c| c == controller) {
+            return Some(format!("/sys/fs/cgroup/{controller}{path}").into());
+        }
+    }
+    let path = own.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let mounts = fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let point = mounts
+        .lines()
+        .find(|l| l.contains(" - cgroup2 "))?
+        .split(' ')
+        .nth(4)?
+        .to_string();
+    Some(format!("{point}{path}").into())
+}
+
+both!(a_jail_has_a_cgroup_of_its_own_while_it_runs, |t: &T| {
+    let explain = t.jail(&["--cpu", "300", "--explain"], &["true"]);
+    let cpu = limit_line(explain.success(), "cpu");
+    if !cpu.contains("held: cgroup") {
+        assert!(cpu.contains("NOT held"), "{explain}");
+        eprintln!("note: no cgroup cpu controller for this user here");
+        return;
+    }
+    let marker = format!(
+        "{}",
+        600_000 + std::process::id() % 50_000 + if t.who == Who::Root { 0 } else { 1 }
+    );
+    let mut jail = t
+        .jail_command(&["--cpu", "300"], &["sleep", &marker])
+        .spawn()
+        .unwrap();
+    let find = || processes(|c| c.trim() == format!("sleep {marker}"));
+    assert!(
+        wait_for(|| !find().is_empty(), 5),
+        "the jailed sleep did not start"
+    );
+    let (pid, _) = find()[0];
+    let dir = cgroup_dir(pid, "cpu").expect("the jail's cgroup");
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with(&format!("pola-{}-", jail.id())),
+        "{}",
+        dir.display()
+    );
+    let weight = fs::read_to_string(dir.join("cpu.shares"))
+        .or_else(|_| fs::read_to_string(dir.join("cpu.weight")))
+        .unwrap();
+    assert!(
+        ["3072\n", "300\n"].contains(&weight.as_str()),
+        "cpu weight {weight} in {}",
+        dir.display()
+    );
+    // Nothing of it is left once the jail is over (pola-run passes the signal on).
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(jail.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    jail.wait().unwrap();
+    assert!(!dir.exists(), "{} is left", dir.display());
+    // Not even when the launcher is killed: the next one removes it.
+    let mut jail = t.jail_command(&[], &["sleep", &marker]).spawn().unwrap();
+    assert!(
+        wait_for(|| !find().is_empty(), 5),
+        "the jailed sleep did not start"
+    );
+    let dir = cgroup_dir(find()[0].0, "cpu").expect("the jail's cgroup");
+    jail.kill().unwrap();
+    jail.wait().unwrap();
+    assert!(wait_for(|| find().is_empty(), 5));
+    assert!(
+        dir.exists(),
+        "{} went with its killed launcher",
+        dir.display()
+    );
+    t.jail(&[], &["true"]).success();
+    assert!(!dir.exists(), "{} is left", dir.display());
+});
