@@ -139,6 +139,11 @@ pub struct JailPlan {
     /// serves (`crate::hints`); the builder mounts it and sends the connection back.
     #[serde(default)]
     pub observe: bool,
+    /// Hosts by name (`crate::proxy`): PID 1 listens on `127.0.0.1` at this port in the
+    /// jail's network namespace and sends the listening socket back (after the working
+    /// directory's FUSE connection, before the seccomp listener).
+    #[serde(default)]
+    pub proxy: Option<u16>,
 }
 
 /// What the shim reports on the socket.
@@ -183,6 +188,7 @@ mod tests {
             mediate: true,
             powerbox: true,
             observe: true,
+            proxy: Some(20480),
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,

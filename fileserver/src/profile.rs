@@ -10,6 +10,8 @@
 //! rw $HOME/.cache/pip         read-write grant
 //! net                         the host network
 //! net connect=443,80 bind=8080  the host network, TCP to and on these ports only
+//! net host=pypi.org host=files.pythonhosted.org:443  these hosts only, by name (80
+//!                             and 443 when no port is named), through the proxy
 //! env PYTHONPATH              pass this variable of the caller's environment
 //! ro "/srv/a b\n#c"            a quoted path: taken byte for byte, no substitution
 //! ```
@@ -218,8 +220,14 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
 impl Profile {
     pub fn parse(file: &Path, text: &str) -> Result<Profile, ProfileError> {
         let mut rules = Vec::new();
+        // The network lines must make one network (see `Network::add`).
+        let mut net = Network::Private;
         for (i, raw) in text.lines().enumerate() {
-            match line(raw) {
+            let parsed = line(raw).and_then(|rule| match &rule {
+                Some(Rule::Net(n)) => net.add(n.clone()).map(|()| rule).map_err(|e| e.to_string()),
+                _ => Ok(rule),
+            });
+            match parsed {
                 Ok(Some(rule)) => rules.push(rule),
                 Ok(None) => {}
                 Err(message) => {
@@ -270,7 +278,8 @@ impl Profile {
         let mut net = Network::Private;
         for r in &self.rules {
             if let Rule::Net(n) = r {
-                net.add(n.clone());
+                // `parse` refused a profile whose lines conflict.
+                let _ = net.add(n.clone());
             }
         }
         net

@@ -15,7 +15,9 @@
 //!   ordinary argument (`find . -exec grep x {} +`, `expr 1 + 2`).
 //! - `{ ... }` limits the scope of `+`.
 //! - After `+`, `@net` is the network capability; `@net:connect=443,80` and
-//!   `@net:bind=8080` give it for TCP to and on those ports only.
+//!   `@net:bind=8080` give it for TCP to and on those ports only, and `@net:pypi.org`,
+//!   `@net:pypi.org:443`, `@net:*.example.org` one host (or its subdomains) through
+//!   the proxy (ports 80 and 443 when none are named).
 //!
 //! The same rules classify the words of a line for highlighting ([`roles`]), so what is
 //! shown as granted while typing is what will be granted.
@@ -128,7 +130,7 @@ fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
 fn capability(text: &str) -> Result<Network, GrantError> {
     match text {
         "@net" => Ok(Network::Host),
-        t if t.starts_with("@net:") => Network::parse_ports(&t["@net:".len()..])
+        t if t.starts_with("@net:") => Network::parse_capability(&t["@net:".len()..])
             .map_err(|e| GrantError::BadNet(format!("@net:{e}"))),
         t => Err(GrantError::UnknownCapability(t.to_string())),
     }
@@ -313,7 +315,10 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
                     write: *write,
                 })
             }
-            Role::Capability(net) => out.net.add(net.clone()),
+            Role::Capability(net) => out
+                .net
+                .add(net.clone())
+                .map_err(|e| GrantError::BadNet(e.to_string()))?,
             _ => {}
         }
     }

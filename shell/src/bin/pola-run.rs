@@ -1,6 +1,6 @@
 //! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
 //!
-//! `pola-run [--ro PATH]... [--rw PATH]... [--net] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net] [--net-host HOST] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
 //!
 //! The command sees the default environment, its program (and `#!` interpreter), and
 //! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
@@ -27,7 +27,7 @@ const PROGRAM: &str = "pola-run";
     name = "pola-run",
     version,
     about = "Run a command in a pola-sh jail that holds only what is granted",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--no-profile] [--learn] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]..."
 )]
 struct Args {
     /// Grant PATH read-only (recursively for a directory).
@@ -45,6 +45,11 @@ struct Args {
     /// Share the host's network for TCP servers on these ports only (e.g. 8080).
     #[arg(long = "net-bind", value_name = "PORTS")]
     net_bind: Vec<String>,
+    /// Reach this host only (ports 80 and 443 unless given), through a filtering proxy
+    /// named in the command's http_proxy, https_proxy and ALL_PROXY (e.g. pypi.org,
+    /// pypi.org:443, *.example.org, 192.0.2.7:22).
+    #[arg(long = "net-host", value_name = "HOST[:PORTS]")]
+    net_host: Vec<String>,
     /// Working directory of the command (default: the current one).
     #[arg(long, value_name = "DIR")]
     cwd: Option<PathBuf>,
@@ -193,13 +198,15 @@ fn run(args: Args) -> i32 {
     };
     let specs = (args.net_connect.iter().map(|p| format!("connect={p}")))
         .chain(args.net_bind.iter().map(|p| format!("bind={p}")));
-    for spec in specs {
-        match Network::parse_ports(&spec) {
-            Ok(ports) => net.add(ports),
-            Err(e) => {
-                report::error(PROGRAM, e);
-                return 125;
-            }
+    let hosts = args
+        .net_host
+        .iter()
+        .map(|h| pola_fileserver::network::HostGrant::parse(h).map(|g| Network::Hosts(vec![g])));
+    for parsed in specs.map(|spec| Network::parse_ports(&spec)).chain(hosts) {
+        let added = parsed.and_then(|n| net.add(n).map_err(|e| e.to_string()));
+        if let Err(e) = added {
+            report::error(PROGRAM, e);
+            return 125;
         }
     }
     let cmd = Command {
