@@ -512,5 +512,22 @@ mod tests {
             .hint("pola-sh", "curl", true, d.path())
             .unwrap()
             .ends_with("try: curl … + @net:connect=8080"));
+        // With hosts granted by name, the proxy is the way out: going there is no miss,
+        // going elsewhere is said to bypass it.
+        let proxied = Observed {
+            connects: vec![("127.0.0.1".into(), 20480)],
+            proxy: Some(20480),
+            ..Observed::default()
+        };
+        assert_eq!(proxied.hint("pola-sh", "curl", true, d.path()), None);
+        let bypass = Observed {
+            connects: vec![("127.0.0.1".into(), 20480), ("198.18.0.2".into(), 80)],
+            proxy: Some(20480),
+            ..Observed::default()
+        };
+        assert!(bypass
+            .hint("pola-sh", "nc", true, d.path())
+            .unwrap()
+            .contains("nc tried to reach 198.18.0.2:80 directly, but the network was granted only through the proxy"));
     }
 }

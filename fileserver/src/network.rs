@@ -185,15 +185,19 @@ fn host_clause(input: &str) -> IResult<&str, Network> {
 /// `connect=PORTS`, `bind=PORTS` or `host=HOST[:PORTS]`.
 fn any_clause(input: &str) -> IResult<&str, Network> {
     alt((
-        map(clause, |(direction, ports)| match direction {
-            Direction::Connect => Network::Ports {
-                connect: ports,
-                bind: Vec::new(),
-            },
-            Direction::Bind => Network::Ports {
-                connect: Vec::new(),
-                bind: ports,
-            },
+        map(clause, |(direction, mut ports)| {
+            ports.sort_unstable();
+            ports.dedup();
+            match direction {
+                Direction::Connect => Network::Ports {
+                    connect: ports,
+                    bind: Vec::new(),
+                },
+                Direction::Bind => Network::Ports {
+                    connect: Vec::new(),
+                    bind: ports,
+                },
+            }
         }),
         host_clause,
     ))

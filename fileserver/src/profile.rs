@@ -403,6 +403,8 @@ mod tests {
             ("ro a b\n", "expected 'ro PATH'"),
             ("env A-B\n", "expected 'env NAME'"),
             ("net connect=http\n", "not a port restriction"),
+            ("net host=a b\n", "not a port restriction"),
+            ("net host=x.org:http\n", "x.org:http: not a host"),
             ("network\n", "unknown rule 'network'"),
         ] {
             let e = Profile::parse(Path::new("/p/x"), &format!("# c\n{text}")).unwrap_err();
@@ -410,6 +412,21 @@ mod tests {
             assert!(shown.starts_with("/p/x:2: "), "{shown}");
             assert!(shown.contains(message), "{text:?}: {shown}");
         }
+        // Lines that make no one network: the line that conflicts is named.
+        let e = Profile::parse(Path::new("/p/x"), "net connect=443\nnet host=x.org\n").unwrap_err();
+        assert!(e.to_string().starts_with("/p/x:2: "), "{e}");
+        assert!(e.to_string().contains("cannot be combined"), "{e}");
+    }
+
+    #[test]
+    fn hosts_by_name() {
+        let p = Profile::parse(
+            Path::new("/p/pip"),
+            "net host=pypi.org\nnet host=files.pythonhosted.org:443 # downloads\n",
+        )
+        .unwrap();
+        let hosts: Vec<String> = p.network().hosts().iter().map(|h| h.to_string()).collect();
+        assert_eq!(hosts, ["files.pythonhosted.org:443", "pypi.org:80,443"]);
     }
 
     #[test]

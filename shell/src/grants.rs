@@ -615,4 +615,40 @@ mod tests {
             Err(GrantError::UnknownCapability(_))
         ));
     }
+
+    #[test]
+    fn hosts_by_name() {
+        let d = setup();
+        let cwd = d.path();
+        let items = [
+            f("pip"),
+            f("download"),
+            f("x"),
+            Item::Hidden,
+            f("@net:pypi.org"),
+            f("@net:files.pythonhosted.org:443"),
+        ];
+        let c = collect(&items, cwd).unwrap();
+        assert_eq!(c.argv, ["pip", "download", "x"]);
+        let hosts: Vec<String> = c.net.hosts().iter().map(|h| h.to_string()).collect();
+        assert_eq!(hosts, ["files.pythonhosted.org:443", "pypi.org:80,443"]);
+        // What is highlighted as granted is what is granted.
+        let roles = roles(&items, &exists_in(cwd)).unwrap();
+        assert!(matches!(roles[4], Role::Capability(Network::Hosts(_))));
+        assert!(matches!(
+            collect(&[f("x"), Item::Hidden, f("@net:not a host")], cwd),
+            Err(GrantError::BadNet(m)) if m.starts_with("@net:not a host: not a host")
+        ));
+        // Hosts need the private network namespace; ports short of theirs share the host's.
+        assert!(matches!(
+            collect(
+                &[f("x"), Item::Hidden, f("@net:pypi.org"), f("@net:connect=443")],
+                cwd
+            ),
+            Err(GrantError::BadNet(m)) if m.contains("cannot be combined")
+        ));
+        // A single-quoted word is never a capability.
+        let c = collect(&[f("echo"), Item::Hidden, q("@net:pypi.org")], cwd);
+        assert!(c.is_err() || c.unwrap().net == Network::Private);
+    }
 }

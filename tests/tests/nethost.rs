@@ -109,12 +109,31 @@ fn certificates(t: &T) -> (PathBuf, PathBuf, PathBuf) {
         );
     };
     run(&[
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-        "-days", "2", "-subj", "/CN=pola test CA",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=pola test CA",
     ]);
     run(&[
-        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-        "-subj", "/CN=allowed.test",
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=allowed.test",
     ]);
     std::fs::write(
         dir.join("ext"),
@@ -122,8 +141,21 @@ fn certificates(t: &T) -> (PathBuf, PathBuf, PathBuf) {
     )
     .unwrap();
     run(&[
-        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext",
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
     ]);
     let ca = t.dir().join("ca.pem");
     std::fs::copy(dir.join("ca.pem"), &ca).unwrap();
@@ -252,8 +284,14 @@ impl Drop for TestNet {
 /// `/etc/hosts`, with the audit log in `audit.log`.
 fn with_hosts<S: AsRef<OsStr>>(t: &T, hosts: &Path, program: &Path, args: &[S]) -> Run {
     let mut cmd = Command::new("unshare");
-    cmd.args(["-m", "--", "sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\""])
-        .arg(hosts);
+    cmd.args([
+        "-m",
+        "--",
+        "sh",
+        "-c",
+        "mount --bind \"$0\" /etc/hosts && exec \"$@\"",
+    ])
+    .arg(hosts);
     if t.uid != 0 {
         cmd.arg("setpriv")
             .arg(format!("--reuid={}", t.uid))
@@ -300,7 +338,9 @@ fn assert_audit(t: &T, record: &str) {
 fn curls(urls: &[(&str, &str)], extra: &str) -> String {
     urls.iter()
         .map(|(name, url)| {
-            format!("curl -sSf --max-time 20 --cacert ca.pem {url}{extra} >/dev/null; echo {name}=$?")
+            format!(
+                "curl -sSf --max-time 20 --cacert ca.pem {url}{extra} >/dev/null; echo {name}=$?"
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -362,7 +402,11 @@ both!(curl_reaches_the_granted_host_and_nothing_else, |t: &T| {
     assert_ne!(run.stdout.trim(), "0", "{run}");
     assert_audit(t, "net allowed.test:80: denied (a tunnel to port 80");
     // The certificate was granted as an argument; grants and explain show the hosts.
-    let run = shell(t, &net, "grants curl + @net:allowed.test \"@net:*.pypi.org:443\"");
+    let run = shell(
+        t,
+        &net,
+        "grants curl + @net:allowed.test \"@net:*.pypi.org:443\"",
+    );
     assert!(
         run.success().contains(
             "network: private; through the proxy, TCP to allowed.test:80,443, *.pypi.org:443 only"
@@ -414,14 +458,34 @@ except OSError as e:
     t.write("honest.py", &probe("allowed.test", false));
     // The server answers a handshake for any name, as a CDN does for its sites.
     let run = plain(t, &net, "/usr/bin/python3 direct.py");
-    assert_eq!(run.expect_field("body"), "hello_from_the_test_network", "{run}");
+    assert_eq!(
+        run.expect_field("body"),
+        "hello_from_the_test_network",
+        "{run}"
+    );
     // Through the proxy: the honest tunnel works, the fronted one is cut.
-    let run = shell(t, &net, "/usr/bin/python3 honest.py + @net:allowed.test ca.pem");
+    let run = shell(
+        t,
+        &net,
+        "/usr/bin/python3 honest.py + @net:allowed.test ca.pem",
+    );
     assert_eq!(run.expect_field("connect"), "200", "{run}");
-    assert_eq!(run.expect_field("body"), "hello_from_the_test_network", "{run}");
-    let run = shell(t, &net, "/usr/bin/python3 fronting.py + @net:allowed.test ca.pem");
+    assert_eq!(
+        run.expect_field("body"),
+        "hello_from_the_test_network",
+        "{run}"
+    );
+    let run = shell(
+        t,
+        &net,
+        "/usr/bin/python3 fronting.py + @net:allowed.test ca.pem",
+    );
     assert_eq!(run.expect_field("connect"), "200", "{run}");
-    assert_ne!(run.expect_field("body"), "hello_from_the_test_network", "{run}");
+    assert_ne!(
+        run.expect_field("body"),
+        "hello_from_the_test_network",
+        "{run}"
+    );
     assert_audit(
         t,
         "net allowed.test:443: denied (the TLS handshake names other.test)",
@@ -446,16 +510,28 @@ both!(a_name_resolving_to_loopback_is_refused, |t: &T| {
     let run = plain(t, &net, &get("local.test"));
     assert_eq!(run.success(), "local\n");
     // A name granted is not trusted with the machine's own addresses (DNS rebinding)...
-    let run = shell(t, &net, &format!("{} + @net:local.test:{port}", get("local.test")));
+    let run = shell(
+        t,
+        &net,
+        &format!("{} + @net:local.test:{port}", get("local.test")),
+    );
     assert!(!run.ok(), "{run}");
     assert_audit(
         t,
         &format!("net local.test:{port}: denied (it resolves to 127.0.0.1"),
     );
     // ... but localhost or the address named in the grant is.
-    let run = shell(t, &net, &format!("{} + @net:localhost:{port}", get("localhost")));
+    let run = shell(
+        t,
+        &net,
+        &format!("{} + @net:localhost:{port}", get("localhost")),
+    );
     assert_eq!(run.success(), "local\n");
-    let run = shell(t, &net, &format!("{} + @net:127.0.0.1:{port}", get("127.0.0.1")));
+    let run = shell(
+        t,
+        &net,
+        &format!("{} + @net:127.0.0.1:{port}", get("127.0.0.1")),
+    );
     assert_eq!(run.success(), "local\n");
     assert_audit(t, &format!("net 127.0.0.1:{port}: allowed"));
 });
@@ -529,7 +605,11 @@ sys.exit(failed)
         t,
         &net.hosts,
         &pola_sh(),
-        &["--hints", "-c", "/usr/bin/python3 raw.py + @net:allowed.test"],
+        &[
+            "--hints",
+            "-c",
+            "/usr/bin/python3 raw.py + @net:allowed.test",
+        ],
     );
     assert_eq!(run.expect_field("tcp"), "OSError101", "{run}");
     assert_eq!(run.expect_field("udp"), "OSError101", "{run}");
@@ -568,13 +648,19 @@ both!(pola_run_and_profiles_name_hosts, |t: &T| {
     let run = t.jail(&["--net-host", "127.0.0.1:1"], &curl);
     assert!(!run.ok(), "{run}");
     // A profile line does the same.
-    t.write(".config/pola-sh/profiles/curl", &format!("net host={host}\n"));
+    t.write(
+        ".config/pola-sh/profiles/curl",
+        &format!("net host={host}\n"),
+    );
     let mut cmd = t.jail_command(&[], &curl);
     cmd.env("XDG_CONFIG_HOME", t.path(".config"));
     assert_eq!(t.output(cmd).success(), "hello\n");
     // Bad hosts and conflicting grants: one line, status 125.
     for (opts, says) in [
-        (vec!["--net-host", "exa mple.org"], "exa mple.org: not a host"),
+        (
+            vec!["--net-host", "exa mple.org"],
+            "exa mple.org: not a host",
+        ),
         (vec!["--net-host", "x.org:http"], "x.org:http: not a host"),
         (
             vec!["--net-host", "x.org", "--net-connect", "443"],
@@ -586,12 +672,22 @@ both!(pola_run_and_profiles_name_hosts, |t: &T| {
         assert!(run.stderr.contains(says), "{run}");
         assert_eq!(run.stderr.lines().count(), 1, "{run}");
     }
-    let run = t.plain(&[pola_sh().to_str().unwrap(), "-c", "/bin/true + @net:a_b!.org"]);
+    let run = t.plain(&[
+        pola_sh().to_str().unwrap(),
+        "-c",
+        "/bin/true + @net:a_b!.org",
+    ]);
     assert_eq!(run.code, Some(2), "{run}");
     assert!(run.stderr.contains("@net:a_b!.org: not a host"), "{run}");
     // Ports wide enough for the hosts hold them.
     let run = t.jail(
-        &["--explain", "--net-host", "x.org", "--net-connect", "80,443"],
+        &[
+            "--explain",
+            "--net-host",
+            "x.org",
+            "--net-connect",
+            "80,443",
+        ],
         &["true"],
     );
     assert!(

@@ -203,7 +203,6 @@ fn forward(
         .filter(|h| h.name.eq_ignore_ascii_case("connection"))
         .flat_map(|h| {
             String::from_utf8_lossy(h.value)
-                .into_owned()
                 .split(',')
                 .map(|t| t.trim().to_ascii_lowercase())
                 .collect::<Vec<_>>()
