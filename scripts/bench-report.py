@@ -6,7 +6,7 @@ Writes OUT_DIR/results.json and OUT_DIR/README.md and prints the table.
 import json, os, platform, sys
 
 raw_dir, out_dir = sys.argv[1], sys.argv[2]
-GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated"]
+GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated", "network"]
 
 results = {}
 for group in GROUPS:
@@ -76,6 +76,19 @@ for name, group, jailed, plain in [
     ("make -j2", "build", "jailed: make -j2, 121 C files", "plain: make -j2, 121 C files"),
 ]:
     ratios[f"jailed minus launch / plain, {name}"] = (corrected(group, jailed, plain), 1.05)
+# The network by name: the proxy's cost against the host's network, same run.
+ratios["proxy / --net, download 1 GiB"] = (
+    ratio("network", "proxy (--net-host): download 1 GiB", "--net: download 1 GiB"), None)
+ratios["proxy / --net, 200 connections"] = (
+    ratio("network", "proxy (--net-host): 200 HTTP connections", "--net: 200 HTTP connections"), None)
+per_connection = {}
+x, y = ms("network", "proxy (--net-host): 200 HTTP connections"), ms("network", "--net: 200 HTTP connections")
+if x is not None and y is not None:
+    per_connection["connection setup added by the proxy, ms"] = (x - y) / 200
+x, y = ms("network", "proxy (--net-host): download 1 GiB"), ms("network", "--net: download 1 GiB")
+for name, t in (("--net", y), ("proxy (--net-host)", x)):
+    if t is not None:
+        per_connection[f"{name}: MiB/s, 1 GiB download (incl. launch)"] = 1024 / (t / 1000)
 plain_open = ms("mediated", "plain: 20000 opens")
 per_open = {}
 for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--learn): 20000 opens"):
@@ -105,6 +118,10 @@ if per_open:
     lines += ["", "| open() + close() | µs each (incl. launch, amortised over 20,000) |", "|---|---:|"]
     for name, us in per_open.items():
         lines.append(f"| {name} | {us:.2f} |")
+if per_connection:
+    lines += ["", "| network by name | value |", "|---|---:|"]
+    for name, v in per_connection.items():
+        lines.append(f"| {name} | {v:.2f} |")
 if memory:
     lines += ["", "| memory | RSS KiB | PSS KiB |", "|---|---:|---:|"]
     for name in ("shell idle", "shell with 100 jobs", "shim per jail"):
@@ -116,7 +133,7 @@ print(table)
 
 json.dump({"machine": machine, "results": results,
            "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
-           "per_open_us": per_open, "memory": memory},
+           "per_open_us": per_open, "network": per_connection, "memory": memory},
           open(os.path.join(out_dir, "results.json"), "w"), indent=2)
 
 readme = os.path.join(out_dir, "README.md")
