@@ -195,8 +195,15 @@ pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
 }
 
 impl Proxy {
-    /// The jail ended: stop accepting and cut every connection still open.
-    pub fn stop(mut self) {
+    /// The jail ended: stop accepting and cut every connection still open (also when
+    /// a proxy is dropped, so that a launch that failed half-way leaves no thread).
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
         self.shared.stopped.store(true, Ordering::SeqCst);
         // A listening socket shut down wakes its `accept` with EINVAL.
         let _ = nix::sys::socket::shutdown(
