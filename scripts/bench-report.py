@@ -78,15 +78,15 @@ for name, group, jailed, plain in [
     ratios[f"jailed minus launch / plain, {name}"] = (corrected(group, jailed, plain), 1.05)
 # The network by name: the proxy's cost against the host's network, same run.
 ratios["proxy / --net, download 1 GiB"] = (
-    ratio("network", "proxy (--net-host): download 1 GiB", "--net: download 1 GiB"), None)
+    ratio("network", "proxy (--net-host): download 1 GiB", "host network (--net): download 1 GiB"), None)
 ratios["proxy / --net, 200 connections"] = (
-    ratio("network", "proxy (--net-host): 200 HTTP connections", "--net: 200 HTTP connections"), None)
+    ratio("network", "proxy (--net-host): 200 HTTP connections", "host network (--net): 200 HTTP connections"), None)
 per_connection = {}
-x, y = ms("network", "proxy (--net-host): 200 HTTP connections"), ms("network", "--net: 200 HTTP connections")
+x, y = ms("network", "proxy (--net-host): 200 HTTP connections"), ms("network", "host network (--net): 200 HTTP connections")
 if x is not None and y is not None:
     per_connection["connection setup added by the proxy, ms"] = (x - y) / 200
-x, y = ms("network", "proxy (--net-host): download 1 GiB"), ms("network", "--net: download 1 GiB")
-for name, t in (("--net", y), ("proxy (--net-host)", x)):
+x, y = ms("network", "proxy (--net-host): download 1 GiB"), ms("network", "host network (--net): download 1 GiB")
+for name, t in (("host network (--net)", y), ("proxy (--net-host)", x)):
     if t is not None:
         per_connection[f"{name}: MiB/s, 1 GiB download (incl. launch)"] = 1024 / (t / 1000)
 plain_open = ms("mediated", "plain: 20000 opens")

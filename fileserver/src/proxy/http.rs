@@ -5,9 +5,10 @@
 //! A request is forwarded in origin form (`GET /path`) with the Host header set to the
 //! host it names — a client's own Host header is dropped, so that a request to a granted
 //! name cannot ask the server behind it (a CDN) for another site — with
-//! `Connection: close`, so that the connection carries that one request: a client
-//! reusing it for another host would otherwise reach that host's name on the first
-//! one's server. Hop-by-hop headers (and the proxy's own) stay here. `https://` URIs
+//! `Connection: close`, and its body exactly as far as its framing says (a body of no
+//! clear length is refused): the connection carries that one request, so a second one
+//! (pipelined, or smuggled in the first one's body) never reaches the server with a Host
+//! header of the client's choosing. Hop-by-hop headers (and the proxy's own) stay here. `https://` URIs
 //! are refused: the proxy never holds a jail's TLS, a client tunnels it with CONNECT.
 
 use std::io::{Read, Write};
@@ -190,6 +191,11 @@ fn forward(
             "this proxy takes absolute http:// URIs and CONNECT host:port",
         );
     };
+    let Some(body) = framing(headers) else {
+        let why = "a request body of no clear length (Content-Length beside Transfer-Encoding, or lengths that differ)";
+        shared.record(&to.shown(), &format!("denied ({why})"));
+        return respond(&mut client, 400, "Bad Request", why);
+    };
     let (mut upstream, verdict) = match policy::open(&to, conn) {
         Ok(opened) => opened,
         Err(refusal) => {
@@ -226,14 +232,200 @@ fn forward(
     head.extend_from_slice(format!("Host: {host}\r\nConnection: close\r\n\r\n").as_bytes());
     shared.record(&to.shown(), &verdict);
     let _ = client.set_read_timeout(None);
-    if upstream.write_all(&head).is_ok() && upstream.write_all(&pending).is_ok() {
-        super::relay::both(client, upstream);
+    if upstream.write_all(&head).is_err() {
+        return;
+    }
+    let (Ok(reader), Ok(writer), Ok(cut), Ok(cut_upstream)) = (
+        client.try_clone(),
+        upstream.try_clone(),
+        client.try_clone(),
+        upstream.try_clone(),
+    ) else {
+        return;
+    };
+    // The body goes up while the answer comes down (a client waiting for
+    // `100 Continue` sends its body only then).
+    let sending = std::thread::Builder::new()
+        .name("pola-proxy".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            if send_body(reader, writer, pending, body).is_err() {
+                let _ = cut_upstream.shutdown(std::net::Shutdown::Both);
+            }
+        });
+    super::relay::one_way(upstream, client);
+    // The answer is complete: whatever the client still sends goes nowhere.
+    let _ = cut.shutdown(std::net::Shutdown::Both);
+    if let Ok(sending) = sending {
+        let _ = sending.join();
+    }
+}
+
+/// How a request's body ends (RFC 9112 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Body {
+    Empty,
+    Length(u64),
+    Chunked,
+}
+
+/// The framing of a request's body, or `None` when it is ambiguous: a length beside a
+/// transfer coding, or lengths that differ, are how a second request is smuggled past
+/// a proxy inside the first one's body.
+fn framing(headers: &[httparse::Header]) -> Option<Body> {
+    let values = |name: &str| -> Vec<String> {
+        headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .flat_map(|h| {
+                String::from_utf8_lossy(h.value)
+                    .split(',')
+                    .map(|v| v.trim().to_ascii_lowercase())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let (codings, lengths) = (values("transfer-encoding"), values("content-length"));
+    if !codings.is_empty() {
+        return (lengths.is_empty() && codings.last().map(String::as_str) == Some("chunked"))
+            .then_some(Body::Chunked);
+    }
+    match lengths.as_slice() {
+        [] => Some(Body::Empty),
+        [first, rest @ ..] if rest.iter().all(|l| l == first) => {
+            first.parse().ok().map(Body::Length)
+        }
+        _ => None,
+    }
+}
+
+/// Send the request's body from `client` (after `pending`, what came with the head) to
+/// `upstream`, exactly as far as its framing says. What follows it on the connection —
+/// another request, perhaps for another site the same server also serves — is never
+/// sent: the Host header of every request that reaches the server is the proxy's.
+fn send_body(
+    client: TcpStream,
+    mut upstream: TcpStream,
+    pending: Vec<u8>,
+    body: Body,
+) -> std::io::Result<()> {
+    use std::io::{BufRead, BufReader, Cursor, ErrorKind};
+    let mut from = BufReader::new(Cursor::new(pending).chain(client));
+    fn exactly(from: &mut impl BufRead, n: u64, to: &mut TcpStream) -> std::io::Result<()> {
+        match std::io::copy(&mut from.take(n), to)? {
+            copied if copied == n => Ok(()),
+            _ => Err(ErrorKind::UnexpectedEof.into()),
+        }
+    }
+    fn line(from: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+        let mut line = Vec::new();
+        from.take(8192).read_until(b'\n', &mut line)?;
+        match line.last() {
+            Some(b'\n') => Ok(line),
+            _ => Err(ErrorKind::InvalidData.into()),
+        }
+    }
+    match body {
+        Body::Empty => Ok(()),
+        Body::Length(n) => exactly(&mut from, n, &mut upstream),
+        Body::Chunked => loop {
+            let size_line = line(&mut from)?;
+            let size = match httparse::parse_chunk_size(&size_line) {
+                Ok(httparse::Status::Complete((_, size))) => size,
+                _ => return Err(ErrorKind::InvalidData.into()),
+            };
+            upstream.write_all(&size_line)?;
+            if size == 0 {
+                // The trailer section, up to an empty line.
+                loop {
+                    let trailer = line(&mut from)?;
+                    upstream.write_all(&trailer)?;
+                    if trailer == b"\r\n" || trailer == b"\n" {
+                        return Ok(());
+                    }
+                }
+            }
+            exactly(&mut from, size, &mut upstream)?;
+            let end = line(&mut from)?;
+            if end != b"\r\n" {
+                return Err(ErrorKind::InvalidData.into());
+            }
+            upstream.write_all(&end)?;
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_bodies_are_framed_or_refused() {
+        let h = |list: &'static [(&'static str, &'static str)]| -> Vec<httparse::Header<'static>> {
+            list.iter()
+                .map(|(name, value)| httparse::Header {
+                    name,
+                    value: value.as_bytes(),
+                })
+                .collect()
+        };
+        assert_eq!(framing(&h(&[("Host", "x")])), Some(Body::Empty));
+        assert_eq!(
+            framing(&h(&[("Content-Length", "12")])),
+            Some(Body::Length(12))
+        );
+        assert_eq!(
+            framing(&h(&[("content-length", "12"), ("Content-Length", "12")])),
+            Some(Body::Length(12))
+        );
+        assert_eq!(framing(&h(&[("Content-Length", "12, 13")])), None);
+        assert_eq!(framing(&h(&[("Content-Length", "-1")])), None);
+        assert_eq!(
+            framing(&h(&[("Transfer-Encoding", "gzip, chunked")])),
+            Some(Body::Chunked)
+        );
+        assert_eq!(
+            framing(&h(&[
+                ("Transfer-Encoding", "chunked"),
+                ("Content-Length", "5")
+            ])),
+            None
+        );
+        assert_eq!(framing(&h(&[("Transfer-Encoding", "chunked, gzip")])), None);
+    }
+
+    /// What `send_body` passes on of `sent` for `body`.
+    fn passed(sent: &[u8], pending: usize, body: Body) -> (Vec<u8>, bool) {
+        let client_side = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let upstream_side = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut writer = TcpStream::connect(client_side.local_addr().unwrap()).unwrap();
+        let client = client_side.accept().unwrap().0;
+        let upstream = TcpStream::connect(upstream_side.local_addr().unwrap()).unwrap();
+        let mut server = upstream_side.accept().unwrap().0;
+        writer.write_all(&sent[pending..]).unwrap();
+        writer.shutdown(std::net::Shutdown::Write).unwrap();
+        let ok = send_body(client, upstream, sent[..pending].to_vec(), body).is_ok();
+        let mut got = Vec::new();
+        server.read_to_end(&mut got).unwrap();
+        (got, ok)
+    }
+
+    #[test]
+    fn only_the_body_is_sent_never_what_follows() {
+        let smuggled = b"GET / HTTP/1.1\r\nHost: other.test\r\n\r\n";
+        let mut sent = b"hello".to_vec();
+        sent.extend(smuggled);
+        assert_eq!(passed(&sent, 2, Body::Length(5)), (b"hello".to_vec(), true));
+        assert_eq!(passed(&sent, 0, Body::Empty), (Vec::new(), true));
+        let chunked = b"5\r\nhello\r\n3;ext=1\r\n, w\r\n0\r\nX-T: 1\r\n\r\n";
+        let mut sent = chunked.to_vec();
+        sent.extend(smuggled);
+        assert_eq!(passed(&sent, 4, Body::Chunked), (chunked.to_vec(), true));
+        // A body cut short or badly framed ends the request.
+        assert!(!passed(b"hel", 0, Body::Length(5)).1);
+        assert!(!passed(b"5\r\nhelloXX0\r\n\r\n", 0, Body::Chunked).1);
+        assert!(!passed(b"zz\r\n", 0, Body::Chunked).1);
+    }
 
     #[test]
     fn authorities_and_uris() {

@@ -30,6 +30,12 @@ pub(super) fn both(client: TcpStream, upstream: TcpStream) {
     }
 }
 
+/// Relay one way, until `from` ends (then `to` is told) or either side fails (then
+/// both are cut).
+pub(super) fn one_way(from: TcpStream, to: TcpStream) {
+    pump(from, to);
+}
+
 fn pump(mut from: TcpStream, mut to: TcpStream) {
     let mut buf = vec![0u8; CHUNK];
     loop {

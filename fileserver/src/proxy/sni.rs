@@ -7,7 +7,10 @@
 //! first handshake message names the granted host and nothing else; a handshake that
 //! hides the name (Encrypted Client Hello, the older ESNI) or that the parser cannot
 //! read to its end is refused. A tunnel to an address (`@net:192.0.2.7:443`) may name
-//! anything: the grant is that address.
+//! anything: the grant is that address. What the tunnel carries after the handshake is
+//! encrypted: a server that routes by the HTTP Host header inside it, not by the SNI,
+//! can still be fronted, which only terminating TLS could see (the major CDNs refuse a
+//! Host that differs from the SNI).
 
 use std::io::Read;
 
