@@ -6,7 +6,7 @@ Writes OUT_DIR/results.json and OUT_DIR/README.md and prints the table.
 import json, os, platform, sys
 
 raw_dir, out_dir = sys.argv[1], sys.argv[2]
-GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated", "terminal"]
+GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated", "terminal", "network"]
 
 results = {}
 for group in GROUPS:
@@ -100,6 +100,19 @@ for name, group, on, off, commands in [
     x, y, cx, cy = ms(group, on), ms(group, off), cpu(group, on), cpu(group, off)
     if None not in (x, y, cx, cy):
         limits_cost[name] = ((x - y) / commands, (cx - cy) / commands)
+# The network by name: the proxy's cost against the host's network, same run.
+ratios["proxy / --net, download 1 GiB"] = (
+    ratio("network", "proxy (--net-host): download 1 GiB", "host network (--net): download 1 GiB"), None)
+ratios["proxy / --net, 200 connections"] = (
+    ratio("network", "proxy (--net-host): 200 HTTP connections", "host network (--net): 200 HTTP connections"), None)
+per_connection = {}
+x, y = ms("network", "proxy (--net-host): 200 HTTP connections"), ms("network", "host network (--net): 200 HTTP connections")
+if x is not None and y is not None:
+    per_connection["connection setup added by the proxy, ms"] = (x - y) / 200
+x, y = ms("network", "proxy (--net-host): download 1 GiB"), ms("network", "host network (--net): download 1 GiB")
+for name, t in (("host network (--net)", y), ("proxy (--net-host)", x)):
+    if t is not None:
+        per_connection[f"{name}: MiB/s, 1 GiB download (incl. launch)"] = 1024 / (t / 1000)
 plain_open = ms("mediated", "plain: 20000 opens")
 per_open = {}
 for name in ("plain: 20000 opens", "default jail: 20000 opens", "mediated (--learn): 20000 opens"):
@@ -161,6 +174,10 @@ if terminal:
     lines += ["", "| terminal relay | value |", "|---|---:|"]
     for name, value in terminal.items():
         lines.append(f"| {name} | {value:.2f} |")
+if per_connection:
+    lines += ["", "| network by name | value |", "|---|---:|"]
+    for name, v in per_connection.items():
+        lines.append(f"| {name} | {v:.2f} |")
 if memory:
     lines += ["", "| memory | RSS KiB | PSS KiB |", "|---|---:|---:|"]
     for name in ("shell idle", "shell with 100 jobs", "shim per jail"):
@@ -172,9 +189,9 @@ print(table)
 
 json.dump({"machine": machine, "load": load, "results": results,
            "ratios": {k: v for k, (v, _) in ratios.items() if v is not None},
-#   scripts   500 external commands (`cat f` in a while loop): pola-sh (hints off and
-#             on, with and without resource limits), dash, and dash running each under
-#             that bwrap jail
+           "per_open_us": per_open, "terminal": terminal, "network": per_connection,
+           "memory": memory,
+           "limits_cost_ms": {k: {"wall": w, "cpu": c} for k, (w, c) in limits_cost.items()}},
           open(os.path.join(out_dir, "results.json"), "w"), indent=2)
 
 readme = os.path.join(out_dir, "README.md")

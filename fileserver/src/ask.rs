@@ -16,8 +16,34 @@ use std::sync::{Arc, Mutex};
 use crate::mediate::{Denied, Verdict};
 use crate::{terminal, text};
 
-/// What the user allowed for the rest of the session: `(path, write)`.
-pub type Session = Arc<Mutex<HashSet<(PathBuf, bool)>>>;
+/// What the user allowed for the rest of the session: files as `(path, write)`, and
+/// hosts as `(host, port)` (asked by the network proxy, `crate::proxy`).
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    files: Arc<Mutex<HashSet<(PathBuf, bool)>>>,
+    hosts: Arc<Mutex<HashSet<(String, u16)>>>,
+}
+
+impl Session {
+    fn remembers<T: Eq + std::hash::Hash>(set: &Mutex<HashSet<T>>, key: &T) -> bool {
+        set.lock().map(|s| s.contains(key)).unwrap_or(false)
+    }
+
+    fn remember<T: Eq + std::hash::Hash>(set: &Mutex<HashSet<T>>, key: T) {
+        if let Ok(mut s) = set.lock() {
+            s.insert(key);
+        }
+    }
+
+    /// Whether the user allowed `host:port` always, this session.
+    pub fn allows_host(&self, host: &str, port: u16) -> bool {
+        Self::remembers(&self.hosts, &(host.to_string(), port))
+    }
+
+    pub fn allow_host(&self, host: &str, port: u16) {
+        Self::remember(&self.hosts, (host.to_string(), port));
+    }
+}
 
 /// The open flags a granted open keeps; anything else (`O_PATH`, `O_TMPFILE`,
 /// `O_DIRECTORY`...) is not asked about.
@@ -84,11 +110,7 @@ impl Asker {
         let (id, mode) = (self.id, if d.write { "w" } else { "r" });
         let path = text::shown(&d.path);
         let key = (d.path.clone(), d.write);
-        let remembered = self
-            .session
-            .lock()
-            .map(|s| s.contains(&key))
-            .unwrap_or(false);
+        let remembered = Session::remembers(&self.session.files, &key);
         let answer = if remembered {
             Answer::Always
         } else {
@@ -107,9 +129,7 @@ impl Asker {
             };
             let answer = parse_answer(&line);
             if answer == Answer::Always {
-                if let Ok(mut s) = self.session.lock() {
-                    s.insert(key);
-                }
+                Session::remember(&self.session.files, key);
             }
             answer
         };

@@ -43,6 +43,9 @@ pub struct Observed {
     pub execs: Vec<PathBuf>,
     /// Network destinations it tried to connect to without the network.
     pub connects: Vec<(String, u16)>,
+    /// The jail's proxy port, when it was granted hosts by name (`crate::proxy`):
+    /// connections to it are the granted way out, not a miss.
+    pub proxy: Option<u16>,
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -110,11 +113,20 @@ impl Observed {
                 shown(exe)
             ));
         }
-        if let Some((addr, port)) = self.connects.first() {
-            lines.push(format!(
-                "{name} tried to reach the network ({}:{port}) — try: {cmd} + @net:connect={port}",
-                crate::text::shown(addr)
-            ));
+        let direct = self
+            .connects
+            .iter()
+            .find(|(addr, port)| Some(*port) != self.proxy || addr != "127.0.0.1");
+        if let Some((addr, port)) = direct {
+            let addr = crate::text::shown(addr);
+            lines.push(match self.proxy {
+                Some(_) => format!(
+                    "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
+                ),
+                None => format!(
+                    "{name} tried to reach the network ({addr}:{port}) — try: {cmd} + @net:connect={port}"
+                ),
+            });
         }
         let first = lines.first()?;
         let more = match lines.len() - 1 + existing.len().saturating_sub(1) {
@@ -500,5 +512,22 @@ mod tests {
             .hint("pola-sh", "curl", true, d.path())
             .unwrap()
             .ends_with("try: curl … + @net:connect=8080"));
+        // With hosts granted by name, the proxy is the way out: going there is no miss,
+        // going elsewhere is said to bypass it.
+        let proxied = Observed {
+            connects: vec![("127.0.0.1".into(), 20480)],
+            proxy: Some(20480),
+            ..Observed::default()
+        };
+        assert_eq!(proxied.hint("pola-sh", "curl", true, d.path()), None);
+        let bypass = Observed {
+            connects: vec![("127.0.0.1".into(), 20480), ("198.18.0.2".into(), 80)],
+            proxy: Some(20480),
+            ..Observed::default()
+        };
+        assert!(bypass
+            .hint("pola-sh", "nc", true, d.path())
+            .unwrap()
+            .contains("nc tried to reach 198.18.0.2:80 directly, but the network was granted only through the proxy"));
     }
 }

@@ -127,6 +127,9 @@ pub struct Jail {
     args: bool,
     /// Its resource limits, set by the caller (`limits::hold`).
     pub limits: Option<Box<crate::limits::Holding>>,
+    /// Hosts by name: the proxy's listening socket, until `serve_proxy` serves it.
+    proxy_listener: Option<OwnedFd>,
+    proxy: Option<crate::proxy::Proxy>,
 }
 
 /// How a jailed command ended.
@@ -315,10 +318,17 @@ pub fn spawn(
         exe: plan.exec.clone(),
         program: plan.program.clone(),
         command: plan.command.clone(),
-        observed: plan.observe.then(crate::hints::Shared::default),
+        observed: plan.observe.then(|| {
+            std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
+                proxy: plan.proxy,
+                ..Default::default()
+            }))
+        }),
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
         limits: None,
+        proxy_listener: None,
+        proxy: None,
     };
     let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
         wanted
@@ -337,6 +347,9 @@ pub fn spawn(
     .and_then(|()| {
         if let Some(observed) = &jail.observed {
             serve_cwd(&jail.socket, plan, observed.clone())?;
+        }
+        if plan.proxy.is_some() {
+            jail.proxy_listener = receive_tagged(&jail.socket, PROXY_TAG)?;
         }
         if plan.mediate {
             jail.listener = receive_listener(&jail.socket)?;
@@ -364,10 +377,16 @@ pub fn spawn(
 /// The seccomp listener the shim sends before it starts the command, or `None` if
 /// the shim failed before (it reports why itself).
 fn receive_listener(socket: &UnixStream) -> std::io::Result<Option<OwnedFd>> {
+    receive_tagged(socket, LISTENER_TAG)
+}
+
+/// The one descriptor the shim sends with `tag`, or `None` if the shim failed before
+/// (it reports why itself).
+fn receive_tagged(socket: &UnixStream, tag: u8) -> std::io::Result<Option<OwnedFd>> {
     let mut byte = [0u8; 1];
     let mut fds = [-1 as RawFd; 1];
     let (n, nfds) = socket.recv_with_fd(&mut byte, &mut fds)?;
-    if n == 1 && byte[0] == LISTENER_TAG && nfds == 1 {
+    if n == 1 && byte[0] == tag && nfds == 1 {
         // SAFETY: the descriptor was just received with SCM_RIGHTS and is ours alone.
         Ok(Some(unsafe { OwnedFd::from_raw_fd(fds[0]) }))
     } else {
@@ -399,6 +418,9 @@ fn serve_cwd(
 /// The one-byte message the shim sends the seccomp listener with.
 pub const LISTENER_TAG: u8 = b'L';
 
+/// The one-byte message PID 1 sends the network proxy's listening socket with.
+pub const PROXY_TAG: u8 = b'X';
+
 /// The one-byte message the builder sends the working directory's FUSE connection with
 /// (hints); [`NO_FUSE_TAG`] when it could not mount it.
 pub const FUSE_TAG: u8 = b'U';
@@ -413,6 +435,24 @@ pub const SUPERVISOR_TAG: u8 = b'S';
 impl Jail {
     pub fn pid(&self) -> u32 {
         self.child.as_raw() as u32
+    }
+
+    /// Serve the jail's network proxy (`crate::proxy`), if it has one: `hosts` are
+    /// granted, and with `ask` (ask mode) the user is asked about the others.
+    pub fn serve_proxy(
+        &mut self,
+        hosts: &[crate::network::HostGrant],
+        ask: Option<crate::ask::Session>,
+    ) {
+        if let Some(listener) = self.proxy_listener.take() {
+            let policy = crate::proxy::Policy {
+                hosts: hosts.to_vec(),
+                id: self.pid(),
+                name: program_name(&self.exe),
+                ask,
+            };
+            self.proxy = Some(crate::proxy::start(listener, policy));
+        }
     }
 
     /// Answer the jail's notifications on a thread: the name-changing calls on its
@@ -473,6 +513,9 @@ impl Jail {
         let reports = self.reports();
         let launched = reports.contains(&ShimReport::Launched);
         let limit = self.limits.take().and_then(|h| h.finish(&reports));
+        if let Some(proxy) = self.proxy.take() {
+            proxy.stop();
+        }
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
         let mediated = self.mediator.is_some() && self.learn;

@@ -4,7 +4,9 @@
 //! - [`environment`]: the default environment every command gets, as data.
 //! - [`resolve`]: grants resolved on the host with the caller's authority, in the
 //!   kernel, each kept as a witness descriptor.
-//! - [`network`]: the network capability (`@net`, `@net:connect=443`).
+//! - [`network`]: the network capability (`@net`, `@net:connect=443`, `@net:pypi.org`);
+//!   [`proxy`]: the filtering proxy through which a jail reaches the hosts it was
+//!   granted by name.
 //! - [`plan`]: what is sent to `pola-shim`, and what it reports back.
 //! - [`planted`]: resolving names so that a link or FIFO a jail may have left never
 //!   redirects the user's authority.
@@ -39,6 +41,7 @@ pub mod plan;
 pub mod planted;
 pub mod powerbox;
 pub mod profile;
+pub mod proxy;
 pub mod pty;
 pub mod relay;
 pub mod resolve;

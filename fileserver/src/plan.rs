@@ -146,6 +146,11 @@ pub struct JailPlan {
     /// The resource limits the shim sets up itself (see `limits`).
     #[serde(default)]
     pub limits: crate::limits::JailLimits,
+    /// Hosts by name (`crate::proxy`): PID 1 listens on `127.0.0.1` at this port in the
+    /// jail's network namespace and sends the listening socket back (after the working
+    /// directory's FUSE connection, before the seccomp listener).
+    #[serde(default)]
+    pub proxy: Option<u16>,
 }
 
 /// The jail's own session (see `crate::pty`).
@@ -203,6 +208,7 @@ mod tests {
             powerbox: true,
             observe: true,
             session: Some(Session { terminal: Some(2) }),
+            proxy: Some(20480),
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,

@@ -10,6 +10,8 @@
 //! rw $HOME/.cache/pip         read-write grant
 //! net                         the host network
 //! net connect=443,80 bind=8080  the host network, TCP to and on these ports only
+//! net host=pypi.org host=files.pythonhosted.org:443  these hosts only, by name (80
+//!                             and 443 when no port is named), through the proxy
 //! env PYTHONPATH              pass this variable of the caller's environment
 //! ro "/srv/a b\n#c"            a quoted path: taken byte for byte, no substitution
 //! ```
@@ -218,8 +220,14 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
 impl Profile {
     pub fn parse(file: &Path, text: &str) -> Result<Profile, ProfileError> {
         let mut rules = Vec::new();
+        // The network lines must make one network (see `Network::add`).
+        let mut net = Network::Private;
         for (i, raw) in text.lines().enumerate() {
-            match line(raw) {
+            let parsed = line(raw).and_then(|rule| match &rule {
+                Some(Rule::Net(n)) => net.add(n.clone()).map(|()| rule).map_err(|e| e.to_string()),
+                _ => Ok(rule),
+            });
+            match parsed {
                 Ok(Some(rule)) => rules.push(rule),
                 Ok(None) => {}
                 Err(message) => {
@@ -270,7 +278,8 @@ impl Profile {
         let mut net = Network::Private;
         for r in &self.rules {
             if let Rule::Net(n) = r {
-                net.add(n.clone());
+                // `parse` refused a profile whose lines conflict.
+                let _ = net.add(n.clone());
             }
         }
         net
@@ -394,6 +403,8 @@ mod tests {
             ("ro a b\n", "expected 'ro PATH'"),
             ("env A-B\n", "expected 'env NAME'"),
             ("net connect=http\n", "not a port restriction"),
+            ("net host=a b\n", "not a port restriction"),
+            ("net host=x.org:http\n", "x.org:http: not a host"),
             ("network\n", "unknown rule 'network'"),
         ] {
             let e = Profile::parse(Path::new("/p/x"), &format!("# c\n{text}")).unwrap_err();
@@ -401,6 +412,21 @@ mod tests {
             assert!(shown.starts_with("/p/x:2: "), "{shown}");
             assert!(shown.contains(message), "{text:?}: {shown}");
         }
+        // Lines that make no one network: the line that conflicts is named.
+        let e = Profile::parse(Path::new("/p/x"), "net connect=443\nnet host=x.org\n").unwrap_err();
+        assert!(e.to_string().starts_with("/p/x:2: "), "{e}");
+        assert!(e.to_string().contains("cannot be combined"), "{e}");
+    }
+
+    #[test]
+    fn hosts_by_name() {
+        let p = Profile::parse(
+            Path::new("/p/pip"),
+            "net host=pypi.org\nnet host=files.pythonhosted.org:443 # downloads\n",
+        )
+        .unwrap();
+        let hosts: Vec<String> = p.network().hosts().iter().map(|h| h.to_string()).collect();
+        assert_eq!(hosts, ["files.pythonhosted.org:443", "pypi.org:80,443"]);
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //!   ordinary argument (`find . -exec grep x {} +`, `expr 1 + 2`).
 //! - `{ ... }` limits the scope of `+`.
 //! - After `+`, `@net` is the network capability; `@net:connect=443,80` and
-//!   `@net:bind=8080` give it for TCP to and on those ports only. `@mem:4G`,
+//!   `@net:bind=8080` give it for TCP to and on those ports only, and `@net:pypi.org`,
+//!   `@net:pypi.org:443`, `@net:*.example.org` one host (or its subdomains) through
+//!   the proxy (ports 80 and 443 when none are named). `@mem:4G`,
 //!   `@procs:2000`, `@cpu:200` and `@tmp:2G` set the command's resource limits.
 //!
 //! The same rules classify the words of a line for highlighting ([`roles`]), so what is
@@ -140,7 +142,7 @@ fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
 fn capability(text: &str) -> Result<Capability, GrantError> {
     match text {
         "@net" => Ok(Capability::Net(Network::Host)),
-        t if t.starts_with("@net:") => Network::parse_ports(&t["@net:".len()..])
+        t if t.starts_with("@net:") => Network::parse_capability(&t["@net:".len()..])
             .map(Capability::Net)
             .map_err(|e| GrantError::BadNet(format!("@net:{e}"))),
         t if limits::is_capability(t) => {
@@ -332,7 +334,10 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
                     write: *write,
                 })
             }
-            Role::Capability(Capability::Net(net)) => out.net.add(net.clone()),
+            Role::Capability(Capability::Net(net)) => out
+                .net
+                .add(net.clone())
+                .map_err(|e| GrantError::BadNet(e.to_string()))?,
             Role::Capability(Capability::Limit(t)) => {
                 out.limits.add_capability(t).map_err(GrantError::BadLimit)?
             }
@@ -647,5 +652,44 @@ mod tests {
                 .to_string(),
             "@mem:lots: expected a size like 512M, 2G, or 25% (of the RAM), or 'unlimited'"
         );
+    }
+
+    #[test]
+    fn hosts_by_name() {
+        let d = setup();
+        let cwd = d.path();
+        let items = [
+            f("pip"),
+            f("download"),
+            f("x"),
+            Item::Hidden,
+            f("@net:pypi.org"),
+            f("@net:files.pythonhosted.org:443"),
+        ];
+        let c = collect(&items, cwd).unwrap();
+        assert_eq!(c.argv, ["pip", "download", "x"]);
+        let hosts: Vec<String> = c.net.hosts().iter().map(|h| h.to_string()).collect();
+        assert_eq!(hosts, ["files.pythonhosted.org:443", "pypi.org:80,443"]);
+        // What is highlighted as granted is what is granted.
+        let roles = roles(&items, &exists_in(cwd)).unwrap();
+        assert!(matches!(
+            roles[4],
+            Role::Capability(Capability::Net(Network::Hosts(_)))
+        ));
+        assert!(matches!(
+            collect(&[f("x"), Item::Hidden, f("@net:not a host")], cwd),
+            Err(GrantError::BadNet(m)) if m.starts_with("@net:not a host: not a host")
+        ));
+        // Hosts need the private network namespace; ports short of theirs share the host's.
+        assert!(matches!(
+            collect(
+                &[f("x"), Item::Hidden, f("@net:pypi.org"), f("@net:connect=443")],
+                cwd
+            ),
+            Err(GrantError::BadNet(m)) if m.contains("cannot be combined")
+        ));
+        // A single-quoted word is never a capability.
+        let c = collect(&[f("echo"), Item::Hidden, q("@net:pypi.org")], cwd);
+        assert!(c.is_err() || c.unwrap().net == Network::Private);
     }
 }

@@ -519,5 +519,22 @@ mod tests {
                 ("src", HiddenGrant),
             ]
         );
+        // Hosts by name are granted as capabilities; a malformed one grants nothing.
+        let line = "pip download x + @net:pypi.org @net:files.pythonhosted.org:443";
+        let classes: Vec<(&str, Class)> = classify(line, dir.path(), "/home/u")
+            .into_iter()
+            .map(|(s, e, c)| (&line[s..e], c))
+            .collect();
+        assert_eq!(
+            &classes[4..],
+            [
+                ("@net:pypi.org", HiddenGrant),
+                ("@net:files.pythonhosted.org:443", HiddenGrant),
+            ]
+        );
+        let line = "curl x + @net:not/a/host";
+        assert!(!classify(line, dir.path(), "/home/u")
+            .iter()
+            .any(|(_, _, c)| *c == HiddenGrant));
     }
 }

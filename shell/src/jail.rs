@@ -52,6 +52,8 @@ pub enum JailError {
     Protect(PathBuf, std::io::Error),
     #[error("cannot set up the command's resource limits: {0}")]
     Limits(#[from] pola_fileserver::cgroup::CgroupError),
+    #[error("{}: {}", text::shown(.0), .1)]
+    Network(PathBuf, pola_fileserver::network::Conflict),
 }
 
 impl JailError {
@@ -359,7 +361,8 @@ pub fn namespace(
     let mut net = cmd.net.clone();
     let mut requests: Vec<(PathBuf, bool, Origin)> = Vec::new();
     for p in &profiles {
-        net.add(p.network());
+        net.add(p.network())
+            .map_err(|e| JailError::Network(p.file.clone(), e))?;
         let origin = if p.is_shipped() {
             Origin::Shipped
         } else {
@@ -383,8 +386,15 @@ pub fn namespace(
 
     let mut ns = Namespace::new();
     env.apply(&mut ns, identity)?;
-    if net.shares_host() {
-        for f in NETWORK_FILES {
+    let through_proxy = pola_fileserver::proxy::wanted(&net, cmd.ask.is_some());
+    if net.shares_host() || through_proxy {
+        // Through the proxy, which resolves names itself: certificates, not resolv.conf.
+        let skip: &[&str] = if through_proxy {
+            &["/etc/resolv.conf", "/etc/hosts"]
+        } else {
+            &[]
+        };
+        for f in NETWORK_FILES.iter().filter(|f| !skip.contains(f)) {
             let path = Path::new(f);
             if path.exists() {
                 ns.insert(
@@ -573,6 +583,8 @@ pub fn plan(
     let observe = hints && pola_fileserver::hints::Tree::from_plan(&nodes, &cmd.cwd).is_some();
     let mediate = notify.any();
     let seccomp = seccomp::cached(identity.uid, identity.gid, &prepared.net, notify)?;
+    let proxy = pola_fileserver::proxy::wanted(&prepared.net, cmd.ask.is_some())
+        .then(pola_fileserver::proxy::port);
     let scratch = nodes
         .iter()
         .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
@@ -596,6 +608,12 @@ pub fn plan(
             if cmd.powerbox {
                 env.push(format!("{}={}", powerbox::ENV, powerbox::FD).into());
             }
+            if let Some(port) = proxy {
+                env.extend(pola_fileserver::proxy::environment(
+                    port,
+                    prepared.net.hosts(),
+                ));
+            }
             env
         },
         net: prepared.net.clone(),
@@ -606,6 +624,7 @@ pub fn plan(
         powerbox: cmd.powerbox,
         observe,
         session: None,
+        proxy,
         seccomp: (*seccomp).clone(),
         limits: Default::default(),
     })
@@ -650,6 +669,7 @@ pub fn spawn(
     plan.session = io.session.clone();
     let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
     jail.limits = Some(Box::new(holding));
+    jail.serve_proxy(prepared.net.hosts(), cmd.ask.clone());
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
     }

@@ -30,6 +30,7 @@ mod init;
 mod landlock;
 mod limits;
 mod namespaces;
+mod proxy;
 mod rootfs;
 mod seccomp;
 mod session;
@@ -226,6 +227,9 @@ fn pid1(
     drop(witnesses);
     if !plan.net.shares_host() {
         sys::loopback_up().map_err(step("bring up loopback"))?;
+    }
+    if let Some(port) = plan.proxy {
+        proxy::offer(port, socket).map_err(step("listen for the network proxy"))?;
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
     lock_down(plan, socket)?;

@@ -1,6 +1,6 @@
 //! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
 //!
-//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
 //!
 //! The command sees the default environment, its program (and `#!` interpreter), and
 //! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
@@ -37,7 +37,7 @@ const PROGRAM: &str = "pola-run";
 The jail is a fresh set of namespaces (user, mount, PID, IPC, UTS, network, cgroup) locked down with Landlock and seccomp. Its file namespace holds the default environment (read-only /usr, a curated /etc, its own /proc, a minimal /dev, private /tmp and $HOME), the program and its #! interpreter (read and execute), and exactly the paths given with --ro and --rw. The command's arguments grant nothing by themselves: that is what pola-sh(1) adds. Everything else on the machine (your home directory, other users' files, sockets, the network, other processes) does not exist for it.
 
 The command gets descriptors 0, 1 and 2 only, and the environment PATH, HOME, TERM, LANG and LC_*, USER, PWD, TZ, plus --env and its profile's env lines. Signals sent to pola-run are passed on to the command; when pola-run dies, even by SIGKILL, the whole jail dies with it. Files the command leaves in its private /tmp or $HOME are discarded, and said so.",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
     after_help = "Exit status, environment, files and examples: pola-run --help, or man pola-run."
 )]
 struct Args {
@@ -59,6 +59,11 @@ struct Args {
     /// Share the host's network for TCP servers on these ports only (e.g. 8080).
     #[arg(long = "net-bind", value_name = "PORTS")]
     net_bind: Vec<String>,
+    /// Reach this host only (ports 80 and 443 unless given), through a filtering proxy
+    /// named in the command's http_proxy, https_proxy and ALL_PROXY (e.g. pypi.org,
+    /// pypi.org:443, *.example.org, 192.0.2.7:22).
+    #[arg(long = "net-host", value_name = "HOST[:PORTS]")]
+    net_host: Vec<String>,
     /// Working directory of the command (default: the current one).
     #[arg(long, value_name = "DIR")]
     cwd: Option<PathBuf>,
@@ -357,13 +362,15 @@ fn run(args: Args) -> i32 {
     };
     let specs = (args.net_connect.iter().map(|p| format!("connect={p}")))
         .chain(args.net_bind.iter().map(|p| format!("bind={p}")));
-    for spec in specs {
-        match Network::parse_ports(&spec) {
-            Ok(ports) => net.add(ports),
-            Err(e) => {
-                report::error(PROGRAM, e);
-                return 125;
-            }
+    let hosts = args
+        .net_host
+        .iter()
+        .map(|h| pola_fileserver::network::HostGrant::parse(h).map(|g| Network::Hosts(vec![g])));
+    for parsed in specs.map(|spec| Network::parse_ports(&spec)).chain(hosts) {
+        let added = parsed.and_then(|n| net.add(n).map_err(|e| e.to_string()));
+        if let Err(e) = added {
+            report::error(PROGRAM, e);
+            return 125;
         }
     }
     let mut limits = Limits::default();

@@ -1,0 +1,309 @@
+//! The network by name: a filtering proxy for each jail granted hosts (`+ @net:pypi.org`).
+//!
+//! Defends against a command granted one host reaching anything else (issue 15;
+//! SECURITY.md 13 for the jail without a grant): other hosts, other ports of that host,
+//! the machine's own services or the local network through a name that resolves there
+//! (DNS rebinding), another site behind the same address (domain fronting: a TLS
+//! handshake or a Host header naming another site of a CDN), and UDP.
+//!
+//! The jail keeps its private network namespace, loopback only, so a program that
+//! ignores the proxy has no route anywhere. Its PID 1 listens on the jail's loopback
+//! and hands the listening socket to this server before the command starts
+//! (`pola-shim`'s `proxy.rs`); the command's environment names it ([`environment`]).
+//! Each connection is served on a thread of its own:
+//!
+//! - HTTP ([`http`]): absolute-URI requests (`GET http://host/path`), forwarded with
+//!   the Host header set to the name asked for, and `CONNECT host:port` tunnels;
+//! - SOCKS5 ([`socks`]): RFC 1928's CONNECT, for git, ssh and anything over TCP.
+//!
+//! Either way the destination is checked ([`policy`]): the name (or address) and port
+//! must be granted (or, in ask mode, allowed by the user); the proxy resolves the name
+//! itself (the jail has no DNS) and refuses loopback, private, link-local and this
+//! machine's own addresses unless the grant names such an address or `localhost`. A
+//! tunnel to port 443 must open with a TLS ClientHello whose server name (SNI) is the
+//! name granted ([`sni`]); a tunnel to port 80 is refused, since the Host header inside
+//! it would be out of the proxy's sight (plain HTTP goes as absolute-URI requests).
+//! Every connection is an audit record: `#1234 net pypi.org:443: allowed`.
+
+mod http;
+pub mod policy;
+mod relay;
+mod sni;
+mod socks;
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::ask::Session;
+use crate::network::{Host, HostGrant, Network};
+
+/// What one jail's proxy lets through, and whom it asks.
+pub struct Policy {
+    /// The hosts granted by name.
+    pub hosts: Vec<HostGrant>,
+    /// The jail's id, for audit records.
+    pub id: u32,
+    /// The program's name, for questions.
+    pub name: String,
+    /// Ask mode: the user is asked about hosts that were not granted.
+    pub ask: Option<Session>,
+}
+
+/// The port a TLS tunnel must show its server name on.
+const TLS_PORT: u16 = 443;
+
+/// The port whose tunnels are refused: HTTP goes as absolute-URI requests, so that the
+/// Host header is the name granted.
+const HTTP_PORT: u16 = 80;
+
+/// Connections one jail may hold open at once; more are closed as they arrive (each
+/// costs the shell two threads).
+const MAX_CONNECTIONS: usize = 256;
+
+/// How long a client may take to say where it wants to go.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Whether a jail with `net` gets a proxy: when it was granted hosts by name, or in
+/// ask mode when it has no network (so that the user can be asked about a host).
+pub fn wanted(net: &Network, ask: bool) -> bool {
+    matches!(net, Network::Hosts(_)) || (ask && *net == Network::Private)
+}
+
+/// A port for the proxy in a jail's own network namespace, where nothing else listens
+/// yet: random, below the ephemeral range and above the usual development servers', so
+/// that a server the command starts is unlikely to want it.
+pub fn port() -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    10_000 + (h.finish() % 20_000) as u16
+}
+
+/// The variables that send a command's connections through the proxy at `port`:
+/// `http_proxy`/`https_proxy` (and upper case) to its HTTP side, `ALL_PROXY` to its
+/// SOCKS5 side (names resolved by the proxy: `socks5h`), and `no_proxy` for the jail's
+/// own loopback unless a grant names a loopback host (then that goes through the proxy
+/// to the machine's).
+pub fn environment(port: u16, hosts: &[HostGrant]) -> Vec<OsString> {
+    let http = format!("http://127.0.0.1:{port}");
+    let socks = format!("socks5h://127.0.0.1:{port}");
+    let mut env: Vec<OsString> = Vec::new();
+    for name in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"] {
+        env.push(format!("{name}={http}").into());
+    }
+    for name in ["ALL_PROXY", "all_proxy"] {
+        env.push(format!("{name}={socks}").into());
+    }
+    let loopback_granted = hosts.iter().any(|g| policy::names_local(&g.host));
+    if !loopback_granted {
+        for name in ["no_proxy", "NO_PROXY"] {
+            env.push(format!("{name}=localhost,127.0.0.1,::1").into());
+        }
+    }
+    env
+}
+
+/// A jail's proxy, serving until [`Proxy::stop`].
+pub struct Proxy {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What every connection of one jail's proxy shares.
+struct Shared {
+    policy: Policy,
+    stopped: AtomicBool,
+    next: AtomicU64,
+    /// The sockets of the connections open now, to cut them when the jail ends.
+    open: Mutex<HashMap<u64, Vec<TcpStream>>>,
+}
+
+/// One connection's place among the open ones; it leaves when dropped.
+struct Conn<'a> {
+    shared: &'a Shared,
+    id: u64,
+}
+
+impl Conn<'_> {
+    /// Add a socket to cut when the jail ends.
+    fn hold(&self, stream: &TcpStream) {
+        if let (Ok(clone), Ok(mut open)) = (stream.try_clone(), self.shared.open.lock()) {
+            if let Some(list) = open.get_mut(&self.id) {
+                list.push(clone);
+            }
+        }
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.shared.open.lock() {
+            open.remove(&self.id);
+        }
+    }
+}
+
+impl Shared {
+    /// Register a new connection, unless the proxy stopped or is full.
+    fn enter(&self, client: &TcpStream) -> Option<Conn<'_>> {
+        let mut open = self.open.lock().ok()?;
+        if self.stopped.load(Ordering::SeqCst) || open.len() >= MAX_CONNECTIONS {
+            return None;
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        open.insert(id, vec![client.try_clone().ok()?]);
+        Some(Conn { shared: self, id })
+    }
+
+    /// The audit record of one connection to `destination` (`host:port`, or what the
+    /// client sent when it is not one).
+    fn record(&self, destination: &str, verdict: &str) {
+        tracing::info!(
+            target: crate::AUDIT,
+            "#{} net {}: {verdict}",
+            self.policy.id,
+            crate::text::shown(destination)
+        );
+    }
+}
+
+/// Serve `listener` (a jail's, from its PID 1) for `policy` on a thread of its own.
+pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
+    let listener = TcpListener::from(listener);
+    let shared = Arc::new(Shared {
+        policy,
+        stopped: AtomicBool::new(false),
+        next: AtomicU64::new(0),
+        open: Mutex::new(HashMap::new()),
+    });
+    let thread = listener.try_clone().ok().map(|accepting| {
+        let shared = shared.clone();
+        std::thread::spawn(move || accept(accepting, shared))
+    });
+    Proxy {
+        listener,
+        shared,
+        thread,
+    }
+}
+
+impl Proxy {
+    /// The jail ended: stop accepting and cut every connection still open (also when
+    /// a proxy is dropped, so that a launch that failed half-way leaves no thread).
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        // A listening socket shut down wakes its `accept` with EINVAL.
+        let _ = nix::sys::socket::shutdown(
+            std::os::fd::AsRawFd::as_raw_fd(&self.listener),
+            nix::sys::socket::Shutdown::Both,
+        );
+        if let Ok(open) = self.shared.open.lock() {
+            for stream in open.values().flatten() {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn accept(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let client = match listener.accept() {
+            Ok((client, _)) => client,
+            Err(_) if shared.stopped.load(Ordering::SeqCst) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => return,
+            Err(e) => {
+                // Out of descriptors or memory: let the connections in flight finish.
+                tracing::debug!("proxy: accept: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        let shared = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("pola-proxy".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                if let Some(conn) = shared.enter(&client) {
+                    serve(client, &conn);
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::debug!("proxy: cannot serve a connection: {e}");
+        }
+    }
+}
+
+/// One connection from the jail: SOCKS5 if it opens with version 5, else HTTP.
+fn serve(client: TcpStream, conn: &Conn) {
+    let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
+    let mut first = [0u8; 1];
+    match client.peek(&mut first) {
+        Ok(1) if first[0] == socks::VERSION => socks::serve(client, conn),
+        Ok(1) => http::serve(client, conn),
+        _ => {}
+    }
+}
+
+/// Where a client asked to go.
+struct Destination {
+    host: Host,
+    port: u16,
+}
+
+impl Destination {
+    /// The host as it is asked about and remembered (`pypi.org`, `[::1]`).
+    fn host_shown(&self) -> String {
+        self.host.to_string()
+    }
+
+    /// `host:port`.
+    fn shown(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// A tunnel from `client` to `upstream` (a CONNECT, or SOCKS5), `pending` the bytes
+/// the client sent after its request. To port 443 it must open with a ClientHello
+/// naming the host granted; `verdict` is recorded once the tunnel is let through.
+/// Returns after both directions are done.
+fn tunnel(
+    mut client: TcpStream,
+    mut upstream: TcpStream,
+    mut pending: Vec<u8>,
+    to: &Destination,
+    verdict: &str,
+    conn: &Conn,
+) {
+    let shared = conn.shared;
+    if to.port == TLS_PORT {
+        if let Err(why) = sni::check(&mut client, &mut pending, &to.host) {
+            shared.record(&to.shown(), &format!("denied ({why})"));
+            let _ = client.shutdown(Shutdown::Both);
+            let _ = upstream.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+    shared.record(&to.shown(), verdict);
+    let _ = client.set_read_timeout(None);
+    if upstream.write_all(&pending).is_err() {
+        return;
+    }
+    relay::both(client, upstream);
+}
