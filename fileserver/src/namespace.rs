@@ -151,8 +151,21 @@ pub struct Covered {
     /// Where the grant would have been, in the jail.
     pub path: PathBuf,
     pub grant: Grant,
-    /// The directory grant that holds it, in the jail.
+    /// The directory grant that holds it, in the jail (its own path when the same
+    /// object was granted there already).
     pub by: PathBuf,
+}
+
+impl Covered {
+    /// What holds it, for `grants` and `--explain`: `within /dir`, or `granted
+    /// already` (the default environment's `/dev/null`).
+    pub fn held_by(&self) -> String {
+        if self.by == self.path {
+            "granted already".into()
+        } else {
+            format!("within {}", crate::text::shown(&self.by))
+        }
+    }
 }
 
 /// The jail's file namespace: a tree rooted at `/`.
@@ -226,6 +239,18 @@ impl Namespace {
         }
         if let Entry::Grant(g) = &entry {
             if g.origin != Origin::Protected {
+                // The same object granted here already, with as much (the default
+                // environment's /dev/null, a device: it keeps its device access).
+                if let Some(Entry::Grant(there)) = self.get(&path) {
+                    if there.host == g.host && there.rights.covers(g.rights) {
+                        self.covered.push(Covered {
+                            path: path.clone(),
+                            grant: g.clone(),
+                            by: path,
+                        });
+                        return Ok(());
+                    }
+                }
                 if let Some((by, _)) = self.covering(&path, g.rights) {
                     self.covered.push(Covered {
                         path,
@@ -505,13 +530,13 @@ impl fmt::Display for Namespace {
         if !self.covered.is_empty() {
             writeln!(f, "within other grants (no mount of their own):")?;
             for c in &self.covered {
-                let label = format!("  {}", c.path.display());
+                let label = format!("  {}", crate::text::shown(&c.path));
                 writeln!(
                     f,
-                    "{label:<40} {} ({}), within {}",
+                    "{label:<40} {} ({}), {}",
                     c.grant.rights.label(),
                     c.grant.origin.label(),
-                    c.by.display()
+                    c.held_by()
                 )?;
             }
         }

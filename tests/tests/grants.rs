@@ -215,3 +215,21 @@ both!(
         assert!(run.stdout.contains("inner-status=1"), "{run}");
     }
 );
+
+both!(
+    naming_a_device_of_the_default_environment_keeps_it,
+    |t: &T| {
+        // The default environment's devices, named as arguments: the same objects, still
+        // devices (a bind of their own would be nodev: "Permission denied").
+        let run = sh(
+        t,
+        "head -c 4 /dev/zero | od -An -c; head -c 8 /dev/urandom | wc -c; cat /dev/null; cp /dev/null => empty",
+    );
+        let out = run.success();
+        assert!(out.contains("\\0  \\0  \\0  \\0"), "{run}");
+        assert!(out.contains("8\n"), "{run}");
+        assert_eq!(fs::metadata(t.path("empty")).unwrap().len(), 0);
+        let run = sh(t, "grants cat /dev/null");
+        assert!(run.success().contains("granted already"), "{run}");
+    }
+);

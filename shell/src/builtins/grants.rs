@@ -73,10 +73,10 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
         own.push((
             c.path.clone(),
             format!(
-                "{} ({}), within {}",
+                "{} ({}), {}",
                 c.grant.rights.label(),
                 c.grant.origin.label(),
-                shown(&c.by)
+                c.held_by()
             ),
         ));
     }
