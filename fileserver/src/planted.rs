@@ -46,6 +46,8 @@ pub enum Refused {
     Special { path: PathBuf, kind: &'static str },
     #[error("{}: {errno}", crate::text::shown(.path))]
     Os { path: PathBuf, errno: Errno },
+    #[error("{}: found on PATH in a directory a jail could write, so a jail may have put it there; it is not run unconfined (name it with its full path to run it anyway)", crate::text::shown(.0))]
+    OnWrittenPath(PathBuf),
 }
 
 impl Refused {
@@ -53,7 +55,7 @@ impl Refused {
     pub fn errno(&self) -> Errno {
         match self {
             Refused::Planted { .. } => Errno::ELOOP,
-            Refused::Special { .. } => Errno::EPERM,
+            Refused::Special { .. } | Refused::OnWrittenPath(_) => Errno::EPERM,
             Refused::Os { errno, .. } => *errno,
         }
     }
@@ -669,6 +671,24 @@ fn checked(fd: OwnedFd, path: &Path, dir: Option<&OwnedFd>) -> Result<OwnedFd, R
         let _ = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(fl & !OFlag::O_NONBLOCK));
     }
     Ok(fd)
+}
+
+/// Whether the program `path`, found by a PATH search for a command the user runs
+/// unconfined (`!!cmd`), may be run with the user's full authority: not reached through
+/// a link a jail may have made, and not in a directory a jail could ever write (a jail
+/// given `~/.local` plants `~/.local/bin/sudo`; the next `!!sudo` must not run it). A
+/// path the user names with a `/` is theirs to run, links checked as usual.
+pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
+    let fd = resolve(path)?;
+    if !searched {
+        return Ok(());
+    }
+    let real = crate::slots::fd_path(&fd).map_err(os(path))?;
+    let place = parent(&real)?;
+    if with(|w| in_written_dir(w, place.dir.as_fd())) {
+        return Err(Refused::OnWrittenPath(path.to_path_buf()));
+    }
+    Ok(())
 }
 
 /// The canonical path of what `path` names, as [`resolve`] finds it.

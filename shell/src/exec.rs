@@ -1603,6 +1603,12 @@ impl Shell {
                 return Running::Done(e.status());
             }
         };
+        // With the user's full authority: never a program a jail may have made.
+        let searched = !argv[0].contains('/');
+        if let Err(e) = pola_fileserver::planted::unconfined_program(&exe, searched) {
+            self.error(format!("!!{}: {e}", pola_fileserver::text::shown(&argv[0])));
+            return Running::Done(126);
+        }
         let mut cmd = std::process::Command::new(exe);
         cmd.arg0(os_string(&argv[0]))
             .args(argv[1..].iter().map(|a| os_string(a)))

@@ -409,10 +409,16 @@ pub fn namespace(
         add_program(&mut ns, &interp, Origin::Interpreter)?;
     }
     let protected = if requests.iter().any(|(_, write, _)| *write) {
-        crate::protect::own_dirs()
+        let mut own = crate::protect::own_dirs()
             .iter()
             .map(|d| crate::protect::Protected::find(d))
-            .collect::<Result<Vec<_>, _>>()?
+            .collect::<Result<Vec<_>, _>>()?;
+        own.extend(
+            crate::protect::startup_files()
+                .iter()
+                .filter_map(|f| crate::protect::Protected::find_file(f)),
+        );
+        own
     } else {
         Vec::new()
     };

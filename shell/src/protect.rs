@@ -19,12 +19,34 @@
 
 use std::fs;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use pola_fileserver::namespace::{Entry, Grant, Namespace, Origin, Rights};
 
 use crate::jail::JailError;
+
+/// The files pola-sh runs with the user's authority when it starts, outside its own
+/// directories: a login shell's `~/.profile` and an interactive shell's `$ENV`
+/// (`/etc/profile` is root's to write). A jail that could write one of them would run
+/// its code unconfined at the next start; they are kept read-only like pola-sh's own.
+pub fn startup_files() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = dirs::home_dir()
+        .map(|h| h.join(".profile"))
+        .into_iter()
+        .collect();
+    if let Some(env) = std::env::var_os("ENV").filter(|e| !e.is_empty()) {
+        let env = PathBuf::from(env);
+        let env = match (env.strip_prefix("~"), dirs::home_dir()) {
+            (Ok(rest), Some(home)) => home.join(rest),
+            _ => env,
+        };
+        if env.is_absolute() {
+            out.push(env);
+        }
+    }
+    out
+}
 
 /// pola-sh's own directories.
 pub fn own_dirs() -> Vec<PathBuf> {
@@ -121,16 +143,42 @@ impl Protected {
                 .map_err(|e| JailError::Protect(dir.to_path_buf(), e))?;
         }
         let real = fs::canonicalize(dir).map_err(|e| JailError::Protect(dir.to_path_buf(), e))?;
+        Ok(Protected::at(real))
+    }
+
+    /// A file the shell runs at start (`~/.profile`, `$ENV`'s): where it really is, or
+    /// would be. A missing one is made (empty) only when a write grant holds its place
+    /// (see [`protect`]); `None` when its directory is not there either.
+    pub fn find_file(file: &Path) -> Option<Protected> {
+        if let Ok(real) = fs::canonicalize(file) {
+            return Some(Protected::at(real));
+        }
+        // Not there, or a dangling link (whose target a jail could make): its place.
+        let target = match fs::read_link(file) {
+            Ok(t) => file.parent()?.join(t),
+            Err(_) => file.to_path_buf(),
+        };
+        let parent = fs::canonicalize(target.parent()?).ok()?;
+        Some(Protected::at(parent.join(target.file_name()?)))
+    }
+
+    fn at(real: PathBuf) -> Protected {
         let ancestors = real
             .ancestors()
             .filter_map(|a| identity(a).map(|id| (a.to_path_buf(), id)))
             .collect();
-        let fs = fs_location(&real);
-        Ok(Protected {
+        let fs = fs_location(&real).or_else(|| {
+            let above = fs_location(real.parent()?)?;
+            Some(FsLocation {
+                device: above.device,
+                path: above.path.join(real.file_name()?),
+            })
+        });
+        Protected {
             real,
             ancestors,
             fs,
-        })
+        }
     }
 
     /// Where it is inside the directory `host` (by identity, or by place in the same
@@ -157,7 +205,7 @@ impl Protected {
         let Some(id) = identity(path) else {
             return false;
         };
-        self.ancestors.first().is_some_and(|(_, own)| *own == id)
+        identity(&self.real) == Some(id)
             || fs::canonicalize(path).is_ok_and(|p| p.starts_with(&self.real))
     }
 }
@@ -203,6 +251,17 @@ pub fn protect(ns: &mut Namespace, dirs: &[Protected]) -> Result<(), JailError> 
                 if ns.get(&at).is_none() {
                     ns.insert(&at, protected_grant(real.clone(), Rights::ReadWrite))?;
                 }
+            }
+            if fs::symlink_metadata(&dir.real).is_err() {
+                // A start-up file that is not there yet: made, empty, so that it is
+                // there to be kept read-only (a jail must not write it first).
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o644)
+                    .custom_flags(libc::O_NOFOLLOW)
+                    .open(&dir.real)
+                    .map_err(|e| JailError::Protect(dir.real.clone(), e))?;
             }
             ns.insert(
                 &virt.join(&rel),

@@ -1637,6 +1637,94 @@ both!(
     }
 );
 
+// 24 (review 2). `!!cmd` runs what a PATH search finds with the user's full authority:
+// never a program in a directory a jail could write (a jail given ~/.local plants
+// ~/.local/bin/sudo for the user's next `!!sudo`).
+both!(
+    item_24_unconfined_commands_never_run_a_planted_program,
+    |t: &T| {
+        let v = t.dir().display().to_string();
+        let path = format!("{v}/bin:/usr/local/bin:/usr/bin:/bin");
+        let env = [("PATH", std::path::PathBuf::from(&path))];
+        let env: Vec<(&str, &std::path::Path)> =
+            env.iter().map(|(k, p)| (*k, p.as_path())).collect();
+        let plant = format!(
+        "sh -c 'mkdir -p {v}/bin && printf \"#!/bin/sh\\necho PLANTED\\n\" > {v}/bin/hostname && chmod +x {v}/bin/hostname' + => {v}/bin"
+    );
+        // Without the protection: the same file, made by a plain process, is what runs.
+        t.mkdir("plain");
+        t.plain(&[
+            "sh",
+            "-c",
+            &plant
+                .replace(&format!("{v}/bin"), &format!("{v}/plain"))
+                .replace(" + => ", " #"),
+        ])
+        .success();
+        let plain = t.plain(&["env", &format!("PATH={v}/plain:/usr/bin:/bin"), "hostname"]);
+        assert_eq!(plain.success(), "PLANTED\n");
+        // A jail plants it; the user's `!!hostname` refuses it, saying why.
+        pola_sh_with(t, &plant, &env).success();
+        let run = pola_sh_with(t, "!!hostname; echo status=$?", &env);
+        assert!(!run.stdout.contains("PLANTED"), "{run}");
+        assert!(run.stdout.contains("status=126"), "{run}");
+        assert!(run.stderr.contains("a jail may have put it there"), "{run}");
+        // Named with its full path, it is the user's choice.
+        let run = pola_sh_with(t, &format!("!!{v}/bin/hostname"), &env);
+        assert_eq!(run.success(), "PLANTED\n");
+        // A program found elsewhere on PATH still runs unconfined.
+        let run = pola_sh_with(t, "!!true; echo status=$?", &env);
+        assert!(run.stdout.contains("status=0"), "{run}");
+    }
+);
+
+// 27 (review 2). The files pola-sh runs at start outside its own directories (a login
+// shell's ~/.profile, $ENV's file) are kept read-only too, made empty first when a jail
+// could otherwise create them.
+both!(item_27_startup_files_are_read_only_in_jails, |t: &T| {
+    t.mkdir("home");
+    t.write("home/.profile", "echo profile-read\n");
+    let home = t.path("home");
+    let marker = t.path("MARKER");
+    let env = [("HOME", home.clone()), ("ENV", home.join(".shrc"))];
+    let env: Vec<(&str, &std::path::Path)> = env.iter().map(|(k, p)| (*k, p.as_path())).collect();
+    // Without the protection: what is in ~/.profile runs unconfined at the next login.
+    fs::write(
+        home.join(".profile"),
+        format!("!!touch {}\n", marker.display()),
+    )
+    .unwrap();
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-l", "-c", "true"]);
+    cmd.env("HOME", &home);
+    t.output(cmd).success();
+    assert!(marker.exists(), "a login pola-sh runs ~/.profile");
+    fs::remove_file(&marker).unwrap();
+    t.write("home/.profile", "echo profile-read\n");
+    // A jail that may write the home cannot write either file.
+    let h = home.display();
+    let run = pola_sh_with(
+        t,
+        &format!("sh -c 'echo \"!!touch {m}\" >> {h}/.profile; echo \"!!touch {m}\" >> {h}/.shrc; echo ok > {h}/other' + => {h}/", m = marker.display()),
+        &env,
+    );
+    assert!(run.stderr.contains("Read-only file system"), "{run}");
+    assert_eq!(
+        fs::read_to_string(home.join(".profile")).unwrap(),
+        "echo profile-read\n"
+    );
+    assert_eq!(
+        fs::read_to_string(home.join(".shrc")).unwrap_or_default(),
+        ""
+    );
+    assert_eq!(fs::read_to_string(home.join("other")).unwrap(), "ok\n");
+    // The next login shell reads only what the user wrote.
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-l", "-c", "true"]);
+    cmd.env("HOME", &home).env("ENV", home.join(".shrc"));
+    let run = t.output(cmd);
+    assert!(run.stdout.contains("profile-read"), "{run}");
+    assert!(!marker.exists(), "{run}");
+});
+
 // 30. A name a jail made (escape sequences, `\r`, newlines, look-alike slashes) cannot
 //     change what the user is asked (`--ask`, the powerbox) or shown (errors, `grants`).
 
