@@ -105,6 +105,8 @@ impl Id {
 #[derive(Default)]
 struct Written {
     dirs: HashSet<Id>,
+    /// Directories a jail made itself (at a slot): everything in them is its doing.
+    made: HashSet<Id>,
     /// Symlinks a jail made (records of earlier versions).
     links: HashSet<Id>,
     /// Slots: a name in a directory where a jail could make anything (a link at it is
@@ -183,6 +185,10 @@ fn refresh(w: &mut Written) {
             (Some(b"link"), Some(id)) => {
                 w.links.insert(id);
             }
+            (Some(b"made"), Some(id)) => {
+                w.dirs.insert(id);
+                w.made.insert(id);
+            }
             (Some(b"slot"), Some(id)) => {
                 if let Some(name) = words.next().and_then(unhex) {
                     w.slots.insert((id, name));
@@ -244,6 +250,20 @@ pub fn record_dir(dir: &impl AsFd, path: &Path) {
     });
 }
 
+/// Remember that a jail made the directory `dir` itself (at a slot): jails may write in
+/// it, and a link a jail made that leads into it leads only to what jails made.
+pub fn record_made_dir(dir: &impl AsFd, path: &Path) {
+    let Some(id) = Id::of(dir.as_fd()) else {
+        return;
+    };
+    with(|w| {
+        if w.made.insert(id) {
+            w.dirs.insert(id);
+            append("made", &id, "", path);
+        }
+    });
+}
+
 /// Remember that a jail may make anything at `name` in the directory `dir` (a slot):
 /// a symlink found there is never followed. `path` is the slot's, for people reading
 /// the record.
@@ -288,6 +308,43 @@ fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
         cur = Some(up);
     }
     true
+}
+
+/// Whether `dir` is in (or is) a directory a jail made, without crossing into another
+/// file system on the way up (a file system mounted there later is no jail's).
+fn in_made_dir(w: &Written, dir: BorrowedFd) -> bool {
+    if w.made.is_empty() {
+        return false;
+    }
+    let Some(start) = Id::of(dir) else {
+        return false;
+    };
+    let mut cur: Option<OwnedFd> = None;
+    for _ in 0..4096 {
+        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
+        let Some(id) = Id::of(at) else {
+            return false;
+        };
+        if id.dev != start.dev {
+            return false;
+        }
+        if w.made.contains(&id) {
+            return true;
+        }
+        let Ok(up) = nix::fcntl::openat(
+            at,
+            "..",
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return false;
+        };
+        if Id::of(up.as_fd()).is_some_and(|u| (u.dev, u.ino) == (id.dev, id.ino)) {
+            return false;
+        }
+        cur = Some(up);
+    }
+    false
 }
 
 /// Whether the symlink or special file `link` (an `O_PATH` descriptor of it), `name`
@@ -352,11 +409,11 @@ thread_local! {
     static FOLLOWING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// Whether a link a jail may have made, to `target` (absolute), leads only where jails
-/// could write anyway: into a directory that was itself writable by a jail (and not
-/// one of pola-sh's own). Following such a link gives the next command nothing a jail
-/// did not already have (`ln -s real => link; cd link`, a venv's `lib64 -> lib`); a
-/// link into anything else (`~/.ssh/authorized_keys`, a secret) is not followed.
+/// Whether a link a jail may have made, to `target` (absolute), leads only to what jails
+/// made: into a directory a jail made itself at a slot (`mkdir => real; ln -s real =>
+/// link; cd link`), on the same file system, not one of pola-sh's own. A directory a
+/// jail was merely given to write holds the user's files too (and files the user puts
+/// there later): a link into it, or anywhere else, is not followed.
 fn lands_where_jails_wrote(target: &Path) -> bool {
     let depth = FOLLOWING.with(|f| f.get());
     if depth >= 8 {
@@ -373,8 +430,8 @@ fn lands_where_jails_wrote(target: &Path) -> bool {
             },
             None => place.dir,
         };
-        let written = with(|w| in_written_dir(w, dir.as_fd()));
-        Some(written && !in_own_dir(&own_dirs(), dir.as_fd()))
+        let made = with(|w| in_made_dir(w, dir.as_fd()));
+        Some(made && !in_own_dir(&own_dirs(), dir.as_fd()))
     })();
     FOLLOWING.with(|f| f.set(depth));
     landed == Some(true)

@@ -219,8 +219,12 @@ pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
             nix::fcntl::OFlag::O_RDONLY,
             nix::sys::stat::Mode::empty(),
         );
+        // A regular file's first bytes only: reading a FIFO would wait for a writer.
         let n = opened
             .ok()
+            .filter(|fd| {
+                nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+            })
             .map(fs::File::from)
             .and_then(|mut f| f.read(&mut head).ok())
             .unwrap_or(0);

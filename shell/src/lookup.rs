@@ -48,8 +48,20 @@ pub enum Program {
 /// an ELF binary nor has NUL bytes in its first line.
 pub fn is_plain_script(path: &Path) -> bool {
     let mut head = [0u8; 256];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
+    // Never blocking (a FIFO a jail swapped in), never through a planted link, and only
+    // a regular file's first bytes.
+    let opened = pola_fileserver::planted::open(
+        path,
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK,
+        nix::sys::stat::Mode::empty(),
+    );
+    let n = opened
+        .ok()
+        .filter(|fd| {
+            nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+        })
+        .map(std::fs::File::from)
+        .and_then(|mut f| f.read(&mut head).ok())
         .unwrap_or(0);
     let head = &head[..n];
     if head.starts_with(b"#!") || head.starts_with(b"\x7fELF") {

@@ -1430,6 +1430,16 @@ os.rename("tmpd", "dir")
             "cd proj && mkdir => real && sh -c 'echo made > real/f' + => real/f && ln -s real => link && cat link/f && cd link && cat f",
         );
         assert_eq!(run.success(), "made\nmade\n");
+        // A directory a jail was only given to write (the user's project) holds the
+        // user's files, and files the user puts there later: a link into it is not.
+        t.mkdir("proj2");
+        t.mkdir("dl");
+        sh(t, &format!("true + => {v}/proj2/")).success();
+        t.write("proj2/.env", "TOKEN=later\n");
+        sh(t, &format!("ln -s {v}/proj2/.env => dl/notes.txt")).success();
+        let run = sh(t, "cat dl/notes.txt");
+        assert!(!run.stdout.contains("TOKEN"), "{run}");
+        assert!(run.stderr.contains("is not followed"), "{run}");
         t.write("home/.config/pola-sh/rc", "echo rc\n");
         let env = [("HOME", t.path("home"))];
         let env: Vec<(&str, &std::path::Path)> =

@@ -530,8 +530,8 @@ impl Broker {
         if let Err(e) = mkdirat(&self.dirs[i].parent, name, file_mode(mode, caller.umask())) {
             return Answer::Fail(e);
         }
-        // A directory a jail made: anything in it may be the jail's, from now on.
-        self.dirs[i].remember(name, SFlag::S_IFDIR);
+        // A directory a jail made: anything in it is the jail's, from now on.
+        self.dirs[i].remember_made(name);
         match self.sync(i, name) {
             Ok(()) => Answer::Done,
             Err(e) => {
@@ -763,7 +763,7 @@ impl Broker {
         if held.kind == SFlag::S_IFDIR {
             // Recorded by its identity, which the rename keeps.
             if let Ok(fd) = super::open_beneath(&d.parent, &d.hold, OFlag::O_PATH) {
-                crate::planted::record_dir(&fd, &d.parent_path.join(&to.name));
+                crate::planted::record_made_dir(&fd, &d.parent_path.join(&to.name));
             }
         } else {
             d.remember(&to.name, held.kind);
@@ -796,7 +796,7 @@ impl Broker {
         let d = &self.dirs[i];
         if held.kind == SFlag::S_IFDIR {
             if let Ok(fd) = super::open_beneath(&d.parent, &d.hold, OFlag::O_PATH) {
-                crate::planted::record_dir(&fd, &d.parent_path.join(&slot.name));
+                crate::planted::record_made_dir(&fd, &d.parent_path.join(&slot.name));
             }
         } else {
             d.remember(&slot.name, held.kind);

@@ -459,6 +459,13 @@ impl SlotDir {
         remember(&self.parent, &self.parent_path, name, k);
     }
 
+    /// Remember that the directory now at slot `name` is one the jail made itself.
+    pub fn remember_made(&self, name: &OsStr) {
+        if let Ok(fd) = open_beneath(&self.parent, name, OFlag::O_PATH | OFlag::O_DIRECTORY) {
+            crate::planted::record_made_dir(&fd, &self.parent_path.join(name));
+        }
+    }
+
     /// After the jail: put back a slot object the command moved into its scratch and
     /// left there with its slot empty (`mv => f g` with `g` not granted: the file is not
     /// lost), remember the links and directories it left at its slots, then empty and
