@@ -348,6 +348,38 @@ fn profiles_for(cmd: &Command, identity: &Identity, exe: &Path) -> Result<Vec<Pr
     Ok(out)
 }
 
+/// The Python virtual environments a program runs from (`VENV/bin/PROG` with a
+/// `VENV/pyvenv.cfg`), where the path names it and where it really is (pipx's
+/// `~/.local/bin/tool`): Python finds its packages there by the program's path, so the
+/// jail gets the venv read-only (`venv/bin/python` needs no `+ venv`). Never the home
+/// directory or one above it, nor through a link a jail may have made.
+fn venvs_of(exe: &Path, home: &Path) -> Vec<PathBuf> {
+    let real = pola_fileserver::planted::canonical(exe).ok();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for path in std::iter::once(exe).chain(real.as_deref()) {
+        let Some(dir) = path
+            .parent()
+            .filter(|b| b.file_name().is_some_and(|n| n == "bin"))
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty() && !home.starts_with(d))
+        else {
+            continue;
+        };
+        let cfg = pola_fileserver::planted::open(
+            &dir.join("pyvenv.cfg"),
+            nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK,
+            nix::sys::stat::Mode::empty(),
+        );
+        let regular = cfg.is_ok_and(|fd| {
+            nix::sys::stat::fstat(&fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+        });
+        if regular && !out.iter().any(|d| d == dir) {
+            out.push(dir.to_path_buf());
+        }
+    }
+    out
+}
+
 /// The namespace for `cmd`, where its program lives in it, and what its profile adds.
 pub fn namespace(
     cmd: &Command,
@@ -406,6 +438,12 @@ pub fn namespace(
                     grant(path.to_path_buf(), Rights::ReadOnly, Origin::Default),
                 )?;
             }
+        }
+    }
+    if cmd.profiles {
+        for venv in venvs_of(&exe, &identity.home) {
+            let virt = normalize(&venv)?;
+            insert_grant(&mut ns, &virt, venv, Rights::ReadOnly, Origin::Shipped)?;
         }
     }
     add_program(&mut ns, &exe, Origin::Executable)?;

@@ -55,14 +55,18 @@ pub fn is_plain_script(path: &Path) -> bool {
         nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK,
         nix::sys::stat::Mode::empty(),
     );
-    let n = opened
+    // What the shell may not read (a link a jail made, which the jail resolves itself:
+    // a venv's `bin/python`) is run as it is: the kernel decides in the jail.
+    let Some(n) = opened
         .ok()
         .filter(|fd| {
             nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
         })
         .map(std::fs::File::from)
         .and_then(|mut f| f.read(&mut head).ok())
-        .unwrap_or(0);
+    else {
+        return false;
+    };
     let head = &head[..n];
     if head.starts_with(b"#!") || head.starts_with(b"\x7fELF") {
         return false;

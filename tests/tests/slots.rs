@@ -6,6 +6,7 @@
 //! shows no sibling.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -104,6 +105,35 @@ both!(python_venv_in_a_slot_then_its_python, |t: &T| {
         "cd w && venv/bin/python -c 'import sys; print(sys.prefix)' + venv",
     );
     assert_eq!(run.success().trim(), t.path("w/venv").to_str().unwrap());
+    // Its programs find the venv without a grant (it is given read-only), its link to
+    // /usr/bin/python3 resolved inside the jail, and a script run by them too.
+    let run = sh(
+        t,
+        "cd w && venv/bin/python -c 'import sys; print(sys.prefix)'",
+    );
+    assert_eq!(run.success().trim(), t.path("w/venv").to_str().unwrap());
+    t.write(
+        "w/venv/bin/tool",
+        "#!X/venv/bin/python\nimport sys; print('tool', sys.prefix)\n",
+    );
+    let tool = fs::read_to_string(t.path("w/venv/bin/tool")).unwrap();
+    t.write(
+        "w/venv/bin/tool",
+        &tool.replace('X', t.path("w").to_str().unwrap()),
+    );
+    fs::set_permissions(t.path("w/venv/bin/tool"), fs::Permissions::from_mode(0o755)).unwrap();
+    let run = sh(t, "cd w && venv/bin/tool");
+    assert_eq!(
+        run.success().trim(),
+        format!("tool {}", t.path("w/venv").display())
+    );
+    // Nothing else: the directory holding the venv stays unseen.
+    t.write("w/secret", "s\n");
+    let run = sh(
+        t,
+        "cd w && venv/bin/python -c 'print(open(\"secret\").read())'",
+    );
+    assert!(!run.ok() && !run.stdout.contains('s'), "{run}");
 });
 
 both!(symlinks_are_made_and_removed_in_a_slot, |t: &T| {
