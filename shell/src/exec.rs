@@ -1676,10 +1676,23 @@ impl Shell {
                 drop(write);
                 let mut out = Vec::new();
                 use std::io::Read;
+                // Held in the shell's memory, which no jail's limit covers: bounded (a
+                // jailed `yes` in `$(...)` would grow the shell until it is killed).
+                // What is over is not read; the writer gets EPIPE.
                 self.status = crate::job::with_keys(|| {
-                    let _ = std::fs::File::from(read).read_to_end(&mut out);
+                    let _ = std::fs::File::from(read)
+                        .take(SUBSTITUTION_MAX + 1)
+                        .read_to_end(&mut out);
                     wait_pid(pid)
                 });
+                if out.len() as u64 > SUBSTITUTION_MAX {
+                    out.truncate(SUBSTITUTION_MAX as usize);
+                    eprintln!(
+                        "pola-sh: command substitution: output over {} MiB, the rest not read",
+                        SUBSTITUTION_MAX >> 20
+                    );
+                    self.status = 1;
+                }
                 self.subst_status = Some(self.status);
                 // A shell string cannot hold NUL: bash drops them from the output.
                 out.retain(|b| *b != 0);
@@ -1709,6 +1722,9 @@ impl Shell {
         (next >> 16) & 0x7fff
     }
 }
+
+/// The most output a command substitution gives the shell, in bytes.
+const SUBSTITUTION_MAX: u64 = 256 << 20;
 
 /// An argument for a program: the shell's text as bytes (see `escapes::byte`).
 fn os_string(text: &str) -> OsString {

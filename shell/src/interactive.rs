@@ -401,17 +401,24 @@ impl Completer for PolaHelper {
         let found = found
             .into_iter()
             .map(|p| {
-                // Never a raw control character into the line being edited.
-                let replacement =
-                    if pola_fileserver::text::escape(p.replacement.as_bytes()) != p.replacement {
-                        let plain = unescape(&p.replacement);
-                        match plain.strip_suffix('/') {
-                            Some(dir) => format!("{}/", ansi_c_word(dir)),
-                            None => ansi_c_word(&plain),
-                        }
-                    } else {
-                        p.replacement
-                    };
+                // The name as one word meaning exactly it: rustyline escapes only its own
+                // break characters, and a name a jail made may hold glob characters
+                // (`[n]otes.txt` would match the user's notes.txt), a leading `~`, `!`,
+                // or control characters (never raw into the line being edited). Inside
+                // quotes only the control characters need it.
+                let plain = unescape(&p.replacement);
+                let (name, slash) = match plain.strip_suffix('/') {
+                    Some(dir) => (dir, "/"),
+                    None => (plain.as_str(), ""),
+                };
+                let quoted = at > 0 && matches!(line.as_bytes().get(at - 1), Some(b'"' | b'\''));
+                let replacement = if !quoted {
+                    format!("{}{slash}", escape_word(name))
+                } else if pola_fileserver::text::escape(p.replacement.as_bytes()) != p.replacement {
+                    format!("{}{slash}", ansi_c_word(name))
+                } else {
+                    p.replacement
+                };
                 Pair {
                     display: pola_fileserver::text::escape(p.display.as_bytes()),
                     replacement,
@@ -481,6 +488,30 @@ mod tests {
         assert_eq!(escape_word("x\r\x1b[2Ky"), "$'x\\r\\e[2Ky'");
         assert_eq!(escape_word("it's\n"), "$'it\\'s\\n'");
         assert_eq!(escape_word("\u{2215}tmp"), "$'\\u2215tmp'");
+    }
+
+    #[test]
+    fn completed_file_names_mean_exactly_that_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["[n]otes.txt", "~", "a*b", "x!y"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let helper = PolaHelper::new();
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let complete = |typed: &str| -> Vec<String> {
+            let line = format!("rm => {}/{typed}", dir.path().display());
+            let (_, found) = helper.complete(&line, line.len(), &ctx).unwrap();
+            let prefix = format!("{}/", dir.path().display());
+            found
+                .into_iter()
+                .map(|p| p.replacement.replacen(&prefix, "", 1))
+                .collect()
+        };
+        assert_eq!(complete("["), ["\\[n\\]otes.txt"]);
+        assert_eq!(complete("~"), ["\\~"]);
+        assert_eq!(complete("a"), ["a\\*b"]);
+        assert_eq!(complete("x"), ["x\\!y"]);
     }
 
     #[test]

@@ -2275,6 +2275,31 @@ for name, path in [("tmp", "/tmp/a"), ("home", os.path.expanduser("~/b")), ("shm
 sys.exit(28 if failed else 0)
 "#;
 
+// 32. A command substitution's output is held in the shell's memory, which no jail's
+//     limit covers: the shell bounds it.
+both!(
+    item_32_substitution_output_cannot_grow_the_shell,
+    |t: &T| {
+        // Without the bound: a plain shell holds all a command prints.
+        let plain = t.plain(&[
+            "bash",
+            "-c",
+            "x=$(head -c 300000000 /dev/zero | tr '\\0' y); echo len=${#x}",
+        ]);
+        assert_eq!(plain.expect_field("len"), "300000000", "{plain}");
+        // In pola-sh the jailed writer is cut off at 256 MiB, and the user is told.
+        let run = t.output(t.pola_sh_command("x=$(yes); s=$?; echo status=$s; echo len=${#x}"));
+        assert_eq!(run.expect_field("status"), "1", "{run}");
+        let len: u64 = run.expect_field("len").parse().unwrap();
+        assert!(len <= 256 << 20, "{run}");
+        assert!(
+            run.stderr
+                .contains("command substitution: output over 256 MiB"),
+            "{run}"
+        );
+    }
+);
+
 // 32. tmpfs fillers hit a per-jail limit: the private /tmp, $HOME and /dev/shm are one
 //     tmpfs of a bounded size.
 both!(item_32_tmpfs_fillers_hit_the_jails_scratch_size, |t: &T| {
