@@ -273,6 +273,28 @@ fn remove_stale(dir: &Path) {
     }
 }
 
+/// Whether memory a jail left is still charged to its cgroup and cannot be reclaimed:
+/// pages of a tmpfs or shared memory it wrote (a file in a granted `/dev/shm`), or
+/// anonymous memory. The next jail given the cgroup would start with that charge
+/// against its limit (and be killed for the previous jail's memory); page cache,
+/// reclaimed under pressure, does not count.
+fn holds_memory(version: Version, dir: &Path) -> bool {
+    fs::read_to_string(dir.join("memory.stat")).map_or(true, |stat| charged(version, &stat))
+}
+
+/// Whether `memory.stat` says unreclaimable memory is charged (see [`holds_memory`]).
+fn charged(version: Version, stat: &str) -> bool {
+    let names: &[&str] = match version {
+        Version::V2 => &["anon", "shmem"],
+        Version::V1 => &["total_rss", "total_shmem"],
+    };
+    stat.lines().any(|l| {
+        l.split_once(' ').is_some_and(|(k, v)| {
+            names.contains(&k) && v.trim().parse::<u64>().map_or(true, |n| n > 0)
+        })
+    })
+}
+
 /// An idle cgroup of this process with the same controllers as `limits`, with them
 /// set, if one is there and empty.
 fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
@@ -286,8 +308,9 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
         let i = idle.iter().position(same)?;
         idle.swap_remove(i)
     };
-    let empty = cgroup.dirs.iter().all(|(_, dir, _)| {
+    let empty = cgroup.dirs.iter().all(|(version, dir, cs)| {
         fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
+            && !(cs.contains(&Controller::Memory) && holds_memory(*version, dir))
     });
     let mut usable = empty;
     for (i, (c, value)) in limits.iter().enumerate() {
@@ -469,6 +492,18 @@ impl Drop for JailCgroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cgroup_holding_tmpfs_or_anonymous_memory_is_not_reused() {
+        let v1 = "cache 209715200\nrss 0\nshmem 209715200\ntotal_rss 0\ntotal_shmem 209715200\n";
+        assert!(charged(Version::V1, v1));
+        let v1_clean = "cache 4096\nrss 0\nshmem 0\ntotal_cache 4096\ntotal_rss 0\ntotal_shmem 0\n";
+        assert!(!charged(Version::V1, v1_clean));
+        let v2 = "anon 0\nfile 8192\nshmem 65536\nfile_mapped 0\n";
+        assert!(charged(Version::V2, v2));
+        assert!(!charged(Version::V2, "anon 0\nfile 8192\nshmem 0\n"));
+        assert!(charged(Version::V2, "anon 4096\nshmem 0\n"));
+    }
 
     const V1_MOUNTS: &str = "\
 31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
