@@ -48,6 +48,8 @@ pub enum Refused {
     Os { path: PathBuf, errno: Errno },
     #[error("{}: found on PATH in a directory a jail could write, so a jail may have put it there; it is not run unconfined (name it with its full path to run it anyway)", crate::text::shown(.0))]
     OnWrittenPath(PathBuf),
+    #[error("{}: a socket is not granted by naming it (what listens there would act for the command); the word is passed as it is", crate::text::shown(.0))]
+    Socket(PathBuf),
 }
 
 impl Refused {
@@ -55,7 +57,9 @@ impl Refused {
     pub fn errno(&self) -> Errno {
         match self {
             Refused::Planted { .. } => Errno::ELOOP,
-            Refused::Special { .. } | Refused::OnWrittenPath(_) => Errno::EPERM,
+            Refused::Special { .. } | Refused::OnWrittenPath(_) | Refused::Socket(_) => {
+                Errno::EPERM
+            }
             Refused::Os { errno, .. } => *errno,
         }
     }

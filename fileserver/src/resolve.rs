@@ -39,7 +39,7 @@ pub enum ResolveError {
     Denied(PathBuf),
     #[error("cannot create {}: no such directory: {}", shown(.path), shown(.parent))]
     NoParent { path: PathBuf, parent: PathBuf },
-    #[error("{}: not a directory or regular file that can be granted", shown(.0))]
+    #[error("{}: not a directory, regular file or FIFO that can be granted (a socket or device is not)", shown(.0))]
     Unsupported(PathBuf),
     #[error("{}: is in /proc, which cannot be granted (the jail has its own /proc)", shown(.0))]
     Proc(PathBuf),
@@ -101,7 +101,7 @@ impl WitnessFd {
         let st = fstat(&fd).map_err(|e| os_error(path, e))?;
         let kind = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
         let is_dir = kind == SFlag::S_IFDIR;
-        if !(is_dir || kind == SFlag::S_IFREG || kind == SFlag::S_IFCHR) {
+        if !(is_dir || kind == SFlag::S_IFREG || kind == SFlag::S_IFCHR || kind == SFlag::S_IFIFO) {
             return Err(ResolveError::Unsupported(path.to_path_buf()));
         }
         let link = format!("/proc/self/fd/{}", fd.as_raw_fd());

@@ -465,6 +465,8 @@ pub fn namespace(
         Vec::new()
     };
     let mut refused = Vec::new();
+    // Links a jail may have made, named for reading: the jail gets the link itself.
+    let mut links = Vec::new();
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
@@ -474,11 +476,31 @@ pub fn namespace(
         }
         if !write {
             use pola_fileserver::planted::{self, Refused};
-            if let Err(e @ (Refused::Planted { .. } | Refused::Special { .. })) =
-                planted::resolve(&host)
-            {
-                refused.push(e);
-                continue;
+            match planted::resolve(&host) {
+                Err(e @ Refused::Planted { .. }) => {
+                    if let Refused::Planted { link, target } = &e {
+                        if normalize(link).is_ok_and(|l| l == virt) {
+                            links.push((virt.clone(), target.clone()));
+                        }
+                    }
+                    refused.push(e);
+                    continue;
+                }
+                Err(e @ Refused::Special { .. }) => {
+                    refused.push(e);
+                    continue;
+                }
+                // Naming a socket grants nothing: whoever listens there would take the
+                // command's connections with the authority they have (a read-only
+                // mount does not stop connect). The word stays a word.
+                Ok(fd)
+                    if nix::sys::stat::fstat(&fd)
+                        .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFSOCK) =>
+                {
+                    refused.push(Refused::Socket(host.clone()));
+                    continue;
+                }
+                _ => {}
             }
         }
         let exists = fs::symlink_metadata(&host).is_ok();
@@ -490,6 +512,13 @@ pub fn namespace(
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
         insert_grant(&mut ns, &virt, host, rights, origin)?;
+    }
+    // Shown as the link it is (`ls -l`, `readlink`), resolved inside the jail, where
+    // only what was granted is; never written into a directory granted as a whole.
+    for (virt, target) in links {
+        if ns.get(&virt).is_none() && ns.covering(&virt, Rights::ReadOnly).is_none() {
+            ns.insert(&virt, Entry::Symlink(target))?;
+        }
     }
     crate::protect::protect(&mut ns, &protected)?;
     ns.ensure_dir(&cmd.cwd)?;

@@ -233,3 +233,46 @@ both!(
         assert!(run.success().contains("granted already"), "{run}");
     }
 );
+
+// A word naming a FIFO grants it; one naming a socket grants nothing (what listens
+// there would act for the command) and stays a word; one naming a link a jail may have
+// made gives the jail the link itself, not what it points to.
+both!(fifos_sockets_and_jail_made_links_as_words, |t: &T| {
+    t.mkdir("w");
+    let fifo = t.path("w/fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    t.own(&fifo);
+    let run = sh(
+        t,
+        "cd w && { (sleep 0.2; echo through > fifo) & cat fifo; wait; }",
+    );
+    assert_eq!(run.success(), "through\n");
+
+    // The user's own socket (a jail's would be refused as planted).
+    let made = t.plain(&[
+        "/usr/bin/python3",
+        "-c",
+        "import socket; socket.socket(socket.AF_UNIX).bind('w/sock')",
+    ]);
+    assert!(made.ok(), "{made}");
+    let run = sh(t, "cd w && echo sock; ls sock; echo status=$?");
+    assert!(run.stdout.starts_with("sock\n"), "{run}");
+    assert_eq!(run.expect_field("status"), "2", "{run}");
+    assert!(
+        run.stderr.contains("a socket is not granted by naming it"),
+        "{run}"
+    );
+
+    t.write("secret", "TOP SECRET\n");
+    let target = t.path("secret");
+    sh(t, &format!("cd w && ln -s {} => link", target.display())).success();
+    let run = sh(t, "cd w && readlink link && ls -l link | cut -c1");
+    assert_eq!(
+        run.success(),
+        format!("{}\nl\n", target.display()),
+        "the link itself"
+    );
+    let run = sh(t, "cd w && cat link");
+    assert!(!run.ok() && !run.stdout.contains("TOP SECRET"), "{run}");
+    assert!(run.stderr.contains("is not followed"), "{run}");
+});
