@@ -120,6 +120,11 @@ impl Observed {
         if let Some((addr, port)) = direct {
             let addr = crate::text::shown(addr);
             lines.push(match self.proxy {
+                // A name lookup: no port grant makes one work (UDP stays closed); the
+                // proxy looks names up for the hosts granted by name.
+                _ if *port == 53 => format!(
+                    "{name} tried to look up a host name itself ({addr}:53), which a jail cannot (only @net gives it the network's DNS) — try: {cmd} + @net:HOST for the host it needs (pola-sh's proxy looks it up), or {cmd} + @net"
+                ),
                 Some(_) => format!(
                     "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
                 ),
@@ -512,6 +517,17 @@ mod tests {
             .hint("pola-sh", "curl", true, d.path())
             .unwrap()
             .ends_with("try: curl … + @net:connect=8080"));
+        // A name lookup is not answered with a port grant that cannot make it work.
+        let dns = Observed {
+            connects: vec![("10.0.0.1".into(), 53)],
+            ..Observed::default()
+        };
+        let hint = dns.hint("pola-sh", "curl", true, d.path()).unwrap();
+        assert!(
+            hint.contains("look up a host name") && hint.contains("@net:HOST"),
+            "{hint}"
+        );
+        assert!(!hint.contains("connect=53"), "{hint}");
         // With hosts granted by name, the proxy is the way out: going there is no miss,
         // going elsewhere is said to bypass it.
         let proxied = Observed {

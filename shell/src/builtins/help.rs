@@ -16,6 +16,8 @@ environment and what its command line grants.
   expr 1 + 2               a + that grants nothing is an ordinary argument
   echo 'notes.txt'         single-quoted words are never grants
   curl URL + @net          the network is a capability too
+  pip install x + @net:pypi.org @net:files.pythonhosted.org    only those hosts
+  make + => . @mem:2G @procs:200    limits for one command
   !!sudo apt upgrade       !! runs a command unconfined, on purpose
   grants cmd args...       show the namespace a command line would get
 
@@ -48,7 +50,15 @@ grants: what a command line gives the command it runs.
   + WORDS      grants without passing them, until } or the end; + => x too.
                A + that grants nothing is an argument (find ... {} +, expr 1 + 2).
   { ... }      limits the scope of +.
-  + @net       the network; @net:connect=443,80 and @net:bind=8080 for TCP ports.
+  + @net       the whole network.
+  + @net:HOST  one host (HOST:PORT,PORT; *.example.org for its subdomains; 80
+               and 443 by default) through pola-sh's proxy, which looks the name
+               up: http_proxy, https_proxy and ALL_PROXY are set for the command.
+  + @net:connect=443,80  @net:bind=8080   TCP to or on those ports, any address;
+               no name lookups (DNS is UDP): for named hosts use @net:HOST.
+  + @mem:2G @procs:200 @cpu:50 @tmp:4G   the command's limits: memory (RAM and
+               swap), processes, CPU weight (1-10000, 100 by default), and the size
+               of its private /tmp, $HOME and /dev/shm together.
   A grant inside a directory granted with the same or more rights merges into it.
   A link a jail may have made is never followed; a redirection is opened by the
   shell and passed as a descriptor.
