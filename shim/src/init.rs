@@ -13,7 +13,7 @@ use std::ffi::{CString, OsString};
 use std::io::Write;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -156,12 +156,13 @@ pub fn kill_the_rest() -> usize {
 /// Count files (not directories) left in a private scratch directory, not counting
 /// anything mounted into it, nor the other scratch directories (`skip`) that share its
 /// file system.
-pub fn leftovers(dir: &Path, skip: &[OsString]) -> usize {
+pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
     use std::os::unix::fs::MetadataExt;
     let Ok(top) = std::fs::symlink_metadata(dir) else {
-        return 0;
+        return (0, Vec::new());
     };
     let mut count = 0;
+    let mut named = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -178,8 +179,20 @@ pub fn leftovers(dir: &Path, skip: &[OsString]) -> usize {
                 stack.push(e.path());
             } else {
                 count += 1;
+                if named.len() < LEFTOVERS_NAMED {
+                    named.push(
+                        e.path()
+                            .strip_prefix(dir)
+                            .unwrap_or(&e.path())
+                            .to_path_buf(),
+                    );
+                }
             }
         }
     }
-    count
+    named.sort();
+    (count, named)
 }
+
+/// How many of the files left in a private directory are named in the message.
+const LEFTOVERS_NAMED: usize = 3;

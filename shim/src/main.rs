@@ -270,19 +270,42 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     Ok(())
 }
 
-/// "pola-run: cc: 3 files left in private /tmp were discarded"
+/// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
+/// grant keeps a file: tee … => notes.txt)". The names are the jail's: escaped.
 fn report_leftovers(plan: &JailPlan) {
+    use pola_fileserver::text::shown;
     for dir in &plan.scratch {
-        let n = init::leftovers(std::path::Path::new(dir), &plan.scratch);
-        if n > 0 {
-            let files = if n == 1 { "file" } else { "files" };
-            let were = if n == 1 { "was" } else { "were" };
-            eprintln!(
-                "{}: {}: {n} {files} left in private {} {were} discarded",
-                plan.program,
-                plan.command,
-                pola_fileserver::text::shown(dir)
-            );
+        let dir = std::path::Path::new(dir);
+        let (n, named) = init::leftovers(dir, &plan.scratch);
+        if n == 0 {
+            continue;
         }
+        let files = if n == 1 { "file" } else { "files" };
+        let were = if n == 1 { "was" } else { "were" };
+        let mut list = named
+            .iter()
+            .map(|p| shown(p).to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if n > named.len() {
+            list.push_str(", …");
+        }
+        // Written in the working directory, private because it is: a write grant keeps it.
+        let keep = match named.first() {
+            Some(first) if plan.cwd == dir && first.parent() == Some(std::path::Path::new("")) => {
+                format!(
+                    " (a write grant keeps a file: {} … => {})",
+                    plan.command,
+                    shown(first)
+                )
+            }
+            _ => String::new(),
+        };
+        eprintln!(
+            "{}: {}: {n} {files} left in private {} {were} discarded: {list}{keep}",
+            plan.program,
+            plan.command,
+            shown(dir)
+        );
     }
 }

@@ -105,13 +105,24 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     run.success();
     assert!(
         run.stderr
-            .contains("pola-run: sh: 2 files left in private /tmp were discarded"),
+            .contains("pola-run: sh: 2 files left in private /tmp were discarded: a, b\n"),
         "{run}"
     );
     let home = t.home.display();
     assert!(
         run.stderr.contains(&format!(
             "pola-run: sh: 1 file left in private {home} was discarded"
+        )),
+        "{run}"
+    );
+    // Named as the jail made them: escaped; and a file written in a private working
+    // directory says how to keep it.
+    let run = t.output(t.pola_sh_command(
+        "cd ~ && /usr/bin/python3 -c 'open(\"x\\x1b[2Jy\", \"w\"); open(\"notes.txt\", \"w\")'",
+    ));
+    assert!(
+        run.stderr.contains(&format!(
+            "2 files left in private {home} were discarded: notes.txt, x\\e[2Jy (a write grant keeps a file: /usr/bin/python3 … => notes.txt)"
         )),
         "{run}"
     );
