@@ -15,8 +15,10 @@
 //!   server as seccomp notifications (few per command): a program it was not given, a
 //!   connection attempt without `@net`.
 //!
-//! Only names that exist on the host are ever shown, and only to the user, after the
-//! command ended: the jail learns nothing from it. `$HOME`'s configuration files are
+//! Only names that exist on the host are ever shown for what a command looked for; a
+//! name it tried to create in the working directory is shown as the command asked for
+//! it (escaped), with the write grant for it. Only to the user, after the command
+//! ended: the jail learns nothing from it. `$HOME`'s configuration files are
 //! not observed here (they land in the private home); the shipped profiles and
 //! `--learn` cover those.
 
@@ -105,6 +107,19 @@ impl Observed {
             lines.push(format!(
                 "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
             ));
+        } else if let Some(new) = self.created().next() {
+            // A name it tried to make here, which is not there: the user's to judge
+            // (escaped); a scratch name beside the file it edits (`sed -i`) is not
+            // the one to grant.
+            let here = format!("./{}", shown(new));
+            lines.push(if scratch_name(new) {
+                format!("{name} tried to create {here} here, which was not granted — to let it replace the file it edits, try: {cmd} => FILE")
+            } else {
+                format!(
+                    "{name} tried to create {here}, which was not granted — try: {cmd} => {}",
+                    shown(new)
+                )
+            });
         }
         if let Some(exe) = self.execs.iter().find(|p| p.exists()) {
             lines.push(format!(
@@ -140,6 +155,29 @@ impl Observed {
         };
         Some(format!("{program}: {first}{more}"))
     }
+}
+
+impl Observed {
+    /// Single names it tried to create in the working directory that are not there.
+    fn created(&self) -> impl Iterator<Item = &Path> {
+        self.looked
+            .iter()
+            .filter(|(rel, write)| *write && rel.components().count() == 1)
+            .map(|(rel, _)| rel.as_path())
+    }
+}
+
+/// Whether `name` looks like a program's scratch file beside the one it edits (`sed -i`
+/// makes `sedXXXXXX`, others `*.tmp`, `.#name`, `name~`, `.name.swp`).
+fn scratch_name(name: &Path) -> bool {
+    let text = name.to_string_lossy();
+    let random = |rest: &str| rest.len() == 6 && rest.chars().all(|c| c.is_ascii_alphanumeric());
+    text.strip_prefix("sed").is_some_and(random)
+        || text.ends_with(".tmp")
+        || text.ends_with('~')
+        || text.ends_with(".swp")
+        || text.starts_with(".#")
+        || text.contains("tmp")
 }
 
 /// Names that say a command works on the whole directory it runs in.
@@ -517,6 +555,24 @@ mod tests {
             .hint("pola-sh", "curl", true, d.path())
             .unwrap()
             .ends_with("try: curl … + @net:connect=8080"));
+        // A name it tried to create: the write grant for it; a scratch name beside
+        // the file it edits is not the one to grant.
+        let made = Observed {
+            looked: vec![("new.txt".into(), true)],
+            ..Observed::default()
+        };
+        assert_eq!(
+            made.hint("pola-sh", "tee", true, d.path()).unwrap(),
+            "pola-sh: tee tried to create ./new.txt, which was not granted — try: tee … => new.txt"
+        );
+        let sed = Observed {
+            looked: vec![("sedAb12Cd".into(), true)],
+            ..Observed::default()
+        };
+        assert!(sed
+            .hint("pola-sh", "sed", true, d.path())
+            .unwrap()
+            .ends_with("try: sed … => FILE"));
         // A name lookup is not answered with a port grant that cannot make it work.
         let dns = Observed {
             connects: vec![("10.0.0.1".into(), 53)],
