@@ -50,6 +50,9 @@ pub enum Rule {
     ReadWrite(PathWord),
     Net(Network),
     Env(String),
+    /// `nearest NAME`: the nearest file NAME in the working directory or a directory
+    /// above it, read-only (a tool's version file: `.python-version`).
+    Nearest(String),
     /// `shipped off`: the profiles shipped with pola-sh do not apply to this program.
     ShippedOff,
 }
@@ -103,6 +106,7 @@ enum Word {
     Rw,
     Net,
     Env,
+    Nearest,
 }
 
 fn word(input: &str) -> IResult<&str, Word> {
@@ -111,6 +115,7 @@ fn word(input: &str) -> IResult<&str, Word> {
         value(Word::Rw, tag("rw")),
         value(Word::Net, tag("net")),
         value(Word::Env, tag("env")),
+        value(Word::Nearest, tag("nearest")),
     ))
     .parse(input)
 }
@@ -175,7 +180,7 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
     }
     let Ok((after, w)) = word(trimmed) else {
         return Err(format!(
-            "unknown rule '{}' (expected ro, rw, net, env or shipped off)",
+            "unknown rule '{}' (expected ro, rw, net, env, nearest or shipped off)",
             text::shown(first)
         ));
     };
@@ -195,6 +200,19 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
                 }
                 _ => format!("expected '{first} PATH'"),
             }),
+        Word::Nearest => all_consuming((
+            preceded(
+                space1,
+                take_till1(|c: char| c == ' ' || c == '\t' || c == '#'),
+            ),
+            comment,
+        ))
+        .parse(after)
+        .ok()
+        .map(|(_, (name, _))| name)
+        .filter(|name| !name.contains('/') && *name != "." && *name != "..")
+        .map(|name| Rule::Nearest(name.to_string()))
+        .ok_or_else(|| "expected 'nearest NAME' (a file name, no /)".to_string()),
         Word::Env => all_consuming((env_name, comment))
             .parse(after)
             .map(|(_, (name, _))| Rule::Env(name.to_string()))
@@ -296,6 +314,17 @@ impl Profile {
     }
 
     /// The environment variables passed through.
+    /// The names of its `nearest` rules.
+    pub fn nearest(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r {
+                Rule::Nearest(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn env(&self) -> Vec<String> {
         self.rules
             .iter()
@@ -396,6 +425,12 @@ mod tests {
     }
 
     #[test]
+    fn nearest_names_a_version_file() {
+        let p = Profile::parse(Path::new("/p/x"), "nearest .python-version # pyenv\n").unwrap();
+        assert_eq!(p.nearest(), [".python-version"]);
+    }
+
+    #[test]
     fn errors_name_the_file_and_line() {
         for (text, message) in [
             ("write /x\n", "unknown rule 'write'"),
@@ -406,6 +441,9 @@ mod tests {
             ("net host=a b\n", "not a port restriction"),
             ("net host=x.org:http\n", "x.org:http: not a host"),
             ("network\n", "unknown rule 'network'"),
+            ("nearest a/b\n", "expected 'nearest NAME'"),
+            ("nearest ..\n", "expected 'nearest NAME'"),
+            ("nearest\n", "expected 'nearest NAME'"),
         ] {
             let e = Profile::parse(Path::new("/p/x"), &format!("# c\n{text}")).unwrap_err();
             let shown = e.to_string();

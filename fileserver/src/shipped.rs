@@ -109,6 +109,7 @@ pub const SHIPPED: &[Shipped] = &[
         text: "\
 # pyenv: its shims, libexec and versions; the global version file is inside.
 ro $PYENV_ROOT
+nearest .python-version
 env PYENV_ROOT
 env PYENV_VERSION
 ",
@@ -128,6 +129,8 @@ ro $CARGO_HOME/config
 ro $CARGO_HOME/registry
 ro $CARGO_HOME/git
 rw $CARGO_HOME/.package-cache
+nearest rust-toolchain.toml
+nearest rust-toolchain
 env RUSTUP_HOME
 env CARGO_HOME
 env RUSTUP_TOOLCHAIN

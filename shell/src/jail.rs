@@ -406,6 +406,16 @@ pub fn namespace(
         };
         // A profile names what a tool may use where it is: what is not there is not
         // granted (a missing place to write becomes a slot for it).
+        // A tool's version file, where the tool looks for it: the working directory
+        // or the nearest directory above it that has one.
+        for name in p.nearest() {
+            let found = cmd
+                .cwd
+                .ancestors()
+                .map(|d| d.join(&name))
+                .find(|f| fs::symlink_metadata(f).is_ok());
+            requests.extend(found.map(|f| (f, false, origin)));
+        }
         requests.extend(
             p.grants(&identity.home)
                 .into_iter()

@@ -28,10 +28,15 @@ fn fixture_home(t: &T) -> std::path::PathBuf {
     executable(&shim);
     let pyenv = t.write(
         "h/.pyenv/libexec/pyenv",
-        "#!/usr/bin/env bash\nshift\nprog=$1; shift\nv=$(cat \"$PYENV_ROOT/version\")\nexec \"$PYENV_ROOT/versions/$v/bin/$prog\" \"$@\"\n",
+        "#!/usr/bin/env bash\nshift\nprog=$1; shift\nd=$PWD; v=\nwhile [ \"$d\" != / ]; do [ -f \"$d/.python-version\" ] && { v=$(cat \"$d/.python-version\"); break; }; d=$(dirname \"$d\"); done\n[ -n \"$v\" ] || v=$(cat \"$PYENV_ROOT/version\")\nexec \"$PYENV_ROOT/versions/$v/bin/$prog\" \"$@\"\n",
     );
     executable(&pyenv);
     t.write("h/.pyenv/version", "3.99\n");
+    let other = t.write(
+        "h/.pyenv/versions/3.98/bin/python3",
+        "#!/bin/sh\necho python 3.98\n",
+    );
+    executable(&other);
     t.mkdir("h/.pyenv/versions/3.99/bin");
     symlink(
         "/usr/bin/python3",
@@ -97,6 +102,27 @@ both!(a_pyenv_shim_runs_with_no_configuration, |t: &T| {
     );
     let run = t.output(cmd);
     assert!(!run.ok(), "without the profile the shim cannot run: {run}");
+});
+
+// A project's .python-version, in the working directory or above it, picks the
+// version, as pyenv does outside the jail.
+both!(a_projects_python_version_file_is_followed, |t: &T| {
+    let h = fixture_home(t);
+    t.write("proj/.python-version", "3.98\n");
+    t.mkdir("proj/src");
+    t.own(&t.path("proj"));
+    let run = in_home(
+        t,
+        &h,
+        &format!("cd {}/proj/src && python3", t.dir().display()),
+    );
+    assert_eq!(run.success(), "python 3.98\n");
+    let run = in_home(
+        t,
+        &h,
+        &format!("cd {}/proj/src && grants python3", t.dir().display()),
+    );
+    assert!(run.success().contains(".python-version"), "{run}");
 });
 
 both!(a_rustup_proxy_runs_and_credentials_stay_hidden, |t: &T| {

@@ -67,7 +67,8 @@ grants: what a command line gives the command it runs.
   program and its #! interpreter, and the program's profiles: pola-sh's shipped
   ones (by where the program is: pyenv, rustup/cargo, nvm, pipx, Go, conda, git,
   man) and ~/.config/pola-sh/profiles/PROGRAM (ro PATH, rw PATH, net, env NAME,
-  shipped off). pola-run --learn [--save] finds what a program needs; a failed
+  nearest NAME: a version file in the working directory or above, shipped off).
+  pola-run --learn [--save] finds what a program needs; a failed
   command's hint names what it looked for.
 
   grants CMD ARGS...   print the namespace CMD ARGS would get, and run nothing
