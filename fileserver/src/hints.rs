@@ -48,6 +48,11 @@ pub struct Observed {
     /// The jail's proxy port, when it was granted hosts by name (`crate::proxy`):
     /// connections to it are the granted way out, not a miss.
     pub proxy: Option<u16>,
+    /// How many names it was shown when it listed the working directory (which holds
+    /// only the grants' mount points), if it did.
+    pub listed: Option<usize>,
+    /// The command's arguments, as the user wrote them.
+    pub words: Vec<PathBuf>,
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -70,6 +75,31 @@ impl Observed {
         if let Ok(mut o) = shared.lock() {
             note(&mut o.execs, path);
         }
+    }
+
+    pub fn listed(shared: &Shared, shown: usize) {
+        if let Ok(mut o) = shared.lock() {
+            o.listed = Some(shown);
+        }
+    }
+
+    /// After a command that succeeded having listed the working directory, which was
+    /// not granted: the line saying it saw only part of it (`ls` showing nothing).
+    pub fn listing_hint(
+        &self,
+        program: &str,
+        name: &str,
+        args: bool,
+        cwd: &Path,
+    ) -> Option<String> {
+        let shown = self.listed?;
+        let there = std::fs::read_dir(cwd).ok()?.count();
+        let hidden = there.checked_sub(shown).filter(|n| *n > 0)?;
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        let names = if hidden == 1 { "name" } else { "names" };
+        Some(format!(
+            "{program}: {name} listed ./, which was not granted: it saw only its command line's grants there, not {hidden} other {names} — try: {cmd} + ."
+        ))
     }
 
     pub fn connected(shared: &Shared, addr: String, port: u16) {
@@ -107,12 +137,17 @@ impl Observed {
             lines.push(format!(
                 "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
             ));
-        } else if let Some(new) = self.created().next() {
+        } else if let Some((new, seen)) = self.created().next() {
             // A name it tried to make here, which is not there: the user's to judge
             // (escaped); a scratch name beside the file it edits (`sed -i`) is not
             // the one to grant.
             let here = format!("./{}", shown(new));
-            lines.push(if scratch_name(new) {
+            lines.push(if !seen {
+                format!(
+                    "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} => {}",
+                    shown(new)
+                )
+            } else if scratch_name(new) {
                 format!("{name} tried to create {here} here, which was not granted — to let it replace the file it edits, try: {cmd} => FILE")
             } else {
                 format!(
@@ -158,12 +193,23 @@ impl Observed {
 }
 
 impl Observed {
-    /// Single names it tried to create in the working directory that are not there.
-    fn created(&self) -> impl Iterator<Item = &Path> {
-        self.looked
+    /// Single names it tried to create in the working directory that are not there: a
+    /// create seen as one, or (where the kernel refuses it before asking the working
+    /// directory's file system, as for an unprivileged user's jail) a missing name it
+    /// looked up that is one of its arguments, as the user typed it.
+    /// Whether it was seen creating it (else it is only an argument it looked for).
+    fn created(&self) -> impl Iterator<Item = (&Path, bool)> {
+        let mut found: Vec<(&Path, bool)> = self
+            .looked
             .iter()
-            .filter(|(rel, write)| *write && rel.components().count() == 1)
-            .map(|(rel, _)| rel.as_path())
+            .filter(|(rel, write)| {
+                rel.components().count() == 1 && (*write || self.words.iter().any(|w| w == rel))
+            })
+            .map(|(rel, write)| (rel.as_path(), *write))
+            .collect();
+        // What it was seen creating first.
+        found.sort_by_key(|(_, seen)| !seen);
+        found.into_iter()
     }
 }
 
@@ -387,6 +433,9 @@ impl Filesystem for CwdFs {
             return reply.error(fuser::Errno::ENOENT);
         };
         let node = &self.tree.nodes[i];
+        if i == 0 && offset == 0 {
+            Observed::listed(&self.observed, node.children.len());
+        }
         let mut entries = vec![
             (Self::ino(i), FileType::Directory, OsString::from(".")),
             (

@@ -321,6 +321,7 @@ pub fn spawn(
         observed: plan.observe.then(|| {
             std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
                 proxy: plan.proxy,
+                words: plan.argv.iter().skip(1).map(PathBuf::from).collect(),
                 ..Default::default()
             }))
         }),

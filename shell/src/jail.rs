@@ -945,14 +945,21 @@ pub fn enable_hints(on: bool) {
 
 /// After a failed command: the hint, if hints are on and anything was seen.
 pub fn report_hint(program: &str, outcome: &Outcome) {
-    if outcome.status == 0 || !outcome.launched {
+    if !outcome.launched {
         return;
     }
-    if let Some(line) = outcome
-        .observed
-        .as_ref()
-        .and_then(|o| o.hint(program, &outcome.command, outcome.args, &outcome.cwd))
-    {
+    let Some(o) = outcome.observed.as_ref() else {
+        return;
+    };
+    let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
+    let line = if outcome.status == 0 {
+        // A success that listed the working directory saw only part of it.
+        o.listing_hint(program, name, args, cwd)
+    } else {
+        o.hint(program, name, args, cwd)
+            .or_else(|| o.listing_hint(program, name, args, cwd))
+    };
+    if let Some(line) = line {
         eprintln!("{line}");
     }
 }

@@ -74,3 +74,31 @@ both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     let run = t.jail(&[], &["cat", "in.txt"]);
     assert!(!run.stderr.contains("looked for"), "{run}");
 });
+
+// A command that succeeds having listed the working directory (not granted: it holds
+// only the grants) says it saw part of it; one that tried to create a name there gets
+// the write grant for it.
+both!(
+    listing_and_creating_in_an_ungranted_directory_say_so,
+    |t: &T| {
+        t.write("a.txt", "a\n");
+        t.write("b.txt", "b\n");
+        let run = sh(t, &["--hints", "-c", "ls; ls a.txt"]);
+        assert_eq!(run.stdout, "a.txt\n", "{run}");
+        assert_eq!(
+        run.stderr,
+        "pola-sh: ls listed ./, which was not granted: it saw only its command line's grants there, not 2 other names — try: ls + .\n",
+        "{run}"
+    );
+        let run = sh(t, &["--hints", "-c", "ls + ."]);
+        assert_eq!(run.stderr, "", "{run}");
+        let run = sh(t, &["--hints", "-c", "touch new.txt"]);
+        assert!(
+            run.stderr.contains("try: touch … => new.txt\n")
+                && (run.stderr.contains("touch tried to create ./new.txt")
+                    || run.stderr.contains("touch found no ./new.txt")),
+            "{run}"
+        );
+        assert!(!t.path("new.txt").exists());
+    }
+);
