@@ -31,7 +31,7 @@ has the rules in full.
 builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
   eval exec exit export false fg getopts grants hash help history jobs kill let local
   mapfile popd printf pushd pwd read readarray readonly return set shift shopt source
-  test times trap true type typeset ulimit umask unalias unset wait
+  test times trap true type typeset ulimit umask unalias unset wait which
 ";
 
 /// The grant rules in full (`help grants`, `grants --help`).

@@ -54,6 +54,7 @@ mod umask;
 mod unalias;
 mod unset;
 mod wait;
+mod which;
 
 pub type Builtin = fn(&mut Shell, &[String]) -> Status;
 
@@ -112,6 +113,7 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("unalias", unalias::unalias),
     ("unset", unset::unset),
     ("wait", wait::wait),
+    ("which", which::which),
 ];
 
 pub use exec_::keep as exec_keep;
