@@ -26,6 +26,9 @@ pub fn expand(sh: &mut Shell, var: &str) -> String {
         Err(_) => return escapes(sh, &text),
     };
     let status = sh.status;
+    // Commands a prompt runs (`$(git branch ...)` outside a repository) fail quietly:
+    // no hint under every prompt.
+    let hints = crate::jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
     let mut out = String::new();
     for part in parts {
         match part {
@@ -40,6 +43,7 @@ pub fn expand(sh: &mut Shell, var: &str) -> String {
             }
         }
     }
+    crate::jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
     sh.status = status;
     out
 }

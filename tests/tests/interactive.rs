@@ -573,3 +573,24 @@ both!(read_s_does_not_show_what_is_typed, |t: &T| {
         "typed text was shown: {run}"
     );
 });
+
+// A command a prompt runs fails quietly: no hint under every prompt (typed at the
+// prompt, the same command gets its hint).
+both!(commands_in_the_prompt_get_no_hints, |t: &T| {
+    t.mkdir("proj");
+    t.write("proj/Makefile", "all:\n\t@echo built\n");
+    t.write(".config/pola-sh/rc", "PS1='p$(make -s)> '\ncd proj\n");
+    let run = t.interactive(&[
+        Expect("p> "),
+        Send("echo one"),
+        Send(ENTER),
+        Expect("one\n"),
+        Expect("p> "),
+        Send("make"),
+        Send(ENTER),
+        Expect("make looked for ./Makefile, which was not granted"),
+        Expect("p> "),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert_eq!(run.stdout.matches("make looked for").count(), 1, "{run}");
+});

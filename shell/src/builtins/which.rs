@@ -93,12 +93,18 @@ mod tests {
         }
         std::fs::write(d.path().join("a/plain"), "").unwrap();
         let path = format!("{0}/a:{0}/b", d.path().display());
-        assert_eq!(find("tool", &path, d.path(), false), [d.path().join("a/tool")]);
+        assert_eq!(
+            find("tool", &path, d.path(), false),
+            [d.path().join("a/tool")]
+        );
         assert_eq!(
             find("tool", &path, d.path(), true),
             [d.path().join("a/tool"), d.path().join("b/tool")]
         );
         assert!(find("plain", &path, d.path(), true).is_empty());
-        assert_eq!(find("./a/tool", "", d.path(), false), [PathBuf::from("./a/tool")]);
+        assert_eq!(
+            find("./a/tool", "", d.path(), false),
+            [PathBuf::from("./a/tool")]
+        );
     }
 }
