@@ -348,6 +348,37 @@ fn profiles_for(cmd: &Command, identity: &Identity, exe: &Path) -> Result<Vec<Pr
     Ok(out)
 }
 
+/// The repository a git server command serves, and whether it writes it. Git's ssh
+/// transport runs `git-upload-pack '/srv/repo.git'` (fetch, clone), `git-upload-archive`
+/// or `git-receive-pack` (push) through the account's login shell, with the path
+/// single-quoted, which never grants: for these programs, whose whole job is the
+/// repository they are given, that argument grants it (read-only to fetch, writable to
+/// push), as git finds it (`~/` is the home directory; `repo` may be `repo.git`).
+fn git_server_repository(cmd: &Command, home: &Path) -> Option<(PathBuf, bool)> {
+    let name = Path::new(cmd.argv.first()?).file_name()?.to_str()?;
+    let write = match name {
+        "git-upload-pack" | "git-upload-archive" => false,
+        "git-receive-pack" => true,
+        _ => return None,
+    };
+    let arg = cmd
+        .argv
+        .iter()
+        .skip(1)
+        .rfind(|a| !a.as_bytes().starts_with(b"-"))?;
+    let arg = Path::new(arg);
+    let path = match arg.strip_prefix("~") {
+        Ok(rest) => home.join(rest),
+        Err(_) => cmd.cwd.join(arg),
+    };
+    let mut dotted = path.clone().into_os_string();
+    dotted.push(".git");
+    [path, PathBuf::from(dotted)]
+        .into_iter()
+        .find(|p| p.is_dir())
+        .map(|p| (p, write))
+}
+
 /// The Python virtual environments a program runs from (`VENV/bin/PROG` with a
 /// `VENV/pyvenv.cfg`), where the path names it and where it really is (pipx's
 /// `~/.local/bin/tool`): Python finds its packages there by the program's path, so the
@@ -429,6 +460,11 @@ pub fn namespace(
             .iter()
             .map(|r| (r.path.clone(), r.write, Origin::Argument)),
     );
+    if cmd.profiles {
+        requests.extend(
+            git_server_repository(cmd, &identity.home).map(|(p, w)| (p, w, Origin::Shipped)),
+        );
+    }
 
     let mut ns = Namespace::new();
     env.apply(&mut ns, identity)?;

@@ -276,3 +276,58 @@ both!(fifos_sockets_and_jail_made_links_as_words, |t: &T| {
     assert!(!run.ok() && !run.stdout.contains("TOP SECRET"), "{run}");
     assert!(run.stderr.contains("is not followed"), "{run}");
 });
+
+// Git over ssh: the account's login shell runs `git-upload-pack '/srv/repo.git'` (or
+// git-receive-pack) with the repository single-quoted; for these programs that
+// argument grants the repository (read-only to fetch, writable to push).
+both!(git_over_ssh_reaches_the_repository_it_names, |t: &T| {
+    let ssh = |no_profile: bool| {
+        let flag = if no_profile { "--no-profile " } else { "" };
+        format!(
+            "#!/bin/sh\nshift\nexec {} {flag}-c \"$*\"\n",
+            pola_tests::pola_sh().display()
+        )
+    };
+    let fake = t.write("fake-ssh", &ssh(false));
+    let bare = t.write("fake-ssh-bare", &ssh(true));
+    for f in [&fake, &bare] {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(f, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let git = |ssh: &std::path::Path, script: &str| {
+        t.plain(&[
+            "env",
+            &format!("GIT_SSH_COMMAND={}", ssh.display()),
+            "GIT_AUTHOR_NAME=t",
+            "GIT_AUTHOR_EMAIL=t@example.org",
+            "GIT_COMMITTER_NAME=t",
+            "GIT_COMMITTER_EMAIL=t@example.org",
+            "sh",
+            "-ec",
+            script,
+        ])
+    };
+    let repo = t.path("srv/repo.git");
+    let run = git(
+        &fake,
+        &format!("git init -q --bare -b main {}", repo.display()),
+    );
+    assert!(run.ok(), "{run}");
+    // Without the rule (no shipped rules): the quoted path grants nothing.
+    let run = git(&bare, &format!("git clone -q host:{} c0", repo.display()));
+    assert!(!run.ok(), "{run}");
+    // With it: push and clone through the jailed server side.
+    let run = git(
+        &fake,
+        &format!(
+            "git clone -q host:{0} c1 2>/dev/null; cd c1; echo hello > f; git add f; git commit -qm one; git push -q origin HEAD:main",
+            repo.display()
+        ),
+    );
+    assert!(run.ok(), "{run}");
+    let run = git(
+        &fake,
+        &format!("git clone -q host:{} c2 && cat c2/f", repo.display()),
+    );
+    assert_eq!(run.success(), "hello\n");
+});

@@ -68,6 +68,9 @@ grants: what a command line gives the command it runs.
   ones (by where the program is: pyenv, rustup/cargo, nvm, pipx, Go, conda, git,
   man) and ~/.config/pola-sh/profiles/PROGRAM (ro PATH, rw PATH, net, env NAME,
   nearest NAME: a version file in the working directory or above, shipped off).
+  git-upload-pack, git-upload-archive and git-receive-pack (git over ssh, with
+  pola-sh as the login shell) get the repository they name, quoted or not; a
+  program of a Python venv (VENV/bin/PROG) gets VENV read-only.
   pola-run --learn [--save] finds what a program needs; a failed
   command's hint names what it looked for.
 
