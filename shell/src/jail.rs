@@ -313,6 +313,17 @@ const NETWORK_FILES: &[&str] = &[
     "/etc/ca-certificates",
 ];
 
+/// Variables naming the certificates to trust, passed with the network (and the file
+/// or directory they name granted read-only).
+const CA_VARIABLES: &[&str] = &[
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "GIT_SSL_CAINFO",
+];
+
 /// The profiles for the program found at `exe`: the shipped ones for where it really
 /// is (`pola_fileserver::shipped`), then the user's own, which may turn the shipped ones
 /// off (`shipped off`).
@@ -469,6 +480,7 @@ pub fn namespace(
     let mut ns = Namespace::new();
     env.apply(&mut ns, identity)?;
     let through_proxy = pola_fileserver::proxy::wanted(&net, cmd.ask.is_some());
+    let mut ca_names = Vec::new();
     if net.shares_host() || through_proxy {
         // Through the proxy, which resolves names itself: certificates, not resolv.conf.
         let skip: &[&str] = if through_proxy {
@@ -483,6 +495,20 @@ pub fn namespace(
                     path,
                     grant(path.to_path_buf(), Rights::ReadOnly, Origin::Default),
                 )?;
+            }
+        }
+        // The certificates the user's environment names (a company's CA): passed, and
+        // granted read-only.
+        for name in CA_VARIABLES {
+            let value = cmd
+                .exports
+                .iter()
+                .chain(&cmd.source_env)
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| PathBuf::from(v));
+            if let Some(path) = value.filter(|p| p.is_absolute() && p.exists()) {
+                ca_names.push(name.to_string());
+                requests.push((path, false, Origin::Default));
             }
         }
     }
@@ -572,7 +598,11 @@ pub fn namespace(
         ns,
         exe,
         net,
-        env_names: profiles.iter().flat_map(Profile::env).collect(),
+        env_names: profiles
+            .iter()
+            .flat_map(Profile::env)
+            .chain(ca_names)
+            .collect(),
         profiles: profiles.into_iter().map(|p| p.file).collect(),
         refused,
         limits: env.limits.with(&cmd.limits),

@@ -331,3 +331,18 @@ both!(git_over_ssh_reaches_the_repository_it_names, |t: &T| {
     );
     assert_eq!(run.success(), "hello\n");
 });
+
+// The certificates the user's environment names (SSL_CERT_FILE and the like) come with
+// the network: the variable is passed and its file granted read-only; not without it.
+both!(certificate_variables_come_with_the_network, |t: &T| {
+    let ca = t.write("corp/ca.pem", "CORPORATE CA\n");
+    let read = "/usr/bin/python3 -c 'import os; f = os.environ.get(\"SSL_CERT_FILE\"); print(f and open(f).read().strip())'";
+    let run = t.plain(&[
+        "env",
+        &format!("SSL_CERT_FILE={}", ca.display()),
+        pola_tests::pola_sh().to_str().unwrap(),
+        "-c",
+        &format!("{read} + @net:example.org; {read}"),
+    ]);
+    assert_eq!(run.success(), "CORPORATE CA\nNone\n");
+});
