@@ -195,6 +195,44 @@ env CONDA_DEFAULT_ENV
 ",
     },
     Shipped {
+        name: "editors",
+        homes: &[],
+        programs: &[
+            "vim",
+            "vi",
+            "vim.basic",
+            "vim.tiny",
+            "view",
+            "vimdiff",
+            "nvim",
+            "nano",
+        ],
+        text: "\
+# vim, neovim, nano: your settings and plugins, read-only (the edit history they keep
+# in the home directory stays in the jail's private one).
+ro ~/.vimrc
+ro ~/.vim
+ro ~/.config/nvim
+ro ~/.local/share/nvim/site
+ro ~/.nanorc
+ro ~/.config/nano
+",
+    },
+    Shipped {
+        name: "shells",
+        homes: &[],
+        programs: &["bash", "zsh", "fish", "less"],
+        text: "\
+# Shells and less: your settings for them, read-only.
+ro ~/.bashrc
+ro ~/.inputrc
+ro ~/.zshrc
+ro ~/.config/fish/config.fish
+ro ~/.config/lesskey
+ro ~/.lesskey
+",
+    },
+    Shipped {
         name: "git",
         homes: &[],
         programs: &["git"],

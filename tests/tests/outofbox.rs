@@ -236,3 +236,23 @@ both!(
         }
     }
 );
+
+// Editors and shells get the user's settings for them, read-only.
+both!(editors_and_shells_get_their_settings, |t: &T| {
+    let h = fixture_home(t);
+    t.write("h/.vimrc", "let g:mine = 42\n");
+    t.write("h/.bashrc", "export FROM_RC=yes\n");
+    t.own(&h);
+    let run = in_home(t, &h, "grants vim notes");
+    let out = run.success();
+    assert!(
+        out.lines()
+            .any(|l| l.contains("/.vimrc") && l.contains("ro (shipped)")),
+        "{run}"
+    );
+    let run = in_home(t, &h, "bash -ic 'echo rc=$FROM_RC' 2>/dev/null");
+    assert_eq!(run.success(), "rc=yes\n");
+    // Only settings: the other files of the home stay unseen.
+    let run = in_home(t, &h, "bash -c 'cat ~/.gitconfig ~/.ssh/id_ed25519'");
+    assert!(!run.ok() && !run.stdout.contains("PRIVATE"), "{run}");
+});

@@ -25,7 +25,8 @@ When a command lacks something: a failed command says what it looked for and the
 grant that would give it (interactive; in scripts with --hints or POLA_HINTS=1);
 `pola-run --learn cmd` finds what a program needs (--save puts it in its profile);
 a profile, ~/.config/pola-sh/profiles/PROGRAM, holds what a program always gets
-(pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man). `help grants`
+(pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man, editors and
+shells' settings). `help grants`
 has the rules in full.
 
 builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
@@ -66,7 +67,7 @@ grants: what a command line gives the command it runs.
   Also granted: the default environment (~/.config/pola-sh/environment), the
   program and its #! interpreter, and the program's profiles: pola-sh's shipped
   ones (by where the program is: pyenv, rustup/cargo, nvm, pipx, Go, conda, git,
-  man) and ~/.config/pola-sh/profiles/PROGRAM (ro PATH, rw PATH, net, env NAME,
+  man, vim/nano and bash/zsh/fish settings) and ~/.config/pola-sh/profiles/PROGRAM (ro PATH, rw PATH, net, env NAME,
   nearest NAME: a version file in the working directory or above, shipped off).
   git-upload-pack, git-upload-archive and git-receive-pack (git over ssh, with
   pola-sh as the login shell) get the repository they name, quoted or not; a
