@@ -26,8 +26,7 @@ grant that would give it (interactive; in scripts with --hints or POLA_HINTS=1);
 `pola-run --learn cmd` finds what a program needs (--save puts it in its profile);
 a profile, ~/.config/pola-sh/profiles/PROGRAM, holds what a program always gets
 (pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man, editors and
-shells' settings). `help grants`
-has the rules in full.
+shells' settings). `help grants` has the rules in full.
 
 builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
   eval exec exit export false fg getopts grants hash help history jobs kill let local
