@@ -152,9 +152,11 @@ env NVM_BIN
         homes: &[PIPX, PIPX_OLD, LOCAL_BIN],
         programs: &[],
         text: "\
-# pipx and ~/.local/bin: the venvs the programs there run from.
-ro $PIPX_HOME
-ro ~/.local/pipx
+# pipx and ~/.local/bin: pipx's shared libraries and pip's user site; the venv a
+# program runs from is given by itself (the venv of the program's real path), not
+# every other tool's.
+ro $PIPX_HOME/shared
+ro ~/.local/pipx/shared
 ro $PIPX_BIN_DIR
 ro ~/.local/lib
 ",

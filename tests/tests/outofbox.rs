@@ -256,3 +256,46 @@ both!(editors_and_shells_get_their_settings, |t: &T| {
     let run = in_home(t, &h, "bash -c 'cat ~/.gitconfig ~/.ssh/id_ed25519'");
     assert!(!run.ok() && !run.stdout.contains("PRIVATE"), "{run}");
 });
+
+// A pipx tool (~/.local/bin/tool, a link into its venv) runs with its own venv and
+// pipx's shared libraries, not every other tool's venv.
+both!(a_pipx_tool_gets_its_own_venv_only, |t: &T| {
+    let h = fixture_home(t);
+    let venvs = h.join(".local/share/pipx/venvs");
+    for v in ["tool", "other"] {
+        let run = t.plain(&[
+            "/usr/bin/python3",
+            "-m",
+            "venv",
+            "--without-pip",
+            venvs.join(v).to_str().unwrap(),
+        ]);
+        assert!(run.ok(), "{run}");
+    }
+    t.write(
+        "h/.local/share/pipx/venvs/other/secret",
+        "OTHER TOOL'S TOKEN\n",
+    );
+    let tool = t.write(
+        "h/.local/share/pipx/venvs/tool/bin/tool",
+        &format!(
+            "#!{}/tool/bin/python\nimport sys\nprint(sys.prefix)\ntry:\n    print(open('{}/other/secret').read())\nexcept OSError as e:\n    print('hidden')\n",
+            venvs.display(),
+            venvs.display()
+        ),
+    );
+    executable(&tool);
+    t.mkdir("h/.local/bin");
+    symlink(&tool, h.join(".local/bin/tool")).unwrap();
+    t.own(&h);
+    let mut cmd = t.command(pola_tests::pola_sh(), &["-c", "tool"]);
+    cmd.env("HOME", &h).env(
+        "PATH",
+        format!("{}/.local/bin:{}", h.display(), pola_tests::PATH),
+    );
+    let run = t.output(cmd);
+    assert_eq!(
+        run.success(),
+        format!("{}\nhidden\n", venvs.join("tool").display())
+    );
+});
