@@ -1011,23 +1011,36 @@ pub fn enable_hints(on: bool) {
 
 /// After a failed command: the hint, if hints are on and anything was seen.
 pub fn report_hint(program: &str, outcome: &Outcome) {
-    if !outcome.launched {
+    if !outcome.launched || !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    let Some(o) = outcome.observed.as_ref() else {
-        return;
-    };
     let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
+    let o = outcome.observed.clone().unwrap_or_default();
     let line = if outcome.status == 0 {
         // A success that listed the working directory saw only part of it.
         o.listing_hint(program, name, args, cwd)
     } else {
         o.hint(program, name, args, cwd)
             .or_else(|| o.listing_hint(program, name, args, cwd))
+            .or_else(|| setuid_hint(program, name, args, &outcome.exe))
     };
     if let Some(line) = line {
         eprintln!("{line}");
     }
+}
+
+/// A set-user-ID or set-group-ID program (sudo, su, passwd, ping on some systems)
+/// never gains its privileges in a jail: say so, and the way to run it on purpose.
+fn setuid_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(exe).ok()?.permissions().mode();
+    if mode & 0o6000 == 0 {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name} is a set-user-ID program, whose privileges a jail never gives — to run it unconfined, on purpose: !!{name}{dots}"
+    ))
 }
 
 /// The shell reaped `jail` with `status`: tidy up, print what a mediated command was

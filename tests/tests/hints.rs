@@ -102,3 +102,21 @@ both!(
         assert!(!t.path("new.txt").exists());
     }
 );
+
+// A set-user-ID program that fails in a jail (where it never gains its privileges) is
+// named as one, with the unconfined way to run it.
+both!(setuid_programs_say_why_they_fail, |t: &T| {
+    let prog = t.path("suidfalse");
+    fs::copy("/bin/false", &prog).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&prog, fs::Permissions::from_mode(0o4755)).unwrap();
+    let run = sh(t, &["--hints", "-c", "./suidfalse"]);
+    assert_eq!(
+        run.stderr,
+        "pola-sh: ./suidfalse is a set-user-ID program, whose privileges a jail never gives — to run it unconfined, on purpose: !!./suidfalse\n",
+        "{run}"
+    );
+    // An ordinary program that fails gets no such line.
+    let run = sh(t, &["--hints", "-c", "/bin/false"]);
+    assert_eq!(run.stderr, "", "{run}");
+});
