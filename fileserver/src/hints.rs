@@ -92,10 +92,22 @@ impl Observed {
         args: bool,
         cwd: &Path,
     ) -> Option<String> {
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        // Many of the user's files looked for and not there, for a command that went on
+        // anyway (`git commit -a + => .git` sees every tracked file as deleted).
+        let missed = self
+            .looked
+            .iter()
+            .filter(|(rel, write)| !write && cwd.join(rel).symlink_metadata().is_ok())
+            .count();
+        if missed >= MISSED_FOR_A_WARNING {
+            return Some(format!(
+                "{program}: {name} looked for {missed} files here that were not granted, and saw them as missing — if it was to use them, try: {cmd} + ."
+            ));
+        }
         let shown = self.listed?;
         let there = std::fs::read_dir(cwd).ok()?.count();
         let hidden = there.checked_sub(shown).filter(|n| *n > 0)?;
-        let cmd = format!("{name}{}", if args { " …" } else { "" });
         let names = if hidden == 1 { "name" } else { "names" };
         Some(format!(
             "{program}: {name} listed ./, which was not granted: it saw only its command line's grants there, not {hidden} other {names} — try: {cmd} + ."
@@ -212,6 +224,10 @@ impl Observed {
         found.into_iter()
     }
 }
+
+/// How many existing names a command that succeeded must have looked for, and not
+/// had, to be told (a program probing for an optional file or two is not).
+const MISSED_FOR_A_WARNING: usize = 3;
 
 /// Whether `name` looks like a program's scratch file beside the one it edits (`sed -i`
 /// makes `sedXXXXXX`, others `*.tmp`, `.#name`, `name~`, `.name.swp`).

@@ -53,6 +53,9 @@ pub enum Rule {
     /// `nearest NAME`: the nearest file NAME in the working directory or a directory
     /// above it, read-only (a tool's version file: `.python-version`).
     Nearest(String),
+    /// `nearest-dir NAME`: the nearest directory (the working directory or one above
+    /// it) that holds NAME, read-only (git's work tree, holding `.git`).
+    NearestDir(String),
     /// `shipped off`: the profiles shipped with pola-sh do not apply to this program.
     ShippedOff,
 }
@@ -107,6 +110,7 @@ enum Word {
     Net,
     Env,
     Nearest,
+    NearestDir,
 }
 
 fn word(input: &str) -> IResult<&str, Word> {
@@ -115,6 +119,7 @@ fn word(input: &str) -> IResult<&str, Word> {
         value(Word::Rw, tag("rw")),
         value(Word::Net, tag("net")),
         value(Word::Env, tag("env")),
+        value(Word::NearestDir, tag("nearest-dir")),
         value(Word::Nearest, tag("nearest")),
     ))
     .parse(input)
@@ -180,7 +185,7 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
     }
     let Ok((after, w)) = word(trimmed) else {
         return Err(format!(
-            "unknown rule '{}' (expected ro, rw, net, env, nearest or shipped off)",
+            "unknown rule '{}' (expected ro, rw, net, env, nearest, nearest-dir or shipped off)",
             text::shown(first)
         ));
     };
@@ -200,7 +205,7 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
                 }
                 _ => format!("expected '{first} PATH'"),
             }),
-        Word::Nearest => all_consuming((
+        Word::Nearest | Word::NearestDir => all_consuming((
             preceded(
                 space1,
                 take_till1(|c: char| c == ' ' || c == '\t' || c == '#'),
@@ -211,8 +216,11 @@ fn line(text: &str) -> Result<Option<Rule>, String> {
         .ok()
         .map(|(_, (name, _))| name)
         .filter(|name| !name.contains('/') && *name != "." && *name != "..")
-        .map(|name| Rule::Nearest(name.to_string()))
-        .ok_or_else(|| "expected 'nearest NAME' (a file name, no /)".to_string()),
+        .map(|name| match w {
+            Word::NearestDir => Rule::NearestDir(name.to_string()),
+            _ => Rule::Nearest(name.to_string()),
+        })
+        .ok_or_else(|| format!("expected '{first} NAME' (a file name, no /)")),
         Word::Env => all_consuming((env_name, comment))
             .parse(after)
             .map(|(_, (name, _))| Rule::Env(name.to_string()))
@@ -314,12 +322,14 @@ impl Profile {
     }
 
     /// The environment variables passed through.
-    /// The names of its `nearest` rules.
-    pub fn nearest(&self) -> Vec<String> {
+    /// The names of its `nearest` rules, and whether each is `nearest-dir` (the
+    /// directory holding the name is what is granted).
+    pub fn nearest(&self) -> Vec<(String, bool)> {
         self.rules
             .iter()
             .filter_map(|r| match r {
-                Rule::Nearest(name) => Some(name.clone()),
+                Rule::Nearest(name) => Some((name.clone(), false)),
+                Rule::NearestDir(name) => Some((name.clone(), true)),
                 _ => None,
             })
             .collect()
@@ -427,7 +437,9 @@ mod tests {
     #[test]
     fn nearest_names_a_version_file() {
         let p = Profile::parse(Path::new("/p/x"), "nearest .python-version # pyenv\n").unwrap();
-        assert_eq!(p.nearest(), [".python-version"]);
+        assert_eq!(p.nearest(), [(".python-version".to_string(), false)]);
+        let p = Profile::parse(Path::new("/p/x"), "nearest-dir .git\n").unwrap();
+        assert_eq!(p.nearest(), [(".git".to_string(), true)]);
     }
 
     #[test]

@@ -239,7 +239,9 @@ ro ~/.lesskey
         homes: &[],
         programs: &["git"],
         text: "\
-# git: who you are, from your configuration (never ~/.git-credentials).
+# git: who you are, from your configuration (never ~/.git-credentials), and the work
+# tree it is run in, read-only (git status, diff, log; commit with => .git).
+nearest-dir .git
 ro ~/.gitconfig
 ro ~/.config/git/config
 ro ~/.config/git/ignore

@@ -450,13 +450,17 @@ pub fn namespace(
         // granted (a missing place to write becomes a slot for it).
         // A tool's version file, where the tool looks for it: the working directory
         // or the nearest directory above it that has one.
-        for name in p.nearest() {
+        for (name, dir) in p.nearest() {
             let found = cmd
                 .cwd
                 .ancestors()
-                .map(|d| d.join(&name))
-                .find(|f| fs::symlink_metadata(f).is_ok());
-            requests.extend(found.map(|f| (f, false, origin)));
+                .find(|d| fs::symlink_metadata(d.join(&name)).is_ok());
+            // Never the home directory or one above it as a whole (a dotfiles repository
+            // in ~ would give git every secret there).
+            let grant = found
+                .filter(|d| !(dir && identity.home.starts_with(d)))
+                .map(|d| if dir { d.to_path_buf() } else { d.join(&name) });
+            requests.extend(grant.map(|f| (f, false, origin)));
         }
         requests.extend(
             p.grants(&identity.home)

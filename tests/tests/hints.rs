@@ -92,6 +92,16 @@ both!(
     );
         let run = sh(t, &["--hints", "-c", "ls + ."]);
         assert_eq!(run.stderr, "", "{run}");
+        // A command that went on without many of the files it looked for is told.
+        t.write("c.txt", "c\n");
+        let probe = "/usr/bin/python3 -c 'import os; print(sum(os.path.exists(f) for f in [\"a.txt\", \"b.txt\", \"c.txt\"]))'";
+        let run = sh(t, &["--hints", "-c", probe]);
+        assert_eq!(run.stdout, "0\n", "{run}");
+        assert!(
+            run.stderr
+                .contains("looked for 3 files here that were not granted, and saw them as missing"),
+            "{run}"
+        );
         let run = sh(t, &["--hints", "-c", "touch new.txt"]);
         assert!(
             run.stderr.contains("try: touch … => new.txt\n")

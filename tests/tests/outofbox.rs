@@ -299,3 +299,26 @@ both!(a_pipx_tool_gets_its_own_venv_only, |t: &T| {
         format!("{}\nhidden\n", venvs.join("tool").display())
     );
 });
+
+// git in a work tree sees it read-only: status and diff work as they are, and a commit
+// with only => .git records the change, not every file as deleted.
+both!(git_sees_its_work_tree, |t: &T| {
+    let h = fixture_home(t);
+    t.mkdir("w");
+    let run = in_home(
+        t,
+        &h,
+        "cd w && git init -q => repo && cd repo && echo a > a => a && echo b > b => b && git add a b + => .git && git commit -qm one + => .git",
+    );
+    run.success();
+    let run = in_home(
+        t,
+        &h,
+        "cd w/repo && echo more >> a && git status --short && git commit -qam two + => .git && git show --stat --format=%s HEAD | grep -c '|'",
+    );
+    assert_eq!(run.success(), " M a\n1\n");
+    // The home directory is never given whole, even holding a .git of its own.
+    in_home(t, &h, "cd ~ && git init -q + => .git").success();
+    let run = in_home(t, &h, "cd ~ && git status --short");
+    assert!(!run.stdout.contains(".ssh"), "{run}");
+});

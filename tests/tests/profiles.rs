@@ -117,7 +117,7 @@ both!(a_bad_profile_is_a_one_line_error, |t: &T| {
     assert_eq!(
         run.stderr,
         format!(
-            "pola-run: profile {}:2: unknown rule 'write' (expected ro, rw, net, env, nearest or shipped off)\n",
+            "pola-run: profile {}:2: unknown rule 'write' (expected ro, rw, net, env, nearest, nearest-dir or shipped off)\n",
             file.display()
         )
     );
