@@ -171,7 +171,7 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ),
             (
                 "~/.config/pola-sh/profiles/PROGRAM",
-                "What PROGRAM always gets: ro PATH, rw PATH, net, net connect=PORTS, env NAME, nearest NAME (a version file in the working directory or above), shipped off lines.",
+                "What PROGRAM always gets: ro PATH, rw PATH, net, net connect=PORTS, env NAME, nearest NAME (a version file in the working directory or above), nearest-dir NAME (the directory above holding it), shipped off lines.",
             ),
             (
                 "~/.config/pola-sh/environment",

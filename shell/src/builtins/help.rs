@@ -67,7 +67,8 @@ grants: what a command line gives the command it runs.
   program and its #! interpreter, and the program's profiles: pola-sh's shipped
   ones (by where the program is: pyenv, rustup/cargo, nvm, pipx, Go, conda, git,
   man, vim/nano and bash/zsh/fish settings) and ~/.config/pola-sh/profiles/PROGRAM (ro PATH, rw PATH, net, env NAME,
-  nearest NAME: a version file in the working directory or above, shipped off).
+  nearest NAME: a version file in the working directory or above, nearest-dir
+  NAME: the directory above holding it, shipped off).
   git-upload-pack, git-upload-archive and git-receive-pack (git over ssh, with
   pola-sh as the login shell) get the repository they name, quoted or not; a
   program of a Python venv (VENV/bin/PROG) gets VENV read-only.
