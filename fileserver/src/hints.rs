@@ -15,10 +15,11 @@
 //!   server as seccomp notifications (few per command): a program it was not given, a
 //!   connection attempt without `@net`.
 //!
-//! Only names that exist on the host are ever shown for what a command looked for; a
-//! name it tried to create in the working directory is shown as the command asked for
-//! it (escaped), with the write grant for it. Only to the user, after the command
-//! ended: the jail learns nothing from it. `$HOME`'s configuration files are
+//! Only names that exist on the host are ever shown for what a command looked for,
+//! except one of the command's own arguments, as the user typed it, that it tried to
+//! create or looked for in vain (`touch new.txt`: the write grant for it). A name the
+//! jail chose is never shown, nor made into a suggested grant. Only to the user, after
+//! the command ended: the jail learns nothing from it. `$HOME`'s configuration files are
 //! not observed here (they land in the private home); the shipped profiles and
 //! `--learn` cover those.
 
@@ -150,22 +151,26 @@ impl Observed {
                 "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
             ));
         } else if let Some((new, seen)) = self.created().next() {
-            // A name it tried to make here, which is not there: the user's to judge
-            // (escaped); a scratch name beside the file it edits (`sed -i`) is not
-            // the one to grant.
+            // A name it tried to make here, which is not there. Only a name the user
+            // typed is shown (a name the jail chose is its text, and a grant suggested
+            // for it would be the jail's choice too).
             let here = format!("./{}", shown(new));
-            lines.push(if !seen {
-                format!(
-                    "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} => {}",
-                    shown(new)
-                )
-            } else if scratch_name(new) {
-                format!("{name} tried to create {here} here, which was not granted — to let it replace the file it edits, try: {cmd} => FILE")
-            } else {
-                format!(
+            let typed = self.words.iter().any(|w| w == new);
+            lines.push(match (typed, seen) {
+                (true, true) => format!(
                     "{name} tried to create {here}, which was not granted — try: {cmd} => {}",
                     shown(new)
-                )
+                ),
+                (true, false) => format!(
+                    "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} => {}",
+                    shown(new)
+                ),
+                (false, _) if scratch_name(new) => format!(
+                    "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
+                ),
+                (false, _) => format!(
+                    "{name} tried to create a file here, which was not granted — try: {cmd} => NAME for each file it makes, or {cmd} + => ."
+                ),
             });
         }
         if let Some(exe) = self.execs.iter().find(|p| p.exists()) {
@@ -624,6 +629,7 @@ mod tests {
         // the file it edits is not the one to grant.
         let made = Observed {
             looked: vec![("new.txt".into(), true)],
+            words: vec!["new.txt".into()],
             ..Observed::default()
         };
         assert_eq!(
@@ -634,10 +640,19 @@ mod tests {
             looked: vec![("sedAb12Cd".into(), true)],
             ..Observed::default()
         };
-        assert!(sed
-            .hint("pola-sh", "sed", true, d.path())
-            .unwrap()
-            .ends_with("try: sed … => FILE"));
+        let hint = sed.hint("pola-sh", "sed", true, d.path()).unwrap();
+        assert!(hint.ends_with("try: sed … => FILE"), "{hint}");
+        // A name the jail chose is never shown.
+        assert!(!hint.contains("sedAb12Cd"), "{hint}");
+        let chosen = Observed {
+            looked: vec![("$'\x1b[2J' !!rm".into(), true)],
+            ..Observed::default()
+        };
+        let hint = chosen.hint("pola-sh", "tool", false, d.path()).unwrap();
+        assert!(
+            hint.ends_with("try: tool => NAME for each file it makes, or tool + => ."),
+            "{hint}"
+        );
         // A name lookup is not answered with a port grant that cannot make it work.
         let dns = Observed {
             connects: vec![("10.0.0.1".into(), 53)],
