@@ -53,6 +53,9 @@ pub struct Policy {
     pub name: String,
     /// Ask mode: the user is asked about hosts that were not granted.
     pub ask: Option<Session>,
+    /// The jail's questions (asked only while its job is in the foreground, ended
+    /// with it).
+    pub questions: crate::terminal::Questions,
 }
 
 /// The port a TLS tunnel must show its server name on.

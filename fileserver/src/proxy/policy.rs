@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::{Conn, Destination};
 use crate::ask::{parse_answer, Answer};
 use crate::network::Host;
-use crate::{terminal, text};
+use crate::text;
 
 /// How long connecting to one address may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -153,8 +153,10 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         text::shown(&shown),
         to.port
     );
-    let Some(line) = terminal::ask(&question) else {
-        return Err(Refusal::Denied("not granted; no terminal to ask on".into()));
+    let Some(line) = policy.questions.ask(&question) else {
+        return Err(Refusal::Denied(
+            "not granted; no terminal to ask on, or the command ended".into(),
+        ));
     };
     match parse_answer(&line) {
         Answer::Once => Ok("once by the user".into()),
