@@ -728,6 +728,151 @@ both!(ask_mode_asks_about_a_host_not_granted, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+/// Opens `n` connections through the jail's proxy, each a request to a host not
+/// granted (`h0.test`, `h1.test`...), and exits without waiting for any answer.
+const ASK_FLOOD: &str = r#"
+import os, socket, sys, time
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+held = []
+for i in range(int(sys.argv[1])):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(f"GET http://h{i}.test/ HTTP/1.1\r\nHost: h{i}.test\r\n\r\n".encode())
+    held.append(s)
+    time.sleep(0.5)  # so that the questions come in this order
+print("askflood: exiting", flush=True)
+"#;
+
+/// One request to a host through the jail's proxy; prints the proxy's status line.
+const ASK_ONE: &str = r#"
+import os, socket, sys
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(f"GET http://{sys.argv[1]}/ HTTP/1.1\r\nHost: {sys.argv[1]}\r\n\r\n".encode())
+print("askone:", s.recv(4096).split(b"\r\n")[0].decode().replace(" ", "_"), flush=True)
+"#;
+
+/// `pola-sh --ask` on a terminal, `env` added: a jail asks about h0.test and h1.test
+/// and exits while the second question is on the terminal; the user then types
+/// `awk ...` at the prompt and runs a command asking about h1.test. The audit log.
+fn ask_after_the_jail_ended(t: &T, env: &[(&str, &str)]) -> (Run, String) {
+    let _ = std::fs::remove_file(t.path("audit.log"));
+    let audit = t.path("audit.log");
+    let mut env = env.to_vec();
+    env.push(("POLA_AUDIT", audit.to_str().unwrap()));
+    let run = t.on_terminal_env(
+        &pola_sh(),
+        &["--ask"],
+        &env,
+        &[
+            pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),
+            pola_tests::Key::Send("/usr/bin/python3 askflood.py 2\r"),
+            pola_tests::Key::Expect("wants to connect to h0.test:80"),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askflood: exiting"),
+            pola_tests::Key::Pause(1.5),
+            pola_tests::Key::Send("awk 1 /dev/null\r"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("echo MARK1\r"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("\n"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("/usr/bin/python3 askone.py h1.test\r"),
+            pola_tests::Key::Pause(2.0),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askone:"),
+        ],
+    );
+    (run, std::fs::read_to_string(&audit).unwrap_or_default())
+}
+
+/// The audit log from the record of askflood's answer about h1.test on, and where
+/// that record starts.
+fn flood_answer(audit: &str) -> (&str, usize) {
+    let id = audit
+        .lines()
+        .find(|l| l.contains("askflood.py 2;"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("askflood ran");
+    let record = format!("{id} net h1.test:80: ");
+    let at = audit
+        .find(&record)
+        .unwrap_or_else(|| panic!("no {record}:\n{audit}"));
+    (audit, at)
+}
+
+// Review 2: a question about a host, asked by a jail's proxy, belongs to that jail.
+// Still pending when its jail had ended, it read the keys typed at the prompt, and a
+// line starting with `a` ("awk ...") answered it "always": the host was allowed for
+// the session. A background job's question waits until the job is in the foreground.
+both!(ask_mode_questions_end_with_their_jail, |t: &T| {
+    t.write("askflood.py", ASK_FLOOD);
+    t.write("askone.py", ASK_ONE);
+    // Without the protection (the seam asks as nobody's question, as before): the
+    // dead jail's question reads the keys typed at the prompt (its answer comes after
+    // the next command, `awk`, was launched); "awk ..." read whole would be [a]lways.
+    let (run, audit) = ask_after_the_jail_ended(t, &[("POLA_TEST_QUESTIONS_OUTLIVE_JAILS", "1")]);
+    let (flood, answer) = flood_answer(&audit);
+    let awk = audit.find("launch /usr/bin/awk").expect("awk ran");
+    assert!(
+        answer > awk && flood[answer..].contains("by the user"),
+        "the attack did not work without the protection:\n{audit}\n{run}"
+    );
+    // With it: the question is withdrawn when the jail ends, the command typed at the
+    // prompt runs whole, and h1.test is asked about again (and denied).
+    let (run, audit) = ask_after_the_jail_ended(t, &[]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let (flood, answer) = flood_answer(&audit);
+    assert!(
+        flood[answer..].contains(
+            "h1.test:80: denied (not granted; no terminal to ask on, or the command ended)"
+        ),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("h1.test:80: allowed"),
+        "a dead jail's question was answered by the prompt's keys:\n{audit}\n{run}"
+    );
+    assert!(
+        run.stdout.contains("withdrawn: the command has ended"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("\nMARK1"), "{run}");
+    assert_eq!(
+        run.stdout.matches("wants to connect to h1.test").count(),
+        2,
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("askone: HTTP/1.1_403_Forbidden"),
+        "{run}"
+    );
+    assert!(
+        audit.contains("net h1.test:80: denied (by the user)"),
+        "{audit}"
+    );
+
+    // A background job's question is not asked at the prompt: only after `fg`.
+    let run = t.on_terminal(
+        &pola_sh(),
+        &["--ask"],
+        &[
+            pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),
+            pola_tests::Key::Send("/usr/bin/python3 askone.py h2.test &\r"),
+            pola_tests::Key::Pause(2.0),
+            pola_tests::Key::Send("echo MARK2\r"),
+            pola_tests::Key::Expect("\nMARK2"),
+            pola_tests::Key::Pause(0.5),
+            pola_tests::Key::Send("fg\r"),
+            pola_tests::Key::Expect("wants to connect to h2.test"),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askone: HTTP/1.1_403_Forbidden"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let asked = run.stdout.find("wants to connect to h2.test").unwrap();
+    assert!(run.stdout.rfind("MARK2").unwrap() < asked, "{run}");
+});
+
 #[test]
 fn the_proxy_is_named_in_pola_run_help() {
     let out = Command::new(pola_run()).arg("--help").output().unwrap();
