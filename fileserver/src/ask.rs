@@ -125,7 +125,12 @@ impl Asker {
                 self.who(d.pid)
             );
             let Some(line) = questions.ask(&question) else {
-                tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied (no terminal to ask on, or the command ended)", d.call);
+                let why = if questions.ended() {
+                    "the command ended"
+                } else {
+                    "no terminal to ask on"
+                };
+                tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied ({why})", d.call);
                 return Verdict::Continue;
             };
             let answer = parse_answer(&line);

@@ -83,7 +83,8 @@ impl Questions {
         }
     }
 
-    fn ended(&self) -> bool {
+    /// Whether the jail has ended (so its questions are answered `None`).
+    pub fn ended(&self) -> bool {
         self.inner.ended.load(Ordering::SeqCst)
     }
 

@@ -154,9 +154,12 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         to.port
     );
     let Some(line) = policy.questions.ask(&question) else {
-        return Err(Refusal::Denied(
-            "not granted; no terminal to ask on, or the command ended".into(),
-        ));
+        let why = if policy.questions.ended() {
+            "not granted; the command ended before the answer"
+        } else {
+            "not granted; no terminal to ask on"
+        };
+        return Err(Refusal::Denied(why.into()));
     };
     match parse_answer(&line) {
         Answer::Once => Ok("once by the user".into()),
