@@ -124,7 +124,10 @@ fn allowed(how: &str) -> String {
 
 /// Decide about `to` and connect to it: the upstream socket and the verdict to record
 /// once the connection is let through.
-pub(super) fn open(to: &Destination, conn: &Conn) -> Result<(TcpStream, String), Refusal> {
+pub(super) fn open(
+    to: &Destination,
+    conn: &Conn,
+) -> Result<(std::sync::Arc<TcpStream>, String), Refusal> {
     let policy = &conn.shared.policy;
     let how = if policy.hosts.iter().any(|g| g.covers(&to.host, to.port)) {
         String::new()
@@ -132,8 +135,7 @@ pub(super) fn open(to: &Destination, conn: &Conn) -> Result<(TcpStream, String),
         ask(to, conn)?
     };
     let stream = connect(&to.host, to.port)?;
-    conn.hold(&stream);
-    Ok((stream, allowed(&how)))
+    Ok((conn.hold(stream), allowed(&how)))
 }
 
 /// Ask mode: ask the user about a host that was not granted. `Ok` with how it was
