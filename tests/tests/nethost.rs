@@ -165,7 +165,8 @@ fn certificates(t: &T) -> (PathBuf, PathBuf, PathBuf) {
 
 /// A network namespace of its own with a web server at 198.18.x.2 (or 198.19.x.2 for
 /// the unprivileged variant): HTTP on 80 and 8080 (files and git's CGI backend), HTTPS
-/// on 443 with the test CA's certificate (any server name is answered, as a CDN would).
+/// on 443 and 8443 with the test CA's certificate (any server name is answered, as a
+/// CDN would).
 /// Torn down when dropped.
 struct TestNet {
     name: String,
@@ -234,6 +235,7 @@ def serve(port, tls=None):
     server.serve_forever()
 threading.Thread(target=serve, args=(8080,), daemon=True).start()
 threading.Thread(target=serve, args=(443, (sys.argv[1], sys.argv[2])), daemon=True).start()
+threading.Thread(target=serve, args=(8443, (sys.argv[1], sys.argv[2])), daemon=True).start()
 serve(80)
 "#,
             )
@@ -261,7 +263,7 @@ serve(80)
         };
         let up = (0..200).any(|_| {
             std::thread::sleep(std::time::Duration::from_millis(30));
-            [80, 443, 8080]
+            [80, 443, 8080, 8443]
                 .iter()
                 .all(|p| std::net::TcpStream::connect((net.addr.as_str(), *p)).is_ok())
         });
@@ -491,6 +493,111 @@ except OSError as e:
         "net allowed.test:443: denied (the TLS handshake names other.test)",
     );
 });
+
+/// A TLS handshake naming `sni` to allowed.test:`port`, `how`: `direct`, or through
+/// the jail's proxy by `connect` or `socks` (SOCKS5, the name resolved by the proxy).
+/// Prints `tunnel=` what the proxy answered and `body=` what came back.
+fn tls_probe(sni: &str, port: u16, how: &str) -> String {
+    format!(
+        r#"
+import os, socket, ssl
+ctx = ssl.create_default_context(cafile="ca.pem")
+ctx.check_hostname = False
+how, port = "{how}", {port}
+if how == "direct":
+    raw = socket.create_connection(("allowed.test", port), timeout=10)
+else:
+    proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+    raw = socket.create_connection(("127.0.0.1", proxy), timeout=10)
+    if how == "connect":
+        raw.sendall(f"CONNECT allowed.test:{{port}} HTTP/1.1\r\nHost: allowed.test:{{port}}\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += raw.recv(1)
+        print("tunnel=" + head.split(b" ")[1].decode())
+    else:
+        raw.sendall(b"\x05\x01\x00")
+        assert raw.recv(2) == b"\x05\x00"
+        name = b"allowed.test"
+        raw.sendall(b"\x05\x01\x00\x03" + bytes([len(name)]) + name + port.to_bytes(2, "big"))
+        print("tunnel=socks%d" % raw.recv(10)[1])
+try:
+    tls = ctx.wrap_socket(raw, server_hostname="{sni}")
+    tls.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: allowed.test\r\n\r\n")
+    reply = b""
+    while True:
+        chunk = tls.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    print("body=" + reply.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
+except OSError as e:
+    print("body=" + type(e).__name__)
+"#
+    )
+}
+
+// Review 2: the server name was checked only in tunnels to port 443, so a host granted
+// on another TLS port (CDNs serve HTTPS on 8443, 2053...) could front another site of
+// the same address. Now any tunnel, CONNECT or SOCKS5, whose client opens with a TLS
+// handshake must name the host granted.
+both!(
+    a_tunnel_to_any_port_carrying_another_server_name_is_cut,
+    |t: &T| {
+        let Some(net) = TestNet::new(t) else {
+            return;
+        };
+        const HELLO: &str = "hello_from_the_test_network";
+        t.write("direct.py", &tls_probe("other.test", 8443, "direct"));
+        // The server on 8443 answers a handshake for any name, as a CDN does.
+        let run = plain(t, &net, "/usr/bin/python3 direct.py");
+        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+        for how in ["connect", "socks"] {
+            t.write("honest.py", &tls_probe("allowed.test", 8443, how));
+            t.write("fronting.py", &tls_probe("other.test", 8443, how));
+            let grant = "+ @net:allowed.test:443,8443 ca.pem";
+            let run = shell(t, &net, &format!("/usr/bin/python3 honest.py {grant}"));
+            assert_eq!(run.expect_field("body"), HELLO, "{how}: {run}");
+            let run = shell(t, &net, &format!("/usr/bin/python3 fronting.py {grant}"));
+            let opened = if how == "connect" { "200" } else { "socks0" };
+            assert_eq!(run.expect_field("tunnel"), opened, "{how}: {run}");
+            assert_ne!(run.expect_field("body"), HELLO, "{how}: {run}");
+        }
+        assert_audit(
+            t,
+            "net allowed.test:8443: denied (the TLS handshake names other.test)",
+        );
+        assert_eq!(
+            audit(t)
+                .matches("net allowed.test:8443: denied (the TLS handshake names other.test)")
+                .count(),
+            2,
+            "{}",
+            audit(t)
+        );
+        // A tunnel that does not open with TLS (ssh, a protocol whose server speaks first)
+        // is not asked for a server name.
+        let run = shell(
+            t,
+            &net,
+            r#"/usr/bin/python3 -c '
+import os, socket
+proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", proxy), timeout=10)
+s.sendall(b"CONNECT allowed.test:8080 HTTP/1.1\r\n\r\n")
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: allowed.test\r\n\r\n")
+data = b""
+while chunk := s.recv(4096):
+    data += chunk
+print("body=" + data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
+' + @net:allowed.test:8080"#,
+        );
+        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+    }
+);
 
 both!(a_name_resolving_to_loopback_is_refused, |t: &T| {
     let Some(net) = TestNet::new(t) else {
