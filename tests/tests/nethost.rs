@@ -599,6 +599,88 @@ print("body=" + data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_")
     }
 );
 
+/// Opens `n` tunnels to allowed.test:443 through the jail's proxy and holds them
+/// `secs` seconds without a word (the proxy waits for a ClientHello, holding the
+/// jail's side and the server's).
+const HOLD_TUNNELS: &str = r#"
+import os, socket, sys, time
+n, secs = int(sys.argv[1]), float(sys.argv[2])
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+held = []
+for i in range(n):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"CONNECT allowed.test:443 HTTP/1.1\r\n\r\n")
+        held.append(s)
+    except OSError as e:
+        break
+print(f"hold: {len(held)} tunnels asked for", file=sys.stderr, flush=True)
+time.sleep(secs)
+"#;
+
+/// Later, one request through its own proxy.
+const LATE: &str = r#"
+import os, socket, time
+time.sleep(3)
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+try:
+    s = socket.create_connection(("127.0.0.1", port), timeout=6)
+    s.settimeout(6)
+    s.sendall(b"GET http://allowed.test/hello.txt HTTP/1.1\r\nHost: allowed.test\r\n\r\n")
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    print("late=" + data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
+except OSError as e:
+    print("late=" + type(e).__name__)
+"#;
+
+/// A pipeline of a jail holding 256 tunnels and a later jail's request, in a pola-sh
+/// whose soft RLIMIT_NOFILE is 300 (`seam`: without the proxies' descriptor budget).
+fn held_connections(t: &T, net: &TestNet, seam: bool) -> Run {
+    t.write("hold.py", HOLD_TUNNELS);
+    t.write("late.py", LATE);
+    t.write(
+        "pipeline.sh",
+        "/usr/bin/python3 hold.py 256 10 + @net:allowed.test:443 | /usr/bin/python3 late.py + @net:allowed.test\n",
+    );
+    let seam = if seam {
+        "POLA_TEST_PROXY_UNBOUNDED=1"
+    } else {
+        ""
+    };
+    let script = format!(
+        "ulimit -Sn 300; exec env POLA_LOG=debug {seam} {} pipeline.sh",
+        pola_sh().display()
+    );
+    with_hosts(t, &net.hosts, Path::new("/bin/sh"), &["-c", &script])
+}
+
+// Review 2: every connection a jail holds through its proxy costs the shell's process
+// descriptors; 256 per jail at 8 descriptors each went past the usual soft limit of
+// 1024, and then the shell's own calls failed (its proxies' `accept`, any open). Now a
+// connection costs 2 and the proxies together keep to half of the soft limit, one
+// jail to half of what the others leave.
+both!(
+    held_connections_never_exhaust_the_shells_descriptors,
+    |t: &T| {
+        let Some(net) = TestNet::new(t) else {
+            return;
+        };
+        const HELLO: &str = "hello_from_the_test_network";
+        // Without the budget (the seam), the shell runs out of descriptors: the later
+        // jail's proxy cannot accept its connection.
+        let run = held_connections(t, &net, true);
+        assert!(run.stderr.contains("accept: Too many open files"), "{run}");
+        assert_ne!(run.expect_field("late"), HELLO, "{run}");
+        // With it, the shell keeps descriptors of its own, and the later jail is served.
+        let run = held_connections(t, &net, false);
+        assert!(!run.stderr.contains("accept: Too many open files"), "{run}");
+        assert_eq!(run.expect_field("late"), HELLO, "{run}");
+        assert!(run.stderr.contains("hold: 256 tunnels asked for"), "{run}");
+    }
+);
+
 both!(a_name_resolving_to_loopback_is_refused, |t: &T| {
     let Some(net) = TestNet::new(t) else {
         return;

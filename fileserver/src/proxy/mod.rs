@@ -30,9 +30,12 @@
 //! The connections are served in the shell's process, so what they hold is bounded
 //! (a jail holding connections open must not leave the shell without descriptors
 //! for its own opens): each costs two descriptors (the jail's side and the server's,
-//! shared by its threads and by the table that cuts them when the jail ends), at most
-//! [`MAX_CONNECTIONS`] per jail, and all the proxies of the process together hold at
-//! most [`SHARE_OF_DESCRIPTORS`] of the soft `RLIMIT_NOFILE`.
+//! shared by its threads and by the table that cuts them when the jail ends); all the
+//! proxies of the process together hold at most half of the soft `RLIMIT_NOFILE`
+//! ([`SHARE_OF_DESCRIPTORS`]), one jail at most half of what other jails leave of that
+//! (so that another jail's proxy, in the same pipeline, still gets connections) and
+//! never more than [`MAX_CONNECTIONS`]. The soft limit is left as it is: the jails
+//! inherit it, and programs using `select()` fail on descriptors above 1024.
 
 mod http;
 pub mod policy;
@@ -89,6 +92,10 @@ const SHARE_OF_DESCRIPTORS: usize = 2;
 
 /// The connections all this process's proxies hold now.
 static OPEN_CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// Test seam (documented in the network tests): `POLA_TEST_PROXY_UNBOUNDED=1` lets
+/// each jail hold [`MAX_CONNECTIONS`] whatever the process's descriptors, as before.
+const UNBOUNDED_SEAM: &str = "POLA_TEST_PROXY_UNBOUNDED";
 
 /// How many connections this process's proxies may hold together now.
 fn process_budget() -> usize {
@@ -192,15 +199,20 @@ impl Shared {
     /// process's proxies hold their share of its descriptors.
     fn enter(&self, client: TcpStream) -> Option<(Conn<'_>, Arc<TcpStream>)> {
         let mut open = self.open.lock().ok()?;
-        if self.stopped.load(Ordering::SeqCst) || open.len() >= MAX_CONNECTIONS {
+        if self.stopped.load(Ordering::SeqCst) {
             return None;
         }
-        let budget = process_budget();
-        OPEN_CONNECTIONS
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < budget).then_some(n + 1)
-            })
-            .ok()?;
+        let mine = open.len();
+        let cap = if std::env::var_os(UNBOUNDED_SEAM).is_some_and(|v| v == "1") {
+            MAX_CONNECTIONS
+        } else {
+            let others = OPEN_CONNECTIONS.load(Ordering::SeqCst).saturating_sub(mine);
+            MAX_CONNECTIONS.min(process_budget().saturating_sub(others) / 2)
+        };
+        if mine >= cap {
+            return None;
+        }
+        OPEN_CONNECTIONS.fetch_add(1, Ordering::SeqCst);
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let client = Arc::new(client);
         open.insert(id, vec![client.clone()]);
