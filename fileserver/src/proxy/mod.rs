@@ -262,6 +262,8 @@ impl Proxy {
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.shared.stopped.store(true, Ordering::SeqCst);
+        // A question still pending about a host is answered no, reading nothing.
+        self.shared.policy.questions.end();
         // A listening socket shut down wakes its `accept` with EINVAL.
         let _ = nix::sys::socket::shutdown(
             std::os::fd::AsRawFd::as_raw_fd(&self.listener),
