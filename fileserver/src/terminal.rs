@@ -271,8 +271,13 @@ fn read_answer(
         if of.is_some_and(Questions::ended) {
             return Read::Ended;
         }
-        if withdrawn.is_some() && fds.last().is_some_and(|f| f.revents != 0) {
-            return Read::Withdrawn;
+        if let Some(answers) = withdrawn.filter(|_| fds.last().is_some_and(|f| f.revents != 0)) {
+            // The relay's late "paused" is no withdrawal; anything else (or its end) is.
+            let mut answer = [0u8; 1];
+            match nix::unistd::read(answers, &mut answer) {
+                Ok(1) if answer[0] == pty::PAUSED => continue,
+                _ => return Read::Withdrawn,
+            }
         }
         if fds[0].revents == 0 {
             continue;
