@@ -931,9 +931,11 @@ for i in range(int(sys.argv[1])):
 print("askflood: exiting", flush=True)
 "#;
 
-/// One request to a host through the jail's proxy; prints the proxy's status line.
+/// One request to a host through the jail's proxy (after a pause, if given); prints
+/// the proxy's status line.
 const ASK_ONE: &str = r#"
-import os, socket, sys
+import os, socket, sys, time
+time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 0)
 port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
 s = socket.create_connection(("127.0.0.1", port))
 s.sendall(f"GET http://{sys.argv[1]}/ HTTP/1.1\r\nHost: {sys.argv[1]}\r\n\r\n".encode())
@@ -1062,6 +1064,43 @@ both!(ask_mode_questions_end_with_their_jail, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
     let asked = run.stdout.find("wants to connect to h2.test").unwrap();
     assert!(run.stdout.rfind("MARK2").unwrap() < asked, "{run}");
+});
+
+// Keys typed ahead, before a question appears, are not its answer: on a terminal the
+// jails share (no relay: the test seam), a key typed while the command runs waits in
+// the terminal for whoever reads next.
+both!(ask_mode_answers_are_typed_after_the_question, |t: &T| {
+    t.write("askone.py", ASK_ONE);
+    let audit = t.path("audit.log");
+    let sh = pola_sh();
+    let run = t.on_terminal_env(
+        std::path::Path::new("/usr/bin/env"),
+        &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap(), "--ask"],
+        &[("POLA_AUDIT", audit.to_str().unwrap())],
+        &[
+            pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),
+            // A plain process reading later gets what was typed ahead.
+            pola_tests::Key::Send("!!sh -c 'sleep 2; read x; echo got=$x'\r"),
+            pola_tests::Key::Pause(0.5),
+            pola_tests::Key::Send("a\r"),
+            pola_tests::Key::Expect("got=a"),
+            // The question does not: "a" (always) typed before it is discarded.
+            pola_tests::Key::Send("/usr/bin/python3 askone.py h3.test 2\r"),
+            pola_tests::Key::Pause(0.5),
+            pola_tests::Key::Send("a\r"),
+            pola_tests::Key::Expect("wants to connect to h3.test"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askone: HTTP/1.1_403_Forbidden"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let log = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert!(
+        log.contains("net h3.test:80: denied (by the user)"),
+        "{log}"
+    );
+    assert!(!log.contains("h3.test:80: allowed"), "{log}");
 });
 
 #[test]
