@@ -98,8 +98,9 @@ impl Asker {
         }
     }
 
-    /// Decide about `d` (see `mediate::serve`).
-    pub fn decide(&mut self, d: &Denied) -> Verdict {
+    /// Decide about `d` (see `mediate::serve`), asking as one of the jail's
+    /// `questions`.
+    pub fn decide(&mut self, d: &Denied, questions: &terminal::Questions) -> Verdict {
         let Some(open) = d.open else {
             return Verdict::Continue;
         };
@@ -123,8 +124,13 @@ impl Asker {
                 "{} wants to {verb} {path}{target} — allow [o]nce, [a]lways (this session), [d]eny?",
                 self.who(d.pid)
             );
-            let Some(line) = terminal::ask(&question) else {
-                tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied (no terminal to ask on)", d.call);
+            let Some(line) = questions.ask(&question) else {
+                let why = if questions.ended() {
+                    "the command ended"
+                } else {
+                    "no terminal to ask on"
+                };
+                tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied ({why})", d.call);
                 return Verdict::Continue;
             };
             let answer = parse_answer(&line);

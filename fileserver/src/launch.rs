@@ -130,6 +130,8 @@ pub struct Jail {
     /// Hosts by name: the proxy's listening socket, until `serve_proxy` serves it.
     proxy_listener: Option<OwnedFd>,
     proxy: Option<crate::proxy::Proxy>,
+    /// The questions its servers ask the user, ended with it (`crate::terminal`).
+    questions: crate::terminal::Questions,
 }
 
 /// How a jailed command ended.
@@ -330,6 +332,10 @@ pub fn spawn(
         limits: None,
         proxy_listener: None,
         proxy: None,
+        questions: crate::terminal::Questions::new(match io.process_group {
+            Some(0) => child.as_raw(),
+            _ => pgid,
+        }),
     };
     let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
         wanted
@@ -370,7 +376,8 @@ pub fn spawn(
         // The shim has its end now; this thread ends when every copy of it is closed.
         let name = program_name(&plan.exec);
         let (id, cwd) = (jail.pid(), plan.cwd.clone());
-        std::thread::spawn(move || powerbox::serve(ours, &name, id, &cwd));
+        let questions = jail.questions.clone();
+        std::thread::spawn(move || powerbox::serve(ours, &name, id, &cwd, &questions));
     }
     Ok(jail)
 }
@@ -451,6 +458,7 @@ impl Jail {
                 id: self.pid(),
                 name: program_name(&self.exe),
                 ask,
+                questions: self.questions.clone(),
             };
             self.proxy = Some(crate::proxy::start(listener, policy));
         }
@@ -478,6 +486,7 @@ impl Jail {
         let slots = std::mem::take(&mut self.resolved.slots);
         let supervisor = self.supervisor.take();
         let observed = self.observed.clone();
+        let questions = self.questions.clone();
         self.mediator = Some(std::thread::spawn(move || {
             let mut broker = supervisor
                 .filter(|_| !slots.is_empty())
@@ -490,7 +499,7 @@ impl Jail {
                 observed.as_ref(),
                 |d| {
                     if let Some(asker) = asker.as_mut() {
-                        return asker.decide(d);
+                        return asker.decide(d, &questions);
                     }
                     tracing::info!(target: crate::AUDIT, "#{id} {d}");
                     Verdict::Continue
@@ -514,6 +523,8 @@ impl Jail {
         let reports = self.reports();
         let launched = reports.contains(&ShimReport::Launched);
         let limit = self.limits.take().and_then(|h| h.finish(&reports));
+        // Its questions end with it: none is asked or read from now on.
+        self.questions.end();
         if let Some(proxy) = self.proxy.take() {
             proxy.stop();
         }

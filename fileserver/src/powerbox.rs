@@ -95,7 +95,7 @@ fn chosen(answer: &str, cwd: &Path) -> PathBuf {
 
 /// Server side: answer the requests of jail `id` (running `name` in `cwd`) until it
 /// closes its end.
-pub fn serve(socket: UnixStream, name: &str, id: u32, cwd: &Path) {
+pub fn serve(socket: UnixStream, name: &str, id: u32, cwd: &Path, questions: &terminal::Questions) {
     let mut lines = BufReader::new(&socket);
     let mut line = Vec::new();
     loop {
@@ -106,7 +106,7 @@ pub fn serve(socket: UnixStream, name: &str, id: u32, cwd: &Path) {
         }
         let reply = match parse(line.strip_suffix(b"\n").unwrap_or(&line)) {
             None => Err("bad request".to_string()),
-            Some(req) => answer(&req, name, id, cwd),
+            Some(req) => answer(&req, name, id, cwd, questions),
         };
         let sent = match reply {
             Ok(file) => socket.send_with_fd(b"Y", &[file.as_raw_fd()]).map(drop),
@@ -118,7 +118,13 @@ pub fn serve(socket: UnixStream, name: &str, id: u32, cwd: &Path) {
     }
 }
 
-fn answer(req: &Request, name: &str, id: u32, cwd: &Path) -> Result<OwnedFd, String> {
+fn answer(
+    req: &Request,
+    name: &str,
+    id: u32,
+    cwd: &Path,
+    questions: &terminal::Questions,
+) -> Result<OwnedFd, String> {
     let verb = if req.write { "write" } else { "read" };
     let desc = if req.desc.is_empty() {
         String::new()
@@ -129,7 +135,7 @@ fn answer(req: &Request, name: &str, id: u32, cwd: &Path) -> Result<OwnedFd, Str
         "{} asks for a file to {verb}{desc} — path (empty to refuse)?",
         text::shown(name)
     );
-    let typed = terminal::ask(&question).unwrap_or_default();
+    let typed = questions.ask(&question).unwrap_or_default();
     if typed.is_empty() {
         tracing::info!(target: crate::AUDIT, "#{id} powerbox: {verb}{desc}: refused by the user");
         return Err("refused by the user".into());

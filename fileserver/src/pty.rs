@@ -227,28 +227,81 @@ pub(crate) fn send(socket: BorrowedFd<'_>, bytes: &[u8], fds: &[RawFd]) -> Resul
 /// terminal has its modes from the prompt (ask mode and the powerbox read an answer).
 pub struct Pause {
     _hold: OwnedFd,
+    /// Where the relay says [`WITHDRAWN`]: the job asking lost the keys.
+    answers: OwnedFd,
+}
+
+impl Pause {
+    /// Readable once the relay withdrew the pause (the job asking lost the keys).
+    pub fn withdrawn(&self) -> BorrowedFd<'_> {
+        self.answers.as_fd()
+    }
+}
+
+/// The relay's answers to a pause.
+pub(crate) const PAUSED: u8 = b'p';
+pub(crate) const NOT_NOW: u8 = b'b';
+pub(crate) const WITHDRAWN: u8 = b'w';
+
+/// What became of a request to pause the relay.
+pub enum Paused {
+    /// No relay runs in this shell.
+    NoRelay,
+    /// The relay leaves the terminal alone while this lives.
+    Yes(Pause),
+    /// The job asking is not the one that has the keys.
+    NotNow,
 }
 
 /// Stop the relay from reading the terminal, from any copy of the shell, until the
-/// `Pause` is dropped (or its holder dies). `None` when there is no relay.
-pub fn pause() -> Option<Pause> {
-    let shared = SHARED.get()?;
-    let (hold_read, hold_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).ok()?;
-    let (ack_read, ack_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).ok()?;
-    send(
+/// `Pause` is dropped (or its holder dies). For a jail's question `job` is its job's
+/// process group: the relay pauses only while that job has the keys, and withdraws
+/// the pause when it loses them (`crate::terminal`).
+pub fn pause(job: Option<i32>) -> Paused {
+    let Some(shared) = SHARED.get() else {
+        return Paused::NoRelay;
+    };
+    let Ok((hold_read, hold_write)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) else {
+        return Paused::NotNow;
+    };
+    let Ok((ack_read, ack_write)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) else {
+        return Paused::NotNow;
+    };
+    let mut message = vec![PAUSE];
+    if let Some(job) = job {
+        message.extend_from_slice(&job.to_le_bytes());
+    }
+    let sent = send(
         shared.socket.as_fd(),
-        &[PAUSE],
+        &message,
         &[hold_read.as_raw_fd(), ack_write.as_raw_fd()],
-    )
-    .ok()?;
+    );
     drop((hold_read, ack_write));
-    // The relay answers (or closes the descriptor) once the terminal is free.
+    if sent.is_err() {
+        return Paused::NotNow;
+    }
+    // The relay answers once the terminal is free (or closes the descriptor).
     let mut fds = [nix::poll::PollFd::new(
         ack_read.as_fd(),
         nix::poll::PollFlags::POLLIN,
     )];
-    let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16));
-    Some(Pause { _hold: hold_write })
+    let answered = matches!(
+        nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16)),
+        Ok(1)
+    );
+    let mut answer = [0u8; 1];
+    let read = if answered {
+        nix::unistd::read(ack_read.as_fd(), &mut answer)
+    } else {
+        Ok(0)
+    };
+    match read {
+        Ok(1) if answer[0] == NOT_NOW => Paused::NotNow,
+        _ => Paused::Yes(Pause {
+            _hold: hold_write,
+            answers: ack_read,
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -257,8 +257,8 @@ struct Relay {
     foreground: Option<Foreground>,
     /// While the terminal is raw: its modes from before.
     raw: Option<libc::termios>,
-    /// Descriptors whose other end a pause holds.
-    pauses: Vec<OwnedFd>,
+    /// The pauses held now (`crate::terminal`'s questions).
+    pauses: Vec<Held>,
     changes: u64,
     /// Keys typed for the foreground job before any of its terminals arrived.
     unsent: Vec<u8>,
@@ -267,6 +267,15 @@ struct Relay {
     keyed: Option<i32>,
     settled: u64,
     size: Option<libc::winsize>,
+}
+
+/// A pause: the descriptor its holder keeps (it ends when that closes), the one the
+/// relay answers on, and the job whose question it is (`None`: the shell's own).
+struct Held {
+    hold: OwnedFd,
+    ack: OwnedFd,
+    job: Option<i32>,
+    withdrawn: bool,
 }
 
 enum Slot {
@@ -309,7 +318,7 @@ impl Relay {
             }
             for (i, h) in self.pauses.iter().enumerate() {
                 slots.push(Slot::Pause(i));
-                fds.push(pollfd(h.as_raw_fd(), 0));
+                fds.push(pollfd(h.hold.as_raw_fd(), 0));
             }
             // SAFETY: `fds` is a valid array of pollfd for the call's duration.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
@@ -357,9 +366,9 @@ impl Relay {
             let reading =
                 self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
             self.set_raw(reading);
-            for (hold, ack) in new_pauses {
-                let _ = nix::unistd::write(ack.as_fd(), b"p");
-                self.pauses.push(hold);
+            for held in new_pauses {
+                let _ = nix::unistd::write(held.ack.as_fd(), &[pty::PAUSED]);
+                self.pauses.push(held);
             }
         }
     }
@@ -372,6 +381,7 @@ impl Relay {
         let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
         if c.foreground != self.foreground {
             self.foreground = c.foreground;
+            self.withdraw_questions();
             // Keys typed for a job that never got a terminal are typeahead too.
             let unsent = std::mem::take(&mut self.unsent);
             c.typeahead.extend(unsent);
@@ -395,7 +405,7 @@ impl Relay {
     }
 
     /// A master from a copy of the shell, or a request to pause.
-    fn receive(&mut self, new_pauses: &mut Vec<(OwnedFd, OwnedFd)>) {
+    fn receive(&mut self, new_pauses: &mut Vec<Held>) {
         let mut bytes = [0u8; 16];
         let mut space = nix::cmsg_space!([RawFd; 2]);
         let (len, mut fds) = {
@@ -446,10 +456,21 @@ impl Relay {
                 }
                 self.ptys.push(p);
             }
-            ([PAUSE], 2) => {
+            ([PAUSE, job @ ..], 2) if job.is_empty() || job.len() == 4 => {
                 let ack = fds.remove(1);
                 let hold = fds.remove(0);
-                new_pauses.push((hold, ack));
+                let job = <[u8; 4]>::try_from(job).ok().map(i32::from_le_bytes);
+                // A jail's question is asked only while its job has the keys.
+                if job.is_some_and(|j| self.foreground.map(|f| f.pgrp) != Some(j)) {
+                    let _ = nix::unistd::write(ack.as_fd(), &[pty::NOT_NOW]);
+                    return;
+                }
+                new_pauses.push(Held {
+                    hold,
+                    ack,
+                    job,
+                    withdrawn: false,
+                });
             }
             _ => {}
         }
@@ -654,6 +675,11 @@ impl Relay {
             return;
         }
         self.foreground = None;
+        // A question of the job is withdrawn before the prompt comes back.
+        self.withdraw_questions();
+        if self.pauses.iter().any(|p| p.job.is_some()) {
+            return;
+        }
         // The jails that are over (the job's, if it ended) first: their unread keys.
         let mut i = self.ptys.len();
         while i > 0 {
@@ -683,6 +709,17 @@ impl Relay {
         c.typeahead.extend(unsent);
         c.settled = asked;
         h.answered.notify_all();
+    }
+
+    /// Tell the questions of jobs that no longer have the keys to stop reading them.
+    fn withdraw_questions(&mut self) {
+        let now = self.foreground.map(|f| f.pgrp);
+        for p in &mut self.pauses {
+            if p.job.is_some() && p.job != now && !p.withdrawn {
+                let _ = nix::unistd::write(p.ack.as_fd(), &[pty::WITHDRAWN]);
+                p.withdrawn = true;
+            }
+        }
     }
 
     /// Raw mode while the relay reads the keys; the modes from before otherwise.

@@ -165,7 +165,8 @@ fn certificates(t: &T) -> (PathBuf, PathBuf, PathBuf) {
 
 /// A network namespace of its own with a web server at 198.18.x.2 (or 198.19.x.2 for
 /// the unprivileged variant): HTTP on 80 and 8080 (files and git's CGI backend), HTTPS
-/// on 443 with the test CA's certificate (any server name is answered, as a CDN would).
+/// on 443 and 8443 with the test CA's certificate (any server name is answered, as a
+/// CDN would).
 /// Torn down when dropped.
 struct TestNet {
     name: String,
@@ -234,6 +235,7 @@ def serve(port, tls=None):
     server.serve_forever()
 threading.Thread(target=serve, args=(8080,), daemon=True).start()
 threading.Thread(target=serve, args=(443, (sys.argv[1], sys.argv[2])), daemon=True).start()
+threading.Thread(target=serve, args=(8443, (sys.argv[1], sys.argv[2])), daemon=True).start()
 serve(80)
 "#,
             )
@@ -261,7 +263,7 @@ serve(80)
         };
         let up = (0..200).any(|_| {
             std::thread::sleep(std::time::Duration::from_millis(30));
-            [80, 443, 8080]
+            [80, 443, 8080, 8443]
                 .iter()
                 .all(|p| std::net::TcpStream::connect((net.addr.as_str(), *p)).is_ok())
         });
@@ -491,6 +493,193 @@ except OSError as e:
         "net allowed.test:443: denied (the TLS handshake names other.test)",
     );
 });
+
+/// A TLS handshake naming `sni` to allowed.test:`port`, `how`: `direct`, or through
+/// the jail's proxy by `connect` or `socks` (SOCKS5, the name resolved by the proxy).
+/// Prints `tunnel=` what the proxy answered and `body=` what came back.
+fn tls_probe(sni: &str, port: u16, how: &str) -> String {
+    format!(
+        r#"
+import os, socket, ssl
+ctx = ssl.create_default_context(cafile="ca.pem")
+ctx.check_hostname = False
+how, port = "{how}", {port}
+if how == "direct":
+    raw = socket.create_connection(("allowed.test", port), timeout=10)
+else:
+    proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+    raw = socket.create_connection(("127.0.0.1", proxy), timeout=10)
+    if how == "connect":
+        raw.sendall(f"CONNECT allowed.test:{{port}} HTTP/1.1\r\nHost: allowed.test:{{port}}\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += raw.recv(1)
+        print("tunnel=" + head.split(b" ")[1].decode())
+    else:
+        raw.sendall(b"\x05\x01\x00")
+        assert raw.recv(2) == b"\x05\x00"
+        name = b"allowed.test"
+        raw.sendall(b"\x05\x01\x00\x03" + bytes([len(name)]) + name + port.to_bytes(2, "big"))
+        print("tunnel=socks%d" % raw.recv(10)[1])
+try:
+    tls = ctx.wrap_socket(raw, server_hostname="{sni}")
+    tls.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: allowed.test\r\n\r\n")
+    reply = b""
+    while True:
+        chunk = tls.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    print("body=" + reply.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
+except OSError as e:
+    print("body=" + type(e).__name__)
+"#
+    )
+}
+
+// Review 2: the server name was checked only in tunnels to port 443, so a host granted
+// on another TLS port (CDNs serve HTTPS on 8443, 2053...) could front another site of
+// the same address. Now any tunnel, CONNECT or SOCKS5, whose client opens with a TLS
+// handshake must name the host granted.
+both!(
+    a_tunnel_to_any_port_carrying_another_server_name_is_cut,
+    |t: &T| {
+        let Some(net) = TestNet::new(t) else {
+            return;
+        };
+        const HELLO: &str = "hello_from_the_test_network";
+        t.write("direct.py", &tls_probe("other.test", 8443, "direct"));
+        // The server on 8443 answers a handshake for any name, as a CDN does.
+        let run = plain(t, &net, "/usr/bin/python3 direct.py");
+        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+        for how in ["connect", "socks"] {
+            t.write("honest.py", &tls_probe("allowed.test", 8443, how));
+            t.write("fronting.py", &tls_probe("other.test", 8443, how));
+            let grant = "+ @net:allowed.test:443,8443 ca.pem";
+            let run = shell(t, &net, &format!("/usr/bin/python3 honest.py {grant}"));
+            assert_eq!(run.expect_field("body"), HELLO, "{how}: {run}");
+            let run = shell(t, &net, &format!("/usr/bin/python3 fronting.py {grant}"));
+            let opened = if how == "connect" { "200" } else { "socks0" };
+            assert_eq!(run.expect_field("tunnel"), opened, "{how}: {run}");
+            assert_ne!(run.expect_field("body"), HELLO, "{how}: {run}");
+        }
+        assert_audit(
+            t,
+            "net allowed.test:8443: denied (the TLS handshake names other.test)",
+        );
+        assert_eq!(
+            audit(t)
+                .matches("net allowed.test:8443: denied (the TLS handshake names other.test)")
+                .count(),
+            2,
+            "{}",
+            audit(t)
+        );
+        // A tunnel that does not open with TLS (ssh, a protocol whose server speaks first)
+        // is not asked for a server name.
+        let run = shell(
+            t,
+            &net,
+            r#"/usr/bin/python3 -c '
+import os, socket
+proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", proxy), timeout=10)
+s.sendall(b"CONNECT allowed.test:8080 HTTP/1.1\r\n\r\n")
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: allowed.test\r\n\r\n")
+data = b""
+while chunk := s.recv(4096):
+    data += chunk
+print("body=" + data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
+' + @net:allowed.test:8080"#,
+        );
+        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+    }
+);
+
+/// Opens `n` tunnels to allowed.test:443 through the jail's proxy and holds them
+/// `secs` seconds without a word (the proxy waits for a ClientHello, holding the
+/// jail's side and the server's).
+const HOLD_TUNNELS: &str = r#"
+import os, socket, sys, time
+n, secs = int(sys.argv[1]), float(sys.argv[2])
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+held = []
+for i in range(n):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"CONNECT allowed.test:443 HTTP/1.1\r\n\r\n")
+        held.append(s)
+    except OSError as e:
+        break
+print(f"hold: {len(held)} tunnels asked for", file=sys.stderr, flush=True)
+time.sleep(secs)
+"#;
+
+/// Later, one request through its own proxy.
+const LATE: &str = r#"
+import os, socket, time
+time.sleep(3)
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+try:
+    s = socket.create_connection(("127.0.0.1", port), timeout=6)
+    s.settimeout(6)
+    s.sendall(b"GET http://allowed.test/hello.txt HTTP/1.1\r\nHost: allowed.test\r\n\r\n")
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    print("late=" + data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
+except OSError as e:
+    print("late=" + type(e).__name__)
+"#;
+
+/// A pipeline of a jail holding 256 tunnels and a later jail's request, in a pola-sh
+/// whose soft RLIMIT_NOFILE is 300 (`seam`: without the proxies' descriptor budget).
+fn held_connections(t: &T, net: &TestNet, seam: bool) -> Run {
+    t.write("hold.py", HOLD_TUNNELS);
+    t.write("late.py", LATE);
+    t.write(
+        "pipeline.sh",
+        "/usr/bin/python3 hold.py 256 10 + @net:allowed.test:443 | /usr/bin/python3 late.py + @net:allowed.test\n",
+    );
+    let seam = if seam {
+        "POLA_TEST_PROXY_UNBOUNDED=1"
+    } else {
+        ""
+    };
+    let script = format!(
+        "ulimit -Sn 300; exec env POLA_LOG=debug {seam} {} pipeline.sh",
+        pola_sh().display()
+    );
+    with_hosts(t, &net.hosts, Path::new("/bin/sh"), &["-c", &script])
+}
+
+// Review 2: every connection a jail holds through its proxy costs the shell's process
+// descriptors; 256 per jail at 8 descriptors each went past the usual soft limit of
+// 1024, and then the shell's own calls failed (its proxies' `accept`, any open). Now a
+// connection costs 2 and the proxies together keep to half of the soft limit, one
+// jail to half of what the others leave.
+both!(
+    held_connections_never_exhaust_the_shells_descriptors,
+    |t: &T| {
+        let Some(net) = TestNet::new(t) else {
+            return;
+        };
+        const HELLO: &str = "hello_from_the_test_network";
+        // Without the budget (the seam), the shell runs out of descriptors: the later
+        // jail's proxy cannot accept its connection.
+        let run = held_connections(t, &net, true);
+        assert!(run.stderr.contains("accept: Too many open files"), "{run}");
+        assert_ne!(run.expect_field("late"), HELLO, "{run}");
+        // With it, the shell keeps descriptors of its own, and the later jail is served.
+        let run = held_connections(t, &net, false);
+        assert!(!run.stderr.contains("accept: Too many open files"), "{run}");
+        assert_eq!(run.expect_field("late"), HELLO, "{run}");
+        assert!(run.stderr.contains("hold: 256 tunnels asked for"), "{run}");
+    }
+);
 
 both!(a_name_resolving_to_loopback_is_refused, |t: &T| {
     let Some(net) = TestNet::new(t) else {
@@ -726,6 +915,192 @@ both!(ask_mode_asks_about_a_host_not_granted, |t: &T| {
         ],
     );
     assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
+/// Opens `n` connections through the jail's proxy, each a request to a host not
+/// granted (`h0.test`, `h1.test`...), and exits without waiting for any answer.
+const ASK_FLOOD: &str = r#"
+import os, socket, sys, time
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+held = []
+for i in range(int(sys.argv[1])):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(f"GET http://h{i}.test/ HTTP/1.1\r\nHost: h{i}.test\r\n\r\n".encode())
+    held.append(s)
+    time.sleep(0.5)  # so that the questions come in this order
+print("askflood: exiting", flush=True)
+"#;
+
+/// One request to a host through the jail's proxy (after a pause, if given); prints
+/// the proxy's status line.
+const ASK_ONE: &str = r#"
+import os, socket, sys, time
+time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 0)
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(f"GET http://{sys.argv[1]}/ HTTP/1.1\r\nHost: {sys.argv[1]}\r\n\r\n".encode())
+data = b""
+while chunk := s.recv(4096):
+    data += chunk
+print("askone:", data.split(b"\r\n")[0].decode().replace(" ", "_"), flush=True)
+"#;
+
+/// `pola-sh --ask` on a terminal, `env` added: a jail asks about h0.test and h1.test
+/// and exits while the second question is on the terminal; the user then types
+/// `awk ...` at the prompt and runs a command asking about h1.test. The audit log.
+fn ask_after_the_jail_ended(t: &T, env: &[(&str, &str)]) -> (Run, String) {
+    let _ = std::fs::remove_file(t.path("audit.log"));
+    let audit = t.path("audit.log");
+    let mut env = env.to_vec();
+    env.push(("POLA_AUDIT", audit.to_str().unwrap()));
+    let run = t.on_terminal_env(
+        &pola_sh(),
+        &["--ask"],
+        &env,
+        &[
+            pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),
+            pola_tests::Key::Send("/usr/bin/python3 askflood.py 2\r"),
+            pola_tests::Key::Expect("wants to connect to h0.test:80"),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askflood: exiting"),
+            pola_tests::Key::Pause(1.5),
+            pola_tests::Key::Send("awk 1 /dev/null\r"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("echo MARK1\r"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("\n"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("/usr/bin/python3 askone.py h1.test\r"),
+            pola_tests::Key::Pause(2.0),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askone:"),
+        ],
+    );
+    (run, std::fs::read_to_string(&audit).unwrap_or_default())
+}
+
+/// The audit log from the record of askflood's answer about h1.test on, and where
+/// that record starts.
+fn flood_answer(audit: &str) -> (&str, usize) {
+    let id = audit
+        .lines()
+        .find(|l| l.contains("askflood.py 2;"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("askflood ran");
+    let record = format!("{id} net h1.test:80: ");
+    let at = audit
+        .find(&record)
+        .unwrap_or_else(|| panic!("no {record}:\n{audit}"));
+    (audit, at)
+}
+
+// Review 2: a question about a host, asked by a jail's proxy, belongs to that jail.
+// Still pending when its jail had ended, it read the keys typed at the prompt, and a
+// line starting with `a` ("awk ...") answered it "always": the host was allowed for
+// the session. A background job's question waits until the job is in the foreground.
+both!(ask_mode_questions_end_with_their_jail, |t: &T| {
+    t.write("askflood.py", ASK_FLOOD);
+    t.write("askone.py", ASK_ONE);
+    // Without the protection (the seam asks as nobody's question, as before): the
+    // dead jail's question reads the keys typed at the prompt (its answer comes after
+    // the next command, `awk`, was launched); "awk ..." read whole would be [a]lways.
+    let (run, audit) = ask_after_the_jail_ended(t, &[("POLA_TEST_QUESTIONS_OUTLIVE_JAILS", "1")]);
+    let (flood, answer) = flood_answer(&audit);
+    let awk = audit.find("launch /usr/bin/awk").expect("awk ran");
+    assert!(
+        answer > awk && flood[answer..].contains("by the user"),
+        "the attack did not work without the protection:\n{audit}\n{run}"
+    );
+    // With it: the question is withdrawn when the jail ends, the command typed at the
+    // prompt runs whole, and h1.test is asked about again (and denied).
+    let (run, audit) = ask_after_the_jail_ended(t, &[]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let (flood, answer) = flood_answer(&audit);
+    assert!(
+        flood[answer..]
+            .contains("h1.test:80: denied (not granted; the command ended before the answer)"),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("h1.test:80: allowed"),
+        "a dead jail's question was answered by the prompt's keys:\n{audit}\n{run}"
+    );
+    assert!(
+        run.stdout.contains("withdrawn: the command has ended"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("\nMARK1"), "{run}");
+    assert_eq!(
+        run.stdout.matches("wants to connect to h1.test").count(),
+        2,
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("askone: HTTP/1.1_403_Forbidden"),
+        "{run}"
+    );
+    assert!(
+        audit.contains("net h1.test:80: denied (by the user)"),
+        "{audit}"
+    );
+
+    // A background job's question is not asked at the prompt: only after `fg`.
+    let run = t.on_terminal(
+        &pola_sh(),
+        &["--ask"],
+        &[
+            pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),
+            pola_tests::Key::Send("/usr/bin/python3 askone.py h2.test &\r"),
+            pola_tests::Key::Pause(2.0),
+            pola_tests::Key::Send("echo MARK2\r"),
+            pola_tests::Key::Expect("\nMARK2"),
+            pola_tests::Key::Pause(0.5),
+            pola_tests::Key::Send("fg\r"),
+            pola_tests::Key::Expect("wants to connect to h2.test"),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askone: HTTP/1.1_403_Forbidden"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let asked = run.stdout.find("wants to connect to h2.test").unwrap();
+    assert!(run.stdout.rfind("MARK2").unwrap() < asked, "{run}");
+});
+
+// Keys typed ahead, before a question appears, are not its answer: on a terminal the
+// jails share (no relay: the test seam), a key typed while the command runs waits in
+// the terminal for whoever reads next.
+both!(ask_mode_answers_are_typed_after_the_question, |t: &T| {
+    t.write("askone.py", ASK_ONE);
+    let audit = t.path("audit.log");
+    let sh = pola_sh();
+    let run = t.on_terminal_env(
+        std::path::Path::new("/usr/bin/env"),
+        &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap(), "--ask"],
+        &[("POLA_AUDIT", audit.to_str().unwrap())],
+        &[
+            pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),
+            // A plain process reading later gets what was typed ahead.
+            pola_tests::Key::Send("!!sh -c 'sleep 2; read x; echo got=$x'\r"),
+            pola_tests::Key::Pause(0.5),
+            pola_tests::Key::Send("a\r"),
+            pola_tests::Key::Expect("got=a"),
+            // The question does not: "a" (always) typed before it is discarded.
+            pola_tests::Key::Send("/usr/bin/python3 askone.py h3.test 2\r"),
+            pola_tests::Key::Pause(0.5),
+            pola_tests::Key::Send("a\r"),
+            pola_tests::Key::Expect("wants to connect to h3.test"),
+            pola_tests::Key::Pause(1.0),
+            pola_tests::Key::Send("d\r"),
+            pola_tests::Key::Expect("askone: HTTP/1.1_403_Forbidden"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let log = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert!(
+        log.contains("net h3.test:80: denied (by the user)"),
+        "{log}"
+    );
+    assert!(!log.contains("h3.test:80: allowed"), "{log}");
 });
 
 #[test]

@@ -35,18 +35,18 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
-pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
-    let (buf, end) = match read_head(&mut client) {
+pub(super) fn serve(client: &TcpStream, conn: &Conn) {
+    let (buf, end) = match read_head(client) {
         Ok(head) => head,
         Err(Some((status, reason))) => {
-            return respond(&mut client, status, reason, "not an HTTP request")
+            return respond(client, status, reason, "not an HTTP request")
         }
         Err(None) => return,
     };
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
     if !matches!(req.parse(&buf), Ok(httparse::Status::Complete(_))) {
-        return respond(&mut client, 400, "Bad Request", "not an HTTP request");
+        return respond(client, 400, "Bad Request", "not an HTTP request");
     }
     let (method, target) = (req.method.unwrap_or(""), req.path.unwrap_or(""));
     let pending = buf[end..].to_vec();
@@ -61,7 +61,7 @@ pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
 /// The request head, and where it ends; `Err` with the status to answer, or `None`
 /// when the client went away.
 #[allow(clippy::type_complexity)]
-fn read_head(client: &mut TcpStream) -> Result<(Vec<u8>, usize), Option<(u16, &'static str)>> {
+fn read_head(mut client: &TcpStream) -> Result<(Vec<u8>, usize), Option<(u16, &'static str)>> {
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
     loop {
@@ -83,17 +83,18 @@ fn read_head(client: &mut TcpStream) -> Result<(Vec<u8>, usize), Option<(u16, &'
 }
 
 /// Answer the client and end the connection.
-fn respond(client: &mut TcpStream, status: u16, reason: &str, text: &str) {
+fn respond(mut client: &TcpStream, status: u16, reason: &str, text: &str) {
     let body = format!("pola-sh: {}\n", crate::text::escape(text.as_bytes()));
-    let _ = write!(
-        client,
+    // One write: the answer reaches the client whole.
+    let answer = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    let _ = client.write_all(answer.as_bytes());
 }
 
 /// Answer a refusal.
-fn refuse(client: &mut TcpStream, to: &str, refusal: &Refusal) {
+fn refuse(client: &TcpStream, to: &str, refusal: &Refusal) {
     let verdict = refusal.verdict();
     if refusal.denied() {
         respond(client, 403, "Forbidden", &format!("{to}: {verdict}"));
@@ -140,21 +141,16 @@ fn absolute(target: &str) -> Option<(Destination, String)> {
     Some((authority(auth, Some(HTTP_PORT))?, origin))
 }
 
-fn connect(mut client: TcpStream, target: &str, pending: Vec<u8>, conn: &Conn) {
+fn connect(mut client: &TcpStream, target: &str, pending: Vec<u8>, conn: &Conn) {
     let shared = conn.shared;
     let Some(to) = authority(target, None) else {
         shared.record(target, "denied (not a host:port)");
-        return respond(&mut client, 400, "Bad Request", "CONNECT needs host:port");
+        return respond(client, 400, "Bad Request", "CONNECT needs host:port");
     };
     if to.port == HTTP_PORT {
         let why = "a tunnel to port 80 would hide the Host header of what it carries; plain HTTP goes through http_proxy as absolute-URI requests";
         shared.record(&to.shown(), &format!("denied ({why})"));
-        return respond(
-            &mut client,
-            403,
-            "Forbidden",
-            &format!("{}: {why}", to.shown()),
-        );
+        return respond(client, 403, "Forbidden", &format!("{}: {why}", to.shown()));
     }
     match policy::open(&to, conn) {
         Ok((upstream, verdict)) => {
@@ -162,18 +158,18 @@ fn connect(mut client: TcpStream, target: &str, pending: Vec<u8>, conn: &Conn) {
                 .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 .is_ok()
             {
-                tunnel(client, upstream, pending, &to, &verdict, conn);
+                tunnel(client, &upstream, pending, &to, &verdict, conn);
             }
         }
         Err(refusal) => {
             shared.record(&to.shown(), &refusal.verdict());
-            refuse(&mut client, &to.shown(), &refusal);
+            refuse(client, &to.shown(), &refusal);
         }
     }
 }
 
 fn forward(
-    mut client: TcpStream,
+    client: &TcpStream,
     method: &str,
     target: &str,
     version: u8,
@@ -185,7 +181,7 @@ fn forward(
     let Some((to, origin)) = absolute(target) else {
         shared.record(target, "denied (not an http:// URI)");
         return respond(
-            &mut client,
+            client,
             400,
             "Bad Request",
             "this proxy takes absolute http:// URIs and CONNECT host:port",
@@ -194,13 +190,13 @@ fn forward(
     let Some(body) = framing(headers) else {
         let why = "a request body of no clear length (Content-Length beside Transfer-Encoding, or lengths that differ)";
         shared.record(&to.shown(), &format!("denied ({why})"));
-        return respond(&mut client, 400, "Bad Request", why);
+        return respond(client, 400, "Bad Request", why);
     };
-    let (mut upstream, verdict) = match policy::open(&to, conn) {
+    let (upstream, verdict) = match policy::open(&to, conn) {
         Ok(opened) => opened,
         Err(refusal) => {
             shared.record(&to.shown(), &refusal.verdict());
-            return refuse(&mut client, &to.shown(), &refusal);
+            return refuse(client, &to.shown(), &refusal);
         }
     };
     // Headers the Connection header names are this connection's too.
@@ -232,33 +228,28 @@ fn forward(
     head.extend_from_slice(format!("Host: {host}\r\nConnection: close\r\n\r\n").as_bytes());
     shared.record(&to.shown(), &verdict);
     let _ = client.set_read_timeout(None);
-    if upstream.write_all(&head).is_err() {
+    let upstream: &TcpStream = &upstream;
+    if (&*upstream).write_all(&head).is_err() {
         return;
     }
-    let (Ok(reader), Ok(writer), Ok(cut), Ok(cut_upstream)) = (
-        client.try_clone(),
-        upstream.try_clone(),
-        client.try_clone(),
-        upstream.try_clone(),
-    ) else {
-        return;
-    };
     // The body goes up while the answer comes down (a client waiting for
-    // `100 Continue` sends its body only then).
-    let sending = std::thread::Builder::new()
-        .name("pola-proxy".into())
-        .stack_size(64 * 1024)
-        .spawn(move || {
-            if send_body(reader, writer, pending, body).is_err() {
-                let _ = cut_upstream.shutdown(std::net::Shutdown::Both);
-            }
-        });
-    super::relay::one_way(upstream, client);
-    // The answer is complete: whatever the client still sends goes nowhere.
-    let _ = cut.shutdown(std::net::Shutdown::Both);
-    if let Ok(sending) = sending {
-        let _ = sending.join();
-    }
+    // `100 Continue` sends its body only then), both on the same two sockets.
+    std::thread::scope(|scope| {
+        let sending = std::thread::Builder::new()
+            .name("pola-proxy".into())
+            .stack_size(64 * 1024)
+            .spawn_scoped(scope, || {
+                if send_body(client, upstream, pending, body).is_err() {
+                    let _ = upstream.shutdown(std::net::Shutdown::Both);
+                }
+            });
+        if sending.is_err() {
+            let _ = upstream.shutdown(std::net::Shutdown::Both);
+        }
+        super::relay::one_way(upstream, client);
+        // The answer is complete: whatever the client still sends goes nowhere.
+        let _ = client.shutdown(std::net::Shutdown::Both);
+    });
 }
 
 /// How a request's body ends (RFC 9112 §6).
@@ -304,15 +295,15 @@ fn framing(headers: &[httparse::Header]) -> Option<Body> {
 /// another request, perhaps for another site the same server also serves — is never
 /// sent: the Host header of every request that reaches the server is the proxy's.
 fn send_body(
-    client: TcpStream,
-    mut upstream: TcpStream,
+    client: &TcpStream,
+    mut upstream: &TcpStream,
     pending: Vec<u8>,
     body: Body,
 ) -> std::io::Result<()> {
     use std::io::{BufRead, BufReader, Cursor, ErrorKind};
     let mut from = BufReader::new(Cursor::new(pending).chain(client));
-    fn exactly(from: &mut impl BufRead, n: u64, to: &mut TcpStream) -> std::io::Result<()> {
-        match std::io::copy(&mut from.take(n), to)? {
+    fn exactly(from: &mut impl BufRead, n: u64, mut to: &TcpStream) -> std::io::Result<()> {
+        match std::io::copy(&mut from.take(n), &mut to)? {
             copied if copied == n => Ok(()),
             _ => Err(ErrorKind::UnexpectedEof.into()),
         }
@@ -327,7 +318,7 @@ fn send_body(
     }
     match body {
         Body::Empty => Ok(()),
-        Body::Length(n) => exactly(&mut from, n, &mut upstream),
+        Body::Length(n) => exactly(&mut from, n, upstream),
         Body::Chunked => loop {
             let size_line = line(&mut from)?;
             let size = match httparse::parse_chunk_size(&size_line) {
@@ -345,7 +336,7 @@ fn send_body(
                     }
                 }
             }
-            exactly(&mut from, size, &mut upstream)?;
+            exactly(&mut from, size, upstream)?;
             let end = line(&mut from)?;
             if end != b"\r\n" {
                 return Err(ErrorKind::InvalidData.into());
@@ -404,7 +395,8 @@ mod tests {
         let mut server = upstream_side.accept().unwrap().0;
         writer.write_all(&sent[pending..]).unwrap();
         writer.shutdown(std::net::Shutdown::Write).unwrap();
-        let ok = send_body(client, upstream, sent[..pending].to_vec(), body).is_ok();
+        let ok = send_body(&client, &upstream, sent[..pending].to_vec(), body).is_ok();
+        drop(upstream);
         let mut got = Vec::new();
         server.read_to_end(&mut got).unwrap();
         (got, ok)

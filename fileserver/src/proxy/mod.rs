@@ -21,9 +21,21 @@
 //! itself (the jail has no DNS) and refuses loopback, private, link-local and this
 //! machine's own addresses unless the grant names such an address or `localhost`. A
 //! tunnel to port 443 must open with a TLS ClientHello whose server name (SNI) is the
-//! name granted ([`sni`]); a tunnel to port 80 is refused, since the Host header inside
-//! it would be out of the proxy's sight (plain HTTP goes as absolute-URI requests).
-//! Every connection is an audit record: `#1234 net pypi.org:443: allowed`.
+//! name granted ([`sni`]), and so must any other tunnel (CONNECT or SOCKS5, to any
+//! port: CDNs serve HTTPS on 8443, 2053...) whose client opens with a TLS handshake;
+//! a tunnel to port 80 is refused, since the Host header inside it would be out of the
+//! proxy's sight (plain HTTP goes as absolute-URI requests). Every connection is an
+//! audit record: `#1234 net pypi.org:443: allowed`.
+//!
+//! The connections are served in the shell's process, so what they hold is bounded
+//! (a jail holding connections open must not leave the shell without descriptors
+//! for its own opens): each costs two descriptors (the jail's side and the server's,
+//! shared by its threads and by the table that cuts them when the jail ends); all the
+//! proxies of the process together hold at most half of the soft `RLIMIT_NOFILE`
+//! ([`SHARE_OF_DESCRIPTORS`]), one jail at most half of what other jails leave of that
+//! (so that another jail's proxy, in the same pipeline, still gets connections) and
+//! never more than [`MAX_CONNECTIONS`]. The soft limit is left as it is: the jails
+//! inherit it, and programs using `select()` fail on descriptors above 1024.
 
 mod http;
 pub mod policy;
@@ -33,10 +45,10 @@ mod socks;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,6 +65,9 @@ pub struct Policy {
     pub name: String,
     /// Ask mode: the user is asked about hosts that were not granted.
     pub ask: Option<Session>,
+    /// The jail's questions (asked only while its job is in the foreground, ended
+    /// with it).
+    pub questions: crate::terminal::Questions,
 }
 
 /// The port a TLS tunnel must show its server name on.
@@ -63,8 +78,33 @@ const TLS_PORT: u16 = 443;
 const HTTP_PORT: u16 = 80;
 
 /// Connections one jail may hold open at once; more are closed as they arrive (each
-/// costs the shell two threads).
+/// costs the shell two threads and [`DESCRIPTORS_PER_CONNECTION`] descriptors).
 const MAX_CONNECTIONS: usize = 256;
+
+/// What one connection holds open: the jail's side and the server's.
+const DESCRIPTORS_PER_CONNECTION: usize = 2;
+
+/// The part of the soft `RLIMIT_NOFILE` the connections of all this process's proxies
+/// may hold together (1/2): the rest is the shell's (its redirections, grants' witness
+/// descriptors, the jails' sockets), so that a jail holding connections never makes
+/// the shell's own opens fail.
+const SHARE_OF_DESCRIPTORS: usize = 2;
+
+/// The connections all this process's proxies hold now.
+static OPEN_CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// Test seam (documented in the network tests): `POLA_TEST_PROXY_UNBOUNDED=1` lets
+/// each jail hold [`MAX_CONNECTIONS`] whatever the process's descriptors, as before.
+const UNBOUNDED_SEAM: &str = "POLA_TEST_PROXY_UNBOUNDED";
+
+/// How many connections this process's proxies may hold together now.
+fn process_budget() -> usize {
+    let soft = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map(|(soft, _)| soft)
+        .unwrap_or(1024);
+    let soft = usize::try_from(soft).unwrap_or(usize::MAX);
+    soft / SHARE_OF_DESCRIPTORS / DESCRIPTORS_PER_CONNECTION
+}
 
 /// How long a client may take to say where it wants to go.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(60);
@@ -121,8 +161,9 @@ struct Shared {
     policy: Policy,
     stopped: AtomicBool,
     next: AtomicU64,
-    /// The sockets of the connections open now, to cut them when the jail ends.
-    open: Mutex<HashMap<u64, Vec<TcpStream>>>,
+    /// The sockets of the connections open now, to cut them when the jail ends
+    /// (shared with the connection's threads: no descriptor is duplicated).
+    open: Mutex<HashMap<u64, Vec<Arc<TcpStream>>>>,
 }
 
 /// One connection's place among the open ones; it leaves when dropped.
@@ -133,12 +174,14 @@ struct Conn<'a> {
 
 impl Conn<'_> {
     /// Add a socket to cut when the jail ends.
-    fn hold(&self, stream: &TcpStream) {
-        if let (Ok(clone), Ok(mut open)) = (stream.try_clone(), self.shared.open.lock()) {
+    fn hold(&self, stream: TcpStream) -> Arc<TcpStream> {
+        let stream = Arc::new(stream);
+        if let Ok(mut open) = self.shared.open.lock() {
             if let Some(list) = open.get_mut(&self.id) {
-                list.push(clone);
+                list.push(stream.clone());
             }
         }
+        stream
     }
 }
 
@@ -147,19 +190,33 @@ impl Drop for Conn<'_> {
         if let Ok(mut open) = self.shared.open.lock() {
             open.remove(&self.id);
         }
+        OPEN_CONNECTIONS.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 impl Shared {
-    /// Register a new connection, unless the proxy stopped or is full.
-    fn enter(&self, client: &TcpStream) -> Option<Conn<'_>> {
+    /// Register a new connection, unless the proxy stopped or is full, or the
+    /// process's proxies hold their share of its descriptors.
+    fn enter(&self, client: TcpStream) -> Option<(Conn<'_>, Arc<TcpStream>)> {
         let mut open = self.open.lock().ok()?;
-        if self.stopped.load(Ordering::SeqCst) || open.len() >= MAX_CONNECTIONS {
+        if self.stopped.load(Ordering::SeqCst) {
             return None;
         }
+        let mine = open.len();
+        let cap = if std::env::var_os(UNBOUNDED_SEAM).is_some_and(|v| v == "1") {
+            MAX_CONNECTIONS
+        } else {
+            let others = OPEN_CONNECTIONS.load(Ordering::SeqCst).saturating_sub(mine);
+            MAX_CONNECTIONS.min(process_budget().saturating_sub(others) / 2)
+        };
+        if mine >= cap {
+            return None;
+        }
+        OPEN_CONNECTIONS.fetch_add(1, Ordering::SeqCst);
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        open.insert(id, vec![client.try_clone().ok()?]);
-        Some(Conn { shared: self, id })
+        let client = Arc::new(client);
+        open.insert(id, vec![client.clone()]);
+        Some((Conn { shared: self, id }, client))
     }
 
     /// The audit record of one connection to `destination` (`host:port`, or what the
@@ -205,6 +262,8 @@ impl Proxy {
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.shared.stopped.store(true, Ordering::SeqCst);
+        // A question still pending about a host is answered no, reading nothing.
+        self.shared.policy.questions.end();
         // A listening socket shut down wakes its `accept` with EINVAL.
         let _ = nix::sys::socket::shutdown(
             std::os::fd::AsRawFd::as_raw_fd(&self.listener),
@@ -240,8 +299,8 @@ fn accept(listener: TcpListener, shared: Arc<Shared>) {
             .name("pola-proxy".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                if let Some(conn) = shared.enter(&client) {
-                    serve(client, &conn);
+                if let Some((conn, client)) = shared.enter(client) {
+                    serve(&client, &conn);
                 }
             });
         if let Err(e) = spawned {
@@ -251,7 +310,7 @@ fn accept(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 /// One connection from the jail: SOCKS5 if it opens with version 5, else HTTP.
-fn serve(client: TcpStream, conn: &Conn) {
+fn serve(client: &TcpStream, conn: &Conn) {
     let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
     let mut first = [0u8; 1];
     match client.peek(&mut first) {
@@ -279,31 +338,62 @@ impl Destination {
     }
 }
 
+/// The first byte of a TLS handshake record (RFC 8446 §5.1: `handshake(22)`).
+const TLS_HANDSHAKE: u8 = 22;
+
 /// A tunnel from `client` to `upstream` (a CONNECT, or SOCKS5), `pending` the bytes
 /// the client sent after its request. To port 443 it must open with a ClientHello
-/// naming the host granted; `verdict` is recorded once the tunnel is let through.
-/// Returns after both directions are done.
+/// naming the host granted, and so must a tunnel to any other port whose client opens
+/// with a TLS handshake: nothing the client sends reaches the server before that is
+/// checked. `verdict` is recorded once the tunnel is let through. Returns after both
+/// directions are done.
 fn tunnel(
-    mut client: TcpStream,
-    mut upstream: TcpStream,
-    mut pending: Vec<u8>,
+    client: &TcpStream,
+    upstream: &TcpStream,
+    pending: Vec<u8>,
     to: &Destination,
     verdict: &str,
     conn: &Conn,
 ) {
     let shared = conn.shared;
+    let cut = || {
+        let _ = client.shutdown(Shutdown::Both);
+        let _ = upstream.shutdown(Shutdown::Both);
+    };
     if to.port == TLS_PORT {
-        if let Err(why) = sni::check(&mut client, &mut pending, &to.host) {
+        let mut pending = pending;
+        if let Err(why) = sni::check(&mut &*client, &mut pending, &to.host) {
             shared.record(&to.shown(), &format!("denied ({why})"));
-            let _ = client.shutdown(Shutdown::Both);
-            let _ = upstream.shutdown(Shutdown::Both);
-            return;
+            return cut();
         }
+        shared.record(&to.shown(), verdict);
+        let _ = client.set_read_timeout(None);
+        if (&*upstream).write_all(&pending).is_err() {
+            return cut();
+        }
+        return relay::both(client, upstream, |_| Some(Vec::new()));
     }
-    shared.record(&to.shown(), verdict);
-    let _ = client.set_read_timeout(None);
-    if upstream.write_all(&pending).is_err() {
-        return;
-    }
-    relay::both(client, upstream);
+    // Another port: the server may speak first (ssh, smtp), so its side flows at once;
+    // the client's first bytes are looked at before any goes up.
+    relay::both(client, upstream, |mut client| {
+        let mut pending = pending;
+        let _ = client.set_read_timeout(None);
+        if pending.is_empty() {
+            let mut first = [0u8; 4096];
+            match client.read(&mut first) {
+                Ok(n) => pending.extend_from_slice(&first[..n]),
+                Err(_) => return None,
+            }
+        }
+        if pending.first() == Some(&TLS_HANDSHAKE) {
+            let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
+            if let Err(why) = sni::check(&mut client, &mut pending, &to.host) {
+                shared.record(&to.shown(), &format!("denied ({why})"));
+                return None;
+            }
+            let _ = client.set_read_timeout(None);
+        }
+        shared.record(&to.shown(), verdict);
+        Some(pending)
+    });
 }

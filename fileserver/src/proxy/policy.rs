@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::{Conn, Destination};
 use crate::ask::{parse_answer, Answer};
 use crate::network::Host;
-use crate::{terminal, text};
+use crate::text;
 
 /// How long connecting to one address may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -124,7 +124,10 @@ fn allowed(how: &str) -> String {
 
 /// Decide about `to` and connect to it: the upstream socket and the verdict to record
 /// once the connection is let through.
-pub(super) fn open(to: &Destination, conn: &Conn) -> Result<(TcpStream, String), Refusal> {
+pub(super) fn open(
+    to: &Destination,
+    conn: &Conn,
+) -> Result<(std::sync::Arc<TcpStream>, String), Refusal> {
     let policy = &conn.shared.policy;
     let how = if policy.hosts.iter().any(|g| g.covers(&to.host, to.port)) {
         String::new()
@@ -132,8 +135,7 @@ pub(super) fn open(to: &Destination, conn: &Conn) -> Result<(TcpStream, String),
         ask(to, conn)?
     };
     let stream = connect(&to.host, to.port)?;
-    conn.hold(&stream);
-    Ok((stream, allowed(&how)))
+    Ok((conn.hold(stream), allowed(&how)))
 }
 
 /// Ask mode: ask the user about a host that was not granted. `Ok` with how it was
@@ -153,8 +155,13 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         text::shown(&shown),
         to.port
     );
-    let Some(line) = terminal::ask(&question) else {
-        return Err(Refusal::Denied("not granted; no terminal to ask on".into()));
+    let Some(line) = policy.questions.ask(&question) else {
+        let why = if policy.questions.ended() {
+            "not granted; the command ended before the answer"
+        } else {
+            "not granted; no terminal to ask on"
+        };
+        return Err(Refusal::Denied(why.into()));
     };
     match parse_answer(&line) {
         Answer::Once => Ok("once by the user".into()),

@@ -1,7 +1,8 @@
 //! Copying bytes both ways between a jail's connection and the host it reaches, once
 //! the proxy let it through: a thread per direction, each ending its half when its
 //! source ends (so a client's half-close reaches the server), both cut when either
-//! side fails.
+//! side fails. Both threads use the same two sockets (no descriptor is duplicated:
+//! they are what a jail's held connections cost the shell).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -9,34 +10,42 @@ use std::net::{Shutdown, TcpStream};
 /// What one read moves at most.
 const CHUNK: usize = 128 * 1024;
 
-/// Relay until both directions are done.
-pub(super) fn both(client: TcpStream, upstream: TcpStream) {
-    let (Ok(c2), Ok(u2)) = (client.try_clone(), upstream.try_clone()) else {
-        return;
-    };
-    let back = std::thread::Builder::new()
-        .name("pola-proxy".into())
-        .stack_size(64 * 1024)
-        .spawn(move || pump(u2, c2));
-    match back {
-        Ok(back) => {
-            pump(client, upstream);
-            let _ = back.join();
+/// Relay until both directions are done. The server's side flows at once; the
+/// client's only after `first` (given the client) returns the bytes to send up first,
+/// or cuts both with `None`.
+pub(super) fn both(
+    client: &TcpStream,
+    upstream: &TcpStream,
+    first: impl FnOnce(&TcpStream) -> Option<Vec<u8>>,
+) {
+    std::thread::scope(|scope| {
+        let back = std::thread::Builder::new()
+            .name("pola-proxy".into())
+            .stack_size(64 * 1024)
+            .spawn_scoped(scope, || pump(upstream, client));
+        if back.is_err() {
+            cut(client, upstream);
+            return;
         }
-        Err(_) => {
-            let _ = client.shutdown(Shutdown::Both);
-            let _ = upstream.shutdown(Shutdown::Both);
+        match first(client) {
+            Some(bytes) if (&*upstream).write_all(&bytes).is_ok() => pump(client, upstream),
+            _ => cut(client, upstream),
         }
-    }
+    });
 }
 
 /// Relay one way, until `from` ends (then `to` is told) or either side fails (then
 /// both are cut).
-pub(super) fn one_way(from: TcpStream, to: TcpStream) {
+pub(super) fn one_way(from: &TcpStream, to: &TcpStream) {
     pump(from, to);
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream) {
+fn cut(a: &TcpStream, b: &TcpStream) {
+    let _ = a.shutdown(Shutdown::Both);
+    let _ = b.shutdown(Shutdown::Both);
+}
+
+fn pump(mut from: &TcpStream, mut to: &TcpStream) {
     let mut buf = vec![0u8; CHUNK];
     loop {
         match from.read(&mut buf) {
@@ -53,6 +62,5 @@ fn pump(mut from: TcpStream, mut to: TcpStream) {
             Err(_) => break,
         }
     }
-    let _ = from.shutdown(Shutdown::Both);
-    let _ = to.shutdown(Shutdown::Both);
+    cut(from, to);
 }

@@ -34,13 +34,13 @@ const CONNECTION_REFUSED: u8 = 5;
 const COMMAND_NOT_SUPPORTED: u8 = 7;
 const ADDRESS_TYPE_NOT_SUPPORTED: u8 = 8;
 
-fn reply(client: &mut TcpStream, code: u8) -> std::io::Result<()> {
+fn reply(mut client: &TcpStream, code: u8) -> std::io::Result<()> {
     // The bound address is not the jail's business.
     client.write_all(&[VERSION, code, 0, 1, 0, 0, 0, 0, 0, 0])
 }
 
 /// A request's destination, or the reply refusing it and what to record.
-fn destination(client: &mut TcpStream) -> std::io::Result<Result<Destination, (u8, String)>> {
+fn destination(mut client: &TcpStream) -> std::io::Result<Result<Destination, (u8, String)>> {
     let mut head = [0u8; 4];
     client.read_exact(&mut head)?;
     let [version, command, _, kind] = head;
@@ -91,7 +91,7 @@ fn destination(client: &mut TcpStream) -> std::io::Result<Result<Destination, (u
     Ok(Ok(Destination { host, port }))
 }
 
-pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
+pub(super) fn serve(mut client: &TcpStream, conn: &Conn) {
     let shared = conn.shared;
     // Greeting: the methods the client offers.
     let mut greeting = [0u8; 2];
@@ -109,7 +109,7 @@ pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
     if client.write_all(&[VERSION, NO_AUTHENTICATION]).is_err() {
         return;
     }
-    let to = match destination(&mut client) {
+    let to = match destination(client) {
         Ok(Ok(to)) => to,
         Ok(Err((code, what))) => {
             let why = match code {
@@ -118,7 +118,7 @@ pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
                 _ => "denied (not a SOCKS5 request)",
             };
             shared.record(&what, why);
-            let _ = reply(&mut client, code);
+            let _ = reply(client, code);
             return;
         }
         Err(_) => return,
@@ -128,13 +128,13 @@ pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
             &to.shown(),
             "denied (a tunnel to port 80 would hide the Host header of what it carries; plain HTTP goes through http_proxy as absolute-URI requests)",
         );
-        let _ = reply(&mut client, NOT_ALLOWED);
+        let _ = reply(client, NOT_ALLOWED);
         return;
     }
     match policy::open(&to, conn) {
         Ok((upstream, verdict)) => {
-            if reply(&mut client, SUCCEEDED).is_ok() {
-                tunnel(client, upstream, Vec::new(), &to, &verdict, conn);
+            if reply(client, SUCCEEDED).is_ok() {
+                tunnel(client, &upstream, Vec::new(), &to, &verdict, conn);
             }
         }
         Err(refusal) => {
@@ -149,7 +149,7 @@ pub(super) fn serve(mut client: TcpStream, conn: &Conn) {
                 }
                 policy::Refusal::Unreachable(_) => HOST_UNREACHABLE,
             };
-            let _ = reply(&mut client, code);
+            let _ = reply(client, code);
         }
     }
 }
