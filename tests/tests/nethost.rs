@@ -576,11 +576,15 @@ both!(
             audit(t)
         );
         // A tunnel that does not open with TLS (ssh, a protocol whose server speaks first)
-        // is not asked for a server name.
-        let run = shell(
-            t,
-            &net,
-            r#"/usr/bin/python3 -c '
+        // is not asked for a server name; one that opens with a plain HTTP request is cut
+        // (its Host headers would be out of the proxy's sight: plain HTTP goes through
+        // the proxy's forwarding, which checks each).
+        let tunnel = |first: &str| {
+            shell(
+                t,
+                &net,
+                &format!(
+                    r#"/usr/bin/python3 -c '
 import os, socket
 proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
 s = socket.create_connection(("127.0.0.1", proxy), timeout=10)
@@ -588,14 +592,44 @@ s.sendall(b"CONNECT allowed.test:8080 HTTP/1.1\r\n\r\n")
 head = b""
 while b"\r\n\r\n" not in head:
     head += s.recv(1)
-s.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: allowed.test\r\n\r\n")
+s.sendall(b"{first}")
 data = b""
 while chunk := s.recv(4096):
     data += chunk
-print("body=" + data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_"))
-' + @net:allowed.test:8080"#,
+print("reply=" + (data.decode().split("\r\n")[0].split(" ")[0] or "none"))
+' + @net:allowed.test:8080"#
+                ),
+            )
+        };
+        // Not HTTP: the server's answer comes back (its complaint, but through).
+        let run = tunnel("HELLO\\r\\n\\r\\n");
+        assert_ne!(run.expect_field("reply"), "none", "{run}");
+        // Unconfined, the same request naming another site of the server is answered;
+        // inside a tunnel, it is cut.
+        let direct = shell(
+            t,
+            &net,
+            r#"!!/usr/bin/python3 -c '
+import socket
+s = socket.create_connection(("allowed.test", 8080), timeout=10)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: other.test\r\n\r\n")
+data = b""
+while chunk := s.recv(4096):
+    data += chunk
+print("reply=" + data.decode().split("\r\n")[0].split(" ")[0])
+'"#,
         );
-        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+        assert!(
+            direct.expect_field("reply").starts_with("HTTP/1."),
+            "{direct}"
+        );
+        let run = tunnel("GET /hello.txt HTTP/1.0\\r\\nHost: other.test\\r\\n\\r\\n");
+        assert_eq!(run.expect_field("reply"), "none", "{run}");
+        assert!(
+            audit(t).contains("denied (plain HTTP inside a tunnel"),
+            "{}",
+            audit(t)
+        );
     }
 );
 

@@ -23,8 +23,9 @@
 //! tunnel to port 443 must open with a TLS ClientHello whose server name (SNI) is the
 //! name granted ([`sni`]), and so must any other tunnel (CONNECT or SOCKS5, to any
 //! port: CDNs serve HTTPS on 8443, 2053...) whose client opens with a TLS handshake;
-//! a tunnel to port 80 is refused, since the Host header inside it would be out of the
-//! proxy's sight (plain HTTP goes as absolute-URI requests). Every connection is an
+//! a tunnel to port 80 is refused, and so is one to any port that opens with an HTTP
+//! request, since the Host headers inside it would be out of the proxy's sight (plain
+//! HTTP goes as absolute-URI requests, each checked). Every connection is an
 //! audit record: `#1234 net pypi.org:443: allowed`.
 //!
 //! The connections are served in the shell's process, so what they hold is bounded
@@ -347,6 +348,18 @@ const TLS_HANDSHAKE: u8 = 22;
 /// with a TLS handshake: nothing the client sends reaches the server before that is
 /// checked. `verdict` is recorded once the tunnel is let through. Returns after both
 /// directions are done.
+/// Whether `bytes` start with an HTTP request line (`GET / HTTP/1.1`, `POST http://…`).
+fn looks_like_http(bytes: &[u8]) -> bool {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(bytes) {
+        Ok(_) => req.method.is_some(),
+        // Too many headers for the array: a request all the same.
+        Err(httparse::Error::TooManyHeaders) => true,
+        Err(_) => false,
+    }
+}
+
 fn tunnel(
     client: &TcpStream,
     upstream: &TcpStream,
@@ -385,6 +398,16 @@ fn tunnel(
                 Err(_) => return None,
             }
         }
+        // Plain HTTP inside a tunnel: its Host header (and every pipelined request's)
+        // would be out of the proxy's sight, as on port 80; it goes through the proxy's
+        // HTTP forwarding (http_proxy), which checks each.
+        if looks_like_http(&pending) {
+            shared.record(
+                &to.shown(),
+                "denied (plain HTTP inside a tunnel: use the proxy's HTTP forwarding)",
+            );
+            return None;
+        }
         if pending.first() == Some(&TLS_HANDSHAKE) {
             let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
             if let Err(why) = sni::check(&mut client, &mut pending, &to.host) {
@@ -396,4 +419,20 @@ fn tunnel(
         shared.record(&to.shown(), verdict);
         Some(pending)
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_inside_a_tunnel_is_recognised() {
+        assert!(looks_like_http(
+            b"GET / HTTP/1.1\r\nHost: other.test\r\n\r\n"
+        ));
+        assert!(looks_like_http(b"POST http://x/ HTTP/1.0\r\nHost: x"));
+        assert!(!looks_like_http(b"SSH-2.0-OpenSSH_9.2\r\n"));
+        assert!(!looks_like_http(b"EHLO example.org\r\n"));
+        assert!(!looks_like_http(&[22, 3, 1, 2, 0]));
+    }
 }
