@@ -99,7 +99,7 @@ impl Observed {
         let missed = self
             .looked
             .iter()
-            .filter(|(rel, write)| !write && cwd.join(rel).symlink_metadata().is_ok())
+            .filter(|(rel, write)| !write && grantable(&cwd.join(rel)))
             .count();
         if missed >= MISSED_FOR_A_WARNING {
             return Some(format!(
@@ -131,7 +131,7 @@ impl Observed {
         let existing: Vec<&(PathBuf, bool)> = self
             .looked
             .iter()
-            .filter(|(rel, _)| cwd.join(rel).symlink_metadata().is_ok())
+            .filter(|(rel, _)| grantable(&cwd.join(rel)))
             .collect();
         if let Some((rel, write)) = existing.first() {
             let here = format!("./{}", shown(rel));
@@ -150,7 +150,10 @@ impl Observed {
             lines.push(format!(
                 "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
             ));
-        } else if let Some((new, seen)) = self.created().next() {
+        } else if let Some((new, seen)) = self
+            .created()
+            .find(|(n, _)| cwd.join(n).symlink_metadata().is_err())
+        {
             // A name it tried to make here, which is not there. Only a name the user
             // typed is shown (a name the jail chose is its text, and a grant suggested
             // for it would be the jail's choice too).
@@ -228,6 +231,14 @@ impl Observed {
         found.sort_by_key(|(_, seen)| !seen);
         found.into_iter()
     }
+}
+
+/// Whether `path` is there on the host and a grant would give it (not a socket, which
+/// naming never grants).
+fn grantable(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    path.symlink_metadata()
+        .is_ok_and(|m| !m.file_type().is_socket())
 }
 
 /// How many existing names a command that succeeded must have looked for, and not

@@ -386,9 +386,9 @@ impl Shell {
 
     pub fn error(&self, message: impl std::fmt::Display) {
         if self.line > 0 && !self.interactive {
-            eprintln!("{PROGRAM}: line {}: {message}", self.line);
+            crate::report::line(format_args!("{PROGRAM}: line {}: {message}", self.line));
         } else {
-            eprintln!("{PROGRAM}: {message}");
+            crate::report::line(format_args!("{PROGRAM}: {message}"));
         }
     }
 

@@ -796,11 +796,11 @@ pub fn spawn(
 ) -> Result<launch::Jail, JailError> {
     let prepared = namespace(cmd, identity, env)?;
     for e in &prepared.refused {
-        eprintln!(
+        crate::report::line(format_args!(
             "{}: {}: {e}",
             cmd.program,
             launch::program_name(&prepared.exe)
-        );
+        ));
     }
     let shim = launch::find_shim()?;
     let mut resolved = resolve(&prepared.ns)?;
@@ -1029,7 +1029,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
     };
     if let Some(line) = line {
-        eprintln!("{line}");
+        crate::report::line(line);
     }
 }
 
@@ -1061,7 +1061,7 @@ pub fn finish(jail: launch::Jail, status: i32) -> i32 {
 pub fn report_limit(program: &str, outcome: &Outcome) {
     if let Some(hit) = &outcome.limit {
         let name = text::shown(&launch::program_name(&outcome.exe)).to_string();
-        eprintln!("{}", hit.message(program, &name));
+        crate::report::line(hit.message(program, &name));
     }
 }
 

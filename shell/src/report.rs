@@ -4,7 +4,20 @@ use std::fmt::Display;
 
 /// Print `program: message` on stderr.
 pub fn error(program: &str, message: impl Display) {
-    eprintln!("{program}: {message}");
+    line(format_args!("{program}: {message}"));
+}
+
+/// Print one line on stderr, ended as the terminal needs it: with `\r\n` while the
+/// terminal is in raw mode (a job's terminal is being relayed, or the line editor is
+/// reading), where `\n` alone would leave the next line starting at the old column.
+pub fn line(text: impl Display) {
+    use std::io::Write;
+    let raw = nix::sys::termios::tcgetattr(std::io::stderr()).is_ok_and(|t| {
+        !t.output_flags
+            .contains(nix::sys::termios::OutputFlags::OPOST)
+    });
+    let end = if raw { "\r\n" } else { "\n" };
+    let _ = write!(std::io::stderr().lock(), "{text}{end}");
 }
 
 /// The `tracing` target of audit records: launches, denials, runtime grants.
