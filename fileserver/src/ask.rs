@@ -65,11 +65,13 @@ pub enum Answer {
     Deny,
 }
 
-/// `o`/`y` (once), `a` (always); anything else, an empty line included, denies.
+/// `o`, `once`, `y`, `yes` (once), `a`, `always` (always), in any case; anything else
+/// denies — an empty line, and a line that only starts like an answer (`opython3 app.py`:
+/// the next command typed after an `o` that was not followed by Enter).
 pub fn parse_answer(line: &str) -> Answer {
-    match line.trim().chars().next().map(|c| c.to_ascii_lowercase()) {
-        Some('o' | 'y') => Answer::Once,
-        Some('a') => Answer::Always,
+    match line.trim().to_ascii_lowercase().as_str() {
+        "o" | "once" | "y" | "yes" => Answer::Once,
+        "a" | "always" => Answer::Always,
         _ => Answer::Deny,
     }
 }
@@ -207,6 +209,8 @@ mod tests {
         assert_eq!(parse_answer("d"), Answer::Deny);
         assert_eq!(parse_answer(""), Answer::Deny);
         assert_eq!(parse_answer("\u{3}"), Answer::Deny);
+        assert_eq!(parse_answer("opython3 app.py"), Answer::Deny);
+        assert_eq!(parse_answer("awk 1 /dev/null"), Answer::Deny);
     }
 
     #[test]
