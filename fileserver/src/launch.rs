@@ -155,6 +155,8 @@ pub struct Outcome {
     pub args: bool,
     /// The resource limit it reached, if any.
     pub limit: Option<crate::limits::Hit>,
+    /// Hosts its proxy refused as not granted (`host:port`, as the jail asked).
+    pub hosts_refused: Vec<String>,
 }
 
 fn send_plan(
@@ -525,9 +527,7 @@ impl Jail {
         let limit = self.limits.take().and_then(|h| h.finish(&reports));
         // Its questions end with it: none is asked or read from now on.
         self.questions.end();
-        if let Some(proxy) = self.proxy.take() {
-            proxy.stop();
-        }
+        let hosts_refused = self.proxy.take().map(|p| p.stop()).unwrap_or_default();
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
         let mediated = self.mediator.is_some() && self.learn;
@@ -582,6 +582,7 @@ impl Jail {
             command: self.command.clone(),
             args: self.args,
             limit,
+            hosts_refused,
         }
     }
 

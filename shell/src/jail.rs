@@ -1026,11 +1026,33 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     } else {
         o.hint(program, name, args, cwd)
             .or_else(|| o.listing_hint(program, name, args, cwd))
+            .or_else(|| host_hint(program, name, args, &outcome.hosts_refused))
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
     };
     if let Some(line) = line {
         crate::report::line(line);
     }
+}
+
+/// A host the command's proxy refused as not granted: the grant that names it (the
+/// name is the one the command asked for, escaped).
+fn host_hint(program: &str, name: &str, args: bool, refused: &[String]) -> Option<String> {
+    let first = refused.first()?;
+    let (host, port) = first.rsplit_once(':')?;
+    let grant = match port {
+        "80" | "443" => format!("@net:{host}"),
+        _ => format!("@net:{host}:{port}"),
+    };
+    let dots = if args { " …" } else { "" };
+    let more = match refused.len() - 1 {
+        0 => String::new(),
+        n => format!(" ({n} more)"),
+    };
+    Some(format!(
+        "{program}: {name} tried to reach {}, which was not granted — try: {name}{dots} + {}{more}",
+        text::shown(first),
+        text::shown(&grant)
+    ))
 }
 
 /// A set-user-ID or set-group-ID program (sudo, su, passwd, ping on some systems)

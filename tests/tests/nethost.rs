@@ -382,6 +382,23 @@ both!(curl_reaches_the_granted_host_and_nothing_else, |t: &T| {
     assert_audit(t, "net other.test:443: denied (not granted)");
     assert_audit(t, "net allowed.test:8080: denied (not granted)");
     assert_audit(t, &format!("net {addr}:80: denied (not granted)"));
+    // The hint names the host refused and the grant for it.
+    let run = with_hosts(
+        t,
+        &net.hosts,
+        &pola_sh(),
+        &[
+            "--hints",
+            "-c",
+            "curl -sSf --max-time 20 -o /dev/null http://other.test:8080/hello.txt + @net:allowed.test",
+        ],
+    );
+    assert!(
+        run.stderr.contains(
+            "curl tried to reach other.test:8080, which was not granted — try: curl … + @net:other.test:8080"
+        ),
+        "{run}"
+    );
     // The same through SOCKS5 (ALL_PROXY), as git or ssh would use it.
     let socks = "sh -c 'curl -sSf --max-time 20 --cacert ca.pem -o /dev/null -x \"$ALL_PROXY\" \"$0\"; echo $?'";
     let run = shell(

@@ -165,6 +165,9 @@ struct Shared {
     /// The sockets of the connections open now, to cut them when the jail ends
     /// (shared with the connection's threads: no descriptor is duplicated).
     open: Mutex<HashMap<u64, Vec<Arc<TcpStream>>>>,
+    /// Destinations refused because they were not granted (`host:port`, as the jail
+    /// asked), for the hint after the command.
+    refused: Mutex<Vec<String>>,
 }
 
 /// One connection's place among the open ones; it leaves when dropped.
@@ -223,6 +226,12 @@ impl Shared {
     /// The audit record of one connection to `destination` (`host:port`, or what the
     /// client sent when it is not one).
     fn record(&self, destination: &str, verdict: &str) {
+        if verdict.starts_with("denied (not granted") {
+            let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+            if refused.len() < 16 && !refused.iter().any(|d| d == destination) {
+                refused.push(destination.to_string());
+            }
+        }
         tracing::info!(
             target: crate::AUDIT,
             "#{} net {}: {verdict}",
@@ -240,6 +249,7 @@ pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
         stopped: AtomicBool::new(false),
         next: AtomicU64::new(0),
         open: Mutex::new(HashMap::new()),
+        refused: Mutex::new(Vec::new()),
     });
     let thread = listener.try_clone().ok().map(|accepting| {
         let shared = shared.clone();
@@ -255,8 +265,17 @@ pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
 impl Proxy {
     /// The jail ended: stop accepting and cut every connection still open (also when
     /// a proxy is dropped, so that a launch that failed half-way leaves no thread).
-    pub fn stop(self) {
+    /// Returns the destinations it refused as not granted (`host:port`).
+    pub fn stop(self) -> Vec<String> {
+        let refused = std::mem::take(
+            &mut *self
+                .shared
+                .refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
         drop(self);
+        refused
     }
 }
 
