@@ -192,9 +192,16 @@ impl Observed {
             lines.push(match self.proxy {
                 // A name lookup: no port grant makes one work (UDP stays closed); the
                 // proxy looks names up for the hosts granted by name.
-                _ if *port == 53 => format!(
-                    "{name} tried to look up a host name itself ({addr}:53), which a jail cannot (only @net gives it the network's DNS) — try: {cmd} + @net:HOST for the host it needs (pola-sh's proxy looks it up), or {cmd} + @net"
-                ),
+                _ if *port == 53 => match self.words.iter().find_map(|w| url_host(w)) {
+                    // The host of a URL the user typed.
+                    Some(host) => format!(
+                        "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — try: {cmd} + @net:{} (pola-sh's proxy looks it up), or {cmd} + @net",
+                        crate::text::shown(&host)
+                    ),
+                    None => format!(
+                        "{name} tried to look up a host name itself ({addr}:53), which a jail cannot (only @net gives it the network's DNS) — try: {cmd} + @net:HOST for the host it needs (pola-sh's proxy looks it up), or {cmd} + @net"
+                    ),
+                },
                 Some(_) => format!(
                     "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
                 ),
@@ -231,6 +238,32 @@ impl Observed {
         found.sort_by_key(|(_, seen)| !seen);
         found.into_iter()
     }
+}
+
+/// The host of `word` when it is a URL (`https://user@pypi.org:443/simple` gives
+/// `pypi.org`).
+fn url_host(word: &Path) -> Option<String> {
+    let text = word.to_str()?;
+    let (scheme, rest) = text.split_once("://")?;
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        host_port.split(':').next()?
+    };
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+    valid.then(|| host.to_ascii_lowercase())
 }
 
 /// Whether `path` is there on the host and a grant would give it (not a socket, which
@@ -675,6 +708,19 @@ mod tests {
             "{hint}"
         );
         assert!(!hint.contains("connect=53"), "{hint}");
+        // The host of a URL among its arguments is the one to grant.
+        let dns = Observed {
+            connects: vec![("127.0.0.53".into(), 53)],
+            words: vec!["-sSI".into(), "https://me@PyPI.org:443/simple/six/".into()],
+            ..Observed::default()
+        };
+        let hint = dns.hint("pola-sh", "curl", true, d.path()).unwrap();
+        assert!(hint.contains("try: curl … + @net:pypi.org "), "{hint}");
+        assert_eq!(
+            url_host(Path::new("git://[::1]:9418/x")).as_deref(),
+            Some("::1")
+        );
+        assert_eq!(url_host(Path::new("notes.txt")), None);
         // With hosts granted by name, the proxy is the way out: going there is no miss,
         // going elsewhere is said to bypass it.
         let proxied = Observed {
