@@ -168,7 +168,24 @@ pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
         };
+        let mut empty = true;
+        // One more left behind: a file, or a directory (shown with a `/`).
+        let mut one = |path: &Path, slash: bool, named: &mut Vec<PathBuf>| {
+            count += 1;
+            if named.len() < LEFTOVERS_NAMED {
+                let mut rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(path)
+                    .as_os_str()
+                    .to_os_string();
+                if slash {
+                    rel.push("/");
+                }
+                named.push(PathBuf::from(rel));
+            }
+        };
         for e in entries.flatten() {
+            empty = false;
             let Ok(meta) = e.path().symlink_metadata() else {
                 continue;
             };
@@ -178,16 +195,12 @@ pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
             if meta.is_dir() {
                 stack.push(e.path());
             } else {
-                count += 1;
-                if named.len() < LEFTOVERS_NAMED {
-                    named.push(
-                        e.path()
-                            .strip_prefix(dir)
-                            .unwrap_or(&e.path())
-                            .to_path_buf(),
-                    );
-                }
+                one(&e.path(), false, &mut named);
             }
+        }
+        // An empty directory it made (`mkdir notes` in a private home) is one too.
+        if empty && d != dir {
+            one(&d, true, &mut named);
         }
     }
     named.sort();

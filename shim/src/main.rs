@@ -280,7 +280,17 @@ fn report_leftovers(plan: &JailPlan) {
         if n == 0 {
             continue;
         }
-        let files = if n == 1 { "file" } else { "files" };
+        let files = match (
+            n,
+            named
+                .iter()
+                .any(|p| p.as_os_str().as_encoded_bytes().ends_with(b"/")),
+        ) {
+            (1, false) => "file",
+            (_, false) => "files",
+            (1, true) => "directory",
+            (_, true) => "files and directories",
+        };
         let were = if n == 1 { "was" } else { "were" };
         let mut list = named
             .iter()
@@ -292,11 +302,21 @@ fn report_leftovers(plan: &JailPlan) {
         }
         // Written in the working directory, private because it is: a write grant keeps it.
         let keep = match named.first() {
-            Some(first) if plan.cwd == dir && first.parent() == Some(std::path::Path::new("")) => {
+            // Only for a name the user typed: a grant suggested for a name the jail
+            // chose (`.bashrc`) would be the jail's choice.
+            Some(first)
+                if plan.cwd == dir
+                    && first.parent() == Some(std::path::Path::new(""))
+                    && plan
+                        .argv
+                        .iter()
+                        .skip(1)
+                        .any(|w| std::path::Path::new(w) == first.components().as_path()) =>
+            {
                 format!(
-                    " (a write grant keeps a file: {} … => {})",
+                    " (a write grant keeps it: {} … => {})",
                     plan.command,
-                    shown(first)
+                    shown(first.components().as_path())
                 )
             }
             _ => String::new(),

@@ -118,11 +118,28 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     // Named as the jail made them: escaped; and a file written in a private working
     // directory says how to keep it.
     let run = t.output(t.pola_sh_command(
-        "cd ~ && /usr/bin/python3 -c 'open(\"x\\x1b[2Jy\", \"w\"); open(\"notes.txt\", \"w\")'",
+        "cd ~ && /usr/bin/python3 -c 'open(\"x\\x1b[2Jy\", \"w\"); open(\"notes.txt\", \"w\")' notes.txt",
     ));
     assert!(
         run.stderr.contains(&format!(
-            "2 files left in private {home} were discarded: notes.txt, x\\e[2Jy (a write grant keeps a file: /usr/bin/python3 … => notes.txt)"
+            "2 files left in private {home} were discarded: notes.txt, x\\e[2Jy (a write grant keeps it: /usr/bin/python3 … => notes.txt)"
+        )),
+        "{run}"
+    );
+    // A directory made there is said too; a grant is suggested only for a name the
+    // user typed, never for one the jail chose.
+    let run = t.output(
+        t.pola_sh_command("cd ~ && mkdir d && /usr/bin/python3 -c 'open(\".bashrc\", \"w\")'"),
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "pola-sh: mkdir: 1 directory left in private {home} was discarded: d/ (a write grant keeps it: mkdir … => d)\n"
+        )),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "1 file left in private {home} was discarded: .bashrc\n"
         )),
         "{run}"
     );
