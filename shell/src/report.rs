@@ -39,6 +39,12 @@ pub fn init_logging() {
     }
     let stderr = log.map(|_| {
         let filter = EnvFilter::try_from_env("POLA_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+        // The line editor logs every key at debug level: what is typed (a password read
+        // by a builtin, a secret on a command line) never goes to a log.
+        let filter = match "rustyline=warn".parse() {
+            Ok(quiet) => filter.add_directive(quiet),
+            Err(_) => filter,
+        };
         fmt::layer()
             .with_writer(std::io::stderr)
             .without_time()
