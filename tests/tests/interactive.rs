@@ -593,4 +593,60 @@ both!(commands_in_the_prompt_get_no_hints, |t: &T| {
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
     assert_eq!(run.stdout.matches("make looked for").count(), 1, "{run}");
+
+both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
+    // The shell's status after it, from the sh that started it on the terminal.
+    let sh = pola_tests::pola_sh();
+    let script = format!("{} ; echo \"shell-status=$?\"", sh.display());
+    let run = t.on_terminal(
+        std::path::Path::new("/bin/sh"),
+        &["-c", &script],
+        &[
+            Expect(prompt(t)),
+            // The jailed command reads the keys, Ctrl-Z does not leave it stopped with
+            // no prompt to `fg` it, and the shell ends with its status.
+            Send(
+                "exec /usr/bin/python3 -c 'import time; x = input(\"name? \"); \
+                 print(\"hello-\" + x, flush=True); time.sleep(1.5); \
+                 print(\"woke\", flush=True); raise SystemExit(7)'",
+            ),
+            Send(ENTER),
+            Expect("name? "),
+            Send("world"),
+            Send(ENTER),
+            Expect("hello-world"),
+            Send(CTRL_Z),
+            Expect("woke"),
+            Expect("shell-status=7"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("Stopped"), "{run}");
+    // Ctrl-C reaches it (a shell: `exec bash`), and the prompt never comes back.
+    let run = t.on_terminal(
+        std::path::Path::new("/bin/sh"),
+        &["-c", &script],
+        &[
+            Expect(prompt(t)),
+            Send("exec /bin/bash --norc --noprofile"),
+            Send(ENTER),
+            Pause(1.0),
+            Send("sleep 30"),
+            Send(ENTER),
+            Pause(0.7),
+            Send(CTRL_C),
+            Pause(0.5),
+            Send("echo in-bash $((6 * 7))"),
+            Send(ENTER),
+            Expect("in-bash 42"),
+            Send("exit 3"),
+            Send(ENTER),
+            Expect("shell-status=3"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    // Without a terminal, as before.
+    let run = t.output(t.pola_sh_command("exec /bin/sh -c 'echo plain; exit 4'; echo never"));
+    assert_eq!(run.code, Some(4), "{run}");
+    assert_eq!(run.stdout, "plain\n", "{run}");
 });
