@@ -1612,14 +1612,14 @@ impl Shell {
             }
         };
         match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
-            Ok(j) => {
-                if let Some(own) = own {
+            Ok(mut j) => {
+                if let (Some(own), Some(master)) = (own, j.take_terminal()) {
                     let pgid = match io.process_group {
                         Some(0) => j.pid() as i32,
                         Some(group) => group,
                         None => nix::unistd::getpgrp().as_raw(),
                     };
-                    own.hand_over(pgid, j.pid());
+                    own.hand_over(pgid, j.pid(), master);
                 }
                 Running::Jail(Box::new(j))
             }

@@ -593,6 +593,7 @@ both!(commands_in_the_prompt_get_no_hints, |t: &T| {
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
     assert_eq!(run.stdout.matches("make looked for").count(), 1, "{run}");
+});
 
 both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
     // The shell's status after it, from the sh that started it on the terminal.
