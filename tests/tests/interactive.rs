@@ -651,3 +651,58 @@ both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
     assert_eq!(run.code, Some(4), "{run}");
     assert_eq!(run.stdout, "plain\n", "{run}");
 });
+
+/// Opens its terminal again by the name `ttyname` gives (as `su -`, `ssh` or `script`
+/// do), writes to it and reads a line from it; says which device it is on.
+const REOPEN_THE_TERMINAL: &str = r#"
+import os
+name = os.ttyname(0)
+fd = os.open(name, os.O_RDWR)
+os.write(fd, f"reopened {name} exists={os.path.exists(name)}\n".encode())
+os.write(fd, b"say? ")
+line = os.read(fd, 100).decode().strip()
+os.write(fd, f"read-by-name={line}\n".encode())
+print(f"jail-dev={os.fstat(0).st_dev}:{os.fstat(fd).st_dev}", flush=True)
+"#;
+
+both!(the_jails_terminal_has_a_name_in_the_jail, |t: &T| {
+    t.write("reopen.py", REOPEN_THE_TERMINAL);
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        // `tty` names it, and the name exists; /dev/tty opens it.
+        Send("sh -c 'n=$(tty) && test -c \"$n\" && echo \"tty=$n\"; echo via-dev-tty >/dev/tty'"),
+        Send(ENTER),
+        Expect("via-dev-tty"),
+        Pause(0.5),
+        // Reopened by that name, it is still the one the keys go to.
+        Send("/usr/bin/python3 reopen.py"),
+        Send(ENTER),
+        Expect("say? "),
+        Send("by name"),
+        Send(ENTER),
+        Expect("jail-dev="),
+        Pause(0.5),
+        // The user's own terminal, from the host.
+        Send("!!/usr/bin/python3 -c 'import os; print(f\"host-dev={os.fstat(0).st_dev}\")'"),
+        Send(ENTER),
+        Expect("host-dev="),
+        Pause(0.5),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(run.stdout.contains("tty=/dev/pts/0\n"), "{run}");
+    assert!(
+        run.stdout.contains("reopened /dev/pts/0 exists=True"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("read-by-name=by name"), "{run}");
+    let field = |key: &str| {
+        let at = run.stdout.find(key).unwrap() + key.len();
+        run.stdout[at..].lines().next().unwrap().to_string()
+    };
+    // Its own devpts, not the user's terminal: another device.
+    let jail = field("jail-dev=");
+    let host = field("host-dev=");
+    let (first, again) = jail.split_once(':').unwrap();
+    assert_eq!(first, again, "{run}");
+    assert_ne!(first, host, "the jail has the user's terminal:\n{run}");
+});
