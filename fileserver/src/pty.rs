@@ -17,8 +17,9 @@
 //! not in the host's: so its name (`/dev/pts/0`) exists in the jail, and `tty`, `su`,
 //! `ssh` or anything that opens its terminal by name finds it, as `/dev/tty` does. PID
 //! 1 sends the master to the server before the command starts (`Own::hand_over`
-//! passes it on to the relay); until then the jail's terminal descriptors hold a
-//! placeholder that can neither be read nor written, never the shell's terminal.
+//! passes it on to the relay); until then the jail's terminal descriptors hold the
+//! write end of a pipe whose contents (the shim's errors) the shell shows, never the
+//! shell's terminal.
 //!
 //! A jail whose descriptors do not include the terminal still gets a session of its
 //! own, without a controlling terminal, so `/dev/tty` does not reach the shell's.
@@ -87,8 +88,10 @@ pub struct Pair {
 
 /// A jail that gets a pseudo-terminal of its own, between `isolate` and the launch.
 pub struct Own {
-    /// What the jail's terminal descriptors hold until PID 1 puts the slave there.
+    /// What the jail's terminal descriptors hold until PID 1 puts the slave there: a
+    /// pipe, so that what the shim says before (its errors) is still shown (`early`).
     _placeholder: OwnedFd,
+    early: OwnedFd,
     /// The jail's standard input is the terminal (the first choice for keys when
     /// several jails of one job have terminals: see `relay`).
     stdin: bool,
@@ -118,7 +121,9 @@ pub fn isolate(io: &mut Io) -> Result<Option<Own>, PtyError> {
         return Ok(None);
     };
     let modes = *MODES.lock().unwrap_or_else(|e| e.into_inner());
-    let placeholder = placeholder().map_err(PtyError::Open)?;
+    let (early, placeholder) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+            .map_err(PtyError::Open)?;
     for target in &terminal_targets {
         let source = placeholder.as_raw_fd();
         match io.fds.iter_mut().find(|(t, _)| t == target) {
@@ -134,17 +139,9 @@ pub fn isolate(io: &mut Io) -> Result<Option<Own>, PtyError> {
     });
     Ok(Some(Own {
         _placeholder: placeholder,
+        early,
         stdin: terminal_targets.contains(&0),
     }))
-}
-
-/// A descriptor that can neither be read nor written (O_PATH), for a terminal
-/// descriptor before the jail's terminal exists.
-fn placeholder() -> Result<OwnedFd, Errno> {
-    // SAFETY: a constant path and flags; the result is checked.
-    let fd = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
-    // SAFETY: open returned a new descriptor that only we hold.
-    Ok(unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) })
 }
 
 /// In the jail's PID 1 (the shim), with the jail's devpts mounted: the terminal
@@ -177,6 +174,17 @@ pub fn is_master(fd: BorrowedFd<'_>) -> bool {
 const PTMX: u64 = libc::makedev(5, 2) as u64;
 
 impl Own {
+    /// The jail is started (or failed to): show on the shell's standard error what
+    /// the shim wrote before the jail had its terminal (an error building it).
+    pub fn show_early(&self) {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = nix::unistd::read(self.early.as_fd(), &mut buf) {
+            // SAFETY: descriptor 2 is the shell's standard error, borrowed for a write.
+            let stderr = unsafe { BorrowedFd::borrow_raw(2) };
+            let _ = nix::unistd::write(stderr, &buf[..n]);
+        }
+    }
+
     /// The jail `shim` has started and sent the master of its terminal: hand it to
     /// the relay, for the job whose process group is `pgid`, with a pidfd of the shim
     /// that tells the relay when the jail is over, and close ours.

@@ -1611,7 +1611,11 @@ impl Shell {
                 return Running::Done(125);
             }
         };
-        match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
+        let spawned = jail::spawn(&cmd, &self.environment, &self.identity, &io);
+        if let Some(own) = &own {
+            own.show_early();
+        }
+        match spawned {
             Ok(mut j) => {
                 if let (Some(own), Some(master)) = (own, j.take_terminal()) {
                     let pgid = match io.process_group {
