@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use nix::unistd::Pid;
 
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 
 use sendfd::{RecvWithFd, SendWithFd};
 use thiserror::Error;
@@ -132,6 +132,8 @@ pub struct Jail {
     proxy: Option<crate::proxy::Proxy>,
     /// The questions its servers ask the user, ended with it (`crate::terminal`).
     questions: crate::terminal::Questions,
+    /// The master of the terminal PID 1 made in the jail's devpts (`crate::pty`).
+    terminal: Option<OwnedFd>,
 }
 
 /// How a jailed command ended.
@@ -338,6 +340,7 @@ pub fn spawn(
             Some(0) => child.as_raw(),
             _ => pgid,
         }),
+        terminal: None,
     };
     let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
         wanted
@@ -356,6 +359,10 @@ pub fn spawn(
     .and_then(|()| {
         if let Some(observed) = &jail.observed {
             serve_cwd(&jail.socket, plan, observed.clone())?;
+        }
+        if plan.session.as_ref().is_some_and(|s| !s.make.is_empty()) {
+            jail.terminal = receive_tagged(&jail.socket, TERMINAL_TAG)?
+                .filter(|fd| crate::pty::is_master(fd.as_fd()));
         }
         if plan.proxy.is_some() {
             jail.proxy_listener = receive_tagged(&jail.socket, PROXY_TAG)?;
@@ -428,6 +435,9 @@ fn serve_cwd(
 /// The one-byte message the shim sends the seccomp listener with.
 pub const LISTENER_TAG: u8 = b'L';
 
+/// The one-byte message PID 1 sends the master of the jail's terminal with.
+pub const TERMINAL_TAG: u8 = b'T';
+
 /// The one-byte message PID 1 sends the network proxy's listening socket with.
 pub const PROXY_TAG: u8 = b'X';
 
@@ -445,6 +455,11 @@ pub const SUPERVISOR_TAG: u8 = b'S';
 impl Jail {
     pub fn pid(&self) -> u32 {
         self.child.as_raw() as u32
+    }
+
+    /// The master of the jail's terminal, if PID 1 made one (`crate::pty`).
+    pub fn take_terminal(&mut self) -> Option<OwnedFd> {
+        self.terminal.take()
     }
 
     /// Serve the jail's network proxy (`crate::proxy`), if it has one: `hosts` are

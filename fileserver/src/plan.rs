@@ -160,6 +160,63 @@ pub struct Session {
     /// session's controlling terminal, with the command as its foreground job. None: a
     /// session without a terminal (`/dev/tty` opens nothing).
     pub terminal: Option<i32>,
+    /// The pseudo-terminal PID 1 makes in the jail's own devpts, so that its name
+    /// exists in the jail (`tty`, a program opening its terminal by name). Its slave
+    /// goes to every one of these descriptors (`terminal` among them), its master to
+    /// the server. Empty: `terminal` is one already.
+    #[serde(default)]
+    pub make: Vec<i32>,
+    /// Its modes (the terminal's at the prompt) and window size (rows, columns).
+    #[serde(default)]
+    pub modes: Option<Modes>,
+    #[serde(default)]
+    pub size: Option<(u16, u16)>,
+}
+
+/// A terminal's modes (`termios`), for the plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Modes {
+    pub iflag: u32,
+    pub oflag: u32,
+    pub cflag: u32,
+    pub lflag: u32,
+    pub line: u8,
+    pub cc: Vec<u8>,
+    pub ispeed: u32,
+    pub ospeed: u32,
+}
+
+impl From<&libc::termios> for Modes {
+    fn from(t: &libc::termios) -> Modes {
+        Modes {
+            iflag: t.c_iflag,
+            oflag: t.c_oflag,
+            cflag: t.c_cflag,
+            lflag: t.c_lflag,
+            line: t.c_line,
+            cc: t.c_cc.to_vec(),
+            ispeed: t.c_ispeed,
+            ospeed: t.c_ospeed,
+        }
+    }
+}
+
+impl Modes {
+    pub fn termios(&self) -> libc::termios {
+        // SAFETY: a zeroed termios is a valid value to fill in.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        t.c_iflag = self.iflag;
+        t.c_oflag = self.oflag;
+        t.c_cflag = self.cflag;
+        t.c_lflag = self.lflag;
+        t.c_line = self.line;
+        for (to, from) in t.c_cc.iter_mut().zip(&self.cc) {
+            *to = *from;
+        }
+        t.c_ispeed = self.ispeed;
+        t.c_ospeed = self.ospeed;
+        t
+    }
 }
 
 /// What the shim reports on the socket.
@@ -207,7 +264,15 @@ mod tests {
             mediate: true,
             powerbox: true,
             observe: true,
-            session: Some(Session { terminal: Some(2) }),
+            session: Some(Session {
+                terminal: Some(2),
+                make: vec![0, 2],
+                modes: Some(Modes {
+                    cc: vec![3, 28],
+                    ..Default::default()
+                }),
+                size: Some((24, 80)),
+            }),
             proxy: Some(20480),
             seccomp: crate::seccomp::compile(
                 1000,

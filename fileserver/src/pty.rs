@@ -13,6 +13,14 @@
 //! the keys only to the foreground job's. Anything a jail does to its pseudo-terminal
 //! ends with it. This is sudo's `use_pty`, for every jail.
 //!
+//! The pseudo-terminal is made by the jail's PID 1 in the jail's own devpts (`make`),
+//! not in the host's: so its name (`/dev/pts/0`) exists in the jail, and `tty`, `su`,
+//! `ssh` or anything that opens its terminal by name finds it, as `/dev/tty` does. PID
+//! 1 sends the master to the server before the command starts (`Own::hand_over`
+//! passes it on to the relay); until then the jail's terminal descriptors hold the
+//! write end of a pipe whose contents (the shim's errors) the shell shows, never the
+//! shell's terminal.
+//!
 //! A jail whose descriptors do not include the terminal still gets a session of its
 //! own, without a controlling terminal, so `/dev/tty` does not reach the shell's.
 //!
@@ -30,7 +38,7 @@ use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
 use thiserror::Error;
 
 use crate::launch::{Io, MAX_USER_FD};
-use crate::plan::Session;
+use crate::plan::{Modes, Session};
 
 #[derive(Debug, Error)]
 pub enum PtyError {
@@ -72,20 +80,28 @@ pub fn set_modes(modes: &libc::termios) {
     *MODES.lock().unwrap_or_else(|e| e.into_inner()) = Some(*modes);
 }
 
-/// A jail's pseudo-terminal, between its making and the launch.
+/// A pseudo-terminal: both ends.
+pub struct Pair {
+    pub master: OwnedFd,
+    pub slave: OwnedFd,
+}
+
+/// A jail that gets a pseudo-terminal of its own, between `isolate` and the launch.
 pub struct Own {
-    pub(crate) master: OwnedFd,
-    pub(crate) slave: OwnedFd,
+    /// What the jail's terminal descriptors hold until PID 1 puts the slave there: a
+    /// pipe, so that what the shim says before (its errors) is still shown (`early`).
+    _placeholder: OwnedFd,
+    early: OwnedFd,
     /// The jail's standard input is the terminal (the first choice for keys when
     /// several jails of one job have terminals: see `relay`).
     stdin: bool,
 }
 
-/// If jails get terminals of their own: make one for the jail `io` starts, put its
-/// slave in place of every descriptor (0–9) that is the shell's terminal, and have the
-/// jail run in a session of its own. `None` when the relay is off, or when no
-/// descriptor is the terminal (the jail still gets its own session, without a
-/// controlling terminal).
+/// If jails get terminals of their own: have PID 1 of the jail `io` starts make one
+/// and put its slave in place of every descriptor (0–9) that is the shell's terminal
+/// (a placeholder holds them meanwhile), and run the jail in a session of its own.
+/// `None` when the relay is off, or when no descriptor is the terminal (the jail still
+/// gets its own session, without a controlling terminal).
 pub fn isolate(io: &mut Io) -> Result<Option<Own>, PtyError> {
     let Some(shared) = SHARED.get() else {
         return Ok(None);
@@ -101,32 +117,78 @@ pub fn isolate(io: &mut Io) -> Result<Option<Own>, PtyError> {
         })
         .collect();
     let Some(first) = terminal_targets.first().copied() else {
-        io.session = Some(Session { terminal: None });
+        io.session = Some(Session::default());
         return Ok(None);
     };
     let modes = *MODES.lock().unwrap_or_else(|e| e.into_inner());
-    let own = open(modes.as_ref(), shared.tty.as_fd()).map_err(PtyError::Open)?;
-    let slave = own.slave.as_raw_fd();
+    let (early, placeholder) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+            .map_err(PtyError::Open)?;
     for target in &terminal_targets {
+        let source = placeholder.as_raw_fd();
         match io.fds.iter_mut().find(|(t, _)| t == target) {
-            Some(entry) => entry.1 = slave,
-            None => io.fds.push((*target, slave)),
+            Some(entry) => entry.1 = source,
+            None => io.fds.push((*target, source)),
         }
     }
     io.session = Some(Session {
         terminal: Some(first),
+        make: terminal_targets.clone(),
+        modes: modes.as_ref().map(Modes::from),
+        size: window_size(shared.tty.as_fd()).map(|s| (s.ws_row, s.ws_col)),
     });
     Ok(Some(Own {
+        _placeholder: placeholder,
+        early,
         stdin: terminal_targets.contains(&0),
-        ..own
     }))
 }
 
+/// In the jail's PID 1 (the shim), with the jail's devpts mounted: the terminal
+/// `session` asks for, from `ptmx`, with its modes and size.
+pub fn make(ptmx: &std::ffi::CStr, session: &Session) -> Result<Pair, Errno> {
+    let modes = session.modes.as_ref().map(Modes::termios);
+    let pair = open_at(ptmx, modes.as_ref())?;
+    if let Some((rows, cols)) = session.size {
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        set_window_size(pair.master.as_fd(), &size);
+    }
+    Ok(pair)
+}
+
+/// Whether `fd` is a pseudo-terminal's master (the `ptmx` device, with a number).
+pub fn is_master(fd: BorrowedFd<'_>) -> bool {
+    let ptmx = nix::sys::stat::fstat(fd)
+        .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == PTMX);
+    let mut number: libc::c_uint = 0;
+    // SAFETY: TIOCGPTN writes an unsigned int into the variable.
+    ptmx && unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGPTN, &mut number) } == 0
+}
+
+/// `/dev/ptmx`'s device number (also a devpts instance's `ptmx`).
+const PTMX: u64 = libc::makedev(5, 2) as u64;
+
 impl Own {
-    /// The jail `shim` has started (its descriptors are copies): hand the master to
+    /// The jail is started (or failed to): show on the shell's standard error what
+    /// the shim wrote before the jail had its terminal (an error building it).
+    pub fn show_early(&self) {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = nix::unistd::read(self.early.as_fd(), &mut buf) {
+            // SAFETY: descriptor 2 is the shell's standard error, borrowed for a write.
+            let stderr = unsafe { BorrowedFd::borrow_raw(2) };
+            let _ = nix::unistd::write(stderr, &buf[..n]);
+        }
+    }
+
+    /// The jail `shim` has started and sent the master of its terminal: hand it to
     /// the relay, for the job whose process group is `pgid`, with a pidfd of the shim
     /// that tells the relay when the jail is over, and close ours.
-    pub fn hand_over(self, pgid: i32, shim: u32) {
+    pub fn hand_over(self, pgid: i32, shim: u32, master: OwnedFd) {
         let Some(shared) = SHARED.get() else { return };
         let mut message = vec![REGISTER];
         message.extend_from_slice(&pgid.to_le_bytes());
@@ -135,7 +197,7 @@ impl Own {
         let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, shim as libc::pid_t, 0) };
         // SAFETY: a new descriptor only we hold (pidfds are close-on-exec).
         let pidfd = (pidfd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) });
-        let mut fds = vec![self.master.as_raw_fd()];
+        let mut fds = vec![master.as_raw_fd()];
         fds.extend(pidfd.as_ref().map(|p| p.as_raw_fd()));
         if let Err(e) = send(shared.socket.as_fd(), &message, &fds) {
             tracing::debug!("cannot hand the terminal to the relay: {e}");
@@ -143,14 +205,14 @@ impl Own {
     }
 }
 
-/// A new pseudo-terminal with `modes` and the terminal's window size: the master
-/// non-blocking, both ends close-on-exec, the slave opened from the master
-/// (`TIOCGPTPEER`), never through a path.
-pub(crate) fn open(modes: Option<&libc::termios>, tty: BorrowedFd<'_>) -> Result<Own, Errno> {
-    // SAFETY: a constant path and flags; the result is checked.
+/// A new pseudo-terminal of `ptmx`'s devpts with `modes`: the master non-blocking,
+/// both ends close-on-exec, the slave opened from the master (`TIOCGPTPEER`), never
+/// through a path.
+pub fn open_at(ptmx: &std::ffi::CStr, modes: Option<&libc::termios>) -> Result<Pair, Errno> {
+    // SAFETY: a valid path and constant flags; the result is checked.
     let fd = unsafe {
         libc::open(
-            c"/dev/ptmx".as_ptr(),
+            ptmx.as_ptr(),
             libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC | libc::O_NONBLOCK,
         )
     };
@@ -173,14 +235,7 @@ pub(crate) fn open(modes: Option<&libc::termios>, tty: BorrowedFd<'_>) -> Result
         // SAFETY: the termios lives across the call; the descriptor is ours.
         Errno::result(unsafe { libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, modes) })?;
     }
-    if let Some(size) = window_size(tty) {
-        set_window_size(master.as_fd(), &size);
-    }
-    Ok(Own {
-        master,
-        slave,
-        stdin: false,
-    })
+    Ok(Pair { master, slave })
 }
 
 /// Whether `fd` is a descriptor of the shell's terminal (device `rdev`, or `/dev/tty`).
@@ -311,7 +366,10 @@ mod tests {
     #[test]
     fn a_new_terminal_is_a_terminal_of_its_own() {
         let (read, _write) = nix::unistd::pipe().unwrap();
-        let own = open(None, read.as_fd()).unwrap();
+        let own = open_at(c"/dev/ptmx", None).unwrap();
+        assert!(is_master(own.master.as_fd()));
+        assert!(!is_master(own.slave.as_fd()));
+        assert!(!is_master(read.as_fd()));
         let slave = own.slave.as_raw_fd();
         assert!(nix::unistd::isatty(own.slave.as_fd()).unwrap());
         let rdev = nix::sys::stat::fstat(own.slave.as_fd()).unwrap().st_rdev;
@@ -320,7 +378,7 @@ mod tests {
             !is_terminal(read.as_raw_fd(), rdev),
             "a pipe is no terminal"
         );
-        let other = open(None, read.as_fd()).unwrap();
+        let other = open_at(c"/dev/ptmx", None).unwrap();
         assert!(
             !is_terminal(other.slave.as_raw_fd(), rdev),
             "another terminal is not this one"

@@ -24,17 +24,26 @@
 //! keeps a descriptor of each slave for that, and learns that a jail is over from a
 //! pidfd of its shim.
 //!
+//! Finishing a jail's terminal is bounded (`FINISH_TIME`, `FINISH_BYTES`): what it
+//! wrote before it ended is some KiB in the terminal's buffers, but its slave is an
+//! ordinary descriptor that it may have handed to another jail still running, which
+//! would otherwise keep the relay copying for as long as it writes, with no key
+//! reaching any job, Ctrl-C included (SECURITY.md 28). After the bound the master is
+//! closed: the slave is hung up, and whoever still holds it gets EIO.
+//!
 //! The window size is copied to every pseudo-terminal when the terminal's changes
 //! (SIGWINCH, chained in front of the line editor's handler).
 //!
 //! Forked copies of the shell (background jobs, subshells) use the same relay: they
 //! send the masters they make, and requests to pause it, on a socket; they never
-//! touch the thread's state, which a fork may have copied mid-change.
+//! touch the thread's state, which a fork may have copied mid-change. They close
+//! their copies of the masters the thread held (`forked`): a copy would keep a master
+//! the relay let go from hanging its slave up.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
@@ -131,6 +140,8 @@ pub fn start() -> Result<(), Errno> {
         unsent: Vec::new(),
         keyed: None,
         settled: 0,
+        unbounded: std::env::var_os(UNBOUNDED_FINISH_SEAM).is_some_and(|v| v == "1"),
+        copied: 0,
     };
     std::thread::Builder::new()
         .name("pola-relay".into())
@@ -231,6 +242,34 @@ fn chain_sigwinch() {
     unsafe { libc::sigaction(libc::SIGWINCH, &new, std::ptr::null_mut()) };
 }
 
+/// The masters the relay thread holds (-1: a free slot), for forked copies of the
+/// shell to close. Only the thread writes; a slot array, since a fork may copy a lock
+/// held.
+static MASTERS: [AtomicI32; 256] = [const { AtomicI32::new(-1) }; 256];
+
+fn hold_master(fd: RawFd) {
+    for slot in &MASTERS {
+        if slot
+            .compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+/// In a forked copy of the shell: close the copies of the relay thread's masters
+/// (the thread is not copied; its descriptors are).
+pub fn forked() {
+    for slot in &MASTERS {
+        let fd = slot.swap(-1, Ordering::SeqCst);
+        if fd >= 0 {
+            // SAFETY: a copy of a descriptor only the relay thread, absent here, used.
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
 /// One jail's pseudo-terminal.
 struct Terminal {
     master: OwnedFd,
@@ -247,6 +286,16 @@ struct Terminal {
     changed: u64,
     /// Keys not yet taken by the master (it was full).
     pending: Vec<u8>,
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        // Forgotten before it is closed: a fork meanwhile at worst keeps a copy.
+        let fd = self.master.as_raw_fd();
+        for slot in &MASTERS {
+            let _ = slot.compare_exchange(fd, -1, Ordering::SeqCst, Ordering::SeqCst);
+        }
+    }
 }
 
 struct Relay {
@@ -267,6 +316,10 @@ struct Relay {
     keyed: Option<i32>,
     settled: u64,
     size: Option<libc::winsize>,
+    /// The test seam is set: finish as before the bound.
+    unbounded: bool,
+    /// Bytes copied to the terminal so far.
+    copied: usize,
 }
 
 /// A pause: the descriptor its holder keeps (it ends when that closes), the one the
@@ -277,6 +330,17 @@ struct Held {
     job: Option<i32>,
     withdrawn: bool,
 }
+
+/// How long an ended jail's terminal is still copied, and how much of it (what it
+/// wrote last is at most the line discipline's 4 KiB and 64 KiB queued for it), and how
+/// long to wait for more.
+const FINISH_TIME: Duration = Duration::from_millis(250);
+const FINISH_BYTES: usize = 256 * 1024;
+const FINISH_WAIT: libc::c_int = 10;
+
+/// Test seam (documented in the security tests): `POLA_TEST_UNBOUNDED_FINISH=1` copies
+/// an ended jail's terminal until nothing is left, as before the bound.
+const UNBOUNDED_FINISH_SEAM: &str = "POLA_TEST_UNBOUNDED_FINISH";
 
 enum Slot {
     Wake,
@@ -441,6 +505,7 @@ impl Relay {
                     pty::set_window_size(master.as_fd(), size);
                 }
                 let slave = ended.as_ref().and_then(|_| peer(master.as_fd()));
+                hold_master(master.as_raw_fd());
                 let mut p = Terminal {
                     master,
                     ended: slave.as_ref().and(ended),
@@ -496,6 +561,7 @@ impl Relay {
                     Err(Errno::EINTR) => continue,
                     Err(Errno::EAGAIN) => {
                         write_all(self.tty.as_fd(), &buf[..filled]);
+                        self.copied = self.copied.wrapping_add(filled);
                         return true;
                     }
                     // EIO: every descriptor of the slave is closed and nothing is left.
@@ -503,6 +569,7 @@ impl Relay {
                 }
             };
             write_all(self.tty.as_fd(), &buf[..filled]);
+            self.copied = self.copied.wrapping_add(filled);
             if !open {
                 return false;
             }
@@ -513,17 +580,30 @@ impl Relay {
     /// A jail is over: show the rest of what it wrote, take back the keys it did not
     /// read (if they were typed for its job), and let its terminal go.
     fn finish(&mut self, i: usize, buf: &mut [u8]) {
+        // What is there, within bounds: with our slave open the master never hangs up,
+        // and another jail holding the slave may keep writing.
+        let until = Instant::now() + FINISH_TIME;
+        let start = self.copied;
         while self.copy_out(i, buf) {
-            // Until nothing is left: with our slave open the master never hangs up.
-            if readable(self.ptys[i].master.as_fd()) {
-                continue;
+            if self.unbounded {
+                if readable(self.ptys[i].master.as_fd()) {
+                    continue;
+                }
+                break;
             }
-            break;
+            if self.copied - start >= FINISH_BYTES || Instant::now() >= until {
+                break;
+            }
+            // What the jail wrote last may still be on its way to the master.
+            if !readable_within(self.ptys[i].master.as_fd(), FINISH_WAIT) {
+                break;
+            }
         }
-        let p = self.ptys.remove(i);
+        // Dropping the master hangs the slave up for whoever still holds it.
+        let mut p = self.ptys.remove(i);
         if self.keyed == Some(p.pgrp) {
             let mut keys = unread(&p);
-            keys.extend(p.pending);
+            keys.extend(std::mem::take(&mut p.pending));
             if !keys.is_empty() {
                 if let Some(h) = HANDLE.get() {
                     h.control
@@ -792,9 +872,14 @@ fn unread(p: &Terminal) -> Vec<u8> {
 }
 
 fn readable(fd: BorrowedFd<'_>) -> bool {
+    readable_within(fd, 0)
+}
+
+/// Whether `fd` is readable, or becomes readable within `ms` milliseconds.
+fn readable_within(fd: BorrowedFd<'_>, ms: libc::c_int) -> bool {
     let mut fds = [pollfd(fd.as_raw_fd(), libc::POLLIN)];
     // SAFETY: a valid one-element pollfd array.
-    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & libc::POLLIN != 0 }
+    unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) > 0 && fds[0].revents & libc::POLLIN != 0 }
 }
 
 fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {
@@ -881,8 +966,7 @@ mod tests {
     }
 
     fn terminal_with(modes: &libc::termios, typed: &[u8]) -> Terminal {
-        let (read, _write) = nix::unistd::pipe().unwrap();
-        let own = pty::open(Some(modes), read.as_fd()).unwrap();
+        let own = pty::open_at(c"/dev/ptmx", Some(modes)).unwrap();
         nix::unistd::write(own.master.as_fd(), typed).unwrap();
         let slave = peer(own.master.as_fd());
         Terminal {

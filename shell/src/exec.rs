@@ -803,6 +803,48 @@ impl Shell {
         }
     }
 
+    /// Wait for `exec`'s command. Doing job control (an interactive shell), it is the
+    /// foreground job for good: it gets the keys (its terminal, through the relay) as
+    /// any job does, and since no prompt is left to `fg` it, a stop (Ctrl-Z) is
+    /// continued at once.
+    fn wait_for_good(&mut self, running: Running) -> i32 {
+        let (Some(group), Some(_)) = (self.next_group, &self.terminal) else {
+            return self.wait(running);
+        };
+        let proc_ = match running {
+            Running::Done(s) => return s,
+            running => running.into_proc(),
+        };
+        let Some(proc_) = proc_ else { return 0 };
+        let pgid = if group == 0 {
+            proc_.pid
+        } else {
+            Pid::from_raw(group)
+        };
+        let _ = nix::unistd::setpgid(proc_.pid, pgid);
+        let mut job = Job {
+            id: 0,
+            pgid,
+            procs: vec![proc_],
+            text: String::new(),
+            state: State::Running,
+        };
+        if let Some(t) = &self.terminal {
+            t.give(&job);
+        }
+        loop {
+            job.wait(self.options.pipefail);
+            if job.state != State::Stopped {
+                break;
+            }
+            job.resume();
+        }
+        if let Some(t) = &self.terminal {
+            t.reclaim();
+        }
+        job.status(self.options.pipefail)
+    }
+
     /// Run `c` in a forked copy of the shell (a pipeline member that is not external);
     /// `close` is a descriptor of the parent's the child must not keep.
     fn fork_command(&mut self, c: &Command, ends: PipeEnds, close: Option<RawFd>) -> Running {
@@ -1292,7 +1334,7 @@ impl Shell {
             }
             // The command still runs jailed; the shell then ends with its status.
             let running = self.external(&rest, assigns, redirs);
-            let status = self.wait(running);
+            let status = self.wait_for_good(running);
             return Err(Flow::Exit(status));
         }
         if !is_function {
@@ -1569,15 +1611,19 @@ impl Shell {
                 return Running::Done(125);
             }
         };
-        match jail::spawn(&cmd, &self.environment, &self.identity, &io) {
-            Ok(j) => {
-                if let Some(own) = own {
+        let spawned = jail::spawn(&cmd, &self.environment, &self.identity, &io);
+        if let Some(own) = &own {
+            own.show_early();
+        }
+        match spawned {
+            Ok(mut j) => {
+                if let (Some(own), Some(master)) = (own, j.take_terminal()) {
                     let pgid = match io.process_group {
                         Some(0) => j.pid() as i32,
                         Some(group) => group,
                         None => nix::unistd::getpgrp().as_raw(),
                     };
-                    own.hand_over(pgid, j.pid());
+                    own.hand_over(pgid, j.pid(), master);
                 }
                 Running::Jail(Box::new(j))
             }

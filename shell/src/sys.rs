@@ -15,7 +15,10 @@ pub fn fork() -> Result<Forked, Errno> {
     // copy of every lock and allocator state is consistent.
     match unsafe { nix::unistd::fork() }? {
         nix::unistd::ForkResult::Parent { child } => Ok(Forked::Parent(child)),
-        nix::unistd::ForkResult::Child => Ok(Forked::Child),
+        nix::unistd::ForkResult::Child => {
+            pola_fileserver::relay::forked();
+            Ok(Forked::Child)
+        }
     }
 }
 

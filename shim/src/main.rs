@@ -225,6 +225,9 @@ fn pid1(
     limits::number_pids(&plan.limits)?;
     rootfs::build(plan, &witnesses, socket)?;
     drop(witnesses);
+    if let Some(s) = &plan.session {
+        session::make_terminal(s, socket).map_err(step("make the jail's terminal"))?;
+    }
     if !plan.net.shares_host() {
         sys::loopback_up().map_err(step("bring up loopback"))?;
     }

@@ -22,7 +22,7 @@
 //!   terminal's foreground group, as the line discipline would, and the rest to the
 //!   command.
 
-use std::os::fd::{AsFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -86,14 +86,47 @@ impl Stops {
 }
 
 /// In PID 1: lead a new session, with the jail's pseudo-terminal (if it has one) as
-/// its controlling terminal. Returns that descriptor.
+/// its controlling terminal. Returns that descriptor. A terminal PID 1 is to make
+/// (`make_terminal`) becomes the controlling terminal then.
 pub fn enter(session: &Session) -> Result<Option<RawFd>, Errno> {
     nix::unistd::setsid()?;
-    if let Some(fd) = session.terminal {
-        // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal).
-        Errno::result(unsafe { libc::ioctl(fd, libc::TIOCSCTTY, 0) })?;
+    if let (Some(fd), true) = (session.terminal, session.make.is_empty()) {
+        control(fd)?;
     }
     Ok(session.terminal)
+}
+
+fn control(fd: RawFd) -> Result<(), Errno> {
+    // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal).
+    Errno::result(unsafe { libc::ioctl(fd, libc::TIOCSCTTY, 0) }).map(drop)
+}
+
+/// In PID 1, the jail's root built: make the jail's terminal in its own devpts (so its
+/// name, `/dev/pts/0`, exists in the jail: `pola_fileserver::pty`), put its slave at
+/// the session's terminal descriptors (a placeholder held them), make it the session's
+/// controlling terminal, and send the master to the server, which relays it.
+pub fn make_terminal(
+    session: &Session,
+    socket: &std::os::unix::net::UnixStream,
+) -> Result<(), Errno> {
+    use sendfd::SendWithFd;
+    if session.make.is_empty() {
+        return Ok(());
+    }
+    let pair = pola_fileserver::pty::make(c"/dev/pts/ptmx", session)?;
+    for fd in &session.make {
+        // SAFETY: dup2 onto a descriptor number the plan reserved for the terminal.
+        Errno::result(unsafe { libc::dup2(pair.slave.as_raw_fd(), *fd) })?;
+    }
+    if let Some(fd) = session.terminal {
+        control(fd)?;
+    }
+    let tag = [pola_fileserver::launch::TERMINAL_TAG];
+    match socket.send_with_fd(&tag, &[pair.master.as_raw_fd()]) {
+        Ok(1) => Ok(()),
+        Ok(_) => Err(Errno::EIO),
+        Err(e) => Err(Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))),
+    }
 }
 
 /// The shim outside: pass every signal on to PID 1, stop when the command stops, serve

@@ -397,6 +397,9 @@ pub enum Key<'a> {
     Pause(f64),
     /// Change the terminal's window size (rows, columns).
     Resize(u16, u16),
+    /// From now on the terminal takes output slowly (about 1 MB/s, as over a slow
+    /// link): a program writing to it waits.
+    SlowTerminal,
     /// Answer every question (a line containing the first text) with the reply of the
     /// first rule whose text the question contains (else the last rule's), until the
     /// output contains the last text (up to 60 s).
@@ -432,6 +435,7 @@ impl T {
                 Key::Count(s, n) => format!("[\"count\", {}, {n}, 10]", json_str(s)),
                 Key::Pause(s) => format!("[\"sleep\", {s}]"),
                 Key::Resize(rows, cols) => format!("[\"resize\", {rows}, {cols}]"),
+                Key::SlowTerminal => "[\"slow\"]".to_string(),
                 Key::Answer(question, rules, until) => {
                     let rules: Vec<String> = rules
                         .iter()

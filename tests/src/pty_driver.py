@@ -2,10 +2,11 @@
 
 usage: pty_driver.py STEPS_JSON UID GID PROGRAM [ARG]...
 STEPS: [["send", text], ["expect", text, seconds], ["raw", text, seconds],
-        ["count", text, n, seconds], ["sleep", seconds], ["resize", rows, cols],
+        ["count", text, n, seconds], ["sleep", seconds], ["resize", rows, cols], ["slow"],
         ["answer", question, [[contains, reply], ...], until, seconds]]
 "answer" replies to every new line containing `question` with the reply of the first
 rule whose text the line contains (or the last rule's), until `until` appears.
+"slow": from then on output is read at about 1 MB/s (a slow link).
 "expect" matches output with terminal escapes removed; "raw" matches it as sent.
 Prints OK and the output (escapes removed), or FAIL with what was expected and the
 output's tail; exit status 0/1.
@@ -22,6 +23,14 @@ if pid == 0:
     os.execvp(argv[0], argv)
 
 out = b""
+slow = False
+
+def take_output():
+    """One read of the output: 64 KiB, or 4 KiB and a 4 ms pause on a slow terminal."""
+    if slow:
+        time.sleep(0.004)
+        return os.read(fd, 4096)
+    return os.read(fd, 65536)
 ansi = re.compile(rb"\x1b\[[0-9;?]*[a-zA-Z]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
 
 def pump(until, seconds):
@@ -33,7 +42,7 @@ def pump(until, seconds):
         r, _, _ = select.select([fd], [], [], 0.05)
         if r:
             try:
-                chunk = os.read(fd, 65536)
+                chunk = take_output()
             except OSError:
                 return until()
             if not chunk:
@@ -47,7 +56,7 @@ def read_some(seconds):
     r, _, _ = select.select([fd], [], [], seconds)
     if r:
         try:
-            out += os.read(fd, 65536)
+            out += take_output()
         except OSError:
             pass
 
@@ -62,6 +71,8 @@ for step in steps:
         os.write(fd, step[1].encode())
     elif kind == "sleep":
         pump(lambda: False, step[1])
+    elif kind == "slow":
+        slow = True
     elif kind == "resize":
         # The terminal's window changes size: its foreground group gets SIGWINCH.
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", step[1], step[2], 0, 0))

@@ -594,3 +594,115 @@ both!(commands_in_the_prompt_get_no_hints, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
     assert_eq!(run.stdout.matches("make looked for").count(), 1, "{run}");
 });
+
+both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
+    // The shell's status after it, from the sh that started it on the terminal.
+    let sh = pola_tests::pola_sh();
+    let script = format!("{} ; echo \"shell-status=$?\"", sh.display());
+    let run = t.on_terminal(
+        std::path::Path::new("/bin/sh"),
+        &["-c", &script],
+        &[
+            Expect(prompt(t)),
+            // The jailed command reads the keys, Ctrl-Z does not leave it stopped with
+            // no prompt to `fg` it, and the shell ends with its status.
+            Send(
+                "exec /usr/bin/python3 -c 'import time; x = input(\"name? \"); \
+                 print(\"hello-\" + x, flush=True); time.sleep(1.5); \
+                 print(\"woke\", flush=True); raise SystemExit(7)'",
+            ),
+            Send(ENTER),
+            Expect("name? "),
+            Send("world"),
+            Send(ENTER),
+            Expect("hello-world"),
+            Send(CTRL_Z),
+            Expect("woke"),
+            Expect("shell-status=7"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("Stopped"), "{run}");
+    // Ctrl-C reaches it (a shell: `exec bash`), and the prompt never comes back.
+    let run = t.on_terminal(
+        std::path::Path::new("/bin/sh"),
+        &["-c", &script],
+        &[
+            Expect(prompt(t)),
+            Send("exec /bin/bash --norc --noprofile"),
+            Send(ENTER),
+            Pause(1.0),
+            Send("sleep 30"),
+            Send(ENTER),
+            Pause(0.7),
+            Send(CTRL_C),
+            Pause(0.5),
+            Send("echo in-bash $((6 * 7))"),
+            Send(ENTER),
+            Expect("in-bash 42"),
+            Send("exit 3"),
+            Send(ENTER),
+            Expect("shell-status=3"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    // Without a terminal, as before.
+    let run = t.output(t.pola_sh_command("exec /bin/sh -c 'echo plain; exit 4'; echo never"));
+    assert_eq!(run.code, Some(4), "{run}");
+    assert_eq!(run.stdout, "plain\n", "{run}");
+});
+
+/// Opens its terminal again by the name `ttyname` gives (as `su -`, `ssh` or `script`
+/// do), writes to it and reads a line from it; says which device it is on.
+const REOPEN_THE_TERMINAL: &str = r#"
+import os
+name = os.ttyname(0)
+fd = os.open(name, os.O_RDWR)
+os.write(fd, f"reopened {name} exists={os.path.exists(name)}\n".encode())
+os.write(fd, b"say? ")
+line = os.read(fd, 100).decode().strip()
+os.write(fd, f"read-by-name={line}\n".encode())
+print(f"jail-dev={os.fstat(0).st_dev}:{os.fstat(fd).st_dev}", flush=True)
+"#;
+
+both!(the_jails_terminal_has_a_name_in_the_jail, |t: &T| {
+    t.write("reopen.py", REOPEN_THE_TERMINAL);
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        // `tty` names it, and the name exists; /dev/tty opens it.
+        Send("sh -c 'n=$(tty) && test -c \"$n\" && echo \"tty=$n\"; echo via-dev-tty >/dev/tty'"),
+        Send(ENTER),
+        Expect("via-dev-tty"),
+        Pause(0.5),
+        // Reopened by that name, it is still the one the keys go to.
+        Send("/usr/bin/python3 reopen.py"),
+        Send(ENTER),
+        Expect("say? "),
+        Send("by name"),
+        Send(ENTER),
+        Expect("jail-dev="),
+        Pause(0.5),
+        // The user's own terminal, from the host.
+        Send("!!/usr/bin/python3 -c 'import os; print(f\"host-dev={os.fstat(0).st_dev}\")'"),
+        Send(ENTER),
+        Expect("host-dev="),
+        Pause(0.5),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(run.stdout.contains("tty=/dev/pts/0\n"), "{run}");
+    assert!(
+        run.stdout.contains("reopened /dev/pts/0 exists=True"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("read-by-name=by name"), "{run}");
+    let field = |key: &str| {
+        let at = run.stdout.find(key).unwrap() + key.len();
+        run.stdout[at..].lines().next().unwrap().to_string()
+    };
+    // Its own devpts, not the user's terminal: another device.
+    let jail = field("jail-dev=");
+    let host = field("host-dev=");
+    let (first, again) = jail.split_once(':').unwrap();
+    assert_eq!(first, again, "{run}");
+    assert_ne!(first, host, "the jail has the user's terminal:\n{run}");
+});

@@ -2095,6 +2095,142 @@ both!(item_28_background_jobs_get_no_keys_nor_the_tty, |t: &T| {
     assert_eq!(stolen(), "", "a background job read keys:\n{run}");
 });
 
+/// `give TAG`: hands its terminal (descriptor 1, its jail's own) to whoever connects
+/// to share/sock, waits until they write to it, and exits (noting when in
+/// share/TAG-gone). `take TAG`: eight processes write to that terminal without pause,
+/// for at most 30 s, and note in share/TAG when they could no more (a write failing:
+/// the terminal was hung up).
+const SHARE_THE_TERMINAL: &str = r#"
+import array, os, socket, sys, time
+mode, tag = sys.argv[1], sys.argv[2]
+path = "share/sock"
+if mode == "give":
+    if os.path.exists(path):
+        os.unlink(path)
+    s = socket.socket(socket.AF_UNIX); s.bind(path); s.listen(1)
+    print("give: waiting", flush=True)
+    c, _ = s.accept()
+    c.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [1]))])
+    c.recv(1)
+    print("give: handed over", flush=True)
+    open(f"share/{tag}-gone", "w").write(f"{time.time():.2f}")
+else:
+    c = socket.socket(socket.AF_UNIX); c.connect(path)
+    _, anc, _, _ = c.recvmsg(1, socket.CMSG_LEN(4))
+    fd = array.array("i", anc[0][2])[0]
+    start = time.time()
+    writer = False
+    for _ in range(1):
+        if os.fork() == 0:
+            writer = True
+            break
+    chunk = b"." * 65536
+    os.write(fd, chunk)
+    if not writer:
+        time.sleep(0.1)
+        c.send(b"w")
+    result = "still writing after 30 s"
+    while time.time() < start + 30:
+        try:
+            os.write(fd, chunk)
+        except OSError as e:
+            result = f"{e.strerror} at {time.time():.2f}"
+            break
+    open(f"share/{tag}", "a").write(result + "\n")
+    if not writer:
+        # The jail ends with its command: the others first.
+        for _ in range(1):
+            os.wait()
+"#;
+
+// 28. (also) A jail that ends after handing its terminal to another jail still running
+//     cannot keep the relay copying that one's output: the foreground job gets its keys.
+both!(
+    item_28_a_terminal_handed_to_another_jail_cannot_stall_the_keys,
+    |t: &T| {
+        t.write("share.py", SHARE_THE_TERMINAL);
+        t.mkdir("share");
+        // How long the writers of `tag` could write, until the terminal was hung up (the
+        // ones still writing when the shell ended were killed with it, and say nothing).
+        // Seconds after the jail that handed it over ended.
+        let held = |tag: &str, all: bool| -> Vec<f64> {
+            let result = || fs::read_to_string(t.path(&format!("share/{tag}"))).unwrap_or_default();
+            wait_for(|| result().lines().count() >= 2, if all { 20 } else { 3 });
+            let gone: f64 = fs::read_to_string(t.path(&format!("share/{tag}-gone")))
+                .unwrap()
+                .parse()
+                .unwrap();
+            result()
+                .lines()
+                .filter_map(|l| l.strip_prefix("Input/output error at "))
+                .filter_map(|l| l.parse::<f64>().ok())
+                .map(|at| ((at - gone) * 10.0).round() / 10.0)
+                .collect()
+        };
+        let session = |tag: &str, unbounded: bool| {
+            let give = format!("/usr/bin/python3 share.py give {tag} + => share/ &\r");
+            let take = format!("/usr/bin/python3 share.py take {tag} + => share/ >/dev/null &\r");
+            let steps = [
+                Expect(shell_prompt(t)),
+                Send(&give),
+                Expect("give: waiting"),
+                SlowTerminal,
+                Send(&take),
+                Expect("give: handed over"),
+                Pause(1.0),
+                Send("/usr/bin/python3 -c 'print(\"GOT\", input())'\r"),
+                Pause(1.0),
+                Send("hello\r"),
+                Expect("GOT hello"),
+            ];
+            let sh = pola_tests::pola_sh();
+            let seam = format!("POLA_TEST_UNBOUNDED_FINISH={}", unbounded as u8);
+            let run = t.on_terminal(
+                std::path::Path::new("/usr/bin/env"),
+                &[&seam, sh.to_str().unwrap()],
+                &steps,
+            );
+            let held = held(tag, !unbounded);
+            (run.stdout.replace('.', ""), held)
+        };
+        // Copied until nothing is left (the test seam): the writers never let it be empty
+        // for long, and while they write no key reaches the foreground job and the shell
+        // waits (measured: 0.7 to 7 s, or more than the 10 s the test waits for the line).
+        // It is a race (the relay leaves when it finds the master empty once), which the
+        // attacker may run again: up to five tries.
+        let mut tries = Vec::new();
+        let (stalled, least) = loop {
+            let (out, held) = session(&format!("unbounded{}", tries.len()), true);
+            let stalled = out.starts_with("FAIL: expected 'GOT hello'");
+            let least = held.iter().cloned().reduce(f64::min);
+            if stalled || least.is_some_and(|l| l >= 3.0) {
+                break (stalled, least);
+            }
+            tries.push(least);
+            assert!(
+                tries.len() < 5,
+                "the relay let the terminal go after {tries:?} s:\n{out}"
+            );
+        };
+        // Bounded: the ended jail's terminal is hung up at once, the writers get EIO, the
+        // foreground job gets its line.
+        let (out, held_bounded) = session("bounded", false);
+        assert!(out.starts_with("OK"), "{out}");
+        assert!(out.contains("GOT hello"), "{out}");
+        assert_eq!(held_bounded.len(), 2, "a writer was not hung up");
+        let most = held_bounded.iter().cloned().fold(0.0, f64::max);
+        assert!(
+            most < 2.0,
+            "the terminal was hung up after {most} s (unbounded: {least:?} s)"
+        );
+        eprintln!(
+            "writers held the terminal: unbounded {least:?} s (None: until the shell \
+             ended; the line waited past 10 s: {stalled}; try {}), bounded {most} s",
+            tries.len() + 1
+        );
+    }
+);
+
 /// What a full-screen program does to its terminal, and leaves behind if it is killed
 /// or careless: a 7x20 window, raw mode, its own process group in the foreground.
 const MESS_UP_THE_TERMINAL: &str = r#"
