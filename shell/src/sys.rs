@@ -8,11 +8,19 @@ pub enum Forked {
     Child,
 }
 
-/// `fork(2)` for subshells, pipeline members and command substitution. The shell
-/// never starts threads, so the child may run arbitrary code.
+/// `fork(2)` for subshells, pipeline members and command substitution.
+///
+/// The shell's own code runs on one thread; besides it there may be the terminal
+/// relay's thread (interactive), and while jails run, their proxy, slot broker and
+/// hints threads. The child gets only the calling thread: glibc's fork makes the
+/// allocator's locks consistent in the child, and the relay's table of terminals the
+/// child must close is lock-free (`relay::forked`). A lock another thread holds at the
+/// moment of the fork (the record of written directories, taken briefly by a slot
+/// broker) would stay taken in the child: such locks are held only for a few
+/// statements, never across a blocking call.
 pub fn fork() -> Result<Forked, Errno> {
-    // SAFETY: pola-sh is single-threaded (no thread is ever spawned), so the child's
-    // copy of every lock and allocator state is consistent.
+    // SAFETY: see above: the child continues on the calling thread only, with the
+    // allocator consistent and no lock it needs held for longer than a few statements.
     match unsafe { nix::unistd::fork() }? {
         nix::unistd::ForkResult::Parent { child } => Ok(Forked::Parent(child)),
         nix::unistd::ForkResult::Child => {
