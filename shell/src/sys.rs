@@ -16,11 +16,11 @@ pub enum Forked {
 /// allocator's locks consistent in the child, and the relay's table of terminals the
 /// child must close is lock-free (`relay::forked`). A lock another thread holds at the
 /// moment of the fork (the record of written directories, taken briefly by a slot
-/// broker) would stay taken in the child: such locks are held only for a few
-/// statements, never across a blocking call.
+/// broker while it reads the record or walks up a few directories) would stay taken
+/// in the child, which would then wait on it: a narrow window, not closed yet.
 pub fn fork() -> Result<Forked, Errno> {
     // SAFETY: see above: the child continues on the calling thread only, with the
-    // allocator consistent and no lock it needs held for longer than a few statements.
+    // allocator consistent; it calls no function that is unsound after a fork.
     match unsafe { nix::unistd::fork() }? {
         nix::unistd::ForkResult::Parent { child } => Ok(Forked::Parent(child)),
         nix::unistd::ForkResult::Child => {
