@@ -458,6 +458,7 @@ mod tests {
             is_dir,
             writable: false,
             device: false,
+            default: false,
         }
     }
 

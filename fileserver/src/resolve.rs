@@ -280,7 +280,13 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
                     // From now on a jail may leave anything in it.
                     crate::planted::record_dir(&witness.fd, &witness.host);
                 }
-                bind_step(out, witness, g.rights.writable(), g.device)
+                bind_step(
+                    out,
+                    witness,
+                    g.rights.writable(),
+                    g.device,
+                    g.origin == crate::namespace::Origin::Default,
+                )
             }
         };
         out.nodes.push(PlanNode { path, step });
@@ -288,13 +294,20 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
     Ok(())
 }
 
-fn bind_step(out: &mut Resolved, witness: WitnessFd, writable: bool, device: bool) -> Step {
+fn bind_step(
+    out: &mut Resolved,
+    witness: WitnessFd,
+    writable: bool,
+    device: bool,
+    default: bool,
+) -> Step {
     let step = Step::Bind {
         host: witness.host.clone(),
         witness: out.witnesses.len(),
         is_dir: witness.is_dir,
         writable,
         device,
+        default,
     };
     out.witnesses.push(witness);
     step
@@ -354,7 +367,7 @@ fn stage_slot_dir(
     out.witnesses.push(staging);
     for m in mounts {
         let witness = WitnessFd::from_fd(m.witness, &m.host)?;
-        let step = bind_step(out, witness, true, false);
+        let step = bind_step(out, witness, true, false, false);
         out.nodes.push(PlanNode {
             path: path.join(&m.name),
             step,
@@ -393,7 +406,7 @@ fn stage_slot_dir(
         }
         match WitnessFd::from_fd(fd, &host) {
             Ok(witness) => {
-                let step = bind_step(out, witness, false, false);
+                let step = bind_step(out, witness, false, false, false);
                 out.nodes.push(PlanNode {
                     path: node_path,
                     step,

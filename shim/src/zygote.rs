@@ -33,7 +33,11 @@ pub fn serve() -> ! {
     }
     loop {
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
-            Ok(Some(received)) => received,
+            Ok(Some((zygote::Message::Fork(request), fds))) => (request, fds),
+            Ok(Some((zygote::Message::Template(entries), fds))) => {
+                crate::template::replace(entries, fds);
+                continue;
+            }
             Ok(None) => std::process::exit(0),
             Err(Errno::EINTR) => continue,
             Err(errno) => {

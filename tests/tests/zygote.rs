@@ -124,6 +124,18 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         })
         .collect();
     fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
+    // And its template of the default environment (`pola_fileserver::template`): a
+    // mount namespace of its own, not the host's.
+    let host_ns = fs::read_link("/proc/self/ns/mnt").unwrap();
+    let templates: Vec<&String> = fds.iter().filter(|f| f.contains(" mnt:[")).collect();
+    assert!(templates.len() <= 1, "{fds:?}");
+    assert!(
+        templates
+            .iter()
+            .all(|f| !f.ends_with(&*host_ns.to_string_lossy())),
+        "{fds:?}"
+    );
+    fds.retain(|f| !f.contains(" mnt:["));
     assert_eq!(fds.len(), 4, "{fds:?}");
     assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
     assert!(fds[3].starts_with("10 socket:"), "{fds:?}");
