@@ -180,6 +180,39 @@ impl Drop for Zygote {
         if std::process::id() == self.owner {
             let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
             let _ = nix::sys::wait::waitpid(self.pid, None);
+            reap_waiting();
+        }
+    }
+}
+
+/// The name (`comm`) of a copy the zygote forked ahead for the next command, until it
+/// takes a request and becomes a shim.
+pub const WAITING_NAME: &str = "pola-warm";
+
+/// Kill and reap the copy a dead zygote had forked ahead: it is this process's child
+/// (`CLONE_PARENT`), and a zombie child would wake the `wait` builtin, which waits for
+/// any child's change, again and again.
+fn reap_waiting() {
+    let me = std::process::id().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let ppid = stat[close + 1..].split_whitespace().nth(1);
+        if comm == WAITING_NAME && ppid == Some(me.as_str()) {
+            if let Ok(pid) = stat[..open].trim().parse::<i32>() {
+                let pid = Pid::from_raw(pid);
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                let _ = nix::sys::wait::waitpid(pid, None);
+            }
         }
     }
 }
