@@ -85,7 +85,7 @@ pub struct WitnessFd {
 impl WitnessFd {
     /// Open what the user named, following the user's links but never one a jail may
     /// have made (`crate::planted`).
-    fn open(path: &Path) -> Result<WitnessFd, ResolveError> {
+    pub(crate) fn open(path: &Path) -> Result<WitnessFd, ResolveError> {
         let fd = crate::planted::resolve(path).map_err(|e| refused(path, e))?;
         WitnessFd::from_fd(fd, path)
     }
@@ -275,7 +275,14 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
             Entry::Proc => Step::Proc,
             Entry::Devpts => Step::Devpts,
             Entry::Grant(g) => {
-                let witness = WitnessFd::open(&g.host)?;
+                let witness = if g.origin == crate::namespace::Origin::Default
+                    && !g.rights.writable()
+                    && !g.device
+                {
+                    crate::template::kept_witness(&g.host)?
+                } else {
+                    WitnessFd::open(&g.host)?
+                };
                 if g.rights.writable() && witness.is_dir && !g.device {
                     // From now on a jail may leave anything in it.
                     crate::planted::record_dir(&witness.fd, &witness.host);

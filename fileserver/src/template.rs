@@ -39,6 +39,58 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{JailPlan, PlanNode, Step};
 use crate::resolve::Resolved;
 
+/// Witnesses of the default environment's read-only binds, kept from one command to
+/// the next by the process that resolves them (the shell).
+static KEPT: std::sync::Mutex<std::collections::BTreeMap<PathBuf, crate::resolve::WitnessFd>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The witness of the default environment's read-only bind of `path`: the one kept
+/// from an earlier command if `path` still names its very object (one `lstat`: the
+/// same device and inode; a link in its place is another inode), else resolved again
+/// as any grant is (`crate::resolve`) and kept. Opening and checking each bind
+/// (planted links, `/proc`, its canonical path: six system calls) cost every command
+/// ~0.3 ms.
+pub(crate) fn kept_witness(
+    path: &Path,
+) -> Result<crate::resolve::WitnessFd, crate::resolve::ResolveError> {
+    use crate::resolve::WitnessFd;
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(w) = kept.get(path) {
+        let same =
+            nix::sys::stat::lstat(path).is_ok_and(|st| (st.st_dev, st.st_ino) == (w.dev, w.ino));
+        if same {
+            if let Ok(fd) = w.fd.try_clone() {
+                return Ok(WitnessFd {
+                    fd,
+                    dev: w.dev,
+                    ino: w.ino,
+                    is_dir: w.is_dir,
+                    host: w.host.clone(),
+                });
+            }
+        }
+    }
+    let fresh = WitnessFd::open(path)?;
+    match fresh.fd.try_clone() {
+        Ok(fd) => {
+            kept.insert(
+                path.to_path_buf(),
+                WitnessFd {
+                    fd,
+                    dev: fresh.dev,
+                    ino: fresh.ino,
+                    is_dir: fresh.is_dir,
+                    host: fresh.host.clone(),
+                },
+            );
+        }
+        Err(_) => {
+            kept.remove(path);
+        }
+    }
+    Ok(fresh)
+}
+
 /// The tag of a template message to the zygote.
 pub const TAG: u8 = b'T';
 

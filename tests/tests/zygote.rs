@@ -271,3 +271,36 @@ fn start_time(pid: u32) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(u64::MAX)
 }
+
+// The shell keeps the default environment's witnesses from one command to the next
+// (`pola_fileserver::template::kept_witness`) and its zygote a template of it: a file
+// of the environment replaced between two commands is the new file in the next jail,
+// never the kept one.
+both!(
+    a_replaced_default_environment_file_is_seen_by_the_next_command,
+    |t: &T| {
+        t.write("conf", "old\n");
+        let config = t.mkdir("config");
+        let conf = t.path("conf");
+        t.write(
+            "config/pola-sh/environment",
+            &format!(
+                "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\n",
+                conf.display()
+            ),
+        );
+        let conf = conf.display();
+        let mut cmd = t.command(
+        pola_sh(),
+        &[
+            "-c",
+            &format!(
+                "cat {conf}; cat {conf}; !!sh -c 'echo new > {conf}.new && mv {conf}.new {conf}'; cat {conf}"
+            ),
+        ],
+    );
+        cmd.env("XDG_CONFIG_HOME", &config);
+        let run = t.output(cmd);
+        assert_eq!(run.success(), "old\nold\nnew\n", "{run}");
+    }
+);
