@@ -610,6 +610,7 @@ mod tests {
             is_dir,
             writable: false,
             device: false,
+            default: false,
         }
     }
 
