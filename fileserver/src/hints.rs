@@ -610,7 +610,6 @@ mod tests {
             is_dir,
             writable: false,
             device: false,
-            default: false,
         }
     }
 

@@ -295,10 +295,7 @@ pub fn spawn(
     // The zygote's jails are born in network namespaces of their own; one that shares
     // the host's is spawned.
     let zygote = (!plan.net.shares_host())
-        .then(|| {
-            let template = crate::template::of_plan(plan, &resolved);
-            crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid, &template)
-        })
+        .then(|| crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid))
         .flatten();
     let child = match zygote {
         Some(child) => child,

@@ -49,7 +49,6 @@ pub mod seccomp;
 pub mod shipped;
 pub mod slots;
 pub mod supervise;
-pub mod template;
 pub mod terminal;
 pub mod text;
 pub mod unotify;
