@@ -706,3 +706,19 @@ both!(the_jails_terminal_has_a_name_in_the_jail, |t: &T| {
     assert_eq!(first, again, "{run}");
     assert_ne!(first, host, "the jail has the user's terminal:\n{run}");
 });
+
+// Many jailed commands in a row at the prompt (each with its own terminal, relayed,
+// and observed for hints), after a jailed command substitution, all run: none waits
+// on another part of the launch (a jail made ahead once waited for ever here).
+both!(a_loop_of_jailed_commands_finishes, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("for i in $(seq 30); do /usr/bin/true; done; echo DO\"\"NE"),
+        Send(ENTER),
+        Expect("DONE"),
+        Send("for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do /usr/bin/true; done; echo AG\"\"AIN"),
+        Send(ENTER),
+        Expect("AGAIN"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
