@@ -284,19 +284,19 @@ pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
     });
 }
 
-/// Whether `dir` or a directory above it was ever writable by a jail.
-fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
-    if w.dirs.is_empty() {
-        return false;
-    }
+/// Walk from the directory `dir` up to `/` (at most 4096 levels): `visit` is asked of
+/// each directory's identity and ends the walk with its answer, or lets it go on
+/// (`None`). Reaching `/` answers `false`; a directory that cannot be looked at, or too
+/// deep a walk, answers `failed` (what is safe for the caller).
+fn walk_up(dir: BorrowedFd, failed: bool, mut visit: impl FnMut(&Id) -> Option<bool>) -> bool {
     let mut cur: Option<OwnedFd> = None;
     for _ in 0..4096 {
         let at = cur.as_ref().map_or(dir, |c| c.as_fd());
         let Some(id) = Id::of(at) else {
-            return true;
+            return failed;
         };
-        if w.dirs.contains(&id) {
-            return true;
+        if let Some(answer) = visit(&id) {
+            return answer;
         }
         let Ok(up) = nix::fcntl::openat(
             at,
@@ -304,14 +304,19 @@ fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
             OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
             Mode::empty(),
         ) else {
-            return true;
+            return failed;
         };
         if Id::of(up.as_fd()).is_some_and(|u| (u.dev, u.ino) == (id.dev, id.ino)) {
             return false; // the root
         }
         cur = Some(up);
     }
-    true
+    failed
+}
+
+/// Whether `dir` or a directory above it was ever writable by a jail.
+fn in_written_dir(w: &Written, dir: BorrowedFd) -> bool {
+    !w.dirs.is_empty() && walk_up(dir, true, |id| w.dirs.contains(id).then_some(true))
 }
 
 /// Whether `dir` is in (or is) a directory a jail made, without crossing into another
@@ -323,32 +328,13 @@ fn in_made_dir(w: &Written, dir: BorrowedFd) -> bool {
     let Some(start) = Id::of(dir) else {
         return false;
     };
-    let mut cur: Option<OwnedFd> = None;
-    for _ in 0..4096 {
-        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
-        let Some(id) = Id::of(at) else {
-            return false;
-        };
+    walk_up(dir, false, |id| {
         if id.dev != start.dev {
-            return false;
+            Some(false)
+        } else {
+            w.made.contains(id).then_some(true)
         }
-        if w.made.contains(&id) {
-            return true;
-        }
-        let Ok(up) = nix::fcntl::openat(
-            at,
-            "..",
-            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        ) else {
-            return false;
-        };
-        if Id::of(up.as_fd()).is_some_and(|u| (u.dev, u.ino) == (id.dev, id.ino)) {
-            return false;
-        }
-        cur = Some(up);
-    }
-    false
+    })
 }
 
 /// Whether the symlink or special file `link` (an `O_PATH` descriptor of it), `name`
@@ -382,30 +368,11 @@ fn own_dirs() -> Vec<Id> {
 
 /// Whether the directory `dir` is inside one of `own` (or is one).
 fn in_own_dir(own: &[Id], dir: BorrowedFd) -> bool {
-    let same = |a: &Id, b: &Id| (a.dev, a.ino) == (b.dev, b.ino);
-    let mut cur: Option<OwnedFd> = None;
-    for _ in 0..4096 {
-        let at = cur.as_ref().map_or(dir, |c| c.as_fd());
-        let Some(id) = Id::of(at) else {
-            return true;
-        };
-        if own.iter().any(|o| same(o, &id)) {
-            return true;
-        }
-        let Ok(up) = nix::fcntl::openat(
-            at,
-            "..",
-            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        ) else {
-            return true;
-        };
-        if Id::of(up.as_fd()).is_some_and(|u| same(&u, &id)) {
-            return false;
-        }
-        cur = Some(up);
-    }
-    true
+    walk_up(dir, true, |id| {
+        own.iter()
+            .any(|o| (o.dev, o.ino) == (id.dev, id.ino))
+            .then_some(true)
+    })
 }
 
 thread_local! {
