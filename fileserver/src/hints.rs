@@ -578,15 +578,35 @@ impl Filesystem for CwdFs {
     }
 }
 
+/// Call once, before the first [`serve`], in a process that serves hints.
+///
+/// fuser reads requests into a buffer as large as the largest write it allows (16 MiB),
+/// two per session (its handshake and its loop), and a session here lasts one command.
+/// glibc's malloc raises its mmap threshold after a buffer that large is freed, and from
+/// then on takes the next one from the heap and clears it with `memset`: 32 MiB per
+/// command, about 1.5 ms, most of what hints cost. A fixed threshold keeps such buffers
+/// freshly mapped: zero pages the kernel fills only where a request is written.
+pub fn keep_large_buffers_mapped() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets a tunable of the allocator; no memory is touched.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Serve `fd` (a `/dev/fuse` connection the jail's builder mounted at the working
-/// directory) until the jail is gone.
+/// directory) on a thread of its own until the jail is gone. The builder mounted it
+/// before it sent it, so the kernel's first request is already waiting: it is answered
+/// here, before the thread starts, and the builder goes on without waiting for it.
 pub fn serve(fd: std::os::fd::OwnedFd, fs: CwdFs) {
     let config = fuser::Config::default();
     match fuser::Session::from_fd(fs, fd, fuser::SessionACL::Owner, config) {
         Ok(session) => {
-            if let Err(e) = session.run() {
-                tracing::debug!("hints: the working directory's file system ended: {e}");
-            }
+            std::thread::spawn(move || {
+                if let Err(e) = session.run() {
+                    tracing::debug!("hints: the working directory's file system ended: {e}");
+                }
+            });
         }
         Err(e) => tracing::debug!("hints: cannot serve the working directory: {e}"),
     }

@@ -426,7 +426,7 @@ fn serve_cwd(
         let fd = unsafe { OwnedFd::from_raw_fd(fds[0]) };
         if let Some(tree) = crate::hints::Tree::from_plan(&plan.nodes, &plan.cwd) {
             let fs = crate::hints::CwdFs::new(tree, observed, plan.uid, plan.gid);
-            std::thread::spawn(move || crate::hints::serve(fd, fs));
+            crate::hints::serve(fd, fs);
         }
     }
     Ok(())

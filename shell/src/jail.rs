@@ -1011,6 +1011,9 @@ pub static HINTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 pub fn enable_hints(on: bool) {
     let env = std::env::var("POLA_HINTS").is_ok_and(|v| v == "1");
     HINTS.store(on || env, std::sync::atomic::Ordering::Relaxed);
+    if on || env {
+        pola_fileserver::hints::keep_large_buffers_mapped();
+    }
 }
 
 /// After a failed command: the hint, if hints are on and anything was seen.

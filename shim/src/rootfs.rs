@@ -22,7 +22,7 @@ use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sys::stat::{fstat, mkdirat, Mode};
 use nix::unistd::{fchdir, pivot_root, symlinkat};
-use pola_fileserver::plan::{JailPlan, Step};
+use pola_fileserver::plan::{JailPlan, PlanNode, Step};
 use pola_fileserver::text::shown;
 use thiserror::Error;
 
@@ -397,7 +397,23 @@ pub fn build(
         path: staging.into(),
         errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)),
     })?];
-    for (node, source) in plan.nodes.iter().zip(&sources) {
+    // With hints, what goes below the working directory is placed last: each placement
+    // there asks the server, which starts serving it meanwhile.
+    let below_cwd = |node: &PlanNode| {
+        plan.observe && node.path != plan.cwd && node.path.starts_with(&plan.cwd)
+    };
+    let order = plan
+        .nodes
+        .iter()
+        .zip(&sources)
+        .filter(|(node, _)| !below_cwd(node))
+        .chain(
+            plan.nodes
+                .iter()
+                .zip(&sources)
+                .filter(|(node, _)| below_cwd(node)),
+        );
+    for (node, source) in order {
         let path = node.path.as_path();
         if path == Path::new("/") {
             continue;
