@@ -11,6 +11,8 @@
 //!   the shell ([`CwdFs`]): the kernel asks it only about names it does not know yet,
 //!   so every lookup of a missing name (and every attempt to create one) is recorded,
 //!   and nothing else costs anything — the grants mounted on it are reached directly.
+//!   A shell mounts that file system once and gives each jail one directory of it
+//!   (`crate::cwd_host`); a forked subshell and `pola-run` mount one per command.
 //! - **Programs and the network.** The `execve` and `connect` calls come to the
 //!   server as seccomp notifications (few per command): a program it was not given, a
 //!   connection attempt without `@net`.
@@ -333,15 +335,7 @@ impl Tree {
         if !matches!(at_cwd.step, Step::Dir { .. }) {
             return None;
         }
-        let mut tree = Tree {
-            nodes: vec![Node {
-                name: OsString::new(),
-                parent: 0,
-                kind: FileType::Directory,
-                children: BTreeMap::new(),
-                target: None,
-            }],
-        };
+        let mut tree = Tree::empty();
         let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
         index.insert(cwd.to_path_buf(), 0);
         for n in plan {
@@ -371,7 +365,20 @@ impl Tree {
             tree.nodes[parent].children.insert(name, i);
             index.insert(n.path.clone(), i);
         }
-        Some(tree)
+        (tree.nodes.len() < (1 << INDEX_BITS) - 1).then_some(tree)
+    }
+
+    /// A directory with nothing in it (a skeleton asked for before its command).
+    pub fn empty() -> Tree {
+        Tree {
+            nodes: vec![Node {
+                name: OsString::new(),
+                parent: 0,
+                kind: FileType::Directory,
+                children: BTreeMap::new(),
+                target: None,
+            }],
+        }
     }
 
     fn path(&self, i: usize) -> PathBuf {
@@ -388,58 +395,127 @@ impl Tree {
 /// How long the kernel may keep what this file system said: it never changes.
 const TTL: Duration = Duration::from_secs(3600);
 
-/// The working directory's skeleton, served to the jail, recording what it looks for.
-pub struct CwdFs {
+/// The low bits of an inode number: the node's place in its jail's tree (plus one).
+/// The high bits say which jail's tree it is in.
+const INDEX_BITS: u32 = 24;
+
+/// One jail's skeleton and where what it looks for is recorded.
+pub struct Skeleton {
+    /// Its name in the shared file system's root (none when it is the root).
+    name: OsString,
     tree: Tree,
     observed: Shared,
+}
+
+/// The skeletons being served, by the high bits of their inode numbers.
+pub type Skeletons = Arc<Mutex<BTreeMap<u64, Skeleton>>>;
+
+/// The working directory's skeleton, served to the jail, recording what it looks for.
+///
+/// Either one jail's, at the root of a file system mounted for that command alone, or
+/// every jail's of a shell at once (`crate::cwd_host`): the root then holds one
+/// directory per running jail, named by a random key, and each jail is given only its
+/// own (a bind of it: `..` at the top of a mount goes to the mount point, never up
+/// into this root). The root lists nothing, so no key is found by listing.
+pub struct CwdFs {
+    skeletons: Skeletons,
+    shared: bool,
     uid: u32,
     gid: u32,
 }
 
 impl CwdFs {
+    /// One jail's skeleton, at the root.
     pub fn new(tree: Tree, observed: Shared, uid: u32, gid: u32) -> CwdFs {
-        CwdFs {
+        let one = Skeleton {
+            name: OsString::new(),
             tree,
             observed,
+        };
+        CwdFs {
+            skeletons: Arc::new(Mutex::new(BTreeMap::from([(0, one)]))),
+            shared: false,
             uid,
             gid,
         }
     }
 
-    fn ino(i: usize) -> INodeNo {
-        INodeNo(i as u64 + 1)
+    /// Many jails' skeletons, added and removed through the returned handle.
+    pub fn shared(uid: u32, gid: u32) -> (CwdFs, Skeletons) {
+        let skeletons = Skeletons::default();
+        let fs = CwdFs {
+            skeletons: skeletons.clone(),
+            shared: true,
+            uid,
+            gid,
+        };
+        (fs, skeletons)
     }
 
-    fn node(&self, ino: INodeNo) -> Option<usize> {
-        let i = (ino.0 as usize).checked_sub(1)?;
-        (i < self.tree.nodes.len()).then_some(i)
+    /// Add `tree` to `skeletons` under a name no other has had (its inode numbers'
+    /// high bits, `key`, from [`key`]), as the directory the jail is given.
+    pub fn add(skeletons: &Skeletons, key: u64, tree: Tree, observed: Shared) -> OsString {
+        let name = OsString::from(format!("{key:x}"));
+        let skeleton = Skeleton {
+            name: name.clone(),
+            tree,
+            observed,
+        };
+        if let Ok(mut all) = skeletons.lock() {
+            all.insert(key << INDEX_BITS, skeleton);
+        }
+        name
     }
 
-    fn attr(&self, i: usize) -> FileAttr {
-        let node = &self.tree.nodes[i];
-        let perm = match node.kind {
+    /// Remove the skeleton with high bits `key`: the kernel's later questions about it
+    /// find nothing.
+    pub fn remove(skeletons: &Skeletons, key: u64) {
+        if let Ok(mut all) = skeletons.lock() {
+            all.remove(&(key << INDEX_BITS));
+        }
+    }
+
+    /// The root of the shared file system (the directory of skeletons).
+    fn is_top(&self, ino: INodeNo) -> bool {
+        self.shared && ino.0 == 1
+    }
+
+    /// Which skeleton `ino` is in, and its node there, under the lock.
+    fn with<R>(&self, ino: INodeNo, f: impl FnOnce(&Skeleton, u64, usize) -> R) -> Option<R> {
+        let base = ino.0 & !((1 << INDEX_BITS) - 1);
+        let i = ((ino.0 & ((1 << INDEX_BITS) - 1)) as usize).checked_sub(1)?;
+        let all = self.skeletons.lock().ok()?;
+        let skeleton = all.get(&base)?;
+        (i < skeleton.tree.nodes.len()).then(|| f(skeleton, base, i))
+    }
+
+    fn attr(&self, base: u64, tree: &Tree, i: usize) -> FileAttr {
+        let node = &tree.nodes[i];
+        let kind = node.kind;
+        let size = node
+            .target
+            .as_ref()
+            .map_or(0, |t| t.as_os_str().len() as u64);
+        self.attr_of(INodeNo(base | (i as u64 + 1)), kind, size)
+    }
+
+    fn attr_of(&self, ino: INodeNo, kind: FileType, size: u64) -> FileAttr {
+        let perm = match kind {
             FileType::Directory => 0o555,
             FileType::Symlink => 0o777,
             _ => 0o444,
         };
         FileAttr {
-            ino: Self::ino(i),
-            size: node
-                .target
-                .as_ref()
-                .map_or(0, |t| t.as_os_str().len() as u64),
+            ino,
+            size,
             blocks: 0,
             atime: SystemTime::UNIX_EPOCH,
             mtime: SystemTime::UNIX_EPOCH,
             ctime: SystemTime::UNIX_EPOCH,
             crtime: SystemTime::UNIX_EPOCH,
-            kind: node.kind,
+            kind,
             perm,
-            nlink: if node.kind == FileType::Directory {
-                2
-            } else {
-                1
-            },
+            nlink: if kind == FileType::Directory { 2 } else { 1 },
             uid: self.uid,
             gid: self.gid,
             rdev: 0,
@@ -449,37 +525,76 @@ impl CwdFs {
     }
 
     fn refuse_write(&self, parent: INodeNo, name: &OsStr) {
-        if let Some(p) = self.node(parent) {
-            Observed::looked_for(&self.observed, self.tree.path(p).join(name), true);
-        }
+        self.with(parent, |s, _, p| {
+            Observed::looked_for(&s.observed, s.tree.path(p).join(name), true)
+        });
     }
+}
+
+/// A key for [`CwdFs::add`]: the `n`th of a shell's, mapped through a permutation of
+/// the 32-bit numbers drawn when the shell started, so no two jails of a shell get the
+/// same one and a jail learns nothing from its own (not how many came before it).
+pub fn key(n: u32) -> u64 {
+    static SECRET: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+    let (mul, add) = *SECRET.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        let _ = getrandom(&mut bytes);
+        let mul = u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default()) | 1;
+        let add = u32::from_le_bytes(bytes[4..].try_into().unwrap_or_default());
+        (mul, add)
+    });
+    // An odd multiplier and an addition are a bijection modulo 2^32; 0 is the root's.
+    let k = n.wrapping_mul(mul).wrapping_add(add);
+    u64::from(k) + 1
+}
+
+fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")?.read_exact(buf)
 }
 
 impl Filesystem for CwdFs {
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        let Some(p) = self.node(parent) else {
-            return reply.error(fuser::Errno::ENOENT);
-        };
-        match self.tree.nodes[p].children.get(name) {
-            Some(&i) => reply.entry(&TTL, &self.attr(i), Generation(0)),
-            None => {
-                Observed::looked_for(&self.observed, self.tree.path(p).join(name), false);
-                reply.error(fuser::Errno::ENOENT);
+        if self.is_top(parent) {
+            let found = self.skeletons.lock().ok().and_then(|all| {
+                all.iter()
+                    .find(|(_, s)| s.name == name)
+                    .map(|(base, s)| self.attr(*base, &s.tree, 0))
+            });
+            return match found {
+                Some(attr) => reply.entry(&TTL, &attr, Generation(0)),
+                None => reply.error(fuser::Errno::ENOENT),
+            };
+        }
+        let found = self.with(parent, |s, base, p| {
+            match s.tree.nodes[p].children.get(name) {
+                Some(&i) => Some(self.attr(base, &s.tree, i)),
+                None => {
+                    Observed::looked_for(&s.observed, s.tree.path(p).join(name), false);
+                    None
+                }
             }
+        });
+        match found.flatten() {
+            Some(attr) => reply.entry(&TTL, &attr, Generation(0)),
+            None => reply.error(fuser::Errno::ENOENT),
         }
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
-        match self.node(ino) {
-            Some(i) => reply.attr(&TTL, &self.attr(i)),
+        if self.is_top(ino) {
+            return reply.attr(&TTL, &self.attr_of(ino, FileType::Directory, 0));
+        }
+        match self.with(ino, |s, base, i| self.attr(base, &s.tree, i)) {
+            Some(attr) => reply.attr(&TTL, &attr),
             None => reply.error(fuser::Errno::ENOENT),
         }
     }
 
     fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
         match self
-            .node(ino)
-            .and_then(|i| self.tree.nodes[i].target.as_ref())
+            .with(ino, |s, _, i| s.tree.nodes[i].target.clone())
+            .flatten()
         {
             Some(t) => reply.data(std::os::unix::ffi::OsStrExt::as_bytes(t.as_os_str())),
             None => reply.error(fuser::Errno::EINVAL),
@@ -494,24 +609,36 @@ impl Filesystem for CwdFs {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        let Some(i) = self.node(ino) else {
+        let entries = if self.is_top(ino) {
+            // Nothing is listed at the top: a key is known only to its jail's builder.
+            Some(vec![
+                (ino, FileType::Directory, OsString::from(".")),
+                (ino, FileType::Directory, OsString::from("..")),
+            ])
+        } else {
+            self.with(ino, |s, base, i| {
+                let node = &s.tree.nodes[i];
+                if i == 0 && offset == 0 {
+                    Observed::listed(&s.observed, node.children.len());
+                }
+                let ino_of = |j: usize| INodeNo(base | (j as u64 + 1));
+                let mut entries = vec![
+                    (ino_of(i), FileType::Directory, OsString::from(".")),
+                    (
+                        ino_of(node.parent),
+                        FileType::Directory,
+                        OsString::from(".."),
+                    ),
+                ];
+                for (name, &c) in &node.children {
+                    entries.push((ino_of(c), s.tree.nodes[c].kind, name.clone()));
+                }
+                entries
+            })
+        };
+        let Some(entries) = entries else {
             return reply.error(fuser::Errno::ENOENT);
         };
-        let node = &self.tree.nodes[i];
-        if i == 0 && offset == 0 {
-            Observed::listed(&self.observed, node.children.len());
-        }
-        let mut entries = vec![
-            (Self::ino(i), FileType::Directory, OsString::from(".")),
-            (
-                Self::ino(node.parent),
-                FileType::Directory,
-                OsString::from(".."),
-            ),
-        ];
-        for (name, &c) in &node.children {
-            entries.push((Self::ino(c), self.tree.nodes[c].kind, name.clone()));
-        }
         for (k, (ino, kind, name)) in entries.into_iter().enumerate().skip(offset as usize) {
             if reply.add(ino, k as u64 + 1, kind, name) {
                 break;
@@ -521,7 +648,9 @@ impl Filesystem for CwdFs {
     }
 
     fn access(&self, _req: &Request, _ino: INodeNo, _mask: fuser::AccessFlags, reply: ReplyEmpty) {
-        reply.ok();
+        // Not implemented: the kernel then allows every `access` (and `chdir`) on this
+        // connection without asking again, which is what answering yes each time did.
+        reply.error(fuser::Errno::ENOSYS);
     }
 
     fn mkdir(

@@ -122,6 +122,9 @@ pub struct Jail {
     command: String,
     /// Hints: what the command looked for and did not have (`crate::hints`).
     observed: Option<crate::hints::Shared>,
+    /// Hints: its skeleton's directory in the shell's shared file system, removed
+    /// when this is dropped (`crate::cwd_host`).
+    lent: Option<crate::cwd_host::Lent>,
     cwd: PathBuf,
     /// Whether the command had arguments (for the hint's suggestion).
     args: bool,
@@ -167,9 +170,11 @@ fn send_plan(
     resolved: &Resolved,
     powerbox: Option<&UnixStream>,
     supervisor: Option<&UnixStream>,
+    cwd: Option<&crate::cwd_host::Lent>,
 ) -> std::io::Result<()> {
     let json = serde_json::to_vec(plan).map_err(std::io::Error::other)?;
-    let fds = witness_fds(resolved);
+    let mut fds = witness_fds(resolved);
+    fds.extend(cwd.map(|lent| std::os::fd::AsRawFd::as_raw_fd(&lent.mount())));
     let mut header = Vec::with_capacity(8);
     header.extend_from_slice(&(fds.len() as u32).to_le_bytes());
     header.extend_from_slice(&(json.len() as u32).to_le_bytes());
@@ -287,6 +292,30 @@ pub fn spawn(
     resolved: Resolved,
     io: &Io,
 ) -> Result<Jail, LaunchError> {
+    // Hints: what the command looks for is recorded here, from the skeleton the shell
+    // serves (one directory of the shared file system where there is one).
+    let observed = plan.observe.then(|| {
+        std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
+            proxy: plan.proxy,
+            words: plan.argv.iter().skip(1).map(PathBuf::from).collect(),
+            ..Default::default()
+        }))
+    });
+    let lent = observed.as_ref().and_then(|observed| {
+        let tree = crate::hints::Tree::from_plan(&plan.nodes, &plan.cwd)?;
+        crate::cwd_host::lend(shim, tree, observed.clone(), plan.uid, plan.gid)
+    });
+    let with_lent;
+    let plan = match &lent {
+        Some(_) => {
+            with_lent = JailPlan {
+                cwd_mount: Some(resolved.witnesses.len()),
+                ..plan.clone()
+            };
+            &with_lent
+        }
+        None => plan,
+    };
     let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
     let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
     let pgid = io
@@ -324,13 +353,8 @@ pub fn spawn(
         exe: plan.exec.clone(),
         program: plan.program.clone(),
         command: plan.command.clone(),
-        observed: plan.observe.then(|| {
-            std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
-                proxy: plan.proxy,
-                words: plan.argv.iter().skip(1).map(PathBuf::from).collect(),
-                ..Default::default()
-            }))
-        }),
+        observed,
+        lent,
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
         limits: None,
@@ -355,9 +379,10 @@ pub fn spawn(
         &jail.resolved,
         powerbox.as_ref().map(|(_, theirs)| theirs),
         supervisor.as_ref().map(|(_, theirs)| theirs),
+        jail.lent.as_ref(),
     )
     .and_then(|()| {
-        if let Some(observed) = &jail.observed {
+        if let (Some(observed), None) = (&jail.observed, &jail.lent) {
             serve_cwd(&jail.socket, plan, observed.clone())?;
         }
         if plan.session.as_ref().is_some_and(|s| !s.make.is_empty()) {

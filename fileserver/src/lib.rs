@@ -30,6 +30,7 @@
 
 pub mod ask;
 pub mod cgroup;
+pub mod cwd_host;
 pub mod environment;
 pub mod hints;
 pub mod launch;

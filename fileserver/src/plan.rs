@@ -139,6 +139,11 @@ pub struct JailPlan {
     /// serves (`crate::hints`); the builder mounts it and sends the connection back.
     #[serde(default)]
     pub observe: bool,
+    /// Hints, with the shell's shared file system (`crate::cwd_host`): which of the
+    /// witnesses is the detached copy of this jail's skeleton directory, attached at
+    /// the working directory instead of a FUSE mount of its own.
+    #[serde(default)]
+    pub cwd_mount: Option<usize>,
     /// Run the command in a session of its own, away from the launcher's terminal
     /// (an interactive pola-sh: SECURITY.md 28, 29). None: in the launcher's session.
     #[serde(default)]
@@ -264,6 +269,7 @@ mod tests {
             mediate: true,
             powerbox: true,
             observe: true,
+            cwd_mount: None,
             session: Some(Session {
                 terminal: Some(2),
                 make: vec![0, 2],

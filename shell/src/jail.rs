@@ -780,6 +780,7 @@ pub fn plan(
         mediate,
         powerbox: cmd.powerbox,
         observe,
+        cwd_mount: None,
         session: None,
         proxy,
         seccomp: (*seccomp).clone(),

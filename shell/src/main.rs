@@ -69,6 +69,8 @@ fn main() {
     pola_fileserver::slots::registry::recover();
     // Every command of a shell's life is jailed: fork each jail's shim from one zygote.
     pola_fileserver::zygote::enable();
+    // and serve hints' working-directory skeletons from one file system.
+    pola_fileserver::cwd_host::enable();
     let args: Vec<String> = std::env::args().collect();
     let login = args.first().is_some_and(|a| a.starts_with('-'));
     std::process::exit(run(&args, login));

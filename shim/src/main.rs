@@ -26,6 +26,7 @@
 
 mod capabilities;
 mod channel;
+mod cwd_host;
 mod init;
 mod landlock;
 mod limits;
@@ -79,6 +80,12 @@ fn main() {
         .is_some_and(|a| a == pola_fileserver::zygote::ARG)
     {
         zygote::serve();
+    }
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == pola_fileserver::cwd_host::ARG)
+    {
+        cwd_host::serve();
     }
     shim()
 }

@@ -276,6 +276,21 @@ fn observe_cwd(
     Ok(mounted.is_ok())
 }
 
+/// Hints, with the shell's shared file system (`pola_fileserver::cwd_host`): attach
+/// the detached copy of this jail's skeleton directory at the working directory.
+fn attach_cwd(root: &OwnedFd, path: &Path, lent: &OwnedFd) -> Result<(), RootfsError> {
+    make_point(root, path, true)?;
+    let place = |errno| RootfsError::Place {
+        path: path.to_path_buf(),
+        errno,
+    };
+    let target = beneath(root, path, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(place)?;
+    sys::attach(lent.as_fd(), target.as_fd()).map_err(|errno| RootfsError::Mount {
+        what: "attach the working directory's file system".into(),
+        errno,
+    })
+}
+
 /// Parts of the jail's `/proc` that reach the whole machine: read-only (SECURITY.md 20, 21).
 const PROC_READ_ONLY: &[&str] = &["sys", "sysrq-trigger", "irq", "bus", "fs"];
 
@@ -399,9 +414,8 @@ pub fn build(
     })?];
     // With hints, what goes below the working directory is placed last: each placement
     // there asks the server, which starts serving it meanwhile.
-    let below_cwd = |node: &PlanNode| {
-        plan.observe && node.path != plan.cwd && node.path.starts_with(&plan.cwd)
-    };
+    let below_cwd =
+        |node: &PlanNode| plan.observe && node.path != plan.cwd && node.path.starts_with(&plan.cwd);
     let order = plan
         .nodes
         .iter()
@@ -419,6 +433,13 @@ pub fn build(
             continue;
         }
         match &node.step {
+            Step::Dir { .. } if plan.observe && path == plan.cwd && plan.cwd_mount.is_some() => {
+                let index = plan.cwd_mount.unwrap_or_default();
+                let lent = witnesses
+                    .get(index)
+                    .ok_or(RootfsError::MissingWitness(index))?;
+                attach_cwd(&root, path, lent)?;
+            }
             Step::Dir { seal } if plan.observe && path == plan.cwd => {
                 if !observe_cwd(&root, path, plan, socket)? && *seal {
                     // The ordinary skeleton it stands in for.

@@ -130,3 +130,41 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
     let run = sh(t, &["--hints", "-c", "/bin/false"]);
     assert_eq!(run.stderr, "", "{run}");
 });
+
+// A shell serves every jail's working-directory skeleton from one FUSE file system
+// (one host process, mounted once), each jail given only its own directory of it
+// under a key of its own: nothing of one jail's skeleton is in the next one's, and
+// `..` leads out of the file system, not up to the other jails' directories.
+both!(
+    one_file_system_serves_every_jail_and_keeps_them_apart,
+    |t: &T| {
+        t.write("a.txt", "a\n");
+        let script = "cat a.txt >/dev/null
+ls -a
+grep ' fuse ' /proc/self/mountinfo | cut -d' ' -f4,5
+grep ' fuse ' /proc/self/mountinfo | cut -d' ' -f4,5
+sh -c 'test \"$(stat -c %d .)\" != \"$(stat -c %d ..)\" && echo parent-elsewhere'
+!! pgrep -c -P $$ -f -- --cwd-host";
+        let run = sh(t, &["--hints", "-c", script]);
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines.len(), 6, "{run}");
+        // The second jail sees nothing of the first one's grant.
+        assert_eq!(&lines[0..2], [".", ".."], "{run}");
+        // Each is its own directory of the file system, mounted at the working directory.
+        let dir = t.path("").canonicalize().unwrap();
+        let key = |line: &str| -> String {
+            let (root, point) = line.split_once(' ').unwrap();
+            assert_eq!(std::path::Path::new(point), dir, "{run}");
+            let key = root.strip_prefix('/').unwrap().to_string();
+            assert!(
+                !key.is_empty() && key.chars().all(|c| c.is_ascii_hexdigit()),
+                "{run}"
+            );
+            key
+        };
+        assert_ne!(key(lines[2]), key(lines[3]), "{run}");
+        assert_eq!(lines[4], "parent-elsewhere", "{run}");
+        // One host for the shell.
+        assert_eq!(lines[5], "1", "{run}");
+    }
+);
