@@ -153,3 +153,57 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         "the jail or the zygote outlived the shell"
     );
 });
+
+// Hints' shared file system's host (`pola-shim --cwd-host`) holds nothing of the host
+// either, and dies with the shell.
+both!(
+    the_hints_host_holds_nothing_and_dies_with_the_shell,
+    |t: &T| {
+        t.write("f.txt", "content\n");
+        let marker = tag(t, 400_000);
+        let mut shell = t
+            .command(
+                pola_sh(),
+                &[
+                    "--hints",
+                    "-c",
+                    &format!("cat f.txt > /dev/null; sleep {marker}"),
+                ],
+            )
+            .spawn()
+            .unwrap();
+        let sleeping = |cmd: &str| cmd.starts_with("sleep ") && cmd.contains(&marker);
+        assert!(wait_for(|| !processes(sleeping).is_empty(), 5));
+        let hosts = processes(|cmd| cmd.contains("pola-shim --cwd-host"));
+        let (host, _) = *hosts
+            .iter()
+            .find(|(_, ppid)| *ppid == shell.id())
+            .expect("the shell started a host");
+        let mut fds: Vec<String> = fs::read_dir(format!("/proc/{host}/fd"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let target = fs::read_link(e.path()).unwrap_or_default();
+                format!("{} {}", e.file_name().to_string_lossy(), target.display())
+            })
+            .collect();
+        fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
+        assert_eq!(fds.len(), 4, "{fds:?}");
+        assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
+        assert!(fds[3].starts_with("10 socket:"), "{fds:?}");
+        assert_eq!(
+            fs::read_link(format!("/proc/{host}/cwd")).unwrap(),
+            std::path::Path::new("/")
+        );
+        shell.kill().unwrap();
+        shell.wait().unwrap();
+        assert!(
+            wait_for(
+                || processes(sleeping).is_empty()
+                    && !std::path::Path::new(&format!("/proc/{host}")).exists(),
+                5
+            ),
+            "the jail or the host outlived the shell"
+        );
+    }
+);
