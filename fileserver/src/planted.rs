@@ -585,6 +585,19 @@ pub fn resolve(path: &Path) -> Result<OwnedFd, Refused> {
     open(path, OFlag::O_PATH, Mode::empty())
 }
 
+/// Open `path` for reading, as [`resolve`] does, if it is a regular file: what pola-sh
+/// reads itself to decide how to run a program (a script's first line, a venv's
+/// `pyvenv.cfg`). Never blocks: a FIFO or device in its place is `None`, as is a link
+/// a jail made, which only that jail may follow.
+pub fn open_regular(path: &Path) -> Option<std::fs::File> {
+    open(path, OFlag::O_RDONLY | OFlag::O_NONBLOCK, Mode::empty())
+        .ok()
+        .filter(|fd| {
+            nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+        })
+        .map(std::fs::File::from)
+}
+
 /// Open `path` with `flags` (and `mode` if it is created), as [`resolve`] does. Never
 /// blocks on a FIFO: it is opened non-blocking first (the caller clears the flag).
 pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {

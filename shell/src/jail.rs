@@ -214,18 +214,8 @@ pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
     // The kernel follows at most a few levels of interpreters; so do we.
     for _ in 0..4 {
         let mut head = [0u8; 256];
-        let opened = pola_fileserver::planted::open(
-            &current,
-            nix::fcntl::OFlag::O_RDONLY,
-            nix::sys::stat::Mode::empty(),
-        );
         // A regular file's first bytes only: reading a FIFO would wait for a writer.
-        let n = opened
-            .ok()
-            .filter(|fd| {
-                nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
-            })
-            .map(fs::File::from)
+        let n = pola_fileserver::planted::open_regular(&current)
             .and_then(|mut f| f.read(&mut head).ok())
             .unwrap_or(0);
         if n < 2 || &head[..2] != b"#!" {
@@ -407,14 +397,7 @@ fn venvs_of(exe: &Path, home: &Path) -> Vec<PathBuf> {
         else {
             continue;
         };
-        let cfg = pola_fileserver::planted::open(
-            &dir.join("pyvenv.cfg"),
-            nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK,
-            nix::sys::stat::Mode::empty(),
-        );
-        let regular = cfg.is_ok_and(|fd| {
-            nix::sys::stat::fstat(&fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
-        });
+        let regular = pola_fileserver::planted::open_regular(&dir.join("pyvenv.cfg")).is_some();
         if regular && !out.iter().any(|d| d == dir) {
             out.push(dir.to_path_buf());
         }

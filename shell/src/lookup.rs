@@ -50,20 +50,10 @@ pub fn is_plain_script(path: &Path) -> bool {
     let mut head = [0u8; 256];
     // Never blocking (a FIFO a jail swapped in), never through a planted link, and only
     // a regular file's first bytes.
-    let opened = pola_fileserver::planted::open(
-        path,
-        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK,
-        nix::sys::stat::Mode::empty(),
-    );
     // What the shell may not read (a link a jail made, which the jail resolves itself:
     // a venv's `bin/python`) is run as it is: the kernel decides in the jail.
-    let Some(n) = opened
-        .ok()
-        .filter(|fd| {
-            nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
-        })
-        .map(std::fs::File::from)
-        .and_then(|mut f| f.read(&mut head).ok())
+    let Some(n) =
+        pola_fileserver::planted::open_regular(path).and_then(|mut f| f.read(&mut head).ok())
     else {
         return false;
     };
