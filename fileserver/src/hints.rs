@@ -759,6 +759,7 @@ mod tests {
             is_dir,
             writable: false,
             device: false,
+            default: false,
         }
     }
 

@@ -324,7 +324,10 @@ pub fn spawn(
     // The zygote's jails are born in network namespaces of their own; one that shares
     // the host's is spawned.
     let zygote = (!plan.net.shares_host())
-        .then(|| crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid))
+        .then(|| {
+            let template = crate::template::of_plan(plan, &resolved);
+            crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid, &template)
+        })
         .flatten();
     let child = match zygote {
         Some(child) => child,

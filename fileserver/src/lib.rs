@@ -50,6 +50,7 @@ pub mod seccomp;
 pub mod shipped;
 pub mod slots;
 pub mod supervise;
+pub mod template;
 pub mod terminal;
 pub mod text;
 pub mod unotify;

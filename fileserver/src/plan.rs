@@ -63,6 +63,10 @@ pub enum Step {
         is_dir: bool,
         writable: bool,
         device: bool,
+        /// From the default environment: the same for every command of a shell, so a
+        /// shell's zygote may hold it ready in a template (`crate::template`).
+        #[serde(default)]
+        default: bool,
     },
     /// A directory holding slots: the staging directory at `host` (canonical, the
     /// object of witness `witness`) bound here read-write, shared with the supervisor's
@@ -253,6 +257,7 @@ mod tests {
                     is_dir: false,
                     writable: true,
                     device: false,
+                    default: false,
                 },
             }],
             cwd: "/data".into(),

@@ -85,7 +85,7 @@ pub struct WitnessFd {
 impl WitnessFd {
     /// Open what the user named, following the user's links but never one a jail may
     /// have made (`crate::planted`).
-    fn open(path: &Path) -> Result<WitnessFd, ResolveError> {
+    pub(crate) fn open(path: &Path) -> Result<WitnessFd, ResolveError> {
         let fd = crate::planted::resolve(path).map_err(|e| refused(path, e))?;
         WitnessFd::from_fd(fd, path)
     }
@@ -275,12 +275,25 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
             Entry::Proc => Step::Proc,
             Entry::Devpts => Step::Devpts,
             Entry::Grant(g) => {
-                let witness = WitnessFd::open(&g.host)?;
+                let witness = if g.origin == crate::namespace::Origin::Default
+                    && !g.rights.writable()
+                    && !g.device
+                {
+                    crate::template::kept_witness(&g.host)?
+                } else {
+                    WitnessFd::open(&g.host)?
+                };
                 if g.rights.writable() && witness.is_dir && !g.device {
                     // From now on a jail may leave anything in it.
                     crate::planted::record_dir(&witness.fd, &witness.host);
                 }
-                bind_step(out, witness, g.rights.writable(), g.device)
+                bind_step(
+                    out,
+                    witness,
+                    g.rights.writable(),
+                    g.device,
+                    g.origin == crate::namespace::Origin::Default,
+                )
             }
         };
         out.nodes.push(PlanNode { path, step });
@@ -288,13 +301,20 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
     Ok(())
 }
 
-fn bind_step(out: &mut Resolved, witness: WitnessFd, writable: bool, device: bool) -> Step {
+fn bind_step(
+    out: &mut Resolved,
+    witness: WitnessFd,
+    writable: bool,
+    device: bool,
+    default: bool,
+) -> Step {
     let step = Step::Bind {
         host: witness.host.clone(),
         witness: out.witnesses.len(),
         is_dir: witness.is_dir,
         writable,
         device,
+        default,
     };
     out.witnesses.push(witness);
     step
@@ -354,7 +374,7 @@ fn stage_slot_dir(
     out.witnesses.push(staging);
     for m in mounts {
         let witness = WitnessFd::from_fd(m.witness, &m.host)?;
-        let step = bind_step(out, witness, true, false);
+        let step = bind_step(out, witness, true, false, false);
         out.nodes.push(PlanNode {
             path: path.join(&m.name),
             step,
@@ -393,7 +413,7 @@ fn stage_slot_dir(
         }
         match WitnessFd::from_fd(fd, &host) {
             Ok(witness) => {
-                let step = bind_step(out, witness, false, false);
+                let step = bind_step(out, witness, false, false, false);
                 out.nodes.push(PlanNode {
                     path: node_path,
                     step,

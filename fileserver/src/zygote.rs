@@ -17,8 +17,9 @@
 //! The copy is made with `clone(CLONE_PARENT)`: it is the *shell's* child, not the
 //! zygote's, so the shell waits for it, stops and continues it and gets its status as
 //! it does a spawned shim, and it dies with the shell (`PR_SET_PDEATHSIG`, checked
-//! against `$POLA_LAUNCHER`). The zygote holds nothing but its socket to the shell:
-//! no host descriptor, no terminal (0, 1, 2 are `/dev/null`), cwd `/`, its own
+//! against `$POLA_LAUNCHER`). The zygote holds nothing but its socket to the shell
+//! and its template of the default environment (`crate::template`, a mount namespace
+//! of its own): no host descriptor, no terminal (0, 1, 2 are `/dev/null`), cwd `/`, its own
 //! process group so no terminal signal reaches it. What a spawned shim would inherit
 //! from the shell at that moment travels in the request: descriptors 0–9, the process
 //! group, the umask.
@@ -30,7 +31,9 @@
 //! Protocol, on a `SOCK_SEQPACKET` pair (one message each way per command):
 //! request `[b'Z', umask: u32, pgid: i32, closed: u16 (bit t: descriptor t is
 //! closed), n: u8, targets: n × u8]` with descriptors `[shim socket, n sources]`;
-//! reply `pid: i32` (negative: an errno).
+//! reply `pid: i32` (negative: an errno). Before a request, when the command's
+//! default environment is not the one the zygote holds: a template message
+//! (`crate::template`), without reply.
 
 use std::io::{IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -95,11 +98,19 @@ impl Request {
 /// The most descriptors one request carries: the shim socket and 0–9.
 pub const MAX_FDS: usize = 11;
 
-/// Receive one request and its descriptors (close-on-exec). `None` at end of file.
-pub fn receive(socket: RawFd) -> Result<Option<(Request, Vec<OwnedFd>)>, Errno> {
-    let mut buf = [0u8; 64];
-    let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
-    let (len, fds) = {
+/// What the shell sends its zygote.
+pub enum Message {
+    /// Start a shim.
+    Fork(Request),
+    /// Hold these default-environment binds ready (`crate::template`).
+    Template(Vec<crate::template::Subtree>),
+}
+
+/// Receive one message and its descriptors (close-on-exec). `None` at end of file.
+pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut space = nix::cmsg_space!([RawFd; crate::template::MAX_BINDS]);
+    let (len, fds, truncated) = {
         let mut iov = [IoSliceMut::new(&mut buf)];
         let msg = recvmsg::<()>(
             socket,
@@ -117,13 +128,25 @@ pub fn receive(socket: RawFd) -> Result<Option<(Request, Vec<OwnedFd>)>, Errno> 
                 );
             }
         }
-        (msg.bytes, fds)
+        let truncated = msg
+            .flags
+            .intersects(MsgFlags::MSG_TRUNC | MsgFlags::MSG_CTRUNC);
+        (msg.bytes, fds, truncated)
     };
     if len == 0 {
         return Ok(None);
     }
+    if truncated {
+        return Err(Errno::EMSGSIZE);
+    }
+    if buf[0] == crate::template::TAG {
+        return match crate::template::decode(&buf[1..len], fds.len()) {
+            Some(trees) => Ok(Some((Message::Template(trees), fds))),
+            None => Err(Errno::EINVAL),
+        };
+    }
     match Request::decode(&buf[..len]) {
-        Some(req) if fds.len() == req.targets.len() + 1 => Ok(Some((req, fds))),
+        Some(req) if fds.len() == req.targets.len() + 1 => Ok(Some((Message::Fork(req), fds))),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -148,6 +171,8 @@ struct Zygote {
     owner: u32,
     pid: Pid,
     socket: OwnedFd,
+    /// The default-environment subtrees last sent to it (`crate::template`).
+    template: Vec<crate::template::Subtree>,
 }
 
 impl Drop for Zygote {
@@ -155,6 +180,39 @@ impl Drop for Zygote {
         if std::process::id() == self.owner {
             let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
             let _ = nix::sys::wait::waitpid(self.pid, None);
+            reap_waiting();
+        }
+    }
+}
+
+/// The name (`comm`) of a copy the zygote forked ahead for the next command, until it
+/// takes a request and becomes a shim.
+pub const WAITING_NAME: &str = "pola-warm";
+
+/// Kill and reap the copy a dead zygote had forked ahead: it is this process's child
+/// (`CLONE_PARENT`), and a zombie child would wake the `wait` builtin, which waits for
+/// any child's change, again and again.
+fn reap_waiting() {
+    let me = std::process::id().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let ppid = stat[close + 1..].split_whitespace().nth(1);
+        if comm == WAITING_NAME && ppid == Some(me.as_str()) {
+            if let Ok(pid) = stat[..open].trim().parse::<i32>() {
+                let pid = Pid::from_raw(pid);
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                let _ = nix::sys::wait::waitpid(pid, None);
+            }
         }
     }
 }
@@ -191,13 +249,25 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         owner: std::process::id(),
         pid,
         socket: ours,
+        template: Vec::new(),
     })
 }
 
 /// Ask the zygote (started now if there is none) for a shim with descriptors `moves`
 /// (`(target, source)`, 0–9), the shim socket `socket`, in process group `pgid` (0: a
-/// new one). `None`: no zygote here or it failed; spawn the shim instead.
-pub fn fork_shim(shim: &Path, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Option<Pid> {
+/// new one). `template`: the command's default-environment binds, sent to the zygote
+/// first when they are not the ones it holds. `None`: no zygote here or it failed;
+/// spawn the shim instead.
+pub fn fork_shim(
+    shim: &Path,
+    moves: &[(i32, RawFd)],
+    socket: RawFd,
+    pgid: i32,
+    template: &(
+        Vec<crate::template::Subtree>,
+        Vec<std::os::fd::BorrowedFd<'_>>,
+    ),
+) -> Option<Pid> {
     if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
     }
@@ -215,7 +285,14 @@ pub fn fork_shim(shim: &Path, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) 
             }
         }
     }
-    let zygote = slot.as_ref()?;
+    let zygote = slot.as_mut()?;
+    let (trees, fds) = template;
+    if zygote.template != *trees && !trees.is_empty() {
+        match send_template(zygote, trees, &crate::template::raw(fds)) {
+            Ok(()) => zygote.template = trees.clone(),
+            Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),
+        }
+    }
     match ask(zygote, moves, socket, pgid) {
         Ok(pid) => Some(pid),
         Err(errno) => {
@@ -225,6 +302,24 @@ pub fn fork_shim(shim: &Path, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) 
             None
         }
     }
+}
+
+fn send_template(
+    zygote: &Zygote,
+    trees: &[crate::template::Subtree],
+    fds: &[RawFd],
+) -> Result<(), Errno> {
+    let bytes = crate::template::encode(trees);
+    let iov = [IoSlice::new(&bytes)];
+    let rights = [ControlMessage::ScmRights(fds)];
+    sendmsg::<()>(
+        zygote.socket.as_raw_fd(),
+        &iov,
+        &rights,
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )
+    .map(drop)
 }
 
 fn ask(zygote: &Zygote, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Result<Pid, Errno> {

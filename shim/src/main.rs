@@ -14,6 +14,9 @@
 //!    private scratch directories share one tmpfs of the jail's size
 //!    (`limits::Scratch`), and root's jail without a pids cgroup is bounded by its PID
 //!    namespace's `pid_max` first (`limits::number_pids`).
+//!    A jail forked by the zygote takes the parts of its plan that are the default
+//!    environment (`/usr`, `/etc`) ready-made from the zygote's template (`template`),
+//!    each bind's witness checked against what the template holds.
 //! 4. `lock_down`: a nested user + mount namespace (mounts become locked), per-jail
 //!    rlimits (`limits::restrict`), no core dumps, no_new_privs, no capabilities,
 //!    Landlock, seccomp, undumpable PID 1.
@@ -37,6 +40,7 @@ mod seccomp;
 mod session;
 mod slots;
 mod sys;
+mod template;
 mod userns_refusal;
 mod zygote;
 
@@ -100,7 +104,11 @@ fn shim() -> ! {
     // Nothing the launcher's parent left open may reach the jail (SECURITY.md 7):
     // everything above the socket now, and 3–9 unless the plan keeps them
     // (`channel::receive`).
-    sys::close_from(pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1);
+    // The zygote's template (`template`) stays, for PID 1 to copy.
+    sys::close_from_except(
+        pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1,
+        template::descriptor(),
+    );
     let (socket, received) = match channel::socket().and_then(|s| {
         let received = channel::receive(&s)?;
         Ok((s, received))

@@ -88,7 +88,7 @@ fn relative(path: &Path) -> &Path {
     path.strip_prefix("/").unwrap_or(path)
 }
 
-fn beneath(root: &OwnedFd, path: &Path, flags: OFlag) -> Result<OwnedFd, Errno> {
+pub(crate) fn beneath(root: &OwnedFd, path: &Path, flags: OFlag) -> Result<OwnedFd, Errno> {
     let rel = relative(path);
     let rel = if rel.as_os_str().is_empty() {
         Path::new(".")
@@ -103,7 +103,10 @@ fn beneath(root: &OwnedFd, path: &Path, flags: OFlag) -> Result<OwnedFd, Errno> 
     openat2(root, rel, how)
 }
 
-fn parent_and_name<'a>(root: &OwnedFd, path: &'a Path) -> Result<(OwnedFd, &'a Path), RootfsError> {
+pub(crate) fn parent_and_name<'a>(
+    root: &OwnedFd,
+    path: &'a Path,
+) -> Result<(OwnedFd, &'a Path), RootfsError> {
     let place = |errno| RootfsError::Place {
         path: path.to_path_buf(),
         errno,
@@ -116,7 +119,7 @@ fn parent_and_name<'a>(root: &OwnedFd, path: &'a Path) -> Result<(OwnedFd, &'a P
 
 /// Create a mount point or skeleton entry; an existing one (inside a parent grant) is
 /// fine, a read-only parent grant gets its own message.
-fn make_point(root: &OwnedFd, path: &Path, dir: bool) -> Result<(), RootfsError> {
+pub(crate) fn make_point(root: &OwnedFd, path: &Path, dir: bool) -> Result<(), RootfsError> {
     let (parent, name) = parent_and_name(root, path)?;
     let made = if dir {
         mkdirat(&parent, name, Mode::from_bits_truncate(0o755))
@@ -165,12 +168,16 @@ fn mount_at(
 /// A witnessed source, copied as a detached mount tree before anything is mounted for
 /// the jail: a copy made later would carry the jail's own staging mount along when the
 /// grant is above it (`/tmp` granted while the root is assembled on `/tmp`).
-struct Source {
+pub(crate) struct Source {
     tree: OwnedFd,
     identity: (u64, u64),
 }
 
-fn copy_source(host: &Path, is_dir: bool, witness: &OwnedFd) -> Result<Source, RootfsError> {
+pub(crate) fn copy_source(
+    host: &Path,
+    is_dir: bool,
+    witness: &OwnedFd,
+) -> Result<Source, RootfsError> {
     let fd = open_source(host, is_dir, witness)?;
     let identity = identity(&fd).map_err(|errno| RootfsError::Open {
         path: host.to_path_buf(),
@@ -185,7 +192,7 @@ fn copy_source(host: &Path, is_dir: bool, witness: &OwnedFd) -> Result<Source, R
 
 /// Bind `source` at `path` in the new root with the grant's flags, then check the
 /// attached mount is still the witnessed object.
-fn bind(
+pub(crate) fn bind(
     root: &OwnedFd,
     path: &Path,
     source: &Source,
@@ -206,6 +213,52 @@ fn bind(
     let placed = beneath(root, path, OFlag::O_PATH).map_err(mount_err)?;
     if identity(&placed).ok() != Some(source.identity) {
         return Err(RootfsError::Changed(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Move the template's subtree number `n` (in `bag`, the jail's copy of the template)
+/// to `node`'s place in the new root. A bind at its top is checked to be the object
+/// of its witness before and once attached; the rest was checked when the template was
+/// made, against witnesses of the very objects this command's are.
+fn take(
+    root: &OwnedFd,
+    node: &pola_fileserver::plan::PlanNode,
+    bag: &OwnedFd,
+    n: usize,
+    witnesses: &[OwnedFd],
+) -> Result<(), RootfsError> {
+    let path = node.path.as_path();
+    let mount_err = |errno| RootfsError::Mount {
+        what: format!("place {}", shown(path)),
+        errno,
+    };
+    let (is_dir, expected) = match &node.step {
+        Step::Bind {
+            witness, is_dir, ..
+        } => {
+            let w = witnesses
+                .get(*witness)
+                .ok_or(RootfsError::MissingWitness(*witness))?;
+            (*is_dir, Some(identity(w).map_err(mount_err)?))
+        }
+        _ => (true, None),
+    };
+    make_point(root, path, is_dir)?;
+    let target = beneath(root, path, OFlag::O_PATH).map_err(|errno| RootfsError::Place {
+        path: path.to_path_buf(),
+        errno,
+    })?;
+    let held = beneath(bag, Path::new(&n.to_string()), OFlag::O_PATH).map_err(mount_err)?;
+    if expected.is_some() && identity(&held).ok() != expected {
+        return Err(RootfsError::Changed(path.to_path_buf()));
+    }
+    sys::attach(held.as_fd(), target.as_fd()).map_err(mount_err)?;
+    if let Some(expected) = expected {
+        let placed = beneath(root, path, OFlag::O_PATH).map_err(mount_err)?;
+        if identity(&placed).ok() != Some(expected) {
+            return Err(RootfsError::Changed(path.to_path_buf()));
+        }
     }
     Ok(())
 }
@@ -242,11 +295,12 @@ fn observe_cwd(
     path: &Path,
     plan: &JailPlan,
     socket: &std::os::unix::net::UnixStream,
+    fuse: Option<Result<OwnedFd, Errno>>,
 ) -> Result<bool, RootfsError> {
     use sendfd::SendWithFd;
     make_point(root, path, true)?;
     let mounted = (|| {
-        let dev = nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty())?;
+        let dev = fuse.unwrap_or(Err(Errno::ENODEV))?;
         let target = beneath(root, path, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
         let options = format!(
             "fd={},rootmode=40555,user_id={},group_id={}",
@@ -324,7 +378,7 @@ fn mount_proc(root: &OwnedFd, path: &Path) -> Result<(), RootfsError> {
     Ok(())
 }
 
-fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<(), RootfsError> {
+pub(crate) fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<(), RootfsError> {
     let (parent, name) = parent_and_name(root, path)?;
     let place = |errno| RootfsError::Place {
         path: path.to_path_buf(),
@@ -353,9 +407,30 @@ pub fn build(
     witnesses: &[OwnedFd],
     socket: &std::os::unix::net::UnixStream,
 ) -> Result<(), RootfsError> {
-    // Open (and check) every source while the host is still in view.
+    // The subtrees this jail may take from the zygote's template: exactly this
+    // command's nodes there, every bind's witness the very object the template holds.
+    // `taken[i]`: node i is the top of template subtree N; `within[i]`: node i is
+    // below one, placed with it.
+    let template = crate::template::take();
+    let mut taken = vec![None; plan.nodes.len()];
+    let mut within = vec![false; plan.nodes.len()];
+    if let Some(t) = &template {
+        let id = |w: usize| witnesses.get(w).and_then(|fd| identity(fd).ok());
+        for (range, tree) in pola_fileserver::template::subtrees(&plan.nodes, id) {
+            if let Some(n) = t.trees.iter().position(|held| *held == tree) {
+                taken[range.start] = Some(n);
+                within[range.start + 1..range.end].fill(true);
+            }
+        }
+    }
+    let template = template.filter(|_| taken.iter().any(Option::is_some));
+    // Open (and check) every other source while the host is still in view.
     let mut sources = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
+    for (i, node) in plan.nodes.iter().enumerate() {
+        if template.is_some() && (taken[i].is_some() || within[i]) {
+            sources.push(None);
+            continue;
+        }
         sources.push(match &node.step {
             Step::Bind {
                 host,
@@ -380,8 +455,44 @@ pub fn build(
     // Nothing mounted from now on may propagate anywhere but through the copies just
     // taken of the slot carriers.
     crate::slots::make_private("make / private")?;
+    // Opened on the host: a copy of the template has no /dev.
+    let mut fuse = plan
+        .observe
+        .then(|| nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty()));
 
-    let staging = Path::new(STAGING);
+    // From the template: a private copy of its namespace, whose binds are moved into
+    // the fresh root; its own root (with what this jail did not take) is detached by
+    // `pivot_root` below like the host's.
+    let bag = match &template {
+        Some(t) => {
+            let err = |what: &'static str| {
+                move |errno| RootfsError::Mount {
+                    what: what.into(),
+                    errno,
+                }
+            };
+            nix::sched::setns(&t.ns, nix::sched::CloneFlags::CLONE_NEWNS)
+                .map_err(err("enter the template"))?;
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
+                .map_err(err("copy the template"))?;
+            let bag = openat2(
+                AT_FDCWD,
+                crate::template::BAG,
+                OpenHow::new()
+                    .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+                    .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
+            )
+            .map_err(err("open the template"))?;
+            Some(bag)
+        }
+        None => None,
+    };
+    drop(template);
+    let staging = Path::new(if bag.is_some() {
+        crate::template::NEW_ROOT
+    } else {
+        STAGING
+    });
     mount(
         Some("tmpfs"),
         staging,
@@ -416,20 +527,19 @@ pub fn build(
     // there asks the server, which starts serving it meanwhile.
     let below_cwd =
         |node: &PlanNode| plan.observe && node.path != plan.cwd && node.path.starts_with(&plan.cwd);
-    let order = plan
-        .nodes
-        .iter()
-        .zip(&sources)
-        .filter(|(node, _)| !below_cwd(node))
-        .chain(
-            plan.nodes
-                .iter()
-                .zip(&sources)
-                .filter(|(node, _)| below_cwd(node)),
-        );
-    for (node, source) in order {
+    let indices = 0..plan.nodes.len();
+    let order = indices
+        .clone()
+        .filter(|&i| !below_cwd(&plan.nodes[i]))
+        .chain(indices.filter(|&i| below_cwd(&plan.nodes[i])));
+    for i in order {
+        let (node, source) = (&plan.nodes[i], &sources[i]);
         let path = node.path.as_path();
-        if path == Path::new("/") {
+        if path == Path::new("/") || (bag.is_some() && within[i]) {
+            continue;
+        }
+        if let (Some(bag), Some(n)) = (&bag, taken[i]) {
+            take(&root, node, bag, n, witnesses)?;
             continue;
         }
         match &node.step {
@@ -441,7 +551,7 @@ pub fn build(
                 attach_cwd(&root, path, lent)?;
             }
             Step::Dir { seal } if plan.observe && path == plan.cwd => {
-                if !observe_cwd(&root, path, plan, socket)? && *seal {
+                if !observe_cwd(&root, path, plan, socket, fuse.take())? && *seal {
                     // The ordinary skeleton it stands in for.
                     sealed.push(tmpfs(&root, path, 0o755, true)?);
                 }

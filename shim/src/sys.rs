@@ -180,6 +180,25 @@ pub fn close_from(first: u32) {
     }
 }
 
+/// Close every descriptor from `first` up but `keep`.
+pub fn close_from_except(first: u32, keep: Option<i32>) {
+    match keep
+        .and_then(|k| u32::try_from(k).ok())
+        .filter(|k| *k >= first)
+    {
+        Some(k) => {
+            // SAFETY: as `close_from`; `keep` is left open for its owner.
+            unsafe {
+                if k > first {
+                    libc::close_range(first, k - 1, 0);
+                }
+                libc::close_range(k + 1, u32::MAX, 0);
+            }
+        }
+        None => close_from(first),
+    }
+}
+
 /// Be killed when the launcher (the shell, pola-run) dies, and make sure it has not
 /// died already: once the death signal is armed, the parent is still the launcher named
 /// in `$POLA_LAUNCHER` or it is gone. False if it is gone.

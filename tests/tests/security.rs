@@ -400,6 +400,80 @@ probe("write", lambda: open("d/f", "a").write("PWNED"))
     assert_eq!(fs::read_to_string(t.path("d/f")).unwrap(), "originalx\n");
 });
 
+// 10, for pola-sh's jails, whose default environment comes from the zygote's template
+// (`pola_fileserver::template`): moved into the jail, its binds are locked like any
+// other; nothing of the template (its binds not taken, the host's /proc it keeps) is
+// left in the jail.
+both!(
+    item_10_the_template_default_environment_is_locked_too,
+    |t: &T| {
+        // Without the jail: a bind in a user namespace of one's own can be unmounted.
+        t.write("d/f", "original");
+        let plain = t.plain(&[
+            "unshare",
+            "-Urm",
+            "sh",
+            "-c",
+            "mount --bind d d && umount d && echo attack-works",
+        ]);
+        assert!(plain.success().contains("attack-works"), "{plain}");
+
+        t.write(
+        "probe.py",
+        &py(r#"
+MOUNT_ATTR_RDONLY = 1
+AT_EMPTY_PATH, AT_RECURSIVE = 0x1000, 0x8000
+import struct
+mounts = [l.split() for l in open("/proc/self/mountinfo")]
+at = {m[4]: m for m in mounts}
+# The template's /etc: a mount of its own holding the binds.
+print("etc_mount=" + ("yes" if "/etc" in at and at["/etc/ld.so.cache"][1] == at["/etc"][0] else "no"))
+print("leftovers=" + ",".join(m[4] for m in mounts if m[4].startswith(("/bag", "/new"))))
+print("procs=%d" % sum(1 for m in mounts if m[4] == "/proc"))
+for target in ["/etc/ld.so.cache", "/etc", "/usr"]:
+    t = ctypes.create_string_buffer(target.encode())
+    probe("remount_rw" + target, lambda: call(165, ctypes.addressof(ctypes.create_string_buffer(b"none")), ctypes.addressof(t), 0, 0x20 | 0x1000, 0))
+    def mount_setattr():
+        fd = os.open(target, os.O_PATH)
+        attr = ctypes.create_string_buffer(struct.pack("QQQQ", 0, MOUNT_ATTR_RDONLY, 0, 0))
+        return call(442, fd, ctypes.addressof(ctypes.create_string_buffer(b"")), AT_EMPTY_PATH | AT_RECURSIVE, ctypes.addressof(attr), 32)
+    probe("mount_setattr" + target, mount_setattr)
+    probe("umount" + target, lambda: call(166, ctypes.addressof(t), 2))
+probe("write/etc/ld.so.cache", lambda: open("/etc/ld.so.cache", "a").write("PWNED"))
+probe("create/etc/new", lambda: open("/etc/new", "w").write("PWNED"))
+probe("unshare_userns", lambda: call(272, 0x10000000 | 0x20000))
+"#),
+    );
+        // Twice: the first command sends the zygote its template, both take it.
+        let run =
+            t.output(t.pola_sh_command("/usr/bin/python3 probe.py; /usr/bin/python3 probe.py"));
+        let out = run.success();
+        assert_eq!(out.matches("etc_mount=yes").count(), 2, "{run}");
+        assert_eq!(out.matches("leftovers=\n").count(), 2, "{run}");
+        assert_eq!(out.matches("procs=1\n").count(), 2, "{run}");
+        for target in ["/etc/ld.so.cache", "/etc", "/usr"] {
+            for op in ["remount_rw", "mount_setattr", "umount"] {
+                assert_eq!(
+                    out.matches(&format!("{op}{target}=ENOSYS\n")).count(),
+                    2,
+                    "{op} {target}:\n{run}"
+                );
+            }
+        }
+        // Not the user's file: EACCES before the read-only mount is even asked.
+        let refused = out.matches("write/etc/ld.so.cache=EROFS").count()
+            + out.matches("write/etc/ld.so.cache=EACCES").count();
+        assert_eq!(refused, 2, "{run}");
+        assert_eq!(out.matches("create/etc/new=EROFS").count(), 2, "{run}");
+        assert_eq!(out.matches("unshare_userns=EPERM").count(), 2, "{run}");
+        let unshared = t.output(t.pola_sh_command(
+        "unshare -Urm sh -c 'umount /etc/ld.so.cache; mount -o remount,bind,rw /usr; echo PWNED >> /etc/ld.so.cache'",
+    ));
+        assert!(!unshared.ok(), "{unshared}");
+        assert!(unshared.stderr.contains("unshare failed"), "{unshared}");
+    }
+);
+
 // 11. A nested user namespace cannot be created.
 both!(item_11_nested_user_namespaces_are_denied, |t: &T| {
     let code = py(r#"
@@ -2583,6 +2657,117 @@ both!(
         assert!(run.ok(), "{run}");
     }
 );
+
+/// What one jail leaves behind, and whether another one sees it (issue 17).
+const WARM_PY: &str = r#"# What one jail leaves behind, and whether another one sees it (issue 17).
+# `leave TAG`: a file in /tmp, a System V shared memory segment, an abstract Unix
+# socket and a TCP socket listening on 127.0.0.1; `hold TAG` also stays 4 s;
+# `look TAG`: one line per kind, `KIND=seen` or `KIND=none`; `clean TAG` removes them.
+import ctypes, os, socket, sys, time
+
+mode, tag = sys.argv[1], sys.argv[2]
+port = 20000 + int(tag) % 20000
+key = 0x17000000 + int(tag) % 0xFFFF
+path = f"/tmp/warm-{tag}"
+libc = ctypes.CDLL(None, use_errno=True)
+if mode in ("leave", "hold"):
+    open(path, "w").write("left")
+    shm = libc.shmget(key, 4096, 0o1000 | 0o600)
+    a = socket.socket(socket.AF_UNIX)
+    a.bind(f"\0warm-{tag}")
+    a.listen()
+    t = socket.socket()
+    t.bind(("127.0.0.1", port))
+    t.listen()
+    print(f"left shm={'ok' if shm >= 0 else ctypes.get_errno()}", flush=True)
+    if mode == "hold":
+        time.sleep(4)
+elif mode == "look":
+    def report(kind, seen):
+        print(f"{kind}={'seen' if seen else 'none'}", flush=True)
+    report("tmp", os.path.exists(path))
+    report("shm", libc.shmget(key, 0, 0) >= 0)
+    report("abstract", socket.socket(socket.AF_UNIX).connect_ex(f"\0warm-{tag}") == 0)
+    report("tcp", socket.socket().connect_ex(("127.0.0.1", port)) == 0)
+    mine = [f"{m}\0{tag}".encode() for m in ("hold", "leave")]
+    seen = False
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            line = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        seen = seen or any(m in line for m in mine)
+    report("process", seen)
+    mounts = [l.split() for l in open("/proc/self/mountinfo")]
+    procs = [m for m in mounts if m[4] == "/proc"]
+    report("template", len(procs) != 1 or any(m[4].startswith(("/bag", "/new")) for m in mounts))
+elif mode == "clean":
+    if os.path.exists(path):
+        os.unlink(path)
+    shm = libc.shmget(key, 0, 0)
+    if shm >= 0:
+        libc.shmctl(shm, 0, None)
+"#;
+
+// 33, and issue 17: a jail's namespaces are made ahead (the next network namespace)
+// and its default environment copied from the zygote's template, yet nothing of one
+// jail reaches the next: not its /tmp, System V IPC objects, sockets or processes,
+// while it runs or after it ended, and nothing of the template is in view.
+both!(item_33_nothing_of_one_jail_reaches_the_next, |t: &T| {
+    t.write("warm.py", WARM_PY);
+    let tag = |n: u32| {
+        format!(
+            "{}",
+            std::process::id() % 10_000 * 10 + n + if t.who == Who::Root { 0 } else { 5 }
+        )
+    };
+    // Without the jail, the next process sees all of it.
+    let plain_tag = tag(0);
+    let plain = t.plain(&[
+        "sh",
+        "-c",
+        &format!(
+            "python3 warm.py hold {plain_tag} > ready & \
+             while ! grep -q left ready; do sleep 0.1; done; \
+             python3 warm.py look {plain_tag}; python3 warm.py clean {plain_tag}; kill $!"
+        ),
+    ]);
+    for kind in ["tmp", "shm", "abstract", "tcp", "process"] {
+        assert!(
+            plain.stdout.contains(&format!("{kind}=seen")),
+            "{kind}: {plain}"
+        );
+    }
+    let _ = fs::remove_file(t.path("ready"));
+
+    // In pola-sh: one jail after another ended, and one beside another that runs.
+    let (after, beside) = (tag(1), tag(2));
+    let run = t.output(t.pola_sh_command(&format!(
+        "/usr/bin/python3 warm.py leave {after}; /usr/bin/python3 warm.py look {after}; \
+         /usr/bin/python3 warm.py hold {beside} > ready & \
+         while ! grep -q left ready 2>/dev/null; do sleep 0.1; done; \
+         /usr/bin/python3 warm.py look {beside}; wait"
+    )));
+    let out = run.success();
+    assert!(
+        out.contains("left shm=ok"),
+        "the jail made its objects: {run}"
+    );
+    assert!(
+        fs::read_to_string(t.path("ready"))
+            .unwrap()
+            .contains("left shm=ok"),
+        "{run}"
+    );
+    for kind in ["tmp", "shm", "abstract", "tcp", "process", "template"] {
+        assert_eq!(
+            out.matches(&format!("{kind}=none")).count(),
+            2,
+            "{kind}: {run}"
+        );
+        assert!(!out.contains(&format!("{kind}=seen")), "{kind}: {run}");
+    }
+});
 
 #[test]
 fn every_security_item_has_a_test() {

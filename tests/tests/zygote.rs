@@ -4,6 +4,7 @@
 //! hold nothing of the host, and everything must die with the shell.
 
 use std::fs;
+use std::time::Duration;
 
 use pola_tests::{both, pola_sh, processes, wait_for, Run, Who, T};
 
@@ -124,9 +125,23 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         })
         .collect();
     fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
-    assert_eq!(fds.len(), 4, "{fds:?}");
+    // And its template of the default environment (`pola_fileserver::template`): a
+    // mount namespace of its own, not the host's.
+    let host_ns = fs::read_link("/proc/self/ns/mnt").unwrap();
+    let templates: Vec<&String> = fds.iter().filter(|f| f.contains(" mnt:[")).collect();
+    assert!(templates.len() <= 1, "{fds:?}");
+    assert!(
+        templates
+            .iter()
+            .all(|f| !f.ends_with(&*host_ns.to_string_lossy())),
+        "{fds:?}"
+    );
+    fds.retain(|f| !f.contains(" mnt:["));
+    // And a socket to the copy it forked ahead for the next command, if any.
+    assert!(fds.len() == 4 || fds.len() == 5, "{fds:?}");
     assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
-    assert!(fds[3].starts_with("10 socket:"), "{fds:?}");
+    assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
+    assert!(fds[3..].iter().all(|f| f.contains(" socket:")), "{fds:?}");
     assert_eq!(
         fs::read_link(format!("/proc/{zygote}/cwd")).unwrap(),
         std::path::Path::new("/")
@@ -160,7 +175,7 @@ both!(
     the_hints_host_holds_nothing_and_dies_with_the_shell,
     |t: &T| {
         t.write("f.txt", "content\n");
-        let marker = tag(t, 400_000);
+        let marker = tag(t, 500_000);
         let mut shell = t
             .command(
                 pola_sh(),
@@ -205,5 +220,141 @@ both!(
             ),
             "the jail or the host outlived the shell"
         );
+    }
+);
+
+// The copy the zygote forks ahead for the next command is the shell's child: when the
+// zygote dies, the shell reaps it, so no zombie is left to wake `wait`, which sleeps
+// until any child changes state, over and over (a busy loop).
+both!(a_dead_zygotes_copy_is_reaped, |t: &T| {
+    t.write("f.txt", "content\n");
+    let marker = tag(t, 400_000);
+    let mut shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                &format!("cat f.txt > /dev/null; sleep {marker} & sleep 1; cat f.txt; wait"),
+            ],
+        )
+        .spawn()
+        .unwrap();
+    let sleeping = |cmd: &str| cmd.starts_with("sleep ") && cmd.contains(&marker);
+    assert!(wait_for(|| !processes(sleeping).is_empty(), 5));
+    let ours = || {
+        processes(|cmd| cmd.contains("pola-shim --zygote"))
+            .into_iter()
+            .filter(|(_, ppid)| *ppid == shell.id())
+            .map(|(pid, _)| pid)
+            .collect::<Vec<u32>>()
+    };
+    assert!(
+        wait_for(|| ours().iter().any(|p| comm(*p) == "pola-warm"), 5),
+        "a copy waits for the next command"
+    );
+    // The zygote: the first of them the shell started.
+    let zygote = ours()
+        .into_iter()
+        .filter(|p| comm(*p) == "pola-shim")
+        .min_by_key(|p| start_time(*p))
+        .expect("the shell started a zygote");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(zygote as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    // The next command finds it gone and the shell reaps the copy it had forked;
+    // then `wait` waits for the sleep without spinning.
+    std::thread::sleep(Duration::from_millis(2500));
+    let zombies: Vec<u32> = processes(|_| true)
+        .into_iter()
+        .filter(|(pid, ppid)| *ppid == shell.id() && state(*pid) == 'Z')
+        .map(|(pid, _)| pid)
+        .collect();
+    let before = cpu_ticks(shell.id());
+    std::thread::sleep(Duration::from_millis(1000));
+    let spent = cpu_ticks(shell.id()) - before;
+    for (pid, _) in processes(sleeping) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    let status = shell.wait().unwrap();
+    assert!(
+        zombies.is_empty(),
+        "zombie children of the shell: {zombies:?}"
+    );
+    assert!(spent < 30, "the shell spun in wait: {spent} ticks in 1 s");
+    assert!(status.success(), "{status:?}");
+});
+
+fn stat_fields(pid: u32) -> Vec<String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
+}
+
+fn comm(pid: u32) -> String {
+    fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn state(pid: u32) -> char {
+    stat_fields(pid)
+        .first()
+        .and_then(|s| s.chars().next())
+        .unwrap_or('?')
+}
+
+/// utime + stime, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let f = stat_fields(pid);
+    [11, 12]
+        .iter()
+        .map(|i| f.get(*i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0))
+        .sum()
+}
+
+fn start_time(pid: u32) -> u64 {
+    stat_fields(pid)
+        .get(19)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+// The shell keeps the default environment's witnesses from one command to the next
+// (`pola_fileserver::template::kept_witness`) and its zygote a template of it: a file
+// of the environment replaced between two commands is the new file in the next jail,
+// never the kept one.
+both!(
+    a_replaced_default_environment_file_is_seen_by_the_next_command,
+    |t: &T| {
+        t.write("conf", "old\n");
+        let config = t.mkdir("config");
+        let conf = t.path("conf");
+        t.write(
+            "config/pola-sh/environment",
+            &format!(
+                "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\n",
+                conf.display()
+            ),
+        );
+        let conf = conf.display();
+        let mut cmd = t.command(
+        pola_sh(),
+        &[
+            "-c",
+            &format!(
+                "cat {conf}; cat {conf}; !!sh -c 'echo new > {conf}.new && mv {conf}.new {conf}'; cat {conf}"
+            ),
+        ],
+    );
+        cmd.env("XDG_CONFIG_HOME", &config);
+        let run = t.output(cmd);
+        assert_eq!(run.success(), "old\nold\nnew\n", "{run}");
     }
 );

@@ -1,0 +1,375 @@
+//! The default environment held ready by a shell's zygote: the cost of building a
+//! jailed command's `/usr` and `/etc` (~30 read-only binds, generated files, links)
+//! again for every command (issue 17; bench/README.md, "Where the time goes").
+//!
+//! Every command of a shell gets the same default environment, yet each jail opened,
+//! checked, copied and attached every one of its binds again (the largest part of
+//! building a root: ~15 µs and ten system calls a bind on the machines measured). The
+//! shell now sends its zygote the parts of the plan made only of the default
+//! environment — each top-level directory whose whole subtree is directories, binds of
+//! the default environment, links and generated files (`/usr`, `/etc`) — once, with
+//! the binds' witness descriptors. The zygote builds each such subtree as a jail would
+//! (every bind opened with `RESOLVE_NO_SYMLINKS`, checked to be its witness's device
+//! and inode, read-only, nosuid, nodev; a directory's own tmpfs made read-only once
+//! filled) in a template mount namespace of its own. A jail's PID 1 copies that
+//! namespace (one `unshare(CLONE_NEWNS)`, a few µs a mount) and moves each subtree it
+//! may take into its fresh root with one `move_mount`.
+//!
+//! Nothing is taken on trust from the template: a subtree is taken only when the
+//! command's own plan has exactly its nodes there, and each bind's witness — opened
+//! for this very command — is the object the template holds (same device and inode).
+//! The shell compares its subtrees with the ones its zygote holds on every command and
+//! sends new ones when anything differs (a replaced `/etc/resolv.conf`, an upgraded
+//! `/etc/ld.so.cache`); a subtree that differs is built the old way. Everything else of
+//! the jail (its root, private `/tmp` and home, `/dev`, `/proc`, devpts, the command's
+//! grants) is made per command as before, and the jail is locked as before
+//! (`pola-shim`'s `lock_down`): the moved subtrees are mounts of the jail's own
+//! namespace like the others. A template's tmpfs is one file system shared by every
+//! jail that took it, which is why it is read-only and holds only what every command
+//! of the shell sees anyway.
+//!
+//! Message to the zygote, on its `SOCK_SEQPACKET` socket: `[b'T', JSON of the
+//! subtrees]` with one witness descriptor per bind, in order; no reply.
+
+use std::os::fd::{BorrowedFd, RawFd};
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{JailPlan, PlanNode, Step};
+use crate::resolve::Resolved;
+
+/// Witnesses of the default environment's read-only binds, kept from one command to
+/// the next by the process that resolves them (the shell).
+static KEPT: std::sync::Mutex<std::collections::BTreeMap<PathBuf, crate::resolve::WitnessFd>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The witness of the default environment's read-only bind of `path`: the one kept
+/// from an earlier command if `path` still names its very object (one `lstat`: the
+/// same device and inode; a link in its place is another inode), else resolved again
+/// as any grant is (`crate::resolve`) and kept. Opening and checking each bind
+/// (planted links, `/proc`, its canonical path: six system calls) cost every command
+/// ~0.3 ms.
+pub(crate) fn kept_witness(
+    path: &Path,
+) -> Result<crate::resolve::WitnessFd, crate::resolve::ResolveError> {
+    use crate::resolve::WitnessFd;
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(w) = kept.get(path) {
+        let same =
+            nix::sys::stat::lstat(path).is_ok_and(|st| (st.st_dev, st.st_ino) == (w.dev, w.ino));
+        if same {
+            if let Ok(fd) = w.fd.try_clone() {
+                return Ok(WitnessFd {
+                    fd,
+                    dev: w.dev,
+                    ino: w.ino,
+                    is_dir: w.is_dir,
+                    host: w.host.clone(),
+                });
+            }
+        }
+    }
+    let fresh = WitnessFd::open(path)?;
+    match fresh.fd.try_clone() {
+        Ok(fd) => {
+            kept.insert(
+                path.to_path_buf(),
+                WitnessFd {
+                    fd,
+                    dev: fresh.dev,
+                    ino: fresh.ino,
+                    is_dir: fresh.is_dir,
+                    host: fresh.host.clone(),
+                },
+            );
+        }
+        Err(_) => {
+            kept.remove(path);
+        }
+    }
+    Ok(fresh)
+}
+
+/// The tag of a template message to the zygote.
+pub const TAG: u8 = b'T';
+
+/// The most binds a template holds (one message's descriptors).
+pub const MAX_BINDS: usize = crate::launch::FDS_PER_MESSAGE;
+
+/// A node of a subtree, as the plan has it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Dir,
+    /// A bind of the default environment, and its witness's device and inode.
+    Bind {
+        #[serde(with = "crate::plan::bytes")]
+        host: PathBuf,
+        is_dir: bool,
+        writable: bool,
+        device: bool,
+        dev: u64,
+        ino: u64,
+    },
+    Symlink {
+        #[serde(with = "crate::plan::bytes")]
+        target: PathBuf,
+    },
+    File {
+        contents: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    #[serde(with = "crate::plan::bytes")]
+    pub path: PathBuf,
+    pub kind: Kind,
+}
+
+/// A top-level directory of the jail and everything below it, in plan order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subtree {
+    pub nodes: Vec<Node>,
+}
+
+impl Subtree {
+    /// Where it is in a jail.
+    pub fn top(&self) -> &Path {
+        &self.nodes[0].path
+    }
+
+    /// How many binds (witnesses) it has.
+    pub fn binds(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| matches!(n.kind, Kind::Bind { .. }))
+            .count()
+    }
+}
+
+/// The top-level directory `path` is in (`/etc` for `/etc/default/locale`).
+pub fn top_of(path: &Path) -> Option<PathBuf> {
+    let mut parts = path.components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::RootDir), Some(Component::Normal(name))) => {
+            Some(Path::new("/").join(name))
+        }
+        _ => None,
+    }
+}
+
+/// The node of `step` at `path` if a template may hold it; `identity` gives a bind's
+/// witness's (device, inode).
+pub fn node_of(
+    path: &Path,
+    step: &Step,
+    identity: impl FnOnce(usize) -> Option<(u64, u64)>,
+) -> Option<Node> {
+    let kind = match step {
+        Step::Dir { seal: false } => Kind::Dir,
+        Step::Bind {
+            host,
+            witness,
+            is_dir,
+            writable,
+            device,
+            default: true,
+        } => {
+            let (dev, ino) = identity(*witness)?;
+            Kind::Bind {
+                host: host.clone(),
+                is_dir: *is_dir,
+                writable: *writable,
+                device: *device,
+                dev,
+                ino,
+            }
+        }
+        Step::Symlink { target } => Kind::Symlink {
+            target: target.clone(),
+        },
+        Step::File { contents } => Kind::File {
+            contents: contents.clone(),
+        },
+        _ => return None,
+    };
+    Some(Node {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
+/// The plan's subtrees a template may hold: for each top-level directory (or bind),
+/// the range of its nodes in `nodes` and the subtree, when every node there is one a
+/// template may hold.
+pub fn subtrees(
+    nodes: &[PlanNode],
+    identity: impl Fn(usize) -> Option<(u64, u64)>,
+) -> Vec<(std::ops::Range<usize>, Subtree)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < nodes.len() {
+        let top = match top_of(&nodes[i].path) {
+            Some(top) if top == nodes[i].path => top,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let end = i + nodes[i..]
+            .iter()
+            .take_while(|n| n.path.starts_with(&top))
+            .count();
+        let is_tree = matches!(
+            nodes[i].step,
+            Step::Dir { seal: false } | Step::Bind { default: true, .. }
+        );
+        let held: Option<Vec<Node>> = nodes[i..end]
+            .iter()
+            .map(|n| node_of(&n.path, &n.step, &identity))
+            .collect();
+        if let (true, Some(held)) = (is_tree, held) {
+            // A lone directory gains nothing from a template.
+            if held.len() > 1 || matches!(held[0].kind, Kind::Bind { .. }) {
+                out.push((i..end, Subtree { nodes: held }));
+            }
+        }
+        i = end;
+    }
+    out
+}
+
+/// The subtrees of `plan` a template may hold, with their binds' witnesses in order.
+pub fn of_plan<'a>(plan: &JailPlan, resolved: &'a Resolved) -> (Vec<Subtree>, Vec<BorrowedFd<'a>>) {
+    use std::os::fd::AsFd;
+    let identity = |w: usize| resolved.witnesses.get(w).map(|w| (w.dev, w.ino));
+    let mut trees = Vec::new();
+    let mut fds = Vec::new();
+    for (range, tree) in subtrees(&plan.nodes, identity) {
+        if fds.len() + tree.binds() > MAX_BINDS {
+            break;
+        }
+        for node in &plan.nodes[range] {
+            if let Step::Bind { witness, .. } = node.step {
+                if let Some(w) = resolved.witnesses.get(witness) {
+                    fds.push(w.fd.as_fd());
+                }
+            }
+        }
+        trees.push(tree);
+    }
+    (trees, fds)
+}
+
+/// The message carrying `trees`.
+pub fn encode(trees: &[Subtree]) -> Vec<u8> {
+    let mut out = vec![TAG];
+    // Serialising plain data into memory cannot fail.
+    out.extend(serde_json::to_vec(trees).unwrap_or_default());
+    out
+}
+
+/// The subtrees of a template message (without its tag) with `fds` descriptors, if it
+/// is one.
+pub fn decode(bytes: &[u8], fds: usize) -> Option<Vec<Subtree>> {
+    let trees: Vec<Subtree> = serde_json::from_slice(bytes).ok()?;
+    let well_formed = trees.iter().all(|t| {
+        !t.nodes.is_empty()
+            && top_of(t.top()).as_deref() == Some(t.top())
+            && t.nodes.iter().all(|n| n.path.starts_with(t.top()))
+    });
+    let binds: usize = trees.iter().map(Subtree::binds).sum();
+    (well_formed && binds == fds && fds <= MAX_BINDS).then_some(trees)
+}
+
+/// Raw descriptors, for SCM_RIGHTS.
+pub fn raw(fds: &[BorrowedFd<'_>]) -> Vec<RawFd> {
+    use std::os::fd::AsRawFd;
+    fds.iter().map(|fd| fd.as_raw_fd()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(path: &str, step: Step) -> PlanNode {
+        PlanNode {
+            path: path.into(),
+            step,
+        }
+    }
+
+    fn bind(host: &str, witness: usize, default: bool) -> Step {
+        Step::Bind {
+            host: host.into(),
+            witness,
+            is_dir: false,
+            writable: false,
+            device: false,
+            default,
+        }
+    }
+
+    #[test]
+    fn only_subtrees_of_the_default_environment_are_held() {
+        let nodes = vec![
+            node("/", Step::Dir { seal: false }),
+            node(
+                "/bin",
+                Step::Symlink {
+                    target: "usr/bin".into(),
+                },
+            ),
+            node("/etc", Step::Dir { seal: false }),
+            node("/etc/ld.so.cache", bind("/etc/ld.so.cache", 0, true)),
+            node(
+                "/etc/passwd",
+                Step::File {
+                    contents: "root:x:0:0::/:/bin/sh\n".into(),
+                },
+            ),
+            node("/home", Step::Dir { seal: false }),
+            node("/home/u", Step::Dir { seal: false }),
+            node("/home/u/f", bind("/home/u/f", 1, false)),
+            node("/tmp", Step::Tmpfs { mode: 0o1777 }),
+            node("/tmp/x", Step::Dir { seal: false }),
+            node(
+                "/usr",
+                Step::Bind {
+                    host: "/usr".into(),
+                    witness: 2,
+                    is_dir: true,
+                    writable: false,
+                    device: false,
+                    default: true,
+                },
+            ),
+        ];
+        let trees = subtrees(&nodes, |w| Some((1, w as u64)));
+        let tops: Vec<_> = trees
+            .iter()
+            .map(|(r, t)| (r.clone(), t.top().to_path_buf()))
+            .collect();
+        assert_eq!(
+            tops,
+            vec![
+                (2..5, PathBuf::from("/etc")),
+                (10..11, PathBuf::from("/usr"))
+            ]
+        );
+        assert_eq!(trees[0].1.binds(), 1);
+        let bytes = encode(&[trees[0].1.clone()]);
+        assert_eq!(bytes[0], TAG);
+        assert_eq!(decode(&bytes[1..], 1), Some(vec![trees[0].1.clone()]));
+        assert_eq!(decode(&bytes[1..], 2), None);
+        assert_eq!(decode(b"{", 0), None);
+        // A node outside its subtree's directory is refused.
+        let mut odd = trees[0].1.clone();
+        odd.nodes[1].path = "/usr/x".into();
+        assert_eq!(decode(&encode(&[odd])[1..], 1), None);
+        // A bind replaced on the host is another node.
+        let again = subtrees(&nodes, |w| Some((1, w as u64 + 100)));
+        assert_ne!(again[0].1, trees[0].1);
+    }
+}
