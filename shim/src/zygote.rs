@@ -38,6 +38,9 @@ pub fn serve() -> ! {
     // The copy forked ahead for the next request, and the template generation it has.
     let mut waiting: Option<Waiting> = None;
     let mut generation = 0u64;
+    // A template that arrived with a request, made once that request is answered: the
+    // command does not wait for it (the next jails have it).
+    let mut pending = None;
     loop {
         if waiting.is_none() {
             waiting = fork_ahead(generation);
@@ -45,8 +48,7 @@ pub fn serve() -> ! {
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
             Ok(Some((zygote::Message::Fork(request), fds))) => (request, fds),
             Ok(Some((zygote::Message::Template(trees), fds))) => {
-                crate::template::replace(trees, fds);
-                generation += 1;
+                pending = Some((trees, fds));
                 continue;
             }
             Ok(None) => std::process::exit(0),
@@ -61,6 +63,10 @@ pub fn serve() -> ! {
             if w.hand_over(&request, &fds, generation).is_ok() {
                 drop(fds);
                 zygote::reply(SHIM_SOCKET_FD, Ok(w.pid));
+                if let Some((trees, fds)) = pending.take() {
+                    crate::template::replace(trees, fds);
+                    generation += 1;
+                }
                 // That jail has the network namespace; make the next one's now.
                 namespaces::prepare_network();
                 continue;
@@ -80,6 +86,10 @@ pub fn serve() -> ! {
             Ok(Forked::Parent(pid)) => {
                 drop(fds);
                 zygote::reply(SHIM_SOCKET_FD, Ok(pid));
+                if let Some((trees, fds)) = pending.take() {
+                    crate::template::replace(trees, fds);
+                    generation += 1;
+                }
                 namespaces::prepare_network();
             }
             Err(errno) => zygote::reply(SHIM_SOCKET_FD, Err(errno)),
