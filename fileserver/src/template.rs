@@ -8,7 +8,9 @@
 //! shell now sends its zygote the parts of the plan made only of the default
 //! environment — each top-level directory whose whole subtree is directories, binds of
 //! the default environment, links and generated files (`/usr`, `/etc`) — once, with
-//! the binds' witness descriptors. The zygote builds each such subtree as a jail would
+//! the binds' witness descriptors: with its second command (a shell that runs one
+//! command never pays for it), and the zygote makes it once it has answered that
+//! command, so no command waits for it. The zygote builds each such subtree as a jail would
 //! (every bind opened with `RESOLVE_NO_SYMLINKS`, checked to be its witness's device
 //! and inode, read-only, nosuid, nodev; a directory's own tmpfs made read-only once
 //! filled) in a template mount namespace of its own. A jail's PID 1 copies that

@@ -275,6 +275,9 @@ pub fn fork_shim(
     if slot.as_ref().is_some_and(|z| z.owner != std::process::id()) {
         return None;
     }
+    // A shell that runs one command never pays for the template: it is sent with the
+    // second (and made by the zygote once it has answered).
+    let started_now = slot.is_none();
     if slot.is_none() {
         match start(shim) {
             Ok(z) => *slot = Some(z),
@@ -287,7 +290,7 @@ pub fn fork_shim(
     }
     let zygote = slot.as_mut()?;
     let (trees, fds) = template;
-    if zygote.template != *trees && !trees.is_empty() {
+    if !started_now && zygote.template != *trees && !trees.is_empty() {
         match send_template(zygote, trees, &crate::template::raw(fds)) {
             Ok(()) => zygote.template = trees.clone(),
             Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),

@@ -38,6 +38,9 @@ pub fn serve() -> ! {
     // The copy forked ahead for the next request, and the template generation it has.
     let mut waiting: Option<Waiting> = None;
     let mut generation = 0u64;
+    // A template that arrived with a request, made once that request is answered: the
+    // command does not wait for it (the next jails have it).
+    let mut pending = None;
     loop {
         if waiting.is_none() {
             waiting = fork_ahead(generation);
@@ -45,8 +48,7 @@ pub fn serve() -> ! {
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
             Ok(Some((zygote::Message::Fork(request), fds))) => (request, fds),
             Ok(Some((zygote::Message::Template(trees), fds))) => {
-                crate::template::replace(trees, fds);
-                generation += 1;
+                pending = Some((trees, fds));
                 continue;
             }
             Ok(None) => std::process::exit(0),
@@ -61,6 +63,10 @@ pub fn serve() -> ! {
             if w.hand_over(&request, &fds, generation).is_ok() {
                 drop(fds);
                 zygote::reply(SHIM_SOCKET_FD, Ok(w.pid));
+                if let Some((trees, fds)) = pending.take() {
+                    crate::template::replace(trees, fds);
+                    generation += 1;
+                }
                 // That jail has the network namespace; make the next one's now.
                 namespaces::prepare_network();
                 continue;
@@ -80,6 +86,10 @@ pub fn serve() -> ! {
             Ok(Forked::Parent(pid)) => {
                 drop(fds);
                 zygote::reply(SHIM_SOCKET_FD, Ok(pid));
+                if let Some((trees, fds)) = pending.take() {
+                    crate::template::replace(trees, fds);
+                    generation += 1;
+                }
                 namespaces::prepare_network();
             }
             Err(errno) => zygote::reply(SHIM_SOCKET_FD, Err(errno)),
@@ -91,7 +101,8 @@ pub fn serve() -> ! {
 /// of its own: the fork (a copy of the zygote's page tables, ~0.3–0.5 ms on the
 /// machines measured) is off the command's path. It is the shell's child already
 /// (`CLONE_PARENT`), named `pola_fileserver::zygote::WAITING_NAME` until it takes a
-/// request, dies with the shell, and ends when the zygote does.
+/// request (it acknowledges it once renamed, before the zygote gives the shell its
+/// pid), dies with the shell, and ends when the zygote does.
 struct Waiting {
     pid: nix::unistd::Pid,
     socket: OwnedFd,
@@ -131,7 +142,18 @@ impl Waiting {
             }
         }
         let raw: Vec<i32> = fds.iter().map(AsRawFd::as_raw_fd).collect();
-        send(&request.encode(), &raw).map(drop)
+        send(&request.encode(), &raw)?;
+        // Its acknowledgement: it has taken the request and no longer carries the
+        // waiting copy's name.
+        let mut ack = [0u8; 1];
+        loop {
+            match nix::unistd::read(&self.socket, &mut ack) {
+                Ok(1) if ack[0] == b'A' => return Ok(()),
+                Err(Errno::EINTR) => continue,
+                Ok(_) => return Err(Errno::EPIPE),
+                Err(errno) => return Err(errno),
+            }
+        }
     }
 }
 
@@ -196,8 +218,12 @@ fn wait_for_request(socket: OwnedFd) -> ! {
                 let Some(request) = Request::decode(&bytes) else {
                     std::process::exit(125);
                 };
-                drop(socket);
+                // A shim from now on: renamed before the zygote tells the shell this
+                // pid, so a shell reaping a dead zygote's waiting copy never takes a
+                // job for one.
                 set_name("pola-shim");
+                let _ = nix::unistd::write(&socket, b"A");
+                drop(socket);
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
                     std::process::exit(125);
