@@ -130,9 +130,11 @@ static HOST: Mutex<Option<Host>> = Mutex::new(None);
 static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Share one file system among the jails from now on (a shell does; one-shot
-/// `pola-run` would mount it once and use it once).
+/// `pola-run` would mount it once and use it once). `POLA_CWD_HOST=0` turns it off
+/// (each observed command then mounts its own).
 pub fn enable() {
-    ENABLED.store(true, std::sync::atomic::Ordering::Relaxed);
+    let off = std::env::var_os("POLA_CWD_HOST").is_some_and(|v| v == "0");
+    ENABLED.store(!off, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// A jail's skeleton in the shared file system, for as long as this lives: the

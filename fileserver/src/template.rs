@@ -204,9 +204,11 @@ pub fn node_of(
 
 /// The plan's subtrees a template may hold: for each top-level directory (or bind),
 /// the range of its nodes in `nodes` and the subtree, when every node there is one a
-/// template may hold.
+/// template may hold. Never the one holding the working directory `cwd`: that is the
+/// command's own (with hints, its skeleton is a file system the server serves).
 pub fn subtrees(
     nodes: &[PlanNode],
+    cwd: &Path,
     identity: impl Fn(usize) -> Option<(u64, u64)>,
 ) -> Vec<(std::ops::Range<usize>, Subtree)> {
     let mut out = Vec::new();
@@ -223,6 +225,10 @@ pub fn subtrees(
             .iter()
             .take_while(|n| n.path.starts_with(&top))
             .count();
+        if cwd.starts_with(&top) {
+            i = end;
+            continue;
+        }
         let is_tree = matches!(
             nodes[i].step,
             Step::Dir { seal: false } | Step::Bind { default: true, .. }
@@ -248,7 +254,7 @@ pub fn of_plan<'a>(plan: &JailPlan, resolved: &'a Resolved) -> (Vec<Subtree>, Ve
     let identity = |w: usize| resolved.witnesses.get(w).map(|w| (w.dev, w.ino));
     let mut trees = Vec::new();
     let mut fds = Vec::new();
-    for (range, tree) in subtrees(&plan.nodes, identity) {
+    for (range, tree) in subtrees(&plan.nodes, &plan.cwd, identity) {
         if fds.len() + tree.binds() > MAX_BINDS {
             break;
         }
@@ -348,7 +354,7 @@ mod tests {
                 },
             ),
         ];
-        let trees = subtrees(&nodes, |w| Some((1, w as u64)));
+        let trees = subtrees(&nodes, Path::new("/nowhere"), |w| Some((1, w as u64)));
         let tops: Vec<_> = trees
             .iter()
             .map(|(r, t)| (r.clone(), t.top().to_path_buf()))
@@ -371,7 +377,7 @@ mod tests {
         odd.nodes[1].path = "/usr/x".into();
         assert_eq!(decode(&encode(&[odd])[1..], 1), None);
         // A bind replaced on the host is another node.
-        let again = subtrees(&nodes, |w| Some((1, w as u64 + 100)));
+        let again = subtrees(&nodes, Path::new("/nowhere"), |w| Some((1, w as u64 + 100)));
         assert_ne!(again[0].1, trees[0].1);
     }
 }

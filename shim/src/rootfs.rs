@@ -416,7 +416,7 @@ pub fn build(
     let mut within = vec![false; plan.nodes.len()];
     if let Some(t) = &template {
         let id = |w: usize| witnesses.get(w).and_then(|fd| identity(fd).ok());
-        for (range, tree) in pola_fileserver::template::subtrees(&plan.nodes, id) {
+        for (range, tree) in pola_fileserver::template::subtrees(&plan.nodes, &plan.cwd, id) {
             if let Some(n) = t.trees.iter().position(|held| *held == tree) {
                 taken[range.start] = Some(n);
                 within[range.start + 1..range.end].fill(true);
@@ -456,8 +456,7 @@ pub fn build(
     // taken of the slot carriers.
     crate::slots::make_private("make / private")?;
     // Opened on the host: a copy of the template has no /dev.
-    let mut fuse = plan
-        .observe
+    let mut fuse = (plan.observe && plan.cwd_mount.is_none())
         .then(|| nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty()));
 
     // From the template: a private copy of its namespace, whose binds are moved into
@@ -638,6 +637,17 @@ pub fn build(
         }
     }
 
+    // The server waits for word of the working directory's file system whenever it
+    // asked for one: if the working directory was not placed here, say there is none.
+    if fuse.is_some() {
+        use sendfd::SendWithFd;
+        socket
+            .send_with_fd(&[pola_fileserver::launch::NO_FUSE_TAG], &[])
+            .map_err(|e| RootfsError::Mount {
+                what: "send the working directory's file system".into(),
+                errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+            })?;
+    }
     // The skeleton is read-only: writes outside the grants fail loudly.
     for fd in &sealed {
         sys::set_attr(

@@ -358,3 +358,43 @@ both!(
         assert_eq!(run.success(), "old\nold\nnew\n", "{run}");
     }
 );
+
+// The zygote's template holds the default environment, never the top-level directory
+// that holds the working directory: that is the command's own (with hints, a file
+// system the shell serves). A working directory outside /tmp once fell inside the
+// template, and the shell then waited for word of that file system forever.
+both!(
+    a_working_directory_outside_tmp_is_never_part_of_the_template,
+    |t: &T| {
+        let dir = std::path::PathBuf::from(format!(
+            "/var/tmp/pola-template-{}-{}",
+            std::process::id(),
+            t.uid
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("Makefile"), "all:\n\t@echo built\n").unwrap();
+        nix::unistd::chown(
+            &dir,
+            Some(nix::unistd::Uid::from_raw(t.uid)),
+            Some(nix::unistd::Gid::from_raw(t.gid)),
+        )
+        .unwrap();
+        for host in ["1", "0"] {
+            let mut cmd = t.command(
+                pola_sh(),
+                &[
+                    "--hints",
+                    "-c",
+                    "/usr/bin/true; /usr/bin/true; /usr/bin/true; make; make + .",
+                ],
+            );
+            cmd.current_dir(&dir).env("POLA_CWD_HOST", host);
+            let run = t.output(cmd);
+            assert!(run.ok(), "{run}");
+            assert_eq!(run.stdout, "built\n", "{run}");
+            assert!(run.stderr.contains("make looked for ./Makefile"), "{run}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+);
