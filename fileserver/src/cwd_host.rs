@@ -69,8 +69,6 @@ struct Host {
     socket: OwnedFd,
     skeletons: Skeletons,
     notifier: fuser::Notifier,
-    /// How many keys were handed out (`crate::hints::key`).
-    next: u32,
     /// The next jail's directory, asked for ahead (its key and name): the host copies
     /// it while the shell and the last jail go on, and the answer waits in the socket.
     ahead: Option<(u64, OsString)>,
@@ -79,8 +77,7 @@ struct Host {
 impl Host {
     /// A new key and its (so far empty) skeleton's name.
     fn fresh(&mut self) -> (u64, OsString) {
-        let key = crate::hints::key(self.next);
-        self.next = self.next.wrapping_add(1);
+        let key = crate::hints::key(&self.skeletons);
         let name = CwdFs::add(&self.skeletons, key, Tree::empty(), Shared::default());
         (key, name)
     }
@@ -92,7 +89,10 @@ impl Host {
             Some(ahead) => ahead,
             None => {
                 let (key, name) = self.fresh();
-                send(self.socket.as_raw_fd(), name.as_bytes(), None)?;
+                if let Err(errno) = send(self.socket.as_raw_fd(), name.as_bytes(), None) {
+                    CwdFs::remove(&self.skeletons, key);
+                    return Err(errno);
+                }
                 (key, name)
             }
         };
@@ -257,7 +257,6 @@ fn start(shim: &Path, uid: u32, gid: u32) -> std::io::Result<Host> {
         socket: ours,
         skeletons,
         notifier,
-        next: 0,
         ahead: None,
     })
 }

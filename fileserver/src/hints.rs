@@ -531,26 +531,32 @@ impl CwdFs {
     }
 }
 
-/// A key for [`CwdFs::add`]: the `n`th of a shell's, mapped through a permutation of
-/// the 32-bit numbers drawn when the shell started, so no two jails of a shell get the
-/// same one and a jail learns nothing from its own (not how many came before it).
-pub fn key(n: u32) -> u64 {
-    static SECRET: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
-    let (mul, add) = *SECRET.get_or_init(|| {
-        let mut bytes = [0u8; 8];
-        let _ = getrandom(&mut bytes);
-        let mul = u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default()) | 1;
-        let add = u32::from_le_bytes(bytes[4..].try_into().unwrap_or_default());
-        (mul, add)
-    });
-    // An odd multiplier and an addition are a bijection modulo 2^32; 0 is the root's.
-    let k = n.wrapping_mul(mul).wrapping_add(add);
-    u64::from(k) + 1
-}
-
-fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+/// A key for [`CwdFs::add`] not in use in `skeletons`: 32 random bits, so a jail
+/// learns nothing from its own key (which it sees in its mount table and inode
+/// numbers) about any other jail's, nor how many commands ran before it. 0 is the
+/// root's. A key is used again only once its skeleton is gone and the kernel was
+/// told to forget it.
+pub fn key(skeletons: &Skeletons) -> u64 {
+    loop {
+        let mut bytes = [0u8; 4];
+        // SAFETY: getrandom writes at most `bytes.len()` bytes into `bytes`.
+        let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+        if n != bytes.len() as isize {
+            // No getrandom (a very old kernel): the clock's nanoseconds.
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default();
+            bytes = now.subsec_nanos().to_le_bytes();
+        }
+        let key = u64::from(u32::from_le_bytes(bytes)) + 1;
+        let taken = skeletons
+            .lock()
+            .map(|all| all.contains_key(&(key << INDEX_BITS)))
+            .unwrap_or(false);
+        if !taken {
+            return key;
+        }
+    }
 }
 
 impl Filesystem for CwdFs {
