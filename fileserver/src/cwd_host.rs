@@ -36,10 +36,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use nix::errno::Errno;
-use nix::sys::socket::{
-    recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
-    SockFlag, SockType,
-};
+use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
 use nix::unistd::Pid;
 
 use crate::hints::{CwdFs, Shared, Skeletons, Tree};
@@ -207,26 +204,9 @@ pub fn lend(shim: &Path, tree: Tree, observed: Shared, uid: u32, gid: u32) -> Op
 }
 
 fn start(shim: &Path, uid: u32, gid: u32) -> std::io::Result<Host> {
-    let (ours, theirs) = socketpair(
-        AddressFamily::Unix,
-        SockType::SeqPacket,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )?;
+    let (pid, ours) = crate::launch::spawn_helper(shim, ARG)?;
     let timeout = nix::sys::time::TimeVal::new(ANSWER_TIMEOUT.as_secs() as i64, 0);
     nix::sys::socket::setsockopt(&ours, nix::sys::socket::sockopt::ReceiveTimeout, &timeout)?;
-    let null = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/null")?;
-    let moves = [
-        (0, null.as_raw_fd()),
-        (1, null.as_raw_fd()),
-        (2, null.as_raw_fd()),
-        (crate::launch::SHIM_SOCKET_FD, theirs.as_raw_fd()),
-    ];
-    let pid = crate::launch::spawn_shim(shim, &[ARG], &moves, Some(0))?;
-    drop(theirs);
     let kill = |e: std::io::Error| {
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
         let _ = nix::sys::wait::waitpid(pid, None);

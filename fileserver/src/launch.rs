@@ -266,6 +266,32 @@ pub(crate) fn spawn_shim(
     )?)
 }
 
+/// Start `shim` with `arg` as one of the shell's helpers (its zygote, hints' host):
+/// `/dev/null` as 0, 1 and 2, the end of a new `SOCK_SEQPACKET` pair at
+/// [`SHIM_SOCKET_FD`], in a process group of its own. Returns it and the shell's end.
+pub(crate) fn spawn_helper(shim: &Path, arg: &str) -> std::io::Result<(Pid, OwnedFd)> {
+    use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+    use std::os::fd::AsRawFd;
+    let (ours, theirs) = socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )?;
+    let null = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")?;
+    let moves = [
+        (0, null.as_raw_fd()),
+        (1, null.as_raw_fd()),
+        (2, null.as_raw_fd()),
+        (SHIM_SOCKET_FD, theirs.as_raw_fd()),
+    ];
+    let pid = spawn_shim(shim, &[arg], &moves, Some(0))?;
+    Ok((pid, ours))
+}
+
 /// A program's file name, as questions and messages call it.
 pub fn program_name(exe: &Path) -> String {
     exe.file_name()

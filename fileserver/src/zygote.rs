@@ -41,10 +41,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use nix::errno::Errno;
-use nix::sys::socket::{
-    recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
-    SockFlag, SockType,
-};
+use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
 use nix::unistd::Pid;
 
 /// The argument that makes `pola-shim` a zygote.
@@ -228,23 +225,7 @@ pub fn enable() {
 }
 
 fn start(shim: &Path) -> std::io::Result<Zygote> {
-    let (ours, theirs) = socketpair(
-        AddressFamily::Unix,
-        SockType::SeqPacket,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )?;
-    let null = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/null")?;
-    let moves = [
-        (0, null.as_raw_fd()),
-        (1, null.as_raw_fd()),
-        (2, null.as_raw_fd()),
-        (crate::launch::SHIM_SOCKET_FD, theirs.as_raw_fd()),
-    ];
-    let pid = crate::launch::spawn_shim(shim, &[ARG], &moves, Some(0))?;
+    let (pid, ours) = crate::launch::spawn_helper(shim, ARG)?;
     Ok(Zygote {
         owner: std::process::id(),
         pid,

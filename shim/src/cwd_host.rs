@@ -65,13 +65,7 @@ fn mount_fuse() -> Result<OwnedFd, Errno> {
     namespaces::enter_user(uid, gid).map_err(|_| Errno::EPERM)?;
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)?;
     // Nothing mounted here may reach the namespace it was copied from.
-    mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )?;
+    sys::make_private()?;
     let dev = open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty())?;
     let options = format!(
         "fd={},rootmode=40555,user_id={uid},group_id={gid}",

@@ -168,14 +168,7 @@ impl Carriers {
 /// Make every mount of this namespace private: nothing mounted for the jail may
 /// propagate back to the host's namespace (carriers are made shared afterwards).
 pub fn make_private(what: &str) -> Result<(), RootfsError> {
-    mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(|errno| RootfsError::Mount {
+    crate::sys::make_private().map_err(|errno| RootfsError::Mount {
         what: what.into(),
         errno,
     })

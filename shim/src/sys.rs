@@ -173,6 +173,18 @@ pub fn loopback_up() -> Result<(), Errno> {
 }
 
 /// Close every descriptor from `first` up.
+/// Make every mount of this mount namespace private: nothing mounted here afterwards
+/// propagates to the namespace it was copied from.
+pub fn make_private() -> Result<(), Errno> {
+    nix::mount::mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+}
+
 pub fn close_from(first: u32) {
     // SAFETY: close_range only closes descriptors; callers own nothing above `first`.
     unsafe {

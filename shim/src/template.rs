@@ -18,7 +18,7 @@ use std::sync::Mutex;
 
 use nix::errno::Errno;
 use nix::fcntl::{open, openat2, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
-use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::mount::{umount2, MntFlags};
 use nix::sched::{unshare, CloneFlags};
 use nix::sys::stat::Mode;
 use pola_fileserver::launch::SHIM_SOCKET_FD;
@@ -168,14 +168,7 @@ fn fill(trees: &[Subtree], witnesses: &[OwnedFd]) -> Result<(), rootfs::RootfsEr
         }
     };
     unshare(CloneFlags::CLONE_NEWNS).map_err(failed("unshare the mount namespace"))?;
-    mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(failed("make / private"))?;
+    crate::sys::make_private().map_err(failed("make / private"))?;
     // Every source opened and copied while the host is in view, as a jail does.
     let mut witnesses = witnesses.iter();
     let mut sources = Vec::new();
