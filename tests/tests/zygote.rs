@@ -116,15 +116,23 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         .expect("the shell started a zygote");
     // Its descriptors: /dev/null as 0, 1, 2 and the socket to the shell; no file,
     // directory or terminal of the host.
-    let mut fds: Vec<String> = fs::read_dir(format!("/proc/{zygote}/fd"))
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            let target = fs::read_link(e.path()).unwrap_or_default();
-            format!("{} {}", e.file_name().to_string_lossy(), target.display())
-        })
-        .collect();
-    fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
+    let listing = || {
+        let mut fds: Vec<String> = fs::read_dir(format!("/proc/{zygote}/fd"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let target = fs::read_link(e.path()).unwrap_or_default();
+                format!("{} {}", e.file_name().to_string_lossy(), target.display())
+            })
+            .collect();
+        fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
+        fds
+    };
+    // While it forks the next command's copy ahead it holds both ends of that copy's
+    // socket for a moment: look once that is done.
+    let settled = |fds: &Vec<String>| fds.iter().filter(|f| !f.contains(" mnt:[")).count() <= 5;
+    wait_for(|| settled(&listing()), 5);
+    let mut fds = listing();
     // And its template of the default environment (`pola_fileserver::template`): a
     // mount namespace of its own, not the host's.
     let host_ns = fs::read_link("/proc/self/ns/mnt").unwrap();
