@@ -29,14 +29,14 @@
 //! request (a key's name, in hex) `M` with the detached directory, or `E`.
 
 use std::ffi::OsString;
-use std::io::{IoSlice, IoSliceMut};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::io::IoSlice;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Mutex;
 
 use nix::errno::Errno;
-use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
+use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
 use nix::unistd::Pid;
 
 use crate::hints::{CwdFs, Shared, Skeletons, Tree};
@@ -244,35 +244,10 @@ fn start(shim: &Path, uid: u32, gid: u32) -> std::io::Result<Host> {
 /// One message: its tag and the descriptor it carried, if any.
 pub fn receive(socket: &impl AsRawFd) -> Result<(u8, Option<OwnedFd>), Errno> {
     let mut buf = [0u8; 64];
-    let mut space = nix::cmsg_space!([RawFd; 1]);
-    let (bytes, fd) = {
-        let mut iov = [IoSliceMut::new(&mut buf)];
-        let msg = loop {
-            match recvmsg::<()>(
-                socket.as_raw_fd(),
-                &mut iov,
-                Some(&mut space),
-                MsgFlags::MSG_CMSG_CLOEXEC,
-            ) {
-                Err(Errno::EINTR) => continue,
-                other => break other?,
-            }
-        };
-        let mut fd = None;
-        for cmsg in msg.cmsgs()? {
-            if let ControlMessageOwned::ScmRights(raw) = cmsg {
-                for r in raw {
-                    // SAFETY: SCM_RIGHTS installed this descriptor here just now.
-                    let owned = unsafe { OwnedFd::from_raw_fd(r) };
-                    fd.get_or_insert(owned);
-                }
-            }
-        }
-        (msg.bytes, fd)
-    };
-    match bytes {
+    let (len, fds, _) = crate::zygote::receive_with_fds::<1>(socket.as_raw_fd(), &mut buf)?;
+    match len {
         0 => Err(Errno::EPIPE),
-        _ => Ok((buf[0], fd)),
+        _ => Ok((buf[0], fds.into_iter().next())),
     }
 }
 

@@ -103,33 +103,48 @@ pub enum Message {
     Template(Vec<crate::template::Subtree>),
 }
 
-/// Receive one message and its descriptors (close-on-exec). `None` at end of file.
-pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut space = nix::cmsg_space!([RawFd; crate::template::MAX_BINDS]);
-    let (len, fds, truncated) = {
-        let mut iov = [IoSliceMut::new(&mut buf)];
-        let msg = recvmsg::<()>(
+/// One message on `socket` into `buf`, with the descriptors it carried (up to `N`,
+/// close-on-exec): its length (0 at end of file), the descriptors, and whether the
+/// message or its descriptors were cut short. The one way the shell and its helpers
+/// (the zygote and its copies, hints' host) read their `SOCK_SEQPACKET` messages.
+pub fn receive_with_fds<const N: usize>(
+    socket: RawFd,
+    buf: &mut [u8],
+) -> Result<(usize, Vec<OwnedFd>, bool), Errno> {
+    let mut space = nix::cmsg_space!([RawFd; N]);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = loop {
+        match recvmsg::<()>(
             socket,
             &mut iov,
             Some(&mut space),
             MsgFlags::MSG_CMSG_CLOEXEC,
-        )?;
-        let mut fds = Vec::new();
-        for cmsg in msg.cmsgs()? {
-            if let ControlMessageOwned::ScmRights(raw) = cmsg {
-                // SAFETY: SCM_RIGHTS installed these descriptors in this process just now.
-                fds.extend(
-                    raw.into_iter()
-                        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
-                );
-            }
+        ) {
+            Err(Errno::EINTR) => continue,
+            other => break other?,
         }
-        let truncated = msg
-            .flags
-            .intersects(MsgFlags::MSG_TRUNC | MsgFlags::MSG_CTRUNC);
-        (msg.bytes, fds, truncated)
     };
+    let mut fds = Vec::new();
+    for cmsg in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(raw) = cmsg {
+            // SAFETY: SCM_RIGHTS installed these descriptors in this process just now.
+            fds.extend(
+                raw.into_iter()
+                    .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+            );
+        }
+    }
+    let truncated = msg
+        .flags
+        .intersects(MsgFlags::MSG_TRUNC | MsgFlags::MSG_CTRUNC);
+    Ok((msg.bytes, fds, truncated))
+}
+
+/// Receive one message and its descriptors (close-on-exec). `None` at end of file.
+pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> {
+    let mut buf = vec![0u8; 1 << 16];
+    let (len, fds, truncated) =
+        receive_with_fds::<{ crate::template::MAX_BINDS }>(socket, &mut buf)?;
     if len == 0 {
         return Ok(None);
     }

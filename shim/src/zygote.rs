@@ -242,29 +242,9 @@ type Message = (Vec<u8>, Vec<OwnedFd>);
 
 /// One message from the zygote and its descriptors (close-on-exec). `None` at its end.
 fn receive(socket: &OwnedFd) -> Result<Option<Message>, Errno> {
-    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
-    use std::io::IoSliceMut;
-    use std::os::fd::{FromRawFd, RawFd};
     let mut buf = vec![0u8; 1 << 16];
-    let mut space = nix::cmsg_space!([RawFd; zygote::MAX_FDS]);
-    let mut iov = [IoSliceMut::new(&mut buf)];
-    let msg = recvmsg::<()>(
-        socket.as_raw_fd(),
-        &mut iov,
-        Some(&mut space),
-        MsgFlags::MSG_CMSG_CLOEXEC,
-    )?;
-    let mut fds = Vec::new();
-    for cmsg in msg.cmsgs()? {
-        if let ControlMessageOwned::ScmRights(raw) = cmsg {
-            // SAFETY: SCM_RIGHTS installed these descriptors in this process just now.
-            fds.extend(
-                raw.into_iter()
-                    .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
-            );
-        }
-    }
-    let len = msg.bytes;
+    let (len, fds, _) =
+        zygote::receive_with_fds::<{ zygote::MAX_FDS }>(socket.as_raw_fd(), &mut buf)?;
     if len == 0 {
         return Ok(None);
     }

@@ -27,6 +27,20 @@ fn tag(t: &T, base: u32) -> String {
     format!("{}", base + std::process::id() % 40_000 * 2 + who)
 }
 
+/// The open descriptors of process `pid`, in order: "NUMBER TARGET" each.
+fn descriptors(pid: u32) -> Vec<String> {
+    let mut fds: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let target = fs::read_link(e.path()).unwrap_or_default();
+            format!("{} {}", e.file_name().to_string_lossy(), target.display())
+        })
+        .collect();
+    fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
+    fds
+}
+
 both!(commands_get_the_shells_state_of_the_moment, |t: &T| {
     t.write("f.txt", "content\n");
     // What a spawned shim inherits from the shell when the command starts — umask,
@@ -116,18 +130,7 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         .expect("the shell started a zygote");
     // Its descriptors: /dev/null as 0, 1, 2 and the socket to the shell; no file,
     // directory or terminal of the host.
-    let listing = || {
-        let mut fds: Vec<String> = fs::read_dir(format!("/proc/{zygote}/fd"))
-            .unwrap()
-            .flatten()
-            .map(|e| {
-                let target = fs::read_link(e.path()).unwrap_or_default();
-                format!("{} {}", e.file_name().to_string_lossy(), target.display())
-            })
-            .collect();
-        fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
-        fds
-    };
+    let listing = || descriptors(zygote);
     // While it forks the next command's copy ahead it holds both ends of that copy's
     // socket for a moment: look once that is done.
     let settled = |fds: &Vec<String>| fds.iter().filter(|f| !f.contains(" mnt:[")).count() <= 5;
@@ -202,15 +205,7 @@ both!(
             .iter()
             .find(|(_, ppid)| *ppid == shell.id())
             .expect("the shell started a host");
-        let mut fds: Vec<String> = fs::read_dir(format!("/proc/{host}/fd"))
-            .unwrap()
-            .flatten()
-            .map(|e| {
-                let target = fs::read_link(e.path()).unwrap_or_default();
-                format!("{} {}", e.file_name().to_string_lossy(), target.display())
-            })
-            .collect();
-        fds.sort_by_key(|f| f.split(' ').next().and_then(|n| n.parse::<u32>().ok()));
+        let fds = descriptors(host);
         assert_eq!(fds.len(), 4, "{fds:?}");
         assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
         assert!(fds[3].starts_with("10 socket:"), "{fds:?}");
