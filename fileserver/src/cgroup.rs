@@ -200,6 +200,9 @@ pub struct JailCgroup {
     limits: Vec<(Controller, u64)>,
     /// The kernel's counts when the current jail got it (it may have served others).
     before: Events,
+    /// The counts read after the current jail ended ([`JailCgroup::events`]): the next
+    /// jail's `before`, without reading them again.
+    after: std::cell::Cell<Option<Events>>,
     /// The process that made it, which alone may reuse or remove it.
     owner: u32,
 }
@@ -325,7 +328,9 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
         cgroup.remove();
         return None;
     }
-    cgroup.before = cgroup.counted();
+    if cgroup.before_is_stale() {
+        cgroup.before = cgroup.counted();
+    }
     Some(cgroup)
 }
 
@@ -359,6 +364,7 @@ impl JailCgroup {
             dirs: Vec::new(),
             limits: limits.to_vec(),
             before: Events::default(),
+            after: std::cell::Cell::new(None),
             owner: std::process::id(),
         };
         for (c, value) in limits {
@@ -398,10 +404,18 @@ impl JailCgroup {
     /// What the kernel counted for the current jail.
     pub fn events(&self) -> Events {
         let now = self.counted();
+        self.after.set(Some(now));
         Events {
             oom_kills: now.oom_kills - self.before.oom_kills.min(now.oom_kills),
             pids_max: now.pids_max - self.before.pids_max.min(now.pids_max),
         }
+    }
+
+    /// Whether `before` is not what the kernel counts now: the last jail's counts were
+    /// not read after it ended. (A kept cgroup is empty, so they cannot have changed
+    /// since.)
+    fn before_is_stale(&self) -> bool {
+        self.after.get() != Some(self.before)
     }
 
     /// What the kernel counted since the cgroup was made.
@@ -479,7 +493,8 @@ impl Drop for JailCgroup {
                 idle.push(JailCgroup {
                     dirs: std::mem::take(&mut self.dirs),
                     limits: std::mem::take(&mut self.limits),
-                    before: self.before,
+                    before: self.after.get().unwrap_or(self.before),
+                    after: std::cell::Cell::new(self.after.get()),
                     owner: self.owner,
                 });
                 return;

@@ -237,18 +237,86 @@ impl Environment {
                 add_host_path(ns, Path::new(&expanded), rights)?;
                 continue;
             }
-            let paths = glob::glob(&expanded).map_err(|e| EnvironmentError::Glob {
+            let paths = expand(&expanded).map_err(|e| EnvironmentError::Glob {
                 file: self.source.clone(),
                 line: *lineno,
                 message: e.to_string(),
             })?;
-            for path in paths.flatten() {
+            for path in paths {
                 add_host_path(ns, &path, rights)?;
             }
         }
         add_generated_etc(ns, identity)?;
         add_proc_and_dev(ns)?;
         Ok(())
+    }
+}
+
+/// Expansions of patterns ([`expand`]), with the stamp of the directory they listed.
+#[allow(clippy::type_complexity)]
+static KEPT: std::sync::Mutex<Option<std::collections::HashMap<String, (DirStamp, Vec<PathBuf>)>>> =
+    std::sync::Mutex::new(None);
+
+/// The paths a pattern names. A pattern whose wildcards are all in its last component
+/// (`/etc/python3*`) is expanded again only when its directory has changed since:
+/// listing `/etc` for it was a tenth of the shell's work per command.
+fn expand(pattern: &str) -> Result<Vec<PathBuf>, glob::PatternError> {
+    let dir = Path::new(pattern).parent().filter(|d| {
+        !d.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .any(|b| b"*?[".contains(b))
+    });
+    let stamp = dir.and_then(DirStamp::of);
+    if let Some(stamp) = stamp {
+        let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((s, paths)) = kept.as_ref().and_then(|k| k.get(pattern)) {
+            if *s == stamp {
+                return Ok(paths.clone());
+            }
+        }
+    }
+    let paths: Vec<PathBuf> = glob::glob(pattern)?.flatten().collect();
+    if let Some(stamp) = stamp.filter(DirStamp::settled) {
+        KEPT.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(Default::default)
+            .insert(pattern.to_string(), (stamp, paths.clone()));
+    }
+    Ok(paths)
+}
+
+/// What changes when a directory's entries change: its identity and its modification
+/// and change times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct DirStamp {
+    dev: u64,
+    ino: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl DirStamp {
+    fn of(dir: &Path) -> Option<DirStamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = fs::metadata(dir).ok()?;
+        Some(DirStamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+        })
+    }
+
+    /// Whether the stamp is old enough to tell every later change: a file system's
+    /// clock may advance only every few milliseconds, so an entry added in the same
+    /// tick as the last change would leave a recent stamp as it was (git's "racy"
+    /// index entries). Such a listing is not kept.
+    fn settled(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        now - self.mtime.0.max(self.ctime.0) >= 2
     }
 }
 
@@ -384,6 +452,38 @@ fn add_proc_and_dev(ns: &mut Namespace) -> Result<(), NamespaceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_glob_is_listed_again_once_its_directory_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("py1"), "").unwrap();
+        fs::write(dir.path().join("other"), "").unwrap();
+        let pattern = format!("{}/py*", dir.path().display());
+        // Only a settled directory's listing is kept.
+        assert_eq!(expand(&pattern).unwrap(), [dir.path().join("py1")]);
+        let kept = || {
+            KEPT.lock()
+                .unwrap()
+                .as_ref()
+                .is_some_and(|k| k.contains_key(&pattern))
+        };
+        assert!(!kept());
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert_eq!(expand(&pattern).unwrap(), [dir.path().join("py1")]);
+        assert!(kept());
+        assert_eq!(expand(&pattern).unwrap(), [dir.path().join("py1")]);
+        fs::write(dir.path().join("py2"), "").unwrap();
+        assert_eq!(
+            expand(&pattern).unwrap(),
+            [dir.path().join("py1"), dir.path().join("py2")]
+        );
+        fs::remove_file(dir.path().join("py1")).unwrap();
+        assert_eq!(expand(&pattern).unwrap(), [dir.path().join("py2")]);
+        // Wildcards above the last component: listed each time.
+        let deep = format!("{}/*/x", dir.path().display());
+        assert!(expand(&deep).unwrap().is_empty());
+        assert!(expand("/[").is_err());
+    }
 
     fn me() -> Identity {
         Identity {

@@ -275,9 +275,10 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
             Entry::Proc => Step::Proc,
             Entry::Devpts => Step::Devpts,
             Entry::Grant(g) => {
+                // The default environment's binds (read-only, and its devices) are
+                // the same objects command after command.
                 let witness = if g.origin == crate::namespace::Origin::Default
-                    && !g.rights.writable()
-                    && !g.device
+                    && (!g.rights.writable() || g.device)
                 {
                     crate::template::kept_witness(&g.host)?
                 } else {

@@ -77,17 +77,30 @@ pub struct Filters {
 mod hex {
     use serde::{Deserialize, Deserializer, Serializer};
 
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+    /// Every plan carries a few KiB of filters: no allocation per byte.
     pub fn encode(v: &[u8]) -> String {
-        v.iter().map(|b| format!("{b:02x}")).collect()
+        let mut out = String::with_capacity(v.len() * 2);
+        for b in v {
+            out.push(char::from(DIGITS[usize::from(b >> 4)]));
+            out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+        }
+        out
     }
 
     pub fn decode(s: &str) -> Option<Vec<u8>> {
-        if !s.len().is_multiple_of(2) {
-            return None;
-        }
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        let digit = |c: u8| {
+            char::from(c)
+                .to_digit(16)
+                .and_then(|d| u8::try_from(d).ok())
+        };
+        s.as_bytes()
+            .chunks(2)
+            .map(|pair| match pair {
+                [high, low] => Some(digit(*high)? << 4 | digit(*low)?),
+                _ => None,
+            })
             .collect()
     }
 
@@ -559,6 +572,11 @@ mod tests {
         assert_eq!(f.ids.len(), id_filter(1000, 1000).len() * 8);
         let json = serde_json::to_string(&f).unwrap();
         assert_eq!(serde_json::from_str::<Filters>(&json).unwrap(), f);
+        assert_eq!(hex::encode(&[0x00, 0xff, 0x1a]), "00ff1a");
+        assert_eq!(hex::decode("00fF1a"), Some(vec![0x00, 0xff, 0x1a]));
+        for bad in ["abc", "0g", "+1"] {
+            assert_eq!(hex::decode(bad), None, "{bad}");
+        }
         assert!(Arc::ptr_eq(
             &cached(1, 1, &Network::Private, Notify::default()).unwrap(),
             &cached(1, 1, &Network::Private, Notify::default()).unwrap()

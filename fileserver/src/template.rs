@@ -41,12 +41,12 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{JailPlan, PlanNode, Step};
 use crate::resolve::Resolved;
 
-/// Witnesses of the default environment's read-only binds, kept from one command to
-/// the next by the process that resolves them (the shell).
+/// Witnesses of the default environment's read-only binds and devices, kept from one
+/// command to the next by the process that resolves them (the shell).
 static KEPT: std::sync::Mutex<std::collections::BTreeMap<PathBuf, crate::resolve::WitnessFd>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
-/// The witness of the default environment's read-only bind of `path`: the one kept
+/// The witness of the default environment's bind of `path`: the one kept
 /// from an earlier command if `path` still names its very object (one `lstat`: the
 /// same device and inode; a link in its place is another inode), else resolved again
 /// as any grant is (`crate::resolve`) and kept. Opening and checking each bind

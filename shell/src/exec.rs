@@ -1533,6 +1533,7 @@ impl Shell {
             ask: self.ask.clone(),
             powerbox: self.powerbox,
             limits: Default::default(),
+            found: None,
         }
     }
 
@@ -1582,6 +1583,7 @@ impl Shell {
         }
         let mut cmd = self.jail_command(argv, grants, collected.net, assigns);
         cmd.limits = collected.limits;
+        cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
         // A standard descriptor closed for the command (`>&-`) would be inherited from
         // the shell: it gets a descriptor that can neither be read nor written instead

@@ -100,6 +100,10 @@ pub struct Command {
     pub powerbox: bool,
     /// Resource limits set for this command, over the environment's.
     pub limits: Limits,
+    /// The program the shell's lookup found for `argv[0]` (its `hash`), and the `PATH`
+    /// it searched: used when the command's own `PATH` is that one, instead of a second
+    /// search of every directory.
+    pub found: Option<(PathBuf, OsString)>,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -413,7 +417,10 @@ pub fn namespace(
 ) -> Result<Prepared, JailError> {
     let path_var = cmd.path();
     let name = cmd.argv.first().cloned().unwrap_or_default();
-    let exe = find_program(&name, &cmd.cwd, &path_var)?;
+    let exe = match &cmd.found {
+        Some((exe, searched)) if *searched == path_var => exe.clone(),
+        _ => find_program(&name, &cmd.cwd, &path_var)?,
+    };
     let profiles = if cmd.profiles {
         profiles_for(cmd, identity, &exe)?
     } else {
@@ -1153,6 +1160,7 @@ mod tests {
             ask: None,
             powerbox: false,
             limits: Limits::default(),
+            found: None,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

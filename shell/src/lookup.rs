@@ -66,6 +66,18 @@ pub fn is_plain_script(path: &Path) -> bool {
 }
 
 impl Shell {
+    /// What `program_for` found for `name` (a name without `/`), with the `PATH` it
+    /// searched; none when that `PATH` has a relative directory (what it finds depends
+    /// on the working directory).
+    pub fn found(&self, name: &std::ffi::OsStr) -> Option<(PathBuf, std::ffi::OsString)> {
+        let path_var = self.get("PATH")?;
+        if std::env::split_paths(path_var).any(|d| !d.is_absolute()) {
+            return None;
+        }
+        let exe = self.hash.get(name.to_str()?)?;
+        Some((exe.clone(), path_var.into()))
+    }
+
     /// The program a command name runs, and how.
     pub fn program_for(&mut self, name: &str) -> Result<Program, JailError> {
         let path = self.get("PATH").unwrap_or("").to_string();

@@ -105,9 +105,10 @@ fn shim() -> ! {
     // everything above the socket now, and 3–9 unless the plan keeps them
     // (`channel::receive`).
     // The zygote's template (`template`) stays, for PID 1 to copy.
+    // So does the zygote's signal that the command has started (`zygote::started`).
     sys::close_from_except(
         pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1,
-        template::descriptor(),
+        &[template::descriptor(), zygote::start_signal()],
     );
     let (socket, received) = match channel::socket().and_then(|s| {
         let received = channel::receive(&s)?;
@@ -163,6 +164,7 @@ fn jail(
     let carriers = slots::carriers(plan, &witnesses)?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
+            zygote::started();
             drop(witnesses);
             drop(powerbox);
             let _keep_open = parent_alive;
@@ -256,6 +258,7 @@ fn pid1(
         message: f.message,
     })?;
     init::report(socket, &ShimReport::Launched);
+    zygote::started();
     let status = match stops {
         Some(stops) => session::supervise_leader(command, terminal, stops),
         None => init::supervise(command, true),

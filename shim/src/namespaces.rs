@@ -71,14 +71,22 @@ pub fn entered(uid: u32, gid: u32) {
 /// used by one (the zygote makes them ahead of time).
 static NETWORK_READY: AtomicBool = AtomicBool::new(false);
 
-/// Move this process into a new network namespace with loopback up, for the next
-/// jail forked from it: a network namespace is the costliest one to make (measured at
-/// a tenth of a launch), and the zygote makes it while the shell runs the last command.
-pub fn prepare_network() {
-    NETWORK_READY.store(false, Ordering::Relaxed);
+/// Unless it is in one already, move this process into a new network namespace with
+/// loopback up, for the next jail forked from it: a network namespace is the costliest
+/// one to make (measured at a tenth of a launch), and the zygote makes it while the
+/// shell runs the last command.
+pub fn ensure_network() {
+    if NETWORK_READY.load(Ordering::Relaxed) {
+        return;
+    }
     if unshare(CloneFlags::CLONE_NEWNET).is_ok() && crate::sys::loopback_up().is_ok() {
         NETWORK_READY.store(true, Ordering::Relaxed);
     }
+}
+
+/// The network namespace this process is in went to a jail: the next needs another.
+pub fn network_used() {
+    NETWORK_READY.store(false, Ordering::Relaxed);
 }
 
 /// Enter a new user namespace in which `uid`/`gid` map to themselves.

@@ -192,23 +192,25 @@ pub fn close_from(first: u32) {
     }
 }
 
-/// Close every descriptor from `first` up but `keep`.
-pub fn close_from_except(first: u32, keep: Option<i32>) {
-    match keep
-        .and_then(|k| u32::try_from(k).ok())
+/// Close every descriptor from `first` up but those in `keep`.
+pub fn close_from_except(first: u32, keep: &[Option<i32>]) {
+    let mut keep: Vec<u32> = keep
+        .iter()
+        .flatten()
+        .filter_map(|k| u32::try_from(*k).ok())
         .filter(|k| *k >= first)
-    {
-        Some(k) => {
-            // SAFETY: as `close_from`; `keep` is left open for its owner.
-            unsafe {
-                if k > first {
-                    libc::close_range(first, k - 1, 0);
-                }
-                libc::close_range(k + 1, u32::MAX, 0);
-            }
+        .collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let mut from = first;
+    for k in keep {
+        if k > from {
+            // SAFETY: as `close_from`; the kept descriptors are left open for their owners.
+            unsafe { libc::close_range(from, k - 1, 0) };
         }
-        None => close_from(first),
+        from = k.saturating_add(1);
     }
+    close_from(from);
 }
 
 /// Be killed when the launcher (the shell, pola-run) dies, and make sure it has not

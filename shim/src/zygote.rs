@@ -6,6 +6,11 @@
 //! just started: from `crate::shim`, reading the plan from its socket. Each copy is
 //! forked ahead, while the shell runs the previous command, and waits for its request
 //! (`Waiting`).
+//!
+//! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
+//! together) waits until the command just handed over has started, or the shell asks
+//! for another jail: on two cores, doing it while that jail is being built slowed the
+//! build, which the shell waits for (`started`).
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
@@ -33,7 +38,6 @@ pub fn serve() -> ! {
     );
     if namespaces::enter_user(uid, gid).is_ok() {
         namespaces::entered(uid, gid);
-        namespaces::prepare_network();
     }
     // The copy forked ahead for the next request, and the template generation it has.
     let mut waiting: Option<Waiting> = None;
@@ -43,6 +47,7 @@ pub fn serve() -> ! {
     let mut pending = None;
     loop {
         if waiting.is_none() {
+            namespaces::ensure_network();
             waiting = fork_ahead(generation);
         }
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
@@ -60,6 +65,9 @@ pub fn serve() -> ! {
         };
         // The copy forked ahead takes it, if it is still there.
         if let Some(w) = waiting.take() {
+            // That jail has the network namespace, whether it takes the request or
+            // not: the next copy needs a new one.
+            namespaces::network_used();
             if w.hand_over(&request, &fds, generation).is_ok() {
                 drop(fds);
                 zygote::reply(SHIM_SOCKET_FD, Ok(w.pid));
@@ -67,14 +75,11 @@ pub fn serve() -> ! {
                     crate::template::replace(trees, fds);
                     generation += 1;
                 }
-                // That jail has the network namespace; make the next one's now.
-                namespaces::prepare_network();
+                w.wait_started();
                 continue;
             }
-            // Gone, or it could not take it: the copy made now must not be in the
-            // network namespace that one was forked into.
-            namespaces::prepare_network();
         }
+        namespaces::ensure_network();
         match sys::clone_parent() {
             Ok(Forked::Child) => {
                 if let Err(errno) = become_shim(&request, fds) {
@@ -90,7 +95,7 @@ pub fn serve() -> ! {
                     crate::template::replace(trees, fds);
                     generation += 1;
                 }
-                namespaces::prepare_network();
+                namespaces::network_used();
             }
             Err(errno) => zygote::reply(SHIM_SOCKET_FD, Err(errno)),
         }
@@ -154,6 +159,58 @@ impl Waiting {
                 Err(errno) => return Err(errno),
             }
         }
+    }
+}
+
+impl Waiting {
+    /// After the hand-over: wait until the command has started (the jail's PID 1 and
+    /// the shim outside it have both closed their ends of this copy's socket, see
+    /// `started`), the shell asks for another jail, or `START_WAIT` has passed.
+    fn wait_started(self) {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        use std::os::fd::BorrowedFd;
+        // SAFETY: the zygote's socket to the shell is open for the zygote's life.
+        let shell = unsafe { BorrowedFd::borrow_raw(SHIM_SOCKET_FD) };
+        let deadline = std::time::Instant::now() + START_WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Ok(left) = PollTimeout::try_from(left) else {
+                return;
+            };
+            let mut fds = [
+                PollFd::new(self.socket.as_fd(), PollFlags::POLLIN),
+                PollFd::new(shell, PollFlags::POLLIN),
+            ];
+            match poll(&mut fds, left) {
+                Err(Errno::EINTR) => continue,
+                // Started (hung up), asked again, timed out, or cannot tell.
+                _ => return,
+            }
+        }
+    }
+}
+
+/// The longest the zygote waits for a command to start before it works ahead anyway.
+const START_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// In a copy that took a request: the descriptor of its socket to the zygote, kept
+/// open until the command has started (-1: none).
+static START_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// The descriptor `started` closes, to keep open until then.
+pub fn start_signal() -> Option<i32> {
+    let fd = START_SIGNAL.load(std::sync::atomic::Ordering::Relaxed);
+    (fd >= 0).then_some(fd)
+}
+
+/// This process's part of the jail's start is done: close its end of the socket the
+/// zygote waits on (the shim outside once PID 1 is forked, PID 1 once the command
+/// runs). The socket carries nothing else.
+pub fn started() {
+    let fd = START_SIGNAL.swap(-1, std::sync::atomic::Ordering::Relaxed);
+    if fd >= 0 {
+        // SAFETY: the descriptor was set aside for this and nothing else uses it.
+        unsafe { libc::close(fd) };
     }
 }
 
@@ -223,6 +280,14 @@ fn wait_for_request(socket: OwnedFd) -> ! {
                 // job for one.
                 set_name("pola-shim");
                 let _ = nix::unistd::write(&socket, b"A");
+                // Kept (above the descriptors put in place for the command) until
+                // the command has started: the zygote waits for that.
+                if let Ok(fd) = nix::fcntl::fcntl(
+                    &socket,
+                    nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1),
+                ) {
+                    START_SIGNAL.store(fd, std::sync::atomic::Ordering::Relaxed);
+                }
                 drop(socket);
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");

@@ -402,6 +402,7 @@ fn run(args: Args) -> i32 {
         ask: args.ask.then(Session::default),
         powerbox: args.powerbox,
         limits,
+        found: None,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
