@@ -105,7 +105,7 @@ fn shim() -> ! {
     // everything above the socket now, and 3–9 unless the plan keeps them
     // (`channel::receive`).
     // The zygote's template (`template`) stays, for PID 1 to copy.
-    // So does the zygote's signal that the command has started (`zygote::started`).
+    // So does the socket to the zygote (`zygote::hold_mount_namespace`, `started`).
     sys::close_from_except(
         pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1,
         &[template::descriptor(), zygote::start_signal()],
@@ -161,10 +161,11 @@ fn jail(
     namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
     // Nothing mounted for the jail may propagate back to the host's namespace.
     slots::make_private("make the jail's mount namespace private")?;
+    // Torn down by the zygote once this shim has exited, not by its exit.
+    zygote::hold_mount_namespace();
     let carriers = slots::carriers(plan, &witnesses)?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
-            zygote::started();
             drop(witnesses);
             drop(powerbox);
             let _keep_open = parent_alive;
@@ -253,12 +254,14 @@ fn pid1(
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
     lock_down(plan, socket)?;
+    // The zygote may work ahead while the command runs: told now, as the command is
+    // started, since PID 1 may not run again before a short command has ended.
+    zygote::started();
     let command = init::start_command(plan, powerbox.as_ref()).map_err(|f| ShimError::Exec {
         status: f.status,
         message: f.message,
     })?;
     init::report(socket, &ShimReport::Launched);
-    zygote::started();
     let status = match stops {
         Some(stops) => session::supervise_leader(command, terminal, stops),
         None => init::supervise(command, true),
@@ -274,7 +277,11 @@ fn pid1(
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
 fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
+    // The namespace the jail was built in, and the locked one: the zygote releases
+    // both once the jail is gone (PID 1 leaving the first would tear it down now).
+    zygote::hold_mount_namespace();
     namespaces::lock(plan.uid, plan.gid)?;
+    zygote::hold_mount_namespace();
     limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20).
     setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;

@@ -8,9 +8,10 @@
 //! (`Waiting`).
 //!
 //! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
-//! together) waits until the command just handed over has started, or the shell asks
-//! for another jail: on two cores, doing it while that jail is being built slowed the
-//! build, which the shell waits for (`started`).
+//! together) waits until the command just handed over has started: on two cores, doing
+//! it while that jail is being built slowed the build, which the shell waits for
+//! (`started`). The zygote also holds each such jail's mount namespaces until its shim
+//! has exited and then releases them itself, off the shell's path (`Live`).
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
@@ -45,10 +46,16 @@ pub fn serve() -> ! {
     // A template that arrived with a request, made once that request is answered: the
     // command does not wait for it (the next jails have it).
     let mut pending = None;
+    // The jails handed over by copies, while they run.
+    let mut live: Vec<Live> = Vec::new();
     loop {
-        if waiting.is_none() {
+        let starting = live.iter().any(|l| l.starting.is_some());
+        if waiting.is_none() && !starting {
             namespaces::ensure_network();
             waiting = fork_ahead(generation);
+        }
+        if !shell_or_jails(&mut live) {
+            continue;
         }
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
             Ok(Some((zygote::Message::Fork(request), fds))) => (request, fds),
@@ -75,7 +82,13 @@ pub fn serve() -> ! {
                     crate::template::replace(trees, fds);
                     generation += 1;
                 }
-                w.wait_started();
+                if live.len() < LIVE_MAX {
+                    live.push(Live {
+                        socket: w.socket,
+                        starting: Some(std::time::Instant::now() + START_WAIT),
+                        held: Vec::new(),
+                    });
+                }
                 continue;
             }
         }
@@ -101,6 +114,88 @@ pub fn serve() -> ! {
         }
     }
 }
+
+/// A jail a copy took, while it runs: the copy's socket, on which its shim and PID 1
+/// send the mount namespaces to hold (`hold`) and PID 1 says the command has started
+/// (`started`); it hangs up when the shim (the last of them) has exited.
+struct Live {
+    socket: OwnedFd,
+    /// Until the command has started (or this time has come), the zygote does not
+    /// work ahead.
+    starting: Option<std::time::Instant>,
+    /// The jail's mount namespaces, released (torn down, here) once its shim is gone:
+    /// a process's exit tears down the mount namespace it was the last in and waits
+    /// for an RCU grace period, so the shell would wait for that twice per command.
+    held: Vec<OwnedFd>,
+}
+
+/// The most jails whose namespaces the zygote holds: beyond that, jails tear theirs
+/// down as they exit (a descriptor each, and a few per jail).
+const LIVE_MAX: usize = 64;
+
+/// Wait until the shell has a message (true), or serve the live jails' messages and
+/// hang-ups (false). Live jails' sockets are watched too, and a starting jail's time
+/// limit.
+fn shell_or_jails(live: &mut Vec<Live>) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::BorrowedFd;
+    let now = std::time::Instant::now();
+    let deadline = live.iter().filter_map(|l| l.starting).min();
+    let timeout = match deadline {
+        Some(d) => {
+            PollTimeout::try_from(d.saturating_duration_since(now)).unwrap_or(PollTimeout::ZERO)
+        }
+        None => PollTimeout::NONE,
+    };
+    // SAFETY: the zygote's socket to the shell is open for the zygote's life.
+    let shell = unsafe { BorrowedFd::borrow_raw(SHIM_SOCKET_FD) };
+    let mut fds: Vec<PollFd> = std::iter::once(shell)
+        .chain(live.iter().map(|l| l.socket.as_fd()))
+        .map(|fd| PollFd::new(fd, PollFlags::POLLIN))
+        .collect();
+    let polled = poll(&mut fds, timeout);
+    let ready: Vec<bool> = fds
+        .iter()
+        .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+        .collect();
+    drop(fds);
+    if let Ok(0) = polled {
+        for l in live.iter_mut() {
+            if l.starting.is_some_and(|d| d <= std::time::Instant::now()) {
+                l.starting = None;
+            }
+        }
+        return false;
+    }
+    if polled.is_err() {
+        return false;
+    }
+    let mut gone = Vec::new();
+    for (i, l) in live.iter_mut().enumerate() {
+        if !ready[i + 1] {
+            continue;
+        }
+        let mut byte = [0u8; 1];
+        match zygote::receive_with_fds::<HELD_MAX>(l.socket.as_raw_fd(), &mut byte) {
+            Ok((1, fds, _)) if byte[0] == HOLD_TAG => l.held.extend(fds),
+            Ok((1, _, _)) if byte[0] == STARTED_TAG => l.starting = None,
+            Err(Errno::EAGAIN) => {}
+            // Hung up (or broken): the jail is gone; what it left here goes with it.
+            _ => gone.push(i),
+        }
+    }
+    for i in gone.into_iter().rev() {
+        live.swap_remove(i);
+    }
+    ready[0]
+}
+
+/// A copy's message: hold these namespaces (`hold`).
+const HOLD_TAG: u8 = b'N';
+/// A copy's message: the command has started (`started`).
+const STARTED_TAG: u8 = b'S';
+/// The most descriptors one such message carries.
+const HELD_MAX: usize = 4;
 
 /// A copy of the zygote forked ahead of the next request, waiting for it on a socket
 /// of its own: the fork (a copy of the zygote's page tables, ~0.3–0.5 ms on the
@@ -162,51 +257,51 @@ impl Waiting {
     }
 }
 
-impl Waiting {
-    /// After the hand-over: wait until the command has started (the jail's PID 1 and
-    /// the shim outside it have both closed their ends of this copy's socket, see
-    /// `started`), the shell asks for another jail, or `START_WAIT` has passed.
-    fn wait_started(self) {
-        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-        use std::os::fd::BorrowedFd;
-        // SAFETY: the zygote's socket to the shell is open for the zygote's life.
-        let shell = unsafe { BorrowedFd::borrow_raw(SHIM_SOCKET_FD) };
-        let deadline = std::time::Instant::now() + START_WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let Ok(left) = PollTimeout::try_from(left) else {
-                return;
-            };
-            let mut fds = [
-                PollFd::new(self.socket.as_fd(), PollFlags::POLLIN),
-                PollFd::new(shell, PollFlags::POLLIN),
-            ];
-            match poll(&mut fds, left) {
-                Err(Errno::EINTR) => continue,
-                // Started (hung up), asked again, timed out, or cannot tell.
-                _ => return,
-            }
-        }
-    }
-}
-
 /// The longest the zygote waits for a command to start before it works ahead anyway.
 const START_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// In a copy that took a request: the descriptor of its socket to the zygote, kept
-/// open until the command has started (-1: none).
+/// In a copy that took a request: the descriptor of its socket to the zygote (-1:
+/// none), kept by its shim until it exits and by PID 1 until the command has started.
 static START_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
 
-/// The descriptor `started` closes, to keep open until then.
+/// The descriptor of the socket to the zygote, to keep open (`hold`, `started`).
 pub fn start_signal() -> Option<i32> {
     let fd = START_SIGNAL.load(std::sync::atomic::Ordering::Relaxed);
     (fd >= 0).then_some(fd)
 }
 
-/// This process's part of the jail's start is done: close its end of the socket the
-/// zygote waits on (the shim outside once PID 1 is forked, PID 1 once the command
-/// runs). The socket carries nothing else.
+fn send_to_zygote(tag: u8, fds: &[i32]) {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+    let Some(socket) = start_signal() else {
+        return;
+    };
+    let iov = [std::io::IoSlice::new(std::slice::from_ref(&tag))];
+    let rights = [ControlMessage::ScmRights(fds)];
+    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
+    // Best effort: a zygote that does not hold them leaves the teardown to the jail.
+    let _ = sendmsg::<()>(socket, &iov, cmsgs, MsgFlags::MSG_NOSIGNAL, None);
+}
+
+/// Give the zygote this process's mount namespace to hold until the jail's shim has
+/// exited (see `Live`), opened now through `proc` (the caller's `/proc`: the host's
+/// for the shim, the jail's own for PID 1). Nothing is sent without a zygote.
+pub fn hold_mount_namespace() {
+    if start_signal().is_none() {
+        return;
+    }
+    if let Ok(ns) = nix::fcntl::open(
+        "/proc/self/ns/mnt",
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    ) {
+        send_to_zygote(HOLD_TAG, &[ns.as_raw_fd()]);
+    }
+}
+
+/// In PID 1, once the command has started: tell the zygote (it may work ahead now),
+/// and close PID 1's end of the socket.
 pub fn started() {
+    send_to_zygote(STARTED_TAG, &[]);
     let fd = START_SIGNAL.swap(-1, std::sync::atomic::Ordering::Relaxed);
     if fd >= 0 {
         // SAFETY: the descriptor was set aside for this and nothing else uses it.
@@ -280,8 +375,8 @@ fn wait_for_request(socket: OwnedFd) -> ! {
                 // job for one.
                 set_name("pola-shim");
                 let _ = nix::unistd::write(&socket, b"A");
-                // Kept (above the descriptors put in place for the command) until
-                // the command has started: the zygote waits for that.
+                // Kept (above the descriptors put in place for the command) for
+                // `hold_mount_namespace` and `started`.
                 if let Ok(fd) = nix::fcntl::fcntl(
                     &socket,
                     nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1),

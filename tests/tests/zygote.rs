@@ -117,7 +117,10 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     let mut shell = t
         .command(
             pola_sh(),
-            &["-c", &format!("cat f.txt > /dev/null; sleep {marker}")],
+            &[
+                "-c",
+                &format!("for i in 1 2 3 4 5 6; do cat f.txt > /dev/null; done; sleep {marker}"),
+            ],
         )
         .spawn()
         .unwrap();
@@ -131,25 +134,37 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     // Its descriptors: /dev/null as 0, 1, 2 and the socket to the shell; no file,
     // directory or terminal of the host.
     let listing = || descriptors(zygote);
+    let sockets = |fds: &Vec<String>| fds.iter().filter(|f| f.contains(" socket:")).count();
     // While it forks the next command's copy ahead it holds both ends of that copy's
-    // socket for a moment: look once that is done.
-    let settled = |fds: &Vec<String>| fds.iter().filter(|f| !f.contains(" mnt:[")).count() <= 5;
-    wait_for(|| settled(&listing()), 5);
-    let mut fds = listing();
-    // And its template of the default environment (`pola_fileserver::template`): a
-    // mount namespace of its own, not the host's.
+    // socket for a moment: look once that is done. Besides, a socket to the copy
+    // forked ahead, and one to the running jail (`sleep`'s).
+    wait_for(|| sockets(&listing()) <= 3, 5);
+    let fds = listing();
     let host_ns = fs::read_link("/proc/self/ns/mnt").unwrap();
-    let templates: Vec<&String> = fds.iter().filter(|f| f.contains(" mnt:[")).collect();
-    assert!(templates.len() <= 1, "{fds:?}");
+    let (namespaces, mut fds): (Vec<String>, Vec<String>) =
+        fds.into_iter().partition(|f| f.contains(" mnt:["));
+    // Mount namespaces: its template of the default environment
+    // (`pola_fileserver::template`), and those of the running jail, which it tears
+    // down once that jail has ended (its shim's, the one PID 1 built it in, the locked
+    // one its command runs in): none of the host, none of the six `cat`s' jails that
+    // have ended.
+    assert!(namespaces.len() <= 4, "{namespaces:?}");
     assert!(
-        templates
+        namespaces
             .iter()
             .all(|f| !f.ends_with(&*host_ns.to_string_lossy())),
-        "{fds:?}"
+        "{namespaces:?}"
+    );
+    let (sleep, _) = processes(sleeping)[0];
+    let sleeps_ns = fs::read_link(format!("/proc/{sleep}/ns/mnt")).unwrap();
+    assert!(
+        namespaces
+            .iter()
+            .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy())),
+        "the running jail's namespace is held: {namespaces:?}, {sleeps_ns:?}"
     );
     fds.retain(|f| !f.contains(" mnt:["));
-    // And a socket to the copy it forked ahead for the next command, if any.
-    assert!(fds.len() == 4 || fds.len() == 5, "{fds:?}");
+    assert!((4..=6).contains(&fds.len()), "{fds:?}");
     assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
     assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
     assert!(fds[3..].iter().all(|f| f.contains(" socket:")), "{fds:?}");
