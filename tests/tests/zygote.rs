@@ -416,3 +416,84 @@ both!(
         fs::remove_dir_all(&dir).unwrap();
     }
 );
+
+/// What a command leaves in its network namespace (`leave`: one TCP connection over
+/// loopback, closed by the client, so its socket waits in TIME_WAIT), and what the next
+/// command in that namespace can read of it without any privilege (`look`).
+const TRACES: &str = r#"import socket, sys
+if sys.argv[1] == "leave":
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+    c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+    c.sendall(b"x" * 1000); a.recv(2000); c.close(); a.close(); s.close()
+else:
+    lo = [l.split() for l in open("/proc/net/dev") if l.strip().startswith("lo:")][0]
+    tcp = len(open("/proc/net/tcp").read().splitlines()) - 1
+    snmp = [l.split() for l in open("/proc/net/snmp") if l.startswith("Tcp:")]
+    opens = snmp[1][snmp[0].index("ActiveOpens")]
+    print(f"lo_bytes={lo[1]} tcp_sockets={tcp} active_opens={opens}")
+"#;
+
+both!(
+    a_network_namespace_is_never_reused_because_it_remembers_the_last_command,
+    |t: &T| {
+        let traces = t.write("traces.py", TRACES);
+        let traces = traces.to_str().unwrap();
+        // Recycling, as a pool would: one loopback-only namespace (held by a process
+        // that does nothing), a command in it that ends, then the next command.
+        let mut holder = t
+            .command(
+                "unshare",
+                &[
+                    "-Urn",
+                    "sh",
+                    "-c",
+                    "ip link set lo up && echo up && exec sleep 60",
+                ],
+            )
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut up = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+            &mut up,
+        )
+        .unwrap();
+        assert_eq!(up, "up\n");
+        let pid = holder.id().to_string();
+        let enter = |what: &str| {
+            t.plain(&[
+                "nsenter",
+                "-t",
+                &pid,
+                "-U",
+                "-n",
+                "--preserve-credentials",
+                "/usr/bin/python3",
+                traces,
+                what,
+            ])
+        };
+        enter("leave").success();
+        let seen = enter("look");
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+        // Every process of the first command is gone, yet the next one reads how many
+        // bytes it sent, how many connections it opened, and its socket in TIME_WAIT
+        // (with its ports, for a minute).
+        let seen = seen.success().trim().to_string();
+        assert!(!seen.starts_with("lo_bytes=0 "), "{seen}");
+        assert!(seen.contains("tcp_sockets=1"), "{seen}");
+        assert!(seen.ends_with("active_opens=1"), "{seen}");
+        // pola-sh gives every command a namespace of its own: the second sees nothing
+        // of the first.
+        let run = sh(
+            t,
+            "/usr/bin/python3 traces.py leave; /usr/bin/python3 traces.py look",
+        );
+        assert_eq!(
+            run.success().trim(),
+            "lo_bytes=0 tcp_sockets=0 active_opens=0"
+        );
+    }
+);
