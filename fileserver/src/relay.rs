@@ -332,11 +332,9 @@ struct Held {
 }
 
 /// How long an ended jail's terminal is still copied, and how much of it (what it
-/// wrote last is at most the line discipline's 4 KiB and 64 KiB queued for it), and how
-/// long to wait for more.
+/// wrote last is at most the line discipline's 4 KiB and 64 KiB queued for it).
 const FINISH_TIME: Duration = Duration::from_millis(250);
 const FINISH_BYTES: usize = 256 * 1024;
-const FINISH_WAIT: libc::c_int = 10;
 
 /// Test seam (documented in the security tests): `POLA_TEST_UNBOUNDED_FINISH=1` copies
 /// an ended jail's terminal until nothing is left, as before the bound.
@@ -594,8 +592,11 @@ impl Relay {
             if self.copied - start >= FINISH_BYTES || Instant::now() >= until {
                 break;
             }
-            // What the jail wrote last may still be on its way to the master.
-            if !readable_within(self.ptys[i].master.as_fd(), FINISH_WAIT) {
+            // Nothing is on its way: the jail's processes are gone, and a poll (like a
+            // read) of the master first moves what they wrote to its line discipline
+            // (n_tty's poll and read flush the pty's buffer; a wait of 10 ms here cost
+            // every interactive command 10 ms and never found more).
+            if !readable(self.ptys[i].master.as_fd()) {
                 break;
             }
         }
@@ -871,15 +872,11 @@ fn unread(p: &Terminal) -> Vec<u8> {
     keys
 }
 
+/// Whether `fd` is readable now.
 fn readable(fd: BorrowedFd<'_>) -> bool {
-    readable_within(fd, 0)
-}
-
-/// Whether `fd` is readable, or becomes readable within `ms` milliseconds.
-fn readable_within(fd: BorrowedFd<'_>, ms: libc::c_int) -> bool {
     let mut fds = [pollfd(fd.as_raw_fd(), libc::POLLIN)];
     // SAFETY: a valid one-element pollfd array.
-    unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) > 0 && fds[0].revents & libc::POLLIN != 0 }
+    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & libc::POLLIN != 0 }
 }
 
 fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {

@@ -71,13 +71,20 @@ pub fn entered(uid: u32, gid: u32) {
 /// used by one (the zygote makes them ahead of time).
 static NETWORK_READY: AtomicBool = AtomicBool::new(false);
 
-/// Unless it is in one already, move this process into a new network namespace with
-/// loopback up, for the next jail forked from it: a network namespace is the costliest
-/// one to make (measured at a tenth of a launch), and the zygote makes it while the
-/// shell runs the last command.
+/// Unless it is in one already, move this process into a network namespace made for
+/// the next jail forked from it: one from the pool (`fill_pool`), or a new one with
+/// loopback up. A network namespace is the costliest one to make (measured at a tenth
+/// of a launch): the zygote makes them while commands run, not while one starts.
 pub fn ensure_network() {
     if NETWORK_READY.load(Ordering::Relaxed) {
         return;
+    }
+    let pooled = POOL.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    if let Some(ns) = pooled {
+        if nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).is_ok() {
+            NETWORK_READY.store(true, Ordering::Relaxed);
+            return;
+        }
     }
     if unshare(CloneFlags::CLONE_NEWNET).is_ok() && crate::sys::loopback_up().is_ok() {
         NETWORK_READY.store(true, Ordering::Relaxed);
@@ -87,6 +94,36 @@ pub fn ensure_network() {
 /// The network namespace this process is in went to a jail: the next needs another.
 pub fn network_used() {
     NETWORK_READY.store(false, Ordering::Relaxed);
+}
+
+/// Network namespaces made ahead, loopback up, never entered by a jail (a namespace is
+/// never used twice: what a command did there stays readable, see the zygote tests).
+static POOL: std::sync::Mutex<Vec<std::os::fd::OwnedFd>> = std::sync::Mutex::new(Vec::new());
+
+/// How many the pool holds: with the one the next copy is in, a three-command
+/// pipeline starts without making any.
+const POOL_SIZE: usize = 2;
+
+/// Whether the pool has room for another.
+pub fn pool_short() -> bool {
+    POOL.lock().unwrap_or_else(|e| e.into_inner()).len() < POOL_SIZE
+}
+
+/// Make one more network namespace for the pool. This process ends up in it (so it is
+/// no longer in one made for the next jail).
+pub fn fill_pool() {
+    network_used();
+    if unshare(CloneFlags::CLONE_NEWNET).is_err() || crate::sys::loopback_up().is_err() {
+        return;
+    }
+    let opened = nix::fcntl::open(
+        "/proc/self/ns/net",
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    );
+    if let Ok(ns) = opened {
+        POOL.lock().unwrap_or_else(|e| e.into_inner()).push(ns);
+    }
 }
 
 /// Enter a new user namespace in which `uid`/`gid` map to themselves.

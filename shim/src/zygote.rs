@@ -54,7 +54,13 @@ pub fn serve() -> ! {
             namespaces::ensure_network();
             waiting = fork_ahead(generation);
         }
-        if !shell_or_jails(&mut live) {
+        // With nothing else to do (no jail starting, the next copy ready), fill the
+        // pool of network namespaces, one at a time between looks at the shell.
+        let idle_work = !starting && waiting.is_some() && namespaces::pool_short();
+        if !shell_or_jails(&mut live, idle_work) {
+            if idle_work {
+                namespaces::fill_pool();
+            }
             continue;
         }
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
@@ -135,8 +141,8 @@ const LIVE_MAX: usize = 64;
 
 /// Wait until the shell has a message (true), or serve the live jails' messages and
 /// hang-ups (false). Live jails' sockets are watched too, and a starting jail's time
-/// limit.
-fn shell_or_jails(live: &mut Vec<Live>) -> bool {
+/// limit; with `idle_work`, only a look (false: nothing is there, do that work).
+fn shell_or_jails(live: &mut Vec<Live>, idle_work: bool) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::BorrowedFd;
     let now = std::time::Instant::now();
@@ -145,6 +151,7 @@ fn shell_or_jails(live: &mut Vec<Live>) -> bool {
         Some(d) => {
             PollTimeout::try_from(d.saturating_duration_since(now)).unwrap_or(PollTimeout::ZERO)
         }
+        None if idle_work => PollTimeout::ZERO,
         None => PollTimeout::NONE,
     };
     // SAFETY: the zygote's socket to the shell is open for the zygote's life.
