@@ -6,7 +6,7 @@ Writes OUT_DIR/results.json and OUT_DIR/README.md and prints the table.
 import json, os, platform, sys
 
 raw_dir, out_dir = sys.argv[1], sys.argv[2]
-GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated", "terminal", "network"]
+GROUPS = ["launch", "scripts", "pipeline", "io", "build", "slots", "mediated", "terminal", "latency", "network"]
 
 results = {}
 for group in GROUPS:
@@ -100,6 +100,11 @@ for name, group, on, off, commands in [
     x, y, cx, cy = ms(group, on), ms(group, off), cpu(group, on), cpu(group, off)
     if None not in (x, y, cx, cy):
         limits_cost[name] = ((x - y) / commands, (cx - cy) / commands)
+# Interactive latency, Enter to the command's exec (the probe's clock), against dash's
+# fork + exec of the same probe on the same kind of terminal.
+for case, target in (("after idle", 1.3), ("right after a command", 1.3), ("3-stage pipeline, last stage", None)):
+    ratios[f"pola-sh / dash, latency {case}"] = (
+        ratio("latency", f"pola-sh: {case}", f"dash: {case}"), target)
 # The network by name: the proxy's cost against the host's network, same run.
 ratios["proxy / --net, download 1 GiB"] = (
     ratio("network", "proxy (--net-host): download 1 GiB", "host network (--net): download 1 GiB"), None)

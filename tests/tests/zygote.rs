@@ -141,7 +141,7 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     wait_for(|| sockets(&listing()) <= 3, 5);
     let fds = listing();
     let host_ns = fs::read_link("/proc/self/ns/mnt").unwrap();
-    let (namespaces, mut fds): (Vec<String>, Vec<String>) =
+    let (namespaces, fds): (Vec<String>, Vec<String>) =
         fds.into_iter().partition(|f| f.contains(" mnt:["));
     // Mount namespaces: its template of the default environment
     // (`pola_fileserver::template`), and those of the running jail, which it tears
