@@ -17,6 +17,8 @@ pub enum CapsError {
     Caps(#[from] caps::errors::CapsError),
     #[error("cannot set securebits: {0}")]
     Securebits(Errno),
+    #[error("cannot drop the bounding set: {0}")]
+    Bounding(Errno),
 }
 
 const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
@@ -39,7 +41,16 @@ pub fn drop_all() -> Result<(), CapsError> {
     // SAFETY: PR_SET_SECUREBITS takes an integer argument and touches no memory.
     Errno::result(unsafe { libc::prctl(libc::PR_SET_SECUREBITS, bits, 0, 0, 0) })
         .map_err(CapsError::Securebits)?;
-    caps::clear(None, CapSet::Bounding)?;
+    // Out of the bounding set, one call each up to the first number the kernel does
+    // not know (`caps::clear` reads each one first: twice the calls).
+    for cap in 0..64 {
+        // SAFETY: PR_CAPBSET_DROP takes an integer argument and touches no memory.
+        match Errno::result(unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) }) {
+            Ok(_) => {}
+            Err(Errno::EINVAL) if cap > 0 => break,
+            Err(errno) => return Err(CapsError::Bounding(errno)),
+        }
+    }
     caps::clear(None, CapSet::Ambient)?;
     let none = CapsHashSet::new();
     caps::set(None, CapSet::Inheritable, &none)?;

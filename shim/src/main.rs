@@ -166,7 +166,7 @@ fn jail(
     let carriers = slots::carriers(plan, &witnesses)?;
     match sys::fork().map_err(step("fork"))? {
         Forked::Parent(pid1) => {
-            drop(witnesses);
+            sys::close_all(witnesses);
             drop(powerbox);
             let _keep_open = parent_alive;
             // Serve the server's slot requests (if any) while supervising PID 1.
@@ -242,7 +242,7 @@ fn pid1(
     }
     limits::number_pids(&plan.limits)?;
     rootfs::build(plan, &witnesses, socket)?;
-    drop(witnesses);
+    sys::close_all(witnesses);
     if let Some(s) = &plan.session {
         session::make_terminal(s, socket).map_err(step("make the jail's terminal"))?;
     }
