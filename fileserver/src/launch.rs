@@ -137,6 +137,21 @@ pub struct Jail {
     questions: crate::terminal::Questions,
     /// The master of the terminal PID 1 made in the jail's devpts (`crate::pty`).
     terminal: Option<OwnedFd>,
+    /// What the jail has still to send once it is built (`start`), and what to do
+    /// then (`then`): `complete` waits for both.
+    pending: Option<Expected>,
+    then: Vec<Then>,
+}
+
+/// Something to do once the jail is built ([`Jail::then`]).
+type Then = Box<dyn FnOnce(&mut Jail)>;
+
+/// The descriptors a jail sends while it is built, in this order.
+#[derive(Clone, Copy, Debug)]
+struct Expected {
+    terminal: bool,
+    proxy: bool,
+    listener: bool,
 }
 
 /// How a jailed command ended.
@@ -318,6 +333,25 @@ pub fn spawn(
     resolved: Resolved,
     io: &Io,
 ) -> Result<Jail, LaunchError> {
+    let mut jail = start(shim, plan, resolved, io)?;
+    if let Err(e) = jail.complete() {
+        let _ = nix::sys::wait::waitpid(jail.child, None);
+        return Err(e);
+    }
+    Ok(jail)
+}
+
+/// Launch the jail like [`spawn`], but return as soon as the plan is sent: what the
+/// jail sends back once it is built (its terminal, its proxy's and seccomp's
+/// listeners) is read by [`Jail::complete`], which must come before the jail is
+/// waited for. The shell starts every command of a pipeline so, and the jails are
+/// built at the same time.
+pub fn start(
+    shim: &Path,
+    plan: &JailPlan,
+    resolved: Resolved,
+    io: &Io,
+) -> Result<Jail, LaunchError> {
     // Hints: what the command looks for is recorded here, from the skeleton the shell
     // serves (one directory of the shared file system where there is one).
     let observed = plan.observe.then(|| {
@@ -389,6 +423,8 @@ pub fn spawn(
         limits: None,
         proxy_listener: None,
         proxy: None,
+        pending: None,
+        then: Vec::new(),
         questions: crate::terminal::Questions::new(match io.process_group {
             Some(0) => child.as_raw(),
             _ => pgid,
@@ -414,17 +450,12 @@ pub fn spawn(
         if let (Some(observed), None) = (&jail.observed, &jail.lent) {
             serve_cwd(&jail.socket, plan, observed.clone())?;
         }
-        if plan.session.as_ref().is_some_and(|s| !s.make.is_empty()) {
-            jail.terminal = receive_tagged(&jail.socket, TERMINAL_TAG)?
-                .filter(|fd| crate::pty::is_master(fd.as_fd()));
-        }
-        if plan.proxy.is_some() {
-            jail.proxy_listener = receive_tagged(&jail.socket, PROXY_TAG)?;
-        }
-        if plan.mediate {
-            jail.listener = receive_listener(&jail.socket)?;
-        }
         Ok(())
+    });
+    jail.pending = Some(Expected {
+        terminal: plan.session.as_ref().is_some_and(|s| !s.make.is_empty()),
+        proxy: plan.proxy.is_some(),
+        listener: plan.mediate,
     });
     if let Err(e) = sent {
         // The shim reports its own failure if it got that far; make sure it is gone.
@@ -509,6 +540,47 @@ pub const SUPERVISOR_TAG: u8 = b'S';
 impl Jail {
     pub fn pid(&self) -> u32 {
         self.child.as_raw() as u32
+    }
+
+    /// Read what the jail sends once it is built (see [`start`]), then do what was
+    /// asked for that moment (`then`). On failure the jail is killed (its shim says
+    /// why, if it got that far) and its slot directories are removed; the caller reaps
+    /// it.
+    pub fn complete(&mut self) -> Result<(), LaunchError> {
+        if let Some(expected) = self.pending.take() {
+            let received = (|| -> std::io::Result<()> {
+                if expected.terminal {
+                    self.terminal = receive_tagged(&self.socket, TERMINAL_TAG)?
+                        .filter(|fd| crate::pty::is_master(fd.as_fd()));
+                }
+                if expected.proxy {
+                    self.proxy_listener = receive_tagged(&self.socket, PROXY_TAG)?;
+                }
+                if expected.listener {
+                    self.listener = receive_listener(&self.socket)?;
+                }
+                Ok(())
+            })();
+            if let Err(e) = received {
+                self.then.clear();
+                let _ = nix::sys::signal::kill(self.child, nix::sys::signal::Signal::SIGKILL);
+                self.resolved.discard_slots();
+                return Err(LaunchError::Send(e));
+            }
+        }
+        for then in std::mem::take(&mut self.then) {
+            then(self);
+        }
+        Ok(())
+    }
+
+    /// Do `f` once the jail is built ([`Jail::complete`]), or now if it is.
+    pub fn then(&mut self, f: impl FnOnce(&mut Jail) + 'static) {
+        if self.pending.is_none() {
+            f(self);
+        } else {
+            self.then.push(Box::new(f));
+        }
     }
 
     /// The master of the jail's terminal, if PID 1 made one (`crate::pty`).

@@ -135,6 +135,9 @@ pub struct Shell {
     subst_status: Option<i32>,
     /// A forked copy of the shell (a subshell).
     pub subshell: bool,
+    /// The next jail started is a pipeline's member, completed once every member has
+    /// started (`pipeline_members`); set for that one `external` only.
+    start_later: bool,
     /// The arguments of the running declaration builtin that were arrays
     /// (`local a=(1 2)`), as their text.
     pub array_args: Vec<String>,
@@ -219,6 +222,7 @@ impl Shell {
             getopts_char: 0,
             subst_status: None,
             subshell: false,
+            start_later: false,
             array_args: Vec::new(),
             finished: HashMap::new(),
             getopts_index: 1,
@@ -502,6 +506,8 @@ impl Shell {
 
     /// In a forked copy of the shell: what a subshell resets.
     fn enter_subshell(&mut self) {
+        // A forked copy completes every jail it starts itself.
+        self.start_later = false;
         pola_fileserver::supervise::reset_job_signals();
         self.traps.enter_subshell();
         self.subshell = true;
@@ -720,7 +726,10 @@ impl Shell {
             // pipeline, all but plain external commands run in a forked shell so that
             // every member runs at once.
             let r = if single || self.plainly_external(c) {
-                self.run_command(c, ends)
+                self.start_later = !single;
+                let r = self.run_command(c, ends);
+                self.start_later = false;
+                r
             } else {
                 // The child must not hold the read end of its own output pipe, or it
                 // would never learn that the reader is gone.
@@ -753,6 +762,14 @@ impl Shell {
             next_stdin = read;
         }
         drop(next_stdin);
+        // Every member started: now wait for their jails to be built.
+        for p in procs.iter_mut() {
+            if let Some(jail) = p.jail.as_mut() {
+                if let Err(e) = jail.complete() {
+                    self.error(jail::JailError::from(e));
+                }
+            }
+        }
         if procs.iter().all(|p| p.pid.as_raw() == 0) {
             // Builtins, functions or compound commands that ran in the shell.
             let statuses: BTreeMap<usize, String> = procs
@@ -1613,23 +1630,39 @@ impl Shell {
                 return Running::Done(125);
             }
         };
-        let spawned = jail::spawn(&cmd, &self.environment, &self.identity, &io);
-        if let Some(own) = &own {
-            own.show_early();
-        }
+        // A pipeline's member: its jail is built while the shell starts the next
+        // member (`pipeline_members` completes it).
+        let later = std::mem::take(&mut self.start_later);
+        let spawned = jail::start(&cmd, &self.environment, &self.identity, &io);
         match spawned {
             Ok(mut j) => {
-                if let (Some(own), Some(master)) = (own, j.take_terminal()) {
-                    let pgid = match io.process_group {
-                        Some(0) => j.pid() as i32,
-                        Some(group) => group,
-                        None => nix::unistd::getpgrp().as_raw(),
-                    };
-                    own.hand_over(pgid, j.pid(), master);
+                let pgid = match io.process_group {
+                    Some(0) => j.pid() as i32,
+                    Some(group) => group,
+                    None => nix::unistd::getpgrp().as_raw(),
+                };
+                j.then(move |j| {
+                    if let Some(own) = own {
+                        own.show_early();
+                        if let Some(master) = j.take_terminal() {
+                            own.hand_over(pgid, j.pid(), master);
+                        }
+                    }
+                });
+                if !later {
+                    if let Err(e) = j.complete() {
+                        let _ = nix::sys::wait::waitpid(Pid::from_raw(j.pid() as i32), None);
+                        let e = jail::JailError::from(e);
+                        self.error(&e);
+                        return Running::Done(e.status());
+                    }
                 }
                 Running::Jail(Box::new(j))
             }
             Err(e) => {
+                if let Some(own) = &own {
+                    own.show_early();
+                }
                 self.error(&e);
                 Running::Done(e.status())
             }

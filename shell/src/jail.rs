@@ -785,6 +785,22 @@ pub fn spawn(
     identity: &Identity,
     io: &launch::Io,
 ) -> Result<launch::Jail, JailError> {
+    let mut jail = start(cmd, env, identity, io)?;
+    if let Err(e) = jail.complete() {
+        let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(jail.pid() as i32), None);
+        return Err(e.into());
+    }
+    Ok(jail)
+}
+
+/// [`spawn`] without waiting for the jail to be built: `launch::Jail::complete` does
+/// (the commands of a pipeline are built at the same time).
+pub fn start(
+    cmd: &Command,
+    env: &Environment,
+    identity: &Identity,
+    io: &launch::Io,
+) -> Result<launch::Jail, JailError> {
     let prepared = namespace(cmd, identity, env)?;
     for e in &prepared.refused {
         crate::report::line(format_args!(
@@ -815,21 +831,29 @@ pub fn spawn(
         .filter(|fd| *fd > 2)
         .collect();
     plan.session = io.session.clone();
-    let mut jail = launch::spawn(&shim, &plan, resolved, io)?;
+    let mut jail = launch::start(&shim, &plan, resolved, io)?;
     jail.limits = Some(Box::new(holding));
-    jail.serve_proxy(prepared.net.hosts(), cmd.ask.clone());
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());
     }
-    if plan.mediate {
+    let hosts = prepared.net.hosts().to_vec();
+    let ask = cmd.ask.clone();
+    let learn = cmd.learn;
+    let mediate = plan.mediate.then(|| {
         let asker = cmd.ask.clone().map(|session| Asker {
             name: launch::program_name(&prepared.exe),
             id: jail.pid(),
             session,
         });
-        let watch = cmd.learn || cmd.ask.is_some();
-        jail.mediate(prepared.ns, asker, cmd.learn, watch);
-    }
+        (prepared.ns, asker)
+    });
+    jail.then(move |jail| {
+        jail.serve_proxy(&hosts, ask.clone());
+        if let Some((ns, asker)) = mediate {
+            let watch = learn || ask.is_some();
+            jail.mediate(ns, asker, learn, watch);
+        }
+    });
     Ok(jail)
 }
 
