@@ -12,7 +12,9 @@ floor. Each case is measured after the shell has been idle a moment (a user typi
 and right after another command (`PROBE; PROBE`: the second probe's latency is from
 the first one's start). A pipeline of three probes is timed to its last stage.
 """
-import json, os, pty, re, select, statistics, sys, time
+import os, pty, re, select, sys, time
+
+import bench_results
 
 bin_dir, probe, runs = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
 IDLE = 0.25
@@ -100,15 +102,4 @@ for i in range(runs + 1):
 for s in shells.values():
     s.close()
 
-results = []
-for name, t in times.items():
-    results.append({
-        "command": name,
-        "mean": statistics.mean(t),
-        "stddev": statistics.stdev(t) if len(t) > 1 else 0.0,
-        "median": statistics.median(t),
-        "min": min(t),
-        "max": max(t),
-        "times": t,
-    })
-json.dump({"results": results}, sys.stdout, indent=2)
+bench_results.dump(times)

@@ -13,7 +13,9 @@ back (the latency of typing through the relay), alternating between the two shel
 by run. For the 200 commands it also records the CPU time the shell and its jails
 used (the "(CPU)" rows), which other load on the machine does not inflate. dash on the same kind of terminal runs `cat FILE` as the floor.
 """
-import json, os, pty, select, statistics, sys, time
+import os, pty, select, sys, time
+
+import bench_results
 
 bin_dir, big, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 MARK = b"BENCH-DONE"
@@ -149,15 +151,4 @@ times.update(cpu)
 for s in (relayed, shared, dash):
     s.close()
 
-results = []
-for name, t in times.items():
-    results.append({
-        "command": name,
-        "mean": statistics.mean(t),
-        "stddev": statistics.stdev(t) if len(t) > 1 else 0.0,
-        "median": statistics.median(t),
-        "min": min(t),
-        "max": max(t),
-        "times": t,
-    })
-json.dump({"results": results}, sys.stdout, indent=2)
+bench_results.dump(times)

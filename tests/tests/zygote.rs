@@ -139,22 +139,27 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     // socket for a moment: look once that is done. Besides, a socket to the copy
     // forked ahead, and one to the running jail (`sleep`'s).
     wait_for(|| sockets(&listing()) <= 3, 5);
-    let fds = listing();
-    let host_ns = fs::read_link("/proc/self/ns/mnt").unwrap();
-    let (namespaces, fds): (Vec<String>, Vec<String>) =
-        fds.into_iter().partition(|f| f.contains(" mnt:["));
+    // The descriptors of namespaces of `kind`, none of them the host's, and the rest.
+    let split = |fds: Vec<String>, kind: &str| {
+        let host = fs::read_link(format!("/proc/self/ns/{kind}")).unwrap();
+        let (of_kind, rest): (Vec<String>, Vec<String>) = fds
+            .into_iter()
+            .partition(|f| f.contains(&format!(" {kind}:[")));
+        assert!(
+            of_kind
+                .iter()
+                .all(|f| !f.ends_with(&*host.to_string_lossy())),
+            "{of_kind:?}"
+        );
+        (of_kind, rest)
+    };
     // Mount namespaces: its template of the default environment
     // (`pola_fileserver::template`), and those of the running jail, which it tears
     // down once that jail has ended (its shim's, the one PID 1 built it in, the locked
     // one its command runs in): none of the host, none of the six `cat`s' jails that
     // have ended.
+    let (namespaces, fds) = split(listing(), "mnt");
     assert!(namespaces.len() <= 4, "{namespaces:?}");
-    assert!(
-        namespaces
-            .iter()
-            .all(|f| !f.ends_with(&*host_ns.to_string_lossy())),
-        "{namespaces:?}"
-    );
     let (sleep, _) = processes(sleeping)[0];
     let sleeps_ns = fs::read_link(format!("/proc/{sleep}/ns/mnt")).unwrap();
     assert!(
@@ -164,16 +169,8 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         "the running jail's namespace is held: {namespaces:?}, {sleeps_ns:?}"
     );
     // Network namespaces made ahead for the next jails (a pool): never the host's.
-    let host_net = fs::read_link("/proc/self/ns/net").unwrap();
-    let (pooled, fds): (Vec<String>, Vec<String>) =
-        fds.into_iter().partition(|f| f.contains(" net:["));
+    let (pooled, fds) = split(fds, "net");
     assert!(pooled.len() <= 2, "{pooled:?}");
-    assert!(
-        pooled
-            .iter()
-            .all(|f| !f.ends_with(&*host_net.to_string_lossy())),
-        "{pooled:?}"
-    );
     assert!((4..=6).contains(&fds.len()), "{fds:?}");
     assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
     assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
