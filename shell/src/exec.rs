@@ -129,6 +129,9 @@ pub struct Shell {
     pub dir_stack: Vec<String>,
     /// `hash`: programs found on `PATH`.
     pub hash: BTreeMap<String, PathBuf>,
+    /// The `PATH` the programs in `hash` were found on (`lookup`): `PATH` can change
+    /// without an assignment (a function's `local PATH` ending, `PATH=x f`, `mapfile`).
+    pub hash_path: Option<String>,
     /// `getopts`: the position inside a bundle of options (`-abc`).
     pub getopts_char: usize,
     /// The status of the last command substitution of the command being expanded.
@@ -219,6 +222,7 @@ impl Shell {
             funcnames: Vec::new(),
             dir_stack: Vec::new(),
             hash: BTreeMap::new(),
+            hash_path: None,
             getopts_char: 0,
             subst_status: None,
             subshell: false,

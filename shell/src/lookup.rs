@@ -74,6 +74,10 @@ impl Shell {
         if std::env::split_paths(path_var).any(|d| !d.is_absolute()) {
             return None;
         }
+        // Found on this PATH, not on one it had when the program was looked up.
+        if self.hash_path.as_deref() != Some(path_var) {
+            return None;
+        }
         let exe = self.hash.get(name.to_str()?)?;
         Some((exe.clone(), path_var.into()))
     }
@@ -81,6 +85,11 @@ impl Shell {
     /// The program a command name runs, and how.
     pub fn program_for(&mut self, name: &str) -> Result<Program, JailError> {
         let path = self.get("PATH").unwrap_or("").to_string();
+        // What was found on another PATH may not be what this one finds.
+        if self.hash_path.as_deref() != Some(path.as_str()) {
+            self.hash.clear();
+            self.hash_path = Some(path.clone());
+        }
         let found = match self.hash.get(name) {
             Some(p) if !name.contains('/') && p.is_file() => p.clone(),
             _ => {

@@ -189,6 +189,32 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
     );
 });
 
+both!(
+    a_program_is_looked_up_again_once_path_is_put_back,
+    |t: &T| {
+        // A directory on PATH only for a while (a function's `local PATH`, `PATH=... f`,
+        // `mapfile`): once PATH is put back without it, a name found there while it was
+        // on PATH must not still run the program in it (a jail with a write grant on such
+        // a directory could have left that program).
+        let alt = t.write("alt/ls", "#!/bin/sh\necho from-alt\n");
+        fs::set_permissions(&alt, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let run = sh(
+            t,
+            r#"base=$PATH; alt="$PWD/alt:$PATH"
+f() { local PATH=$alt; ls -d /; }
+f; ls -d /
+g() { ls -d /; }
+PATH=$alt g; ls -d /
+PATH=$alt; ls -d /; mapfile -t PATH <<< "$base"; ls -d /"#,
+        );
+        assert_eq!(
+            run.success(),
+            "from-alt\n/\nfrom-alt\n/\nfrom-alt\n/\n",
+            "{run}"
+        );
+    }
+);
+
 both!(pipefail_and_pipestatus, |t: &T| {
     let run = sh(t, "false | true; echo $? ${PIPESTATUS[*]}; set -o pipefail; false | true; echo $?; true | sh -c 'exit 3' | true; echo $? ${PIPESTATUS[*]}");
     assert_eq!(run.success(), "0 1 0\n1\n3 0 3 0\n");
