@@ -367,6 +367,18 @@ fn wait_for_request(socket: OwnedFd) -> ! {
         // SAFETY: dup2 onto the number of the descriptor this copy gives up.
         unsafe { libc::dup2(null.as_raw_fd(), SHIM_SOCKET_FD) };
     }
+    // Nor is anything else the zygote holds: the running jails' sockets and mount
+    // namespaces (held here, a jail's /tmp and mounts would outlive it until this copy
+    // takes a request), the pool of network namespaces. Kept: 0–2, the number 10, this
+    // copy's socket and its template.
+    sys::close_from_except(
+        3,
+        &[
+            Some(SHIM_SOCKET_FD),
+            Some(socket.as_raw_fd()),
+            crate::template::descriptor(),
+        ],
+    );
     loop {
         match receive(&socket) {
             Ok(Some((bytes, fds))) if bytes.first() == Some(&TEMPLATE_TAG) => {

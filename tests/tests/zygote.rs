@@ -202,6 +202,55 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     );
 });
 
+// An ended jail's mount namespaces (its /tmp, its mounts) are released once it has
+// ended: the zygote lets them go, and so must every copy it forked while that jail
+// ran, the copy waiting for the next command included. That copy once kept them (and
+// what the jail left in its /tmp, up to its tmpfs limit) until the next command.
+both!(an_ended_jails_namespaces_are_held_by_no_copy, |t: &T| {
+    let mut shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                "sh -c 'readlink /proc/self/ns/mnt; head -c 1000000 /dev/zero > /tmp/left; echo ended'; read -t 30 x",
+            ],
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(shell.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    let jail_ns = line.trim().to_string();
+    assert!(jail_ns.starts_with("mnt:["), "{jail_ns}");
+    line.clear();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert_eq!(line, "ended\n");
+    // The shell now waits in `read`: whatever it forked holds what it holds at rest.
+    let holding = || {
+        processes(|_| true)
+            .into_iter()
+            .filter(|(_, ppid)| *ppid == shell.id())
+            .flat_map(|(pid, _)| {
+                // A process may be gone by now (a copy that took no request).
+                fs::read_dir(format!("/proc/{pid}/fd"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| fs::read_link(e.path()).ok())
+                    .map(move |target| (pid, target.display().to_string()))
+            })
+            .filter(|(_, target)| *target == jail_ns)
+            .collect::<Vec<_>>()
+    };
+    let released = wait_for(|| holding().is_empty(), 3);
+    let held = holding();
+    shell.kill().unwrap();
+    shell.wait().unwrap();
+    assert!(released, "the ended jail's {jail_ns} is held: {held:?}");
+});
+
 // Hints' shared file system's host (`pola-shim --cwd-host`) holds nothing of the host
 // either, and dies with the shell.
 both!(
