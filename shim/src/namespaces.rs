@@ -109,20 +109,25 @@ pub fn pool_short() -> bool {
     POOL.lock().unwrap_or_else(|e| e.into_inner()).len() < POOL_SIZE
 }
 
-/// Make one more network namespace for the pool. This process ends up in it (so it is
-/// no longer in one made for the next jail).
-pub fn fill_pool() {
+/// Make one more network namespace for the pool; false if none could be made (the
+/// caller must not try again at once). This process ends up in it (so it is no longer
+/// in one made for the next jail).
+pub fn fill_pool() -> bool {
     network_used();
     if unshare(CloneFlags::CLONE_NEWNET).is_err() || crate::sys::loopback_up().is_err() {
-        return;
+        return false;
     }
     let opened = nix::fcntl::open(
         "/proc/self/ns/net",
         nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
         nix::sys::stat::Mode::empty(),
     );
-    if let Ok(ns) = opened {
-        POOL.lock().unwrap_or_else(|e| e.into_inner()).push(ns);
+    match opened {
+        Ok(ns) => {
+            POOL.lock().unwrap_or_else(|e| e.into_inner()).push(ns);
+            true
+        }
+        Err(_) => false,
     }
 }
 

@@ -48,6 +48,9 @@ pub fn serve() -> ! {
     let mut pending = None;
     // The jails handed over by copies, while they run.
     let mut live: Vec<Live> = Vec::new();
+    // The pool could not be filled (the user's limit of network namespaces, memory):
+    // tried again after the next request, not over and over in a busy loop.
+    let mut pool_refused = false;
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
         if waiting.is_none() && !starting {
@@ -56,15 +59,18 @@ pub fn serve() -> ! {
         }
         // With nothing else to do (no jail starting, the next copy ready), fill the
         // pool of network namespaces, one at a time between looks at the shell.
-        let idle_work = !starting && waiting.is_some() && namespaces::pool_short();
+        let idle_work = !starting && !pool_refused && waiting.is_some() && namespaces::pool_short();
         if !shell_or_jails(&mut live, idle_work) {
             if idle_work {
-                namespaces::fill_pool();
+                pool_refused = !namespaces::fill_pool();
             }
             continue;
         }
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
-            Ok(Some((zygote::Message::Fork(request), fds))) => (request, fds),
+            Ok(Some((zygote::Message::Fork(request), fds))) => {
+                pool_refused = false;
+                (request, fds)
+            }
             Ok(Some((zygote::Message::Template(trees), fds))) => {
                 pending = Some((trees, fds));
                 continue;

@@ -473,6 +473,42 @@ both!(
     }
 );
 
+// The zygote fills its pool of network namespaces while nothing else waits; when no
+// more can be made (here the user's limit on them, as a user namespace of the test's
+// sets it: three, so the running jail, the next copy's and one pooled), it stops
+// trying until the next command instead of trying again at once, forever: it once spun
+// on a core for as long as a command ran.
+both!(
+    a_pool_that_cannot_be_filled_is_not_retried_in_a_loop,
+    |t: &T| {
+        let script = format!(
+        "echo 3 > /proc/sys/user/max_net_namespaces && exec {} -c '/usr/bin/true; /usr/bin/sleep 4; echo done'",
+        pola_sh().display()
+    );
+        let shell = t
+            .command("unshare", &["-Ur", "sh", "-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let zygote = || {
+            processes(|cmd| cmd.contains("pola-shim --zygote"))
+                .into_iter()
+                .find(|(_, ppid)| *ppid == shell.id())
+                .map(|(pid, _)| pid)
+        };
+        assert!(wait_for(|| zygote().is_some(), 5), "no zygote");
+        let zygote = zygote().unwrap();
+        // `sleep` runs: the zygote has nothing to do but wait.
+        std::thread::sleep(Duration::from_millis(1000));
+        let before = cpu_ticks(zygote);
+        std::thread::sleep(Duration::from_millis(1500));
+        let spent = cpu_ticks(zygote) - before;
+        let out = shell.wait_with_output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+        assert!(spent < 30, "the zygote spun: {spent} ticks in 1.5 s");
+    }
+);
+
 /// What a command leaves in its network namespace (`leave`: one TCP connection over
 /// loopback, closed by the client, so its socket waits in TIME_WAIT), and what the next
 /// command in that namespace can read of it without any privilege (`look`).
