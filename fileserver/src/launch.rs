@@ -543,10 +543,12 @@ impl Jail {
     }
 
     /// Read what the jail sends once it is built (see [`start`]), then do what was
-    /// asked for that moment (`then`). On failure the jail is killed (its shim says
-    /// why, if it got that far) and its slot directories are removed; the caller reaps
-    /// it.
+    /// asked for that moment (`then`: also on failure, so that what the shim said
+    /// before it had a terminal is shown). On failure the jail is killed (its shim
+    /// says why, if it got that far) and its slot directories are removed; the caller
+    /// reaps it.
     pub fn complete(&mut self) -> Result<(), LaunchError> {
+        let mut failed = None;
         if let Some(expected) = self.pending.take() {
             let received = (|| -> std::io::Result<()> {
                 if expected.terminal {
@@ -562,16 +564,15 @@ impl Jail {
                 Ok(())
             })();
             if let Err(e) = received {
-                self.then.clear();
                 let _ = nix::sys::signal::kill(self.child, nix::sys::signal::Signal::SIGKILL);
                 self.resolved.discard_slots();
-                return Err(LaunchError::Send(e));
+                failed = Some(LaunchError::Send(e));
             }
         }
         for then in std::mem::take(&mut self.then) {
             then(self);
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 
     /// Do `f` once the jail is built ([`Jail::complete`]), or now if it is.

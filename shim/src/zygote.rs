@@ -128,8 +128,9 @@ pub fn serve() -> ! {
 }
 
 /// A jail a copy took, while it runs: the copy's socket, on which its shim and PID 1
-/// send the mount namespaces to hold (`hold`) and PID 1 says the command has started
-/// (`started`); it hangs up when the shim (the last of them) has exited.
+/// send the mount namespaces to hold (`hold_mount_namespace`) and PID 1 says the
+/// command is starting (`started`); it hangs up when the shim (the last of them) has
+/// exited.
 struct Live {
     socket: OwnedFd,
     /// Until the command has started (or this time has come), the zygote does not
@@ -203,9 +204,9 @@ fn shell_or_jails(live: &mut Vec<Live>, idle_work: bool) -> bool {
     ready[0]
 }
 
-/// A copy's message: hold these namespaces (`hold`).
+/// A copy's message: hold these namespaces (`hold_mount_namespace`).
 const HOLD_TAG: u8 = b'N';
-/// A copy's message: the command has started (`started`).
+/// A copy's message: the command is starting (`started`).
 const STARTED_TAG: u8 = b'S';
 /// The most descriptors one such message carries.
 const HELD_MAX: usize = 4;
@@ -277,7 +278,8 @@ const START_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 /// none), kept by its shim until it exits and by PID 1 until the command has started.
 static START_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
 
-/// The descriptor of the socket to the zygote, to keep open (`hold`, `started`).
+/// The descriptor of the socket to the zygote, to keep open (`hold_mount_namespace`,
+/// `started`).
 pub fn start_signal() -> Option<i32> {
     let fd = START_SIGNAL.load(std::sync::atomic::Ordering::Relaxed);
     (fd >= 0).then_some(fd)
@@ -311,8 +313,8 @@ pub fn hold_mount_namespace() {
     }
 }
 
-/// In PID 1, once the command has started: tell the zygote (it may work ahead now),
-/// and close PID 1's end of the socket.
+/// In PID 1, as it starts the command: tell the zygote (it may work ahead now), and
+/// close PID 1's end of the socket.
 pub fn started() {
     send_to_zygote(STARTED_TAG, &[]);
     let fd = START_SIGNAL.swap(-1, std::sync::atomic::Ordering::Relaxed);
