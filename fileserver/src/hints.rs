@@ -751,12 +751,7 @@ pub fn serve(fd: std::os::fd::OwnedFd, fs: CwdFs) {
 mod tests {
     use super::*;
 
-    fn node(path: &str, step: Step) -> PlanNode {
-        PlanNode {
-            path: path.into(),
-            step,
-        }
-    }
+    use crate::plan::tests::node;
 
     fn bind(is_dir: bool) -> Step {
         Step::Bind {

@@ -292,8 +292,16 @@ pub enum ShimReport {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A plan node, for tests of what is made of plans (`hints`, `template`).
+    pub(crate) fn node(path: &str, step: Step) -> PlanNode {
+        PlanNode {
+            path: path.into(),
+            step,
+        }
+    }
 
     #[test]
     fn plan_round_trips_with_non_utf8_names() {

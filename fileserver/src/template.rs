@@ -301,12 +301,7 @@ pub fn raw(fds: &[BorrowedFd<'_>]) -> Vec<RawFd> {
 mod tests {
     use super::*;
 
-    fn node(path: &str, step: Step) -> PlanNode {
-        PlanNode {
-            path: path.into(),
-            step,
-        }
-    }
+    use crate::plan::tests::node;
 
     fn bind(host: &str, witness: usize, default: bool) -> Step {
         Step::Bind {

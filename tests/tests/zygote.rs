@@ -27,6 +27,16 @@ fn tag(t: &T, base: u32) -> String {
     format!("{}", base + std::process::id() % 40_000 * 2 + who)
 }
 
+/// The shell's children running `pola-shim ARG` (the zygote and the copies it forked,
+/// which carry its command line; hints' host), in the order `/proc` lists them.
+fn helpers_of(shell: u32, arg: &str) -> Vec<u32> {
+    processes(|cmd| cmd.contains(&format!("pola-shim {arg}")))
+        .into_iter()
+        .filter(|(_, ppid)| *ppid == shell)
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
 /// The open descriptors of process `pid`, in order: "NUMBER TARGET" each.
 fn descriptors(pid: u32) -> Vec<String> {
     let mut fds: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
@@ -126,10 +136,8 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         .unwrap();
     let sleeping = |cmd: &str| cmd.starts_with("sleep ") && cmd.contains(&marker);
     assert!(wait_for(|| !processes(sleeping).is_empty(), 5));
-    let zygotes = processes(|cmd| cmd.contains("pola-shim --zygote"));
-    let (zygote, _) = *zygotes
-        .iter()
-        .find(|(_, ppid)| *ppid == shell.id())
+    let zygote = *helpers_of(shell.id(), "--zygote")
+        .first()
         .expect("the shell started a zygote");
     // Its descriptors: /dev/null as 0, 1, 2 and the socket to the shell; no file,
     // directory or terminal of the host.
@@ -271,10 +279,8 @@ both!(
             .unwrap();
         let sleeping = |cmd: &str| cmd.starts_with("sleep ") && cmd.contains(&marker);
         assert!(wait_for(|| !processes(sleeping).is_empty(), 5));
-        let hosts = processes(|cmd| cmd.contains("pola-shim --cwd-host"));
-        let (host, _) = *hosts
-            .iter()
-            .find(|(_, ppid)| *ppid == shell.id())
+        let host = *helpers_of(shell.id(), "--cwd-host")
+            .first()
             .expect("the shell started a host");
         let fds = descriptors(host);
         assert_eq!(fds.len(), 4, "{fds:?}");
@@ -315,13 +321,7 @@ both!(a_dead_zygotes_copy_is_reaped, |t: &T| {
         .unwrap();
     let sleeping = |cmd: &str| cmd.starts_with("sleep ") && cmd.contains(&marker);
     assert!(wait_for(|| !processes(sleeping).is_empty(), 5));
-    let ours = || {
-        processes(|cmd| cmd.contains("pola-shim --zygote"))
-            .into_iter()
-            .filter(|(_, ppid)| *ppid == shell.id())
-            .map(|(pid, _)| pid)
-            .collect::<Vec<u32>>()
-    };
+    let ours = || helpers_of(shell.id(), "--zygote");
     assert!(
         wait_for(|| ours().iter().any(|p| comm(*p) == "pola-warm"), 5),
         "a copy waits for the next command"
@@ -490,12 +490,7 @@ both!(
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let zygote = || {
-            processes(|cmd| cmd.contains("pola-shim --zygote"))
-                .into_iter()
-                .find(|(_, ppid)| *ppid == shell.id())
-                .map(|(pid, _)| pid)
-        };
+        let zygote = || helpers_of(shell.id(), "--zygote").first().copied();
         assert!(wait_for(|| zygote().is_some(), 5), "no zygote");
         let zygote = zygote().unwrap();
         // `sleep` runs: the zygote has nothing to do but wait.
