@@ -327,25 +327,11 @@ pub const LAUNCHER_ENV: &str = "POLA_LAUNCHER";
 /// What a fork could do between fork and exec is done by the spawn's attributes
 /// (descriptors, process group, signal dispositions) or by the shim itself (dying with
 /// its launcher).
-pub fn spawn(
-    shim: &Path,
-    plan: &JailPlan,
-    resolved: Resolved,
-    io: &Io,
-) -> Result<Jail, LaunchError> {
-    let mut jail = start(shim, plan, resolved, io)?;
-    if let Err(e) = jail.complete() {
-        let _ = nix::sys::wait::waitpid(jail.child, None);
-        return Err(e);
-    }
-    Ok(jail)
-}
-
-/// Launch the jail like [`spawn`], but return as soon as the plan is sent: what the
-/// jail sends back once it is built (its terminal, its proxy's and seccomp's
-/// listeners) is read by [`Jail::complete`], which must come before the jail is
-/// waited for. The shell starts every command of a pipeline so, and the jails are
-/// built at the same time.
+///
+/// It returns as soon as the plan is sent: what the jail sends back once it is built
+/// (its terminal, its proxy's and seccomp's listeners) is read by [`Jail::complete`],
+/// which must come before the jail is waited for. The shell starts every command of a
+/// pipeline so, and the jails are built at the same time.
 pub fn start(
     shim: &Path,
     plan: &JailPlan,
@@ -654,7 +640,7 @@ impl Jail {
     }
 
     /// Wait for the command to end, forwarding signals sent to this process to it
-    /// (the caller blocks them with `supervise::block_signals` before `spawn`, so
+    /// (the caller blocks them with `supervise::block_signals` before `start`, so
     /// none is lost), then tidy up the files created for it.
     pub fn wait(self) -> Outcome {
         let status = supervise::supervise(self.child, false);

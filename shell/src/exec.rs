@@ -1654,9 +1654,7 @@ impl Shell {
                     }
                 });
                 if !later {
-                    if let Err(e) = j.complete() {
-                        let _ = nix::sys::wait::waitpid(Pid::from_raw(j.pid() as i32), None);
-                        let e = jail::JailError::from(e);
+                    if let Err(e) = jail::complete(&mut j) {
                         self.error(&e);
                         return Running::Done(e.status());
                     }

@@ -786,11 +786,17 @@ pub fn spawn(
     io: &launch::Io,
 ) -> Result<launch::Jail, JailError> {
     let mut jail = start(cmd, env, identity, io)?;
-    if let Err(e) = jail.complete() {
-        let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(jail.pid() as i32), None);
-        return Err(e.into());
-    }
+    complete(&mut jail)?;
     Ok(jail)
+}
+
+/// Wait for a jail [`start`]ed to be built (`launch::Jail::complete`); if that fails,
+/// the jail is killed and reaped here.
+pub fn complete(jail: &mut launch::Jail) -> Result<(), JailError> {
+    jail.complete().map_err(|e| {
+        let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(jail.pid() as i32), None);
+        e.into()
+    })
 }
 
 /// [`spawn`] without waiting for the jail to be built: `launch::Jail::complete` does
