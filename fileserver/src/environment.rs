@@ -420,9 +420,14 @@ fn add_generated_etc(ns: &mut Namespace, identity: &Identity) -> Result<(), Name
     Ok(())
 }
 
+/// `/proc`, and `/dev`: a read-only directory of the skeleton holding the devices, the
+/// jail's own devpts and `/dev/shm`, and links (Landlock let nothing be created there
+/// even when it was a tmpfs of its own). The same for every command, so a shell's
+/// zygote holds it ready (`crate::template`), with mount points for the two per-jail
+/// file systems.
 fn add_proc_and_dev(ns: &mut Namespace) -> Result<(), NamespaceError> {
     ns.insert(Path::new("/proc"), Entry::Proc)?;
-    ns.insert(Path::new("/dev"), Entry::Tmpfs)?;
+    ns.insert(Path::new("/dev"), Entry::Dir)?;
     for dev in DEVICES {
         let path = Path::new("/dev").join(dev);
         ns.insert(

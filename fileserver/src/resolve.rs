@@ -72,9 +72,12 @@ fn os_error(path: &Path, errno: Errno) -> ResolveError {
 }
 
 /// The descriptor that witnesses a grant, with the identity the mount must match.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct WitnessFd {
-    pub fd: OwnedFd,
+    /// Shared: the default environment's witnesses are kept from one command to the
+    /// next (`crate::template::kept_witness`) and lent to each, without a `dup` and a
+    /// `close` per command.
+    pub fd: std::sync::Arc<OwnedFd>,
     pub dev: u64,
     pub ino: u64,
     pub is_dir: bool,
@@ -113,7 +116,7 @@ impl WitnessFd {
             return Err(ResolveError::NotFound(path.to_path_buf()));
         }
         Ok(WitnessFd {
-            fd,
+            fd: std::sync::Arc::new(fd),
             dev: st.st_dev,
             ino: st.st_ino,
             is_dir,
@@ -145,7 +148,6 @@ impl Resolved {
 fn tmpfs_mode(path: &Path) -> u32 {
     match path.to_str() {
         Some("/tmp" | "/var/tmp" | "/dev/shm") => 0o1777,
-        Some("/dev") => 0o755,
         _ => 0o700,
     }
 }

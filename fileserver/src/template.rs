@@ -58,38 +58,12 @@ pub(crate) fn kept_witness(
     use crate::resolve::WitnessFd;
     let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(w) = kept.get(path) {
-        let same =
-            nix::sys::stat::lstat(path).is_ok_and(|st| (st.st_dev, st.st_ino) == (w.dev, w.ino));
-        if same {
-            if let Ok(fd) = w.fd.try_clone() {
-                return Ok(WitnessFd {
-                    fd,
-                    dev: w.dev,
-                    ino: w.ino,
-                    is_dir: w.is_dir,
-                    host: w.host.clone(),
-                });
-            }
+        if nix::sys::stat::lstat(path).is_ok_and(|st| (st.st_dev, st.st_ino) == (w.dev, w.ino)) {
+            return Ok(w.clone());
         }
     }
     let fresh = WitnessFd::open(path)?;
-    match fresh.fd.try_clone() {
-        Ok(fd) => {
-            kept.insert(
-                path.to_path_buf(),
-                WitnessFd {
-                    fd,
-                    dev: fresh.dev,
-                    ino: fresh.ino,
-                    is_dir: fresh.is_dir,
-                    host: fresh.host.clone(),
-                },
-            );
-        }
-        Err(_) => {
-            kept.remove(path);
-        }
-    }
+    kept.insert(path.to_path_buf(), fresh.clone());
     Ok(fresh)
 }
 
@@ -120,6 +94,9 @@ pub enum Kind {
     File {
         contents: String,
     },
+    /// Where each jail mounts a file system of its own (`/dev/pts`, `/dev/shm`): an
+    /// empty directory here, mounted over by the jail once it took the subtree.
+    Mount,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +171,7 @@ pub fn node_of(
         Step::File { contents } => Kind::File {
             contents: contents.clone(),
         },
+        Step::Devpts | Step::Tmpfs { .. } => Kind::Mount,
         _ => return None,
     };
     Some(Node {
@@ -237,6 +215,16 @@ pub fn subtrees(
             .iter()
             .map(|n| node_of(&n.path, &n.step, &identity))
             .collect();
+        // Nothing of the template below a jail's own mount: it would be hidden there.
+        let covered = |held: &[Node]| {
+            held.iter().any(|m| {
+                m.kind == Kind::Mount
+                    && held
+                        .iter()
+                        .any(|n| n.path != m.path && n.path.starts_with(&m.path))
+            })
+        };
+        let held = held.filter(|h| !covered(h));
         if let (true, Some(held)) = (is_tree, held) {
             // A lone directory gains nothing from a template.
             if held.len() > 1 || matches!(held[0].kind, Kind::Bind { .. }) {
@@ -246,6 +234,12 @@ pub fn subtrees(
         i = end;
     }
     out
+}
+
+/// Whether the node `step` of a subtree taken from the template is still the jail's to
+/// make: a file system of its own, mounted on the template's `Kind::Mount`.
+pub fn per_jail(step: &Step) -> bool {
+    matches!(step, Step::Devpts | Step::Tmpfs { .. })
 }
 
 /// The subtrees of `plan` a template may hold, with their binds' witnesses in order.
@@ -374,5 +368,45 @@ mod tests {
         // A bind replaced on the host is another node.
         let again = subtrees(&nodes, Path::new("/nowhere"), |w| Some((1, w as u64 + 100)));
         assert_ne!(again[0].1, trees[0].1);
+    }
+
+    #[test]
+    fn dev_is_held_with_mount_points_for_the_jails_own_file_systems() {
+        let device = |host: &str, witness| Step::Bind {
+            host: host.into(),
+            witness,
+            is_dir: false,
+            writable: true,
+            device: true,
+            default: true,
+        };
+        let mut nodes = vec![
+            node("/dev", Step::Dir { seal: false }),
+            node("/dev/null", device("/dev/null", 0)),
+            node(
+                "/dev/ptmx",
+                Step::Symlink {
+                    target: "pts/ptmx".into(),
+                },
+            ),
+            node("/dev/pts", Step::Devpts),
+            node("/dev/shm", Step::Tmpfs { mode: 0o1777 }),
+        ];
+        let trees = subtrees(&nodes, Path::new("/nowhere"), |w| Some((1, w as u64)));
+        assert_eq!(trees.len(), 1);
+        assert_eq!(trees[0].0, 0..5);
+        let kinds: Vec<_> = trees[0].1.nodes.iter().map(|n| n.kind.clone()).collect();
+        assert_eq!(kinds[3..], [Kind::Mount, Kind::Mount]);
+        // What each jail mounts itself, and nothing else.
+        let own: Vec<_> = nodes.iter().filter(|n| per_jail(&n.step)).collect();
+        assert_eq!(own.len(), 2);
+        // Something below a jail's own file system is not the template's to hold: the
+        // jail's mount would hide it.
+        nodes.push(node("/dev/shm/x", Step::Dir { seal: false }));
+        assert!(subtrees(&nodes, Path::new("/nowhere"), |w| Some((1, w as u64))).is_empty());
+        // Nor is a grant of the user's in /dev.
+        nodes.pop();
+        nodes.insert(2, node("/dev/sda", bind("/dev/sda", 1, false)));
+        assert!(subtrees(&nodes, Path::new("/nowhere"), |w| Some((1, w as u64))).is_empty());
     }
 }

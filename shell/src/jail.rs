@@ -734,7 +734,7 @@ pub fn plan(
         .then(pola_fileserver::proxy::port);
     let scratch = nodes
         .iter()
-        .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
+        .filter(|n| matches!(n.step, Step::Tmpfs { .. }))
         .map(|n| n.path.clone().into_os_string())
         .collect();
     Ok(JailPlan {

@@ -28,8 +28,7 @@ fn writable_paths(plan: &JailPlan) -> Vec<PathBuf> {
             Step::Bind {
                 writable, device, ..
             } => writable && !device,
-            Step::Tmpfs { .. } => n.path.as_os_str() != "/dev",
-            Step::SlotDir { .. } => true,
+            Step::Tmpfs { .. } | Step::SlotDir { .. } => true,
             _ => false,
         })
         .map(|n| n.path.clone())

@@ -419,7 +419,11 @@ pub fn build(
         for (range, tree) in pola_fileserver::template::subtrees(&plan.nodes, &plan.cwd, id) {
             if let Some(n) = t.trees.iter().position(|held| *held == tree) {
                 taken[range.start] = Some(n);
-                within[range.start + 1..range.end].fill(true);
+                // Placed with it, but for the jail's own file systems in it.
+                let inner = range.start + 1..range.end;
+                for (w, node) in within[inner.clone()].iter_mut().zip(&plan.nodes[inner]) {
+                    *w = !pola_fileserver::template::per_jail(&node.step);
+                }
             }
         }
     }

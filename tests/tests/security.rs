@@ -428,9 +428,11 @@ mounts = [l.split() for l in open("/proc/self/mountinfo")]
 at = {m[4]: m for m in mounts}
 # The template's /etc: a mount of its own holding the binds.
 print("etc_mount=" + ("yes" if "/etc" in at and at["/etc/ld.so.cache"][1] == at["/etc"][0] else "no"))
+# The template's /dev: a mount of its own holding the devices, the jail's devpts on it.
+print("dev_mount=" + ("yes" if "/dev" in at and at["/dev/null"][1] == at["/dev/pts"][1] == at["/dev"][0] else "no"))
 print("leftovers=" + ",".join(m[4] for m in mounts if m[4].startswith(("/bag", "/new"))))
 print("procs=%d" % sum(1 for m in mounts if m[4] == "/proc"))
-for target in ["/etc/ld.so.cache", "/etc", "/usr"]:
+for target in ["/etc/ld.so.cache", "/etc", "/usr", "/dev", "/dev/null"]:
     t = ctypes.create_string_buffer(target.encode())
     probe("remount_rw" + target, lambda: call(165, ctypes.addressof(ctypes.create_string_buffer(b"none")), ctypes.addressof(t), 0, 0x20 | 0x1000, 0))
     def mount_setattr():
@@ -441,6 +443,7 @@ for target in ["/etc/ld.so.cache", "/etc", "/usr"]:
     probe("umount" + target, lambda: call(166, ctypes.addressof(t), 2))
 probe("write/etc/ld.so.cache", lambda: open("/etc/ld.so.cache", "a").write("PWNED"))
 probe("create/etc/new", lambda: open("/etc/new", "w").write("PWNED"))
+probe("create/dev/new", lambda: open("/dev/new", "w").write("PWNED"))
 probe("unshare_userns", lambda: call(272, 0x10000000 | 0x20000))
 "#),
     );
@@ -452,9 +455,11 @@ probe("unshare_userns", lambda: call(272, 0x10000000 | 0x20000))
         let out = run.success();
         let last = out.rsplit("etc_mount=").next().unwrap_or_default();
         assert!(last.starts_with("yes"), "{run}");
+        let last = out.rsplit("dev_mount=").next().unwrap_or_default();
+        assert!(last.starts_with("yes"), "{run}");
         assert_eq!(out.matches("leftovers=\n").count(), 3, "{run}");
         assert_eq!(out.matches("procs=1\n").count(), 3, "{run}");
-        for target in ["/etc/ld.so.cache", "/etc", "/usr"] {
+        for target in ["/etc/ld.so.cache", "/etc", "/usr", "/dev", "/dev/null"] {
             for op in ["remount_rw", "mount_setattr", "umount"] {
                 assert_eq!(
                     out.matches(&format!("{op}{target}=ENOSYS\n")).count(),
@@ -468,6 +473,10 @@ probe("unshare_userns", lambda: call(272, 0x10000000 | 0x20000))
             + out.matches("write/etc/ld.so.cache=EACCES").count();
         assert_eq!(refused, 3, "{run}");
         assert_eq!(out.matches("create/etc/new=EROFS").count(), 3, "{run}");
+        // /dev is read-only (it was a tmpfs of each jail's own, in which Landlock let
+        // nothing be created): the first jails' is the skeleton's, the last's the
+        // template's.
+        assert_eq!(out.matches("create/dev/new=EROFS").count(), 3, "{run}");
         assert_eq!(out.matches("unshare_userns=EPERM").count(), 3, "{run}");
         let unshared = t.output(t.pola_sh_command(
         "unshare -Urm sh -c 'umount /etc/ld.so.cache; mount -o remount,bind,rw /usr; echo PWNED >> /etc/ld.so.cache'",
@@ -2663,7 +2672,7 @@ both!(
 
 /// What one jail leaves behind, and whether another one sees it (issue 17).
 const WARM_PY: &str = r#"# What one jail leaves behind, and whether another one sees it (issue 17).
-# `leave TAG`: a file in /tmp, a System V shared memory segment, an abstract Unix
+# `leave TAG`: a file in /tmp and in /dev/shm, a System V shared memory segment, an abstract Unix
 # socket and a TCP socket listening on 127.0.0.1; `hold TAG` also stays 4 s;
 # `look TAG`: one line per kind, `KIND=seen` or `KIND=none`; `clean TAG` removes them.
 import ctypes, os, socket, sys, time
@@ -2675,6 +2684,7 @@ path = f"/tmp/warm-{tag}"
 libc = ctypes.CDLL(None, use_errno=True)
 if mode in ("leave", "hold"):
     open(path, "w").write("left")
+    open(f"/dev/shm/warm-{tag}", "w").write("left")
     shm = libc.shmget(key, 4096, 0o1000 | 0o600)
     a = socket.socket(socket.AF_UNIX)
     a.bind(f"\0warm-{tag}")
@@ -2689,6 +2699,7 @@ elif mode == "look":
     def report(kind, seen):
         print(f"{kind}={'seen' if seen else 'none'}", flush=True)
     report("tmp", os.path.exists(path))
+    report("shmfs", os.path.exists(f"/dev/shm/warm-{tag}"))
     report("shm", libc.shmget(key, 0, 0) >= 0)
     report("abstract", socket.socket(socket.AF_UNIX).connect_ex(f"\0warm-{tag}") == 0)
     report("tcp", socket.socket().connect_ex(("127.0.0.1", port)) == 0)
@@ -2705,8 +2716,9 @@ elif mode == "look":
     procs = [m for m in mounts if m[4] == "/proc"]
     report("template", len(procs) != 1 or any(m[4].startswith(("/bag", "/new")) for m in mounts))
 elif mode == "clean":
-    if os.path.exists(path):
-        os.unlink(path)
+    for left in (path, f"/dev/shm/warm-{tag}"):
+        if os.path.exists(left):
+            os.unlink(left)
     shm = libc.shmget(key, 0, 0)
     if shm >= 0:
         libc.shmctl(shm, 0, None)
@@ -2735,7 +2747,7 @@ both!(item_33_nothing_of_one_jail_reaches_the_next, |t: &T| {
              python3 warm.py look {plain_tag}; python3 warm.py clean {plain_tag}; kill $!"
         ),
     ]);
-    for kind in ["tmp", "shm", "abstract", "tcp", "process"] {
+    for kind in ["tmp", "shmfs", "shm", "abstract", "tcp", "process"] {
         assert!(
             plain.stdout.contains(&format!("{kind}=seen")),
             "{kind}: {plain}"
@@ -2762,7 +2774,9 @@ both!(item_33_nothing_of_one_jail_reaches_the_next, |t: &T| {
             .contains("left shm=ok"),
         "{run}"
     );
-    for kind in ["tmp", "shm", "abstract", "tcp", "process", "template"] {
+    for kind in [
+        "tmp", "shmfs", "shm", "abstract", "tcp", "process", "template",
+    ] {
         assert_eq!(
             out.matches(&format!("{kind}=none")).count(),
             2,
