@@ -298,10 +298,28 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     Ok(())
 }
 
+/// Whether the jail's scratch file system holds nothing but the scratch directories
+/// themselves (and its root): one `statfs` instead of walking each directory. They all
+/// share one tmpfs (`limits::Scratch`), so its count of inodes in use says it: every
+/// file, directory or link left anywhere in them takes one.
+fn scratch_untouched(plan: &JailPlan) -> bool {
+    let Some(first) = plan.scratch.first() else {
+        return true;
+    };
+    // A tmpfs without a bound on its inodes counts none.
+    nix::sys::statvfs::statvfs(std::path::Path::new(first)).is_ok_and(|st| {
+        st.files() > 0
+            && st.files().saturating_sub(st.files_free()) <= plan.scratch.len() as u64 + 1
+    })
+}
+
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
 /// grant keeps a file: tee … => notes.txt)". The names are the jail's: escaped.
 fn report_leftovers(plan: &JailPlan) {
     use pola_fileserver::text::shown;
+    if scratch_untouched(plan) {
+        return;
+    }
     for dir in &plan.scratch {
         let dir = std::path::Path::new(dir);
         let (n, named) = init::leftovers(dir, &plan.scratch);
