@@ -471,8 +471,7 @@ pub fn namespace(
         );
     }
 
-    let mut ns = Namespace::new();
-    env.apply(&mut ns, identity)?;
+    let mut ns = env.namespace(identity)?;
     let through_proxy = pola_fileserver::proxy::wanted(&net, cmd.ask.is_some());
     let mut ca_names = Vec::new();
     if net.shares_host() || through_proxy {
