@@ -181,19 +181,20 @@ pub struct Outcome {
 
 fn send_plan(
     socket: &UnixStream,
-    json: &[u8],
+    plan: &JailPlan,
     resolved: &Resolved,
     powerbox: Option<&UnixStream>,
     supervisor: Option<&UnixStream>,
     cwd: Option<&crate::cwd_host::Lent>,
 ) -> std::io::Result<()> {
+    let json = serde_json::to_vec(plan).map_err(std::io::Error::other)?;
     let mut fds = witness_fds(resolved);
     fds.extend(cwd.map(|lent| std::os::fd::AsRawFd::as_raw_fd(&lent.mount())));
     let mut header = Vec::with_capacity(8);
     header.extend_from_slice(&(fds.len() as u32).to_le_bytes());
     header.extend_from_slice(&(json.len() as u32).to_le_bytes());
     (&*socket).write_all(&header)?;
-    (&*socket).write_all(json)?;
+    (&*socket).write_all(&json)?;
     for chunk in fds.chunks(FDS_PER_MESSAGE) {
         if socket.send_with_fd(b"F", chunk)? != 1 {
             return Err(std::io::Error::other("short write"));
@@ -228,15 +229,6 @@ pub fn stage<'a>(
         })
         .collect()
 }
-
-/// The shim's end of a socket pair, if there is one.
-fn theirs_of(pair: &Option<(UnixStream, UnixStream)>) -> Option<&UnixStream> {
-    pair.as_ref().map(|(_, theirs)| theirs)
-}
-
-/// The largest plan sent before its shim is there (`start`): far below a Unix socket's
-/// send buffer (`net.core.wmem_default`, 208 KiB by default), descriptors included.
-const EARLY_PLAN_MAX: usize = 64 * 1024;
 
 /// `posix_spawn` the shim: each `(target, source)` descriptor in place (staged above
 /// every target first, so no source is clobbered by another's target), the job-control
@@ -372,37 +364,6 @@ pub fn start(
     };
     let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
     let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
-    let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
-        wanted
-            .then(|| UnixStream::pair().map_err(LaunchError::Spawn))
-            .transpose()
-    };
-    let powerbox = pair(plan.powerbox)?;
-    let supervisor = pair(!resolved.slots.is_empty())?;
-    // With a zygote, the plan goes into the socket right after the request, while the
-    // zygote hands it to its waiting copy: the copy finds it there as it becomes the
-    // shim, instead of waiting for the zygote's answer to reach the shell and the
-    // shell to send it then (~0.15 ms a command). Only a plan the socket's buffer
-    // surely holds: a write that blocked before there is a shim to read it would never
-    // end.
-    let mut json = None;
-    let mut early = None;
-    let mut send_early = || {
-        let bytes = serde_json::to_vec(plan).map_err(std::io::Error::other);
-        if let Ok(bytes) = &bytes {
-            if bytes.len() <= EARLY_PLAN_MAX {
-                early = Some(send_plan(
-                    &ours,
-                    bytes,
-                    &resolved,
-                    theirs_of(&powerbox),
-                    theirs_of(&supervisor),
-                    lent.as_ref(),
-                ));
-            }
-        }
-        json = Some(bytes);
-    };
     let pgid = io
         .process_group
         .unwrap_or_else(|| nix::unistd::getpgrp().as_raw());
@@ -411,7 +372,7 @@ pub fn start(
     let zygote = (!plan.net.shares_host())
         .then(|| {
             let template = crate::template::of_plan(plan, &resolved);
-            crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid, &template, &mut send_early)
+            crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid, &template)
         })
         .flatten();
     let child = match zygote {
@@ -456,21 +417,21 @@ pub fn start(
         }),
         terminal: None,
     };
-    let sent = match (early, json) {
-        (Some(sent), _) => sent,
-        (None, json) => json
-            .unwrap_or_else(|| serde_json::to_vec(plan).map_err(std::io::Error::other))
-            .and_then(|json| {
-                send_plan(
-                    &jail.socket,
-                    &json,
-                    &jail.resolved,
-                    theirs_of(&powerbox),
-                    theirs_of(&supervisor),
-                    jail.lent.as_ref(),
-                )
-            }),
-    }
+    let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
+        wanted
+            .then(|| UnixStream::pair().map_err(LaunchError::Spawn))
+            .transpose()
+    };
+    let powerbox = pair(plan.powerbox)?;
+    let supervisor = pair(!jail.resolved.slots.is_empty())?;
+    let sent = send_plan(
+        &jail.socket,
+        plan,
+        &jail.resolved,
+        powerbox.as_ref().map(|(_, theirs)| theirs),
+        supervisor.as_ref().map(|(_, theirs)| theirs),
+        jail.lent.as_ref(),
+    )
     .and_then(|()| {
         if let (Some(observed), None) = (&jail.observed, &jail.lent) {
             serve_cwd(&jail.socket, plan, observed.clone())?;

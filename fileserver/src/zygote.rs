@@ -252,9 +252,8 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
 /// Ask the zygote (started now if there is none) for a shim with descriptors `moves`
 /// (`(target, source)`, 0–9), the shim socket `socket`, in process group `pgid` (0: a
 /// new one). `template`: the command's default-environment binds, sent to the zygote
-/// first when they are not the ones it holds. `meanwhile` runs once the request is on
-/// its way, before the answer is read (whatever it is). `None`: no zygote here or it
-/// failed; spawn the shim instead.
+/// first when they are not the ones it holds. `None`: no zygote here or it failed;
+/// spawn the shim instead.
 pub fn fork_shim(
     shim: &Path,
     moves: &[(i32, RawFd)],
@@ -264,7 +263,6 @@ pub fn fork_shim(
         Vec<crate::template::Subtree>,
         Vec<std::os::fd::BorrowedFd<'_>>,
     ),
-    meanwhile: &mut dyn FnMut(),
 ) -> Option<Pid> {
     if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
@@ -294,7 +292,7 @@ pub fn fork_shim(
             Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),
         }
     }
-    match ask(zygote, moves, socket, pgid, meanwhile) {
+    match ask(zygote, moves, socket, pgid) {
         Ok(pid) => Some(pid),
         Err(errno) => {
             tracing::debug!("the zygote failed ({errno}); spawning the shim");
@@ -323,14 +321,7 @@ fn send_template(
     .map(drop)
 }
 
-/// Ask for a shim; `meanwhile` runs once the request is sent, before the answer.
-fn ask(
-    zygote: &Zygote,
-    moves: &[(i32, RawFd)],
-    socket: RawFd,
-    pgid: i32,
-    meanwhile: &mut dyn FnMut(),
-) -> Result<Pid, Errno> {
+fn ask(zygote: &Zygote, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Result<Pid, Errno> {
     let mut closed = 0u16;
     let mut targets = Vec::with_capacity(moves.len() + 3);
     let mut fds = vec![socket];
@@ -367,7 +358,6 @@ fn ask(
     let rights = [ControlMessage::ScmRights(&fds)];
     let fd = zygote.socket.as_raw_fd();
     sendmsg::<()>(fd, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None)?;
-    meanwhile();
     let mut answer = [0u8; 4];
     let n = loop {
         match nix::unistd::read(&zygote.socket, &mut answer) {
