@@ -148,6 +148,7 @@ impl Resolved {
 fn tmpfs_mode(path: &Path) -> u32 {
     match path.to_str() {
         Some("/tmp" | "/var/tmp" | "/dev/shm") => 0o1777,
+        Some("/dev") => 0o755,
         _ => 0o700,
     }
 }

@@ -733,7 +733,7 @@ pub fn plan(
         .then(pola_fileserver::proxy::port);
     let scratch = nodes
         .iter()
-        .filter(|n| matches!(n.step, Step::Tmpfs { .. }))
+        .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
         .map(|n| n.path.clone().into_os_string())
         .collect();
     Ok(JailPlan {

@@ -28,7 +28,10 @@ fn writable_paths(plan: &JailPlan) -> Vec<PathBuf> {
             Step::Bind {
                 writable, device, ..
             } => writable && !device,
-            Step::Tmpfs { .. } | Step::SlotDir { .. } => true,
+            // A tmpfs at `/dev` (`HOME=/dev`, or the environment file's) is not
+            // scratch space: only its devices are written.
+            Step::Tmpfs { .. } => n.path.as_os_str() != "/dev",
+            Step::SlotDir { .. } => true,
             _ => false,
         })
         .map(|n| n.path.clone())

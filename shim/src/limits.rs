@@ -80,8 +80,8 @@ pub fn restrict(limits: &JailLimits) -> Result<(), LimitsError> {
 }
 
 /// The jail's private tmpfs mounts, built from one tmpfs for all its scratch
-/// directories; any other (a plan's tmpfs not named a scratch directory) is a small one
-/// of its own.
+/// directories; any other (a tmpfs at `/dev`, from `HOME=/dev` or the environment
+/// file) is a small one of its own.
 pub struct Scratch<'p> {
     plan: &'p JailPlan,
     fs: Option<OwnedFd>,

@@ -2670,6 +2670,50 @@ both!(
     }
 );
 
+// 10, and /dev: a read-only directory of the skeleton (the template's from the third
+// command on) where nothing can be created; and when `HOME=/dev` makes it a tmpfs of
+// the jail's own after all, that tmpfs is still not scratch space (review finding:
+// with the `/dev` exceptions gone it was writable and every command reported the
+// links in it as files left behind).
+both!(item_10_nothing_is_created_in_dev, |t: &T| {
+    let probe = r#"/usr/bin/python3 -c '
+import os
+for what, make in [("file", lambda: open("/dev/newfile", "w")), ("link", lambda: os.symlink("/proc/self/fd/0", "/dev/evil"))]:
+    try:
+        make()
+        print(what, "made")
+    except OSError as e:
+        print(what, "refused")
+'"#;
+    // Without the jail: a tmpfs of one's own takes both.
+    let plain = t.plain(&[
+        "unshare",
+        "-Urm",
+        "sh",
+        "-c",
+        &format!("mount -t tmpfs none /dev && {probe}"),
+    ]);
+    assert_eq!(plain.success(), "file made\nlink made\n", "{plain}");
+    let three = format!("{probe}; {probe}; {probe}");
+    for home in [None, Some("/dev")] {
+        let mut argv = vec!["env".to_string()];
+        argv.extend(home.map(|h| format!("HOME={h}")));
+        argv.extend([
+            pola_tests::pola_sh().to_str().unwrap().to_string(),
+            "-c".into(),
+            three.clone(),
+        ]);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let run = t.plain(&argv);
+        assert_eq!(
+            run.success(),
+            "file refused\nlink refused\n".repeat(3),
+            "{home:?}: {run}"
+        );
+        assert!(!run.stderr.contains("discarded"), "{home:?}: {run}");
+    }
+});
+
 /// What one jail leaves behind, and whether another one sees it (issue 17).
 const WARM_PY: &str = r#"# What one jail leaves behind, and whether another one sees it (issue 17).
 # `leave TAG`: a file in /tmp and in /dev/shm, a System V shared memory segment, an abstract Unix
