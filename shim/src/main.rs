@@ -128,7 +128,7 @@ fn shim() -> ! {
     } = received;
     let who = format!("{}: {}", plan.program, plan.command);
     match jail(&plan, witnesses, powerbox, supervisor, &socket) {
-        Ok(status) => std::process::exit(status),
+        Ok(status) => sys::leave(status),
         Err(ShimError::Exec { status, message }) => {
             eprintln!("{who}: {message}");
             std::process::exit(status);
@@ -210,7 +210,7 @@ fn jail(
                     125
                 }
             };
-            std::process::exit(status);
+            sys::leave(status);
         }
     }
 }
