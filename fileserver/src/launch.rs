@@ -43,6 +43,20 @@ pub const SHIM_SOCKET_FD: i32 = 10;
 /// The highest descriptor a command may be given (POSIX shells redirect 0–9).
 pub const MAX_USER_FD: i32 = 9;
 
+/// Where a shell's own descriptors start (lower when the descriptor limit is low): out
+/// of reach of the user's redirections (`exec 3< f` replaces descriptor 3 in place).
+pub const SHELL_FDS: i32 = 100;
+
+/// A close-on-exec copy of `fd` numbered [`SHELL_FDS`] or above (above
+/// [`MAX_USER_FD`] when the descriptor limit is lower).
+pub fn high_copy(fd: impl std::os::fd::AsFd) -> nix::Result<OwnedFd> {
+    use nix::fcntl::{fcntl, FcntlArg};
+    let raw = fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(SHELL_FDS))
+        .or_else(|_| fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(MAX_USER_FD + 1)))?;
+    // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
 /// How the shim is started: its descriptors and its process group.
 #[derive(Debug, Default, Clone)]
 pub struct Io {

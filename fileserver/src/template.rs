@@ -66,30 +66,11 @@ pub(crate) fn kept_witness(
     // Kept above the descriptors a user may name (`exec 3< f` would replace it in
     // place, and the next command's jail would find another object than its witness):
     // where the shell keeps its own, out of reach of redirections.
-    if let Ok(high) = above_user_fds(&fresh.fd) {
+    if let Ok(high) = crate::launch::high_copy(&*fresh.fd) {
         fresh.fd = std::sync::Arc::new(high);
         kept.insert(path.to_path_buf(), fresh.clone());
     }
     Ok(fresh)
-}
-
-/// Where the shell's own descriptors start (see `pola_sh::redirect`), or at least
-/// above the user's 0–9.
-const KEPT_FDS: i32 = 100;
-
-/// A close-on-exec copy of `fd` numbered `KEPT_FDS` or above (10 or above when the
-/// descriptor limit is lower).
-fn above_user_fds(fd: &impl std::os::fd::AsFd) -> nix::Result<std::os::fd::OwnedFd> {
-    use nix::fcntl::{fcntl, FcntlArg};
-    use std::os::fd::FromRawFd;
-    let raw = fcntl(fd, FcntlArg::F_DUPFD_CLOEXEC(KEPT_FDS)).or_else(|_| {
-        fcntl(
-            fd,
-            FcntlArg::F_DUPFD_CLOEXEC(crate::launch::MAX_USER_FD + 1),
-        )
-    })?;
-    // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
-    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
 }
 
 /// The tag of a template message to the zygote.

@@ -6,9 +6,9 @@
 //! land on one of them; a redirection onto a descriptor the shell uses is refused.
 
 use std::io::Write;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
-use nix::fcntl::{fcntl, open, FcntlArg, OFlag};
+use nix::fcntl::{open, OFlag};
 use nix::sys::stat::Mode;
 
 /// What a descriptor becomes.
@@ -25,28 +25,13 @@ pub enum Target {
 #[derive(Debug, Default)]
 pub struct Redirections(pub Vec<(RawFd, Target)>);
 
-/// Where the shell's own descriptors start (lower when the descriptor limit is low).
-const SHELL_FDS: RawFd = 100;
-
-/// A close-on-exec copy of `fd` at `SHELL_FDS` or above (or at 10 or above).
-fn high_copy(fd: RawFd) -> Result<RawFd, nix::errno::Errno> {
-    fcntl(unsafe_fd(fd), FcntlArg::F_DUPFD_CLOEXEC(SHELL_FDS)).or_else(|_| {
-        fcntl(
-            unsafe_fd(fd),
-            FcntlArg::F_DUPFD_CLOEXEC(pola_fileserver::launch::MAX_USER_FD + 1),
-        )
-    })
-}
-
 /// Move a descriptor the shell opened for itself high up, so it can never sit on (and
 /// later close) one of the user's descriptors.
 pub fn above_user_fds(fd: OwnedFd) -> Result<OwnedFd, String> {
-    if fd.as_raw_fd() >= SHELL_FDS {
+    if fd.as_raw_fd() >= pola_fileserver::launch::SHELL_FDS {
         return Ok(fd);
     }
-    let high = high_copy(fd.as_raw_fd()).map_err(|e| e.desc().to_string())?;
-    // SAFETY: the kernel just made this descriptor for us.
-    Ok(unsafe { OwnedFd::from_raw_fd(high) })
+    pola_fileserver::launch::high_copy(&fd).map_err(|e| e.desc().to_string())
 }
 
 /// Whether `fd` is one of the shell's own descriptors (open, close-on-exec, above the
@@ -196,11 +181,8 @@ impl Redirections {
                 saved.restore();
                 return Err(format!("{fd}: bad file descriptor (in use by the shell)"));
             }
-            let previous = high_copy(*fd).ok();
-            // SAFETY: the duplicate was just made by the kernel and is ours alone.
-            saved
-                .0
-                .push((*fd, previous.map(|p| unsafe { OwnedFd::from_raw_fd(p) })));
+            let previous = pola_fileserver::launch::high_copy(unsafe_fd(*fd)).ok();
+            saved.0.push((*fd, previous));
             let result = match target {
                 Target::Open(o) => dup_onto(o.as_raw_fd(), *fd),
                 Target::Dup(from) => dup_onto(*from, *fd),
