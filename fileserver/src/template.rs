@@ -177,7 +177,7 @@ pub fn node_of(
         Step::File { contents } => Kind::File {
             contents: contents.clone(),
         },
-        Step::Devpts | Step::Tmpfs { .. } => Kind::Mount,
+        step if per_jail(step) => Kind::Mount,
         _ => return None,
     };
     Some(Node {
