@@ -144,9 +144,21 @@ impl<'p> Scratch<'p> {
     }
 }
 
+/// The one tmpfs of the jail's scratch directories (`Scratch`), as `statfs` sees it
+/// after the command, if it has any.
+pub fn scratch_stat(plan: &JailPlan) -> Option<nix::sys::statvfs::Statvfs> {
+    let first = plan.scratch.first()?;
+    nix::sys::statvfs::statvfs(Path::new(first)).ok()
+}
+
 /// After the command, in PID 1: which limits the jail had reached. `others` is how
-/// many processes were still running in it when the command ended.
-pub fn reached(plan: &JailPlan, others: usize) -> Vec<Kind> {
+/// many processes were still running in it when the command ended; `scratch` is the
+/// scratch tmpfs's `statfs` (`scratch_stat`).
+pub fn reached(
+    plan: &JailPlan,
+    others: usize,
+    scratch: Option<&nix::sys::statvfs::Statvfs>,
+) -> Vec<Kind> {
     let limits = &plan.limits;
     let mut out = Vec::new();
     let procs = limits.nproc.or(limits.pid_max.map(|p| pid_max(p) - 2));
@@ -156,11 +168,9 @@ pub fn reached(plan: &JailPlan, others: usize) -> Vec<Kind> {
     if procs.is_some_and(|max| others > 0 && others as u64 + 2 + max / 50 >= max) {
         out.push(Kind::Procs);
     }
-    let full = |dir: &std::ffi::OsString| {
-        nix::sys::statvfs::statvfs(Path::new(dir))
-            .is_ok_and(|st| st.blocks_available() == 0 || st.files_available() == 0)
-    };
-    if limits.scratch.is_some() && plan.scratch.first().is_some_and(full) {
+    let full =
+        |st: &nix::sys::statvfs::Statvfs| st.blocks_available() == 0 || st.files_available() == 0;
+    if limits.scratch.is_some() && scratch.is_some_and(full) {
         out.push(Kind::Tmp);
     }
     out

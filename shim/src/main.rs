@@ -267,10 +267,11 @@ fn pid1(
         None => init::supervise(command, true),
     };
     let others = init::kill_the_rest();
-    for kind in limits::reached(plan, others) {
+    let scratch = limits::scratch_stat(plan);
+    for kind in limits::reached(plan, others, scratch.as_ref()) {
         init::report(socket, &ShimReport::Limit(kind));
     }
-    report_leftovers(plan);
+    report_leftovers(plan, scratch.as_ref());
     Ok(status)
 }
 
@@ -298,16 +299,16 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     Ok(())
 }
 
-/// Whether the jail's scratch file system holds nothing but the scratch directories
-/// themselves (and its root): one `statfs` instead of walking each directory. They all
-/// share one tmpfs (`limits::Scratch`), so its count of inodes in use says it: every
-/// file, directory or link left anywhere in them takes one.
-fn scratch_untouched(plan: &JailPlan) -> bool {
-    let Some(first) = plan.scratch.first() else {
+/// Whether the jail's scratch file system (`scratch`, its `statfs`) holds nothing but
+/// the scratch directories themselves (and its root): no walk of each directory. They
+/// all share one tmpfs (`limits::Scratch`), so its count of inodes in use says it:
+/// every file, directory or link left anywhere in them takes one.
+fn scratch_untouched(plan: &JailPlan, scratch: Option<&nix::sys::statvfs::Statvfs>) -> bool {
+    if plan.scratch.is_empty() {
         return true;
-    };
+    }
     // A tmpfs without a bound on its inodes counts none.
-    nix::sys::statvfs::statvfs(std::path::Path::new(first)).is_ok_and(|st| {
+    scratch.is_some_and(|st| {
         st.files() > 0
             && st.files().saturating_sub(st.files_free()) <= plan.scratch.len() as u64 + 1
     })
@@ -315,9 +316,9 @@ fn scratch_untouched(plan: &JailPlan) -> bool {
 
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
 /// grant keeps a file: tee … => notes.txt)". The names are the jail's: escaped.
-fn report_leftovers(plan: &JailPlan) {
+fn report_leftovers(plan: &JailPlan, scratch: Option<&nix::sys::statvfs::Statvfs>) {
     use pola_fileserver::text::shown;
-    if scratch_untouched(plan) {
+    if scratch_untouched(plan, scratch) {
         return;
     }
     for dir in &plan.scratch {
