@@ -306,14 +306,20 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
             && cg.limits.len() == limits.len()
             && cg.limits.iter().zip(limits).all(|(a, b)| a.0 == b.0)
     };
+    // A kept cgroup whose last jail is still exiting (its end was reported before its
+    // shim and PID 1 left: `launch::Jail::wait_ended`) stays kept for a later jail.
+    let unused = |cg: &JailCgroup| {
+        cg.dirs.iter().all(|(_, dir, _)| {
+            fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
+        })
+    };
     let mut cgroup = {
         let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
-        let i = idle.iter().position(same)?;
+        let i = idle.iter().position(|cg| same(cg) && unused(cg))?;
         idle.swap_remove(i)
     };
     let empty = cgroup.dirs.iter().all(|(version, dir, cs)| {
-        fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
-            && !(cs.contains(&Controller::Memory) && holds_memory(*version, dir))
+        !(cs.contains(&Controller::Memory) && holds_memory(*version, dir))
     });
     let mut usable = empty;
     for (i, (c, value)) in limits.iter().enumerate() {

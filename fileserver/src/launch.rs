@@ -34,6 +34,30 @@ use crate::slots::broker::Broker;
 use crate::slots::protocol::Supervisor;
 use crate::supervise;
 
+/// The shims of jails whose end PID 1 reported (`Jail::wait_ended`), each with the
+/// process whose child it is: they exit on their own, and [`reap_ended`] reaps them.
+static ENDED: std::sync::Mutex<Vec<(u32, Pid)>> = std::sync::Mutex::new(Vec::new());
+
+/// Reap the shims of jails that reported their end ([`Jail::wait_ended`]) and have
+/// exited since; with `wait`, wait for each (they are exiting: a process that ends
+/// leaves none to its parent). A forked copy of the process, whose children they are
+/// not, leaves them alone.
+pub fn reap_ended(wait: bool) {
+    use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+    let flags = (!wait).then_some(WaitPidFlag::WNOHANG);
+    let me = std::process::id();
+    let mut ended = ENDED.lock().unwrap_or_else(|e| e.into_inner());
+    ended.retain(|(owner, pid)| {
+        *owner == me
+            && loop {
+                match waitpid(*pid, flags) {
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    status => break matches!(status, Ok(WaitStatus::StillAlive)),
+                }
+            }
+    });
+}
+
 /// Below the kernel's SCM_MAX_FD (253).
 pub const FDS_PER_MESSAGE: usize = 200;
 
@@ -155,6 +179,11 @@ pub struct Jail {
     /// then (`then`): `complete` waits for both.
     pending: Option<Expected>,
     then: Vec<Then>,
+    /// Whether the command runs in a session of its own, whose stops are its shim's
+    /// (then the shell waits for the shim, not for [`ShimReport::Ended`]).
+    session: bool,
+    /// What the jail reported so far (`wait_ended`), read by `finish`.
+    reported: Vec<u8>,
 }
 
 /// Something to do once the jail is built ([`Jail::then`]).
@@ -352,6 +381,7 @@ pub fn start(
     resolved: Resolved,
     io: &Io,
 ) -> Result<Jail, LaunchError> {
+    reap_ended(false);
     // Hints: what the command looks for is recorded here, from the skeleton the shell
     // serves (one directory of the shared file system where there is one).
     let observed = plan.observe.then(|| {
@@ -430,6 +460,8 @@ pub fn start(
             _ => pgid,
         }),
         terminal: None,
+        session: plan.session.is_some(),
+        reported: Vec::new(),
     };
     let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
         wanted
@@ -728,10 +760,46 @@ impl Jail {
         }
     }
 
-    /// Everything the shim reported; the shim has exited, so this does not block.
+    /// Wait for PID 1's report that the command ended ([`ShimReport::Ended`]): its
+    /// status as a shell reports it. PID 1's and the shim's exits, which tear the
+    /// jail's namespaces down, then overlap with what the caller does next; the shim
+    /// is reaped later ([`reap_ended`]).
+    ///
+    /// `None` when the jail does not say so: it has a session of its own (its shim
+    /// stops with the command, for job control), it is not complete, or it failed
+    /// before the end. The caller waits for the shim then.
+    pub fn wait_ended(&mut self) -> Option<i32> {
+        if self.session || self.pending.is_some() {
+            return None;
+        }
+        let mut scanned = 0;
+        loop {
+            while let Some(end) = self.reported[scanned..].iter().position(|b| *b == b'\n') {
+                let line = &self.reported[scanned..scanned + end];
+                scanned += end + 1;
+                if let Ok(ShimReport::Ended(status)) = serde_json::from_slice(line) {
+                    ENDED
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((std::process::id(), self.child));
+                    return Some(status);
+                }
+            }
+            let mut chunk = [0u8; 256];
+            match (&self.socket).read(&mut chunk) {
+                Ok(0) => return None,
+                Ok(n) => self.reported.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Everything the shim reported; the shim has exited, or PID 1 reported the end
+    /// (`wait_ended`), so this does not block.
     fn reports(&mut self) -> Vec<ShimReport> {
         let _ = self.socket.set_nonblocking(true);
-        let mut text = Vec::new();
+        let mut text = std::mem::take(&mut self.reported);
         let _ = self.socket.read_to_end(&mut text);
         text.split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())

@@ -289,6 +289,10 @@ pub enum ShimReport {
     /// When the command ended, the jail had reached this limit (its private tmpfs
     /// full, or as many processes as it may have).
     Limit(crate::limits::Kind),
+    /// The command ended with this status (as a shell reports it), and nothing of the
+    /// jail runs any more: PID 1 killed and reaped the rest, and has only to exit. The
+    /// shell may go on without waiting for PID 1's and the shim's exits.
+    Ended(i32),
 }
 
 #[cfg(test)]

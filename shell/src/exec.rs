@@ -816,8 +816,11 @@ impl Shell {
     pub fn wait(&mut self, running: Running) -> i32 {
         match running {
             Running::Done(s) => s,
-            Running::Jail(jail) => {
-                let status = crate::job::with_keys(|| wait_pid(Pid::from_raw(jail.pid() as i32)));
+            Running::Jail(mut jail) => {
+                let status = crate::job::with_keys(|| {
+                    jail.wait_ended()
+                        .unwrap_or_else(|| wait_pid(Pid::from_raw(jail.pid() as i32)))
+                });
                 jail::finish(*jail, status)
             }
             Running::Process(pid) | Running::Unconfined(pid) => wait_pid(pid),
@@ -1787,6 +1790,7 @@ impl Shell {
 
     /// Notice, without blocking, jobs that ended or stopped.
     pub fn reap_jobs(&mut self) {
+        pola_fileserver::launch::reap_ended(false);
         let pipefail = self.options.pipefail;
         for job in &mut self.jobs {
             job.poll(pipefail);

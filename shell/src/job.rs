@@ -79,6 +79,17 @@ impl Job {
         self.procs.iter().all(|p| p.status.is_some())
     }
 
+    /// The status of `pid`, a jail, from its PID 1's report of the end, without waiting
+    /// for the jail to exit (`launch::Jail::wait_ended`); `None` if it does not say, or
+    /// with job control (the job stops when its shim does).
+    fn ended(&mut self, pid: Pid) -> Option<i32> {
+        if self.pgid.as_raw() != 0 {
+            return None;
+        }
+        let proc_ = self.procs.iter_mut().find(|p| p.pid == pid)?;
+        proc_.jail.as_mut()?.wait_ended()
+    }
+
     /// Wait until every process has ended, or one has stopped.
     pub fn wait(&mut self, pipefail: bool) {
         let pending: Vec<Pid> = self
@@ -88,6 +99,10 @@ impl Job {
             .map(|p| p.pid)
             .collect();
         for pid in pending {
+            if let Some(status) = self.ended(pid) {
+                self.record(pid, status);
+                continue;
+            }
             loop {
                 match waitpid(pid, Some(WaitPidFlag::WUNTRACED)) {
                     Ok(WaitStatus::Stopped(..)) => {

@@ -73,7 +73,10 @@ fn main() {
     pola_fileserver::cwd_host::enable();
     let args: Vec<String> = std::env::args().collect();
     let login = args.first().is_some_and(|a| a.starts_with('-'));
-    std::process::exit(run(&args, login));
+    let status = run(&args, login);
+    // The shims of jails whose end was reported are exiting: reaped, not left to init.
+    pola_fileserver::launch::reap_ended(true);
+    std::process::exit(status);
 }
 
 fn run(args: &[String], mut login: bool) -> i32 {

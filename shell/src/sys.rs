@@ -35,6 +35,8 @@ pub fn fork() -> Result<Forked, Errno> {
 pub fn exit_child(status: i32) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    // The shims of jails whose end was reported are exiting: reaped, not left to init.
+    pola_fileserver::launch::reap_ended(true);
     // `_exit` skips `atexit`: the jail cgroups this copy kept go now.
     pola_fileserver::cgroup::remove_idle();
     // SAFETY: _exit ends the process immediately; nothing is left half-done.

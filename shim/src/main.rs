@@ -272,6 +272,8 @@ fn pid1(
         init::report(socket, &ShimReport::Limit(kind));
     }
     report_leftovers(plan, scratch.as_ref());
+    // Last: whatever PID 1 says reaches the terminal before the shell goes on.
+    init::report(socket, &ShimReport::Ended(status));
     Ok(status)
 }
 

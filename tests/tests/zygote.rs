@@ -584,3 +584,54 @@ both!(
         );
     }
 );
+
+// A script does not wait for each jail's PID 1 and shim to exit: PID 1 reports the
+// command's end once nothing else of the jail runs, and the shell reaps the shims
+// later. Whatever PID 1 says still comes before the next command's output, every
+// status is the command's, and the shell leaves no shim behind when it exits.
+both!(
+    a_script_goes_on_at_the_reported_end_and_reaps_the_shims,
+    |t: &T| {
+        let script = "exec 2>&1; sh -c 'touch /tmp/a'; echo after; \
+                  sh -c 'exit 3'; echo $?; sh -c 'kill -TERM $$'; echo $?; \
+                  sh -c 'exit 4' | sh -c 'exit 5'; echo $?; \
+                  set -o pipefail; sh -c 'exit 6' | true; echo $?; \
+                  x=$(sh -c 'echo sub; exit 7'); echo $x $?; \
+                  sleep 0.3 & sh -c 'exit 8'; wait -n; echo $?; \
+                  for i in 1 2 3 4 5 6 7 8; do true; /usr/bin/true; done; /usr/bin/false";
+        let expected = "pola-sh: sh: 1 file left in private /tmp was discarded: a\nafter\n\
+                    3\n143\n5\n6\nsub 7\n0\n";
+        let with = sh(t, script);
+        assert_eq!(with.stdout, expected, "{with}");
+        assert_eq!(with.code, Some(1), "{with}");
+        // The same without the zygote, from a subreaper: every process the shell started
+        // is its child, so any it did not reap would come here once it exits.
+        let (out, orphans) = with_subreaper(|| sh_without_zygote(t, script));
+        assert_eq!(out.stdout, expected, "{out}");
+        assert!(orphans.is_empty(), "left by the shell: {orphans:?}");
+    }
+);
+
+/// Run `f` as a child subreaper (PR_SET_CHILD_SUBREAPER): what it returns, and the
+/// processes that were re-parented here (orphans of what it started), each reaped.
+fn with_subreaper<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    // SAFETY: prctl with integer arguments; affects only this (test) process.
+    assert_eq!(
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) },
+        0
+    );
+    let result = f();
+    std::thread::sleep(Duration::from_millis(500));
+    let me = std::process::id();
+    let orphans: Vec<String> = processes(|_| true)
+        .into_iter()
+        .filter(|(_, ppid)| *ppid == me)
+        .map(|(pid, _)| format!("{pid} {} {}", comm(pid), state(pid)))
+        .collect();
+    while nix::sys::wait::waitpid(None, Some(nix::sys::wait::WaitPidFlag::WNOHANG))
+        .is_ok_and(|s| s != nix::sys::wait::WaitStatus::StillAlive)
+    {}
+    // SAFETY: as above.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) };
+    (result, orphans)
+}

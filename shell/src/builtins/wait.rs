@@ -25,6 +25,9 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
             _ => args.push(a),
         }
     }
+    // About to block: the shims of jails whose end was reported, which are exiting, are
+    // reaped first, so that none is left a zombie while the shell waits.
+    pola_fileserver::launch::reap_ended(true);
     let pipefail = sh.options.pipefail;
     if next {
         return Ok(wait_next(sh));
