@@ -28,12 +28,22 @@
 //! itself), and any failure to use it falls back to spawning, so a dead zygote costs
 //! one command the old way and is started again for the next.
 //!
-//! Protocol, on a `SOCK_SEQPACKET` pair (one message each way per command):
-//! request `[b'Z', umask: u32, pgid: i32, closed: u16 (bit t: descriptor t is
-//! closed), n: u8, targets: n × u8]` with descriptors `[shim socket, n sources]`;
-//! reply `pid: i32` (negative: an errno). Before a request, when the command's
-//! default environment is not the one the zygote holds: a template message
-//! (`crate::template`), without reply.
+//! The zygote forks each copy ahead and hands it to the shell at once (a *ready*
+//! copy): the shell sends the next command's request to the copy itself and goes on,
+//! without a round trip through the zygote, and tells the zygote it took it.
+//!
+//! Protocol, on `SOCK_SEQPACKET` pairs. A request is `[b'Z', umask: u32, pgid: i32,
+//! closed: u16 (bit t: descriptor t is closed), n: u8, targets: n × u8]` with
+//! descriptors `[shim socket, n sources]`.
+//! - zygote to shell, when a copy is forked ahead: `[b'R', pid: i32]` with the shell's
+//!   end of a socket to that copy, on which the shell sends it a request;
+//! - shell to zygote, after sending a ready copy its request (or finding it dead):
+//!   `[b'K', pid: i32, taken: u8]`, without reply;
+//! - shell to zygote, when it holds no ready copy: a request, answered `pid: i32` (a
+//!   copy forked for it), 0 (a ready copy was announced before this answer: use it),
+//!   or a negative errno;
+//! - shell to zygote, before a request, when the command's default environment is not
+//!   the one the zygote holds: a template message (`crate::template`), without reply.
 
 use std::io::{IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -48,6 +58,10 @@ use nix::unistd::Pid;
 pub const ARG: &str = "--zygote";
 
 const TAG: u8 = b'Z';
+/// A ready copy announced to the shell.
+const READY_TAG: u8 = b'R';
+/// The shell took (or lost) the ready copy.
+const TOOK_TAG: u8 = b'K';
 
 /// What the zygote's copy must set up before it goes on as a shim.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +115,8 @@ pub enum Message {
     Fork(Request),
     /// Hold these default-environment binds ready (`crate::template`).
     Template(Vec<crate::template::Subtree>),
+    /// The shell sent the ready copy `pid` its request (`taken`), or found it dead.
+    Took { pid: Pid, taken: bool },
 }
 
 /// One message on `socket` into `buf`, with the descriptors it carried (up to `N`,
@@ -151,6 +167,16 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
     if truncated {
         return Err(Errno::EMSGSIZE);
     }
+    if buf[0] == TOOK_TAG && len == 6 && fds.is_empty() {
+        let pid = i32::from_le_bytes(buf[1..5].try_into().map_err(|_| Errno::EINVAL)?);
+        return Ok(Some((
+            Message::Took {
+                pid: Pid::from_raw(pid),
+                taken: buf[5] != 0,
+            },
+            fds,
+        )));
+    }
     if buf[0] == crate::template::TAG {
         return match crate::template::decode(&buf[1..len], fds.len()) {
             Some(trees) => Ok(Some((Message::Template(trees), fds))),
@@ -161,6 +187,16 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
         Some(req) if fds.len() == req.targets.len() + 1 => Ok(Some((Message::Fork(req), fds))),
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// Hand the shell a copy forked ahead: its pid and the shell's end of a socket to it.
+pub fn announce(socket: RawFd, pid: Pid, copy: RawFd) -> Result<(), Errno> {
+    let mut bytes = vec![READY_TAG];
+    bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
+    let iov = [IoSlice::new(&bytes)];
+    let fds = [copy];
+    let rights = [ControlMessage::ScmRights(&fds)];
+    sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
 }
 
 /// Answer a request: the new shim's pid, or why there is none.
@@ -185,13 +221,28 @@ struct Zygote {
     socket: OwnedFd,
     /// The default-environment subtrees last sent to it (`crate::template`).
     template: Vec<crate::template::Subtree>,
+    /// The copy it forked ahead and handed over, for the next command.
+    ready: Option<Ready>,
 }
+
+/// A copy forked ahead, waiting for a request from the shell on `socket`.
+struct Ready {
+    pid: Pid,
+    socket: OwnedFd,
+}
+
+/// The copy a request was sent to last: a dead zygote's waiting copy is killed by its
+/// name, which this one may still carry for a moment (`reap_waiting`).
+static HANDED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 impl Drop for Zygote {
     fn drop(&mut self) {
         if std::process::id() == self.owner {
             let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
             let _ = nix::sys::wait::waitpid(self.pid, None);
+            if let Some(ready) = self.ready.take() {
+                drop_ready(self, ready, false);
+            }
             reap_waiting();
         }
     }
@@ -221,6 +272,9 @@ fn reap_waiting() {
         let ppid = stat[close + 1..].split_whitespace().nth(1);
         if comm == WAITING_NAME && ppid == Some(me.as_str()) {
             if let Ok(pid) = stat[..open].trim().parse::<i32>() {
+                if pid == HANDED.load(std::sync::atomic::Ordering::Relaxed) {
+                    continue;
+                }
                 let pid = Pid::from_raw(pid);
                 let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
                 let _ = nix::sys::wait::waitpid(pid, None);
@@ -246,6 +300,7 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         pid,
         socket: ours,
         template: Vec::new(),
+        ready: None,
     })
 }
 
@@ -292,7 +347,8 @@ pub fn fork_shim(
             Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),
         }
     }
-    match ask(zygote, moves, socket, pgid) {
+    let (request, fds) = request(moves, socket, pgid);
+    match take(zygote, &request, &fds) {
         Ok(pid) => Some(pid),
         Err(errno) => {
             tracing::debug!("the zygote failed ({errno}); spawning the shim");
@@ -321,7 +377,9 @@ fn send_template(
     .map(drop)
 }
 
-fn ask(zygote: &Zygote, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Result<Pid, Errno> {
+/// The request for a shim with descriptors `moves`, the shim socket `socket`, in
+/// process group `pgid`, and the descriptors it carries.
+fn request(moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> (Request, Vec<RawFd>) {
     let mut closed = 0u16;
     let mut targets = Vec::with_capacity(moves.len() + 3);
     let mut fds = vec![socket];
@@ -353,31 +411,134 @@ fn ask(zygote: &Zygote, moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> Res
         closed,
         targets,
     };
-    let bytes = request.encode();
-    let iov = [IoSlice::new(&bytes)];
-    let rights = [ControlMessage::ScmRights(&fds)];
-    let fd = zygote.socket.as_raw_fd();
-    sendmsg::<()>(fd, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None)?;
-    let mut answer = [0u8; 4];
-    let n = loop {
-        match nix::unistd::read(&zygote.socket, &mut answer) {
-            Err(Errno::EINTR) => continue,
-            other => break other?,
+    (request, fds)
+}
+
+/// A shim for `request`: the ready copy if there is one (announced already, or before
+/// the zygote's answer), else a copy the zygote forks for it.
+fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
+    // Announcements already here cost no wait.
+    while readable(&zygote.socket) {
+        if let Some(answer) = message(zygote)? {
+            return Err(unexpected(answer));
+        }
+    }
+    let pid = match zygote.ready.take() {
+        Some(ready) => hand(zygote, ready, request, fds)?,
+        None => {
+            let bytes = request.encode();
+            let iov = [IoSlice::new(&bytes)];
+            let rights = [ControlMessage::ScmRights(fds)];
+            let fd = zygote.socket.as_raw_fd();
+            sendmsg::<()>(fd, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None)?;
+            let answer = loop {
+                if let Some(answer) = message(zygote)? {
+                    break answer;
+                }
+            };
+            match answer {
+                0 => {
+                    let ready = zygote.ready.take().ok_or(Errno::EPROTO)?;
+                    hand(zygote, ready, request, fds)?
+                }
+                pid if pid > 0 => Pid::from_raw(pid),
+                errno => return Err(Errno::from_raw(-errno)),
+            }
         }
     };
-    if n != 4 {
-        return Err(Errno::EPIPE);
-    }
-    match i32::from_le_bytes(answer) {
-        pid if pid > 0 => {
-            let pid = Pid::from_raw(pid);
-            // Both sides set the group, so it is in place whichever runs first.
-            let group = if pgid == 0 { pid } else { Pid::from_raw(pgid) };
-            let _ = nix::unistd::setpgid(pid, group);
-            Ok(pid)
+    // Both sides set the group, so it is in place whichever runs first.
+    let group = if request.pgid == 0 {
+        pid
+    } else {
+        Pid::from_raw(request.pgid)
+    };
+    let _ = nix::unistd::setpgid(pid, group);
+    Ok(pid)
+}
+
+/// An answer where none was asked for: the zygote is out of step.
+fn unexpected(answer: i32) -> Errno {
+    tracing::debug!("the zygote answered {answer} unasked");
+    Errno::EPROTO
+}
+
+/// Whether `socket` has a message waiting.
+fn readable(socket: &OwnedFd) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(socket.as_fd(), PollFlags::POLLIN)];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+}
+
+/// Read one message from the zygote: an announced copy (kept as `ready`), or an
+/// answer to a request (returned).
+fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
+    let mut buf = [0u8; 8];
+    let (len, mut fds, _) = receive_with_fds::<1>(zygote.socket.as_raw_fd(), &mut buf)?;
+    match (len, fds.len()) {
+        (4, 0) => Ok(Some(i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))),
+        (5, 1) if buf[0] == READY_TAG => {
+            let pid = i32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]);
+            let socket = fds.pop().ok_or(Errno::EPROTO)?;
+            if let Some(old) = zygote.ready.replace(Ready {
+                pid: Pid::from_raw(pid),
+                socket,
+            }) {
+                // Only one is ever ready: the zygote is out of step.
+                drop_ready(zygote, old, false);
+                return Err(Errno::EPROTO);
+            }
+            Ok(None)
         }
-        errno => Err(Errno::from_raw(-errno)),
+        _ => Err(Errno::EPIPE),
     }
+}
+
+/// Send the ready copy `ready` the request, and tell the zygote.
+fn hand(zygote: &Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
+    HANDED.store(ready.pid.as_raw(), std::sync::atomic::Ordering::Relaxed);
+    let bytes = request.encode();
+    let iov = [IoSlice::new(&bytes)];
+    let rights = [ControlMessage::ScmRights(fds)];
+    let sent = sendmsg::<()>(
+        ready.socket.as_raw_fd(),
+        &iov,
+        &rights,
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    );
+    let pid = ready.pid;
+    if let Err(errno) = sent {
+        drop_ready(zygote, ready, true);
+        return Err(errno);
+    }
+    tell_took(zygote, pid, true)?;
+    Ok(pid)
+}
+
+/// Give up the ready copy `ready` (it died, or the zygote is out of step): it is
+/// this process's child (`CLONE_PARENT`), so kill and reap it; with `tell`, the
+/// zygote forks the next.
+fn drop_ready(zygote: &Zygote, ready: Ready, tell: bool) {
+    let _ = nix::sys::signal::kill(ready.pid, nix::sys::signal::Signal::SIGKILL);
+    let _ = nix::sys::wait::waitpid(ready.pid, None);
+    if tell {
+        let _ = tell_took(zygote, ready.pid, false);
+    }
+}
+
+fn tell_took(zygote: &Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {
+    let mut bytes = vec![TOOK_TAG];
+    bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
+    bytes.push(u8::from(taken));
+    sendmsg::<()>(
+        zygote.socket.as_raw_fd(),
+        &[IoSlice::new(&bytes)],
+        &[],
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )
+    .map(drop)
 }
 
 #[cfg(test)]

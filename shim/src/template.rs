@@ -56,34 +56,6 @@ pub fn descriptor() -> Option<i32> {
         .map(|t| t.ns.as_raw_fd())
 }
 
-/// The current template's descriptor and subtrees (the zygote hands them to a copy
-/// it forked before the template changed).
-pub fn current() -> Option<(std::os::fd::RawFd, Vec<Subtree>)> {
-    use std::os::fd::AsRawFd;
-    CURRENT
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .map(|t| (t.ns.as_raw_fd(), t.trees.clone()))
-}
-
-/// In a copy forked ahead: the zygote's current template instead of the one it was
-/// forked with (none if `None`).
-pub fn set(template: Option<(OwnedFd, Vec<Subtree>)>) {
-    let template = template.and_then(|(ns, trees)| {
-        // Above the descriptors the shim puts in place (as `build` does).
-        let ns = nix::fcntl::fcntl(
-            &ns,
-            nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1),
-        )
-        .ok()?;
-        // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
-        let ns = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(ns) };
-        Some(Template { ns, trees })
-    });
-    *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = template;
-}
-
 /// In the zygote: replace the template with one holding `trees` (each bind checked
 /// against its witness, `witnesses` in order). On failure there is none, and jails
 /// make every node themselves.

@@ -4,8 +4,9 @@
 //! (`clone(CLONE_PARENT)`, a child of the shell) that puts the request's descriptors
 //! in place, joins the process group, takes the umask, and goes on as a shim that was
 //! just started: from `crate::shim`, reading the plan from its socket. Each copy is
-//! forked ahead, while the shell runs the previous command, and waits for its request
-//! (`Waiting`).
+//! forked ahead, while the shell runs the previous command, and handed to the shell,
+//! which sends it the next request itself (`Waiting`); the zygote forks one when asked
+//! only when none is ready.
 //!
 //! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
 //! together) waits until the command just handed over has started: on two cores, doing
@@ -40,9 +41,8 @@ pub fn serve() -> ! {
     if namespaces::enter_user(uid, gid).is_ok() {
         namespaces::entered(uid, gid);
     }
-    // The copy forked ahead for the next request, and the template generation it has.
+    // The copy forked ahead for the next request, handed to the shell.
     let mut waiting: Option<Waiting> = None;
-    let mut generation = 0u64;
     // A template that arrived with a request, made once that request is answered: the
     // command does not wait for it (the next jails have it).
     let mut pending = None;
@@ -55,7 +55,7 @@ pub fn serve() -> ! {
         let starting = live.iter().any(|l| l.starting.is_some());
         if waiting.is_none() && !starting {
             namespaces::ensure_network();
-            waiting = fork_ahead(generation);
+            waiting = fork_ahead();
         }
         // With nothing else to do (no jail starting, the next copy ready), fill the
         // pool of network namespaces, one at a time between looks at the shell.
@@ -75,6 +75,27 @@ pub fn serve() -> ! {
                 pending = Some((trees, fds));
                 continue;
             }
+            Ok(Some((zygote::Message::Took { pid, taken }, _))) => {
+                pool_refused = false;
+                let Some(w) = waiting.take_if(|w| w.pid == pid) else {
+                    continue;
+                };
+                // That jail has the network namespace: the next copy needs a new one.
+                namespaces::network_used();
+                if taken {
+                    if let Some((trees, fds)) = pending.take() {
+                        crate::template::replace(trees, fds);
+                    }
+                    if live.len() < LIVE_MAX {
+                        live.push(Live {
+                            socket: w.socket,
+                            starting: Some(std::time::Instant::now() + START_WAIT),
+                            held: Vec::new(),
+                        });
+                    }
+                }
+                continue;
+            }
             Ok(None) => std::process::exit(0),
             Err(Errno::EINTR) => continue,
             Err(errno) => {
@@ -82,27 +103,12 @@ pub fn serve() -> ! {
                 continue;
             }
         };
-        // The copy forked ahead takes it, if it is still there.
-        if let Some(w) = waiting.take() {
-            // That jail has the network namespace, whether it takes the request or
-            // not: the next copy needs a new one.
-            namespaces::network_used();
-            if w.hand_over(&request, &fds, generation).is_ok() {
-                drop(fds);
-                zygote::reply(SHIM_SOCKET_FD, Ok(w.pid));
-                if let Some((trees, fds)) = pending.take() {
-                    crate::template::replace(trees, fds);
-                    generation += 1;
-                }
-                if live.len() < LIVE_MAX {
-                    live.push(Live {
-                        socket: w.socket,
-                        starting: Some(std::time::Instant::now() + START_WAIT),
-                        held: Vec::new(),
-                    });
-                }
-                continue;
-            }
+        // The shell holds the copy forked ahead (announced before this request is
+        // read, so before this answer): it sends it the request itself.
+        if waiting.is_some() {
+            drop(fds);
+            zygote::reply(SHIM_SOCKET_FD, Ok(nix::unistd::Pid::from_raw(0)));
+            continue;
         }
         namespaces::ensure_network();
         match sys::clone_parent() {
@@ -118,7 +124,6 @@ pub fn serve() -> ! {
                 zygote::reply(SHIM_SOCKET_FD, Ok(pid));
                 if let Some((trees, fds)) = pending.take() {
                     crate::template::replace(trees, fds);
-                    generation += 1;
                 }
                 namespaces::network_used();
             }
@@ -211,64 +216,16 @@ const STARTED_TAG: u8 = b'S';
 /// The most descriptors one such message carries.
 const HELD_MAX: usize = 4;
 
-/// A copy of the zygote forked ahead of the next request, waiting for it on a socket
-/// of its own: the fork (a copy of the zygote's page tables, ~0.3–0.5 ms on the
-/// machines measured) is off the command's path. It is the shell's child already
-/// (`CLONE_PARENT`), named `pola_fileserver::zygote::WAITING_NAME` until it takes a
-/// request (it acknowledges it once renamed, before the zygote gives the shell its
-/// pid), dies with the shell, and ends when the zygote does.
+/// A copy of the zygote forked ahead of the next request: the fork (a copy of the
+/// zygote's page tables, ~0.3–0.5 ms on the machines measured) is off the command's
+/// path. It is the shell's child already (`CLONE_PARENT`), named
+/// `pola_fileserver::zygote::WAITING_NAME` until it takes a request, dies with the
+/// shell, and ends when the zygote does. The shell has a socket of its own to it
+/// (`zygote::announce`) and sends it the request there; `socket` is the zygote's: the
+/// copy's shim and PID 1 send on it what the zygote holds for the jail (`Live`).
 struct Waiting {
     pid: nix::unistd::Pid,
     socket: OwnedFd,
-    /// The template generation it was forked with.
-    generation: u64,
-}
-
-const TEMPLATE_TAG: u8 = b'T';
-
-impl Waiting {
-    /// Hand it the request (after the current template, if it has an older one).
-    fn hand_over(&self, request: &Request, fds: &[OwnedFd], generation: u64) -> Result<(), Errno> {
-        use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
-        use std::io::IoSlice;
-        let send = |bytes: &[u8], fds: &[i32]| {
-            let iov = [IoSlice::new(bytes)];
-            let rights = [ControlMessage::ScmRights(fds)];
-            let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
-            sendmsg::<()>(
-                self.socket.as_raw_fd(),
-                &iov,
-                cmsgs,
-                MsgFlags::MSG_NOSIGNAL,
-                None,
-            )
-        };
-        if self.generation != generation {
-            match crate::template::current() {
-                Some((ns, trees)) => {
-                    let mut bytes = vec![TEMPLATE_TAG];
-                    bytes.extend(serde_json::to_vec(&trees).map_err(|_| Errno::EINVAL)?);
-                    send(&bytes, &[ns])?;
-                }
-                None => {
-                    send(&[TEMPLATE_TAG], &[])?;
-                }
-            }
-        }
-        let raw: Vec<i32> = fds.iter().map(AsRawFd::as_raw_fd).collect();
-        send(&request.encode(), &raw)?;
-        // Its acknowledgement: it has taken the request and no longer carries the
-        // waiting copy's name.
-        let mut ack = [0u8; 1];
-        loop {
-            match nix::unistd::read(&self.socket, &mut ack) {
-                Ok(1) if ack[0] == b'A' => return Ok(()),
-                Err(Errno::EINTR) => continue,
-                Ok(_) => return Err(Errno::EPIPE),
-                Err(errno) => return Err(errno),
-            }
-        }
-    }
 }
 
 /// The longest the zygote waits for a command to start before it works ahead anyway.
@@ -324,17 +281,21 @@ pub fn started() {
     }
 }
 
-/// Fork the copy for the next request; `None` if that fails (the zygote forks each
-/// copy when asked, as before).
-fn fork_ahead(generation: u64) -> Option<Waiting> {
+/// Fork the copy for the next request and hand it to the shell; `None` if that fails
+/// (the zygote forks each copy when asked, as before).
+fn fork_ahead() -> Option<Waiting> {
     use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
-    let (ours, theirs) = socketpair(
-        AddressFamily::Unix,
-        SockType::SeqPacket,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )
-    .ok()?;
+    let pair = || {
+        socketpair(
+            AddressFamily::Unix,
+            SockType::SeqPacket,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        )
+        .ok()
+    };
+    let (ours, theirs) = pair()?;
+    let (shells, from_shell) = pair()?;
     // Named before the fork, so the shell never sees it under the shim's name.
     set_name(zygote::WAITING_NAME);
     let forked = sys::clone_parent();
@@ -343,14 +304,16 @@ fn fork_ahead(generation: u64) -> Option<Waiting> {
     }
     match forked {
         Ok(Forked::Child) => {
-            drop(ours);
-            wait_for_request(theirs)
+            drop((ours, shells));
+            wait_for_request(theirs, from_shell)
         }
-        Ok(Forked::Parent(pid)) => Some(Waiting {
-            pid,
-            socket: ours,
-            generation,
-        }),
+        Ok(Forked::Parent(pid)) => {
+            drop((theirs, from_shell));
+            // Not handed over, it would wait for good: the shell's next request comes
+            // here (and finds it not ready), and dropping its socket ends it.
+            zygote::announce(SHIM_SOCKET_FD, pid, shells.as_raw_fd()).ok()?;
+            Some(Waiting { pid, socket: ours })
+        }
         Err(_) => None,
     }
 }
@@ -362,8 +325,10 @@ fn set_name(name: &str) {
     }
 }
 
-/// In the copy forked ahead: wait for the request, then go on as a shim.
-fn wait_for_request(socket: OwnedFd) -> ! {
+/// In the copy forked ahead: wait for the shell's request on `from_shell`, then go on
+/// as a shim. It ends when the zygote (`socket`) or the shell's end is gone.
+fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     // Dies with the shell, its parent, like any shim.
     if !sys::die_with_launcher() {
         std::process::exit(125);
@@ -378,30 +343,45 @@ fn wait_for_request(socket: OwnedFd) -> ! {
     // Nor is anything else the zygote holds: the running jails' sockets and mount
     // namespaces (held here, a jail's /tmp and mounts would outlive it until this copy
     // takes a request), the pool of network namespaces. Kept: 0–2, the number 10, this
-    // copy's socket and its template.
+    // copy's sockets and its template.
     sys::close_from_except(
         3,
         &[
             Some(SHIM_SOCKET_FD),
             Some(socket.as_raw_fd()),
+            Some(from_shell.as_raw_fd()),
             crate::template::descriptor(),
         ],
     );
     loop {
-        match receive(&socket) {
-            Ok(Some((bytes, fds))) if bytes.first() == Some(&TEMPLATE_TAG) => {
-                let trees = serde_json::from_slice(&bytes[1..]).ok();
-                crate::template::set(fds.into_iter().next().zip(trees));
+        let mut fds = [
+            PollFd::new(from_shell.as_fd(), PollFlags::POLLIN),
+            PollFd::new(socket.as_fd(), PollFlags::POLLIN),
+        ];
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(Errno::EINTR) => continue,
+            Err(_) => std::process::exit(0),
+            Ok(_) => {}
+        }
+        let request_ready = fds[0]
+            .revents()
+            .is_some_and(|r| r.contains(PollFlags::POLLIN));
+        let zygote_gone = fds[1].revents().is_some_and(|r| !r.is_empty());
+        if !request_ready {
+            // The zygote or the shell is gone (nothing else arrives here): so is this
+            // copy (the shell reaps it).
+            if zygote_gone || fds[0].revents().is_some_and(|r| !r.is_empty()) {
+                std::process::exit(0);
             }
+            continue;
+        }
+        match receive(&from_shell) {
             Ok(Some((bytes, fds))) => {
                 let Some(request) = Request::decode(&bytes) else {
                     std::process::exit(125);
                 };
-                // A shim from now on: renamed before the zygote tells the shell this
-                // pid, so a shell reaping a dead zygote's waiting copy never takes a
-                // job for one.
+                // A shim from now on.
                 set_name("pola-shim");
-                let _ = nix::unistd::write(&socket, b"A");
                 // Kept (above the descriptors put in place for the command) for
                 // `hold_mount_namespace` and `started`.
                 if let Ok(fd) = nix::fcntl::fcntl(
@@ -410,7 +390,7 @@ fn wait_for_request(socket: OwnedFd) -> ! {
                 ) {
                     START_SIGNAL.store(fd, std::sync::atomic::Ordering::Relaxed);
                 }
-                drop(socket);
+                drop((socket, from_shell));
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
                     std::process::exit(125);
@@ -418,7 +398,6 @@ fn wait_for_request(socket: OwnedFd) -> ! {
                 crate::shim();
             }
             Err(Errno::EINTR) => continue,
-            // The zygote is gone: so is this copy (the shell reaps it).
             _ => std::process::exit(0),
         }
     }

@@ -635,3 +635,59 @@ fn with_subreaper<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) };
     (result, orphans)
 }
+
+// The shell sends each command's request to the copy forked ahead itself. A copy that
+// died while it waited (killed, out of memory) costs nothing but a fallback: the next
+// command still runs, the shell reaps the dead copy, and the zygote forks the next.
+both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
+    t.write("f.txt", "content\n");
+    let marker = tag(t, 500_000);
+    let shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                &format!(
+                    "cat f.txt > /dev/null; sleep 1.{marker}; cat f.txt; echo $?; \
+                     sleep 0.{marker}; cat f.txt"
+                ),
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = |cmd: &str| cmd.starts_with(&format!("sleep 1.{marker}"));
+    assert!(wait_for(|| !processes(first).is_empty(), 5));
+    let copies = || {
+        processes(|_| true)
+            .into_iter()
+            .filter(|(pid, ppid)| *ppid == shell.id() && comm(*pid) == "pola-warm")
+            .map(|(pid, _)| pid)
+            .collect::<Vec<u32>>()
+    };
+    assert!(
+        wait_for(|| copies().len() == 1, 5),
+        "a copy waits: {:?}",
+        copies()
+    );
+    let copy = copies()[0];
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(copy as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    // The second `sleep` runs once the `cat` after the first has: look then.
+    let second = |cmd: &str| cmd.starts_with(&format!("sleep 0.{marker}"));
+    assert!(wait_for(|| !processes(second).is_empty(), 5));
+    let dead_copy_left = std::path::Path::new(&format!("/proc/{copy}")).exists();
+    let replaced = wait_for(|| copies().len() == 1, 5);
+    let out = shell.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "content\n0\ncontent\n"
+    );
+    assert!(!dead_copy_left, "the dead copy {copy} was not reaped");
+    assert!(replaced, "no copy was forked ahead after the dead one");
+});
