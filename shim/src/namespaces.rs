@@ -71,12 +71,35 @@ pub fn entered(uid: u32, gid: u32) {
 /// used by one (the zygote makes them ahead of time).
 static NETWORK_READY: AtomicBool = AtomicBool::new(false);
 
+/// When the zygote makes the jails' network namespaces (`$POLA_NETNS`, read once: the
+/// benchmarks compare the choices, `scripts/bench`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkAhead {
+    /// Ahead, for the next copy, once each command has started, and a pool of
+    /// [`POOL_SIZE`] more while nothing else waits (the default).
+    Pool,
+    /// Ahead, for the next copy only (`POLA_NETNS=ahead`).
+    Next,
+    /// Not ahead: each shim makes its jail's on the command's path (`POLA_NETNS=path`).
+    OnThePath,
+}
+
+/// The zygote's choice of [`NetworkAhead`].
+pub fn network_ahead() -> NetworkAhead {
+    static CHOICE: OnceLock<NetworkAhead> = OnceLock::new();
+    *CHOICE.get_or_init(|| match std::env::var("POLA_NETNS").as_deref() {
+        Ok("ahead") => NetworkAhead::Next,
+        Ok("path") => NetworkAhead::OnThePath,
+        _ => NetworkAhead::Pool,
+    })
+}
+
 /// Unless it is in one already, move this process into a network namespace made for
 /// the next jail forked from it: one from the pool (`fill_pool`), or a new one with
 /// loopback up. A network namespace is the costliest one to make (measured at a tenth
 /// of a launch): the zygote makes them while commands run, not while one starts.
 pub fn ensure_network() {
-    if NETWORK_READY.load(Ordering::Relaxed) {
+    if NETWORK_READY.load(Ordering::Relaxed) || network_ahead() == NetworkAhead::OnThePath {
         return;
     }
     let pooled = POOL.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -106,7 +129,8 @@ const POOL_SIZE: usize = 2;
 
 /// Whether the pool has room for another.
 pub fn pool_short() -> bool {
-    POOL.lock().unwrap_or_else(|e| e.into_inner()).len() < POOL_SIZE
+    network_ahead() == NetworkAhead::Pool
+        && POOL.lock().unwrap_or_else(|e| e.into_inner()).len() < POOL_SIZE
 }
 
 /// Make one more network namespace for the pool; false if none could be made (the

@@ -106,18 +106,25 @@ both!(
         // another from the zygote's ready-made namespaces, not side by side.
         let two = sh(t, &both_programs);
         assert_eq!(two.success(), "refused\n", "{two}");
-        let ids = sh(
-            t,
-            "readlink /proc/self/ns/net; readlink /proc/self/ns/net; readlink /proc/self/ns/net",
-        );
-        let ids: Vec<&str> = ids.success().lines().collect();
-        let host = fs::read_link("/proc/self/ns/net").unwrap();
-        assert_eq!(ids.len(), 3);
-        assert!(
-            ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
-            "{ids:?}"
-        );
-        assert!(!ids.contains(&host.to_str().unwrap()), "{ids:?}");
+        // Whenever the zygote makes them (`POLA_NETNS`: the default pool, ahead for
+        // the next command only, or at each start).
+        for choice in ["pool", "ahead", "path"] {
+            let ids = t.plain(&[
+                "env",
+                &format!("POLA_NETNS={choice}"),
+                pola_sh().to_str().unwrap(),
+                "-c",
+                "readlink /proc/self/ns/net; readlink /proc/self/ns/net; readlink /proc/self/ns/net",
+            ]);
+            let ids: Vec<&str> = ids.success().lines().collect();
+            let host = fs::read_link("/proc/self/ns/net").unwrap();
+            assert_eq!(ids.len(), 3);
+            assert!(
+                ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
+                "{choice}: {ids:?}"
+            );
+            assert!(!ids.contains(&host.to_str().unwrap()), "{choice}: {ids:?}");
+        }
     }
 );
 
