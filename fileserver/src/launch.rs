@@ -406,7 +406,7 @@ pub fn start(
         }
         None => plan,
     };
-    let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+    let (mut ours, mut theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
     let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
     let pgid = io
         .process_group
@@ -422,8 +422,11 @@ pub fn start(
     let child = match zygote {
         Some(child) => child,
         None => {
+            // A socket of its own: a copy a dying zygote forked for this request may
+            // hold the first one's end (it leaves once that end is closed).
+            (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
-            moves.push((SHIM_SOCKET_FD, theirs_fd));
+            moves.push((SHIM_SOCKET_FD, std::os::fd::AsRawFd::as_raw_fd(&theirs)));
             match spawn_shim(shim, &[], &moves, io.process_group) {
                 Ok(child) => child,
                 Err(e) => {
@@ -769,9 +772,13 @@ impl Jail {
     /// stops with the command, for job control), it is not complete, or it failed
     /// before the end. The caller waits for the shim then.
     pub fn wait_ended(&mut self) -> Option<i32> {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
         if self.session || self.pending.is_some() {
             return None;
         }
+        // The shim's end, too: another process may hold the jail's end of the socket (a
+        // copy a dying zygote forked before the shell spawned the shim instead).
+        let shim = crate::supervise::pidfd(self.child)?;
         let mut scanned = 0;
         loop {
             while let Some(end) = self.reported[scanned..].iter().position(|b| *b == b'\n') {
@@ -784,6 +791,20 @@ impl Jail {
                         .push((std::process::id(), self.child));
                     return Some(status);
                 }
+            }
+            let mut fds = [
+                PollFd::new(self.socket.as_fd(), PollFlags::POLLIN),
+                PollFd::new(shim.as_fd(), PollFlags::POLLIN),
+            ];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => return None,
+                Ok(_) => {}
+            }
+            let readable = fds[0].revents().is_some_and(|r| !r.is_empty());
+            if !readable {
+                // The shim ended without PID 1's report: wait for it as before.
+                return None;
             }
             let mut chunk = [0u8; 256];
             match (&self.socket).read(&mut chunk) {

@@ -193,10 +193,7 @@ impl Own {
         let mut message = vec![REGISTER];
         message.extend_from_slice(&pgid.to_le_bytes());
         message.push(self.stdin as u8);
-        // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
-        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, shim as libc::pid_t, 0) };
-        // SAFETY: a new descriptor only we hold (pidfds are close-on-exec).
-        let pidfd = (pidfd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) });
+        let pidfd = crate::supervise::pidfd(nix::unistd::Pid::from_raw(shim as i32));
         let mut fds = vec![master.as_raw_fd()];
         fds.extend(pidfd.as_ref().map(|p| p.as_raw_fd()));
         if let Err(e) = send(shared.socket.as_fd(), &message, &fds) {

@@ -117,6 +117,16 @@ pub fn supervise_serving(child: Pid, reap_all: bool, mut service: Option<Service
     }
 }
 
+/// A pidfd of process `pid` (close-on-exec): readable once it has ended. `None` if the
+/// kernel has none for it (gone already, or no pidfds).
+pub fn pidfd(pid: Pid) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
+    // SAFETY: a new descriptor only we hold (pidfds are close-on-exec).
+    (fd >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) })
+}
+
 /// Wait for `child` to end (stops are not reported): its status as a shell reports
 /// it, or the error if it cannot be waited for.
 pub fn wait_plain(child: Pid) -> Result<i32, Errno> {

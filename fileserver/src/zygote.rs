@@ -248,13 +248,15 @@ impl Drop for Zygote {
     }
 }
 
-/// The name (`comm`) of a copy the zygote forked ahead for the next command, until it
-/// takes a request and becomes a shim.
+/// The name (`comm`) of a copy of the zygote (one forked ahead, or for a request)
+/// until its plan arrives and it is a shim.
 pub const WAITING_NAME: &str = "pola-warm";
 
-/// Kill and reap the copy a dead zygote had forked ahead: it is this process's child
-/// (`CLONE_PARENT`), and a zombie child would wake the `wait` builtin, which waits for
-/// any child's change, again and again.
+/// Kill and reap the copies a dead zygote had forked, ahead or for a request whose
+/// answer never came (the shell spawned that command's shim instead), but the one the
+/// shell handed a request itself: they are this process's children (`CLONE_PARENT`),
+/// and a zombie child would wake the `wait` builtin, which waits for any child's
+/// change, again and again.
 fn reap_waiting() {
     let me = std::process::id().to_string();
     let Ok(dir) = std::fs::read_dir("/proc") else {

@@ -16,6 +16,10 @@ use thiserror::Error;
 pub enum ChannelError {
     #[error("cannot read the plan from the fileserver: {0}")]
     Io(#[from] std::io::Error),
+    /// The launcher closed the socket before sending anything: it gave this shim up
+    /// (a copy a dying zygote forked, whose command the shell spawned a shim for).
+    #[error("the fileserver sent nothing")]
+    Abandoned,
     #[error("the fileserver sent {got} descriptors, expected {expected}")]
     Descriptors { got: usize, expected: usize },
     #[error("the fileserver sent a plan this shim cannot read: {0}")]
@@ -63,7 +67,16 @@ fn receive_tagged(socket: &UnixStream, tag: u8, got: usize) -> Result<OwnedFd, C
 /// receive the witness descriptors (which may take those numbers) and the powerbox.
 pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
     let mut header = [0u8; 8];
-    (&*socket).read_exact(&mut header)?;
+    let first = loop {
+        match (&*socket).read(&mut header) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => break other?,
+        }
+    };
+    if first == 0 {
+        return Err(ChannelError::Abandoned);
+    }
+    (&*socket).read_exact(&mut header[first..])?;
     let expected = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
     let len = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes")) as usize;
     let mut json = vec![0u8; len];

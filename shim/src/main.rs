@@ -115,11 +115,15 @@ fn shim() -> ! {
         Ok((s, received))
     }) {
         Ok(received) => received,
+        // Nothing to say: no command was given to it.
+        Err(channel::ChannelError::Abandoned) => std::process::exit(125),
         Err(e) => {
             eprintln!("pola-shim: {e}");
             std::process::exit(125);
         }
     };
+    // A copy of the zygote carried the waiting copy's name until now (`zygote`).
+    zygote::set_name("pola-shim");
     let channel::Received {
         plan,
         witnesses,

@@ -111,7 +111,15 @@ pub fn serve() -> ! {
             continue;
         }
         namespaces::ensure_network();
-        match sys::clone_parent() {
+        // Named as a waiting copy until its plan arrives (`crate::shim`): should the
+        // zygote die before the shell learns its pid, the shell finds it by that name
+        // and ends it (`pola_fileserver::zygote::reap_waiting`).
+        set_name(zygote::WAITING_NAME);
+        let forked = sys::clone_parent();
+        if !matches!(forked, Ok(Forked::Child)) {
+            set_name("pola-shim");
+        }
+        match forked {
             Ok(Forked::Child) => {
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
@@ -318,7 +326,7 @@ fn fork_ahead() -> Option<Waiting> {
     }
 }
 
-fn set_name(name: &str) {
+pub fn set_name(name: &str) {
     if let Ok(name) = std::ffi::CString::new(name) {
         // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
         unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr(), 0, 0, 0) };
@@ -380,8 +388,7 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
                 let Some(request) = Request::decode(&bytes) else {
                     std::process::exit(125);
                 };
-                // A shim from now on.
-                set_name("pola-shim");
+                // A shim from now on (named so once its plan has arrived).
                 // Kept (above the descriptors put in place for the command) for
                 // `hold_mount_namespace` and `started`.
                 if let Ok(fd) = nix::fcntl::fcntl(

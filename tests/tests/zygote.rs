@@ -698,3 +698,52 @@ both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
     assert!(!dead_copy_left, "the dead copy {copy} was not reaped");
     assert!(replaced, "no copy was forked ahead after the dead one");
 });
+
+// A zygote may die at any moment: between a request and its answer (after forking the
+// copy for it), while the shell holds its ready copy, while a copy builds a jail. The
+// shell starts each command another way then, and the next zygote: every command
+// runs, once, with its own status, and the shell never waits for good.
+both!(a_zygote_killed_again_and_again_costs_no_command, |t: &T| {
+    let script = "i=0; while [ $i -lt 300 ]; do sh -c \"exit $((i % 7))\"; echo \"$i $?\"; \
+                  i=$((i + 1)); done";
+    let shell = t
+        .command(pola_sh(), &["-c", script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = shell.id();
+    let killer = std::thread::spawn(move || {
+        let mut killed = 0;
+        let mut n = 0u64;
+        while std::path::Path::new(&format!("/proc/{id}")).exists() {
+            n += 1;
+            std::thread::sleep(Duration::from_millis(10 + n * 7919 % 50));
+            // The zygote: the one in a process group of its own (its copies join the
+            // command's).
+            let zygote = helpers_of(id, "--zygote")
+                .into_iter()
+                .find(|p| stat_fields(*p).get(2) == Some(&p.to_string()));
+            if let Some(z) = zygote {
+                let pid = nix::unistd::Pid::from_raw(z as i32);
+                if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).is_ok() {
+                    killed += 1;
+                }
+            }
+        }
+        killed
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(shell.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the shell finished")
+        .unwrap();
+    let killed = killer.join().unwrap();
+    let expected: String = (0..300).map(|i| format!("{i} {}\n", i % 7)).collect();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{out:?}");
+    assert!(out.status.success(), "{out:?}");
+    assert!(killed >= 5, "only {killed} zygotes were killed");
+});
