@@ -307,10 +307,14 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
             && cg.limits.iter().zip(limits).all(|(a, b)| a.0 == b.0)
     };
     // A kept cgroup whose last jail is still exiting (its end was reported before its
-    // shim and PID 1 left: `launch::Jail::wait_ended`) stays kept for a later jail.
+    // shim and PID 1 left: `launch::Jail::wait_ended`) stays kept for a later jail. A
+    // process that has left `cgroup.procs` is still counted in `pids.current` until it
+    // is reaped: the next jail would start one process short.
     let unused = |cg: &JailCgroup| {
-        cg.dirs.iter().all(|(_, dir, _)| {
+        cg.dirs.iter().all(|(_, dir, cs)| {
             fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
+                && (!cs.contains(&Controller::Pids)
+                    || fs::read_to_string(dir.join("pids.current")).is_ok_and(|n| n.trim() == "0"))
         })
     };
     let mut cgroup = {

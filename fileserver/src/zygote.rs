@@ -514,7 +514,9 @@ fn hand(zygote: &Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Resu
         drop_ready(zygote, ready, true);
         return Err(errno);
     }
-    tell_took(zygote, pid, true)?;
+    // The copy has the request and is the command's shim now, whatever becomes of the
+    // zygote: a zygote that cannot be told is found dead at the next command.
+    let _ = tell_took(zygote, pid, true);
     Ok(pid)
 }
 

@@ -747,3 +747,23 @@ both!(a_zygote_killed_again_and_again_costs_no_command, |t: &T| {
     assert!(out.status.success(), "{out:?}");
     assert!(killed >= 5, "only {killed} zygotes were killed");
 });
+
+// `wait -n` sleeps until a job ends: it once asked `wait4` for what only `waitid` does
+// (WNOWAIT), was refused at once, and asked again, spinning for as long as it waited.
+both!(wait_n_sleeps_while_it_waits, |t: &T| {
+    let shell = t
+        .command(pola_sh(), &["-c", "sleep 2 & wait -n; echo $?"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let before = cpu_ticks(shell.id());
+    std::thread::sleep(Duration::from_millis(1000));
+    let spent = cpu_ticks(shell.id()) - before;
+    let out = shell.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+    assert!(
+        spent < 20,
+        "the shell spun in wait -n: {spent} ticks in 1 s"
+    );
+});

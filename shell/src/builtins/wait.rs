@@ -1,5 +1,4 @@
-use nix::sys::wait::{waitpid, WaitPidFlag};
-use nix::unistd::Pid;
+use nix::sys::wait::WaitPidFlag;
 
 use crate::exec::{Shell, Status};
 use crate::job::State;
@@ -115,10 +114,11 @@ fn wait_next(sh: &mut Shell) -> i32 {
         if !sh.jobs.iter().any(|j| j.state == State::Running) {
             return 127;
         }
-        // Sleep until some child changes state, without reaping it.
-        let _ = waitpid(
-            Pid::from_raw(-1),
-            Some(WaitPidFlag::WNOWAIT | WaitPidFlag::WEXITED | WaitPidFlag::WSTOPPED),
+        // Sleep until some child changes state, without reaping it (`waitid`: `wait4`
+        // refuses WNOWAIT at once, and the loop spun).
+        let _ = nix::sys::wait::waitid(
+            nix::sys::wait::Id::All,
+            WaitPidFlag::WNOWAIT | WaitPidFlag::WEXITED | WaitPidFlag::WSTOPPED,
         );
         let _ = pipefail;
     }
