@@ -51,17 +51,24 @@ pub fn serve() -> ! {
     // The pool could not be filled (the user's limit of network namespaces, memory):
     // tried again after the next request, not over and over in a busy loop.
     let mut pool_refused = false;
+    // The shell's last request: the pool is filled only once the shell has been quiet
+    // a moment (at a prompt, not between a script's commands).
+    let mut last_request = std::time::Instant::now();
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
         if waiting.is_none() && !starting {
             namespaces::ensure_network();
             waiting = fork_ahead();
         }
-        // With nothing else to do (no jail starting, the next copy ready), fill the
-        // pool of network namespaces, one at a time between looks at the shell.
-        let idle_work = !starting && !pool_refused && waiting.is_some() && namespaces::pool_short();
-        if !shell_or_jails(&mut live, idle_work) {
-            if idle_work {
+        // With nothing else to do (no jail starting, the next copy ready, the shell
+        // quiet), fill the pool of network namespaces, one at a time between looks at
+        // the shell. In a script's loop it would only take the second core from the
+        // commands (measured: 4.2× dash per `cat` with it, 3.9× without).
+        let pool_wanted =
+            !starting && !pool_refused && waiting.is_some() && namespaces::pool_short();
+        let quiet = last_request + POOL_QUIET;
+        if !shell_or_jails(&mut live, pool_wanted.then_some(quiet)) {
+            if pool_wanted && std::time::Instant::now() >= quiet {
                 pool_refused = !namespaces::fill_pool();
             }
             continue;
@@ -69,6 +76,7 @@ pub fn serve() -> ! {
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
             Ok(Some((zygote::Message::Fork(request), fds))) => {
                 pool_refused = false;
+                last_request = std::time::Instant::now();
                 (request, fds)
             }
             Ok(Some((zygote::Message::Template(trees), fds))) => {
@@ -77,6 +85,7 @@ pub fn serve() -> ! {
             }
             Ok(Some((zygote::Message::Took { pid, taken }, _))) => {
                 pool_refused = false;
+                last_request = std::time::Instant::now();
                 let Some(w) = waiting.take_if(|w| w.pid == pid) else {
                     continue;
                 };
@@ -161,17 +170,24 @@ const LIVE_MAX: usize = 64;
 
 /// Wait until the shell has a message (true), or serve the live jails' messages and
 /// hang-ups (false). Live jails' sockets are watched too, and a starting jail's time
-/// limit; with `idle_work`, only a look (false: nothing is there, do that work).
-fn shell_or_jails(live: &mut Vec<Live>, idle_work: bool) -> bool {
+/// limit; with `idle_work`, the time from which there is work to do when nothing else
+/// is (false: it may have come).
+fn shell_or_jails(live: &mut Vec<Live>, idle_work: Option<std::time::Instant>) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::BorrowedFd;
     let now = std::time::Instant::now();
-    let deadline = live.iter().filter_map(|l| l.starting).min();
+    let deadline = live
+        .iter()
+        .filter_map(|l| l.starting)
+        .chain(idle_work)
+        .min();
     let timeout = match deadline {
+        // Rounded up: a time less than a millisecond away is not polled for over and over.
         Some(d) => {
-            PollTimeout::try_from(d.saturating_duration_since(now)).unwrap_or(PollTimeout::ZERO)
+            let ms = d.saturating_duration_since(now).as_micros().div_ceil(1000);
+            PollTimeout::try_from(i32::try_from(ms).unwrap_or(i32::MAX))
+                .unwrap_or(PollTimeout::NONE)
         }
-        None if idle_work => PollTimeout::ZERO,
         None => PollTimeout::NONE,
     };
     // SAFETY: the zygote's socket to the shell is open for the zygote's life.
@@ -235,6 +251,9 @@ struct Waiting {
     pid: nix::unistd::Pid,
     socket: OwnedFd,
 }
+
+/// How long the shell must have sent nothing before the zygote fills its pool.
+const POOL_QUIET: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// The longest the zygote waits for a command to start before it works ahead anyway.
 const START_WAIT: std::time::Duration = std::time::Duration::from_millis(50);

@@ -183,9 +183,14 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
             .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy())),
         "the running jail's namespace is held: {namespaces:?}, {sleeps_ns:?}"
     );
-    // Network namespaces made ahead for the next jails (a pool): never the host's.
+    // Network namespaces made ahead for the next jails (a pool, filled once the shell
+    // has been quiet a moment, as now): never the host's.
     let (pooled, fds) = split(fds, "net");
     assert!(pooled.len() <= 2, "{pooled:?}");
+    assert!(
+        wait_for(|| split(listing(), "net").0.len() == 2, 5),
+        "the pool was not filled while the shell waited"
+    );
     assert!((4..=6).contains(&fds.len()), "{fds:?}");
     assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
     assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
