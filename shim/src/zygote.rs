@@ -353,7 +353,9 @@ pub fn set_name(name: &str) {
 }
 
 /// In the copy forked ahead: wait for the shell's request on `from_shell`, then go on
-/// as a shim. It ends when the zygote (`socket`) or the shell's end is gone.
+/// as a shim. It ends when the shell's end is gone, not with the zygote (`socket`): a
+/// request the shell sent as the zygote died is still taken, and the shell ends a
+/// copy it no longer wants itself (`pola_fileserver::zygote::drop_ready`).
 fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     // Dies with the shell, its parent, like any shim.
@@ -381,26 +383,18 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
         ],
     );
     loop {
-        let mut fds = [
-            PollFd::new(from_shell.as_fd(), PollFlags::POLLIN),
-            PollFd::new(socket.as_fd(), PollFlags::POLLIN),
-        ];
+        let mut fds = [PollFd::new(from_shell.as_fd(), PollFlags::POLLIN)];
         match poll(&mut fds, PollTimeout::NONE) {
             Err(Errno::EINTR) => continue,
             Err(_) => std::process::exit(0),
             Ok(_) => {}
         }
-        let request_ready = fds[0]
+        if !fds[0]
             .revents()
-            .is_some_and(|r| r.contains(PollFlags::POLLIN));
-        let zygote_gone = fds[1].revents().is_some_and(|r| !r.is_empty());
-        if !request_ready {
-            // The zygote or the shell is gone (nothing else arrives here): so is this
-            // copy (the shell reaps it).
-            if zygote_gone || fds[0].revents().is_some_and(|r| !r.is_empty()) {
-                std::process::exit(0);
-            }
-            continue;
+            .is_some_and(|r| r.contains(PollFlags::POLLIN))
+        {
+            // The shell is gone: so is this copy.
+            std::process::exit(0);
         }
         match receive(&from_shell) {
             Ok(Some((bytes, fds))) => {
