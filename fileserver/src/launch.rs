@@ -406,29 +406,35 @@ pub fn start(
         }
         None => plan,
     };
-    let (mut ours, mut theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
-    let theirs_fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
     let pgid = io
         .process_group
         .unwrap_or_else(|| nix::unistd::getpgrp().as_raw());
     // The zygote's jails are born in network namespaces of their own; one that shares
     // the host's is spawned.
-    let zygote = (!plan.net.shares_host())
-        .then(|| {
-            let template = crate::template::of_plan(plan, &resolved);
-            crate::zygote::fork_shim(shim, &io.fds, theirs_fd, pgid, &template)
-        })
-        .flatten();
-    let child = match zygote {
-        Some(child) => child,
+    let forked = if plan.net.shares_host() {
+        None
+    } else {
+        let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+        let template = crate::template::of_plan(plan, &resolved);
+        crate::zygote::fork_shim(
+            shim,
+            &io.fds,
+            std::os::fd::AsRawFd::as_raw_fd(&theirs),
+            pgid,
+            &template,
+        )
+        .map(|child| (child, ours))
+    };
+    let (child, ours) = match forked {
+        Some(forked) => forked,
         None => {
             // A socket of its own: a copy a dying zygote forked for this request may
             // hold the first one's end (it leaves once that end is closed).
-            (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+            let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
             moves.push((SHIM_SOCKET_FD, std::os::fd::AsRawFd::as_raw_fd(&theirs)));
             match spawn_shim(shim, &[], &moves, io.process_group) {
-                Ok(child) => child,
+                Ok(child) => (child, ours),
                 Err(e) => {
                     let mut resolved = resolved;
                     resolved.discard_slots();
@@ -437,7 +443,6 @@ pub fn start(
             }
         }
     };
-    drop(theirs);
     let mut jail = Jail {
         child,
         socket: ours,

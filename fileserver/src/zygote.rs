@@ -428,11 +428,7 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
     let pid = match zygote.ready.take() {
         Some(ready) => hand(zygote, ready, request, fds)?,
         None => {
-            let bytes = request.encode();
-            let iov = [IoSlice::new(&bytes)];
-            let rights = [ControlMessage::ScmRights(fds)];
-            let fd = zygote.socket.as_raw_fd();
-            sendmsg::<()>(fd, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None)?;
+            send_request(zygote.socket.as_raw_fd(), request, fds)?;
             let answer = loop {
                 if let Some(answer) = message(zygote)? {
                     break answer;
@@ -499,16 +495,7 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
 /// Send the ready copy `ready` the request, and tell the zygote.
 fn hand(zygote: &Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
     HANDED.store(ready.pid.as_raw(), std::sync::atomic::Ordering::Relaxed);
-    let bytes = request.encode();
-    let iov = [IoSlice::new(&bytes)];
-    let rights = [ControlMessage::ScmRights(fds)];
-    let sent = sendmsg::<()>(
-        ready.socket.as_raw_fd(),
-        &iov,
-        &rights,
-        MsgFlags::MSG_NOSIGNAL,
-        None,
-    );
+    let sent = send_request(ready.socket.as_raw_fd(), request, fds);
     let pid = ready.pid;
     if let Err(errno) = sent {
         drop_ready(zygote, ready, true);
@@ -518,6 +505,15 @@ fn hand(zygote: &Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Resu
     // zygote: a zygote that cannot be told is found dead at the next command.
     let _ = tell_took(zygote, pid, true);
     Ok(pid)
+}
+
+/// Send `request` with its descriptors `fds` on `socket` (to the zygote, or to a ready
+/// copy).
+fn send_request(socket: RawFd, request: &Request, fds: &[RawFd]) -> Result<(), Errno> {
+    let bytes = request.encode();
+    let iov = [IoSlice::new(&bytes)];
+    let rights = [ControlMessage::ScmRights(fds)];
+    sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
 }
 
 /// Give up the ready copy `ready` (it died, or the zygote is out of step): it is

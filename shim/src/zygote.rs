@@ -120,15 +120,7 @@ pub fn serve() -> ! {
             continue;
         }
         namespaces::ensure_network();
-        // Named as a waiting copy until its plan arrives (`crate::shim`): should the
-        // zygote die before the shell learns its pid, the shell finds it by that name
-        // and ends it (`pola_fileserver::zygote::reap_waiting`).
-        set_name(zygote::WAITING_NAME);
-        let forked = sys::clone_parent();
-        if !matches!(forked, Ok(Forked::Child)) {
-            set_name("pola-shim");
-        }
-        match forked {
+        match fork_copy() {
             Ok(Forked::Child) => {
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
@@ -243,8 +235,8 @@ const HELD_MAX: usize = 4;
 /// A copy of the zygote forked ahead of the next request: the fork (a copy of the
 /// zygote's page tables, ~0.3–0.5 ms on the machines measured) is off the command's
 /// path. It is the shell's child already (`CLONE_PARENT`), named
-/// `pola_fileserver::zygote::WAITING_NAME` until it takes a request, dies with the
-/// shell, and ends when the zygote does. The shell has a socket of its own to it
+/// `pola_fileserver::zygote::WAITING_NAME` until its plan arrives, and dies with the
+/// shell or ends when the shell lets it go. The shell has a socket of its own to it
 /// (`zygote::announce`) and sends it the request there; `socket` is the zygote's: the
 /// copy's shim and PID 1 send on it what the zygote holds for the jail (`Live`).
 struct Waiting {
@@ -323,13 +315,7 @@ fn fork_ahead() -> Option<Waiting> {
     };
     let (ours, theirs) = pair()?;
     let (shells, from_shell) = pair()?;
-    // Named before the fork, so the shell never sees it under the shim's name.
-    set_name(zygote::WAITING_NAME);
-    let forked = sys::clone_parent();
-    if !matches!(forked, Ok(Forked::Child)) {
-        set_name("pola-shim");
-    }
-    match forked {
+    match fork_copy() {
         Ok(Forked::Child) => {
             drop((ours, shells));
             wait_for_request(theirs, from_shell)
@@ -345,6 +331,20 @@ fn fork_ahead() -> Option<Waiting> {
     }
 }
 
+/// Fork a copy of the zygote (`clone(CLONE_PARENT)`: the shell's child), named as a
+/// waiting copy from the start until its plan arrives (`crate::shim`): the shell never
+/// sees it under the shim's name before, and should the zygote die before the shell
+/// learns its pid, the shell finds it by that name and ends it
+/// (`pola_fileserver::zygote::reap_waiting`).
+fn fork_copy() -> Result<Forked, Errno> {
+    set_name(zygote::WAITING_NAME);
+    let forked = sys::clone_parent();
+    if !matches!(forked, Ok(Forked::Child)) {
+        set_name("pola-shim");
+    }
+    forked
+}
+
 pub fn set_name(name: &str) {
     if let Ok(name) = std::ffi::CString::new(name) {
         // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
@@ -357,7 +357,6 @@ pub fn set_name(name: &str) {
 /// request the shell sent as the zygote died is still taken, and the shell ends a
 /// copy it no longer wants itself (`pola_fileserver::zygote::drop_ready`).
 fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     // Dies with the shell, its parent, like any shim.
     if !sys::die_with_launcher() {
         std::process::exit(125);
@@ -383,19 +382,6 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
         ],
     );
     loop {
-        let mut fds = [PollFd::new(from_shell.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, PollTimeout::NONE) {
-            Err(Errno::EINTR) => continue,
-            Err(_) => std::process::exit(0),
-            Ok(_) => {}
-        }
-        if !fds[0]
-            .revents()
-            .is_some_and(|r| r.contains(PollFlags::POLLIN))
-        {
-            // The shell is gone: so is this copy.
-            std::process::exit(0);
-        }
         match receive(&from_shell) {
             Ok(Some((bytes, fds))) => {
                 let Some(request) = Request::decode(&bytes) else {
@@ -418,6 +404,7 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
                 crate::shim();
             }
             Err(Errno::EINTR) => continue,
+            // The shell is gone: so is this copy.
             _ => std::process::exit(0),
         }
     }
