@@ -230,28 +230,44 @@ fn send_plan(
     supervisor: Option<&UnixStream>,
     cwd: Option<&crate::cwd_host::Lent>,
 ) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
     let json = serde_json::to_vec(plan).map_err(std::io::Error::other)?;
     let mut fds = witness_fds(resolved);
-    fds.extend(cwd.map(|lent| std::os::fd::AsRawFd::as_raw_fd(&lent.mount())));
+    fds.extend(cwd.map(|lent| lent.mount().as_raw_fd()));
+    write_plan(
+        socket,
+        &json,
+        &fds,
+        powerbox.map(AsRawFd::as_raw_fd),
+        supervisor.map(AsRawFd::as_raw_fd),
+    )
+}
+
+/// The plan on the shim's socket, in the format above: its JSON `json`, the witnesses
+/// `fds`, the powerbox's and the supervisor's ends. The server sends it so, and a warm
+/// jail's shim hands it on to its PID 1 so (`pola-shim`'s `warm`).
+pub fn write_plan(
+    socket: &UnixStream,
+    json: &[u8],
+    fds: &[RawFd],
+    powerbox: Option<RawFd>,
+    supervisor: Option<RawFd>,
+) -> std::io::Result<()> {
     let mut header = Vec::with_capacity(8);
     header.extend_from_slice(&(fds.len() as u32).to_le_bytes());
     header.extend_from_slice(&(json.len() as u32).to_le_bytes());
     (&*socket).write_all(&header)?;
-    (&*socket).write_all(&json)?;
+    (&*socket).write_all(json)?;
     for chunk in fds.chunks(FDS_PER_MESSAGE) {
         if socket.send_with_fd(b"F", chunk)? != 1 {
             return Err(std::io::Error::other("short write"));
         }
     }
-    use std::os::fd::AsRawFd;
-    if let Some(theirs) = powerbox {
-        if socket.send_with_fd(&[POWERBOX_TAG], &[theirs.as_raw_fd()])? != 1 {
-            return Err(std::io::Error::other("short write"));
-        }
-    }
-    if let Some(theirs) = supervisor {
-        if socket.send_with_fd(&[SUPERVISOR_TAG], &[theirs.as_raw_fd()])? != 1 {
-            return Err(std::io::Error::other("short write"));
+    for (tag, fd) in [(POWERBOX_TAG, powerbox), (SUPERVISOR_TAG, supervisor)] {
+        if let Some(fd) = fd {
+            if socket.send_with_fd(&[tag], &[fd])? != 1 {
+                return Err(std::io::Error::other("short write"));
+            }
         }
     }
     Ok(())

@@ -189,13 +189,13 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
     }
 }
 
-/// Hand the shell a copy forked ahead: its pid and the shell's end of a socket to it.
-pub fn announce(socket: RawFd, pid: Pid, copy: RawFd) -> Result<(), Errno> {
+/// Hand the shell a copy forked ahead: its pid and the shell's ends of a socket to it
+/// and of one to its warm PID 1 (`pola-shim`'s `warm`), which takes the request too.
+pub fn announce(socket: RawFd, pid: Pid, sockets: &[RawFd; 2]) -> Result<(), Errno> {
     let mut bytes = vec![READY_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
     let iov = [IoSlice::new(&bytes)];
-    let fds = [copy];
-    let rights = [ControlMessage::ScmRights(&fds)];
+    let rights = [ControlMessage::ScmRights(sockets)];
     sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
 }
 
@@ -225,10 +225,13 @@ struct Zygote {
     ready: Option<Ready>,
 }
 
-/// A copy forked ahead, waiting for a request from the shell on `socket`.
+/// A copy forked ahead, waiting for a request from the shell on `socket`, and its
+/// warm PID 1 on `pid1` (the copy makes it once it runs: until then, or if it could
+/// not, the request stays there unread and the copy goes on without).
 struct Ready {
     pid: Pid,
     socket: OwnedFd,
+    pid1: OwnedFd,
 }
 
 /// The copy a request was sent to last: a dead zygote's waiting copy is killed by its
@@ -472,15 +475,17 @@ fn readable(socket: &OwnedFd) -> bool {
 /// answer to a request (returned).
 fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
     let mut buf = [0u8; 8];
-    let (len, mut fds, _) = receive_with_fds::<1>(zygote.socket.as_raw_fd(), &mut buf)?;
+    let (len, mut fds, _) = receive_with_fds::<2>(zygote.socket.as_raw_fd(), &mut buf)?;
     match (len, fds.len()) {
         (4, 0) => Ok(Some(i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))),
-        (5, 1) if buf[0] == READY_TAG => {
+        (5, 2) if buf[0] == READY_TAG => {
             let pid = i32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]);
+            let pid1 = fds.pop().ok_or(Errno::EPROTO)?;
             let socket = fds.pop().ok_or(Errno::EPROTO)?;
             if let Some(old) = zygote.ready.replace(Ready {
                 pid: Pid::from_raw(pid),
                 socket,
+                pid1,
             }) {
                 // Only one is ever ready: the zygote is out of step.
                 drop_ready(zygote, old, false);
@@ -495,6 +500,10 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
 /// Send the ready copy `ready` the request, and tell the zygote.
 fn hand(zygote: &Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
     HANDED.store(ready.pid.as_raw(), std::sync::atomic::Ordering::Relaxed);
+    // Its warm PID 1 first: it reads the plan and builds the jail while the copy (the
+    // supervisor) does its part. A PID 1 that is not there (or gone) leaves the plan
+    // to the copy.
+    let _ = send_request(ready.pid1.as_raw_fd(), request, fds);
     let sent = send_request(ready.socket.as_raw_fd(), request, fds);
     let pid = ready.pid;
     if let Err(errno) = sent {

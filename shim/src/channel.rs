@@ -46,6 +46,8 @@ pub struct Received {
     pub powerbox: Option<OwnedFd>,
     /// With slots: the supervisor's end of its socket to the server.
     pub supervisor: Option<OwnedFd>,
+    /// The plan as it came, for a warm jail's PID 1 (`crate::warm`).
+    pub json: Vec<u8>,
 }
 
 /// One descriptor sent with a one-byte `tag`.
@@ -64,8 +66,10 @@ fn receive_tagged(socket: &UnixStream, tag: u8, got: usize) -> Result<OwnedFd, C
 }
 
 /// Receive the plan, close the inherited descriptors 3–9 it does not keep, then
-/// receive the witness descriptors (which may take those numbers) and the powerbox.
-pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
+/// receive the witness descriptors (which may take those numbers), the powerbox, and
+/// with slots the supervisor's socket unless this is a warm jail's PID 1, which gets
+/// the plan from its shim without it (`supervisor` false).
+pub fn receive(socket: &UnixStream, supervisor: bool) -> Result<Received, ChannelError> {
     let mut header = [0u8; 8];
     let first = loop {
         match (&*socket).read(&mut header) {
@@ -112,11 +116,7 @@ pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
         .powerbox
         .then(|| receive_tagged(socket, pola_fileserver::launch::POWERBOX_TAG, fds.len()))
         .transpose()?;
-    let slots = plan
-        .nodes
-        .iter()
-        .any(|n| matches!(n.step, pola_fileserver::plan::Step::SlotDir { .. }));
-    let supervisor = slots
+    let supervisor = (crate::slots::wanted(&plan) && supervisor)
         .then(|| receive_tagged(socket, pola_fileserver::launch::SUPERVISOR_TAG, fds.len()))
         .transpose()?;
     Ok(Received {
@@ -124,6 +124,7 @@ pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
         witnesses: fds,
         powerbox,
         supervisor,
+        json,
     })
 }
 

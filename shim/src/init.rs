@@ -19,7 +19,7 @@ use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
-use nix::unistd::{pipe2, Pid};
+use nix::unistd::Pid;
 use pola_fileserver::plan::{JailPlan, ShimReport};
 pub use pola_fileserver::supervise::{block_signals, supervise, supervise_serving};
 use pola_fileserver::text::shown;
@@ -33,11 +33,20 @@ pub struct ParentAlive {
 
 impl ParentAlive {
     pub fn new() -> Result<ParentAlive, Errno> {
-        let (read, write) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        let (read, write) = crate::sys::pipe_high()?;
         Ok(ParentAlive {
             read,
             write: Some(write),
         })
+    }
+
+    /// Its descriptors, to keep open.
+    pub fn descriptors(&self) -> [Option<i32>; 2] {
+        use std::os::fd::AsRawFd;
+        [
+            Some(self.read.as_raw_fd()),
+            self.write.as_ref().map(AsRawFd::as_raw_fd),
+        ]
     }
 
     /// In the child: die with the parent, and make sure it is not already gone.

@@ -44,6 +44,10 @@ pub enum LimitsError {
 }
 
 /// Write this process into the jail's cgroups.
+/// Only ever this process ("0"): a task moved by another process is moved under the
+/// kernel's `cgroup_threadgroup_rwsem`, whose write side waits for an RCU grace period
+/// and holds up every fork, exec and exit meanwhile (measured: 14 % more time per
+/// command when a warm jail's shim moved its PID 1; `crate::warm`).
 pub fn enter_cgroups(limits: &JailLimits) -> Result<(), LimitsError> {
     for file in &limits.cgroups {
         std::fs::write(file, "0").map_err(|e| LimitsError::Cgroup {

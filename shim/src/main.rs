@@ -25,7 +25,10 @@
 //!
 //! pola-sh starts one `pola-shim --zygote` (`zygote.rs`) and has it fork each jail's
 //! shim instead of executing a new one; such a shim begins at `shim()` like a spawned
-//! one, with the user namespace and a fresh network namespace already made.
+//! one, with the user namespace and a fresh network namespace already made, and
+//! usually (`warm.rs`) with the jail's other namespaces and its PID 1 made too, while
+//! it waited: steps 1–3 then run in that PID 1 (`warm_pid1`), with its root partly
+//! made (`rootfs::Prepared`), and the shim only enters the cgroups and supervises.
 
 mod capabilities;
 mod channel;
@@ -42,6 +45,7 @@ mod slots;
 mod sys;
 mod template;
 mod userns_refusal;
+mod warm;
 mod zygote;
 
 use std::os::fd::OwnedFd;
@@ -91,12 +95,12 @@ fn main() {
     {
         cwd_host::serve();
     }
-    shim()
+    shim(None)
 }
 
 /// A shim: from the socket at descriptor 10 to the command's exit status. Started by
-/// the launcher, or forked by the shell's zygote.
-fn shim() -> ! {
+/// the launcher, or forked by the shell's zygote (with its jail made ahead: `warm`).
+fn shim(warm: Option<warm::Warm>) -> ! {
     // The jail dies with its launcher (SECURITY.md 22), even if that happened already.
     if !sys::die_with_launcher() {
         std::process::exit(125);
@@ -106,12 +110,22 @@ fn shim() -> ! {
     // (`channel::receive`).
     // The zygote's template (`template`) stays, for PID 1 to copy.
     // So does the socket to the zygote (`zygote::hold_mount_namespace`, `started`).
-    sys::close_from_except(
-        pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1,
-        &[template::descriptor(), zygote::start_signal()],
-    );
+    let mut keep = vec![template::descriptor(), zygote::start_signal()];
+    keep.extend(warm.iter().flat_map(warm::Warm::descriptors));
+    sys::close_from_except(pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1, &keep);
+    // A warm jail's PID 1 reads the plan and hands it on here; gone, it left it.
+    let mut warm = warm;
+    let from_pid1 = warm.as_ref().and_then(warm::Warm::plan);
+    if from_pid1.is_none() {
+        if let Some(w) = warm.take() {
+            w.abandon();
+        }
+    }
     let (socket, received) = match channel::socket().and_then(|s| {
-        let received = channel::receive(&s)?;
+        let received = match from_pid1 {
+            Some(received) => received,
+            None => channel::receive(&s, true)?,
+        };
         Ok((s, received))
     }) {
         Ok(received) => received,
@@ -124,14 +138,25 @@ fn shim() -> ! {
     };
     // A copy of the zygote carried the waiting copy's name until now (`zygote`).
     zygote::set_name("pola-shim");
+    // A warm jail that does not fit the plan (which the shell never sends it) is
+    // ended, and the jail made as below.
+    let warm = warm.and_then(|w| {
+        if warm::fits(&received.plan) {
+            Some(w)
+        } else {
+            w.abandon();
+            None
+        }
+    });
     let channel::Received {
         plan,
         witnesses,
         powerbox,
         supervisor,
+        json: _,
     } = received;
     let who = format!("{}: {}", plan.program, plan.command);
-    match jail(&plan, witnesses, powerbox, supervisor, &socket) {
+    match jail(&plan, witnesses, powerbox, supervisor, &socket, warm) {
         Ok(status) => sys::leave(status),
         Err(ShimError::Exec { status, message }) => {
             eprintln!("{who}: {message}");
@@ -144,31 +169,52 @@ fn shim() -> ! {
     }
 }
 
-/// Enter the namespaces and split into the supervisor (outside) and PID 1 (inside).
+/// Enter the namespaces and split into the supervisor (outside) and PID 1 (inside);
+/// with `warm`, both are there already, and PID 1 has the plan (`warm`).
 fn jail(
     plan: &JailPlan,
     witnesses: Vec<OwnedFd>,
     powerbox: Option<OwnedFd>,
     supervisor: Option<OwnedFd>,
     socket: &UnixStream,
+    warm: Option<warm::Warm>,
 ) -> Result<i32, ShimError> {
     init::block_signals().map_err(step("block signals"))?;
+    let (warm, parent_alive, stops) = match warm {
+        Some(w) => (Some((w.pid1, w.link)), w.parent_alive, Some(w.stops)),
+        None => (None, init::ParentAlive::new().map_err(step("pipe"))?, None),
+    };
     let stops = match &plan.session {
         Some(_) => {
             session::block_signals().map_err(step("block signals"))?;
-            Some(session::Stops::new().map_err(step("pipe"))?)
+            match stops {
+                Some(stops) => Some(stops),
+                None => Some(session::Stops::new().map_err(step("pipe"))?),
+            }
         }
         None => None,
     };
-    let parent_alive = init::ParentAlive::new().map_err(step("pipe"))?;
     limits::enter_cgroups(&plan.limits)?;
-    namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
-    // Nothing mounted for the jail may propagate back to the host's namespace.
-    slots::make_private("make the jail's mount namespace private")?;
-    // Torn down by the zygote once this shim has exited, not by its exit.
-    zygote::hold_mount_namespace();
+    if warm.is_none() {
+        namespaces::enter(plan.uid, plan.gid, plan.net.shares_host())?;
+        // Nothing mounted for the jail may propagate back to the host's namespace.
+        slots::make_private("make the jail's mount namespace private")?;
+        // Torn down by the zygote once this shim has exited, not by its exit.
+        zygote::hold_mount_namespace();
+    }
     let carriers = slots::carriers(plan, &witnesses)?;
-    match sys::fork().map_err(step("fork"))? {
+    let forked = match &warm {
+        Some((pid1, link)) => {
+            warm::settle(link, *pid1, plan.session.is_some())
+                .map_err(step("put PID 1 in the command's process group"))?;
+            Forked::Parent(*pid1)
+        }
+        None => sys::fork().map_err(step("fork"))?,
+    };
+    // The link to a warm PID 1 stays open while it builds (its end is its word that
+    // this supervisor is gone).
+    let _link = warm;
+    match forked {
         Forked::Parent(pid1) => {
             sys::close_all(witnesses);
             drop(powerbox);
@@ -203,34 +249,107 @@ fn jail(
                     .map_err(step("leave the supervisor's mount namespace"))?;
             }
             drop(carriers);
-            let status = match pid1(plan, witnesses, powerbox, socket, parent_alive, stops) {
-                Ok(status) => status,
-                Err(ShimError::Exec { status, message }) => {
-                    eprintln!("{}: {}: {message}", plan.program, plan.command);
-                    status
-                }
-                Err(e) => {
-                    eprintln!("{}: {}: {e}", plan.program, plan.command);
-                    125
-                }
-            };
-            sys::leave(status);
+            let built = pid1(
+                plan,
+                witnesses,
+                powerbox,
+                socket,
+                Some(parent_alive),
+                stops,
+                None,
+            );
+            sys::leave(status_of(plan, built));
         }
     }
 }
 
-/// PID 1 of the jail: build it, lock it, run the command.
+/// PID 1's exit status, its error said as a shell says it.
+fn status_of(plan: &JailPlan, built: Result<i32, ShimError>) -> i32 {
+    match built {
+        Ok(status) => status,
+        Err(ShimError::Exec { status, message }) => {
+            eprintln!("{}: {}: {message}", plan.program, plan.command);
+            status
+        }
+        Err(e) => {
+            eprintln!("{}: {}: {e}", plan.program, plan.command);
+            125
+        }
+    }
+}
+
+/// A warm jail's PID 1 (`warm`), its request's descriptors in place: the plan from
+/// its copy, the namespaces that wait for it, then on as any PID 1.
+fn warm_pid1(mut link: warm::Link, stops: session::Stops, prepared: Option<rootfs::Prepared>) -> ! {
+    let received = channel::socket().and_then(|s| {
+        let received = channel::receive(&s, true)?;
+        Ok((s, received))
+    });
+    let (socket, mut received) = match received {
+        Ok(received) => received,
+        // Given up by the shell: nothing to say.
+        Err(channel::ChannelError::Abandoned) => std::process::exit(125),
+        Err(e) => {
+            eprintln!("pola-shim: {e}");
+            std::process::exit(125);
+        }
+    };
+    // The copy gone, or the plan not for this jail: the copy says why, if anything.
+    if warm::hand_plan(&link, &mut received).is_err() || !warm::fits(&received.plan) {
+        std::process::exit(125);
+    }
+    let channel::Received {
+        plan,
+        witnesses,
+        powerbox,
+        ..
+    } = received;
+    let stops = plan.session.as_ref().map(|_| stops);
+    let built = (|| {
+        if plan.session.is_some() {
+            session::block_signals().map_err(step("block signals"))?;
+        }
+        // Into the jail's cgroups itself (`limits::enter_cgroups`), then a cgroup
+        // namespace rooted there, as the shim's own was.
+        limits::enter_cgroups(&plan.limits)?;
+        namespaces::cgroup_after_move()?;
+        namespaces::network_on_the_path()?;
+        // With slots, the jail is built in a copy of the namespace that holds the
+        // carriers, once the copy has made them.
+        if slots::wanted(&plan) {
+            link.take_carriers()
+                .map_err(step("copy the supervisor's mount namespace"))?;
+        }
+        pid1(
+            &plan,
+            witnesses,
+            powerbox,
+            &socket,
+            None,
+            stops,
+            Some((&mut link, prepared)),
+        )
+    })();
+    sys::leave(status_of(&plan, built))
+}
+
+/// PID 1 of the jail: build it, lock it, run the command. A warm one (`warm`: its link
+/// to its copy, its root as far as it was made ahead) dies with its parent already,
+/// and waits for its copy's word before the lock.
 fn pid1(
     plan: &JailPlan,
     witnesses: Vec<OwnedFd>,
     powerbox: Option<OwnedFd>,
     socket: &UnixStream,
-    parent_alive: init::ParentAlive,
+    parent_alive: Option<init::ParentAlive>,
     stops: Option<session::Stops>,
+    warm: Option<(&mut warm::Link, Option<rootfs::Prepared>)>,
 ) -> Result<i32, ShimError> {
-    parent_alive
-        .die_with_parent()
-        .map_err(step("PR_SET_PDEATHSIG"))?;
+    if let Some(parent_alive) = parent_alive {
+        parent_alive
+            .die_with_parent()
+            .map_err(step("PR_SET_PDEATHSIG"))?;
+    }
     // Away from the launcher's terminal, on the jail's own (SECURITY.md 28, 29).
     let terminal = match &plan.session {
         Some(s) => session::enter(s).map_err(step("make the jail's session"))?,
@@ -245,18 +364,29 @@ fn pid1(
         std::thread::sleep(Duration::from_millis(plan.launch_delay_ms));
     }
     limits::number_pids(&plan.limits)?;
-    rootfs::build(plan, &witnesses, socket)?;
+    // A warm PID 1 without slots still shares its supervisor's mount namespace.
+    let shared = warm.is_some() && !slots::wanted(plan);
+    let (link, prepared) = match warm {
+        Some((link, prepared)) => (Some(link), prepared),
+        None => (None, None),
+    };
+    rootfs::build(plan, &witnesses, socket, shared, prepared)?;
     sys::close_all(witnesses);
     if let Some(s) = &plan.session {
         session::make_terminal(s, socket).map_err(step("make the jail's terminal"))?;
     }
-    if !plan.net.shares_host() {
+    // The zygote brought up the loopback of the namespaces it made ahead.
+    if !plan.net.shares_host() && !namespaces::network_made_ahead() {
         sys::loopback_up().map_err(step("bring up loopback"))?;
     }
     if let Some(port) = plan.proxy {
         proxy::offer(port, socket).map_err(step("listen for the network proxy"))?;
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
+    if let Some(link) = link {
+        link.settled()
+            .map_err(step("wait for the jail's process group"))?;
+    }
     lock_down(plan, socket)?;
     // The zygote may work ahead while the command runs: told now, as the command is
     // started, since PID 1 may not run again before a short command has ended.

@@ -67,6 +67,11 @@ pub fn entered(uid: u32, gid: u32) {
     let _ = ENTERED.set((uid, gid));
 }
 
+/// The uid and gid the user namespace this process is in maps (the zygote's), if any.
+pub fn entered_ids() -> Option<(u32, u32)> {
+    ENTERED.get().copied()
+}
+
 /// Whether this process is in a network namespace made for the next jail and not yet
 /// used by one (the zygote makes them ahead of time).
 static NETWORK_READY: AtomicBool = AtomicBool::new(false);
@@ -112,6 +117,12 @@ pub fn ensure_network() {
     if unshare(CloneFlags::CLONE_NEWNET).is_ok() && crate::sys::loopback_up().is_ok() {
         NETWORK_READY.store(true, Ordering::Relaxed);
     }
+}
+
+/// Whether this process is in a network namespace the zygote made ahead (its
+/// loopback is up).
+pub fn network_made_ahead() -> bool {
+    NETWORK_READY.load(Ordering::Relaxed)
 }
 
 /// The network namespace this process is in went to a jail: the next needs another.
@@ -197,6 +208,37 @@ pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> 
         (true, false) | (false, true) => {}
     }
     unshare(flags).map_err(NamespaceError::Unshare)
+}
+
+/// A warm jail's namespaces (`crate::warm`), made by the copy that will be its shim
+/// before its command arrives (the copy forks its PID 1 next): those of [`enter`] in
+/// the zygote's user namespace, but for the cgroup namespace, which PID 1 makes once
+/// it is in the jail's cgroups (`cgroup_after_move`), and the network namespace,
+/// which the copy is in already unless `POLA_NETNS=path` (PID 1 makes it on the
+/// command's path then: `network_on_the_path`).
+pub fn enter_ahead() -> Result<(), NamespaceError> {
+    unshare(
+        CloneFlags::CLONE_NEWNS
+            | CloneFlags::CLONE_NEWPID
+            | CloneFlags::CLONE_NEWIPC
+            | CloneFlags::CLONE_NEWUTS,
+    )
+    .map_err(NamespaceError::Unshare)
+}
+
+/// In a warm jail's PID 1, once its plan has arrived: the network namespace, unless
+/// one was made ahead.
+pub fn network_on_the_path() -> Result<(), NamespaceError> {
+    if NETWORK_READY.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    unshare(CloneFlags::CLONE_NEWNET).map_err(NamespaceError::Unshare)
+}
+
+/// In a warm jail's PID 1, once its shim has moved it into the jail's cgroups: a
+/// cgroup namespace rooted there, as a shim's own made before it forked PID 1.
+pub fn cgroup_after_move() -> Result<(), NamespaceError> {
+    unshare(CloneFlags::CLONE_NEWCGROUP).map_err(NamespaceError::Unshare)
 }
 
 /// The nested user and mount namespace that locks every mount of the jail.

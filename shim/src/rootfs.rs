@@ -396,28 +396,122 @@ pub(crate) fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<
         .map_err(|e| place(Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))))
 }
 
+/// A warm jail's root, made by its PID 1 before the command arrives (`crate::warm`):
+/// a private copy of the template's namespace (`crate::template`) with the jail's fresh
+/// root tmpfs at `NEW_ROOT`, and a `proc` of the jail's PID namespace mounted over the
+/// template's `/proc` (with its read-only parts) for a plan that has `/proc` to take.
+/// Whatever of it the plan does not take stays outside the new root and is detached
+/// with the template's root by the `pivot_root`. PID 1 goes back to its supervisor's
+/// namespace (`host`) to wait: a plan's grants are opened there.
+pub struct Prepared {
+    jail: OwnedFd,
+    trees: Vec<pola_fileserver::template::Subtree>,
+    bag: OwnedFd,
+    root: OwnedFd,
+    proc: Option<OwnedFd>,
+}
+
+impl Prepared {
+    /// `None` without a template, or if any of it fails (the jail is then built as
+    /// before); PID 1 is back in its supervisor's namespace either way, or ends.
+    pub fn make() -> Option<Prepared> {
+        let template = crate::template::take()?;
+        let ns = || {
+            nix::fcntl::open(
+                "/proc/self/ns/mnt",
+                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .and_then(sys::high)
+        };
+        let host = ns().ok()?;
+        let made = (|| -> Result<Prepared, Errno> {
+            nix::sched::setns(&template.ns, nix::sched::CloneFlags::CLONE_NEWNS)?;
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)?;
+            let jail = ns()?;
+            let dir = |path: &str| {
+                openat2(
+                    AT_FDCWD,
+                    path,
+                    OpenHow::new()
+                        .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+                        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
+                )
+                .and_then(sys::high)
+            };
+            let bag = dir(crate::template::BAG)?;
+            new_root(Path::new(crate::template::NEW_ROOT))?;
+            let root = dir(crate::template::NEW_ROOT)?;
+            let top = dir("/")?;
+            let proc = mount_proc(&top, Path::new("/proc"))
+                .ok()
+                .and_then(|()| dir("/proc").ok());
+            Ok(Prepared {
+                jail,
+                trees: template.trees.clone(),
+                bag,
+                root,
+                proc,
+            })
+        })();
+        // Torn down by the zygote once the jail is gone, not on a command's way.
+        crate::zygote::hold_mount_namespace();
+        if nix::sched::setns(&host, nix::sched::CloneFlags::CLONE_NEWNS).is_err() {
+            eprintln!("pola-shim: cannot return to the supervisor's namespace");
+            std::process::exit(125);
+        }
+        made.ok()
+    }
+}
+
+/// The jail's fresh root tmpfs at `staging`.
+fn new_root(staging: &Path) -> Result<(), Errno> {
+    mount(
+        Some("tmpfs"),
+        staging,
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some("mode=0755,size=1m"),
+    )
+}
+
 /// Build the new root from `plan` and pivot into it. `witnesses` are the fileserver's
 /// descriptors, indexed by the plan's binds.
 ///
 /// The supervisor made this mount namespace private before forking PID 1, except for
 /// the slot carriers (`crate::slots`): the copies of those made here are peers of the
 /// supervisor's, and this namespace's own copies leave that peer group once taken.
+///
+/// A warm jail's PID 1 (`crate::warm`) shares its supervisor's mount namespace until
+/// here (`shared`): the root is then assembled in a namespace of PID 1's own (a copy of
+/// the template's, or of the supervisor's), so that its `pivot_root` leaves the
+/// supervisor's root as it is.
 pub fn build(
     plan: &JailPlan,
     witnesses: &[OwnedFd],
     socket: &std::os::unix::net::UnixStream,
+    shared: bool,
+    prepared: Option<Prepared>,
 ) -> Result<(), RootfsError> {
     // The subtrees this jail may take from the zygote's template: exactly this
     // command's nodes there, every bind's witness the very object the template holds.
     // `taken[i]`: node i is the top of template subtree N; `within[i]`: node i is
-    // below one, placed with it.
-    let template = crate::template::take();
+    // below one, placed with it. A warm jail copied the template ahead (`prepared`).
+    let template = match &prepared {
+        Some(_) => None,
+        None => crate::template::take(),
+    };
+    let trees = match (&prepared, &template) {
+        (Some(p), _) => Some(&p.trees),
+        (None, Some(t)) => Some(&t.trees),
+        (None, None) => None,
+    };
     let mut taken = vec![None; plan.nodes.len()];
     let mut within = vec![false; plan.nodes.len()];
-    if let Some(t) = &template {
+    if let Some(trees) = trees {
         let id = |w: usize| witnesses.get(w).and_then(|fd| identity(fd).ok());
         for (range, tree) in pola_fileserver::template::subtrees(&plan.nodes, &plan.cwd, id) {
-            if let Some(n) = t.trees.iter().position(|held| *held == tree) {
+            if let Some(n) = trees.iter().position(|held| *held == tree) {
                 taken[range.start] = Some(n);
                 // Placed with it, but for the jail's own file systems in it.
                 let inner = range.start + 1..range.end;
@@ -427,11 +521,14 @@ pub fn build(
             }
         }
     }
-    let template = template.filter(|_| taken.iter().any(Option::is_some));
+    let used = taken.iter().any(Option::is_some);
+    let template = template.filter(|_| used);
+    let prepared = prepared.filter(|_| used);
+    let from_template = template.is_some() || prepared.is_some();
     // Open (and check) every other source while the host is still in view.
     let mut sources = Vec::with_capacity(plan.nodes.len());
     for (i, node) in plan.nodes.iter().enumerate() {
-        if template.is_some() && (taken[i].is_some() || within[i]) {
+        if from_template && (taken[i].is_some() || within[i]) {
             sources.push(None);
             continue;
         }
@@ -466,8 +563,17 @@ pub fn build(
     // From the template: a private copy of its namespace, whose binds are moved into
     // the fresh root; its own root (with what this jail did not take) is detached by
     // `pivot_root` below like the host's.
-    let bag = match &template {
-        Some(t) => {
+    let (bag, ready) = match (&template, prepared) {
+        (_, Some(p)) => {
+            nix::sched::setns(&p.jail, nix::sched::CloneFlags::CLONE_NEWNS).map_err(|errno| {
+                RootfsError::Mount {
+                    what: "enter the jail's namespace".into(),
+                    errno,
+                }
+            })?;
+            (Some(p.bag), Some((p.root, p.proc)))
+        }
+        (Some(t), None) => {
             let err = |what: &'static str| {
                 move |errno| RootfsError::Mount {
                     what: what.into(),
@@ -486,44 +592,55 @@ pub fn build(
                     .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
             )
             .map_err(err("open the template"))?;
-            Some(bag)
+            (Some(bag), None)
         }
-        None => None,
+        (None, None) => {
+            if shared {
+                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS).map_err(|errno| {
+                    RootfsError::Mount {
+                        what: "leave the supervisor's mount namespace".into(),
+                        errno,
+                    }
+                })?;
+                // Torn down by the zygote, not on this command's way.
+                crate::zygote::hold_mount_namespace();
+            }
+            (None, None)
+        }
     };
     drop(template);
-    let staging = Path::new(if bag.is_some() {
-        crate::template::NEW_ROOT
-    } else {
-        STAGING
-    });
-    mount(
-        Some("tmpfs"),
-        staging,
-        Some("tmpfs"),
-        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
-        Some("mode=0755,size=1m"),
-    )
-    .map_err(|errno| RootfsError::Mount {
-        what: "mount the jail's root tmpfs".into(),
-        errno,
-    })?;
-    let root = openat2(
-        AT_FDCWD,
-        staging,
-        OpenHow::new()
-            .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
-    )
-    .map_err(|errno| RootfsError::Open {
-        path: staging.into(),
-        errno,
-    })?;
+    let (root, mut proc) = match ready {
+        Some(ready) => ready,
+        None => {
+            let staging = Path::new(if bag.is_some() {
+                crate::template::NEW_ROOT
+            } else {
+                STAGING
+            });
+            new_root(staging).map_err(|errno| RootfsError::Mount {
+                what: "mount the jail's root tmpfs".into(),
+                errno,
+            })?;
+            let root = openat2(
+                AT_FDCWD,
+                staging,
+                OpenHow::new()
+                    .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+                    .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
+            )
+            .map_err(|errno| RootfsError::Open {
+                path: staging.into(),
+                errno,
+            })?;
+            (root, None)
+        }
+    };
 
     // The private tmpfs directories, sized together (resource limits).
     let mut scratch = crate::limits::Scratch::new(plan);
     // The skeleton's own mounts, made read-only once everything is placed.
     let mut sealed = vec![root.try_clone().map_err(|e| RootfsError::Open {
-        path: staging.into(),
+        path: "/".into(),
         errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)),
     })?];
     // With hints, what goes below the working directory is placed last: each placement
@@ -619,7 +736,25 @@ pub fn build(
                 }
             }
             Step::File { contents } => write_file(&root, path, contents)?,
-            Step::Proc => mount_proc(&root, path)?,
+            Step::Proc => match proc.take().filter(|_| path == Path::new("/proc")) {
+                // Mounted ahead: moved into place with its read-only parts.
+                Some(ready) => {
+                    make_point(&root, path, true)?;
+                    let target = beneath(&root, path, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(
+                        |errno| RootfsError::Place {
+                            path: path.to_path_buf(),
+                            errno,
+                        },
+                    )?;
+                    sys::attach(ready.as_fd(), target.as_fd()).map_err(|errno| {
+                        RootfsError::Mount {
+                            what: format!("place {}", shown(path)),
+                            errno,
+                        }
+                    })?;
+                }
+                None => mount_proc(&root, path)?,
+            },
             Step::Devpts => {
                 make_point(&root, path, true)?;
                 let target =

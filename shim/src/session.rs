@@ -29,7 +29,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{pipe2, Pid};
+use nix::unistd::Pid;
 use pola_fileserver::plan::Session;
 use pola_fileserver::supervise::shell_status;
 
@@ -80,8 +80,14 @@ pub struct Stops {
 
 impl Stops {
     pub fn new() -> Result<Stops, Errno> {
-        let (read, write) = pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        let (read, write) = crate::sys::pipe_high()?;
         Ok(Stops { read, write })
+    }
+
+    /// Its descriptors, to keep open.
+    pub fn descriptors(&self) -> [Option<i32>; 2] {
+        use std::os::fd::AsRawFd;
+        [Some(self.read.as_raw_fd()), Some(self.write.as_raw_fd())]
     }
 }
 

@@ -52,6 +52,14 @@ fn proc_path(fd: &impl AsRawFd) -> String {
     format!("/proc/self/fd/{}", fd.as_raw_fd())
 }
 
+/// Whether the plan has slots (a carrier each, and the server's socket to the jail's
+/// supervisor).
+pub fn wanted(plan: &JailPlan) -> bool {
+    plan.nodes
+        .iter()
+        .any(|n| matches!(n.step, Step::SlotDir { .. }))
+}
+
 /// In the supervisor, before PID 1 is forked: a carrier for each slot directory of the
 /// plan. The namespace has been made private already.
 pub fn carriers(plan: &JailPlan, witnesses: &[OwnedFd]) -> Result<Option<Carriers>, RootfsError> {

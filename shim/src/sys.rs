@@ -211,6 +211,25 @@ pub fn close_all(fds: Vec<OwnedFd>) {
     }
 }
 
+/// A close-on-exec pipe numbered above every descriptor a shim is given (0–9 and its
+/// socket), so that putting a request's descriptors in place cannot clobber it (a
+/// warm jail's, made before its request: `crate::warm`).
+pub fn pipe_high() -> Result<(OwnedFd, OwnedFd), Errno> {
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    Ok((high(read)?, high(write)?))
+}
+
+/// `fd`, renumbered as [`pipe_high`]'s are.
+pub fn high(fd: OwnedFd) -> Result<OwnedFd, Errno> {
+    let first = pola_fileserver::launch::SHIM_SOCKET_FD + 1;
+    if fd.as_raw_fd() >= first {
+        return Ok(fd);
+    }
+    let moved = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(first))?;
+    // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only this owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
+}
+
 /// Close every descriptor from `first` up but those in `keep`.
 pub fn close_from_except(first: u32, keep: &[Option<i32>]) {
     let mut keep: Vec<u32> = keep

@@ -126,7 +126,7 @@ pub fn serve() -> ! {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
                     std::process::exit(125);
                 }
-                crate::shim();
+                crate::shim(None);
             }
             Ok(Forked::Parent(pid)) => {
                 drop(fds);
@@ -277,6 +277,10 @@ fn send_to_zygote(tag: u8, fds: &[i32]) {
 /// exited (see `Live`), opened now through `proc` (the caller's `/proc`: the host's
 /// for the shim, the jail's own for PID 1). Nothing is sent without a zygote.
 pub fn hold_mount_namespace() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // The last one sent (its inode), from this process or the one it was forked from:
+    // not sent twice.
+    static SENT: AtomicU64 = AtomicU64::new(0);
     if start_signal().is_none() {
         return;
     }
@@ -285,7 +289,10 @@ pub fn hold_mount_namespace() {
         OFlag::O_RDONLY | OFlag::O_CLOEXEC,
         Mode::empty(),
     ) {
-        send_to_zygote(HOLD_TAG, &[ns.as_raw_fd()]);
+        let inode = nix::sys::stat::fstat(&ns).map_or(0, |st| st.st_ino);
+        if inode == 0 || SENT.swap(inode, Ordering::Relaxed) != inode {
+            send_to_zygote(HOLD_TAG, &[ns.as_raw_fd()]);
+        }
     }
 }
 
@@ -315,16 +322,20 @@ fn fork_ahead() -> Option<Waiting> {
     };
     let (ours, theirs) = pair()?;
     let (shells, from_shell) = pair()?;
+    // The shell's socket to the copy's warm PID 1 (`crate::warm`), which the copy
+    // forks once it runs: the shell sends the request there too.
+    let (shells_pid1, pid1_from_shell) = pair()?;
     match fork_copy() {
         Ok(Forked::Child) => {
-            drop((ours, shells));
-            wait_for_request(theirs, from_shell)
+            drop((ours, shells, shells_pid1));
+            wait_for_request(theirs, from_shell, pid1_from_shell)
         }
         Ok(Forked::Parent(pid)) => {
-            drop((theirs, from_shell));
+            drop((theirs, from_shell, pid1_from_shell));
             // Not handed over, it would wait for good: the shell's next request comes
             // here (and finds it not ready), and dropping its socket ends it.
-            zygote::announce(SHIM_SOCKET_FD, pid, shells.as_raw_fd()).ok()?;
+            let sockets = [shells.as_raw_fd(), shells_pid1.as_raw_fd()];
+            zygote::announce(SHIM_SOCKET_FD, pid, &sockets).ok()?;
             Some(Waiting { pid, socket: ours })
         }
         Err(_) => None,
@@ -356,7 +367,7 @@ pub fn set_name(name: &str) {
 /// as a shim. It ends when the shell's end is gone, not with the zygote (`socket`): a
 /// request the shell sent as the zygote died is still taken, and the shell ends a
 /// copy it no longer wants itself (`pola_fileserver::zygote::drop_ready`).
-fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
+fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd, pid1_from_shell: OwnedFd) -> ! {
     // Dies with the shell, its parent, like any shim.
     if !sys::die_with_launcher() {
         std::process::exit(125);
@@ -378,9 +389,21 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
             Some(SHIM_SOCKET_FD),
             Some(socket.as_raw_fd()),
             Some(from_shell.as_raw_fd()),
+            Some(pid1_from_shell.as_raw_fd()),
             crate::template::descriptor(),
         ],
     );
+    // Kept (above the descriptors put in place for the command) for
+    // `hold_mount_namespace` and `started`, by the shim and PID 1.
+    if let Ok(fd) = nix::fcntl::fcntl(
+        &socket,
+        nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1),
+    ) {
+        START_SIGNAL.store(fd, std::sync::atomic::Ordering::Relaxed);
+    }
+    drop(socket);
+    // The jail's namespaces and its PID 1, while this copy waits (`crate::warm`).
+    let warm = crate::warm::Warm::prepare(pid1_from_shell);
     loop {
         match receive(&from_shell) {
             Ok(Some((bytes, fds))) => {
@@ -388,20 +411,12 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
                     std::process::exit(125);
                 };
                 // A shim from now on (named so once its plan has arrived).
-                // Kept (above the descriptors put in place for the command) for
-                // `hold_mount_namespace` and `started`.
-                if let Ok(fd) = nix::fcntl::fcntl(
-                    &socket,
-                    nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(SHIM_SOCKET_FD + 1),
-                ) {
-                    START_SIGNAL.store(fd, std::sync::atomic::Ordering::Relaxed);
-                }
-                drop((socket, from_shell));
+                drop(from_shell);
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
                     std::process::exit(125);
                 }
-                crate::shim();
+                crate::shim(warm);
             }
             Err(Errno::EINTR) => continue,
             // The shell is gone: so is this copy.
@@ -413,8 +428,9 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd) -> ! {
 /// A message from the zygote to a copy, and its descriptors.
 type Message = (Vec<u8>, Vec<OwnedFd>);
 
-/// One message from the zygote and its descriptors (close-on-exec). `None` at its end.
-fn receive(socket: &OwnedFd) -> Result<Option<Message>, Errno> {
+/// One message from the zygote or the shell and its descriptors (close-on-exec).
+/// `None` at its end.
+pub fn receive(socket: &OwnedFd) -> Result<Option<Message>, Errno> {
     let mut buf = vec![0u8; 1 << 16];
     let (len, fds, _) =
         zygote::receive_with_fds::<{ zygote::MAX_FDS }>(socket.as_raw_fd(), &mut buf)?;
@@ -426,6 +442,15 @@ fn receive(socket: &OwnedFd) -> Result<Option<Message>, Errno> {
 
 /// In the copy: what `posix_spawn` would have done, from the request.
 fn become_shim(request: &Request, fds: Vec<OwnedFd>) -> Result<(), Errno> {
+    place_descriptors(request, fds)?;
+    let group = nix::unistd::Pid::from_raw(request.pgid);
+    nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), group)
+}
+
+/// The request's descriptors in place (the shim socket at its number, the command's
+/// at theirs, the ones it must find closed closed) and its umask: in the copy, and in
+/// a warm jail's PID 1 (`crate::warm`), which its copy puts in its process group.
+pub fn place_descriptors(request: &Request, fds: Vec<OwnedFd>) -> Result<(), Errno> {
     // The zygote's socket is not the jail's business.
     // SAFETY: closing a descriptor this copy owns; the shim socket is set below.
     unsafe { libc::close(SHIM_SOCKET_FD) };
@@ -445,8 +470,6 @@ fn become_shim(request: &Request, fds: Vec<OwnedFd>) -> Result<(), Errno> {
             unsafe { libc::close(target) };
         }
     }
-    let group = nix::unistd::Pid::from_raw(request.pgid);
-    nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), group)?;
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(request.umask));
     Ok(())
 }

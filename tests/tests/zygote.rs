@@ -776,3 +776,98 @@ both!(wait_n_sleeps_while_it_waits, |t: &T| {
         "the shell spun in wait -n: {spent} ticks in 1 s"
     );
 });
+
+// The warm jail (`pola-shim`'s `warm`): while a command runs, the next command's jail
+// is made ahead, its namespaces and its PID 1 (a child of the copy waiting for that
+// command). The running command can neither see nor signal it, and the next command,
+// run in it, finds nothing the running one left: no System V IPC object, no file in
+// its /tmp (issue 17: the warm jail is as isolated as a jail made on the spot).
+both!(
+    a_command_cannot_reach_the_warm_jail_made_for_the_next,
+    |t: &T| {
+        t.write("warm.pid", "0");
+        t.write(
+            "probe.py",
+            "import errno, os, sys, time\n\
+         while True:\n\
+         \x20   pid = int(open(sys.argv[1]).read().strip() or 0)\n\
+         \x20   if pid:\n\
+         \x20       break\n\
+         \x20   time.sleep(0.02)\n\
+         try:\n\
+         \x20   os.kill(pid, 0)\n\
+         \x20   print('signal=reached')\n\
+         except OSError as e:\n\
+         \x20   print('signal=' + errno.errorcode[e.errno])\n\
+         print('proc=' + ('seen' if os.path.exists('/proc/%d' % pid) else 'unseen'))\n",
+        );
+        // Without a jail: a process of the user sees and signals another, and System V
+        // IPC objects are shared.
+        let mut other = t.command("sleep", &["30"]).spawn().unwrap();
+        fs::write(t.path("warm.pid"), other.id().to_string()).unwrap();
+        let plain = t.plain(&["/usr/bin/python3", "probe.py", "warm.pid"]);
+        other.kill().unwrap();
+        other.wait().unwrap();
+        assert_eq!(plain.success(), "signal=reached\nproc=seen\n", "{plain}");
+        let shared = t.plain(&[
+        "sh",
+        "-c",
+        "id=$(ipcmk -M 4096 | awk '{print $NF}'); ipcs -m -i $id >/dev/null && echo shared; ipcrm -m $id",
+    ]);
+        assert_eq!(shared.success(), "shared\n", "{shared}");
+
+        fs::write(t.path("warm.pid"), "0").unwrap();
+        let shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                "sh -c 'ipcmk -M 4096 > /dev/null; echo left > /tmp/left'; \
+                 /usr/bin/python3 probe.py warm.pid; \
+                 sh -c 'ipcs -m | grep -c ^0x; cat /tmp/left || echo clean; readlink /proc/self/ns/ipc'",
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+        // The warm jail made while the probe runs: the PID 1 under the copy waiting for
+        // the next command.
+        let shell_pid = shell.id();
+        let warm_pid1 = || {
+            let waiting: Vec<u32> = processes(|_| true)
+                .into_iter()
+                .filter(|(pid, ppid)| *ppid == shell_pid && comm(*pid) == "pola-warm")
+                .map(|(pid, _)| pid)
+                .collect();
+            processes(|_| true)
+                .into_iter()
+                .find(|(_, ppid)| waiting.contains(ppid))
+                .map(|(pid, _)| pid)
+        };
+        let found = wait_for(|| warm_pid1().is_some(), 10);
+        let pid1 = warm_pid1();
+        let warm_ipc = pid1.and_then(|p| fs::read_link(format!("/proc/{p}/ns/ipc")).ok());
+        if let Some(p) = pid1 {
+            fs::write(t.path("warm.pid"), p.to_string()).unwrap();
+        } else {
+            // Let the probe end; the assertion below says what went wrong.
+            fs::write(t.path("warm.pid"), "1").unwrap();
+        }
+        let out = shell.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(found, "no warm jail was made: {stdout}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 5, "{stdout}");
+        assert_eq!(
+            &lines[..4],
+            ["signal=ESRCH", "proc=unseen", "0", "clean"],
+            "{stdout}"
+        );
+        // The next command ran in that very jail, and it was clean.
+        assert_eq!(
+            Some(std::path::PathBuf::from(lines[4])),
+            warm_ipc,
+            "{stdout}"
+        );
+    }
+);
