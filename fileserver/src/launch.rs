@@ -363,7 +363,8 @@ pub(crate) fn spawn_helper(shim: &Path, arg: &str) -> std::io::Result<(Pid, Owne
         (SHIM_SOCKET_FD, theirs.as_raw_fd()),
     ];
     let pid = spawn_shim(shim, &[arg], &moves, Some(0))?;
-    Ok((pid, ours))
+    // Out of reach of the user's redirections (`exec 5< f` replaces 5 in place).
+    Ok((pid, high_copy(ours)?))
 }
 
 /// A program's file name, as questions and messages call it.

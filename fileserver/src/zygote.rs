@@ -480,8 +480,15 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
         (4, 0) => Ok(Some(i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))),
         (5, 2) if buf[0] == READY_TAG => {
             let pid = i32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]);
-            let pid1 = fds.pop().ok_or(Errno::EPROTO)?;
-            let socket = fds.pop().ok_or(Errno::EPROTO)?;
+            // Out of reach of the user's redirections (`exec 6< f` replaces 6 in place:
+            // a socket received at a low number once went to a command as its 6).
+            let mut high = || {
+                fds.pop()
+                    .ok_or(Errno::EPROTO)
+                    .and_then(crate::launch::high_copy)
+            };
+            let pid1 = high()?;
+            let socket = high()?;
             if let Some(old) = zygote.ready.replace(Ready {
                 pid: Pid::from_raw(pid),
                 socket,

@@ -67,9 +67,9 @@ fn receive_tagged(socket: &UnixStream, tag: u8, got: usize) -> Result<OwnedFd, C
 
 /// Receive the plan, close the inherited descriptors 3–9 it does not keep, then
 /// receive the witness descriptors (which may take those numbers), the powerbox, and
-/// with slots the supervisor's socket unless this is a warm jail's PID 1, which gets
-/// the plan from its shim without it (`supervisor` false).
-pub fn receive(socket: &UnixStream, supervisor: bool) -> Result<Received, ChannelError> {
+/// with slots the supervisor's socket: from the server, or from a warm jail's PID 1
+/// handing the plan on to its shim (`crate::warm`).
+pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
     let mut header = [0u8; 8];
     let first = loop {
         match (&*socket).read(&mut header) {
@@ -116,7 +116,7 @@ pub fn receive(socket: &UnixStream, supervisor: bool) -> Result<Received, Channe
         .powerbox
         .then(|| receive_tagged(socket, pola_fileserver::launch::POWERBOX_TAG, fds.len()))
         .transpose()?;
-    let supervisor = (crate::slots::wanted(&plan) && supervisor)
+    let supervisor = crate::slots::wanted(&plan)
         .then(|| receive_tagged(socket, pola_fileserver::launch::SUPERVISOR_TAG, fds.len()))
         .transpose()?;
     Ok(Received {

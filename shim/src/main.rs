@@ -113,18 +113,23 @@ fn shim(warm: Option<warm::Warm>) -> ! {
     let mut keep = vec![template::descriptor(), zygote::start_signal()];
     keep.extend(warm.iter().flat_map(warm::Warm::descriptors));
     sys::close_from_except(pola_fileserver::launch::SHIM_SOCKET_FD as u32 + 1, &keep);
-    // A warm jail's PID 1 reads the plan and hands it on here; gone, it left it.
-    let mut warm = warm;
-    let from_pid1 = warm.as_ref().and_then(warm::Warm::plan);
-    if from_pid1.is_none() {
-        if let Some(w) = warm.take() {
-            w.abandon();
-        }
-    }
+    // A warm jail's PID 1 reads the plan and hands it on here. Once it has the request
+    // this copy cannot make the jail itself (its PID namespace's init is that PID 1),
+    // nor read the server's socket (PID 1 may have taken the plan from it).
+    let from_pid1 = match &warm {
+        Some(w) => match w.plan() {
+            Some(received) => Some(received),
+            None => {
+                eprintln!("pola-shim: the jail's PID 1 ended before its command started");
+                std::process::exit(125);
+            }
+        },
+        None => None,
+    };
     let (socket, received) = match channel::socket().and_then(|s| {
         let received = match from_pid1 {
             Some(received) => received,
-            None => channel::receive(&s, true)?,
+            None => channel::receive(&s)?,
         };
         Ok((s, received))
     }) {
@@ -138,16 +143,11 @@ fn shim(warm: Option<warm::Warm>) -> ! {
     };
     // A copy of the zygote carried the waiting copy's name until now (`zygote`).
     zygote::set_name("pola-shim");
-    // A warm jail that does not fit the plan (which the shell never sends it) is
-    // ended, and the jail made as below.
-    let warm = warm.and_then(|w| {
-        if warm::fits(&received.plan) {
-            Some(w)
-        } else {
-            w.abandon();
-            None
-        }
-    });
+    // Its PID 1 refused a plan that does not fit it (the shell never sends one).
+    if warm.is_some() && !warm::fits(&received.plan) {
+        eprintln!("pola-shim: a jail made ahead cannot take this plan");
+        std::process::exit(125);
+    }
     let channel::Received {
         plan,
         witnesses,
@@ -282,7 +282,7 @@ fn status_of(plan: &JailPlan, built: Result<i32, ShimError>) -> i32 {
 /// its copy, the namespaces that wait for it, then on as any PID 1.
 fn warm_pid1(mut link: warm::Link, stops: session::Stops, prepared: Option<rootfs::Prepared>) -> ! {
     let received = channel::socket().and_then(|s| {
-        let received = channel::receive(&s, true)?;
+        let received = channel::receive(&s)?;
         Ok((s, received))
     });
     let (socket, mut received) = match received {
@@ -294,7 +294,7 @@ fn warm_pid1(mut link: warm::Link, stops: session::Stops, prepared: Option<rootf
             std::process::exit(125);
         }
     };
-    // The copy gone, or the plan not for this jail: the copy says why, if anything.
+    // The copy gone, or the plan not for this jail: the copy says why.
     if warm::hand_plan(&link, &mut received).is_err() || !warm::fits(&received.plan) {
         std::process::exit(125);
     }

@@ -211,19 +211,15 @@ pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> 
 }
 
 /// A warm jail's namespaces (`crate::warm`), made by the copy that will be its shim
-/// before its command arrives (the copy forks its PID 1 next): those of [`enter`] in
-/// the zygote's user namespace, but for the cgroup namespace, which PID 1 makes once
-/// it is in the jail's cgroups (`cgroup_after_move`), and the network namespace,
-/// which the copy is in already unless `POLA_NETNS=path` (PID 1 makes it on the
-/// command's path then: `network_on_the_path`).
+/// before its command arrives: those of [`enter`] in the zygote's user namespace, but
+/// for the PID namespace, which the copy's fork of PID 1 makes
+/// (`sys::fork_into_new_pid_namespace`), the cgroup namespace, which PID 1 makes once
+/// it is in the jail's cgroups (`cgroup_after_move`), and the network namespace, which
+/// the copy is in already unless `POLA_NETNS=path` (PID 1 makes it on the command's
+/// path then: `network_on_the_path`).
 pub fn enter_ahead() -> Result<(), NamespaceError> {
-    unshare(
-        CloneFlags::CLONE_NEWNS
-            | CloneFlags::CLONE_NEWPID
-            | CloneFlags::CLONE_NEWIPC
-            | CloneFlags::CLONE_NEWUTS,
-    )
-    .map_err(NamespaceError::Unshare)
+    unshare(CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS)
+        .map_err(NamespaceError::Unshare)
 }
 
 /// In a warm jail's PID 1, once its plan has arrived: the network namespace, unless

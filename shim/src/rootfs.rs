@@ -429,16 +429,7 @@ impl Prepared {
             nix::sched::setns(&template.ns, nix::sched::CloneFlags::CLONE_NEWNS)?;
             nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)?;
             let jail = ns()?;
-            let dir = |path: &str| {
-                openat2(
-                    AT_FDCWD,
-                    path,
-                    OpenHow::new()
-                        .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-                        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
-                )
-                .and_then(sys::high)
-            };
+            let dir = |path: &str| directory(AT_FDCWD, Path::new(path)).and_then(sys::high);
             let bag = dir(crate::template::BAG)?;
             new_root(Path::new(crate::template::NEW_ROOT))?;
             let root = dir(crate::template::NEW_ROOT)?;
@@ -462,6 +453,17 @@ impl Prepared {
         }
         made.ok()
     }
+}
+
+/// The directory at `path` (from `at`), no symlink on the way, as a path descriptor.
+pub(crate) fn directory<Fd: std::os::fd::AsFd>(at: Fd, path: &Path) -> Result<OwnedFd, Errno> {
+    openat2(
+        at,
+        path,
+        OpenHow::new()
+            .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
+    )
 }
 
 /// The jail's fresh root tmpfs at `staging`.
@@ -584,14 +586,8 @@ pub fn build(
                 .map_err(err("enter the template"))?;
             nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
                 .map_err(err("copy the template"))?;
-            let bag = openat2(
-                AT_FDCWD,
-                crate::template::BAG,
-                OpenHow::new()
-                    .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-                    .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
-            )
-            .map_err(err("open the template"))?;
+            let bag = directory(AT_FDCWD, Path::new(crate::template::BAG))
+                .map_err(err("open the template"))?;
             (Some(bag), None)
         }
         (None, None) => {
@@ -621,14 +617,7 @@ pub fn build(
                 what: "mount the jail's root tmpfs".into(),
                 errno,
             })?;
-            let root = openat2(
-                AT_FDCWD,
-                staging,
-                OpenHow::new()
-                    .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-                    .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
-            )
-            .map_err(|errno| RootfsError::Open {
+            let root = directory(AT_FDCWD, staging).map_err(|errno| RootfsError::Open {
                 path: staging.into(),
                 errno,
             })?;

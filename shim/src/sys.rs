@@ -296,6 +296,22 @@ pub fn set_no_new_privs() -> Result<(), Errno> {
     Errno::result(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }).map(drop)
 }
 
+/// `clone(CLONE_NEWPID)` with fork semantics: the child is PID 1 of a new PID namespace,
+/// and this process's own children stay in its namespace (`unshare(CLONE_NEWPID)`
+/// would put them all in the new one, and cannot be undone or done twice). A warm
+/// jail's PID 1 is forked so (`crate::warm`): should it die while it waits, its copy
+/// can still make a jail the usual way.
+pub fn fork_into_new_pid_namespace() -> Result<Forked, Errno> {
+    let flags = (libc::CLONE_NEWPID | libc::SIGCHLD) as libc::c_ulong;
+    // SAFETY: as `clone_parent`: no new stack, no shared memory; the shim is
+    // single-threaded where it forks.
+    let ret = unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize) };
+    match Errno::result(ret)? {
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(nix::unistd::Pid::from_raw(pid as i32))),
+    }
+}
+
 /// `clone(CLONE_PARENT)` with fork semantics (a copy of this process on a copy of its
 /// stack): the copy is a child of this process's parent, the shell, which waits for it
 /// as for a shim it spawned. Only the zygote calls it; it is single-threaded, so the

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use nix::errno::Errno;
-use nix::fcntl::{open, openat2, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
+use nix::fcntl::{open, OFlag, AT_FDCWD};
 use nix::mount::{umount2, MntFlags};
 use nix::sched::{unshare, CloneFlags};
 use nix::sys::stat::Mode;
@@ -238,14 +238,7 @@ fn fill(trees: &[Subtree], witnesses: &[OwnedFd]) -> Result<(), rootfs::RootfsEr
 }
 
 fn open_dir(at: impl AsFd, path: &Path) -> Result<OwnedFd, rootfs::RootfsError> {
-    openat2(
-        at,
-        path,
-        OpenHow::new()
-            .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS),
-    )
-    .map_err(|errno| rootfs::RootfsError::Open {
+    rootfs::directory(at, path).map_err(|errno| rootfs::RootfsError::Open {
         path: path.to_path_buf(),
         errno,
     })

@@ -21,11 +21,12 @@
 //! root in one of its own (`rootfs::build`), so its `pivot_root` leaves the copy's
 //! root as it is.
 //!
-//! Should anything of this fail before the request, the copy goes on without a warm
-//! jail (or ends, and the shell makes do, as with a copy that died); a PID 1 that is
-//! gone before it read the plan leaves it to the copy; a plan that does not fit (another
-//! user's ids, the host's network: the shell never sends such a plan to the zygote)
-//! ends the warm PID 1, and the copy makes the jail as before.
+//! Should anything of this fail before PID 1 is forked, or should PID 1 die while they
+//! wait, the copy makes its jail the usual way (PID 1 is forked into a PID namespace of
+//! its own, so the copy can still make one). A PID 1 that dies once it has the request
+//! ends the command (status 125, with a message): it may have taken the plan from the
+//! server's socket. So does a plan that does not fit (another user's ids, the host's
+//! network: the shell never sends such a plan to the zygote).
 
 use std::io::Read;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -68,7 +69,7 @@ impl Warm {
                 .map_err(|e| e.to_string())?;
             // Torn down by the zygote once this jail's shim has exited.
             zygote::hold_mount_namespace();
-            sys::fork().map_err(|e| format!("fork: {e}"))
+            sys::fork_into_new_pid_namespace().map_err(|e| format!("fork: {e}"))
         };
         match begun() {
             Ok(Forked::Child) => {
@@ -96,17 +97,40 @@ impl Warm {
         fds
     }
 
-    /// The plan PID 1 hands on, or `None` if PID 1 is gone without (the plan is the
-    /// copy's to read then).
+    /// The plan PID 1 hands on, or `None` if PID 1 is gone without.
     pub fn plan(&self) -> Option<channel::Received> {
-        channel::receive(&self.link, true).ok()
+        channel::receive(&self.link).ok()
     }
 
-    /// The plan does not fit the warm jail, or PID 1 is gone: end it (the copy then
-    /// makes the jail as before).
-    pub fn abandon(self) {
-        let _ = nix::sys::signal::kill(self.pid1, nix::sys::signal::Signal::SIGKILL);
+    /// PID 1 ended while it waited: reap it (it never had a request).
+    pub fn reap(self) {
         let _ = nix::sys::wait::waitpid(self.pid1, None);
+    }
+}
+
+/// In the copy waiting for its request on `from_shell`: true once it is there, false
+/// if its warm PID 1 ended first (its end of the link is closed: it writes nothing on
+/// it before its request). The copy then reaps it and makes its jail the usual way.
+pub fn request_first(from_shell: &OwnedFd, warm: &Warm) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    loop {
+        let mut fds = [
+            PollFd::new(from_shell.as_fd(), PollFlags::POLLIN),
+            PollFd::new(warm.link.as_fd(), PollFlags::POLLIN),
+        ];
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(Errno::EINTR) => continue,
+            Err(_) => return false,
+            Ok(_) => {}
+        }
+        let ready = |f: &PollFd| f.revents().is_some_and(|r| !r.is_empty());
+        if ready(&fds[0]) {
+            return true;
+        }
+        if ready(&fds[1]) {
+            return false;
+        }
     }
 }
 
@@ -137,8 +161,8 @@ pub struct Link {
 }
 
 impl Link {
-    /// Wait until the copy has moved this PID 1 into the jail's cgroups and made the
-    /// slot carriers. An error if the copy is gone (it said why).
+    /// Wait until the copy has put this PID 1 in the command's process group and made
+    /// the slot carriers. An error if the copy is gone (it said why).
     pub fn settled(&mut self) -> Result<(), Errno> {
         if self.settled {
             return Ok(());
@@ -172,7 +196,10 @@ fn pid1_waits(
     // Signals are read by the supervisors once the command runs; none reaches a PID 1
     // from outside its namespace before (it is the namespace's init).
     let _ = init::block_signals();
+    // The number of the shim socket stays taken (the copy's /dev/null there) until the
+    // request puts the socket there: no descriptor received before may land on it.
     let kept: Vec<Option<i32>> = [
+        Some(pola_fileserver::launch::SHIM_SOCKET_FD),
         Some(from_shell.as_raw_fd()),
         Some(link.as_raw_fd()),
         crate::template::descriptor(),
@@ -183,7 +210,7 @@ fn pid1_waits(
     .chain(parent_alive.descriptors())
     .collect();
     // The copy's sockets and whatever else the copy holds: not PID 1's. 0–2 and the
-    // number of the shim socket are replaced by the request's.
+    // shim socket's number are replaced by the request's.
     sys::close_from_except(3, &kept);
     if parent_alive.die_with_parent().is_err() {
         std::process::exit(125);

@@ -403,8 +403,16 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd, pid1_from_shell: Owned
     }
     drop(socket);
     // The jail's namespaces and its PID 1, while this copy waits (`crate::warm`).
-    let warm = crate::warm::Warm::prepare(pid1_from_shell);
+    let mut warm = crate::warm::Warm::prepare(pid1_from_shell);
     loop {
+        // A warm PID 1 that dies before the request leaves the jail to this copy.
+        if let Some(w) = warm.take() {
+            if crate::warm::request_first(&from_shell, &w) {
+                warm = Some(w);
+            } else {
+                w.reap();
+            }
+        }
         match receive(&from_shell) {
             Ok(Some((bytes, fds))) => {
                 let Some(request) = Request::decode(&bytes) else {

@@ -207,7 +207,7 @@ declare -A m=([k]=v); declare -p m
 #### set output includes a variable
 zq=1; set | grep '^zq='
 #### export -p output for one variable
-export zx=1; export -p | grep 'zx'
+export zx_only=1; export -p | grep 'zx_only'
 #### alias output after redefinition
 alias a1='x'; alias a1='y'; alias a1
 #### printf percent q of an empty string in a list

@@ -871,3 +871,79 @@ both!(
         );
     }
 );
+
+// A warm jail's PID 1 takes the command's descriptors as the copy does: all of them,
+// however many (with four or more beyond 0–2 one once landed on the shim socket's
+// number and the command failed with status 125).
+both!(
+    a_warm_jail_takes_every_descriptor_of_the_command,
+    |t: &T| {
+        t.write("f", "x\n");
+        let script = "cat f > /dev/null; cat f > /dev/null; \
+                  sh -c 'ls /proc/self/fd' 3<f 4<f 5<f 6<f 7<f; echo five=$?; \
+                  exec 3<f 4<f 5<f 6<f; sh -c 'ls /proc/self/fd'; sh -c 'cat <&6'; echo kept=$?";
+        let with = sh(t, script);
+        let without = sh_without_zygote(t, script);
+        assert_eq!(with.success(), without.success(), "{with}\n{without}");
+        assert!(with.stdout.contains("five=0\n"), "{with}");
+        assert!(with.stdout.ends_with("x\nkept=0\n"), "{with}");
+    }
+);
+
+// A warm PID 1 that dies while it waits (killed from outside) leaves the jail to its
+// copy, which makes it the usual way: the next command runs (it once failed with
+// status 125, the copy unable to make a PID namespace twice).
+both!(
+    a_warm_pid1_killed_while_it_waits_costs_no_command,
+    |t: &T| {
+        t.write("f", "x\n");
+        let marker = tag(t, 600_000);
+        let shell = t
+            .command(
+                pola_sh(),
+                &["-c", &format!("cat f; sleep {marker}; cat f; echo st=$?")],
+            )
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let sleeping = |cmd: &str| cmd.starts_with("sleep ") && cmd.contains(&marker);
+        assert!(wait_for(|| !processes(sleeping).is_empty(), 10));
+        let shell_pid = shell.id();
+        let warm_pid1 = || {
+            let waiting: Vec<u32> = processes(|_| true)
+                .into_iter()
+                .filter(|(pid, ppid)| *ppid == shell_pid && comm(*pid) == "pola-warm")
+                .map(|(pid, _)| pid)
+                .collect();
+            processes(|_| true)
+                .into_iter()
+                .find(|(_, ppid)| waiting.contains(ppid))
+                .map(|(pid, _)| pid)
+        };
+        assert!(wait_for(|| warm_pid1().is_some(), 10), "no warm jail");
+        let pid1 = warm_pid1().unwrap();
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid1 as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .unwrap();
+        // Its copy reaps it while it waits (the next request comes after that).
+        assert!(
+            wait_for(
+                || !std::path::Path::new(&format!("/proc/{pid1}")).exists(),
+                10
+            ),
+            "the dead PID 1 was not reaped"
+        );
+        for (pid, _) in processes(sleeping) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+        }
+        let out = shell.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stdout.ends_with("x\nst=0\n"), "{stdout}{stderr}");
+    }
+);
