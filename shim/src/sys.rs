@@ -302,14 +302,7 @@ pub fn set_no_new_privs() -> Result<(), Errno> {
 /// jail's PID 1 is forked so (`crate::warm`): should it die while it waits, its copy
 /// can still make a jail the usual way.
 pub fn fork_into_new_pid_namespace() -> Result<Forked, Errno> {
-    let flags = (libc::CLONE_NEWPID | libc::SIGCHLD) as libc::c_ulong;
-    // SAFETY: as `clone_parent`: no new stack, no shared memory; the shim is
-    // single-threaded where it forks.
-    let ret = unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize) };
-    match Errno::result(ret)? {
-        0 => Ok(Forked::Child),
-        pid => Ok(Forked::Parent(nix::unistd::Pid::from_raw(pid as i32))),
-    }
+    clone_forking(libc::CLONE_NEWPID)
 }
 
 /// `clone(CLONE_PARENT)` with fork semantics (a copy of this process on a copy of its
@@ -319,7 +312,12 @@ pub fn fork_into_new_pid_namespace() -> Result<Forked, Errno> {
 /// process: its cached thread id is the zygote's, so the copy must not use pthread
 /// calls that rely on it (`pthread_kill`, `raise`); the shim uses none.
 pub fn clone_parent() -> Result<Forked, Errno> {
-    let flags = (libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong;
+    clone_forking(libc::CLONE_PARENT)
+}
+
+/// `clone(flags | SIGCHLD)` with fork semantics. The callers are single-threaded.
+fn clone_forking(flags: libc::c_int) -> Result<Forked, Errno> {
+    let flags = (flags | libc::SIGCHLD) as libc::c_ulong;
     // SAFETY: with no new stack and no shared memory, clone returns in both processes
     // like fork; the pointer arguments are null.
     let ret = unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize) };
