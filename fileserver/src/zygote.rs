@@ -56,6 +56,9 @@ use nix::unistd::Pid;
 
 /// The argument that makes `pola-shim` a zygote.
 pub const ARG: &str = "--zygote";
+/// The argument that makes `pola-shim` a one-shot launcher's zygote: it forks one copy
+/// ahead, and none after the launcher took it.
+pub const ONCE_ARG: &str = "--zygote-once";
 
 const TAG: u8 = b'Z';
 /// A ready copy announced to the shell.
@@ -223,6 +226,8 @@ struct Zygote {
     template: Vec<crate::template::Subtree>,
     /// The copy it forked ahead and handed over, for the next command.
     ready: Option<Ready>,
+    /// Whether it has made a shim yet (started ahead of its first command: `start_ahead`).
+    used: bool,
 }
 
 /// A copy forked ahead, waiting for a request from the shell on `socket`, and its
@@ -243,6 +248,9 @@ impl Drop for Zygote {
         if std::process::id() == self.owner {
             let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
             let _ = nix::sys::wait::waitpid(self.pid, None);
+            // A copy it announced that this process has not read of yet: closing the
+            // shell's ends of its sockets, not killing it, ends it (`drop_ready`).
+            while readable(&self.socket) && message(self).is_ok() {}
             if let Some(ready) = self.ready.take() {
                 drop_ready(self, ready, false);
             }
@@ -255,11 +263,12 @@ impl Drop for Zygote {
 /// until its plan arrives and it is a shim.
 pub const WAITING_NAME: &str = "pola-warm";
 
-/// Kill and reap the copies a dead zygote had forked, ahead or for a request whose
+/// End and reap the copies a dead zygote had forked, ahead or for a request whose
 /// answer never came (the shell spawned that command's shim instead), but the one the
 /// shell handed a request itself: they are this process's children (`CLONE_PARENT`),
 /// and a zombie child would wake the `wait` builtin, which waits for any child's
-/// change, again and again.
+/// change, again and again. Their sockets from the shell were the zygote's, so they
+/// are ending already (`end_copy`).
 fn reap_waiting() {
     let me = std::process::id().to_string();
     let Ok(dir) = std::fs::read_dir("/proc") else {
@@ -280,9 +289,10 @@ fn reap_waiting() {
                 if pid == HANDED.load(std::sync::atomic::Ordering::Relaxed) {
                     continue;
                 }
-                let pid = Pid::from_raw(pid);
-                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-                let _ = nix::sys::wait::waitpid(pid, None);
+                end_copy(
+                    Pid::from_raw(pid),
+                    crate::supervise::pidfd(Pid::from_raw(pid)),
+                );
             }
         }
     }
@@ -290,23 +300,56 @@ fn reap_waiting() {
 
 static ZYGOTE: Mutex<Option<Zygote>> = Mutex::new(None);
 static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Start jails through a zygote from now on (the shell does; one-shot `pola-run` does
-/// not, it would pay for the zygote and use it once). `POLA_ZYGOTE=0` turns it off.
+/// Start jails through a zygote from now on (the shell does). `POLA_ZYGOTE=0` turns it
+/// off.
 pub fn enable() {
     let off = std::env::var_os("POLA_ZYGOTE").is_some_and(|v| v == "0");
     ENABLED.store(!off, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// [`enable`], for a one-shot launcher (`pola-run`): its zygote forks no copy ahead
+/// after the first. Worth it only with [`start_ahead`]: the zygote's start and its
+/// copy's jail made ahead then run beside the launcher's own work.
+pub fn enable_once() {
+    ONCE.store(true, std::sync::atomic::Ordering::Relaxed);
+    enable();
+}
+
 fn start(shim: &Path) -> std::io::Result<Zygote> {
-    let (pid, ours) = crate::launch::spawn_helper(shim, ARG)?;
+    let once = ONCE.load(std::sync::atomic::Ordering::Relaxed);
+    let (pid, ours) = crate::launch::spawn_helper(shim, if once { ONCE_ARG } else { ARG })?;
     Ok(Zygote {
         owner: std::process::id(),
         pid,
         socket: ours,
         template: Vec::new(),
         ready: None,
+        used: false,
     })
+}
+
+/// Start the zygote now, if jails start through one and it is not running: called
+/// before a command's grants are resolved, so that the kernel loading `pola-shim`, its
+/// user namespace and the jail its first copy makes ahead (namespaces, PID 1, root)
+/// take the other core meanwhile, not the command's path (measured in bench/README.md,
+/// sixth stop).
+pub fn start_ahead(shim: &Path) {
+    if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.is_some() {
+        return;
+    }
+    match start(shim) {
+        Ok(z) => *slot = Some(z),
+        Err(e) => {
+            tracing::debug!("cannot start the zygote: {e}");
+            ENABLED.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// Ask the zygote (started now if there is none) for a shim with descriptors `moves`
@@ -331,27 +374,22 @@ pub fn fork_shim(
     if slot.as_ref().is_some_and(|z| z.owner != std::process::id()) {
         return None;
     }
-    // A shell that runs one command never pays for the template: it is sent with the
-    // second (and made by the zygote once it has answered).
-    let started_now = slot.is_none();
     if slot.is_none() {
-        match start(shim) {
-            Ok(z) => *slot = Some(z),
-            Err(e) => {
-                tracing::debug!("cannot start the zygote: {e}");
-                ENABLED.store(false, std::sync::atomic::Ordering::Relaxed);
-                return None;
-            }
-        }
+        drop(slot);
+        start_ahead(shim);
+        slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
     }
     let zygote = slot.as_mut()?;
+    // A shell that runs one command never pays for the template: it is sent with the
+    // second (and made by the zygote once it has answered).
     let (trees, fds) = template;
-    if !started_now && zygote.template != *trees && !trees.is_empty() {
+    if zygote.used && zygote.template != *trees && !trees.is_empty() {
         match send_template(zygote, trees, &crate::template::raw(fds)) {
             Ok(()) => zygote.template = trees.clone(),
             Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),
         }
     }
+    zygote.used = true;
     let (request, fds) = request(moves, socket, pgid);
     match take(zygote, &request, &fds) {
         Ok(pid) => Some(pid),
@@ -532,15 +570,40 @@ fn send_request(socket: RawFd, request: &Request, fds: &[RawFd]) -> Result<(), E
     sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
 }
 
-/// Give up the ready copy `ready` (it died, or the zygote is out of step): it is
-/// this process's child (`CLONE_PARENT`), so kill and reap it; with `tell`, the
-/// zygote forks the next.
+/// How long a copy let go has to end before it is killed.
+const COPY_END_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Give up the ready copy `ready` (it died, the zygote is out of step, or this
+/// process is about to exit): it is this process's child (`CLONE_PARENT`), so end and
+/// reap it; with `tell`, the zygote forks the next. Closing its sockets ends it: its
+/// warm PID 1 sees the end of its own first, and the copy reaps it before it exits
+/// (`pola-shim`'s `wait_for_request`). A copy killed outright would leave PID 1 an
+/// orphan, dying after it, handed to init or to a subreaper above this process. One
+/// that has not ended within `COPY_END_WAIT` (stopped, say) is killed.
 fn drop_ready(zygote: &Zygote, ready: Ready, tell: bool) {
-    let _ = nix::sys::signal::kill(ready.pid, nix::sys::signal::Signal::SIGKILL);
-    let _ = nix::sys::wait::waitpid(ready.pid, None);
+    let Ready { pid, socket, pid1 } = ready;
+    let ended = crate::supervise::pidfd(pid);
+    drop((socket, pid1));
+    end_copy(pid, ended);
     if tell {
-        let _ = tell_took(zygote, ready.pid, false);
+        let _ = tell_took(zygote, pid, false);
     }
+}
+
+/// Reap the copy `pid` once it has ended (`ended`: its pidfd), killed if that takes
+/// longer than `COPY_END_WAIT` or it has no pidfd.
+fn end_copy(pid: Pid, ended: Option<OwnedFd>) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let ended_in_time = ended.is_some_and(|fd| {
+        let wait = PollTimeout::try_from(COPY_END_WAIT).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        matches!(poll(&mut fds, wait), Ok(n) if n > 0)
+    });
+    if !ended_in_time {
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    }
+    let _ = nix::sys::wait::waitpid(pid, None);
 }
 
 fn tell_took(zygote: &Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {

@@ -806,6 +806,13 @@ pub fn start(
     identity: &Identity,
     io: &launch::Io,
 ) -> Result<launch::Jail, JailError> {
+    // The zygote's start, and the jail its first copy makes ahead, go beside the
+    // resolving below rather than after it (a shell's first command; `pola-run`).
+    if !cmd.net.shares_host() {
+        if let Ok(shim) = launch::find_shim() {
+            pola_fileserver::zygote::start_ahead(&shim);
+        }
+    }
     let prepared = namespace(cmd, identity, env)?;
     for e in &prepared.refused {
         crate::report::line(format_args!(

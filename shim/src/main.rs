@@ -83,11 +83,10 @@ fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
 }
 
 fn main() {
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == pola_fileserver::zygote::ARG)
-    {
-        zygote::serve();
+    match std::env::args_os().nth(1) {
+        Some(a) if a == pola_fileserver::zygote::ARG => zygote::serve(false),
+        Some(a) if a == pola_fileserver::zygote::ONCE_ARG => zygote::serve(true),
+        _ => {}
     }
     if std::env::args_os()
         .nth(1)

@@ -26,7 +26,9 @@ use crate::namespaces;
 use crate::sys::{self, Forked};
 
 /// Serve the shell until it closes the socket (or dies: the zygote dies with it).
-pub fn serve() -> ! {
+/// `once`: a one-shot launcher's zygote (`pola-run`), which forks one copy ahead and
+/// no more once the launcher took it (a copy for each later request, if any).
+pub fn serve(once: bool) -> ! {
     if !sys::die_with_launcher() {
         std::process::exit(125);
     }
@@ -54,9 +56,11 @@ pub fn serve() -> ! {
     // The shell's last request: the pool is filled only once the shell has been quiet
     // a moment (at a prompt, not between a script's commands).
     let mut last_request = std::time::Instant::now();
+    // A one-shot launcher took its copy: nothing more is worth making ahead.
+    let mut done = false;
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
-        if waiting.is_none() && !starting {
+        if waiting.is_none() && !starting && !done {
             namespaces::ensure_network();
             waiting = fork_ahead();
         }
@@ -91,6 +95,7 @@ pub fn serve() -> ! {
                 };
                 // That jail has the network namespace: the next copy needs a new one.
                 namespaces::network_used();
+                done = once && taken;
                 if taken {
                     if let Some((trees, fds)) = pending.take() {
                         crate::template::replace(trees, fds);
@@ -427,8 +432,15 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd, pid1_from_shell: Owned
                 crate::shim(warm);
             }
             Err(Errno::EINTR) => continue,
-            // The shell is gone: so is this copy.
-            _ => std::process::exit(0),
+            // The shell is gone, or let this copy go: so is this copy, once its warm
+            // PID 1 (whose socket from the shell has ended too) is, not leaving it to
+            // die an orphan.
+            _ => {
+                if let Some(w) = warm {
+                    w.reap();
+                }
+                std::process::exit(0)
+            }
         }
     }
 }

@@ -947,3 +947,78 @@ both!(
         assert!(stdout.ends_with("x\nst=0\n"), "{stdout}{stderr}");
     }
 );
+
+// `pola-run` starts its zygote before it resolves the grants (`--zygote-once`): the
+// zygote forks the one copy that runs the command and no copy after it, where a
+// shell's keeps one waiting; and nothing it started runs on after it — not when the
+// command succeeded or failed, nor when `pola-run` refused the grants and never used
+// the zygote it had started. (The zygote, tearing down what it held, dies just after
+// `pola-run` exits rather than before: a subreaper above it reaps it.)
+both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
+    t.write("f.txt", "content\n");
+    let marker = tag(t, 600_000);
+    let waiting_copies = |parent: u32| {
+        processes(|_| true)
+            .into_iter()
+            .filter(|(pid, ppid)| *ppid == parent && comm(*pid) == "pola-warm")
+            .count()
+    };
+    let sleeping = |m: String| move |cmd: &str| cmd.starts_with(&format!("sleep {m}"));
+    // A shell keeps a copy waiting beside its running command (the test can see one)...
+    let shell = t
+        .command(
+            pola_sh(),
+            &["-c", &format!("cat f.txt > /dev/null; sleep 2.{marker}")],
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(
+        || !processes(sleeping(format!("2.{marker}"))).is_empty(),
+        5
+    ));
+    assert!(
+        wait_for(|| waiting_copies(shell.id()) == 1, 5),
+        "no copy waits beside the shell's command"
+    );
+    // ...pola-run none: its one command took the only copy.
+    let run = t
+        .jail_command(&[], &["sleep", &format!("1.{marker}")])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(
+        || !processes(sleeping(format!("1.{marker}"))).is_empty(),
+        5
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        waiting_copies(run.id()),
+        0,
+        "a copy waits beside pola-run's command"
+    );
+    assert!(run.wait_with_output().unwrap().status.success());
+    assert!(shell.wait_with_output().unwrap().status.success());
+
+    let host_net = fs::read_link("/proc/self/ns/net").unwrap();
+    let ((ran, failed, refused, net), orphans) = with_subreaper(|| {
+        (
+            t.jail(&["--ro", "f.txt"], &["cat", "f.txt"]),
+            t.jail(&[], &["sh", "-c", "exit 3"]),
+            t.jail(&["--ro", "missing.txt"], &["cat", "missing.txt"]),
+            t.jail(&[], &["readlink", "/proc/self/ns/net"]),
+        )
+    });
+    assert_eq!(ran.success(), "content\n", "{ran}");
+    assert_eq!(failed.code, Some(3), "{failed}");
+    assert!(refused.code.is_some_and(|c| c != 0), "{refused}");
+    assert!(refused.stderr.contains("missing.txt"), "{refused}");
+    // The copy's network namespace is the jail's own, as without the zygote.
+    assert_ne!(
+        net.success().trim_end(),
+        host_net.to_str().unwrap(),
+        "{net}"
+    );
+    let running: Vec<&String> = orphans.iter().filter(|o| !o.ends_with(" Z")).collect();
+    assert!(running.is_empty(), "left running by pola-run: {running:?}");
+});

@@ -404,6 +404,17 @@ fn run(args: Args) -> i32 {
         limits,
         found: None,
     };
+    // One jail, through a zygote started as soon as it is known to be wanted: its
+    // start and the jail it makes ahead take the other core while this process loads
+    // the environment and resolves the grants.
+    if !args.explain {
+        pola_fileserver::zygote::enable_once();
+        if !cmd.net.shares_host() {
+            if let Ok(shim) = pola_fileserver::launch::find_shim() {
+                pola_fileserver::zygote::start_ahead(&shim);
+            }
+        }
+    }
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
         Err(e) => {
