@@ -105,17 +105,43 @@ impl Id {
     }
 }
 
+/// The hasher of the record's sets: every launcher reads the whole record (thousands
+/// of lines after a while) before its first command, and SipHash was a third of that.
+/// The keys are the kernel's numbers and the user's own slot names, read from a file
+/// no jail can write: nothing to defend against by a keyed hash.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // FxHash's step (rustc's hasher).
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Set<T> = HashSet<T, std::hash::BuildHasherDefault<FastHasher>>;
+
 /// What was ever writable by a jail, by identity.
 #[derive(Default)]
 struct Written {
-    dirs: HashSet<Id>,
+    dirs: Set<Id>,
     /// Directories a jail made itself (at a slot): everything in them is its doing.
-    made: HashSet<Id>,
+    made: Set<Id>,
     /// Symlinks a jail made (records of earlier versions).
-    links: HashSet<Id>,
+    links: Set<Id>,
     /// Slots: a name in a directory where a jail could make anything (a link at it is
     /// never followed, whoever made it later).
-    slots: HashSet<(Id, Vec<u8>)>,
+    slots: Set<(Id, Vec<u8>)>,
     /// How much of the record file has been read.
     read: u64,
 }
@@ -170,11 +196,13 @@ fn refresh(w: &mut Written) {
     let Some(end) = data.iter().rposition(|b| *b == b'\n') else {
         return;
     };
-    for line in data[..end].split(|b| *b == b'\n') {
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', &data[..=end]) {
+        let line = &data[start..newline];
+        start = newline + 1;
         let mut words = line.split(|b| *b == b' ');
         let kind = words.next();
-        let mut number =
-            || -> Option<i64> { std::str::from_utf8(words.next()?).ok()?.parse().ok() };
+        let mut number = || decimal(words.next()?);
         let id = (|| {
             Some(Id {
                 dev: number()? as u64,
@@ -202,6 +230,29 @@ fn refresh(w: &mut Written) {
         }
     }
     w.read += end as u64 + 1;
+}
+
+/// The number `word` spells in decimal (a leading `-` allowed), if it does and fits.
+fn decimal(word: &[u8]) -> Option<i64> {
+    let (negative, digits) = match word.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, word),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+    }
+    if negative {
+        Some(n)
+    } else {
+        n.checked_neg()
+    }
 }
 
 fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
@@ -746,6 +797,26 @@ mod tests {
         std::env::set_var("XDG_STATE_HOME", dir);
         *WRITTEN.lock().unwrap() = None;
         f()
+    }
+
+    #[test]
+    fn record_numbers_parse_as_decimal_and_nothing_else_does() {
+        assert_eq!(decimal(b"65024"), Some(65024));
+        assert_eq!(decimal(b"-12"), Some(-12));
+        assert_eq!(decimal(b"0"), Some(0));
+        assert_eq!(decimal(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(decimal(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"+1",
+            b"1x",
+            b" 1",
+            b"9223372036854775808",
+            b"1.5",
+        ] {
+            assert_eq!(decimal(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

@@ -118,6 +118,10 @@ pub struct T {
     pub gid: u32,
     pub home: PathBuf,
     dir: tempfile::TempDir,
+    /// `$XDG_STATE_HOME` of the commands run (pola-sh's record of what jails wrote):
+    /// each test's own, not the user's (which grew with every test run, and every
+    /// launch reads it).
+    state: tempfile::TempDir,
     /// Run as another user through setpriv.
     switch: bool,
 }
@@ -213,18 +217,29 @@ impl T {
             .expect("tempdir");
         chown(dir.path(), Some(uid), Some(gid)).expect("chown scratch");
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let state = tempfile::Builder::new()
+            .prefix("pola-state-")
+            .tempdir()
+            .expect("tempdir");
+        chown(state.path(), Some(uid), Some(gid)).expect("chown state");
         Some(T {
             who,
             uid,
             gid,
             home,
             dir,
+            state,
             switch,
         })
     }
 
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The `$XDG_STATE_HOME` the test's commands get.
+    pub fn state_home(&self) -> &Path {
+        self.state.path()
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -287,6 +302,7 @@ impl T {
             .env_clear()
             .env("PATH", PATH)
             .env("HOME", &self.home)
+            .env("XDG_STATE_HOME", self.state.path())
             .env("LANG", "C.UTF-8")
             .env("USER", if self.switch { TEST_USER } else { "root" })
             .stdin(Stdio::null());
@@ -473,6 +489,7 @@ impl T {
             .env_clear()
             .env("PATH", PATH)
             .env("HOME", &self.home)
+            .env("XDG_STATE_HOME", self.state.path())
             .env("TERM", "xterm")
             .env("LANG", "C.UTF-8")
             .env("XDG_DATA_HOME", self.dir().join(".data"))

@@ -757,8 +757,17 @@ mod tests {
         .unwrap()
     }
 
+    /// A record of what jails wrote (and of staging directories) of the test's own,
+    /// not the user's: staging records slots and directories there.
+    fn own_state() -> tempfile::TempDir {
+        let state = tempfile::tempdir().unwrap();
+        std::env::set_var("XDG_STATE_HOME", state.path());
+        state
+    }
+
     #[test]
     fn staging_links_files_lists_directories_and_cleans_up() {
+        let _state = own_state();
         let d = tempfile::tempdir().unwrap();
         fs::write(d.path().join("f"), "file").unwrap();
         fs::create_dir(d.path().join("dir")).unwrap();
@@ -796,6 +805,7 @@ mod tests {
 
     #[test]
     fn special_files_cannot_be_slots() {
+        let _state = own_state();
         let d = tempfile::tempdir().unwrap();
         nix::unistd::mkfifo(&d.path().join("fifo"), Mode::from_bits_truncate(0o600)).unwrap();
         let names = vec![OsString::from("fifo")];
