@@ -320,6 +320,36 @@ fn working_directory(cwd: Option<&PathBuf>) -> Result<PathBuf, String> {
 }
 
 fn run(args: Args) -> i32 {
+    let mut net = if args.net {
+        Network::Host
+    } else {
+        Network::Private
+    };
+    let specs = (args.net_connect.iter().map(|p| format!("connect={p}")))
+        .chain(args.net_bind.iter().map(|p| format!("bind={p}")));
+    let hosts = args
+        .net_host
+        .iter()
+        .map(|h| pola_fileserver::network::HostGrant::parse(h).map(|g| Network::Hosts(vec![g])));
+    for parsed in specs.map(|spec| Network::parse_ports(&spec)).chain(hosts) {
+        let added = parsed.and_then(|n| net.add(n).map_err(|e| e.to_string()));
+        if let Err(e) = added {
+            report::error(PROGRAM, e);
+            return 125;
+        }
+    }
+    // One jail, through a zygote started as soon as it is known to be wanted: its
+    // start and the jail it makes ahead take the other core while this process does
+    // everything else up to the command's start (measured in bench/README.md, sixth
+    // stop on issue 17).
+    if !args.explain {
+        pola_fileserver::zygote::enable_once();
+        if !net.shares_host() {
+            if let Ok(shim) = pola_fileserver::launch::find_shim() {
+                pola_fileserver::zygote::start_ahead(&shim);
+            }
+        }
+    }
     // Staging directories a killed launcher left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();
     jail::enable_hints(args.hints);
@@ -355,24 +385,6 @@ fn run(args: Args) -> i32 {
             write: true,
         }))
         .collect();
-    let mut net = if args.net {
-        Network::Host
-    } else {
-        Network::Private
-    };
-    let specs = (args.net_connect.iter().map(|p| format!("connect={p}")))
-        .chain(args.net_bind.iter().map(|p| format!("bind={p}")));
-    let hosts = args
-        .net_host
-        .iter()
-        .map(|h| pola_fileserver::network::HostGrant::parse(h).map(|g| Network::Hosts(vec![g])));
-    for parsed in specs.map(|spec| Network::parse_ports(&spec)).chain(hosts) {
-        let added = parsed.and_then(|n| net.add(n).map_err(|e| e.to_string()));
-        if let Err(e) = added {
-            report::error(PROGRAM, e);
-            return 125;
-        }
-    }
     let mut limits = Limits::default();
     for (kind, text) in [
         (Kind::Procs, &args.procs),
@@ -404,17 +416,6 @@ fn run(args: Args) -> i32 {
         limits,
         found: None,
     };
-    // One jail, through a zygote started as soon as it is known to be wanted: its
-    // start and the jail it makes ahead take the other core while this process loads
-    // the environment and resolves the grants.
-    if !args.explain {
-        pola_fileserver::zygote::enable_once();
-        if !cmd.net.shares_host() {
-            if let Ok(shim) = pola_fileserver::launch::find_shim() {
-                pola_fileserver::zygote::start_ahead(&shim);
-            }
-        }
-    }
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
         Err(e) => {
