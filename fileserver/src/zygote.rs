@@ -259,16 +259,21 @@ impl Drop for Zygote {
     }
 }
 
-/// The name (`comm`) of a copy of the zygote (one forked ahead, or for a request)
-/// until its plan arrives and it is a shim.
+/// The name (`comm`) of a copy of the zygote forked ahead until its plan arrives and
+/// it is a shim.
 pub const WAITING_NAME: &str = "pola-warm";
+/// The name of a copy the zygote forked for a request (none was ready), until its plan
+/// arrives.
+pub const ASKED_NAME: &str = "pola-asked";
 
 /// End and reap the copies a dead zygote had forked, ahead or for a request whose
 /// answer never came (the shell spawned that command's shim instead), but the one the
 /// shell handed a request itself: they are this process's children (`CLONE_PARENT`),
 /// and a zombie child would wake the `wait` builtin, which waits for any child's
-/// change, again and again. Their sockets from the shell were the zygote's, so they
-/// are ending already (`end_copy`).
+/// change, again and again. One forked ahead had its socket from the shell in the
+/// zygote, so it is ending already, its warm PID 1 with it (`end_copy`); one forked for
+/// a request waits for its plan on the request's socket, which the shell still holds,
+/// and has no PID 1 yet: it is killed.
 fn reap_waiting() {
     let me = std::process::id().to_string();
     let Ok(dir) = std::fs::read_dir("/proc") else {
@@ -284,15 +289,16 @@ fn reap_waiting() {
         };
         let comm = &stat[open + 1..close];
         let ppid = stat[close + 1..].split_whitespace().nth(1);
-        if comm == WAITING_NAME && ppid == Some(me.as_str()) {
+        if (comm == WAITING_NAME || comm == ASKED_NAME) && ppid == Some(me.as_str()) {
             if let Ok(pid) = stat[..open].trim().parse::<i32>() {
                 if pid == HANDED.load(std::sync::atomic::Ordering::Relaxed) {
                     continue;
                 }
-                end_copy(
-                    Pid::from_raw(pid),
-                    crate::supervise::pidfd(Pid::from_raw(pid)),
-                );
+                let pid = Pid::from_raw(pid);
+                let ending = (comm == WAITING_NAME)
+                    .then(|| crate::supervise::pidfd(pid))
+                    .flatten();
+                end_copy(pid, ending);
             }
         }
     }
@@ -349,6 +355,22 @@ pub fn start_ahead(shim: &Path) {
             tracing::debug!("cannot start the zygote: {e}");
             ENABLED.store(false, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+}
+
+/// Before this process exits: end and reap the zygote if it never made a shim (started
+/// ahead for a command that did not come to it: its grants were refused, it shares the
+/// host's network, the shell ran only builtins), and the copy it made ahead, rather
+/// than leave them to die after this process, to init or a subreaper above it. A
+/// zygote that made one is left to die with this process: the teardown of what it
+/// holds is not waited for.
+pub fn stop_unused() {
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    if slot
+        .as_ref()
+        .is_some_and(|z| !z.used && z.owner == std::process::id())
+    {
+        drop(slot.take());
     }
 }
 
@@ -591,7 +613,7 @@ fn drop_ready(zygote: &Zygote, ready: Ready, tell: bool) {
 }
 
 /// Reap the copy `pid` once it has ended (`ended`: its pidfd), killed if that takes
-/// longer than `COPY_END_WAIT` or it has no pidfd.
+/// longer than `COPY_END_WAIT`, or at once without a pidfd.
 fn end_copy(pid: Pid, ended: Option<OwnedFd>) {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;

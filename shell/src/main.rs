@@ -74,6 +74,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let login = args.first().is_some_and(|a| a.starts_with('-'));
     let status = run(&args, login);
+    pola_fileserver::zygote::stop_unused();
     // The shims of jails whose end was reported are exiting: reaped, not left to init.
     pola_fileserver::launch::reap_ended(true);
     std::process::exit(status);

@@ -126,7 +126,7 @@ pub fn serve(once: bool) -> ! {
             continue;
         }
         namespaces::ensure_network();
-        match fork_copy() {
+        match fork_copy(zygote::ASKED_NAME) {
             Ok(Forked::Child) => {
                 if let Err(errno) = become_shim(&request, fds) {
                     eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
@@ -331,7 +331,7 @@ fn fork_ahead() -> Option<Waiting> {
     // The shell's socket to the copy's warm PID 1 (`crate::warm`), which the copy
     // forks once it runs: the shell sends the request there too.
     let (shells_pid1, pid1_from_shell) = pair()?;
-    match fork_copy() {
+    match fork_copy(zygote::WAITING_NAME) {
         Ok(Forked::Child) => {
             drop((ours, shells, shells_pid1));
             wait_for_request(theirs, from_shell, pid1_from_shell)
@@ -348,13 +348,13 @@ fn fork_ahead() -> Option<Waiting> {
     }
 }
 
-/// Fork a copy of the zygote (`clone(CLONE_PARENT)`: the shell's child), named as a
-/// waiting copy from the start until its plan arrives (`crate::shim`): the shell never
-/// sees it under the shim's name before, and should the zygote die before the shell
-/// learns its pid, the shell finds it by that name and ends it
-/// (`pola_fileserver::zygote::reap_waiting`).
-fn fork_copy() -> Result<Forked, Errno> {
-    set_name(zygote::WAITING_NAME);
+/// Fork a copy of the zygote (`clone(CLONE_PARENT)`: the shell's child), named `name`
+/// from the start until its plan arrives (`crate::shim`; `WAITING_NAME` ahead,
+/// `ASKED_NAME` for a request): the shell never sees it under the shim's name before,
+/// and should the zygote die before the shell learns its pid, the shell finds it by
+/// that name and ends it (`pola_fileserver::zygote::reap_waiting`).
+fn fork_copy(name: &str) -> Result<Forked, Errno> {
+    set_name(name);
     let forked = sys::clone_parent();
     if !matches!(forked, Ok(Forked::Child)) {
         set_name("pola-shim");

@@ -296,7 +296,9 @@ fn main() {
         );
         std::process::exit(125);
     }
-    std::process::exit(run(args));
+    let status = run(args);
+    pola_fileserver::zygote::stop_unused();
+    std::process::exit(status);
 }
 
 /// `NAME=VALUE` split at the first `=`; the name must not be empty.
