@@ -340,8 +340,8 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
 /// before a command's grants are resolved, so that the kernel loading `pola-shim`, its
 /// user namespace and the jail its first copy makes ahead (namespaces, PID 1, root)
 /// take the other core meanwhile, not the command's path (measured in bench/README.md,
-/// sixth stop).
-pub fn start_ahead(shim: &Path) {
+/// sixth stop). `shim` finds `pola-shim`, asked only when the zygote is started.
+pub fn start_ahead(shim: impl FnOnce() -> Option<std::path::PathBuf>) {
     if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
         return;
     }
@@ -349,7 +349,10 @@ pub fn start_ahead(shim: &Path) {
     if slot.is_some() {
         return;
     }
-    match start(shim) {
+    let Some(shim) = shim() else {
+        return;
+    };
+    match start(&shim) {
         Ok(z) => *slot = Some(z),
         Err(e) => {
             tracing::debug!("cannot start the zygote: {e}");
@@ -398,7 +401,7 @@ pub fn fork_shim(
     }
     if slot.is_none() {
         drop(slot);
-        start_ahead(shim);
+        start_ahead(|| Some(shim.to_path_buf()));
         slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
     }
     let zygote = slot.as_mut()?;

@@ -809,9 +809,7 @@ pub fn start(
     // The zygote's start, and the jail its first copy makes ahead, go beside the
     // resolving below rather than after it (a shell's first command; `pola-run`).
     if !cmd.net.shares_host() {
-        if let Ok(shim) = launch::find_shim() {
-            pola_fileserver::zygote::start_ahead(&shim);
-        }
+        pola_fileserver::zygote::start_ahead(|| launch::find_shim().ok());
     }
     let prepared = namespace(cmd, identity, env)?;
     for e in &prepared.refused {

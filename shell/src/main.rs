@@ -429,9 +429,7 @@ fn repl(sh: &mut Shell) -> i32 {
         return sh.exit_hook(s);
     }
     // The zygote, and the jail it makes ahead, while the user types the first line.
-    if let Ok(shim) = pola_fileserver::launch::find_shim() {
-        pola_fileserver::zygote::start_ahead(&shim);
-    }
+    pola_fileserver::zygote::start_ahead(|| pola_fileserver::launch::find_shim().ok());
     let mut pending = String::new();
     // Keys typed while a job ran that it did not read, as a terminal keeps them.
     let mut typed_ahead = String::new();

@@ -347,9 +347,7 @@ fn run(args: Args) -> i32 {
     if !args.explain {
         pola_fileserver::zygote::enable_once();
         if !net.shares_host() {
-            if let Ok(shim) = pola_fileserver::launch::find_shim() {
-                pola_fileserver::zygote::start_ahead(&shim);
-            }
+            pola_fileserver::zygote::start_ahead(|| pola_fileserver::launch::find_shim().ok());
         }
     }
     // Staging directories a killed launcher left behind (see pola_fileserver::slots).
