@@ -189,7 +189,8 @@ fn refresh(w: &mut Written) {
     if len == w.read || f.seek(SeekFrom::Start(w.read)).is_err() {
         return;
     }
-    let mut data = Vec::new();
+    // Sized for what is there (and one more read to see the end): no regrowing.
+    let mut data = Vec::with_capacity(usize::try_from(len - w.read).unwrap_or(0) + 1);
     if f.read_to_end(&mut data).is_err() {
         return;
     }
