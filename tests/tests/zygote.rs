@@ -957,7 +957,7 @@ both!(
 // One never used is ended and reaped before.)
 both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
     t.write("f.txt", "content\n");
-    let marker = tag(t, 600_000);
+    let marker = tag(t, 700_000);
     let waiting_copies = |parent: u32| {
         processes(|_| true)
             .into_iter()
