@@ -606,8 +606,10 @@ both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
             Expect(prompt(t)),
             // The jailed command reads the keys, Ctrl-Z does not leave it stopped with
             // no prompt to `fg` it, and the shell ends with its status.
+            // The prompt is spelled in two parts: the echo of this line must not
+            // match `Expect("name? ")` (keys sent then went to the line editor).
             Send(
-                "exec /usr/bin/python3 -c 'import time; x = input(\"name? \"); \
+                "exec /usr/bin/python3 -c 'import time; x = input(\"na\" + \"me? \"); \
                  print(\"hello-\" + x, flush=True); time.sleep(1.5); \
                  print(\"woke\", flush=True); raise SystemExit(7)'",
             ),
