@@ -807,7 +807,8 @@ pub fn start(
     io: &launch::Io,
 ) -> Result<launch::Jail, JailError> {
     // The zygote's start, and the jail its first copy makes ahead, go beside the
-    // resolving below rather than after it (a shell's first command; `pola-run`).
+    // resolving below rather than after it (a script's first command; `pola-run` and
+    // an interactive shell have started it already).
     if !cmd.net.shares_host() {
         pola_fileserver::zygote::start_ahead(|| launch::find_shim().ok());
     }
