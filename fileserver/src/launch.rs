@@ -222,21 +222,29 @@ pub struct Outcome {
     pub hosts_refused: Vec<String>,
 }
 
+/// Whether a plan of `json` bytes can be written to `socket` before anything reads
+/// it: in at most half the socket's send buffer (the rest for the kernel's overhead
+/// and the descriptors' messages). A larger plan is written once its reader is
+/// there, as a write that does not fit would wait for a reader not started yet.
+fn plan_fits(socket: &UnixStream, json: &[u8]) -> bool {
+    use nix::sys::socket::{getsockopt, sockopt::SndBuf};
+    getsockopt(socket, SndBuf).is_ok_and(|buffer| json.len() + 4096 <= buffer / 2)
+}
+
 fn send_plan(
     socket: &UnixStream,
-    plan: &JailPlan,
+    json: &[u8],
     resolved: &Resolved,
     powerbox: Option<&UnixStream>,
     supervisor: Option<&UnixStream>,
     cwd: Option<&crate::cwd_host::Lent>,
 ) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
-    let json = serde_json::to_vec(plan).map_err(std::io::Error::other)?;
     let mut fds = witness_fds(resolved);
     fds.extend(cwd.map(|lent| lent.mount().as_raw_fd()));
     write_plan(
         socket,
-        &json,
+        json,
         &fds,
         powerbox.map(AsRawFd::as_raw_fd),
         supervisor.map(AsRawFd::as_raw_fd),
@@ -426,12 +434,41 @@ pub fn start(
     let pgid = io
         .process_group
         .unwrap_or_else(|| nix::unistd::getpgrp().as_raw());
+    let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
+        wanted
+            .then(|| UnixStream::pair().map_err(LaunchError::Spawn))
+            .transpose()
+    };
+    let powerbox = pair(plan.powerbox)?;
+    let supervisor = pair(!resolved.slots.is_empty())?;
+    let json = match serde_json::to_vec(plan) {
+        Ok(json) => json,
+        Err(e) => {
+            let mut resolved = resolved;
+            resolved.discard_slots();
+            return Err(LaunchError::Send(std::io::Error::other(e)));
+        }
+    };
+    let send = |socket: &UnixStream| {
+        send_plan(
+            socket,
+            &json,
+            &resolved,
+            powerbox.as_ref().map(|(_, theirs)| theirs),
+            supervisor.as_ref().map(|(_, theirs)| theirs),
+            lent.as_ref(),
+        )
+    };
     // The zygote's jails are born in network namespaces of their own; one that shares
-    // the host's is spawned.
+    // the host's is spawned. A zygote's copy finds its plan waiting on its socket when
+    // it gets the request (the plan is written before, if the socket's buffer holds
+    // it): its PID 1 reads it at once instead of waiting while this process writes it.
     let forked = if plan.net.shares_host() {
         None
     } else {
         let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+        let early = plan_fits(&ours, &json);
+        let sent = if early { Some(send(&ours)) } else { None };
         let template = crate::template::of_plan(plan, &resolved);
         crate::zygote::fork_shim(
             shim,
@@ -440,9 +477,9 @@ pub fn start(
             pgid,
             &template,
         )
-        .map(|child| (child, ours))
+        .map(|child| (child, ours, sent))
     };
-    let (child, ours) = match forked {
+    let (child, ours, sent) = match forked {
         Some(forked) => forked,
         None => {
             // A socket of its own: a copy a dying zygote forked for this request may
@@ -451,7 +488,7 @@ pub fn start(
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
             moves.push((SHIM_SOCKET_FD, std::os::fd::AsRawFd::as_raw_fd(&theirs)));
             match spawn_shim(shim, &[], &moves, io.process_group) {
-                Ok(child) => (child, ours),
+                Ok(child) => (child, ours, None),
                 Err(e) => {
                     let mut resolved = resolved;
                     resolved.discard_slots();
@@ -459,6 +496,10 @@ pub fn start(
                 }
             }
         }
+    };
+    let sent = match sent {
+        Some(sent) => sent,
+        None => send(&ours),
     };
     let mut jail = Jail {
         child,
@@ -488,22 +529,7 @@ pub fn start(
         session: plan.session.is_some(),
         reported: Vec::new(),
     };
-    let pair = |wanted: bool| -> Result<Option<(UnixStream, UnixStream)>, LaunchError> {
-        wanted
-            .then(|| UnixStream::pair().map_err(LaunchError::Spawn))
-            .transpose()
-    };
-    let powerbox = pair(plan.powerbox)?;
-    let supervisor = pair(!jail.resolved.slots.is_empty())?;
-    let sent = send_plan(
-        &jail.socket,
-        plan,
-        &jail.resolved,
-        powerbox.as_ref().map(|(_, theirs)| theirs),
-        supervisor.as_ref().map(|(_, theirs)| theirs),
-        jail.lent.as_ref(),
-    )
-    .and_then(|()| {
+    let sent = sent.and_then(|()| {
         if let (Some(observed), None) = (&jail.observed, &jail.lent) {
             serve_cwd(&jail.socket, plan, observed.clone())?;
         }

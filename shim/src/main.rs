@@ -387,10 +387,13 @@ fn pid1(
             .map_err(step("wait for the jail's process group"))?;
     }
     lock_down(plan, socket)?;
-    // The zygote may work ahead while the command runs: told now, as the command is
-    // started, since PID 1 may not run again before a short command has ended.
+    let command = init::start_command(plan, powerbox.as_ref());
+    // The zygote may work ahead while the command runs: told as soon as the command is
+    // executed (`posix_spawn` returns then), not before — its work (forking the next
+    // copy) took the core this PID 1 was starting the command on: 0.5 ms more to the
+    // command's `exec`, measured (bench/README.md, "Seventh stop").
     zygote::started();
-    let command = init::start_command(plan, powerbox.as_ref()).map_err(|f| ShimError::Exec {
+    let command = command.map_err(|f| ShimError::Exec {
         status: f.status,
         message: f.message,
     })?;

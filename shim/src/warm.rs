@@ -109,17 +109,22 @@ impl Warm {
 }
 
 /// In the copy waiting for its request on `from_shell`: true once it is there, false
-/// if its warm PID 1 ended first (its end of the link is closed: it writes nothing on
-/// it before its request). The copy then reaps it and makes its jail the usual way.
+/// if its warm PID 1 ended first (its end of the link is closed). PID 1 writes on the
+/// link only once it has its own request (the plan it hands on), which the shell sends
+/// just before this copy's: that may be read first, and then this copy's request is
+/// on its way (or the shell let it go, which ends `from_shell` too).
 pub fn request_first(from_shell: &OwnedFd, warm: &Warm) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use nix::sys::socket::{recv, MsgFlags};
     use std::os::fd::AsFd;
+    let mut pid1_has_its_request = false;
     loop {
         let mut fds = [
             PollFd::new(from_shell.as_fd(), PollFlags::POLLIN),
             PollFd::new(warm.link.as_fd(), PollFlags::POLLIN),
         ];
-        match poll(&mut fds, PollTimeout::NONE) {
+        let watched = if pid1_has_its_request { 1 } else { 2 };
+        match poll(&mut fds[..watched], PollTimeout::NONE) {
             Err(Errno::EINTR) => continue,
             Err(_) => return false,
             Ok(_) => {}
@@ -128,8 +133,17 @@ pub fn request_first(from_shell: &OwnedFd, warm: &Warm) -> bool {
         if ready(&fds[0]) {
             return true;
         }
-        if ready(&fds[1]) {
-            return false;
+        if watched == 2 && ready(&fds[1]) {
+            let mut byte = [0u8; 1];
+            match recv(
+                warm.link.as_raw_fd(),
+                &mut byte,
+                MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT,
+            ) {
+                Ok(1) => pid1_has_its_request = true,
+                Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
+                _ => return false,
+            }
         }
     }
 }

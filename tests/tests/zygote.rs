@@ -1032,3 +1032,16 @@ both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
     host.success();
     assert!(orphans.is_empty(), "left by pola-run: {orphans:?}");
 });
+
+both!(a_long_run_of_commands_never_stalls, |t: &T| {
+    t.write("f.txt", "x\n");
+    // Each command's plan waits on its socket before the shell hands the request to
+    // the ready copy and to its warm PID 1 (`launch::start`), so PID 1 may have read
+    // the plan and handed it on to its copy before the copy has read its own request.
+    // The copy took that for PID 1's end and made a second jail, and the two waited
+    // for each other for good: 6 runs of 200 commands out of 6 stalled.
+    let script = "i=0; while [ $i -lt 300 ]; do cat f.txt; i=$((i+1)); done";
+    let run = t.plain(&["timeout", "120", pola_sh().to_str().unwrap(), "-c", script]);
+    assert!(run.ok(), "{run}");
+    assert_eq!(run.stdout.lines().count(), 300, "{run}");
+});
