@@ -231,24 +231,13 @@ fn plan_fits(socket: &UnixStream, json: &[u8]) -> bool {
     getsockopt(socket, SndBuf).is_ok_and(|buffer| json.len() + 4096 <= buffer / 2)
 }
 
-fn send_plan(
-    socket: &UnixStream,
-    json: &[u8],
-    resolved: &Resolved,
-    powerbox: Option<&UnixStream>,
-    supervisor: Option<&UnixStream>,
-    cwd: Option<&crate::cwd_host::Lent>,
-) -> std::io::Result<()> {
+/// The witnesses' descriptors the plan sends, in its order: the resolved binds', then
+/// the working directory's file system lent for hints.
+fn plan_fds(resolved: &Resolved, cwd: Option<&crate::cwd_host::Lent>) -> Vec<RawFd> {
     use std::os::fd::AsRawFd;
     let mut fds = witness_fds(resolved);
     fds.extend(cwd.map(|lent| lent.mount().as_raw_fd()));
-    write_plan(
-        socket,
-        json,
-        &fds,
-        powerbox.map(AsRawFd::as_raw_fd),
-        supervisor.map(AsRawFd::as_raw_fd),
-    )
+    fds
 }
 
 /// The plan on the shim's socket, in the format above: its JSON `json`, the witnesses
@@ -261,11 +250,26 @@ pub fn write_plan(
     powerbox: Option<RawFd>,
     supervisor: Option<RawFd>,
 ) -> std::io::Result<()> {
+    write_plan_text(socket, json, fds.len())?;
+    write_plan_descriptors(socket, fds, powerbox, supervisor)
+}
+
+/// The plan's first part: its header (`count` descriptors to come) and its JSON.
+fn write_plan_text(socket: &UnixStream, json: &[u8], count: usize) -> std::io::Result<()> {
     let mut header = Vec::with_capacity(8);
-    header.extend_from_slice(&(fds.len() as u32).to_le_bytes());
+    header.extend_from_slice(&(count as u32).to_le_bytes());
     header.extend_from_slice(&(json.len() as u32).to_le_bytes());
     (&*socket).write_all(&header)?;
-    (&*socket).write_all(json)?;
+    (&*socket).write_all(json)
+}
+
+/// The plan's second part: the descriptors (see [`write_plan`]).
+fn write_plan_descriptors(
+    socket: &UnixStream,
+    fds: &[RawFd],
+    powerbox: Option<RawFd>,
+    supervisor: Option<RawFd>,
+) -> std::io::Result<()> {
     for chunk in fds.chunks(FDS_PER_MESSAGE) {
         if socket.send_with_fd(b"F", chunk)? != 1 {
             return Err(std::io::Error::other("short write"));
@@ -449,26 +453,27 @@ pub fn start(
             return Err(LaunchError::Send(std::io::Error::other(e)));
         }
     };
-    let send = |socket: &UnixStream| {
-        send_plan(
-            socket,
-            &json,
-            &resolved,
-            powerbox.as_ref().map(|(_, theirs)| theirs),
-            supervisor.as_ref().map(|(_, theirs)| theirs),
-            lent.as_ref(),
-        )
-    };
+    let fds = plan_fds(&resolved, lent.as_ref());
+    let ends = (
+        powerbox
+            .as_ref()
+            .map(|(_, theirs)| std::os::fd::AsRawFd::as_raw_fd(theirs)),
+        supervisor
+            .as_ref()
+            .map(|(_, theirs)| std::os::fd::AsRawFd::as_raw_fd(theirs)),
+    );
     // The zygote's jails are born in network namespaces of their own; one that shares
-    // the host's is spawned. A zygote's copy finds its plan waiting on its socket when
-    // it gets the request (the plan is written before, if the socket's buffer holds
-    // it): its PID 1 reads it at once instead of waiting while this process writes it.
+    // the host's is spawned. A zygote's copy finds the plan's text waiting on its
+    // socket when it gets the request (written before, if the socket's buffer holds
+    // it): its PID 1 reads and parses it at once instead of waiting while this process
+    // writes it. The descriptors follow once the copy is known to be this command's:
+    // a copy a dying zygote forked for this request may hold this socket, and must
+    // find no plan it could build a jail from (it ends when the socket does).
     let forked = if plan.net.shares_host() {
         None
     } else {
         let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
-        let early = plan_fits(&ours, &json);
-        let sent = if early { Some(send(&ours)) } else { None };
+        let early = plan_fits(&ours, &json) && write_plan_text(&ours, &json, fds.len()).is_ok();
         let template = crate::template::of_plan(plan, &resolved);
         crate::zygote::fork_shim(
             shim,
@@ -477,9 +482,9 @@ pub fn start(
             pgid,
             &template,
         )
-        .map(|child| (child, ours, sent))
+        .map(|child| (child, ours, early))
     };
-    let (child, ours, sent) = match forked {
+    let (child, ours, early) = match forked {
         Some(forked) => forked,
         None => {
             // A socket of its own: a copy a dying zygote forked for this request may
@@ -488,7 +493,7 @@ pub fn start(
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
             moves.push((SHIM_SOCKET_FD, std::os::fd::AsRawFd::as_raw_fd(&theirs)));
             match spawn_shim(shim, &[], &moves, io.process_group) {
-                Ok(child) => (child, ours, None),
+                Ok(child) => (child, ours, false),
                 Err(e) => {
                     let mut resolved = resolved;
                     resolved.discard_slots();
@@ -497,9 +502,10 @@ pub fn start(
             }
         }
     };
-    let sent = match sent {
-        Some(sent) => sent,
-        None => send(&ours),
+    let sent = if early {
+        write_plan_descriptors(&ours, &fds, ends.0, ends.1)
+    } else {
+        write_plan(&ours, &json, &fds, ends.0, ends.1)
     };
     let mut jail = Jail {
         child,

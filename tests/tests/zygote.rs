@@ -723,8 +723,11 @@ both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
 // shell starts each command another way then, and the next zygote: every command
 // runs, once, with its own status, and the shell never waits for good.
 both!(a_zygote_killed_again_and_again_costs_no_command, |t: &T| {
-    let script = "i=0; while [ $i -lt 300 ]; do sh -c \"exit $((i % 7))\"; echo \"$i $?\"; \
-                  i=$((i + 1)); done";
+    // Each command also writes its number to a granted log: a command run twice (by a
+    // copy a dying zygote forked for it and by the shim spawned instead) shows there.
+    t.write("log.txt", "");
+    let script = "i=0; while [ $i -lt 300 ]; do sh -c \"echo $i >> log.txt; exit $((i % 7))\" \
+                  => log.txt; echo \"$i $?\"; i=$((i + 1)); done";
     let shell = t
         .command(pola_sh(), &["-c", script])
         .stdout(std::process::Stdio::piped())
@@ -768,6 +771,8 @@ both!(a_zygote_killed_again_and_again_costs_no_command, |t: &T| {
     let expected: String = (0..300).map(|i| format!("{i} {}\n", i % 7)).collect();
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{out:?}");
     assert!(out.status.success(), "{out:?}");
+    let logged: String = (0..300).map(|i| format!("{i}\n")).collect();
+    assert_eq!(fs::read_to_string(t.path("log.txt")).unwrap(), logged);
     assert!(killed >= 5, "only {killed} zygotes were killed");
 });
 
