@@ -473,7 +473,7 @@ pub fn start(
         None
     } else {
         let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
-        let early = plan_fits(&ours, &json) && write_plan_text(&ours, &json, fds.len()).is_ok();
+        let early = plan_fits(&ours, &json).then(|| write_plan_text(&ours, &json, fds.len()));
         let template = crate::template::of_plan(plan, &resolved);
         crate::zygote::fork_shim(
             shim,
@@ -493,7 +493,7 @@ pub fn start(
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
             moves.push((SHIM_SOCKET_FD, std::os::fd::AsRawFd::as_raw_fd(&theirs)));
             match spawn_shim(shim, &[], &moves, io.process_group) {
-                Ok(child) => (child, ours, false),
+                Ok(child) => (child, ours, None),
                 Err(e) => {
                     let mut resolved = resolved;
                     resolved.discard_slots();
@@ -502,10 +502,11 @@ pub fn start(
             }
         }
     };
-    let sent = if early {
-        write_plan_descriptors(&ours, &fds, ends.0, ends.1)
-    } else {
-        write_plan(&ours, &json, &fds, ends.0, ends.1)
+    // A text written ahead that failed part way is not written again after itself.
+    let sent = match early {
+        Some(Ok(())) => write_plan_descriptors(&ours, &fds, ends.0, ends.1),
+        Some(Err(e)) => Err(e),
+        None => write_plan(&ours, &json, &fds, ends.0, ends.1),
     };
     let mut jail = Jail {
         child,
