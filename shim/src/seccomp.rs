@@ -72,8 +72,10 @@ pub fn load(filters: &Filters) -> Result<(), SeccompError> {
     Ok(())
 }
 
-const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+// Classic BPF instructions, as the kernel numbers them.
+const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
 const JA: u16 = (libc::BPF_JMP | libc::BPF_JA) as u16;
+const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 
 /// `first` then `second` as one program, when `first` only ever kills or allows (the
 /// privilege-drop filter): each of its "allow" returns becomes a jump to the start of
@@ -86,7 +88,6 @@ fn chained(
     first: &[libc::sock_filter],
     second: &[libc::sock_filter],
 ) -> Option<Vec<libc::sock_filter>> {
-    const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
     if first.len() + second.len() > MAX_INSTRUCTIONS {
         return None;
     }
@@ -128,6 +129,8 @@ pub fn listen(filters: &Filters) -> Result<Option<OwnedFd>, SeccompError> {
 mod tests {
     use super::*;
 
+    const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
+
     fn insn(code: u16, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
         libc::sock_filter { code, jt, jf, k }
     }
@@ -135,8 +138,6 @@ mod tests {
     /// A classic BPF run over `seccomp_data` words (only what the filters here use:
     /// absolute word loads, `jeq`, `ja`, returns).
     fn run(prog: &[libc::sock_filter], data: &[u32]) -> u32 {
-        const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
-        const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
         let (mut pc, mut acc) = (0usize, 0u32);
         loop {
             let i = prog[pc];
@@ -158,13 +159,8 @@ mod tests {
         // A stand-in for the main filter: ENOSYS for call 5, allow the rest.
         let enosys = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
         let main = [
-            insn((libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16, 0, 0, 0),
-            insn(
-                (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
-                0,
-                1,
-                5,
-            ),
+            insn(LD_W_ABS, 0, 0, 0),
+            insn(JEQ_K, 0, 1, 5),
             insn(RET_K, 0, 0, enosys),
             insn(RET_K, 0, 0, ALLOW),
         ];
