@@ -369,7 +369,7 @@ fn pid1(
         Some((link, prepared)) => (Some(link), prepared),
         None => (None, None),
     };
-    rootfs::build(plan, &witnesses, socket, shared, prepared)?;
+    let built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
     sys::close_all(witnesses);
     if let Some(s) = &plan.session {
         session::make_terminal(s, socket).map_err(step("make the jail's terminal"))?;
@@ -398,6 +398,7 @@ fn pid1(
         message: f.message,
     })?;
     init::report(socket, &ShimReport::Launched);
+    built.release();
     let status = match stops {
         Some(stops) => session::supervise_leader(command, terminal, stops),
         None => init::supervise(command, true),

@@ -499,6 +499,37 @@ both!(
     }
 );
 
+// A warm jail's root is made and pivoted into before its command is known, holding
+// every subtree of the template (`pola-shim`'s `rootfs::Prepared`); a plan that does
+// not take one (here `/etc`, the top-level directory of the working directory, which
+// is the command's own) gets it unmounted before its own is placed. Left there, the
+// command's `/etc` would be mounted over the template's: two mounts at one place.
+both!(
+    a_warm_jail_keeps_only_the_template_subtrees_its_plan_takes,
+    |t: &T| {
+        let script = "/usr/bin/true; /usr/bin/true; /usr/bin/true; \
+                      cd /etc; cat /proc/self/mountinfo; echo ---; ls /etc/hostname; \
+                      cd /; cat /proc/self/mountinfo";
+        let run = sh(t, script);
+        let out = run.success();
+        let (in_etc, rest) = out.split_once("---\n").expect("both commands ran");
+        let (listed, at_root) = rest.split_once('\n').unwrap_or_default();
+        assert_eq!(listed, "/etc/hostname", "{run}");
+        for table in [in_etc, at_root] {
+            let points: Vec<&str> = table.lines().filter_map(|l| l.split(' ').nth(4)).collect();
+            let mut unique = points.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(
+                points.len(),
+                unique.len(),
+                "a place mounted twice:\n{table}"
+            );
+            assert!(points.contains(&"/usr"), "{table}");
+        }
+    }
+);
+
 // The zygote fills its pool of network namespaces while nothing else waits; when no
 // more can be made (here the user's limit on them, as a user namespace of the test's
 // sets it: three, so the running jail, the next copy's and one pooled), it stops
