@@ -159,11 +159,35 @@ pub fn receive_with_fds<const N: usize>(
     Ok((msg.bytes, fds, truncated))
 }
 
+/// The most bytes a message between the shell, its zygote and the copies holds.
+pub const MAX_MESSAGE: usize = 1 << 16;
+
+/// One message on `socket` as [`receive_with_fds`] reads it, in a buffer of its own
+/// size (at most `max` bytes; the length is asked with a peek first). The zygote and
+/// its copies have just forked, so every page they write is copied: a buffer of `max`
+/// bytes zeroed for each message cost each of them 16 page faults per command.
+pub fn receive_sized<const N: usize>(
+    socket: RawFd,
+    max: usize,
+) -> Result<(Vec<u8>, Vec<OwnedFd>, bool), Errno> {
+    let flags = MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC;
+    let next = loop {
+        match nix::sys::socket::recv(socket, &mut [], flags) {
+            Err(Errno::EINTR) => continue,
+            other => break other?,
+        }
+    };
+    let mut buf = vec![0u8; next.clamp(1, max)];
+    let (len, fds, truncated) = receive_with_fds::<N>(socket, &mut buf)?;
+    buf.truncate(len);
+    Ok((buf, fds, truncated))
+}
+
 /// Receive one message and its descriptors (close-on-exec). `None` at end of file.
 pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> {
-    let mut buf = vec![0u8; 1 << 16];
-    let (len, fds, truncated) =
-        receive_with_fds::<{ crate::template::MAX_BINDS }>(socket, &mut buf)?;
+    let (buf, fds, truncated) =
+        receive_sized::<{ crate::template::MAX_BINDS }>(socket, MAX_MESSAGE)?;
+    let len = buf.len();
     if len == 0 {
         return Ok(None);
     }

@@ -452,13 +452,12 @@ type Message = (Vec<u8>, Vec<OwnedFd>);
 /// One message from the zygote or the shell and its descriptors (close-on-exec).
 /// `None` at its end.
 pub fn receive(socket: &OwnedFd) -> Result<Option<Message>, Errno> {
-    let mut buf = vec![0u8; 1 << 16];
-    let (len, fds, _) =
-        zygote::receive_with_fds::<{ zygote::MAX_FDS }>(socket.as_raw_fd(), &mut buf)?;
-    if len == 0 {
+    let (buf, fds, _) =
+        zygote::receive_sized::<{ zygote::MAX_FDS }>(socket.as_raw_fd(), zygote::MAX_MESSAGE)?;
+    if buf.is_empty() {
         return Ok(None);
     }
-    Ok(Some((buf[..len].to_vec(), fds)))
+    Ok(Some((buf, fds)))
 }
 
 /// In the copy: what `posix_spawn` would have done, from the request.
