@@ -310,12 +310,21 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
     // shim and PID 1 left: `launch::Jail::wait_ended`) stays kept for a later jail. A
     // process that has left `cgroup.procs` is still counted in `pids.current` until it
     // is reaped: the next jail would start one process short.
-    let unused = |cg: &JailCgroup| {
-        cg.dirs.iter().all(|(_, dir, cs)| {
+    // Every process of a jail is in each of its cgroups (its shim moves itself into
+    // all of them before anything else, and the rest inherit them), so where there is
+    // a `pids.current` it says alone that none is left: one file read, not one a
+    // hierarchy (v1 has three here).
+    let unused = |cg: &JailCgroup| match cg
+        .dirs
+        .iter()
+        .find(|(_, _, cs)| cs.contains(&Controller::Pids))
+    {
+        Some((_, dir, _)) => {
+            fs::read_to_string(dir.join("pids.current")).is_ok_and(|n| n.trim() == "0")
+        }
+        None => cg.dirs.iter().all(|(_, dir, _)| {
             fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
-                && (!cs.contains(&Controller::Pids)
-                    || fs::read_to_string(dir.join("pids.current")).is_ok_and(|n| n.trim() == "0"))
-        })
+        }),
     };
     let mut cgroup = {
         let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
