@@ -436,7 +436,6 @@ pub struct Prepared {
     jail: OwnedFd,
     trees: Vec<pola_fileserver::template::Subtree>,
     root: OwnedFd,
-    proc: bool,
 }
 
 impl Prepared {
@@ -479,14 +478,13 @@ impl Prepared {
                 sys::attach(held.as_fd(), target.as_fd())?;
             }
             // Only where a `proc` is already fully visible may one be mounted: over
-            // the template's, then moved into the fresh root.
-            let proc = mount_proc(&top, Path::new("/proc")).is_ok();
-            if proc {
-                let ready = dir("/proc")?;
-                make_point(&root, Path::new("/proc"), true).map_err(errno)?;
-                let target = beneath(&root, Path::new("/proc"), OFlag::O_PATH)?;
-                sys::attach(ready.as_fd(), target.as_fd())?;
-            }
+            // the template's, then moved into the fresh root. (After the `pivot_root`
+            // none is: without one made here the jail is built the usual way.)
+            mount_proc(&top, Path::new("/proc")).map_err(errno)?;
+            let ready = dir("/proc")?;
+            make_point(&root, Path::new("/proc"), true).map_err(errno)?;
+            let target = beneath(&root, Path::new("/proc"), OFlag::O_PATH)?;
+            sys::attach(ready.as_fd(), target.as_fd())?;
             fchdir(&root)?;
             pivot_root(".", ".")?;
             umount2(".", MntFlags::MNT_DETACH)?;
@@ -495,7 +493,6 @@ impl Prepared {
                 jail,
                 trees: template.trees.clone(),
                 root,
-                proc,
             })
         })();
         // Torn down by the zygote once the jail is gone, not on a command's way.
@@ -528,7 +525,7 @@ impl Prepared {
             .enumerate()
             .filter(|(n, _)| !taken.contains(&Some(*n)))
             .map(|(_, tree)| tree.top())
-            .chain((self.proc && !wants_proc).then_some(Path::new("/proc")));
+            .chain((!wants_proc).then_some(Path::new("/proc")));
         for top in unused {
             let err = |errno| RootfsError::Mount {
                 what: format!("unmount {}", shown(top)),
@@ -664,7 +661,7 @@ pub fn build(
     let (bag, ready) = match (&template, prepared) {
         (_, Some(p)) => {
             p.settle(plan, &taken)?;
-            (None, Some((p.root, p.proc)))
+            (None, Some(p.root))
         }
         (Some(t), None) => {
             let err = |what: &'static str| {
@@ -698,8 +695,8 @@ pub fn build(
     drop(template);
     // A warm jail's root holds its subtrees and `/proc` already, and is pivoted into.
     let pivoted = ready.is_some();
-    let (root, proc_placed) = match ready {
-        Some(ready) => ready,
+    let root = match ready {
+        Some(root) => root,
         None => {
             let staging = Path::new(if bag.is_some() {
                 crate::template::NEW_ROOT
@@ -710,11 +707,10 @@ pub fn build(
                 what: "mount the jail's root tmpfs".into(),
                 errno,
             })?;
-            let root = directory(AT_FDCWD, staging).map_err(|errno| RootfsError::Open {
+            directory(AT_FDCWD, staging).map_err(|errno| RootfsError::Open {
                 path: staging.into(),
                 errno,
-            })?;
-            (root, false)
+            })?
         }
     };
 
@@ -825,7 +821,7 @@ pub fn build(
                 }
             }
             Step::File { contents } => write_file(&root, path, contents)?,
-            Step::Proc if proc_placed && path == Path::new("/proc") => {}
+            Step::Proc if pivoted && path == Path::new("/proc") => {}
             Step::Proc => mount_proc(&root, path)?,
             Step::Devpts => {
                 make_point(&root, path, true)?;
