@@ -73,14 +73,21 @@ fn open_source(host: &Path, is_dir: bool, witness: &OwnedFd) -> Result<OwnedFd, 
             errno,
         },
     })?;
+    check_witnessed(&fd, witness, host)?;
+    Ok(fd)
+}
+
+/// That `fd` (at `path`) is the very object `witness` holds: the same device and
+/// inode, else `Changed`.
+fn check_witnessed(fd: &impl AsFd, witness: &impl AsFd, path: &Path) -> Result<(), RootfsError> {
     let expected = identity(witness).map_err(|errno| RootfsError::Open {
-        path: host.to_path_buf(),
+        path: path.to_path_buf(),
         errno,
     })?;
-    if identity(&fd).ok() != Some(expected) {
-        return Err(RootfsError::Changed(host.to_path_buf()));
+    if identity(fd).ok() != Some(expected) {
+        return Err(RootfsError::Changed(path.to_path_buf()));
     }
-    Ok(fd)
+    Ok(())
 }
 
 /// The path relative to the new root, for `RESOLVE_BENEATH` lookups.
@@ -279,13 +286,7 @@ fn check_placed(
         let w = witnesses
             .get(*witness)
             .ok_or(RootfsError::MissingWitness(*witness))?;
-        let expected = identity(w).map_err(|errno| RootfsError::Place {
-            path: path.to_path_buf(),
-            errno,
-        })?;
-        if identity(&placed).ok() != Some(expected) {
-            return Err(RootfsError::Changed(path.to_path_buf()));
-        }
+        check_witnessed(&placed, w, path)?;
     }
     Ok(())
 }
