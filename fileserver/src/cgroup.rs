@@ -276,13 +276,37 @@ fn remove_stale(dir: &Path) {
     }
 }
 
+/// A cgroup file's text, read on every command: into a page-sized buffer in one
+/// `read` (and one more for its end). A cgroup file says it is 0 or 4096 bytes long, so
+/// `fs::read_to_string` asks for its size and then grows its buffer from 32 bytes: seven
+/// reads for a `memory.stat`.
+fn read_file(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut buf = vec![0u8; 4096];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(len * 2, 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(len);
+    String::from_utf8(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
 /// Whether memory a jail left is still charged to its cgroup and cannot be reclaimed:
 /// pages of a tmpfs or shared memory it wrote (a file in a granted `/dev/shm`), or
 /// anonymous memory. The next jail given the cgroup would start with that charge
 /// against its limit (and be killed for the previous jail's memory); page cache,
 /// reclaimed under pressure, does not count.
 fn holds_memory(version: Version, dir: &Path) -> bool {
-    fs::read_to_string(dir.join("memory.stat")).map_or(true, |stat| charged(version, &stat))
+    read_file(&dir.join("memory.stat")).map_or(true, |stat| charged(version, &stat))
 }
 
 /// Whether `memory.stat` says unreclaimable memory is charged (see [`holds_memory`]).
@@ -319,12 +343,11 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
         .iter()
         .find(|(_, _, cs)| cs.contains(&Controller::Pids))
     {
-        Some((_, dir, _)) => {
-            fs::read_to_string(dir.join("pids.current")).is_ok_and(|n| n.trim() == "0")
-        }
-        None => cg.dirs.iter().all(|(_, dir, _)| {
-            fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())
-        }),
+        Some((_, dir, _)) => read_file(&dir.join("pids.current")).is_ok_and(|n| n.trim() == "0"),
+        None => cg
+            .dirs
+            .iter()
+            .all(|(_, dir, _)| read_file(&dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())),
     };
     let mut cgroup = {
         let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
@@ -448,7 +471,7 @@ impl JailCgroup {
                     (Controller::Pids, _) => ("pids.events", "max"),
                     (Controller::Cpu, _) => continue,
                 };
-                let count = counter(&fs::read_to_string(dir.join(file)).unwrap_or_default(), key);
+                let count = counter(&read_file(&dir.join(file)).unwrap_or_default(), key);
                 match c {
                     Controller::Memory => events.oom_kills += count,
                     _ => events.pids_max += count,

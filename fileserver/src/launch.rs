@@ -107,15 +107,20 @@ pub enum LaunchError {
 /// (`/etc/apparmor.d/pola-shim`) allows user namespaces to, where Ubuntu restricts them.
 pub const INSTALLED_SHIM: &str = "/usr/libexec/pola-sh/pola-shim";
 
-/// `$POLA_SHIM`, else the first of [`shim_candidates`] that exists.
+/// `$POLA_SHIM`, else the first of [`shim_candidates`] that exists (found once a process).
 pub fn find_shim() -> Result<PathBuf, LaunchError> {
+    // Found once (asked for on every command: a readlink and a stat each time).
+    static FOUND: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     if let Some(p) = std::env::var_os("POLA_SHIM") {
         return Ok(PathBuf::from(p));
+    }
+    if let Some(shim) = FOUND.get() {
+        return Ok(shim.clone());
     }
     let exe = std::env::current_exe().map_err(LaunchError::Spawn)?;
     let candidates = shim_candidates(&exe);
     match candidates.iter().find(|p| p.is_file()) {
-        Some(shim) => Ok(shim.clone()),
+        Some(shim) => Ok(FOUND.get_or_init(|| shim.clone()).clone()),
         None => Err(LaunchError::NoShim(
             candidates
                 .iter()

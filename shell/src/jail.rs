@@ -321,11 +321,16 @@ const CA_VARIABLES: &[&str] = &[
 /// The profiles for the program found at `exe`: the shipped ones for where it really
 /// is (`pola_fileserver::shipped`), then the user's own, which may turn the shipped ones
 /// off (`shipped off`).
-fn profiles_for(cmd: &Command, identity: &Identity, exe: &Path) -> Result<Vec<Profile>, JailError> {
+fn profiles_for(
+    cmd: &Command,
+    identity: &Identity,
+    exe: &Path,
+    real: Option<&Path>,
+) -> Result<Vec<Profile>, JailError> {
     let user = Profile::find(dirs::config_dir().as_deref(), exe)?;
     let mut out = Vec::new();
     if user.as_ref().is_none_or(|p| p.shipped()) {
-        let real = pola_fileserver::planted::canonical(exe).unwrap_or_else(|_| exe.to_path_buf());
+        let real = real.unwrap_or(exe);
         let var = |name: &str| {
             cmd.exports
                 .iter()
@@ -335,7 +340,7 @@ fn profiles_for(cmd: &Command, identity: &Identity, exe: &Path) -> Result<Vec<Pr
         };
         out.extend(pola_fileserver::shipped::for_program(
             exe,
-            &real,
+            real,
             &identity.home,
             &var,
         )?);
@@ -389,10 +394,9 @@ fn git_server_repository(cmd: &Command, home: &Path) -> Option<(PathBuf, bool)> 
 /// `~/.local/bin/tool`): Python finds its packages there by the program's path, so the
 /// jail gets the venv read-only (`venv/bin/python` needs no `+ venv`). Never the home
 /// directory or one above it, nor through a link a jail may have made.
-fn venvs_of(exe: &Path, home: &Path) -> Vec<PathBuf> {
-    let real = pola_fileserver::planted::canonical(exe).ok();
+fn venvs_of(exe: &Path, real: Option<&Path>, home: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
-    for path in std::iter::once(exe).chain(real.as_deref()) {
+    for path in std::iter::once(exe).chain(real) {
         let Some(dir) = path
             .parent()
             .filter(|b| b.file_name().is_some_and(|n| n == "bin"))
@@ -421,8 +425,10 @@ pub fn namespace(
         Some((exe, searched)) if *searched == path_var => exe.clone(),
         _ => find_program(&name, &cmd.cwd, &path_var)?,
     };
+    // Where the program really is (through links it was named by), found once.
+    let real = pola_fileserver::planted::canonical(&exe).ok();
     let profiles = if cmd.profiles {
-        profiles_for(cmd, identity, &exe)?
+        profiles_for(cmd, identity, &exe, real.as_deref())?
     } else {
         Vec::new()
     };
@@ -506,12 +512,19 @@ pub fn namespace(
         }
     }
     if cmd.profiles {
-        for venv in venvs_of(&exe, &identity.home) {
+        for venv in venvs_of(&exe, real.as_deref(), &identity.home) {
             let virt = normalize(&venv)?;
             insert_grant(&mut ns, &virt, venv, Rights::ReadOnly, Origin::Shipped)?;
         }
     }
-    add_program(&mut ns, &exe, Origin::Executable)?;
+    insert_grant_known(
+        &mut ns,
+        &exe,
+        exe.clone(),
+        real,
+        Rights::ReadOnly,
+        Origin::Executable,
+    )?;
     for interp in interpreters(&exe, &path_var, &cmd.cwd) {
         add_program(&mut ns, &interp, Origin::Interpreter)?;
     }
@@ -688,12 +701,27 @@ fn insert_grant(
     rights: Rights,
     origin: Origin,
 ) -> Result<(), JailError> {
+    let covered = ns.covering(&ns.canonical(virt)?, rights).is_some();
+    // Never through a link a jail may have made: that one the jail resolves itself.
+    let real = covered
+        .then(|| pola_fileserver::planted::canonical(&host).ok())
+        .flatten();
+    insert_grant_known(ns, virt, host, real, rights, origin)
+}
+
+/// [`insert_grant`] with where `host` really is found already (`real`: `None` when
+/// it is not to be followed).
+fn insert_grant_known(
+    ns: &mut Namespace,
+    virt: &Path,
+    host: PathBuf,
+    real: Option<PathBuf>,
+    rights: Rights,
+    origin: Origin,
+) -> Result<(), JailError> {
     if ns.covering(&ns.canonical(virt)?, rights).is_some() {
-        // Never through a link a jail may have made: that one the jail resolves itself.
-        if let Ok(real) = pola_fileserver::planted::canonical(&host) {
-            if real != virt && !ns.is_under_proc(&real) {
-                ns.insert(&real, grant(real.clone(), rights, origin))?;
-            }
+        if let Some(real) = real.filter(|r| r != virt && !ns.is_under_proc(r)) {
+            ns.insert(&real, grant(real.clone(), rights, origin))?;
         }
     }
     ns.insert(virt, grant(host, rights, origin))?;
