@@ -837,6 +837,8 @@ pub fn start(
     // The zygote's start, and the jail its first copy makes ahead, go beside the
     // resolving below rather than after it (a script's first command; `pola-run` and
     // an interactive shell have started it already).
+    // A forked copy's jails die with the top shell too (`sys::lifeline`).
+    crate::sys::lifeline::watch();
     if !cmd.net.shares_host() {
         pola_fileserver::zygote::start_ahead(|| launch::find_shim().ok());
     }

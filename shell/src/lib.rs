@@ -29,5 +29,6 @@ pub mod protect;
 pub mod redirect;
 pub mod report;
 mod sys;
+pub use sys::lifeline;
 pub mod traps;
 pub mod vars;

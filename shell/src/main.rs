@@ -73,7 +73,9 @@ fn main() {
     pola_fileserver::cwd_host::enable();
     let args: Vec<String> = std::env::args().collect();
     let login = args.first().is_some_and(|a| a.starts_with('-'));
+    pola_sh::lifeline::hold();
     let status = run(&args, login);
+    pola_sh::lifeline::release();
     pola_fileserver::zygote::stop_unused();
     // The shims of jails whose end was reported are exiting: reaped, not left to init.
     pola_fileserver::launch::reap_ended(true);

@@ -25,8 +25,94 @@ pub fn fork() -> Result<Forked, Errno> {
         nix::unistd::ForkResult::Parent { child } => Ok(Forked::Parent(child)),
         nix::unistd::ForkResult::Child => {
             pola_fileserver::relay::forked();
+            lifeline::forked();
             Ok(Forked::Child)
         }
+    }
+}
+
+/// The top shell's lifeline (SECURITY.md 22: every jailed process dies with the
+/// shell, also one a background job started). A jail dies with the process that
+/// launched it (its shim's parent-death signal), but a background job's jails are
+/// launched by a forked copy of the shell, which outlived a killed shell, and so did
+/// they. The top shell holds the write end of a pipe for its whole life; its forked
+/// copies keep only the read end, and one that launches a jail watches it on a thread
+/// of its own: the end of the pipe with nothing written means the top shell is gone
+/// without exiting (SIGKILL, a signal it does not handle), and the copy then kills
+/// itself, and so its jails. At a normal exit the top shell writes one byte first:
+/// its background jobs go on, as in any shell.
+pub mod lifeline {
+    use std::os::fd::{AsRawFd, IntoRawFd};
+    use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+
+    /// The pipe's ends (-1: none; the write end only in the top shell).
+    static READ: AtomicI32 = AtomicI32::new(-1);
+    static WRITE: AtomicI32 = AtomicI32::new(-1);
+    /// The process whose thread watches the read end (0: none).
+    static WATCHER: AtomicU32 = AtomicU32::new(0);
+
+    /// In the top shell, first: make the lifeline (out of the descriptors a user
+    /// may name). Without one (no descriptors left), copies are not watched.
+    pub fn hold() {
+        let Ok((read, write)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) else {
+            return;
+        };
+        let high = |fd| pola_fileserver::launch::high_copy(fd).ok();
+        if let (Some(read), Some(write)) = (high(read), high(write)) {
+            READ.store(read.into_raw_fd(), Ordering::Relaxed);
+            WRITE.store(write.into_raw_fd(), Ordering::Relaxed);
+        }
+    }
+
+    /// In a forked copy: the write end is the top shell's alone.
+    pub(super) fn forked() {
+        let write = WRITE.swap(-1, Ordering::Relaxed);
+        if write >= 0 {
+            // SAFETY: closing this copy's duplicate of the top shell's write end,
+            // which nothing else in this process uses.
+            unsafe { libc::close(write) };
+        }
+    }
+
+    /// In the top shell at a normal exit: its copies' jails may go on.
+    pub fn release() {
+        let write = WRITE.load(Ordering::Relaxed);
+        if write >= 0 {
+            // SAFETY: writing one byte from a live buffer to our own pipe.
+            unsafe { libc::write(write, b"x".as_ptr().cast(), 1) };
+        }
+    }
+
+    /// In a forked copy about to launch a jail: watch the lifeline (once a process).
+    pub fn watch() {
+        let read = READ.load(Ordering::Relaxed);
+        let me = std::process::id();
+        if read < 0
+            || WRITE.load(Ordering::Relaxed) >= 0
+            || WATCHER.swap(me, Ordering::Relaxed) == me
+        {
+            return;
+        }
+        std::thread::spawn(move || {
+            // SAFETY: the read end stays open for this process's life.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(read) };
+            loop {
+                let mut poll = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLIN)];
+                match nix::poll::poll(&mut poll, nix::poll::PollTimeout::NONE) {
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    Err(_) => return,
+                    Ok(_) => break,
+                }
+            }
+            let mut unread: libc::c_int = 0;
+            // SAFETY: FIONREAD writes one int to the live variable.
+            let asked = unsafe { libc::ioctl(fd.as_raw_fd(), libc::FIONREAD, &mut unread) };
+            if asked == 0 && unread > 0 {
+                return;
+            }
+            let _ =
+                nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+        });
     }
 }
 

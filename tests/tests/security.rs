@@ -1110,6 +1110,79 @@ both!(item_22_jail_dies_with_the_shell, |t: &T| {
     );
 });
 
+// 22, for a background job: its jails are launched by a forked copy of the shell, which
+// outlived a killed shell, and so did they (found in review; `pola_sh::lifeline`). An
+// unconfined job (`!!`) shows such a copy surviving the shell; a jailed one dies with
+// it; and a jailed job of a shell that exits normally goes on, as in any shell.
+both!(item_22_background_jobs_die_with_the_shell, |t: &T| {
+    let tag = |kind: u32| {
+        format!(
+            "{}",
+            450_000
+                + std::process::id() % 10_000 * 8
+                + kind * 2
+                + if t.who == Who::Root { 0 } else { 1 }
+        )
+    };
+    let kill_shell = |script: &str, tag: &str| {
+        let mut shell = t
+            .command(pola_tests::pola_sh(), &["-c", script])
+            .spawn()
+            .unwrap();
+        assert!(
+            wait_for(|| find_process(tag).is_some(), 10),
+            "the background sleep did not start: {script}"
+        );
+        shell.kill().unwrap();
+        shell.wait().unwrap();
+    };
+    let end = |tag: &str| {
+        while let Some(pid) = find_process(tag) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+
+    let unconfined = tag(0);
+    kill_shell(&format!("!!sleep {unconfined} & sleep 60"), &unconfined);
+    std::thread::sleep(Duration::from_millis(500));
+    let survived = find_process(&unconfined).is_some();
+    end(&unconfined);
+    assert!(
+        survived,
+        "an unconfined background job survives the killed shell"
+    );
+
+    let jailed = tag(1);
+    kill_shell(
+        &format!("/usr/bin/true; sleep {jailed} & sleep 60"),
+        &jailed,
+    );
+    let gone = wait_for(|| find_process(&jailed).is_none(), 5);
+    end(&jailed);
+    assert!(gone, "a background job's jail outlived the killed shell");
+
+    let kept = tag(2);
+    // Its output not to the test's pipes, which the job would hold open.
+    let status = t
+        .command(pola_tests::pola_sh(), &["-c", &format!("sleep {kept} &")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    std::thread::sleep(Duration::from_millis(500));
+    let going_on = find_process(&kept).is_some();
+    end(&kept);
+    assert!(
+        going_on,
+        "a background job ended with the shell's normal exit"
+    );
+});
+
 // 23. Denied calls return an errno; privilege drops work or kill, never fail silently.
 both!(item_23_denial_never_breaks_a_privilege_drop, |t: &T| {
     let code = |call: &str| {
