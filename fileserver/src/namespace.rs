@@ -305,6 +305,16 @@ impl Namespace {
                     node.children.remove(&name);
                     continue;
                 }
+                if matches!(child.entry, Entry::Generated(_) | Entry::Symlink(_))
+                    && child.children.is_empty()
+                {
+                    // What the default environment makes there (the jail's own
+                    // /etc/passwd and /etc/group, a link): the directory granted shows
+                    // the host's own, and nothing can be made in its bind (`ls /etc`
+                    // could not be launched).
+                    node.children.remove(&name);
+                    continue;
+                }
                 if let Entry::Grant(g) = &child.entry {
                     if g.origin != Origin::Protected && rights.covers(g.rights) {
                         out.push(Covered {
@@ -604,6 +614,26 @@ mod tests {
             ns.get(Path::new("/bin")),
             Some(&Entry::Symlink("usr/bin".into()))
         );
+    }
+
+    #[test]
+    fn a_directory_grant_takes_the_place_of_what_is_made_in_it() {
+        let mut ns = Namespace::new();
+        ns.insert(
+            Path::new("/etc/passwd"),
+            Entry::Generated("u:x:1000:1000::/home/u:/bin/sh\n".into()),
+        )
+        .unwrap();
+        ns.insert(
+            Path::new("/etc/mtab"),
+            Entry::Symlink("../proc/self/mounts".into()),
+        )
+        .unwrap();
+        ns.insert(Path::new("/etc"), grant("/etc", Rights::ReadOnly))
+            .unwrap();
+        assert!(matches!(ns.get(Path::new("/etc")), Some(Entry::Grant(_))));
+        assert_eq!(ns.get(Path::new("/etc/passwd")), None);
+        assert_eq!(ns.get(Path::new("/etc/mtab")), None);
     }
 
     #[test]

@@ -22,6 +22,22 @@ both!(a_read_only_grant_is_readable, |t: &T| {
     );
 });
 
+// A directory of the default environment named whole (`ls /etc`, `grep -r x /etc`) is
+// the host's, as granted, without what the default environment makes there (the
+// jail's own /etc/passwd and /etc/group): nothing can be made in its read-only bind,
+// and the command could not be launched ("/etc/group: cannot be placed in the jail").
+both!(a_default_directory_named_whole_is_the_hosts, |t: &T| {
+    let sh = pola_tests::pola_sh();
+    let run = t.plain(&[
+        sh.to_str().unwrap(),
+        "-c",
+        "ls -d /etc /etc/passwd; cd /etc; ls -d /etc",
+    ]);
+    assert_eq!(run.success(), "/etc\n/etc/passwd\n/etc\n", "{run}");
+    let run = t.jail(&["--ro", "/etc"], &["ls", "-d", "/etc/passwd"]);
+    assert_eq!(run.success(), "/etc/passwd\n", "{run}");
+});
+
 both!(homes_are_empty_or_missing, |t: &T| {
     let run = t.jail(
         &[],
