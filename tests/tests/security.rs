@@ -1145,14 +1145,18 @@ both!(item_22_background_jobs_die_with_the_shell, |t: &T| {
             std::thread::sleep(Duration::from_millis(50));
         }
     };
+    // Whether the sleep tagged `tag` still runs a moment later; it is ended then.
+    let still_running = |tag: &str| {
+        std::thread::sleep(Duration::from_millis(500));
+        let running = find_process(tag).is_some();
+        end(tag);
+        running
+    };
 
     let unconfined = tag(0);
     kill_shell(&format!("!!sleep {unconfined} & sleep 60"), &unconfined);
-    std::thread::sleep(Duration::from_millis(500));
-    let survived = find_process(&unconfined).is_some();
-    end(&unconfined);
     assert!(
-        survived,
+        still_running(&unconfined),
         "an unconfined background job survives the killed shell"
     );
 
@@ -1174,11 +1178,8 @@ both!(item_22_background_jobs_die_with_the_shell, |t: &T| {
         .status()
         .unwrap();
     assert!(status.success(), "{status}");
-    std::thread::sleep(Duration::from_millis(500));
-    let going_on = find_process(&kept).is_some();
-    end(&kept);
     assert!(
-        going_on,
+        still_running(&kept),
         "a background job ended with the shell's normal exit"
     );
 });
