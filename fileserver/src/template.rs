@@ -124,6 +124,14 @@ impl Subtree {
         &self.nodes[0].path
     }
 
+    /// Whether its top is a directory (else a bind of a file).
+    pub fn top_is_dir(&self) -> bool {
+        match &self.nodes[0].kind {
+            Kind::Bind { is_dir, .. } => *is_dir,
+            _ => true,
+        }
+    }
+
     /// How many binds (witnesses) it has.
     pub fn binds(&self) -> usize {
         self.nodes

@@ -251,16 +251,11 @@ fn take(
         }
         _ => (true, None),
     };
-    make_point(root, path, is_dir)?;
-    let target = beneath(root, path, OFlag::O_PATH).map_err(|errno| RootfsError::Place {
-        path: path.to_path_buf(),
-        errno,
-    })?;
     let held = beneath(bag, Path::new(&n.to_string()), OFlag::O_PATH).map_err(mount_err)?;
     if expected.is_some() && identity(&held).ok() != expected {
         return Err(RootfsError::Changed(path.to_path_buf()));
     }
-    sys::attach(held.as_fd(), target.as_fd()).map_err(mount_err)?;
+    attach_at(root, path, is_dir, &held)?;
     if let Some(expected) = expected {
         let placed = beneath(root, path, OFlag::O_PATH).map_err(mount_err)?;
         if identity(&placed).ok() != Some(expected) {
@@ -268,6 +263,20 @@ fn take(
         }
     }
     Ok(())
+}
+
+/// Move the mount `held` (with what is mounted below it) to `path` in the new root,
+/// making its mount point (a directory, or a file for a bind of one).
+fn attach_at(root: &OwnedFd, path: &Path, is_dir: bool, held: &OwnedFd) -> Result<(), RootfsError> {
+    make_point(root, path, is_dir)?;
+    let target = beneath(root, path, OFlag::O_PATH).map_err(|errno| RootfsError::Place {
+        path: path.to_path_buf(),
+        errno,
+    })?;
+    sys::attach(held.as_fd(), target.as_fd()).map_err(|errno| RootfsError::Mount {
+        what: format!("place {}", shown(path)),
+        errno,
+    })
 }
 
 /// Check that a subtree a warm jail placed ahead (`Prepared::make`) is where `node`
@@ -469,23 +478,14 @@ impl Prepared {
                 _ => Errno::EIO,
             };
             for (n, tree) in template.trees.iter().enumerate() {
-                let is_dir = match &tree.nodes[0].kind {
-                    pola_fileserver::template::Kind::Bind { is_dir, .. } => *is_dir,
-                    _ => true,
-                };
-                make_point(&root, tree.top(), is_dir).map_err(errno)?;
-                let target = beneath(&root, tree.top(), OFlag::O_PATH)?;
                 let held = beneath(&bag, Path::new(&n.to_string()), OFlag::O_PATH)?;
-                sys::attach(held.as_fd(), target.as_fd())?;
+                attach_at(&root, tree.top(), tree.top_is_dir(), &held).map_err(errno)?;
             }
             // Only where a `proc` is already fully visible may one be mounted: over
             // the template's, then moved into the fresh root. (After the `pivot_root`
             // none is: without one made here the jail is built the usual way.)
             mount_proc(&top, Path::new("/proc")).map_err(errno)?;
-            let ready = dir("/proc")?;
-            make_point(&root, Path::new("/proc"), true).map_err(errno)?;
-            let target = beneath(&root, Path::new("/proc"), OFlag::O_PATH)?;
-            sys::attach(ready.as_fd(), target.as_fd())?;
+            attach_at(&root, Path::new("/proc"), true, &dir("/proc")?).map_err(errno)?;
             fchdir(&root)?;
             pivot_root(".", ".")?;
             umount2(".", MntFlags::MNT_DETACH)?;
@@ -525,25 +525,20 @@ impl Prepared {
             .iter()
             .enumerate()
             .filter(|(n, _)| !taken.contains(&Some(*n)))
-            .map(|(_, tree)| tree.top())
-            .chain((!wants_proc).then_some(Path::new("/proc")));
-        for top in unused {
+            .map(|(_, tree)| (tree.top(), tree.top_is_dir()))
+            .chain((!wants_proc).then_some((Path::new("/proc"), true)));
+        for (top, is_dir) in unused {
             let err = |errno| RootfsError::Mount {
                 what: format!("unmount {}", shown(top)),
                 errno,
             };
             umount2(top, MntFlags::MNT_DETACH | MntFlags::UMOUNT_NOFOLLOW).map_err(err)?;
             let (parent, name) = parent_and_name(&self.root, top)?;
-            let removed =
-                nix::unistd::unlinkat(&parent, name, nix::unistd::UnlinkatFlags::RemoveDir)
-                    .or_else(|_| {
-                        nix::unistd::unlinkat(
-                            &parent,
-                            name,
-                            nix::unistd::UnlinkatFlags::NoRemoveDir,
-                        )
-                    });
-            removed.map_err(err)?;
+            let kind = match is_dir {
+                true => nix::unistd::UnlinkatFlags::RemoveDir,
+                false => nix::unistd::UnlinkatFlags::NoRemoveDir,
+            };
+            nix::unistd::unlinkat(&parent, name, kind).map_err(err)?;
         }
         Ok(())
     }
