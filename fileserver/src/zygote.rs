@@ -160,15 +160,15 @@ pub fn receive_with_fds<const N: usize>(
 }
 
 /// The most bytes a message between the shell, its zygote and the copies holds.
-pub const MAX_MESSAGE: usize = 1 << 16;
+const MAX_MESSAGE: usize = 1 << 16;
 
 /// One message on `socket` as [`receive_with_fds`] reads it, in a buffer of its own
-/// size (at most `max` bytes; the length is asked with a peek first). The zygote and
-/// its copies have just forked, so every page they write is copied: a buffer of `max`
-/// bytes zeroed for each message cost each of them 16 page faults per command.
+/// size (at most [`MAX_MESSAGE`] bytes; the length is asked with a peek first). The
+/// zygote and its copies have just forked, so every page they write is copied: a
+/// buffer of the largest size zeroed for each message cost each of them 16 page faults
+/// per command.
 pub fn receive_sized<const N: usize>(
     socket: RawFd,
-    max: usize,
 ) -> Result<(Vec<u8>, Vec<OwnedFd>, bool), Errno> {
     let flags = MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC;
     let next = loop {
@@ -177,7 +177,7 @@ pub fn receive_sized<const N: usize>(
             other => break other?,
         }
     };
-    let mut buf = vec![0u8; next.clamp(1, max)];
+    let mut buf = vec![0u8; next.clamp(1, MAX_MESSAGE)];
     let (len, fds, truncated) = receive_with_fds::<N>(socket, &mut buf)?;
     buf.truncate(len);
     Ok((buf, fds, truncated))
@@ -185,8 +185,7 @@ pub fn receive_sized<const N: usize>(
 
 /// Receive one message and its descriptors (close-on-exec). `None` at end of file.
 pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> {
-    let (buf, fds, truncated) =
-        receive_sized::<{ crate::template::MAX_BINDS }>(socket, MAX_MESSAGE)?;
+    let (buf, fds, truncated) = receive_sized::<{ crate::template::MAX_BINDS }>(socket)?;
     let len = buf.len();
     if len == 0 {
         return Ok(None);

@@ -517,11 +517,11 @@ pub fn namespace(
             insert_grant(&mut ns, &virt, venv, Rights::ReadOnly, Origin::Shipped)?;
         }
     }
-    insert_grant_known(
+    insert_grant_found(
         &mut ns,
         &exe,
         exe.clone(),
-        real,
+        |_| real,
         Rights::ReadOnly,
         Origin::Executable,
     )?;
@@ -701,26 +701,23 @@ fn insert_grant(
     rights: Rights,
     origin: Origin,
 ) -> Result<(), JailError> {
-    let covered = ns.covering(&ns.canonical(virt)?, rights).is_some();
     // Never through a link a jail may have made: that one the jail resolves itself.
-    let real = covered
-        .then(|| pola_fileserver::planted::canonical(&host).ok())
-        .flatten();
-    insert_grant_known(ns, virt, host, real, rights, origin)
+    let real = |host: &Path| pola_fileserver::planted::canonical(host).ok();
+    insert_grant_found(ns, virt, host, real, rights, origin)
 }
 
-/// [`insert_grant`] with where `host` really is found already (`real`: `None` when
-/// it is not to be followed).
-fn insert_grant_known(
+/// [`insert_grant`], with `real` saying where `host` really is (`None`: not to be
+/// followed), asked only when a grant covers `virt` (a caller may know it already).
+fn insert_grant_found(
     ns: &mut Namespace,
     virt: &Path,
     host: PathBuf,
-    real: Option<PathBuf>,
+    real: impl FnOnce(&Path) -> Option<PathBuf>,
     rights: Rights,
     origin: Origin,
 ) -> Result<(), JailError> {
     if ns.covering(&ns.canonical(virt)?, rights).is_some() {
-        if let Some(real) = real.filter(|r| r != virt && !ns.is_under_proc(r)) {
+        if let Some(real) = real(&host).filter(|r| r != virt && !ns.is_under_proc(r)) {
             ns.insert(&real, grant(real.clone(), rights, origin))?;
         }
     }

@@ -452,8 +452,7 @@ type Message = (Vec<u8>, Vec<OwnedFd>);
 /// One message from the zygote or the shell and its descriptors (close-on-exec).
 /// `None` at its end.
 pub fn receive(socket: &OwnedFd) -> Result<Option<Message>, Errno> {
-    let (buf, fds, _) =
-        zygote::receive_sized::<{ zygote::MAX_FDS }>(socket.as_raw_fd(), zygote::MAX_MESSAGE)?;
+    let (buf, fds, _) = zygote::receive_sized::<{ zygote::MAX_FDS }>(socket.as_raw_fd())?;
     if buf.is_empty() {
         return Ok(None);
     }
