@@ -9,7 +9,7 @@
 //! Every process of the chain dies with its parent (`PR_SET_PDEATHSIG`), so killing
 //! the shell kills the jail (SECURITY.md 22).
 
-use std::ffi::{CString, OsString};
+use std::ffi::{CStr, CString, OsString};
 use std::io::Write;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
@@ -62,6 +62,12 @@ impl ParentAlive {
     }
 }
 
+/// The path the command is started from, made before the lock: the notification
+/// filter lets exactly this string's `execve` through unasked (`seccomp::listen`).
+pub fn program(plan: &JailPlan) -> CString {
+    cstring(plan.exec.as_os_str().as_bytes())
+}
+
 fn cstring(bytes: &[u8]) -> CString {
     // Interior NULs cannot come from a command line; cut there if they do.
     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
@@ -86,14 +92,17 @@ pub struct ExecFailure {
 /// child must do before `execve`: a clean signal mask, SIGPIPE back at its default
 /// (the Rust runtime ignores it, and an ignored SIGPIPE would survive exec and break
 /// `yes | head`), the powerbox socket in place without close-on-exec.
-pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid, ExecFailure> {
+pub fn start_command(
+    plan: &JailPlan,
+    exec: &CStr,
+    powerbox: Option<&OwnedFd>,
+) -> Result<Pid, ExecFailure> {
     use nix::spawn::{posix_spawn, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
     use std::os::fd::AsRawFd;
     let fail = |errno: Errno| ExecFailure {
         status: 125,
         message: format!("cannot start the command: {errno}"),
     };
-    let exec = cstring(plan.exec.as_os_str().as_bytes());
     let argv = cstrings(&plan.argv);
     let env = cstrings(&plan.env);
     let mut actions = PosixSpawnFileActions::init().map_err(fail)?;
@@ -125,7 +134,7 @@ pub fn start_command(plan: &JailPlan, powerbox: Option<&OwnedFd>) -> Result<Pid,
         }
     }
     attr.set_flags(flags).map_err(fail)?;
-    posix_spawn(exec.as_c_str(), &actions, &attr, &argv, &env).map_err(|errno| match errno {
+    posix_spawn(exec, &actions, &attr, &argv, &env).map_err(|errno| match errno {
         Errno::ENOENT => ExecFailure {
             status: 127,
             message: format!(

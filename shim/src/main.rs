@@ -48,6 +48,7 @@ mod userns_refusal;
 mod warm;
 mod zygote;
 
+use std::ffi::CStr;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
@@ -386,8 +387,9 @@ fn pid1(
         link.settled()
             .map_err(step("wait for the jail's process group"))?;
     }
-    lock_down(plan, socket)?;
-    let command = init::start_command(plan, powerbox.as_ref());
+    let program = init::program(plan);
+    lock_down(plan, &program, socket)?;
+    let command = init::start_command(plan, &program, powerbox.as_ref());
     // The zygote may work ahead while the command runs: told as soon as the command is
     // executed (`posix_spawn` returns then), not before — its work (forking the next
     // copy) took the core this PID 1 was starting the command on: 0.5 ms more to the
@@ -416,7 +418,7 @@ fn pid1(
 
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
-fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
+fn lock_down(plan: &JailPlan, program: &CStr, socket: &UnixStream) -> Result<(), ShimError> {
     // The namespace the jail was built in, and the locked one: the zygote releases
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
     zygote::hold_mount_namespace();
@@ -432,7 +434,7 @@ fn lock_down(plan: &JailPlan, socket: &UnixStream) -> Result<(), ShimError> {
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
     // Last, so that building the jail is not mediated; the server has the listener
     // before the command's first call.
-    if let Some(listener) = seccomp::listen(&plan.seccomp)? {
+    if let Some(listener) = seccomp::listen(&plan.seccomp, program)? {
         channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
     }
     Ok(())
