@@ -5,7 +5,7 @@
 //! and the redirected ones the plan names. On the socket the server sends:
 //!
 //! 1. a header: the number of witness descriptors and the plan's length (two u32, LE);
-//! 2. the plan as JSON (so the shim knows which low descriptors to keep before any
+//! 2. the plan (`crate::plan::encode`: so the shim knows which low descriptors to keep before any
 //!    new one arrives);
 //! 3. the witness descriptors with SCM_RIGHTS, at most [`FDS_PER_MESSAGE`] per
 //!    one-byte message.
@@ -227,13 +227,13 @@ pub struct Outcome {
     pub hosts_refused: Vec<String>,
 }
 
-/// Whether a plan of `json` bytes can be written to `socket` before anything reads
+/// Whether a plan of `encoded` bytes can be written to `socket` before anything reads
 /// it: in at most half the socket's send buffer (the rest for the kernel's overhead
 /// and the descriptors' messages). A larger plan is written once its reader is
 /// there, as a write that does not fit would wait for a reader not started yet.
-fn plan_fits(socket: &UnixStream, json: &[u8]) -> bool {
+fn plan_fits(socket: &UnixStream, encoded: &[u8]) -> bool {
     use nix::sys::socket::{getsockopt, sockopt::SndBuf};
-    getsockopt(socket, SndBuf).is_ok_and(|buffer| json.len() + 4096 <= buffer / 2)
+    getsockopt(socket, SndBuf).is_ok_and(|buffer| encoded.len() + 4096 <= buffer / 2)
 }
 
 /// The witnesses' descriptors the plan sends, in its order: the resolved binds', then
@@ -245,27 +245,28 @@ fn plan_fds(resolved: &Resolved, cwd: Option<&crate::cwd_host::Lent>) -> Vec<Raw
     fds
 }
 
-/// The plan on the shim's socket, in the format above: its JSON `json`, the witnesses
-/// `fds`, the powerbox's and the supervisor's ends. The server sends it so, and a warm
-/// jail's shim hands it on to its PID 1 so (`pola-shim`'s `warm`).
+/// The plan on the shim's socket, in the format above: the plan as `encoded`
+/// (`crate::plan::encode`), the witnesses `fds`, the powerbox's and the supervisor's
+/// ends. The server sends it so, and a warm jail's shim hands it on to its PID 1 so
+/// (`pola-shim`'s `warm`).
 pub fn write_plan(
     socket: &UnixStream,
-    json: &[u8],
+    encoded: &[u8],
     fds: &[RawFd],
     powerbox: Option<RawFd>,
     supervisor: Option<RawFd>,
 ) -> std::io::Result<()> {
-    write_plan_text(socket, json, fds.len())?;
+    write_plan_text(socket, encoded, fds.len())?;
     write_plan_descriptors(socket, fds, powerbox, supervisor)
 }
 
-/// The plan's first part: its header (`count` descriptors to come) and its JSON.
-fn write_plan_text(socket: &UnixStream, json: &[u8], count: usize) -> std::io::Result<()> {
+/// The plan's first part: its header (`count` descriptors to come) and the plan.
+fn write_plan_text(socket: &UnixStream, encoded: &[u8], count: usize) -> std::io::Result<()> {
     let mut header = Vec::with_capacity(8);
     header.extend_from_slice(&(count as u32).to_le_bytes());
-    header.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    header.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
     (&*socket).write_all(&header)?;
-    (&*socket).write_all(json)
+    (&*socket).write_all(encoded)
 }
 
 /// The plan's second part: the descriptors (see [`write_plan`]).
@@ -450,8 +451,8 @@ pub fn start(
     };
     let powerbox = pair(plan.powerbox)?;
     let supervisor = pair(!resolved.slots.is_empty())?;
-    let json = match serde_json::to_vec(plan) {
-        Ok(json) => json,
+    let encoded = match crate::plan::encode(plan) {
+        Ok(encoded) => encoded,
         Err(e) => {
             let mut resolved = resolved;
             resolved.discard_slots();
@@ -478,7 +479,7 @@ pub fn start(
         None
     } else {
         let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
-        let early = plan_fits(&ours, &json).then(|| write_plan_text(&ours, &json, fds.len()));
+        let early = plan_fits(&ours, &encoded).then(|| write_plan_text(&ours, &encoded, fds.len()));
         let template = crate::template::of_plan(plan, &resolved);
         crate::zygote::fork_shim(
             shim,
@@ -511,7 +512,7 @@ pub fn start(
     let sent = match early {
         Some(Ok(())) => write_plan_descriptors(&ours, &fds, ends.0, ends.1),
         Some(Err(e)) => Err(e),
-        None => write_plan(&ours, &json, &fds, ends.0, ends.1),
+        None => write_plan(&ours, &encoded, &fds, ends.0, ends.1),
     };
     let mut jail = Jail {
         child,

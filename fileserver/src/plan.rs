@@ -14,6 +14,20 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+/// The plan as it travels to the shim: postcard, a compact binary form. Every command
+/// sends one (~11 KB as JSON: some 60 paths, 4 KB of filters in hex) and it is parsed
+/// on the command's path, in a process just forked (every allocation a fresh page);
+/// JSON took 80 µs there, and as long again in the shim's copy (bench/README.md,
+/// "Ninth stop"). Shell and shim are one build, so the form need not be stable.
+pub fn encode(plan: &JailPlan) -> Result<Vec<u8>, postcard::Error> {
+    postcard::to_allocvec(plan)
+}
+
+/// The plan [`encode`] made.
+pub fn decode(bytes: &[u8]) -> Result<JailPlan, postcard::Error> {
+    postcard::from_bytes(bytes)
+}
+
 /// Serde for `PathBuf`/`OsString` as raw bytes.
 pub mod bytes {
     use super::*;
@@ -21,8 +35,12 @@ pub mod bytes {
 
     /// A string when the bytes are UTF-8 (a third of the size of a list of numbers, and
     /// quicker both ways: every plan carries some 60 paths), else the list.
+    /// In the plan's own binary form ([`encode`]), the bytes as they are.
     pub fn serialize<S: Serializer, T: AsRef<OsStr>>(v: &T, s: S) -> Result<S::Ok, S::Error> {
         let bytes = v.as_ref().as_bytes();
+        if !s.is_human_readable() {
+            return s.serialize_bytes(bytes);
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => s.serialize_str(text),
             Err(_) => s.serialize_bytes(bytes),
@@ -30,7 +48,16 @@ pub mod bytes {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, T: From<OsString>>(d: D) -> Result<T, D::Error> {
-        Ok(T::from(OsString::from_vec(d.deserialize_any(Visitor)?)))
+        Ok(T::from(OsString::from_vec(any(d)?)))
+    }
+
+    /// Either form [`serialize`] writes, or the binary form's bytes.
+    pub(crate) fn any<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        if d.is_human_readable() {
+            d.deserialize_any(Visitor)
+        } else {
+            d.deserialize_byte_buf(Visitor)
+        }
     }
 
     /// Either form [`serialize`] writes.
@@ -69,7 +96,7 @@ pub mod bytes {
 
     impl<'de> Deserialize<'de> for Item {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
-            d.deserialize_any(Visitor).map(Item)
+            any(d).map(Item)
         }
     }
 
@@ -374,6 +401,14 @@ pub(crate) mod tests {
         let text = serde_json::to_vec(&plan).unwrap();
         let back: JailPlan = serde_json::from_slice(&text).unwrap();
         assert_eq!(back, plan);
+        // As it travels: the bytes as they are, every part of it.
+        let encoded = encode(&plan).unwrap();
+        assert_eq!(decode(&encoded).unwrap(), plan);
+        assert!(encoded.len() < text.len() / 2, "{} {}", encoded.len(), text.len());
+        // A plan cut short is an error, wherever it is cut.
+        for n in 0..encoded.len() {
+            assert!(decode(&encoded[..n]).is_err(), "cut at {n}");
+        }
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -104,11 +104,19 @@ mod hex {
             .collect()
     }
 
+    /// In the plan's own binary form (`crate::plan::encode`), the bytes as they are.
     pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&encode(v))
+        if s.is_human_readable() {
+            s.serialize_str(&encode(v))
+        } else {
+            s.serialize_bytes(v)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        if !d.is_human_readable() {
+            return crate::plan::bytes::any(d);
+        }
         let s = String::deserialize(d)?;
         decode(&s).ok_or_else(|| serde::de::Error::custom("bad hex"))
     }
@@ -117,19 +125,26 @@ mod hex {
         use super::*;
 
         pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+            struct Hex<'a>(&'a [u8]);
+            impl serde::Serialize for Hex<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    super::serialize(self.0, s)
+                }
+            }
             match v {
-                Some(v) => s.serialize_some(&encode(v)),
+                Some(v) => s.serialize_some(&Hex(v)),
                 None => s.serialize_none(),
             }
         }
 
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-            match Option::<String>::deserialize(d)? {
-                Some(s) => decode(&s)
-                    .map(Some)
-                    .ok_or_else(|| serde::de::Error::custom("bad hex")),
-                None => Ok(None),
+            struct Hex(Vec<u8>);
+            impl<'de> Deserialize<'de> for Hex {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Hex, D::Error> {
+                    super::deserialize(d).map(Hex)
+                }
             }
+            Ok(Option::<Hex>::deserialize(d)?.map(|h| h.0))
         }
     }
 }

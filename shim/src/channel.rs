@@ -23,7 +23,7 @@ pub enum ChannelError {
     #[error("the fileserver sent {got} descriptors, expected {expected}")]
     Descriptors { got: usize, expected: usize },
     #[error("the fileserver sent a plan this shim cannot read: {0}")]
-    Plan(#[from] serde_json::Error),
+    Plan(#[from] postcard::Error),
 }
 
 /// The socket the launcher left at descriptor 3, made close-on-exec at once: `dup2`
@@ -47,7 +47,7 @@ pub struct Received {
     /// With slots: the supervisor's end of its socket to the server.
     pub supervisor: Option<OwnedFd>,
     /// The plan as it came, for a warm jail's PID 1 (`crate::warm`).
-    pub json: Vec<u8>,
+    pub encoded: Vec<u8>,
 }
 
 /// One descriptor sent with a one-byte `tag`.
@@ -83,9 +83,9 @@ pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
     (&*socket).read_exact(&mut header[first..])?;
     let expected = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
     let len = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes")) as usize;
-    let mut json = vec![0u8; len];
-    (&*socket).read_exact(&mut json)?;
-    let plan: JailPlan = serde_json::from_slice(&json)?;
+    let mut encoded = vec![0u8; len];
+    (&*socket).read_exact(&mut encoded)?;
+    let plan = pola_fileserver::plan::decode(&encoded)?;
     for fd in 3..SHIM_SOCKET_FD {
         if !plan.keep_fds.contains(&fd) {
             // SAFETY: closing a descriptor number nothing in this process uses yet.
@@ -124,7 +124,7 @@ pub fn receive(socket: &UnixStream) -> Result<Received, ChannelError> {
         witnesses: fds,
         powerbox,
         supervisor,
-        json,
+        encoded,
     })
 }
 

@@ -153,7 +153,7 @@ fn shim(warm: Option<warm::Warm>) -> ! {
         witnesses,
         powerbox,
         supervisor,
-        json: _,
+        encoded: _,
     } = received;
     let who = format!("{}: {}", plan.program, plan.command);
     match jail(&plan, witnesses, powerbox, supervisor, &socket, warm) {

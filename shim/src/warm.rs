@@ -271,7 +271,7 @@ pub fn hand_plan(link: &Link, received: &mut channel::Received) -> std::io::Resu
     let supervisor = received.supervisor.take();
     pola_fileserver::launch::write_plan(
         &link.socket,
-        &received.json,
+        &received.encoded,
         &witnesses,
         received.powerbox.as_ref().map(AsRawFd::as_raw_fd),
         supervisor.as_ref().map(AsRawFd::as_raw_fd),
