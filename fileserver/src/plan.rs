@@ -404,7 +404,12 @@ pub(crate) mod tests {
         // As it travels: the bytes as they are, every part of it.
         let encoded = encode(&plan).unwrap();
         assert_eq!(decode(&encoded).unwrap(), plan);
-        assert!(encoded.len() < text.len() / 2, "{} {}", encoded.len(), text.len());
+        assert!(
+            encoded.len() < text.len() / 2,
+            "{} {}",
+            encoded.len(),
+            text.len()
+        );
         // A plan cut short is an error, wherever it is cut.
         for n in 0..encoded.len() {
             assert!(decode(&encoded[..n]).is_err(), "cut at {n}");

@@ -230,13 +230,11 @@ pub fn subtrees(
             .map(|n| node_of(&n.path, &n.step, &identity))
             .collect();
         // Nothing of the template below a jail's own mount: it would be hidden there.
+        // What is below a node follows it at once (parents before children, a node's
+        // whole subtree together, as `end` above takes it), so the next node says it.
         let covered = |held: &[Node]| {
-            held.iter().any(|m| {
-                m.kind == Kind::Mount
-                    && held
-                        .iter()
-                        .any(|n| n.path != m.path && n.path.starts_with(&m.path))
-            })
+            held.windows(2)
+                .any(|w| w[0].kind == Kind::Mount && w[1].path.starts_with(&w[0].path))
         };
         let held = held.filter(|h| !covered(h));
         if let (true, Some(held)) = (is_tree, held) {

@@ -421,9 +421,9 @@ fn pid1(
 fn lock_down(plan: &JailPlan, program: &CStr, socket: &UnixStream) -> Result<(), ShimError> {
     // The namespace the jail was built in, and the locked one: the zygote releases
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
-    zygote::hold_mount_namespace();
+    zygote::hold_mount_namespace_until_started();
     namespaces::lock(plan.uid, plan.gid)?;
-    zygote::hold_mount_namespace();
+    zygote::hold_mount_namespace_until_started();
     limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20).
     setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;

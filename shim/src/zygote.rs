@@ -219,7 +219,10 @@ fn shell_or_jails(live: &mut Vec<Live>, idle_work: Option<std::time::Instant>) -
         let mut byte = [0u8; 1];
         match zygote::receive_with_fds::<HELD_MAX>(l.socket.as_raw_fd(), &mut byte) {
             Ok((1, fds, _)) if byte[0] == HOLD_TAG => l.held.extend(fds),
-            Ok((1, _, _)) if byte[0] == STARTED_TAG => l.starting = None,
+            Ok((1, fds, _)) if byte[0] == STARTED_TAG => {
+                l.held.extend(fds);
+                l.starting = None;
+            }
             Err(Errno::EAGAIN) => {}
             // Hung up (or broken): the jail is gone; what it left here goes with it.
             _ => gone.push(i),
@@ -233,7 +236,7 @@ fn shell_or_jails(live: &mut Vec<Live>, idle_work: Option<std::time::Instant>) -
 
 /// A copy's message: hold these namespaces (`hold_mount_namespace`).
 const HOLD_TAG: u8 = b'N';
-/// A copy's message: the command is starting (`started`).
+/// A copy's message: the command is starting (`started`), with namespaces to hold.
 const STARTED_TAG: u8 = b'S';
 /// The most descriptors one such message carries.
 const HELD_MAX: usize = 4;
@@ -283,29 +286,53 @@ fn send_to_zygote(tag: u8, fds: &[i32]) {
 /// exited (see `Live`), opened now through `proc` (the caller's `/proc`: the host's
 /// for the shim, the jail's own for PID 1). Nothing is sent without a zygote.
 pub fn hold_mount_namespace() {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    // The last one sent (its inode), from this process or the one it was forked from:
-    // not sent twice.
-    static SENT: AtomicU64 = AtomicU64::new(0);
-    if start_signal().is_none() {
-        return;
+    if let Some(ns) = mount_namespace() {
+        send_to_zygote(HOLD_TAG, &[ns.as_raw_fd()]);
     }
-    if let Ok(ns) = nix::fcntl::open(
-        "/proc/self/ns/mnt",
-        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    ) {
-        let inode = nix::sys::stat::fstat(&ns).map_or(0, |st| st.st_ino);
-        if inode == 0 || SENT.swap(inode, Ordering::Relaxed) != inode {
-            send_to_zygote(HOLD_TAG, &[ns.as_raw_fd()]);
+}
+
+/// In PID 1: as [`hold_mount_namespace`], but sent with the word that the command
+/// started ([`started`]): PID 1 holds it until then, and the zygote is not woken on
+/// the command's path, once for each namespace.
+pub fn hold_mount_namespace_until_started() {
+    if let Some(ns) = mount_namespace() {
+        if let Ok(mut held) = HELD_UNTIL_STARTED.lock() {
+            held.push(ns);
         }
     }
 }
 
-/// In PID 1, as it starts the command: tell the zygote (it may work ahead now), and
-/// close PID 1's end of the socket.
+/// Held by PID 1 until the command starts ([`hold_mount_namespace_until_started`]).
+static HELD_UNTIL_STARTED: std::sync::Mutex<Vec<OwnedFd>> = std::sync::Mutex::new(Vec::new());
+
+/// This process's mount namespace, for the zygote to hold; `None` without a zygote,
+/// or if it was given already.
+fn mount_namespace() -> Option<OwnedFd> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // The last one given (its inode), from this process or the one it was forked from:
+    // not given twice.
+    static SENT: AtomicU64 = AtomicU64::new(0);
+    start_signal()?;
+    let ns = nix::fcntl::open(
+        "/proc/self/ns/mnt",
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
+    let inode = nix::sys::stat::fstat(&ns).map_or(0, |st| st.st_ino);
+    (inode == 0 || SENT.swap(inode, Ordering::Relaxed) != inode).then_some(ns)
+}
+
+/// In PID 1, as it starts the command: tell the zygote (it may work ahead now) and
+/// give it the namespaces held until now, and close PID 1's end of the socket.
 pub fn started() {
-    send_to_zygote(STARTED_TAG, &[]);
+    let held = HELD_UNTIL_STARTED
+        .lock()
+        .map(|mut h| std::mem::take(&mut *h))
+        .unwrap_or_default();
+    let raw: Vec<i32> = held.iter().take(HELD_MAX).map(AsRawFd::as_raw_fd).collect();
+    send_to_zygote(STARTED_TAG, &raw);
+    drop(held);
     let fd = START_SIGNAL.swap(-1, std::sync::atomic::Ordering::Relaxed);
     if fd >= 0 {
         // SAFETY: the descriptor was set aside for this and nothing else uses it.
