@@ -372,6 +372,9 @@ fn pid1(
     };
     let built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
     sys::close_all(witnesses);
+    // What the scratch file system holds before the command: its directories, and
+    // those of the skeleton made in them (the working directory in the private home).
+    let scratch_built = limits::scratch_stat(plan).as_ref().and_then(inodes_used);
     if let Some(s) = &plan.session {
         session::make_terminal(s, socket).map_err(step("make the jail's terminal"))?;
     }
@@ -410,7 +413,7 @@ fn pid1(
     for kind in limits::reached(plan, others, scratch.as_ref()) {
         init::report(socket, &ShimReport::Limit(kind));
     }
-    report_leftovers(plan, scratch.as_ref());
+    report_leftovers(plan, scratch_built, scratch.as_ref());
     // Last: whatever PID 1 says reaches the terminal before the shell goes on.
     init::report(socket, &ShimReport::Ended(status));
     Ok(status)
@@ -440,26 +443,42 @@ fn lock_down(plan: &JailPlan, program: &CStr, socket: &UnixStream) -> Result<(),
     Ok(())
 }
 
-/// Whether the jail's scratch file system (`scratch`, its `statfs`) holds nothing but
-/// the scratch directories themselves (and its root): no walk of each directory. They
-/// all share one tmpfs (`limits::Scratch`), so its count of inodes in use says it:
-/// every file, directory or link left anywhere in them takes one.
-fn scratch_untouched(plan: &JailPlan, scratch: Option<&nix::sys::statvfs::Statvfs>) -> bool {
+/// The inodes a scratch file system (its `statfs`) has in use; `None` if it does not
+/// count them (a tmpfs without a bound on its inodes).
+fn inodes_used(st: &nix::sys::statvfs::Statvfs) -> Option<u64> {
+    (st.files() > 0).then(|| st.files().saturating_sub(st.files_free()))
+}
+
+/// Whether the jail's scratch file system (`scratch`, its `statfs` after the command)
+/// holds no more than it did before the command (`built` inodes in use): no walk of
+/// each directory. They all share one tmpfs (`limits::Scratch`), so its count of
+/// inodes in use says it: every file, directory or link left anywhere in them takes
+/// one, and what was there before cannot be removed to make room (the scratch
+/// directories and the working directory's are mount points, the directories above
+/// them not empty).
+fn scratch_untouched(
+    plan: &JailPlan,
+    built: Option<u64>,
+    scratch: Option<&nix::sys::statvfs::Statvfs>,
+) -> bool {
     if plan.scratch.is_empty() {
         return true;
     }
-    // A tmpfs without a bound on its inodes counts none.
-    scratch.is_some_and(|st| {
-        st.files() > 0
-            && st.files().saturating_sub(st.files_free()) <= plan.scratch.len() as u64 + 1
-    })
+    match (built, scratch.and_then(inodes_used)) {
+        (Some(before), Some(after)) => after <= before,
+        _ => false,
+    }
 }
 
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
 /// grant keeps a file: tee … => notes.txt)". The names are the jail's: escaped.
-fn report_leftovers(plan: &JailPlan, scratch: Option<&nix::sys::statvfs::Statvfs>) {
+fn report_leftovers(
+    plan: &JailPlan,
+    built: Option<u64>,
+    scratch: Option<&nix::sys::statvfs::Statvfs>,
+) {
     use pola_fileserver::text::shown;
-    if scratch_untouched(plan, scratch) {
+    if scratch_untouched(plan, built, scratch) {
         return;
     }
     for dir in &plan.scratch {
