@@ -433,11 +433,8 @@ fn lock_down(plan: &JailPlan, program: &CStr, socket: &UnixStream) -> Result<(),
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
     capabilities::drop_all()?;
     landlock::restrict(plan)?;
-    seccomp::load(&plan.seccomp)?;
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
-    // Last, so that building the jail is not mediated; the server has the listener
-    // before the command's first call.
-    if let Some(listener) = seccomp::listen(&plan.seccomp, program)? {
+    if let Some(listener) = seccomp::load(&plan.seccomp, program)? {
         channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
     }
     Ok(())

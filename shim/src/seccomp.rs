@@ -54,84 +54,122 @@ fn install(prog: &[libc::sock_filter], flags: libc::c_ulong) -> Result<i32, Errn
     Errno::result(r).map(|fd| fd as i32)
 }
 
-/// Load the main and the privilege-drop filters (no_new_privs is already set), as
-/// one program where they fit in one ([`chained`]): the kernel checks, compiles and
-/// caches each filter it is given, per command (~60 µs each on this machine).
-pub fn load(filters: &Filters) -> Result<(), SeccompError> {
+/// Load the jail's filters (no_new_privs is already set): the privilege-drop filter,
+/// the main one, and the notification filter if the jail has one (mediated mode,
+/// hints, slots), whose listener is returned for the server. They are loaded as one
+/// program where they fit in one ([`chained`]): the kernel checks, compiles and caches
+/// each filter it is given, per command, ~20 µs for the smallest and ~0.4 µs more per
+/// instruction on this machine (bench/README.md, "Ninth stop").
+///
+/// The command's own start, PID 1's `execve` of `started` (this very string: its
+/// address in PID 1's memory, which the spawned child shares until it execs), is not
+/// a notification ([`exempt_exec`]): the shell resolved that program, the jail holds
+/// it, so the server would only answer "go on" — after a round trip to a thread just
+/// started for this listener, on every interactive command.
+///
+/// Last in the lock-down, so that building the jail is neither filtered nor mediated;
+/// the server has the listener before the command's first call.
+pub fn load(filters: &Filters, started: &CStr) -> Result<Option<OwnedFd>, SeccompError> {
     let main = program("main", &filters.main)?;
     let ids = program("privilege-drop", &filters.ids)?;
-    match chained(&ids, &main) {
-        Some(one) => {
-            install(&one, 0).map_err(|e| SeccompError::Load("main", e))?;
+    let notify = match &filters.notify {
+        Some(bytes) => {
+            let notify = program("notification", bytes)?;
+            Some(exempt_exec(started.as_ptr() as u64, &notify).unwrap_or(notify))
         }
-        None => {
+        None => None,
+    };
+    let listen = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as libc::c_ulong;
+    let all = chained(&ids, &main).and_then(|both| match &notify {
+        Some(notify) => chained(&both, notify),
+        None => Some(both),
+    });
+    let listener = match (all, notify) {
+        (Some(one), None) => {
+            install(&one, 0).map_err(|e| SeccompError::Load("main", e))?;
+            None
+        }
+        (Some(one), Some(_)) => {
+            Some(install(&one, listen).map_err(|e| SeccompError::Load("main", e))?)
+        }
+        (None, notify) => {
             for (name, prog) in [("main", &main), ("privilege-drop", &ids)] {
                 install(prog, 0).map_err(|e| SeccompError::Load(name, e))?;
             }
+            match notify {
+                Some(notify) => Some(
+                    install(&notify, listen).map_err(|e| SeccompError::Load("notification", e))?,
+                ),
+                None => None,
+            }
         }
     };
-    Ok(())
+    // SAFETY: the kernel just created this listener in this process; nothing else owns it.
+    Ok(listener.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
 // Classic BPF instructions, as the kernel numbers them.
 const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
 const JA: u16 = (libc::BPF_JMP | libc::BPF_JA) as u16;
 const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+const RET: u16 = libc::BPF_RET as u16;
 
-/// `first` then `second` as one program, when `first` only ever kills or allows (the
-/// privilege-drop filter): each of its "allow" returns becomes a jump to the start of
-/// `second`. The kernel runs every filter and takes the most restrictive answer, so
-/// the two loaded apart answer the same: a kill is a kill whatever the other says, and
-/// where `first` allows, the answer is `second`'s. `None` if `first` does anything but
-/// load words of the call's data, compare and jump (its jumps stay within it, as the
-/// kernel checked each program's), and kill or allow; or if the two do not fit in one.
+/// How the kernel ranks a filter's answer among those of all the jail's filters: the
+/// lowest wins (`seccomp_run_filters`: the action as a signed number, so that
+/// SECCOMP_RET_KILL_PROCESS, 0x80000000, wins over all).
+fn rank(answer: u32) -> i32 {
+    (answer & libc::SECCOMP_RET_ACTION_FULL) as i32
+}
+
+/// `first` then `second` as one program that answers every call as the kernel answers
+/// for the two loaded apart: it runs every filter and takes the answer that ranks
+/// lowest ([`rank`]). Each "allow" of `first` becomes a jump to the start of `second`
+/// (where `first` allows, the answer is `second`'s); each other answer of `first` is
+/// kept, so it must win over every answer `second` can give: rank lower than all of
+/// them (or be the very same answer). `None` where that does not hold, where either answers with anything but a
+/// constant, where `second` does not begin by loading a word of the call's data (it
+/// starts with what `first` left in its registers), or where the two do not fit in
+/// one program. `first`'s jumps stay within it: the kernel checked each program's,
+/// and every instruction keeps its place.
 fn chained(
     first: &[libc::sock_filter],
     second: &[libc::sock_filter],
 ) -> Option<Vec<libc::sock_filter>> {
-    if first.len() + second.len() > MAX_INSTRUCTIONS {
+    if first.len() + second.len() > MAX_INSTRUCTIONS || second.first()?.code != LD_W_ABS {
         return None;
+    }
+    let mut answers = Vec::new();
+    for insn in second {
+        match insn.code {
+            RET_K => answers.push(insn.k),
+            code if code & 0x07 == RET => return None,
+            _ => {}
+        }
     }
     let mut out = Vec::with_capacity(first.len() + second.len());
     for (i, insn) in first.iter().enumerate() {
-        match (insn.code, insn.k) {
-            (RET_K, libc::SECCOMP_RET_KILL_PROCESS) => out.push(*insn),
-            (RET_K, libc::SECCOMP_RET_ALLOW) => out.push(libc::sock_filter {
+        match insn.code {
+            RET_K if insn.k == libc::SECCOMP_RET_ALLOW => out.push(libc::sock_filter {
                 code: JA,
                 jt: 0,
                 jf: 0,
                 // From the next instruction to `second`'s first.
                 k: (first.len() - i - 1) as u32,
             }),
-            (LD_W_ABS, _) => out.push(*insn),
-            (code, _) if code & 0x07 == libc::BPF_JMP as u16 => out.push(*insn),
-            _ => return None,
+            // The same answer wins or loses alike.
+            RET_K
+                if answers
+                    .iter()
+                    .all(|&a| rank(insn.k) < rank(a) || insn.k == a) =>
+            {
+                out.push(*insn)
+            }
+            code if code & 0x07 == RET => return None,
+            _ => out.push(*insn),
         }
     }
     out.extend_from_slice(second);
     Some(out)
-}
-
-/// Load the notification filter (mediated mode, hints, slots); its listener is for the
-/// server. The command's own start, PID 1's `execve` of `started` (this very string:
-/// its address in PID 1's memory, which the spawned child shares until it execs), is
-/// let through unasked ([`exempt_exec`]): the shell resolved that program, the jail
-/// holds it, so the server would only answer "go on" — after a round trip to a thread
-/// just started for this listener, ~0.9 ms on every interactive command
-/// (bench/README.md, "Ninth stop").
-pub fn listen(filters: &Filters, started: &CStr) -> Result<Option<OwnedFd>, SeccompError> {
-    let Some(bytes) = &filters.notify else {
-        return Ok(None);
-    };
-    let notify = program("notification", bytes)?;
-    let prog = exempt_exec(started.as_ptr() as u64, &notify).unwrap_or(notify);
-    let fd = install(
-        &prog,
-        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as libc::c_ulong,
-    )
-    .map_err(|e| SeccompError::Load("notification", e))?;
-    // SAFETY: the kernel just created this listener in this process; nothing else owns it.
-    Ok(Some(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
 /// `notify` behind a test that allows the one `execve` whose path argument is the
@@ -276,6 +314,74 @@ mod tests {
         assert_eq!(run(&one, &cases[4]), enosys);
         // A program that returns anything but kill or allow is not chained.
         assert!(chained(&main, &ids).is_none());
+    }
+
+    #[test]
+    fn one_program_answers_as_the_three_filters_do() {
+        use libc::{SECCOMP_RET_ALLOW as ALLOW, SECCOMP_RET_USER_NOTIF as NOTIFY};
+        let ids = pola_fileserver::seccomp::id_filter(1000, 1000);
+        let errno = |e: i32| libc::SECCOMP_RET_ERRNO | e as u32;
+        // Stand-ins: the main filter refuses call 5 and `connect`, the notification
+        // filter asks about `execve` and `connect`.
+        let main = [
+            insn(LD_W_ABS, 0, 0, 0),
+            insn(JEQ_K, 1, 0, 5),
+            insn(JEQ_K, 0, 1, libc::SYS_connect as u32),
+            insn(RET_K, 0, 0, errno(libc::ENOSYS)),
+            insn(RET_K, 0, 0, ALLOW),
+        ];
+        let path = 0x7f00_1234_5678;
+        let notify = exempt_exec(
+            path,
+            &[
+                insn(LD_W_ABS, 0, 0, 0),
+                insn(JEQ_K, 2, 0, libc::SYS_execve as u32),
+                insn(JEQ_K, 1, 0, libc::SYS_connect as u32),
+                insn(RET_K, 0, 0, ALLOW),
+                insn(RET_K, 0, 0, NOTIFY),
+            ],
+        )
+        .unwrap();
+        let one = chained(&chained(&ids, &main).unwrap(), &notify).expect("they chain");
+        // The kernel runs every filter and takes the answer that ranks lowest.
+        let kernel = |data: &[u32]| {
+            [&ids[..], &main[..], &notify[..]]
+                .iter()
+                .map(|f| run(f, data))
+                .min_by_key(|&a| rank(a))
+                .unwrap()
+        };
+        let x86_64 = 0xc000_003e;
+        let call = |nr: i64, args: &[u64]| {
+            let mut d = [0u32; 16];
+            d[0] = nr as u32;
+            d[1] = x86_64;
+            for (i, a) in args.iter().enumerate() {
+                d[4 + 2 * i] = *a as u32;
+                d[5 + 2 * i] = (*a >> 32) as u32;
+            }
+            d
+        };
+        let cases = [
+            (call(libc::SYS_execve, &[path]), ALLOW),
+            (call(libc::SYS_execve, &[path + 8]), NOTIFY),
+            // Refused by the main filter: refused, not asked about.
+            (call(libc::SYS_connect, &[3]), errno(libc::ENOSYS)),
+            (call(5, &[]), errno(libc::ENOSYS)),
+            (call(libc::SYS_setuid, &[0]), libc::SECCOMP_RET_KILL_PROCESS),
+            (call(libc::SYS_setuid, &[1000]), ALLOW),
+            (call(libc::SYS_getpid, &[]), ALLOW),
+        ];
+        for (data, answer) in cases {
+            assert_eq!(kernel(&data), answer, "{data:?}");
+            assert_eq!(run(&one, &data), answer, "{data:?}");
+        }
+        // A first program whose refusal would lose to a notification is not chained.
+        let asks_first = [
+            insn(LD_W_ABS, 0, 0, 0),
+            insn(RET_K, 0, 0, libc::SECCOMP_RET_TRACE),
+        ];
+        assert!(chained(&asks_first, &notify).is_none());
     }
 
     #[test]
