@@ -205,6 +205,9 @@ pub struct JailCgroup {
     after: std::cell::Cell<Option<Events>>,
     /// The process that made it, which alone may reuse or remove it.
     owner: u32,
+    /// The control files read so far (their paths), kept open for every jail given
+    /// the cgroup: opening and closing one cost more than reading it (four a command).
+    open: std::cell::RefCell<Vec<(PathBuf, fs::File)>>,
 }
 
 /// What the kernel counted in a jail's cgroup.
@@ -279,17 +282,17 @@ fn remove_stale(dir: &Path) {
 /// A cgroup file's text, read on every command: into a page-sized buffer in one
 /// `read` (and one more for its end). A cgroup file says it is 0 or 4096 bytes long, so
 /// `fs::read_to_string` asks for its size and then grows its buffer from 32 bytes: seven
-/// reads for a `memory.stat`.
-fn read_file(path: &Path) -> io::Result<String> {
-    use std::io::Read;
-    let mut file = fs::File::open(path)?;
+/// reads for a `memory.stat`. Read from its start whatever was read before: the kernel
+/// makes a control file's text anew for a read at offset 0.
+fn read_file(file: &fs::File) -> io::Result<String> {
+    use std::os::unix::fs::FileExt;
     let mut buf = vec![0u8; 4096];
     let mut len = 0;
     loop {
         if len == buf.len() {
             buf.resize(len * 2, 0);
         }
-        match file.read(&mut buf[len..]) {
+        match file.read_at(&mut buf[len..], len as u64) {
             Ok(0) => break,
             Ok(n) => len += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -305,8 +308,9 @@ fn read_file(path: &Path) -> io::Result<String> {
 /// anonymous memory. The next jail given the cgroup would start with that charge
 /// against its limit (and be killed for the previous jail's memory); page cache,
 /// reclaimed under pressure, does not count.
-fn holds_memory(version: Version, dir: &Path) -> bool {
-    read_file(&dir.join("memory.stat")).map_or(true, |stat| charged(version, &stat))
+fn holds_memory(cg: &JailCgroup, version: Version, dir: &Path) -> bool {
+    cg.read(dir, "memory.stat")
+        .map_or(true, |stat| charged(version, &stat))
 }
 
 /// Whether `memory.stat` says unreclaimable memory is charged (see [`holds_memory`]).
@@ -343,11 +347,11 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
         .iter()
         .find(|(_, _, cs)| cs.contains(&Controller::Pids))
     {
-        Some((_, dir, _)) => read_file(&dir.join("pids.current")).is_ok_and(|n| n.trim() == "0"),
+        Some((_, dir, _)) => cg.read(dir, "pids.current").is_ok_and(|n| n.trim() == "0"),
         None => cg
             .dirs
             .iter()
-            .all(|(_, dir, _)| read_file(&dir.join("cgroup.procs")).is_ok_and(|p| p.is_empty())),
+            .all(|(_, dir, _)| cg.read(dir, "cgroup.procs").is_ok_and(|p| p.is_empty())),
     };
     let mut cgroup = {
         let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
@@ -355,7 +359,7 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
         idle.swap_remove(i)
     };
     let empty = cgroup.dirs.iter().all(|(version, dir, cs)| {
-        !(cs.contains(&Controller::Memory) && holds_memory(*version, dir))
+        !(cs.contains(&Controller::Memory) && holds_memory(&cgroup, *version, dir))
     });
     let mut usable = empty;
     for (i, (c, value)) in limits.iter().enumerate() {
@@ -408,6 +412,7 @@ impl JailCgroup {
             before: Events::default(),
             after: std::cell::Cell::new(None),
             owner: std::process::id(),
+            open: Default::default(),
         };
         for (c, value) in limits {
             let place = available.places[*c as usize]
@@ -471,7 +476,7 @@ impl JailCgroup {
                     (Controller::Pids, _) => ("pids.events", "max"),
                     (Controller::Cpu, _) => continue,
                 };
-                let count = counter(&read_file(&dir.join(file)).unwrap_or_default(), key);
+                let count = counter(&self.read(dir, file).unwrap_or_default(), key);
                 match c {
                     Controller::Memory => events.oom_kills += count,
                     _ => events.pids_max += count,
@@ -512,8 +517,24 @@ fn set(version: Version, dir: &Path, c: Controller, value: u64) -> Result<(), Cg
 }
 
 impl JailCgroup {
+    /// The text of control file `file` of `dir`, one of the cgroup's directories.
+    fn read(&self, dir: &Path, file: &str) -> io::Result<String> {
+        let path = dir.join(file);
+        let mut open = self.open.borrow_mut();
+        let i = match open.iter().position(|(p, _)| *p == path) {
+            Some(i) => i,
+            None => {
+                let opened = fs::File::open(&path)?;
+                open.push((path, opened));
+                open.len() - 1
+            }
+        };
+        read_file(&open[i].1)
+    }
+
     /// Remove the cgroup; if its last process is still exiting, later.
     fn remove(&mut self) {
+        self.open.take();
         for (_, dir, _) in std::mem::take(&mut self.dirs) {
             if fs::remove_dir(&dir).is_err() && dir.exists() {
                 PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(dir);
@@ -538,6 +559,7 @@ impl Drop for JailCgroup {
                     before: self.after.get().unwrap_or(self.before),
                     after: std::cell::Cell::new(self.after.get()),
                     owner: self.owner,
+                    open: std::mem::take(&mut self.open),
                 });
                 return;
             }
