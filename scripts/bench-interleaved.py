@@ -10,9 +10,10 @@ group are not measured under the same conditions. Here every round runs each cas
 once, in turn, forwards in one round and backwards in the next; WARMUP rounds come
 first and are not counted. A COMMAND is split into words as a shell would (quotes, no
 expansion) and run without a shell, as `hyperfine -N` runs it; a case that fails
-stops the run.
+stops the run. Each run's CPU time (user and system, of the command and every process
+it waited for) is recorded as hyperfine records it.
 """
-import shlex, subprocess, sys, time
+import os, shlex, subprocess, sys, tempfile, time
 
 import bench_results
 
@@ -22,16 +23,25 @@ if len(pairs) % 2:
     raise SystemExit("bench-interleaved.py: a NAME without its COMMAND")
 cases = [(pairs[i], shlex.split(pairs[i + 1])) for i in range(0, len(pairs), 2)]
 times = {name: [] for name, _ in cases}
+cpu = {name: [] for name, _ in cases}
+# What a failing case said (a file, not a pipe: nothing it leaves running can hold us).
+errors = tempfile.TemporaryFile()
 for round in range(warmup + runs):
     for name, argv in cases if round % 2 == 0 else cases[::-1]:
         start = time.perf_counter_ns()
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
         took = time.perf_counter_ns() - start
-        if done.returncode != 0:
-            err = done.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            err = errors.read().decode(errors="replace").strip().splitlines()[-3:]
             raise SystemExit(f"bench-interleaved.py: {name}: exit status "
-                             f"{done.returncode}: {' / '.join(err)}")
+                             f"{child.returncode}: {' / '.join(err)}")
+        errors.truncate(0)
+        errors.seek(0)
         if round >= warmup:
             times[name].append(took / 1e9)
-bench_results.dump(times)
+            cpu[name].append((usage.ru_utime, usage.ru_stime))
+bench_results.dump(times, cpu)

@@ -3,11 +3,13 @@ bench-latency.py) write for bench-report.py: one result per case, in seconds."""
 import json, statistics, sys
 
 
-def dump(times):
-    """`times`: case name -> list of seconds. Written to standard output."""
+def dump(times, cpu=None):
+    """`times`: case name -> list of seconds; `cpu`, if given: case name -> list of
+    (user, system) CPU seconds of each run, as hyperfine records them. Written to
+    standard output."""
     results = []
     for name, t in times.items():
-        results.append({
+        result = {
             "command": name,
             "mean": statistics.mean(t),
             "stddev": statistics.stdev(t) if len(t) > 1 else 0.0,
@@ -15,5 +17,9 @@ def dump(times):
             "min": min(t),
             "max": max(t),
             "times": t,
-        })
+        }
+        if cpu is not None and cpu.get(name):
+            result["user"] = statistics.mean(u for u, _ in cpu[name])
+            result["system"] = statistics.mean(s for _, s in cpu[name])
+        results.append(result)
     json.dump({"results": results}, sys.stdout, indent=2)
