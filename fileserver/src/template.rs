@@ -101,8 +101,11 @@ pub enum Kind {
         contents: String,
     },
     /// Where each jail mounts a file system of its own (`/dev/pts`, `/dev/shm`): an
-    /// empty directory here, mounted over by the jail once it took the subtree.
-    Mount,
+    /// empty directory here, mounted over by the jail once it took the subtree. A
+    /// `devpts` needs nothing of the command's plan: a warm jail mounts it ahead.
+    Mount {
+        devpts: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +188,8 @@ pub fn node_of(
         Step::File { contents } => Kind::File {
             contents: contents.clone(),
         },
-        step if per_jail(step) => Kind::Mount,
+        Step::Devpts => Kind::Mount { devpts: true },
+        step if per_jail(step) => Kind::Mount { devpts: false },
         _ => return None,
     };
     Some(Node {
@@ -233,8 +237,9 @@ pub fn subtrees(
         // What is below a node follows it at once (parents before children, a node's
         // whole subtree together, as `end` above takes it), so the next node says it.
         let covered = |held: &[Node]| {
-            held.windows(2)
-                .any(|w| w[0].kind == Kind::Mount && w[1].path.starts_with(&w[0].path))
+            held.windows(2).any(|w| {
+                matches!(w[0].kind, Kind::Mount { .. }) && w[1].path.starts_with(&w[0].path)
+            })
         };
         let held = held.filter(|h| !covered(h));
         if let (true, Some(held)) = (is_tree, held) {
@@ -408,7 +413,10 @@ mod tests {
         assert_eq!(trees.len(), 1);
         assert_eq!(trees[0].0, 0..5);
         let kinds: Vec<_> = trees[0].1.nodes.iter().map(|n| n.kind.clone()).collect();
-        assert_eq!(kinds[3..], [Kind::Mount, Kind::Mount]);
+        assert_eq!(
+            kinds[3..],
+            [Kind::Mount { devpts: true }, Kind::Mount { devpts: false }]
+        );
         // What each jail mounts itself, and nothing else.
         let own: Vec<_> = nodes.iter().filter(|n| per_jail(&n.step)).collect();
         assert_eq!(own.len(), 2);

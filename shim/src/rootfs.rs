@@ -172,6 +172,18 @@ fn mount_at(
     })
 }
 
+/// A new `devpts` instance, the jail's own, on `target` (at `path` in the jail).
+fn mount_devpts(target: &OwnedFd, path: &Path) -> Result<(), RootfsError> {
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC;
+    mount_at(
+        target,
+        "devpts",
+        flags,
+        "newinstance,ptmxmode=0666,mode=0620",
+        path,
+    )
+}
+
 /// A witnessed source, copied as a detached mount tree before anything is mounted for
 /// the jail: a copy made later would carry the jail's own staging mount along when the
 /// grant is above it (`/tmp` granted while the root is assembled on `/tmp`).
@@ -439,13 +451,16 @@ pub(crate) fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<
 /// place and a `proc` of the jail's PID namespace (with its read-only parts) at
 /// `/proc`. The template's own root went with the `pivot_root` made here: its lazy
 /// unmount waits for an RCU grace period (~0.2 ms on the machines measured), now
-/// before the command is asked for rather than on its way. Whatever of it the plan does
-/// not take is unmounted once the plan is known (`Prepared::settle`). PID 1 goes back
-/// to its supervisor's namespace (`host`) to wait: a plan's grants are opened there.
+/// before the command is asked for rather than on its way. Its subtrees' `devpts`
+/// are mounted already, a new instance each (`devpts`): nothing of them comes from the
+/// plan. Whatever of it the plan does not take is unmounted once the plan is known
+/// (`Prepared::settle`). PID 1 goes back to its supervisor's namespace (`host`) to
+/// wait: a plan's grants are opened there.
 pub struct Prepared {
     jail: OwnedFd,
     trees: Vec<pola_fileserver::template::Subtree>,
     root: OwnedFd,
+    devpts: Vec<PathBuf>,
 }
 
 impl Prepared {
@@ -477,9 +492,18 @@ impl Prepared {
                 | RootfsError::Open { errno, .. } => errno,
                 _ => Errno::EIO,
             };
+            let mut devpts = Vec::new();
             for (n, tree) in template.trees.iter().enumerate() {
                 let held = beneath(&bag, Path::new(&n.to_string()), OFlag::O_PATH)?;
                 attach_at(&root, tree.top(), tree.top_is_dir(), &held).map_err(errno)?;
+                for node in &tree.nodes {
+                    if node.kind == (pola_fileserver::template::Kind::Mount { devpts: true }) {
+                        let target =
+                            beneath(&root, &node.path, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+                        mount_devpts(&target, &node.path).map_err(errno)?;
+                        devpts.push(node.path.clone());
+                    }
+                }
             }
             // Only where a `proc` is already fully visible may one be mounted: over
             // the template's, then moved into the fresh root. (After the `pivot_root`
@@ -494,6 +518,7 @@ impl Prepared {
                 jail,
                 trees: template.trees.clone(),
                 root,
+                devpts,
             })
         })();
         // Torn down by the zygote once the jail is gone, not on a command's way.
@@ -599,6 +624,8 @@ pub fn build(
     };
     let mut taken = vec![None; plan.nodes.len()];
     let mut within = vec![false; plan.nodes.len()];
+    // `ahead[i]`: node i is a `devpts` a warm jail mounted already, in a subtree taken.
+    let mut ahead = vec![false; plan.nodes.len()];
     if let Some(trees) = trees {
         let id = |w: usize| witnesses.get(w).and_then(|fd| identity(fd).ok());
         for (range, tree) in pola_fileserver::template::subtrees(&plan.nodes, &plan.cwd, id) {
@@ -606,8 +633,12 @@ pub fn build(
                 taken[range.start] = Some(n);
                 // Placed with it, but for the jail's own file systems in it.
                 let inner = range.start + 1..range.end;
-                for (w, node) in within[inner.clone()].iter_mut().zip(&plan.nodes[inner]) {
-                    *w = !pola_fileserver::template::per_jail(&node.step);
+                for (i, node) in inner.clone().zip(&plan.nodes[inner]) {
+                    within[i] = !pola_fileserver::template::per_jail(&node.step);
+                    ahead[i] = node.step == Step::Devpts
+                        && prepared
+                            .as_ref()
+                            .is_some_and(|p| p.devpts.contains(&node.path));
                 }
             }
         }
@@ -729,7 +760,7 @@ pub fn build(
     for i in order {
         let (node, source) = (&plan.nodes[i], &sources[i]);
         let path = node.path.as_path();
-        if path == Path::new("/") || (from_template && within[i]) {
+        if path == Path::new("/") || (from_template && within[i]) || ahead[i] {
             continue;
         }
         match (&bag, taken[i]) {
@@ -828,14 +859,7 @@ pub fn build(
                             errno,
                         }
                     })?;
-                let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC;
-                mount_at(
-                    &target,
-                    "devpts",
-                    flags,
-                    "newinstance,ptmxmode=0666,mode=0620",
-                    path,
-                )?;
+                mount_devpts(&target, path)?;
             }
         }
     }

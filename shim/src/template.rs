@@ -218,7 +218,7 @@ fn fill(trees: &[Subtree], witnesses: &[OwnedFd]) -> Result<(), rootfs::RootfsEr
                         .map_err(failed("make a link"))?;
                 }
                 (Kind::File { contents }, _) => rootfs::write_file(within, &path, contents)?,
-                (Kind::Mount, _) => rootfs::make_point(within, &path, true)?,
+                (Kind::Mount { .. }, _) => rootfs::make_point(within, &path, true)?,
                 (Kind::Bind { .. }, None) => {
                     return Err(rootfs::RootfsError::MissingWitness(n));
                 }

@@ -173,14 +173,20 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     // down once that jail has ended (its shim's, the one PID 1 built it in, the locked
     // one its command runs in): none of the host, none of the six `cat`s' jails that
     // have ended.
-    let (namespaces, fds) = split(listing(), "mnt");
-    assert!(namespaces.len() <= 4, "{namespaces:?}");
+    // PID 1 gives them with its word that the command started, which may come a
+    // moment after the command is seen running.
     let (sleep, _) = processes(sleeping)[0];
     let sleeps_ns = fs::read_link(format!("/proc/{sleep}/ns/mnt")).unwrap();
-    assert!(
+    let held = |namespaces: &Vec<String>| {
         namespaces
             .iter()
-            .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy())),
+            .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy()))
+    };
+    wait_for(|| held(&split(listing(), "mnt").0), 5);
+    let (namespaces, fds) = split(listing(), "mnt");
+    assert!(namespaces.len() <= 4, "{namespaces:?}");
+    assert!(
+        held(&namespaces),
         "the running jail's namespace is held: {namespaces:?}, {sleeps_ns:?}"
     );
     // Network namespaces made ahead for the next jails (a pool, filled once the shell
