@@ -1,7 +1,7 @@
 """Cases timed in interleaved rounds, for scripts/bench's groups whose rows are read
 as ratios of one another (pola-sh's 500 commands against dash's).
 
-usage: bench-interleaved.py RUNS WARMUP NAME COMMAND [NAME COMMAND ...]
+usage: bench-interleaved.py RUNS WARMUP [--prepare COMMAND] NAME COMMAND [NAME COMMAND ...]
 (writes hyperfine-style JSON to stdout)
 
 hyperfine times each case's runs back to back, so on a machine whose speed drifts
@@ -10,7 +10,8 @@ group are not measured under the same conditions. Here every round runs each cas
 once, in turn, forwards in one round and backwards in the next; WARMUP rounds come
 first and are not counted. A COMMAND is split into words as a shell would (quotes, no
 expansion) and run without a shell, as `hyperfine -N` runs it; a case that fails
-stops the run. Each run's CPU time (user and system, of the command and every process
+stops the run. The `--prepare` command runs before each run, untimed (as hyperfine's
+`--prepare`). Each run's CPU time (user and system, of the command and every process
 it waited for) is recorded as hyperfine records it.
 """
 import os, shlex, subprocess, sys, tempfile, time
@@ -19,6 +20,9 @@ import bench_results
 
 runs, warmup = int(sys.argv[1]), int(sys.argv[2])
 pairs = sys.argv[3:]
+prepare = None
+if pairs[:1] == ["--prepare"]:
+    prepare, pairs = shlex.split(pairs[1]), pairs[2:]
 if len(pairs) % 2:
     raise SystemExit("bench-interleaved.py: a NAME without its COMMAND")
 cases = [(pairs[i], shlex.split(pairs[i + 1])) for i in range(0, len(pairs), 2)]
@@ -28,6 +32,9 @@ cpu = {name: [] for name, _ in cases}
 errors = tempfile.TemporaryFile()
 for round in range(warmup + runs):
     for name, argv in cases if round % 2 == 0 else cases[::-1]:
+        if prepare is not None:
+            subprocess.run(prepare, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True)
         start = time.perf_counter_ns()
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=errors)

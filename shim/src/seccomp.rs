@@ -113,6 +113,7 @@ const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
 const JA: u16 = (libc::BPF_JMP | libc::BPF_JA) as u16;
 const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 const RET: u16 = libc::BPF_RET as u16;
+const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
 
 /// How the kernel ranks a filter's answer among those of all the jail's filters: the
 /// lowest wins (`seccomp_run_filters`: the action as a signed number, so that
@@ -179,7 +180,6 @@ fn chained(
 /// in mediated mode may grant what the jail lacks), so being asked less takes nothing
 /// away from the jail's confinement. `None` if the two do not fit in one program.
 fn exempt_exec(path: u64, notify: &[libc::sock_filter]) -> Option<Vec<libc::sock_filter>> {
-    const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
     const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
     // struct seccomp_data: nr, arch, instruction pointer, then the arguments (u64 each).
     const NR: u32 = 0;
@@ -227,8 +227,6 @@ fn exempt_exec(path: u64, notify: &[libc::sock_filter]) -> Option<Vec<libc::sock
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
 
     fn insn(code: u16, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
         libc::sock_filter { code, jt, jf, k }
