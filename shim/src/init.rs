@@ -62,10 +62,44 @@ impl ParentAlive {
     }
 }
 
-/// The path the command is started from, made before the lock: the notification
-/// filter lets exactly this string's `execve` through unasked (`seccomp::listen`).
-pub fn program(plan: &JailPlan) -> CString {
-    cstring(plan.exec.as_os_str().as_bytes())
+/// The path the command is started from, made before the lock.
+pub struct Program {
+    path: CString,
+    /// The same string on a page of its own at a random address, if one could be
+    /// mapped: the notification filter lets through unasked an `execve` whose path is
+    /// at this address (`seccomp::load`).
+    placed: Option<std::ptr::NonNull<libc::c_char>>,
+}
+
+impl Program {
+    /// The path to start the command from: the placed copy if there is one.
+    pub fn path(&self) -> &CStr {
+        match self.placed {
+            // SAFETY: `placed` holds a NUL-terminated copy of `path` on a page this
+            // process mapped for it and never unmaps.
+            Some(p) => unsafe { CStr::from_ptr(p.as_ptr()) },
+            None => &self.path,
+        }
+    }
+
+    /// The address the notification filter may let through: that of the placed copy.
+    /// Its page is mapped at a random address chosen for it alone (`sys::random_page`),
+    /// so what a jail could learn of it by timing its own `execve`s tells nothing of
+    /// PID 1's heap or libraries, and finding it is a search of 2^34 pages.
+    pub fn exempt(&self) -> Option<u64> {
+        self.placed.map(|p| p.as_ptr() as u64)
+    }
+}
+
+pub fn program(plan: &JailPlan) -> Program {
+    let path = cstring(plan.exec.as_os_str().as_bytes());
+    let bytes = path.as_bytes_with_nul();
+    let placed = crate::sys::random_page(bytes.len()).map(|page| {
+        // SAFETY: the page is ours, writable, and at least `bytes.len()` long.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), page.as_ptr(), bytes.len()) };
+        page.cast::<libc::c_char>()
+    });
+    Program { path, placed }
 }
 
 fn cstring(bytes: &[u8]) -> CString {

@@ -48,7 +48,6 @@ mod userns_refusal;
 mod warm;
 mod zygote;
 
-use std::ffi::CStr;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
@@ -391,8 +390,8 @@ fn pid1(
             .map_err(step("wait for the jail's process group"))?;
     }
     let program = init::program(plan);
-    lock_down(plan, &program, socket)?;
-    let command = init::start_command(plan, &program, powerbox.as_ref());
+    lock_down(plan, program.exempt(), socket)?;
+    let command = init::start_command(plan, program.path(), powerbox.as_ref());
     // The zygote may work ahead while the command runs: told as soon as the command is
     // executed (`posix_spawn` returns then), not before — its work (forking the next
     // copy) took the core this PID 1 was starting the command on: 0.5 ms more to the
@@ -421,7 +420,7 @@ fn pid1(
 
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
-fn lock_down(plan: &JailPlan, program: &CStr, socket: &UnixStream) -> Result<(), ShimError> {
+fn lock_down(plan: &JailPlan, exempt: Option<u64>, socket: &UnixStream) -> Result<(), ShimError> {
     // The namespace the jail was built in, and the locked one: the zygote releases
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
     zygote::hold_mount_namespace_until_started();
@@ -434,7 +433,7 @@ fn lock_down(plan: &JailPlan, program: &CStr, socket: &UnixStream) -> Result<(),
     capabilities::drop_all()?;
     landlock::restrict(plan)?;
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
-    if let Some(listener) = seccomp::load(&plan.seccomp, program)? {
+    if let Some(listener) = seccomp::load(&plan.seccomp, exempt)? {
         channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
     }
     Ok(())

@@ -10,7 +10,9 @@
 //! - `move_mount` attaches the detached tree at a target descriptor that was opened
 //!   with `RESOLVE_NO_SYMLINKS`, so no symlink can redirect the mount point.
 //!
-//! Each wrapper is a single `syscall(2)`; the structs follow `linux/mount.h`.
+//! Each wrapper is a single `syscall(2)`; the structs follow `linux/mount.h`. Besides,
+//! `random_page`: an anonymous page at an address chosen at random (`getrandom(2)`,
+//! `mmap(MAP_FIXED_NOREPLACE)`).
 
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd};
@@ -220,6 +222,44 @@ pub fn pipe_high() -> Result<(OwnedFd, OwnedFd), Errno> {
 }
 
 /// `fd`, renumbered as [`pipe_high`]'s are.
+/// `len` bytes (rounded up to pages) of fresh, writable memory at a random address
+/// between 4 GiB and 64 TiB, never unmapped: `None` if none could be had (no random
+/// bytes, or the address chosen is taken).
+pub fn random_page(len: usize) -> Option<std::ptr::NonNull<u8>> {
+    const PAGE: u64 = 4096;
+    const LOW: u64 = 1 << 32;
+    const HIGH: u64 = 1 << 46;
+    let mut random = [0u8; 8];
+    // SAFETY: getrandom writes at most `random.len()` bytes into it.
+    let got = unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
+    if got != random.len() as isize {
+        return None;
+    }
+    let at = (LOW + u64::from_ne_bytes(random) % (HIGH - LOW)) & !(PAGE - 1);
+    let len = (len as u64).div_ceil(PAGE) * PAGE;
+    // SAFETY: an anonymous private mapping at an address nothing else uses
+    // (MAP_FIXED_NOREPLACE fails rather than replace a mapping).
+    let page = unsafe {
+        libc::mmap(
+            at as *mut libc::c_void,
+            len as usize,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+            -1,
+            0,
+        )
+    };
+    // Kernels before 4.17 take the flag as a hint and may map elsewhere.
+    if page == libc::MAP_FAILED || page as u64 != at {
+        if page != libc::MAP_FAILED {
+            // SAFETY: unmapping the mapping just made, which nothing else uses.
+            unsafe { libc::munmap(page, len as usize) };
+        }
+        return None;
+    }
+    std::ptr::NonNull::new(page.cast::<u8>())
+}
+
 pub fn high(fd: OwnedFd) -> Result<OwnedFd, Errno> {
     let first = pola_fileserver::launch::SHIM_SOCKET_FD + 1;
     if fd.as_raw_fd() >= first {
