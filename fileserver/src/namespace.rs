@@ -10,6 +10,7 @@
 //! Deny by construction: whatever is not a node here does not exist for the command.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
@@ -116,7 +117,7 @@ pub enum Entry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     pub entry: Entry,
-    pub children: BTreeMap<String, Node>,
+    pub children: BTreeMap<OsString, Node>,
 }
 
 impl Node {
@@ -199,10 +200,11 @@ pub fn normalize(path: &Path) -> Result<PathBuf, NamespaceError> {
     Ok(out)
 }
 
-fn names(path: &Path) -> Vec<String> {
+/// The names along `path`, as bytes: a Linux name need not be UTF-8.
+fn names(path: &Path) -> Vec<OsString> {
     path.components()
         .filter_map(|c| match c {
-            Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            Component::Normal(n) => Some(n.to_os_string()),
             _ => None,
         })
         .collect()
@@ -295,7 +297,7 @@ impl Namespace {
     /// [`Covered`]; nodes below that still hold something are kept as plain directories.
     fn take_in(&mut self, path: &Path, rights: Rights) {
         fn go(node: &mut Node, at: &Path, by: &Path, rights: Rights, out: &mut Vec<Covered>) {
-            let names: Vec<String> = node.children.keys().cloned().collect();
+            let names: Vec<OsString> = node.children.keys().cloned().collect();
             for name in names {
                 let child_path = at.join(&name);
                 let child = node.children.get_mut(&name).expect("listed above");
@@ -457,7 +459,7 @@ impl Namespace {
         for name in names(&path) {
             node = node.children.get(&name)?;
         }
-        Some(node.children.keys().map(std::ffi::OsString::from).collect())
+        Some(node.children.keys().cloned().collect())
     }
 
     /// Every node in pre-order (parents before children), with its virtual path.

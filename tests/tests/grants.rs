@@ -346,3 +346,22 @@ both!(certificate_variables_come_with_the_network, |t: &T| {
     ]);
     assert_eq!(run.success(), "CORPORATE CA\nNone\n");
 });
+
+// A Linux name need not be UTF-8: a grant of one is placed in the jail under its own
+// bytes (it was placed under a lossy conversion, U+FFFD for each odd byte, where the
+// command could not open it).
+both!(a_name_that_is_not_utf8_is_granted_as_it_is, |t: &T| {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let name = OsStr::from_bytes(b"odd\xff\xfe name");
+    fs::write(t.path("").join(name), "content\n").unwrap();
+    let run_with = |args: &[&OsStr]| {
+        let mut all = vec![OsStr::new("--ro"), name, OsStr::new("--")];
+        all.extend_from_slice(args);
+        t.output(t.command(pola_tests::pola_run(), &all))
+    };
+    let cat = run_with(&[OsStr::new("/usr/bin/cat"), name]);
+    assert_eq!(cat.success(), "content\n");
+    let listed = run_with(&[OsStr::new("/usr/bin/ls"), OsStr::new("-b")]);
+    assert_eq!(listed.success(), "odd\\377\\376\\ name\n");
+});
