@@ -82,31 +82,30 @@ pub fn load(filters: &Filters, exempt: Option<u64>) -> Result<Option<OwnedFd>, S
         }
         None => None,
     };
-    let listen = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as libc::c_ulong;
-    let all = chained(&ids, &main).and_then(|both| match &notify {
-        Some(notify) => chained(&both, notify),
-        None => Some(both),
-    });
-    let listener = match (all, notify) {
-        (Some(one), None) => {
-            install(&one, 0).map_err(|e| SeccompError::Load("main", e))?;
-            None
-        }
-        (Some(one), Some(_)) => {
-            Some(install(&one, listen).map_err(|e| SeccompError::Load("main", e))?)
-        }
-        (None, notify) => {
-            for (name, prog) in [("main", &main), ("privilege-drop", &ids)] {
-                install(prog, 0).map_err(|e| SeccompError::Load(name, e))?;
-            }
-            match notify {
-                Some(notify) => Some(
-                    install(&notify, listen).map_err(|e| SeccompError::Load("notification", e))?,
-                ),
-                None => None,
-            }
-        }
+    // The programs to load, in order: each joined to the one before where it can be.
+    let mut programs = match chained(&ids, &main) {
+        Some(one) => vec![("main", one)],
+        None => vec![("main", main), ("privilege-drop", ids)],
     };
+    let listens = notify.is_some();
+    if let Some(notify) = notify {
+        let last = programs.pop().expect("one at least");
+        match chained(&last.1, &notify) {
+            Some(one) => programs.push((last.0, one)),
+            None => programs.extend([last, ("notification", notify)]),
+        }
+    }
+    // The notification filter's listener comes with the last program, which holds it.
+    let count = programs.len();
+    let mut listener = None;
+    for (i, (name, prog)) in programs.iter().enumerate() {
+        let flags = match listens && i + 1 == count {
+            true => libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as libc::c_ulong,
+            false => 0,
+        };
+        let fd = install(prog, flags).map_err(|e| SeccompError::Load(name, e))?;
+        listener = (flags != 0).then_some(fd);
+    }
     // SAFETY: the kernel just created this listener in this process; nothing else owns it.
     Ok(listener.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
 }
@@ -130,10 +129,10 @@ fn rank(answer: u32) -> i32 {
 /// lowest ([`rank`]). Each "allow" of `first` becomes a jump to the start of `second`
 /// (where `first` allows, the answer is `second`'s); each other answer of `first` is
 /// kept, so it must win over every answer `second` can give: rank lower than all of
-/// them (or be the very same answer). `None` where that does not hold, where either answers with anything but a
-/// constant, where `second` does not begin by loading a word of the call's data (it
-/// starts with what `first` left in its registers), or where the two do not fit in
-/// one program. `first`'s jumps stay within it: the kernel checked each program's,
+/// them (or be the very same answer). `None` where that does not hold, where either
+/// answers with anything but a constant, where `second` does not begin by loading a
+/// word of the call's data (it starts with what `first` left in its registers), or
+/// where the two do not fit in one program. `first`'s jumps stay within it: the kernel checked each program's,
 /// and every instruction keeps its place.
 fn chained(
     first: &[libc::sock_filter],
