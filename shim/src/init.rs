@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::Pid;
 use pola_fileserver::plan::{JailPlan, ShimReport};
@@ -121,54 +121,38 @@ pub struct ExecFailure {
 /// Start the command (with the powerbox socket at `powerbox::FD`, if there is one).
 /// Returns its pid once `execve` has succeeded.
 ///
-/// With `posix_spawn` (glibc: `CLONE_VM | CLONE_VFORK`), so PID 1's memory is not
-/// copied for a child that replaces it at once; the spawn's attributes do what the
-/// child must do before `execve`: a clean signal mask, SIGPIPE back at its default
-/// (the Rust runtime ignores it, and an ignored SIGPIPE would survive exec and break
-/// `yes | head`), the powerbox socket in place without close-on-exec.
+/// As `posix_spawn` would (`CLONE_VM | CLONE_VFORK`: PID 1's memory is not copied for
+/// a child that replaces it at once), but with only the calls this child needs
+/// (`sys::spawn`): a clean signal mask, SIGPIPE back at its default (the Rust runtime
+/// ignores it, and an ignored SIGPIPE would survive exec and break `yes | head`), the
+/// powerbox socket in place without close-on-exec.
 pub fn start_command(
     plan: &JailPlan,
     exec: &CStr,
     powerbox: Option<&OwnedFd>,
 ) -> Result<Pid, ExecFailure> {
-    use nix::spawn::{posix_spawn, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
     use std::os::fd::AsRawFd;
-    let fail = |errno: Errno| ExecFailure {
-        status: 125,
-        message: format!("cannot start the command: {errno}"),
-    };
     let argv = cstrings(&plan.argv);
     let env = cstrings(&plan.env);
-    let mut actions = PosixSpawnFileActions::init().map_err(fail)?;
-    if let Some(fd) = powerbox {
-        // glibc clears close-on-exec when the descriptor already has the number.
-        actions
-            .add_dup2(fd.as_raw_fd(), pola_fileserver::powerbox::FD)
-            .map_err(fail)?;
-    }
-    let mut attr = PosixSpawnAttr::init().map_err(fail)?;
-    attr.set_sigmask(&SigSet::empty()).map_err(fail)?;
-    let mut defaults = SigSet::empty();
-    defaults.add(Signal::SIGPIPE);
-    attr.set_sigdefault(&defaults).map_err(fail)?;
-    let mut flags =
-        PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF;
-    if let Some(session) = &plan.session {
+    let pointers = |list: &[CString]| -> Vec<*const libc::c_char> {
+        list.iter()
+            .map(|s| s.as_ptr())
+            .chain(std::iter::once(std::ptr::null()))
+            .collect()
+    };
+    let (argv_ptrs, env_ptrs) = (pointers(&argv), pointers(&env));
+    let spawn = crate::sys::SpawnPlan {
+        path: exec,
+        argv: &argv_ptrs,
+        envp: &env_ptrs,
+        dup: powerbox.map(|fd| (fd.as_raw_fd(), pola_fileserver::powerbox::FD)),
         // In the jail's own session (`session.rs`), the command leads a process group
         // that is its terminal's foreground job: the child makes it so before `execve`,
-        // with every signal still blocked (glibc), so no SIGTTOU can stop it first.
-        attr.set_pgroup(Pid::from_raw(0)).map_err(fail)?;
-        flags |= PosixSpawnFlags::POSIX_SPAWN_SETPGROUP;
-        if let Some(fd) = session.terminal {
-            // SAFETY: PosixSpawnFileActions is a transparent wrapper of the C type.
-            let raw =
-                &mut actions as *mut PosixSpawnFileActions as *mut libc::posix_spawn_file_actions_t;
-            Errno::result(unsafe { libc::posix_spawn_file_actions_addtcsetpgrp_np(raw, fd) })
-                .map_err(fail)?;
-        }
-    }
-    attr.set_flags(flags).map_err(fail)?;
-    posix_spawn(exec, &actions, &attr, &argv, &env).map_err(|errno| match errno {
+        // with every signal still blocked, so no SIGTTOU can stop it first.
+        leader: plan.session.as_ref().map(|session| session.terminal),
+        defaults: &[libc::SIGPIPE, libc::SIGSEGV, libc::SIGBUS],
+    };
+    crate::sys::spawn(&spawn).map_err(|errno| match errno {
         Errno::ENOENT => ExecFailure {
             status: 127,
             message: format!(

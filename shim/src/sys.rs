@@ -367,6 +367,145 @@ fn clone_forking(flags: libc::c_int) -> Result<Forked, Errno> {
     }
 }
 
+/// What the child of [`spawn`] does before its `execve`, all of it prepared by the
+/// parent: the child shares the parent's memory and may not allocate.
+pub struct SpawnPlan<'a> {
+    pub path: &'a std::ffi::CStr,
+    /// NULL-terminated arrays of pointers to NUL-terminated strings.
+    pub argv: &'a [*const libc::c_char],
+    pub envp: &'a [*const libc::c_char],
+    /// `(from, to)`: `from` as descriptor `to`, without close-on-exec.
+    pub dup: Option<(i32, i32)>,
+    /// Lead a process group of its own, and with `Some(fd)` make it the foreground
+    /// job of the terminal `fd` (signals still blocked, so no SIGTTOU stops it).
+    pub leader: Option<Option<i32>>,
+    /// Signals whose disposition goes back to the default (an ignored one would
+    /// survive `execve`).
+    pub defaults: &'a [libc::c_int],
+}
+
+/// Start `plan.path` as a child sharing this process's memory until its `execve`
+/// (`CLONE_VM | CLONE_VFORK`, as `posix_spawn`), with every signal unblocked in it.
+/// Returns once the program runs, or with the error its `execve` (or a step before)
+/// failed with.
+///
+/// glibc's `posix_spawn` makes ~130 system calls in the child before `execve` (it asks
+/// for and resets the disposition of each of the 64 signals), every one through the
+/// jail's seccomp filters when PID 1 starts the command: here the child makes only the
+/// calls `plan` asks for. Handlers need no reset: PID 1 installs none (the Rust
+/// runtime's SIGSEGV/SIGBUS ones are reset too: `execve` resets handlers itself, but a
+/// fault before it must not run a handler on the parent's memory), and every signal
+/// stays blocked in the child until just before `execve`.
+pub fn spawn(plan: &SpawnPlan<'_>) -> Result<nix::unistd::Pid, Errno> {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    struct Shared<'p, 'a> {
+        plan: &'p SpawnPlan<'a>,
+        mask: libc::sigset_t,
+        errno: AtomicI32,
+    }
+    extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
+        // SAFETY: `arg` is the parent's `Shared`, alive until this child has exec'd or
+        // exited (CLONE_VFORK); only the atomic is written. Every call below is a
+        // system call wrapper that neither allocates nor takes a lock.
+        unsafe {
+            let shared = &*(arg as *const Shared<'_, '_>);
+            let plan = shared.plan;
+            let fail = |shared: &Shared<'_, '_>| -> libc::c_int {
+                shared
+                    .errno
+                    .store(*libc::__errno_location(), Ordering::Relaxed);
+                libc::_exit(127)
+            };
+            let mut default: libc::sigaction = std::mem::zeroed();
+            default.sa_sigaction = libc::SIG_DFL;
+            for &sig in plan.defaults {
+                if libc::sigaction(sig, &default, std::ptr::null_mut()) != 0 {
+                    return fail(shared);
+                }
+            }
+            if let Some(terminal) = plan.leader {
+                if libc::setpgid(0, 0) != 0 {
+                    return fail(shared);
+                }
+                if let Some(fd) = terminal {
+                    if libc::tcsetpgrp(fd, libc::getpid()) != 0 {
+                        return fail(shared);
+                    }
+                }
+            }
+            if let Some((from, to)) = plan.dup {
+                let done = match from == to {
+                    true => libc::fcntl(to, libc::F_SETFD, 0),
+                    false => libc::dup2(from, to),
+                };
+                if done < 0 {
+                    return fail(shared);
+                }
+            }
+            if libc::sigprocmask(libc::SIG_SETMASK, &shared.mask, std::ptr::null_mut()) != 0 {
+                return fail(shared);
+            }
+            libc::execve(plan.path.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr());
+            fail(shared)
+        }
+    }
+    if plan.argv.last() != Some(&std::ptr::null()) || plan.envp.last() != Some(&std::ptr::null()) {
+        return Err(Errno::EINVAL);
+    }
+    const STACK: usize = 64 * 1024;
+    // SAFETY: a fresh anonymous mapping, unmapped below once the child is done with it.
+    let stack = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            STACK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+            -1,
+            0,
+        )
+    };
+    if stack == libc::MAP_FAILED {
+        return Err(Errno::last());
+    }
+    // SAFETY: an all-zero sigset_t is valid storage for sigemptyset/sigfillset.
+    let (mut all, mut old): (libc::sigset_t, libc::sigset_t) = unsafe { std::mem::zeroed() };
+    let mut shared = Shared {
+        plan,
+        // SAFETY: as above.
+        mask: unsafe { std::mem::zeroed() },
+        errno: AtomicI32::new(0),
+    };
+    // SAFETY: plain signal-set and mask calls on storage owned here; the child runs
+    // `child` on its own stack (the top of the mapping: stacks grow down) with
+    // `shared` as argument, and this process is suspended until it has exec'd or
+    // exited, so `shared` and the stack outlive every use by it.
+    let pid = unsafe {
+        libc::sigemptyset(&mut shared.mask);
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        let pid = libc::clone(
+            child,
+            stack.cast::<u8>().add(STACK).cast(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            (&mut shared as *mut Shared<'_, '_>).cast(),
+        );
+        let errno = Errno::last();
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        libc::munmap(stack, STACK);
+        if pid < 0 {
+            return Err(errno);
+        }
+        nix::unistd::Pid::from_raw(pid)
+    };
+    match shared.errno.load(Ordering::Relaxed) {
+        0 => Ok(pid),
+        errno => {
+            let _ = nix::sys::wait::waitpid(pid, None);
+            Err(Errno::from_raw(errno))
+        }
+    }
+}
+
 /// End this process with `status` at once: without `exit`'s handlers and the dynamic
 /// loader's destructors, which in a process forked from the zygote only fault in
 /// copies of pages to tear them down again (PID 1 and the shim, on the way from the
