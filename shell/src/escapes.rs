@@ -117,6 +117,13 @@ pub fn byte(v: u32) -> char {
     }
 }
 
+/// The byte a character of the shell's text stands for, if it is a `byte` character
+/// (one that is not UTF-8).
+pub fn raw_byte(c: char) -> Option<u8> {
+    let v = c as u32;
+    (v > RAW_BYTE_BASE + 0x7f && v <= RAW_BYTE_BASE + 0xff).then(|| (v - RAW_BYTE_BASE) as u8)
+}
+
 /// Bytes (a command's output, a line read) as the shell's text: UTF-8 as it is,
 /// every other byte kept as its `byte` character.
 pub fn from_bytes(bytes: &[u8]) -> String {
@@ -157,6 +164,20 @@ pub fn to_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// The shell's text as a path: its `byte` characters are the bytes they stand for
+/// (a name that is not UTF-8, from a glob or `$'\xff'`).
+pub fn to_path(text: &str) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    std::path::PathBuf::from(std::ffi::OsString::from_vec(to_bytes(text).into_owned()))
+}
+
+/// A name from the system (a directory entry, a path) as the shell's text, every byte
+/// of it kept (`from_bytes`).
+pub fn from_os(name: &std::ffi::OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    from_bytes(name.as_bytes())
 }
 
 #[cfg(test)]

@@ -163,9 +163,11 @@ impl Shell {
             Environment::load(dirs::config_dir().as_deref()).map_err(|e| e.to_string())?;
         let mut vars = Vars::default();
         for (k, v) in std::env::vars_os() {
-            let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else {
+            // A value that is not UTF-8 is kept byte for byte (`escapes::from_bytes`).
+            let Ok(k) = k.into_string() else {
                 continue;
             };
+            let v = crate::escapes::from_os(&v);
             if !crate::vars::valid_name(&k) {
                 continue;
             }
@@ -239,7 +241,7 @@ impl Shell {
             sh.options.monitor = true;
         }
         if let Ok(cwd) = jail::logical_cwd() {
-            sh.set("PWD", &cwd.to_string_lossy());
+            sh.set("PWD", &crate::escapes::from_os(cwd.as_os_str()));
             sh.export("PWD");
         }
         if sh.get("IFS").is_none() {
@@ -377,7 +379,7 @@ impl Shell {
     pub fn cwd(&self) -> PathBuf {
         let pwd = self
             .get("PWD")
-            .map(PathBuf::from)
+            .map(crate::escapes::to_path)
             .filter(|p| p.is_absolute());
         if let Some(p) = &pwd {
             if same_dir(p) {
@@ -1521,13 +1523,13 @@ impl Shell {
             .into_iter()
             .filter(|(_, v)| v.exported)
             .filter_map(|(k, v)| match &v.value {
-                Some(Value::Str(s)) => Some((k.into(), s.into())),
+                Some(Value::Str(s)) => Some((k.into(), os_string(s))),
                 _ => None,
             })
             .collect();
         for (k, v) in assigns {
             out.retain(|(n, _)| n != k.as_str());
-            out.push((k.into(), v.into()));
+            out.push((k.into(), os_string(v)));
         }
         out
     }
@@ -1703,12 +1705,12 @@ impl Shell {
         for (k, v) in self.vars.visible() {
             if v.exported || v.from_env {
                 if let Some(s) = v.scalar() {
-                    cmd.env(k, s);
+                    cmd.env(k, os_string(s));
                 }
             }
         }
         for (k, v) in assigns {
-            cmd.env(k, v);
+            cmd.env(k, os_string(v));
         }
         let fds = redirs.for_child(&self.user_fds);
         // Like any foreground job, in the job's process group, which gets the terminal.

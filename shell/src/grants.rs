@@ -164,7 +164,7 @@ fn role(
 ) -> Result<Role, GrantError> {
     let text = word.text;
     let grant = |path: &str, write: bool| {
-        let path = PathBuf::from(path);
+        let path = crate::escapes::to_path(path);
         Ok(if hidden {
             Role::Hidden { path, write }
         } else {
@@ -205,7 +205,7 @@ fn role(
     if text.starts_with('-') {
         return Ok(match option_path(text) {
             Some(path) if !is_root(path) && exists(path) => Role::Grant {
-                path: PathBuf::from(path),
+                path: crate::escapes::to_path(path),
                 write: false,
             },
             _ => Role::Plain,
@@ -213,7 +213,7 @@ fn role(
     }
     Ok(if exists(text) {
         Role::Grant {
-            path: PathBuf::from(text),
+            path: crate::escapes::to_path(text),
             write: false,
         }
     } else {
@@ -289,7 +289,11 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
 
 /// Whether `path` names something, relative to `cwd`.
 pub fn exists_in(cwd: &Path) -> impl Fn(&str) -> bool + '_ {
-    move |p: &str| cwd.join(p).symlink_metadata().is_ok()
+    move |p: &str| {
+        cwd.join(crate::escapes::to_path(p))
+            .symlink_metadata()
+            .is_ok()
+    }
 }
 
 /// The fields of `items` with their roles, in order.

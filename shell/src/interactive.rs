@@ -262,7 +262,7 @@ impl PolaHelper {
         let mut out: Vec<Pair> = entries
             .flatten()
             .filter_map(|e| {
-                let name = e.file_name().into_string().ok()?;
+                let name = crate::escapes::from_os(&e.file_name());
                 if !name.starts_with(&unescaped_prefix)
                     || (name.starts_with('.') && !unescaped_prefix.starts_with('.'))
                 {
@@ -273,7 +273,7 @@ impl PolaHelper {
                 Some(Pair {
                     display: format!(
                         "{}{}",
-                        pola_fileserver::text::escape(name.as_bytes()),
+                        pola_fileserver::text::escape(&crate::escapes::to_bytes(&name)),
                         if is_dir { "/" } else { "" }
                     ),
                     replacement: format!("~/{dir}{}{end}", escape_word(&name)),
@@ -319,6 +319,10 @@ fn ansi_c_word(name: &str) -> String {
             c if raw.len() == c.len_utf8() && raw.as_bytes() == c.to_string().as_bytes() => {
                 out.push(c)
             }
+            c if crate::escapes::raw_byte(c).is_some() => out.push_str(&format!(
+                "\\x{:02x}",
+                crate::escapes::raw_byte(c).unwrap_or(0)
+            )),
             c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push_str(&format!("\\U{:08x}", c as u32)),

@@ -470,14 +470,14 @@ pub fn glob(pattern: &str, cwd: &Path, options: GlobOptions) -> Vec<String> {
             let dir = if prefix.is_empty() {
                 cwd.to_path_buf()
             } else {
-                cwd.join(prefix)
+                cwd.join(crate::escapes::to_path(prefix))
             };
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
             let mut names: Vec<String> = entries
                 .flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
+                .map(|e| crate::escapes::from_os(&e.file_name()))
                 .collect();
             // `.*` never matches `.` and `..` (read_dir does not list them: bash's
             // globskipdots).
@@ -518,7 +518,7 @@ fn join(prefix: &str, name: &str) -> String {
 }
 
 fn is_dir(cwd: &Path, p: &str) -> bool {
-    cwd.join(p).is_dir()
+    cwd.join(crate::escapes::to_path(p)).is_dir()
 }
 
 #[cfg(test)]

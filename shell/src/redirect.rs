@@ -71,7 +71,11 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     use pola_fileserver::planted::{self, Refused};
     let mode = Mode::from_bits_truncate(0o666);
     let shown = pola_fileserver::text::shown(path);
-    match planted::open(std::path::Path::new(path), flags | OFlag::O_NOCTTY, mode) {
+    match planted::open(
+        &crate::escapes::to_path(path),
+        flags | OFlag::O_NOCTTY,
+        mode,
+    ) {
         // A directory's descriptor would reach everything around it by `..`, outside
         // the jail's namespace: it is never passed.
         Ok(fd)

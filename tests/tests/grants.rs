@@ -350,6 +350,45 @@ both!(certificate_variables_come_with_the_network, |t: &T| {
 // A Linux name need not be UTF-8: a grant of one is placed in the jail under its own
 // bytes (it was placed under a lossy conversion, U+FFFD for each odd byte, where the
 // command could not open it).
+both!(names_that_are_not_utf8_are_kept_by_the_shell, |t: &T| {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let dir = t.path("");
+    fs::write(dir.join(OsStr::from_bytes(b"odd\xff\xfe")), "content\n").unwrap();
+    fs::create_dir(dir.join(OsStr::from_bytes(b"dir\xe9"))).unwrap();
+    t.write("plain.txt", "plain\n");
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // A glob lists every name, byte for byte (it used to leave these out).
+    let run = sh(t, "echo * | od -An -tx1 | tr -d ' \\n'");
+    assert_eq!(
+        run.success(),
+        hex(b"dir\xe9 odd\xff\xfe plain.txt\n"),
+        "{run}"
+    );
+    // And each is granted under its own name: read, tested, and removed by its slot.
+    let run = sh(
+        t,
+        r#"cat odd*; for f in *; do [ -e "$f" ] && echo yes; done"#,
+    );
+    assert_eq!(run.success(), "content\nyes\nyes\nyes\n");
+    let before = tree(&dir);
+    let run = sh(t, "rm => odd*");
+    run.success();
+    assert!(
+        !dir.join(OsStr::from_bytes(b"odd\xff\xfe")).exists(),
+        "{run}"
+    );
+    assert_only_changed(&before, &tree(&dir), &["odd\u{fffd}\u{fffd}"]);
+    // The working directory keeps its bytes in $PWD and `pwd`.
+    let run = sh(t, "cd dir* && pwd | od -An -tx1 | tr -d ' \\n'");
+    let mut want = dir
+        .join(OsStr::from_bytes(b"dir\xe9"))
+        .into_os_string()
+        .into_vec();
+    want.push(b'\n');
+    assert_eq!(run.success(), hex(&want), "{run}");
+});
+
 both!(a_name_that_is_not_utf8_is_granted_as_it_is, |t: &T| {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;

@@ -88,14 +88,17 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
         if let Some(cdpath) = sh.get("CDPATH") {
             for base in cdpath.split(':') {
                 if base.is_empty() {
-                    candidates.push((PathBuf::from(target), false));
+                    candidates.push((crate::escapes::to_path(target), false));
                 } else {
-                    candidates.push((Path::new(base).join(target), true));
+                    candidates.push((
+                        crate::escapes::to_path(base).join(crate::escapes::to_path(target)),
+                        true,
+                    ));
                 }
             }
         }
     }
-    candidates.push((PathBuf::from(target), print));
+    candidates.push((crate::escapes::to_path(target), print));
     let mut last_error = None;
     for (candidate, announce) in candidates {
         let absolute = if candidate.is_absolute() {
@@ -129,11 +132,12 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
         };
         match result {
             Ok(()) => {
-                let old = cwd.to_string_lossy().into_owned();
+                let old = crate::escapes::from_os(cwd.as_os_str());
                 sh.set("OLDPWD", &old);
-                sh.set("PWD", &dest.to_string_lossy());
+                let dest = crate::escapes::from_os(dest.as_os_str());
+                sh.set("PWD", &dest);
                 if announce {
-                    super::out(&format!("{}\n", dest.display()));
+                    super::out(&format!("{dest}\n"));
                 }
                 return Ok(0);
             }

@@ -33,7 +33,8 @@ pub fn pwd(sh: &mut Shell, argv: &[String]) -> Status {
     } else {
         sh.cwd()
     };
-    Ok(if super::out(&format!("{}\n", dir.display())) {
+    let dir = crate::escapes::from_os(dir.as_os_str());
+    Ok(if super::out(&format!("{dir}\n")) {
         0
     } else {
         1

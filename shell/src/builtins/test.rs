@@ -147,9 +147,9 @@ impl<'a> Parser<'a> {
 pub fn unary(sh: &Shell, op: &str, x: &str) -> Result<bool, String> {
     {
         let path = || {
-            let p = std::path::Path::new(x);
+            let p = crate::escapes::to_path(x);
             if p.is_absolute() {
-                p.to_path_buf()
+                p
             } else {
                 sh.cwd().join(p)
             }
