@@ -449,16 +449,16 @@ pub fn start(
             .then(|| UnixStream::pair().map_err(LaunchError::Spawn))
             .transpose()
     };
-    let powerbox = pair(plan.powerbox)?;
-    let supervisor = pair(!resolved.slots.is_empty())?;
-    let encoded = match crate::plan::encode(plan) {
-        Ok(encoded) => encoded,
-        Err(e) => {
-            let mut resolved = resolved;
-            resolved.discard_slots();
-            return Err(LaunchError::Send(std::io::Error::other(e)));
-        }
+    // Whatever fails before the jail is started leaves no staging directory behind.
+    let mut resolved = resolved;
+    let discard = |resolved: &mut Resolved, e: LaunchError| {
+        resolved.discard_slots();
+        e
     };
+    let powerbox = pair(plan.powerbox).map_err(|e| discard(&mut resolved, e))?;
+    let supervisor = pair(!resolved.slots.is_empty()).map_err(|e| discard(&mut resolved, e))?;
+    let encoded = crate::plan::encode(plan)
+        .map_err(|e| discard(&mut resolved, LaunchError::Send(std::io::Error::other(e))))?;
     let fds = plan_fds(&resolved, lent.as_ref());
     let ends = (
         powerbox
@@ -478,7 +478,8 @@ pub fn start(
     let forked = if plan.net.shares_host() {
         None
     } else {
-        let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+        let (ours, theirs) =
+            UnixStream::pair().map_err(|e| discard(&mut resolved, LaunchError::Spawn(e)))?;
         let early = plan_fits(&ours, &encoded).then(|| write_plan_text(&ours, &encoded, fds.len()));
         let template = crate::template::of_plan(plan, &resolved);
         crate::zygote::fork_shim(
@@ -495,16 +496,13 @@ pub fn start(
         None => {
             // A socket of its own: a copy a dying zygote forked for this request may
             // hold the first one's end (it leaves once that end is closed).
-            let (ours, theirs) = UnixStream::pair().map_err(LaunchError::Spawn)?;
+            let (ours, theirs) =
+                UnixStream::pair().map_err(|e| discard(&mut resolved, LaunchError::Spawn(e)))?;
             let mut moves: Vec<(i32, RawFd)> = io.fds.clone();
             moves.push((SHIM_SOCKET_FD, std::os::fd::AsRawFd::as_raw_fd(&theirs)));
             match spawn_shim(shim, &[], &moves, io.process_group) {
                 Ok(child) => (child, ours, None),
-                Err(e) => {
-                    let mut resolved = resolved;
-                    resolved.discard_slots();
-                    return Err(LaunchError::Spawn(e));
-                }
+                Err(e) => return Err(discard(&mut resolved, LaunchError::Spawn(e))),
             }
         }
     };

@@ -860,7 +860,13 @@ pub fn start(
     };
     let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
         .then(|| launch_record(cmd, &prepared));
-    let (in_jail, holding) = limits::hold(&prepared.limits)?;
+    let (in_jail, holding) = match limits::hold(&prepared.limits) {
+        Ok(held) => held,
+        Err(e) => {
+            resolved.discard_slots();
+            return Err(e.into());
+        }
+    };
     plan.limits = in_jail;
     plan.keep_fds = io
         .fds
