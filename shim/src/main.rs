@@ -390,8 +390,17 @@ fn pid1(
             .map_err(step("wait for the jail's process group"))?;
     }
     let program = init::program(plan);
-    lock_down(plan, program.exempt(), socket)?;
+    let listener = lock_down(plan, program.exempt())?;
     let command = init::start_command(plan, program.path(), powerbox.as_ref());
+    // The seccomp listener goes to the shell once the command is on its way, not
+    // before: the shell takes it and starts serving it (a thread) while the command
+    // execs, instead of before PID 1 may go on (they share a CPU, most often). The
+    // command's own `execve` is not asked about (`seccomp::exempt_exec`); anything it
+    // asks about waits in the kernel until the shell reads the listener. Sent even if
+    // the command could not start: the shell reads it before any report.
+    if let Some(listener) = listener {
+        channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
+    }
     // The zygote may work ahead while the command runs: told as soon as the command is
     // executed (`posix_spawn` returns then), not before — its work (forking the next
     // copy) took the core this PID 1 was starting the command on: 0.5 ms more to the
@@ -420,7 +429,8 @@ fn pid1(
 
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
-fn lock_down(plan: &JailPlan, exempt: Option<u64>, socket: &UnixStream) -> Result<(), ShimError> {
+/// Returns the seccomp notification listener, if the plan has a notification filter.
+fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<OwnedFd>, ShimError> {
     // The namespace the jail was built in, and the locked one: the zygote releases
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
     zygote::hold_mount_namespace_until_started();
@@ -433,10 +443,7 @@ fn lock_down(plan: &JailPlan, exempt: Option<u64>, socket: &UnixStream) -> Resul
     capabilities::drop_all()?;
     landlock::restrict(plan)?;
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
-    if let Some(listener) = seccomp::load(&plan.seccomp, exempt)? {
-        channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
-    }
-    Ok(())
+    Ok(seccomp::load(&plan.seccomp, exempt)?)
 }
 
 /// The inodes a scratch file system (its `statfs`) has in use; `None` if it does not
