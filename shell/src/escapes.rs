@@ -124,20 +124,52 @@ pub fn raw_byte(c: char) -> Option<u8> {
     (v > RAW_BYTE_BASE + 0x7f && v <= RAW_BYTE_BASE + 0xff).then(|| (v - RAW_BYTE_BASE) as u8)
 }
 
-/// Bytes (a command's output, a line read) as the shell's text: UTF-8 as it is,
-/// every other byte kept as its `byte` character.
+/// Bytes made of the shell's own text and raw bytes (`printf` builds its output so) as
+/// the shell's text: UTF-8 as it is, every other byte as its `byte` character.
+pub fn from_text_and_bytes(bytes: &[u8]) -> String {
+    decode(bytes, false)
+}
+
+/// Bytes from outside (a command's output, a line read, a file name) as the shell's
+/// text: UTF-8 as it is, every other byte kept as its `byte` character. So is each byte
+/// of a character that is itself one of the `byte` characters (U+10FF80 to U+10FFFF,
+/// written as UTF-8): taken as it is, `to_bytes` would give back another name (a single
+/// byte), and a name a jail planted could stand for one of the user's files.
 pub fn from_bytes(bytes: &[u8]) -> String {
+    decode(bytes, true)
+}
+
+/// `from_bytes`, or with `exact` false `from_text_and_bytes`.
+fn decode(bytes: &[u8], exact: bool) -> String {
+    let push_valid = |out: &mut String, s: &str| {
+        // Those characters all begin with the byte 0xf4 (U+100000 to U+10FFFF).
+        if !exact || !s.as_bytes().contains(&0xf4) {
+            out.push_str(s);
+            return;
+        }
+        for c in s.chars() {
+            match raw_byte(c) {
+                Some(_) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push(byte(u32::from(b)));
+                    }
+                }
+                None => out.push(c),
+            }
+        }
+    };
     let mut out = String::with_capacity(bytes.len());
     let mut rest = bytes;
     loop {
         match std::str::from_utf8(rest) {
             Ok(s) => {
-                out.push_str(s);
+                push_valid(&mut out, s);
                 return out;
             }
             Err(e) => {
                 let (good, bad) = rest.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                push_valid(&mut out, std::str::from_utf8(good).unwrap_or_default());
                 let n = e.error_len().unwrap_or(bad.len()).max(1);
                 for b in &bad[..n] {
                     out.push(byte(*b as u32));
@@ -183,6 +215,23 @@ pub fn from_os(name: &std::ffi::OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_name_comes_back_as_it_was() {
+        let names: [&[u8]; 5] = [
+            b"plain",
+            b"odd\xff\xfe",
+            "caf\u{e9}".as_bytes(),
+            // The UTF-8 of a character the shell uses for a raw byte: kept as its four
+            // bytes, not taken for the one byte 0xff.
+            "x\u{10ffff}".as_bytes(),
+            b"\xf4\x8f\xbf",
+        ];
+        for name in names {
+            assert_eq!(&*to_bytes(&from_bytes(name)), name, "{name:?}");
+        }
+        assert_ne!(from_bytes("x\u{10ffff}".as_bytes()), from_bytes(b"x\xff"));
+    }
 
     #[test]
     fn modes_differ_as_in_bash() {

@@ -389,6 +389,19 @@ both!(names_that_are_not_utf8_are_kept_by_the_shell, |t: &T| {
     assert_eq!(run.success(), hex(&want), "{run}");
 });
 
+both!(a_planted_name_never_stands_for_another, |t: &T| {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    // The shell keeps a byte that is not UTF-8 as a character of its own (U+10FF80 to
+    // U+10FFFF). A name a jail made that holds such a character, as UTF-8, must not
+    // come back as the byte it stands for: here it would be the user's `x\xff`.
+    let dir = t.path("");
+    fs::write(dir.join("x\u{10ffff}"), "planted\n").unwrap();
+    fs::write(dir.join(OsStr::from_bytes(b"x\xff")), "mine\n").unwrap();
+    let run = sh(t, r#"for f in x*; do cat "$f"; done | sort"#);
+    assert_eq!(run.success(), "mine\nplanted\n", "{run}");
+});
+
 both!(a_name_that_is_not_utf8_is_granted_as_it_is, |t: &T| {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;

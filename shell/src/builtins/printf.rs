@@ -62,7 +62,7 @@ pub fn printf(sh: &mut Shell, argv: &[String]) -> Status {
         }
     }
     let status = r.status;
-    let text = crate::escapes::from_bytes(&out);
+    let text = crate::escapes::from_text_and_bytes(&out);
     match var {
         Some(v) => {
             let result = match v.split_once('[') {
@@ -81,7 +81,7 @@ pub fn printf(sh: &mut Shell, argv: &[String]) -> Status {
         None => {
             if !super::write_fd(
                 1,
-                &crate::escapes::to_bytes(&crate::escapes::from_bytes(&out)),
+                &crate::escapes::to_bytes(&crate::escapes::from_text_and_bytes(&out)),
             ) {
                 sh.error("printf: write error");
                 return Ok(1);
