@@ -183,6 +183,9 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
             .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy()))
     };
     wait_for(|| held(&split(listing(), "mnt").0), 5);
+    // That word is also what lets the zygote fork the next copy ahead: again, look
+    // once it has.
+    wait_for(|| sockets(&listing()) <= 3, 5);
     let (namespaces, fds) = split(listing(), "mnt");
     assert!(namespaces.len() <= 4, "{namespaces:?}");
     assert!(
