@@ -570,7 +570,7 @@ pub fn start(
     Ok(jail)
 }
 
-/// The seccomp listener the shim sends before it starts the command, or `None` if
+/// The seccomp listener the shim sends as it starts the command, or `None` if
 /// the shim failed before (it reports why itself).
 fn receive_listener(socket: &UnixStream) -> std::io::Result<Option<OwnedFd>> {
     receive_tagged(socket, LISTENER_TAG)

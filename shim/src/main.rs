@@ -390,19 +390,27 @@ fn pid1(
             .map_err(step("wait for the jail's process group"))?;
     }
     let program = init::program(plan);
-    let listener = lock_down(plan, program.exempt())?;
-    let command = init::start_command(plan, program.path(), powerbox.as_ref());
+    let mut listener = lock_down(plan, program.exempt())?;
+    let send = |listener: seccomp::Listener| {
+        channel::send_listener(socket, &listener.fd).map_err(step("send the seccomp listener"))
+    };
     // The seccomp listener goes to the shell once the command is on its way, not
     // before: the shell takes it and starts serving it (a thread) while the command
     // execs, instead of before PID 1 may go on (they share a CPU, most often). The
     // command's own `execve` is not asked about (`seccomp::exempt_exec`); anything it
     // asks about waits in the kernel until the shell reads the listener. Sent even if
-    // the command could not start: the shell reads it before any report.
+    // the command could not start: the shell reads it before any report. Where that
+    // `execve` is asked about (no page could be placed for its path), the server must
+    // have the listener first: the spawn waits for that `execve`'s answer.
+    if let Some(first) = listener.take_if(|l| !l.exec_exempt) {
+        send(first)?;
+    }
+    let command = init::start_command(plan, program.path(), powerbox.as_ref());
     if let Some(listener) = listener {
-        channel::send_listener(socket, &listener).map_err(step("send the seccomp listener"))?;
+        send(listener)?;
     }
     // The zygote may work ahead while the command runs: told as soon as the command is
-    // executed (`posix_spawn` returns then), not before — its work (forking the next
+    // executed (the spawn returns then), not before — its work (forking the next
     // copy) took the core this PID 1 was starting the command on: 0.5 ms more to the
     // command's `exec`, measured (bench/README.md, "Seventh stop").
     zygote::started();
@@ -430,7 +438,7 @@ fn pid1(
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
 /// Returns the seccomp notification listener, if the plan has a notification filter.
-fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<OwnedFd>, ShimError> {
+fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Listener>, ShimError> {
     // The namespace the jail was built in, and the locked one: the zygote releases
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
     zygote::hold_mount_namespace_until_started();

@@ -66,22 +66,25 @@ fn install(prog: &[libc::sock_filter], flags: libc::c_ulong) -> Result<i32, Errn
 /// holds it, so the server would only answer "go on" — after a round trip to a thread
 /// just started for this listener, on every interactive command.
 ///
-/// Last in the lock-down, so that building the jail is neither filtered nor mediated;
-/// the server has the listener before the command's first call.
-pub fn load(filters: &Filters, exempt: Option<u64>) -> Result<Option<OwnedFd>, SeccompError> {
+/// Last in the lock-down, so that building the jail is neither filtered nor mediated.
+/// PID 1 sends the listener to the server once the command is spawned, if its
+/// `execve` is exempt (`Listener::exec_exempt`); else before the spawn, which waits
+/// for the server's answer to that `execve`.
+pub fn load(filters: &Filters, exempt: Option<u64>) -> Result<Option<Listener>, SeccompError> {
     let main = program("main", &filters.main)?;
     let ids = program("privilege-drop", &filters.ids)?;
     let notify = match &filters.notify {
         Some(bytes) => {
             let notify = program("notification", bytes)?;
-            Some(
-                exempt
-                    .and_then(|at| exempt_exec(at, &notify))
-                    .unwrap_or(notify),
-            )
+            Some(match exempt.and_then(|at| exempt_exec(at, &notify)) {
+                Some(exempted) => (exempted, true),
+                None => (notify, false),
+            })
         }
         None => None,
     };
+    let exec_exempt = notify.as_ref().is_some_and(|(_, exempted)| *exempted);
+    let notify = notify.map(|(program, _)| program);
     // The programs to load, in order: each joined to the one before where it can be.
     let mut programs = match chained(&ids, &main) {
         Some(one) => vec![("main", one)],
@@ -107,7 +110,17 @@ pub fn load(filters: &Filters, exempt: Option<u64>) -> Result<Option<OwnedFd>, S
         listener = (flags != 0).then_some(fd);
     }
     // SAFETY: the kernel just created this listener in this process; nothing else owns it.
-    Ok(listener.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
+    Ok(listener.map(|fd| Listener {
+        fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        exec_exempt,
+    }))
+}
+
+/// The notification filter's listener, for the server.
+pub struct Listener {
+    pub fd: OwnedFd,
+    /// The command's own `execve` is let through unasked (`exempt_exec`).
+    pub exec_exempt: bool,
 }
 
 // Classic BPF instructions, as the kernel numbers them.

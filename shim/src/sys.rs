@@ -374,7 +374,8 @@ pub struct SpawnPlan<'a> {
     /// NULL-terminated arrays of pointers to NUL-terminated strings.
     pub argv: &'a [*const libc::c_char],
     pub envp: &'a [*const libc::c_char],
-    /// `(from, to)`: `from` as descriptor `to`, without close-on-exec.
+    /// `(from, to)`: `from` as descriptor `to`, without close-on-exec (and `from`
+    /// closed).
     pub dup: Option<(i32, i32)>,
     /// Lead a process group of its own, and with `Some(fd)` make it the foreground
     /// job of the terminal `fd` (signals still blocked, so no SIGTTOU stops it).
@@ -436,7 +437,11 @@ pub fn spawn(plan: &SpawnPlan<'_>) -> Result<nix::unistd::Pid, Errno> {
             if let Some((from, to)) = plan.dup {
                 let done = match from == to {
                     true => libc::fcntl(to, libc::F_SETFD, 0),
-                    false => libc::dup2(from, to),
+                    // The original is not the command's (it may lack close-on-exec).
+                    false => match libc::dup2(from, to) {
+                        -1 => -1,
+                        _ => libc::close(from),
+                    },
                 };
                 if done < 0 {
                     return fail(shared);
