@@ -205,6 +205,12 @@ pub fn to_path(text: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(std::ffi::OsString::from_vec(to_bytes(text).into_owned()))
 }
 
+/// The shell's text as the user is shown it (`pola_fileserver::text::shown`), a raw
+/// byte as the byte it stands for (`\xff`), as every name read from the system is shown.
+pub fn shown(text: &str) -> String {
+    pola_fileserver::text::shown_bytes(&to_bytes(text)).to_string()
+}
+
 /// A name from the system (a directory entry, a path) as the shell's text, every byte
 /// of it kept (`from_bytes`).
 pub fn from_os(name: &std::ffi::OsStr) -> String {

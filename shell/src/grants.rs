@@ -27,9 +27,9 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::escapes::shown;
 use pola_fileserver::limits::{self, LimitError, Limits};
 use pola_fileserver::network::Network;
-use pola_fileserver::text::shown;
 
 use crate::expand::Field;
 use crate::jail::Request;

@@ -126,7 +126,11 @@ fn classify_command(
             }]),
         })
         .collect();
-    let exists = |p: &str| cwd.join(p).symlink_metadata().is_ok();
+    let exists = |p: &str| {
+        cwd.join(crate::escapes::to_path(p))
+            .symlink_metadata()
+            .is_ok()
+    };
     let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
     let classes: Vec<Class> = match roles(&items, &unknown_exists) {
         Ok(roles) => roles
@@ -256,7 +260,8 @@ impl PolaHelper {
             None => ("", rest),
         };
         let unescaped_prefix = unescape(prefix);
-        let Ok(entries) = std::fs::read_dir(std::path::Path::new(&home).join(unescape(dir))) else {
+        let dir_path = crate::escapes::to_path(&home).join(crate::escapes::to_path(&unescape(dir)));
+        let Ok(entries) = std::fs::read_dir(dir_path) else {
             return Vec::new();
         };
         let mut out: Vec<Pair> = entries

@@ -30,7 +30,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum JailError {
-    #[error("{}: command not found", text::shown(.0))]
+    #[error("{}: command not found", crate::escapes::shown(.0))]
     NotFound(String),
     #[error("{}: permission denied (not executable)", text::shown(.0))]
     NotExecutable(PathBuf),
@@ -187,7 +187,7 @@ pub fn find_program(name: &OsStr, cwd: &Path, path_var: &OsStr) -> Result<PathBu
         return match fs::metadata(&p) {
             Ok(_) if is_executable(&p) => Ok(p),
             Ok(_) => Err(JailError::NotExecutable(p)),
-            Err(_) => Err(JailError::NotFound(name.to_string_lossy().into_owned())),
+            Err(_) => Err(JailError::NotFound(crate::escapes::from_os(name))),
         };
     }
     let mut not_executable = None;
@@ -207,7 +207,7 @@ pub fn find_program(name: &OsStr, cwd: &Path, path_var: &OsStr) -> Result<PathBu
     }
     match not_executable {
         Some(p) => Err(JailError::NotExecutable(p)),
-        None => Err(JailError::NotFound(name.to_string_lossy().into_owned())),
+        None => Err(JailError::NotFound(crate::escapes::from_os(name))),
     }
 }
 

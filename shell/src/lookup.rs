@@ -93,7 +93,11 @@ impl Shell {
         let found = match self.hash.get(name) {
             Some(p) if !name.contains('/') && p.is_file() => p.clone(),
             _ => {
-                let p = jail::find_program(name.as_ref(), &self.cwd(), path.as_ref())?;
+                let p = jail::find_program(
+                    crate::escapes::to_path(name).as_os_str(),
+                    &self.cwd(),
+                    crate::escapes::to_path(&path).as_os_str(),
+                )?;
                 if !name.contains('/') {
                     self.hash.insert(name.to_string(), p.clone());
                 }

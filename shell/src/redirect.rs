@@ -70,7 +70,7 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
 pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     use pola_fileserver::planted::{self, Refused};
     let mode = Mode::from_bits_truncate(0o666);
-    let shown = pola_fileserver::text::shown(path);
+    let shown = crate::escapes::shown(path);
     match planted::open(
         &crate::escapes::to_path(path),
         flags | OFlag::O_NOCTTY,
@@ -109,7 +109,7 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     // SAFETY: the handler does nothing; installing it only makes the open return EINTR.
     let old = unsafe { sigaction(Signal::SIGINT, &handler) };
     let opened = open(
-        path,
+        &crate::escapes::to_path(path),
         flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
         Mode::from_bits_truncate(0o666),
     );
@@ -117,7 +117,7 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
         // SAFETY: putting back the disposition that was there.
         let _ = unsafe { sigaction(Signal::SIGINT, &old) };
     }
-    let shown = pola_fileserver::text::shown(path);
+    let shown = crate::escapes::shown(path);
     match opened {
         Ok(fd) => above_user_fds(fd),
         Err(nix::errno::Errno::EINTR) => Err(format!("{shown}: interrupted waiting for a reader")),
@@ -131,7 +131,7 @@ pub fn here_document(text: &str) -> Result<OwnedFd, String> {
         nix::sys::memfd::memfd_create("pola-sh-heredoc", nix::sys::memfd::MFdFlags::MFD_CLOEXEC)
             .map_err(|e| format!("here-document: {}", e.desc()))?;
     let mut file = std::fs::File::from(fd);
-    file.write_all(text.as_bytes())
+    file.write_all(&crate::escapes::to_bytes(text))
         .map_err(|e| format!("here-document: {e}"))?;
     use std::io::Seek;
     file.rewind().map_err(|e| format!("here-document: {e}"))?;
@@ -432,7 +432,7 @@ impl Shell {
         if path.starts_with('/') {
             path.to_string()
         } else {
-            self.cwd().join(path).to_string_lossy().into_owned()
+            crate::escapes::from_os(self.cwd().join(crate::escapes::to_path(path)).as_os_str())
         }
     }
 
@@ -455,7 +455,7 @@ impl Shell {
                 }
                 Err(_) if std::fs::symlink_metadata(&full).is_ok() => Err(format!(
                     "{}: cannot overwrite existing file",
-                    pola_fileserver::text::shown(path)
+                    crate::escapes::shown(path)
                 )),
                 Err(e) => Err(no_such(&e)),
             };

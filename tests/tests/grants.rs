@@ -389,6 +389,48 @@ both!(names_that_are_not_utf8_are_kept_by_the_shell, |t: &T| {
     assert_eq!(run.success(), hex(&want), "{run}");
 });
 
+both!(
+    names_that_are_not_utf8_reach_redirections_and_builtins,
+    |t: &T| {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = t.path("");
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        // A FIFO waited for is the one named, not a file of another name created beside it.
+        let fifo = dir.join(OsStr::from_bytes(b"f\xff"));
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        t.own(&fifo);
+        let reader = std::thread::spawn(move || fs::read_to_string(fifo).unwrap());
+        sh(t, r"echo hi > f$'\xff'").success();
+        assert_eq!(reader.join().unwrap(), "hi\n");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "{:?}",
+            fs::read_dir(&dir)
+        );
+        // A program, a sourced file and `test -ef` by such a name; `read` keeps the bytes
+        // of a line, here the UTF-8 of a character the shell uses for a raw byte.
+        let script = dir.join(OsStr::from_bytes(b"x\xff"));
+        fs::write(&script, "#!/bin/sh\necho ran\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+        let run = sh(
+            t,
+            r"./x$'\xff'; ./x*; . ./x$'\xff'; test x$'\xff' -ef x$'\xff' && echo same",
+        );
+        assert_eq!(run.success(), "ran\nran\nran\nsame\n");
+        fs::write(dir.join("line"), b"a\xf4\x8f\xbf\xbf\xe9\n").unwrap();
+        let run = sh(
+            t,
+            "read -r v < line; printf %s \"$v\" | od -An -tx1 | tr -d ' \\n'",
+        );
+        assert_eq!(run.success(), hex(b"a\xf4\x8f\xbf\xbf\xe9"), "{run}");
+        let run = sh(t, r"cat < no$'\xff'");
+        assert!(run.stderr.contains("no\\xff: no such file"), "{run}");
+    }
+);
+
 both!(a_planted_name_never_stands_for_another, |t: &T| {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;

@@ -20,10 +20,7 @@ pub fn cd(sh: &mut Shell, argv: &[String]) -> Status {
                 break;
             }
             s if s.starts_with('-') && s.len() > 1 => {
-                sh.error(format!(
-                    "cd: {}: invalid option",
-                    pola_fileserver::text::shown(s)
-                ));
+                sh.error(format!("cd: {}: invalid option", crate::escapes::shown(s)));
                 return super::usage(sh, "cd", "cd [-L|-P] [dir]");
             }
             _ => break,
@@ -153,10 +150,7 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
         Some(other) => other.to_string(),
         None => "no such file or directory".into(),
     };
-    sh.error(format!(
-        "{name}: {}: {why}",
-        pola_fileserver::text::shown(target)
-    ));
+    sh.error(format!("{name}: {}: {why}", crate::escapes::shown(target)));
     Ok(1)
 }
 

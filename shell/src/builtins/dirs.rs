@@ -38,7 +38,7 @@ pub fn stack(sh: &Shell) -> Vec<String> {
             d.to_string()
         }
     };
-    let mut out = vec![tilde(&sh.cwd().to_string_lossy())];
+    let mut out = vec![tilde(&crate::escapes::from_os(sh.cwd().as_os_str()))];
     out.extend(sh.dir_stack.iter().rev().map(|d| tilde(d)));
     out
 }

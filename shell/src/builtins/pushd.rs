@@ -3,7 +3,7 @@ use crate::exec::{Shell, Status};
 /// `pushd [dir]` — go to dir and remember where the shell was (no dir: swap the top
 /// two directories); prints the stack.
 pub fn pushd(sh: &mut Shell, argv: &[String]) -> Status {
-    let here = sh.cwd().to_string_lossy().into_owned();
+    let here = crate::escapes::from_os(sh.cwd().as_os_str());
     let target = match argv.get(1) {
         Some(d) => d.clone(),
         None => match sh.dir_stack.pop() {

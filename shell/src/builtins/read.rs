@@ -159,32 +159,34 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
             break;
         }
         pending.push(b);
-        // Wait for a whole UTF-8 character; other bytes are kept as they are.
-        let c = match std::str::from_utf8(&pending) {
-            Ok(s) => s.chars().next().unwrap_or('\u{fffd}'),
-            Err(e) if e.error_len().is_none() && pending.len() < 4 => continue,
-            Err(_) => {
-                let text = crate::escapes::from_bytes(&pending);
-                pending.clear();
-                let mut chars = text.chars();
-                let first = chars.next().unwrap_or('\u{fffd}');
-                line.extend(chars.map(|c| (c, false)));
-                first
-            }
-        };
+        // Wait for a whole UTF-8 character; other bytes are kept as they are, and so is
+        // each byte of a character that stands for a raw byte (`escapes::from_bytes`):
+        // what the bytes read so far make, in order.
+        if matches!(std::str::from_utf8(&pending), Err(e) if e.error_len().is_none() && pending.len() < 4)
+        {
+            continue;
+        }
+        let text = crate::escapes::from_bytes(&pending);
         pending.clear();
-        if escaped {
-            escaped = false;
-            if c == '\n' {
-                continue;
+        for c in text.chars() {
+            if escaped {
+                escaped = false;
+                if c != '\n' {
+                    line.push((c, true));
+                }
+            } else if c == '\\' && !raw {
+                escaped = true;
+            } else {
+                line.push((c, false));
             }
-            line.push((c, true));
-        } else if c == '\\' && !raw {
-            escaped = true;
-        } else {
-            line.push((c, false));
         }
     }
+    // The start of a character cut short by the delimiter or the end: kept as bytes.
+    line.extend(
+        crate::escapes::from_bytes(&pending)
+            .chars()
+            .map(|c| (c, false)),
+    );
     let ifs = sh
         .get("IFS")
         .map(str::to_string)

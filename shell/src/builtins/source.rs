@@ -5,14 +5,15 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
     let Some(file) = argv.get(1) else {
         return super::usage(sh, &argv[0], "source FILE [ARG]...");
     };
+    let name = crate::escapes::to_path(file);
     let path = if file.contains('/') {
-        Some(sh.cwd().join(file))
+        Some(sh.cwd().join(&name))
     } else {
         let path = sh.get("PATH").unwrap_or("").to_string();
         path.split(':')
-            .map(|d| std::path::Path::new(if d.is_empty() { "." } else { d }).join(file))
+            .map(|d| crate::escapes::to_path(if d.is_empty() { "." } else { d }).join(&name))
             .find(|p| p.is_file())
-            .or_else(|| Some(sh.cwd().join(file)))
+            .or_else(|| Some(sh.cwd().join(&name)))
     };
     let path = path.unwrap_or_default();
     let text = match read_file(&path) {
@@ -21,7 +22,7 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
             sh.error(format!(
                 "{}: {}: {why}",
                 argv[0],
-                pola_fileserver::text::shown(file),
+                crate::escapes::shown(file),
             ));
             return Ok(1);
         }

@@ -237,7 +237,7 @@ pub fn binary(sh: &Shell, a: &str, op: &str, b: &str) -> Result<bool, String> {
                 .map_err(|_| format!("{}: integer expected", pola_fileserver::text::shown(s)))
         };
         let mtime = |s: &str| {
-            std::fs::metadata(sh.cwd().join(s))
+            std::fs::metadata(sh.cwd().join(crate::escapes::to_path(s)))
                 .ok()
                 .map(|m| (m.mtime(), m.mtime_nsec()))
         };
@@ -256,7 +256,7 @@ pub fn binary(sh: &Shell, a: &str, op: &str, b: &str) -> Result<bool, String> {
             "-ot" => mtime(b).is_some() && (mtime(a).is_none() || mtime(a) < mtime(b)),
             "-ef" => {
                 let id = |s: &str| {
-                    std::fs::metadata(sh.cwd().join(s))
+                    std::fs::metadata(sh.cwd().join(crate::escapes::to_path(s)))
                         .ok()
                         .map(|m| (m.dev(), m.ino()))
                 };
