@@ -109,7 +109,7 @@ fn classify_command(
     cwd: &Path,
     out: &mut Vec<(usize, usize, Class)>,
 ) {
-    use crate::grants::{roles, Item, Role};
+    use crate::grants::{exists_in, roles, Item, Role};
     let items: Vec<Item> = words
         .iter()
         .zip(raw)
@@ -126,11 +126,8 @@ fn classify_command(
             }]),
         })
         .collect();
-    let exists = |p: &str| {
-        cwd.join(crate::escapes::to_path(p))
-            .symlink_metadata()
-            .is_ok()
-    };
+    // What the grant rules themselves call existing, so the line shows what is granted.
+    let exists = exists_in(cwd);
     let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
     let classes: Vec<Class> = match roles(&items, &unknown_exists) {
         Ok(roles) => roles
