@@ -237,6 +237,10 @@ mod tests {
             assert_eq!(&*to_bytes(&from_bytes(name)), name, "{name:?}");
         }
         assert_ne!(from_bytes("x\u{10ffff}".as_bytes()), from_bytes(b"x\xff"));
+        // Read as the shell reads its own text, the two names are one: the confusion
+        // `from_bytes` exists to prevent for bytes from outside.
+        let confused = from_text_and_bytes("x\u{10ffff}".as_bytes());
+        assert_eq!(&*to_bytes(&confused), b"x\xff");
     }
 
     #[test]
