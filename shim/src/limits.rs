@@ -152,7 +152,8 @@ impl Scratch<'_> {
     /// The scratch file system's own mount, which no path reaches: each scratch
     /// directory is a bind of one of its directories. Closing its descriptor unmounts
     /// it, and an unmount waits for an RCU grace period (0.1–0.2 ms on the machines
-    /// measured): the caller closes it once the command runs, not on its way.
+    /// measured): the caller gives it to the zygote (or closes it) once the command
+    /// runs, not on its way.
     pub fn into_detached(self) -> Option<OwnedFd> {
         self.fs
     }

@@ -369,7 +369,7 @@ fn pid1(
         Some((link, prepared)) => (Some(link), prepared),
         None => (None, None),
     };
-    let built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
+    let mut built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
     sys::close_all(witnesses);
     // What the scratch file system holds before the command: its directories, and
     // those of the skeleton made in them (the working directory in the private home).
@@ -413,6 +413,7 @@ fn pid1(
     // executed (the spawn returns then), not before — its work (forking the next
     // copy) took the core this PID 1 was starting the command on: 0.5 ms more to the
     // command's `exec`, measured (bench/README.md, "Seventh stop").
+    built.give_to_zygote();
     zygote::started();
     let command = command.map_err(|f| ShimError::Exec {
         status: f.status,

@@ -912,6 +912,15 @@ pub struct Built {
 }
 
 impl Built {
+    /// As the command starts: what is left goes to the zygote, which lets it go with
+    /// the jail's namespaces (`zygote::hold_until_started`), if there is one; PID 1
+    /// then does not wait for that grace period while its command runs.
+    pub fn give_to_zygote(&mut self) {
+        if let Some(fd) = self.detached.take() {
+            self.detached = crate::zygote::hold_until_started(fd).err();
+        }
+    }
+
     /// Unmount what is left (an RCU grace period if anything is).
     pub fn release(self) {
         drop(self.detached);

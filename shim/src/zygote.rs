@@ -12,7 +12,10 @@
 //! together) waits until the command just handed over has started: on two cores, doing
 //! it while that jail is being built slowed the build, which the shell waits for
 //! (`started`). The zygote also holds each such jail's mount namespaces until its shim
-//! has exited and then releases them itself, off the shell's path (`Live`).
+//! has exited and then lets them go, off the shell's path (`Live`), through a process
+//! of its own that closes them (`Releaser`): the last close of a mount namespace waits
+//! for an RCU grace period, which the zygote would otherwise spend before it can fork
+//! the next copy.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
@@ -43,6 +46,12 @@ pub fn serve(once: bool) -> ! {
     if namespaces::enter_user(uid, gid).is_ok() {
         namespaces::entered(uid, gid);
     }
+    // A one-shot launcher's zygote lets go of its one jail as it ends: no releaser (its
+    // fork would be on that jail's way).
+    let releaser = match once {
+        true => Releaser { socket: None },
+        false => Releaser::start(),
+    };
     // The copy forked ahead for the next request, handed to the shell.
     let mut waiting: Option<Waiting> = None;
     // A template that arrived with a request, made once that request is answered: the
@@ -72,7 +81,7 @@ pub fn serve(once: bool) -> ! {
         let pool_wanted =
             !once && !starting && !pool_refused && waiting.is_some() && namespaces::pool_short();
         let quiet = last_request + POOL_QUIET;
-        if !shell_or_jails(&mut live, pool_wanted.then_some(quiet)) {
+        if !shell_or_jails(&mut live, &releaser, pool_wanted.then_some(quiet)) {
             if pool_wanted && std::time::Instant::now() >= quiet {
                 pool_refused = !namespaces::fill_pool();
             }
@@ -170,7 +179,11 @@ const LIVE_MAX: usize = 64;
 /// hang-ups (false). Live jails' sockets are watched too, and a starting jail's time
 /// limit; with `idle_work`, the time from which there is work to do when nothing else
 /// is (false: it may have come).
-fn shell_or_jails(live: &mut Vec<Live>, idle_work: Option<std::time::Instant>) -> bool {
+fn shell_or_jails(
+    live: &mut Vec<Live>,
+    releaser: &Releaser,
+    idle_work: Option<std::time::Instant>,
+) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::BorrowedFd;
     let now = std::time::Instant::now();
@@ -229,9 +242,88 @@ fn shell_or_jails(live: &mut Vec<Live>, idle_work: Option<std::time::Instant>) -
         }
     }
     for i in gone.into_iter().rev() {
-        live.swap_remove(i);
+        releaser.release(live.swap_remove(i).held);
     }
     ready[0]
+}
+
+/// The zygote's child that closes what the zygote lets go of (`pola-release`): the
+/// ended jails' mount namespaces, each of which waits for an RCU grace period as it is
+/// torn down (an expedited one: 0.1–0.2 ms, and an interrupt to the other CPUs) — in
+/// a loop of commands that was three waits of the zygote's per command, before it could
+/// fork the next copy. It holds nothing else, and dies with the zygote.
+struct Releaser {
+    /// The zygote's end of its socket; `None` if it could not be started (the zygote
+    /// closes them itself).
+    socket: Option<OwnedFd>,
+}
+
+/// The releaser's name (`comm`).
+pub const RELEASER_NAME: &str = "pola-release";
+
+/// The most descriptors one message to the releaser carries.
+const RELEASE_BATCH: usize = 8;
+
+impl Releaser {
+    fn start() -> Releaser {
+        use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+        let zygote = nix::unistd::getpid();
+        let Ok((ours, theirs)) = socketpair(
+            AddressFamily::Unix,
+            SockType::SeqPacket,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        ) else {
+            return Releaser { socket: None };
+        };
+        match sys::fork() {
+            Ok(Forked::Child) => {
+                drop(ours);
+                release_until_the_zygote_ends(theirs, zygote)
+            }
+            Ok(Forked::Parent(_)) => Releaser { socket: Some(ours) },
+            Err(_) => Releaser { socket: None },
+        }
+    }
+
+    /// Let `held` go: sent to the releaser (the message holds them until it has them),
+    /// or closed here if that fails. Never waits for the releaser.
+    fn release(&self, held: Vec<OwnedFd>) {
+        use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+        let Some(socket) = &self.socket else {
+            return;
+        };
+        for batch in held.chunks(RELEASE_BATCH) {
+            let raw: Vec<i32> = batch.iter().map(AsRawFd::as_raw_fd).collect();
+            let iov = [std::io::IoSlice::new(b"R")];
+            let rights = [ControlMessage::ScmRights(&raw)];
+            let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL;
+            if sendmsg::<()>(socket.as_raw_fd(), &iov, &rights, flags, None).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// The releaser: close whatever arrives, until the zygote's end is gone.
+fn release_until_the_zygote_ends(socket: OwnedFd, zygote: nix::unistd::Pid) -> ! {
+    set_name(RELEASER_NAME);
+    // SAFETY: PR_SET_PDEATHSIG takes an integer argument and touches no memory.
+    let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } == 0;
+    if !armed || nix::unistd::getppid() != zygote {
+        std::process::exit(0);
+    }
+    // Nothing of the zygote's but this socket (0–2 are /dev/null).
+    sys::close_from_except(3, &[Some(socket.as_raw_fd())]);
+    loop {
+        let mut byte = [0u8; 1];
+        match zygote::receive_with_fds::<RELEASE_BATCH>(socket.as_raw_fd(), &mut byte) {
+            Ok((0, fds, _)) if fds.is_empty() => std::process::exit(0),
+            Ok((_, fds, _)) => drop(fds),
+            Err(Errno::EINTR) => {}
+            Err(_) => std::process::exit(0),
+        }
+    }
 }
 
 /// A copy's message: hold these namespaces (`hold_mount_namespace`).
@@ -302,7 +394,24 @@ pub fn hold_mount_namespace_until_started() {
     }
 }
 
-/// Held by PID 1 until the command starts ([`hold_mount_namespace_until_started`]).
+/// In PID 1: give `fd` (a detached mount: closing it unmounts it, an RCU grace period)
+/// to the zygote with the word that the command started, as the namespaces of
+/// [`hold_mount_namespace_until_started`]. Back if there is no zygote.
+pub fn hold_until_started(fd: OwnedFd) -> Result<(), OwnedFd> {
+    if start_signal().is_none() {
+        return Err(fd);
+    }
+    match HELD_UNTIL_STARTED.lock() {
+        Ok(mut held) => {
+            held.push(fd);
+            Ok(())
+        }
+        Err(_) => Err(fd),
+    }
+}
+
+/// Held by PID 1 until the command starts ([`hold_mount_namespace_until_started`],
+/// [`hold_until_started`]).
 static HELD_UNTIL_STARTED: std::sync::Mutex<Vec<OwnedFd>> = std::sync::Mutex::new(Vec::new());
 
 /// This process's mount namespace, for the zygote to hold; `None` without a zygote,

@@ -4,6 +4,7 @@
 //! hold nothing of the host, and everything must die with the shell.
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
 use pola_tests::{both, pola_sh, processes, wait_for, Run, Who, T};
@@ -150,10 +151,32 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     // directory or terminal of the host.
     let listing = || descriptors(zygote);
     let sockets = |fds: &Vec<String>| fds.iter().filter(|f| f.contains(" socket:")).count();
+    // The running jail's scratch file system (its `/tmp` and home: a tmpfs of its own),
+    // which PID 1 gives the zygote with its namespaces: a detached mount, whose path
+    // reads `/`. Not the host's root, nor any host directory.
+    let host_root = fs::metadata("/").unwrap().dev();
+    let scratch = |f: &String| {
+        let n = f.split(' ').next().unwrap_or_default();
+        f.ends_with(" /")
+            && fs::metadata(format!("/proc/{zygote}/fd/{n}")).is_ok_and(|m| m.dev() != host_root)
+    };
+    // At rest: at most four sockets, and nothing but them, /dev/null, namespaces and
+    // the running jail's scratch (a template being made holds a directory and a
+    // helper's sockets for a moment).
+    let at_rest = |fds: &Vec<String>| {
+        sockets(fds) <= 4
+            && fds.iter().all(|f| {
+                f.ends_with(" /dev/null")
+                    || f.contains(" socket:")
+                    || f.contains(" mnt:[")
+                    || f.contains(" net:[")
+                    || scratch(f)
+            })
+    };
     // While it forks the next command's copy ahead it holds both ends of that copy's
     // socket for a moment: look once that is done. Besides, a socket to the copy
-    // forked ahead, and one to the running jail (`sleep`'s).
-    wait_for(|| sockets(&listing()) <= 3, 5);
+    // forked ahead, one to the running jail (`sleep`'s) and one to its releaser.
+    wait_for(|| at_rest(&listing()), 5);
     // The descriptors of namespaces of `kind`, none of them the host's, and the rest.
     let split = |fds: Vec<String>, kind: &str| {
         let host = fs::read_link(format!("/proc/self/ns/{kind}")).unwrap();
@@ -185,7 +208,7 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     wait_for(|| held(&split(listing(), "mnt").0), 5);
     // That word is also what lets the zygote fork the next copy ahead: again, look
     // once it has.
-    wait_for(|| sockets(&listing()) <= 3, 5);
+    wait_for(|| at_rest(&listing()), 5);
     let (namespaces, fds) = split(listing(), "mnt");
     assert!(namespaces.len() <= 4, "{namespaces:?}");
     assert!(
@@ -200,7 +223,9 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         wait_for(|| split(listing(), "net").0.len() == 2, 5),
         "the pool was not filled while the shell waited"
     );
-    assert!((4..=6).contains(&fds.len()), "{fds:?}");
+    let (scratches, fds): (Vec<String>, Vec<String>) = fds.into_iter().partition(scratch);
+    assert!(scratches.len() <= 1, "{scratches:?}");
+    assert!((5..=7).contains(&fds.len()), "{fds:?}");
     assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
     assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
     assert!(fds[3..].iter().all(|f| f.contains(" socket:")), "{fds:?}");
@@ -208,11 +233,30 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         fs::read_link(format!("/proc/{zygote}/cwd")).unwrap(),
         std::path::Path::new("/")
     );
+    // Its one child, the releaser, which closes the ended jails' namespaces for it:
+    // /dev/null and its socket to the zygote, nothing else (the six `cat`s' jails
+    // have been let go).
+    let releasers: Vec<u32> = processes(|cmd| cmd.contains("pola-shim"))
+        .into_iter()
+        .filter(|(pid, ppid)| *ppid == zygote && comm(*pid) == "pola-release")
+        .map(|(pid, _)| pid)
+        .collect();
+    assert_eq!(releasers.len(), 1, "the zygote has its releaser");
+    let releaser = releasers[0];
+    let releaser_holds = || descriptors(releaser);
+    assert!(
+        wait_for(|| releaser_holds().len() == 4, 5),
+        "{:?}",
+        releaser_holds()
+    );
+    let held = releaser_holds();
+    assert_eq!(&held[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
+    assert!(held[3].contains(" socket:"), "{held:?}");
     // The shell's jails are its own children (forked copies of the zygote, so they
     // carry its command line), not the zygote's.
     let shims: Vec<(u32, u32)> = processes(|cmd| cmd.contains("pola-shim"))
         .into_iter()
-        .filter(|(pid, _)| *pid != zygote)
+        .filter(|(pid, _)| *pid != zygote && *pid != releaser)
         .collect();
     assert!(
         shims.iter().any(|(_, ppid)| *ppid == shell.id()),
@@ -224,12 +268,19 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     assert!(
         wait_for(
             || processes(sleeping).is_empty()
-                && !std::path::Path::new(&format!("/proc/{zygote}")).exists(),
+                && !std::path::Path::new(&format!("/proc/{zygote}")).exists()
+                && !alive(releaser),
             5
         ),
-        "the jail or the zygote outlived the shell"
+        "the jail, the zygote or its releaser outlived the shell"
     );
 });
+
+/// Whether process `pid` runs (a zombie whose parent is gone does not: it holds
+/// nothing, and the machine's init reaps it).
+fn alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists() && state(pid) != 'Z'
+}
 
 // An ended jail's mount namespaces (its /tmp, its mounts) are released once it has
 // ended: the zygote lets them go, and so must every copy it forked while that jail
@@ -256,12 +307,23 @@ both!(an_ended_jails_namespaces_are_held_by_no_copy, |t: &T| {
     line.clear();
     std::io::BufRead::read_line(&mut out, &mut line).unwrap();
     assert_eq!(line, "ended\n");
-    // The shell now waits in `read`: whatever it forked holds what it holds at rest.
+    // The shell now waits in `read`: whatever it forked holds what it holds at rest,
+    // and so does the zygote's releaser (the zygote's child).
     let holding = || {
-        processes(|_| true)
-            .into_iter()
+        let all = processes(|_| true);
+        let children: Vec<u32> = all
+            .iter()
             .filter(|(_, ppid)| *ppid == shell.id())
-            .flat_map(|(pid, _)| {
+            .map(|(pid, _)| *pid)
+            .collect();
+        all.iter()
+            .filter(|(pid, ppid)| {
+                children.contains(pid) || (children.contains(ppid) && comm(*pid) == "pola-release")
+            })
+            .map(|(pid, _)| *pid)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flat_map(|pid| {
                 // A process may be gone by now (a copy that took no request).
                 fs::read_dir(format!("/proc/{pid}/fd"))
                     .into_iter()
