@@ -11,11 +11,11 @@
 //! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
 //! together) waits until the command just handed over has started: on two cores, doing
 //! it while that jail is being built slowed the build, which the shell waits for
-//! (`started`). The zygote also holds each such jail's mount namespaces until its shim
-//! has exited and then lets them go, off the shell's path (`Live`), through a process
-//! of its own that closes them (`Releaser`): the last close of a mount namespace waits
-//! for an RCU grace period, which the zygote would otherwise spend before it can fork
-//! the next copy.
+//! (`started`). Each such jail's mount namespaces (and its scratch mount) are held
+//! until its shim has exited and then let go, off the shell's path (`Live`), by a
+//! process of the zygote's own (`Releaser`): the last close of each waits for an RCU
+//! grace period, which the zygote would otherwise spend before it could fork the next
+//! copy (and its copies, which inherited what it held, at times).
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
@@ -59,6 +59,8 @@ pub fn serve(once: bool) -> ! {
     let mut pending = None;
     // The jails handed over by copies, while they run.
     let mut live: Vec<Live> = Vec::new();
+    // How many jails have been live: each one's key for the releaser.
+    let mut jails: u64 = 0;
     // The pool could not be filled (the user's limit of network namespaces, memory):
     // tried again after the next request, not over and over in a busy loop.
     let mut pool_refused = false;
@@ -111,9 +113,11 @@ pub fn serve(once: bool) -> ! {
                         crate::template::replace(trees, fds);
                     }
                     if live.len() < LIVE_MAX {
+                        jails += 1;
                         live.push(Live {
                             socket: w.socket,
                             starting: Some(std::time::Instant::now() + START_WAIT),
+                            key: jails,
                             held: Vec::new(),
                         });
                     }
@@ -165,9 +169,12 @@ struct Live {
     /// Until the command has started (or this time has come), the zygote does not
     /// work ahead.
     starting: Option<std::time::Instant>,
-    /// The jail's mount namespaces, released (torn down, here) once its shim is gone:
-    /// a process's exit tears down the mount namespace it was the last in and waits
-    /// for an RCU grace period, so the shell would wait for that twice per command.
+    /// The jail's key for the releaser, which holds the jail's mount namespaces (and
+    /// its scratch mount) and releases (tears down) them once its shim is gone: a
+    /// process's exit tears down the mount namespace it was the last in and waits for
+    /// an RCU grace period, so the shell would wait for that twice per command.
+    key: u64,
+    /// What the releaser could not be given, held here instead.
     held: Vec<OwnedFd>,
 }
 
@@ -231,9 +238,13 @@ fn shell_or_jails(
         }
         let mut byte = [0u8; 1];
         match zygote::receive_with_fds::<HELD_MAX>(l.socket.as_raw_fd(), &mut byte) {
-            Ok((1, fds, _)) if byte[0] == HOLD_TAG => l.held.extend(fds),
+            Ok((1, fds, _)) if byte[0] == HOLD_TAG => {
+                l.held.extend(fds);
+                releaser.keep(l.key, &mut l.held);
+            }
             Ok((1, fds, _)) if byte[0] == STARTED_TAG => {
                 l.held.extend(fds);
+                releaser.keep(l.key, &mut l.held);
                 l.starting = None;
             }
             Err(Errno::EAGAIN) => {}
@@ -242,16 +253,19 @@ fn shell_or_jails(
         }
     }
     for i in gone.into_iter().rev() {
-        releaser.release(live.swap_remove(i).held);
+        let l = live.swap_remove(i);
+        releaser.release(l.key, l.held);
     }
     ready[0]
 }
 
-/// The zygote's child that closes what the zygote lets go of (`pola-release`): the
-/// ended jails' mount namespaces, each of which waits for an RCU grace period as it is
-/// torn down (an expedited one: 0.1–0.2 ms, and an interrupt to the other CPUs) — in
-/// a loop of commands that was three waits of the zygote's per command, before it could
-/// fork the next copy. It holds nothing else, and dies with the zygote.
+/// The zygote's child that holds the live jails' mount namespaces and scratch mounts
+/// for it and closes them once each jail has ended (`pola-release`): each of them
+/// waits for an RCU grace period as it is torn down (an expedited one: 0.1–0.3 ms
+/// here, and an interrupt to the other CPUs) — in a loop of commands that was four
+/// waits of the zygote's per command, before it could fork the next copy. Held by the
+/// zygote, they were also inherited by each copy it forked, whose close was then the
+/// last one at times. The releaser holds nothing else, and dies with the zygote.
 struct Releaser {
     /// The zygote's end of its socket; `None` if it could not be started (the zygote
     /// closes them itself).
@@ -286,26 +300,53 @@ impl Releaser {
         }
     }
 
-    /// Let `held` go: sent to the releaser (the message holds them until it has them),
-    /// or closed here if that fails. Never waits for the releaser.
-    fn release(&self, held: Vec<OwnedFd>) {
-        use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+    /// Give `held` to the releaser to keep for jail `key` (the message holds them
+    /// until it has them); what cannot be sent stays in `held`. Never waits for it.
+    fn keep(&self, key: u64, held: &mut Vec<OwnedFd>) {
+        use nix::sys::socket::{sendmsg, ControlMessage};
         let Some(socket) = &self.socket else {
             return;
         };
-        for batch in held.chunks(RELEASE_BATCH) {
-            let raw: Vec<i32> = batch.iter().map(AsRawFd::as_raw_fd).collect();
-            let iov = [std::io::IoSlice::new(b"R")];
+        while !held.is_empty() {
+            let batch = held.len().min(RELEASE_BATCH);
+            let raw: Vec<i32> = held[..batch].iter().map(AsRawFd::as_raw_fd).collect();
+            let message = Self::message(KEEP, key);
+            let iov = [std::io::IoSlice::new(&message)];
             let rights = [ControlMessage::ScmRights(&raw)];
-            let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL;
-            if sendmsg::<()>(socket.as_raw_fd(), &iov, &rights, flags, None).is_err() {
-                break;
+            if sendmsg::<()>(socket.as_raw_fd(), &iov, &rights, SEND_FLAGS, None).is_err() {
+                return;
             }
+            held.drain(..batch);
         }
+    }
+
+    /// Jail `key` has ended: the releaser closes what it keeps for it; `held` (what it
+    /// could not be given) is closed here.
+    fn release(&self, key: u64, held: Vec<OwnedFd>) {
+        drop(held);
+        if let Some(socket) = &self.socket {
+            let message = Self::message(RELEASE, key);
+            let _ = nix::sys::socket::send(socket.as_raw_fd(), &message, SEND_FLAGS);
+        }
+    }
+
+    fn message(tag: u8, key: u64) -> [u8; 9] {
+        let mut message = [tag; 9];
+        message[1..].copy_from_slice(&key.to_le_bytes());
+        message
     }
 }
 
-/// The releaser: close whatever arrives, until the zygote's end is gone.
+/// The zygote never waits for its releaser (a full socket: it keeps them itself).
+const SEND_FLAGS: nix::sys::socket::MsgFlags =
+    nix::sys::socket::MsgFlags::MSG_DONTWAIT.union(nix::sys::socket::MsgFlags::MSG_NOSIGNAL);
+/// A message to the releaser: keep these descriptors for the jail whose key follows.
+const KEEP: u8 = b'K';
+/// A message to the releaser: the jail whose key follows has ended.
+const RELEASE: u8 = b'R';
+
+/// The releaser: keep what arrives for each jail until it has ended, until the
+/// zygote's end is gone (then everything goes with this process).
 fn release_until_the_zygote_ends(socket: OwnedFd, zygote: nix::unistd::Pid) -> ! {
     set_name(RELEASER_NAME);
     // SAFETY: PR_SET_PDEATHSIG takes an integer argument and touches no memory.
@@ -315,10 +356,19 @@ fn release_until_the_zygote_ends(socket: OwnedFd, zygote: nix::unistd::Pid) -> !
     }
     // Nothing of the zygote's but this socket (0–2 are /dev/null).
     sys::close_from_except(3, &[Some(socket.as_raw_fd())]);
+    let mut kept: std::collections::HashMap<u64, Vec<OwnedFd>> = Default::default();
     loop {
-        let mut byte = [0u8; 1];
-        match zygote::receive_with_fds::<RELEASE_BATCH>(socket.as_raw_fd(), &mut byte) {
+        let mut message = [0u8; 9];
+        match zygote::receive_with_fds::<RELEASE_BATCH>(socket.as_raw_fd(), &mut message) {
+            Ok((9, fds, _)) => {
+                let key = u64::from_le_bytes(message[1..].try_into().unwrap_or_default());
+                match message[0] {
+                    KEEP => kept.entry(key).or_default().extend(fds),
+                    _ => drop((fds, kept.remove(&key))),
+                }
+            }
             Ok((0, fds, _)) if fds.is_empty() => std::process::exit(0),
+            // Nothing the zygote sends: let it go.
             Ok((_, fds, _)) => drop(fds),
             Err(Errno::EINTR) => {}
             Err(_) => std::process::exit(0),
@@ -521,9 +571,10 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd, pid1_from_shell: Owned
         // SAFETY: dup2 onto the number of the descriptor this copy gives up.
         unsafe { libc::dup2(null.as_raw_fd(), SHIM_SOCKET_FD) };
     }
-    // Nor is anything else the zygote holds: the running jails' sockets and mount
-    // namespaces (held here, a jail's /tmp and mounts would outlive it until this copy
-    // takes a request), the pool of network namespaces. Kept: 0–2, the number 10, this
+    // Nor is anything else the zygote holds: the running jails' sockets, its socket to
+    // the releaser, any mount namespace the releaser could not be given (held here, a
+    // jail's /tmp and mounts would outlive it until this copy takes a request), the
+    // pool of network namespaces. Kept: 0–2, the number 10, this
     // copy's sockets and its template.
     sys::close_from_except(
         3,

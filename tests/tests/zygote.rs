@@ -151,18 +151,8 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     // directory or terminal of the host.
     let listing = || descriptors(zygote);
     let sockets = |fds: &Vec<String>| fds.iter().filter(|f| f.contains(" socket:")).count();
-    // The running jail's scratch file system (its `/tmp` and home: a tmpfs of its own),
-    // which PID 1 gives the zygote with its namespaces: a detached mount, whose path
-    // reads `/`. Not the host's root, nor any host directory.
-    let host_root = fs::metadata("/").unwrap().dev();
-    let scratch = |f: &String| {
-        let n = f.split(' ').next().unwrap_or_default();
-        f.ends_with(" /")
-            && fs::metadata(format!("/proc/{zygote}/fd/{n}")).is_ok_and(|m| m.dev() != host_root)
-    };
-    // At rest: at most four sockets, and nothing but them, /dev/null, namespaces and
-    // the running jail's scratch (a template being made holds a directory and a
-    // helper's sockets for a moment).
+    // At rest: at most four sockets, and nothing but them, /dev/null and namespaces (a
+    // template being made holds a directory and a helper's sockets for a moment).
     let at_rest = |fds: &Vec<String>| {
         sockets(fds) <= 4
             && fds.iter().all(|f| {
@@ -170,7 +160,6 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
                     || f.contains(" socket:")
                     || f.contains(" mnt:[")
                     || f.contains(" net:[")
-                    || scratch(f)
             })
     };
     // While it forks the next command's copy ahead it holds both ends of that copy's
@@ -191,51 +180,11 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         );
         (of_kind, rest)
     };
-    // Mount namespaces: its template of the default environment
-    // (`pola_fileserver::template`), and those of the running jail, which it tears
-    // down once that jail has ended (its shim's, the one PID 1 built it in, the locked
-    // one its command runs in): none of the host, none of the six `cat`s' jails that
-    // have ended.
-    // PID 1 gives them with its word that the command started, which may come a
-    // moment after the command is seen running.
-    let (sleep, _) = processes(sleeping)[0];
-    let sleeps_ns = fs::read_link(format!("/proc/{sleep}/ns/mnt")).unwrap();
-    let held = |namespaces: &Vec<String>| {
-        namespaces
-            .iter()
-            .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy()))
-    };
-    wait_for(|| held(&split(listing(), "mnt").0), 5);
-    // That word is also what lets the zygote fork the next copy ahead: again, look
-    // once it has.
-    wait_for(|| at_rest(&listing()), 5);
-    let (namespaces, fds) = split(listing(), "mnt");
-    assert!(namespaces.len() <= 4, "{namespaces:?}");
-    assert!(
-        held(&namespaces),
-        "the running jail's namespace is held: {namespaces:?}, {sleeps_ns:?}"
-    );
-    // Network namespaces made ahead for the next jails (a pool, filled once the shell
-    // has been quiet a moment, as now): never the host's.
-    let (pooled, fds) = split(fds, "net");
-    assert!(pooled.len() <= 2, "{pooled:?}");
-    assert!(
-        wait_for(|| split(listing(), "net").0.len() == 2, 5),
-        "the pool was not filled while the shell waited"
-    );
-    let (scratches, fds): (Vec<String>, Vec<String>) = fds.into_iter().partition(scratch);
-    assert!(scratches.len() <= 1, "{scratches:?}");
-    assert!((5..=7).contains(&fds.len()), "{fds:?}");
-    assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
-    assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
-    assert!(fds[3..].iter().all(|f| f.contains(" socket:")), "{fds:?}");
-    assert_eq!(
-        fs::read_link(format!("/proc/{zygote}/cwd")).unwrap(),
-        std::path::Path::new("/")
-    );
-    // Its one child, the releaser, which closes the ended jails' namespaces for it:
-    // /dev/null and its socket to the zygote, nothing else (the six `cat`s' jails
-    // have been let go).
+    // Its one child, the releaser, holds the running jail's mount namespaces for it
+    // and tears them down once that jail has ended (its shim's, the one PID 1 built it
+    // in, the locked one its command runs in), and its scratch file system (`/tmp`, the
+    // home: one tmpfs, whose detached mount reads `/`, not the host's root): none of
+    // the host, none of the six `cat`s' jails, which have ended.
     let releasers: Vec<u32> = processes(|cmd| cmd.contains("pola-shim"))
         .into_iter()
         .filter(|(pid, ppid)| *ppid == zygote && comm(*pid) == "pola-release")
@@ -244,14 +193,55 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     assert_eq!(releasers.len(), 1, "the zygote has its releaser");
     let releaser = releasers[0];
     let releaser_holds = || descriptors(releaser);
+    let (sleep, _) = processes(sleeping)[0];
+    let sleeps_ns = fs::read_link(format!("/proc/{sleep}/ns/mnt")).unwrap();
+    let held = |namespaces: &Vec<String>| {
+        namespaces
+            .iter()
+            .any(|f| f.ends_with(&*sleeps_ns.to_string_lossy()))
+    };
+    // PID 1 gives them with its word that the command started, which may come a
+    // moment after the command is seen running.
     assert!(
-        wait_for(|| releaser_holds().len() == 4, 5),
-        "{:?}",
+        wait_for(|| held(&split(releaser_holds(), "mnt").0), 5),
+        "the running jail's namespace is held: {:?}, {sleeps_ns:?}",
         releaser_holds()
     );
-    let held = releaser_holds();
-    assert_eq!(&held[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
-    assert!(held[3].contains(" socket:"), "{held:?}");
+    let (namespaces, rest) = split(releaser_holds(), "mnt");
+    assert_eq!(namespaces.len(), 3, "{namespaces:?}");
+    let host_root = fs::metadata("/").unwrap().dev();
+    let scratch = |f: &String| {
+        let n = f.split(' ').next().unwrap_or_default();
+        f.ends_with(" /")
+            && fs::metadata(format!("/proc/{releaser}/fd/{n}")).is_ok_and(|m| m.dev() != host_root)
+    };
+    let (scratches, rest): (Vec<String>, Vec<String>) = rest.into_iter().partition(scratch);
+    assert_eq!(scratches.len(), 1, "{scratches:?}");
+    assert_eq!(rest.len(), 4, "{rest:?}");
+    assert_eq!(&rest[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
+    assert!(rest[3].contains(" socket:"), "{rest:?}");
+    // That word is also what lets the zygote fork the next copy ahead: look once it
+    // has. Its mount namespaces: its template of the default environment
+    // (`pola_fileserver::template`) and nothing else.
+    wait_for(|| at_rest(&listing()), 5);
+    let (namespaces, fds) = split(listing(), "mnt");
+    assert!(namespaces.len() <= 1, "{namespaces:?}");
+    // Network namespaces made ahead for the next jails (a pool, filled once the shell
+    // has been quiet a moment, as now): never the host's.
+    let (pooled, fds) = split(fds, "net");
+    assert!(pooled.len() <= 2, "{pooled:?}");
+    assert!(
+        wait_for(|| split(listing(), "net").0.len() == 2, 5),
+        "the pool was not filled while the shell waited"
+    );
+    assert!((5..=7).contains(&fds.len()), "{fds:?}");
+    assert_eq!(&fds[..3], ["0 /dev/null", "1 /dev/null", "2 /dev/null"]);
+    assert!(fds.iter().any(|f| f.starts_with("10 socket:")), "{fds:?}");
+    assert!(fds[3..].iter().all(|f| f.contains(" socket:")), "{fds:?}");
+    assert_eq!(
+        fs::read_link(format!("/proc/{zygote}/cwd")).unwrap(),
+        std::path::Path::new("/")
+    );
     // The shell's jails are its own children (forked copies of the zygote, so they
     // carry its command line), not the zygote's.
     let shims: Vec<(u32, u32)> = processes(|cmd| cmd.contains("pola-shim"))
