@@ -48,7 +48,7 @@ pub fn serve(once: bool) -> ! {
     }
     // A one-shot launcher's zygote lets go of its one jail as it ends: no releaser (its
     // fork would be on that jail's way).
-    let releaser = match once {
+    let mut releaser = match once {
         true => Releaser { socket: None },
         false => Releaser::start(),
     };
@@ -83,7 +83,7 @@ pub fn serve(once: bool) -> ! {
         let pool_wanted =
             !once && !starting && !pool_refused && waiting.is_some() && namespaces::pool_short();
         let quiet = last_request + POOL_QUIET;
-        if !shell_or_jails(&mut live, &releaser, pool_wanted.then_some(quiet)) {
+        if !shell_or_jails(&mut live, &mut releaser, pool_wanted.then_some(quiet)) {
             if pool_wanted && std::time::Instant::now() >= quiet {
                 pool_refused = !namespaces::fill_pool();
             }
@@ -188,7 +188,7 @@ const LIVE_MAX: usize = 64;
 /// is (false: it may have come).
 fn shell_or_jails(
     live: &mut Vec<Live>,
-    releaser: &Releaser,
+    releaser: &mut Releaser,
     idle_work: Option<std::time::Instant>,
 ) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -302,7 +302,7 @@ impl Releaser {
 
     /// Give `held` to the releaser to keep for jail `key` (the message holds them
     /// until it has them); what cannot be sent stays in `held`. Never waits for it.
-    fn keep(&self, key: u64, held: &mut Vec<OwnedFd>) {
+    fn keep(&mut self, key: u64, held: &mut Vec<OwnedFd>) {
         use nix::sys::socket::{sendmsg, ControlMessage};
         let Some(socket) = &self.socket else {
             return;
@@ -314,6 +314,7 @@ impl Releaser {
             let iov = [std::io::IoSlice::new(&message)];
             let rights = [ControlMessage::ScmRights(&raw)];
             if sendmsg::<()>(socket.as_raw_fd(), &iov, &rights, SEND_FLAGS, None).is_err() {
+                self.give_up();
                 return;
             }
             held.drain(..batch);
@@ -322,12 +323,23 @@ impl Releaser {
 
     /// Jail `key` has ended: the releaser closes what it keeps for it; `held` (what it
     /// could not be given) is closed here.
-    fn release(&self, key: u64, held: Vec<OwnedFd>) {
+    fn release(&mut self, key: u64, held: Vec<OwnedFd>) {
         drop(held);
         if let Some(socket) = &self.socket {
             let message = Self::message(RELEASE, key);
-            let _ = nix::sys::socket::send(socket.as_raw_fd(), &message, SEND_FLAGS);
+            if nix::sys::socket::send(socket.as_raw_fd(), &message, SEND_FLAGS).is_err() {
+                self.give_up();
+            }
         }
+    }
+
+    /// A message could not be sent (the releaser is behind, its socket full, or gone):
+    /// a lost word that a jail ended would leave that jail's namespaces and scratch
+    /// with it for good. So the releaser is let go — it ends, releasing everything it
+    /// holds (early for the live jails, whose own processes hold theirs) — and the
+    /// zygote closes what it is given itself from now on.
+    fn give_up(&mut self) {
+        self.socket = None;
     }
 
     fn message(tag: u8, key: u64) -> [u8; 9] {
