@@ -295,17 +295,21 @@ pub fn close_from_except(first: u32, keep: &[Option<i32>]) {
 /// died already: once the death signal is armed, the parent is still the launcher named
 /// in `$POLA_LAUNCHER` or it is gone. False if it is gone.
 pub fn die_with_launcher() -> bool {
+    die_with_parent(
+        std::env::var(pola_fileserver::launch::LAUNCHER_ENV)
+            .ok()
+            .and_then(|v| v.parse::<i32>().ok()),
+    )
+}
+
+/// Be killed when the parent dies, and make sure it has not died already: once the
+/// death signal is armed, the parent is still `parent` (if named). False if it is gone.
+pub fn die_with_parent(parent: Option<i32>) -> bool {
     // SAFETY: PR_SET_PDEATHSIG takes an integer argument and touches no memory.
     if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } < 0 {
         return false;
     }
-    match std::env::var(pola_fileserver::launch::LAUNCHER_ENV)
-        .ok()
-        .and_then(|v| v.parse::<i32>().ok())
-    {
-        Some(launcher) => nix::unistd::getppid().as_raw() == launcher,
-        None => true,
-    }
+    parent.is_none_or(|p| nix::unistd::getppid().as_raw() == p)
 }
 
 pub enum Forked {

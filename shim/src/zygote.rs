@@ -273,7 +273,7 @@ struct Releaser {
 }
 
 /// The releaser's name (`comm`).
-pub const RELEASER_NAME: &str = "pola-release";
+const RELEASER_NAME: &str = "pola-release";
 
 /// The most descriptors one message to the releaser carries.
 const RELEASE_BATCH: usize = 8;
@@ -361,9 +361,7 @@ const RELEASE: u8 = b'R';
 /// zygote's end is gone (then everything goes with this process).
 fn release_until_the_zygote_ends(socket: OwnedFd, zygote: nix::unistd::Pid) -> ! {
     set_name(RELEASER_NAME);
-    // SAFETY: PR_SET_PDEATHSIG takes an integer argument and touches no memory.
-    let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } == 0;
-    if !armed || nix::unistd::getppid() != zygote {
+    if !sys::die_with_parent(Some(zygote.as_raw())) {
         std::process::exit(0);
     }
     // Nothing of the zygote's but this socket (0–2 are /dev/null).
@@ -586,8 +584,8 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd, pid1_from_shell: Owned
     // Nor is anything else the zygote holds: the running jails' sockets, its socket to
     // the releaser, any mount namespace the releaser could not be given (held here, a
     // jail's /tmp and mounts would outlive it until this copy takes a request), the
-    // pool of network namespaces. Kept: 0–2, the number 10, this
-    // copy's sockets and its template.
+    // pool of network namespaces. Kept: 0–2, the number 10, this copy's sockets and
+    // its template.
     sys::close_from_except(
         3,
         &[
