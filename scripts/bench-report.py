@@ -45,6 +45,10 @@ ratios = {
         ratio("scripts", "pola-sh --hints: 500 x cat", "pola-sh: 500 x cat"), 1.05),
     "hints on / off, make -j2": (
         ratio("build", "jailed --hints: make -j2, 121 C files", "jailed: make -j2, 121 C files"), 1.05),
+    "warm-jail floor (C) / dash, 500 cat": (
+        ratio("scripts", "floor: warm jail, 500 x cat (C)", "dash: 500 x cat"), None),
+    "pola-sh / warm-jail floor (C), 500 cat": (
+        ratio("scripts", "pola-sh: 500 x cat", "floor: warm jail, 500 x cat (C)"), None),
     "pola-sh / dash+bwrap, 500 cat": (
         ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x bwrap cat"), None),
     "pola-sh / dash, pipeline": (
