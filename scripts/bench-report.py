@@ -47,6 +47,9 @@ ratios = {
         ratio("build", "jailed --hints: make -j2, 121 C files", "jailed: make -j2, 121 C files"), 1.05),
     "warm-jail floor (C) / dash, 500 cat": (
         ratio("scripts", "floor: warm jail, 500 x cat (C)", "dash: 500 x cat"), None),
+    "warm-jail floor + Landlock + seccomp (C) / dash, 500 cat": (
+        ratio("scripts", "floor: warm jail + Landlock + seccomp, 500 x cat (C)",
+              "dash: 500 x cat"), None),
     "pola-sh / warm-jail floor (C), 500 cat": (
         ratio("scripts", "pola-sh: 500 x cat", "floor: warm jail, 500 x cat (C)"), None),
     "pola-sh / dash+bwrap, 500 cat": (
