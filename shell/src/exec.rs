@@ -1650,6 +1650,11 @@ impl Shell {
                     Some(group) => group,
                     None => nix::unistd::getpgrp().as_raw(),
                 };
+                // A foreground job's (a background one runs in a subshell without
+                // the terminal).
+                if let (Some(t), Some(_)) = (&self.terminal, io.process_group) {
+                    t.lend(Pid::from_raw(pgid), Pid::from_raw(j.pid() as i32));
+                }
                 j.then(move |j| {
                     if let Some(own) = own {
                         own.show_early();

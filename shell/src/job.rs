@@ -259,6 +259,19 @@ impl Terminal {
         }
     }
 
+    /// Without the relay, hand the terminal to a foreground job's group as soon as its
+    /// jail is started (`pid`, put in `pgid` here too: whichever of the shell and the
+    /// jail runs first), not once the jail is built: its PID 1 reports the command
+    /// started only after spawning it, and a command reading the terminal before it
+    /// owned it would be stopped (SIGTTIN). With the relay, keys wait in the relay.
+    pub fn lend(&self, pgid: Pid, pid: Pid) {
+        if self.relayed || pgid.as_raw() <= 0 {
+            return;
+        }
+        let _ = setpgid(pid, pgid);
+        let _ = tcsetpgrp(tty(), pgid);
+    }
+
     /// Take the terminal back, with the shell's modes, once the relay has shown all
     /// the job wrote.
     pub fn reclaim(&self) {

@@ -595,6 +595,40 @@ both!(commands_in_the_prompt_get_no_hints, |t: &T| {
     assert_eq!(run.stdout.matches("make looked for").count(), 1, "{run}");
 });
 
+both!(
+    without_the_relay_a_command_reading_at_once_owns_the_terminal,
+    |t: &T| {
+        // Jails sharing the shell's terminal (the relay off: the test seam, or a relay
+        // that could not start): a command that reads the terminal as it starts must
+        // own it by then. The shell used to hand it over once the jail reported its
+        // command started, which is after the spawn: `sed` read first, was stopped
+        // (SIGTTIN), and the keys went to the line editor.
+        let sh = pola_tests::pola_sh();
+        let mut steps = vec![Expect(prompt(t))];
+        for _ in 0..8 {
+            steps.extend([
+                Send("/usr/bin/sed -n 's/^/got-/p;q'"),
+                Send(ENTER),
+                Pause(0.5),
+                Send("keys"),
+                Send(ENTER),
+                Expect("got-keys"),
+                Expect(prompt(t)),
+            ]);
+        }
+        steps.extend([Send("echo done-$((1+1))"), Send(ENTER), Expect("done-2")]);
+        let run = t.on_terminal(
+            std::path::Path::new("/usr/bin/env"),
+            &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap()],
+            &steps,
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert_eq!(run.stdout.matches("got-keys").count(), 8, "{run}");
+        assert!(!run.stdout.contains("Stopped"), "{run}");
+        assert!(!run.stdout.contains("not found"), "{run}");
+    }
+);
+
 both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
     // The shell's status after it, from the sh that started it on the terminal.
     let sh = pola_tests::pola_sh();
