@@ -58,7 +58,15 @@ class Session:
         """Start `cat` (a job that reads the terminal), type `n` keys one at a time,
         each when the last one's echo has come back; the seconds that took."""
         os.write(self.fd, b"cat\r")
-        time.sleep(0.5)
+        # Keys typed before `cat` reads the terminal go to the line editor: wait for
+        # it to run (a loaded machine can take longer than any fixed pause), then a
+        # moment for it to reach its read.
+        deadline = time.monotonic() + 20
+        while not self.running("cat"):
+            if time.monotonic() > deadline:
+                raise SystemExit("timed out waiting for the jailed cat to start")
+            time.sleep(0.01)
+        time.sleep(0.2)
         self.drain()
         start = time.monotonic()
         for _ in range(n):
@@ -68,6 +76,25 @@ class Session:
         os.write(self.fd, b'\r\x04echo BENCH-D""ONE\r')
         self.wait_for(MARK, 10)
         return took
+
+    def running(self, comm):
+        """Whether a descendant of the shell named `comm` runs."""
+        parents = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+            except (OSError, IndexError, ValueError):
+                continue
+            parents[int(pid)] = (name, int(rest.split()[1]))
+        for pid, (name, _) in parents.items():
+            if name != comm:
+                continue
+            while pid in parents and pid != self.pid:
+                pid = parents[pid][1]
+            if pid == self.pid:
+                return True
+        return False
 
     def cpu(self):
         """CPU seconds used by the shell (all its threads) and its reaped children (the
