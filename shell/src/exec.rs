@@ -1652,9 +1652,12 @@ impl Shell {
                 };
                 // A foreground job's (a background one runs in a subshell without
                 // the terminal).
-                if let (Some(t), Some(_)) = (&self.terminal, io.process_group) {
-                    t.lend(Pid::from_raw(pgid), Pid::from_raw(j.pid() as i32));
-                }
+                let lent = match (&self.terminal, io.process_group) {
+                    (Some(t), Some(_)) => {
+                        t.lend(Pid::from_raw(pgid), Pid::from_raw(j.pid() as i32))
+                    }
+                    _ => false,
+                };
                 j.then(move |j| {
                     if let Some(own) = own {
                         own.show_early();
@@ -1665,6 +1668,10 @@ impl Shell {
                 });
                 if !later {
                     if let Err(e) = jail::complete(&mut j) {
+                        // No job to wait for: the terminal comes back now.
+                        if let (true, Some(t)) = (lent, &self.terminal) {
+                            t.reclaim();
+                        }
                         self.error(&e);
                         return Running::Done(e.status());
                     }

@@ -264,12 +264,13 @@ impl Terminal {
     /// jail runs first), not once the jail is built: its PID 1 reports the command
     /// started only after spawning it, and a command reading the terminal before it
     /// owned it would be stopped (SIGTTIN). With the relay, keys wait in the relay.
-    pub fn lend(&self, pgid: Pid, pid: Pid) {
+    /// Whether it was handed over.
+    pub fn lend(&self, pgid: Pid, pid: Pid) -> bool {
         if self.relayed || pgid.as_raw() <= 0 {
-            return;
+            return false;
         }
         let _ = setpgid(pid, pgid);
-        let _ = tcsetpgrp(tty(), pgid);
+        tcsetpgrp(tty(), pgid).is_ok()
     }
 
     /// Take the terminal back, with the shell's modes, once the relay has shown all
