@@ -1650,8 +1650,8 @@ impl Shell {
                     Some(group) => group,
                     None => nix::unistd::getpgrp().as_raw(),
                 };
-                // A foreground job's (a background one runs in a subshell without
-                // the terminal).
+                // Only a foreground job's command gets here with the terminal (a
+                // background job runs in a subshell that has none).
                 let lent = match (&self.terminal, io.process_group) {
                     (Some(t), Some(_)) => {
                         t.lend(Pid::from_raw(pgid), Pid::from_raw(j.pid() as i32))
