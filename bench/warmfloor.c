@@ -2,7 +2,7 @@
  * next command's jail ready can reach on this machine, with pola-sh's isolation minus
  * its checks, cgroups, seccomp and Landlock.
  *
- *   warmfloor [-p] N FILE CMD [ARG...]
+ *   warmfloor [-p] [-c] N FILE CMD [ARG...]
  *
  * runs CMD N times in a row, each time in a jail of its own with FILE (an absolute
  * path) granted read-only at its place and its directory as the working directory
@@ -19,6 +19,11 @@
  * With -p the jail also gets protections of pola-sh's size before its command: a
  * Landlock domain (writes only beneath /tmp and /dev) and a seccomp filter of 254
  * instructions, as many as pola-sh's default one (its rules are not pola-sh's).
+ * With -c the jail is also locked (and protected) before the request, and the grant
+ * arrives by propagation: the copy holds a carrier (a shared tmpfs at FILE's top-level
+ * directory, of which the jail's copy is a peer, then a slave once locked); on the
+ * request it moves a tree holding the grant onto it, and tells PID 1 to start the
+ * command.
  * Exit status: 0 if every command exited 0. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -113,6 +118,7 @@ static const char *devices[] = {"null", "zero", "full", "random", "urandom", "tt
 
 /* -p: Landlock over writes, then a seccomp filter as long as pola-sh's. */
 static int protect;
+static int carrier; /* -c: the jail locked ahead, the grant by propagation */
 static void protections(void) {
     struct landlock_ruleset_attr attr = {.handled_access_fs =
         LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR
@@ -154,18 +160,35 @@ static void protections(void) {
 
 static unsigned uid, gid;
 static char *root;        /* the template's root, a directory made for it */
+static char *stage;       /* with -c: where a copy assembles the tree of a grant */
 static const char *grant; /* absolute path of the granted file */
 static char **command;
 static char top[256]; /* the grant's top-level directory, "/tmp" or another */
 
-/* PID 1 of a jail: made ahead, waits for the request on `requests`. */
-static void pid1(int requests, int taken, int results) {
+/* PID 1's last step: the command, its status reported before PID 1 exits. */
+static void run(int results) {
+    pid_t cmd = vfork();
+    if (cmd == 0) {
+        execv(command[0], command);
+        _exit(127);
+    }
+    int st = 0;
+    if (cmd < 0 || waitpid(cmd, &st, 0) < 0) st = 127 << 8;
+    if (write(results, &st, sizeof st) != sizeof st) die("report");
+    _exit(0);
+}
+
+/* PID 1 of a jail: made ahead, waits for the request on `requests` (with -c, for its
+ * copy's word on `go` that the grant is in place). */
+static void pid1(int requests, int taken, int results, int go) {
     int host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
     if (host < 0 || unshare(CLONE_NEWNS)) die("jail namespace");
     char path[4096];
     snprintf(path, sizeof path, "%s/tmp", root);
-    if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")) die(path);
-    if (strcmp(top, "/tmp")) { /* the grant's own top-level directory, per jail too */
+    if ((!carrier || strcmp(top, "/tmp"))
+        && mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777"))
+        die(path);
+    if (!carrier && strcmp(top, "/tmp")) { /* the grant's own top-level directory */
         snprintf(path, sizeof path, "%s%s", root, top);
         if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")) die(path);
     }
@@ -178,9 +201,27 @@ static void pid1(int requests, int taken, int results) {
         || chdir("/"))
         die("pivot_root");
     int jail = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-    if (jail < 0 || setns(host, CLONE_NEWNS)) die("back to the copy's namespace");
-
+    if (jail < 0) die("jail namespace");
     char byte;
+    if (carrier) {
+        /* Locked and protected before the request; the grant arrives by propagation. */
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS)) die("lock");
+        map_ids(uid, gid);
+        int nested = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (protect) protections();
+        if (read(go, &byte, 1) != 1) _exit(0); /* no more commands */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", grant);
+        *strrchr(dir, '/') = 0;
+        if (chdir(dir[0] ? dir : "/")) die(dir);
+        int held[3] = {host, jail, nested};
+        send_fds(taken, held, 3);
+        close(host), close(jail), close(nested);
+        run(results);
+    }
+    if (setns(host, CLONE_NEWNS)) die("back to the copy's namespace");
+
+
     if (read(requests, &byte, 1) != 1) _exit(0); /* no more commands */
     int tree = syscall(SYS_open_tree, AT_FDCWD, grant, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
@@ -206,15 +247,7 @@ static void pid1(int requests, int taken, int results) {
     send_fds(taken, held, 3);
     close(host), close(jail), close(nested);
     if (protect) protections();
-    pid_t cmd = vfork();
-    if (cmd == 0) {
-        execv(command[0], command);
-        _exit(127);
-    }
-    int st = 0;
-    if (cmd < 0 || waitpid(cmd, &st, 0) < 0) st = 127 << 8;
-    if (write(results, &st, sizeof st) != sizeof st) die("report");
-    _exit(0);
+    run(results);
 }
 
 /* The copy ahead: the jail's namespaces, its PID 1. */
@@ -226,9 +259,45 @@ static void copy(int requests, int taken, int results) {
     struct ifreq lo = {.ifr_name = "lo", .ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING};
     if (s < 0 || ioctl(s, SIOCSIFFLAGS, &lo)) die("loopback");
     close(s);
+    char path[4096];
+    int go[2] = {-1, -1};
+    if (carrier) {
+        /* The carrier: the grant's top-level directory, an empty tmpfs shared with the
+         * jail (its copy there a peer, then a slave once the jail is locked). A grant
+         * arrives as a child of a tree moved onto it, so that it is locked in the jail
+         * (the top of a tree propagated into it is not: only an empty tmpfs). */
+        snprintf(path, sizeof path, "%s%s", root, top);
+        if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+            || mount(NULL, path, NULL, MS_SHARED, NULL)
+            || mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+            || pipe2(go, O_CLOEXEC))
+            die("carrier");
+    }
     pid_t init = fork();
     if (init < 0) die("fork");
-    if (init == 0) pid1(requests, taken, results);
+    if (init == 0) {
+        if (carrier) close(go[1]);
+        pid1(requests, taken, results, go[0]);
+    }
+    if (carrier) {
+        close(go[0]);
+        char byte;
+        if (read(requests, &byte, 1) == 1) {
+            const char *rest = grant + strlen(top);
+            make_dirs(stage, rest, 0);
+            snprintf(path, sizeof path, "%s%s", stage, rest);
+            int point = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+            if (point < 0) die(path);
+            close(point);
+            char onto[4096];
+            snprintf(onto, sizeof onto, "%s%s", root, top);
+            if (mount(grant, path, NULL, MS_BIND, NULL)
+                || mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)
+                || mount(stage, onto, NULL, MS_MOVE, NULL) || write(go[1], "g", 1) != 1)
+                die(grant);
+        }
+        close(go[1]);
+    }
     while (waitpid(init, NULL, 0) < 0 && errno == EINTR) {
     }
     _exit(0);
@@ -297,12 +366,16 @@ static void zygote(int requests, int taken_rx, int taken_tx, int results) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "-p")) {
-        protect = 1;
-        argv++, argc--;
+    for (; argc > 1 && argv[1][0] == '-'; argv++, argc--) {
+        if (!strcmp(argv[1], "-p"))
+            protect = 1;
+        else if (!strcmp(argv[1], "-c"))
+            carrier = 1;
+        else
+            break;
     }
     if (argc < 4) {
-        fprintf(stderr, "usage: warmfloor [-p] N FILE CMD [ARG...]\n");
+        fprintf(stderr, "usage: warmfloor [-p] [-c] N FILE CMD [ARG...]\n");
         return 2;
     }
     int n = atoi(argv[1]);
@@ -317,7 +390,9 @@ int main(int argc, char **argv) {
     uid = getuid(), gid = getgid();
     char dir[] = "/tmp/warmfloor.XXXXXX";
     root = mkdtemp(dir);
-    if (!root) die("mkdtemp");
+    char staging[] = "/tmp/warmfloor-stage.XXXXXX";
+    stage = mkdtemp(staging);
+    if (!root || !stage) die("mkdtemp");
     int req[2], res[2], tk[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req)
         || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, res)
@@ -353,5 +428,6 @@ int main(int argc, char **argv) {
     while (read(res[0], &st, sizeof st) > 0) {
     }
     rmdir(root);
+    rmdir(stage);
     return failed;
 }

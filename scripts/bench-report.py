@@ -50,6 +50,9 @@ ratios = {
     "warm-jail floor + Landlock + seccomp (C) / dash, 500 cat": (
         ratio("scripts", "floor: warm jail + Landlock + seccomp, 500 x cat (C)",
               "dash: 500 x cat"), None),
+    "warm-jail floor locked ahead (carrier) + Landlock + seccomp (C) / dash, 500 cat": (
+        ratio("scripts", "floor: warm jail locked ahead, grant by a carrier, + Landlock + seccomp, "
+              "500 x cat (C)", "dash: 500 x cat"), None),
     "pola-sh / warm-jail floor (C), 500 cat": (
         ratio("scripts", "pola-sh: 500 x cat", "floor: warm jail, 500 x cat (C)"), None),
     "pola-sh / dash+bwrap, 500 cat": (
