@@ -78,34 +78,40 @@ static void make_dirs(const char *base, const char *path, int last) {
     }
     if (last && mkdir(buf, 0755) && errno != EEXIST) die(buf);
 }
-static void bind_ro(const char *from, const char *root, const char *to, int is_dir) {
+/* An empty file to mount a file on. */
+static void make_point(const char *path) {
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) die(path);
+    close(fd);
+}
+/* Bind `from` read-only and nosuid (and `flags`, e.g. MS_NODEV) at `root` + `to`. */
+static void bind_ro(const char *from, const char *root, const char *to, int is_dir,
+                    unsigned long flags) {
     char target[4096];
     snprintf(target, sizeof target, "%s%s", root, to);
     make_dirs(root, to, is_dir);
-    if (!is_dir) {
-        int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-        if (fd < 0) die(target);
-        close(fd);
-    }
+    if (!is_dir) make_point(target);
     if (mount(from, target, NULL, MS_BIND | MS_REC, NULL)
-        || mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, NULL))
+        || mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | flags,
+                 NULL))
         die(target);
 }
-static void send_fds(int sock, const int *fds, int n) {
+/* The jail has its command: its three mount namespaces (the copy's, the jail's, the
+ * locked one) go to the zygote, which closes them once the next jail has its own. */
+static void hand_over(int sock, int host, int jail, int nested) {
+    int fds[3] = {host, jail, nested};
     char byte = 't';
     struct iovec iov = {&byte, 1};
-    char ctl[CMSG_SPACE(sizeof(int) * 4)];
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (n) {
-        msg.msg_control = ctl;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-    }
+    char ctl[CMSG_SPACE(sizeof fds)];
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+                         .msg_controllen = sizeof ctl};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof fds);
+    memcpy(CMSG_DATA(c), fds, sizeof fds);
     if (sendmsg(sock, &msg, 0) < 0) die("sendmsg");
+    close(host), close(jail), close(nested);
 }
 
 static const char *etc_files[] = {
@@ -165,6 +171,22 @@ static const char *grant; /* absolute path of the granted file */
 static char **command;
 static char top[256]; /* the grant's top-level directory, "/tmp" or another */
 
+/* The lock: every mount copied into a namespace of a child user namespace. The new
+ * mount namespace, opened. */
+static int lock(void) {
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS)) die("lock");
+    map_ids(uid, gid);
+    return open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+}
+
+/* Into the grant's directory, the command's working directory. */
+static void enter_grant_dir(void) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", grant);
+    *strrchr(dir, '/') = 0;
+    if (chdir(dir[0] ? dir : "/")) die(dir);
+}
+
 /* PID 1's last step: the command, its status reported before PID 1 exits. */
 static void run(int results) {
     pid_t cmd = vfork();
@@ -205,22 +227,14 @@ static void pid1(int requests, int taken, int results, int go) {
     char byte;
     if (carrier) {
         /* Locked and protected before the request; the grant arrives by propagation. */
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS)) die("lock");
-        map_ids(uid, gid);
-        int nested = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        int nested = lock();
         if (protect) protections();
         if (read(go, &byte, 1) != 1) _exit(0); /* no more commands */
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", grant);
-        *strrchr(dir, '/') = 0;
-        if (chdir(dir[0] ? dir : "/")) die(dir);
-        int held[3] = {host, jail, nested};
-        send_fds(taken, held, 3);
-        close(host), close(jail), close(nested);
+        enter_grant_dir();
+        hand_over(taken, host, jail, nested);
         run(results);
     }
     if (setns(host, CLONE_NEWNS)) die("back to the copy's namespace");
-
 
     if (read(requests, &byte, 1) != 1) _exit(0); /* no more commands */
     int tree = syscall(SYS_open_tree, AT_FDCWD, grant, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -229,23 +243,12 @@ static void pid1(int requests, int taken, int results, int go) {
         die(grant);
     if (setns(jail, CLONE_NEWNS)) die("enter the jail");
     make_dirs("", grant, 0);
-    int point = open(grant, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-    if (point < 0) die(grant);
-    close(point);
+    make_point(grant);
     if (syscall(SYS_move_mount, tree, "", AT_FDCWD, grant, MOVE_MOUNT_F_EMPTY_PATH))
         die("move_mount");
     close(tree);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", grant);
-    *strrchr(dir, '/') = 0;
-    if (chdir(dir[0] ? dir : "/")) die(dir);
-    /* The lock: every mount copied into a namespace of a child user namespace. */
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS)) die("lock");
-    map_ids(uid, gid);
-    int nested = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-    int held[3] = {host, jail, nested};
-    send_fds(taken, held, 3);
-    close(host), close(jail), close(nested);
+    enter_grant_dir();
+    hand_over(taken, host, jail, lock());
     if (protect) protections();
     run(results);
 }
@@ -283,17 +286,9 @@ static void copy(int requests, int taken, int results) {
         close(go[0]);
         char byte;
         if (read(requests, &byte, 1) == 1) {
-            const char *rest = grant + strlen(top);
-            make_dirs(stage, rest, 0);
-            snprintf(path, sizeof path, "%s%s", stage, rest);
-            int point = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-            if (point < 0) die(path);
-            close(point);
-            char onto[4096];
-            snprintf(onto, sizeof onto, "%s%s", root, top);
-            if (mount(grant, path, NULL, MS_BIND, NULL)
-                || mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)
-                || mount(stage, onto, NULL, MS_MOVE, NULL) || write(go[1], "g", 1) != 1)
+            bind_ro(grant, stage, grant + strlen(top), 0, MS_NODEV);
+            snprintf(path, sizeof path, "%s%s", root, top);
+            if (mount(stage, path, NULL, MS_MOVE, NULL) || write(go[1], "g", 1) != 1)
                 die(grant);
         }
         close(go[1]);
@@ -312,7 +307,7 @@ static void zygote(int requests, int taken_rx, int taken_tx, int results) {
     static const char *dirs[] = {"/proc", "/dev/pts", "/tmp", NULL};
     for (int i = 0; dirs[i]; i++) make_dirs(root, dirs[i], 1);
     make_dirs(root, top, 1);
-    bind_ro("/usr", root, "/usr", 1);
+    bind_ro("/usr", root, "/usr", 1, 0);
     static const char *links[][2] = {{"usr/bin", "bin"}, {"usr/lib", "lib"},
                                      {"usr/lib64", "lib64"}, {"usr/sbin", "sbin"}};
     char path[4096];
@@ -323,16 +318,16 @@ static void zygote(int requests, int taken_rx, int taken_tx, int results) {
     for (int i = 0; etc_files[i]; i++) {
         snprintf(path, sizeof path, "/etc/%s", etc_files[i]);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) bind_ro(path, root, path, 0);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) bind_ro(path, root, path, 0, 0);
     }
     for (int i = 0; etc_dirs[i]; i++) {
         snprintf(path, sizeof path, "/etc/%s", etc_dirs[i]);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) bind_ro(path, root, path, 1);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) bind_ro(path, root, path, 1, 0);
     }
     for (int i = 0; devices[i]; i++) {
         snprintf(path, sizeof path, "/dev/%s", devices[i]);
-        bind_ro(path, root, path, 0);
+        bind_ro(path, root, path, 0, 0);
     }
     snprintf(path, sizeof path, "%s/dev/ptmx", root);
     if (symlink("pts/ptmx", path)) die(path);
