@@ -433,6 +433,16 @@ impl T {
         self.on_terminal_env(program, args, &[], steps)
     }
 
+    /// `interactive` with the relay off, through the test seam
+    /// `POLA_TEST_SHARED_TERMINAL=1`: jails share the shell's terminal as they did before
+    /// each got one of its own (`pty.rs`), as when the relay cannot start. `args` go to
+    /// pola-sh, `env` are more environment variables.
+    pub fn shared_terminal(&self, args: &[&str], env: &[(&str, &str)], steps: &[Key]) -> Run {
+        let mut all = vec![("POLA_TEST_SHARED_TERMINAL", "1")];
+        all.extend_from_slice(env);
+        self.on_terminal_env(&pola_sh(), args, &all, steps)
+    }
+
     /// `on_terminal` with more environment variables (`HOME` among them replaces the
     /// user's).
     pub fn on_terminal_env(

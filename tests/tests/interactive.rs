@@ -603,7 +603,6 @@ both!(
         // own it by then. The shell used to hand it over once the jail reported its
         // command started, which is after the spawn: `sed` read first, was stopped
         // (SIGTTIN), and the keys went to the line editor.
-        let sh = pola_tests::pola_sh();
         let mut steps = vec![Expect(prompt(t))];
         for _ in 0..8 {
             steps.extend([
@@ -617,11 +616,7 @@ both!(
             ]);
         }
         steps.extend([Send("echo done-$((1+1))"), Send(ENTER), Expect("done-2")]);
-        let run = t.on_terminal(
-            std::path::Path::new("/usr/bin/env"),
-            &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap()],
-            &steps,
-        );
+        let run = t.shared_terminal(&[], &[], &steps);
         assert!(run.stdout.starts_with("OK"), "{run}");
         assert_eq!(run.stdout.matches("got-keys").count(), 8, "{run}");
         assert!(!run.stdout.contains("Stopped"), "{run}");

@@ -1124,10 +1124,8 @@ both!(ask_mode_questions_end_with_their_jail, |t: &T| {
 both!(ask_mode_answers_are_typed_after_the_question, |t: &T| {
     t.write("askone.py", ASK_ONE);
     let audit = t.path("audit.log");
-    let sh = pola_sh();
-    let run = t.on_terminal_env(
-        std::path::Path::new("/usr/bin/env"),
-        &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap(), "--ask"],
+    let run = t.shared_terminal(
+        &["--ask"],
         &[("POLA_AUDIT", audit.to_str().unwrap())],
         &[
             pola_tests::Key::Expect(if t.uid == 0 { "# " } else { "$ " }),

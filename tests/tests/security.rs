@@ -2116,17 +2116,11 @@ both!(
     }
 );
 
-/// pola-sh on a pseudo-terminal playing `steps`; with `shared`, through the test seam
-/// `POLA_TEST_SHARED_TERMINAL=1`, which keeps the relay off so that jails share the
-/// shell's terminal as they did before each got one of its own (`pty.rs`).
+/// pola-sh on a pseudo-terminal playing `steps`; with `shared`, with the relay off
+/// (`T::shared_terminal`).
 fn shell_on_terminal(t: &T, shared: bool, steps: &[Key]) -> Run {
     if shared {
-        let sh = pola_tests::pola_sh();
-        t.on_terminal(
-            std::path::Path::new("/usr/bin/env"),
-            &["POLA_TEST_SHARED_TERMINAL=1", sh.to_str().unwrap()],
-            steps,
-        )
+        t.shared_terminal(&[], &[], steps)
     } else {
         t.interactive(steps)
     }
