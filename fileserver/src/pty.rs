@@ -147,8 +147,17 @@ pub fn isolate(io: &mut Io) -> Result<Option<Own>, PtyError> {
 /// In the jail's PID 1 (the shim), with the jail's devpts mounted: the terminal
 /// `session` asks for, from `ptmx`, with its modes and size.
 pub fn make(ptmx: &std::ffi::CStr, session: &Session) -> Result<Pair, Errno> {
-    let modes = session.modes.as_ref().map(Modes::termios);
-    let pair = open_at(ptmx, modes.as_ref())?;
+    let pair = open_at(ptmx, None)?;
+    configure(pair, session)
+}
+
+/// Give `pair` (a terminal made with no modes, `open_at`) `session`'s modes and
+/// window size.
+pub fn configure(pair: Pair, session: &Session) -> Result<Pair, Errno> {
+    if let Some(modes) = session.modes.as_ref().map(Modes::termios) {
+        // SAFETY: the termios lives across the call; the descriptor is ours.
+        Errno::result(unsafe { libc::tcsetattr(pair.slave.as_raw_fd(), libc::TCSANOW, &modes) })?;
+    }
     if let Some((rows, cols)) = session.size {
         let size = libc::winsize {
             ws_row: rows,

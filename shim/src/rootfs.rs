@@ -454,13 +454,20 @@ pub(crate) fn write_file(root: &OwnedFd, path: &Path, contents: &str) -> Result<
 /// before the command is asked for rather than on its way. Its subtrees' `devpts`
 /// are mounted already, a new instance each (`devpts`): nothing of them comes from the
 /// plan. Whatever of it the plan does not take is unmounted once the plan is known
-/// (`Prepared::settle`). PID 1 goes back to its supervisor's namespace (`host`) to
-/// wait: a plan's grants are opened there.
+/// (`Prepared::settle`). The scratch file system of the default size
+/// (`limits::ReadyScratch`) and a terminal of the `/dev/pts` there
+/// (`session::terminal_ahead`) are made too, each taken only if it fits the plan.
+/// PID 1 goes back to its supervisor's namespace (`host`) to wait: a plan's grants are
+/// opened there.
 pub struct Prepared {
     jail: OwnedFd,
     trees: Vec<pola_fileserver::template::Subtree>,
     root: OwnedFd,
     devpts: Vec<PathBuf>,
+    /// The scratch file system, made ahead for the default size.
+    scratch: Option<crate::limits::ReadyScratch>,
+    /// A terminal of the devpts at `/dev/pts`, with no modes yet (`session`).
+    terminal: Option<pola_fileserver::pty::Pair>,
 }
 
 impl Prepared {
@@ -519,6 +526,8 @@ impl Prepared {
                 trees: template.trees.clone(),
                 root,
                 devpts,
+                scratch: crate::limits::ReadyScratch::make(),
+                terminal: crate::session::terminal_ahead(),
             })
         })();
         // Torn down by the zygote once the jail is gone, not on a command's way.
@@ -617,6 +626,11 @@ pub fn build(
         Some(_) => None,
         None => crate::template::take(),
     };
+    // Taken whether or not the plan takes the rest: a scratch made ahead is used if it
+    // fits, and closed off the path if not (`Built`).
+    let mut prepared = prepared;
+    let ready_scratch = prepared.as_mut().and_then(|p| p.scratch.take());
+    let terminal = prepared.as_mut().and_then(|p| p.terminal.take());
     let trees = match (&prepared, &template) {
         (Some(p), _) => Some(&p.trees),
         (None, Some(t)) => Some(&t.trees),
@@ -742,7 +756,7 @@ pub fn build(
     };
 
     // The private tmpfs directories, sized together (resource limits).
-    let mut scratch = crate::limits::Scratch::new(plan);
+    let mut scratch = crate::limits::Scratch::new(plan, ready_scratch);
     // The skeleton's own mounts, made read-only once everything is placed.
     let mut sealed = vec![root.try_clone().map_err(|e| RootfsError::Open {
         path: "/".into(),
@@ -902,23 +916,34 @@ pub fn build(
     nix::unistd::chdir("/").map_err(pivot_err)?;
     Ok(Built {
         detached: scratch.into_detached(),
+        terminal,
     })
 }
 
 /// What [`build`] leaves its caller to drop once the command runs: the scratch file
-/// system's detached mount (`limits::Scratch::into_detached`).
+/// system's detached mount, and one made ahead that the plan did not take
+/// (`limits::Scratch::into_detached`).
 pub struct Built {
-    detached: Option<OwnedFd>,
+    detached: Vec<OwnedFd>,
+    terminal: Option<pola_fileserver::pty::Pair>,
 }
 
 impl Built {
+    /// The terminal made ahead, if any (`session::make_terminal` checks it is of the
+    /// jail's devpts).
+    pub fn take_terminal(&mut self) -> Option<pola_fileserver::pty::Pair> {
+        self.terminal.take()
+    }
+
     /// As the command starts: what is left goes to the zygote, which lets it go with
     /// the jail's namespaces (`zygote::hold_until_started`), if there is one; PID 1
     /// then does not wait for that grace period while its command runs.
     pub fn give_to_zygote(&mut self) {
-        if let Some(fd) = self.detached.take() {
-            self.detached = crate::zygote::hold_until_started(fd).err();
-        }
+        let detached = std::mem::take(&mut self.detached);
+        self.detached = detached
+            .into_iter()
+            .filter_map(|fd| crate::zygote::hold_until_started(fd).err())
+            .collect();
     }
 
     /// Unmount what is left (an RCU grace period if anything is).

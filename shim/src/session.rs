@@ -72,6 +72,22 @@ pub fn block_signals() -> Result<(), Errno> {
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&handled()), None)
 }
 
+/// The jail's `ptmx`, in its own devpts.
+const PTMX: &std::ffi::CStr = c"/dev/pts/ptmx";
+
+/// In a warm jail's PID 1, its prepared root entered: a terminal of the devpts there,
+/// made before the command is asked for (opening `ptmx` and taking the slave were
+/// half of making the jail's terminal on the command's path). The plan's modes and
+/// size are given it once known (`make_terminal`). Both ends above the descriptors a
+/// request places.
+pub fn terminal_ahead() -> Option<pola_fileserver::pty::Pair> {
+    let pair = pola_fileserver::pty::open_at(PTMX, None).ok()?;
+    Some(pola_fileserver::pty::Pair {
+        master: crate::sys::high(pair.master).ok()?,
+        slave: crate::sys::high(pair.slave).ok()?,
+    })
+}
+
 /// PID 1 tells the shim that the command stopped, on a pipe made before the fork.
 pub struct Stops {
     read: OwnedFd,
@@ -111,15 +127,25 @@ fn control(fd: RawFd) -> Result<(), Errno> {
 /// name, `/dev/pts/0`, exists in the jail: `pola_fileserver::pty`), put its slave at
 /// the session's terminal descriptors (a placeholder held them), make it the session's
 /// controlling terminal, and send the master to the server, which relays it.
+///
+/// `ready`: one made ahead (`terminal_ahead`), taken if it is of the devpts the jail
+/// has at `/dev/pts` (a plan that did not take the prepared `/dev` has another).
 pub fn make_terminal(
     session: &Session,
     socket: &std::os::unix::net::UnixStream,
+    ready: Option<pola_fileserver::pty::Pair>,
 ) -> Result<(), Errno> {
     use sendfd::SendWithFd;
     if session.make.is_empty() {
         return Ok(());
     }
-    let pair = pola_fileserver::pty::make(c"/dev/pts/ptmx", session)?;
+    let jails = nix::sys::stat::stat(PTMX).map(|st| st.st_dev);
+    let ready = ready
+        .filter(|pair| nix::sys::stat::fstat(pair.master.as_fd()).map(|st| st.st_dev) == jails);
+    let pair = match ready {
+        Some(pair) => pola_fileserver::pty::configure(pair, session)?,
+        None => pola_fileserver::pty::make(PTMX, session)?,
+    };
     for fd in &session.make {
         // SAFETY: dup2 onto a descriptor number the plan reserved for the terminal.
         Errno::result(unsafe { libc::dup2(pair.slave.as_raw_fd(), *fd) })?;

@@ -95,17 +95,30 @@ both!(limits_are_on_by_default_and_set_per_command, |t: &T| {
     );
 });
 
+// Also in warm jails (from the third command on, the template sent with the second),
+// whose PID 1 made a scratch file system of the default size ahead: one of another
+// size is made for the plan that asks for it, and the scratch directories made ahead
+// get the same modes as those made on the path.
 both!(a_commands_own_limits_reach_its_jail, |t: &T| {
-    let run = t.output(t.pola_sh_command(
-        "sh -c 'df -B1M --output=size /tmp' + @tmp:64M; sh -c 'df -B1M --output=size /dev/shm'",
-    ));
-    let sizes: Vec<&str> = run
-        .success()
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.chars().all(|c| c.is_ascii_digit()))
-        .collect();
-    assert_eq!(sizes, ["64", "1024"], "{run}");
+    let tmp = "sh -c 'echo size=$(df -B1M --output=size /tmp | tail -n 1)' + @tmp:64M";
+    let shm = "sh -c 'echo size=$(df -B1M --output=size /dev/shm | tail -n 1)'";
+    let modes = "sh -c 'echo modes=$(stat -c %a /tmp /dev/shm \"$HOME\")'";
+    let run = t.output(t.pola_sh_command(&format!("{modes}; {tmp}; {shm}; {tmp}; {shm}; {modes}")));
+    let out = run.success();
+    let field = |key: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+            .collect()
+    };
+    assert_eq!(field("size="), ["64", "1024", "64", "1024"], "{run}");
+    let modes = field("modes=");
+    assert_eq!(modes.len(), 2, "{run}");
+    assert_eq!(
+        modes[0], modes[1],
+        "cold and warm jails' scratch modes: {run}"
+    );
+    assert!(modes[0].starts_with("1777 1777 "), "{run}");
 });
 
 // The jail's processes as the kernel bounds them where no cgroup is used: the

@@ -486,6 +486,81 @@ probe("unshare_userns", lambda: call(272, 0x10000000 | 0x20000))
     }
 );
 
+/// Enter a process's user and mount namespaces (`PID`), with every capability the user
+/// namespace gives, and try to lift the lock of the mount at `PATH`; then make a mount
+/// of its own there and unmount it (the capabilities are real).
+const ENTER_AND_UNLOCK: &str = r#"
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid, path = sys.argv[1], sys.argv[2].encode()
+MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
+def report(name, ret):
+    print(name + "=" + ("ok" if ret == 0 else errno.errorcode[ctypes.get_errno()]))
+for ns, flag in (("user", 0x10000000), ("mnt", 0x20000)):
+    fd = os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY)
+    report("setns_" + ns, libc.setns(fd, flag))
+report("remount_rw", libc.mount(None, path, None, MS_REMOUNT | MS_BIND, None))
+report("umount", libc.umount2(path, 0))
+report("bind_own", libc.mount(path, path, None, MS_BIND, None))
+report("umount_own", libc.umount2(path, 0))
+"#;
+
+// 10, for a warm jail (issue 17): the lock's user namespace is made before the command
+// is asked for (`namespaces::ReadyLock`), and only entered on the command's path, the
+// mount namespace made then. Entered from outside with every capability that user
+// namespace gives, the command's grant can be neither made writable nor unmounted.
+both!(
+    item_10_a_warm_jails_lock_made_ahead_locks_its_grants,
+    |t: &T| {
+        t.write("d/f", "original");
+        t.write("enter.py", ENTER_AND_UNLOCK);
+        // Without the lock: in a user and mount namespace of one's own, a read-only bind
+        // can be made writable and unmounted.
+        let plain = t.plain(&[
+        "unshare",
+        "-Urm",
+        "sh",
+        "-c",
+        "mount --bind d d && mount -o remount,bind,ro d && mount -o remount,bind,rw d && umount d && echo attack-works",
+    ]);
+        assert!(plain.success().contains("attack-works"), "{plain}");
+
+        // The third command runs in a warm jail holding the template (the second sends it).
+        let sleeper = "import time; time.sleep(60)";
+        let tag = format!("lock-ahead-{}-{:?}", std::process::id(), t.who);
+        let mut shell = t
+            .pola_sh_command(&format!(
+                "true; true; /usr/bin/python3 -c '{sleeper}' {tag} d"
+            ))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn pola-sh");
+        let command = |cmd: &str| cmd.starts_with("/usr/bin/python3 -c") && cmd.contains(&tag);
+        let found = wait_for(|| !processes(command).is_empty(), 20);
+        let pid = processes(command).first().map(|(pid, _)| pid.to_string());
+        let d = t.path("d");
+        let entered = pid.map(|pid| t.plain(&["python3", "enter.py", &pid, d.to_str().unwrap()]));
+        for (pid, _) in processes(command) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        let _ = shell.wait();
+        assert!(found, "the jailed command never ran");
+        let entered = entered.expect("its pid");
+        for (op, expected) in [
+            ("setns_user", "ok"),
+            ("setns_mnt", "ok"),
+            ("remount_rw", "EPERM"),
+            ("umount", "EINVAL"),
+            ("bind_own", "ok"),
+            ("umount_own", "ok"),
+        ] {
+            assert_eq!(entered.expect_field(op), expected, "{op}:\n{entered}");
+        }
+        assert_eq!(fs::read_to_string(t.path("d/f")).unwrap(), "original");
+    }
+);
+
 // 11. A nested user namespace cannot be created.
 both!(item_11_nested_user_namespaces_are_denied, |t: &T| {
     let code = py(r#"
