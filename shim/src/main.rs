@@ -279,7 +279,7 @@ fn status_of(plan: &JailPlan, built: Result<i32, ShimError>) -> i32 {
 
 /// A warm jail's PID 1 (`warm`), its request's descriptors in place: the plan from
 /// its copy, the namespaces that wait for it, then on as any PID 1.
-fn warm_pid1(mut link: warm::Link, stops: session::Stops, ahead: warm::Ahead) -> ! {
+fn warm_pid1(mut link: warm::Link, stops: session::Stops, prepared: Option<rootfs::Prepared>) -> ! {
     let received = channel::socket().and_then(|s| {
         let received = channel::receive(&s)?;
         Ok((s, received))
@@ -326,15 +326,15 @@ fn warm_pid1(mut link: warm::Link, stops: session::Stops, ahead: warm::Ahead) ->
             &socket,
             None,
             stops,
-            Some((&mut link, ahead)),
+            Some((&mut link, prepared)),
         )
     })();
     sys::leave(status_of(&plan, built))
 }
 
 /// PID 1 of the jail: build it, lock it, run the command. A warm one (`warm`: its link
-/// to its copy, what it made ahead) dies with its parent already, and waits for its
-/// copy's word before the lock.
+/// to its copy, its root as far as it was made ahead) dies with its parent already,
+/// and waits for its copy's word before the lock.
 fn pid1(
     plan: &JailPlan,
     witnesses: Vec<OwnedFd>,
@@ -342,7 +342,7 @@ fn pid1(
     socket: &UnixStream,
     parent_alive: Option<init::ParentAlive>,
     stops: Option<session::Stops>,
-    warm: Option<(&mut warm::Link, warm::Ahead)>,
+    warm: Option<(&mut warm::Link, Option<rootfs::Prepared>)>,
 ) -> Result<i32, ShimError> {
     if let Some(parent_alive) = parent_alive {
         parent_alive
@@ -365,9 +365,9 @@ fn pid1(
     limits::number_pids(&plan.limits)?;
     // A warm PID 1 without slots still shares its supervisor's mount namespace.
     let shared = warm.is_some() && !slots::wanted(plan);
-    let (link, prepared, ready_lock) = match warm {
-        Some((link, ahead)) => (Some(link), ahead.root, ahead.lock),
-        None => (None, None, None),
+    let (link, prepared) = match warm {
+        Some((link, prepared)) => (Some(link), prepared),
+        None => (None, None),
     };
     let mut built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
     sys::close_all(witnesses);
@@ -391,7 +391,7 @@ fn pid1(
             .map_err(step("wait for the jail's process group"))?;
     }
     let program = init::program(plan);
-    let mut listener = lock_down(plan, program.exempt(), ready_lock)?;
+    let mut listener = lock_down(plan, program.exempt())?;
     let send = |listener: seccomp::Listener| {
         channel::send_listener(socket, &listener.fd).map_err(step("send the seccomp listener"))
     };
@@ -440,15 +440,11 @@ fn pid1(
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
 /// Returns the seccomp notification listener, if the plan has a notification filter.
-fn lock_down(
-    plan: &JailPlan,
-    exempt: Option<u64>,
-    ready_lock: Option<namespaces::ReadyLock>,
-) -> Result<Option<seccomp::Listener>, ShimError> {
+fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Listener>, ShimError> {
     // The namespace the jail was built in, and the locked one: the zygote releases
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
     zygote::hold_mount_namespace_until_started();
-    namespaces::lock(plan.uid, plan.gid, ready_lock)?;
+    namespaces::lock(plan.uid, plan.gid)?;
     zygote::hold_mount_namespace_until_started();
     limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20).

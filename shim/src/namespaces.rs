@@ -237,89 +237,11 @@ pub fn cgroup_after_move() -> Result<(), NamespaceError> {
     unshare(CloneFlags::CLONE_NEWCGROUP).map_err(NamespaceError::Unshare)
 }
 
-/// The nested user and mount namespace that locks every mount of the jail: the user
-/// namespace made ahead (`ready`) if it maps these ids, else a new one.
-pub fn lock(uid: u32, gid: u32, ready: Option<ReadyLock>) -> Result<(), NamespaceError> {
-    if let Some(ready) = ready.filter(|r| r.ids == (uid, gid)) {
-        if nix::sched::setns(&ready.ns, CloneFlags::CLONE_NEWUSER).is_ok() {
-            return unshare(CloneFlags::CLONE_NEWNS).map_err(NamespaceError::Unshare);
-        }
-    }
+/// The nested user and mount namespace that locks every mount of the jail.
+pub fn lock(uid: u32, gid: u32) -> Result<(), NamespaceError> {
     unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
         .map_err(NamespaceError::Unshare)?;
-    map_self(uid, gid)
-}
-
-/// Map `uid` and `gid` to themselves in the user namespace this process just made.
-fn map_self(uid: u32, gid: u32) -> Result<(), NamespaceError> {
     write("/proc/self/uid_map", &format!("{uid} {uid} 1\n"))?;
     write("/proc/self/gid_map", &format!("{gid} {gid} 1\n"))?;
     Ok(())
-}
-
-/// The lock's user namespace, made by a warm jail's PID 1 while it waits for its
-/// command: what `lock` would make, a child of PID 1's user namespace mapping the
-/// jail's ids to themselves. On the path, entering it (`setns`) and taking the mount
-/// namespace is all the lock is left to do; making the user namespace and writing its
-/// two maps through `/proc` were half of the lock's time (PERF-NOTES.md: 117–162 µs
-/// against 210–297). The mount namespace is still made on the path, from the jail as
-/// built, so the mounts are locked exactly as before: they are copied into a mount
-/// namespace owned by a user namespace below the one that made them.
-///
-/// A child process makes it (a process cannot make a user namespace without entering
-/// it), sends it back and exits; it is reaped here, before the request, so nothing
-/// lives in the namespace until PID 1 enters it for the command.
-pub struct ReadyLock {
-    ns: std::os::fd::OwnedFd,
-    ids: (u32, u32),
-}
-
-impl ReadyLock {
-    /// `None` outside a zygote's user namespace, or if anything fails (the lock then
-    /// makes its own). PID 1 is single-threaded, and blocks `SIGCHLD` until its
-    /// supervisor reads it: the child's is taken here.
-    pub fn make() -> Option<ReadyLock> {
-        use sendfd::{RecvWithFd, SendWithFd};
-        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-        let ids = entered_ids()?;
-        let (ours, theirs) = std::os::unix::net::UnixStream::pair().ok()?;
-        // SAFETY: the caller is single-threaded; the child makes the namespace, sends it
-        // and exits without returning.
-        let child = match unsafe { nix::unistd::fork() }.ok()? {
-            nix::unistd::ForkResult::Child => {
-                drop(ours);
-                let sent = unshare(CloneFlags::CLONE_NEWUSER).is_ok()
-                    && map_self(ids.0, ids.1).is_ok()
-                    && fs::File::open("/proc/self/ns/user")
-                        .is_ok_and(|ns| theirs.send_with_fd(&[1], &[ns.as_raw_fd()]).is_ok());
-                // SAFETY: leaving the forked child at once, running nothing of the parent's.
-                unsafe { libc::_exit(if sent { 0 } else { 1 }) }
-            }
-            nix::unistd::ForkResult::Parent { child } => child,
-        };
-        drop(theirs);
-        let mut tag = [0u8; 1];
-        let mut fds = [-1; 1];
-        let received = ours.recv_with_fd(&mut tag, &mut fds);
-        // SAFETY: a descriptor received just now, owned by nothing else.
-        let ns = (fds[0] >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fds[0]) });
-        let _ = nix::sys::wait::waitpid(child, None);
-        take_pending_sigchld();
-        match received {
-            Ok((1, 1)) => crate::sys::high(ns?).ok().map(|ns| ReadyLock { ns, ids }),
-            _ => None,
-        }
-    }
-}
-
-/// Take a pending `SIGCHLD` (blocked), so that the supervisor's first is its command's.
-fn take_pending_sigchld() {
-    let mut set = nix::sys::signal::SigSet::empty();
-    set.add(nix::sys::signal::Signal::SIGCHLD);
-    let zero = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid signal set and timeout, both read only; nothing is written back.
-    unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &zero) };
 }

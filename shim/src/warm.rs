@@ -1,9 +1,8 @@
 //! The warm jail (issue 17): the copy the zygote forks ahead for the next command makes
 //! that command's namespaces and forks its PID 1 while it waits for the command, and
-//! that PID 1 makes what is the same for every command ([`Ahead`]): the part of the
-//! jail's root (`rootfs::Prepared`: its copy of the template, its root tmpfs, its
-//! `/proc`, its scratch file system and terminal) and the lock's user namespace
-//! (`namespaces::ReadyLock`), so that none of it is on the command's path
+//! that PID 1 makes the part of the jail's root that is the same for every command
+//! (`rootfs::Prepared`: its copy of the template, its root tmpfs, its `/proc`, its
+//! scratch file system and terminal), so that none of it is on the command's path
 //! (bench/README.md, "Fifth stop", "Thirteenth stop").
 //!
 //! The copy (the jail's shim to be) and its PID 1 then wait, with nothing of any
@@ -231,10 +230,8 @@ fn pid1_waits(
     if parent_alive.die_with_parent().is_err() {
         std::process::exit(125);
     }
-    let ahead = Ahead {
-        root: crate::rootfs::Prepared::make(),
-        lock: namespaces::ReadyLock::make(),
-    };
+    // The jail's root, as far as it is the same for every command.
+    let prepared = crate::rootfs::Prepared::make();
     let (request, fds) = loop {
         match zygote::receive(&from_shell) {
             Ok(Some((bytes, fds))) => match Request::decode(&bytes) {
@@ -258,16 +255,8 @@ fn pid1_waits(
             settled: false,
         },
         stops,
-        ahead,
+        prepared,
     )
-}
-
-/// What a warm PID 1 makes while it waits for its command.
-pub struct Ahead {
-    /// The jail's root, as far as it is the same for every command.
-    pub root: Option<crate::rootfs::Prepared>,
-    /// The lock's user namespace.
-    pub lock: Option<namespaces::ReadyLock>,
 }
 
 /// Whether a warm jail fits `plan`: the shell sends the zygote only plans of its own

@@ -505,61 +505,58 @@ report("bind_own", libc.mount(path, path, None, MS_BIND, None))
 report("umount_own", libc.umount2(path, 0))
 "#;
 
-// 10, for a warm jail (issue 17): the lock's user namespace is made before the command
-// is asked for (`namespaces::ReadyLock`), and only entered on the command's path, the
-// mount namespace made then. Entered from outside with every capability that user
-// namespace gives, the command's grant can be neither made writable nor unmounted.
-both!(
-    item_10_a_warm_jails_lock_made_ahead_locks_its_grants,
-    |t: &T| {
-        t.write("d/f", "original");
-        t.write("enter.py", ENTER_AND_UNLOCK);
-        // Without the lock: in a user and mount namespace of one's own, a read-only bind
-        // can be made writable and unmounted.
-        let plain = t.plain(&[
+// 10, for a warm jail (issue 17): most of it is made before the command is asked for
+// (its root, its scratch file system, its terminal), its lock on the command's path.
+// Entered from outside with every capability the command's user namespace gives, the
+// command's grant can be neither made writable nor unmounted: the lock holds.
+both!(item_10_a_warm_jails_grants_are_locked, |t: &T| {
+    t.write("d/f", "original");
+    t.write("enter.py", ENTER_AND_UNLOCK);
+    // Without the lock: in a user and mount namespace of one's own, a read-only bind
+    // can be made writable and unmounted.
+    let plain = t.plain(&[
         "unshare",
         "-Urm",
         "sh",
         "-c",
         "mount --bind d d && mount -o remount,bind,ro d && mount -o remount,bind,rw d && umount d && echo attack-works",
     ]);
-        assert!(plain.success().contains("attack-works"), "{plain}");
+    assert!(plain.success().contains("attack-works"), "{plain}");
 
-        // The third command runs in a warm jail holding the template (the second sends it).
-        let sleeper = "import time; time.sleep(60)";
-        let tag = format!("lock-ahead-{}-{:?}", std::process::id(), t.who);
-        let mut shell = t
-            .pola_sh_command(&format!(
-                "true; true; /usr/bin/python3 -c '{sleeper}' {tag} d"
-            ))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn pola-sh");
-        let command = |cmd: &str| cmd.starts_with("/usr/bin/python3 -c") && cmd.contains(&tag);
-        let found = wait_for(|| !processes(command).is_empty(), 20);
-        let pid = processes(command).first().map(|(pid, _)| pid.to_string());
-        let d = t.path("d");
-        let entered = pid.map(|pid| t.plain(&["python3", "enter.py", &pid, d.to_str().unwrap()]));
-        for (pid, _) in processes(command) {
-            let _ = Command::new("kill").arg(pid.to_string()).status();
-        }
-        let _ = shell.wait();
-        assert!(found, "the jailed command never ran");
-        let entered = entered.expect("its pid");
-        for (op, expected) in [
-            ("setns_user", "ok"),
-            ("setns_mnt", "ok"),
-            ("remount_rw", "EPERM"),
-            ("umount", "EINVAL"),
-            ("bind_own", "ok"),
-            ("umount_own", "ok"),
-        ] {
-            assert_eq!(entered.expect_field(op), expected, "{op}:\n{entered}");
-        }
-        assert_eq!(fs::read_to_string(t.path("d/f")).unwrap(), "original");
+    // The third command runs in a warm jail holding the template (the second sends it).
+    let sleeper = "import time; time.sleep(60)";
+    let tag = format!("warm-lock-{}-{:?}", std::process::id(), t.who);
+    let mut shell = t
+        .pola_sh_command(&format!(
+            "true; true; /usr/bin/python3 -c '{sleeper}' {tag} d"
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn pola-sh");
+    let command = |cmd: &str| cmd.starts_with("/usr/bin/python3 -c") && cmd.contains(&tag);
+    let found = wait_for(|| !processes(command).is_empty(), 20);
+    let pid = processes(command).first().map(|(pid, _)| pid.to_string());
+    let d = t.path("d");
+    let entered = pid.map(|pid| t.plain(&["python3", "enter.py", &pid, d.to_str().unwrap()]));
+    for (pid, _) in processes(command) {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
     }
-);
+    let _ = shell.wait();
+    assert!(found, "the jailed command never ran");
+    let entered = entered.expect("its pid");
+    for (op, expected) in [
+        ("setns_user", "ok"),
+        ("setns_mnt", "ok"),
+        ("remount_rw", "EPERM"),
+        ("umount", "EINVAL"),
+        ("bind_own", "ok"),
+        ("umount_own", "ok"),
+    ] {
+        assert_eq!(entered.expect_field(op), expected, "{op}:\n{entered}");
+    }
+    assert_eq!(fs::read_to_string(t.path("d/f")).unwrap(), "original");
+});
 
 // 11. A nested user namespace cannot be created.
 both!(item_11_nested_user_namespaces_are_denied, |t: &T| {
