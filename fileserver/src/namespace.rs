@@ -401,15 +401,17 @@ impl Namespace {
         Some(&node.entry)
     }
 
-    /// Whether `path` is inside the jail's `/proc`, which the jail provides itself:
-    /// a host `/proc` path must never be bound over it.
-    pub fn is_under_proc(&self, path: &Path) -> bool {
+    /// Whether `path` is inside a file system the jail has of its own, its `/proc` or
+    /// its devpts: no host path may be bound over them (the host's `/dev/pts` there
+    /// would show the host's terminals, and the jail's own could not be made).
+    pub fn is_jails_own(&self, path: &Path) -> bool {
         let Ok(path) = normalize(path) else {
             return false;
         };
+        let own = |entry: &Entry| matches!(entry, Entry::Proc | Entry::Devpts);
         let mut node = &self.root;
         for name in names(&path) {
-            if node.entry == Entry::Proc {
+            if own(&node.entry) {
                 return true;
             }
             match node.children.get(&name) {
@@ -417,7 +419,7 @@ impl Namespace {
                 None => return false,
             }
         }
-        node.entry == Entry::Proc
+        own(&node.entry)
     }
 
     /// Rewrite `path` through the namespace's own symlinks (at most 40, as the kernel).
@@ -718,8 +720,12 @@ mod tests {
             Entry::Generated("root:x:0:0::/root:/bin/sh\n".into()),
         )
         .unwrap();
-        assert!(ns.is_under_proc(Path::new("/proc/self/status")));
-        assert!(!ns.is_under_proc(Path::new("/etc")));
+        ns.insert(Path::new("/dev/pts"), Entry::Devpts).unwrap();
+        assert!(ns.is_jails_own(Path::new("/proc/self/status")));
+        assert!(ns.is_jails_own(Path::new("/dev/pts")));
+        assert!(ns.is_jails_own(Path::new("/dev/pts/3")));
+        assert!(!ns.is_jails_own(Path::new("/dev")));
+        assert!(!ns.is_jails_own(Path::new("/etc")));
         assert!(ns.insert(Path::new("/etc/passwd/x"), Entry::Tmpfs).is_err());
         assert!(ns.insert(Path::new("/proc/1"), Entry::Tmpfs).is_err());
     }

@@ -548,8 +548,8 @@ pub fn namespace(
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
-        if ns.is_under_proc(&virt) {
-            tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own /proc");
+        if ns.is_jails_own(&virt) {
+            tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own there");
             continue;
         }
         if !write {
@@ -717,7 +717,7 @@ fn insert_grant_found(
     origin: Origin,
 ) -> Result<(), JailError> {
     if ns.covering(&ns.canonical(virt)?, rights).is_some() {
-        if let Some(real) = real(&host).filter(|r| r != virt && !ns.is_under_proc(r)) {
+        if let Some(real) = real(&host).filter(|r| r != virt && !ns.is_jails_own(r)) {
             ns.insert(&real, grant(real.clone(), rights, origin))?;
         }
     }

@@ -696,6 +696,38 @@ os.write(fd, f"read-by-name={line}\n".encode())
 print(f"jail-dev={os.fstat(0).st_dev}:{os.fstat(fd).st_dev}", flush=True)
 "#;
 
+// Naming `/dev/pts` names the jail's own devpts, as naming `/proc` names its own
+// `/proc`: granting the host's there would show the host's terminals and leave the jail
+// without its own (the command failed: "make the jail's terminal: EACCES").
+both!(naming_dev_pts_names_the_jails_own, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        // Unconfined, the host's devpts.
+        Send("!!stat -c host-pts=%d /dev/pts"),
+        Send(ENTER),
+        Expect("host-pts="),
+        Pause(0.5),
+        Send("stat -c jail-pts=%d /dev/pts; ls /dev/pts; tty"),
+        Send(ENTER),
+        Expect("jail-pts="),
+        Pause(0.8),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("make the jail's terminal"), "{run}");
+    // The last one: the line typed holds the key too.
+    let field = |key: &str| -> String {
+        let at = run.stdout.rfind(key).unwrap() + key.len();
+        run.stdout[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    let (host, jail) = (field("host-pts="), field("jail-pts="));
+    assert!(!host.is_empty() && !jail.is_empty(), "{run}");
+    assert_ne!(host, jail, "{run}");
+    assert!(run.stdout.contains("/dev/pts/0"), "{run}");
+});
+
 both!(the_jails_terminal_has_a_name_in_the_jail, |t: &T| {
     t.write("reopen.py", REOPEN_THE_TERMINAL);
     let run = t.interactive(&[
