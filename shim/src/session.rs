@@ -139,9 +139,10 @@ pub fn make_terminal(
     if session.make.is_empty() {
         return Ok(());
     }
-    let jails = nix::sys::stat::stat(PTMX).map(|st| st.st_dev);
-    let ready = ready
-        .filter(|pair| nix::sys::stat::fstat(pair.master.as_fd()).map(|st| st.st_dev) == jails);
+    let ready = ready.filter(|pair| {
+        let dev = |st: nix::sys::stat::FileStat| st.st_dev;
+        nix::sys::stat::fstat(pair.master.as_fd()).map(dev) == nix::sys::stat::stat(PTMX).map(dev)
+    });
     let pair = match ready {
         Some(pair) => pola_fileserver::pty::configure(pair, session)?,
         None => pola_fileserver::pty::make(PTMX, session)?,
