@@ -36,6 +36,7 @@ pub mod hints;
 pub mod launch;
 pub mod limits;
 pub mod mediate;
+pub mod mounts;
 pub mod namespace;
 pub mod network;
 pub mod plan;

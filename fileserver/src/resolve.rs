@@ -248,6 +248,7 @@ pub fn resolve(ns: &Namespace) -> Result<Resolved, ResolveError> {
 }
 
 fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> {
+    crate::template::notice_changes();
     let slot_dirs = slots_by_directory(ns);
     // Slot views placed by their directory's step, not as nodes of their own.
     let mut placed: Vec<PathBuf> = Vec::new();

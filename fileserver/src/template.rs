@@ -33,6 +33,7 @@
 //! Message to the zygote, on its `SOCK_SEQPACKET` socket: `[b'T', JSON of the
 //! subtrees]` with one witness descriptor per bind, in order; no reply.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::os::fd::{BorrowedFd, RawFd};
 use std::path::{Component, Path, PathBuf};
 
@@ -43,22 +44,139 @@ use crate::resolve::Resolved;
 
 /// Witnesses of the default environment's read-only binds and devices, kept from one
 /// command to the next by the process that resolves them (the shell).
-static KEPT: std::sync::Mutex<std::collections::BTreeMap<PathBuf, crate::resolve::WitnessFd>> =
-    std::sync::Mutex::new(std::collections::BTreeMap::new());
+static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept {
+    witnesses: BTreeMap::new(),
+    unchanged: BTreeSet::new(),
+    watch: None,
+    unwatchable: false,
+});
 
-/// The witness of the default environment's bind of `path`: the one kept
-/// from an earlier command if `path` still names its very object (one `lstat`: the
-/// same device and inode; a link in its place is another inode), else resolved again
-/// as any grant is (`crate::resolve`) and kept. Opening and checking each bind
+struct Kept {
+    witnesses: BTreeMap<PathBuf, crate::resolve::WitnessFd>,
+    /// The kept paths checked since the watch was made and known to name their
+    /// witness's object still: nothing was said since.
+    unchanged: BTreeSet<PathBuf>,
+    watch: Option<Watch>,
+    /// No watch could be made: every path is checked with an `lstat`, command after
+    /// command.
+    unwatchable: bool,
+}
+
+/// What tells the shell that a kept path may name another object now, so that the
+/// paths need not be checked again (31 `lstat`s, ~40–100 µs, on every command of a
+/// shell with the default environment; bench/README.md, "Fourteenth stop"). A path
+/// names another object only if an entry on its way is created, deleted or renamed
+/// (inotify, on each directory it goes through, from `/` down) or if something is
+/// mounted or unmounted (`crate::mounts`). Two `poll`s a command; after anything at
+/// all, every path is checked again, and watched anew.
+struct Watch {
+    /// The process that made it: a forked copy of the shell shares its descriptors
+    /// and would take the events its shell has to see, so it checks every path.
+    owner: u32,
+    inotify: nix::sys::inotify::Inotify,
+    /// The mount table's changes counted when the watch was made.
+    mounts: u64,
+    watched: BTreeSet<PathBuf>,
+}
+
+impl Watch {
+    fn new() -> Option<Watch> {
+        use nix::sys::inotify::{InitFlags, Inotify};
+        let made = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC).ok()?;
+        // Above the descriptors a user may name, as the witnesses are.
+        let high = crate::launch::high_copy(made).ok()?;
+        // SAFETY: `high` is a duplicate of an inotify descriptor, held by nothing else.
+        let inotify = unsafe { Inotify::from_owned_fd(high) };
+        let mounts = crate::mounts::changes()?;
+        Some(Watch {
+            owner: std::process::id(),
+            inotify,
+            mounts,
+            watched: BTreeSet::new(),
+        })
+    }
+
+    /// Whether anything was said since the watch was made, or the watch cannot tell.
+    fn said_anything(&self) -> bool {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        use std::os::fd::AsFd;
+        let mut fds = [PollFd::new(self.inotify.as_fd(), PollFlags::POLLIN)];
+        !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(0))
+            || crate::mounts::changes() != Some(self.mounts)
+    }
+
+    /// Watch every directory `path` goes through, from the top: a directory replaced
+    /// once its parent is watched is said. False if one cannot be watched.
+    fn above(&mut self, path: &Path) -> bool {
+        use nix::sys::inotify::AddWatchFlags as F;
+        let changes = F::IN_CREATE
+            | F::IN_DELETE
+            | F::IN_MOVED_FROM
+            | F::IN_MOVED_TO
+            | F::IN_DELETE_SELF
+            | F::IN_MOVE_SELF
+            | F::IN_ONLYDIR;
+        let dirs: Vec<&Path> = path.ancestors().skip(1).collect();
+        for dir in dirs.into_iter().rev() {
+            if !self.watched.contains(dir) {
+                if self.inotify.add_watch(dir, changes).is_err() {
+                    return false;
+                }
+                self.watched.insert(dir.to_path_buf());
+            }
+        }
+        true
+    }
+}
+
+/// Once for each command's resolving, before its default environment's witnesses are
+/// taken (`kept_witness`): if the watch said anything, no kept path is known
+/// unchanged any more, and a new watch is made.
+pub(crate) fn notice_changes() {
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    let quiet = match &kept.watch {
+        Some(watch) if watch.owner == std::process::id() => !watch.said_anything(),
+        _ => return,
+    };
+    if !quiet {
+        kept.unchanged.clear();
+        kept.watch = Watch::new();
+        kept.unwatchable = kept.watch.is_none();
+    }
+}
+
+/// The witness of the default environment's bind of `path`: the one kept from an
+/// earlier command if `path` still names its very object, else resolved again as any
+/// grant is (`crate::resolve`) and kept. Still names it: nothing was said by the watch
+/// since it was checked (`Watch`, made once a kept path is first checked: a shell of
+/// one command, `pola-run`, has none), or else one `lstat` shows the same device and
+/// inode (a link in its place is another inode). Opening and checking each bind
 /// (planted links, `/proc`, its canonical path: six system calls) cost every command
 /// ~0.3 ms.
 pub(crate) fn kept_witness(
     path: &Path,
 ) -> Result<crate::resolve::WitnessFd, crate::resolve::ResolveError> {
     use crate::resolve::WitnessFd;
-    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(w) = kept.get(path) {
+    let mut guard = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    let kept = &mut *guard;
+    if let Some(w) = kept.witnesses.get(path) {
+        if kept.watch.is_none() && !kept.unwatchable {
+            kept.watch = Watch::new();
+            kept.unwatchable = kept.watch.is_none();
+        }
+        let mut watch = kept
+            .watch
+            .as_mut()
+            .filter(|w| w.owner == std::process::id());
+        if watch.is_some() && kept.unchanged.contains(path) {
+            return Ok(w.clone());
+        }
+        // Watched before it is looked at: any change from now on is said.
+        let watched = watch.as_mut().is_some_and(|w| w.above(path));
         if nix::sys::stat::lstat(path).is_ok_and(|st| (st.st_dev, st.st_ino) == (w.dev, w.ino)) {
+            if watched {
+                kept.unchanged.insert(path.to_path_buf());
+            }
             return Ok(w.clone());
         }
     }
@@ -68,7 +186,7 @@ pub(crate) fn kept_witness(
     // where the shell keeps its own, out of reach of redirections.
     if let Ok(high) = crate::launch::high_copy(&*fresh.fd) {
         fresh.fd = std::sync::Arc::new(high);
-        kept.insert(path.to_path_buf(), fresh.clone());
+        kept.witnesses.insert(path.to_path_buf(), fresh.clone());
     }
     Ok(fresh)
 }

@@ -251,6 +251,10 @@ struct Zygote {
     ready: Option<Ready>,
     /// Whether it has made a shim yet (started ahead of its first command: `start_ahead`).
     used: bool,
+    /// The mount table's changes (`crate::mounts`) counted before the zygote could
+    /// fork its next copy: it started, or was last told a copy was taken. `None` for
+    /// a one-shot launcher's, which is not watched.
+    mounts: Option<u64>,
 }
 
 /// A copy forked ahead, waiting for a request from the shell on `socket`, and its
@@ -260,6 +264,9 @@ struct Ready {
     pid: Pid,
     socket: OwnedFd,
     pid1: OwnedFd,
+    /// The zygote's `mounts` when it was announced: the copy was forked after they
+    /// were counted, and made its private copy of the host's mount namespace then.
+    mounts: Option<u64>,
 }
 
 /// The copy a request was sent to last: a dead zygote's waiting copy is killed by its
@@ -348,6 +355,7 @@ pub fn enable_once() {
 
 fn start(shim: &Path) -> std::io::Result<Zygote> {
     let once = ONCE.load(std::sync::atomic::Ordering::Relaxed);
+    let mounts = if once { None } else { crate::mounts::changes() };
     let (pid, ours) = crate::launch::spawn_helper(shim, if once { ONCE_ARG } else { ARG })?;
     Ok(Zygote {
         owner: std::process::id(),
@@ -356,6 +364,7 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         template: Vec::new(),
         ready: None,
         used: false,
+        mounts,
     })
 }
 
@@ -514,6 +523,15 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
             return Err(unexpected(answer));
         }
     }
+    // A copy made before something was mounted or unmounted on the host would not
+    // see it, and its jail could not start (its grant "changed while the jail was
+    // starting"): let it go, and the zygote forks one now.
+    if let Some(ready) = zygote.ready.take_if(|r| {
+        r.mounts
+            .is_some_and(|seen| crate::mounts::changes() != Some(seen))
+    }) {
+        drop_ready(zygote, ready, true);
+    }
     let pid = match zygote.ready.take() {
         Some(ready) => hand(zygote, ready, request, fds)?,
         None => {
@@ -579,6 +597,7 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
                 pid: Pid::from_raw(pid),
                 socket,
                 pid1,
+                mounts: zygote.mounts,
             }) {
                 // Only one is ever ready: the zygote is out of step.
                 drop_ready(zygote, old, false);
@@ -591,7 +610,7 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
 }
 
 /// Send the ready copy `ready` the request, and tell the zygote.
-fn hand(zygote: &Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
+fn hand(zygote: &mut Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
     HANDED.store(ready.pid.as_raw(), std::sync::atomic::Ordering::Relaxed);
     // Its warm PID 1 first: it reads the plan and builds the jail while the copy (the
     // supervisor) does its part. A PID 1 that is not there (or gone) leaves the plan
@@ -628,8 +647,10 @@ const COPY_END_WAIT: std::time::Duration = std::time::Duration::from_millis(500)
 /// (`pola-shim`'s `wait_for_request`). A copy killed outright would leave PID 1 an
 /// orphan, dying after it, handed to init or to a subreaper above this process. One
 /// that has not ended within `COPY_END_WAIT` (stopped, say) is killed.
-fn drop_ready(zygote: &Zygote, ready: Ready, tell: bool) {
-    let Ready { pid, socket, pid1 } = ready;
+fn drop_ready(zygote: &mut Zygote, ready: Ready, tell: bool) {
+    let Ready {
+        pid, socket, pid1, ..
+    } = ready;
     let ended = crate::supervise::pidfd(pid);
     drop((socket, pid1));
     end_copy(pid, ended);
@@ -654,7 +675,11 @@ fn end_copy(pid: Pid, ended: Option<OwnedFd>) {
     let _ = nix::sys::wait::waitpid(pid, None);
 }
 
-fn tell_took(zygote: &Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {
+fn tell_took(zygote: &mut Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {
+    // Counted before the next copy can be forked (`Zygote::mounts`).
+    if zygote.mounts.is_some() {
+        zygote.mounts = crate::mounts::changes();
+    }
     let mut bytes = vec![TOOK_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
     bytes.push(u8::from(taken));

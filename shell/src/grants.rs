@@ -354,18 +354,28 @@ pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
 /// The arguments of a command line that grants nothing (a builtin, a function, `!!`):
 /// the same words a jailed command would get.
 pub fn plain_argv(items: &[Item], cwd: &Path) -> Vec<String> {
+    // Without a marker every field is an argument, whether or not it names a file: no
+    // file is looked at (a builtin in a loop would `stat` each of its words).
+    if items.iter().all(|i| matches!(i, Item::Word(_))) {
+        return every_field(items);
+    }
     match roles(items, &exists_in(cwd)) {
         Ok(roles) => argv(items, &roles),
         // Malformed grant syntax means nothing to a builtin: every field, and `+`.
-        Err(_) => items
-            .iter()
-            .flat_map(|i| match i {
-                Item::Word(fs) => fs.iter().map(|f| f.text.clone()).collect(),
-                Item::Hidden => vec!["+".to_string()],
-                _ => Vec::new(),
-            })
-            .collect(),
+        Err(_) => every_field(items),
     }
+}
+
+/// Every field of `items`, and `+` for each `+`.
+fn every_field(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|i| match i {
+            Item::Word(fs) => fs.iter().map(|f| f.text.clone()).collect(),
+            Item::Hidden => vec!["+".to_string()],
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -568,6 +578,29 @@ mod tests {
             collect(&[f("x"), Item::Hidden, f("docs"), f("missing")], cwd),
             Err(GrantError::HiddenMissing("missing".into()))
         );
+    }
+
+    #[test]
+    fn a_builtin_gets_the_words_a_jailed_command_would() {
+        let d = setup();
+        let cwd = d.path();
+        let lines: [&[Item]; 5] = [
+            &[f("echo"), f("docs"), f("-x"), f("missing")],
+            &[f("echo"), Item::Hidden, f("docs"), f("src")],
+            &[f("expr"), f("1"), Item::Hidden, f("2")],
+            &[f("echo"), Item::Write, f("out"), f("docs")],
+            // Malformed: every field and `+`.
+            &[f("echo"), Item::Hidden, f("docs"), f("missing")],
+        ];
+        let got: Vec<_> = lines.iter().map(|l| plain_argv(l, cwd)).collect();
+        assert_eq!(got[0], ["echo", "docs", "-x", "missing"]);
+        assert_eq!(got[1], ["echo"]);
+        assert_eq!(got[2], ["expr", "1", "+", "2"]);
+        assert_eq!(got[3], ["echo", "out", "docs"]);
+        assert_eq!(got[4], ["echo", "+", "docs", "missing"]);
+        for line in &lines[..4] {
+            assert_eq!(plain_argv(line, cwd), collect(line, cwd).unwrap().argv);
+        }
     }
 
     #[test]

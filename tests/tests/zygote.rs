@@ -490,33 +490,49 @@ fn start_time(pid: u32) -> u64 {
 // The shell keeps the default environment's witnesses from one command to the next
 // (`pola_fileserver::template::kept_witness`) and its zygote a template of it: a file
 // of the environment replaced between two commands is the new file in the next jail,
-// never the kept one.
+// never the kept one. From its third command on, the shell no longer looks at a kept
+// path while nothing was said of it (inotify on every directory above it, the mount
+// table): replaced in place, through a directory on its way, by a forked copy of the
+// shell (which shares the shell's watch but must not take its events), or mounted
+// over, it is still seen. The file is named only inside quotes, never as a grant.
 both!(
     a_replaced_default_environment_file_is_seen_by_the_next_command,
     |t: &T| {
         t.write("conf", "old\n");
+        t.write("etc/conf", "a\n");
+        t.write("other", "mounted\n");
         let config = t.mkdir("config");
-        let conf = t.path("conf");
+        let (conf, etc) = (t.path("conf"), t.path("etc"));
         t.write(
             "config/pola-sh/environment",
             &format!(
-                "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\n",
-                conf.display()
+                "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\nro {}/conf\n",
+                conf.display(),
+                etc.display()
             ),
         );
-        let conf = conf.display();
-        let mut cmd = t.command(
-        pola_sh(),
-        &[
-            "-c",
-            &format!(
-                "cat {conf}; cat {conf}; !!sh -c 'echo new > {conf}.new && mv {conf}.new {conf}'; cat {conf}"
-            ),
-        ],
-    );
+        let (conf, etc) = (conf.display(), etc.display());
+        let mut script = format!(
+            "show() {{ sh -c \"cat '{conf}' '{etc}/conf'\"; }}
+            show; show; show
+            !!sh -c 'echo new > {conf}.new && mv {conf}.new {conf}'; show
+            !!sh -c 'mv {etc} {etc}.old && mkdir {etc} && echo b > {etc}/conf'; show
+            (!!sh -c 'echo newer > {conf}.new && mv {conf}.new {conf}'; show); show
+            "
+        );
+        let mut expected = "old\na\n".repeat(3) + "new\na\nnew\nb\n" + &"newer\nb\n".repeat(2);
+        if t.uid == 0 {
+            let other = t.path("other");
+            script += &format!(
+                "!!mount --bind {} {conf}; show; !!umount -l {conf}; show\n",
+                other.display()
+            );
+            expected += "mounted\nb\nnewer\nb\n";
+        }
+        let mut cmd = t.command(pola_sh(), &["-c", &script]);
         cmd.env("XDG_CONFIG_HOME", &config);
         let run = t.output(cmd);
-        assert_eq!(run.success(), "old\nold\nnew\n", "{run}");
+        assert_eq!(run.success(), expected, "{run}");
     }
 );
 
