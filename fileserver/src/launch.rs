@@ -418,18 +418,22 @@ pub fn start(
 ) -> Result<Jail, LaunchError> {
     reap_ended(false);
     // Hints: what the command looks for is recorded here, from the skeleton the shell
-    // serves (one directory of the shared file system where there is one).
-    let observed = plan.observe.then(|| {
+    // serves (one directory of the shared file system where there is one), and what
+    // it tried to run or reach (`crate::mediate`), observed skeleton or not.
+    let observed = (plan.observe || plan.hints).then(|| {
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
             words: plan.argv.iter().skip(1).map(PathBuf::from).collect(),
             ..Default::default()
         }))
     });
-    let lent = observed.as_ref().and_then(|observed| {
-        let tree = crate::hints::Tree::from_plan(&plan.nodes, &plan.cwd)?;
-        crate::cwd_host::lend(shim, tree, observed.clone(), plan.uid, plan.gid)
-    });
+    let lent = observed
+        .as_ref()
+        .filter(|_| plan.observe)
+        .and_then(|observed| {
+            let tree = crate::hints::Tree::from_plan(&plan.nodes, &plan.cwd)?;
+            crate::cwd_host::lend(shim, tree, observed.clone(), plan.uid, plan.gid)
+        });
     let with_lent;
     let plan = match &lent {
         Some(_) => {
@@ -541,7 +545,7 @@ pub fn start(
         reported: Vec::new(),
     };
     let sent = sent.and_then(|()| {
-        if let (Some(observed), None) = (&jail.observed, &jail.lent) {
+        if let (Some(observed), None, true) = (&jail.observed, &jail.lent, plan.observe) {
             serve_cwd(&jail.socket, plan, observed.clone())?;
         }
         Ok(())

@@ -223,6 +223,11 @@ pub struct JailPlan {
     /// serves (`crate::hints`); the builder mounts it and sends the connection back.
     #[serde(default)]
     pub observe: bool,
+    /// Hints are on: the programs and connections the command tried (seccomp
+    /// notifications) are collected for them, whether or not the working directory is
+    /// observed (`observe`: not where it holds a slot).
+    #[serde(default)]
+    pub hints: bool,
     /// Hints, with the shell's shared file system (`crate::cwd_host`): which of the
     /// witnesses is the detached copy of this jail's skeleton directory, attached at
     /// the working directory instead of a FUSE mount of its own.
@@ -366,6 +371,7 @@ pub(crate) mod tests {
             mediate: true,
             powerbox: true,
             observe: true,
+            hints: true,
             cwd_mount: None,
             session: Some(Session {
                 terminal: Some(2),

@@ -794,6 +794,7 @@ pub fn plan(
         mediate,
         powerbox: cmd.powerbox,
         observe,
+        hints,
         cwd_mount: None,
         session: None,
         proxy,

@@ -75,6 +75,29 @@ both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     assert!(!run.stderr.contains("looked for"), "{run}");
 });
 
+// Where a command line makes a slot in the working directory (`-o => out`), the
+// directory is not observed (a slot holds it), but what the command tried to run or
+// reach still is: the network hint once went missing as soon as a slot was given.
+both!(
+    a_slot_in_the_working_directory_keeps_the_network_hint,
+    |t: &T| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let url = format!("http://127.0.0.1:{port}/");
+        let hint = format!("curl tried to reach the network (127.0.0.1:{port})");
+        for line in [
+            format!("curl -s {url} -o out.html"),
+            format!("curl -s {url} -o => out.html"),
+        ] {
+            let run = sh(t, &["--hints", "-c", &line]);
+            assert!(!run.ok(), "{run}");
+            assert!(run.stderr.contains(&hint), "{line}: {run}");
+        }
+        assert!(!t.path("out.html").exists());
+        drop(listener);
+    }
+);
+
 // A command that succeeds having listed the working directory (not granted: it holds
 // only the grants) says it saw part of it; one that tried to create a name there gets
 // the write grant for it.
