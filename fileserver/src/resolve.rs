@@ -47,7 +47,7 @@ pub enum ResolveError {
     Os { path: PathBuf, errno: Errno },
     #[error("{}: {count} entries would each be shown read-only beside the slot; grant what the command needs from it, or grant it with =>", shown(.path))]
     TooManyEntries { path: PathBuf, count: usize },
-    #[error("{}: a slot directly in / is not supported", shown(.0))]
+    #[error("{}: no such file or directory, and a command cannot make one directly in / (no slot there)", shown(.0))]
     SlotInRoot(PathBuf),
     #[error(transparent)]
     Refused(crate::planted::Refused),

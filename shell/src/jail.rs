@@ -296,6 +296,8 @@ pub fn command_env(cmd: &Command, home: &Path, passed: &[String]) -> Vec<OsStrin
 }
 
 /// Files the network needs (name resolution, certificates), granted with `--net`.
+/// The certificates to trust and OpenSSL's configuration, never `/etc/ssl` whole: its
+/// `private` holds the host's TLS keys, which root's jails could read.
 const NETWORK_FILES: &[&str] = &[
     "/etc/resolv.conf",
     "/etc/hosts",
@@ -303,8 +305,12 @@ const NETWORK_FILES: &[&str] = &[
     "/etc/gai.conf",
     "/etc/services",
     "/etc/protocols",
-    "/etc/ssl",
+    "/etc/ssl/certs",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/openssl.cnf",
     "/etc/ca-certificates",
+    "/etc/pki/tls/certs",
+    "/etc/pki/ca-trust/extracted",
 ];
 
 /// Variables naming the certificates to trust, passed with the network (and the file

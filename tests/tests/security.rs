@@ -228,6 +228,27 @@ both!(item_05_common_secrets_are_absent, |t: &T| {
     }
 });
 
+// 5. The files a network grant brings (`+ @net:…`) are the certificates to trust,
+// never `/etc/ssl` whole: its `private` holds the host's TLS keys, which a jail of
+// root's could read (it once could, with any network grant).
+both!(item_05_a_network_grant_brings_no_host_keys, |t: &T| {
+    let dir = |p: &str| std::path::Path::new(p).is_dir();
+    if !dir("/etc/ssl/private") || !dir("/etc/ssl/certs") {
+        eprintln!("note: no /etc/ssl/private or /etc/ssl/certs on this host");
+        return;
+    }
+    // Quoted: the paths are not grants.
+    let probe = "for p in /etc/ssl/private /etc/ssl/certs; do test -e $p && echo $p=present || echo $p=absent; done";
+    let line = format!("!!sh -c '{probe}'; sh -c '{probe}' + @net:example.com");
+    let run = t.output(t.command(pola_tests::pola_sh(), &["-c", &line]));
+    assert_eq!(
+        run.success(),
+        "/etc/ssl/private=present\n/etc/ssl/certs=present\n\
+         /etc/ssl/private=absent\n/etc/ssl/certs=present\n",
+        "{run}"
+    );
+});
+
 // 6. No variable of the login environment that was not exported in pola-sh.
 both!(item_06_login_environment_does_not_leak, |t: &T| {
     let secrets = [
