@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::{fstat, Mode, SFlag};
-use nix::sys::statfs::{fstatfs, PROC_SUPER_MAGIC};
+use nix::sys::statfs::{fstatfs, DEVPTS_SUPER_MAGIC, PROC_SUPER_MAGIC};
 use thiserror::Error;
 
 use std::collections::BTreeMap;
@@ -43,6 +43,8 @@ pub enum ResolveError {
     Unsupported(PathBuf),
     #[error("{}: is in /proc, which cannot be granted (the jail has its own /proc)", shown(.0))]
     Proc(PathBuf),
+    #[error("{}: is in the host's /dev/pts, which cannot be granted (the jail has its own /dev/pts)", shown(.0))]
+    Devpts(PathBuf),
     #[error("{}: {errno}", shown(.path))]
     Os { path: PathBuf, errno: Errno },
     #[error("{}: {count} entries would each be shown read-only beside the slot; grant what the command needs from it, or grant it with =>", shown(.path))]
@@ -100,6 +102,11 @@ impl WitnessFd {
         let fs = fstatfs(&fd).map_err(|e| os_error(path, e))?;
         if fs.filesystem_type() == PROC_SUPER_MAGIC {
             return Err(ResolveError::Proc(path.to_path_buf()));
+        }
+        // Nor into the host's terminals (`pts -> /dev/pts`): `/dev/pts` named as it is
+        // names the jail's own (`Namespace::is_jails_own`).
+        if fs.filesystem_type() == DEVPTS_SUPER_MAGIC {
+            return Err(ResolveError::Devpts(path.to_path_buf()));
         }
         let st = fstat(&fd).map_err(|e| os_error(path, e))?;
         let kind = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;

@@ -698,8 +698,10 @@ print(f"jail-dev={os.fstat(0).st_dev}:{os.fstat(fd).st_dev}", flush=True)
 
 // Naming `/dev/pts` names the jail's own devpts, as naming `/proc` names its own
 // `/proc`: granting the host's there would show the host's terminals and leave the jail
-// without its own (the command failed: "make the jail's terminal: EACCES").
+// without its own (the command failed: "make the jail's terminal: EACCES"). Through a
+// link of the user's (`pts -> /dev/pts`) it is refused, as a link into `/proc` is.
 both!(naming_dev_pts_names_the_jails_own, |t: &T| {
+    std::os::unix::fs::symlink("/dev/pts", t.path("pts")).unwrap();
     let run = t.interactive(&[
         Expect(prompt(t)),
         // Unconfined, the host's devpts.
@@ -711,9 +713,13 @@ both!(naming_dev_pts_names_the_jails_own, |t: &T| {
         Send(ENTER),
         Expect("jail-pts="),
         Pause(0.8),
+        Send("!!ls -d pts/ptmx; ls pts/"),
+        Send(ENTER),
+        Expect("is in the host's /dev/pts, which cannot be granted"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
     assert!(!run.stdout.contains("make the jail's terminal"), "{run}");
+    assert!(run.stdout.contains("pts/ptmx"), "{run}");
     // The last one: the line typed holds the key too.
     let field = |key: &str| -> String {
         let at = run.stdout.rfind(key).unwrap() + key.len();
