@@ -204,7 +204,7 @@ pub fn lend(shim: &Path, tree: Tree, observed: Shared, uid: u32, gid: u32) -> Op
 }
 
 fn start(shim: &Path, uid: u32, gid: u32) -> std::io::Result<Host> {
-    let (pid, ours) = crate::launch::spawn_helper(shim, ARG)?;
+    let (pid, ours) = crate::launch::spawn_helper(shim, &[ARG])?;
     let timeout = nix::sys::time::TimeVal::new(ANSWER_TIMEOUT.as_secs() as i64, 0);
     nix::sys::socket::setsockopt(&ours, nix::sys::socket::sockopt::ReceiveTimeout, &timeout)?;
     let kill = |e: std::io::Error| {

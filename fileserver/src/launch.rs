@@ -361,7 +361,7 @@ pub(crate) fn spawn_shim(
 /// Start `shim` with `arg` as one of the shell's helpers (its zygote, hints' host):
 /// `/dev/null` as 0, 1 and 2, the end of a new `SOCK_SEQPACKET` pair at
 /// [`SHIM_SOCKET_FD`], in a process group of its own. Returns it and the shell's end.
-pub(crate) fn spawn_helper(shim: &Path, arg: &str) -> std::io::Result<(Pid, OwnedFd)> {
+pub(crate) fn spawn_helper(shim: &Path, args: &[&str]) -> std::io::Result<(Pid, OwnedFd)> {
     use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
     use std::os::fd::AsRawFd;
     let (ours, theirs) = socketpair(
@@ -380,7 +380,7 @@ pub(crate) fn spawn_helper(shim: &Path, arg: &str) -> std::io::Result<(Pid, Owne
         (2, null.as_raw_fd()),
         (SHIM_SOCKET_FD, theirs.as_raw_fd()),
     ];
-    let pid = spawn_shim(shim, &[arg], &moves, Some(0))?;
+    let pid = spawn_shim(shim, args, &moves, Some(0))?;
     // Out of reach of the user's redirections (`exec 5< f` replaces 5 in place).
     Ok((pid, high_copy(ours)?))
 }

@@ -59,6 +59,10 @@ pub const ARG: &str = "--zygote";
 /// The argument that makes `pola-shim` a one-shot launcher's zygote: it forks one copy
 /// ahead, and none after the launcher took it.
 pub const ONCE_ARG: &str = "--zygote-once";
+/// After either: the shell relays no terminal (`crate::pty`), so its jails get none of
+/// their own, and a warm jail makes none ahead (it would be opened and closed unused,
+/// a command's worth of CPU in a script's loop).
+pub const NO_TERMINALS_ARG: &str = "--no-terminals";
 
 const TAG: u8 = b'Z';
 /// A ready copy announced to the shell.
@@ -356,7 +360,11 @@ pub fn enable_once() {
 fn start(shim: &Path) -> std::io::Result<Zygote> {
     let once = ONCE.load(std::sync::atomic::Ordering::Relaxed);
     let mounts = if once { None } else { crate::mounts::changes() };
-    let (pid, ours) = crate::launch::spawn_helper(shim, if once { ONCE_ARG } else { ARG })?;
+    let mut args = vec![if once { ONCE_ARG } else { ARG }];
+    if crate::pty::SHARED.get().is_none() {
+        args.push(NO_TERMINALS_ARG);
+    }
+    let (pid, ours) = crate::launch::spawn_helper(shim, &args)?;
     Ok(Zygote {
         owner: std::process::id(),
         pid,

@@ -83,6 +83,12 @@ fn step(what: &'static str) -> impl Fn(nix::errno::Errno) -> ShimError {
 }
 
 fn main() {
+    if std::env::args_os()
+        .nth(2)
+        .is_some_and(|a| a == pola_fileserver::zygote::NO_TERMINALS_ARG)
+    {
+        session::no_terminals_ahead();
+    }
     match std::env::args_os().nth(1) {
         Some(a) if a == pola_fileserver::zygote::ARG => zygote::serve(false),
         Some(a) if a == pola_fileserver::zygote::ONCE_ARG => zygote::serve(true),

@@ -75,12 +75,24 @@ pub fn block_signals() -> Result<(), Errno> {
 /// The jail's `ptmx`, in its own devpts.
 const PTMX: &std::ffi::CStr = c"/dev/pts/ptmx";
 
+/// Whether warm jails make their terminal ahead (`terminal_ahead`): not for a shell
+/// whose jails get none (`zygote::NO_TERMINALS_ARG`).
+static TERMINALS_AHEAD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// In a zygote started with `NO_TERMINALS_ARG`, before it forks anything.
+pub fn no_terminals_ahead() {
+    TERMINALS_AHEAD.store(false, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// In a warm jail's PID 1, its prepared root entered: a terminal of the devpts there,
 /// made before the command is asked for (opening `ptmx` and taking the slave were
 /// half of making the jail's terminal on the command's path). The plan's modes and
 /// size are given it once known (`make_terminal`). Both ends above the descriptors a
 /// request places.
 pub fn terminal_ahead() -> Option<pola_fileserver::pty::Pair> {
+    if !TERMINALS_AHEAD.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
     let pair = pola_fileserver::pty::open_at(PTMX, None).ok()?;
     Some(pola_fileserver::pty::Pair {
         master: crate::sys::high(pair.master).ok()?,
