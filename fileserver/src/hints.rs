@@ -56,6 +56,8 @@ pub struct Observed {
     pub listed: Option<usize>,
     /// The command's arguments, as the user wrote them.
     pub words: Vec<PathBuf>,
+    /// Those of `words` granted read-only by naming them (each a bind of its own).
+    pub read_only: Vec<PathBuf>,
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -114,6 +116,32 @@ impl Observed {
         let names = if hidden == 1 { "name" } else { "names" };
         Some(format!(
             "{program}: {name} listed ./, which was not granted: it saw only its command line's grants there, not {hidden} other {names} — try: {cmd} + ."
+        ))
+    }
+
+    /// After a failed command that removes or renames what it is given (`rm`, `mv`)
+    /// and was seen doing nothing else: it was given read-only what it was to change
+    /// (and in a working directory not granted, the kernel said "busy", not
+    /// "read-only": each such name is a mount there). `tool` is its program's name.
+    pub fn operands_hint(&self, program: &str, name: &str, tool: &str) -> Option<String> {
+        const CHANGERS: &[&str] = &["rm", "rmdir", "unlink", "mv", "shred"];
+        if !CHANGERS.contains(&tool) {
+            return None;
+        }
+        let shown = |p: &Path| crate::text::shown(p).to_string();
+        let first = self.read_only.first()?;
+        let operands: Vec<&PathBuf> = self
+            .words
+            .iter()
+            .filter(|w| !std::os::unix::ffi::OsStrExt::as_bytes(w.as_os_str()).starts_with(b"-"))
+            .collect();
+        let try_this = match operands.as_slice() {
+            [from, to] if tool == "mv" => format!("{name} => {} => {}", shown(from), shown(to)),
+            _ => format!("{name} … => {}", shown(first)),
+        };
+        Some(format!(
+            "{program}: {name} was given {} read-only (named without =>), so it could not change it — try: {try_this}",
+            shown(first)
         ))
     }
 

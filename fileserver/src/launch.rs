@@ -27,7 +27,7 @@ use thiserror::Error;
 
 use crate::ask::Asker;
 use crate::mediate::{self, Denied, Verdict};
-use crate::plan::{JailPlan, ShimReport};
+use crate::plan::{JailPlan, ShimReport, Step};
 use crate::powerbox;
 use crate::resolve::{witness_fds, Resolved};
 use crate::slots::broker::Broker;
@@ -421,9 +421,28 @@ pub fn start(
     // serves (one directory of the shared file system where there is one), and what
     // it tried to run or reach (`crate::mediate`), observed skeleton or not.
     let observed = (plan.observe || plan.hints).then(|| {
+        let words: Vec<PathBuf> = plan.argv.iter().skip(1).map(PathBuf::from).collect();
+        let read_only = words
+            .iter()
+            .filter(|w| {
+                let at = plan.cwd.join(w);
+                plan.nodes.iter().any(|n| {
+                    n.path == at
+                        && matches!(
+                            n.step,
+                            Step::Bind {
+                                writable: false,
+                                ..
+                            }
+                        )
+                })
+            })
+            .cloned()
+            .collect();
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
-            words: plan.argv.iter().skip(1).map(PathBuf::from).collect(),
+            words,
+            read_only,
             ..Default::default()
         }))
     });

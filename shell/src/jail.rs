@@ -1093,7 +1093,10 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         // A success that listed the working directory saw only part of it.
         o.listing_hint(program, name, args, cwd)
     } else {
-        o.hint(program, name, args, cwd)
+        // First: what such a command names is what it changes (`mv a b` also looks
+        // for b, and the write grant for b alone would fail again).
+        o.operands_hint(program, name, &launch::program_name(&outcome.exe))
+            .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| host_hint(program, name, args, &outcome.hosts_refused))
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))

@@ -98,6 +98,37 @@ both!(
     }
 );
 
+// `rm f` and `mv a b` in a working directory not granted: each name given is a
+// read-only mount there, and the kernel says "busy", not "read-only". The hint names
+// the grant that works (`mv => a => b`: a hint of `=> b` alone failed again).
+both!(
+    removing_or_renaming_a_name_given_read_only_says_how,
+    |t: &T| {
+        t.write("b.txt", "b\n");
+        t.write("a.txt", "a\n");
+        t.mkdir("full");
+        t.write("full/x", "x\n");
+        let run = sh(
+            t,
+            &["--hints", "-c", "rm b.txt; mv a.txt c.txt; rmdir => full"],
+        );
+        assert!(
+        run.stderr.contains("rm was given b.txt read-only (named without =>), so it could not change it — try: rm … => b.txt"),
+        "{run}"
+    );
+        assert!(run.stderr.contains("try: mv => a.txt => c.txt"), "{run}");
+        // Given with =>, it failed for another reason: nothing to say about grants.
+        assert!(!run.stderr.contains("try: rmdir"), "{run}");
+        let run = sh(t, &["--hints", "-c", "rm => b.txt; mv => a.txt => c.txt"]);
+        assert!(run.ok(), "{run}");
+        assert!(
+            !t.path("b.txt").exists() && !t.path("a.txt").exists(),
+            "{run}"
+        );
+        assert_eq!(fs::read_to_string(t.path("c.txt")).unwrap(), "a\n");
+    }
+);
+
 // A command that succeeds having listed the working directory (not granted: it holds
 // only the grants) says it saw part of it; one that tried to create a name there gets
 // the write grant for it.
