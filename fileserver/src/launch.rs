@@ -422,21 +422,24 @@ pub fn start(
     // it tried to run or reach (`crate::mediate`), observed skeleton or not.
     let observed = (plan.observe || plan.hints).then(|| {
         let words: Vec<PathBuf> = plan.argv.iter().skip(1).map(PathBuf::from).collect();
+        // A set: `rm *.o` names thousands, each a node of the plan.
+        let bound: std::collections::HashSet<&Path> = plan
+            .nodes
+            .iter()
+            .filter(|n| {
+                matches!(
+                    n.step,
+                    Step::Bind {
+                        writable: false,
+                        ..
+                    }
+                )
+            })
+            .map(|n| n.path.as_path())
+            .collect();
         let read_only = words
             .iter()
-            .filter(|w| {
-                let at = plan.cwd.join(w);
-                plan.nodes.iter().any(|n| {
-                    n.path == at
-                        && matches!(
-                            n.step,
-                            Step::Bind {
-                                writable: false,
-                                ..
-                            }
-                        )
-                })
-            })
+            .filter(|w| bound.contains(plan.cwd.join(w).as_path()))
             .cloned()
             .collect();
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
