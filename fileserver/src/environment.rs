@@ -63,6 +63,10 @@ ro /etc/perl
 ro /etc/vim
 ro /etc/gitconfig
 ro /etc/xdg
+# The certificates to trust (public; never /etc/ssl/private): a program that checks
+# them before it connects (pip) then tries, and is told it has no network.
+ro /etc/ssl/certs
+ro /etc/ca-certificates
 # Private scratch space, empty at start and discarded at exit.
 tmpfs /tmp
 tmpfs $HOME

@@ -228,9 +228,10 @@ both!(item_05_common_secrets_are_absent, |t: &T| {
     }
 });
 
-// 5. The files a network grant brings (`+ @net:…`) are the certificates to trust,
-// never `/etc/ssl` whole: its `private` holds the host's TLS keys, which a jail of
-// root's could read (it once could, with any network grant).
+// 5. The certificates to trust are in every jail (pip checks them before it tries the
+// network, and without them said only that they were missing) and a network grant
+// (`+ @net:…`) brings no more of `/etc/ssl`: its `private` holds the host's TLS keys,
+// which a jail of root's could read (it once could, with any network grant).
 both!(item_05_a_network_grant_brings_no_host_keys, |t: &T| {
     let dir = |p: &str| std::path::Path::new(p).is_dir();
     if !dir("/etc/ssl/private") || !dir("/etc/ssl/certs") {
@@ -239,11 +240,12 @@ both!(item_05_a_network_grant_brings_no_host_keys, |t: &T| {
     }
     // Quoted: the paths are not grants.
     let probe = "for p in /etc/ssl/private /etc/ssl/certs; do test -e $p && echo $p=present || echo $p=absent; done";
-    let line = format!("!!sh -c '{probe}'; sh -c '{probe}' + @net:example.com");
+    let line = format!("!!sh -c '{probe}'; sh -c '{probe}' + @net:example.com; sh -c '{probe}'");
     let run = t.output(t.command(pola_tests::pola_sh(), &["-c", &line]));
     assert_eq!(
         run.success(),
         "/etc/ssl/private=present\n/etc/ssl/certs=present\n\
+         /etc/ssl/private=absent\n/etc/ssl/certs=present\n\
          /etc/ssl/private=absent\n/etc/ssl/certs=present\n",
         "{run}"
     );
