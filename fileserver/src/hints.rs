@@ -56,8 +56,16 @@ pub struct Observed {
     pub listed: Option<usize>,
     /// The command's arguments, as the user wrote them.
     pub words: Vec<PathBuf>,
-    /// Those of `words` granted read-only by naming them (each a bind of its own).
+    /// Those of `words` granted read-only by naming them (each a bind of its own),
+    /// for a program that [`changes_its_operands`].
     pub read_only: Vec<PathBuf>,
+}
+
+/// Whether the program named `tool` removes or renames the names it is given: for
+/// those alone, which of its words were granted read-only is worth finding out
+/// (`Observed::read_only`).
+pub fn changes_its_operands(tool: &str) -> bool {
+    ["rm", "rmdir", "unlink", "mv", "shred"].contains(&tool)
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -119,13 +127,12 @@ impl Observed {
         ))
     }
 
-    /// After a failed command that removes or renames what it is given (`rm`, `mv`)
-    /// and was seen doing nothing else: it was given read-only what it was to change
-    /// (and in a working directory not granted, the kernel said "busy", not
-    /// "read-only": each such name is a mount there). `tool` is its program's name.
+    /// After a failed command that removes or renames what it is given (`rm`, `mv`:
+    /// [`changes_its_operands`]): it was given read-only what it was to change (and
+    /// in a working directory not granted, the kernel said "busy", not "read-only":
+    /// each such name is a mount there). `tool` is its program's name.
     pub fn operands_hint(&self, program: &str, name: &str, tool: &str) -> Option<String> {
-        const CHANGERS: &[&str] = &["rm", "rmdir", "unlink", "mv", "shred"];
-        if !CHANGERS.contains(&tool) {
+        if !changes_its_operands(tool) {
             return None;
         }
         let shown = |p: &Path| crate::text::shown(p).to_string();

@@ -422,26 +422,30 @@ pub fn start(
     // it tried to run or reach (`crate::mediate`), observed skeleton or not.
     let observed = (plan.observe || plan.hints).then(|| {
         let words: Vec<PathBuf> = plan.argv.iter().skip(1).map(PathBuf::from).collect();
-        // A set: `rm *.o` names thousands, each a node of the plan.
-        let bound: std::collections::HashSet<&Path> = plan
-            .nodes
-            .iter()
-            .filter(|n| {
-                matches!(
-                    n.step,
-                    Step::Bind {
-                        writable: false,
-                        ..
-                    }
-                )
-            })
-            .map(|n| n.path.as_path())
-            .collect();
-        let read_only = words
-            .iter()
-            .filter(|w| bound.contains(plan.cwd.join(w).as_path()))
-            .cloned()
-            .collect();
+        let read_only = if crate::hints::changes_its_operands(&program_name(&plan.exec)) {
+            // A set: `rm *.o` names thousands, each a node of the plan.
+            let bound: std::collections::HashSet<&Path> = plan
+                .nodes
+                .iter()
+                .filter(|n| {
+                    matches!(
+                        n.step,
+                        Step::Bind {
+                            writable: false,
+                            ..
+                        }
+                    )
+                })
+                .map(|n| n.path.as_path())
+                .collect();
+            words
+                .iter()
+                .filter(|w| bound.contains(plan.cwd.join(w).as_path()))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
             words,
