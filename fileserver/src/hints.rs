@@ -27,6 +27,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -59,6 +60,196 @@ pub struct Observed {
     /// Those of `words` granted read-only by naming them (each a bind of its own),
     /// for a program that [`changes_its_operands`].
     pub read_only: Vec<PathBuf>,
+    /// What the program changes that its line did not give it to write (for the
+    /// programs [`what_it_changes`] knows), found at its launch.
+    pub changes: Option<Changes>,
+    /// The user's home (where `changes` are shown from).
+    pub home: PathBuf,
+}
+
+/// What a program changes that a command line may give it read-only, or not at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writes {
+    /// The directory it runs in: a build tool (`make + .` cannot write its objects).
+    WorkingDir,
+    /// The repository it works in (`git add`, `git commit`: its `.git`, which git's
+    /// shipped profile gives read-only).
+    Repository,
+    /// Its user's global configuration (`git config --global user.name me`).
+    GlobalConfig,
+}
+
+/// What the program named `tool`, given `words`, changes ([`Writes`]), if it is one
+/// that does so as a rule.
+pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
+    const BUILDERS: &[&str] = &[
+        "make", "gmake", "bmake", "ninja", "cargo", "go", "npm", "yarn", "pnpm", "mvn", "gradle",
+        "ant", "scons", "meson", "cmake", "dune", "cabal", "stack", "zig",
+    ];
+    if BUILDERS.contains(&tool) {
+        return Some(Writes::WorkingDir);
+    }
+    if tool != "git" {
+        return None;
+    }
+    // `git [-C DIR] [-c NAME=VALUE] [--options] SUBCOMMAND ...`
+    let mut rest = words.iter().map(|w| w.as_os_str().as_bytes());
+    let sub = loop {
+        let w = rest.next()?;
+        match w {
+            b"-C" | b"-c" | b"--git-dir" | b"--work-tree" | b"--namespace" => {
+                rest.next()?;
+            }
+            _ if w.starts_with(b"-") => {}
+            _ => break w,
+        }
+    };
+    const CHANGING: &[&[u8]] = &[
+        b"add",
+        b"am",
+        b"checkout",
+        b"cherry-pick",
+        b"clean",
+        b"commit",
+        b"fetch",
+        b"gc",
+        b"merge",
+        b"mv",
+        b"notes",
+        b"prune",
+        b"pull",
+        b"rebase",
+        b"repack",
+        b"reset",
+        b"restore",
+        b"revert",
+        b"rm",
+        b"stash",
+        b"switch",
+        b"tag",
+        b"update-index",
+        b"worktree",
+    ];
+    if CHANGING.contains(&sub) {
+        return Some(Writes::Repository);
+    }
+    if sub != b"config" {
+        return None;
+    }
+    let args: Vec<&[u8]> = rest.collect();
+    let global = args.iter().any(|a| *a == b"--global");
+    let local = !global
+        && !args
+            .iter()
+            .any(|a| *a == b"--system" || *a == b"--file" || *a == b"-f");
+    // A change: a name and a value, a changing option, or `git config set` (2.46).
+    let positional = args.iter().filter(|a| !a.starts_with(b"-")).count();
+    let changing = args.iter().any(|a| {
+        [
+            &b"--unset"[..],
+            b"--unset-all",
+            b"--add",
+            b"--replace-all",
+            b"--rename-section",
+            b"--remove-section",
+            b"--edit",
+            b"-e",
+        ]
+        .contains(a)
+    }) || args.first().is_some_and(|a| {
+        [
+            &b"set"[..],
+            b"unset",
+            b"rename-section",
+            b"remove-section",
+            b"edit",
+        ]
+        .contains(a)
+    }) || (positional >= 2
+        && !args
+            .iter()
+            .any(|a| a.starts_with(b"--get") || *a == b"-l" || *a == b"--list"));
+    match (changing, global, local) {
+        (true, true, _) => Some(Writes::GlobalConfig),
+        (true, false, true) => Some(Writes::Repository),
+        _ => None,
+    }
+}
+
+/// Where what a program changes ([`Writes`]) stands in its jail, when that is not
+/// where it could change it (from the jail's `plan` and its `slots`, run in `cwd`, by
+/// a user whose home is `home`).
+pub fn changes_in(
+    writes: Writes,
+    plan: &[PlanNode],
+    slots: &[PathBuf],
+    cwd: &Path,
+    home: &Path,
+) -> Option<Changes> {
+    // The grant that gives `path`: the deepest bind or slot of it or of a directory
+    // above it that the command line or a profile gave (the default environment gives
+    // no place a program changes); whether it is writable.
+    let covering = |path: &Path| {
+        let binds = plan.iter().filter_map(|n| match n.step {
+            Step::Bind {
+                writable,
+                default: false,
+                ..
+            } if path.starts_with(&n.path) => Some((n.path.as_os_str().len(), writable)),
+            _ => None,
+        });
+        let slots = slots
+            .iter()
+            .filter(|s| path.starts_with(s))
+            .map(|s| (s.as_os_str().len(), true));
+        binds.chain(slots).max().map(|(_, writable)| writable)
+    };
+    let read_only = |path: PathBuf| match covering(&path) {
+        Some(false) => Some(Changes::ReadOnly(writes, path)),
+        _ => None,
+    };
+    match writes {
+        Writes::WorkingDir => {
+            let deepest = plan
+                .iter()
+                .filter(|n| matches!(n.step, Step::Bind { default: false, .. }))
+                .filter(|n| cwd.starts_with(&n.path))
+                .max_by_key(|n| n.path.as_os_str().len())?;
+            read_only(deepest.path.clone())
+        }
+        Writes::Repository => {
+            // The repository git finds: the nearest `.git` here or above (what git's
+            // profile's `nearest-dir` gave).
+            let git = cwd
+                .ancestors()
+                .map(|dir| dir.join(".git"))
+                .find(|git| git.symlink_metadata().is_ok())?;
+            read_only(git)
+        }
+        Writes::GlobalConfig => {
+            let file = home.join(".gitconfig");
+            let xdg = home.join(".config/git/config");
+            let file = match file.symlink_metadata().is_err() && xdg.exists() {
+                true => xdg,
+                false => file,
+            };
+            match covering(&file) {
+                Some(true) => None,
+                Some(false) => Some(Changes::ReadOnly(writes, file)),
+                None => Some(Changes::Private(writes, file)),
+            }
+        }
+    }
+}
+
+/// Where what a program changes ([`Writes`]) stands in its jail, when that is not
+/// where it could change it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Changes {
+    /// Granted read-only at this path (the host's): a change there failed.
+    ReadOnly(Writes, PathBuf),
+    /// Not granted: a change landed in the jail's private home and was gone with it.
+    Private(Writes, PathBuf),
 }
 
 /// Whether the program named `tool` removes or renames the names it is given: for
@@ -150,6 +341,51 @@ impl Observed {
             "{program}: {name} was given {} read-only (named without =>), so it could not change it — try: {try_this}",
             shown(first)
         ))
+    }
+
+    /// After a command that [`what_it_changes`] knows changing what its line gave it
+    /// read-only, or not at all ([`Observed::changes`]): the write grant for it. For a
+    /// failed command when it was read-only (the failure may have had another cause:
+    /// said as such); for any when the change went to the private home.
+    pub fn changes_hint(
+        &self,
+        program: &str,
+        name: &str,
+        args: bool,
+        failed: bool,
+        cwd: &Path,
+    ) -> Option<String> {
+        let home = &self.home;
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        let changes = self.changes.as_ref()?;
+        let config = matches!(
+            changes,
+            Changes::ReadOnly(Writes::GlobalConfig, _) | Changes::Private(..)
+        );
+        let place = |p: &Path| shown_from(p, cwd, home, config);
+        match changes {
+            Changes::ReadOnly(Writes::WorkingDir, dir) if failed => Some(format!(
+                "{program}: {name} was given {} read-only (named without =>): if it failed writing there, try: {cmd} + => {}",
+                place(dir),
+                place(dir)
+            )),
+            Changes::ReadOnly(Writes::Repository, git) if failed => Some(format!(
+                "{program}: {name} changes the repository, and was given {} read-only — try: {cmd} + => {}",
+                place(git),
+                place(git)
+            )),
+            Changes::ReadOnly(Writes::GlobalConfig, file) if failed => Some(format!(
+                "{program}: {name} changes {}, and was given it read-only — try: {cmd} + => {}",
+                place(file),
+                place(file)
+            )),
+            Changes::Private(_, file) if !failed => Some(format!(
+                "{program}: {name} changed {} in the jail's private home, which is gone with it (yours is unchanged) — to change yours, try: {cmd} + => {}",
+                place(file),
+                place(file)
+            )),
+            _ => None,
+        }
     }
 
     pub fn connected(shared: &Shared, addr: String, port: u16) {
@@ -277,6 +513,38 @@ impl Observed {
     }
 }
 
+/// `path` as the user would type it here: below the home as `~/...` (with `home_first`,
+/// for a configuration file), or relative to the working directory when it is there or
+/// up to three levels above (`.`, `.git`, `../.git`), else whole.
+fn shown_from(path: &Path, cwd: &Path, home: &Path, home_first: bool) -> String {
+    let in_home = || {
+        let rel = path.strip_prefix(home).ok()?;
+        (home != Path::new("/")).then(|| format!("~/{}", crate::text::shown(rel)))
+    };
+    if home_first {
+        if let Some(shown) = in_home() {
+            return shown;
+        }
+    }
+    if path == cwd {
+        return ".".to_string();
+    }
+    if let Ok(rel) = path.strip_prefix(cwd) {
+        return crate::text::shown(rel).to_string();
+    }
+    let above = cwd.ancestors().skip(1).take(3);
+    for (n, base) in above.take_while(|a| *a != Path::new("/")).enumerate() {
+        if let Ok(rest) = path.strip_prefix(base) {
+            let up = vec![".."; n + 1].join("/");
+            return match rest.as_os_str().is_empty() {
+                true => up,
+                false => format!("{up}/{}", crate::text::shown(rest)),
+            };
+        }
+    }
+    in_home().unwrap_or_else(|| crate::text::shown(path).to_string())
+}
+
 /// The host of `word` when it is a URL (`https://user@pypi.org:443/simple` gives
 /// `pypi.org`).
 fn url_host(word: &Path) -> Option<String> {
@@ -368,6 +636,16 @@ impl Tree {
     pub fn from_plan(plan: &[PlanNode], cwd: &Path) -> Option<Tree> {
         let at_cwd = plan.iter().find(|n| n.path == cwd)?;
         if !matches!(at_cwd.step, Step::Dir { .. }) {
+            return None;
+        }
+        // A directory inside a grant (`git` in a repository's subdirectory, which its
+        // profile grants whole) is the host's: the node only says the path is there.
+        let inside = plan
+            .iter()
+            .filter(|n| n.path != cwd && cwd.starts_with(&n.path))
+            .filter(|n| !matches!(n.step, Step::Dir { .. }))
+            .max_by_key(|n| n.path.as_os_str().len());
+        if inside.is_some_and(|n| matches!(n.step, Step::Bind { .. } | Step::SlotDir { .. })) {
             return None;
         }
         let mut tree = Tree::empty();
@@ -797,6 +1075,112 @@ mod tests {
             device: false,
             default: false,
         }
+    }
+
+    #[test]
+    fn what_a_program_changes() {
+        let w = |words: &str| -> Vec<PathBuf> { words.split(' ').map(PathBuf::from).collect() };
+        assert_eq!(what_it_changes("make", &w("-j2")), Some(Writes::WorkingDir));
+        assert_eq!(what_it_changes("cat", &w("f")), None);
+        for changing in [
+            "commit -m x",
+            "-C sub add f",
+            "-c a=b --no-pager stash",
+            "config user.name me",
+        ] {
+            assert_eq!(
+                what_it_changes("git", &w(changing)),
+                Some(Writes::Repository),
+                "{changing}"
+            );
+        }
+        for reading in [
+            "status",
+            "-C add log",
+            "config user.name",
+            "config --get user.name",
+            "config --global -l",
+            "diff",
+        ] {
+            assert_eq!(what_it_changes("git", &w(reading)), None, "{reading}");
+        }
+        for global in [
+            "config --global user.name me",
+            "config --global --unset user.name",
+            "config set --global user.name me",
+        ] {
+            assert_eq!(
+                what_it_changes("git", &w(global)),
+                Some(Writes::GlobalConfig),
+                "{global}"
+            );
+        }
+        assert_eq!(what_it_changes("git", &w("config --file f a.b c")), None);
+    }
+
+    #[test]
+    fn a_working_directory_inside_a_grant_is_not_a_skeleton() {
+        let mut rw = bind(true);
+        if let Step::Bind { writable, .. } = &mut rw {
+            *writable = true;
+        }
+        let plan = vec![
+            node("/", Step::Dir { seal: false }),
+            node("/r", bind(true)),
+            node("/r/sub", Step::Dir { seal: false }),
+        ];
+        assert!(Tree::from_plan(&plan, Path::new("/r/sub")).is_none());
+        let plan = vec![
+            node("/", Step::Dir { seal: false }),
+            node("/r", Step::Dir { seal: false }),
+            node("/r/sub", Step::Dir { seal: false }),
+            node("/r/sub/f", bind(false)),
+        ];
+        assert!(Tree::from_plan(&plan, Path::new("/r/sub")).is_some());
+        // What is read-only where the program changes it.
+        let cwd = Path::new("/r/sub");
+        let home = Path::new("/home/u");
+        let plan = vec![node("/r", bind(true))];
+        assert_eq!(
+            changes_in(Writes::WorkingDir, &plan, &[], cwd, home),
+            Some(Changes::ReadOnly(Writes::WorkingDir, "/r".into()))
+        );
+        let plan = vec![node("/r", bind(true)), node("/r/sub", rw.clone())];
+        assert_eq!(changes_in(Writes::WorkingDir, &plan, &[], cwd, home), None);
+        assert_eq!(shown_from(Path::new("/r"), cwd, home, false), "..");
+        assert_eq!(
+            shown_from(Path::new("/r/.git"), cwd, home, false),
+            "../.git"
+        );
+        assert_eq!(shown_from(Path::new("/r/sub"), cwd, home, false), ".");
+        assert_eq!(
+            shown_from(Path::new("/home/u/.gitconfig"), cwd, home, true),
+            "~/.gitconfig"
+        );
+        assert_eq!(shown_from(Path::new("/usr/x"), cwd, home, false), "/usr/x");
+        // A slot for the file is a write grant of it.
+        let file = PathBuf::from("/nonexistent-home/.gitconfig");
+        let plan = vec![node("/r", bind(true))];
+        assert_eq!(
+            changes_in(
+                Writes::GlobalConfig,
+                &plan,
+                &[],
+                cwd,
+                Path::new("/nonexistent-home")
+            ),
+            Some(Changes::Private(Writes::GlobalConfig, file.clone()))
+        );
+        assert_eq!(
+            changes_in(
+                Writes::GlobalConfig,
+                &plan,
+                &[file],
+                cwd,
+                Path::new("/nonexistent-home")
+            ),
+            None
+        );
     }
 
     #[test]

@@ -446,10 +446,32 @@ pub fn start(
         } else {
             Vec::new()
         };
+        // What the program changes as a rule (a build tool its directory, git its
+        // repository), where the line gave it that read-only or not at all.
+        let tool = program_name(&plan.exec);
+        let home = plan
+            .env
+            .iter()
+            .find_map(|v| {
+                use std::os::unix::ffi::OsStrExt;
+                let h = v.as_bytes().strip_prefix(b"HOME=")?;
+                Some(PathBuf::from(std::ffi::OsStr::from_bytes(h)))
+            })
+            .unwrap_or_default();
+        let changes = crate::hints::what_it_changes(&tool, &words).and_then(|w| {
+            let slots: Vec<PathBuf> = resolved
+                .slots
+                .iter()
+                .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
+                .collect();
+            crate::hints::changes_in(w, &plan.nodes, &slots, &plan.cwd, &home)
+        });
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
             words,
             read_only,
+            changes,
+            home,
             ..Default::default()
         }))
     });

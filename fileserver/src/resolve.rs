@@ -23,7 +23,7 @@ use nix::sys::stat::{fstat, Mode, SFlag};
 use nix::sys::statfs::{fstatfs, DEVPTS_SUPER_MAGIC, PROC_SUPER_MAGIC};
 use thiserror::Error;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::os::unix::ffi::OsStringExt;
 
 use crate::namespace::{Entry, Namespace, Rights};
@@ -259,6 +259,9 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
     let slot_dirs = slots_by_directory(ns);
     // Slot views placed by their directory's step, not as nodes of their own.
     let mut placed: Vec<PathBuf> = Vec::new();
+    // The host's entries shown read-only in a directory of slots, each bound there: a
+    // directory of the skeleton at one of them (the working directory) is that entry.
+    let mut shown: HashSet<PathBuf> = HashSet::new();
     for (path, entry) in ns.walk() {
         if placed.iter().any(|p| path.starts_with(p)) {
             continue;
@@ -267,14 +270,16 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
             if path == Path::new("/") {
                 return Err(ResolveError::SlotInRoot(slots[0].1.clone()));
             }
-            stage_slot_dir(ns, &path, entry, slots, out)?;
+            let names = stage_slot_dir(ns, &path, entry, slots, out)?;
             placed.extend(slots.iter().map(|(name, _)| path.join(name)));
+            shown.extend(names.into_iter().map(|name| path.join(name)));
             continue;
         }
         let step = match entry {
             Entry::Dir => Step::Dir {
                 seal: path.parent().and_then(|p| ns.get(p)) == Some(&Entry::Tmpfs)
-                    || path.parent().is_some_and(|p| slot_dirs.contains_key(p)),
+                    || (path.parent().is_some_and(|p| slot_dirs.contains_key(p))
+                        && !shown.contains(&path)),
             },
             Entry::Tmpfs => Step::Tmpfs {
                 mode: tmpfs_mode(&path),
@@ -334,14 +339,14 @@ fn bind_step(
 
 /// The step for a directory holding slots: its staging directory at its place, then
 /// the slots that are bound at launch and, when the jail may read the directory, its
-/// other entries read-only.
+/// other entries read-only (their names returned).
 fn stage_slot_dir(
     ns: &Namespace,
     path: &Path,
     entry: &Entry,
     slots: &[(OsString, PathBuf)],
     out: &mut Resolved,
-) -> Result<(), ResolveError> {
+) -> Result<Vec<OsString>, ResolveError> {
     let parent = open_slot_parent(&slots[0].1)?;
     let names: Vec<OsString> = slots.iter().map(|(n, _)| n.clone()).collect();
     let visible = matches!(entry, Entry::Grant(g) if g.rights == Rights::ReadOnly)
@@ -400,6 +405,7 @@ fn stage_slot_dir(
             Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)),
         )
     })?;
+    let mut bound = Vec::new();
     for name in shown {
         let how = OpenHow::new()
             .flags(OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC)
@@ -430,13 +436,14 @@ fn stage_slot_dir(
                     path: node_path,
                     step,
                 });
+                bound.push(name);
             }
             // FIFOs, sockets and devices are not shown.
             Err(ResolveError::Unsupported(_)) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(bound)
 }
 
 /// The raw descriptors of the witnesses, in plan order, for SCM_RIGHTS.

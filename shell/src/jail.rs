@@ -1090,14 +1090,17 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
     let o = outcome.observed.clone().unwrap_or_default();
     let line = if outcome.status == 0 {
-        // A success that listed the working directory saw only part of it.
+        // A success that listed the working directory saw only part of it; one that
+        // changed a configuration in the private home changed nothing of the user's.
         o.listing_hint(program, name, args, cwd)
+            .or_else(|| o.changes_hint(program, name, args, false, cwd))
     } else {
         // First: what such a command names is what it changes (`mv a b` also looks
         // for b, and the write grant for b alone would fail again).
         o.operands_hint(program, name, &launch::program_name(&outcome.exe))
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
+            .or_else(|| o.changes_hint(program, name, args, true, cwd))
             .or_else(|| host_hint(program, name, args, &outcome.hosts_refused))
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
     };

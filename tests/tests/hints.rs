@@ -222,3 +222,83 @@ sh -c 'test \"$(stat -c %d .)\" != \"$(stat -c %d ..)\" && echo parent-elsewhere
         assert_eq!(lines[5], "1", "{run}");
     }
 );
+
+// A build tool given its directory read-only (`make + .`), git given its repository
+// read-only (its profile gives the work tree so), and `git config --global` with the
+// user's configuration read-only (its profile) or not granted at all (the change lands
+// in the jail's private home and is lost): each says the write grant that works, and
+// with it the command does its work. Found by a new-user helper: each failed (or
+// silently did nothing) with no hint, and git in a repository's subdirectory failed
+// with hints on ("not a git repository ... mount point"), with or without `=> ../.git`.
+both!(
+    a_program_given_read_only_what_it_changes_says_how,
+    |t: &T| {
+        t.write("proj/Makefile", "out.txt:\n\techo built > out.txt\n");
+        let run = sh(t, &["--hints", "-c", "cd proj; make + ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("make was given . read-only (named without =>): if it failed writing there, try: make + => ."),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", "cd proj; make + => ."]);
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        assert_eq!(
+            fs::read_to_string(t.path("proj/out.txt")).unwrap(),
+            "built\n"
+        );
+
+        let run = t.plain(&["git", "init", "-q", "repo"]);
+        assert!(run.ok(), "{run}");
+        t.write("repo/a.txt", "a\n");
+        t.write("repo/sub/here.txt", "here\n");
+        // In a subdirectory: the repository is found, and the directory is the host's.
+        let run = sh(
+            t,
+            &["--hints", "-c", "cd repo/sub; git status --short; ls + .."],
+        );
+        assert!(run.ok(), "{run}");
+        assert_eq!(run.stdout, "?? ../a.txt\n?? ./\nhere.txt\n", "{run}");
+        let run = sh(t, &["--hints", "-c", "cd repo/sub; git add ../a.txt"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("git changes the repository, and was given ../.git read-only — try: git … + => ../.git"),
+            "{run}"
+        );
+        let commit = "cd repo/sub; git add ../a.txt + => ../.git && git -c user.name=T -c user.email=t@example.org commit -qm first + => ../.git";
+        let run = sh(t, &["--hints", "-c", commit]);
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        let run = t.plain(&["git", "-C", "repo", "log", "--format=%s", "--name-only"]);
+        assert_eq!(run.stdout, "first\n\na.txt\n", "{run}");
+
+        // git config --global, the user's configuration not there: lost, and said so.
+        let home = t.mkdir("home");
+        let config = home.join(".gitconfig");
+        let global = |script: &str| {
+            let mut cmd = t.command(pola_tests::pola_sh(), &["--hints", "-c", script]);
+            cmd.env("HOME", &home);
+            t.output(cmd)
+        };
+        let run = global("git config --global user.name Pat");
+        assert!(run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("git changed ~/.gitconfig in the jail's private home, which is gone with it (yours is unchanged) — to change yours, try: git … + => ~/.gitconfig"),
+            "{run}"
+        );
+        assert!(!config.exists());
+        let run = global("git config --global user.name Pat + => ~/.gitconfig");
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        assert!(fs::read_to_string(&config).unwrap().contains("name = Pat"));
+        // There now, given read-only by git's profile: the change fails.
+        let run = global("git config --global user.name Sam");
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("git changes ~/.gitconfig, and was given it read-only — try: git … + => ~/.gitconfig"),
+            "{run}"
+        );
+        let run = global(
+            "git config --global user.name Sam + => ~/.gitconfig; git config --global user.name",
+        );
+        assert_eq!(run.stdout, "Sam\n", "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+    }
+);
