@@ -30,13 +30,17 @@
 //!
 //! The zygote forks each copy ahead and hands it to the shell at once (a *ready*
 //! copy): the shell sends the next command's request to the copy itself and goes on,
-//! without a round trip through the zygote, and tells the zygote it took it.
+//! without a round trip through the zygote, and tells the zygote it took it. While the
+//! shell is quiet (at a prompt) the zygote holds a second one ready ([`AHEAD`]): a
+//! command typed right after another, or a pipeline, finds its jail made, not in the
+//! making.
 //!
 //! Protocol, on `SOCK_SEQPACKET` pairs. A request is `[b'Z', umask: u32, pgid: i32,
 //! closed: u16 (bit t: descriptor t is closed), n: u8, targets: n × u8]` with
 //! descriptors `[shim socket, n sources]`.
-//! - zygote to shell, when a copy is forked ahead: `[b'R', pid: i32]` with the shell's
-//!   end of a socket to that copy, on which the shell sends it a request;
+//! - zygote to shell, when a copy is forked ahead: `[b'R', pid: i32, took: u32]` (how
+//!   many `K` messages the zygote had read before the fork) with the shell's ends of
+//!   sockets to that copy and its warm PID 1, on which the shell sends it a request;
 //! - shell to zygote, after sending a ready copy its request (or finding it dead):
 //!   `[b'K', pid: i32, taken: u8]`, without reply;
 //! - shell to zygote, when it holds no ready copy: a request, answered `pid: i32` (a
@@ -69,6 +73,9 @@ const TAG: u8 = b'Z';
 const READY_TAG: u8 = b'R';
 /// The shell took (or lost) the ready copy.
 const TOOK_TAG: u8 = b'K';
+/// The most copies the zygote holds ready: a second one only while the shell is quiet
+/// (`pola-shim`'s zygote). In a script's loop one is made per command, as it is taken.
+pub const AHEAD: usize = 2;
 
 /// What the zygote's copy must set up before it goes on as a shim.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,11 +226,13 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
     }
 }
 
-/// Hand the shell a copy forked ahead: its pid and the shell's ends of a socket to it
-/// and of one to its warm PID 1 (`pola-shim`'s `warm`), which takes the request too.
-pub fn announce(socket: RawFd, pid: Pid, sockets: &[RawFd; 2]) -> Result<(), Errno> {
+/// Hand the shell a copy forked ahead: its pid, how many `K` messages the zygote had
+/// read before it forked it, and the shell's ends of a socket to it and of one to its
+/// warm PID 1 (`pola-shim`'s `warm`), which takes the request too.
+pub fn announce(socket: RawFd, pid: Pid, took: u32, sockets: &[RawFd; 2]) -> Result<(), Errno> {
     let mut bytes = vec![READY_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
+    bytes.extend_from_slice(&took.to_le_bytes());
     let iov = [IoSlice::new(&bytes)];
     let rights = [ControlMessage::ScmRights(sockets)];
     sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
@@ -251,15 +260,23 @@ struct Zygote {
     socket: OwnedFd,
     /// The default-environment subtrees last sent to it (`crate::template`).
     template: Vec<crate::template::Subtree>,
-    /// The copy it forked ahead and handed over, for the next command.
-    ready: Option<Ready>,
+    /// The copies it forked ahead and handed over, for the next commands, oldest
+    /// first.
+    ready: std::collections::VecDeque<Ready>,
     /// Whether it has made a shim yet (started ahead of its first command: `start_ahead`).
     used: bool,
     /// The mount table's changes (`crate::mounts`) counted before the zygote could
-    /// fork its next copy: it started, or was last told a copy was taken. `None` for
-    /// a one-shot launcher's, which is not watched.
-    mounts: Option<u64>,
+    /// fork its next copies: when it started (`took` 0), and as each `K` message was
+    /// sent (`took` n: the n-th), the last few. Empty for a one-shot launcher's, which
+    /// is not watched.
+    mounts: std::collections::VecDeque<(u32, u64)>,
+    /// How many `K` messages it was sent.
+    took: u32,
 }
+
+/// How many of the mount table's counts a zygote keeps (`Zygote::mounts`): a copy
+/// announced with an older one is let go.
+const COUNTS_KEPT: usize = 8;
 
 /// A copy forked ahead, waiting for a request from the shell on `socket`, and its
 /// warm PID 1 on `pid1` (the copy makes it once it runs: until then, or if it could
@@ -268,8 +285,9 @@ struct Ready {
     pid: Pid,
     socket: OwnedFd,
     pid1: OwnedFd,
-    /// The zygote's `mounts` when it was announced: the copy was forked after they
-    /// were counted, and made its private copy of the host's mount namespace then.
+    /// The zygote's `mounts` count last taken before the copy was forked (`u64::MAX`:
+    /// not known, never current): it made its private copy of the host's mount
+    /// namespace after it. `None`: not watched.
     mounts: Option<u64>,
 }
 
@@ -285,7 +303,7 @@ impl Drop for Zygote {
             // A copy it announced that this process has not read of yet: closing the
             // shell's ends of its sockets, not killing it, ends it (`drop_ready`).
             while readable(&self.socket) && message(self).is_ok() {}
-            if let Some(ready) = self.ready.take() {
+            while let Some(ready) = self.ready.pop_front() {
                 drop_ready(self, ready, false);
             }
             reap_waiting();
@@ -359,7 +377,10 @@ pub fn enable_once() {
 
 fn start(shim: &Path) -> std::io::Result<Zygote> {
     let once = ONCE.load(std::sync::atomic::Ordering::Relaxed);
-    let mounts = if once { None } else { crate::mounts::changes() };
+    let mounts = match (once, crate::mounts::changes()) {
+        (false, Some(count)) => std::collections::VecDeque::from([(0, count)]),
+        _ => std::collections::VecDeque::new(),
+    };
     let mut args = vec![if once { ONCE_ARG } else { ARG }];
     if crate::pty::SHARED.get().is_none() {
         args.push(NO_TERMINALS_ARG);
@@ -370,9 +391,10 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         pid,
         socket: ours,
         template: Vec::new(),
-        ready: None,
+        ready: std::collections::VecDeque::new(),
         used: false,
         mounts,
+        took: 0,
     })
 }
 
@@ -534,13 +556,17 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
     // A copy made before something was mounted or unmounted on the host would not
     // see it, and its jail could not start (its grant "changed while the jail was
     // starting"): let it go, and the zygote forks one now.
-    if let Some(ready) = zygote.ready.take_if(|r| {
-        r.mounts
-            .is_some_and(|seen| crate::mounts::changes() != Some(seen))
-    }) {
-        drop_ready(zygote, ready, true);
+    if zygote.ready.iter().any(|r| r.mounts.is_some()) {
+        let now = crate::mounts::changes();
+        let (stale, current) = std::mem::take(&mut zygote.ready)
+            .into_iter()
+            .partition(|r| r.mounts.is_some_and(|seen| Some(seen) != now));
+        zygote.ready = current;
+        for ready in Vec::<Ready>::from_iter(stale) {
+            drop_ready(zygote, ready, true);
+        }
     }
-    let pid = match zygote.ready.take() {
+    let pid = match zygote.ready.pop_front() {
         Some(ready) => hand(zygote, ready, request, fds)?,
         None => {
             send_request(zygote.socket.as_raw_fd(), request, fds)?;
@@ -551,7 +577,7 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
             };
             match answer {
                 0 => {
-                    let ready = zygote.ready.take().ok_or(Errno::EPROTO)?;
+                    let ready = zygote.ready.pop_front().ok_or(Errno::EPROTO)?;
                     hand(zygote, ready, request, fds)?
                 }
                 pid if pid > 0 => Pid::from_raw(pid),
@@ -586,12 +612,13 @@ fn readable(socket: &OwnedFd) -> bool {
 /// Read one message from the zygote: an announced copy (kept as `ready`), or an
 /// answer to a request (returned).
 fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
-    let mut buf = [0u8; 8];
+    let mut buf = [0u8; 12];
     let (len, mut fds, _) = receive_with_fds::<2>(zygote.socket.as_raw_fd(), &mut buf)?;
     match (len, fds.len()) {
         (4, 0) => Ok(Some(i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))),
-        (5, 2) if buf[0] == READY_TAG => {
+        (9, 2) if buf[0] == READY_TAG => {
             let pid = i32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]);
+            let took = u32::from_le_bytes([buf[5], buf[6], buf[7], buf[8]]);
             // Out of reach of the user's redirections (`exec 6< f` replaces 6 in place:
             // a socket received at a low number once went to a command as its 6).
             let mut high = || {
@@ -601,14 +628,22 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
             };
             let pid1 = high()?;
             let socket = high()?;
-            if let Some(old) = zygote.ready.replace(Ready {
+            // The count taken before the `K` message the zygote had read last.
+            let mounts = (!zygote.mounts.is_empty()).then(|| {
+                let seen = zygote.mounts.iter().find(|(n, _)| *n == took);
+                seen.map_or(u64::MAX, |(_, count)| *count)
+            });
+            zygote.ready.push_back(Ready {
                 pid: Pid::from_raw(pid),
                 socket,
                 pid1,
-                mounts: zygote.mounts,
-            }) {
-                // Only one is ever ready: the zygote is out of step.
-                drop_ready(zygote, old, false);
+                mounts,
+            });
+            if zygote.ready.len() > AHEAD {
+                // The zygote is out of step.
+                while let Some(old) = zygote.ready.pop_front() {
+                    drop_ready(zygote, old, false);
+                }
                 return Err(Errno::EPROTO);
             }
             Ok(None)
@@ -685,8 +720,16 @@ fn end_copy(pid: Pid, ended: Option<OwnedFd>) {
 
 fn tell_took(zygote: &mut Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {
     // Counted before the next copy can be forked (`Zygote::mounts`).
-    if zygote.mounts.is_some() {
-        zygote.mounts = crate::mounts::changes();
+    zygote.took = zygote.took.wrapping_add(1);
+    if !zygote.mounts.is_empty() {
+        match crate::mounts::changes() {
+            Some(count) => zygote.mounts.push_back((zygote.took, count)),
+            // Not counted: no copy forked from now on is known current.
+            None => zygote.mounts.clear(),
+        }
+        if zygote.mounts.len() > COUNTS_KEPT {
+            zygote.mounts.pop_front();
+        }
     }
     let mut bytes = vec![TOOK_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());

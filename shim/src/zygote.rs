@@ -6,7 +6,8 @@
 //! just started: from `crate::shim`, reading the plan from its socket. Each copy is
 //! forked ahead, while the shell runs the previous command, and handed to the shell,
 //! which sends it the next request itself (`Waiting`); the zygote forks one when asked
-//! only when none is ready.
+//! only when none is ready. While the shell is quiet it holds a second one
+//! (`zygote::AHEAD`), so that a command right after another finds its jail made.
 //!
 //! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
 //! together) waits until the command just handed over has started: on two cores, doing
@@ -52,8 +53,10 @@ pub fn serve(once: bool) -> ! {
         true => Releaser { socket: None },
         false => Releaser::start(),
     };
-    // The copy forked ahead for the next request, handed to the shell.
-    let mut waiting: Option<Waiting> = None;
+    // The copies forked ahead for the next requests, handed to the shell.
+    let mut waiting: Vec<Waiting> = Vec::new();
+    // How many `Took` messages the shell sent (`zygote::announce`).
+    let mut took: u32 = 0;
     // A template that arrived with a request, made once that request is answered: the
     // command does not wait for it (the next jails have it).
     let mut pending = None;
@@ -61,9 +64,11 @@ pub fn serve(once: bool) -> ! {
     let mut live: Vec<Live> = Vec::new();
     // How many jails have been live: each one's key for the releaser.
     let mut jails: u64 = 0;
-    // The pool could not be filled (the user's limit of network namespaces, memory):
-    // tried again after the next request, not over and over in a busy loop.
+    // The pool could not be filled (the user's limit of network namespaces, memory),
+    // or a second copy forked ahead: tried again after the next request, not over and
+    // over in a busy loop.
     let mut pool_refused = false;
+    let mut ahead_refused = false;
     // The shell's last request: the pool is filled only once the shell has been quiet
     // a moment (at a prompt, not between a script's commands).
     let mut last_request = std::time::Instant::now();
@@ -71,27 +76,36 @@ pub fn serve(once: bool) -> ! {
     let mut done = false;
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
-        if waiting.is_none() && !starting && !done {
-            namespaces::ensure_network();
-            waiting = fork_ahead();
+        if waiting.is_empty() && !starting && !done {
+            waiting.extend(fork_ahead(took));
         }
         // With nothing else to do (no jail starting, the next copy ready, the shell
-        // quiet), fill the pool of network namespaces, one at a time between looks at
-        // the shell. In a script's loop it would only take the second core from the
-        // commands (measured: 4.2× dash per `cat` with it, 3.9× without).
-        // A one-shot launcher's zygote makes none: its one jail has its namespace.
-        let pool_wanted =
-            !once && !starting && !pool_refused && waiting.is_some() && namespaces::pool_short();
+        // quiet), a second copy ahead, then the pool of network namespaces filled,
+        // one at a time between looks at the shell. In a script's loop they would only
+        // take the second core from the commands (measured: 4.2× dash per `cat` with
+        // the pool, 3.9× without). A one-shot launcher's zygote makes neither: its one
+        // jail has its namespace.
+        let idle = !once && !starting && !waiting.is_empty();
+        let more_wanted = idle && !ahead_refused && waiting.len() < zygote::AHEAD;
+        let pool_wanted = idle && !pool_refused && namespaces::pool_short();
         let quiet = last_request + POOL_QUIET;
-        if !shell_or_jails(&mut live, &mut releaser, pool_wanted.then_some(quiet)) {
-            if pool_wanted && std::time::Instant::now() >= quiet {
-                pool_refused = !namespaces::fill_pool();
+        let idle_work = (more_wanted || pool_wanted).then_some(quiet);
+        if !shell_or_jails(&mut live, &mut releaser, idle_work) {
+            if std::time::Instant::now() >= quiet {
+                if more_wanted {
+                    let forked = fork_ahead(took);
+                    ahead_refused = forked.is_none();
+                    waiting.extend(forked);
+                } else if pool_wanted {
+                    pool_refused = !namespaces::fill_pool();
+                }
             }
             continue;
         }
         let (request, fds) = match zygote::receive(SHIM_SOCKET_FD) {
             Ok(Some((zygote::Message::Fork(request), fds))) => {
                 pool_refused = false;
+                ahead_refused = false;
                 last_request = std::time::Instant::now();
                 (request, fds)
             }
@@ -101,12 +115,13 @@ pub fn serve(once: bool) -> ! {
             }
             Ok(Some((zygote::Message::Took { pid, taken }, _))) => {
                 pool_refused = false;
+                ahead_refused = false;
                 last_request = std::time::Instant::now();
-                let Some(w) = waiting.take_if(|w| w.pid == pid) else {
+                took = took.wrapping_add(1);
+                let Some(at) = waiting.iter().position(|w| w.pid == pid) else {
                     continue;
                 };
-                // That jail has the network namespace: the next copy needs a new one.
-                namespaces::network_used();
+                let w = waiting.remove(at);
                 done = once && taken;
                 if taken {
                     if let Some((trees, fds)) = pending.take() {
@@ -131,9 +146,9 @@ pub fn serve(once: bool) -> ! {
                 continue;
             }
         };
-        // The shell holds the copy forked ahead (announced before this request is
-        // read, so before this answer): it sends it the request itself.
-        if waiting.is_some() {
+        // The shell holds a copy forked ahead (announced before this request is read,
+        // so before this answer): it sends it the request itself.
+        if !waiting.is_empty() {
             drop(fds);
             zygote::reply(SHIM_SOCKET_FD, Ok(nix::unistd::Pid::from_raw(0)));
             continue;
@@ -509,9 +524,18 @@ pub fn started() {
     }
 }
 
-/// Fork the copy for the next request and hand it to the shell; `None` if that fails
-/// (the zygote forks each copy when asked, as before).
-fn fork_ahead() -> Option<Waiting> {
+/// Fork a copy for a next request, in a network namespace of its own, and hand it to
+/// the shell, telling it `took` (the `Took` messages read so far); `None` if that
+/// fails (the zygote forks each copy when asked, as before).
+fn fork_ahead(took: u32) -> Option<Waiting> {
+    namespaces::ensure_network();
+    let waiting = fork_ahead_here(took);
+    // That copy has the network namespace: the next needs a new one.
+    namespaces::network_used();
+    waiting
+}
+
+fn fork_ahead_here(took: u32) -> Option<Waiting> {
     use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
     let pair = || {
         socketpair(
@@ -537,7 +561,7 @@ fn fork_ahead() -> Option<Waiting> {
             // Not handed over, it would wait for good: the shell's next request comes
             // here (and finds it not ready), and dropping its socket ends it.
             let sockets = [shells.as_raw_fd(), shells_pid1.as_raw_fd()];
-            zygote::announce(SHIM_SOCKET_FD, pid, &sockets).ok()?;
+            zygote::announce(SHIM_SOCKET_FD, pid, took, &sockets).ok()?;
             Some(Waiting { pid, socket: ours })
         }
         Err(_) => None,
