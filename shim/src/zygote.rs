@@ -6,8 +6,8 @@
 //! just started: from `crate::shim`, reading the plan from its socket. Each copy is
 //! forked ahead, while the shell runs the previous command, and handed to the shell,
 //! which sends it the next request itself (`Waiting`); the zygote forks one when asked
-//! only when none is ready. While the shell is quiet it holds a second one
-//! (`zygote::AHEAD`), so that a command right after another finds its jail made.
+//! only when none is ready. While the shell is quiet it holds more (`zygote::AHEAD`),
+//! so that a command right after another, or a pipeline, finds its jails made.
 //!
 //! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
 //! together) waits until the command just handed over has started: on two cores, doing
@@ -65,7 +65,7 @@ pub fn serve(once: bool) -> ! {
     // How many jails have been live: each one's key for the releaser.
     let mut jails: u64 = 0;
     // The pool could not be filled (the user's limit of network namespaces, memory),
-    // or a second copy forked ahead: tried again after the next request, not over and
+    // or another copy forked ahead: tried again after the next request, not over and
     // over in a busy loop.
     let mut pool_refused = false;
     let mut ahead_refused = false;
@@ -80,7 +80,7 @@ pub fn serve(once: bool) -> ! {
             waiting.extend(fork_ahead(took));
         }
         // With nothing else to do (no jail starting, the next copy ready, the shell
-        // quiet), a second copy ahead, then the pool of network namespaces filled,
+        // quiet), more copies ahead, then the pool of network namespaces filled,
         // one at a time between looks at the shell. In a script's loop they would only
         // take the second core from the commands (measured: 4.2× dash per `cat` with
         // the pool, 3.9× without). A one-shot launcher's zygote makes neither: its one

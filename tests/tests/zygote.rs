@@ -523,7 +523,7 @@ both!(
         let mut expected = "old\na\n".repeat(3) + "new\na\nnew\nb\n" + &"newer\nb\n".repeat(2);
         if t.uid == 0 {
             let other = t.path("other");
-            // After a pause, in which the zygote holds two copies ready: both were
+            // After a pause, in which the zygote holds three copies ready: all were
             // made before the mount.
             script += &format!(
                 "!!sleep 0.3; !!mount --bind {} {conf}; show; !!umount -l {conf}; show\n",
@@ -802,10 +802,10 @@ both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
             .map(|(pid, _)| pid)
             .collect::<Vec<u32>>()
     };
-    // While the command runs (the shell quiet), two wait.
+    // While the command runs (the shell quiet), three wait.
     assert!(
-        wait_for(|| copies().len() == 2, 5),
-        "two copies wait: {:?}",
+        wait_for(|| copies().len() == 3, 5),
+        "three copies wait: {:?}",
         copies()
     );
     let dead = copies();
@@ -1089,7 +1089,7 @@ both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
             .count()
     };
     let sleeping = |m: String| move |cmd: &str| cmd.starts_with(&format!("sleep {m}"));
-    // A shell keeps two copies waiting beside its running command (the shell quiet)...
+    // A shell keeps three copies waiting beside its running command (the shell quiet)...
     let shell = t
         .command(
             pola_sh(),
@@ -1103,8 +1103,8 @@ both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
         5
     ));
     assert!(
-        wait_for(|| waiting_copies(shell.id()) == 2, 5),
-        "no two copies wait beside the shell's command"
+        wait_for(|| waiting_copies(shell.id()) == 3, 5),
+        "no three copies wait beside the shell's command"
     );
     // ...pola-run none: its one command took the only copy.
     let run = t
