@@ -174,6 +174,25 @@ both!(atomic_saves_replace_the_slot, |t: &T| {
     assert_eq!(read(t, "w/new"), "");
 });
 
+// A file given with => has one link in the jail, as on the host: compressors refuse a
+// file with other links ("g.txt has 1 other link -- file ignored"), and a slot's file
+// was shown as a second hard link to it (fails without the change).
+both!(compressors_replace_a_file_given_as_a_slot, |t: &T| {
+    let text = "line\n".repeat(2000);
+    let run = in_dir(
+        t,
+        &[("g.txt", &text)],
+        "stat -c %h => g.txt && gzip => g.txt + => g.txt.gz",
+        &["g.txt", "g.txt.gz"],
+    );
+    assert_eq!(run.stdout, "1\n", "{run}");
+    assert!(!t.path("w/g.txt").exists());
+    in_dir(t, &[], "gunzip => g.txt.gz + => g.txt", &["g.txt", "g.txt.gz"]);
+    in_dir(t, &[], "xz => g.txt + => g.txt.xz", &["g.txt", "g.txt.xz"]);
+    in_dir(t, &[], "unxz => g.txt.xz + => g.txt", &["g.txt", "g.txt.xz"]);
+    assert_eq!(read(t, "w/g.txt"), text);
+});
+
 both!(vim_saves_by_rename_and_by_copy, |t: &T| {
     in_dir(
         t,

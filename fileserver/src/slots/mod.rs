@@ -9,11 +9,11 @@
 //!   (`P/.pola-slots.XXXXXX`, same file system, so renames are atomic and never copy).
 //!   The jail sees S at P's place: names the command makes there are its scratch, on
 //!   the host but hidden in S, and discarded at exit. Siblings in P are never shown.
-//! - **Views.** A slot that is a file or a symlink is shown in S as a hard link to P's
-//!   object (reads and writes go to the very file, at kernel speed); a directory (or a
-//!   file that cannot be hard-linked) is bind-mounted onto a placeholder in S — at
-//!   launch by the jail's builder, afterwards by the jail's supervisor through mount
-//!   propagation (see [`protocol`]).
+//! - **Views.** A slot's object is bind-mounted onto a placeholder in S (reads and
+//!   writes go to the very object, at kernel speed) — at launch by the jail's builder,
+//!   afterwards by the jail's supervisor through mount propagation (see [`protocol`]);
+//!   but a symlink, and a file that replaced the slot's object during the command (the
+//!   command's own: `sed -i`'s), is shown as a hard link to it, which costs no mount.
 //! - **Delegation.** The calls that change names (`open(O_CREAT)`, `mkdir`, `unlink`,
 //!   `rmdir`, `rename`, `link`, `symlink`, `mknod`) reach the server as seccomp user
 //!   notifications ([`broker`]). When the name is a slot, the server performs the call
@@ -57,8 +57,7 @@ pub enum View {
     Mounted { is_dir: bool, id: (u64, u64) },
 }
 
-/// A slot's object that the jail's builder binds at launch (a directory, or a file
-/// that could not be hard-linked).
+/// A slot's object that the jail's builder binds at launch (a directory or a file).
 #[derive(Debug)]
 pub struct StaticMount {
     pub name: OsString,
@@ -238,12 +237,16 @@ impl SlotDir {
             Ok(st) => st,
         };
         let k = kind(&st);
-        if k == SFlag::S_IFREG || k == SFlag::S_IFLNK {
+        // A file the command was given is bound, not linked: a second link would show
+        // in its link count, and compressors refuse such a file (`gzip => f`: "f has 1
+        // other link -- file ignored"). What the command makes at the slot later is
+        // linked (`sync`): a file of its own.
+        if k == SFlag::S_IFLNK {
             if self.link(name).is_ok() {
                 self.slots.insert(name.clone(), View::Linked);
                 return Ok(None);
             }
-        } else if k != SFlag::S_IFDIR {
+        } else if k != SFlag::S_IFDIR && k != SFlag::S_IFREG {
             return Err(StageError::Special(path));
         }
         let is_dir = k == SFlag::S_IFDIR;
