@@ -75,6 +75,8 @@ pub enum Writes {
     /// The repository it works in (`git add`, `git commit`: its `.git`, which git's
     /// shipped profile gives read-only).
     Repository,
+    /// The repository and its work tree (`git switch`, `git merge`, `git stash`).
+    WorkTree,
     /// Its user's global configuration (`git config --global user.name me`).
     GlobalConfig,
 }
@@ -104,34 +106,44 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
             _ => break w,
         }
     };
-    const CHANGING: &[&[u8]] = &[
+    // What changes the repository alone, and what changes the files checked out too
+    // (given `+ => .git` only, those fail half done: `git switch` moved the branch
+    // and could not replace the files).
+    const REPOSITORY: &[&[u8]] = &[
         b"add",
+        b"branch",
+        b"commit",
+        b"fetch",
+        b"gc",
+        b"notes",
+        b"prune",
+        b"repack",
+        b"tag",
+        b"update-index",
+        b"update-ref",
+    ];
+    const WORK_TREE: &[&[u8]] = &[
         b"am",
         b"checkout",
         b"cherry-pick",
         b"clean",
-        b"commit",
-        b"fetch",
-        b"gc",
         b"merge",
         b"mv",
-        b"notes",
-        b"prune",
         b"pull",
         b"rebase",
-        b"repack",
         b"reset",
         b"restore",
         b"revert",
         b"rm",
         b"stash",
         b"switch",
-        b"tag",
-        b"update-index",
         b"worktree",
     ];
-    if CHANGING.contains(&sub) {
+    if REPOSITORY.contains(&sub) {
         return Some(Writes::Repository);
+    }
+    if WORK_TREE.contains(&sub) {
+        return Some(Writes::WorkTree);
     }
     if sub != b"config" {
         return None;
@@ -186,9 +198,9 @@ pub fn changes_in(
     cwd: &Path,
     home: &Path,
 ) -> Option<Changes> {
-    // The grant that gives `path`: the deepest bind or slot of it or of a directory
-    // above it that the command line or a profile gave (the default environment gives
-    // no place a program changes); whether it is writable.
+    // The grant that gives `path`: the deepest bind, directory of slots or slot of it
+    // or of a directory above it that the command line or a profile gave (the default
+    // environment gives no place a program changes); whether it is writable.
     let covering = |path: &Path| {
         let binds = plan.iter().filter_map(|n| match n.step {
             Step::Bind {
@@ -196,6 +208,10 @@ pub fn changes_in(
                 default: false,
                 ..
             } if path.starts_with(&n.path) => Some((n.path.as_os_str().len(), writable)),
+            // A directory holding slots: read-only but for them.
+            Step::SlotDir { .. } if path.starts_with(&n.path) => {
+                Some((n.path.as_os_str().len(), false))
+            }
             _ => None,
         });
         let slots = slots
@@ -217,14 +233,20 @@ pub fn changes_in(
                 .max_by_key(|n| n.path.as_os_str().len())?;
             read_only(deepest.path.clone())
         }
-        Writes::Repository => {
+        Writes::Repository | Writes::WorkTree => {
             // The repository git finds: the nearest `.git` here or above (what git's
-            // profile's `nearest-dir` gave).
+            // profile's `nearest-dir` gave), and its work tree.
             let git = cwd
                 .ancestors()
                 .map(|dir| dir.join(".git"))
                 .find(|git| git.symlink_metadata().is_ok())?;
-            read_only(git)
+            match writes {
+                Writes::WorkTree => {
+                    let tree = git.parent()?.to_path_buf();
+                    read_only(tree).or_else(|| read_only(git))
+                }
+                _ => read_only(git),
+            }
         }
         Writes::GlobalConfig => {
             let file = home.join(".gitconfig");
@@ -257,6 +279,33 @@ pub enum Changes {
 /// (`Observed::read_only`).
 pub fn changes_its_operands(tool: &str) -> bool {
     ["rm", "rmdir", "unlink", "mv", "shred"].contains(&tool)
+        || compressed_name(tool, Path::new("")).is_some()
+}
+
+/// For a program that replaces each file it is given by its compressed (or
+/// decompressed) form (`gzip f` makes `f.gz` and removes `f`), the name it makes of
+/// `file`.
+fn compressed_name(tool: &str, file: &Path) -> Option<PathBuf> {
+    const COMPRESS: &[(&str, &str)] = &[
+        ("gzip", ".gz"),
+        ("bzip2", ".bz2"),
+        ("xz", ".xz"),
+        ("lzma", ".lzma"),
+        ("lzip", ".lz"),
+    ];
+    const DECOMPRESS: &[&str] = &["gunzip", "bunzip2", "unxz", "unlzma"];
+    let mut name = file.as_os_str().to_os_string();
+    if let Some((_, suffix)) = COMPRESS.iter().find(|(t, _)| *t == tool) {
+        name.push(suffix);
+        return Some(PathBuf::from(name));
+    }
+    if DECOMPRESS.contains(&tool) {
+        let stem = file
+            .extension()
+            .map_or(file.to_path_buf(), |_| file.with_extension(""));
+        return Some(stem);
+    }
+    None
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -333,8 +382,12 @@ impl Observed {
             .iter()
             .filter(|w| !std::os::unix::ffi::OsStrExt::as_bytes(w.as_os_str()).starts_with(b"-"))
             .collect();
-        let try_this = match operands.as_slice() {
-            [from, to] if tool == "mv" => format!("{name} => {} => {}", shown(from), shown(to)),
+        let try_this = match (operands.as_slice(), compressed_name(tool, first)) {
+            ([from, to], _) if tool == "mv" => {
+                format!("{name} => {} => {}", shown(from), shown(to))
+            }
+            // The file it makes beside it is a grant it needs too.
+            (_, Some(made)) => format!("{name} … => {} + => {}", shown(first), shown(&made)),
             _ => format!("{name} … => {}", shown(first)),
         };
         Some(format!(
@@ -373,6 +426,11 @@ impl Observed {
                 "{program}: {name} changes the repository, and was given {} read-only — try: {cmd} + => {}",
                 place(git),
                 place(git)
+            )),
+            Changes::ReadOnly(Writes::WorkTree, tree) if failed => Some(format!(
+                "{program}: {name} changes the files checked out and the repository, and was given {} read-only — try: {cmd} + => {}",
+                place(tree),
+                place(tree)
             )),
             Changes::ReadOnly(Writes::GlobalConfig, file) if failed => Some(format!(
                 "{program}: {name} changes {}, and was given it read-only — try: {cmd} + => {}",
@@ -1085,12 +1143,19 @@ mod tests {
         for changing in [
             "commit -m x",
             "-C sub add f",
-            "-c a=b --no-pager stash",
+            "branch feature",
             "config user.name me",
         ] {
             assert_eq!(
                 what_it_changes("git", &w(changing)),
                 Some(Writes::Repository),
+                "{changing}"
+            );
+        }
+        for changing in ["-c a=b --no-pager stash", "switch main", "restore f"] {
+            assert_eq!(
+                what_it_changes("git", &w(changing)),
+                Some(Writes::WorkTree),
                 "{changing}"
             );
         }

@@ -119,6 +119,18 @@ both!(
         assert!(run.stderr.contains("try: mv => a.txt => c.txt"), "{run}");
         // Given with =>, it failed for another reason: nothing to say about grants.
         assert!(!run.stderr.contains("try: rmdir"), "{run}");
+        // A compressor replaces what it is given: that file, and the one it makes.
+        t.write("g.txt", "g\n");
+        let run = sh(t, &["--hints", "-c", "gzip g.txt"]);
+        assert!(
+            run.stderr.contains("gzip was given g.txt read-only (named without =>), so it could not change it — try: gzip … => g.txt + => g.txt.gz"),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", "gzip => g.txt + => g.txt.gz"]);
+        assert!(
+            run.ok() && t.path("g.txt.gz").exists() && !t.path("g.txt").exists(),
+            "{run}"
+        );
         let run = sh(t, &["--hints", "-c", "rm => b.txt; mv => a.txt => c.txt"]);
         assert!(run.ok(), "{run}");
         assert!(
@@ -269,6 +281,18 @@ both!(
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
         let run = t.plain(&["git", "-C", "repo", "log", "--format=%s", "--name-only"]);
         assert_eq!(run.stdout, "first\n\na.txt\n", "{run}");
+        // What changes the files checked out needs them too (with `=> .git` alone,
+        // `git switch` moved the branch and left the files as they were, status 0).
+        fs::write(t.path("repo/a.txt"), "changed\n").unwrap();
+        let run = sh(t, &["--hints", "-c", "cd repo/sub; git restore ../a.txt + => ../.git"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("git changes the files checked out and the repository, and was given .. read-only — try: git … + => .."),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", "cd repo/sub; git restore ../a.txt + => .."]);
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        assert_eq!(fs::read_to_string(t.path("repo/a.txt")).unwrap(), "a\n");
 
         // git config --global, the user's configuration not there: lost, and said so.
         let home = t.mkdir("home");

@@ -187,9 +187,19 @@ both!(compressors_replace_a_file_given_as_a_slot, |t: &T| {
     );
     assert_eq!(run.stdout, "1\n", "{run}");
     assert!(!t.path("w/g.txt").exists());
-    in_dir(t, &[], "gunzip => g.txt.gz + => g.txt", &["g.txt", "g.txt.gz"]);
+    in_dir(
+        t,
+        &[],
+        "gunzip => g.txt.gz + => g.txt",
+        &["g.txt", "g.txt.gz"],
+    );
     in_dir(t, &[], "xz => g.txt + => g.txt.xz", &["g.txt", "g.txt.xz"]);
-    in_dir(t, &[], "unxz => g.txt.xz + => g.txt", &["g.txt", "g.txt.xz"]);
+    in_dir(
+        t,
+        &[],
+        "unxz => g.txt.xz + => g.txt",
+        &["g.txt", "g.txt.xz"],
+    );
     assert_eq!(read(t, "w/g.txt"), text);
 });
 
