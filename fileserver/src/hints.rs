@@ -65,6 +65,8 @@ pub struct Observed {
     pub changes: Option<Changes>,
     /// The user's home (where `changes` are shown from).
     pub home: PathBuf,
+    /// The program's file name (`make`, `python3`).
+    pub tool: String,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -358,6 +360,12 @@ impl Observed {
                 "{program}: {name} looked for {missed} files here that were not granted, and saw them as missing — if it was to use them, try: {cmd} + ."
             ));
         }
+        // Python lists the directory it runs in to import anything (the script's
+        // directory or, with -c, the working directory comes first in `sys.path`):
+        // not a listing the user would be told of after each `python3 -c`.
+        if self.tool.starts_with("python") {
+            return None;
+        }
         let shown = self.listed?;
         let there = std::fs::read_dir(cwd).ok()?.count();
         let hidden = there.checked_sub(shown).filter(|n| *n > 0)?;
@@ -468,8 +476,11 @@ impl Observed {
             let here = format!("./{}", shown(rel));
             // A project's marker means the command works on the whole directory.
             let project = PROJECT_MARKERS.iter().any(|m| rel.as_os_str() == *m);
+            // A build tool writes there too (`make + .` would fail next).
+            let builds = what_it_changes(&self.tool, &self.words) == Some(Writes::WorkingDir);
             let grant = match (write, existing.len()) {
                 (true, _) => format!("=> {}", shown(rel)),
+                (false, _) if project && builds => "+ => .".to_string(),
                 (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", shown(rel)),
                 (false, _) => "+ .".to_string(),
             };

@@ -472,6 +472,7 @@ pub fn start(
             read_only,
             changes,
             home,
+            tool,
             ..Default::default()
         }))
     });

@@ -161,6 +161,18 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     );
     let quiet = t.jail(&[], &["true"]);
     assert_eq!(quiet.stderr, "", "{quiet}");
+    // What programs keep in a home as they go (histories, caches) is not worth a line
+    // each time `less` or `vim` ran; anything beside it still is.
+    let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
+    let quiet = t.jail(&[], &["sh", "-c", script]);
+    assert_eq!(quiet.stderr, "", "{quiet}");
+    let run = t.jail(&[], &["sh", "-c", &format!("{script}; echo 5 > ~/.lesskey")]);
+    assert!(
+        run.stderr.contains(&format!(
+            "1 file left in private {home} was discarded: .lesskey\n"
+        )),
+        "{run}"
+    );
 });
 
 both!(errors_are_one_line_with_the_right_status, |t: &T| {

@@ -28,8 +28,8 @@ both!(interactive_failures_name_the_missing_grant, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),
         Send("make\r"),
-        Expect("make looked for ./Makefile, which was not granted — try: make + ."),
-        Send("make + .\r"),
+        Expect("make looked for ./Makefile, which was not granted — try: make + => ."),
+        Send("make + => .\r"),
         Expect("built"),
         Send("cat 'notes.txt' missing.txt\r"),
         Expect("cat looked for ./notes.txt, which was not granted — try: cat … + notes.txt"),
@@ -158,6 +158,9 @@ both!(
     );
         let run = sh(t, &["--hints", "-c", "ls + ."]);
         assert_eq!(run.stderr, "", "{run}");
+        // Python lists it to import anything: not a listing to be told of.
+        let run = sh(t, &["--hints", "-c", "/usr/bin/python3 -c 'import json; print(2)'"]);
+        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("2\n", ""), "{run}");
         // A command that went on without many of the files it looked for is told.
         t.write("c.txt", "c\n");
         let probe = "/usr/bin/python3 -c 'import os; print(sum(os.path.exists(f) for f in [\"a.txt\", \"b.txt\", \"c.txt\"]))'";
