@@ -194,6 +194,7 @@ impl Shell {
             options: Options {
                 hashall: true,
                 interactive_comments: true,
+                braceexpand: true,
                 ..Options::default()
             },
             shopt: Shopt::default(),
@@ -2015,6 +2016,9 @@ impl Host for Shell {
                 nocaseglob: self.shopt.on("nocaseglob"),
             },
         }
+    }
+    fn braceexpand(&self) -> bool {
+        self.options.braceexpand
     }
     fn cwd(&self) -> PathBuf {
         Shell::cwd(self)

@@ -66,6 +66,10 @@ pub trait Host {
     }
     /// Where relative patterns are expanded.
     fn cwd(&self) -> PathBuf;
+    /// `set -o braceexpand` (on unless turned off).
+    fn braceexpand(&self) -> bool {
+        true
+    }
 }
 
 /// One field of an expanded word.
@@ -107,16 +111,192 @@ pub fn is_literal(word: &Word) -> bool {
 /// `for` lists).
 pub fn fields(host: &mut dyn Host, words: &[Word]) -> Result<Vec<Field>, String> {
     let mut out = Vec::new();
-    for w in words {
-        let literal = is_literal(w);
-        let pieces = pieces(host, &w.0, Quoting::Unquoted)?;
-        for segments in split(host, pieces) {
-            for text in glob_field(host, &segments)? {
-                out.push(Field { text, literal });
+    for word in words {
+        let literal = is_literal(word);
+        let braced = match host.braceexpand() {
+            true => braces(word)?,
+            false => vec![word.clone()],
+        };
+        for w in &braced {
+            let pieces = pieces(host, &w.0, Quoting::Unquoted)?;
+            for segments in split(host, pieces) {
+                for text in glob_field(host, &segments)? {
+                    out.push(Field { text, literal });
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// The most words one word's brace expansion makes.
+const BRACE_MAX: usize = 1 << 20;
+
+/// One element of a word for brace expansion: an unquoted character of its literal
+/// text (only those can be braces and commas), or any other part as it is.
+#[derive(Clone, Copy)]
+enum Atom<'a> {
+    Char(char),
+    Part(&'a Part),
+}
+
+/// Brace expansion, the first of all (bash's): `a{b,c}d` is the words `abd acd`,
+/// nested and several in a word (`{x,y}{1,2}`), and sequences `{1..3}`, `{01..10..3}`,
+/// `{a..e}`. Only unquoted braces and commas count; a brace without a comma or a
+/// sequence in it (`{}`, `{x}`) is text.
+pub fn braces(word: &Word) -> Result<Vec<Word>, String> {
+    let atoms: Vec<Atom> = word
+        .0
+        .iter()
+        .flat_map(|p| match p {
+            Part::Literal(text) => text.chars().map(Atom::Char).collect::<Vec<_>>(),
+            other => vec![Atom::Part(other)],
+        })
+        .collect();
+    if !atoms.iter().any(|a| matches!(a, Atom::Char('{'))) {
+        return Ok(vec![word.clone()]);
+    }
+    let mut out = Vec::new();
+    expand_braces(&atoms, &mut out)?;
+    Ok(out
+        .into_iter()
+        .map(|atoms| {
+            let mut parts: Vec<Part> = Vec::new();
+            for a in atoms {
+                match (a, parts.last_mut()) {
+                    (Atom::Char(c), Some(Part::Literal(text))) => text.push(c),
+                    (Atom::Char(c), _) => parts.push(Part::Literal(c.to_string())),
+                    (Atom::Part(p), _) => parts.push(p.clone()),
+                }
+            }
+            Word(parts)
+        })
+        .collect())
+}
+
+fn expand_braces<'a>(atoms: &[Atom<'a>], out: &mut Vec<Vec<Atom<'a>>>) -> Result<(), String> {
+    let Some((open, close, alternatives)) = first_brace(atoms) else {
+        out.push(atoms.to_vec());
+        return Ok(());
+    };
+    for alternative in alternatives {
+        let mut word = atoms[..open].to_vec();
+        word.extend(alternative);
+        word.extend_from_slice(&atoms[close + 1..]);
+        expand_braces(&word, out)?;
+        if out.len() > BRACE_MAX {
+            return Err(format!("brace expansion: more than {BRACE_MAX} words"));
+        }
+    }
+    Ok(())
+}
+
+/// The first brace expression of `atoms`: where it opens and closes, and what it
+/// stands for.
+#[allow(clippy::type_complexity)]
+fn first_brace<'a>(atoms: &[Atom<'a>]) -> Option<(usize, usize, Vec<Vec<Atom<'a>>>)> {
+    for open in 0..atoms.len() {
+        if !matches!(atoms[open], Atom::Char('{')) {
+            continue;
+        }
+        let mut depth = 0;
+        let mut commas = Vec::new();
+        let mut close = None;
+        for (i, a) in atoms.iter().enumerate().skip(open + 1) {
+            match a {
+                Atom::Char('{') => depth += 1,
+                Atom::Char('}') if depth == 0 => {
+                    close = Some(i);
+                    break;
+                }
+                Atom::Char('}') => depth -= 1,
+                Atom::Char(',') if depth == 0 => commas.push(i),
+                _ => {}
+            }
+        }
+        let Some(close) = close else {
+            continue;
+        };
+        if !commas.is_empty() {
+            let mut bounds = vec![open];
+            bounds.extend(&commas);
+            bounds.push(close);
+            let alternatives = bounds
+                .windows(2)
+                .map(|w| atoms[w[0] + 1..w[1]].to_vec())
+                .collect();
+            return Some((open, close, alternatives));
+        }
+        let inner: Option<String> = atoms[open + 1..close]
+            .iter()
+            .map(|a| match a {
+                Atom::Char(c) => Some(*c),
+                Atom::Part(_) => None,
+            })
+            .collect();
+        if let Some(items) = inner.as_deref().and_then(sequence) {
+            let alternatives = items
+                .into_iter()
+                .map(|item| item.chars().map(Atom::Char).collect())
+                .collect();
+            return Some((open, close, alternatives));
+        }
+    }
+    None
+}
+
+/// A sequence expression's words: `1..5`, `10..1..3`, `01..10` (zero-padded to the
+/// wider end), `a..e`.
+fn sequence(text: &str) -> Option<Vec<String>> {
+    let mut parts = text.split("..");
+    let (from, to, step) = (parts.next()?, parts.next()?, parts.next());
+    if parts.next().is_some() {
+        return None;
+    }
+    let step: i64 = match step {
+        Some(s) => s.parse::<i64>().ok()?.checked_abs()?.max(1),
+        None => 1,
+    };
+    let letter = |s: &str| {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_alphabetic() => Some(c as i64),
+            _ => None,
+        }
+    };
+    if let (Some(a), Some(b)) = (letter(from), letter(to)) {
+        return Some(
+            steps(a, b, step)?
+                .map(|c| char::from(c as u8).to_string())
+                .collect(),
+        );
+    }
+    let (a, b) = (from.parse::<i64>().ok()?, to.parse::<i64>().ok()?);
+    let padded =
+        |s: &str| s.trim_start_matches('-').len() > 1 && s.trim_start_matches('-').starts_with('0');
+    let width = if padded(from) || padded(to) {
+        from.len().max(to.len())
+    } else {
+        0
+    };
+    Some(
+        steps(a, b, step)?
+            .map(|n| match n < 0 {
+                true => format!("-{:0>w$}", -n, w = width.saturating_sub(1)),
+                false => format!("{n:0>width$}"),
+            })
+            .collect(),
+    )
+}
+
+/// From `a` to `b` (either way) by `step`; `None` beyond `BRACE_MAX` items.
+fn steps(a: i64, b: i64, step: i64) -> Option<impl Iterator<Item = i64>> {
+    let count = (a.abs_diff(b) / step as u64).checked_add(1)?;
+    if count > BRACE_MAX as u64 {
+        return None;
+    }
+    let dir = if b >= a { step } else { -step };
+    Some((0..count as i64).map(move |i| a + i * dir))
 }
 
 /// Expand a word to one string: no splitting, no pathname expansion (assignments,
@@ -502,6 +682,32 @@ pub(crate) mod tests {
         m.vars.insert("IFS".into(), " :".into());
         m.vars.insert("p".into(), " a : b ".into());
         assert_eq!(expand(m, "echo $p"), ["a", "b"]);
+    }
+
+    #[test]
+    fn brace_expansion() {
+        let m = &mut mock();
+        assert_eq!(expand(m, "echo a{1,2}b"), ["a1b", "a2b"]);
+        assert_eq!(
+            expand(m, "echo {x,y}{1,2} x{a,b{c,d}}y a{,b}"),
+            ["x1", "x2", "y1", "y2", "xay", "xbcy", "xbdy", "a", "ab"]
+        );
+        assert_eq!(
+            expand(m, "echo {1..3} {3..1} {01..10..3} {c..a} {5..-1..2}"),
+            [
+                "1", "2", "3", "3", "2", "1", "01", "04", "07", "10", "c", "b", "a", "5", "3", "1",
+                "-1"
+            ]
+        );
+        // Quoted or escaped braces and commas, and braces with neither, are text.
+        assert_eq!(
+            expand(m, "echo \"{a,b}\" '{a,b}' \\{a,b} {} {x} {1..} {a..9}"),
+            ["{a,b}", "{a,b}", "{a,b}", "{}", "{x}", "{1..}", "{a..9}"]
+        );
+        // Before the other expansions, which each word then has.
+        assert_eq!(expand(m, "echo {$x,-}"), ["a", "b", "c", "-"]);
+        assert_eq!(expand(m, "echo pre{\"a b\",c}"), ["prea b", "prec"]);
+        assert!(braces(&word("{1..2000000}")).is_ok_and(|w| w.len() == 1));
     }
 
     #[test]

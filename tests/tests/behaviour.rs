@@ -166,7 +166,10 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
     let quiet = t.jail(&[], &["sh", "-c", script]);
     assert_eq!(quiet.stderr, "", "{quiet}");
-    let run = t.jail(&[], &["sh", "-c", &format!("{script}; echo 5 > ~/.lesskey")]);
+    let run = t.jail(
+        &[],
+        &["sh", "-c", &format!("{script}; echo 5 > ~/.lesskey")],
+    );
     assert!(
         run.stderr.contains(&format!(
             "1 file left in private {home} was discarded: .lesskey\n"

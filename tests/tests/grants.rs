@@ -459,3 +459,23 @@ both!(a_name_that_is_not_utf8_is_granted_as_it_is, |t: &T| {
     let listed = run_with(&[OsStr::new("/usr/bin/ls"), OsStr::new("-b")]);
     assert_eq!(listed.success(), "odd\\377\\376\\ name\n");
 });
+
+// Brace expansion (bash's, on by default; `set +o braceexpand` turns it off) makes
+// words before anything else, and each grants as the word it came from would: named,
+// read-only; after `=>`, every one a slot. Found by a new-user helper: `touch
+// new{1,2,3}.txt` failed, and its hint's `=> new{1,2,3}.txt` made one file of that
+// name.
+both!(brace_expansion_makes_words_that_grant, |t: &T| {
+    t.write("a.txt", "a\n");
+    t.write("b.txt", "b\n");
+    let before = tree(t.dir());
+    let run = sh(t, "cat {a,b}.txt && touch => new{1..3}.txt && echo x{,y}z");
+    assert_eq!(run.success(), "a\nb\nxz xyz\n");
+    let after = tree(t.dir());
+    assert_only_changed(&before, &after, &["new1.txt", "new2.txt", "new3.txt"]);
+    let run = sh(t, "set +o braceexpand; echo {a,b}.txt");
+    assert_eq!(run.success(), "{a,b}.txt\n");
+    let run = sh(t, "rm => new{1..3}.txt");
+    assert!(run.ok(), "{run}");
+    assert_eq!(tree(t.dir()), before);
+});

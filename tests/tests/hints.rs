@@ -159,8 +159,19 @@ both!(
         let run = sh(t, &["--hints", "-c", "ls + ."]);
         assert_eq!(run.stderr, "", "{run}");
         // Python lists it to import anything: not a listing to be told of.
-        let run = sh(t, &["--hints", "-c", "/usr/bin/python3 -c 'import json; print(2)'"]);
-        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("2\n", ""), "{run}");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "/usr/bin/python3 -c 'import json; print(2)'",
+            ],
+        );
+        assert_eq!(
+            (run.stdout.as_str(), run.stderr.as_str()),
+            ("2\n", ""),
+            "{run}"
+        );
         // A command that went on without many of the files it looked for is told.
         t.write("c.txt", "c\n");
         let probe = "/usr/bin/python3 -c 'import os; print(sum(os.path.exists(f) for f in [\"a.txt\", \"b.txt\", \"c.txt\"]))'";
@@ -287,13 +298,23 @@ both!(
         // What changes the files checked out needs them too (with `=> .git` alone,
         // `git switch` moved the branch and left the files as they were, status 0).
         fs::write(t.path("repo/a.txt"), "changed\n").unwrap();
-        let run = sh(t, &["--hints", "-c", "cd repo/sub; git restore ../a.txt + => ../.git"]);
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "cd repo/sub; git restore ../a.txt + => ../.git",
+            ],
+        );
         assert!(!run.ok(), "{run}");
         assert!(
             run.stderr.contains("git changes the files checked out and the repository, and was given .. read-only — try: git … + => .."),
             "{run}"
         );
-        let run = sh(t, &["--hints", "-c", "cd repo/sub; git restore ../a.txt + => .."]);
+        let run = sh(
+            t,
+            &["--hints", "-c", "cd repo/sub; git restore ../a.txt + => .."],
+        );
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
         assert_eq!(fs::read_to_string(t.path("repo/a.txt")).unwrap(), "a\n");
 
