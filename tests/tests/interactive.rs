@@ -50,6 +50,23 @@ both!(prompt_line_editing_and_history, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// Keys typed ahead, in the same read as the Enter before them (a paste, a fast typist,
+// tmux's send-keys), are the next lines: the line editor kept only its first line and
+// dropped the rest (found by a new-user helper).
+both!(lines_typed_ahead_are_kept, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 0.3\recho typed-ahead\r"),
+        Count("typed-ahead", 2),
+        Send("echo p1\recho p2\recho p3\r"),
+        Count("p3", 2),
+        Send("echo done\r"),
+        Count("done", 2),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(run.stdout.contains("p2\n"), "{run}");
+});
+
 both!(completion_of_commands_and_files, |t: &T| {
     t.write("uniquefile-abc.txt", "completed file\n");
     let run = t.interactive(&[
