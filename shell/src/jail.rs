@@ -324,19 +324,36 @@ const CA_VARIABLES: &[&str] = &[
     "GIT_SSL_CAINFO",
 ];
 
+/// The places a chain of links from `path` passes through and where it ends, read
+/// with `readlink` (never followed with any authority), at most 40 links.
+fn link_hops(path: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = fs::read_link(&at) else {
+            break;
+        };
+        let next = at.parent().unwrap_or(Path::new("/")).join(target);
+        at = normalize(&next).unwrap_or(next);
+        out.push(at.clone());
+    }
+    out.extend(fs::canonicalize(path).ok());
+    out
+}
+
 /// The profiles for the program found at `exe`: the shipped ones for where it really
-/// is (`pola_fileserver::shipped`), then the user's own, which may turn the shipped ones
-/// off (`shipped off`).
+/// is (`pola_fileserver::shipped`; `reals`, or the places the links to it pass
+/// through), then the user's own, which may turn the shipped ones off (`shipped
+/// off`).
 fn profiles_for(
     cmd: &Command,
     identity: &Identity,
     exe: &Path,
-    real: Option<&Path>,
+    reals: &[PathBuf],
 ) -> Result<Vec<Profile>, JailError> {
     let user = Profile::find(dirs::config_dir().as_deref(), exe)?;
-    let mut out = Vec::new();
+    let mut out: Vec<Profile> = Vec::new();
     if user.as_ref().is_none_or(|p| p.shipped()) {
-        let real = real.unwrap_or(exe);
         let var = |name: &str| {
             cmd.exports
                 .iter()
@@ -344,12 +361,19 @@ fn profiles_for(
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.to_string_lossy().into_owned())
         };
-        out.extend(pola_fileserver::shipped::for_program(
-            exe,
-            real,
-            &identity.home,
-            &var,
-        )?);
+        let exe_only = [exe.to_path_buf()];
+        let reals = if reals.is_empty() {
+            &exe_only[..]
+        } else {
+            reals
+        };
+        for real in reals {
+            for p in pola_fileserver::shipped::for_program(exe, real, &identity.home, &var)? {
+                if !out.iter().any(|o| o.file == p.file) {
+                    out.push(p);
+                }
+            }
+        }
     }
     out.extend(user);
     // A shipped profile that finds nothing of its tool here adds nothing to say.
@@ -434,7 +458,15 @@ pub fn namespace(
     // Where the program really is (through links it was named by), found once.
     let real = pola_fileserver::planted::canonical(&exe).ok();
     let profiles = if cmd.profiles {
-        profiles_for(cmd, identity, &exe, real.as_deref())?
+        // Every place the links to the program pass through chooses its tool's shipped
+        // profile, as naming the program there would (a venv's `bin/python` leads into
+        // ~/.pyenv, and on from there at times). Through links a jail made (a venv
+        // made by pyenv's python3 in a jail) the program is never granted where they
+        // lead, but the profile's grants are its own (`ro ~/.pyenv`), never the links'
+        // target, and the jail follows the links itself.
+        let mut reals: Vec<PathBuf> = real.iter().cloned().collect();
+        reals.extend(link_hops(&exe));
+        profiles_for(cmd, identity, &exe, &reals)?
     } else {
         Vec::new()
     };

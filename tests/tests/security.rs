@@ -1423,6 +1423,24 @@ both!(
             "venv/bin/python -c 'import sys; print(sys.prefix)' + venv",
         );
         assert_eq!(run.success().trim(), t.path("venv").to_str().unwrap());
+        // A venv a jail made with pyenv's python (its bin/python leads into
+        // ~/.pyenv): the link still leads nowhere by itself, but where it leads
+        // chooses pyenv's profile, which gives ~/.pyenv (not the link's target) and the
+        // jail follows the link there. It failed "command not found" before.
+        let home = t.path("home2");
+        let python = t.mkdir("home2/.pyenv/versions/9/bin").join("python3");
+        std::os::unix::fs::symlink("/usr/bin/python3", &python).unwrap();
+        let venv = format!("{} -m venv --without-pip => v9", python.display());
+        pola_sh_with(t, &venv, &[("HOME", &home)]).success();
+        let run = pola_sh_with(
+            t,
+            "v9/bin/python -c 'import sys; print(sys.prefix)'",
+            &[("HOME", &home)],
+        );
+        assert_eq!(run.success().trim(), t.path("v9").to_str().unwrap());
+        // Named for reading, the link still leads nowhere.
+        let run = pola_sh_with(t, "cat v9/bin/python3", &[("HOME", &home)]);
+        assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
     }
 );
 
