@@ -81,6 +81,8 @@ pub enum Writes {
     WorkTree,
     /// Its user's global configuration (`git config --global user.name me`).
     GlobalConfig,
+    /// The virtual environment it runs from (`pip install` in a venv).
+    Venv,
 }
 
 /// What the program named `tool`, given `words`, changes ([`Writes`]), if it is one
@@ -92,6 +94,15 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     ];
     if BUILDERS.contains(&tool) {
         return Some(Writes::WorkingDir);
+    }
+    if tool.starts_with("pip") {
+        let sub = words
+            .iter()
+            .map(|w| w.as_os_str().as_bytes())
+            .find(|w| !w.starts_with(b"-"))?;
+        return [&b"install"[..], b"uninstall"]
+            .contains(&sub)
+            .then_some(Writes::Venv);
     }
     if tool != "git" {
         return None;
@@ -197,8 +208,7 @@ pub fn changes_in(
     writes: Writes,
     plan: &[PlanNode],
     slots: &[PathBuf],
-    cwd: &Path,
-    home: &Path,
+    (exe, cwd, home): (&Path, &Path, &Path),
 ) -> Option<Changes> {
     // The grant that gives `path`: the deepest bind, directory of slots or slot of it
     // or of a directory above it that the command line or a profile gave (the default
@@ -250,6 +260,11 @@ pub fn changes_in(
                 _ => read_only(git),
             }
         }
+        Writes::Venv => {
+            let venv = exe.parent()?.parent()?;
+            let regular = crate::planted::open_regular(&venv.join("pyvenv.cfg")).is_some();
+            regular.then(|| read_only(venv.to_path_buf())).flatten()
+        }
         Writes::GlobalConfig => {
             let file = home.join(".gitconfig");
             let xdg = home.join(".config/git/config");
@@ -280,9 +295,17 @@ pub enum Changes {
 /// those alone, which of its words were granted read-only is worth finding out
 /// (`Observed::read_only`).
 pub fn changes_its_operands(tool: &str) -> bool {
-    ["rm", "rmdir", "unlink", "mv", "shred"].contains(&tool)
+    [
+        "rm", "rmdir", "unlink", "mv", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
+        "setfacl",
+    ]
+    .contains(&tool)
+        || COPIES.contains(&tool)
         || compressed_name(tool, Path::new("")).is_some()
 }
+
+/// Programs that write into their last operand (`cp a b dest/`), not the others.
+const COPIES: &[&str] = &["cp", "install", "ln", "rsync"];
 
 /// For a program that replaces each file it is given by its compressed (or
 /// decompressed) form (`gzip f` makes `f.gz` and removes `f`), the name it makes of
@@ -384,12 +407,16 @@ impl Observed {
             return None;
         }
         let shown = |p: &Path| crate::text::shown(p).to_string();
-        let first = self.read_only.first()?;
         let operands: Vec<&PathBuf> = self
             .words
             .iter()
             .filter(|w| !std::os::unix::ffi::OsStrExt::as_bytes(w.as_os_str()).starts_with(b"-"))
             .collect();
+        let first = match COPIES.contains(&tool) {
+            // Only where it copies to: what it copies is read, and rightly read-only.
+            true => *operands.last().filter(|d| self.read_only.contains(d))?,
+            false => self.read_only.first()?,
+        };
         let try_this = match (operands.as_slice(), compressed_name(tool, first)) {
             ([from, to], _) if tool == "mv" => {
                 format!("{name} => {} => {}", shown(from), shown(to))
@@ -439,6 +466,11 @@ impl Observed {
                 "{program}: {name} changes the files checked out and the repository, and was given {} read-only — try: {cmd} + => {}",
                 place(tree),
                 place(tree)
+            )),
+            Changes::ReadOnly(Writes::Venv, venv) if failed => Some(format!(
+                "{program}: {name} changes the virtual environment it runs from, and was given {} read-only — try: {cmd} + => {}",
+                place(venv),
+                place(venv)
             )),
             Changes::ReadOnly(Writes::GlobalConfig, file) if failed => Some(format!(
                 "{program}: {name} changes {}, and was given it read-only — try: {cmd} + => {}",
@@ -1218,11 +1250,14 @@ mod tests {
         let home = Path::new("/home/u");
         let plan = vec![node("/r", bind(true))];
         assert_eq!(
-            changes_in(Writes::WorkingDir, &plan, &[], cwd, home),
+            changes_in(Writes::WorkingDir, &plan, &[], (Path::new("/x"), cwd, home)),
             Some(Changes::ReadOnly(Writes::WorkingDir, "/r".into()))
         );
         let plan = vec![node("/r", bind(true)), node("/r/sub", rw.clone())];
-        assert_eq!(changes_in(Writes::WorkingDir, &plan, &[], cwd, home), None);
+        assert_eq!(
+            changes_in(Writes::WorkingDir, &plan, &[], (Path::new("/x"), cwd, home)),
+            None
+        );
         assert_eq!(shown_from(Path::new("/r"), cwd, home, false), "..");
         assert_eq!(
             shown_from(Path::new("/r/.git"), cwd, home, false),
@@ -1242,8 +1277,7 @@ mod tests {
                 Writes::GlobalConfig,
                 &plan,
                 &[],
-                cwd,
-                Path::new("/nonexistent-home")
+                (Path::new("/x"), cwd, Path::new("/nonexistent-home"))
             ),
             Some(Changes::Private(Writes::GlobalConfig, file.clone()))
         );
@@ -1252,8 +1286,7 @@ mod tests {
                 Writes::GlobalConfig,
                 &plan,
                 &[file],
-                cwd,
-                Path::new("/nonexistent-home")
+                (Path::new("/x"), cwd, Path::new("/nonexistent-home"))
             ),
             None
         );

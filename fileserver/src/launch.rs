@@ -464,7 +464,7 @@ pub fn start(
                 .iter()
                 .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
                 .collect();
-            crate::hints::changes_in(w, &plan.nodes, &slots, &plan.cwd, &home)
+            crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &plan.cwd, &home))
         });
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,

@@ -126,6 +126,28 @@ both!(
             run.stderr.contains("gzip was given g.txt read-only (named without =>), so it could not change it — try: gzip … => g.txt + => g.txt.gz"),
             "{run}"
         );
+        // Others that change what they are given, and what copies into a directory.
+        t.mkdir("dest");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "chmod +x g.txt; touch g.txt; cp g.txt dest/",
+            ],
+        );
+        for said in [
+            "chmod was given g.txt read-only (named without =>), so it could not change it — try: chmod … => g.txt",
+            "touch was given g.txt read-only (named without =>), so it could not change it — try: touch … => g.txt",
+            "cp was given dest/ read-only (named without =>), so it could not change it — try: cp … => dest/",
+        ] {
+            assert!(run.stderr.contains(said), "{said}: {run}");
+        }
+        let run = sh(
+            t,
+            &["--hints", "-c", "chmod +x => g.txt && cp g.txt => dest/"],
+        );
+        assert!(run.ok() && t.path("dest/g.txt").exists(), "{run}");
         let run = sh(t, &["--hints", "-c", "gzip => g.txt + => g.txt.gz"]);
         assert!(
             run.ok() && t.path("g.txt.gz").exists() && !t.path("g.txt").exists(),
@@ -317,6 +339,17 @@ both!(
         );
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
         assert_eq!(fs::read_to_string(t.path("repo/a.txt")).unwrap(), "a\n");
+
+        // pip in a venv changes the venv, which it runs from (given read-only).
+        let run = sh(t, &["-c", "/usr/bin/python3 -m venv => venv"]);
+        assert!(run.ok(), "{run}");
+        let run = sh(t, &["--hints", "-c", ". venv/bin/activate; pip uninstall -y setuptools"]);
+        assert!(
+            run.stderr.contains("pip changes the virtual environment it runs from, and was given venv read-only — try: pip … + => venv"),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", ". venv/bin/activate; pip uninstall -y setuptools + => venv"]);
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
 
         // git config --global, the user's configuration not there: lost, and said so.
         let home = t.mkdir("home");
