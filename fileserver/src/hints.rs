@@ -67,6 +67,10 @@ pub struct Observed {
     pub home: PathBuf,
     /// The program's file name (`make`, `python3`).
     pub tool: String,
+    /// The working directory holds its slots and shows nothing else (it was not
+    /// granted): the names of its slots there. A command looking for anything else
+    /// there is not observed (the directory is the slots' staging directory).
+    pub slots_here: Option<Vec<std::ffi::OsString>>,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -484,6 +488,31 @@ impl Observed {
             )),
             _ => None,
         }
+    }
+
+    /// After a failed command whose working directory showed only its slots: that the
+    /// other names there were not seen, if there are any.
+    pub fn slots_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
+        let slots = self.slots_here.as_ref()?;
+        let others = std::fs::read_dir(cwd)
+            .ok()?
+            .flatten()
+            .filter(|e| {
+                let n = e.file_name();
+                !slots.contains(&n)
+                    && !n
+                        .as_bytes()
+                        .starts_with(crate::slots::STAGING_PREFIX.as_bytes())
+            })
+            .count();
+        if others == 0 {
+            return None;
+        }
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        let names = if others == 1 { "name" } else { "names" };
+        Some(format!(
+            "{program}: {name} saw only its write grants in ./, not the {others} other {names} there (the working directory was not granted) — if it needed them, try: {cmd} + ."
+        ))
     }
 
     pub fn connected(shared: &Shared, addr: String, port: u16) {

@@ -466,8 +466,27 @@ pub fn start(
                 .collect();
             crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &plan.cwd, &home))
         });
+        // The working directory holding slots, with nothing else of it shown.
+        let slots_here = resolved
+            .slots
+            .iter()
+            .find(|dir| dir.virt == plan.cwd)
+            .filter(|_| {
+                !plan.nodes.iter().any(|n| {
+                    n.path.parent() == Some(plan.cwd.as_path())
+                        && matches!(
+                            n.step,
+                            Step::Bind {
+                                writable: false,
+                                ..
+                            }
+                        )
+                })
+            })
+            .map(|dir| dir.slots.keys().cloned().collect());
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
+            slots_here,
             words,
             read_only,
             changes,

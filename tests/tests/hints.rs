@@ -95,6 +95,16 @@ both!(
         }
         assert!(!t.path("out.html").exists());
         drop(listener);
+        // What it looked for there is not seen, but that it saw only its slots is said.
+        t.write("notes.txt", "n\n");
+        let run = sh(t, &["--hints", "-c", "sh -c 'cat notes.txt' + => out.txt"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("sh saw only its write grants in ./, not the 1 other name there (the working directory was not granted) — if it needed them, try: sh … + ."),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", "sh -c 'cat notes.txt' + . => out.txt"]);
+        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("n\n", ""), "{run}");
     }
 );
 
@@ -343,12 +353,26 @@ both!(
         // pip in a venv changes the venv, which it runs from (given read-only).
         let run = sh(t, &["-c", "/usr/bin/python3 -m venv => venv"]);
         assert!(run.ok(), "{run}");
-        let run = sh(t, &["--hints", "-c", ". venv/bin/activate; pip uninstall -y setuptools"]);
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                ". venv/bin/activate; pip uninstall -y setuptools",
+            ],
+        );
         assert!(
             run.stderr.contains("pip changes the virtual environment it runs from, and was given venv read-only — try: pip … + => venv"),
             "{run}"
         );
-        let run = sh(t, &["--hints", "-c", ". venv/bin/activate; pip uninstall -y setuptools + => venv"]);
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                ". venv/bin/activate; pip uninstall -y setuptools + => venv",
+            ],
+        );
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
 
         // git config --global, the user's configuration not there: lost, and said so.
