@@ -305,8 +305,24 @@ pub fn changes_its_operands(tool: &str) -> bool {
     ]
     .contains(&tool)
         || COPIES.contains(&tool)
+        || EDITORS.contains(&tool)
         || compressed_name(tool, Path::new("")).is_some()
 }
+
+/// Editors: given a file read-only, they open it read-only and exit 0 after `:q!`.
+const EDITORS: &[&str] = &[
+    "vim",
+    "vi",
+    "vim.basic",
+    "vim.tiny",
+    "nvim",
+    "nano",
+    "emacs",
+    "ed",
+    "micro",
+    "joe",
+    "mg",
+];
 
 /// Programs that write into their last operand (`cp a b dest/`), not the others.
 const COPIES: &[&str] = &["cp", "install", "ln", "rsync"];
@@ -494,6 +510,12 @@ impl Observed {
     /// other names there were not seen, if there are any.
     pub fn slots_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
         let slots = self.slots_here.as_ref()?;
+        // Not for a program whose work is the names it was given, which failed for
+        // another reason (`rmdir => full`: not empty).
+        if changes_its_operands(&self.tool) || ["mkdir", "sed", "ln"].contains(&self.tool.as_str())
+        {
+            return None;
+        }
         let others = std::fs::read_dir(cwd)
             .ok()?
             .flatten()
@@ -512,6 +534,22 @@ impl Observed {
         let names = if others == 1 { "name" } else { "names" };
         Some(format!(
             "{program}: {name} saw only its write grants in ./, not the {others} other {names} there (the working directory was not granted) — if it needed them, try: {cmd} + ."
+        ))
+    }
+
+    /// After an editor, whatever its status (quitting without saving is a success):
+    /// the file it was given read-only, or the new one it could not make, and the write
+    /// grant to edit it.
+    pub fn editor_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
+        if !EDITORS.contains(&self.tool.as_str()) {
+            return None;
+        }
+        let Some(file) = self.read_only.first() else {
+            return self.hint(program, name, args, cwd);
+        };
+        let file = crate::text::shown(file);
+        Some(format!(
+            "{program}: {name} was given {file} read-only (named without =>), so it could not save it — to edit it, try: {name} => {file}"
         ))
     }
 
@@ -637,8 +675,9 @@ impl Observed {
             })
             .map(|(rel, write)| (rel.as_path(), *write))
             .collect();
-        // What it was seen creating first.
-        found.sort_by_key(|(_, seen)| !seen);
+        // A name the user typed first (the file an editor saves, not its scratch
+        // file), then what it was seen creating.
+        found.sort_by_key(|(name, seen)| (!self.words.iter().any(|w| w == name), !seen));
         found.into_iter()
     }
 }

@@ -1124,8 +1124,11 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     let line = if outcome.status == 0 {
         // A success that listed the working directory saw only part of it; one that
         // changed a configuration in the private home changed nothing of the user's.
-        o.listing_hint(program, name, args, cwd)
+        o.editor_hint(program, name, args, cwd)
+            .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, false, cwd))
+    } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
+        Some(line)
     } else {
         // First: what such a command names is what it changes (`mv a b` also looks
         // for b, and the write grant for b alone would fail again).

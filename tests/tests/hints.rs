@@ -103,8 +103,15 @@ both!(
             run.stderr.contains("sh saw only its write grants in ./, not the 1 other name there (the working directory was not granted) — if it needed them, try: sh … + ."),
             "{run}"
         );
-        let run = sh(t, &["--hints", "-c", "sh -c 'cat notes.txt' + . => out.txt"]);
-        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("n\n", ""), "{run}");
+        let run = sh(
+            t,
+            &["--hints", "-c", "sh -c 'cat notes.txt' + . => out.txt"],
+        );
+        assert_eq!(
+            (run.stdout.as_str(), run.stderr.as_str()),
+            ("n\n", ""),
+            "{run}"
+        );
     }
 );
 
@@ -136,6 +143,24 @@ both!(
             run.stderr.contains("gzip was given g.txt read-only (named without =>), so it could not change it — try: gzip … => g.txt + => g.txt.gz"),
             "{run}"
         );
+        // An editor given a file read-only exits 0 after :q!, and is told too; one
+        // that could not make a new file is told of that file, not of its scratch.
+        t.write("edit.txt", "e\n");
+        let vim = "vim -u NONE -i NONE -N -es";
+        let run = sh(t, &["--hints", "-c", &format!("{vim} -c 'q!' edit.txt")]);
+        assert!(run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("vim was given edit.txt read-only (named without =>), so it could not save it — to edit it, try: vim => edit.txt"),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", &format!("{vim} -c wq new.txt")]);
+        assert!(
+            run.stderr.contains("vim tried to create ./new.txt, which was not granted — try: vim … => new.txt"),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", &format!("{vim} -c 's/e/f/' -c wq => edit.txt")]);
+        assert!(run.ok() && run.stderr.is_empty(), "{run}");
+        assert_eq!(fs::read_to_string(t.path("edit.txt")).unwrap(), "f\n");
         // Others that change what they are given, and what copies into a directory.
         t.mkdir("dest");
         let run = sh(
