@@ -870,8 +870,22 @@ impl Jail {
             if n > 0 {
                 let files = if n == 1 { "file" } else { "files" };
                 let were = if n == 1 { "was" } else { "were" };
+                // Named as the jail made them: escaped.
+                let mut list: Vec<String> = done
+                    .named
+                    .iter()
+                    .take(crate::slots::SCRATCH_NAMED)
+                    .map(|name| crate::text::shown(name).to_string())
+                    .collect();
+                if done.named.len() > crate::slots::SCRATCH_NAMED {
+                    list.push("…".to_string());
+                }
+                let list = match list.is_empty() {
+                    true => String::new(),
+                    false => format!(": {}", list.join(", ")),
+                };
                 eprintln!(
-                    "{who}: {n} {files} left beside its slots in {} {were} discarded",
+                    "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: => NAME)",
                     crate::text::shown(&dir)
                 );
             }

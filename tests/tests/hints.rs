@@ -155,10 +155,19 @@ both!(
         );
         let run = sh(t, &["--hints", "-c", &format!("{vim} -c wq new.txt")]);
         assert!(
-            run.stderr.contains("vim tried to create ./new.txt, which was not granted — try: vim … => new.txt"),
+            run.stderr.contains(
+                "vim tried to create ./new.txt, which was not granted — try: vim … => new.txt"
+            ),
             "{run}"
         );
-        let run = sh(t, &["--hints", "-c", &format!("{vim} -c 's/e/f/' -c wq => edit.txt")]);
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                &format!("{vim} -c 's/e/f/' -c wq => edit.txt"),
+            ],
+        );
         assert!(run.ok() && run.stderr.is_empty(), "{run}");
         assert_eq!(fs::read_to_string(t.path("edit.txt")).unwrap(), "f\n");
         // Others that change what they are given, and what copies into a directory.

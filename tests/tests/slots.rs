@@ -246,11 +246,20 @@ both!(a_slot_shows_no_sibling_and_scratch_is_discarded, |t: &T| {
     );
     assert_eq!(run.stdout, "f\n", "{run}");
     assert!(run.stderr.contains("No such file"), "{run}");
+    // Named, escaped (a name the jail chose).
     assert!(
-        run.stderr.contains("2 files left beside its slots in"),
+        run.stderr.contains("2 files left beside its slots in")
+            && run
+                .stderr
+                .contains("were discarded: scratch, tmpdir (a write grant keeps a file: => NAME)"),
         "{run}"
     );
     assert_only_changed(&before, &tree(&t.path("w")), &[]);
+    let run = sh(
+        t,
+        "cd w && /usr/bin/python3 -c 'open(\"x\\x1b[2Jy\", \"w\")' + => f",
+    );
+    assert!(run.stderr.contains("discarded: x\\e[2Jy ("), "{run}");
 });
 
 /// The staging directories in `dir`.

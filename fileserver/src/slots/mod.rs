@@ -501,6 +501,7 @@ impl SlotDir {
             let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
                 .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
         }
+        done.named = scratch_names(&staging);
         let removal = remove_staging(&self.parent, &self.staging_name, &staging);
         done.discarded = removal.removed;
         if removal.gone {
@@ -528,11 +529,40 @@ impl SlotDir {
 pub struct Finished {
     /// Files the command left beside its slots (its scratch), discarded.
     pub discarded: usize,
+    /// The first few names it left there (the jail's: to be escaped when shown).
+    pub named: Vec<OsString>,
     /// Slots put back from the scratch name the command had moved them to.
     pub restored: Vec<(OsString, OsString)>,
     /// The staging directory, when it could not be removed (the next start tries
     /// again).
     pub left: Option<PathBuf>,
+}
+
+/// How many of the names a command left beside its slots are named.
+pub const SCRATCH_NAMED: usize = 3;
+
+/// The first names (sorted) in the staging directory `staging`.
+fn scratch_names(staging: &OwnedFd) -> Vec<OsString> {
+    let Ok(fd) = nix::fcntl::openat(
+        staging,
+        ".",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    ) else {
+        return Vec::new();
+    };
+    let Ok(mut dir) = nix::dir::Dir::from_fd(fd) else {
+        return Vec::new();
+    };
+    let mut names: Vec<OsString> = dir
+        .iter()
+        .flatten()
+        .map(|e| OsString::from_vec(e.file_name().to_bytes().to_vec()))
+        .filter(|n| n.as_bytes() != b"." && n.as_bytes() != b"..")
+        .collect();
+    names.sort();
+    names.truncate(SCRATCH_NAMED + 1);
+    names
 }
 
 /// What a name in a staging directory is.
