@@ -577,8 +577,12 @@ impl Observed {
             let project = PROJECT_MARKERS.iter().any(|m| rel.as_os_str() == *m);
             // A build tool writes there too (`make + .` would fail next).
             let builds = what_it_changes(&self.tool, &self.words) == Some(Writes::WorkingDir);
+            // patch looks for the files its diff changes.
+            let patch = self.tool == "patch";
             let grant = match (write, existing.len()) {
                 (true, _) => format!("=> {}", shown(rel)),
+                (false, 1) if patch => format!("=> {}", shown(rel)),
+                (false, _) if patch => "+ => .".to_string(),
                 (false, _) if project && builds => "+ => .".to_string(),
                 (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", shown(rel)),
                 (false, _) => "+ .".to_string(),
@@ -599,20 +603,23 @@ impl Observed {
             // typed is shown (a name the jail chose is its text, and a grant suggested
             // for it would be the jail's choice too).
             let here = format!("./{}", shown(new));
-            let typed = self.words.iter().any(|w| w == new);
+            // `git init` makes .git, whatever it is given.
+            let typed = self
+                .typed(new)
+                .or((self.tool == "git" && new == Path::new(".git")).then_some(new));
             lines.push(match (typed, seen) {
-                (true, true) => format!(
+                (Some(word), true) => format!(
                     "{name} tried to create {here}, which was not granted — try: {cmd} => {}",
-                    shown(new)
+                    shown(word)
                 ),
-                (true, false) => format!(
+                (Some(word), false) => format!(
                     "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} => {}",
-                    shown(new)
+                    shown(word)
                 ),
-                (false, _) if scratch_name(new) => format!(
+                (None, _) if scratch_name(new) => format!(
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
                 ),
-                (false, _) => format!(
+                (None, _) => format!(
                     "{name} tried to create a file here, which was not granted — try: {cmd} => NAME for each file it makes, or {cmd} + => ."
                 ),
             });
@@ -671,14 +678,30 @@ impl Observed {
             .looked
             .iter()
             .filter(|(rel, write)| {
-                rel.components().count() == 1 && (*write || self.words.iter().any(|w| w == rel))
+                rel.components().count() == 1 && (*write || self.typed(rel).is_some())
             })
             .map(|(rel, write)| (rel.as_path(), *write))
             .collect();
         // A name the user typed first (the file an editor saves, not its scratch
         // file), then what it was seen creating.
-        found.sort_by_key(|(name, seen)| (!self.words.iter().any(|w| w == name), !seen));
+        found.sort_by_key(|(name, seen)| (self.typed(name).is_none(), !seen));
         found.into_iter()
+    }
+
+    /// The word the user typed that names `name` here, or a path that begins with it
+    /// (`mkdir -p a/b/c` makes `a` first).
+    fn typed(&self, name: &Path) -> Option<&Path> {
+        self.words
+            .iter()
+            .find(|w| {
+                let mut parts = w
+                    .components()
+                    .skip_while(|c| *c == std::path::Component::CurDir);
+                parts
+                    .next()
+                    .is_some_and(|first| Path::new(first.as_os_str()) == name)
+            })
+            .map(PathBuf::as_path)
     }
 }
 
