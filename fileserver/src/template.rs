@@ -49,6 +49,7 @@ static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept {
     unchanged: BTreeSet::new(),
     watch: None,
     unwatchable: false,
+    me: 0,
 });
 
 struct Kept {
@@ -60,6 +61,10 @@ struct Kept {
     /// No watch could be made: every path is checked with an `lstat`, command after
     /// command.
     unwatchable: bool,
+    /// This process, as `notice_changes` found it before the witnesses are taken (a
+    /// system call each time it is asked: not once for each of them). 0: not known,
+    /// no watch is this process's.
+    me: u32,
 }
 
 /// What tells the shell that a kept path may name another object now, so that the
@@ -134,8 +139,9 @@ impl Watch {
 /// unchanged any more, and a new watch is made.
 pub(crate) fn notice_changes() {
     let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    kept.me = std::process::id();
     let quiet = match &kept.watch {
-        Some(watch) if watch.owner == std::process::id() => !watch.said_anything(),
+        Some(watch) if watch.owner == kept.me => !watch.said_anything(),
         _ => return,
     };
     if !quiet {
@@ -164,10 +170,8 @@ pub(crate) fn kept_witness(
             kept.watch = Watch::new();
             kept.unwatchable = kept.watch.is_none();
         }
-        let mut watch = kept
-            .watch
-            .as_mut()
-            .filter(|w| w.owner == std::process::id());
+        let me = kept.me;
+        let mut watch = kept.watch.as_mut().filter(|w| w.owner == me);
         if watch.is_some() && kept.unchanged.contains(path) {
             return Ok(w.clone());
         }

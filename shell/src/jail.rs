@@ -324,36 +324,19 @@ const CA_VARIABLES: &[&str] = &[
     "GIT_SSL_CAINFO",
 ];
 
-/// The places a chain of links from `path` passes through and where it ends, read
-/// with `readlink` (never followed with any authority), at most 40 links.
-fn link_hops(path: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut at = path.to_path_buf();
-    for _ in 0..40 {
-        let Ok(target) = fs::read_link(&at) else {
-            break;
-        };
-        let next = at.parent().unwrap_or(Path::new("/")).join(target);
-        at = normalize(&next).unwrap_or(next);
-        out.push(at.clone());
-    }
-    out.extend(fs::canonicalize(path).ok());
-    out
-}
-
 /// The profiles for the program found at `exe`: the shipped ones for where it really
-/// is (`pola_fileserver::shipped`; `reals`, or the places the links to it pass
-/// through), then the user's own, which may turn the shipped ones off (`shipped
-/// off`).
+/// is (`pola_fileserver::shipped`), then the user's own, which may turn the shipped ones
+/// off (`shipped off`).
 fn profiles_for(
     cmd: &Command,
     identity: &Identity,
     exe: &Path,
-    reals: &[PathBuf],
+    real: Option<&Path>,
 ) -> Result<Vec<Profile>, JailError> {
     let user = Profile::find(dirs::config_dir().as_deref(), exe)?;
-    let mut out: Vec<Profile> = Vec::new();
+    let mut out = Vec::new();
     if user.as_ref().is_none_or(|p| p.shipped()) {
+        let real = real.unwrap_or(exe);
         let var = |name: &str| {
             cmd.exports
                 .iter()
@@ -361,19 +344,12 @@ fn profiles_for(
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.to_string_lossy().into_owned())
         };
-        let exe_only = [exe.to_path_buf()];
-        let reals = if reals.is_empty() {
-            &exe_only[..]
-        } else {
-            reals
-        };
-        for real in reals {
-            for p in pola_fileserver::shipped::for_program(exe, real, &identity.home, &var)? {
-                if !out.iter().any(|o| o.file == p.file) {
-                    out.push(p);
-                }
-            }
-        }
+        out.extend(pola_fileserver::shipped::for_program(
+            exe,
+            real,
+            &identity.home,
+            &var,
+        )?);
     }
     out.extend(user);
     // A shipped profile that finds nothing of its tool here adds nothing to say.
@@ -426,7 +402,7 @@ fn git_server_repository(cmd: &Command, home: &Path) -> Option<(PathBuf, bool)> 
 /// directory or one above it, nor through a link a jail may have made.
 fn venvs_of(exe: &Path, real: Option<&Path>, home: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
-    for path in std::iter::once(exe).chain(real) {
+    for path in std::iter::once(exe).chain(real.filter(|r| *r != exe)) {
         let Some(dir) = path
             .parent()
             .filter(|b| b.file_name().is_some_and(|n| n == "bin"))
@@ -458,15 +434,15 @@ pub fn namespace(
     // Where the program really is (through links it was named by), found once.
     let real = pola_fileserver::planted::canonical(&exe).ok();
     let profiles = if cmd.profiles {
-        // Every place the links to the program pass through chooses its tool's shipped
-        // profile, as naming the program there would (a venv's `bin/python` leads into
-        // ~/.pyenv, and on from there at times). Through links a jail made (a venv
-        // made by pyenv's python3 in a jail) the program is never granted where they
-        // lead, but the profile's grants are its own (`ro ~/.pyenv`), never the links'
-        // target, and the jail follows the links itself.
-        let mut reals: Vec<PathBuf> = real.iter().cloned().collect();
-        reals.extend(link_hops(&exe));
-        profiles_for(cmd, identity, &exe, &reals)?
+        // Through links a jail made (a venv made by pyenv's python3 in a jail: its
+        // `bin/python` leads into ~/.pyenv), the program is never granted where they
+        // lead; but where they end, as the kernel resolves them (never a place on the
+        // way, which `..` after a link the jail made can turn anywhere), still chooses
+        // its tool's shipped profile, as naming the program there would: the grants
+        // are the profile's own (`ro ~/.pyenv`), and the jail follows the links
+        // itself.
+        let found = || fs::canonicalize(&exe).ok();
+        profiles_for(cmd, identity, &exe, real.clone().or_else(found).as_deref())?
     } else {
         Vec::new()
     };

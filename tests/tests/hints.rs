@@ -258,8 +258,14 @@ both!(
         assert!(!t.path("new.txt").exists());
         // A path whose first name it tried to make, git init's .git, patch's file.
         t.write("orig.txt", "a\n");
-        t.write("u.diff", "--- orig.txt\n+++ orig.txt\n@@ -1 +1 @@\n-a\n+b\n");
-        let run = sh(t, &["--hints", "-c", "mkdir -p x/y; git init -q; patch < u.diff"]);
+        t.write(
+            "u.diff",
+            "--- orig.txt\n+++ orig.txt\n@@ -1 +1 @@\n-a\n+b\n",
+        );
+        let run = sh(
+            t,
+            &["--hints", "-c", "mkdir -p x/y; git init -q; patch < u.diff"],
+        );
         for said in [
             "mkdir tried to create ./x, which was not granted — try: mkdir … => x/y",
             "git tried to create ./.git, which was not granted — try: git … => .git",
@@ -267,7 +273,14 @@ both!(
         ] {
             assert!(run.stderr.contains(said), "{said}: {run}");
         }
-        let run = sh(t, &["--hints", "-c", "mkdir -p => x/y && patch => orig.txt < u.diff"]);
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "mkdir -p => x/y && patch => orig.txt < u.diff",
+            ],
+        );
         assert!(run.ok() && t.path("x/y").is_dir(), "{run}");
         assert_eq!(fs::read_to_string(t.path("orig.txt")).unwrap(), "b\n");
     }

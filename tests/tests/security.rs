@@ -1428,19 +1428,48 @@ both!(
         // chooses pyenv's profile, which gives ~/.pyenv (not the link's target) and the
         // jail follows the link there. It failed "command not found" before.
         let home = t.path("home2");
-        let python = t.mkdir("home2/.pyenv/versions/9/bin").join("python3");
-        std::os::unix::fs::symlink("/usr/bin/python3", &python).unwrap();
-        let venv = format!("{} -m venv --without-pip => v9", python.display());
-        pola_sh_with(t, &venv, &[("HOME", &home)]).success();
-        let run = pola_sh_with(
-            t,
-            "v9/bin/python -c 'import sys; print(sys.prefix)'",
-            &[("HOME", &home)],
+        let env = [("HOME", home.as_path())];
+        let tool = t.write(
+            "home2/.pyenv/versions/9/bin/python3",
+            "#!/bin/sh\necho from-pyenv\n",
         );
-        assert_eq!(run.success().trim(), t.path("v9").to_str().unwrap());
+        fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        t.write("home2/go/secret.txt", "GOSECRET\n");
+        let venv = format!(
+            "mkdir -p v9/bin && : > v9/pyvenv.cfg && ln -s {} v9/bin/python",
+            tool.display()
+        );
+        sh(t, &format!("cd w && sh -c '{venv}' + => .")).success();
+        let run = pola_sh_with(t, "w/v9/bin/python", &env);
+        assert_eq!(run.success(), "from-pyenv\n");
         // Named for reading, the link still leads nowhere.
-        let run = pola_sh_with(t, "cat v9/bin/python3", &[("HOME", &home)]);
+        let run = pola_sh_with(t, "cat w/v9/bin/python", &env);
         assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
+        // Only where the links end chooses: a chain that reads as passing through ~/go
+        // (`d/..` after a link to a deep directory of the jail's, climbing back into
+        // it) but ends at the jail's own file gets no profile of Go's (a review found
+        // the payload reading ~/go, and writing Go's build cache, when the places on
+        // the way chose).
+        let w = t.path("w");
+        let depth = w.join("v/d").components().count() - 1;
+        let deep: Vec<String> = (1..=depth).map(|n| n.to_string()).collect();
+        let payload = format!("v/deep{}/go/x", home.display());
+        let chain = format!(
+            "{}/v/d/{}{}/go/x",
+            w.display(),
+            "../".repeat(depth),
+            home.display().to_string().trim_start_matches('/')
+        );
+        let plant = format!(
+            "mkdir -p v/bin v/deep/{} $(dirname {payload}) && : > v/pyvenv.cfg && ln -s deep/{} v/d && printf \"#!/bin/sh\\ncat {}/go/secret.txt\\n\" > {payload} && chmod +x {payload} && ln -s {chain} v/bin/python",
+            deep.join("/"),
+            deep.join("/"),
+            home.display(),
+        );
+        sh(t, &format!("cd w && sh -c '{plant}' + => .")).success();
+        let run = pola_sh_with(t, "w/v/bin/python", &env);
+        assert!(!run.stdout.contains("GOSECRET"), "{run}");
+        assert!(run.stderr.contains("No such file"), "{run}");
     }
 );
 

@@ -817,8 +817,10 @@ mod tests {
         // launch (a file linked would show a second link: gzip refuses it).
         assert_eq!(fs::read_link(staging.join("link")).unwrap(), Path::new("f"));
         assert!(!staging.join("sibling").exists() && !staging.join("f").exists());
-        let mut bound: Vec<(&OsStr, bool)> =
-            mounts.iter().map(|m| (m.name.as_os_str(), m.is_dir)).collect();
+        let mut bound: Vec<(&OsStr, bool)> = mounts
+            .iter()
+            .map(|m| (m.name.as_os_str(), m.is_dir))
+            .collect();
         bound.sort();
         assert_eq!(bound, [(OsStr::new("dir"), true), (OsStr::new("f"), false)]);
         assert_eq!(dir.slots[OsStr::new("new")], View::Absent);
