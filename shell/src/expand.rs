@@ -131,6 +131,9 @@ pub fn fields(host: &mut dyn Host, words: &[Word]) -> Result<Vec<Field>, String>
 
 /// The most words one word's brace expansion makes.
 const BRACE_MAX: usize = 1 << 20;
+/// The most memory the words of one word's brace expansion take while they are made
+/// (`{1..1000}{1..1000}` after a long prefix asked for 4 GB, and the shell aborted).
+const BRACE_BYTES: usize = 256 << 20;
 
 /// One element of a word for brace expansion: an unquoted character of its literal
 /// text (only those can be braces and commas), or any other part as it is.
@@ -157,7 +160,7 @@ pub fn braces(word: &Word) -> Result<Vec<Word>, String> {
         return Ok(vec![word.clone()]);
     }
     let mut out = Vec::new();
-    expand_braces(&atoms, &mut out)?;
+    expand_braces(&atoms, &mut out, &mut 0)?;
     Ok(out
         .into_iter()
         .map(|atoms| {
@@ -174,8 +177,20 @@ pub fn braces(word: &Word) -> Result<Vec<Word>, String> {
         .collect())
 }
 
-fn expand_braces<'a>(atoms: &[Atom<'a>], out: &mut Vec<Vec<Atom<'a>>>) -> Result<(), String> {
+/// Expand `atoms` into `out`, counting the memory the words made take in `size`.
+fn expand_braces<'a>(
+    atoms: &[Atom<'a>],
+    out: &mut Vec<Vec<Atom<'a>>>,
+    size: &mut usize,
+) -> Result<(), String> {
     let Some((open, close, alternatives)) = first_brace(atoms) else {
+        *size += std::mem::size_of_val(atoms);
+        if *size > BRACE_BYTES {
+            return Err(format!(
+                "brace expansion: more than {} MiB of words",
+                BRACE_BYTES >> 20
+            ));
+        }
         out.push(atoms.to_vec());
         return Ok(());
     };
@@ -183,7 +198,7 @@ fn expand_braces<'a>(atoms: &[Atom<'a>], out: &mut Vec<Vec<Atom<'a>>>) -> Result
         let mut word = atoms[..open].to_vec();
         word.extend(alternative);
         word.extend_from_slice(&atoms[close + 1..]);
-        expand_braces(&word, out)?;
+        expand_braces(&word, out, size)?;
         if out.len() > BRACE_MAX {
             return Err(format!("brace expansion: more than {BRACE_MAX} words"));
         }
@@ -282,7 +297,7 @@ fn sequence(text: &str) -> Option<Vec<String>> {
     Some(
         steps(a, b, step)?
             .map(|n| match n < 0 {
-                true => format!("-{:0>w$}", -n, w = width.saturating_sub(1)),
+                true => format!("-{:0>w$}", n.unsigned_abs(), w = width.saturating_sub(1)),
                 false => format!("{n:0>width$}"),
             })
             .collect(),
@@ -296,7 +311,8 @@ fn steps(a: i64, b: i64, step: i64) -> Option<impl Iterator<Item = i64>> {
         return None;
     }
     let dir = if b >= a { step } else { -step };
-    Some((0..count as i64).map(move |i| a + i * dir))
+    // In i128: the last step of a range that spans all of i64 passes beyond it.
+    Some((0..count as i128).map(move |i| (a as i128 + i * dir as i128) as i64))
 }
 
 /// Expand a word to one string: no splitting, no pathname expansion (assignments,
@@ -708,6 +724,23 @@ pub(crate) mod tests {
         assert_eq!(expand(m, "echo {$x,-}"), ["a", "b", "c", "-"]);
         assert_eq!(expand(m, "echo pre{\"a b\",c}"), ["prea b", "prec"]);
         assert!(braces(&word("{1..2000000}")).is_ok_and(|w| w.len() == 1));
+        // Bounded in words and in memory, with an error, not an abort (a review found
+        // 4 GB asked for); the widest ranges of numbers, without overflow.
+        assert!(braces(&word("{1..1000}{1..1000}{1..1000}")).is_err());
+        let long = format!("{}{{1..1000}}{{1..1000}}", "A".repeat(4000));
+        assert!(braces(&word(&long)).is_err());
+        assert_eq!(
+            expand(
+                m,
+                "echo {-9223372036854775808..9223372036854775807..4611686018427387904}"
+            ),
+            [
+                "-9223372036854775808",
+                "-4611686018427387904",
+                "0",
+                "4611686018427387904"
+            ]
+        );
     }
 
     #[test]
