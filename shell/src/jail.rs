@@ -337,31 +337,36 @@ fn profiles_for(
     let mut out = Vec::new();
     if user.as_ref().is_none_or(|p| p.shipped()) {
         let real = real.unwrap_or(exe);
-        let var = |name: &str| {
-            cmd.exports
-                .iter()
-                .chain(&cmd.source_env)
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.to_string_lossy().into_owned())
-        };
         out.extend(pola_fileserver::shipped::for_program(
             exe,
             real,
             &identity.home,
-            &var,
+            &|name: &str| exported(cmd, name),
         )?);
     }
     out.extend(user);
-    // A shipped profile that finds nothing of its tool here adds nothing to say.
-    out.retain(|p| {
-        !p.is_shipped()
-            || !p.env().is_empty()
-            || p.network() != pola_fileserver::network::Network::Private
-            || p.grants(&identity.home)
-                .iter()
-                .any(|(path, _)| fs::symlink_metadata(path).is_ok())
-    });
+    out.retain(|p| found_here(p, &identity.home));
     Ok(out)
+}
+
+/// A variable the user exported in the shell, or that its environment had.
+fn exported(cmd: &Command, name: &str) -> Option<String> {
+    cmd.exports
+        .iter()
+        .chain(&cmd.source_env)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.to_string_lossy().into_owned())
+}
+
+/// Whether profile `p` has anything to say here: a shipped profile that finds nothing
+/// of its tool adds nothing.
+fn found_here(p: &Profile, home: &Path) -> bool {
+    !p.is_shipped()
+        || !p.env().is_empty()
+        || p.network() != pola_fileserver::network::Network::Private
+        || p.grants(home)
+            .iter()
+            .any(|(path, _)| fs::symlink_metadata(path).is_ok())
 }
 
 /// The repository a git server command serves, and whether it writes it. Git's ssh
@@ -433,6 +438,7 @@ pub fn namespace(
     };
     // Where the program really is (through links it was named by), found once.
     let real = pola_fileserver::planted::canonical(&exe).ok();
+    let interps = interpreters(&exe, &path_var, &cmd.cwd);
     let profiles = if cmd.profiles {
         // Through links a jail made (a venv made by pyenv's python3 in a jail: its
         // `bin/python` leads into ~/.pyenv), the program is never granted where they
@@ -441,8 +447,35 @@ pub fn namespace(
         // its tool's shipped profile, as naming the program there would: the grants
         // are the profile's own (`ro ~/.pyenv`), and the jail follows the links
         // itself.
-        let found = || fs::canonicalize(&exe).ok();
-        profiles_for(cmd, identity, &exe, real.clone().or_else(found).as_deref())?
+        let found = |p: &Path| fs::canonicalize(p).ok();
+        let mut profiles = profiles_for(
+            cmd,
+            identity,
+            &exe,
+            real.clone().or_else(|| found(&exe)).as_deref(),
+        )?;
+        // A script's interpreter chooses its shipped profiles too, as naming it would
+        // (a venv's `bin/pip` runs its `bin/python3`, which leads into ~/.pyenv).
+        // (Not when the user's profile for the program turned shipped ones off.)
+        let shipped_on = profiles.iter().all(|p| p.is_shipped() || p.shipped());
+        for interp in interps.iter().filter(|_| shipped_on) {
+            let real = pola_fileserver::planted::canonical(interp)
+                .ok()
+                .or_else(|| found(interp));
+            let shipped = pola_fileserver::shipped::for_program(
+                interp,
+                real.as_deref().unwrap_or(interp),
+                &identity.home,
+                &|name: &str| exported(cmd, name),
+            )?;
+            for p in shipped {
+                if !profiles.iter().any(|q: &Profile| q.file == p.file) {
+                    profiles.push(p);
+                }
+            }
+        }
+        profiles.retain(|p| found_here(p, &identity.home));
+        profiles
     } else {
         Vec::new()
     };
@@ -539,8 +572,8 @@ pub fn namespace(
         Rights::ReadOnly,
         Origin::Executable,
     )?;
-    for interp in interpreters(&exe, &path_var, &cmd.cwd) {
-        add_program(&mut ns, &interp, Origin::Interpreter)?;
+    for interp in &interps {
+        add_program(&mut ns, interp, Origin::Interpreter)?;
     }
     let protected = if requests.iter().any(|(_, write, _)| *write) {
         let mut own = crate::protect::own_dirs()

@@ -1442,6 +1442,12 @@ both!(
         sh(t, &format!("cd w && sh -c '{venv}' + => .")).success();
         let run = pola_sh_with(t, "w/v9/bin/python", &env);
         assert_eq!(run.success(), "from-pyenv\n");
+        // And a script of the venv (pip), whose interpreter is that python.
+        let script =
+            format!("printf \"#!%s/v9/bin/python\\n\" $PWD > v9/bin/pip && chmod +x v9/bin/pip");
+        sh(t, &format!("cd w && sh -c '{script}' + => .")).success();
+        let run = pola_sh_with(t, "w/v9/bin/pip", &env);
+        assert_eq!(run.success(), "from-pyenv\n");
         // Named for reading, the link still leads nowhere.
         let run = pola_sh_with(t, "cat w/v9/bin/python", &env);
         assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
