@@ -1443,8 +1443,7 @@ both!(
         let run = pola_sh_with(t, "w/v9/bin/python", &env);
         assert_eq!(run.success(), "from-pyenv\n");
         // And a script of the venv (pip), whose interpreter is that python.
-        let script =
-            format!("printf \"#!%s/v9/bin/python\\n\" $PWD > v9/bin/pip && chmod +x v9/bin/pip");
+        let script = "printf \"#!%s/v9/bin/python\\n\" $PWD > v9/bin/pip && chmod +x v9/bin/pip";
         sh(t, &format!("cd w && sh -c '{script}' + => .")).success();
         let run = pola_sh_with(t, "w/v9/bin/pip", &env);
         assert_eq!(run.success(), "from-pyenv\n");
