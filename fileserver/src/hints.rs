@@ -306,7 +306,36 @@ pub fn changes_its_operands(tool: &str) -> bool {
     .contains(&tool)
         || COPIES.contains(&tool)
         || EDITORS.contains(&tool)
+        || ["sed", "perl", "sort"].contains(&tool)
         || compressed_name(tool, Path::new("")).is_some()
+}
+
+/// Whether `words` ask `sed` or `perl` to edit files in place (`-i`, `-i.bak`, `-pi`,
+/// `--in-place`).
+fn in_place(tool: &str, words: &[PathBuf]) -> bool {
+    (tool == "sed" || tool == "perl")
+        && words.iter().any(|w| {
+            let w = w.as_os_str().as_bytes();
+            w.starts_with(b"--in-place")
+                || (w.starts_with(b"-")
+                    && !w.starts_with(b"--")
+                    && w[1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphabetic())
+                        .any(|c| *c == b'i'))
+        })
+}
+
+/// The file `sort` writes (`-o FILE`, `-oFILE`, `--output=FILE`).
+fn sort_output(words: &[PathBuf]) -> Option<&PathBuf> {
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let b = w.as_os_str().as_bytes();
+        if b == b"-o" || b == b"--output" {
+            return it.next();
+        }
+    }
+    None
 }
 
 /// Editors: given a file read-only, they open it read-only and exit 0 after `:q!`.
@@ -351,6 +380,34 @@ fn compressed_name(tool: &str, file: &Path) -> Option<PathBuf> {
         return Some(stem);
     }
     None
+}
+
+/// What programs keep in a home directory as they go, which nobody misses when it is
+/// discarded with a jail's private home (or beside a slot in the home): their
+/// histories (`less`, `vim`, `python3`, shells, clients) and caches. Told of each run
+/// of `less` or `vim`, users learn to ignore the line that matters.
+pub fn incidental(rel: &Path) -> bool {
+    const HISTORIES: &[&str] = &[
+        ".lesshst",
+        ".viminfo",
+        ".viminfo.tmp",
+        ".python_history",
+        ".bash_history",
+        ".sh_history",
+        ".zsh_history",
+        ".sqlite_history",
+        ".node_repl_history",
+        ".psql_history",
+        ".mysql_history",
+        ".rediscli_history",
+        ".wget-hsts",
+        ".gdb_history",
+    ];
+    let top = rel.components().count() == 1;
+    (top && HISTORIES.iter().any(|h| rel == Path::new(h)))
+        || rel.starts_with(".cache")
+        || rel.starts_with(".local/state")
+        || rel.starts_with(".npm")
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -432,11 +489,23 @@ impl Observed {
             .iter()
             .filter(|w| !std::os::unix::ffi::OsStrExt::as_bytes(w.as_os_str()).starts_with(b"-"))
             .collect();
-        let first = match COPIES.contains(&tool) {
+        let first = match tool {
             // Only where it copies to: what it copies is read, and rightly read-only.
-            true => *operands.last().filter(|d| self.read_only.contains(d))?,
-            false => self.read_only.first()?,
+            _ if COPIES.contains(&tool) => {
+                *operands.last().filter(|d| self.read_only.contains(d))?
+            }
+            // Only what it writes.
+            "sort" => sort_output(&self.words).filter(|o| self.read_only.contains(o))?,
+            "sed" | "perl" if !in_place(tool, &self.words) => return None,
+            _ => self.read_only.first()?,
         };
+        if tool == "sort" {
+            return Some(format!(
+                "{program}: {name} was given {} read-only (named without =>), so it could not write it — try: {name} … -o => {}",
+                shown(first),
+                shown(first)
+            ));
+        }
         let try_this = match (operands.as_slice(), compressed_name(tool, first)) {
             ([from, to], _) if tool == "mv" => {
                 format!("{name} => {} => {}", shown(from), shown(to))
@@ -541,6 +610,10 @@ impl Observed {
     /// the file it was given read-only, or the new one it could not make, and the write
     /// grant to edit it.
     pub fn editor_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
+        // `perl -pi` that could not edit a file says so and exits 0.
+        if in_place(&self.tool, &self.words) {
+            return self.operands_hint(program, name, &self.tool);
+        }
         if !EDITORS.contains(&self.tool.as_str()) {
             return None;
         }
@@ -640,6 +713,11 @@ impl Observed {
             lines.push(match self.proxy {
                 // A name lookup: no port grant makes one work (UDP stays closed); the
                 // proxy looks names up for the hosts granted by name.
+                // Hosts granted by name, and it looked names up itself (ssh): the
+                // proxy is for programs that use it.
+                Some(_) if *port == 53 => format!(
+                    "{name} tried to look up a host name itself ({addr}:53), which a jail cannot, and did not use the proxy it was given for the hosts granted by name (http_proxy, https_proxy, ALL_PROXY) — try: {cmd} + @net"
+                ),
                 _ if *port == 53 => match self.words.iter().find_map(|w| url_host(w)) {
                     // The host of a URL the user typed.
                     Some(host) => format!(
@@ -693,6 +771,8 @@ impl Observed {
     fn typed(&self, name: &Path) -> Option<&Path> {
         self.words
             .iter()
+            // A pattern that matched nothing is not a name the user gave (`rm *.tmp`).
+            .filter(|w| !w.as_os_str().as_bytes().iter().any(|c| b"*?[".contains(c)))
             .find(|w| {
                 let mut parts = w
                     .components()

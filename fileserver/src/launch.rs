@@ -148,6 +148,8 @@ pub fn shim_candidates(exe: &Path) -> Vec<PathBuf> {
 
 /// A running jail.
 pub struct Jail {
+    /// The user's home (`HOME` in the command's environment), if it has one.
+    home: Option<PathBuf>,
     child: Pid,
     socket: UnixStream,
     resolved: Resolved,
@@ -392,6 +394,15 @@ pub fn program_name(exe: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// `HOME` in the command's environment.
+fn home_of(plan: &JailPlan) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    plan.env.iter().find_map(|v| {
+        let h = v.as_bytes().strip_prefix(b"HOME=")?;
+        Some(PathBuf::from(std::ffi::OsStr::from_bytes(h)))
+    })
+}
+
 /// The variable that tells the shim its launcher's PID, to check that the launcher
 /// is still its parent once it has asked to die with it.
 pub const LAUNCHER_ENV: &str = "POLA_LAUNCHER";
@@ -449,15 +460,7 @@ pub fn start(
         // What the program changes as a rule (a build tool its directory, git its
         // repository), where the line gave it that read-only or not at all.
         let tool = program_name(&plan.exec);
-        let home = plan
-            .env
-            .iter()
-            .find_map(|v| {
-                use std::os::unix::ffi::OsStrExt;
-                let h = v.as_bytes().strip_prefix(b"HOME=")?;
-                Some(PathBuf::from(std::ffi::OsStr::from_bytes(h)))
-            })
-            .unwrap_or_default();
+        let home = home_of(plan).unwrap_or_default();
         let changes = crate::hints::what_it_changes(&tool, &words).and_then(|w| {
             let slots: Vec<PathBuf> = resolved
                 .slots
@@ -599,6 +602,7 @@ pub fn start(
         lent,
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
+        home: home_of(plan),
         limits: None,
         proxy_listener: None,
         proxy: None,
@@ -867,7 +871,15 @@ impl Jail {
                 );
             }
             let n = done.discarded;
-            if n > 0 {
+            // In the home directory, only what programs leave there as they go
+            // (`vim => ~/.bashrc` leaves .viminfo beside it): not worth a line.
+            let incidental = self.home.as_deref() == Some(dir.as_path())
+                && done.named.len() <= crate::slots::SCRATCH_NAMED
+                && done
+                    .named
+                    .iter()
+                    .all(|name| crate::hints::incidental(Path::new(name)));
+            if n > 0 && !incidental {
                 let files = if n == 1 { "file" } else { "files" };
                 let were = if n == 1 { "was" } else { "were" };
                 // Named as the jail made them: escaped.

@@ -189,36 +189,10 @@ pub fn kill_the_rest() -> usize {
     ended
 }
 
-/// What programs keep in a home directory as they go, which nobody misses when it is
-/// discarded with a jail's private home: their histories (`less`, `vim`, `python3`,
-/// shells, clients) and caches. Told of each run of `less` or `vim`, users learn to
-/// ignore the line that matters.
-fn incidental(rel: &Path) -> bool {
-    const HISTORIES: &[&str] = &[
-        ".lesshst",
-        ".viminfo",
-        ".viminfo.tmp",
-        ".python_history",
-        ".bash_history",
-        ".sh_history",
-        ".zsh_history",
-        ".sqlite_history",
-        ".node_repl_history",
-        ".psql_history",
-        ".mysql_history",
-        ".rediscli_history",
-        ".wget-hsts",
-        ".gdb_history",
-    ];
-    let top = rel.components().count() == 1;
-    (top && HISTORIES.iter().any(|h| rel == Path::new(h)))
-        || rel.starts_with(".cache")
-        || rel.starts_with(".local/state")
-}
-
 /// Count files (not directories) left in a private scratch directory, not counting
 /// anything mounted into it, nor the other scratch directories (`skip`) that share its
-/// file system, nor what programs leave in a home as they go (`incidental`).
+/// file system, nor what programs leave in a home as they go
+/// (`pola_fileserver::hints::incidental`).
 pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
     use std::os::unix::fs::MetadataExt;
     let Ok(top) = std::fs::symlink_metadata(dir) else {
@@ -234,7 +208,7 @@ pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
         let mut empty = true;
         // One more left behind: a file, or a directory (shown with a `/`).
         let mut one = |path: &Path, slash: bool, named: &mut Vec<PathBuf>| {
-            if incidental(path.strip_prefix(dir).unwrap_or(path)) {
+            if pola_fileserver::hints::incidental(path.strip_prefix(dir).unwrap_or(path)) {
                 return;
             }
             count += 1;

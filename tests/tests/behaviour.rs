@@ -166,6 +166,23 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
     let quiet = t.jail(&[], &["sh", "-c", script]);
     assert_eq!(quiet.stderr, "", "{quiet}");
+    // Beside a slot in the home directory too (`vim => ~/.bashrc` leaves .viminfo).
+    let own = t.mkdir("home");
+    t.write("home/.bashrc", "rc\n");
+    let beside = |name: &str| {
+        let script = format!("echo x > ~/{name}; echo rc2 > ~/.bashrc");
+        let mut cmd = t.command(
+            pola_tests::pola_sh(),
+            &["-c", &format!("sh -c '{script}' + => ~/.bashrc")],
+        );
+        cmd.env("HOME", &own);
+        t.output(cmd)
+    };
+    let run = beside(".viminfo");
+    assert!(run.ok() && run.stderr.is_empty(), "{run}");
+    let run = beside("notes");
+    assert!(run.stderr.contains("discarded: notes"), "{run}");
+    assert_eq!(fs::read_to_string(own.join(".bashrc")).unwrap(), "rc2\n");
     let run = t.jail(
         &[],
         &["sh", "-c", &format!("{script}; echo 5 > ~/.lesskey")],

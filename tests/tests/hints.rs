@@ -103,6 +103,14 @@ both!(
             run.stderr.contains("sh saw only its write grants in ./, not the 1 other name there (the working directory was not granted) — if it needed them, try: sh … + ."),
             "{run}"
         );
+        // Hosts granted by name, and a program that looks names up itself (ssh, not
+        // the proxy's user): the proxy's host grant again would not do.
+        let lookup = "/usr/bin/python3 -c 'import socket; socket.getaddrinfo(\"example.org\", 80)' + @net:example.org";
+        let run = sh(t, &["--hints", "-c", lookup]);
+        assert!(
+            run.stderr.contains("and did not use the proxy it was given for the hosts granted by name (http_proxy, https_proxy, ALL_PROXY) — try: /usr/bin/python3 … + @net"),
+            "{run}"
+        );
         let run = sh(
             t,
             &["--hints", "-c", "sh -c 'cat notes.txt' + . => out.txt"],
@@ -170,6 +178,34 @@ both!(
         );
         assert!(run.ok() && run.stderr.is_empty(), "{run}");
         assert_eq!(fs::read_to_string(t.path("edit.txt")).unwrap(), "f\n");
+        // In-place edits of a file named without => (perl -pi exits 0), and sort -o.
+        t.write("sub/p.txt", "hello\n");
+        t.write("same.txt", "b\na\n");
+        let run = sh(
+            t,
+            &["--hints", "-c", "sed -i s/x/y/ sub/p.txt; perl -pi -e s/hello/bye/ sub/p.txt; sort -o same.txt same.txt; sed s/x/y/ sub/p.txt"],
+        );
+        for said in [
+            "sed was given sub/p.txt read-only (named without =>), so it could not change it — try: sed … => sub/p.txt",
+            "perl was given sub/p.txt read-only (named without =>), so it could not change it — try: perl … => sub/p.txt",
+            "sort was given same.txt read-only (named without =>), so it could not write it — try: sort … -o => same.txt",
+        ] {
+            assert!(run.stderr.contains(said), "{said}: {run}");
+        }
+        assert_eq!(run.stderr.matches("pola-sh:").count(), 3, "{run}");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "perl -pi -e s/hello/bye/ => sub/p.txt && sort -o => same.txt same.txt",
+            ],
+        );
+        assert!(run.ok() && run.stderr.is_empty(), "{run}");
+        assert_eq!(fs::read_to_string(t.path("same.txt")).unwrap(), "a\nb\n");
+        // A pattern that matched nothing is no name to grant.
+        let run = sh(t, &["--hints", "-c", "rm *.tmp"]);
+        assert!(!run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
         // Others that change what they are given, and what copies into a directory.
         t.mkdir("dest");
         let run = sh(
