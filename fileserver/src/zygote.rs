@@ -261,8 +261,10 @@ struct Zygote {
     owner: u32,
     pid: Pid,
     socket: OwnedFd,
-    /// The default-environment subtrees last sent to it (`crate::template`).
+    /// The default-environment subtrees last sent to it (`crate::template`), and the
+    /// mount table's changes (`crate::mounts`) counted when they were sent.
     template: Vec<crate::template::Subtree>,
+    template_mounts: Option<u64>,
     /// The copies it forked ahead and handed over, for the next commands, oldest
     /// first.
     ready: std::collections::VecDeque<Ready>,
@@ -394,6 +396,7 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         pid,
         socket: ours,
         template: Vec::new(),
+        template_mounts: None,
         ready: std::collections::VecDeque::new(),
         used: false,
         mounts,
@@ -472,10 +475,24 @@ pub fn fork_shim(
     let zygote = slot.as_mut()?;
     // A shell that runs one command never pays for the template: it is sent with the
     // second (and made by the zygote once it has answered).
+    // The template's binds are copies of the host's mounts as they were when it was
+    // sent: something mounted below one of its directories since (a directory of
+    // /usr) is not in them, though each bind is still the same directory. Sent again
+    // then, and the copies made from the old one are let go.
     let (trees, fds) = template;
-    if zygote.used && zygote.template != *trees && !trees.is_empty() {
+    let mounts = crate::mounts::changes();
+    let moved = zygote.template_mounts.is_some() && zygote.template_mounts != mounts;
+    if zygote.used && (zygote.template != *trees || moved) && !trees.is_empty() {
         match send_template(zygote, trees, &crate::template::raw(fds)) {
-            Ok(()) => zygote.template = trees.clone(),
+            Ok(()) => {
+                zygote.template = trees.clone();
+                zygote.template_mounts = mounts;
+                if moved {
+                    while let Some(ready) = zygote.ready.pop_front() {
+                        drop_ready(zygote, ready, true);
+                    }
+                }
+            }
             Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),
         }
     }

@@ -123,10 +123,12 @@ pub fn serve(once: bool) -> ! {
                 };
                 let w = waiting.remove(at);
                 done = once && taken;
+                // A template that came meanwhile is the next copy's (also when this
+                // one was let go for being made from the old one).
+                if let Some((trees, fds)) = pending.take() {
+                    crate::template::replace(trees, fds);
+                }
                 if taken {
-                    if let Some((trees, fds)) = pending.take() {
-                        crate::template::replace(trees, fds);
-                    }
                     if live.len() < LIVE_MAX {
                         jails += 1;
                         live.push(Live {

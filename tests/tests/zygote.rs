@@ -502,14 +502,17 @@ both!(
         t.write("conf", "old\n");
         t.write("etc/conf", "a\n");
         t.write("other", "mounted\n");
+        t.mkdir("envdir/sub");
+        t.write("otherdir/f", "below\n");
         let config = t.mkdir("config");
         let (conf, etc) = (t.path("conf"), t.path("etc"));
         t.write(
             "config/pola-sh/environment",
             &format!(
-                "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\nro {}/conf\n",
+                "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\nro {}/conf\nro {}\n",
                 conf.display(),
-                etc.display()
+                etc.display(),
+                t.path("envdir").display()
             ),
         );
         let (conf, etc) = (conf.display(), etc.display());
@@ -531,6 +534,16 @@ both!(
                 other.display()
             );
             expected += "mounted\nb\nnewer\nb\n";
+            // Mounted below a directory of the environment, which is the same directory
+            // still: the zygote's template (sent with the second command) held the
+            // directory as it was, and every later jail of the shell missed the mount
+            // (found by a review; and its unmount).
+            let (envdir, otherdir) = (t.path("envdir"), t.path("otherdir"));
+            let (envdir, otherdir) = (envdir.display(), otherdir.display());
+            script += &format!(
+                "!!mount --bind {otherdir} {envdir}/sub; sh -c \"cat {envdir}/sub/f\"; !!umount {envdir}/sub; sh -c \"ls -A {envdir}/sub; echo end\"\n"
+            );
+            expected += "below\nend\n";
         }
         let mut cmd = t.command(pola_sh(), &["-c", &script]);
         cmd.env("XDG_CONFIG_HOME", &config);
