@@ -573,36 +573,29 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
             return Err(unexpected(answer));
         }
     }
-    // A copy made before something was mounted or unmounted on the host would not
-    // see it, and its jail could not start (its grant "changed while the jail was
-    // starting"): let it go, and the zygote forks one now.
-    if zygote.ready.iter().any(|r| r.mounts.is_some()) {
-        let now = crate::mounts::changes();
-        let (stale, current) = std::mem::take(&mut zygote.ready)
-            .into_iter()
-            .partition(|r| r.mounts.is_some_and(|seen| Some(seen) != now));
-        zygote.ready = current;
-        for ready in Vec::<Ready>::from_iter(stale) {
-            drop_ready(zygote, ready, true);
+    // A copy announced while the request was on its way (the zygote answers 0) is
+    // checked as the others were: a few rounds at most.
+    let mut rounds = 0;
+    let pid = loop {
+        drop_stale(zygote);
+        if let Some(ready) = zygote.ready.pop_front() {
+            break hand(zygote, ready, request, fds)?;
         }
-    }
-    let pid = match zygote.ready.pop_front() {
-        Some(ready) => hand(zygote, ready, request, fds)?,
-        None => {
-            send_request(zygote.socket.as_raw_fd(), request, fds)?;
-            let answer = loop {
-                if let Some(answer) = message(zygote)? {
-                    break answer;
-                }
-            };
-            match answer {
-                0 => {
-                    let ready = zygote.ready.pop_front().ok_or(Errno::EPROTO)?;
-                    hand(zygote, ready, request, fds)?
-                }
-                pid if pid > 0 => Pid::from_raw(pid),
-                errno => return Err(Errno::from_raw(-errno)),
+        rounds += 1;
+        if rounds > 4 {
+            return Err(Errno::EAGAIN);
+        }
+        send_request(zygote.socket.as_raw_fd(), request, fds)?;
+        let answer = loop {
+            if let Some(answer) = message(zygote)? {
+                break answer;
             }
+        };
+        match answer {
+            0 if zygote.ready.is_empty() => return Err(Errno::EPROTO),
+            0 => continue,
+            pid if pid > 0 => break Pid::from_raw(pid),
+            errno => return Err(Errno::from_raw(-errno)),
         }
     };
     // Both sides set the group, so it is in place whichever runs first.
@@ -613,6 +606,24 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
     };
     let _ = nix::unistd::setpgid(pid, group);
     Ok(pid)
+}
+
+/// Let go of the ready copies made before something was mounted or unmounted on the
+/// host: they would not see it, and their jails could not start (a grant "changed
+/// while the jail was starting"), or would show the mounts as they were. The zygote
+/// forks one for each.
+fn drop_stale(zygote: &mut Zygote) {
+    if !zygote.ready.iter().any(|r| r.mounts.is_some()) {
+        return;
+    }
+    let now = crate::mounts::changes();
+    let (stale, current) = std::mem::take(&mut zygote.ready)
+        .into_iter()
+        .partition(|r| r.mounts.is_some_and(|seen| Some(seen) != now));
+    zygote.ready = current;
+    for ready in Vec::<Ready>::from_iter(stale) {
+        drop_ready(zygote, ready, true);
+    }
 }
 
 /// An answer where none was asked for: the zygote is out of step.

@@ -128,16 +128,14 @@ pub fn serve(once: bool) -> ! {
                 if let Some((trees, fds)) = pending.take() {
                     crate::template::replace(trees, fds);
                 }
-                if taken {
-                    if live.len() < LIVE_MAX {
-                        jails += 1;
-                        live.push(Live {
-                            socket: w.socket,
-                            starting: Some(std::time::Instant::now() + START_WAIT),
-                            key: jails,
-                            held: Vec::new(),
-                        });
-                    }
+                if taken && live.len() < LIVE_MAX {
+                    jails += 1;
+                    live.push(Live {
+                        socket: w.socket,
+                        starting: Some(std::time::Instant::now() + START_WAIT),
+                        key: jails,
+                        held: Vec::new(),
+                    });
                 }
                 continue;
             }
@@ -156,6 +154,12 @@ pub fn serve(once: bool) -> ! {
             continue;
         }
         namespaces::ensure_network();
+        // A template that came with this request is this copy's: the shell sends one
+        // again when the host's mounts changed, and the old one would show them as
+        // they were.
+        if let Some((trees, fds)) = pending.take() {
+            crate::template::replace(trees, fds);
+        }
         match fork_copy(zygote::ASKED_NAME) {
             Ok(Forked::Child) => {
                 if let Err(errno) = become_shim(&request, fds) {
@@ -167,9 +171,6 @@ pub fn serve(once: bool) -> ! {
             Ok(Forked::Parent(pid)) => {
                 drop(fds);
                 zygote::reply(SHIM_SOCKET_FD, Ok(pid));
-                if let Some((trees, fds)) = pending.take() {
-                    crate::template::replace(trees, fds);
-                }
                 namespaces::network_used();
             }
             Err(errno) => zygote::reply(SHIM_SOCKET_FD, Err(errno)),

@@ -502,7 +502,15 @@ both!(
         t.write("conf", "old\n");
         t.write("etc/conf", "a\n");
         t.write("other", "mounted\n");
-        t.mkdir("envdir/sub");
+        // Outside /tmp, which holds the working directory and is never in the
+        // template.
+        let envdir = std::path::PathBuf::from(format!(
+            "/var/tmp/pola-envdir-{}-{}",
+            std::process::id(),
+            t.uid
+        ));
+        let _ = fs::remove_dir_all(&envdir);
+        fs::create_dir_all(envdir.join("sub")).unwrap();
         t.write("otherdir/f", "below\n");
         let config = t.mkdir("config");
         let (conf, etc) = (t.path("conf"), t.path("etc"));
@@ -512,7 +520,7 @@ both!(
                 "ro /usr\nro /bin\nro /lib\nro /lib64\nro /etc/ld.so.cache\ntmpfs /tmp\nro {}\nro {}/conf\nro {}\n",
                 conf.display(),
                 etc.display(),
-                t.path("envdir").display()
+                envdir.display()
             ),
         );
         let (conf, etc) = (conf.display(), etc.display());
@@ -538,7 +546,7 @@ both!(
             // still: the zygote's template (sent with the second command) held the
             // directory as it was, and every later jail of the shell missed the mount
             // (found by a review; and its unmount).
-            let (envdir, otherdir) = (t.path("envdir"), t.path("otherdir"));
+            let otherdir = t.path("otherdir");
             let (envdir, otherdir) = (envdir.display(), otherdir.display());
             script += &format!(
                 "!!mount --bind {otherdir} {envdir}/sub; sh -c \"cat {envdir}/sub/f\"; !!umount {envdir}/sub; sh -c \"ls -A {envdir}/sub; echo end\"\n"
@@ -548,6 +556,7 @@ both!(
         let mut cmd = t.command(pola_sh(), &["-c", &script]);
         cmd.env("XDG_CONFIG_HOME", &config);
         let run = t.output(cmd);
+        let _ = fs::remove_dir_all(&envdir);
         assert_eq!(run.success(), expected, "{run}");
     }
 );
