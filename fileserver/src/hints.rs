@@ -540,31 +540,26 @@ impl Observed {
             Changes::ReadOnly(Writes::GlobalConfig, _) | Changes::Private(..)
         );
         let place = |p: &Path| shown_from(p, cwd, home, config);
+        let what = |writes: Writes| match writes {
+            Writes::WorkingDir => "the directory it works in",
+            Writes::Repository => "the repository",
+            Writes::WorkTree => "the files checked out and the repository",
+            Writes::Venv => "the virtual environment it runs from",
+            Writes::GlobalConfig => "its configuration",
+        };
         match changes {
+            // The failure may have had another cause: said so for a build tool, whose
+            // failures are mostly its own.
             Changes::ReadOnly(Writes::WorkingDir, dir) if failed => Some(format!(
                 "{program}: {name} was given {} read-only (named without =>): if it failed writing there, try: {cmd} + => {}",
                 place(dir),
                 place(dir)
             )),
-            Changes::ReadOnly(Writes::Repository, git) if failed => Some(format!(
-                "{program}: {name} changes the repository, and was given {} read-only — try: {cmd} + => {}",
-                place(git),
-                place(git)
-            )),
-            Changes::ReadOnly(Writes::WorkTree, tree) if failed => Some(format!(
-                "{program}: {name} changes the files checked out and the repository, and was given {} read-only — try: {cmd} + => {}",
-                place(tree),
-                place(tree)
-            )),
-            Changes::ReadOnly(Writes::Venv, venv) if failed => Some(format!(
-                "{program}: {name} changes the virtual environment it runs from, and was given {} read-only — try: {cmd} + => {}",
-                place(venv),
-                place(venv)
-            )),
-            Changes::ReadOnly(Writes::GlobalConfig, file) if failed => Some(format!(
-                "{program}: {name} changes {}, and was given it read-only — try: {cmd} + => {}",
-                place(file),
-                place(file)
+            Changes::ReadOnly(writes, path) if failed => Some(format!(
+                "{program}: {name} changes {}, and was given {} read-only — try: {cmd} + => {}",
+                what(*writes),
+                place(path),
+                place(path)
             )),
             Changes::Private(_, file) if !failed => Some(format!(
                 "{program}: {name} changed {} in the jail's private home, which is gone with it (yours is unchanged) — to change yours, try: {cmd} + => {}",

@@ -494,7 +494,7 @@ both!(
         let run = global("git config --global user.name Sam");
         assert!(!run.ok(), "{run}");
         assert!(
-            run.stderr.contains("git changes ~/.gitconfig, and was given it read-only — try: git … + => ~/.gitconfig"),
+            run.stderr.contains("git changes its configuration, and was given ~/.gitconfig read-only — try: git … + => ~/.gitconfig"),
             "{run}"
         );
         let run = global(

@@ -543,23 +543,7 @@ pub const SCRATCH_NAMED: usize = 3;
 
 /// The first names (sorted) in the staging directory `staging`.
 fn scratch_names(staging: &OwnedFd) -> Vec<OsString> {
-    let Ok(fd) = nix::fcntl::openat(
-        staging,
-        ".",
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    ) else {
-        return Vec::new();
-    };
-    let Ok(mut dir) = nix::dir::Dir::from_fd(fd) else {
-        return Vec::new();
-    };
-    let mut names: Vec<OsString> = dir
-        .iter()
-        .flatten()
-        .map(|e| OsString::from_vec(e.file_name().to_bytes().to_vec()))
-        .filter(|n| n.as_bytes() != b"." && n.as_bytes() != b"..")
-        .collect();
+    let mut names = list(staging);
     names.sort();
     names.truncate(SCRATCH_NAMED + 1);
     names
