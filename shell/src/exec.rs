@@ -2014,6 +2014,7 @@ impl Host for Shell {
                 dotglob: self.shopt.on("dotglob"),
                 extglob: self.shopt.on("extglob"),
                 nocaseglob: self.shopt.on("nocaseglob"),
+                globstar: self.shopt.on("globstar"),
             },
         }
     }

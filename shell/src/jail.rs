@@ -1136,6 +1136,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         o.editor_hint(program, name, args, cwd)
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, false, cwd))
+            .or_else(|| processes_hint(program, name, args, &outcome.exe))
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
         Some(line)
     } else {
@@ -1148,6 +1149,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.slots_hint(program, name, args, cwd))
             .or_else(|| host_hint(program, name, args, &outcome.hosts_refused))
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
+            .or_else(|| processes_hint(program, name, args, &outcome.exe))
     };
     if let Some(line) = line {
         crate::report::line(line);
@@ -1172,6 +1174,23 @@ fn host_hint(program: &str, name: &str, args: bool, refused: &[String]) -> Optio
         "{program}: {name} tried to reach {}, which was not granted — try: {name}{dots} + {}{more}",
         text::shown(first),
         text::shown(&grant)
+    ))
+}
+
+/// A program that lists or signals processes sees only its own jail's: said once a
+/// shell (`ps` showing two processes looks broken), whatever its status.
+fn processes_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static SAID: AtomicBool = AtomicBool::new(false);
+    const TOOLS: &[&str] = &[
+        "ps", "top", "htop", "pgrep", "pkill", "pstree", "kill", "killall",
+    ];
+    if !TOOLS.contains(&launch::program_name(exe).as_str()) || SAID.swap(true, Ordering::Relaxed) {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name} sees only its own jail's processes, never the system's — to see or signal those: !!{name}{dots} (or the kill builtin)"
     ))
 }
 

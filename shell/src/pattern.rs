@@ -391,6 +391,8 @@ pub struct GlobOptions {
     pub dotglob: bool,
     pub extglob: bool,
     pub nocaseglob: bool,
+    /// `**` alone as a component: any number of directories, none included.
+    pub globstar: bool,
 }
 
 /// Order names as `LC_COLLATE` says (`strcoll`).
@@ -446,6 +448,17 @@ pub fn glob(pattern: &str, cwd: &Path, options: GlobOptions) -> Vec<String> {
             continue;
         }
         let mut next = Vec::new();
+        if options.globstar && *comp == "**" {
+            for prefix in &current {
+                // None: the next component matches here.
+                if n != last {
+                    next.push(prefix.clone());
+                }
+                below(cwd, prefix, options.dotglob, n == last, 0, &mut next);
+            }
+            current = next;
+            continue;
+        }
         if !has_magic(comp, options.extglob) {
             let name = unescape(comp);
             for prefix in &current {
@@ -507,6 +520,50 @@ pub fn glob(pattern: &str, cwd: &Path, options: GlobOptions) -> Vec<String> {
     out
 }
 
+/// The most directories `**` descends.
+const GLOBSTAR_DEPTH: usize = 64;
+
+/// What `**` stands for below `prefix`: every directory (and with `files`, every other
+/// name too), hidden ones only with `dotglob`; links are names, never followed.
+fn below(
+    cwd: &Path,
+    prefix: &str,
+    dotglob: bool,
+    files: bool,
+    depth: usize,
+    out: &mut Vec<String>,
+) {
+    if depth >= GLOBSTAR_DEPTH {
+        return;
+    }
+    let dir = if prefix.is_empty() {
+        cwd.to_path_buf()
+    } else {
+        cwd.join(crate::escapes::to_path(prefix))
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut names: Vec<(String, bool)> = entries
+        .flatten()
+        .map(|e| {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (crate::escapes::from_os(&e.file_name()), is_dir)
+        })
+        .filter(|(name, _)| dotglob || !name.starts_with('.'))
+        .collect();
+    names.sort();
+    for (name, is_dir) in names {
+        let path = join(prefix, &name);
+        if is_dir {
+            out.push(path.clone());
+            below(cwd, &path, dotglob, files, depth + 1, out);
+        } else if files {
+            out.push(path);
+        }
+    }
+}
+
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
@@ -524,6 +581,34 @@ fn is_dir(cwd: &Path, p: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globstar_matches_any_depth() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a.sh", "b/c.sh", "b/d/e.sh", "b/d/f.txt", ".h/g.sh"] {
+            let p = d.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let on = GlobOptions {
+            globstar: true,
+            ..GlobOptions::default()
+        };
+        assert_eq!(
+            glob("**/*.sh", d.path(), on),
+            ["a.sh", "b/c.sh", "b/d/e.sh"]
+        );
+        assert_eq!(
+            glob("**", d.path(), on),
+            ["a.sh", "b", "b/c.sh", "b/d", "b/d/e.sh", "b/d/f.txt"]
+        );
+        assert_eq!(glob("b/**/", d.path(), on), ["b/", "b/d/"]);
+        // Off, ** is *.
+        assert_eq!(
+            glob("**/*.sh", d.path(), GlobOptions::default()),
+            ["b/c.sh"]
+        );
+    }
 
     #[test]
     fn basic_patterns() {

@@ -338,6 +338,13 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
     // An ordinary program that fails gets no such line.
     let run = sh(t, &["--hints", "-c", "/bin/false"]);
     assert_eq!(run.stderr, "", "{run}");
+    // One that lists processes sees only its jail's: said once a shell.
+    let run = sh(t, &["--hints", "-c", "ps; ps; pgrep -x nothing-here"]);
+    assert_eq!(
+        run.stderr,
+        "pola-sh: ps sees only its own jail's processes, never the system's — to see or signal those: !!ps (or the kill builtin)\n",
+        "{run}"
+    );
 });
 
 // A shell serves every jail's working-directory skeleton from one FUSE file system
