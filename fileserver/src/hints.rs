@@ -96,7 +96,9 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         "make", "gmake", "bmake", "ninja", "cargo", "go", "npm", "yarn", "pnpm", "mvn", "gradle",
         "ant", "scons", "meson", "cmake", "dune", "cabal", "stack", "zig",
     ];
-    if BUILDERS.contains(&tool) {
+    // (npm running the project's own scripts writes nothing of its own there.)
+    let scripts = tool == "npm" && npm_runs_scripts(words);
+    if BUILDERS.contains(&tool) && !scripts {
         return Some(Writes::WorkingDir);
     }
     if tool.starts_with("pip") {
@@ -203,6 +205,27 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         (true, false, true) => Some(Writes::Repository),
         _ => None,
     }
+}
+
+/// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
+fn npm_runs_scripts(words: &[PathBuf]) -> bool {
+    let sub = words
+        .iter()
+        .map(|w| w.as_os_str().as_bytes())
+        .find(|w| !w.starts_with(b"-"));
+    sub.is_some_and(|s| {
+        [
+            &b"test"[..],
+            b"t",
+            b"tst",
+            b"run",
+            b"run-script",
+            b"start",
+            b"stop",
+            b"restart",
+        ]
+        .contains(&s)
+    })
 }
 
 /// Where what a program changes ([`Writes`]) stands in its jail, when that is not
@@ -699,10 +722,12 @@ impl Observed {
                 shown(exe)
             ));
         }
-        let direct = self
-            .connects
-            .iter()
-            .find(|(addr, port)| Some(*port) != self.proxy || addr != "127.0.0.1");
+        // npm looks its registry up on every run, to say whether it is out of date:
+        // a failing `npm test` is not told to take the network for that.
+        let incidental_lookup = |port: u16| port == 53 && self.runs_scripts();
+        let direct = self.connects.iter().find(|(addr, port)| {
+            (Some(*port) != self.proxy || addr != "127.0.0.1") && !incidental_lookup(*port)
+        });
         if let Some((addr, port)) = direct {
             let addr = crate::text::shown(addr);
             lines.push(match self.proxy {
@@ -759,6 +784,12 @@ impl Observed {
         // file), then what it was seen creating.
         found.sort_by_key(|(name, seen)| (self.typed(name).is_none(), !seen));
         found.into_iter()
+    }
+
+    /// Whether this is npm running the project's own scripts (`npm test`, `npm run
+    /// build`), which need no registry.
+    fn runs_scripts(&self) -> bool {
+        self.tool == "npm" && npm_runs_scripts(&self.words)
     }
 
     /// The word the user typed that names `name` here, or a path that begins with it

@@ -338,6 +338,15 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
     // An ordinary program that fails gets no such line.
     let run = sh(t, &["--hints", "-c", "/bin/false"]);
     assert_eq!(run.stderr, "", "{run}");
+    // npm running the project's own failing test looks its registry up (whether npm
+    // is out of date) and writes nothing of its own here: no hint of the network, nor
+    // of a grant to write (both were given).
+    if std::path::Path::new("/usr/bin/npm").exists() {
+        t.write("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\",\"scripts\":{\"test\":\"exit 1\"}}\n");
+        let run = sh(t, &["--hints", "-c", "npm test + ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+    }
     // One that lists processes sees only its jail's: said once a shell.
     let run = sh(t, &["--hints", "-c", "ps; ps; pgrep -x nothing-here"]);
     assert_eq!(
