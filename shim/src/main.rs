@@ -526,26 +526,24 @@ fn report_leftovers(
         if n > named.len() {
             list.push_str(", …");
         }
-        // Written in the working directory, private because it is: a write grant keeps it.
-        let keep = match named.first() {
-            // Only for a name the user typed: a grant suggested for a name the jail
-            // chose (`.bashrc`) would be the jail's choice.
-            Some(first)
-                if plan.cwd == dir
-                    && first.parent() == Some(std::path::Path::new(""))
-                    && plan
-                        .argv
-                        .iter()
-                        .skip(1)
-                        .any(|w| std::path::Path::new(w) == first.components().as_path()) =>
-            {
-                format!(
-                    " (a write grant keeps it: {} … => {})",
-                    plan.command,
-                    shown(first.components().as_path())
-                )
-            }
-            _ => String::new(),
+        // A file the user named (`ssh-keygen -f ~/.ssh/key`, `tee notes.txt` in a
+        // private working directory): a write grant keeps it. Only for a name the user
+        // typed: a grant suggested for a name the jail chose (`.bashrc`) would be the
+        // jail's choice.
+        let typed = named.iter().find_map(|n| {
+            let full = dir.join(n.components().as_path());
+            plan.argv.iter().skip(1).find(|w| {
+                let w = std::path::Path::new(w);
+                w.is_absolute() && w == full || !w.is_absolute() && plan.cwd.join(w) == full
+            })
+        });
+        let keep = match typed {
+            Some(word) => format!(
+                " (a write grant keeps it: {} … => {})",
+                plan.command,
+                shown(word)
+            ),
+            None => String::new(),
         };
         eprintln!(
             "{}: {}: {n} {files} left in private {} {were} discarded: {list}{keep}",

@@ -166,6 +166,15 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
     let quiet = t.jail(&[], &["sh", "-c", script]);
     assert_eq!(quiet.stderr, "", "{quiet}");
+    // A file the user named below the private home (`ssh-keygen -f ~/.ssh/key`) is
+    // said to be kept by a write grant.
+    let run = t.output(t.pola_sh_command("sh -c 'mkdir -p ~/sub && echo k > \"$1\"' sh ~/sub/key"));
+    assert!(
+        run.stderr.contains(&format!(
+            "was discarded: sub/key (a write grant keeps it: sh … => {home}/sub/key)"
+        )),
+        "{run}"
+    );
     // Beside a slot in the home directory too (`vim => ~/.bashrc` leaves .viminfo).
     let own = t.mkdir("home");
     t.write("home/.bashrc", "rc\n");

@@ -342,7 +342,10 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
     // is out of date) and writes nothing of its own here: no hint of the network, nor
     // of a grant to write (both were given).
     if std::path::Path::new("/usr/bin/npm").exists() {
-        t.write("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\",\"scripts\":{\"test\":\"exit 1\"}}\n");
+        t.write(
+            "package.json",
+            "{\"name\":\"x\",\"version\":\"1.0.0\",\"scripts\":{\"test\":\"exit 1\"}}\n",
+        );
         let run = sh(t, &["--hints", "-c", "npm test + ."]);
         assert!(!run.ok(), "{run}");
         assert!(!run.stderr.contains("pola-sh:"), "{run}");
