@@ -87,6 +87,8 @@ pub enum Writes {
     GlobalConfig,
     /// The virtual environment it runs from (`pip install` in a venv).
     Venv,
+    /// Its keyrings (`gpg`: ~/.gnupg, which it writes, for its locks, even to list).
+    Keyring,
 }
 
 /// What the program named `tool`, given `words`, changes ([`Writes`]), if it is one
@@ -100,6 +102,13 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     let scripts = tool == "npm" && npm_runs_scripts(words);
     if BUILDERS.contains(&tool) && !scripts {
         return Some(Writes::WorkingDir);
+    }
+    if tool == "gpg" || tool == "gpg2" {
+        let asks_only = words.iter().all(|w| {
+            let w = w.as_os_str().as_bytes();
+            w == b"--version" || w == b"--help" || w == b"-h"
+        });
+        return (!asks_only).then_some(Writes::Keyring);
     }
     if tool.starts_with("pip") {
         let sub = words
@@ -292,13 +301,22 @@ pub fn changes_in(
             let regular = crate::planted::open_regular(&venv.join("pyvenv.cfg")).is_some();
             regular.then(|| read_only(venv.to_path_buf())).flatten()
         }
-        Writes::GlobalConfig => {
-            let file = home.join(".gitconfig");
-            let xdg = home.join(".config/git/config");
-            let file = match file.symlink_metadata().is_err() && xdg.exists() {
-                true => xdg,
-                false => file,
+        Writes::GlobalConfig | Writes::Keyring => {
+            let file = match writes {
+                Writes::Keyring => home.join(".gnupg"),
+                _ => {
+                    let file = home.join(".gitconfig");
+                    let xdg = home.join(".config/git/config");
+                    match file.symlink_metadata().is_err() && xdg.exists() {
+                        true => xdg,
+                        false => file,
+                    }
+                }
             };
+            // Nothing of the user's to use (no ~/.gnupg): nothing to say.
+            if writes == Writes::Keyring && file.symlink_metadata().is_err() {
+                return None;
+            }
             match covering(&file) {
                 Some(true) => None,
                 Some(false) => Some(Changes::ReadOnly(writes, file)),
@@ -560,7 +578,7 @@ impl Observed {
         let changes = self.changes.as_ref()?;
         let config = matches!(
             changes,
-            Changes::ReadOnly(Writes::GlobalConfig, _) | Changes::Private(..)
+            Changes::ReadOnly(Writes::GlobalConfig | Writes::Keyring, _) | Changes::Private(..)
         );
         let place = |p: &Path| shown_from(p, cwd, home, config);
         let what = |writes: Writes| match writes {
@@ -569,6 +587,7 @@ impl Observed {
             Writes::WorkTree => "the files checked out and the repository",
             Writes::Venv => "the virtual environment it runs from",
             Writes::GlobalConfig => "its configuration",
+            Writes::Keyring => "its keyrings (even to list them: their locks)",
         };
         match changes {
             // The failure may have had another cause: said so for a build tool, whose
@@ -583,6 +602,11 @@ impl Observed {
                 what(*writes),
                 place(path),
                 place(path)
+            )),
+            Changes::Private(Writes::Keyring, dir) => Some(format!(
+                "{program}: {name} used an empty {} of the jail's private home, not yours (which it was not given) — to use yours, try: {cmd} + => {}",
+                place(dir),
+                place(dir)
             )),
             Changes::Private(_, file) if !failed => Some(format!(
                 "{program}: {name} changed {} in the jail's private home, which is gone with it (yours is unchanged) — to change yours, try: {cmd} + => {}",

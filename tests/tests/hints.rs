@@ -491,6 +491,30 @@ both!(
         );
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
 
+        // gpg writes its keyrings' locks even to list them.
+        if std::path::Path::new("/usr/bin/gpg").exists() {
+            let home = t.mkdir("gpghome");
+            let gnupg = t.mkdir("gpghome/.gnupg");
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&gnupg, fs::Permissions::from_mode(0o700)).unwrap();
+            let gpg = |script: &str| {
+                let mut cmd = t.command(pola_tests::pola_sh(), &["--hints", "-c", script]);
+                cmd.env("HOME", &home);
+                t.output(cmd)
+            };
+            let run = gpg("gpg --list-keys");
+            assert!(
+                run.stderr.contains("gpg used an empty ~/.gnupg of the jail's private home, not yours (which it was not given) — to use yours, try: gpg … + => ~/.gnupg"),
+                "{run}"
+            );
+            let run = gpg("gpg --list-keys + ~/.gnupg");
+            assert!(
+                run.stderr.contains("gpg changes its keyrings (even to list them: their locks), and was given ~/.gnupg read-only — try: gpg … + => ~/.gnupg"),
+                "{run}"
+            );
+            let run = gpg("gpg --list-keys + => ~/.gnupg");
+            assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        }
         // git config --global, the user's configuration not there: lost, and said so.
         let home = t.mkdir("home");
         let config = home.join(".gitconfig");
