@@ -216,6 +216,23 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     }
 }
 
+/// Where the program named `tool` works, run in `cwd` with `words`: `-C DIR` of make,
+/// ninja and git, else `cwd`.
+pub fn working_dir(tool: &str, words: &[PathBuf], cwd: &Path) -> PathBuf {
+    if !["make", "gmake", "bmake", "ninja", "git"].contains(&tool) {
+        return cwd.to_path_buf();
+    }
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        if w.as_os_str() == "-C" {
+            if let Some(dir) = it.next() {
+                return cwd.join(dir);
+            }
+        }
+    }
+    cwd.to_path_buf()
+}
+
 /// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
 fn npm_runs_scripts(words: &[PathBuf]) -> bool {
     let sub = words

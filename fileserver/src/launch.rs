@@ -467,7 +467,8 @@ pub fn start(
                 .iter()
                 .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
                 .collect();
-            crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &plan.cwd, &home))
+            let cwd = crate::hints::working_dir(&tool, &words, &plan.cwd);
+            crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home))
         });
         // The working directory holding slots, with nothing else of it shown.
         let slots_here = resolved
