@@ -420,6 +420,13 @@ both!(
             fs::read_to_string(t.path("proj/out.txt")).unwrap(),
             "built\n"
         );
+        // Where -C sends it.
+        t.write("proj2/Makefile", "out.txt:\n\techo built > out.txt\n");
+        let run = sh(t, &["--hints", "-c", "make -C proj2"]);
+        assert!(
+            run.stderr.contains("make was given proj2 read-only (named without =>): if it failed writing there, try: make … + => proj2"),
+            "{run}"
+        );
 
         let run = t.plain(&["git", "init", "-q", "repo"]);
         assert!(run.ok(), "{run}");
