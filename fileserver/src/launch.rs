@@ -461,15 +461,20 @@ pub fn start(
         // repository), where the line gave it that read-only or not at all.
         let tool = program_name(&plan.exec);
         let home = home_of(plan).unwrap_or_default();
-        let changes = crate::hints::what_it_changes(&tool, &words).and_then(|w| {
-            let slots: Vec<PathBuf> = resolved
-                .slots
-                .iter()
-                .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
-                .collect();
-            let cwd = crate::hints::working_dir(&tool, &words, &plan.cwd);
-            crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home))
-        });
+        // Only for the tool itself, never a program a jail made that carries its name
+        // (a jail's `gpg` told to take ~/.gnupg writable).
+        let trusted = || crate::planted::unconfined_program(&plan.exec, true).is_ok();
+        let changes = crate::hints::what_it_changes(&tool, &words)
+            .filter(|_| trusted())
+            .and_then(|w| {
+                let slots: Vec<PathBuf> = resolved
+                    .slots
+                    .iter()
+                    .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
+                    .collect();
+                let cwd = crate::hints::working_dir(&tool, &words, &plan.cwd);
+                crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home))
+            });
         // The working directory holding slots, with nothing else of it shown.
         let slots_here = resolved
             .slots

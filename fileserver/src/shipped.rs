@@ -333,6 +333,27 @@ pub fn for_program(
     Ok(out)
 }
 
+/// The shipped profiles of the tool homes that hold `real` (a program's place as the
+/// kernel resolves it): never a profile chosen by a program's name, which a file a
+/// jail made can carry (a script's interpreter named `bash`).
+pub fn for_place(
+    real: &Path,
+    user_home: &Path,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Profile>, ProfileError> {
+    let mut out = Vec::new();
+    for s in SHIPPED {
+        let held = s
+            .homes
+            .iter()
+            .any(|h| real.starts_with(home_dir(h, user_home, var)));
+        if held {
+            out.push(s.profile(user_home, var)?);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

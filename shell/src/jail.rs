@@ -458,16 +458,21 @@ pub fn namespace(
         // (a venv's `bin/pip` runs its `bin/python3`, which leads into ~/.pyenv).
         // (Not when the user's profile for the program turned shipped ones off.)
         let shipped_on = profiles.iter().all(|p| p.is_shipped() || p.shipped());
+        // Only by where it ends as the kernel resolves it (a `#!` line's `..` after a
+        // link reads as anywhere: a review found `#!~/go/bin/../../w/evil` given Go's
+        // profile), only by the tool home holding it (never by its name, which a file a
+        // jail made can carry), and never for one in a directory a jail could write.
         for interp in interps.iter().filter(|_| shipped_on) {
-            let real = pola_fileserver::planted::canonical(interp)
-                .ok()
-                .or_else(|| found(interp));
-            let shipped = pola_fileserver::shipped::for_program(
-                interp,
-                real.as_deref().unwrap_or(interp),
-                &identity.home,
-                &|name: &str| exported(cmd, name),
-            )?;
+            let Some(real) = found(interp) else {
+                continue;
+            };
+            if pola_fileserver::planted::unconfined_program(&real, true).is_err() {
+                continue;
+            }
+            let shipped =
+                pola_fileserver::shipped::for_place(&real, &identity.home, &|name: &str| {
+                    exported(cmd, name)
+                })?;
             for p in shipped {
                 if !profiles.iter().any(|q: &Profile| q.file == p.file) {
                     profiles.push(p);

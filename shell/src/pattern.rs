@@ -541,6 +541,11 @@ fn below(
     } else {
         cwd.join(crate::escapes::to_path(prefix))
     };
+    // Never through a link a jail may have made (an earlier component matched it:
+    // `*/**` with a planted `root -> /` walked the whole host).
+    if depth == 0 && pola_fileserver::planted::canonical(&dir).is_err() {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };

@@ -1475,6 +1475,28 @@ both!(
         let run = pola_sh_with(t, "w/v/bin/python", &env);
         assert!(!run.stdout.contains("GOSECRET"), "{run}");
         assert!(run.stderr.contains("No such file"), "{run}");
+        // The same for a script's interpreter: a `#!` line that reads as under ~/go
+        // (`~/go/bin/../../..`) but ends at the jail's own file (a second review found
+        // it given Go's profile); and one named like a tool (`bash`) gets no profile.
+        t.mkdir("home2/go/bin");
+        let evil = format!("{}/{payload}", w.display());
+        let via = format!("{}/go/bin/../../../w/{payload}", home.display());
+        let plant = format!(
+            "printf \"#!{via}\\n\" > run.sh && chmod +x run.sh && ln -s {evil} bash && printf \"#!{}/bash\\n\" > run2.sh && chmod +x run2.sh",
+            w.display()
+        );
+        sh(t, &format!("cd w && sh -c '{plant}' + => .")).success();
+        for script in ["w/run.sh", "w/run2.sh"] {
+            let run = pola_sh_with(t, script, &env);
+            assert!(!run.stdout.contains("GOSECRET"), "{script}: {run}");
+        }
+        // A glob never walks through a link a jail made (`*/**`, globstar).
+        let run = pola_sh_with(
+            t,
+            "shopt -s globstar; cd w && echo */** | tr ' ' '\\n' | grep -c hidden",
+            &env,
+        );
+        assert_eq!(run.stdout.trim(), "0", "{run}");
     }
 );
 
