@@ -462,10 +462,14 @@ pub fn start(
         let tool = program_name(&plan.exec);
         let home = home_of(plan).unwrap_or_default();
         // Only for the tool itself, never a program a jail made that carries its name
-        // (a jail's `gpg` told to take ~/.gnupg writable).
-        let trusted = || crate::planted::unconfined_program(&plan.exec, true).is_ok();
+        // (a jail's `gpg` told to take ~/.gnupg writable); but a venv's pip, which a
+        // jail made with the venv, is told of that venv (its own).
+        let trusted = |w: &crate::hints::Writes| {
+            *w == crate::hints::Writes::Venv
+                || crate::planted::unconfined_program(&plan.exec, true).is_ok()
+        };
         let changes = crate::hints::what_it_changes(&tool, &words)
-            .filter(|_| trusted())
+            .filter(trusted)
             .and_then(|w| {
                 let slots: Vec<PathBuf> = resolved
                     .slots

@@ -38,9 +38,10 @@
 //! Protocol, on `SOCK_SEQPACKET` pairs. A request is `[b'Z', umask: u32, pgid: i32,
 //! closed: u16 (bit t: descriptor t is closed), n: u8, targets: n × u8]` with
 //! descriptors `[shim socket, n sources]`.
-//! - zygote to shell, when a copy is forked ahead: `[b'R', pid: i32, took: u32]` (how
-//!   many `K` messages the zygote had read before the fork) with the shell's ends of
-//!   sockets to that copy and its warm PID 1, on which the shell sends it a request;
+//! - zygote to shell, when a copy is forked ahead: `[b'R', pid: i32, took: u32,
+//!   template: u32]` (how many `K` messages the zygote had read before the fork, and
+//!   which template message the copy has) with the shell's ends of sockets to that copy
+//!   and its warm PID 1, on which the shell sends it a request;
 //! - shell to zygote, after sending a ready copy its request (or finding it dead):
 //!   `[b'K', pid: i32, taken: u8]`, without reply;
 //! - shell to zygote, when it holds no ready copy: a request, answered `pid: i32` (a
@@ -230,12 +231,19 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
 }
 
 /// Hand the shell a copy forked ahead: its pid, how many `K` messages the zygote had
-/// read before it forked it, and the shell's ends of a socket to it and of one to its
-/// warm PID 1 (`pola-shim`'s `warm`), which takes the request too.
-pub fn announce(socket: RawFd, pid: Pid, took: u32, sockets: &[RawFd; 2]) -> Result<(), Errno> {
+/// read before it forked it and the number of the template message it has (0: none),
+/// and the shell's ends of a socket to it and of one to its warm PID 1 (`pola-shim`'s
+/// `warm`), which takes the request too.
+pub fn announce(
+    socket: RawFd,
+    pid: Pid,
+    (took, template): (u32, u32),
+    sockets: &[RawFd; 2],
+) -> Result<(), Errno> {
     let mut bytes = vec![READY_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
     bytes.extend_from_slice(&took.to_le_bytes());
+    bytes.extend_from_slice(&template.to_le_bytes());
     let iov = [IoSlice::new(&bytes)];
     let rights = [ControlMessage::ScmRights(sockets)];
     sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
@@ -265,6 +273,8 @@ struct Zygote {
     /// mount table's changes (`crate::mounts`) counted when they were sent.
     template: Vec<crate::template::Subtree>,
     template_mounts: Option<u64>,
+    /// How many template messages it was sent.
+    templates: u32,
     /// The copies it forked ahead and handed over, for the next commands, oldest
     /// first.
     ready: std::collections::VecDeque<Ready>,
@@ -294,6 +304,8 @@ struct Ready {
     /// not known, never current): it made its private copy of the host's mount
     /// namespace after it. `None`: not watched.
     mounts: Option<u64>,
+    /// The template message it has (`Zygote::templates`; 0: none).
+    template: u32,
 }
 
 /// The copy a request was sent to last: a dead zygote's waiting copy is killed by its
@@ -397,6 +409,7 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         socket: ours,
         template: Vec::new(),
         template_mounts: None,
+        templates: 0,
         ready: std::collections::VecDeque::new(),
         used: false,
         mounts,
@@ -478,7 +491,7 @@ pub fn fork_shim(
     // The template's binds are copies of the host's mounts as they were when it was
     // sent: something mounted below one of its directories since (a directory of
     // /usr) is not in them, though each bind is still the same directory. Sent again
-    // then, and the copies made from the old one are let go.
+    // then, and every copy made from the old one is let go.
     let (trees, fds) = template;
     let mounts = crate::mounts::changes();
     let moved = zygote.template_mounts.is_some() && zygote.template_mounts != mounts;
@@ -487,6 +500,7 @@ pub fn fork_shim(
             Ok(()) => {
                 zygote.template = trees.clone();
                 zygote.template_mounts = mounts;
+                zygote.templates = zygote.templates.wrapping_add(1);
                 if moved {
                     while let Some(ready) = zygote.ready.pop_front() {
                         drop_ready(zygote, ready, true);
@@ -578,7 +592,7 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
     let mut rounds = 0;
     let pid = loop {
         drop_stale(zygote);
-        if let Some(ready) = zygote.ready.pop_front() {
+        if let Some(ready) = pick(zygote) {
             break hand(zygote, ready, request, fds)?;
         }
         rounds += 1;
@@ -626,6 +640,27 @@ fn drop_stale(zygote: &mut Zygote) {
     }
 }
 
+/// The ready copy for a command: the oldest made with the last template sent; if none
+/// is, the oldest (made without it: correct, but it builds the jail the slow way). The
+/// others made without it are let go (the zygote makes new ones with it): a copy made
+/// ahead while the shell was quiet, before its second command sent the template,
+/// would otherwise serve a later command the slow way.
+fn pick(zygote: &mut Zygote) -> Option<Ready> {
+    let current = zygote.templates;
+    let first = match zygote.ready.iter().position(|r| r.template == current) {
+        Some(i) => zygote.ready.remove(i)?,
+        None => zygote.ready.pop_front()?,
+    };
+    let (old, keep): (Vec<Ready>, Vec<Ready>) = std::mem::take(&mut zygote.ready)
+        .into_iter()
+        .partition(|r| r.template != current);
+    zygote.ready = keep.into();
+    for ready in old {
+        drop_ready(zygote, ready, true);
+    }
+    Some(first)
+}
+
 /// An answer where none was asked for: the zygote is out of step.
 fn unexpected(answer: i32) -> Errno {
     tracing::debug!("the zygote answered {answer} unasked");
@@ -643,13 +678,14 @@ fn readable(socket: &OwnedFd) -> bool {
 /// Read one message from the zygote: an announced copy (kept as `ready`), or an
 /// answer to a request (returned).
 fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
-    let mut buf = [0u8; 12];
+    let mut buf = [0u8; 16];
     let (len, mut fds, _) = receive_with_fds::<2>(zygote.socket.as_raw_fd(), &mut buf)?;
     match (len, fds.len()) {
         (4, 0) => Ok(Some(i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))),
-        (9, 2) if buf[0] == READY_TAG => {
+        (13, 2) if buf[0] == READY_TAG => {
             let pid = i32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]);
             let took = u32::from_le_bytes([buf[5], buf[6], buf[7], buf[8]]);
+            let template = u32::from_le_bytes([buf[9], buf[10], buf[11], buf[12]]);
             // Out of reach of the user's redirections (`exec 6< f` replaces 6 in place:
             // a socket received at a low number once went to a command as its 6).
             let mut high = || {
@@ -669,6 +705,7 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
                 socket,
                 pid1,
                 mounts,
+                template,
             });
             if zygote.ready.len() > AHEAD {
                 // The zygote is out of step.

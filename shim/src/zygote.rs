@@ -60,6 +60,10 @@ pub fn serve(once: bool) -> ! {
     // A template that arrived with a request, made once that request is answered: the
     // command does not wait for it (the next jails have it).
     let mut pending = None;
+    // Template messages received, and the number of the one the copies forked now
+    // have (told to the shell with each: `zygote::announce`).
+    let mut received: u32 = 0;
+    let mut applied: u32 = 0;
     // The jails handed over by copies, while they run.
     let mut live: Vec<Live> = Vec::new();
     // How many jails have been live: each one's key for the releaser.
@@ -77,7 +81,7 @@ pub fn serve(once: bool) -> ! {
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
         if waiting.is_empty() && !starting && !done {
-            waiting.extend(fork_ahead(took));
+            waiting.extend(fork_ahead(took, applied));
         }
         // With nothing else to do (no jail starting, the next copy ready, the shell
         // quiet), more copies ahead, then the pool of network namespaces filled,
@@ -86,14 +90,22 @@ pub fn serve(once: bool) -> ! {
         // the pool, 3.9× without). A one-shot launcher's zygote makes neither: its one
         // jail has its namespace.
         let idle = !once && !starting && !waiting.is_empty();
-        let more_wanted = idle && !ahead_refused && waiting.len() < zygote::AHEAD;
+        // More than one only once the copies have the shell's template (from its
+        // second command on: a shell of one command makes no more), and none while a
+        // new one waits to be made: a copy made before it would serve a later
+        // command without it.
+        let more_wanted = idle
+            && !ahead_refused
+            && waiting.len() < zygote::AHEAD
+            && applied > 0
+            && pending.is_none();
         let pool_wanted = idle && !pool_refused && namespaces::pool_short();
         let quiet = last_request + POOL_QUIET;
         let idle_work = (more_wanted || pool_wanted).then_some(quiet);
         if !shell_or_jails(&mut live, &mut releaser, idle_work) {
             if std::time::Instant::now() >= quiet {
                 if more_wanted {
-                    let forked = fork_ahead(took);
+                    let forked = fork_ahead(took, applied);
                     ahead_refused = forked.is_none();
                     waiting.extend(forked);
                 } else if pool_wanted {
@@ -110,7 +122,8 @@ pub fn serve(once: bool) -> ! {
                 (request, fds)
             }
             Ok(Some((zygote::Message::Template(trees), fds))) => {
-                pending = Some((trees, fds));
+                received = received.wrapping_add(1);
+                pending = Some((trees, fds, received));
                 continue;
             }
             Ok(Some((zygote::Message::Took { pid, taken }, _))) => {
@@ -125,8 +138,9 @@ pub fn serve(once: bool) -> ! {
                 done = once && taken;
                 // A template that came meanwhile is the next copy's (also when this
                 // one was let go for being made from the old one).
-                if let Some((trees, fds)) = pending.take() {
+                if let Some((trees, fds, n)) = pending.take() {
                     crate::template::replace(trees, fds);
+                    applied = n;
                 }
                 if taken && live.len() < LIVE_MAX {
                     jails += 1;
@@ -157,8 +171,9 @@ pub fn serve(once: bool) -> ! {
         // A template that came with this request is this copy's: the shell sends one
         // again when the host's mounts changed, and the old one would show them as
         // they were.
-        if let Some((trees, fds)) = pending.take() {
+        if let Some((trees, fds, n)) = pending.take() {
             crate::template::replace(trees, fds);
+            applied = n;
         }
         match fork_copy(zygote::ASKED_NAME) {
             Ok(Forked::Child) => {
@@ -528,17 +543,18 @@ pub fn started() {
 }
 
 /// Fork a copy for a next request, in a network namespace of its own, and hand it to
-/// the shell, telling it `took` (the `Took` messages read so far); `None` if that
-/// fails (the zygote forks each copy when asked, as before).
-fn fork_ahead(took: u32) -> Option<Waiting> {
+/// the shell, telling it `took` (the `Took` messages read so far) and which template
+/// message it has (`template`); `None` if that fails (the zygote forks each copy when
+/// asked, as before).
+fn fork_ahead(took: u32, template: u32) -> Option<Waiting> {
     namespaces::ensure_network();
-    let waiting = fork_ahead_here(took);
+    let waiting = fork_ahead_here(took, template);
     // That copy has the network namespace: the next needs a new one.
     namespaces::network_used();
     waiting
 }
 
-fn fork_ahead_here(took: u32) -> Option<Waiting> {
+fn fork_ahead_here(took: u32, template: u32) -> Option<Waiting> {
     use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
     let pair = || {
         socketpair(
@@ -564,7 +580,7 @@ fn fork_ahead_here(took: u32) -> Option<Waiting> {
             // Not handed over, it would wait for good: the shell's next request comes
             // here (and finds it not ready), and dropping its socket ends it.
             let sockets = [shells.as_raw_fd(), shells_pid1.as_raw_fd()];
-            zygote::announce(SHIM_SOCKET_FD, pid, took, &sockets).ok()?;
+            zygote::announce(SHIM_SOCKET_FD, pid, (took, template), &sockets).ok()?;
             Some(Waiting { pid, socket: ours })
         }
         Err(_) => None,
