@@ -111,10 +111,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         return (!asks_only).then_some(Writes::Keyring);
     }
     if tool.starts_with("pip") {
-        let sub = words
-            .iter()
-            .map(|w| w.as_os_str().as_bytes())
-            .find(|w| !w.starts_with(b"-"))?;
+        let sub = first_operand(words)?;
         return [&b"install"[..], b"uninstall"]
             .contains(&sub)
             .then_some(Writes::Venv);
@@ -219,27 +216,32 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
 /// Where the program named `tool` works, run in `cwd` with `words`: `-C DIR` of make,
 /// ninja and git, else `cwd`.
 pub fn working_dir(tool: &str, words: &[PathBuf], cwd: &Path) -> PathBuf {
-    if !["make", "gmake", "bmake", "ninja", "git"].contains(&tool) {
-        return cwd.to_path_buf();
+    match ["make", "gmake", "bmake", "ninja", "git"].contains(&tool) {
+        true => word_after(words, &["-C"]).map_or(cwd.to_path_buf(), |dir| cwd.join(dir)),
+        false => cwd.to_path_buf(),
     }
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        if w.as_os_str() == "-C" {
-            if let Some(dir) = it.next() {
-                return cwd.join(dir);
-            }
-        }
-    }
-    cwd.to_path_buf()
+}
+
+/// The first of `words` that is not an option (a subcommand: `install` of `pip
+/// install -q x`).
+fn first_operand(words: &[PathBuf]) -> Option<&[u8]> {
+    words
+        .iter()
+        .map(|w| w.as_os_str().as_bytes())
+        .find(|w| !w.starts_with(b"-"))
+}
+
+/// The word after the first of `words` that is one of `options` (`-C DIR`).
+fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf> {
+    let at = words
+        .iter()
+        .position(|w| options.iter().any(|o| w.as_os_str() == *o))?;
+    words.get(at + 1)
 }
 
 /// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
 fn npm_runs_scripts(words: &[PathBuf]) -> bool {
-    let sub = words
-        .iter()
-        .map(|w| w.as_os_str().as_bytes())
-        .find(|w| !w.starts_with(b"-"));
-    sub.is_some_and(|s| {
+    first_operand(words).is_some_and(|s| {
         [
             &b"test"[..],
             b"t",
@@ -384,18 +386,6 @@ fn in_place(tool: &str, words: &[PathBuf]) -> bool {
         })
 }
 
-/// The file `sort` writes (`-o FILE`, `-oFILE`, `--output=FILE`).
-fn sort_output(words: &[PathBuf]) -> Option<&PathBuf> {
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        let b = w.as_os_str().as_bytes();
-        if b == b"-o" || b == b"--output" {
-            return it.next();
-        }
-    }
-    None
-}
-
 /// Editors: given a file read-only, they open it read-only and exit 0 after `:q!`.
 const EDITORS: &[&str] = &[
     "vim",
@@ -537,7 +527,8 @@ impl Observed {
     /// [`changes_its_operands`]): it was given read-only what it was to change (and
     /// in a working directory not granted, the kernel said "busy", not "read-only":
     /// each such name is a mount there). `tool` is its program's name.
-    pub fn operands_hint(&self, program: &str, name: &str, tool: &str) -> Option<String> {
+    pub fn operands_hint(&self, program: &str, name: &str) -> Option<String> {
+        let tool = self.tool.as_str();
         if !changes_its_operands(tool) {
             return None;
         }
@@ -545,7 +536,7 @@ impl Observed {
         let operands: Vec<&PathBuf> = self
             .words
             .iter()
-            .filter(|w| !std::os::unix::ffi::OsStrExt::as_bytes(w.as_os_str()).starts_with(b"-"))
+            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
             .collect();
         let first = match tool {
             // Only where it copies to: what it copies is read, and rightly read-only.
@@ -553,7 +544,9 @@ impl Observed {
                 *operands.last().filter(|d| self.read_only.contains(d))?
             }
             // Only what it writes.
-            "sort" => sort_output(&self.words).filter(|o| self.read_only.contains(o))?,
+            // The file `sort` writes (`-o FILE`).
+            "sort" => word_after(&self.words, &["-o", "--output"])
+                .filter(|o| self.read_only.contains(o))?,
             "sed" | "perl" if !in_place(tool, &self.words) => return None,
             _ => self.read_only.first()?,
         };
@@ -640,8 +633,7 @@ impl Observed {
         let slots = self.slots_here.as_ref()?;
         // Not for a program whose work is the names it was given, which failed for
         // another reason (`rmdir => full`: not empty).
-        if changes_its_operands(&self.tool) || ["mkdir", "sed", "ln"].contains(&self.tool.as_str())
-        {
+        if changes_its_operands(&self.tool) || self.tool == "mkdir" {
             return None;
         }
         let others = std::fs::read_dir(cwd)
@@ -671,7 +663,7 @@ impl Observed {
     pub fn editor_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
         // `perl -pi` that could not edit a file says so and exits 0.
         if in_place(&self.tool, &self.words) {
-            return self.operands_hint(program, name, &self.tool);
+            return self.operands_hint(program, name);
         }
         if !EDITORS.contains(&self.tool.as_str()) {
             return None;
@@ -772,13 +764,13 @@ impl Observed {
         if let Some((addr, port)) = direct {
             let addr = crate::text::shown(addr);
             lines.push(match self.proxy {
-                // A name lookup: no port grant makes one work (UDP stays closed); the
-                // proxy looks names up for the hosts granted by name.
                 // Hosts granted by name, and it looked names up itself (ssh): the
                 // proxy is for programs that use it.
                 Some(_) if *port == 53 => format!(
                     "{name} tried to look up a host name itself ({addr}:53), which a jail cannot, and did not use the proxy it was given for the hosts granted by name (http_proxy, https_proxy, ALL_PROXY) — try: {cmd} + @net"
                 ),
+                // A name lookup: no port grant makes one work (UDP stays closed); the
+                // proxy looks names up for the hosts granted by name.
                 _ if *port == 53 => match self.words.iter().find_map(|w| url_host(w)) {
                     // The host of a URL the user typed.
                     Some(host) => format!(
@@ -1421,45 +1413,28 @@ mod tests {
         let w = |words: &str| -> Vec<PathBuf> { words.split(' ').map(PathBuf::from).collect() };
         assert_eq!(what_it_changes("make", &w("-j2")), Some(Writes::WorkingDir));
         assert_eq!(what_it_changes("cat", &w("f")), None);
-        for changing in [
-            "commit -m x",
-            "-C sub add f",
-            "branch feature",
-            "config user.name me",
+        let repo = Some(Writes::Repository);
+        let tree = Some(Writes::WorkTree);
+        let global = Some(Writes::GlobalConfig);
+        for (words, writes) in [
+            ("commit -m x", repo),
+            ("-C sub add f", repo),
+            ("branch feature", repo),
+            ("config user.name me", repo),
+            ("-c a=b --no-pager stash", tree),
+            ("switch main", tree),
+            ("restore f", tree),
+            ("status", None),
+            ("-C add log", None),
+            ("config user.name", None),
+            ("config --get user.name", None),
+            ("config --global -l", None),
+            ("diff", None),
+            ("config --global user.name me", global),
+            ("config --global --unset user.name", global),
+            ("config set --global user.name me", global),
         ] {
-            assert_eq!(
-                what_it_changes("git", &w(changing)),
-                Some(Writes::Repository),
-                "{changing}"
-            );
-        }
-        for changing in ["-c a=b --no-pager stash", "switch main", "restore f"] {
-            assert_eq!(
-                what_it_changes("git", &w(changing)),
-                Some(Writes::WorkTree),
-                "{changing}"
-            );
-        }
-        for reading in [
-            "status",
-            "-C add log",
-            "config user.name",
-            "config --get user.name",
-            "config --global -l",
-            "diff",
-        ] {
-            assert_eq!(what_it_changes("git", &w(reading)), None, "{reading}");
-        }
-        for global in [
-            "config --global user.name me",
-            "config --global --unset user.name",
-            "config set --global user.name me",
-        ] {
-            assert_eq!(
-                what_it_changes("git", &w(global)),
-                Some(Writes::GlobalConfig),
-                "{global}"
-            );
+            assert_eq!(what_it_changes("git", &w(words)), writes, "{words}");
         }
         assert_eq!(what_it_changes("git", &w("config --file f a.b c")), None);
     }

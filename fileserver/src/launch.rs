@@ -431,6 +431,7 @@ pub fn start(
     // Hints: what the command looks for is recorded here, from the skeleton the shell
     // serves (one directory of the shared file system where there is one), and what
     // it tried to run or reach (`crate::mediate`), observed skeleton or not.
+    let home = home_of(plan);
     let observed = (plan.observe || plan.hints).then(|| {
         let words: Vec<PathBuf> = plan.argv.iter().skip(1).map(PathBuf::from).collect();
         let read_only = if crate::hints::changes_its_operands(&program_name(&plan.exec)) {
@@ -460,7 +461,7 @@ pub fn start(
         // What the program changes as a rule (a build tool its directory, git its
         // repository), where the line gave it that read-only or not at all.
         let tool = program_name(&plan.exec);
-        let home = home_of(plan).unwrap_or_default();
+        let home = home.clone().unwrap_or_default();
         // Only for the tool itself, never a program a jail made that carries its name
         // (a jail's `gpg` told to take ~/.gnupg writable); but a venv's pip, which a
         // jail made with the venv, is told of that venv (its own).
@@ -612,7 +613,7 @@ pub fn start(
         lent,
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
-        home: home_of(plan),
+        home,
         limits: None,
         proxy_listener: None,
         proxy: None,
@@ -893,18 +894,11 @@ impl Jail {
                 let files = if n == 1 { "file" } else { "files" };
                 let were = if n == 1 { "was" } else { "were" };
                 // Named as the jail made them: escaped.
-                let mut list: Vec<String> = done
-                    .named
-                    .iter()
-                    .take(crate::slots::SCRATCH_NAMED)
-                    .map(|name| crate::text::shown(name).to_string())
-                    .collect();
-                if done.named.len() > crate::slots::SCRATCH_NAMED {
-                    list.push("…".to_string());
-                }
-                let list = match list.is_empty() {
-                    true => String::new(),
-                    false => format!(": {}", list.join(", ")),
+                let shown = done.named.len().min(crate::slots::SCRATCH_NAMED);
+                let more = done.named.len() > shown;
+                let list = match shown {
+                    0 => String::new(),
+                    _ => format!(": {}", crate::text::names(&done.named[..shown], more)),
                 };
                 eprintln!(
                     "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: => NAME)",

@@ -46,6 +46,20 @@ pub fn shown<T: AsRef<OsStr> + ?Sized>(text: &T) -> Shown<'_> {
     Shown(text.as_ref().as_bytes())
 }
 
+/// Names a jail made, each escaped ([`shown`]), joined by commas, with `, …` after
+/// them when `more` were left out (`a, b, …`).
+pub fn names<T: AsRef<OsStr>>(names: &[T], more: bool) -> String {
+    let mut list = names
+        .iter()
+        .map(|n| shown(n).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more {
+        list.push_str(", …");
+    }
+    list
+}
+
 /// Bytes as a `Display` that escapes them (see [`shown`]).
 pub fn shown_bytes(text: &[u8]) -> Shown<'_> {
     Shown(text)

@@ -502,9 +502,7 @@ pub fn fork_shim(
                 zygote.template_mounts = mounts;
                 zygote.templates = zygote.templates.wrapping_add(1);
                 if moved {
-                    while let Some(ready) = zygote.ready.pop_front() {
-                        drop_ready(zygote, ready, true);
-                    }
+                    let_go(zygote, |_| true);
                 }
             }
             Err(errno) => tracing::debug!("cannot send the zygote its template: {errno}"),
@@ -631,11 +629,17 @@ fn drop_stale(zygote: &mut Zygote) {
         return;
     }
     let now = crate::mounts::changes();
-    let (stale, current) = std::mem::take(&mut zygote.ready)
+    let_go(zygote, |r| r.mounts.is_some_and(|seen| Some(seen) != now));
+}
+
+/// Let go of the ready copies that `stale` says of (`drop_ready`, telling the
+/// zygote, which forks others); the rest stay, in their order.
+fn let_go(zygote: &mut Zygote, stale: impl Fn(&Ready) -> bool) {
+    let (gone, kept): (Vec<Ready>, Vec<Ready>) = std::mem::take(&mut zygote.ready)
         .into_iter()
-        .partition(|r| r.mounts.is_some_and(|seen| Some(seen) != now));
-    zygote.ready = current;
-    for ready in Vec::<Ready>::from_iter(stale) {
+        .partition(stale);
+    zygote.ready = kept.into();
+    for ready in gone {
         drop_ready(zygote, ready, true);
     }
 }
@@ -651,13 +655,7 @@ fn pick(zygote: &mut Zygote) -> Option<Ready> {
         Some(i) => zygote.ready.remove(i)?,
         None => zygote.ready.pop_front()?,
     };
-    let (old, keep): (Vec<Ready>, Vec<Ready>) = std::mem::take(&mut zygote.ready)
-        .into_iter()
-        .partition(|r| r.template != current);
-    zygote.ready = keep.into();
-    for ready in old {
-        drop_ready(zygote, ready, true);
-    }
+    let_go(zygote, |r| r.template != current);
     Some(first)
 }
 

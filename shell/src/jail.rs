@@ -474,12 +474,12 @@ pub fn namespace(
                     exported(cmd, name)
                 })?;
             for p in shipped {
-                if !profiles.iter().any(|q: &Profile| q.file == p.file) {
+                let known = profiles.iter().any(|q: &Profile| q.file == p.file);
+                if !known && found_here(&p, &identity.home) {
                     profiles.push(p);
                 }
             }
         }
-        profiles.retain(|p| found_here(p, &identity.home));
         profiles
     } else {
         Vec::new()
@@ -1147,7 +1147,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     } else {
         // First: what such a command names is what it changes (`mv a b` also looks
         // for b, and the write grant for b alone would fail again).
-        o.operands_hint(program, name, &launch::program_name(&outcome.exe))
+        o.operands_hint(program, name)
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))

@@ -480,12 +480,7 @@ pub fn glob(pattern: &str, cwd: &Path, options: GlobOptions) -> Vec<String> {
         );
         let explicit_dot = comp.starts_with('.') || comp.starts_with("\\.");
         for prefix in &current {
-            let dir = if prefix.is_empty() {
-                cwd.to_path_buf()
-            } else {
-                cwd.join(crate::escapes::to_path(prefix))
-            };
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+            let Ok(entries) = std::fs::read_dir(dir_of(cwd, prefix)) else {
                 continue;
             };
             let mut names: Vec<String> = entries
@@ -536,11 +531,7 @@ fn below(
     if depth >= GLOBSTAR_DEPTH {
         return;
     }
-    let dir = if prefix.is_empty() {
-        cwd.to_path_buf()
-    } else {
-        cwd.join(crate::escapes::to_path(prefix))
-    };
+    let dir = dir_of(cwd, prefix);
     // Never through a link a jail may have made (an earlier component matched it:
     // `*/**` with a planted `root -> /` walked the whole host).
     if depth == 0 && pola_fileserver::planted::canonical(&dir).is_err() {
@@ -566,6 +557,15 @@ fn below(
         } else if files {
             out.push(path);
         }
+    }
+}
+
+/// The directory a pattern's `prefix` (as results show it) names, from `cwd`.
+fn dir_of(cwd: &Path, prefix: &str) -> std::path::PathBuf {
+    if prefix.is_empty() {
+        cwd.to_path_buf()
+    } else {
+        cwd.join(crate::escapes::to_path(prefix))
     }
 }
 

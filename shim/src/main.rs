@@ -518,14 +518,7 @@ fn report_leftovers(
             (_, true) => "files and directories",
         };
         let were = if n == 1 { "was" } else { "were" };
-        let mut list = named
-            .iter()
-            .map(|p| shown(p).to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        if n > named.len() {
-            list.push_str(", …");
-        }
+        let list = pola_fileserver::text::names(&named, n > named.len());
         // A file the user named (`ssh-keygen -f ~/.ssh/key`, `tee notes.txt` in a
         // private working directory): a write grant keeps it. Only for a name the user
         // typed: a grant suggested for a name the jail chose (`.bashrc`) would be the

@@ -59,7 +59,7 @@ pub fn serve(once: bool) -> ! {
     let mut took: u32 = 0;
     // A template that arrived with a request, made once that request is answered: the
     // command does not wait for it (the next jails have it).
-    let mut pending = None;
+    let mut pending: Pending = None;
     // Template messages received, and the number of the one the copies forked now
     // have (told to the shell with each: `zygote::announce`).
     let mut received: u32 = 0;
@@ -138,10 +138,7 @@ pub fn serve(once: bool) -> ! {
                 done = once && taken;
                 // A template that came meanwhile is the next copy's (also when this
                 // one was let go for being made from the old one).
-                if let Some((trees, fds, n)) = pending.take() {
-                    crate::template::replace(trees, fds);
-                    applied = n;
-                }
+                take_template(&mut pending, &mut applied);
                 if taken && live.len() < LIVE_MAX {
                     jails += 1;
                     live.push(Live {
@@ -171,10 +168,7 @@ pub fn serve(once: bool) -> ! {
         // A template that came with this request is this copy's: the shell sends one
         // again when the host's mounts changed, and the old one would show them as
         // they were.
-        if let Some((trees, fds, n)) = pending.take() {
-            crate::template::replace(trees, fds);
-            applied = n;
-        }
+        take_template(&mut pending, &mut applied);
         match fork_copy(zygote::ASKED_NAME) {
             Ok(Forked::Child) => {
                 if let Err(errno) = become_shim(&request, fds) {
@@ -190,6 +184,18 @@ pub fn serve(once: bool) -> ! {
             }
             Err(errno) => zygote::reply(SHIM_SOCKET_FD, Err(errno)),
         }
+    }
+}
+
+/// A template message received and not made yet, with its number.
+type Pending = Option<(Vec<pola_fileserver::template::Subtree>, Vec<OwnedFd>, u32)>;
+
+/// Make the template that waits in `pending`, if one does: the copies forked from now
+/// on have it (`applied`, its number, is told to the shell with each).
+fn take_template(pending: &mut Pending, applied: &mut u32) {
+    if let Some((trees, fds, n)) = pending.take() {
+        crate::template::replace(trees, fds);
+        *applied = n;
     }
 }
 

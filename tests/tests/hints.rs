@@ -20,6 +20,13 @@ fn sh(t: &T, args: &[&str]) -> Run {
     t.plain(&all)
 }
 
+/// `pola-sh --hints -c SCRIPT` with `home` as its user's home.
+fn with_home(t: &T, home: &std::path::Path, script: &str) -> Run {
+    let mut cmd = t.command(pola_tests::pola_sh(), &["--hints", "-c", script]);
+    cmd.env("HOME", home);
+    t.output(cmd)
+}
+
 both!(interactive_failures_name_the_missing_grant, |t: &T| {
     t.write("Makefile", "all:\n\t@echo built\n");
     t.write("notes.txt", "my notes\n");
@@ -504,11 +511,7 @@ both!(
             let gnupg = t.mkdir("gpghome/.gnupg");
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(&gnupg, fs::Permissions::from_mode(0o700)).unwrap();
-            let gpg = |script: &str| {
-                let mut cmd = t.command(pola_tests::pola_sh(), &["--hints", "-c", script]);
-                cmd.env("HOME", &home);
-                t.output(cmd)
-            };
+            let gpg = |script: &str| with_home(t, &home, script);
             let run = gpg("gpg --list-keys");
             assert!(
                 run.stderr.contains("gpg used an empty ~/.gnupg of the jail's private home, not yours (which it was not given) — to use yours, try: gpg … + => ~/.gnupg"),
@@ -525,11 +528,7 @@ both!(
         // git config --global, the user's configuration not there: lost, and said so.
         let home = t.mkdir("home");
         let config = home.join(".gitconfig");
-        let global = |script: &str| {
-            let mut cmd = t.command(pola_tests::pola_sh(), &["--hints", "-c", script]);
-            cmd.env("HOME", &home);
-            t.output(cmd)
-        };
+        let global = |script: &str| with_home(t, &home, script);
         let run = global("git config --global user.name Pat");
         assert!(run.ok(), "{run}");
         assert!(
