@@ -1472,6 +1472,15 @@ both!(
             home.display(),
         );
         sh(t, &format!("cd w && sh -c '{plant}' + => .")).success();
+        // Run by a plain process, the chain ends at the jail's payload, which reads
+        // the secret.
+        let plain = |program: &str| {
+            let mut cmd = t.command(t.path(program), &[] as &[&str]);
+            cmd.env("HOME", &home);
+            t.output(cmd)
+        };
+        let run = plain("w/v/bin/python");
+        assert!(run.stdout.contains("GOSECRET"), "{run}");
         let run = pola_sh_with(t, "w/v/bin/python", &env);
         assert!(!run.stdout.contains("GOSECRET"), "{run}");
         assert!(run.stderr.contains("No such file"), "{run}");
@@ -1487,10 +1496,21 @@ both!(
         );
         sh(t, &format!("cd w && sh -c '{plant}' + => .")).success();
         for script in ["w/run.sh", "w/run2.sh"] {
+            let run = plain(script);
+            assert!(run.stdout.contains("GOSECRET"), "plain {script}: {run}");
             let run = pola_sh_with(t, script, &env);
             assert!(!run.stdout.contains("GOSECRET"), "{script}: {run}");
         }
-        // A glob never walks through a link a jail made (`*/**`, globstar).
+        // A glob never walks through a link a jail made (`*/**`, globstar); bash's
+        // does.
+        let run = t.plain(&[
+            "bash",
+            "-O",
+            "globstar",
+            "-c",
+            "cd w && echo */** | tr ' ' '\\n' | grep -c hidden",
+        ]);
+        assert_eq!(run.stdout.trim(), "1", "{run}");
         let run = pola_sh_with(
             t,
             "shopt -s globstar; cd w && echo */** | tr ' ' '\\n' | grep -c hidden",
