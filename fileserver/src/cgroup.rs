@@ -524,7 +524,9 @@ impl JailCgroup {
         let i = match open.iter().position(|(p, _)| *p == path) {
             Some(i) => i,
             None => {
-                let opened = fs::File::open(&path)?;
+                // Kept open in the shell: above the user's descriptors (`exec 3< f`
+                // would replace one in place; a process substitution would skip it).
+                let opened = fs::File::from(crate::launch::high_copy(fs::File::open(&path)?)?);
                 open.push((path, opened));
                 open.len() - 1
             }

@@ -195,6 +195,12 @@ pub enum Part {
     Command(List),
     /// `$((expr))`, the expression as written (expanded, then evaluated).
     Arith(Word),
+    /// `<(list)` (`write` false: the command reads what `list` writes) or `>(list)`
+    /// (the command writes what `list` reads): a `/dev/fd/N` path.
+    Process {
+        write: bool,
+        list: List,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -862,6 +868,9 @@ fn write_parts(f: &mut dyn Write, parts: &[Part], ctx: Context) -> fmt::Result {
             }
             Part::Param(p) => f.write_str(&param_text(p, parts.get(i + 1)))?,
             Part::Command(list) => write!(f, "$({list} )")?,
+            Part::Process { write, list } => {
+                write!(f, "{}({list} )", if *write { '>' } else { '<' })?
+            }
             Part::Arith(w) => {
                 f.write_str("$((")?;
                 write_arith(f, w)?;

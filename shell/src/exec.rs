@@ -152,6 +152,11 @@ pub struct Shell {
     option_frames: Vec<Option<(Options, Shopt)>>,
     /// An interactive shell reads `~/.config/pola-sh/rc` (not with `--norc`).
     pub read_rc: bool,
+    /// The pipe ends of the process substitutions of the command being expanded and
+    /// run, each at its user descriptor (`process`).
+    substituted: Vec<OwnedFd>,
+    /// The shells running process substitutions, reaped once they exit.
+    pub substituting: Vec<Pid>,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -235,6 +240,8 @@ impl Shell {
             getopts_index: 1,
             option_frames: Vec::new(),
             read_rc: true,
+            substituted: Vec::new(),
+            substituting: Vec::new(),
         };
         if interactive {
             sh.options.emacs = true;
@@ -906,6 +913,18 @@ impl Shell {
     }
 
     pub fn run_command(&mut self, c: &Command, ends: PipeEnds) -> Result<Running, Flow> {
+        // The command's process substitutions: it has them (or its jail has) once it
+        // has started, and their readers or writers must see the end when it does.
+        let mark = self.substituted.len();
+        let r = self.run_command_unsubstituted(c, ends);
+        for fd in self.substituted.drain(mark..) {
+            let n = fd.as_raw_fd();
+            self.user_fds.retain(|u| *u != n);
+        }
+        r
+    }
+
+    fn run_command_unsubstituted(&mut self, c: &Command, ends: PipeEnds) -> Result<Running, Flow> {
         match c {
             Command::Simple(s) => self.run_simple(s, ends),
             // With job control, a subshell is a job of its own, like a pipeline member:
@@ -1741,7 +1760,14 @@ impl Shell {
                 }
                 pola_fileserver::supervise::reset_job_signals();
                 for (target, source) in &fds {
-                    if *target != *source && libc::dup2(*source, *target) < 0 {
+                    // In place: kept across exec (a process substitution's end is
+                    // close-on-exec in the shell).
+                    let kept = if *target == *source {
+                        libc::fcntl(*target, libc::F_SETFD, 0)
+                    } else {
+                        libc::dup2(*source, *target)
+                    };
+                    if kept < 0 {
                         return Err(std::io::Error::last_os_error());
                     }
                 }
@@ -1803,9 +1829,79 @@ impl Shell {
         }
     }
 
+    /// Process substitution (`<(list)`, `>(list)`): `list` runs in a forked copy of
+    /// the shell with its output (or input) on a pipe whose other end is the highest
+    /// free user descriptor (3–9: what a command, jailed or not, is given), named by
+    /// the `/dev/fd/N` this returns, until the command being expanded has started.
+    fn process(&mut self, list: &List, write: bool) -> Result<String, String> {
+        let free = |fd: &RawFd| {
+            // SAFETY: F_GETFD only reads a descriptor's flags; a closed one is EBADF.
+            !self.user_fds.contains(fd) && unsafe { libc::fcntl(*fd, libc::F_GETFD) } < 0
+        };
+        let Some(n) = (3..=pola_fileserver::launch::MAX_USER_FD).rev().find(free) else {
+            return Err("process substitution: descriptors 3 to 9 are all in use".into());
+        };
+        let (read, written) = redirect::pipe()?;
+        let (ours, theirs) = if write {
+            (written, read)
+        } else {
+            (read, written)
+        };
+        match sys::fork() {
+            Ok(Forked::Child) => {
+                drop(ours);
+                self.enter_subshell();
+                self.terminal = None;
+                self.next_group = None;
+                // Not this list's to hold: a reader must see its writer's end.
+                for fd in self.substituted.drain(..) {
+                    let n = fd.as_raw_fd();
+                    self.user_fds.retain(|u| *u != n);
+                }
+                let _ = redirect::dup_onto(theirs.as_raw_fd(), if write { 0 } else { 1 });
+                drop(theirs);
+                let status = self.run_list(list).unwrap_or_else(flow_status);
+                self.exit_subshell(status);
+            }
+            Ok(Forked::Parent(pid)) => {
+                drop(theirs);
+                self.substituting.push(pid);
+                self.last_background = Some(pid);
+                // Close-on-exec: a command is given it as a user descriptor; no other
+                // program the shell starts (its zygote) may hold the pipe open.
+                // SAFETY: dup3 only manipulates the descriptor table.
+                let copied = unsafe { libc::dup3(ours.as_raw_fd(), n, libc::O_CLOEXEC) };
+                nix::errno::Errno::result(copied).map_err(|e| e.desc().to_string())?;
+                // SAFETY: `n` was free and is now the copy just made, owned here.
+                self.substituted
+                    .push(unsafe { std::os::fd::FromRawFd::from_raw_fd(n) });
+                self.user_fds.push(n);
+                Ok(format!("/dev/fd/{n}"))
+            }
+            Err(e) => Err(format!("cannot fork: {}", e.desc())),
+        }
+    }
+
+    /// `wait PID` for a process substitution's shell: its status, once it has ended;
+    /// `None` if `pid` is not one (or was reaped already).
+    pub fn wait_substitution(&mut self, pid: i32) -> Option<i32> {
+        let i = self.substituting.iter().position(|p| p.as_raw() == pid)?;
+        let status = crate::job::with_keys(|| wait_pid(self.substituting[i]));
+        self.substituting.remove(i);
+        self.finished.insert(pid, status);
+        Some(status)
+    }
+
     /// Notice, without blocking, jobs that ended or stopped.
     pub fn reap_jobs(&mut self) {
         pola_fileserver::launch::reap_ended(false);
+        self.substituting.retain(|pid| {
+            use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+            matches!(
+                waitpid(*pid, Some(WaitPidFlag::WNOHANG)),
+                Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR)
+            )
+        });
         let pipefail = self.options.pipefail;
         for job in &mut self.jobs {
             job.poll(pipefail);
@@ -2001,6 +2097,9 @@ impl Host for Shell {
     }
     fn substitute(&mut self, list: &List) -> Result<String, String> {
         self.capture(list)
+    }
+    fn process(&mut self, list: &List, write: bool) -> Result<String, String> {
+        Shell::process(self, list, write)
     }
     fn nounset(&self) -> bool {
         self.options.nounset

@@ -53,6 +53,12 @@ pub trait Host {
     fn special(&self, c: char) -> String;
     /// Run `list` and return its standard output (command substitution).
     fn substitute(&mut self, list: &crate::ast::List) -> Result<String, String>;
+    /// Process substitution: start `list` with its output (or, `write`, its input) on
+    /// a pipe, and give the `/dev/fd/N` path of the pipe's other end.
+    fn process(&mut self, list: &crate::ast::List, write: bool) -> Result<String, String> {
+        let _ = (list, write);
+        Err("process substitution is not available here".into())
+    }
     /// `set -u`: an unset parameter is an error.
     fn nounset(&self) -> bool;
     fn glob_mode(&self) -> GlobMode;
@@ -102,9 +108,13 @@ fn text(s: impl Into<String>, quoted: bool, split: bool) -> Piece {
     }
 }
 
-/// Whether any part of the word is single-quoted.
+/// Whether any part of the word is single-quoted or a process substitution.
 pub fn is_literal(word: &Word) -> bool {
-    word.0.iter().any(|p| matches!(p, Part::Single(_)))
+    // A process substitution's `/dev/fd/N` is the pipe the command is given, never a
+    // grant of the shell's descriptor.
+    word.0
+        .iter()
+        .any(|p| matches!(p, Part::Single(_) | Part::Process { .. }))
 }
 
 /// Expand words into fields: splitting and pathname expansion included (arguments,
@@ -420,6 +430,9 @@ fn pieces(host: &mut dyn Host, parts: &[Part], q: Quoting) -> Result<Vec<Piece>,
                     output.pop();
                 }
                 out.push(text(output, in_double, !in_double));
+            }
+            Part::Process { write, list } => {
+                out.push(text(host.process(list, *write)?, true, false));
             }
             Part::Arith(w) => {
                 let value = arithmetic(host, w)?;

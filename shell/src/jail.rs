@@ -600,7 +600,7 @@ pub fn namespace(
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
-        if ns.is_jails_own(&virt) {
+        if jails_own(&ns, &virt) {
             tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own there");
             continue;
         }
@@ -675,6 +675,28 @@ pub fn namespace(
 /// configuration: that one is granted read-write as it is (its contents may change; it
 /// stays where it is). A name whose directory does not exist yet (`mkdir -p => a/b/c`)
 /// makes the first missing directory on its way the slot.
+/// Whether `virt` is in a file system the jail has of its own (its /proc, its devpts),
+/// also through the jail's own links, the last one followed: `/dev/stdin`, `/dev/fd`,
+/// `/dev/fd/3` (a process substitution) name the command's own descriptors.
+fn jails_own(ns: &Namespace, virt: &Path) -> bool {
+    let mut path = virt.to_path_buf();
+    for _ in 0..40 {
+        let Ok(canonical) = ns.canonical(&path) else {
+            return false;
+        };
+        if ns.is_jails_own(&path) || ns.is_jails_own(&canonical) {
+            return true;
+        }
+        match ns.get(&canonical) {
+            Some(Entry::Symlink(target)) => {
+                path = canonical.parent().unwrap_or(Path::new("/")).join(target)
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn write_grant(
     named: &Path,
     host: PathBuf,

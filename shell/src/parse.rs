@@ -88,6 +88,11 @@ fn is_delimiter(c: char) -> bool {
     )
 }
 
+/// Whether `i` begins a process substitution, `<(` or `>(`.
+fn starts_process(i: &str) -> bool {
+    i.starts_with("<(") || i.starts_with(">(")
+}
+
 fn is_name_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }
@@ -1014,6 +1019,9 @@ impl<'o> Grammar<'o> {
         } else {
             (None, i)
         };
+        if fd.is_none() && starts_process(rest) {
+            return miss(i);
+        }
         const OPS: &[&str] = &[
             "&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">",
         ];
@@ -1024,7 +1032,7 @@ impl<'o> Grammar<'o> {
             return miss(i);
         }
         let after = self.blank(&rest[op.len()..]);
-        if after.is_empty() || after.starts_with(is_delimiter) {
+        if after.is_empty() || (after.starts_with(is_delimiter) && !starts_process(after)) {
             return fail(after, format!("expected a word after '{op}'"));
         }
         let (after, target) = self.word(after)?;
@@ -1059,11 +1067,22 @@ impl<'o> Grammar<'o> {
 
     /// An unquoted word, up to a delimiter.
     fn word<'a>(&self, i: &'a str) -> R<'a, Word> {
-        self.word_until(i, is_delimiter, true)
+        self.word_parts(i, is_delimiter, true, true)
     }
 
     /// A word ending before `stop` (unquoted). `tilde`: a leading `~` is a tilde prefix.
     fn word_until<'a>(&self, start: &'a str, stop: fn(char) -> bool, tilde: bool) -> R<'a, Word> {
+        self.word_parts(start, stop, tilde, false)
+    }
+
+    /// A word ending before `stop`; `process`: `<(list)` and `>(list)` are part of it.
+    fn word_parts<'a>(
+        &self,
+        start: &'a str,
+        stop: fn(char) -> bool,
+        tilde: bool,
+        process: bool,
+    ) -> R<'a, Word> {
         let mut parts = Vec::new();
         let mut lit = String::new();
         let mut i = start;
@@ -1088,6 +1107,17 @@ impl<'o> Grammar<'o> {
                     i = &i[1 + len..];
                     continue;
                 }
+            }
+            if process && matches!(c, '<' | '>') && i[1..].starts_with('(') {
+                flush(&mut lit, &mut parts);
+                let opening = if c == '<' { "<(" } else { ">(" };
+                let (rest, list) = self.substituted_list(&i[2..], opening)?;
+                parts.push(Part::Process {
+                    write: c == '>',
+                    list,
+                });
+                i = rest;
+                continue;
             }
             if stop(c) {
                 break;
@@ -1244,29 +1274,8 @@ impl<'o> Grammar<'o> {
             return Ok((&inner[end + 1..], Some(Part::Arith(Word(parts)))));
         }
         if let Some(r) = r.strip_prefix('(') {
-            let bodies_before = self.bodies.borrow().len();
-            // A command substitution is a new quoting context.
-            let outer = self.in_double.replace(0);
-            let parsed = self
-                .list(r)
-                .and_then(|(rest, list)| Ok((self.linebreak(rest)?, list)));
-            self.in_double.set(outer);
-            let (rest, mut list) = parsed?;
-            // Here-documents inside are complete within the parentheses.
-            let bodies: Vec<String> = self.bodies.borrow_mut().drain(bodies_before..).collect();
-            if !bodies.is_empty() {
-                fill_heredocs(&mut list, &mut bodies.into_iter()).map_err(|e| {
-                    nom::Err::Failure(Fail {
-                        at: rest,
-                        message: e.message,
-                    })
-                })?;
-            }
-            return match rest.strip_prefix(')') {
-                Some(rest) => Ok((rest, Some(Part::Command(list)))),
-                None if rest.is_empty() => fail(rest, "unterminated $("),
-                None => fail(rest, "expected ')' to end $("),
-            };
+            let (rest, list) = self.substituted_list(r, "$(")?;
+            return Ok((rest, Some(Part::Command(list))));
         }
         if let Some(r) = r.strip_prefix('{') {
             return self.braced(r).map(|(rest, p)| (rest, Some(Part::Param(p))));
@@ -1296,6 +1305,32 @@ impl<'o> Grammar<'o> {
                 Ok((&r[1..], Some(param(ParamName::Special(c)))))
             }
             _ => Ok((r, None)),
+        }
+    }
+
+    /// The list of `$(list)`, `<(list)` or `>(list)` (`opening`), after the `(`: a new
+    /// quoting context, its here-documents complete within the parentheses.
+    fn substituted_list<'a>(&self, r: &'a str, opening: &str) -> R<'a, List> {
+        let bodies_before = self.bodies.borrow().len();
+        let outer = self.in_double.replace(0);
+        let parsed = self
+            .list(r)
+            .and_then(|(rest, list)| Ok((self.linebreak(rest)?, list)));
+        self.in_double.set(outer);
+        let (rest, mut list) = parsed?;
+        let bodies: Vec<String> = self.bodies.borrow_mut().drain(bodies_before..).collect();
+        if !bodies.is_empty() {
+            fill_heredocs(&mut list, &mut bodies.into_iter()).map_err(|e| {
+                nom::Err::Failure(Fail {
+                    at: rest,
+                    message: e.message,
+                })
+            })?;
+        }
+        match rest.strip_prefix(')') {
+            Some(rest) => Ok((rest, list)),
+            None if rest.is_empty() => fail(rest, format!("unterminated {opening}")),
+            None => fail(rest, format!("expected ')' to end {opening}")),
         }
     }
 
@@ -1560,6 +1595,43 @@ mod tests {
         let second =
             parse(&printed).unwrap_or_else(|e| panic!("{src:?} printed as {printed:?}: {e}"));
         assert_eq!(first, second, "{src:?} printed as {printed:?}");
+    }
+
+    #[test]
+    fn process_substitutions_are_words_and_redirection_targets() {
+        let s = simple("diff <(sort a) a>(tee b)c < <(echo in) 2> >(cat)");
+        let process = |w: &Arg, want: bool| match w {
+            Arg::Word(w) => {
+                w.0.iter()
+                    .any(|p| matches!(p, Part::Process { write, .. } if *write == want))
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(s.args.len(), 3);
+        assert!(process(&s.args[1], false));
+        assert!(process(&s.args[2], true));
+        match &s.args[2] {
+            Arg::Word(w) => {
+                assert_eq!(w.0.first(), Some(&Part::Literal("a".into())));
+                assert_eq!(w.0.last(), Some(&Part::Literal("c".into())));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            matches!(&s.redirects[0], Redirect { fd: None, op: RedirOp::Input(w) }
+            if matches!(w.0.as_slice(), [Part::Process { write: false, .. }]))
+        );
+        assert!(
+            matches!(&s.redirects[1], Redirect { fd: Some(Fd::Number(2)), op: RedirOp::Output(w) }
+            if matches!(w.0.as_slice(), [Part::Process { write: true, .. }]))
+        );
+        // Quoted, or in double quotes, it is text; `<` then `(` apart is a syntax error.
+        let s = simple("echo '<(a)' \"<(b)\"");
+        assert!(!s.args.iter().any(|a| process(a, false)));
+        assert!(parse("cat < (a)").is_err());
+        let e = parse("cat <(echo").unwrap_err();
+        assert!(e.message.contains("<("), "{}", e.message);
+        round_trip("diff <(sort a) >(cat) < <(echo in)");
     }
 
     #[test]

@@ -360,6 +360,26 @@ impl Shell {
                 | RedirOp::Output(w)
                 | RedirOp::Clobber(w)
                 | RedirOp::Append(w)
+                    if matches!(w.0.as_slice(), [Part::Process { .. }]) =>
+                {
+                    // `< <(list)`: the pipe's end itself (its `/dev/fd/N` is a link
+                    // through /proc, which no redirection follows).
+                    let path = self.redirect_word(w)?;
+                    match path.strip_prefix("/dev/fd/").map(str::parse) {
+                        Some(Ok(n)) => Target::Dup(n),
+                        _ => {
+                            return Err(format!(
+                                "{}: not a process substitution",
+                                crate::escapes::shown(&path)
+                            ))
+                        }
+                    }
+                }
+                RedirOp::Input(w)
+                | RedirOp::ReadWrite(w)
+                | RedirOp::Output(w)
+                | RedirOp::Clobber(w)
+                | RedirOp::Append(w)
                     if self.dev_fd_target(w).is_some() =>
                 {
                     // `/dev/stdin`, `/dev/fd/3`: the descriptor as the command has

@@ -479,3 +479,55 @@ both!(brace_expansion_makes_words_that_grant, |t: &T| {
     assert!(run.ok(), "{run}");
     assert_eq!(tree(t.dir()), before);
 });
+
+both!(a_commands_own_descriptors_are_named_not_granted, |t: &T| {
+    // `/dev/stdin`, `/dev/fd/N` name the command's own descriptors, as in the jail's own
+    // /dev and /proc: naming them grants nothing of the shell's (whose standard input
+    // here is another file, which used to be bound over the jail's `/dev/stdin`).
+    t.write("shell-input", "the shell's input\n");
+    t.write("b.txt", "the command's\n");
+    let script = "!! cat /dev/stdin < b.txt; cat /dev/stdin < b.txt; echo piped | cat /dev/stdin; \
+                  cat /dev/fd/0 < b.txt; ls /dev/fd/ | head -1; \
+                  printf 'x\\n' | dd of=/dev/stdout status=none | cat > out.txt";
+    let mut cmd = t.pola_sh_command(script);
+    cmd.stdin(fs::File::open(t.path("shell-input")).unwrap());
+    let run = t.output(cmd);
+    assert_eq!(
+        run.success(),
+        "the command's\nthe command's\npiped\nthe command's\n0\n",
+        "{run}"
+    );
+    // `dd` wrote to its own standard output, not the shell's.
+    assert_eq!(fs::read_to_string(t.path("out.txt")).unwrap(), "x\n");
+});
+
+both!(
+    process_substitution_gives_the_command_a_pipe_and_nothing_else,
+    |t: &T| {
+        t.write("a.txt", "c\na\nb\n");
+        t.write("b.txt", "b\nd\na\n");
+        t.write("secret.txt", "secret\n");
+        let before = tree(t.dir());
+        // The pipes reach jailed commands (warm or not), builtins, `!!` and subshells.
+        let run = sh(
+            t,
+            "true; true; comm -12 <(sort a.txt) <(sort b.txt); !! cat <(echo unconfined); \
+         (cat <(echo subshell)); while read l; do echo \"read $l\"; done < <(echo x y); \
+         tee >(tr a-z A-Z) < a.txt > /dev/null; wait $!",
+        );
+        assert_eq!(
+            run.success(),
+            "a\nb\nunconfined\nsubshell\nread x y\nC\nA\nB\n",
+            "{run}"
+        );
+        // The word is not a grant: the jail sees no more of the host than its other words
+        // give, and the descriptor is the pipe.
+        let run = sh(t, "sh -c 'ls -l \"$1\"; cat secret.txt' x <(echo hi)");
+        assert!(run.stdout.contains("pipe:"), "{run}");
+        assert!(
+            run.stderr.contains("secret.txt") && !run.stdout.contains("secret\n"),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(t.dir()), &[]);
+    }
+);

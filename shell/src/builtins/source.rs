@@ -48,6 +48,23 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
 /// (`. /dev/null`, `. /dev/stdin`) are read as any shell reads them.
 pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
+    // `. <(list)`, `. /dev/fd/3`: the shell's own descriptor (its `/proc` link names a
+    // pipe, which no path reaches).
+    let descriptor = path
+        .to_str()
+        .and_then(|p| p.strip_prefix("/dev/fd/"))
+        .and_then(|n| n.parse::<std::os::fd::RawFd>().ok())
+        .filter(|n| (0..=pola_fileserver::launch::MAX_USER_FD).contains(n));
+    if let Some(n) = descriptor {
+        // SAFETY: only duplicated (the copy is ours); a closed number gives EBADF.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(n) };
+        let copy = pola_fileserver::launch::high_copy(fd).map_err(|e| e.desc().to_lowercase())?;
+        let mut bytes = Vec::new();
+        std::fs::File::from(copy)
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::exec::io_reason(&e))?;
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
     let fd = pola_fileserver::planted::open(
         path,
         nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NOCTTY,

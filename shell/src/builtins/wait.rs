@@ -43,6 +43,10 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
             }
         }
         sh.jobs.retain(|j| !matches!(j.state, State::Done(_)));
+        // As bash: the last process substitution too, when it is `$!`.
+        if let Some(pid) = sh.last_background {
+            sh.wait_substitution(pid.as_raw());
+        }
         return Ok(0);
     }
     for a in args {
@@ -65,11 +69,10 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
                     record(sh, i, s);
                 }
             }
-            None => match a
-                .parse::<i32>()
-                .ok()
-                .and_then(|p| sh.finished.get(&p).copied())
-            {
+            None => match a.parse::<i32>().ok().and_then(|p| {
+                sh.wait_substitution(p)
+                    .or_else(|| sh.finished.get(&p).copied())
+            }) {
                 Some(s) => status = s,
                 None => {
                     sh.error(format!(
