@@ -165,13 +165,38 @@ impl Job {
     }
 
     pub fn describe(&self) -> String {
-        let state = match self.state {
+        format!("[{}] {:<10} {}", self.id, self.state.shown(), self.text)
+    }
+}
+
+impl State {
+    /// As `jobs` shows it (bash's words): `Running`, `Stopped`, `Done`, `Exit 3`, or
+    /// the signal that ended it (`Terminated` for a status of 143).
+    pub fn shown(&self) -> String {
+        let signal = |status: i32| {
+            let name = match status - 128 {
+                libc::SIGHUP => "Hangup",
+                libc::SIGINT => "Interrupt",
+                libc::SIGQUIT => "Quit",
+                libc::SIGILL => "Illegal instruction",
+                libc::SIGABRT => "Aborted",
+                libc::SIGFPE => "Floating point exception",
+                libc::SIGKILL => "Killed",
+                libc::SIGSEGV => "Segmentation fault",
+                libc::SIGPIPE => "Broken pipe",
+                libc::SIGALRM => "Alarm clock",
+                libc::SIGTERM => "Terminated",
+                libc::SIGXCPU => "CPU time limit exceeded",
+                _ => return None,
+            };
+            Some(name.to_string())
+        };
+        match *self {
             State::Running => "Running".to_string(),
             State::Stopped => "Stopped".to_string(),
             State::Done(0) => "Done".to_string(),
-            State::Done(s) => format!("Done({s})"),
-        };
-        format!("[{}] {:<10} {}", self.id, state, self.text)
+            State::Done(s) => signal(s).unwrap_or_else(|| format!("Exit {s}")),
+        }
     }
 }
 

@@ -228,6 +228,21 @@ both!(jobs_stop_go_on_in_the_background_and_come_back, |t: &T| {
     );
 });
 
+both!(jobs_says_how_a_job_ended, |t: &T| {
+    // As bash: the signal by its name, a status by its number.
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 30 & sleep 0.5; kill %1; sleep 0.5; jobs"),
+        Send(ENTER),
+        Expect("Terminated"),
+        Send("(exit 3) & sleep 0.5; jobs"),
+        Send(ENTER),
+        Expect("Exit 3"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("Exit 143"), "{run}");
+});
+
 both!(vim_stops_and_comes_back, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),

@@ -76,12 +76,7 @@ pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
         } else {
             ' '
         };
-        let state = match job.state {
-            State::Running => "Running".to_string(),
-            State::Stopped => "Stopped".to_string(),
-            State::Done(0) => "Done".to_string(),
-            State::Done(s) => format!("Exit {s}"),
-        };
+        let state = job.state.shown();
         let amp = if job.state == State::Running {
             " &"
         } else {
