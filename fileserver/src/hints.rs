@@ -256,6 +256,40 @@ fn npm_runs_scripts(words: &[PathBuf]) -> bool {
     })
 }
 
+/// Whether npm's `words` change the project's dependencies (`npm install x`, `npm ci`):
+/// what it writes is `node_modules` and the two manifests, not the whole directory.
+fn npm_changes_dependencies(words: &[PathBuf]) -> bool {
+    first_operand(words).is_some_and(|s| {
+        [
+            &b"install"[..],
+            b"i",
+            b"add",
+            b"in",
+            b"ci",
+            b"clean-install",
+            b"uninstall",
+            b"un",
+            b"remove",
+            b"rm",
+            b"update",
+            b"up",
+            b"upgrade",
+            b"dedupe",
+            b"prune",
+        ]
+        .contains(&s)
+    })
+}
+
+/// The grant a tool needs to change what it changes in its working directory: the
+/// whole directory, but for npm changing dependencies.
+fn working_dir_grant(tool: &str, words: &[PathBuf]) -> &'static str {
+    match tool == "npm" && npm_changes_dependencies(words) {
+        true => "+ => node_modules => package.json => package-lock.json",
+        false => "+ => .",
+    }
+}
+
 /// Where what a program changes ([`Writes`]) stands in its jail, when that is not
 /// where it could change it (from the jail's `plan` and its `slots`, run in `cwd`, by
 /// a user whose home is `home`).
@@ -602,11 +636,16 @@ impl Observed {
         match changes {
             // The failure may have had another cause: said so for a build tool, whose
             // failures are mostly its own.
-            Changes::ReadOnly(Writes::WorkingDir, dir) if failed => Some(format!(
-                "{program}: {name} was given {} read-only (named without =>): if it failed writing there, try: {cmd} + => {}",
-                place(dir),
-                place(dir)
-            )),
+            Changes::ReadOnly(Writes::WorkingDir, dir) if failed => {
+                let grant = match working_dir_grant(&self.tool, &self.words) {
+                    narrow if dir == cwd && !narrow.ends_with("=> .") => narrow.to_string(),
+                    _ => format!("+ => {}", place(dir)),
+                };
+                Some(format!(
+                    "{program}: {name} was given {} read-only (named without =>): if it failed writing there, try: {cmd} {grant}",
+                    place(dir),
+                ))
+            }
             Changes::ReadOnly(writes, path) if failed => Some(format!(
                 "{program}: {name} changes {}, and was given {} read-only — try: {cmd} + => {}",
                 what(*writes),
@@ -707,7 +746,9 @@ impl Observed {
                 (true, _) => format!("=> {}", shown(rel)),
                 (false, 1) if patch => format!("=> {}", shown(rel)),
                 (false, _) if patch => "+ => .".to_string(),
-                (false, _) if project && builds => "+ => .".to_string(),
+                (false, _) if project && builds => {
+                    working_dir_grant(&self.tool, &self.words).to_string()
+                }
                 (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", shown(rel)),
                 (false, _) => "+ .".to_string(),
             };

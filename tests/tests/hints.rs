@@ -553,3 +553,52 @@ both!(
         assert!(!run.stderr.contains("pola-sh:"), "{run}");
     }
 );
+
+// npm changing a project's dependencies writes node_modules and the two manifests: the
+// hint names those, not the whole directory, and that grant is enough (an install of
+// a local tarball, which needs no network).
+both!(
+    npm_install_is_told_the_grant_it_needs_and_no_more,
+    |t: &T| {
+        if !std::path::Path::new("/usr/bin/npm").exists() {
+            return;
+        }
+        t.write(
+            "dep/package.json",
+            "{\"name\":\"dep\",\"version\":\"1.0.0\"}\n",
+        );
+        t.write("dep/index.js", "module.exports = 42;\n");
+        let packed = t.plain(&["sh", "-c", "cd dep && npm pack -q"]);
+        assert!(packed.ok(), "{packed}");
+        t.write(
+            "app/package.json",
+            "{\"name\":\"app\",\"version\":\"1.0.0\"}\n",
+        );
+        t.write("app/notes.txt", "mine\n");
+        let install = "cd app; npm install --no-audit --no-fund ../dep/dep-1.0.0.tgz";
+        let run = sh(t, &["--hints", "-c", install]);
+        assert!(!run.ok(), "{run}");
+        let grant = "+ => node_modules => package.json => package-lock.json";
+        assert!(
+        run.stderr
+            .contains(&format!("pola-sh: npm looked for ./package.json, which was not granted — try: npm … {grant}")),
+        "{run}"
+    );
+        let before = pola_tests::tree(&t.path("app"));
+        let run = sh(t, &["--hints", "-c", &format!("{install} {grant}")]);
+        assert!(run.ok(), "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+        let after = pola_tests::tree(&t.path("app"));
+        pola_tests::assert_only_changed(
+            &before,
+            &after,
+            &["package.json", "package-lock.json", "node_modules/..."],
+        );
+        let required = t.plain(&[
+            "sh",
+            "-c",
+            "cd app && node -e 'console.log(require(\"dep\"))'",
+        ]);
+        assert_eq!(required.success(), "42\n");
+    }
+);
