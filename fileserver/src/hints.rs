@@ -785,7 +785,7 @@ impl Observed {
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
                 ),
                 (None, _) => format!(
-                    "{name} tried to create a file here, which was not granted — try: {cmd} => NAME for each file it makes, or {cmd} + => ."
+                    "{name} tried to create a file here, which was not granted — try: {cmd} + => NAME for each file it makes, or {cmd} + => ."
                 ),
             });
         }
@@ -1627,7 +1627,7 @@ mod tests {
         };
         let hint = chosen.hint("pola-sh", "tool", false, d.path()).unwrap();
         assert!(
-            hint.ends_with("try: tool => NAME for each file it makes, or tool + => ."),
+            hint.ends_with("try: tool + => NAME for each file it makes, or tool + => ."),
             "{hint}"
         );
         // A name lookup is not answered with a port grant that cannot make it work.

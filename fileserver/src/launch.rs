@@ -901,7 +901,7 @@ impl Jail {
                     _ => format!(": {}", crate::text::names(&done.named[..shown], more)),
                 };
                 eprintln!(
-                    "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: => NAME)",
+                    "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: + => NAME)",
                     crate::text::shown(&dir)
                 );
             }
