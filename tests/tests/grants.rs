@@ -531,3 +531,21 @@ both!(
         assert_only_changed(&before, &tree(t.dir()), &[]);
     }
 );
+
+both!(
+    a_planted_link_read_as_a_link_is_not_warned_about,
+    |t: &T| {
+        t.write("secret.txt", "secret\n");
+        let made = sh(t, "ln -s \"$PWD/secret.txt\" => lnk");
+        assert!(made.ok(), "{made}");
+        // Programs that read the link itself get it, quietly.
+        let run = sh(t, "ls -l lnk; readlink lnk; stat -c %N lnk");
+        let out = run.success();
+        assert!(out.contains("lnk ->"), "{run}");
+        assert!(!run.stderr.contains("not followed"), "{run}");
+        // One that follows it is told, and does not reach the target.
+        let run = sh(t, "cat lnk");
+        assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
+        assert!(!run.stdout.contains("secret"), "{run}");
+    }
+);

@@ -249,9 +249,9 @@ both!(a_slot_shows_no_sibling_and_scratch_is_discarded, |t: &T| {
     // Named, escaped (a name the jail chose).
     assert!(
         run.stderr.contains("2 files left beside its slots in")
-            && run
-                .stderr
-                .contains("were discarded: scratch, tmpdir (a write grant keeps a file: + => NAME)"),
+            && run.stderr.contains(
+                "were discarded: scratch, tmpdir (a write grant keeps a file: + => NAME)"
+            ),
         "{run}"
     );
     assert_only_changed(&before, &tree(&t.path("w")), &[]);
