@@ -427,6 +427,18 @@ pub struct JailLimits {
     pub pid_max: Option<u64>,
     /// Memory of each process (RLIMIT_DATA), where nothing bounds the jail's total.
     pub data: Option<u64>,
+    /// The user's own limits (`ulimit`), set on the command alone as it starts: never
+    /// on the shell or the jail's own processes (`ulimit -n 20` would leave them no
+    /// descriptors to build the jail with, `ulimit -v` no memory for a thread).
+    pub rlimits: Vec<Rlimit>,
+}
+
+/// One resource limit (`setrlimit`) for a command.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rlimit {
+    pub resource: u32,
+    pub soft: u64,
+    pub hard: u64,
 }
 
 /// A limit the jail reached.

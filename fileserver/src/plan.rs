@@ -402,6 +402,11 @@ pub(crate) mod tests {
                 nproc: Some(1000),
                 pid_max: None,
                 data: Some(1 << 33),
+                rlimits: vec![crate::limits::Rlimit {
+                    resource: libc::RLIMIT_NOFILE,
+                    soft: 64,
+                    hard: u64::MAX,
+                }],
             },
         };
         let text = serde_json::to_vec(&plan).unwrap();

@@ -157,6 +157,8 @@ pub struct Shell {
     substituted: Vec<OwnedFd>,
     /// The shells running process substitutions, reaped once they exit.
     pub substituting: Vec<Pid>,
+    /// The limits `ulimit` set: each command's, not the shell's own.
+    pub rlimits: Vec<pola_fileserver::limits::Rlimit>,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -242,6 +244,7 @@ impl Shell {
             read_rc: true,
             substituted: Vec::new(),
             substituting: Vec::new(),
+            rlimits: Vec::new(),
         };
         if interactive {
             sh.options.emacs = true;
@@ -1579,6 +1582,7 @@ impl Shell {
             ask: self.ask.clone(),
             powerbox: self.powerbox,
             limits: Default::default(),
+            rlimits: self.rlimits.clone(),
             found: None,
         }
     }
@@ -1745,6 +1749,7 @@ impl Shell {
             cmd.env(k, os_string(v));
         }
         let fds = redirs.for_child(&self.user_fds);
+        let rlimits = self.rlimits.clone();
         // Like any foreground job, in the job's process group, which gets the terminal.
         if let Some(group) = self.next_group {
             std::os::unix::process::CommandExt::process_group(&mut cmd, group);
@@ -1759,6 +1764,15 @@ impl Shell {
                     libc::tcsetpgrp(0, libc::getpgrp());
                 }
                 pola_fileserver::supervise::reset_job_signals();
+                for r in &rlimits {
+                    let limit = libc::rlimit {
+                        rlim_cur: r.soft,
+                        rlim_max: r.hard,
+                    };
+                    if libc::setrlimit(r.resource as _, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
                 for (target, source) in &fds {
                     // In place: kept across exec (a process substitution's end is
                     // close-on-exec in the shell).

@@ -100,6 +100,8 @@ pub struct Command {
     pub powerbox: bool,
     /// Resource limits set for this command, over the environment's.
     pub limits: Limits,
+    /// The user's `ulimit`s, set on the command alone.
+    pub rlimits: Vec<limits::Rlimit>,
     /// The program the shell's lookup found for `argv[0]` (its `hash`), and the `PATH`
     /// it searched: used when the command's own `PATH` is that one, instead of a second
     /// search of every directory.
@@ -974,7 +976,10 @@ pub fn start(
             return Err(e.into());
         }
     };
-    plan.limits = in_jail;
+    plan.limits = limits::JailLimits {
+        rlimits: cmd.rlimits.clone(),
+        ..in_jail
+    };
     plan.keep_fds = io
         .fds
         .iter()
@@ -1364,6 +1369,7 @@ mod tests {
             ask: None,
             powerbox: false,
             limits: Limits::default(),
+            rlimits: Vec::new(),
             found: None,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);

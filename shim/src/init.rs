@@ -141,6 +141,27 @@ pub fn start_command(
             .collect()
     };
     let (argv_ptrs, env_ptrs) = (pointers(&argv), pointers(&env));
+    // The user's limits, within the jail's own (its RLIMIT_NPROC, RLIMIT_DATA): none
+    // can be raised here, where no capability reaches the host's.
+    let rlimits: Vec<(u32, libc::rlimit)> = plan
+        .limits
+        .rlimits
+        .iter()
+        .map(|r| {
+            let mut now = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            // SAFETY: getrlimit writes the one struct it is given.
+            unsafe { libc::getrlimit(r.resource as _, &mut now) };
+            let hard = r.hard.min(now.rlim_max);
+            let limit = libc::rlimit {
+                rlim_cur: r.soft.min(hard),
+                rlim_max: hard,
+            };
+            (r.resource, limit)
+        })
+        .collect();
     let spawn = crate::sys::SpawnPlan {
         path: exec,
         argv: &argv_ptrs,
@@ -151,6 +172,7 @@ pub fn start_command(
         // with every signal still blocked, so no SIGTTOU can stop it first.
         leader: plan.session.as_ref().map(|session| session.terminal),
         defaults: &[libc::SIGPIPE, libc::SIGSEGV, libc::SIGBUS],
+        rlimits: &rlimits,
     };
     crate::sys::spawn(&spawn).map_err(|errno| match errno {
         Errno::ENOENT => ExecFailure {

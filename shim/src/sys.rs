@@ -387,6 +387,8 @@ pub struct SpawnPlan<'a> {
     /// Signals whose disposition goes back to the default (an ignored one would
     /// survive `execve`).
     pub defaults: &'a [libc::c_int],
+    /// Resource limits of the program alone (the user's `ulimit`s).
+    pub rlimits: &'a [(u32, libc::rlimit)],
 }
 
 /// Start `plan.path` as a child sharing this process's memory until its `execve`
@@ -448,6 +450,11 @@ pub fn spawn(plan: &SpawnPlan<'_>) -> Result<nix::unistd::Pid, Errno> {
                     },
                 };
                 if done < 0 {
+                    return fail(shared);
+                }
+            }
+            for (resource, limit) in plan.rlimits {
+                if libc::setrlimit(*resource as _, limit) != 0 {
                     return fail(shared);
                 }
             }

@@ -268,3 +268,33 @@ both!(a_jail_has_a_cgroup_of_its_own_while_it_runs, |t: &T| {
     t.jail(&[], &["true"]).success();
     assert!(!dir.exists(), "{} is left", dir.display());
 });
+
+// `ulimit` limits the commands, not the shell nor the jail it builds for each: with
+// the shell's own limit lowered (bash's way), a low `-v` made it abort as it started
+// its next thread, a low `-n` or `-f` left no jail able to start.
+both!(ulimit_limits_each_command_not_the_shell, |t: &T| {
+    let run = t.output(t.pola_sh_command(
+        "/bin/true; true; ulimit -v 200000; /bin/true; echo v=$?; sh -c 'ulimit -v'; \
+         ulimit -n 40; sh -c 'ulimit -n'; /bin/echo files; ulimit -n; \
+         ulimit -f 1; head -c 4096 /dev/zero > big; echo f=$?; !! sh -c 'ulimit -f'",
+    ));
+    assert_eq!(
+        run.stdout, "v=0\n200000\n40\nfiles\n40\nf=153\n1\n",
+        "{run}"
+    );
+    assert!(!run.stderr.contains("panicked"), "{run}");
+    // `head` was stopped at the limit (one 512-byte block).
+    assert_eq!(fs::metadata(t.path("big")).unwrap().len(), 512);
+    // A soft limit above the hard one, or (unprivileged) a raised hard limit, is refused
+    // as setrlimit would refuse it.
+    let run = t.output(t.pola_sh_command("ulimit -Hn 100; ulimit -Sn 200; echo $?"));
+    assert!(run.stdout.ends_with("1\n"), "{run}");
+    assert!(
+        run.stderr.contains("cannot modify limit: Invalid argument"),
+        "{run}"
+    );
+    if !pola_tests::is_root() {
+        let run = t.output(t.pola_sh_command("ulimit -Hn 100; ulimit -Hn 200; echo $?"));
+        assert!(run.stderr.contains("Operation not permitted"), "{run}");
+    }
+});

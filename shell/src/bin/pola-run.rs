@@ -414,6 +414,8 @@ fn run(args: Args) -> i32 {
         ask: args.ask.then(Session::default),
         powerbox: args.powerbox,
         limits,
+        // pola-run's own limits reach the command as any program's do.
+        rlimits: Vec::new(),
         found: None,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {

@@ -1,4 +1,4 @@
-use nix::sys::resource::{getrlimit, setrlimit, Resource, RLIM_INFINITY};
+use nix::sys::resource::{getrlimit, Resource, RLIM_INFINITY};
 
 use crate::exec::{Shell, Status};
 
@@ -35,8 +35,11 @@ const LIMITS: &[(char, Resource, u64, &str)] = &[
     ),
 ];
 
-/// `ulimit [-SHa] [-cdflnstuv] [limit]` — show or set a resource limit of the shell
-/// and the commands it starts (default `-f`, the soft limit shown, both set).
+/// `ulimit [-SHa] [-cdflnstuv] [limit]` — show or set a resource limit of the commands
+/// the shell starts (default `-f`, the soft limit shown, both set). Unlike bash, not
+/// of the shell itself: the shell and the jail it builds for each command would be
+/// held by them too (`ulimit -n 20` leaves no descriptors to build a jail with,
+/// `ulimit -v` no memory for a thread); each command gets them as it starts.
 pub fn ulimit(sh: &mut Shell, argv: &[String]) -> Status {
     let mut hard = false;
     let mut soft = false;
@@ -69,7 +72,11 @@ pub fn ulimit(sh: &mut Shell, argv: &[String]) -> Status {
         let Some((_, res, unit, name)) = LIMITS.iter().find(|l| l.0 == *c) else {
             continue;
         };
-        let (cur_soft, cur_hard) = getrlimit(*res).unwrap_or((RLIM_INFINITY, RLIM_INFINITY));
+        let resource = *res as u32;
+        let (cur_soft, cur_hard) = match sh.rlimits.iter().find(|r| r.resource == resource) {
+            Some(r) => (r.soft, r.hard),
+            None => getrlimit(*res).unwrap_or((RLIM_INFINITY, RLIM_INFINITY)),
+        };
         match &value {
             Some(v) => {
                 let n = if v == "unlimited" {
@@ -91,10 +98,27 @@ pub fn ulimit(sh: &mut Shell, argv: &[String]) -> Status {
                     (false, true) => (cur_soft.min(n), n),
                     _ => (n, n),
                 };
-                if let Err(e) = setrlimit(*res, s, h) {
-                    sh.error(format!("ulimit: {name}: cannot modify limit: {}", e.desc()));
+                // As setrlimit would: no soft limit above the hard one, and only a
+                // privileged user raises a hard limit.
+                let privileged = nix::unistd::geteuid().is_root();
+                if s > h || (h > cur_hard && !privileged) {
+                    let why = if s > h {
+                        nix::errno::Errno::EINVAL
+                    } else {
+                        nix::errno::Errno::EPERM
+                    };
+                    sh.error(format!(
+                        "ulimit: {name}: cannot modify limit: {}",
+                        why.desc()
+                    ));
                     return Ok(1);
                 }
+                sh.rlimits.retain(|r| r.resource != resource);
+                sh.rlimits.push(pola_fileserver::limits::Rlimit {
+                    resource,
+                    soft: s,
+                    hard: h,
+                });
             }
             None => {
                 let v = if hard { cur_hard } else { cur_soft };
