@@ -549,3 +549,30 @@ both!(
         assert!(!run.stdout.contains("secret"), "{run}");
     }
 );
+
+both!(a_script_makes_and_removes_its_temporary_files, |t: &T| {
+    // The usual idiom: a jailed mktemp made its file in the jail's private /tmp (gone
+    // with it), and the script then wrote a name the jail chose in the host's /tmp.
+    t.mkdir("tmpd");
+    let before = tree(t.dir());
+    let script = "export TMPDIR=$PWD/tmpd; t=$(mktemp); d=$(mktemp -d); \
+                  trap 'rm -rf => \"$t\" => \"$d\"' EXIT; \
+                  case $t in \"$TMPDIR\"/tmp.??????????) ;; *) echo \"bad name $t\";; esac; \
+                  echo data > \"$t\"; echo more > \"$d/f\"; cat \"$t\" \"$d/f\"; \
+                  stat -c %a \"$t\" \"$d\"; mktemp -p . x.XXXX --suffix=.c > made; \
+                  mktemp XX || echo refused";
+    let run = sh(t, script);
+    assert_eq!(run.stdout, "data\nmore\n600\n700\nrefused\n", "{run}");
+    assert!(
+        run.stderr.contains("mktemp: too few X's in template XX"),
+        "{run}"
+    );
+    // Both removed by the trap; the one made in the working directory stays.
+    let made = fs::read_to_string(t.path("made")).unwrap();
+    let made = made.trim().trim_start_matches("./").to_string();
+    assert!(
+        made.starts_with("x.") && made.ends_with(".c") && made.len() == 8,
+        "{made}"
+    );
+    assert_only_changed(&before, &tree(t.dir()), &["made", made.as_str()]);
+});

@@ -30,8 +30,8 @@ shells' settings). `help grants` has the rules in full.
 
 builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
   eval exec exit export false fg getopts grants hash help history jobs kill let local
-  mapfile popd printf pushd pwd read readarray readonly return set shift shopt source
-  test times trap true type typeset ulimit umask unalias unset wait which
+  mapfile mktemp popd printf pushd pwd read readarray readonly return set shift shopt
+  source test times trap true type typeset ulimit umask unalias unset wait which
 ";
 
 /// The grant rules in full (`help grants`, `grants --help`).

@@ -33,6 +33,7 @@ mod kill;
 mod let_;
 mod local;
 mod mapfile;
+mod mktemp;
 mod popd;
 pub(crate) mod printf;
 mod pushd;
@@ -90,6 +91,7 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("let", let_::let_),
     ("local", local::local),
     ("mapfile", mapfile::mapfile),
+    ("mktemp", mktemp::mktemp),
     ("popd", popd::popd),
     ("printf", printf::printf),
     ("pushd", pushd::pushd),
