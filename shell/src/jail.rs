@@ -250,6 +250,84 @@ pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The program a wrapper named `exe` runs with `argv` (`env python3 x.py`, `timeout 5
+/// make`, `nice -n 5 cargo build`, `xargs -0 grep x`), found as the shell would find
+/// it: it gets what naming it first would give (itself, its interpreters, its tool's
+/// profile), or the wrapper's search in the jail finds another (`env python3` ran
+/// /usr/bin/python3, not pyenv's) or none.
+pub fn wrapped_program(
+    exe: &Path,
+    argv: &[OsString],
+    path_var: &OsStr,
+    cwd: &Path,
+) -> Option<PathBuf> {
+    // Each wrapper's options that take a value as the next word, and how many operands
+    // come before the program.
+    let (valued, operands): (&[&str], usize) = match exe.file_name()?.to_str()? {
+        "env" => (
+            &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
+            0,
+        ),
+        "timeout" => (&["-s", "--signal", "-k", "--kill-after"], 1),
+        "nice" => (&["-n", "--adjustment"], 0),
+        "nohup" | "setsid" => (&[], 0),
+        "stdbuf" => (&["-i", "-o", "-e", "--input", "--output", "--error"], 0),
+        "ionice" => (&["-c", "--class", "-n", "--classdata", "-p", "--pid"], 0),
+        "time" => (&["-f", "--format", "-o", "--output"], 0),
+        "xargs" => (
+            &[
+                "-a",
+                "--arg-file",
+                "-d",
+                "--delimiter",
+                "-E",
+                "-I",
+                "-L",
+                "-n",
+                "--max-args",
+                "-P",
+                "--max-procs",
+                "-s",
+                "--max-chars",
+            ],
+            0,
+        ),
+        _ => return None,
+    };
+    let env = exe.file_name() == Some(OsStr::new("env"));
+    let mut words = argv.iter().skip(1).map(|w| w.as_bytes());
+    let mut skipped = 0;
+    let mut options = true;
+    while let Some(w) = words.next() {
+        if w == b"--" && options {
+            options = false;
+            continue;
+        }
+        if w.len() > 1 && w.starts_with(b"-") && options {
+            // `-n 5`, `--signal KILL`: the value is the next word (not in `-n5`,
+            // `--signal=KILL`); `env -S` splits a string: not followed.
+            let name = std::str::from_utf8(w).ok()?;
+            if name == "-S" || name.starts_with("--split-string") {
+                return None;
+            }
+            if valued.contains(&name) {
+                words.next()?;
+            }
+            continue;
+        }
+        options = false;
+        if env && w.contains(&b'=') {
+            continue;
+        }
+        if skipped < operands {
+            skipped += 1;
+            continue;
+        }
+        return find_program(OsStr::from_bytes(w), cwd, path_var).ok();
+    }
+    None
+}
+
 const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Command {
@@ -440,7 +518,12 @@ pub fn namespace(
     };
     // Where the program really is (through links it was named by), found once.
     let real = pola_fileserver::planted::canonical(&exe).ok();
-    let interps = interpreters(&exe, &path_var, &cmd.cwd);
+    let mut interps = interpreters(&exe, &path_var, &cmd.cwd);
+    // A wrapper's program is run as the program would be, with its own interpreters.
+    if let Some(wrapped) = wrapped_program(&exe, &cmd.argv, &path_var, &cmd.cwd) {
+        interps.extend(interpreters(&wrapped, &path_var, &cmd.cwd));
+        interps.push(wrapped);
+    }
     let profiles = if cmd.profiles {
         // Through links a jail made (a venv made by pyenv's python3 in a jail: its
         // `bin/python` leads into ~/.pyenv), the program is never granted where they

@@ -576,3 +576,34 @@ both!(a_script_makes_and_removes_its_temporary_files, |t: &T| {
     );
     assert_only_changed(&before, &tree(t.dir()), &["made", made.as_str()]);
 });
+
+both!(
+    a_program_run_by_a_wrapper_is_found_as_if_named_first,
+    |t: &T| {
+        // `env prog`, `timeout 5 prog`...: the program the wrapper runs gets what naming it
+        // first gives (its interpreter too); before, the wrapper's own search in the jail
+        // found another (pyenv's python3 became /usr/bin/python3) or none.
+        let hello = t.write("bin/hello", "#!/bin/sh\necho \"hello $1\"\n");
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hello, fs::Permissions::from_mode(0o755)).unwrap();
+        let run = sh(
+            t,
+            "PATH=$PWD/bin:$PATH; hello a; env hello b; env -u BAR FOO=1 hello c; \
+         timeout -s KILL 5 hello d; nice -n 2 hello e; nohup hello f; echo g | xargs -n 1 hello; \
+         stdbuf -oL hello h",
+        );
+        assert_eq!(
+            run.success(),
+            "hello a\nhello b\nhello c\nhello d\nhello e\nhello f\nhello g\nhello h\n",
+            "{run}"
+        );
+        // Only that program: its directory's other files stay out of the jail.
+        t.write("bin/other", "x\n");
+        let run = sh(
+            t,
+            "PATH=$PWD/bin:$PATH; export D=$PWD; env hello i; env sh -c 'ls \"$D\"/bin/other'",
+        );
+        assert_eq!(run.stdout, "hello i\n", "{run}");
+        assert!(!run.ok() && run.stderr.contains("No such file"), "{run}");
+    }
+);
