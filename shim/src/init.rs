@@ -92,7 +92,28 @@ impl Program {
 }
 
 pub fn program(plan: &JailPlan) -> Program {
-    let path = cstring(plan.exec.as_os_str().as_bytes());
+    // A program named by a relative path (`./run.sh`) is started by that path from the
+    // working directory, as a shell starts it: a script's interpreter is given the
+    // name as typed (its `$0`), not the absolute one.
+    // (Not `sub/../run.sh`: `sub` is not in the jail, only the ancestors of the program
+    // and of the working directory are.)
+    let typed = plan.argv.first().filter(|typed| {
+        use std::path::Component;
+        let bytes = typed.as_bytes();
+        let descends_then_climbs = Path::new(typed)
+            .components()
+            .skip_while(|c| matches!(c, Component::CurDir | Component::ParentDir))
+            .any(|c| c == Component::ParentDir);
+        bytes.contains(&b'/')
+            && !bytes.starts_with(b"/")
+            && !descends_then_climbs
+            && lexical(&plan.cwd.join(typed)) == plan.exec
+    });
+    let path = cstring(
+        typed
+            .map_or(plan.exec.as_os_str(), |t| t.as_os_str())
+            .as_bytes(),
+    );
     let bytes = path.as_bytes_with_nul();
     let placed = crate::sys::random_page(bytes.len()).map(|page| {
         // SAFETY: the page is ours, writable, and at least `bytes.len()` long.
@@ -271,3 +292,19 @@ pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
 
 /// How many of the files left in a private directory are named in the message.
 const LEFTOVERS_NAMED: usize = 3;
+
+/// `path` with `.` and `..` taken away as text (as the shell found the program).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::from("/");
+    for part in path.components() {
+        match part {
+            Component::Normal(name) => out.push(name),
+            Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}

@@ -607,3 +607,31 @@ both!(
         assert!(!run.ok() && run.stderr.contains("No such file"), "{run}");
     }
 );
+
+both!(
+    a_script_run_by_a_relative_path_sees_it_as_its_name,
+    |t: &T| {
+        // As a shell starts it: `$0` is the path as typed, not the absolute one.
+        let script = t.write("run.sh", "#!/bin/sh\necho \"$0\"\n");
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+        t.mkdir("sub");
+        for hints in [&[][..], &["--hints"]] {
+            let mut args = vec![pola_tests::pola_sh().to_str().unwrap().to_string()];
+            args.extend(hints.iter().map(|h: &&str| h.to_string()));
+            args.extend([
+                "-c".into(),
+                "./run.sh; cd sub; ../run.sh; ./../run.sh".into(),
+            ]);
+            let run = t.plain(&args);
+            assert_eq!(run.success(), "./run.sh\n../run.sh\n./../run.sh\n", "{run}");
+        }
+        // `sub/../run.sh` would need `sub` in the jail: started by its absolute path.
+        let run = sh(t, "sub/../run.sh");
+        assert_eq!(
+            run.success(),
+            format!("{}/run.sh\n", t.dir().display()),
+            "{run}"
+        );
+    }
+);
