@@ -255,11 +255,13 @@ env GIT_COMMITTER_EMAIL
     Shipped {
         name: "man",
         homes: &[],
-        programs: &["man", "apropos", "whatis", "mandb"],
+        programs: &["man", "apropos", "whatis", "mandb", "groff", "nroff"],
         text: "\
-# man: where the pages are, and the index.
+# man: where the pages are, and the index; groff's local settings (troff warns
+# without man.local).
 ro /etc/manpath.config
 ro /var/cache/man
+ro /etc/groff
 env MANPATH
 env MANPAGER
 env PAGER

@@ -682,3 +682,16 @@ print("loopback=" + c.recv(4).decode())
         "the host has more than loopback:\n{plain}"
     );
 });
+
+both!(man_pages_format_without_warnings, |t: &T| {
+    if !std::path::Path::new("/usr/bin/man").exists()
+        || !std::path::Path::new("/etc/groff").exists()
+    {
+        return;
+    }
+    // troff warned on every page: groff's local settings (/etc/groff) were not there.
+    let run = t.output(t.pola_sh_command("man ls | head -1; echo .TH X 1 | nroff -man | head -1"));
+    assert!(run.ok(), "{run}");
+    assert!(run.stdout.starts_with("LS(1)"), "{run}");
+    assert_eq!(run.stderr, "", "{run}");
+});
