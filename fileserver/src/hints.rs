@@ -545,7 +545,9 @@ impl Observed {
         // Python lists the directory it runs in to import anything (the script's
         // directory or, with -c, the working directory comes first in `sys.path`):
         // not a listing the user would be told of after each `python3 -c`.
-        if self.tool.starts_with("python") {
+        // (Not when it runs tests, which it finds by listing: `-m unittest` found none
+        // and said OK.)
+        if self.tool.starts_with("python") && !self.runs_tests() {
             return None;
         }
         let shown = self.listed?;
@@ -777,6 +779,10 @@ impl Observed {
                     "{name} tried to create {here}, which was not granted — try: {cmd} => {}",
                     shown(word)
                 ),
+                // A test runner's operand names tests to import, not a file to make.
+                (Some(_), false) if self.runs_tests() => format!(
+                    "{name} looked for {here}, which was not granted — try: {cmd} + ."
+                ),
                 (Some(word), false) => format!(
                     "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} => {}",
                     shown(word)
@@ -858,6 +864,18 @@ impl Observed {
         // file), then what it was seen creating.
         found.sort_by_key(|(name, seen)| (self.typed(name).is_none(), !seen));
         found.into_iter()
+    }
+
+    /// Whether this is Python running a test runner (`python3 -m unittest`, `-m
+    /// pytest`), which finds and imports the tests of the working directory.
+    fn runs_tests(&self) -> bool {
+        let module = word_after(&self.words, &["-m"]);
+        self.tool.starts_with("python")
+            && module.is_some_and(|m| {
+                ["unittest", "pytest", "doctest", "nose2"]
+                    .iter()
+                    .any(|r| m.as_os_str() == *r)
+            })
     }
 
     /// Whether this is npm running the project's own scripts (`npm test`, `npm run

@@ -602,3 +602,34 @@ both!(
         assert_eq!(required.success(), "42\n");
     }
 );
+
+// A test runner finds its tests by listing the working directory: without it, `python3
+// -m unittest` ran none and said OK. It is told; a plain `python3 -c` (which lists the
+// directory to import anything) is not.
+both!(a_test_runner_without_its_directory_is_told, |t: &T| {
+    t.write(
+        "test_mod.py",
+        "import unittest\nclass T(unittest.TestCase):\n    def test_a(self): pass\n",
+    );
+    let run = sh(t, &["--hints", "-c", "/usr/bin/python3 -m unittest"]);
+    assert!(run.stderr.contains("Ran 0 tests"), "{run}");
+    assert!(
+        run.stderr.contains("pola-sh: /usr/bin/python3 listed ./, which was not granted: it saw only its command line's grants there, not 1 other name — try: /usr/bin/python3 … + ."),
+        "{run}"
+    );
+    let run = sh(
+        t,
+        &["--hints", "-c", "/usr/bin/python3 -m unittest test_mod"],
+    );
+    assert!(
+        run.stderr.contains("pola-sh: /usr/bin/python3 looked for ./test_mod, which was not granted — try: /usr/bin/python3 … + ."),
+        "{run}"
+    );
+    let run = sh(t, &["--hints", "-c", "/usr/bin/python3 -m unittest + ."]);
+    assert!(
+        run.stderr.contains("Ran 1 test") && !run.stderr.contains("pola-sh:"),
+        "{run}"
+    );
+    let run = sh(t, &["--hints", "-c", "/usr/bin/python3 -c 'print(1)'"]);
+    assert_eq!(run.stderr, "", "{run}");
+});
