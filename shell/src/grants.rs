@@ -112,6 +112,8 @@ pub enum GrantError {
 struct Word<'a> {
     text: &'a str,
     literal: bool,
+    /// After a plain `--`: an operand, even when it begins with `-` (`cat -- -a.txt`).
+    operand: bool,
 }
 
 /// The path `--opt=PATH` names, if the word has that form.
@@ -127,13 +129,15 @@ fn is_root(text: &str) -> bool {
 }
 
 /// Whether the first word after a `+` makes it a grant marker.
-fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
+fn plus_grants(next: Option<&Item>, operands: bool, exists: &dyn Fn(&str) -> bool) -> bool {
     match next {
         Some(Item::Write) => true,
         Some(Item::Word(fields)) => fields.first().is_some_and(|f| {
             !f.literal
                 && (f.text.starts_with('@')
-                    || (!f.text.starts_with('-') && !is_root(&f.text) && exists(&f.text)))
+                    || ((operands || !f.text.starts_with('-'))
+                        && !is_root(&f.text)
+                        && exists(&f.text)))
         }),
         _ => false,
     }
@@ -173,7 +177,7 @@ fn role(
     };
     if write {
         // An explicit `=>`: the word is the name of the slot, quoted or not.
-        if text.starts_with('-') {
+        if text.starts_with('-') && !word.operand {
             return match option_path(text) {
                 Some(path) => grant(path, true),
                 None => Err(GrantError::WriteOption(text.to_string())),
@@ -188,7 +192,7 @@ fn role(
         if text.starts_with('@') && !word.literal {
             return capability(text).map(Role::Capability);
         }
-        if text.starts_with('-') {
+        if text.starts_with('-') && !word.operand {
             return Err(GrantError::HiddenOption(text.to_string()));
         }
         if is_root(text) {
@@ -202,7 +206,7 @@ fn role(
     if word.literal || text.is_empty() || is_root(text) {
         return Ok(Role::Plain);
     }
-    if text.starts_with('-') {
+    if text.starts_with('-') && !word.operand {
         return Ok(match option_path(text) {
             Some(path) if !is_root(path) && exists(path) => Role::Grant {
                 path: crate::escapes::to_path(path),
@@ -230,6 +234,7 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
     let mut write = false;
     let mut scopes = Vec::new();
     let mut command = true;
+    let mut operands = false;
     for (i, item) in items.iter().enumerate() {
         let next = items.get(i + 1);
         if write && !matches!(item, Item::Word(_)) {
@@ -244,7 +249,7 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
                 out.push(Role::Marker);
             }
             Item::Hidden => {
-                if plus_grants(next, exists) {
+                if plus_grants(next, operands, exists) {
                     hidden = true;
                     out.push(Role::Marker);
                 } else if hidden {
@@ -274,8 +279,11 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
                     let word = Word {
                         text: &f.text,
                         literal: f.literal,
+                        operand: operands,
                     };
-                    out.push(role(word, write, hidden, exists)?);
+                    let r = role(word, write, hidden, exists)?;
+                    operands |= f.text == "--" && r == Role::Plain;
+                    out.push(r);
                 }
                 write = false;
             }
@@ -432,6 +440,29 @@ mod tests {
             std::fs::write(p, "").unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn after_a_double_dash_a_word_beginning_with_a_dash_is_an_operand() {
+        let d = setup();
+        std::fs::write(d.path().join("-dash.txt"), "").unwrap();
+        let cwd = d.path();
+        let c = collect(&[f("cat"), f("--"), f("-dash.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("-dash.txt", false)]);
+        // Quoted, `--` is the same to the program; before it, an option (never a grant).
+        let quoted = Item::Word(vec![Field {
+            text: "--".into(),
+            literal: true,
+        }]);
+        let c = collect(&[f("cat"), quoted, f("-dash.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("-dash.txt", false)]);
+        let c = collect(&[f("cat"), f("-dash.txt")], cwd).unwrap();
+        assert!(c.grants.is_empty());
+        // Written or hidden too.
+        let c = collect(&[f("rm"), f("--"), Item::Write, f("-dash.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("-dash.txt", true)]);
+        let c = collect(&[f("sh"), f("--"), Item::Hidden, f("-dash.txt")], cwd).unwrap();
+        assert_eq!(c.argv, ["sh", "--"]);
     }
 
     #[test]
