@@ -41,7 +41,8 @@ grants: what a command line gives the command it runs.
   A word naming an existing file or directory grants it read-only (recursively),
   unquoted, \"double-quoted\" or escaped, and every field of \"$@\"; a word
   naming nothing is a plain string. 'single-quoted' words never grant. Words
-  starting with - never grant, but --opt=PATH grants PATH.
+  starting with - never grant (but after --, as operands), and --opt=PATH
+  grants PATH.
   => WORD      a write grant: a slot for that name. The command may create it (a
                file, a directory and all in it, a symlink), write it, replace it
                by renaming onto it (sed -i, editors), rename it to another slot,
