@@ -494,15 +494,27 @@ impl Shell {
         }
         for cmd in self.traps.take_pending() {
             let status = self.status;
-            self.traps.running = true;
-            let r = self.run_text(&cmd, false);
-            self.traps.running = false;
+            let r = self.run_trap(&cmd, false);
             match r {
                 Err(f) => return Err(f),
                 Ok(_) => self.status = status,
             }
         }
         Ok(())
+    }
+
+    /// A trap's action. As in bash, an ERR trap's `$LINENO` is the line of the command
+    /// that failed (`at_line`); another's counts from 1.
+    fn run_trap(&mut self, cmd: &str, at_line: bool) -> Status {
+        self.traps.running = true;
+        let here = if at_line { self.line.max(1) } else { 1 };
+        let base = std::mem::replace(&mut self.line_base, here);
+        let line = self.line;
+        let r = self.run_text(cmd, false);
+        self.line_base = base;
+        self.line = line;
+        self.traps.running = false;
+        r
     }
 
     /// What happens when the shell (or a subshell) ends with `status`: the EXIT trap.
@@ -512,9 +524,7 @@ impl Shell {
         };
         self.traps.set(traps::EXIT, None, libc::SIG_DFL);
         self.status = status;
-        self.traps.running = true;
-        let r = self.run_text(&cmd, false);
-        self.traps.running = false;
+        let r = self.run_trap(&cmd, false);
         match r {
             Err(Flow::Exit(s)) => s,
             _ => status,
@@ -695,9 +705,7 @@ impl Shell {
         }
         if let Some(traps::Action::Run(cmd)) = self.traps.get(traps::ERR).cloned() {
             let status = self.status;
-            self.traps.running = true;
-            let r = self.run_text(&cmd, false);
-            self.traps.running = false;
+            let r = self.run_trap(&cmd, true);
             r?;
             self.status = status;
         }

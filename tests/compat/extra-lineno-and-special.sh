@@ -54,3 +54,8 @@ x=$(echo $$); y=$$; [ $x -eq $y ] && echo equal
 set -- a b; echo ${@: -1} ${*:1:1}
 #### echo $((LINENO + 0))
 echo $((LINENO + 0))
+#### LINENO in an ERR trap is the failing command's line
+trap 'echo "err at $LINENO"' ERR
+true
+false
+echo "now $LINENO"
