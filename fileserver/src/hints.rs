@@ -239,6 +239,30 @@ fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf>
     words.get(at + 1)
 }
 
+/// Whether `tool` given `words` extracts an archive into the working directory (`tar
+/// xzf a.tgz`, `tar -x -f a.tar`, `unzip a.zip`, `cpio -i`).
+fn extracts(tool: &str, words: &[PathBuf]) -> bool {
+    let first = words.first().map(|w| w.as_os_str().as_bytes());
+    match tool {
+        "tar" | "bsdtar" => {
+            // `tar xzf`: the first word's letters; or `-x`, `--extract`, `--get`.
+            first.is_some_and(|w| !w.starts_with(b"-") && w.contains(&b'x'))
+                || words.iter().any(|w| {
+                    let w = w.as_os_str().as_bytes();
+                    w == b"--extract"
+                        || w == b"--get"
+                        || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b'x'))
+                })
+        }
+        "unzip" | "7z" | "7za" => true,
+        "cpio" => words.iter().any(|w| {
+            let w = w.as_os_str().as_bytes();
+            w == b"--extract" || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b'i'))
+        }),
+        _ => false,
+    }
+}
+
 /// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
 fn npm_runs_scripts(words: &[PathBuf]) -> bool {
     first_operand(words).is_some_and(|s| {
@@ -742,8 +766,9 @@ impl Observed {
             let project = PROJECT_MARKERS.iter().any(|m| rel.as_os_str() == *m);
             // A build tool writes there too (`make + .` would fail next).
             let builds = what_it_changes(&self.tool, &self.words) == Some(Writes::WorkingDir);
-            // patch looks for the files its diff changes.
-            let patch = self.tool == "patch";
+            // patch looks for the files its diff changes; an archive being extracted
+            // writes what it looked for.
+            let patch = self.tool == "patch" || extracts(&self.tool, &self.words);
             let grant = match (write, existing.len()) {
                 (true, _) => format!("=> {}", shown(rel)),
                 (false, 1) if patch => format!("=> {}", shown(rel)),

@@ -633,3 +633,24 @@ both!(a_test_runner_without_its_directory_is_told, |t: &T| {
     let run = sh(t, &["--hints", "-c", "/usr/bin/python3 -c 'print(1)'"]);
     assert_eq!(run.stderr, "", "{run}");
 });
+
+// Extracting an archive writes what it looks for: the hint gives a write grant (a read
+// one, `+ .`, failed the same way).
+both!(
+    an_archive_extracted_over_its_directory_is_told_to_write,
+    |t: &T| {
+        t.write("src/a", "a\n");
+        let packed = t.plain(&["tar", "czf", "src.tgz", "src"]);
+        assert!(packed.ok(), "{packed}");
+        let run = sh(t, &["--hints", "-c", "tar xzf src.tgz"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains(
+                "pola-sh: tar looked for ./src, which was not granted — try: tar … + => ."
+            ),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", "tar xzf src.tgz + => ."]);
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+    }
+);
