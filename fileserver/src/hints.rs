@@ -462,6 +462,37 @@ const EDITORS: &[&str] = &[
 /// Programs that write into their last operand (`cp a b dest/`), not the others.
 const COPIES: &[&str] = &["cp", "install", "ln", "rsync"];
 
+/// Programs that only read the names they are given.
+const READERS: &[&str] = &[
+    "ls",
+    "cat",
+    "stat",
+    "file",
+    "head",
+    "tail",
+    "wc",
+    "less",
+    "more",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "diff",
+    "cmp",
+    "du",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "od",
+    "xxd",
+    "hexdump",
+    "readlink",
+    "realpath",
+    "test",
+    "[",
+];
+
 /// For a program that replaces each file it is given by its compressed (or
 /// decompressed) form (`gzip f` makes `f.gz` and removes `f`), the name it makes of
 /// `file`.
@@ -790,6 +821,9 @@ impl Observed {
         } else if let Some((new, seen)) = self
             .created()
             .find(|(n, _)| cwd.join(n).symlink_metadata().is_err())
+            // A program that only reads what it is given (`ls -d build`) makes nothing:
+            // a missing operand is only missing, as it said itself.
+            .filter(|(_, seen)| *seen || !READERS.contains(&self.tool.as_str()))
         {
             // A name it tried to make here, which is not there. Only a name the user
             // typed is shown (a name the jail chose is its text, and a grant suggested

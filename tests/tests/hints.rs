@@ -654,3 +654,18 @@ both!(
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
     }
 );
+
+// A program that only reads what it is given is not told to make a missing name.
+both!(
+    a_reader_given_a_missing_name_is_not_told_to_make_it,
+    |t: &T| {
+        let run = sh(t, &["--hints", "-c", "ls -d build; cat nohup.out"]);
+        assert!(run.stderr.contains("No such file"), "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+        let run = sh(t, &["--hints", "-c", "touch new.txt"]);
+        assert!(
+        run.stderr.contains("pola-sh: touch tried to create ./new.txt, which was not granted — try: touch … => new.txt"),
+        "{run}"
+    );
+    }
+);
