@@ -419,7 +419,7 @@ pub enum Changes {
 pub fn changes_its_operands(tool: &str) -> bool {
     [
         "rm", "rmdir", "unlink", "mv", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
-        "setfacl",
+        "setfacl", "patch",
     ]
     .contains(&tool)
         || COPIES.contains(&tool)

@@ -669,3 +669,24 @@ both!(
     );
     }
 );
+
+// `patch FILE` changes the file it is given: told the write grant for it.
+both!(
+    patch_given_its_file_read_only_is_told_to_write_it,
+    |t: &T| {
+        t.write("mod.py", "a\nb\n");
+        t.write(
+            "fix.patch",
+            "--- mod.py\n+++ mod.py\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n",
+        );
+        let run = sh(t, &["--hints", "-c", "patch mod.py < fix.patch"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+        run.stderr.contains("pola-sh: patch was given mod.py read-only (named without =>), so it could not change it — try: patch … => mod.py"),
+        "{run}"
+    );
+        let run = sh(t, &["--hints", "-c", "patch => mod.py < fix.patch"]);
+        assert!(run.ok(), "{run}");
+        assert_eq!(fs::read_to_string(t.path("mod.py")).unwrap(), "a\nc\n");
+    }
+);
