@@ -1032,6 +1032,13 @@ impl<'o> Grammar<'o> {
             return miss(i);
         }
         let after = self.blank(&rest[op.len()..]);
+        // `> => f`: a grant marker where a file name goes (bash reads `> = > f`).
+        if keyword(after, "=>").is_some() {
+            return fail(
+                after,
+                format!("'=>' after '{op}': a redirection needs no grant, the shell opens the file itself ({op} FILE)"),
+            );
+        }
         if after.is_empty() || (after.starts_with(is_delimiter) && !starts_process(after)) {
             return fail(after, format!("expected a word after '{op}'"));
         }
@@ -1632,6 +1639,16 @@ mod tests {
         let e = parse("cat <(echo").unwrap_err();
         assert!(e.message.contains("<("), "{}", e.message);
         round_trip("diff <(sort a) >(cat) < <(echo in)");
+    }
+
+    #[test]
+    fn a_grant_marker_after_a_redirection_is_an_error() {
+        let e = parse("echo hi > => f").unwrap_err();
+        assert!(e.message.contains("'=>' after '>'"), "{}", e.message);
+        let e = parse("sort 2>> => log").unwrap_err();
+        assert!(e.message.contains("'=>' after '>>'"), "{}", e.message);
+        // A name that only begins with `=` is a name.
+        assert!(parse("echo hi > =x").is_ok());
     }
 
     #[test]
