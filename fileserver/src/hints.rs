@@ -629,6 +629,23 @@ impl Observed {
             .iter()
             .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
             .collect();
+        // A hard link is made beside its file, which must be in the same file system:
+        // a file granted read-only is a mount of its own (EXDEV).
+        let symbolic = self.words.iter().any(|w| {
+            let w = w.as_os_str().as_bytes();
+            w == b"--symbolic"
+                || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b's'))
+        });
+        if let ([from, to], "ln", false) = (operands.as_slice(), tool, symbolic) {
+            if self.read_only.contains(from) {
+                return Some(format!(
+                    "{program}: {name} makes a hard link, which must be made where {} is: given it read-only (named without =>), it could not — try: {name} => {} => {}",
+                    shown(from),
+                    shown(from),
+                    shown(to)
+                ));
+            }
+        }
         let first = match tool {
             // Only where it copies to: what it copies is read, and rightly read-only.
             _ if COPIES.contains(&tool) => {

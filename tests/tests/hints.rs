@@ -690,3 +690,23 @@ both!(
         assert_eq!(fs::read_to_string(t.path("mod.py")).unwrap(), "a\nc\n");
     }
 );
+
+// A hard link to a file granted read-only (a mount of its own) fails with EXDEV: the
+// hint gives both names writable, which makes it.
+both!(a_hard_link_is_told_the_grants_it_needs, |t: &T| {
+    t.write("data.txt", "d\n");
+    let run = sh(t, &["--hints", "-c", "ln data.txt => hard.txt"]);
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains("try: ln => data.txt => hard.txt"),
+        "{run}"
+    );
+    let run = sh(t, &["--hints", "-c", "ln => data.txt => hard.txt"]);
+    assert!(run.ok(), "{run}");
+    use std::os::unix::fs::MetadataExt;
+    let (a, b) = (
+        fs::metadata(t.path("data.txt")).unwrap(),
+        fs::metadata(t.path("hard.txt")).unwrap(),
+    );
+    assert_eq!((a.ino(), a.nlink()), (b.ino(), 2));
+});
