@@ -81,6 +81,16 @@ pub fn high_copy(fd: impl std::os::fd::AsFd) -> nix::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
+/// `fd` moved to [`SHELL_FDS`] or above (as [`high_copy`]; kept where it is if that
+/// fails): for a descriptor the shell holds for itself, which a user's `exec 3>&-`
+/// must not close nor a process substitution find taken.
+pub fn high(fd: OwnedFd) -> OwnedFd {
+    match std::os::fd::AsRawFd::as_raw_fd(&fd) > MAX_USER_FD {
+        true => fd,
+        false => high_copy(&fd).unwrap_or(fd),
+    }
+}
+
 /// How the shim is started: its descriptors and its process group.
 #[derive(Debug, Default, Clone)]
 pub struct Io {

@@ -98,7 +98,8 @@ pub fn start() -> Result<(), Errno> {
         )
     };
     // SAFETY: open returned a new descriptor that only we hold.
-    let tty = unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) };
+    // (Each of the relay's descriptors above the user's: SHELL_FDS.)
+    let tty = crate::launch::high(unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) });
     let rdev = nix::sys::stat::fstat(tty.as_fd())?.st_rdev;
     let (server, client) = nix::sys::socket::socketpair(
         nix::sys::socket::AddressFamily::Unix,
@@ -106,10 +107,11 @@ pub fn start() -> Result<(), Errno> {
         None,
         nix::sys::socket::SockFlag::SOCK_CLOEXEC,
     )?;
+    let (server, client) = (crate::launch::high(server), crate::launch::high(client));
     // SAFETY: eventfd returns a new descriptor or -1.
     let wake = Errno::result(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
     // SAFETY: a new descriptor only we hold.
-    let wake = unsafe { OwnedFd::from_raw_fd(wake) };
+    let wake = crate::launch::high(unsafe { OwnedFd::from_raw_fd(wake) });
     let thread_wake = wake.try_clone().map_err(|_| Errno::EMFILE)?;
     let shared = Shared {
         tty: tty.try_clone().map_err(|_| Errno::EMFILE)?,

@@ -64,7 +64,7 @@ impl Questions {
         // SAFETY: eventfd returns a new descriptor or -1.
         let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
         // SAFETY: a new descriptor only we hold.
-        let wake = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) });
+        let wake = (fd >= 0).then(|| crate::launch::high(unsafe { OwnedFd::from_raw_fd(fd) }));
         Questions {
             inner: Arc::new(Ending {
                 job,

@@ -152,9 +152,9 @@ pub struct Shell {
     option_frames: Vec<Option<(Options, Shopt)>>,
     /// An interactive shell reads `~/.config/pola-sh/rc` (not with `--norc`).
     pub read_rc: bool,
-    /// The pipe ends of the process substitutions of the command being expanded and
-    /// run, each at its user descriptor (`process`).
-    substituted: Vec<OwnedFd>,
+    /// The user descriptors holding the pipe ends of the process substitutions of the
+    /// command being expanded and run (`process`).
+    substituted: Vec<RawFd>,
     /// The shells running process substitutions, reaped once they exit.
     pub substituting: Vec<Pid>,
     /// The limits `ulimit` set: each command's, not the shell's own.
@@ -551,13 +551,15 @@ impl Shell {
         let pid = match sys::fork() {
             Ok(Forked::Child) => {
                 self.enter_subshell();
-                if job_control {
+                // A subshell of an interactive shell (`x=$(cmd &)`) does no job control,
+                // but its background job must still be apart from the terminal: the
+                // relay hands the keys to the shell's group while it waits for `$(...)`.
+                if job_control || self.interactive {
                     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
                 }
                 self.terminal = None;
-                if !self.interactive {
-                    // POSIX: background commands of a non-interactive shell read
-                    // /dev/null.
+                if !job_control {
+                    // POSIX: without job control, background commands read /dev/null.
                     if let Ok(null) = redirect::open_file("/dev/null", nix::fcntl::OFlag::O_RDONLY)
                     {
                         let _ = redirect::dup_onto(null.as_raw_fd(), 0);
@@ -928,8 +930,8 @@ impl Shell {
         // has started, and their readers or writers must see the end when it does.
         let mark = self.substituted.len();
         let r = self.run_command_unsubstituted(c, ends);
-        for fd in self.substituted.drain(mark..) {
-            let n = fd.as_raw_fd();
+        for n in self.substituted.drain(mark..) {
+            redirect::release(n);
             self.user_fds.retain(|u| *u != n);
         }
         r
@@ -1856,10 +1858,7 @@ impl Shell {
     /// free user descriptor (3–9: what a command, jailed or not, is given), named by
     /// the `/dev/fd/N` this returns, until the command being expanded has started.
     fn process(&mut self, list: &List, write: bool) -> Result<String, String> {
-        let free = |fd: &RawFd| {
-            // SAFETY: F_GETFD only reads a descriptor's flags; a closed one is EBADF.
-            !self.user_fds.contains(fd) && unsafe { libc::fcntl(*fd, libc::F_GETFD) } < 0
-        };
+        let free = |fd: &RawFd| !self.user_fds.contains(fd) && redirect::is_free(*fd);
         let Some(n) = (3..=pola_fileserver::launch::MAX_USER_FD).rev().find(free) else {
             return Err("process substitution: descriptors 3 to 9 are all in use".into());
         };
@@ -1873,11 +1872,25 @@ impl Shell {
             Ok(Forked::Child) => {
                 drop(ours);
                 self.enter_subshell();
+                // Apart from the terminal, as a background job: in a process group of
+                // its own when the shell is interactive (the relay hands the keys to
+                // the shell's group while it waits for `$(...)`: a list still running
+                // there would take them), its input /dev/null.
+                if self.interactive {
+                    let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
+                    if !write {
+                        if let Ok(null) =
+                            redirect::open_file("/dev/null", nix::fcntl::OFlag::O_RDONLY)
+                        {
+                            let _ = redirect::dup_onto(null.as_raw_fd(), 0);
+                        }
+                    }
+                }
                 self.terminal = None;
                 self.next_group = None;
                 // Not this list's to hold: a reader must see its writer's end.
-                for fd in self.substituted.drain(..) {
-                    let n = fd.as_raw_fd();
+                for n in self.substituted.drain(..) {
+                    redirect::release(n);
                     self.user_fds.retain(|u| *u != n);
                 }
                 let _ = redirect::dup_onto(theirs.as_raw_fd(), if write { 0 } else { 1 });
@@ -1894,9 +1907,7 @@ impl Shell {
                 // SAFETY: dup3 only manipulates the descriptor table.
                 let copied = unsafe { libc::dup3(ours.as_raw_fd(), n, libc::O_CLOEXEC) };
                 nix::errno::Errno::result(copied).map_err(|e| e.desc().to_string())?;
-                // SAFETY: `n` was free and is now the copy just made, owned here.
-                self.substituted
-                    .push(unsafe { std::os::fd::FromRawFd::from_raw_fd(n) });
+                self.substituted.push(n);
                 self.user_fds.push(n);
                 Ok(format!("/dev/fd/{n}"))
             }

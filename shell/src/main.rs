@@ -64,6 +64,8 @@ message says why, and for user namespaces what fixes it), 126 not executable, 12
 found. More: man pola-sh.";
 
 fn main() {
+    // Before anything is opened: descriptors 3–9 are the user's.
+    pola_sh::redirect::reserve_user_fds();
     report::init_logging();
     // Staging directories a killed shell left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();

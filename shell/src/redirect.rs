@@ -34,6 +34,79 @@ pub fn above_user_fds(fd: OwnedFd) -> Result<OwnedFd, String> {
     pola_fileserver::launch::high_copy(&fd).map_err(|e| e.desc().to_string())
 }
 
+/// The one file every reserved user descriptor is a copy of (`reserve_user_fds`): a
+/// sealed, empty memfd, by (device, inode), with the copy made from.
+static RESERVED: std::sync::OnceLock<(u64, u64, OwnedFd)> = std::sync::OnceLock::new();
+
+/// Hold every free descriptor from 3 to 9 with a placeholder (close-on-exec, never
+/// given to a command), so that nothing the shell opens for itself lands there: the
+/// user's descriptors stay the user's (`exec 3>&-` closing the terminal relay's
+/// socket, a process substitution finding none free). Called first thing at start;
+/// a descriptor the user closes is reserved again ([`release`]).
+pub fn reserve_user_fds() {
+    let made = || -> Option<(u64, u64, OwnedFd)> {
+        // SAFETY: memfd_create makes a new descriptor or returns -1.
+        let fd = unsafe {
+            libc::memfd_create(
+                c"pola-sh-reserved".as_ptr(),
+                libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
+            )
+        };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: a new descriptor only we hold.
+        let fd = unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) };
+        let fd = pola_fileserver::launch::high(fd);
+        let seals =
+            libc::F_SEAL_WRITE | libc::F_SEAL_GROW | libc::F_SEAL_SHRINK | libc::F_SEAL_SEAL;
+        // SAFETY: F_ADD_SEALS on our own memfd.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_ADD_SEALS, seals) };
+        let st = nix::sys::stat::fstat(&fd).ok()?;
+        Some((st.st_dev, st.st_ino, fd))
+    };
+    let Some(reserved) = made() else { return };
+    let reserved = RESERVED.get_or_init(|| reserved);
+    for fd in 3..=pola_fileserver::launch::MAX_USER_FD {
+        // SAFETY: F_GETFD only reads a descriptor's flags; a closed one gives EBADF.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+            // SAFETY: dup3 onto a free number, close-on-exec.
+            unsafe { libc::dup3(reserved.2.as_raw_fd(), fd, libc::O_CLOEXEC) };
+        }
+    }
+}
+
+/// Whether `fd` is a reserved placeholder (as good as closed to the user).
+pub fn is_reserved(fd: RawFd) -> bool {
+    let Some((dev, ino, _)) = RESERVED.get() else {
+        return false;
+    };
+    // SAFETY: borrowed for fstat only; a closed number gives EBADF.
+    let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    nix::sys::stat::fstat(borrowed).is_ok_and(|st| st.st_dev == *dev && st.st_ino == *ino)
+}
+
+/// Whether the user's descriptor `fd` is free: closed, or reserved.
+pub fn is_free(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD only reads a descriptor's flags; a closed one gives EBADF.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    flags < 0 || is_reserved(fd)
+}
+
+/// Close the user's descriptor `fd` in the shell: from 3 to 9, reserved again.
+pub fn release(fd: RawFd) {
+    match RESERVED.get() {
+        Some((_, _, placeholder)) if (3..=pola_fileserver::launch::MAX_USER_FD).contains(&fd) => {
+            // SAFETY: dup3 replaces the user's descriptor `fd` with a placeholder.
+            unsafe { libc::dup3(placeholder.as_raw_fd(), fd, libc::O_CLOEXEC) };
+        }
+        // SAFETY: closing a descriptor number the user asked to close.
+        _ => unsafe {
+            libc::close(fd);
+        },
+    }
+}
+
 /// Whether `fd` is one of the shell's own descriptors (open, close-on-exec, above the
 /// standard range): a redirection must not replace it.
 pub fn is_shell_fd(fd: RawFd) -> bool {
@@ -191,8 +264,7 @@ impl Redirections {
                 Target::Open(o) => dup_onto(o.as_raw_fd(), *fd),
                 Target::Dup(from) => dup_onto(*from, *fd),
                 Target::Close => {
-                    // SAFETY: closing a descriptor number the user asked to close.
-                    unsafe { libc::close(*fd) };
+                    release(*fd);
                     Ok(())
                 }
             };
@@ -228,10 +300,8 @@ impl Saved {
                 Some(p) => {
                     let _ = dup_onto(p.as_raw_fd(), fd);
                 }
-                None => {
-                    // SAFETY: the descriptor was closed before the redirection.
-                    unsafe { libc::close(fd) };
-                }
+                // The descriptor was closed before the redirection.
+                None => release(fd),
             }
         }
     }
@@ -331,6 +401,10 @@ impl Shell {
                         continue;
                     } else {
                         match t.parse::<RawFd>() {
+                            // A reserved descriptor is a closed one to the user.
+                            Ok(n) if is_reserved(n) => {
+                                return Err(format!("{n}: bad file descriptor"))
+                            }
                             Ok(n) if (0..=1023).contains(&n) => Target::Dup(n),
                             _ if *out_dir && r.fd.is_none() => {
                                 // `>&file`: standard output and error to the file.

@@ -823,3 +823,79 @@ both!(a_loop_of_jailed_commands_finishes, |t: &T| {
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
+
+// SECURITY.md 28: a process substitution left running takes no keys typed to later
+// commands. Its list ran in the shell's process group, to which the relay hands the
+// keys while the shell waits for `$(...)` (a review's finding): now in a group of its
+// own, reading /dev/null.
+both!(
+    a_process_substitution_left_running_takes_no_keys,
+    |t: &T| {
+        t.write(
+            "thief.py",
+            "import os, select, time\n\
+         out = open('loot', 'ab', buffering=0)\n\
+         end = time.time() + 4\n\
+         while time.time() < end:\n\
+         \x20   for fd in (0, 2):\n\
+         \x20       try:\n\
+         \x20           r, _, _ = select.select([fd], [], [], 0.05)\n\
+         \x20           if r: out.write(os.read(fd, 100))\n\
+         \x20       except OSError:\n\
+         \x20           time.sleep(0.05)\n",
+        );
+        // The thief reads keys when it has the terminal: as the foreground command.
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("/usr/bin/python3 thief.py + => loot"),
+            Send(ENTER),
+            Pause(1.0),
+            Send("typed-to-it\r"),
+            Pause(4.0),
+            Expect(prompt(t)),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let loot = std::fs::read(t.path("loot")).unwrap_or_default();
+        assert!(
+            String::from_utf8_lossy(&loot).contains("typed-to-it"),
+            "{loot:?}"
+        );
+        std::fs::remove_file(t.path("loot")).unwrap();
+        // Left running by a command that did not read it, it gets none of what is typed
+        // next, not even while the shell hands keys to its own group for `$(...)`.
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("true <(/usr/bin/python3 thief.py + => loot)"),
+            Send(ENTER),
+            Expect(prompt(t)),
+            Send("x=$(head -1)"),
+            Send(ENTER),
+            Pause(0.5),
+            Send("my-secret\r"),
+            Send("echo got=$x"),
+            Send(ENTER),
+            Expect("got=my-secret"),
+            Pause(4.0),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let loot = std::fs::read(t.path("loot")).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&loot).contains("my-secret"),
+            "{loot:?}"
+        );
+        // Nor a background job started inside `$(...)`: no job control there, and it
+        // stayed in the shell's group with the terminal as its input, racing the line
+        // editor for the next command line (a thief took it, by hand, 1 run in 1). Its
+        // input is /dev/null now (POSIX's rule without job control).
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("x=$(sh -c 'readlink /proc/self/fd/0 > fd0' + => fd0 >/dev/null 2>&1 &)"),
+            Send(ENTER),
+            Pause(1.0),
+            Send("tr / _ < fd0"),
+            Send(ENTER),
+            Expect("_dev_null"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+    }
+);
