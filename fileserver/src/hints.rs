@@ -254,7 +254,17 @@ fn extracts(tool: &str, words: &[PathBuf]) -> bool {
                         || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b'x'))
                 })
         }
-        "unzip" | "7z" | "7za" => true,
+        // Not to list or test it (`unzip -l`, `7z l`).
+        "unzip" => !words.iter().any(|w| {
+            let w = w.as_os_str().as_bytes();
+            w.starts_with(b"-")
+                && !w.starts_with(b"--")
+                && (w.contains(&b'l')
+                    || w.contains(&b't')
+                    || w.contains(&b'Z')
+                    || w.contains(&b'v'))
+        }),
+        "7z" | "7za" => first.is_some_and(|w| w == b"x" || w == b"e"),
         "cpio" => words.iter().any(|w| {
             let w = w.as_os_str().as_bytes();
             w == b"--extract" || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b'i'))
@@ -814,10 +824,12 @@ impl Observed {
             let project = PROJECT_MARKERS.iter().any(|m| rel.as_os_str() == *m);
             // A build tool writes there too (`make + .` would fail next).
             let builds = what_it_changes(&self.tool, &self.words) == Some(Writes::WorkingDir);
-            // patch looks for the files its diff changes; an archive being extracted
-            // writes what it looked for.
-            let patch = self.tool == "patch" || extracts(&self.tool, &self.words);
+            // patch looks for the files its diff changes. An archive being extracted
+            // writes what it looked for, whose names are the archive's: never named.
+            let extracting = extracts(&self.tool, &self.words);
+            let patch = self.tool == "patch";
             let grant = match (write, existing.len()) {
+                _ if extracting => "+ => .".to_string(),
                 (true, _) => format!("=> {}", shown(rel)),
                 (false, 1) if patch => format!("=> {}", shown(rel)),
                 (false, _) if patch => "+ => .".to_string(),

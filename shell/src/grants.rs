@@ -129,15 +129,15 @@ fn is_root(text: &str) -> bool {
 }
 
 /// Whether the first word after a `+` makes it a grant marker.
-fn plus_grants(next: Option<&Item>, operands: bool, exists: &dyn Fn(&str) -> bool) -> bool {
+fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
+    // (Never by a word beginning with `-`, even after `--`: a file a jail planted with
+    // such a name would take `+` and the word from an argument list: `expr -- 5 + -2`.)
     match next {
         Some(Item::Write) => true,
         Some(Item::Word(fields)) => fields.first().is_some_and(|f| {
             !f.literal
                 && (f.text.starts_with('@')
-                    || ((operands || !f.text.starts_with('-'))
-                        && !is_root(&f.text)
-                        && exists(&f.text)))
+                    || (!f.text.starts_with('-') && !is_root(&f.text) && exists(&f.text)))
         }),
         _ => false,
     }
@@ -249,7 +249,7 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
                 out.push(Role::Marker);
             }
             Item::Hidden => {
-                if plus_grants(next, operands, exists) {
+                if plus_grants(next, exists) {
                     hidden = true;
                     out.push(Role::Marker);
                 } else if hidden {
@@ -461,8 +461,9 @@ mod tests {
         // Written or hidden too.
         let c = collect(&[f("rm"), f("--"), Item::Write, f("-dash.txt")], cwd).unwrap();
         assert_eq!(c.grants, [req("-dash.txt", true)]);
-        let c = collect(&[f("sh"), f("--"), Item::Hidden, f("-dash.txt")], cwd).unwrap();
-        assert_eq!(c.argv, ["sh", "--"]);
+        // Not after `+`: a planted `-2` would turn `expr -- 5 + -2` into `expr -- 5`.
+        let c = collect(&[f("expr"), f("--"), Item::Hidden, f("-dash.txt")], cwd).unwrap();
+        assert_eq!(c.argv, ["expr", "--", "+", "-dash.txt"]);
     }
 
     #[test]
