@@ -200,6 +200,10 @@ impl State {
     }
 }
 
+/// The process group of the job that has the terminal (0: the shell has it), for a
+/// hang-up to reach it (`pola-sh`'s SIGHUP handler: only an atomic load and `kill`).
+pub static FOREGROUND_JOB: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
 /// The controlling terminal, while the shell does job control on it.
 pub struct Terminal {
     shell_pgid: Pid,
@@ -273,6 +277,7 @@ impl Terminal {
         if job.pgid.as_raw() <= 0 {
             return;
         }
+        FOREGROUND_JOB.store(job.pgid.as_raw(), std::sync::atomic::Ordering::SeqCst);
         if self.relayed && !job.procs.iter().any(|p| p.unconfined) {
             relay::foreground(Some(Foreground {
                 pgrp: job.pgid.as_raw(),
@@ -301,6 +306,7 @@ impl Terminal {
     /// Take the terminal back, with the shell's modes, once the relay has shown all
     /// the job wrote.
     pub fn reclaim(&self) {
+        FOREGROUND_JOB.store(0, std::sync::atomic::Ordering::SeqCst);
         relay::settle();
         let _ = tcsetpgrp(tty(), self.shell_pgid);
         if let Some(m) = &self.modes {

@@ -410,10 +410,18 @@ fn repl(sh: &mut Shell) -> i32 {
     ignore_job_signals();
     sh.terminal = pola_sh::job::Terminal::take();
     let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
+    // As bash: HISTSIZE entries (500 unless set; rustyline's own default kept 100).
+    let kept = sh
+        .get("HISTSIZE")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(500);
     let config = rustyline::Config::builder()
         .completion_type(rustyline::CompletionType::List)
         .auto_add_history(false)
-        .build();
+        .max_history_size(kept.max(1))
+        .map(|b| b.build())
+        .unwrap_or_default();
+    catch_hangup();
     let mut editor: Editor = match rustyline::Editor::with_config(config) {
         Ok(e) => e,
         Err(e) => {
@@ -503,6 +511,7 @@ fn repl(sh: &mut Shell) -> i32 {
                 pending.clear();
             }
             Err(ReadlineError::Eof) => break,
+            Err(_) if HUNG_UP.load(std::sync::atomic::Ordering::SeqCst) => break,
             Err(e) => {
                 report::error(PROGRAM, format!("reading input: {e}"));
                 break;
@@ -510,19 +519,56 @@ fn repl(sh: &mut Shell) -> i32 {
         }
     }
     save(&mut editor, &history);
+    if HUNG_UP.load(std::sync::atomic::Ordering::SeqCst) {
+        sh.status = 128 + libc::SIGHUP;
+    }
     let status = sh.status;
     sh.exit_hook(status)
 }
 
 type Editor = rustyline::Editor<PolaHelper, rustyline::history::FileHistory>;
 
+/// Save the history: whole or not at all (written beside it, then renamed over it: a
+/// shell killed while it wrote, as a closed terminal's SIGHUP did, left it empty).
 fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     if let Some(h) = history {
         if let Some(dir) = h.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        let _ = editor.save_history(h);
+        let mut name = h.as_os_str().to_owned();
+        name.push(format!(".new.{}", std::process::id()));
+        let new = std::path::PathBuf::from(name);
+        if editor.save_history(&new).is_err() || std::fs::rename(&new, h).is_err() {
+            let _ = std::fs::remove_file(&new);
+        }
     }
+}
+
+/// The terminal hung up (its window closed): SIGHUP, unless a trap takes it.
+static HUNG_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn hung_up(_: libc::c_int) {
+    HUNG_UP.store(true, std::sync::atomic::Ordering::SeqCst);
+    // The job that has the terminal is told too (as bash sends jobs SIGHUP): it ends,
+    // and the shell's next read of the gone terminal ends the shell.
+    let job = pola_sh::job::FOREGROUND_JOB.load(std::sync::atomic::Ordering::SeqCst);
+    if job > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(-job, libc::SIGHUP) };
+    }
+}
+
+/// A SIGHUP with no trap for it ends the shell as bash's does, but with the history
+/// saved: the line editor's read of the gone terminal ends the loop.
+fn catch_hangup() {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let action = SigAction::new(
+        SigHandler::Handler(hung_up),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to an atomic.
+    let _ = unsafe { sigaction(Signal::SIGHUP, &action) };
 }
 
 #[cfg(test)]

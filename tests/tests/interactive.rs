@@ -899,3 +899,66 @@ both!(
         assert!(run.stdout.starts_with("OK"), "{run}");
     }
 );
+
+// Closing the terminal (a hang-up) saves the history whole, as bash does; it used to
+// be written in place as the shell was killed: emptied, or only the last session's.
+both!(a_hang_up_keeps_the_history, |t: &T| {
+    let data = t.path(".data");
+    std::fs::create_dir_all(data.join("pola-sh")).unwrap();
+    let old: String = (0..300).map(|i| format!("echo old-{i}\n")).collect();
+    std::fs::write(data.join("pola-sh/history"), &old).unwrap();
+    t.own(&data);
+    t.own(&data.join("pola-sh"));
+    t.own(&data.join("pola-sh/history"));
+    let driver = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], ["pola-sh", "-i", "--norc"])
+def read(secs):
+    out, end = b"", time.time() + secs
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try: out += os.read(fd, 4096)
+            except OSError: break
+    return out
+read(1.5)
+os.write(fd, b"echo new-one\r"); read(1.0)
+os.write(fd, sys.argv[2].encode() + b"\r"); read(1.0)
+start = time.time()
+os.close(fd)
+_, status = os.waitpid(pid, 0)
+print("exited", os.waitstatus_to_exitcode(status), "after", round(time.time() - start))
+"#;
+    for (running, check) in [("true", "new-one"), ("sleep 30", "sleep 30")] {
+        let mut cmd = t.command(
+            "python3",
+            &[
+                "-c",
+                driver,
+                pola_tests::pola_sh().to_str().unwrap(),
+                running,
+            ],
+        );
+        cmd.env("XDG_DATA_HOME", &data).env("TERM", "xterm");
+        let run = t.output(cmd);
+        // Also with a job in the foreground, which the hang-up reaches too.
+        assert!(run.stdout.starts_with("exited 129 after "), "{run}");
+        let secs: u64 = run
+            .stdout
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(secs < 10, "{run}");
+        let saved = std::fs::read_to_string(data.join("pola-sh/history")).unwrap();
+        assert!(
+            saved.contains(check) && saved.contains("echo old-299"),
+            "{saved}"
+        );
+        assert!(saved.lines().count() >= 300, "{saved}");
+    }
+});
