@@ -472,6 +472,9 @@ fn repl(sh: &mut Shell) -> i32 {
         typed_ahead.push_str(&String::from_utf8_lossy(
             &pola_fileserver::relay::take_typeahead(),
         ));
+        if sh.terminal.is_some() {
+            keep_unfinished_line();
+        }
         let read = match typed_ahead.find(['\r', '\n']) {
             // A whole line typed ahead runs as if typed now.
             Some(end) => {
@@ -542,6 +545,27 @@ fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
             let _ = std::fs::remove_file(&new);
         }
     }
+}
+
+/// Before a prompt: output that did not end its line (`printf abc`) stays on the screen
+/// (the line editor starts the prompt at the line's start and clears it). As zsh's
+/// PROMPT_SP: a marked `%`, then spaces to the last column and a carriage return: from
+/// the start of a line they stay on it and the prompt covers them; after text they wrap,
+/// and the prompt starts on the next line.
+fn keep_unfinished_line() {
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ writes the one struct it is given.
+    if unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } != 0 || size.ws_col < 2 {
+        return;
+    }
+    let text = format!(
+        "\x1b[7m%\x1b[27m{}\r",
+        " ".repeat(usize::from(size.ws_col) - 1)
+    );
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 /// The terminal hung up (its window closed): SIGHUP, unless a trap takes it.

@@ -962,3 +962,22 @@ print("exited", os.waitstatus_to_exitcode(status), "after", round(time.time() - 
         assert!(saved.lines().count() >= 300, "{saved}");
     }
 });
+
+// Output that does not end its line stays on the screen: the prompt used to start by
+// clearing the line it was on. As zsh: a marked `%` and spaces to the last column,
+// which wrap after text (the prompt then starts a line of its own) and are covered by
+// the prompt at the start of a line.
+both!(
+    output_without_a_final_newline_stays_on_the_screen,
+    |t: &T| {
+        let run = t.interactive(&[
+            Resize(24, 80),
+            Expect(prompt(t)),
+            Send("printf unfinished"),
+            Send(ENTER),
+            Raw("unfinished\x1b[7m%\x1b[27m "),
+            Expect(prompt(t)),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+    }
+);
