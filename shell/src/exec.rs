@@ -159,6 +159,9 @@ pub struct Shell {
     pub substituting: Vec<Pid>,
     /// The limits `ulimit` set: each command's, not the shell's own.
     pub rlimits: Vec<pola_fileserver::limits::Rlimit>,
+    /// `exit` said there are stopped jobs on this line of the history (the next
+    /// `exit` leaves).
+    pub exit_warned: Option<usize>,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -245,6 +248,7 @@ impl Shell {
             substituted: Vec::new(),
             substituting: Vec::new(),
             rlimits: Vec::new(),
+            exit_warned: None,
         };
         if interactive {
             sh.options.emacs = true;

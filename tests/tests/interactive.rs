@@ -981,3 +981,29 @@ both!(
         assert!(run.stdout.starts_with("OK"), "{run}");
     }
 );
+
+// As bash: `exit` with a stopped job (an editor's unsaved work) says so, and leaves at
+// the next `exit`.
+both!(exit_with_a_stopped_job_asks_again, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 30"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_Z),
+        Expect("Stopped"),
+        Send("exit"),
+        Send(ENTER),
+        Expect("there are stopped jobs"),
+        Send("echo still-here"),
+        Send(ENTER),
+        Expect("still-here\n"),
+        Send("exit"),
+        Send(ENTER),
+        Count("there are stopped jobs", 2),
+        Send("exit"),
+        Send(ENTER),
+        Pause(1.0),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});

@@ -9,5 +9,19 @@ pub fn exit(sh: &mut Shell, argv: &[String]) -> Status {
         },
         None => sh.status,
     };
+    // As bash: an interactive shell with stopped jobs (an editor's unsaved work) says
+    // so, and leaves at the next `exit` typed right after.
+    let stopped = sh
+        .jobs
+        .iter()
+        .any(|j| j.state == crate::job::State::Stopped);
+    if sh.interactive && !sh.subshell && stopped {
+        let line = sh.history.len();
+        if sh.exit_warned.is_none_or(|warned| warned + 1 != line) {
+            sh.exit_warned = Some(line);
+            sh.error("there are stopped jobs (exit again to leave: they end with the shell)");
+            return Ok(1);
+        }
+    }
     Err(Flow::Exit(status))
 }
