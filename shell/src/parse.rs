@@ -922,8 +922,18 @@ impl<'o> Grammar<'o> {
         let mut cmd = Simple::default();
         let mut i = i;
         if let Some(r) = i.strip_prefix("!!") {
+            let bang = i;
             cmd.unconfined = true;
             i = self.blank(r);
+            // `!!` alone is bash's "the last command again": here it marks the command
+            // after it to run unconfined, and there is none (said at the `!!`: not an
+            // unfinished line to continue).
+            if i.is_empty() || i.starts_with(['\n', ';', '&', '|', ')']) {
+                return fail(
+                    bang,
+                    "'!!' runs the command after it unconfined, and none follows (no history expansion here: the Up arrow recalls the last command)",
+                );
+            }
         }
         // Declaration commands take assignments as arguments.
         let mut declaration = false;
@@ -1639,6 +1649,16 @@ mod tests {
         let e = parse("cat <(echo").unwrap_err();
         assert!(e.message.contains("<("), "{}", e.message);
         round_trip("diff <(sort a) >(cat) < <(echo in)");
+    }
+
+    #[test]
+    fn bare_unconfined_marker_is_an_error_not_a_continuation() {
+        for src in ["!!", "!! ", "!!\n", "true; !!"] {
+            let e = parse(src).unwrap_err();
+            assert!(!e.incomplete, "{src:?}");
+            assert!(e.message.contains("no history expansion"), "{}", e.message);
+        }
+        assert!(parse("!!ls").is_ok() && parse("!! ls").is_ok());
     }
 
     #[test]
