@@ -209,6 +209,8 @@ pub struct PolaHelper {
     /// Builtins, functions and programs on PATH, refreshed before each prompt.
     pub commands: RefCell<Vec<String>>,
     pub home: RefCell<String>,
+    /// The shell's variables, for `$NAME` and `${NAME`.
+    pub variables: RefCell<Vec<String>>,
 }
 
 impl PolaHelper {
@@ -217,6 +219,7 @@ impl PolaHelper {
             files: FilenameCompleter::new(),
             commands: RefCell::new(Vec::new()),
             home: RefCell::new(String::new()),
+            variables: RefCell::new(Vec::new()),
         }
     }
 
@@ -401,6 +404,29 @@ impl Completer for PolaHelper {
         }
         if let Some(rest) = word.strip_prefix("~/") {
             return Ok((start, self.complete_home(rest)));
+        }
+        // `$NA` and `${NA`: the shell's variables (the word's last `$`, as in
+        // `"$HO` or `a=$PW`).
+        if let Some(dollar) = word.rfind('$') {
+            let after = &word[dollar + 1..];
+            let (brace, name) = match after.strip_prefix('{') {
+                Some(n) => ("{", n),
+                None => ("", after),
+            };
+            if name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {
+                let close = if brace.is_empty() { "" } else { "}" };
+                let matches = self
+                    .variables
+                    .borrow()
+                    .iter()
+                    .filter(|v| v.starts_with(name))
+                    .map(|v| Pair {
+                        display: v.clone(),
+                        replacement: format!("${brace}{v}{close}"),
+                    })
+                    .collect();
+                return Ok((start + dollar, matches));
+            }
         }
         // The list shows names a jail may have made: escaped (`pola_fileserver::text`).
         let (at, found) = self.files.complete(line, pos, ctx)?;

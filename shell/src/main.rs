@@ -463,6 +463,9 @@ fn repl(sh: &mut Shell) -> i32 {
             let path = sh.get("PATH").unwrap_or("").to_string();
             let home = sh.get("HOME").unwrap_or("").to_string();
             h.refresh(&path, sh.functions.keys().cloned(), &home);
+            let mut names = pola_sh::expand::Host::names(&*sh);
+            names.sort();
+            *h.variables.borrow_mut() = names;
         }
         let p = if pending.is_empty() {
             pola_sh::prompt::expand(sh, "PS1")

@@ -1007,3 +1007,19 @@ both!(exit_with_a_stopped_job_asks_again, |t: &T| {
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
+
+both!(tab_completes_variables, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("myvar_abc=completed"),
+        Send(ENTER),
+        Send("echo $myv"),
+        Send("\t"),
+        Send(" \"${myv"),
+        Send("\t"),
+        Send("\""),
+        Send(ENTER),
+        Expect("completed completed\n"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
