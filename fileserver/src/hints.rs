@@ -119,18 +119,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     if tool != "git" {
         return None;
     }
-    // `git [-C DIR] [-c NAME=VALUE] [--options] SUBCOMMAND ...`
-    let mut rest = words.iter().map(|w| w.as_os_str().as_bytes());
-    let sub = loop {
-        let w = rest.next()?;
-        match w {
-            b"-C" | b"-c" | b"--git-dir" | b"--work-tree" | b"--namespace" => {
-                rest.next()?;
-            }
-            _ if w.starts_with(b"-") => {}
-            _ => break w,
-        }
-    };
+    let (sub, rest) = git_subcommand(words)?;
     // What changes the repository alone, and what changes the files checked out too
     // (given `+ => .git` only, those fail half done: `git switch` moved the branch
     // and could not replace the files).
@@ -173,7 +162,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     if sub != b"config" {
         return None;
     }
-    let args: Vec<&[u8]> = rest.collect();
+    let args: Vec<&[u8]> = rest.iter().map(|w| w.as_os_str().as_bytes()).collect();
     let global = args.iter().any(|a| *a == b"--global");
     let local = !global
         && !args
@@ -237,6 +226,20 @@ fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf>
         .iter()
         .position(|w| options.iter().any(|o| w.as_os_str() == *o))?;
     words.get(at + 1)
+}
+
+/// git's subcommand in `words` (`git [-C DIR] [-c NAME=VALUE] [--options] SUBCOMMAND`)
+/// and the words after it.
+fn git_subcommand(words: &[PathBuf]) -> Option<(&[u8], &[PathBuf])> {
+    let mut i = 0;
+    loop {
+        let w = words.get(i)?.as_os_str().as_bytes();
+        match w {
+            b"-C" | b"-c" | b"--git-dir" | b"--work-tree" | b"--namespace" => i += 2,
+            _ if w.starts_with(b"-") => i += 1,
+            _ => return Some((w, &words[i + 1..])),
+        }
+    }
 }
 
 /// Whether `tool` given `words` extracts an archive into the working directory (`tar
@@ -891,8 +894,11 @@ impl Observed {
             ));
         }
         // npm looks its registry up on every run, to say whether it is out of date:
-        // a failing `npm test` is not told to take the network for that.
-        let incidental_lookup = |port: u16| port == 53 && self.runs_scripts();
+        // a failing `npm test` is not told to take the network for that. Nor git,
+        // outside what reaches a remote: without a configured identity `git commit`
+        // looks its host's name up for a default e-mail, and fails for the identity.
+        let incidental_lookup =
+            |port: u16| port == 53 && (self.runs_scripts() || self.git_stays_local());
         let direct = self.connects.iter().find(|(addr, port)| {
             (Some(*port) != self.proxy || addr != "127.0.0.1") && !incidental_lookup(*port)
         });
@@ -952,6 +958,23 @@ impl Observed {
         // file), then what it was seen creating.
         found.sort_by_key(|(name, seen)| (self.typed(name).is_none(), !seen));
         found.into_iter()
+    }
+
+    /// Whether this is git doing something that reaches no remote (`commit`, `log`).
+    fn git_stays_local(&self) -> bool {
+        const REMOTE: &[&[u8]] = &[
+            b"clone",
+            b"fetch",
+            b"pull",
+            b"push",
+            b"ls-remote",
+            b"remote",
+            b"submodule",
+            b"send-email",
+            b"request-pull",
+            b"archive",
+        ];
+        self.tool == "git" && git_subcommand(&self.words).is_some_and(|(s, _)| !REMOTE.contains(&s))
     }
 
     /// Whether this is Python running a test runner (`python3 -m unittest`, `-m
@@ -1553,6 +1576,15 @@ mod tests {
             device: false,
             default: false,
         }
+    }
+
+    #[test]
+    fn gits_subcommand_is_found_past_its_options() {
+        let w = |words: &str| -> Vec<PathBuf> { words.split(' ').map(PathBuf::from).collect() };
+        let words = w("-C push -c a=b --no-pager commit -m x");
+        let (sub, rest) = git_subcommand(&words).unwrap();
+        assert_eq!((sub, rest.len()), (&b"commit"[..], 2));
+        assert!(git_subcommand(&w("-C dir")).is_none());
     }
 
     #[test]

@@ -401,8 +401,9 @@ impl Shell {
                         continue;
                     } else {
                         match t.parse::<RawFd>() {
-                            // A reserved descriptor is a closed one to the user.
-                            Ok(n) if is_reserved(n) => {
+                            // A reserved descriptor is a closed one to the user (unless
+                            // this command's own redirection set it: `3<<EOF <&3`).
+                            Ok(n) if is_reserved(n) && !out.0.iter().any(|(t, _)| *t == n) => {
                                 return Err(format!("{n}: bad file descriptor"))
                             }
                             Ok(n) if (0..=1023).contains(&n) => Target::Dup(n),
