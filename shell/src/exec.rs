@@ -539,6 +539,8 @@ impl Shell {
     fn enter_subshell(&mut self) {
         // A forked copy completes every jail it starts itself.
         self.start_later = false;
+        // and says what it has to say at once: it gives no job the terminal.
+        crate::job::FOREGROUND_JOB.store(0, std::sync::atomic::Ordering::SeqCst);
         pola_fileserver::supervise::reset_job_signals();
         self.traps.enter_subshell();
         self.subshell = true;

@@ -306,8 +306,9 @@ impl Terminal {
     /// Take the terminal back, with the shell's modes, once the relay has shown all
     /// the job wrote.
     pub fn reclaim(&self) {
-        FOREGROUND_JOB.store(0, std::sync::atomic::Ordering::SeqCst);
         relay::settle();
+        FOREGROUND_JOB.store(0, std::sync::atomic::Ordering::SeqCst);
+        crate::report::flush_deferred();
         let _ = tcsetpgrp(tty(), self.shell_pgid);
         if let Some(m) = &self.modes {
             let _ = tcsetattr(tty(), SetArg::TCSADRAIN, m);

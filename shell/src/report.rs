@@ -11,6 +11,31 @@ pub fn error(program: &str, message: impl Display) {
 /// terminal is in raw mode (a job's terminal is being relayed, or the line editor is
 /// reading), where `\n` alone would leave the next line starting at the old column.
 pub fn line(text: impl Display) {
+    // While a job has the terminal its jails' output is still being relayed: what the
+    // shell says of a jail that ended waits for the rest of it (a hint printed inside
+    // `cat`'s own error message, under load), and is said once the terminal is back.
+    if crate::job::FOREGROUND_JOB.load(std::sync::atomic::Ordering::SeqCst) != 0 {
+        DEFERRED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(text.to_string());
+        return;
+    }
+    say(text)
+}
+
+/// Lines [`line`] kept while a job had the terminal.
+static DEFERRED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Say the lines kept while a job had the terminal (it is the shell's again).
+pub fn flush_deferred() {
+    let lines = std::mem::take(&mut *DEFERRED.lock().unwrap_or_else(|e| e.into_inner()));
+    for l in lines {
+        say(l);
+    }
+}
+
+fn say(text: impl Display) {
     use std::io::Write;
     let raw = nix::sys::termios::tcgetattr(std::io::stderr()).is_ok_and(|t| {
         !t.output_flags
