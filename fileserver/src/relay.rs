@@ -73,6 +73,22 @@ struct Control {
     settled: u64,
     /// Keys typed ahead and not read: for the next foreground job, or the prompt.
     typeahead: Vec<u8>,
+    /// The echo modes (`ECHO_MODES` of `c_lflag`) the last jail that had the keys left
+    /// its terminal in (`stty -echo`), for the shell's terminal.
+    echo: Option<libc::tcflag_t>,
+}
+
+/// The local modes of echoing that a jail's `stty` carries over to the shell.
+pub const ECHO_MODES: libc::tcflag_t = libc::ECHO | libc::ECHOE | libc::ECHOK | libc::ECHONL;
+
+/// The echo modes the last jail that had the keys left its terminal in, once.
+pub fn take_echo() -> Option<libc::tcflag_t> {
+    handle()?
+        .control
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .echo
+        .take()
 }
 
 struct Handle {
@@ -605,6 +621,12 @@ impl Relay {
         // Dropping the master hangs the slave up for whoever still holds it.
         let mut p = self.ptys.remove(i);
         if self.keyed == Some(p.pgrp) {
+            // `stty -echo; read pw`: the echo it set holds for what comes next, as on
+            // a terminal of its own.
+            if let (Some(modes), Some(h)) = (termios(p.master.as_fd()), HANDLE.get()) {
+                h.control.lock().unwrap_or_else(|e| e.into_inner()).echo =
+                    Some(modes.c_lflag & ECHO_MODES);
+            }
             let mut keys = unread(&p);
             keys.extend(std::mem::take(&mut p.pending));
             if !keys.is_empty() {

@@ -311,7 +311,13 @@ impl Terminal {
         crate::report::flush_deferred();
         let _ = tcsetpgrp(tty(), self.shell_pgid);
         if let Some(m) = &self.modes {
-            let _ = tcsetattr(tty(), SetArg::TCSADRAIN, m);
+            let mut m = m.clone();
+            if let Some(echo) = relay::take_echo() {
+                use nix::sys::termios::LocalFlags;
+                let echo_modes = LocalFlags::from_bits_truncate(relay::ECHO_MODES);
+                m.local_flags = (m.local_flags - echo_modes) | LocalFlags::from_bits_truncate(echo);
+            }
+            let _ = tcsetattr(tty(), SetArg::TCSADRAIN, &m);
         }
     }
 }

@@ -1023,3 +1023,30 @@ both!(tab_completes_variables, |t: &T| {
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
+
+// `stty -echo; read pw; stty echo`: the echo a jail's stty turns off holds for the
+// shell's own `read`, as on a terminal (the password was shown: stty changed only its
+// jail's terminal).
+both!(a_jails_stty_echo_holds_for_the_shells_read, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("stty -echo"),
+        Send(ENTER),
+        Expect(prompt(t)),
+        Send("read -r pw"),
+        Send(ENTER),
+        Pause(0.5),
+        Send("hidden-pw\r"),
+        Pause(0.5),
+        Send("stty echo; echo len=${#pw}"),
+        Send(ENTER),
+        Expect("len=9"),
+        Send("read -r seen"),
+        Send(ENTER),
+        Pause(0.5),
+        Send("shown-again\r"),
+        Expect("shown-again"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("hidden-pw"), "{run}");
+});
