@@ -476,6 +476,11 @@ fn repl(sh: &mut Shell) -> i32 {
             &pola_fileserver::relay::take_typeahead(),
         ));
         if sh.terminal.is_some() {
+            if let Some((rows, cols)) = window_size() {
+                // As bash's checkwinsize: the window's size, for scripts and prompts.
+                sh.set("LINES", &rows.to_string());
+                sh.set("COLUMNS", &cols.to_string());
+            }
             keep_unfinished_line();
         }
         let read = match typed_ahead.find(['\r', '\n']) {
@@ -556,19 +561,23 @@ fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
 /// the start of a line they stay on it and the prompt covers them; after text they wrap,
 /// and the prompt starts on the next line.
 fn keep_unfinished_line() {
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: TIOCGWINSZ writes the one struct it is given.
-    if unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } != 0 || size.ws_col < 2 {
+    let Some((_, cols)) = window_size().filter(|(_, cols)| *cols >= 2) else {
         return;
-    }
-    let text = format!(
-        "\x1b[7m%\x1b[27m{}\r",
-        " ".repeat(usize::from(size.ws_col) - 1)
-    );
+    };
+    let text = format!("\x1b[7m%\x1b[27m{}\r", " ".repeat(usize::from(cols) - 1));
     use std::io::Write;
     let mut out = std::io::stdout();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// The terminal's window: rows and columns (None when it does not say).
+fn window_size() -> Option<(u16, u16)> {
+    // SAFETY: a zeroed winsize is a valid value for TIOCGWINSZ to overwrite.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ writes the one struct it is given.
+    let known = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } == 0 && size.ws_col > 0;
+    known.then_some((size.ws_row, size.ws_col))
 }
 
 /// The terminal hung up (its window closed): SIGHUP, unless a trap takes it.
