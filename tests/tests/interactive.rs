@@ -977,6 +977,10 @@ both!(
             Send(ENTER),
             Raw("unfinished\x1b[7m%\x1b[27m "),
             Expect(prompt(t)),
+            // And the window's size, as bash's checkwinsize sets it.
+            Send("echo size=${LINES}x$COLUMNS"),
+            Send(ENTER),
+            Expect("size=24x80"),
         ]);
         assert!(run.stdout.starts_with("OK"), "{run}");
     }
