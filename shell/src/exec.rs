@@ -566,10 +566,7 @@ impl Shell {
                 self.terminal = None;
                 if !job_control {
                     // POSIX: without job control, background commands read /dev/null.
-                    if let Ok(null) = redirect::open_file("/dev/null", nix::fcntl::OFlag::O_RDONLY)
-                    {
-                        let _ = redirect::dup_onto(null.as_raw_fd(), 0);
-                    }
+                    redirect::input_from_null();
                 }
                 let status = self.run_and_or(and_or).unwrap_or_else(flow_status);
                 self.exit_subshell(status);
@@ -1885,11 +1882,7 @@ impl Shell {
                 if self.interactive {
                     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
                     if !write {
-                        if let Ok(null) =
-                            redirect::open_file("/dev/null", nix::fcntl::OFlag::O_RDONLY)
-                        {
-                            let _ = redirect::dup_onto(null.as_raw_fd(), 0);
-                        }
+                        redirect::input_from_null();
                     }
                 }
                 self.terminal = None;

@@ -307,6 +307,13 @@ impl Saved {
     }
 }
 
+/// Standard input from /dev/null (a background job apart from the terminal).
+pub fn input_from_null() {
+    if let Ok(null) = open_file("/dev/null", OFlag::O_RDONLY) {
+        let _ = dup_onto(null.as_raw_fd(), 0);
+    }
+}
+
 /// A descriptor that cannot be read or written (O_PATH on /dev/null): what a command
 /// gets for a standard descriptor the user closed.
 pub fn unusable_fd() -> Result<OwnedFd, String> {
