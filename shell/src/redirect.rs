@@ -397,6 +397,12 @@ impl Shell {
                     } else if let Some(n) =
                         t.strip_suffix('-').and_then(|n| n.parse::<RawFd>().ok())
                     {
+                        // The shell's own descriptors are never a command's (`<&14`
+                        // handed a jail the terminal relay's socket: a review's
+                        // finding), nor moved.
+                        if is_shell_fd(n) {
+                            return Err(format!("{n}: bad file descriptor (in use by the shell)"));
+                        }
                         // `5>&3-`: move 3 to 5.
                         if let Some(Fd::Var(v)) = &r.fd {
                             self.var_fd(v, VarFd::Dup(n))?;
@@ -410,6 +416,11 @@ impl Shell {
                         match t.parse::<RawFd>() {
                             // A reserved descriptor is a closed one to the user (unless
                             // this command's own redirection set it: `3<<EOF <&3`).
+                            Ok(n) if is_shell_fd(n) => {
+                                return Err(format!(
+                                    "{n}: bad file descriptor (in use by the shell)"
+                                ))
+                            }
                             Ok(n) if is_reserved(n) && !out.0.iter().any(|(t, _)| *t == n) => {
                                 return Err(format!("{n}: bad file descriptor"))
                             }

@@ -3114,3 +3114,36 @@ fn every_security_item_has_a_test() {
         );
     }
 }
+
+// SECURITY.md 28: a redirection never hands a command one of the shell's own
+// descriptors (10 and up, close-on-exec): `cmd <&14` gave a jail the terminal relay's
+// socket, from which it took the next commands' terminals (a review's finding).
+both!(
+    item_28_a_redirection_never_hands_over_the_shells_own_descriptors,
+    |t: &T| {
+        let shell = pola_tests::pola_sh();
+        // The shell holds descriptor 101 (its own pipe): unconfined, a process sees it.
+        let run = t.plain(&[shell.to_str().unwrap(), "-c", "!!readlink /proc/$$/fd/101"]);
+        assert!(run.success().starts_with("pipe:"), "{run}");
+        // Named as a redirection's source, it is refused, as bash refuses a closed one.
+        for script in [
+            "readlink /proc/self/fd/0 <&101",
+            "readlink /proc/self/fd/5 5<&101",
+            "readlink /proc/self/fd/0 <&101-",
+            "!!readlink /proc/self/fd/0 <&101",
+        ] {
+            let run = t.plain(&[shell.to_str().unwrap(), "-c", script]);
+            assert!(!run.ok(), "{script}: {run}");
+            assert!(
+                run.stderr
+                    .contains("101: bad file descriptor (in use by the shell)"),
+                "{run}"
+            );
+            assert!(!run.stdout.contains("pipe:"), "{run}");
+        }
+        // The user's own descriptors above 9 still pass.
+        t.write("f.txt", "mine\n");
+        let run = t.plain(&[shell.to_str().unwrap(), "-c", "exec {x}<f.txt; cat <&$x"]);
+        assert_eq!(run.success(), "mine\n");
+    }
+);
