@@ -541,17 +541,38 @@ type Editor = rustyline::Editor<PolaHelper, rustyline::history::FileHistory>;
 
 /// Save the history: whole or not at all (written beside it, then renamed over it: a
 /// shell killed while it wrote, as a closed terminal's SIGHUP did, left it empty).
+/// The new file is made here, exclusively, under a name no one can guess (a file or
+/// link a jail planted at a predictable one would be renamed over the history, or
+/// written through), and renamed only if it is still that file and holds what was
+/// written (the line editor writes nothing when nothing is new).
 fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
-    if let Some(h) = history {
-        if let Some(dir) = h.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let mut name = h.as_os_str().to_owned();
-        name.push(format!(".new.{}", std::process::id()));
-        let new = std::path::PathBuf::from(name);
-        if editor.save_history(&new).is_err() || std::fs::rename(&new, h).is_err() {
-            let _ = std::fs::remove_file(&new);
-        }
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let Some(h) = history else { return };
+    if let Some(dir) = h.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let mut random = [0u8; 8];
+    // SAFETY: getrandom writes at most the length it is given.
+    unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
+    let mut name = h.as_os_str().to_owned();
+    name.push(format!(".new.{:016x}", u64::from_ne_bytes(random)));
+    let new = std::path::PathBuf::from(name);
+    let Ok(made) = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&new)
+    else {
+        return;
+    };
+    let ours = made.metadata().map(|m| (m.dev(), m.ino())).ok();
+    drop(made);
+    let written = editor.save_history(&new).is_ok()
+        && std::fs::symlink_metadata(&new)
+            .is_ok_and(|m| m.is_file() && m.len() > 0 && Some((m.dev(), m.ino())) == ours);
+    if !written || std::fs::rename(&new, h).is_err() {
+        let _ = std::fs::remove_file(&new);
     }
 }
 
