@@ -74,11 +74,11 @@ struct Control {
     /// Keys typed ahead and not read: for the next foreground job, or the prompt.
     typeahead: Vec<u8>,
     /// The echo modes (`ECHO_MODES` of `c_lflag`) the last jail that had the keys left
-    /// its terminal in (`stty -echo`), for the shell's terminal.
+    /// its terminal in (`stty -echo`), for the shell's own `read`.
     echo: Option<libc::tcflag_t>,
 }
 
-/// The local modes of echoing that a jail's `stty` carries over to the shell.
+/// The local modes of echoing a jail's terminal is left in that the shell looks at.
 pub const ECHO_MODES: libc::tcflag_t = libc::ECHO | libc::ECHOE | libc::ECHOK | libc::ECHONL;
 
 /// The echo modes the last jail that had the keys left its terminal in, once.

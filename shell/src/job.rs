@@ -200,6 +200,15 @@ impl State {
     }
 }
 
+/// The last job that had the keys left its terminal's echo off (`stty -echo`): the
+/// shell's `read` does not echo either, as on a terminal shared by all.
+static ECHO_LEFT_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the last job that had the keys left echo off (for the `read` builtin).
+pub fn echo_left_off() -> bool {
+    ECHO_LEFT_OFF.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// The process group of the job that has the terminal (0: the shell has it), for a
 /// hang-up to reach it (`pola-sh`'s SIGHUP handler: only an atomic load and `kill`).
 pub static FOREGROUND_JOB: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
@@ -311,13 +320,12 @@ impl Terminal {
         crate::report::flush_deferred();
         let _ = tcsetpgrp(tty(), self.shell_pgid);
         if let Some(m) = &self.modes {
-            let mut m = m.clone();
-            if let Some(echo) = relay::take_echo() {
-                use nix::sys::termios::LocalFlags;
-                let echo_modes = LocalFlags::from_bits_truncate(relay::ECHO_MODES);
-                m.local_flags = (m.local_flags - echo_modes) | LocalFlags::from_bits_truncate(echo);
-            }
-            let _ = tcsetattr(tty(), SetArg::TCSADRAIN, &m);
+            let _ = tcsetattr(tty(), SetArg::TCSADRAIN, m);
+        }
+        // The terminal gets the prompt's modes back (SECURITY.md 29); only the shell's
+        // own `read` remembers whether the job left echo off (`stty -echo; read pw`).
+        if let Some(echo) = relay::take_echo() {
+            ECHO_LEFT_OFF.store(echo & libc::ECHO == 0, std::sync::atomic::Ordering::SeqCst);
         }
     }
 }

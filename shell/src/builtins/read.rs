@@ -115,6 +115,8 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
     }
     // `-s`: what is typed is not shown (a password), while this read lasts; set before
     // the prompt, so that nothing typed after it is shown.
+    // So too after a command's `stty -echo` (its terminal was its own).
+    let silent = silent || crate::job::echo_left_off();
     let _quiet = silent.then(|| Quiet::new(fd)).flatten();
     if let Some(p) = &prompt {
         if nix::unistd::isatty(borrow(fd)).unwrap_or(false) {
