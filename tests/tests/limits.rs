@@ -260,11 +260,8 @@ both!(a_jail_has_a_cgroup_of_its_own_while_it_runs, |t: &T| {
     jail.kill().unwrap();
     jail.wait().unwrap();
     assert!(wait_for(|| find().is_empty(), 5));
-    assert!(
-        dir.exists(),
-        "{} went with its killed launcher",
-        dir.display()
-    );
+    // (It may be gone already: every launcher removes those of dead ones, and other
+    // tests' launchers run beside this one — the one check that flaked, 1 run in 3.)
     t.jail(&[], &["true"]).success();
     assert!(!dir.exists(), "{} is left", dir.display());
 });
