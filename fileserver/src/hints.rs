@@ -242,6 +242,21 @@ fn git_subcommand(words: &[PathBuf]) -> Option<(&[u8], &[PathBuf])> {
     }
 }
 
+/// Whether one of `words` is a bundle of short options (`-xzf`) holding one of `letters`.
+fn short_option(words: &[PathBuf], letters: &[u8]) -> bool {
+    words.iter().any(|w| {
+        let w = w.as_os_str().as_bytes();
+        w.starts_with(b"-") && !w.starts_with(b"--") && w.iter().any(|c| letters.contains(c))
+    })
+}
+
+/// Whether one of `words` is one of `these`.
+fn has_word(words: &[PathBuf], these: &[&[u8]]) -> bool {
+    words
+        .iter()
+        .any(|w| these.contains(&w.as_os_str().as_bytes()))
+}
+
 /// Whether `tool` given `words` extracts an archive into the working directory (`tar
 /// xzf a.tgz`, `tar -x -f a.tar`, `unzip a.zip`, `cpio -i`).
 fn extracts(tool: &str, words: &[PathBuf]) -> bool {
@@ -250,28 +265,13 @@ fn extracts(tool: &str, words: &[PathBuf]) -> bool {
         "tar" | "bsdtar" => {
             // `tar xzf`: the first word's letters; or `-x`, `--extract`, `--get`.
             first.is_some_and(|w| !w.starts_with(b"-") && w.contains(&b'x'))
-                || words.iter().any(|w| {
-                    let w = w.as_os_str().as_bytes();
-                    w == b"--extract"
-                        || w == b"--get"
-                        || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b'x'))
-                })
+                || short_option(words, b"x")
+                || has_word(words, &[b"--extract", b"--get"])
         }
         // Not to list or test it (`unzip -l`, `7z l`).
-        "unzip" => !words.iter().any(|w| {
-            let w = w.as_os_str().as_bytes();
-            w.starts_with(b"-")
-                && !w.starts_with(b"--")
-                && (w.contains(&b'l')
-                    || w.contains(&b't')
-                    || w.contains(&b'Z')
-                    || w.contains(&b'v'))
-        }),
+        "unzip" => !short_option(words, b"ltZv"),
         "7z" | "7za" => first.is_some_and(|w| w == b"x" || w == b"e"),
-        "cpio" => words.iter().any(|w| {
-            let w = w.as_os_str().as_bytes();
-            w == b"--extract" || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b'i'))
-        }),
+        "cpio" => short_option(words, b"i") || has_word(words, &[b"--extract"]),
         _ => false,
     }
 }
@@ -644,11 +644,7 @@ impl Observed {
             .collect();
         // A hard link is made beside its file, which must be in the same file system:
         // a file granted read-only is a mount of its own (EXDEV).
-        let symbolic = self.words.iter().any(|w| {
-            let w = w.as_os_str().as_bytes();
-            w == b"--symbolic"
-                || (w.starts_with(b"-") && !w.starts_with(b"--") && w.contains(&b's'))
-        });
+        let symbolic = short_option(&self.words, b"s") || has_word(&self.words, &[b"--symbolic"]);
         if let ([from, to], "ln", false) = (operands.as_slice(), tool, symbolic) {
             if self.read_only.contains(from) {
                 return Some(format!(

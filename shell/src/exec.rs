@@ -933,11 +933,17 @@ impl Shell {
         // has started, and their readers or writers must see the end when it does.
         let mark = self.substituted.len();
         let r = self.run_command_unsubstituted(c, ends);
+        self.end_substitutions(mark);
+        r
+    }
+
+    /// Close the process substitutions' pipe ends from the `mark`th on (their user
+    /// descriptors reserved again).
+    fn end_substitutions(&mut self, mark: usize) {
         for n in self.substituted.drain(mark..) {
             redirect::release(n);
             self.user_fds.retain(|u| *u != n);
         }
-        r
     }
 
     fn run_command_unsubstituted(&mut self, c: &Command, ends: PipeEnds) -> Result<Running, Flow> {
@@ -1888,10 +1894,7 @@ impl Shell {
                 self.terminal = None;
                 self.next_group = None;
                 // Not this list's to hold: a reader must see its writer's end.
-                for n in self.substituted.drain(..) {
-                    redirect::release(n);
-                    self.user_fds.retain(|u| *u != n);
-                }
+                self.end_substitutions(0);
                 let _ = redirect::dup_onto(theirs.as_raw_fd(), if write { 0 } else { 1 });
                 drop(theirs);
                 let status = self.run_list(list).unwrap_or_else(flow_status);

@@ -264,10 +264,8 @@ pub fn wrapped_program(
     // Each wrapper's options that take a value as the next word, and how many operands
     // come before the program.
     let (valued, operands): (&[&str], usize) = match exe.file_name()?.to_str()? {
-        "env" => (
-            &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
-            0,
-        ),
+        // (`-S` splits a string: never followed, below.)
+        "env" => (&["-u", "--unset", "-C", "--chdir"], 0),
         "timeout" => (&["-s", "--signal", "-k", "--kill-after"], 1),
         "nice" => (&["-n", "--adjustment"], 0),
         "nohup" | "setsid" => (&[], 0),
@@ -752,14 +750,6 @@ pub fn namespace(
     })
 }
 
-/// What a write grant on the command line (`=> path`, `--rw path`) is.
-///
-/// A slot for its name (`pola_fileserver::slots`), so the command may create, replace,
-/// rename or remove it — except for a directory named as `.`, `..` or with a trailing
-/// `/`, the working directory or one above it, or one that holds pola-sh's
-/// configuration: that one is granted read-write as it is (its contents may change; it
-/// stays where it is). A name whose directory does not exist yet (`mkdir -p => a/b/c`)
-/// makes the first missing directory on its way the slot.
 /// Whether `virt` is in a file system the jail has of its own (its /proc, its devpts),
 /// also through the jail's own links, the last one followed: `/dev/stdin`, `/dev/fd`,
 /// `/dev/fd/3` (a process substitution) name the command's own descriptors.
@@ -807,6 +797,14 @@ fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
     }
 }
 
+/// What a write grant on the command line (`=> path`, `--rw path`) is.
+///
+/// A slot for its name (`pola_fileserver::slots`), so the command may create, replace,
+/// rename or remove it — except for a directory named as `.`, `..` or with a trailing
+/// `/`, the working directory or one above it, or one that holds pola-sh's
+/// configuration: that one is granted read-write as it is (its contents may change; it
+/// stays where it is). A name whose directory does not exist yet (`mkdir -p => a/b/c`)
+/// makes the first missing directory on its way the slot.
 fn write_grant(
     named: &Path,
     host: PathBuf,

@@ -30,5 +30,6 @@ pub mod redirect;
 pub mod report;
 mod sys;
 pub use sys::lifeline;
+pub use sys::random_letters;
 pub mod traps;
 pub mod vars;

@@ -480,8 +480,8 @@ fn repl(sh: &mut Shell) -> i32 {
                 // As bash's checkwinsize: the window's size, for scripts and prompts.
                 sh.set("LINES", &rows.to_string());
                 sh.set("COLUMNS", &cols.to_string());
+                keep_unfinished_line(cols);
             }
-            keep_unfinished_line();
         }
         let read = match typed_ahead.find(['\r', '\n']) {
             // A whole line typed ahead runs as if typed now.
@@ -551,11 +551,8 @@ fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     if let Some(dir) = h.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let mut random = [0u8; 8];
-    // SAFETY: getrandom writes at most the length it is given.
-    unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
     let mut name = h.as_os_str().to_owned();
-    name.push(format!(".new.{:016x}", u64::from_ne_bytes(random)));
+    name.push(format!(".new.{}", pola_sh::random_letters(16)));
     let new = std::path::PathBuf::from(name);
     let Ok(made) = std::fs::OpenOptions::new()
         .write(true)
@@ -576,15 +573,15 @@ fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     }
 }
 
-/// Before a prompt: output that did not end its line (`printf abc`) stays on the screen
-/// (the line editor starts the prompt at the line's start and clears it). As zsh's
-/// PROMPT_SP: a marked `%`, then spaces to the last column and a carriage return: from
-/// the start of a line they stay on it and the prompt covers them; after text they wrap,
-/// and the prompt starts on the next line.
-fn keep_unfinished_line() {
-    let Some((_, cols)) = window_size().filter(|(_, cols)| *cols >= 2) else {
+/// Before a prompt, in a window `cols` wide: output that did not end its line (`printf
+/// abc`) stays on the screen (the line editor starts the prompt at the line's start and
+/// clears it). As zsh's PROMPT_SP: a marked `%`, then spaces to the last column and a
+/// carriage return: from the start of a line they stay on it and the prompt covers
+/// them; after text they wrap, and the prompt starts on the next line.
+fn keep_unfinished_line(cols: u16) {
+    if cols < 2 {
         return;
-    };
+    }
     let text = format!("\x1b[7m%\x1b[27m{}\r", " ".repeat(usize::from(cols) - 1));
     use std::io::Write;
     let mut out = std::io::stdout();

@@ -66,12 +66,10 @@ pub fn reserve_user_fds() {
         Some((st.st_dev, st.st_ino, fd))
     };
     let Some(reserved) = made() else { return };
-    let reserved = RESERVED.get_or_init(|| reserved);
+    RESERVED.get_or_init(|| reserved);
     for fd in 3..=pola_fileserver::launch::MAX_USER_FD {
-        // SAFETY: F_GETFD only reads a descriptor's flags; a closed one gives EBADF.
-        if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
-            // SAFETY: dup3 onto a free number, close-on-exec.
-            unsafe { libc::dup3(reserved.2.as_raw_fd(), fd, libc::O_CLOEXEC) };
+        if is_free(fd) {
+            release(fd);
         }
     }
 }
@@ -105,6 +103,11 @@ pub fn release(fd: RawFd) {
             libc::close(fd);
         },
     }
+}
+
+/// The refusal of a redirection that names one of the shell's own descriptors.
+fn in_use_by_the_shell(fd: RawFd) -> String {
+    format!("{fd}: bad file descriptor (in use by the shell)")
 }
 
 /// Whether `fd` is one of the shell's own descriptors (open, close-on-exec, above the
@@ -256,7 +259,7 @@ impl Redirections {
         for (fd, target) in &self.0 {
             if is_shell_fd(*fd) {
                 saved.restore();
-                return Err(format!("{fd}: bad file descriptor (in use by the shell)"));
+                return Err(in_use_by_the_shell(*fd));
             }
             let previous = pola_fileserver::launch::high_copy(unsafe_fd(*fd)).ok();
             saved.0.push((*fd, previous));
@@ -305,6 +308,12 @@ impl Saved {
             }
         }
     }
+}
+
+/// The descriptor `/dev/fd/N` names (as a command has it, not a path to open: its
+/// link through /proc names a pipe, which no path reaches).
+pub fn fd_path_number(path: &str) -> Option<RawFd> {
+    path.strip_prefix("/dev/fd/")?.parse().ok()
 }
 
 /// Standard input from /dev/null (a background job apart from the terminal).
@@ -401,7 +410,7 @@ impl Shell {
                         // handed a jail the terminal relay's socket: a review's
                         // finding), nor moved.
                         if is_shell_fd(n) {
-                            return Err(format!("{n}: bad file descriptor (in use by the shell)"));
+                            return Err(in_use_by_the_shell(n));
                         }
                         // `5>&3-`: move 3 to 5.
                         if let Some(Fd::Var(v)) = &r.fd {
@@ -414,13 +423,9 @@ impl Shell {
                         continue;
                     } else {
                         match t.parse::<RawFd>() {
+                            Ok(n) if is_shell_fd(n) => return Err(in_use_by_the_shell(n)),
                             // A reserved descriptor is a closed one to the user (unless
                             // this command's own redirection set it: `3<<EOF <&3`).
-                            Ok(n) if is_shell_fd(n) => {
-                                return Err(format!(
-                                    "{n}: bad file descriptor (in use by the shell)"
-                                ))
-                            }
                             Ok(n) if is_reserved(n) && !out.0.iter().any(|(t, _)| *t == n) => {
                                 return Err(format!("{n}: bad file descriptor"))
                             }
@@ -458,9 +463,9 @@ impl Shell {
                     // `< <(list)`: the pipe's end itself (its `/dev/fd/N` is a link
                     // through /proc, which no redirection follows).
                     let path = self.redirect_word(w)?;
-                    match path.strip_prefix("/dev/fd/").map(str::parse) {
-                        Some(Ok(n)) => Target::Dup(n),
-                        _ => {
+                    match fd_path_number(&path) {
+                        Some(n) => Target::Dup(n),
+                        None => {
                             return Err(format!(
                                 "{}: not a process substitution",
                                 crate::escapes::shown(&path)
@@ -519,7 +524,7 @@ impl Shell {
             "/dev/stdin" => Some(0),
             "/dev/stdout" => Some(1),
             "/dev/stderr" => Some(2),
-            p => p.strip_prefix("/dev/fd/").and_then(|n| n.parse().ok()),
+            p => fd_path_number(p),
         }
     }
 
@@ -586,7 +591,7 @@ impl Shell {
                     .and_then(|v| v.parse().ok())
                     .ok_or_else(|| format!("{var}: bad file descriptor"))?;
                 if is_shell_fd(n) {
-                    return Err(format!("{n}: bad file descriptor (in use by the shell)"));
+                    return Err(in_use_by_the_shell(n));
                 }
                 // SAFETY: closing the descriptor the user's variable names.
                 unsafe { libc::close(n) };

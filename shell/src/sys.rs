@@ -128,3 +128,37 @@ pub fn exit_child(status: i32) -> ! {
     // SAFETY: _exit ends the process immediately; nothing is left half-done.
     unsafe { libc::_exit(status & 0xff) }
 }
+
+/// `n` random letters and digits.
+pub fn random_letters(n: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = vec![0u8; n];
+    let mut filled = 0;
+    while filled < n {
+        // SAFETY: getrandom writes at most the length it is given into the buffer.
+        let got = unsafe {
+            libc::getrandom(
+                bytes[filled..].as_mut_ptr().cast(),
+                n - filled,
+                libc::GRND_NONBLOCK,
+            )
+        };
+        if got <= 0 {
+            // No entropy yet (early boot): the clock and pid, mixed, as a last resort.
+            let seed = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0)
+                ^ (std::process::id() as u64).rotate_left(32);
+            for (i, b) in bytes[filled..].iter_mut().enumerate() {
+                *b = (seed.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37)) as u8;
+            }
+            break;
+        }
+        filled += got as usize;
+    }
+    bytes
+        .iter()
+        .map(|b| CHARS[*b as usize % CHARS.len()] as char)
+        .collect()
+}

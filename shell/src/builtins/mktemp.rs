@@ -150,14 +150,14 @@ pub fn mktemp(sh: &mut Shell, argv: &[String]) -> Status {
     };
     let prefix = &stem[..stem.len() - xs];
     for _ in 0..1000 {
-        let name = format!("{base}{prefix}{}{suffix}", random_letters(xs));
+        let name = format!("{base}{prefix}{}{suffix}", crate::sys::random_letters(xs));
+        let path = sh.cwd().join(crate::escapes::to_path(&name));
         if dry_run {
-            let taken = std::fs::symlink_metadata(sh.cwd().join(crate::escapes::to_path(&name)));
-            if taken.is_ok() {
+            if std::fs::symlink_metadata(&path).is_ok() {
                 continue;
             }
         } else {
-            match make(&sh.cwd().join(crate::escapes::to_path(&name)), dir_wanted) {
+            match make(&path, dir_wanted) {
                 Ok(()) => {}
                 Err(MakeError::Exists) => continue,
                 Err(MakeError::Refused(why)) => {
@@ -187,40 +187,6 @@ pub fn mktemp(sh: &mut Shell, argv: &[String]) -> Status {
     )
 }
 
-/// `n` random letters and digits.
-fn random_letters(n: usize) -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut bytes = vec![0u8; n];
-    let mut filled = 0;
-    while filled < n {
-        // SAFETY: getrandom writes at most the length it is given into the buffer.
-        let got = unsafe {
-            libc::getrandom(
-                bytes[filled..].as_mut_ptr().cast(),
-                n - filled,
-                libc::GRND_NONBLOCK,
-            )
-        };
-        if got <= 0 {
-            // No entropy yet (early boot): the clock and pid, mixed, as a last resort.
-            let seed = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0)
-                ^ (std::process::id() as u64).rotate_left(32);
-            for (i, b) in bytes[filled..].iter_mut().enumerate() {
-                *b = (seed.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37)) as u8;
-            }
-            break;
-        }
-        filled += got as usize;
-    }
-    bytes
-        .iter()
-        .map(|b| CHARS[*b as usize % CHARS.len()] as char)
-        .collect()
-}
-
 enum MakeError {
     Exists,
     Refused(String),
@@ -229,12 +195,8 @@ enum MakeError {
 /// Make `path` anew (mode 0600, or a directory 0700), in a directory reached without
 /// following a link a jail may have made.
 fn make(path: &Path, dir: bool) -> Result<(), MakeError> {
-    let place = pola_fileserver::planted::parent(path).map_err(|e| match e {
-        pola_fileserver::planted::Refused::Os { errno, .. } => {
-            MakeError::Refused(errno.desc().to_lowercase())
-        }
-        other => MakeError::Refused(other.to_string()),
-    })?;
+    let place = pola_fileserver::planted::parent(path)
+        .map_err(|e| MakeError::Refused(super::source::refusal(e)))?;
     let name: OsString = place
         .name
         .ok_or_else(|| MakeError::Refused("not a name".into()))?;

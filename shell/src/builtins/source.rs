@@ -52,8 +52,7 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     // pipe, which no path reaches).
     let descriptor = path
         .to_str()
-        .and_then(|p| p.strip_prefix("/dev/fd/"))
-        .and_then(|n| n.parse::<std::os::fd::RawFd>().ok())
+        .and_then(crate::redirect::fd_path_number)
         .filter(|n| (0..=pola_fileserver::launch::MAX_USER_FD).contains(n));
     if let Some(n) = descriptor {
         // SAFETY: only duplicated (the copy is ours); a closed number gives EBADF.
@@ -70,10 +69,7 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
         nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NOCTTY,
         nix::sys::stat::Mode::empty(),
     )
-    .map_err(|e| match e {
-        pola_fileserver::planted::Refused::Os { errno, .. } => errno.desc().to_lowercase(),
-        other => other.to_string(),
-    })?;
+    .map_err(refusal)?;
     let st = nix::sys::stat::fstat(&fd).map_err(|e| e.desc().to_lowercase())?;
     if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
         return Err("is a directory".into());
@@ -83,4 +79,13 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| crate::exec::io_reason(&e))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Why the shell did not open a path, for a message after it (`no such file or
+/// directory`, or why a link a jail may have made was not followed).
+pub fn refusal(e: pola_fileserver::planted::Refused) -> String {
+    match e {
+        pola_fileserver::planted::Refused::Os { errno, .. } => errno.desc().to_lowercase(),
+        other => other.to_string(),
+    }
 }
