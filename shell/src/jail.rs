@@ -54,6 +54,9 @@ pub enum JailError {
     Limits(#[from] pola_fileserver::cgroup::CgroupError),
     #[error("{}: {}", text::shown(.0), .1)]
     Network(PathBuf, pola_fileserver::network::Conflict),
+    /// Refused before it ran: it would have done half of what it was asked.
+    #[error("{0}")]
+    HalfDone(String),
 }
 
 impl JailError {
@@ -62,6 +65,7 @@ impl JailError {
         match self {
             JailError::NotFound(_) => 127,
             JailError::NotExecutable(_) => 126,
+            JailError::HalfDone(_) => 1,
             _ => 125,
         }
     }
@@ -772,6 +776,62 @@ fn jails_own(ns: &Namespace, virt: &Path) -> bool {
     false
 }
 
+/// `mv SOURCE… => DEST` with a source named without `=>` (granted read-only): in the
+/// jail every grant is a mount of its own, so `mv` cannot rename it and falls back to
+/// copying it to `DEST` and removing it, which fails — leaving both. Refused before it
+/// runs, with the line that works. `None` when it may run: only the system's `mv`,
+/// with a destination it may write (a read-only one changes nothing).
+fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let system = [Path::new("/usr/bin/mv"), Path::new("/bin/mv")];
+    if !system.contains(&exe) {
+        return None;
+    }
+    let args = cmd.argv.get(1..).unwrap_or_default();
+    let mut operands = Vec::new();
+    let mut options_end = false;
+    for a in args {
+        let b = a.as_bytes();
+        if !options_end && b == b"--" {
+            options_end = true;
+        } else if !options_end && b.starts_with(b"-") && b.len() > 1 {
+            // `-t DIR`/`--target-directory`: the destination comes first; not
+            // followed here (the hint after the command still says what to do).
+            if b.starts_with(b"-t")
+                || b.starts_with(b"--t")
+                || (!b.starts_with(b"--") && b.contains(&b't'))
+            {
+                return None;
+            }
+        } else {
+            operands.push(a);
+        }
+    }
+    let (dest, sources) = operands.split_last()?;
+    let at = |p: &Path| pola_fileserver::namespace::normalize(&cmd.cwd.join(p)).ok();
+    let granted = |word: &OsString, write: bool| {
+        let path = at(Path::new(word));
+        path.is_some()
+            && cmd
+                .grants
+                .iter()
+                .any(|g| g.write == write && at(&g.path) == path)
+    };
+    if sources.is_empty() || !granted(dest, true) {
+        return None;
+    }
+    let read_only = sources.iter().find(|s| granted(s, false))?;
+    let fixed: Vec<String> = operands
+        .iter()
+        .map(|w| format!("=> {}", text::shown(Path::new(w))))
+        .collect();
+    Some(format!(
+        "mv: {} was granted read-only (named without =>): mv would copy it and could not remove it; nothing was moved — try: mv {}",
+        text::shown(Path::new(read_only)),
+        fixed.join(" ")
+    ))
+}
+
 /// Whether `tool`, given `args`, follows a link named as an operand. `ls -l`/`-d`,
 /// `readlink`, `stat` and `file` read the link itself, unless told to follow it.
 fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
@@ -1024,6 +1084,9 @@ pub fn start(
     }
     let prepared = namespace(cmd, identity, env)?;
     let tool = launch::program_name(&prepared.exe);
+    if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe) {
+        return Err(JailError::HalfDone(message));
+    }
     let follows = follows_named_links(&tool, cmd.argv.get(1..).unwrap_or_default());
     for e in &prepared.refused {
         // A program that reads the link itself (`ls -l`, `readlink`) is not told that

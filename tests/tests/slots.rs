@@ -160,6 +160,35 @@ both!(rm_and_mv_between_slots, |t: &T| {
     assert!(!t.path("w/c").exists());
 });
 
+// `mv f => d/` with `f` named without `=>` (read-only): every grant is a mount of its
+// own, so mv copies across and cannot remove the source — it left both, a copy in `d`
+// and the original. Refused before it runs, with the line that works.
+both!(
+    mv_of_a_read_only_source_is_refused_before_it_copies,
+    |t: &T| {
+        t.write("w/f", "f\n");
+        t.mkdir("w/d");
+        let before = tree(&t.path("w"));
+        let run = sh(t, "cd w && mv f => d/");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+        run.stderr
+            .contains("f was granted read-only (named without =>): mv would copy it and could not remove it; nothing was moved — try: mv => f => d/"),
+        "{run}"
+    );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        // A destination it cannot write either changes nothing: left to mv.
+        let run = sh(t, "cd w && mv f d/");
+        assert!(
+            !run.ok() && !run.stderr.contains("nothing was moved"),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        in_dir(t, &[], "mv => f => d/", &["f", "d/f"]);
+        assert_eq!(read(t, "w/d/f"), "f\n");
+    }
+);
+
 both!(atomic_saves_replace_the_slot, |t: &T| {
     in_dir(t, &[("f", "x x\n")], "sed -i s/x/y/ => f", &["f"]);
     assert_eq!(read(t, "w/f"), "y x\n");
