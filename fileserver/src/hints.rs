@@ -250,6 +250,36 @@ fn short_option(words: &[PathBuf], letters: &[u8]) -> bool {
     })
 }
 
+/// Whether `find`'s `words` change what it finds: `-delete`, or `-exec`, `-execdir`,
+/// `-ok` or `-okdir` of a program that changes its operands (`sed -i`, `rm`, `chmod`).
+fn find_changes(words: &[PathBuf]) -> bool {
+    let runs = [&b"-exec"[..], b"-execdir", b"-ok", b"-okdir"];
+    has_word(words, &[b"-delete"])
+        || words.iter().enumerate().any(|(i, w)| {
+            if !runs.contains(&w.as_os_str().as_bytes()) {
+                return false;
+            }
+            let Some(program) = words.get(i + 1) else {
+                return false;
+            };
+            let tool = program
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // Its words, up to the `;` or `+` that ends them.
+            let rest: Vec<PathBuf> = words[i + 2..]
+                .iter()
+                .take_while(|w| !matches!(w.as_os_str().as_bytes(), b";" | b"+"))
+                .cloned()
+                .collect();
+            match tool.as_str() {
+                "sed" | "perl" => in_place(&tool, &rest),
+                "find" => false,
+                _ => changes_its_operands(&tool) && !COPIES.contains(&tool.as_str()),
+            }
+        })
+}
+
 /// Whether one of `words` is one of `these`.
 fn has_word(words: &[PathBuf], these: &[&[u8]]) -> bool {
     words
@@ -432,7 +462,7 @@ pub enum Changes {
 pub fn changes_its_operands(tool: &str) -> bool {
     [
         "rm", "rmdir", "unlink", "mv", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
-        "setfacl", "patch",
+        "setfacl", "patch", "find",
     ]
     .contains(&tool)
         || COPIES.contains(&tool)
@@ -654,6 +684,18 @@ impl Observed {
                     shown(to)
                 ));
             }
+        }
+        if tool == "find" {
+            // Only when it changes what it finds: `-delete`, or `-exec` of a program
+            // that changes its operands (`-exec sed -i … {} +`, `-exec rm {} \;`).
+            let start = self.read_only.first()?;
+            return find_changes(&self.words).then(|| {
+                format!(
+                    "{program}: {name} was given {} read-only (named without =>), so what it found could not be changed — try: {name} … + => {}",
+                    shown(start),
+                    shown(start)
+                )
+            });
         }
         let first = match tool {
             // Only where it copies to: what it copies is read, and rightly read-only.

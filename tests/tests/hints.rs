@@ -130,6 +130,49 @@ both!(
     }
 );
 
+// `find . -exec sed -i … {} +` and `find . -delete` with the tree named without =>
+// failed with "Read-only file system" and no word of the grant that works, which is
+// `+ => .` at the end (a `+` right after `find` would make the expression grants).
+// The same find that only reads what it finds is told nothing.
+both!(find_that_changes_what_it_finds_says_how, |t: &T| {
+    t.write("w/x.txt", "aaa\n");
+    t.write("w/sub/y.txt", "aaa\n");
+    for line in [
+        "find . -name '*.txt' -exec sed -i s/a/b/ {} +",
+        "find . -name '*.txt' -delete",
+        "find . -type f -exec rm {} +",
+    ] {
+        let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
+        assert!(
+            run.stderr.contains("find was given . read-only (named without =>), so what it found could not be changed — try: find … + => ."),
+            "{run}"
+        );
+    }
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cd w && find . -name '*.txt' -exec grep -q b {} +",
+        ],
+    );
+    assert!(!run.stderr.contains("try:"), "{run}");
+    // The grant it names works.
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cd w && find . -name '*.txt' -exec sed -i s/a/b/ {} + + => .",
+        ],
+    );
+    assert!(run.ok(), "{run}");
+    assert_eq!(
+        std::fs::read_to_string(t.path("w/sub/y.txt")).unwrap(),
+        "baa\n"
+    );
+});
+
 // `rm f` and `mv a b` in a working directory not granted: each name given is a
 // read-only mount there, and the kernel says "busy", not "read-only". The hint names
 // the grant that works (`mv => a => b`: a hint of `=> b` alone failed again).
