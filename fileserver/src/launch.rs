@@ -547,6 +547,7 @@ pub fn start(
     };
     // Whatever fails before the jail is started leaves no staging directory behind.
     let mut resolved = resolved;
+    crate::slots::expect_links(&mut resolved.slots, &plan.exec, &plan.argv, &plan.cwd);
     let discard = |resolved: &mut Resolved, e: LaunchError| {
         resolved.discard_slots();
         e

@@ -15,6 +15,10 @@
 //!   a jail, and not pola-sh's own: `ln -s real => link; cd link`). The caller is told
 //!   its name and target, so the user can name the target directly if that is what
 //!   they mean;
+//! - a link the user's own command line asked for (`ln -s data/v1 => current`: the
+//!   system's `ln`, the text typed) is followed while it is that link at that name
+//!   (`record_kept`); so is a link of the user's at a slot that the command left as it
+//!   was (`vim => ~/.vimrc`): only a link the jail put there is the jail's;
 //! - every other symlink — the user's own dotfiles, a project reached through
 //!   `~/proj -> /data/proj`, `~/.config -> dotfiles/config` — is followed as usual;
 //! - a FIFO, socket or device in such a directory is refused before it is opened (a
@@ -75,6 +79,11 @@ pub struct Id {
 }
 
 impl Id {
+    /// Whether its file system told when it was made (tmpfs, ext4, xfs, btrfs do).
+    pub fn born(&self) -> bool {
+        self.birth != (0, 0)
+    }
+
     /// The identity of the object `fd` refers to (an `O_PATH` descriptor of a symlink
     /// is the symlink).
     pub fn of(fd: BorrowedFd) -> Option<Id> {
@@ -142,6 +151,10 @@ struct Written {
     /// Slots: a name in a directory where a jail could make anything (a link at it is
     /// never followed, whoever made it later).
     slots: Set<(Id, Vec<u8>)>,
+    /// Links the user's own command line had made, with the text it gave (`ln -s
+    /// data/v1 => current`), by directory, name and the link's identity: followed
+    /// though a jail made them, where they were made (`record_kept`).
+    kept: Set<(Id, Vec<u8>, Id)>,
     /// How much of the record file has been read.
     read: u64,
 }
@@ -225,6 +238,19 @@ fn refresh(w: &mut Written) {
             (Some(b"slot"), Some(id)) => {
                 if let Some(name) = words.next().and_then(unhex) {
                     w.slots.insert((id, name));
+                }
+            }
+            (Some(b"kept"), Some(link)) => {
+                let mut number = || decimal(words.next()?);
+                let dir = (|| {
+                    Some(Id {
+                        dev: number()? as u64,
+                        ino: number()? as u64,
+                        birth: (number()?, number()? as u32),
+                    })
+                })();
+                if let (Some(dir), Some(name)) = (dir, words.next().and_then(unhex)) {
+                    w.kept.insert((dir, name, link));
                 }
             }
             _ => {}
@@ -345,6 +371,36 @@ pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
     });
 }
 
+/// Remember that the link `link` (an `O_PATH` descriptor of it), `name` in the
+/// directory `dir`, holds the text the user's own command line gave it (`ln -s TARGET
+/// => LINK`): followed from then on, though a jail made it, while it is that link in
+/// that place (a jail cannot change a link's text, only put another in its place,
+/// which has another identity; moved elsewhere, its relative text would lead
+/// elsewhere). Only where the file system tells when the link was made.
+pub fn record_kept(dir: &impl AsFd, name: &OsStr, link: BorrowedFd, path: &Path) {
+    let (Some(dir_id), Some(link_id)) = (Id::of(dir.as_fd()), Id::of(link)) else {
+        return;
+    };
+    if !link_id.born() || !dir_id.born() {
+        return;
+    }
+    let key = (dir_id, name.as_bytes().to_vec(), link_id);
+    with(|w| {
+        if !w.kept.contains(&key) {
+            let extra = format!(
+                "{} {} {} {} {} ",
+                dir_id.dev,
+                dir_id.ino,
+                dir_id.birth.0,
+                dir_id.birth.1,
+                hex(&key.1)
+            );
+            append("kept", &link_id, &extra, path);
+            w.kept.insert(key);
+        }
+    });
+}
+
 /// Walk from the directory `dir` up to `/` (at most 4096 levels): `visit` is asked of
 /// each directory's identity and ends the walk with its answer, or lets it go on
 /// (`None`). Reaching `/` answers `false`; a directory that cannot be looked at, or too
@@ -402,6 +458,12 @@ fn in_made_dir(w: &Written, dir: BorrowedFd) -> bool {
 /// in directory `dir`, may have been made by a jail.
 pub fn planted(dir: BorrowedFd, name: &OsStr, link: BorrowedFd) -> bool {
     with(|w| {
+        let kept = !w.kept.is_empty()
+            && matches!((Id::of(dir), Id::of(link)), (Some(d), Some(l))
+                if w.kept.contains(&(d, name.as_bytes().to_vec(), l)));
+        if kept {
+            return false;
+        }
         Id::of(link).is_none_or(|id| w.links.contains(&id))
             || (!w.slots.is_empty()
                 && Id::of(dir).is_none_or(|d| w.slots.contains(&(d, name.as_bytes().to_vec()))))

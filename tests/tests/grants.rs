@@ -265,7 +265,13 @@ both!(fifos_sockets_and_jail_made_links_as_words, |t: &T| {
 
     t.write("secret", "TOP SECRET\n");
     let target = t.path("secret");
-    sh(t, &format!("cd w && ln -s {} => link", target.display())).success();
+    // (Made by a program of the jail's choosing: a link the command line itself asks
+    // `ln -s` for is the user's, below.)
+    sh(
+        t,
+        &format!("cd w && sh -c 'ln -s {} link' + => link", target.display()),
+    )
+    .success();
     let run = sh(t, "cd w && readlink link && ls -l link | cut -c1");
     assert_eq!(
         run.success(),
@@ -536,7 +542,7 @@ both!(
     a_planted_link_read_as_a_link_is_not_warned_about,
     |t: &T| {
         t.write("secret.txt", "secret\n");
-        let made = sh(t, "ln -s \"$PWD/secret.txt\" => lnk");
+        let made = sh(t, "sh -c 'ln -s \"$PWD/secret.txt\" lnk' + => lnk");
         assert!(made.ok(), "{made}");
         // Programs that read the link itself get it, quietly.
         let run = sh(t, "ls -l lnk; readlink lnk; stat -c %N lnk");
@@ -547,6 +553,69 @@ both!(
         let run = sh(t, "cat lnk");
         assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
         assert!(!run.stdout.contains("secret"), "{run}");
+    }
+);
+
+// A link of the user's at a name given to write (`vim => ~/.vimrc`, a link into the
+// user's dotfiles) was distrusted from then on, as if the jail had made it, though it
+// was the same link: `cat conf` said "a link a jail may have made". A link the jail
+// put in its place is still distrusted, even with the same text.
+both!(
+    a_users_link_given_to_write_and_left_as_it_was_stays_the_users,
+    |t: &T| {
+        t.write("w/dotfiles/conf", "x=1\n");
+        // Made by the user, outside any jail.
+    sh(t, "cd w && !!ln -s dotfiles/conf conf").success();
+        assert_eq!(sh(t, "cd w && cat conf").success(), "x=1\n");
+        sh(t, "cd w && ls -l => conf").success();
+        let run = sh(t, "cd w && cat conf");
+        assert_eq!(run.success(), "x=1\n", "{run}");
+        // Replaced by the jail with a link of the same text: not the user's.
+        sh(
+            t,
+            "cd w && sh -c 'rm conf && ln -s dotfiles/conf conf' + => conf",
+        )
+        .success();
+        let run = sh(t, "cd w && cat conf");
+        assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
+    }
+);
+
+// `ln -s TARGET => LINK` makes the link the user typed: it is followed where the user
+// names it later (it never was: every link at a slot was the jail's, so a link made
+// through pola-sh could not be used). Only the system's ln with the text on the line:
+// `ln -sr` (ln chooses the text), a link made by another program, or the link moved
+// elsewhere by a jail (its relative text leads elsewhere there) are still not followed.
+both!(
+    a_link_the_command_line_makes_with_ln_s_is_followed,
+    |t: &T| {
+        t.write("w/data/v1/f.txt", "v1\n");
+        t.write("w/run.sh", "echo hi\n");
+        fs::set_permissions(
+            t.path("w/run.sh"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let run = sh(t, "cd w && ln -s data/v1 => current && cat current/f.txt");
+        assert_eq!(run.success(), "v1\n", "{run}");
+        let run = sh(
+            t,
+            "cd w && ln -sf run.sh => link && ./link && cat current/f.txt",
+        );
+        assert_eq!(run.success(), "hi\nv1\n", "{run}");
+        for (make, use_it) in [
+            ("ln -sr run.sh => rel", "./rel"),
+            ("sh -c 'ln -s data/v1 cur2' + => cur2", "cat cur2/f.txt"),
+            (
+                "mkdir => d && mv => current => d/current",
+                "cat d/current/f.txt",
+            ),
+        ] {
+            sh(t, &format!("cd w && {make}")).success();
+            let run = sh(t, &format!("cd w && {use_it}"));
+            // (Moved into a directory of the jail's, its text leads to nothing there.)
+            assert!(!run.ok() && run.stdout.is_empty(), "{make}: {run}");
+        }
     }
 );
 

@@ -39,7 +39,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{openat2, AtFlags, OFlag, OpenHow, ResolveFlag};
+use nix::fcntl::{openat2, readlinkat, AtFlags, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::{fstat, fstatat, mkdirat, FileStat, Mode, SFlag};
 use nix::unistd::{linkat, unlinkat, UnlinkatFlags};
 
@@ -89,6 +89,14 @@ pub struct SlotDir {
     /// while it checks what it is: out of the jail's reach.
     pub hold: OsString,
     pub record: registry::Record,
+    /// The user's links at slots when the command began, by identity (birth time
+    /// included): one still there at the end is the same link, which no jail can
+    /// change in place, and is not taken for the jail's (`finish`).
+    pub links: BTreeMap<OsString, crate::planted::Id>,
+    /// Links the command line asks the system's `ln -s` to make at slots, with the
+    /// text it gives them (`expect_links`): one found there at the end with that text
+    /// is followed from then on, though the jail made it (`planted::record_kept`).
+    pub typed: BTreeMap<OsString, Vec<u8>>,
 }
 
 /// The staging directory's name prefix; with six random characters after it.
@@ -206,6 +214,8 @@ impl SlotDir {
             fixed: BTreeSet::new(),
             hold,
             record,
+            links: BTreeMap::new(),
+            typed: BTreeMap::new(),
         };
         let mut mounts = Vec::new();
         for name in names {
@@ -242,6 +252,9 @@ impl SlotDir {
         // other link -- file ignored"). What the command makes at the slot later is
         // linked (`sync`): a file of its own.
         if k == SFlag::S_IFLNK {
+            if let Some(id) = link_id(&self.parent, name) {
+                self.links.insert(name.clone(), id);
+            }
             if self.link(name).is_ok() {
                 self.slots.insert(name.clone(), View::Linked);
                 return Ok(None);
@@ -486,8 +499,35 @@ impl SlotDir {
                 return done;
             }
         };
-        let names: Vec<OsString> = self.slots.keys().cloned().collect();
+        // A link at a slot is a jail's unless it is the very link that was there before
+        // (`vim => ~/.vimrc`, a link into the user's dotfiles, left as it was: it is
+        // not distrusted from then on).
+        let names: Vec<OsString> = self
+            .slots
+            .keys()
+            .filter(|n| {
+                self.links
+                    .get(*n)
+                    .is_none_or(|before| link_id(&self.parent, n) != Some(*before))
+            })
+            .cloned()
+            .collect();
         sweep(&self.parent, &self.parent_path, &names);
+        for (name, text) in &self.typed {
+            let Ok(link) = open_beneath(&self.parent, name, OFlag::O_PATH) else {
+                continue;
+            };
+            let made = fstat(&link).is_ok_and(|st| kind(&st) == SFlag::S_IFLNK)
+                && readlinkat(&link, "").is_ok_and(|t| t.as_bytes() == text.as_slice());
+            if made {
+                crate::planted::record_kept(
+                    &self.parent,
+                    name,
+                    link.as_fd(),
+                    &self.parent_path.join(name),
+                );
+            }
+        }
         registry::restore_held(&self.record.displaced, &self.parent, &self.hold);
         remove_tree(&self.parent, &self.hold);
         let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
@@ -570,6 +610,79 @@ fn remember(parent: &OwnedFd, parent_path: &Path, name: &OsStr, k: SFlag) {
             crate::planted::record_dir(&fd, &path);
         }
     }
+}
+
+/// `ln -s TARGET => LINK` (the system's `ln`, `-s` and no option that makes the text
+/// itself, exactly two operands): the link the user asks for, its text typed on the
+/// command line. Noted in the slot directory holding `LINK` (`SlotDir::typed`), so
+/// that the link is followed later where the user names it (without this, a link made
+/// through pola-sh could never be used: `ln -s data/v1 => current; cat current/f`).
+/// `argv` and `cwd` are the jail's (its working directory is the host's path).
+pub fn expect_links(dirs: &mut [SlotDir], exec: &Path, argv: &[OsString], cwd: &Path) {
+    if !matches!(exec.to_str(), Some("/usr/bin/ln" | "/bin/ln")) {
+        return;
+    }
+    let mut symbolic = false;
+    let mut operands = Vec::new();
+    let mut options_end = false;
+    for word in argv.iter().skip(1) {
+        let b = word.as_bytes();
+        if options_end || !b.starts_with(b"-") || b == b"-" {
+            operands.push(word);
+        } else if b == b"--" {
+            options_end = true;
+        } else if b == b"--symbolic" {
+            symbolic = true;
+        } else if b.starts_with(b"--") {
+            // `--relative`, `--target-directory`, `--suffix`…: not followed here.
+            if !matches!(
+                b,
+                b"--force" | b"--no-dereference" | b"--verbose" | b"--no-target-directory"
+            ) {
+                return;
+            }
+        } else {
+            for c in &b[1..] {
+                match c {
+                    b's' => symbolic = true,
+                    b'f' | b'n' | b'v' | b'T' => {}
+                    // `-r` makes the text itself; `-t`, `-S`, `-b`…: not followed.
+                    _ => return,
+                }
+            }
+        }
+    }
+    let [target, link] = operands.as_slice() else {
+        return;
+    };
+    if !symbolic || link.as_bytes().ends_with(b"/") {
+        return;
+    }
+    let Ok(path) = crate::namespace::normalize(&cwd.join(link)) else {
+        return;
+    };
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    if let Some(d) = dirs
+        .iter_mut()
+        .find(|d| d.virt == dir && d.slots.contains_key(name))
+    {
+        d.typed
+            .insert(name.to_os_string(), target.as_bytes().to_vec());
+    }
+}
+
+/// The identity of the link `name` in `parent`, if it is one and its file system tells
+/// when it was made: without a birth time a link a jail made in its place could have
+/// the same device and inode.
+fn link_id(parent: &OwnedFd, name: &OsStr) -> Option<crate::planted::Id> {
+    let fd = open_beneath(parent, name, OFlag::O_PATH).ok()?;
+    let st = fstat(&fd).ok()?;
+    if kind(&st) != SFlag::S_IFLNK {
+        return None;
+    }
+    crate::planted::Id::of(fd.as_fd()).filter(crate::planted::Id::born)
 }
 
 /// Remember the links and directories at the slots `names` of `parent` as a jail's,
