@@ -721,6 +721,13 @@ pub fn namespace(
             }
         }
         let exists = fs::symlink_metadata(&host).is_ok();
+        if write && origin == Origin::Argument {
+            if let Some((target, target_virt, rights)) =
+                through_users_link(&host, &virt, &cmd.cwd, &protected)
+            {
+                insert_grant(&mut ns, &target_virt, target, rights, origin)?;
+            }
+        }
         let (host, virt, rights) = match (write, origin) {
             (false, _) => (host, virt, Rights::ReadOnly),
             // What a profile names writable is a tool's own state: the directory or
@@ -774,6 +781,43 @@ fn jails_own(ns: &Namespace, virt: &Path) -> bool {
         }
     }
     false
+}
+
+/// A link of the user's named to write (`vim => ~/.vimrc`, a link into the user's
+/// dotfiles): the link itself is the slot (`rm => link` removes the link, `mv` moves
+/// it), and what it leads to is granted to write too, where the jail resolves the
+/// link's text, so that a command writing through it (vim, `sed -i
+/// --follow-symlinks`) changes the file the user meant; it was not in the jail (vim
+/// opened an empty "[New]" buffer and could not write). A file is a slot there (saved
+/// by rename), a directory writable as it is. Only a link that is followed (never one
+/// a jail may have made), to what the host resolves it to, and never to pola-sh's own
+/// files.
+fn through_users_link(
+    host: &Path,
+    virt: &Path,
+    cwd: &Path,
+    protected: &[crate::protect::Protected],
+) -> Option<(PathBuf, PathBuf, Rights)> {
+    let text = fs::read_link(host).ok()?;
+    let target = pola_fileserver::planted::canonical(host).ok()?;
+    // Never pola-sh's own files (SECURITY.md 27: however they are reached).
+    if protected
+        .iter()
+        .any(|p| p.named(&target) || p.inside(&target).is_some())
+    {
+        return None;
+    }
+    let target_virt = normalize(&virt.parent()?.join(&text)).ok()?;
+    let meta = fs::metadata(&target).ok()?;
+    if meta.is_dir() {
+        return Some((target, target_virt, Rights::ReadWrite));
+    }
+    if !meta.is_file() {
+        return None;
+    }
+    let (host, virt, rights) =
+        write_grant(&target_virt, target, target_virt.clone(), cwd, protected);
+    Some((host, virt, rights))
 }
 
 /// `mv SOURCE… => DEST` with a source named without `=>` (granted read-only): in the

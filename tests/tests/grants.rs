@@ -565,7 +565,7 @@ both!(
     |t: &T| {
         t.write("w/dotfiles/conf", "x=1\n");
         // Made by the user, outside any jail.
-    sh(t, "cd w && !!ln -s dotfiles/conf conf").success();
+        sh(t, "cd w && !!ln -s dotfiles/conf conf").success();
         assert_eq!(sh(t, "cd w && cat conf").success(), "x=1\n");
         sh(t, "cd w && ls -l => conf").success();
         let run = sh(t, "cd w && cat conf");
@@ -578,6 +578,53 @@ both!(
         .success();
         let run = sh(t, "cd w && cat conf");
         assert!(!run.ok() && run.stderr.contains("is not followed"), "{run}");
+    }
+);
+
+// A link of the user's named to write (`vim => ~/.vimrc` into dotfiles): what it leads
+// to is granted too, where the jail resolves it, so writing through it changes the file
+// the user meant (vim opened an empty "[New]" buffer and could not save; `sed -i
+// --follow-symlinks` could not read the link's target); the link stays a link, and
+// `rm => link` removes the link alone.
+both!(
+    writing_through_a_users_link_changes_what_it_leads_to,
+    |t: &T| {
+        t.write("w/dotfiles/conf", "x=1\n");
+        sh(t, "cd w && !!ln -s dotfiles/conf conf").success();
+        let run = sh(t, "cd w && sed -i --follow-symlinks s/1/2/ => conf");
+        assert!(run.ok(), "{run}");
+        assert_eq!(
+            fs::read_to_string(t.path("w/dotfiles/conf")).unwrap(),
+            "x=2\n"
+        );
+        let vim = "vim -Nu NONE -es -c '%s/2/3/' -c wq => conf";
+        if std::path::Path::new("/usr/bin/vim").exists() {
+            let run = sh(t, &format!("cd w && {vim}"));
+            assert!(run.ok(), "{run}");
+            assert_eq!(
+                fs::read_to_string(t.path("w/dotfiles/conf")).unwrap(),
+                "x=3\n"
+            );
+        }
+        sh(t, "cd w && sh -c 'echo more >> conf' => conf").success();
+        assert!(fs::read_to_string(t.path("w/dotfiles/conf"))
+            .unwrap()
+            .ends_with("more\n"));
+        assert!(t.path("w/conf").is_symlink());
+        assert_eq!(
+            sh(t, "cd w && cat conf").success().lines().last(),
+            Some("more")
+        );
+        sh(t, "cd w && rm => conf").success();
+        assert!(t.path("w/conf").symlink_metadata().is_err());
+        assert!(t.path("w/dotfiles/conf").is_file());
+        // A link a jail made is not followed to write either.
+        sh(t, "cd w && sh -c 'ln -s dotfiles/conf conf' + => conf").success();
+        let run = sh(t, "cd w && sh -c 'echo jail >> conf' => conf");
+        assert!(!run.ok(), "{run}");
+        assert!(!fs::read_to_string(t.path("w/dotfiles/conf"))
+            .unwrap()
+            .contains("jail"));
     }
 );
 

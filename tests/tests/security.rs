@@ -2065,8 +2065,33 @@ both!(item_27_startup_files_are_read_only_in_jails, |t: &T| {
     assert!(marker.exists(), "a login pola-sh runs ~/.profile");
     fs::remove_file(&marker).unwrap();
     t.write("home/.profile", "echo profile-read\n");
-    // A jail that may write the home cannot write either file.
     let h = home.display();
+    // Not through a link of the user's to it, named to write (what such a link leads
+    // to is granted with it, but never pola-sh's own files or startup files). Shown
+    // first on a plain file the same way.
+    t.write("home/notes", "");
+    sh(
+        t,
+        "cd home && !!ln -s .profile plink && !!ln -s notes nlink",
+    )
+    .success();
+    let run = pola_sh_with(
+        t,
+        &format!("cd {h} && sh -c 'echo \"!!touch {m}\" >> nlink' => nlink; sh -c 'echo \"!!touch {m}\" >> plink' => plink", m = marker.display()),
+        &env,
+    );
+    assert!(
+        fs::read_to_string(home.join("notes"))
+            .unwrap()
+            .contains("!!touch"),
+        "{run}"
+    );
+    assert_eq!(
+        fs::read_to_string(home.join(".profile")).unwrap(),
+        "echo profile-read\n",
+        "{run}"
+    );
+    // A jail that may write the home cannot write either file.
     let run = pola_sh_with(
         t,
         &format!("sh -c 'echo \"!!touch {m}\" >> {h}/.profile; echo \"!!touch {m}\" >> {h}/.shrc; echo ok > {h}/other' + => {h}/", m = marker.display()),
