@@ -791,8 +791,9 @@ impl Observed {
         }
     }
 
-    /// After a failed command whose working directory showed only its slots: that the
-    /// other names there were not seen, if there are any.
+    /// After a failed command whose working directory showed only its slots (and the
+    /// names granted there read-only): that the other names there were not seen, if
+    /// there are any.
     pub fn slots_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
         let slots = self.slots_here.as_ref()?;
         // Not for a program whose work is the names it was given, which failed for
@@ -817,7 +818,7 @@ impl Observed {
         let cmd = format!("{name}{}", if args { " …" } else { "" });
         let names = if others == 1 { "name" } else { "names" };
         Some(format!(
-            "{program}: {name} saw only its write grants in ./, not the {others} other {names} there (the working directory was not granted) — if it needed them, try: {cmd} + ."
+            "{program}: {name} saw only its grants in ./, not the {others} other {names} there (the working directory was not granted) — if it needed them, try: {cmd} + ."
         ))
     }
 

@@ -490,24 +490,21 @@ pub fn start(
                 let cwd = crate::hints::working_dir(&tool, &words, &plan.cwd);
                 crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home))
             });
-        // The working directory holding slots, with nothing else of it shown.
+        // The working directory holding slots, with nothing else of it shown than they
+        // and the names granted read-only there (`cc -o => prog main.c`).
         let slots_here = resolved
             .slots
             .iter()
             .find(|dir| dir.virt == plan.cwd)
-            .filter(|_| {
-                !plan.nodes.iter().any(|n| {
-                    n.path.parent() == Some(plan.cwd.as_path())
-                        && matches!(
-                            n.step,
-                            Step::Bind {
-                                writable: false,
-                                ..
-                            }
-                        )
-                })
-            })
-            .map(|dir| dir.slots.keys().cloned().collect());
+            .map(|dir| {
+                let granted = plan.nodes.iter().filter_map(|n| {
+                    let bound = matches!(n.step, Step::Bind { .. });
+                    (bound && n.path.parent() == Some(plan.cwd.as_path()))
+                        .then(|| n.path.file_name().map(|f| f.to_os_string()))
+                        .flatten()
+                });
+                dir.slots.keys().cloned().chain(granted).collect()
+            });
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
             slots_here,

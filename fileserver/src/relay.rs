@@ -113,9 +113,17 @@ pub fn start() -> Result<(), Errno> {
             libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
         )
     };
-    // SAFETY: open returned a new descriptor that only we hold.
+    let tty = match Errno::result(fd) {
+        // SAFETY: open returned a new descriptor that only we hold.
+        Ok(fd) => unsafe { OwnedFd::from_raw_fd(fd) },
+        // A terminal this user may not open (`su`, `runuser`: root's): a copy of a
+        // standard descriptor open to it for reading and writing, as login programs
+        // leave them.
+        Err(Errno::EACCES) => standard_tty()?,
+        Err(errno) => return Err(errno),
+    };
     // (Each of the relay's descriptors above the user's: SHELL_FDS.)
-    let tty = crate::launch::high(unsafe { OwnedFd::from_raw_fd(Errno::result(fd)?) });
+    let tty = crate::launch::high(tty);
     let rdev = nix::sys::stat::fstat(tty.as_fd())?.st_rdev;
     let (server, client) = nix::sys::socket::socketpair(
         nix::sys::socket::AddressFamily::Unix,
@@ -851,6 +859,26 @@ impl Relay {
             _ => {}
         }
     }
+}
+
+/// A copy of the first of the standard descriptors that is open for reading and
+/// writing to the terminal standard input is on.
+fn standard_tty() -> Result<OwnedFd, Errno> {
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    let stdin = nix::sys::stat::fstat(std::io::stdin().as_fd())?.st_rdev;
+    for fd in [
+        std::io::stdin().as_fd(),
+        std::io::stdout().as_fd(),
+        std::io::stderr().as_fd(),
+    ] {
+        let rdwr = fcntl(fd, FcntlArg::F_GETFL)
+            .is_ok_and(|f| OFlag::from_bits_truncate(f) & OFlag::O_ACCMODE == OFlag::O_RDWR);
+        let same = nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_rdev == stdin);
+        if rdwr && same && nix::unistd::isatty(fd).unwrap_or(false) {
+            return fd.try_clone_to_owned().map_err(|_| Errno::EMFILE);
+        }
+    }
+    Err(Errno::EACCES)
 }
 
 /// A descriptor of a master's slave (non-blocking), opened from the master.

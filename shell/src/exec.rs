@@ -625,6 +625,13 @@ impl Shell {
         job.wait(self.options.pipefail);
         if let Some(t) = &self.terminal {
             t.reclaim();
+            // Ended by Ctrl-C: the terminal echoed `^C` and no newline; the prompt
+            // goes on the next line, as bash's does (it was drawn after `^C` with the
+            // mark of an unfinished line).
+            let interrupted = 128 + libc::SIGINT;
+            if job.procs.iter().any(|p| p.status == Some(interrupted)) {
+                eprintln!();
+            }
         }
         let statuses: BTreeMap<usize, String> = job
             .procs

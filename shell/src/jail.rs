@@ -720,7 +720,21 @@ pub fn namespace(
                 _ => {}
             }
         }
-        let exists = fs::symlink_metadata(&host).is_ok();
+        let meta = fs::symlink_metadata(&host);
+        let exists = meta.is_ok();
+        // A link of the user's named for reading: shown as the link it is (`readlink`,
+        // `ls -l`, `cp -P`, `tar`, `git add` saw the file it leads to, and archived or
+        // committed that), with what it leads to granted where the jail resolves it.
+        if !write
+            && origin == Origin::Argument
+            && meta.as_ref().is_ok_and(|m| m.file_type().is_symlink())
+            && ns.get(&virt).is_none()
+        {
+            if let Some(text) = shown_as_link(&mut ns, &host, &virt) {
+                links.push((virt, text));
+                continue;
+            }
+        }
         if write && origin == Origin::Argument {
             if let Some((target, target_virt, rights)) =
                 through_users_link(&host, &virt, &cmd.cwd, &protected)
@@ -781,6 +795,37 @@ fn jails_own(ns: &Namespace, virt: &Path) -> bool {
         }
     }
     false
+}
+
+/// For a link of the user's named for reading (followed: not one a jail may have made):
+/// grant what it leads to read-only where the jail resolves its text, and return that
+/// text, for the jail to get the link itself (nothing granted where it leads into a
+/// file system of the jail's own, `/dev/stdout`, or to a device the jail has). `None`
+/// (the caller grants the link's path as before: what it leads to, bound there) where
+/// what it leads to cannot be granted there (a place the default environment has).
+fn shown_as_link(ns: &mut Namespace, host: &Path, virt: &Path) -> Option<PathBuf> {
+    let text = fs::read_link(host).ok()?;
+    let target_virt = normalize(&virt.parent()?.join(&text)).ok()?;
+    // Into the jail's own (`/dev/stdout`) or a device it has: it resolves there.
+    let device = target_virt.starts_with("/dev") && ns.get(&target_virt).is_some();
+    if jails_own(ns, &target_virt) || device {
+        return Some(text);
+    }
+    if ns.get(&target_virt).is_some() {
+        return None;
+    }
+    let target = pola_fileserver::planted::canonical(host).ok()?;
+    let mut tried = ns.clone();
+    insert_grant(
+        &mut tried,
+        &target_virt,
+        target,
+        Rights::ReadOnly,
+        Origin::Argument,
+    )
+    .ok()?;
+    *ns = tried;
+    Some(text)
 }
 
 /// A link of the user's named to write (`vim => ~/.vimrc`, a link into the user's

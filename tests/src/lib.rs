@@ -452,6 +452,24 @@ impl T {
         env: &[(&str, &str)],
         steps: &[Key],
     ) -> Run {
+        self.on_terminal_owned(program, args, env, steps, (self.uid, self.gid))
+    }
+
+    /// `interactive` on a pseudo-terminal that root owns, as after `su` or `runuser`
+    /// from root's terminal: the test's user may use the descriptors it was given but
+    /// not open the terminal again.
+    pub fn interactive_on_roots_terminal(&self, steps: &[Key]) -> Run {
+        self.on_terminal_owned(&pola_sh(), &[], &[], steps, (0, 0))
+    }
+
+    fn on_terminal_owned(
+        &self,
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        steps: &[Key],
+        (uid, gid): (u32, u32),
+    ) -> Run {
         let json: Vec<String> = steps
             .iter()
             .map(|k| match k {
@@ -482,8 +500,8 @@ impl T {
         let mut cmd = Command::new("python3");
         cmd.arg(&driver)
             .arg(steps)
-            .arg(self.uid.to_string())
-            .arg(self.gid.to_string());
+            .arg(uid.to_string())
+            .arg(gid.to_string());
         if self.switch {
             cmd.args([
                 "setpriv",

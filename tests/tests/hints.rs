@@ -107,7 +107,20 @@ both!(
         let run = sh(t, &["--hints", "-c", "sh -c 'cat notes.txt' + => out.txt"]);
         assert!(!run.ok(), "{run}");
         assert!(
-            run.stderr.contains("sh saw only its write grants in ./, not the 1 other name there (the working directory was not granted) — if it needed them, try: sh … + ."),
+            run.stderr.contains("sh saw only its grants in ./, not the 1 other name there (the working directory was not granted) — if it needed them, try: sh … + ."),
+            "{run}"
+        );
+        // With a read grant there too (`cc -o => prog main.c`, a header not named),
+        // the same: it said nothing at all.
+        t.write("main.c", "m\n");
+        let run = sh(
+            t,
+            &["--hints", "-c", "sh -c 'cat notes.txt' + main.c => out.txt"],
+        );
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr
+                .contains("sh saw only its grants in ./, not the 1 other name there"),
             "{run}"
         );
         // Hosts granted by name, and a program that looks names up itself (ssh, not

@@ -981,6 +981,15 @@ both!(
             Send("echo size=${LINES}x$COLUMNS"),
             Send(ENTER),
             Expect("size=24x80"),
+            // After Ctrl-C, which the terminal echoes as `^C` without a newline, the
+            // prompt starts on the next line (it showed `^C%`), as bash's does.
+            Expect(prompt(t)),
+            Send("sleep 10"),
+            Send(ENTER),
+            Pause(0.5),
+            Send(CTRL_C),
+            Raw("^C\r\n\x1b[7m%"),
+            Expect(prompt(t)),
         ]);
         assert!(run.stdout.starts_with("OK"), "{run}");
     }
@@ -1027,6 +1036,30 @@ both!(tab_completes_variables, |t: &T| {
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
+
+// After `su` or `runuser` from root's terminal, the user may not open the terminal
+// again: the relay could not start ("cannot relay the terminal (Permission denied)")
+// and jails shared the terminal. It takes a copy of a standard descriptor then.
+both!(
+    the_terminal_is_relayed_on_a_terminal_the_user_may_not_open,
+    |t: &T| {
+        let run = t.interactive_on_roots_terminal(&[
+            Expect(prompt(t)),
+            Send("tty; echo done"),
+            Send(ENTER),
+            Expect("done"),
+            Send("cat"),
+            Send(ENTER),
+            Pause(0.3),
+            Send("typed-to-cat\r"),
+            Count("typed-to-cat", 2),
+            Send("\x04"),
+            Expect(prompt(t)),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(!run.stdout.contains("cannot relay"), "{run}");
+    }
+);
 
 // `stty -echo; read pw; stty echo`: the echo a jail's stty turns off holds for the
 // shell's own `read`, as on a terminal (the password was shown: stty changed only its
