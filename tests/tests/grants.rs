@@ -628,6 +628,28 @@ both!(
     }
 );
 
+// A link of the user's named for reading reaches the command as the link it is, what
+// it leads to granted where the jail resolves it: `readlink` printed nothing, `ls -l`
+// showed a file, `cp -P` and `tar` copied the file instead of the link.
+both!(
+    a_users_link_named_for_reading_is_a_link_in_the_jail,
+    |t: &T| {
+        t.write("w/f", "x\n");
+        t.write("w/data/v1/f.txt", "v1\n");
+        sh(t, "cd w && !!ln -s f lnk && !!ln -s data/v1 cur").success();
+        let run = sh(
+        t,
+        "cd w && readlink lnk && ls -l lnk | cut -c1 && cat lnk && ls cur/ && cat cur/f.txt && tar cf - lnk | tar tvf - | cut -c1",
+    );
+        assert_eq!(run.success(), "f\nl\nx\nf.txt\nv1\nl\n", "{run}");
+        sh(t, "cd w && cp -P lnk => copy").success();
+        assert_eq!(
+            fs::read_link(t.path("w/copy")).unwrap(),
+            std::path::Path::new("f")
+        );
+    }
+);
+
 // `ln -s TARGET => LINK` makes the link the user typed: it is followed where the user
 // names it later (it never was: every link at a slot was the jail's, so a link made
 // through pola-sh could not be used). Only the system's ln with the text on the line:
