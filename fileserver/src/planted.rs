@@ -216,14 +216,7 @@ fn refresh(w: &mut Written) {
         rest = &rest[newline + 1..];
         let mut words = line.split(|b| *b == b' ');
         let kind = words.next();
-        let mut number = || decimal(words.next()?);
-        let id = (|| {
-            Some(Id {
-                dev: number()? as u64,
-                ino: number()? as u64,
-                birth: (number()?, number()? as u32),
-            })
-        })();
+        let id = id_in(&mut words);
         match (kind, id) {
             (Some(b"dir"), Some(id)) => {
                 w.dirs.insert(id);
@@ -241,14 +234,7 @@ fn refresh(w: &mut Written) {
                 }
             }
             (Some(b"kept"), Some(link)) => {
-                let mut number = || decimal(words.next()?);
-                let dir = (|| {
-                    Some(Id {
-                        dev: number()? as u64,
-                        ino: number()? as u64,
-                        birth: (number()?, number()? as u32),
-                    })
-                })();
+                let dir = id_in(&mut words);
                 if let (Some(dir), Some(name)) = (dir, words.next().and_then(unhex)) {
                     w.kept.insert((dir, name, link));
                 }
@@ -257,6 +243,17 @@ fn refresh(w: &mut Written) {
         }
     }
     w.read += end as u64 + 1;
+}
+
+/// An identity written as four numbers (device, inode, birth seconds and
+/// nanoseconds), the next words of a record line.
+fn id_in<'a>(words: &mut impl Iterator<Item = &'a [u8]>) -> Option<Id> {
+    let mut number = || decimal(words.next()?);
+    Some(Id {
+        dev: number()? as u64,
+        ino: number()? as u64,
+        birth: (number()?, number()? as u32),
+    })
 }
 
 /// Where the first newline in `bytes` is: the C library's `memchr`, vectorised with
