@@ -373,8 +373,21 @@ pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
 /// => LINK`): followed from then on, though a jail made it, while it is that link in
 /// that place (a jail cannot change a link's text, only put another in its place,
 /// which has another identity; moved elsewhere, its relative text would lead
-/// elsewhere). Only where the file system tells when the link was made.
+/// elsewhere). Only where the file system tells when the link was made, and only text
+/// that does not climb with `..`.
 pub fn record_kept(dir: &impl AsFd, name: &OsStr, link: BorrowedFd, path: &Path) {
+    // Text that climbs (`../../notes`) leads elsewhere once a jail moves the directory
+    // holding the link, which keeps its identity: never kept.
+    let climbs = readlinkat(link, "")
+        .map(|t| {
+            Path::new(&t)
+                .components()
+                .any(|c| c == Component::ParentDir)
+        })
+        .unwrap_or(true);
+    if climbs {
+        return;
+    }
     let (Some(dir_id), Some(link_id)) = (Id::of(dir.as_fd()), Id::of(link)) else {
         return;
     };
@@ -511,7 +524,7 @@ fn lands_where_jails_wrote(target: &Path) -> bool {
         return false;
     }
     FOLLOWING.with(|f| f.set(depth + 1));
-    let landed = (|| {
+    let (landed, _) = walk(|| {
         let place = parent(target).ok()?;
         // The target itself when it is a directory, else the directory it is in.
         let dir = match &place.name {
@@ -523,7 +536,7 @@ fn lands_where_jails_wrote(target: &Path) -> bool {
         };
         let made = with(|w| in_made_dir(w, dir.as_fd()));
         Some(made && !in_own_dir(&own_dirs(), dir.as_fd()))
-    })();
+    });
     FOLLOWING.with(|f| f.set(depth));
     landed == Some(true)
 }
@@ -539,8 +552,61 @@ fn absolute_target(dir: BorrowedFd, target: &Path) -> Option<PathBuf> {
 /// Whether the symlink `name` in `dir` (`link`, an `O_PATH` descriptor of it), which
 /// points at `target`, must not be followed.
 fn refused_link(dir: BorrowedFd, name: &OsStr, link: BorrowedFd, target: &Path) -> bool {
-    planted(dir, name, link)
-        && !absolute_target(dir, target).is_some_and(|t| lands_where_jails_wrote(&t))
+    if !planted(dir, name, link) {
+        return false;
+    }
+    if USERS_ONLY.with(|u| u.get()) {
+        return true;
+    }
+    let lands = absolute_target(dir, target).is_some_and(|t| lands_where_jails_wrote(&t));
+    if lands {
+        EXCEPTED.with(|e| e.set(true));
+    }
+    !lands
+}
+
+thread_local! {
+    /// Set by [`canonical_users`]: no link a jail may have made is followed at all.
+    static USERS_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Where `path` leads, following only links no jail may have made — not even one that
+/// leads where jails wrote: what a user's link leads to, before the shell grants it
+/// itself (a jail's link there would choose where it lands).
+pub fn canonical_users(path: &Path) -> Result<PathBuf, Refused> {
+    let before = USERS_ONLY.with(|u| u.replace(true));
+    let found = canonical(path);
+    USERS_ONLY.with(|u| u.set(before));
+    found
+}
+
+thread_local! {
+    /// Whether the walk under way followed a link a jail may have made because it led
+    /// where jails wrote when it was looked at (`refused_link`).
+    static EXCEPTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run the walk `f` with a fresh [`EXCEPTED`]: its result, and whether it followed such
+/// a link. The walk of the caller, if any, goes on with its own.
+fn walk<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    let outer = EXCEPTED.with(|e| e.replace(false));
+    let result = f();
+    (result, EXCEPTED.with(|e| e.replace(outer)))
+}
+
+/// After a walk that followed a link a jail may have made, because it led where jails
+/// wrote: whether where it ended, looked at by descriptor, is still there — the
+/// directory reached (`dir`), or the one named `name` in it. The walk and that look
+/// are separate lookups: a jail could swap a link on the way between them (`up ->
+/// a/b/c/d`, then `up -> a`: `up/../../.ssh` climbed out of its directory into the
+/// user's), and only where the walk ended says where it led.
+fn still_where_jails_wrote(dir: BorrowedFd, name: Option<&OsStr>) -> bool {
+    let named = name.and_then(|n| open_one(dir, n).ok());
+    let at = match &named {
+        Some(fd) if fstat(fd).is_ok_and(|st| kind_of(&st) == SFlag::S_IFDIR) => fd.as_fd(),
+        _ => dir,
+    };
+    with(|w| in_made_dir(w, at)) && !in_own_dir(&own_dirs(), at)
 }
 
 fn kind_of(st: &FileStat) -> SFlag {
@@ -648,6 +714,25 @@ pub struct Place {
 /// Resolve `path` to the directory of its last name without following any link a jail
 /// may have made; links met on the way are followed, the last name is not looked at.
 pub fn parent(path: &Path) -> Result<Place, Refused> {
+    parent_checked(path, false)
+}
+
+/// [`parent`]; with `excepted`, the walk that asks followed such a link already (the
+/// path is its text), and where this one ends is looked at in any case.
+fn parent_checked(path: &Path, excepted: bool) -> Result<Place, Refused> {
+    let (place, followed) = walk(|| parent_walk(path));
+    let place = place?;
+    if (excepted || followed) && !still_where_jails_wrote(place.dir.as_fd(), place.name.as_deref())
+    {
+        return Err(Refused::Planted {
+            link: path.to_path_buf(),
+            target: crate::slots::fd_path(&place.dir).unwrap_or_default(),
+        });
+    }
+    Ok(place)
+}
+
+fn parent_walk(path: &Path) -> Result<Place, Refused> {
     let err = os(path);
     let mut dir = if path.is_absolute() { root() } else { here() }.map_err(&err)?;
     let mut queue = parts(path);
@@ -721,6 +806,23 @@ pub fn open_regular(path: &Path) -> Option<std::fs::File> {
 /// Open `path` with `flags` (and `mode` if it is created), as [`resolve`] does. Never
 /// blocks on a FIFO: it is opened non-blocking first (the caller clears the flag).
 pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
+    let (fd, excepted) = walk(|| open_walk(path, flags, mode));
+    let fd = fd?;
+    // (Each `parent` on the way checked where it ended; a directory reached last is
+    // looked at itself.)
+    if excepted
+        && fstat(&fd).is_ok_and(|st| kind_of(&st) == SFlag::S_IFDIR)
+        && !still_where_jails_wrote(fd.as_fd(), None)
+    {
+        return Err(Refused::Planted {
+            link: path.to_path_buf(),
+            target: crate::slots::fd_path(&fd).unwrap_or_default(),
+        });
+    }
+    Ok(fd)
+}
+
+fn open_walk(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
     let err = os(path);
     // With O_PATH, openat2 takes no other flags (open ignores them).
     let flags = if flags.contains(OFlag::O_PATH) {
@@ -760,7 +862,7 @@ pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {
     }
     let mut path = path.to_path_buf();
     for _ in 0..40 {
-        let place = parent(&path)?;
+        let place = parent_checked(&path, EXCEPTED.with(|e| e.get()))?;
         let Some(name) = place.name else {
             return Ok(place.dir);
         };

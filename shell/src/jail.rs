@@ -673,9 +673,14 @@ pub fn namespace(
             .map(|d| crate::protect::Protected::find(d))
             .collect::<Result<Vec<_>, _>>()?;
         own.extend(
-            crate::protect::startup_files()
-                .iter()
-                .filter_map(|f| crate::protect::Protected::find_file(f)),
+            crate::protect::startup_files(
+                cmd.source_env
+                    .iter()
+                    .find(|(k, _)| k == "ENV")
+                    .map(|(_, v)| v.as_os_str()),
+            )
+            .iter()
+            .filter_map(|f| crate::protect::Protected::find_file(f)),
         );
         own
     } else {
@@ -684,6 +689,8 @@ pub fn namespace(
     let mut refused = Vec::new();
     // Links a jail may have made, named for reading: the jail gets the link itself.
     let mut links = Vec::new();
+    // The user's links named, with what they lead to: granted once every word is.
+    let mut through = Vec::new();
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
@@ -725,21 +732,16 @@ pub fn namespace(
         // A link of the user's named for reading: shown as the link it is (`readlink`,
         // `ls -l`, `cp -P`, `tar`, `git add` saw the file it leads to, and archived or
         // committed that), with what it leads to granted where the jail resolves it.
-        if !write
-            && origin == Origin::Argument
-            && meta.as_ref().is_ok_and(|m| m.file_type().is_symlink())
-            && ns.get(&virt).is_none()
-        {
-            if let Some(text) = shown_as_link(&mut ns, &host, &virt) {
-                links.push((virt, text));
+        let a_link = meta.as_ref().is_ok_and(|m| m.file_type().is_symlink());
+        if !write && origin == Origin::Argument && a_link && ns.get(&virt).is_none() {
+            if let Some(shown) = users_link(&ns, &host, &virt) {
+                through.push((virt, host, shown, Rights::ReadOnly));
                 continue;
             }
         }
-        if write && origin == Origin::Argument {
-            if let Some((target, target_virt, rights)) =
-                through_users_link(&host, &virt, &cmd.cwd, &protected)
-            {
-                insert_grant(&mut ns, &target_virt, target, rights, origin)?;
+        if write && origin == Origin::Argument && a_link {
+            if let Some(shown) = users_link(&ns, &host, &virt) {
+                through.push((virt.clone(), host.clone(), shown, Rights::Slot));
             }
         }
         let (host, virt, rights) = match (write, origin) {
@@ -750,6 +752,50 @@ pub fn namespace(
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
         insert_grant(&mut ns, &virt, host, rights, origin)?;
+    }
+    // What the user's links lead to, after the words: where a word of the line is
+    // granted already (read-only, say), that grant stands and nothing more is.
+    for (virt, host, shown, rights) in through {
+        let granted = match &shown.target {
+            None => true,
+            Some((target_virt, target)) => {
+                let rights = match rights {
+                    Rights::ReadOnly => Rights::ReadOnly,
+                    _ if fs::metadata(target).is_ok_and(|m| m.is_dir()) => Rights::ReadWrite,
+                    _ if protected
+                        .iter()
+                        .any(|p| p.named(target) || p.inside(target).is_some()) =>
+                    {
+                        // Never pola-sh's own files (SECURITY.md 27: however reached).
+                        Rights::ReadOnly
+                    }
+                    _ => Rights::Slot,
+                };
+                let mut tried = ns.clone();
+                let placed = ns.get(target_virt).is_none()
+                    && insert_grant(
+                        &mut tried,
+                        target_virt,
+                        target.clone(),
+                        rights,
+                        Origin::Argument,
+                    )
+                    .is_ok();
+                if placed {
+                    ns = tried;
+                }
+                placed
+            }
+        };
+        match (rights, granted) {
+            // Named to read: the link itself, or as before (what it leads to, there).
+            (Rights::ReadOnly, true) => links.push((virt, shown.text)),
+            (Rights::ReadOnly, false) => {
+                insert_grant(&mut ns, &virt, host, Rights::ReadOnly, Origin::Argument)?
+            }
+            // Named to write: the link is the slot, granted with the words.
+            _ => {}
+        }
     }
     // Shown as the link it is (`ls -l`, `readlink`), resolved inside the jail, where
     // only what was granted is; never written into a directory granted as a whole.
@@ -797,72 +843,44 @@ fn jails_own(ns: &Namespace, virt: &Path) -> bool {
     false
 }
 
-/// For a link of the user's named for reading (followed: not one a jail may have made):
-/// grant what it leads to read-only where the jail resolves its text, and return that
-/// text, for the jail to get the link itself (nothing granted where it leads into a
-/// file system of the jail's own, `/dev/stdout`, or to a device the jail has). `None`
-/// (the caller grants the link's path as before: what it leads to, bound there) where
-/// what it leads to cannot be granted there (a place the default environment has).
-fn shown_as_link(ns: &mut Namespace, host: &Path, virt: &Path) -> Option<PathBuf> {
+/// A link of the user's named on the line: its text, and what it leads to (on the host
+/// and where the jail resolves its text), to be granted with it — named to read, the
+/// jail gets the link itself (`readlink`, `ls -l`, `cp -P`, `tar`, `git add` saw the
+/// file it leads to, and archived or committed that); named to write (`vim =>
+/// ~/.vimrc` into dotfiles), the link is the slot (`rm => link` removes the link) and
+/// what it leads to is writable too (vim opened an empty "[New]" buffer and could not
+/// save). No target where the jail resolves the text into a file system of its own
+/// (`/dev/stdout`) or to a device it has.
+///
+/// Only a link no jail may have made, leading through none (not even one that leads
+/// where jails wrote: its text would choose where what it leads to lands in the jail),
+/// and whose text names, as text, what the host resolves it to, at the same path in
+/// the jail (no link and no `..` after one on the way: the jail resolves the text
+/// itself). `None` otherwise: the caller grants as before.
+fn users_link(ns: &Namespace, host: &Path, virt: &Path) -> Option<UsersLink> {
+    use pola_fileserver::planted::canonical_users;
     let text = fs::read_link(host).ok()?;
-    let target_virt = normalize(&virt.parent()?.join(&text)).ok()?;
-    // Into the jail's own (`/dev/stdout`) or a device it has: it resolves there.
-    let device = target_virt.starts_with("/dev") && ns.get(&target_virt).is_some();
-    if jails_own(ns, &target_virt) || device {
-        return Some(text);
-    }
-    if ns.get(&target_virt).is_some() {
+    let target = canonical_users(host).ok()?;
+    let dir = canonical_users(host.parent()?).ok()?;
+    if normalize(&dir.join(&text)).ok()? != target {
         return None;
     }
-    let target = pola_fileserver::planted::canonical(host).ok()?;
-    let mut tried = ns.clone();
-    insert_grant(
-        &mut tried,
-        &target_virt,
-        target,
-        Rights::ReadOnly,
-        Origin::Argument,
-    )
-    .ok()?;
-    *ns = tried;
-    Some(text)
+    // And the jail resolves it there too: the same path (not a directory reached
+    // through a link, where `..` in the text would climb elsewhere in the jail).
+    let target_virt = normalize(&virt.parent()?.join(&text)).ok()?;
+    let device = target_virt.starts_with("/dev") && ns.get(&target_virt).is_some();
+    if !device && target_virt != target {
+        return None;
+    }
+    let target = (!(jails_own(ns, &target_virt) || device)).then_some((target_virt, target));
+    Some(UsersLink { text, target })
 }
 
-/// A link of the user's named to write (`vim => ~/.vimrc`, a link into the user's
-/// dotfiles): the link itself is the slot (`rm => link` removes the link, `mv` moves
-/// it), and what it leads to is granted to write too, where the jail resolves the
-/// link's text, so that a command writing through it (vim, `sed -i
-/// --follow-symlinks`) changes the file the user meant; it was not in the jail (vim
-/// opened an empty "[New]" buffer and could not write). A file is a slot there (saved
-/// by rename), a directory writable as it is. Only a link that is followed (never one
-/// a jail may have made), to what the host resolves it to, and never to pola-sh's own
-/// files.
-fn through_users_link(
-    host: &Path,
-    virt: &Path,
-    cwd: &Path,
-    protected: &[crate::protect::Protected],
-) -> Option<(PathBuf, PathBuf, Rights)> {
-    let text = fs::read_link(host).ok()?;
-    let target = pola_fileserver::planted::canonical(host).ok()?;
-    // Never pola-sh's own files (SECURITY.md 27: however they are reached).
-    if protected
-        .iter()
-        .any(|p| p.named(&target) || p.inside(&target).is_some())
-    {
-        return None;
-    }
-    let target_virt = normalize(&virt.parent()?.join(&text)).ok()?;
-    let meta = fs::metadata(&target).ok()?;
-    if meta.is_dir() {
-        return Some((target, target_virt, Rights::ReadWrite));
-    }
-    if !meta.is_file() {
-        return None;
-    }
-    let (host, virt, rights) =
-        write_grant(&target_virt, target, target_virt.clone(), cwd, protected);
-    Some((host, virt, rights))
+/// What [`users_link`] found.
+struct UsersLink {
+    text: PathBuf,
+    /// Where the jail resolves the text, and what the host resolves it to.
+    target: Option<(PathBuf, PathBuf)>,
 }
 
 /// `mv SOURCE… => DEST` with a source named without `=>` (granted read-only): in the

@@ -30,12 +30,15 @@ use crate::jail::JailError;
 /// directories: a login shell's `~/.profile` and an interactive shell's `$ENV`
 /// (`/etc/profile` is root's to write). A jail that could write one of them would run
 /// its code unconfined at the next start; they are kept read-only like pola-sh's own.
-pub fn startup_files() -> Vec<PathBuf> {
+/// `shell_env` is the shell's own `ENV` (set in `~/.profile`, it is not in the process's
+/// environment, and names the file the next interactive shell runs all the same).
+pub fn startup_files(shell_env: Option<&std::ffi::OsStr>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = dirs::home_dir()
         .map(|h| h.join(".profile"))
         .into_iter()
         .collect();
-    if let Some(env) = std::env::var_os("ENV").filter(|e| !e.is_empty()) {
+    let envs = [std::env::var_os("ENV"), shell_env.map(|e| e.to_os_string())];
+    for env in envs.into_iter().flatten().filter(|e| !e.is_empty()) {
         let env = PathBuf::from(env);
         let env = match (env.strip_prefix("~"), dirs::home_dir()) {
             (Ok(rest), Some(home)) => home.join(rest),

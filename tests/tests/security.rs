@@ -2115,6 +2115,128 @@ both!(item_27_startup_files_are_read_only_in_jails, |t: &T| {
     assert!(!marker.exists(), "{run}");
 });
 
+/// Flips the link `up` between a deep directory of the jail's and a shallow one, for
+/// the number of seconds given: `up/../../x` leads into the jail's directory one moment
+/// and out of it the next.
+const FLIPPER: &str = r#"
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    time_t end = time(0) + atoi(argv[1]);
+    while (time(0) < end) {
+        unlink("t1"); symlink("a/b/c/d", "t1"); rename("t1", "up");
+        unlink("t2"); symlink("a", "t2"); rename("t2", "up");
+    }
+    return 0;
+}
+"#;
+
+// 24 (review). A link a jail made that leads where jails wrote is followed — but the
+// look at where it leads and the walk that follows it were separate: a jail swapping a
+// link on the way between them (`key -> up/../../.ssh/id`, `up` flipping between
+// `a/b/c/d` and `a`) had the walk climb out of its directory into the user's, and the
+// user's `cat out/key` showed the real key (10 tries or fewer). Where a walk that
+// followed such a link ends is now looked at by descriptor.
+both!(
+    item_24_a_jails_link_swapped_while_it_is_followed_leads_nowhere_else,
+    |t: &T| {
+        t.mkdir("home/.ssh");
+        t.write("home/.ssh/id", "REAL KEY\n");
+        t.compile("flip", FLIPPER);
+        let home = t.path("home");
+        let env = [("HOME", home.as_path())];
+        let plant = "cd ~ && mkdir => out && cd out && sh -c 'mkdir -p a/b/c/d a/b/.ssh && echo decoy > a/b/.ssh/id && ln -s a/b/c/d up && ln -s up/../../.ssh/id key' + => .";
+        pola_sh_with(t, plant, &env).success();
+        let flip = format!("cd ~/out && {} 8 + => .", t.path("flip").display());
+        let flipper = {
+            let mut cmd = t.command(pola_tests::pola_sh(), &["-c", &flip]);
+            cmd.env("HOME", &home).stdout(std::process::Stdio::null());
+            cmd.spawn().expect("start the flipper")
+        };
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // Without the protection: a plain process following the same path reaches the key.
+        let mut plain = false;
+        for _ in 0..2000 {
+            if fs::read_to_string(home.join("out/key")).is_ok_and(|k| k.contains("REAL")) {
+                plain = true;
+                break;
+            }
+        }
+        assert!(plain, "the flipping link leads to the real key at times");
+        for _ in 0..60 {
+            let run = pola_sh_with(t, "cd ~ && cat out/key", &env);
+            assert!(!run.stdout.contains("REAL"), "{run}");
+        }
+        let mut flipper = flipper;
+        let _ = flipper.wait();
+    }
+);
+
+// 24, 27 (review). What a link on the line leads to is granted with it (so that `vim
+// => ~/.vimrc` writes through a link into dotfiles) only for the user's own links: a
+// first version also took a jail's link that leads where jails wrote, placed what it
+// led to where its text said, and a text that climbs through another link
+// (`report.txt -> up/../../.profile`, `up -> a/b/c`) chose that place: a path the line
+// gave read-only became writable there (~/.profile, run unconfined at the next login).
+both!(
+    item_24_a_jails_link_never_chooses_where_a_grant_lands,
+    |t: &T| {
+        t.mkdir("home");
+        t.write("home/.profile", "# profile\n");
+        let home = t.path("home");
+        let env = [("HOME", home.as_path())];
+        let plant = "cd ~ && mkdir => out && cd out && sh -c 'mkdir -p a/b/c && : > a/.profile && ln -s a/b/c up && ln -s up/../../.profile report.txt' + => .";
+        pola_sh_with(t, plant, &env).success();
+        let attack = "sh -c 'echo \"!!touch PWNED\" >> \"$2\"' x => out/report.txt ~/.profile";
+        // Unconfined, the line's program appends to the profile.
+        pola_sh_with(t, &format!("cd ~ && !!{attack}"), &env).success();
+        assert!(fs::read_to_string(home.join(".profile"))
+            .unwrap()
+            .contains("PWNED"));
+        t.write("home/.profile", "# profile\n");
+        let run = pola_sh_with(t, &format!("cd ~ && {attack}"), &env);
+        assert!(!run.ok(), "{run}");
+        assert_eq!(
+            fs::read_to_string(home.join(".profile")).unwrap(),
+            "# profile\n",
+            "{run}"
+        );
+        let run = pola_sh_with(t, "cd ~ && grants -a cat out/report.txt ~/.profile", &env);
+        assert!(!run.stdout.contains("slot"), "{run}");
+    }
+);
+
+// 27 (review). `ENV` set in `~/.profile` (not in the process's environment) names the
+// file the next interactive shell runs: kept read-only too (a jail given the home wrote
+// it, and its next line ran unconfined).
+both!(
+    item_27_an_env_file_named_in_the_profile_is_read_only_in_jails,
+    |t: &T| {
+        t.mkdir("home");
+        t.write("home/.profile", "ENV=$HOME/.shrc\n");
+        t.write("home/.shrc", "# shrc\n");
+        let home = t.path("home");
+        let env = [("HOME", home.as_path())];
+        let line = "cd ~ && sh -c 'echo \"!!touch PWNED\" >> .shrc; echo ok > other' + => .";
+        // Without the protection: a shell not told of ENV lets the jail write it.
+        let run = pola_sh_with(t, line, &env);
+        assert!(run.ok(), "{run}");
+        assert!(fs::read_to_string(home.join(".shrc"))
+            .unwrap()
+            .contains("PWNED"));
+        t.write("home/.shrc", "# shrc\n");
+        // A login shell read ~/.profile: ENV is its variable, and its file is kept.
+        let mut cmd = t.command(pola_tests::pola_sh(), &["-l", "-c", line]);
+        cmd.env("HOME", &home);
+        let run = t.output(cmd);
+        assert!(run.stderr.contains("Read-only file system"), "{run}");
+        assert_eq!(fs::read_to_string(home.join(".shrc")).unwrap(), "# shrc\n");
+        assert_eq!(fs::read_to_string(home.join("other")).unwrap(), "ok\n");
+    }
+);
+
 // 30. A name a jail made (escape sequences, `\r`, newlines, look-alike slashes) cannot
 //     change what the user is asked (`--ask`, the powerbox) or shown (errors, `grants`).
 
