@@ -567,6 +567,8 @@ impl Shell {
                 if !job_control {
                     // POSIX: without job control, background commands read /dev/null.
                     redirect::input_from_null();
+                    // `kill $!` reaches the job's programs, not only this shell.
+                    crate::job::relay_signals();
                 }
                 let status = self.run_and_or(and_or).unwrap_or_else(flow_status);
                 self.exit_subshell(status);

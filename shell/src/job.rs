@@ -23,6 +23,75 @@ use nix::unistd::{getpgrp, getpid, setpgid, tcgetpgrp, tcsetpgrp, Pid};
 use pola_fileserver::launch::Jail;
 use pola_fileserver::relay::{self, Foreground};
 
+/// In a background job's forked shell (a script's `cmd &`): the jails it waits for now,
+/// to which a signal sent to it goes (`relay_signals`). `$!` names that forked shell,
+/// not the jail: `kill $!` ended it, and its jails with it, without their programs'
+/// handlers or traps running (bash's `$!` is the command itself).
+static RELAYED: [std::sync::atomic::AtomicI32; 16] =
+    [const { std::sync::atomic::AtomicI32::new(0) }; 16];
+/// The signal relayed, if one was: the forked shell ends with the job it was sent in.
+static RELAYED_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+static RELAYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The signals a background job's forked shell relays to its jails.
+const RELAYED_SIGNALS: &[i32] = &[
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+];
+
+extern "C" fn relay_signal(sig: libc::c_int) {
+    use std::sync::atomic::Ordering;
+    let mut sent = false;
+    for slot in &RELAYED {
+        let pid = slot.load(Ordering::SeqCst);
+        if pid > 0 {
+            // SAFETY: kill is async-signal-safe.
+            unsafe { libc::kill(pid, sig) };
+            sent = true;
+        }
+    }
+    if sent {
+        RELAYED_SIGNAL.store(sig, Ordering::SeqCst);
+    } else {
+        // Between its commands: the signal does what it would have done.
+        // SAFETY: signal and raise are async-signal-safe.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
+}
+
+/// In a background job's forked shell without job control (a script's `cmd &`): relay
+/// the signals sent to it to the jails it runs, whose programs' handlers and traps then
+/// run, and end with the job they were sent in. Signals it ignores stay ignored
+/// (without job control, POSIX has `&` ignore SIGINT and SIGQUIT). (With job control a
+/// job's signals reach its whole process group, the jails' supervisors among them.)
+pub fn relay_signals() {
+    RELAYING.store(true, std::sync::atomic::Ordering::SeqCst);
+    for &sig in RELAYED_SIGNALS {
+        // SAFETY: sigaction reads and writes the structs given; the handler only
+        // loads atomics and calls async-signal-safe functions.
+        unsafe {
+            let mut now: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, std::ptr::null(), &mut now);
+            if now.sa_sigaction != libc::SIG_DFL {
+                continue;
+            }
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = relay_signal as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut sa.sa_mask);
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
 /// One process of a job: a jail (whose files are tidied when it ends), a forked copy
 /// of the shell, or an unconfined `!!` command.
 pub struct Proc {
@@ -92,6 +161,32 @@ impl Job {
 
     /// Wait until every process has ended, or one has stopped.
     pub fn wait(&mut self, pipefail: bool) {
+        use std::sync::atomic::Ordering;
+        let relaying = RELAYING.load(Ordering::SeqCst);
+        if relaying {
+            let jails = self.procs.iter().filter(|p| p.status.is_none());
+            for (slot, p) in RELAYED.iter().zip(jails) {
+                slot.store(p.pid.as_raw(), Ordering::SeqCst);
+            }
+        }
+        self.wait_for_all(pipefail);
+        if relaying {
+            for slot in &RELAYED {
+                slot.store(0, Ordering::SeqCst);
+            }
+            if RELAYED_SIGNAL.load(Ordering::SeqCst) != 0 {
+                // Sent a signal, the job ended as its programs chose: so does the
+                // background job's shell (not the rest of its list).
+                let status = match self.state {
+                    State::Done(s) => s,
+                    _ => 128 + RELAYED_SIGNAL.load(Ordering::SeqCst),
+                };
+                crate::sys::exit_child(status);
+            }
+        }
+    }
+
+    fn wait_for_all(&mut self, pipefail: bool) {
         let pending: Vec<Pid> = self
             .procs
             .iter()

@@ -695,3 +695,31 @@ both!(man_pages_format_without_warnings, |t: &T| {
     assert!(run.stdout.starts_with("LS(1)"), "{run}");
     assert_eq!(run.stderr, "", "{run}");
 });
+
+// `kill $!` of a script's background job: `$!` is the forked shell that runs the job,
+// and the signal ended it (and its jails with it) without the program's handlers or
+// traps running (rc 143, no cleanup). It reaches the job's programs now, and the job
+// ends as they choose. Shown first in bash.
+both!(
+    kill_of_a_background_job_reaches_its_programs_traps,
+    |t: &T| {
+        t.write(
+            "sig.sh",
+            "trap 'echo got TERM; exit 5' TERM\necho ready\nwhile :; do sleep 0.1; done\n",
+        );
+        let line = "sh sig.sh & sleep 1; kill -TERM $!; wait $!; echo rc=$?";
+        let bash = t.plain(&["bash", "-c", line]);
+        assert_eq!(bash.stdout, "ready\ngot TERM\nrc=5\n", "{bash}");
+        let run = t.output(t.pola_sh_command(line));
+        assert_eq!(run.stdout, "ready\ngot TERM\nrc=5\n", "{run}");
+        // A list in the background ends with the command the signal reached.
+        let run = t.output(
+            t.pola_sh_command("{ sh sig.sh; echo after; } & sleep 1; kill $!; wait $!; echo rc=$?"),
+        );
+        assert_eq!(run.stdout, "ready\ngot TERM\nrc=5\n", "{run}");
+        // Between its commands, the signal ends it as before.
+        let run =
+            t.output(t.pola_sh_command("{ sleep 0.3; echo x; } & kill $!; wait $!; echo rc=$?"));
+        assert!(run.stdout.ends_with("rc=143\n"), "{run}");
+    }
+);
