@@ -491,20 +491,26 @@ pub fn start(
                 crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home))
             });
         // The working directory holding slots, with nothing else of it shown than they
-        // and the names granted read-only there (`cc -o => prog main.c`).
-        let slots_here = resolved
-            .slots
-            .iter()
-            .find(|dir| dir.virt == plan.cwd)
-            .map(|dir| {
-                let granted = plan.nodes.iter().filter_map(|n| {
+        // and the names granted read-only there (`cc -o => prog main.c`); or a private
+        // one (the home: the jail's own, empty but for what the line granted there).
+        let granted_here = || -> Vec<std::ffi::OsString> {
+            plan.nodes
+                .iter()
+                .filter_map(|n| {
                     let bound = matches!(n.step, Step::Bind { .. });
                     (bound && n.path.parent() == Some(plan.cwd.as_path()))
                         .then(|| n.path.file_name().map(|f| f.to_os_string()))
                         .flatten()
-                });
-                dir.slots.keys().cloned().chain(granted).collect()
-            });
+                })
+                .collect()
+        };
+        let private_here = plan.scratch.iter().any(|s| Path::new(s) == plan.cwd);
+        let slots_here = resolved
+            .slots
+            .iter()
+            .find(|dir| dir.virt == plan.cwd)
+            .map(|dir| dir.slots.keys().cloned().chain(granted_here()).collect())
+            .or_else(|| private_here.then(granted_here));
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
             slots_here,

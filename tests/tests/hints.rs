@@ -766,3 +766,26 @@ both!(a_hard_link_is_told_the_grants_it_needs, |t: &T| {
     );
     assert_eq!((a.ino(), a.nlink()), (b.ino(), 2));
 });
+
+// In the home directory, which each jail has a private one of, a command that failed
+// to find what was there said nothing at all (`cat private.txt`: "No such file").
+both!(
+    a_command_that_failed_in_the_private_home_says_what_it_did_not_see,
+    |t: &T| {
+        t.write("home/private.txt", "p\n");
+        t.write("home/notes", "n\n");
+        let home = t.path("home");
+        let mut cmd = t.command(
+            pola_tests::pola_sh(),
+            &["--hints", "-c", "cd ~ && sh -c 'cat private.txt' + notes"],
+        );
+        cmd.env("HOME", &home);
+        let run = t.output(cmd);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr
+                .contains("sh saw only its grants in ./, not the 1 other name there"),
+            "{run}"
+        );
+    }
+);
