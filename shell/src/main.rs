@@ -493,7 +493,10 @@ fn repl(sh: &mut Shell) -> i32 {
             }
             None => {
                 let start = std::mem::take(&mut typed_ahead);
-                editor.readline_with_initial(&p, (&start, ""))
+                LINE_EDITOR_READING.store(true, std::sync::atomic::Ordering::SeqCst);
+                let line = editor.readline_with_initial(&p, (&start, ""));
+                LINE_EDITOR_READING.store(false, std::sync::atomic::Ordering::SeqCst);
+                line
             }
         };
         match read {
@@ -538,6 +541,34 @@ fn repl(sh: &mut Shell) -> i32 {
 }
 
 type Editor = rustyline::Editor<PolaHelper, rustyline::history::FileHistory>;
+
+/// Whether the line editor is reading the terminal (standard input).
+static LINE_EDITOR_READING: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// `read(2)` for this program, in place of the C library's: the same system call, but
+/// one byte at a time from standard input while the line editor reads it. The line
+/// editor (rustyline) reads the terminal 1024 bytes at a time and keeps what came after
+/// the line's Enter for its own next line: keys sent at once (`tmux send-keys 'python3'
+/// Enter 'print(1)' Enter`, an `expect` script, a paste without bracketed paste mode)
+/// never reached the command started, which waited for them, and the shell ran them
+/// itself once it ended, as commands. Read a byte at a time, the line editor takes no
+/// more than its line, and the rest stays in the terminal for whoever reads next, as
+/// bash's readline leaves it. (Its own copy is kept across lines and not reachable.)
+///
+/// # Safety
+/// As `read(2)`: `buf` must be valid for writes of `count` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn read(
+    fd: libc::c_int,
+    buf: *mut libc::c_void,
+    count: libc::size_t,
+) -> libc::ssize_t {
+    let editing = fd == 0 && LINE_EDITOR_READING.load(std::sync::atomic::Ordering::Relaxed);
+    let count = if editing { count.min(1) } else { count };
+    // SAFETY: the caller's contract for `read(2)`; the system call touches `buf` only.
+    unsafe { libc::syscall(libc::SYS_read, fd, buf, count) as libc::ssize_t }
+}
 
 /// Save the history: whole or not at all (written beside it, then renamed over it: a
 /// shell killed while it wrote, as a closed terminal's SIGHUP did, left it empty).

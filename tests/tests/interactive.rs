@@ -1037,6 +1037,30 @@ both!(tab_completes_variables, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// Keys sent at once (`tmux send-keys 'cat' Enter 'line' Enter`, an expect script):
+// the line editor read them all and kept what came after the first Enter for its own
+// next line, so `cat` never got its input and the shell ran it later as a command
+// ("line: command not found"). The command gets them now, as from bash.
+both!(
+    keys_sent_with_the_command_line_reach_the_command,
+    |t: &T| {
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("cat\rtyped-for-cat\r"),
+            Count("typed-for-cat", 2),
+            Send("\x04"),
+            Expect(prompt(t)),
+            Send("head -1\rfor-head\recho after\r"),
+            Expect("after"),
+            Send("echo done"),
+            Send(ENTER),
+            Expect("done"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(!run.stdout.contains("command not found"), "{run}");
+    }
+);
+
 // After `su` or `runuser` from root's terminal, the user may not open the terminal
 // again: the relay could not start ("cannot relay the terminal (Permission denied)")
 // and jails shared the terminal. It takes a copy of a standard descriptor then.
