@@ -928,7 +928,10 @@ impl<'o> Grammar<'o> {
             // `!!` alone is bash's "the last command again": here it marks the command
             // after it to run unconfined, and there is none (said at the `!!`: not an
             // unfinished line to continue).
-            if i.is_empty() || i.starts_with(['\n', ';', '&', '|', ')']) {
+            // (`&>` is a redirection: `!! &> log cmd`.)
+            let ends = i.starts_with(['\n', ';', '|', ')'])
+                || (i.starts_with('&') && !i.starts_with("&>"));
+            if i.is_empty() || ends {
                 return fail(
                     bang,
                     "'!!' runs the command after it unconfined, and none follows (no history expansion here: the Up arrow recalls the last command)",

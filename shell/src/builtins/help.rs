@@ -61,8 +61,10 @@ grants: what a command line gives the command it runs.
                swap), processes, CPU weight (1-10000, 100 by default), and the size
                of its private /tmp, $HOME and /dev/shm together.
   A grant inside a directory granted with the same or more rights merges into it.
-  A link a jail may have made is never followed; a redirection is opened by the
-  shell and passed as a descriptor.
+  A link a jail may have made is never followed (one made by the line's own
+  `ln -s TEXT => LINK` is yours); a link of yours named on the line reaches the
+  command as the link, with what it leads to (=> link: writable too). A
+  redirection is opened by the shell and passed as a descriptor.
 
   Also granted: the default environment (~/.config/pola-sh/environment), the
   program and its #! interpreter, and the program's profiles: pola-sh's shipped
