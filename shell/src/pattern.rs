@@ -480,12 +480,12 @@ pub fn glob(pattern: &str, cwd: &Path, options: GlobOptions) -> Vec<String> {
         );
         let explicit_dot = comp.starts_with('.') || comp.starts_with("\\.");
         for prefix in &current {
-            let Ok(entries) = std::fs::read_dir(dir_of(cwd, prefix)) else {
+            let Some(entries) = listed(&dir_of(cwd, prefix)) else {
                 continue;
             };
             let mut names: Vec<String> = entries
-                .flatten()
-                .map(|e| crate::escapes::from_os(&e.file_name()))
+                .iter()
+                .map(|name| crate::escapes::from_os(name))
                 .collect();
             // `.*` never matches `.` and `..` (read_dir does not list them: bash's
             // globskipdots).
@@ -533,18 +533,15 @@ fn below(
     }
     let dir = dir_of(cwd, prefix);
     // Never through a link a jail may have made (an earlier component matched it:
-    // `*/**` with a planted `root -> /` walked the whole host).
-    if depth == 0 && pola_fileserver::planted::canonical(&dir).is_err() {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+    // `*/**` with a planted `root -> /` walked the whole host): `listed`.
+    let Some(entries) = listed(&dir) else {
         return;
     };
     let mut names: Vec<(String, bool)> = entries
-        .flatten()
-        .map(|e| {
-            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-            (crate::escapes::from_os(&e.file_name()), is_dir)
+        .iter()
+        .map(|name| {
+            let is_dir = std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_dir());
+            (crate::escapes::from_os(name), is_dir)
         })
         .filter(|(name, _)| dotglob || !name.starts_with('.'))
         .collect();
@@ -558,6 +555,30 @@ fn below(
             out.push(path);
         }
     }
+}
+
+/// The names in directory `dir` (not `.` and `..`), reached as the shell resolves what
+/// a command line names: never through a link a jail may have made. A pattern's
+/// directories were listed by path, following any link: `out/src/*/*` with a jail's
+/// `src/lib -> ../../.ssh` handed the jail the names of the user's keys (and with
+/// `src/root -> /`, `etc/shadow` and the rest).
+fn listed(dir: &Path) -> Option<Vec<std::ffi::OsString>> {
+    use nix::fcntl::OFlag;
+    use std::os::unix::ffi::OsStrExt;
+    let fd = pola_fileserver::planted::open(
+        dir,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY,
+        nix::sys::stat::Mode::empty(),
+    )
+    .ok()?;
+    let mut d = nix::dir::Dir::from_fd(fd).ok()?;
+    Some(
+        d.iter()
+            .flatten()
+            .map(|e| std::ffi::OsStr::from_bytes(e.file_name().to_bytes()).to_os_string())
+            .filter(|n| n != "." && n != "..")
+            .collect(),
+    )
 }
 
 /// The directory a pattern's `prefix` (as results show it) names, from `cwd`.

@@ -1517,6 +1517,17 @@ both!(
             &env,
         );
         assert_eq!(run.stdout.trim(), "0", "{run}");
+        // Nor a plain `*` after it (`*/*`: review): the names in the link's target
+        // reached the command's arguments (a jail's `src/lib -> ~/.ssh` handed the next
+        // `tool out/src/*/*` the user's key names).
+        let run = t.plain(&[
+            "bash",
+            "-c",
+            "cd w && echo */* | tr ' ' '\\n' | grep -c hidden",
+        ]);
+        assert_eq!(run.stdout.trim(), "1", "{run}");
+        let run = pola_sh_with(t, "cd w && echo */* | tr ' ' '\\n' | grep -c hidden", &env);
+        assert_eq!(run.stdout.trim(), "0", "{run}");
     }
 );
 
