@@ -182,18 +182,29 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
         SaFlags::empty(),
         SigSet::empty(),
     );
+    use std::os::fd::AsRawFd;
+    let shown = crate::escapes::shown(path);
+    // The FIFO that was checked, not whatever is at its path by now (a second walk
+    // of the path could meet something else): opened again through its descriptor.
+    let fifo = pola_fileserver::planted::resolve(&crate::escapes::to_path(path))
+        .map_err(|e| e.to_string())?;
+    let is_fifo =
+        nix::sys::stat::fstat(&fifo).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
+    if !is_fifo {
+        return Err(format!("{shown}: {}", nix::errno::Errno::ENXIO.desc()));
+    }
+    let again = format!("/proc/self/fd/{}", fifo.as_raw_fd());
     // SAFETY: the handler does nothing; installing it only makes the open return EINTR.
     let old = unsafe { sigaction(Signal::SIGINT, &handler) };
     let opened = open(
-        &crate::escapes::to_path(path),
-        flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
-        Mode::from_bits_truncate(0o666),
+        again.as_str(),
+        (flags & !(OFlag::O_CREAT | OFlag::O_EXCL)) | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
+        Mode::empty(),
     );
     if let Ok(old) = old {
         // SAFETY: putting back the disposition that was there.
         let _ = unsafe { sigaction(Signal::SIGINT, &old) };
     }
-    let shown = crate::escapes::shown(path);
     match opened {
         Ok(fd) => above_user_fds(fd),
         Err(nix::errno::Errno::EINTR) => Err(format!("{shown}: interrupted waiting for a reader")),

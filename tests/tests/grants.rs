@@ -247,6 +247,13 @@ both!(fifos_sockets_and_jail_made_links_as_words, |t: &T| {
         "cd w && { (sleep 0.2; echo through > fifo) & cat fifo; wait; }",
     );
     assert_eq!(run.success(), "through\n");
+    // The writer first: the shell waits for a reader on the FIFO it checked (opened
+    // again through its descriptor, not by a second walk of the path).
+    let run = sh(
+        t,
+        "cd w && { (echo first > fifo) & sleep 0.3; cat fifo; wait; }",
+    );
+    assert_eq!(run.success(), "first\n");
 
     // The user's own socket (a jail's would be refused as planted).
     let made = t.plain(&[
