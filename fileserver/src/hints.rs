@@ -280,6 +280,21 @@ fn find_changes(words: &[PathBuf]) -> bool {
         })
 }
 
+/// Whether `xargs` (`tool`, given `words`) runs `sed -i` or `perl -pi`: it edits the
+/// names it reads in place.
+fn xargs_edits_in_place(tool: &str, words: &[PathBuf]) -> bool {
+    if tool != "xargs" {
+        return false;
+    }
+    words.iter().enumerate().any(|(i, w)| {
+        let program = w
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        matches!(program.as_str(), "sed" | "perl") && in_place(&program, &words[i + 1..])
+    })
+}
+
 /// Whether one of `words` is one of `these`.
 fn has_word(words: &[PathBuf], these: &[&[u8]]) -> bool {
     words
@@ -870,8 +885,13 @@ impl Observed {
             // writes what it looked for, whose names are the archive's: never named.
             let extracting = extracts(&self.tool, &self.words);
             let patch = self.tool == "patch";
+            // `… | xargs sed -i …`: what it looked for is what it edits (never passed:
+            // xargs would hand it to sed a second time).
+            let edits = xargs_edits_in_place(&self.tool, &self.words);
             let grant = match (write, existing.len()) {
                 _ if extracting => "+ => .".to_string(),
+                (_, 1) if edits => format!("+ => {}", shown(rel)),
+                _ if edits => "+ => .".to_string(),
                 (true, _) => format!("=> {}", shown(rel)),
                 (false, 1) if patch => format!("=> {}", shown(rel)),
                 (false, _) if patch => "+ => .".to_string(),

@@ -789,3 +789,21 @@ both!(
         );
     }
 );
+
+// `grep -rl foo src | xargs sed -i …`: the hint said `xargs … + src` (read-only: sed
+// then failed again, with no word), where the edits need `+ => src`.
+both!(xargs_editing_in_place_is_told_the_write_grant, |t: &T| {
+    t.write("w/src/a.txt", "foo\n");
+    let line = "cd w && grep -rl foo src | xargs sed -i s/foo/baz/g";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr
+            .contains("xargs looked for ./src, which was not granted — try: xargs … + => src"),
+        "{run}"
+    );
+    sh(t, &["--hints", "-c", &format!("{line} + => src")]);
+    assert_eq!(
+        std::fs::read_to_string(t.path("w/src/a.txt")).unwrap(),
+        "baz\n"
+    );
+});
