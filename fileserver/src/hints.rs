@@ -280,6 +280,24 @@ fn find_changes(words: &[PathBuf]) -> bool {
         })
 }
 
+/// A command's arguments as options and operands, as getopt sees them: a word after
+/// `--`, or `-` alone, is an operand; `--` itself is neither.
+pub fn options_and_operands(args: &[std::ffi::OsString]) -> (Vec<&[u8]>, Vec<&std::ffi::OsString>) {
+    let (mut options, mut operands) = (Vec::new(), Vec::new());
+    let mut options_end = false;
+    for word in args {
+        let b = word.as_bytes();
+        if options_end || !b.starts_with(b"-") || b == b"-" {
+            operands.push(word);
+        } else if b == b"--" {
+            options_end = true;
+        } else {
+            options.push(b);
+        }
+    }
+    (options, operands)
+}
+
 /// Whether `xargs` (`tool`, given `words`) runs `sed -i` or `perl -pi`: it edits the
 /// names it reads in place.
 fn xargs_edits_in_place(tool: &str, words: &[PathBuf]) -> bool {

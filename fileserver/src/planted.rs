@@ -78,6 +78,18 @@ pub struct Id {
     birth: (i64, u32),
 }
 
+/// As the record writes it (and `id_in` reads it): device, inode, birth seconds and
+/// nanoseconds.
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {} {}",
+            self.dev, self.ino, self.birth.0, self.birth.1
+        )
+    }
+}
+
 impl Id {
     /// Whether its file system told when it was made (tmpfs, ext4, xfs, btrfs do).
     pub fn born(&self) -> bool {
@@ -245,8 +257,7 @@ fn refresh(w: &mut Written) {
     w.read += end as u64 + 1;
 }
 
-/// An identity written as four numbers (device, inode, birth seconds and
-/// nanoseconds), the next words of a record line.
+/// An identity as the record writes it (`Id`'s `Display`), the next words of a line.
 fn id_in<'a>(words: &mut impl Iterator<Item = &'a [u8]>) -> Option<Id> {
     let mut number = || decimal(words.next()?);
     Some(Id {
@@ -306,14 +317,7 @@ fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
             .mode(0o700)
             .create(dir);
     }
-    let line = format!(
-        "{kind} {} {} {} {} {extra}{}\n",
-        id.dev,
-        id.ino,
-        id.birth.0,
-        id.birth.1,
-        crate::text::shown(path)
-    );
+    let line = format!("{kind} {id} {extra}{}\n", crate::text::shown(path));
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
@@ -397,15 +401,12 @@ pub fn record_kept(dir: &impl AsFd, name: &OsStr, link: BorrowedFd, path: &Path)
     let key = (dir_id, name.as_bytes().to_vec(), link_id);
     with(|w| {
         if !w.kept.contains(&key) {
-            let extra = format!(
-                "{} {} {} {} {} ",
-                dir_id.dev,
-                dir_id.ino,
-                dir_id.birth.0,
-                dir_id.birth.1,
-                hex(&key.1)
+            append(
+                "kept",
+                &link_id,
+                &format!("{dir_id} {} ", hex(&key.1)),
+                path,
             );
-            append("kept", &link_id, &extra, path);
             w.kept.insert(key);
         }
     });
@@ -468,15 +469,20 @@ fn in_made_dir(w: &Written, dir: BorrowedFd) -> bool {
 /// in directory `dir`, may have been made by a jail.
 pub fn planted(dir: BorrowedFd, name: &OsStr, link: BorrowedFd) -> bool {
     with(|w| {
-        let kept = !w.kept.is_empty()
-            && matches!((Id::of(dir), Id::of(link)), (Some(d), Some(l))
-                if w.kept.contains(&(d, name.as_bytes().to_vec(), l)));
-        if kept {
-            return false;
+        let link_id = Id::of(link);
+        // The directory's identity, looked at once, only when a record asks for it.
+        let dir_id = (!w.kept.is_empty() || !w.slots.is_empty()).then(|| Id::of(dir));
+        let name = || name.as_bytes().to_vec();
+        if let (Some(Some(d)), Some(l)) = (dir_id, link_id) {
+            if w.kept.contains(&(d, name(), l)) {
+                return false;
+            }
         }
-        Id::of(link).is_none_or(|id| w.links.contains(&id))
+        link_id.is_none_or(|id| w.links.contains(&id))
             || (!w.slots.is_empty()
-                && Id::of(dir).is_none_or(|d| w.slots.contains(&(d, name.as_bytes().to_vec()))))
+                && dir_id
+                    .flatten()
+                    .is_none_or(|d| w.slots.contains(&(d, name()))))
             || in_written_dir(w, dir)
     })
 }
@@ -788,6 +794,17 @@ fn parent_walk(path: &Path) -> Result<Place, Refused> {
 /// write.
 pub fn resolve(path: &Path) -> Result<OwnedFd, Refused> {
     open(path, OFlag::O_PATH, Mode::empty())
+}
+
+/// Open again, with `flags`, what `found` (a descriptor [`resolve`] gave) is: that very
+/// object, not whatever its path names by now (a second walk of the path could meet
+/// something a jail put there meanwhile).
+pub fn reopen(found: &OwnedFd, flags: OFlag) -> Result<OwnedFd, Errno> {
+    nix::fcntl::open(
+        format!("/proc/self/fd/{}", found.as_raw_fd()).as_str(),
+        flags | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
 }
 
 /// Open `path` for reading, as [`resolve`] does, if it is a regular file: what pola-sh

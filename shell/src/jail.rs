@@ -889,30 +889,19 @@ struct UsersLink {
 /// runs, with the line that works. `None` when it may run: only the system's `mv`,
 /// with a destination it may write (a read-only one changes nothing).
 fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
-    use std::os::unix::ffi::OsStrExt;
     let system = [Path::new("/usr/bin/mv"), Path::new("/bin/mv")];
     if !system.contains(&exe) {
         return None;
     }
-    let args = cmd.argv.get(1..).unwrap_or_default();
-    let mut operands = Vec::new();
-    let mut options_end = false;
-    for a in args {
-        let b = a.as_bytes();
-        if !options_end && b == b"--" {
-            options_end = true;
-        } else if !options_end && b.starts_with(b"-") && b.len() > 1 {
-            // `-t DIR`/`--target-directory`: the destination comes first; not
-            // followed here (the hint after the command still says what to do).
-            if b.starts_with(b"-t")
-                || b.starts_with(b"--t")
-                || (!b.starts_with(b"--") && b.contains(&b't'))
-            {
-                return None;
-            }
-        } else {
-            operands.push(a);
-        }
+    let (options, operands) =
+        pola_fileserver::hints::options_and_operands(cmd.argv.get(1..).unwrap_or_default());
+    // `-t DIR`/`--target-directory`: the destination comes first; not followed here
+    // (the hint after the command still says what to do).
+    if options
+        .iter()
+        .any(|b| b.starts_with(b"--t") || (!b.starts_with(b"--") && b.contains(&b't')))
+    {
+        return None;
     }
     let (dest, sources) = operands.split_last()?;
     let at = |p: &Path| pola_fileserver::namespace::normalize(&cmd.cwd.join(p)).ok();

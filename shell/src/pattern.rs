@@ -564,17 +564,12 @@ fn below(
 /// `src/root -> /`, `etc/shadow` and the rest).
 fn listed(dir: &Path) -> Option<Vec<std::ffi::OsString>> {
     use nix::fcntl::OFlag;
-    use std::os::fd::AsRawFd;
+    use pola_fileserver::planted;
     use std::os::unix::ffi::OsStrExt;
     // Resolved (a link at its end followed as a user's: `/bin -> usr/bin`), then
     // opened for listing through that descriptor.
-    let found = pola_fileserver::planted::resolve(dir).ok()?;
-    let fd = nix::fcntl::open(
-        format!("/proc/self/fd/{}", found.as_raw_fd()).as_str(),
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        nix::sys::stat::Mode::empty(),
-    )
-    .ok()?;
+    let found = planted::resolve(dir).ok()?;
+    let fd = planted::reopen(&found, OFlag::O_RDONLY | OFlag::O_DIRECTORY).ok()?;
     let mut d = nix::dir::Dir::from_fd(fd).ok()?;
     Some(
         d.iter()

@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
-use nix::fcntl::{open, OFlag};
+use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 /// What a descriptor becomes.
@@ -182,7 +182,6 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
         SaFlags::empty(),
         SigSet::empty(),
     );
-    use std::os::fd::AsRawFd;
     let shown = crate::escapes::shown(path);
     // The FIFO that was checked, not whatever is at its path by now (a second walk
     // of the path could meet something else): opened again through its descriptor.
@@ -193,13 +192,11 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     if !is_fifo {
         return Err(format!("{shown}: {}", nix::errno::Errno::ENXIO.desc()));
     }
-    let again = format!("/proc/self/fd/{}", fifo.as_raw_fd());
     // SAFETY: the handler does nothing; installing it only makes the open return EINTR.
     let old = unsafe { sigaction(Signal::SIGINT, &handler) };
-    let opened = open(
-        again.as_str(),
-        (flags & !(OFlag::O_CREAT | OFlag::O_EXCL)) | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
-        Mode::empty(),
+    let opened = pola_fileserver::planted::reopen(
+        &fifo,
+        (flags & !(OFlag::O_CREAT | OFlag::O_EXCL)) | OFlag::O_NOCTTY,
     );
     if let Ok(old) = old {
         // SAFETY: putting back the disposition that was there.

@@ -514,12 +514,10 @@ impl SlotDir {
             .collect();
         sweep(&self.parent, &self.parent_path, &names);
         for (name, text) in &self.typed {
-            let Ok(link) = open_beneath(&self.parent, name, OFlag::O_PATH) else {
+            let Some(link) = link_at(&self.parent, name) else {
                 continue;
             };
-            let made = fstat(&link).is_ok_and(|st| kind(&st) == SFlag::S_IFLNK)
-                && readlinkat(&link, "").is_ok_and(|t| t.as_bytes() == text.as_slice());
-            if made {
+            if readlinkat(&link, "").is_ok_and(|t| t.as_bytes() == text.as_slice()) {
                 crate::planted::record_kept(
                     &self.parent,
                     name,
@@ -623,15 +621,9 @@ pub fn expect_links(dirs: &mut [SlotDir], exec: &Path, argv: &[OsString], cwd: &
         return;
     }
     let mut symbolic = false;
-    let mut operands = Vec::new();
-    let mut options_end = false;
-    for word in argv.iter().skip(1) {
-        let b = word.as_bytes();
-        if options_end || !b.starts_with(b"-") || b == b"-" {
-            operands.push(word);
-        } else if b == b"--" {
-            options_end = true;
-        } else if b == b"--symbolic" {
+    let (options, operands) = crate::hints::options_and_operands(argv.get(1..).unwrap_or_default());
+    for b in options {
+        if b == b"--symbolic" {
             symbolic = true;
         } else if b.starts_with(b"--") {
             // `--relative`, `--target-directory`, `--suffix`…: not followed here.
@@ -677,12 +669,15 @@ pub fn expect_links(dirs: &mut [SlotDir], exec: &Path, argv: &[OsString], cwd: &
 /// when it was made: without a birth time a link a jail made in its place could have
 /// the same device and inode.
 fn link_id(parent: &OwnedFd, name: &OsStr) -> Option<crate::planted::Id> {
+    crate::planted::Id::of(link_at(parent, name)?.as_fd()).filter(crate::planted::Id::born)
+}
+
+/// The link `name` in `parent` (`O_PATH`), if that is a link.
+fn link_at(parent: &OwnedFd, name: &OsStr) -> Option<OwnedFd> {
     let fd = open_beneath(parent, name, OFlag::O_PATH).ok()?;
-    let st = fstat(&fd).ok()?;
-    if kind(&st) != SFlag::S_IFLNK {
-        return None;
-    }
-    crate::planted::Id::of(fd.as_fd()).filter(crate::planted::Id::born)
+    fstat(&fd)
+        .is_ok_and(|st| kind(&st) == SFlag::S_IFLNK)
+        .then_some(fd)
 }
 
 /// Remember the links and directories at the slots `names` of `parent` as a jail's,
