@@ -2127,8 +2127,8 @@ both!(item_27_startup_files_are_read_only_in_jails, |t: &T| {
 });
 
 /// Flips the link `up` between a deep directory of the jail's and a shallow one, for
-/// the number of seconds given: `up/../../x` leads into the jail's directory one moment
-/// and out of it the next.
+/// the number of seconds given or until a file `stop` appears: `up/../../x` leads into
+/// the jail's directory one moment and out of it the next.
 const FLIPPER: &str = r#"
 #include <stdio.h>
 #include <stdlib.h>
@@ -2136,7 +2136,9 @@ const FLIPPER: &str = r#"
 #include <unistd.h>
 int main(int argc, char **argv) {
     time_t end = time(0) + atoi(argv[1]);
-    while (time(0) < end) {
+    for (long n = 0; time(0) < end; n++) {
+        if (n % 1024 == 0 && access("stop", F_OK) == 0)
+            break;
         unlink("t1"); symlink("a/b/c/d", "t1"); rename("t1", "up");
         unlink("t2"); symlink("a", "t2"); rename("t2", "up");
     }
@@ -2160,28 +2162,32 @@ both!(
         let env = [("HOME", home.as_path())];
         let plant = "cd ~ && mkdir => out && cd out && sh -c 'mkdir -p a/b/c/d a/b/.ssh && echo decoy > a/b/.ssh/id && ln -s a/b/c/d up && ln -s up/../../.ssh/id key' + => .";
         pola_sh_with(t, plant, &env).success();
-        let flip = format!("cd ~/out && {} 8 + => .", t.path("flip").display());
-        let flipper = {
+        let flip = format!("cd ~/out && {} 60 + => .", t.path("flip").display());
+        let mut flipper = {
             let mut cmd = t.command(pola_tests::pola_sh(), &["-c", &flip]);
             cmd.env("HOME", &home).stdout(std::process::Stdio::null());
             cmd.spawn().expect("start the flipper")
         };
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        // Without the protection: a plain process following the same path reaches the key.
+        // Without the protection: a plain process following the same path reaches the key
+        // (given time: a loaded machine may take a while to start the flipper's jail).
+        let start = std::time::Instant::now();
         let mut plain = false;
-        for _ in 0..2000 {
-            if fs::read_to_string(home.join("out/key")).is_ok_and(|k| k.contains("REAL")) {
-                plain = true;
-                break;
-            }
+        while !plain && start.elapsed() < std::time::Duration::from_secs(20) {
+            plain = fs::read_to_string(home.join("out/key")).is_ok_and(|k| k.contains("REAL"));
+        }
+        let stop = |flipper: &mut std::process::Child| {
+            pola_sh_with(t, "cd ~/out && touch => stop", &env).success();
+            let _ = flipper.wait();
+        };
+        if !plain {
+            stop(&mut flipper);
         }
         assert!(plain, "the flipping link leads to the real key at times");
         for _ in 0..60 {
             let run = pola_sh_with(t, "cd ~ && cat out/key", &env);
             assert!(!run.stdout.contains("REAL"), "{run}");
         }
-        let mut flipper = flipper;
-        let _ = flipper.wait();
+        stop(&mut flipper);
     }
 );
 
