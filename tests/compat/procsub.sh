@@ -29,7 +29,7 @@ cat <(echo p) | tr p q
 #### quoted, it is text
 echo "<(x)" '>(y)'
 #### the status of a process substitution by wait
-cat <(exit 3); wait $!; echo $?
+: <(sleep 0.2; exit 3); wait $!; echo $?
 #### standard input named by its device
 echo piped | cat /dev/stdin; cat /dev/fd/0 <<< here
 #### a redirection from a process substitution after a command
