@@ -24,6 +24,14 @@
 //! keeps a descriptor of each slave for that, and learns that a jail is over from a
 //! pidfd of its shim.
 //!
+//! Keys typed before a job had the keyboard — taken back from an earlier job, or
+//! waiting in the terminal when the relay took it (sent with the command line, as
+//! `tmux send-keys 'python3' Enter 'print(1)' Enter` and expect scripts do) — were
+//! echoed when they were typed, or never are on a single terminal (they came while the
+//! line editor had echo off): the job's terminal takes them with its echo off
+//! (`Terminal::quiet`), so that they do not show twice, once from its line discipline
+//! and once from the program that reads them (python's own line editor).
+//!
 //! Finishing a jail's terminal is bounded (`FINISH_TIME`, `FINISH_BYTES`): what it
 //! wrote before it ended is some KiB in the terminal's buffers, but its slave is an
 //! ordinary descriptor that it may have handed to another jail still running, which
@@ -164,6 +172,8 @@ pub fn start() -> Result<(), Errno> {
         pauses: Vec::new(),
         changes: 0,
         unsent: Vec::new(),
+        unsent_quiet: 0,
+        tty_quiet: 0,
         keyed: None,
         settled: 0,
         unbounded: std::env::var_os(UNBOUNDED_FINISH_SEAM).is_some_and(|v| v == "1"),
@@ -227,6 +237,21 @@ pub fn take_typeahead() -> Vec<u8> {
                 .typeahead,
         ),
         None => Vec::new(),
+    }
+}
+
+/// Keys typed ahead that the prompt did not use (the lines after the one it runs):
+/// for the next foreground job, as a terminal keeps them for whoever reads next, or the
+/// next prompt.
+pub fn give_back_typeahead(keys: &[u8]) {
+    if keys.is_empty() {
+        return;
+    }
+    if let Some(h) = handle() {
+        let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
+        let later = std::mem::take(&mut c.typeahead);
+        c.typeahead = keys.to_vec();
+        c.typeahead.extend(later);
     }
 }
 
@@ -312,6 +337,9 @@ struct Terminal {
     changed: u64,
     /// Keys not yet taken by the master (it was full).
     pending: Vec<u8>,
+    /// How many of the first `pending` keys were typed before the job had the
+    /// keyboard: its terminal takes them without echoing them (`write_quietly`).
+    quiet: usize,
 }
 
 impl Drop for Terminal {
@@ -337,6 +365,11 @@ struct Relay {
     changes: u64,
     /// Keys typed for the foreground job before any of its terminals arrived.
     unsent: Vec<u8>,
+    /// How many of the first `unsent` keys were typed before the job had the keyboard.
+    unsent_quiet: usize,
+    /// How many keys were waiting in the terminal when it was made raw for a job:
+    /// typed before the job had the keyboard.
+    tty_quiet: usize,
     /// The process group the keys went to last (its terminals' unread keys are
     /// typeahead).
     keyed: Option<i32>,
@@ -448,7 +481,10 @@ impl Relay {
                 self.pauses.remove(i);
             }
             if let Some(keys) = keys {
-                self.route(&keys);
+                let quiet = self.tty_quiet.min(keys.len());
+                self.tty_quiet -= quiet;
+                self.route(&keys[..quiet], true);
+                self.route(&keys[quiet..], false);
             }
             self.answer_settle(&mut buf);
             let reading =
@@ -472,6 +508,7 @@ impl Relay {
             self.withdraw_questions();
             // Keys typed for a job that never got a terminal are typeahead too.
             let unsent = std::mem::take(&mut self.unsent);
+            self.unsent_quiet = 0;
             c.typeahead.extend(unsent);
             if let Some(job) = self.foreground {
                 // Keys typed ahead go to the next job that reads, as on a terminal.
@@ -539,9 +576,11 @@ impl Relay {
                     modes: None,
                     changed: 0,
                     pending: Vec::new(),
+                    quiet: 0,
                 };
                 if self.foreground.is_some_and(|f| f.pgrp == pgrp) {
                     p.pending = std::mem::take(&mut self.unsent);
+                    p.quiet = std::mem::take(&mut self.unsent_quiet);
                 }
                 self.ptys.push(p);
             }
@@ -655,7 +694,7 @@ impl Relay {
             return;
         }
         let holder = self.holder(pgrp);
-        self.deliver(holder, keys);
+        self.deliver(holder, keys, true);
     }
 
     /// Keys typed; None if the terminal cannot be read (not ours to read).
@@ -673,8 +712,12 @@ impl Relay {
         }
     }
 
-    /// Send typed keys to the foreground job.
-    fn route(&mut self, keys: &[u8]) {
+    /// Send typed keys to the foreground job (`quiet`: typed before it had the
+    /// keyboard).
+    fn route(&mut self, keys: &[u8], quiet: bool) {
+        if keys.is_empty() {
+            return;
+        }
         let Some(job) = self.foreground else {
             // Read just as the shell took the keyboard back (the job ended in the same
             // wake-up): the shell's prompt reads them next.
@@ -689,7 +732,7 @@ impl Relay {
         let holder = self.holder(job.pgrp);
         let terminals = self.ptys.iter().filter(|p| p.pgrp == job.pgrp).count();
         if job.single && terminals == 1 && job.stops {
-            self.deliver(holder, keys.to_vec());
+            self.deliver(holder, keys.to_vec(), quiet);
             return;
         }
         // Several terminals (or none yet): the signal keys signal the whole job.
@@ -710,19 +753,29 @@ impl Relay {
                 None => data.push(key),
             }
         }
-        self.deliver(holder, data);
+        self.deliver(holder, data, quiet);
     }
 
-    fn deliver(&mut self, holder: Option<usize>, data: Vec<u8>) {
+    fn deliver(&mut self, holder: Option<usize>, data: Vec<u8>, quiet: bool) {
         if data.is_empty() {
             return;
         }
         match holder {
             Some(i) => {
-                self.ptys[i].pending.extend_from_slice(&data);
+                let p = &mut self.ptys[i];
+                // Quiet keys after others that are not would be echoed out of turn.
+                if quiet && p.quiet == p.pending.len() {
+                    p.quiet += data.len();
+                }
+                p.pending.extend_from_slice(&data);
                 self.flush_pending(i);
             }
-            None if self.unsent.len() < 4096 => self.unsent.extend_from_slice(&data),
+            None if self.unsent.len() < 4096 => {
+                if quiet && self.unsent_quiet == self.unsent.len() {
+                    self.unsent_quiet += data.len();
+                }
+                self.unsent.extend_from_slice(&data);
+            }
             None => {}
         }
     }
@@ -754,8 +807,10 @@ impl Relay {
     /// Drop the keys `pgrp`'s terminals have not read yet.
     fn flush_input(&mut self, pgrp: i32) {
         self.unsent.clear();
+        self.unsent_quiet = 0;
         for p in self.ptys.iter_mut().filter(|p| p.pgrp == pgrp) {
             p.pending.clear();
+            p.quiet = 0;
             if let Some(slave) = &p.slave {
                 // SAFETY: tcflush on a descriptor we own.
                 unsafe { libc::tcflush(slave.as_raw_fd(), libc::TCIFLUSH) };
@@ -765,6 +820,9 @@ impl Relay {
 
     fn flush_pending(&mut self, i: usize) {
         let p = &mut self.ptys[i];
+        if p.quiet > 0 && !write_quietly(p) {
+            return;
+        }
         while !p.pending.is_empty() {
             match nix::unistd::write(p.master.as_fd(), &p.pending) {
                 Ok(n) => {
@@ -817,6 +875,7 @@ impl Relay {
         }
         self.set_raw(false);
         self.settled = asked;
+        self.unsent_quiet = 0;
         let unsent = std::mem::take(&mut self.unsent);
         let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
         c.typeahead.extend(unsent);
@@ -849,12 +908,19 @@ impl Relay {
                 unsafe { libc::cfmakeraw(&mut raw) };
                 if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &raw) } == 0 {
                     self.raw = Some(modes);
+                    // What the terminal holds now was typed before the job had it.
+                    let mut waiting: libc::c_int = 0;
+                    // SAFETY: FIONREAD writes one int.
+                    if unsafe { libc::ioctl(fd, libc::FIONREAD, &mut waiting) } == 0 {
+                        self.tty_quiet = waiting.max(0) as usize;
+                    }
                 }
             }
             (false, Some(modes)) => {
                 // SAFETY: as above.
                 unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &modes) };
                 self.raw = None;
+                self.tty_quiet = 0;
             }
             _ => {}
         }
@@ -937,6 +1003,57 @@ fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {
         events,
         revents: 0,
     }
+}
+
+/// Write a terminal's quiet keys (the first `quiet` of `pending`) with its echo off,
+/// then turn it on again unless the program changed the modes meanwhile. False if the
+/// master took only part of them (it is full: the rest waits for POLLOUT).
+fn write_quietly(p: &mut Terminal) -> bool {
+    let master = p.master.as_raw_fd();
+    let echoing = libc::ECHO | libc::ECHONL;
+    let modes = termios(p.master.as_fd()).filter(|m| m.c_lflag & echoing != 0);
+    let quieted = modes.map(|m| libc::termios {
+        c_lflag: m.c_lflag & !echoing,
+        ..m
+    });
+    // A slave is what makes the line discipline take the keys at once (below); with
+    // none, the keys are written as they are.
+    let quieted = quieted.filter(|q| {
+        // SAFETY: tcsetattr reads the struct; on a master it sets the slave's modes.
+        p.slave.is_some() && unsafe { libc::tcsetattr(master, libc::TCSANOW, q) } == 0
+    });
+    let mut all = true;
+    while p.quiet > 0 {
+        match nix::unistd::write(p.master.as_fd(), &p.pending[..p.quiet]) {
+            Ok(n) => {
+                p.pending.drain(..n);
+                p.quiet -= n;
+            }
+            Err(Errno::EINTR) => continue,
+            Err(Errno::EAGAIN) => {
+                all = false;
+                break;
+            }
+            Err(_) => {
+                p.pending.clear();
+                p.quiet = 0;
+                break;
+            }
+        }
+    }
+    if let (Some(modes), Some(quieted), Some(slave)) = (modes, quieted, &p.slave) {
+        // The pty hands what the master wrote to the slave's line discipline from a
+        // work queue; a poll of the slave with no line to read runs that work now, so
+        // the keys are taken (and not echoed) before the echo is back.
+        let _ = readable(slave.as_fd());
+        let now = termios(p.master.as_fd());
+        if now.is_some_and(|n| n.c_lflag == quieted.c_lflag && same_modes(Some(&n), Some(&quieted)))
+        {
+            // SAFETY: as above.
+            unsafe { libc::tcsetattr(master, libc::TCSANOW, &modes) };
+        }
+    }
+    all
 }
 
 fn termios(fd: BorrowedFd<'_>) -> Option<libc::termios> {
@@ -1027,7 +1144,64 @@ mod tests {
             modes: None,
             changed: 0,
             pending: Vec::new(),
+            quiet: 0,
         }
+    }
+
+    /// What the master has to read (the echo) within a moment.
+    fn echoed(p: &Terminal) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 256];
+        for _ in 0..20 {
+            if readable(p.master.as_fd()) {
+                if let Ok(n) = nix::unistd::read(p.master.as_fd(), &mut buf) {
+                    out.extend_from_slice(&buf[..n]);
+                    continue;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        out
+    }
+
+    #[test]
+    fn keys_typed_before_the_job_had_the_keyboard_are_not_echoed_again() {
+        let mut t = cooked();
+        t.c_oflag = libc::OPOST | libc::ONLCR;
+        // Keys typed while the job runs: its line discipline echoes them.
+        let p = terminal_with(&t, b"live\r");
+        set_nonblocking(&p);
+        assert_eq!(echoed(&p), b"live\r\n");
+        // Keys typed before: taken with the echo off, and the echo is back after.
+        let mut p = terminal_with(&t, b"");
+        set_nonblocking(&p);
+        p.pending = b"ahead\rlive".to_vec();
+        p.quiet = 6;
+        assert!(write_quietly(&mut p));
+        assert_eq!(p.pending, b"live");
+        assert_eq!(p.quiet, 0);
+        assert_eq!(echoed(&p), b"");
+        let modes = termios(p.master.as_fd()).unwrap();
+        assert_ne!(modes.c_lflag & libc::ECHO, 0, "echo is on again");
+        let mut line = [0u8; 16];
+        let n = nix::unistd::read(p.slave.as_ref().unwrap().as_fd(), &mut line).unwrap();
+        assert_eq!(&line[..n], b"ahead\n", "the program reads them");
+        // A program that set its own modes meanwhile keeps them: with echo off already
+        // nothing is changed.
+        let mut raw = t;
+        // SAFETY: cfmakeraw edits the struct in place.
+        unsafe { libc::cfmakeraw(&mut raw) };
+        let mut p = terminal_with(&raw, b"");
+        p.pending = b"x".to_vec();
+        p.quiet = 1;
+        assert!(write_quietly(&mut p));
+        let modes = termios(p.master.as_fd()).unwrap();
+        assert_eq!(modes.c_lflag & libc::ECHO, 0);
+    }
+
+    fn set_nonblocking(p: &Terminal) {
+        use nix::fcntl::{fcntl, FcntlArg, OFlag};
+        let _ = fcntl(&p.master, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
     }
 
     #[test]

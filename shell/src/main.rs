@@ -484,10 +484,14 @@ fn repl(sh: &mut Shell) -> i32 {
             }
         }
         let read = match typed_ahead.find(['\r', '\n']) {
-            // A whole line typed ahead runs as if typed now.
+            // A whole line typed ahead runs as if typed now; what follows it is for
+            // whoever reads next (`head -1` given the line after it), or the next prompt.
             Some(end) => {
                 let line: String = typed_ahead.drain(..=end).collect();
                 let line = line.trim_end_matches(['\r', '\n']).to_string();
+                pola_fileserver::relay::give_back_typeahead(
+                    std::mem::take(&mut typed_ahead).as_bytes(),
+                );
                 println!("{p}{line}");
                 Ok(line)
             }
