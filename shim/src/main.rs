@@ -437,7 +437,13 @@ fn pid1(
     for kind in limits::reached(plan, others, scratch.as_ref()) {
         init::report(socket, &ShimReport::Limit(kind));
     }
-    report_leftovers(plan, scratch_built, scratch.as_ref());
+    // A file the user named that the command wrote in its private scratch is lost: the
+    // command fails, loudly, as a write outside the grants does elsewhere (`cd ~ &&
+    // sort in -o sorted` succeeded, and `&& rm in` went on with the result gone).
+    let status = match report_leftovers(plan, scratch_built, scratch.as_ref()) {
+        true if status == 0 => 1,
+        _ => status,
+    };
     // Last: whatever PID 1 says reaches the terminal before the shell goes on.
     init::report(socket, &ShimReport::Ended(status));
     Ok(status)
@@ -491,15 +497,17 @@ fn scratch_untouched(
 
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
 /// grant keeps a file: tee … => notes.txt)". The names are the jail's: escaped.
+/// Whether a file discarded is one the command line named (the user meant to keep it).
 fn report_leftovers(
     plan: &JailPlan,
     built: Option<u64>,
     scratch: Option<&nix::sys::statvfs::Statvfs>,
-) {
+) -> bool {
     use pola_fileserver::text::shown;
     if scratch_untouched(plan, built, scratch) {
-        return;
+        return false;
     }
+    let mut lost = false;
     for dir in &plan.scratch {
         let dir = std::path::Path::new(dir);
         let (n, named) = init::leftovers(dir, &plan.scratch);
@@ -530,6 +538,7 @@ fn report_leftovers(
                 w.is_absolute() && w == full || !w.is_absolute() && plan.cwd.join(w) == full
             })
         });
+        lost |= typed.is_some();
         let keep = match typed {
             Some(word) => format!(
                 " (a write grant keeps it: {} … => {})",
@@ -545,4 +554,5 @@ fn report_leftovers(
             shown(dir)
         );
     }
+    lost
 }

@@ -142,10 +142,20 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
         )),
         "{run}"
     );
+    // A file the line named is lost: the command fails, so that `&&` does not go on
+    // (`cd ~ && sort in -o sorted && rm in` removed the input with the result gone).
+    assert!(!run.ok(), "{run}");
+    t.write("home-in", "b\na\n");
+    let run = t.output(t.pola_sh_command(&format!(
+        "cd ~ && cat {} > in && sort in -o sorted && echo went-on",
+        t.path("home-in").display()
+    )));
+    assert!(!run.ok() && !run.stdout.contains("went-on"), "{run}");
+    assert!(run.stderr.contains("discarded: sorted"), "{run}");
     // A directory made there is said too; a grant is suggested only for a name the
     // user typed, never for one the jail chose.
     let run = t.output(
-        t.pola_sh_command("cd ~ && mkdir d && /usr/bin/python3 -c 'open(\".bashrc\", \"w\")'"),
+        t.pola_sh_command("cd ~ && mkdir d; /usr/bin/python3 -c 'open(\".bashrc\", \"w\")'"),
     );
     assert!(
         run.stderr.contains(&format!(
