@@ -971,6 +971,23 @@ pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
     Ok(())
 }
 
+/// Whether a jail could have written the file `path` names (resolved as [`resolve`]
+/// does): it is in a directory a jail was given to write or made, or a jail had it as
+/// a slot. Its text is then no more the user's than the jail's (`. .venv/bin/activate`
+/// after `pip install … + => .venv`: whatever ran in that jail could rewrite it).
+pub fn jail_could_have_written(path: &Path) -> Result<bool, Refused> {
+    let fd = resolve(path)?;
+    let real = crate::slots::fd_path(&fd).map_err(os(path))?;
+    let place = parent(&real)?;
+    let name = real.file_name().unwrap_or_default().as_bytes().to_vec();
+    Ok(with(|w| {
+        let dir = place.dir.as_fd();
+        in_written_dir(w, dir)
+            || in_made_dir(w, dir)
+            || (!w.slots.is_empty() && Id::of(dir).is_some_and(|d| w.slots.contains(&(d, name))))
+    }))
+}
+
 /// The canonical path of what `path` names, as [`resolve`] finds it.
 pub fn canonical(path: &Path) -> Result<PathBuf, Refused> {
     let fd = resolve(path)?;

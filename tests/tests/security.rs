@@ -2191,6 +2191,41 @@ both!(
     }
 );
 
+// 27 (trial). A file a jail could have written, sourced, ran its commands with the
+// user's authority: `. v/activate` after a jail had `=> v` (a package installed with
+// `pip install … + => .venv` rewrites `bin/activate`) defined `alias ls='!!…'`, and the
+// next `ls` ran the jail's command unconfined. Such a file is refused (a venv's
+// `activate` is done by pola-sh's own text), unless the user vouches with `!!.`.
+both!(
+    item_27_a_file_a_jail_could_write_is_not_sourced_with_the_users_authority,
+    |t: &T| {
+        let dir = t.mkdir("w");
+        let pwned = t.path("PWNED");
+        let plant = format!(
+            "cd {} && mkdir => v && sh -c 'printf \"%s\\n\" \"$1\" > v/activate' sh 'alias ls=\"!!touch {}\"' + => v",
+            dir.display(),
+            pwned.display()
+        );
+        sh(t, &plant).success();
+        // Sourced as any shell sources it (here: vouched for with `!!.`), the jail's
+        // alias runs unconfined.
+        let run = sh(t, &format!("cd {} && !!. v/activate\nls", dir.display()));
+        assert!(run.ok() && pwned.exists(), "{run}");
+        fs::remove_file(&pwned).unwrap();
+        let run = sh(t, &format!("cd {} && . v/activate\nls", dir.display()));
+        assert!(!pwned.exists(), "{run}");
+        assert!(
+            run.stderr
+                .contains(".: v/activate: a jail could have written this file"),
+            "{run}"
+        );
+        // The user's own file is sourced as always.
+        t.write("own.sh", "echo own-sourced\n");
+        let run = sh(t, &format!(". {}", t.path("own.sh").display()));
+        assert_eq!(run.success(), "own-sourced\n");
+    }
+);
+
 // 24, 27 (review). What a link on the line leads to is granted with it (so that `vim
 // => ~/.vimrc` writes through a link into dotfiles) only for the user's own links: a
 // first version also took a jail's link that leads where jails wrote, placed what it

@@ -127,6 +127,19 @@ both!(python_venv_in_a_slot_then_its_python, |t: &T| {
         run.success().trim(),
         format!("tool {}", t.path("w/venv").display())
     );
+    // Sourcing its `activate` (a jail made it: pola-sh does what it does, with its own
+    // text) puts the venv first on PATH, and `deactivate` undoes it.
+    let run = sh(
+        t,
+        "cd w && PS1='$ ' && . venv/bin/activate && echo \"$VIRTUAL_ENV|$PS1\" && python -c 'import sys; print(sys.prefix)' && deactivate && echo \"[$VIRTUAL_ENV|$PS1]\" && command -v python || echo gone",
+    );
+    let venv = t.path("w/venv").display().to_string();
+    let out = run.success();
+    assert_eq!(
+        out,
+        format!("{venv}|(venv) $ \n{venv}\n[|$ ]\ngone\n"),
+        "{run}"
+    );
     // Nothing else: the directory holding the venv stays unseen.
     t.write("w/secret", "s\n");
     let run = sh(

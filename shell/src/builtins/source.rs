@@ -1,7 +1,24 @@
 use crate::exec::{Flow, Shell, Status};
 
 /// `source file [arg]...` / `. file [arg]...` — run a file's commands in this shell.
+///
+/// The commands of a file run with the user's authority: redirections the shell makes,
+/// aliases, `!!`. A file a jail could have written (`planted::jail_could_have_written`)
+/// is not run: its text may be the jail's (`pip install … + => .venv` runs a package's
+/// code with `.venv` writable, and it rewrites `bin/activate`). A Python virtual
+/// environment's `bin/activate` there is done by pola-sh itself, with its own text
+/// (`activate_venv`), which is what sourcing it is for; any other such file is refused
+/// with a message saying so, and `!!. FILE` runs it anyway, once the user has read it.
 pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
+    run(sh, argv, false)
+}
+
+/// `!!. file`: the user vouches for the file's text.
+pub fn source_anyway(sh: &mut Shell, argv: &[String]) -> Status {
+    run(sh, argv, true)
+}
+
+fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let Some(file) = argv.get(1) else {
         return super::usage(sh, &argv[0], "source FILE [ARG]...");
     };
@@ -16,6 +33,17 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
             .or_else(|| Some(sh.cwd().join(&name)))
     };
     let path = path.unwrap_or_default();
+    if !vouched && pola_fileserver::planted::jail_could_have_written(&path).unwrap_or(false) {
+        if let Some(venv) = venv_of(&path) {
+            return activate_venv(sh, &venv);
+        }
+        let shown = crate::escapes::shown(file);
+        sh.error(format!(
+            "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown}",
+            argv[0], argv[0],
+        ));
+        return Ok(1);
+    }
     let text = match read_file(&path) {
         Ok(t) => t,
         Err(why) => {
@@ -40,6 +68,75 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
         sh.positional = p;
     }
     result
+}
+
+/// The virtual environment whose `bin/activate` `path` is: a `pyvenv.cfg` beside its
+/// `bin` (its canonical path, as the environment's scripts name it).
+fn venv_of(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    if path.file_name()? != "activate" {
+        return None;
+    }
+    let bin = path.parent()?;
+    if bin.file_name()? != "bin" {
+        return None;
+    }
+    let venv = pola_fileserver::planted::canonical(bin.parent()?).ok()?;
+    venv.join("pyvenv.cfg").is_file().then_some(venv)
+}
+
+/// What a virtual environment's `bin/activate` does (Python's venv, 3.8 to 3.13), in
+/// pola-sh's own words: its `bin` first on `PATH`, `VIRTUAL_ENV`, no `PYTHONHOME`, the
+/// prompt marked, and `deactivate` to undo it.
+const ACTIVATE: &str = r#"deactivate () {
+    if [ -n "${_OLD_VIRTUAL_PATH:-}" ]; then
+        PATH="$_OLD_VIRTUAL_PATH"; export PATH; unset _OLD_VIRTUAL_PATH
+    fi
+    if [ -n "${_OLD_VIRTUAL_PYTHONHOME:-}" ]; then
+        PYTHONHOME="$_OLD_VIRTUAL_PYTHONHOME"; export PYTHONHOME; unset _OLD_VIRTUAL_PYTHONHOME
+    fi
+    if [ -n "${_OLD_VIRTUAL_PS1+set}" ]; then
+        PS1="$_OLD_VIRTUAL_PS1"; unset _OLD_VIRTUAL_PS1
+    fi
+    hash -r 2>/dev/null
+    unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+    if [ "${1:-}" != nondestructive ]; then unset -f deactivate; fi
+}
+deactivate nondestructive
+VIRTUAL_ENV=@VENV@
+export VIRTUAL_ENV
+_OLD_VIRTUAL_PATH="$PATH"
+PATH="$VIRTUAL_ENV/bin:$PATH"
+export PATH
+if [ -n "${PYTHONHOME:-}" ]; then
+    _OLD_VIRTUAL_PYTHONHOME="$PYTHONHOME"; unset PYTHONHOME
+fi
+if [ -z "${VIRTUAL_ENV_DISABLE_PROMPT:-}" ]; then
+    _OLD_VIRTUAL_PS1="${PS1:-}"
+    PS1=@PROMPT@"${PS1:-}"
+    VIRTUAL_ENV_PROMPT=@PROMPT@
+    export VIRTUAL_ENV_PROMPT
+fi
+hash -r 2>/dev/null
+"#;
+
+fn activate_venv(sh: &mut Shell, venv: &std::path::Path) -> Status {
+    // The prompt's mark is the directory's name, as Python's: only if it is plain
+    // (the prompt is expanded at every line).
+    let name = venv
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| {
+            n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        })
+        .unwrap_or("venv");
+    let text = ACTIVATE
+        .replace(
+            "@VENV@",
+            &crate::vars::quote(&crate::escapes::from_os(venv.as_os_str())),
+        )
+        .replace("@PROMPT@", &crate::vars::quote(&format!("({name}) ")));
+    sh.run_source(&text)
 }
 
 /// The text of a file the shell runs (`.`, its startup files, a script): never reached
