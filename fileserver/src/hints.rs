@@ -521,19 +521,44 @@ fn in_place(tool: &str, words: &[PathBuf]) -> bool {
 }
 
 /// Editors: given a file read-only, they open it read-only and exit 0 after `:q!`.
-const EDITORS: &[&str] = &[
+/// Editors, by program name: a file named for one is there to be changed.
+pub const EDITORS: &[&str] = &[
     "vim",
     "vi",
     "vim.basic",
     "vim.tiny",
     "nvim",
+    "nvi",
+    "elvis",
     "nano",
+    "pico",
     "emacs",
+    "emacs-nox",
     "ed",
     "micro",
+    "mcedit",
     "joe",
+    "jed",
     "mg",
+    "hx",
+    "helix",
+    "kak",
+    "ne",
 ];
+
+/// Whether an editor's words ask it only to show what it opens (`vim -R`, `nano -v`).
+pub fn view_only<W: AsRef<std::ffi::OsStr>>(tool: &str, words: &[W]) -> bool {
+    let nano = tool == "nano" || tool == "pico";
+    words
+        .iter()
+        .map(|w| w.as_ref().as_bytes())
+        .take_while(|w| *w != b"--")
+        .any(|w| match w {
+            b"-R" | b"-M" | b"-m" => !nano,
+            b"-v" | b"--view" => nano,
+            _ => false,
+        })
+}
 
 /// Programs that write into their last operand (`cp a b dest/`), not the others.
 const COPIES: &[&str] = &["cp", "install", "ln", "rsync"];
@@ -863,7 +888,7 @@ impl Observed {
         if in_place(&self.tool, &self.words) {
             return self.operands_hint(program, name);
         }
-        if !EDITORS.contains(&self.tool.as_str()) {
+        if !EDITORS.contains(&self.tool.as_str()) || view_only(&self.tool, &self.words) {
             return None;
         }
         let Some(file) = self.read_only.first() else {

@@ -1665,6 +1665,18 @@ impl Shell {
                 return Running::Done(e.status());
             }
         }
+        if self.interactive && self.terminal.is_some() {
+            // `vim notes.txt`: asked before the editor starts whether it may save.
+            let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
+            if !files.is_empty() {
+                let question = crate::editors::question(&argv[0], &files);
+                if pola_fileserver::terminal::ask(&question)
+                    .is_some_and(|a| crate::editors::yes(&a))
+                {
+                    crate::editors::give(&mut grants, files, &self.cwd());
+                }
+            }
+        }
         let mut cmd = self.jail_command(argv, grants, collected.net, assigns);
         cmd.limits = collected.limits;
         cmd.found = self.found(&cmd.argv[0]);

@@ -12,6 +12,7 @@ mod assign;
 pub mod ast;
 pub mod builtins;
 pub mod cond;
+pub mod editors;
 pub mod escapes;
 pub mod exec;
 pub mod expand;

@@ -1128,3 +1128,52 @@ both!(a_jails_stty_echo_holds_for_the_shells_read, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
     assert!(!run.stdout.contains("hidden-pw"), "{run}");
 });
+
+// `vim notes.txt` without `=>` gave vim the file read-only: it said `[readonly]` (a new
+// name, `[New]`), and `:wq` failed with the edits lost (new-user trial). An
+// interactive shell asks before an editor starts whether to give it the files its line
+// names to write; Enter says yes. Not asked when the editor is to only show the file
+// (`vim -R`); answered no, the file stays read-only and the hint says how to edit it.
+both!(
+    an_editor_is_asked_for_before_it_gets_a_file_read_only,
+    |t: &T| {
+        t.write("e.txt", "line1\n");
+        t.own(&t.path("e.txt"));
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("vim -Nu NONE e.txt new.txt"),
+            Send(ENTER),
+            Expect("Give it to write (vim => e.txt => new.txt)? [Y/n]"),
+            Send(ENTER),
+            Pause(1.0),
+            Send("Goadded\x1b:wn\r"),
+            Pause(0.5),
+            Send("inew\x1b:wq\r"),
+            Pause(0.5),
+            Send("echo status=$?"),
+            Send(ENTER),
+            Expect("status=0"),
+            Send("vim -Nu NONE -R e.txt"),
+            Send(ENTER),
+            Pause(1.0),
+            Send(":q\r"),
+            Pause(0.5),
+            Send("vim -Nu NONE e.txt"),
+            Send(ENTER),
+            Count("[Y/n]", 2),
+            Send("n\r"),
+            Pause(1.0),
+            Send("Goagain\x1b:wq\r"),
+            Pause(0.5),
+            Send(":q!\r"),
+            Expect("try: vim => e.txt"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert_eq!(run.stdout.matches("[Y/n]").count(), 2, "{run}");
+        assert_eq!(
+            std::fs::read_to_string(t.path("e.txt")).unwrap(),
+            "line1\nadded\n"
+        );
+        assert_eq!(std::fs::read_to_string(t.path("new.txt")).unwrap(), "new\n");
+    }
+);
