@@ -928,6 +928,82 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
     ))
 }
 
+/// git commands that rewrite the files of the work tree as they go.
+const GIT_TREE_CHANGERS: &[&str] = &[
+    "rebase",
+    "checkout",
+    "switch",
+    "merge",
+    "pull",
+    "stash",
+    "cherry-pick",
+    "revert",
+    "am",
+    "restore",
+];
+
+/// `git rebase -i HEAD~2 + => .git`: with `.git` writable and the work tree read-only,
+/// git starts the rebase in `.git`, cannot unlink or write the tree's files ("Device
+/// or resource busy"), and stops half-way — and `git rebase --abort` fails the same
+/// way. Refused before it starts, with the grant that works (new-user trial).
+fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<String> {
+    if tool != "git" {
+        return None;
+    }
+    let args = cmd.argv.get(1..).unwrap_or_default();
+    // The first word that is not an option is the subcommand; git's own options that
+    // move the repository or the tree (`-C`, `--git-dir`, `--work-tree`) are not
+    // followed here.
+    let mut words = args.iter().map(|a| a.as_bytes());
+    let sub = loop {
+        let w = words.next()?;
+        if w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree") {
+            return None;
+        }
+        if w == b"-c" {
+            words.next();
+            continue;
+        }
+        if !w.starts_with(b"-") {
+            break w;
+        }
+    };
+    let sub = std::str::from_utf8(sub).ok()?;
+    let rest: Vec<&[u8]> = words.collect();
+    let changes = match sub {
+        "reset" => rest
+            .iter()
+            .any(|w| *w == b"--hard" || *w == b"--merge" || *w == b"--keep"),
+        "stash" => !rest
+            .first()
+            .is_some_and(|w| [&b"list"[..], b"show"].contains(w)),
+        _ => GIT_TREE_CHANGERS.contains(&sub),
+    };
+    if !changes {
+        return None;
+    }
+    // The work tree: the nearest directory holding `.git` (a directory).
+    let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
+    let at = |p: &Path| pola_fileserver::namespace::normalize(&cmd.cwd.join(p)).ok();
+    let writable = |path: &Path| {
+        cmd.grants
+            .iter()
+            .filter(|g| g.write)
+            .filter_map(|g| at(&g.path))
+            .any(|g| path.starts_with(&g))
+    };
+    if !writable(&tree.join(".git")) || writable(tree) {
+        return None;
+    }
+    let shown = match tree.strip_prefix(&cmd.cwd) {
+        Ok(p) if p.as_os_str().is_empty() => ".".to_string(),
+        _ => text::shown(tree).to_string(),
+    };
+    Some(format!(
+        "git {sub} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {sub} … + => {shown}"
+    ))
+}
+
 /// Whether `tool`, given `args`, follows a link named as an operand. `ls -l`/`-d`,
 /// `readlink`, `stat` and `file` read the link itself, unless told to follow it.
 fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
@@ -1180,7 +1256,9 @@ pub fn start(
     }
     let prepared = namespace(cmd, identity, env)?;
     let tool = launch::program_name(&prepared.exe);
-    if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe) {
+    if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)
+        .or_else(|| changes_a_work_tree_it_cannot_write(cmd, &tool))
+    {
         return Err(JailError::HalfDone(message));
     }
     let follows = follows_named_links(&tool, cmd.argv.get(1..).unwrap_or_default());

@@ -202,6 +202,41 @@ both!(
     }
 );
 
+// `git rebase -i HEAD~2 + => .git` (new-user trial): git started the rebase in `.git`,
+// could not write the read-only work tree ("unable to unlink 'c.txt'"), and stopped
+// half-way, `git rebase --abort` failing the same way. Refused before it starts now;
+// with the work tree writable it runs.
+both!(
+    a_git_command_that_rewrites_a_read_only_work_tree_is_refused,
+    |t: &T| {
+        t.mkdir("w");
+        let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b GIT_SEQUENCE_EDITOR='sed -i 2s/^pick/fixup/'";
+        let setup = format!(
+        "cd w && {ids} && git init -q + => . && for f in a b c; do echo $f > $f.txt; git add $f.txt + => .git; git commit -qm $f + => .git; done"
+    );
+        sh(t, &setup).success();
+        let before = tree(&t.path("w"));
+        let run = sh(
+            t,
+            &format!("cd w && {ids} && git rebase -i HEAD~2 + => .git"),
+        );
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+        run.stderr.contains("git rebase rewrites the files of the work tree ., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git rebase … + => ."),
+        "{run}"
+    );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        assert!(!t.path("w/.git/rebase-merge").exists());
+        // Reading commands, and those that write only `.git`, are not refused.
+        sh(t, "cd w && git stash list + => .git && git log --oneline").success();
+        let run = sh(
+            t,
+            &format!("cd w && {ids} && git rebase -i HEAD~2 + => . && git log --format=%s"),
+        );
+        assert_eq!(run.success(), "b\na\n");
+    }
+);
+
 both!(atomic_saves_replace_the_slot, |t: &T| {
     in_dir(t, &[("f", "x x\n")], "sed -i s/x/y/ => f", &["f"]);
     assert_eq!(read(t, "w/f"), "y x\n");
