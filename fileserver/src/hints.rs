@@ -230,6 +230,35 @@ fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf>
 
 /// git's subcommand in `words` (`git [-C DIR] [-c NAME=VALUE] [--options] SUBCOMMAND`)
 /// and the words after it.
+/// The git subcommand `words` (git's arguments) run when it rewrites the files of the
+/// work tree as it goes (`rebase`, `switch` to another branch, `reset --hard`), not
+/// when it only reads them or writes the repository (`stash list`, `reset`,
+/// `checkout -b new`, `rm --cached`).
+pub fn git_rewrites_work_tree(words: &[PathBuf]) -> Option<&[u8]> {
+    if what_it_changes("git", words) != Some(Writes::WorkTree) {
+        return None;
+    }
+    let (sub, rest) = git_subcommand(words)?;
+    let has = |options: &[&[u8]]| has_word(rest, options);
+    let operands = rest
+        .iter()
+        .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+        .count();
+    let only_index = match sub {
+        b"stash" => rest
+            .first()
+            .is_some_and(|w| [&b"list"[..], b"show"].contains(&w.as_os_str().as_bytes())),
+        b"reset" => !has(&[b"--hard", b"--merge", b"--keep"]),
+        b"rm" => has(&[b"--cached"]),
+        b"clean" => has(&[b"-n", b"--dry-run"]),
+        b"worktree" => true,
+        // A new branch where it is: the files stay as they are.
+        b"checkout" | b"switch" => has(&[b"-b", b"-B", b"-c", b"-C"]) && operands <= 1,
+        _ => false,
+    };
+    (!only_index).then_some(sub)
+}
+
 fn git_subcommand(words: &[PathBuf]) -> Option<(&[u8], &[PathBuf])> {
     let mut i = 0;
     loop {
@@ -559,6 +588,9 @@ pub fn view_only<W: AsRef<std::ffi::OsStr>>(tool: &str, words: &[W]) -> bool {
             _ => false,
         })
 }
+
+/// Programs that make the files their operands name.
+const CREATORS: &[&str] = &["touch", "tee", "cp", "install", "ln", "mkfifo", "truncate"];
 
 /// Programs that write into their last operand (`cp a b dest/`), not the others.
 const COPIES: &[&str] = &["cp", "install", "ln", "rsync"];
@@ -931,7 +963,22 @@ impl Observed {
             // `… | xargs sed -i …`: what it looked for is what it edits (never passed:
             // xargs would hand it to sed a second time).
             let edits = xargs_edits_in_place(&self.tool, &self.words);
+            // `touch a/b/c/f.txt` (a/b/c there): it looked for ./a on its way to make a
+            // file the line named, which is what to grant.
+            let makes = CREATORS
+                .contains(&self.tool.as_str())
+                .then(|| {
+                    self.words.iter().find(|w| {
+                        let mut names = w.components();
+                        names.next() == Some(std::path::Component::Normal(rel.as_os_str()))
+                            && names.next().is_some()
+                            && cwd.join(w).symlink_metadata().is_err()
+                            && cwd.join(w).parent().is_some_and(|d| d.is_dir())
+                    })
+                })
+                .flatten();
             let grant = match (write, existing.len()) {
+                _ if makes.is_some() => format!("=> {}", shown(makes.unwrap_or(rel))),
                 _ if extracting => "+ => .".to_string(),
                 (_, 1) if edits => format!("+ => {}", shown(rel)),
                 _ if edits => "+ => .".to_string(),
@@ -963,13 +1010,18 @@ impl Observed {
             // typed is shown (a name the jail chose is its text, and a grant suggested
             // for it would be the jail's choice too).
             let here = format!("./{}", shown(new));
-            // `git init` makes .git, whatever it is given.
-            let typed = self
-                .typed(new)
-                .or((self.tool == "git" && new == Path::new(".git")).then_some(new));
+            // `git init` makes .git, whatever it is given: granted with `+`, since `git
+            // init => .git` would be told to make a repository in .git.
+            let git_dir = self.tool == "git" && new == Path::new(".git");
+            let typed = self.typed(new).or(git_dir.then_some(new));
+            let plus = if self.typed(new).is_none() && git_dir {
+                "+ "
+            } else {
+                ""
+            };
             lines.push(match (typed, seen) {
                 (Some(word), true) => format!(
-                    "{name} tried to create {here}, which was not granted — try: {cmd} => {}",
+                    "{name} tried to create {here}, which was not granted — try: {cmd} {plus}=> {}",
                     shown(word)
                 ),
                 // A test runner's operand names tests to import, not a file to make.
@@ -977,7 +1029,7 @@ impl Observed {
                     "{name} looked for {here}, which was not granted — try: {cmd} + ."
                 ),
                 (Some(word), false) => format!(
-                    "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} => {}",
+                    "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} {plus}=> {}",
                     shown(word)
                 ),
                 (None, _) if scratch_name(new) => format!(

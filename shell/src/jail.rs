@@ -928,20 +928,6 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
     ))
 }
 
-/// git commands that rewrite the files of the work tree as they go.
-const GIT_TREE_CHANGERS: &[&str] = &[
-    "rebase",
-    "checkout",
-    "switch",
-    "merge",
-    "pull",
-    "stash",
-    "cherry-pick",
-    "revert",
-    "am",
-    "restore",
-];
-
 /// `git rebase -i HEAD~2 + => .git`: with `.git` writable and the work tree read-only,
 /// git starts the rebase in `.git`, cannot unlink or write the tree's files ("Device
 /// or resource busy"), and stops half-way — and `git rebase --abort` fails the same
@@ -950,38 +936,15 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     if tool != "git" {
         return None;
     }
-    let args = cmd.argv.get(1..).unwrap_or_default();
-    // The first word that is not an option is the subcommand; git's own options that
-    // move the repository or the tree (`-C`, `--git-dir`, `--work-tree`) are not
-    // followed here.
-    let mut words = args.iter().map(|a| a.as_bytes());
-    let sub = loop {
-        let w = words.next()?;
-        if w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree") {
-            return None;
-        }
-        if w == b"-c" {
-            words.next();
-            continue;
-        }
-        if !w.starts_with(b"-") {
-            break w;
-        }
-    };
-    let sub = std::str::from_utf8(sub).ok()?;
-    let rest: Vec<&[u8]> = words.collect();
-    let changes = match sub {
-        "reset" => rest
-            .iter()
-            .any(|w| *w == b"--hard" || *w == b"--merge" || *w == b"--keep"),
-        "stash" => !rest
-            .first()
-            .is_some_and(|w| [&b"list"[..], b"show"].contains(w)),
-        _ => GIT_TREE_CHANGERS.contains(&sub),
-    };
-    if !changes {
+    let words: Vec<PathBuf> = cmd.argv.iter().skip(1).map(PathBuf::from).collect();
+    // git's own options that move the repository or the tree are not followed here.
+    if words.iter().any(|w| {
+        let w = w.as_os_str().as_bytes();
+        w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree")
+    }) {
         return None;
     }
+    let sub = String::from_utf8_lossy(pola_fileserver::hints::git_rewrites_work_tree(&words)?);
     // The work tree: the nearest directory holding `.git` (a directory).
     let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
     let at = |p: &Path| pola_fileserver::namespace::normalize(&cmd.cwd.join(p)).ok();
@@ -995,8 +958,10 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     if !writable(&tree.join(".git")) || writable(tree) {
         return None;
     }
-    let shown = match tree.strip_prefix(&cmd.cwd) {
-        Ok(p) if p.as_os_str().is_empty() => ".".to_string(),
+    // As the line would name it: `.`, `..` from a subdirectory, else the full path.
+    let shown = match cmd.cwd.strip_prefix(tree) {
+        Ok(below) if below.as_os_str().is_empty() => ".".to_string(),
+        Ok(below) => vec![".."; below.components().count()].join("/"),
         _ => text::shown(tree).to_string(),
     };
     Some(format!(

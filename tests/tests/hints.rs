@@ -367,7 +367,7 @@ both!(
         );
         for said in [
             "mkdir tried to create ./x, which was not granted — try: mkdir … => x/y",
-            "git tried to create ./.git, which was not granted — try: git … => .git",
+            "git tried to create ./.git, which was not granted — try: git … + => .git",
             "patch looked for ./orig.txt, which was not granted — try: patch => orig.txt",
         ] {
             assert!(run.stderr.contains(said), "{said}: {run}");
@@ -382,6 +382,20 @@ both!(
         );
         assert!(run.ok() && t.path("x/y").is_dir(), "{run}");
         assert_eq!(fs::read_to_string(t.path("orig.txt")).unwrap(), "b\n");
+        // What each hint says works: git's repository is .git itself (`git init =>
+        // .git` made .git/.git), and a file made under directories that are there is
+        // granted itself (it said `touch … + .`, read-only, and touch failed again).
+        let run = sh(
+            t,
+            &["--hints", "-c", "git init -q + => .git && touch x/y/f.txt"],
+        );
+        assert!(
+            t.path(".git/HEAD").exists() && !t.path(".git/.git").exists(),
+            "{run}"
+        );
+        assert!(run.stderr.contains("try: touch … => x/y/f.txt"), "{run}");
+        sh(t, &["-c", "touch => x/y/f.txt"]).success();
+        assert!(t.path("x/y/f.txt").exists());
     }
 );
 
@@ -526,7 +540,7 @@ both!(
         );
         assert!(!run.ok(), "{run}");
         assert!(
-            run.stderr.contains("git changes the files checked out and the repository, and was given .. read-only — try: git … + => .."),
+            run.stderr.contains("git restore rewrites the files of the work tree .., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git restore … + => .."),
             "{run}"
         );
         let run = sh(
