@@ -103,6 +103,11 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     if BUILDERS.contains(&tool) && !scripts {
         return Some(Writes::WorkingDir);
     }
+    // An archive extracted into a directory named on the line (into the working
+    // directory, what it looked for there says it).
+    if extracts(tool, words) && working_dir(tool, words, Path::new("")) != Path::new("") {
+        return Some(Writes::WorkingDir);
+    }
     if tool == "gpg" || tool == "gpg2" {
         let asks_only = words.iter().all(|w| {
             let w = w.as_os_str().as_bytes();
@@ -205,10 +210,14 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
 /// Where the program named `tool` works, run in `cwd` with `words`: `-C DIR` of make,
 /// ninja and git, else `cwd`.
 pub fn working_dir(tool: &str, words: &[PathBuf], cwd: &Path) -> PathBuf {
-    match ["make", "gmake", "bmake", "ninja", "git"].contains(&tool) {
-        true => word_after(words, &["-C"]).map_or(cwd.to_path_buf(), |dir| cwd.join(dir)),
-        false => cwd.to_path_buf(),
-    }
+    let options: &[&str] = match tool {
+        "make" | "gmake" | "bmake" | "ninja" | "git" => &["-C"],
+        // Where an archive is extracted: `tar xf a.tgz -C dest`, `unzip a.zip -d dest`.
+        "tar" | "bsdtar" => &["-C", "--directory"],
+        "unzip" => &["-d"],
+        _ => &[],
+    };
+    word_after(words, options).map_or(cwd.to_path_buf(), |dir| cwd.join(dir))
 }
 
 /// The first of `words` that is not an option (a subcommand: `install` of `pip

@@ -504,6 +504,25 @@ both!(
             run.stderr.contains("make was given proj2 read-only (named without =>): if it failed writing there, try: make … + => proj2"),
             "{run}"
         );
+        // An archive extracted into a directory the line named read-only (it said
+        // only tar's "Cannot mkdir: Read-only file system", once a file).
+        t.mkdir("arc/in");
+        t.write("arc/in/f", "f\n");
+        t.mkdir("dest");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "tar czf => a.tgz -C arc in && tar xzf a.tgz -C dest",
+            ],
+        );
+        assert!(
+            run.stderr.contains("tar was given dest read-only (named without =>): if it failed writing there, try: tar … + => dest"),
+            "{run}"
+        );
+        sh(t, &["-c", "tar xzf a.tgz -C dest + => dest"]).success();
+        assert_eq!(fs::read_to_string(t.path("dest/in/f")).unwrap(), "f\n");
 
         let run = t.plain(&["git", "init", "-q", "repo"]);
         assert!(run.ok(), "{run}");
