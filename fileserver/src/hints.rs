@@ -49,6 +49,11 @@ pub struct Observed {
     pub execs: Vec<PathBuf>,
     /// Network destinations it tried to connect to without the network.
     pub connects: Vec<(String, u16)>,
+    /// Ports it bound a socket to in its own network namespace (a server nothing
+    /// outside the jail reaches: `python3 -m http.server`).
+    pub binds: Vec<u16>,
+    /// Its network is a namespace of its own (`Network::Private` or `Hosts`).
+    pub own_network: bool,
     /// The jail's proxy port, when it was granted hosts by name (`crate::proxy`):
     /// connections to it are the granted way out, not a miss.
     pub proxy: Option<u16>,
@@ -941,6 +946,14 @@ impl Observed {
         ))
     }
 
+    pub fn bound(shared: &Shared, port: u16) {
+        if let Ok(mut o) = shared.lock() {
+            if port != 0 && o.own_network && Some(port) != o.proxy {
+                note(&mut o.binds, port);
+            }
+        }
+    }
+
     pub fn connected(shared: &Shared, addr: String, port: u16) {
         if let Ok(mut o) = shared.lock() {
             note(&mut o.connects, (addr, port));
@@ -1062,8 +1075,12 @@ impl Observed {
         // looks its host's name up for a default e-mail, and fails for the identity.
         let incidental_lookup =
             |port: u16| port == 53 && (self.runs_scripts() || self.git_stays_local());
+        // A server that reaches its own port (python's http.server does) is a server:
+        // said below.
         let direct = self.connects.iter().find(|(addr, port)| {
-            (Some(*port) != self.proxy || addr != "127.0.0.1") && !incidental_lookup(*port)
+            (Some(*port) != self.proxy || addr != "127.0.0.1")
+                && !incidental_lookup(*port)
+                && !self.binds.contains(port)
         });
         if let Some((addr, port)) = direct {
             let addr = crate::text::shown(addr);
@@ -1093,10 +1110,19 @@ impl Observed {
                 ),
             });
         }
+        if let Some(port) = self.binds.first() {
+            lines.insert(0, format!(
+                "{name} listened on port {port} in the jail's own network, which nothing outside the jail reaches — to serve on the host's, try: {cmd} + @net:bind={port}"
+            ));
+        }
         let first = lines.first()?;
         let more = match lines.len() - 1 + existing.len().saturating_sub(1) {
             0 => String::new(),
-            n => format!(" ({n} more: grants shows what a command line gets)"),
+            1 => " (and one more thing it was not granted: grants shows what a command line gets)"
+                .to_string(),
+            n => format!(
+                " (and {n} more things it was not granted: grants shows what a command line gets)"
+            ),
         };
         Some(format!("{program}: {first}{more}"))
     }
@@ -1903,6 +1929,28 @@ mod tests {
             .hint("pola-sh", "curl", true, d.path())
             .unwrap()
             .ends_with("try: curl … + @net:connect=8080"));
+        // A server in the jail's own network (which it reached itself): the port to
+        // serve on the host's; nothing when its network was the host's.
+        let shared = std::sync::Arc::new(std::sync::Mutex::new(Observed {
+            own_network: true,
+            connects: vec![("::".into(), 8123)],
+            ..Observed::default()
+        }));
+        Observed::bound(&shared, 8123);
+        Observed::bound(&shared, 0);
+        let server = shared.lock().unwrap();
+        assert_eq!(
+            server.hint("pola-sh", "python3", true, d.path()).unwrap(),
+            "pola-sh: python3 listened on port 8123 in the jail's own network, which nothing outside the jail reaches — to serve on the host's, try: python3 … + @net:bind=8123"
+        );
+        let host = std::sync::Arc::new(std::sync::Mutex::new(Observed::default()));
+        Observed::bound(&host, 8123);
+        assert_eq!(
+            host.lock()
+                .unwrap()
+                .hint("pola-sh", "python3", true, d.path()),
+            None
+        );
         // A name it tried to create: the write grant for it; a scratch name beside
         // the file it edits is not the one to grant.
         let made = Observed {

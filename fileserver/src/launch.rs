@@ -513,6 +513,10 @@ pub fn start(
             .or_else(|| private_here.then(granted_here));
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             proxy: plan.proxy,
+            own_network: matches!(
+                plan.net,
+                crate::network::Network::Private | crate::network::Network::Hosts(_)
+            ),
             slots_here,
             words,
             read_only,

@@ -331,7 +331,8 @@ pub fn serve(
     denied
 }
 
-/// Hints: a program the jail does not have, a connection without the network.
+/// Hints: a program the jail does not have, a connection without the network, a
+/// server in the jail's own network.
 fn observe(
     fd: std::os::fd::BorrowedFd,
     req: &Notification,
@@ -344,6 +345,14 @@ fn observe(
             // Loopback too: it is the jail's own, not the host's server it wanted.
             if unotify::id_valid(fd, req.id).is_ok() {
                 Observed::connected(observed, addr.to_string(), port);
+            }
+        }
+        return;
+    }
+    if req.nr == libc::SYS_bind {
+        if let Some((_, port)) = read_sockaddr(req.pid, req.args[1], req.args[2]) {
+            if unotify::id_valid(fd, req.id).is_ok() {
+                Observed::bound(observed, port);
             }
         }
         return;

@@ -178,7 +178,12 @@ impl Notify {
 }
 
 /// The calls hints watch.
-pub const HINT_CALLS: &[libc::c_long] = &[libc::SYS_execve, libc::SYS_execveat, libc::SYS_connect];
+pub const HINT_CALLS: &[libc::c_long] = &[
+    libc::SYS_execve,
+    libc::SYS_execveat,
+    libc::SYS_connect,
+    libc::SYS_bind,
+];
 
 /// Compile the filters for a jail of `uid`/`gid` with `net`, notifying `notify`.
 pub fn compile(uid: u32, gid: u32, net: &Network, notify: Notify) -> Result<Filters, SeccompError> {
