@@ -1041,7 +1041,19 @@ impl Observed {
             } else {
                 ""
             };
+            // Every name the line gave that it tried to make (`tee a.txt b.txt`).
+            let all: Vec<String> = self
+                .created()
+                .filter(|(n, seen)| *seen && cwd.join(n).symlink_metadata().is_err())
+                .filter_map(|(n, _)| self.typed(n))
+                .map(|w| format!("{plus}=> {}", shown(w)))
+                .collect();
             lines.push(match (typed, seen) {
+                (Some(_), true) if all.len() > 1 => format!(
+                    "{name} tried to create {here} and {} more, which were not granted — try: {cmd} {}",
+                    all.len() - 1,
+                    all.join(" ")
+                ),
                 (Some(word), true) => format!(
                     "{name} tried to create {here}, which was not granted — try: {cmd} {plus}=> {}",
                     shown(word)
@@ -1961,6 +1973,15 @@ mod tests {
         assert_eq!(
             made.hint("pola-sh", "tee", true, d.path()).unwrap(),
             "pola-sh: tee tried to create ./new.txt, which was not granted — try: tee … => new.txt"
+        );
+        let two = Observed {
+            looked: vec![("a.txt".into(), true), ("b.txt".into(), true)],
+            words: vec!["a.txt".into(), "b.txt".into()],
+            ..Observed::default()
+        };
+        assert_eq!(
+            two.hint("pola-sh", "tee", true, d.path()).unwrap(),
+            "pola-sh: tee tried to create ./a.txt and 1 more, which were not granted — try: tee … => a.txt => b.txt"
         );
         let sed = Observed {
             looked: vec![("sedAb12Cd".into(), true)],
