@@ -212,6 +212,48 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     }
 }
 
+/// A small regular file's text, read as the shell reads what it runs: never through a
+/// link a jail may have made, nor a FIFO.
+fn small_text(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    crate::planted::open_regular(path)?
+        .take(4096)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+/// A linked work tree (`git worktree add`): its `.git` is a file naming the work tree's
+/// own directory in the repository (`gitdir: /r/.git/worktrees/wt`), whose `commondir`
+/// names the repository's `.git`. Both are granted with the work tree, read-only (git
+/// in it said "not a git repository"; new-user trial) — only when that directory names
+/// this work tree back (its `gitdir` file, which the repository's own git writes): a
+/// `.git` file a jail planted cannot point git's grant at another repository.
+pub fn linked_git_dirs(tree: &Path) -> Vec<PathBuf> {
+    use crate::planted::canonical;
+    let dot_git = tree.join(".git");
+    if !std::fs::symlink_metadata(&dot_git).is_ok_and(|m| m.is_file()) {
+        return Vec::new();
+    }
+    let found = || -> Option<Vec<PathBuf>> {
+        let text = small_text(&dot_git)?;
+        let named = text
+            .strip_prefix("gitdir: ")?
+            .trim_end_matches(['\n', '\r']);
+        let own = canonical(&tree.join(named)).ok()?;
+        let back = small_text(&own.join("gitdir"))?;
+        let back = canonical(Path::new(back.trim_end_matches(['\n', '\r']))).ok()?;
+        if back != canonical(&dot_git).ok()? {
+            return None;
+        }
+        let common = small_text(&own.join("commondir"))?;
+        let common = canonical(&own.join(common.trim_end_matches(['\n', '\r']))).ok()?;
+        (common.file_name()? == ".git").then(|| vec![own, common])
+    };
+    found().unwrap_or_default()
+}
+
 /// Where the program named `tool` works, run in `cwd` with `words`: `-C DIR` of make,
 /// ninja and git, else `cwd`.
 pub fn working_dir(tool: &str, words: &[PathBuf], cwd: &Path) -> PathBuf {
@@ -484,6 +526,11 @@ pub fn changes_in(
                 .ancestors()
                 .map(|dir| dir.join(".git"))
                 .find(|git| git.symlink_metadata().is_ok())?;
+            // A linked work tree's repository is the `.git` its own names.
+            let git = match linked_git_dirs(git.parent()?).pop() {
+                Some(common) if writes == Writes::Repository => common,
+                _ => git,
+            };
             match writes {
                 Writes::WorkTree => {
                     let tree = git.parent()?.to_path_buf();

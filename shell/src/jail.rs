@@ -595,6 +595,15 @@ pub fn namespace(
             let grant = found
                 .filter(|d| !(dir && identity.home.starts_with(d)))
                 .map(|d| if dir { d.to_path_buf() } else { d.join(&name) });
+            if dir && name == ".git" {
+                if let Some(tree) = &grant {
+                    requests.extend(
+                        pola_fileserver::hints::linked_git_dirs(tree)
+                            .into_iter()
+                            .map(|d| (d, false, origin)),
+                    );
+                }
+            }
             requests.extend(grant.map(|f| (f, false, origin)));
         }
         requests.extend(

@@ -322,3 +322,52 @@ both!(git_sees_its_work_tree, |t: &T| {
     let run = in_home(t, &h, "cd ~ && git status --short");
     assert!(!run.stdout.contains(".ssh"), "{run}");
 });
+
+// A linked work tree (`git worktree add`): its `.git` is a file naming the work tree's
+// directory in the repository, which git needs too ("not a git repository"; new-user
+// trial). Granted read-only with the work tree, and the hint for a commit names the
+// repository's `.git`. Only when that directory names the work tree back: a `.git`
+// file planted elsewhere, naming it, gets nothing (plain git follows it anyway).
+both!(git_works_in_a_linked_work_tree, |t: &T| {
+    let h = fixture_home(t);
+    t.mkdir("w");
+    let setup = "cd w && git init -q => repo && cd repo && echo a > a => a && git add a + => .git && git commit -qm one + => .git && git worktree add -q => ../wt + => .git";
+    in_home(t, &h, setup).success();
+    let run = in_home(
+        t,
+        &h,
+        "cd w/wt && git log --format=%s && git status --short",
+    );
+    assert_eq!(run.success(), "one\n");
+    let mut hinted = t.command(
+        pola_tests::pola_sh(),
+        &["--hints", "-c", "cd w/wt && echo b > b => b && git add b"],
+    );
+    hinted.env("HOME", &h);
+    let run = t.output(hinted);
+    assert!(run.stderr.contains("try: git … + => ../repo/.git"), "{run}");
+    in_home(
+        t,
+        &h,
+        "cd w/wt && git add b + => ../repo/.git && git commit -qm two + => ../repo/.git",
+    )
+    .success();
+    let run = in_home(t, &h, "cd w/repo && git log --format=%s wt");
+    assert_eq!(run.success(), "two\none\n");
+    // A `.git` file naming the work tree's directory from somewhere else.
+    t.mkdir("w/elsewhere");
+    let gitdir = std::fs::read_to_string(t.path("w/wt/.git")).unwrap();
+    t.write("w/elsewhere/.git", &gitdir);
+    t.own(&t.path("w/elsewhere"));
+    let plain = t.plain(&[
+        "git",
+        "-C",
+        t.path("w/elsewhere").to_str().unwrap(),
+        "log",
+        "--all",
+        "--format=%s",
+    ]);
+    assert!(plain.stdout.contains("one"), "{plain}");
+    let run = in_home(t, &h, "cd w/elsewhere && git log --all --format=%s");
+    assert!(!run.ok() && !run.stdout.contains("one"), "{run}");
+});
