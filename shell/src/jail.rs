@@ -1363,7 +1363,24 @@ impl Learned {
                 .and_then(|r| r.components().next())
                 .is_some_and(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
         };
+        // pola-sh's own configuration and state (a pola-sh script looks for them) are
+        // never a program's to be given.
+        // (Where this process keeps them, and where a pola-sh in the jail, its
+        // environment cleared, looks: the home's.)
+        let own: Vec<PathBuf> = [
+            dirs::config_dir(),
+            dirs::state_dir(),
+            Some(home.join(".config")),
+            Some(home.join(".local/state")),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("pola-sh"))
+        .collect();
         for (path, write) in denied {
+            if own.iter().any(|o| path.starts_with(o)) {
+                continue;
+            }
             match path.strip_prefix(cwd) {
                 Ok(rel) if !rel.as_os_str().is_empty() && !configuration(path) => {
                     if !project.contains(&(rel.to_path_buf(), *write)) {
@@ -1605,6 +1622,20 @@ pub fn run(cmd: &Command, env: &Environment) -> Result<Outcome, JailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn learning_never_proposes_pola_shs_own_files() {
+        let home = Path::new("/home/u");
+        let denied = [
+            (PathBuf::from("/home/u/.local/state/pola-sh/written"), false),
+            (PathBuf::from("/home/u/.config/pola-sh/profiles/x"), false),
+            (PathBuf::from("/home/u/.config/tool/rc"), false),
+            (PathBuf::from("/w/config.ini"), false),
+        ];
+        let learned = Learned::new(Path::new("/usr/bin/x"), &denied, home, Path::new("/w"));
+        assert_eq!(learned.lines, "ro ~/.config/tool/rc\n");
+        assert_eq!(learned.project, [(PathBuf::from("config.ini"), false)]);
+    }
 
     #[test]
     fn programs_are_found_on_path_and_by_path() {
