@@ -228,8 +228,9 @@ fn small_text(path: &Path) -> Option<String> {
 /// own directory in the repository (`gitdir: /r/.git/worktrees/wt`), whose `commondir`
 /// names the repository's `.git`. Both are granted with the work tree, read-only (git
 /// in it said "not a git repository"; new-user trial) — only when that directory names
-/// this work tree back (its `gitdir` file, which the repository's own git writes): a
-/// `.git` file a jail planted cannot point git's grant at another repository.
+/// this work tree back (its `gitdir` file) and is where git puts it, inside the `.git`
+/// it names as common: a `.git` file a jail planted cannot point git's grant at
+/// another repository (review).
 pub fn linked_git_dirs(tree: &Path) -> Vec<PathBuf> {
     use crate::planted::canonical;
     let dot_git = tree.join(".git");
@@ -249,7 +250,13 @@ pub fn linked_git_dirs(tree: &Path) -> Vec<PathBuf> {
         }
         let common = small_text(&own.join("commondir"))?;
         let common = canonical(&own.join(common.trim_end_matches(['\n', '\r']))).ok()?;
-        (common.file_name()? == ".git").then(|| vec![own, common])
+        // Where `git worktree add` puts it: `COMMON/worktrees/NAME`. Both ends of the
+        // back link may be a jail's (one given `+ => .`); this one it can only put in a
+        // `.git` it could write already, not in another repository's (its `commondir`
+        // named any `.git`: a jail had a later git read another repository).
+        let parent = own.parent()?;
+        let laid_out = parent.file_name()? == "worktrees" && parent.parent()? == common;
+        (laid_out && common.file_name()? == ".git").then(|| vec![own, common])
     };
     found().unwrap_or_default()
 }

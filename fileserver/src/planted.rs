@@ -167,6 +167,9 @@ struct Written {
     /// data/v1 => current`), by directory, name and the link's identity: followed
     /// though a jail made them, where they were made (`record_kept`).
     kept: Set<(Id, Vec<u8>, Id)>,
+    /// Files a jail was given to write, or left, at a slot (`=> env.sh`), by directory
+    /// and name: their text may be a jail's (`.` refuses them).
+    files: Set<(Id, Vec<u8>)>,
     /// How much of the record file has been read.
     read: u64,
 }
@@ -243,6 +246,11 @@ fn refresh(w: &mut Written) {
             (Some(b"slot"), Some(id)) => {
                 if let Some(name) = words.next().and_then(unhex) {
                     w.slots.insert((id, name));
+                }
+            }
+            (Some(b"file"), Some(id)) => {
+                if let Some(name) = words.next().and_then(unhex) {
+                    w.files.insert((id, name));
                 }
             }
             (Some(b"kept"), Some(link)) => {
@@ -368,6 +376,22 @@ pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
         if !w.slots.contains(&key) {
             append("slot", &id, &format!("{} ", hex(&key.1)), path);
             w.slots.insert(key);
+        }
+    });
+}
+
+/// Remember that a jail may write the file `name` in the directory `dir` (a slot of
+/// it): its text may be the jail's from then on. `path` is the file's, for people
+/// reading the record.
+pub fn record_slot_file(dir: &impl AsFd, name: &OsStr, path: &Path) {
+    let Some(id) = Id::of(dir.as_fd()) else {
+        return;
+    };
+    let key = (id, name.as_bytes().to_vec());
+    with(|w| {
+        if !w.files.contains(&key) {
+            append("file", &id, &format!("{} ", hex(&key.1)), path);
+            w.files.insert(key);
         }
     });
 }
@@ -971,21 +995,40 @@ pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
     Ok(())
 }
 
-/// Whether a jail could have written the file `path` names (resolved as [`resolve`]
-/// does): it is in a directory a jail was given to write or made, or a jail had it as
-/// a slot. Its text is then no more the user's than the jail's (`. .venv/bin/activate`
-/// after `pip install … + => .venv`: whatever ran in that jail could rewrite it).
-pub fn jail_could_have_written(path: &Path) -> Result<bool, Refused> {
-    let fd = resolve(path)?;
-    let real = crate::slots::fd_path(&fd).map_err(os(path))?;
-    let place = parent(&real)?;
-    let name = real.file_name().unwrap_or_default().as_bytes().to_vec();
-    Ok(with(|w| {
-        let dir = place.dir.as_fd();
-        in_written_dir(w, dir)
-            || in_made_dir(w, dir)
-            || (!w.slots.is_empty() && Id::of(dir).is_some_and(|d| w.slots.contains(&(d, name))))
-    }))
+/// Whether a jail could have written the file `file` (opened from `path`; looked at
+/// where that descriptor is, not by walking `path` again): it is in a directory a jail
+/// was given to write or made, or a jail had it at a slot. Its text is then no more
+/// the user's than the jail's (`. .venv/bin/activate` after `pip install … + =>
+/// .venv`: whatever ran in that jail could rewrite it). Anything that cannot be told
+/// is taken as written.
+pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
+    let found = || -> Result<bool, Refused> {
+        let real = crate::slots::fd_path(&file).map_err(os(path))?;
+        let place = parent(&real)?;
+        let name = place
+            .name
+            .as_deref()
+            .map(|n| n.as_bytes().to_vec())
+            .unwrap_or_default();
+        // Still the object opened: what the walk to its directory found there.
+        let there = open_one(place.dir.as_fd(), OsStr::from_bytes(&name)).map_err(os(path))?;
+        let (a, b) = (
+            fstat(&file).map_err(os(path))?,
+            fstat(&there).map_err(os(path))?,
+        );
+        if (a.st_dev, a.st_ino) != (b.st_dev, b.st_ino) {
+            return Ok(true);
+        }
+        Ok(with(|w| {
+            let dir = place.dir.as_fd();
+            let key = || Id::of(dir).map(|d| (d, name.clone()));
+            in_written_dir(w, dir)
+                || in_made_dir(w, dir)
+                || (!w.slots.is_empty() && key().is_some_and(|k| w.slots.contains(&k)))
+                || (!w.files.is_empty() && key().is_some_and(|k| w.files.contains(&k)))
+        }))
+    };
+    found().unwrap_or(true)
 }
 
 /// The canonical path of what `path` names, as [`resolve`] finds it.

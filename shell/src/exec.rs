@@ -1437,6 +1437,23 @@ impl Shell {
         Ok(self.external(items, assigns, redirs))
     }
 
+    /// Whether the program `name` runs is one no jail could have written (not a `vim`
+    /// a jail left in a venv's `bin` or `~/.local/bin` first on PATH): only such an
+    /// editor is offered the files of its line to write (review).
+    fn editor_is_the_users(&self, name: &str) -> bool {
+        let path = self.get("PATH").unwrap_or("").to_string();
+        let Ok(exe) = jail::find_program(
+            crate::escapes::to_path(name).as_os_str(),
+            &self.cwd(),
+            crate::escapes::to_path(&path).as_os_str(),
+        ) else {
+            return false;
+        };
+        pola_fileserver::planted::open_regular(&exe).is_some_and(|f| {
+            !pola_fileserver::planted::jail_could_have_written(std::os::fd::AsFd::as_fd(&f), &exe)
+        })
+    }
+
     /// `exec -a name`, `exec -c`, `exec --`: options of `exec` pola-sh refuses
     /// plainly rather than misreading them as a program.
     fn exec_option(&mut self, argv: &[String]) -> Option<i32> {
@@ -1665,7 +1682,7 @@ impl Shell {
                 return Running::Done(e.status());
             }
         }
-        if self.interactive && self.terminal.is_some() {
+        if self.interactive && self.terminal.is_some() && self.editor_is_the_users(&argv[0]) {
             // `vim notes.txt`: asked before the editor starts whether it may save.
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
             if !files.is_empty() {

@@ -1167,6 +1167,14 @@ both!(
             Pause(0.5),
             Send(":q!\r"),
             Expect("try: vim => e.txt"),
+            // A `vim` a jail left first on PATH (a venv's bin) is not offered the file
+            // (review: Enter gave it to write).
+            Send("mkdir => bin && printf '#!/bin/sh\\necho planted >> \"$1\"\\n' | tee => bin/vim > /dev/null && chmod +x => bin/vim"),
+            Send(ENTER),
+            Pause(0.5),
+            Send("PATH=$PWD/bin:$PATH vim e.txt; echo planted-status=$?"),
+            Send(ENTER),
+            Expect("planted-status="),
         ]);
         assert!(run.stdout.starts_with("OK"), "{run}");
         assert_eq!(run.stdout.matches("[Y/n]").count(), 2, "{run}");

@@ -370,4 +370,12 @@ both!(git_works_in_a_linked_work_tree, |t: &T| {
     assert!(plain.stdout.contains("one"), "{plain}");
     let run = in_home(t, &h, "cd w/elsewhere && git log --all --format=%s");
     assert!(!run.ok() && !run.stdout.contains("one"), "{run}");
+    // Both ends of the back link written by a jail, naming another repository's .git
+    // as common (review): that repository is not granted.
+    let plant = "cd w && mkdir => evil && cd evil && sh -c 'P=$PWD; mkdir -p wt own; echo gitdir: $P/own > wt/.git; echo $P/wt/.git > own/gitdir; echo \"$1\" > own/commondir; echo ref: refs/heads/main > own/HEAD' sh \"$(cd ../repo && pwd)/.git\" + => .";
+    in_home(t, &h, plant).success();
+    let run = in_home(t, &h, "cd w/evil/wt && !!git log --format=%s main");
+    assert!(run.stdout.contains("one"), "{run}");
+    let run = in_home(t, &h, "cd w/evil/wt && git log --format=%s main");
+    assert!(!run.stdout.contains("one"), "{run}");
 });

@@ -240,6 +240,8 @@ impl SlotDir {
         };
         let st = match lstat_at(&self.parent, name) {
             Err(Errno::ENOENT) => {
+                // What the command makes here is its own (`.` will not run it).
+                crate::planted::record_slot_file(&self.parent, name, &path);
                 self.slots.insert(name.clone(), View::Absent);
                 return Ok(None);
             }
@@ -270,6 +272,9 @@ impl SlotDir {
         }
         if is_dir {
             crate::planted::record_dir(&witness, &path);
+        } else {
+            // A file the command may rewrite: its text is the command's from now on.
+            crate::planted::record_slot_file(&self.parent, name, &path);
         }
         self.slots.insert(
             name.clone(),

@@ -1,3 +1,5 @@
+use std::os::fd::AsFd;
+
 use crate::exec::{Flow, Shell, Status};
 
 /// `source file [arg]...` / `. file [arg]...` — run a file's commands in this shell.
@@ -33,18 +35,29 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
             .or_else(|| Some(sh.cwd().join(&name)))
     };
     let path = path.unwrap_or_default();
-    if !vouched && pola_fileserver::planted::jail_could_have_written(&path).unwrap_or(false) {
-        if let Some(venv) = venv_of(&path) {
-            return activate_venv(sh, &venv);
+    // Opened once: what is looked at is what is read (a jail swapping the file
+    // between a look and a read had its text run).
+    let opened = open_text(&path);
+    let regular = |fd: &std::os::fd::OwnedFd| {
+        nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+    };
+    if let Ok(fd) = &opened {
+        if !vouched
+            && regular(fd)
+            && pola_fileserver::planted::jail_could_have_written(fd.as_fd(), &path)
+        {
+            if let Some(venv) = venv_of(&path) {
+                return activate_venv(sh, &venv);
+            }
+            let shown = crate::escapes::shown(file);
+            sh.error(format!(
+                "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown}",
+                argv[0], argv[0],
+            ));
+            return Ok(1);
         }
-        let shown = crate::escapes::shown(file);
-        sh.error(format!(
-            "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown}",
-            argv[0], argv[0],
-        ));
-        return Ok(1);
     }
-    let text = match read_file(&path) {
+    let text = match opened.and_then(read_all) {
         Ok(t) => t,
         Err(why) => {
             sh.error(format!(
@@ -144,9 +157,13 @@ fn activate_venv(sh: &mut Shell, venv: &std::path::Path) -> Status {
 /// shell for good) — see `pola_fileserver::planted`. The user's own FIFOs and devices
 /// (`. /dev/null`, `. /dev/stdin`) are read as any shell reads them.
 pub fn read_file(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read;
-    // `. <(list)`, `. /dev/fd/3`: the shell's own descriptor (its `/proc` link names a
-    // pipe, which no path reaches).
+    read_all(open_text(path)?)
+}
+
+/// The file a path names for the shell to run, opened once: `. <(list)`, `.
+/// /dev/fd/3` are the shell's own descriptor (its `/proc` link names a pipe, which no
+/// path reaches), any other path is opened as [`read_file`] says.
+fn open_text(path: &std::path::Path) -> Result<std::os::fd::OwnedFd, String> {
     let descriptor = path
         .to_str()
         .and_then(crate::redirect::fd_path_number)
@@ -154,12 +171,7 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     if let Some(n) = descriptor {
         // SAFETY: only duplicated (the copy is ours); a closed number gives EBADF.
         let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(n) };
-        let copy = pola_fileserver::launch::high_copy(fd).map_err(|e| e.desc().to_lowercase())?;
-        let mut bytes = Vec::new();
-        std::fs::File::from(copy)
-            .read_to_end(&mut bytes)
-            .map_err(|e| crate::exec::io_reason(&e))?;
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        return pola_fileserver::launch::high_copy(fd).map_err(|e| e.desc().to_lowercase());
     }
     let fd = pola_fileserver::planted::open(
         path,
@@ -171,6 +183,11 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
         return Err("is a directory".into());
     }
+    Ok(fd)
+}
+
+fn read_all(fd: std::os::fd::OwnedFd) -> Result<String, String> {
+    use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::from(fd)
         .read_to_end(&mut bytes)
