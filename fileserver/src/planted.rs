@@ -1013,7 +1013,7 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
         // Still the object opened: what the walk to its directory found there.
         let there = open_one(place.dir.as_fd(), OsStr::from_bytes(&name)).map_err(os(path))?;
         let (a, b) = (
-            fstat(&file).map_err(os(path))?,
+            fstat(file).map_err(os(path))?,
             fstat(&there).map_err(os(path))?,
         );
         if (a.st_dev, a.st_ino) != (b.st_dev, b.st_ino) {
