@@ -368,30 +368,33 @@ pub fn record_made_dir(dir: &impl AsFd, path: &Path) {
 /// a symlink found there is never followed. `path` is the slot's, for people reading
 /// the record.
 pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
-    let Some(id) = Id::of(dir.as_fd()) else {
-        return;
-    };
-    let key = (id, name.as_bytes().to_vec());
-    with(|w| {
-        if !w.slots.contains(&key) {
-            append("slot", &id, &format!("{} ", hex(&key.1)), path);
-            w.slots.insert(key);
-        }
-    });
+    record_name("slot", |w| &mut w.slots, dir, name, path);
 }
 
 /// Remember that a jail may write the file `name` in the directory `dir` (a slot of
 /// it): its text may be the jail's from then on. `path` is the file's, for people
 /// reading the record.
 pub fn record_slot_file(dir: &impl AsFd, name: &OsStr, path: &Path) {
+    record_name("file", |w| &mut w.files, dir, name, path);
+}
+
+/// Add `name` in `dir` to the set `set` picks, and a `kind` line to the record, once.
+fn record_name(
+    kind: &str,
+    set: impl FnOnce(&mut Written) -> &mut Set<(Id, Vec<u8>)>,
+    dir: &impl AsFd,
+    name: &OsStr,
+    path: &Path,
+) {
     let Some(id) = Id::of(dir.as_fd()) else {
         return;
     };
     let key = (id, name.as_bytes().to_vec());
     with(|w| {
-        if !w.files.contains(&key) {
-            append("file", &id, &format!("{} ", hex(&key.1)), path);
-            w.files.insert(key);
+        let names = set(w);
+        if !names.contains(&key) {
+            append(kind, &id, &format!("{} ", hex(&key.1)), path);
+            names.insert(key);
         }
     });
 }
