@@ -1522,6 +1522,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.slots_hint(program, name, args, cwd))
             .or_else(|| host_hint(program, name, args, &outcome.hosts_refused))
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
+            .or_else(|| system_hint(program, name, args, &outcome.exe))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
     };
     if let Some(line) = line {
@@ -1564,6 +1565,45 @@ fn processes_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<S
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} sees only its own jail's processes, never the system's — to see or signal those: !!{name}{dots} (or the kill builtin)"
+    ))
+}
+
+/// A program that administers the system (packages, services, users, mounts) failed:
+/// no jail is given the system (`apt-get install` as root said only "Could not open
+/// lock file … are you root?"; new-user trial). Said with the way to run it on purpose.
+fn system_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
+    const TOOLS: &[&str] = &[
+        "apt",
+        "apt-get",
+        "aptitude",
+        "dpkg",
+        "dpkg-reconfigure",
+        "update-alternatives",
+        "systemctl",
+        "service",
+        "useradd",
+        "usermod",
+        "userdel",
+        "groupadd",
+        "groupdel",
+        "adduser",
+        "deluser",
+        "chpasswd",
+        "mount",
+        "umount",
+        "modprobe",
+        "sysctl",
+        "snap",
+        "update-grub",
+        "reboot",
+        "shutdown",
+    ];
+    if !TOOLS.contains(&launch::program_name(exe).as_str()) {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name} administers the system (packages, services, users, mounts), which no jail is given — to run it unconfined, on purpose: !!{name}{dots}"
     ))
 }
 

@@ -399,6 +399,25 @@ both!(
     }
 );
 
+// A program that administers the system, failing in a jail (`apt-get install` as root:
+// "Could not open lock file … are you root?"), is named as one, with the unconfined
+// way to run it (new-user trial: it said nothing).
+both!(system_tools_say_why_they_fail, |t: &T| {
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "apt-get install -y --no-download pola-no-such-package",
+        ],
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains("pola-sh: apt-get administers the system (packages, services, users, mounts), which no jail is given — to run it unconfined, on purpose: !!apt-get …"),
+        "{run}"
+    );
+});
+
 // A set-user-ID program that fails in a jail (where it never gains its privileges) is
 // named as one, with the unconfined way to run it.
 both!(setuid_programs_say_why_they_fail, |t: &T| {
