@@ -746,6 +746,9 @@ pub fn incidental(rel: &Path) -> bool {
         || rel.starts_with(".cache")
         || rel.starts_with(".local/state")
         || rel.starts_with(".npm")
+        // top's settings directory, made on every run (`top -b -n1 | head` had the
+        // line in the middle of its output; new-user trial).
+        || rel.starts_with(".config/procps")
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -1021,11 +1024,14 @@ impl Observed {
         let shown = |p: &Path| crate::text::shown(p).to_string();
         let cmd = format!("{name}{}", if args { " …" } else { "" });
         let mut lines = Vec::new();
-        let existing: Vec<&(PathBuf, bool)> = self
+        let mut existing: Vec<&(PathBuf, bool)> = self
             .looked
             .iter()
             .filter(|(rel, _)| grantable(&cwd.join(rel)))
             .collect();
+        // What a program's imports come from first: node looks at package.json on its
+        // way to node_modules, and `+ package.json` alone failed again (new-user trial).
+        existing.sort_by_key(|(rel, _)| rel.as_os_str() != "node_modules");
         if let Some((rel, write)) = existing.first() {
             let here = format!("./{}", shown(rel));
             // A project's marker means the command works on the whole directory.
@@ -1982,6 +1988,19 @@ mod tests {
             cat.hint("pola-sh", "cat", true, d.path()).unwrap(),
             "pola-sh: cat looked for ./notes.txt, which was not granted — try: cat … + notes.txt"
         );
+        std::fs::create_dir(d.path().join("node_modules")).unwrap();
+        std::fs::write(d.path().join("package.json"), "{}").unwrap();
+        let node = Observed {
+            looked: vec![
+                ("package.json".into(), false),
+                ("node_modules".into(), false),
+            ],
+            ..Observed::default()
+        };
+        assert!(node
+            .hint("pola-sh", "node", true, d.path())
+            .unwrap()
+            .starts_with("pola-sh: node looked for ./node_modules,"),);
         let nothing = Observed {
             looked: vec![("missing".into(), false)],
             ..Observed::default()

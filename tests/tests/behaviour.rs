@@ -173,7 +173,7 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     assert_eq!(quiet.stderr, "", "{quiet}");
     // What programs keep in a home as they go (histories, caches) is not worth a line
     // each time `less` or `vim` ran; anything beside it still is.
-    let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
+    let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x ~/.config/procps; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
     let quiet = t.jail(&[], &["sh", "-c", script]);
     assert_eq!(quiet.stderr, "", "{quiet}");
     // A file the user named below the private home (`ssh-keygen -f ~/.ssh/key`) is
