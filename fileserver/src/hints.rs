@@ -212,16 +212,16 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     }
 }
 
-/// A small regular file's text, read as the shell reads what it runs: never through a
-/// link a jail may have made, nor a FIFO.
-fn small_text(path: &Path) -> Option<String> {
+/// A small regular file's text without its line end (git's one-line files), read as
+/// the shell reads what it runs: never through a link a jail may have made, nor a FIFO.
+fn first_line(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut text = String::new();
     crate::planted::open_regular(path)?
         .take(4096)
         .read_to_string(&mut text)
         .ok()?;
-    Some(text)
+    Some(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// A linked work tree (`git worktree add`): its `.git` is a file naming the work tree's
@@ -238,18 +238,13 @@ pub fn linked_git_dirs(tree: &Path) -> Vec<PathBuf> {
         return Vec::new();
     }
     let found = || -> Option<Vec<PathBuf>> {
-        let text = small_text(&dot_git)?;
-        let named = text
-            .strip_prefix("gitdir: ")?
-            .trim_end_matches(['\n', '\r']);
-        let own = canonical(&tree.join(named)).ok()?;
-        let back = small_text(&own.join("gitdir"))?;
-        let back = canonical(Path::new(back.trim_end_matches(['\n', '\r']))).ok()?;
+        let text = first_line(&dot_git)?;
+        let own = canonical(&tree.join(text.strip_prefix("gitdir: ")?)).ok()?;
+        let back = canonical(Path::new(&first_line(&own.join("gitdir"))?)).ok()?;
         if back != canonical(&dot_git).ok()? {
             return None;
         }
-        let common = small_text(&own.join("commondir"))?;
-        let common = canonical(&own.join(common.trim_end_matches(['\n', '\r']))).ok()?;
+        let common = canonical(&own.join(first_line(&own.join("commondir"))?)).ok()?;
         // Where `git worktree add` puts it: `COMMON/worktrees/NAME`. Both ends of the
         // back link may be a jail's (one given `+ => .`); this one it can only put in a
         // `.git` it could write already, not in another repository's (its `commondir`

@@ -340,19 +340,14 @@ fn observe(
     observed: &crate::hints::Shared,
 ) {
     use crate::hints::Observed;
-    if req.nr == libc::SYS_connect {
+    if req.nr == libc::SYS_connect || req.nr == libc::SYS_bind {
         if let Some((addr, port)) = read_sockaddr(req.pid, req.args[1], req.args[2]) {
             // Loopback too: it is the jail's own, not the host's server it wanted.
             if unotify::id_valid(fd, req.id).is_ok() {
-                Observed::connected(observed, addr.to_string(), port);
-            }
-        }
-        return;
-    }
-    if req.nr == libc::SYS_bind {
-        if let Some((_, port)) = read_sockaddr(req.pid, req.args[1], req.args[2]) {
-            if unotify::id_valid(fd, req.id).is_ok() {
-                Observed::bound(observed, port);
+                match req.nr {
+                    libc::SYS_connect => Observed::connected(observed, addr.to_string(), port),
+                    _ => Observed::bound(observed, port),
+                }
             }
         }
         return;

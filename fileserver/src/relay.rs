@@ -763,18 +763,11 @@ impl Relay {
         match holder {
             Some(i) => {
                 let p = &mut self.ptys[i];
-                // Quiet keys after others that are not would be echoed out of turn.
-                if quiet && p.quiet == p.pending.len() {
-                    p.quiet += data.len();
-                }
-                p.pending.extend_from_slice(&data);
+                queue(&mut p.pending, &mut p.quiet, &data, quiet);
                 self.flush_pending(i);
             }
             None if self.unsent.len() < 4096 => {
-                if quiet && self.unsent_quiet == self.unsent.len() {
-                    self.unsent_quiet += data.len();
-                }
-                self.unsent.extend_from_slice(&data);
+                queue(&mut self.unsent, &mut self.unsent_quiet, &data, quiet)
             }
             None => {}
         }
@@ -823,19 +816,7 @@ impl Relay {
         if p.quiet > 0 && !write_quietly(p) {
             return;
         }
-        while !p.pending.is_empty() {
-            match nix::unistd::write(p.master.as_fd(), &p.pending) {
-                Ok(n) => {
-                    p.pending.drain(..n);
-                }
-                Err(Errno::EINTR) => continue,
-                Err(Errno::EAGAIN) => return,
-                Err(_) => {
-                    p.pending.clear();
-                    return;
-                }
-            }
-        }
+        write_pending(p, p.pending.len());
     }
 
     /// The shell waits for `settle`: copy out everything written so far.
@@ -1005,6 +986,40 @@ fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {
     }
 }
 
+/// Add keys to a queue (`pending`, `unsent`), counting them in `quiet` (the keys at
+/// its front typed before the job had the keyboard) when they are such keys and so are
+/// all before them: quiet keys after others that are not would be echoed out of turn.
+fn queue(keys: &mut Vec<u8>, quiet: &mut usize, data: &[u8], are_quiet: bool) {
+    if are_quiet && *quiet == keys.len() {
+        *quiet += data.len();
+    }
+    keys.extend_from_slice(data);
+}
+
+/// Write the first `n` of a terminal's `pending` keys to its master (and count them
+/// off its quiet ones); false if the master took only part of them (it is full: the
+/// rest waits for POLLOUT). A master that fails otherwise drops them all.
+fn write_pending(p: &mut Terminal, n: usize) -> bool {
+    let mut left = n;
+    while left > 0 {
+        match nix::unistd::write(p.master.as_fd(), &p.pending[..left]) {
+            Ok(k) => {
+                p.pending.drain(..k);
+                p.quiet = p.quiet.saturating_sub(k);
+                left -= k;
+            }
+            Err(Errno::EINTR) => continue,
+            Err(Errno::EAGAIN) => return false,
+            Err(_) => {
+                p.pending.clear();
+                p.quiet = 0;
+                return true;
+            }
+        }
+    }
+    true
+}
+
 /// Write a terminal's quiet keys (the first `quiet` of `pending`) with its echo off,
 /// then turn it on again unless the program changed the modes meanwhile. False if the
 /// master took only part of them (it is full: the rest waits for POLLOUT).
@@ -1022,25 +1037,7 @@ fn write_quietly(p: &mut Terminal) -> bool {
         // SAFETY: tcsetattr reads the struct; on a master it sets the slave's modes.
         p.slave.is_some() && unsafe { libc::tcsetattr(master, libc::TCSANOW, q) } == 0
     });
-    let mut all = true;
-    while p.quiet > 0 {
-        match nix::unistd::write(p.master.as_fd(), &p.pending[..p.quiet]) {
-            Ok(n) => {
-                p.pending.drain(..n);
-                p.quiet -= n;
-            }
-            Err(Errno::EINTR) => continue,
-            Err(Errno::EAGAIN) => {
-                all = false;
-                break;
-            }
-            Err(_) => {
-                p.pending.clear();
-                p.quiet = 0;
-                break;
-            }
-        }
-    }
+    let all = write_pending(p, p.quiet);
     if let (Some(modes), Some(quieted), Some(slave)) = (modes, quieted, &p.slave) {
         // The pty hands what the master wrote to the slave's line discipline from a
         // work queue; a poll of the slave with no line to read runs that work now, so

@@ -84,8 +84,7 @@ pub fn read_only_files(argv: &[String], cwd: &Path, grants: &[Request]) -> Vec<(
                     && last.is_some_and(|l| WITH_ARGUMENT.contains(&l.as_str())));
             continue;
         }
-        let path = crate::escapes::to_path(word);
-        let Ok(path) = pola_fileserver::namespace::normalize(&cwd.join(path)) else {
+        let Some(path) = crate::jail::placed(cwd, &crate::escapes::to_path(word)) else {
             continue;
         };
         let granted = grants.iter().find(|g| same(g, &path, cwd));
@@ -109,7 +108,7 @@ pub fn read_only_files(argv: &[String], cwd: &Path, grants: &[Request]) -> Vec<(
 
 /// Whether `grant` (its path as the line gave it, relative to `cwd` or not) is `path`.
 fn same(grant: &Request, path: &Path, cwd: &Path) -> bool {
-    pola_fileserver::namespace::normalize(&cwd.join(&grant.path)).is_ok_and(|g| g == path)
+    crate::jail::placed(cwd, &grant.path).is_some_and(|g| g == path)
 }
 
 fn writable(path: &Path) -> bool {

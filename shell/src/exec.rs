@@ -1682,10 +1682,10 @@ impl Shell {
                 return Running::Done(e.status());
             }
         }
-        if self.interactive && self.terminal.is_some() && self.editor_is_the_users(&argv[0]) {
+        if self.interactive && self.terminal.is_some() {
             // `vim notes.txt`: asked before the editor starts whether it may save.
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
-            if !files.is_empty() {
+            if !files.is_empty() && self.editor_is_the_users(&argv[0]) {
                 let question = crate::editors::question(&argv[0], &files);
                 if pola_fileserver::terminal::ask(&question)
                     .is_some_and(|a| crate::editors::yes(&a))

@@ -913,7 +913,7 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
         return None;
     }
     let (dest, sources) = operands.split_last()?;
-    let at = |p: &Path| pola_fileserver::namespace::normalize(&cmd.cwd.join(p)).ok();
+    let at = |p: &Path| placed(&cmd.cwd, p);
     let granted = |word: &OsString, write: bool| {
         let path = at(Path::new(word));
         path.is_some()
@@ -937,6 +937,12 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
     ))
 }
 
+/// Where a path of the line (a word, or a grant as the line gave it) is, run in `cwd`:
+/// joined and normalised as the jail will see it.
+pub fn placed(cwd: &Path, path: &Path) -> Option<PathBuf> {
+    normalize(&cwd.join(path)).ok()
+}
+
 /// `git rebase -i HEAD~2 + => .git`: with `.git` writable and the work tree read-only,
 /// git starts the rebase in `.git`, cannot unlink or write the tree's files ("Device
 /// or resource busy"), and stops half-way — and `git rebase --abort` fails the same
@@ -956,12 +962,11 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     let sub = String::from_utf8_lossy(pola_fileserver::hints::git_rewrites_work_tree(&words)?);
     // The work tree: the nearest directory holding `.git` (a directory).
     let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
-    let at = |p: &Path| pola_fileserver::namespace::normalize(&cmd.cwd.join(p)).ok();
     let writable = |path: &Path| {
         cmd.grants
             .iter()
             .filter(|g| g.write)
-            .filter_map(|g| at(&g.path))
+            .filter_map(|g| placed(&cmd.cwd, &g.path))
             .any(|g| path.starts_with(&g))
     };
     if !writable(&tree.join(".git")) || writable(tree) {
