@@ -884,6 +884,7 @@ impl Jail {
                 .map(|d| (d.virt.clone(), d.finish()))
                 .collect::<Vec<_>>(),
         };
+        let mut status = status;
         for (dir, done) in left {
             let who = format!("{}: {}", self.program, self.command);
             for (slot, scratch) in &done.restored {
@@ -922,6 +923,17 @@ impl Jail {
                     "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: + => NAME)",
                     crate::text::shown(&dir)
                 );
+            }
+            // What the command made of them is gone, so they are back as they were,
+            // and the command failed: nothing the user had is lost, and `&&` stops.
+            for slot in &done.put_back {
+                eprintln!(
+                    "{who}: {} was put back: the command removed it, and what it made beside it was not granted",
+                    crate::text::shown(&dir.join(slot)),
+                );
+            }
+            if !done.put_back.is_empty() && status == 0 {
+                status = 1;
             }
         }
         Outcome {

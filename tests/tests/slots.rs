@@ -280,6 +280,49 @@ both!(compressors_replace_a_file_given_as_a_slot, |t: &T| {
     assert_eq!(read(t, "w/g.txt"), text);
 });
 
+both!(
+    a_file_removed_for_what_was_not_granted_is_put_back,
+    |t: &T| {
+        let text = "line\n".repeat(2000);
+        t.write("w/g.txt", &text);
+        t.write("w/sibling.txt", "keep me\n");
+        let before = tree(&t.path("w"));
+        // gzip writes g.txt.gz beside the slot (not granted: discarded), then removes
+        // g.txt: the user would have neither. The file is put back, and it fails.
+        let run = sh(t, "cd w && gzip => g.txt && echo went on");
+        assert!(!run.ok(), "{run}");
+        assert!(!run.stdout.contains("went on"), "{run}");
+        assert!(
+            run.stderr.contains("discarded: g.txt.gz")
+                && run
+                    .stderr
+                    .contains("g.txt was put back: the command removed it"),
+            "{run}"
+        );
+        assert_eq!(read(t, "w/g.txt"), text);
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        // Removing is what `=> g.txt` gives: with nothing left beside it, it is gone.
+        let run = sh(t, "cd w && rm => g.txt");
+        assert!(run.ok(), "{run}");
+        assert!(!t.path("w/g.txt").exists());
+        assert_only_changed(&before, &tree(&t.path("w")), &["g.txt"]);
+        // A shell killed after the removal: the next start puts the file back.
+        t.write("w/g.txt", &text);
+        let script = "cd w && sh -c 'rm g.txt; : > go; sleep 30' + => g.txt => go";
+        kill_shell_when(t, script, || t.path("w/go").exists());
+        assert!(!t.path("w/g.txt").exists(), "the command removed it");
+        t.output(own_state(t, "true")).success();
+        assert_eq!(read(t, "w/g.txt"), text);
+        assert!(staging(&t.path("w")).is_empty());
+        let names: Vec<_> = fs::read_dir(t.path("w"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains(".removed.")), "{names:?}");
+    }
+);
+
 both!(vim_saves_by_rename_and_by_copy, |t: &T| {
     in_dir(
         t,

@@ -554,12 +554,12 @@ impl Broker {
                 Errno::ENOTDIR
             });
         }
-        let flag = if remove_dir {
-            UnlinkatFlags::RemoveDir
+        let removed = if remove_dir {
+            unlinkat(&self.dirs[i].parent, name, UnlinkatFlags::RemoveDir)
         } else {
-            UnlinkatFlags::NoRemoveDir
+            self.remove_file(i, name)
         };
-        if let Err(e) = unlinkat(&self.dirs[i].parent, name, flag) {
+        if let Err(e) = removed {
             let _ = self.sync(i, name);
             return Answer::Fail(e);
         }
@@ -567,6 +567,43 @@ impl Broker {
             Ok(()) => Answer::Done,
             Err(e) => Answer::Fail(e),
         }
+    }
+
+    /// Remove the file at slot `name` of directory `i` as the command sees it, but
+    /// keep it, out of the jail's reach, until the command is over: `gzip => f`
+    /// removes `f` once `f.gz` is written — beside the slot, not granted, discarded —
+    /// and the user had neither (trial). What the command made in its place decides
+    /// at the end whether it is put back (`SlotDir::finish`). Written down first, so
+    /// that a crash puts it back too. Only a regular file, and only the first removed
+    /// at each slot (the user's, if there was one): a link or a file the command made
+    /// and removed again goes at once, so a loop of them keeps nothing.
+    fn remove_file(&mut self, i: usize, name: &OsStr) -> Result<(), Errno> {
+        let d = &mut self.dirs[i];
+        let st = lstat_at(&d.parent, name)?;
+        let kept_already = d
+            .record
+            .displaced
+            .iter()
+            .any(|k| k.removed && k.slot == name);
+        if kind(&st) != SFlag::S_IFREG || kept_already {
+            return unlinkat(&d.parent, name, UnlinkatFlags::NoRemoveDir);
+        }
+        let n = d.record.displaced.iter().filter(|d| d.removed).count();
+        let kept = super::registry::removed_name(&d.staging_name, n);
+        d.record.push(Displaced {
+            scratch: kept.clone(),
+            slot: name.to_os_string(),
+            dev: st.st_dev,
+            ino: st.st_ino,
+            removed: true,
+        });
+        renameat2(
+            d.parent.as_fd(),
+            name,
+            d.parent.as_fd(),
+            kept.as_os_str(),
+            RenameFlags::RENAME_NOREPLACE,
+        )
     }
 
     fn symlink(&mut self, t: &Target, target: &[u8]) -> Answer {
@@ -743,6 +780,7 @@ impl Broker {
             slot: from.name.clone(),
             dev: st.st_dev,
             ino: st.st_ino,
+            removed: false,
         });
         renameat2(
             self.dirs[i].parent.as_fd(),
@@ -791,6 +829,7 @@ impl Broker {
             slot: slot.name.clone(),
             dev: st.st_dev,
             ino: st.st_ino,
+            removed: false,
         });
         let held = self.hold(i, &scratch.name, scratch.trailing)?;
         let d = &self.dirs[i];

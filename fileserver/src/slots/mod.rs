@@ -496,6 +496,8 @@ impl SlotDir {
         let staging = match open_dir(&self.parent, &self.staging_name) {
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
+                done.put_back =
+                    registry::finish_removed(&self.record.displaced, &self.parent, true);
                 self.record.remove();
                 return done;
             }
@@ -535,6 +537,7 @@ impl SlotDir {
         remove_tree(&self.parent, &self.hold);
         let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
         if !same {
+            done.put_back = registry::finish_removed(&self.record.displaced, &self.parent, true);
             self.record.remove();
             return done;
         }
@@ -547,6 +550,10 @@ impl SlotDir {
         done.named = scratch_names(&staging);
         let removal = remove_staging(&self.parent, &self.staging_name, &staging);
         done.discarded = removal.removed;
+        // A file the command removed while what it made in its place is discarded is
+        // put back: the user keeps what they had (`gzip => f`, without `+ => f.gz`).
+        done.put_back =
+            registry::finish_removed(&self.record.displaced, &self.parent, done.discarded > 0);
         if removal.gone {
             self.record.remove();
         } else {
@@ -576,6 +583,9 @@ pub struct Finished {
     pub named: Vec<OsString>,
     /// Slots put back from the scratch name the command had moved them to.
     pub restored: Vec<(OsString, OsString)>,
+    /// Slots whose file the command removed, put back because what it left beside
+    /// them was discarded.
+    pub put_back: Vec<OsString>,
     /// The staging directory, when it could not be removed (the next start tries
     /// again).
     pub left: Option<PathBuf>,

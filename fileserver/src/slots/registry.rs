@@ -46,6 +46,11 @@ pub struct Displaced {
     pub slot: OsString,
     pub dev: u64,
     pub ino: u64,
+    /// A slot's file the command removed: kept in the slot directory under the name
+    /// `scratch` (`removed_name`), out of the jail's reach, until the command is over
+    /// ([`finish_removed`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 /// One staging directory, as its record's first line says.
@@ -77,6 +82,14 @@ impl Header {
 pub fn hold_name(staging: &OsStr) -> OsString {
     let mut name = staging.to_os_string();
     name.push(".hold");
+    name
+}
+
+/// The name in the slot directory where the `n`th slot file the command removed is
+/// kept until it is over (out of the jail's reach, like the hold).
+pub fn removed_name(staging: &OsStr, n: usize) -> OsString {
+    let mut name = staging.to_os_string();
+    name.push(format!(".removed.{n}"));
     name
 }
 
@@ -241,6 +254,9 @@ pub fn recover() -> usize {
         let mut gone = true;
         if let Some((parent, staging)) = open_recorded(&header) {
             restore(&displaced, &parent, &staging);
+            // Whether what the command made in their place was kept is not known
+            // here: a removed file whose name is empty is put back (nothing lost).
+            finish_removed(&displaced, &parent, true);
             let hold = header.hold();
             restore_held(&displaced, &parent, &hold);
             super::sweep(&parent, &header.parent, &header.slots);
@@ -295,6 +311,42 @@ pub fn restore(
     restored
 }
 
+/// The slot files the command removed (`Displaced::removed`), kept aside: each put
+/// back where its slot's name is empty, if `put_back`, else (and where the name was
+/// taken again: `sed -i`'s new file) removed for good. Returns the slots put back.
+pub fn finish_removed(
+    displaced: &[Displaced],
+    parent: &impl AsFd,
+    put_back: bool,
+) -> Vec<OsString> {
+    let mut back = Vec::new();
+    for d in displaced.iter().filter(|d| d.removed) {
+        if !same(parent, &d.scratch, d) {
+            continue;
+        }
+        let renamed = put_back
+            && slot_free(parent, &d.slot)
+            && renameat2(
+                parent.as_fd(),
+                d.scratch.as_os_str(),
+                parent.as_fd(),
+                d.slot.as_os_str(),
+                RenameFlags::RENAME_NOREPLACE,
+            )
+            .is_ok();
+        if renamed {
+            back.push(d.slot.clone());
+        } else {
+            let _ = nix::unistd::unlinkat(
+                parent,
+                d.scratch.as_os_str(),
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+        }
+    }
+    back
+}
+
 /// A server that died with a slot object in the hold (between a slot and its scratch
 /// name during an exchange): put it back at its empty slot.
 pub fn restore_held(displaced: &[Displaced], parent: &impl AsFd, hold: &OsStr) {
@@ -334,6 +386,7 @@ mod tests {
             slot: OsString::from("f"),
             dev: 1,
             ino: 3,
+            removed: false,
         };
         let mut text = serde_json::to_vec(&header).unwrap();
         for _ in 0..3 {
