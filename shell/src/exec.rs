@@ -166,6 +166,29 @@ pub struct Shell {
 
 pub const PROGRAM: &str = "pola-sh";
 
+/// The redirections of `$(< file)` (a substitution of one command that is only an
+/// input redirection), which the shell reads itself.
+fn file_substitution(list: &List) -> Option<&[crate::ast::Redirect]> {
+    use crate::ast::{Fd, RedirOp};
+    let [item] = list.0.as_slice() else {
+        return None;
+    };
+    let and_or = &item.and_or;
+    let pipeline = &and_or.first;
+    if item.background || !and_or.rest.is_empty() || pipeline.bang || pipeline.timed {
+        return None;
+    }
+    let [Command::Simple(simple)] = pipeline.commands.as_slice() else {
+        return None;
+    };
+    let only_input = match simple.redirects.as_slice() {
+        [r] => matches!(r.op, RedirOp::Input(_)) && matches!(r.fd, None | Some(Fd::Number(0))),
+        _ => false,
+    };
+    (only_input && !simple.unconfined && simple.assignments.is_empty() && simple.args.is_empty())
+        .then_some(simple.redirects.as_slice())
+}
+
 impl Shell {
     pub fn new(arg0: String, interactive: bool) -> Result<Shell, String> {
         let identity = jail::identity().map_err(|e| e.to_string())?;
@@ -1862,6 +1885,26 @@ impl Shell {
     }
 
     /// Command substitution: run `list` in a forked copy of the shell, collect stdout.
+    /// `$(< file)`: the file's text, read by the shell itself (bash's shorthand for
+    /// `$(cat file)`), opened as any redirection is. In the substitution's child.
+    fn read_for_substitution(&mut self, redirects: &[crate::ast::Redirect]) -> i32 {
+        let applied = self
+            .redirections(redirects)
+            .and_then(|r| r.apply().map(redirect::Saved::forget));
+        if let Err(e) = applied {
+            eprintln!("pola-sh: {e}");
+            return 1;
+        }
+        let copied = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::stdout().lock());
+        match copied {
+            Ok(_) => 0,
+            Err(e) => {
+                eprintln!("pola-sh: {e}");
+                1
+            }
+        }
+    }
+
     fn capture(&mut self, list: &List) -> Result<String, String> {
         let (read, write) =
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
@@ -1873,7 +1916,10 @@ impl Shell {
                 self.next_group = None;
                 let _ = redirect::dup_onto(write.as_raw_fd(), 1);
                 drop(write);
-                let status = self.run_list(list).unwrap_or_else(flow_status);
+                let status = match file_substitution(list) {
+                    Some(redirects) => self.read_for_substitution(redirects),
+                    None => self.run_list(list).unwrap_or_else(flow_status),
+                };
                 self.exit_subshell(status);
             }
             Ok(Forked::Parent(pid)) => {

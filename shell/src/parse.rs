@@ -1013,6 +1013,10 @@ impl<'o> Grammar<'o> {
                     [Part::Literal(l)] if matches!(l.as_str(), "declare" | "typeset" | "local" | "export" | "readonly")
                 );
             }
+            let w = match cmd.args.is_empty() {
+                true => w,
+                false => bash::tilde_in_assignment_like(w),
+            };
             cmd.args.push(Arg::Word(w));
             i = rest;
         }

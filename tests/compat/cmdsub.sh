@@ -87,3 +87,8 @@ echo $(exit 2) $(exit 0) >/dev/null; echo $?
 echo $(echo '$HOME')
 #### deep nesting
 echo $(echo $(echo $(echo $(echo deep))))
+#### dollar-paren of an input redirection reads the file
+## as bash
+printf 'a,b\n1,2\n' > data.csv; c=$(< data.csv); echo "[$c]"; d=$( <data.csv ); echo "$d" | wc -l
+#### dollar-paren of a missing file fails
+x=$(< nosuch) 2>/dev/null; echo "$? [$x]"

@@ -52,3 +52,6 @@ HOME=/h; x=a~b; echo $x
 HOME=/h; [[ ~ == /h ]] && echo eq
 #### tilde after colon in argument
 HOME=/h; echo a:~
+#### tilde in an argument that looks like an assignment
+## as bash
+HOME=/h; echo PREFIX=~/x A=a:~/b "Q=~/q" --p=~/z 1X=~/n

@@ -713,6 +713,29 @@ fn value_parts(first: &str, others: &[Part]) -> Vec<Part> {
     value
 }
 
+/// An argument that looks like an assignment (`make install PREFIX=~/inst`): its
+/// value's tilde prefixes are expanded as an assignment's are, as bash does (outside
+/// its POSIX mode).
+pub(super) fn tilde_in_assignment_like(w: Word) -> Word {
+    let Some(Part::Literal(first)) = w.0.first() else {
+        return w;
+    };
+    let Some(eq) = first.find('=') else {
+        return w;
+    };
+    let name = &first[..eq];
+    let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(is_name_char);
+    if !is_name || !first[eq + 1..].contains('~') {
+        return w;
+    }
+    let mut value = value_parts(&first[eq + 1..], &w.0[1..]);
+    tilde_after_colons(&mut value);
+    let mut parts = vec![Part::Literal(first[..=eq].to_string())];
+    parts.extend(value);
+    Word(parts)
+}
+
 /// `x=a:~/b`: a `~` right after an unquoted `:` in an assignment's value is a tilde
 /// prefix too.
 fn tilde_after_colons(parts: &mut Vec<Part>) {
