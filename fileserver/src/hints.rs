@@ -822,7 +822,7 @@ impl Observed {
         if !changes_its_operands(tool) {
             return None;
         }
-        let shown = |p: &Path| crate::text::shown(p).to_string();
+        let shown = |p: &Path| crate::text::word(p);
         let operands: Vec<&PathBuf> = self
             .words
             .iter()
@@ -992,7 +992,7 @@ impl Observed {
         let Some(file) = self.read_only.first() else {
             return self.hint(program, name, args, cwd);
         };
-        let file = crate::text::shown(file);
+        let file = crate::text::word(file);
         Some(format!(
             "{program}: {name} was given {file} read-only (named without =>), so it could not save it — to edit it, try: {name} => {file}"
         ))
@@ -1017,6 +1017,7 @@ impl Observed {
     /// looked for exists on the host: the first such thing, and how many more.
     pub fn hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
         let shown = |p: &Path| crate::text::shown(p).to_string();
+        let word = |p: &Path| crate::text::word(p);
         let cmd = format!("{name}{}", if args { " …" } else { "" });
         let mut lines = Vec::new();
         let mut existing: Vec<&(PathBuf, bool)> = self
@@ -1055,17 +1056,17 @@ impl Observed {
                 })
                 .flatten();
             let grant = match (write, existing.len()) {
-                _ if makes.is_some() => format!("=> {}", shown(makes.unwrap_or(rel))),
+                _ if makes.is_some() => format!("=> {}", word(makes.unwrap_or(rel))),
                 _ if extracting => "+ => .".to_string(),
-                (_, 1) if edits => format!("+ => {}", shown(rel)),
+                (_, 1) if edits => format!("+ => {}", word(rel)),
                 _ if edits => "+ => .".to_string(),
-                (true, _) => format!("=> {}", shown(rel)),
-                (false, 1) if patch => format!("=> {}", shown(rel)),
+                (true, _) => format!("=> {}", word(rel)),
+                (false, 1) if patch => format!("=> {}", word(rel)),
                 (false, _) if patch => "+ => .".to_string(),
                 (false, _) if project && builds => {
                     working_dir_grant(&self.tool, &self.words).to_string()
                 }
-                (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", shown(rel)),
+                (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", word(rel)),
                 (false, _) => "+ .".to_string(),
             };
             let verb = if *write {
@@ -1101,7 +1102,7 @@ impl Observed {
                 .created()
                 .filter(|(n, seen)| *seen && cwd.join(n).symlink_metadata().is_err())
                 .filter_map(|(n, _)| self.typed(n))
-                .map(|w| format!("{plus}=> {}", shown(w)))
+                .map(|w| format!("{plus}=> {}", word(w)))
                 .collect();
             lines.push(match (typed, seen) {
                 (Some(_), true) if all.len() > 1 => format!(
@@ -1111,7 +1112,7 @@ impl Observed {
                 ),
                 (Some(word), true) => format!(
                     "{name} tried to create {here}, which was not granted — try: {cmd} {plus}=> {}",
-                    shown(word)
+                    crate::text::word(word)
                 ),
                 // A test runner's operand names tests to import, not a file to make.
                 (Some(_), false) if self.runs_tests() => format!(
@@ -1119,7 +1120,7 @@ impl Observed {
                 ),
                 (Some(word), false) => format!(
                     "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} {plus}=> {}",
-                    shown(word)
+                    crate::text::word(word)
                 ),
                 (None, _) if scratch_name(new) => format!(
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
@@ -1133,7 +1134,7 @@ impl Observed {
             lines.push(format!(
                 "{name} tried to run {}, which was not granted — try: {cmd} + {}",
                 shown(exe),
-                shown(exe)
+                word(exe)
             ));
         }
         // npm looks its registry up on every run, to say whether it is out of date:
@@ -1276,7 +1277,7 @@ impl Observed {
 fn shown_from(path: &Path, cwd: &Path, home: &Path, home_first: bool) -> String {
     let in_home = || {
         let rel = path.strip_prefix(home).ok()?;
-        (home != Path::new("/")).then(|| format!("~/{}", crate::text::shown(rel)))
+        (home != Path::new("/")).then(|| format!("~/{}", crate::text::word(rel)))
     };
     if home_first {
         if let Some(shown) = in_home() {
@@ -1287,7 +1288,7 @@ fn shown_from(path: &Path, cwd: &Path, home: &Path, home_first: bool) -> String 
         return ".".to_string();
     }
     if let Ok(rel) = path.strip_prefix(cwd) {
-        return crate::text::shown(rel).to_string();
+        return crate::text::word(rel);
     }
     let above = cwd.ancestors().skip(1).take(3);
     for (n, base) in above.take_while(|a| *a != Path::new("/")).enumerate() {
@@ -1295,11 +1296,11 @@ fn shown_from(path: &Path, cwd: &Path, home: &Path, home_first: bool) -> String 
             let up = vec![".."; n + 1].join("/");
             return match rest.as_os_str().is_empty() {
                 true => up,
-                false => format!("{up}/{}", crate::text::shown(rest)),
+                false => format!("{up}/{}", crate::text::word(rest)),
             };
         }
     }
-    in_home().unwrap_or_else(|| crate::text::shown(path).to_string())
+    in_home().unwrap_or_else(|| crate::text::word(path))
 }
 
 /// The host of `word` when it is a URL (`https://user@pypi.org:443/simple` gives

@@ -98,6 +98,32 @@ pub fn quote(text: &[u8]) -> String {
     out
 }
 
+/// `text` as a word of a command line for the user to type (a hint's "try:"): as
+/// [`escape`] shows it, and in double quotes when it holds anything a shell reads
+/// specially (`c d.txt`, `it's here`, `*.log`), with `"`, `$` and `` ` `` escaped in
+/// them. Double, since a single-quoted word is never a grant.
+pub fn word<T: AsRef<OsStr> + ?Sized>(text: &T) -> String {
+    let shown = escape(text.as_ref().as_bytes());
+    let plain = !shown.is_empty()
+        && !shown.starts_with('~')
+        && shown
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_./,:@%+=-^".contains(c));
+    if plain {
+        return shown;
+    }
+    let mut out = String::with_capacity(shown.len() + 2);
+    out.push('"');
+    for c in shown.chars() {
+        if matches!(c, '"' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// Whether [`escape`] shows `text` as it is (nothing in it needs an escape).
 pub fn is_plain(text: &[u8]) -> bool {
     escape(text).as_bytes() == text
@@ -196,6 +222,19 @@ fn write_escaped(out: &mut impl Write, text: &[u8], quoting: bool) -> fmt::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_to_type_is_quoted_where_a_shell_would_read_it_otherwise() {
+        assert_eq!(word("notes.txt"), "notes.txt");
+        assert_eq!(word("src/a-b_c.rs"), "src/a-b_c.rs");
+        assert_eq!(word("c d.txt"), "\"c d.txt\"");
+        assert_eq!(word("it's here.txt"), "\"it's here.txt\"");
+        assert_eq!(word("*.log"), "\"*.log\"");
+        assert_eq!(word("a\"$b`c"), "\"a\\\"\\$b\\`c\"");
+        assert_eq!(word("~x"), "\"~x\"");
+        assert_eq!(word("x\x1b[2J"), "\"x\\e[2J\"");
+        assert_eq!(word("café"), "café");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -147,6 +147,31 @@ both!(
 // failed with "Read-only file system" and no word of the grant that works, which is
 // `+ => .` at the end (a `+` right after `find` would make the expression grants).
 // The same find that only reads what it finds is told nothing.
+both!(a_hint_quotes_names_a_shell_would_split, |t: &T| {
+    t.write("w/c d.txt", "x\n");
+    t.write("w/it's here.txt", "y\n");
+    let run = sh(t, &["--hints", "-c", r#"cd w && mv "c d.txt" "c d.md""#]);
+    let suggested = run
+        .stderr
+        .split("try: ")
+        .nth(1)
+        .map(|s| s.trim_end().to_string())
+        .unwrap_or_else(|| panic!("no hint: {run}"));
+    assert_eq!(suggested, r#"mv => "c d.txt" => "c d.md""#, "{run}");
+    // Pasted as it is, it works.
+    let run = sh(t, &["-c", &format!("cd w && {suggested}")]);
+    assert!(run.ok(), "{run}");
+    assert!(t.path("w/c d.md").exists() && !t.path("w/c d.txt").exists());
+    let run = sh(
+        t,
+        &["--hints", "-c", r#"cd w && sed -i s/y/z/ "it's here.txt""#],
+    );
+    assert!(
+        run.stderr.contains(r#"try: sed … => "it's here.txt""#),
+        "{run}"
+    );
+});
+
 both!(find_that_changes_what_it_finds_says_how, |t: &T| {
     t.write("w/x.txt", "aaa\n");
     t.write("w/sub/y.txt", "aaa\n");
