@@ -385,9 +385,13 @@ pub fn options_and_operands(args: &[std::ffi::OsString]) -> (Vec<&[u8]>, Vec<&st
     (options, operands)
 }
 
-/// Whether `xargs` (`tool`, given `words`) runs `sed -i` or `perl -pi`: it edits the
-/// names it reads in place.
+/// Whether `xargs` (`tool`, given `words`) runs a program that changes the names it
+/// reads: `sed -i`, `perl -pi`, `rm`, `chmod`, `gzip`, … (`find … | xargs rm` was told
+/// to grant them read-only, and then only failed; new-user trial).
 fn xargs_edits_in_place(tool: &str, words: &[PathBuf]) -> bool {
+    const CHANGERS: &[&str] = &[
+        "rm", "rmdir", "unlink", "shred", "chmod", "chown", "chgrp", "touch", "truncate", "setfacl",
+    ];
     if tool != "xargs" {
         return false;
     }
@@ -396,7 +400,10 @@ fn xargs_edits_in_place(tool: &str, words: &[PathBuf]) -> bool {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        matches!(program.as_str(), "sed" | "perl") && in_place(&program, &words[i + 1..])
+        match program.as_str() {
+            "sed" | "perl" => in_place(&program, &words[i + 1..]),
+            p => CHANGERS.contains(&p) || compressed_name(p, Path::new("")).is_some(),
+        }
     })
 }
 
@@ -716,6 +723,29 @@ fn compressed_name(tool: &str, file: &Path) -> Option<PathBuf> {
 }
 
 /// What programs keep in a home directory as they go, which nobody misses when it is
+/// cargo's home: `$CARGO_HOME`, or `~/.cargo`.
+fn cargo_home(home: &Path) -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".cargo"))
+}
+
+/// Whether `name`, left beside the slots in `dir`, is one of what programs leave as
+/// they go there: in the home, [`incidental`]; in cargo's home, its cache tracker and
+/// locks (`cargo fetch + => ~/.cargo/registry` leaves them beside the registry).
+pub fn incidental_beside(dir: &Path, home: Option<&Path>, name: &Path) -> bool {
+    let Some(home) = home else {
+        return false;
+    };
+    if dir == home {
+        return incidental(name);
+    }
+    dir == cargo_home(home)
+        && [".global-cache", ".package-cache", ".package-cache-mutate"]
+            .iter()
+            .any(|n| name == Path::new(n))
+}
+
 /// discarded with a jail's private home (or beside a slot in the home): their
 /// histories (`less`, `vim`, `python3`, shells, clients) and caches. Told of each run
 /// of `less` or `vim`, users learn to ignore the line that matters.
@@ -945,6 +975,26 @@ impl Observed {
             )),
             _ => None,
         }
+    }
+
+    /// After a failed `cargo` given the network: the crates it downloads go to its
+    /// registry, which the shipped rustup profile gives read-only (a build script of
+    /// any crate could change every project's sources there), and nothing said so
+    /// (new-user trial: "Read-only file system" on `registry/cache/…crate`). The way
+    /// that keeps that: `cargo fetch` (which runs no build script) given the registry.
+    pub fn cargo_registry_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        let networked = self.proxy.is_some() || !self.own_network;
+        if self.tool != "cargo" || !networked {
+            return None;
+        }
+        let registry = cargo_home(&self.home).join("registry");
+        if !registry.is_dir() {
+            return None;
+        }
+        let place = shown_from(&registry, cwd, &self.home, true);
+        Some(format!(
+            "{program}: {name} keeps the crates it downloads in {place}, which it has read-only (no build script may change them): if it failed writing there, fetch them first, which runs no build script — try: {name} fetch + . => {place} => Cargo.lock @net:index.crates.io @net:static.crates.io, then {name} … again"
+        ))
     }
 
     /// After a failed command whose working directory showed only its slots (and the
@@ -2110,5 +2160,46 @@ mod tests {
             .hint("pola-sh", "nc", true, d.path())
             .unwrap()
             .contains("nc tried to reach 198.18.0.2:80 directly, but the network was granted only through the proxy"));
+    }
+
+    #[test]
+    fn cargo_given_the_network_is_told_how_to_fetch_into_its_registry() {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(home.path().join(".cargo/registry")).unwrap();
+        let work = home.path().join("hello");
+        let o = |proxy: Option<u16>, own_network: bool, tool: &str| Observed {
+            tool: tool.into(),
+            home: home.path().to_path_buf(),
+            proxy,
+            own_network,
+            ..Observed::default()
+        };
+        // (`cargo test` sets CARGO_HOME: then that is the registry meant.)
+        let registry = cargo_home(home.path()).join("registry");
+        if registry.is_dir() {
+            let place = shown_from(&registry, &work, home.path(), true);
+            let hint = o(Some(3128), true, "cargo").cargo_registry_hint("pola-sh", "cargo", &work);
+            let expected =
+                format!("try: cargo fetch + . => {place} => Cargo.lock @net:index.crates.io");
+            assert!(
+                hint.as_deref().is_some_and(|h| h.contains(&expected)),
+                "{hint:?}"
+            );
+        }
+        // Without the network it downloaded nothing; another program is not cargo.
+        assert_eq!(
+            o(None, true, "cargo").cargo_registry_hint("pola-sh", "cargo", &work),
+            None
+        );
+        assert_eq!(
+            o(Some(3128), true, "make").cargo_registry_hint("pola-sh", "make", &work),
+            None
+        );
+        // What cargo leaves beside its registry is not worth a line; elsewhere it is.
+        let beside =
+            |dir: &Path, name: &str| incidental_beside(dir, Some(home.path()), Path::new(name));
+        assert!(beside(&cargo_home(home.path()), ".global-cache"));
+        assert!(!beside(&work, ".global-cache"));
+        assert!(beside(home.path(), ".viminfo"));
     }
 }

@@ -901,14 +901,12 @@ impl Jail {
                 );
             }
             let n = done.discarded;
-            // In the home directory, only what programs leave there as they go
-            // (`vim => ~/.bashrc` leaves .viminfo beside it): not worth a line.
-            let incidental = self.home.as_deref() == Some(dir.as_path())
-                && done.named.len() <= crate::slots::SCRATCH_NAMED
-                && done
-                    .named
-                    .iter()
-                    .all(|name| crate::hints::incidental(Path::new(name)));
+            // Only what programs leave there as they go (`vim => ~/.bashrc` leaves
+            // .viminfo beside it, cargo its cache tracker): not worth a line.
+            let incidental = done.named.len() <= crate::slots::SCRATCH_NAMED
+                && done.named.iter().all(|name| {
+                    crate::hints::incidental_beside(&dir, self.home.as_deref(), Path::new(name))
+                });
             if n > 0 && !incidental {
                 let files = if n == 1 { "file" } else { "files" };
                 let were = if n == 1 { "was" } else { "were" };

@@ -1524,6 +1524,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))
+            .or_else(|| o.cargo_registry_hint(program, name, cwd))
             .or_else(|| o.slots_hint(program, name, args, cwd))
             .or_else(|| host_hint(program, name, args, &outcome.hosts_refused))
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))

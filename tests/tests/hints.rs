@@ -883,4 +883,16 @@ both!(xargs_editing_in_place_is_told_the_write_grant, |t: &T| {
         std::fs::read_to_string(t.path("w/src/a.txt")).unwrap(),
         "baz\n"
     );
+    // `find … | xargs rm` too (it was told `+ t`, read-only, then only failed).
+    t.write("w/t/a.log", "");
+    t.write("w/t/keep.txt", "");
+    let line = "cd w && find t -name '*.log' | xargs rm";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr
+            .contains("xargs looked for ./t, which was not granted — try: xargs … + => t"),
+        "{run}"
+    );
+    assert!(sh(t, &["-c", &format!("{line} + => t")]).ok());
+    assert!(!t.path("w/t/a.log").exists() && t.path("w/t/keep.txt").exists());
 });
