@@ -476,12 +476,20 @@ fn npm_changes_dependencies(words: &[PathBuf]) -> bool {
 }
 
 /// The grant a tool needs to change what it changes in its working directory: the
-/// whole directory, but for npm changing dependencies.
+/// whole directory, but for npm changing dependencies and cargo building (its sources
+/// read, its `target` and lock file written: the trial was told `+ => .`).
 fn working_dir_grant(tool: &str, words: &[PathBuf]) -> &'static str {
-    match tool == "npm" && npm_changes_dependencies(words) {
-        true => "+ => node_modules => package.json => package-lock.json",
-        false => "+ => .",
+    const CARGO_BUILDS: &[&[u8]] = &[
+        b"build", b"b", b"run", b"r", b"test", b"t", b"check", b"c", b"clippy", b"doc", b"d",
+        b"bench",
+    ];
+    if tool == "npm" && npm_changes_dependencies(words) {
+        return "+ => node_modules => package.json => package-lock.json";
     }
+    if tool == "cargo" && first_operand(words).is_some_and(|sub| CARGO_BUILDS.contains(&sub)) {
+        return "+ . => target => Cargo.lock";
+    }
+    "+ => ."
 }
 
 /// Where what a program changes ([`Writes`]) stands in its jail, when that is not
@@ -2201,5 +2209,19 @@ mod tests {
         assert!(beside(&cargo_home(home.path()), ".global-cache"));
         assert!(!beside(&work, ".global-cache"));
         assert!(beside(home.path(), ".viminfo"));
+    }
+
+    #[test]
+    fn a_build_tool_is_told_the_narrowest_grant_that_builds() {
+        let words = |w: &[&str]| w.iter().map(PathBuf::from).collect::<Vec<_>>();
+        for sub in ["build", "run", "test", "check", "clippy"] {
+            assert_eq!(
+                working_dir_grant("cargo", &words(&["--release", sub])),
+                "+ . => target => Cargo.lock"
+            );
+        }
+        // What changes sources, or anything else, still gets the directory.
+        assert_eq!(working_dir_grant("cargo", &words(&["fmt"])), "+ => .");
+        assert_eq!(working_dir_grant("make", &words(&["all"])), "+ => .");
     }
 }
