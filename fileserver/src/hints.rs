@@ -910,6 +910,16 @@ impl Observed {
                 shown(first)
             ));
         }
+        // `gzip -k a.txt` keeps what it compresses: only what it makes needs writing.
+        let keeps = short_option(&self.words, b"k") || has_word(&self.words, &[b"--keep"]);
+        if let (true, Some(made)) = (keeps, compressed_name(tool, first)) {
+            return Some(format!(
+                "{program}: {name} makes {} beside {}, which was not granted — try: {name} … + => {}",
+                shown(&made),
+                shown(first),
+                shown(&made)
+            ));
+        }
         let try_this = match (operands.as_slice(), compressed_name(tool, first)) {
             ([from, to], _) if tool == "mv" => {
                 format!("{name} => {} => {}", shown(from), shown(to))

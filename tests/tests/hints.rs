@@ -239,6 +239,15 @@ both!(
             run.stderr.contains("gzip was given g.txt read-only (named without =>), so it could not change it — try: gzip … => g.txt + => g.txt.gz"),
             "{run}"
         );
+        // One that keeps it (`-k`) needs only what it makes (the trial was told both).
+        let run = sh(t, &["--hints", "-c", "gzip -k g.txt"]);
+        assert!(
+            run.stderr.contains("gzip makes g.txt.gz beside g.txt, which was not granted — try: gzip … + => g.txt.gz"),
+            "{run}"
+        );
+        assert!(sh(t, &["-c", "gzip -k g.txt + => g.txt.gz"]).ok());
+        assert_eq!(std::fs::read_to_string(t.path("g.txt")).unwrap(), "g\n");
+        std::fs::remove_file(t.path("g.txt.gz")).unwrap();
         // An editor given a file read-only exits 0 after :q!, and is told too; one
         // that could not make a new file is told of that file, not of its scratch.
         t.write("edit.txt", "e\n");
