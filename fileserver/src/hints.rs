@@ -1129,7 +1129,16 @@ impl Observed {
                 (_, 1) if edits => format!("+ => {}", word(rel)),
                 _ if edits => "+ => .".to_string(),
                 (true, _) => format!("=> {}", word(rel)),
-                (false, 1) if patch => format!("=> {}", word(rel)),
+                // One file: as patch's operand. Directories, or a few names (the old
+                // and new names of a diff's tree): each given to write, not passed.
+                (false, 1) if patch && !cwd.join(rel).is_dir() => format!("=> {}", word(rel)),
+                (false, n) if patch && n <= 3 => {
+                    let each: Vec<String> = existing
+                        .iter()
+                        .map(|(r, _)| format!("=> {}", word(r)))
+                        .collect();
+                    format!("+ {}", each.join(" "))
+                }
                 (false, _) if patch => "+ => .".to_string(),
                 (false, _) if project && builds => {
                     working_dir_grant(&self.tool, &self.words).to_string()

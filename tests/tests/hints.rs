@@ -830,6 +830,24 @@ both!(
         let run = sh(t, &["--hints", "-c", "patch => mod.py < fix.patch"]);
         assert!(run.ok(), "{run}");
         assert_eq!(fs::read_to_string(t.path("mod.py")).unwrap(), "a\nc\n");
+        // A diff of a tree: the directory it changes, not the whole working
+        // directory (the trial was told `+ => .`).
+        t.write("pa/x.txt", "one\ntwo\n");
+        t.write(
+            "tree.diff",
+            "--- pa/x.txt\n+++ pa/x.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n",
+        );
+        let run = sh(t, &["--hints", "-c", "patch -p0 < tree.diff"]);
+        assert!(
+            run.stderr
+                .contains("patch looked for ./pa, which was not granted — try: patch … + => pa"),
+            "{run}"
+        );
+        assert!(sh(t, &["-c", "patch -p0 < tree.diff + => pa"]).ok());
+        assert_eq!(
+            fs::read_to_string(t.path("pa/x.txt")).unwrap(),
+            "one\nTWO\n"
+        );
     }
 );
 
