@@ -475,6 +475,29 @@ fn npm_changes_dependencies(words: &[PathBuf]) -> bool {
     })
 }
 
+/// Where a build tool's line installs to, outside its working directory: the value of
+/// `PREFIX=`, `DESTDIR=` (either case) or `--prefix=`, when it is absolute or climbs
+/// out (`../inst`), on a line that installs.
+fn install_prefix(words: &[PathBuf]) -> Option<&Path> {
+    if !has_word(words, &[b"install"]) {
+        return None;
+    }
+    words.iter().find_map(|w| {
+        let w = w.as_os_str().as_bytes();
+        let value = [
+            &b"PREFIX="[..],
+            b"prefix=",
+            b"DESTDIR=",
+            b"destdir=",
+            b"--prefix=",
+        ]
+        .iter()
+        .find_map(|p| w.strip_prefix(*p))?;
+        let out = value.starts_with(b"/") || value.starts_with(b"../") || value == b"..";
+        out.then(|| Path::new(std::ffi::OsStr::from_bytes(value)))
+    })
+}
+
 /// The grant a tool needs to change what it changes in its working directory: the
 /// whole directory, but for npm changing dependencies and cargo building (its sources
 /// read, its `target` and lock file written: the trial was told `+ => .`).
@@ -965,6 +988,14 @@ impl Observed {
         match changes {
             // The failure may have had another cause: said so for a build tool, whose
             // failures are mostly its own.
+            // `make install PREFIX=../inst + .`: the place it installs into, as typed
+            // (the trial was told `+ => .`, and `+ => ../inst` was what worked).
+            Changes::ReadOnly(Writes::WorkingDir, _) if failed && install_prefix(&self.words).is_some() => {
+                let prefix = crate::text::word(install_prefix(&self.words)?);
+                Some(format!(
+                    "{program}: {name} installs into {prefix}, which it was not given to write: if it failed there, try: {cmd} + => {prefix}"
+                ))
+            }
             Changes::ReadOnly(Writes::WorkingDir, dir) if failed => {
                 let grant = match working_dir_grant(&self.tool, &self.words) {
                     narrow if dir == cwd && !narrow.ends_with("=> .") => narrow.to_string(),

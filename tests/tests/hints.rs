@@ -172,6 +172,26 @@ both!(a_hint_quotes_names_a_shell_would_split, |t: &T| {
     );
 });
 
+// `make install PREFIX=../inst + .`: told the place it installs into (the trial was
+// told `+ => .`, which does not cover ../inst).
+both!(make_install_is_told_where_it_installs, |t: &T| {
+    t.write(
+        "proj/Makefile",
+        "PREFIX ?= /usr/local\ninstall:\n\tinstall -d $(PREFIX)/bin\n\tinstall -m 755 run.sh $(PREFIX)/bin/\n",
+    );
+    t.write("proj/run.sh", "#!/bin/sh\necho hi\n");
+    let line = "cd proj && make install PREFIX=../inst + .";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr.contains(
+            "make installs into ../inst, which it was not given to write: if it failed there, try: make … + => ../inst"
+        ),
+        "{run}"
+    );
+    assert!(sh(t, &["-c", &format!("{line} + => ../inst")]).ok());
+    assert!(t.path("inst/bin/run.sh").exists());
+});
+
 both!(find_that_changes_what_it_finds_says_how, |t: &T| {
     t.write("w/x.txt", "aaa\n");
     t.write("w/sub/y.txt", "aaa\n");
