@@ -634,6 +634,35 @@ pub fn changes_its_operands(tool: &str) -> bool {
         || compressed_name(tool, Path::new("")).is_some()
 }
 
+/// Whether `tool` given `words` may change what they name: [`changes_its_operands`],
+/// or a database `sqlite3` writes.
+pub fn may_change_its_operands(tool: &str, words: &[PathBuf]) -> bool {
+    changes_its_operands(tool) || sqlite_writes(tool, words)
+}
+
+/// Whether `sqlite3` (`tool`) given `words` may write its database: its statements
+/// come from standard input (`sqlite3 test.db < dump.sql`: "attempt to write a
+/// readonly database", and no hint; new-user trial), or the ones it is given change
+/// something. A query alone that failed says nothing of grants.
+fn sqlite_writes(tool: &str, words: &[PathBuf]) -> bool {
+    const CHANGES: &[&str] = &[
+        "insert", "create", "update", "delete", "drop", "alter", "replace", "vacuum", ".import",
+        ".read", ".restore", "pragma",
+    ];
+    if tool != "sqlite3" {
+        return false;
+    }
+    let operands: Vec<String> = words
+        .iter()
+        .map(|w| w.to_string_lossy().to_lowercase())
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    match operands.get(1..) {
+        None | Some([]) => true,
+        Some(sql) => sql.iter().any(|s| CHANGES.iter().any(|c| s.contains(c))),
+    }
+}
+
 /// Whether `words` ask `sed` or `perl` to edit files in place (`-i`, `-i.bak`, `-pi`,
 /// `--in-place`).
 fn in_place(tool: &str, words: &[PathBuf]) -> bool {
@@ -880,7 +909,7 @@ impl Observed {
     /// each such name is a mount there). `tool` is its program's name.
     pub fn operands_hint(&self, program: &str, name: &str) -> Option<String> {
         let tool = self.tool.as_str();
-        if !changes_its_operands(tool) {
+        if !may_change_its_operands(tool, &self.words) {
             return None;
         }
         let shown = |p: &Path| crate::text::word(p);

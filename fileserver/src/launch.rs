@@ -444,7 +444,8 @@ pub fn start(
     let home = home_of(plan);
     let observed = (plan.observe || plan.hints).then(|| {
         let words: Vec<PathBuf> = plan.argv.iter().skip(1).map(PathBuf::from).collect();
-        let read_only = if crate::hints::changes_its_operands(&program_name(&plan.exec)) {
+        let read_only = if crate::hints::may_change_its_operands(&program_name(&plan.exec), &words)
+        {
             // A set: `rm *.o` names thousands, each a node of the plan.
             let bound: std::collections::HashSet<&Path> = plan
                 .nodes

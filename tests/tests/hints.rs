@@ -192,6 +192,34 @@ both!(make_install_is_told_where_it_installs, |t: &T| {
     assert!(t.path("inst/bin/run.sh").exists());
 });
 
+// `sqlite3 test.db < dump.sql` said only "attempt to write a readonly database".
+both!(
+    sqlite3_writing_a_database_given_read_only_is_told_to_write_it,
+    |t: &T| {
+        t.plain(&[
+            "sqlite3",
+            t.path("test.db").to_str().unwrap(),
+            "create table t(a)",
+        ])
+        .success();
+        t.write("dump.sql", "insert into t values (1);\n");
+        let run = sh(t, &["--hints", "-c", "sqlite3 test.db < dump.sql"]);
+        assert!(
+        run.stderr.contains("sqlite3 was given test.db read-only (named without =>), so it could not change it — try: sqlite3 … => test.db"),
+        "{run}"
+    );
+        // A query that failed is not about grants.
+        let run = sh(
+            t,
+            &["--hints", "-c", "sqlite3 test.db 'select * from nosuch'"],
+        );
+        assert!(!run.stderr.contains("try:"), "{run}");
+        assert!(sh(t, &["-c", "sqlite3 => test.db < dump.sql"]).ok());
+        let run = sh(t, &["-c", "sqlite3 test.db 'select count(*) from t'"]);
+        assert_eq!(run.stdout, "1\n", "{run}");
+    }
+);
+
 both!(find_that_changes_what_it_finds_says_how, |t: &T| {
     t.write("w/x.txt", "aaa\n");
     t.write("w/sub/y.txt", "aaa\n");
