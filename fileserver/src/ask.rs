@@ -69,11 +69,43 @@ pub enum Answer {
 /// denies — an empty line, and a line that only starts like an answer (`opython3 app.py`:
 /// the next command typed after an `o` that was not followed by Enter).
 pub fn parse_answer(line: &str) -> Answer {
-    match line.trim().to_ascii_lowercase().as_str() {
-        "o" | "once" | "y" | "yes" => Answer::Once,
-        "a" | "always" => Answer::Always,
-        _ => Answer::Deny,
+    clear_answer(line).unwrap_or(Answer::Deny)
+}
+
+/// The answer `line` gives, or `None` when it is none of them but text someone typed
+/// (`ocat notes.txt`: an `o` and then the next command line, without Enter between):
+/// asked again then ([`ask_until_clear`]). An empty line, `d`, `deny`, `n`, `no`, and
+/// anything with a control character (Ctrl-C) deny.
+pub fn clear_answer(line: &str) -> Option<Answer> {
+    let line = line.trim();
+    if line.chars().any(char::is_control) {
+        return Some(Answer::Deny);
     }
+    match line.to_ascii_lowercase().as_str() {
+        "o" | "once" | "y" | "yes" => Some(Answer::Once),
+        "a" | "always" => Some(Answer::Always),
+        "" | "d" | "deny" | "n" | "no" => Some(Answer::Deny),
+        _ => None,
+    }
+}
+
+/// Ask `question` until the answer is clear (three times at most; then it is a deny),
+/// saying what the answers are after one that was not: a typed command line taken as
+/// the answer was a silent deny, and the line was lost (new-user trial). `None` as
+/// [`terminal::Questions::ask`].
+pub fn ask_until_clear(questions: &terminal::Questions, question: &str) -> Option<Answer> {
+    let mut asked = question.to_string();
+    for _ in 0..3 {
+        let line = questions.ask(&asked)?;
+        if let Some(answer) = clear_answer(&line) {
+            return Some(answer);
+        }
+        asked = format!(
+            "not an answer: {} — {question} (o, a or d, then Enter)",
+            text::shown(line.trim())
+        );
+    }
+    Some(Answer::Deny)
 }
 
 /// Asks the user about one jail's opens.
@@ -126,7 +158,7 @@ impl Asker {
                 "{} wants to {verb} {path}{target} — allow [o]nce, [a]lways (this session), [d]eny?",
                 self.who(d.pid)
             );
-            let Some(line) = questions.ask(&question) else {
+            let Some(answer) = ask_until_clear(questions, &question) else {
                 let why = if questions.ended() {
                     "the command ended"
                 } else {
@@ -135,7 +167,6 @@ impl Asker {
                 tracing::info!(target: crate::AUDIT, "#{id} {mode}! {} {path}: denied ({why})", d.call);
                 return Verdict::Continue;
             };
-            let answer = parse_answer(&line);
             if answer == Answer::Always {
                 Session::remember(&self.session.files, key);
             }
@@ -211,6 +242,12 @@ mod tests {
         assert_eq!(parse_answer("\u{3}"), Answer::Deny);
         assert_eq!(parse_answer("opython3 app.py"), Answer::Deny);
         assert_eq!(parse_answer("awk 1 /dev/null"), Answer::Deny);
+        // Asked again: text that is no answer; not a Ctrl-C or an empty line.
+        assert_eq!(clear_answer("opython3 app.py"), None);
+        assert_eq!(clear_answer("\u{3}"), Some(Answer::Deny));
+        assert_eq!(clear_answer(""), Some(Answer::Deny));
+        assert_eq!(clear_answer("No"), Some(Answer::Deny));
+        assert_eq!(clear_answer(" A "), Some(Answer::Always));
     }
 
     #[test]

@@ -42,6 +42,29 @@ both!(allow_once_gives_the_file_deny_leaves_enoent, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// A command line typed after an `o` without Enter was taken as the answer: a silent
+// deny, the line lost (new-user trial). Text that is no answer is asked again.
+both!(text_that_is_no_answer_is_asked_again, |t: &T| {
+    t.write("notes.txt", "the notes\n");
+    let run = t.on_terminal(
+        &pola_sh(),
+        &["--ask"],
+        &[
+            Expect(prompt(t)),
+            Send("cat 'notes.txt'; echo status=$?"),
+            Send(ENTER),
+            Expect("[d]eny?"),
+            Send("ocat sorted.csv; ls\r"),
+            Expect("not an answer: ocat sorted.csv; ls — cat wants to read"),
+            Expect("(o, a or d, then Enter)"),
+            Send("o\r"),
+            Expect("the notes"),
+            Expect("status=0"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
 both!(always_is_remembered_for_the_session, |t: &T| {
     t.write("notes.txt", "the notes\n");
     let run = t.on_terminal(

@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs}
 use std::time::Duration;
 
 use super::{Conn, Destination};
-use crate::ask::{parse_answer, Answer};
+use crate::ask::{ask_until_clear, Answer};
 use crate::network::Host;
 use crate::text;
 
@@ -155,7 +155,7 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         text::shown(&shown),
         to.port
     );
-    let Some(line) = policy.questions.ask(&question) else {
+    let Some(answer) = ask_until_clear(&policy.questions, &question) else {
         let why = if policy.questions.ended() {
             "not granted; the command ended before the answer"
         } else {
@@ -163,7 +163,7 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         };
         return Err(Refusal::Denied(why.into()));
     };
-    match parse_answer(&line) {
+    match answer {
         Answer::Once => Ok("once by the user".into()),
         Answer::Always => {
             session.allow_host(&shown, to.port);
