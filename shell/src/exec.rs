@@ -670,7 +670,7 @@ impl Shell {
                 if job.id == 0 {
                     job.id = self.next_job_id();
                 }
-                eprintln!("\n[{}]+ Stopped {}", job.id, job.text);
+                eprintln!("\n{}", job.line('+'));
                 self.jobs.push(job);
                 128 + Signal::SIGTSTP as i32
             }

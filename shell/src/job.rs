@@ -259,8 +259,28 @@ impl Job {
         self.state = State::Running;
     }
 
-    pub fn describe(&self) -> String {
-        format!("[{}] {:<10} {}", self.id, self.state.shown(), self.text)
+    /// The job's line as `jobs` writes it (bash's layout), with `mark` after its
+    /// number (`+` the current job, `-` the one before): `[2]+  Stopped
+    /// sleep 40`. The same for a stop, an end reported at the prompt or by `wait`.
+    pub fn line(&self, mark: char) -> String {
+        format!(
+            "[{}]{mark}  {:<24}{}",
+            self.id,
+            self.state.shown(),
+            self.text
+        )
+    }
+}
+
+/// The mark of the `i`th of `n` jobs (in the order they were made): `+` the last
+/// (the current job), `-` the one before, else a space.
+pub fn mark(i: usize, n: usize) -> char {
+    if i + 1 == n {
+        '+'
+    } else if i + 2 == n {
+        '-'
+    } else {
+        ' '
     }
 }
 

@@ -447,12 +447,11 @@ fn repl(sh: &mut Shell) -> i32 {
     let mut typed_ahead = String::new();
     loop {
         sh.reap_jobs();
-        for job in sh
-            .jobs
-            .iter()
-            .filter(|j| matches!(j.state, pola_sh::job::State::Done(_)))
-        {
-            eprintln!("{}", job.describe());
+        let n = sh.jobs.len();
+        for (i, job) in sh.jobs.iter().enumerate() {
+            if matches!(job.state, pola_sh::job::State::Done(_)) {
+                eprintln!("{}", job.line(pola_sh::job::mark(i, n)));
+            }
         }
         sh.jobs
             .retain(|j| !matches!(j.state, pola_sh::job::State::Done(_)));

@@ -128,10 +128,11 @@ both!(ctrl_z_stops_and_fg_resumes, |t: &T| {
         Send(ENTER),
         Pause(1.0),
         Send(CTRL_Z),
-        Expect("Stopped"),
+        // In `jobs`'s layout (it had one of its own: `[1]+ Stopped sleep 30`).
+        Expect("[1]+  Stopped                 sleep 30"),
         Send("jobs"),
         Send(ENTER),
-        Expect("Stopped                 sleep 30"),
+        Count("[1]+  Stopped                 sleep 30", 2),
         Send("fg"),
         Send(ENTER),
         Expect("sleep 30\n"),
@@ -226,6 +227,25 @@ both!(jobs_stop_go_on_in_the_background_and_come_back, |t: &T| {
             .contains("Running                 sleep 30 &\nstatus"),
         "{run}"
     );
+});
+
+// `bg` and `wait` say what bash says, in `jobs`'s layout (`wait` said nothing).
+both!(bg_and_wait_report_jobs_as_jobs_does, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 30"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_Z),
+        Expect("Stopped"),
+        Send("bg"),
+        Send(ENTER),
+        Expect("[1]+ sleep 30 &"),
+        Send("kill %1; sleep 0.3; sleep 0.2 & wait"),
+        Send(ENTER),
+        Expect("[2]+  Done                    sleep 0.2"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
 both!(jobs_says_how_a_job_ended, |t: &T| {

@@ -17,6 +17,6 @@ pub fn bg(sh: &mut Shell, argv: &[String]) -> Status {
     };
     let job = &mut sh.jobs[i];
     job.resume();
-    super::out(&format!("[{}] {} &\n", job.id, job.text));
+    super::out(&format!("[{}]+ {} &\n", job.id, job.text));
     Ok(0)
 }

@@ -69,28 +69,22 @@ pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
             text.push_str(&format!("{pid}\n"));
             continue;
         }
-        let mark = if i + 1 == n {
-            '+'
-        } else if i + 2 == n {
-            '-'
-        } else {
-            ' '
-        };
-        let state = job.state.shown();
+        let mark = crate::job::mark(i, n);
         let amp = if job.state == State::Running {
             " &"
         } else {
             ""
         };
-        let pid_text = if with_pids {
-            format!(" {pid} ")
-        } else {
-            "  ".to_string()
+        let line = match with_pids {
+            true => format!(
+                "[{}]{mark} {pid} {:<24}{}",
+                job.id,
+                job.state.shown(),
+                job.text
+            ),
+            false => job.line(mark),
         };
-        text.push_str(&format!(
-            "[{}]{mark}{pid_text}{state:<24}{}{amp}\n",
-            job.id, job.text
-        ));
+        text.push_str(&format!("{line}{amp}\n"));
     }
     sh.jobs.retain(|j| !matches!(j.state, State::Done(_)));
     super::out(&text);

@@ -91,6 +91,11 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
 /// Remember a finished job's status by its processes' ids (a second `wait` for it
 /// gives it again).
 fn record(sh: &mut Shell, i: usize, status: i32) {
+    // An interactive shell says that the job is done, as at a prompt (bash does).
+    if sh.interactive {
+        let n = sh.jobs.len();
+        eprintln!("{}", sh.jobs[i].line(crate::job::mark(i, n)));
+    }
     let pids: Vec<i32> = sh.jobs[i].procs.iter().map(|p| p.pid.as_raw()).collect();
     for p in pids {
         sh.finished.insert(p, status);
