@@ -509,8 +509,16 @@ fn working_dir_grant(tool: &str, words: &[PathBuf]) -> &'static str {
     if tool == "npm" && npm_changes_dependencies(words) {
         return "+ => node_modules => package.json => package-lock.json";
     }
-    if tool == "cargo" && first_operand(words).is_some_and(|sub| CARGO_BUILDS.contains(&sub)) {
-        return "+ . => target => Cargo.lock";
+    if tool == "cargo" {
+        match first_operand(words) {
+            Some(sub) if CARGO_BUILDS.contains(&sub) => return "+ . => target => Cargo.lock",
+            // (`cargo add` without the lock file wrote Cargo.toml, then failed.)
+            Some(b"add" | b"remove" | b"rm") => return "+ . => Cargo.toml => Cargo.lock",
+            Some(b"update" | b"generate-lockfile") => return "+ . => Cargo.lock",
+            Some(b"clean") => return "+ . => target",
+            Some(b"fmt") => return "+ . => src",
+            _ => {}
+        }
     }
     "+ => ."
 }
@@ -2299,8 +2307,13 @@ mod tests {
                 "+ . => target => Cargo.lock"
             );
         }
-        // What changes sources, or anything else, still gets the directory.
-        assert_eq!(working_dir_grant("cargo", &words(&["fmt"])), "+ => .");
+        assert_eq!(
+            working_dir_grant("cargo", &words(&["add", "serde"])),
+            "+ . => Cargo.toml => Cargo.lock"
+        );
+        assert_eq!(working_dir_grant("cargo", &words(&["fmt"])), "+ . => src");
+        // Anything else still gets the directory.
+        assert_eq!(working_dir_grant("cargo", &words(&["publish"])), "+ => .");
         assert_eq!(working_dir_grant("make", &words(&["all"])), "+ => .");
     }
 }
