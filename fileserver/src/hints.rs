@@ -1263,6 +1263,17 @@ impl Observed {
                 (Some(_), false) if self.runs_tests() => format!(
                     "{name} looked for {here}, which was not granted — try: {cmd} + ."
                 ),
+                // `tar -C DIR` extracts into DIR but never makes it: `=> DIR` alone
+                // failed the same way (new-user trial).
+                (Some(word), false)
+                    if self.tool == "tar"
+                        && word_after(&self.words, &["-C", "--directory"]).is_some_and(|d| d == word) =>
+                {
+                    let dir = crate::text::word(word);
+                    format!(
+                        "{name} found no {here}, and tar -C does not make it — try: mkdir => {dir} && {name} … -C => {dir}"
+                    )
+                }
                 (Some(word), false) => format!(
                     "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} {plus}=> {}",
                     crate::text::word(word)

@@ -624,6 +624,15 @@ both!(
         );
         sh(t, &["-c", "tar xzf a.tgz -C dest + => dest"]).success();
         assert_eq!(fs::read_to_string(t.path("dest/in/f")).unwrap(), "f\n");
+        // Into a directory that is not there: tar -C never makes it (`=> new` alone
+        // failed the same way).
+        let run = sh(t, &["--hints", "-c", "tar xzf a.tgz -C new"]);
+        assert!(
+            run.stderr.contains("tar found no ./new, and tar -C does not make it — try: mkdir => new && tar … -C => new"),
+            "{run}"
+        );
+        sh(t, &["-c", "mkdir => new && tar xzf a.tgz -C => new"]).success();
+        assert_eq!(fs::read_to_string(t.path("new/in/f")).unwrap(), "f\n");
 
         let run = t.plain(&["git", "init", "-q", "repo"]);
         assert!(run.ok(), "{run}");
