@@ -1164,6 +1164,7 @@ impl Observed {
         // What a program's imports come from first: node looks at package.json on its
         // way to node_modules, and `+ package.json` alone failed again (new-user trial).
         existing.sort_by_key(|(rel, _)| rel.as_os_str() != "node_modules");
+        let mut uncovered: Vec<String> = Vec::new();
         if let Some((rel, write)) = existing.first() {
             let here = format!("./{}", shown(rel));
             // A project's marker means the command works on the whole directory.
@@ -1219,6 +1220,16 @@ impl Observed {
             } else {
                 "looked for"
             };
+            // The other names it looked for that the grant does not give, by name ("and
+            // one more thing" said nothing of what; new-user trial).
+            let words: Vec<&str> = grant.split(' ').collect();
+            if !words.contains(&".") {
+                uncovered = existing[1..]
+                    .iter()
+                    .filter(|(r, _)| !words.contains(&word(r).as_str()))
+                    .map(|(r, _)| format!("./{}", shown(r)))
+                    .collect();
+            }
             lines.push(format!(
                 "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
             ));
@@ -1340,7 +1351,15 @@ impl Observed {
             ));
         }
         let first = lines.first()?;
-        let more = match lines.len() - 1 + existing.len().saturating_sub(1) {
+        let also = match uncovered.len() {
+            0 => String::new(),
+            n => format!(
+                " (it also looked for {}{})",
+                uncovered[..n.min(3)].join(", "),
+                if n > 3 { ", …" } else { "" }
+            ),
+        };
+        let more = match lines.len() - 1 {
             0 => String::new(),
             1 => " (and one more thing it was not granted: grants shows what a command line gets)"
                 .to_string(),
@@ -1348,7 +1367,7 @@ impl Observed {
                 " (and {n} more things it was not granted: grants shows what a command line gets)"
             ),
         };
-        Some(format!("{program}: {first}{more}"))
+        Some(format!("{program}: {first}{also}{more}"))
     }
 }
 
@@ -2326,5 +2345,32 @@ mod tests {
         // Anything else still gets the directory.
         assert_eq!(working_dir_grant("cargo", &words(&["publish"])), "+ => .");
         assert_eq!(working_dir_grant("make", &words(&["all"])), "+ => .");
+    }
+
+    #[test]
+    fn the_other_names_it_looked_for_are_named_when_the_grant_leaves_them_out() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a.txt", "b.txt", "c.txt"] {
+            std::fs::write(d.path().join(f), "x").unwrap();
+        }
+        let o = Observed {
+            looked: vec![
+                ("a.txt".into(), true),
+                ("b.txt".into(), true),
+                ("c.txt".into(), false),
+            ],
+            ..Observed::default()
+        };
+        assert_eq!(
+            o.hint("pola-sh", "tool", true, d.path()).unwrap(),
+            "pola-sh: tool tried to replace ./a.txt, which was not granted — try: tool … => a.txt (it also looked for ./b.txt, ./c.txt)"
+        );
+        // A grant of the whole directory leaves nothing out.
+        let reads = Observed {
+            looked: vec![("a.txt".into(), false), ("b.txt".into(), false)],
+            ..Observed::default()
+        };
+        let hint = reads.hint("pola-sh", "cat", true, d.path()).unwrap();
+        assert!(hint.ends_with("try: cat … + ."), "{hint}");
     }
 }
