@@ -237,6 +237,8 @@ pub struct Outcome {
     pub limit: Option<crate::limits::Hit>,
     /// Hosts its proxy refused as not granted (`host:port`, as the jail asked).
     pub hosts_refused: Vec<String>,
+    /// Destinations granted by name that its proxy could not reach, with why.
+    pub hosts_unreachable: Vec<(String, String)>,
 }
 
 /// Whether a plan of `encoded` bytes can be written to `socket` before anything reads
@@ -869,7 +871,7 @@ impl Jail {
         let limit = self.limits.take().and_then(|h| h.finish(&reports));
         // Its questions end with it: none is asked or read from now on.
         self.questions.end();
-        let hosts_refused = self.proxy.take().map(|p| p.stop()).unwrap_or_default();
+        let missed = self.proxy.take().map(|p| p.stop()).unwrap_or_default();
         // The jail is gone, so the listener has hung up and the thread is ending.
         drop(self.listener.take());
         let mediated = self.mediator.is_some() && self.learn;
@@ -949,7 +951,8 @@ impl Jail {
             command: self.command.clone(),
             args: self.args,
             limit,
-            hosts_refused,
+            hosts_refused: missed.refused,
+            hosts_unreachable: missed.unreachable,
         }
     }
 

@@ -1518,9 +1518,11 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
         Some(line)
     } else {
-        // First: what such a command names is what it changes (`mv a b` also looks
-        // for b, and the write grant for b alone would fail again).
-        o.operands_hint(program, name)
+        // First: a host it was granted that could not be reached (what it saw was a
+        // 502); then what such a command names is what it changes (`mv a b` also
+        // looks for b, and the write grant for b alone would fail again).
+        unreachable_hint(program, name, &outcome.hosts_unreachable)
+            .or_else(|| o.operands_hint(program, name))
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))
@@ -1554,6 +1556,22 @@ fn host_hint(program: &str, name: &str, args: bool, refused: &[String]) -> Optio
         "{program}: {name} tried to reach {}, which was not granted — try: {name}{dots} + {}{more}",
         text::shown(first),
         text::shown(&grant)
+    ))
+}
+
+/// A host granted by name that the proxy could not reach: the command saw only a
+/// 502 or a SOCKS error (`curl: (56) CONNECT tunnel failed, response 502`), and was
+/// told to grant the working directory (new-user trial). The name is the jail's.
+fn unreachable_hint(program: &str, name: &str, missed: &[(String, String)]) -> Option<String> {
+    let (first, why) = missed.first()?;
+    let more = match missed.len() - 1 {
+        0 => String::new(),
+        n => format!(" ({n} more)"),
+    };
+    Some(format!(
+        "{program}: {name} was granted {}, but pola-sh's proxy could not reach it: {}{more}",
+        text::shown(first),
+        text::shown(why)
     ))
 }
 

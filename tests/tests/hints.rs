@@ -220,6 +220,24 @@ both!(
     }
 );
 
+// A host granted by name that pola-sh's proxy cannot reach: the command sees only a
+// 502, and was told about the working directory instead (new-user trial).
+both!(a_granted_host_the_proxy_cannot_reach_is_said, |t: &T| {
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "curl -fsS --max-time 20 http://127.0.0.1:1/ + @net:127.0.0.1:1",
+        ],
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains("pola-sh: curl was granted 127.0.0.1:1, but pola-sh's proxy could not reach it: cannot connect: Connection refused"),
+        "{run}"
+    );
+});
+
 both!(find_that_changes_what_it_finds_says_how, |t: &T| {
     t.write("w/x.txt", "aaa\n");
     t.write("w/sub/y.txt", "aaa\n");

@@ -168,6 +168,19 @@ struct Shared {
     /// Destinations refused because they were not granted (`host:port`, as the jail
     /// asked), for the hint after the command.
     refused: Mutex<Vec<String>>,
+    /// Destinations granted that the proxy could not reach, with why (`host:port`,
+    /// the reason): the jail sees only a 502 or a SOCKS error.
+    unreachable: Mutex<Vec<(String, String)>>,
+}
+
+/// What a proxy saw of the destinations it could not serve.
+#[derive(Debug, Default)]
+pub struct Missed {
+    /// Not granted (`host:port`, as the jail asked).
+    pub refused: Vec<String>,
+    /// Granted, but not reached: `host:port` and why (it does not resolve, the
+    /// connection failed).
+    pub unreachable: Vec<(String, String)>,
 }
 
 /// One connection's place among the open ones; it leaves when dropped.
@@ -232,6 +245,12 @@ impl Shared {
                 refused.push(destination.to_string());
             }
         }
+        if let Some(why) = verdict.strip_prefix("allowed, but ") {
+            let mut missed = self.unreachable.lock().unwrap_or_else(|e| e.into_inner());
+            if missed.len() < 16 && !missed.iter().any(|(d, _)| d == destination) {
+                missed.push((destination.to_string(), why.to_string()));
+            }
+        }
         tracing::info!(
             target: crate::AUDIT,
             "#{} net {}: {verdict}",
@@ -250,6 +269,7 @@ pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
         next: AtomicU64::new(0),
         open: Mutex::new(HashMap::new()),
         refused: Mutex::new(Vec::new()),
+        unreachable: Mutex::new(Vec::new()),
     });
     let thread = listener.try_clone().ok().map(|accepting| {
         let shared = shared.clone();
@@ -265,17 +285,27 @@ pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
 impl Proxy {
     /// The jail ended: stop accepting and cut every connection still open (also when
     /// a proxy is dropped, so that a launch that failed half-way leaves no thread).
-    /// Returns the destinations it refused as not granted (`host:port`).
-    pub fn stop(self) -> Vec<String> {
-        let refused = std::mem::take(
-            &mut *self
-                .shared
-                .refused
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
+    /// Returns the destinations it refused as not granted, and those granted that it
+    /// could not reach.
+    pub fn stop(self) -> Missed {
+        let missed = Missed {
+            refused: std::mem::take(
+                &mut *self
+                    .shared
+                    .refused
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()),
+            ),
+            unreachable: std::mem::take(
+                &mut *self
+                    .shared
+                    .unreachable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()),
+            ),
+        };
         drop(self);
-        refused
+        missed
     }
 }
 
