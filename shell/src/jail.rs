@@ -1382,8 +1382,18 @@ impl Learned {
         .flatten()
         .map(|d| d.join("pola-sh"))
         .collect();
+        // What runtimes read to size themselves (Rust's, Go's and the JVM's processor
+        // count from the cgroup's CPU quota) is not a grant any program needs; the
+        // files of name lookups come with the network, which a profile line gives
+        // (the trial's `cargo build` was told four such files, and not the network).
+        let sizing = |p: &Path| p.starts_with("/sys/fs/cgroup");
+        let mut looked_up_names = false;
         for (path, write) in denied {
-            if own.iter().any(|o| path.starts_with(o)) {
+            if own.iter().any(|o| path.starts_with(o)) || sizing(path) {
+                continue;
+            }
+            if NETWORK_FILES.iter().any(|f| path.starts_with(f)) {
+                looked_up_names = true;
                 continue;
             }
             match path.strip_prefix(cwd) {
@@ -1395,11 +1405,30 @@ impl Learned {
                 _ => config.push((path.clone(), *write)),
             }
         }
+        // Read and then written: the write grant alone.
+        let written: Vec<PathBuf> = project
+            .iter()
+            .filter(|(_, w)| *w)
+            .map(|(p, _)| p.clone())
+            .collect();
+        project.retain(|(p, w)| *w || !written.contains(p));
+        let written: Vec<PathBuf> = config
+            .iter()
+            .filter(|(_, w)| *w)
+            .map(|(p, _)| p.clone())
+            .collect();
+        config.retain(|(p, w)| *w || !written.contains(p));
+        let mut lines = profile::render(&config, home);
+        if looked_up_names {
+            lines.push_str(
+                "# it looked up host names: if it needs the network, `net host=NAME` gives it (its files come with it)\n",
+            );
+        }
         Learned {
             file: dirs::config_dir().map(|d| profile::profiles_dir(&d).join(&name)),
             name,
             project,
-            lines: profile::render(&config, home),
+            lines,
         }
     }
 
@@ -1699,6 +1728,28 @@ mod tests {
         let learned = Learned::new(Path::new("/usr/bin/x"), &denied, home, Path::new("/w"));
         assert_eq!(learned.lines, "ro ~/.config/tool/rc\n");
         assert_eq!(learned.project, [(PathBuf::from("config.ini"), false)]);
+    }
+
+    #[test]
+    fn learning_leaves_out_what_no_program_needs_and_names_the_network() {
+        let home = Path::new("/home/u");
+        let denied = [
+            (PathBuf::from("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), false),
+            (PathBuf::from("/etc/resolv.conf"), false),
+            (PathBuf::from("/etc/host.conf"), false),
+            (PathBuf::from("/home/u/.gitconfig"), false),
+            (PathBuf::from("/w/target/.rustc_info.json"), false),
+            (PathBuf::from("/w/target/.rustc_info.json"), true),
+        ];
+        let learned = Learned::new(Path::new("/usr/bin/cargo"), &denied, home, Path::new("/w"));
+        assert_eq!(
+            learned.lines,
+            "ro ~/.gitconfig\n# it looked up host names: if it needs the network, `net host=NAME` gives it (its files come with it)\n"
+        );
+        assert_eq!(
+            learned.project,
+            [(PathBuf::from("target/.rustc_info.json"), true)]
+        );
     }
 
     #[test]
