@@ -1215,6 +1215,14 @@ impl Observed {
                 (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", word(rel)),
                 (false, _) => "+ .".to_string(),
             };
+            // A name that cannot be typed (a control character: its escapes would name
+            // another file when pasted) is given with the whole directory.
+            let typable = crate::text::typable(rel) && makes.is_none_or(crate::text::typable);
+            let grant = match (typable, *write || makes.is_some() || edits || patch) {
+                (true, _) => grant,
+                (false, true) => "+ => .".to_string(),
+                (false, false) => "+ .".to_string(),
+            };
             let verb = if *write {
                 "tried to replace"
             } else {

@@ -102,8 +102,19 @@ pub fn quote(text: &[u8]) -> String {
 /// [`escape`] shows it, and in double quotes when it holds anything a shell reads
 /// specially (`c d.txt`, `it's here`, `*.log`), with `"`, `$` and `` ` `` escaped in
 /// them. Double, since a single-quoted word is never a grant.
+///
+/// A name beginning like a grant marker or an option (`@net`, `-e`, `+`, `=>x`, `{`,
+/// `!!x`) is written `./@net`: a jail's file named `@net` made the pasted hint a grant
+/// of the network (security review). Only for a name that [`typable`] says is one:
+/// the escapes of a name that is not would name another file when pasted.
 pub fn word<T: AsRef<OsStr> + ?Sized>(text: &T) -> String {
-    let shown = escape(text.as_ref().as_bytes());
+    let bytes = text.as_ref().as_bytes();
+    if bytes.first().is_some_and(|b| b"@-+={}!#".contains(b)) {
+        let mut dotted = b"./".to_vec();
+        dotted.extend_from_slice(bytes);
+        return word(OsStr::from_bytes(&dotted));
+    }
+    let shown = escape(bytes);
     let plain = !shown.is_empty()
         && !shown.starts_with('~')
         && shown
@@ -122,6 +133,22 @@ pub fn word<T: AsRef<OsStr> + ?Sized>(text: &T) -> String {
     }
     out.push('"');
     out
+}
+
+/// Whether `text` can be typed as a word that names it ([`word`]): nothing in it is
+/// escaped (a control character, a byte that is not UTF-8, a look-alike), so the
+/// word's characters are the name's.
+pub fn typable<T: AsRef<OsStr> + ?Sized>(text: &T) -> bool {
+    let bytes = text.as_ref().as_bytes();
+    // A backslash is shown doubled, which a double-quoted word reads back as one.
+    let doubled: Vec<u8> = bytes
+        .iter()
+        .flat_map(|b| match b {
+            b'\\' => vec![b'\\', b'\\'],
+            b => vec![*b],
+        })
+        .collect();
+    escape(bytes).as_bytes() == doubled.as_slice()
 }
 
 /// Whether [`escape`] shows `text` as it is (nothing in it needs an escape).
@@ -234,6 +261,12 @@ mod tests {
         assert_eq!(word("~x"), "\"~x\"");
         assert_eq!(word("x\x1b[2J"), "\"x\\e[2J\"");
         assert_eq!(word("café"), "café");
+        // What pola-sh reads as a grant marker or an option stays a file name.
+        assert_eq!(word("@net"), "./@net");
+        assert_eq!(word("@net:198.51.100.7"), "./@net:198.51.100.7");
+        assert_eq!(word("-e"), "./-e");
+        assert_eq!(word("!!x y"), "\"./!!x y\"");
+        assert!(typable("c d.txt") && typable("a\\b") && !typable("x\x1by"));
     }
     use proptest::prelude::*;
 

@@ -170,6 +170,31 @@ both!(a_hint_quotes_names_a_shell_would_split, |t: &T| {
         run.stderr.contains(r#"try: sed … => "it's here.txt""#),
         "{run}"
     );
+    // A file a jail named `@net`: pasted, `+ @net` granted the network, not the file
+    // (security review). The hint names the file.
+    t.write("w/@net", "");
+    let script = "cd w && /usr/bin/python3 -c 'open(\"@net\")'";
+    let run = sh(t, &["--hints", "-c", script]);
+    assert!(
+        run.stderr.contains("try: /usr/bin/python3 … + ./@net"),
+        "{run}"
+    );
+    assert!(sh(t, &["-c", &format!("{script} + ./@net")]).ok());
+    // A name that cannot be typed: the directory, not escapes that name another file.
+    t.write("w/x\x1by", "");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cd w && /usr/bin/python3 -c 'open(\"x\\x1by\")'",
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains(r"looked for ./x\ey, which was not granted — try: /usr/bin/python3 … + ."),
+        "{run}"
+    );
 });
 
 // `make install PREFIX=../inst + .`: told the place it installs into (the trial was
