@@ -441,6 +441,18 @@ both!(
     }
 );
 
+// A slot renamed aside in a loop: every move is written down (to put the object back
+// after a crash), which grew the record and the shell without bound (security
+// review). Moves beyond the bound are refused; nothing is lost.
+both!(moves_aside_are_bounded, |t: &T| {
+    t.write("w/sibling.txt", "keep me\n");
+    let script = "cd w && /usr/bin/python3 -c 'import os\nn = 0\nfor i in range(5000):\n    open(\"f\", \"w\").close()\n    try:\n        os.rename(\"f\", \"t\")\n    except OSError as e:\n        print(e.errno)\n        break\n    n += 1\nprint(n)' + => f";
+    let run = t.output(own_state(t, script));
+    assert_eq!(run.stdout, format!("{}\n4096\n", libc::ENOSPC), "{run}");
+    assert!(staging(&t.path("w")).is_empty());
+    assert_eq!(read(t, "w/sibling.txt"), "keep me\n");
+});
+
 both!(scratch_is_removed_however_deep_or_locked, |t: &T| {
     t.write("w/sibling.txt", "keep me\n");
     // 300 directories deep, a FIFO in an unreadable one, and the staging directory

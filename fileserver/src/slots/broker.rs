@@ -773,6 +773,9 @@ impl Broker {
     /// lose it.
     fn move_aside(&mut self, from: &Target, to: &Target, flags: u32) -> Result<(), Errno> {
         let i = from.dir.ok_or(Errno::EXDEV)?;
+        if self.dirs[i].record.full() {
+            return Err(Errno::ENOSPC);
+        }
         self.slot_kind(from)?;
         let st = lstat_at(&self.dirs[i].parent, &from.name)?;
         self.dirs[i].record.push(Displaced {
@@ -822,6 +825,9 @@ impl Broker {
     /// `RENAME_EXCHANGE` of slot `slot` and scratch name `scratch` (one directory).
     fn exchange(&mut self, slot: &Target, scratch: &Target) -> Result<(), Errno> {
         let i = slot.dir.ok_or(Errno::EXDEV)?;
+        if self.dirs[i].record.full() {
+            return Err(Errno::ENOSPC);
+        }
         self.slot_kind(slot)?;
         let st = lstat_at(&self.dirs[i].parent, &slot.name)?;
         self.dirs[i].record.push(Displaced {

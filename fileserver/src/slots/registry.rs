@@ -38,7 +38,7 @@ pub fn dir() -> Option<PathBuf> {
 }
 
 /// A slot object about to be renamed into the staging directory (its scratch name).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Displaced {
     #[serde(with = "crate::plan::bytes")]
     pub scratch: OsString,
@@ -92,6 +92,9 @@ pub fn removed_name(staging: &OsStr, n: usize) -> OsString {
     name.push(format!(".removed.{n}"));
     name
 }
+
+/// The most moves of slot objects one command's staging directory records.
+pub const MAX_MOVES: usize = 4096;
 
 /// A live record, owned (and locked) by this process.
 #[derive(Debug)]
@@ -149,6 +152,14 @@ impl Record {
         Ok((file, f))
     }
 
+    /// Whether as many moves are written down as one command may make: a jail
+    /// renaming its slot aside in a loop grew the record (52 bytes each) and the
+    /// shell's memory without bound, and made the next start after a crash slow
+    /// (security review). The move is then refused (ENOSPC).
+    pub fn full(&self) -> bool {
+        self.displaced.len() >= MAX_MOVES
+    }
+
     /// Write down, before the move, that a slot object goes to a scratch name.
     pub fn push(&mut self, d: Displaced) {
         if let Some((_, f)) = &mut self.file {
@@ -185,9 +196,11 @@ fn parse(text: &[u8]) -> Option<(Header, Vec<Displaced>)> {
     let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.is_empty());
     let header: Header = serde_json::from_slice(lines.next()?).ok()?;
     let mut displaced: Vec<Displaced> = Vec::new();
+    // (A set: a record written before moves were bounded may hold many.)
+    let mut seen = std::collections::HashSet::new();
     for line in lines {
         if let Ok(d) = serde_json::from_slice::<Displaced>(line) {
-            if !displaced.contains(&d) {
+            if seen.insert(d.clone()) {
                 displaced.push(d);
             }
         }
