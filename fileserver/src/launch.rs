@@ -910,7 +910,7 @@ impl Jail {
                 && done.named.iter().all(|name| {
                     crate::hints::incidental_beside(&dir, self.home.as_deref(), Path::new(name))
                 });
-            if n > 0 && !incidental {
+            if n > 0 && (!incidental || !done.put_back.is_empty()) {
                 let files = if n == 1 { "file" } else { "files" };
                 let were = if n == 1 { "was" } else { "were" };
                 // Named as the jail made them: escaped.
