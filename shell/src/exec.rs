@@ -89,7 +89,10 @@ pub struct Shell {
     pub traps: Traps,
     pub status: i32,
     pub last_background: Option<Pid>,
-    pub environment: Environment,
+    /// The default environment, or why it could not be read (`environment` file): a
+    /// login shell with a bad line there still starts — builtins and `!!` work, so
+    /// the file can be fixed — and each jailed command fails saying why.
+    pub environment: Result<Environment, String>,
     pub identity: Identity,
     /// Descriptors 3–9 the user opened with `exec n>...`: every command gets them.
     pub user_fds: Vec<RawFd>,
@@ -192,8 +195,11 @@ fn file_substitution(list: &List) -> Option<&[crate::ast::Redirect]> {
 impl Shell {
     pub fn new(arg0: String, interactive: bool) -> Result<Shell, String> {
         let identity = jail::identity().map_err(|e| e.to_string())?;
-        let environment =
-            Environment::load(dirs::config_dir().as_deref()).map_err(|e| e.to_string())?;
+        let environment = Environment::load(dirs::config_dir().as_deref()).map_err(|e| {
+            let e = e.to_string();
+            eprintln!("pola-sh: {e} (commands are not run in jails until it is fixed; !!COMMAND runs one unconfined)");
+            e
+        });
         let mut vars = Vars::default();
         for (k, v) in std::env::vars_os() {
             // A value that is not UTF-8 is kept byte for byte (`escapes::from_bytes`).
@@ -1751,8 +1757,18 @@ impl Shell {
         };
         // A pipeline's member: its jail is built while the shell starts the next
         // member (`pipeline_members` completes it).
+        let environment = match &self.environment {
+            Ok(environment) => environment,
+            Err(e) => {
+                self.error(format!(
+                    "{}: not run: {e}",
+                    pola_fileserver::text::shown(&cmd.argv[0])
+                ));
+                return Running::Done(125);
+            }
+        };
         let later = std::mem::take(&mut self.start_later);
-        let spawned = jail::start(&cmd, &self.environment, &self.identity, &io);
+        let spawned = jail::start(&cmd, environment, &self.identity, &io);
         match spawned {
             Ok(mut j) => {
                 let pgid = match io.process_group {

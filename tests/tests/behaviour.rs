@@ -375,6 +375,23 @@ both!(the_default_environment_is_configurable, |t: &T| {
         bad.stderr.contains("environment:2: unknown entry 'rx'"),
         "{bad}"
     );
+    // pola-sh with it still starts (a login shell the user could not use to fix the
+    // file): builtins and `!!` run, each jailed command fails saying why.
+    let mut cmd = t.command(
+        pola_tests::pola_sh(),
+        &[
+            "-c",
+            "echo builtin; /usr/bin/true; echo status=$?; !!echo unconfined",
+        ],
+    );
+    cmd.env("XDG_CONFIG_HOME", &config);
+    let run = t.output(cmd);
+    assert_eq!(run.stdout, "builtin\nstatus=125\nunconfined\n", "{run}");
+    assert!(
+        run.stderr.contains("true: not run: ")
+            && run.stderr.contains("environment:2: unknown entry 'rx'"),
+        "{run}"
+    );
 });
 
 both!(

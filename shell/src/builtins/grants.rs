@@ -40,7 +40,14 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
     };
     let mut cmd = sh.jail_command(collected.argv, collected.grants, collected.net, &[]);
     cmd.limits = collected.limits;
-    let prepared = match crate::jail::namespace(&cmd, &sh.identity, &sh.environment) {
+    let environment = match &sh.environment {
+        Ok(environment) => environment,
+        Err(e) => {
+            sh.error(format!("grants: {e}"));
+            return 125;
+        }
+    };
+    let prepared = match crate::jail::namespace(&cmd, &sh.identity, environment) {
         Ok(p) => p,
         Err(e) => {
             sh.error(format!("grants: {e}"));
