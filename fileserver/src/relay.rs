@@ -178,6 +178,7 @@ pub fn start() -> Result<(), Errno> {
         settled: 0,
         unbounded: std::env::var_os(UNBOUNDED_FINISH_SEAM).is_some_and(|v| v == "1"),
         copied: 0,
+        hung_up: false,
     };
     std::thread::Builder::new()
         .name("pola-relay".into())
@@ -379,6 +380,8 @@ struct Relay {
     unbounded: bool,
     /// Bytes copied to the terminal so far.
     copied: usize,
+    /// The terminal hung up (its window closed): not read again.
+    hung_up: bool,
 }
 
 /// A pause: the descriptor its holder keeps (it ends when that closes), the one the
@@ -414,7 +417,7 @@ impl Relay {
     fn run(mut self) {
         let mut buf = vec![0u8; CHUNK];
         loop {
-            let reading = self.foreground.is_some() && self.pauses.is_empty();
+            let reading = self.foreground.is_some() && self.pauses.is_empty() && !self.hung_up;
             let mut slots = vec![Slot::Wake, Slot::Socket];
             let mut fds = vec![
                 pollfd(self.wake.as_raw_fd(), libc::POLLIN),
@@ -457,6 +460,7 @@ impl Relay {
                 match slot {
                     Slot::Wake => self.controlled(),
                     Slot::Socket => self.receive(&mut new_pauses),
+                    Slot::Tty if fd.revents & libc::POLLHUP != 0 => self.hang_up(),
                     Slot::Tty => keys = self.read_keys(&mut buf),
                     Slot::Pty(i) => {
                         if fd.revents & libc::POLLOUT != 0 {
@@ -695,6 +699,30 @@ impl Relay {
         }
         let holder = self.holder(pgrp);
         self.deliver(holder, keys, true);
+    }
+
+    /// The terminal hung up (its window was closed) while jobs had it: each job's
+    /// terminal says so to its job, as the closed one said it to the processes in
+    /// the terminal's foreground — here the jail's supervisor, not its command, which
+    /// is on a terminal of its own. Without it the command (an unsaved `vim`) ran on,
+    /// and the shell waited for it, for good (new-user trial).
+    fn hang_up(&mut self) {
+        self.hung_up = true;
+        for p in &self.ptys {
+            // (TIOCSIG takes only SIGINT, SIGQUIT and SIGTSTP.) The group in the
+            // terminal's foreground, as this process's PID namespace numbers it.
+            let mut pgrp: libc::pid_t = 0;
+            // SAFETY: TIOCGPGRP writes one pid_t; on a master it is the slave's group.
+            let got = unsafe { libc::ioctl(p.master.as_raw_fd(), libc::TIOCGPGRP, &mut pgrp) };
+            if got == 0 && pgrp > 1 {
+                // SAFETY: kill takes plain integers; as the kernel does on a hang-up,
+                // SIGCONT after it for a group that is stopped.
+                unsafe {
+                    libc::kill(-pgrp, libc::SIGHUP);
+                    libc::kill(-pgrp, libc::SIGCONT);
+                }
+            }
+        }
     }
 
     /// Keys typed; None if the terminal cannot be read (not ours to read).

@@ -831,6 +831,51 @@ both!(the_jails_terminal_has_a_name_in_the_jail, |t: &T| {
 // Many jailed commands in a row at the prompt (each with its own terminal, relayed,
 // and observed for hints), after a jailed command substitution, all run: none waits
 // on another part of the launch (a jail made ahead once waited for ever here).
+// The terminal closed (its window) while a command ran: the command is on a terminal
+// of its own, so the hang-up reached only its supervisor, and the command (an unsaved
+// vim) and the shell ran on for good (new-user trial). Now both end.
+both!(
+    a_closed_terminal_ends_the_running_command_and_the_shell,
+    |t: &T| {
+        let tag = format!("{}", 4000 + std::process::id() % 1000);
+        let driver = format!(
+            r#"
+import os, pty, sys, time, subprocess
+pid, fd = pty.fork()
+if pid == 0:
+    # Not the session's leader, as under runuser: the hang-up goes to the leader
+    # (which, as runuser, lives on) and to the terminal's foreground job only.
+    os.execv("/bin/sh", ["sh", "-c", 'trap "" HUP; "$0"; true', sys.argv[1]])
+time.sleep(1.5)
+os.write(fd, b"sleep {tag}\r")
+for _ in range(50):
+    time.sleep(0.1)
+    if subprocess.run(["pgrep", "-f", "^sleep {tag}$"], capture_output=True).returncode == 0:
+        break
+else:
+    print("never started"); sys.exit(1)
+os.close(fd)
+for _ in range(100):
+    time.sleep(0.1)
+    done, _ = os.waitpid(pid, os.WNOHANG)
+    left = subprocess.run(["pgrep", "-f", "^sleep {tag}$"], capture_output=True).returncode == 0
+    if done and not left:
+        print("ended"); sys.exit(0)
+print("still running:", done, left)
+subprocess.run(["pkill", "-f", "^sleep {tag}$"])
+os.kill(pid, 9)
+"#
+        );
+        let run = t.plain(&[
+            "/usr/bin/python3",
+            "-c",
+            &driver,
+            pola_tests::pola_sh().to_str().unwrap(),
+        ]);
+        assert_eq!(run.stdout, "ended\n", "{run}");
+    }
+);
+
 both!(a_loop_of_jailed_commands_finishes, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),
