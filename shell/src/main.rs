@@ -445,6 +445,8 @@ fn repl(sh: &mut Shell) -> i32 {
     let mut pending = String::new();
     // Keys typed while a job ran that it did not read, as a terminal keeps them.
     let mut typed_ahead = String::new();
+    // Ctrl-D was pressed once with stopped jobs, and said so.
+    let mut eof_warned = false;
     loop {
         sh.reap_jobs();
         let n = sh.jobs.len();
@@ -502,6 +504,9 @@ fn repl(sh: &mut Shell) -> i32 {
                 line
             }
         };
+        if read.is_ok() {
+            eof_warned = false;
+        }
         match read {
             Ok(line) => {
                 if !pending.is_empty() {
@@ -526,6 +531,23 @@ fn repl(sh: &mut Shell) -> i32 {
             }
             Err(ReadlineError::Interrupted) => {
                 pending.clear();
+            }
+            // As `exit`: with stopped jobs (an editor's unsaved work), the first
+            // Ctrl-D says so, the next one leaves (it left at once; new-user trial).
+            Err(ReadlineError::Eof)
+                if !eof_warned
+                    && !HUNG_UP.load(std::sync::atomic::Ordering::SeqCst)
+                    && sh
+                        .jobs
+                        .iter()
+                        .any(|j| j.state == pola_sh::job::State::Stopped) =>
+            {
+                eof_warned = true;
+                report::error(
+                    PROGRAM,
+                    "there are stopped jobs (Ctrl-D again to leave: they end with the shell)",
+                );
+                continue;
             }
             Err(ReadlineError::Eof) => break,
             Err(_) if HUNG_UP.load(std::sync::atomic::Ordering::SeqCst) => break,

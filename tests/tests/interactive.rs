@@ -248,6 +248,29 @@ both!(bg_and_wait_report_jobs_as_jobs_does, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// Ctrl-D with a stopped job (an editor's unsaved work) says so first, as `exit` does;
+// it left at once (new-user trial).
+both!(ctrl_d_with_a_stopped_job_warns_first, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 30"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_Z),
+        Expect("Stopped"),
+        Pause(0.5),
+        Send("\x04"),
+        Expect("there are stopped jobs (Ctrl-D again to leave"),
+        Send("echo still-$((1+1))"),
+        Send(ENTER),
+        Expect("still-2"),
+        Send("kill %1"),
+        Send(ENTER),
+        Pause(0.5),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
 both!(jobs_says_how_a_job_ended, |t: &T| {
     // As bash: the signal by its name, a status by its number.
     let run = t.interactive(&[
