@@ -189,8 +189,11 @@ fn attempt(question: &str, of: Option<&Questions>) -> Attempt {
     if let Some(m) = &modes {
         let mut line = m.clone();
         line.local_flags |= LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ECHOE;
-        // ^C at the question is an answer ("no"), not a signal to the shell.
+        // ^C at the question is an answer ("no", or for the shell's own: leave the
+        // command), not a signal to the shell; it ends the line as Enter does (it
+        // was only echoed, the question still waiting; new-user trial).
         line.local_flags.remove(LocalFlags::ISIG);
+        line.control_chars[termios::SpecialCharacterIndices::VEOL as usize] = 0x03;
         line.input_flags |= termios::InputFlags::ICRNL;
         line.output_flags |= termios::OutputFlags::OPOST | termios::OutputFlags::ONLCR;
         let _ = termios::tcsetattr(tty.as_fd(), SetArg::TCSANOW, &line);
@@ -203,7 +206,14 @@ fn attempt(question: &str, of: Option<&Questions>) -> Attempt {
         Err(_) => Read::Line(None),
     };
     let (attempt, flush) = match read {
-        Read::Line(line) => (Attempt::Answered(line), false),
+        Read::Line(line) => {
+            // Ctrl-D or ^C leave the cursor after the question: what follows goes
+            // on a line of its own.
+            if line.as_deref().is_none_or(|l| l.contains('\x03')) {
+                let _ = tty.write_all(b"\n");
+            }
+            (Attempt::Answered(line), false)
+        }
         Read::Ended => {
             let _ = tty.write_all(" (withdrawn: the command has ended)\n".as_bytes());
             (Attempt::Answered(None), true)

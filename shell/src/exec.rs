@@ -1716,9 +1716,12 @@ impl Shell {
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
             if !files.is_empty() && self.editor_is_the_users(&argv[0]) {
                 let question = crate::editors::question(&argv[0], &files);
-                if pola_fileserver::terminal::ask(&question)
-                    .is_some_and(|a| crate::editors::yes(&a))
-                {
+                let answer = pola_fileserver::terminal::ask(&question);
+                // Ctrl-C at the question: the command is not run, as at a prompt.
+                if answer.as_deref().is_some_and(|a| a.contains('\x03')) {
+                    return Running::Done(130);
+                }
+                if answer.is_some_and(|a| crate::editors::yes(&a)) {
                     crate::editors::give(&mut grants, files, &self.cwd());
                 }
             }

@@ -1217,6 +1217,26 @@ both!(a_jails_stty_echo_holds_for_the_shells_read, |t: &T| {
     assert!(!run.stdout.contains("hidden-pw"), "{run}");
 });
 
+// Ctrl-C at the editor's question was only echoed; the question waited on (new-user
+// trial). It leaves the command, as at a prompt.
+both!(ctrl_c_at_the_editor_question_leaves_the_command, |t: &T| {
+    t.write("e.txt", "line1\n");
+    t.own(&t.path("e.txt"));
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("vim -Nu NONE e.txt"),
+        Send(ENTER),
+        Expect("[Y/n]"),
+        Send(CTRL_C),
+        Pause(0.5),
+        Send("echo status=$?"),
+        Send(ENTER),
+        Expect("status=130"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert_eq!(std::fs::read_to_string(t.path("e.txt")).unwrap(), "line1\n");
+});
+
 // `vim notes.txt` without `=>` gave vim the file read-only: it said `[readonly]` (a new
 // name, `[New]`), and `:wq` failed with the edits lost (new-user trial). An
 // interactive shell asks before an editor starts whether to give it the files its line
