@@ -1419,7 +1419,19 @@ impl Shell {
         special: bool,
         is_function: bool,
     ) -> Result<Running, Flow> {
-        if s.unconfined {
+        // `!!cd`: a builtin that is no program too runs in the shell, where builtins
+        // run anyway (it said "command not found"; new-user trial).
+        let only_builtin = || {
+            let path = self.get("PATH").unwrap_or_default();
+            builtins::lookup(name).is_some()
+                && jail::find_program(
+                    std::ffi::OsStr::new(name),
+                    &self.cwd(),
+                    std::ffi::OsStr::new(&path),
+                )
+                .is_err()
+        };
+        if s.unconfined && !only_builtin() {
             let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
             // `!!. FILE`: a file a jail could have written, sourced on purpose.
             if name == "." || name == "source" {

@@ -468,6 +468,18 @@ fn repl(sh: &mut Shell) -> i32 {
             names.sort();
             *h.variables.borrow_mut() = names;
         }
+        // `set -o vi` / `set -o emacs`: the line editor's keys (it was accepted and
+        // ignored; new-user trial).
+        {
+            use rustyline::config::Configurer;
+            let mode = match sh.options.vi {
+                true => rustyline::EditMode::Vi,
+                false => rustyline::EditMode::Emacs,
+            };
+            if editor.config_mut().edit_mode() != mode {
+                editor.set_edit_mode(mode);
+            }
+        }
         let p = if pending.is_empty() {
             pola_sh::prompt::expand(sh, "PS1")
         } else {

@@ -219,3 +219,28 @@ both!(pipefail_and_pipestatus, |t: &T| {
     let run = sh(t, "false | true; echo $? ${PIPESTATUS[*]}; set -o pipefail; false | true; echo $?; true | sh -c 'exit 3' | true; echo $? ${PIPESTATUS[*]}");
     assert_eq!(run.success(), "0 1 0\n1\n3 0 3 0\n");
 });
+
+// `!!cd` said "command not found": a builtin that is no program runs in the shell,
+// where builtins run anyway; one that is a program too (`!!echo`) runs unconfined.
+// `logout` leaves a login shell (it was missing; new-user trial).
+both!(unconfined_builtins_and_logout, |t: &T| {
+    let run = sh(t, "!!cd /usr && pwd; !!type cd");
+    assert_eq!(run.stdout, "/usr\ncd is a shell builtin\n", "{run}");
+    let run = sh(t, "logout; echo status=$?");
+    assert_eq!(run.stdout, "status=1\n", "{run}");
+    assert!(
+        run.stderr.contains("logout: not a login shell: use `exit'"),
+        "{run}"
+    );
+    let login = t.plain(&[
+        pola_tests::pola_sh().to_str().unwrap(),
+        "-l",
+        "-c",
+        "logout 3; echo not-reached",
+    ]);
+    assert_eq!(
+        (login.code, login.stdout.as_str()),
+        (Some(3), ""),
+        "{login}"
+    );
+});

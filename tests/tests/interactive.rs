@@ -1217,6 +1217,24 @@ both!(a_jails_stty_echo_holds_for_the_shells_read, |t: &T| {
     assert!(!run.stdout.contains("hidden-pw"), "{run}");
 });
 
+// `set -o vi` was accepted and the keys stayed emacs's (new-user trial).
+both!(set_o_vi_gives_vi_keys, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("set -o vi"),
+        Send(ENTER),
+        Pause(0.3),
+        // In command mode, `0` goes to the start of the line and `i` inserts there.
+        Send("cho $((6*7))"),
+        Send("\x1b"),
+        Pause(0.2),
+        Send("0ie"),
+        Send(ENTER),
+        Expect("42"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
 // Ctrl-C at the editor's question was only echoed; the question waited on (new-user
 // trial). It leaves the command, as at a prompt.
 both!(ctrl_c_at_the_editor_question_leaves_the_command, |t: &T| {

@@ -25,3 +25,12 @@ pub fn exit(sh: &mut Shell, argv: &[String]) -> Status {
     }
     Err(Flow::Exit(status))
 }
+
+/// `logout [n]` — `exit` for a login shell (bash says the same to any other).
+pub fn logout(sh: &mut Shell, argv: &[String]) -> Status {
+    if !sh.login {
+        sh.error("logout: not a login shell: use `exit'");
+        return Ok(1);
+    }
+    exit(sh, argv)
+}

@@ -90,6 +90,7 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("kill", kill::kill),
     ("let", let_::let_),
     ("local", local::local),
+    ("logout", exit::logout),
     ("mapfile", mapfile::mapfile),
     ("mktemp", mktemp::mktemp),
     ("popd", popd::popd),
