@@ -1155,6 +1155,31 @@ impl Observed {
         let shown = |p: &Path| crate::text::shown(p).to_string();
         let word = |p: &Path| crate::text::word(p);
         let cmd = format!("{name}{}", if args { " …" } else { "" });
+        // `ssh-keygen -f keys/id`: it writes that file and its `.pub`, and was told
+        // `+ .` (read-only; new-user trial). The line as it works, the file's word
+        // given to write where it was.
+        if let Some(key) = word_after(&self.words, &["-f"])
+            .filter(|k| self.tool == "ssh-keygen" && cwd.join(k).symlink_metadata().is_err())
+        {
+            let line: Vec<String> = self
+                .words
+                .iter()
+                .map(|w| match w {
+                    w if w == key => format!("=> {}", word(w)),
+                    w if w.as_os_str().as_bytes().starts_with(b"-") => shown(w),
+                    w => word(w),
+                })
+                .collect();
+            let mut public = key.as_os_str().to_os_string();
+            public.push(".pub");
+            return Some(format!(
+                "{program}: {name} writes {} and {}, which were not granted — try: {name} {} + => {}",
+                shown(key),
+                shown(Path::new(&public)),
+                line.join(" "),
+                word(Path::new(&public))
+            ));
+        }
         let mut lines = Vec::new();
         let mut existing: Vec<&(PathBuf, bool)> = self
             .looked
@@ -2380,5 +2405,24 @@ mod tests {
         };
         let hint = reads.hint("pola-sh", "cat", true, d.path()).unwrap();
         assert!(hint.ends_with("try: cat … + ."), "{hint}");
+    }
+
+    #[test]
+    fn ssh_keygen_is_told_the_line_that_writes_its_key() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("keys")).unwrap();
+        let o = Observed {
+            tool: "ssh-keygen".into(),
+            words: ["-t", "ed25519", "-N", "", "-f", "keys/id"]
+                .iter()
+                .map(PathBuf::from)
+                .collect(),
+            looked: vec![("keys".into(), false)],
+            ..Observed::default()
+        };
+        assert_eq!(
+            o.hint("pola-sh", "ssh-keygen", true, d.path()).unwrap(),
+            "pola-sh: ssh-keygen writes keys/id and keys/id.pub, which were not granted — try: ssh-keygen -t ed25519 -N \"\" -f => keys/id + => keys/id.pub"
+        );
     }
 }
