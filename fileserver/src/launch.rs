@@ -891,17 +891,17 @@ impl Jail {
         for (dir, done) in left {
             let who = format!("{}: {}", self.program, self.command);
             for (slot, scratch) in &done.restored {
-                eprintln!(
+                crate::text::say(format!(
                     "{who}: {} was moved to {}, which was not granted, and left there; it was put back",
                     crate::text::shown(&dir.join(slot)),
                     crate::text::shown(scratch),
-                );
+                ));
             }
             if let Some(left) = &done.left {
-                eprintln!(
+                crate::text::say(format!(
                     "{who}: could not remove {} (what the command left beside its slots); the next start tries again",
                     crate::text::shown(left)
-                );
+                ));
             }
             let n = done.discarded;
             // Only what programs leave there as they go (`vim => ~/.bashrc` leaves
@@ -920,18 +920,18 @@ impl Jail {
                     0 => String::new(),
                     _ => format!(": {}", crate::text::names(&done.named[..shown], more)),
                 };
-                eprintln!(
+                crate::text::say(format!(
                     "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: + => NAME)",
                     crate::text::shown(&dir)
-                );
+                ));
             }
             // What the command made of them is gone, so they are back as they were,
             // and the command failed: nothing the user had is lost, and `&&` stops.
             for slot in &done.put_back {
-                eprintln!(
+                crate::text::say(format!(
                     "{who}: {} was put back: the command removed it, and what it made beside it was not granted",
                     crate::text::shown(&dir.join(slot)),
-                );
+                ));
             }
             if !done.put_back.is_empty() && status == 0 {
                 status = 1;

@@ -34,6 +34,25 @@ use std::ffi::OsStr;
 use std::fmt::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 
+/// Where [`say`] sends a line: the shell's own reporter (which ends it as the
+/// terminal needs and holds it while a job has the terminal); standard error if none.
+static SAY: std::sync::OnceLock<fn(String)> = std::sync::OnceLock::new();
+
+/// Send every [`say`] line to `to` (the shell's `report::line`).
+pub fn say_with(to: fn(String)) {
+    let _ = SAY.set(to);
+}
+
+/// One line for the user, from the server's side (a jail's end: what was discarded
+/// beside its slots). Said with `eprintln!` while the terminal was raw for a job, a
+/// line began where the last one ended (new-user trial: output at column 140).
+pub fn say(line: String) {
+    match SAY.get() {
+        Some(to) => to(line),
+        None => eprintln!("{line}"),
+    }
+}
+
 /// `text` made safe to show: see the module doc for the rule.
 pub fn escape(text: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());

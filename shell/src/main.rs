@@ -67,6 +67,8 @@ fn main() {
     // Before anything is opened: descriptors 3–9 are the user's.
     pola_sh::redirect::reserve_user_fds();
     report::init_logging();
+    // What the server says of a jail's end goes out as the shell's own lines do.
+    pola_fileserver::text::say_with(say_line);
     // Staging directories a killed shell left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();
     // Every command of a shell's life is jailed: fork each jail's shim from one zygote.
@@ -664,6 +666,11 @@ fn window_size() -> Option<(u16, u16)> {
     // SAFETY: TIOCGWINSZ writes the one struct it is given.
     let known = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } == 0 && size.ws_col > 0;
     known.then_some((size.ws_row, size.ws_col))
+}
+
+/// One line the server says (`pola_fileserver::text::say`), as the shell says its own.
+fn say_line(line: String) {
+    report::line(line);
 }
 
 /// The terminal hung up (its window closed): SIGHUP, unless a trap takes it.

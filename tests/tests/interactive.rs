@@ -1217,6 +1217,23 @@ both!(a_jails_stty_echo_holds_for_the_shells_read, |t: &T| {
     assert!(!run.stdout.contains("hidden-pw"), "{run}");
 });
 
+// What the server says of a jail's end was written with `\n` while the terminal was
+// still raw for the job: the next output began at the old column (new-user trial).
+both!(
+    a_note_on_a_jails_end_ends_its_line_on_a_raw_terminal,
+    |t: &T| {
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("sh -c 'touch zz1 zz2' => zz1; echo $((40+2))"),
+            Send(ENTER),
+            // As sent: `\r\n`, where a raw terminal needs it.
+            Raw("(a write grant keeps a file: + => NAME)\r\n"),
+            Expect("42"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+    }
+);
+
 // `set -o vi` was accepted and the keys stayed emacs's (new-user trial).
 both!(set_o_vi_gives_vi_keys, |t: &T| {
     let run = t.interactive(&[
