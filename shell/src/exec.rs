@@ -1431,10 +1431,11 @@ impl Shell {
                 )
                 .is_err()
         };
-        if s.unconfined && !only_builtin() {
+        let sourcing = name == "." || name == "source";
+        if s.unconfined && (sourcing || !only_builtin()) {
             let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
             // `!!. FILE`: a file a jail could have written, sourced on purpose.
-            if name == "." || name == "source" {
+            if sourcing {
                 return self
                     .run_builtin(builtins::source::source_anyway, &argv, redirs, false)
                     .map(Running::Done);

@@ -288,21 +288,12 @@ impl Proxy {
     /// Returns the destinations it refused as not granted, and those granted that it
     /// could not reach.
     pub fn stop(self) -> Missed {
+        fn take<T>(list: &Mutex<Vec<T>>) -> Vec<T> {
+            std::mem::take(&mut *list.lock().unwrap_or_else(|e| e.into_inner()))
+        }
         let missed = Missed {
-            refused: std::mem::take(
-                &mut *self
-                    .shared
-                    .refused
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()),
-            ),
-            unreachable: std::mem::take(
-                &mut *self
-                    .shared
-                    .unreachable
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()),
-            ),
+            refused: take(&self.shared.refused),
+            unreachable: take(&self.shared.unreachable),
         };
         drop(self);
         missed
