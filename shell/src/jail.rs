@@ -1563,6 +1563,10 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
     };
     if let Some(line) = line {
+        let line = match program {
+            "pola-run" => as_pola_run(&line),
+            _ => line,
+        };
         crate::report::line(line);
     }
 }
@@ -1586,6 +1590,84 @@ fn host_hint(program: &str, name: &str, args: bool, refused: &[String]) -> Optio
         text::shown(first),
         text::shown(&grant)
     ))
+}
+
+/// A hint's suggestion in pola-run's words: `try: cat … + notes.txt => out` becomes
+/// `try: pola-run --ro notes.txt --rw out -- cat …` (it showed pola-sh's syntax; new-user
+/// trial). A suggestion it cannot read as one command line (`mkdir => d && tar …`) is
+/// left as it is.
+fn as_pola_run(line: &str) -> String {
+    let Some((said, suggested)) = line.split_once(" — try: ") else {
+        return line.to_string();
+    };
+    // A remark after it (`(it also looked for ./b.txt)`) stays as it is.
+    let (suggested, remark) = match suggested.split_once(" (") {
+        Some((s, r)) => (s, format!(" ({r}")),
+        None => (suggested, String::new()),
+    };
+    // Words, a double-quoted one whole (`"c d.txt"`, with `\"` in it).
+    let mut words: Vec<String> = Vec::new();
+    let mut chars = suggested.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            continue;
+        }
+        let mut word = c.to_string();
+        let mut quoted = c == '"';
+        while let Some(&next) = chars.peek() {
+            if next == ' ' && !quoted {
+                break;
+            }
+            chars.next();
+            word.push(next);
+            match next {
+                '\\' if quoted => word.extend(chars.next()),
+                '"' => quoted = !quoted,
+                _ => {}
+            }
+        }
+        words.push(word);
+    }
+    let (mut options, mut passed) = (Vec::new(), Vec::new());
+    let (mut hidden, mut write) = (false, false);
+    for (i, w) in words.iter().enumerate() {
+        match w.as_str() {
+            // A sentence after the suggestion (`, then cargo … again`), or a second
+            // command: not one line.
+            "&&" | "||" | ";" | "or" => return line.to_string(),
+            _ if w.ends_with(',') => return line.to_string(),
+            "+" => hidden = true,
+            "=>" => write = true,
+            "@net" => options.push("--net".to_string()),
+            _ if w.starts_with("@net:connect=") => {
+                options.push(format!("--net-connect {}", &w["@net:connect=".len()..]))
+            }
+            _ if w.starts_with("@net:bind=") => {
+                options.push(format!("--net-bind {}", &w["@net:bind=".len()..]))
+            }
+            _ if w.starts_with("@net:") => options.push(format!("--net-host {}", &w[5..])),
+            _ if i == 0 || w == "…" || w.starts_with('(') => passed.push(w.clone()),
+            _ => {
+                if write || hidden {
+                    let option = if write { "--rw" } else { "--ro" };
+                    options.push(format!("{option} {w}"));
+                }
+                if !hidden {
+                    passed.push(w.clone());
+                }
+                write = false;
+            }
+        }
+    }
+    let mut out = format!("{said} — try: pola-run ");
+    if !options.is_empty() {
+        out.push_str(&options.join(" "));
+        out.push(' ');
+    }
+    out.push_str("-- ");
+    out.push_str(&passed.join(" "));
+    out.push_str(&remark);
+    out
 }
 
 /// A host granted by name that the proxy could not reach: the command saw only a
@@ -1750,6 +1832,40 @@ mod tests {
             learned.project,
             [(PathBuf::from("target/.rustc_info.json"), true)]
         );
+    }
+
+    #[test]
+    fn hints_are_said_in_pola_runs_words() {
+        let hint = |suggestion: &str| {
+            as_pola_run(&format!("pola-run: x looked for ./a — try: {suggestion}"))
+        };
+        assert_eq!(
+            hint("cat … + notes.txt"),
+            "pola-run: x looked for ./a — try: pola-run --ro notes.txt -- cat …"
+        );
+        assert_eq!(
+            hint("cargo … + . => target => Cargo.lock"),
+            "pola-run: x looked for ./a — try: pola-run --ro . --rw target --rw Cargo.lock -- cargo …"
+        );
+        assert_eq!(
+            hint(r#"mv => "c d.txt" => "c d.md""#),
+            r#"pola-run: x looked for ./a — try: pola-run --rw "c d.txt" --rw "c d.md" -- mv "c d.txt" "c d.md""#
+        );
+        assert_eq!(
+            hint("curl … + @net:connect=443"),
+            "pola-run: x looked for ./a — try: pola-run --net-connect 443 -- curl …"
+        );
+        assert_eq!(
+            hint("ssh-keygen -f => keys/id + => keys/id.pub"),
+            "pola-run: x looked for ./a — try: pola-run --rw keys/id --rw keys/id.pub -- ssh-keygen -f keys/id"
+        );
+        assert_eq!(
+            hint("tool … => a.txt (it also looked for ./b.txt)"),
+            "pola-run: x looked for ./a — try: pola-run --rw a.txt -- tool … a.txt (it also looked for ./b.txt)"
+        );
+        // Not one command line: as it was.
+        let two = "pola-run: tar found no ./d — try: mkdir => d && tar … -C => d";
+        assert_eq!(as_pola_run(two), two);
     }
 
     #[test]

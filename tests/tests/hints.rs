@@ -263,6 +263,31 @@ both!(a_granted_host_the_proxy_cannot_reach_is_said, |t: &T| {
     );
 });
 
+// pola-run's hints showed pola-sh's syntax (`+ notes.txt`; new-user trial).
+both!(pola_runs_hints_are_in_its_own_words, |t: &T| {
+    t.write("notes.txt", "n\n");
+    let run = t.plain(&[
+        pola_tests::pola_run().to_str().unwrap(),
+        "--hints",
+        "--",
+        "cat",
+        "notes.txt",
+    ]);
+    assert!(
+        run.stderr.contains("try: pola-run --ro notes.txt -- cat …"),
+        "{run}"
+    );
+    let run = t.plain(&[
+        pola_tests::pola_run().to_str().unwrap(),
+        "--ro",
+        "notes.txt",
+        "--",
+        "cat",
+        "notes.txt",
+    ]);
+    assert_eq!(run.stdout, "n\n", "{run}");
+});
+
 both!(find_that_changes_what_it_finds_says_how, |t: &T| {
     t.write("w/x.txt", "aaa\n");
     t.write("w/sub/y.txt", "aaa\n");
