@@ -117,7 +117,7 @@ declare -x dv=1; declare +x dv; sh -c 'echo "[$dv]"'
 #### declare -r then declare -p
 declare -r drp=1; declare -p drp
 #### export -p format
-export xq=1; export -p | grep xq
+export xq_export_p=1; export -p | grep xq_export_p
 #### readonly of several names
 readonly ra=1 rb=2; echo $ra$rb
 #### readonly -p then assignment fails
