@@ -92,7 +92,9 @@ pub fn clear_answer(line: &str) -> Option<Answer> {
 /// Ask `question` until the answer is clear (three times at most; then it is a deny),
 /// saying what the answers are after one that was not: a typed command line taken as
 /// the answer was a silent deny, and the line was lost (new-user trial). `None` as
-/// [`terminal::Questions::ask`].
+/// [`terminal::Questions::ask`]. For a file's question only: the jail waits for it in
+/// its `open`, so it cannot end meanwhile and leave the question reading the prompt's
+/// keys (a host's question is asked once: `proxy::policy`).
 pub fn ask_until_clear(questions: &terminal::Questions, question: &str) -> Option<Answer> {
     let mut asked = question.to_string();
     for _ in 0..3 {

@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs}
 use std::time::Duration;
 
 use super::{Conn, Destination};
-use crate::ask::{ask_until_clear, Answer};
+use crate::ask::{parse_answer, Answer};
 use crate::network::Host;
 use crate::text;
 
@@ -155,7 +155,10 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         text::shown(&shown),
         to.port
     );
-    let Some(answer) = ask_until_clear(&policy.questions, &question) else {
+    // Asked once (not again on an unclear answer, as a file's question is): the jail
+    // may end while its connection waits, and a question asked again then would read
+    // the keys typed at the prompt (nethost's `ask_mode_questions_end_with_their_jail`).
+    let Some(line) = policy.questions.ask(&question) else {
         let why = if policy.questions.ended() {
             "not granted; the command ended before the answer"
         } else {
@@ -163,7 +166,7 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         };
         return Err(Refusal::Denied(why.into()));
     };
-    match answer {
+    match parse_answer(&line) {
         Answer::Once => Ok("once by the user".into()),
         Answer::Always => {
             session.allow_host(&shown, to.port);
