@@ -142,32 +142,24 @@ pub fn word<T: AsRef<OsStr> + ?Sized>(text: &T) -> String {
     if plain {
         return shown;
     }
-    let mut out = String::with_capacity(shown.len() + 2);
-    out.push('"');
-    for c in shown.chars() {
-        if matches!(c, '"' | '$' | '`') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
+    // [`quote`] escapes `"`; a shell would still expand `$` and `` ` `` inside.
+    quote(bytes).replace('$', "\\$").replace('`', "\\`")
 }
 
 /// Whether `text` can be typed as a word that names it ([`word`]): nothing in it is
 /// escaped (a control character, a byte that is not UTF-8, a look-alike), so the
 /// word's characters are the name's.
 pub fn typable<T: AsRef<OsStr> + ?Sized>(text: &T) -> bool {
-    let bytes = text.as_ref().as_bytes();
-    // A backslash is shown doubled, which a double-quoted word reads back as one.
-    let doubled: Vec<u8> = bytes
+    // A backslash is shown doubled, which a double-quoted word reads back as one:
+    // every other character must be shown as it is.
+    let without: Vec<u8> = text
+        .as_ref()
+        .as_bytes()
         .iter()
-        .flat_map(|b| match b {
-            b'\\' => vec![b'\\', b'\\'],
-            b => vec![*b],
-        })
+        .copied()
+        .filter(|b| *b != b'\\')
         .collect();
-    escape(bytes).as_bytes() == doubled.as_slice()
+    is_plain(&without)
 }
 
 /// Whether [`escape`] shows `text` as it is (nothing in it needs an escape).
