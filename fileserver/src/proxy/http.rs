@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use super::policy::{self, Refusal};
-use super::{tunnel, Conn, Destination, HTTP_PORT};
+use super::{tunnel, Conn, Destination, Verdict, HTTP_PORT};
 use crate::network::Host;
 
 /// The longest request head read.
@@ -144,12 +144,12 @@ fn absolute(target: &str) -> Option<(Destination, String)> {
 fn connect(mut client: &TcpStream, target: &str, pending: Vec<u8>, conn: &Conn) {
     let shared = conn.shared;
     let Some(to) = authority(target, None) else {
-        shared.record(target, "denied (not a host:port)");
+        shared.record(target, Verdict::Denied("not a host:port"));
         return respond(client, 400, "Bad Request", "CONNECT needs host:port");
     };
     if to.port == HTTP_PORT {
-        let why = "a tunnel to port 80 would hide the Host header of what it carries; plain HTTP goes through http_proxy as absolute-URI requests";
-        shared.record(&to.shown(), &format!("denied ({why})"));
+        let why = super::PORT_80_TUNNEL;
+        shared.record(&to.shown(), Verdict::Denied(why));
         return respond(client, 403, "Forbidden", &format!("{}: {why}", to.shown()));
     }
     match policy::open(&to, conn) {
@@ -162,7 +162,7 @@ fn connect(mut client: &TcpStream, target: &str, pending: Vec<u8>, conn: &Conn) 
             }
         }
         Err(refusal) => {
-            shared.record(&to.shown(), &refusal.verdict());
+            shared.record(&to.shown(), Verdict::Refused(&refusal));
             refuse(client, &to.shown(), &refusal);
         }
     }
@@ -179,7 +179,7 @@ fn forward(
 ) {
     let shared = conn.shared;
     let Some((to, origin)) = absolute(target) else {
-        shared.record(target, "denied (not an http:// URI)");
+        shared.record(target, Verdict::Denied("not an http:// URI"));
         return respond(
             client,
             400,
@@ -189,13 +189,13 @@ fn forward(
     };
     let Some(body) = framing(headers) else {
         let why = "a request body of no clear length (Content-Length beside Transfer-Encoding, or lengths that differ)";
-        shared.record(&to.shown(), &format!("denied ({why})"));
+        shared.record(&to.shown(), Verdict::Denied(why));
         return respond(client, 400, "Bad Request", why);
     };
     let (upstream, verdict) = match policy::open(&to, conn) {
         Ok(opened) => opened,
         Err(refusal) => {
-            shared.record(&to.shown(), &refusal.verdict());
+            shared.record(&to.shown(), Verdict::Refused(&refusal));
             return refuse(client, &to.shown(), &refusal);
         }
     };
@@ -226,7 +226,7 @@ fn forward(
         port => format!("{}:{port}", to.host),
     };
     head.extend_from_slice(format!("Host: {host}\r\nConnection: close\r\n\r\n").as_bytes());
-    shared.record(&to.shown(), &verdict);
+    shared.record(&to.shown(), Verdict::Allowed(&verdict));
     let _ = client.set_read_timeout(None);
     let upstream: &TcpStream = &upstream;
     if (&*upstream).write_all(&head).is_err() {

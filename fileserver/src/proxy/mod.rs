@@ -55,6 +55,7 @@ use std::time::Duration;
 
 use crate::ask::Session;
 use crate::network::{Host, HostGrant, Network};
+use policy::Refusal;
 
 /// What one jail's proxy lets through, and whom it asks.
 pub struct Policy {
@@ -77,6 +78,20 @@ const TLS_PORT: u16 = 443;
 /// The port whose tunnels are refused: HTTP goes as absolute-URI requests, so that the
 /// Host header is the name granted.
 const HTTP_PORT: u16 = 80;
+
+/// Why a tunnel to `HTTP_PORT` is refused.
+const PORT_80_TUNNEL: &str = "a tunnel to port 80 would hide the Host header of what it carries; plain HTTP goes through http_proxy as absolute-URI requests";
+
+/// What became of one connection: its audit record, and what the command is told when
+/// it ends (`Missed`).
+enum Verdict<'a> {
+    /// Let through, as `policy::open` says how.
+    Allowed(&'a str),
+    /// Not let through by the policy, or not reached (`policy::open`).
+    Refused(&'a Refusal),
+    /// Refused for what the client sent: why.
+    Denied(&'a str),
+}
 
 /// Connections one jail may hold open at once; more are closed as they arrive (each
 /// costs the shell two threads and [`DESCRIPTORS_PER_CONNECTION`] descriptors).
@@ -238,22 +253,29 @@ impl Shared {
 
     /// The audit record of one connection to `destination` (`host:port`, or what the
     /// client sent when it is not one).
-    fn record(&self, destination: &str, verdict: &str) {
-        if verdict.starts_with("denied (not granted") {
-            let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
-            if refused.len() < 16 && !refused.iter().any(|d| d == destination) {
-                refused.push(destination.to_string());
+    fn record(&self, destination: &str, verdict: Verdict) {
+        let text = match verdict {
+            Verdict::Allowed(how) => how.to_string(),
+            Verdict::Denied(why) => format!("denied ({why})"),
+            Verdict::Refused(refusal) => {
+                if let Refusal::NotGranted(_) = refusal {
+                    let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+                    if refused.len() < 16 && !refused.iter().any(|d| d == destination) {
+                        refused.push(destination.to_string());
+                    }
+                }
+                if let Some(why) = refusal.missed() {
+                    let mut missed = self.unreachable.lock().unwrap_or_else(|e| e.into_inner());
+                    if missed.len() < 16 && !missed.iter().any(|(d, _)| d == destination) {
+                        missed.push((destination.to_string(), why));
+                    }
+                }
+                refusal.verdict()
             }
-        }
-        if let Some(why) = verdict.strip_prefix("allowed, but ") {
-            let mut missed = self.unreachable.lock().unwrap_or_else(|e| e.into_inner());
-            if missed.len() < 16 && !missed.iter().any(|(d, _)| d == destination) {
-                missed.push((destination.to_string(), why.to_string()));
-            }
-        }
+        };
         tracing::info!(
             target: crate::AUDIT,
-            "#{} net {}: {verdict}",
+            "#{} net {}: {text}",
             self.policy.id,
             crate::text::shown(destination)
         );
@@ -416,10 +438,10 @@ fn tunnel(
     if to.port == TLS_PORT {
         let mut pending = pending;
         if let Err(why) = sni::check(&mut &*client, &mut pending, &to.host) {
-            shared.record(&to.shown(), &format!("denied ({why})"));
+            shared.record(&to.shown(), Verdict::Denied(&why.to_string()));
             return cut();
         }
-        shared.record(&to.shown(), verdict);
+        shared.record(&to.shown(), Verdict::Allowed(verdict));
         let _ = client.set_read_timeout(None);
         if (&*upstream).write_all(&pending).is_err() {
             return cut();
@@ -444,19 +466,19 @@ fn tunnel(
         if looks_like_http(&pending) {
             shared.record(
                 &to.shown(),
-                "denied (plain HTTP inside a tunnel: use the proxy's HTTP forwarding)",
+                Verdict::Denied("plain HTTP inside a tunnel: use the proxy's HTTP forwarding"),
             );
             return None;
         }
         if pending.first() == Some(&TLS_HANDSHAKE) {
             let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
             if let Err(why) = sni::check(&mut client, &mut pending, &to.host) {
-                shared.record(&to.shown(), &format!("denied ({why})"));
+                shared.record(&to.shown(), Verdict::Denied(&why.to_string()));
                 return None;
             }
             let _ = client.set_read_timeout(None);
         }
-        shared.record(&to.shown(), verdict);
+        shared.record(&to.shown(), Verdict::Allowed(verdict));
         Some(pending)
     });
 }

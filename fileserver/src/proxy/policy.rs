@@ -20,7 +20,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Why a connection was not made.
 #[derive(Debug)]
 pub(super) enum Refusal {
-    /// Neither granted nor allowed: the text says by whom.
+    /// Not granted, and not allowed at a question (why there was none, if asked).
+    NotGranted(Option<&'static str>),
+    /// Refused for another reason: the text says which (the user said no, a local
+    /// address).
     Denied(String),
     /// Granted, but the name does not resolve.
     Unresolved(String),
@@ -32,15 +35,27 @@ impl Refusal {
     /// What the audit record says.
     pub(super) fn verdict(&self) -> String {
         match self {
+            Refusal::NotGranted(None) => "denied (not granted)".to_string(),
+            Refusal::NotGranted(Some(why)) => format!("denied (not granted; {why})"),
             Refusal::Denied(why) => format!("denied ({why})"),
-            Refusal::Unresolved(e) => format!("allowed, but it does not resolve: {e}"),
-            Refusal::Unreachable(e) => format!("allowed, but cannot connect: {e}"),
+            Refusal::Unresolved(_) | Refusal::Unreachable(_) => {
+                format!("allowed, but {}", self.missed().unwrap_or_default())
+            }
         }
     }
 
     /// Whether the jail's access was refused (as opposed to the host failing).
     pub(super) fn denied(&self) -> bool {
-        matches!(self, Refusal::Denied(_))
+        matches!(self, Refusal::NotGranted(_) | Refusal::Denied(_))
+    }
+
+    /// Why a granted host was not reached; `None` for a refusal.
+    pub(super) fn missed(&self) -> Option<String> {
+        match self {
+            Refusal::Unresolved(e) => Some(format!("it does not resolve: {e}")),
+            Refusal::Unreachable(e) => Some(format!("cannot connect: {e}")),
+            Refusal::NotGranted(_) | Refusal::Denied(_) => None,
+        }
     }
 }
 
@@ -143,7 +158,7 @@ pub(super) fn open(
 fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
     let policy = &conn.shared.policy;
     let Some(session) = &policy.ask else {
-        return Err(Refusal::Denied("not granted".into()));
+        return Err(Refusal::NotGranted(None));
     };
     let shown = to.host_shown();
     if session.allows_host(&shown, to.port) {
@@ -160,11 +175,11 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
     // the keys typed at the prompt (nethost's `ask_mode_questions_end_with_their_jail`).
     let Some(line) = policy.questions.ask(&question) else {
         let why = if policy.questions.ended() {
-            "not granted; the command ended before the answer"
+            "the command ended before the answer"
         } else {
-            "not granted; no terminal to ask on"
+            "no terminal to ask on"
         };
-        return Err(Refusal::Denied(why.into()));
+        return Err(Refusal::NotGranted(Some(why)));
     };
     match parse_answer(&line) {
         Answer::Once => Ok("once by the user".into()),

@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream};
 
 use super::policy;
-use super::{tunnel, Conn, Destination};
+use super::{tunnel, Conn, Destination, Verdict};
 use crate::network::Host;
 
 pub(super) const VERSION: u8 = 5;
@@ -113,21 +113,18 @@ pub(super) fn serve(mut client: &TcpStream, conn: &Conn) {
         Ok(Ok(to)) => to,
         Ok(Err((code, what))) => {
             let why = match code {
-                COMMAND_NOT_SUPPORTED => "denied (only SOCKS5 CONNECT is served)",
-                NOT_ALLOWED => "denied (not a host)",
-                _ => "denied (not a SOCKS5 request)",
+                COMMAND_NOT_SUPPORTED => "only SOCKS5 CONNECT is served",
+                NOT_ALLOWED => "not a host",
+                _ => "not a SOCKS5 request",
             };
-            shared.record(&what, why);
+            shared.record(&what, Verdict::Denied(why));
             let _ = reply(client, code);
             return;
         }
         Err(_) => return,
     };
     if to.port == super::HTTP_PORT {
-        shared.record(
-            &to.shown(),
-            "denied (a tunnel to port 80 would hide the Host header of what it carries; plain HTTP goes through http_proxy as absolute-URI requests)",
-        );
+        shared.record(&to.shown(), Verdict::Denied(super::PORT_80_TUNNEL));
         let _ = reply(client, NOT_ALLOWED);
         return;
     }
@@ -138,9 +135,9 @@ pub(super) fn serve(mut client: &TcpStream, conn: &Conn) {
             }
         }
         Err(refusal) => {
-            shared.record(&to.shown(), &refusal.verdict());
+            shared.record(&to.shown(), Verdict::Refused(&refusal));
             let code = match &refusal {
-                policy::Refusal::Denied(_) => NOT_ALLOWED,
+                policy::Refusal::NotGranted(_) | policy::Refusal::Denied(_) => NOT_ALLOWED,
                 policy::Refusal::Unresolved(_) => HOST_UNREACHABLE,
                 policy::Refusal::Unreachable(e)
                     if e.kind() == std::io::ErrorKind::ConnectionRefused =>
