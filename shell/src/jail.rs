@@ -1535,6 +1535,14 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     if !outcome.launched || !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
         return;
     }
+    // Ended from outside (its terminal closed as the shell left, `kill`, a pipe's
+    // reader gone): nothing it lacked is why.
+    let ended_from_outside = [libc::SIGHUP, libc::SIGKILL, libc::SIGTERM, libc::SIGPIPE]
+        .iter()
+        .any(|signal| outcome.status == 128 + signal);
+    if ended_from_outside {
+        return;
+    }
     let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
     let o = outcome.observed.clone().unwrap_or_default();
     let line = if outcome.status == 0 {

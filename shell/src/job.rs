@@ -109,6 +109,40 @@ pub enum State {
     Done(i32),
 }
 
+/// Jobs an interactive shell leaves behind, for which it asks for a second `exit` (or
+/// Ctrl-D) before it leaves: stopped ones (an editor's unsaved work), as bash; running
+/// ones too, since their terminals are the shell's (it relays each job's): they hang up
+/// as it leaves, where bash's would go on. `nohup` keeps a command going.
+#[derive(Clone, Copy)]
+pub enum LeftBehind {
+    Stopped,
+    Running,
+}
+
+impl LeftBehind {
+    pub fn of(jobs: &[Job]) -> Option<LeftBehind> {
+        if jobs.iter().any(|j| j.state == State::Stopped) {
+            Some(LeftBehind::Stopped)
+        } else if jobs.iter().any(|j| j.state == State::Running) {
+            Some(LeftBehind::Running)
+        } else {
+            None
+        }
+    }
+
+    /// What the shell says, `again` being how to leave anyway.
+    pub fn said(self, again: &str) -> String {
+        match self {
+            LeftBehind::Stopped => {
+                format!("there are stopped jobs ({again} again to leave: they end with the shell)")
+            }
+            LeftBehind::Running => format!(
+                "there are running jobs ({again} again to leave: their terminals close with the shell; nohup keeps a command going)"
+            ),
+        }
+    }
+}
+
 pub struct Job {
     pub id: usize,
     /// The process group (0 without job control).

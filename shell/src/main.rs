@@ -546,21 +546,18 @@ fn repl(sh: &mut Shell) -> i32 {
             Err(ReadlineError::Interrupted) => {
                 pending.clear();
             }
-            // As `exit`: with stopped jobs (an editor's unsaved work), the first
-            // Ctrl-D says so, the next one leaves (it left at once; new-user trial).
+            // As `exit`: with jobs that end with the shell (an editor's unsaved work),
+            // the first Ctrl-D says so, the next one leaves (it left at once; new-user
+            // trial).
             Err(ReadlineError::Eof)
-                if !eof_warned
-                    && !HUNG_UP.load(std::sync::atomic::Ordering::SeqCst)
-                    && sh
-                        .jobs
-                        .iter()
-                        .any(|j| j.state == pola_sh::job::State::Stopped) =>
+                if !eof_warned && !HUNG_UP.load(std::sync::atomic::Ordering::SeqCst) =>
             {
+                sh.reap_jobs();
+                let Some(left) = pola_sh::job::LeftBehind::of(&sh.jobs) else {
+                    break;
+                };
                 eof_warned = true;
-                report::error(
-                    PROGRAM,
-                    "there are stopped jobs (Ctrl-D again to leave: they end with the shell)",
-                );
+                report::error(PROGRAM, left.said("Ctrl-D"));
                 continue;
             }
             Err(ReadlineError::Eof) => break,

@@ -1051,3 +1051,22 @@ both!(xargs_editing_in_place_is_told_the_write_grant, |t: &T| {
     assert!(sh(t, &["-c", &format!("{line} + => t")]).ok());
     assert!(!t.path("w/t/a.log").exists() && t.path("w/t/keep.txt").exists());
 });
+
+// A command ended from outside (`kill`, its terminal closed as the shell left) lacked
+// nothing: no hint. It was told it saw only its grants in ./ (a job the shell's `exit`
+// ended said so on the terminal as the shell left).
+both!(a_command_killed_from_outside_gets_no_hint, |t: &T| {
+    for name in ["a", "b", "c"] {
+        t.write(name, "x\n");
+    }
+    let tag = format!("32.{}", std::process::id() % 1000);
+    let script = format!(
+        "!!sh -c 'sleep 1; pkill -TERM -f \"^sleep {tag}$\"' & sleep {tag} + => a; echo st=$?"
+    );
+    let run = sh(t, &["--hints", "-c", &script]);
+    assert_eq!(run.stdout, "st=143\n", "{run}");
+    assert!(!run.stderr.contains("try:"), "{run}");
+    // The same command failing on its own is told.
+    let run = sh(t, &["--hints", "-c", "sleep x + => a"]);
+    assert!(run.stderr.contains("try: sleep … + ."), "{run}");
+});

@@ -1109,6 +1109,53 @@ both!(exit_with_a_stopped_job_asks_again, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// A running job's terminal is relayed by the shell and closes as it leaves: `exit`
+// says so first (bash's job would go on), and `nohup` keeps a command going.
+both!(
+    exit_with_a_running_job_asks_again_and_nohup_keeps_one_going,
+    |t: &T| {
+        let n = std::process::id() % 1000;
+        let (plain, kept) = (format!("61.{n}"), format!("62.{n}"));
+        let running = |tag: &str| {
+            std::process::Command::new("pgrep")
+                .args(["-f", &format!("^sleep {tag}$")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        let first = format!("sleep {plain} &");
+        let second = format!("nohup sleep {kept} >/dev/null 2>&1 &");
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send(&first),
+            Send(ENTER),
+            Expect("[1]"),
+            Send(&second),
+            Send(ENTER),
+            Expect("[2]"),
+            Send("exit"),
+            Send(ENTER),
+            Expect("there are running jobs (exit again to leave"),
+            Send("echo still-here"),
+            Send(ENTER),
+            Expect("still-here\n"),
+            Send("exit"),
+            Send(ENTER),
+            Count("there are running jobs", 2),
+            Send("exit"),
+            Send(ENTER),
+            Pause(1.5),
+        ]);
+        let kept_running = running(&kept);
+        for tag in [&plain, &kept] {
+            let _ = std::process::Command::new("pkill")
+                .args(["-f", &format!("^sleep {tag}$")])
+                .status();
+        }
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(kept_running, "nohup's command ended with the shell: {run}");
+    }
+);
+
 both!(tab_completes_variables, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),

@@ -9,17 +9,18 @@ pub fn exit(sh: &mut Shell, argv: &[String]) -> Status {
         },
         None => sh.status,
     };
-    // As bash: an interactive shell with stopped jobs (an editor's unsaved work) says
-    // so, and leaves at the next `exit` typed right after.
-    let stopped = sh
-        .jobs
-        .iter()
-        .any(|j| j.state == crate::job::State::Stopped);
-    if sh.interactive && !sh.subshell && stopped {
+    // As bash: an interactive shell with jobs that end with it says so, and leaves at
+    // the next `exit` typed right after.
+    if sh.interactive && !sh.subshell {
+        // A job that ended a moment ago is not left behind.
+        sh.reap_jobs();
+    }
+    let left = crate::job::LeftBehind::of(&sh.jobs);
+    if let Some(left) = left.filter(|_| sh.interactive && !sh.subshell) {
         let line = sh.history.len();
         if sh.exit_warned.is_none_or(|warned| warned + 1 != line) {
             sh.exit_warned = Some(line);
-            sh.error("there are stopped jobs (exit again to leave: they end with the shell)");
+            sh.error(left.said("exit"));
             return Ok(1);
         }
     }
