@@ -311,13 +311,16 @@ pub fn git_rewrites_work_tree(words: &[PathBuf]) -> Option<&[u8]> {
         b"clean" => has(&[b"-n", b"--dry-run"]),
         b"worktree" => true,
         // A new branch where it is: the files stay as they are.
-        b"checkout" | b"switch" => has(&[b"-b", b"-B", b"-c", b"-C"]) && operands <= 1,
+        // (`-qc`: a bundle of short options holding one.)
+        b"checkout" | b"switch" => short_option(rest, b"bBcC") && operands <= 1,
         _ => false,
     };
     (!only_index).then_some(sub)
 }
 
-fn git_subcommand(words: &[PathBuf]) -> Option<(&[u8], &[PathBuf])> {
+/// git's subcommand among its `words` (its options before it skipped), and the words
+/// after it.
+pub fn git_subcommand(words: &[PathBuf]) -> Option<(&[u8], &[PathBuf])> {
     let mut i = 0;
     loop {
         let w = words.get(i)?.as_os_str().as_bytes();

@@ -959,7 +959,6 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     }) {
         return None;
     }
-    let sub = String::from_utf8_lossy(pola_fileserver::hints::git_rewrites_work_tree(&words)?);
     // The work tree: the nearest directory holding `.git` (a directory).
     let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
     let writable = |path: &Path| {
@@ -972,6 +971,16 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     if !writable(&tree.join(".git")) || writable(tree) {
         return None;
     }
+    // `git sw` where `sw` is an alias of `switch` (it went past; new-user trial).
+    let (words, alias) = match git_alias_expanded(tree, &words) {
+        Some((alias, expanded)) => (expanded, Some(alias)),
+        None => (words, None),
+    };
+    let sub = String::from_utf8_lossy(pola_fileserver::hints::git_rewrites_work_tree(&words)?);
+    let (named, typed) = match &alias {
+        Some(alias) => (format!("{alias} ({sub})"), alias.clone()),
+        None => (sub.to_string(), sub.to_string()),
+    };
     // As the line would name it: `.`, `..` from a subdirectory, else the full path.
     let shown = match cmd.cwd.strip_prefix(tree) {
         Ok(below) if below.as_os_str().is_empty() => ".".to_string(),
@@ -979,8 +988,85 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
         _ => text::shown(tree).to_string(),
     };
     Some(format!(
-        "git {sub} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {sub} … + => {shown}"
+        "git {named} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {typed} … + => {shown}"
     ))
+}
+
+/// `words` (git's arguments) with an alias of git's as git would run it: `sw feature`
+/// for `switch feature` when the repository's configuration (in `tree`) or the
+/// user's says `alias.sw = switch`. `None` if its subcommand is one git knows of here,
+/// or no alias (or one run by the shell, `!…`: not followed). The alias's name is
+/// escaped, as the configuration is text a jail may have written.
+fn git_alias_expanded(tree: &Path, words: &[PathBuf]) -> Option<(String, Vec<PathBuf>)> {
+    if pola_fileserver::hints::what_it_changes("git", words).is_some() {
+        return None;
+    }
+    let (sub, rest) = pola_fileserver::hints::git_subcommand(words)?;
+    let name = std::str::from_utf8(sub).ok()?;
+    // As git finds the user's files: by `$HOME` and `$XDG_CONFIG_HOME`.
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .or_else(|| identity().map(|i| i.home).ok())
+        .unwrap_or_default();
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"));
+    // The repository's own configuration is read first: it overrides the user's.
+    let value = [
+        tree.join(".git/config"),
+        home.join(".gitconfig"),
+        xdg.join("git/config"),
+    ]
+    .iter()
+    .find_map(|file| git_config_alias(&read_config(file)?, name))?;
+    if value.starts_with('!') {
+        return None;
+    }
+    let at = words.len() - rest.len() - 1;
+    let mut expanded: Vec<PathBuf> = words[..at].to_vec();
+    expanded.extend(value.split_whitespace().map(PathBuf::from));
+    expanded.extend_from_slice(rest);
+    Some((text::shown(name).to_string(), expanded))
+}
+
+/// A configuration file's text, if it is a regular file of a sane size: never a FIFO
+/// or a device a jail planted there (which would hold the shell), nor a link.
+fn read_config(file: &Path) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(file)
+        .ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    let mut text = String::new();
+    f.take(1 << 20).read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// The value of `alias.NAME` in a git configuration's text (the last one it sets), its
+/// quotes removed.
+fn git_config_alias(config: &str, name: &str) -> Option<String> {
+    let mut in_alias = false;
+    let mut found = None;
+    for line in config.lines().map(str::trim) {
+        if let Some(section) = line.strip_prefix('[') {
+            let section = section.split(']').next().unwrap_or_default().trim();
+            in_alias = section.eq_ignore_ascii_case("alias");
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=').filter(|_| in_alias) else {
+            continue;
+        };
+        if key.trim().eq_ignore_ascii_case(name) {
+            found = Some(value.trim().replace('"', ""));
+        }
+    }
+    found
 }
 
 /// Whether `tool`, given `args`, follows a link named as an operand. `ls -l`/`-d`,

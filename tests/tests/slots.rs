@@ -227,6 +227,49 @@ both!(
     );
         assert_only_changed(&before, &tree(&t.path("w")), &[]);
         assert!(!t.path("w/.git/rebase-merge").exists());
+        // Through an alias of the repository's (it went past, switched the branch
+        // half-way and said 0; new-user trial), or of the user's.
+        sh(
+            t,
+            "cd w && git branch feature + => .git && git config alias.sw switch + => .git",
+        )
+        .success();
+        let before = tree(&t.path("w"));
+        let run = sh(t, "cd w && git sw feature~1 --detach + => .git");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+            run.stderr.contains("git sw (switch) rewrites the files of the work tree ., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git sw … + => ."),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        t.write(
+            "cfg/git/config",
+            "[user]\n\tname = a\n[Alias]\n\tco = \"checkout\"\n",
+        );
+        let mut cmd = t.pola_sh_command("cd w && git co feature~1 + => .git");
+        cmd.env("XDG_CONFIG_HOME", t.path("cfg"));
+        let run = t.output(cmd);
+        assert!(run.stderr.contains("git co (checkout) rewrites"), "{run}");
+        // A shell alias (`!…`) is not followed; `-qc` is `-q -c`: a new branch here.
+        sh(t, "cd w && git config alias.st '!git status' + => .git").success();
+        sh(t, "cd w && git st --short + => .git").success();
+        let run = sh(
+            t,
+            "cd w && git switch -qc topic + => .git && git branch --show-current",
+        );
+        assert_eq!(run.success(), "topic\n");
+        assert_only_changed(
+            &before,
+            &tree(&t.path("w")),
+            &[
+                ".git/HEAD",
+                ".git/config",
+                ".git/refs/heads/topic",
+                ".git/logs/HEAD",
+                ".git/logs/refs/heads/topic",
+            ],
+        );
+        sh(t, "cd w && git switch -q - + => .").success();
         // Reading commands, and those that write only `.git`, are not refused.
         sh(t, "cd w && git stash list + => .git && git log --oneline").success();
         let run = sh(
