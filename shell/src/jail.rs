@@ -992,6 +992,53 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     ))
 }
 
+/// `git worktree prune + => .git` (new-user trial): the jail cannot see a worktree
+/// elsewhere (`../wt`), so git takes it for gone and removes its record from `.git`,
+/// and the worktree is then no repository at all ("not a git repository"). Refused
+/// before it runs while a worktree it would forget is on the host but not granted.
+/// The records are text a jail may have written: their paths are only looked at, and
+/// escaped.
+fn forgets_worktrees_it_cannot_see(cmd: &Command, tool: &str) -> Option<String> {
+    if tool != "git" {
+        return None;
+    }
+    let words: Vec<PathBuf> = cmd.argv.iter().skip(1).map(PathBuf::from).collect();
+    let (sub, rest) = pola_fileserver::hints::git_subcommand(&words)?;
+    let dry = rest.iter().any(|w| w == "-n" || w == "--dry-run");
+    if sub != b"worktree" || rest.first().is_none_or(|w| w != "prune") || dry {
+        return None;
+    }
+    let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
+    let seen = |path: &Path| {
+        cmd.grants
+            .iter()
+            .filter_map(|g| placed(&cmd.cwd, &g.path))
+            .any(|g| path.starts_with(&g))
+    };
+    let mut hidden: Vec<PathBuf> = fs::read_dir(tree.join(".git/worktrees"))
+        .ok()?
+        .flatten()
+        .filter_map(|record| {
+            let gitdir = read_config(&record.path().join("gitdir"))?;
+            let dotgit = PathBuf::from(gitdir.trim_end());
+            let live = dotgit.is_absolute() && fs::symlink_metadata(&dotgit).is_ok();
+            (live && !seen(&dotgit)).then(|| dotgit.parent().map(Path::to_path_buf))?
+        })
+        .collect();
+    hidden.sort();
+    let first = hidden.first()?;
+    let more = match hidden.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    let grants: Vec<String> = hidden.iter().map(text::word).collect();
+    Some(format!(
+        "git worktree prune would forget the worktree {}{more}, which it cannot see (not granted): nothing was done — try: git worktree prune … + {}",
+        text::shown(first),
+        grants.join(" ")
+    ))
+}
+
 /// `words` (git's arguments) with an alias of git's as git would run it: `sw feature`
 /// for `switch feature` when the repository's configuration (in `tree`) or the
 /// user's says `alias.sw = switch`. `None` if its subcommand is one git knows of here,
@@ -1323,6 +1370,7 @@ pub fn start(
     let tool = launch::program_name(&prepared.exe);
     if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)
         .or_else(|| changes_a_work_tree_it_cannot_write(cmd, &tool))
+        .or_else(|| forgets_worktrees_it_cannot_see(cmd, &tool))
     {
         return Err(JailError::HalfDone(message));
     }

@@ -539,3 +539,40 @@ both!(
         assert_eq!(mode & 0o777, 0o600);
     }
 );
+
+// `git worktree prune + => .git` (new-user trial): the jail could not see the worktree
+// `../wt`, git took it for gone and removed its record, and the worktree was then "not
+// a git repository". Refused while such a worktree is on the host; granted, it is seen.
+both!(
+    git_worktree_prune_does_not_forget_a_worktree_it_cannot_see,
+    |t: &T| {
+        t.mkdir("w");
+        let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+        sh(
+        t,
+        &format!("cd w && {ids} && git init -q + => . && echo a > a.txt && git add a.txt + => .git && git commit -qm a + => .git && git branch feature + => .git && git worktree add -q => ../wt feature + => .git"),
+    )
+    .success();
+        let record = t.path("w/.git/worktrees/wt");
+        assert!(record.exists());
+        let run = sh(t, "cd w && git worktree prune -v + => .git");
+        assert_eq!(run.code, Some(1), "{run}");
+        let wt = t.path("wt");
+        let expected = format!(
+        "git worktree prune would forget the worktree {}, which it cannot see (not granted): nothing was done — try: git worktree prune … + {}",
+        wt.display(),
+        wt.display()
+    );
+        assert!(run.stderr.contains(&expected), "{run}");
+        assert!(record.exists());
+        // A dry run changes nothing; with the worktree granted, git sees it and keeps it.
+        sh(t, "cd w && git worktree prune -n + => .git").success();
+        sh(t, "cd w && git worktree prune -v + => .git + ../wt").success();
+        assert!(record.exists());
+        sh(t, "cd wt && git status --short + . ../w/.git").success();
+        // Once it is gone, it is pruned as git would.
+        fs::remove_dir_all(&wt).unwrap();
+        sh(t, "cd w && git worktree prune + => .git").success();
+        assert!(!record.exists());
+    }
+);
