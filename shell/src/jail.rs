@@ -738,6 +738,12 @@ pub fn namespace(
         }
         let meta = fs::symlink_metadata(&host);
         let exists = meta.is_ok();
+        // A path named to read that is not there is said, also where a write grant of
+        // the line makes a slot around it (`--ro ci --rw ci/obj`, neither there: `ci`
+        // became a slot and the command ran without what it was to read; trial).
+        if !write && origin == Origin::Argument && !exists {
+            return Err(ResolveError::NotFound(virt).into());
+        }
         // A link of the user's named for reading: shown as the link it is (`readlink`,
         // `ls -l`, `cp -P`, `tar`, `git add` saw the file it leads to, and archived or
         // committed that), with what it leads to granted where the jail resolves it.

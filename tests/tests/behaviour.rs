@@ -222,6 +222,14 @@ both!(errors_are_one_line_with_the_right_status, |t: &T| {
             125,
             "pola-run: no such file: ",
         ),
+        // Not there, also where a write grant below it would make it a slot (it
+        // did, and the command ran without it; trial).
+        (
+            &["--ro", "nope", "--rw", "nope/obj"],
+            &["true"],
+            125,
+            "pola-run: no such file: ",
+        ),
         (
             &[],
             &["no-such-program-xyz"],

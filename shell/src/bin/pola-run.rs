@@ -64,7 +64,8 @@ struct Args {
     /// pypi.org:443, *.example.org, 192.0.2.7:22).
     #[arg(long = "net-host", value_name = "HOST[:PORTS]")]
     net_host: Vec<String>,
-    /// Working directory of the command (default: the current one).
+    /// Working directory of the command (default: the current one). Relative paths
+    /// of --ro and --rw are taken from it, as the command would take them.
     #[arg(long, value_name = "DIR")]
     cwd: Option<PathBuf>,
     /// Add NAME=VALUE to the command's environment.
