@@ -636,7 +636,7 @@ pub enum Changes {
 pub fn changes_its_operands(tool: &str) -> bool {
     [
         "rm", "rmdir", "unlink", "mv", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
-        "setfacl", "patch", "find",
+        "setfacl", "patch", "find", "ranlib", "strip",
     ]
     .contains(&tool)
         || COPIES.contains(&tool)

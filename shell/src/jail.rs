@@ -1692,6 +1692,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, false, cwd))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
+            .or_else(|| fifo_hint(program, name, args, &outcome.exe))
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
         Some(line)
     } else {
@@ -1699,6 +1700,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         // 502); then what such a command names is what it changes (`mv a b` also
         // looks for b, and the write grant for b alone would fail again).
         unreachable_hint(program, name, &outcome.hosts_unreachable)
+            .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| o.operands_hint(program, name))
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
@@ -1848,6 +1850,20 @@ fn processes_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<S
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} sees only its own jail's processes, never the system's — to see or signal those: !!{name}{dots} (or the kill builtin)"
+    ))
+}
+
+/// `mkfifo`, whatever its status: a FIFO in a directory a jail may write is never
+/// opened for a later command (one planted there could hold it, or the shell), and
+/// a slot cannot become one ("Operation not permitted"). It was told to grant `.`
+/// (new-user trial); said with the way that works.
+fn fifo_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
+    if launch::program_name(exe) != "mkfifo" {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name}: a FIFO made by a jail is never opened for later commands (one a jail left could hold them) — to make one to use: !!{name}{dots}"
     ))
 }
 

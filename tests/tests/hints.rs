@@ -1070,3 +1070,35 @@ both!(a_command_killed_from_outside_gets_no_hint, |t: &T| {
     let run = sh(t, &["--hints", "-c", "sleep x + => a"]);
     assert!(run.stderr.contains("try: sleep … + ."), "{run}");
 });
+
+// Tools that change the file they are given in place are told `=> NAME` (they were
+// told to grant each file they make, or the directory); `mkfifo` is told that a FIFO
+// a jail made is never opened for later commands, and how to make one (it was told
+// to grant `.`, after which the FIFO could not be used; new-user trial).
+both!(
+    in_place_tools_and_mkfifo_get_the_hint_that_works,
+    |t: &T| {
+        t.write("u.c", "int add(int a, int b) { return a + b; }\n");
+        sh(t, &["-c", "!!gcc -c u.c && !!ar rc libu.a u.o"]).success();
+        let run = sh(t, &["--hints", "-c", "ranlib libu.a"]);
+        assert!(run.stderr.contains("try: ranlib … => libu.a"), "{run}");
+        sh(t, &["-c", "ranlib => libu.a"]).success();
+        let run = sh(t, &["--hints", "-c", "strip u.o"]);
+        assert!(run.stderr.contains("try: strip … => u.o"), "{run}");
+        let run = sh(t, &["--hints", "-c", "mkfifo => ff"]);
+        assert!(
+        run.stderr.contains("pola-sh: mkfifo: a FIFO made by a jail is never opened for later commands (one a jail left could hold them) — to make one to use: !!mkfifo …"),
+        "{run}"
+    );
+        assert!(!run.stderr.contains("+ ."), "{run}");
+        // As said: made unconfined, it is opened.
+        let run = sh(
+            t,
+            &[
+                "-c",
+                "!!mkfifo ff && { cat ff > got & echo through > ff; wait; } && cat got",
+            ],
+        );
+        assert_eq!(run.success(), "through\n");
+    }
+);
