@@ -94,6 +94,8 @@ pub enum Writes {
     Venv,
     /// Its keyrings (`gpg`: ~/.gnupg, which it writes, for its locks, even to list).
     Keyring,
+    /// Its user's own place for installed packages (`pip install --user`: ~/.local).
+    UserSite,
 }
 
 /// What the program named `tool`, given `words`, changes ([`Writes`]), if it is one
@@ -120,11 +122,24 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         });
         return (!asks_only).then_some(Writes::Keyring);
     }
-    if tool.starts_with("pip") {
+    // pip, or `python3 -m pip`.
+    let pip = match words {
+        [m, module, rest @ ..] if tool.starts_with("python") && m == "-m" => module
+            .as_os_str()
+            .as_bytes()
+            .starts_with(b"pip")
+            .then_some(rest),
+        _ => tool.starts_with("pip").then_some(words),
+    };
+    if let Some(words) = pip {
         let sub = first_operand(words)?;
-        return [&b"install"[..], b"uninstall"]
-            .contains(&sub)
-            .then_some(Writes::Venv);
+        if ![&b"install"[..], b"uninstall"].contains(&sub) {
+            return None;
+        }
+        return Some(match has_word(words, &[b"--user"]) {
+            true => Writes::UserSite,
+            false => Writes::Venv,
+        });
     }
     if tool != "git" {
         return None;
@@ -595,9 +610,10 @@ pub fn changes_in(
             let regular = crate::planted::open_regular(&venv.join("pyvenv.cfg")).is_some();
             regular.then(|| read_only(venv.to_path_buf())).flatten()
         }
-        Writes::GlobalConfig | Writes::Keyring => {
+        Writes::GlobalConfig | Writes::Keyring | Writes::UserSite => {
             let file = match writes {
                 Writes::Keyring => home.join(".gnupg"),
+                Writes::UserSite => home.join(".local"),
                 _ => {
                     let file = home.join(".gitconfig");
                     let xdg = home.join(".config/git/config");
@@ -1014,7 +1030,8 @@ impl Observed {
         let changes = self.changes.as_ref()?;
         let config = matches!(
             changes,
-            Changes::ReadOnly(Writes::GlobalConfig | Writes::Keyring, _) | Changes::Private(..)
+            Changes::ReadOnly(Writes::GlobalConfig | Writes::Keyring | Writes::UserSite, _)
+                | Changes::Private(..)
         );
         let place = |p: &Path| shown_from(p, cwd, home, config);
         let what = |writes: Writes| match writes {
@@ -1024,6 +1041,7 @@ impl Observed {
             Writes::Venv => "the virtual environment it runs from",
             Writes::GlobalConfig => "its configuration",
             Writes::Keyring => "its keyrings (even to list them: their locks)",
+            Writes::UserSite => "your own installed packages",
         };
         match changes {
             // The failure may have had another cause: said so for a build tool, whose

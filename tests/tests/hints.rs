@@ -1102,3 +1102,31 @@ both!(
         assert_eq!(run.success(), "through\n");
     }
 );
+
+// `pip install --user` installs into ~/.local: in the jail's private home, discarded
+// with it, and nothing said what keeps it (new-user trial). Told the grant.
+both!(pip_install_user_is_told_the_grant_that_keeps_it, |t: &T| {
+    let wheel = r#"
+import zipfile
+with zipfile.ZipFile('tinyx-1.0-py3-none-any.whl', 'w') as z:
+    z.writestr('tinyx.py', 'X = 1\n')
+    z.writestr('tinyx-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\nName: tinyx\nVersion: 1.0\n')
+    z.writestr('tinyx-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n')
+    z.writestr('tinyx-1.0.dist-info/RECORD', '')
+"#;
+    t.plain(&["/usr/bin/python3", "-c", wheel]).success();
+    let installed = t.home.join(".local/lib/python3.11/site-packages/tinyx.py");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "/usr/bin/python3 -m pip install -q --user --no-index --break-system-packages tinyx-1.0-py3-none-any.whl",
+        ],
+    );
+    assert!(
+        run.stderr.contains("pola-sh: /usr/bin/python3 changed ~/.local in the jail's private home, which is gone with it (yours is unchanged) — to change yours, try: /usr/bin/python3 … + => ~/.local"),
+        "{run}"
+    );
+    assert!(!installed.exists());
+});
