@@ -1697,7 +1697,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         Some(line)
     } else {
         // First: a host it was granted that could not be reached (what it saw was a
-        // 502); then what such a command names is what it changes (`mv a b` also
+        // 502 or a reset connection); then what such a command names is what it changes (`mv a b` also
         // looks for b, and the write grant for b alone would fail again).
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
@@ -1821,7 +1821,8 @@ fn as_pola_run(line: &str) -> String {
 }
 
 /// A host granted by name that the proxy could not reach: the command saw only a
-/// 502 or a SOCKS error (`curl: (56) CONNECT tunnel failed, response 502`), and was
+/// 502, a reset connection or a SOCKS error (`curl: (56) CONNECT tunnel failed,
+/// response 502`), and was
 /// told to grant the working directory (new-user trial). The name is the jail's.
 fn unreachable_hint(program: &str, name: &str, missed: &[(String, String)]) -> Option<String> {
     let (first, why) = missed.first()?;

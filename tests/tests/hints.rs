@@ -264,6 +264,21 @@ both!(a_granted_host_the_proxy_cannot_reach_is_said, |t: &T| {
         run.stderr.contains("pola-sh: curl was granted 127.0.0.1:1, but pola-sh's proxy could not reach it: cannot connect: Connection refused"),
         "{run}"
     );
+    // Without -f too: a failed connection, as without the proxy, not an answer (it
+    // exited 0 with a 502's text: `curl URL && next` went on).
+    let run = sh(
+        t,
+        &[
+            "-c",
+            "curl -sS --max-time 20 http://127.0.0.1:1/ + @net:127.0.0.1:1",
+        ],
+    );
+    assert!(!run.ok() && run.stdout.is_empty(), "{run}");
+    let direct = sh(
+        t,
+        &["-c", "curl -sS --max-time 20 http://127.0.0.1:1/ + @net"],
+    );
+    assert!(!direct.ok(), "{direct}");
 });
 
 // pola-run's hints showed pola-sh's syntax (`+ notes.txt`; new-user trial).

@@ -93,6 +93,17 @@ fn respond(mut client: &TcpStream, status: u16, reason: &str, text: &str) {
     let _ = client.write_all(answer.as_bytes());
 }
 
+/// End the client's connection as a failed connection ends: reset, no answer.
+fn reset(client: &TcpStream) {
+    use nix::sys::socket::{setsockopt, sockopt::Linger};
+    let now = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    let _ = setsockopt(client, Linger, &now);
+    let _ = client.shutdown(std::net::Shutdown::Read);
+}
+
 /// Answer a refusal.
 fn refuse(client: &TcpStream, to: &str, refusal: &Refusal) {
     let verdict = refusal.verdict();
@@ -194,6 +205,13 @@ fn forward(
     };
     let (upstream, verdict) = match policy::open(&to, conn) {
         Ok(opened) => opened,
+        // A granted host not reached: as a connection to it would have failed, not an
+        // answer (curl said 502's text and exited 0: `curl URL && next` went on; new-user
+        // trial). Why is said to the user as the command ends (`Missed`).
+        Err(refusal) if !refusal.denied() => {
+            shared.record(&to.shown(), Verdict::Refused(&refusal));
+            return reset(client);
+        }
         Err(refusal) => {
             shared.record(&to.shown(), Verdict::Refused(&refusal));
             return refuse(client, &to.shown(), &refusal);
