@@ -983,6 +983,11 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
         None => (words, None),
     };
     let sub = String::from_utf8_lossy(pola_fileserver::hints::git_rewrites_work_tree(&words)?);
+    // Files named to change, each given to write (`git restore a.txt => a.txt + =>
+    // .git`): it changes only those (refused too, which sent the trial to `+ => .`).
+    if names_only_what_it_may_write(&words, &writable, &cmd.cwd) {
+        return None;
+    }
     let (named, typed) = match &alias {
         Some(alias) => (format!("{alias} ({sub})"), alias.clone()),
         None => (sub.to_string(), sub.to_string()),
@@ -996,6 +1001,33 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     Some(format!(
         "git {named} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {typed} … + => {shown}"
     ))
+}
+
+/// Whether git's `words` change only files they name, each of which `writable`
+/// (run in `cwd`): `restore`, `rm` and `mv` with their paths, `checkout` with paths
+/// after `--`, or with operands that are all such files (not a branch).
+fn names_only_what_it_may_write(
+    words: &[PathBuf],
+    writable: &dyn Fn(&Path) -> bool,
+    cwd: &Path,
+) -> bool {
+    let Some((sub, rest)) = pola_fileserver::hints::git_subcommand(words) else {
+        return false;
+    };
+    if ![&b"restore"[..], b"rm", b"mv", b"checkout"].contains(&sub) {
+        return false;
+    }
+    let paths: Vec<&PathBuf> = match rest.iter().position(|w| w == "--") {
+        Some(at) => rest[at + 1..].iter().collect(),
+        None => rest
+            .iter()
+            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+            .collect(),
+    };
+    !paths.is_empty()
+        && paths
+            .iter()
+            .all(|p| placed(cwd, p).is_some_and(|p| writable(&p)))
 }
 
 /// `git worktree prune + => .git` (new-user trial): the jail cannot see a worktree

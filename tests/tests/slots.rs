@@ -576,3 +576,41 @@ both!(
         assert!(!record.exists());
     }
 );
+
+// A git command that changes only the files it names, each given to write, runs: the
+// work tree's check refused `git restore a.txt => a.txt + => .git`, and the trial
+// went to `+ => .`.
+both!(git_changing_only_files_given_to_write_runs, |t: &T| {
+    t.mkdir("w");
+    let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+    sh(
+        t,
+        &format!("cd w && {ids} && git init -q + => . && echo a > a.txt && echo b > b.txt && echo c > c.txt && git add . + => .git && git commit -qm a + => .git"),
+    )
+    .success();
+    t.write("w/a.txt", "changed\n");
+    t.write("w/b.txt", "changed\n");
+    sh(t, "cd w && git restore a.txt => a.txt + => .git").success();
+    assert_eq!(read(t, "w/a.txt"), "a\n");
+    assert_eq!(read(t, "w/b.txt"), "changed\n");
+    sh(t, "cd w && git checkout HEAD -- b.txt => b.txt + => .git").success();
+    assert_eq!(read(t, "w/b.txt"), "b\n");
+    sh(
+        t,
+        &format!("cd w && {ids} && git rm -q => c.txt + => .git && git commit -qm rm + => .git"),
+    )
+    .success();
+    assert!(!t.path("w/c.txt").exists());
+    // One it may not write, or a branch: refused as before.
+    t.write("w/a.txt", "changed\n");
+    t.write("w/b.txt", "changed\n");
+    let run = sh(t, "cd w && git restore a.txt b.txt => a.txt + => .git");
+    assert!(
+        run.stderr
+            .contains("git restore rewrites the files of the work tree"),
+        "{run}"
+    );
+    assert_eq!(read(t, "w/a.txt"), "changed\n");
+    let run = sh(t, "cd w && git checkout HEAD~0 => a.txt + => .git");
+    assert!(run.stderr.contains("git checkout rewrites"), "{run}");
+});
