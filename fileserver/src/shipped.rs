@@ -6,7 +6,8 @@
 //! was found at and the path its links lead to, under the tool's home (`$PYENV_ROOT` or
 //! `~/.pyenv`, ...) — not from its name alone; a few profiles are for a program name
 //! wherever it is (`git`, `man`). Each grants read-only, unless the tool cannot run at
-//! all without writing one lock or state file, and then only that one. None names
+//! all without writing one lock or state file, and then only that one; `nohup` gets
+//! the one file it writes, `nohup.out` in the working directory. None names
 //! credentials (SSH keys, `~/.cargo/credentials*`, `~/.npmrc`, `~/.git-credentials`,
 //! `.netrc`, `.pypirc`, gnupg, keyrings, browser profiles): a unit test checks every
 //! path against those patterns.
@@ -253,6 +254,16 @@ env GIT_COMMITTER_EMAIL
 ",
     },
     Shipped {
+        name: "nohup",
+        homes: &[],
+        programs: &["nohup"],
+        text: "\
+# nohup: the file its command's output goes to when that was the terminal (in the
+# working directory; a slot, made only then).
+rw nohup.out
+",
+    },
+    Shipped {
         name: "man",
         homes: &[],
         programs: &["man", "apropos", "whatis", "mandb", "groff", "nroff"],
@@ -419,7 +430,9 @@ mod tests {
                 if let Rule::ReadWrite(w) = r {
                     let text = format!("{w:?}");
                     assert!(
-                        text.contains(".package-cache") || text.contains("go-build"),
+                        text.contains(".package-cache")
+                            || text.contains("go-build")
+                            || text.contains("\"nohup.out\""),
                         "{}: writable {text}",
                         s.name
                     );

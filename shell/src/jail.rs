@@ -428,6 +428,19 @@ fn profiles_for(
     }
     out.extend(user);
     out.retain(|p| found_here(p, &identity.home));
+    // A shipped profile that writes in the working directory (nohup's) only for the
+    // system's program, never one a jail could have made carrying its name.
+    let writes_here = |p: &Profile| {
+        p.is_shipped()
+            && p.grants(&identity.home)
+                .iter()
+                .any(|(path, write)| *write && path.is_relative())
+    };
+    if out.iter().any(writes_here)
+        && pola_fileserver::planted::unconfined_program(real.unwrap_or(exe), true).is_err()
+    {
+        out.retain(|p| !writes_here(p));
+    }
     Ok(out)
 }
 
@@ -441,14 +454,15 @@ fn exported(cmd: &Command, name: &str) -> Option<String> {
 }
 
 /// Whether profile `p` has anything to say here: a shipped profile that finds nothing
-/// of its tool adds nothing.
+/// of its tool adds nothing, unless it names a place to write in the working directory
+/// (nohup's `nohup.out`, made there).
 fn found_here(p: &Profile, home: &Path) -> bool {
     !p.is_shipped()
         || !p.env().is_empty()
         || p.network() != pola_fileserver::network::Network::Private
         || p.grants(home)
             .iter()
-            .any(|(path, _)| fs::symlink_metadata(path).is_ok())
+            .any(|(path, write)| fs::symlink_metadata(path).is_ok() || *write && path.is_relative())
 }
 
 /// The repository a git server command serves, and whether it writes it. Git's ssh

@@ -1156,6 +1156,35 @@ both!(
     }
 );
 
+// `nohup CMD` at a terminal writes the command's output to ./nohup.out: in the jail it
+// fell back to the private home's, and the job's output was discarded (new-user
+// trial). The shipped profile gives nohup that one name, for the system's nohup only.
+both!(nohup_at_a_terminal_keeps_its_output, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("nohup echo from-nohup"),
+        Send(ENTER),
+        Expect("appending output to 'nohup.out'"),
+        Expect(prompt(t)),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let kept = std::fs::read_to_string(t.path("nohup.out")).unwrap_or_default();
+    assert_eq!(kept, "from-nohup\n", "{run}");
+    // A program a jail made carrying its name gets nothing of it.
+    t.plain(&[
+        pola_tests::pola_sh().to_str().unwrap(),
+        "-c",
+        "mkdir => jw && cp /usr/bin/nohup => jw/nohup",
+    ])
+    .success();
+    let explain = |program: &str| {
+        let run = t.jail(&["--explain"], &[program, "true"]);
+        run.stdout.contains("nohup.out")
+    };
+    assert!(explain("/usr/bin/nohup"));
+    assert!(!explain("./jw/nohup"));
+});
+
 both!(tab_completes_variables, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),
