@@ -450,9 +450,18 @@ pub fn filter(net: &Network) -> Result<ScmpFilterContext, SeccompError> {
 /// "Argument is the own id or -1" needs two comparisons on one argument, which
 /// libseccomp cannot express in a rule, and the generic builders kill on a foreign
 /// architecture where this jail answers ENOSYS; so this one small program is written
-/// out here. It only ever kills or allows; foreign architectures pass through to the
-/// main filter. Per call: `nr == N` → for each id argument: load its low 32 bits (the
-/// kernel reads ids as 32-bit), allow on the own id or "unchanged", else kill.
+/// out here. It only ever kills, allows, or (below) succeeds without the call; foreign
+/// architectures pass through to the main filter. Per call: `nr == N` → for each id
+/// argument: load its low 32 bits (the kernel reads ids as 32-bit), go on with the own
+/// id (or "unchanged", where -1 means that), else kill.
+///
+/// In root's jails (`uid` 0), a change of a file's owner or group to another id
+/// (`chown`, `lchown`, `fchown`, `fchownat`) succeeds without being made: a jail has
+/// one user and no `CAP_CHOWN`, and as root `tar x` restores its archive's owners,
+/// `cp -a`, `rsync -a` and `install -o` set them — each failed (EINVAL: the id is not
+/// mapped) where root's own would have worked, and a downloaded source archive could
+/// not be unpacked. The files stay root's, as with `tar --no-same-owner`. A jail of
+/// another user gets the kernel's answer, as that user's own chown would fail.
 pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
     const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
     const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
@@ -474,6 +483,8 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
     };
     let allow = stmt(RET_K, libc::SECCOMP_RET_ALLOW);
     let kill = stmt(RET_K, libc::SECCOMP_RET_KILL_PROCESS);
+    // SECCOMP_RET_ERRNO with 0: the call returns 0 and is not made.
+    let done = stmt(RET_K, libc::SECCOMP_RET_ERRNO);
 
     let mut prog = vec![
         stmt(LD_W_ABS, ARCH),
@@ -481,13 +492,44 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
         allow,
         stmt(LD_W_ABS, NR),
     ];
-    for &(nr, args, unchanged_ok, kind) in ID_CALLS {
-        let own = match kind {
-            IdKind::User => uid,
-            IdKind::Group => gid,
-        };
+    /// One call's check: its id arguments with their kinds, whether -1 is
+    /// "unchanged" for it, and what another id gets.
+    struct Check {
+        nr: libc::c_long,
+        ids: Vec<(u32, IdKind)>,
+        unchanged_ok: bool,
+        other: libc::sock_filter,
+    }
+    let mut calls: Vec<Check> = ID_CALLS
+        .iter()
+        .map(|&(nr, args, unchanged_ok, kind)| Check {
+            nr,
+            ids: (0..args).map(|a| (a, kind)).collect(),
+            unchanged_ok,
+            other: kill,
+        })
+        .collect();
+    if uid == 0 {
+        calls.extend(CHOWN_CALLS.iter().map(|&(nr, owner)| Check {
+            nr,
+            ids: vec![(owner, IdKind::User), (owner + 1, IdKind::Group)],
+            unchanged_ok: true,
+            other: done,
+        }));
+    }
+    for Check {
+        nr,
+        ids,
+        unchanged_ok,
+        other,
+    } in calls
+    {
         let mut block = Vec::new();
-        for arg in 0..args {
+        for (arg, kind) in ids {
+            let own = match kind {
+                IdKind::User => uid,
+                IdKind::Group => gid,
+            };
             // Low half of args[arg] in struct seccomp_data (little-endian).
             block.push(stmt(LD_W_ABS, 16 + 8 * arg));
             if unchanged_ok {
@@ -496,7 +538,7 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
             } else {
                 block.push(jump(own, 1, 0));
             }
-            block.push(kill);
+            block.push(other);
         }
         block.push(allow);
         prog.push(jump(nr as u32, 0, block.len() as u8));
@@ -505,6 +547,15 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
     prog.push(allow);
     prog
 }
+
+/// The calls that change a file's owner, and the argument holding the owner (the
+/// group is the next one).
+const CHOWN_CALLS: &[(libc::c_long, u32)] = &[
+    (libc::SYS_chown, 1),
+    (libc::SYS_lchown, 1),
+    (libc::SYS_fchown, 1),
+    (libc::SYS_fchownat, 2),
+];
 
 /// A filter that turns calls into notifications for the server: with `watch` the
 /// path-taking calls (mediated mode), with `slots` the calls that change names — of the

@@ -758,3 +758,37 @@ both!(
         assert!(run.stdout.ends_with("rc=143\n"), "{run}");
     }
 );
+
+// As root, `tar x` restores an archive's owners: in a jail, which has one user and no
+// CAP_CHOWN, that failed (EINVAL, "Cannot change ownership", status 2) for every
+// downloaded source archive, as did `cp -a` of another user's files (new-user trial).
+// A root jail's change of owner to another id succeeds without being made (the files
+// stay root's); another user's is refused as that user's own would be.
+both!(root_unpacks_archives_of_other_owners, |t: &T| {
+    t.write("src/f", "x\n");
+    t.plain(&["tar", "--owner=4242", "--group=4242", "-cf", "a.tar", "src"])
+        .success();
+    fs::remove_dir_all(t.path("src")).unwrap();
+    let sh = |script: &str| t.output(t.pola_sh_command(script));
+    let run =
+        sh("tar xf a.tar + => .; echo rc=$?; stat -c %u src/f; chown 4242 => src/f; echo chown=$?");
+    let own = t.uid.to_string();
+    match t.who {
+        Who::Root => assert_eq!(run.stdout, format!("rc=0\n{own}\nchown=0\n"), "{run}"),
+        Who::User => {
+            assert!(
+                run.stdout.starts_with(&format!("rc=0\n{own}\nchown=")),
+                "{run}"
+            );
+            assert!(!run.stdout.ends_with("chown=0\n"), "{run}");
+        }
+    }
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(fs::metadata(t.path("src/f")).unwrap().uid(), t.uid);
+    // Unconfined, root's tar restores them (the behaviour the jail stands in for).
+    if t.who == Who::Root {
+        fs::remove_dir_all(t.path("src")).unwrap();
+        sh("!!tar xf a.tar").success();
+        assert_eq!(fs::metadata(t.path("src/f")).unwrap().uid(), 4242);
+    }
+});
