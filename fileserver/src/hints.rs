@@ -182,7 +182,11 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         return Some(Writes::Repository);
     }
     if WORK_TREE.contains(&sub) {
-        return Some(Writes::WorkTree);
+        // (`switch -c new` writes the repository only: told `+ => .git`, not `+ => .`.)
+        return Some(match git_only_index(sub, rest) {
+            true => Writes::Repository,
+            false => Writes::WorkTree,
+        });
     }
     if sub != b"config" {
         return None;
@@ -301,8 +305,6 @@ fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf>
     words.get(at + 1)
 }
 
-/// git's subcommand in `words` (`git [-C DIR] [-c NAME=VALUE] [--options] SUBCOMMAND`)
-/// and the words after it.
 /// The git subcommand `words` (git's arguments) run when it rewrites the files of the
 /// work tree as it goes (`rebase`, `switch` to another branch, `reset --hard`), not
 /// when it only reads them or writes the repository (`stash list`, `reset`,
@@ -311,13 +313,18 @@ pub fn git_rewrites_work_tree(words: &[PathBuf]) -> Option<&[u8]> {
     if what_it_changes("git", words) != Some(Writes::WorkTree) {
         return None;
     }
-    let (sub, rest) = git_subcommand(words)?;
+    git_subcommand(words).map(|(sub, _)| sub)
+}
+
+/// Whether git's `sub`, one of those that may rewrite the work tree, given `rest`,
+/// writes only the repository (or nothing).
+fn git_only_index(sub: &[u8], rest: &[PathBuf]) -> bool {
     let has = |options: &[&[u8]]| has_word(rest, options);
     let operands = rest
         .iter()
         .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
         .count();
-    let only_index = match sub {
+    match sub {
         b"stash" => rest
             .first()
             .is_some_and(|w| [&b"list"[..], b"show"].contains(&w.as_os_str().as_bytes())),
@@ -329,12 +336,11 @@ pub fn git_rewrites_work_tree(words: &[PathBuf]) -> Option<&[u8]> {
         // (`-qc`: a bundle of short options holding one.)
         b"checkout" | b"switch" => short_option(rest, b"bBcC") && operands <= 1,
         _ => false,
-    };
-    (!only_index).then_some(sub)
+    }
 }
 
-/// git's subcommand among its `words` (its options before it skipped), and the words
-/// after it.
+/// git's subcommand in `words` (`git [-C DIR] [-c NAME=VALUE] [--options] SUBCOMMAND`)
+/// and the words after it.
 pub fn git_subcommand(words: &[PathBuf]) -> Option<(&[u8], &[PathBuf])> {
     let mut i = 0;
     loop {

@@ -1145,3 +1145,21 @@ with zipfile.ZipFile('tinyx-1.0-py3-none-any.whl', 'w') as z:
     );
     assert!(!installed.exists());
 });
+
+// `git switch -c new` writes only the repository: told `+ => .git` (it was told
+// `+ => .`, the whole work tree; new-user trial).
+both!(a_new_branch_is_told_the_repository_only, |t: &T| {
+    t.mkdir("w");
+    let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+    sh(
+        t,
+        &["-c", &format!("cd w && {ids} && git init -q + => . && echo a > a && git add a + => .git && git commit -qm a + => .git")],
+    )
+    .success();
+    let run = sh(t, &["--hints", "-c", "cd w && git switch -c feature"]);
+    assert!(
+        run.stderr.contains("pola-sh: git changes the repository, and was given .git read-only — try: git … + => .git"),
+        "{run}"
+    );
+    sh(t, &["-c", "cd w && git switch -qc feature + => .git"]).success();
+});
