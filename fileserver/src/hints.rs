@@ -1393,9 +1393,21 @@ impl Observed {
                         "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — try: {cmd} + @net:{} (pola-sh's proxy looks it up), or {cmd} + @net",
                         crate::text::shown(&host)
                     ),
-                    None => format!(
-                        "{name} tried to look up a host name itself ({addr}:53), which a jail cannot (only @net gives it the network's DNS) — try: {cmd} + @net:HOST for the host it needs (pola-sh's proxy looks it up), or {cmd} + @net"
-                    ),
+                    None => match self.registry_hosts() {
+                        // A package manager's registry: its hosts by name (npm was told
+                        // `@net:HOST`, and retried for 70 s first; new-user trial).
+                        Some(hosts) => {
+                            let grants: Vec<String> =
+                                hosts.iter().map(|h| format!("@net:{h}")).collect();
+                            format!(
+                                "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — for its registry, try: {cmd} + {} (pola-sh's proxy looks them up), or {cmd} + @net",
+                                grants.join(" ")
+                            )
+                        }
+                        None => format!(
+                            "{name} tried to look up a host name itself ({addr}:53), which a jail cannot (only @net gives it the network's DNS) — try: {cmd} + @net:HOST for the host it needs (pola-sh's proxy looks it up), or {cmd} + @net"
+                        ),
+                    },
                 },
                 Some(_) => format!(
                     "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
@@ -1432,6 +1444,25 @@ impl Observed {
 }
 
 impl Observed {
+    /// The hosts of this package manager's default registry, if it is one.
+    fn registry_hosts(&self) -> Option<&'static [&'static str]> {
+        let pip = self.tool.starts_with("pip")
+            || self.tool.starts_with("python")
+                && self
+                    .words
+                    .get(1)
+                    .is_some_and(|m| m.as_os_str().as_bytes().starts_with(b"pip"));
+        Some(match self.tool.as_str() {
+            "npm" | "npx" | "pnpm" => &["registry.npmjs.org"],
+            "yarn" => &["registry.yarnpkg.com"],
+            "cargo" => &["index.crates.io", "static.crates.io"],
+            "gem" | "bundle" => &["rubygems.org", "index.rubygems.org"],
+            "go" => &["proxy.golang.org", "sum.golang.org"],
+            _ if pip => &["pypi.org", "files.pythonhosted.org"],
+            _ => return None,
+        })
+    }
+
     /// Single names it tried to create in the working directory that are not there: a
     /// create seen as one, or (where the kernel refuses it before asking the working
     /// directory's file system, as for an unprivileged user's jail) a missing name it

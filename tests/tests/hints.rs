@@ -1163,3 +1163,21 @@ both!(a_new_branch_is_told_the_repository_only, |t: &T| {
     );
     sh(t, &["-c", "cd w && git switch -qc feature + => .git"]).success();
 });
+
+// A package manager without the network is told its registry's hosts by name (pip
+// and npm were told `@net:HOST`; npm retried for 70 s first; new-user trial).
+both!(a_package_manager_is_told_its_registrys_hosts, |t: &T| {
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "/usr/bin/python3 -m pip download -q --no-deps --retries 0 --timeout 2 -d => dl tabulate",
+        ],
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains("for its registry, try: /usr/bin/python3 … + @net:pypi.org @net:files.pythonhosted.org (pola-sh's proxy looks them up)"),
+        "{run}"
+    );
+});
