@@ -52,6 +52,8 @@ pub struct Observed {
     /// Ports it bound a socket to in its own network namespace (a server nothing
     /// outside the jail reaches: `python3 -m http.server`).
     pub binds: Vec<u16>,
+    /// The ports its line granted it to connect to (`@net:connect=PORTS`).
+    pub connect_ports: Vec<u16>,
     /// Its network is a namespace of its own (`Network::Private` or `Hosts`).
     pub own_network: bool,
     /// The jail's proxy port, when it was granted hosts by name (`crate::proxy`):
@@ -1380,6 +1382,12 @@ impl Observed {
         if let Some((addr, port)) = direct {
             let addr = crate::text::shown(addr);
             lines.push(match self.proxy {
+                // The port was granted: it reached the host's, where nothing answered
+                // (a server started in a jail without `@net:bind` listens in its own
+                // network only). It was told the grant it had (new-user trials).
+                None if self.connect_ports.contains(port) => format!(
+                    "{name} connected to {addr}:{port}, which it was granted: if nothing answered, nothing listens there on the host (a server in a jail listens on the host's network only with @net:bind={port})"
+                ),
                 // Hosts granted by name, and it looked names up itself (ssh): the
                 // proxy is for programs that use it.
                 Some(_) if *port == 53 => format!(

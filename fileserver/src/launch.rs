@@ -520,6 +520,10 @@ pub fn start(
                 plan.net,
                 crate::network::Network::Private | crate::network::Network::Hosts(_)
             ),
+            connect_ports: match &plan.net {
+                crate::network::Network::Ports { connect, .. } => connect.clone(),
+                _ => Vec::new(),
+            },
             slots_here,
             words,
             read_only,

@@ -1181,3 +1181,41 @@ both!(a_package_manager_is_told_its_registrys_hosts, |t: &T| {
         "{run}"
     );
 });
+
+// A port it was granted where nothing answered on the host: it was told the grant it
+// had (the server, started in a jail without @net:bind, listened in its own network;
+// new-user trials).
+both!(a_granted_port_where_nothing_listens_is_said, |t: &T| {
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            &format!("curl -sS http://127.0.0.1:{port}/ + @net:connect={port}"),
+        ],
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains(&format!("pola-sh: curl connected to 127.0.0.1:{port}, which it was granted: if nothing answered, nothing listens there on the host (a server in a jail listens on the host's network only with @net:bind={port})")),
+        "{run}"
+    );
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            &format!("curl -sS http://127.0.0.1:{port}/"),
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("try: curl … + @net:connect={port}")),
+        "{run}"
+    );
+});
