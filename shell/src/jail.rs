@@ -429,19 +429,56 @@ fn profiles_for(
     out.extend(user);
     out.retain(|p| found_here(p, &identity.home));
     // A shipped profile that writes in the working directory (nohup's) only for the
-    // system's program, never one a jail could have made carrying its name.
+    // system's program: never one a jail could have written (a script made at a slot
+    // named `nohup`: review), nor one in a directory a jail could write.
     let writes_here = |p: &Profile| {
         p.is_shipped()
             && p.grants(&identity.home)
                 .iter()
                 .any(|(path, write)| *write && path.is_relative())
     };
-    if out.iter().any(writes_here)
-        && pola_fileserver::planted::unconfined_program(real.unwrap_or(exe), true).is_err()
-    {
-        out.retain(|p| !writes_here(p));
+    if out.iter().any(writes_here) {
+        let program = real.unwrap_or(exe);
+        let written = match pola_fileserver::planted::open_regular(program) {
+            Some(file) => pola_fileserver::planted::jail_could_have_written(
+                std::os::fd::AsFd::as_fd(&file),
+                program,
+            ),
+            None => true,
+        };
+        if written || pola_fileserver::planted::unconfined_program(program, true).is_err() {
+            out.retain(|p| !writes_here(p));
+        }
     }
     Ok(out)
+}
+
+/// Whether a profile's write grant of `path` (as the profile names it; `host` where it
+/// is) is one to leave out: one the user never typed (a shipped profile's, or any
+/// profile's relative to the working directory) in or at pola-sh's own directories
+/// (its staging records, its profiles: SECURITY.md 27; review), or one that cannot be
+/// made here (a directory the user may not write, a link or FIFO a jail left there):
+/// left out, the program goes on as without it (nohup writes to ~/nohup.out), instead
+/// of failing every command there.
+fn implicit_write_refused(
+    path: &Path,
+    host: &Path,
+    origin: Origin,
+    protected: &[crate::protect::Protected],
+) -> bool {
+    let implicit = origin == Origin::Shipped || origin == Origin::Profile && path.is_relative();
+    if !implicit {
+        return false;
+    }
+    let own = |path: &Path| protected.iter().any(|p| p.named(path));
+    let made_in =
+        |dir: &Path| own(dir) || nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err();
+    match (fs::symlink_metadata(host), host.parent()) {
+        (Ok(m), _) if m.is_dir() => own(host),
+        (Ok(m), Some(dir)) if m.is_file() => own(host) || made_in(dir),
+        (Err(_), Some(dir)) => made_in(dir),
+        _ => true,
+    }
 }
 
 /// A variable the user exported in the shell, or that its environment had.
@@ -773,6 +810,10 @@ pub fn namespace(
                 through.push((virt.clone(), host.clone(), shown, Rights::Slot));
             }
         }
+        if write && implicit_write_refused(&path, &host, origin, &protected) {
+            tracing::debug!(path = %text::shown(&host), "a profile's write grant left out");
+            continue;
+        }
         let (host, virt, rights) = match (write, origin) {
             (false, _) => (host, virt, Rights::ReadOnly),
             // What a profile names writable is a tool's own state: the directory or
@@ -1067,14 +1108,24 @@ fn forgets_worktrees_it_cannot_see(cmd: &Command, tool: &str) -> Option<String> 
             .filter_map(|g| placed(&cmd.cwd, &g.path))
             .any(|g| path.starts_with(&g))
     };
+    let home = identity().map(|i| i.home).unwrap_or_default();
     let mut hidden: Vec<PathBuf> = fs::read_dir(tree.join(".git/worktrees"))
         .ok()?
         .flatten()
         .filter_map(|record| {
-            let gitdir = read_config(&record.path().join("gitdir"))?;
-            let dotgit = PathBuf::from(gitdir.trim_end());
-            let live = dotgit.is_absolute() && fs::symlink_metadata(&dotgit).is_ok();
-            (live && !seen(&dotgit)).then(|| dotgit.parent().map(Path::to_path_buf))?
+            let gitdir = read_config(&record.path().join("gitdir"), false)?;
+            // (Relative to the record with git's `worktree.useRelativePaths`.)
+            let dotgit = record.path().join(gitdir.trim_end());
+            // A worktree git would forget: its `.git` file leads back to this record,
+            // as git links the two (a record alone is text a jail may have written,
+            // naming any place: review). Never the home directory or one above it.
+            let back = read_config(&dotgit, false)?;
+            let back = back.trim_end().strip_prefix("gitdir: ")?;
+            let wt = dotgit.parent()?;
+            let linked =
+                fs::canonicalize(wt.join(back)).ok()? == fs::canonicalize(record.path()).ok()?;
+            let sane = !home.starts_with(wt);
+            (linked && sane && !seen(&dotgit)).then(|| wt.to_path_buf())
         })
         .collect();
     hidden.sort();
@@ -1101,7 +1152,20 @@ fn git_alias_expanded(tree: &Path, words: &[PathBuf]) -> Option<(String, Vec<Pat
         return None;
     }
     let (sub, rest) = pola_fileserver::hints::git_subcommand(words)?;
-    let name = std::str::from_utf8(sub).ok()?;
+    let name = std::str::from_utf8(sub).ok().filter(|n| !n.contains('/'))?;
+    // git never takes an alias named as one of its commands (`alias.status` a jail
+    // wrote would have made `git status` refused, and told `+ => .`; review).
+    let command = ["/usr/lib/git-core", "/usr/libexec/git-core"]
+        .iter()
+        .any(|dir| {
+            Path::new(dir)
+                .join(format!("git-{name}"))
+                .symlink_metadata()
+                .is_ok()
+        });
+    if command {
+        return None;
+    }
     // As git finds the user's files: by `$HOME` and `$XDG_CONFIG_HOME`.
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
@@ -1111,13 +1175,15 @@ fn git_alias_expanded(tree: &Path, words: &[PathBuf]) -> Option<(String, Vec<Pat
         .map(PathBuf::from)
         .unwrap_or_else(|| home.join(".config"));
     // The repository's own configuration is read first: it overrides the user's.
+    // The user's own files may be links (a dotfiles repository's); the repository's,
+    // which a jail may have written, is not followed.
     let value = [
-        tree.join(".git/config"),
-        home.join(".gitconfig"),
-        xdg.join("git/config"),
+        (tree.join(".git/config"), false),
+        (home.join(".gitconfig"), true),
+        (xdg.join("git/config"), true),
     ]
     .iter()
-    .find_map(|file| git_config_alias(&read_config(file)?, name))?;
+    .find_map(|(file, follow)| git_config_alias(&read_config(file, *follow)?, name))?;
     if value.starts_with('!') {
         return None;
     }
@@ -1129,13 +1195,15 @@ fn git_alias_expanded(tree: &Path, words: &[PathBuf]) -> Option<(String, Vec<Pat
 }
 
 /// A configuration file's text, if it is a regular file of a sane size: never a FIFO
-/// or a device a jail planted there (which would hold the shell), nor a link.
-fn read_config(file: &Path) -> Option<String> {
+/// or a device a jail planted there (which would hold the shell), nor a link unless
+/// `follow`.
+fn read_config(file: &Path, follow: bool) -> Option<String> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
+    let links = if follow { 0 } else { libc::O_NOFOLLOW };
     let f = fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK | links)
         .open(file)
         .ok()?;
     let meta = f.metadata().ok()?;

@@ -242,10 +242,13 @@ both!(
             "{run}"
         );
         assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        // (The user's configuration may be a link: a dotfiles repository's.)
         t.write(
-            "cfg/git/config",
+            "cfg/real",
             "[user]\n\tname = a\n[Alias]\n\tco = \"checkout\"\n",
         );
+        fs::create_dir_all(t.path("cfg/git")).unwrap();
+        std::os::unix::fs::symlink(t.path("cfg/real"), t.path("cfg/git/config")).unwrap();
         let mut cmd = t.pola_sh_command("cd w && git co feature~1 + => .git");
         cmd.env("XDG_CONFIG_HOME", t.path("cfg"));
         let run = t.output(cmd);
@@ -269,6 +272,14 @@ both!(
                 ".git/logs/refs/heads/topic",
             ],
         );
+        // git never takes an alias named as one of its commands: one a jail wrote
+        // made `git status` refused, and told `+ => .` (review).
+        sh(
+            t,
+            "cd w && git config alias.status 'reset --hard' + => .git",
+        )
+        .success();
+        sh(t, "cd w && git status --short + => .git").success();
         sh(t, "cd w && git switch -q - + => .").success();
         // Reading commands, and those that write only `.git`, are not refused.
         sh(t, "cd w && git stash list + => .git && git log --oneline").success();
@@ -565,6 +576,13 @@ both!(
     );
         assert!(run.stderr.contains(&expected), "{run}");
         assert!(record.exists());
+        // A record a jail could have written, naming a place whose `.git` does not lead
+        // back to it, is not a worktree to keep: not named, not refused for (review).
+        t.write("elsewhere/.git", "not a link back\n");
+        let fake = format!("{}\n", t.path("elsewhere/.git").display());
+        t.write("w/.git/worktrees/fake/gitdir", &fake);
+        let run = sh(t, "cd w && git worktree prune -v + => .git + ../wt");
+        assert!(run.ok() && !run.stderr.contains("elsewhere"), "{run}");
         // A dry run changes nothing; with the worktree granted, git sees it and keeps it.
         sh(t, "cd w && git worktree prune -n + => .git").success();
         sh(t, "cd w && git worktree prune -v + => .git + ../wt").success();
@@ -613,4 +631,65 @@ both!(git_changing_only_files_given_to_write_runs, |t: &T| {
     assert_eq!(read(t, "w/a.txt"), "changed\n");
     let run = sh(t, "cd w && git checkout HEAD~0 => a.txt + => .git");
     assert!(run.stderr.contains("git checkout rewrites"), "{run}");
+});
+
+// SECURITY.md 27 (review): nohup's shipped slot, `./nohup.out`, was granted in
+// pola-sh's own directories too — run there, a jail wrote a staging record naming a
+// directory it had seen, and the next start emptied and removed that directory. No
+// profile's implicit write is granted there, and a record names only a staging
+// directory of the registry's own making.
+both!(no_implicit_write_in_pola_shs_own_directories, |t: &T| {
+    let staging = t.state_home().join("pola-sh/staging");
+    fs::create_dir_all(&staging).unwrap();
+    let own_state = || {
+        if t.who == pola_tests::Who::User {
+            std::process::Command::new("chown")
+                .args(["-R", &format!("{}:{}", t.uid, t.gid)])
+                .arg(t.state_home())
+                .status()
+                .unwrap();
+        }
+    };
+    own_state();
+    let grants = |dir: &Path| {
+        let mut cmd = t.pola_sh_command("grants nohup true");
+        cmd.current_dir(dir);
+        t.output(cmd).success().to_string()
+    };
+    assert!(grants(t.dir()).contains("nohup.out"));
+    assert!(!grants(&staging).contains("nohup.out"));
+    // Nor for a program a jail wrote at a slot named nohup, nor where it cannot be
+    // made (a directory the user may not write, a link left at its name): nohup runs
+    // as without it (it failed with 125; review).
+    t.output(t.pola_sh_command("cp /usr/bin/nohup => nohup"))
+        .success();
+    let run = t.output(t.pola_sh_command("grants ./nohup true"));
+    assert!(!run.success().contains("nohup.out"), "{run}");
+    fs::remove_file(t.path("nohup")).unwrap();
+    let mut cmd = t.pola_sh_command("nohup true </dev/null; echo rc=$?");
+    cmd.current_dir(if t.who == pola_tests::Who::User {
+        "/usr"
+    } else {
+        "/proc"
+    });
+    assert_eq!(t.output(cmd).success(), "rc=0\n");
+    std::os::unix::fs::symlink("/etc/passwd", t.path("nohup.out")).unwrap();
+    let run = t.output(t.pola_sh_command("nohup true </dev/null; echo rc=$?"));
+    assert_eq!(run.success(), "rc=0\n");
+    fs::remove_file(t.path("nohup.out")).unwrap();
+    // A record written there as a jail would have: it names another directory.
+    t.write("victim/a", "precious\n");
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(t.path("victim")).unwrap();
+    let record = format!(
+        "{{\"pid\":1,\"parent\":\"{}\",\"staging\":\"victim\",\"dev\":{},\"ino\":{},\"slots\":[]}}\n",
+        t.dir().display(),
+        m.dev(),
+        m.ino()
+    );
+    let file = staging.join(format!("{}.{}", m.dev(), m.ino()));
+    fs::write(&file, record).unwrap();
+    own_state();
+    t.output(t.pola_sh_command("true")).success();
+    assert_eq!(read(t, "victim/a"), "precious\n");
 });

@@ -211,6 +211,14 @@ fn parse(text: &[u8]) -> Option<(Header, Vec<Displaced>)> {
 /// Open the staging directory a record names, only if it is still that directory:
 /// the slot directory and the staging directory (`O_RDONLY`).
 fn open_recorded(h: &Header) -> Option<(OwnedFd, OwnedFd)> {
+    // Only a staging directory as the registry names them (`.pola-slots.XXXX`, one
+    // name): a record that is not the registry's (one a jail could have written, were
+    // it ever given this directory: review) names no other directory to empty.
+    let name = h.staging.as_os_str().as_encoded_bytes();
+    let ours = name.starts_with(super::STAGING_PREFIX.as_bytes()) && !name.contains(&b'/');
+    if !ours {
+        return None;
+    }
     let how = OpenHow::new()
         .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
         .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
@@ -264,6 +272,10 @@ pub fn recover() -> usize {
             let _ = fs::remove_file(&path);
             continue;
         };
+        // A record is named by its staging directory's identity (`record`).
+        if name != OsStr::new(&format!("{}.{}", header.dev, header.ino)) {
+            continue;
+        }
         let mut gone = true;
         if let Some((parent, staging)) = open_recorded(&header) {
             restore(&displaced, &parent, &staging);
