@@ -181,6 +181,22 @@ pub fn record_file() -> Option<PathBuf> {
     dirs::state_dir().map(|d| d.join("pola-sh").join("written"))
 }
 
+/// The part of pola-sh's state directory that is there but not the user's to write
+/// (made by root: `sudo` keeping `$HOME`), if any: what jails write is then not
+/// recorded, and a link or program a jail makes is not known as its (found writing a
+/// test). Said once at start.
+pub fn record_unwritable() -> Option<PathBuf> {
+    use nix::unistd::{access, AccessFlags};
+    let dir = dirs::state_dir()?.join("pola-sh");
+    std::fs::symlink_metadata(&dir).ok()?;
+    if access(&dir, AccessFlags::W_OK | AccessFlags::X_OK).is_err() {
+        return Some(dir);
+    }
+    [dir.join("written"), dir.join("staging")]
+        .into_iter()
+        .find(|f| std::fs::symlink_metadata(f).is_ok() && access(f, AccessFlags::W_OK).is_err())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -792,3 +792,33 @@ both!(root_unpacks_archives_of_other_owners, |t: &T| {
         assert_eq!(fs::metadata(t.path("src/f")).unwrap().uid(), 4242);
     }
 });
+
+// pola-sh's state directory made by another (root, through `sudo` keeping $HOME): what
+// jails write was silently not recorded, so a link or program a jail made was not
+// known as its. Said at start, with the fix.
+both!(a_state_directory_not_the_users_is_said, |t: &T| {
+    let state = t.state_home().join("pola-sh");
+    fs::create_dir_all(&state).unwrap();
+    let run = t.output(t.pola_sh_command("true"));
+    match t.who {
+        // Root may write anything: nothing to say.
+        Who::Root => assert_eq!(run.stderr, "", "{run}"),
+        Who::User => {
+            assert!(run.ok(), "{run}");
+            assert!(
+                run.stderr.contains(&format!(
+                    "pola-sh: {} is not yours to write: what jails write is not recorded",
+                    state.display()
+                )),
+                "{run}"
+            );
+            std::process::Command::new("chown")
+                .args([&format!("{}:{}", t.uid, t.gid)])
+                .arg(&state)
+                .status()
+                .unwrap();
+            let run = t.output(t.pola_sh_command("true"));
+            assert_eq!(run.stderr, "", "{run}");
+        }
+    }
+});
