@@ -844,7 +844,7 @@ impl Jail {
             let denied = mediate::serve(
                 listener,
                 &ns,
-                watch,
+                (watch, learn),
                 broker.as_mut(),
                 observed.as_ref(),
                 |d| {

@@ -225,6 +225,19 @@ fn writes(call: &Watched, open: Option<OpenArgs>) -> bool {
 
 /// Whether `path` is something on the host the command could have been given: it
 /// exists, or it is an `open` that would create it in an existing directory.
+/// Whether `path` is a directory of the jail's skeleton that holds more names on the
+/// host than the jail's grants there.
+fn shows_part(ns: &Namespace, path: &Path) -> bool {
+    let Some(shown) = ns.skeleton_names(path) else {
+        return false;
+    };
+    std::fs::read_dir(path).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| !shown.iter().any(|n| **n == e.file_name()))
+    })
+}
+
 fn on_host(path: &Path, open: Option<OpenArgs>) -> bool {
     path.symlink_metadata().is_ok()
         || open.is_some_and(|o| {
@@ -254,11 +267,14 @@ fn in_jail(pid: u32, path: &Path) -> bool {
 /// The slot `broker`, when the jail has slots, answers the name-changing calls on
 /// them. With `watch`, a call to a path the jail does not hold, that is on the host and
 /// not in the jail's own view, goes to `decide` (which sees each as it happens); those
-/// it does not grant are returned. Every other call continues as made.
+/// it does not grant are returned. With `listings` too (learning), a directory of the
+/// skeleton opened to be listed that holds more on the host is returned as `list`:
+/// make and python find files by listing, and what they missed was never asked for
+/// (`--learn` said "make was denied nothing"; trial). Every other call continues as made.
 pub fn serve(
     listener: OwnedFd,
     ns: &Namespace,
-    watch: bool,
+    (watch, listings): (bool, bool),
     mut broker: Option<&mut Broker>,
     observed: Option<&crate::hints::Shared>,
     mut decide: impl FnMut(&Denied) -> Verdict,
@@ -267,7 +283,7 @@ pub fn serve(
     if let Err(e) = unotify::set_sync_wakeup(fd) {
         tracing::debug!("seccomp listener without synchronous wake-ups: {e}");
     }
-    let mut denied = Vec::new();
+    let mut denied: Vec<Denied> = Vec::new();
     loop {
         let mut poll = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLIN)];
         match nix::poll::poll(&mut poll, nix::poll::PollTimeout::NONE) {
@@ -302,7 +318,18 @@ pub fn serve(
             // The path was read from a live process that is still this caller.
             if let (Some(path), Ok(())) = (path, unotify::id_valid(fd, req.id)) {
                 let open = open_args(&req, call);
-                if !holds(ns, &path) && on_host(&path, open) && !in_jail(req.pid, &path) {
+                let listing = open.is_some_and(|o| o.flags & libc::O_DIRECTORY != 0);
+                if listings && listing && shows_part(ns, &path) {
+                    if !denied.iter().any(|d| d.call == "list" && d.path == path) {
+                        denied.push(Denied {
+                            pid: req.pid,
+                            call: "list",
+                            write: false,
+                            path,
+                            open,
+                        });
+                    }
+                } else if !holds(ns, &path) && on_host(&path, open) && !in_jail(req.pid, &path) {
                     let d = Denied {
                         pid: req.pid,
                         call: call.name,

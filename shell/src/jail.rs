@@ -1651,7 +1651,16 @@ impl Learned {
                 continue;
             }
             match path.strip_prefix(cwd) {
-                Ok(rel) if !rel.as_os_str().is_empty() && !configuration(path) => {
+                // The working directory itself: listed (make finds files so), it showed
+                // only the grants there. (Not python's: it lists where it runs to import
+                // anything, `python3 -c` too, as hints say.)
+                Ok(rel) if rel.as_os_str().is_empty() && name.starts_with("python") => {}
+                Ok(rel) if rel.as_os_str().is_empty() => {
+                    if !project.contains(&(PathBuf::from("."), *write)) {
+                        project.push((PathBuf::from("."), *write));
+                    }
+                }
+                Ok(rel) if !configuration(path) => {
                     if !project.contains(&(rel.to_path_buf(), *write)) {
                         project.push((rel.to_path_buf(), *write));
                     }
@@ -1666,6 +1675,10 @@ impl Learned {
             .map(|(p, _)| p.clone())
             .collect();
         project.retain(|(p, w)| *w || !written.contains(p));
+        // The working directory to read holds every other name to read there.
+        if project.contains(&(PathBuf::from("."), false)) {
+            project.retain(|(p, w)| *w || p == Path::new("."));
+        }
         let written: Vec<PathBuf> = config
             .iter()
             .filter(|(_, w)| *w)

@@ -196,16 +196,23 @@ both!(
         assert!(run.stderr.contains("ro ~/.pyenv/version\n"), "{run}");
         assert!(run.stderr.contains("round 1 found"), "{run}");
         // What is in the working directory is the project: a command-line grant, not a
-        // line for the program's profile.
-        t.write("proj/Makefile", "all:\n\t@echo built\n");
+        // line for the program's profile. make finds files by listing the directory:
+        // it is given the directory (given `--ro Makefile`, it found no sources and
+        // `--learn` then said "denied nothing"; trial).
+        t.write(
+            "proj/Makefile",
+            "all: prog.o\nprog.o: prog.c\n\t@echo built from $<\n",
+        );
+        t.write("proj/prog.c", "int x;\n");
         let mut cmd = t.jail_command(&["--learn", "--cwd", "proj"], &["make"]);
         cmd.env("HOME", &h);
         let run = t.output(cmd);
         assert!(
             run.stderr
-                .contains("grant it on the command line: --ro Makefile"),
+                .contains("grant it on the command line: --ro .\n"),
             "{run}"
         );
+        assert!(run.stdout.contains("built from prog.c"), "{run}");
         assert!(!run.stderr.contains("profiles/make"), "{run}");
 
         // --learn --save writes the lines into the program's profile after asking.
