@@ -223,25 +223,40 @@ fn writes(call: &Watched, open: Option<OpenArgs>) -> bool {
         })
 }
 
-/// Whether `path` is something on the host the command could have been given: it
-/// exists, or it is an `open` that would create it in an existing directory.
 /// Whether `path` is a directory of the jail's skeleton that holds more names on the
 /// host than the jail's grants there.
 fn shows_part(ns: &Namespace, path: &Path) -> bool {
-    let Some(shown) = ns.skeleton_names(path) else {
+    if !matches!(ns.get(path), Some(Entry::Dir)) {
         return false;
-    };
-    std::fs::read_dir(path).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| !shown.iter().any(|n| **n == e.file_name()))
-    })
+    }
+    let shown = ns.children(path).unwrap_or_default();
+    std::fs::read_dir(path)
+        .is_ok_and(|entries| entries.flatten().any(|e| !shown.contains(&e.file_name())))
 }
 
-fn on_host(path: &Path, open: Option<OpenArgs>) -> bool {
+/// Whether `path` lies in a grant the jail has read-only (the nearest grant holding it).
+fn read_only_here(ns: &Namespace, path: &Path) -> bool {
+    let path = ns.canonical(path).unwrap_or_else(|_| path.to_path_buf());
+    path.ancestors().find_map(|a| match ns.get(a) {
+        Some(Entry::Grant(g)) => Some(!g.rights.writable()),
+        Some(Entry::Tmpfs | Entry::Proc | Entry::Devpts) => Some(false),
+        _ => None,
+    }) == Some(true)
+}
+
+/// Whether `path` is something on the host the command could have been given: it
+/// exists, or it is an `open` that would create it in an existing directory — not in
+/// one of the jail's own file systems (its private `/tmp`: a compiler's temporary
+/// files were learned as `rw /tmp/ccXXXX.s`), where what it creates is its own.
+fn on_host(ns: &Namespace, path: &Path, open: Option<OpenArgs>) -> bool {
+    let own = || {
+        path.ancestors()
+            .skip(1)
+            .any(|a| matches!(ns.get(a), Some(Entry::Tmpfs)))
+    };
     path.symlink_metadata().is_ok()
         || open.is_some_and(|o| {
-            o.flags & libc::O_CREAT != 0 && path.parent().is_some_and(Path::is_dir)
+            o.flags & libc::O_CREAT != 0 && path.parent().is_some_and(Path::is_dir) && !own()
         })
 }
 
@@ -329,7 +344,24 @@ pub fn serve(
                             open,
                         });
                     }
-                } else if !holds(ns, &path) && on_host(&path, open) && !in_jail(req.pid, &path) {
+                } else if listings
+                    && writes(call, open)
+                    && read_only_here(ns, &path)
+                    && (on_host(ns, &path, open) || path.parent().is_some_and(Path::is_dir))
+                {
+                    // A change in what it was given to read (`mkdir obj` in `--ro .`):
+                    // the kernel says read-only; learned as a write grant.
+                    if !denied.iter().any(|d| d.write && d.path == path) {
+                        denied.push(Denied {
+                            pid: req.pid,
+                            call: call.name,
+                            write: true,
+                            path,
+                            open,
+                        });
+                    }
+                } else if !holds(ns, &path) && on_host(ns, &path, open) && !in_jail(req.pid, &path)
+                {
                     let d = Denied {
                         pid: req.pid,
                         call: call.name,
@@ -386,7 +418,7 @@ fn observe(
         return;
     };
     if let (Some(path), Ok(())) = (path_of(req, call), unotify::id_valid(fd, req.id)) {
-        if !holds(ns, &path) && on_host(&path, None) && !in_jail(req.pid, &path) {
+        if !holds(ns, &path) && on_host(ns, &path, None) && !in_jail(req.pid, &path) {
             Observed::ran(observed, path);
         }
     }

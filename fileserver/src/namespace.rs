@@ -392,17 +392,6 @@ impl Namespace {
     }
 
     /// The entry at `path`, if any node stands there.
-    /// The names in the directory `path` of the skeleton (a directory of the jail that
-    /// holds only what was granted below it), if it is one.
-    pub fn skeleton_names(&self, path: &Path) -> Option<Vec<&OsString>> {
-        let path = normalize(path).ok()?;
-        let mut node = &self.root;
-        for name in names(&path) {
-            node = node.children.get(&name)?;
-        }
-        matches!(node.entry, Entry::Dir).then(|| node.children.keys().collect())
-    }
-
     pub fn get(&self, path: &Path) -> Option<&Entry> {
         let path = normalize(path).ok()?;
         let mut node = &self.root;

@@ -199,20 +199,27 @@ both!(
         // line for the program's profile. make finds files by listing the directory:
         // it is given the directory (given `--ro Makefile`, it found no sources and
         // `--learn` then said "denied nothing"; trial).
+        // What it writes there, in what it was given to read, is learned to write (the
+        // kernel said read-only and nothing was learned); a compiler's files in the
+        // jail's own /tmp are not (they were learned as `rw /tmp/ccXXXX.s`).
         t.write(
             "proj/Makefile",
-            "all: prog.o\nprog.o: prog.c\n\t@echo built from $<\n",
+            "all: out.txt\nout.txt: in.txt\n\tcp in.txt out.txt\n\techo 'int main(){return 0;}' | cc -x c -o /tmp/pola-learn-test.$$$$ -\n",
         );
-        t.write("proj/prog.c", "int x;\n");
+        t.write("proj/in.txt", "data\n");
         let mut cmd = t.jail_command(&["--learn", "--cwd", "proj"], &["make"]);
         cmd.env("HOME", &h);
         let run = t.output(cmd);
         assert!(
             run.stderr
-                .contains("grant it on the command line: --ro .\n"),
+                .contains("grant it on the command line: --ro . --rw out.txt\n"),
             "{run}"
         );
-        assert!(run.stdout.contains("built from prog.c"), "{run}");
+        assert!(!run.stderr.contains("/tmp/"), "{run}");
+        assert_eq!(
+            fs::read_to_string(t.path("proj/out.txt")).unwrap(),
+            "data\n"
+        );
         assert!(!run.stderr.contains("profiles/make"), "{run}");
 
         // --learn --save writes the lines into the program's profile after asking.
