@@ -128,6 +128,10 @@ pub struct Shell {
     pub last_arg: String,
     /// The functions running, innermost last (`FUNCNAME`).
     pub funcnames: Vec<String>,
+    /// The files being read, the script's and each `.`'s, innermost last
+    /// (`BASH_SOURCE`: `SCRIPT_DIR=$(dirname "${BASH_SOURCE[0]}")` and `[[
+    /// "${BASH_SOURCE[0]}" == "$0" ]] && main` went wrong without it; language trial).
+    pub sources: Vec<String>,
     /// `pushd`'s directories.
     pub dir_stack: Vec<String>,
     /// `hash`: programs found on `PATH`.
@@ -262,6 +266,7 @@ impl Shell {
             random: Cell::new(pid as u32 ^ 0x5eed),
             last_arg: String::new(),
             funcnames: Vec::new(),
+            sources: Vec::new(),
             dir_stack: Vec::new(),
             hash: BTreeMap::new(),
             hash_path: None,
@@ -1720,7 +1725,13 @@ impl Shell {
                 argv.insert(0, crate::lookup::SCRIPT_SHELL.into());
             }
             Err(e) => {
+                // As sh: said where the command's standard error goes (`x 2>/dev/null`,
+                // `$(x 2>&1)`: it reached the shell's own; language trial).
+                let saved = self.apply(redirs);
                 self.error(&e);
+                if let Some(mut saved) = saved {
+                    saved.restore();
+                }
                 return Running::Done(e.status());
             }
         }
@@ -2212,6 +2223,10 @@ impl Host for Shell {
             "_" => self.last_arg.clone(),
             "FUNCNAME" if !self.funcnames.is_empty() => {
                 let m = self.funcnames.iter().rev().cloned().enumerate().collect();
+                return Some(Value::Indexed(m));
+            }
+            "BASH_SOURCE" if !self.sources.is_empty() => {
+                let m = self.sources.iter().rev().cloned().enumerate().collect();
                 return Some(Value::Indexed(m));
             }
             _ => return self.vars.get(name).and_then(|v| v.value.clone()),

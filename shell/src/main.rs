@@ -274,6 +274,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
                 }
             };
             sh.line = 1;
+            sh.sources.push(script.clone());
             finish(&mut sh, |sh| sh.run_source(&text))
         }
         (None, None) if interactive => repl(&mut sh),

@@ -822,3 +822,43 @@ both!(a_state_directory_not_the_users_is_said, |t: &T| {
         }
     }
 });
+
+// As sh: "command not found" goes where the command's standard error was redirected
+// (`x 2>/dev/null || fallback` printed it on the shell's own; language trial).
+both!(
+    command_not_found_follows_the_commands_redirections,
+    |t: &T| {
+        let run = t.output(t.pola_sh_command(
+        "nonexist_xyz 2>/dev/null; echo rc=$?; out=$(nonexist_xyz 2>&1); echo \"out=[$out]\"; nonexist_xyz",
+    ));
+        assert_eq!(
+            run.stdout, "rc=127\nout=[pola-sh: line 1: nonexist_xyz: command not found]\n",
+            "{run}"
+        );
+        assert_eq!(
+            run.stderr, "pola-sh: line 1: nonexist_xyz: command not found\n",
+            "{run}"
+        );
+    }
+);
+
+// BASH_SOURCE: the files being read, innermost first, as bash has it (`[[
+// "${BASH_SOURCE[0]}" == "$0" ]] && main` skipped main, and `SCRIPT_DIR=$(dirname
+// "${BASH_SOURCE[0]}")` was the caller's; language trial).
+both!(bash_source_names_the_files_being_read, |t: &T| {
+    t.write(
+        "main.sh",
+        "echo \"src=${BASH_SOURCE[0]} n=${#BASH_SOURCE[@]}\"\n. ./lib.sh\n[[ \"${BASH_SOURCE[0]}\" == \"$0\" ]] && echo main-ran\necho \"after=${BASH_SOURCE[0]}\"\n",
+    );
+    t.write(
+        "lib.sh",
+        "echo \"lib=${BASH_SOURCE[0]} caller=${BASH_SOURCE[1]}\"\n",
+    );
+    let expected = "src=main.sh n=1\nlib=./lib.sh caller=main.sh\nmain-ran\nafter=main.sh\n";
+    let bash = t.plain(&["bash", "main.sh"]);
+    assert_eq!(bash.stdout, expected, "{bash}");
+    let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "main.sh"]);
+    assert_eq!(run.stdout, expected, "{run}");
+    let run = t.output(t.pola_sh_command("echo \"[${BASH_SOURCE[0]}]\""));
+    assert_eq!(run.stdout, "[]\n", "{run}");
+});

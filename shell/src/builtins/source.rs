@@ -71,10 +71,12 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let saved = (argv.len() > 2).then(|| std::mem::replace(&mut sh.positional, argv[2..].to_vec()));
     let line = sh.line;
     let base = std::mem::replace(&mut sh.line_base, 1);
+    sh.sources.push(file.clone());
     let result = match sh.run_source(&text) {
         Err(Flow::Return(s)) => Ok(s),
         other => other,
     };
+    sh.sources.pop();
     sh.line = line;
     sh.line_base = base;
     if let Some(p) = saved {
