@@ -71,17 +71,7 @@ fn main() {
     pola_fileserver::text::say_with(say_line);
     // Staging directories a killed shell left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();
-    if let Some(place) = pola_fileserver::planted::record_unwritable() {
-        report::error(
-            PROGRAM,
-            format!(
-                "{} is not yours to write: what jails write is not recorded, and a link or program a jail makes is not known as its (make it yours: chown -R {} {})",
-                pola_fileserver::text::shown(&place),
-                nix::unistd::getuid(),
-                pola_fileserver::text::word(&place)
-            ),
-        );
-    }
+    report::state_unwritable(PROGRAM);
     // Every command of a shell's life is jailed: fork each jail's shim from one zygote.
     pola_fileserver::zygote::enable();
     // and serve hints' working-directory skeletons from one file system.

@@ -10,6 +10,22 @@ pub fn error(program: &str, message: impl Display) {
 /// Print one line on stderr, ended as the terminal needs it: with `\r\n` while the
 /// terminal is in raw mode (a job's terminal is being relayed, or the line editor is
 /// reading), where `\n` alone would leave the next line starting at the old column.
+/// At start: pola-sh's state directory there but not the user's to write (made by
+/// root, `sudo` keeping `$HOME`), said with the fix (`planted::record_unwritable`).
+pub fn state_unwritable(program: &str) {
+    if let Some(place) = pola_fileserver::planted::record_unwritable() {
+        error(
+            program,
+            format!(
+                "{} is not yours to write: what jails write is not recorded, and a link or program a jail makes is not known as its (make it yours: chown -R {} {})",
+                pola_fileserver::text::shown(&place),
+                nix::unistd::getuid(),
+                pola_fileserver::text::word(&place)
+            ),
+        );
+    }
+}
+
 pub fn line(text: impl Display) {
     // While a job has the terminal its jails' output is still being relayed: what the
     // shell says of a jail that ended waits for the rest of it (a hint printed inside

@@ -353,17 +353,7 @@ fn run(args: Args) -> i32 {
     }
     // Staging directories a killed launcher left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();
-    if let Some(place) = pola_fileserver::planted::record_unwritable() {
-        report::error(
-            PROGRAM,
-            format!(
-                "{} is not yours to write: what jails write is not recorded, and a link or program a jail makes is not known as its (make it yours: chown -R {} {})",
-                pola_fileserver::text::shown(&place),
-                nix::unistd::getuid(),
-                pola_fileserver::text::word(&place)
-            ),
-        );
-    }
+    report::state_unwritable(PROGRAM);
     jail::enable_hints(args.hints);
     let cwd = match working_directory(args.cwd.as_ref()) {
         Ok(d) => d,
