@@ -124,16 +124,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         });
         return (!asks_only).then_some(Writes::Keyring);
     }
-    // pip, or `python3 -m pip`.
-    let pip = match words {
-        [m, module, rest @ ..] if tool.starts_with("python") && m == "-m" => module
-            .as_os_str()
-            .as_bytes()
-            .starts_with(b"pip")
-            .then_some(rest),
-        _ => tool.starts_with("pip").then_some(words),
-    };
-    if let Some(words) = pip {
+    if let Some(words) = pip_words(tool, words) {
         let sub = first_operand(words)?;
         if ![&b"install"[..], b"uninstall"].contains(&sub) {
             return None;
@@ -305,6 +296,18 @@ fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf>
         .iter()
         .position(|w| options.iter().any(|o| w.as_os_str() == *o))?;
     words.get(at + 1)
+}
+
+/// pip's own words, when `tool` given `words` is pip: pip itself, or `python3 -m pip`.
+fn pip_words<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a [PathBuf]> {
+    match words {
+        [m, module, rest @ ..] if tool.starts_with("python") && m == "-m" => module
+            .as_os_str()
+            .as_bytes()
+            .starts_with(b"pip")
+            .then_some(rest),
+        _ => tool.starts_with("pip").then_some(words),
+    }
 }
 
 /// The git subcommand `words` (git's arguments) run when it rewrites the files of the
@@ -1454,12 +1457,7 @@ impl Observed {
 impl Observed {
     /// The hosts of this package manager's default registry, if it is one.
     fn registry_hosts(&self) -> Option<&'static [&'static str]> {
-        let pip = self.tool.starts_with("pip")
-            || self.tool.starts_with("python")
-                && self
-                    .words
-                    .get(1)
-                    .is_some_and(|m| m.as_os_str().as_bytes().starts_with(b"pip"));
+        let pip = pip_words(&self.tool, &self.words).is_some();
         Some(match self.tool.as_str() {
             "npm" | "npx" | "pnpm" => &["registry.npmjs.org"],
             "yarn" => &["registry.yarnpkg.com"],

@@ -334,16 +334,21 @@ pub fn serve(
             if let (Some(path), Ok(())) = (path, unotify::id_valid(fd, req.id)) {
                 let open = open_args(&req, call);
                 let listing = open.is_some_and(|o| o.flags & libc::O_DIRECTORY != 0);
-                if listings && listing && shows_part(ns, &path) {
-                    if !denied.iter().any(|d| d.call == "list" && d.path == path) {
+                // Learned once each (a loop of listings is one).
+                let mut note_once = |call: &'static str, write: bool, path: PathBuf| {
+                    if !denied.iter().any(|d| d.write == write && d.path == path) {
+                        let pid = req.pid;
                         denied.push(Denied {
-                            pid: req.pid,
-                            call: "list",
-                            write: false,
+                            pid,
+                            call,
+                            write,
                             path,
                             open,
                         });
                     }
+                };
+                if listings && listing && shows_part(ns, &path) {
+                    note_once("list", false, path);
                 } else if listings
                     && writes(call, open)
                     && read_only_here(ns, &path)
@@ -351,15 +356,7 @@ pub fn serve(
                 {
                     // A change in what it was given to read (`mkdir obj` in `--ro .`):
                     // the kernel says read-only; learned as a write grant.
-                    if !denied.iter().any(|d| d.write && d.path == path) {
-                        denied.push(Denied {
-                            pid: req.pid,
-                            call: call.name,
-                            write: true,
-                            path,
-                            open,
-                        });
-                    }
+                    note_once(call.name, true, path);
                 } else if !holds(ns, &path) && on_host(ns, &path, open) && !in_jail(req.pid, &path)
                 {
                     let d = Denied {

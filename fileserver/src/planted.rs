@@ -187,13 +187,15 @@ pub fn record_file() -> Option<PathBuf> {
 /// test). Said once at start.
 pub fn record_unwritable() -> Option<PathBuf> {
     use nix::unistd::{access, AccessFlags};
-    let dir = dirs::state_dir()?.join("pola-sh");
+    let written = record_file()?;
+    let dir = written.parent()?.to_path_buf();
     std::fs::symlink_metadata(&dir).ok()?;
     if access(&dir, AccessFlags::W_OK | AccessFlags::X_OK).is_err() {
         return Some(dir);
     }
-    [dir.join("written"), dir.join("staging")]
+    [Some(written), crate::slots::registry::dir()]
         .into_iter()
+        .flatten()
         .find(|f| std::fs::symlink_metadata(f).is_ok() && access(f, AccessFlags::W_OK).is_err())
 }
 

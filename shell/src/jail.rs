@@ -431,12 +431,7 @@ fn profiles_for(
     // A shipped profile that writes in the working directory (nohup's) only for the
     // system's program: never one a jail could have written (a script made at a slot
     // named `nohup`: review), nor one in a directory a jail could write.
-    let writes_here = |p: &Profile| {
-        p.is_shipped()
-            && p.grants(&identity.home)
-                .iter()
-                .any(|(path, write)| *write && path.is_relative())
-    };
+    let writes_here = |p: &Profile| p.is_shipped() && writes_in_working_dir(p, &identity.home);
     if out.iter().any(writes_here) {
         let program = real.unwrap_or(exe);
         let written = match pola_fileserver::planted::open_regular(program) {
@@ -499,7 +494,15 @@ fn found_here(p: &Profile, home: &Path) -> bool {
         || p.network() != pola_fileserver::network::Network::Private
         || p.grants(home)
             .iter()
-            .any(|(path, write)| fs::symlink_metadata(path).is_ok() || *write && path.is_relative())
+            .any(|(path, _)| fs::symlink_metadata(path).is_ok())
+        || writes_in_working_dir(p, home)
+}
+
+/// Whether profile `p` names a place to write relative to the working directory.
+fn writes_in_working_dir(p: &Profile, home: &Path) -> bool {
+    p.grants(home)
+        .iter()
+        .any(|(path, write)| *write && path.is_relative())
 }
 
 /// The repository a git server command serves, and whether it writes it. Git's ssh
@@ -1020,15 +1023,8 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     }) {
         return None;
     }
-    // The work tree: the nearest directory holding `.git` (a directory).
-    let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
-    let writable = |path: &Path| {
-        cmd.grants
-            .iter()
-            .filter(|g| g.write)
-            .filter_map(|g| placed(&cmd.cwd, &g.path))
-            .any(|g| path.starts_with(&g))
-    };
+    let tree = git_work_tree(&cmd.cwd)?;
+    let writable = |path: &Path| line_covers(cmd, path, true);
     if !writable(&tree.join(".git")) || writable(tree) {
         return None;
     }
@@ -1056,6 +1052,21 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     Some(format!(
         "git {named} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {typed} … + => {shown}"
     ))
+}
+
+/// The work tree git finds from `cwd`: the nearest directory holding `.git` (a
+/// directory).
+fn git_work_tree(cwd: &Path) -> Option<&Path> {
+    cwd.ancestors().find(|d| d.join(".git").is_dir())
+}
+
+/// Whether a grant of `cmd`'s line (a write grant, with `write`) holds `path`.
+fn line_covers(cmd: &Command, path: &Path, write: bool) -> bool {
+    cmd.grants
+        .iter()
+        .filter(|g| g.write || !write)
+        .filter_map(|g| placed(&cmd.cwd, &g.path))
+        .any(|g| path.starts_with(&g))
 }
 
 /// Whether git's `words` change only files they name, each of which `writable`
@@ -1101,13 +1112,7 @@ fn forgets_worktrees_it_cannot_see(cmd: &Command, tool: &str) -> Option<String> 
     if sub != b"worktree" || rest.first().is_none_or(|w| w != "prune") || dry {
         return None;
     }
-    let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
-    let seen = |path: &Path| {
-        cmd.grants
-            .iter()
-            .filter_map(|g| placed(&cmd.cwd, &g.path))
-            .any(|g| path.starts_with(&g))
-    };
+    let tree = git_work_tree(&cmd.cwd)?;
     let home = identity().map(|i| i.home).unwrap_or_default();
     let mut hidden: Vec<PathBuf> = fs::read_dir(tree.join(".git/worktrees"))
         .ok()?
@@ -1125,7 +1130,7 @@ fn forgets_worktrees_it_cannot_see(cmd: &Command, tool: &str) -> Option<String> 
             let linked =
                 fs::canonicalize(wt.join(back)).ok()? == fs::canonicalize(record.path()).ok()?;
             let sane = !home.starts_with(wt);
-            (linked && sane && !seen(&dotgit)).then(|| wt.to_path_buf())
+            (linked && sane && !line_covers(cmd, &dotgit, false)).then(|| wt.to_path_buf())
         })
         .collect();
     hidden.sort();
@@ -1669,22 +1674,20 @@ impl Learned {
             }
         }
         // Read and then written: the write grant alone.
-        let written: Vec<PathBuf> = project
-            .iter()
-            .filter(|(_, w)| *w)
-            .map(|(p, _)| p.clone())
-            .collect();
-        project.retain(|(p, w)| *w || !written.contains(p));
+        fn writes_over_reads(list: &mut Vec<(PathBuf, bool)>) {
+            let written: Vec<PathBuf> = list
+                .iter()
+                .filter(|(_, w)| *w)
+                .map(|(p, _)| p.clone())
+                .collect();
+            list.retain(|(p, w)| *w || !written.contains(p));
+        }
+        writes_over_reads(&mut project);
+        writes_over_reads(&mut config);
         // The working directory to read holds every other name to read there.
         if project.contains(&(PathBuf::from("."), false)) {
             project.retain(|(p, w)| *w || p == Path::new("."));
         }
-        let written: Vec<PathBuf> = config
-            .iter()
-            .filter(|(_, w)| *w)
-            .map(|(p, _)| p.clone())
-            .collect();
-        config.retain(|(p, w)| *w || !written.contains(p));
         let mut lines = profile::render(&config, home);
         if looked_up_names {
             lines.push_str(

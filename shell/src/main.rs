@@ -449,7 +449,7 @@ fn repl(sh: &mut Shell) -> i32 {
     let mut pending = String::new();
     // Keys typed while a job ran that it did not read, as a terminal keeps them.
     let mut typed_ahead = String::new();
-    // Ctrl-D was pressed once with stopped jobs, and said so.
+    // Ctrl-D was pressed once with jobs left behind, and said so.
     let mut eof_warned = false;
     loop {
         sh.reap_jobs();

@@ -14,14 +14,13 @@ pub fn exit(sh: &mut Shell, argv: &[String]) -> Status {
     if sh.interactive && !sh.subshell {
         // A job that ended a moment ago is not left behind.
         sh.reap_jobs();
-    }
-    let left = crate::job::LeftBehind::of(&sh.jobs);
-    if let Some(left) = left.filter(|_| sh.interactive && !sh.subshell) {
-        let line = sh.history.len();
-        if sh.exit_warned.is_none_or(|warned| warned + 1 != line) {
-            sh.exit_warned = Some(line);
-            sh.error(left.said("exit"));
-            return Ok(1);
+        if let Some(left) = crate::job::LeftBehind::of(&sh.jobs) {
+            let line = sh.history.len();
+            if sh.exit_warned.is_none_or(|warned| warned + 1 != line) {
+                sh.exit_warned = Some(line);
+                sh.error(left.said("exit"));
+                return Ok(1);
+            }
         }
     }
     Err(Flow::Exit(status))
