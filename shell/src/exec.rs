@@ -169,6 +169,9 @@ pub struct Shell {
     /// `exit` said there are stopped jobs on this line of the history (the next
     /// `exit` leaves).
     pub exit_warned: Option<usize>,
+    /// What the shell's own `mktemp` made: the script's scratch, granted to write
+    /// when named (`scratch`).
+    pub scratch: crate::scratch::Scratch,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -283,6 +286,7 @@ impl Shell {
             substituting: Vec::new(),
             rlimits: Vec::new(),
             exit_warned: None,
+            scratch: crate::scratch::Scratch::new(),
         };
         if interactive {
             sh.options.emacs = true;
@@ -1698,7 +1702,7 @@ impl Shell {
             let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
             return self.unconfined(&argv, assigns, redirs);
         }
-        let collected = match grants::collect(items, &self.cwd()) {
+        let collected = match grants::collect(items, &self.cwd(), &|p| self.scratch.covers(p)) {
             Ok(c) => c,
             Err(e) => {
                 let name = first_field(items).map(|f| f.text.clone());

@@ -129,7 +129,7 @@ fn is_root(text: &str) -> bool {
 }
 
 /// Whether the first word after a `+` makes it a grant marker.
-fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
+fn plus_grants(next: Option<&Item>, host: &Host) -> bool {
     // (Never by a word beginning with `-`, even after `--`: a file a jail planted with
     // such a name would take `+` and the word from an argument list: `expr -- 5 + -2`.)
     match next {
@@ -137,7 +137,9 @@ fn plus_grants(next: Option<&Item>, exists: &dyn Fn(&str) -> bool) -> bool {
         Some(Item::Word(fields)) => fields.first().is_some_and(|f| {
             !f.literal
                 && (f.text.starts_with('@')
-                    || (!f.text.starts_with('-') && !is_root(&f.text) && exists(&f.text)))
+                    || (!f.text.starts_with('-')
+                        && !is_root(&f.text)
+                        && ((host.exists)(&f.text) || (host.scratch)(&f.text))))
         }),
         _ => false,
     }
@@ -160,12 +162,8 @@ fn capability(text: &str) -> Result<Capability, GrantError> {
 }
 
 /// The role of one field, given the mode it is in.
-fn role(
-    word: Word,
-    write: bool,
-    hidden: bool,
-    exists: &dyn Fn(&str) -> bool,
-) -> Result<Role, GrantError> {
+fn role(word: Word, write: bool, hidden: bool, host: &Host) -> Result<Role, GrantError> {
+    let Host { exists, scratch } = host;
     let text = word.text;
     let grant = |path: &str, write: bool| {
         let path = crate::escapes::to_path(path);
@@ -198,10 +196,10 @@ fn role(
         if is_root(text) {
             return Ok(Role::Marker);
         }
-        if !exists(text) {
+        if !exists(text) && !scratch(text) {
             return Err(GrantError::HiddenMissing(text.to_string()));
         }
-        return grant(text, false);
+        return grant(text, scratch(text));
     }
     if word.literal || text.is_empty() || is_root(text) {
         return Ok(Role::Plain);
@@ -210,25 +208,46 @@ fn role(
         return Ok(match option_path(text) {
             Some(path) if !is_root(path) && exists(path) => Role::Grant {
                 path: crate::escapes::to_path(path),
-                write: false,
+                write: scratch(path),
             },
             _ => Role::Plain,
         });
     }
-    Ok(if exists(text) {
-        Role::Grant {
+    // What the shell's `mktemp` made is the script's scratch: to write, and a name
+    // to be made below it is granted as `=>` would (`crate::scratch`).
+    Ok(match (exists(text), scratch(text)) {
+        (_, true) => Role::Grant {
+            path: crate::escapes::to_path(text),
+            write: true,
+        },
+        (true, false) => Role::Grant {
             path: crate::escapes::to_path(text),
             write: false,
-        }
-    } else {
-        Role::Plain
+        },
+        (false, false) => Role::Plain,
     })
 }
 
+/// What the rules look up on the host, for a (relative or absolute) path: whether it
+/// names something, and whether it is the shell's own scratch (`crate::scratch`).
+pub struct Host<'a> {
+    pub exists: &'a dyn Fn(&str) -> bool,
+    pub scratch: &'a dyn Fn(&str) -> bool,
+}
+
+impl<'a> Host<'a> {
+    /// The rules without any scratch.
+    pub fn plain(exists: &'a dyn Fn(&str) -> bool) -> Host<'a> {
+        Host {
+            exists,
+            scratch: &|_| false,
+        }
+    }
+}
+
 /// The role of every item of a command line (the command's name first): one entry per
-/// marker and per field, in order. `exists` says whether a (relative or absolute) path
-/// names something on the host.
-pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>, GrantError> {
+/// marker and per field, in order.
+pub fn roles(items: &[Item], host: &Host) -> Result<Vec<Role>, GrantError> {
     let mut out = Vec::new();
     let mut hidden = false;
     let mut write = false;
@@ -249,7 +268,7 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
                 out.push(Role::Marker);
             }
             Item::Hidden => {
-                if plus_grants(next, exists) {
+                if plus_grants(next, host) {
                     hidden = true;
                     out.push(Role::Marker);
                 } else if hidden {
@@ -281,7 +300,7 @@ pub fn roles(items: &[Item], exists: &dyn Fn(&str) -> bool) -> Result<Vec<Role>,
                         literal: f.literal,
                         operand: operands,
                     };
-                    let r = role(word, write, hidden, exists)?;
+                    let r = role(word, write, hidden, host)?;
                     operands |= f.text == "--" && r == Role::Plain;
                     out.push(r);
                 }
@@ -331,9 +350,20 @@ pub fn argv(items: &[Item], roles: &[Role]) -> Vec<String> {
 }
 
 /// Split `items` (the command name first) into arguments and grants; `cwd` is where
-/// relative names are looked up.
-pub fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
-    let roles = roles(items, &exists_in(cwd))?;
+/// relative names are looked up, `scratch` says whether an absolute path is the
+/// shell's own scratch (`crate::scratch`).
+pub fn collect(
+    items: &[Item],
+    cwd: &Path,
+    scratch: &dyn Fn(&Path) -> bool,
+) -> Result<Collected, GrantError> {
+    let exists = exists_in(cwd);
+    let scratch = |p: &str| scratch(&cwd.join(crate::escapes::to_path(p)));
+    let host = Host {
+        exists: &exists,
+        scratch: &scratch,
+    };
+    let roles = roles(items, &host)?;
     let mut out = Collected {
         argv: argv(items, &roles),
         ..Collected::default()
@@ -367,7 +397,7 @@ pub fn plain_argv(items: &[Item], cwd: &Path) -> Vec<String> {
     if items.iter().all(|i| matches!(i, Item::Word(_))) {
         return every_field(items);
     }
-    match roles(items, &exists_in(cwd)) {
+    match roles(items, &Host::plain(&exists_in(cwd))) {
         Ok(roles) => argv(items, &roles),
         // Malformed grant syntax means nothing to a builtin: every field, and `+`.
         Err(_) => every_field(items),
@@ -389,6 +419,51 @@ fn every_field(items: &[Item]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rules without any scratch.
+    fn collect(items: &[Item], cwd: &Path) -> Result<Collected, GrantError> {
+        super::collect(items, cwd, &|_| false)
+    }
+
+    #[test]
+    fn the_shells_own_scratch_is_granted_to_write() {
+        let d = setup();
+        let cwd = d.path();
+        std::fs::create_dir(cwd.join("tmp.x")).unwrap();
+        let scratch = |p: &Path| p.starts_with(cwd.join("tmp.x"));
+        let items = [
+            f("rm"),
+            f("-rf"),
+            f("tmp.x"),
+            f("tmp.x/new"),
+            q("tmp.x/quoted"),
+            f("notes.txt"),
+            Item::Hidden,
+            f("tmp.x/hidden"),
+        ];
+        let c = super::collect(&items, cwd, &scratch).unwrap();
+        assert_eq!(
+            c.argv,
+            [
+                "rm",
+                "-rf",
+                "tmp.x",
+                "tmp.x/new",
+                "tmp.x/quoted",
+                "notes.txt"
+            ]
+        );
+        assert_eq!(
+            c.grants,
+            [
+                req("tmp.x", true),
+                req("tmp.x/new", true),
+                req("notes.txt", false),
+                req("tmp.x/hidden", true),
+            ],
+            "a single-quoted word never grants; others grant only to read"
+        );
+    }
 
     fn f(s: &str) -> Item {
         Item::Word(vec![Field {
@@ -740,7 +815,7 @@ mod tests {
         let hosts: Vec<String> = c.net.hosts().iter().map(|h| h.to_string()).collect();
         assert_eq!(hosts, ["files.pythonhosted.org:443", "pypi.org:80,443"]);
         // What is highlighted as granted is what is granted.
-        let roles = roles(&items, &exists_in(cwd)).unwrap();
+        let roles = roles(&items, &Host::plain(&exists_in(cwd))).unwrap();
         assert!(matches!(
             roles[4],
             Role::Capability(Capability::Net(Network::Hosts(_)))

@@ -109,7 +109,7 @@ fn classify_command(
     cwd: &Path,
     out: &mut Vec<(usize, usize, Class)>,
 ) {
-    use crate::grants::{exists_in, roles, Item, Role};
+    use crate::grants::{exists_in, roles, Host, Item, Role};
     let items: Vec<Item> = words
         .iter()
         .zip(raw)
@@ -129,7 +129,7 @@ fn classify_command(
     // What the grant rules themselves call existing, so the line shows what is granted.
     let exists = exists_in(cwd);
     let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
-    let classes: Vec<Class> = match roles(&items, &unknown_exists) {
+    let classes: Vec<Class> = match roles(&items, &Host::plain(&unknown_exists)) {
         Ok(roles) => roles
             .into_iter()
             .map(|r| match r {

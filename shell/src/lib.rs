@@ -29,6 +29,7 @@ pub mod prompt;
 pub mod protect;
 pub mod redirect;
 pub mod report;
+pub mod scratch;
 mod sys;
 pub use sys::lifeline;
 pub use sys::random_letters;

@@ -723,6 +723,38 @@ both!(a_script_makes_and_removes_its_temporary_files, |t: &T| {
 });
 
 both!(
+    what_the_shells_mktemp_made_is_the_scripts_scratch,
+    |t: &T| {
+        // The idiom as scripts write it, without `=>`: each jailed command was given
+        // the scratch to read only, so `sort -o`, `mkdir` and `sed -i` in it failed and
+        // the trap's `rm -rf` left it behind at every run (language trial, stop 39).
+        t.mkdir("tmpd");
+        t.write("keep/k.txt", "kept\n");
+        let before = tree(t.dir());
+        let script = "set -e; export TMPDIR=$PWD/tmpd; tmp=$(mktemp -d); \
+                      trap 'rm -rf \"$tmp\"' EXIT; seq 3 > \"$tmp/in\"; \
+                      sort -r \"$tmp/in\" -o \"$tmp/out\"; mkdir \"$tmp/sub\"; \
+                      cp \"$tmp/out\" \"$tmp/sub/\"; cat \"$tmp/sub/out\"; \
+                      f=$(mktemp); echo a > \"$f\"; sed -i s/a/b/ \"$f\"; cat \"$f\"; \
+                      sed -i s/b/c/ \"$f\"; cat \"$f\"; rm \"$f\"; test ! -e \"$f\"; \
+                      (d=$(mktemp -d); rmdir \"$d\"); echo done";
+        let run = sh(t, script);
+        assert_eq!(run.success(), "3\n2\n1\nb\nc\ndone\n", "{run}");
+        assert_only_changed(&before, &tree(t.dir()), &[]);
+        // Only what the shell's mktemp made, and below it only through directories:
+        // not a directory made otherwise, not through a link there (the user's own).
+        let script = "export TMPDIR=$PWD/tmpd; !!mkdir \"$TMPDIR/mine\"; \
+                      rm -rf \"$TMPDIR/mine\" || echo refused; tmp=$(mktemp -d); \
+                      !!ln -s \"$PWD/keep\" \"$tmp/link\"; \
+                      rm -f \"$tmp/link/k.txt\" || echo refused; !!rm -rf \"$tmp\"";
+        let run = sh(t, script);
+        assert_eq!(run.stdout, "refused\nrefused\n", "{run}");
+        assert_eq!(fs::read_to_string(t.path("keep/k.txt")).unwrap(), "kept\n");
+        assert!(t.path("tmpd/mine").is_dir());
+    }
+);
+
+both!(
     a_program_run_by_a_wrapper_is_found_as_if_named_first,
     |t: &T| {
         // `env prog`, `timeout 5 prog`...: the program the wrapper runs gets what naming it
