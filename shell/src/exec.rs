@@ -448,7 +448,14 @@ impl Shell {
     // Messages: one format for every error the user sees.
 
     pub fn error(&self, message: impl std::fmt::Display) {
-        if self.line > 0 && !self.interactive {
+        // In a script or a file read by `.`, its name, as bash says it.
+        if let (Some(file), true) = (self.sources.last(), self.line > 0) {
+            crate::report::line(format_args!(
+                "{}: line {}: {message}",
+                pola_fileserver::text::shown(file),
+                self.line
+            ));
+        } else if self.line > 0 && !self.interactive {
             crate::report::line(format_args!("{PROGRAM}: line {}: {message}", self.line));
         } else {
             crate::report::line(format_args!("{PROGRAM}: {message}"));

@@ -172,6 +172,16 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
         run.stderr,
         "pola-sh: line 3: no_such_cmd_xyz: command not found\n"
     );
+    // A script's and a sourced file's errors name them, as bash does.
+    t.write("s.sh", "true\n. ./lib.sh\nno_such_cmd_xyz\n");
+    t.write("lib.sh", "\nno_such_in_lib\n");
+    let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "s.sh"]);
+    assert_eq!(
+        run.stderr,
+        "./lib.sh: line 2: no_such_in_lib: command not found\n\
+         s.sh: line 3: no_such_cmd_xyz: command not found\n",
+        "{run}"
+    );
     t.write("plain.txt", "x");
     let run = sh(t, "./plain.txt");
     assert_eq!(run.code, Some(126), "{run}");
