@@ -176,6 +176,26 @@ pub struct Shell {
 
 pub const PROGRAM: &str = "pola-sh";
 
+/// One field as `set -x` shows it: bare if nothing in it is special, single-quoted as
+/// bash quotes it (`'a b'`, `''`, `'it'\''s'`) if it holds only characters shown as
+/// they are, and escaped in double quotes (`text::quote`) if it holds any that are not:
+/// a field may be text a jail made (`$(...)`), and reaches the terminal.
+fn traced(field: &str) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = crate::escapes::to_bytes(field);
+    if !pola_fileserver::text::typable(std::ffi::OsStr::from_bytes(&bytes)) {
+        return pola_fileserver::text::quote(&bytes);
+    }
+    let bare = !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_./,:@%+=-^".contains(c));
+    match bare {
+        true => field.to_string(),
+        false => crate::vars::quote(field),
+    }
+}
+
 /// The redirections of `$(< file)` (a substitution of one command that is only an
 /// input redirection), which the shell reads itself.
 fn file_substitution(list: &List) -> Option<&[crate::ast::Redirect]> {
@@ -1308,6 +1328,7 @@ impl Shell {
     }
 
     /// `+ command` on standard error (`set -x`), with `PS4`.
+    /// `set -x`'s line: `PS4` and `text`, whose words are [`traced`].
     fn trace(&self, text: &str) {
         let ps4 = self.get("PS4").unwrap_or("+ ");
         eprintln!("{ps4}{text}");
@@ -1364,7 +1385,7 @@ impl Shell {
                 .map(|i| match i {
                     GrantItem::Word(fields) => fields
                         .iter()
-                        .map(|f| pola_fileserver::text::escape(f.text.as_bytes()))
+                        .map(|f| traced(&f.text))
                         .collect::<Vec<_>>()
                         .join(" "),
                     GrantItem::Write => "=>".into(),

@@ -165,3 +165,5 @@ $SH -n -c 'echo never'; echo $?
 echo 'echo "script $1 $#"; exit 3' > s.sh; $SH s.sh a b; echo $?
 #### the shell reports a syntax error in a script
 echo 'if true; then' > bad.sh; $SH bad.sh 2>/dev/null; echo $?
+#### set -x quotes the words that need it
+( set -x; echo 'a b' '' "it's" plain 'x*' ) 2>&1
