@@ -2302,6 +2302,16 @@ impl Host for Shell {
     fn substitute(&mut self, list: &List) -> Result<String, String> {
         self.capture(list)
     }
+    fn reference(&self, name: &str) -> Option<String> {
+        match self.vars.get_ref(name) {
+            Some(crate::vars::Var {
+                nameref: true,
+                value: Some(crate::vars::Value::Str(target)),
+                ..
+            }) => Some(target.clone()),
+            _ => None,
+        }
+    }
     fn process(&mut self, list: &List, write: bool) -> Result<String, String> {
         Shell::process(self, list, write)
     }

@@ -41,6 +41,10 @@ pub trait Host {
         self.value(name)
             .and_then(|v| v.scalar().map(str::to_string))
     }
+    /// The name a name reference (`declare -n`) stands for; None for any other.
+    fn reference(&self, _name: &str) -> Option<String> {
+        None
+    }
     fn set_var(&mut self, name: &str, value: &str) -> Result<(), String>;
     /// Set an element: `key` is an associative array's key, or an index (it may be
     /// negative: from the end).

@@ -66,6 +66,9 @@ pub struct Var {
     pub from_env: bool,
     /// Declared as an array with no elements yet (`declare -a`, `declare -A`).
     pub array: Option<ArrayKind>,
+    /// `declare -n`, `local -n`: a name reference, whose value is the name of the
+    /// variable every use of it stands for (`Vars::resolve`).
+    pub nameref: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,21 +171,52 @@ impl Vars {
         }
     }
 
-    /// The variable `name` as the running code sees it.
-    pub fn get(&self, name: &str) -> Option<&Var> {
+    /// The variable `name` itself, a name reference not followed.
+    pub fn get_ref(&self, name: &str) -> Option<&Var> {
         self.place(name).and_then(|p| self.at(p).get(name))
     }
 
-    /// The variable, made (unset, in the global scope) if it does not exist.
-    pub fn entry(&mut self, name: &str) -> &mut Var {
+    /// The variable `name` itself, made (unset, in the global scope) if it does not
+    /// exist; a name reference not followed.
+    pub fn entry_ref(&mut self, name: &str) -> &mut Var {
         let place = self.place(name).unwrap_or(Place::Global);
         self.at_mut(place).entry(name.to_string()).or_default()
     }
 
+    /// The name `name` stands for: itself, or, for a name reference, the variable it
+    /// names (followed through references; a cycle stops where it began, as bash's
+    /// "circular name reference" does).
+    pub fn resolve(&self, name: &str) -> String {
+        let mut at = name.to_string();
+        for _ in 0..16 {
+            match self.get_ref(&at) {
+                Some(Var {
+                    nameref: true,
+                    value: Some(Value::Str(target)),
+                    ..
+                }) if valid_name(target) && *target != at => at = target.clone(),
+                _ => return at,
+            }
+        }
+        name.to_string()
+    }
+
+    /// The variable `name` as the running code sees it.
+    pub fn get(&self, name: &str) -> Option<&Var> {
+        self.get_ref(&self.resolve(name))
+    }
+
+    /// The variable, made (unset, in the global scope) if it does not exist.
+    pub fn entry(&mut self, name: &str) -> &mut Var {
+        let name = self.resolve(name);
+        self.entry_ref(&name)
+    }
+
     /// The variable, if it exists, to change its attributes.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Var> {
-        let place = self.place(name)?;
-        self.at_mut(place).get_mut(name)
+        let name = self.resolve(name);
+        let place = self.place(&name)?;
+        self.at_mut(place).get_mut(&name)
     }
 
     /// The value as a string (an array's element 0); None when unset.
@@ -192,6 +226,7 @@ impl Vars {
 
     /// Set `name` to a string (an array's element 0), where it lives or globally.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), VarError> {
+        let name = &self.resolve(name);
         let var = self.entry(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -215,6 +250,7 @@ impl Vars {
 
     /// Replace the whole value (`a=(...)`, `m=([k]=v)`).
     pub fn set_value(&mut self, name: &str, value: Value) -> Result<(), VarError> {
+        let name = &self.resolve(name);
         let var = self.entry(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -234,6 +270,7 @@ impl Vars {
 
     /// Set one element: an index of an indexed array, or a key of an associative one.
     pub fn set_element(&mut self, name: &str, key: Key, value: &str) -> Result<(), VarError> {
+        let name = &self.resolve(name);
         let var = self.entry(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -268,6 +305,12 @@ impl Vars {
     /// Remove a variable (in the scope that declared it: a local unset in its own
     /// function stays local and unset, as in bash).
     pub fn unset(&mut self, name: &str) -> Result<(), VarError> {
+        let name = &self.resolve(name);
+        self.unset_ref(name)
+    }
+
+    /// Remove the variable `name` itself, a name reference not followed (`unset -n`).
+    pub fn unset_ref(&mut self, name: &str) -> Result<(), VarError> {
         let Some(place) = self.place(name) else {
             return Ok(());
         };
@@ -279,6 +322,7 @@ impl Vars {
                 let v = self.scopes[i].get_mut(name).expect("found above");
                 v.value = None;
                 v.array = None;
+                v.nameref = false;
             }
             p => {
                 self.at_mut(p).remove(name);

@@ -115,3 +115,13 @@ a=('a b' c); set -- ${a[@]}; echo $#
 a=(x); echo "${a[0]}"
 #### index with a variable name in brackets
 i=2; a[i]=v; echo ${a[2]}
+#### a name reference to an array, taken by a function
+add() { local -n arr=$1; arr+=("$2"); }; list=(a b); add list c; echo "${list[@]}" "${#list[@]}"
+#### a name reference as a function's result variable
+setres() { local -n out=$1; out="result $2"; }; setres r1 x; echo "$r1"
+#### a name reference to an associative array
+declare -A m; fill() { local -n mm=$1; mm[k]=v; }; fill m; echo "${m[k]}"
+#### a name reference: read, assigned, its name, declare -p, unset -n
+x=1; declare -n ref=x; echo "$ref"; ref=2; echo "$x ${!ref}"; declare -p ref; unset -n ref; echo "[${ref-unset}] $x"
+#### unset through a name reference unsets its variable
+declare -n r2=y; r2=5; echo "$y"; unset r2; echo "[${y-gone}]"

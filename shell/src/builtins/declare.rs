@@ -87,7 +87,7 @@ pub fn declare_as(sh: &mut Shell, argv: &[String], local: bool, name: &str) -> S
     let mut status = 0;
     for op in &operands {
         if f.print {
-            match sh.vars.get(op) {
+            match sh.vars.get_ref(op) {
                 Some(v) => {
                     super::out(&declaration(op, v));
                 }
@@ -119,6 +119,9 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
             "`{}': not a valid identifier",
             pola_fileserver::text::shown(op)
         ));
+    }
+    if f.set.contains('n') || f.unset.contains('n') {
+        return reference(sh, op, name, f, local);
     }
     if local && sh.vars.get(name).is_some_and(|v| v.readonly) {
         // bash: a read-only variable cannot be shadowed by a local either.
@@ -192,6 +195,44 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
     Ok(())
 }
 
+/// `declare -n ref=NAME` (`local -n`): `ref` stands for the variable NAME from now on
+/// (a function's way to take an array or a result variable by name); `declare +n ref`
+/// makes it an ordinary variable again, holding the name.
+fn reference(sh: &mut Shell, op: &str, name: &str, f: &Flags, local: bool) -> Result<(), String> {
+    let target = op.split_once('=').map(|(_, t)| t);
+    if let Some(t) = target {
+        if f.set.contains('n') && !crate::vars::valid_name(t) {
+            return Err(format!(
+                "`{}': invalid variable name for name reference",
+                pola_fileserver::text::shown(t)
+            ));
+        }
+        if t == name {
+            return Err(format!(
+                "{name}: nameref variable self references not allowed"
+            ));
+        }
+    }
+    let v = if local && !sh.vars.is_local(name) {
+        let v = sh.vars.make_local(name).map_err(|e| e.to_string())?;
+        *v = Var::default();
+        v
+    } else {
+        sh.vars.entry_ref(name)
+    };
+    if v.readonly {
+        return Err(format!("{name}: readonly variable"));
+    }
+    v.nameref = f.set.contains('n');
+    if let Some(t) = target {
+        v.value = Some(Value::Str(t.to_string()));
+    }
+    if f.set.contains('r') {
+        v.readonly = true;
+    }
+    Ok(())
+}
+
 fn has(v: &Var, c: char) -> bool {
     match c {
         'a' => matches!(v.value, Some(Value::Indexed(_))) || v.array == Some(ArrayKind::Indexed),
@@ -199,6 +240,7 @@ fn has(v: &Var, c: char) -> bool {
         'i' => v.integer,
         'r' => v.readonly,
         'x' => v.exported,
+        'n' => v.nameref,
         'l' => v.case == Some(Case::Lower),
         'u' => v.case == Some(Case::Upper),
         _ => false,

@@ -5,6 +5,7 @@ use crate::exec::{Shell, Status};
 pub fn unset(sh: &mut Shell, argv: &[String]) -> Status {
     let mut functions = false;
     let mut only_vars = false;
+    let mut reference = false;
     let mut status = 0;
     for a in &argv[1..] {
         match a.as_str() {
@@ -13,7 +14,7 @@ pub fn unset(sh: &mut Shell, argv: &[String]) -> Status {
                 functions = false;
                 only_vars = true;
             }
-            "-n" => {}
+            "-n" => reference = true,
             name if functions => {
                 sh.functions.remove(name);
             }
@@ -38,6 +39,7 @@ pub fn unset(sh: &mut Shell, argv: &[String]) -> Status {
                         Ok(k) => sh.vars.unset_element(base, k).map_err(|e| e.to_string()),
                         Err(e) => Err(e),
                     },
+                    None if reference => sh.vars.unset_ref(base).map_err(|e| e.to_string()),
                     None => {
                         if sh.vars.get(base).is_none() && !only_vars {
                             sh.functions.remove(base);

@@ -217,7 +217,12 @@ fn expand_op(
         }
         _ => {}
     }
-    let (name, index) = if p.indirect {
+    // `${!ref}` of a name reference is the name it stands for (bash).
+    let reference = match (&p.name, &p.index) {
+        (ParamName::Var(n), None) if p.indirect => host.reference(n),
+        _ => None,
+    };
+    let (name, index) = if p.indirect && reference.is_none() {
         indirect(host, p)?
     } else {
         (p.name.clone(), p.index.clone())
@@ -225,7 +230,10 @@ fn expand_op(
     if p.indirect && matches!(&name, ParamName::Var(n) if n.is_empty()) {
         return Ok(());
     }
-    let val = resolve(host, &name, &index)?;
+    let val = match reference {
+        Some(target) => Val::One(Some(target)),
+        None => resolve(host, &name, &index)?,
+    };
     let is_unset = match &val {
         Val::One(v) => v.is_none(),
         Val::Many { items, .. } => items.is_empty(),
