@@ -78,6 +78,8 @@ pub enum Compound {
         var: String,
         words: Option<Vec<Word>>,
         body: List,
+        /// `select var in words; do body; done` (bash): a menu, one item a turn.
+        select: bool,
     },
     Case {
         word: Word,
@@ -479,8 +481,13 @@ impl Display for Compound {
                     if *until { "until" } else { "while" }
                 )
             }
-            Compound::For { var, words, body } => {
-                write!(f, "for {var}")?;
+            Compound::For {
+                var,
+                words,
+                body,
+                select,
+            } => {
+                write!(f, "{} {var}", if *select { "select" } else { "for" })?;
                 if let Some(words) = words {
                     f.write_str(" in")?;
                     for w in words {

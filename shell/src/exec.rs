@@ -1080,6 +1080,58 @@ impl Shell {
     }
 
     /// A loop's body: `Ok(None)` to go on, `Ok(Some(r))` to leave the loop with `r`.
+    /// `select var in items; do body; done`: the items numbered on standard error,
+    /// `PS3` (`#? `), a line read from standard input into `REPLY`, `var` the item it
+    /// numbers (empty if none), the body run; again until `break` or the end of the
+    /// input (status 1 then, as bash). An empty line shows the menu again.
+    fn select(&mut self, var: &str, items: &[String], body: &List) -> Status {
+        let menu: String = items
+            .iter()
+            .enumerate()
+            .map(|(n, item)| format!("{}) {item}\n", n + 1))
+            .collect();
+        let mut status = 0;
+        let mut show = true;
+        self.loops += 1;
+        let result = loop {
+            if show {
+                eprint!("{menu}");
+            }
+            eprint!("{}", self.get("PS3").unwrap_or("#? "));
+            let (line, end) = crate::builtins::read::read_until(0, Some(b'\n'));
+            if end.is_none() && line.is_empty() {
+                // bash ends the prompt's line on standard output.
+                super::builtins::out("\n");
+                break Ok(1);
+            }
+            let line = crate::escapes::from_bytes(&line);
+            show = line.trim().is_empty();
+            if show {
+                continue;
+            }
+            let chosen = line
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| items.get(n))
+                .cloned()
+                .unwrap_or_default();
+            if let Err(e) = self
+                .assign("REPLY", &line)
+                .and_then(|_| self.assign(var, &chosen))
+            {
+                self.error(e);
+                break Ok(1);
+            }
+            if let Some(r) = self.loop_step(body, &mut status) {
+                break r.map(|_| status);
+            }
+        };
+        self.loops -= 1;
+        result
+    }
+
     fn loop_step(&mut self, body: &List, status: &mut i32) -> Option<Status> {
         match self.run_list(body) {
             Ok(s) => {
@@ -1087,7 +1139,11 @@ impl Shell {
                 None
             }
             Err(Flow::Break(n)) if n > 1 => Some(Err(Flow::Break(n - 1))),
-            Err(Flow::Break(_)) => Some(Ok(*status)),
+            // The loop's status is `break`'s own, 0 (sh).
+            Err(Flow::Break(_)) => {
+                *status = 0;
+                Some(Ok(0))
+            }
             Err(Flow::Continue(n)) if n > 1 => Some(Err(Flow::Continue(n - 1))),
             Err(Flow::Continue(_)) => None,
             Err(f) => Some(Err(f)),
@@ -1137,7 +1193,7 @@ impl Shell {
                     let c = match c {
                         Ok(c) => c,
                         Err(Flow::Break(n)) if n > 1 => break Err(Flow::Break(n - 1)),
-                        Err(Flow::Break(_)) => break Ok(status),
+                        Err(Flow::Break(_)) => break Ok(0),
                         Err(Flow::Continue(n)) if n > 1 => break Err(Flow::Continue(n - 1)),
                         Err(Flow::Continue(_)) => continue,
                         Err(f) => break Err(f),
@@ -1152,7 +1208,12 @@ impl Shell {
                 self.loops -= 1;
                 result
             }
-            Compound::For { var, words, body } => {
+            Compound::For {
+                var,
+                words,
+                body,
+                select,
+            } => {
                 let items: Vec<String> = match words {
                     Some(words) => match expand::fields(self, words) {
                         Ok(f) => f.into_iter().map(|f| f.text).collect(),
@@ -1160,6 +1221,9 @@ impl Shell {
                     },
                     None => self.positional.clone(),
                 };
+                if *select {
+                    return self.select(var, &items, body);
+                }
                 let mut status = 0;
                 self.loops += 1;
                 let mut result = Ok(0);

@@ -643,7 +643,9 @@ impl<'o> Grammar<'o> {
         } else if let Some(r) = keyword(i, "until") {
             Some(self.while_clause(r, true)?)
         } else if let Some(r) = keyword(i, "for") {
-            Some(self.for_clause(r)?)
+            Some(self.for_clause(r, false)?)
+        } else if let Some(r) = keyword(i, "select") {
+            Some(self.for_clause(r, true)?)
         } else if let Some(r) = keyword(i, "case") {
             Some(self.case_clause(r)?)
         } else if let Some(r) = keyword(i, "[[") {
@@ -809,13 +811,15 @@ impl<'o> Grammar<'o> {
         Ok((i, body))
     }
 
-    fn for_clause<'a>(&self, i: &'a str) -> R<'a, Compound> {
+    /// `for` (or, with `select`, `select`: the same syntax but for arithmetic).
+    fn for_clause<'a>(&self, i: &'a str, select: bool) -> R<'a, Compound> {
         let i = self.blank(i);
-        if i.starts_with("((") {
+        if i.starts_with("((") && !select {
             return self.arith_for(i);
         }
+        let what = if select { "select" } else { "for" };
         let Ok((i, var)) = name(i) else {
-            return fail(i, "expected a variable name after 'for'");
+            return fail(i, &format!("expected a variable name after '{what}'"));
         };
         let mut i = self.linebreak(i)?;
         let mut words = None;
@@ -839,6 +843,7 @@ impl<'o> Grammar<'o> {
                 var: var.to_string(),
                 words,
                 body,
+                select,
             },
         ))
     }

@@ -151,8 +151,14 @@ fn compound(out: &mut String, c: &Compound, level: usize) {
             indent(out, level);
             out.push_str("done");
         }
-        Compound::For { var, words, body } => {
-            out.push_str(&format!("for {var} in "));
+        Compound::For {
+            var,
+            words,
+            body,
+            select,
+        } => {
+            let keyword = if *select { "select" } else { "for" };
+            out.push_str(&format!("{keyword} {var} in "));
             match words {
                 Some(ws) => {
                     let ws: Vec<String> = ws.iter().map(|w| w.to_string()).collect();

@@ -167,3 +167,15 @@ echo 'echo "script $1 $#"; exit 3' > s.sh; $SH s.sh a b; echo $?
 echo 'if true; then' > bad.sh; $SH bad.sh 2>/dev/null; echo $?
 #### set -x quotes the words that need it
 ( set -x; echo 'a b' '' "it's" plain 'x*' ) 2>&1
+#### a loop left by break has break's status
+for i in 1 2; do [ $i = 2 ] && break; done; echo $?; while true; do false; break; done; echo $?
+#### select: a menu, the item numbered, REPLY, break
+PS3='pick: '; select f in apple 'big pear' cherry; do echo "[$f] [$REPLY]"; [ "$REPLY" = 3 ] && break; done 2>&1 <<'IN'
+1
+
+9
+3
+IN
+echo "status $?"
+#### select ends at the end of its input with status 1
+select x in a b; do echo "got $x"; done 2>/dev/null </dev/null; echo "end $?"

@@ -38,7 +38,7 @@ mod popd;
 pub(crate) mod printf;
 mod pushd;
 mod pwd;
-mod read;
+pub(crate) mod read;
 mod readonly;
 mod return_;
 mod set;
