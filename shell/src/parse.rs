@@ -819,7 +819,7 @@ impl<'o> Grammar<'o> {
         }
         let what = if select { "select" } else { "for" };
         let Ok((i, var)) = name(i) else {
-            return fail(i, &format!("expected a variable name after '{what}'"));
+            return fail(i, format!("expected a variable name after '{what}'"));
         };
         let mut i = self.linebreak(i)?;
         let mut words = None;
