@@ -809,7 +809,21 @@ impl Shell {
         let mut pgid: Option<Pid> = None;
         let mut next_stdin: Option<OwnedFd> = None;
         let mut status = 0;
+        // `shopt -s lastpipe` without job control: the last member runs in the shell
+        // itself (`… | while read l; do n=$((n+1)); done; echo $n`), once the others
+        // have started.
+        let mut last_here: Option<(&Command, PipeEnds)> = None;
         for (i, c) in p.commands.iter().enumerate() {
+            if !single && i + 1 == p.commands.len() && !job_control && self.shopt.on("lastpipe") {
+                last_here = Some((
+                    c,
+                    PipeEnds {
+                        stdin: next_stdin.take(),
+                        stdout: None,
+                    },
+                ));
+                break;
+            }
             let (read, write) = if i + 1 < p.commands.len() {
                 match redirect::pipe() {
                     Ok((r, w)) => (Some(r), Some(w)),
@@ -873,6 +887,30 @@ impl Shell {
                     self.error(jail::JailError::from(e));
                 }
             }
+        }
+        let mut flow = None;
+        if let Some((c, ends)) = last_here {
+            let ran = self.run_command(c, ends).map(|r| self.wait(r));
+            status = ran.clone().unwrap_or(0);
+            flow = ran.err();
+            procs.push(Proc {
+                pid: Pid::from_raw(0),
+                jail: None,
+                status: Some(status),
+                unconfined: false,
+            });
+        }
+        if let Some(f) = flow {
+            // `exit`, `return` or `break` in it: the others are waited for first.
+            let job = Job {
+                id: 0,
+                pgid: pgid.unwrap_or(Pid::from_raw(0)),
+                procs,
+                text: p.to_string(),
+                state: State::Running,
+            };
+            let _ = self.foreground(job);
+            return Err(f);
         }
         if procs.iter().all(|p| p.pid.as_raw() == 0) {
             // Builtins, functions or compound commands that ran in the shell.

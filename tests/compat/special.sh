@@ -179,3 +179,7 @@ IN
 echo "status $?"
 #### select ends at the end of its input with status 1
 select x in a b; do echo "got $x"; done 2>/dev/null </dev/null; echo "end $?"
+#### shopt -s lastpipe: the last member of a pipeline runs in the shell
+shopt -s lastpipe; n=0; seq 5 | while read l; do n=$((n+l)); done; echo "n=$n"; printf 'a b\n' | read x y; echo "[$x][$y]"
+#### shopt -s lastpipe: return in the last member, and the statuses
+shopt -s lastpipe; f() { echo x | while read; do return 7; done; echo no; }; f; echo "f=$?"; printf '1\n2\n' | sort -r | mapfile -t arr; echo "${arr[@]}" "${PIPESTATUS[@]}"
