@@ -891,7 +891,7 @@ impl Shell {
         let mut flow = None;
         if let Some((c, ends)) = last_here {
             let ran = self.run_command(c, ends).map(|r| self.wait(r));
-            status = ran.clone().unwrap_or(0);
+            status = ran.unwrap_or(0);
             flow = ran.err();
             procs.push(Proc {
                 pid: Pid::from_raw(0),
