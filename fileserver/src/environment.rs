@@ -67,6 +67,8 @@ ro /etc/xdg
 # them before it connects (pip) then tries, and is told it has no network.
 ro /etc/ssl/certs
 ro /etc/ca-certificates
+# OpenSSL's configuration (public): `openssl req` cannot start without it.
+ro /etc/ssl/openssl.cnf
 # Private scratch space, empty at start and discarded at exit.
 tmpfs /tmp
 tmpfs $HOME
