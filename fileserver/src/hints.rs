@@ -554,12 +554,13 @@ fn working_dir_grant(tool: &str, words: &[PathBuf]) -> &'static str {
 
 /// Where what a program changes ([`Writes`]) stands in its jail, when that is not
 /// where it could change it (from the jail's `plan` and its `slots`, run in `cwd`, by
-/// a user whose home is `home`).
+/// a user whose home is `home`, with the keyring directory `keyring` if its
+/// environment names one: `GNUPGHOME`).
 pub fn changes_in(
     writes: Writes,
     plan: &[PlanNode],
     slots: &[PathBuf],
-    (exe, cwd, home): (&Path, &Path, &Path),
+    (exe, cwd, home, keyring): (&Path, &Path, &Path, Option<&Path>),
 ) -> Option<Changes> {
     // The grant that gives `path`: the deepest bind, directory of slots or slot of it
     // or of a directory above it that the command line or a profile gave (the default
@@ -623,7 +624,10 @@ pub fn changes_in(
         }
         Writes::GlobalConfig | Writes::Keyring | Writes::UserSite => {
             let file = match writes {
-                Writes::Keyring => home.join(".gnupg"),
+                Writes::Keyring => match keyring {
+                    Some(k) => cwd.join(k),
+                    None => home.join(".gnupg"),
+                },
                 Writes::UserSite => home.join(".local"),
                 _ => {
                     let file = home.join(".gitconfig");
@@ -634,13 +638,22 @@ pub fn changes_in(
                     }
                 }
             };
-            // Nothing of the user's to use (no ~/.gnupg): nothing to say.
+            // None of the user's yet (no ~/.gnupg): the one it makes is made in the
+            // jail's private home, and gone with it (a key generated there: new-user
+            // trial); one elsewhere (`GNUPGHOME`) is made where it is given.
             if writes == Writes::Keyring && file.symlink_metadata().is_err() {
-                return None;
+                let private = file.starts_with(home) && covering(&file).is_none();
+                return private.then_some(Changes::Private(writes, file));
             }
             match covering(&file) {
                 Some(true) => None,
                 Some(false) => Some(Changes::ReadOnly(writes, file)),
+                // (The working directory below the home is the user's, not private.)
+                None if keyring.is_some()
+                    && !(file.starts_with(home) && (cwd == home || !file.starts_with(cwd))) =>
+                {
+                    Some(Changes::NotGiven(writes, file))
+                }
                 None => Some(Changes::Private(writes, file)),
             }
         }
@@ -655,6 +668,8 @@ pub enum Changes {
     ReadOnly(Writes, PathBuf),
     /// Not granted: a change landed in the jail's private home and was gone with it.
     Private(Writes, PathBuf),
+    /// Not granted, and not in the home: a keyring directory named by `GNUPGHOME`.
+    NotGiven(Writes, PathBuf),
 }
 
 /// Whether the program named `tool` removes or renames the names it is given: for
@@ -1081,6 +1096,16 @@ impl Observed {
                 place(path),
                 place(path)
             )),
+            Changes::NotGiven(_, dir) => Some(format!(
+                "{program}: {name} keeps its keyrings in {} (GNUPGHOME), which it was not given — try: {cmd} + => {}",
+                place(dir),
+                place(dir)
+            )),
+            Changes::Private(Writes::Keyring, dir) if dir.symlink_metadata().is_err() => Some(format!(
+                "{program}: {name} made its keyrings in {} of the jail's private home, which is gone with it (you have none there) — to keep them, try: {cmd} + => {}",
+                place(dir),
+                place(dir)
+            )),
             Changes::Private(Writes::Keyring, dir) => Some(format!(
                 "{program}: {name} used an empty {} of the jail's private home, not yours (which it was not given) — to use yours, try: {cmd} + => {}",
                 place(dir),
@@ -1093,6 +1118,12 @@ impl Observed {
             )),
             _ => None,
         }
+    }
+
+    /// Whether what it changes was not given at all, outside the home (`gpg` with
+    /// `GNUPGHOME`): said before what it looked for (the trial was told `+ .`).
+    pub fn changes_not_given(&self) -> bool {
+        matches!(self.changes, Some(Changes::NotGiven(..)))
     }
 
     /// After a failed `cargo` given the network: the crates it downloads go to its
@@ -2171,12 +2202,22 @@ mod tests {
         let home = Path::new("/home/u");
         let plan = vec![node("/r", bind(true))];
         assert_eq!(
-            changes_in(Writes::WorkingDir, &plan, &[], (Path::new("/x"), cwd, home)),
+            changes_in(
+                Writes::WorkingDir,
+                &plan,
+                &[],
+                (Path::new("/x"), cwd, home, None)
+            ),
             Some(Changes::ReadOnly(Writes::WorkingDir, "/r".into()))
         );
         let plan = vec![node("/r", bind(true)), node("/r/sub", rw.clone())];
         assert_eq!(
-            changes_in(Writes::WorkingDir, &plan, &[], (Path::new("/x"), cwd, home)),
+            changes_in(
+                Writes::WorkingDir,
+                &plan,
+                &[],
+                (Path::new("/x"), cwd, home, None)
+            ),
             None
         );
         assert_eq!(shown_from(Path::new("/r"), cwd, home, false), "..");
@@ -2198,7 +2239,7 @@ mod tests {
                 Writes::GlobalConfig,
                 &plan,
                 &[],
-                (Path::new("/x"), cwd, Path::new("/nonexistent-home"))
+                (Path::new("/x"), cwd, Path::new("/nonexistent-home"), None)
             ),
             Some(Changes::Private(Writes::GlobalConfig, file.clone()))
         );
@@ -2207,7 +2248,7 @@ mod tests {
                 Writes::GlobalConfig,
                 &plan,
                 &[file],
-                (Path::new("/x"), cwd, Path::new("/nonexistent-home"))
+                (Path::new("/x"), cwd, Path::new("/nonexistent-home"), None)
             ),
             None
         );

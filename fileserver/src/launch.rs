@@ -491,7 +491,12 @@ pub fn start(
                     .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
                     .collect();
                 let cwd = crate::hints::working_dir(&tool, &words, &plan.cwd);
-                crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home))
+                let keyring = plan.env.iter().find_map(|e| {
+                    use std::os::unix::ffi::OsStrExt;
+                    let value = e.as_bytes().strip_prefix(b"GNUPGHOME=")?;
+                    (!value.is_empty()).then(|| Path::new(std::ffi::OsStr::from_bytes(value)))
+                });
+                crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home, keyring))
             });
         // The working directory holding slots, with nothing else of it shown than they
         // and the names granted read-only there (`cc -o => prog main.c`); or a private

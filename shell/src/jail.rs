@@ -1832,6 +1832,11 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| o.operands_hint(program, name))
+            .or_else(|| {
+                o.changes_not_given()
+                    .then(|| o.changes_hint(program, name, args, true, cwd))
+                    .flatten()
+            })
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))

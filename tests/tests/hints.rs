@@ -809,6 +809,32 @@ both!(
             );
             let run = gpg("gpg --list-keys + => ~/.gnupg");
             assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+            // None yet: a key generated went to the private home, status 0, and nothing
+            // said how to keep it (new-user trial).
+            let fresh = t.mkdir("fresh");
+            let gen = "gpg --batch --passphrase '' --quick-gen-key 'T <t@example.org>' \
+                       future-default default never";
+            let run = with_home(t, &fresh, gen);
+            assert!(
+                run.stderr.contains("gpg made its keyrings in ~/.gnupg of the jail's private home, which is gone with it (you have none there) — to keep them, try: gpg … + => ~/.gnupg"),
+                "{run}"
+            );
+            let run = with_home(
+                t,
+                &fresh,
+                &format!("{gen} + => ~/.gnupg && gpg -k + => ~/.gnupg"),
+            );
+            assert!(run.success().contains("t@example.org"), "{run}");
+            // `GNUPGHOME` names it: told that one, not `+ .` (what gpg looked for).
+            let run = with_home(
+                t,
+                &fresh,
+                &format!("mkdir -m 700 => kr; export GNUPGHOME=$PWD/kr; {gen}"),
+            );
+            assert!(
+                run.stderr.contains("gpg keeps its keyrings in kr (GNUPGHOME), which it was not given — try: gpg … + => kr"),
+                "{run}"
+            );
         }
         // git config --global, the user's configuration not there: lost, and said so.
         let home = t.mkdir("home");

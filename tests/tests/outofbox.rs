@@ -394,15 +394,18 @@ both!(git_works_in_a_linked_work_tree, |t: &T| {
     assert!(!run.stdout.contains("one"), "{run}");
 });
 
-both!(openssl_makes_a_certificate_with_its_configuration, |t: &T| {
-    // `openssl req` reads /etc/ssl/openssl.cnf (public) before anything: it failed
-    // with "Can't open ... openssl.cnf" and no hint (new-user trial).
-    let run = t.plain(&[
-        pola_tests::pola_sh().to_str().unwrap(),
-        "-c",
-        "openssl req -x509 -newkey rsa:2048 -nodes -keyout => key.pem -out => cert.pem \
+both!(
+    openssl_makes_a_certificate_with_its_configuration,
+    |t: &T| {
+        // `openssl req` reads /etc/ssl/openssl.cnf (public) before anything: it failed
+        // with "Can't open ... openssl.cnf" and no hint (new-user trial).
+        let run = t.plain(&[
+            pola_tests::pola_sh().to_str().unwrap(),
+            "-c",
+            "openssl req -x509 -newkey rsa:2048 -nodes -keyout => key.pem -out => cert.pem \
          -days 1 -subj /CN=localhost 2>/dev/null && openssl x509 -noout -subject -in cert.pem",
-    ]);
-    assert_eq!(run.success().trim(), "subject=CN = localhost", "{run}");
-    assert!(t.path("key.pem").is_file());
-});
+        ]);
+        assert_eq!(run.success().trim(), "subject=CN = localhost", "{run}");
+        assert!(t.path("key.pem").is_file());
+    }
+);
