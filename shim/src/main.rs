@@ -495,6 +495,22 @@ fn scratch_untouched(
     }
 }
 
+/// The path a word gives as a value: `--opt=PATH`, `NAME=PATH` (a variable, as
+/// `make` takes them); the word itself otherwise.
+fn named_value(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = word.as_bytes();
+    let Some(at) = bytes.iter().position(|b| *b == b'=') else {
+        return Some(word);
+    };
+    let (name, value) = (&bytes[..at], &bytes[at + 1..]);
+    let variable = name
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    (variable || name.starts_with(b"--")).then(|| std::ffi::OsStr::from_bytes(value))
+}
+
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
 /// grant keeps a file: tee … => notes.txt)". The names are the jail's: escaped.
 /// Whether a file discarded is one the command line named (the user meant to keep it).
@@ -531,20 +547,28 @@ fn report_leftovers(
         // private working directory): a write grant keeps it. Only for a name the user
         // typed: a grant suggested for a name the jail chose (`.bashrc`) would be the
         // jail's choice.
+        // Or a directory above it that a word names, itself or as the value of an
+        // option or a variable (`make install PREFIX=~/.local`: the files it installed
+        // went to the private home, status 0; new-user trial).
         let typed = named.iter().find_map(|n| {
             let full = dir.join(n.components().as_path());
-            plan.argv.iter().skip(1).find(|w| {
-                let w = std::path::Path::new(w);
-                w.is_absolute() && w == full || !w.is_absolute() && plan.cwd.join(w) == full
+            plan.argv.iter().skip(1).find_map(|w| {
+                let path = |w: &std::ffi::OsStr| match std::path::Path::new(w) {
+                    p if p.is_absolute() => p.to_path_buf(),
+                    p => plan.cwd.join(p),
+                };
+                if path(w) == full {
+                    return Some(format!("=> {}", shown(w)));
+                }
+                let value = named_value(w)?;
+                let above = path(value);
+                (above != dir && above.starts_with(dir) && full.starts_with(&above))
+                    .then(|| format!("+ => {}", shown(value)))
             })
         });
         lost |= typed.is_some();
         let keep = match typed {
-            Some(word) => format!(
-                " (a write grant keeps it: {} … => {})",
-                plan.command,
-                shown(word)
-            ),
+            Some(grant) => format!(" (a write grant keeps it: {} … {grant})", plan.command),
             None => String::new(),
         };
         eprintln!(

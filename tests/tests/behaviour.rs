@@ -185,6 +185,23 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
         )),
         "{run}"
     );
+    // Or below a directory a word gives as a value (`make install PREFIX=~/.local`:
+    // status 0 and the files installed gone; new-user trial). The command fails.
+    let run = t.output(t.pola_sh_command(
+        "sh -c 'mkdir -p \"${1#*=}\"/bin && echo p > \"${1#*=}\"/bin/prog' sh PREFIX=$HOME/.inst; echo st=$?",
+    ));
+    assert!(
+        run.stderr.contains(&format!(
+            "was discarded: .inst/bin/prog (a write grant keeps it: sh … + => {home}/.inst)"
+        )) && run.stdout == "st=1\n",
+        "{run}"
+    );
+    // Not for one the jail chose below a directory the user named (the home itself).
+    let run = t.output(t.pola_sh_command("sh -c 'echo x > ~/made' sh DIR=$HOME; echo st=$?"));
+    assert!(
+        run.stderr.contains("was discarded: made\n") && run.stdout == "st=0\n",
+        "{run}"
+    );
     // Beside a slot in the home directory too (`vim => ~/.bashrc` leaves .viminfo).
     let own = t.mkdir("home");
     t.write("home/.bashrc", "rc\n");
