@@ -1588,16 +1588,38 @@ impl Shell {
             return Ok(Running::Done(builtins::grants::grants(self, &items[1..])));
         }
         if name == "exec" {
-            let rest = without_first_field(items);
+            let mut rest = without_first_field(items);
             if rest.is_empty() {
                 return builtins::exec_keep(self, redirs).map(Running::Done);
+            }
+            // `exec !!cmd` as `!!exec cmd`: it said "!!cmd: command not found", and
+            // the interactive shell ended (new-user trial).
+            let mut unconfined = s.unconfined;
+            if let Some(GrantItem::Word(fields)) = rest.first_mut() {
+                if let Some(f) = fields.first_mut().filter(|f| !f.literal) {
+                    if let Some(cmd) = f.text.strip_prefix("!!").filter(|c| !c.is_empty()) {
+                        f.text = cmd.to_string();
+                        unconfined = true;
+                    }
+                }
             }
             let argv: Vec<String> = grants::plain_argv(&rest, &self.cwd());
             if let Some(status) = self.exec_option(&argv) {
                 return Ok(Running::Done(status));
             }
-            // The command still runs jailed; the shell then ends with its status.
-            let running = self.external(&rest, assigns, redirs);
+            // A program that is not there does not end an interactive shell (bash).
+            if self.interactive && !builtins::exists(&argv[0]) {
+                if let Err(e) = self.program_for(&argv[0]) {
+                    self.error(format!("exec: {e}"));
+                    return Ok(Running::Done(e.status()));
+                }
+            }
+            // The command still runs jailed (or, `!!exec`, unconfined, as asked: it
+            // ran jailed); the shell then ends with its status.
+            let running = match unconfined {
+                true => self.unconfined(&argv, assigns, redirs),
+                false => self.external(&rest, assigns, redirs),
+            };
             let status = self.wait_for_good(running);
             return Err(Flow::Exit(status));
         }

@@ -184,9 +184,31 @@ pub fn bin_dir() -> &'static Path {
             if fs::rename(&tmp, &dir).is_err() {
                 let _ = fs::remove_dir_all(&tmp);
             }
+            remove_old_copies(&dir);
         }
         dir
     })
+}
+
+/// The copies of other builds' binaries, made over an hour ago (a run of another
+/// build may still be using a newer one): each build left 230 MB in the temporary
+/// directory, and the disk filled.
+fn remove_old_copies(ours: &Path) {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = e.file_name();
+        let old = fs::metadata(path.join("ready"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+        if name.to_string_lossy().starts_with("pola-test-bin-") && path != ours && old {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
 
 pub fn pola_run() -> PathBuf {

@@ -756,6 +756,29 @@ both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
     let run = t.output(t.pola_sh_command("exec /bin/sh -c 'echo plain; exit 4'; echo never"));
     assert_eq!(run.code, Some(4), "{run}");
     assert_eq!(run.stdout, "plain\n", "{run}");
+    // `!!exec` and `exec !!` run it unconfined, as `!!` asks (it ran jailed, and
+    // `exec !!cmd` was "command not found"; new-user trial): the real home is seen.
+    let secret = t.write("secret.txt", "mine\n");
+    for line in ["!!exec sh", "exec !!sh"] {
+        // (Single-quoted: never a grant, so only an unconfined `sh` sees the file.)
+        let script = format!("{line} -c 'cat {}; exit 5'; echo never", secret.display());
+        let run = t.output(t.pola_sh_command(&script));
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (Some(5), "mine\n"),
+            "{line}: {run}"
+        );
+    }
+    // A program that is not there does not end an interactive shell.
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("exec no-such-program-xyz\r"),
+        Expect("exec: no-such-program-xyz: command not found"),
+        Send("echo still-$((6 * 7))\r"),
+        Expect("still-42"),
+        Send("exit\r"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
 /// Opens its terminal again by the name `ttyname` gives (as `su -`, `ssh` or `script`
