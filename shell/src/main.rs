@@ -604,8 +604,20 @@ pub unsafe extern "C" fn read(
 ) -> libc::ssize_t {
     let editing = fd == 0 && LINE_EDITOR_READING.load(std::sync::atomic::Ordering::Relaxed);
     let count = if editing { count.min(1) } else { count };
+    // Hung up: the end of the input, whether or not the terminal is gone (a pola-sh in
+    // a jail, whose terminal's other side stays open: it went on reading, and the
+    // shell around it waited for it for ever; new-user trial). The handler interrupts
+    // the read (no `SA_RESTART`).
+    let hung_up = || editing && HUNG_UP.load(std::sync::atomic::Ordering::SeqCst);
+    if hung_up() {
+        return 0;
+    }
     // SAFETY: the caller's contract for `read(2)`; the system call touches `buf` only.
-    unsafe { libc::syscall(libc::SYS_read, fd, buf, count) as libc::ssize_t }
+    let n = unsafe { libc::syscall(libc::SYS_read, fd, buf, count) as libc::ssize_t };
+    match n < 0 && hung_up() {
+        true => 0,
+        false => n,
+    }
 }
 
 /// Save the history: whole or not at all (written beside it, then renamed over it: a

@@ -1039,10 +1039,23 @@ os.write(fd, b"echo new-one\r"); read(1.0)
 os.write(fd, sys.argv[2].encode() + b"\r"); read(1.0)
 start = time.time()
 os.close(fd)
-_, status = os.waitpid(pid, 0)
-print("exited", os.waitstatus_to_exitcode(status), "after", round(time.time() - start))
+while time.time() < start + 20:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        print("exited", os.waitstatus_to_exitcode(status), "after", round(time.time() - start))
+        sys.exit(0)
+    time.sleep(0.1)
+os.killpg(pid, 9)
+print("still running after 20 s")
 "#;
-    for (running, check) in [("true", "new-one"), ("sleep 30", "sleep 30")] {
+    // And with pola-sh itself in the foreground (jailed: the terminal it reads, its
+    // jail's, stays open; it went on reading it, and both shells stayed).
+    let nested = format!("{} --norc", pola_tests::pola_sh().display());
+    for (running, check) in [
+        ("true", "new-one"),
+        ("sleep 30", "sleep 30"),
+        (nested.as_str(), "--norc"),
+    ] {
         let mut cmd = t.command(
             "python3",
             &[
