@@ -172,6 +172,8 @@ pub struct Shell {
     /// What the shell's own `mktemp` made: the script's scratch, granted to write
     /// when named (`scratch`).
     pub scratch: crate::scratch::Scratch,
+    /// Reading a script file (`pola-sh script.sh`), not `-c` or standard input.
+    pub script: bool,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -307,6 +309,7 @@ impl Shell {
             rlimits: Vec::new(),
             exit_warned: None,
             scratch: crate::scratch::Scratch::new(),
+            script: false,
         };
         if interactive {
             sh.options.emacs = true;
@@ -1385,9 +1388,10 @@ impl Shell {
     /// An expansion error: reported; a non-interactive shell exits (POSIX), with
     /// bash's status (127 for an unset parameter, 1 otherwise).
     fn expansion_failed(&mut self, e: String) -> Status {
-        // bash leaves with 127 for an unset parameter, but a subshell with 1.
+        // bash leaves with 127 for an unset parameter, but a subshell, or a script
+        // read from its file, with 1.
         let (status, message) = match e.strip_prefix(expand::UNSET) {
-            Some(m) if !self.subshell => (127, m.to_string()),
+            Some(m) if !self.subshell && !self.script => (127, m.to_string()),
             Some(m) => (1, m.to_string()),
             None => (1, e),
         };

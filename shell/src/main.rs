@@ -264,6 +264,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
                 }
             };
             sh.line = 1;
+            sh.script = true;
             sh.sources.push(script.clone());
             finish(&mut sh, |sh| sh.run_source(&text))
         }

@@ -182,6 +182,13 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
          s.sh: line 3: no_such_cmd_xyz: command not found\n",
         "{run}"
     );
+    // An unset parameter under `set -u` ends a script read from its file with 1
+    // (bash's; `-c` with 127).
+    t.write("u.sh", "set -u\necho \"$nosuch\"\necho after\n");
+    let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "u.sh"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(1), ""), "{run}");
+    let run = sh(t, "set -u; echo \"$nosuch\"");
+    assert_eq!(run.code, Some(127), "{run}");
     t.write("plain.txt", "x");
     let run = sh(t, "./plain.txt");
     assert_eq!(run.code, Some(126), "{run}");

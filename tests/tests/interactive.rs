@@ -46,6 +46,11 @@ both!(prompt_line_editing_and_history, |t: &T| {
         Send("then echo continued; fi"),
         Send(ENTER),
         Expect("continued"),
+        Pause(0.5),
+        // `history N`: the last N lines (it printed them all).
+        Send("history 1 | wc -l"),
+        Send(ENTER),
+        Expect("\n1\n"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
