@@ -81,12 +81,114 @@ grants: what a command line gives the command it runs.
   grants CMD ARGS...   print the namespace CMD ARGS would get, and run nothing
 ";
 
-/// `help [grants]` — what pola-sh is and which builtins it has, or the grant rules.
-pub fn help(_: &mut Shell, argv: &[String]) -> Status {
-    if argv.get(1).is_some_and(|a| a == "grants") {
-        super::out(GRANTS);
-    } else {
+/// Each builtin's synopsis and what it does (`help NAME`).
+const BUILTINS: &[(&str, &str, &str)] = &[
+    (".", ". FILE [ARGS...]", "Run FILE's commands in this shell (a file a jail could have written: !!. FILE)."),
+    (":", ": [ARGS...]", "Do nothing, successfully."),
+    ("[", "[ EXPRESSION ]", "Evaluate EXPRESSION, as test does."),
+    ("alias", "alias [NAME[=VALUE]...]", "Define or show aliases."),
+    ("bg", "bg [JOB]", "Resume a stopped job in the background."),
+    ("break", "break [N]", "Leave N enclosing loops (1 by default)."),
+    ("builtin", "builtin NAME [ARGS...]", "Run the builtin NAME, not a function of that name."),
+    ("caller", "caller [N]", "The line and file of the function call N frames up."),
+    ("cd", "cd [-L|-P] [DIR]", "Change the working directory ($HOME by default; - is $OLDPWD; CDPATH)."),
+    ("command", "command [-v|-V] NAME [ARGS...]", "Run NAME ignoring functions, or say what it is."),
+    ("continue", "continue [N]", "Go on with the next turn of the Nth enclosing loop."),
+    ("declare", "declare [-aAfFgilnprtux] [NAME[=VALUE]...]", "Set variables' attributes and values (-n: a name reference); in a function, its locals."),
+    ("dirs", "dirs [-clpv]", "Show the directory stack."),
+    ("disown", "disown [-h] [JOB...]", "Forget jobs: the shell's exit does not end them."),
+    ("echo", "echo [-neE] [ARGS...]", "Write the arguments."),
+    ("eval", "eval [ARGS...]", "Run the arguments, joined, as shell commands."),
+    ("exec", "exec [COMMAND [ARGS...]] [REDIRECTIONS]", "Replace the shell by COMMAND (jailed; !!exec unconfined), or make redirections permanent."),
+    ("exit", "exit [N]", "Leave the shell with status N (asks again with stopped or running jobs)."),
+    ("export", "export [-fn] [NAME[=VALUE]...]", "Give variables to the commands run (jailed ones too)."),
+    ("false", "false", "Fail."),
+    ("fg", "fg [JOB]", "Bring a job to the foreground."),
+    ("getopts", "getopts OPTSTRING NAME [ARGS...]", "Parse options, one a call."),
+    ("grants", "grants [-a] COMMAND [ARGS...]", "Show the namespace a command line would get, and run nothing."),
+    ("hash", "hash [-r] [NAME...]", "Remember or forget where programs are."),
+    ("help", "help [grants | NAME]", "This help: the shell, the grant rules, or a builtin."),
+    ("history", "history [N]", "The lines entered (the last N)."),
+    ("jobs", "jobs [-lp]", "List the jobs."),
+    ("kill", "kill [-s SIGNAL | -SIGNAL] PID|JOB... ; kill -l", "Send a signal."),
+    ("let", "let EXPRESSION...", "Evaluate arithmetic; fail if the last is 0."),
+    ("local", "local [-n] [NAME[=VALUE]...]", "Variables of the running function."),
+    ("mapfile", "mapfile [-d DELIM] [-n N] [-s N] [-t] [ARRAY]", "Read lines into an array (MAPFILE by default)."),
+    ("mktemp", "mktemp [-dqtu] [-p DIR] [--suffix=SUFF] [TEMPLATE]", "Make a new file or directory with a unique name; it is the script's scratch, granted to write when named."),
+    ("popd", "popd [+N | -N]", "Leave a directory of the stack."),
+    ("printf", "printf FORMAT [ARGS...]", "Write ARGS as FORMAT says (%q quotes)."),
+    ("pushd", "pushd [DIR | +N | -N]", "Change to DIR, keeping the last on the stack."),
+    ("pwd", "pwd [-LP]", "The working directory."),
+    ("read", "read [-ers] [-a ARRAY] [-d DELIM] [-n N] [-p PROMPT] [-t SECS] [-u FD] [NAME...]", "Read a line into variables (REPLY by default)."),
+    ("readarray", "readarray [-d DELIM] [-n N] [-s N] [-t] [ARRAY]", "As mapfile."),
+    ("readonly", "readonly [-p] [NAME[=VALUE]...]", "Make variables read-only."),
+    ("return", "return [N]", "Leave a function (or a sourced file) with status N."),
+    ("set", "set [-+euxfCnvab] [-o OPTION] [ARGS...]", "Set options (-e errexit, -u nounset, -x xtrace, -o pipefail, ...) or the positional parameters."),
+    ("shift", "shift [N]", "Drop the first N positional parameters."),
+    ("shopt", "shopt [-su] [OPTION...]", "Set bash's options (nullglob, globstar, extglob, lastpipe, ...)."),
+    ("source", "source FILE [ARGS...]", "As ."),
+    ("test", "test EXPRESSION", "Evaluate a condition: files (-e -f -d ...), strings, numbers."),
+    ("times", "times", "The shell's and its children's CPU times."),
+    ("trap", "trap [ACTION] [SIGNAL...]", "Run ACTION on a signal, or EXIT, ERR, DEBUG, RETURN."),
+    ("true", "true", "Succeed."),
+    ("type", "type [-atp] NAME...", "Say what NAME is: alias, keyword, function, builtin, file."),
+    ("typeset", "typeset [-aAfFgilnprtux] [NAME[=VALUE]...]", "As declare."),
+    ("ulimit", "ulimit [-HSa] [-cdfnstuv [LIMIT]]", "Resource limits of each command (not of the shell)."),
+    ("umask", "umask [-S] [MODE]", "The mask of new files' permissions."),
+    ("unalias", "unalias [-a] NAME...", "Remove aliases."),
+    ("unset", "unset [-fvn] NAME...", "Remove variables or functions (-n: a name reference itself)."),
+    ("wait", "wait [-n] [PID|JOB...]", "Wait for jobs to end; their status."),
+    ("which", "which [-a] NAME...", "Where the programs are that NAME would run."),
+];
+
+/// `help [grants | NAME...]` — what pola-sh is and which builtins it has, the grant
+/// rules, or what the builtins named do.
+pub fn help(sh: &mut Shell, argv: &[String]) -> Status {
+    let names = &argv[1..];
+    if names.is_empty() {
         super::out(TEXT);
+        return Ok(0);
     }
-    Ok(0)
+    if names.iter().any(|a| a == "grants") {
+        super::out(GRANTS);
+        return Ok(0);
+    }
+    let mut text = String::new();
+    let mut status = 0;
+    for name in names {
+        match BUILTINS.iter().find(|(n, ..)| n == name) {
+            Some((_, usage, what)) => text.push_str(&format!("{name}: {usage}\n    {what}\n")),
+            None => {
+                sh.error(format!(
+                    "help: no help topics match `{}'; try help, or help grants",
+                    pola_fileserver::text::shown(name)
+                ));
+                status = 1;
+            }
+        }
+    }
+    super::out(&text);
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_listed_has_help() {
+        let listed: Vec<&str> = TEXT
+            .split("builtins:")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        for name in &listed {
+            assert!(BUILTINS.iter().any(|(n, ..)| n == name), "{name}");
+        }
+        for (name, ..) in BUILTINS {
+            assert!(listed.contains(name), "{name}");
+            assert!(crate::builtins::exists(name) || *name == "grants", "{name}");
+        }
+    }
 }
