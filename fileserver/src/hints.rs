@@ -678,7 +678,7 @@ pub enum Changes {
 pub fn changes_its_operands(tool: &str) -> bool {
     [
         "rm", "rmdir", "unlink", "mv", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
-        "setfacl", "patch", "find", "ranlib", "strip",
+        "setfacl", "patch", "find", "ranlib", "strip", "tee",
     ]
     .contains(&tool)
         || COPIES.contains(&tool)

@@ -364,6 +364,13 @@ both!(
         "{run}"
     );
         assert!(run.stderr.contains("try: mv => a.txt => c.txt"), "{run}");
+        // tee writes what it names (`tee -a log` said only "Read-only file system").
+        t.write("log", "1\n");
+        let run = sh(t, &["--hints", "-c", "echo 2 | tee -a log"]);
+        assert!(
+            run.stderr.contains("tee was given log read-only (named without =>), so it could not change it — try: tee … => log"),
+            "{run}"
+        );
         // Given with =>, it failed for another reason: nothing to say about grants.
         assert!(!run.stderr.contains("try: rmdir"), "{run}");
         // A compressor replaces what it is given: that file, and the one it makes.
