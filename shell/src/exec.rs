@@ -1644,6 +1644,70 @@ impl Shell {
         Ok(self.external(items, assigns, redirs))
     }
 
+    /// Whether `argv` runs this very pola-sh (its binary) to read a script no jail
+    /// could have written, or, interactive, the terminal (`exec pola-sh` after editing
+    /// the rc; `pola-sh report.sh`): in a jail it could grant nothing beyond the line's
+    /// own grants, silently (new-user trial). Never to run text given another way
+    /// (`-c`, `-s`, standard input redirected or piped), which a jail may have made.
+    fn runs_itself(&self, argv: &[String], redirs: &Redirections) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        // Named by its name (checked first: this is on every command's path).
+        if argv[0].rsplit('/').next() != Some(crate::exec::PROGRAM) {
+            return false;
+        }
+        let path = self.get("PATH").unwrap_or("").to_string();
+        let Ok(exe) = jail::find_program(
+            crate::escapes::to_path(&argv[0]).as_os_str(),
+            &self.cwd(),
+            crate::escapes::to_path(&path).as_os_str(),
+        ) else {
+            return false;
+        };
+        let same =
+            |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
+        let ours = std::env::current_exe().and_then(std::fs::metadata);
+        if !matches!((std::fs::metadata(&exe), ours), (Ok(a), Ok(b)) if same(&a, &b)) {
+            return false;
+        }
+        let mut args = argv[1..].iter();
+        let mut script = None;
+        while let Some(a) = args.next() {
+            match a.as_str() {
+                "-o" | "+o" | "-O" | "+O" => {
+                    args.next();
+                }
+                "--" => {
+                    script = args.next();
+                    break;
+                }
+                "--login" | "--norc" | "--noprofile" | "--no-profile" | "--learn" | "--ask"
+                | "--powerbox" | "--hints" | "--posix" => {}
+                o if (o.starts_with('-') || o.starts_with('+')) && o.len() > 1 => {
+                    if o.starts_with("--") || o[1..].contains(['c', 's']) {
+                        return false;
+                    }
+                }
+                _ => {
+                    script = Some(a);
+                    break;
+                }
+            }
+        }
+        let stdin_given = redirs.0.iter().any(|(fd, _)| *fd == 0);
+        match script {
+            Some(file) => {
+                let file = self.cwd().join(crate::escapes::to_path(file));
+                pola_fileserver::planted::open_regular(&file).is_some_and(|f| {
+                    !pola_fileserver::planted::jail_could_have_written(
+                        std::os::fd::AsFd::as_fd(&f),
+                        &file,
+                    )
+                })
+            }
+            None => self.interactive && self.terminal.is_some() && !stdin_given,
+        }
+    }
+
     /// Whether the program `name` runs is one no jail could have written (not a `vim`
     /// a jail left in a venv's `bin` or `~/.local/bin` first on PATH): only such an
     /// editor is offered the files of its line to write (review).
@@ -1874,6 +1938,10 @@ impl Shell {
         match self.program_for(&argv[0]) {
             // A script for pola-sh itself: as `pola-sh FILE` (`Program::OwnScript`).
             Ok(crate::lookup::Program::OwnScript) => {
+                return self.unconfined(&argv, assigns, redirs);
+            }
+            // pola-sh itself, to read a file or the terminal: as from a terminal.
+            Ok(crate::lookup::Program::Binary) if self.runs_itself(&argv, redirs) => {
                 return self.unconfined(&argv, assigns, redirs);
             }
             Ok(crate::lookup::Program::Binary) => {}

@@ -835,4 +835,14 @@ both!(a_script_for_pola_sh_runs_as_pola_sh_would, |t: &T| {
     );
     assert!(run.stdout.ends_with("st=1\n"), "{run}");
     assert!(run.stderr.contains("Read-only file system"), "{run}");
+    // `pola-sh FILE` likewise; text given any other way (`-c`, standard input), which
+    // a jail may have made, still runs jailed.
+    t.write("plain.pola", "mkdir => r3 && echo made-r3\n");
+    let me = pola_tests::pola_sh().display().to_string();
+    let run = sh(
+        t,
+        &format!("{me} plain.pola; {me} -c 'mkdir => r4'; echo 'mkdir => r5' | {me}; echo end"),
+    );
+    assert_eq!(run.stdout, "made-r3\nend\n", "{run}");
+    assert!(t.path("r3").is_dir() && !t.path("r4").exists() && !t.path("r5").exists());
 });
