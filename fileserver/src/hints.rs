@@ -1025,6 +1025,45 @@ impl Observed {
                 shown(&made)
             ));
         }
+        // Several it changes, each read-only (`sed -i … *.txt`): each needs its `=>`
+        // (the trial was told only the first).
+        let changed: Vec<&&PathBuf> = operands
+            .iter()
+            .filter(|o| self.read_only.contains(o))
+            .collect();
+        let each_changed = !COPIES.contains(&tool) && tool != "mv" && tool != "find";
+        if changed.len() > 1 && each_changed && compressed_name(tool, first).is_none() {
+            let grants: Vec<String> = changed
+                .iter()
+                .take(3)
+                .map(|p| format!("=> {}", shown(p)))
+                .collect();
+            let more = if changed.len() > 3 { " …" } else { "" };
+            // All of one kind, in one directory: the glob that names them.
+            let ext = first.extension();
+            let dir = first.parent();
+            let alike = ext.is_some()
+                && changed
+                    .iter()
+                    .all(|p| p.extension() == ext && p.parent() == dir);
+            let glob = match (alike, ext, dir) {
+                (true, Some(ext), Some(dir)) => {
+                    let mut pattern = std::ffi::OsString::from("*.");
+                    pattern.push(ext);
+                    format!(
+                        ", or a glob after it: => {}",
+                        crate::text::shown(&dir.join(pattern))
+                    )
+                }
+                _ => String::new(),
+            };
+            return Some(format!(
+                "{program}: {name} was given {} files read-only (named without =>: {}, …), so it could not change them — try: {name} … {}{more} (=> before each{glob})",
+                changed.len(),
+                shown(first),
+                grants.join(" ")
+            ));
+        }
         let try_this = match (operands.as_slice(), compressed_name(tool, first)) {
             ([from, to], _) if tool == "mv" => {
                 format!("{name} => {} => {}", shown(from), shown(to))

@@ -364,6 +364,14 @@ both!(
         "{run}"
     );
         assert!(run.stderr.contains("try: mv => a.txt => c.txt"), "{run}");
+        // Several: each needs its `=>` (the trial was told only the first of a glob's).
+        t.write("p1.txt", "a\n");
+        t.write("p2.txt", "a\n");
+        let run = sh(t, &["--hints", "-c", "sed -i s/a/b/ p?.txt"]);
+        assert!(
+            run.stderr.contains("sed was given 2 files read-only (named without =>: p1.txt, …), so it could not change them — try: sed … => p1.txt => p2.txt (=> before each, or a glob after it: => *.txt)"),
+            "{run}"
+        );
         // tee writes what it names (`tee -a log` said only "Read-only file system").
         t.write("log", "1\n");
         let run = sh(t, &["--hints", "-c", "echo 2 | tee -a log"]);
