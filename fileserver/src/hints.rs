@@ -1711,6 +1711,12 @@ const PROJECT_MARKERS: &[&str] = &[
     "meson.build",
     "build.gradle",
     "pom.xml",
+    // A test runner's configuration: it then collects from the whole directory
+    // (`pytest` was told `+ pytest.ini`, and found no tests with it; new-user trial).
+    "pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "conftest.py",
 ];
 
 /// One node of the skeleton below the working directory.

@@ -364,6 +364,26 @@ both!(
         "{run}"
     );
         assert!(run.stderr.contains("try: mv => a.txt => c.txt"), "{run}");
+        // A test runner's configuration means the whole directory (a stand-in for
+        // pytest, which looks for pytest.ini first and then lists the directory).
+        t.write("rt/pytest.ini", "[pytest]\n");
+        t.write("rt/test_a.py", "\n");
+        let runner = t.write(
+            "bin/pytest",
+            "#!/bin/sh\ntest -e pytest.ini && ls | grep -q test_\n",
+        );
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&runner, fs::Permissions::from_mode(0o755)).unwrap();
+        let run = sh(
+            t,
+            &["--hints", "-c", "PATH=$PWD/bin:$PATH; cd rt && pytest"],
+        );
+        assert!(
+            run.stderr.contains(
+                "pytest looked for ./pytest.ini, which was not granted — try: pytest + ."
+            ),
+            "{run}"
+        );
         // Several: each needs its `=>` (the trial was told only the first of a glob's).
         t.write("p1.txt", "a\n");
         t.write("p2.txt", "a\n");
