@@ -1129,7 +1129,8 @@ impl Shell {
         let menu: String = items
             .iter()
             .enumerate()
-            .map(|(n, item)| format!("{}) {item}\n", n + 1))
+            // A name a jail made (`select f in *`) must not redraw the menu: escaped.
+            .map(|(n, item)| format!("{}) {}\n", n + 1, crate::escapes::shown(item)))
             .collect();
         let mut status = 0;
         let mut show = true;
@@ -1592,29 +1593,30 @@ impl Shell {
             return Ok(Running::Done(builtins::grants::grants(self, &items[1..])));
         }
         if name == "exec" {
-            let mut rest = without_first_field(items);
+            let rest = without_first_field(items);
             if rest.is_empty() {
                 return builtins::exec_keep(self, redirs).map(Running::Done);
             }
-            // `exec !!cmd` as `!!exec cmd`: it said "!!cmd: command not found", and
-            // the interactive shell ended (new-user trial).
-            let mut unconfined = s.unconfined;
-            if let Some(GrantItem::Word(fields)) = rest.first_mut() {
-                if let Some(f) = fields.first_mut().filter(|f| !f.literal) {
-                    if let Some(cmd) = f.text.strip_prefix("!!").filter(|c| !c.is_empty()) {
-                        f.text = cmd.to_string();
-                        unconfined = true;
-                    }
-                }
-            }
+            // Only a `!!` typed at the start of the line (`s.unconfined`, the parser's)
+            // runs it unconfined: never one an expansion gave (`exec $x`, `exec *`,
+            // whose text a jail may have made: security review).
+            let unconfined = s.unconfined;
             let argv: Vec<String> = grants::plain_argv(&rest, &self.cwd());
             if let Some(status) = self.exec_option(&argv) {
                 return Ok(Running::Done(status));
             }
             // A program that is not there does not end an interactive shell (bash).
-            if self.interactive && !builtins::exists(&argv[0]) {
+            if self.interactive && !unconfined && !builtins::exists(&argv[0]) {
                 if let Err(e) = self.program_for(&argv[0]) {
-                    self.error(format!("exec: {e}"));
+                    // `exec !!cmd` (the trial's): `!!` goes before `exec`.
+                    let hint = match argv[0].strip_prefix("!!") {
+                        Some(cmd) if !cmd.is_empty() => format!(
+                            " (unconfined: !!exec {})",
+                            pola_fileserver::text::shown(cmd)
+                        ),
+                        _ => String::new(),
+                    };
+                    self.error(format!("exec: {e}{hint}"));
                     return Ok(Running::Done(e.status()));
                 }
             }

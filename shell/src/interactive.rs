@@ -107,6 +107,7 @@ fn classify_command(
     words: &[Lexed],
     raw: &[&str],
     cwd: &Path,
+    scratch: &dyn Fn(&Path) -> bool,
     out: &mut Vec<(usize, usize, Class)>,
 ) {
     use crate::grants::{exists_in, roles, Host, Item, Role};
@@ -129,7 +130,13 @@ fn classify_command(
     // What the grant rules themselves call existing, so the line shows what is granted.
     let exists = exists_in(cwd);
     let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
-    let classes: Vec<Class> = match roles(&items, &Host::plain(&unknown_exists)) {
+    // What the shell's `mktemp` made is granted to write (`crate::scratch`).
+    let scratch = |p: &str| scratch(&cwd.join(crate::escapes::to_path(p)));
+    let host = Host {
+        exists: &unknown_exists,
+        scratch: &scratch,
+    };
+    let classes: Vec<Class> = match roles(&items, &host) {
         Ok(roles) => roles
             .into_iter()
             .map(|r| match r {
@@ -161,6 +168,17 @@ fn classify_command(
 
 /// The words of `line` with their byte ranges and classes.
 pub fn classify(line: &str, cwd: &Path, home: &str) -> Vec<(usize, usize, Class)> {
+    classify_with(line, cwd, home, &|_| false)
+}
+
+/// [`classify`], with the shell's scratch (`crate::scratch`): what it covers is shown
+/// as a write grant, as it is one.
+pub fn classify_with(
+    line: &str,
+    cwd: &Path,
+    home: &str,
+    scratch: &dyn Fn(&Path) -> bool,
+) -> Vec<(usize, usize, Class)> {
     let mut out = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -174,7 +192,7 @@ pub fn classify(line: &str, cwd: &Path, home: &str) -> Vec<(usize, usize, Class)
             out.push((command[0].start, command[0].end, Class::Unconfined));
             out.extend(command[1..].iter().map(|w| (w.start, w.end, Class::Plain)));
         } else {
-            classify_command(command, &raw, cwd, out);
+            classify_command(command, &raw, cwd, scratch, out);
         }
         command.clear();
     };
@@ -211,6 +229,8 @@ pub struct PolaHelper {
     pub home: RefCell<String>,
     /// The shell's variables, for `$NAME` and `${NAME`.
     pub variables: RefCell<Vec<String>>,
+    /// What the shell's `mktemp` made (`crate::scratch`), to show as written.
+    pub scratch: RefCell<Option<crate::scratch::Scratch>>,
 }
 
 impl PolaHelper {
@@ -220,6 +240,7 @@ impl PolaHelper {
             commands: RefCell::new(Vec::new()),
             home: RefCell::new(String::new()),
             variables: RefCell::new(Vec::new()),
+            scratch: RefCell::new(None),
         }
     }
 
@@ -469,10 +490,12 @@ impl Validator for PolaHelper {}
 
 impl Highlighter for PolaHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        let words = classify(
+        let scratch = self.scratch.borrow();
+        let words = classify_with(
             line,
             &std::env::current_dir().unwrap_or_default(),
             &self.home.borrow(),
+            &|p| scratch.as_ref().is_some_and(|s| s.covers(p)),
         );
         if words.is_empty() {
             return Cow::Borrowed(line);
@@ -544,6 +567,20 @@ mod tests {
         assert_eq!(complete("~"), ["\\~"]);
         assert_eq!(complete("a"), ["a\\*b"]);
         assert_eq!(complete("x"), ["x\\!y"]);
+    }
+
+    #[test]
+    fn the_shells_scratch_is_shown_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tmp.x")).unwrap();
+        let scratch = |p: &Path| p.starts_with(dir.path().join("tmp.x"));
+        let line = "rm -rf tmp.x tmp.x/new";
+        let classes: Vec<Class> = classify_with(line, dir.path(), "/home/u", &scratch)
+            .into_iter()
+            .map(|(.., c)| c)
+            .collect();
+        use Class::*;
+        assert_eq!(classes, [Command, Plain, WriteGrant, WriteGrant]);
     }
 
     #[test]

@@ -434,7 +434,9 @@ fn repl(sh: &mut Shell) -> i32 {
             return 2;
         }
     };
-    editor.set_helper(Some(PolaHelper::new()));
+    let helper = PolaHelper::new();
+    *helper.scratch.borrow_mut() = Some(sh.scratch.share());
+    editor.set_helper(Some(helper));
     if let Some(t) = &mut sh.terminal {
         t.relay();
     }

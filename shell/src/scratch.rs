@@ -43,6 +43,17 @@ impl Scratch {
         Scratch { record: made }
     }
 
+    /// The same record, read through a descriptor of its own (the line editor's).
+    pub fn share(&self) -> Scratch {
+        Scratch {
+            record: self
+                .record
+                .as_ref()
+                .and_then(|fd| fd.try_clone().ok())
+                .map(pola_fileserver::launch::high),
+        }
+    }
+
     /// `path` (absolute) was made by the shell's `mktemp`.
     pub fn made(&self, path: &Path) {
         let (Some(fd), Ok(st)) = (&self.record, nix::sys::stat::lstat(path)) else {
@@ -114,8 +125,9 @@ impl Scratch {
             let Ok(rest) = path.strip_prefix(root) else {
                 return false;
             };
-            let same = nix::sys::stat::lstat(root.as_path())
-                .is_ok_and(|st| st.st_mode & libc::S_IFMT == *kind && st.st_uid == user);
+            let same = nix::sys::stat::lstat(root.as_path()).is_ok_and(|st| {
+                st.st_mode & libc::S_IFMT == *kind && st.st_uid == user && single(&st)
+            });
             same && below_through_directories(root, rest)
         })
     }
@@ -125,6 +137,13 @@ impl Default for Scratch {
     fn default() -> Scratch {
         Scratch::new()
     }
+}
+
+/// Not a second name of a file kept elsewhere too (a hard link put at the name once
+/// the script removed its file: the user's file would be granted to write; security
+/// review). A jail cannot make one across its mounts.
+fn single(st: &nix::sys::stat::FileStat) -> bool {
+    st.st_mode & libc::S_IFMT != libc::S_IFREG || st.st_nlink == 1
 }
 
 /// Whether `rest` below `root` passes only through real directories, and ends at
@@ -137,7 +156,10 @@ fn below_through_directories(root: &Path, rest: &Path) -> bool {
         match nix::sys::stat::lstat(at.as_path()) {
             Ok(st) => {
                 let kind = st.st_mode & libc::S_IFMT;
-                if kind == libc::S_IFLNK || (i + 1 < parts.len() && kind != libc::S_IFDIR) {
+                if kind == libc::S_IFLNK
+                    || (i + 1 < parts.len() && kind != libc::S_IFDIR)
+                    || !single(&st)
+                {
                     return false;
                 }
             }
@@ -194,6 +216,12 @@ mod tests {
         std::fs::remove_dir_all(&made).unwrap();
         std::fs::write(&made, "").unwrap();
         assert!(!scratch.covers(&made), "a file where the directory was");
+        // A hard link put at a file's name: another name of a file kept elsewhere.
+        std::fs::remove_file(&file).unwrap();
+        let elsewhere = dir.path().join("notes.txt");
+        std::fs::write(&elsewhere, "mine").unwrap();
+        std::fs::hard_link(&elsewhere, &file).unwrap();
+        assert!(!scratch.covers(&file), "a hard link");
     }
 
     #[test]

@@ -495,20 +495,24 @@ fn scratch_untouched(
     }
 }
 
-/// The path a word gives as a value: `--opt=PATH`, `NAME=PATH` (a variable, as
-/// `make` takes them); the word itself otherwise.
-fn named_value(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
+/// The place a word names to install into: `PREFIX=PATH` (as `make` takes it),
+/// `DESTDIR=`, `--prefix=`, `--root=`.
+fn install_prefix(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
     use std::os::unix::ffi::OsStrExt;
+    const NAMES: &[&[u8]] = &[
+        b"PREFIX=",
+        b"prefix=",
+        b"DESTDIR=",
+        b"destdir=",
+        b"--prefix=",
+        b"--root=",
+    ];
     let bytes = word.as_bytes();
-    let Some(at) = bytes.iter().position(|b| *b == b'=') else {
-        return Some(word);
-    };
-    let (name, value) = (&bytes[..at], &bytes[at + 1..]);
-    let variable = name
-        .first()
-        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-        && name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
-    (variable || name.starts_with(b"--")).then(|| std::ffi::OsStr::from_bytes(value))
+    NAMES
+        .iter()
+        .find_map(|n| bytes.strip_prefix(*n))
+        .filter(|v| !v.is_empty())
+        .map(std::ffi::OsStr::from_bytes)
 }
 
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
@@ -547,9 +551,11 @@ fn report_leftovers(
         // private working directory): a write grant keeps it. Only for a name the user
         // typed: a grant suggested for a name the jail chose (`.bashrc`) would be the
         // jail's choice.
-        // Or a directory above it that a word names, itself or as the value of an
-        // option or a variable (`make install PREFIX=~/.local`: the files it installed
-        // went to the private home, status 0; new-user trial).
+        // Or a directory above it that the line names as where to install
+        // (`make install PREFIX=~/.local`: the files it installed went to the private
+        // home, status 0; new-user trial). Only such a value: a word the jail's files
+        // happen to be below (`.ssh`) would make the grant suggested the jail's choice
+        // (security review), and never a dot-directory of the home but `.local`.
         let typed = named.iter().find_map(|n| {
             let full = dir.join(n.components().as_path());
             plan.argv.iter().skip(1).find_map(|w| {
@@ -560,9 +566,17 @@ fn report_leftovers(
                 if path(w) == full {
                     return Some(format!("=> {}", shown(w)));
                 }
-                let value = named_value(w)?;
+                let value = install_prefix(w)?;
                 let above = path(value);
-                (above != dir && above.starts_with(dir) && full.starts_with(&above))
+                let hidden = above
+                    .strip_prefix(dir)
+                    .ok()
+                    .and_then(|r| r.components().next())
+                    .is_some_and(|c| {
+                        let c = c.as_os_str().as_encoded_bytes();
+                        c.starts_with(b".") && c != b".local"
+                    });
+                (above != dir && !hidden && above.starts_with(dir) && full.starts_with(&above))
                     .then(|| format!("+ => {}", shown(value)))
             })
         });

@@ -188,18 +188,28 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     // Or below a directory a word gives as a value (`make install PREFIX=~/.local`:
     // status 0 and the files installed gone; new-user trial). The command fails.
     let run = t.output(t.pola_sh_command(
-        "sh -c 'mkdir -p \"${1#*=}\"/bin && echo p > \"${1#*=}\"/bin/prog' sh PREFIX=$HOME/.inst; echo st=$?",
+        "sh -c 'mkdir -p \"${1#*=}\"/bin && echo p > \"${1#*=}\"/bin/prog' sh PREFIX=$HOME/inst; echo st=$?",
     ));
     assert!(
         run.stderr.contains(&format!(
-            "was discarded: .inst/bin/prog (a write grant keeps it: sh … + => {home}/.inst)"
+            "was discarded: inst/bin/prog (a write grant keeps it: sh … + => {home}/inst)"
         )) && run.stdout == "st=1\n",
         "{run}"
     );
-    // Not for one the jail chose below a directory the user named (the home itself).
-    let run = t.output(t.pola_sh_command("sh -c 'echo x > ~/made' sh DIR=$HOME; echo st=$?"));
+    // Not for one the jail chose below a directory the user named (the home itself),
+    // nor below any word but a place to install into (a jail writing
+    // .ssh/authorized_keys was told `+ => .ssh`; security review).
+    let run = t.output(t.pola_sh_command("sh -c 'echo x > ~/made' sh PREFIX=$HOME; echo st=$?"));
     assert!(
         run.stderr.contains("was discarded: made\n") && run.stdout == "st=0\n",
+        "{run}"
+    );
+    let run = t.output(t.pola_sh_command(
+        "sh -c 'mkdir -p ~/.ssh ~/c && echo k > ~/.ssh/k && echo c > ~/c/x' sh $HOME/c \
+         XDG_CONFIG_HOME=$HOME/c PREFIX=$HOME/.ssh; echo st=$?",
+    ));
+    assert!(
+        run.stdout == "st=0\n" && !run.stderr.contains("a write grant keeps it"),
         "{run}"
     );
     // Beside a slot in the home directory too (`vim => ~/.bashrc` leaves .viminfo).
@@ -878,4 +888,18 @@ both!(bash_source_names_the_files_being_read, |t: &T| {
     assert_eq!(run.stdout, expected, "{run}");
     let run = t.output(t.pola_sh_command("echo \"[${BASH_SOURCE[0]}]\""));
     assert_eq!(run.stdout, "[]\n", "{run}");
+});
+
+both!(select_shows_names_a_jail_made_escaped, |t: &T| {
+    // `select f in *` in a directory a jail wrote: a name holding escapes redrew the
+    // menu (it showed one name and chose another; security review). The value
+    // chosen stays the real name.
+    t.write("a-keep.txt", "");
+    t.write("b\x1b[2K1) junk", "");
+    let run = t.output(t.pola_sh_command(
+        "select f in *; do printf '%s' \"$f\" | od -c | head -1; break; done <<< 2",
+    ));
+    assert!(run.stderr.contains("2) b\\e[2K1) junk\n"), "{run}");
+    assert!(!run.stderr.contains('\x1b'), "{run}");
+    assert!(run.stdout.contains("033"), "{run}");
 });

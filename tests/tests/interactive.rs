@@ -761,19 +761,36 @@ both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
     let run = t.output(t.pola_sh_command("exec /bin/sh -c 'echo plain; exit 4'; echo never"));
     assert_eq!(run.code, Some(4), "{run}");
     assert_eq!(run.stdout, "plain\n", "{run}");
-    // `!!exec` and `exec !!` run it unconfined, as `!!` asks (it ran jailed, and
-    // `exec !!cmd` was "command not found"; new-user trial): the real home is seen.
+    // `!!exec` runs it unconfined, as `!!` asks (it ran jailed; new-user trial).
     let secret = t.write("secret.txt", "mine\n");
-    for line in ["!!exec sh", "exec !!sh"] {
-        // (Single-quoted: never a grant, so only an unconfined `sh` sees the file.)
-        let script = format!("{line} -c 'cat {}; exit 5'; echo never", secret.display());
-        let run = t.output(t.pola_sh_command(&script));
-        assert_eq!(
-            (run.code, run.stdout.as_str()),
-            (Some(5), "mine\n"),
-            "{line}: {run}"
-        );
+    // (Single-quoted: never a grant, so only an unconfined `sh` sees the file.)
+    let script = format!(
+        "!!exec sh -c 'cat {}; exit 5'; echo never",
+        secret.display()
+    );
+    let run = t.output(t.pola_sh_command(&script));
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (Some(5), "mine\n"),
+        "{run}"
+    );
+    // Never a `!!` an expansion gave (`exec $x`, `exec *`: text a jail may have made;
+    // security review): first shown unconfined as typed, then jailed from a variable
+    // and from a file's name.
+    let marker = t.path("made-unconfined");
+    let run = t.output(t.pola_sh_command(&format!("!!exec touch {}", marker.display())));
+    assert!(run.ok() && marker.exists(), "{run}");
+    std::fs::remove_file(&marker).unwrap();
+    for line in [
+        format!("x='!!touch {}'; exec $x", marker.display()),
+        format!("x=\"exec !!touch {}\"; $x", marker.display()),
+    ] {
+        let run = t.output(t.pola_sh_command(&line));
+        assert!(!run.ok() && !marker.exists(), "{line}: {run}");
     }
+    t.write("globbed/!!touch", "");
+    let run = t.output(t.pola_sh_command(&format!("cd globbed && exec * {}", marker.display())));
+    assert!(!run.ok() && !marker.exists(), "{run}");
     // A program that is not there does not end an interactive shell; `exec pola-sh`
     // (to read the rc again) is a shell of the user's, not one in a jail (whose `$$`
     // is 2).
