@@ -1443,13 +1443,19 @@ impl Observed {
         // a failing `npm test` is not told to take the network for that. Nor git,
         // outside what reaches a remote: without a configured identity `git commit`
         // looks its host's name up for a default e-mail, and fails for the identity.
+        // Nor a probe of a Tor proxy on the loopback (gpg's dirmngr tries 9050 before
+        // anything it fails at: gpg was told `@net:connect=9050` for a key that could
+        // not encrypt; new-user trial).
         let incidental_lookup =
             |port: u16| port == 53 && (self.runs_scripts() || self.git_stays_local());
+        let tor_probe =
+            |addr: &str, port: u16| addr == "127.0.0.1" && (port == 9050 || port == 9150);
         // A server that reaches its own port (python's http.server does) is a server:
         // said below.
         let direct = self.connects.iter().find(|(addr, port)| {
             (Some(*port) != self.proxy || addr != "127.0.0.1")
                 && !incidental_lookup(*port)
+                && !tor_probe(addr, *port)
                 && !self.binds.contains(port)
         });
         if let Some((addr, port)) = direct {

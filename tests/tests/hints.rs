@@ -85,6 +85,26 @@ both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     assert!(!run.stderr.contains("looked for"), "{run}");
 });
 
+// A probe of a Tor proxy on the loopback (gpg's dirmngr, before whatever it then
+// fails at) is not why a command failed: no network hint (gpg was told
+// `@net:connect=9050` for a key that could not encrypt; new-user trial). Another port
+// of the loopback still is said.
+both!(a_tor_probe_is_not_a_network_hint, |t: &T| {
+    let probe = |port: u16| {
+        format!(
+            "/usr/bin/python3 -c 'import socket, sys\ntry: socket.create_connection((\"127.0.0.1\", {port}), 2)\nexcept OSError: sys.exit(2)'"
+        )
+    };
+    let run = sh(t, &["--hints", "-c", &probe(9050)]);
+    assert!(!run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+    let run = sh(t, &["--hints", "-c", &probe(9051)]);
+    assert!(
+        run.stderr
+            .contains("tried to reach the network (127.0.0.1:9051)"),
+        "{run}"
+    );
+});
+
 // Where a command line makes a slot in the working directory (`-o => out`), the
 // directory is not observed (a slot holds it), but what the command tried to run or
 // reach still is: the network hint once went missing as soon as a slot was given.
