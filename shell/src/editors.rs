@@ -117,15 +117,37 @@ fn writable(path: &Path) -> bool {
 
 /// The question asked before the editor starts.
 pub fn question(program: &str, files: &[(String, PathBuf)]) -> String {
-    let shown: Vec<String> = files
+    let shown = |w: &String| pola_fileserver::text::shown(w).to_string();
+    let grants: Vec<String> = files
         .iter()
-        .map(|(w, _)| pola_fileserver::text::shown(w).to_string())
+        .map(|(w, _)| format!("=> {}", shown(w)))
         .collect();
-    let grants: Vec<String> = shown.iter().map(|w| format!("=> {w}")).collect();
+    // A file not there yet is not given at all: it could not be made (it was said to
+    // be read only; new-user trial).
+    let (there, new): (Vec<_>, Vec<_>) = files
+        .iter()
+        .partition(|(_, p)| p.symlink_metadata().is_ok());
+    let list = |f: &[&(String, PathBuf)]| {
+        f.iter()
+            .map(|(w, _)| shown(w))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let program = pola_fileserver::text::shown(program);
+    let what = match (there.is_empty(), new.is_empty()) {
+        (false, true) => format!(
+            "would get {} to read only, and could not save changes",
+            list(&there)
+        ),
+        (true, false) => format!("could not create {}, which it was not given", list(&new)),
+        _ => format!(
+            "would get {} to read only, and could not create {}",
+            list(&there),
+            list(&new)
+        ),
+    };
     format!(
-        "pola-sh: {program} would get {} to read only, and could not save changes. Give it to write ({program} {})? [Y/n] ",
-        shown.join(", "),
+        "pola-sh: {program} {what}. Give it to write ({program} {})? [Y/n] ",
         grants.join(" "),
     )
 }

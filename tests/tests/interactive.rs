@@ -1430,7 +1430,7 @@ both!(
             Expect(prompt(t)),
             Send("vim -Nu NONE e.txt new.txt"),
             Send(ENTER),
-            Expect("Give it to write (vim => e.txt => new.txt)? [Y/n]"),
+            Expect("vim would get e.txt to read only, and could not create new.txt. Give it to write (vim => e.txt => new.txt)? [Y/n]"),
             Send(ENTER),
             Pause(1.0),
             Send("Goadded\x1b:wn\r"),
