@@ -903,16 +903,16 @@ impl Shell {
                 unconfined: false,
             });
         }
+        let job = |procs| Job {
+            id: 0,
+            pgid: pgid.unwrap_or(Pid::from_raw(0)),
+            procs,
+            text: p.to_string(),
+            state: State::Running,
+        };
         if let Some(f) = flow {
             // `exit`, `return` or `break` in it: the others are waited for first.
-            let job = Job {
-                id: 0,
-                pgid: pgid.unwrap_or(Pid::from_raw(0)),
-                procs,
-                text: p.to_string(),
-                state: State::Running,
-            };
-            let _ = self.foreground(job);
+            let _ = self.foreground(job(procs));
             return Err(f);
         }
         if procs.iter().all(|p| p.pid.as_raw() == 0) {
@@ -925,14 +925,7 @@ impl Shell {
             let _ = self.vars.set_value("PIPESTATUS", Value::Indexed(statuses));
             return Ok(status);
         }
-        let job = Job {
-            id: 0,
-            pgid: pgid.unwrap_or(Pid::from_raw(0)),
-            procs,
-            text: p.to_string(),
-            state: State::Running,
-        };
-        Ok(self.foreground(job))
+        Ok(self.foreground(job(procs)))
     }
 
     /// A simple command whose name is a literal word naming neither a builtin nor a
