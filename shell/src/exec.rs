@@ -178,6 +178,13 @@ pub struct Shell {
 
 pub const PROGRAM: &str = "pola-sh";
 
+/// The running pola-sh's own binary, if it is still there (not replaced since).
+fn own_binary() -> Option<String> {
+    let me = std::env::current_exe().ok()?;
+    me.is_file()
+        .then(|| crate::escapes::from_os(me.as_os_str()))
+}
+
 /// One field as `set -x` shows it: bare if nothing in it is special, single-quoted as
 /// bash quotes it (`'a b'`, `''`, `'it'\''s'`) if it holds only characters shown as
 /// they are, and escaped in double quotes (`text::quote`) if it holds any that are not:
@@ -1931,14 +1938,29 @@ impl Shell {
         let mut argv = collected.argv;
         let mut grants = collected.grants;
         match self.program_for(&argv[0]) {
-            // A script for pola-sh itself: as `pola-sh FILE` (`Program::OwnScript`).
-            Ok(crate::lookup::Program::OwnScript) => {
-                return self.unconfined(&argv, assigns, redirs);
+            // A script for pola-sh itself: as `pola-sh FILE` (`Program::OwnScript`),
+            // by this pola-sh (never a `pola-sh` its `#!/usr/bin/env` would find on a
+            // PATH a jail may have written to; security review).
+            Ok(crate::lookup::Program::OwnScript(script)) if own_binary().is_some() => {
+                let me = own_binary().unwrap_or_default();
+                // `$0` as the kernel gives it: as typed, or where PATH found it.
+                let name = match argv[0].contains('/') {
+                    true => argv[0].clone(),
+                    false => crate::escapes::from_os(script.as_os_str()),
+                };
+                let mut full = vec![me, name];
+                full.extend(argv.into_iter().skip(1));
+                return self.unconfined(&full, assigns, redirs);
             }
-            // pola-sh itself, to read a file or the terminal: as from a terminal.
+            // pola-sh itself, to read a file or the terminal: as from a terminal, by
+            // this very binary (not the name looked up again).
             Ok(crate::lookup::Program::Binary) if self.runs_itself(&argv, redirs) => {
-                return self.unconfined(&argv, assigns, redirs);
+                if let Some(me) = own_binary() {
+                    argv[0] = me;
+                    return self.unconfined(&argv, assigns, redirs);
+                }
             }
+            Ok(crate::lookup::Program::OwnScript(_)) => {}
             Ok(crate::lookup::Program::Binary) => {}
             Ok(crate::lookup::Program::Script(path)) => {
                 // No `#!`: sh runs it as a shell script. In the jail, with /bin/sh.
