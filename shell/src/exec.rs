@@ -1434,8 +1434,7 @@ impl Shell {
         Ok(out)
     }
 
-    /// `+ command` on standard error (`set -x`), with `PS4`.
-    /// `set -x`'s line: `PS4` and `text`, whose words are [`traced`].
+    /// `+ command` on standard error (`set -x`), with `PS4`; its words are [`traced`].
     fn trace(&self, text: &str) {
         let ps4 = self.get("PS4").unwrap_or("+ ");
         eprintln!("{ps4}{text}");

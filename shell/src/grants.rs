@@ -206,7 +206,7 @@ fn role(word: Word, write: bool, hidden: bool, host: &Host) -> Result<Role, Gran
     }
     if text.starts_with('-') && !word.operand {
         return Ok(match option_path(text) {
-            Some(path) if !is_root(path) && exists(path) => Role::Grant {
+            Some(path) if !is_root(path) && (exists(path) || scratch(path)) => Role::Grant {
                 path: crate::escapes::to_path(path),
                 write: scratch(path),
             },
@@ -438,6 +438,7 @@ mod tests {
             f("tmp.x/new"),
             q("tmp.x/quoted"),
             f("notes.txt"),
+            f("--output=tmp.x/out"),
             Item::Hidden,
             f("tmp.x/hidden"),
         ];
@@ -450,7 +451,8 @@ mod tests {
                 "tmp.x",
                 "tmp.x/new",
                 "tmp.x/quoted",
-                "notes.txt"
+                "notes.txt",
+                "--output=tmp.x/out"
             ]
         );
         assert_eq!(
@@ -459,6 +461,7 @@ mod tests {
                 req("tmp.x", true),
                 req("tmp.x/new", true),
                 req("notes.txt", false),
+                req("tmp.x/out", true),
                 req("tmp.x/hidden", true),
             ],
             "a single-quoted word never grants; others grant only to read"
