@@ -178,13 +178,6 @@ pub struct Shell {
 
 pub const PROGRAM: &str = "pola-sh";
 
-/// The running pola-sh's own binary, if it is still there (not replaced since).
-fn own_binary() -> Option<String> {
-    let me = std::env::current_exe().ok()?;
-    me.is_file()
-        .then(|| crate::escapes::from_os(me.as_os_str()))
-}
-
 /// One field as `set -x` shows it: bare if nothing in it is special, single-quoted as
 /// bash quotes it (`'a b'`, `''`, `'it'\''s'`) if it holds only characters shown as
 /// they are, and escaped in double quotes (`text::quote`) if it holds any that are not:
@@ -1645,70 +1638,6 @@ impl Shell {
         Ok(self.external(items, assigns, redirs))
     }
 
-    /// Whether `argv` runs this very pola-sh (its binary) to read a script no jail
-    /// could have written, or, interactive, the terminal (`exec pola-sh` after editing
-    /// the rc; `pola-sh report.sh`): in a jail it could grant nothing beyond the line's
-    /// own grants, silently (new-user trial). Never to run text given another way
-    /// (`-c`, `-s`, standard input redirected or piped), which a jail may have made.
-    fn runs_itself(&self, argv: &[String], redirs: &Redirections) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        // Named by its name (checked first: this is on every command's path).
-        if argv[0].rsplit('/').next() != Some(crate::exec::PROGRAM) {
-            return false;
-        }
-        let path = self.get("PATH").unwrap_or("").to_string();
-        let Ok(exe) = jail::find_program(
-            crate::escapes::to_path(&argv[0]).as_os_str(),
-            &self.cwd(),
-            crate::escapes::to_path(&path).as_os_str(),
-        ) else {
-            return false;
-        };
-        let same =
-            |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
-        let ours = std::env::current_exe().and_then(std::fs::metadata);
-        if !matches!((std::fs::metadata(&exe), ours), (Ok(a), Ok(b)) if same(&a, &b)) {
-            return false;
-        }
-        let mut args = argv[1..].iter();
-        let mut script = None;
-        while let Some(a) = args.next() {
-            match a.as_str() {
-                "-o" | "+o" | "-O" | "+O" => {
-                    args.next();
-                }
-                "--" => {
-                    script = args.next();
-                    break;
-                }
-                "--login" | "--norc" | "--noprofile" | "--no-profile" | "--learn" | "--ask"
-                | "--powerbox" | "--hints" | "--posix" => {}
-                o if (o.starts_with('-') || o.starts_with('+')) && o.len() > 1 => {
-                    if o.starts_with("--") || o[1..].contains(['c', 's']) {
-                        return false;
-                    }
-                }
-                _ => {
-                    script = Some(a);
-                    break;
-                }
-            }
-        }
-        let stdin_given = redirs.0.iter().any(|(fd, _)| *fd == 0);
-        match script {
-            Some(file) => {
-                let file = self.cwd().join(crate::escapes::to_path(file));
-                pola_fileserver::planted::open_regular(&file).is_some_and(|f| {
-                    !pola_fileserver::planted::jail_could_have_written(
-                        std::os::fd::AsFd::as_fd(&f),
-                        &file,
-                    )
-                })
-            }
-            None => self.interactive && self.terminal.is_some() && !stdin_given,
-        }
-    }
-
     /// Whether the program `name` runs is one no jail could have written (not a `vim`
     /// a jail left in a venv's `bin` or `~/.local/bin` first on PATH): only such an
     /// editor is offered the files of its line to write (review).
@@ -1937,29 +1866,10 @@ impl Shell {
         let mut argv = collected.argv;
         let mut grants = collected.grants;
         match self.program_for(&argv[0]) {
-            // A script for pola-sh itself: as `pola-sh FILE` (`Program::OwnScript`),
-            // by this pola-sh (never a `pola-sh` its `#!/usr/bin/env` would find on a
-            // PATH a jail may have written to; security review).
-            Ok(crate::lookup::Program::OwnScript(script)) if own_binary().is_some() => {
-                let me = own_binary().unwrap_or_default();
-                // `$0` as the kernel gives it: as typed, or where PATH found it.
-                let name = match argv[0].contains('/') {
-                    true => argv[0].clone(),
-                    false => crate::escapes::from_os(script.as_os_str()),
-                };
-                let mut full = vec![me, name];
-                full.extend(argv.into_iter().skip(1));
-                return self.unconfined(&full, assigns, redirs);
+            // A script for pola-sh itself: as `pola-sh FILE` (`Program::OwnScript`).
+            Ok(crate::lookup::Program::OwnScript) => {
+                return self.unconfined(&argv, assigns, redirs);
             }
-            // pola-sh itself, to read a file or the terminal: as from a terminal, by
-            // this very binary (not the name looked up again).
-            Ok(crate::lookup::Program::Binary) if self.runs_itself(&argv, redirs) => {
-                if let Some(me) = own_binary() {
-                    argv[0] = me;
-                    return self.unconfined(&argv, assigns, redirs);
-                }
-            }
-            Ok(crate::lookup::Program::OwnScript(_)) => {}
             Ok(crate::lookup::Program::Binary) => {}
             Ok(crate::lookup::Program::Script(path)) => {
                 // No `#!`: sh runs it as a shell script. In the jail, with /bin/sh.

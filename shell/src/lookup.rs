@@ -48,7 +48,7 @@ pub enum Program {
     /// nothing beyond what its own line gave (every `=>` in it failed: `mkdir =>
     /// reports` said "Read-only file system"; new-user trial). One a jail could have
     /// written (its text may be the jail's) runs jailed, as any program.
-    OwnScript(PathBuf),
+    OwnScript,
 }
 
 /// How the file at `path` runs, by its first bytes: a shell script without `#!` (text
@@ -74,9 +74,10 @@ pub fn kind_of(path: &Path) -> Program {
                 std::os::fd::AsFd::as_fd(&file),
                 path,
             );
-        return match own {
-            true => Program::OwnScript(path.to_path_buf()),
-            false => Program::Binary,
+        return if own {
+            Program::OwnScript
+        } else {
+            Program::Binary
         };
     }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
