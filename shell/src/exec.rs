@@ -1866,10 +1866,6 @@ impl Shell {
         let mut argv = collected.argv;
         let mut grants = collected.grants;
         match self.program_for(&argv[0]) {
-            // A script for pola-sh itself: as `pola-sh FILE` (`Program::OwnScript`).
-            Ok(crate::lookup::Program::OwnScript) => {
-                return self.unconfined(&argv, assigns, redirs);
-            }
             Ok(crate::lookup::Program::Binary) => {}
             Ok(crate::lookup::Program::Script(path)) => {
                 // No `#!`: sh runs it as a shell script. In the jail, with /bin/sh.

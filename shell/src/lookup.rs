@@ -42,65 +42,27 @@ pub enum Program {
     Binary,
     /// A shell script without `#!`: run by `SCRIPT_SHELL` (the path to grant).
     Script(PathBuf),
-    /// A script for pola-sh itself (`#!/usr/bin/env pola-sh`) that no jail could
-    /// have written: run as `pola-sh FILE` would from a terminal, each of its commands
-    /// in a jail of its own grants. In a jail, the pola-sh reading it could grant
-    /// nothing beyond what its own line gave (every `=>` in it failed: `mkdir =>
-    /// reports` said "Read-only file system"; new-user trial). One a jail could have
-    /// written (its text may be the jail's) runs jailed, as any program.
-    OwnScript,
 }
 
-/// How the file at `path` runs, by its first bytes: a shell script without `#!` (text
-/// that is neither an ELF binary nor has NUL bytes in its first line), a script of
-/// pola-sh's own ([`Program::OwnScript`]), or as the kernel runs it.
-pub fn kind_of(path: &Path) -> Program {
+/// Whether the file at `path` is a shell script without `#!`: text that is neither
+/// an ELF binary nor has NUL bytes in its first line.
+pub fn is_plain_script(path: &Path) -> bool {
     let mut head = [0u8; 256];
     // Never blocking (a FIFO a jail swapped in), never through a planted link, and only
     // a regular file's first bytes.
     // What the shell may not read (a link a jail made, which the jail resolves itself:
     // a venv's `bin/python`) is run as it is: the kernel decides in the jail.
-    let Some(mut file) = pola_fileserver::planted::open_regular(path) else {
-        return Program::Binary;
-    };
-    let Ok(n) = file.read(&mut head) else {
-        return Program::Binary;
+    let Some(n) =
+        pola_fileserver::planted::open_regular(path).and_then(|mut f| f.read(&mut head).ok())
+    else {
+        return false;
     };
     let head = &head[..n];
-    if let Some(line) = head.strip_prefix(b"#!") {
-        let line = line.split(|b| *b == b'\n').next().unwrap_or(&[]);
-        let own = names_pola_sh(line)
-            && !pola_fileserver::planted::jail_could_have_written(
-                std::os::fd::AsFd::as_fd(&file),
-                path,
-            );
-        return if own {
-            Program::OwnScript
-        } else {
-            Program::Binary
-        };
+    if head.starts_with(b"#!") || head.starts_with(b"\x7fELF") {
+        return false;
     }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    if head.starts_with(b"\x7fELF") || first_line.contains(&0) {
-        return Program::Binary;
-    }
-    Program::Script(path.to_path_buf())
-}
-
-/// Whether a `#!` line (after the `#!`) runs pola-sh: `/usr/bin/pola-sh`,
-/// `/usr/bin/env pola-sh`.
-fn names_pola_sh(line: &[u8]) -> bool {
-    let mut words = line
-        .split(|b| *b == b' ' || *b == b'\t')
-        .filter(|w| !w.is_empty());
-    let name = |w: &[u8]| w.rsplit(|b| *b == b'/').next().unwrap_or(w).to_vec();
-    match words.next().map(name) {
-        Some(n) if n == b"pola-sh" => true,
-        Some(n) if n == b"env" => {
-            words.find(|w| !w.starts_with(b"-")).map(name) == Some(b"pola-sh".to_vec())
-        }
-        _ => false,
-    }
+    !first_line.contains(&0)
 }
 
 impl Shell {
@@ -142,6 +104,10 @@ impl Shell {
                 p
             }
         };
-        Ok(kind_of(&found))
+        Ok(if is_plain_script(&found) {
+            Program::Script(found)
+        } else {
+            Program::Binary
+        })
     }
 }

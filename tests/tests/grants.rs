@@ -812,27 +812,3 @@ both!(
         );
     }
 );
-
-both!(a_script_for_pola_sh_runs_as_pola_sh_would, |t: &T| {
-    // `./report.sh` of a `#!pola-sh` script ran it in a jail, where the pola-sh
-    // reading it could grant nothing beyond the line's own grants: its `=>` failed
-    // ("Read-only file system"), and only `!!./report.sh` worked (new-user trial).
-    let script = format!(
-        "#!{}\nmkdir => reports && echo \"$1\" > reports/a && cat reports/a\n",
-        pola_tests::pola_sh().display()
-    );
-    let path = t.write("report.sh", &script);
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-    let run = sh(t, "./report.sh hello");
-    assert_eq!(run.success(), "hello\n", "{run}");
-    assert!(t.path("reports/a").is_file());
-    // One a jail could have written (here: copied by a jailed cp to a slot) runs
-    // jailed, as any program: its text may be the jail's.
-    let run = sh(
-        t,
-        "rm -r => reports; cp report.sh => copy.sh && ./copy.sh again; echo st=$?",
-    );
-    assert!(run.stdout.ends_with("st=1\n"), "{run}");
-    assert!(run.stderr.contains("Read-only file system"), "{run}");
-});
