@@ -1831,6 +1831,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         // looks for b, and the write grant for b alone would fail again).
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
+            .or_else(|| pola_sh_hint(program, name, args, &outcome.exe))
             .or_else(|| o.operands_hint(program, name))
             .or_else(|| {
                 o.changes_not_given()
@@ -2039,6 +2040,39 @@ fn system_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} administers the system (packages, services, users, mounts), which no jail is given — to run it unconfined, on purpose: !!{name}{dots}"
+    ))
+}
+
+/// pola-sh, or a script for it (`#!/usr/bin/env pola-sh`), run in a jail: its own
+/// grants reach no further than the line's, and its `=>` failed with no word of why
+/// (new-user trials: `./report.sh`, `exec pola-sh`). Said, and the way to run it as
+/// the user's own shell — only on purpose: a script's text then runs with the user's
+/// authority (running such scripts unconfined on their own was reviewed and dropped:
+/// a jail's output written to a script by the shell's redirection is not known as the
+/// jail's).
+fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
+    use std::io::Read;
+    let is_pola_sh = |p: &Path| p.file_name().is_some_and(|n| n == crate::exec::PROGRAM);
+    let script_for_it = || {
+        let mut head = [0u8; 256];
+        let n = pola_fileserver::planted::open_regular(exe)?
+            .read(&mut head)
+            .ok()?;
+        let line = head[..n].strip_prefix(b"#!")?;
+        let line = line.split(|b| *b == b'\n').next()?;
+        let names = line
+            .split(|b| *b == b' ' || *b == b'\t')
+            .filter(|w| !w.is_empty() && !w.starts_with(b"-"))
+            .take(2)
+            .any(|w| w.rsplit(|b| *b == b'/').next() == Some(crate::exec::PROGRAM.as_bytes()));
+        Some(names)
+    };
+    if !is_pola_sh(exe) && script_for_it() != Some(true) {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
     ))
 }
 

@@ -434,6 +434,13 @@ fn repl(sh: &mut Shell) -> i32 {
             return 2;
         }
     };
+    // In a jail (`exec pola-sh`, a pola-sh started by a script): said, since its
+    // commands get only what that jail was given (new-user trial).
+    if pola_sh::lookup::inside_jail() {
+        report::line(format!(
+            "{PROGRAM}: this shell runs inside a jail: its commands get only what the jail was given (!!{PROGRAM} from your own shell starts one of yours)"
+        ));
+    }
     let helper = PolaHelper::new();
     *helper.scratch.borrow_mut() = Some(sh.scratch.share());
     editor.set_helper(Some(helper));

@@ -85,6 +85,28 @@ both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     assert!(!run.stderr.contains("looked for"), "{run}");
 });
 
+// A script for pola-sh run from pola-sh runs in a jail, where its own `=>` reach no
+// further than its line's: said, with the way to run it as the user's own shell
+// (`./report.sh` failed with "Read-only file system" and nothing else; new-user
+// trial). Running such scripts unconfined by themselves was reviewed and dropped.
+both!(a_script_for_pola_sh_in_a_jail_says_so, |t: &T| {
+    let script = format!(
+        "#!{}\nmkdir => reports && echo made\n",
+        pola_tests::pola_sh().display()
+    );
+    let path = t.write("report.sh", &script);
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    let run = sh(t, &["--hints", "-c", "./report.sh"]);
+    assert!(!run.ok() && !t.path("reports").exists(), "{run}");
+    assert!(
+        run.stderr.contains("./report.sh runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!./report.sh"),
+        "{run}"
+    );
+    let run = sh(t, &["--hints", "-c", "!!./report.sh"]);
+    assert_eq!(run.success(), "made\n", "{run}");
+});
+
 // A probe of a Tor proxy on the loopback (gpg's dirmngr, before whatever it then
 // fails at) is not why a command failed: no network hint (gpg was told
 // `@net:connect=9050` for a key that could not encrypt; new-user trial). Another port

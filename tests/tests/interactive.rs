@@ -798,6 +798,12 @@ both!(exec_gives_the_command_the_terminal_for_good, |t: &T| {
         Expect("exec: no-such-program-xyz: command not found"),
         Send("echo still-$((6 * 7))\r"),
         Expect("still-42"),
+        // `exec pola-sh` starts one in a jail, which says so.
+        Send(&format!(
+            "exec {} --norc\r",
+            pola_tests::pola_sh().display()
+        )),
+        Expect("this shell runs inside a jail"),
         Send("exit\r"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
