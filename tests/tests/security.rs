@@ -2234,6 +2234,26 @@ both!(
         assert_eq!(run.success(), "RAN-slot\n");
         let run = sh(t, &format!("cd {} && . env.sh", dir.display()));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        // A slot that was the user's link (a dotfiles layout), which the jail replaced
+        // by a file of its own: that file is the jail's (it was sourced as the user's;
+        // security review). The link itself, while it is there, is the user's.
+        t.write("dots/tool.sh", "echo RAN-user\n");
+        sh(
+            t,
+            &format!("cd {} && !!ln -s ../dots/tool.sh tool.sh", dir.display()),
+        )
+        .success();
+        let run = sh(t, &format!("cd {} && . tool.sh", dir.display()));
+        assert_eq!(run.success(), "RAN-user\n");
+        let replace = format!(
+            "cd {} && sh -c 'echo echo RAN-jail > .new && mv .new tool.sh' + => tool.sh",
+            dir.display()
+        );
+        sh(t, &replace).success();
+        let run = sh(t, &format!("cd {} && !!. tool.sh", dir.display()));
+        assert_eq!(run.success(), "RAN-jail\n", "the jail's file is there");
+        let run = sh(t, &format!("cd {} && . tool.sh", dir.display()));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
     }
 );
 

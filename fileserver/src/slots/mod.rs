@@ -258,6 +258,10 @@ impl SlotDir {
                 self.links.insert(name.clone(), id);
             }
             if self.link(name).is_ok() {
+                // The command may put a file of its own in the link's place (a
+                // rename onto it): what is there then is its (security review: a
+                // dotfiles link replaced so was sourced, and run, as the user's).
+                crate::planted::record_slot_file(&self.parent, name, &path);
                 self.slots.insert(name.clone(), View::Linked);
                 return Ok(None);
             }
