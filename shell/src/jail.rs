@@ -1270,7 +1270,9 @@ fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
 ///
 /// A slot for its name (`pola_fileserver::slots`), so the command may create, replace,
 /// rename or remove it — except for a directory named as `.`, `..` or with a trailing
-/// `/`, the working directory or one above it, or one that holds pola-sh's
+/// `/`, the working directory or one above it (but for the shell's own scratch, which
+/// a script removes from inside: `cd "$tmp"` and the trap's `rm -rf "$tmp"` failed
+/// with "Device or resource busy"; scripting trial), or one that holds pola-sh's
 /// configuration: that one is granted read-write as it is (its contents may change; it
 /// stays where it is). A name whose directory does not exist yet (`mkdir -p => a/b/c`)
 /// makes the first missing directory on its way the slot.
@@ -1284,7 +1286,7 @@ fn write_grant(
     let text = named.as_os_str().as_bytes();
     let dir_as_is = text.ends_with(b"/")
         || named.file_name().is_none_or(|n| n == "." || n == "..")
-        || cwd.starts_with(&virt)
+        || (cwd.starts_with(&virt) && !crate::scratch::is_scratch(&host))
         || protected
             .iter()
             .any(|p| p.inside(&host).is_some() || p.named(&host));

@@ -40,7 +40,10 @@ impl Scratch {
         )
         .ok()
         .map(pola_fileserver::launch::high);
-        Scratch { record: made }
+        let scratch = Scratch { record: made };
+        // The first one made is the process's ([`is_scratch`]).
+        let _ = PROCESS.set(scratch.share());
+        scratch
     }
 
     /// The same record, read through a descriptor of its own (the line editor's).
@@ -131,6 +134,15 @@ impl Scratch {
             same && below_through_directories(root, rest)
         })
     }
+}
+
+/// The record of the shell this process is (the first made).
+static PROCESS: std::sync::OnceLock<Scratch> = std::sync::OnceLock::new();
+
+/// Whether `path` is (or is below) what this shell's `mktemp` made
+/// ([`Scratch::covers`]), where a shell is not at hand (a grant's kind).
+pub fn is_scratch(path: &Path) -> bool {
+    PROCESS.get().is_some_and(|s| s.covers(path))
 }
 
 impl Default for Scratch {

@@ -741,6 +741,14 @@ both!(
         let run = sh(t, script);
         assert_eq!(run.success(), "3\n2\n1\nb\nc\ndone\n", "{run}");
         assert_only_changed(&before, &tree(t.dir()), &[]);
+        // Also from inside it (`cd "$tmp"`: the trap's `rm -rf` failed with "Device or
+        // resource busy", left it, and the script said 1; scripting trial).
+        let script = "set -e; export TMPDIR=$PWD/tmpd; tmp=$(mktemp -d); \
+                      trap 'rm -rf \"$tmp\"' EXIT; cd \"$tmp\"; mkdir sub; \
+                      echo x > sub/f; cat sub/f";
+        let run = sh(t, script);
+        assert_eq!(run.success(), "x\n", "{run}");
+        assert_only_changed(&before, &tree(t.dir()), &[]);
         // Only what the shell's mktemp made, and below it only through directories:
         // not a directory made otherwise, not through a link there (the user's own).
         let script = "export TMPDIR=$PWD/tmpd; !!mkdir \"$TMPDIR/mine\"; \
