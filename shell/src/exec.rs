@@ -564,13 +564,20 @@ impl Shell {
         if self.traps.running {
             return Ok(());
         }
-        for cmd in self.traps.take_pending() {
+        let (commands, ending) = self.traps.take_pending();
+        for cmd in commands {
             let status = self.status;
             let r = self.run_trap(&cmd, false);
             match r {
                 Err(f) => return Err(f),
                 Ok(_) => self.status = status,
             }
+        }
+        // A signal that ends the script (`Traps::exit_on`): its EXIT trap first, then
+        // the end the signal would have made.
+        if let Some(sig) = ending {
+            self.exit_hook(128 + sig);
+            crate::traps::die_of(sig);
         }
         Ok(())
     }

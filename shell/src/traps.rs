@@ -42,6 +42,37 @@ pub struct Traps {
     actions: BTreeMap<i32, Action>,
     /// Running a trap's command (a trap does not run inside itself).
     pub running: bool,
+    /// Signals caught only so that a script's EXIT trap runs before they end it
+    /// ([`Traps::exit_on`]).
+    fatal: Vec<i32>,
+}
+
+/// The signals that end a script whose EXIT trap bash runs first.
+const ENDING: [i32; 3] = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+
+/// End this process by `sig`, as it would have ended it (its status says so), once a
+/// script's EXIT trap ran.
+pub fn die_of(sig: i32) -> ! {
+    install(sig, libc::SIG_DFL);
+    // SAFETY: unblock and raise a signal of this process; exit if it did not end it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+    }
+    std::process::exit(128 + sig)
+}
+
+/// Whether `sig` is ignored now (as the shell was started: a script run in the
+/// background by a shell without job control has SIGINT ignored, and keeps it so).
+fn ignored(sig: i32) -> bool {
+    // SAFETY: sigaction with a null new action only reads the current one.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+    }
 }
 
 /// A signal's number from its name (`INT`, `SIGINT`, `int`) or number; the
@@ -115,6 +146,31 @@ impl Traps {
         }
     }
 
+    /// In a script: while it has an EXIT trap, catch HUP, INT and TERM where they have
+    /// no trap of their own and are not ignored, so that the EXIT trap runs before
+    /// they end it, as in bash (Ctrl-C or `kill` left a script's temporary directory
+    /// behind; scripting trial). Off again without one.
+    pub fn exit_on(&mut self, on: bool) {
+        for sig in ENDING {
+            let ours = self.fatal.contains(&sig);
+            if self.actions.contains_key(&sig) {
+                self.fatal.retain(|s| *s != sig);
+                continue;
+            }
+            match (on, ours) {
+                (true, false) if !ignored(sig) => {
+                    install(sig, caught as *const () as libc::sighandler_t);
+                    self.fatal.push(sig);
+                }
+                (false, true) => {
+                    install(sig, libc::SIG_DFL);
+                    self.fatal.retain(|s| *s != sig);
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Every trap, by signal number.
     pub fn all(&self) -> impl Iterator<Item = (i32, &Action)> {
         self.actions.iter().map(|(k, v)| (*k, v))
@@ -134,22 +190,29 @@ impl Traps {
             }
             self.actions.remove(&sig);
         }
+        for sig in std::mem::take(&mut self.fatal) {
+            install(sig, libc::SIG_DFL);
+        }
     }
 
-    /// The commands of traps whose signals arrived since the last look.
-    pub fn take_pending(&self) -> Vec<String> {
+    /// The commands of traps whose signals arrived since the last look, and a signal
+    /// that arrived to end the script ([`Traps::exit_on`]), if one did.
+    pub fn take_pending(&self) -> (Vec<String>, Option<i32>) {
         if !ANY_PENDING.swap(false, Ordering::SeqCst) {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let mut out = Vec::new();
+        let mut ending = None;
         for (sig, flag) in PENDING.iter().enumerate() {
             if flag.swap(false, Ordering::SeqCst) {
-                if let Some(Action::Run(cmd)) = self.actions.get(&(sig as i32)) {
-                    out.push(cmd.clone());
+                match self.actions.get(&(sig as i32)) {
+                    Some(Action::Run(cmd)) => out.push(cmd.clone()),
+                    None if self.fatal.contains(&(sig as i32)) => ending = Some(sig as i32),
+                    _ => {}
                 }
             }
         }
-        out
+        (out, ending)
     }
 }
 

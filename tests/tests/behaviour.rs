@@ -903,3 +903,43 @@ both!(select_shows_names_a_jail_made_escaped, |t: &T| {
     assert!(!run.stderr.contains('\x1b'), "{run}");
     assert!(run.stdout.contains("033"), "{run}");
 });
+
+both!(a_scripts_exit_trap_runs_when_a_signal_ends_it, |t: &T| {
+    // As bash: Ctrl-C or `kill` left a script's temporary directory, whose removal was
+    // in its EXIT trap (scripting trial). dash, like pola-sh before, does not run it.
+    for sig in ["TERM", "INT", "HUP"] {
+        let script = t.write(
+            "sig.sh",
+            &format!(
+                "export TMPDIR=$PWD; tmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"; echo trap-ran' EXIT\nkill -{sig} $$\necho not-reached\n"
+            ),
+        );
+        let run = t.plain(&[
+            pola_tests::pola_sh().to_str().unwrap(),
+            script.to_str().unwrap(),
+        ]);
+        assert_eq!(run.stdout, "trap-ran\n", "{sig}: {run}");
+        let number = match sig {
+            "TERM" => libc::SIGTERM,
+            "INT" => libc::SIGINT,
+            _ => libc::SIGHUP,
+        };
+        assert_eq!(run.signal, Some(number), "{sig}: {run}");
+        let left: Vec<_> = fs::read_dir(t.dir())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("tmp."))
+            .collect();
+        assert!(left.is_empty(), "{sig}: {left:?}");
+    }
+    // A signal the script traps, or ignored as it started, is left as it is.
+    let script = t.write(
+        "sig2.sh",
+        "trap 'echo x' EXIT\ntrap 'echo int' INT\nkill -INT $$\necho went-on\n",
+    );
+    let run = t.plain(&[
+        pola_tests::pola_sh().to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(run.success(), "int\nwent-on\nx\n", "{run}");
+});

@@ -52,11 +52,19 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
         (action, &args[1..])
     };
     let mut status = 0;
+    // A script's EXIT trap runs when HUP, INT or TERM end it too (bash).
+    let exit_on = |sh: &mut Shell| {
+        if !sh.interactive {
+            let on = matches!(sh.traps.get(traps::EXIT), Some(Action::Run(_)));
+            sh.traps.exit_on(on);
+        }
+    };
     for s in signals {
         match traps::number(s) {
             Some(n) => {
                 let default = sh.signal_default(n);
                 sh.traps.set(n, action.clone(), default);
+                exit_on(sh);
             }
             None => {
                 sh.error(format!(
