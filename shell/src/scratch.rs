@@ -39,7 +39,7 @@ impl Scratch {
             nix::sys::memfd::MFdFlags::MFD_CLOEXEC,
         )
         .ok()
-        .map(pola_fileserver::launch::high);
+        .and_then(|fd| pola_fileserver::launch::high_copy(&fd).ok());
         let scratch = Scratch { record: made };
         // The first one made is the process's ([`is_scratch`]).
         let _ = PROCESS.set(scratch.share());
@@ -52,8 +52,7 @@ impl Scratch {
             record: self
                 .record
                 .as_ref()
-                .and_then(|fd| fd.try_clone().ok())
-                .map(pola_fileserver::launch::high),
+                .and_then(|fd| pola_fileserver::launch::high_copy(fd).ok()),
         }
     }
 
