@@ -377,6 +377,25 @@ pub fn command_env(cmd: &Command, home: &Path, passed: &[String]) -> Vec<OsStrin
         .collect()
 }
 
+/// Whether an environment entry may be passed: `TMPDIR` only where the jail can write
+/// (a write grant, or one of its own scratch directories); elsewhere its commands use
+/// their private `/tmp` (an exported `TMPDIR` not granted made `sort` and `mktemp`
+/// fail, and the hint said `+ .`; scripting trial).
+fn temporary_dir_usable(entry: &OsStr, ns: &Namespace) -> bool {
+    let Some(dir) = entry.as_bytes().strip_prefix(b"TMPDIR=") else {
+        return true;
+    };
+    let dir = Path::new(OsStr::from_bytes(dir));
+    let Ok(dir) = pola_fileserver::namespace::normalize(dir) else {
+        return false;
+    };
+    match ns.get(&dir) {
+        Some(Entry::Grant(g)) => g.rights.writable(),
+        Some(Entry::Tmpfs) => true,
+        _ => ns.covering(&dir, Rights::ReadWrite).is_some(),
+    }
+}
+
 /// Files the network needs (name resolution, certificates), granted with `--net`.
 /// The certificates to trust and OpenSSL's configuration, never `/etc/ssl` whole: its
 /// `private` holds the host's TLS keys, which root's jails could read.
@@ -1429,6 +1448,7 @@ pub fn plan(
         argv: cmd.argv.clone(),
         env: {
             let mut env = command_env(cmd, &identity.home, &prepared.env_names);
+            env.retain(|e| temporary_dir_usable(e, &prepared.ns));
             if cmd.powerbox {
                 env.push(format!("{}={}", powerbox::ENV, powerbox::FD).into());
             }

@@ -763,6 +763,30 @@ both!(
 );
 
 both!(
+    an_exported_tmpdir_is_passed_where_the_jail_can_write_it,
+    |t: &T| {
+        // Not granted, it made `sort` and `mktemp` in a jail fail ("cannot create
+        // temporary file"), and the hint said `+ .` (scripting trial): without a write
+        // grant the command uses its private /tmp.
+        t.mkdir("td");
+        let run = sh(
+            t,
+            "export TMPDIR=$PWD/td; sh -c 'echo ${TMPDIR-private}'; \
+         sh -c 'echo ${TMPDIR-private}' + td; \
+         sh -c 'echo ${TMPDIR#$PWD/}; mktemp' + => td; export TMPDIR=/tmp; sh -c 'echo $TMPDIR'",
+        );
+        let out = run.success();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[..3], ["private", "private", "td"], "{run}");
+        assert!(
+            lines[3].starts_with(&format!("{}/td/tmp.", t.dir().display())),
+            "{run}"
+        );
+        assert_eq!(lines[4], "/tmp", "{run}");
+    }
+);
+
+both!(
     a_program_run_by_a_wrapper_is_found_as_if_named_first,
     |t: &T| {
         // `env prog`, `timeout 5 prog`...: the program the wrapper runs gets what naming it
