@@ -1476,7 +1476,20 @@ impl Shell {
                 }
             }
             if self.options.xtrace && !s.assignments.is_empty() {
-                let text: Vec<String> = s.assignments.iter().map(|a| a.to_string()).collect();
+                // As made (`+ y='p q'`, not `+ y=$name`), as bash shows them.
+                let text: Vec<String> = s
+                    .assignments
+                    .iter()
+                    .map(|a| match (&a.value, &a.index, a.append) {
+                        (crate::ast::AssignValue::Scalar(_), None, false) => {
+                            match self.vars.scalar(&a.name).unwrap_or_default() {
+                                "" => format!("{}=", a.name),
+                                value => format!("{}={}", a.name, traced(value)),
+                            }
+                        }
+                        _ => a.to_string(),
+                    })
+                    .collect();
                 self.trace(&text.join(" "));
             }
             if !redirs.0.is_empty() {

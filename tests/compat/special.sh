@@ -183,3 +183,5 @@ select x in a b; do echo "got $x"; done 2>/dev/null </dev/null; echo "end $?"
 shopt -s lastpipe; n=0; seq 5 | while read l; do n=$((n+l)); done; echo "n=$n"; printf 'a b\n' | read x y; echo "[$x][$y]"
 #### shopt -s lastpipe: return in the last member, and the statuses
 shopt -s lastpipe; f() { echo x | while read; do return 7; done; echo no; }; f; echo "f=$?"; printf '1\n2\n' | sort -r | mapfile -t arr; echo "${arr[@]}" "${PIPESTATUS[@]}"
+#### set -x shows an assignment's value as made
+( set -x; name="p q"; y=$name; x=$(( 3 + 4 )); z= ) 2>&1
