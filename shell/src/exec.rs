@@ -519,8 +519,13 @@ impl Shell {
                 }
                 Err(e) => {
                     let line = self.line_base + e.line - 1;
+                    // In a script, its name (as `error` says it).
+                    let who = match self.sources.last() {
+                        Some(file) => pola_fileserver::text::shown(file).to_string(),
+                        None => PROGRAM.to_string(),
+                    };
                     eprintln!(
-                        "{PROGRAM}: line {line}: syntax error: {} (column {})",
+                        "{who}: line {line}: syntax error: {} (column {})",
                         pola_fileserver::text::shown(&e.message),
                         e.column
                     );

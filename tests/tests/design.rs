@@ -182,6 +182,13 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
          s.sh: line 3: no_such_cmd_xyz: command not found\n",
         "{run}"
     );
+    // A syntax error in a script names it too.
+    t.write("bad.sh", "true\nif then\n");
+    let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "bad.sh"]);
+    assert!(
+        run.stderr.starts_with("bad.sh: line 2: syntax error"),
+        "{run}"
+    );
     // An unset parameter under `set -u` ends a script read from its file with 1
     // (bash's; `-c` with 127).
     t.write("u.sh", "set -u\necho \"$nosuch\"\necho after\n");
