@@ -32,6 +32,7 @@ builtins: . : [ alias bg break builtin caller cd command continue declare dirs d
   eval exec exit export false fg getopts grants hash help history jobs kill let local
   mapfile mktemp popd printf pushd pwd read readarray readonly return set shift shopt
   source test times trap true type typeset ulimit umask unalias unset wait which
+keywords: if for while until case select function [[ (( time   (help NAME: one of them)
 ";
 
 /// The grant rules in full (`help grants`, `grants --help`).
@@ -141,6 +142,20 @@ const BUILTINS: &[(&str, &str, &str)] = &[
     ("which", "which [-a] NAME...", "Where the programs are that NAME would run."),
 ];
 
+/// The language's keywords (`help NAME`).
+const KEYWORDS: &[(&str, &str, &str)] = &[
+    ("if", "if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi", "Run the first branch whose LIST succeeds."),
+    ("for", "for NAME [in WORDS...]; do LIST; done  |  for ((INIT; TEST; STEP)); do LIST; done", "Run LIST for each word (\"$@\" without in), or while TEST is not 0."),
+    ("while", "while LIST; do LIST; done", "Run the body while the first LIST succeeds."),
+    ("until", "until LIST; do LIST; done", "Run the body until the first LIST succeeds."),
+    ("case", "case WORD in [(]PATTERN[|PATTERN]...) LIST ;; ... esac", "Run the LIST of the first pattern WORD matches (;& falls through, ;;& goes on testing)."),
+    ("select", "select NAME [in WORDS...]; do LIST; done", "Number the words on standard error, read a choice (PS3), set NAME and REPLY, run LIST; until break or the end of input."),
+    ("function", "function NAME { LIST; }  |  NAME() { LIST; }", "Define a function; local, return, $1... and FUNCNAME inside."),
+    ("[[", "[[ EXPRESSION ]]", "Test files, strings (== patterns, =~ regular expressions, with BASH_REMATCH) and numbers, with && || ! ( ); no word splitting."),
+    ("((", "(( EXPRESSION ))", "Arithmetic; fails if it is 0."),
+    ("time", "time PIPELINE", "Run it, and say the real, user and system time it took."),
+];
+
 /// `help [grants | NAME...]` — what pola-sh is and which builtins it has, the grant
 /// rules, or what the builtins named do.
 pub fn help(sh: &mut Shell, argv: &[String]) -> Status {
@@ -156,7 +171,7 @@ pub fn help(sh: &mut Shell, argv: &[String]) -> Status {
     let mut text = String::new();
     let mut status = 0;
     for name in names {
-        match BUILTINS.iter().find(|(n, ..)| n == name) {
+        match BUILTINS.iter().chain(KEYWORDS).find(|(n, ..)| n == name) {
             Some((_, usage, what)) => text.push_str(&format!("{name}: {usage}\n    {what}\n")),
             None => {
                 sh.error(format!(
@@ -181,8 +196,15 @@ mod tests {
             .split("builtins:")
             .nth(1)
             .unwrap()
+            .split("keywords:")
+            .next()
+            .unwrap()
             .split_whitespace()
             .collect();
+        let keywords = TEXT.split("keywords:").nth(1).unwrap();
+        for (name, ..) in KEYWORDS {
+            assert!(keywords.split_whitespace().any(|w| w == *name), "{name}");
+        }
         for name in &listed {
             assert!(BUILTINS.iter().any(|(n, ..)| n == name), "{name}");
         }
