@@ -174,6 +174,10 @@ pub struct Shell {
     pub scratch: crate::scratch::Scratch,
     /// Reading a script file (`pola-sh script.sh`), not `-c` or standard input.
     pub script: bool,
+    /// The file each function was defined in, if any (`BASH_SOURCE` while it runs).
+    pub function_files: HashMap<String, String>,
+    /// The line each running function was called on, innermost last (`caller`).
+    pub call_lines: Vec<usize>,
 }
 
 pub const PROGRAM: &str = "pola-sh";
@@ -310,6 +314,8 @@ impl Shell {
             exit_warned: None,
             scratch: crate::scratch::Scratch::new(),
             script: false,
+            function_files: HashMap::new(),
+            call_lines: Vec::new(),
         };
         if interactive {
             sh.options.emacs = true;
@@ -1120,6 +1126,11 @@ impl Shell {
             Command::Function { name, body } => {
                 self.functions
                     .insert(name.clone(), Rc::new((**body).clone()));
+                // Where it was defined: its `BASH_SOURCE` when it runs.
+                match self.sources.last() {
+                    Some(file) => self.function_files.insert(name.clone(), file.clone()),
+                    None => self.function_files.remove(name),
+                };
                 Ok(Running::Done(0))
             }
         }
@@ -1734,6 +1745,15 @@ impl Shell {
         let outer = std::mem::replace(&mut self.positional, argv[1..].to_vec());
         let loops = std::mem::replace(&mut self.loops, 0);
         self.funcnames.push(argv[0].clone());
+        self.call_lines.push(self.line);
+        // `BASH_SOURCE[0]` is the file it was defined in (bash's), for as long as it runs.
+        let file = self
+            .function_files
+            .get(&argv[0])
+            .or(self.sources.last())
+            .cloned();
+        let in_file = file.is_some();
+        self.sources.extend(file);
         self.option_frames.push(None);
         let result = match self.run_command(body, PipeEnds::default()) {
             Ok(r) => Ok(self.wait(r)),
@@ -1742,6 +1762,10 @@ impl Shell {
             Err(f) => Err(f),
         };
         self.funcnames.pop();
+        self.call_lines.pop();
+        if in_file {
+            self.sources.pop();
+        }
         if let Some(Some((options, shopt))) = self.option_frames.pop() {
             self.options = options;
             self.shopt = shopt;
@@ -2401,7 +2425,16 @@ impl Host for Shell {
                 .to_string(),
             "_" => self.last_arg.clone(),
             "FUNCNAME" if !self.funcnames.is_empty() => {
-                let m = self.funcnames.iter().rev().cloned().enumerate().collect();
+                // In a script read from its file, its top level is `main` (bash's).
+                let main = self.script.then(|| "main".to_string());
+                let m = self
+                    .funcnames
+                    .iter()
+                    .rev()
+                    .cloned()
+                    .chain(main)
+                    .enumerate()
+                    .collect();
                 return Some(Value::Indexed(m));
             }
             "BASH_SOURCE" if !self.sources.is_empty() => {

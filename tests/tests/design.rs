@@ -182,6 +182,23 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
          s.sh: line 3: no_such_cmd_xyz: command not found\n",
         "{run}"
     );
+    // In a function of a sourced file, BASH_SOURCE, FUNCNAME and caller are bash's
+    // (they said the script, no `main`, and the function's own line; scripting trial).
+    t.write(
+        "lib.sh",
+        "libf() { echo \"BS=${BASH_SOURCE[*]} FN=${FUNCNAME[*]}\"; caller 0; }\n",
+    );
+    t.write(
+        "x2.sh",
+        ". ./lib.sh\nmain2() { libf; }\nlibf\nmain2\necho \"top=${BASH_SOURCE[*]}\"\n",
+    );
+    let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "x2.sh"]);
+    assert_eq!(
+        run.success(),
+        "BS=./lib.sh x2.sh FN=libf main\n3 main x2.sh\n\
+         BS=./lib.sh x2.sh x2.sh FN=libf main2 main\n2 main2 x2.sh\ntop=x2.sh\n",
+        "as bash says it"
+    );
     // A syntax error in a script names it too.
     t.write("bad.sh", "true\nif then\n");
     let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "bad.sh"]);
