@@ -129,7 +129,7 @@ fn is_root(text: &str) -> bool {
 }
 
 /// Whether the first word after a `+` makes it a grant marker.
-fn plus_grants(next: Option<&Item>, host: &Host) -> bool {
+fn plus_grants(next: Option<&Item>, host: &Lookup) -> bool {
     // (Never by a word beginning with `-`, even after `--`: a file a jail planted with
     // such a name would take `+` and the word from an argument list: `expr -- 5 + -2`.)
     match next {
@@ -162,8 +162,8 @@ fn capability(text: &str) -> Result<Capability, GrantError> {
 }
 
 /// The role of one field, given the mode it is in.
-fn role(word: Word, write: bool, hidden: bool, host: &Host) -> Result<Role, GrantError> {
-    let Host { exists, scratch } = host;
+fn role(word: Word, write: bool, hidden: bool, host: &Lookup) -> Result<Role, GrantError> {
+    let Lookup { exists, scratch } = host;
     let text = word.text;
     let grant = |path: &str, write: bool| {
         let path = crate::escapes::to_path(path);
@@ -230,15 +230,15 @@ fn role(word: Word, write: bool, hidden: bool, host: &Host) -> Result<Role, Gran
 
 /// What the rules look up on the host, for a (relative or absolute) path: whether it
 /// names something, and whether it is the shell's own scratch (`crate::scratch`).
-pub struct Host<'a> {
+pub struct Lookup<'a> {
     pub exists: &'a dyn Fn(&str) -> bool,
     pub scratch: &'a dyn Fn(&str) -> bool,
 }
 
-impl<'a> Host<'a> {
+impl<'a> Lookup<'a> {
     /// The rules without any scratch.
-    pub fn plain(exists: &'a dyn Fn(&str) -> bool) -> Host<'a> {
-        Host {
+    pub fn plain(exists: &'a dyn Fn(&str) -> bool) -> Lookup<'a> {
+        Lookup {
             exists,
             scratch: &|_| false,
         }
@@ -247,7 +247,7 @@ impl<'a> Host<'a> {
 
 /// The role of every item of a command line (the command's name first): one entry per
 /// marker and per field, in order.
-pub fn roles(items: &[Item], host: &Host) -> Result<Vec<Role>, GrantError> {
+pub fn roles(items: &[Item], host: &Lookup) -> Result<Vec<Role>, GrantError> {
     let mut out = Vec::new();
     let mut hidden = false;
     let mut write = false;
@@ -359,7 +359,7 @@ pub fn collect(
 ) -> Result<Collected, GrantError> {
     let exists = exists_in(cwd);
     let scratch = |p: &str| scratch(&cwd.join(crate::escapes::to_path(p)));
-    let host = Host {
+    let host = Lookup {
         exists: &exists,
         scratch: &scratch,
     };
@@ -397,7 +397,7 @@ pub fn plain_argv(items: &[Item], cwd: &Path) -> Vec<String> {
     if items.iter().all(|i| matches!(i, Item::Word(_))) {
         return every_field(items);
     }
-    match roles(items, &Host::plain(&exists_in(cwd))) {
+    match roles(items, &Lookup::plain(&exists_in(cwd))) {
         Ok(roles) => argv(items, &roles),
         // Malformed grant syntax means nothing to a builtin: every field, and `+`.
         Err(_) => every_field(items),
@@ -818,7 +818,7 @@ mod tests {
         let hosts: Vec<String> = c.net.hosts().iter().map(|h| h.to_string()).collect();
         assert_eq!(hosts, ["files.pythonhosted.org:443", "pypi.org:80,443"]);
         // What is highlighted as granted is what is granted.
-        let roles = roles(&items, &Host::plain(&exists_in(cwd))).unwrap();
+        let roles = roles(&items, &Lookup::plain(&exists_in(cwd))).unwrap();
         assert!(matches!(
             roles[4],
             Role::Capability(Capability::Net(Network::Hosts(_)))

@@ -110,7 +110,7 @@ fn classify_command(
     scratch: &dyn Fn(&Path) -> bool,
     out: &mut Vec<(usize, usize, Class)>,
 ) {
-    use crate::grants::{exists_in, roles, Host, Item, Role};
+    use crate::grants::{exists_in, roles, Item, Lookup, Role};
     let items: Vec<Item> = words
         .iter()
         .zip(raw)
@@ -132,7 +132,7 @@ fn classify_command(
     let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
     // What the shell's `mktemp` made is granted to write (`crate::scratch`).
     let scratch = |p: &str| scratch(&cwd.join(crate::escapes::to_path(p)));
-    let host = Host {
+    let host = Lookup {
         exists: &unknown_exists,
         scratch: &scratch,
     };
