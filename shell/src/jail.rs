@@ -1073,6 +1073,40 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     ))
 }
 
+/// Without hints (scripts): a bare `ls` or `du` lists the working directory, which a
+/// line that grants nothing there shows empty — status 0, and a script's "is it
+/// empty?" got the wrong answer, in silence (both new-user trials). Said before it
+/// runs, once a program for each shell; with hints, what it saw is said after.
+fn lists_what_it_was_not_given(cmd: &Command, tool: &str, ns: &Namespace) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    const LISTERS: &[&str] = &["ls", "du", "tree", "dir", "vdir"];
+    if HINTS.load(std::sync::atomic::Ordering::Relaxed) || !LISTERS.contains(&tool) {
+        return None;
+    }
+    let bare = cmd
+        .argv
+        .iter()
+        .skip(1)
+        .all(|a| a.as_bytes().starts_with(b"-") && a.as_bytes() != b"--");
+    let granted = matches!(ns.get(&cmd.cwd), Some(Entry::Grant(_)) | Some(Entry::Tmpfs))
+        || ns.covering(&cmd.cwd, Rights::ReadOnly).is_some();
+    if !bare || granted {
+        return None;
+    }
+    // Only where there is something it does not see.
+    fs::read_dir(&cmd.cwd).ok()?.next()?.ok()?;
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if said.iter().any(|t| t == tool) {
+        return None;
+    }
+    said.push(tool.to_string());
+    Some(format!(
+        "{}: {tool} lists the working directory, which its line did not grant: it sees it empty — {tool} . (or + .) lists it",
+        cmd.program
+    ))
+}
+
 /// The work tree git finds from `cwd`: the nearest directory holding `.git` (a
 /// directory).
 fn git_work_tree(cwd: &Path) -> Option<&Path> {
@@ -1515,6 +1549,9 @@ pub fn start(
     }
     let prepared = namespace(cmd, identity, env)?;
     let tool = launch::program_name(&prepared.exe);
+    if let Some(line) = lists_what_it_was_not_given(cmd, &tool, &prepared.ns) {
+        crate::report::line(line);
+    }
     if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)
         .or_else(|| changes_a_work_tree_it_cannot_write(cmd, &tool))
         .or_else(|| forgets_worktrees_it_cannot_see(cmd, &tool))

@@ -943,3 +943,28 @@ both!(a_scripts_exit_trap_runs_when_a_signal_ends_it, |t: &T| {
     ]);
     assert_eq!(run.success(), "int\nwent-on\nx\n", "{run}");
 });
+
+both!(
+    a_bare_listing_without_hints_says_what_it_does_not_see,
+    |t: &T| {
+        // In a script (no hints) `ls | wc -l` said 0 for a full directory, in silence
+        // (both new-user trials): said once, before it runs.
+        t.write("a.txt", "a\n");
+        let run = t.output(t.pola_sh_command("ls; ls -l; ls . ; du -s . >/dev/null"));
+        assert_eq!(
+            run.stdout.lines().filter(|l| *l == "a.txt").count(),
+            1,
+            "{run}"
+        );
+        let said = "pola-sh: ls lists the working directory, which its line did not grant: it sees it empty — ls . (or + .) lists it\n";
+        assert_eq!(run.stderr, said, "once, and not for ls . nor du .: {run}");
+        // With hints, what it saw is said after it instead.
+        let run = t.plain(&[
+            pola_tests::pola_sh().to_str().unwrap(),
+            "--hints",
+            "-c",
+            "ls",
+        ]);
+        assert!(!run.stderr.contains("lists the working directory"), "{run}");
+    }
+);
