@@ -1282,6 +1282,36 @@ impl Observed {
                 word(Path::new(&public))
             ));
         }
+        // `ssh-keygen -Y sign -f key -n file msg`: it writes msg.sig beside what it
+        // signs (the trial was told `+ k.pub`, then nothing of msg.sig).
+        let signs = self
+            .words
+            .windows(2)
+            .any(|w| w[0].as_os_str() == "-Y" && w[1].as_os_str() == "sign");
+        if self.tool == "ssh-keygen" && signs {
+            let takes_value = [&b"-f"[..], b"-n", b"-O", b"-Y", b"-I", b"-s"];
+            let file = self
+                .words
+                .iter()
+                .enumerate()
+                .skip(1)
+                .rev()
+                .find_map(|(i, w)| {
+                    let before = self.words[i - 1].as_os_str().as_bytes();
+                    let option = w.as_os_str().as_bytes().starts_with(b"-");
+                    (!option && !takes_value.contains(&before)).then_some(w)
+                });
+            if let Some(file) = file {
+                let mut sig = file.as_os_str().to_os_string();
+                sig.push(".sig");
+                let sig = Path::new(&sig);
+                return Some(format!(
+                    "{program}: {name} -Y sign writes {} beside what it signs — if that failed, try: {cmd} + => {}",
+                    shown(sig),
+                    word(sig)
+                ));
+            }
+        }
         let mut lines = Vec::new();
         let mut existing: Vec<&(PathBuf, bool)> = self
             .looked
@@ -2579,6 +2609,25 @@ mod tests {
         assert_eq!(
             o.hint("pola-sh", "ssh-keygen", true, d.path()).unwrap(),
             "pola-sh: ssh-keygen writes keys/id and keys/id.pub, which were not granted — try: ssh-keygen -t ed25519 -N \"\" -f => keys/id + => keys/id.pub"
+        );
+    }
+
+    #[test]
+    fn ssh_keygen_signing_is_told_the_signature_it_writes() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("k"), "").unwrap();
+        let o = Observed {
+            tool: "ssh-keygen".into(),
+            words: ["-Y", "sign", "-f", "k", "-n", "file", "msg"]
+                .iter()
+                .map(PathBuf::from)
+                .collect(),
+            looked: vec![("k.pub".into(), false)],
+            ..Observed::default()
+        };
+        assert_eq!(
+            o.hint("pola-sh", "ssh-keygen", true, d.path()).unwrap(),
+            "pola-sh: ssh-keygen -Y sign writes msg.sig beside what it signs — if that failed, try: ssh-keygen … + => msg.sig"
         );
     }
 }
