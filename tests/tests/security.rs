@@ -2254,16 +2254,6 @@ both!(
         assert_eq!(run.success(), "RAN-jail\n", "the jail's file is there");
         let run = sh(t, &format!("cd {} && . tool.sh", dir.display()));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
-        // A file with a second name in a directory a jail was given (a hard link):
-        // written there, it is the jail's text under the user's name too.
-        t.write("mine.sh", "echo RAN-mine\n");
-        fs::hard_link(t.path("mine.sh"), dir.join("v/alias.sh")).unwrap();
-        let run = sh(t, &format!(". {}", t.path("mine.sh").display()));
-        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
-        assert!(
-            run.stderr.contains("a jail could have written this file"),
-            "{run}"
-        );
     }
 );
 
