@@ -47,8 +47,11 @@ pub struct Traps {
     fatal: Vec<i32>,
 }
 
-/// The signals that end a script whose EXIT trap bash runs first.
-const ENDING: [i32; 3] = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+/// The signal that ends a script whose EXIT trap runs first: Ctrl-C's, which the
+/// command in the foreground gets too. Not HUP or TERM: caught, they would wait for
+/// that command, which a jail could make last (security review); they end the shell
+/// at once, as in dash.
+const ENDING: [i32; 1] = [libc::SIGINT];
 
 /// End this process by `sig`, as it would have ended it (its status says so), once a
 /// script's EXIT trap ran.
@@ -146,10 +149,10 @@ impl Traps {
         }
     }
 
-    /// In a script: while it has an EXIT trap, catch HUP, INT and TERM where they have
-    /// no trap of their own and are not ignored, so that the EXIT trap runs before
-    /// they end it, as in bash (Ctrl-C or `kill` left a script's temporary directory
-    /// behind; scripting trial). Off again without one.
+    /// In a script: while it has an EXIT trap, catch INT ([`ENDING`]) where it has no
+    /// trap of its own and is not ignored, so that the EXIT trap runs before it ends
+    /// the script, as in bash (Ctrl-C left a script's temporary directory behind;
+    /// scripting trial). Off again without one.
     pub fn exit_on(&mut self, on: bool) {
         for sig in ENDING {
             let ours = self.fatal.contains(&sig);

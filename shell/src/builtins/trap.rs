@@ -52,7 +52,7 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
         (action, &args[1..])
     };
     let mut status = 0;
-    // A script's EXIT trap runs when HUP, INT or TERM end it too (bash).
+    // A script's EXIT trap runs when Ctrl-C ends it too (bash).
     let exit_on = |sh: &mut Shell| {
         if !sh.interactive {
             let on = matches!(sh.traps.get(traps::EXIT), Some(Action::Run(_)));
