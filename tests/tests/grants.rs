@@ -744,7 +744,7 @@ both!(
         // Also from inside it (`cd "$tmp"`: the trap's `rm -rf` failed with "Device or
         // resource busy", left it, and the script said 1; scripting trial).
         let script = "set -e; export TMPDIR=$PWD/tmpd; tmp=$(mktemp -d); \
-                      trap 'rm -rf \"$tmp\"' EXIT; cd \"$tmp\"; mkdir sub; \
+                      trap 'rm -rf \"$tmp\"' EXIT; cd \"$tmp\"; mkdir sub; mkdir -p \"$tmp/a/b\"; \
                       echo x > sub/f; cat sub/f";
         let run = sh(t, script);
         assert_eq!(run.success(), "x\n", "{run}");
