@@ -2483,14 +2483,7 @@ impl Host for Shell {
         self.capture(list)
     }
     fn reference(&self, name: &str) -> Option<String> {
-        match self.vars.get_ref(name) {
-            Some(crate::vars::Var {
-                nameref: true,
-                value: Some(crate::vars::Value::Str(target)),
-                ..
-            }) => Some(target.clone()),
-            _ => None,
-        }
+        self.vars.reference(name).map(str::to_string)
     }
     fn process(&mut self, list: &List, write: bool) -> Result<String, String> {
         Shell::process(self, list, write)

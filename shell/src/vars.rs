@@ -183,22 +183,33 @@ impl Vars {
         self.at_mut(place).entry(name.to_string()).or_default()
     }
 
+    /// The name the name reference `name` (`declare -n`) stands for, if it is one.
+    pub fn reference(&self, name: &str) -> Option<&str> {
+        match self.get_ref(name) {
+            Some(Var {
+                nameref: true,
+                value: Some(Value::Str(target)),
+                ..
+            }) => Some(target),
+            _ => None,
+        }
+    }
+
     /// The name `name` stands for: itself, or, for a name reference, the variable it
     /// names (followed through references; a cycle stops where it began, as bash's
-    /// "circular name reference" does).
-    pub fn resolve(&self, name: &str) -> String {
-        let mut at = name.to_string();
+    /// "circular name reference" does). Every use of a variable asks: no copy is made
+    /// of a name that is no reference.
+    pub fn resolve<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut at = std::borrow::Cow::Borrowed(name);
         for _ in 0..16 {
-            match self.get_ref(&at) {
-                Some(Var {
-                    nameref: true,
-                    value: Some(Value::Str(target)),
-                    ..
-                }) if valid_name(target) && *target != at => at = target.clone(),
+            match self.reference(&at) {
+                Some(target) if valid_name(target) && target != at => {
+                    at = std::borrow::Cow::Owned(target.to_string())
+                }
                 _ => return at,
             }
         }
-        name.to_string()
+        std::borrow::Cow::Borrowed(name)
     }
 
     /// The variable `name` as the running code sees it.
@@ -216,7 +227,7 @@ impl Vars {
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Var> {
         let name = self.resolve(name);
         let place = self.place(&name)?;
-        self.at_mut(place).get_mut(&name)
+        self.at_mut(place).get_mut(&*name)
     }
 
     /// The value as a string (an array's element 0); None when unset.
@@ -227,7 +238,7 @@ impl Vars {
     /// Set `name` to a string (an array's element 0), where it lives or globally.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
-        let var = self.entry(name);
+        let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
         }
@@ -251,7 +262,7 @@ impl Vars {
     /// Replace the whole value (`a=(...)`, `m=([k]=v)`).
     pub fn set_value(&mut self, name: &str, value: Value) -> Result<(), VarError> {
         let name = &self.resolve(name);
-        let var = self.entry(name);
+        let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
         }
@@ -271,7 +282,7 @@ impl Vars {
     /// Set one element: an index of an indexed array, or a key of an associative one.
     pub fn set_element(&mut self, name: &str, key: Key, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
-        let var = self.entry(name);
+        let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
         }
