@@ -169,9 +169,6 @@ pub struct Shell {
     /// `exit` said there are stopped jobs on this line of the history (the next
     /// `exit` leaves).
     pub exit_warned: Option<usize>,
-    /// What the shell's own `mktemp` made: the script's scratch, granted to write
-    /// when named (`scratch`).
-    pub scratch: crate::scratch::Scratch,
     /// Reading a script file (`pola-sh script.sh`), not `-c` or standard input.
     pub script: bool,
     /// The file each function was defined in, if any (`BASH_SOURCE` while it runs).
@@ -227,6 +224,8 @@ fn file_substitution(list: &List) -> Option<&[crate::ast::Redirect]> {
 
 impl Shell {
     pub fn new(arg0: String, interactive: bool) -> Result<Shell, String> {
+        // What its `mktemp` makes (`crate::scratch`), known to its forked copies too.
+        crate::scratch::start();
         let identity = jail::identity().map_err(|e| e.to_string())?;
         let environment = Environment::load(dirs::config_dir().as_deref()).map_err(|e| {
             let e = e.to_string();
@@ -312,7 +311,6 @@ impl Shell {
             substituting: Vec::new(),
             rlimits: Vec::new(),
             exit_warned: None,
-            scratch: crate::scratch::Scratch::new(),
             script: false,
             function_files: HashMap::new(),
             call_lines: Vec::new(),
@@ -1901,7 +1899,7 @@ impl Shell {
             let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
             return self.unconfined(&argv, assigns, redirs);
         }
-        let collected = match grants::collect(items, &self.cwd(), &|p| self.scratch.covers(p)) {
+        let collected = match grants::collect(items, &self.cwd(), &crate::scratch::is_scratch) {
             Ok(c) => c,
             Err(e) => {
                 let name = first_field(items).map(|f| f.text.clone());

@@ -139,7 +139,7 @@ fn plus_grants(next: Option<&Item>, host: &Lookup) -> bool {
                 && (f.text.starts_with('@')
                     || (!f.text.starts_with('-')
                         && !is_root(&f.text)
-                        && ((host.exists)(&f.text) || (host.scratch)(&f.text))))
+                        && host.named(&f.text).is_some()))
         }),
         _ => false,
     }
@@ -163,7 +163,6 @@ fn capability(text: &str) -> Result<Capability, GrantError> {
 
 /// The role of one field, given the mode it is in.
 fn role(word: Word, write: bool, hidden: bool, host: &Lookup) -> Result<Role, GrantError> {
-    let Lookup { exists, scratch } = host;
     let text = word.text;
     let grant = |path: &str, write: bool| {
         let path = crate::escapes::to_path(path);
@@ -196,35 +195,30 @@ fn role(word: Word, write: bool, hidden: bool, host: &Lookup) -> Result<Role, Gr
         if is_root(text) {
             return Ok(Role::Marker);
         }
-        if !exists(text) && !scratch(text) {
-            return Err(GrantError::HiddenMissing(text.to_string()));
-        }
-        return grant(text, scratch(text));
+        return match host.named(text) {
+            Some(write) => grant(text, write),
+            None => Err(GrantError::HiddenMissing(text.to_string())),
+        };
     }
     if word.literal || text.is_empty() || is_root(text) {
         return Ok(Role::Plain);
     }
     if text.starts_with('-') && !word.operand {
-        return Ok(match option_path(text) {
-            Some(path) if !is_root(path) && (exists(path) || scratch(path)) => Role::Grant {
+        let path = option_path(text).filter(|p| !is_root(p));
+        return Ok(match path.and_then(|p| Some((p, host.named(p)?))) {
+            Some((path, write)) => Role::Grant {
                 path: crate::escapes::to_path(path),
-                write: scratch(path),
+                write,
             },
-            _ => Role::Plain,
+            None => Role::Plain,
         });
     }
-    // What the shell's `mktemp` made is the script's scratch: to write, and a name
-    // to be made below it is granted as `=>` would (`crate::scratch`).
-    Ok(match (exists(text), scratch(text)) {
-        (_, true) => Role::Grant {
+    Ok(match host.named(text) {
+        Some(write) => Role::Grant {
             path: crate::escapes::to_path(text),
-            write: true,
+            write,
         },
-        (true, false) => Role::Grant {
-            path: crate::escapes::to_path(text),
-            write: false,
-        },
-        (false, false) => Role::Plain,
+        None => Role::Plain,
     })
 }
 
@@ -232,7 +226,10 @@ fn role(word: Word, write: bool, hidden: bool, host: &Lookup) -> Result<Role, Gr
 /// names something, and whether it is the shell's own scratch (`crate::scratch`).
 pub struct Lookup<'a> {
     pub exists: &'a dyn Fn(&str) -> bool,
-    pub scratch: &'a dyn Fn(&str) -> bool,
+    /// Whether an absolute path is the shell's own scratch.
+    pub scratch: &'a dyn Fn(&Path) -> bool,
+    /// Where relative paths are.
+    pub cwd: &'a Path,
 }
 
 impl<'a> Lookup<'a> {
@@ -241,7 +238,18 @@ impl<'a> Lookup<'a> {
         Lookup {
             exists,
             scratch: &|_| false,
+            cwd: Path::new("/"),
         }
+    }
+
+    /// Whether `text` grants anything, and if so whether to write: what the shell's
+    /// `mktemp` made is the script's scratch, to write, and a name to be made below it
+    /// is granted as `=>` would (`crate::scratch`); any other existing path, to read.
+    fn named(&self, text: &str) -> Option<bool> {
+        if (self.scratch)(&self.cwd.join(crate::escapes::to_path(text))) {
+            return Some(true);
+        }
+        (self.exists)(text).then_some(false)
     }
 }
 
@@ -357,11 +365,10 @@ pub fn collect(
     cwd: &Path,
     scratch: &dyn Fn(&Path) -> bool,
 ) -> Result<Collected, GrantError> {
-    let exists = exists_in(cwd);
-    let scratch = |p: &str| scratch(&cwd.join(crate::escapes::to_path(p)));
     let host = Lookup {
-        exists: &exists,
-        scratch: &scratch,
+        exists: &exists_in(cwd),
+        scratch,
+        cwd,
     };
     let roles = roles(items, &host)?;
     let mut out = Collected {

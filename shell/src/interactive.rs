@@ -131,10 +131,10 @@ fn classify_command(
     let exists = exists_in(cwd);
     let unknown_exists = |p: &str| words.iter().any(|w| w.unknown && w.value == p) || exists(p);
     // What the shell's `mktemp` made is granted to write (`crate::scratch`).
-    let scratch = |p: &str| scratch(&cwd.join(crate::escapes::to_path(p)));
     let host = Lookup {
         exists: &unknown_exists,
-        scratch: &scratch,
+        scratch,
+        cwd,
     };
     let classes: Vec<Class> = match roles(&items, &host) {
         Ok(roles) => roles
@@ -229,8 +229,6 @@ pub struct PolaHelper {
     pub home: RefCell<String>,
     /// The shell's variables, for `$NAME` and `${NAME`.
     pub variables: RefCell<Vec<String>>,
-    /// What the shell's `mktemp` made (`crate::scratch`), to show as written.
-    pub scratch: RefCell<Option<crate::scratch::Scratch>>,
 }
 
 impl PolaHelper {
@@ -240,7 +238,6 @@ impl PolaHelper {
             commands: RefCell::new(Vec::new()),
             home: RefCell::new(String::new()),
             variables: RefCell::new(Vec::new()),
-            scratch: RefCell::new(None),
         }
     }
 
@@ -490,12 +487,11 @@ impl Validator for PolaHelper {}
 
 impl Highlighter for PolaHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        let scratch = self.scratch.borrow();
         let words = classify_with(
             line,
             &std::env::current_dir().unwrap_or_default(),
             &self.home.borrow(),
-            &|p| scratch.as_ref().is_some_and(|s| s.covers(p)),
+            &crate::scratch::is_scratch,
         );
         if words.is_empty() {
             return Cow::Borrowed(line);

@@ -441,9 +441,7 @@ fn repl(sh: &mut Shell) -> i32 {
             "{PROGRAM}: this shell runs inside a jail: its commands get only what the jail was given (!!{PROGRAM} from your own shell starts one of yours)"
         ));
     }
-    let helper = PolaHelper::new();
-    *helper.scratch.borrow_mut() = Some(sh.scratch.share());
-    editor.set_helper(Some(helper));
+    editor.set_helper(Some(PolaHelper::new()));
     if let Some(t) = &mut sh.terminal {
         t.relay();
     }

@@ -19,7 +19,7 @@
 //! below it only through real directories, never a link (a link there could lead
 //! anywhere: a jail given the scratch may make one) and never through `..`.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
@@ -32,32 +32,21 @@ pub struct Scratch {
 const HEADER: usize = 4 + 4;
 
 impl Scratch {
-    /// An empty record (none if no memfd could be made: nothing is then scratch).
-    pub fn new() -> Scratch {
+    /// An empty record (none if no memfd could be made: nothing is then scratch),
+    /// among the shell's own descriptors (from 100 up: at 10–12 it was the user's,
+    /// `exec 12>` wrote into it).
+    fn new() -> Scratch {
         let made = nix::sys::memfd::memfd_create(
             "pola-sh-scratch",
             nix::sys::memfd::MFdFlags::MFD_CLOEXEC,
         )
         .ok()
         .and_then(|fd| pola_fileserver::launch::high_copy(&fd).ok());
-        let scratch = Scratch { record: made };
-        // The first one made is the process's ([`is_scratch`]).
-        let _ = PROCESS.set(scratch.share());
-        scratch
-    }
-
-    /// The same record, read through a descriptor of its own (the line editor's).
-    pub fn share(&self) -> Scratch {
-        Scratch {
-            record: self
-                .record
-                .as_ref()
-                .and_then(|fd| pola_fileserver::launch::high_copy(fd).ok()),
-        }
+        Scratch { record: made }
     }
 
     /// `path` (absolute) was made by the shell's `mktemp`.
-    pub fn made(&self, path: &Path) {
+    fn made(&self, path: &Path) {
         let (Some(fd), Ok(st)) = (&self.record, nix::sys::stat::lstat(path)) else {
             return;
         };
@@ -84,19 +73,10 @@ impl Scratch {
         let mut all = vec![0u8; st.st_size as usize];
         let mut read = 0;
         while read < all.len() {
-            // SAFETY: pread into our own buffer, within its length.
-            let n = unsafe {
-                libc::pread(
-                    fd.as_raw_fd(),
-                    all[read..].as_mut_ptr().cast(),
-                    all.len() - read,
-                    read as libc::off_t,
-                )
-            };
-            if n <= 0 {
-                break;
+            match nix::sys::uio::pread(fd, &mut all[read..], read as libc::off_t) {
+                Ok(n) if n > 0 => read += n,
+                _ => break,
             }
-            read += n as usize;
         }
         all.truncate(read);
         let mut out = Vec::new();
@@ -117,7 +97,7 @@ impl Scratch {
 
     /// Whether `path` (absolute) is something the shell's `mktemp` made, or a path
     /// below such a directory through real directories only.
-    pub fn covers(&self, path: &Path) -> bool {
+    fn covers(&self, path: &Path) -> bool {
         if !path.is_absolute() || path.components().any(|c| c == Component::ParentDir) {
             return false;
         }
@@ -135,19 +115,26 @@ impl Scratch {
     }
 }
 
-/// The record of the shell this process is (the first made).
+/// The record of the shell this process is: one a process, whose forked copies share
+/// it.
 static PROCESS: std::sync::OnceLock<Scratch> = std::sync::OnceLock::new();
 
-/// Whether `path` is (or is below) what this shell's `mktemp` made
-/// ([`Scratch::covers`]), where a shell is not at hand (a grant's kind).
-pub fn is_scratch(path: &Path) -> bool {
-    PROCESS.get().is_some_and(|s| s.covers(path))
+/// Make this shell's record (once: at the shell's start, before any fork).
+pub fn start() {
+    PROCESS.get_or_init(Scratch::new);
 }
 
-impl Default for Scratch {
-    fn default() -> Scratch {
-        Scratch::new()
+/// `path` (absolute) was made by this shell's `mktemp`.
+pub fn made(path: &Path) {
+    if let Some(s) = PROCESS.get() {
+        s.made(path);
     }
+}
+
+/// Whether `path` (absolute) is (or is below) what this shell's `mktemp` made
+/// ([`Scratch::covers`]).
+pub fn is_scratch(path: &Path) -> bool {
+    PROCESS.get().is_some_and(|s| s.covers(path))
 }
 
 /// Not a second name of a file kept elsewhere too (a hard link put at the name once

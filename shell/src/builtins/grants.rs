@@ -31,7 +31,7 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
         sh.error("grants: usage: grants [-a] COMMAND [ARG]... (grants --help: the rules)");
         return 2;
     }
-    let collected = match grants::collect(&items, &sh.cwd(), &|p| sh.scratch.covers(p)) {
+    let collected = match grants::collect(&items, &sh.cwd(), &crate::scratch::is_scratch) {
         Ok(c) => c,
         Err(e) => {
             sh.error(format!("grants: {e}"));

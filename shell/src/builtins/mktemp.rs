@@ -158,7 +158,7 @@ pub fn mktemp(sh: &mut Shell, argv: &[String]) -> Status {
             }
         } else {
             match make(&path, dir_wanted) {
-                Ok(()) => sh.scratch.made(&path),
+                Ok(()) => crate::scratch::made(&path),
                 Err(MakeError::Exists) => continue,
                 Err(MakeError::Refused(why)) => {
                     let kind = if dir_wanted { "directory" } else { "file" };
