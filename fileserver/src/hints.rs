@@ -512,19 +512,25 @@ fn install_prefix(words: &[PathBuf]) -> Option<&Path> {
         return None;
     }
     words.iter().find_map(|w| {
-        let w = w.as_os_str().as_bytes();
-        let value = [
-            &b"PREFIX="[..],
-            b"prefix=",
-            b"DESTDIR=",
-            b"destdir=",
-            b"--prefix=",
-        ]
-        .iter()
-        .find_map(|p| w.strip_prefix(*p))?;
+        let value = install_place(w.as_os_str())?.as_bytes();
         let out = value.starts_with(b"/") || value.starts_with(b"../") || value == b"..";
         out.then(|| Path::new(std::ffi::OsStr::from_bytes(value)))
     })
+}
+
+/// The place a word names to install into, as `make` takes it (`PREFIX=PATH`,
+/// `DESTDIR=PATH`) and `./configure` (`--prefix=PATH`).
+pub fn install_place(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
+    let value = [
+        &b"PREFIX="[..],
+        b"prefix=",
+        b"DESTDIR=",
+        b"destdir=",
+        b"--prefix=",
+    ]
+    .iter()
+    .find_map(|p| word.as_bytes().strip_prefix(*p))?;
+    Some(std::ffi::OsStr::from_bytes(value))
 }
 
 /// The grant a tool needs to change what it changes in its working directory: the

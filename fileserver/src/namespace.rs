@@ -293,6 +293,16 @@ impl Namespace {
         found
     }
 
+    /// Whether the jail has `path` with `rights`: granted so there or above, or one of
+    /// its own scratch directories.
+    pub fn holds(&self, path: &Path, rights: Rights) -> bool {
+        match self.get(path) {
+            Some(Entry::Grant(g)) => g.rights.covers(rights),
+            Some(Entry::Tmpfs) => true,
+            _ => self.covering(path, rights).is_some(),
+        }
+    }
+
     /// The grants below `path` that a grant with `rights` there covers become
     /// [`Covered`]; nodes below that still hold something are kept as plain directories.
     fn take_in(&mut self, path: &Path, rights: Rights) {

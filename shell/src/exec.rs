@@ -475,17 +475,23 @@ impl Shell {
     // Messages: one format for every error the user sees.
 
     pub fn error(&self, message: impl std::fmt::Display) {
-        // In a script or a file read by `.`, its name, as bash says it.
-        if let (Some(file), true) = (self.sources.last(), self.line > 0) {
+        if self.line > 0 && (!self.sources.is_empty() || !self.interactive) {
             crate::report::line(format_args!(
                 "{}: line {}: {message}",
-                pola_fileserver::text::shown(file),
+                self.reading(),
                 self.line
             ));
-        } else if self.line > 0 && !self.interactive {
-            crate::report::line(format_args!("{PROGRAM}: line {}: {message}", self.line));
         } else {
             crate::report::line(format_args!("{PROGRAM}: {message}"));
+        }
+    }
+
+    /// Who a message about a line says it: the script or the file read by `.` (as bash
+    /// says it), else pola-sh.
+    fn reading(&self) -> String {
+        match self.sources.last() {
+            Some(file) => pola_fileserver::text::shown(file).to_string(),
+            None => PROGRAM.to_string(),
         }
     }
 
@@ -523,13 +529,9 @@ impl Shell {
                 }
                 Err(e) => {
                     let line = self.line_base + e.line - 1;
-                    // In a script, its name (as `error` says it).
-                    let who = match self.sources.last() {
-                        Some(file) => pola_fileserver::text::shown(file).to_string(),
-                        None => PROGRAM.to_string(),
-                    };
                     eprintln!(
-                        "{who}: line {line}: syntax error: {} (column {})",
+                        "{}: line {line}: syntax error: {} (column {})",
+                        self.reading(),
                         pola_fileserver::text::shown(&e.message),
                         e.column
                     );
@@ -1134,7 +1136,6 @@ impl Shell {
         }
     }
 
-    /// A loop's body: `Ok(None)` to go on, `Ok(Some(r))` to leave the loop with `r`.
     /// `select var in items; do body; done`: the items numbered on standard error,
     /// `PS3` (`#? `), a line read from standard input into `REPLY`, `var` the item it
     /// numbers (empty if none), the body run; again until `break` or the end of the
@@ -1188,6 +1189,7 @@ impl Shell {
         result
     }
 
+    /// A loop's body: `Ok(None)` to go on, `Ok(Some(r))` to leave the loop with `r`.
     fn loop_step(&mut self, body: &List, status: &mut i32) -> Option<Status> {
         match self.run_list(body) {
             Ok(s) => {

@@ -217,25 +217,33 @@ pub fn find_program(name: &OsStr, cwd: &Path, path_var: &OsStr) -> Result<PathBu
     }
 }
 
+/// The words of the `#!` line of the file at `path`, if it has one: a regular file's
+/// first bytes only (reading a FIFO would wait for a writer).
+fn shebang(path: &Path) -> Option<Vec<PathBuf>> {
+    let mut head = [0u8; 256];
+    let n = pola_fileserver::planted::open_regular(path)?
+        .read(&mut head)
+        .ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = line.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    Some(
+        line.split(|b| *b == b' ' || *b == b'\t')
+            .filter(|w| !w.is_empty())
+            .map(|w| PathBuf::from(OsString::from_vec(w.to_vec())))
+            .collect(),
+    )
+}
+
 /// The `#!` interpreter of a script and the program `env` is asked to run, if any.
 pub fn interpreters(exe: &Path, path_var: &OsStr, cwd: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut current = exe.to_path_buf();
     // The kernel follows at most a few levels of interpreters; so do we.
     for _ in 0..4 {
-        let mut head = [0u8; 256];
-        // A regular file's first bytes only: reading a FIFO would wait for a writer.
-        let n = pola_fileserver::planted::open_regular(&current)
-            .and_then(|mut f| f.read(&mut head).ok())
-            .unwrap_or(0);
-        if n < 2 || &head[..2] != b"#!" {
+        let Some(words) = shebang(&current) else {
             break;
-        }
-        let line = head[2..n].split(|b| *b == b'\n').next().unwrap_or(&[]);
-        let mut words = line
-            .split(|b| *b == b' ' || *b == b'\t')
-            .filter(|w| !w.is_empty())
-            .map(|w| PathBuf::from(OsString::from_vec(w.to_vec())));
+        };
+        let mut words = words.into_iter();
         let Some(interp) = words.next() else { break };
         if !interp.is_absolute() {
             break;
@@ -389,11 +397,7 @@ fn temporary_dir_usable(entry: &OsStr, ns: &Namespace) -> bool {
     let Ok(dir) = pola_fileserver::namespace::normalize(dir) else {
         return false;
     };
-    match ns.get(&dir) {
-        Some(Entry::Grant(g)) => g.rights.writable(),
-        Some(Entry::Tmpfs) => true,
-        _ => ns.covering(&dir, Rights::ReadWrite).is_some(),
-    }
+    ns.holds(&dir, Rights::ReadWrite)
 }
 
 /// Files the network needs (name resolution, certificates), granted with `--net`.
@@ -1089,9 +1093,7 @@ fn lists_what_it_was_not_given(cmd: &Command, tool: &str, ns: &Namespace) -> Opt
         .iter()
         .skip(1)
         .all(|a| a.as_bytes().starts_with(b"-") && a.as_bytes() != b"--");
-    let granted = matches!(ns.get(&cmd.cwd), Some(Entry::Grant(_)) | Some(Entry::Tmpfs))
-        || ns.covering(&cmd.cwd, Rights::ReadOnly).is_some();
-    if !bare || granted {
+    if !bare || ns.holds(&cmd.cwd, Rights::ReadOnly) {
         return None;
     }
     // Only where there is something it does not see.
@@ -2110,23 +2112,18 @@ fn system_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
 /// a jail's output written to a script by the shell's redirection is not known as the
 /// jail's).
 fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
-    use std::io::Read;
     let is_pola_sh = |p: &Path| p.file_name().is_some_and(|n| n == crate::exec::PROGRAM);
+    // Its interpreter, or the program its `env` runs.
     let script_for_it = || {
-        let mut head = [0u8; 256];
-        let n = pola_fileserver::planted::open_regular(exe)?
-            .read(&mut head)
-            .ok()?;
-        let line = head[..n].strip_prefix(b"#!")?;
-        let line = line.split(|b| *b == b'\n').next()?;
-        let names = line
-            .split(|b| *b == b' ' || *b == b'\t')
-            .filter(|w| !w.is_empty() && !w.starts_with(b"-"))
-            .take(2)
-            .any(|w| w.rsplit(|b| *b == b'/').next() == Some(crate::exec::PROGRAM.as_bytes()));
-        Some(names)
+        shebang(exe).is_some_and(|words| {
+            words
+                .iter()
+                .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+                .take(2)
+                .any(|w| is_pola_sh(w))
+        })
     };
-    if !is_pola_sh(exe) && script_for_it() != Some(true) {
+    if !is_pola_sh(exe) && !script_for_it() {
         return None;
     }
     let dots = if args { " …" } else { "" };

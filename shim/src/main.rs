@@ -495,24 +495,16 @@ fn scratch_untouched(
     }
 }
 
-/// The place a word names to install into: `PREFIX=PATH` (as `make` takes it),
-/// `DESTDIR=`, `--prefix=`, `--root=`.
+/// The place a word names to install into (`hints::install_place`: `PREFIX=PATH`,
+/// `DESTDIR=`, `--prefix=`), or pip's `--root=`.
 fn install_prefix(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
     use std::os::unix::ffi::OsStrExt;
-    const NAMES: &[&[u8]] = &[
-        b"PREFIX=",
-        b"prefix=",
-        b"DESTDIR=",
-        b"destdir=",
-        b"--prefix=",
-        b"--root=",
-    ];
-    let bytes = word.as_bytes();
-    NAMES
-        .iter()
-        .find_map(|n| bytes.strip_prefix(*n))
+    pola_fileserver::hints::install_place(word)
+        .or_else(|| {
+            let root = word.as_bytes().strip_prefix(b"--root=")?;
+            Some(std::ffi::OsStr::from_bytes(root))
+        })
         .filter(|v| !v.is_empty())
-        .map(std::ffi::OsStr::from_bytes)
 }
 
 /// "pola-sh: tee: 1 file left in private /root was discarded: notes.txt (a write
