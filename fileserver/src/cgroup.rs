@@ -329,11 +329,7 @@ fn charged(version: Version, stat: &str) -> bool {
 /// An idle cgroup of this process with the same controllers as `limits`, with them
 /// set, if one is there and empty.
 fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
-    let same = |cg: &JailCgroup| {
-        cg.owner == std::process::id()
-            && cg.limits.len() == limits.len()
-            && cg.limits.iter().zip(limits).all(|(a, b)| a.0 == b.0)
-    };
+    let same = |cg: &JailCgroup| cg.owner == std::process::id() && cg.fits(limits);
     // A kept cgroup whose last jail is still exiting (its end was reported before its
     // shim and PID 1 left: `launch::Jail::wait_ended`) stays kept for a later jail. A
     // process that has left `cgroup.procs` is still counted in `pids.current` until it
@@ -361,16 +357,7 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
     let empty = cgroup.dirs.iter().all(|(version, dir, cs)| {
         !(cs.contains(&Controller::Memory) && holds_memory(&cgroup, *version, dir))
     });
-    let mut usable = empty;
-    for (i, (c, value)) in limits.iter().enumerate() {
-        if !usable || cgroup.limits[i].1 == *value {
-            continue;
-        }
-        let place = cgroup.dirs.iter().find(|(_, _, cs)| cs.contains(c));
-        usable = place.is_some_and(|(version, dir, _)| set(*version, dir, *c, *value).is_ok());
-        cgroup.limits[i].1 = *value;
-    }
-    if !usable {
+    if !empty || !cgroup.adjust(limits) {
         cgroup.remove();
         return None;
     }
@@ -379,6 +366,31 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
     }
     Some(cgroup)
 }
+
+/// The limits of the last jail cgroup made or reused: what the next command most
+/// likely asks for (`reserve`).
+static LAST: Mutex<Vec<(Controller, u64)>> = Mutex::new(Vec::new());
+
+/// A cgroup for a jail not asked for yet, with the last one's limits: the copy the
+/// zygote forks next waits in it (issue 17: entering the cgroups is then off the
+/// command's path; `crate::zygote::cgroup_ahead`). `None` before any jail had one,
+/// and under a memory limit a waiting copy could reach ([`WAITING_MEMORY`]).
+pub fn reserve() -> Option<JailCgroup> {
+    let limits = LAST.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let roomy = limits
+        .iter()
+        .all(|(c, n)| *c != Controller::Memory || *n >= WAITING_MEMORY);
+    if limits.is_empty() || !roomy {
+        return None;
+    }
+    JailCgroup::create(&limits).ok()
+}
+
+/// The least memory limit under which a copy waits for its command (`reserve`): its
+/// count of a limit reached would be the command's (`JailCgroup::events`), and the
+/// waiting copy and its PID 1 hold a few MiB (so nothing is reached in a cgroup of
+/// 64 MiB or more, and pids are bounded by two more than the command's processes).
+const WAITING_MEMORY: u64 = 64 << 20;
 
 impl JailCgroup {
     /// A cgroup with `limits` (a value per controller: pids.max, memory in bytes, CPU
@@ -398,6 +410,7 @@ impl JailCgroup {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|p| fs::remove_dir(p).is_err());
+        limits.clone_into(&mut LAST.lock().unwrap_or_else(|e| e.into_inner()));
         if let Some(cgroup) = reuse(limits) {
             return Ok(cgroup);
         }
@@ -431,6 +444,30 @@ impl JailCgroup {
             set(place.version, &dir, *c, *value)?;
         }
         Ok(cgroup)
+    }
+
+    /// Whether `limits` are for the same controllers as this cgroup's, in the same
+    /// order: it can be given them (`adjust`).
+    pub fn fits(&self, limits: &[(Controller, u64)]) -> bool {
+        self.limits.len() == limits.len() && self.limits.iter().zip(limits).all(|(a, b)| a.0 == b.0)
+    }
+
+    /// Set `limits` (for the same controllers: `fits`) where they are not what is set;
+    /// false if one could not be set.
+    pub fn adjust(&mut self, limits: &[(Controller, u64)]) -> bool {
+        for (i, (c, value)) in limits.iter().enumerate() {
+            if self.limits[i].1 == *value {
+                continue;
+            }
+            let Some((version, dir, _)) = self.dirs.iter().find(|(_, _, cs)| cs.contains(c)) else {
+                return false;
+            };
+            if set(*version, dir, *c, *value).is_err() {
+                return false;
+            }
+            self.limits[i].1 = *value;
+        }
+        true
     }
 
     /// The files the shim writes itself (`0`) into. In v1, `tasks`: it moves the

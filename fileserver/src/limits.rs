@@ -491,8 +491,9 @@ pub struct Holding {
 }
 
 /// Set up what the server holds for a jail with `limits` (its cgroup) and say what
-/// the shim must do itself.
-pub fn hold(limits: &Limits) -> Result<(JailLimits, Holding), cgroup::CgroupError> {
+/// the shim must do itself. `zygote`: the jail will be one of the shell's zygote's
+/// (`crate::zygote`), whose ready copy may wait in a cgroup for it already.
+pub fn hold(limits: &Limits, zygote: bool) -> Result<(JailLimits, Holding), cgroup::CgroupError> {
     let holders = holders();
     let mut in_cgroup = Vec::new();
     let mut jail = JailLimits {
@@ -515,7 +516,13 @@ pub fn hold(limits: &Limits) -> Result<(JailLimits, Holding), cgroup::CgroupErro
     let cgroup = if in_cgroup.is_empty() {
         None
     } else {
-        let cgroup = JailCgroup::create(&in_cgroup)?;
+        let ahead = zygote
+            .then(|| crate::zygote::cgroup_ahead(&in_cgroup))
+            .flatten();
+        let cgroup = match ahead {
+            Some(cgroup) => cgroup,
+            None => JailCgroup::create(&in_cgroup)?,
+        };
         jail.cgroups = cgroup
             .procs_files()
             .into_iter()

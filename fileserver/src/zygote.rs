@@ -39,11 +39,16 @@
 //! closed: u16 (bit t: descriptor t is closed), n: u8, targets: n × u8]` with
 //! descriptors `[shim socket, n sources]`.
 //! - zygote to shell, when a copy is forked ahead: `[b'R', pid: i32, took: u32,
-//!   template: u32]` (how many `K` messages the zygote had read before the fork, and
-//!   which template message the copy has) with the shell's ends of sockets to that copy
-//!   and its warm PID 1, on which the shell sends it a request;
+//!   template: u32, cgroup: u32]` (how many `K` messages the zygote had read before the
+//!   fork, which template message the copy has, and the number of the cgroup it waits
+//!   in, counted from 0 over all `K` messages, or `u32::MAX`) with the shell's ends of
+//!   sockets to that copy and its warm PID 1, on which the shell sends it a request;
 //! - shell to zygote, after sending a ready copy its request (or finding it dead):
-//!   `[b'K', pid: i32, taken: u8]`, without reply;
+//!   `[b'K', pid: i32, taken: u8]` and jail cgroups made for the next commands
+//!   (`crate::cgroup::reserve`), each its files ended by a NUL and a NUL after the
+//!   last, without reply: the zygote keeps them in turn, and each copy it forks ahead
+//!   writes itself into the next, so that it and its PID 1 are in a command's cgroup
+//!   before that command is asked for ([`cgroup_ahead`]);
 //! - shell to zygote, when it holds no ready copy: a request, answered `pid: i32` (a
 //!   copy forked for it), 0 (a ready copy was announced before this answer: use it),
 //!   or a negative errno;
@@ -133,8 +138,14 @@ pub enum Message {
     Fork(Request),
     /// Hold these default-environment binds ready (`crate::template`).
     Template(Vec<crate::template::Subtree>),
-    /// The shell sent the ready copy `pid` its request (`taken`), or found it dead.
-    Took { pid: Pid, taken: bool },
+    /// The shell sent the ready copy `pid` its request (`taken`), or found it dead;
+    /// `cgroups`: more jail cgroups (each its files), one for each copy forked from
+    /// now on to wait in, in turn.
+    Took {
+        pid: Pid,
+        taken: bool,
+        cgroups: Vec<Vec<std::path::PathBuf>>,
+    },
 }
 
 /// One message on `socket` into `buf`, with the descriptors it carried (up to `N`,
@@ -208,12 +219,27 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
     if truncated {
         return Err(Errno::EMSGSIZE);
     }
-    if buf[0] == TOOK_TAG && len == 6 && fds.is_empty() {
+    if buf[0] == TOOK_TAG && len >= 6 && fds.is_empty() {
+        use std::os::unix::ffi::OsStrExt;
         let pid = i32::from_le_bytes(buf[1..5].try_into().map_err(|_| Errno::EINVAL)?);
+        // Files, each ended by a NUL; an empty one ends a cgroup.
+        let mut cgroups = Vec::new();
+        let mut files = Vec::new();
+        for f in buf[6..].split(|&b| b == 0) {
+            match f {
+                [] if !files.is_empty() => cgroups.push(std::mem::take(&mut files)),
+                [] => {}
+                f => files.push(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(f))),
+            }
+        }
+        if !files.is_empty() {
+            return Err(Errno::EINVAL);
+        }
         return Ok(Some((
             Message::Took {
                 pid: Pid::from_raw(pid),
                 taken: buf[5] != 0,
+                cgroups,
             },
             fds,
         )));
@@ -231,19 +257,21 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
 }
 
 /// Hand the shell a copy forked ahead: its pid, how many `K` messages the zygote had
-/// read before it forked it and the number of the template message it has (0: none),
-/// and the shell's ends of a socket to it and of one to its warm PID 1 (`pola-shim`'s
-/// `warm`), which takes the request too.
+/// read before it forked it, the number of the template message it has (0: none) and
+/// that of the cgroup it waits in (`None`: none), and the shell's ends of a socket to
+/// it and of one to its warm PID 1 (`pola-shim`'s `warm`), which takes the request
+/// too.
 pub fn announce(
     socket: RawFd,
     pid: Pid,
-    (took, template): (u32, u32),
+    (took, template, cgroup): (u32, u32, Option<u32>),
     sockets: &[RawFd; 2],
 ) -> Result<(), Errno> {
     let mut bytes = vec![READY_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
     bytes.extend_from_slice(&took.to_le_bytes());
     bytes.extend_from_slice(&template.to_le_bytes());
+    bytes.extend_from_slice(&cgroup.unwrap_or(u32::MAX).to_le_bytes());
     let iov = [IoSlice::new(&bytes)];
     let rights = [ControlMessage::ScmRights(sockets)];
     sendmsg::<()>(socket, &iov, &rights, MsgFlags::MSG_NOSIGNAL, None).map(drop)
@@ -287,6 +315,12 @@ struct Zygote {
     mounts: std::collections::VecDeque<(u32, u64)>,
     /// How many `K` messages it was sent.
     took: u32,
+    /// The jail cgroups sent to it (each numbered in the order sent: `cgroups`) that
+    /// no copy announced has taken yet.
+    reserved: std::collections::VecDeque<(u32, crate::cgroup::JailCgroup)>,
+    cgroups: u32,
+    /// A one-shot launcher's (`ONCE_ARG`).
+    once: bool,
 }
 
 /// How many of the mount table's counts a zygote keeps (`Zygote::mounts`): a copy
@@ -306,6 +340,12 @@ struct Ready {
     mounts: Option<u64>,
     /// The template message it has (`Zygote::templates`; 0: none).
     template: u32,
+    /// The jail cgroup it and its PID 1 wait in (`Zygote::reserved`).
+    cgroup: Option<crate::cgroup::JailCgroup>,
+    /// Its cgroup was given to the plan of the command being started
+    /// (`cgroup_ahead`): a copy made ready for the command in its place must not
+    /// share it.
+    lent: bool,
 }
 
 /// The copy a request was sent to last: a dead zygote's waiting copy is killed by its
@@ -320,8 +360,26 @@ impl Drop for Zygote {
             // A copy it announced that this process has not read of yet: closing the
             // shell's ends of its sockets, not killing it, ends it (`drop_ready`).
             while readable(&self.socket) && message(self).is_ok() {}
-            while let Some(ready) = self.ready.pop_front() {
-                drop_ready(self, ready, false);
+            // All told at once, then each waited for: they end side by side.
+            let ending: Vec<_> = self
+                .ready
+                .drain(..)
+                .map(|ready| {
+                    let ended = crate::supervise::pidfd(ready.pid);
+                    let Ready {
+                        pid,
+                        socket,
+                        pid1,
+                        cgroup,
+                        ..
+                    } = ready;
+                    drop((socket, pid1));
+                    (pid, ended, cgroup)
+                })
+                .collect();
+            for (pid, ended, cgroup) in ending {
+                end_copy(pid, ended);
+                drop(cgroup);
             }
             reap_waiting();
         }
@@ -414,6 +472,9 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         used: false,
         mounts,
         took: 0,
+        reserved: std::collections::VecDeque::new(),
+        cgroups: 0,
+        once,
     })
 }
 
@@ -590,7 +651,12 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
     let mut rounds = 0;
     let pid = loop {
         drop_stale(zygote);
-        if let Some(ready) = pick(zygote) {
+        if let Some(mut ready) = pick(zygote) {
+            // Another copy's cgroup went to this command's plan: that copy waits in it.
+            let lent = std::mem::take(&mut ready.lent);
+            if !lent {
+                let_go(zygote, |r| r.lent);
+            }
             break hand(zygote, ready, request, fds)?;
         }
         rounds += 1;
@@ -651,12 +717,49 @@ fn let_go(zygote: &mut Zygote, stale: impl Fn(&Ready) -> bool) {
 /// would otherwise serve a later command the slow way.
 fn pick(zygote: &mut Zygote) -> Option<Ready> {
     let current = zygote.templates;
-    let first = match zygote.ready.iter().position(|r| r.template == current) {
-        Some(i) => zygote.ready.remove(i)?,
-        None => zygote.ready.pop_front()?,
-    };
+    let first = zygote.ready.remove(next(zygote, |_| true)?)?;
     let_go(zygote, |r| r.template != current);
     Some(first)
+}
+
+/// Which ready copy `pick` takes now, of those `usable` says of.
+fn next(zygote: &Zygote, usable: impl Fn(&Ready) -> bool) -> Option<usize> {
+    let current = zygote.templates;
+    let first = zygote
+        .ready
+        .iter()
+        .position(|r| usable(r) && r.template == current);
+    first.or_else(|| zygote.ready.iter().position(usable))
+}
+
+/// The jail cgroup that the ready copy the next command will most likely be given
+/// (`pick`) and its PID 1 wait in, if it fits `limits` (set to them): the command's,
+/// so that neither moves into one on its way (issue 17). A copy given in its place
+/// (the template changed meanwhile) moves into it as before, and this one is let go
+/// (`take`). `None`: no such copy here; the caller makes one as before.
+pub fn cgroup_ahead(
+    limits: &[(crate::cgroup::Controller, u64)],
+) -> Option<crate::cgroup::JailCgroup> {
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    let zygote = slot.as_mut().filter(|z| z.owner == std::process::id())?;
+    while readable(&zygote.socket) {
+        if !matches!(message(zygote), Ok(None)) {
+            return None;
+        }
+    }
+    // Nothing is let go here: the zygote would fork the next copies before the
+    // command's template reaches it (`fork_shim` sends it), and they would not have it.
+    // A copy `take` will let go (`drop_stale`) is not the one to wait for.
+    let now = crate::mounts::changes();
+    let i = next(zygote, |r| r.mounts.is_none_or(|seen| Some(seen) == now))?;
+    let ready = &mut zygote.ready[i];
+    let mut cgroup = ready.cgroup.take().filter(|c| c.fits(limits))?;
+    if !cgroup.adjust(limits) {
+        // What is set is what it says (`adjust`): kept for a later jail if it can be.
+        return None;
+    }
+    ready.lent = true;
+    Some(cgroup)
 }
 
 /// An answer where none was asked for: the zygote is out of step.
@@ -676,14 +779,15 @@ fn readable(socket: &OwnedFd) -> bool {
 /// Read one message from the zygote: an announced copy (kept as `ready`), or an
 /// answer to a request (returned).
 fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
-    let mut buf = [0u8; 16];
+    let mut buf = [0u8; 32];
     let (len, mut fds, _) = receive_with_fds::<2>(zygote.socket.as_raw_fd(), &mut buf)?;
     match (len, fds.len()) {
         (4, 0) => Ok(Some(i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]))),
-        (13, 2) if buf[0] == READY_TAG => {
+        (17, 2) if buf[0] == READY_TAG => {
             let pid = i32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]);
             let took = u32::from_le_bytes([buf[5], buf[6], buf[7], buf[8]]);
             let template = u32::from_le_bytes([buf[9], buf[10], buf[11], buf[12]]);
+            let number = u32::from_le_bytes([buf[13], buf[14], buf[15], buf[16]]);
             // Out of reach of the user's redirections (`exec 6< f` replaces 6 in place:
             // a socket received at a low number once went to a command as its 6).
             let mut high = || {
@@ -698,12 +802,20 @@ fn message(zygote: &mut Zygote) -> Result<Option<i32>, Errno> {
                 let seen = zygote.mounts.iter().find(|(n, _)| *n == took);
                 seen.map_or(u64::MAX, |(_, count)| *count)
             });
+            let cgroup = zygote
+                .reserved
+                .iter()
+                .position(|(n, _)| *n == number)
+                .and_then(|i| zygote.reserved.remove(i))
+                .map(|(_, cgroup)| cgroup);
             zygote.ready.push_back(Ready {
                 pid: Pid::from_raw(pid),
                 socket,
                 pid1,
                 mounts,
                 template,
+                cgroup,
+                lent: false,
             });
             if zygote.ready.len() > AHEAD {
                 // The zygote is out of step.
@@ -758,11 +870,17 @@ const COPY_END_WAIT: std::time::Duration = std::time::Duration::from_millis(500)
 /// that has not ended within `COPY_END_WAIT` (stopped, say) is killed.
 fn drop_ready(zygote: &mut Zygote, ready: Ready, tell: bool) {
     let Ready {
-        pid, socket, pid1, ..
+        pid,
+        socket,
+        pid1,
+        cgroup,
+        ..
     } = ready;
     let ended = crate::supervise::pidfd(pid);
     drop((socket, pid1));
     end_copy(pid, ended);
+    // Kept for a later jail once the copy and its PID 1 have left it.
+    drop(cgroup);
     if tell {
         let _ = tell_took(zygote, pid, false);
     }
@@ -800,14 +918,51 @@ fn tell_took(zygote: &mut Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {
     let mut bytes = vec![TOOK_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
     bytes.push(u8::from(taken));
+    // A cgroup for the copy the zygote forks next, made (or kept from an earlier jail)
+    // for this command's limits: from the shell's second command on (the template's
+    // rule: a shell of one command makes none), and none for a one-shot launcher's
+    // (it forks no more).
+    if !zygote.once && zygote.templates > 0 && zygote.reserved.is_empty() {
+        let Some(cgroup) = crate::cgroup::reserve() else {
+            return send_took(zygote, &bytes);
+        };
+        static AT_EXIT: std::sync::Once = std::sync::Once::new();
+        // SAFETY: registers a plain function with no arguments to run at exit.
+        AT_EXIT.call_once(|| unsafe {
+            libc::atexit(end_at_exit);
+        });
+        for file in cgroup.procs_files() {
+            bytes.extend_from_slice(file.as_os_str().as_encoded_bytes());
+            bytes.push(0);
+        }
+        bytes.push(0);
+        zygote.reserved.push_back((zygote.cgroups, cgroup));
+        zygote.cgroups = zygote.cgroups.wrapping_add(1);
+    }
+    send_took(zygote, &bytes)
+}
+
+fn send_took(zygote: &Zygote, bytes: &[u8]) -> Result<(), Errno> {
     sendmsg::<()>(
         zygote.socket.as_raw_fd(),
-        &[IoSlice::new(&bytes)],
+        &[IoSlice::new(bytes)],
         &[],
         MsgFlags::MSG_NOSIGNAL,
         None,
     )
     .map(drop)
+}
+
+/// At the shell's exit, once a copy waited in a cgroup of its own: the zygote and its
+/// ready copies end first, so that those cgroups are empty and removed with the
+/// shell's others (`crate::cgroup::remove_idle`, which runs after this), not left
+/// behind. (Killed, the shell leaves them to the next shell's start.)
+extern "C" fn end_at_exit() {
+    let taken = match ZYGOTE.try_lock() {
+        Ok(mut slot) => slot.take(),
+        Err(_) => None,
+    };
+    drop(taken);
 }
 
 #[cfg(test)]

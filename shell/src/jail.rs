@@ -1586,7 +1586,7 @@ pub fn start(
     };
     let record = tracing::enabled!(target: crate::report::AUDIT, tracing::Level::INFO)
         .then(|| launch_record(cmd, &prepared));
-    let (in_jail, holding) = match limits::hold(&prepared.limits) {
+    let (in_jail, holding) = match limits::hold(&prepared.limits, !plan.net.shares_host()) {
         Ok(held) => held,
         Err(e) => {
             resolved.discard_slots();

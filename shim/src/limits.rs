@@ -5,7 +5,8 @@
 //!
 //! 1. [`enter_cgroups`] (the shim, before any namespace): it writes itself into the
 //!    jail's cgroups, so PID 1 and all the command starts are counted there, and the
-//!    jail's cgroup namespace is rooted at its own cgroup.
+//!    jail's cgroup namespace is rooted at its own cgroup. A copy the zygote forks
+//!    ahead is there already when its cgroup is the command's ([`enter_ahead`]).
 //! 2. [`number_pids`] (PID 1, before the root is built): root's jail without a pids
 //!    cgroup gets its bound from its PID namespace's own `pid_max` (Linux 6.14):
 //!    every process needs a PID there, and RLIMIT_NPROC does not bind root.
@@ -49,13 +50,35 @@ pub enum LimitsError {
 /// and holds up every fork, exec and exit meanwhile (measured: 14 % more time per
 /// command when a warm jail's shim moved its PID 1; `crate::warm`).
 pub fn enter_cgroups(limits: &JailLimits) -> Result<(), LimitsError> {
+    let entered = ENTERED.lock().unwrap_or_else(|e| e.into_inner());
     for file in &limits.cgroups {
+        if entered.iter().any(|e| e == file) {
+            continue;
+        }
         std::fs::write(file, "0").map_err(|e| LimitsError::Cgroup {
             path: Path::new(file).display().to_string(),
             errno: Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
         })?;
     }
     Ok(())
+}
+
+/// The cgroup files this process wrote itself into ahead (`enter_ahead`), inherited
+/// by the PID 1 it forks after.
+static ENTERED: std::sync::Mutex<Vec<std::ffi::OsString>> = std::sync::Mutex::new(Vec::new());
+
+/// In a copy the zygote forks ahead, before it forks its PID 1: into the jail cgroup
+/// the shell made for the next command (`pola_fileserver::zygote::cgroup_ahead`). A
+/// plan naming these files finds both there; one naming others moves them
+/// (`enter_cgroups`). Each file written is remembered; one that fails is left to
+/// `enter_cgroups`, which says why.
+pub fn enter_ahead(files: &[std::path::PathBuf]) {
+    let mut entered = ENTERED.lock().unwrap_or_else(|e| e.into_inner());
+    for file in files {
+        if std::fs::write(file, "0").is_ok() {
+            entered.push(file.clone().into_os_string());
+        }
+    }
 }
 
 /// In PID 1, before the root is built: bound the PID numbers of the jail's namespace.

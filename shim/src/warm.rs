@@ -12,9 +12,14 @@
 //! shell sends its request to both (the socket to the server, the command's
 //! descriptors, its umask). PID 1 reads the plan from the server itself, hands it on
 //! to the copy in the server's own format, moves itself into the jail's cgroups (only
-//! a process moving itself is cheap: `limits::enter_cgroups`) and takes a cgroup
-//! namespace rooted there, and builds the jail as a PID 1 the shim forked then would
-//! have. Meanwhile the copy enters the cgroups too, puts PID 1 in the command's process
+//! a process moving itself is cheap: `limits::enter_cgroups`) unless it is in them
+//! already, and takes a cgroup namespace rooted there, and builds the jail as a PID 1
+//! the shim forked then would have. (The shell gives the zygote a jail cgroup for each
+//! copy it forks ahead, with the last command's limits, which the copy enters before
+//! it forks PID 1: `limits::enter_ahead`. The shell gives a command's plan the cgroup
+//! its ready copy waits in, set to the command's limits, so that neither moves on the
+//! command's way.) Meanwhile the copy enters the cgroups too (if not there), puts PID 1
+//! in the command's process
 //! group (unless it leads a session of its own), makes the slot carriers if the plan
 //! has slots, and then says so (`settle`): PID 1 waits for that before the lock, and,
 //! with slots, before it copies the copy's mount namespace (so that it holds the

@@ -78,10 +78,13 @@ pub fn serve(once: bool) -> ! {
     let mut last_request = std::time::Instant::now();
     // A one-shot launcher took its copy: nothing more is worth making ahead.
     let mut done = false;
+    // The jail cgroups the shell sent for the copies forked ahead, numbered in the
+    // order sent: each copy waits in the next (`zygote::cgroup_ahead`).
+    let mut cgroups = Cgroups::default();
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
         if waiting.is_empty() && !starting && !done {
-            waiting.extend(fork_ahead(took, applied));
+            waiting.extend(fork_ahead(took, applied, &mut cgroups));
         }
         // With nothing else to do (no jail starting, the next copy ready, the shell
         // quiet), more copies ahead, then the pool of network namespaces filled,
@@ -105,7 +108,7 @@ pub fn serve(once: bool) -> ! {
         if !shell_or_jails(&mut live, &mut releaser, idle_work) {
             if std::time::Instant::now() >= quiet {
                 if more_wanted {
-                    let forked = fork_ahead(took, applied);
+                    let forked = fork_ahead(took, applied, &mut cgroups);
                     ahead_refused = forked.is_none();
                     waiting.extend(forked);
                 } else if pool_wanted {
@@ -126,11 +129,22 @@ pub fn serve(once: bool) -> ! {
                 pending = Some((trees, fds, received));
                 continue;
             }
-            Ok(Some((zygote::Message::Took { pid, taken }, _))) => {
+            Ok(Some((
+                zygote::Message::Took {
+                    pid,
+                    taken,
+                    cgroups: more,
+                },
+                _,
+            ))) => {
                 pool_refused = false;
                 ahead_refused = false;
                 last_request = std::time::Instant::now();
                 took = took.wrapping_add(1);
+                for files in more {
+                    cgroups.waiting.push_back((cgroups.received, files));
+                    cgroups.received = cgroups.received.wrapping_add(1);
+                }
                 let Some(at) = waiting.iter().position(|w| w.pid == pid) else {
                     continue;
                 };
@@ -548,19 +562,27 @@ pub fn started() {
     }
 }
 
+/// The jail cgroups the shell sent (`zygote::Message::Took`) that no copy took yet,
+/// each with its number (how many were sent before it).
+#[derive(Default)]
+struct Cgroups {
+    waiting: std::collections::VecDeque<(u32, Vec<std::path::PathBuf>)>,
+    received: u32,
+}
+
 /// Fork a copy for a next request, in a network namespace of its own, and hand it to
 /// the shell, telling it `took` (the `Took` messages read so far) and which template
 /// message it has (`template`); `None` if that fails (the zygote forks each copy when
-/// asked, as before).
-fn fork_ahead(took: u32, template: u32) -> Option<Waiting> {
+/// asked, as before). It waits in the next of `cgroups`, if there is one.
+fn fork_ahead(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Waiting> {
     namespaces::ensure_network();
-    let waiting = fork_ahead_here(took, template);
+    let waiting = fork_ahead_here(took, template, cgroups);
     // That copy has the network namespace: the next needs a new one.
     namespaces::network_used();
     waiting
 }
 
-fn fork_ahead_here(took: u32, template: u32) -> Option<Waiting> {
+fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Waiting> {
     use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
     let pair = || {
         socketpair(
@@ -576,9 +598,15 @@ fn fork_ahead_here(took: u32, template: u32) -> Option<Waiting> {
     // The shell's socket to the copy's warm PID 1 (`crate::warm`), which the copy
     // forks once it runs: the shell sends the request there too.
     let (shells_pid1, pid1_from_shell) = pair()?;
+    let cgroup = cgroups.waiting.pop_front();
     match fork_copy(zygote::WAITING_NAME) {
         Ok(Forked::Child) => {
             drop((ours, shells, shells_pid1));
+            // Into a command's cgroup (the shell's), where its PID 1 is born: neither
+            // moves into one on the command's way.
+            if let Some((_, files)) = &cgroup {
+                crate::limits::enter_ahead(files);
+            }
             wait_for_request(theirs, from_shell, pid1_from_shell)
         }
         Ok(Forked::Parent(pid)) => {
@@ -586,10 +614,17 @@ fn fork_ahead_here(took: u32, template: u32) -> Option<Waiting> {
             // Not handed over, it would wait for good: the shell's next request comes
             // here (and finds it not ready), and dropping its socket ends it.
             let sockets = [shells.as_raw_fd(), shells_pid1.as_raw_fd()];
-            zygote::announce(SHIM_SOCKET_FD, pid, (took, template), &sockets).ok()?;
+            let number = cgroup.map(|(n, _)| n);
+            zygote::announce(SHIM_SOCKET_FD, pid, (took, template, number), &sockets).ok()?;
             Some(Waiting { pid, socket: ours })
         }
-        Err(_) => None,
+        Err(_) => {
+            // The next copy's, then.
+            if let Some(cgroup) = cgroup {
+                cgroups.waiting.push_front(cgroup);
+            }
+            None
+        }
     }
 }
 

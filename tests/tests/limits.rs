@@ -295,3 +295,129 @@ both!(ulimit_limits_each_command_not_the_shell, |t: &T| {
         assert!(run.stderr.contains("Operation not permitted"), "{run}");
     }
 });
+
+/// The parent of process `pid`.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// The processes (thread group ids) in the cgroup directory `dir`, sorted.
+fn members(dir: &std::path::Path) -> Vec<u32> {
+    let mut pids: Vec<u32> = fs::read_to_string(dir.join("cgroup.procs"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+// Issue 17: the copy the zygote makes ready for the next command waits in a cgroup the
+// shell made for that command, so that neither it nor its PID 1 moves into one on the
+// command's way. A command's cgroup still holds its own jail and nothing else (not
+// the copy waiting for the next command), with its own limits, also when they are
+// not the ones the waiting copy's cgroup was made with.
+both!(a_ready_jail_waits_in_the_next_commands_cgroup, |t: &T| {
+    let explain = t.jail(&["--explain"], &["true"]);
+    if !limit_line(explain.success(), "processes").contains("held: cgroup") {
+        eprintln!("note: no cgroup pids controller for this user here");
+        return;
+    }
+    let first = 610_000 + std::process::id() % 40_000 * 2 + u32::from(t.who == Who::User);
+    let second = first + 80_000;
+    let mut shell = t
+        .pola_sh_command(&format!(
+            "/bin/true; /bin/true; sleep {first}; sleep {second} + @procs:77"
+        ))
+        .spawn()
+        .unwrap();
+    // Whatever happens, nothing of it is left running.
+    struct Ends(Vec<u32>);
+    impl Drop for Ends {
+        fn drop(&mut self) {
+            for marker in &self.0 {
+                for (pid, _) in processes(|c| c.trim() == format!("sleep {marker}")) {
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid as i32),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+            }
+        }
+    }
+    let _ends = Ends(vec![first, second]);
+    let find = |marker: u32| {
+        processes(|c| c.trim() == format!("sleep {marker}"))
+            .first()
+            .map(|p| p.0)
+    };
+    // The jail of `sleep`: the command, its PID 1 and its shim (the zygote's copy),
+    // whose parent is the shell.
+    let check = |marker: u32, procs: u32| -> u32 {
+        assert!(
+            wait_for(|| find(marker).is_some(), 10),
+            "sleep {marker} did not start"
+        );
+        let sleep = find(marker).unwrap();
+        let pid1 = parent_of(sleep).unwrap();
+        let shim = parent_of(pid1).unwrap();
+        let dir = cgroup_dir(sleep, "pids").expect("the jail's cgroup");
+        assert_eq!(
+            fs::read_to_string(dir.join("pids.max")).unwrap().trim(),
+            (procs + 2).to_string(),
+            "{}",
+            dir.display()
+        );
+        let mut jail = vec![sleep, pid1, shim];
+        jail.sort_unstable();
+        assert_eq!(members(&dir), jail, "{}", dir.display());
+        parent_of(shim).unwrap()
+    };
+    let shell_pid = check(first, 1000);
+    // The copy ready for the next command waits in a jail cgroup of the shell's,
+    // another than the running command's.
+    let running = cgroup_dir(find(first).unwrap(), "pids").unwrap();
+    let waiting = || {
+        processes(|_| true)
+            .into_iter()
+            .filter(|(pid, ppid)| {
+                *ppid == shell_pid
+                    && fs::read_to_string(format!("/proc/{pid}/comm"))
+                        .is_ok_and(|c| c.trim() == "pola-warm")
+            })
+            .filter_map(|(pid, _)| cgroup_dir(pid, "pids"))
+            .collect::<Vec<_>>()
+    };
+    let prefix = format!("pola-{shell_pid}-");
+    assert!(
+        wait_for(
+            || waiting().iter().any(|d| d != &running
+                && d.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&prefix)),
+            10
+        ),
+        "no ready copy waits in a cgroup of the shell's: {:?}",
+        waiting()
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(find(first).unwrap() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    // The next command, with a limit of its own, in the cgroup its copy waited in.
+    check(second, 77);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(find(second).unwrap() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    shell.wait().unwrap();
+});
