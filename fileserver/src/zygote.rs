@@ -321,6 +321,8 @@ struct Zygote {
     cgroups: u32,
     /// A one-shot launcher's (`ONCE_ARG`).
     once: bool,
+    /// The copy that took the last request, until the zygote is told (`told`).
+    untold: Option<Pid>,
 }
 
 /// How many of the mount table's counts a zygote keeps (`Zygote::mounts`): a copy
@@ -475,6 +477,7 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         reserved: std::collections::VecDeque::new(),
         cgroups: 0,
         once,
+        untold: None,
     })
 }
 
@@ -547,6 +550,7 @@ pub fn fork_shim(
         slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
     }
     let zygote = slot.as_mut()?;
+    tell_untold(zygote);
     // A shell that runs one command never pays for the template: it is sent with the
     // second (and made by the zygote once it has answered).
     // The template's binds are copies of the host's mounts as they were when it was
@@ -742,6 +746,7 @@ pub fn cgroup_ahead(
 ) -> Option<crate::cgroup::JailCgroup> {
     let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
     let zygote = slot.as_mut().filter(|z| z.owner == std::process::id())?;
+    tell_untold(zygote);
     while readable(&zygote.socket) {
         if !matches!(message(zygote), Ok(None)) {
             return None;
@@ -844,9 +849,27 @@ fn hand(zygote: &mut Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> 
         return Err(errno);
     }
     // The copy has the request and is the command's shim now, whatever becomes of the
-    // zygote: a zygote that cannot be told is found dead at the next command.
-    let _ = tell_took(zygote, pid, true);
+    // zygote: a zygote that cannot be told is found dead at the next command. Told
+    // once the command's plan is on its way (`told`), not before: PID 1 waits for it.
+    zygote.untold = Some(pid);
     Ok(pid)
+}
+
+/// Tell the zygote that the copy handed the last command's request took it (`hand`),
+/// if that is not said yet: called once the command's plan is written, so that
+/// nothing of it (the `K` message, the cgroup reserved for the next copy) is on the
+/// command's way, and before anything else is asked of the zygote.
+pub fn told() {
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(zygote) = slot.as_mut().filter(|z| z.owner == std::process::id()) {
+        tell_untold(zygote);
+    }
+}
+
+fn tell_untold(zygote: &mut Zygote) {
+    if let Some(pid) = zygote.untold.take() {
+        let _ = tell_took(zygote, pid, true);
+    }
 }
 
 /// Send `request` with its descriptors `fds` on `socket` (to the zygote, or to a ready

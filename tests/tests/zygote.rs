@@ -137,7 +137,13 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
             pola_sh(),
             &[
                 "-c",
-                &format!("for i in 1 2 3 4 5 6; do cat f.txt > /dev/null; done; sleep {marker}"),
+                // A pause (unjailed) before the last command: under load, a command
+                // that came before the zygote had forked the next copy ahead gets a
+                // copy forked for it, whose namespaces the releaser is not given
+                // (they are torn down as it ends, as a spawned shim's are).
+                &format!(
+                    "for i in 1 2 3 4 5 6; do cat f.txt > /dev/null; done; !!sleep 0.5; sleep {marker}"
+                ),
             ],
         )
         .spawn()
