@@ -95,6 +95,38 @@ both!(completion_of_commands_and_files, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// The command names are read from PATH once and again only where a directory changed
+// (the shell read every directory before every prompt): a program put in one, or a
+// function defined, is completed at the next prompt.
+both!(
+    a_new_program_or_function_is_completed_at_the_next_prompt,
+    |t: &T| {
+        t.mkdir("bin");
+        let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("PATH=$PWD/bin:$PATH; echo set\r"),
+        Expect("\nset"),
+        Pause(0.3),
+        Send(
+            "!!sh -c 'printf \"#!/bin/sh\\necho ran-it\\n\" > bin/uniqprogzed; chmod +x bin/uniqprogzed'\r",
+        ),
+        Pause(0.7),
+        Send("uniqprogz\t"),
+        Pause(0.3),
+        Send(ENTER),
+        Expect("\nran-it"),
+        Pause(0.7),
+        Send("uniqfnzed() { echo fn-ran; }\r"),
+        Pause(0.5),
+        Send("uniqfnz\t"),
+        Pause(0.3),
+        Send(ENTER),
+        Expect("\nfn-ran"),
+    ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+    }
+);
+
 both!(highlighting_shows_grants_as_you_type, |t: &T| {
     t.write("notes.txt", "x");
     let run = t.interactive(&[
