@@ -364,12 +364,21 @@ fn reuse(limits: &[(Controller, u64)]) -> Option<JailCgroup> {
     if cgroup.before_is_stale() {
         cgroup.before = cgroup.counted();
     }
+    // Until this jail's counts are read (`events`): kept without them, the cgroup is
+    // counted again before its next jail (review 43: a jail's reached limit was told
+    // of the next command).
+    cgroup.after.set(None);
     Some(cgroup)
 }
 
-/// The limits of the last jail cgroup made or reused: what the next command most
-/// likely asks for (`reserve`).
+/// The limits of the last jail given a cgroup: what the next command most likely
+/// asks for (`reserve`).
 static LAST: Mutex<Vec<(Controller, u64)>> = Mutex::new(Vec::new());
+
+/// A jail is given a cgroup with `limits` (`reserve` makes the next with them).
+pub fn remember(limits: &[(Controller, u64)]) {
+    limits.clone_into(&mut LAST.lock().unwrap_or_else(|e| e.into_inner()));
+}
 
 /// A cgroup for a jail not asked for yet, with the last one's limits: the copy the
 /// zygote forks next waits in it (issue 17: entering the cgroups is then off the
@@ -410,7 +419,6 @@ impl JailCgroup {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|p| fs::remove_dir(p).is_err());
-        limits.clone_into(&mut LAST.lock().unwrap_or_else(|e| e.into_inner()));
         if let Some(cgroup) = reuse(limits) {
             return Ok(cgroup);
         }
@@ -536,9 +544,22 @@ fn set(version: Version, dir: &Path, c: Controller, value: u64) -> Result<(), Cg
     match (c, version) {
         (Controller::Pids, _) => write(&dir.join("pids.max"), &value.to_string()),
         // RAM and swap together: swap would otherwise be a second, unbounded pool.
+        // The kernel keeps RAM's limit at or below the pair's: raised, the pair's goes
+        // first (review 43: raising a limit failed, EINVAL).
         (Controller::Memory, Version::V1) => {
-            write(&dir.join("memory.limit_in_bytes"), &value.to_string())?;
-            write_if_present(&dir.join("memory.memsw.limit_in_bytes"), &value.to_string())
+            let (ram, both) = (
+                dir.join("memory.limit_in_bytes"),
+                dir.join("memory.memsw.limit_in_bytes"),
+            );
+            let value = value.to_string();
+            match fs::write(&ram, &value) {
+                Ok(()) => write_if_present(&both, &value),
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                    write_if_present(&both, &value)?;
+                    write(&ram, &value)
+                }
+                Err(e) => Err(io_error(&ram)(e)),
+            }
         }
         (Controller::Memory, Version::V2) => {
             write(&dir.join("memory.max"), &value.to_string())?;

@@ -513,12 +513,14 @@ pub fn hold(limits: &Limits, zygote: bool) -> Result<(JailLimits, Holding), cgro
             _ => {}
         }
     }
+    // Also with no cgroup: the zygote's copies then wait in none.
+    cgroup::remember(&in_cgroup);
+    let ahead = zygote
+        .then(|| crate::zygote::cgroup_ahead(&in_cgroup))
+        .flatten();
     let cgroup = if in_cgroup.is_empty() {
         None
     } else {
-        let ahead = zygote
-            .then(|| crate::zygote::cgroup_ahead(&in_cgroup))
-            .flatten();
         let cgroup = match ahead {
             Some(cgroup) => cgroup,
             None => JailCgroup::create(&in_cgroup)?,

@@ -323,6 +323,11 @@ struct Zygote {
     once: bool,
     /// The copy that took the last request, until the zygote is told (`told`).
     untold: Option<Pid>,
+    /// An answer came that was not asked for (read by `cgroup_ahead`): it is out of
+    /// step, and the next `take` ends it.
+    broken: bool,
+    /// The cgroup limits of the command being started (`cgroup_ahead`), for `take`.
+    plan: Option<Vec<(crate::cgroup::Controller, u64)>>,
 }
 
 /// How many of the mount table's counts a zygote keeps (`Zygote::mounts`): a copy
@@ -478,6 +483,8 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         cgroups: 0,
         once,
         untold: None,
+        broken: false,
+        plan: None,
     })
 }
 
@@ -644,6 +651,9 @@ fn request(moves: &[(i32, RawFd)], socket: RawFd, pgid: i32) -> (Request, Vec<Ra
 /// A shim for `request`: the ready copy if there is one (announced already, or before
 /// the zygote's answer), else a copy the zygote forks for it.
 fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Errno> {
+    if zygote.broken {
+        return Err(Errno::EPROTO);
+    }
     // Announcements already here cost no wait.
     while readable(&zygote.socket) {
         if let Some(answer) = message(zygote)? {
@@ -653,13 +663,25 @@ fn take(zygote: &mut Zygote, request: &Request, fds: &[RawFd]) -> Result<Pid, Er
     // A copy announced while the request was on its way (the zygote answers 0) is
     // checked as the others were: a few rounds at most.
     let mut rounds = 0;
+    // The cgroup controllers of the command's plan (`cgroup_ahead`).
+    let plan = zygote.plan.take();
     let pid = loop {
         drop_stale(zygote);
         if let Some(mut ready) = pick(zygote) {
-            // Another copy's cgroup went to this command's plan: that copy waits in it.
-            let lent = std::mem::take(&mut ready.lent);
-            if !lent {
+            if !std::mem::take(&mut ready.lent) {
+                // Another copy's cgroup went to this command's plan: that copy waits
+                // in it.
                 let_go(zygote, |r| r.lent);
+                // This one waits in a cgroup that is not the plan's: it moves into the
+                // plan's in each hierarchy the plan names, but would stay in each one
+                // it does not (a limit turned off), under the last command's limits
+                // (review 43). The zygote's next copies wait in cgroups of the plan's
+                // controllers (`crate::cgroup::remember`), or in none.
+                let fits = |c: &crate::cgroup::JailCgroup| plan.as_ref().is_some_and(|p| c.fits(p));
+                if ready.cgroup.as_ref().is_some_and(|c| !fits(c)) {
+                    drop_ready(zygote, ready, true);
+                    continue;
+                }
             }
             break hand(zygote, ready, request, fds)?;
         }
@@ -736,20 +758,32 @@ fn next(zygote: &Zygote, usable: impl Fn(&Ready) -> bool) -> Option<usize> {
     first.or_else(|| zygote.ready.iter().position(usable))
 }
 
-/// The jail cgroup that the ready copy the next command will most likely be given
-/// (`pick`) and its PID 1 wait in, if it fits `limits` (set to them): the command's,
-/// so that neither moves into one on its way (issue 17). A copy given in its place
-/// (the template changed meanwhile) moves into it as before, and this one is let go
-/// (`take`). `None`: no such copy here; the caller makes one as before.
+/// For the next command, whose cgroup limits are `limits` (none: no cgroup): the jail
+/// cgroup that the ready copy it will most likely be given (`pick`) and that copy's
+/// PID 1 wait in, if it fits `limits` (set to them), so that neither moves into one
+/// on the command's way (issue 17). A copy given in its place (the template changed
+/// meanwhile) moves into the plan's as before, and this one is let go (`take`); so is
+/// a copy waiting in a cgroup of other controllers than `limits` (review 43: the
+/// command stayed in it for a limit it turned off). `None`: no such copy here; the
+/// caller makes a cgroup as before.
 pub fn cgroup_ahead(
     limits: &[(crate::cgroup::Controller, u64)],
 ) -> Option<crate::cgroup::JailCgroup> {
     let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
     let zygote = slot.as_mut().filter(|z| z.owner == std::process::id())?;
+    zygote.plan = Some(limits.to_vec());
+    if limits.is_empty() {
+        return None;
+    }
     tell_untold(zygote);
     while readable(&zygote.socket) {
-        if !matches!(message(zygote), Ok(None)) {
-            return None;
+        match message(zygote) {
+            Ok(None) => {}
+            // The zygote is out of step: `take` says so, and it is started anew.
+            Ok(Some(_)) | Err(_) => {
+                zygote.broken = true;
+                return None;
+            }
         }
     }
     // Nothing is let go here: the zygote would fork the next copies before the
@@ -758,9 +792,15 @@ pub fn cgroup_ahead(
     let now = crate::mounts::changes();
     let i = next(zygote, |r| r.mounts.is_none_or(|seen| Some(seen) == now))?;
     let ready = &mut zygote.ready[i];
-    let mut cgroup = ready.cgroup.take().filter(|c| c.fits(limits))?;
+    // A copy that died (killed from outside) may leave its PID 1 counted there a moment.
+    if !ready.cgroup.as_ref().is_some_and(|c| c.fits(limits)) || ended(&ready.socket) {
+        return None;
+    }
+    let mut cgroup = ready.cgroup.take()?;
     if !cgroup.adjust(limits) {
-        // What is set is what it says (`adjust`): kept for a later jail if it can be.
+        // What is set is what it says (`adjust`); the copy waits in it still, and is
+        // let go if it is given the command (`take`).
+        ready.cgroup = Some(cgroup);
         return None;
     }
     ready.lent = true;
@@ -773,7 +813,13 @@ fn unexpected(answer: i32) -> Errno {
     Errno::EPROTO
 }
 
-/// Whether `socket` has a message waiting.
+/// Whether the copy at the other end of `socket` (a ready copy's, to which nothing is
+/// written) has ended: its end is closed.
+fn ended(socket: &OwnedFd) -> bool {
+    readable(socket)
+}
+
+/// Whether `socket` has a message waiting (or its other end is closed).
 fn readable(socket: &OwnedFd) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;

@@ -421,3 +421,36 @@ both!(a_ready_jail_waits_in_the_next_commands_cgroup, |t: &T| {
     .unwrap();
     shell.wait().unwrap();
 });
+
+// Review 43: a command that turns a limit off must not run under the last command's,
+// in the cgroup its ready copy waited in (made with the last command's limits), and a
+// limit reached there must not be told of a later command. Shown first against the
+// plain case: the same command after commands with the default limits.
+both!(
+    a_limit_turned_off_is_off_after_commands_that_had_it,
+    |t: &T| {
+        let explain = t.jail(&["--explain"], &["true"]);
+        let out = explain.success();
+        if !limit_line(out, "processes").contains("held: cgroup")
+            || !limit_line(out, "memory").contains("held: cgroup")
+        {
+            eprintln!("note: no cgroup pids and memory controllers for this user here");
+            return;
+        }
+        let forks = "sh -c 'for i in $(seq 60); do sleep 0.3 & done; echo started; wait'";
+        let hog = "/usr/bin/python3 -c 'x = bytearray(300 << 20); x[::4096] = b\"a\" * len(x[::4096]); print(\"allocated\")'";
+        let echoes = "for i in 1 2 3 4 5 6; do /bin/echo e$i; done";
+        for before in ["", " + @procs:20 @mem:100M"] {
+            let run = t.output(t.pola_sh_command(&format!(
+                "/bin/true{before}; /bin/true{before}; /bin/true{before}; \
+             {forks} + @procs:unlimited; echo forks=$?; \
+             /bin/true{before}; /bin/true{before}; \
+             {hog} + @mem:unlimited; echo hog=$?; {echoes}"
+            )));
+            assert!(run.stdout.contains("started\nforks=0\n"), "{before}: {run}");
+            assert!(run.stdout.contains("allocated\nhog=0\n"), "{before}: {run}");
+            assert!(run.stdout.ends_with("e5\ne6\n"), "{before}: {run}");
+            assert!(!run.stderr.contains("stopped by"), "{before}: {run}");
+        }
+    }
+);
