@@ -156,6 +156,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     ];
     const WORK_TREE: &[&[u8]] = &[
         b"am",
+        b"bisect",
         b"checkout",
         b"cherry-pick",
         b"clean",
@@ -337,6 +338,17 @@ fn git_only_index(sub: &[u8], rest: &[PathBuf]) -> bool {
         b"rm" => has(&[b"--cached"]),
         b"clean" => has(&[b"-n", b"--dry-run"]),
         b"worktree" => true,
+        // Each step checks a commit out (`start BAD GOOD`, `good`, `bad`, `skip`,
+        // `run`, `reset`): with the tree read-only, `git bisect` moved HEAD, could not
+        // replace the files and said 0 (new-user trial). These only read, or record.
+        b"bisect" => {
+            let step = rest.first().map(|w| w.as_os_str().as_bytes());
+            matches!(
+                step,
+                Some(b"log" | b"view" | b"visualize" | b"terms" | b"help")
+            ) || (step == Some(b"start") && operands <= 1)
+                || (step == Some(b"start") && has(&[b"--no-checkout"]))
+        }
         // A new branch where it is: the files stay as they are.
         // (`-qc`: a bundle of short options holding one.)
         b"checkout" | b"switch" => short_option(rest, b"bBcC") && operands <= 1,
@@ -2259,6 +2271,12 @@ mod tests {
             ("config --global user.name me", global),
             ("config --global --unset user.name", global),
             ("config set --global user.name me", global),
+            ("bisect start HEAD HEAD~6", tree),
+            ("bisect good", tree),
+            ("bisect run ./test.sh", tree),
+            ("bisect reset", tree),
+            ("bisect start", repo),
+            ("bisect log", repo),
         ] {
             assert_eq!(what_it_changes("git", &w(words)), writes, "{words}");
         }

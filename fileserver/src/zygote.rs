@@ -368,26 +368,8 @@ impl Drop for Zygote {
             // shell's ends of its sockets, not killing it, ends it (`drop_ready`).
             while readable(&self.socket) && message(self).is_ok() {}
             // All told at once, then each waited for: they end side by side.
-            let ending: Vec<_> = self
-                .ready
-                .drain(..)
-                .map(|ready| {
-                    let ended = crate::supervise::pidfd(ready.pid);
-                    let Ready {
-                        pid,
-                        socket,
-                        pid1,
-                        cgroup,
-                        ..
-                    } = ready;
-                    drop((socket, pid1));
-                    (pid, ended, cgroup)
-                })
-                .collect();
-            for (pid, ended, cgroup) in ending {
-                end_copy(pid, ended);
-                drop(cgroup);
-            }
+            let ending: Vec<Ending> = self.ready.drain(..).map(let_end).collect();
+            ending.into_iter().for_each(Ending::wait);
             reap_waiting();
         }
     }
@@ -938,6 +920,22 @@ const COPY_END_WAIT: std::time::Duration = std::time::Duration::from_millis(500)
 /// orphan, dying after it, handed to init or to a subreaper above this process. One
 /// that has not ended within `COPY_END_WAIT` (stopped, say) is killed.
 fn drop_ready(zygote: &mut Zygote, ready: Ready, tell: bool) {
+    let pid = ready.pid;
+    let_end(ready).wait();
+    if tell {
+        let _ = tell_took(zygote, pid, false);
+    }
+}
+
+/// A ready copy told to end (`let_end`), not reaped yet.
+struct Ending {
+    pid: Pid,
+    ended: Option<OwnedFd>,
+    cgroup: Option<crate::cgroup::JailCgroup>,
+}
+
+/// Close the shell's ends of the ready copy's sockets, which ends it.
+fn let_end(ready: Ready) -> Ending {
     let Ready {
         pid,
         socket,
@@ -947,11 +945,15 @@ fn drop_ready(zygote: &mut Zygote, ready: Ready, tell: bool) {
     } = ready;
     let ended = crate::supervise::pidfd(pid);
     drop((socket, pid1));
-    end_copy(pid, ended);
-    // Kept for a later jail once the copy and its PID 1 have left it.
-    drop(cgroup);
-    if tell {
-        let _ = tell_took(zygote, pid, false);
+    Ending { pid, ended, cgroup }
+}
+
+impl Ending {
+    /// Reap the copy (`end_copy`); its cgroup is kept for a later jail once the copy
+    /// and its PID 1 have left it.
+    fn wait(self) {
+        end_copy(self.pid, self.ended);
+        drop(self.cgroup);
     }
 }
 

@@ -202,6 +202,43 @@ both!(
     }
 );
 
+// `git bisect start HEAD HEAD~2 + => .git` (new-user trial): git moved HEAD to the
+// middle commit, could not replace the read-only work tree's files and said 0, leaving
+// them as local changes. Refused before it starts, as `git switch` is; with the work
+// tree writable it runs, and `git bisect log` needs only `.git`.
+both!(git_bisect_on_a_read_only_work_tree_is_refused, |t: &T| {
+    t.mkdir("w");
+    let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+    sh(
+        t,
+        &format!(
+            "cd w && {ids} && git init -q + => . && for f in a b c d; do echo $f > $f.txt; git add $f.txt + => .git; git commit -qm $f + => .git; done"
+        ),
+    )
+    .success();
+    let before = tree(&t.path("w"));
+    let run = sh(
+        t,
+        &format!("cd w && {ids} && git bisect start HEAD HEAD~3 + => .git"),
+    );
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains("git bisect rewrites the files of the work tree ., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git bisect … + => ."),
+        "{run}"
+    );
+    assert_only_changed(&before, &tree(&t.path("w")), &[]);
+    assert!(!t.path("w/.git/BISECT_START").exists());
+    let run = sh(
+        t,
+        &format!(
+            "cd w && {ids} && git bisect start HEAD HEAD~3 + => . && git bisect log + => .git && git bisect reset + => . && git status --short"
+        ),
+    );
+    assert!(run.ok(), "{run}");
+    assert!(run.stdout.contains("git bisect start"), "{run}");
+    assert!(!t.path("w/.git/BISECT_START").exists(), "{run}");
+});
+
 // `git rebase -i HEAD~2 + => .git` (new-user trial): git started the rebase in `.git`,
 // could not write the read-only work tree ("unable to unlink 'c.txt'"), and stopped
 // half-way, `git rebase --abort` failing the same way. Refused before it starts now;
