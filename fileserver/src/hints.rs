@@ -1189,14 +1189,28 @@ impl Observed {
     /// (new-user trial: "Read-only file system" on `registry/cache/…crate`). The way
     /// that keeps that: `cargo fetch` (which runs no build script) given the registry.
     pub fn cargo_registry_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        let registry = cargo_home(&self.home).join("registry");
+        self.registry_hint(&registry, program, name, cwd)
+    }
+
+    /// [`Observed::cargo_registry_hint`] for the registry at `registry`: also when
+    /// there is none yet (a new account: cargo could not make it in its read-only
+    /// home, and nothing was said; `cargo fetch … => REGISTRY` makes it).
+    fn registry_hint(
+        &self,
+        registry: &Path,
+        program: &str,
+        name: &str,
+        cwd: &Path,
+    ) -> Option<String> {
         let networked = self.proxy.is_some() || !self.own_network;
         if self.tool != "cargo" || !networked {
             return None;
         }
-        let registry = cargo_home(&self.home).join("registry");
-        if !registry.is_dir() {
+        if registry.symlink_metadata().is_ok() && !registry.is_dir() {
             return None;
         }
+        let registry = registry.to_path_buf();
         let place = shown_from(&registry, cwd, &self.home, true);
         Some(format!(
             "{program}: {name} keeps the crates it downloads in {place}, which it has read-only (no build script may change them): if it failed writing there, fetch them first, which runs no build script — try: {name} fetch + . => {place} => Cargo.lock @net:index.crates.io @net:static.crates.io, then {name} … again"
@@ -2554,6 +2568,14 @@ mod tests {
                 "{hint:?}"
             );
         }
+        // None yet (a new account): told the same.
+        let none = home.path().join("other/.cargo/registry");
+        let hint = o(Some(3128), true, "cargo").registry_hint(&none, "pola-sh", "cargo", &work);
+        assert!(
+            hint.as_deref()
+                .is_some_and(|h| h.contains("try: cargo fetch + . => ")),
+            "{hint:?}"
+        );
         // Without the network it downloaded nothing; another program is not cargo.
         assert_eq!(
             o(None, true, "cargo").cargo_registry_hint("pola-sh", "cargo", &work),
