@@ -1580,12 +1580,17 @@ impl Observed {
                 if n > 3 { ", …" } else { "" }
             ),
         };
-        let more = match lines.len() - 1 {
-            0 => String::new(),
-            1 => " (and one more thing it was not granted: grants shows what a command line gets)"
-                .to_string(),
-            n => format!(
-                " (and {n} more things it was not granted: grants shows what a command line gets)"
+        // The second thing, said (npm's files came first and its registry's network
+        // was "one more thing": new-user trial); beyond it, counted.
+        let second = lines
+            .get(1)
+            .map(|l| l.strip_prefix(&format!("{name} ")).unwrap_or(l));
+        let more = match (second, lines.len().saturating_sub(2)) {
+            (None, _) => String::new(),
+            (Some(second), 0) => format!(" (also: it {second})"),
+            (Some(second), n) => format!(
+                " (also: it {second}; and {n} more {} it was not granted: grants shows what a command line gets)",
+                if n == 1 { "thing" } else { "things" }
             ),
         };
         Some(format!("{program}: {first}{also}{more}"))
@@ -2499,6 +2504,20 @@ mod tests {
         let hint = chosen.hint("pola-sh", "tool", false, d.path()).unwrap();
         assert!(
             hint.ends_with("try: tool + => NAME for each file it makes, or tool + => ."),
+            "{hint}"
+        );
+        // npm's files and its registry's network: both said, the second after the
+        // first (it was "one more thing it was not granted": new-user trial).
+        let npm = Observed {
+            tool: "npm".into(),
+            looked: vec![("notes.txt".into(), false)],
+            connects: vec![("127.0.0.1".into(), 53)],
+            ..Observed::default()
+        };
+        let hint = npm.hint("pola-sh", "npm", true, d.path()).unwrap();
+        assert!(
+            hint.starts_with("pola-sh: npm looked for ./notes.txt, which was not granted — try: npm … + notes.txt (also: it tried to look up a host name itself (127.0.0.1:53)")
+                && hint.ends_with("@net:registry.npmjs.org (pola-sh's proxy looks them up), or npm … + @net)"),
             "{hint}"
         );
         // A name lookup is not answered with a port grant that cannot make it work.
