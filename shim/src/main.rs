@@ -548,13 +548,14 @@ fn report_leftovers(
         // home, status 0; new-user trial). Only such a value: a word the jail's files
         // happen to be below (`.ssh`) would make the grant suggested the jail's choice
         // (security review), and never a dot-directory of the home but `.local`.
+        // A word as the jail saw it (`../out` from a directory in the home).
+        let path = |w: &std::ffi::OsStr| {
+            let joined = plan.cwd.join(w);
+            pola_fileserver::namespace::normalize(&joined).unwrap_or(joined)
+        };
         let typed = named.iter().find_map(|n| {
             let full = dir.join(n.components().as_path());
             plan.argv.iter().skip(1).find_map(|w| {
-                let path = |w: &std::ffi::OsStr| match std::path::Path::new(w) {
-                    p if p.is_absolute() => p.to_path_buf(),
-                    p => plan.cwd.join(p),
-                };
                 if path(w) == full {
                     return Some(format!("=> {}", shown(w)));
                 }
@@ -572,10 +573,26 @@ fn report_leftovers(
                     .then(|| format!("+ => {}", shown(value)))
             })
         });
-        lost |= typed.is_some();
-        let keep = match typed {
-            Some(grant) => format!(" (a write grant keeps it: {} … {grant})", plan.command),
-            None => String::new(),
+        // Or below a word of the line, a directory the command made there (`git
+        // worktree add ../wt` from a project in the home: the new work tree was
+        // discarded, status 0; new-user trial): lost too, and the command fails. No
+        // grant is suggested: what is below it is the jail's choice (`ls .ssh`, then
+        // `.ssh/authorized_keys` written there; security review).
+        let below = named.iter().find_map(|n| {
+            let full = dir.join(n.components().as_path());
+            plan.argv.iter().skip(1).find(|w| {
+                let p = path(w);
+                !w.as_encoded_bytes().starts_with(b"-")
+                    && p != dir
+                    && p.starts_with(dir)
+                    && full.starts_with(&p)
+            })
+        });
+        lost |= typed.is_some() || below.is_some();
+        let keep = match (typed, below) {
+            (Some(grant), _) => format!(" (a write grant keeps it: {} … {grant})", plan.command),
+            (None, Some(w)) => format!(" (below {}, which the line names)", shown(w)),
+            (None, None) => String::new(),
         };
         eprintln!(
             "{}: {}: {n} {files} left in private {} {were} discarded: {list}{keep}",

@@ -185,6 +185,21 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
         )),
         "{run}"
     );
+    // Or named through `..` from a directory below (`git worktree add ../wt` from a
+    // project in the home: the new work tree discarded, status 0; new-user trial).
+    t.mkdir("h");
+    t.mkdir("h/proj");
+    let mut cmd = t.pola_sh_command(
+        "cd ~/proj && sh -c 'mkdir \"$1\" && echo w > \"$1\"/f' sh ../made + .; echo st=$?",
+    );
+    cmd.env("HOME", t.path("h"));
+    let run = t.output(cmd);
+    assert!(
+        run.stderr
+            .contains("was discarded: made/f (below ../made, which the line names)\n")
+            && run.stdout == "st=1\n",
+        "{run}"
+    );
     // Or below a directory a word gives as a value (`make install PREFIX=~/.local`:
     // status 0 and the files installed gone; new-user trial). The command fails.
     let run = t.output(t.pola_sh_command(
@@ -208,8 +223,12 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
         "sh -c 'mkdir -p ~/.ssh ~/c && echo k > ~/.ssh/k && echo c > ~/c/x' sh $HOME/c \
          XDG_CONFIG_HOME=$HOME/c PREFIX=$HOME/.ssh; echo st=$?",
     ));
+    // (Lost below a word the line names, `$HOME/c`: the command fails, and no grant
+    // is suggested.)
     assert!(
-        run.stdout == "st=0\n" && !run.stderr.contains("a write grant keeps it"),
+        run.stdout == "st=1\n"
+            && !run.stderr.contains("a write grant keeps it")
+            && run.stderr.contains("which the line names)"),
         "{run}"
     );
     // Beside a slot in the home directory too (`vim => ~/.bashrc` leaves .viminfo).
