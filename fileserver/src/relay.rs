@@ -175,6 +175,7 @@ pub fn start() -> Result<(), Errno> {
         unsent_quiet: 0,
         tty_quiet: 0,
         keyed: None,
+        last_keyed: None,
         settled: 0,
         unbounded: std::env::var_os(UNBOUNDED_FINISH_SEAM).is_some_and(|v| v == "1"),
         copied: 0,
@@ -374,6 +375,11 @@ struct Relay {
     /// The process group the keys went to last (its terminals' unread keys are
     /// typeahead).
     keyed: Option<i32>,
+    /// The process group that had the keys last, also once the shell has them back:
+    /// the echo its terminal is left in counts (`Control::echo`) when that terminal is
+    /// finished only after the shell took the keys (its jail's end was said before its
+    /// processes were gone; the next `read` echoed a password: one run in eight).
+    last_keyed: Option<i32>,
     settled: u64,
     size: Option<libc::winsize>,
     /// The test seam is set: finish as before the bound.
@@ -517,6 +523,7 @@ impl Relay {
             if let Some(job) = self.foreground {
                 // Keys typed ahead go to the next job that reads, as on a terminal.
                 self.keyed = Some(job.pgrp);
+                self.last_keyed = Some(job.pgrp);
                 let keys = std::mem::take(&mut c.typeahead);
                 drop(c);
                 self.deliver_keys(job.pgrp, keys);
@@ -671,13 +678,15 @@ impl Relay {
         }
         // Dropping the master hangs the slave up for whoever still holds it.
         let mut p = self.ptys.remove(i);
-        if self.keyed == Some(p.pgrp) {
+        if self.last_keyed == Some(p.pgrp) {
             // `stty -echo; read pw`: the echo it set holds for what comes next, as on
             // a terminal of its own.
             if let (Some(modes), Some(h)) = (termios(p.master.as_fd()), HANDLE.get()) {
                 h.control.lock().unwrap_or_else(|e| e.into_inner()).echo =
                     Some(modes.c_lflag & ECHO_MODES);
             }
+        }
+        if self.keyed == Some(p.pgrp) {
             let mut keys = unread(&p);
             keys.extend(std::mem::take(&mut p.pending));
             if !keys.is_empty() {

@@ -229,24 +229,6 @@ pub struct PolaHelper {
     pub home: RefCell<String>,
     /// The shell's variables, for `$NAME` and `${NAME`.
     pub variables: RefCell<Vec<String>>,
-    /// What `commands` was made from: each PATH directory as it was seen (`Listed`),
-    /// and the functions' names. Read again only when one of them changed.
-    listed: RefCell<(Vec<Listed>, Vec<String>)>,
-}
-
-/// A directory on PATH, its identity and change time when read, and its names.
-struct Listed {
-    dir: String,
-    seen: Option<(u64, u64, i64, i64)>,
-    names: Vec<String>,
-}
-
-/// A directory's device, inode and change time: what says that its list of names may
-/// have changed (an entry added, removed or renamed changes it).
-fn seen(dir: &str) -> Option<(u64, u64, i64, i64)> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(dir).ok()?;
-    Some((m.dev(), m.ino(), m.ctime(), m.ctime_nsec()))
 }
 
 impl PolaHelper {
@@ -256,65 +238,30 @@ impl PolaHelper {
             commands: RefCell::new(Vec::new()),
             home: RefCell::new(String::new()),
             variables: RefCell::new(Vec::new()),
-            listed: RefCell::new((Vec::new(), Vec::new())),
         }
     }
 
-    /// Refresh the command names from PATH, the builtins and the shell's functions,
-    /// before each prompt. A directory is read again only if it changed since it was
-    /// last read (one `stat` each: reading them all, ~2,700 names here, took most of
-    /// the shell's time between a command's end and the next prompt).
+    /// Refresh the command names from PATH, the builtins and the shell's functions.
     pub fn refresh(&self, path: &str, functions: impl Iterator<Item = String>, home: &str) {
-        *self.home.borrow_mut() = home.to_string();
-        let mut functions: Vec<String> = functions.collect();
-        functions.sort();
-        let mut listed = self.listed.borrow_mut();
-        let (old, old_functions) = &mut *listed;
-        let mut changed = *old_functions != functions;
-        let mut dirs = Vec::new();
-        for dir in path.split(':').filter(|d| !d.is_empty()) {
-            if dirs.iter().any(|l: &Listed| l.dir == dir) {
-                continue;
-            }
-            let now = seen(dir);
-            let kept = old.iter().position(|l| l.dir == dir && l.seen == now);
-            match kept {
-                Some(i) => dirs.push(old.swap_remove(i)),
-                None => {
-                    changed = true;
-                    let names = std::fs::read_dir(dir)
-                        .map(|entries| {
-                            entries
-                                .flatten()
-                                .map(|e| e.file_name().to_string_lossy().into_owned())
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    dirs.push(Listed {
-                        dir: dir.to_string(),
-                        seen: now,
-                        names,
-                    });
-                }
-            }
-        }
-        // A directory gone from PATH changes the names too.
-        changed |= !old.is_empty();
-        *old = dirs;
-        if !changed {
-            return;
-        }
         let mut names: Vec<String> = crate::builtins::ALL
             .iter()
             .map(|(n, _)| n.to_string())
             .collect();
         names.push("grants".into());
-        names.extend(functions.iter().cloned());
-        names.extend(old.iter().flat_map(|l| l.names.iter().cloned()));
+        names.extend(functions);
+        for dir in path.split(':').filter(|d| !d.is_empty()) {
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                names.extend(
+                    entries
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned()),
+                );
+            }
+        }
         names.sort();
         names.dedup();
-        *old_functions = functions;
         *self.commands.borrow_mut() = names;
+        *self.home.borrow_mut() = home.to_string();
     }
 }
 

@@ -355,6 +355,12 @@ static ECHO_LEFT_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 
 /// Whether the last job that had the keys left echo off (for the `read` builtin).
 pub fn echo_left_off() -> bool {
+    // The relay may finish the job's terminal (and see its modes) only after the
+    // shell took the terminal back (`reclaim`): a prompt drawn at once let the next
+    // `read` echo what `stty -echo` had turned off (one run in four).
+    if let Some(echo) = relay::take_echo() {
+        ECHO_LEFT_OFF.store(echo & libc::ECHO == 0, std::sync::atomic::Ordering::SeqCst);
+    }
     ECHO_LEFT_OFF.load(std::sync::atomic::Ordering::SeqCst)
 }
 
