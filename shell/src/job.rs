@@ -355,9 +355,9 @@ static ECHO_LEFT_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 
 /// Whether the last job that had the keys left echo off (for the `read` builtin).
 pub fn echo_left_off() -> bool {
-    // The relay may finish the job's terminal (and see its modes) only after the
-    // shell took the terminal back (`reclaim`): a prompt drawn at once let the next
-    // `read` echo what `stty -echo` had turned off (one run in four).
+    // Asked here, not when the job ended: the relay may finish the job's terminal (and
+    // see its modes) only after the shell took the terminal back (`reclaim`), and a
+    // prompt drawn at once let the next `read` echo what `stty -echo` had turned off.
     if let Some(echo) = relay::take_echo() {
         ECHO_LEFT_OFF.store(echo & libc::ECHO == 0, std::sync::atomic::Ordering::SeqCst);
     }
@@ -478,10 +478,8 @@ impl Terminal {
             let _ = tcsetattr(tty(), SetArg::TCSADRAIN, m);
         }
         // The terminal gets the prompt's modes back (SECURITY.md 29); only the shell's
-        // own `read` remembers whether the job left echo off (`stty -echo; read pw`).
-        if let Some(echo) = relay::take_echo() {
-            ECHO_LEFT_OFF.store(echo & libc::ECHO == 0, std::sync::atomic::Ordering::SeqCst);
-        }
+        // own `read` remembers whether the job left echo off (`stty -echo; read pw`:
+        // `echo_left_off`, which asks the relay when it reads).
     }
 }
 

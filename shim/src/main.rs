@@ -553,10 +553,19 @@ fn report_leftovers(
             let joined = plan.cwd.join(w);
             pola_fileserver::namespace::normalize(&joined).unwrap_or(joined)
         };
-        let typed = named.iter().find_map(|n| {
-            let full = dir.join(n.components().as_path());
-            plan.argv.iter().skip(1).find_map(|w| {
-                if path(w) == full {
+        let words: Vec<(&std::ffi::OsStr, std::path::PathBuf)> = plan
+            .argv
+            .iter()
+            .skip(1)
+            .map(|w| (w.as_os_str(), path(w)))
+            .collect();
+        let fulls: Vec<std::path::PathBuf> = named
+            .iter()
+            .map(|n| dir.join(n.components().as_path()))
+            .collect();
+        let typed = fulls.iter().find_map(|full| {
+            words.iter().find_map(|(w, at)| {
+                if at == full {
                     return Some(format!("=> {}", shown(w)));
                 }
                 let value = install_prefix(w)?;
@@ -578,14 +587,13 @@ fn report_leftovers(
         // discarded, status 0; new-user trial): lost too, and the command fails. No
         // grant is suggested: what is below it is the jail's choice (`ls .ssh`, then
         // `.ssh/authorized_keys` written there; security review).
-        let below = named.iter().find_map(|n| {
-            let full = dir.join(n.components().as_path());
-            plan.argv.iter().skip(1).find(|w| {
-                let p = path(w);
-                !w.as_encoded_bytes().starts_with(b"-")
-                    && p != dir
-                    && p.starts_with(dir)
-                    && full.starts_with(&p)
+        let below = fulls.iter().find_map(|full| {
+            words.iter().find_map(|(w, at)| {
+                (!w.as_encoded_bytes().starts_with(b"-")
+                    && at != dir
+                    && at.starts_with(dir)
+                    && full.starts_with(at))
+                .then_some(*w)
             })
         });
         lost |= typed.is_some() || below.is_some();
