@@ -17,6 +17,9 @@ import os, pty, re, select, sys, time
 import bench_results
 
 bin_dir, probe, runs = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
+# scripts/bench-phases: the Enter key's and the probe's times, beside the phases of a
+# build with the feature `phases` (fileserver/src/phases.rs).
+phases = os.environ.get("POLA_PHASES")
 IDLE = 0.25
 
 
@@ -97,6 +100,9 @@ for i in range(runs + 1):
             else:
                 enter, stamps = session.probes(line, n)
                 value = latency(enter, stamps)
+                if phases and sh == "pola-sh" and case == "after idle" and i > 0:
+                    with open(phases, "a") as f:
+                        f.write(f"{enter} 0 enter\n{stamps[0]} 0 probe\n")
             if i > 0:
                 times[f"{sh}: {case}"].append(value / 1e9)
 for s in shells.values():

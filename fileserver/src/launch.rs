@@ -628,6 +628,7 @@ pub fn start(
         Some(Err(e)) => Err(e),
         None => write_plan(&ours, &encoded, &fds, ends.0, ends.1),
     };
+    crate::phases::stamp("sent");
     crate::zygote::told();
     let mut jail = Jail {
         child,

@@ -39,6 +39,7 @@ pub mod mediate;
 pub mod mounts;
 pub mod namespace;
 pub mod network;
+pub mod phases;
 pub mod plan;
 pub mod planted;
 pub mod powerbox;

@@ -713,6 +713,7 @@ impl Shell {
         job.wait(self.options.pipefail);
         if let Some(t) = &self.terminal {
             t.reclaim();
+            pola_fileserver::phases::stamp("reclaimed");
             // Ended by Ctrl-C: the terminal echoed `^C` and no newline; the prompt
             // goes on the next line, as bash's does (it was drawn after `^C` with the
             // mark of an unfinished line).

@@ -1545,11 +1545,13 @@ pub fn start(
     // resolving below rather than after it (a script's first command; `pola-run` and
     // an interactive shell have started it already).
     // A forked copy's jails die with the top shell too (`sys::lifeline`).
+    pola_fileserver::phases::stamp("jail");
     crate::sys::lifeline::watch();
     if !cmd.net.shares_host() {
         pola_fileserver::zygote::start_ahead(|| launch::find_shim().ok());
     }
     let prepared = namespace(cmd, identity, env)?;
+    pola_fileserver::phases::stamp("namespace");
     let tool = launch::program_name(&prepared.exe);
     if let Some(line) = lists_what_it_was_not_given(cmd, &tool, &prepared.ns) {
         crate::report::line(line);
@@ -1575,6 +1577,7 @@ pub fn start(
     }
     let shim = launch::find_shim()?;
     let mut resolved = resolve(&prepared.ns)?;
+    pola_fileserver::phases::stamp("resolved");
     // The plan takes the nodes; the witnesses and slot directories stay with `resolved`.
     let nodes = std::mem::take(&mut resolved.nodes);
     let mut plan = match plan(cmd, identity, &prepared, nodes) {
@@ -1597,6 +1600,7 @@ pub fn start(
         rlimits: cmd.rlimits.clone(),
         ..in_jail
     };
+    pola_fileserver::phases::stamp("planned");
     plan.keep_fds = io
         .fds
         .iter()
@@ -2149,6 +2153,7 @@ fn setuid_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
 /// The shell reaped `jail` with `status`: tidy up, print what a mediated command was
 /// denied, and return the status.
 pub fn finish(jail: launch::Jail, status: i32) -> i32 {
+    pola_fileserver::phases::stamp("finished");
     let outcome = jail.finish(status);
     report_learned(crate::exec::PROGRAM, &outcome);
     report_hint(crate::exec::PROGRAM, &outcome);

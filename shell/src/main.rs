@@ -480,6 +480,7 @@ fn repl(sh: &mut Shell) -> i32 {
             names.sort();
             *h.variables.borrow_mut() = names;
         }
+        pola_fileserver::phases::stamp("names");
         // `set -o vi` / `set -o emacs`: the line editor's keys (it was accepted and
         // ignored; new-user trial).
         {
@@ -497,6 +498,7 @@ fn repl(sh: &mut Shell) -> i32 {
         } else {
             pola_sh::prompt::expand(sh, "PS2")
         };
+        pola_fileserver::phases::stamp("ps1");
         typed_ahead.push_str(&String::from_utf8_lossy(
             &pola_fileserver::relay::take_typeahead(),
         ));
@@ -523,6 +525,7 @@ fn repl(sh: &mut Shell) -> i32 {
             None => {
                 let start = std::mem::take(&mut typed_ahead);
                 LINE_EDITOR_READING.store(true, std::sync::atomic::Ordering::SeqCst);
+                pola_fileserver::phases::stamp("prompt");
                 let line = editor.readline_with_initial(&p, (&start, ""));
                 LINE_EDITOR_READING.store(false, std::sync::atomic::Ordering::SeqCst);
                 line
@@ -533,6 +536,7 @@ fn repl(sh: &mut Shell) -> i32 {
         }
         match read {
             Ok(line) => {
+                pola_fileserver::phases::stamp("line");
                 if !pending.is_empty() {
                     pending.push('\n');
                 }
@@ -622,6 +626,10 @@ pub unsafe extern "C" fn read(
     }
     // SAFETY: the caller's contract for `read(2)`; the system call touches `buf` only.
     let n = unsafe { libc::syscall(libc::SYS_read, fd, buf, count) as libc::ssize_t };
+    if editing && n == 1 {
+        // SAFETY: the call just wrote that byte.
+        pola_fileserver::phases::key(unsafe { *(buf as *const u8) });
+    }
     match n < 0 && hung_up() {
         true => 0,
         false => n,

@@ -303,6 +303,7 @@ fn warm_pid1(mut link: warm::Link, stops: session::Stops, prepared: Option<rootf
     if warm::hand_plan(&link, &mut received).is_err() || !warm::fits(&received.plan) {
         std::process::exit(125);
     }
+    pola_fileserver::phases::stamp("plan");
     let channel::Received {
         plan,
         witnesses,
@@ -376,6 +377,7 @@ fn pid1(
         None => (None, None),
     };
     let mut built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
+    pola_fileserver::phases::stamp("built");
     sys::close_all(witnesses);
     // What the scratch file system holds before the command: its directories, and
     // those of the skeleton made in them (the working directory in the private home).
@@ -396,8 +398,10 @@ fn pid1(
         link.settled()
             .map_err(step("wait for the jail's process group"))?;
     }
+    pola_fileserver::phases::stamp("settled");
     let program = init::program(plan);
     let mut listener = lock_down(plan, program.exempt())?;
+    pola_fileserver::phases::stamp("restricted");
     let send = |listener: seccomp::Listener| {
         channel::send_listener(socket, &listener.fd).map_err(step("send the seccomp listener"))
     };
@@ -413,6 +417,7 @@ fn pid1(
         send(first)?;
     }
     let command = init::start_command(plan, program.path(), powerbox.as_ref());
+    pola_fileserver::phases::stamp("spawned");
     if let Some(listener) = listener {
         send(listener)?;
     }
@@ -432,6 +437,7 @@ fn pid1(
         Some(stops) => session::supervise_leader(command, terminal, stops),
         None => init::supervise(command, true),
     };
+    pola_fileserver::phases::stamp("exited");
     let others = init::kill_the_rest();
     let scratch = limits::scratch_stat(plan);
     for kind in limits::reached(plan, others, scratch.as_ref()) {
@@ -446,6 +452,7 @@ fn pid1(
     };
     // Last: whatever PID 1 says reaches the terminal before the shell goes on.
     init::report(socket, &ShimReport::Ended(status));
+    pola_fileserver::phases::stamp("ended");
     Ok(status)
 }
 
@@ -457,6 +464,7 @@ fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Lis
     // both once the jail is gone (PID 1 leaving the first would tear it down now).
     zygote::hold_mount_namespace_until_started();
     namespaces::lock(plan.uid, plan.gid)?;
+    pola_fileserver::phases::stamp("locked");
     zygote::hold_mount_namespace_until_started();
     limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20).

@@ -254,6 +254,7 @@ fn pid1_waits(
         eprintln!("pola-shim: cannot take the command's descriptors: {errno}");
         std::process::exit(125);
     }
+    pola_fileserver::phases::stamp("request");
     crate::warm_pid1(
         Link {
             socket: link,
