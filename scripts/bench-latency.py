@@ -63,6 +63,7 @@ class Session:
         # the last stage's own terminal).
         if self.prompt not in out[out.index(b"\n"):]:
             out += self.read_until(self.prompt, 10)
+        self.prompt_at = time.monotonic_ns()
         stamps = [int(m) for m in re.findall(rb"PROBE (\d+)", out)]
         return enter, stamps
 
@@ -88,7 +89,8 @@ cases = {
     "right after a command": (f"{p}; {p}", 2, lambda enter, s: s[1] - s[0]),
     "3-stage pipeline, last stage": (f"{p} | {p} | {p}", 0, None),
 }
-times = {f"{sh}: {case}": [] for sh in shells for case in cases}
+times = {f"{sh}: {case}": [] for sh in shells
+         for case in [*cases, "the probe's start to the next prompt"]}
 for i in range(runs + 1):
     for sh, session in (shells.items() if i % 2 == 0 else list(shells.items())[::-1]):
         for case, (line, n, latency) in cases.items():
@@ -105,6 +107,11 @@ for i in range(runs + 1):
                         f.write(f"{enter} 0 enter\n{stamps[0]} 0 probe\n")
             if i > 0:
                 times[f"{sh}: {case}"].append(value / 1e9)
+            if i > 0 and case == "after idle":
+                # Back: from the probe's start to the next prompt on the terminal (the
+                # jail's end, the job's terminal finished, the prompt drawn).
+                times[f"{sh}: the probe's start to the next prompt"].append(
+                    (session.prompt_at - stamps[0]) / 1e9)
 for s in shells.values():
     s.close()
 

@@ -112,7 +112,8 @@ for name, group, on, off, commands in [
         limits_cost[name] = ((x - y) / commands, (cx - cy) / commands)
 # Interactive latency, Enter to the command's exec (the probe's clock), against dash's
 # fork + exec of the same probe on the same kind of terminal.
-for case, target in (("after idle", 1.3), ("right after a command", 1.3), ("3-stage pipeline, last stage", None)):
+for case, target in (("after idle", 1.3), ("right after a command", 1.3), ("3-stage pipeline, last stage", None),
+                     ("the probe's start to the next prompt", None)):
     ratios[f"pola-sh / dash, latency {case}"] = (
         ratio("latency", f"pola-sh: {case}", f"dash: {case}"), target)
 # The network by name: the proxy's cost against the host's network, same run.
