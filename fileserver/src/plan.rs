@@ -325,6 +325,9 @@ pub enum ShimReport {
     /// jail runs any more: PID 1 killed and reaped the rest, and has only to exit. The
     /// shell may go on without waiting for PID 1's and the shim's exits.
     Ended(i32),
+    /// From the shim of a jail with a session of its own: the command stopped, and the
+    /// shim stops next (the shell's job stops when it does).
+    Stopping,
 }
 
 #[cfg(test)]

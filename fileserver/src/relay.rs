@@ -81,17 +81,23 @@ struct Control {
     settled: u64,
     /// Keys typed ahead and not read: for the next foreground job, or the prompt.
     typeahead: Vec<u8>,
-    /// The echo modes (`ECHO_MODES` of `c_lflag`) the last jail that had the keys left
-    /// its terminal in (`stty -echo`), for the shell's own `read`.
-    echo: Option<libc::tcflag_t>,
+    /// The echo modes (`ECHO_MODES` of `c_lflag`) the last jails' terminals were left
+    /// in (`stty -echo`) when they were finished, each with its job's process group
+    /// (the last few): for the shell's own `read`, that of the job that had the keys
+    /// last ([`take_echo`]). Kept by job, whichever comes first — the terminal
+    /// finished, or the job given the keys (a job may be over before the shell gets to
+    /// give it the keys, its terminal finished once its shim is gone).
+    echo: Vec<(i32, libc::tcflag_t)>,
     /// The process group that had the keys last, also once the shell has them back:
-    /// the echo its terminal is left in counts (`echo`) when that terminal is finished
-    /// only after the shell took the keys (its jail's end was said before its
-    /// processes were gone; the next `read` echoed a password: one run in eight). Set
-    /// by the shell ([`foreground`]), not by the thread once it sees the job: a job
-    /// over before the thread ran (`stty -echo`, some milliseconds) was never seen
-    /// (one run in thirty, with the prompt drawn 1.2 ms sooner).
+    /// the echo its terminal is left in counts when that terminal is finished only
+    /// after the shell took the keys (its jail's end was said before its processes
+    /// were gone; the next `read` echoed a password: one run in eight). Set by the
+    /// shell ([`foreground`]), not by the thread once it sees the job: a job over
+    /// before the thread ran (`stty -echo`, some milliseconds) was never seen (one run
+    /// in thirty, with the prompt drawn 1.2 ms sooner).
     last_keyed: Option<i32>,
+    /// The process group of the job that ended, with the request to settle.
+    over: Option<i32>,
 }
 
 /// The local modes of echoing a jail's terminal is left in that the shell looks at.
@@ -99,13 +105,14 @@ pub const ECHO_MODES: libc::tcflag_t = libc::ECHO | libc::ECHOE | libc::ECHOK | 
 
 /// The echo modes the last jail that had the keys left its terminal in, once.
 pub fn take_echo() -> Option<libc::tcflag_t> {
-    handle()?
-        .control
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .echo
-        .take()
+    let mut c = handle()?.control.lock().unwrap_or_else(|e| e.into_inner());
+    let keyed = c.last_keyed?;
+    let i = c.echo.iter().rposition(|(job, _)| *job == keyed)?;
+    Some(c.echo.remove(i).1)
 }
+
+/// How many terminals' echo modes are kept (`Control::echo`).
+const ECHOES_KEPT: usize = 8;
 
 struct Handle {
     /// The process that started the relay; only it may steer it.
@@ -223,11 +230,14 @@ pub fn foreground(job: Option<Foreground>) {
 
 /// The foreground job ended or stopped: take the keys back, copy everything the jails
 /// have written so far to the terminal, and give the terminal its modes from the
-/// prompt; return when that is done.
-pub fn settle() {
+/// prompt; return when that is done. `over`: the process group of a job that ended,
+/// whose jails reported their ends (`launch::Jail::wait_end_or_stop`) and are
+/// finished now, their shims' exits still to come.
+pub fn settle(over: Option<i32>) {
     let Some(h) = handle() else { return };
     let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
     c.foreground = None;
+    c.over = over;
     c.asked += 1;
     let asked = c.asked;
     wake(h);
@@ -685,10 +695,11 @@ impl Relay {
             let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
             // `stty -echo; read pw`: the echo it set holds for what comes next, as on
             // a terminal of its own.
-            if c.last_keyed == Some(p.pgrp) {
-                if let Some(modes) = termios(p.master.as_fd()) {
-                    c.echo = Some(modes.c_lflag & ECHO_MODES);
+            if let Some(modes) = termios(p.master.as_fd()) {
+                if c.echo.len() >= ECHOES_KEPT {
+                    c.echo.remove(0);
                 }
+                c.echo.push((p.pgrp, modes.c_lflag & ECHO_MODES));
             }
         }
         if self.keyed == Some(p.pgrp) {
@@ -875,14 +886,17 @@ impl Relay {
             return;
         }
         // The jails that are over (the job's, if it ended) first: their unread keys.
+        let over = h
+            .control
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .over
+            .take();
         let mut i = self.ptys.len();
         while i > 0 {
             i -= 1;
-            if self.ptys[i]
-                .ended
-                .as_ref()
-                .is_some_and(|e| readable(e.as_fd()))
-            {
+            let p = &self.ptys[i];
+            if Some(p.pgrp) == over || p.ended.as_ref().is_some_and(|e| readable(e.as_fd())) {
                 self.finish(i, buf);
             }
         }

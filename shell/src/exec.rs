@@ -712,7 +712,7 @@ impl Shell {
         }
         job.wait(self.options.pipefail);
         if let Some(t) = &self.terminal {
-            t.reclaim();
+            t.reclaim((job.state != State::Stopped).then_some(&job));
             pola_fileserver::phases::stamp("reclaimed");
             // Ended by Ctrl-C: the terminal echoed `^C` and no newline; the prompt
             // goes on the next line, as bash's does (it was drawn after `^C` with the
@@ -1017,7 +1017,7 @@ impl Shell {
             job.resume();
         }
         if let Some(t) = &self.terminal {
-            t.reclaim();
+            t.reclaim(Some(&job));
         }
         job.status(self.options.pipefail)
     }
@@ -2027,7 +2027,7 @@ impl Shell {
                     if let Err(e) = jail::complete(&mut j) {
                         // No job to wait for: the terminal comes back now.
                         if let (true, Some(t)) = (lent, &self.terminal) {
-                            t.reclaim();
+                            t.reclaim(None);
                         }
                         self.error(&e);
                         return Running::Done(e.status());

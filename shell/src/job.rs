@@ -20,8 +20,12 @@ use nix::sys::signal::{kill, Signal};
 use nix::sys::termios::{tcgetattr, tcsetattr, SetArg, Termios};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{getpgrp, getpid, setpgid, tcgetpgrp, tcsetpgrp, Pid};
-use pola_fileserver::launch::Jail;
+use pola_fileserver::launch::{Jail, Waited};
 use pola_fileserver::relay::{self, Foreground};
+
+/// How often a foreground jail that says nothing of its end is looked at, in case its
+/// shim was stopped by a signal from elsewhere (`Job::word_of`).
+const LOOK_AGAIN: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// In a background job's forked shell (a script's `cmd &`): the jails it waits for now,
 /// to which a signal sent to it goes (`relay_signals`). `$!` names that forked shell,
@@ -193,6 +197,20 @@ impl Job {
         proc_.jail.as_mut()?.wait_ended()
     }
 
+    /// What the jail `pid` says of its end or its stop ([`launch::Jail::wait_end_or_stop`]),
+    /// waiting for at most [`LOOK_AGAIN`].
+    fn word_of(&mut self, pid: Pid) -> Waited {
+        let jail = self
+            .procs
+            .iter_mut()
+            .find(|p| p.pid == pid)
+            .and_then(|p| p.jail.as_mut());
+        match jail {
+            Some(jail) => jail.wait_end_or_stop(LOOK_AGAIN),
+            None => Waited::Unsaid,
+        }
+    }
+
     /// Wait until every process has ended, or one has stopped.
     pub fn wait(&mut self, pipefail: bool) {
         use std::sync::atomic::Ordering;
@@ -232,8 +250,24 @@ impl Job {
                 self.record(pid, status);
                 continue;
             }
+            // With job control, a jail with a terminal of its own says when it ends and
+            // when it stops; until it says it stops, its shim is only looked at now and
+            // then (stopped by a signal from elsewhere, it says nothing).
+            let mut told = self.pgid.as_raw() != 0;
             loop {
-                match waitpid(pid, Some(WaitPidFlag::WUNTRACED)) {
+                let mut flags = WaitPidFlag::WUNTRACED;
+                if told {
+                    match self.word_of(pid) {
+                        Waited::Ended(status) => {
+                            self.record(pid, status);
+                            break;
+                        }
+                        Waited::Quiet => flags |= WaitPidFlag::WNOHANG,
+                        Waited::Stopping | Waited::Unsaid => told = false,
+                    }
+                }
+                match waitpid(pid, Some(flags)) {
+                    Ok(WaitStatus::StillAlive) => continue,
                     Ok(WaitStatus::Stopped(..)) => {
                         self.state = State::Stopped;
                         return;
@@ -468,9 +502,10 @@ impl Terminal {
     }
 
     /// Take the terminal back, with the shell's modes, once the relay has shown all
-    /// the job wrote.
-    pub fn reclaim(&self) {
-        relay::settle();
+    /// the job wrote. `ended`: the job, if it ended (not if it stopped): its jails'
+    /// terminals are finished now (`relay::settle`).
+    pub fn reclaim(&self, ended: Option<&Job>) {
+        relay::settle(ended.map(|job| job.pgid.as_raw()));
         FOREGROUND_JOB.store(0, std::sync::atomic::Ordering::SeqCst);
         crate::report::flush_deferred();
         let _ = tcsetpgrp(tty(), self.shell_pgid);
@@ -497,6 +532,6 @@ pub fn with_keys<T>(wait: impl FnOnce() -> T) -> T {
         stops: false,
     }));
     let result = wait();
-    relay::settle();
+    relay::settle(None);
     result
 }

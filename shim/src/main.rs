@@ -225,23 +225,23 @@ fn jail(
             drop(powerbox);
             let _keep_open = parent_alive;
             // Serve the server's slot requests (if any) while supervising PID 1.
-            let socket = match (&carriers, supervisor) {
+            let requests = match (&carriers, supervisor) {
                 (Some(_), Some(s)) => Some(UnixStream::from(s)),
                 _ => None,
             };
-            let mut reader = socket.as_ref().map(std::io::BufReader::new);
+            let mut reader = requests.as_ref().map(std::io::BufReader::new);
             let mut serve = || match (&carriers, reader.as_mut()) {
                 (Some(c), Some(r)) => c.serve_one(r),
                 _ => false,
             };
-            let service = socket.as_ref().map(|s| {
+            let service = requests.as_ref().map(|s| {
                 (
                     std::os::fd::AsFd::as_fd(s),
                     &mut serve as &mut dyn FnMut() -> bool,
                 )
             });
             Ok(match stops {
-                Some(stops) => session::supervise_shim(pid1, stops, service),
+                Some(stops) => session::supervise_shim(pid1, stops, socket, service),
                 None => init::supervise_serving(pid1, false, service),
             })
         }

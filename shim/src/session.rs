@@ -174,12 +174,14 @@ pub fn make_terminal(
     }
 }
 
-/// The shim outside: pass every signal on to PID 1, stop when the command stops, serve
-/// `service` (the server's slot requests) whenever it is readable, and return PID 1's
-/// status when it ends.
+/// The shim outside: pass every signal on to PID 1, stop when the command stops (saying
+/// so on `socket` first: the shell, which waits for PID 1's report of the end rather
+/// than for this process, then waits for the stop), serve `service` (the server's slot
+/// requests) whenever it is readable, and return PID 1's status when it ends.
 pub fn supervise_shim(
     pid1: Pid,
     stops: Stops,
+    socket: &std::os::unix::net::UnixStream,
     mut service: Option<pola_fileserver::supervise::Service>,
 ) -> i32 {
     let Stops { read, write } = stops;
@@ -238,6 +240,7 @@ pub fn supervise_shim(
                             return code;
                         }
                     }
+                    crate::init::report(socket, &pola_fileserver::plan::ShimReport::Stopping);
                     let _ = kill(nix::unistd::getpid(), Signal::SIGSTOP);
                 }
             }

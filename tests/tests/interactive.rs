@@ -349,6 +349,39 @@ both!(vim_stops_and_comes_back, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// A job with a terminal of its own ends at its PID 1's word and stops at its shim's
+// (`ShimReport::Stopping`), which the shell waits for rather than for the shim's exit.
+// A shim stopped by a signal from elsewhere says nothing: the shell, which looks at it
+// now and then, still sees the job stopped (else it waited for the end, and took the
+// job for ended while its shim was stopped).
+both!(
+    a_job_whose_shim_is_stopped_from_elsewhere_is_seen_stopped,
+    |t: &T| {
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            // Unconfined, in the background: in a second, stop the shim (this shell's
+            // child) whose PID 1 runs the foreground `sleep`.
+            Send(concat!(
+                "!!sh -c 'sleep 1; for c in $(pgrep -x -P '$$' pola-shim); do ",
+                "for p in $(pgrep -P $c); do pgrep -x -P $p sleep >/dev/null && kill -STOP $c; ",
+                "done; done' &"
+            )),
+            Send(ENTER),
+            Pause(0.3),
+            Send("sleep 3"),
+            Send(ENTER),
+            Expect("Stopped"),
+            Send("fg"),
+            Send(ENTER),
+            Pause(0.3),
+            Send("echo fg-status=$?"),
+            Send(ENTER),
+            Expect("fg-status=0"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+    }
+);
+
 both!(
     pipelines_subshells_and_substitutions_get_the_keys,
     |t: &T| {
