@@ -204,6 +204,9 @@ pub struct Jail {
     /// it was looked at.
     reported: Vec<u8>,
     scanned: usize,
+    /// A pidfd of the shim, once waited for (`wait_word`: a foreground job is looked
+    /// at every `LOOK_AGAIN` while it runs).
+    shim_fd: Option<OwnedFd>,
 }
 
 /// What [`Jail::wait_end_or_stop`] saw.
@@ -676,6 +679,7 @@ pub fn start(
         session: plan.session.is_some(),
         reported: Vec::new(),
         scanned: 0,
+        shim_fd: None,
     };
     let sent = sent.and_then(|()| {
         if let (Some(observed), None, true) = (&jail.observed, &jail.lent, plan.observe) {
@@ -1023,7 +1027,10 @@ impl Jail {
         }
         // The shim's end, too: another process may hold the jail's end of the socket (a
         // copy a dying zygote forked before the shell spawned the shim instead).
-        let Some(shim) = crate::supervise::pidfd(self.child) else {
+        if self.shim_fd.is_none() {
+            self.shim_fd = crate::supervise::pidfd(self.child);
+        }
+        let Some(shim) = self.shim_fd.as_ref() else {
             return Waited::Unsaid;
         };
         let timeout = match patience {
