@@ -10,9 +10,11 @@
 //! line discipline, and nothing the command does (`setsid`, `tcsetpgrp`, `stty`)
 //! touches the shell's terminal.
 //!
-//! Job control still runs through the shell, which waits for the shim outside:
+//! Job control still runs through the shell, which waits for PID 1's report of the
+//! end, or for the shim outside to stop:
 //! - PID 1 waits for the command with WUNTRACED; when it stops, PID 1 says so on a
-//!   pipe, and the shim stops itself: that is what the shell's `waitpid` sees.
+//!   pipe, and the shim says so on the jail's socket (`ShimReport::Stopping`) and
+//!   stops itself: that is what the shell's `waitpid` then sees.
 //! - The shell's SIGCONT (`fg`, `bg`) continues the shim, which passes it on; PID 1
 //!   continues the terminal's foreground group.
 //! - Signals sent to the job's process group (the shell's `kill`, the signal keys of a
