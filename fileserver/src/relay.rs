@@ -120,6 +120,9 @@ struct Handle {
     control: Mutex<Control>,
     answered: Condvar,
     wake: OwnedFd,
+    /// The thread's state: held by the thread while it works, not while it waits
+    /// (`poll`), when the shell may settle in its place ([`settle`]).
+    relay: Mutex<Relay>,
 }
 
 static HANDLE: OnceLock<Handle> = OnceLock::new();
@@ -169,13 +172,6 @@ pub fn start() -> Result<(), Errno> {
         return Err(Errno::EBUSY);
     }
     WAKE_FD.store(wake.as_raw_fd(), Ordering::Relaxed);
-    let _ = HANDLE.set(Handle {
-        owner: std::process::id(),
-        control: Mutex::new(Control::default()),
-        answered: Condvar::new(),
-        wake,
-    });
-    chain_sigwinch();
     let relay = Relay {
         size: pty::window_size(tty.as_fd()),
         tty,
@@ -194,10 +190,21 @@ pub fn start() -> Result<(), Errno> {
         unbounded: std::env::var_os(UNBOUNDED_FINISH_SEAM).is_some_and(|v| v == "1"),
         copied: 0,
         hung_up: false,
+        generation: 0,
+        buf: vec![0u8; CHUNK],
     };
+    let _ = HANDLE.set(Handle {
+        owner: std::process::id(),
+        control: Mutex::new(Control::default()),
+        answered: Condvar::new(),
+        wake,
+        relay: Mutex::new(relay),
+    });
+    chain_sigwinch();
+    let h = HANDLE.get().ok_or(Errno::EBUSY)?;
     std::thread::Builder::new()
         .name("pola-relay".into())
-        .spawn(move || relay.run())
+        .spawn(move || Relay::run(&h.relay))
         .map_err(|_| Errno::EAGAIN)?;
     Ok(())
 }
@@ -240,7 +247,19 @@ pub fn settle(over: Option<i32>) {
     c.over = over;
     c.asked += 1;
     let asked = c.asked;
+    drop(c);
+    // The thread waiting in `poll`, the shell settles itself: waking the thread and
+    // waiting for its answer took 0.25 ms here (an idle CPU woken), from every
+    // foreground job's end to the next prompt or command. The thread, woken too, then
+    // waits on what is left. Busy, or held (a question asked), the thread settles.
+    if let Ok(mut relay) = h.relay.try_lock() {
+        relay.generation = relay.generation.wrapping_add(1);
+        let mut buf = std::mem::take(&mut relay.buf);
+        relay.answer_settle(&mut buf);
+        relay.buf = buf;
+    }
     wake(h);
+    let c = h.control.lock().unwrap_or_else(|e| e.into_inner());
     // A terminal that does not take output (stopped with ^S) must not hang the shell.
     let _ = h
         .answered
@@ -402,6 +421,11 @@ struct Relay {
     copied: usize,
     /// The terminal hung up (its window closed): not read again.
     hung_up: bool,
+    /// Changed whenever the shell changed this state while the thread waited: what the
+    /// thread's `poll` found is then for descriptors and places that may be gone.
+    generation: u64,
+    /// The thread's buffer, and the shell's when it settles.
+    buf: Vec<u8>,
 }
 
 /// A pause: the descriptor its holder keeps (it ends when that closes), the one the
@@ -434,90 +458,114 @@ enum Slot {
 const CHUNK: usize = 64 * 1024;
 
 impl Relay {
-    fn run(mut self) {
+    fn run(state: &Mutex<Relay>) {
         let mut buf = vec![0u8; CHUNK];
+        let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            let reading = self.foreground.is_some() && self.pauses.is_empty() && !self.hung_up;
-            let mut slots = vec![Slot::Wake, Slot::Socket];
-            let mut fds = vec![
-                pollfd(self.wake.as_raw_fd(), libc::POLLIN),
-                pollfd(self.socket.as_raw_fd(), libc::POLLIN),
-            ];
-            if reading {
-                slots.push(Slot::Tty);
-                fds.push(pollfd(self.tty.as_raw_fd(), libc::POLLIN));
-            }
-            for (i, p) in self.ptys.iter().enumerate() {
-                let out = if p.pending.is_empty() {
-                    0
-                } else {
-                    libc::POLLOUT
-                };
-                slots.push(Slot::Pty(i));
-                fds.push(pollfd(p.master.as_raw_fd(), libc::POLLIN | out));
-                if let Some(ended) = &p.ended {
-                    slots.push(Slot::Ended(i));
-                    fds.push(pollfd(ended.as_raw_fd(), libc::POLLIN));
-                }
-            }
-            for (i, h) in self.pauses.iter().enumerate() {
-                slots.push(Slot::Pause(i));
-                fds.push(pollfd(h.hold.as_raw_fd(), 0));
-            }
+            let (slots, mut fds, generation) = lock().to_poll();
             // SAFETY: `fds` is a valid array of pollfd for the call's duration.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
             if n < 0 {
                 continue;
             }
-            let mut gone = Vec::new();
-            let mut paused_ended = Vec::new();
-            let mut new_pauses = Vec::new();
-            let mut keys: Option<Vec<u8>> = None;
-            for (slot, fd) in slots.iter().zip(&fds) {
-                if fd.revents == 0 {
-                    continue;
-                }
-                match slot {
-                    Slot::Wake => self.controlled(),
-                    Slot::Socket => self.receive(&mut new_pauses),
-                    Slot::Tty if fd.revents & libc::POLLHUP != 0 => self.hang_up(),
-                    Slot::Tty => keys = self.read_keys(&mut buf),
-                    Slot::Pty(i) => {
-                        if fd.revents & libc::POLLOUT != 0 {
-                            self.flush_pending(*i);
-                        }
-                        if fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
-                            && !self.copy_out(*i, &mut buf)
-                        {
-                            gone.push(*i);
-                        }
+            let mut relay = lock();
+            // The shell settled meanwhile: look again (what was ready still is).
+            if relay.generation != generation {
+                continue;
+            }
+            relay.serve(&slots, &fds, &mut buf);
+        }
+    }
+
+    /// What to wait for: the descriptors, what each one is, and this state's generation.
+    fn to_poll(&self) -> (Vec<Slot>, Vec<libc::pollfd>, u64) {
+        let reading = self.foreground.is_some() && self.pauses.is_empty() && !self.hung_up;
+        let mut slots = vec![Slot::Wake, Slot::Socket];
+        let mut fds = vec![
+            pollfd(self.wake.as_raw_fd(), libc::POLLIN),
+            pollfd(self.socket.as_raw_fd(), libc::POLLIN),
+        ];
+        if reading {
+            slots.push(Slot::Tty);
+            fds.push(pollfd(self.tty.as_raw_fd(), libc::POLLIN));
+        }
+        for (i, p) in self.ptys.iter().enumerate() {
+            let out = if p.pending.is_empty() {
+                0
+            } else {
+                libc::POLLOUT
+            };
+            slots.push(Slot::Pty(i));
+            fds.push(pollfd(p.master.as_raw_fd(), libc::POLLIN | out));
+            if let Some(ended) = &p.ended {
+                slots.push(Slot::Ended(i));
+                fds.push(pollfd(ended.as_raw_fd(), libc::POLLIN));
+            }
+        }
+        for (i, h) in self.pauses.iter().enumerate() {
+            slots.push(Slot::Pause(i));
+            fds.push(pollfd(h.hold.as_raw_fd(), 0));
+        }
+        (slots, fds, self.generation)
+    }
+
+    /// Do what `poll` found ready.
+    fn serve(&mut self, slots: &[Slot], fds: &[libc::pollfd], buf: &mut [u8]) {
+        let mut gone = Vec::new();
+        let mut paused_ended = Vec::new();
+        let mut new_pauses = Vec::new();
+        let mut keys: Option<Vec<u8>> = None;
+        let ready = || slots.iter().zip(fds).filter(|(_, fd)| fd.revents != 0);
+        for (slot, _) in ready() {
+            match slot {
+                Slot::Wake => self.controlled(),
+                Slot::Socket => self.receive(&mut new_pauses),
+                _ => {}
+            }
+        }
+        // The terminal raw before a jail's output is copied to it, when the job that
+        // wrote it was just given the keys.
+        let reading = self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
+        self.set_raw(reading);
+        for (slot, fd) in ready() {
+            match slot {
+                Slot::Wake | Slot::Socket => {}
+                Slot::Tty if fd.revents & libc::POLLHUP != 0 => self.hang_up(),
+                Slot::Tty => keys = self.read_keys(buf),
+                Slot::Pty(i) => {
+                    if fd.revents & libc::POLLOUT != 0 {
+                        self.flush_pending(*i);
                     }
-                    Slot::Ended(i) => gone.push(*i),
-                    Slot::Pause(i) => paused_ended.push(*i),
+                    if fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
+                        && !self.copy_out(*i, buf)
+                    {
+                        gone.push(*i);
+                    }
                 }
+                Slot::Ended(i) => gone.push(*i),
+                Slot::Pause(i) => paused_ended.push(*i),
             }
-            gone.sort_unstable();
-            gone.dedup();
-            for i in gone.into_iter().rev() {
-                self.finish(i, &mut buf);
-            }
-            for i in paused_ended.into_iter().rev() {
-                self.pauses.remove(i);
-            }
-            if let Some(keys) = keys {
-                let quiet = self.tty_quiet.min(keys.len());
-                self.tty_quiet -= quiet;
-                self.route(&keys[..quiet], true);
-                self.route(&keys[quiet..], false);
-            }
-            self.answer_settle(&mut buf);
-            let reading =
-                self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
-            self.set_raw(reading);
-            for held in new_pauses {
-                let _ = nix::unistd::write(held.ack.as_fd(), &[pty::PAUSED]);
-                self.pauses.push(held);
-            }
+        }
+        gone.sort_unstable();
+        gone.dedup();
+        for i in gone.into_iter().rev() {
+            self.finish(i, buf);
+        }
+        for i in paused_ended.into_iter().rev() {
+            self.pauses.remove(i);
+        }
+        if let Some(keys) = keys {
+            let quiet = self.tty_quiet.min(keys.len());
+            self.tty_quiet -= quiet;
+            self.route(&keys[..quiet], true);
+            self.route(&keys[quiet..], false);
+        }
+        self.answer_settle(buf);
+        let reading = self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
+        self.set_raw(reading);
+        for held in new_pauses {
+            let _ = nix::unistd::write(held.ack.as_fd(), &[pty::PAUSED]);
+            self.pauses.push(held);
         }
     }
 
@@ -647,6 +695,7 @@ impl Relay {
                     }
                     Err(Errno::EINTR) => continue,
                     Err(Errno::EAGAIN) => {
+                        let filled = self.line_ends(&mut buf[..filled]);
                         write_all(self.tty.as_fd(), &buf[..filled]);
                         self.copied = self.copied.wrapping_add(filled);
                         return true;
@@ -655,6 +704,7 @@ impl Relay {
                     Err(_) => break false,
                 }
             };
+            let filled = self.line_ends(&mut buf[..filled]);
             write_all(self.tty.as_fd(), &buf[..filled]);
             self.copied = self.copied.wrapping_add(filled);
             if !open {
@@ -662,6 +712,33 @@ impl Relay {
             }
         }
         true
+    }
+
+    /// `out`, a jail's output, as the terminal should be given it; returns its length.
+    /// The jail's own terminal made its line ends (`\n` to `\r\n`, `onlcr`). While the
+    /// terminal is not raw — a quick job's output copied before or after it had the
+    /// keys, a background job's at the prompt, during a question — it makes them
+    /// again: `a\r\r\n` (one interactive command in four, new-user trial). Then
+    /// the `\r` of each `\r\n` is left to it.
+    fn line_ends(&self, out: &mut [u8]) -> usize {
+        if self.raw.is_some() || !out.contains(&b'\n') {
+            return out.len();
+        }
+        let Some(modes) = termios(self.tty.as_fd()) else {
+            return out.len();
+        };
+        if modes.c_oflag & libc::OPOST == 0 || modes.c_oflag & libc::ONLCR == 0 {
+            return out.len();
+        }
+        let mut kept = 0;
+        for i in 0..out.len() {
+            if out[i] == b'\r' && out.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            out[kept] = out[i];
+            kept += 1;
+        }
+        kept
     }
 
     /// A jail is over: show the rest of what it wrote, take back the keys it did not

@@ -442,6 +442,8 @@ pub enum Key<'a> {
     /// first rule whose text the question contains (else the last rule's), until the
     /// output contains the last text (up to 60 s).
     Answer(&'a str, &'a [(&'a str, &'a str)], &'a str),
+    /// At the end, write the whole output as sent (escapes, `\r`) to this file.
+    Keep(&'a str),
 }
 
 impl T {
@@ -502,6 +504,7 @@ impl T {
                 Key::Pause(s) => format!("[\"sleep\", {s}]"),
                 Key::Resize(rows, cols) => format!("[\"resize\", {rows}, {cols}]"),
                 Key::SlowTerminal => "[\"slow\"]".to_string(),
+                Key::Keep(path) => format!("[\"keep\", {}]", json_str(path)),
                 Key::Answer(question, rules, until) => {
                     let rules: Vec<String> = rules
                         .iter()

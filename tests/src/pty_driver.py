@@ -3,11 +3,12 @@
 usage: pty_driver.py STEPS_JSON UID GID PROGRAM [ARG]...
 STEPS: [["send", text], ["expect", text, seconds], ["raw", text, seconds],
         ["count", text, n, seconds], ["sleep", seconds], ["resize", rows, cols], ["slow"],
-        ["answer", question, [[contains, reply], ...], until, seconds]]
+        ["answer", question, [[contains, reply], ...], until, seconds], ["keep", path]]
 "answer" replies to every new line containing `question` with the reply of the first
 rule whose text the line contains (or the last rule's), until `until` appears.
 "slow": from then on output is read at about 1 MB/s (a slow link).
 "expect" matches output with terminal escapes removed; "raw" matches it as sent.
+"keep": at the end, the whole output as sent is written to `path`.
 Prints OK and the output (escapes removed), or FAIL with what was expected and the
 output's tail; exit status 0/1.
 """
@@ -73,6 +74,8 @@ for step in steps:
         pump(lambda: False, step[1])
     elif kind == "slow":
         slow = True
+    elif kind == "keep":
+        pass
     elif kind == "resize":
         # The terminal's window changes size: its foreground group gets SIGWINCH.
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", step[1], step[2], 0, 0))
@@ -117,6 +120,10 @@ for step in steps:
                 fail(f"expected {step[3]!r} (after {answered} answers)")
             read_some(0.05)
 pump(lambda: False, 0.1)
+for step in steps:
+    if step[0] == "keep":
+        with open(step[1], "wb") as f:
+            f.write(out)
 print("OK")
 print(ansi.sub(b"", out).decode(errors="replace"))
 os.kill(pid, 9)

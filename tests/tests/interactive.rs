@@ -1533,3 +1533,31 @@ both!(
         assert_eq!(std::fs::read_to_string(t.path("new.txt")).unwrap(), "new\n");
     }
 );
+
+// The relay copies a jail's output, whose line ends its own terminal made, to the
+// user's terminal: while that is not raw (a quick command's output copied before or
+// after its job had the keys, a background job's at the prompt) it must not make them
+// again: `a\r\r\n` came out for one interactive command in four (new-user trial).
+both!(output_line_ends_are_not_doubled, |t: &T| {
+    let mut steps = vec![Expect(prompt(t))];
+    for _ in 0..20 {
+        steps.push(Send("/usr/bin/printf 'one\\ntwo\\n'"));
+        steps.push(Send(ENTER));
+        steps.push(Pause(0.15));
+    }
+    steps.push(Send("(sleep 0.2; /usr/bin/printf 'bg%s\\n' 1 2) &"));
+    steps.push(Send(ENTER));
+    steps.push(Expect("bg2"));
+    steps.push(Send("echo done-$((20+1))"));
+    steps.push(Send(ENTER));
+    steps.push(Expect("done-21"));
+    let kept = t.dir().join(".pty-output");
+    let kept_path = kept.to_str().expect("a UTF-8 test directory");
+    steps.push(Keep(kept_path));
+    let run = t.interactive(&steps);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let raw = String::from_utf8_lossy(&std::fs::read(&kept).expect("the output kept")).into_owned();
+    assert_eq!(raw.matches("one\r\ntwo\r\n").count(), 20, "{raw:?}");
+    assert_eq!(raw.matches("bg1\r\nbg2\r\n").count(), 1, "{raw:?}");
+    assert!(!raw.contains("\r\r\n"), "{raw:?}");
+});
