@@ -1566,6 +1566,25 @@ impl Observed {
                 ),
             });
         }
+        // Ports granted (`@net:connect=443`) and a URL of a host by name typed, with
+        // nothing reached: such a jail looks no names up (UDP stays closed, refused at
+        // the socket, before any connect seen here). curl said only "Could not resolve
+        // host" (the README's own example; new-user trial).
+        let by_name = self
+            .words
+            .iter()
+            .filter_map(|w| url_host(w))
+            .find(|h| h.parse::<std::net::IpAddr>().is_err());
+        if let Some(host) = by_name.filter(|_| {
+            direct.is_none() && self.connects.is_empty() && !self.connect_ports.is_empty()
+        }) {
+            let ports: Vec<String> = self.connect_ports.iter().map(u16::to_string).collect();
+            let host = crate::text::shown(&host);
+            lines.push(format!(
+                "{name} was granted @net:connect={}, with which a jail looks no host names up — to reach {host} by name, try: {cmd} + @net:{host} (pola-sh's proxy looks it up), or {cmd} + @net",
+                ports.join(",")
+            ));
+        }
         if let Some(port) = self.binds.first() {
             lines.insert(0, format!(
                 "{name} listened on port {port} in the jail's own network, which nothing outside the jail reaches — to serve on the host's, try: {cmd} + @net:bind={port}"
@@ -2447,6 +2466,21 @@ mod tests {
             .hint("pola-sh", "curl", true, d.path())
             .unwrap()
             .ends_with("try: curl … + @net:connect=8080"));
+        // Ports granted, a host by name: no name is looked up with them.
+        let ports = Observed {
+            connect_ports: vec![443],
+            words: vec!["https://pypi.org/simple/".into()],
+            ..Observed::default()
+        };
+        assert_eq!(
+            ports.hint("pola-sh", "curl", true, d.path()).unwrap(),
+            "pola-sh: curl was granted @net:connect=443, with which a jail looks no host names up — to reach pypi.org by name, try: curl … + @net:pypi.org (pola-sh's proxy looks it up), or curl … + @net"
+        );
+        let address = Observed {
+            words: vec!["https://1.1.1.1/".into()],
+            ..ports.clone()
+        };
+        assert_eq!(address.hint("pola-sh", "curl", true, d.path()), None);
         // A server in the jail's own network (which it reached itself): the port to
         // serve on the host's; nothing when its network was the host's.
         let shared = std::sync::Arc::new(std::sync::Mutex::new(Observed {
