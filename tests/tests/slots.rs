@@ -459,13 +459,23 @@ both!(a_slot_shows_no_sibling_and_scratch_is_discarded, |t: &T| {
     assert!(run.stderr.contains("No such file"), "{run}");
     // Named, escaped (a name the jail chose).
     assert!(
-        run.stderr.contains("2 files left beside its slots in")
+        run.stderr
+            .contains("2 files and directories left beside its slots in")
             && run.stderr.contains(
                 "were discarded: scratch, tmpdir (a write grant keeps a file: + => NAME)"
             ),
         "{run}"
     );
     assert_only_changed(&before, &tree(&t.path("w")), &[]);
+    // A directory left alone is said too (it was discarded without a word).
+    let run = sh(t, "cd w && sh -c 'mkdir lone; echo f2 > f' + => f");
+    assert!(
+        run.stderr.contains("1 directory left beside its slots in")
+            && run.stderr.contains("was discarded: lone"),
+        "{run}"
+    );
+    assert_eq!(read(t, "w/f"), "f2\n");
+    assert_only_changed(&before, &tree(&t.path("w")), &["f"]);
     let run = sh(
         t,
         "cd w && /usr/bin/python3 -c 'open(\"x\\x1b[2Jy\", \"w\")' + => f",

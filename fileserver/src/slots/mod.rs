@@ -551,9 +551,13 @@ impl SlotDir {
             let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
                 .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
         }
-        done.named = scratch_names(&staging);
+        let left = list(&staging);
+        done.directories = left
+            .iter()
+            .any(|name| lstat_at(&staging, name).is_ok_and(|st| kind(&st) == SFlag::S_IFDIR));
+        done.discarded = left.len();
+        done.named = scratch_names(left);
         let removal = remove_staging(&self.parent, &self.staging_name, &staging);
-        done.discarded = removal.removed;
         // A file the command removed while what it made in its place is discarded is
         // put back: the user keeps what they had (`gzip => f`, without `+ => f.gz`).
         done.put_back =
@@ -581,8 +585,11 @@ impl SlotDir {
 /// What was tidied after a jail.
 #[derive(Debug, Default)]
 pub struct Finished {
-    /// Files the command left beside its slots (its scratch), discarded.
+    /// Files and directories the command left beside its slots (its scratch),
+    /// discarded: how many names (a directory with what is in it is one).
     pub discarded: usize,
+    /// Whether a directory is among them.
+    pub directories: bool,
     /// The first few names it left there (the jail's: to be escaped when shown).
     pub named: Vec<OsString>,
     /// Slots put back from the scratch name the command had moved them to.
@@ -599,8 +606,8 @@ pub struct Finished {
 pub const SCRATCH_NAMED: usize = 3;
 
 /// The first names (sorted) in the staging directory `staging`.
-fn scratch_names(staging: &OwnedFd) -> Vec<OsString> {
-    let mut names = list(staging);
+fn scratch_names(left: Vec<OsString>) -> Vec<OsString> {
+    let mut names = left;
     names.sort();
     names.truncate(SCRATCH_NAMED + 1);
     names
