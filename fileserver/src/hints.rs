@@ -78,6 +78,8 @@ pub struct Observed {
     /// granted): the names of its slots there. A command looking for anything else
     /// there is not observed (the directory is the slots' staging directory).
     pub slots_here: Option<Vec<std::ffi::OsString>>,
+    /// `CARGO_TARGET_DIR` in its environment.
+    pub cargo_target_dir: Option<PathBuf>,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -547,8 +549,29 @@ pub fn install_place(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
 
 /// The grant a tool needs to change what it changes in its working directory: the
 /// whole directory, but for npm changing dependencies and cargo building (its sources
-/// read, its `target` and lock file written: the trial was told `+ => .`).
-fn working_dir_grant(tool: &str, words: &[PathBuf]) -> &'static str {
+/// read, its `target` and lock file written: the trial was told `+ => .`). Cargo's
+/// target directory is the one `--target-dir` or `CARGO_TARGET_DIR` (`env_target`)
+/// names, if either does (the trial was told `=> target`, which failed again).
+fn working_dir_grant(tool: &str, words: &[PathBuf], env_target: Option<&Path>) -> String {
+    let target = word_after(words, &["--target-dir"])
+        .map(PathBuf::as_path)
+        .or_else(|| {
+            words.iter().find_map(|w| {
+                let value = w.as_os_str().as_bytes().strip_prefix(b"--target-dir=")?;
+                Some(Path::new(std::ffi::OsStr::from_bytes(value)))
+            })
+        })
+        .or(env_target)
+        .filter(|t| !t.as_os_str().is_empty())
+        .map_or_else(|| "target".to_string(), crate::text::word);
+    match working_dir_grant_of(tool, words) {
+        "+ . => target => Cargo.lock" => format!("+ . => {target} => Cargo.lock"),
+        "+ . => target" => format!("+ . => {target}"),
+        grant => grant.to_string(),
+    }
+}
+
+fn working_dir_grant_of(tool: &str, words: &[PathBuf]) -> &'static str {
     const CARGO_BUILDS: &[&[u8]] = &[
         b"build", b"b", b"run", b"r", b"test", b"t", b"check", b"c", b"clippy", b"doc", b"d",
         b"bench",
@@ -1024,6 +1047,15 @@ impl Observed {
             "sort" => word_after(&self.words, &["-o", "--output"])
                 .filter(|o| self.read_only.contains(o))?,
             "sed" | "perl" if !in_place(tool, &self.words) => return None,
+            // The file it patches: its first operand, not the patch it reads (`patch
+            // a.orig fix.patch` was told to write both; new-user trial).
+            "patch" => {
+                let input = word_after(&self.words, &["-i", "--input"]);
+                *operands
+                    .iter()
+                    .find(|o| Some(**o) != input)
+                    .filter(|o| self.read_only.contains(o))?
+            }
             _ => self.read_only.first()?,
         };
         if tool == "sort" {
@@ -1049,7 +1081,7 @@ impl Observed {
             .iter()
             .filter(|o| self.read_only.contains(o))
             .collect();
-        let each_changed = !COPIES.contains(&tool) && tool != "mv" && tool != "find";
+        let each_changed = !COPIES.contains(&tool) && !["mv", "find", "patch"].contains(&tool);
         if changed.len() > 1 && each_changed && compressed_name(tool, first).is_none() {
             let grants: Vec<String> = changed
                 .iter()
@@ -1138,8 +1170,9 @@ impl Observed {
                 ))
             }
             Changes::ReadOnly(Writes::WorkingDir, dir) if failed => {
-                let grant = match working_dir_grant(&self.tool, &self.words) {
-                    narrow if dir == cwd && !narrow.ends_with("=> .") => narrow.to_string(),
+                let target = self.cargo_target_dir.as_deref();
+                let grant = match working_dir_grant(&self.tool, &self.words, target) {
+                    narrow if dir == cwd && !narrow.ends_with("=> .") => narrow,
                     _ => format!("+ => {}", place(dir)),
                 };
                 Some(format!(
@@ -1399,7 +1432,7 @@ impl Observed {
                 }
                 (false, _) if patch => "+ => .".to_string(),
                 (false, _) if project && builds => {
-                    working_dir_grant(&self.tool, &self.words).to_string()
+                    working_dir_grant(&self.tool, &self.words, self.cargo_target_dir.as_deref())
                 }
                 (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", word(rel)),
                 (false, _) => "+ .".to_string(),
@@ -2651,18 +2684,38 @@ mod tests {
         let words = |w: &[&str]| w.iter().map(PathBuf::from).collect::<Vec<_>>();
         for sub in ["build", "run", "test", "check", "clippy"] {
             assert_eq!(
-                working_dir_grant("cargo", &words(&["--release", sub])),
+                working_dir_grant("cargo", &words(&["--release", sub]), None),
                 "+ . => target => Cargo.lock"
             );
         }
         assert_eq!(
-            working_dir_grant("cargo", &words(&["add", "serde"])),
+            working_dir_grant("cargo", &words(&["add", "serde"]), None),
             "+ . => Cargo.toml => Cargo.lock"
         );
-        assert_eq!(working_dir_grant("cargo", &words(&["fmt"])), "+ . => src");
+        assert_eq!(
+            working_dir_grant("cargo", &words(&["fmt"]), None),
+            "+ . => src"
+        );
         // Anything else still gets the directory.
-        assert_eq!(working_dir_grant("cargo", &words(&["publish"])), "+ => .");
-        assert_eq!(working_dir_grant("make", &words(&["all"])), "+ => .");
+        assert_eq!(
+            working_dir_grant("cargo", &words(&["publish"]), None),
+            "+ => ."
+        );
+        assert_eq!(working_dir_grant("make", &words(&["all"]), None), "+ => .");
+        // Its target directory where the environment or its line says.
+        let elsewhere = Some(Path::new("/tmp/my target"));
+        assert_eq!(
+            working_dir_grant("cargo", &words(&["build"]), elsewhere),
+            "+ . => \"/tmp/my target\" => Cargo.lock"
+        );
+        assert_eq!(
+            working_dir_grant("cargo", &words(&["build", "--target-dir", "t2"]), elsewhere),
+            "+ . => t2 => Cargo.lock"
+        );
+        assert_eq!(
+            working_dir_grant("cargo", &words(&["clean", "--target-dir=t3"]), None),
+            "+ . => t3"
+        );
     }
 
     #[test]

@@ -552,6 +552,11 @@ pub fn start(
                 _ => Vec::new(),
             },
             slots_here,
+            cargo_target_dir: plan.env.iter().find_map(|kv| {
+                use std::os::unix::ffi::OsStrExt;
+                let value = kv.as_bytes().strip_prefix(b"CARGO_TARGET_DIR=")?;
+                Some(PathBuf::from(std::ffi::OsStr::from_bytes(value)))
+            }),
             words,
             read_only,
             changes,

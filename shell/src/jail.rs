@@ -1867,7 +1867,19 @@ pub fn enable_hints(on: bool) {
 
 /// After a failed command: the hint, if hints are on and anything was seen.
 pub fn report_hint(program: &str, outcome: &Outcome) {
-    if !outcome.launched || !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
+    if !outcome.launched {
+        return;
+    }
+    // A script for pola-sh that failed in a jail is told why with hints off too: its
+    // writes failed with "Read-only file system" and nothing more, though the manual
+    // says a failure says so (`pola-sh -c './build.sh'`; new-user trial).
+    if !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
+        let (name, args) = (&outcome.command, outcome.args);
+        if let Some(line) = pola_sh_hint(program, name, args, &outcome.exe)
+            .filter(|_| outcome.status != 0 && outcome.status != 128 + libc::SIGPIPE)
+        {
+            crate::report::line(line);
+        }
         return;
     }
     // Ended from outside (its terminal closed as the shell left, `kill`, a pipe's
@@ -1897,6 +1909,11 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| pola_sh_hint(program, name, args, &outcome.exe))
+            .or_else(|| {
+                (o.tool == "git")
+                    .then(|| git_remote_hint(program, name, &o.words, cwd))
+                    .flatten()
+            })
             .or_else(|| o.operands_hint(program, name))
             .or_else(|| {
                 o.changes_not_given()
@@ -2134,6 +2151,72 @@ fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Str
     Some(format!(
         "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
     ))
+}
+
+/// `git fetch`, `pull`, `push` or `ls-remote` to a remote that is a directory on this
+/// machine (a clone of a local repository), which its line did not grant: git said
+/// "'/r/repo' does not appear to be a git repository" (new-user trial). The remote's
+/// URL is read from the repository's configuration, which a jail may have written: it
+/// is only looked at, and escaped.
+fn git_remote_hint(program: &str, name: &str, words: &[PathBuf], cwd: &Path) -> Option<String> {
+    let (sub, rest) = pola_fileserver::hints::git_subcommand(words)?;
+    let (grant, what) = match sub {
+        b"fetch" => ("", "=> .git"),
+        b"pull" => ("", "=> ."),
+        b"ls-remote" => ("", ""),
+        b"push" => ("=> ", "=> .git"),
+        _ => return None,
+    };
+    let tree = git_work_tree(cwd)?;
+    let remote = rest
+        .iter()
+        .find(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+        .map_or(std::ffi::OsStr::new("origin"), |w| w.as_os_str());
+    let config = fs::read(tree.join(".git/config")).ok()?;
+    let url = remote_url(&config, remote.as_bytes())?;
+    let url = url.strip_prefix(b"file://").unwrap_or(&url);
+    let path = tree.join(std::ffi::OsStr::from_bytes(url));
+    let path = pola_fileserver::namespace::normalize(&path).unwrap_or(path);
+    // Only a directory here (a URL of a host is the network's: said elsewhere).
+    if url.contains(&b':') || !path.is_dir() {
+        return None;
+    }
+    let shown = pola_fileserver::text::word(&path);
+    let sub = String::from_utf8_lossy(sub);
+    let also = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" {what}")
+    };
+    Some(format!(
+        "{program}: {name} {sub} reaches the repository {shown} (the remote {}), which was not granted — try: {name} {sub} … + {grant}{shown}{also}",
+        pola_fileserver::text::shown(remote)
+    ))
+}
+
+/// The `url` of `[remote "NAME"]` in a git configuration file's text.
+fn remote_url(config: &[u8], name: &[u8]) -> Option<Vec<u8>> {
+    let mut header = b"[remote \"".to_vec();
+    header.extend_from_slice(name);
+    header.extend_from_slice(b"\"]");
+    let mut inside = false;
+    for line in config.split(|b| *b == b'\n') {
+        let line = line.trim_ascii();
+        if line.starts_with(b"[") {
+            inside = line == header.as_slice();
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let Some(eq) = line.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        if line[..eq].trim_ascii() == b"url" {
+            return Some(line[eq + 1..].trim_ascii().to_vec());
+        }
+    }
+    None
 }
 
 /// A set-user-ID or set-group-ID program (sudo, su, passwd, ping on some systems)

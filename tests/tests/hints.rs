@@ -103,6 +103,24 @@ both!(a_script_for_pola_sh_in_a_jail_says_so, |t: &T| {
         run.stderr.contains("./report.sh runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!./report.sh"),
         "{run}"
     );
+    // With hints off too (a script's `pola-sh -c`; new-user trial), and for
+    // `pola-sh SCRIPT`.
+    for line in ["./report.sh", "pola-sh report.sh"] {
+        let run = sh(
+            t,
+            &[
+                "-c",
+                &format!("PATH={}:$PATH; {line}", pola_tests::bin_dir().display()),
+            ],
+        );
+        assert!(!run.ok() && !t.path("reports").exists(), "{run}");
+        assert!(
+            run.stderr.contains(
+                "runs pola-sh in a jail, where its own grants reach no further than this line's"
+            ),
+            "{run}"
+        );
+    }
     let run = sh(t, &["--hints", "-c", "!!./report.sh"]);
     assert_eq!(run.success(), "made\n", "{run}");
 });
@@ -450,6 +468,19 @@ both!(
             run.stderr.contains("gzip was given g.txt read-only (named without =>), so it could not change it — try: gzip … => g.txt + => g.txt.gz"),
             "{run}"
         );
+        // patch changes the file it patches, not the patch it reads (it was told to
+        // write both; new-user trial).
+        t.write("a.orig", "a\n");
+        t.write("fix.patch", "--- a.orig\n+++ a.orig\n@@ -1 +1 @@\n-a\n+b\n");
+        for line in ["patch a.orig fix.patch", "patch -i fix.patch a.orig"] {
+            let run = sh(t, &["--hints", "-c", line]);
+            assert!(
+                run.stderr.contains("patch was given a.orig read-only (named without =>), so it could not change it — try: patch … => a.orig\n"),
+                "{run}"
+            );
+        }
+        assert!(sh(t, &["-c", "patch => a.orig fix.patch"]).ok());
+        assert_eq!(std::fs::read_to_string(t.path("a.orig")).unwrap(), "b\n");
         // One that keeps it (`-k`) needs only what it makes (the trial was told both).
         let run = sh(t, &["--hints", "-c", "gzip -k g.txt"]);
         assert!(
@@ -1322,3 +1353,56 @@ both!(a_granted_port_where_nothing_listens_is_said, |t: &T| {
         "{run}"
     );
 });
+
+// A clone of a repository on this machine fetches from a directory its line did not
+// grant: git said "'…/repo' does not appear to be a git repository", and no hint
+// (new-user trial). Told the remote's directory, and what it writes.
+both!(
+    a_fetch_from_a_local_remote_is_told_its_directory,
+    |t: &T| {
+        t.mkdir("repo");
+        let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+        sh(
+        t,
+        &["-c", &format!("cd repo && {ids} && git init -q + => . && echo a > a && git add a + => .git && git commit -qm a + => .git && cd .. && git clone -q repo => clone")],
+    )
+    .success();
+        sh(
+        t,
+        &["-c", &format!("cd repo && {ids} && echo b > b && git add b + => .git && git commit -qm b + => .git")],
+    )
+    .success();
+        let repo = t.path("repo");
+        let shown = repo.to_str().unwrap();
+        let run = sh(t, &["--hints", "-c", "cd clone && git fetch -q + => .git"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+        run.stderr.contains(&format!("pola-sh: git fetch reaches the repository {shown} (the remote origin), which was not granted — try: git fetch … + {shown} => .git")),
+        "{run}"
+    );
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "cd clone && git push -q origin HEAD:other + => .git",
+            ],
+        );
+        assert!(
+            run.stderr
+                .contains(&format!("try: git push … + => {shown} => .git")),
+            "{run}"
+        );
+        // What it says works.
+        let run = sh(
+            t,
+            &[
+                "-c",
+                &format!(
+                    "cd clone && git fetch -q + {shown} => .git && git log --format=%s origin/HEAD"
+                ),
+            ],
+        );
+        assert_eq!(run.success(), "b\na\n");
+    }
+);
