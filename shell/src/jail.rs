@@ -732,7 +732,11 @@ pub fn namespace(
                 .map(|(_, v)| PathBuf::from(v));
             if let Some(path) = value.filter(|p| p.is_absolute() && p.exists()) {
                 ca_names.push(name.to_string());
-                requests.push((path, false, Origin::Default));
+                // Once, whichever of the variables name it (`grants` listed one file
+                // four times; new-user trial).
+                if !requests.iter().any(|(p, _, _)| *p == path) {
+                    requests.push((path, false, Origin::Default));
+                }
             }
         }
     }

@@ -574,7 +574,26 @@ fn report_leftovers(
         let typed = fulls.iter().find_map(|full| {
             words.iter().find_map(|(w, at)| {
                 if at == full {
-                    return Some(format!("=> {}", shown(w)));
+                    // And what it made beside it under the same name (`ssh-keygen -f
+                    // ~/.ssh/key` made key.pub too, and was told only of key; new-user
+                    // trial).
+                    let mut beside = String::new();
+                    for other in &fulls {
+                        let other = other.as_os_str().as_encoded_bytes();
+                        let mut stem = at.as_os_str().as_encoded_bytes().to_vec();
+                        stem.push(b'.');
+                        if let Some(suffix) = other.strip_prefix(stem.as_slice()) {
+                            let mut grant = w.as_encoded_bytes().to_vec();
+                            grant.push(b'.');
+                            grant.extend_from_slice(suffix);
+                            let grant =
+                                <std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(
+                                    grant,
+                                );
+                            beside.push_str(&format!(" + => {}", shown(&grant)));
+                        }
+                    }
+                    return Some(format!("=> {}{beside}", shown(w)));
                 }
                 let value = install_prefix(w)?;
                 let above = path(value);
@@ -606,7 +625,14 @@ fn report_leftovers(
         });
         lost |= typed.is_some() || below.is_some();
         let keep = match (typed, below) {
-            (Some(grant), _) => format!(" (a write grant keeps it: {} … {grant})", plan.command),
+            (Some(grant), _) => {
+                let them = if grant.contains(" + => ") {
+                    "them"
+                } else {
+                    "it"
+                };
+                format!(" (a write grant keeps {them}: {} … {grant})", plan.command)
+            }
             (None, Some(w)) => format!(" (below {}, which the line names)", shown(w)),
             (None, None) => String::new(),
         };

@@ -185,6 +185,17 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
         )),
         "{run}"
     );
+    // With what it made beside it under the same name (`ssh-keygen -f ~/.ssh/key`
+    // made key.pub too, and was told only of key; new-user trial).
+    let run = t.output(t.pola_sh_command(
+        "sh -c 'mkdir -p ~/sub && echo k > \"$1\" && echo p > \"$1\".pub' sh ~/sub/pair",
+    ));
+    assert!(
+        run.stderr.contains(&format!(
+            "were discarded: sub/pair, sub/pair.pub (a write grant keeps them: sh … => {home}/sub/pair + => {home}/sub/pair.pub)"
+        )),
+        "{run}"
+    );
     // Or named through `..` from a directory below (`git worktree add ../wt` from a
     // project in the home: the new work tree discarded, status 0; new-user trial).
     t.mkdir("h");
