@@ -248,15 +248,19 @@ pub fn settle(over: Option<i32>) {
     c.asked += 1;
     let asked = c.asked;
     drop(c);
-    // The thread waiting in `poll`, the shell settles itself: waking the thread and
-    // waiting for its answer took 0.25 ms here (an idle CPU woken), from every
-    // foreground job's end to the next prompt or command. The thread, woken too, then
-    // waits on what is left. Busy, or held (a question asked), the thread settles.
+    // The thread waiting in `poll` and the terminal taking output, the shell settles
+    // itself: waking the thread and waiting for its answer took 0.25 ms here (an idle
+    // CPU woken), from every foreground job's end to the next prompt or command. The
+    // thread, woken too, then waits on what is left. Busy, held (a question asked), or
+    // the terminal not taking output (stopped with ^S: a write to it waits, and the
+    // shell must not), the thread settles, as before.
     if let Ok(mut relay) = h.relay.try_lock() {
-        relay.generation = relay.generation.wrapping_add(1);
-        let mut buf = std::mem::take(&mut relay.buf);
-        relay.answer_settle(&mut buf);
-        relay.buf = buf;
+        if writable(relay.tty.as_fd()) {
+            relay.generation = relay.generation.wrapping_add(1);
+            let mut buf = std::mem::take(&mut relay.buf);
+            relay.answer_settle(&mut buf);
+            relay.buf = buf;
+        }
     }
     wake(h);
     let c = h.control.lock().unwrap_or_else(|e| e.into_inner());
@@ -1102,6 +1106,13 @@ fn unread(p: &Terminal) -> Vec<u8> {
     }
     keys.retain(|b| *b >= 0x20 && *b != 0x7f || matches!(b, b'\t' | b'\r' | b'\n'));
     keys
+}
+
+/// Whether `fd` takes output now (a terminal stopped with ^S does not).
+fn writable(fd: BorrowedFd<'_>) -> bool {
+    let mut fds = [pollfd(fd.as_raw_fd(), libc::POLLOUT)];
+    // SAFETY: a valid one-element pollfd array.
+    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & libc::POLLOUT != 0 }
 }
 
 /// Whether `fd` is readable now.
