@@ -656,6 +656,7 @@ pub fn start(
         None => write_plan(&ours, &encoded, &fds, ends.0, ends.1),
     };
     crate::phases::stamp("sent");
+    crate::zygote::hand_copy();
     crate::zygote::told();
     crate::cwd_host::tidy();
     let mut jail = Jail {

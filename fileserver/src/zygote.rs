@@ -323,6 +323,9 @@ struct Zygote {
     once: bool,
     /// The copy that took the last request, until the zygote is told (`told`).
     untold: Option<Pid>,
+    /// The copy whose warm PID 1 has its request, with its own request and copies of
+    /// the descriptors it carries, until it is sent ([`hand_copy`]).
+    pending: Option<(Ready, Request, Vec<OwnedFd>)>,
     /// An answer came that was not asked for (read by `cgroup_ahead`): it is out of
     /// step, and the next `take` ends it.
     broken: bool,
@@ -465,6 +468,7 @@ fn start(shim: &Path) -> std::io::Result<Zygote> {
         cgroups: 0,
         once,
         untold: None,
+        pending: None,
         broken: false,
         plan: None,
     })
@@ -869,10 +873,40 @@ fn hand(zygote: &mut Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> 
     // Its warm PID 1 first: it reads the plan and builds the jail while the copy (the
     // supervisor) does its part. A PID 1 that is not there (or gone) leaves the plan
     // to the copy.
-    let _ = send_request(ready.pid1.as_raw_fd(), request, fds);
-    let sent = send_request(ready.socket.as_raw_fd(), request, fds);
     let pid = ready.pid;
-    if let Err(errno) = sent {
+    // With a warm PID 1, the copy's request follows once the plan is written
+    // (`hand_copy`): woken, the copy took the shell's core before the shell had
+    // written PID 1 the plan's descriptors (0.1 ms more before PID 1 could go on,
+    // measured). Its part (the process group, the cgroups) is wanted only before
+    // PID 1's lock, and PID 1 may hand it the plan first (`warm::request_first`).
+    if send_request(ready.pid1.as_raw_fd(), request, fds).is_ok() {
+        let copies: Result<Vec<OwnedFd>, Errno> = fds
+            .iter()
+            .map(|fd| {
+                // SAFETY: the request's descriptors are open for this call (the
+                // caller holds them); a borrow for the copy alone.
+                let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
+                fd.try_clone_to_owned()
+                    .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)))
+            })
+            .collect();
+        if let Ok(copies) = copies {
+            zygote.pending = Some((ready, request.clone(), copies));
+            return Ok(pid);
+        }
+    }
+    send_to_copy(zygote, ready, request, fds)
+}
+
+/// Send the copy `ready` its request: it is the command's shim from then on.
+fn send_to_copy(
+    zygote: &mut Zygote,
+    ready: Ready,
+    request: &Request,
+    fds: &[RawFd],
+) -> Result<Pid, Errno> {
+    let pid = ready.pid;
+    if let Err(errno) = send_request(ready.socket.as_raw_fd(), request, fds) {
         drop_ready(zygote, ready, true);
         return Err(errno);
     }
@@ -881,6 +915,19 @@ fn hand(zygote: &mut Zygote, ready: Ready, request: &Request, fds: &[RawFd]) -> 
     // once the command's plan is on its way (`told`), not before: PID 1 waits for it.
     zygote.untold = Some(pid);
     Ok(pid)
+}
+
+/// Send the copy handed last its own request (`hand`), once its PID 1 has the plan.
+/// A copy that cannot take it is ended: its command then fails as the jail's end.
+pub fn hand_copy() {
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(zygote) = slot.as_mut().filter(|z| z.owner == std::process::id()) else {
+        return;
+    };
+    if let Some((ready, request, copies)) = zygote.pending.take() {
+        let fds: Vec<RawFd> = copies.iter().map(|fd| fd.as_raw_fd()).collect();
+        let _ = send_to_copy(zygote, ready, &request, &fds);
+    }
 }
 
 /// Tell the zygote that the copy handed the last command's request took it (`hand`),

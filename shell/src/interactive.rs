@@ -232,6 +232,10 @@ pub struct PolaHelper {
     pub home: RefCell<String>,
     /// The shell's variables, for `$NAME` and `${NAME`.
     pub variables: RefCell<Vec<String>>,
+    /// The line highlighted last at this prompt, and how: the line editor draws it
+    /// once more as Enter is pressed, which classified its words again (a look at each
+    /// on the way of every command).
+    highlighted: RefCell<Option<(String, String)>>,
 }
 
 impl PolaHelper {
@@ -242,6 +246,7 @@ impl PolaHelper {
             found_in: RefCell::new((String::new(), Vec::new())),
             home: RefCell::new(String::new()),
             variables: RefCell::new(Vec::new()),
+            highlighted: RefCell::new(None),
         }
     }
 
@@ -253,6 +258,7 @@ impl PolaHelper {
         *self.found_in.borrow_mut() = (path.to_string(), functions.collect());
         *self.commands.borrow_mut() = None;
         *self.home.borrow_mut() = home.to_string();
+        *self.highlighted.borrow_mut() = None;
     }
 
     /// Builtins, functions and programs on PATH, sorted.
@@ -510,6 +516,24 @@ impl Validator for PolaHelper {}
 
 impl Highlighter for PolaHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if let Some((last, shown)) = &*self.highlighted.borrow() {
+            if last == line {
+                return Cow::Owned(shown.clone());
+            }
+        }
+        let shown = self.classified(line);
+        *self.highlighted.borrow_mut() = Some((line.to_string(), shown.to_string()));
+        shown
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        true
+    }
+}
+
+impl PolaHelper {
+    /// `line` with its words styled by what they grant.
+    fn classified<'l>(&self, line: &'l str) -> Cow<'l, str> {
         let words = classify_with(
             line,
             &std::env::current_dir().unwrap_or_default(),
@@ -543,10 +567,6 @@ impl Highlighter for PolaHelper {
         }
         out.push_str(&line[last..]);
         Cow::Owned(out)
-    }
-
-    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        true
     }
 }
 
