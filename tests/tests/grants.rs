@@ -360,6 +360,34 @@ both!(certificate_variables_come_with_the_network, |t: &T| {
     assert_eq!(run.success(), "CORPORATE CA\nNone\n");
 });
 
+// A file several of those variables name is one grant (`grants` listed it once for
+// each; new-user trial).
+both!(
+    a_certificate_named_by_several_variables_is_granted_once,
+    |t: &T| {
+        // Any file will do, in a directory of the default environment, where `grants`
+        // lists it (Debian's base-files has this one).
+        let ca = "/usr/share/common-licenses/GPL-3";
+        let run = t.plain(&[
+            "env",
+            &format!("SSL_CERT_FILE={ca}"),
+            &format!("CURL_CA_BUNDLE={ca}"),
+            &format!("REQUESTS_CA_BUNDLE={ca}"),
+            pola_tests::pola_sh().to_str().unwrap(),
+            "-c",
+            "grants /usr/bin/true + @net:connect=443",
+        ]);
+        assert_eq!(
+            run.success()
+                .lines()
+                .filter(|l| l.trim_start().starts_with(ca))
+                .count(),
+            1,
+            "{run}"
+        );
+    }
+);
+
 // A Linux name need not be UTF-8: a grant of one is placed in the jail under its own
 // bytes (it was placed under a lossy conversion, U+FFFD for each odd byte, where the
 // command could not open it).
