@@ -553,44 +553,38 @@ pub fn install_place(word: &std::ffi::OsStr) -> Option<&std::ffi::OsStr> {
 /// target directory is the one `--target-dir` or `CARGO_TARGET_DIR` (`env_target`)
 /// names, if either does (the trial was told `=> target`, which failed again).
 fn working_dir_grant(tool: &str, words: &[PathBuf], env_target: Option<&Path>) -> String {
-    let target = word_after(words, &["--target-dir"])
-        .map(PathBuf::as_path)
-        .or_else(|| {
-            words.iter().find_map(|w| {
-                let value = w.as_os_str().as_bytes().strip_prefix(b"--target-dir=")?;
-                Some(Path::new(std::ffi::OsStr::from_bytes(value)))
-            })
-        })
-        .or(env_target)
-        .filter(|t| !t.as_os_str().is_empty())
-        .map_or_else(|| "target".to_string(), crate::text::word);
-    match working_dir_grant_of(tool, words) {
-        "+ . => target => Cargo.lock" => format!("+ . => {target} => Cargo.lock"),
-        "+ . => target" => format!("+ . => {target}"),
-        grant => grant.to_string(),
-    }
-}
-
-fn working_dir_grant_of(tool: &str, words: &[PathBuf]) -> &'static str {
     const CARGO_BUILDS: &[&[u8]] = &[
         b"build", b"b", b"run", b"r", b"test", b"t", b"check", b"c", b"clippy", b"doc", b"d",
         b"bench",
     ];
     if tool == "npm" && npm_changes_dependencies(words) {
-        return "+ => node_modules => package.json => package-lock.json";
+        return "+ => node_modules => package.json => package-lock.json".to_string();
     }
-    if tool == "cargo" {
-        match first_operand(words) {
-            Some(sub) if CARGO_BUILDS.contains(&sub) => return "+ . => target => Cargo.lock",
-            // (`cargo add` without the lock file wrote Cargo.toml, then failed.)
-            Some(b"add" | b"remove" | b"rm") => return "+ . => Cargo.toml => Cargo.lock",
-            Some(b"update" | b"generate-lockfile") => return "+ . => Cargo.lock",
-            Some(b"clean") => return "+ . => target",
-            Some(b"fmt") => return "+ . => src",
-            _ => {}
+    let target = || {
+        word_after(words, &["--target-dir"])
+            .map(PathBuf::as_path)
+            .or_else(|| {
+                words.iter().find_map(|w| {
+                    let value = w.as_os_str().as_bytes().strip_prefix(b"--target-dir=")?;
+                    Some(Path::new(std::ffi::OsStr::from_bytes(value)))
+                })
+            })
+            .or(env_target)
+            .filter(|t| !t.as_os_str().is_empty())
+            .map_or_else(|| "target".to_string(), crate::text::word)
+    };
+    let grant = match first_operand(words).filter(|_| tool == "cargo") {
+        Some(sub) if CARGO_BUILDS.contains(&sub) => {
+            return format!("+ . => {} => Cargo.lock", target());
         }
-    }
-    "+ => ."
+        Some(b"clean") => return format!("+ . => {}", target()),
+        // (`cargo add` without the lock file wrote Cargo.toml, then failed.)
+        Some(b"add" | b"remove" | b"rm") => "+ . => Cargo.toml => Cargo.lock",
+        Some(b"update" | b"generate-lockfile") => "+ . => Cargo.lock",
+        Some(b"fmt") => "+ . => src",
+        _ => "+ => .",
+    };
+    grant.to_string()
 }
 
 /// Where what a program changes ([`Writes`]) stands in its jail, when that is not

@@ -961,13 +961,7 @@ impl Jail {
             if n > 0 && (!incidental || !done.put_back.is_empty()) {
                 // A directory left alone was discarded without a word, and two files
                 // beside one were said as "2 files …: a, b, d1" (new-user trial).
-                let files = match (n, done.directories) {
-                    (1, false) => "file",
-                    (_, false) => "files",
-                    (1, true) => "directory",
-                    (_, true) => "files and directories",
-                };
-                let were = if n == 1 { "was" } else { "were" };
+                let (files, were) = crate::text::left_over(n, done.directories);
                 // Named as the jail made them: escaped.
                 let shown = done.named.len().min(crate::slots::SCRATCH_NAMED);
                 let more = done.named.len() > shown;

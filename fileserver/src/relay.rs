@@ -431,7 +431,7 @@ struct Relay {
     /// Changed whenever the shell changed this state while the thread waited: what the
     /// thread's `poll` found is then for descriptors and places that may be gone.
     generation: u64,
-    /// The thread's buffer, and the shell's when it settles.
+    /// The buffer of whoever holds this state (the thread, or the shell settling).
     buf: Vec<u8>,
 }
 
@@ -466,7 +466,6 @@ const CHUNK: usize = 64 * 1024;
 
 impl Relay {
     fn run(state: &Mutex<Relay>) {
-        let mut buf = vec![0u8; CHUNK];
         let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let (slots, mut fds, generation) = lock().to_poll();
@@ -480,8 +479,16 @@ impl Relay {
             if relay.generation != generation {
                 continue;
             }
+            let mut buf = std::mem::take(&mut relay.buf);
             relay.serve(&slots, &fds, &mut buf);
+            relay.buf = buf;
         }
+    }
+
+    /// Whether the keys go to a job now (the terminal raw): one has them, and no
+    /// question holds them (nor one that just came, `new_pauses`).
+    fn keyed_now(&self, new_pauses: &[Held]) -> bool {
+        self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty()
     }
 
     /// What to wait for: the descriptors, what each one is, and this state's generation.
@@ -532,8 +539,7 @@ impl Relay {
         }
         // The terminal raw before a jail's output is copied to it, when the job that
         // wrote it was just given the keys.
-        let reading = self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
-        self.set_raw(reading);
+        self.set_raw(self.keyed_now(&new_pauses));
         for (slot, fd) in ready() {
             match slot {
                 Slot::Wake | Slot::Socket => {}
@@ -568,8 +574,7 @@ impl Relay {
             self.route(&keys[quiet..], false);
         }
         self.answer_settle(buf);
-        let reading = self.foreground.is_some() && self.pauses.is_empty() && new_pauses.is_empty();
-        self.set_raw(reading);
+        self.set_raw(self.keyed_now(&new_pauses));
         for held in new_pauses {
             let _ = nix::unistd::write(held.ack.as_fd(), &[pty::PAUSED]);
             self.pauses.push(held);
@@ -702,23 +707,27 @@ impl Relay {
                     }
                     Err(Errno::EINTR) => continue,
                     Err(Errno::EAGAIN) => {
-                        let filled = self.line_ends(&mut buf[..filled]);
-                        write_all(self.tty.as_fd(), &buf[..filled]);
-                        self.copied = self.copied.wrapping_add(filled);
+                        self.write_out(&mut buf[..filled]);
                         return true;
                     }
                     // EIO: every descriptor of the slave is closed and nothing is left.
                     Err(_) => break false,
                 }
             };
-            let filled = self.line_ends(&mut buf[..filled]);
-            write_all(self.tty.as_fd(), &buf[..filled]);
-            self.copied = self.copied.wrapping_add(filled);
+            self.write_out(&mut buf[..filled]);
             if !open {
                 return false;
             }
         }
         true
+    }
+
+    /// Write `out`, a jail's output, to the terminal (its line ends as the terminal
+    /// should be given them: `line_ends`), and count it.
+    fn write_out(&mut self, out: &mut [u8]) {
+        let len = self.line_ends(out);
+        write_all(self.tty.as_fd(), &out[..len]);
+        self.copied = self.copied.wrapping_add(len);
     }
 
     /// `out`, a jail's output, as the terminal should be given it; returns its length.

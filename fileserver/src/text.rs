@@ -79,6 +79,19 @@ pub fn names<T: AsRef<OsStr>>(names: &[T], more: bool) -> String {
     list
 }
 
+/// How `n` names a jail left, `directories` among them, are counted in a message,
+/// and its verb: `1 file … was`, `2 files … were`, `1 directory`, `3 files and
+/// directories`.
+pub fn left_over(n: usize, directories: bool) -> (&'static str, &'static str) {
+    let noun = match (n, directories) {
+        (1, false) => "file",
+        (_, false) => "files",
+        (1, true) => "directory",
+        (_, true) => "files and directories",
+    };
+    (noun, if n == 1 { "was" } else { "were" })
+}
+
 /// Bytes as a `Display` that escapes them (see [`shown`]).
 pub fn shown_bytes(text: &[u8]) -> Shown<'_> {
     Shown(text)

@@ -1874,24 +1874,24 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     if !outcome.launched {
         return;
     }
-    // A script for pola-sh that failed in a jail is told why with hints off too: its
-    // writes failed with "Read-only file system" and nothing more, though the manual
-    // says a failure says so (`pola-sh -c './build.sh'`; new-user trial).
-    if !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
-        let (name, args) = (&outcome.command, outcome.args);
-        if let Some(line) = pola_sh_hint(program, name, args, &outcome.exe)
-            .filter(|_| outcome.status != 0 && outcome.status != 128 + libc::SIGPIPE)
-        {
-            crate::report::line(line);
-        }
-        return;
-    }
     // Ended from outside (its terminal closed as the shell left, `kill`, a pipe's
     // reader gone): nothing it lacked is why.
     let ended_from_outside = [libc::SIGHUP, libc::SIGKILL, libc::SIGTERM, libc::SIGPIPE]
         .iter()
         .any(|signal| outcome.status == 128 + signal);
     if ended_from_outside {
+        return;
+    }
+    // A script for pola-sh that failed in a jail is told why with hints off too: its
+    // writes failed with "Read-only file system" and nothing more, though the manual
+    // says a failure says so (`pola-sh -c './build.sh'`; new-user trial).
+    if !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
+        let (name, args) = (&outcome.command, outcome.args);
+        if let Some(line) =
+            pola_sh_hint(program, name, args, &outcome.exe).filter(|_| outcome.status != 0)
+        {
+            crate::report::line(line);
+        }
         return;
     }
     let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
@@ -1913,11 +1913,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| pola_sh_hint(program, name, args, &outcome.exe))
-            .or_else(|| {
-                (o.tool == "git")
-                    .then(|| git_remote_hint(program, name, &o.words, cwd))
-                    .flatten()
-            })
+            .or_else(|| git_remote_hint(program, name, &o, cwd))
             .or_else(|| o.operands_hint(program, name))
             .or_else(|| {
                 o.changes_not_given()
@@ -2162,8 +2158,16 @@ fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Str
 /// "'/r/repo' does not appear to be a git repository" (new-user trial). The remote's
 /// URL is read from the repository's configuration, which a jail may have written: it
 /// is only looked at, and escaped.
-fn git_remote_hint(program: &str, name: &str, words: &[PathBuf], cwd: &Path) -> Option<String> {
-    let (sub, rest) = pola_fileserver::hints::git_subcommand(words)?;
+fn git_remote_hint(
+    program: &str,
+    name: &str,
+    o: &pola_fileserver::hints::Observed,
+    cwd: &Path,
+) -> Option<String> {
+    if o.tool != "git" {
+        return None;
+    }
+    let (sub, rest) = pola_fileserver::hints::git_subcommand(&o.words)?;
     let (grant, what) = match sub {
         b"fetch" => ("", "=> .git"),
         b"pull" => ("", "=> ."),

@@ -534,18 +534,10 @@ fn report_leftovers(
         if n == 0 {
             continue;
         }
-        let files = match (
-            n,
-            named
-                .iter()
-                .any(|p| p.as_os_str().as_encoded_bytes().ends_with(b"/")),
-        ) {
-            (1, false) => "file",
-            (_, false) => "files",
-            (1, true) => "directory",
-            (_, true) => "files and directories",
-        };
-        let were = if n == 1 { "was" } else { "were" };
+        let directories = named
+            .iter()
+            .any(|p| p.as_os_str().as_encoded_bytes().ends_with(b"/"));
+        let (files, were) = pola_fileserver::text::left_over(n, directories);
         let list = pola_fileserver::text::names(&named, n > named.len());
         // A file the user named (`ssh-keygen -f ~/.ssh/key`, `tee notes.txt` in a
         // private working directory): a write grant keeps it. Only for a name the user
@@ -578,10 +570,10 @@ fn report_leftovers(
                     // ~/.ssh/key` made key.pub too, and was told only of key; new-user
                     // trial).
                     let mut beside = String::new();
+                    let mut stem = at.as_os_str().as_encoded_bytes().to_vec();
+                    stem.push(b'.');
                     for other in &fulls {
                         let other = other.as_os_str().as_encoded_bytes();
-                        let mut stem = at.as_os_str().as_encoded_bytes().to_vec();
-                        stem.push(b'.');
                         if let Some(suffix) = other.strip_prefix(stem.as_slice()) {
                             let mut grant = w.as_encoded_bytes().to_vec();
                             grant.push(b'.');

@@ -605,9 +605,8 @@ pub struct Finished {
 /// How many of the names a command left beside its slots are named.
 pub const SCRATCH_NAMED: usize = 3;
 
-/// The first names (sorted) in the staging directory `staging`.
-fn scratch_names(left: Vec<OsString>) -> Vec<OsString> {
-    let mut names = left;
+/// The first names (sorted) of `names`, those left in a staging directory.
+fn scratch_names(mut names: Vec<OsString>) -> Vec<OsString> {
     names.sort();
     names.truncate(SCRATCH_NAMED + 1);
     names
