@@ -101,6 +101,13 @@ pub struct Io {
     pub process_group: Option<i32>,
     /// Run the command in a session of its own (`crate::pty::isolate` sets it).
     pub session: Option<crate::plan::Session>,
+    /// The terminal to hand the job's process group (`tcsetpgrp`) as soon as its shim
+    /// exists: a shell's foreground job where jails share the shell's terminal (no
+    /// relay). Before the shim has what it needs to start the command (its request,
+    /// the plan's descriptors): a command that reads the terminal as it starts must
+    /// own it by then, and the jail may be ready before this process runs again
+    /// (under load, `sed` read first and was stopped by SIGTTIN).
+    pub lend_terminal: Option<RawFd>,
 }
 
 #[derive(Debug, Error)]
@@ -202,6 +209,8 @@ pub struct Jail {
     /// (then the shell waits for [`ShimReport::Ended`] or the shim's stop:
     /// [`Jail::wait_end_or_stop`]).
     session: bool,
+    /// Whether the terminal was handed to the job's process group (`Io::lend_terminal`).
+    lent_terminal: bool,
     /// What the jail reported so far (`wait_ended`), read by `finish`; how much of
     /// it was looked at.
     reported: Vec<u8>,
@@ -341,6 +350,22 @@ pub fn stage<'a>(
             Ok(unsafe { OwnedFd::from_raw_fd(fd) })
         })
         .collect()
+}
+
+/// Hand the terminal `tty` to the process group of the job whose shim is `child`
+/// (`process_group`: 0 for a group the shim leads), putting the shim in it here too,
+/// whichever of the two runs first. Whether the terminal was handed over.
+fn lend_terminal(tty: RawFd, child: Pid, process_group: Option<i32>) -> bool {
+    let group = match process_group {
+        Some(0) => child,
+        Some(group) if group > 0 => Pid::from_raw(group),
+        _ => return false,
+    };
+    // A spawned shim is in it already, and refuses once it has executed (EACCES).
+    let _ = nix::unistd::setpgid(child, group);
+    // SAFETY: the caller's terminal, open while it starts the job.
+    let tty = unsafe { std::os::fd::BorrowedFd::borrow_raw(tty) };
+    nix::unistd::tcsetpgrp(tty, group).is_ok()
 }
 
 /// `posix_spawn` the shim: each `(target, source)` descriptor in place (staged above
@@ -649,6 +674,9 @@ pub fn start(
             }
         }
     };
+    let lent_terminal = io
+        .lend_terminal
+        .is_some_and(|tty| lend_terminal(tty, child, io.process_group));
     // A text written ahead that failed part way is not written again after itself.
     let sent = match early {
         Some(Ok(())) => write_plan_descriptors(&ours, &fds, ends.0, ends.1),
@@ -687,6 +715,7 @@ pub fn start(
         }),
         terminal: None,
         session: plan.session.is_some(),
+        lent_terminal,
         reported: Vec::new(),
         scanned: 0,
         shim_fd: None,
@@ -827,6 +856,11 @@ impl Jail {
         } else {
             self.then.push(Box::new(f));
         }
+    }
+
+    /// Whether the shell's terminal was handed to the job (`Io::lend_terminal`).
+    pub fn lent_terminal(&self) -> bool {
+        self.lent_terminal
     }
 
     /// The master of the jail's terminal, if PID 1 made one (`crate::pty`).

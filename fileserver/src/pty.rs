@@ -409,7 +409,7 @@ mod tests {
         let mut io = Io {
             fds: vec![(1, 7)],
             process_group: Some(0),
-            session: None,
+            ..Default::default()
         };
         assert!(isolate(&mut io).unwrap().is_none());
         assert_eq!(io.fds, vec![(1, 7)]);

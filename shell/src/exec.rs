@@ -1976,7 +1976,7 @@ impl Shell {
         let mut io = launch::Io {
             fds,
             process_group: self.next_group,
-            session: None,
+            ..Default::default()
         };
         // In an interactive shell, a terminal of its own (SECURITY.md 28, 29).
         let own = match pola_fileserver::pty::isolate(&mut io) {
@@ -1998,6 +1998,11 @@ impl Shell {
                 return Running::Done(125);
             }
         };
+        // Only a foreground job's command gets here with the terminal (a background
+        // job runs in a subshell that has none).
+        if io.process_group.is_some() {
+            io.lend_terminal = self.terminal.as_ref().and_then(|t| t.lendable());
+        }
         let later = std::mem::take(&mut self.start_later);
         let spawned = jail::start(&cmd, environment, &self.identity, &io);
         match spawned {
@@ -2007,14 +2012,7 @@ impl Shell {
                     Some(group) => group,
                     None => nix::unistd::getpgrp().as_raw(),
                 };
-                // Only a foreground job's command gets here with the terminal (a
-                // background job runs in a subshell that has none).
-                let lent = match (&self.terminal, io.process_group) {
-                    (Some(t), Some(_)) => {
-                        t.lend(Pid::from_raw(pgid), Pid::from_raw(j.pid() as i32))
-                    }
-                    _ => false,
-                };
+                let lent = j.lent_terminal();
                 j.then(move |j| {
                     if let Some(own) = own {
                         own.show_early();

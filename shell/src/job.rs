@@ -487,18 +487,13 @@ impl Terminal {
         }
     }
 
-    /// Without the relay, hand the terminal to a foreground job's group as soon as its
-    /// jail is started (`pid`, put in `pgid` here too: whichever of the shell and the
-    /// jail runs first), not once the jail is built: its PID 1 reports the command
-    /// started only after spawning it, and a command reading the terminal before it
-    /// owned it would be stopped (SIGTTIN). With the relay, keys wait in the relay.
-    /// Whether it was handed over.
-    pub fn lend(&self, pgid: Pid, pid: Pid) -> bool {
-        if self.relayed || pgid.as_raw() <= 0 {
-            return false;
-        }
-        let _ = setpgid(pid, pgid);
-        tcsetpgrp(tty(), pgid).is_ok()
+    /// Without the relay, the terminal to hand a foreground job's group as soon as its
+    /// shim exists (`launch::Io::lend_terminal`), not once the jail is built: its PID
+    /// 1 reports the command started only after spawning it, and a command reading the
+    /// terminal before it owned it would be stopped (SIGTTIN). With the relay, keys
+    /// wait in the relay: none.
+    pub fn lendable(&self) -> Option<std::os::fd::RawFd> {
+        (!self.relayed).then(|| std::os::fd::AsRawFd::as_raw_fd(&tty()))
     }
 
     /// Take the terminal back, with the shell's modes, once the relay has shown all
