@@ -1943,6 +1943,10 @@ pub struct Skeleton {
     name: OsString,
     tree: Tree,
     observed: Shared,
+    /// When it was made: its nodes' times (as a skeleton of tmpfs directories has
+    /// the times it was made at; not the host's, which would tell the jail when the
+    /// directories it was not granted last changed).
+    made: SystemTime,
 }
 
 /// The skeletons being served, by the high bits of their inode numbers.
@@ -1969,6 +1973,7 @@ impl CwdFs {
             name: OsString::new(),
             tree,
             observed,
+            made: SystemTime::now(),
         };
         CwdFs {
             skeletons: Arc::new(Mutex::new(BTreeMap::from([(0, one)]))),
@@ -1998,6 +2003,7 @@ impl CwdFs {
             name: name.clone(),
             tree,
             observed,
+            made: SystemTime::now(),
         };
         if let Ok(mut all) = skeletons.lock() {
             all.insert(key << INDEX_BITS, skeleton);
@@ -2027,17 +2033,17 @@ impl CwdFs {
         (i < skeleton.tree.nodes.len()).then(|| f(skeleton, base, i))
     }
 
-    fn attr(&self, base: u64, tree: &Tree, i: usize) -> FileAttr {
-        let node = &tree.nodes[i];
+    fn attr(&self, base: u64, skeleton: &Skeleton, i: usize) -> FileAttr {
+        let node = &skeleton.tree.nodes[i];
         let kind = node.kind;
         let size = node
             .target
             .as_ref()
             .map_or(0, |t| t.as_os_str().len() as u64);
-        self.attr_of(INodeNo(base | (i as u64 + 1)), kind, size)
+        self.attr_of(INodeNo(base | (i as u64 + 1)), kind, size, skeleton.made)
     }
 
-    fn attr_of(&self, ino: INodeNo, kind: FileType, size: u64) -> FileAttr {
+    fn attr_of(&self, ino: INodeNo, kind: FileType, size: u64, made: SystemTime) -> FileAttr {
         let perm = match kind {
             FileType::Directory => 0o555,
             FileType::Symlink => 0o777,
@@ -2047,10 +2053,10 @@ impl CwdFs {
             ino,
             size,
             blocks: 0,
-            atime: SystemTime::UNIX_EPOCH,
-            mtime: SystemTime::UNIX_EPOCH,
-            ctime: SystemTime::UNIX_EPOCH,
-            crtime: SystemTime::UNIX_EPOCH,
+            atime: made,
+            mtime: made,
+            ctime: made,
+            crtime: made,
             kind,
             perm,
             nlink: if kind == FileType::Directory { 2 } else { 1 },
@@ -2103,7 +2109,7 @@ impl Filesystem for CwdFs {
             let found = self.skeletons.lock().ok().and_then(|all| {
                 all.iter()
                     .find(|(_, s)| s.name == name)
-                    .map(|(base, s)| self.attr(*base, &s.tree, 0))
+                    .map(|(base, s)| self.attr(*base, s, 0))
             });
             return match found {
                 Some(attr) => reply.entry(&TTL, &attr, Generation(0)),
@@ -2112,7 +2118,7 @@ impl Filesystem for CwdFs {
         }
         let found = self.with(parent, |s, base, p| {
             match s.tree.nodes[p].children.get(name) {
-                Some(&i) => Some(self.attr(base, &s.tree, i)),
+                Some(&i) => Some(self.attr(base, s, i)),
                 None => {
                     Observed::looked_for(&s.observed, s.tree.path(p).join(name), false);
                     None
@@ -2127,9 +2133,12 @@ impl Filesystem for CwdFs {
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
         if self.is_top(ino) {
-            return reply.attr(&TTL, &self.attr_of(ino, FileType::Directory, 0));
+            return reply.attr(
+                &TTL,
+                &self.attr_of(ino, FileType::Directory, 0, SystemTime::UNIX_EPOCH),
+            );
         }
-        match self.with(ino, |s, base, i| self.attr(base, &s.tree, i)) {
+        match self.with(ino, |s, base, i| self.attr(base, s, i)) {
             Some(attr) => reply.attr(&TTL, &attr),
             None => reply.error(fuser::Errno::ENOENT),
         }

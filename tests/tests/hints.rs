@@ -1406,3 +1406,49 @@ both!(
         assert_eq!(run.success(), "b\na\n");
     }
 );
+
+// With hints the working directory is a skeleton the shell serves (FUSE). Its
+// directories had the times of 1970 (`ls -l`, new-user trial): they have the time the
+// skeleton was made, as the tmpfs skeleton's have, not the host directories' (when a
+// directory the jail was not granted last changed is not the jail's to know).
+both!(
+    the_working_directorys_skeleton_has_the_time_it_was_made,
+    |t: &T| {
+        t.write("sub/f", "x\n");
+        // An old host directory: its time must not show through.
+        let old = std::ffi::CString::new(t.path("sub").as_os_str().as_encoded_bytes()).unwrap();
+        let times = [libc::timespec {
+            tv_sec: 1_000_000_000,
+            tv_nsec: 0,
+        }; 2];
+        // SAFETY: a NUL-terminated path and two timespecs.
+        assert_eq!(
+            unsafe { libc::utimensat(libc::AT_FDCWD, old.as_ptr(), times.as_ptr(), 0) },
+            0
+        );
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            - 2;
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "/bin/sh -c 'stat -f -c %T .; stat -c %Y . sub' x sub/f",
+            ],
+        );
+        let out = run.success();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{run}");
+        assert!(lines[0].starts_with("fuse"), "not the skeleton: {run}");
+        for line in &lines[1..] {
+            let time: u64 = line.parse().unwrap_or_else(|_| panic!("{run}"));
+            assert!(
+                time >= before,
+                "a skeleton time of {time}, before {before}: {run}"
+            );
+        }
+    }
+);
