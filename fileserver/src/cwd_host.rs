@@ -80,7 +80,7 @@ impl Host {
     }
 
     /// The detached copy of a directory: the one asked for ahead, given `tree`, or one
-    /// asked for now. Then the next one is asked for.
+    /// asked for now. The next one is asked for later ([`Host::ask_ahead`]).
     fn take(&mut self, tree: Tree, observed: Shared) -> Result<(u64, OsString, OwnedFd), Errno> {
         let (key, name) = match self.ahead.take() {
             Some(ahead) => ahead,
@@ -105,12 +105,22 @@ impl Host {
                 return Err(errno);
             }
         };
+        Ok((key, name, mount))
+    }
+
+    /// Ask for the next jail's directory, unless it was: the host copies it while the
+    /// shell and the last jail go on, and the answer waits in the socket. Once the
+    /// command is on its way ([`tidy`]), not before: the host, woken, took a core
+    /// from the jail being built.
+    fn ask_ahead(&mut self) {
+        if self.ahead.is_some() {
+            return;
+        }
         let (next, next_name) = self.fresh();
         match send(self.socket.as_raw_fd(), next_name.as_bytes(), None) {
             Ok(()) => self.ahead = Some((next, next_name)),
             Err(_) => CwdFs::remove(&self.skeletons, next),
         }
-        Ok((key, name, mount))
     }
 }
 
@@ -171,13 +181,22 @@ impl Drop for Lent {
 /// The names of skeletons removed, for the kernel to forget ([`tidy`]).
 static STALE: Mutex<Vec<(u32, fuser::Notifier, OsString)>> = Mutex::new(Vec::new());
 
-/// Tell the kernel to forget the names of the skeletons removed since the last time
-/// (and so, once unused, everything below them). Called once the next command is on
-/// its way, not as a jail ends: each took 0.13 ms, between the end of every interactive
-/// command and its prompt. A name not yet forgotten reaches nothing: each is a fresh
-/// random key, a jail is given a copy of its own directory alone (`..` at the top of a
-/// mount leads to the mount point), and the file system has nothing under it.
+/// Once a command is on its way: ask the host for the next jail's directory
+/// ([`Host::ask_ahead`]), and tell the kernel to forget the names of the skeletons
+/// removed since the last time (and so, once unused, everything below them) — not as
+/// a jail ends: each took 0.13 ms, between the end of every interactive command and
+/// its prompt. A name not yet forgotten reaches nothing: each is a fresh random key, a
+/// jail is given a copy of its own directory alone (`..` at the top of a mount leads
+/// to the mount point), and the file system has nothing under it.
 pub fn tidy() {
+    if let Some(host) = HOST
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_mut()
+        .filter(|h| h.owner == std::process::id())
+    {
+        host.ask_ahead();
+    }
     let stale = std::mem::take(&mut *STALE.lock().unwrap_or_else(|e| e.into_inner()));
     for (_, notifier, name) in stale.iter().filter(|s| s.0 == std::process::id()) {
         let _ = notifier.inval_entry(fuser::INodeNo(1), name);

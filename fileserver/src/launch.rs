@@ -486,7 +486,6 @@ pub fn start(
     resolved: Resolved,
     io: &Io,
 ) -> Result<Jail, LaunchError> {
-    reap_ended(false);
     // Hints: what the command looks for is recorded here, from the skeleton the shell
     // serves (one directory of the shared file system where there is one), and what
     // it tried to run or reach (`crate::mediate`), observed skeleton or not.
@@ -686,7 +685,10 @@ pub fn start(
     crate::phases::stamp("sent");
     crate::zygote::hand_copy();
     crate::zygote::told();
+    // What is left to do once the jail has what it needs, off its way: the shell
+    // waits for it to be built next.
     crate::cwd_host::tidy();
+    reap_ended(false);
     let mut jail = Jail {
         child,
         socket: ours,
