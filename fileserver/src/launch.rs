@@ -211,6 +211,9 @@ pub struct Jail {
     session: bool,
     /// Whether the terminal was handed to the job's process group (`Io::lend_terminal`).
     lent_terminal: bool,
+    /// The jail may write on the host: its time, shut once PID 1 said it ended
+    /// (`crate::planted::Window`).
+    write_window: Option<crate::planted::Window>,
     /// What the jail reported so far (`wait_ended`), read by `finish`; how much of
     /// it was looked at.
     reported: Vec<u8>,
@@ -718,6 +721,7 @@ pub fn start(
         terminal: None,
         session: plan.session.is_some(),
         lent_terminal,
+        write_window: None,
         reported: Vec::new(),
         scanned: 0,
         shim_fd: None,
@@ -858,6 +862,11 @@ impl Jail {
         } else {
             self.then.push(Box::new(f));
         }
+    }
+
+    /// The jail's [`crate::planted::Window`], opened before it was started.
+    pub fn set_write_window(&mut self, window: crate::planted::Window) {
+        self.write_window = Some(window);
     }
 
     /// Whether the shell's terminal was handed to the job (`Io::lend_terminal`).
@@ -1020,6 +1029,14 @@ impl Jail {
             }
             if !done.put_back.is_empty() && status == 0 {
                 status = 1;
+            }
+        }
+        // Every process of the jail is reaped once PID 1 says it ended, and what the
+        // broker put back is in place: nothing of it writes from now on. Without that
+        // word (its shim was killed, PID 1 dying after it) the window stays open.
+        if let Some(window) = self.write_window.take() {
+            if reports.iter().any(|r| matches!(r, ShimReport::Ended(_))) {
+                window.shut();
             }
         }
         Outcome {

@@ -333,8 +333,16 @@ fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
 }
 
 fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
+    append_line(&format!(
+        "{kind} {id} {extra}{}\n",
+        crate::text::shown(path)
+    ));
+}
+
+/// Append `line` to the record; whether it was written.
+fn append_line(line: &str) -> bool {
     let Some(file) = record_file() else {
-        return;
+        return false;
     };
     if let Some(dir) = file.parent() {
         // Explicit modes: the slot broker's thread runs with umask 0.
@@ -343,8 +351,7 @@ fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
             .mode(0o700)
             .create(dir);
     }
-    let line = format!("{kind} {id} {extra}{}\n", crate::text::shown(path));
-    if let Ok(mut f) = std::fs::OpenOptions::new()
+    match std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .mode(0o600)
@@ -352,8 +359,213 @@ fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
         .open(&file)
     {
         // One write of one line with O_APPEND: records of several shells never mix.
-        let _ = f.write_all(line.as_bytes());
+        Ok(mut f) => f.write_all(line.as_bytes()).is_ok(),
+        Err(_) => false,
     }
+}
+
+/// The time a jail that may write is live: from before it starts (`open_window`) until
+/// it has ended, every process of it reaped (`shut`). A file in a place jails could
+/// write that was born (its `statx` birth time, which nothing can set) after every
+/// such time had ended, while none was open, is not a jail's
+/// ([`jail_could_have_written`]): a directory once granted writable (`make + => .`)
+/// no longer made every script the user wrote there later unusable with `.` (new-user
+/// trial). Dropped without `shut` (a jail whose end was not said), it stays open until
+/// this process is gone (`owner_gone`).
+///
+/// Kept in `$XDG_STATE_HOME/pola-sh/windows` (read-only in every jail, as the rest of
+/// pola-sh's state): an empty file `open.KEY` for each window open, and the time the
+/// last one shut as the name of a file `shut.NANOSECONDS` (older ones removed as they
+/// are found). Nothing is appended per command: the directory stays as small as the
+/// number of jails running.
+pub struct Window {
+    key: String,
+}
+
+/// Not every window could be recorded: files in places jails could write are taken
+/// as theirs, whenever born, for this process's life.
+static WINDOWS_UNKNOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn windows_unknown() {
+    WINDOWS_UNKNOWN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn windows_dir() -> Option<PathBuf> {
+    dirs::state_dir().map(|d| d.join("pola-sh").join("windows"))
+}
+
+/// A new file `name` in `dir` (made if need be), or `None`.
+fn new_file(dir: &Path, name: &str) -> Option<std::fs::File> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .ok()?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(dir.join(name))
+        .ok()
+}
+
+/// Open a [`Window`] for a jail about to start that may write on the host (a write
+/// grant, a slot, the powerbox, ask mode).
+pub fn open_window() -> Window {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let key = format!("{}:{}", owner(), NEXT.fetch_add(1, Ordering::Relaxed));
+    if windows_dir()
+        .and_then(|dir| new_file(&dir, &format!("open.{key}")))
+        .is_none()
+    {
+        windows_unknown();
+    }
+    Window { key }
+}
+
+impl Window {
+    /// The jail has ended and every process of it is reaped (PID 1 said so).
+    pub fn shut(self) {
+        shut(&self.key, now_ns());
+    }
+}
+
+/// Shut the window `key` as of `at`: the time first, then the window gone (never a
+/// moment with neither). If the time cannot be written, the window stays open.
+fn shut(key: &str, at: i64) {
+    let Some(dir) = windows_dir() else {
+        return windows_unknown();
+    };
+    if new_file(&dir, &format!("shut.{at:020}")).is_none() {
+        return windows_unknown();
+    }
+    let _ = std::fs::remove_file(dir.join(format!("open.{key}")));
+}
+
+fn now_ns() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_nanos()).unwrap_or(i64::MAX)
+}
+
+/// This process, as a window's key says it: the boot, the PID namespace, the pid and
+/// the process's start time (a pid used again is another process). Each process its
+/// own: a forked subshell's jails (`… &`) may outlive the shell it was forked from.
+fn owner() -> String {
+    static OWNER: Mutex<Option<(u32, String)>> = Mutex::new(None);
+    let pid = std::process::id();
+    let mut owner = OWNER.lock().unwrap_or_else(|e| e.into_inner());
+    match &*owner {
+        Some((of, key)) if *of == pid => key.clone(),
+        _ => {
+            let (boot, ns) = (boot_id(), pid_namespace());
+            let key = format!("{boot}:{ns}:{pid}:{}", start_time(pid).unwrap_or_default());
+            *owner = Some((pid, key.clone()));
+            key
+        }
+    }
+}
+
+fn boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|b| b.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn pid_namespace() -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self/ns/pid").map_or(0, |m| m.ino())
+}
+
+/// A process's start time (`/proc/PID/stat`'s 22nd field, clock ticks since boot).
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name, which may hold anything but ends at the last `)`.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Whether the process that opened the window `key` is gone (then so are its jails,
+/// which die with their launcher): this boot and PID namespace, and that pid is not
+/// that process. Another boot's is gone too; another PID namespace's is not known.
+fn owner_gone(key: &str) -> bool {
+    let mut parts = key.split(':');
+    let (Some(boot), Some(ns), Some(pid), Some(start)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    if boot != boot_id() {
+        return true;
+    }
+    if ns != pid_namespace().to_string() {
+        return false;
+    }
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    start_time(pid).is_none_or(|now| now.to_string() != start)
+}
+
+/// Whether `file` was born after every window of a jail that could write had shut,
+/// with none open, and after the windows were first kept (before, jails' times were
+/// not): then its text is the user's, wherever it is. Windows of processes that are
+/// gone are shut now (their jails ended before).
+fn born_after_every_window(file: BorrowedFd) -> bool {
+    if WINDOWS_UNKNOWN.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
+    let ns = |(s, n): (i64, u32)| s.saturating_mul(1_000_000_000).saturating_add(i64::from(n));
+    let Some(born) = Id::of(file).filter(Id::born).map(|id| ns(id.birth)) else {
+        return false;
+    };
+    let Some(dir) = windows_dir() else {
+        return false;
+    };
+    let Ok(kept) = std::fs::File::open(&dir) else {
+        return false;
+    };
+    let Some(since) = Id::of(kept.as_fd()).filter(Id::born).map(|id| ns(id.birth)) else {
+        return false;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return false;
+    };
+    let mut last = since;
+    let mut shuts = Vec::new();
+    for entry in entries {
+        let Ok(entry) = entry else {
+            return false;
+        };
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if let Some(key) = name.strip_prefix("open.") {
+            if !owner_gone(key) {
+                return false;
+            }
+            let now = now_ns();
+            shut(key, now);
+            last = last.max(now);
+        } else if let Some(at) = name
+            .strip_prefix("shut.")
+            .and_then(|t| t.parse::<i64>().ok())
+        {
+            last = last.max(at);
+            shuts.push((at, entry.path()));
+        }
+    }
+    // Only the latest says anything.
+    for (at, path) in shuts {
+        if at < last {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    born > last
 }
 
 /// Remember that jails may write in the directory `dir` (and everything below it).
@@ -1018,10 +1230,11 @@ pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
 
 /// Whether a jail could have written the file `file` (opened from `path`; looked at
 /// where that descriptor is, not by walking `path` again): it is in a directory a jail
-/// was given to write or made, or a jail had it at a slot. Its text is then no more
-/// the user's than the jail's (`. .venv/bin/activate` after `pip install … + =>
-/// .venv`: whatever ran in that jail could rewrite it). Anything that cannot be told
-/// is taken as written.
+/// was given to write or made, or a jail had it at a slot, and it was not born after
+/// every jail that could write had ended ([`Window`]). Its text is then no more the
+/// user's than the jail's (`. .venv/bin/activate` after `pip install … + => .venv`:
+/// whatever ran in that jail could rewrite it). Anything that cannot be told is taken
+/// as written.
 pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
     let found = || -> Result<bool, Refused> {
         let real = crate::slots::fd_path(&file).map_err(os(path))?;
@@ -1049,7 +1262,7 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
                 || (!w.files.is_empty() && key().is_some_and(|k| w.files.contains(&k)))
         }))
     };
-    found().unwrap_or(true)
+    found().unwrap_or(true) && !born_after_every_window(file)
 }
 
 /// The canonical path of what `path` names, as [`resolve`] finds it.

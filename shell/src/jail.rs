@@ -1612,7 +1612,31 @@ pub fn start(
         .filter(|fd| *fd > 2)
         .collect();
     plan.session = io.session.clone();
-    let mut jail = launch::start(&shim, &plan, resolved, io)?;
+    // Opened before it can write anything (`planted::Window`).
+    let may_write = plan.powerbox
+        || cmd.ask.is_some()
+        || !resolved.slots.is_empty()
+        || plan.nodes.iter().any(|n| match n.step {
+            Step::Bind {
+                writable, device, ..
+            } => writable && !device,
+            Step::SlotDir { .. } => true,
+            _ => false,
+        });
+    let window = may_write.then(pola_fileserver::planted::open_window);
+    let mut jail = match launch::start(&shim, &plan, resolved, io) {
+        Ok(jail) => jail,
+        Err(e) => {
+            // Nothing was started: nothing of it writes.
+            if let Some(window) = window {
+                window.shut();
+            }
+            return Err(e.into());
+        }
+    };
+    if let Some(window) = window {
+        jail.set_write_window(window);
+    }
     jail.limits = Some(Box::new(holding));
     if let Some(record) = record {
         tracing::info!(target: crate::report::AUDIT, "#{} {record}", jail.pid());

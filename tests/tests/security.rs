@@ -2257,6 +2257,95 @@ both!(
     }
 );
 
+// 27 (new-user trial). A directory once granted writable (`make + => .`) made every
+// file in it a jail's for good: a script the user wrote there later, outside any jail,
+// was refused by `.` and needed `!!.`. A file born after every jail that could write
+// had ended, while none runs, is the user's. A jail's own file stays refused, and so
+// does one born while a jail that may write runs (the user's shell wrote it, but the
+// jail could have rewritten it since), and a window whose shell is still alive.
+both!(
+    item_27_a_file_born_after_every_writing_jail_ended_is_the_users,
+    |t: &T| {
+        let dir = t.mkdir("w");
+        let cd = format!("cd {} && ", dir.display());
+        sh(
+            t,
+            &format!("{cd}sh -c 'echo echo RAN-jail > jail.sh' + => ."),
+        )
+        .success();
+        // Born later, on the host: the user's (birth times are the kernel's coarse
+        // clock, a tick behind at most).
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.write("w/host.sh", "echo RAN-host\n");
+        let run = sh(t, &format!("{cd}. ./host.sh"));
+        assert_eq!(run.success(), "RAN-host\n");
+        // The jail's own file: refused, whatever its times say.
+        sh(t, &format!("{cd}touch -d 2099-01-01 => jail.sh")).success();
+        let run = sh(t, &format!("{cd}. ./jail.sh"));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        assert!(
+            run.stderr.contains("a jail could have written this file"),
+            "{run}"
+        );
+        // Written by the shell itself while a jail that may write runs: refused; once
+        // it has ended, a new one is the user's.
+        let script = format!(
+            "cd {}\nsh -c 'sleep 1' + => . &\nsleep 0.4\necho echo RAN-during > during.sh\n. ./during.sh\nwait\nsleep 0.05\necho echo RAN-after > after.sh\n. ./after.sh",
+            dir.display()
+        );
+        let run = sh(t, &script);
+        assert!(!run.stdout.contains("RAN-during"), "{run}");
+        assert!(
+            run.stderr
+                .contains(".: ./during.sh: a jail could have written this file"),
+            "{run}"
+        );
+        assert!(run.stdout.contains("RAN-after"), "{run}");
+        // A window the record holds open: its shell alive (this test's process), the
+        // file is refused; its shell gone (the same pid, another start time), the
+        // window is shut as found and the file is the user's.
+        use std::os::unix::fs::MetadataExt;
+        let boot = fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+        let ns = fs::metadata("/proc/self/ns/pid").unwrap().ino();
+        let stat = fs::read_to_string("/proc/self/stat").unwrap();
+        let start: u64 = stat[stat.rfind(')').unwrap() + 1..]
+            .split_whitespace()
+            .nth(19)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let windows = t.state_home().join("pola-sh/windows");
+        let key =
+            |start: u64, n: u32| format!("{}:{ns}:{}:{start}:{n}", boot.trim(), std::process::id());
+        let open = |start: u64, n: u32| {
+            fs::write(windows.join(format!("open.{}", key(start, n))), "").unwrap();
+        };
+        open(start, 0);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.write("w/later.sh", "echo RAN-later\n");
+        let run = sh(t, &format!("{cd}. ./later.sh"));
+        assert!(!run.stdout.contains("RAN-later"), "{run}");
+        // Shut by hand (long ago), as its shell would have.
+        fs::remove_file(windows.join(format!("open.{}", key(start, 0)))).unwrap();
+        fs::write(windows.join("shut.1"), "").unwrap();
+        let run = sh(t, &format!("{cd}. ./later.sh"));
+        assert_eq!(run.success(), "RAN-later\n");
+        open(start + 1, 1);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.write("w/gone.sh", "echo RAN-gone\n");
+        let run = sh(t, &format!("{cd}. ./gone.sh"));
+        assert!(
+            !run.stdout.contains("RAN-gone"),
+            "born before the window was found shut: {run}"
+        );
+        assert!(!windows.join(format!("open.{}", key(start + 1, 1))).exists());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.write("w/gone2.sh", "echo RAN-gone\n");
+        let run = sh(t, &format!("{cd}. ./gone2.sh"));
+        assert_eq!(run.success(), "RAN-gone\n");
+    }
+);
+
 /// Renames `x.sh` away and back in the directory given, until a file `stop` appears.
 const RENAMER: &str = r#"
 #include <stdio.h>
