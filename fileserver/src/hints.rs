@@ -80,6 +80,9 @@ pub struct Observed {
     pub slots_here: Option<Vec<std::ffi::OsString>>,
     /// `CARGO_TARGET_DIR` in its environment.
     pub cargo_target_dir: Option<PathBuf>,
+    /// The working directory: a word typed as a path in it (`cp f ~/proj/new.txt`
+    /// from `~/proj`) names what it makes there too.
+    pub cwd: PathBuf,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -991,6 +994,59 @@ impl Observed {
         ))
     }
 
+    /// After a failed command: the names outside the working directory that the line
+    /// gives it to make, where nothing is (`sort … -o ../sorted.txt`, `cp f
+    /// ~/dest/new.txt`, `touch ../x`, `git clone repo ../clone`). Only the working
+    /// directory is watched, so its failure to make one (on the jail's read-only
+    /// skeleton, or in a directory it does not have) was not seen, and nothing was
+    /// said (new-user trial). Said as what may have failed, each word as typed given
+    /// to write; only a word the user typed, and only where its directory is there.
+    pub fn made_elsewhere_hint(
+        &self,
+        program: &str,
+        name: &str,
+        args: bool,
+        cwd: &Path,
+    ) -> Option<String> {
+        let operands: Vec<&PathBuf> = self
+            .words
+            .iter()
+            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+            .collect();
+        let tool = self.tool.as_str();
+        let mut made: Vec<&PathBuf> = Vec::new();
+        if let Some(out) = word_after(&self.words, &["-o", "--output"]) {
+            made.push(out);
+        }
+        if COPIES.contains(&tool) || (tool == "git" && has_word(&self.words, &[b"clone"])) {
+            made.extend(operands.last().filter(|_| operands.len() >= 2));
+        } else if CREATORS.contains(&tool) || tool == "mkdir" {
+            made.extend(operands.iter().copied());
+        }
+        let outside: Vec<&PathBuf> = made
+            .into_iter()
+            .filter(|w| {
+                let joined = cwd.join(w);
+                let at = crate::namespace::normalize(&joined).unwrap_or(joined);
+                !at.starts_with(cwd)
+                    && at.symlink_metadata().is_err()
+                    && at.parent().is_some_and(Path::is_dir)
+                    && crate::text::typable(w)
+            })
+            .collect();
+        let first = outside.first()?;
+        let grants: Vec<String> = outside
+            .iter()
+            .map(|w| format!("=> {}", crate::text::word(w)))
+            .collect();
+        Some(format!(
+            "{program}: {name} was not given {} to make (outside the working directory, where what fails is not seen) — if that is what failed, try: {name}{} {}",
+            crate::text::shown(first),
+            if args { " …" } else { "" },
+            grants.join(" ")
+        ))
+    }
+
     /// After a failed command that removes or renames what it is given (`rm`, `mv`:
     /// [`changes_its_operands`]): it was given read-only what it was to change (and
     /// in a working directory not granted, the kernel said "busy", not "read-only":
@@ -1721,7 +1777,11 @@ impl Observed {
             // A pattern that matched nothing is not a name the user gave (`rm *.tmp`).
             .filter(|w| !w.as_os_str().as_bytes().iter().any(|c| b"*?[".contains(c)))
             .find(|w| {
-                let mut parts = w
+                let here = match w.strip_prefix(&self.cwd) {
+                    Ok(rel) if w.is_absolute() && !self.cwd.as_os_str().is_empty() => rel,
+                    _ => w.as_path(),
+                };
+                let mut parts = here
                     .components()
                     .skip_while(|c| *c == std::path::Component::CurDir);
                 parts

@@ -1953,6 +1953,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
             .or_else(|| system_hint(program, name, args, &outcome.exe))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
+            .or_else(|| o.made_elsewhere_hint(program, name, args, cwd))
     };
     if let Some(line) = line {
         let line = match program {

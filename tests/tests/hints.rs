@@ -1452,3 +1452,55 @@ both!(
         }
     }
 );
+
+// A name outside the working directory that the line gives the command to make: only
+// the working directory is watched, so the failure was not seen and nothing was said
+// (`sort … -o ../sorted.txt`, `cp f ~/dest/new.txt`; new-user trial).
+both!(
+    names_to_make_outside_the_working_directory_get_a_hint,
+    |t: &T| {
+        t.mkdir("repo");
+        t.mkdir("dest");
+        t.write("f.txt", "b\na\n");
+        let run = sh(
+            t,
+            &["--hints", "-c", "cd repo && sort ../f.txt -o ../sorted.txt"],
+        );
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr
+                .contains("sort was not given ../sorted.txt to make")
+                && run.stderr.contains("try: sort … => ../sorted.txt"),
+            "{run}"
+        );
+        // What it says works.
+        sh(t, &["-c", "cd repo && sort ../f.txt -o => ../sorted.txt"]).success();
+        assert_eq!(fs::read_to_string(t.path("sorted.txt")).unwrap(), "a\nb\n");
+        let dest = t.path("dest/new.txt");
+        let line = format!("cd repo && cp ../f.txt {}", dest.display());
+        let run = sh(t, &["--hints", "-c", &line]);
+        assert!(
+            run.stderr
+                .contains(&format!("try: cp … => {}", dest.display())),
+            "{run}"
+        );
+        // In the working directory, typed as a whole path: named as typed (it was told
+        // only "+ => NAME for each file it makes").
+        let here = t.path("repo").canonicalize().unwrap().join("new.txt");
+        let line = format!("cd repo && cp ../f.txt {}", here.display());
+        let run = sh(t, &["--hints", "-c", &line]);
+        assert!(
+            run.stderr
+                .contains(&format!("try: cp … => {}", here.display())),
+            "{run}"
+        );
+        // A directory that is not there is not suggested, nor a name already there.
+        let run = sh(
+            t,
+            &["--hints", "-c", "cd repo && cp ../f.txt ../nowhere/new.txt"],
+        );
+        assert!(!run.stderr.contains("was not given"), "{run}");
+        let run = sh(t, &["--hints", "-c", "cd repo && touch ../f.txt"]);
+        assert!(!run.stderr.contains("was not given"), "{run}");
+    }
+);
