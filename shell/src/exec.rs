@@ -1634,6 +1634,25 @@ impl Shell {
             if let Some(status) = self.exec_option(&argv) {
                 return Ok(Running::Done(status));
             }
+            // `exec pola-sh` (to start afresh, the rc read again, as `exec bash` in
+            // bash): the shell's own program, replacing the shell as the shell ends.
+            // It ran jailed, without the rc or the terminal (new-user trial). Only
+            // when typed so, with nothing else on the line: `exec $x` may be a jail's
+            // text, and arguments (`-c …`) would run theirs with the user's authority.
+            if !unconfined && redirs.0.is_empty() && typed_plainly(s, 2) {
+                if let Some(own) = self.own_program(&argv[0]) {
+                    let env: Vec<(String, String)> = self
+                        .vars
+                        .visible()
+                        .into_iter()
+                        .filter(|(_, v)| v.exported || v.from_env)
+                        .filter_map(|(k, v)| Some((k.to_string(), v.scalar()?.to_string())))
+                        .collect();
+                    *EXEC_SELF.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some((own, argv[0].clone(), env));
+                    return Err(Flow::Exit(0));
+                }
+            }
             // A program that is not there does not end an interactive shell (bash).
             if self.interactive && !unconfined && !builtins::exists(&argv[0]) {
                 if let Err(e) = self.program_for(&argv[0]) {
@@ -2043,6 +2062,19 @@ impl Shell {
         }
     }
 
+    /// The shell's own program, if `name` (found as a command is) is it: the very
+    /// file this process runs (`/proc/self/exe`, by device and inode).
+    fn own_program(&self, name: &str) -> Option<PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        let path = self.get("PATH").unwrap_or("/usr/bin:/bin").to_string();
+        let exe = jail::find_program(name.as_ref(), &self.cwd(), path.as_ref()).ok()?;
+        let (found, own) = (
+            std::fs::metadata(&exe).ok()?,
+            std::fs::metadata("/proc/self/exe").ok()?,
+        );
+        ((found.dev(), found.ino()) == (own.dev(), own.ino())).then_some(exe)
+    }
+
     /// `!!cmd`: on the host, with the shell's full environment, unconfined on purpose.
     fn unconfined(
         &mut self,
@@ -2379,6 +2411,58 @@ fn last_field(items: &[GrantItem]) -> Option<String> {
 }
 
 /// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).
+/// `exec pola-sh` asked for (`Shell::own_program`): the program, its name as typed and
+/// the environment, for `exec_self` once the shell has ended as `exit` ends it.
+static EXEC_SELF: std::sync::Mutex<Option<ExecSelf>> = std::sync::Mutex::new(None);
+
+/// The program, its name as typed, the environment (`EXEC_SELF`).
+type ExecSelf = (PathBuf, String, Vec<(String, String)>);
+
+/// Whether `exec pola-sh` asked for the shell's own program in its place.
+pub fn exec_self_asked() -> bool {
+    EXEC_SELF.lock().is_ok_and(|e| e.is_some())
+}
+
+/// As the shell's process ends: replace it by the shell's own program if `exec pola-sh`
+/// asked for it. Returns only if that failed (said).
+pub fn exec_self() {
+    use std::ffi::CString;
+    let Some((program, name, env)) = EXEC_SELF.lock().unwrap_or_else(|e| e.into_inner()).take()
+    else {
+        return;
+    };
+    let cstring = |s: &str| CString::new(s).ok();
+    let env: Vec<CString> = env
+        .iter()
+        .filter_map(|(k, v)| cstring(&format!("{k}={v}")))
+        .collect();
+    // The very file this process runs, found again where it was found.
+    if let (Some(path), Some(arg0)) = (
+        CString::new(program.as_os_str().as_encoded_bytes()).ok(),
+        cstring(&name),
+    ) {
+        let errno = nix::unistd::execve(&path, &[arg0], &env).unwrap_err();
+        crate::report::error(
+            "pola-sh",
+            format!("exec: {}: {errno}", pola_fileserver::text::shown(&program)),
+        );
+    }
+}
+
+/// Whether the simple command `s` is `words` words typed as they are: no quotes,
+/// expansions, patterns, assignments or grant markers.
+fn typed_plainly(s: &Simple, words: usize) -> bool {
+    s.assignments.is_empty()
+        && s.args.len() == words
+        && s.args.iter().all(|a| match a {
+            Arg::Word(w) => w
+                .0
+                .iter()
+                .all(|p| matches!(p, Part::Literal(t) if !t.contains(['*', '?', '[', '{', '~']))),
+            _ => false,
+        })
+}
+
 fn without_first_field(items: &[GrantItem]) -> Vec<GrantItem> {
     let mut out = Vec::new();
     let mut dropped = false;
