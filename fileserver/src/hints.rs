@@ -1168,6 +1168,12 @@ impl Observed {
             ([from, to], _) if tool == "mv" => {
                 format!("{name} => {} => {}", shown(from), shown(to))
             }
+            // Each it moves, and where to (`mv *.log dest/` was told the first alone;
+            // new-user trial).
+            (all, _) if tool == "mv" && all.len() > 2 => {
+                let each: Vec<String> = all.iter().map(|o| format!("=> {}", shown(o))).collect();
+                format!("{name} {}", each.join(" "))
+            }
             // The file it makes beside it is a grant it needs too.
             (_, Some(made)) => format!("{name} … => {} + => {}", shown(first), shown(&made)),
             _ => format!("{name} … => {}", shown(first)),
@@ -1451,21 +1457,34 @@ impl Observed {
             // xargs would hand it to sed a second time).
             let edits = xargs_edits_in_place(&self.tool, &self.words);
             // `touch a/b/c/f.txt` (a/b/c there): it looked for ./a on its way to make a
-            // file the line named, which is what to grant.
-            let makes = CREATORS
-                .contains(&self.tool.as_str())
-                .then(|| {
-                    self.words.iter().find(|w| {
+            // file the line named, which is what to grant. Every such file the line
+            // names (`touch a/b/c/x.txt a/foo.txt` was told of the first alone; new-user
+            // trial).
+            let looked_for = |first: std::path::Component| {
+                existing
+                    .iter()
+                    .any(|(r, _)| first == std::path::Component::Normal(r.as_os_str()))
+            };
+            let makes: Vec<&PathBuf> = match CREATORS.contains(&self.tool.as_str()) {
+                true => self
+                    .words
+                    .iter()
+                    .filter(|w| {
                         let mut names = w.components();
-                        names.next() == Some(std::path::Component::Normal(rel.as_os_str()))
+                        names.next().is_some_and(looked_for)
                             && names.next().is_some()
                             && cwd.join(w).symlink_metadata().is_err()
                             && cwd.join(w).parent().is_some_and(|d| d.is_dir())
                     })
-                })
-                .flatten();
+                    .collect(),
+                false => Vec::new(),
+            };
             let grant = match (write, existing.len()) {
-                _ if makes.is_some() => format!("=> {}", word(makes.unwrap_or(rel))),
+                _ if !makes.is_empty() => {
+                    let each: Vec<String> =
+                        makes.iter().map(|w| format!("=> {}", word(w))).collect();
+                    each.join(" ")
+                }
                 _ if extracting => "+ => .".to_string(),
                 (_, 1) if edits => format!("+ => {}", word(rel)),
                 _ if edits => "+ => .".to_string(),
@@ -1489,8 +1508,9 @@ impl Observed {
             };
             // A name that cannot be typed (a control character: its escapes would name
             // another file when pasted) is given with the whole directory.
-            let typable = crate::text::typable(rel) && makes.is_none_or(crate::text::typable);
-            let grant = match (typable, *write || makes.is_some() || edits || patch) {
+            let typable =
+                crate::text::typable(rel) && makes.iter().all(|w| crate::text::typable(w));
+            let grant = match (typable, *write || !makes.is_empty() || edits || patch) {
                 (true, _) => grant,
                 (false, true) => "+ => .".to_string(),
                 (false, false) => "+ .".to_string(),
@@ -1506,7 +1526,10 @@ impl Observed {
             if !words.contains(&".") {
                 uncovered = existing[1..]
                     .iter()
-                    .filter(|(r, _)| !words.contains(&word(r).as_str()))
+                    .filter(|(r, _)| {
+                        !words.contains(&word(r).as_str())
+                            && !makes.iter().any(|w| w.starts_with(r))
+                    })
                     .map(|(r, _)| format!("./{}", shown(r)))
                     .collect();
             }

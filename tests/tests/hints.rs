@@ -1504,3 +1504,35 @@ both!(
         assert!(!run.stderr.contains("was not given"), "{run}");
     }
 );
+
+// Every file a line makes below a directory it was not given (`touch a/b/c/x.txt
+// a/foo.txt`), and every name `mv` moves and where to: each was told only the first
+// (new-user trial).
+both!(hints_name_every_file_a_line_makes_or_moves, |t: &T| {
+    t.mkdir("a/b/c");
+    t.mkdir("dest");
+    t.write("m1.log", "1\n");
+    t.write("m2.log", "2\n");
+    let run = sh(t, &["--hints", "-c", "touch a/b/c/x.txt a/foo.txt"]);
+    assert!(
+        run.stderr
+            .contains("try: touch … => a/b/c/x.txt => a/foo.txt"),
+        "{run}"
+    );
+    let run = sh(t, &["--hints", "-c", "mv m1.log m2.log dest/"]);
+    assert!(
+        run.stderr.contains("try: mv => m1.log => m2.log => dest/"),
+        "{run}"
+    );
+    // What they say works.
+    sh(
+        t,
+        &[
+            "-c",
+            "touch => a/b/c/x.txt => a/foo.txt && mv => m1.log => m2.log => dest/",
+        ],
+    )
+    .success();
+    assert!(t.path("a/b/c/x.txt").exists() && t.path("a/foo.txt").exists());
+    assert!(t.path("dest/m2.log").exists() && !t.path("m1.log").exists());
+});
