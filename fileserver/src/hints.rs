@@ -1508,8 +1508,7 @@ impl Observed {
             };
             // A name that cannot be typed (a control character: its escapes would name
             // another file when pasted) is given with the whole directory.
-            let typable =
-                crate::text::typable(rel) && makes.iter().all(|w| crate::text::typable(w));
+            let typable = crate::text::typable(rel) && makes.iter().all(crate::text::typable);
             let grant = match (typable, *write || !makes.is_empty() || edits || patch) {
                 (true, _) => grant,
                 (false, true) => "+ => .".to_string(),
