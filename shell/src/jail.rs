@@ -1928,6 +1928,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.changes_hint(program, name, args, false, cwd))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
+            .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
         Some(line)
     } else {
@@ -1953,6 +1954,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
             .or_else(|| system_hint(program, name, args, &outcome.exe))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
+            .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| o.made_elsewhere_hint(program, name, args, cwd))
     };
     if let Some(line) = line {
@@ -2094,6 +2096,51 @@ fn processes_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<S
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} sees only its own jail's processes, never the system's — to see or signal those: !!{name}{dots} (or the kill builtin)"
+    ))
+}
+
+/// A program that shows the system's state saw the jail's instead, whatever its status
+/// (`dpkg -l` printed nothing, `df -h` the jail's tmpfs, `ip addr` only `lo`,
+/// `journalctl` no entries, with nothing said; new-user trial). Said once a shell for
+/// each kind, with the way to see the system's.
+fn system_view_hint(
+    program: &str,
+    name: &str,
+    args: bool,
+    words: &[std::path::PathBuf],
+    exe: &Path,
+) -> Option<String> {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static SAID: AtomicU8 = AtomicU8::new(0);
+    let tool = launch::program_name(exe);
+    let operand = words
+        .iter()
+        .any(|w| !w.as_os_str().as_encoded_bytes().starts_with(b"-"));
+    let (kind, what) = match tool.as_str() {
+        "dpkg" | "dpkg-query" | "apt-cache" | "apt" | "rpm" => (
+            1,
+            "reads the system's package database, which no jail is given (it saw none)",
+        ),
+        // With no operand: every mount (with one, the file system holding it, which
+        // is right).
+        "df" | "findmnt" | "mount" | "lsblk" if !operand => {
+            (2, "sees the jail's own mounts, not the system's")
+        }
+        "ip" | "ifconfig" | "ss" | "netstat" | "route" => (
+            4,
+            "sees the jail's own network (its loopback alone), not the system's",
+        ),
+        "journalctl" | "dmesg" | "last" | "who" | "w" => {
+            (8, "sees none of the system's logs or sessions")
+        }
+        _ => return None,
+    };
+    if SAID.fetch_or(kind, Ordering::Relaxed) & kind != 0 {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name} {what} — to see the system's: !!{name}{dots}"
     ))
 }
 

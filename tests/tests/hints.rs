@@ -1536,3 +1536,37 @@ both!(hints_name_every_file_a_line_makes_or_moves, |t: &T| {
     assert!(t.path("a/b/c/x.txt").exists() && t.path("a/foo.txt").exists());
     assert!(t.path("dest/m2.log").exists() && !t.path("m1.log").exists());
 });
+
+// A program that shows the system's state sees the jail's, with status 0: `dpkg -l`
+// printed nothing, `df -h` the jail's tmpfs, and nothing was said (new-user trial).
+// Said once a shell for each kind.
+both!(
+    programs_that_show_the_system_say_they_see_the_jails,
+    |t: &T| {
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "df -h >/dev/null; df >/dev/null; dpkg -l >/dev/null",
+            ],
+        );
+        assert_eq!(
+            run.stderr
+                .matches(
+                    "df sees the jail's own mounts, not the system's — to see the system's: !!df …"
+                )
+                .count(),
+            1,
+            "{run}"
+        );
+        assert!(
+            run.stderr
+                .contains("dpkg reads the system's package database, which no jail is given"),
+            "{run}"
+        );
+        // With an operand, df shows the file system holding it, which is right.
+        let run = sh(t, &["--hints", "-c", "df -h . >/dev/null"]);
+        assert!(!run.stderr.contains(" sees "), "{run}");
+    }
+);
