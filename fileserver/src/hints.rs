@@ -1651,11 +1651,22 @@ impl Observed {
                         // A package manager's registry: its hosts by name (npm was told
                         // `@net:HOST`, and retried for 70 s first; new-user trial).
                         Some(hosts) => {
-                            let grants: Vec<String> =
+                            let mut grants: Vec<String> =
                                 hosts.iter().map(|h| format!("@net:{h}")).collect();
+                            // And the virtual environment it installs into, given it
+                            // read-only: `pip install` given the registry alone failed
+                            // again, there (new-user trial).
+                            let venv = match &self.changes {
+                                Some(Changes::ReadOnly(Writes::Venv, venv)) => format!(
+                                    " => {}",
+                                    shown_from(venv, cwd, &self.home, false)
+                                ),
+                                _ => String::new(),
+                            };
+                            grants.push(venv.trim_start().to_string());
                             format!(
-                                "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — for its registry, try: {cmd} + {} (pola-sh's proxy looks them up), or {cmd} + @net",
-                                grants.join(" ")
+                                "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — for its registry, try: {cmd} + {} (pola-sh's proxy looks them up), or {cmd} + @net{venv}",
+                                grants.join(" ").trim_end()
                             )
                         }
                         None => format!(

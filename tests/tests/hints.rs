@@ -1314,6 +1314,21 @@ both!(a_package_manager_is_told_its_registrys_hosts, |t: &T| {
         run.stderr.contains("for its registry, try: /usr/bin/python3 … + @net:pypi.org @net:files.pythonhosted.org (pola-sh's proxy looks them up)"),
         "{run}"
     );
+    // Installing into a virtual environment it has read-only: that too (given the
+    // registry alone, it failed again there; new-user trial).
+    sh(t, &["-c", "/usr/bin/python3 -m venv => venv"]).success();
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            ". venv/bin/activate; pip install -q --retries 0 --timeout 2 tabulate",
+        ],
+    );
+    assert!(
+        run.stderr.contains("try: pip … + @net:pypi.org @net:files.pythonhosted.org => venv (pola-sh's proxy looks them up), or pip … + @net => venv"),
+        "{run}"
+    );
 });
 
 // A port it was granted where nothing answered on the host: it was told the grant it
