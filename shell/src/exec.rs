@@ -1626,32 +1626,20 @@ impl Shell {
             if rest.is_empty() {
                 return builtins::exec_keep(self, redirs).map(Running::Done);
             }
+            let argv: Vec<String> = grants::plain_argv(&rest, &self.cwd());
             // Only a `!!` typed at the start of the line (`s.unconfined`, the parser's)
             // runs it unconfined: never one an expansion gave (`exec $x`, `exec *`,
-            // whose text a jail may have made: security review).
-            let unconfined = s.unconfined;
-            let argv: Vec<String> = grants::plain_argv(&rest, &self.cwd());
+            // whose text a jail may have made: security review). Or `exec pola-sh` (to
+            // start afresh, the rc read again, as `exec bash` in bash), typed as it is
+            // and alone, naming the shell's own program: it ran jailed, without the rc
+            // (new-user trial). As `!!exec pola-sh` it goes through `!!`'s checks (a
+            // program a jail may have made or swapped is refused: security review).
+            let unconfined = s.unconfined
+                || (redirs.0.is_empty()
+                    && typed_plainly(s, 2)
+                    && self.own_program(&argv[0]).is_some());
             if let Some(status) = self.exec_option(&argv) {
                 return Ok(Running::Done(status));
-            }
-            // `exec pola-sh` (to start afresh, the rc read again, as `exec bash` in
-            // bash): the shell's own program, replacing the shell as the shell ends.
-            // It ran jailed, without the rc or the terminal (new-user trial). Only
-            // when typed so, with nothing else on the line: `exec $x` may be a jail's
-            // text, and arguments (`-c …`) would run theirs with the user's authority.
-            if !unconfined && redirs.0.is_empty() && typed_plainly(s, 2) {
-                if let Some(own) = self.own_program(&argv[0]) {
-                    let env: Vec<(String, String)> = self
-                        .vars
-                        .visible()
-                        .into_iter()
-                        .filter(|(_, v)| v.exported || v.from_env)
-                        .filter_map(|(k, v)| Some((k.to_string(), v.scalar()?.to_string())))
-                        .collect();
-                    *EXEC_SELF.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some((own, argv[0].clone(), env));
-                    return Err(Flow::Exit(0));
-                }
             }
             // A program that is not there does not end an interactive shell (bash).
             if self.interactive && !unconfined && !builtins::exists(&argv[0]) {
@@ -2056,6 +2044,12 @@ impl Shell {
                 if let Some(own) = &own {
                     own.show_early();
                 }
+                // The terminal may have been handed to the job's group before the
+                // start failed (`launch::Io::lend_terminal`): back to the shell, not
+                // left with a group that is gone (security review).
+                if let (Some(t), Some(_)) = (&self.terminal, io.lend_terminal) {
+                    t.reclaim(None);
+                }
                 self.error(&e);
                 Running::Done(e.status())
             }
@@ -2411,44 +2405,6 @@ fn last_field(items: &[GrantItem]) -> Option<String> {
 }
 
 /// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).
-/// `exec pola-sh` asked for (`Shell::own_program`): the program, its name as typed and
-/// the environment, for `exec_self` once the shell has ended as `exit` ends it.
-static EXEC_SELF: std::sync::Mutex<Option<ExecSelf>> = std::sync::Mutex::new(None);
-
-/// The program, its name as typed, the environment (`EXEC_SELF`).
-type ExecSelf = (PathBuf, String, Vec<(String, String)>);
-
-/// Whether `exec pola-sh` asked for the shell's own program in its place.
-pub fn exec_self_asked() -> bool {
-    EXEC_SELF.lock().is_ok_and(|e| e.is_some())
-}
-
-/// As the shell's process ends: replace it by the shell's own program if `exec pola-sh`
-/// asked for it. Returns only if that failed (said).
-pub fn exec_self() {
-    use std::ffi::CString;
-    let Some((program, name, env)) = EXEC_SELF.lock().unwrap_or_else(|e| e.into_inner()).take()
-    else {
-        return;
-    };
-    let cstring = |s: &str| CString::new(s).ok();
-    let env: Vec<CString> = env
-        .iter()
-        .filter_map(|(k, v)| cstring(&format!("{k}={v}")))
-        .collect();
-    // The very file this process runs, found again where it was found.
-    if let (Some(path), Some(arg0)) = (
-        CString::new(program.as_os_str().as_encoded_bytes()).ok(),
-        cstring(&name),
-    ) {
-        let errno = nix::unistd::execve(&path, &[arg0], &env).unwrap_err();
-        crate::report::error(
-            "pola-sh",
-            format!("exec: {}: {errno}", pola_fileserver::text::shown(&program)),
-        );
-    }
-}
-
 /// Whether the simple command `s` is `words` words typed as they are: no quotes,
 /// expansions, patterns, assignments or grant markers.
 fn typed_plainly(s: &Simple, words: usize) -> bool {

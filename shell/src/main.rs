@@ -84,11 +84,6 @@ fn main() {
     pola_fileserver::zygote::stop_unused();
     // The shims of jails whose end was reported are exiting: reaped, not left to init.
     pola_fileserver::launch::reap_ended(true);
-    // `exec pola-sh`: the shell's own program in its place, now that it has ended.
-    if pola_sh::exec::exec_self_asked() {
-        pola_sh::exec::exec_self();
-        std::process::exit(126);
-    }
     std::process::exit(status);
 }
 

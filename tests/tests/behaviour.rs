@@ -1008,11 +1008,12 @@ both!(
 );
 
 // `exec pola-sh` (to start afresh, the rc read again): the shell's own program, typed
-// as it is and alone, replaces the shell, as `exec bash` does in bash; it ran jailed,
-// without the rc (new-user trial). `exec $x` naming it is a jail's text as far as the
-// shell knows: jailed as before.
+// as it is and alone, runs unconfined as `!!exec pola-sh` does (the shell then ends
+// with its status), as `exec bash` does in bash; it ran jailed, without the rc
+// (new-user trial). `exec $x` naming it is a jail's text as far as the shell knows:
+// jailed as before.
 both!(
-    exec_of_the_shells_own_program_replaces_the_shell,
+    exec_of_the_shells_own_program_runs_it_as_the_users_shell,
     |t: &T| {
         let sh = pola_tests::pola_sh();
         let run = |script: &str| {
@@ -1027,22 +1028,24 @@ both!(
                 .stdin
                 .take()
                 .unwrap()
-                .write_all(b"echo new-$$\n")
+                .write_all(b"echo new-$PPID\n")
                 .unwrap();
             let out = child.wait_with_output().unwrap();
             assert!(out.status.success(), "{out:?}");
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
+        // The new shell's parent is the old one: it runs on the host, not in a jail
+        // (whose init would be its parent).
         let out = run(&format!("echo old-$$; exec {}", sh.display()));
         let pids: Vec<&str> = out.lines().map(|l| l.split('-').nth(1).unwrap()).collect();
         assert_eq!(pids.len(), 2, "{out}");
-        assert_eq!(pids[0], pids[1], "not replaced: {out}");
+        assert_eq!(pids[0], pids[1], "not the user's shell: {out}");
         let out = run(&format!("x={}; echo old-$$; exec $x", sh.display()));
         let pids: Vec<&str> = out.lines().map(|l| l.split('-').nth(1).unwrap()).collect();
         assert_eq!(pids.len(), 2, "{out}");
         assert_ne!(
             pids[0], pids[1],
-            "an expansion's program replaced the shell: {out}"
+            "an expansion's program ran unconfined: {out}"
         );
     }
 );
