@@ -416,13 +416,34 @@ pub fn open_window() -> Window {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let key = format!("{}:{}", owner(), NEXT.fetch_add(1, Ordering::Relaxed));
-    if windows_dir()
-        .and_then(|dir| new_file(&dir, &format!("open.{key}")))
-        .is_none()
-    {
+    let made = windows_dir().and_then(|dir| {
+        let _locked = lock_windows(&dir, libc::LOCK_EX);
+        new_file(&dir, &format!("open.{key}"))
+    });
+    if made.is_none() {
         windows_unknown();
     }
     Window { key }
+}
+
+/// The windows' directory locked (`flock`, `how`: shared to read it, exclusive to
+/// change it), made if need be, until the descriptor returned is dropped: a reader
+/// never sees a window shut half-way (its time not there yet, or it still open).
+fn lock_windows(dir: &Path, how: libc::c_int) -> Option<std::fs::File> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .ok()?;
+    let fd = std::fs::File::open(dir).ok()?;
+    // SAFETY: flock on a descriptor this function owns.
+    loop {
+        match unsafe { libc::flock(fd.as_raw_fd(), how) } {
+            0 => return Some(fd),
+            _ if Errno::last() == Errno::EINTR => continue,
+            _ => return None,
+        }
+    }
 }
 
 impl Window {
@@ -436,6 +457,9 @@ impl Window {
 /// moment with neither). If the time cannot be written, the window stays open.
 fn shut(key: &str, at: i64) {
     let Some(dir) = windows_dir() else {
+        return windows_unknown();
+    };
+    let Some(_locked) = lock_windows(&dir, libc::LOCK_EX) else {
         return windows_unknown();
     };
     if new_file(&dir, &format!("shut.{at:020}")).is_none() {
@@ -461,12 +485,20 @@ fn owner() -> String {
     match &*owner {
         Some((of, key)) if *of == pid => key.clone(),
         _ => {
-            let (boot, ns) = (boot_id(), pid_namespace());
-            let key = format!("{boot}:{ns}:{pid}:{}", start_time(pid).unwrap_or_default());
+            let (machine, boot, ns) = (machine_id(), boot_id(), pid_namespace());
+            let start = start_time(pid).unwrap_or_default();
+            let key = format!("{machine}:{boot}:{ns}:{pid}:{start}");
             *owner = Some((pid, key.clone()));
             key
         }
     }
+}
+
+/// This machine (a home shared over the network holds other machines' windows).
+fn machine_id() -> String {
+    std::fs::read_to_string("/etc/machine-id")
+        .map(|m| m.trim().to_string())
+        .unwrap_or_default()
 }
 
 fn boot_id() -> String {
@@ -489,15 +521,23 @@ fn start_time(pid: u32) -> Option<u64> {
 }
 
 /// Whether the process that opened the window `key` is gone (then so are its jails,
-/// which die with their launcher): this boot and PID namespace, and that pid is not
-/// that process. Another boot's is gone too; another PID namespace's is not known.
+/// which die with their launcher): this machine, boot and PID namespace, and that pid
+/// is not that process. This machine's earlier boot's is gone too; another machine's
+/// (a shared home) or another PID namespace's is not known.
 fn owner_gone(key: &str) -> bool {
     let mut parts = key.split(':');
-    let (Some(boot), Some(ns), Some(pid), Some(start)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(machine), Some(boot), Some(ns), Some(pid), Some(start)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return false;
     };
+    if machine.is_empty() || machine != machine_id() {
+        return false;
+    }
     if boot != boot_id() {
         return true;
     }
@@ -519,13 +559,21 @@ fn born_after_every_window(file: BorrowedFd) -> bool {
         return false;
     }
     let ns = |(s, n): (i64, u32)| s.saturating_mul(1_000_000_000).saturating_add(i64::from(n));
+    // A birth time only a local kernel file system gave (a network file system's is
+    // its server's clock; CIFS lets a client set it), and not in the future.
+    if !local_file_system(file) {
+        return false;
+    }
     let Some(born) = Id::of(file).filter(Id::born).map(|id| ns(id.birth)) else {
         return false;
     };
+    if born > now_ns() {
+        return false;
+    }
     let Some(dir) = windows_dir() else {
         return false;
     };
-    let Ok(kept) = std::fs::File::open(&dir) else {
+    let Some(kept) = lock_windows(&dir, libc::LOCK_SH) else {
         return false;
     };
     let Some(since) = Id::of(kept.as_fd()).filter(Id::born).map(|id| ns(id.birth)) else {
@@ -536,6 +584,7 @@ fn born_after_every_window(file: BorrowedFd) -> bool {
     };
     let mut last = since;
     let mut shuts = Vec::new();
+    let mut gone = Vec::new();
     for entry in entries {
         let Ok(entry) = entry else {
             return false;
@@ -548,9 +597,7 @@ fn born_after_every_window(file: BorrowedFd) -> bool {
             if !owner_gone(key) {
                 return false;
             }
-            let now = now_ns();
-            shut(key, now);
-            last = last.max(now);
+            gone.push(key.to_string());
         } else if let Some(at) = name
             .strip_prefix("shut.")
             .and_then(|t| t.parse::<i64>().ok())
@@ -559,6 +606,15 @@ fn born_after_every_window(file: BorrowedFd) -> bool {
             shuts.push((at, entry.path()));
         }
     }
+    drop(kept);
+    // Windows whose process is gone: shut now (it ended before).
+    if !gone.is_empty() {
+        let now = now_ns();
+        for key in &gone {
+            shut(key, now);
+        }
+        last = last.max(now);
+    }
     // Only the latest says anything.
     for (at, path) in shuts {
         if at < last {
@@ -566,6 +622,20 @@ fn born_after_every_window(file: BorrowedFd) -> bool {
         }
     }
     born > last
+}
+
+/// Whether `file` is on a local kernel file system whose birth times the kernel
+/// itself set: ext4, XFS, btrfs, tmpfs, F2FS, bcachefs.
+fn local_file_system(file: BorrowedFd) -> bool {
+    const LOCAL: &[i64] = &[
+        0xEF53,      // ext2/3/4
+        0x5846_5342, // XFS
+        0x9123_683E, // btrfs
+        0x0102_1994, // tmpfs
+        0xF2F5_2010, // F2FS
+        0xCA45_1A4E, // bcachefs
+    ];
+    nix::sys::statfs::fstatfs(file).is_ok_and(|st| LOCAL.contains(&(st.filesystem_type().0 as i64)))
 }
 
 /// Remember that jails may write in the directory `dir` (and everything below it).
@@ -1253,16 +1323,23 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
         if (a.st_dev, a.st_ino) != (b.st_dev, b.st_ino) {
             return Ok(true);
         }
-        Ok(with(|w| {
-            let dir = place.dir.as_fd();
+        let dir = place.dir.as_fd();
+        let (in_dir, by_name) = with(|w| {
             let key = || Id::of(dir).map(|d| (d, name.clone()));
-            in_written_dir(w, dir)
-                || in_made_dir(w, dir)
-                || (!w.slots.is_empty() && key().is_some_and(|k| w.slots.contains(&k)))
-                || (!w.files.is_empty() && key().is_some_and(|k| w.files.contains(&k)))
-        }))
+            (
+                in_written_dir(w, dir) || in_made_dir(w, dir),
+                (!w.slots.is_empty() && key().is_some_and(|k| w.slots.contains(&k)))
+                    || (!w.files.is_empty() && key().is_some_and(|k| w.files.contains(&k))),
+            )
+        });
+        // A name a jail had is its, whatever is there now. In a directory jails could
+        // write, a file born after every such jail had ended, in a directory born
+        // after too, is not: no jail ever had that directory (a file of the same name
+        // there, rewritten outside a jail as a new file, may carry a jail's text:
+        // security review).
+        Ok(by_name || (in_dir && !(born_after_every_window(file) && born_after_every_window(dir))))
     };
-    found().unwrap_or(true) && !born_after_every_window(file)
+    found().unwrap_or(true)
 }
 
 /// The canonical path of what `path` names, as [`resolve`] finds it.

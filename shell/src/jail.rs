@@ -1616,6 +1616,7 @@ pub fn start(
     let may_write = plan.powerbox
         || cmd.ask.is_some()
         || !resolved.slots.is_empty()
+        || io.fds.iter().any(|(_, fd)| writes_a_file(*fd))
         || plan.nodes.iter().any(|n| match n.step {
             Step::Bind {
                 writable, device, ..
@@ -1660,6 +1661,16 @@ pub fn start(
         }
     });
     Ok(jail)
+}
+
+/// Whether `fd` (a descriptor the command is given: `> out.sh`) writes a regular file:
+/// its jail may write on the host through it (`planted::Window`).
+fn writes_a_file(fd: std::os::fd::RawFd) -> bool {
+    // SAFETY: the caller's descriptor, open while the command starts.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    let writable = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFL)
+        .is_ok_and(|flags| flags & libc::O_ACCMODE != libc::O_RDONLY);
+    writable && nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
 }
 
 /// The audit record of a launch: the command line, its profile, network and grants

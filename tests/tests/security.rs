@@ -2258,26 +2258,31 @@ both!(
 );
 
 // 27 (new-user trial). A directory once granted writable (`make + => .`) made every
-// file in it a jail's for good: a script the user wrote there later, outside any jail,
-// was refused by `.` and needed `!!.`. A file born after every jail that could write
-// had ended, while none runs, is the user's. A jail's own file stays refused, and so
-// does one born while a jail that may write runs (the user's shell wrote it, but the
-// jail could have rewritten it since), and a window whose shell is still alive.
+// file below it a jail's for good: a script the user wrote later in a directory made
+// outside any jail (`~/trial/fresh/build.sh`) was refused by `.` and needed `!!.`. A
+// file born after every jail that could write had ended, while none runs, in a
+// directory born after too, is the user's. Refused still: the jail's own file; a file
+// in a directory a jail had, even rewritten as a new file outside any jail (it may
+// carry what the jail wrote there: security review); one in a directory made while a
+// jail that may write runs; one of a window whose shell is alive.
 both!(
     item_27_a_file_born_after_every_writing_jail_ended_is_the_users,
     |t: &T| {
         let dir = t.mkdir("w");
         let cd = format!("cd {} && ", dir.display());
+        t.write("w/env.sh", "echo RAN-user\n");
         sh(
             t,
-            &format!("{cd}sh -c 'echo echo RAN-jail > jail.sh' + => ."),
+            &format!(
+                "{cd}sh -c 'echo echo RAN-jail > jail.sh; echo echo INJECTED >> env.sh' + => ."
+            ),
         )
         .success();
-        // Born later, on the host: the user's (birth times are the kernel's coarse
-        // clock, a tick behind at most).
+        // Born later, on the host, in a directory made later: the user's (birth times
+        // are the kernel's coarse clock, a tick behind at most).
         std::thread::sleep(std::time::Duration::from_millis(20));
-        t.write("w/host.sh", "echo RAN-host\n");
-        let run = sh(t, &format!("{cd}. ./host.sh"));
+        t.write("w/fresh/sub/host.sh", "echo RAN-host\n");
+        let run = sh(t, &format!("{cd}. ./fresh/sub/host.sh"));
         assert_eq!(run.success(), "RAN-host\n");
         // The jail's own file: refused, whatever its times say.
         sh(t, &format!("{cd}touch -d 2099-01-01 => jail.sh")).success();
@@ -2287,17 +2292,28 @@ both!(
             run.stderr.contains("a jail could have written this file"),
             "{run}"
         );
-        // Written by the shell itself while a jail that may write runs: refused; once
-        // it has ended, a new one is the user's.
+        // The user's file the jail added to, rewritten outside any jail as a new file
+        // (`sed -i`, an editor saving by rename): refused, as the jail's text is in it.
+        let text = fs::read_to_string(t.path("w/env.sh")).unwrap();
+        fs::write(
+            t.path("w/.env.sh.new"),
+            text.replace("RAN-user", "RAN-user-edited"),
+        )
+        .unwrap();
+        fs::rename(t.path("w/.env.sh.new"), t.path("w/env.sh")).unwrap();
+        let run = sh(t, &format!("{cd}. ./env.sh"));
+        assert!(!run.stdout.contains("INJECTED"), "{run}");
+        // A directory made while a jail that may write runs: refused; one made once it
+        // has ended: the user's.
         let script = format!(
-            "cd {}\nsh -c 'sleep 1' + => . &\nsleep 0.4\necho echo RAN-during > during.sh\n. ./during.sh\nwait\nsleep 0.05\necho echo RAN-after > after.sh\n. ./after.sh",
+            "cd {}\nsh -c 'sleep 1' + => . &\nsleep 0.4\n!!mkdir during\necho echo RAN-during > during/x.sh\n. ./during/x.sh\nwait\nsleep 0.05\n!!mkdir after\necho echo RAN-after > after/x.sh\n. ./after/x.sh",
             dir.display()
         );
         let run = sh(t, &script);
         assert!(!run.stdout.contains("RAN-during"), "{run}");
         assert!(
             run.stderr
-                .contains(".: ./during.sh: a jail could have written this file"),
+                .contains(".: ./during/x.sh: a jail could have written this file"),
             "{run}"
         );
         assert!(run.stdout.contains("RAN-after"), "{run}");
@@ -2305,6 +2321,7 @@ both!(
         // file is refused; its shell gone (the same pid, another start time), the
         // window is shut as found and the file is the user's.
         use std::os::unix::fs::MetadataExt;
+        let machine = fs::read_to_string("/etc/machine-id").unwrap_or_default();
         let boot = fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
         let ns = fs::metadata("/proc/self/ns/pid").unwrap().ino();
         let stat = fs::read_to_string("/proc/self/stat").unwrap();
@@ -2315,34 +2332,42 @@ both!(
             .parse()
             .unwrap();
         let windows = t.state_home().join("pola-sh/windows");
-        let key =
-            |start: u64, n: u32| format!("{}:{ns}:{}:{start}:{n}", boot.trim(), std::process::id());
+        let key = |start: u64, n: u32| {
+            format!(
+                "{}:{}:{ns}:{}:{start}:{n}",
+                machine.trim(),
+                boot.trim(),
+                std::process::id()
+            )
+        };
         let open = |start: u64, n: u32| {
             fs::write(windows.join(format!("open.{}", key(start, n))), "").unwrap();
         };
         open(start, 0);
         std::thread::sleep(std::time::Duration::from_millis(20));
-        t.write("w/later.sh", "echo RAN-later\n");
-        let run = sh(t, &format!("{cd}. ./later.sh"));
+        t.write("w/later/x.sh", "echo RAN-later\n");
+        let run = sh(t, &format!("{cd}. ./later/x.sh"));
         assert!(!run.stdout.contains("RAN-later"), "{run}");
         // Shut by hand (long ago), as its shell would have.
         fs::remove_file(windows.join(format!("open.{}", key(start, 0)))).unwrap();
         fs::write(windows.join("shut.1"), "").unwrap();
-        let run = sh(t, &format!("{cd}. ./later.sh"));
+        let run = sh(t, &format!("{cd}. ./later/x.sh"));
         assert_eq!(run.success(), "RAN-later\n");
-        open(start + 1, 1);
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        t.write("w/gone.sh", "echo RAN-gone\n");
-        let run = sh(t, &format!("{cd}. ./gone.sh"));
-        assert!(
-            !run.stdout.contains("RAN-gone"),
-            "born before the window was found shut: {run}"
-        );
-        assert!(!windows.join(format!("open.{}", key(start + 1, 1))).exists());
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        t.write("w/gone2.sh", "echo RAN-gone\n");
-        let run = sh(t, &format!("{cd}. ./gone2.sh"));
-        assert_eq!(run.success(), "RAN-gone\n");
+        if !machine.trim().is_empty() {
+            open(start + 1, 1);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            t.write("w/gone/x.sh", "echo RAN-gone\n");
+            let run = sh(t, &format!("{cd}. ./gone/x.sh"));
+            assert!(
+                !run.stdout.contains("RAN-gone"),
+                "born before the window was found shut: {run}"
+            );
+            assert!(!windows.join(format!("open.{}", key(start + 1, 1))).exists());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            t.write("w/gone2/x.sh", "echo RAN-gone\n");
+            let run = sh(t, &format!("{cd}. ./gone2/x.sh"));
+            assert_eq!(run.success(), "RAN-gone\n");
+        }
     }
 );
 
