@@ -635,7 +635,7 @@ fn local_file_system(file: BorrowedFd) -> bool {
         0xF2F5_2010, // F2FS
         0xCA45_1A4E, // bcachefs
     ];
-    nix::sys::statfs::fstatfs(file).is_ok_and(|st| LOCAL.contains(&(st.filesystem_type().0 as i64)))
+    nix::sys::statfs::fstatfs(file).is_ok_and(|st| LOCAL.contains(&{ st.filesystem_type().0 }))
 }
 
 /// Remember that jails may write in the directory `dir` (and everything below it).
