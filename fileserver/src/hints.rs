@@ -994,6 +994,26 @@ impl Observed {
         ))
     }
 
+    /// For a download (`curl -o FILE`, `wget -O FILE`): ` => FILE` where FILE, as
+    /// typed, is not there or was given read-only; else nothing.
+    fn download_grant(&self, cwd: &Path) -> String {
+        let file = match self.tool.as_str() {
+            "curl" => word_after(&self.words, &["-o", "--output"]),
+            "wget" => word_after(&self.words, &["-O", "--output-document"]),
+            _ => None,
+        };
+        match file {
+            Some(f)
+                if f.as_os_str() != "-"
+                    && crate::text::typable(f)
+                    && (self.read_only.contains(f) || cwd.join(f).symlink_metadata().is_err()) =>
+            {
+                format!(" => {}", crate::text::word(f))
+            }
+            _ => String::new(),
+        }
+    }
+
     /// After a failed command: the names outside the working directory that the line
     /// gives it to make, where nothing is (`sort … -o ../sorted.txt`, `cp f
     /// ~/dest/new.txt`, `touch ../x`, `git clone repo ../clone`). Only the working
@@ -1625,6 +1645,9 @@ impl Observed {
                 && !tor_probe(addr, *port)
                 && !self.binds.contains(port)
         });
+        // The file a download writes, not granted to write (`curl … -o x` was told the
+        // network alone, and failed again writing x; new-user trial).
+        let out = self.download_grant(cwd);
         if let Some((addr, port)) = direct {
             let addr = crate::text::shown(addr);
             lines.push(match self.proxy {
@@ -1644,7 +1667,7 @@ impl Observed {
                 _ if *port == 53 => match self.words.iter().find_map(|w| url_host(w)) {
                     // The host of a URL the user typed.
                     Some(host) => format!(
-                        "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — try: {cmd} + @net:{} (pola-sh's proxy looks it up), or {cmd} + @net",
+                        "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — try: {cmd} + @net:{}{out} (pola-sh's proxy looks it up), or {cmd} + @net{out}",
                         crate::text::shown(&host)
                     ),
                     None => match self.registry_hosts() {
@@ -1678,7 +1701,7 @@ impl Observed {
                     "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
                 ),
                 None => format!(
-                    "{name} tried to reach the network ({addr}:{port}) — try: {cmd} + @net:connect={port}"
+                    "{name} tried to reach the network ({addr}:{port}) — try: {cmd} + @net:connect={port}{out}"
                 ),
             });
         }

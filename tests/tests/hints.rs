@@ -1585,3 +1585,24 @@ both!(
         assert!(!run.stderr.contains(" sees "), "{run}");
     }
 );
+
+// A download's file is in the grant with the network: `curl … -o x` was told the
+// network alone, and failed again writing x (new-user trial).
+both!(
+    a_download_is_told_the_file_it_writes_with_the_network,
+    |t: &T| {
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "curl -s --max-time 3 http://192.0.2.1/ -o out",
+            ],
+        );
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("try: curl … + @net:connect=80 => out"),
+            "{run}"
+        );
+    }
+);
