@@ -380,6 +380,8 @@ fn append_line(line: &str) -> bool {
 /// number of jails running.
 pub struct Window {
     key: String,
+    /// When it opened: the wall clock, and the time since boot (which no one sets).
+    opened: (i64, std::time::Duration),
 }
 
 /// Not every window could be recorded: files in places jails could write are taken
@@ -423,7 +425,10 @@ pub fn open_window() -> Window {
     if made.is_none() {
         windows_unknown();
     }
-    Window { key }
+    Window {
+        key,
+        opened: (now_ns(), since_boot()),
+    }
 }
 
 /// The windows' directory locked (`flock`, `how`: shared to read it, exclusive to
@@ -449,8 +454,31 @@ fn lock_windows(dir: &Path, how: libc::c_int) -> Option<std::fs::File> {
 impl Window {
     /// The jail has ended and every process of it is reaped (PID 1 said so).
     pub fn shut(self) {
-        shut(&self.key, now_ns());
+        // Not earlier than it opened plus the time it was open: a wall clock set back
+        // meanwhile (`date -s`, an NTP step) would make what the jail wrote look born
+        // after it ended (security review).
+        let (wall, boot) = self.opened;
+        let open_for = since_boot().saturating_sub(boot).as_nanos();
+        let least = wall.saturating_add(i64::try_from(open_for).unwrap_or(i64::MAX));
+        shut(&self.key, now_ns().max(least));
     }
+}
+
+/// The time since boot (`CLOCK_BOOTTIME`: it counts suspended time too, and is never
+/// set).
+fn since_boot() -> std::time::Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into `t`.
+    if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut t) } != 0 {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
 }
 
 /// Shut the window `key` as of `at`: the time first, then the window gone (never a
@@ -1426,6 +1454,36 @@ mod tests {
             assert!(text.starts_with("dir "), "{text}");
             *WRITTEN.lock().unwrap() = None;
             assert!(resolve(&jail.join("sub/link")).is_err());
+        });
+    }
+
+    // A wall clock set back while a window is open (an NTP step, `date -s`): the
+    // window shuts no earlier than it opened plus the time since (by the boot clock),
+    // so what its jail wrote is not taken as born after it ended (security review).
+    #[test]
+    fn a_window_shuts_no_earlier_than_it_was_open_for() {
+        let state = tempfile::tempdir().unwrap();
+        with_record(state.path(), || {
+            let ahead = now_ns() + 10_000_000_000;
+            let window = Window {
+                key: "k".into(),
+                opened: (ahead, since_boot()),
+            };
+            window.shut();
+            let dir = windows_dir().unwrap();
+            let shut: Vec<i64> = std::fs::read_dir(dir)
+                .unwrap()
+                .filter_map(|e| {
+                    let name = e.unwrap().file_name().into_string().unwrap();
+                    name.strip_prefix("shut.")?.parse().ok()
+                })
+                .collect();
+            assert_eq!(shut.len(), 1);
+            assert!(
+                shut[0] >= ahead,
+                "shut at {} before it opened at {ahead}",
+                shut[0]
+            );
         });
     }
 }
