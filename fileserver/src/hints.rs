@@ -994,6 +994,53 @@ impl Observed {
         ))
     }
 
+    /// SQLite's files beside a database the line named, if `name` is one: the
+    /// database's word as typed and the files its journal takes (`sqlite3 test.db
+    /// "select …"` in WAL mode makes test.db-wal and test.db-shm, even to read; it was
+    /// told "+ => NAME for each file it makes": new-user trial). Named from the word
+    /// typed, never from what the jail made.
+    fn sqlite_beside(&self, name: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
+        if !["sqlite3", "sqlite"].contains(&self.tool.as_str()) {
+            return None;
+        }
+        let bytes = name.as_os_str().as_bytes();
+        let wal: &[&str] = &["-wal", "-shm"];
+        let journal: &[&str] = &["-journal"];
+        [("-wal", wal), ("-shm", wal), ("-journal", journal)]
+            .into_iter()
+            .find_map(|(suffix, all)| {
+                let db = bytes.strip_suffix(suffix.as_bytes())?;
+                let db = self.typed(Path::new(std::ffi::OsStr::from_bytes(db)))?;
+                let files = all
+                    .iter()
+                    .map(|s| {
+                        let mut f = db.as_os_str().to_os_string();
+                        f.push(s);
+                        PathBuf::from(f)
+                    })
+                    .collect();
+                Some((db.to_path_buf(), files))
+            })
+    }
+
+    /// The line for [`Observed::sqlite_beside`]'s files.
+    fn sqlite_line(&self, name: &str, cmd: &str, db: &Path, files: &[PathBuf]) -> String {
+        let shown: Vec<String> = files
+            .iter()
+            .map(|f| crate::text::shown(f).to_string())
+            .collect();
+        let grants: Vec<String> = files
+            .iter()
+            .map(|f| format!("=> {}", crate::text::word(f)))
+            .collect();
+        format!(
+            "{name} keeps {} beside {} (its journal), which it was not given to write — try: {cmd} + {}",
+            shown.join(" and "),
+            crate::text::shown(db),
+            grants.join(" ")
+        )
+    }
+
     /// For a download (`curl -o FILE`, `wget -O FILE`): ` => FILE` where FILE, as
     /// typed, is not there or was given read-only; else nothing.
     fn download_grant(&self, cwd: &Path) -> String {
@@ -1552,9 +1599,12 @@ impl Observed {
                     .map(|(r, _)| format!("./{}", shown(r)))
                     .collect();
             }
-            lines.push(format!(
-                "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
-            ));
+            match self.sqlite_beside(rel) {
+                Some((db, files)) => lines.push(self.sqlite_line(name, &cmd, &db, &files)),
+                None => lines.push(format!(
+                    "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
+                )),
+            }
         } else if let Some((new, seen)) = self
             .created()
             .find(|(n, _)| cwd.join(n).symlink_metadata().is_err())
@@ -1575,6 +1625,7 @@ impl Observed {
             } else {
                 ""
             };
+            let beside = self.sqlite_beside(new);
             // Every name the line gave that it tried to make (`tee a.txt b.txt`).
             let all: Vec<String> = self
                 .created()
@@ -1611,6 +1662,10 @@ impl Observed {
                     "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} {plus}=> {}",
                     crate::text::word(word)
                 ),
+                (None, _) if beside.is_some() => {
+                    let (db, files) = beside.unwrap_or_default();
+                    self.sqlite_line(name, &cmd, &db, &files)
+                }
                 (None, _) if scratch_name(new) => format!(
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
                 ),

@@ -1606,3 +1606,39 @@ both!(
         );
     }
 );
+
+// SQLite in WAL mode makes its journal's files beside the database, even to read: it
+// was told "+ => NAME for each file it makes" (new-user trial). Named from the word
+// typed, whether the files are there or not.
+both!(sqlite_is_told_the_files_its_journal_takes, |t: &T| {
+    let db = t.path("test.db");
+    let made = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("pragma journal_mode=wal; create table t(a); insert into t values(1);")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let _ = fs::remove_file(t.path("test.db-wal"));
+    let _ = fs::remove_file(t.path("test.db-shm"));
+    let _ = std::process::Command::new("chown")
+        .arg(format!("{}:{}", t.uid, t.gid))
+        .arg(&db)
+        .status();
+    let want = "sqlite3 keeps test.db-wal and test.db-shm beside test.db (its journal), which it was not given to write — try: sqlite3 … + => test.db-wal => test.db-shm";
+    let run = sh(t, &["--hints", "-c", "sqlite3 test.db 'select * from t'"]);
+    assert!(run.stderr.contains(want), "{run}");
+    // What it says works.
+    let run = sh(
+        t,
+        &[
+            "-c",
+            "sqlite3 test.db 'select * from t' + => test.db-wal => test.db-shm",
+        ],
+    );
+    assert_eq!(run.success(), "1\n");
+    // There already (left by another reader).
+    t.write("test.db-wal", "");
+    t.write("test.db-shm", "");
+    let run = sh(t, &["--hints", "-c", "sqlite3 test.db 'select * from t'"]);
+    assert!(run.stderr.contains(want), "{run}");
+});
