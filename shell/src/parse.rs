@@ -924,6 +924,16 @@ impl<'o> Grammar<'o> {
     }
 
     fn simple<'a>(&self, i: &'a str) -> R<'a, Simple> {
+        /// Whether `args` are `grants` or `grants -a`, typed as they are: the next
+        /// word is the command it shows.
+        fn shows_a_command(args: &[Arg]) -> bool {
+            let literal = |a: &Arg, text: &str| matches!(a, Arg::Word(w) if matches!(w.0.as_slice(), [Part::Literal(t)] if t == text));
+            match args {
+                [g] => literal(g, "grants"),
+                [g, a] => literal(g, "grants") && literal(a, "-a"),
+                _ => false,
+            }
+        }
         let mut cmd = Simple::default();
         let mut i = i;
         if let Some(r) = i.strip_prefix("!!") {
@@ -966,7 +976,11 @@ impl<'o> Grammar<'o> {
                 Err(nom::Err::Error(_)) => {}
                 Err(e) => return Err(e),
             }
-            let command_position = cmd.args.is_empty() || self.alias_next.contains(&self.offset(i));
+            // The command `grants` shows is in command position too (`grants ll`: an
+            // alias of the user's, as `alias grants='grants '` would make it in sh).
+            let command_position = cmd.args.is_empty()
+                || self.alias_next.contains(&self.offset(i))
+                || shows_a_command(&cmd.args);
             if command_position && !cmd.unconfined {
                 if let Some(hit) = self.alias_at(i) {
                     *self.alias_hit.borrow_mut() = Some(hit);

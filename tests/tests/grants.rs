@@ -872,3 +872,16 @@ both!(
         );
     }
 );
+
+// `grants ll`: the command it shows is in command position, where an alias of the
+// user's is what the line would run ("ll: command not found"; new-user trial).
+both!(grants_shows_what_an_alias_runs, |t: &T| {
+    t.write("f.txt", "x\n");
+    let run = sh(
+        t,
+        "alias ll='ls -la'\ngrants ll f.txt\ngrants -a ll\necho ll",
+    );
+    let out = run.success();
+    assert_eq!(out.matches("program: /usr/bin/ls").count(), 2, "{run}");
+    assert!(out.ends_with("\nll\n"), "{run}");
+});
