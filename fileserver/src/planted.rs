@@ -366,11 +366,11 @@ fn append_line(line: &str) -> bool {
 
 /// The time a jail that may write is live: from before it starts (`open_window`) until
 /// it has ended, every process of it reaped (`shut`). A file in a place jails could
-/// write that was born (its `statx` birth time, which nothing can set) after every
-/// such time had ended, while none was open, is not a jail's
-/// ([`jail_could_have_written`]): a directory once granted writable (`make + => .`)
-/// no longer made every script the user wrote there later unusable with `.` (new-user
-/// trial). Dropped without `shut` (a jail whose end was not said), it stays open until
+/// write that was born (its `statx` birth time, which nothing can set), in a
+/// directory born too, after every such time had ended, while none was open, is not
+/// a jail's ([`jail_could_have_written`]): a directory once granted writable (`make +
+/// => .`) no longer made every script the user wrote later in a new directory below
+/// it unusable with `.` (new-user trial). Dropped without `shut` (a jail whose end was not said), it stays open until
 /// this process is gone (`owner_gone`).
 ///
 /// Kept in `$XDG_STATE_HOME/pola-sh/windows` (read-only in every jail, as the rest of
@@ -413,7 +413,7 @@ fn new_file(dir: &Path, name: &str) -> Option<std::fs::File> {
 }
 
 /// Open a [`Window`] for a jail about to start that may write on the host (a write
-/// grant, a slot, the powerbox, ask mode).
+/// grant, a slot, the powerbox, ask mode, a file given through a redirection).
 pub fn open_window() -> Window {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -503,8 +503,8 @@ fn now_ns() -> i64 {
     i64::try_from(now.as_nanos()).unwrap_or(i64::MAX)
 }
 
-/// This process, as a window's key says it: the boot, the PID namespace, the pid and
-/// the process's start time (a pid used again is another process). Each process its
+/// This process, as a window's key says it: the machine, the boot, the PID namespace,
+/// the pid and the process's start time (a pid used again is another process). Each process its
 /// own: a forked subshell's jails (`… &`) may outlive the shell it was forked from.
 fn owner() -> String {
     static OWNER: Mutex<Option<(u32, String)>> = Mutex::new(None);
