@@ -102,10 +102,7 @@ pub fn ask_until_clear(questions: &terminal::Questions, question: &str) -> Optio
         if let Some(answer) = clear_answer(&line) {
             return Some(answer);
         }
-        asked = format!(
-            "not an answer: {} — {question} (o, a or d, then Enter)",
-            text::shown(line.trim())
-        );
+        asked = format!("not an answer: {} — {question}", text::shown(line.trim()));
     }
     Some(Answer::Deny)
 }
@@ -157,7 +154,7 @@ impl Asker {
                 .map(|t| format!(" (a link to {})", text::shown(&t)))
                 .unwrap_or_default();
             let question = format!(
-                "{} wants to {verb} {path}{target} — allow [o]nce, [a]lways (this session), [d]eny?",
+                "{} wants to {verb} {path}{target} — allow [o]nce, [a]lways (this session), [d]eny? (o, a or d, then Enter)",
                 self.who(d.pid)
             );
             let Some(answer) = ask_until_clear(questions, &question) else {

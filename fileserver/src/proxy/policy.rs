@@ -165,7 +165,7 @@ fn ask(to: &Destination, conn: &Conn) -> Result<String, Refusal> {
         return Ok("for the session by the user".into());
     }
     let question = format!(
-        "{} wants to connect to {}:{} — allow [o]nce, [a]lways (this session), [d]eny?",
+        "{} wants to connect to {}:{} — allow [o]nce, [a]lways (this session), [d]eny? (o, a or d, then Enter)",
         text::shown(&policy.name),
         text::shown(&shown),
         to.port
