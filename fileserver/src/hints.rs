@@ -80,9 +80,6 @@ pub struct Observed {
     pub slots_here: Option<Vec<std::ffi::OsString>>,
     /// `CARGO_TARGET_DIR` in its environment.
     pub cargo_target_dir: Option<PathBuf>,
-    /// The working directory: a word typed as a path in it (`cp f ~/proj/new.txt`
-    /// from `~/proj`) names what it makes there too.
-    pub cwd: PathBuf,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -999,7 +996,7 @@ impl Observed {
     /// "select …"` in WAL mode makes test.db-wal and test.db-shm, even to read; it was
     /// told "+ => NAME for each file it makes": new-user trial). Named from the word
     /// typed, never from what the jail made.
-    fn sqlite_beside(&self, name: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
+    fn sqlite_beside(&self, name: &Path, cwd: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
         if !["sqlite3", "sqlite"].contains(&self.tool.as_str()) {
             return None;
         }
@@ -1010,7 +1007,7 @@ impl Observed {
             .into_iter()
             .find_map(|(suffix, all)| {
                 let db = bytes.strip_suffix(suffix.as_bytes())?;
-                let db = self.typed(Path::new(std::ffi::OsStr::from_bytes(db)))?;
+                let db = self.typed(Path::new(std::ffi::OsStr::from_bytes(db)), cwd)?;
                 let files = all
                     .iter()
                     .map(|s| {
@@ -1599,14 +1596,14 @@ impl Observed {
                     .map(|(r, _)| format!("./{}", shown(r)))
                     .collect();
             }
-            match self.sqlite_beside(rel) {
+            match self.sqlite_beside(rel, cwd) {
                 Some((db, files)) => lines.push(self.sqlite_line(name, &cmd, &db, &files)),
                 None => lines.push(format!(
                     "{name} {verb} {here}, which was not granted — try: {cmd} {grant}"
                 )),
             }
         } else if let Some((new, seen)) = self
-            .created()
+            .created(cwd)
             .find(|(n, _)| cwd.join(n).symlink_metadata().is_err())
             // A program that only reads what it is given (`ls -d build`) makes nothing:
             // a missing operand is only missing, as it said itself.
@@ -1619,18 +1616,18 @@ impl Observed {
             // `git init` makes .git, whatever it is given: granted with `+`, since `git
             // init => .git` would be told to make a repository in .git.
             let git_dir = self.tool == "git" && new == Path::new(".git");
-            let typed = self.typed(new).or(git_dir.then_some(new));
-            let plus = if self.typed(new).is_none() && git_dir {
+            let typed = self.typed(new, cwd).or(git_dir.then_some(new));
+            let plus = if self.typed(new, cwd).is_none() && git_dir {
                 "+ "
             } else {
                 ""
             };
-            let beside = self.sqlite_beside(new);
+            let beside = self.sqlite_beside(new, cwd);
             // Every name the line gave that it tried to make (`tee a.txt b.txt`).
             let all: Vec<String> = self
-                .created()
+                .created(cwd)
                 .filter(|(n, seen)| *seen && cwd.join(n).symlink_metadata().is_err())
-                .filter_map(|(n, _)| self.typed(n))
+                .filter_map(|(n, _)| self.typed(n, cwd))
                 .map(|w| format!("{plus}=> {}", word(w)))
                 .collect();
             lines.push(match (typed, seen) {
@@ -1729,7 +1726,7 @@ impl Observed {
                         // A package manager's registry: its hosts by name (npm was told
                         // `@net:HOST`, and retried for 70 s first; new-user trial).
                         Some(hosts) => {
-                            let mut grants: Vec<String> =
+                            let grants: Vec<String> =
                                 hosts.iter().map(|h| format!("@net:{h}")).collect();
                             // And the virtual environment it installs into, given it
                             // read-only: `pip install` given the registry alone failed
@@ -1741,10 +1738,9 @@ impl Observed {
                                 ),
                                 _ => String::new(),
                             };
-                            grants.push(venv.trim_start().to_string());
                             format!(
-                                "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — for its registry, try: {cmd} + {} (pola-sh's proxy looks them up), or {cmd} + @net{venv}",
-                                grants.join(" ").trim_end()
+                                "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — for its registry, try: {cmd} + {}{venv} (pola-sh's proxy looks them up), or {cmd} + @net{venv}",
+                                grants.join(" ")
                             )
                         }
                         None => format!(
@@ -1830,18 +1826,19 @@ impl Observed {
     /// directory's file system, as for an unprivileged user's jail) a missing name it
     /// looked up that is one of its arguments, as the user typed it.
     /// Whether it was seen creating it (else it is only an argument it looked for).
-    fn created(&self) -> impl Iterator<Item = (&Path, bool)> {
+    /// `cwd`: the working directory.
+    fn created(&self, cwd: &Path) -> impl Iterator<Item = (&Path, bool)> {
         let mut found: Vec<(&Path, bool)> = self
             .looked
             .iter()
             .filter(|(rel, write)| {
-                rel.components().count() == 1 && (*write || self.typed(rel).is_some())
+                rel.components().count() == 1 && (*write || self.typed(rel, cwd).is_some())
             })
             .map(|(rel, write)| (rel.as_path(), *write))
             .collect();
         // A name the user typed first (the file an editor saves, not its scratch
         // file), then what it was seen creating.
-        found.sort_by_key(|(name, seen)| (self.typed(name).is_none(), !seen));
+        found.sort_by_key(|(name, seen)| (self.typed(name, cwd).is_none(), !seen));
         found.into_iter()
     }
 
@@ -1881,15 +1878,16 @@ impl Observed {
     }
 
     /// The word the user typed that names `name` here, or a path that begins with it
-    /// (`mkdir -p a/b/c` makes `a` first).
-    fn typed(&self, name: &Path) -> Option<&Path> {
+    /// (`mkdir -p a/b/c` makes `a` first). A word typed as a path in the working
+    /// directory `cwd` (`cp f ~/proj/new.txt` from `~/proj`) names it too.
+    fn typed(&self, name: &Path, cwd: &Path) -> Option<&Path> {
         self.words
             .iter()
             // A pattern that matched nothing is not a name the user gave (`rm *.tmp`).
             .filter(|w| !w.as_os_str().as_bytes().iter().any(|c| b"*?[".contains(c)))
             .find(|w| {
-                let here = match w.strip_prefix(&self.cwd) {
-                    Ok(rel) if w.is_absolute() && !self.cwd.as_os_str().is_empty() => rel,
+                let here = match w.strip_prefix(cwd) {
+                    Ok(rel) if w.is_absolute() && !cwd.as_os_str().is_empty() => rel,
                     _ => w.as_path(),
                 };
                 let mut parts = here

@@ -569,7 +569,6 @@ pub fn start(
             .map(|dir| dir.slots.keys().cloned().chain(granted_here()).collect())
             .or_else(|| private_here.then(granted_here));
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
-            cwd: plan.cwd.clone(),
             proxy: plan.proxy,
             own_network: matches!(
                 plan.net,

@@ -333,16 +333,8 @@ fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
 }
 
 fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
-    append_line(&format!(
-        "{kind} {id} {extra}{}\n",
-        crate::text::shown(path)
-    ));
-}
-
-/// Append `line` to the record; whether it was written.
-fn append_line(line: &str) -> bool {
     let Some(file) = record_file() else {
-        return false;
+        return;
     };
     if let Some(dir) = file.parent() {
         // Explicit modes: the slot broker's thread runs with umask 0.
@@ -351,7 +343,8 @@ fn append_line(line: &str) -> bool {
             .mode(0o700)
             .create(dir);
     }
-    match std::fs::OpenOptions::new()
+    let line = format!("{kind} {id} {extra}{}\n", crate::text::shown(path));
+    if let Ok(mut f) = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .mode(0o600)
@@ -359,8 +352,7 @@ fn append_line(line: &str) -> bool {
         .open(&file)
     {
         // One write of one line with O_APPEND: records of several shells never mix.
-        Ok(mut f) => f.write_all(line.as_bytes()).is_ok(),
-        Err(_) => false,
+        let _ = f.write_all(line.as_bytes());
     }
 }
 
@@ -370,8 +362,8 @@ fn append_line(line: &str) -> bool {
 /// directory born too, after every such time had ended, while none was open, is not
 /// a jail's ([`jail_could_have_written`]): a directory once granted writable (`make +
 /// => .`) no longer made every script the user wrote later in a new directory below
-/// it unusable with `.` (new-user trial). Dropped without `shut` (a jail whose end was not said), it stays open until
-/// this process is gone (`owner_gone`).
+/// it unusable with `.` (new-user trial). Dropped without `shut` (a jail whose end was
+/// not said), it stays open until this process is gone (`owner_gone`).
 ///
 /// Kept in `$XDG_STATE_HOME/pola-sh/windows` (read-only in every jail, as the rest of
 /// pola-sh's state): an empty file `open.KEY` for each window open, and the time the
@@ -396,13 +388,9 @@ fn windows_dir() -> Option<PathBuf> {
     dirs::state_dir().map(|d| d.join("pola-sh").join("windows"))
 }
 
-/// A new file `name` in `dir` (made if need be), or `None`.
+/// A new file `name` in the windows' directory `dir` (locked by the caller:
+/// `lock_windows`), or `None`.
 fn new_file(dir: &Path, name: &str) -> Option<std::fs::File> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .ok()?;
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -419,7 +407,7 @@ pub fn open_window() -> Window {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let key = format!("{}:{}", owner(), NEXT.fetch_add(1, Ordering::Relaxed));
     let made = windows_dir().and_then(|dir| {
-        let _locked = lock_windows(&dir, libc::LOCK_EX);
+        let _locked = lock_windows(&dir, libc::LOCK_EX)?;
         new_file(&dir, &format!("open.{key}"))
     });
     if made.is_none() {
@@ -504,8 +492,9 @@ fn now_ns() -> i64 {
 }
 
 /// This process, as a window's key says it: the machine, the boot, the PID namespace,
-/// the pid and the process's start time (a pid used again is another process). Each process its
-/// own: a forked subshell's jails (`… &`) may outlive the shell it was forked from.
+/// the pid and the process's start time (a pid used again is another process). Each
+/// process its own: a forked subshell's jails (`… &`) may outlive the shell it was
+/// forked from.
 fn owner() -> String {
     static OWNER: Mutex<Option<(u32, String)>> = Mutex::new(None);
     let pid = std::process::id();
@@ -578,26 +567,29 @@ fn owner_gone(key: &str) -> bool {
     start_time(pid).is_none_or(|now| now.to_string() != start)
 }
 
-/// Whether `file` was born after every window of a jail that could write had shut,
-/// with none open, and after the windows were first kept (before, jails' times were
-/// not): then its text is the user's, wherever it is. Windows of processes that are
-/// gone are shut now (their jails ended before).
-fn born_after_every_window(file: BorrowedFd) -> bool {
+/// Whether each of `objects` was born after every window of a jail that could write
+/// had shut, with none open, and after the windows were first kept (before, jails'
+/// times were not): then no jail had it. Windows of processes that are gone are shut
+/// now (their jails ended before).
+fn born_after_every_window(objects: &[BorrowedFd]) -> bool {
     if WINDOWS_UNKNOWN.load(std::sync::atomic::Ordering::Relaxed) {
         return false;
     }
     let ns = |(s, n): (i64, u32)| s.saturating_mul(1_000_000_000).saturating_add(i64::from(n));
     // A birth time only a local kernel file system gave (a network file system's is
-    // its server's clock; CIFS lets a client set it), and not in the future.
-    if !local_file_system(file) {
-        return false;
-    }
-    let Some(born) = Id::of(file).filter(Id::born).map(|id| ns(id.birth)) else {
+    // its server's clock; CIFS lets a client set it), and not in the future: the
+    // earliest of them is the one to compare.
+    let now = now_ns();
+    let births: Option<Vec<i64>> = objects
+        .iter()
+        .map(|fd| {
+            let born = Id::of(*fd).filter(Id::born).map(|id| ns(id.birth))?;
+            (local_file_system(*fd) && born <= now).then_some(born)
+        })
+        .collect();
+    let Some(born) = births.and_then(|b| b.into_iter().min()) else {
         return false;
     };
-    if born > now_ns() {
-        return false;
-    }
     let Some(dir) = windows_dir() else {
         return false;
     };
@@ -1365,7 +1357,7 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
         // after too, is not: no jail ever had that directory (a file of the same name
         // there, rewritten outside a jail as a new file, may carry a jail's text:
         // security review).
-        Ok(by_name || (in_dir && !(born_after_every_window(file) && born_after_every_window(dir))))
+        Ok(by_name || (in_dir && !born_after_every_window(&[file, dir])))
     };
     found().unwrap_or(true)
 }

@@ -1122,16 +1122,19 @@ fn unread(p: &Terminal) -> Vec<u8> {
 
 /// Whether `fd` takes output now (a terminal stopped with ^S does not).
 fn writable(fd: BorrowedFd<'_>) -> bool {
-    let mut fds = [pollfd(fd.as_raw_fd(), libc::POLLOUT)];
-    // SAFETY: a valid one-element pollfd array.
-    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & libc::POLLOUT != 0 }
+    ready_now(fd, libc::POLLOUT)
 }
 
 /// Whether `fd` is readable now.
 fn readable(fd: BorrowedFd<'_>) -> bool {
-    let mut fds = [pollfd(fd.as_raw_fd(), libc::POLLIN)];
+    ready_now(fd, libc::POLLIN)
+}
+
+/// Whether `fd` is ready for `event` now, without waiting.
+fn ready_now(fd: BorrowedFd<'_>, event: libc::c_short) -> bool {
+    let mut fds = [pollfd(fd.as_raw_fd(), event)];
     // SAFETY: a valid one-element pollfd array.
-    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & libc::POLLIN != 0 }
+    unsafe { libc::poll(fds.as_mut_ptr(), 1, 0) > 0 && fds[0].revents & event != 0 }
 }
 
 fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {

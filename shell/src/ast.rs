@@ -180,6 +180,17 @@ pub enum AssignValue {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Word(pub Vec<Part>);
 
+impl Word {
+    /// Its text, if it is plain unquoted text and nothing else (no quote, escape,
+    /// expansion or `~`; it may hold glob characters).
+    pub fn plain(&self) -> Option<&str> {
+        match self.0.as_slice() {
+            [Part::Literal(text)] => Some(text),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
     /// Unquoted text (may hold glob characters).

@@ -2404,7 +2404,6 @@ fn last_field(items: &[GrantItem]) -> Option<String> {
     })
 }
 
-/// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).
 /// Whether the simple command `s` is `words` words typed as they are: no quotes,
 /// expansions, patterns, assignments or grant markers.
 fn typed_plainly(s: &Simple, words: usize) -> bool {
@@ -2412,13 +2411,13 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
         && s.args.len() == words
         && s.args.iter().all(|a| match a {
             Arg::Word(w) => w
-                .0
-                .iter()
-                .all(|p| matches!(p, Part::Literal(t) if !t.contains(['*', '?', '[', '{', '~']))),
+                .plain()
+                .is_some_and(|t| !t.contains(['*', '?', '[', '{', '~'])),
             _ => false,
         })
 }
 
+/// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).
 fn without_first_field(items: &[GrantItem]) -> Vec<GrantItem> {
     let mut out = Vec::new();
     let mut dropped = false;

@@ -927,7 +927,8 @@ impl<'o> Grammar<'o> {
         /// Whether `args` are `grants` or `grants -a`, typed as they are: the next
         /// word is the command it shows.
         fn shows_a_command(args: &[Arg]) -> bool {
-            let literal = |a: &Arg, text: &str| matches!(a, Arg::Word(w) if matches!(w.0.as_slice(), [Part::Literal(t)] if t == text));
+            let literal =
+                |a: &Arg, text: &str| matches!(a, Arg::Word(w) if w.plain() == Some(text));
             match args {
                 [g] => literal(g, "grants"),
                 [g, a] => literal(g, "grants") && literal(a, "-a"),
@@ -1028,8 +1029,8 @@ impl<'o> Grammar<'o> {
             }
             if cmd.args.is_empty() {
                 declaration = matches!(
-                    w.0.as_slice(),
-                    [Part::Literal(l)] if matches!(l.as_str(), "declare" | "typeset" | "local" | "export" | "readonly")
+                    w.plain(),
+                    Some("declare" | "typeset" | "local" | "export" | "readonly")
                 );
             }
             let w = match cmd.args.is_empty() {

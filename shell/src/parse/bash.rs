@@ -13,14 +13,6 @@ const BINARY: &[&str] = &[
     "==", "=", "!=", "=~", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef",
 ];
 
-/// The literal text of a word made only of unquoted text.
-fn plain(w: &Word) -> Option<&str> {
-    match w.0.as_slice() {
-        [Part::Literal(l)] => Some(l),
-        _ => None,
-    }
-}
-
 impl Grammar<'_> {
     /// Blanks and newlines inside `[[ ]]`.
     fn cond_blank<'a>(&self, i: &'a str) -> Result<&'a str, nom::Err<Fail<'a>>> {
@@ -101,12 +93,12 @@ impl Grammar<'_> {
             return fail(i, "expected an expression in [[ ]]");
         }
         let (r, first) = self.word(i)?;
-        if let Some(op) = plain(&first).filter(|l| UNARY.contains(l)) {
+        if let Some(op) = first.plain().filter(|l| UNARY.contains(l)) {
             let j = self.cond_blank(r)?;
             let next_is_binary = self
                 .word(j)
                 .ok()
-                .and_then(|(_, w)| plain(&w).map(|l| BINARY.contains(&l)))
+                .and_then(|(_, w)| w.plain().map(|l| BINARY.contains(&l)))
                 .unwrap_or(false)
                 || j.starts_with(['<', '>']);
             if !self.cond_end(j) && !next_is_binary {
@@ -119,7 +111,8 @@ impl Grammar<'_> {
             Some((c.to_string(), &j[1..]))
         } else {
             match self.word(j) {
-                Ok((after, w)) => plain(&w)
+                Ok((after, w)) => w
+                    .plain()
                     .filter(|l| BINARY.contains(l))
                     .map(|l| (l.to_string(), after)),
                 Err(nom::Err::Error(_)) => None,
