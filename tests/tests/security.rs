@@ -2301,6 +2301,9 @@ both!(
         )
         .unwrap();
         fs::rename(t.path("w/.env.sh.new"), t.path("w/env.sh")).unwrap();
+        // Sourced as any shell sources it (vouched for with `!!.`), the jail's line runs.
+        let run = sh(t, &format!("{cd}!!. ./env.sh"));
+        assert!(run.stdout.contains("INJECTED"), "{run}");
         let run = sh(t, &format!("{cd}. ./env.sh"));
         assert!(!run.stdout.contains("INJECTED"), "{run}");
         // A directory made while a jail that may write runs: refused; one made once it
