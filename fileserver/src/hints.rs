@@ -80,6 +80,9 @@ pub struct Observed {
     pub slots_here: Option<Vec<std::ffi::OsString>>,
     /// `CARGO_TARGET_DIR` in its environment.
     pub cargo_target_dir: Option<PathBuf>,
+    /// Who says the lines said while it runs, and the command's name as the user typed
+    /// it, escaped: the plan's `program` and `command` (`pola-sh`, `npm`).
+    pub said_as: (String, String),
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -1429,10 +1432,31 @@ impl Observed {
         }
     }
 
-    pub fn connected(shared: &Shared, addr: String, port: u16) {
-        if let Ok(mut o) = shared.lock() {
-            note(&mut o.connects, (addr, port));
+    /// A connection it tried without the network; the line to say at once, if any
+    /// ([`Observed::retrying_line`], for its first name lookup).
+    pub fn connected(shared: &Shared, addr: String, port: u16) -> Option<String> {
+        let mut o = shared.lock().ok()?;
+        let first_lookup = port == 53 && !o.connects.iter().any(|(_, p)| *p == 53);
+        note(&mut o.connects, (addr, port));
+        first_lookup.then(|| o.retrying_line()).flatten()
+    }
+
+    /// Said while it runs, at a package manager's first name lookup without the
+    /// network: it retries for a minute or more before it fails and says why (npm was
+    /// silent for 70 s, then told the grant; new-user trial), so that the user need not
+    /// wait for it to learn what to type.
+    fn retrying_line(&self) -> Option<String> {
+        if !self.own_network || self.proxy.is_some() || self.runs_scripts() {
+            return None;
         }
+        let hosts = self.registry_hosts()?;
+        let grants: Vec<String> = hosts.iter().map(|h| format!("@net:{h}")).collect();
+        let (program, name) = &self.said_as;
+        let args = if self.words.is_empty() { "" } else { " …" };
+        Some(format!(
+            "{program}: {name} is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: {name}{args} + {}",
+            grants.join(" ")
+        ))
     }
 
     /// The one line to show the user about command `name` (already escaped, as the

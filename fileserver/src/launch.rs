@@ -589,6 +589,7 @@ pub fn start(
             changes,
             home,
             tool,
+            said_as: (plan.program.clone(), plan.command.clone()),
             ..Default::default()
         }))
     });

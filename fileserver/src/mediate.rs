@@ -401,7 +401,11 @@ fn observe(
             // Loopback too: it is the jail's own, not the host's server it wanted.
             if unotify::id_valid(fd, req.id).is_ok() {
                 match req.nr {
-                    libc::SYS_connect => Observed::connected(observed, addr.to_string(), port),
+                    libc::SYS_connect => {
+                        if let Some(line) = Observed::connected(observed, addr.to_string(), port) {
+                            crate::text::say_now(line);
+                        }
+                    }
                     _ => Observed::bound(observed, port),
                 }
             }

@@ -34,13 +34,15 @@ use std::ffi::OsStr;
 use std::fmt::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 
-/// Where [`say`] sends a line: the shell's own reporter (which ends it as the
-/// terminal needs and holds it while a job has the terminal); standard error if none.
-static SAY: std::sync::OnceLock<fn(String)> = std::sync::OnceLock::new();
+/// Where [`say`] and [`say_now`] send a line: the shell's own reporter (which ends it
+/// as the terminal needs, and for [`say`] holds it while a job has the terminal);
+/// standard error if none.
+static SAY: std::sync::OnceLock<(fn(String), fn(String))> = std::sync::OnceLock::new();
 
-/// Send every [`say`] line to `to` (the shell's `report::line`).
-pub fn say_with(to: fn(String)) {
-    let _ = SAY.set(to);
+/// Send every [`say`] line to `to` (the shell's `report::line`), every [`say_now`]
+/// line to `now` (`report::now`).
+pub fn say_with(to: fn(String), now: fn(String)) {
+    let _ = SAY.set((to, now));
 }
 
 /// One line for the user, from the server's side (a jail's end: what was discarded
@@ -48,7 +50,16 @@ pub fn say_with(to: fn(String)) {
 /// line began where the last one ended (new-user trial: output at column 140).
 pub fn say(line: String) {
     match SAY.get() {
-        Some(to) => to(line),
+        Some((to, _)) => to(line),
+        None => eprintln!("{line}"),
+    }
+}
+
+/// One line for the user while a jail runs, not held until its end: what the user
+/// would otherwise wait for in silence (hints' `Observed::connected`).
+pub fn say_now(line: String) {
+    match SAY.get() {
+        Some((_, now)) => now(line),
         None => eprintln!("{line}"),
     }
 }

@@ -68,7 +68,7 @@ fn main() {
     pola_sh::redirect::reserve_user_fds();
     report::init_logging();
     // What the server says of a jail's end goes out as the shell's own lines do.
-    pola_fileserver::text::say_with(say_line);
+    pola_fileserver::text::say_with(say_line, say_now);
     // Staging directories a killed shell left behind (see pola_fileserver::slots).
     pola_fileserver::slots::registry::recover();
     report::state_unwritable(PROGRAM);
@@ -698,6 +698,11 @@ fn window_size() -> Option<(u16, u16)> {
 /// One line the server says (`pola_fileserver::text::say`), as the shell says its own.
 fn say_line(line: String) {
     report::line(line);
+}
+
+/// One line the server says while a jail runs (`pola_fileserver::text::say_now`).
+fn say_now(line: String) {
+    report::now(line);
 }
 
 /// The terminal hung up (its window closed): SIGHUP, unless a trap takes it.

@@ -40,6 +40,12 @@ pub fn line(text: impl Display) {
     say(text)
 }
 
+/// Print one line on stderr now, even while a job has the terminal: said while a
+/// jail runs, of what it is doing (a package manager retrying without the network).
+pub fn now(text: impl Display) {
+    say(text)
+}
+
 /// Lines [`line`] kept while a job had the terminal.
 static DEFERRED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 

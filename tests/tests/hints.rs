@@ -1331,6 +1331,40 @@ both!(a_package_manager_is_told_its_registrys_hosts, |t: &T| {
     );
 });
 
+// A package manager without the network retries before it fails (npm for 70 s, in
+// silence; new-user trial): its first name lookup is said while it runs, with the
+// grant, before its own retries and error.
+both!(
+    a_package_manager_retrying_without_the_network_is_told_at_once,
+    |t: &T| {
+        let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "/usr/bin/python3 -m pip download --no-deps --retries 1 --timeout 2 -d => dl tabulate",
+        ],
+    );
+        assert!(!run.ok(), "{run}");
+        let live = run.stderr.find("pola-sh: /usr/bin/python3 is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: /usr/bin/python3 … + @net:pypi.org @net:files.pythonhosted.org\n");
+        let retried = run.stderr.find("WARNING: Retrying");
+        let failed = run.stderr.find("ERROR: Could not find a version");
+        assert!(
+            live.is_some() && retried.is_some() && failed.is_some(),
+            "{run}"
+        );
+        assert!(
+            live < retried && retried < failed,
+            "said before it retried: {run}"
+        );
+        assert_eq!(
+            run.stderr.matches("is looking up its registry's").count(),
+            1,
+            "{run}"
+        );
+    }
+);
+
 // A port it was granted where nothing answered on the host: it was told the grant it
 // had (the server, started in a jail without @net:bind, listened in its own network;
 // new-user trials).
