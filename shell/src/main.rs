@@ -442,6 +442,10 @@ fn repl(sh: &mut Shell) -> i32 {
         ));
     }
     editor.set_helper(Some(PolaHelper::new()));
+    editor.bind_sequence(
+        rustyline::KeyEvent::ctrl('C'),
+        rustyline::EventHandler::Conditional(Box::new(EchoInterrupt)),
+    );
     if let Some(t) = &mut sh.terminal {
         t.relay();
     }
@@ -557,8 +561,10 @@ fn repl(sh: &mut Shell) -> i32 {
                     return sh.exit_hook(s);
                 }
             }
+            // As in bash: the line is dropped, and `$?` says it was interrupted.
             Err(ReadlineError::Interrupted) => {
                 pending.clear();
+                sh.status = 128 + libc::SIGINT;
             }
             // As `exit`: with jobs that end with the shell (an editor's unsaved work),
             // the first Ctrl-D says so, the next one leaves (it left at once; new-user
@@ -693,6 +699,26 @@ fn window_size() -> Option<(u16, u16)> {
     // SAFETY: TIOCGWINSZ writes the one struct it is given.
     let known = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } == 0 && size.ws_col > 0;
     known.then_some((size.ws_row, size.ws_col))
+}
+
+/// Ctrl-C at the prompt shows `^C` where the cursor is, as bash does, before the line
+/// is dropped (it vanished without a mark: new-user trial).
+struct EchoInterrupt;
+
+impl rustyline::ConditionalEventHandler for EchoInterrupt {
+    fn handle(
+        &self,
+        _: &rustyline::Event,
+        _: rustyline::RepeatCount,
+        _: bool,
+        _: &rustyline::EventContext,
+    ) -> Option<rustyline::Cmd> {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(b"^C");
+        let _ = out.flush();
+        Some(rustyline::Cmd::Interrupt)
+    }
 }
 
 /// One line the server says (`pola_fileserver::text::say`), as the shell says its own.

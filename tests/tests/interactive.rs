@@ -144,6 +144,24 @@ both!(highlighting_shows_grants_as_you_type, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// Ctrl-C at the prompt drops the line with a mark, `^C`, and `$?` says it was
+// interrupted, as in bash (the line vanished without a mark, `$?` unchanged;
+// new-user trial).
+both!(ctrl_c_at_the_prompt_drops_the_line_with_a_mark, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("echo never-run"),
+        Pause(0.3),
+        Send(CTRL_C),
+        Expect("never-run^C"),
+        Send("echo status=$?"),
+        Send(ENTER),
+        Expect("status=130"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("never-run\r\n"), "{run}");
+});
+
 both!(ctrl_c_interrupts_the_job_not_the_shell, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),
