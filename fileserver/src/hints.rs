@@ -1432,6 +1432,34 @@ impl Observed {
         }
     }
 
+    /// After pip, run through pyenv's shim (`exe`), failed: pyenv's wrapper refreshes
+    /// its shims after every install pip made (`pyenv rehash`), which a jail cannot
+    /// (the shims are read-only there), and then exits 1 ("pyenv: cannot rehash"): pip
+    /// had installed (new-user trial: `pip install --user … + => ~/.local` failed, and
+    /// had not). The refresh is the user's to run, unconfined: every shell of theirs
+    /// runs those shims, named after what was installed.
+    pub fn pyenv_rehash_hint(
+        &self,
+        program: &str,
+        name: &str,
+        exe: &Path,
+        cwd: &Path,
+    ) -> Option<String> {
+        let rest = pip_words(&self.tool, &self.words)?;
+        let shims = exe
+            .parent()
+            .filter(|d| d.file_name() == Some(std::ffi::OsStr::new("shims")))?;
+        let pyenv = shims.parent()?.join("libexec/pyenv");
+        let installs = rest.iter().any(|w| w == "install" || w == "uninstall");
+        if !installs || pyenv.symlink_metadata().is_err() {
+            return None;
+        }
+        Some(format!(
+            "{program}: if {name} said \"pyenv: cannot rehash\", pip itself succeeded: only pyenv's shims were not refreshed ({} is read-only in a jail) — to refresh them: !!pyenv rehash",
+            shown_from(shims, cwd, &self.home, true)
+        ))
+    }
+
     /// A connection it tried without the network; the line to say at once, if any
     /// ([`Observed::retrying_line`], for its first name lookup).
     pub fn connected(shared: &Shared, addr: String, port: u16) -> Option<String> {

@@ -1967,6 +1967,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
             .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| o.made_elsewhere_hint(program, name, args, cwd))
+            .or_else(|| o.pyenv_rehash_hint(program, name, &outcome.exe, cwd))
     };
     if let Some(line) = line {
         let line = match program {

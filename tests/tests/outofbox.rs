@@ -104,6 +104,46 @@ both!(a_pyenv_shim_runs_with_no_configuration, |t: &T| {
     assert!(!run.ok(), "without the profile the shim cannot run: {run}");
 });
 
+// pip through pyenv's shim: pyenv's wrapper refreshes the shims after an install
+// (`pyenv rehash`), which a jail cannot, and exits 1 though pip installed (new-user
+// trial). Said, with the refresh to run unconfined. The fixture's wrapper does what
+// pyenv's does: pip, then the rehash, failing when the shims are not writable.
+both!(
+    pip_through_pyenvs_shim_is_told_the_rehash_it_could_not_do,
+    |t: &T| {
+        let h = fixture_home(t);
+        let pip = t.write(
+        "h/.pyenv/shims/pip",
+        "#!/usr/bin/env bash\nset -e\necho \"Successfully installed $2\"\nshims=\"$HOME/.pyenv/shims\"\n[ -w \"$shims\" ] || { echo \"pyenv: cannot rehash: $shims isn't writable\" >&2; exit 1; }\ntouch \"$shims/.rehashed\"\n",
+    );
+        executable(&pip);
+        t.own(&h);
+        let pola = |line: &str| {
+            let mut cmd = t.command(pola_tests::pola_sh(), &["--hints", "-c", line]);
+            cmd.env("HOME", &h).env(
+                "PATH",
+                format!("{}/.pyenv/shims:{}", h.display(), pola_tests::PATH),
+            );
+            t.output(cmd)
+        };
+        // Unconfined, the same line succeeds.
+        pola("!!pip install demo").success();
+        assert!(h.join(".pyenv/shims/.rehashed").exists());
+        std::fs::remove_file(h.join(".pyenv/shims/.rehashed")).unwrap();
+        let run = pola("pip install demo");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(run.stdout.contains("Successfully installed demo"), "{run}");
+        assert!(
+        run.stderr.contains("pola-sh: if pip said \"pyenv: cannot rehash\", pip itself succeeded: only pyenv's shims were not refreshed (~/.pyenv/shims is read-only in a jail) — to refresh them: !!pyenv rehash"),
+        "{run}"
+    );
+        assert!(!h.join(".pyenv/shims/.rehashed").exists());
+        // Not for what installs nothing.
+        let run = pola("pip list");
+        assert!(!run.stderr.contains("!!pyenv rehash"), "{run}");
+    }
+);
+
 // A project's .python-version, in the working directory or above it, picks the
 // version, as pyenv does outside the jail.
 both!(a_projects_python_version_file_is_followed, |t: &T| {
