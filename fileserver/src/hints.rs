@@ -83,6 +83,12 @@ pub struct Observed {
     /// Who says the lines said while it runs, and the command's name as the user typed
     /// it, escaped: the plan's `program` and `command` (`pola-sh`, `npm`).
     pub said_as: (String, String),
+    /// Its server was said while it ran ([`Observed::serving_line`]).
+    pub said_serving: bool,
+    /// Every process of the jail has ended ([`Observed::ended`]).
+    pub ended: bool,
+    /// It connected to a port it had bound: a server of its own use.
+    pub served_itself: bool,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -1424,11 +1430,43 @@ impl Observed {
         ))
     }
 
-    pub fn bound(shared: &Shared, port: u16) {
+    /// A port it bound in its own network: whether it is the first (to be looked at
+    /// again in a moment: [`Observed::serving_line`]).
+    pub fn bound(shared: &Shared, port: u16) -> bool {
+        let Ok(mut o) = shared.lock() else {
+            return false;
+        };
+        if port == 0 || !o.own_network || Some(port) == o.proxy {
+            return false;
+        }
+        let first = o.binds.is_empty();
+        note(&mut o.binds, port);
+        first
+    }
+
+    /// Said while it runs, a moment after it bound `port` in its own network, if it
+    /// still runs and nothing of its own connected there: a server started without
+    /// `@net:bind` waits for connections that never come (new-user trial: nothing was
+    /// said until it was stopped). Not for a server the command uses itself (a test
+    /// suite's: [`Observed::served_itself`]), nor once its end is said ([`Observed::ended`]), which then leaves
+    /// this out.
+    pub fn serving_line(shared: &Shared, port: u16) -> Option<String> {
+        let mut o = shared.lock().ok()?;
+        if o.ended || o.served_itself {
+            return None;
+        }
+        o.said_serving = true;
+        let (program, name) = &o.said_as;
+        let args = if o.words.is_empty() { "" } else { " …" };
+        Some(format!(
+            "{program}: {name} listens on port {port} in the jail's own network, which nothing outside the jail reaches — to serve on the host's, stop it and try: {name}{args} + @net:bind={port}"
+        ))
+    }
+
+    /// Every process of the jail has ended: nothing more is said while it runs.
+    pub fn ended(shared: &Shared) {
         if let Ok(mut o) = shared.lock() {
-            if port != 0 && o.own_network && Some(port) != o.proxy {
-                note(&mut o.binds, port);
-            }
+            o.ended = true;
         }
     }
 
@@ -1464,6 +1502,9 @@ impl Observed {
     /// ([`Observed::retrying_line`], for its first name lookup).
     pub fn connected(shared: &Shared, addr: String, port: u16) -> Option<String> {
         let mut o = shared.lock().ok()?;
+        // Once bound: not before, where the C library's choice of an address to use
+        // connects to each one a name has (http.server's own, with its port).
+        o.served_itself |= o.binds.contains(&port);
         let first_lookup = port == 53 && !o.connects.iter().any(|(_, p)| *p == 53);
         note(&mut o.connects, (addr, port));
         first_lookup.then(|| o.retrying_line()).flatten()
@@ -1827,7 +1868,7 @@ impl Observed {
                 ports.join(",")
             ));
         }
-        if let Some(port) = self.binds.first() {
+        if let Some(port) = self.binds.first().filter(|_| !self.said_serving) {
             lines.insert(0, format!(
                 "{name} listened on port {port} in the jail's own network, which nothing outside the jail reaches — to serve on the host's, try: {cmd} + @net:bind={port}"
             ));

@@ -384,6 +384,9 @@ pub fn serve(
             let _ = unotify::answer_continue(fd, req.id);
         }
     }
+    if let Some(observed) = observed {
+        crate::hints::Observed::ended(observed);
+    }
     denied
 }
 
@@ -406,7 +409,11 @@ fn observe(
                             crate::text::say_now(line);
                         }
                     }
-                    _ => Observed::bound(observed, port),
+                    _ => {
+                        if Observed::bound(observed, port) {
+                            look_again_at_server(observed.clone(), port);
+                        }
+                    }
                 }
             }
         }
@@ -423,6 +430,21 @@ fn observe(
             Observed::ran(observed, path);
         }
     }
+}
+
+/// How long a jail's server listens before it is said ([`Observed::serving_line`]).
+const SERVING_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A moment after a jail bound `port`: say so if it is a server nothing reaches.
+fn look_again_at_server(observed: crate::hints::Shared, port: u16) {
+    let _ = std::thread::Builder::new()
+        .name("pola-serving".into())
+        .spawn(move || {
+            std::thread::sleep(SERVING_AFTER);
+            if let Some(line) = crate::hints::Observed::serving_line(&observed, port) {
+                crate::text::say_now(line);
+            }
+        });
 }
 
 /// An IPv4 or IPv6 address and port from the caller's memory.

@@ -1365,6 +1365,38 @@ both!(
     }
 );
 
+// A server in the jail's own network waits for connections that never come: said
+// while it runs, a moment after it bound its port, with the grant (nothing was said
+// until it was stopped; new-user trial) — and not again at its end. A server the
+// command connects to itself (a test suite's) is not said.
+both!(a_server_nothing_reaches_is_said_while_it_runs, |t: &T| {
+    let server = |also: &str| {
+        format!(
+            "/usr/bin/python3 -c 'import socket, sys, time\ns = socket.socket()\ns.bind((\"0.0.0.0\", 8123))\ns.listen()\n{also}\nprint(\"listening\", file=sys.stderr, flush=True)\ntime.sleep(3.5)\nprint(\"done\", file=sys.stderr)\nsys.exit(1)'"
+        )
+    };
+    let run = sh(t, &["--hints", "-c", &server("")]);
+    let said = run.stderr.find("pola-sh: /usr/bin/python3 listens on port 8123 in the jail's own network, which nothing outside the jail reaches — to serve on the host's, stop it and try: /usr/bin/python3 … + @net:bind=8123\n");
+    let listening = run.stderr.find("listening");
+    let done = run.stderr.find("done");
+    assert!(
+        said.is_some() && listening.is_some() && done.is_some(),
+        "{run}"
+    );
+    assert!(listening < said && said < done, "said while it ran: {run}");
+    assert_eq!(run.stderr.matches("on port 8123").count(), 1, "{run}");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            &server("c = socket.create_connection((\"127.0.0.1\", 8123))"),
+        ],
+    );
+    assert!(run.stderr.contains("done"), "{run}");
+    assert!(!run.stderr.contains("listens on port"), "{run}");
+});
+
 // A port it was granted where nothing answered on the host: it was told the grant it
 // had (the server, started in a jail without @net:bind, listened in its own network;
 // new-user trials).
