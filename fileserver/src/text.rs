@@ -37,7 +37,10 @@ use std::os::unix::ffi::OsStrExt;
 /// Where [`say`] and [`say_now`] send a line: the shell's own reporter (which ends it
 /// as the terminal needs, and for [`say`] holds it while a job has the terminal);
 /// standard error if none.
-static SAY: std::sync::OnceLock<(fn(String), fn(String))> = std::sync::OnceLock::new();
+static SAY: std::sync::OnceLock<Sayers> = std::sync::OnceLock::new();
+
+/// [`say`]'s and [`say_now`]'s.
+type Sayers = (fn(String), fn(String));
 
 /// Send every [`say`] line to `to` (the shell's `report::line`), every [`say_now`]
 /// line to `now` (`report::now`).
