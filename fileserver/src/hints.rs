@@ -903,10 +903,23 @@ pub fn incidental_beside(dir: &Path, home: Option<&Path>, name: &Path) -> bool {
             .any(|n| name == Path::new(n))
 }
 
+/// Whether `rel` (in the home) is what programs leave as they go, not said when it is
 /// discarded with a jail's private home (or beside a slot in the home): their
-/// histories (`less`, `vim`, `python3`, shells, clients) and caches. Told of each run
-/// of `less` or `vim`, users learn to ignore the line that matters.
+/// histories (`less`, `vim`, `python3`, shells, clients), caches and logs. Told of each
+/// run of `less` or `vim`, users learn to ignore the line that matters.
 pub fn incidental(rel: &Path) -> bool {
+    incidental_always(rel) || rel.starts_with(".npm/_logs")
+}
+
+/// [`incidental`], but for what a failed command leaves that it names in its error:
+/// npm's log ("A complete log of this run can be found in: ~/.npm/_logs/…", a file
+/// then gone with the home, without a word; new-user trial).
+pub fn incidental_after_failure(rel: &Path) -> bool {
+    incidental_always(rel)
+}
+
+/// Incidental after a failure too: histories and caches.
+fn incidental_always(rel: &Path) -> bool {
     const HISTORIES: &[&str] = &[
         ".lesshst",
         ".viminfo",
@@ -927,7 +940,7 @@ pub fn incidental(rel: &Path) -> bool {
     (top && HISTORIES.iter().any(|h| rel == Path::new(h)))
         || rel.starts_with(".cache")
         || rel.starts_with(".local/state")
-        || rel.starts_with(".npm")
+        || (rel.starts_with(".npm") && !rel.starts_with(".npm/_logs"))
         // top's settings directory, made on every run (`top -b -n1 | head` had the
         // line in the middle of its output; new-user trial).
         || rel.starts_with(".config/procps")

@@ -236,7 +236,7 @@ pub fn kill_the_rest() -> usize {
 /// anything mounted into it, nor the other scratch directories (`skip`) that share its
 /// file system, nor what programs leave in a home as they go
 /// (`pola_fileserver::hints::incidental`).
-pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
+pub fn leftovers(dir: &Path, skip: &[OsString], failed: bool) -> (usize, Vec<PathBuf>) {
     use std::os::unix::fs::MetadataExt;
     let Ok(top) = std::fs::symlink_metadata(dir) else {
         return (0, Vec::new());
@@ -251,7 +251,12 @@ pub fn leftovers(dir: &Path, skip: &[OsString]) -> (usize, Vec<PathBuf>) {
         let mut empty = true;
         // One more left behind: a file, or a directory (shown with a `/`).
         let mut one = |path: &Path, slash: bool, named: &mut Vec<PathBuf>| {
-            if pola_fileserver::hints::incidental(path.strip_prefix(dir).unwrap_or(path)) {
+            let rel = path.strip_prefix(dir).unwrap_or(path);
+            let incidental = match failed {
+                true => pola_fileserver::hints::incidental_after_failure(rel),
+                false => pola_fileserver::hints::incidental(rel),
+            };
+            if incidental {
                 return;
             }
             count += 1;

@@ -446,7 +446,7 @@ fn pid1(
     // A file the user named that the command wrote in its private scratch is lost: the
     // command fails, loudly, as a write outside the grants does elsewhere (`cd ~ &&
     // sort in -o sorted` succeeded, and `&& rm in` went on with the result gone).
-    let status = match report_leftovers(plan, scratch_built, scratch.as_ref()) {
+    let status = match report_leftovers(plan, scratch_built, scratch.as_ref(), status != 0) {
         true if status == 0 => 1,
         _ => status,
     };
@@ -522,6 +522,7 @@ fn report_leftovers(
     plan: &JailPlan,
     built: Option<u64>,
     scratch: Option<&nix::sys::statvfs::Statvfs>,
+    failed: bool,
 ) -> bool {
     use pola_fileserver::text::shown;
     if scratch_untouched(plan, built, scratch) {
@@ -530,7 +531,7 @@ fn report_leftovers(
     let mut lost = false;
     for dir in &plan.scratch {
         let dir = std::path::Path::new(dir);
-        let (n, named) = init::leftovers(dir, &plan.scratch);
+        let (n, named) = init::leftovers(dir, &plan.scratch, failed);
         if n == 0 {
             continue;
         }

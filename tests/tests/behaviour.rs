@@ -176,6 +176,19 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x ~/.config/procps; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
     let quiet = t.jail(&[], &["sh", "-c", script]);
     assert_eq!(quiet.stderr, "", "{quiet}");
+    // npm's log, which npm leaves on every run, is said when the command failed:
+    // npm's error names it ("A complete log of this run can be found in: …"), and
+    // the file was gone without a word (new-user trial).
+    let npm_log = "mkdir -p ~/.npm/_logs && echo log > ~/.npm/_logs/run-debug-0.log";
+    let quiet = t.jail(&[], &["sh", "-c", npm_log]);
+    assert_eq!(quiet.stderr, "", "{quiet}");
+    let failed = t.jail(&[], &["sh", "-c", &format!("{npm_log}; exit 1")]);
+    assert!(
+        failed.stderr.contains(&format!(
+            "1 file left in private {home} was discarded: .npm/_logs/run-debug-0.log\n"
+        )),
+        "{failed}"
+    );
     // A file the user named below the private home (`ssh-keygen -f ~/.ssh/key`) is
     // said to be kept by a write grant.
     let run = t.output(t.pola_sh_command("sh -c 'mkdir -p ~/sub && echo k > \"$1\"' sh ~/sub/key"));
