@@ -55,6 +55,7 @@ const KEPT_FLAGS: i32 = libc::O_ACCMODE
     | libc::O_NONBLOCK
     | libc::O_CLOEXEC
     | libc::O_NOFOLLOW
+    | libc::O_NOCTTY // `touch`'s; the file is opened without it being a terminal anyway
     | 0o100000; // O_LARGEFILE as 32-bit programs pass it (libc's x86-64 value is 0)
 
 /// The user's answer.
@@ -140,7 +141,11 @@ impl Asker {
         if open.flags & !KEPT_FLAGS != 0 || !askable(&d.path) {
             return Verdict::Continue;
         }
-        let verb = if d.write { "write" } else { "read" };
+        let verb = match d.write {
+            true if d.path.symlink_metadata().is_err() => "create",
+            true => "write",
+            false => "read",
+        };
         let (id, mode) = (self.id, if d.write { "w" } else { "r" });
         let path = text::shown(&d.path);
         let key = (d.path.clone(), d.write);

@@ -247,12 +247,16 @@ fn read_only_here(ns: &Namespace, path: &Path) -> bool {
 /// Whether `path` is something on the host the command could have been given: it
 /// exists, or it is an `open` that would create it in an existing directory — not in
 /// one of the jail's own file systems (its private `/tmp`: a compiler's temporary
-/// files were learned as `rw /tmp/ccXXXX.s`), where what it creates is its own.
+/// files were learned as `rw /tmp/ccXXXX.s`), where what it creates is its own. A
+/// directory of the host's shown in one (the working directory `/tmp/proj`, or
+/// `~/proj` in the private home) is the host's: `--ask` asked nothing of a file
+/// created there (new-user trial).
 fn on_host(ns: &Namespace, path: &Path, open: Option<OpenArgs>) -> bool {
     let own = || {
         path.ancestors()
             .skip(1)
-            .any(|a| matches!(ns.get(a), Some(Entry::Tmpfs)))
+            .find_map(|a| ns.get(a))
+            .is_some_and(|e| matches!(e, Entry::Tmpfs))
     };
     path.symlink_metadata().is_ok()
         || open.is_some_and(|o| {

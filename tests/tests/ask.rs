@@ -44,6 +44,36 @@ both!(allow_once_gives_the_file_deny_leaves_enoent, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// A file the command creates in the working directory (here under /tmp, a directory
+// of the host's shown in the jail's private /tmp) is asked about too: `--ask` asked
+// nothing, and `touch new.txt` failed with "Read-only file system" (new-user trial).
+both!(
+    a_file_created_in_the_working_directory_is_asked_about,
+    |t: &T| {
+        let run = t.on_terminal(
+            &pola_sh(),
+            &["--ask"],
+            &[
+                Expect(prompt(t)),
+                Send("touch 'made.txt'; echo status=$?"),
+                Send(ENTER),
+                Expect("touch wants to create "),
+                Expect("made.txt — allow [o]nce"),
+                Send("o\r"),
+                Expect("status=0"),
+                Send("touch 'refused.txt'; echo status=$?"),
+                Send(ENTER),
+                Expect("refused.txt — allow [o]nce"),
+                Send("d\r"),
+                Expect("status=1"),
+            ],
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(t.path("made.txt").is_file(), "{run}");
+        assert!(!t.path("refused.txt").exists(), "{run}");
+    }
+);
+
 // A command line typed after an `o` without Enter was taken as the answer: a silent
 // deny, the line lost (new-user trial). Text that is no answer is asked again.
 both!(text_that_is_no_answer_is_asked_again, |t: &T| {
