@@ -911,11 +911,35 @@ pub fn incidental(rel: &Path) -> bool {
     incidental_always(rel) || rel.starts_with(".npm/_logs")
 }
 
-/// [`incidental`], but for what a failed command leaves that it names in its error:
-/// npm's log ("A complete log of this run can be found in: ~/.npm/_logs/…", a file
-/// then gone with the home, without a word; new-user trial).
-pub fn incidental_after_failure(rel: &Path) -> bool {
-    incidental_always(rel)
+/// [`incidental`], but for what a failed command leaves that it named in its error
+/// (`rel`, at `path`): npm's log, when npm said "A complete log of this run can be
+/// found in: ~/.npm/_logs/…" (a file then gone with the home, without a word; new-user
+/// trial) — which npm writes into that log too. Not the log of a project's script that
+/// failed (`npm test`), which npm names nowhere.
+pub fn incidental_after_failure(rel: &Path, path: &Path) -> bool {
+    incidental_always(rel) || (rel.starts_with(".npm/_logs") && !names_itself(path))
+}
+
+/// Whether npm's log at `path` says it was named to the user (the line npm printed).
+/// The file is the jail's: opened without following a link or waiting on a FIFO, and
+/// read only while it is a regular file, up to 1 MiB.
+fn names_itself(path: &Path) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut text = Vec::new();
+    let _ = file.take(1 << 20).read_to_end(&mut text);
+    const SAID: &[u8] = b" error A complete log of this run can be found in: ";
+    text.windows(SAID.len()).any(|w| w == SAID)
 }
 
 /// Incidental after a failure too: histories and caches.
@@ -1511,30 +1535,35 @@ impl Observed {
         ))
     }
 
-    /// A connection it tried without the network; the line to say at once, if any
-    /// ([`Observed::retrying_line`], for its first name lookup).
-    pub fn connected(shared: &Shared, addr: String, port: u16) -> Option<String> {
-        let mut o = shared.lock().ok()?;
+    /// A connection it tried without the network: whether it is its first name lookup
+    /// (to be looked at again in a moment: [`Observed::retrying_line`]).
+    pub fn connected(shared: &Shared, addr: String, port: u16) -> bool {
+        let Ok(mut o) = shared.lock() else {
+            return false;
+        };
         // Once bound: not before, where the C library's choice of an address to use
         // connects to each one a name has (http.server's own, with its port).
         o.served_itself |= o.binds.contains(&port);
         let first_lookup = port == 53 && !o.connects.iter().any(|(_, p)| *p == 53);
         note(&mut o.connects, (addr, port));
-        first_lookup.then(|| o.retrying_line()).flatten()
+        first_lookup
     }
 
-    /// Said while it runs, at a package manager's first name lookup without the
-    /// network: it retries for a minute or more before it fails and says why (npm was
-    /// silent for 70 s, then told the grant; new-user trial), so that the user need not
-    /// wait for it to learn what to type.
-    fn retrying_line(&self) -> Option<String> {
-        if !self.own_network || self.proxy.is_some() || self.runs_scripts() {
+    /// Said while it runs, a moment after a package manager's first name lookup
+    /// without the network, if it still runs: it retries for a minute or more before
+    /// it fails and says why (npm was silent for 70 s, then told the grant; new-user
+    /// trial), so that the user need not wait for it to learn what to type. Not at the
+    /// lookup itself: npm looks its registry up on every run, to say whether it is out
+    /// of date, and installs from a file without it.
+    pub fn retrying_line(shared: &Shared) -> Option<String> {
+        let o = shared.lock().ok()?;
+        if o.ended || !o.own_network || o.proxy.is_some() || o.runs_scripts() {
             return None;
         }
-        let hosts = self.registry_hosts()?;
+        let hosts = o.registry_hosts()?;
         let grants: Vec<String> = hosts.iter().map(|h| format!("@net:{h}")).collect();
-        let (program, name) = &self.said_as;
-        let args = if self.words.is_empty() { "" } else { " …" };
+        let (program, name) = &o.said_as;
+        let args = if o.words.is_empty() { "" } else { " …" };
         Some(format!(
             "{program}: {name} is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: {name}{args} + {}",
             grants.join(" ")

@@ -409,13 +409,15 @@ fn observe(
             if unotify::id_valid(fd, req.id).is_ok() {
                 match req.nr {
                     libc::SYS_connect => {
-                        if let Some(line) = Observed::connected(observed, addr.to_string(), port) {
-                            crate::text::say_now(line);
+                        if Observed::connected(observed, addr.to_string(), port) {
+                            say_later(observed.clone(), RETRYING_AFTER, Observed::retrying_line);
                         }
                     }
                     _ => {
                         if Observed::bound(observed, port) {
-                            look_again_at_server(observed.clone(), port);
+                            say_later(observed.clone(), SERVING_AFTER, move |o| {
+                                Observed::serving_line(o, port)
+                            });
                         }
                     }
                 }
@@ -439,13 +441,21 @@ fn observe(
 /// How long a jail's server listens before it is said ([`Observed::serving_line`]).
 const SERVING_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// A moment after a jail bound `port`: say so if it is a server nothing reaches.
-fn look_again_at_server(observed: crate::hints::Shared, port: u16) {
+/// How long a package manager runs after its first name lookup before its retries
+/// are said ([`Observed::retrying_line`]).
+const RETRYING_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// `after` what a jail did: the `line` to say of it then, if any, said while it runs.
+fn say_later(
+    observed: crate::hints::Shared,
+    after: std::time::Duration,
+    line: impl FnOnce(&crate::hints::Shared) -> Option<String> + Send + 'static,
+) {
     let _ = std::thread::Builder::new()
-        .name("pola-serving".into())
+        .name("pola-say-later".into())
         .spawn(move || {
-            std::thread::sleep(SERVING_AFTER);
-            if let Some(line) = crate::hints::Observed::serving_line(&observed, port) {
+            std::thread::sleep(after);
+            if let Some(line) = line(&observed) {
                 crate::text::say_now(line);
             }
         });

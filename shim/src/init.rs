@@ -253,7 +253,7 @@ pub fn leftovers(dir: &Path, skip: &[OsString], failed: bool) -> (usize, Vec<Pat
         let mut one = |path: &Path, slash: bool, named: &mut Vec<PathBuf>| {
             let rel = path.strip_prefix(dir).unwrap_or(path);
             let incidental = match failed {
-                true => pola_fileserver::hints::incidental_after_failure(rel),
+                true => pola_fileserver::hints::incidental_after_failure(rel, path),
                 false => pola_fileserver::hints::incidental(rel),
             };
             if incidental {

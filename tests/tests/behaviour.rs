@@ -176,13 +176,26 @@ both!(leftovers_in_private_scratch_are_reported, |t: &T| {
     let script = "echo 1 > ~/.lesshst; echo 2 > ~/.viminfo; mkdir -p ~/.cache/pip ~/.local/state/x ~/.config/procps; echo 3 > ~/.cache/pip/y; echo 4 > ~/.local/state/x/z";
     let quiet = t.jail(&[], &["sh", "-c", script]);
     assert_eq!(quiet.stderr, "", "{quiet}");
-    // npm's log, which npm leaves on every run, is said when the command failed:
-    // npm's error names it ("A complete log of this run can be found in: …"), and
-    // the file was gone without a word (new-user trial).
-    let npm_log = "mkdir -p ~/.npm/_logs && echo log > ~/.npm/_logs/run-debug-0.log";
-    let quiet = t.jail(&[], &["sh", "-c", npm_log]);
+    // npm's log, which npm leaves on every run, is said when npm's error named it ("A
+    // complete log of this run can be found in: …", a line npm writes in the log
+    // too): the file was gone without a word (new-user trial). Not a failed run whose
+    // log npm did not name (`npm test`), nor a success.
+    let log = |text: &str| {
+        format!("mkdir -p ~/.npm/_logs && printf '1 verbose cli\\n{text}' > ~/.npm/_logs/run-debug-0.log")
+    };
+    let named = log("9 error A complete log of this run can be found in: /x\\n");
+    let quiet = t.jail(&[], &["sh", "-c", &named]);
     assert_eq!(quiet.stderr, "", "{quiet}");
-    let failed = t.jail(&[], &["sh", "-c", &format!("{npm_log}; exit 1")]);
+    let quiet = t.jail(
+        &[],
+        &[
+            "sh",
+            "-c",
+            &format!("{}; exit 1", log("9 verbose exit 1\\n")),
+        ],
+    );
+    assert_eq!(quiet.stderr, "", "{quiet}");
+    let failed = t.jail(&[], &["sh", "-c", &format!("{named}; exit 1")]);
     assert!(
         failed.stderr.contains(&format!(
             "1 file left in private {home} was discarded: .npm/_logs/run-debug-0.log\n"
