@@ -988,8 +988,25 @@ impl<'o> Grammar<'o> {
                     return fail(i, "alias");
                 }
             }
+            // `=>` glued to its word (`-o =>data`) is `=> data`: read as bash would, `=`
+            // and a redirection `>data`, it emptied data (new-user trial). Before any
+            // command (`=> new`) it marks nothing: refused, not run as `=` into new.
+            if let Some(rest) = i.strip_prefix("=>") {
+                if cmd.args.is_empty() {
+                    return fail(
+                        i,
+                        "'=>' before the command: it marks a file the command is given to write (sort in -o => out)",
+                    );
+                }
+                if rest.starts_with(['>', '<']) {
+                    return fail(
+                        i,
+                        "'=>' followed by a redirection: write '=> FILE', or '> FILE' alone",
+                    );
+                }
+            }
             if !cmd.args.is_empty() {
-                let marker = if let Some(r) = keyword(i, "=>") {
+                let marker = if let Some(r) = i.strip_prefix("=>") {
                     Some((r, Arg::Write))
                 } else if let Some(r) = keyword(i, "+") {
                     Some((r, Arg::Hidden))
@@ -1069,8 +1086,8 @@ impl<'o> Grammar<'o> {
             return miss(i);
         }
         let after = self.blank(&rest[op.len()..]);
-        // `> => f`: a grant marker where a file name goes (bash reads `> = > f`).
-        if keyword(after, "=>").is_some() {
+        // `> => f`, `> =>f`: a grant marker where a file name goes (bash reads `> = > f`).
+        if after.starts_with("=>") {
             return fail(
                 after,
                 format!("'=>' after '{op}': a redirection needs no grant, the shell opens the file itself ({op} FILE)"),

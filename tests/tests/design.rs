@@ -52,6 +52,36 @@ both!(write_grants_with_the_arrow, |t: &T| {
     assert!(!run.ok() && !t.path("sorted2.csv").exists(), "{run}");
 });
 
+// `=>` glued to its word is `=> word`. Read as bash reads it, `=` and a redirection
+// `>data`, it emptied the file it was to sort in place (new-user trial). Before any
+// command, or followed by a redirection, it is refused, and nothing is touched.
+both!(a_glued_arrow_marks_its_word_and_empties_nothing, |t: &T| {
+    // As bash reads it: the file is emptied before sort runs.
+    t.write("data", "b\na\n");
+    let bash = t.plain(&["bash", "-c", "sort data -o =>data 2>/dev/null"]);
+    assert_eq!(fs::read_to_string(t.path("data")).unwrap(), "", "{bash}");
+    fs::remove_file(t.path("=")).unwrap(); // sort's output, `-o =`
+    t.write("data", "b\na\n");
+    sh(t, "sort data -o =>data").success();
+    assert_eq!(fs::read_to_string(t.path("data")).unwrap(), "a\nb\n");
+    for line in [
+        "=> made",
+        "=>made",
+        "sort data =>>made",
+        "sort data > =>made",
+    ] {
+        let run = sh(t, line);
+        assert_eq!(run.code, Some(2), "{line}: {run}");
+        assert!(run.stderr.contains("syntax error: '=>'"), "{line}: {run}");
+        assert!(!t.path("made").exists(), "{line}: {run}");
+        assert!(!t.path("=").exists(), "{line}: {run}");
+    }
+    assert_eq!(fs::read_to_string(t.path("data")).unwrap(), "a\nb\n");
+    // Inside a word it is bash's: `a=>b` writes `a=` to b.
+    sh(t, "echo a=>b").success();
+    assert_eq!(fs::read_to_string(t.path("b")).unwrap(), "a=\n");
+});
+
 both!(plus_grants_without_passing, |t: &T| {
     t.write(
         "foo.c",
