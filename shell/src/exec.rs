@@ -1665,8 +1665,35 @@ impl Shell {
             let status = self.wait_for_good(running);
             return Err(Flow::Exit(status));
         }
+        let marked = |items: &[GrantItem]| {
+            items
+                .iter()
+                .any(|i| matches!(i, GrantItem::Write | GrantItem::Hidden))
+        };
+        // `command sort in -o => out`: the grants go with the program it runs (they
+        // were dropped: the builtin runs its words).
+        if name == "command" && !is_function && marked(items) {
+            let rest = without_first_field(items);
+            let next = grants::plain_argv(&rest, &self.cwd());
+            if next
+                .first()
+                .is_some_and(|n| !n.starts_with('-') && !builtins::exists(n))
+            {
+                return Ok(self.external(&rest, assigns, redirs));
+            }
+        }
         if !is_function {
             if let Some(builtin) = builtins::lookup(name) {
+                // `echo hi => out.txt` printed "hi out.txt": the grant was dropped, and
+                // `=>` read as `>` (new-user trial). A builtin runs in the shell, which
+                // takes no grant; those that run a command (`command`) pass it on.
+                let runs_a_command = matches!(name, "command" | "builtin" | "eval");
+                if !runs_a_command && items.iter().any(|i| matches!(i, GrantItem::Write)) {
+                    self.error(format!(
+                        "{name}: '=>' gives a file to a command in a jail to write; {name} is a builtin, which runs in the shell and takes no grant (its output to a file: {name} … > FILE)"
+                    ));
+                    return Ok(Running::Done(2));
+                }
                 let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
                 return self
                     .run_builtin(builtin, &argv, redirs, special)

@@ -82,6 +82,25 @@ both!(a_glued_arrow_marks_its_word_and_empties_nothing, |t: &T| {
     assert_eq!(fs::read_to_string(t.path("b")).unwrap(), "a=\n");
 });
 
+// A builtin runs in the shell and takes no grant: `echo hi => out.txt` printed
+// "hi out.txt", the user meaning `>` (new-user trial). Refused, saying so. `command`
+// passes the grants to the program it runs (they were dropped).
+both!(a_builtin_given_a_write_grant_says_it_takes_none, |t: &T| {
+    let run = sh(t, "echo hi => out.txt");
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    assert!(
+        run.stderr.contains("echo: '=>' gives a file to a command in a jail to write; echo is a builtin, which runs in the shell and takes no grant (its output to a file: echo … > FILE)"),
+        "{run}"
+    );
+    assert!(!t.path("out.txt").exists());
+    t.write("data", "b\na\n");
+    sh(t, "command sort data -o => sorted").success();
+    assert_eq!(fs::read_to_string(t.path("sorted")).unwrap(), "a\nb\n");
+    // `+` that grants nothing is a word, for builtins too.
+    assert_eq!(sh(t, "echo a + b").success(), "a + b\n");
+});
+
 both!(plus_grants_without_passing, |t: &T| {
     t.write(
         "foo.c",
