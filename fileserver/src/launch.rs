@@ -1028,7 +1028,10 @@ impl Jail {
                     crate::text::shown(&dir.join(slot)),
                 ));
             }
-            if !done.put_back.is_empty() && status == 0 {
+            // A rename undone too: `mv => b c` said so and exited 0, and a script went
+            // on believing c was there (new-user trial).
+            let undone = !done.put_back.is_empty() || !done.restored.is_empty();
+            if undone && status == 0 {
                 status = 1;
             }
         }

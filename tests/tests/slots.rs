@@ -167,8 +167,11 @@ both!(rm_and_mv_between_slots, |t: &T| {
     assert!(!t.path("w/a").exists());
     // mv to a name that is not granted moves the file into the command's scratch;
     // left there, it is put back when the command ends, and the user is told.
-    let run = sh(t, "cd w && mv => b c");
+    // It fails, as a removal put back does: it exited 0, and a script went on with c
+    // not there (new-user trial).
+    let run = sh(t, "cd w && mv => b c && echo went on");
     assert!(run.stderr.contains("was put back"), "{run}");
+    assert!(!run.ok() && !run.stdout.contains("went on"), "{run}");
     assert_eq!(read(t, "w/b"), "a\n");
     assert!(!t.path("w/c").exists());
 });
