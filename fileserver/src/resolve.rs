@@ -49,6 +49,8 @@ pub enum ResolveError {
     Os { path: PathBuf, errno: Errno },
     #[error("{}: {count} entries would each be shown read-only beside the slot; grant what the command needs from it, or grant it with =>", shown(.path))]
     TooManyEntries { path: PathBuf, count: usize },
+    #[error("{}: too many files named to grant each on its own (each is held open; the limit of open files is reached) — grant the directory they are in instead (+ DIR, or + => DIR to write)", shown(.0))]
+    TooManyFiles(PathBuf),
     #[error("{}: no such file or directory, and a command cannot make one directly in / (no slot there)", shown(.0))]
     SlotInRoot(PathBuf),
     #[error(transparent)]
@@ -66,6 +68,7 @@ fn os_error(path: &Path, errno: Errno) -> ResolveError {
     match errno {
         Errno::ENOENT => ResolveError::NotFound(path.to_path_buf()),
         Errno::EACCES | Errno::EPERM => ResolveError::Denied(path.to_path_buf()),
+        Errno::EMFILE | Errno::ENFILE => ResolveError::TooManyFiles(path.to_path_buf()),
         errno => ResolveError::Os {
             path: path.to_path_buf(),
             errno,

@@ -66,6 +66,8 @@ found. More: man pola-sh.";
 fn main() {
     // Before anything is opened: descriptors 3–9 are the user's.
     pola_sh::redirect::reserve_user_fds();
+    // Before any helper process is started (they inherit it): `Shell::rlimits`.
+    pola_fileserver::limits::raise_open_files();
     report::init_logging();
     // What the server says of a jail's end goes out as the shell's own lines do.
     pola_fileserver::text::say_with(say_line, say_now);
@@ -207,6 +209,9 @@ fn run(args: &[String], mut login: bool) -> i32 {
         }
     };
     sh.profiles = !no_profile;
+    // Room for one descriptor per file a line grants; commands get the limit as it was.
+    sh.rlimits
+        .extend(pola_fileserver::limits::raise_open_files());
     // After a failed command, what it looked for and was not granted: always when
     // interactive, in scripts when asked (--hints, POLA_HINTS=1).
     pola_sh::jail::enable_hints(interactive || hints);

@@ -454,3 +454,38 @@ both!(
         }
     }
 );
+
+// Every file a line grants is held open while its jail is made: `cat *` of 2000 files
+// failed with EMFILE for a user whose soft limit of open files was 1024 (new-user
+// trial). The shell raises its own soft limit to the hard one; its commands keep the
+// limit as it was, and `ulimit -n` says that one.
+both!(
+    a_line_granting_more_files_than_the_soft_limit_of_open_files_runs,
+    |t: &T| {
+        for i in 0..400 {
+            t.write(&format!("d/f{i}"), "x\n");
+        }
+        let line = "cd d && cat * | wc -l && ulimit -n && sh -c 'ulimit -n' && rm => f1*";
+        let limited = format!(
+            "ulimit -Sn 256 && exec {} -c \"{line}\"",
+            pola_tests::pola_sh().display()
+        );
+        let run = t.plain(&["bash", "-c", &limited]);
+        assert_eq!(run.success(), "400\n256\n256\n", "{run}");
+        assert!(
+            !t.path("d/f1").exists() && !t.path("d/f199").exists(),
+            "{run}"
+        );
+        assert!(t.path("d/f2").exists(), "{run}");
+        // pola-run too.
+        let run = t.plain(&[
+        "bash",
+        "-c",
+        &format!(
+            "ulimit -Sn 256 && cd d && a=() && for f in f2*; do a+=(--ro \"$f\"); done && exec {} \"${{a[@]}}\" -- sh -c 'cat f2* | wc -l; ulimit -n'",
+            pola_tests::pola_run().display()
+        ),
+    ]);
+        assert_eq!(run.success(), "111\n256\n", "{run}");
+    }
+);

@@ -254,6 +254,8 @@ fn command() -> clap::Command {
 }
 
 fn main() {
+    // Before the zygote is started (it inherits it): the command's `rlimits`.
+    pola_fileserver::limits::raise_open_files();
     report::init_logging();
     let args = match command()
         .try_get_matches()
@@ -416,8 +418,11 @@ fn run(args: Args) -> i32 {
         ask: args.ask.then(Session::default),
         powerbox: args.powerbox,
         limits,
-        // pola-run's own limits reach the command as any program's do.
-        rlimits: Vec::new(),
+        // pola-run's own limits reach the command as any program's do: its limit of
+        // open files as it was before pola-run raised it for the grants' descriptors.
+        rlimits: pola_fileserver::limits::raise_open_files()
+            .into_iter()
+            .collect(),
         found: None,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
