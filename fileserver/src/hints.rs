@@ -89,6 +89,8 @@ pub struct Observed {
     pub ended: bool,
     /// It connected to a port it had bound: a server of its own use.
     pub served_itself: bool,
+    /// Files it was given as it asked (`--ask`): what it looked for there it has.
+    pub given: Vec<PathBuf>,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -1465,6 +1467,23 @@ impl Observed {
         Some(format!(
             "{program}: {name} was given {file} read-only (named without =>), so it could not save it — to edit it, try: {name} => {file}"
         ))
+    }
+
+    /// A file given to it as it asked for it (`--ask`, the user's answer).
+    pub fn given(shared: &Shared, path: PathBuf) {
+        if let Ok(mut o) = shared.lock() {
+            note(&mut o.given, path);
+        }
+    }
+
+    /// What it looked for in the working directory `cwd` and was then given (`--ask`)
+    /// is not what it lacked: python's `stat` of config.ini came before the open that
+    /// was asked and allowed, and it was told to grant config.ini (new-user trial).
+    pub fn forget_given(&mut self, cwd: &Path) {
+        let given = std::mem::take(&mut self.given);
+        self.looked
+            .retain(|(rel, _)| !given.contains(&cwd.join(rel)));
+        self.given = given;
     }
 
     /// A port it bound in its own network: whether it is the first (to be looked at

@@ -375,6 +375,9 @@ pub fn serve(
                         Verdict::Grant(file) => {
                             let cloexec = open.is_some_and(|o| o.flags & libc::O_CLOEXEC != 0);
                             granted = Some((file, cloexec));
+                            if let Some(observed) = observed {
+                                crate::hints::Observed::given(observed, d.path);
+                            }
                         }
                     }
                 }

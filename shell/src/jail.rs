@@ -1930,7 +1930,8 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         return;
     }
     let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
-    let o = outcome.observed.clone().unwrap_or_default();
+    let mut o = outcome.observed.clone().unwrap_or_default();
+    o.forget_given(cwd);
     let line = if outcome.status == 0 {
         // A success that listed the working directory saw only part of it; one that
         // changed a configuration in the private home changed nothing of the user's.

@@ -126,20 +126,26 @@ fn mount_table() -> Option<std::sync::Arc<String>> {
     type Held = (u32, fs::File, std::sync::Arc<String>);
     static TABLE: std::sync::Mutex<Option<Held>> = std::sync::Mutex::new(None);
     let mut table = TABLE.lock().unwrap_or_else(|e| e.into_inner());
-    if table.as_ref().is_some_and(|(pid, ..)| *pid != std::process::id()) {
+    if table
+        .as_ref()
+        .is_some_and(|(pid, ..)| *pid != std::process::id())
+    {
         *table = None;
     }
     let changed = match &*table {
         None => true,
         Some((_, file, _)) => {
-            let mut fds = [nix::poll::PollFd::new(file.as_fd(), nix::poll::PollFlags::POLLPRI)];
+            let mut fds = [nix::poll::PollFd::new(
+                file.as_fd(),
+                nix::poll::PollFlags::POLLPRI,
+            )];
             // The event is taken by the poll: said once per change. (The file is always
             // readable: only `POLLPRI` says it changed.)
             let polled = nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO);
             polled.is_err()
-                || fds[0]
-                    .revents()
-                    .is_none_or(|r| r.intersects(nix::poll::PollFlags::POLLPRI | nix::poll::PollFlags::POLLERR))
+                || fds[0].revents().is_none_or(|r| {
+                    r.intersects(nix::poll::PollFlags::POLLPRI | nix::poll::PollFlags::POLLERR)
+                })
         }
     };
     if changed {

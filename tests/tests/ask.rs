@@ -74,6 +74,28 @@ both!(
     }
 );
 
+// What the command was given as it asked is not said to be missing: the look at the
+// name in the jail's own view, before the question, was seen as the command's, and
+// the hint told the user to grant the file just allowed (new-user trial).
+both!(a_file_given_as_asked_is_not_hinted_as_missing, |t: &T| {
+    t.write("config.ini", "a=1\n");
+    let run = t.on_terminal(
+        &pola_sh(),
+        &["--ask"],
+        &[
+            Expect(prompt(t)),
+            Send("/usr/bin/python3 -c 'print(open(\"config.ini\").read()); raise SystemExit(3)'; echo status=$?"),
+            Send(ENTER),
+            Expect("config.ini — allow [o]nce"),
+            Send("o\r"),
+            Expect("a=1"),
+            Expect("status=3"),
+        ],
+    );
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!run.stdout.contains("looked for"), "{run}");
+});
+
 // A command line typed after an `o` without Enter was taken as the answer: a silent
 // deny, the line lost (new-user trial). Text that is no answer is asked again.
 both!(text_that_is_no_answer_is_asked_again, |t: &T| {
