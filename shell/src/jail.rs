@@ -1941,6 +1941,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
+            .or_else(|| shell_script_hint(program, name, args, &o, &outcome.exe, cwd))
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
         Some(line)
     } else {
@@ -2236,6 +2237,47 @@ fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Str
     Some(format!(
         "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
     ))
+}
+
+/// A shell script (or `sh -c`) that succeeded: a shell goes on after a command that
+/// failed, so what it could not read or make in the working directory (`source
+/// ./lib.sh`, `> greeting.txt`) is said as a failure's would be. `./main.sh` printed
+/// "./lib.sh: No such file or directory", went on and exited 0, and nothing said why
+/// (new-user trial). Only the names it looked for there: not the network or programs,
+/// which a script may try and do without.
+fn shell_script_hint(
+    program: &str,
+    name: &str,
+    args: bool,
+    o: &pola_fileserver::hints::Observed,
+    exe: &Path,
+    cwd: &Path,
+) -> Option<String> {
+    const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"];
+    let is_shell = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| SHELLS.contains(&n))
+    };
+    let script = || {
+        shebang(exe).is_some_and(|words| {
+            words
+                .iter()
+                .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+                .take(2)
+                .any(|w| is_shell(w))
+        })
+    };
+    if o.looked.is_empty() || !(is_shell(exe) || script()) {
+        return None;
+    }
+    let only_names = pola_fileserver::hints::Observed {
+        connects: Vec::new(),
+        execs: Vec::new(),
+        binds: Vec::new(),
+        ..o.clone()
+    };
+    only_names.hint(program, name, args, cwd)
 }
 
 /// `git fetch`, `pull`, `push` or `ls-remote` to a remote that is a directory on this

@@ -1331,6 +1331,32 @@ both!(a_package_manager_is_told_its_registrys_hosts, |t: &T| {
     );
 });
 
+// A shell script goes on after a command that failed and may exit 0: what it could
+// not read in the working directory is said as a failure's would be (`source
+// ./lib.sh` failed, the script went on, exited 0, and nothing said why; new-user
+// trial). Granted, nothing is said.
+both!(
+    a_shell_script_that_succeeded_is_told_what_it_could_not_read,
+    |t: &T| {
+        t.write("lib.sh", "greet() { echo \"hello $1\"; }\n");
+        let main = t.write(
+            "main.sh",
+            "#!/usr/bin/env bash\nsource ./lib.sh\ngreet world\necho done\n",
+        );
+        std::fs::set_permissions(&main, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let run = sh(t, &["--hints", "-c", "./main.sh"]);
+        assert_eq!(run.success(), "done\n", "{run}");
+        assert!(
+        run.stderr.contains("pola-sh: ./main.sh looked for ./lib.sh, which was not granted — try: ./main.sh + lib.sh"),
+        "{run}"
+    );
+        let run = sh(t, &["--hints", "-c", "./main.sh + lib.sh"]);
+        assert_eq!(run.success(), "hello world\ndone\n", "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+    }
+);
+
 // A package manager without the network retries before it fails (npm for 70 s, in
 // silence; new-user trial): said while it runs, with the grant, a moment after its
 // first name lookup, before its last retry and its error. (One that does without the
