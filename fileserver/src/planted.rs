@@ -698,6 +698,23 @@ pub fn record_slot_file(dir: &impl AsFd, name: &OsStr, path: &Path) {
     record_name("file", |w| &mut w.files, dir, name, path);
 }
 
+/// Remember that a jail may write the file at the host path `path` in place (a
+/// writable grant of a file, not a slot): as a slot's file, its text may be the jail's
+/// from then on.
+pub fn record_written_file(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let Ok(fd) = nix::fcntl::open(
+        dir,
+        nix::fcntl::OFlag::O_PATH | nix::fcntl::OFlag::O_DIRECTORY | nix::fcntl::OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    ) else {
+        return;
+    };
+    record_slot_file(&fd, name, path);
+}
+
 /// Add `name` in `dir` to the set `set` picks, and a `kind` line to the record, once.
 fn record_name(
     kind: &str,

@@ -306,6 +306,9 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
                 if g.rights.writable() && witness.is_dir && !g.device {
                     // From now on a jail may leave anything in it.
                     crate::planted::record_dir(&witness.fd, &witness.host);
+                } else if g.rights.writable() && !g.device {
+                    // A file written in place: its text may be the jail's.
+                    crate::planted::record_written_file(&witness.host);
                 }
                 bind_step(
                     out,

@@ -1349,8 +1349,18 @@ fn write_grant(
         || protected
             .iter()
             .any(|p| p.inside(&host).is_some() || p.named(&host));
+    // A file the user may write in a directory they may not (a shared directory): a
+    // slot needs its directory (staging beside it) and could do nothing more there than
+    // write the file in place, as the user could — it is granted so. `tee => f` failed
+    // with "permission denied" on the directory, after the hint had said to use it
+    // (new-user trial).
+    let writable = |p: &Path| nix::unistd::access(p, nix::unistd::AccessFlags::W_OK).is_ok();
+    let in_place = |m: &fs::Metadata| {
+        m.is_file() && writable(&host) && host.parent().is_some_and(|d| !writable(d))
+    };
     match fs::symlink_metadata(&host) {
         Ok(m) if m.is_dir() && dir_as_is => return (host, virt, Rights::ReadWrite),
+        Ok(m) if in_place(&m) => return (host, virt, Rights::ReadWrite),
         Ok(_) => return (host, virt, Rights::Slot),
         Err(_) => {}
     }

@@ -362,7 +362,7 @@ both!(git_sees_its_work_tree, |t: &T| {
     let run = in_home(
         t,
         &h,
-        "cd w && git init -q => repo && cd repo && echo a > a => a && echo b > b => b && git add a b + => .git && git commit -qm one + => .git",
+        "cd w && git init -q => repo && cd repo && echo a > a && echo b > b && git add a b + => .git && git commit -qm one + => .git",
     );
     run.success();
     let run = in_home(
@@ -385,7 +385,7 @@ both!(git_sees_its_work_tree, |t: &T| {
 both!(git_works_in_a_linked_work_tree, |t: &T| {
     let h = fixture_home(t);
     t.mkdir("w");
-    let setup = "cd w && git init -q => repo && cd repo && echo a > a => a && git add a + => .git && git commit -qm one + => .git && git worktree add -q => ../wt + => .git";
+    let setup = "cd w && git init -q => repo && cd repo && echo a > a && git add a + => .git && git commit -qm one + => .git && git worktree add -q => ../wt + => .git";
     in_home(t, &h, setup).success();
     let run = in_home(
         t,
@@ -395,7 +395,7 @@ both!(git_works_in_a_linked_work_tree, |t: &T| {
     assert_eq!(run.success(), "one\n");
     let mut hinted = t.command(
         pola_tests::pola_sh(),
-        &["--hints", "-c", "cd w/wt && echo b > b => b && git add b"],
+        &["--hints", "-c", "cd w/wt && echo b > b && git add b"],
     );
     hinted.env("HOME", &h);
     let run = t.output(hinted);

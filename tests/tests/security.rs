@@ -1795,7 +1795,7 @@ os.rename("tmpd", "dir")
         // user's files, and files the user puts there later: a link into it is not.
         t.mkdir("proj2");
         t.mkdir("dl");
-        sh(t, &format!("true + => {v}/proj2/")).success();
+        sh(t, &format!("/usr/bin/true + => {v}/proj2/")).success();
         t.write("proj2/.env", "TOKEN=later\n");
         sh(
             t,

@@ -743,3 +743,21 @@ both!(no_implicit_write_in_pola_shs_own_directories, |t: &T| {
     t.output(t.pola_sh_command("true")).success();
     assert_eq!(read(t, "victim/a"), "precious\n");
 });
+
+// A file the user may write in a directory they may not (a shared one, another's):
+// `=>` writes it in place, as the user could. A slot needs the directory (its staging
+// beside it), and `tee => f` failed there with "permission denied" after the hint had
+// said to use it (new-user trial). Its text is then the jail's for `.`, as a slot's is.
+both!(
+    a_writable_file_in_a_directory_that_is_not_is_written_in_place,
+    |t: &T| {
+        fs::create_dir(t.path("shared")).unwrap(); // root's, 0755
+        t.write("shared/f", "echo old\n");
+        t.own(&t.path("shared/f"));
+        let run = sh(t, "cd shared && echo 'echo sourced' | tee => f");
+        assert_eq!(run.success(), "echo sourced\n", "{run}");
+        assert_eq!(read(t, "shared/f"), "echo sourced\n");
+        let run = sh(t, "cd shared && . ./f");
+        assert!(!run.ok() && !run.stdout.contains("sourced"), "{run}");
+    }
+);
