@@ -229,6 +229,14 @@ pub(crate) fn open_file(path: &Path, flags: i32, mode: u32) -> std::io::Result<O
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
+    // Given to a jail to write (asked, or picked in the powerbox): its text may be the
+    // jail's from then on, as a slot's file is (`.` sourced a setup.sh made as asked;
+    // security review). Where it really is, by its descriptor.
+    if access != libc::O_RDONLY {
+        if let Ok(real) = crate::slots::fd_path(&file) {
+            crate::planted::record_written_file(&real);
+        }
+    }
     Ok(file)
 }
 

@@ -89,6 +89,10 @@ pub struct Observed {
     pub ended: bool,
     /// It connected to a port it had bound: a server of its own use.
     pub served_itself: bool,
+    /// It looked a name up (port 53), and bound a port: each once looked at again
+    /// while it runs ([`Observed::retrying_line`], [`Observed::serving_line`]).
+    pub lookup_seen: bool,
+    pub bind_seen: bool,
     /// Files it was given as it asked (`--ask`): what it looked for there it has.
     pub given: Vec<PathBuf>,
 }
@@ -924,7 +928,7 @@ pub fn incidental_after_failure(rel: &Path, path: &Path) -> bool {
 
 /// Whether npm's log at `path` says it was named to the user (the line npm printed).
 /// The file is the jail's: opened without following a link or waiting on a FIFO, and
-/// read only while it is a regular file, up to 1 MiB.
+/// read only while it is a regular file, its last 4 KiB.
 fn names_itself(path: &Path) -> bool {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
@@ -938,8 +942,16 @@ fn names_itself(path: &Path) -> bool {
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         return false;
     }
+    // npm writes that line last: only the end is read (a jail's many large logs made
+    // its end slow; security review).
+    let mut file = file;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let _ = std::io::Seek::seek(
+        &mut file,
+        std::io::SeekFrom::Start(len.saturating_sub(4096)),
+    );
     let mut text = Vec::new();
-    let _ = file.take(1 << 20).read_to_end(&mut text);
+    let _ = file.take(4096).read_to_end(&mut text);
     const SAID: &[u8] = b" error A complete log of this run can be found in: ";
     text.windows(SAID.len()).any(|w| w == SAID)
 }
@@ -1495,7 +1507,11 @@ impl Observed {
         if port == 0 || !o.own_network || Some(port) == o.proxy {
             return false;
         }
-        let first = o.binds.is_empty();
+        // Once per jail, whatever `binds` holds: each first bind starts a thread in
+        // the shell (with the list full at 64 entries every later call started one: a
+        // jail made the shell abort with thousands; security review).
+        let first = !o.bind_seen;
+        o.bind_seen = true;
         note(&mut o.binds, port);
         first
     }
@@ -1563,7 +1579,9 @@ impl Observed {
         // Once bound: not before, where the C library's choice of an address to use
         // connects to each one a name has (http.server's own, with its port).
         o.served_itself |= o.binds.contains(&port);
-        let first_lookup = port == 53 && !o.connects.iter().any(|(_, p)| *p == 53);
+        // Once per jail (as `bound`'s): not by looking in `connects`, which holds 64.
+        let first_lookup = port == 53 && !o.lookup_seen;
+        o.lookup_seen |= port == 53;
         note(&mut o.connects, (addr, port));
         first_lookup
     }

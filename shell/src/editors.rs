@@ -152,6 +152,12 @@ pub fn question(program: &str, files: &[(String, PathBuf)]) -> String {
     )
 }
 
+/// Whether an answer is neither yes nor no (`y`, `yes`, `n`, `no`, empty), in any case.
+pub fn unclear(answer: &str) -> bool {
+    let a = answer.trim();
+    !yes(a) && !a.eq_ignore_ascii_case("n") && !a.eq_ignore_ascii_case("no")
+}
+
 /// Whether an answer is yes (an empty one is).
 pub fn yes(answer: &str) -> bool {
     let a = answer.trim();

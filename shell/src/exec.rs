@@ -1978,7 +1978,19 @@ impl Shell {
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
             if !files.is_empty() && self.editor_is_the_users(&argv[0]) {
                 let question = crate::editors::question(&argv[0], &files);
-                let answer = pola_fileserver::terminal::ask(&question);
+                // Asked again (twice at most) when the answer is neither yes nor no: any
+                // text was a silent no (new-user trial).
+                let mut asked = question.clone();
+                let mut answer = None;
+                for _ in 0..3 {
+                    answer = pola_fileserver::terminal::ask(&asked);
+                    match answer.as_deref() {
+                        Some(a) if !a.contains('\x03') && crate::editors::unclear(a) => {
+                            asked = format!("(y or n, then Enter) {question}");
+                        }
+                        _ => break,
+                    }
+                }
                 // Ctrl-C at the question: the command is not run, as at a prompt.
                 if answer.as_deref().is_some_and(|a| a.contains('\x03')) {
                     return Running::Done(130);

@@ -66,11 +66,26 @@ both!(
                 Expect("refused.txt — allow [o]nce"),
                 Send("d\r"),
                 Expect("status=1"),
+                // A file a jail wrote as asked has the jail's text: `.` refuses it, as
+                // it does a slot's (it sourced it; security review). Vouched for
+                // (`!!.`), the jail's line runs: what `.` keeps from running.
+                Send("/usr/bin/python3 -c 'open(\"setup.sh\", \"w\").write(\"echo jail-line-$((6*7))\\n\")'"),
+                Send(ENTER),
+                Expect("setup.sh — allow [o]nce"),
+                Send("o\r"),
+                Pause(0.5),
+                Send(". ./setup.sh; echo sourced=$?"),
+                Send(ENTER),
+                Expect("sourced=1"),
+                Send("!!. ./setup.sh"),
+                Send(ENTER),
+                Expect("jail-line-42"),
             ],
         );
         assert!(run.stdout.starts_with("OK"), "{run}");
         assert!(t.path("made.txt").is_file(), "{run}");
         assert!(!t.path("refused.txt").exists(), "{run}");
+        assert_eq!(run.stdout.matches("jail-line-42").count(), 1, "{run}");
     }
 );
 

@@ -1737,3 +1737,46 @@ both!(sqlite_is_told_the_files_its_journal_takes, |t: &T| {
     let run = sh(t, &["--hints", "-c", "sqlite3 test.db 'select * from t'"]);
     assert!(run.stderr.contains(want), "{run}");
 });
+
+// A jail that looks names up again and again (after 64 other destinations, which
+// fill the list the hints keep) starts one thread in the shell to say so, not one a
+// lookup: the shell aborted with thousands of them, its jobs with it (security
+// review). The flood runs; the shell lives on and says the line at most once.
+both!(
+    a_flood_of_lookups_starts_no_flood_of_threads_in_the_shell,
+    |t: &T| {
+        let flood = "import socket, time\n\
+        for i in range(70):\n    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n    s.connect(('127.0.%d.%d' % (i // 250, i % 250 + 2), 9))\n\
+        n = 0\nend = time.time() + 3\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+        while time.time() < end:\n    s.connect(('127.0.0.1', 53))\n    n += 1\n\
+        print('lookups', n >= 500, flush=True)\n";
+        t.write("flood.py", flood);
+        let mut cmd = t.command(
+            pola_tests::pola_sh(),
+            &[
+                "--hints",
+                "-c",
+                "/usr/bin/python3 flood.py; echo shell-alive",
+            ],
+        );
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        // The shell's threads, 2 s into the flood (setpriv, as_user, is the shell by then).
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        let threads: usize = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(threads < 20, "{threads} threads in the shell: {stderr}");
+        assert_eq!(stdout, "lookups True\nshell-alive\n", "{stderr}");
+        assert!(stderr.matches("looking up").count() <= 1, "{stderr}");
+    }
+);

@@ -1527,6 +1527,10 @@ both!(
             Send("vim -Nu NONE e.txt"),
             Send(ENTER),
             Count("[Y/n]", 2),
+            // Text that is neither yes nor no is asked about again (it was a silent
+            // no; new-user trial).
+            Send("xyz\r"),
+            Expect("(y or n, then Enter) pola-sh: vim would get e.txt to read only"),
             Send("n\r"),
             Pause(1.0),
             Send("Goagain\x1b:wq\r"),
@@ -1543,7 +1547,7 @@ both!(
             Expect("planted-status="),
         ]);
         assert!(run.stdout.starts_with("OK"), "{run}");
-        assert_eq!(run.stdout.matches("[Y/n]").count(), 2, "{run}");
+        assert_eq!(run.stdout.matches("[Y/n]").count(), 3, "{run}");
         assert_eq!(
             std::fs::read_to_string(t.path("e.txt")).unwrap(),
             "line1\nadded\n"
