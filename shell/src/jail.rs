@@ -2230,23 +2230,26 @@ fn system_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
 /// jail's).
 fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
     let is_pola_sh = |p: &Path| p.file_name().is_some_and(|n| n == crate::exec::PROGRAM);
-    // Its interpreter, or the program its `env` runs.
-    let script_for_it = || {
-        shebang(exe).is_some_and(|words| {
-            words
-                .iter()
-                .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
-                .take(2)
-                .any(|w| is_pola_sh(w))
-        })
-    };
-    if !is_pola_sh(exe) && !script_for_it() {
+    if !runs_as(exe, is_pola_sh) {
         return None;
     }
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
     ))
+}
+
+/// Whether the program `exe` is one that `is` names, or a script for one: its `#!`
+/// interpreter, or the program its `env` runs.
+fn runs_as(exe: &Path, is: impl Fn(&Path) -> bool) -> bool {
+    is(exe)
+        || shebang(exe).is_some_and(|words| {
+            words
+                .iter()
+                .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+                .take(2)
+                .any(|w| is(w))
+        })
 }
 
 /// A shell script (or `sh -c`) that succeeded: a shell goes on after a command that
@@ -2269,16 +2272,7 @@ fn shell_script_hint(
             .and_then(|n| n.to_str())
             .is_some_and(|n| SHELLS.contains(&n))
     };
-    let script = || {
-        shebang(exe).is_some_and(|words| {
-            words
-                .iter()
-                .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
-                .take(2)
-                .any(|w| is_shell(w))
-        })
-    };
-    if o.looked.is_empty() || !(is_shell(exe) || script()) {
+    if o.looked.is_empty() || !runs_as(exe, is_shell) {
         return None;
     }
     let only_names = pola_fileserver::hints::Observed {

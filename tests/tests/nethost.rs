@@ -688,7 +688,8 @@ except OSError as e:
 "#;
 
 /// A pipeline of a jail holding 256 tunnels and a later jail's request, in a pola-sh
-/// whose soft RLIMIT_NOFILE is 300 (`seam`: without the proxies' descriptor budget).
+/// whose RLIMIT_NOFILE is 300, soft and hard (the shell raises its soft limit to the
+/// hard one; `seam`: without the proxies' descriptor budget).
 fn held_connections(t: &T, net: &TestNet, seam: bool) -> Run {
     t.write("hold.py", HOLD_TUNNELS);
     t.write("late.py", LATE);
@@ -702,7 +703,7 @@ fn held_connections(t: &T, net: &TestNet, seam: bool) -> Run {
         ""
     };
     let script = format!(
-        "ulimit -Sn 300; exec env POLA_LOG=debug {seam} {} pipeline.sh",
+        "ulimit -n 300; exec env POLA_LOG=debug {seam} {} pipeline.sh",
         pola_sh().display()
     );
     with_hosts(t, &net.hosts, Path::new("/bin/sh"), &["-c", &script])
