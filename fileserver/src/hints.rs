@@ -1051,6 +1051,57 @@ impl Observed {
         ))
     }
 
+    /// After python failed, having listed the working directory (not granted) to import
+    /// from it: the modules there it could not see, by name — `import helper` beside
+    /// main.py failed with ModuleNotFoundError and nothing said why (new-user trial).
+    /// Named from the host's directory (the user's files), at most three; more are
+    /// told as `+ .`.
+    pub fn python_import_hint(
+        &self,
+        program: &str,
+        name: &str,
+        args: bool,
+        cwd: &Path,
+    ) -> Option<String> {
+        if !self.tool.starts_with("python") || self.runs_tests() || self.listed.is_none() {
+            return None;
+        }
+        let typed = |n: &std::ffi::OsStr| {
+            self.words
+                .iter()
+                .any(|w| w.as_os_str() == n || cwd.join(w) == cwd.join(n))
+        };
+        let mut modules: Vec<std::ffi::OsString> = std::fs::read_dir(cwd)
+            .ok()?
+            .flatten()
+            .filter(|e| {
+                let n = e.file_name();
+                let b = n.as_bytes();
+                let module = (b.ends_with(b".py") && e.path().is_file())
+                    || e.path().join("__init__.py").is_file();
+                module && !b.starts_with(b".") && !typed(&n)
+            })
+            .map(|e| e.file_name())
+            .collect();
+        if modules.is_empty() {
+            return None;
+        }
+        modules.sort();
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        let grant = match modules.len() {
+            1..=3 => modules
+                .iter()
+                .map(|m| format!("+ {}", crate::text::word(Path::new(m))))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => "+ .".to_string(),
+        };
+        let list = crate::text::names(&modules[..modules.len().min(3)], modules.len() > 3);
+        Some(format!(
+            "{program}: {name} lists ./ to import from it, which was not granted: it did not see {list} — if it imports them, try: {cmd} {grant}"
+        ))
+    }
+
     /// SQLite's files beside a database the line named, if `name` is one: the
     /// database's word as typed and the files its journal takes (`sqlite3 test.db
     /// "select …"` in WAL mode makes test.db-wal and test.db-shm, even to read; it was

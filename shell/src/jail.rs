@@ -1969,6 +1969,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
                     .flatten()
             })
             .or_else(|| o.hint(program, name, args, cwd))
+            .or_else(|| o.python_import_hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))
             .or_else(|| o.cargo_registry_hint(program, name, cwd))

@@ -1780,3 +1780,31 @@ both!(
         assert!(stderr.matches("looking up").count() <= 1, "{stderr}");
     }
 );
+
+// `import helper` beside main.py: python lists the script's directory to import from
+// it, and saw only what the line granted; ModuleNotFoundError, and nothing said why
+// (new-user trial). The modules it could not see are named, the grant is theirs.
+both!(
+    a_python_script_is_told_the_modules_beside_it_it_could_not_see,
+    |t: &T| {
+        t.write("main.py", "import helper\nprint(helper.X)\n");
+        t.write("helper.py", "X = 42\n");
+        let run = sh(t, &["--hints", "-c", "/usr/bin/python3 main.py"]);
+        assert!(
+            !run.ok() && run.stderr.contains("ModuleNotFoundError"),
+            "{run}"
+        );
+        assert!(
+        run.stderr.contains("pola-sh: /usr/bin/python3 lists ./ to import from it, which was not granted: it did not see helper.py — if it imports them, try: /usr/bin/python3 … + helper.py"),
+        "{run}"
+    );
+        assert_eq!(
+            sh(
+                t,
+                &["--hints", "-c", "/usr/bin/python3 main.py + helper.py"]
+            )
+            .success(),
+            "42\n"
+        );
+    }
+);
