@@ -1970,6 +1970,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             })
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.python_import_hint(program, name, args, cwd))
+            .or_else(|| glued_directory_hint(program, name, args, &o, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))
             .or_else(|| o.cargo_registry_hint(program, name, cwd))
@@ -2237,6 +2238,48 @@ fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Str
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
+    ))
+}
+
+/// A compiler given a directory glued to its option (`-I../inc`, `-L../lib`), which
+/// grants nothing (only a word that is a path, or `--opt=PATH`, does), failed: the
+/// directory, to grant (`gcc -I../inc main.c` said "util.h: No such file or directory",
+/// and nothing more; new-user trial). Only a directory that is there.
+fn glued_directory_hint(
+    program: &str,
+    name: &str,
+    args: bool,
+    o: &pola_fileserver::hints::Observed,
+    cwd: &Path,
+) -> Option<String> {
+    const COMPILERS: &[&str] = &["cc", "gcc", "g++", "c++", "clang", "clang++", "cpp", "ld"];
+    let compiler = COMPILERS.contains(&o.tool.as_str())
+        || o.tool.starts_with("gcc-")
+        || o.tool.starts_with("clang-")
+        || o.tool.starts_with("x86_64-linux-gnu-g");
+    if !compiler {
+        return None;
+    }
+    let dirs: Vec<&Path> = o
+        .words
+        .iter()
+        .filter_map(|w| {
+            let b = w.as_os_str().as_bytes();
+            let dir = b.strip_prefix(b"-I").or_else(|| b.strip_prefix(b"-L"))?;
+            (!dir.is_empty()).then(|| Path::new(std::ffi::OsStr::from_bytes(dir)))
+        })
+        .filter(|d| cwd.join(d).is_dir())
+        .collect();
+    let first = dirs.first()?;
+    let grants: Vec<String> = dirs
+        .iter()
+        .map(|d| format!("+ {}", text::word(d)))
+        .collect();
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name} was given {} glued to its option, which grants nothing (only a word that is a path does) — if it needed what is there, try: {name}{dots} {}",
+        text::shown(first),
+        grants.join(" ")
     ))
 }
 

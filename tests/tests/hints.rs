@@ -1808,3 +1808,31 @@ both!(
         );
     }
 );
+
+// `gcc -I../inc main.c`: a directory glued to its option grants nothing, and the
+// compiler said only "util.h: No such file or directory" (new-user trial). Told the
+// directory, and its grant works.
+both!(a_compilers_glued_include_directory_is_told, |t: &T| {
+    t.write("inc/util.h", "#define X 0\n");
+    t.write(
+        "src/main.c",
+        "#include \"util.h\"\nint main(void) { return X; }\n",
+    );
+    let run = sh(
+        t,
+        &["--hints", "-c", "cd src && gcc -I../inc main.c -o => app"],
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains("pola-sh: gcc was given ../inc glued to its option, which grants nothing (only a word that is a path does) — if it needed what is there, try: gcc … + ../inc"),
+        "{run}"
+    );
+    sh(
+        t,
+        &[
+            "-c",
+            "cd src && gcc -I../inc main.c -o => app + ../inc && ./app",
+        ],
+    )
+    .success();
+});
