@@ -1971,6 +1971,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.python_import_hint(program, name, args, cwd))
             .or_else(|| glued_directory_hint(program, name, args, &o, cwd))
+            .or_else(|| project_above_hint(program, name, &o, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, true, cwd))
             .or_else(|| o.cargo_registry_hint(program, name, cwd))
@@ -2280,6 +2281,37 @@ fn glued_directory_hint(
         "{program}: {name} was given {} glued to its option, which grants nothing (only a word that is a path does) — if it needed what is there, try: {name}{dots} {}",
         text::shown(first),
         grants.join(" ")
+    ))
+}
+
+/// A build tool that finds its project by looking in the directories above (`cargo
+/// build` in `src/`), failed: a jail sees no directory above the working one that its
+/// line did not grant. Told where the project is, to run it there (cargo said "could
+/// not find Cargo.toml in … or any parent directory"; new-user trial).
+fn project_above_hint(
+    program: &str,
+    name: &str,
+    o: &pola_fileserver::hints::Observed,
+    cwd: &Path,
+) -> Option<String> {
+    let file = match o.tool.as_str() {
+        "cargo" => "Cargo.toml",
+        "npm" | "npx" | "yarn" | "pnpm" => "package.json",
+        "go" => "go.mod",
+        _ => return None,
+    };
+    if cwd.join(file).exists() {
+        return None;
+    }
+    let (up, dir) = cwd
+        .ancestors()
+        .enumerate()
+        .skip(1)
+        .find(|(_, d)| d.join(file).is_file())?;
+    let rel = vec![".."; up].join("/");
+    Some(format!(
+        "{program}: {name} looks for {file} in the directories above, which a jail sees only where its line granted them: it is in {} — run it there: cd {rel} && {name} …",
+        text::shown(dir)
     ))
 }
 

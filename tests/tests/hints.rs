@@ -1836,3 +1836,23 @@ both!(a_compilers_glued_include_directory_is_told, |t: &T| {
     )
     .success();
 });
+
+// A build tool that finds its project in the directories above (`cargo build` in
+// `src/`) sees none of them in a jail: cargo said "could not find Cargo.toml in … or
+// any parent directory" and nothing more (new-user trial). Told where the project is.
+both!(a_project_above_the_working_directory_is_told, |t: &T| {
+    t.write(
+        "p/package.json",
+        "{\"name\":\"x\",\"version\":\"1.0.0\",\"scripts\":{\"test\":\"echo ok\"}}\n",
+    );
+    t.mkdir("p/sub");
+    let run = sh(t, &["--hints", "-c", "cd p/sub && npm test"]);
+    assert!(!run.ok(), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "pola-sh: npm looks for package.json in the directories above, which a jail sees only where its line granted them: it is in {} — run it there: cd .. && npm …",
+            t.path("p").display()
+        )),
+        "{run}"
+    );
+});
