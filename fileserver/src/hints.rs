@@ -1790,7 +1790,9 @@ impl Observed {
                 (false, _) if project && builds => {
                     working_dir_grant(&self.tool, &self.words, self.cargo_target_dir.as_deref())
                 }
-                (false, 1) if !project && !cwd.join(rel).is_dir() => format!("+ {}", word(rel)),
+                // A directory too (python opened inc/util.h, and was told `+ .`, the whole
+                // working directory, where `+ inc` was enough; new-user trial).
+                (false, 1) if !project => format!("+ {}", word(rel)),
                 (false, _) => "+ .".to_string(),
             };
             // A name that cannot be typed (a control character: its escapes would name

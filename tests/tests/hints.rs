@@ -1856,3 +1856,21 @@ both!(a_project_above_the_working_directory_is_told, |t: &T| {
         "{run}"
     );
 });
+
+// A directory of the working directory it looked into (python opening inc/util.h) is
+// told as that directory's grant, not the whole working directory's (`+ .`; new-user
+// trial).
+both!(a_directory_looked_into_is_told_its_own_grant, |t: &T| {
+    t.write("inc/util.h", "x\n");
+    t.write("other.txt", "y\n");
+    let line = "/usr/bin/python3 -c \"print(open('inc/util.h').read().strip())\"";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr.contains("pola-sh: /usr/bin/python3 looked for ./inc, which was not granted — try: /usr/bin/python3 … + inc\n"),
+        "{run}"
+    );
+    assert_eq!(
+        sh(t, &["--hints", "-c", &format!("{line} + inc")]).success(),
+        "x\n"
+    );
+});
