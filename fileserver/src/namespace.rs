@@ -73,7 +73,7 @@ pub enum Origin {
 impl Origin {
     pub fn label(self) -> &'static str {
         match self {
-            Origin::Argument => "argument",
+            Origin::Argument => "command line",
             Origin::Executable => "executable",
             Origin::Interpreter => "interpreter",
             Origin::Default => "default",
@@ -776,7 +776,7 @@ mod tests {
         assert!(lines[1].starts_with("  bin") && lines[1].ends_with("-> usr/bin"));
         assert_eq!(lines[2], "  home/");
         assert_eq!(lines[3], "    u/");
-        assert!(lines[4].starts_with("      f") && lines[4].ends_with("rw (argument)"));
+        assert!(lines[4].starts_with("      f") && lines[4].ends_with("rw (command line)"));
         assert!(lines[5].starts_with("  tmp") && lines[5].ends_with("private tmpfs"));
     }
 }

@@ -372,11 +372,11 @@ both!(explain_prints_the_tree_and_runs_nothing, |t: &T| {
         "{run}"
     );
     assert!(
-        text.contains("in.txt") && text.contains("ro (argument)"),
+        text.contains("in.txt") && text.contains("ro (command line)"),
         "{run}"
     );
     assert!(
-        text.contains("out.txt") && text.contains("slot (argument)"),
+        text.contains("out.txt") && text.contains("slot (command line)"),
         "{run}"
     );
     assert!(

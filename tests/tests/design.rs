@@ -204,11 +204,11 @@ both!(the_grants_builtin_shows_the_namespace, |t: &T| {
     let text = run.success();
     assert!(text.starts_with("program: /usr/bin/sort\n"), "{run}");
     assert!(
-        text.contains("notes.txt") && text.contains("ro (argument)"),
+        text.contains("notes.txt") && text.contains("ro (command line)"),
         "{run}"
     );
     assert!(
-        text.contains("out.csv") && text.contains("slot (argument)"),
+        text.contains("out.csv") && text.contains("slot (command line)"),
         "{run}"
     );
     assert!(!t.path("out.csv").exists(), "grants runs nothing");

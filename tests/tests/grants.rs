@@ -885,3 +885,21 @@ both!(grants_shows_what_an_alias_runs, |t: &T| {
     assert_eq!(out.matches("program: /usr/bin/ls").count(), 2, "{run}");
     assert!(out.ends_with("\nll\n"), "{run}");
 });
+
+// `grants` lists each grant once, and says where a `+` or `=>` grant comes from: the
+// network's certificates were listed twice, and `+ => .` was labelled "(argument)",
+// which it is not (new-user trial).
+both!(
+    grants_lists_each_grant_once_from_the_command_line,
+    |t: &T| {
+        let run = sh(t, "grants curl https://x.org + @net:x.org");
+        let text = run.success();
+        let certs = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("/etc/ssl/certs "))
+            .count();
+        assert_eq!(certs, 1, "{run}");
+        let run = sh(t, "grants make + => .");
+        assert!(run.success().contains("rw (command line)"), "{run}");
+    }
+);

@@ -191,7 +191,7 @@ both!(the_audit_log_records_each_launch, |t: &T| {
     assert_eq!(lines.len(), 2, "{text}");
     assert!(
         lines[0].contains(&format!(
-            "launch /usr/bin/cat: cat notes.txt; profile none; network private (loopback only); grants: ro {} (argument)",
+            "launch /usr/bin/cat: cat notes.txt; profile none; network private (loopback only); grants: ro {} (command line)",
             notes.display()
         )),
         "{text}"

@@ -77,15 +77,17 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
         }
     }
     for c in prepared.ns.covered() {
-        own.push((
-            c.path.clone(),
-            format!(
-                "{} ({}), {}",
-                c.grant.rights.label(),
-                c.grant.origin.label(),
-                c.held_by()
-            ),
-        ));
+        let line = format!(
+            "{} ({}), {}",
+            c.grant.rights.label(),
+            c.grant.origin.label(),
+            c.held_by()
+        );
+        // Once each: the network's certificates, asked for twice, were listed twice
+        // (new-user trial).
+        if !own.iter().any(|(p, l)| *p == c.path && *l == line) {
+            own.push((c.path.clone(), line));
+        }
     }
     for e in &prepared.refused {
         text.push_str(&format!("not granted: {e}\n"));
