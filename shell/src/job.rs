@@ -402,6 +402,10 @@ pub fn echo_left_off() -> bool {
 /// hang-up to reach it (`pola-sh`'s SIGHUP handler: only an atomic load and `kill`).
 pub static FOREGROUND_JOB: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// The shell does job control on a terminal ([`Terminal::take`]): with no job in the
+/// foreground, its prompt is there.
+pub static JOB_CONTROL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The controlling terminal, while the shell does job control on it.
 pub struct Terminal {
     shell_pgid: Pid,
@@ -437,6 +441,7 @@ impl Terminal {
         let me = getpid();
         let _ = setpgid(me, me);
         tcsetpgrp(tty(), me).ok()?;
+        JOB_CONTROL.store(true, std::sync::atomic::Ordering::SeqCst);
         Some(Terminal {
             shell_pgid: me,
             modes: tcgetattr(tty()).ok(),

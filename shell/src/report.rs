@@ -42,8 +42,15 @@ pub fn line(text: impl Display) {
 
 /// Print one line on stderr now, even while a job has the terminal: said while a
 /// jail runs, of what it is doing (a package manager retrying without the network).
+/// Not while the prompt is there (the job stopped, or in the background): the line
+/// came out over it (security review); its end says what it lacked.
 pub fn now(text: impl Display) {
-    say(text)
+    use std::sync::atomic::Ordering::SeqCst;
+    let prompt =
+        crate::job::JOB_CONTROL.load(SeqCst) && crate::job::FOREGROUND_JOB.load(SeqCst) == 0;
+    if !prompt {
+        say(text)
+    }
 }
 
 /// Lines [`line`] kept while a job had the terminal.

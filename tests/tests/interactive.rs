@@ -1583,3 +1583,29 @@ both!(output_line_ends_are_not_doubled, |t: &T| {
     assert_eq!(raw.matches("bg1\r\nbg2\r\n").count(), 1, "{raw:?}");
     assert!(!raw.contains("\r\r\n"), "{raw:?}");
 });
+
+// What is said of a jail while it runs (a server nothing reaches) is said while its
+// job has the terminal, not over the prompt of a job in the background or stopped
+// (security review): the job's end says what it lacked.
+both!(a_line_said_while_a_job_runs_waits_for_no_prompt, |t: &T| {
+    let server = "/usr/bin/python3 -c 'import socket, time; s = socket.socket(); s.bind((\"0.0.0.0\", 8123)); s.listen(); time.sleep(3.5)'";
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send(server),
+        Send(ENTER),
+        Expect("listens on port 8123"),
+        Pause(1.5),
+        Send(&format!("{server} &")),
+        Send(ENTER),
+        Pause(3.0),
+        Send("echo after-$((6*7))"),
+        Send(ENTER),
+        Expect("after-42"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert_eq!(
+        run.stdout.matches("listens on port 8123").count(),
+        1,
+        "{run}"
+    );
+});
