@@ -261,12 +261,14 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
     crate::template::notice_changes();
     let slot_dirs = slots_by_directory(ns);
     // Slot views placed by their directory's step, not as nodes of their own.
-    let mut placed: Vec<PathBuf> = Vec::new();
+    // A set, looked up by each path's ancestors: a list scanned for every node was
+    // quadratic in the slots (`rm => *.txt` of 2000 files).
+    let mut placed: HashSet<PathBuf> = HashSet::new();
     // The host's entries shown read-only in a directory of slots, each bound there: a
     // directory of the skeleton at one of them (the working directory) is that entry.
     let mut shown: HashSet<PathBuf> = HashSet::new();
     for (path, entry) in ns.walk() {
-        if placed.iter().any(|p| path.starts_with(p)) {
+        if path.ancestors().any(|a| placed.contains(a)) {
             continue;
         }
         if let Some(slots) = slot_dirs.get(&path) {
