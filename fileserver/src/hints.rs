@@ -939,13 +939,13 @@ fn names_itself(path: &Path) -> bool {
     else {
         return false;
     };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return false;
-    }
+    let len = match file.metadata() {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return false,
+    };
     // npm writes that line last: only the end is read (a jail's many large logs made
     // its end slow; security review).
     let mut file = file;
-    let len = file.metadata().map_or(0, |m| m.len());
     let _ = std::io::Seek::seek(
         &mut file,
         std::io::SeekFrom::Start(len.saturating_sub(4096)),
@@ -1543,10 +1543,9 @@ impl Observed {
     /// is not what it lacked: python's `stat` of config.ini came before the open that
     /// was asked and allowed, and it was told to grant config.ini (new-user trial).
     pub fn forget_given(&mut self, cwd: &Path) {
-        let given = std::mem::take(&mut self.given);
+        let given = &self.given;
         self.looked
             .retain(|(rel, _)| !given.contains(&cwd.join(rel)));
-        self.given = given;
     }
 
     /// A port it bound in its own network: whether it is the first (to be looked at

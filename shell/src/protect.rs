@@ -114,51 +114,24 @@ fn unescape(field: &str) -> PathBuf {
     PathBuf::from(std::ffi::OsString::from_vec(out))
 }
 
-/// The shell's mount table (`/proc/self/mountinfo`), read again only when the kernel
-/// says it changed (`POLLPRI` on the file held open): it was read for every writable
-/// grant of a line and every protected directory, and `rm => *.txt` of 2000 files
-/// spent much of its 2 s doing so (new-user trial).
+/// The shell's mount table (`/proc/self/mountinfo`), read again only when it changed
+/// (`pola_fileserver::mounts::changes`, the count the kept witnesses and the ready
+/// copies go by): it was read for every writable grant of a line and every protected
+/// directory, and `rm => *.txt` of 2000 files spent much of its 2 s doing so (new-user
+/// trial). A forked copy of the shell, which cannot tell, reads it each time.
 fn mount_table() -> Option<std::sync::Arc<String>> {
-    use std::io::{Read, Seek};
-    use std::os::fd::AsFd;
-    // With the process that opened it: a subshell (a fork) shares the open file, and
-    // its poll would take the parent's event.
-    type Held = (u32, fs::File, std::sync::Arc<String>);
-    static TABLE: std::sync::Mutex<Option<Held>> = std::sync::Mutex::new(None);
+    static TABLE: std::sync::Mutex<Option<(u64, std::sync::Arc<String>)>> =
+        std::sync::Mutex::new(None);
+    let now = pola_fileserver::mounts::changes();
     let mut table = TABLE.lock().unwrap_or_else(|e| e.into_inner());
-    if table
-        .as_ref()
-        .is_some_and(|(pid, ..)| *pid != std::process::id())
-    {
-        *table = None;
-    }
-    let changed = match &*table {
-        None => true,
-        Some((_, file, _)) => {
-            let mut fds = [nix::poll::PollFd::new(
-                file.as_fd(),
-                nix::poll::PollFlags::POLLPRI,
-            )];
-            // The event is taken by the poll: said once per change. (The file is always
-            // readable: only `POLLPRI` says it changed.)
-            let polled = nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO);
-            polled.is_err()
-                || fds[0].revents().is_none_or(|r| {
-                    r.intersects(nix::poll::PollFlags::POLLPRI | nix::poll::PollFlags::POLLERR)
-                })
+    if let (Some(now), Some((seen, text))) = (now, table.as_ref()) {
+        if now == *seen {
+            return Some(text.clone());
         }
-    };
-    if changed {
-        let mut file = match table.take() {
-            Some((_, file, _)) => file,
-            None => fs::File::open("/proc/self/mountinfo").ok()?,
-        };
-        let mut text = String::new();
-        file.rewind().ok()?;
-        file.read_to_string(&mut text).ok()?;
-        *table = Some((std::process::id(), file, std::sync::Arc::new(text)));
     }
-    table.as_ref().map(|(_, _, text)| text.clone())
+    let text = std::sync::Arc::new(fs::read_to_string("/proc/self/mountinfo").ok()?);
+    *table = now.map(|n| (n, text.clone()));
+    Some(text)
 }
 
 /// Where the directory at the canonical path `real` is in its file system.
