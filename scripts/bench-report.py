@@ -38,6 +38,8 @@ ratios = {
         ratio("launch", "floor: namespaces + 30 binds + exec (C)", "bwrap (comparable)"), None),
     "pola-run / sh -c true (launch)": (ratio("launch", "pola-run -- true", "sh -c true"), None),
     "pola-sh -c true / sh -c true": (ratio("launch", "pola-sh -c true", "sh -c true"), None),
+    "pola-run, a 10,050-line written record / a new one": (
+        ratio("launch", "env: pola-run -- true, 10,050-line record", "env: pola-run -- true"), None),
     "pola-sh -c /usr/bin/true / bwrap": (
         ratio("launch", "pola-sh -c /usr/bin/true", "bwrap (comparable)"), None),
     "pola-sh / dash, 500 cat": (ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x cat"), 3.0),

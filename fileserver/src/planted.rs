@@ -168,10 +168,39 @@ struct Written {
     /// though a jail made them, where they were made (`record_kept`).
     kept: Set<(Id, Vec<u8>, Id)>,
     /// Files a jail was given to write, or left, at a slot (`=> env.sh`), by directory
-    /// and name: their text may be a jail's (`.` refuses them).
+    /// and name: their text may be a jail's (`.` refuses them). Only `.` and a new
+    /// slot's record ask about them, and they are most of the record (one per name
+    /// ever given with `=>`): their lines are read when the set is asked for
+    /// ([`Written::files`]), not by every launcher.
     files: Set<(Id, Vec<u8>)>,
+    /// How much of the record file has been read for `files`.
+    files_read: u64,
     /// How much of the record file has been read.
     read: u64,
+}
+
+impl Written {
+    /// The files a jail had at a slot, every line of the record read in it: those
+    /// added since the last look (`files_read`), read now.
+    fn files(&mut self) -> &mut Set<(Id, Vec<u8>)> {
+        if let Some((f, len)) = open_record() {
+            if len < self.files_read {
+                self.files.clear();
+                self.files_read = 0;
+            }
+            let files = &mut self.files;
+            self.files_read = lines_from(&f, self.files_read, len, |line| {
+                let mut words = line.split(|b| *b == b' ');
+                if words.next() != Some(b"file") {
+                    return;
+                }
+                if let (Some(id), Some(name)) = (id_in(&mut words), words.next().and_then(unhex)) {
+                    files.insert((id, name));
+                }
+            });
+        }
+        &mut self.files
+    }
 }
 
 static WRITTEN: Mutex<Option<Written>> = Mutex::new(None);
@@ -207,48 +236,80 @@ fn unhex(text: &[u8]) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
+    let nibble = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
     text.chunks(2)
-        .map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
+        .map(|c| Some(nibble(c[0])? << 4 | nibble(c[1])?))
         .collect()
+}
+
+/// The record file, open to read, and its length.
+fn open_record() -> Option<(std::fs::File, u64)> {
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(record_file()?)
+        .ok()?;
+    let len = f.metadata().ok()?.len();
+    Some((f, len))
+}
+
+/// Each whole line of `f` from the offset `from` on, without its newline, to `each`;
+/// returns the offset after the last whole line. Read a piece at a time into one
+/// buffer: the record of a user of some months is a megabyte, and a buffer of its
+/// size (its pages faulted in, then copied) cost a launcher about a millisecond.
+fn lines_from(f: &std::fs::File, from: u64, len: u64, mut each: impl FnMut(&[u8])) -> u64 {
+    use std::os::unix::fs::FileExt;
+    if len <= from {
+        return from;
+    }
+    let piece = usize::try_from(len - from).map_or(64 * 1024, |n| n.min(64 * 1024));
+    let mut buf = vec![0u8; piece];
+    // `at`: the offset of `buf[0]`; `held`: the bytes of a line begun in the last piece.
+    let (mut at, mut held) = (from, 0usize);
+    loop {
+        if held == buf.len() {
+            // One line longer than the buffer.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = match f.read_at(&mut buf[held..], at + held as u64) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        let filled = held + n;
+        let mut start = 0;
+        while let Some(newline) = find_newline(&buf[start..filled]) {
+            each(&buf[start..start + newline]);
+            start += newline + 1;
+        }
+        buf.copy_within(start..filled, 0);
+        at += start as u64;
+        held = filled - start;
+    }
+    at
 }
 
 /// Read what other shells and launchers added to the record since the last look: only
 /// the new end of the file, never the whole of it again.
 fn refresh(w: &mut Written) {
-    use std::io::{Read, Seek, SeekFrom};
-    let Some(file) = record_file() else {
-        return;
-    };
-    let Ok(mut f) = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
-        .open(&file)
-    else {
-        return;
-    };
-    let Ok(len) = f.metadata().map(|m| m.len()) else {
+    let Some((f, len)) = open_record() else {
         return;
     };
     if len < w.read {
         *w = Written::default();
     }
-    if len == w.read || f.seek(SeekFrom::Start(w.read)).is_err() {
-        return;
-    }
-    // Sized for what is there (and one more read to see the end): no regrowing.
-    let mut data = Vec::with_capacity(usize::try_from(len - w.read).unwrap_or(0) + 1);
-    if f.read_to_end(&mut data).is_err() {
-        return;
-    }
-    let Some(end) = data.iter().rposition(|b| *b == b'\n') else {
-        return;
-    };
-    let mut rest = &data[..=end];
-    while let Some(newline) = find_newline(rest) {
-        let line = &rest[..newline];
-        rest = &rest[newline + 1..];
+    w.read = lines_from(&f, w.read, len, |line| {
         let mut words = line.split(|b| *b == b' ');
         let kind = words.next();
+        // Read when asked for (`Written::files`).
+        if kind == Some(b"file") {
+            return;
+        }
         let id = id_in(&mut words);
         match (kind, id) {
             (Some(b"dir"), Some(id)) => {
@@ -266,11 +327,6 @@ fn refresh(w: &mut Written) {
                     w.slots.insert((id, name));
                 }
             }
-            (Some(b"file"), Some(id)) => {
-                if let Some(name) = words.next().and_then(unhex) {
-                    w.files.insert((id, name));
-                }
-            }
             (Some(b"kept"), Some(link)) => {
                 let dir = id_in(&mut words);
                 if let (Some(dir), Some(name)) = (dir, words.next().and_then(unhex)) {
@@ -279,8 +335,7 @@ fn refresh(w: &mut Written) {
             }
             _ => {}
         }
-    }
-    w.read += end as u64 + 1;
+    });
 }
 
 /// An identity as the record writes it (`Id`'s `Display`), the next words of a line.
@@ -482,6 +537,28 @@ fn shut(key: &str, at: i64) {
         return windows_unknown();
     }
     let _ = std::fs::remove_file(dir.join(format!("open.{key}")));
+    // Only the latest time says anything: the others go, so that the directory holds
+    // one file more than there are jails running (it held one per jail ever shut
+    // until a `.` looked at it: thousands, listed by that `.`).
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let shuts: Vec<(i64, PathBuf)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let at = e
+                .file_name()
+                .to_str()?
+                .strip_prefix("shut.")?
+                .parse()
+                .ok()?;
+            Some((at, e.path()))
+        })
+        .collect();
+    let last = shuts.iter().map(|(t, _)| *t).max().unwrap_or(at);
+    for (_, path) in shuts.iter().filter(|(t, _)| *t < last) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 fn now_ns() -> i64 {
@@ -695,7 +772,7 @@ pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
 /// it): its text may be the jail's from then on. `path` is the file's, for people
 /// reading the record.
 pub fn record_slot_file(dir: &impl AsFd, name: &OsStr, path: &Path) {
-    record_name("file", |w| &mut w.files, dir, name, path);
+    record_name("file", Written::files, dir, name, path);
 }
 
 /// Remember that a jail may write the file at the host path `path` in place (a
@@ -1366,7 +1443,7 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
             (
                 in_written_dir(w, dir) || in_made_dir(w, dir),
                 (!w.slots.is_empty() && key().is_some_and(|k| w.slots.contains(&k)))
-                    || (!w.files.is_empty() && key().is_some_and(|k| w.files.contains(&k))),
+                    || (!w.files().is_empty() && key().is_some_and(|k| w.files.contains(&k))),
             )
         });
         // A name a jail had is its, whatever is there now. In a directory jails could
@@ -1463,6 +1540,109 @@ mod tests {
             assert!(text.starts_with("dir "), "{text}");
             *WRITTEN.lock().unwrap() = None;
             assert!(resolve(&jail.join("sub/link")).is_err());
+        });
+    }
+
+    // The record is read a piece at a time: lines across pieces, a line longer than a
+    // piece, and a last line still being written (no newline yet: left for next time).
+    #[test]
+    fn the_record_is_read_line_by_line_across_pieces() {
+        let mut lines: Vec<Vec<u8>> = (0..3000)
+            .map(|i| format!("dir {i} {} 5 6 /p/{}", i * 7, "x".repeat(i % 90)).into_bytes())
+            .collect();
+        lines.insert(1000, vec![b'y'; 150_000]);
+        let mut text: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| [l.as_slice(), b"\n"].concat())
+            .collect();
+        let whole = text.len() as u64;
+        text.extend_from_slice(b"dir 1 2 3");
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&text).unwrap();
+        let mut seen = Vec::new();
+        let end = lines_from(&f, 0, text.len() as u64, |l| seen.push(l.to_vec()));
+        assert_eq!(end, whole);
+        assert!(seen == lines, "{} lines of {}", seen.len(), lines.len());
+        // From the middle of the file on.
+        let from = lines[..2000]
+            .iter()
+            .map(|l| l.len() as u64 + 1)
+            .sum::<u64>();
+        let mut rest = 0;
+        assert_eq!(
+            lines_from(&f, from, text.len() as u64, |_| rest += 1),
+            whole
+        );
+        assert_eq!(rest, 1001);
+    }
+
+    // Every launcher reads the record before its first command: the `file` lines (one
+    // per name ever given with `=>`, most of a record) wait as text until `.` or a
+    // new slot asks about them, and are then all there, with lines added since.
+    #[test]
+    fn slot_files_are_read_when_asked_about() {
+        let state = tempfile::tempdir().unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let dir =
+            nix::fcntl::open(d.path(), OFlag::O_PATH | OFlag::O_DIRECTORY, Mode::empty()).unwrap();
+        for name in ["env.sh", "other.sh", "later.sh"] {
+            std::fs::write(d.path().join(name), "true\n").unwrap();
+        }
+        let asked = |name: &str| {
+            let path = d.path().join(name);
+            let f = std::fs::File::open(&path).unwrap();
+            jail_could_have_written(f.as_fd(), &path)
+        };
+        with_record(state.path(), || {
+            record_slot_file(&dir, OsStr::new("env.sh"), &d.path().join("env.sh"));
+            // Another process's shell, with a fresh look at the record.
+            *WRITTEN.lock().unwrap() = None;
+            with(|w| {
+                assert!(w.files.is_empty(), "read before asked for");
+                assert_eq!(w.files_read, 0);
+                assert!(w.read > 0);
+            });
+            assert!(asked("env.sh"));
+            assert!(!asked("other.sh"));
+            // Added by another shell meanwhile.
+            let id = Id::of(dir.as_fd()).unwrap();
+            let line = format!("file {id} {} {}\n", hex(b"later.sh"), d.path().display());
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(record_file().unwrap())
+                .unwrap();
+            f.write_all(line.as_bytes()).unwrap();
+            assert!(asked("later.sh"));
+            with(|w| assert_eq!(w.files().len(), 2));
+        });
+    }
+
+    // Each jail that may write opens a window and shuts it; only the last time shut
+    // says anything, and the directory keeps no more: it held one file per jail ever
+    // shut (thousands) until a `.` looked at it.
+    #[test]
+    fn the_windows_directory_keeps_only_the_last_time_shut() {
+        let state = tempfile::tempdir().unwrap();
+        with_record(state.path(), || {
+            let names = || -> Vec<String> {
+                let dir = windows_dir().unwrap();
+                let mut n: Vec<String> = std::fs::read_dir(dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect();
+                n.sort();
+                n
+            };
+            let running = open_window();
+            for _ in 0..50 {
+                open_window().shut();
+            }
+            let left = names();
+            assert_eq!(left.len(), 2, "{left:?}");
+            assert!(left[0].starts_with("open.") && left[1].starts_with("shut."));
+            running.shut();
+            let left = names();
+            assert_eq!(left.len(), 1, "{left:?}");
         });
     }
 
