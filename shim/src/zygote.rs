@@ -36,6 +36,17 @@ pub fn serve(once: bool) -> ! {
     if !sys::die_with_launcher() {
         std::process::exit(125);
     }
+    // Started by hand (`pola-shim --zygote` in a terminal), it has no shell to serve:
+    // each copy it forked ahead could not be announced, and it forked the next at
+    // once, thousands a second, until the user's processes ran out.
+    let socket_type = nix::sys::socket::getsockopt(
+        &unsafe { std::os::fd::BorrowedFd::borrow_raw(SHIM_SOCKET_FD) },
+        nix::sys::socket::sockopt::SockType,
+    );
+    if socket_type != Ok(nix::sys::socket::SockType::SeqPacket) {
+        eprintln!("pola-shim: the zygote is started by pola-sh and pola-run, with their socket");
+        std::process::exit(125);
+    }
     sys::close_from(SHIM_SOCKET_FD as u32 + 1);
     let _ = nix::unistd::chdir("/");
     // Every jail's user namespace maps the shell's own uid and gid; make it once. If
@@ -83,8 +94,13 @@ pub fn serve(once: bool) -> ! {
     let mut cgroups = Cgroups::default();
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
-        if waiting.is_empty() && !starting && !done {
-            waiting.extend(fork_ahead(took, applied, &mut cgroups));
+        // A copy that could not be forked or announced is tried again after the next
+        // word from the shell, not at once (over and over while the user's processes
+        // are at their limit).
+        if waiting.is_empty() && !starting && !done && !ahead_refused {
+            let forked = fork_ahead(took, applied, &mut cgroups);
+            ahead_refused = forked.is_none();
+            waiting.extend(forked);
         }
         // With nothing else to do (no jail starting, the next copy ready, the shell
         // quiet), more copies ahead, then the pool of network namespaces filled,
@@ -166,6 +182,8 @@ pub fn serve(once: bool) -> ! {
             }
             Ok(None) => std::process::exit(0),
             Err(Errno::EINTR) => continue,
+            // The shell's socket is gone: nothing more will come.
+            Err(errno) if gone(errno) => std::process::exit(0),
             Err(errno) => {
                 zygote::reply(SHIM_SOCKET_FD, Err(errno));
                 continue;
@@ -199,6 +217,15 @@ pub fn serve(once: bool) -> ! {
             Err(errno) => zygote::reply(SHIM_SOCKET_FD, Err(errno)),
         }
     }
+}
+
+/// Whether `errno`, from the shell's socket, says that the shell will never read or
+/// write there again.
+fn gone(errno: Errno) -> bool {
+    matches!(
+        errno,
+        Errno::EPIPE | Errno::ECONNRESET | Errno::ENOTCONN | Errno::ENOTSOCK | Errno::EBADF
+    )
 }
 
 /// A template message received and not made yet, with its number.
@@ -615,8 +642,13 @@ fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Wa
             // here (and finds it not ready), and dropping its socket ends it.
             let sockets = [shells.as_raw_fd(), shells_pid1.as_raw_fd()];
             let number = cgroup.map(|(n, _)| n);
-            zygote::announce(SHIM_SOCKET_FD, pid, (took, template, number), &sockets).ok()?;
-            Some(Waiting { pid, socket: ours })
+            match zygote::announce(SHIM_SOCKET_FD, pid, (took, template, number), &sockets) {
+                Ok(_) => Some(Waiting { pid, socket: ours }),
+                // The copy ends as its sockets close; so does the zygote, whose shell
+                // is gone (not a copy forked after another, each unannounced).
+                Err(errno) if gone(errno) => std::process::exit(0),
+                Err(_) => None,
+            }
         }
         Err(_) => {
             // The next copy's, then.

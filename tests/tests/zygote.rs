@@ -1198,3 +1198,25 @@ both!(a_long_run_of_commands_never_stalls, |t: &T| {
     assert!(run.ok(), "{run}");
     assert_eq!(run.stdout.lines().count(), 300, "{run}");
 });
+
+// `pola-shim --zygote` typed by hand has no shell to serve. It forked a copy ahead,
+// could not announce it, and forked the next at once: thousands a second until the
+// user's processes ran out (5,103 forks refused in 3 s in a cgroup of 40, found by
+// hand). It now says what it is for and ends.
+both!(
+    a_zygote_started_by_hand_says_so_and_forks_nothing,
+    |t: &T| {
+        let shim = pola_tests::bin_dir().join("pola-shim");
+        for arg in ["--zygote", "--zygote-once"] {
+            // Its socket's number holds a file, as a terminal's or a script's might.
+            let script = format!("exec 10</dev/null; exec timeout -s KILL 20 \"$0\" {arg}");
+            let r = t.plain(&["bash", "-c", &script, shim.to_str().unwrap()]);
+            assert_eq!(r.code, Some(125), "{arg}: {}", r.stderr);
+            assert!(
+                r.stderr.contains("started by pola-sh and pola-run"),
+                "{arg}: {}",
+                r.stderr
+            );
+        }
+    }
+);
