@@ -168,23 +168,26 @@ struct Written {
     /// though a jail made them, where they were made (`record_kept`).
     kept: Set<(Id, Vec<u8>, Id)>,
     /// Files a jail was given to write, or left, at a slot (`=> env.sh`), by directory
-    /// and name: their text may be a jail's (`.` refuses them). Only `.` and a new
-    /// slot's record ask about them, and they are most of the record (one per name
-    /// ever given with `=>`): their lines are read when the set is asked for
-    /// ([`Written::files`]), not by every launcher.
+    /// and name: their text may be a jail's (`.` refuses them). Only `.` and a
+    /// command given a file to write (`=> out`, recorded once) ask about them, and
+    /// they are most of the record (one per name ever given with `=>`): their lines
+    /// are read when the set is asked for ([`Written::files`]), not by every launcher.
     files: Set<(Id, Vec<u8>)>,
     /// How much of the record file has been read for `files`.
     files_read: u64,
     /// How much of the record file has been read.
     read: u64,
+    /// The record file read (device, inode): one put in its place is read from its
+    /// start, whatever its length.
+    record: Option<(u64, u64)>,
 }
 
 impl Written {
     /// The files a jail had at a slot, every line of the record read in it: those
     /// added since the last look (`files_read`), read now.
     fn files(&mut self) -> &mut Set<(Id, Vec<u8>)> {
-        if let Some((f, len)) = open_record() {
-            if len < self.files_read {
+        if let Some((f, len, record)) = open_record() {
+            if len < self.files_read || self.record != Some(record) {
                 self.files.clear();
                 self.files_read = 0;
             }
@@ -246,15 +249,16 @@ fn unhex(text: &[u8]) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The record file, open to read, and its length.
-fn open_record() -> Option<(std::fs::File, u64)> {
+/// The record file, open to read, its length and its identity (device, inode).
+fn open_record() -> Option<(std::fs::File, u64, (u64, u64))> {
+    use std::os::unix::fs::MetadataExt;
     let f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(record_file()?)
         .ok()?;
-    let len = f.metadata().ok()?.len();
-    Some((f, len))
+    let meta = f.metadata().ok()?;
+    Some((f, meta.len(), (meta.dev(), meta.ino())))
 }
 
 /// Each whole line of `f` from the offset `from` on, without its newline, to `each`;
@@ -297,11 +301,14 @@ fn lines_from(f: &std::fs::File, from: u64, len: u64, mut each: impl FnMut(&[u8]
 /// Read what other shells and launchers added to the record since the last look: only
 /// the new end of the file, never the whole of it again.
 fn refresh(w: &mut Written) {
-    let Some((f, len)) = open_record() else {
+    let Some((f, len, record)) = open_record() else {
         return;
     };
-    if len < w.read {
-        *w = Written::default();
+    if len < w.read || w.record != Some(record) {
+        *w = Written {
+            record: Some(record),
+            ..Written::default()
+        };
     }
     w.read = lines_from(&f, w.read, len, |line| {
         let mut words = line.split(|b| *b == b' ');
@@ -400,12 +407,23 @@ fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
     }
     let line = format!("{kind} {id} {extra}{}\n", crate::text::shown(path));
     if let Ok(mut f) = std::fs::OpenOptions::new()
+        .read(true)
         .append(true)
         .create(true)
         .mode(0o600)
         .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&file)
     {
+        // A line cut short (the disk full, a shell killed as it wrote) would swallow
+        // this one, which no reader could then parse (review): it is ended first.
+        let cut = f.metadata().map(|m| m.len()).is_ok_and(|len| {
+            use std::os::unix::fs::FileExt;
+            let mut last = [0u8; 1];
+            len > 0
+                && f.read_at(&mut last, len - 1)
+                    .is_ok_and(|n| n == 1 && last[0] != b'\n')
+        });
+        let line = if cut { format!("\n{line}") } else { line };
         // One write of one line with O_APPEND: records of several shells never mix.
         let _ = f.write_all(line.as_bytes());
     }
@@ -422,9 +440,9 @@ fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
 ///
 /// Kept in `$XDG_STATE_HOME/pola-sh/windows` (read-only in every jail, as the rest of
 /// pola-sh's state): an empty file `open.KEY` for each window open, and the time the
-/// last one shut as the name of a file `shut.NANOSECONDS` (older ones removed as they
-/// are found). Nothing is appended per command: the directory stays as small as the
-/// number of jails running.
+/// last one shut as the name of a file `shut.NANOSECONDS` (older ones removed as a
+/// window shuts). Nothing is appended per command: the directory stays as small as
+/// the number of jails running.
 pub struct Window {
     key: String,
     /// When it opened: the wall clock, and the time since boot (which no one sets).
@@ -1614,6 +1632,61 @@ mod tests {
             f.write_all(line.as_bytes()).unwrap();
             assert!(asked("later.sh"));
             with(|w| assert_eq!(w.files().len(), 2));
+        });
+    }
+
+    // A record put in the place of the one read (restored from a backup, moved back)
+    // is read from its start, though it is longer than what was read of the first:
+    // read from the old offset, its first lines were missed (review).
+    #[test]
+    fn a_record_put_in_place_of_another_is_read_from_its_start() {
+        let state = tempfile::tempdir().unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let secret = d.path().join("secret");
+        std::fs::write(&secret, "s").unwrap();
+        let jail = d.path().join("jail");
+        std::fs::create_dir(&jail).unwrap();
+        std::os::unix::fs::symlink(&secret, jail.join("link")).unwrap();
+        with_record(state.path(), || {
+            let file = record_file().unwrap();
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, "dir 1 2 3 4 /elsewhere\n").unwrap();
+            assert!(resolve(&jail.join("link")).is_ok());
+            // Another record, longer, whose first line is the jail's directory.
+            let fd = resolve(&jail).unwrap();
+            let id = Id::of(fd.as_fd()).unwrap();
+            let other = file.with_extension("new");
+            std::fs::write(
+                &other,
+                format!("dir {id} {}\ndir 1 2 3 4 /elsewhere\n", jail.display()),
+            )
+            .unwrap();
+            std::fs::rename(&other, &file).unwrap();
+            assert!(matches!(
+                resolve(&jail.join("link")),
+                Err(Refused::Planted { .. })
+            ));
+        });
+    }
+
+    // A line cut short (the disk full, a shell killed as it wrote) is ended before the
+    // next one is added: joined to it, neither could be read (review).
+    #[test]
+    fn a_line_cut_short_does_not_swallow_the_next() {
+        let state = tempfile::tempdir().unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let dir =
+            nix::fcntl::open(d.path(), OFlag::O_PATH | OFlag::O_DIRECTORY, Mode::empty()).unwrap();
+        std::fs::write(d.path().join("env.sh"), "true\n").unwrap();
+        with_record(state.path(), || {
+            let file = record_file().unwrap();
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, "file 1 2 3 4 61").unwrap();
+            record_slot_file(&dir, OsStr::new("env.sh"), &d.path().join("env.sh"));
+            *WRITTEN.lock().unwrap() = None;
+            let path = d.path().join("env.sh");
+            let f = std::fs::File::open(&path).unwrap();
+            assert!(jail_could_have_written(f.as_fd(), &path));
         });
     }
 

@@ -39,11 +39,20 @@ pub fn serve(once: bool) -> ! {
     // Started by hand (`pola-shim --zygote` in a terminal), it has no shell to serve:
     // each copy it forked ahead could not be announced, and it forked the next at
     // once, thousands a second, until the user's processes ran out.
-    let socket_type = nix::sys::socket::getsockopt(
-        &unsafe { std::os::fd::BorrowedFd::borrow_raw(SHIM_SOCKET_FD) },
-        nix::sys::socket::sockopt::SockType,
-    );
-    if socket_type != Ok(nix::sys::socket::SockType::SeqPacket) {
+    let mut socket_type: libc::c_int = 0;
+    let mut size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `size` bytes into `socket_type`; a number that
+    // is not an open socket only makes it fail (EBADF, ENOTSOCK).
+    let asked = unsafe {
+        libc::getsockopt(
+            SHIM_SOCKET_FD,
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&mut socket_type as *mut libc::c_int).cast(),
+            &mut size,
+        )
+    };
+    if asked != 0 || socket_type != libc::SOCK_SEQPACKET {
         eprintln!("pola-shim: the zygote is started by pola-sh and pola-run, with their socket");
         std::process::exit(125);
     }
@@ -641,13 +650,19 @@ fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Wa
             // Not handed over, it would wait for good: the shell's next request comes
             // here (and finds it not ready), and dropping its socket ends it.
             let sockets = [shells.as_raw_fd(), shells_pid1.as_raw_fd()];
-            let number = cgroup.map(|(n, _)| n);
+            let number = cgroup.as_ref().map(|(n, _)| *n);
             match zygote::announce(SHIM_SOCKET_FD, pid, (took, template, number), &sockets) {
                 Ok(_) => Some(Waiting { pid, socket: ours }),
                 // The copy ends as its sockets close; so does the zygote, whose shell
                 // is gone (not a copy forked after another, each unannounced).
                 Err(errno) if gone(errno) => std::process::exit(0),
-                Err(_) => None,
+                Err(_) => {
+                    // Its cgroup is the next copy's.
+                    if let Some(cgroup) = cgroup {
+                        cgroups.waiting.push_front(cgroup);
+                    }
+                    None
+                }
             }
         }
         Err(_) => {
