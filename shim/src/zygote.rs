@@ -69,9 +69,9 @@ pub fn serve(once: bool) -> ! {
     }
     // A one-shot launcher's zygote lets go of its one jail as it ends: no releaser (its
     // fork would be on that jail's way).
-    let mut releaser = match once {
-        true => Releaser { socket: None },
-        false => Releaser::start(),
+    let mut releaser = Releaser {
+        socket: None,
+        wanted: !once,
     };
     // The copies forked ahead for the next requests, handed to the shell.
     let mut waiting: Vec<Waiting> = Vec::new();
@@ -333,6 +333,8 @@ fn shell_or_jails(
             }
             Ok((1, fds, _)) if byte[0] == STARTED_TAG => {
                 l.held.extend(fds);
+                // Forked once a command runs, not on its way (it is the first's).
+                releaser.start();
                 releaser.keep(l.key, &mut l.held);
                 l.starting = None;
             }
@@ -356,9 +358,13 @@ fn shell_or_jails(
 /// zygote, they were also inherited by each copy it forked, whose close was then the
 /// last one at times. The releaser holds nothing else, and dies with the zygote.
 struct Releaser {
-    /// The zygote's end of its socket; `None` if it could not be started (the zygote
-    /// closes them itself).
+    /// The zygote's end of its socket; `None` before it is started, or if it could
+    /// not be (the zygote closes them itself).
     socket: Option<OwnedFd>,
+    /// To be started once the first command runs (what a jail gives before is kept
+    /// by the zygote until then), not as the zygote starts: its fork came before the
+    /// first copy's (`pola-sh -c CMD`).
+    wanted: bool,
 }
 
 /// The releaser's name (`comm`).
@@ -368,8 +374,12 @@ const RELEASER_NAME: &str = "pola-release";
 const RELEASE_BATCH: usize = 8;
 
 impl Releaser {
-    fn start() -> Releaser {
+    /// Start it if it is wanted and not running yet; tried once.
+    fn start(&mut self) {
         use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+        if !std::mem::take(&mut self.wanted) {
+            return;
+        }
         let zygote = nix::unistd::getpid();
         let Ok((ours, theirs)) = socketpair(
             AddressFamily::Unix,
@@ -377,15 +387,15 @@ impl Releaser {
             None,
             SockFlag::SOCK_CLOEXEC,
         ) else {
-            return Releaser { socket: None };
+            return;
         };
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(ours);
                 release_until_the_zygote_ends(theirs, zygote)
             }
-            Ok(Forked::Parent(_)) => Releaser { socket: Some(ours) },
-            Err(_) => Releaser { socket: None },
+            Ok(Forked::Parent(_)) => self.socket = Some(ours),
+            Err(_) => {}
         }
     }
 
@@ -429,6 +439,7 @@ impl Releaser {
     /// zygote closes what it is given itself from now on.
     fn give_up(&mut self) {
         self.socket = None;
+        self.wanted = false;
     }
 
     fn message(tag: u8, key: u64) -> [u8; 9] {
