@@ -196,11 +196,8 @@ impl Written {
         let Some((f, len, record)) = open_record() else {
             return false;
         };
-        let from = match self.record == Some(record) && len >= self.files_read {
-            true => self.files_read,
-            false => 0,
-        };
-        let line = format!("file {} {} ", key.0, hex(&key.1));
+        let from = self.files_from(len, record).unwrap_or(0);
+        let line = line_start("file", &key.0, &name_word(&key.1));
         let mut found = false;
         lines_from(&f, from, len, |l| {
             found = found || l.starts_with(line.as_bytes())
@@ -211,11 +208,17 @@ impl Written {
         found
     }
 
+    /// Where the `file` lines not read into `files` begin in the record `record` of
+    /// length `len`; `None` if it is not the record they were read from.
+    fn files_from(&self, len: u64, record: (u64, u64)) -> Option<u64> {
+        (self.record == Some(record) && len >= self.files_read).then_some(self.files_read)
+    }
+
     /// The files a jail had at a slot, every line of the record read in it: those
     /// added since the last look (`files_read`), read now.
     fn files(&mut self) -> &mut Set<(Id, Vec<u8>)> {
         if let Some((f, len, record)) = open_record() {
-            if len < self.files_read || self.record != Some(record) {
+            if self.files_from(len, record).is_none() {
                 self.files.clear();
                 self.files_read = 0;
             }
@@ -422,6 +425,17 @@ fn with<T>(f: impl FnOnce(&mut Written) -> T) -> T {
     f(w)
 }
 
+/// A record line's start: its kind, the identity and `extra` (each word of it ended
+/// by a space), as [`append`] writes it.
+fn line_start(kind: &str, id: &Id, extra: &str) -> String {
+    format!("{kind} {id} {extra}")
+}
+
+/// A name as a record line's word: hex, then the space that ends it.
+fn name_word(name: &[u8]) -> String {
+    format!("{} ", hex(name))
+}
+
 fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
     let Some(file) = record_file() else {
         return;
@@ -433,7 +447,11 @@ fn append(kind: &str, id: &Id, extra: &str, path: &Path) {
             .mode(0o700)
             .create(dir);
     }
-    let line = format!("{kind} {id} {extra}{}\n", crate::text::shown(path));
+    let line = format!(
+        "{}{}\n",
+        line_start(kind, id, extra),
+        crate::text::shown(path)
+    );
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .read(true)
         .append(true)
@@ -592,19 +610,18 @@ fn shut(key: &str, at: i64) {
     let shuts: Vec<(i64, PathBuf)> = entries
         .filter_map(|e| {
             let e = e.ok()?;
-            let at = e
-                .file_name()
-                .to_str()?
-                .strip_prefix("shut.")?
-                .parse()
-                .ok()?;
-            Some((at, e.path()))
+            Some((shut_time(e.file_name().to_str()?)?, e.path()))
         })
         .collect();
     let last = shuts.iter().map(|(t, _)| *t).max().unwrap_or(at);
     for (_, path) in shuts.iter().filter(|(t, _)| *t < last) {
         let _ = std::fs::remove_file(path);
     }
+}
+
+/// The time a window shut, from its file's name (`shut.NANOSECONDS`).
+fn shut_time(name: &str) -> Option<i64> {
+    name.strip_prefix("shut.")?.parse().ok()
 }
 
 fn now_ns() -> i64 {
@@ -726,7 +743,6 @@ fn born_after_every_window(objects: &[BorrowedFd]) -> bool {
         return false;
     };
     let mut last = since;
-    let mut shuts = Vec::new();
     let mut gone = Vec::new();
     for entry in entries {
         let Ok(entry) = entry else {
@@ -741,12 +757,8 @@ fn born_after_every_window(objects: &[BorrowedFd]) -> bool {
                 return false;
             }
             gone.push(key.to_string());
-        } else if let Some(at) = name
-            .strip_prefix("shut.")
-            .and_then(|t| t.parse::<i64>().ok())
-        {
+        } else if let Some(at) = shut_time(name) {
             last = last.max(at);
-            shuts.push((at, entry.path()));
         }
     }
     drop(kept);
@@ -758,12 +770,7 @@ fn born_after_every_window(objects: &[BorrowedFd]) -> bool {
         }
         last = last.max(now);
     }
-    // Only the latest says anything.
-    for (at, path) in shuts {
-        if at < last {
-            let _ = std::fs::remove_file(path);
-        }
-    }
+    // Only the latest says anything (`shut` removes the others).
     born > last
 }
 
@@ -811,23 +818,15 @@ pub fn record_made_dir(dir: &impl AsFd, path: &Path) {
 /// a symlink found there is never followed. `path` is the slot's, for people reading
 /// the record.
 pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
-    record_name("slot", |w| &mut w.slots, dir, name, path);
+    record_name("slot", |w, key| w.slots.insert(key), dir, name, path);
 }
 
 /// Remember that a jail may write the file `name` in the directory `dir` (a slot of
 /// it): its text may be the jail's from then on. `path` is the file's, for people
 /// reading the record.
 pub fn record_slot_file(dir: &impl AsFd, name: &OsStr, path: &Path) {
-    let Some(id) = Id::of(dir.as_fd()) else {
-        return;
-    };
-    let key = (id, name.as_bytes().to_vec());
-    with(|w| {
-        if !w.has_file(&key) {
-            append("file", &id, &format!("{} ", hex(&key.1)), path);
-            w.files.insert(key);
-        }
-    });
+    let add = |w: &mut Written, key| !w.has_file(&key) && w.files.insert(key);
+    record_name("file", add, dir, name, path);
 }
 
 /// Remember that a jail may write the file at the host path `path` in place (a
@@ -847,10 +846,11 @@ pub fn record_written_file(path: &Path) {
     record_slot_file(&fd, name, path);
 }
 
-/// Add `name` in `dir` to the set `set` picks, and a `kind` line to the record, once.
+/// Add `name` in `dir` to the record's names of `kind` (`add`: whether it was not
+/// there yet), and a `kind` line to the record file, once.
 fn record_name(
     kind: &str,
-    set: impl FnOnce(&mut Written) -> &mut Set<(Id, Vec<u8>)>,
+    add: impl FnOnce(&mut Written, (Id, Vec<u8>)) -> bool,
     dir: &impl AsFd,
     name: &OsStr,
     path: &Path,
@@ -858,12 +858,10 @@ fn record_name(
     let Some(id) = Id::of(dir.as_fd()) else {
         return;
     };
-    let key = (id, name.as_bytes().to_vec());
+    let name = name.as_bytes();
     with(|w| {
-        let names = set(w);
-        if !names.contains(&key) {
-            append(kind, &id, &format!("{} ", hex(&key.1)), path);
-            names.insert(key);
+        if add(w, (id, name.to_vec())) {
+            append(kind, &id, &name_word(name), path);
         }
     });
 }
@@ -900,7 +898,7 @@ pub fn record_kept(dir: &impl AsFd, name: &OsStr, link: BorrowedFd, path: &Path)
             append(
                 "kept",
                 &link_id,
-                &format!("{dir_id} {} ", hex(&key.1)),
+                &format!("{dir_id} {}", name_word(&key.1)),
                 path,
             );
             w.kept.insert(key);

@@ -302,6 +302,25 @@ pub fn die_with_launcher() -> bool {
     )
 }
 
+/// The type of the socket at descriptor number `fd` (`SOCK_SEQPACKET`, …); `None` if
+/// `fd` is not an open socket. Asked of the number itself: it may be closed.
+pub fn socket_type(fd: i32) -> Option<libc::c_int> {
+    let mut kind: libc::c_int = 0;
+    let mut size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `size` bytes into `kind`; a number that is not
+    // an open socket only makes it fail (EBADF, ENOTSOCK).
+    let asked = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&mut kind as *mut libc::c_int).cast(),
+            &mut size,
+        )
+    };
+    (asked == 0).then_some(kind)
+}
+
 /// Be killed when the parent dies, and make sure it has not died already: once the
 /// death signal is armed, the parent is still `parent` (if named). False if it is gone.
 pub fn die_with_parent(parent: Option<i32>) -> bool {

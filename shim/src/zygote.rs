@@ -39,20 +39,7 @@ pub fn serve(once: bool) -> ! {
     // Started by hand (`pola-shim --zygote` in a terminal), it has no shell to serve:
     // each copy it forked ahead could not be announced, and it forked the next at
     // once, thousands a second, until the user's processes ran out.
-    let mut socket_type: libc::c_int = 0;
-    let mut size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: getsockopt writes at most `size` bytes into `socket_type`; a number that
-    // is not an open socket only makes it fail (EBADF, ENOTSOCK).
-    let asked = unsafe {
-        libc::getsockopt(
-            SHIM_SOCKET_FD,
-            libc::SOL_SOCKET,
-            libc::SO_TYPE,
-            (&mut socket_type as *mut libc::c_int).cast(),
-            &mut size,
-        )
-    };
-    if asked != 0 || socket_type != libc::SOCK_SEQPACKET {
+    if sys::socket_type(SHIM_SOCKET_FD) != Some(libc::SOCK_SEQPACKET) {
         eprintln!("pola-shim: the zygote is started by pola-sh and pola-run, with their socket");
         std::process::exit(125);
     }
@@ -646,7 +633,7 @@ fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Wa
     // forks once it runs: the shell sends the request there too.
     let (shells_pid1, pid1_from_shell) = pair()?;
     let cgroup = cgroups.waiting.pop_front();
-    match fork_copy(zygote::WAITING_NAME) {
+    let forked = match fork_copy(zygote::WAITING_NAME) {
         Ok(Forked::Child) => {
             drop((ours, shells, shells_pid1));
             // Into a command's cgroup (the shell's), where its PID 1 is born: neither
@@ -667,23 +654,16 @@ fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Wa
                 // The copy ends as its sockets close; so does the zygote, whose shell
                 // is gone (not a copy forked after another, each unannounced).
                 Err(errno) if gone(errno) => std::process::exit(0),
-                Err(_) => {
-                    // Its cgroup is the next copy's.
-                    if let Some(cgroup) = cgroup {
-                        cgroups.waiting.push_front(cgroup);
-                    }
-                    None
-                }
+                Err(_) => None,
             }
         }
-        Err(_) => {
-            // The next copy's, then.
-            if let Some(cgroup) = cgroup {
-                cgroups.waiting.push_front(cgroup);
-            }
-            None
-        }
+        Err(_) => None,
+    };
+    // Not forked or not announced: its cgroup is the next copy's.
+    if let (None, Some(cgroup)) = (&forked, cgroup) {
+        cgroups.waiting.push_front(cgroup);
     }
+    forked
 }
 
 /// Fork a copy of the zygote (`clone(CLONE_PARENT)`: the shell's child), named `name`
