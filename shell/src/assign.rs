@@ -208,7 +208,13 @@ impl Shell {
             None => (name, false),
         };
         if array && rest.starts_with('(') && rest.ends_with(')') && crate::vars::valid_name(name) {
-            let parsed = crate::parse::parse(&format!("{name}={rest}\n"))
+            // The value was expanded already (a jail's output, maybe): read as text
+            // made at run time, without `!!` (review).
+            let options = crate::parse::Options {
+                made_at_run_time: true,
+                ..Default::default()
+            };
+            let parsed = crate::parse::parse_with(&format!("{name}={rest}\n"), &options)
                 .ok()
                 .and_then(|list| {
                     let item = list.0.into_iter().next()?;

@@ -84,6 +84,10 @@ pub struct Shell {
     pub arg0: String,
     pub functions: HashMap<String, Rc<Command>>,
     pub aliases: HashMap<String, String>,
+    /// How deep the shell is in text it made as it ran (`eval`'s words, `.` of a
+    /// pipe): while above 0, `!!` is refused in what it parses, and a trap or alias
+    /// set holding one ([`Shell::refuse_unconfined`]).
+    pub made_at_run_time: u32,
     pub options: Options,
     pub shopt: Shopt,
     pub traps: Traps,
@@ -262,6 +266,7 @@ impl Shell {
             arg0,
             functions: HashMap::new(),
             aliases: HashMap::new(),
+            made_at_run_time: 0,
             options: Options {
                 hashall: true,
                 interactive_comments: true,
@@ -504,6 +509,37 @@ impl Shell {
         self.run_text(src, !self.interactive)
     }
 
+    /// Run `src`, text the shell made as it ran and a jail may have written (`eval`'s
+    /// words, `.` of a pipe): as [`Shell::run_text`], with `!!` refused in it
+    /// (`parse::MADE_AT_RUN_TIME`).
+    pub fn run_made_text(&mut self, src: &str, exit_on_error: bool) -> Status {
+        self.made_at_run_time += 1;
+        let r = self.run_text(src, exit_on_error);
+        self.made_at_run_time -= 1;
+        r
+    }
+
+    /// In text made at run time, `text` (a trap's action, an alias's value) set to be
+    /// read again later: whether it holds a `!!` (anything with `!!` in it that does
+    /// not read as text without one), which is then refused with a message naming
+    /// `what`. Later, it would run with nothing to say where it came from.
+    pub fn refuse_unconfined(&self, what: &str, text: &str) -> bool {
+        if self.made_at_run_time == 0 || !text.contains("!!") {
+            return false;
+        }
+        let options = crate::parse::Options {
+            made_at_run_time: true,
+            ..Default::default()
+        };
+        // Refused unless it reads whole without a `!!`: an alias's `true; fi; !!cmd`
+        // fails to parse before its `!!`, and works inside the user's own `if`.
+        let refused = crate::parse::parse_with(text, &options).is_err();
+        if refused {
+            self.error(format!("{what}: {}", crate::parse::MADE_AT_RUN_TIME));
+        }
+        refused
+    }
+
     /// As `run_source`; `exit_on_error`: a syntax error ends the shell.
     pub fn run_text(&mut self, src: &str, exit_on_error: bool) -> Status {
         let mut text = src.to_string();
@@ -516,6 +552,7 @@ impl Shell {
                 &crate::parse::Options {
                     aliases: Some(&self.aliases),
                     complete_input: true,
+                    made_at_run_time: self.made_at_run_time > 0,
                 },
             );
             match parsed {
@@ -597,6 +634,10 @@ impl Shell {
     /// that failed (`at_line`); another's counts from 1.
     fn run_trap(&mut self, cmd: &str, at_line: bool) -> Status {
         self.traps.running = true;
+        // A trap runs as the text that set it: one set in text made at run time holds
+        // no `!!` (`refuse_unconfined`), and the user's own may, also when it fires
+        // during an `eval`.
+        let made = std::mem::replace(&mut self.made_at_run_time, 0);
         let here = if at_line { self.line.max(1) } else { 1 };
         let base = std::mem::replace(&mut self.line_base, here);
         let line = self.line;
@@ -604,6 +645,7 @@ impl Shell {
         self.line_base = base;
         self.line = line;
         self.traps.running = false;
+        self.made_at_run_time = made;
         r
     }
 
@@ -1634,8 +1676,11 @@ impl Shell {
             // and alone, naming the shell's own program: it ran jailed, without the rc
             // (new-user trial). As `!!exec pola-sh` it goes through `!!`'s checks (a
             // program a jail may have made or swapped is refused: security review).
+            // Not from text made at run time: the shell it starts would read a script
+            // that text chose as the user's own (review).
             let unconfined = s.unconfined
-                || (redirs.0.is_empty()
+                || (self.made_at_run_time == 0
+                    && redirs.0.is_empty()
                     && typed_plainly(s, 2)
                     && self.own_program(&argv[0]).is_some());
             if let Some(status) = self.exec_option(&argv) {
@@ -1695,6 +1740,11 @@ impl Shell {
                     return Ok(Running::Done(2));
                 }
                 let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
+                // `!!eval`: the user vouches for the text, `!!` in it included.
+                let builtin = match s.unconfined && name == "eval" {
+                    true => builtins::eval::eval_vouched,
+                    false => builtin,
+                };
                 return self
                     .run_builtin(builtin, &argv, redirs, special)
                     .map(Running::Done);

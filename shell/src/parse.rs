@@ -136,7 +136,16 @@ pub struct Options<'a> {
     /// The whole input is here (a script, `-c`): a here-document may end at the end
     /// of the input, as in sh. Otherwise (interactive) that is `incomplete`.
     pub complete_input: bool,
+    /// Text the shell made as it ran (`eval`'s words, `.` of a pipe, a prompt's
+    /// `$(...)`), which may hold a jail's output: `!!` is refused in it
+    /// ([`MADE_AT_RUN_TIME`]).
+    pub made_at_run_time: bool,
 }
+
+/// Why `!!` is refused in text made at run time: a jail's output reaching `eval` or
+/// `.` would otherwise run a command of its choosing unconfined (`eval "$(tool init)"`,
+/// `. <(tool completion)`).
+pub const MADE_AT_RUN_TIME: &str = "'!!' is not run from text the shell made as it ran (eval, . of a pipe, a trap or alias set by such text, a prompt): a jail's output could have put it there; write !! in the script itself, or vouch for the text with !!eval or !!.";
 
 /// An alias found in command position: where, and what it stands for.
 struct AliasHit {
@@ -190,7 +199,12 @@ pub fn parse_with(src: &str, options: &Options) -> Result<List, ParseError> {
 /// The parts of a prompt string (`PS1`): text where only `$`, `` ` `` and `\` are
 /// special, as in an expanding here-document.
 pub fn prompt_parts(text: &str) -> Result<Vec<Part>, ParseError> {
-    let g = Grammar::new(text, Options::default(), Vec::new(), Vec::new());
+    // A prompt is a variable's value, which may hold a jail's output (`PS1="$(…)"`).
+    let options = Options {
+        made_at_run_time: true,
+        ..Options::default()
+    };
+    let g = Grammar::new(text, options, Vec::new(), Vec::new());
     match g.quoted_parts(text, None) {
         Ok((_, parts)) => Ok(parts),
         Err(_) => Err(ParseError {
@@ -335,7 +349,12 @@ impl<'o> Grammar<'o> {
                     }
                 }
                 let bodies = self.bodies.take();
-                fill_heredocs(&mut list, &mut bodies.into_iter()).map_err(Retry::Error)?;
+                fill_heredocs(
+                    &mut list,
+                    &mut bodies.into_iter(),
+                    self.options.made_at_run_time,
+                )
+                .map_err(Retry::Error)?;
                 Ok((list, src.len() - rest.len()))
             }
             Err(nom::Err::Error(f) | nom::Err::Failure(f)) => {
@@ -939,6 +958,9 @@ impl<'o> Grammar<'o> {
         let mut i = i;
         if let Some(r) = i.strip_prefix("!!") {
             let bang = i;
+            if self.options.made_at_run_time {
+                return fail(bang, MADE_AT_RUN_TIME);
+            }
             cmd.unconfined = true;
             i = self.blank(r);
             // `!!` alone is bash's "the last command again": here it marks the command
@@ -1381,7 +1403,12 @@ impl<'o> Grammar<'o> {
         let (rest, mut list) = parsed?;
         let bodies: Vec<String> = self.bodies.borrow_mut().drain(bodies_before..).collect();
         if !bodies.is_empty() {
-            fill_heredocs(&mut list, &mut bodies.into_iter()).map_err(|e| {
+            fill_heredocs(
+                &mut list,
+                &mut bodies.into_iter(),
+                self.options.made_at_run_time,
+            )
+            .map_err(|e| {
                 nom::Err::Failure(Fail {
                     at: rest,
                     message: e.message,
@@ -1544,54 +1571,58 @@ fn unquoted_text(w: &Word) -> String {
     s
 }
 
-/// Give each here-document its body, in source order.
+/// Give each here-document its body, in source order. `made`: the text was made at
+/// run time (`Options::made_at_run_time`), and so are the bodies' `$(...)`.
 fn fill_heredocs(
     list: &mut List,
     bodies: &mut dyn Iterator<Item = String>,
+    made: bool,
 ) -> Result<(), ParseError> {
     fn command(
         c: &mut Command,
         bodies: &mut dyn Iterator<Item = String>,
+        made: bool,
     ) -> Result<(), ParseError> {
         match c {
-            Command::Simple(s) => redirects(&mut s.redirects, bodies),
+            Command::Simple(s) => redirects(&mut s.redirects, bodies, made),
             Command::Compound(comp, r) => {
                 match comp {
-                    Compound::Group(l) | Compound::Subshell(l) => fill_heredocs(l, bodies)?,
+                    Compound::Group(l) | Compound::Subshell(l) => fill_heredocs(l, bodies, made)?,
                     Compound::If {
                         branches,
                         otherwise,
                     } => {
                         for (c, b) in branches {
-                            fill_heredocs(c, bodies)?;
-                            fill_heredocs(b, bodies)?;
+                            fill_heredocs(c, bodies, made)?;
+                            fill_heredocs(b, bodies, made)?;
                         }
                         if let Some(o) = otherwise {
-                            fill_heredocs(o, bodies)?;
+                            fill_heredocs(o, bodies, made)?;
                         }
                     }
                     Compound::While { cond, body, .. } => {
-                        fill_heredocs(cond, bodies)?;
-                        fill_heredocs(body, bodies)?;
+                        fill_heredocs(cond, bodies, made)?;
+                        fill_heredocs(body, bodies, made)?;
                     }
                     Compound::For { body, .. } | Compound::ArithFor { body, .. } => {
-                        fill_heredocs(body, bodies)?
+                        fill_heredocs(body, bodies, made)?
                     }
                     Compound::Case { arms, .. } => {
                         for a in arms {
-                            fill_heredocs(&mut a.body, bodies)?;
+                            fill_heredocs(&mut a.body, bodies, made)?;
                         }
                     }
                     Compound::Cond(_) | Compound::Arith(_) => {}
                 }
-                redirects(r, bodies)
+                redirects(r, bodies, made)
             }
-            Command::Function { body, .. } => command(body, bodies),
+            Command::Function { body, .. } => command(body, bodies, made),
         }
     }
     fn redirects(
         rs: &mut [Redirect],
         bodies: &mut dyn Iterator<Item = String>,
+        made: bool,
     ) -> Result<(), ParseError> {
         for r in rs {
             if let RedirOp::HereDoc(h) = &mut r.op {
@@ -1599,21 +1630,33 @@ fn fill_heredocs(
                 h.body = if h.literal {
                     Word(vec![Part::Literal(text)])
                 } else {
-                    let p = Grammar::new(&text, Options::default(), Vec::new(), Vec::new());
+                    let options = Options {
+                        made_at_run_time: made,
+                        ..Options::default()
+                    };
+                    let p = Grammar::new(&text, options, Vec::new(), Vec::new());
                     // As in double quotes: `'` in `${x:-'q'}` is a plain character.
                     p.in_double.set(1);
                     match p.quoted_parts(&text, None) {
                         Ok((_, parts)) => Word(parts),
-                        Err(_) => {
+                        Err(e) => {
+                            let why = match e {
+                                nom::Err::Failure(f) | nom::Err::Error(f)
+                                    if f.message.ends_with(MADE_AT_RUN_TIME) =>
+                                {
+                                    format!(": {}", f.message)
+                                }
+                                _ => String::new(),
+                            };
                             return Err(ParseError {
                                 line: 0,
                                 column: 0,
                                 message: format!(
-                                    "bad substitution in here-document '{}'",
+                                    "bad substitution in here-document '{}'{why}",
                                     h.delimiter
                                 ),
                                 incomplete: false,
-                            })
+                            });
                         }
                     }
                 };
@@ -1626,7 +1669,7 @@ fn fill_heredocs(
             .chain(item.and_or.rest.iter_mut().map(|(_, p)| p))
         {
             for c in &mut p.commands {
-                command(c, bodies)?;
+                command(c, bodies, made)?;
             }
         }
     }
@@ -1755,6 +1798,36 @@ mod tests {
             words[7].0,
             vec![Part::Tilde(String::new()), Part::Literal("/f".into())]
         );
+    }
+
+    #[test]
+    fn unconfined_is_refused_in_text_made_at_run_time() {
+        let made = Options {
+            made_at_run_time: true,
+            ..Options::default()
+        };
+        for text in [
+            "!!touch x\n",
+            "true; !! touch x\n",
+            "f() { !!touch x; }\n",
+            "echo $(!!touch x)\n",
+            "echo `!!touch x`\n",
+            "if true; then !!touch x; fi\n",
+            "cat <<E\n$(!!touch x)\nE\n",
+        ] {
+            assert!(parse(text).is_ok(), "{text}");
+            let e = parse_with(text, &made).unwrap_err();
+            assert!(
+                e.message.ends_with(MADE_AT_RUN_TIME),
+                "{text}: {}",
+                e.message
+            );
+        }
+        // Quoted, it is a word like any other.
+        assert!(parse_with("echo '!!' \"!!x\"\n", &made).is_ok());
+        // A prompt is a variable's value: its `$(...)` never runs `!!`.
+        assert!(prompt_parts("$(git branch) \\$ ").is_ok());
+        assert!(prompt_parts("$(!!touch x) \\$ ").is_err());
     }
 
     #[test]
@@ -1915,6 +1988,7 @@ mod tests {
         let options = Options {
             aliases: Some(&aliases),
             complete_input: true,
+            made_at_run_time: false,
         };
         let mut src = "ll x; echo ll; e w; ls\n".to_string();
         let (list, _) = parse_next(&mut src, 0, &options).unwrap().unwrap();

@@ -2257,6 +2257,80 @@ both!(
     }
 );
 
+// 27, 30 (carried finding). A jailed command's output run as shell text kept the power
+// of `!!`: `eval "$(tool init)"` or `. <(tool completion)` ran whatever unconfined
+// command the jail printed, also through a function, trap or alias the text set. Such
+// text now runs without `!!`; `!!eval` and `!!.` vouch for it.
+both!(
+    item_27_a_jails_output_run_as_shell_text_cannot_run_unconfined,
+    |t: &T| {
+        let pwned = t.path("PWNED");
+        // The jail's output: a jailed program printing a `!!` line.
+        let out = format!("/usr/bin/printf '%s\\n' '!!touch {}'", pwned.display());
+        // Vouched for, as any shell runs such text: the jail's command runs unconfined.
+        for vouched in [format!("!!eval \"$({out})\""), format!("!!. <({out})")] {
+            let run = sh(t, &vouched);
+            assert!(run.ok() && pwned.exists(), "{vouched}: {run}");
+            fs::remove_file(&pwned).unwrap();
+        }
+        let cases = [
+            format!("eval \"$({out})\""),
+            format!("x=$({out}); eval \"$x\""),
+            format!(". <({out})"),
+            format!("eval \"f() {{ $({out}); }}\"; f"),
+            format!("eval \"trap '$({out})' EXIT\""),
+            format!("eval \"alias zz='$({out})'\"\nzz"),
+            format!("eval \"echo \\$($({out}))\""),
+            // Found by a review: a here-document's body in such text; an array's
+            // text read again by `declare -a`; an alias that reads whole only
+            // inside the user's own `if`.
+            format!("eval \"cat <<E\n\\$($({out}))\nE\""),
+            format!("declare -a a=\"(\\$($({out})))\"; declare -a b=\"($(/usr/bin/printf '%s' '$(!!touch {p})'))\"", p = pwned.display()),
+            format!("eval \"alias zz='true; fi; $({out}); if true; then true'\"\nif true; then zz; fi"),
+        ];
+        for case in &cases {
+            let run = sh(t, case);
+            assert!(!pwned.exists(), "{case}: {run}");
+            // `declare -a` falls back to a plain value, quietly, as for any text
+            // that does not read as an array.
+            assert!(
+                case.starts_with("declare")
+                    || run
+                        .stderr
+                        .contains("'!!' is not run from text the shell made as it ran"),
+                "{case}: {run}"
+            );
+        }
+        // The script's own `!!`, and its trap's and alias's, still run.
+        let own = format!(
+            "alias up='!!touch {p}.alias'\nup; trap '!!touch {p}.trap' EXIT; !!touch {p}",
+            p = pwned.display()
+        );
+        let run = sh(t, &own);
+        for made in ["", ".alias", ".trap"] {
+            let path = format!("{}{made}", pwned.display());
+            assert!(std::path::Path::new(&path).exists(), "{path}: {run}");
+            fs::remove_file(&path).unwrap();
+        }
+        // The user's own trap, firing while an `eval` runs, is the user's text still.
+        let own = format!(
+            "trap '!!touch {p}.usr1' USR1; eval 'kill -USR1 $$; :'; trap '!!touch {p}.err' ERR; eval false; true",
+            p = pwned.display()
+        );
+        let run = sh(t, &own);
+        for made in [".usr1", ".err"] {
+            let path = format!("{}{made}", pwned.display());
+            assert!(std::path::Path::new(&path).exists(), "{path}: {run}");
+        }
+        // Text without `!!` runs as before: `eval "$(ssh-agent -s)"`'s kind.
+        let run = sh(
+            t,
+            "eval \"$(/usr/bin/printf 'A=1; export A; echo set $A')\"; echo \"A=$A\"",
+        );
+        assert_eq!(run.success(), "set 1\nA=1\n");
+    }
+);
+
 // 27 (new-user trial). A directory once granted writable (`make + => .`) made every
 // file below it a jail's for good: a script the user wrote later in a directory made
 // outside any jail (`~/trial/fresh/build.sh`) was refused by `.` and needed `!!.`. A

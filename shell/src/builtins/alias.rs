@@ -15,6 +15,10 @@ pub fn alias(sh: &mut Shell, argv: &[String]) -> Status {
     for a in args {
         match a.split_once('=') {
             Some((name, value)) if valid_alias_name(name) => {
+                if sh.refuse_unconfined("alias", value) {
+                    status = 1;
+                    continue;
+                }
                 sh.aliases.insert(name.to_string(), value.to_string());
             }
             Some((name, _)) => {

@@ -17,7 +17,7 @@ mod declare;
 mod dirs;
 mod disown;
 mod echo;
-mod eval;
+pub mod eval;
 mod exec_;
 mod exit;
 mod export;

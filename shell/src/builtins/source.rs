@@ -15,7 +15,7 @@ pub fn source(sh: &mut Shell, argv: &[String]) -> Status {
     run(sh, argv, false)
 }
 
-/// `!!. file`: the user vouches for the file's text.
+/// `!!. file`: the user vouches for the file's text (a pipe's too: `!!` in it runs).
 pub fn source_anyway(sh: &mut Shell, argv: &[String]) -> Status {
     run(sh, argv, true)
 }
@@ -41,6 +41,13 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let regular = |fd: &std::os::fd::OwnedFd| {
         nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
     };
+    // Not a file but a pipe or a socket (`. <(tool completion)`, `tool | . /dev/stdin`):
+    // its text is what a command wrote, most often one in a jail, and may not use `!!`.
+    // A terminal is the user typing.
+    let made = !vouched
+        && opened
+            .as_ref()
+            .is_ok_and(|fd| !regular(fd) && !nix::unistd::isatty(fd).unwrap_or(false));
     if let Ok(fd) = &opened {
         if !vouched
             && regular(fd)
@@ -72,7 +79,11 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let line = sh.line;
     let base = std::mem::replace(&mut sh.line_base, 1);
     sh.sources.push(file.clone());
-    let result = match sh.run_source(&text) {
+    let ran = match made {
+        true => sh.run_made_text(&text, !sh.interactive),
+        false => sh.run_source(&text),
+    };
+    let result = match ran {
         Err(Flow::Return(s)) => Ok(s),
         other => other,
     };

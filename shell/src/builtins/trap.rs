@@ -47,6 +47,7 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
         let action = match a {
             "-" => None,
             "" => Some(Action::Ignore),
+            cmd if sh.refuse_unconfined("trap", cmd) => return Ok(1),
             cmd => Some(Action::Run(cmd.to_string())),
         };
         (action, &args[1..])
