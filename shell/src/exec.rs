@@ -2054,6 +2054,7 @@ impl Shell {
         cmd.limits = collected.limits;
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
+        record_outputs(&fds);
         // A standard descriptor closed for the command (`>&-`) would be inherited from
         // the shell: it gets a descriptor that can neither be read nor written instead
         // (an O_PATH one: reads and writes fail with EBADF, as on a closed one).
@@ -2504,6 +2505,32 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
                 .is_some_and(|t| !t.contains(['*', '?', '[', '{', '~'])),
             _ => false,
         })
+}
+
+/// The regular files a jail is handed open to write (`tool completion > f`, `exec 3>
+/// log`, a script's own output sent to a file): what is in them is the jail's, so `.`
+/// refuses them as it refuses a file a jail had with `=>`
+/// (`planted::record_written_file`; review: `tool > f; . f` ran a `!!` the jail
+/// wrote). `fds`: the command's descriptors and the shell's own they come from; the
+/// standard ones not among them are the shell's.
+fn record_outputs(fds: &[(RawFd, RawFd)]) {
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    let inherited = [1, 2]
+        .into_iter()
+        .filter(|n| !fds.iter().any(|&(to, _)| to == *n));
+    for fd in fds.iter().map(|&(_, from)| from).chain(inherited) {
+        // SAFETY: the shell's own descriptor, open while the command is started.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        let writes = fcntl(fd, FcntlArg::F_GETFL)
+            .is_ok_and(|fl| OFlag::from_bits_truncate(fl) & OFlag::O_ACCMODE != OFlag::O_RDONLY);
+        let regular =
+            || nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
+        if writes && regular() {
+            if let Ok(path) = pola_fileserver::slots::fd_path(&fd) {
+                pola_fileserver::planted::record_written_file(&path);
+            }
+        }
+    }
 }
 
 /// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).

@@ -2331,6 +2331,45 @@ both!(
     }
 );
 
+// 27 (security review). A file a jail wrote through a redirection the shell made
+// (`tool completion > f`) was the user's to `.`: a `!!` line the jail printed into it
+// ran unconfined, also from a later shell. It is the jail's file now, as one it had
+// with `=>`: refused, unless the user vouches with `!!.`.
+both!(
+    item_27_a_file_a_jail_wrote_through_a_redirection_is_not_sourced_as_the_users,
+    |t: &T| {
+        let dir = t.mkdir("w");
+        let cd = format!("cd {} && ", dir.display());
+        let pwned = t.path("PWNED");
+        let out = format!("/usr/bin/printf '%s\\n' '!!touch {}'", pwned.display());
+        // Vouched for, as any shell sources it: the jail's line runs unconfined.
+        sh(t, &format!("{cd}{out} > gen.sh")).success();
+        let run = sh(t, &format!("{cd}!!. ./gen.sh"));
+        assert!(run.ok() && pwned.exists(), "{run}");
+        fs::remove_file(&pwned).unwrap();
+        let ways = [
+            format!("{out} > gen1.sh"),
+            format!("{out} >> gen2.sh"),
+            format!("{out} 2> gen3.sh 1>&2"),
+            format!("{{ {out}; }} > gen4.sh"),
+            format!("exec 3> gen5.sh; {out} >&3"),
+        ];
+        for (i, way) in ways.iter().enumerate() {
+            sh(t, &format!("{cd}{way}")).success();
+            // A later shell: the record says so.
+            let run = sh(t, &format!("{cd}. ./gen{}.sh", i + 1));
+            assert!(!pwned.exists(), "{way}: {run}");
+            assert!(
+                run.stderr.contains("a jail could have written this file"),
+                "{way}: {run}"
+            );
+        }
+        // What the shell itself wrote is the user's.
+        let run = sh(t, &format!("{cd}echo 'echo mine' > own.sh; . ./own.sh"));
+        assert_eq!(run.success(), "mine\n");
+    }
+);
+
 // 27 (new-user trial). A directory once granted writable (`make + => .`) made every
 // file below it a jail's for good: a script the user wrote later in a directory made
 // outside any jail (`~/trial/fresh/build.sh`) was refused by `.` and needed `!!.`. A
