@@ -174,7 +174,11 @@ struct Written {
     /// not by every launcher; a command given a file to write looks for its own line
     /// as text ([`Written::has_file`]).
     files: Set<(Id, Vec<u8>)>,
-    /// How much of the record file has been read for `files`.
+    /// Files a jail wrote through a descriptor the shell opened (`tool > f`), by
+    /// directory and name: their text is the jail's output, run by `.` as text made
+    /// at run time (no `!!`), as `eval "$(tool)"` runs it. Read with `files`.
+    outputs: Set<(Id, Vec<u8>)>,
+    /// How much of the record file has been read for `files` and `outputs`.
     files_read: u64,
     /// How much of the record file has been read.
     read: u64,
@@ -190,20 +194,31 @@ impl Written {
     /// asks (`=> out`), and a record of 10,000 names took ~2 ms to read in
     /// (`pola-sh -c 'cmd => out'`: 8.6 → 10.5 ms against a new state).
     fn has_file(&mut self, key: &(Id, Vec<u8>)) -> bool {
-        if self.files.contains(key) {
+        self.has_line(FILE, key)
+    }
+
+    /// As [`Written::has_file`], for the lines of `kind` ([`FILE`] or [`OUTPUT`]).
+    fn has_line(&mut self, kind: &str, key: &(Id, Vec<u8>)) -> bool {
+        fn set<'w>(w: &'w mut Written, kind: &str) -> &'w mut Set<(Id, Vec<u8>)> {
+            match kind {
+                OUTPUT => &mut w.outputs,
+                _ => &mut w.files,
+            }
+        }
+        if set(self, kind).contains(key) {
             return true;
         }
         let Some((f, len, record)) = open_record() else {
             return false;
         };
         let from = self.files_from(len, record).unwrap_or(0);
-        let line = line_start("file", &key.0, &name_word(&key.1));
+        let line = line_start(kind, &key.0, &name_word(&key.1));
         let mut found = false;
         lines_from(&f, from, len, |l| {
             found = found || l.starts_with(line.as_bytes())
         });
         if found {
-            self.files.insert(key.clone());
+            set(self, kind).insert(key.clone());
         }
         found
     }
@@ -220,22 +235,31 @@ impl Written {
         if let Some((f, len, record)) = open_record() {
             if self.files_from(len, record).is_none() {
                 self.files.clear();
+                self.outputs.clear();
                 self.files_read = 0;
             }
-            let files = &mut self.files;
+            let (files, outputs) = (&mut self.files, &mut self.outputs);
             self.files_read = lines_from(&f, self.files_read, len, |line| {
                 let mut words = line.split(|b| *b == b' ');
-                if words.next() != Some(b"file") {
-                    return;
-                }
+                let set = match words.next() {
+                    Some(kind) if kind == FILE.as_bytes() => &mut *files,
+                    Some(kind) if kind == OUTPUT.as_bytes() => &mut *outputs,
+                    _ => return,
+                };
                 if let (Some(id), Some(name)) = (id_in(&mut words), words.next().and_then(unhex)) {
-                    files.insert((id, name));
+                    set.insert((id, name));
                 }
             });
         }
         &mut self.files
     }
 }
+
+/// The record's kind of line for a file a jail had at a slot ([`Written::files`]).
+const FILE: &str = "file";
+/// The record's kind of line for a file a jail wrote through the shell's descriptor
+/// ([`Written::outputs`]).
+const OUTPUT: &str = "output";
 
 static WRITTEN: Mutex<Option<Written>> = Mutex::new(None);
 
@@ -345,7 +369,7 @@ fn refresh(w: &mut Written) {
         let mut words = line.split(|b| *b == b' ');
         let kind = words.next();
         // Read when asked for (`Written::files`).
-        if kind == Some(b"file") {
+        if kind == Some(FILE.as_bytes()) || kind == Some(OUTPUT.as_bytes()) {
             return;
         }
         let id = id_in(&mut words);
@@ -826,24 +850,38 @@ pub fn record_slot(dir: &impl AsFd, name: &OsStr, path: &Path) {
 /// reading the record.
 pub fn record_slot_file(dir: &impl AsFd, name: &OsStr, path: &Path) {
     let add = |w: &mut Written, key| !w.has_file(&key) && w.files.insert(key);
-    record_name("file", add, dir, name, path);
+    record_name(FILE, add, dir, name, path);
 }
 
 /// Remember that a jail may write the file at the host path `path` in place (a
 /// writable grant of a file, not a slot): as a slot's file, its text may be the jail's
 /// from then on.
 pub fn record_written_file(path: &Path) {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return;
-    };
-    let Ok(fd) = nix::fcntl::open(
+    if let Some((fd, name)) = directory_and_name(path) {
+        record_slot_file(&fd, name, path);
+    }
+}
+
+/// Remember that a jail was handed the file at the host path `path` open to write,
+/// by the shell (`tool completion > f`): its text is the jail's output from then on
+/// ([`jail_wrote_output`]).
+pub fn record_output(path: &Path) {
+    if let Some((fd, name)) = directory_and_name(path) {
+        let add = |w: &mut Written, key| !w.has_line(OUTPUT, &key) && w.outputs.insert(key);
+        record_name(OUTPUT, add, &fd, name, path);
+    }
+}
+
+/// The directory holding `path` (a path descriptor) and its last name.
+fn directory_and_name(path: &Path) -> Option<(OwnedFd, &OsStr)> {
+    let (dir, name) = (path.parent()?, path.file_name()?);
+    let fd = nix::fcntl::open(
         dir,
         nix::fcntl::OFlag::O_PATH | nix::fcntl::OFlag::O_DIRECTORY | nix::fcntl::OFlag::O_CLOEXEC,
         nix::sys::stat::Mode::empty(),
-    ) else {
-        return;
-    };
-    record_slot_file(&fd, name, path);
+    )
+    .ok()?;
+    Some((fd, name))
 }
 
 /// Add `name` in `dir` to the record's names of `kind` (`add`: whether it was not
@@ -1474,22 +1512,9 @@ pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
 /// as written.
 pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
     let found = || -> Result<bool, Refused> {
-        let real = crate::slots::fd_path(&file).map_err(os(path))?;
-        let place = parent(&real)?;
-        let name = place
-            .name
-            .as_deref()
-            .map(|n| n.as_bytes().to_vec())
-            .unwrap_or_default();
-        // Still the object opened: what the walk to its directory found there.
-        let there = open_one(place.dir.as_fd(), OsStr::from_bytes(&name)).map_err(os(path))?;
-        let (a, b) = (
-            fstat(file).map_err(os(path))?,
-            fstat(&there).map_err(os(path))?,
-        );
-        if (a.st_dev, a.st_ino) != (b.st_dev, b.st_ino) {
+        let Some((place, name)) = named(file, path)? else {
             return Ok(true);
-        }
+        };
         let dir = place.dir.as_fd();
         let (in_dir, by_name) = with(|w| {
             let key = || Id::of(dir).map(|d| (d, name.clone()));
@@ -1505,6 +1530,45 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
         // there, rewritten outside a jail as a new file, may carry a jail's text:
         // security review).
         Ok(by_name || (in_dir && !born_after_every_window(&[file, dir])))
+    };
+    found().unwrap_or(true)
+}
+
+/// The directory holding the file `file` (opened from `path`) and its name there,
+/// found from where that descriptor is; `None` if that name holds another object now.
+fn named(file: BorrowedFd, path: &Path) -> Result<Option<(Place, Vec<u8>)>, Refused> {
+    let real = crate::slots::fd_path(&file).map_err(os(path))?;
+    let place = parent(&real)?;
+    let name = place
+        .name
+        .as_deref()
+        .map(|n| n.as_bytes().to_vec())
+        .unwrap_or_default();
+    // Still the object opened: what the walk to its directory found there.
+    let there = open_one(place.dir.as_fd(), OsStr::from_bytes(&name)).map_err(os(path))?;
+    let (a, b) = (
+        fstat(file).map_err(os(path))?,
+        fstat(&there).map_err(os(path))?,
+    );
+    Ok(((a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)).then_some((place, name)))
+}
+
+/// Whether a jail wrote the file `file` (opened from `path`) through a descriptor the
+/// shell handed it ([`record_output`]): its text is then the jail's output, which `.`
+/// runs as `eval` runs a command's output, without `!!`. Anything that cannot be told
+/// is taken as such.
+pub fn jail_wrote_output(file: BorrowedFd, path: &Path) -> bool {
+    let found = || -> Result<bool, Refused> {
+        let Some((place, name)) = named(file, path)? else {
+            return Ok(true);
+        };
+        let Some(dir) = Id::of(place.dir.as_fd()) else {
+            return Ok(true);
+        };
+        Ok(with(|w| {
+            w.files();
+            w.outputs.contains(&(dir, name))
+        }))
     };
     found().unwrap_or(true)
 }

@@ -566,14 +566,24 @@ impl Shell {
                 }
                 Err(e) => {
                     let line = self.line_base + e.line - 1;
-                    eprintln!(
-                        "{}: line {line}: syntax error: {} (column {})",
-                        self.reading(),
-                        pola_fileserver::text::shown(&e.message),
-                        e.column
-                    );
+                    // Not the text's syntax but where it came from: said as such, and
+                    // the script goes on, as after a failed `eval`.
+                    let refused = e.message.ends_with(crate::parse::MADE_AT_RUN_TIME);
+                    match refused {
+                        true => eprintln!(
+                            "{}: line {line}: {}",
+                            self.reading(),
+                            pola_fileserver::text::shown(&e.message),
+                        ),
+                        false => eprintln!(
+                            "{}: line {line}: syntax error: {} (column {})",
+                            self.reading(),
+                            pola_fileserver::text::shown(&e.message),
+                            e.column
+                        ),
+                    }
                     self.status = 2;
-                    return if exit_on_error {
+                    return if exit_on_error && !refused {
                         Err(Flow::Exit(2))
                     } else {
                         Ok(2)
@@ -2508,11 +2518,11 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
 }
 
 /// The regular files a jail is handed open to write (`tool completion > f`, `exec 3>
-/// log`, a script's own output sent to a file): what is in them is the jail's, so `.`
-/// refuses them as it refuses a file a jail had with `=>`
-/// (`planted::record_written_file`; review: `tool > f; . f` ran a `!!` the jail
-/// wrote). `fds`: the command's descriptors and the shell's own they come from; the
-/// standard ones not among them are the shell's.
+/// log`, a script's own output sent to a file): what is in them is the jail's output,
+/// so `.` runs them as `eval` runs a command's output, without `!!`
+/// (`planted::record_output`; review: `tool > f; . f` ran a `!!` the jail wrote).
+/// `fds`: the command's descriptors and the shell's own they come from; the standard
+/// ones not among them are the shell's.
 fn record_outputs(fds: &[(RawFd, RawFd)]) {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let inherited = [1, 2]
@@ -2527,7 +2537,7 @@ fn record_outputs(fds: &[(RawFd, RawFd)]) {
             || nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
         if writes && regular() {
             if let Ok(path) = pola_fileserver::slots::fd_path(&fd) {
-                pola_fileserver::planted::record_written_file(&path);
+                pola_fileserver::planted::record_output(&path);
             }
         }
     }

@@ -145,7 +145,7 @@ pub struct Options<'a> {
 /// Why `!!` is refused in text made at run time: a jail's output reaching `eval` or
 /// `.` would otherwise run a command of its choosing unconfined (`eval "$(tool init)"`,
 /// `. <(tool completion)`).
-pub const MADE_AT_RUN_TIME: &str = "'!!' is not run from text the shell made as it ran (eval, . of a pipe, a trap or alias set by such text, a prompt): a jail's output could have put it there; write !! in the script itself, or vouch for the text with !!eval or !!.";
+pub const MADE_AT_RUN_TIME: &str = "'!!' refused: this text was made as the shell ran (eval's words; what . reads from a pipe, or from a file a jailed command wrote through a redirection; a trap or alias such text set; a prompt), and a jail could have written it; put !! in the script itself, or vouch for the text with !!eval or !!.";
 
 /// An alias found in command position: where, and what it stands for.
 struct AliasHit {

@@ -2297,7 +2297,7 @@ both!(
                 case.starts_with("declare")
                     || run
                         .stderr
-                        .contains("'!!' is not run from text the shell made as it ran"),
+                        .contains("'!!' refused: this text was made as the shell ran"),
                 "{case}: {run}"
             );
         }
@@ -2322,7 +2322,7 @@ both!(
             let path = format!("{}{made}", pwned.display());
             assert!(std::path::Path::new(&path).exists(), "{path}: {run}");
         }
-        // Text without `!!` runs as before: `eval "$(ssh-agent -s)"`'s kind.
+        // Text without `!!` runs as before: `eval "$(dircolors -b)"`'s kind.
         let run = sh(
             t,
             "eval \"$(/usr/bin/printf 'A=1; export A; echo set $A')\"; echo \"A=$A\"",
@@ -2331,12 +2331,12 @@ both!(
     }
 );
 
-// 27 (security review). A file a jail wrote through a redirection the shell made
+// 27, 30 (security review). A file a jail wrote through a redirection the shell made
 // (`tool completion > f`) was the user's to `.`: a `!!` line the jail printed into it
-// ran unconfined, also from a later shell. It is the jail's file now, as one it had
-// with `=>`: refused, unless the user vouches with `!!.`.
+// ran unconfined, also from a later shell. Its text is the jail's output now, run as
+// `eval` runs a command's output: without `!!`, unless the user vouches with `!!.`.
 both!(
-    item_27_a_file_a_jail_wrote_through_a_redirection_is_not_sourced_as_the_users,
+    item_27_a_file_a_jail_wrote_through_a_redirection_runs_without_unconfined,
     |t: &T| {
         let dir = t.mkdir("w");
         let cd = format!("cd {} && ", dir.display());
@@ -2360,13 +2360,24 @@ both!(
             let run = sh(t, &format!("{cd}. ./gen{}.sh", i + 1));
             assert!(!pwned.exists(), "{way}: {run}");
             assert!(
-                run.stderr.contains("a jail could have written this file"),
+                run.stderr
+                    .contains("'!!' refused: this text was made as the shell ran"),
                 "{way}: {run}"
             );
         }
-        // What the shell itself wrote is the user's.
-        let run = sh(t, &format!("{cd}echo 'echo mine' > own.sh; . ./own.sh"));
-        assert_eq!(run.success(), "mine\n");
+        // Such a file without `!!` runs (`cat > env.sh <<EOF`), and what the shell
+        // itself wrote is the user's, `!!` and all.
+        let run = sh(
+            t,
+            &format!("{cd}cat > env.sh <<'E'\nexport X=1\nE\n. ./env.sh; echo \"X=$X\""),
+        );
+        assert_eq!(run.success(), "X=1\n");
+        let own = format!(
+            "{cd}echo '!!touch {}' > own.sh; . ./own.sh",
+            pwned.display()
+        );
+        sh(t, &own).success();
+        assert!(pwned.exists());
     }
 );
 

@@ -2,7 +2,7 @@ use crate::exec::{Shell, Status};
 
 /// `eval [arg]...` — run the arguments, joined by spaces, as shell commands.
 ///
-/// The words are often a command's output (`eval "$(ssh-agent -s)"`), and that
+/// The words are often a command's output (`eval "$(dircolors -b)"`), and that
 /// command ran in a jail: the text runs with the user's authority but for `!!`, which
 /// it may not use (`parse::MADE_AT_RUN_TIME`). `!!eval` ([`eval_vouched`]) lets it.
 pub fn eval(sh: &mut Shell, argv: &[String]) -> Status {

@@ -5,7 +5,9 @@ use crate::exec::{Flow, Shell, Status};
 /// `source file [arg]...` / `. file [arg]...` — run a file's commands in this shell.
 ///
 /// The commands of a file run with the user's authority: redirections the shell makes,
-/// aliases, `!!`. A file a jail could have written (`planted::jail_could_have_written`)
+/// aliases, `!!` — but for `!!` where the text is a command's output (a pipe, or a
+/// file a jail wrote through the shell's redirection: `planted::jail_wrote_output`),
+/// as in `eval`. A file a jail could have written (`planted::jail_could_have_written`)
 /// is not run: its text may be the jail's (`pip install … + => .venv` runs a package's
 /// code with `.venv` writable, and it rewrites `bin/activate`). A Python virtual
 /// environment's `bin/activate` there is done by pola-sh itself, with its own text
@@ -41,13 +43,15 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let regular = |fd: &std::os::fd::OwnedFd| {
         nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
     };
-    // Not a file but a pipe or a socket (`. <(tool completion)`, `tool | . /dev/stdin`):
-    // its text is what a command wrote, most often one in a jail, and may not use `!!`.
-    // A terminal is the user typing.
+    // Not a file but a pipe or a socket (`. <(tool completion)`, `tool | . /dev/stdin`),
+    // or a file a jail wrote through the shell's redirection (`tool > f`): its text is
+    // what a command wrote, most often one in a jail, and may not use `!!`. A terminal
+    // is the user typing.
     let made = !vouched
-        && opened
-            .as_ref()
-            .is_ok_and(|fd| !regular(fd) && !nix::unistd::isatty(fd).unwrap_or(false));
+        && opened.as_ref().is_ok_and(|fd| match regular(fd) {
+            true => pola_fileserver::planted::jail_wrote_output(fd.as_fd(), &path),
+            false => !nix::unistd::isatty(fd).unwrap_or(false),
+        });
     if let Ok(fd) = &opened {
         if !vouched
             && regular(fd)
