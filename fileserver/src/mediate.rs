@@ -278,8 +278,33 @@ fn in_jail(pid: u32, path: &Path) -> bool {
     let how = OpenHow::new()
         .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
         .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    nix::fcntl::openat2(&root, path, how).is_ok()
+    open_in_root(&root, path, how).is_ok()
 }
+
+/// `openat2` of `path` in a jail's root `root` (`how` holds `RESOLVE_IN_ROOT`), tried
+/// again while the kernel says `EAGAIN`: a `..` in the path (`mkdir ../wt` from a
+/// work tree) is refused so whenever any mount or rename on the machine raced the
+/// lookup (the global `mount_lock` and `rename_lock` counts moved), and the kernel
+/// leaves the retry to the caller (openat2(2)). Under load, other jails being built
+/// made git's `worktree add => ../wt` fail with "Resource temporarily unavailable"
+/// (one run in 60 with both cores busy).
+pub(crate) fn open_in_root(
+    root: &impl std::os::fd::AsFd,
+    path: &Path,
+    how: OpenHow,
+) -> Result<OwnedFd, nix::errno::Errno> {
+    let mut tries = 0;
+    loop {
+        match nix::fcntl::openat2(root.as_fd(), path, how) {
+            Err(nix::errno::Errno::EAGAIN) if tries < IN_ROOT_TRIES => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+/// How many times [`open_in_root`] tries again: each try is a few µs, and a race
+/// needs a mount or rename elsewhere within it.
+const IN_ROOT_TRIES: u32 = 1000;
 
 /// Answer every notification on `listener` until the jail is gone.
 ///
@@ -499,6 +524,74 @@ fn read_sockaddr(pid: u32, addr: u64, len: u64) -> Option<(std::net::IpAddr, u16
 mod tests {
     use super::*;
     use crate::namespace::{Grant, Origin, Rights};
+
+    /// While mounts come and go elsewhere (another mount namespace), a lookup through
+    /// `..` in a jail's root fails now and then with EAGAIN (about 1 % here, with a
+    /// tight mount loop beside it); [`open_in_root`] never passes that on.
+    #[test]
+    fn a_lookup_in_a_jails_root_outlasts_mounts_elsewhere() {
+        let dir = std::env::temp_dir().join(format!("pola-in-root-{}", std::process::id()));
+        for d in ["x", "y", "m"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        let target = std::ffi::CString::new(dir.join("m").into_os_string().into_vec()).unwrap();
+        // A child in a user and mount namespace of its own that mounts and unmounts
+        // a tmpfs without pause: only raw calls after the fork.
+        // SAFETY: the child makes only system calls, then `_exit`s.
+        let churner = match unsafe { nix::unistd::fork() }.unwrap() {
+            nix::unistd::ForkResult::Child => unsafe {
+                if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) != 0 {
+                    libc::_exit(1);
+                }
+                let tmpfs = c"tmpfs";
+                loop {
+                    if libc::mount(
+                        tmpfs.as_ptr(),
+                        target.as_ptr(),
+                        tmpfs.as_ptr(),
+                        0,
+                        std::ptr::null(),
+                    ) != 0
+                    {
+                        libc::_exit(2);
+                    }
+                    libc::umount2(target.as_ptr(), libc::MNT_DETACH);
+                }
+            },
+            nix::unistd::ForkResult::Parent { child } => child,
+        };
+        let root = nix::fcntl::open(
+            &dir,
+            OFlag::O_PATH | OFlag::O_DIRECTORY,
+            nix::sys::stat::Mode::empty(),
+        )
+        .unwrap();
+        let how = || {
+            OpenHow::new()
+                .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
+                .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS)
+        };
+        let path = Path::new("x/../y");
+        let (mut plain, mut retried) = (0, 0);
+        for _ in 0..100_000 {
+            if nix::fcntl::openat2(&root, path, how()).err() == Some(nix::errno::Errno::EAGAIN) {
+                plain += 1;
+            }
+            if open_in_root(&root, path, how()).is_err() {
+                retried += 1;
+            }
+        }
+        let _ = nix::sys::signal::kill(churner, nix::sys::signal::Signal::SIGKILL);
+        let churned = nix::sys::wait::waitpid(churner, None);
+        let _ = std::fs::remove_dir_all(&dir);
+        // Where the churner could not run (no user namespaces), there is nothing to see.
+        if !matches!(churned, Ok(nix::sys::wait::WaitStatus::Signaled(..))) {
+            eprintln!("no mounts made beside the lookups: {churned:?}");
+            return;
+        }
+        assert!(plain > 0, "no lookup raced a mount: the test shows nothing");
+        assert_eq!(retried, 0, "{plain} plain lookups failed with EAGAIN");
+    }
 
     #[test]
     fn holds_nodes_and_what_is_below_grants() {

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use nix::errno::Errno;
 use nix::fcntl::AtFlags;
-use nix::fcntl::{openat2, readlinkat, renameat2, OFlag, OpenHow, RenameFlags, ResolveFlag};
+use nix::fcntl::{readlinkat, renameat2, OFlag, OpenHow, RenameFlags, ResolveFlag};
 use nix::sys::stat::{fstat, mkdirat, Mode, SFlag};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
@@ -317,7 +317,7 @@ impl Broker {
         let how = OpenHow::new()
             .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
             .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-        let parent = openat2(&root, &full, how)?;
+        let parent = crate::mediate::open_in_root(&root, &full, how)?;
         let st = fstat(&parent)?;
         let found = self
             .dirs
