@@ -324,6 +324,17 @@ pub fn fd_path_number(path: &str) -> Option<RawFd> {
     path.strip_prefix("/dev/fd/")?.parse().ok()
 }
 
+/// The descriptor `/dev/stdin`, `/dev/stdout`, `/dev/stderr` or `/dev/fd/N` stands
+/// for, as bash takes them.
+pub fn dev_fd_number(path: &str) -> Option<RawFd> {
+    match path {
+        "/dev/stdin" => Some(0),
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        p => fd_path_number(p),
+    }
+}
+
 /// Standard input from /dev/null (a background job apart from the terminal).
 pub fn input_from_null() {
     if let Ok(null) = open_file("/dev/null", OFlag::O_RDONLY) {
@@ -528,12 +539,7 @@ impl Shell {
         let [Part::Literal(path)] = w.0.as_slice() else {
             return None;
         };
-        match path.as_str() {
-            "/dev/stdin" => Some(0),
-            "/dev/stdout" => Some(1),
-            "/dev/stderr" => Some(2),
-            p => fd_path_number(p),
-        }
+        dev_fd_number(path)
     }
 
     /// A redirection target's path, from the shell's working directory.

@@ -2277,6 +2277,7 @@ both!(
             format!("eval \"$({out})\""),
             format!("x=$({out}); eval \"$x\""),
             format!(". <({out})"),
+            format!("{out} | . /dev/stdin"),
             format!("eval \"f() {{ $({out}); }}\"; f"),
             format!("eval \"trap '$({out})' EXIT\""),
             format!("eval \"alias zz='$({out})'\"\nzz"),
@@ -2322,6 +2323,9 @@ both!(
             let path = format!("{}{made}", pwned.display());
             assert!(std::path::Path::new(&path).exists(), "{path}: {run}");
         }
+        // `. /dev/stdin` reads standard input, as in bash (it said "no such file").
+        let run = sh(t, "/usr/bin/printf 'echo sourced\\n' | . /dev/stdin");
+        assert_eq!(run.success(), "sourced\n");
         // Text without `!!` runs as before: `eval "$(dircolors -b)"`'s kind.
         let run = sh(
             t,

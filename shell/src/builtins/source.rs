@@ -183,7 +183,7 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
 fn open_text(path: &std::path::Path) -> Result<std::os::fd::OwnedFd, String> {
     let descriptor = path
         .to_str()
-        .and_then(crate::redirect::fd_path_number)
+        .and_then(crate::redirect::dev_fd_number)
         .filter(|n| (0..=pola_fileserver::launch::MAX_USER_FD).contains(n));
     if let Some(n) = descriptor {
         // SAFETY: only duplicated (the copy is ours); a closed number gives EBADF.
