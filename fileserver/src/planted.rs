@@ -864,7 +864,7 @@ pub fn record_written_file(path: &Path) {
 
 /// Remember that a jail was handed the file at the host path `path` open to write,
 /// by the shell (`tool completion > f`): its text is the jail's output from then on
-/// ([`jail_wrote_output`]).
+/// ([`Author::JailOutput`]).
 pub fn record_output(path: &Path) {
     if let Some((fd, name)) = directory_and_name(path) {
         let add = |w: &mut Written, key| !w.has_line(OUTPUT, &key) && w.outputs.insert(key);
@@ -1503,25 +1503,48 @@ pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
     Ok(())
 }
 
-/// Whether a jail could have written the file `file` (opened from `path`; looked at
-/// where that descriptor is, not by walking `path` again): it is in a directory a jail
-/// was given to write or made, or a jail had it at a slot, and it was not born after
-/// every jail that could write had ended ([`Window`]). Its text is then no more the
-/// user's than the jail's (`. .venv/bin/activate` after `pip install … + => .venv`:
-/// whatever ran in that jail could rewrite it). Anything that cannot be told is taken
-/// as written.
+/// Whether a jail could have written the file `file` (opened from `path`): its
+/// [`author`] is [`Author::Jail`].
 pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
-    let found = || -> Result<bool, Refused> {
+    author(file, path) == Author::Jail
+}
+
+/// Whose text a file is, as `.` asks before it runs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Author {
+    /// The user's.
+    User,
+    /// A jail's output, written through a descriptor the shell handed it
+    /// ([`record_output`]): run as `eval` runs a command's output, without `!!`.
+    JailOutput,
+    /// A jail's, which could have put anything there: not run.
+    Jail,
+}
+
+/// Whose text the file `file` is (opened from `path`; looked at where that descriptor
+/// is, not by walking `path` again). A jail's ([`Author::Jail`]) if it is in a
+/// directory a jail was given to write or made, or a jail had it at a slot, and it was
+/// not born after every jail that could write had ended ([`Window`]): its text is then
+/// no more the user's than the jail's (`. .venv/bin/activate` after `pip install … =>
+/// .venv`: whatever ran in that jail could rewrite it). Else a jail's output if a jail
+/// was handed it to write ([`Author::JailOutput`]). Anything that cannot be told is
+/// taken as a jail's.
+pub fn author(file: BorrowedFd, path: &Path) -> Author {
+    let found = || -> Result<Author, Refused> {
         let Some((place, name)) = named(file, path)? else {
-            return Ok(true);
+            return Ok(Author::Jail);
         };
         let dir = place.dir.as_fd();
-        let (in_dir, by_name) = with(|w| {
+        let (in_dir, by_name, output) = with(|w| {
             let key = || Id::of(dir).map(|d| (d, name.clone()));
+            let had = |set: &Set<(Id, Vec<u8>)>| {
+                !set.is_empty() && key().is_some_and(|k| set.contains(&k))
+            };
+            w.files();
             (
                 in_written_dir(w, dir) || in_made_dir(w, dir),
-                (!w.slots.is_empty() && key().is_some_and(|k| w.slots.contains(&k)))
-                    || (!w.files().is_empty() && key().is_some_and(|k| w.files.contains(&k))),
+                had(&w.slots) || had(&w.files),
+                had(&w.outputs),
             )
         });
         // A name a jail had is its, whatever is there now. In a directory jails could
@@ -1529,9 +1552,15 @@ pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {
         // after too, is not: no jail ever had that directory (a file of the same name
         // there, rewritten outside a jail as a new file, may carry a jail's text:
         // security review).
-        Ok(by_name || (in_dir && !born_after_every_window(&[file, dir])))
+        Ok(
+            match by_name || (in_dir && !born_after_every_window(&[file, dir])) {
+                true => Author::Jail,
+                false if output => Author::JailOutput,
+                false => Author::User,
+            },
+        )
     };
-    found().unwrap_or(true)
+    found().unwrap_or(Author::Jail)
 }
 
 /// The directory holding the file `file` (opened from `path`) and its name there,
@@ -1551,26 +1580,6 @@ fn named(file: BorrowedFd, path: &Path) -> Result<Option<(Place, Vec<u8>)>, Refu
         fstat(&there).map_err(os(path))?,
     );
     Ok(((a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)).then_some((place, name)))
-}
-
-/// Whether a jail wrote the file `file` (opened from `path`) through a descriptor the
-/// shell handed it ([`record_output`]): its text is then the jail's output, which `.`
-/// runs as `eval` runs a command's output, without `!!`. Anything that cannot be told
-/// is taken as such.
-pub fn jail_wrote_output(file: BorrowedFd, path: &Path) -> bool {
-    let found = || -> Result<bool, Refused> {
-        let Some((place, name)) = named(file, path)? else {
-            return Ok(true);
-        };
-        let Some(dir) = Id::of(place.dir.as_fd()) else {
-            return Ok(true);
-        };
-        Ok(with(|w| {
-            w.files();
-            w.outputs.contains(&(dir, name))
-        }))
-    };
-    found().unwrap_or(true)
 }
 
 /// The canonical path of what `path` names, as [`resolve`] finds it.

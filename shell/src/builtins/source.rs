@@ -6,7 +6,7 @@ use crate::exec::{Flow, Shell, Status};
 ///
 /// The commands of a file run with the user's authority: redirections the shell makes,
 /// aliases, `!!` — but for `!!` where the text is a command's output (a pipe, or a
-/// file a jail wrote through the shell's redirection: `planted::jail_wrote_output`),
+/// file a jail wrote through the shell's redirection: `planted::Author`),
 /// as in `eval`. A file a jail could have written (`planted::jail_could_have_written`)
 /// is not run: its text may be the jail's (`pip install … + => .venv` runs a package's
 /// code with `.venv` writable, and it rewrites `bin/activate`). A Python virtual
@@ -40,33 +40,33 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     // Opened once: what is looked at is what is read (a jail swapping the file
     // between a look and a read had its text run).
     let opened = open_text(&path);
-    let regular = |fd: &std::os::fd::OwnedFd| {
+    let regular = opened.as_ref().is_ok_and(|fd| {
         nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+    });
+    let author = match &opened {
+        Ok(fd) if regular && !vouched => Some(pola_fileserver::planted::author(fd.as_fd(), &path)),
+        _ => None,
     };
     // Not a file but a pipe or a socket (`. <(tool completion)`, `tool | . /dev/stdin`),
     // or a file a jail wrote through the shell's redirection (`tool > f`): its text is
     // what a command wrote, most often one in a jail, and may not use `!!`. A terminal
     // is the user typing.
     let made = !vouched
-        && opened.as_ref().is_ok_and(|fd| match regular(fd) {
-            true => pola_fileserver::planted::jail_wrote_output(fd.as_fd(), &path),
-            false => !nix::unistd::isatty(fd).unwrap_or(false),
-        });
-    if let Ok(fd) = &opened {
-        if !vouched
-            && regular(fd)
-            && pola_fileserver::planted::jail_could_have_written(fd.as_fd(), &path)
-        {
-            if let Some(venv) = venv_of(&path) {
-                return activate_venv(sh, &venv);
-            }
-            let shown = crate::escapes::shown(file);
-            sh.error(format!(
-                "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown}",
-                argv[0], argv[0],
-            ));
-            return Ok(1);
+        && match (&opened, author) {
+            (_, Some(author)) => author == pola_fileserver::planted::Author::JailOutput,
+            (Ok(fd), None) => !regular && !nix::unistd::isatty(fd).unwrap_or(false),
+            (Err(_), None) => false,
+        };
+    if author == Some(pola_fileserver::planted::Author::Jail) {
+        if let Some(venv) = venv_of(&path) {
+            return activate_venv(sh, &venv);
         }
+        let shown = crate::escapes::shown(file);
+        sh.error(format!(
+            "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown}",
+            argv[0], argv[0],
+        ));
+        return Ok(1);
     }
     let text = match opened.and_then(read_all) {
         Ok(t) => t,
