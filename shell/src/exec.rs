@@ -4,7 +4,7 @@
 //! runs on the host unconfined, on purpose.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
@@ -88,6 +88,9 @@ pub struct Shell {
     /// pipe): while above 0, `!!` is refused in what it parses, and a trap or alias
     /// set holding one ([`Shell::refuse_unconfined`]).
     pub made_at_run_time: u32,
+    /// Functions that text made at run time defined (`eval "$(tool init)"`): they run
+    /// as such text, whoever calls them.
+    pub made_functions: HashSet<String>,
     pub options: Options,
     pub shopt: Shopt,
     pub traps: Traps,
@@ -267,6 +270,7 @@ impl Shell {
             functions: HashMap::new(),
             aliases: HashMap::new(),
             made_at_run_time: 0,
+            made_functions: HashSet::new(),
             options: Options {
                 hashall: true,
                 interactive_comments: true,
@@ -513,10 +517,27 @@ impl Shell {
     /// words, `.` of a pipe): as [`Shell::run_text`], with `!!` refused in it
     /// (`parse::MADE_AT_RUN_TIME`).
     pub fn run_made_text(&mut self, src: &str, exit_on_error: bool) -> Status {
-        self.made_at_run_time += 1;
+        let outer = self.made_depth(self.made_at_run_time + 1);
         let r = self.run_text(src, exit_on_error);
-        self.made_at_run_time -= 1;
+        self.made_depth(outer);
         r
+    }
+
+    /// Set how deep the shell is in text made at run time (the variables learn it too:
+    /// `Vars::made`); the depth it was.
+    pub fn made_depth(&mut self, depth: u32) -> u32 {
+        self.vars.made = depth > 0;
+        std::mem::replace(&mut self.made_at_run_time, depth)
+    }
+
+    /// In text made at run time, `what` (a file written, a write grant, an alias) is
+    /// refused, said with `parse::MADE_REFUSED`.
+    pub fn refuse_in_made_text(&self, what: &str) -> bool {
+        if self.made_at_run_time == 0 {
+            return false;
+        }
+        self.error(format!("{what}: {}", crate::parse::MADE_REFUSED));
+        true
     }
 
     /// In text made at run time, `text` (a trap's action, an alias's value) set to be
@@ -623,9 +644,9 @@ impl Shell {
             return Ok(());
         }
         let (commands, ending) = self.traps.take_pending();
-        for cmd in commands {
+        for (cmd, made) in commands {
             let status = self.status;
-            let r = self.run_trap(&cmd, false);
+            let r = self.run_trap(&cmd, false, made);
             match r {
                 Err(f) => return Err(f),
                 Ok(_) => self.status = status,
@@ -642,12 +663,12 @@ impl Shell {
 
     /// A trap's action. As in bash, an ERR trap's `$LINENO` is the line of the command
     /// that failed (`at_line`); another's counts from 1.
-    fn run_trap(&mut self, cmd: &str, at_line: bool) -> Status {
+    fn run_trap(&mut self, cmd: &str, at_line: bool, made: bool) -> Status {
         self.traps.running = true;
-        // A trap runs as the text that set it: one set in text made at run time holds
-        // no `!!` (`refuse_unconfined`), and the user's own may, also when it fires
+        // A trap runs as the text that set it (`made`): one set in text made at run
+        // time runs as such text, and the user's own may hold `!!`, also when it fires
         // during an `eval`.
-        let made = std::mem::replace(&mut self.made_at_run_time, 0);
+        let made = self.made_depth(made as u32);
         let here = if at_line { self.line.max(1) } else { 1 };
         let base = std::mem::replace(&mut self.line_base, here);
         let line = self.line;
@@ -655,18 +676,18 @@ impl Shell {
         self.line_base = base;
         self.line = line;
         self.traps.running = false;
-        self.made_at_run_time = made;
+        self.made_depth(made);
         r
     }
 
     /// What happens when the shell (or a subshell) ends with `status`: the EXIT trap.
     pub fn exit_hook(&mut self, status: i32) -> i32 {
-        let Some(traps::Action::Run(cmd)) = self.traps.get(traps::EXIT).cloned() else {
+        let Some(traps::Action::Run(cmd, made)) = self.traps.get(traps::EXIT).cloned() else {
             return status;
         };
         self.traps.set(traps::EXIT, None, libc::SIG_DFL);
         self.status = status;
-        let r = self.run_trap(&cmd, false);
+        let r = self.run_trap(&cmd, false, made);
         match r {
             Err(Flow::Exit(s)) => s,
             _ => status,
@@ -856,9 +877,9 @@ impl Shell {
         if self.traps.running {
             return Ok(());
         }
-        if let Some(traps::Action::Run(cmd)) = self.traps.get(traps::ERR).cloned() {
+        if let Some(traps::Action::Run(cmd, made)) = self.traps.get(traps::ERR).cloned() {
             let status = self.status;
-            let r = self.run_trap(&cmd, true);
+            let r = self.run_trap(&cmd, true, made);
             r?;
             self.status = status;
         }
@@ -1179,6 +1200,10 @@ impl Shell {
             Command::Function { name, body } => {
                 self.functions
                     .insert(name.clone(), Rc::new((**body).clone()));
+                match self.made_at_run_time > 0 {
+                    true => self.made_functions.insert(name.clone()),
+                    false => self.made_functions.remove(name),
+                };
                 // Where it was defined: its `BASH_SOURCE` when it runs.
                 match self.sources.last() {
                     Some(file) => self.function_files.insert(name.clone(), file.clone()),
@@ -1536,8 +1561,9 @@ impl Shell {
             // that of the last command substitution.
             for a in &s.assignments {
                 if let Err(e) = self.perform_assignment(a) {
-                    self.error(e);
-                    return if self.interactive {
+                    self.error(&e);
+                    // Refused to text made at run time: its failure, as eval's.
+                    return if self.interactive || e.ends_with(crate::parse::MADE_VARIABLE) {
                         Ok(Running::Done(1))
                     } else {
                         Err(Flow::Exit(1))
@@ -1603,9 +1629,9 @@ impl Shell {
                     }
                 }
                 Err(e) => {
-                    self.error(e);
+                    self.error(&e);
                     self.restore_vars(saved_vars);
-                    return if self.interactive {
+                    return if self.interactive || e.ends_with(crate::parse::MADE_VARIABLE) {
                         Ok(Running::Done(1))
                     } else {
                         Err(Flow::Exit(1))
@@ -1656,6 +1682,17 @@ impl Shell {
                 )
                 .is_err()
         };
+        // A `!!` the user wrote, reached from text made at run time (a function of
+        // theirs that text called: `s(){ !!sudo "$@"; }`, then `s rm …`): that text
+        // chose what it runs.
+        if s.unconfined && self.made_at_run_time > 0 {
+            self.error(format!(
+                "!!{}: {}",
+                pola_fileserver::text::shown(name),
+                crate::parse::MADE_AT_RUN_TIME
+            ));
+            return Ok(Running::Done(126));
+        }
         let sourcing = name == "." || name == "source";
         if s.unconfined && (sourcing || !only_builtin()) {
             let argv: Vec<String> = grants::plain_argv(items, &self.cwd());
@@ -1830,6 +1867,8 @@ impl Shell {
         let Some(mut saved) = self.apply(redirs) else {
             return Ok(1);
         };
+        let made = self.made_functions.contains(&argv[0]);
+        let outer_made = self.made_depth(self.made_at_run_time + made as u32);
         self.vars.push_scope();
         for (k, v) in assigns {
             if let Ok(var) = self.vars.make_local(k) {
@@ -1868,6 +1907,7 @@ impl Shell {
         self.loops = loops;
         self.positional = outer;
         self.vars.pop_scope();
+        self.made_depth(outer_made);
         saved.restore();
         result
     }
@@ -2007,6 +2047,17 @@ impl Shell {
                 return Running::Done(2);
             }
         };
+        // Text made at run time gives no file to write, and no network: what a jail
+        // printed would choose the user's files (`cp ~/.ssh/id_rsa => shared/`).
+        if (collected.grants.iter().any(|g| g.write)
+            || collected.net != pola_fileserver::network::Network::Private)
+            && self.refuse_in_made_text(&format!(
+                "{}: '=>' or @net",
+                pola_fileserver::text::shown(&collected.argv[0])
+            ))
+        {
+            return Running::Done(126);
+        }
         let mut argv = collected.argv;
         let mut grants = collected.grants;
         match self.program_for(&argv[0]) {

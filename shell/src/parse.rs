@@ -145,7 +145,36 @@ pub struct Options<'a> {
 /// Why `!!` is refused in text made at run time: a jail's output reaching `eval` or
 /// `.` would otherwise run a command of its choosing unconfined (`eval "$(tool init)"`,
 /// `. <(tool completion)`).
-pub const MADE_AT_RUN_TIME: &str = "'!!' refused: this text was made as the shell ran (eval's words; what . reads from a pipe, or from a file a jailed command wrote through a redirection; a trap or alias such text set; a prompt), and a jail could have written it; put !! in the script itself, or vouch for the text with !!eval or !!.";
+pub const MADE_AT_RUN_TIME: &str = concat!(
+    "'!!' refused: ",
+    made_text!(),
+    "; put !! in the script itself, or vouch for the text with !!eval or !!."
+);
+
+/// Where text made at run time comes from, for the messages that refuse it something.
+macro_rules! made_text {
+    () => {
+        "this text was made as the shell ran (eval's words; what . reads from a pipe, or from a file a jailed command wrote through a redirection; a function or trap such text set; a prompt), and a jail could have written it"
+    };
+}
+use made_text;
+
+/// Why text made at run time may not write a file, grant one to write, or set an alias:
+/// what a jail printed would reach the user's files with the shell's authority
+/// (`echo '!!cmd' >> ~/.profile`, `cp ~/.ssh/id_rsa => shared/`).
+pub const MADE_REFUSED: &str = concat!(
+    "refused: ",
+    made_text!(),
+    "; vouch for it with !!eval or !!. if it is yours"
+);
+
+/// Why text made at run time may not set a variable such as `LD_PRELOAD`, `PAGER` or
+/// `HOME` (`crate::vars::guarded`): the user's later `!!` commands would run with it.
+pub const MADE_VARIABLE: &str = concat!(
+    "refused: it changes what later commands run, and ",
+    made_text!(),
+    "; vouch for it with !!eval or !!. if it is yours"
+);
 
 /// An alias found in command position: where, and what it stands for.
 struct AliasHit {

@@ -505,6 +505,9 @@ impl Shell {
                 }
                 RedirOp::Input(w) | RedirOp::ReadWrite(w) => {
                     let path = self.redirect_path(w)?;
+                    if matches!(r.op, RedirOp::ReadWrite(_)) {
+                        self.made_output(&path)?;
+                    }
                     let flags = match &r.op {
                         RedirOp::Input(_) => OFlag::O_RDONLY,
                         _ => OFlag::O_RDWR | OFlag::O_CREAT,
@@ -575,6 +578,7 @@ impl Shell {
             return Err("'': no such file or directory".into());
         }
         let full = self.absolute(path);
+        self.made_output(&full)?;
         let base = OFlag::O_WRONLY | OFlag::O_CREAT;
         if append {
             return open_file(&full, base | OFlag::O_APPEND).map_err(|e| no_such(&e));
@@ -593,6 +597,20 @@ impl Shell {
             };
         }
         open_file(&full, base | OFlag::O_TRUNC).map_err(|e| no_such(&e))
+    }
+
+    /// In text made at run time, a file is not opened to write (`echo '!!cmd' >>
+    /// ~/.profile` printed by a jail and run by `eval`): `/dev/null` and the terminal
+    /// are, as are pipes and the descriptors the command has.
+    fn made_output(&self, full: &str) -> Result<(), String> {
+        match self.made_at_run_time > 0 && full != "/dev/null" && full != "/dev/tty" {
+            true => Err(format!(
+                "{}: {}",
+                crate::escapes::shown(full),
+                crate::parse::MADE_REFUSED
+            )),
+            false => Ok(()),
+        }
     }
 
     /// `{var}>...`: a new descriptor (10 or above) whose number goes into `var`; it

@@ -15,8 +15,9 @@ use nix::sys::signal::Signal;
 pub enum Action {
     /// `trap '' SIG`: the signal is ignored.
     Ignore,
-    /// Run this command.
-    Run(String),
+    /// Run this command; `true`: text made at run time set it, and it runs as such
+    /// text (`Shell::made_at_run_time`).
+    Run(String, bool),
 }
 
 /// The pseudo-signals.
@@ -136,7 +137,7 @@ impl Traps {
     pub fn set(&mut self, sig: i32, action: Option<Action>, default: libc::sighandler_t) {
         match &action {
             Some(Action::Ignore) => install(sig, libc::SIG_IGN),
-            Some(Action::Run(_)) => install(sig, caught as *const () as libc::sighandler_t),
+            Some(Action::Run(..)) => install(sig, caught as *const () as libc::sighandler_t),
             None => install(sig, default),
         }
         match action {
@@ -184,7 +185,7 @@ impl Traps {
         let caught: Vec<i32> = self
             .actions
             .iter()
-            .filter(|(_, a)| matches!(a, Action::Run(_)))
+            .filter(|(_, a)| matches!(a, Action::Run(..)))
             .map(|(k, _)| *k)
             .collect();
         for sig in caught {
@@ -200,7 +201,7 @@ impl Traps {
 
     /// The commands of traps whose signals arrived since the last look, and a signal
     /// that arrived to end the script ([`Traps::exit_on`]), if one did.
-    pub fn take_pending(&self) -> (Vec<String>, Option<i32>) {
+    pub fn take_pending(&self) -> (Vec<(String, bool)>, Option<i32>) {
         if !ANY_PENDING.swap(false, Ordering::SeqCst) {
             return (Vec::new(), None);
         }
@@ -209,7 +210,7 @@ impl Traps {
         for (sig, flag) in PENDING.iter().enumerate() {
             if flag.swap(false, Ordering::SeqCst) {
                 match self.actions.get(&(sig as i32)) {
-                    Some(Action::Run(cmd)) => out.push(cmd.clone()),
+                    Some(Action::Run(cmd, made)) => out.push((cmd.clone(), *made)),
                     None if self.fatal.contains(&(sig as i32)) => ending = Some(sig as i32),
                     _ => {}
                 }

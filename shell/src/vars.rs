@@ -111,6 +111,9 @@ impl Var {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VarError {
     ReadOnly(String),
+    /// A name that changes what later commands run ([`guarded`]), set or unset by
+    /// text made at run time ([`Vars::made`]).
+    Made(String),
     NotInFunction,
     BadSubscript(String),
 }
@@ -121,6 +124,12 @@ impl std::fmt::Display for VarError {
             VarError::ReadOnly(n) => {
                 write!(f, "{}: readonly variable", pola_fileserver::text::shown(n))
             }
+            VarError::Made(n) => write!(
+                f,
+                "{}: {}",
+                pola_fileserver::text::shown(n),
+                crate::parse::MADE_VARIABLE
+            ),
             VarError::NotInFunction => f.write_str("can only be used in a function"),
             VarError::BadSubscript(s) => {
                 write!(
@@ -138,6 +147,47 @@ impl std::fmt::Display for VarError {
 pub struct Vars {
     global: HashMap<String, Var>,
     scopes: Vec<HashMap<String, Var>>,
+    /// The shell is running text made at run time (`Shell::made_at_run_time`): a
+    /// [`guarded`] name is neither set nor unset.
+    pub made: bool,
+}
+
+/// Names that text made at run time may not set or unset: they change what the
+/// user's later commands run or read as the user's own — unconfined commands above
+/// all (`LD_PRELOAD`, `GIT_SSH_COMMAND`, `PAGER`, `HOME` and the `XDG_` directories
+/// their configuration is read from), the shell itself (`HISTFILE`, `ENV`, pola-sh's
+/// written record under `XDG_STATE_HOME`, `POLA_` settings). `PATH` is not: a
+/// program a jail may have made is refused to `!!` wherever it is found.
+pub fn guarded(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "BASH_ENV",
+        "BROWSER",
+        "EDITOR",
+        "ENV",
+        "HISTFILE",
+        "HOME",
+        "LESSCLOSE",
+        "LESSOPEN",
+        "MANPAGER",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+        "PAGER",
+        "PERL5LIB",
+        "PERL5OPT",
+        "PERLLIB",
+        "PROMPT_COMMAND",
+        "PYTHONHOME",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "RUBYLIB",
+        "RUBYOPT",
+        "SHELL",
+        "SSH_ASKPASS",
+        "SUDO_ASKPASS",
+        "VISUAL",
+    ];
+    const PREFIXES: &[&str] = &["GIT_", "LD_", "POLA_", "XDG_"];
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 /// Where a variable lives.
@@ -238,6 +288,7 @@ impl Vars {
     /// Set `name` to a string (an array's element 0), where it lives or globally.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
+        self.check_made(name)?;
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -262,6 +313,7 @@ impl Vars {
     /// Replace the whole value (`a=(...)`, `m=([k]=v)`).
     pub fn set_value(&mut self, name: &str, value: Value) -> Result<(), VarError> {
         let name = &self.resolve(name);
+        self.check_made(name)?;
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -282,6 +334,7 @@ impl Vars {
     /// Set one element: an index of an indexed array, or a key of an associative one.
     pub fn set_element(&mut self, name: &str, key: Key, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
+        self.check_made(name)?;
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -322,6 +375,7 @@ impl Vars {
 
     /// Remove the variable `name` itself, a name reference not followed (`unset -n`).
     pub fn unset_ref(&mut self, name: &str) -> Result<(), VarError> {
+        self.check_made(name)?;
         let Some(place) = self.place(name) else {
             return Ok(());
         };
@@ -342,8 +396,17 @@ impl Vars {
         Ok(())
     }
 
+    /// In text made at run time, a [`guarded`] name is refused.
+    fn check_made(&self, name: &str) -> Result<(), VarError> {
+        match self.made && guarded(name) {
+            true => Err(VarError::Made(name.to_string())),
+            false => Ok(()),
+        }
+    }
+
     /// Remove one element of an array.
     pub fn unset_element(&mut self, name: &str, key: Key) -> Result<(), VarError> {
+        self.check_made(&self.resolve(name))?;
         let Some(var) = self.get_mut(name) else {
             return Ok(());
         };
@@ -460,6 +523,38 @@ mod tests {
         v.push_scope();
         v.unset("x").unwrap();
         assert_eq!(v.scalar("x"), Some("g"));
+    }
+
+    #[test]
+    fn text_made_at_run_time_leaves_guarded_names_alone() {
+        let mut v = Vars::default();
+        v.set("HOME", "/home/u").unwrap();
+        v.set("n", "LD_PRELOAD").unwrap();
+        v.entry_ref("n").nameref = true;
+        v.made = true;
+        let refused = |r: Result<(), VarError>, name: &str| {
+            assert_eq!(r, Err(VarError::Made(name.into())));
+        };
+        refused(v.set("HOME", "/tmp"), "HOME");
+        refused(v.unset("HOME"), "HOME");
+        refused(
+            v.set_value("GIT_SSH_COMMAND", Value::Str("x".into())),
+            "GIT_SSH_COMMAND",
+        );
+        refused(
+            v.set_element("XDG_STATE_HOME", Key::Index(0), "/x"),
+            "XDG_STATE_HOME",
+        );
+        // Through a name reference too.
+        refused(v.set("n", "/x.so"), "LD_PRELOAD");
+        assert_eq!(v.scalar("HOME"), Some("/home/u"));
+        assert_eq!(v.scalar("LD_PRELOAD"), None);
+        // Others, PATH among them, are set.
+        v.set("PATH", "/opt/tool/bin:/usr/bin").unwrap();
+        v.set("LS_COLORS", "di=01;34").unwrap();
+        v.made = false;
+        v.set("HOME", "/tmp").unwrap();
+        assert_eq!(v.scalar("HOME"), Some("/tmp"));
     }
 
     #[test]

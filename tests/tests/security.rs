@@ -2298,7 +2298,7 @@ both!(
                 case.starts_with("declare")
                     || run
                         .stderr
-                        .contains("'!!' refused: this text was made as the shell ran"),
+                        .contains("refused: this text was made as the shell ran"),
                 "{case}: {run}"
             );
         }
@@ -2332,6 +2332,116 @@ both!(
             "eval \"$(/usr/bin/printf 'A=1; export A; echo set $A')\"; echo \"A=$A\"",
         );
         assert_eq!(run.success(), "set 1\nA=1\n");
+    }
+);
+
+// 27, 30 (carried finding, HIGH). Refusing `!!` in a jail's output run as shell text
+// was no boundary: the text kept the script's authority. It could write the user's
+// files with the shell's redirections (`echo '!!cmd' >> ~/.profile`), give a file to
+// write (`=>`), call the user's own `!!` functions, leave a function, trap or alias that
+// does any of it later, and export `LD_PRELOAD` or `HOME` for the user's next `!!`
+// command. Such text, and what it defines, now writes no file but `/dev/null`, grants
+// nothing to write, sets no alias beyond a plain command, and leaves those variables.
+both!(
+    item_27_text_a_jail_made_cannot_write_the_users_files_or_steer_later_commands,
+    |t: &T| {
+        let rc = t.write("rc", "ORIGINAL\n");
+        let pwned = t.path("PWNED");
+        let v = t.dir().display().to_string();
+        // The jail's output: a jailed `cat` of a file holding the text.
+        let made = |name: &str, text: &str| {
+            t.write(name, &format!("{text}\n"));
+            format!("\"$(/usr/bin/cat {v}/{name})\"")
+        };
+        let user_fn = format!("s() {{ !!touch {}; }}\n", pwned.display());
+        // Vouched for, as any shell runs such text: the jail's text writes the user's
+        // file and runs the user's unconfined function.
+        let write = made("w.txt", &format!("echo '!!evil' >> {v}/rc"));
+        sh(t, &format!("!!eval {write}")).success();
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n!!evil\n");
+        fs::write(&rc, "ORIGINAL\n").unwrap();
+        let call = made("s.txt", "s");
+        sh(t, &format!("{user_fn}!!eval {call}")).success();
+        assert!(pwned.exists());
+        fs::remove_file(&pwned).unwrap();
+        let cases = [
+            format!("eval {write}"),
+            format!(". <(/usr/bin/cat {v}/w.txt)"),
+            format!(
+                "eval {}",
+                made("x.txt", &format!("exec 3>>{v}/rc; echo '!!evil' >&3"))
+            ),
+            format!(
+                "eval {}",
+                made("rw.txt", &format!("echo '!!evil' 1<>{v}/rc"))
+            ),
+            format!(
+                "eval {}",
+                made("f.txt", &format!("f() {{ echo '!!evil' >> {v}/rc; }}"))
+            ) + "; f",
+            format!(
+                "eval {}",
+                made("t.txt", &format!("trap \"echo '!!evil' >> {v}/rc\" EXIT"))
+            ),
+            format!(
+                "eval {}",
+                made("a.txt", &format!("alias ls=\"echo '!!evil' >> {v}/rc\""))
+            ) + "\nls",
+            format!("eval {}", made("c.txt", &format!("cp {v}/w.txt => {v}/rc"))),
+            format!("{user_fn}eval {call}"),
+            format!("{user_fn}eval {}", made("g.txt", "g() { s; }")) + "; g",
+            format!("{user_fn}eval {}", made("as.txt", "alias ss=s")) + "\nss",
+            format!("{user_fn}eval {}", made("ts.txt", "trap s EXIT")),
+        ];
+        for case in &cases {
+            let run = sh(t, case);
+            assert_eq!(
+                fs::read_to_string(&rc).unwrap(),
+                "ORIGINAL\n",
+                "{case}: {run}"
+            );
+            assert!(!pwned.exists(), "{case}: {run}");
+            assert!(run.stderr.contains("refused"), "{case}: {run}");
+        }
+        // Variables that steer the user's later commands, unconfined ones above all.
+        for name in [
+            "LD_PRELOAD",
+            "HOME",
+            "GIT_SSH_COMMAND",
+            "PAGER",
+            "XDG_STATE_HOME",
+            "HISTFILE",
+        ] {
+            let set = made("v.txt", &format!("export {name}={v}/planted"));
+            let run = sh(t, &format!("eval {set}; !!/usr/bin/env"));
+            assert!(
+                !run.stdout.contains(&format!("{name}={v}/planted")),
+                "{name}: {run}"
+            );
+            assert!(
+                run.stderr.contains(&format!("{name}: refused")),
+                "{name}: {run}"
+            );
+            // The user's own, or vouched for: set.
+            let run = sh(t, &format!("!!eval {set}; !!/usr/bin/env"));
+            assert!(
+                run.stdout.contains(&format!("{name}={v}/planted")),
+                "{name}: {run}"
+            );
+        }
+        // What such text is for keeps working: exports of PATH and its own variables,
+        // functions run with the user's words, a plain alias, output to /dev/null, a
+        // trap ignored and reset, the user's own function without `!!`.
+        let init = made(
+            "init.txt",
+            "export PATH=\"/nonexistent:$PATH\"; export TOOL_SHELL=pola\ntool() { local c=${1:-}; shift; command /usr/bin/printf '%s:%s\\n' \"$c\" \"$*\" 2>/dev/null; }\nalias ll='/usr/bin/printf %s-'\n_hook() { trap -- '' INT; echo hook >/dev/null; trap - INT; }",
+        );
+        let run = sh(
+            t,
+            &format!("say() {{ echo said \"$@\"; }}\neval {init}\n_hook; tool run a b; ll x; echo; echo \"${{PATH%%:*}} $TOOL_SHELL\"; eval {}", made("say.txt", "say hi")),
+        );
+        assert_eq!(run.success(), "run:a b\nx-\n/nonexistent pola\nsaid hi\n");
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n");
     }
 );
 

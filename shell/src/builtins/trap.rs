@@ -26,7 +26,7 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
             }
             let cmd = match action {
                 Action::Ignore => String::new(),
-                Action::Run(c) => c.clone(),
+                Action::Run(c, _) => c.clone(),
             };
             text.push_str(&format!(
                 "trap -- {} {}\n",
@@ -48,7 +48,7 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
             "-" => None,
             "" => Some(Action::Ignore),
             cmd if sh.refuse_unconfined("trap", cmd) => return Ok(1),
-            cmd => Some(Action::Run(cmd.to_string())),
+            cmd => Some(Action::Run(cmd.to_string(), sh.made_at_run_time > 0)),
         };
         (action, &args[1..])
     };
@@ -56,7 +56,7 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
     // A script's EXIT trap runs when Ctrl-C ends it too (bash).
     let exit_on = |sh: &mut Shell| {
         if !sh.interactive {
-            let on = matches!(sh.traps.get(traps::EXIT), Some(Action::Run(_)));
+            let on = matches!(sh.traps.get(traps::EXIT), Some(Action::Run(..)));
             sh.traps.exit_on(on);
         }
     };

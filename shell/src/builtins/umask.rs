@@ -42,6 +42,10 @@ pub fn umask(sh: &mut Shell, argv: &[String]) -> Status {
         super::out(&text);
         return Ok(0);
     };
+    // Every file the user makes later would take it (`umask 0`, then `!!ssh-keygen`).
+    if sh.refuse_in_made_text("umask") {
+        return Ok(1);
+    }
     let new = if m.chars().all(|c| c.is_digit(8)) {
         u32::from_str_radix(m, 8).ok().filter(|b| *b <= 0o777)
     } else {
