@@ -2020,6 +2020,7 @@ impl Shell {
             limits: Default::default(),
             rlimits: self.rlimits.clone(),
             found: None,
+            made: self.made_at_run_time > 0,
         }
     }
 

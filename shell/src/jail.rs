@@ -110,6 +110,10 @@ pub struct Command {
     /// it searched: used when the command's own `PATH` is that one, instead of a second
     /// search of every directory.
     pub found: Option<(PathBuf, OsString)>,
+    /// Run by text the shell made as it ran (`eval "$(tool)"`, `Shell::made_at_run_time`):
+    /// no network, a profile's included, which would carry out what the text's other
+    /// commands read.
+    pub made: bool,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -1565,6 +1569,13 @@ pub fn start(
         pola_fileserver::zygote::start_ahead(|| launch::find_shim().ok());
     }
     let prepared = namespace(cmd, identity, env)?;
+    if cmd.made && prepared.net != Network::Private {
+        return Err(JailError::HalfDone(format!(
+            "{}: the network (its profile's): {}",
+            text::shown(&cmd.argv[0]),
+            crate::parse::MADE_REFUSED
+        )));
+    }
     pola_fileserver::phases::stamp("namespace");
     let tool = launch::program_name(&prepared.exe);
     if let Some(line) = lists_what_it_was_not_given(cmd, &tool, &prepared.ns) {
@@ -2618,6 +2629,7 @@ mod tests {
             limits: Limits::default(),
             rlimits: Vec::new(),
             found: None,
+            made: false,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

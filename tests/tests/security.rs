@@ -2403,6 +2403,25 @@ both!(
             assert!(!pwned.exists(), "{case}: {run}");
             assert!(run.stderr.contains("refused"), "{case}: {run}");
         }
+        // A profile's network: the text's commands would carry out what others read.
+        t.write("config/pola-sh/profiles/head", "net\n");
+        let host = fs::read_to_string("/proc/net/dev").unwrap();
+        let config = t.path("config");
+        let with_profile = |script: &str| pola_sh_with(t, script, &[("XDG_CONFIG_HOME", &config)]);
+        let own = with_profile("head -c 8000 /proc/net/dev");
+        assert_eq!(own.success().lines().count(), host.lines().count(), "{own}");
+        let run = with_profile(&format!(
+            "eval {}",
+            made("n.txt", "head -c 8000 /proc/net/dev")
+        ));
+        assert!(
+            !run.ok()
+                && run.stdout.is_empty()
+                && run
+                    .stderr
+                    .contains("head: the network (its profile's): refused"),
+            "{run}"
+        );
         // Variables that steer the user's later commands, unconfined ones above all.
         for name in [
             "LD_PRELOAD",

@@ -424,6 +424,7 @@ fn run(args: Args) -> i32 {
             .into_iter()
             .collect(),
         found: None,
+        made: false,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
