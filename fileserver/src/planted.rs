@@ -1503,6 +1503,27 @@ pub fn unconfined_program(path: &Path, searched: bool) -> Result<(), Refused> {
     Ok(())
 }
 
+/// Whether a jail could have written programs into the directory `path` (or, if it is
+/// not there, made it: its nearest existing ancestor is asked): a directory put on
+/// `PATH` by text a jail may have made, from which the user's unconfined commands, and
+/// the programs they start by name, would run what a jail left.
+pub fn jail_could_write_dir(path: &Path) -> bool {
+    // A relative entry follows the working directory, wherever it goes.
+    if !path.is_absolute() {
+        return true;
+    }
+    let mut at = path;
+    loop {
+        match resolve(at) {
+            Ok(fd) => return with(|w| in_written_dir(w, fd.as_fd()) || in_made_dir(w, fd.as_fd())),
+            Err(_) => match at.parent() {
+                Some(up) => at = up,
+                None => return true,
+            },
+        }
+    }
+}
+
 /// Whether a jail could have written the file `file` (opened from `path`): its
 /// [`author`] is [`Author::Jail`].
 pub fn jail_could_have_written(file: BorrowedFd, path: &Path) -> bool {

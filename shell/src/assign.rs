@@ -10,8 +10,26 @@ use crate::expand;
 use crate::vars::{Key, Value};
 
 impl Shell {
-    /// Perform an assignment in the scope the variable lives in (or globally).
+    /// Perform an assignment in the scope the variable lives in (or globally). The
+    /// variable is marked as holding text a command made if its value used such text
+    /// (`x=$(tool)`, `y=$x`: `Shell::made_seen`).
     pub fn perform_assignment(&mut self, a: &Assignment) -> Result<(), String> {
+        let seen = self.made_seen.replace(false);
+        let tainting = std::mem::replace(&mut self.vars.tainting, false);
+        let r = self.assign_expanded(a);
+        // A declaration builtin's words held such text (`export x="$(tool)"`): its
+        // assignments' text comes expanded already.
+        if self.made_seen.get() || tainting {
+            if let Some(v) = self.vars.get_mut(&a.name) {
+                v.made = true;
+            }
+        }
+        self.vars.tainting = tainting;
+        self.made_seen.set(seen);
+        r
+    }
+
+    fn assign_expanded(&mut self, a: &Assignment) -> Result<(), String> {
         let name = a.name.as_str();
         match (&a.value, &a.index) {
             (AssignValue::Scalar(w), None) => {

@@ -81,6 +81,24 @@ pub struct PipeEnds {
 pub struct Shell {
     pub vars: Vars,
     pub positional: Vec<String>,
+    /// The positional parameters hold text a command made (`set -- $(tool)`, a
+    /// function called with such words).
+    pub positional_made: bool,
+    /// Text a command made seen while expanding the current words: a command
+    /// substitution that ran a command or read input, a variable marked
+    /// [`Var::made`], a name pathname expansion found. Saved and reset around each
+    /// simple command's words ([`Shell::words_made`]) and each assignment's value.
+    pub(crate) made_seen: std::cell::Cell<bool>,
+    /// The current simple command's words held such text: `eval` runs them as text
+    /// made at run time, a trap they set runs so, and what a builtin sets with them
+    /// is marked ([`crate::vars::Vars::tainting`]).
+    pub words_made: bool,
+    /// `$_` holds such text.
+    last_arg_made: bool,
+    /// In a command substitution's copy of the shell: a pipe on which it says, once,
+    /// that its output may hold text a command made ([`Shell::report_made`]).
+    made_report: Option<OwnedFd>,
+    made_reported: std::cell::Cell<bool>,
     pub arg0: String,
     pub functions: HashMap<String, Rc<Command>>,
     pub aliases: HashMap<String, String>,
@@ -266,6 +284,12 @@ impl Shell {
         let mut sh = Shell {
             vars,
             positional: Vec::new(),
+            positional_made: false,
+            made_seen: std::cell::Cell::new(false),
+            words_made: false,
+            last_arg_made: false,
+            made_report: None,
+            made_reported: std::cell::Cell::new(false),
             arg0,
             functions: HashMap::new(),
             aliases: HashMap::new(),
@@ -533,11 +557,30 @@ impl Shell {
     /// In text made at run time, `what` (a file written, a write grant, an alias) is
     /// refused, said with `parse::MADE_REFUSED`.
     pub fn refuse_in_made_text(&self, what: &str) -> bool {
-        if self.made_at_run_time == 0 {
-            return false;
-        }
+        self.made_at_run_time > 0 && self.refuse_made(what)
+    }
+
+    /// Say that `what` is refused to text made at run time; true.
+    pub fn refuse_made(&self, what: &str) -> bool {
         self.error(format!("{what}: {}", crate::parse::MADE_REFUSED));
         true
+    }
+
+    /// Text a command made was used in the expansion under way.
+    pub fn mark_made(&self) {
+        self.made_seen.set(true);
+        self.report_made();
+    }
+
+    /// In a command substitution: its output may hold text a command made (a command
+    /// ran, input was read, such a value was expanded). Said once, to the shell that
+    /// waits for the substitution ([`Shell::capture`]).
+    pub fn report_made(&self) {
+        if let Some(fd) = &self.made_report {
+            if !self.made_reported.replace(true) {
+                let _ = nix::unistd::write(fd, b"m");
+            }
+        }
     }
 
     /// In text made at run time, `text` (a trap's action, an alias's value) set to be
@@ -1350,13 +1393,19 @@ impl Shell {
                 body,
                 select,
             } => {
+                let seen = self.made_seen.replace(false);
                 let items: Vec<String> = match words {
                     Some(words) => match expand::fields(self, words) {
                         Ok(f) => f.into_iter().map(|f| f.text).collect(),
-                        Err(e) => return self.expansion_failed(e),
+                        Err(e) => {
+                            self.made_seen.set(seen);
+                            return self.expansion_failed(e);
+                        }
                     },
                     None => self.positional.clone(),
                 };
+                let items_made =
+                    self.made_seen.replace(seen) || (words.is_none() && self.positional_made);
                 if *select {
                     return self.select(var, &items, body);
                 }
@@ -1364,7 +1413,10 @@ impl Shell {
                 self.loops += 1;
                 let mut result = Ok(0);
                 for item in items {
-                    if let Err(e) = self.assign(var, &item) {
+                    let tainting = std::mem::replace(&mut self.vars.tainting, items_made);
+                    let assigned = self.assign(var, &item);
+                    self.vars.tainting = tainting;
+                    if let Err(e) = assigned {
                         self.error(e);
                         result = Ok(1);
                         break;
@@ -1535,12 +1587,22 @@ impl Shell {
     }
 
     fn run_simple(&mut self, s: &Simple, ends: PipeEnds) -> Result<Running, Flow> {
+        let seen = self.made_seen.replace(false);
+        let words = self.words_made;
+        let r = self.run_simple_words(s, ends);
+        self.words_made = words;
+        self.made_seen.set(seen);
+        r
+    }
+
+    fn run_simple_words(&mut self, s: &Simple, ends: PipeEnds) -> Result<Running, Flow> {
         self.subst_status = None;
         self.array_args.clear();
         let items = match self.expand_args(&s.args) {
             Ok(i) => i,
             Err(e) => return self.expansion_failed(e).map(Running::Done),
         };
+        self.words_made = self.made_seen.get();
         let mut redirs = match self.redirections(&s.redirects) {
             Ok(r) => r,
             Err(e) => {
@@ -1643,6 +1705,7 @@ impl Shell {
         self.restore_vars(saved_vars);
         // `$_` is this command's last argument, once it ran.
         self.last_arg = last_field(&items).unwrap_or_default();
+        self.last_arg_made = self.words_made;
         result
     }
 
@@ -1852,7 +1915,9 @@ impl Shell {
                 Ok(1)
             };
         };
+        let tainting = std::mem::replace(&mut self.vars.tainting, self.words_made);
         let result = builtin(self, argv);
+        self.vars.tainting = tainting;
         saved.restore();
         result
     }
@@ -1877,6 +1942,7 @@ impl Shell {
             }
         }
         let outer = std::mem::replace(&mut self.positional, argv[1..].to_vec());
+        let outer_positional_made = std::mem::replace(&mut self.positional_made, self.words_made);
         let loops = std::mem::replace(&mut self.loops, 0);
         self.funcnames.push(argv[0].clone());
         self.call_lines.push(self.line);
@@ -1906,6 +1972,7 @@ impl Shell {
         }
         self.loops = loops;
         self.positional = outer;
+        self.positional_made = outer_positional_made;
         self.vars.pop_scope();
         self.made_depth(outer_made);
         saved.restore();
@@ -2031,6 +2098,8 @@ impl Shell {
         assigns: &[(String, String)],
         redirs: &Redirections,
     ) -> Running {
+        // What a command prints is its own text.
+        self.report_made();
         if crate::lookup::inside_jail() {
             // pola-sh running inside a jail (a script started `pola-sh -c ...`): its
             // commands run in that jail, which already holds only what was granted.
@@ -2228,6 +2297,7 @@ impl Shell {
         assigns: &[(String, String)],
         redirs: &Redirections,
     ) -> Running {
+        self.report_made();
         let path = self.get("PATH").unwrap_or("/usr/bin:/bin").to_string();
         let exe = match jail::find_program(argv[0].as_ref(), &self.cwd(), path.as_ref()) {
             Ok(p) => p,
@@ -2331,22 +2401,34 @@ impl Shell {
     fn capture(&mut self, list: &List) -> Result<String, String> {
         let (read, write) =
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
+        // Whether what it prints may hold text a command made (`$(tool)`; not
+        // `$(mktemp)` or `$(printf %s "$mine")`, the shell's own).
+        let (made_r, made_w) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+                .map_err(|e| e.desc().to_string())?;
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(read);
+                drop(made_r);
+                self.made_report = Some(made_w);
+                self.made_reported.set(false);
                 self.enter_subshell();
                 self.terminal = None;
                 self.next_group = None;
                 let _ = redirect::dup_onto(write.as_raw_fd(), 1);
                 drop(write);
                 let status = match file_substitution(list) {
-                    Some(redirects) => self.read_for_substitution(redirects),
+                    Some(redirects) => {
+                        self.report_made();
+                        self.read_for_substitution(redirects)
+                    }
                     None => self.run_list(list).unwrap_or_else(flow_status),
                 };
                 self.exit_subshell(status);
             }
             Ok(Forked::Parent(pid)) => {
                 drop(write);
+                drop(made_w);
                 let mut out = Vec::new();
                 use std::io::Read;
                 // Held in the shell's memory, which no jail's limit covers: bounded (a
@@ -2367,6 +2449,9 @@ impl Shell {
                     self.status = 1;
                 }
                 self.subst_status = Some(self.status);
+                if nix::unistd::read(&made_r, &mut [0u8]).is_ok_and(|n| n > 0) {
+                    self.mark_made();
+                }
                 // A shell string cannot hold NUL: bash drops them from the output.
                 out.retain(|b| *b != 0);
                 Ok(crate::escapes::from_bytes(&out))
@@ -2639,7 +2724,12 @@ impl Host for Shell {
                 .map(|d| d.as_secs())
                 .unwrap_or(0)
                 .to_string(),
-            "_" => self.last_arg.clone(),
+            "_" => {
+                if self.last_arg_made {
+                    self.mark_made();
+                }
+                self.last_arg.clone()
+            }
             "FUNCNAME" if !self.funcnames.is_empty() => {
                 // In a script read from its file, its top level is `main` (bash's).
                 let main = self.script.then(|| "main".to_string());
@@ -2657,7 +2747,13 @@ impl Host for Shell {
                 let m = self.sources.iter().rev().cloned().enumerate().collect();
                 return Some(Value::Indexed(m));
             }
-            _ => return self.vars.get(name).and_then(|v| v.value.clone()),
+            _ => {
+                let var = self.vars.get(name)?;
+                if var.made {
+                    self.mark_made();
+                }
+                return var.value.clone();
+            }
         };
         Some(Value::Str(dynamic))
     }
@@ -2680,7 +2776,13 @@ impl Host for Shell {
             .collect()
     }
     fn positional(&self) -> Vec<String> {
+        if self.positional_made {
+            self.mark_made();
+        }
         self.positional.clone()
+    }
+    fn saw_made(&self) {
+        self.mark_made();
     }
     fn special(&self, c: char) -> String {
         match c {

@@ -76,6 +76,9 @@ pub trait Host {
     }
     /// Where relative patterns are expanded.
     fn cwd(&self) -> PathBuf;
+    /// Text a command made was used (a name pathname expansion found: a jail may have
+    /// named it): see `Shell::made_seen`.
+    fn saw_made(&self) {}
     /// `set -o braceexpand` (on unless turned off).
     fn braceexpand(&self) -> bool {
         true
@@ -599,6 +602,7 @@ fn glob_field(host: &dyn Host, segments: &Segments) -> Result<Vec<String>, Strin
         }
         return Ok(vec![literal]);
     }
+    host.saw_made();
     Ok(matches)
 }
 

@@ -29,6 +29,9 @@ pub fn expand(sh: &mut Shell, var: &str) -> String {
     // Commands a prompt runs (`$(git branch ...)` outside a repository) fail quietly:
     // no hint under every prompt.
     let hints = crate::jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
+    // Whoever set it (text made at run time can: `PS1='$(… > ~/.profile)'`), what a
+    // prompt runs is text made at run time: no `!!`, no file written (security review).
+    let outer = sh.made_depth(sh.made_at_run_time.max(1));
     let mut out = String::new();
     for part in parts {
         match part {
@@ -43,6 +46,7 @@ pub fn expand(sh: &mut Shell, var: &str) -> String {
             }
         }
     }
+    sh.made_depth(outer);
     crate::jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
     sh.status = status;
     out

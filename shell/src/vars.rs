@@ -69,6 +69,9 @@ pub struct Var {
     /// `declare -n`, `local -n`: a name reference, whose value is the name of the
     /// variable every use of it stands for (`Vars::resolve`).
     pub nameref: bool,
+    /// Its value holds text a command made (`x=$(tool)`, `read`, set by text made at
+    /// run time): `eval "$x"` runs as such text (`Shell::words_made`).
+    pub made: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +117,8 @@ pub enum VarError {
     /// A name that changes what later commands run ([`guarded`]), set or unset by
     /// text made at run time ([`Vars::made`]).
     Made(String),
+    /// A directory a jail could have written, put on `PATH` by text made at run time.
+    PlantedPath(String),
     NotInFunction,
     BadSubscript(String),
 }
@@ -129,6 +134,12 @@ impl std::fmt::Display for VarError {
                 "{}: {}",
                 pola_fileserver::text::shown(n),
                 crate::parse::MADE_VARIABLE
+            ),
+            VarError::PlantedPath(dir) => write!(
+                f,
+                "PATH: {}: a jail could have written programs there; {}",
+                pola_fileserver::text::shown(dir),
+                crate::parse::MADE_REFUSED
             ),
             VarError::NotInFunction => f.write_str("can only be used in a function"),
             VarError::BadSubscript(s) => {
@@ -150,6 +161,9 @@ pub struct Vars {
     /// The shell is running text made at run time (`Shell::made_at_run_time`): a
     /// [`guarded`] name is neither set nor unset.
     pub made: bool,
+    /// What is set now holds text a command made (a builtin's words did: `export
+    /// $(tool)`, `read`): the variable is marked [`Var::made`].
+    pub tainting: bool,
 }
 
 /// Names that text made at run time may not set or unset: they change what the
@@ -289,10 +303,15 @@ impl Vars {
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
         self.check_made(name)?;
+        self.check_path(name, value)?;
+        let made = self.made || self.tainting;
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
         }
+        // An array keeps its other elements, and what they hold.
+        var.made =
+            made || (var.made && matches!(var.value, Some(Value::Indexed(_) | Value::Assoc(_))));
         let value = var.convert(value);
         match &mut var.value {
             Some(Value::Indexed(m)) => {
@@ -314,10 +333,15 @@ impl Vars {
     pub fn set_value(&mut self, name: &str, value: Value) -> Result<(), VarError> {
         let name = &self.resolve(name);
         self.check_made(name)?;
+        if let Value::Str(s) = &value {
+            self.check_path(name, s)?;
+        }
+        let made = self.made || self.tainting;
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
         }
+        var.made = made;
         let value = match value {
             Value::Str(s) => Value::Str(var.convert(&s)),
             Value::Indexed(m) => {
@@ -335,10 +359,12 @@ impl Vars {
     pub fn set_element(&mut self, name: &str, key: Key, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
         self.check_made(name)?;
+        let made = self.made || self.tainting;
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
         }
+        var.made |= made;
         let value = var.convert(value);
         match (&mut var.value, key) {
             (Some(Value::Assoc(m)), Key::Name(k)) => assoc_set(m, &k, value),
@@ -391,6 +417,25 @@ impl Vars {
             }
             p => {
                 self.at_mut(p).remove(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// In text made at run time, `PATH` gains no directory a jail could have written
+    /// (`PATH=./bin:$PATH`, then the user's `!!git` starts the `ssh` a jail left
+    /// there: security review). What it had stays.
+    fn check_path(&self, name: &str, value: &str) -> Result<(), VarError> {
+        if !self.made || name != "PATH" {
+            return Ok(());
+        }
+        let old = self.scalar("PATH").unwrap_or_default();
+        let had: Vec<&str> = old.split(':').collect();
+        for dir in value.split(':').filter(|d| !had.contains(d)) {
+            if dir.is_empty()
+                || pola_fileserver::planted::jail_could_write_dir(&crate::escapes::to_path(dir))
+            {
+                return Err(VarError::PlantedPath(dir.to_string()));
             }
         }
         Ok(())

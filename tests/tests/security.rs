@@ -2364,6 +2364,15 @@ both!(
         sh(t, &format!("{user_fn}!!eval {call}")).success();
         assert!(pwned.exists());
         fs::remove_file(&pwned).unwrap();
+        // Vouched for, an alias the text sets reaches the user's own `!!` alias.
+        let chain = made("ap.txt", &format!("alias ls='please {}'", pwned.display()));
+        sh(
+            t,
+            &format!("alias please='!!/usr/bin/touch'\n!!eval {chain}\nls"),
+        )
+        .success();
+        assert!(pwned.exists());
+        fs::remove_file(&pwned).unwrap();
         let cases = [
             format!("eval {write}"),
             format!(". <(/usr/bin/cat {v}/w.txt)"),
@@ -2392,6 +2401,13 @@ both!(
             format!("{user_fn}eval {}", made("g.txt", "g() { s; }")) + "; g",
             format!("{user_fn}eval {}", made("as.txt", "alias ss=s")) + "\nss",
             format!("{user_fn}eval {}", made("ts.txt", "trap s EXIT")),
+            // Found by a review: an alias that reaches the user's own `!!` alias, or a
+            // function the user defines later; a prompt's `$(...)`.
+            format!("alias please='!!/usr/bin/touch'\neval {chain}\nls"),
+            format!(
+                "eval {}",
+                made("al.txt", &format!("alias ls='s {}'", pwned.display()))
+            ) + "\ns() { !!/usr/bin/touch \"$@\"; }\nls",
         ];
         for case in &cases {
             let run = sh(t, case);
@@ -2402,6 +2418,89 @@ both!(
             );
             assert!(!pwned.exists(), "{case}: {run}");
             assert!(run.stderr.contains("refused"), "{case}: {run}");
+        }
+        // An alias's plain words granted a secret to the user's later command (review).
+        let secret = t.write("home/.ssh/id_rsa", "SECRET\n");
+        let shared = t.mkdir("shared");
+        let run = sh(
+            t,
+            &format!(
+                "eval {}\ncp {v}/rc => {}/",
+                made("ac.txt", &format!("alias cp='cp {}'", secret.display())),
+                shared.display()
+            ),
+        );
+        assert!(!shared.join("id_rsa").exists(), "{run}");
+        assert!(run.stderr.contains("alias cp: refused"), "{run}");
+        // A prompt set by such text runs as such text (review).
+        let ps1 = made("ps.txt", &format!("PS1='$(s)$(echo evil >> {v}/rc)> '"));
+        let script = t.write("ps1.sh", &format!("{user_fn}eval {ps1}\necho next\nexit\n"));
+        let mut cmd = t.command(pola_tests::pola_sh(), &["-i", "--norc"]);
+        cmd.stdin(fs::File::open(&script).unwrap());
+        let run = t.output(cmd);
+        assert!(run.stdout.contains("next"), "{run}");
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
+        assert!(!pwned.exists(), "{run}");
+        // A name reference, an attribute: a guarded name all the same (review).
+        let nr = made(
+            "nr.txt",
+            "X=/tmp/evil; declare -n HOME=X; export LD_PRELOAD; declare -n LD_PRELOAD=X",
+        );
+        let run = sh(t, &format!("!!eval {nr}; echo ~"));
+        assert_eq!(run.success(), "/tmp/evil\n");
+        let run = sh(t, &format!("eval {nr}; echo ~; !!/usr/bin/env"));
+        assert!(
+            !run.stdout.contains("/tmp/evil") && !run.stdout.contains("LD_PRELOAD="),
+            "{run}"
+        );
+        // `PATH` gains no directory a jail was given to write: the user's `!!git`
+        // would start the `ssh` a jail left there (review). Vouched for, it does.
+        let proj = t.mkdir("proj/bin");
+        sh(t, &format!("/usr/bin/true + => {}", proj.display())).success();
+        let path = made("path.txt", &format!("PATH={}:$PATH", proj.display()));
+        let run = sh(t, &format!("eval {path}; echo \"$PATH\""));
+        assert!(!run.stdout.contains(&proj.display().to_string()), "{run}");
+        assert!(
+            run.stderr
+                .contains("a jail could have written programs there"),
+            "{run}"
+        );
+        let run = sh(t, &format!("!!eval {path}; echo \"$PATH\""));
+        assert!(run.stdout.starts_with(&proj.display().to_string()), "{run}");
+        // The script's own text through eval is the script's: it writes files, sets
+        // what it likes and runs its own `!!`.
+        let log = t.path("own.log");
+        let run = sh(
+            t,
+            &format!(
+                "fd=4; log={l}; eval \"exec $fd>\\\"$log\\\"\"; echo one >&4\ncmd='echo two'; eval \"$cmd >> $log\"\neval 'export EDITOR=vi'; echo \"$EDITOR\"\nmine() {{ !!/usr/bin/touch {p}; }}; eval mine\ntmp=$(mktemp); eval \"trap 'rm -f $tmp; echo removed' EXIT\"",
+                l = log.display(),
+                p = pwned.display()
+            ),
+        );
+        assert_eq!(run.success(), "vi\nremoved\n");
+        assert_eq!(fs::read_to_string(&log).unwrap(), "one\ntwo\n");
+        assert!(pwned.exists());
+        fs::remove_file(&pwned).unwrap();
+        // Text a command made, however it reached eval's words, is not.
+        let out = format!("/usr/bin/printf '%s' 'echo evil >> {v}/rc'");
+        for reach in [
+            format!("x=$({out}); y=\"$x\"; eval \"$y\""),
+            format!("set -- \"$({out})\"; eval \"$1\""),
+            format!("{out} | {{ read -r l; eval \"$l\"; }}"),
+            format!("for c in \"$({out})\"; do eval \"$c\"; done"),
+            format!("printf -v z '%s' \"$({out})\"; eval \"$z\""),
+            format!("export w=\"$({out})\"; eval \"$w\""),
+            format!("x=$({out}); q=$(echo \"$x\"); eval \"$q\""),
+            format!("f() {{ eval \"$1\"; }}; f \"$({out})\""),
+        ] {
+            let run = sh(t, &reach);
+            assert_eq!(
+                fs::read_to_string(&rc).unwrap(),
+                "ORIGINAL\n",
+                "{reach}: {run}"
+            );
+            assert!(run.stderr.contains("refused"), "{reach}: {run}");
         }
         // A profile's network: the text's commands would carry out what others read.
         t.write("config/pola-sh/profiles/head", "net\n");
@@ -2449,17 +2548,17 @@ both!(
             );
         }
         // What such text is for keeps working: exports of PATH and its own variables,
-        // functions run with the user's words, a plain alias, output to /dev/null, a
+        // functions run with the user's words, output to /dev/null, a
         // trap ignored and reset, the user's own function without `!!`.
         let init = made(
             "init.txt",
-            "export PATH=\"/nonexistent:$PATH\"; export TOOL_SHELL=pola\ntool() { local c=${1:-}; shift; command /usr/bin/printf '%s:%s\\n' \"$c\" \"$*\" 2>/dev/null; }\nalias ll='/usr/bin/printf %s-'\n_hook() { trap -- '' INT; echo hook >/dev/null; trap - INT; }",
+            "export PATH=\"/nonexistent:$PATH\"; export TOOL_SHELL=pola\ntool() { local c=${1:-}; shift; command /usr/bin/printf '%s:%s\\n' \"$c\" \"$*\" 2>/dev/null; }\n_hook() { trap -- '' INT; echo hook >/dev/null; trap - INT; }",
         );
         let run = sh(
             t,
-            &format!("say() {{ echo said \"$@\"; }}\neval {init}\n_hook; tool run a b; ll x; echo; echo \"${{PATH%%:*}} $TOOL_SHELL\"; eval {}", made("say.txt", "say hi")),
+            &format!("say() {{ echo said \"$@\"; }}\neval {init}\n_hook; tool run a b; echo \"${{PATH%%:*}} $TOOL_SHELL\"; eval {}", made("say.txt", "say hi")),
         );
-        assert_eq!(run.success(), "run:a b\nx-\n/nonexistent pola\nsaid hi\n");
+        assert_eq!(run.success(), "run:a b\n/nonexistent pola\nsaid hi\n");
         assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n");
     }
 );

@@ -15,12 +15,12 @@ pub fn alias(sh: &mut Shell, argv: &[String]) -> Status {
     for a in args {
         match a.split_once('=') {
             Some((name, value)) if valid_alias_name(name) => {
-                if sh.made_at_run_time > 0
-                    && !plain_command(sh, value)
-                    && sh.refuse_in_made_text(&format!(
-                        "alias {}",
-                        pola_fileserver::text::shown(name)
-                    ))
+                // Read later as the user's own text, where even plain words would
+                // grant files to the user's command (`alias cp='cp ~/.ssh/id_rsa'`)
+                // or reach the user's own `!!` alias or function (security review):
+                // none from text a command made.
+                if (sh.made_at_run_time > 0 || sh.words_made)
+                    && sh.refuse_made(&format!("alias {}", pola_fileserver::text::shown(name)))
                 {
                     status = 1;
                     continue;
@@ -54,68 +54,4 @@ pub fn alias(sh: &mut Shell, argv: &[String]) -> Status {
 /// An alias name: no blanks, quotes, `$`, `=`, `/` or shell metacharacters.
 pub fn valid_alias_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| " \t\n;&|<>()$`\\\"'=/".contains(c))
-}
-
-/// Whether an alias's value, set by text made at run time, is a plain command that
-/// can do no more than the user typing it (`alias git=hub`, `alias ll='ls -l'`): one
-/// simple command of literal words, no `!!`, no assignment, redirection, expansion or
-/// grant marker, naming neither a builtin nor a function. Such an alias is read later
-/// as the user's own text, so anything else is refused.
-fn plain_command(sh: &Shell, value: &str) -> bool {
-    use crate::ast::{Arg, Command, Part};
-    let options = crate::parse::Options {
-        made_at_run_time: true,
-        ..Default::default()
-    };
-    let Ok(list) = crate::parse::parse_with(value, &options) else {
-        return false;
-    };
-    let [item] = list.0.as_slice() else {
-        return false;
-    };
-    if item.background || !item.and_or.rest.is_empty() {
-        return false;
-    }
-    let p = &item.and_or.first;
-    let [Command::Simple(s)] = p.commands.as_slice() else {
-        return false;
-    };
-    if p.bang || p.timed || s.unconfined || !s.assignments.is_empty() || !s.redirects.is_empty() {
-        return false;
-    }
-    let literal = |part: &Part| match part {
-        Part::Literal(t) => !t.contains(['*', '?', '[', '~']),
-        Part::Single(_) | Part::Escaped(_) => true,
-        Part::Double(inner) => inner
-            .iter()
-            .all(|p| matches!(p, Part::Literal(_) | Part::Escaped(_))),
-        _ => false,
-    };
-    let mut words = Vec::new();
-    for a in &s.args {
-        let Arg::Word(w) = a else {
-            return false;
-        };
-        if !w.0.iter().all(literal) {
-            return false;
-        }
-        words.push(w);
-    }
-    let Some(first) = words.first() else {
-        return false;
-    };
-    let mut name = String::new();
-    for part in &first.0 {
-        match part {
-            Part::Literal(t) | Part::Single(t) => name.push_str(t),
-            Part::Escaped(c) => name.push(*c),
-            Part::Double(inner) => inner.iter().for_each(|p| match p {
-                Part::Literal(t) => name.push_str(t),
-                Part::Escaped(c) => name.push(*c),
-                _ => {}
-            }),
-            _ => return false,
-        }
-    }
-    crate::builtins::lookup(&name).is_none() && !sh.functions.contains_key(&name)
 }

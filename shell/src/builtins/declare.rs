@@ -120,6 +120,12 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
             pola_fileserver::text::shown(op)
         ));
     }
+    // Not even an attribute (`declare -n HOME=X`, `export LD_PRELOAD`, `declare -u
+    // HOME`), in text made at run time (security review): see `vars::guarded`.
+    if sh.vars.made && (crate::vars::guarded(name) || crate::vars::guarded(&sh.vars.resolve(name)))
+    {
+        return Err(crate::vars::VarError::Made(sh.vars.resolve(name).into_owned()).to_string());
+    }
     if f.set.contains('n') || f.unset.contains('n') {
         return reference(sh, op, name, f, local);
     }

@@ -3,8 +3,10 @@ use crate::exec::{Shell, Status};
 /// `eval [arg]...` — run the arguments, joined by spaces, as shell commands.
 ///
 /// The words are often a command's output (`eval "$(dircolors -b)"`), and that
-/// command ran in a jail: the text runs with the user's authority but for `!!`, which
-/// it may not use (`parse::MADE_AT_RUN_TIME`). `!!eval` ([`eval_vouched`]) lets it.
+/// command ran in a jail: words that hold such text (`Shell::words_made`) run as text
+/// made at run time, without `!!` (`parse::MADE_AT_RUN_TIME`), writing no file and
+/// setting no variable that steers later commands (`Shell::run_made_text`). The
+/// script's own words run as the script. `!!eval` ([`eval_vouched`]) lets any.
 pub fn eval(sh: &mut Shell, argv: &[String]) -> Status {
     run(sh, argv, false)
 }
@@ -20,7 +22,9 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
         return Ok(0);
     }
     // A syntax error in the text is eval's failure (status 2), not the script's.
-    match vouched {
+    // Words that hold text a command made (`eval "$(tool init)"`, `x=$(tool); eval
+    // "$x"`) run as such text; the script's own (`eval "exec $fd>$log"`) as the script.
+    match vouched || !sh.words_made {
         true => sh.run_text(&text, false),
         false => sh.run_made_text(&text, false),
     }

@@ -28,17 +28,20 @@ pub fn set(sh: &mut Shell, argv: &[String]) -> Status {
         let a = &argv[i];
         if a == "--" {
             sh.positional = argv[i + 1..].to_vec();
+            sh.positional_made = sh.words_made;
             return Ok(0);
         }
         if a == "-" {
             sh.options.xtrace = false;
             sh.options.verbose = false;
             sh.positional = argv[i + 1..].to_vec();
+            sh.positional_made = sh.words_made;
             return Ok(0);
         }
         let on = a.starts_with('-');
         if !(on || a.starts_with('+')) || a.len() < 2 {
             sh.positional = argv[i..].to_vec();
+            sh.positional_made = sh.words_made;
             return Ok(0);
         }
         for flag in a[1..].chars() {

@@ -48,7 +48,10 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
             "-" => None,
             "" => Some(Action::Ignore),
             cmd if sh.refuse_unconfined("trap", cmd) => return Ok(1),
-            cmd => Some(Action::Run(cmd.to_string(), sh.made_at_run_time > 0)),
+            cmd => Some(Action::Run(
+                cmd.to_string(),
+                sh.made_at_run_time > 0 || sh.words_made,
+            )),
         };
         (action, &args[1..])
     };
