@@ -154,7 +154,7 @@ pub const MADE_AT_RUN_TIME: &str = concat!(
 /// Where text made at run time comes from, for the messages that refuse it something.
 macro_rules! made_text {
     () => {
-        "this text was made as the shell ran (eval's words; what . reads from a pipe, or from a file a jailed command wrote through a redirection; a function or trap such text set; a prompt), and a jail could have written it"
+        "this text holds a command's output, which a jail could have written (eval of $(...), . of a pipe or of a file a jailed command wrote, a function or trap such text set, a prompt)"
     };
 }
 use made_text;
@@ -165,15 +165,15 @@ use made_text;
 pub const MADE_REFUSED: &str = concat!(
     "refused: ",
     made_text!(),
-    "; vouch for it with !!eval or !!. if it is yours"
+    "; vouch for it with !!eval or !!. if you trust it (help eval)"
 );
 
 /// Why text made at run time may not set a variable such as `LD_PRELOAD`, `PAGER` or
 /// `HOME` (`crate::vars::guarded`): the user's later `!!` commands would run with it.
 pub const MADE_VARIABLE: &str = concat!(
-    "refused: it changes what later commands run, and ",
+    "refused: it steers later commands, and ",
     made_text!(),
-    "; vouch for it with !!eval or !!. if it is yours"
+    "; vouch for it with !!eval or !!. if you trust it (help eval)"
 );
 
 /// An alias found in command position: where, and what it stands for.

@@ -201,7 +201,17 @@ pub fn guarded(name: &str) -> bool {
         "VISUAL",
     ];
     const PREFIXES: &[&str] = &["GIT_", "LD_", "POLA_", "XDG_"];
-    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+    // Who a commit is by, which runs nothing (a direnv `.envrc`'s kind).
+    const IDENTITY: &[&str] = &[
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+    ];
+    (NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p)))
+        && !IDENTITY.contains(&name)
 }
 
 /// Where a variable lives.

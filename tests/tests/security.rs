@@ -2298,7 +2298,7 @@ both!(
                 case.starts_with("declare")
                     || run
                         .stderr
-                        .contains("refused: this text was made as the shell ran"),
+                        .contains("refused: this text holds a command's output"),
                 "{case}: {run}"
             );
         }
@@ -2593,7 +2593,7 @@ both!(
             assert!(!pwned.exists(), "{way}: {run}");
             assert!(
                 run.stderr
-                    .contains("'!!' refused: this text was made as the shell ran"),
+                    .contains("'!!' refused: this text holds a command's output"),
                 "{way}: {run}"
             );
         }

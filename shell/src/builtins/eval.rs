@@ -24,8 +24,14 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     // A syntax error in the text is eval's failure (status 2), not the script's.
     // Words that hold text a command made (`eval "$(tool init)"`, `x=$(tool); eval
     // "$x"`) run as such text; the script's own (`eval "exec $fd>$log"`) as the script.
-    match vouched || !sh.words_made {
+    // Its lines count from the `eval`'s own (bash's): a message names the script's.
+    let base = std::mem::replace(&mut sh.line_base, sh.line.max(1));
+    let line = sh.line;
+    let r = match vouched || !sh.words_made {
         true => sh.run_text(&text, false),
         false => sh.run_made_text(&text, false),
-    }
+    };
+    sh.line_base = base;
+    sh.line = line;
+    r
 }

@@ -99,7 +99,7 @@ const BUILTINS: &[(&str, &str, &str)] = &[
     ("dirs", "dirs [-clpv]", "Show the directory stack."),
     ("disown", "disown [-h] [JOB...]", "Forget jobs: the shell's exit does not end them."),
     ("echo", "echo [-neE] [ARGS...]", "Write the arguments."),
-    ("eval", "eval [ARGS...]", "Run the arguments, joined, as shell commands. A jail's output could have made them, so they may not use !!, write a file (but /dev/null and the terminal), grant one to write, set LD_*, GIT_*, XDG_*, HOME, PAGER, EDITOR and the like, or set an alias beyond a plain command; functions and traps they define run the same way. !!eval vouches for them."),
+    ("eval", "eval [ARGS...]", "Run the arguments, joined, as shell commands. Arguments that hold a command's output ($(tool), a variable or read line made from one) may be a jail's text: then they may not use !!, write a file (but /dev/null and the terminal), grant one to write or the network, set LD_*, GIT_*, XDG_*, HOME, PAGER, EDITOR and the like, put on PATH a directory a jail could write, or set an alias; functions and traps they define run the same way. The script's own words run as the script. !!eval vouches for any."),
     ("exec", "exec [COMMAND [ARGS...]] [REDIRECTIONS]", "Replace the shell by COMMAND (jailed; !!exec unconfined), or make redirections permanent."),
     ("exit", "exit [N]", "Leave the shell with status N (asks again with stopped or running jobs)."),
     ("export", "export [-fn] [NAME[=VALUE]...]", "Give variables to the commands run (jailed ones too)."),
