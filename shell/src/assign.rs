@@ -16,10 +16,12 @@ impl Shell {
     pub fn perform_assignment(&mut self, a: &Assignment) -> Result<(), String> {
         let seen = self.made_seen.replace(false);
         let tainting = std::mem::replace(&mut self.vars.tainting, false);
+        // `x+=more` keeps what `x` held.
+        let held = a.append && self.vars.get(&a.name).is_some_and(|v| v.made);
         let r = self.assign_expanded(a);
         // A declaration builtin's words held such text (`export x="$(tool)"`): its
         // assignments' text comes expanded already.
-        if self.made_seen.get() || tainting {
+        if self.made_seen.get() || tainting || held {
             if let Some(v) = self.vars.get_mut(&a.name) {
                 v.made = true;
             }

@@ -2758,7 +2758,13 @@ impl Host for Shell {
         Some(Value::Str(dynamic))
     }
     fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
-        self.assign(name, value)
+        // `${x:=$(tool)}`: what the expansion used so far is in the value.
+        let made = self.made_seen.get();
+        let tainting = self.vars.tainting;
+        self.vars.tainting = tainting || made;
+        let r = self.assign(name, value);
+        self.vars.tainting = tainting;
+        r
     }
     fn set_element(&mut self, name: &str, key: &str, value: &str) -> Result<(), String> {
         let key = self.element_key(name, key)?;

@@ -2493,6 +2493,12 @@ both!(
             format!("export w=\"$({out})\"; eval \"$w\""),
             format!("x=$({out}); q=$(echo \"$x\"); eval \"$q\""),
             format!("f() {{ eval \"$1\"; }}; f \"$({out})\""),
+            // Laundering tried: printed back by the shell, appended to, defaulted.
+            format!("x=$({out}); eval \"$(declare -p x)\"; eval \"$x\""),
+            format!("x=$({out}); x+=' '; eval \"$x\""),
+            format!(": ${{z:=$({out})}}; eval \"$z\""),
+            format!("set -- -a \"$({out})\"; getopts a: o; eval \"$OPTARG\""),
+            format!("a=(\"$({out})\"); a+=(b); eval \"${{a[0]}}\""),
         ] {
             let run = sh(t, &reach);
             assert_eq!(

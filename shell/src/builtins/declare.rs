@@ -75,6 +75,9 @@ pub fn declare_as(sh: &mut Shell, argv: &[String], local: bool, name: &str) -> S
         }
         let mut text = String::new();
         for (k, v) in sh.vars.visible() {
+            if v.made {
+                sh.report_made();
+            }
             if let Some(s) = v.scalar() {
                 if v.value.as_ref().is_some_and(|v| matches!(v, Value::Str(_))) {
                     text.push_str(&format!("{k}={}\n", crate::vars::quote(s)));
@@ -89,6 +92,9 @@ pub fn declare_as(sh: &mut Shell, argv: &[String], local: bool, name: &str) -> S
         if f.print {
             match sh.vars.get_ref(op) {
                 Some(v) => {
+                    if v.made {
+                        sh.report_made();
+                    }
                     super::out(&declaration(op, v));
                 }
                 None => {
@@ -303,12 +309,19 @@ pub fn declaration(name: &str, v: &Var) -> String {
     }
 }
 
-/// Every variable `keep` selects, as `declare -p` lines.
+/// Every variable `keep` selects, as `declare -p` lines (in a command substitution,
+/// text a command made if one holds such text: `eval "$(declare -p x)"` keeps the
+/// mark).
 pub fn listing(sh: &Shell, keep: impl Fn(&Var) -> bool) -> String {
     sh.vars
         .visible()
         .into_iter()
         .filter(|(_, v)| keep(v))
+        .inspect(|(_, v)| {
+            if v.made {
+                sh.report_made();
+            }
+        })
         .map(|(k, v)| declaration(k, v))
         .collect()
 }
@@ -330,6 +343,9 @@ fn functions(sh: &mut Shell, names: &[String], only_names: bool) -> Status {
             }
             Some(_) if only_names => text.push_str(&format!("{n}\n")),
             Some(body) => {
+                if sh.made_functions.contains(n.as_str()) {
+                    sh.report_made();
+                }
                 text.push_str(&crate::pretty::function(n, body));
                 text.push('\n');
             }

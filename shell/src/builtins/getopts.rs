@@ -12,6 +12,10 @@ pub fn getopts(sh: &mut Shell, argv: &[String]) -> Status {
     let args: Vec<String> = if argv.len() > 3 {
         argv[3..].to_vec()
     } else {
+        // OPTARG and the option from the positional parameters keep their mark.
+        if sh.positional_made {
+            sh.vars.tainting = true;
+        }
         sh.positional.clone()
     };
     let silent = spec.starts_with(':');

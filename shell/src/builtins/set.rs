@@ -8,6 +8,9 @@ pub fn set(sh: &mut Shell, argv: &[String]) -> Status {
     if argv.len() == 1 {
         let mut text = String::new();
         for (k, v) in sh.vars.visible() {
+            if v.made {
+                sh.report_made();
+            }
             match &v.value {
                 Some(crate::vars::Value::Str(s)) => {
                     text.push_str(&format!("{k}={}\n", crate::vars::quote(s)));

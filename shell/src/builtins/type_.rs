@@ -66,6 +66,9 @@ fn line(name: &str, kind: &Kind, verbose: bool, sh: &Shell) -> String {
         (Kind::Alias(a), false) => format!("alias {name}={}", crate::vars::quote(a)),
         (Kind::Keyword, true) => format!("{shown} is a shell keyword"),
         (Kind::Function, true) => {
+            if sh.made_functions.contains(name) {
+                sh.report_made();
+            }
             let body = sh
                 .functions
                 .get(name)
