@@ -247,7 +247,12 @@ impl Shell {
                 });
             if let Some(mut a) = parsed {
                 a.append = append;
-                return self.perform_assignment(&a);
+                // Its `$(...)` runs as such text too (security review: a nested
+                // `eval "!!…"` there was the script's own).
+                let outer = self.made_depth(self.made_at_run_time.max(1));
+                let r = self.perform_assignment(&a);
+                self.made_depth(outer);
+                return r;
             }
         }
         let literal = |w: &str| Word(vec![crate::ast::Part::Single(w.to_string())]);

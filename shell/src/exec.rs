@@ -95,6 +95,8 @@ pub struct Shell {
     pub words_made: bool,
     /// `$_` holds such text.
     last_arg_made: bool,
+    /// The current simple command's first word held such text: it chose the command.
+    name_made: bool,
     /// In a command substitution's copy of the shell: a pipe on which it says, once,
     /// that its output may hold text a command made ([`Shell::report_made`]).
     made_report: Option<OwnedFd>,
@@ -288,6 +290,7 @@ impl Shell {
             made_seen: std::cell::Cell::new(false),
             words_made: false,
             last_arg_made: false,
+            name_made: false,
             made_report: None,
             made_reported: std::cell::Cell::new(false),
             arg0,
@@ -576,6 +579,7 @@ impl Shell {
     /// ran, input was read, such a value was expanded). Said once, to the shell that
     /// waits for the substitution ([`Shell::capture`]).
     pub fn report_made(&self) {
+        redirect::made_event();
         if let Some(fd) = &self.made_report {
             if !self.made_reported.replace(true) {
                 let _ = nix::unistd::write(fd, b"m");
@@ -1295,10 +1299,13 @@ impl Shell {
                 .and_then(|n| items.get(n))
                 .cloned()
                 .unwrap_or_default();
-            if let Err(e) = self
+            // Read, and chosen by what was read: marked, as `read`'s.
+            let tainting = std::mem::replace(&mut self.vars.tainting, true);
+            let assigned = self
                 .assign("REPLY", &line)
-                .and_then(|_| self.assign(var, &chosen))
-            {
+                .and_then(|_| self.assign(var, &chosen));
+            self.vars.tainting = tainting;
+            if let Err(e) = assigned {
                 self.error(e);
                 break Ok(1);
             }
@@ -1553,13 +1560,16 @@ impl Shell {
     /// Expand a simple command's arguments, keeping the grant markers.
     fn expand_args(&mut self, args: &[Arg]) -> Result<Vec<GrantItem>, String> {
         let mut out = Vec::new();
-        for a in args {
+        for (i, a) in args.iter().enumerate() {
             match a {
                 Arg::Word(w) => {
                     out.push(GrantItem::Word(expand::fields(
                         self,
                         std::slice::from_ref(w),
                     )?));
+                    if i == 0 {
+                        self.name_made = self.made_seen.get();
+                    }
                 }
                 Arg::Assign(a) => {
                     let text = self.assignment_text(a)?;
@@ -1597,12 +1607,32 @@ impl Shell {
 
     fn run_simple_words(&mut self, s: &Simple, ends: PipeEnds) -> Result<Running, Flow> {
         self.subst_status = None;
+        self.name_made = false;
         self.array_args.clear();
         let items = match self.expand_args(&s.args) {
             Ok(i) => i,
             Err(e) => return self.expansion_failed(e).map(Running::Done),
         };
         self.words_made = self.made_seen.get();
+        // A command whose name such text chose (`$x` with `x='export LD_PRELOAD=…'`)
+        // runs as such text.
+        let chosen = self.name_made
+            && matches!(s.args.first(), Some(Arg::Word(w)) if !expand::is_literal(w));
+        if chosen {
+            let outer = self.made_depth(self.made_at_run_time + 1);
+            let r = self.run_simple_chosen(s, ends, items);
+            self.made_depth(outer);
+            return r;
+        }
+        self.run_simple_chosen(s, ends, items)
+    }
+
+    fn run_simple_chosen(
+        &mut self,
+        s: &Simple,
+        ends: PipeEnds,
+        items: Vec<GrantItem>,
+    ) -> Result<Running, Flow> {
         let mut redirs = match self.redirections(&s.redirects) {
             Ok(r) => r,
             Err(e) => {
@@ -1982,7 +2012,11 @@ impl Shell {
     /// Apply redirections to the shell for a builtin, function or compound command;
     /// a failure is reported and gives None.
     fn apply(&self, redirs: &Redirections) -> Option<redirect::Saved> {
-        redirs.apply().map_err(|e| self.error(e)).ok()
+        let mut saved = redirs.apply().map_err(|e| self.error(e)).ok()?;
+        if self.words_made {
+            saved.words_made();
+        }
+        Some(saved)
     }
 
     /// Run a command given as plain strings (`command name args`): builtins, then

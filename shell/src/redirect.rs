@@ -21,9 +21,25 @@ pub enum Target {
     Close,
 }
 
-/// The redirections of one command, in order.
+/// The redirections of one command, in order; and the files they opened to write.
 #[derive(Debug, Default)]
-pub struct Redirections(pub Vec<(RawFd, Target)>);
+pub struct Redirections(pub Vec<(RawFd, Target)>, pub Vec<std::path::PathBuf>);
+
+/// How often text a command made has passed through this process (a marked value
+/// expanded, input read, a command run: `Shell::report_made`). A builtin, function or
+/// compound command that wrote a file through its redirections while it moved is
+/// recorded as having written a jail's output ([`Saved::restore`]): `echo "$x" > f;
+/// . f` runs `f` as text made at run time, as `tool > f; . f` does (security review).
+static MADE_EVENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Text a command made passed through (see [`MADE_EVENTS`]).
+pub fn made_event() {
+    MADE_EVENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn made_events() -> u64 {
+    MADE_EVENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// Move a descriptor the shell opened for itself high up, so it can never sit on (and
 /// later close) one of the user's descriptors.
@@ -263,7 +279,7 @@ impl Redirections {
 
     /// Apply to this process; returns what is needed to undo it.
     pub fn apply(&self) -> Result<Saved, String> {
-        let mut saved = Saved(Vec::new());
+        let mut saved = Saved(Vec::new(), self.1.clone(), made_events());
         for (fd, target) in &self.0 {
             if is_shell_fd(*fd) {
                 saved.restore();
@@ -300,8 +316,9 @@ fn unsafe_fd(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
     unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }
 }
 
-/// The descriptors a redirection replaced, to put back afterwards.
-pub struct Saved(Vec<(RawFd, Option<OwnedFd>)>);
+/// The descriptors a redirection replaced, to put back afterwards; the files it
+/// opened to write, and [`MADE_EVENTS`] when it was applied.
+pub struct Saved(Vec<(RawFd, Option<OwnedFd>)>, Vec<std::path::PathBuf>, u64);
 
 impl Saved {
     pub fn restore(&mut self) {
@@ -314,6 +331,23 @@ impl Saved {
                 // The descriptor was closed before the redirection.
                 None => release(fd),
             }
+        }
+        if made_events() != self.2 {
+            self.record();
+        }
+        self.1.clear();
+    }
+
+    /// The command's own words held text a command made (`echo "$x" > f`): what it
+    /// writes is taken as a command's output whatever happens after.
+    pub fn words_made(&mut self) {
+        self.2 = u64::MAX;
+    }
+
+    /// The files written as a jail's output (`pola_fileserver::planted::record_output`).
+    fn record(&mut self) {
+        for path in self.1.drain(..) {
+            pola_fileserver::planted::record_output(&path);
         }
     }
 }
@@ -350,8 +384,11 @@ pub fn unusable_fd() -> Result<OwnedFd, String> {
 
 impl Saved {
     /// Keep the redirections (`exec 3<file`): drop the saved copies without restoring.
+    /// What the shell writes there from now on is not watched: a file so opened is
+    /// taken as holding a command's output.
     pub fn forget(mut self) {
         self.0.clear();
+        self.record();
     }
 }
 
@@ -452,6 +489,7 @@ impl Shell {
                             _ if *out_dir && r.fd.is_none() => {
                                 // `>&file`: standard output and error to the file.
                                 let file = self.open_output(&t, false, false)?;
+                                out.1.push(crate::escapes::to_path(&self.absolute(&t)));
                                 out.0.push((1, Target::Open(file)));
                                 out.0.push((2, Target::Dup(1)));
                                 continue;
@@ -468,6 +506,7 @@ impl Shell {
                 RedirOp::Both(append, w) => {
                     let path = self.redirect_word(w)?;
                     let file = self.open_output(&path, *append, false)?;
+                    out.1.push(crate::escapes::to_path(&self.absolute(&path)));
                     out.0.push((1, Target::Open(file)));
                     out.0.push((2, Target::Dup(1)));
                     continue;
@@ -507,6 +546,7 @@ impl Shell {
                     let path = self.redirect_path(w)?;
                     if matches!(r.op, RedirOp::ReadWrite(_)) {
                         self.made_output(&path)?;
+                        out.1.push(crate::escapes::to_path(&path));
                     }
                     let flags = match &r.op {
                         RedirOp::Input(_) => OFlag::O_RDONLY,
@@ -518,7 +558,9 @@ impl Shell {
                     let path = self.redirect_word(w)?;
                     let append = matches!(r.op, RedirOp::Append(_));
                     let clobber = matches!(r.op, RedirOp::Clobber(_));
-                    Target::Open(self.open_output(&path, append, clobber)?)
+                    let file = self.open_output(&path, append, clobber)?;
+                    out.1.push(crate::escapes::to_path(&self.absolute(&path)));
+                    Target::Open(file)
                 }
             };
             match &r.fd {

@@ -451,9 +451,11 @@ impl Vars {
         Ok(())
     }
 
-    /// In text made at run time, a [`guarded`] name is refused.
+    /// In text made at run time, or by a builtin whose words hold such text (`export
+    /// $(tool)`, `read -r "$name"`: a jail would choose the name), a [`guarded`] name
+    /// is refused.
     fn check_made(&self, name: &str) -> Result<(), VarError> {
-        match self.made && guarded(name) {
+        match (self.made || self.tainting) && guarded(name) {
             true => Err(VarError::Made(name.to_string())),
             false => Ok(()),
         }

@@ -2499,6 +2499,14 @@ both!(
             format!(": ${{z:=$({out})}}; eval \"$z\""),
             format!("set -- -a \"$({out})\"; getopts a: o; eval \"$OPTARG\""),
             format!("a=(\"$({out})\"); a+=(b); eval \"${{a[0]}}\""),
+            // A second review's: an array's text read again, the shell's own
+            // redirection of such text then `.`, a match, `select`.
+            format!("x=$(/usr/bin/printf '%s' '($(echo evil >> {v}/rc))'); declare -a a=\"$x\""),
+            format!("x=$({out}); echo \"$x\" > {v}/s.sh; . {v}/s.sh"),
+            format!("x=$({out}); {{ printf '%s\\n' \"$x\"; }} > {v}/s2.sh; . {v}/s2.sh"),
+            format!("x=$({out}); declare -p x > {v}/c.sh; . {v}/c.sh; eval \"$x\""),
+            format!("x=$({out}); [[ $x =~ (.*) ]]; eval \"${{BASH_REMATCH[1]}}\""),
+            format!("x=$({out}); select s in \"$x\"; do eval \"$s\"; break; done <<< 1"),
         ] {
             let run = sh(t, &reach);
             assert_eq!(
@@ -2507,6 +2515,16 @@ both!(
                 "{reach}: {run}"
             );
             assert!(run.stderr.contains("refused"), "{reach}: {run}");
+        }
+        // A name such text chose is refused where it would be in such text.
+        for set in [
+            "x=$(/usr/bin/printf '%s' 'export LD_PRELOAD=/tmp/evil.so'); $x",
+            "x=$(/usr/bin/printf LD_PRELOAD); printf -v \"$x\" %s /tmp/evil.so",
+            "export $(/usr/bin/printf 'LD_PRELOAD=/tmp/evil.so')",
+        ] {
+            let run = sh(t, &format!("{set}; !!/usr/bin/env"));
+            assert!(!run.stdout.contains("LD_PRELOAD"), "{set}: {run}");
+            assert!(run.stderr.contains("LD_PRELOAD: refused"), "{set}: {run}");
         }
         // A profile's network: the text's commands would carry out what others read.
         t.write("config/pola-sh/profiles/head", "net\n");

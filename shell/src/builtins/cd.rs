@@ -130,9 +130,15 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
         match result {
             Ok(()) => {
                 let old = crate::escapes::from_os(cwd.as_os_str());
+                let tainting = sh.vars.tainting;
+                sh.vars.tainting = tainting || sh.vars.get("PWD").is_some_and(|v| v.made);
                 sh.set("OLDPWD", &old);
+                // A path the kernel resolved holds names a jail may have chosen (a
+                // link it planted): marked, as pathname expansion's names are.
+                sh.vars.tainting = tainting || dest != absolute;
                 let dest = crate::escapes::from_os(dest.as_os_str());
                 sh.set("PWD", &dest);
+                sh.vars.tainting = tainting;
                 if announce {
                     super::out(&format!("{dest}\n"));
                 }

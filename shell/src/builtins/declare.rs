@@ -128,7 +128,8 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
     }
     // Not even an attribute (`declare -n HOME=X`, `export LD_PRELOAD`, `declare -u
     // HOME`), in text made at run time (security review): see `vars::guarded`.
-    if sh.vars.made && (crate::vars::guarded(name) || crate::vars::guarded(&sh.vars.resolve(name)))
+    if (sh.vars.made || sh.vars.tainting)
+        && (crate::vars::guarded(name) || crate::vars::guarded(&sh.vars.resolve(name)))
     {
         return Err(crate::vars::VarError::Made(sh.vars.resolve(name).into_owned()).to_string());
     }

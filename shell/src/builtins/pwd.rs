@@ -19,6 +19,10 @@ pub fn pwd(sh: &mut Shell, argv: &[String]) -> Status {
             _ => {}
         }
     }
+    // What the kernel resolves may hold names a jail chose; `$PWD` keeps its mark.
+    if physical || sh.vars.get("PWD").is_some_and(|v| v.made) {
+        sh.report_made();
+    }
     let dir = if physical {
         match std::env::current_dir() {
             Ok(d) => d,

@@ -26,7 +26,12 @@ pub fn trap(sh: &mut Shell, argv: &[String]) -> Status {
             }
             let cmd = match action {
                 Action::Ignore => String::new(),
-                Action::Run(c, _) => c.clone(),
+                Action::Run(c, made) => {
+                    if *made {
+                        sh.report_made();
+                    }
+                    c.clone()
+                }
             };
             text.push_str(&format!(
                 "trap -- {} {}\n",
