@@ -2516,6 +2516,15 @@ both!(
             );
             assert!(run.stderr.contains("refused"), "{reach}: {run}");
         }
+        // A login variable handed to every jail by such text (review); the user's own
+        // `export` hands it.
+        let token = std::path::Path::new("t0k-secret");
+        let tok = made("tok.txt", "export TOKEN");
+        let run = pola_sh_with(t, &format!("eval {tok}; /usr/bin/env"), &[("TOKEN", token)]);
+        assert!(!run.stdout.contains("t0k-secret"), "{run}");
+        assert!(run.stderr.contains("TOKEN: refused"), "{run}");
+        let run = pola_sh_with(t, "export TOKEN; /usr/bin/env", &[("TOKEN", token)]);
+        assert!(run.stdout.contains("TOKEN=t0k-secret"), "{run}");
         // A name such text chose is refused where it would be in such text.
         for set in [
             "x=$(/usr/bin/printf '%s' 'export LD_PRELOAD=/tmp/evil.so'); $x",

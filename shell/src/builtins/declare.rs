@@ -133,6 +133,18 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
     {
         return Err(crate::vars::VarError::Made(sh.vars.resolve(name).into_owned()).to_string());
     }
+    // A login variable (a token, a key) goes to `!!` commands only: text a command
+    // made does not hand it to every jail (security review).
+    if (sh.vars.made || sh.vars.tainting)
+        && f.set.contains('x')
+        && sh.vars.get(name).is_some_and(|v| v.from_env && !v.exported)
+    {
+        return Err(format!(
+            "{}: {}",
+            pola_fileserver::text::shown(name),
+            crate::parse::MADE_REFUSED
+        ));
+    }
     if f.set.contains('n') || f.unset.contains('n') {
         return reference(sh, op, name, f, local);
     }
