@@ -1584,6 +1584,20 @@ pub fn author(file: BorrowedFd, path: &Path) -> Author {
     found().unwrap_or(Author::Jail)
 }
 
+/// Whether a command's output was written to the file `file` (opened from `path`)
+/// through a descriptor the shell handed out or its own redirection ([`record_output`]),
+/// whatever else [`author`] says of it. Anything that cannot be told is taken as so.
+pub fn written_as_output(file: BorrowedFd, path: &Path) -> bool {
+    let Ok(Some((place, name))) = named(file, path) else {
+        return true;
+    };
+    let dir = place.dir.as_fd();
+    with(|w| {
+        w.files();
+        !w.outputs.is_empty() && Id::of(dir).is_some_and(|d| w.outputs.contains(&(d, name)))
+    })
+}
+
 /// The directory holding the file `file` (opened from `path`) and its name there,
 /// found from where that descriptor is; `None` if that name holds another object now.
 fn named(file: BorrowedFd, path: &Path) -> Result<Option<(Place, Vec<u8>)>, Refused> {

@@ -2219,7 +2219,9 @@ impl Shell {
         cmd.limits = collected.limits;
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
-        record_outputs(&fds);
+        if !copies_own_text(&cmd, redirs) {
+            record_outputs(&fds);
+        }
         // A standard descriptor closed for the command (`>&-`) would be inherited from
         // the shell: it gets a descriptor that can neither be read nor written instead
         // (an O_PATH one: reads and writes fail with EBADF, as on a closed one).
@@ -2712,6 +2714,22 @@ fn record_outputs(fds: &[(RawFd, RawFd)]) {
             }
         }
     }
+}
+
+/// Whether the command copies the script's own text to its output: the system's `cat`
+/// given nothing to read but a here-document or here-string the script wrote (`cat >
+/// env.sh <<'EOF'`). What it writes is the user's, not a command's output (new-user
+/// trial: such an env file's `export EDITOR=vim` was refused to `.`).
+fn copies_own_text(cmd: &jail::Command, redirs: &Redirections) -> bool {
+    let Some((exe, _)) = &cmd.found else {
+        return false;
+    };
+    let system = ["/usr/bin/cat", "/bin/cat"];
+    redirs.2
+        && cmd.grants.is_empty()
+        && cmd.argv[1..].iter().all(|a| a == "-")
+        && std::fs::canonicalize(exe)
+            .is_ok_and(|real| system.iter().any(|s| real == std::path::Path::new(s)))
 }
 
 /// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).

@@ -349,8 +349,8 @@ fn source_file(sh: &mut Shell, path: &std::path::Path) -> Result<(), Flow> {
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
-    let text = match pola_sh::builtins::source::read_file(path) {
-        Ok(text) => text,
+    let (text, made) = match pola_sh::builtins::source::read_startup(path) {
+        Ok(read) => read,
         Err(why) => {
             report::error(
                 PROGRAM,
@@ -359,8 +359,21 @@ fn source_file(sh: &mut Shell, path: &std::path::Path) -> Result<(), Flow> {
             return Ok(());
         }
     };
+    if made {
+        report::error(
+            PROGRAM,
+            format!(
+                "{}: a command's output was written here, which a jail could have made; it runs as such text (help eval), and !!. {} runs it as yours",
+                pola_fileserver::text::shown(path),
+                pola_fileserver::text::shown(path)
+            ),
+        );
+    }
     let line = std::mem::replace(&mut sh.line_base, 1);
-    let r = sh.run_text(&text, false);
+    let r = match made {
+        true => sh.run_made_text(&text, false),
+        false => sh.run_text(&text, false),
+    };
     sh.line_base = line;
     match r {
         Err(Flow::Exit(s)) => Err(Flow::Exit(s)),

@@ -23,7 +23,13 @@ pub enum Target {
 
 /// The redirections of one command, in order; and the files they opened to write.
 #[derive(Debug, Default)]
-pub struct Redirections(pub Vec<(RawFd, Target)>, pub Vec<std::path::PathBuf>);
+pub struct Redirections(
+    pub Vec<(RawFd, Target)>,
+    pub Vec<std::path::PathBuf>,
+    /// Standard input is a here-document or here-string of the script's own text
+    /// (no text a command made in it): `cat > env.sh <<'EOF'` writes the user's text.
+    pub bool,
+);
 
 /// How often text a command made has passed through this process (a marked value
 /// expanded, input read, a command run: `Shell::report_made`). A builtin, function or
@@ -347,6 +353,9 @@ impl Saved {
     /// The files written as a jail's output (`pola_fileserver::planted::record_output`).
     fn record(&mut self) {
         for path in self.1.drain(..) {
+            // The file written, not a link to it: `.` looks at what it opens (a
+            // dotfile kept as a link reached its target unrecorded: review).
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
             pola_fileserver::planted::record_output(&path);
         }
     }
@@ -431,6 +440,11 @@ impl Shell {
                 return Err(format!("{fd}: bad file descriptor"));
             }
             let fd = fd as RawFd;
+            // Standard input given anything else is not the script's own text.
+            if fd == 0 {
+                out.2 = false;
+            }
+            let events = made_events();
             let target = match &r.op {
                 RedirOp::HereDoc(h) => {
                     let text = if h.literal {
@@ -448,11 +462,13 @@ impl Shell {
                     } else {
                         expand::string(self, &h.body)?
                     };
+                    out.2 = fd == 0 && made_events() == events;
                     Target::Open(here_document(&text)?)
                 }
                 RedirOp::HereString(w) => {
                     let mut text = expand::string(self, w)?;
                     text.push('\n');
+                    out.2 = fd == 0 && made_events() == events;
                     Target::Open(here_document(&text)?)
                 }
                 RedirOp::Dup(out_dir, w) => {

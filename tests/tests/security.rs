@@ -2484,7 +2484,10 @@ both!(
         fs::remove_file(&pwned).unwrap();
         // Text a command made, however it reached eval's words, is not.
         let out = format!("/usr/bin/printf '%s' 'echo evil >> {v}/rc'");
+        std::os::unix::fs::symlink(t.path("real.sh"), t.path("link.sh")).unwrap();
         for reach in [
+            // A third review's: written through a link, sourced by its target.
+            format!("x=$({out}); echo \"$x\" > {v}/link.sh; . {v}/real.sh"),
             format!("x=$({out}); y=\"$x\"; eval \"$y\""),
             format!("set -- \"$({out})\"; eval \"$1\""),
             format!("{out} | {{ read -r l; eval \"$l\"; }}"),
@@ -2516,6 +2519,53 @@ both!(
             );
             assert!(run.stderr.contains("refused"), "{reach}: {run}");
         }
+        // A reference to a guarded name, which a plain assignment would then set.
+        let run = sh(
+            t,
+            &format!(
+                "eval {}; out=/tmp/evil; !!/usr/bin/env",
+                made("ref.txt", "declare -n out=EDITOR")
+            ),
+        );
+        assert!(!run.stdout.contains("EDITOR=/tmp/evil"), "{run}");
+        assert!(run.stderr.contains("EDITOR: refused"), "{run}");
+        // A startup file a command's output was written to runs as such text at the
+        // next login (third review); vouched for, it ran as the user's.
+        let home = t.mkdir("home");
+        let login = |script: &str| {
+            let mut cmd = t.command(pola_tests::pola_sh(), &["-l", "-c", script]);
+            cmd.env("HOME", &home);
+            t.output(cmd)
+        };
+        let write = format!("x=$({out}); echo \"$x\" >> ~/.profile");
+        pola_sh_with(t, &write, &[("HOME", &home)]).success();
+        let run = login("!!. ~/.profile");
+        assert_eq!(
+            fs::read_to_string(&rc).unwrap(),
+            "ORIGINAL\nevil\n",
+            "{run}"
+        );
+        fs::write(&rc, "ORIGINAL\n").unwrap();
+        let run = login("echo ran");
+        assert_eq!(run.stdout, "ran\n", "{run}");
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
+        assert!(
+            run.stderr.contains("a command's output was written here"),
+            "{run}"
+        );
+        // The user's own text through the system's `cat` is the user's; a here-document
+        // holding a command's output is not.
+        let run = sh(
+            t,
+            &format!("cat > {v}/env.sh <<'E'\nexport EDITOR=vi\nE\n. {v}/env.sh; echo \"$EDITOR\""),
+        );
+        assert_eq!(run.success(), "vi\n");
+        let run = sh(
+            t,
+            &format!("cat > {v}/env2.sh <<E\n$({out})\nE\n. {v}/env2.sh"),
+        );
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
+        assert!(run.stderr.contains("refused"), "{run}");
         // A login variable handed to every jail by such text (review); the user's own
         // `export` hands it.
         let token = std::path::Path::new("t0k-secret");

@@ -146,6 +146,11 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
         ));
     }
     if f.set.contains('n') || f.unset.contains('n') {
+        // Nor a reference to one, which a plain assignment would then set (review).
+        let target = op.split_once('=').map(|(_, t)| t);
+        if (sh.vars.made || sh.vars.tainting) && target.is_some_and(crate::vars::guarded) {
+            return Err(crate::vars::VarError::Made(target.unwrap_or_default().into()).to_string());
+        }
         return reference(sh, op, name, f, local);
     }
     if local && sh.vars.get(name).is_some_and(|v| v.readonly) {

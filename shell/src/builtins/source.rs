@@ -177,6 +177,18 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     read_all(open_text(path)?)
 }
 
+/// A startup file's text (`~/.profile`, the rc, `$ENV`), and whether a command's
+/// output was written there (`tool init >> ~/.profile`, `echo "$x" >> rc` with `x`
+/// a command's output): such a file runs as text made at run time, as `.` would run
+/// it (security review: its `!!` ran at the next login). Not for being in a directory
+/// a jail was given to write: jails have the startup files read-only there
+/// (`crate::protect`).
+pub fn read_startup(path: &std::path::Path) -> Result<(String, bool), String> {
+    let fd = open_text(path)?;
+    let made = pola_fileserver::planted::written_as_output(fd.as_fd(), path);
+    Ok((read_all(fd)?, made))
+}
+
 /// The file a path names for the shell to run, opened once: `. <(list)`, `.
 /// /dev/fd/3` are the shell's own descriptor (its `/proc` link names a pipe, which no
 /// path reaches), any other path is opened as [`read_file`] says.
