@@ -1598,6 +1598,23 @@ pub fn written_as_output(file: BorrowedFd, path: &Path) -> bool {
     })
 }
 
+/// Whether a jail had the file `file` (opened from `path`) by its name: given to write
+/// with `=>`, or at a slot. Anything that cannot be told is taken as so.
+pub fn granted_by_name(file: BorrowedFd, path: &Path) -> bool {
+    let Ok(Some((place, name))) = named(file, path) else {
+        return true;
+    };
+    let dir = place.dir.as_fd();
+    with(|w| {
+        w.files();
+        let key = Id::of(dir).map(|d| (d, name));
+        let had = |set: &Set<(Id, Vec<u8>)>| {
+            !set.is_empty() && key.as_ref().is_some_and(|k| set.contains(k))
+        };
+        had(&w.slots) || had(&w.files)
+    })
+}
+
 /// The directory holding the file `file` (opened from `path`) and its name there,
 /// found from where that descriptor is; `None` if that name holds another object now.
 fn named(file: BorrowedFd, path: &Path) -> Result<Option<(Place, Vec<u8>)>, Refused> {

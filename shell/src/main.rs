@@ -345,11 +345,12 @@ fn finish(sh: &mut Shell, f: impl FnOnce(&mut Shell) -> Result<i32, Flow>) -> i3
 
 /// Run a startup file if it exists (its errors are reported; the shell goes on). It
 /// is read as `.` reads a file: never through a link a jail may have made, never a FIFO.
-fn source_file(sh: &mut Shell, path: &std::path::Path) -> Result<(), Flow> {
+/// `protected`: jails have it read-only unless given it by name (`read_startup`).
+fn source_file(sh: &mut Shell, path: &std::path::Path, protected: bool) -> Result<(), Flow> {
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
-    let (text, made) = match pola_sh::builtins::source::read_startup(path) {
+    let (text, made) = match pola_sh::builtins::source::read_startup(path, protected) {
         Ok(read) => read,
         Err(why) => {
             report::error(
@@ -383,9 +384,9 @@ fn source_file(sh: &mut Shell, path: &std::path::Path) -> Result<(), Flow> {
 
 /// A login shell reads `/etc/profile` and `~/.profile`, as sh does.
 fn read_login_files(sh: &mut Shell) -> Result<(), Flow> {
-    source_file(sh, std::path::Path::new("/etc/profile"))?;
+    source_file(sh, std::path::Path::new("/etc/profile"), true)?;
     if let Some(home) = sh.get("HOME").map(std::path::PathBuf::from) {
-        source_file(sh, &home.join(".profile"))?;
+        source_file(sh, &home.join(".profile"), true)?;
     }
     Ok(())
 }
@@ -400,7 +401,7 @@ fn read_interactive_files(sh: &mut Shell) -> Result<(), Flow> {
         if let Some(w) = word {
             if let Ok(path) = pola_sh::expand::string(sh, &w) {
                 if !path.is_empty() {
-                    source_file(sh, std::path::Path::new(&path))?;
+                    source_file(sh, std::path::Path::new(&path), false)?;
                 }
             }
         }
@@ -409,7 +410,7 @@ fn read_interactive_files(sh: &mut Shell) -> Result<(), Flow> {
         return Ok(());
     }
     if let Some(rc) = dirs::config_dir().map(|d| d.join("pola-sh").join("rc")) {
-        source_file(sh, &rc)?;
+        source_file(sh, &rc, true)?;
     }
     Ok(())
 }

@@ -436,7 +436,7 @@ impl Vars {
     /// (`PATH=./bin:$PATH`, then the user's `!!git` starts the `ssh` a jail left
     /// there: security review). What it had stays.
     fn check_path(&self, name: &str, value: &str) -> Result<(), VarError> {
-        if !self.made || name != "PATH" {
+        if !(self.made || self.tainting) || name != "PATH" {
             return Ok(());
         }
         let old = self.scalar("PATH").unwrap_or_default();

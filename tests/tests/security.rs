@@ -2553,6 +2553,43 @@ both!(
             run.stderr.contains("a command's output was written here"),
             "{run}"
         );
+        // Given by name to a jail, a startup file is the jail's (fourth review).
+        pola_sh_with(
+            t,
+            &format!("/bin/sh -c 'echo \"echo evil >> {v}/rc\" >> ~/.profile' => ~/.profile"),
+            &[("HOME", &home)],
+        )
+        .success();
+        let run = login("echo ran");
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
+        assert!(
+            run.stderr.contains("a command's output was written here"),
+            "{run}"
+        );
+        // Names a jail chose, printed back by the shell: the directory stack, `cd -`,
+        // a `mktemp` in such a directory (fourth review).
+        let dirs = t.mkdir("dirs");
+        fs::create_dir(dirs.join("x\n!!touch pwn-d\n")).unwrap();
+        fs::create_dir(dirs.join("m\n!!touch pwn-m\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(
+            dirs.join("m\n!!touch pwn-m\n"),
+            fs::Permissions::from_mode(0o777),
+        )
+        .unwrap();
+        for case in [
+            "cd x*; cd ..; eval \"$(cd -)\"",
+            &format!(
+                "pushd x* >/dev/null; pushd .. >/dev/null; popd > {v}/stack.sh; . {v}/stack.sh"
+            ),
+            "for d in m*; do TMPDIR=$PWD/$d; done; x=$(mktemp); eval \"$x\"",
+        ] {
+            let run = sh(t, &format!("cd {} && {case}", dirs.display()));
+            assert!(run.stderr.contains("'!!' refused"), "{case}: {run}");
+        }
+        for pwn in ["pwn-d", "pwn-m"] {
+            assert!(!dirs.join(pwn).exists() && !t.path(pwn).exists(), "{pwn}");
+        }
         // The user's own text through the system's `cat` is the user's; a here-document
         // holding a command's output is not.
         let run = sh(

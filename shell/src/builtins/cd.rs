@@ -140,6 +140,8 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
                 sh.set("PWD", &dest);
                 sh.vars.tainting = tainting;
                 if announce {
+                    // A directory's name, which a jail may have chosen (fourth review).
+                    sh.report_made();
                     super::out(&format!("{dest}\n"));
                 }
                 return Ok(0);

@@ -29,7 +29,10 @@ pub fn dirs(sh: &mut Shell, argv: &[String]) -> Status {
 }
 
 /// The stack as `dirs` shows it: the working directory, then what `pushd` kept.
+/// The directory stack's names (which a jail may have chosen: what prints them is
+/// marked as a command's output, fourth review).
 pub fn stack(sh: &Shell) -> Vec<String> {
+    sh.report_made();
     let home = sh.get("HOME").unwrap_or("").to_string();
     let tilde = |d: &str| {
         if !home.is_empty() && home != "/" && (d == home || d.starts_with(&format!("{home}/"))) {

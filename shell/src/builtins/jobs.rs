@@ -22,6 +22,8 @@ pub fn find(sh: &Shell, spec: &str) -> Option<usize> {
 /// stopped, and in an interactive shell those that ended since the last look;
 /// `-p`: only their process ids, `-l`: with them.
 pub fn jobs(sh: &mut Shell, argv: &[String]) -> Status {
+    // Jobs' text, which text a command made may have started (fourth review).
+    sh.report_made();
     // A subshell (`jobs | head`) sees its parent's jobs but cannot wait for them.
     if !sh.subshell {
         sh.reap_jobs();

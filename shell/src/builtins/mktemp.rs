@@ -17,6 +17,11 @@ const USAGE: &str = "mktemp [-dqtu] [-p DIR] [--suffix=SUFF] [TEMPLATE]";
 /// it printed lands in the host's /tmp under a name the jail chose. Here the shell
 /// makes it (never through a link a jail may have made), as the user.
 pub fn mktemp(sh: &mut Shell, argv: &[String]) -> Status {
+    // The name it prints holds its directory's: from marked words or a marked
+    // `TMPDIR`, a name a jail may have chosen (fourth review).
+    if sh.vars.tainting || sh.vars.get("TMPDIR").is_some_and(|v| v.made) {
+        sh.report_made();
+    }
     let mut dir_wanted = false;
     let mut dry_run = false;
     let mut quiet = false;

@@ -183,9 +183,16 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
 /// it (security review: its `!!` ran at the next login). Not for being in a directory
 /// a jail was given to write: jails have the startup files read-only there
 /// (`crate::protect`).
-pub fn read_startup(path: &std::path::Path) -> Result<(String, bool), String> {
+/// `protected`: jails have it read-only (`~/.profile`, the rc) unless given it by name;
+/// `$ENV`'s file is asked as `.` asks (fourth review).
+pub fn read_startup(path: &std::path::Path, protected: bool) -> Result<(String, bool), String> {
+    use pola_fileserver::planted;
     let fd = open_text(path)?;
-    let made = pola_fileserver::planted::written_as_output(fd.as_fd(), path);
+    let made = planted::written_as_output(fd.as_fd(), path)
+        || match protected {
+            true => planted::granted_by_name(fd.as_fd(), path),
+            false => planted::author(fd.as_fd(), path) == planted::Author::Jail,
+        };
     Ok((read_all(fd)?, made))
 }
 
