@@ -191,6 +191,9 @@ pub struct Shell {
     substituted: Vec<RawFd>,
     /// The shells running process substitutions, reaped once they exit.
     pub substituting: Vec<Pid>,
+    /// For each `<(list)` open now, by its descriptor: where its shell says that what
+    /// it prints may hold text a command made ([`Shell::report_made`]).
+    substitution_marks: Vec<(RawFd, OwnedFd)>,
     /// The limits `ulimit` set: each command's, not the shell's own.
     pub rlimits: Vec<pola_fileserver::limits::Rlimit>,
     /// `exit` said there are stopped jobs on this line of the history (the next
@@ -345,6 +348,7 @@ impl Shell {
             read_rc: true,
             substituted: Vec::new(),
             substituting: Vec::new(),
+            substitution_marks: Vec::new(),
             rlimits: Vec::new(),
             exit_warned: None,
             script: false,
@@ -1190,6 +1194,7 @@ impl Shell {
         for n in self.substituted.drain(mark..) {
             redirect::release(n);
             self.user_fds.retain(|u| *u != n);
+            self.substitution_marks.retain(|(m, _)| *m != n);
         }
     }
 
@@ -2511,9 +2516,22 @@ impl Shell {
         } else {
             (read, written)
         };
+        // Whether what `<(list)` prints may hold text a command made (`. <(tool)`
+        // runs it as such text; `. <(echo "export EDITOR=vim")` as the script's).
+        let marks = match write {
+            true => None,
+            false => Some(
+                nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+                    .map_err(|e| e.desc().to_string())?,
+            ),
+        };
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(ours);
+                if let Some((_, mark_w)) = marks {
+                    self.made_report = Some(mark_w);
+                    self.made_reported.set(false);
+                }
                 self.enter_subshell();
                 // Apart from the terminal, as a background job: in a process group of
                 // its own when the shell is interactive (the relay hands the keys to
@@ -2536,6 +2554,10 @@ impl Shell {
             }
             Ok(Forked::Parent(pid)) => {
                 drop(theirs);
+                self.substitution_marks.retain(|(m, _)| *m != n);
+                if let Some((mark_r, _)) = marks {
+                    self.substitution_marks.push((n, mark_r));
+                }
                 self.substituting.push(pid);
                 self.last_background = Some(pid);
                 // Close-on-exec: a command is given it as a user descriptor; no other
@@ -2549,6 +2571,19 @@ impl Shell {
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),
         }
+    }
+
+    /// Whether what `.` read from `path` was a `<(list)` that printed only the script's
+    /// own text: its shell said nothing of a command's output, and has let go of the
+    /// pipe it would say it on.
+    pub fn substitution_own_text(&self, path: &str) -> bool {
+        let Some(n) = redirect::fd_path_number(path) else {
+            return false;
+        };
+        let Some((_, marks)) = self.substitution_marks.iter().find(|(m, _)| *m == n) else {
+            return false;
+        };
+        matches!(nix::unistd::read(marks, &mut [0u8]), Ok(0))
     }
 
     /// `wait PID` for a process substitution's shell: its status, once it has ended;

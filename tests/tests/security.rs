@@ -2590,6 +2590,13 @@ both!(
         for pwn in ["pwn-d", "pwn-m"] {
             assert!(!dirs.join(pwn).exists() && !t.path(pwn).exists(), "{pwn}");
         }
+        // A `<(list)` of the script's own text is the script's; one holding a command's
+        // output is not.
+        let run = sh(t, ". <(echo 'export EDITOR=vi'); echo \"$EDITOR\"");
+        assert_eq!(run.success(), "vi\n");
+        let run = sh(t, &format!("x=$({out}); . <(echo \"$x\")"));
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
+        assert!(run.stderr.contains("refused"), "{run}");
         // The user's own text through the system's `cat` is the user's; a here-document
         // holding a command's output is not.
         let run = sh(

@@ -79,6 +79,8 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
             return Ok(1);
         }
     };
+    // Read to its end: a `<(list)` of the script's own text is the script's.
+    let made = made && !sh.substitution_own_text(file);
     let saved = (argv.len() > 2).then(|| std::mem::replace(&mut sh.positional, argv[2..].to_vec()));
     let line = sh.line;
     let base = std::mem::replace(&mut sh.line_base, 1);
