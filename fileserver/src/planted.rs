@@ -1542,77 +1542,75 @@ pub enum Author {
     Jail,
 }
 
-/// Whose text the file `file` is (opened from `path`; looked at where that descriptor
-/// is, not by walking `path` again). A jail's ([`Author::Jail`]) if it is in a
-/// directory a jail was given to write or made, or a jail had it at a slot, and it was
-/// not born after every jail that could write had ended ([`Window`]): its text is then
-/// no more the user's than the jail's (`. .venv/bin/activate` after `pip install … =>
-/// .venv`: whatever ran in that jail could rewrite it). Else a jail's output if a jail
-/// was handed it to write ([`Author::JailOutput`]). Anything that cannot be told is
-/// taken as a jail's.
+/// What the record says of a file, as `.` and the startup files ask before they run it
+/// ([`record_of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// A jail had it by its name: given to write with `=>`, or at a slot.
+    pub by_name: bool,
+    /// It is in a directory a jail was given to write or made, and was not born after
+    /// every jail that could write had ended ([`Window`]).
+    pub in_jails_dir: bool,
+    /// A command's output was written to it through a descriptor the shell handed out
+    /// or its own redirection ([`record_output`]).
+    pub output: bool,
+}
+
+impl Record {
+    /// Whose text the file is. A jail's ([`Author::Jail`]) if a jail had it by name or
+    /// it is in a jail's directory: its text is then no more the user's than the
+    /// jail's (`. .venv/bin/activate` after `pip install … => .venv`: whatever ran in
+    /// that jail could rewrite it). Else a jail's output if a command's output was
+    /// written to it ([`Author::JailOutput`]).
+    pub fn author(&self) -> Author {
+        match self.by_name || self.in_jails_dir {
+            true => Author::Jail,
+            false if self.output => Author::JailOutput,
+            false => Author::User,
+        }
+    }
+}
+
+/// Whose text the file `file` is (opened from `path`): [`Record::author`] of
+/// [`record_of`].
 pub fn author(file: BorrowedFd, path: &Path) -> Author {
-    let found = || -> Result<Author, Refused> {
-        let Some((place, name)) = named(file, path)? else {
-            return Ok(Author::Jail);
-        };
-        let dir = place.dir.as_fd();
-        let (in_dir, by_name, output) = with(|w| {
-            let key = || Id::of(dir).map(|d| (d, name.clone()));
-            let had = |set: &Set<(Id, Vec<u8>)>| {
-                !set.is_empty() && key().is_some_and(|k| set.contains(&k))
-            };
-            w.files();
-            (
-                in_written_dir(w, dir) || in_made_dir(w, dir),
-                had(&w.slots) || had(&w.files),
-                had(&w.outputs),
-            )
-        });
-        // A name a jail had is its, whatever is there now. In a directory jails could
-        // write, a file born after every such jail had ended, in a directory born
-        // after too, is not: no jail ever had that directory (a file of the same name
-        // there, rewritten outside a jail as a new file, may carry a jail's text:
-        // security review).
-        Ok(
-            match by_name || (in_dir && !born_after_every_window(&[file, dir])) {
-                true => Author::Jail,
-                false if output => Author::JailOutput,
-                false => Author::User,
-            },
+    record_of(file, path).author()
+}
+
+/// What the record says of the file `file` (opened from `path`; looked at where that
+/// descriptor is, not by walking `path` again). Anything that cannot be told is taken
+/// as everything a jail could have done.
+pub fn record_of(file: BorrowedFd, path: &Path) -> Record {
+    let unknown = Record {
+        by_name: true,
+        in_jails_dir: true,
+        output: true,
+    };
+    let Ok(Some((place, name))) = named(file, path) else {
+        return unknown;
+    };
+    let dir = place.dir.as_fd();
+    let (in_dir, by_name, output) = with(|w| {
+        let key = || Id::of(dir).map(|d| (d, name.clone()));
+        let had =
+            |set: &Set<(Id, Vec<u8>)>| !set.is_empty() && key().is_some_and(|k| set.contains(&k));
+        w.files();
+        (
+            in_written_dir(w, dir) || in_made_dir(w, dir),
+            had(&w.slots) || had(&w.files),
+            had(&w.outputs),
         )
-    };
-    found().unwrap_or(Author::Jail)
-}
-
-/// Whether a command's output was written to the file `file` (opened from `path`)
-/// through a descriptor the shell handed out or its own redirection ([`record_output`]),
-/// whatever else [`author`] says of it. Anything that cannot be told is taken as so.
-pub fn written_as_output(file: BorrowedFd, path: &Path) -> bool {
-    let Ok(Some((place, name))) = named(file, path) else {
-        return true;
-    };
-    let dir = place.dir.as_fd();
-    with(|w| {
-        w.files();
-        !w.outputs.is_empty() && Id::of(dir).is_some_and(|d| w.outputs.contains(&(d, name)))
-    })
-}
-
-/// Whether a jail had the file `file` (opened from `path`) by its name: given to write
-/// with `=>`, or at a slot. Anything that cannot be told is taken as so.
-pub fn granted_by_name(file: BorrowedFd, path: &Path) -> bool {
-    let Ok(Some((place, name))) = named(file, path) else {
-        return true;
-    };
-    let dir = place.dir.as_fd();
-    with(|w| {
-        w.files();
-        let key = Id::of(dir).map(|d| (d, name));
-        let had = |set: &Set<(Id, Vec<u8>)>| {
-            !set.is_empty() && key.as_ref().is_some_and(|k| set.contains(k))
-        };
-        had(&w.slots) || had(&w.files)
-    })
+    });
+    // A name a jail had is its, whatever is there now. In a directory jails could
+    // write, a file born after every such jail had ended, in a directory born after
+    // too, is not: no jail ever had that directory (a file of the same name there,
+    // rewritten outside a jail as a new file, may carry a jail's text: security
+    // review).
+    Record {
+        by_name,
+        in_jails_dir: in_dir && !born_after_every_window(&[file, dir]),
+        output,
+    }
 }
 
 /// The directory holding the file `file` (opened from `path`) and its name there,

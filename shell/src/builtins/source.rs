@@ -188,13 +188,9 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
 /// `protected`: jails have it read-only (`~/.profile`, the rc) unless given it by name;
 /// `$ENV`'s file is asked as `.` asks (fourth review).
 pub fn read_startup(path: &std::path::Path, protected: bool) -> Result<(String, bool), String> {
-    use pola_fileserver::planted;
     let fd = open_text(path)?;
-    let made = planted::written_as_output(fd.as_fd(), path)
-        || match protected {
-            true => planted::granted_by_name(fd.as_fd(), path),
-            false => planted::author(fd.as_fd(), path) == planted::Author::Jail,
-        };
+    let record = pola_fileserver::planted::record_of(fd.as_fd(), path);
+    let made = record.output || record.by_name || (!protected && record.in_jails_dir);
     Ok((read_all(fd)?, made))
 }
 
