@@ -15,18 +15,17 @@ impl Shell {
     /// (`x=$(tool)`, `y=$x`: `Shell::made_seen`).
     pub fn perform_assignment(&mut self, a: &Assignment) -> Result<(), String> {
         let seen = self.made_seen.replace(false);
-        let tainting = std::mem::replace(&mut self.vars.tainting, false);
+        let marked = self.vars.tainting;
         // `x+=more` keeps what `x` held.
         let held = a.append && self.vars.get(&a.name).is_some_and(|v| v.made);
-        let r = self.assign_expanded(a);
+        let r = self.setting_marked(false, |sh| sh.assign_expanded(a));
         // A declaration builtin's words held such text (`export x="$(tool)"`): its
         // assignments' text comes expanded already.
-        if self.made_seen.get() || tainting || held {
+        if self.made_seen.get() || marked || held {
             if let Some(v) = self.vars.get_mut(&a.name) {
                 v.made = true;
             }
         }
-        self.vars.tainting = tainting;
         self.made_seen.set(seen);
         r
     }
@@ -249,10 +248,8 @@ impl Shell {
                 a.append = append;
                 // Its `$(...)` runs as such text too (security review: a nested
                 // `eval "!!…"` there was the script's own).
-                let outer = self.made_depth(self.made_at_run_time.max(1));
-                let r = self.perform_assignment(&a);
-                self.made_depth(outer);
-                return r;
+                let depth = self.made_at_run_time.max(1);
+                return self.at_made_depth(depth, |sh| sh.perform_assignment(&a));
             }
         }
         let literal = |w: &str| Word(vec![crate::ast::Part::Single(w.to_string())]);

@@ -133,12 +133,11 @@ fn regex_match(sh: &mut Shell, text: &str, re: &str) -> Result<bool, String> {
             })
             .collect();
         // What it matched keeps the mark of what it was matched in.
-        let tainting = sh.vars.tainting;
-        sh.vars.tainting = tainting || sh.made_seen.get();
-        let _ = sh
-            .vars
-            .set_value("BASH_REMATCH", crate::vars::Value::Indexed(captured));
-        sh.vars.tainting = tainting;
+        let marked = sh.vars.tainting || sh.made_seen.get();
+        let _ = sh.setting_marked(marked, |sh| {
+            sh.vars
+                .set_value("BASH_REMATCH", crate::vars::Value::Indexed(captured))
+        });
         Ok(true)
     }
 }

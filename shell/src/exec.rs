@@ -105,8 +105,9 @@ pub struct Shell {
     pub functions: HashMap<String, Rc<Command>>,
     pub aliases: HashMap<String, String>,
     /// How deep the shell is in text it made as it ran (`eval`'s words, `.` of a
-    /// pipe): while above 0, `!!` is refused in what it parses, and a trap or alias
-    /// set holding one ([`Shell::refuse_unconfined`]).
+    /// pipe): while above 0, `!!` is refused in what it parses and runs, a trap set
+    /// holding one ([`Shell::refuse_unconfined`]), and what `parse::MADE_REFUSED`
+    /// says.
     pub made_at_run_time: u32,
     /// Functions that text made at run time defined (`eval "$(tool init)"`): they run
     /// as such text, whoever calls them.
@@ -548,9 +549,26 @@ impl Shell {
     /// words, `.` of a pipe): as [`Shell::run_text`], with `!!` refused in it
     /// (`parse::MADE_AT_RUN_TIME`).
     pub fn run_made_text(&mut self, src: &str, exit_on_error: bool) -> Status {
-        let outer = self.made_depth(self.made_at_run_time + 1);
-        let r = self.run_text(src, exit_on_error);
+        self.at_made_depth(self.made_at_run_time + 1, |sh| {
+            sh.run_text(src, exit_on_error)
+        })
+    }
+
+    /// Run `f` at `depth` in text made at run time ([`Shell::made_depth`]), then come
+    /// back to the depth it was.
+    pub fn at_made_depth<R>(&mut self, depth: u32, f: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = self.made_depth(depth);
+        let r = f(self);
         self.made_depth(outer);
+        r
+    }
+
+    /// Run `f` with what it sets marked as holding text a command made, or not
+    /// (`Vars::tainting`), then put the mark back as it was.
+    pub fn setting_marked<R>(&mut self, marked: bool, f: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = std::mem::replace(&mut self.vars.tainting, marked);
+        let r = f(self);
+        self.vars.tainting = outer;
         r
     }
 
@@ -591,8 +609,22 @@ impl Shell {
         }
     }
 
-    /// In text made at run time, `text` (a trap's action, an alias's value) set to be
-    /// read again later: whether it holds a `!!` (anything with `!!` in it that does
+    /// In a forked copy of the shell (a substitution's): say on `w` that what it prints
+    /// may hold text a command made, once, when it may ([`made_report_pipe`]).
+    fn report_made_on(&mut self, w: OwnedFd) {
+        self.made_report = Some(w);
+        self.made_reported.set(false);
+    }
+
+    /// A builtin reads input, which may be a command's output: so is what it sets, and
+    /// what it prints.
+    pub fn reads_input(&mut self) {
+        self.vars.tainting = true;
+        self.report_made();
+    }
+
+    /// In text made at run time, `text` (a trap's action) set to be read again
+    /// later: whether it holds a `!!` (anything with `!!` in it that does
     /// not read as text without one), which is then refused with a message naming
     /// `what`. Later, it would run with nothing to say where it came from.
     pub fn refuse_unconfined(&self, what: &str, text: &str) -> bool {
@@ -719,15 +751,13 @@ impl Shell {
         // A trap runs as the text that set it (`made`): one set in text made at run
         // time runs as such text, and the user's own may hold `!!`, also when it fires
         // during an `eval`.
-        let made = self.made_depth(made as u32);
         let here = if at_line { self.line.max(1) } else { 1 };
         let base = std::mem::replace(&mut self.line_base, here);
         let line = self.line;
-        let r = self.run_text(cmd, false);
+        let r = self.at_made_depth(made as u32, |sh| sh.run_text(cmd, false));
         self.line_base = base;
         self.line = line;
         self.traps.running = false;
-        self.made_depth(made);
         r
     }
 
@@ -1305,11 +1335,10 @@ impl Shell {
                 .cloned()
                 .unwrap_or_default();
             // Read, and chosen by what was read: marked, as `read`'s.
-            let tainting = std::mem::replace(&mut self.vars.tainting, true);
-            let assigned = self
-                .assign("REPLY", &line)
-                .and_then(|_| self.assign(var, &chosen));
-            self.vars.tainting = tainting;
+            let assigned = self.setting_marked(true, |sh| {
+                sh.assign("REPLY", &line)
+                    .and_then(|_| sh.assign(var, &chosen))
+            });
             if let Err(e) = assigned {
                 self.error(e);
                 break Ok(1);
@@ -1425,9 +1454,7 @@ impl Shell {
                 self.loops += 1;
                 let mut result = Ok(0);
                 for item in items {
-                    let tainting = std::mem::replace(&mut self.vars.tainting, items_made);
-                    let assigned = self.assign(var, &item);
-                    self.vars.tainting = tainting;
+                    let assigned = self.setting_marked(items_made, |sh| sh.assign(var, &item));
                     if let Err(e) = assigned {
                         self.error(e);
                         result = Ok(1);
@@ -1623,13 +1650,8 @@ impl Shell {
         // runs as such text.
         let chosen = self.name_made
             && matches!(s.args.first(), Some(Arg::Word(w)) if !expand::is_literal(w));
-        if chosen {
-            let outer = self.made_depth(self.made_at_run_time + 1);
-            let r = self.run_simple_chosen(s, ends, items);
-            self.made_depth(outer);
-            return r;
-        }
-        self.run_simple_chosen(s, ends, items)
+        let depth = self.made_at_run_time + chosen as u32;
+        self.at_made_depth(depth, |sh| sh.run_simple_chosen(s, ends, items))
     }
 
     fn run_simple_chosen(
@@ -1950,9 +1972,7 @@ impl Shell {
                 Ok(1)
             };
         };
-        let tainting = std::mem::replace(&mut self.vars.tainting, self.words_made);
-        let result = builtin(self, argv);
-        self.vars.tainting = tainting;
+        let result = self.setting_marked(self.words_made, |sh| builtin(sh, argv));
         saved.restore();
         result
     }
@@ -2444,15 +2464,12 @@ impl Shell {
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
         // Whether what it prints may hold text a command made (`$(tool)`; not
         // `$(mktemp)` or `$(printf %s "$mine")`, the shell's own).
-        let (made_r, made_w) =
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
-                .map_err(|e| e.desc().to_string())?;
+        let (made_r, made_w) = made_report_pipe()?;
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(read);
                 drop(made_r);
-                self.made_report = Some(made_w);
-                self.made_reported.set(false);
+                self.report_made_on(made_w);
                 self.enter_subshell();
                 self.terminal = None;
                 self.next_group = None;
@@ -2520,17 +2537,13 @@ impl Shell {
         // runs it as such text; `. <(echo "export EDITOR=vim")` as the script's).
         let marks = match write {
             true => None,
-            false => Some(
-                nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
-                    .map_err(|e| e.desc().to_string())?,
-            ),
+            false => Some(made_report_pipe()?),
         };
         match sys::fork() {
             Ok(Forked::Child) => {
                 drop(ours);
                 if let Some((_, mark_w)) = marks {
-                    self.made_report = Some(mark_w);
-                    self.made_reported.set(false);
+                    self.report_made_on(mark_w);
                 }
                 self.enter_subshell();
                 // Apart from the terminal, as a background job: in a process group of
@@ -2767,6 +2780,14 @@ fn copies_own_text(cmd: &jail::Command, redirs: &Redirections) -> bool {
             .is_ok_and(|real| system.iter().any(|s| real == std::path::Path::new(s)))
 }
 
+/// A pipe (read end, write end) on which a forked copy of the shell says that what it
+/// prints may hold text a command made ([`Shell::report_made`]); the read end does not
+/// wait.
+fn made_report_pipe() -> Result<(OwnedFd, OwnedFd), String> {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+        .map_err(|e| e.desc().to_string())
+}
+
 /// A command line without its first field (`exec CMD ARGS` runs `CMD ARGS`).
 fn without_first_field(items: &[GrantItem]) -> Vec<GrantItem> {
     let mut out = Vec::new();
@@ -2846,12 +2867,8 @@ impl Host for Shell {
     }
     fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
         // `${x:=$(tool)}`: what the expansion used so far is in the value.
-        let made = self.made_seen.get();
-        let tainting = self.vars.tainting;
-        self.vars.tainting = tainting || made;
-        let r = self.assign(name, value);
-        self.vars.tainting = tainting;
-        r
+        let marked = self.vars.tainting || self.made_seen.get();
+        self.setting_marked(marked, |sh| sh.assign(name, value))
     }
     fn set_element(&mut self, name: &str, key: &str, value: &str) -> Result<(), String> {
         let key = self.element_key(name, key)?;

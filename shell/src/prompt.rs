@@ -31,22 +31,24 @@ pub fn expand(sh: &mut Shell, var: &str) -> String {
     let hints = crate::jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
     // Whoever set it (text made at run time can: `PS1='$(… > ~/.profile)'`), what a
     // prompt runs is text made at run time: no `!!`, no file written (security review).
-    let outer = sh.made_depth(sh.made_at_run_time.max(1));
-    let mut out = String::new();
-    for part in parts {
-        match part {
-            Part::Literal(s) => out.push_str(&escapes(sh, &s)),
-            Part::Escaped('$') => out.push(if sh.identity.uid == 0 { '#' } else { '$' }),
-            Part::Escaped(c) => out.push(c),
-            other => {
-                let word = crate::ast::Word(vec![other]);
-                if let Ok(v) = crate::expand::string(sh, &word) {
-                    out.push_str(&shown(&v).to_string());
+    let depth = sh.made_at_run_time.max(1);
+    let out = sh.at_made_depth(depth, |sh| {
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                Part::Literal(s) => out.push_str(&escapes(sh, &s)),
+                Part::Escaped('$') => out.push(if sh.identity.uid == 0 { '#' } else { '$' }),
+                Part::Escaped(c) => out.push(c),
+                other => {
+                    let word = crate::ast::Word(vec![other]);
+                    if let Ok(v) = crate::expand::string(sh, &word) {
+                        out.push_str(&shown(&v).to_string());
+                    }
                 }
             }
         }
-    }
-    sh.made_depth(outer);
+        out
+    });
     crate::jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
     sh.status = status;
     out

@@ -285,7 +285,7 @@ impl Redirections {
 
     /// Apply to this process; returns what is needed to undo it.
     pub fn apply(&self) -> Result<Saved, String> {
-        let mut saved = Saved(Vec::new(), self.1.clone(), made_events());
+        let mut saved = Saved(Vec::new(), self.1.clone(), Some(made_events()));
         for (fd, target) in &self.0 {
             if is_shell_fd(*fd) {
                 saved.restore();
@@ -323,8 +323,13 @@ fn unsafe_fd(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
 }
 
 /// The descriptors a redirection replaced, to put back afterwards; the files it
-/// opened to write, and [`MADE_EVENTS`] when it was applied.
-pub struct Saved(Vec<(RawFd, Option<OwnedFd>)>, Vec<std::path::PathBuf>, u64);
+/// opened to write; and [`MADE_EVENTS`] when it was applied, or `None` once what the
+/// command writes is known to hold a command's output.
+pub struct Saved(
+    Vec<(RawFd, Option<OwnedFd>)>,
+    Vec<std::path::PathBuf>,
+    Option<u64>,
+);
 
 impl Saved {
     pub fn restore(&mut self) {
@@ -338,7 +343,7 @@ impl Saved {
                 None => release(fd),
             }
         }
-        if made_events() != self.2 {
+        if self.2 != Some(made_events()) {
             self.record();
         }
         self.1.clear();
@@ -347,7 +352,7 @@ impl Saved {
     /// The command's own words held text a command made (`echo "$x" > f`): what it
     /// writes is taken as a command's output whatever happens after.
     pub fn words_made(&mut self) {
-        self.2 = u64::MAX;
+        self.2 = None;
     }
 
     /// The files written as a jail's output (`pola_fileserver::planted::record_output`).

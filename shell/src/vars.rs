@@ -314,7 +314,7 @@ impl Vars {
         let name = &self.resolve(name);
         self.check_made(name)?;
         self.check_path(name, value)?;
-        let made = self.made || self.tainting;
+        let made = self.marked();
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -346,7 +346,7 @@ impl Vars {
         if let Value::Str(s) = &value {
             self.check_path(name, s)?;
         }
-        let made = self.made || self.tainting;
+        let made = self.marked();
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -369,7 +369,7 @@ impl Vars {
     pub fn set_element(&mut self, name: &str, key: Key, value: &str) -> Result<(), VarError> {
         let name = &self.resolve(name);
         self.check_made(name)?;
-        let made = self.made || self.tainting;
+        let made = self.marked();
         let var = self.entry_ref(name);
         if var.readonly {
             return Err(VarError::ReadOnly(name.to_string()));
@@ -436,7 +436,7 @@ impl Vars {
     /// (`PATH=./bin:$PATH`, then the user's `!!git` starts the `ssh` a jail left
     /// there: security review). What it had stays.
     fn check_path(&self, name: &str, value: &str) -> Result<(), VarError> {
-        if !(self.made || self.tainting) || name != "PATH" {
+        if !self.marked() || name != "PATH" {
             return Ok(());
         }
         let old = self.scalar("PATH").unwrap_or_default();
@@ -451,11 +451,17 @@ impl Vars {
         Ok(())
     }
 
+    /// What is set now holds text a command made: set by text made at run time, or
+    /// with words that hold such text ([`Vars::made`], [`Vars::tainting`]).
+    pub fn marked(&self) -> bool {
+        self.made || self.tainting
+    }
+
     /// In text made at run time, or by a builtin whose words hold such text (`export
     /// $(tool)`, `read -r "$name"`: a jail would choose the name), a [`guarded`] name
     /// is refused.
-    fn check_made(&self, name: &str) -> Result<(), VarError> {
-        match (self.made || self.tainting) && guarded(name) {
+    pub fn check_made(&self, name: &str) -> Result<(), VarError> {
+        match self.marked() && guarded(name) {
             true => Err(VarError::Made(name.to_string())),
             false => Ok(()),
         }

@@ -130,15 +130,14 @@ pub fn change(sh: &mut Shell, target: &str, physical: bool, print: bool, name: &
         match result {
             Ok(()) => {
                 let old = crate::escapes::from_os(cwd.as_os_str());
-                let tainting = sh.vars.tainting;
-                sh.vars.tainting = tainting || sh.vars.get("PWD").is_some_and(|v| v.made);
-                sh.set("OLDPWD", &old);
+                let marked = sh.vars.tainting;
+                let old_made = sh.vars.get("PWD").is_some_and(|v| v.made);
+                sh.setting_marked(marked || old_made, |sh| sh.set("OLDPWD", &old));
                 // A path the kernel resolved holds names a jail may have chosen (a
                 // link it planted): marked, as pathname expansion's names are.
-                sh.vars.tainting = tainting || dest != absolute;
+                let resolved = dest != absolute;
                 let dest = crate::escapes::from_os(dest.as_os_str());
-                sh.set("PWD", &dest);
-                sh.vars.tainting = tainting;
+                sh.setting_marked(marked || resolved, |sh| sh.set("PWD", &dest));
                 if announce {
                     // A directory's name, which a jail may have chosen (fourth review).
                     sh.report_made();

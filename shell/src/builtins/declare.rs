@@ -128,14 +128,14 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
     }
     // Not even an attribute (`declare -n HOME=X`, `export LD_PRELOAD`, `declare -u
     // HOME`), in text made at run time (security review): see `vars::guarded`.
-    if (sh.vars.made || sh.vars.tainting)
+    if sh.vars.marked()
         && (crate::vars::guarded(name) || crate::vars::guarded(&sh.vars.resolve(name)))
     {
         return Err(crate::vars::VarError::Made(sh.vars.resolve(name).into_owned()).to_string());
     }
     // A login variable (a token, a key) goes to `!!` commands only: text a command
     // made does not hand it to every jail (security review).
-    if (sh.vars.made || sh.vars.tainting)
+    if sh.vars.marked()
         && f.set.contains('x')
         && sh.vars.get(name).is_some_and(|v| v.from_env && !v.exported)
     {
@@ -147,9 +147,8 @@ pub fn declare_one(sh: &mut Shell, op: &str, f: &Flags, local: bool) -> Result<(
     }
     if f.set.contains('n') || f.unset.contains('n') {
         // Nor a reference to one, which a plain assignment would then set (review).
-        let target = op.split_once('=').map(|(_, t)| t);
-        if (sh.vars.made || sh.vars.tainting) && target.is_some_and(crate::vars::guarded) {
-            return Err(crate::vars::VarError::Made(target.unwrap_or_default().into()).to_string());
+        if let Some((_, target)) = op.split_once('=') {
+            sh.vars.check_made(target).map_err(|e| e.to_string())?;
         }
         return reference(sh, op, name, f, local);
     }

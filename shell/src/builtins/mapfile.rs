@@ -7,9 +7,7 @@ use crate::vars::Value;
 /// read lines of standard input into an indexed array (default `MAPFILE`); `-t`
 /// drops the delimiter.
 pub fn mapfile(sh: &mut Shell, argv: &[String]) -> Status {
-    // What it reads may be a command's output: so is what it sets.
-    sh.vars.tainting = true;
-    sh.report_made();
+    sh.reads_input();
     let mut trim = false;
     let mut count = 0usize;
     let mut skip = 0usize;

@@ -10,9 +10,7 @@ use crate::vars::Value;
 /// and a backslash-newline continues the line. The status is 1 at end of input
 /// (the names are set all the same), above 128 when `-t` timed out.
 pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
-    // What it reads may be a command's output: so is what it sets.
-    sh.vars.tainting = true;
-    sh.report_made();
+    sh.reads_input();
     let mut raw = false;
     let mut array: Option<String> = None;
     let mut delim: Option<u8> = Some(b'\n');
