@@ -42,6 +42,8 @@ ratios = {
         ratio("launch", "env: pola-run -- true, 10,050-line record", "env: pola-run -- true"), None),
     "pola-sh -c /usr/bin/true / bwrap": (
         ratio("launch", "pola-sh -c /usr/bin/true", "bwrap (comparable)"), None),
+    "pola-sh -c, two commands / one": (
+        ratio("launch", "pola-sh -c, two commands", "pola-sh -c /usr/bin/true"), None),
     "pola-sh / dash, 500 cat": (ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x cat"), 3.0),
     "hints on / off, 500 cat": (
         ratio("scripts", "pola-sh --hints: 500 x cat", "pola-sh: 500 x cat"), 1.05),

@@ -50,7 +50,39 @@ static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept {
     watch: None,
     unwatchable: false,
     me: 0,
+    looked: 0,
 });
+
+/// How many commands' kept paths a shell checks with `lstat`s before it watches them
+/// instead (`Watch`), unless it watches from its first command on (an interactive
+/// shell: [`watch_at_once`]). A watch saves ~50 µs a command but costs more than 10 ms
+/// once: the kernel waits for a grace period as the inotify descriptor holding watches
+/// is closed, and a shell's exit closes it. Every script of two commands or more waited
+/// for that (`pola-sh -c 'cat f; cat f'`: 24 → 14 ms; bench/README.md, twenty-eighth
+/// stop). From about this many commands on, a watch has paid for itself.
+/// `POLA_WATCH_AFTER=N` (read once) sets another number: the tests watch from the
+/// first command on with 0.
+const WATCH_AFTER: u32 = 200;
+
+fn watch_after() -> u32 {
+    static AFTER: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *AFTER.get_or_init(|| {
+        std::env::var("POLA_WATCH_AFTER")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(WATCH_AFTER)
+    })
+}
+
+/// Watch the kept paths from the first command that looks at them (an interactive
+/// shell, whose exit nobody waits for).
+static WATCH_AT_ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// This process watches the kept paths from its first command on (an interactive
+/// shell), not only once it has run [`WATCH_AFTER`] commands.
+pub fn watch_at_once() {
+    WATCH_AT_ONCE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
 
 struct Kept {
     witnesses: BTreeMap<PathBuf, crate::resolve::WitnessFd>,
@@ -65,6 +97,8 @@ struct Kept {
     /// system call each time it is asked: not once for each of them). 0: not known,
     /// no watch is this process's.
     me: u32,
+    /// Commands whose kept paths were checked without a watch ([`WATCH_AFTER`]).
+    looked: u32,
 }
 
 /// What tells the shell that a kept path may name another object now, so that the
@@ -99,6 +133,28 @@ impl Watch {
             mounts,
             watched: BTreeSet::new(),
         })
+    }
+
+    /// After something was said: the events read and let go of, the mount table's
+    /// count taken again, and every directory to be watched anew (`above`: the ones
+    /// still there keep their watch, and were watched all along). The same
+    /// descriptor, not a new watch: closing this one would wait for a grace period on
+    /// the command's way. False if the mount table cannot be counted.
+    fn renew(&mut self) -> bool {
+        // Events that keep coming are said again at the next command's look.
+        for _ in 0..64 {
+            if self.inotify.read_events().is_err() {
+                break;
+            }
+        }
+        self.watched.clear();
+        match crate::mounts::changes() {
+            Some(count) => {
+                self.mounts = count;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether anything was said since the watch was made, or the watch cannot tell.
@@ -136,26 +192,35 @@ impl Watch {
 
 /// Once for each command's resolving, before its default environment's witnesses are
 /// taken (`kept_witness`): if the watch said anything, no kept path is known
-/// unchanged any more, and a new watch is made.
+/// unchanged any more, and the watch is renewed. Without a watch, one more command
+/// whose kept paths are checked one by one ([`WATCH_AFTER`]).
 pub(crate) fn notice_changes() {
     let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
     kept.me = std::process::id();
+    let me = kept.me;
     let quiet = match &kept.watch {
-        Some(watch) if watch.owner == kept.me => !watch.said_anything(),
-        _ => return,
+        Some(watch) if watch.owner == me => !watch.said_anything(),
+        _ => {
+            kept.looked = kept.looked.saturating_add(1);
+            return;
+        }
     };
     if !quiet {
         kept.unchanged.clear();
-        kept.watch = Watch::new();
-        kept.unwatchable = kept.watch.is_none();
+        let renewed = kept.watch.as_mut().is_some_and(Watch::renew);
+        if !renewed {
+            kept.watch = None;
+            kept.unwatchable = true;
+        }
     }
 }
 
 /// The witness of the default environment's bind of `path`: the one kept from an
 /// earlier command if `path` still names its very object, else resolved again as any
 /// grant is (`crate::resolve`) and kept. Still names it: nothing was said by the watch
-/// since it was checked (`Watch`, made once a kept path is first checked: a shell of
-/// one command, `pola-run`, has none), or else one `lstat` shows the same device and
+/// since it was checked (`Watch`, made once it is worth it: from the first command an
+/// interactive shell checks, from the [`WATCH_AFTER`]th of any other; a shell of one
+/// command and `pola-run` have none), or else one `lstat` shows the same device and
 /// inode (a link in its place is another inode). Opening and checking each bind
 /// (planted links, `/proc`, its canonical path: six system calls) cost every command
 /// ~0.3 ms.
@@ -166,7 +231,9 @@ pub(crate) fn kept_witness(
     let mut guard = KEPT.lock().unwrap_or_else(|e| e.into_inner());
     let kept = &mut *guard;
     if let Some(w) = kept.witnesses.get(path) {
-        if kept.watch.is_none() && !kept.unwatchable {
+        let worth = kept.looked >= watch_after()
+            || WATCH_AT_ONCE.load(std::sync::atomic::Ordering::Relaxed);
+        if kept.watch.is_none() && !kept.unwatchable && worth {
             kept.watch = Watch::new();
             kept.unwatchable = kept.watch.is_none();
         }

@@ -9,6 +9,23 @@ use std::fmt::{self, Display, Formatter, Write};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct List(pub Vec<Item>);
 
+impl List {
+    /// The simple command this is, if it is one and nothing else (`pola-sh -c 'make +
+    /// => .'`): the shell then starts at most one jail itself (a command substitution
+    /// in its words runs in a process of its own).
+    pub fn only_simple_command(&self) -> Option<&Simple> {
+        match self.0.as_slice() {
+            [item] if !item.background && item.and_or.rest.is_empty() => {
+                match item.and_or.first.commands.as_slice() {
+                    [Command::Simple(simple)] => Some(simple),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     pub and_or: AndOr,

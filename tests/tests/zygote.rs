@@ -497,11 +497,14 @@ fn start_time(pid: u32) -> u64 {
 // The shell keeps the default environment's witnesses from one command to the next
 // (`pola_fileserver::template::kept_witness`) and its zygote a template of it: a file
 // of the environment replaced between two commands is the new file in the next jail,
-// never the kept one. From its third command on, the shell no longer looks at a kept
-// path while nothing was said of it (inotify on every directory above it, the mount
-// table): replaced in place, through a directory on its way, by a forked copy of the
-// shell (which shares the shell's watch but must not take its events), or mounted
-// over, it is still seen. The file is named only inside quotes, never as a grant.
+// never the kept one. Once the shell watches the kept paths (inotify on every
+// directory above them, the mount table: an interactive shell from its first command
+// on, a script from its 200th, here from the first with POLA_WATCH_AFTER=0), it no
+// longer looks at a kept path while nothing was said of it: replaced in place, through
+// a directory on its way, by a forked copy of the shell (which shares the shell's watch
+// but must not take its events), or mounted over, it is still seen. And without the
+// watch (a script's first commands), each is looked at. The file is named only inside
+// quotes, never as a grant.
 both!(
     a_replaced_default_environment_file_is_seen_by_the_next_command,
     |t: &T| {
@@ -559,11 +562,22 @@ both!(
             );
             expected += "below\nend\n";
         }
-        let mut cmd = t.command(pola_sh(), &["-c", &script]);
-        cmd.env("XDG_CONFIG_HOME", &config);
-        let run = t.output(cmd);
+        for watch_after in ["0", "200"] {
+            t.write("conf", "old\n");
+            let _ = fs::remove_dir_all(format!("{etc}.old"));
+            let _ = fs::remove_dir_all(etc.to_string());
+            t.write("etc/conf", "a\n");
+            let mut cmd = t.command(pola_sh(), &["-c", &script]);
+            cmd.env("XDG_CONFIG_HOME", &config)
+                .env("POLA_WATCH_AFTER", watch_after);
+            let run = t.output(cmd);
+            assert_eq!(
+                run.success(),
+                expected,
+                "POLA_WATCH_AFTER={watch_after}: {run}"
+            );
+        }
         let _ = fs::remove_dir_all(&envdir);
-        assert_eq!(run.success(), expected, "{run}");
     }
 );
 
