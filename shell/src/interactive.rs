@@ -188,11 +188,37 @@ pub fn classify_with(
             return;
         }
         let raw: Vec<&str> = command.iter().map(|w| &line[w.start..w.end]).collect();
-        if raw[0].starts_with("!!") {
-            out.push((command[0].start, command[0].end, Class::Unconfined));
-            out.extend(command[1..].iter().map(|w| (w.start, w.end, Class::Plain)));
-        } else {
-            classify_command(command, &raw, cwd, scratch, out);
+        // The command's assignments (`FOO=1 !!env`, `LANG=C sort f`) come before it.
+        let assignment = |word: &str| {
+            word.split_once('=').is_some_and(|(name, _)| {
+                name.chars()
+                    .next()
+                    .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+                    && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+            })
+        };
+        let first = raw.iter().position(|w| !assignment(w)).unwrap_or(raw.len());
+        out.extend(
+            command[..first]
+                .iter()
+                .map(|w| (w.start, w.end, Class::Plain)),
+        );
+        let (command_words, raw) = (&command[first..], &raw[first..]);
+        match raw.first() {
+            None => {}
+            Some(name) if name.starts_with("!!") => {
+                out.push((
+                    command_words[0].start,
+                    command_words[0].end,
+                    Class::Unconfined,
+                ));
+                out.extend(
+                    command_words[1..]
+                        .iter()
+                        .map(|w| (w.start, w.end, Class::Plain)),
+                );
+            }
+            Some(_) => classify_command(command_words, raw, cwd, scratch, out),
         }
         command.clear();
     };
@@ -656,6 +682,24 @@ mod tests {
                 ("nothing", Plain),
                 ("+", Marker),
                 ("src", HiddenGrant),
+            ]
+        );
+        // A command's assignments come before it, `!!` too.
+        let line = "FOO=1 !!env x ; LANG=C sort notes.txt";
+        let classes: Vec<(&str, Class)> = classify(line, dir.path(), "/home/u")
+            .into_iter()
+            .map(|(s, e, c)| (&line[s..e], c))
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                ("FOO=1", Plain),
+                ("!!env", Unconfined),
+                ("x", Plain),
+                (";", Separator),
+                ("LANG=C", Plain),
+                ("sort", Command),
+                ("notes.txt", ReadGrant),
             ]
         );
         // Hosts by name are granted as capabilities; a malformed one grants nothing.

@@ -985,13 +985,15 @@ impl<'o> Grammar<'o> {
         }
         let mut cmd = Simple::default();
         let mut i = i;
-        if let Some(r) = i.strip_prefix("!!") {
-            let bang = i;
-            if self.options.made_at_run_time {
+        // `!!` before the command, also after its assignments and redirections (`FOO=1
+        // !!env`: the assignment is the unconfined command's, as `FOO=1 env` gives it to
+        // a jailed one).
+        let unconfined = |parser: &Self, cmd: &mut Simple, bang: &'a str| -> R<'a, ()> {
+            if parser.options.made_at_run_time {
                 return fail(bang, MADE_AT_RUN_TIME);
             }
             cmd.unconfined = true;
-            i = self.blank(r);
+            let i = parser.blank(&bang[2..]);
             // `!!` alone is bash's "the last command again": here it marks the command
             // after it to run unconfined, and there is none (said at the `!!`: not an
             // unfinished line to continue).
@@ -1004,11 +1006,19 @@ impl<'o> Grammar<'o> {
                     "'!!' runs the command after it unconfined, and none follows (no history expansion here: the Up arrow recalls the last command)",
                 );
             }
+            Ok((i, ()))
+        };
+        if i.starts_with("!!") {
+            i = unconfined(self, &mut cmd, i)?.0;
         }
         // Declaration commands take assignments as arguments.
         let mut declaration = false;
         loop {
             i = self.blank(i);
+            if cmd.args.is_empty() && !cmd.unconfined && i.starts_with("!!") {
+                i = unconfined(self, &mut cmd, i)?.0;
+                continue;
+            }
             if i.starts_with("&>") {
                 let (rest, r) = self.redirect(i)?;
                 cmd.redirects.push(r);
@@ -1837,6 +1847,8 @@ mod tests {
         };
         for text in [
             "!!touch x\n",
+            "X=1 !!touch x\n",
+            "> f !!touch x\n",
             "true; !! touch x\n",
             "f() { !!touch x; }\n",
             "echo $(!!touch x)\n",
@@ -1881,6 +1893,17 @@ mod tests {
         let s = simple("!!sudo apt upgrade");
         assert!(s.unconfined);
         assert_eq!(s.args[0], Arg::Word(lit("sudo")));
+        // After the command's assignments and redirections too: the assignment is the
+        // unconfined command's (it was a jailed command named `!!env`, not found).
+        let s = simple("FOO=1 2>/dev/null !!env");
+        assert!(s.unconfined);
+        assert_eq!(s.assignments[0].name, "FOO");
+        assert_eq!(s.args, vec![Arg::Word(lit("env"))]);
+        assert!(parse("FOO=1 !!\n").is_err());
+        assert!(parse("FOO=1 !! ; true\n").is_err());
+        // Once: `!!!!env` is the command `!!env`, as at the start.
+        let s = simple("FOO=1 !!!!env");
+        assert_eq!(s.args, vec![Arg::Word(lit("!!env"))]);
         // Quoted, they are plain words.
         let s = simple("echo '=>' \"+\"");
         assert!(s.args.iter().all(|a| matches!(a, Arg::Word(_))));
