@@ -144,6 +144,9 @@ pub enum Message {
     Took {
         pid: Pid,
         taken: bool,
+        /// Taken for the last jail the shell will ask for ([`last_jail`]): no more
+        /// copies ahead.
+        last: bool,
         cgroups: Vec<Vec<std::path::PathBuf>>,
     },
 }
@@ -239,6 +242,7 @@ pub fn receive(socket: RawFd) -> Result<Option<(Message, Vec<OwnedFd>)>, Errno> 
             Message::Took {
                 pid: Pid::from_raw(pid),
                 taken: buf[5] != 0,
+                last: buf[5] == LAST_TAKEN,
                 cgroups,
             },
             fds,
@@ -447,6 +451,17 @@ fn every_process() -> Vec<String> {
 }
 
 static ZYGOTE: Mutex<Option<Zygote>> = Mutex::new(None);
+/// The next jail is the last this process will ask for ([`last_jail`]).
+static LAST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// A `Took` message's `taken` byte for the last jail.
+const LAST_TAKEN: u8 = 2;
+
+/// The next jail this process asks for is the last (a script's last command): its
+/// zygote forks no copy ahead after it, and the shell reserves it no cgroup. Any later
+/// one gets a copy forked for it, the slow way.
+pub fn last_jail() {
+    LAST.store(true, std::sync::atomic::Ordering::Relaxed);
+}
 static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 static ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -1056,9 +1071,13 @@ fn tell_took(zygote: &mut Zygote, pid: Pid, taken: bool) -> Result<(), Errno> {
             zygote.mounts.pop_front();
         }
     }
+    let last = taken && LAST.load(std::sync::atomic::Ordering::Relaxed);
     let mut bytes = vec![TOOK_TAG];
     bytes.extend_from_slice(&pid.as_raw().to_le_bytes());
-    bytes.push(u8::from(taken));
+    bytes.push(if last { LAST_TAKEN } else { u8::from(taken) });
+    if last {
+        return send_took(zygote, &bytes);
+    }
     // A cgroup for the copy the zygote forks next, made (or kept from an earlier jail)
     // for this command's limits: from the shell's second command on (the template's
     // rule: a shell of one command makes none), and none for a one-shot launcher's

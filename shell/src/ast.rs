@@ -26,6 +26,17 @@ impl List {
     }
 }
 
+impl Simple {
+    /// The program this command names, as a plain word (no quote or expansion), if it
+    /// names one and is not run unconfined.
+    pub fn jailed_program(&self) -> Option<&str> {
+        match self.args.first() {
+            Some(Arg::Word(word)) if !self.unconfined => word.plain(),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     pub and_or: AndOr,

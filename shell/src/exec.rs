@@ -112,6 +112,11 @@ pub struct Shell {
     /// Functions that text made at run time defined (`eval "$(tool init)"`): they run
     /// as such text, whoever calls them.
     pub made_functions: HashSet<String>,
+    /// The text run next is the shell's program (`-c`, a script file), whose last
+    /// command is told to the zygote ([`Shell::last_jail`]).
+    pub main_text: bool,
+    /// The address of the program's last item, once it is read: nothing comes after it.
+    last_item: usize,
     pub options: Options,
     pub shopt: Shopt,
     pub traps: Traps,
@@ -302,6 +307,8 @@ impl Shell {
             aliases: HashMap::new(),
             made_at_run_time: 0,
             made_functions: HashSet::new(),
+            main_text: false,
+            last_item: 0,
             options: Options {
                 hashall: true,
                 interactive_comments: true,
@@ -646,6 +653,7 @@ impl Shell {
 
     /// As `run_source`; `exit_on_error`: a syntax error ends the shell.
     pub fn run_text(&mut self, src: &str, exit_on_error: bool) -> Status {
+        let main = std::mem::take(&mut self.main_text);
         let mut text = src.to_string();
         let mut offset = 0;
         let mut status = 0;
@@ -665,6 +673,10 @@ impl Shell {
                     offset = next;
                     if self.options.noexec && !self.interactive {
                         continue;
+                    }
+                    if main && only_blanks_and_comments(text.get(next..).unwrap_or("")) {
+                        self.last_item =
+                            list.0.last().map_or(0, |item| item as *const Item as usize);
                     }
                     status = self.run_list(&list)?;
                 }
@@ -710,6 +722,9 @@ impl Shell {
             if item.line.0 > 0 {
                 self.line = self.line_base + item.line.0 - 1;
             }
+            if self.last_item == item as *const Item as usize {
+                self.last_jail(item);
+            }
             status = if item.background {
                 self.background(&item.and_or)?
             } else {
@@ -719,6 +734,27 @@ impl Shell {
             self.run_pending_traps()?;
         }
         Ok(status)
+    }
+
+    /// Before the program's last item: if it is one program run jailed (named as a
+    /// plain word, no builtin or function), the zygote makes no copy ahead after its
+    /// jail. A script's last copy was forked, given a network namespace and a PID 1,
+    /// then ended again at its exit: CPU beside the last command, and ~1 ms of the
+    /// exit (bench/README.md, twenty-eighth stop). A command the script still runs
+    /// after it (an EXIT trap's) gets a copy forked for it.
+    fn last_jail(&self, item: &Item) {
+        let simple = match item.and_or.first.commands.as_slice() {
+            [Command::Simple(simple)] if !item.background && item.and_or.rest.is_empty() => simple,
+            _ => return,
+        };
+        let program = simple.jailed_program().filter(|name| {
+            *name != "grants"
+                && crate::builtins::lookup(name).is_none()
+                && !self.functions.contains_key(*name)
+        });
+        if program.is_some() {
+            pola_fileserver::zygote::last_jail();
+        }
     }
 
     /// Run the commands of traps whose signals arrived.
@@ -2941,4 +2977,12 @@ impl Host for Shell {
     fn patsub_replacement(&self) -> bool {
         self.shopt.on("patsub_replacement")
     }
+}
+
+/// Whether `text` holds no command: blank lines and comments only.
+fn only_blanks_and_comments(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim_start();
+        line.is_empty() || line.starts_with('#')
+    })
 }

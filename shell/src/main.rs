@@ -100,7 +100,7 @@ fn main() {
 /// zygote forks a copy for each later request; one started for nothing is ended at
 /// exit, `zygote::stop_unused`).
 fn one_liner_zygote(text: &str) {
-    use pola_sh::ast::{Arg, Part};
+    use pola_sh::ast::Arg;
     let Ok(list) = pola_sh::parse::parse(text) else {
         return;
     };
@@ -108,21 +108,12 @@ fn one_liner_zygote(text: &str) {
         return;
     };
     pola_fileserver::zygote::enable_once();
-    let plain = |arg: &Arg| match arg {
-        Arg::Word(word) => match word.0.as_slice() {
-            [Part::Literal(text)] => Some(text.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
-    let program = simple.args.first().and_then(plain);
-    let jailed = !simple.unconfined
-        && program.is_some_and(|p| p != "grants" && pola_sh::builtins::lookup(&p).is_none());
-    let host_network = simple
-        .args
-        .iter()
-        .filter_map(plain)
-        .any(|w| w.starts_with("@net"));
+    let jailed = simple
+        .jailed_program()
+        .is_some_and(|p| p != "grants" && pola_sh::builtins::lookup(p).is_none());
+    let host_network = simple.args.iter().any(
+        |arg| matches!(arg, Arg::Word(word) if word.plain().is_some_and(|w| w.starts_with("@net"))),
+    );
     if jailed && !host_network {
         pola_fileserver::zygote::start_ahead(|| pola_fileserver::launch::find_shim().ok());
     }
@@ -296,6 +287,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
         (Some(c), _) => {
             sh.positional = rest.iter().skip(1).cloned().collect();
             sh.line = 1;
+            sh.main_text = true;
             finish(&mut sh, |sh| sh.run_source(&c))
         }
         (None, Some(script)) => {
@@ -313,6 +305,7 @@ fn run(args: &[String], mut login: bool) -> i32 {
             sh.line = 1;
             sh.script = true;
             sh.sources.push(script.clone());
+            sh.main_text = true;
             finish(&mut sh, |sh| sh.run_source(&text))
         }
         (None, None) if interactive => repl(&mut sh),

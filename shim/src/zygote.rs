@@ -104,7 +104,7 @@ pub fn serve(once: bool) -> ! {
         // take the second core from the commands (measured: 4.2× dash per `cat` with
         // the pool, 3.9× without). A one-shot launcher's zygote makes neither: its one
         // jail has its namespace.
-        let idle = !once && !starting && !waiting.is_empty();
+        let idle = !once && !done && !starting && !waiting.is_empty();
         // More than one only once the copies have the shell's template (from its
         // second command on: a shell of one command makes no more), and none while a
         // new one waits to be made: a copy made before it would serve a later
@@ -145,6 +145,7 @@ pub fn serve(once: bool) -> ! {
                 zygote::Message::Took {
                     pid,
                     taken,
+                    last,
                     cgroups: more,
                 },
                 _,
@@ -161,7 +162,8 @@ pub fn serve(once: bool) -> ! {
                     continue;
                 };
                 let w = waiting.remove(at);
-                done = once && taken;
+                // A one-shot launcher's one jail, or a script's last.
+                done = (once || last) && taken;
                 // A template that came meanwhile is the next copy's (also when this
                 // one was let go for being made from the old one).
                 take_template(&mut pending, &mut applied);

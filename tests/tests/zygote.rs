@@ -1132,11 +1132,15 @@ both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
             .count()
     };
     let sleeping = |m: String| move |cmd: &str| cmd.starts_with(&format!("sleep {m}"));
-    // A shell keeps three copies waiting beside its running command (the shell quiet)...
+    // A shell keeps three copies waiting beside its running command (the shell quiet,
+    // a command of its script still to come)...
     let shell = t
         .command(
             pola_sh(),
-            &["-c", &format!("cat f.txt > /dev/null; sleep 2.{marker}")],
+            &[
+                "-c",
+                &format!("cat f.txt > /dev/null; sleep 2.{marker}; cat f.txt > /dev/null"),
+            ],
         )
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -1234,3 +1238,50 @@ both!(
         }
     }
 );
+
+// A script's last command is the last jail its shell asks for: the zygote forks no
+// copy ahead after it (it forked one while the first command ran, which the last
+// command took), and a command the script runs after it all the same (an EXIT trap's)
+// still gets its jail, forked for it.
+both!(a_scripts_last_command_leaves_no_copy_waiting, |t: &T| {
+    t.write("f.txt", "content\n");
+    let (first, last) = (tag(t, 500_000), tag(t, 600_000));
+    let shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                &format!("sleep 0.9{first}; trap 'cat f.txt' EXIT; sleep 1.2{last}"),
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = |marker: &str| {
+        let marker = marker.to_string();
+        move || !processes(|cmd| cmd.starts_with("sleep ") && cmd.contains(&marker)).is_empty()
+    };
+    let copies = || {
+        processes(|_| true)
+            .into_iter()
+            .filter(|(pid, ppid)| *ppid == shell.id() && comm(*pid) == "pola-warm")
+            .count()
+    };
+    assert!(wait_for(running(&first), 5), "the first command runs");
+    assert!(
+        wait_for(|| copies() > 0, 5),
+        "a copy waits for the next command"
+    );
+    assert!(wait_for(running(&last), 5), "the last command runs");
+    for _ in 0..30 {
+        assert_eq!(
+            copies(),
+            0,
+            "a copy was forked after the script's last command"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = shell.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "content\n");
+});
