@@ -653,12 +653,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.txt"), "").unwrap();
         std::fs::create_dir(dir.path().join("src")).unwrap();
+        let classes_of = |line: &'static str| -> Vec<(&'static str, Class)> {
+            classify(line, dir.path(), "/home/u")
+                .into_iter()
+                .map(|(s, e, c)| (&line[s..e], c))
+                .collect()
+        };
         let line =
             "sort notes.txt -o => out.csv | make + => . ; !!sudo x ; cat 'notes.txt' nothing + src";
-        let classes: Vec<(&str, Class)> = classify(line, dir.path(), "/home/u")
-            .into_iter()
-            .map(|(s, e, c)| (&line[s..e], c))
-            .collect();
+        let classes = classes_of(line);
         use Class::*;
         assert_eq!(
             classes,
@@ -686,10 +689,7 @@ mod tests {
         );
         // A command's assignments come before it, `!!` too.
         let line = "FOO=1 !!env x ; LANG=C sort notes.txt";
-        let classes: Vec<(&str, Class)> = classify(line, dir.path(), "/home/u")
-            .into_iter()
-            .map(|(s, e, c)| (&line[s..e], c))
-            .collect();
+        let classes = classes_of(line);
         assert_eq!(
             classes,
             [
@@ -704,10 +704,7 @@ mod tests {
         );
         // Hosts by name are granted as capabilities; a malformed one grants nothing.
         let line = "pip download x + @net:pypi.org @net:files.pythonhosted.org:443";
-        let classes: Vec<(&str, Class)> = classify(line, dir.path(), "/home/u")
-            .into_iter()
-            .map(|(s, e, c)| (&line[s..e], c))
-            .collect();
+        let classes = classes_of(line);
         assert_eq!(
             &classes[4..],
             [
