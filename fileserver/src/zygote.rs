@@ -314,8 +314,8 @@ struct Zygote {
     used: bool,
     /// The mount table's changes (`crate::mounts`) counted before the zygote could
     /// fork its next copies: when it started (`took` 0), and as each `K` message was
-    /// sent (`took` n: the n-th), the last few. Empty for a one-shot launcher's, which
-    /// is not watched.
+    /// sent (`took` n: the n-th), the last few. Empty where the table cannot be
+    /// counted.
     mounts: std::collections::VecDeque<(u32, u64)>,
     /// How many `K` messages it was sent.
     took: u32,
@@ -482,9 +482,12 @@ pub fn enable_once() {
 
 fn start(shim: &Path) -> std::io::Result<Zygote> {
     let once = ONCE.load(std::sync::atomic::Ordering::Relaxed);
-    let mounts = match (once, crate::mounts::changes()) {
-        (false, Some(count)) => std::collections::VecDeque::from([(0, count)]),
-        _ => std::collections::VecDeque::new(),
+    // Counted for a one-shot launcher's too: `pola-sh -c 'cmd $(sleep 2)'` asks for its
+    // jail after its words are expanded, and a copy made before a host mount showed
+    // the mounts as they were (review of the twenty-eighth stop).
+    let mounts = match crate::mounts::changes() {
+        Some(count) => std::collections::VecDeque::from([(0, count)]),
+        None => std::collections::VecDeque::new(),
     };
     let mut args = vec![if once { ONCE_ARG } else { ARG }];
     if crate::pty::SHARED.get().is_none() {

@@ -166,6 +166,41 @@ fn classify_command(
     }
 }
 
+/// What a word before a command's name is.
+enum Before {
+    /// An assignment (`a=1`, `a+=1`, `a[0]=1`), or a redirection with its target
+    /// (`>log`, `2>/dev/null`).
+    Word,
+    /// A redirection's operator alone (`>`, `2>>`): the next word is its target.
+    Operator,
+}
+
+/// Whether `word` goes before a command's name, and how.
+fn before_command(word: &str) -> Option<Before> {
+    const OPS: &[&str] = &[
+        "&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">",
+    ];
+    let op = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    if let Some(op_len) = OPS.iter().find(|o| op.starts_with(**o)).map(|o| o.len()) {
+        return Some(match op.len() == op_len {
+            true => Before::Operator,
+            false => Before::Word,
+        });
+    }
+    let (name, _) = word.split_once('=')?;
+    let name = name.strip_suffix('+').unwrap_or(name);
+    let name = match name.split_once('[') {
+        Some((array, index)) => index.ends_with(']').then_some(array)?,
+        None => name,
+    };
+    let named = name
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+    named.then_some(Before::Word)
+}
+
 /// The words of `line` with their byte ranges and classes.
 pub fn classify(line: &str, cwd: &Path, home: &str) -> Vec<(usize, usize, Class)> {
     classify_with(line, cwd, home, &|_| false)
@@ -188,16 +223,18 @@ pub fn classify_with(
             return;
         }
         let raw: Vec<&str> = command.iter().map(|w| &line[w.start..w.end]).collect();
-        // The command's assignments (`FOO=1 !!env`, `LANG=C sort f`) come before it.
-        let assignment = |word: &str| {
-            word.split_once('=').is_some_and(|(name, _)| {
-                name.chars()
-                    .next()
-                    .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-                    && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-            })
-        };
-        let first = raw.iter().position(|w| !assignment(w)).unwrap_or(raw.len());
+        // The command's assignments and redirections (`FOO=1 !!env`, `LANG=C sort f`,
+        // `> log !!make`) come before it.
+        let mut first = 0;
+        while let Some(word) = raw.get(first) {
+            first += match before_command(word) {
+                Some(Before::Word) => 1,
+                // The operator alone: its target is the next word.
+                Some(Before::Operator) => 2,
+                None => break,
+            };
+        }
+        let first = first.min(raw.len());
         out.extend(
             command[..first]
                 .iter()
@@ -687,8 +724,8 @@ mod tests {
                 ("src", HiddenGrant),
             ]
         );
-        // A command's assignments come before it, `!!` too.
-        let line = "FOO=1 !!env x ; LANG=C sort notes.txt";
+        // A command's assignments and redirections come before it, `!!` too.
+        let line = "FOO=1 !!env x ; LANG=C sort notes.txt ; a[0]=1 X+=2 > log 2>/dev/null !!sh";
         let classes = classes_of(line);
         assert_eq!(
             classes,
@@ -700,6 +737,13 @@ mod tests {
                 ("LANG=C", Plain),
                 ("sort", Command),
                 ("notes.txt", ReadGrant),
+                (";", Separator),
+                ("a[0]=1", Plain),
+                ("X+=2", Plain),
+                (">", Plain),
+                ("log", Plain),
+                ("2>/dev/null", Plain),
+                ("!!sh", Unconfined),
             ]
         );
         // Hosts by name are granted as capabilities; a malformed one grants nothing.
