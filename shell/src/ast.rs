@@ -15,23 +15,20 @@ impl List {
     /// in its words runs in a process of its own).
     pub fn only_simple_command(&self) -> Option<&Simple> {
         match self.0.as_slice() {
-            [item] if !item.background && item.and_or.rest.is_empty() => {
-                match item.and_or.first.commands.as_slice() {
-                    [Command::Simple(simple)] => Some(simple),
-                    _ => None,
-                }
-            }
+            [item] => item.only_simple_command(),
             _ => None,
         }
     }
 }
 
-impl Simple {
-    /// The program this command names, as a plain word (no quote or expansion), if it
-    /// names one and is not run unconfined.
-    pub fn jailed_program(&self) -> Option<&str> {
-        match self.args.first() {
-            Some(Arg::Word(word)) if !self.unconfined => word.plain(),
+impl Item {
+    /// The simple command this item is, if it is one alone (no pipeline, `&&`, `||` or
+    /// `&`).
+    pub fn only_simple_command(&self) -> Option<&Simple> {
+        match self.and_or.first.commands.as_slice() {
+            [Command::Simple(simple)] if !self.background && self.and_or.rest.is_empty() => {
+                Some(simple)
+            }
             _ => None,
         }
     }

@@ -743,15 +743,10 @@ impl Shell {
     /// exit (bench/README.md, twenty-eighth stop). A command the script still runs
     /// after it (an EXIT trap's) gets a copy forked for it.
     fn last_jail(&self, item: &Item) {
-        let simple = match item.and_or.first.commands.as_slice() {
-            [Command::Simple(simple)] if !item.background && item.and_or.rest.is_empty() => simple,
-            _ => return,
-        };
-        let program = simple.jailed_program().filter(|name| {
-            *name != "grants"
-                && crate::builtins::lookup(name).is_none()
-                && !self.functions.contains_key(*name)
-        });
+        let program = item
+            .only_simple_command()
+            .and_then(crate::lookup::jailed_program)
+            .filter(|name| !self.functions.contains_key(*name));
         if program.is_some() {
             pola_fileserver::zygote::last_jail();
         }

@@ -177,11 +177,11 @@ enum Before {
 
 /// Whether `word` goes before a command's name, and how.
 fn before_command(word: &str) -> Option<Before> {
-    const OPS: &[&str] = &[
-        "&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">",
-    ];
     let op = word.trim_start_matches(|c: char| c.is_ascii_digit());
-    if let Some(op_len) = OPS.iter().find(|o| op.starts_with(**o)).map(|o| o.len()) {
+    let found = crate::parse::REDIRECTION_OPERATORS
+        .iter()
+        .find(|o| op.starts_with(**o));
+    if let Some(op_len) = found.map(|o| o.len()) {
         return Some(match op.len() == op_len {
             true => Before::Operator,
             false => Before::Word,
@@ -193,12 +193,7 @@ fn before_command(word: &str) -> Option<Before> {
         Some((array, index)) => index.ends_with(']').then_some(array)?,
         None => name,
     };
-    let named = name
-        .chars()
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
-    named.then_some(Before::Word)
+    crate::vars::valid_name(name).then_some(Before::Word)
 }
 
 /// The words of `line` with their byte ranges and classes.

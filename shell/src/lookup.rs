@@ -32,6 +32,18 @@ pub fn inside_jail() -> bool {
     })
 }
 
+/// The program `simple` names to run jailed, as a plain word (no quote or expansion):
+/// none when it is run unconfined, or names a builtin or `grants`. (A function of the
+/// same name is the caller's to rule out.)
+pub fn jailed_program(simple: &crate::ast::Simple) -> Option<&str> {
+    match simple.args.first() {
+        Some(crate::ast::Arg::Word(word)) if !simple.unconfined => word
+            .plain()
+            .filter(|name| *name != "grants" && crate::builtins::lookup(name).is_none()),
+        _ => None,
+    }
+}
+
 /// The shell that runs a script without `#!`, inside the jail.
 pub const SCRIPT_SHELL: &str = "/bin/sh";
 

@@ -108,9 +108,7 @@ fn one_liner_zygote(text: &str) {
         return;
     };
     pola_fileserver::zygote::enable_once();
-    let jailed = simple
-        .jailed_program()
-        .is_some_and(|p| p != "grants" && pola_sh::builtins::lookup(p).is_none());
+    let jailed = pola_sh::lookup::jailed_program(simple).is_some();
     let host_network = simple.args.iter().any(
         |arg| matches!(arg, Arg::Word(word) if word.plain().is_some_and(|w| w.starts_with("@net"))),
     );

@@ -89,6 +89,11 @@ fn is_delimiter(c: char) -> bool {
 }
 
 /// Whether `i` begins a process substitution, `<(` or `>(`.
+/// The redirection operators, the longest of those sharing a start first.
+pub(crate) const REDIRECTION_OPERATORS: &[&str] = &[
+    "&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">",
+];
+
 fn starts_process(i: &str) -> bool {
     i.starts_with("<(") || i.starts_with(">(")
 }
@@ -1137,10 +1142,10 @@ impl<'o> Grammar<'o> {
         if fd.is_none() && starts_process(rest) {
             return miss(i);
         }
-        const OPS: &[&str] = &[
-            "&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">",
-        ];
-        let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) else {
+        let Some(op) = REDIRECTION_OPERATORS
+            .iter()
+            .find(|op| rest.starts_with(**op))
+        else {
             return miss(i);
         };
         if op.starts_with('&') && fd.is_some() {

@@ -443,14 +443,20 @@ both!(a_dead_zygotes_copy_is_reaped, |t: &T| {
     assert!(status.success(), "{status:?}");
 });
 
-/// The warm PID 1 made for the next command of the shell `shell`: the child of the copy
-/// waiting for that command (`pola-shim`'s `warm`).
-fn warm_pid1_of(shell: u32) -> Option<u32> {
-    let waiting: Vec<u32> = processes(|_| true)
+/// The copies waiting, forked ahead, for the next commands of `shell` (its children
+/// named `pola-warm`).
+fn waiting_copies(shell: u32) -> Vec<u32> {
+    processes(|_| true)
         .into_iter()
         .filter(|(pid, ppid)| *ppid == shell && comm(*pid) == "pola-warm")
         .map(|(pid, _)| pid)
-        .collect();
+        .collect()
+}
+
+/// The warm PID 1 made for the next command of the shell `shell`: the child of the copy
+/// waiting for that command (`pola-shim`'s `warm`).
+fn warm_pid1_of(shell: u32) -> Option<u32> {
+    let waiting = waiting_copies(shell);
     processes(|_| true)
         .into_iter()
         .find(|(_, ppid)| waiting.contains(ppid))
@@ -838,13 +844,7 @@ both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
         .unwrap();
     let first = |cmd: &str| cmd.starts_with(&format!("sleep 1.{marker}"));
     assert!(wait_for(|| !processes(first).is_empty(), 5));
-    let copies = || {
-        processes(|_| true)
-            .into_iter()
-            .filter(|(pid, ppid)| *ppid == shell.id() && comm(*pid) == "pola-warm")
-            .map(|(pid, _)| pid)
-            .collect::<Vec<u32>>()
-    };
+    let copies = || waiting_copies(shell.id());
     // While the command runs (the shell quiet), three wait.
     assert!(
         wait_for(|| copies().len() == 3, 5),
@@ -1125,12 +1125,6 @@ both!(
 both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
     t.write("f.txt", "content\n");
     let marker = tag(t, 700_000);
-    let waiting_copies = |parent: u32| {
-        processes(|_| true)
-            .into_iter()
-            .filter(|(pid, ppid)| *ppid == parent && comm(*pid) == "pola-warm")
-            .count()
-    };
     let sleeping = |m: String| move |cmd: &str| cmd.starts_with(&format!("sleep {m}"));
     // A shell keeps three copies waiting beside its running command (the shell quiet,
     // a command of its script still to come)...
@@ -1150,7 +1144,7 @@ both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
         5
     ));
     assert!(
-        wait_for(|| waiting_copies(shell.id()) == 3, 5),
+        wait_for(|| waiting_copies(shell.id()).len() == 3, 5),
         "no three copies wait beside the shell's command"
     );
     // ...pola-run none: its one command took the only copy.
@@ -1166,7 +1160,7 @@ both!(pola_runs_zygote_makes_one_jail_and_dies_with_it, |t: &T| {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(
         waiting_copies(run.id()),
-        0,
+        [0u32; 0],
         "a copy waits beside pola-run's command"
     );
     assert!(run.wait_with_output().unwrap().status.success());
@@ -1261,12 +1255,7 @@ both!(a_scripts_last_command_leaves_no_copy_waiting, |t: &T| {
         let marker = marker.to_string();
         move || !processes(|cmd| cmd.starts_with("sleep ") && cmd.contains(&marker)).is_empty()
     };
-    let copies = || {
-        processes(|_| true)
-            .into_iter()
-            .filter(|(pid, ppid)| *ppid == shell.id() && comm(*pid) == "pola-warm")
-            .count()
-    };
+    let copies = || waiting_copies(shell.id()).len();
     assert!(wait_for(running(&first), 5), "the first command runs");
     assert!(
         wait_for(|| copies() > 0, 5),
