@@ -18,16 +18,39 @@ pub const FILE: &str = "/tmp/pola-phases";
 #[cfg(feature = "phases")]
 pub fn stamp(phase: &str) {
     use std::io::Write;
+    use std::os::fd::IntoRawFd;
     use std::os::fd::{AsRawFd, FromRawFd};
-    use std::sync::OnceLock;
-    static OUT: OnceLock<Option<std::fs::File>> = OnceLock::new();
-    let out = OUT.get_or_init(|| {
-        let file = std::fs::OpenOptions::new().append(true).open(FILE).ok()?;
-        // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor, owned here from now on.
-        let high = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 900) };
-        (high >= 0).then(|| unsafe { std::fs::File::from_raw_fd(high) })
-    });
-    if let Some(mut out) = out.as_ref() {
+    use std::sync::Mutex;
+    // Opened by each process at its first stamp, and again whenever the descriptor is
+    // no longer that file: a fork's copy of its parent's may be closed (every copy,
+    // shim and PID 1 closes what it does not keep) and its number reused. Such a
+    // descriptor is forgotten, not closed.
+    static OUT: Mutex<Option<((u64, u64), std::fs::File)>> = Mutex::new(None);
+    let identity = |f: &std::fs::File| {
+        use std::os::unix::fs::MetadataExt;
+        f.metadata().ok().map(|m| (m.dev(), m.ino()))
+    };
+    let mut out = OUT.lock().unwrap_or_else(|e| e.into_inner());
+    let current = match out.as_ref() {
+        Some((id, file)) => identity(file) == Some(*id),
+        None => false,
+    };
+    if !current {
+        if let Some((_, stale)) = out.take() {
+            let _ = stale.into_raw_fd();
+        }
+        *out = (|| {
+            let file = std::fs::OpenOptions::new().append(true).open(FILE).ok()?;
+            // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor, owned here from now on.
+            let high = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 900) };
+            if high < 0 {
+                return None;
+            }
+            let high = unsafe { std::fs::File::from_raw_fd(high) };
+            Some((identity(&high)?, high))
+        })();
+    }
+    if let Some((_, out)) = out.as_mut() {
         let mut now = libc::timespec {
             tv_sec: 0,
             tv_nsec: 0,

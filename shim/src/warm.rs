@@ -235,8 +235,10 @@ fn pid1_waits(
     if parent_alive.die_with_parent().is_err() {
         std::process::exit(125);
     }
+    pola_fileserver::phases::stamp("pid1");
     // The jail's root, as far as it is the same for every command.
     let prepared = crate::rootfs::Prepared::make();
+    pola_fileserver::phases::stamp("ready");
     let (request, fds) = loop {
         match zygote::receive(&from_shell) {
             Ok(Some((bytes, fds))) => match Request::decode(&bytes) {

@@ -611,6 +611,7 @@ struct Cgroups {
 /// message it has (`template`); `None` if that fails (the zygote forks each copy when
 /// asked, as before). It waits in the next of `cgroups`, if there is one.
 fn fork_ahead(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Waiting> {
+    pola_fileserver::phases::stamp("ahead");
     namespaces::ensure_network();
     let waiting = fork_ahead_here(took, template, cgroups);
     // That copy has the network namespace: the next needs a new one.
@@ -730,6 +731,7 @@ fn wait_for_request(socket: OwnedFd, from_shell: OwnedFd, pid1_from_shell: Owned
     }
     drop(socket);
     // The jail's namespaces and its PID 1, while this copy waits (`crate::warm`).
+    pola_fileserver::phases::stamp("copy");
     let mut warm = crate::warm::Warm::prepare(pid1_from_shell);
     loop {
         // A warm PID 1 that dies before the request leaves the jail to this copy.
