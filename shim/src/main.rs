@@ -207,10 +207,16 @@ fn jail(
         // Torn down by the zygote once this shim has exited, not by its exit.
         zygote::hold_mount_namespace();
     }
+    // A copy made ahead in the zygote's copy of the host's namespace, which the
+    // other copies share, makes the carriers in one of its own.
+    let own = match (&warm, slots::wanted(plan)) {
+        (Some(_), true) => namespaces::leave_snapshot()?,
+        _ => None,
+    };
     let carriers = slots::carriers(plan, &witnesses)?;
     let forked = match &warm {
         Some((pid1, link)) => {
-            warm::settle(link, *pid1, plan.session.is_some())
+            warm::settle(link, *pid1, plan.session.is_some(), own.as_ref())
                 .map_err(step("put PID 1 in the command's process group"))?;
             Forked::Parent(*pid1)
         }

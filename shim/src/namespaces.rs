@@ -217,9 +217,58 @@ pub fn enter(uid: u32, gid: u32, share_net: bool) -> Result<(), NamespaceError> 
 /// it is in the jail's cgroups (`cgroup_after_move`), and the network namespace, which
 /// the copy is in already unless `POLA_NETNS=path` (PID 1 makes it on the command's
 /// path then: `network_on_the_path`).
+/// A copy in the zygote's copy of the host's mount namespace (`zygote::Snapshot`) keeps
+/// it, shared with the other copies, instead of making a copy of its own.
 pub fn enter_ahead() -> Result<(), NamespaceError> {
-    unshare(CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS)
-        .map_err(NamespaceError::Unshare)
+    let mut flags = CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS;
+    if !in_snapshot() {
+        flags |= CloneFlags::CLONE_NEWNS;
+    }
+    unshare(flags).map_err(NamespaceError::Unshare)
+}
+
+/// Whether this copy is in the zygote's copy of the host's mount namespace, shared with
+/// the other copies made ahead from it (`enter_snapshot`).
+static IN_SNAPSHOT: AtomicBool = AtomicBool::new(false);
+
+/// In a copy just forked ahead: into the zygote's private copy of the host's mount
+/// namespace (`zygote::Snapshot`), shared by the copies made from it, where their
+/// PID 1s open the command's grants and copy them out (no jail mounts anything there).
+/// False if that failed: the copy makes its own (`enter_ahead`).
+pub fn enter_snapshot(ns: &std::os::fd::OwnedFd) -> bool {
+    let entered = nix::sched::setns(ns, CloneFlags::CLONE_NEWNS).is_ok();
+    IN_SNAPSHOT.store(entered, Ordering::Relaxed);
+    entered
+}
+
+/// See [`enter_snapshot`].
+pub fn in_snapshot() -> bool {
+    IN_SNAPSHOT.load(Ordering::Relaxed)
+}
+
+/// In a copy in the shared snapshot whose plan has slots: into a copy of its own, made
+/// private, to make the slots' carriers in (they are this jail's alone). Its PID 1 is
+/// sent it (`warm::settle`). `None` if the copy was not in the snapshot.
+pub fn leave_snapshot() -> Result<Option<std::os::fd::OwnedFd>, crate::rootfs::RootfsError> {
+    if !in_snapshot() {
+        return Ok(None);
+    }
+    let err = |errno| crate::rootfs::RootfsError::Mount {
+        what: "make the jail's mount namespace".into(),
+        errno,
+    };
+    unshare(CloneFlags::CLONE_NEWNS).map_err(err)?;
+    IN_SNAPSHOT.store(false, Ordering::Relaxed);
+    crate::slots::make_private("make the jail's mount namespace private")?;
+    // Torn down by the zygote once this jail's shim has exited.
+    crate::zygote::hold_mount_namespace();
+    nix::fcntl::open(
+        "/proc/self/ns/mnt",
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .map(Some)
+    .map_err(err)
 }
 
 /// In a warm jail's PID 1, once its plan has arrived: the network namespace, unless

@@ -6,7 +6,9 @@
 //! (bench/README.md, "Fifth stop", "Thirteenth stop").
 //!
 //! The copy (the jail's shim to be) and its PID 1 then wait, with nothing of any
-//! command: the copy's private copy of the host's mount namespace (as every shim had),
+//! command: the zygote's private copy of the host's mount namespace, shared with the
+//! other copies made ahead (`zygote::Snapshot`; a copy of its own if there is none, as
+//! every shim had, and for a plan with slots, made on the request for their carriers),
 //! fresh PID, IPC and UTS namespaces, the network namespace the zygote made for it,
 //! and a PID 1 holding only its sockets, the template and what it made of it. The
 //! shell sends its request to both (the socket to the server, the command's
@@ -34,7 +36,6 @@
 //! server's socket. So does a plan that does not fit (another user's ids, the host's
 //! network: the shell never sends such a plan to the zygote).
 
-use std::io::Read;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
@@ -71,10 +72,14 @@ impl Warm {
         let theirs = UnixStream::from(sys::high(OwnedFd::from(theirs)).ok()?);
         namespaces::enter_ahead().ok()?;
         let begun = || -> Result<Forked, String> {
-            crate::slots::make_private("make the jail's mount namespace private")
-                .map_err(|e| e.to_string())?;
-            // Torn down by the zygote once this jail's shim has exited.
-            zygote::hold_mount_namespace();
+            // The zygote's copy of the host's namespace, shared by the copies made
+            // from it, is private already and torn down by the zygote.
+            if !namespaces::in_snapshot() {
+                crate::slots::make_private("make the jail's mount namespace private")
+                    .map_err(|e| e.to_string())?;
+                // Torn down by the zygote once this jail's shim has exited.
+                zygote::hold_mount_namespace();
+            }
             sys::fork_into_new_pid_namespace().map_err(|e| format!("fork: {e}"))
         };
         match begun() {
@@ -157,9 +162,15 @@ pub fn request_first(from_shell: &OwnedFd, warm: &Warm) -> bool {
 /// In the copy, once the carriers are made: PID 1 joins the command's process group
 /// (this copy's) unless it leads a session of its own (`session`), and may go on. A
 /// PID 1 that is gone already (it said why) is not an error here: its status is the
-/// jail's.
-pub fn settle(link: &UnixStream, pid1: Pid, session: bool) -> Result<(), Errno> {
-    use std::io::Write;
+/// jail's. `carriers`: the mount namespace the copy made them in, when it is not the
+/// one PID 1 shares with it (`namespaces::leave_snapshot`).
+pub fn settle(
+    link: &UnixStream,
+    pid1: Pid,
+    session: bool,
+    carriers: Option<&OwnedFd>,
+) -> Result<(), Errno> {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
     // PID 1 is this copy's child and has executed nothing: it may join.
     let joined = if session {
         Ok(())
@@ -170,7 +181,11 @@ pub fn settle(link: &UnixStream, pid1: Pid, session: bool) -> Result<(), Errno> 
         Ok(()) | Err(Errno::ESRCH) => {}
         Err(errno) => return Err(errno),
     }
-    let _ = (&*link).write_all(&[SETTLED]);
+    let iov = [std::io::IoSlice::new(&[SETTLED])];
+    let fds: Vec<i32> = carriers.iter().map(|ns| ns.as_raw_fd()).collect();
+    let rights = [ControlMessage::ScmRights(&fds)];
+    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
+    let _ = sendmsg::<()>(link.as_raw_fd(), &iov, cmsgs, MsgFlags::MSG_NOSIGNAL, None);
     Ok(())
 }
 
@@ -178,6 +193,9 @@ pub fn settle(link: &UnixStream, pid1: Pid, session: bool) -> Result<(), Errno> 
 pub struct Link {
     pub socket: UnixStream,
     settled: bool,
+    /// The mount namespace that holds the carriers, if the copy made them in one of
+    /// its own (`settle`).
+    carriers: Option<OwnedFd>,
 }
 
 impl Link {
@@ -188,9 +206,10 @@ impl Link {
             return Ok(());
         }
         let mut byte = [0u8; 1];
-        match (&self.socket).read_exact(&mut byte) {
-            Ok(()) if byte[0] == SETTLED => {
+        match pola_fileserver::zygote::receive_with_fds::<1>(self.socket.as_raw_fd(), &mut byte) {
+            Ok((1, mut fds, _)) if byte[0] == SETTLED => {
                 self.settled = true;
+                self.carriers = fds.pop();
                 Ok(())
             }
             _ => Err(Errno::EPIPE),
@@ -201,6 +220,9 @@ impl Link {
     /// made there (the copy holds them).
     pub fn take_carriers(&mut self) -> Result<(), Errno> {
         self.settled()?;
+        if let Some(ns) = self.carriers.take() {
+            nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNS)?;
+        }
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
     }
 }
@@ -261,6 +283,7 @@ fn pid1_waits(
         Link {
             socket: link,
             settled: false,
+            carriers: None,
         },
         stops,
         prepared,

@@ -88,13 +88,15 @@ pub fn serve(once: bool) -> ! {
     // The jail cgroups the shell sent for the copies forked ahead, numbered in the
     // order sent: each copy waits in the next (`zygote::cgroup_ahead`).
     let mut cgroups = Cgroups::default();
+    // A one-shot launcher's one copy makes its own.
+    let mut snapshot = Snapshot::new(!once);
     loop {
         let starting = live.iter().any(|l| l.starting.is_some());
         // A copy that could not be forked or announced is tried again after the next
         // word from the shell, not at once (over and over while the user's processes
         // are at their limit).
         if waiting.is_empty() && !starting && !done && !ahead_refused {
-            let forked = fork_ahead(took, applied, &mut cgroups);
+            let forked = fork_ahead(took, applied, &mut cgroups, &mut snapshot);
             ahead_refused = forked.is_none();
             waiting.extend(forked);
         }
@@ -120,7 +122,7 @@ pub fn serve(once: bool) -> ! {
         if !shell_or_jails(&mut live, &mut releaser, idle_work) {
             if std::time::Instant::now() >= quiet {
                 if more_wanted {
-                    let forked = fork_ahead(took, applied, &mut cgroups);
+                    let forked = fork_ahead(took, applied, &mut cgroups, &mut snapshot);
                     ahead_refused = forked.is_none();
                     waiting.extend(forked);
                 } else if pool_wanted {
@@ -598,6 +600,91 @@ pub fn started() {
     }
 }
 
+/// The zygote's private copy of the host's mount namespace, which the copies it forks
+/// ahead enter (`namespaces::enter_snapshot`) instead of each making one: per command,
+/// a namespace copied, made private and torn down less (bench/README.md, "Twenty-ninth
+/// stop"). Their PID 1s open the command's grants there and copy them out; a copy
+/// whose plan has slots makes its own for their carriers (`namespaces::leave_snapshot`).
+/// Made again before a copy is forked once the host's mount table changed (`POLLPRI`
+/// on the zygote's, the host's): as current as a copy's own was, made after the fork.
+/// (The shell lets go of a copy forked before a change of the mount table:
+/// `zygote::announce`.)
+struct Snapshot {
+    ns: Option<OwnedFd>,
+    /// The zygote's mount table, open: it says when it changed.
+    table: Option<std::fs::File>,
+}
+
+impl Snapshot {
+    fn new(wanted: bool) -> Snapshot {
+        let table = if wanted {
+            std::fs::File::open("/proc/self/mountinfo").ok()
+        } else {
+            None
+        };
+        Snapshot { ns: None, table }
+    }
+
+    /// The copy, as current as the host's mount table now; `None` if none could be
+    /// made (each copy makes its own).
+    fn current(&mut self) -> Option<&OwnedFd> {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        let table = self.table.as_ref()?;
+        let mut fds = [PollFd::new(table.as_fd(), PollFlags::POLLPRI)];
+        let changed = matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0);
+        if changed || self.ns.is_none() {
+            // The last one's copies keep it while they wait or run.
+            self.ns = make_snapshot();
+        }
+        self.ns.as_ref()
+    }
+}
+
+/// A private copy of the zygote's mount namespace (the host's), made by a child of the
+/// zygote, which stays where it is.
+fn make_snapshot() -> Option<OwnedFd> {
+    use nix::sys::socket::{sendmsg, socketpair, AddressFamily, ControlMessage, MsgFlags};
+    use nix::sys::socket::{SockFlag, SockType};
+    let (ours, theirs) = socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+    .ok()?;
+    match sys::fork().ok()? {
+        Forked::Child => {
+            drop(ours);
+            let made = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS).is_ok()
+                && sys::make_private().is_ok();
+            let ns = made
+                .then(|| nix::fcntl::open("/proc/self/ns/mnt", OFlag::O_RDONLY, Mode::empty()).ok())
+                .flatten();
+            let fds: Vec<i32> = ns.iter().map(|ns| ns.as_raw_fd()).collect();
+            let rights = [ControlMessage::ScmRights(&fds)];
+            let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
+            let iov = [std::io::IoSlice::new(b"M")];
+            let _ = sendmsg::<()>(
+                theirs.as_raw_fd(),
+                &iov,
+                cmsgs,
+                MsgFlags::MSG_NOSIGNAL,
+                None,
+            );
+            // SAFETY: _exit ends this fork of the zygote at once, running nothing of
+            // its parent's (no destructor, no exit handler).
+            unsafe { libc::_exit(0) }
+        }
+        Forked::Parent(child) => {
+            drop(theirs);
+            let mut byte = [0u8; 1];
+            let received = zygote::receive_with_fds::<1>(ours.as_raw_fd(), &mut byte);
+            let _ = nix::sys::wait::waitpid(child, None);
+            received.ok().and_then(|(_, mut fds, _)| fds.pop())
+        }
+    }
+}
+
 /// The jail cgroups the shell sent (`zygote::Message::Took`) that no copy took yet,
 /// each with its number (how many were sent before it).
 #[derive(Default)]
@@ -610,16 +697,26 @@ struct Cgroups {
 /// the shell, telling it `took` (the `Took` messages read so far) and which template
 /// message it has (`template`); `None` if that fails (the zygote forks each copy when
 /// asked, as before). It waits in the next of `cgroups`, if there is one.
-fn fork_ahead(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Waiting> {
+fn fork_ahead(
+    took: u32,
+    template: u32,
+    cgroups: &mut Cgroups,
+    snapshot: &mut Snapshot,
+) -> Option<Waiting> {
     pola_fileserver::phases::stamp("ahead");
     namespaces::ensure_network();
-    let waiting = fork_ahead_here(took, template, cgroups);
+    let waiting = fork_ahead_here(took, template, cgroups, snapshot.current());
     // That copy has the network namespace: the next needs a new one.
     namespaces::network_used();
     waiting
 }
 
-fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Waiting> {
+fn fork_ahead_here(
+    took: u32,
+    template: u32,
+    cgroups: &mut Cgroups,
+    snapshot: Option<&OwnedFd>,
+) -> Option<Waiting> {
     use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
     let pair = || {
         socketpair(
@@ -639,6 +736,9 @@ fn fork_ahead_here(took: u32, template: u32, cgroups: &mut Cgroups) -> Option<Wa
     let forked = match fork_copy(zygote::WAITING_NAME) {
         Ok(Forked::Child) => {
             drop((ours, shells, shells_pid1));
+            if let Some(ns) = snapshot {
+                namespaces::enter_snapshot(ns);
+            }
             // Into a command's cgroup (the shell's), where its PID 1 is born: neither
             // moves into one on the command's way.
             if let Some((_, files)) = &cgroup {

@@ -153,8 +153,10 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     let zygote = *helpers_of(shell.id(), "--zygote")
         .first()
         .expect("the shell started a zygote");
-    // Its descriptors: /dev/null as 0, 1, 2 and the socket to the shell; no file,
-    // directory or terminal of the host.
+    // Its descriptors: /dev/null as 0, 1, 2 and the socket to the shell, its own mount
+    // table (which says when the host's mounts change: `Snapshot`); no file, directory
+    // or terminal of the host.
+    let table = format!(" /proc/{zygote}/mountinfo");
     let listing = || descriptors(zygote);
     let sockets = |fds: &Vec<String>| fds.iter().filter(|f| f.contains(" socket:")).count();
     // At rest: at most six sockets (to the shell, the releaser, the running jail and
@@ -164,6 +166,7 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         sockets(fds) <= 6
             && fds.iter().all(|f| {
                 f.ends_with(" /dev/null")
+                    || f.ends_with(&table)
                     || f.contains(" socket:")
                     || f.contains(" mnt:[")
                     || f.contains(" net:[")
@@ -188,8 +191,9 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         (of_kind, rest)
     };
     // Its one child, the releaser, holds the running jail's mount namespaces for it
-    // and tears them down once that jail has ended (its shim's, the one PID 1 built it
-    // in, the locked one its command runs in), and its scratch file system (`/tmp`, the
+    // and tears them down once that jail has ended (the one PID 1 built it in, the
+    // locked one its command runs in; its shim was in the zygote's copy of the host's,
+    // shared by the copies: `Snapshot`), and its scratch file system (`/tmp`, the
     // home: one tmpfs, whose detached mount reads `/`, not the host's root): none of
     // the host, none of the six `cat`s' jails, which have ended.
     let releasers: Vec<u32> = processes(|cmd| cmd.contains("pola-shim"))
@@ -215,7 +219,7 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
         releaser_holds()
     );
     let (namespaces, rest) = split(releaser_holds(), "mnt");
-    assert_eq!(namespaces.len(), 3, "{namespaces:?}");
+    assert_eq!(namespaces.len(), 2, "{namespaces:?}");
     let host_root = fs::metadata("/").unwrap().dev();
     let scratch = |f: &String| {
         let n = f.split(' ').next().unwrap_or_default();
@@ -229,10 +233,14 @@ both!(the_zygote_holds_nothing_and_dies_with_the_shell, |t: &T| {
     assert!(rest[3].contains(" socket:"), "{rest:?}");
     // That word is also what lets the zygote fork the next copy ahead: look once it
     // has. Its mount namespaces: its template of the default environment
-    // (`pola_fileserver::template`) and nothing else.
+    // (`pola_fileserver::template`), its copy of the host's for the copies made ahead
+    // (`Snapshot`), and nothing else.
     wait_for(|| at_rest(&listing()), 5);
     let (namespaces, fds) = split(listing(), "mnt");
-    assert!(namespaces.len() <= 1, "{namespaces:?}");
+    assert!(namespaces.len() <= 2, "{namespaces:?}");
+    let (tables, fds): (Vec<String>, Vec<String>) =
+        fds.into_iter().partition(|f| f.ends_with(&table));
+    assert_eq!(tables.len(), 1, "{tables:?}");
     // Network namespaces made ahead for the next jails (a pool, filled once the shell
     // has been quiet a moment, as now): never the host's.
     let (pooled, fds) = split(fds, "net");
@@ -1328,6 +1336,94 @@ both!(
                 out.status.code()
             ),
             ("new\n".to_string(), Some(0)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+);
+
+// A shell's copies made ahead open the command's grants in the zygote's copy of the
+// host's mount namespace, shared by them, which the zygote makes again once the host's
+// mount table changed. Mounted on the host between two of a shell's commands, over a
+// directory the line names: the later commands see the mount, write through it (a
+// slot's file), and see it gone once unmounted. Without the copy made again, the
+// grant was refused ("changed while the jail was starting") or showed the old file.
+both!(
+    a_shells_later_jails_see_a_host_mount_made_between_its_commands,
+    |t: &T| {
+        // Mounting takes root: the harness's, for the user's run too.
+        if !nix::unistd::getuid().is_root() {
+            return;
+        }
+        let top = std::path::PathBuf::from(format!(
+            "/var/tmp/pola-snapshot-{}-{}",
+            std::process::id(),
+            t.uid
+        ));
+        let _ = fs::remove_dir_all(&top);
+        fs::create_dir_all(&top).unwrap();
+        for (dir, text) in [("d", "old\n"), ("other", "new\n")] {
+            fs::create_dir_all(top.join(dir)).unwrap();
+            fs::write(top.join(dir).join("f"), text).unwrap();
+        }
+        let fifo = top.join("go");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let owner = (
+            Some(nix::unistd::Uid::from_raw(t.uid)),
+            Some(nix::unistd::Gid::from_raw(t.gid)),
+        );
+        for path in ["", "d", "d/f", "other", "other/f", "go"] {
+            nix::unistd::chown(&top.join(path), owner.0, owner.1).unwrap();
+        }
+        let d = top.join("d");
+        let script = format!(
+            "cd {top}; cat d/f; cat d/f; read x < go; cat d/f; sed -i s/new/newer/ => d/f; cat d/f; read x < go; cat d/f; cat d/f",
+            top = top.display()
+        );
+        let shell = t
+            .command(pola_sh(), &["-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Each open waits for the shell's `read`; the copies ahead were made before.
+        let go = |change: &mut dyn FnMut()| {
+            let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            std::thread::sleep(Duration::from_millis(200));
+            change();
+            std::io::Write::write_all(&mut writer, b"go\n").unwrap();
+        };
+        go(&mut || {
+            let bind = std::process::Command::new("mount")
+                .arg("--bind")
+                .arg(top.join("other"))
+                .arg(&d)
+                .status()
+                .unwrap();
+            assert!(bind.success());
+        });
+        go(&mut || {
+            let unmount = std::process::Command::new("umount")
+                .arg(&d)
+                .status()
+                .unwrap();
+            assert!(unmount.success());
+        });
+        let out = shell.wait_with_output().unwrap();
+        let other = fs::read_to_string(top.join("other/f")).unwrap_or_default();
+        let _ = std::process::Command::new("umount").arg(&d).status();
+        let _ = fs::remove_dir_all(&top);
+        assert_eq!(
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                out.status.code(),
+                other
+            ),
+            (
+                "old\nold\nnew\nnewer\nold\nold\n".to_string(),
+                Some(0),
+                "newer\n".to_string()
+            ),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
