@@ -104,6 +104,8 @@ pub struct Shell {
     pub arg0: String,
     pub functions: HashMap<String, Rc<Command>>,
     pub aliases: HashMap<String, String>,
+    /// `complete`'s specifications, by command name.
+    pub completions: crate::builtins::complete::Completions,
     /// How deep the shell is in text it made as it ran (`eval`'s words, `.` of a
     /// pipe): while above 0, `!!` is refused in what it parses and runs, a trap set
     /// holding one ([`Shell::refuse_unconfined`]), and what `parse::MADE_REFUSED`
@@ -305,6 +307,7 @@ impl Shell {
             arg0,
             functions: HashMap::new(),
             aliases: HashMap::new(),
+            completions: Default::default(),
             made_at_run_time: 0,
             made_functions: HashSet::new(),
             main_text: false,

@@ -36,7 +36,7 @@ pub struct Options {
 }
 
 /// `set -o` names with their letters (if any), in `set -o`'s order.
-const SET: &[(&str, Option<char>)] = &[
+pub(crate) const SET: &[(&str, Option<char>)] = &[
     ("allexport", Some('a')),
     ("braceexpand", Some('B')),
     ("emacs", None),
@@ -165,7 +165,7 @@ impl Options {
 pub struct Shopt(std::collections::BTreeMap<&'static str, bool>);
 
 /// bash's `shopt` options and their defaults (for a non-interactive shell).
-const SHOPT: &[(&str, bool)] = &[
+pub(crate) const SHOPT: &[(&str, bool)] = &[
     ("assoc_expand_once", false),
     ("autocd", false),
     ("cdable_vars", false),

@@ -28,10 +28,11 @@ a profile, ~/.config/pola-sh/profiles/PROGRAM, holds what a program always gets
 (pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man, editors and
 shells' settings). `help grants` has the rules in full.
 
-builtins: . : [ alias bg break builtin caller cd command continue declare dirs disown echo
-  eval exec exit export false fg getopts grants hash help history jobs kill let local
-  mapfile mktemp popd printf pushd pwd read readarray readonly return set shift shopt
-  source test times trap true type typeset ulimit umask unalias unset wait which
+builtins: . : [ alias bg break builtin caller cd command compgen complete continue declare
+  dirs disown echo eval exec exit export false fg getopts grants hash help history jobs
+  kill let local mapfile mktemp popd printf pushd pwd read readarray readonly return set
+  shift shopt source test times trap true type typeset ulimit umask unalias unset wait
+  which
 keywords: if for while until case select function [[ (( time   (help NAME: one of them)
 ";
 
@@ -94,6 +95,8 @@ const BUILTINS: &[(&str, &str, &str)] = &[
     ("caller", "caller [N]", "The line and file of the function call N frames up."),
     ("cd", "cd [-L|-P] [DIR]", "Change the working directory ($HOME by default; - is $OLDPWD; CDPATH)."),
     ("command", "command [-v|-V] NAME [ARGS...]", "Run NAME ignoring functions, or say what it is."),
+    ("compgen", "compgen [-abcdefgjkuv] [-A ACTION] [-W WORDS] [-G GLOB] [-X FILTER] [-P PREFIX] [-S SUFFIX] [WORD]", "Print the completions of WORD the options offer (-F and -C are not run)."),
+    ("complete", "complete [-pr] [OPTIONS] [NAME...]", "Keep, show (-p) or remove (-r) how NAME's arguments complete (kept for scripts; the line editor completes files and commands itself)."),
     ("continue", "continue [N]", "Go on with the next turn of the Nth enclosing loop."),
     ("declare", "declare [-aAfFgilnprtux] [NAME[=VALUE]...]", "Set variables' attributes and values (-n: a name reference); in a function, its locals."),
     ("dirs", "dirs [-clpv]", "Show the directory stack."),

@@ -12,6 +12,7 @@ mod caller;
 mod cd;
 mod colon;
 mod command;
+pub(crate) mod complete;
 mod continue_;
 mod declare;
 mod dirs;
@@ -71,6 +72,8 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("caller", caller::caller),
     ("cd", cd::cd),
     ("command", command::command),
+    ("compgen", complete::compgen),
+    ("complete", complete::complete),
     ("continue", continue_::continue_),
     ("declare", declare::declare),
     ("dirs", dirs::dirs),
