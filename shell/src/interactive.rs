@@ -290,6 +290,8 @@ pub struct PolaHelper {
     pub home: RefCell<String>,
     /// The shell's variables, for `$NAME` and `${NAME`.
     pub variables: RefCell<Vec<String>>,
+    /// The words `complete -W` gave a command's arguments, by command name.
+    pub words: RefCell<std::collections::BTreeMap<String, Vec<String>>>,
     /// The line highlighted last at this prompt, and how: the line editor draws it
     /// once more as Enter is pressed, which classified its words again (a look at each
     /// on the way of every command).
@@ -304,6 +306,7 @@ impl PolaHelper {
             found_in: RefCell::new((String::new(), Vec::new())),
             home: RefCell::new(String::new()),
             variables: RefCell::new(Vec::new()),
+            words: RefCell::new(std::collections::BTreeMap::new()),
             highlighted: RefCell::new(None),
         }
     }
@@ -506,6 +509,25 @@ impl Completer for PolaHelper {
                 })
                 .collect();
             return Ok((start, matches));
+        }
+        // An argument of a command `complete -W` gave words: those that fit, if any.
+        let command = words
+            .iter()
+            .rev()
+            .find(|(_, _, class)| matches!(class, Class::Command))
+            .map(|(s, e, _)| &line[*s..*e]);
+        if let Some(listed) = command.and_then(|c| self.words.borrow().get(c).cloned()) {
+            let matches: Vec<Pair> = listed
+                .iter()
+                .filter(|w| w.starts_with(word))
+                .map(|w| Pair {
+                    display: pola_fileserver::text::escape(w.as_bytes()),
+                    replacement: format!("{} ", escape_word(w)),
+                })
+                .collect();
+            if !matches.is_empty() {
+                return Ok((start, matches));
+            }
         }
         if let Some(rest) = word.strip_prefix("~/") {
             return Ok((start, self.complete_home(rest)));

@@ -538,6 +538,7 @@ fn repl(sh: &mut Shell) -> i32 {
             let mut names = pola_sh::expand::Host::names(&*sh);
             names.sort();
             *h.variables.borrow_mut() = names;
+            *h.words.borrow_mut() = sh.completion_words();
         }
         pola_fileserver::phases::stamp("names");
         // `set -o vi` / `set -o emacs`: the line editor's keys (it was accepted and

@@ -95,6 +95,28 @@ both!(completion_of_commands_and_files, |t: &T| {
     assert!(run.stdout.starts_with("OK"), "{run}");
 });
 
+// `complete -W` gives a command's arguments words to complete to (a start-up file's
+// completions for a tool); the files still complete where none fits.
+both!(a_commands_complete_w_words_are_completed, |t: &T| {
+    t.write("uniquefile-xyz.txt", "a file\n");
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("complete -W 'zebraword yakword' echo; echo set\r"),
+        Expect("\nset"),
+        Pause(0.5),
+        Send("echo zebr\t"),
+        Pause(0.3),
+        Send(ENTER),
+        Expect("\nzebraword"),
+        Pause(0.7),
+        Send("echo uniquefile-x\t"),
+        Pause(0.3),
+        Send(ENTER),
+        Expect("\nuniquefile-xyz.txt"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+});
+
 // The command names are read from PATH once and again only where a directory changed
 // (the shell read every directory before every prompt): a program put in one, or a
 // function defined, is completed at the next prompt.

@@ -1,7 +1,8 @@
 //! `complete` and `compgen`: bash's programmable completion, as far as scripts and
 //! start-up files use it. `complete` keeps each command's specification and prints it
-//! back (`-p`); the line editor completes command names and files itself and does not
-//! run them. `compgen` prints the words a specification would offer (`-W` lists,
+//! back (`-p`); the line editor offers a command's `-W` words for its arguments
+//! (`Shell::completion_words`) and completes command names and files itself: it runs
+//! no `-F` function or `-C` command. `compgen` prints the words a specification would offer (`-W` lists,
 //! commands, files, directories, variables, users, …), which completion functions and
 //! scripts read.
 
@@ -433,6 +434,21 @@ fn names_in(file: &str) -> Vec<String> {
         .filter(|n| !n.is_empty() && !n.starts_with('#'))
         .map(str::to_string)
         .collect()
+}
+
+impl Shell {
+    /// The words `complete -W` gave each command's arguments, for the line editor
+    /// (split on blanks, as given: not expanded).
+    pub fn completion_words(&self) -> BTreeMap<String, Vec<String>> {
+        self.completions
+            .iter()
+            .filter_map(|(name, options)| {
+                let (_, list) = options.iter().rev().find(|(c, _)| *c == 'W')?;
+                let words = list.as_ref()?.split_whitespace().map(str::to_string);
+                Some((name.clone(), words.collect()))
+            })
+            .collect()
+    }
 }
 
 /// Each command's `complete` specification (its option words), by name; `-D`, `-E`,

@@ -96,7 +96,7 @@ const BUILTINS: &[(&str, &str, &str)] = &[
     ("cd", "cd [-L|-P] [DIR]", "Change the working directory ($HOME by default; - is $OLDPWD; CDPATH)."),
     ("command", "command [-v|-V] NAME [ARGS...]", "Run NAME ignoring functions, or say what it is."),
     ("compgen", "compgen [-abcdefgjkuv] [-A ACTION] [-W WORDS] [-G GLOB] [-X FILTER] [-P PREFIX] [-S SUFFIX] [WORD]", "Print the completions of WORD the options offer (-F and -C are not run)."),
-    ("complete", "complete [-pr] [OPTIONS] [NAME...]", "Keep, show (-p) or remove (-r) how NAME's arguments complete (kept for scripts; the line editor completes files and commands itself)."),
+    ("complete", "complete [-pr] [OPTIONS] [NAME...]", "Keep, show (-p) or remove (-r) how NAME's arguments complete: the line editor offers -W's words; -F and -C are kept, not run."),
     ("continue", "continue [N]", "Go on with the next turn of the Nth enclosing loop."),
     ("declare", "declare [-aAfFgilnprtux] [NAME[=VALUE]...]", "Set variables' attributes and values (-n: a name reference); in a function, its locals."),
     ("dirs", "dirs [-clpv]", "Show the directory stack."),
