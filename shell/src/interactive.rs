@@ -399,6 +399,19 @@ impl PolaHelper {
     }
 }
 
+/// The `words` that start with `typed`, each completed as one word (after `prefix`,
+/// `!!` for a command run unconfined) and a space.
+fn whole_words(words: &[String], typed: &str, prefix: &str) -> Vec<Pair> {
+    words
+        .iter()
+        .filter(|w| w.starts_with(typed))
+        .map(|w| Pair {
+            display: pola_fileserver::text::escape(w.as_bytes()),
+            replacement: format!("{prefix}{} ", escape_word(w)),
+        })
+        .collect()
+}
+
 /// A name as one shell word: characters the shell reads specially get a backslash; a
 /// name with characters pola-sh never shows raw (control characters, escape
 /// sequences, look-alikes: a jail may have made it) is written `$'...'`, so the line
@@ -499,16 +512,7 @@ impl Completer for PolaHelper {
                 Some(rest) => ("!!", rest),
                 None => ("", word),
             };
-            let matches = self
-                .commands()
-                .iter()
-                .filter(|c| c.starts_with(name))
-                .map(|c| Pair {
-                    display: pola_fileserver::text::escape(c.as_bytes()),
-                    replacement: format!("{prefix}{} ", escape_word(c)),
-                })
-                .collect();
-            return Ok((start, matches));
+            return Ok((start, whole_words(&self.commands(), name, prefix)));
         }
         // An argument of a command `complete -W` gave words: those that fit, if any.
         let command = words
@@ -517,14 +521,7 @@ impl Completer for PolaHelper {
             .find(|(_, _, class)| matches!(class, Class::Command))
             .map(|(s, e, _)| &line[*s..*e]);
         if let Some(listed) = command.and_then(|c| self.words.borrow().get(c).cloned()) {
-            let matches: Vec<Pair> = listed
-                .iter()
-                .filter(|w| w.starts_with(word))
-                .map(|w| Pair {
-                    display: pola_fileserver::text::escape(w.as_bytes()),
-                    replacement: format!("{} ", escape_word(w)),
-                })
-                .collect();
+            let matches = whole_words(&listed, word, "");
             if !matches.is_empty() {
                 return Ok((start, matches));
             }

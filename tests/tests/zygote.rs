@@ -1283,6 +1283,26 @@ both!(a_scripts_last_command_leaves_no_copy_waiting, |t: &T| {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "content\n");
 });
 
+/// For a test that mounts on the host (which takes root: the harness's, for the user's
+/// run too): a directory outside /tmp holding `d/f` ("old") and `other/f` ("new"), to
+/// bind `other` over `d`. `None` if the harness is not root.
+fn mount_playground(t: &T, name: &str) -> Option<std::path::PathBuf> {
+    if !nix::unistd::getuid().is_root() {
+        return None;
+    }
+    let top = std::path::PathBuf::from(format!(
+        "/var/tmp/pola-{name}-{}-{}",
+        std::process::id(),
+        t.uid
+    ));
+    let _ = fs::remove_dir_all(&top);
+    for (dir, text) in [("d", "old\n"), ("other", "new\n")] {
+        fs::create_dir_all(top.join(dir)).unwrap();
+        fs::write(top.join(dir).join("f"), text).unwrap();
+    }
+    Some(top)
+}
+
 // A one-liner's zygote makes its one jail ahead, before the command's words are
 // expanded; what is mounted on the host meanwhile (`$(sleep 1)` in its words) is in the
 // jail, as it is for any command: the copy made before the mount is let go. Found by
@@ -1291,20 +1311,9 @@ both!(a_scripts_last_command_leaves_no_copy_waiting, |t: &T| {
 both!(
     a_one_liners_jail_sees_a_mount_made_while_its_words_are_expanded,
     |t: &T| {
-        // Mounting takes root: the harness's, for the user's run too.
-        if !nix::unistd::getuid().is_root() {
+        let Some(top) = mount_playground(t, "one-liner") else {
             return;
-        }
-        let top = std::path::PathBuf::from(format!(
-            "/var/tmp/pola-one-liner-{}-{}",
-            std::process::id(),
-            t.uid
-        ));
-        let _ = fs::remove_dir_all(&top);
-        for (dir, text) in [("d", "old\n"), ("other", "new\n")] {
-            fs::create_dir_all(top.join(dir)).unwrap();
-            fs::write(top.join(dir).join("f"), text).unwrap();
-        }
+        };
         let file = top.join("d/f");
         let d = top.join("d");
         let mounted = || {
@@ -1351,21 +1360,9 @@ both!(
 both!(
     a_shells_later_jails_see_a_host_mount_made_between_its_commands,
     |t: &T| {
-        // Mounting takes root: the harness's, for the user's run too.
-        if !nix::unistd::getuid().is_root() {
+        let Some(top) = mount_playground(t, "snapshot") else {
             return;
-        }
-        let top = std::path::PathBuf::from(format!(
-            "/var/tmp/pola-snapshot-{}-{}",
-            std::process::id(),
-            t.uid
-        ));
-        let _ = fs::remove_dir_all(&top);
-        fs::create_dir_all(&top).unwrap();
-        for (dir, text) in [("d", "old\n"), ("other", "new\n")] {
-            fs::create_dir_all(top.join(dir)).unwrap();
-            fs::write(top.join(dir).join("f"), text).unwrap();
-        }
+        };
         let fifo = top.join("go");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         let owner = (

@@ -181,10 +181,7 @@ pub fn complete(sh: &mut Shell, argv: &[String]) -> Status {
         let mut status = 0;
         for name in &targets {
             if sh.completions.remove(name).is_none() {
-                sh.error(format!(
-                    "complete: {}: no completion specification",
-                    pola_fileserver::text::shown(name)
-                ));
+                no_specification(sh, name);
                 status = 1;
             }
         }
@@ -202,10 +199,7 @@ pub fn complete(sh: &mut Shell, argv: &[String]) -> Status {
                 match sh.completions.get(name) {
                     Some(options) => text.push_str(&line(name, options)),
                     None => {
-                        sh.error(format!(
-                            "complete: {}: no completion specification",
-                            pola_fileserver::text::shown(name)
-                        ));
+                        no_specification(sh, name);
                         status = 1;
                     }
                 }
@@ -218,6 +212,13 @@ pub fn complete(sh: &mut Shell, argv: &[String]) -> Status {
         sh.completions.insert(name, options.clone());
     }
     Ok(0)
+}
+
+fn no_specification(sh: &mut Shell, name: &str) {
+    sh.error(format!(
+        "complete: {}: no completion specification",
+        pola_fileserver::text::shown(name)
+    ));
 }
 
 /// `compgen [option] [word]`: the words the options would complete `word` to (those
