@@ -185,8 +185,12 @@ pub fn settle(
     let fds: Vec<i32> = carriers.iter().map(|ns| ns.as_raw_fd()).collect();
     let rights = [ControlMessage::ScmRights(&fds)];
     let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
-    let _ = sendmsg::<()>(link.as_raw_fd(), &iov, cmsgs, MsgFlags::MSG_NOSIGNAL, None);
-    Ok(())
+    match sendmsg::<()>(link.as_raw_fd(), &iov, cmsgs, MsgFlags::MSG_NOSIGNAL, None) {
+        // A PID 1 gone already said why (its status is the jail's); one that is not
+        // must have the carriers' namespace (review of the twenty-ninth stop).
+        Err(errno) if carriers.is_some() && errno != Errno::EPIPE => Err(errno),
+        _ => Ok(()),
+    }
 }
 
 /// PID 1's side of the link to its copy.
@@ -207,7 +211,7 @@ impl Link {
         }
         let mut byte = [0u8; 1];
         match pola_fileserver::zygote::receive_with_fds::<1>(self.socket.as_raw_fd(), &mut byte) {
-            Ok((1, mut fds, _)) if byte[0] == SETTLED => {
+            Ok((1, mut fds, false)) if byte[0] == SETTLED => {
                 self.settled = true;
                 self.carriers = fds.pop();
                 Ok(())
@@ -217,11 +221,15 @@ impl Link {
     }
 
     /// With slots: into a copy of the copy's mount namespace once the carriers are
-    /// made there (the copy holds them).
+    /// made there (the copy holds them). A copy in the zygote's shared namespace made
+    /// them in one of its own and sent it: without it, the jail would be built without
+    /// its carriers (no slot's file would reach it), so it is not built.
     pub fn take_carriers(&mut self) -> Result<(), Errno> {
         self.settled()?;
-        if let Some(ns) = self.carriers.take() {
-            nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNS)?;
+        match self.carriers.take() {
+            Some(ns) => nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNS)?,
+            None if namespaces::in_snapshot() => return Err(Errno::EBADMSG),
+            None => {}
         }
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
     }
