@@ -35,12 +35,13 @@ fn servers() -> (u16, u16, u16) {
 }
 
 /// A port nobody listens on now (for bind tests).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Two ports free now, never the same one: each is held while the other is taken
+/// (taken one after the other, the kernel gave the same port twice: a CI run's flake).
+fn two_free_ports() -> (u16, u16) {
+    let take = || std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (a, b) = (take(), take());
+    let port = |l: &std::net::TcpListener| l.local_addr().unwrap().port();
+    (port(&a), port(&b))
 }
 
 fn reach(a: u16, b: u16, u: u16) -> String {
@@ -120,7 +121,7 @@ both!(net_connect_allows_only_the_listed_tcp_ports, |t: &T| {
 both!(
     net_bind_allows_listening_on_the_listed_ports_only,
     |t: &T| {
-        let (good, bad) = (free_port(), free_port());
+        let (good, bad) = two_free_ports();
         let code = py(&format!(
             r#"
 import socket
