@@ -335,11 +335,7 @@ impl PolaHelper {
 
     fn list_commands(&self) -> Vec<String> {
         let (path, functions) = &*self.found_in.borrow();
-        let mut names: Vec<String> = crate::builtins::ALL
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect();
-        names.push("grants".into());
+        let mut names: Vec<String> = crate::builtins::names().map(str::to_string).collect();
         names.extend(functions.iter().cloned());
         for dir in path.split(':').filter(|d| !d.is_empty()) {
             if let Ok(entries) = std::fs::read_dir(dir) {

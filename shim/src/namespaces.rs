@@ -262,13 +262,7 @@ pub fn leave_snapshot() -> Result<Option<std::os::fd::OwnedFd>, crate::rootfs::R
     crate::slots::make_private("make the jail's mount namespace private")?;
     // Torn down by the zygote once this jail's shim has exited.
     crate::zygote::hold_mount_namespace();
-    nix::fcntl::open(
-        "/proc/self/ns/mnt",
-        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
-        nix::sys::stat::Mode::empty(),
-    )
-    .map(Some)
-    .map_err(err)
+    crate::sys::mount_namespace().map(Some).map_err(err)
 }
 
 /// In a warm jail's PID 1, once its plan has arrived: the network namespace, unless

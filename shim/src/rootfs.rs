@@ -475,14 +475,7 @@ impl Prepared {
     /// before); PID 1 is back in its supervisor's namespace either way, or ends.
     pub fn make() -> Option<Prepared> {
         let template = crate::template::take()?;
-        let ns = || {
-            nix::fcntl::open(
-                "/proc/self/ns/mnt",
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                Mode::empty(),
-            )
-            .and_then(sys::high)
-        };
+        let ns = || sys::mount_namespace().and_then(sys::high);
         let host = ns().ok()?;
         let made = (|| -> Result<Prepared, Errno> {
             nix::sched::setns(&template.ns, nix::sched::CloneFlags::CLONE_NEWNS)?;

@@ -260,6 +260,15 @@ pub fn random_page(len: usize) -> Option<std::ptr::NonNull<u8>> {
     std::ptr::NonNull::new(page.cast::<u8>())
 }
 
+/// This process's mount namespace, open (close-on-exec): for `setns` later, or to give.
+pub fn mount_namespace() -> Result<OwnedFd, Errno> {
+    nix::fcntl::open(
+        "/proc/self/ns/mnt",
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+}
+
 pub fn high(fd: OwnedFd) -> Result<OwnedFd, Errno> {
     let first = pola_fileserver::launch::SHIM_SOCKET_FD + 1;
     if fd.as_raw_fd() >= first {

@@ -170,7 +170,6 @@ pub fn settle(
     session: bool,
     carriers: Option<&OwnedFd>,
 ) -> Result<(), Errno> {
-    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
     // PID 1 is this copy's child and has executed nothing: it may join.
     let joined = if session {
         Ok(())
@@ -181,11 +180,8 @@ pub fn settle(
         Ok(()) | Err(Errno::ESRCH) => {}
         Err(errno) => return Err(errno),
     }
-    let iov = [std::io::IoSlice::new(&[SETTLED])];
-    let fds: Vec<i32> = carriers.iter().map(|ns| ns.as_raw_fd()).collect();
-    let rights = [ControlMessage::ScmRights(&fds)];
-    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
-    match sendmsg::<()>(link.as_raw_fd(), &iov, cmsgs, MsgFlags::MSG_NOSIGNAL, None) {
+    let carriers_fd = carriers.map(std::os::fd::AsFd::as_fd);
+    match pola_fileserver::cwd_host::send(link.as_raw_fd(), &[SETTLED], carriers_fd) {
         // A PID 1 gone already said why (its status is the jail's); one that is not
         // must have the carriers' namespace (review of the twenty-ninth stop).
         Err(errno) if carriers.is_some() && errno != Errno::EPIPE => Err(errno),

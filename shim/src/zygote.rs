@@ -573,12 +573,7 @@ fn mount_namespace() -> Option<OwnedFd> {
     // not given twice.
     static SENT: AtomicU64 = AtomicU64::new(0);
     start_signal()?;
-    let ns = nix::fcntl::open(
-        "/proc/self/ns/mnt",
-        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .ok()?;
+    let ns = sys::mount_namespace().ok()?;
     let inode = nix::sys::stat::fstat(&ns).map_or(0, |st| st.st_ino);
     (inode == 0 || SENT.swap(inode, Ordering::Relaxed) != inode).then_some(ns)
 }
@@ -643,8 +638,7 @@ impl Snapshot {
 /// A private copy of the zygote's mount namespace (the host's), made by a child of the
 /// zygote, which stays where it is.
 fn make_snapshot() -> Option<OwnedFd> {
-    use nix::sys::socket::{sendmsg, socketpair, AddressFamily, ControlMessage, MsgFlags};
-    use nix::sys::socket::{SockFlag, SockType};
+    use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
     let (ours, theirs) = socketpair(
         AddressFamily::Unix,
         SockType::SeqPacket,
@@ -657,19 +651,11 @@ fn make_snapshot() -> Option<OwnedFd> {
             drop(ours);
             let made = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS).is_ok()
                 && sys::make_private().is_ok();
-            let ns = made
-                .then(|| nix::fcntl::open("/proc/self/ns/mnt", OFlag::O_RDONLY, Mode::empty()).ok())
-                .flatten();
-            let fds: Vec<i32> = ns.iter().map(|ns| ns.as_raw_fd()).collect();
-            let rights = [ControlMessage::ScmRights(&fds)];
-            let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
-            let iov = [std::io::IoSlice::new(b"M")];
-            let _ = sendmsg::<()>(
+            let ns = made.then(|| sys::mount_namespace().ok()).flatten();
+            let _ = pola_fileserver::cwd_host::send(
                 theirs.as_raw_fd(),
-                &iov,
-                cmsgs,
-                MsgFlags::MSG_NOSIGNAL,
-                None,
+                b"M",
+                ns.as_ref().map(AsFd::as_fd),
             );
             // SAFETY: _exit ends this fork of the zygote at once, running nothing of
             // its parent's (no destructor, no exit handler).

@@ -323,11 +323,7 @@ fn generate(sh: &Shell, options: &[(char, Option<String>)], word: &str) -> Vec<S
 fn action_words(sh: &Shell, action: &str, word: &str) -> Vec<String> {
     let mut words: Vec<String> = match action {
         "alias" => sh.aliases.keys().cloned().collect(),
-        "builtin" | "enabled" | "helptopic" => super::ALL
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .chain(std::iter::once("grants".to_string()))
-            .collect(),
+        "builtin" | "enabled" | "helptopic" => super::names().map(str::to_string).collect(),
         "keyword" => super::KEYWORDS.iter().map(|k| k.to_string()).collect(),
         "function" => sh.functions.keys().cloned().collect(),
         "variable" => sh.vars.visible().keys().map(|k| k.to_string()).collect(),
@@ -373,8 +369,7 @@ fn action_words(sh: &Shell, action: &str, word: &str) -> Vec<String> {
 /// Aliases, builtins, keywords, functions and the programs on `PATH`.
 fn commands(sh: &Shell) -> Vec<String> {
     let mut names: Vec<String> = sh.aliases.keys().cloned().collect();
-    names.extend(super::ALL.iter().map(|(n, _)| n.to_string()));
-    names.push("grants".into());
+    names.extend(super::names().map(str::to_string));
     names.extend(super::KEYWORDS.iter().map(|k| k.to_string()));
     names.extend(sh.functions.keys().cloned());
     let path = sh.vars.scalar("PATH").unwrap_or_default().to_string();

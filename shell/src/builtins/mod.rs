@@ -124,6 +124,11 @@ pub const ALL: &[(&str, Builtin)] = &[
 
 pub use exec_::keep as exec_keep;
 
+/// Every builtin's name, `grants` (run by the executor) with them.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    ALL.iter().map(|(n, _)| *n).chain(std::iter::once("grants"))
+}
+
 pub fn lookup(name: &str) -> Option<Builtin> {
     ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
