@@ -79,12 +79,18 @@ const TAG: u8 = b'Z';
 const READY_TAG: u8 = b'R';
 /// The shell took (or lost) the ready copy.
 const TOOK_TAG: u8 = b'K';
-/// The most copies the zygote holds ready: more than one only while the shell is
-/// quiet (`pola-shim`'s zygote). In a script's loop one is made per command, as it is
-/// taken. Measured (bench/README.md, fifteenth stop): a second cut the latency of a
-/// command right after another by ~0.5 ms, a third that of a three-stage pipeline's
-/// last stage by ~1.5 ms.
+/// The most copies the zygote holds ready: more than [`BUSY_AHEAD`] only while the
+/// shell is quiet (`pola-shim`'s zygote). Measured (bench/README.md, fifteenth stop): a
+/// second cut the latency of a command right after another by ~0.5 ms, a third that
+/// of a three-stage pipeline's last stage by ~1.5 ms.
 pub const AHEAD: usize = 3;
+/// The copies the zygote holds ready while the shell is busy (a script's loop: one is
+/// made per command, as one is taken), from the shell's second command on. With one,
+/// each copy was forked once the command before it had started and was not ready when
+/// the shell asked (its network namespace, its namespaces, its PID 1's root: ~1.3 ms
+/// against the ~1 ms from a spawn to the next request); with two, each is forked a
+/// command earlier (bench/README.md, thirtieth stop: 500 × `cat` 4 % faster).
+pub const BUSY_AHEAD: usize = 2;
 
 /// What the zygote's copy must set up before it goes on as a shim.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,10 @@
 //! just started: from `crate::shim`, reading the plan from its socket. Each copy is
 //! forked ahead, while the shell runs the previous command, and handed to the shell,
 //! which sends it the next request itself (`Waiting`); the zygote forks one when asked
-//! only when none is ready. While the shell is quiet it holds more (`zygote::AHEAD`),
-//! so that a command right after another, or a pipeline, finds its jails made.
+//! only when none is ready. It holds two ready (`zygote::BUSY_AHEAD`), so that in a
+//! script's loop each copy has a whole command's time to be made, and more while the
+//! shell is quiet (`zygote::AHEAD`), so that a command right after another, or a
+//! pipeline, finds its jails made.
 //!
 //! The work done ahead (the next copy's fork, its network namespace: about 1 ms of CPU
 //! together) waits until the command just handed over has started: on two cores, doing
@@ -95,13 +97,20 @@ pub fn serve(once: bool) -> ! {
         // A copy that could not be forked or announced is tried again after the next
         // word from the shell, not at once (over and over while the user's processes
         // are at their limit).
-        if waiting.is_empty() && !starting && !done && !ahead_refused {
+        // Two at all times once the copies have the shell's template (a one-shot
+        // launcher's zygote forks one): a script's next command then finds its copy
+        // made while the command before last ran.
+        let busy_ahead = match !once && applied > 0 && pending.is_none() {
+            true => zygote::BUSY_AHEAD,
+            false => 1,
+        };
+        if waiting.len() < busy_ahead && !starting && !done && !ahead_refused {
             let forked = fork_ahead(took, applied, &mut cgroups, &mut snapshot);
             ahead_refused = forked.is_none();
             waiting.extend(forked);
         }
-        // With nothing else to do (no jail starting, the next copy ready, the shell
-        // quiet), more copies ahead, then the pool of network namespaces filled,
+        // With nothing else to do (no jail starting, the next copies ready, the shell
+        // quiet), a third copy ahead, then the pool of network namespaces filled,
         // one at a time between looks at the shell. In a script's loop they would only
         // take the second core from the commands (measured: 4.2× dash per `cat` with
         // the pool, 3.9× without). A one-shot launcher's zygote makes neither: its one
