@@ -261,6 +261,10 @@ const FILE: &str = "file";
 /// ([`Written::outputs`]).
 const OUTPUT: &str = "output";
 
+/// The record's kind of line for the text of a file a jail could have written, run by
+/// the user with `!!.` ([`record_vouched`]).
+const VOUCHED: &str = "vouched";
+
 static WRITTEN: Mutex<Option<Written>> = Mutex::new(None);
 
 /// The record file: `$XDG_STATE_HOME/pola-sh/written`.
@@ -1611,6 +1615,47 @@ pub fn record_of(file: BorrowedFd, path: &Path) -> Record {
         in_jails_dir: in_dir && !born_after_every_window(&[file, dir]),
         output,
     }
+}
+
+/// Remember that the user ran `text`, read from the file `file` (opened from `path`),
+/// with `!!.`, vouching for it: `.` runs that same text at that name again without
+/// `!!` ([`vouched`]). Only that text, by its SHA-256: once a jail writes anything else
+/// there, `.` refuses the file again.
+pub fn record_vouched(file: BorrowedFd, path: &Path, text: &[u8]) {
+    if let Some((id, extra)) = vouch_key(file, path, text) {
+        if !has_vouch(&id, &extra) {
+            append(VOUCHED, &id, &extra, path);
+        }
+    }
+}
+
+/// Whether the user vouched for `text` (read from the file `file`, opened from
+/// `path`) at that name with `!!.` ([`record_vouched`]). Read from the record file
+/// each time: only `.` of a file a jail could have written asks.
+pub fn vouched(file: BorrowedFd, path: &Path, text: &[u8]) -> bool {
+    vouch_key(file, path, text).is_some_and(|(id, extra)| has_vouch(&id, &extra))
+}
+
+/// The directory's identity and the rest of a `vouched` line's start: the name, the
+/// text's digest.
+fn vouch_key(file: BorrowedFd, path: &Path, text: &[u8]) -> Option<(Id, String)> {
+    use sha2::Digest;
+    let (place, name) = named(file, path).ok()??;
+    let id = Id::of(place.dir.as_fd())?;
+    let digest = sha2::Sha256::digest(text);
+    Some((id, format!("{}{} ", name_word(&name), hex(&digest))))
+}
+
+fn has_vouch(id: &Id, extra: &str) -> bool {
+    let Some((f, len, _)) = open_record() else {
+        return false;
+    };
+    let line = line_start(VOUCHED, id, extra);
+    let mut found = false;
+    lines_from(&f, 0, len, |l| {
+        found = found || l.starts_with(line.as_bytes())
+    });
+    found
 }
 
 /// The directory holding the file `file` (opened from `path`) and its name there,

@@ -2207,11 +2207,6 @@ both!(
             pwned.display()
         );
         sh(t, &plant).success();
-        // Sourced as any shell sources it (here: vouched for with `!!.`), the jail's
-        // alias runs unconfined.
-        let run = sh(t, &format!("cd {} && !!. v/activate\nls", dir.display()));
-        assert!(run.ok() && pwned.exists(), "{run}");
-        fs::remove_file(&pwned).unwrap();
         let run = sh(t, &format!("cd {} && . v/activate\nls", dir.display()));
         assert!(!pwned.exists(), "{run}");
         assert!(
@@ -2219,6 +2214,11 @@ both!(
                 .contains(".: v/activate: a jail could have written this file"),
             "{run}"
         );
+        // Sourced as any shell sources it (here: vouched for with `!!.`, after the
+        // refusal: a vouch is remembered), the jail's alias runs unconfined.
+        let run = sh(t, &format!("cd {} && !!. v/activate\nls", dir.display()));
+        assert!(run.ok() && pwned.exists(), "{run}");
+        fs::remove_file(&pwned).unwrap();
         // The user's own file is sourced as always.
         t.write("own.sh", "echo own-sourced\n");
         let run = sh(t, &format!(". {}", t.path("own.sh").display()));
@@ -2230,10 +2230,10 @@ both!(
             dir.display()
         );
         sh(t, &slot).success();
-        let run = sh(t, &format!("cd {} && !!. env.sh", dir.display()));
-        assert_eq!(run.success(), "RAN-slot\n");
         let run = sh(t, &format!("cd {} && . env.sh", dir.display()));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        let run = sh(t, &format!("cd {} && !!. env.sh", dir.display()));
+        assert_eq!(run.success(), "RAN-slot\n");
         // A slot that was the user's link (a dotfiles layout), which the jail replaced
         // by a file of its own: that file is the jail's (it was sourced as the user's;
         // security review). The link itself, while it is there, is the user's.
@@ -2250,10 +2250,10 @@ both!(
             dir.display()
         );
         sh(t, &replace).success();
-        let run = sh(t, &format!("cd {} && !!. tool.sh", dir.display()));
-        assert_eq!(run.success(), "RAN-jail\n", "the jail's file is there");
         let run = sh(t, &format!("cd {} && . tool.sh", dir.display()));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        let run = sh(t, &format!("cd {} && !!. tool.sh", dir.display()));
+        assert_eq!(run.success(), "RAN-jail\n", "the jail's file is there");
     }
 );
 
@@ -2539,6 +2539,15 @@ both!(
         };
         let write = format!("x=$({out}); echo \"$x\" >> ~/.profile");
         pola_sh_with(t, &write, &[("HOME", &home)]).success();
+        let run = login("echo ran");
+        assert_eq!(run.stdout, "ran\n", "{run}");
+        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
+        assert!(
+            run.stderr.contains("a command's output was written here"),
+            "{run}"
+        );
+        // Vouched for (after the check: a vouch is remembered), it runs as the user's,
+        // and that text is the user's at later logins too.
         let run = login("!!. ~/.profile");
         assert_eq!(
             fs::read_to_string(&rc).unwrap(),
@@ -2548,11 +2557,12 @@ both!(
         fs::write(&rc, "ORIGINAL\n").unwrap();
         let run = login("echo ran");
         assert_eq!(run.stdout, "ran\n", "{run}");
-        assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
-        assert!(
-            run.stderr.contains("a command's output was written here"),
+        assert_eq!(
+            fs::read_to_string(&rc).unwrap(),
+            "ORIGINAL\nevil\n",
             "{run}"
         );
+        fs::write(&rc, "ORIGINAL\n").unwrap();
         // Given by name to a jail, a startup file is the jail's (fourth review).
         pola_sh_with(
             t,
@@ -2787,8 +2797,14 @@ both!(
         // Sourced as any shell sources it (vouched for with `!!.`), the jail's line runs.
         let run = sh(t, &format!("{cd}!!. ./env.sh"));
         assert!(run.stdout.contains("INJECTED"), "{run}");
+        // That text is the user's from then on (`planted::record_vouched`)…
         let run = sh(t, &format!("{cd}. ./env.sh"));
-        assert!(!run.stdout.contains("INJECTED"), "{run}");
+        assert_eq!(run.success(), "RAN-user-edited\nINJECTED\n");
+        // …until a jail writes anything else there.
+        let again = "cat env.sh > .t && echo echo AGAIN >> .t && mv .t env.sh";
+        sh(t, &format!("{cd}sh -c '{again}' + => .")).success();
+        let run = sh(t, &format!("{cd}. ./env.sh"));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
         // A directory made while a jail that may write runs: refused; one made once it
         // has ended: the user's.
         let script = format!(
@@ -2871,6 +2887,49 @@ int main(int argc, char **argv) {
 }
 "#;
 
+// 27 (the last notes' list). A file a jail was given by name (`vim => env.sh`; here
+// `tee`) was refused by `.` for good: `!!.` every time. The text the user ran with
+// `!!.` is now the user's at that name, in later shells too; another text there (the
+// jail's next), or that text at another name a jail had, is refused.
+both!(
+    item_27_a_text_run_with_bang_bang_dot_is_the_users_until_it_changes,
+    |t: &T| {
+        let dir = t.mkdir("e");
+        let cd = format!("cd {} && ", dir.display());
+        sh(
+            t,
+            &format!("{cd}echo 'echo RAN-v1' | tee => env.sh > /dev/null"),
+        )
+        .success();
+        // The attack's way: a jail's text, sourced, would run as the user's. Refused.
+        let run = sh(t, &format!("{cd}. ./env.sh"));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        assert!(
+            run.stderr.contains("a jail could have written this file"),
+            "{run}"
+        );
+        // Read and vouched for: run, and run again by `.` in a later shell.
+        assert_eq!(sh(t, &format!("{cd}!!. ./env.sh")).success(), "RAN-v1\n");
+        assert_eq!(sh(t, &format!("{cd}. ./env.sh")).success(), "RAN-v1\n");
+        // The same text at another name a jail had: not vouched for.
+        sh(t, &format!("{cd}cp env.sh => other.sh")).success();
+        let run = sh(t, &format!("{cd}. ./other.sh"));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        // The jail's next text at the vouched name: refused again.
+        sh(
+            t,
+            &format!("{cd}echo 'echo RAN-v2' | tee => env.sh > /dev/null"),
+        )
+        .success();
+        let run = sh(t, &format!("{cd}. ./env.sh"));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        // One line of the record holds the vouch.
+        let record = fs::read_to_string(t.state_home().join("pola-sh/written")).unwrap();
+        let vouches = record.lines().filter(|l| l.starts_with("vouched ")).count();
+        assert_eq!(vouches, 1, "{record}");
+    }
+);
+
 // 27 (review). The first version of `.`'s refusal looked at the file, then opened it
 // again to read it: a jail given its directory renamed it away and back, the look
 // found nothing (taken as not written) and the read found the jail's text (32 of 2000
@@ -2892,8 +2951,11 @@ both!(
             )
             .replace("SHELL", shell)
         };
-        // A shell that sources what it finds there runs it most of the time.
         let plain = line("");
+        let run = sh(t, &plain);
+        assert_eq!(run.stdout.trim(), "sourced=0", "{run}");
+        // A shell that sources what it finds there runs it most of the time (after
+        // the check: `!!.` is remembered for that text).
         let run = sh(t, &plain.replace(" . d/x.sh", " !!. d/x.sh"));
         let n: u32 = run
             .stdout
@@ -2902,8 +2964,6 @@ both!(
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         assert!(n > 0, "{run}");
-        let run = sh(t, &plain);
-        assert_eq!(run.stdout.trim(), "sourced=0", "{run}");
     }
 );
 

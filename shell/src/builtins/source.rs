@@ -43,33 +43,23 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let regular = opened.as_ref().is_ok_and(|fd| {
         nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
     });
-    let author = match &opened {
-        Ok(fd) if regular && !vouched => Some(pola_fileserver::planted::author(fd.as_fd(), &path)),
+    // What the record says of a file (also with `!!.`, which remembers what it ran).
+    let recorded = match &opened {
+        Ok(fd) if regular => Some(pola_fileserver::planted::author(fd.as_fd(), &path)),
         _ => None,
     };
-    // Not a file but a pipe or a socket (`. <(tool completion)`, `tool | . /dev/stdin`),
-    // or a file a jail wrote through the shell's redirection (`tool > f`): its text is
-    // what a command wrote, most often one in a jail, and may not use `!!`. A terminal
-    // is the user typing.
-    let made = !vouched
-        && match (&opened, author) {
-            (_, Some(author)) => author == pola_fileserver::planted::Author::JailOutput,
-            (Ok(fd), None) => !regular && !nix::unistd::isatty(fd).unwrap_or(false),
-            (Err(_), None) => false,
-        };
+    let author = recorded.filter(|_| !vouched);
     if author == Some(pola_fileserver::planted::Author::Jail) {
         if let Some(venv) = venv_of(&path) {
             return activate_venv(sh, &venv);
         }
-        let shown = crate::escapes::shown(file);
-        sh.error(format!(
-            "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown}",
-            argv[0], argv[0],
-        ));
-        return Ok(1);
     }
-    let text = match opened.and_then(read_all) {
-        Ok(t) => t,
+    let read = opened.and_then(|fd| {
+        let file = std::fs::File::from(fd);
+        read_bytes(&file).map(|bytes| (file, bytes))
+    });
+    let (opened, bytes) = match read {
+        Ok(read) => read,
         Err(why) => {
             sh.error(format!(
                 "{}: {}: {why}",
@@ -79,6 +69,37 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
             return Ok(1);
         }
     };
+    // A jail's file whose very text the user ran with `!!.` before is theirs.
+    let author = match author {
+        Some(a)
+            if a != pola_fileserver::planted::Author::User
+                && pola_fileserver::planted::vouched(opened.as_fd(), &path, &bytes) =>
+        {
+            Some(pola_fileserver::planted::Author::User)
+        }
+        other => other,
+    };
+    if author == Some(pola_fileserver::planted::Author::Jail) {
+        let shown = crate::escapes::shown(file);
+        sh.error(format!(
+            "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown} (this text is then run as yours until it changes)",
+            argv[0], argv[0],
+        ));
+        return Ok(1);
+    }
+    if vouched && recorded.is_some_and(|a| a != pola_fileserver::planted::Author::User) {
+        pola_fileserver::planted::record_vouched(opened.as_fd(), &path, &bytes);
+    }
+    // Not a file but a pipe or a socket (`. <(tool completion)`, `tool | . /dev/stdin`),
+    // or a file a jail wrote through the shell's redirection (`tool > f`): its text is
+    // what a command wrote, most often one in a jail, and may not use `!!`. A terminal
+    // is the user typing.
+    let made = !vouched
+        && match author {
+            Some(author) => author == pola_fileserver::planted::Author::JailOutput,
+            None => !regular && !nix::unistd::isatty(&opened).unwrap_or(false),
+        };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     // Read to its end: a `<(list)` of the script's own text is the script's.
     let made = made && !sh.substitution_own_text(file);
     let saved = (argv.len() > 2).then(|| std::mem::replace(&mut sh.positional, argv[2..].to_vec()));
@@ -187,11 +208,14 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
 /// (`crate::protect`).
 /// `protected`: jails have it read-only (`~/.profile`, the rc) unless given it by name;
 /// `$ENV`'s file is asked as `.` asks (fourth review).
+/// A text the user ran with `!!.` (`pola_fileserver::planted::record_vouched`) is theirs.
 pub fn read_startup(path: &std::path::Path, protected: bool) -> Result<(String, bool), String> {
-    let fd = open_text(path)?;
-    let record = pola_fileserver::planted::record_of(fd.as_fd(), path);
+    let file = std::fs::File::from(open_text(path)?);
+    let record = pola_fileserver::planted::record_of(file.as_fd(), path);
     let made = record.output || record.by_name || (!protected && record.in_jails_dir);
-    Ok((read_all(fd)?, made))
+    let bytes = read_bytes(&file)?;
+    let made = made && !pola_fileserver::planted::vouched(file.as_fd(), path, &bytes);
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), made))
 }
 
 /// The file a path names for the shell to run, opened once: `. <(list)`, `.
@@ -221,12 +245,17 @@ fn open_text(path: &std::path::Path) -> Result<std::os::fd::OwnedFd, String> {
 }
 
 fn read_all(fd: std::os::fd::OwnedFd) -> Result<String, String> {
+    let bytes = read_bytes(&std::fs::File::from(fd))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Everything `file` holds from where it is, as bytes.
+fn read_bytes(mut file: &std::fs::File) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    std::fs::File::from(fd)
-        .read_to_end(&mut bytes)
+    file.read_to_end(&mut bytes)
         .map_err(|e| crate::exec::io_reason(&e))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(bytes)
 }
 
 /// Why the shell did not open a path, for a message after it (`no such file or
