@@ -1619,43 +1619,46 @@ pub fn record_of(file: BorrowedFd, path: &Path) -> Record {
 
 /// Remember that the user ran `text`, read from the file `file` (opened from `path`),
 /// with `!!.`, vouching for it: `.` runs that same text at that name again without
-/// `!!` ([`vouched`]). Only that text, by its SHA-256: once a jail writes anything else
-/// there, `.` refuses the file again.
+/// `!!` ([`vouched`]). Only that text, by its SHA-256, and only the last vouched for at
+/// that name: once a jail writes anything else there (an earlier text too), `.`
+/// refuses the file again.
 pub fn record_vouched(file: BorrowedFd, path: &Path, text: &[u8]) {
-    if let Some((id, extra)) = vouch_key(file, path, text) {
-        if !has_vouch(&id, &extra) {
-            append(VOUCHED, &id, &extra, path);
+    if let Some((id, name, digest)) = vouch_key(file, path, text) {
+        if last_vouch(&id, &name).as_deref() != Some(digest.as_str()) {
+            append(VOUCHED, &id, &format!("{name}{digest} "), path);
         }
     }
 }
 
-/// Whether the user vouched for `text` (read from the file `file`, opened from
-/// `path`) at that name with `!!.` ([`record_vouched`]). Read from the record file
-/// each time: only `.` of a file a jail could have written asks.
+/// Whether `text` (read from the file `file`, opened from `path`) is the last text the
+/// user vouched for at that name with `!!.` ([`record_vouched`]). Read from the record
+/// file each time: only `.` of a file a jail could have written asks.
 pub fn vouched(file: BorrowedFd, path: &Path, text: &[u8]) -> bool {
-    vouch_key(file, path, text).is_some_and(|(id, extra)| has_vouch(&id, &extra))
+    vouch_key(file, path, text)
+        .is_some_and(|(id, name, digest)| last_vouch(&id, &name).as_deref() == Some(&digest))
 }
 
-/// The directory's identity and the rest of a `vouched` line's start: the name, the
-/// text's digest.
-fn vouch_key(file: BorrowedFd, path: &Path, text: &[u8]) -> Option<(Id, String)> {
+/// The directory's identity, the name as a record word and the text's digest.
+fn vouch_key(file: BorrowedFd, path: &Path, text: &[u8]) -> Option<(Id, String, String)> {
     use sha2::Digest;
     let (place, name) = named(file, path).ok()??;
     let id = Id::of(place.dir.as_fd())?;
-    let digest = sha2::Sha256::digest(text);
-    Some((id, format!("{}{} ", name_word(&name), hex(&digest))))
+    Some((id, name_word(&name), hex(&sha2::Sha256::digest(text))))
 }
 
-fn has_vouch(id: &Id, extra: &str) -> bool {
-    let Some((f, len, _)) = open_record() else {
-        return false;
-    };
-    let line = line_start(VOUCHED, id, extra);
-    let mut found = false;
+/// The digest of the last text vouched for at `name` (a record word) in the directory
+/// `id`.
+fn last_vouch(id: &Id, name: &str) -> Option<String> {
+    let (f, len, _) = open_record()?;
+    let start = line_start(VOUCHED, id, name);
+    let mut last = None;
     lines_from(&f, 0, len, |l| {
-        found = found || l.starts_with(line.as_bytes())
+        if let Some(rest) = l.strip_prefix(start.as_bytes()) {
+            let digest = rest.split(|b| *b == b' ').next().unwrap_or_default();
+            last = Some(String::from_utf8_lossy(digest).into_owned());
+        }
     });
-    found
+    last
 }
 
 /// The directory holding the file `file` (opened from `path`) and its name there,

@@ -50,6 +50,8 @@ pub enum JailError {
     Profile(#[from] ProfileError),
     #[error("{}: cannot create (to keep it read-only in the jail): {}", text::shown(.0), .1)]
     Protect(PathBuf, std::io::Error),
+    #[error("{}: pola-sh's record of what jails could write, which no jail is given to write (it decides what `.` runs as yours); to change it, run the command unconfined: !!…", text::shown(.0))]
+    OwnRecord(PathBuf),
     #[error("cannot set up the command's resource limits: {0}")]
     Limits(#[from] pola_fileserver::cgroup::CgroupError),
     #[error("{}: {}", text::shown(.0), .1)]

@@ -15,7 +15,8 @@
 //! the directory is mounted read-only at the place the jail sees it, and every
 //! directory between is bound onto itself, so it cannot be renamed aside and replaced
 //! (a mount point cannot be moved: EBUSY). Granting one of them (or something in it)
-//! explicitly is the user's choice and is left alone.
+//! explicitly is the user's choice and is left alone (`vim => ~/.config/pola-sh/rc`),
+//! but for the records (`$XDG_STATE_HOME/pola-sh`): the command is refused.
 
 use std::fs;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -51,7 +52,8 @@ pub fn startup_files(shell_env: Option<&std::ffi::OsStr>) -> Vec<PathBuf> {
     out
 }
 
-/// pola-sh's own directories.
+/// pola-sh's own directories: its configuration, its data (the history), its state
+/// (the records; last).
 pub fn own_dirs() -> Vec<PathBuf> {
     [dirs::config_dir(), dirs::data_dir(), dirs::state_dir()]
         .into_iter()
@@ -256,8 +258,15 @@ pub fn protect(ns: &mut Namespace, dirs: &[Protected]) -> Result<(), JailError> 
             _ => None,
         })
         .collect();
+    let state = own_dirs().pop().and_then(|d| fs::canonicalize(d).ok());
     for dir in dirs {
-        if writable.iter().any(|(_, host)| dir.named(host)) {
+        if let Some((_, host)) = writable.iter().find(|(_, host)| dir.named(host)) {
+            // The records of what jails could write (and of staging directories), by
+            // name too: a jail could mark its own files the user's there, or vouch for
+            // its text (`pola_fileserver::planted::record_vouched`; security review).
+            if state.as_ref() == Some(&dir.real) {
+                return Err(JailError::OwnRecord(host.clone()));
+            }
             continue;
         }
         for (virt, host) in &writable {

@@ -2887,6 +2887,42 @@ int main(int argc, char **argv) {
 }
 "#;
 
+// 27 (review of the vouched text). A jail given pola-sh's record by name (`=>
+// ~/.local/state/pola-sh/written`; pola-sh's other files by name are the user's
+// choice) could append a line vouching for its own text, which `.` then ran as the
+// user's. The record is never given to a jail to write: the command is refused.
+both!(item_27_the_record_is_never_a_jails_to_write, |t: &T| {
+    let record = t.state_home().join("pola-sh/written");
+    // Made by a first jail given something to write.
+    sh(
+        t,
+        &format!("cd {} && touch => made.txt", t.path("").display()),
+    )
+    .success();
+    let before = fs::read_to_string(&record).unwrap();
+    // Unconfined, a command appends to it as to any of the user's files.
+    let append = format!(
+        "echo vouched-forged | !!tee -a {} > /dev/null",
+        record.display()
+    );
+    sh(t, &append).success();
+    assert!(fs::read_to_string(&record)
+        .unwrap()
+        .contains("vouched-forged"));
+    fs::write(&record, &before).unwrap();
+    // Given to a jail by name, or its directory: refused, the record as it was.
+    for grant in [record.clone(), record.parent().unwrap().to_path_buf()] {
+        let line = format!(
+            "echo vouched-forged | tee -a => {} > /dev/null",
+            grant.display()
+        );
+        let run = sh(t, &line);
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains("no jail is given to write"), "{run}");
+        assert_eq!(fs::read_to_string(&record).unwrap(), before, "{run}");
+    }
+});
+
 // 27 (the last notes' list). A file a jail was given by name (`vim => env.sh`; here
 // `tee`) was refused by `.` for good: `!!.` every time. The text the user ran with
 // `!!.` is now the user's at that name, in later shells too; another text there (the
@@ -2923,10 +2959,17 @@ both!(
         .success();
         let run = sh(t, &format!("{cd}. ./env.sh"));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
-        // One line of the record holds the vouch.
+        // Vouched for in turn; then the jail puts the first text back (review): only
+        // the last text vouched for at a name is the user's.
+        assert_eq!(sh(t, &format!("{cd}!!. ./env.sh")).success(), "RAN-v2\n");
+        let v1 = format!("{cd}echo 'echo RAN-v1' | tee => env.sh > /dev/null");
+        sh(t, &v1).success();
+        let run = sh(t, &format!("{cd}. ./env.sh"));
+        assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        // A line of the record for each vouch.
         let record = fs::read_to_string(t.state_home().join("pola-sh/written")).unwrap();
         let vouches = record.lines().filter(|l| l.starts_with("vouched ")).count();
-        assert_eq!(vouches, 1, "{record}");
+        assert_eq!(vouches, 2, "{record}");
     }
 );
 
