@@ -1638,6 +1638,12 @@ pub fn vouched(file: BorrowedFd, path: &Path, text: &[u8]) -> bool {
         .is_some_and(|(id, name, digest)| last_vouch(&id, &name).as_deref() == Some(&digest))
 }
 
+/// Whether the user vouched for a text at the name of the file `file` (opened from
+/// `path`) with `!!.`, whatever the text is now: a refusal then says it changed.
+pub fn vouched_before(file: BorrowedFd, path: &Path) -> bool {
+    vouch_key(file, path, b"").is_some_and(|(id, name, _)| last_vouch(&id, &name).is_some())
+}
+
 /// The directory's identity, the name as a record word and the text's digest.
 fn vouch_key(file: BorrowedFd, path: &Path, text: &[u8]) -> Option<(Id, String, String)> {
     use sha2::Digest;

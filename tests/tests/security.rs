@@ -2951,7 +2951,7 @@ both!(
         sh(t, &format!("{cd}cp env.sh => other.sh")).success();
         let run = sh(t, &format!("{cd}. ./other.sh"));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
-        // The jail's next text at the vouched name: refused again.
+        // The jail's next text at the vouched name: refused again, saying so.
         sh(
             t,
             &format!("{cd}echo 'echo RAN-v2' | tee => env.sh > /dev/null"),
@@ -2959,6 +2959,10 @@ both!(
         .success();
         let run = sh(t, &format!("{cd}. ./env.sh"));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
+        assert!(
+            run.stderr.contains("it changed since you ran it with !!."),
+            "{run}"
+        );
         // Vouched for in turn; then the jail puts the first text back (review): only
         // the last text vouched for at a name is the user's.
         assert_eq!(sh(t, &format!("{cd}!!. ./env.sh")).success(), "RAN-v2\n");

@@ -81,8 +81,14 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     };
     if author == Some(pola_fileserver::planted::Author::Jail) {
         let shown = crate::escapes::shown(file);
+        let why = match pola_fileserver::planted::vouched_before(opened.as_fd(), &path) {
+            true => {
+                "it changed since you ran it with !!., and it is where jails were given to write"
+            }
+            false => "it is where jails were given to write",
+        };
         sh.error(format!(
-            "{}: {shown}: a jail could have written this file (it is where jails were given to write), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown} (this text is then run as yours until it changes)",
+            "{}: {shown}: a jail could have written this file ({why}), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown} (this text is then run as yours until it changes)",
             argv[0], argv[0],
         ));
         return Ok(1);
