@@ -2278,6 +2278,14 @@ impl Shell {
         cmd.limits = collected.limits;
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
+        if let Some(record) = own_record_written(&fds) {
+            self.error(format!(
+                "{}: {}: pola-sh's record of what jails could write, which no jail is given to write (it decides what `.` runs as yours); to write it, run the command unconfined: !!…",
+                pola_fileserver::text::shown(&cmd.argv[0]),
+                pola_fileserver::text::shown(&record),
+            ));
+            return Running::Done(1);
+        }
         if !copies_own_text(&cmd, redirs) {
             record_outputs(&fds);
         }
@@ -2772,6 +2780,19 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
         })
 }
 
+/// A file of pola-sh's records (`$XDG_STATE_HOME/pola-sh`) among the descriptors a
+/// jail would be handed open to write (`tool >> ~/.local/state/pola-sh/written`, or the
+/// shell's own standard output there): never a jail's to write, as by name
+/// (`protect::protect`; a jail could mark its own text the user's there).
+fn own_record_written(fds: &[(RawFd, RawFd)]) -> Option<std::path::PathBuf> {
+    let state = crate::protect::own_dirs()
+        .pop()
+        .and_then(|d| std::fs::canonicalize(d).ok())?;
+    written_files(fds)
+        .into_iter()
+        .find(|path| path.starts_with(&state))
+}
+
 /// The regular files a jail is handed open to write (`tool completion > f`, `exec 3>
 /// log`, a script's own output sent to a file): what is in them is the jail's output,
 /// so `.` runs them as `eval` runs a command's output, without `!!`
@@ -2779,10 +2800,20 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
 /// `fds`: the command's descriptors and the shell's own they come from; the standard
 /// ones not among them are the shell's.
 fn record_outputs(fds: &[(RawFd, RawFd)]) {
+    for path in written_files(fds) {
+        pola_fileserver::planted::record_output(&path);
+    }
+}
+
+/// Where the regular files a jail would be handed open to write are: `fds`, the
+/// command's descriptors and the shell's own they come from, and the shell's standard
+/// ones not among them.
+fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let inherited = [1, 2]
         .into_iter()
         .filter(|n| !fds.iter().any(|&(to, _)| to == *n));
+    let mut out = Vec::new();
     for fd in fds.iter().map(|&(_, from)| from).chain(inherited) {
         // SAFETY: the shell's own descriptor, open while the command is started.
         let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
@@ -2791,11 +2822,10 @@ fn record_outputs(fds: &[(RawFd, RawFd)]) {
         let regular =
             || nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
         if writes && regular() {
-            if let Ok(path) = pola_fileserver::slots::fd_path(&fd) {
-                pola_fileserver::planted::record_output(&path);
-            }
+            out.extend(pola_fileserver::slots::fd_path(&fd).ok());
         }
     }
+    out
 }
 
 /// Whether the command copies the script's own text to its output: the system's `cat`

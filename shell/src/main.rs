@@ -393,16 +393,17 @@ fn source_file(sh: &mut Shell, path: &std::path::Path, protected: bool) -> Resul
             return Ok(());
         }
     };
-    if made {
+    if let Some(why) = made {
         report::error(
             PROGRAM,
             format!(
-                "{}: a command's output was written here, which a jail could have made; it runs as such text (help eval), and !!. {} runs it as yours",
+                "{}: {why}, so its text may be a jail's; it runs as such text (help eval), and !!. {} runs it as yours",
                 pola_fileserver::text::shown(path),
                 pola_fileserver::text::shown(path)
             ),
         );
     }
+    let made = made.is_some();
     let line = std::mem::replace(&mut sh.line_base, 1);
     let r = match made {
         true => sh.run_made_text(&text, false),

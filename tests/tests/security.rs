@@ -2573,7 +2573,7 @@ both!(
         let run = login("echo ran");
         assert_eq!(fs::read_to_string(&rc).unwrap(), "ORIGINAL\n", "{run}");
         assert!(
-            run.stderr.contains("a command's output was written here"),
+            run.stderr.contains("a jail was given this file to write"),
             "{run}"
         );
         // Names a jail chose, printed back by the shell: the directory stack, `cd -`,
@@ -2890,7 +2890,8 @@ int main(int argc, char **argv) {
 // 27 (review of the vouched text). A jail given pola-sh's record by name (`=>
 // ~/.local/state/pola-sh/written`; pola-sh's other files by name are the user's
 // choice) could append a line vouching for its own text, which `.` then ran as the
-// user's. The record is never given to a jail to write: the command is refused.
+// user's. The record is never given to a jail to write, by name or as a redirection's
+// file: the command is refused.
 both!(item_27_the_record_is_never_a_jails_to_write, |t: &T| {
     let record = t.state_home().join("pola-sh/written");
     // Made by a first jail given something to write.
@@ -2921,6 +2922,12 @@ both!(item_27_the_record_is_never_a_jails_to_write, |t: &T| {
         assert!(run.stderr.contains("no jail is given to write"), "{run}");
         assert_eq!(fs::read_to_string(&record).unwrap(), before, "{run}");
     }
+    // Nor handed open by the shell's redirection, the jail's output appended there.
+    let line = format!("echo vouched-forged | cat >> {}", record.display());
+    let run = sh(t, &line);
+    assert!(!run.ok(), "{run}");
+    assert!(run.stderr.contains("no jail is given to write"), "{run}");
+    assert_eq!(fs::read_to_string(&record).unwrap(), before, "{run}");
 });
 
 // 27 (the last notes' list). A file a jail was given by name (`vim => env.sh`; here
@@ -2941,7 +2948,8 @@ both!(
         let run = sh(t, &format!("{cd}. ./env.sh"));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
         assert!(
-            run.stderr.contains("a jail could have written this file"),
+            run.stderr
+                .contains("a jail could have written this file (a jail was given it to write)"),
             "{run}"
         );
         // Read and vouched for: run, and run again by `.` in a later shell.

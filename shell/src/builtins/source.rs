@@ -44,10 +44,11 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
         nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
     });
     // What the record says of a file (also with `!!.`, which remembers what it ran).
-    let recorded = match &opened {
-        Ok(fd) if regular => Some(pola_fileserver::planted::author(fd.as_fd(), &path)),
+    let record = match &opened {
+        Ok(fd) if regular => Some(pola_fileserver::planted::record_of(fd.as_fd(), &path)),
         _ => None,
     };
+    let recorded = record.map(|r| r.author());
     let author = recorded.filter(|_| !vouched);
     if author == Some(pola_fileserver::planted::Author::Jail) {
         if let Some(venv) = venv_of(&path) {
@@ -81,11 +82,13 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     };
     if author == Some(pola_fileserver::planted::Author::Jail) {
         let shown = crate::escapes::shown(file);
-        let why = match pola_fileserver::planted::vouched_before(opened.as_fd(), &path) {
-            true => {
-                "it changed since you ran it with !!., and it is where jails were given to write"
-            }
+        let place = match record.is_some_and(|r| r.by_name) {
+            true => "a jail was given it to write",
             false => "it is where jails were given to write",
+        };
+        let why = match pola_fileserver::planted::vouched_before(opened.as_fd(), &path) {
+            true => format!("it changed since you ran it with !!., and {place}"),
+            false => place.to_string(),
         };
         sh.error(format!(
             "{}: {shown}: a jail could have written this file ({why}), and its commands would run with your authority; read it, then run it anyway with: !!{} {shown} (this text is then run as yours until it changes)",
@@ -215,12 +218,21 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
 /// `protected`: jails have it read-only (`~/.profile`, the rc) unless given it by name;
 /// `$ENV`'s file is asked as `.` asks (fourth review).
 /// A text the user ran with `!!.` (`pola_fileserver::planted::record_vouched`) is theirs.
-pub fn read_startup(path: &std::path::Path, protected: bool) -> Result<(String, bool), String> {
+/// The text, and if it runs as text made at run time, why (for the shell's message).
+pub fn read_startup(
+    path: &std::path::Path,
+    protected: bool,
+) -> Result<(String, Option<&'static str>), String> {
     let file = std::fs::File::from(open_text(path)?);
     let record = pola_fileserver::planted::record_of(file.as_fd(), path);
-    let made = record.output || record.by_name || (!protected && record.in_jails_dir);
+    let made = match record {
+        r if r.by_name => Some("a jail was given this file to write"),
+        r if r.output => Some("a command's output was written here"),
+        r if !protected && r.in_jails_dir => Some("it is where jails were given to write"),
+        _ => None,
+    };
     let bytes = read_bytes(&file)?;
-    let made = made && !pola_fileserver::planted::vouched(file.as_fd(), path, &bytes);
+    let made = made.filter(|_| !pola_fileserver::planted::vouched(file.as_fd(), path, &bytes));
     Ok((String::from_utf8_lossy(&bytes).into_owned(), made))
 }
 
