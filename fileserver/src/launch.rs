@@ -985,10 +985,14 @@ impl Jail {
         for (dir, done) in left {
             let who = format!("{}: {}", self.program, self.command);
             for (slot, scratch) in &done.restored {
+                // The name to grant too, as the user would type it (new-user trial).
+                let to = dir.join(scratch);
+                let name = to.strip_prefix(&self.cwd).unwrap_or(&to);
                 crate::text::say(format!(
-                    "{who}: {} was moved to {}, which was not granted, and left there; it was put back",
+                    "{who}: {} was moved to {}, which was not granted, and left there; it was put back (to let it move there, grant that name too: => {})",
                     crate::text::shown(&dir.join(slot)),
                     crate::text::shown(scratch),
+                    crate::text::shown(name),
                 ));
             }
             if let Some(left) = &done.left {

@@ -171,6 +171,7 @@ both!(rm_and_mv_between_slots, |t: &T| {
     // not there (new-user trial).
     let run = sh(t, "cd w && mv => b c && echo went on");
     assert!(run.stderr.contains("was put back"), "{run}");
+    assert!(run.stderr.contains("grant that name too: => c)"), "{run}");
     assert!(!run.ok() && !run.stdout.contains("went on"), "{run}");
     assert_eq!(read(t, "w/b"), "a\n");
     assert!(!t.path("w/c").exists());
