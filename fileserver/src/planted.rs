@@ -1623,7 +1623,8 @@ pub fn record_of(file: BorrowedFd, path: &Path) -> Record {
 /// that name: once a jail writes anything else there (an earlier text too), `.`
 /// refuses the file again.
 pub fn record_vouched(file: BorrowedFd, path: &Path, text: &[u8]) {
-    if let Some((id, name, digest)) = vouch_key(file, path, text) {
+    if let Some((id, name)) = vouch_place(file, path) {
+        let digest = digest(text);
         if last_vouch(&id, &name).as_deref() != Some(digest.as_str()) {
             append(VOUCHED, &id, &format!("{name}{digest} "), path);
         }
@@ -1634,22 +1635,26 @@ pub fn record_vouched(file: BorrowedFd, path: &Path, text: &[u8]) {
 /// user vouched for at that name with `!!.` ([`record_vouched`]). Read from the record
 /// file each time: only `.` of a file a jail could have written asks.
 pub fn vouched(file: BorrowedFd, path: &Path, text: &[u8]) -> bool {
-    vouch_key(file, path, text)
-        .is_some_and(|(id, name, digest)| last_vouch(&id, &name).as_deref() == Some(&digest))
+    vouch_place(file, path).is_some_and(|(id, name)| last_vouch(&id, &name) == Some(digest(text)))
 }
 
 /// Whether the user vouched for a text at the name of the file `file` (opened from
 /// `path`) with `!!.`, whatever the text is now: a refusal then says it changed.
 pub fn vouched_before(file: BorrowedFd, path: &Path) -> bool {
-    vouch_key(file, path, b"").is_some_and(|(id, name, _)| last_vouch(&id, &name).is_some())
+    vouch_place(file, path).is_some_and(|(id, name)| last_vouch(&id, &name).is_some())
 }
 
-/// The directory's identity, the name as a record word and the text's digest.
-fn vouch_key(file: BorrowedFd, path: &Path, text: &[u8]) -> Option<(Id, String, String)> {
-    use sha2::Digest;
+/// The identity of the directory holding the file `file` (opened from `path`) and its
+/// name there as a record word.
+fn vouch_place(file: BorrowedFd, path: &Path) -> Option<(Id, String)> {
     let (place, name) = named(file, path).ok()??;
-    let id = Id::of(place.dir.as_fd())?;
-    Some((id, name_word(&name), hex(&sha2::Sha256::digest(text))))
+    Some((Id::of(place.dir.as_fd())?, name_word(&name)))
+}
+
+/// A text's SHA-256, as a record word.
+fn digest(text: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(text))
 }
 
 /// The digest of the last text vouched for at `name` (a record word) in the directory

@@ -2278,16 +2278,19 @@ impl Shell {
         cmd.limits = collected.limits;
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
-        if let Some(record) = own_record_written(&fds) {
+        let written = written_files(&fds);
+        if let Some(record) = own_record(&written) {
             self.error(format!(
-                "{}: {}: pola-sh's record of what jails could write, which no jail is given to write (it decides what `.` runs as yours); to write it, run the command unconfined: !!…",
+                "{}: {}",
                 pola_fileserver::text::shown(&cmd.argv[0]),
-                pola_fileserver::text::shown(&record),
+                jail::JailError::OwnRecord(record),
             ));
             return Running::Done(1);
         }
         if !copies_own_text(&cmd, redirs) {
-            record_outputs(&fds);
+            for path in &written {
+                pola_fileserver::planted::record_output(path);
+            }
         }
         // A standard descriptor closed for the command (`>&-`) would be inherited from
         // the shell: it gets a descriptor that can neither be read nor written instead
@@ -2780,17 +2783,18 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
         })
 }
 
-/// A file of pola-sh's records (`$XDG_STATE_HOME/pola-sh`) among the descriptors a
-/// jail would be handed open to write (`tool >> ~/.local/state/pola-sh/written`, or the
-/// shell's own standard output there): never a jail's to write, as by name
-/// (`protect::protect`; a jail could mark its own text the user's there).
-fn own_record_written(fds: &[(RawFd, RawFd)]) -> Option<std::path::PathBuf> {
-    let state = crate::protect::own_dirs()
-        .pop()
-        .and_then(|d| std::fs::canonicalize(d).ok())?;
-    written_files(fds)
-        .into_iter()
-        .find(|path| path.starts_with(&state))
+/// A file of pola-sh's records among `written` (`tool >> ~/.local/state/pola-sh/written`,
+/// or the shell's own standard output there): never a jail's to write, as by name
+/// (`protect::records_dir`). Looked for only when a file is written at all.
+fn own_record(written: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    if written.is_empty() {
+        return None;
+    }
+    let records = crate::protect::records_dir()?;
+    written
+        .iter()
+        .find(|path| path.starts_with(&records))
+        .cloned()
 }
 
 /// The regular files a jail is handed open to write (`tool completion > f`, `exec 3>
@@ -2799,15 +2803,6 @@ fn own_record_written(fds: &[(RawFd, RawFd)]) -> Option<std::path::PathBuf> {
 /// (`planted::record_output`; review: `tool > f; . f` ran a `!!` the jail wrote).
 /// `fds`: the command's descriptors and the shell's own they come from; the standard
 /// ones not among them are the shell's.
-fn record_outputs(fds: &[(RawFd, RawFd)]) {
-    for path in written_files(fds) {
-        pola_fileserver::planted::record_output(&path);
-    }
-}
-
-/// Where the regular files a jail would be handed open to write are: `fds`, the
-/// command's descriptors and the shell's own they come from, and the shell's standard
-/// ones not among them.
 fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let inherited = [1, 2]

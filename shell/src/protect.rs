@@ -52,8 +52,16 @@ pub fn startup_files(shell_env: Option<&std::ffi::OsStr>) -> Vec<PathBuf> {
     out
 }
 
+/// Where pola-sh's records are (`$XDG_STATE_HOME/pola-sh`, all links resolved), if
+/// they are there: never a jail's to write, by name or through a redirection (a jail
+/// could mark its own files the user's there, or vouch for its text:
+/// `pola_fileserver::planted::record_vouched`; security review).
+pub fn records_dir() -> Option<PathBuf> {
+    dirs::state_dir().and_then(|d| fs::canonicalize(d.join("pola-sh")).ok())
+}
+
 /// pola-sh's own directories: its configuration, its data (the history), its state
-/// (the records; last).
+/// (the records).
 pub fn own_dirs() -> Vec<PathBuf> {
     [dirs::config_dir(), dirs::data_dir(), dirs::state_dir()]
         .into_iter()
@@ -258,13 +266,10 @@ pub fn protect(ns: &mut Namespace, dirs: &[Protected]) -> Result<(), JailError> 
             _ => None,
         })
         .collect();
-    let state = own_dirs().pop().and_then(|d| fs::canonicalize(d).ok());
+    let records = records_dir();
     for dir in dirs {
         if let Some((_, host)) = writable.iter().find(|(_, host)| dir.named(host)) {
-            // The records of what jails could write (and of staging directories), by
-            // name too: a jail could mark its own files the user's there, or vouch for
-            // its text (`pola_fileserver::planted::record_vouched`; security review).
-            if state.as_ref() == Some(&dir.real) {
+            if records.as_ref() == Some(&dir.real) {
                 return Err(JailError::OwnRecord(host.clone()));
             }
             continue;

@@ -217,8 +217,8 @@ pub fn read_file(path: &std::path::Path) -> Result<String, String> {
 /// (`crate::protect`).
 /// `protected`: jails have it read-only (`~/.profile`, the rc) unless given it by name;
 /// `$ENV`'s file is asked as `.` asks (fourth review).
-/// A text the user ran with `!!.` (`pola_fileserver::planted::record_vouched`) is theirs.
-/// The text, and if it runs as text made at run time, why (for the shell's message).
+/// The text, and if it runs as text made at run time, why (for the shell's message). A
+/// text the user ran with `!!.` (`pola_fileserver::planted::record_vouched`) is theirs.
 pub fn read_startup(
     path: &std::path::Path,
     protected: bool,
