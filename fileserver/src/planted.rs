@@ -1624,11 +1624,113 @@ pub fn record_of(file: BorrowedFd, path: &Path) -> Record {
 /// refuses the file again.
 pub fn record_vouched(file: BorrowedFd, path: &Path, text: &[u8]) {
     if let Some((id, name)) = vouch_place(file, path) {
-        let digest = digest(text);
-        if last_vouch(&id, &name).as_deref() != Some(digest.as_str()) {
-            append(VOUCHED, &id, &format!("{name}{digest} "), path);
+        own_texts().retain(|o| (o.id, &o.name) != (id, &name));
+        write_vouch(&id, &name, &digest(text), path);
+    }
+}
+
+/// Append that `digest` is the text vouched for at `name` in the directory `id`
+/// (unless it is already the last there).
+fn write_vouch(id: &Id, name: &str, digest: &str, path: &Path) {
+    if last_vouch(id, name).as_deref() != Some(digest) {
+        append(VOUCHED, id, &format!("{name}{digest} "), path);
+    }
+}
+
+/// A text the shell wrote itself ([`record_own_text`]), vouched for in this process
+/// and written to the record at [`record_own_texts`]: a loop's `echo … >> notes` adds
+/// one line, not one for each time round.
+struct OwnText {
+    id: Id,
+    name: String,
+    digest: String,
+    path: PathBuf,
+}
+
+fn own_texts() -> std::sync::MutexGuard<'static, Vec<OwnText>> {
+    static OWN: Mutex<Vec<OwnText>> = Mutex::new(Vec::new());
+    OWN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The last own text vouched for at `name` in the directory `id` in this process.
+fn own_text(id: &Id, name: &str) -> Option<String> {
+    own_texts()
+        .iter()
+        .find(|o| (&o.id, o.name.as_str()) == (id, name))
+        .map(|o| o.digest.clone())
+}
+
+/// Write the texts the shell vouched for as its own ([`record_own_text`]) to the
+/// record, where later shells find them: at each prompt and when the shell or a
+/// copy of it exits.
+pub fn record_own_texts() {
+    let own = std::mem::take(&mut *own_texts());
+    for o in own {
+        write_vouch(&o.id, &o.name, &o.digest, &o.path);
+    }
+}
+
+/// The most of a file's text [`record_own_text`] reads back: a script or an rc is far
+/// smaller (a log the shell appends to is not read and hashed each time).
+pub const OWN_TEXT_MAX: u64 = 256 << 10;
+
+/// The shell itself wrote `text` through a redirection, with nothing a command made in
+/// it (`echo 'export Q=1' > env.sh`, `echo "alias ll='ls -l'" >> ~/.bashrc`), to the
+/// file `file` (opened to read, from `path`). If that file would not run as the user's
+/// (a jail had its name or its directory) and now holds that text, or a text the user
+/// vouched for there followed by it, that is the user's text: vouched for, as `!!.`
+/// does ([`record_vouched`]), so that `.` runs it (new-user trial: in a directory a
+/// jail was given to write, a project's env script the user had just written was
+/// refused). What is vouched for is the text, not the file: a jail that writes there
+/// meanwhile or after leaves another text, which is refused.
+pub fn record_own_text(file: BorrowedFd, path: &Path, text: &[u8]) {
+    if let Some(whole) = own_text_place(file, path) {
+        if let Some(before) = whole.strip_suffix(text) {
+            vouch_own(file, path, before, &whole);
         }
     }
+}
+
+/// As [`record_own_text`], for `text` the system's `cat` is about to copy from the
+/// script's own here-document to the end of the file `file` (`cat > env.sh <<'EOF'`):
+/// vouched for ahead, as the text the file will then hold.
+pub fn record_own_text_ahead(file: BorrowedFd, path: &Path, text: &[u8]) {
+    if let Some(before) = own_text_place(file, path) {
+        vouch_own(file, path, &before, &[before.as_slice(), text].concat());
+    }
+}
+
+/// The text of the file `file` (opened to read, at its start, from `path`) if it would
+/// not run as the user's and is small enough to read back ([`OWN_TEXT_MAX`]).
+fn own_text_place(file: BorrowedFd, path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let size = u64::try_from(fstat(file).ok()?.st_size).ok()?;
+    if size > OWN_TEXT_MAX || author(file, path) == Author::User {
+        return None;
+    }
+    let f = std::fs::File::from(file.try_clone_to_owned().ok()?);
+    let mut text = Vec::with_capacity(size as usize);
+    f.take(OWN_TEXT_MAX + 1).read_to_end(&mut text).ok()?;
+    (text.len() as u64 <= OWN_TEXT_MAX).then_some(text)
+}
+
+/// Vouch for `whole` at the file `file`'s name if what comes `before` the shell's own
+/// text is nothing, or the text vouched for there.
+fn vouch_own(file: BorrowedFd, path: &Path, before: &[u8], whole: &[u8]) {
+    if !before.is_empty() && !vouched(file, path, before) {
+        return;
+    }
+    let Some((id, name)) = vouch_place(file, path) else {
+        return;
+    };
+    let mut own = own_texts();
+    own.retain(|o| (o.id, &o.name) != (id, &name));
+    own.push(OwnText {
+        id,
+        name,
+        digest: digest(whole),
+        path: path.to_path_buf(),
+    });
 }
 
 /// Whether `text` (read from the file `file`, opened from `path`) is the last text the
@@ -1658,8 +1760,11 @@ fn digest(text: &[u8]) -> String {
 }
 
 /// The digest of the last text vouched for at `name` (a record word) in the directory
-/// `id`.
+/// `id`: this process's own first ([`record_own_text`]), then the record's.
 fn last_vouch(id: &Id, name: &str) -> Option<String> {
+    if let Some(own) = own_text(id, name) {
+        return Some(own);
+    }
     let (f, len, _) = open_record()?;
     let start = line_start(VOUCHED, id, name);
     let mut last = None;

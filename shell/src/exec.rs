@@ -2287,9 +2287,28 @@ impl Shell {
             ));
             return Running::Done(1);
         }
-        if !copies_own_text(&cmd, redirs) {
-            for path in &written {
-                pola_fileserver::planted::record_output(path);
+        match copies_own_text(&cmd, redirs) {
+            // The text it will write is the user's: vouched for ahead where it would
+            // not run as theirs.
+            Some(text) => {
+                let out = fds
+                    .iter()
+                    .find(|(to, _)| *to == 1)
+                    .map_or(1, |(_, from)| *from);
+                for (fd, path) in written.iter().filter(|(fd, _)| *fd == out) {
+                    if let Some(read) = redirect::reopen_to_read(*fd) {
+                        pola_fileserver::planted::record_own_text_ahead(
+                            std::os::fd::AsFd::as_fd(&read),
+                            path,
+                            text,
+                        );
+                    }
+                }
+            }
+            None => {
+                for (_, path) in &written {
+                    pola_fileserver::planted::record_output(path);
+                }
             }
         }
         // A standard descriptor closed for the command (`>&-`) would be inherited from
@@ -2786,13 +2805,14 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
 /// A file of pola-sh's records among `written` (`tool >> ~/.local/state/pola-sh/written`,
 /// or the shell's own standard output there): never a jail's to write, as by name
 /// (`protect::records_dir`). Looked for only when a file is written at all.
-fn own_record(written: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+fn own_record(written: &[(RawFd, std::path::PathBuf)]) -> Option<std::path::PathBuf> {
     if written.is_empty() {
         return None;
     }
     let records = crate::protect::records_dir()?;
     written
         .iter()
+        .map(|(_, path)| path)
         .find(|path| path.starts_with(&records))
         .cloned()
 }
@@ -2802,8 +2822,8 @@ fn own_record(written: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
 /// so `.` runs them as `eval` runs a command's output, without `!!`
 /// (`planted::record_output`; review: `tool > f; . f` ran a `!!` the jail wrote).
 /// `fds`: the command's descriptors and the shell's own they come from; the standard
-/// ones not among them are the shell's.
-fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
+/// ones not among them are the shell's. Each with the shell's descriptor for it.
+fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<(RawFd, std::path::PathBuf)> {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let inherited = [1, 2]
         .into_iter()
@@ -2817,7 +2837,11 @@ fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
         let regular =
             || nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
         if writes && regular() {
-            out.extend(pola_fileserver::slots::fd_path(&fd).ok());
+            out.extend(
+                pola_fileserver::slots::fd_path(&fd)
+                    .ok()
+                    .map(|path| (fd.as_raw_fd(), path)),
+            );
         }
     }
     out
@@ -2826,17 +2850,17 @@ fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
 /// Whether the command copies the script's own text to its output: the system's `cat`
 /// given nothing to read but a here-document or here-string the script wrote (`cat >
 /// env.sh <<'EOF'`). What it writes is the user's, not a command's output (new-user
-/// trial: such an env file's `export EDITOR=vim` was refused to `.`).
-fn copies_own_text(cmd: &jail::Command, redirs: &Redirections) -> bool {
-    let Some((exe, _)) = &cmd.found else {
-        return false;
-    };
+/// trial: such an env file's `export EDITOR=vim` was refused to `.`). The text it
+/// copies, if so.
+fn copies_own_text<'a>(cmd: &jail::Command, redirs: &'a Redirections) -> Option<&'a [u8]> {
+    let (exe, _) = cmd.found.as_ref()?;
     let system = ["/usr/bin/cat", "/bin/cat"];
-    redirs.2
-        && cmd.grants.is_empty()
+    let text = redirs.2.as_deref()?;
+    (cmd.grants.is_empty()
         && cmd.argv[1..].iter().all(|a| a == "-")
         && std::fs::canonicalize(exe)
-            .is_ok_and(|real| system.iter().any(|s| real == std::path::Path::new(s)))
+            .is_ok_and(|real| system.iter().any(|s| real == std::path::Path::new(s))))
+    .then_some(text)
 }
 
 /// A pipe (read end, write end) on which a forked copy of the shell says that what it

@@ -83,6 +83,7 @@ fn main() {
     pola_sh::lifeline::hold();
     let status = run(&args, login);
     pola_sh::lifeline::release();
+    pola_fileserver::planted::record_own_texts();
     pola_fileserver::zygote::stop_unused();
     // The shims of jails whose end was reported are exiting: reaped, not left to init.
     pola_fileserver::launch::reap_ended(true);
@@ -520,6 +521,8 @@ fn repl(sh: &mut Shell) -> i32 {
     // Ctrl-D was pressed once with jobs left behind, and said so.
     let mut eof_warned = false;
     loop {
+        // What the last line's commands wrote of the user's own text, for later shells.
+        pola_fileserver::planted::record_own_texts();
         sh.reap_jobs();
         let n = sh.jobs.len();
         for (i, job) in sh.jobs.iter().enumerate() {

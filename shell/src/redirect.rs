@@ -6,10 +6,11 @@
 //! land on one of them; a redirection onto a descriptor the shell uses is refused.
 
 use std::io::Write;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
+use pola_fileserver::planted::OWN_TEXT_MAX;
 
 /// What a descriptor becomes.
 #[derive(Debug)]
@@ -27,8 +28,9 @@ pub struct Redirections(
     pub Vec<(RawFd, Target)>,
     pub Vec<std::path::PathBuf>,
     /// Standard input is a here-document or here-string of the script's own text
-    /// (no text a command made in it): `cat > env.sh <<'EOF'` writes the user's text.
-    pub bool,
+    /// (no text a command made in it), this text: `cat > env.sh <<'EOF'` writes the
+    /// user's text.
+    pub Option<Vec<u8>>,
 );
 
 /// How often text a command made has passed through this process (a marked value
@@ -45,6 +47,95 @@ pub fn made_event() {
 
 fn made_events() -> u64 {
     MADE_EVENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The script's own text standard input is given (see [`Redirections`]): `text`, for
+/// descriptor `fd`, if no text a command made passed since `events`.
+fn own_input(fd: RawFd, events: u64, text: &str) -> Option<Vec<u8>> {
+    (fd == 0 && made_events() == events).then(|| crate::escapes::to_bytes(text).into_owned())
+}
+
+/// A file the shell opened to write for a redirection of its own (a builtin's,
+/// function's or compound command's), and what the shell itself has written to it
+/// ([`tally`]): if that is all its text, the text is the user's
+/// (`pola_fileserver::planted::record_own_text`).
+struct Tally {
+    token: u64,
+    /// The file, by (device, inode), and a copy of the descriptor.
+    id: (u64, u64),
+    file: OwnedFd,
+    /// What the shell wrote to it; `None` past the most that is read back.
+    written: Option<Vec<u8>>,
+}
+
+thread_local! {
+    static TALLIES: std::cell::RefCell<Vec<Tally>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The shell wrote `bytes` to its descriptor `fd` (a builtin's output): kept for each
+/// file being watched that `fd` is ([`Tally`]).
+pub fn tally(fd: RawFd, bytes: &[u8]) {
+    TALLIES.with_borrow_mut(|tallies| {
+        if tallies.is_empty() {
+            return;
+        }
+        let Ok(st) = nix::sys::stat::fstat(unsafe_fd(fd)) else {
+            return;
+        };
+        let id = (st.st_dev, st.st_ino);
+        for t in tallies.iter_mut().filter(|t| t.id == id) {
+            if let Some(w) = &mut t.written {
+                match (w.len() + bytes.len()) as u64 <= OWN_TEXT_MAX {
+                    true => w.extend_from_slice(bytes),
+                    false => t.written = None,
+                }
+            }
+        }
+    })
+}
+
+/// Watch what the shell writes to the file `o` a redirection opened, if it is a
+/// regular file opened to write; the token to stop with ([`Tally`]).
+fn watch(o: &OwnedFd) -> Option<u64> {
+    use nix::fcntl::{fcntl, FcntlArg};
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let writes = fcntl(o, FcntlArg::F_GETFL)
+        .is_ok_and(|fl| OFlag::from_bits_truncate(fl) & OFlag::O_ACCMODE != OFlag::O_RDONLY);
+    let st = nix::sys::stat::fstat(o).ok()?;
+    if !writes || st.st_mode & libc::S_IFMT != libc::S_IFREG || st.st_nlink == 0 {
+        return None;
+    }
+    let token = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = pola_fileserver::launch::high_copy(o).ok()?;
+    TALLIES.with_borrow_mut(|t| {
+        t.push(Tally {
+            token,
+            id: (st.st_dev, st.st_ino),
+            file,
+            written: Some(Vec::new()),
+        })
+    });
+    Some(token)
+}
+
+/// Stop watching (see [`watch`]); what was watched.
+fn unwatch(token: u64) -> Option<Tally> {
+    TALLIES.with_borrow_mut(|t| {
+        let at = t.iter().position(|t| t.token == token)?;
+        Some(t.remove(at))
+    })
+}
+
+/// A new descriptor to read, from its start, the file the shell's descriptor `fd` is
+/// open on (to write, most often): reopened through `/proc/self/fd`, so it is that
+/// very file, not what its name holds now.
+pub fn reopen_to_read(fd: RawFd) -> Option<OwnedFd> {
+    nix::fcntl::open(
+        format!("/proc/self/fd/{fd}").as_str(),
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
+        Mode::empty(),
+    )
+    .ok()
 }
 
 /// Move a descriptor the shell opened for itself high up, so it can never sit on (and
@@ -285,7 +376,7 @@ impl Redirections {
 
     /// Apply to this process; returns what is needed to undo it.
     pub fn apply(&self) -> Result<Saved, String> {
-        let mut saved = Saved(Vec::new(), self.1.clone(), Some(made_events()));
+        let mut saved = Saved(Vec::new(), self.1.clone(), Some(made_events()), Vec::new());
         for (fd, target) in &self.0 {
             if is_shell_fd(*fd) {
                 saved.restore();
@@ -294,7 +385,10 @@ impl Redirections {
             let previous = pola_fileserver::launch::high_copy(unsafe_fd(*fd)).ok();
             saved.0.push((*fd, previous));
             let result = match target {
-                Target::Open(o) => dup_onto(o.as_raw_fd(), *fd),
+                Target::Open(o) => {
+                    saved.3.extend(watch(o));
+                    dup_onto(o.as_raw_fd(), *fd)
+                }
                 Target::Dup(from) => dup_onto(*from, *fd),
                 Target::Close => {
                     release(*fd);
@@ -323,17 +417,20 @@ fn unsafe_fd(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
 }
 
 /// The descriptors a redirection replaced, to put back afterwards; the files it
-/// opened to write; and [`MADE_EVENTS`] when it was applied, or `None` once what the
-/// command writes is known to hold a command's output.
+/// opened to write; [`MADE_EVENTS`] when it was applied, or `None` once what the
+/// command writes is known to hold a command's output; and the files it watches
+/// ([`Tally`]).
 pub struct Saved(
     Vec<(RawFd, Option<OwnedFd>)>,
     Vec<std::path::PathBuf>,
     Option<u64>,
+    Vec<u64>,
 );
 
 impl Saved {
     pub fn restore(&mut self) {
         let _ = std::io::stdout().flush();
+        let watched: Vec<Tally> = self.3.drain(..).filter_map(unwatch).collect();
         for (fd, previous) in self.0.drain(..).rev() {
             match previous {
                 Some(p) => {
@@ -345,6 +442,10 @@ impl Saved {
         }
         if self.2 != Some(made_events()) {
             self.record();
+        } else {
+            for t in watched {
+                t.vouch();
+            }
         }
         self.1.clear();
     }
@@ -402,7 +503,26 @@ impl Saved {
     /// taken as holding a command's output.
     pub fn forget(mut self) {
         self.0.clear();
+        for token in self.3.drain(..) {
+            unwatch(token);
+        }
         self.record();
+    }
+}
+
+impl Tally {
+    /// The shell wrote only its own text while it watched: if that is the file's text
+    /// (after one the user vouched for, with `>>`), it is the user's.
+    fn vouch(self) {
+        let Some(written) = self.written.filter(|w| !w.is_empty()) else {
+            return;
+        };
+        let Some(read) = reopen_to_read(self.file.as_raw_fd()) else {
+            return;
+        };
+        if let Ok(path) = pola_fileserver::slots::fd_path(&read) {
+            pola_fileserver::planted::record_own_text(read.as_fd(), &path, &written);
+        }
     }
 }
 
@@ -447,7 +567,7 @@ impl Shell {
             let fd = fd as RawFd;
             // Standard input given anything else is not the script's own text.
             if fd == 0 {
-                out.2 = false;
+                out.2 = None;
             }
             let events = made_events();
             let target = match &r.op {
@@ -467,13 +587,13 @@ impl Shell {
                     } else {
                         expand::string(self, &h.body)?
                     };
-                    out.2 = fd == 0 && made_events() == events;
+                    out.2 = own_input(fd, events, &text);
                     Target::Open(here_document(&text)?)
                 }
                 RedirOp::HereString(w) => {
                     let mut text = expand::string(self, w)?;
                     text.push('\n');
-                    out.2 = fd == 0 && made_events() == events;
+                    out.2 = own_input(fd, events, &text);
                     Target::Open(here_document(&text)?)
                 }
                 RedirOp::Dup(out_dir, w) => {

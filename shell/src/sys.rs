@@ -121,6 +121,7 @@ pub mod lifeline {
 pub fn exit_child(status: i32) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    pola_fileserver::planted::record_own_texts();
     // The shims of jails whose end was reported are exiting: reaped, not left to init.
     pola_fileserver::launch::reap_ended(true);
     // `_exit` skips `atexit`: the jail cgroups this copy kept go now.

@@ -2968,7 +2968,8 @@ both!(
         let run = sh(t, &format!("{cd}. ./env.sh"));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
         assert!(
-            run.stderr.contains("it changed since you ran it with !!."),
+            run.stderr
+                .contains("it changed since you wrote it or ran it with !!."),
             "{run}"
         );
         // Vouched for in turn; then the jail puts the first text back (review): only
@@ -2982,6 +2983,63 @@ both!(
         let record = fs::read_to_string(t.state_home().join("pola-sh/written")).unwrap();
         let vouches = record.lines().filter(|l| l.starts_with("vouched ")).count();
         assert_eq!(vouches, 2, "{record}");
+    }
+);
+
+// 27 (new-user trial). In a directory a jail was given to write, `.` refused every
+// file, also one the shell itself had just written with the user's own text (a
+// project's env script: `echo 'export Q=1' > q.sh`, `cat > e.sh <<'EOF'`): that needed
+// `!!.`. What the shell wrote itself, with no text a command made in it, is vouched for
+// as that text; anything a jail writes there, before or after, is not.
+both!(
+    item_27_text_the_shell_wrote_itself_is_the_users_where_jails_wrote,
+    |t: &T| {
+        let dir = t.mkdir("p");
+        let cd = format!("cd {} && ", dir.display());
+        sh(t, &format!("{cd}mkdir => d")).success();
+        let cd = format!("cd {}/d && ", dir.display());
+        // The attack: a jail's text there, sourced by a plain shell, runs.
+        sh(
+            t,
+            &format!("{cd}/bin/sh -c 'echo echo PWNED > j.sh' + => ."),
+        )
+        .success();
+        let plain = sh(t, &format!("{cd}!!/bin/sh -c '. ./j.sh'"));
+        assert_eq!(plain.success(), "PWNED\n");
+        // The shell's own text: run, in this shell and in a later one.
+        let own = "echo 'export Q=1' > q.sh && cat > e.sh <<'E'\nexport E=2\nE\nf() { echo 'export F=3'; }; f > f.sh; for i in 1 2 3; do echo \"L=\\$((L+$i))\" >> l.sh; done; . ./q.sh; . ./e.sh; . ./f.sh; . ./l.sh; echo $Q$E$F$L";
+        assert_eq!(sh(t, &format!("{cd}{own}")).success(), "1236\n");
+        let later = ". ./q.sh; . ./e.sh; . ./f.sh; . ./l.sh; echo $Q$E$F$L";
+        assert_eq!(sh(t, &format!("{cd}{later}")).success(), "1236\n");
+        // Appended to by the shell: still the user's.
+        let run = sh(
+            t,
+            &format!("{cd}echo 'export R=4' >> q.sh; . ./q.sh; echo $Q$R"),
+        );
+        assert_eq!(run.success(), "14\n");
+        // A jail's text is not: neither the jail's file with the shell's line after it,
+        // nor the jail's text copied by the shell, nor the user's file a jail wrote to.
+        for refused in [
+            "echo 'echo more' >> j.sh; . ./j.sh",
+            "x=$(cat j.sh); echo \"$x\" > k.sh; . ./k.sh",
+            "/bin/sh -c 'echo echo PWNED >> q.sh' + => .; . ./q.sh",
+            "/bin/sh -c 'echo echo PWNED > e.sh' + => .; . ./e.sh",
+        ] {
+            let run = sh(t, &format!("{cd}{refused}"));
+            assert!(
+                !run.ok() && !run.stdout.contains("PWNED"),
+                "{refused}: {run}"
+            );
+            assert!(
+                run.stderr.contains("a jail could have written this file"),
+                "{refused}: {run}"
+            );
+        }
+        // A line of the record for each file the shell wrote in a command line (the
+        // loop's three appends are one), and for the append later.
+        let record = fs::read_to_string(t.state_home().join("pola-sh/written")).unwrap();
+        let vouches = record.lines().filter(|l| l.starts_with("vouched ")).count();
+        assert_eq!(vouches, 5, "{record}");
     }
 );
 

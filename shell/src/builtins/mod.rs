@@ -164,12 +164,15 @@ pub fn out(text: &str) -> bool {
     write_fd(1, &crate::escapes::to_bytes(text))
 }
 
-pub(crate) fn write_fd(fd: i32, mut bytes: &[u8]) -> bool {
+pub(crate) fn write_fd(number: i32, mut bytes: &[u8]) -> bool {
     // SAFETY: descriptor 1 or 2 of this process, borrowed for the write only.
-    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(number) };
     while !bytes.is_empty() {
         match nix::unistd::write(fd, bytes) {
-            Ok(n) => bytes = &bytes[n..],
+            Ok(n) => {
+                crate::redirect::tally(number, &bytes[..n]);
+                bytes = &bytes[n..]
+            }
             Err(nix::errno::Errno::EINTR) => continue,
             Err(_) => return false,
         }

@@ -87,7 +87,7 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
             false => "it is where jails were given to write",
         };
         let why = match pola_fileserver::planted::vouched_before(opened.as_fd(), &path) {
-            true => format!("it changed since you ran it with !!., and {place}"),
+            true => format!("it changed since you wrote it or ran it with !!., and {place}"),
             false => place.to_string(),
         };
         sh.error(format!(
