@@ -2806,9 +2806,10 @@ both!(
         let run = sh(t, &format!("{cd}. ./env.sh"));
         assert!(!run.ok() && !run.stdout.contains("RAN"), "{run}");
         // A directory made while a jail that may write runs: refused; one made once it
-        // has ended: the user's.
+        // has ended: the user's. (Written by a program outside the jail: what the
+        // shell writes itself is the user's text wherever it is.)
         let script = format!(
-            "cd {}\nsh -c 'sleep 1' + => . &\nsleep 0.4\n!!mkdir during\necho echo RAN-during > during/x.sh\n. ./during/x.sh\nwait\nsleep 0.05\n!!mkdir after\necho echo RAN-after > after/x.sh\n. ./after/x.sh",
+            "cd {}\nsh -c 'sleep 1' + => . &\nsleep 0.4\n!!mkdir during\n!!sh -c 'echo echo RAN-during > during/x.sh'\n. ./during/x.sh\nwait\nsleep 0.05\n!!mkdir after\n!!sh -c 'echo echo RAN-after > after/x.sh'\n. ./after/x.sh",
             dir.display()
         );
         let run = sh(t, &script);
