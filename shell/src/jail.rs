@@ -1914,15 +1914,20 @@ fn learned(program: &str, exe: &Path, denied: &[Denied], home: &Path, cwd: &Path
 }
 
 /// Hints (`pola_fileserver::hints`): after a failed command, one line on what it looked
-/// for and was not granted. On for interactive pola-sh; for scripts and pola-run with
-/// `--hints` or `POLA_HINTS=1`.
+/// for and was not granted. On for pola-sh when someone reads its errors (interactive,
+/// or a script's standard error a terminal); for other scripts and pola-run with
+/// `--hints` or `POLA_HINTS=1`; off with `POLA_HINTS=0`.
 pub static HINTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Turn hints on when `POLA_HINTS=1`, or `on` says so.
+/// Turn hints on if `on` says so, unless `POLA_HINTS` says otherwise (`1`, `0`).
 pub fn enable_hints(on: bool) {
-    let env = std::env::var("POLA_HINTS").is_ok_and(|v| v == "1");
-    HINTS.store(on || env, std::sync::atomic::Ordering::Relaxed);
-    if on || env {
+    let on = match std::env::var("POLA_HINTS").as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ => on,
+    };
+    HINTS.store(on, std::sync::atomic::Ordering::Relaxed);
+    if on {
         pola_fileserver::hints::keep_large_buffers_mapped();
     }
 }

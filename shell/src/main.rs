@@ -50,7 +50,8 @@ Options:
   --ask          Ask on the terminal when a command opens a file it was not granted
   --powerbox     Give every command a powerbox ($POLA_POWERBOX; see pola-open)
   --hints        Say when a command looked in its working directory for a name it was
-                 not granted, and which word grants it (default when interactive)
+                 not granted, and which word grants it (default when interactive
+                 or standard error is a terminal; POLA_HINTS=0: never)
   --             End of options: the next word is the SCRIPT
   -h, --help     Print this help
   --version      Print the version
@@ -244,9 +245,12 @@ fn run(args: &[String], mut login: bool) -> i32 {
     // Room for one descriptor per file a line grants; commands get the limit as it was.
     sh.rlimits
         .extend(pola_fileserver::limits::raise_open_files());
-    // After a failed command, what it looked for and was not granted: always when
-    // interactive, in scripts when asked (--hints, POLA_HINTS=1).
-    pola_sh::jail::enable_hints(interactive || hints);
+    // After a failed command, what it looked for and was not granted: when interactive,
+    // in scripts whose errors go to a terminal (a user ran `pola-sh -c 'sed -i s/a/b/
+    // f'` and read only sed's "Read-only file system": new-user trial), and when asked
+    // (--hints, POLA_HINTS=1); never with POLA_HINTS=0.
+    let watched = nix::unistd::isatty(std::io::stderr()).unwrap_or(false);
+    pola_sh::jail::enable_hints(interactive || hints || watched);
     sh.learn = learn;
     sh.ask = ask.then(pola_fileserver::ask::Session::default);
     sh.powerbox = powerbox;

@@ -56,6 +56,35 @@ both!(interactive_failures_name_the_missing_grant, |t: &T| {
     drop(listener);
 });
 
+// A script whose errors reach a terminal gets hints: `pola-sh -c 'sed -i s/a/b/ f'`
+// typed by a user said only sed's "Read-only file system", and the way out found was
+// `+ => .` (new-user trial). `POLA_HINTS=0` turns them off.
+both!(
+    a_script_whose_errors_reach_a_terminal_gets_hints,
+    |t: &T| {
+        t.write("g.txt", "abc\n");
+        let script = "sed -i s/a/b/ g.txt; echo status=$?";
+        let run = t.on_terminal(
+        &pola_tests::pola_sh(),
+        &["-c", script],
+        &[
+            Expect("status="),
+            Expect("sed was given g.txt read-only (named without =>), so it could not change it — try: sed … => g.txt"),
+        ],
+    );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let run = t.on_terminal_env(
+            &pola_tests::pola_sh(),
+            &["-c", &format!("{script}; echo done")],
+            &[("POLA_HINTS", "0")],
+            &[Expect("done")],
+        );
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(!run.stdout.contains("was given g.txt"), "{run}");
+        assert_eq!(fs::read_to_string(t.path("g.txt")).unwrap(), "abc\n");
+    }
+);
+
 both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     t.write("Makefile", "all:\n\t@echo built\n");
     // A script prints no hint by default...

@@ -22,7 +22,8 @@ environment and what its command line grants.
   grants cmd args...       show the namespace a command line would get
 
 When a command lacks something: a failed command says what it looked for and the
-grant that would give it (interactive; in scripts with --hints or POLA_HINTS=1);
+grant that would give it (interactive, or its errors on a terminal; else --hints or
+POLA_HINTS=1; never with POLA_HINTS=0);
 `pola-run --learn cmd` finds what a program needs (--save puts it in its profile);
 a profile, ~/.config/pola-sh/profiles/PROGRAM, holds what a program always gets
 (pola-sh ships ones for pyenv, rustup, nvm, Go, conda, git, man, editors and
