@@ -1676,13 +1676,15 @@ pub const OWN_TEXT_MAX: u64 = 256 << 10;
 
 /// The shell itself wrote `text` through a redirection, with nothing a command made in
 /// it (`echo 'export Q=1' > env.sh`, `echo "alias ll='ls -l'" >> ~/.bashrc`), to the
-/// file `file` (opened to read, from `path`). If that file would not run as the user's
-/// (a jail had its name or its directory) and now holds that text, or a text the user
-/// vouched for there followed by it, that is the user's text: vouched for, as `!!.`
-/// does ([`record_vouched`]), so that `.` runs it (new-user trial: in a directory a
-/// jail was given to write, a project's env script the user had just written was
-/// refused). What is vouched for is the text, not the file: a jail that writes there
-/// meanwhile or after leaves another text, which is refused.
+/// file `file` (opened to read), which it had opened at `path`. If that file would not
+/// run as the user's (a jail had its name or its directory) and now holds that text, or
+/// a text the user vouched for there followed by it, that is the user's text: vouched
+/// for at `path`, as `!!.` does ([`record_vouched`]), so that `.` runs it (new-user
+/// trial: in a directory a jail was given to write, a project's env script the user had
+/// just written was refused). What is vouched for is the text, not the file: a jail
+/// that writes there meanwhile or after leaves another text, which is refused. And only
+/// at the name the shell opened, while it still holds that file (a jail that renamed it
+/// chose where the user's text was vouched for: review).
 pub fn record_own_text(file: BorrowedFd, path: &Path, text: &[u8]) {
     if let Some(whole) = own_text_place(file, path) {
         if let Some(before) = whole.strip_suffix(text) {
@@ -1714,15 +1716,37 @@ fn own_text_place(file: BorrowedFd, path: &Path) -> Option<Vec<u8>> {
     (text.len() as u64 <= OWN_TEXT_MAX).then_some(text)
 }
 
-/// Vouch for `whole` at the file `file`'s name if what comes `before` the shell's own
-/// text is nothing, or the text vouched for there.
-fn vouch_own(file: BorrowedFd, path: &Path, before: &[u8], whole: &[u8]) {
-    if !before.is_empty() && !vouched(file, path, before) {
-        return;
+/// The directory and name (a record word) of `path`, where the user's links lead, if
+/// that name holds the file `file` now. Named from `path`, never from where the file
+/// is found by now (a jail renaming it meanwhile would choose the name).
+fn own_place(file: BorrowedFd, path: &Path) -> Option<(Id, String)> {
+    let st = fstat(file).ok()?;
+    let mut path = path.to_path_buf();
+    // A dotfile kept as a link: where it leads, as `.` finds it.
+    for _ in 0..8 {
+        let (parent, name) = (path.parent()?, path.file_name()?);
+        let dir = resolve(parent).ok()?;
+        let there = open_one(dir.as_fd(), name).ok()?;
+        let found = fstat(&there).ok()?;
+        if kind_of(&found) == SFlag::S_IFLNK {
+            path = parent.join(readlinkat(&there, "").ok()?);
+            continue;
+        }
+        let same = (found.st_dev, found.st_ino) == (st.st_dev, st.st_ino);
+        return same.then(|| Some((Id::of(dir.as_fd())?, name_word(name.as_bytes()))))?;
     }
-    let Some((id, name)) = vouch_place(file, path) else {
+    None
+}
+
+/// Vouch for `whole` at `path` (see [`record_own_text`]) if what comes `before` the
+/// shell's own text is nothing, or the text vouched for there.
+fn vouch_own(file: BorrowedFd, path: &Path, before: &[u8], whole: &[u8]) {
+    let Some((id, name)) = own_place(file, path) else {
         return;
     };
+    if !before.is_empty() && last_vouch(&id, &name) != Some(digest(before)) {
+        return;
+    }
     let mut own = own_texts();
     own.retain(|o| (o.id, &o.name) != (id, &name));
     own.push(OwnText {

@@ -583,9 +583,16 @@ impl Shell {
     }
 
     /// Set how deep the shell is in text made at run time (the variables learn it too:
-    /// `Vars::made`); the depth it was.
+    /// `Vars::made`); the depth it was. What such text prints is a command's output
+    /// ([`Shell::report_made`]): a function or trap that `eval "$(tool)"` defined, run
+    /// by `g > out.sh`, wrote the tool's text, which was taken as the user's (review:
+    /// `. out.sh` ran its `!!`; `g >> ~/.profile` ran at the next login, `eval "$(g)"`
+    /// at once).
     pub fn made_depth(&mut self, depth: u32) -> u32 {
         self.vars.made = depth > 0;
+        if depth > 0 {
+            self.report_made();
+        }
         std::mem::replace(&mut self.made_at_run_time, depth)
     }
 
@@ -2295,18 +2302,15 @@ impl Shell {
                     .iter()
                     .find(|(to, _)| *to == 1)
                     .map_or(1, |(_, from)| *from);
-                for (fd, path) in written.iter().filter(|(fd, _)| *fd == out) {
-                    if let Some(read) = redirect::reopen_to_read(*fd) {
-                        pola_fileserver::planted::record_own_text_ahead(
-                            std::os::fd::AsFd::as_fd(&read),
-                            path,
-                            text,
-                        );
+                if let Some(read) = redirect::reopen_to_read(out) {
+                    if let Some(path) = redirect::opened_at(&redirs.1, &read) {
+                        let read = std::os::fd::AsFd::as_fd(&read);
+                        pola_fileserver::planted::record_own_text_ahead(read, &path, text);
                     }
                 }
             }
             None => {
-                for (_, path) in &written {
+                for path in &written {
                     pola_fileserver::planted::record_output(path);
                 }
             }
@@ -2805,14 +2809,13 @@ fn typed_plainly(s: &Simple, words: usize) -> bool {
 /// A file of pola-sh's records among `written` (`tool >> ~/.local/state/pola-sh/written`,
 /// or the shell's own standard output there): never a jail's to write, as by name
 /// (`protect::records_dir`). Looked for only when a file is written at all.
-fn own_record(written: &[(RawFd, std::path::PathBuf)]) -> Option<std::path::PathBuf> {
+fn own_record(written: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
     if written.is_empty() {
         return None;
     }
     let records = crate::protect::records_dir()?;
     written
         .iter()
-        .map(|(_, path)| path)
         .find(|path| path.starts_with(&records))
         .cloned()
 }
@@ -2822,8 +2825,8 @@ fn own_record(written: &[(RawFd, std::path::PathBuf)]) -> Option<std::path::Path
 /// so `.` runs them as `eval` runs a command's output, without `!!`
 /// (`planted::record_output`; review: `tool > f; . f` ran a `!!` the jail wrote).
 /// `fds`: the command's descriptors and the shell's own they come from; the standard
-/// ones not among them are the shell's. Each with the shell's descriptor for it.
-fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<(RawFd, std::path::PathBuf)> {
+/// ones not among them are the shell's.
+fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let inherited = [1, 2]
         .into_iter()
@@ -2837,11 +2840,7 @@ fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<(RawFd, std::path::PathBuf)> {
         let regular =
             || nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
         if writes && regular() {
-            out.extend(
-                pola_fileserver::slots::fd_path(&fd)
-                    .ok()
-                    .map(|path| (fd.as_raw_fd(), path)),
-            );
+            out.extend(pola_fileserver::slots::fd_path(&fd).ok());
         }
     }
     out

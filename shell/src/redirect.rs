@@ -61,9 +61,10 @@ fn own_input(fd: RawFd, events: u64, text: &str) -> Option<Vec<u8>> {
 /// (`pola_fileserver::planted::record_own_text`).
 struct Tally {
     token: u64,
-    /// The file, by (device, inode), and a copy of the descriptor.
+    /// The file, by (device, inode), a copy of the descriptor, and the path opened.
     id: (u64, u64),
     file: OwnedFd,
+    path: std::path::PathBuf,
     /// What the shell wrote to it; `None` past the most that is read back.
     written: Option<Vec<u8>>,
 }
@@ -94,9 +95,9 @@ pub fn tally(fd: RawFd, bytes: &[u8]) {
     })
 }
 
-/// Watch what the shell writes to the file `o` a redirection opened, if it is a
-/// regular file opened to write; the token to stop with ([`Tally`]).
-fn watch(o: &OwnedFd) -> Option<u64> {
+/// Watch what the shell writes to the file `o` a redirection opened at one of `paths`,
+/// if it is a regular file opened to write; the token to stop with ([`Tally`]).
+fn watch(o: &OwnedFd, paths: &[std::path::PathBuf]) -> Option<u64> {
     use nix::fcntl::{fcntl, FcntlArg};
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let writes = fcntl(o, FcntlArg::F_GETFL)
@@ -105,6 +106,7 @@ fn watch(o: &OwnedFd) -> Option<u64> {
     if !writes || st.st_mode & libc::S_IFMT != libc::S_IFREG || st.st_nlink == 0 {
         return None;
     }
+    let path = opened_at(paths, o)?;
     let token = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let file = pola_fileserver::launch::high_copy(o).ok()?;
     TALLIES.with_borrow_mut(|t| {
@@ -112,6 +114,7 @@ fn watch(o: &OwnedFd) -> Option<u64> {
             token,
             id: (st.st_dev, st.st_ino),
             file,
+            path,
             written: Some(Vec::new()),
         })
     });
@@ -124,6 +127,19 @@ fn unwatch(token: u64) -> Option<Tally> {
         let at = t.iter().position(|t| t.token == token)?;
         Some(t.remove(at))
     })
+}
+
+/// Which of `paths` (the files a command's redirections opened to write) names the
+/// file `fd` is open on.
+pub fn opened_at(paths: &[std::path::PathBuf], fd: &impl AsFd) -> Option<std::path::PathBuf> {
+    let st = nix::sys::stat::fstat(fd).ok()?;
+    paths
+        .iter()
+        .find(|p| {
+            nix::sys::stat::stat(p.as_path())
+                .is_ok_and(|s| (s.st_dev, s.st_ino) == (st.st_dev, st.st_ino))
+        })
+        .cloned()
 }
 
 /// A new descriptor to read, from its start, the file the shell's descriptor `fd` is
@@ -386,7 +402,7 @@ impl Redirections {
             saved.0.push((*fd, previous));
             let result = match target {
                 Target::Open(o) => {
-                    saved.3.extend(watch(o));
+                    saved.3.extend(watch(o, &self.1));
                     dup_onto(o.as_raw_fd(), *fd)
                 }
                 Target::Dup(from) => dup_onto(*from, *fd),
@@ -517,11 +533,8 @@ impl Tally {
         let Some(written) = self.written.filter(|w| !w.is_empty()) else {
             return;
         };
-        let Some(read) = reopen_to_read(self.file.as_raw_fd()) else {
-            return;
-        };
-        if let Ok(path) = pola_fileserver::slots::fd_path(&read) {
-            pola_fileserver::planted::record_own_text(read.as_fd(), &path, &written);
+        if let Some(read) = reopen_to_read(self.file.as_raw_fd()) {
+            pola_fileserver::planted::record_own_text(read.as_fd(), &self.path, &written);
         }
     }
 }

@@ -3044,6 +3044,66 @@ both!(
     }
 );
 
+// 27 (review of the above). What a function or trap that text made at run time
+// defined prints is a command's output: `eval "$(tool)"` defining `g`, then `g >
+// out.sh`, had the tool's text vouched for as the user's, and `. out.sh` ran its `!!`
+// (also `g >> ~/.profile` at the next login, `eval "$(g)"` at once). And the user's
+// text is vouched for only at the name the shell opened: a jail renaming the file
+// meanwhile chose which of the user's texts ran under a script's name.
+both!(
+    item_27_what_made_text_defined_prints_is_not_the_users,
+    |t: &T| {
+        let dir = t.mkdir("p");
+        let marker = t.path("PWNED");
+        let cd = format!("cd {} && ", dir.display());
+        let define = format!(
+            "/bin/sh -c 'echo \"g() {{ echo \\\"!!touch {}\\\"; }}; trap \\\"g\\\" USR1\" > jf' + => .",
+            marker.display()
+        );
+        sh(t, &format!("{cd}{define}")).success();
+        for (writes, then) in [
+            ("g > out.sh", ". ./out.sh"),
+            ("{ kill -USR1 $$; } > out.sh", ". ./out.sh"),
+            ("cat > out.sh <<E\n$(g)\nE", ". ./out.sh"),
+            (":", "eval \"$(g)\""),
+        ] {
+            let script = format!("{cd}eval \"$(cat jf)\"\n{writes}\n{then}\ntrue");
+            let run = sh(t, &script);
+            assert!(!marker.exists(), "{script}: {run}");
+            assert!(
+                run.stderr.contains("refused") || run.stderr.contains("a jail could have written"),
+                "{script}: {run}"
+            );
+        }
+        // The text it wrote runs as the user's only when vouched for: the attack's way.
+        sh(
+            t,
+            &format!("{cd}eval \"$(cat jf)\"; g > out.sh; !!. ./out.sh"),
+        )
+        .success();
+        assert!(marker.exists());
+        fs::remove_file(&marker).unwrap();
+        // A jail renaming the user's note to a script's name while the shell writes it:
+        // the note is there under that name (the jail's move), and not run.
+        let race = format!(
+            "cd {}\n/bin/sh -c 'until [ -e stop ]; do mv -f notes.txt env.sh 2>/dev/null; done' + => . &\ni=0; while [ $i -lt 3000 ]; do echo '!!touch {}' > notes.txt; i=$((i+1)); done; : > stop; wait; . ./env.sh",
+            dir.display(),
+            marker.display()
+        );
+        let run = sh(t, &race);
+        assert!(!marker.exists(), "{run}");
+        assert!(t.path("p/env.sh").exists(), "{run}");
+        let record = fs::read_to_string(t.state_home().join("pola-sh/written")).unwrap();
+        let at_env = format!(" {} ", hex(b"env.sh"));
+        assert!(
+            !record
+                .lines()
+                .any(|l| l.starts_with("vouched") && l.contains(&at_env)),
+            "{record}"
+        );
+    }
+);
+
 // 27 (review). The first version of `.`'s refusal looked at the file, then opened it
 // again to read it: a jail given its directory renamed it away and back, the look
 // found nothing (taken as not written) and the read found the jail's text (32 of 2000
@@ -4212,3 +4272,8 @@ both!(
         assert_eq!(run.success(), "mine\n");
     }
 );
+
+/// Bytes as the record writes a name: lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
