@@ -402,7 +402,7 @@ fn source_file(sh: &mut Shell, path: &std::path::Path, protected: bool) -> Resul
         report::error(
             PROGRAM,
             format!(
-                "{}: {why}, so its text may be a jail's; it runs as such text (help eval), and !!. {} runs it as yours",
+                "{}: {why}, so its text may be a jail's; it runs as such text (help eval); read it, then !!. {} runs it as yours from now on",
                 pola_fileserver::text::shown(path),
                 pola_fileserver::text::shown(path)
             ),
