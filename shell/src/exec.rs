@@ -194,6 +194,10 @@ pub struct Shell {
     option_frames: Vec<Option<(Options, Shopt)>>,
     /// An interactive shell reads `~/.config/pola-sh/rc` (not with `--norc`).
     pub read_rc: bool,
+    /// Startup files an editor was just given to write at its question (`vim
+    /// ~/.config/pola-sh/rc`), with the editor's name: once it has ended, the user is
+    /// asked whether their text is theirs (`builtins::source::offer_edited`).
+    pub edited_startup: Vec<(String, std::path::PathBuf)>,
     /// The user descriptors holding the pipe ends of the process substitutions of the
     /// command being expanded and run (`process`).
     substituted: Vec<RawFd>,
@@ -357,6 +361,7 @@ impl Shell {
             getopts_index: 1,
             option_frames: Vec::new(),
             read_rc: true,
+            edited_startup: Vec::new(),
             substituted: Vec::new(),
             substituting: Vec::new(),
             substitution_marks: Vec::new(),
@@ -2277,6 +2282,13 @@ impl Shell {
                     return Running::Done(130);
                 }
                 if answer.is_some_and(|a| crate::editors::yes(&a)) {
+                    let startup = crate::protect::runs_at_start(self.get("ENV"));
+                    self.edited_startup.extend(
+                        files
+                            .iter()
+                            .filter(|(_, p)| startup.iter().any(|s| same_place(s, p)))
+                            .map(|(_, p)| (argv[0].clone(), p.clone())),
+                    );
                     crate::editors::give(&mut grants, files, &self.cwd());
                 }
             }
@@ -2844,6 +2856,19 @@ fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Whether two paths name the same place, where the links lead (a file not made yet by
+/// its directory's).
+fn same_place(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let real = |p: &std::path::Path| match std::fs::canonicalize(p) {
+        Ok(real) => real,
+        Err(_) => match (p.parent().map(std::fs::canonicalize), p.file_name()) {
+            (Some(Ok(dir)), Some(name)) => dir.join(name),
+            _ => p.to_path_buf(),
+        },
+    };
+    real(a) == real(b)
 }
 
 /// Whether the command copies the script's own text to its output: the system's `cat`

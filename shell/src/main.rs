@@ -536,6 +536,8 @@ fn repl(sh: &mut Shell) -> i32 {
         }
         sh.jobs
             .retain(|j| !matches!(j.state, pola_sh::job::State::Done(_)));
+        // An editor given a startup file has ended: whose its text is, asked.
+        pola_sh::builtins::source::offer_edited(sh);
         if let Some(t) = &mut sh.terminal {
             t.save_modes();
         }

@@ -52,6 +52,15 @@ pub fn startup_files(shell_env: Option<&std::ffi::OsStr>) -> Vec<PathBuf> {
     out
 }
 
+/// Every file pola-sh runs with the user's authority when it starts: the rc
+/// (`$XDG_CONFIG_HOME/pola-sh/rc`) and [`startup_files`].
+pub fn runs_at_start(shell_env: Option<&str>) -> Vec<PathBuf> {
+    let rc = dirs::config_dir().map(|d| d.join("pola-sh").join("rc"));
+    let mut out: Vec<PathBuf> = rc.into_iter().collect();
+    out.extend(startup_files(shell_env.map(std::ffi::OsStr::new)));
+    out
+}
+
 /// Where pola-sh's records are (`$XDG_STATE_HOME/pola-sh`, all links resolved), if
 /// they are there: never a jail's to write, by name or through a redirection (a jail
 /// could mark its own files the user's there, or vouch for its text:

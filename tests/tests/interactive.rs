@@ -1578,6 +1578,62 @@ both!(
     }
 );
 
+// The rc edited with the user's editor at its question (`vim => rc`) ran as text a
+// command made at every start, its aliases refused, until `!!.` (which ran it all again
+// at once; new-user trial). Once the editor has ended the shell asks whether that text
+// is the user's: yes takes it as `!!.` would, without running it; Enter leaves it as a
+// jail's.
+both!(
+    an_rc_saved_by_the_users_editor_is_theirs_when_they_say_so,
+    |t: &T| {
+        t.write(".config/pola-sh/rc", "alias hi='echo HI-rc'\n");
+        let edit = |answer: &'static str, line: &'static str| {
+            t.interactive(&[
+                Expect(prompt(t)),
+                Send("vim -Nu NONE \"$XDG_CONFIG_HOME/pola-sh/rc\""),
+                Send(ENTER),
+                Expect("[Y/n]"),
+                Send(ENTER),
+                Pause(1.0),
+                Send(line),
+                Expect("Is its text yours (as !!. would take it, without running it now)? [y/N]"),
+                Send(answer),
+                Send("echo asked-$((1+1))"),
+                Send(ENTER),
+                Expect("asked-2"),
+            ])
+        };
+        let start = || {
+            t.interactive(&[
+                Expect(prompt(t)),
+                Send("hi; ho; echo started-$((1+1))"),
+                Send(ENTER),
+                Expect("started-2"),
+            ])
+        };
+        // Enter: not the user's; the next start runs it as such text and says so.
+        let run = edit("\r", "Goalias ho='echo HO-rc'\x1b:wq\r");
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let run = start();
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(
+            run.stdout.contains("a jail was given this file to write"),
+            "{run}"
+        );
+        assert!(!run.stdout.contains("HI-rc"), "{run}");
+        // Yes: the next start runs it as the user's, without a word.
+        let run = edit("y\r", "Go# mine\x1b:wq\r");
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let run = start();
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(
+            run.stdout.contains("HI-rc") && run.stdout.contains("HO-rc"),
+            "{run}"
+        );
+        assert!(!run.stdout.contains("a jail was given"), "{run}");
+    }
+);
+
 // The relay copies a jail's output, whose line ends its own terminal made, to the
 // user's terminal: while that is not raw (a quick command's output copied before or
 // after its job had the keys, a background job's at the prompt) it must not make them

@@ -132,6 +132,48 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     result
 }
 
+/// After the user's editor was given a startup file to write at its question (`vim
+/// ~/.config/pola-sh/rc`) and has ended: ask whether the text it saved is the user's.
+/// Written by a jail, that file ran as text a command made at every start (its aliases
+/// refused) until the user ran it with `!!.`, which also ran it all again at once
+/// (new-user trial). Yes vouches for that text as `!!.` does, without running it;
+/// anything else leaves it as it was. Asked once no job is left (a stopped editor may
+/// not have saved yet), at the prompt.
+pub fn offer_edited(sh: &mut Shell) {
+    if sh.edited_startup.is_empty() || !sh.jobs.is_empty() {
+        return;
+    }
+    for (program, path) in std::mem::take(&mut sh.edited_startup) {
+        let Ok(fd) = open_text(&path) else {
+            continue;
+        };
+        let file = std::fs::File::from(fd);
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
+        let record = pola_fileserver::planted::record_of(file.as_fd(), &path);
+        if !regular || record.author() == pola_fileserver::planted::Author::User {
+            continue;
+        }
+        let Ok(bytes) = read_bytes(&file) else {
+            continue;
+        };
+        if pola_fileserver::planted::vouched(file.as_fd(), &path, &bytes) {
+            continue;
+        }
+        let shown = crate::escapes::shown(&crate::escapes::from_os(path.as_os_str()));
+        let program = crate::escapes::shown(&program);
+        let question = format!(
+            "pola-sh: {program} saved {shown}, which runs with your authority when pola-sh starts. Is its text yours (as !!. would take it, without running it now)? [y/N] "
+        );
+        let yes = pola_fileserver::terminal::ask(&question).is_some_and(|a| {
+            let a = a.trim();
+            a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes")
+        });
+        if yes {
+            pola_fileserver::planted::record_vouched(file.as_fd(), &path, &bytes);
+        }
+    }
+}
+
 /// The virtual environment whose `bin/activate` `path` is: a `pyvenv.cfg` beside its
 /// `bin` (its canonical path, as the environment's scripts name it).
 fn venv_of(path: &std::path::Path) -> Option<std::path::PathBuf> {
