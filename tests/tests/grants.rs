@@ -40,6 +40,22 @@ both!(correctly_quoted_scripts_work, |t: &T| {
     assert_eq!(run.success(), "1\n2\n");
 });
 
+// A script run by a jailed pola-sh that sources a file beside it its command line did
+// not grant: the message says the shell is in a jail and how to grant the file
+// (new-user trial: only `!!` was offered).
+both!(
+    a_jailed_script_sourcing_an_ungranted_file_says_how_to_grant_it,
+    |t: &T| {
+        t.write("lib.sh", "echo lib-loaded\n");
+        t.write("main.sh", ". ./lib.sh\necho main-done\n");
+        let shell = pola_tests::pola_sh();
+        let run = sh(t, &format!("{} main.sh", shell.display()));
+        assert!(run.stderr.contains(".: ./lib.sh: no such file or directory (this shell runs in a jail, which was not given it: grant it where the script is started, e.g. … + ./lib.sh)"), "{run}");
+        let run = sh(t, &format!("{} main.sh + ./lib.sh", shell.display()));
+        assert_eq!(run.success(), "lib-loaded\nmain-done\n");
+    }
+);
+
 both!(plus_that_grants_nothing_is_an_argument, |t: &T| {
     t.write("a.txt", "x\n");
     t.write("b.txt", "y\n");

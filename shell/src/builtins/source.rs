@@ -62,8 +62,18 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     let (opened, bytes) = match read {
         Ok(read) => read,
         Err(why) => {
+            // A script run in a jail (`./main.sh`, `pola-sh main.sh`) sourcing a file
+            // beside it that its command line did not grant (new-user trial: the hint
+            // offered only `!!`).
+            let jailed = match why.as_str() {
+                "no such file or directory" if crate::lookup::inside_jail() => format!(
+                    " (this shell runs in a jail, which was not given it: grant it where the script is started, e.g. … + {})",
+                    crate::escapes::shown(file)
+                ),
+                _ => String::new(),
+            };
             sh.error(format!(
-                "{}: {}: {why}",
+                "{}: {}: {why}{jailed}",
                 argv[0],
                 crate::escapes::shown(file),
             ));
