@@ -195,9 +195,10 @@ pub struct Shell {
     /// An interactive shell reads `~/.config/pola-sh/rc` (not with `--norc`).
     pub read_rc: bool,
     /// Startup files an editor was just given to write at its question (`vim
-    /// ~/.config/pola-sh/rc`), with the editor's name: once it has ended, the user is
-    /// asked whether their text is theirs (`builtins::source::offer_edited`).
-    pub edited_startup: Vec<(String, std::path::PathBuf)>,
+    /// ~/.config/pola-sh/rc`), with the editor's name and the file's text before: once
+    /// it has ended, the user is shown what changed and asked whether the text is
+    /// theirs (`builtins::source::offer_edited`).
+    pub edited_startup: Vec<crate::builtins::source::Edited>,
     /// The user descriptors holding the pipe ends of the process substitutions of the
     /// command being expanded and run (`process`).
     substituted: Vec<RawFd>,
@@ -2259,7 +2260,11 @@ impl Shell {
                 return Running::Done(e.status());
             }
         }
-        if self.interactive && self.terminal.is_some() {
+        // Not for text a command made, nor for words holding such text: it would choose
+        // the file to write (review: `eval` of a tool's `vim -c … ~/.profile` was asked,
+        // and Enter gave it).
+        let chosen_by_user = self.made_at_run_time == 0 && !self.words_made;
+        if self.interactive && self.terminal.is_some() && chosen_by_user {
             // `vim notes.txt`: asked before the editor starts whether it may save.
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
             if !files.is_empty() && self.editor_is_the_users(&argv[0]) {
@@ -2287,7 +2292,7 @@ impl Shell {
                         files
                             .iter()
                             .filter(|(_, p)| startup.iter().any(|s| same_place(s, p)))
-                            .map(|(_, p)| (argv[0].clone(), p.clone())),
+                            .map(|(_, p)| crate::builtins::source::Edited::before(&argv[0], p)),
                     );
                     crate::editors::give(&mut grants, files, &self.cwd());
                 }

@@ -2,6 +2,8 @@
 //! grant highlighting, Ctrl-C, Ctrl-Z and fg, and full-screen programs in a jail.
 //! As root and as an unprivileged user.
 
+use std::fs;
+
 use pola_tests::{both, Key::*, T};
 
 const ENTER: &str = "\r";
@@ -1580,22 +1582,30 @@ both!(
 
 // The rc edited with the user's editor at its question (`vim => rc`) ran as text a
 // command made at every start, its aliases refused, until `!!.` (which ran it all again
-// at once; new-user trial). Once the editor has ended the shell asks whether that text
-// is the user's: yes takes it as `!!.` would, without running it; Enter leaves it as a
-// jail's.
+// at once; new-user trial). Once the editor has ended the shell shows what changed and
+// asks whether that text is the user's: yes takes it as `!!.` would, without running it;
+// Enter leaves it as a jail's. What the editor wrote beyond the user's typing (a
+// `~/.vimrc` a jail wrote could add a line on save: review) is among the changes shown.
+// Text a command made is never asked about (review: `eval` of a tool's `vim … rc`).
 both!(
     an_rc_saved_by_the_users_editor_is_theirs_when_they_say_so,
     |t: &T| {
         t.write(".config/pola-sh/rc", "alias hi='echo HI-rc'\n");
-        let edit = |answer: &'static str, line: &'static str| {
+        let rc = t.path(".config/pola-sh/rc");
+        let edit = |vim: &'static str,
+                    answer: &'static str,
+                    line: &'static str,
+                    shown: &'static str| {
             t.interactive(&[
                 Expect(prompt(t)),
-                Send("vim -Nu NONE \"$XDG_CONFIG_HOME/pola-sh/rc\""),
+                Send(vim),
                 Send(ENTER),
                 Expect("[Y/n]"),
                 Send(ENTER),
                 Pause(1.0),
                 Send(line),
+                Expect("which runs with your authority when pola-sh starts; what changed:"),
+                Expect(shown),
                 Expect("Is its text yours (as !!. would take it, without running it now)? [y/N]"),
                 Send(answer),
                 Send("echo asked-$((1+1))"),
@@ -1611,8 +1621,14 @@ both!(
                 Expect("started-2"),
             ])
         };
+        let vim = "vim -Nu NONE \"$XDG_CONFIG_HOME/pola-sh/rc\"";
         // Enter: not the user's; the next start runs it as such text and says so.
-        let run = edit("\r", "Goalias ho='echo HO-rc'\x1b:wq\r");
+        let run = edit(
+            vim,
+            "\r",
+            "Goalias ho='echo HO-rc'\x1b:wq\r",
+            "  + alias ho='echo HO-rc'",
+        );
         assert!(run.stdout.starts_with("OK"), "{run}");
         let run = start();
         assert!(run.stdout.starts_with("OK"), "{run}");
@@ -1622,7 +1638,7 @@ both!(
         );
         assert!(!run.stdout.contains("HI-rc"), "{run}");
         // Yes: the next start runs it as the user's, without a word.
-        let run = edit("y\r", "Go# mine\x1b:wq\r");
+        let run = edit(vim, "y\r", "Go# mine\x1b:wq\r", "  + # mine");
         assert!(run.stdout.starts_with("OK"), "{run}");
         let run = start();
         assert!(run.stdout.starts_with("OK"), "{run}");
@@ -1631,6 +1647,38 @@ both!(
             "{run}"
         );
         assert!(!run.stdout.contains("a jail was given"), "{run}");
+        // An editor that writes a line the user did not type: shown, and refused.
+        let adds = "vim -Nu NONE -c 'autocmd BufWritePre * call append(line(\"$\"), \"!!touch planted\")' \"$XDG_CONFIG_HOME/pola-sh/rc\"";
+        let run = edit(adds, "\r", "Go# again\x1b:wq\r", "  + !!touch planted");
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(fs::read_to_string(&rc).unwrap().contains("!!touch planted"));
+        let run = start();
+        assert!(
+            run.stdout.contains("a jail was given this file to write"),
+            "{run}"
+        );
+        assert!(
+            !t.path("planted").exists() && !t.path(".config/planted").exists(),
+            "{run}"
+        );
+        // A command line that text a command made holds: no question, the file read-only.
+        t.write(
+            "payload",
+            "vim -Nu NONE -es -c 'normal Go!!touch made' -c 'wq' -c 'qa!' \"$XDG_CONFIG_HOME/pola-sh/rc\"\n",
+        );
+        let before = fs::read_to_string(&rc).unwrap();
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("eval \"$(cat payload)\"; echo made-$((1+1))"),
+            Send(ENTER),
+            Expect("made-2"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(
+            !run.stdout.contains("[Y/n]") && !run.stdout.contains("[y/N]"),
+            "{run}"
+        );
+        assert_eq!(fs::read_to_string(&rc).unwrap(), before);
     }
 );
 

@@ -3083,6 +3083,14 @@ both!(
         .success();
         assert!(marker.exists());
         fs::remove_file(&marker).unwrap();
+        // Names `compgen` lists are a command's text, as a glob's are.
+        let names = "/bin/sh -c 'touch \"$(printf \"zz\\n!!touch NAMED\")\"' + => .";
+        sh(t, &format!("{cd}{names}")).success();
+        let run = sh(t, &format!("{cd}!!/bin/sh -c 'ls zz*'"));
+        assert!(run.stdout.contains("!!touch NAMED"), "{run}");
+        let run = sh(t, &format!("{cd}compgen -f zz > names.sh; . ./names.sh"));
+        assert!(!t.path("p/NAMED").exists(), "{run}");
+        assert!(run.stderr.contains("a jail could have written"), "{run}");
         // A jail renaming the user's note to a script's name while the shell writes it:
         // the note is there under that name (the jail's move), and not run.
         let race = format!(

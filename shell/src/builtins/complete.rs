@@ -231,6 +231,10 @@ pub fn compgen(sh: &mut Shell, argv: &[String]) -> Status {
     };
     let word = parsed.rest.first().map(String::as_str).unwrap_or("");
     let words = generate(sh, &parsed.options, word);
+    // Names found on the file system (`-f`, `-G`, `-c`: a jail may have made them), as
+    // pathname expansion's are: a command's text (review: `compgen -f zz > out.sh` was
+    // taken as the user's, and `. out.sh` ran a `!!` in a file's name).
+    sh.report_made();
     let mut text = String::new();
     for w in &words {
         text.push_str(w);

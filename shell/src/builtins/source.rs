@@ -68,7 +68,7 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
             let jailed = match why.as_str() {
                 "no such file or directory" if crate::lookup::inside_jail() => format!(
                     " (this shell runs in a jail, which was not given it: grant it where the script is started, e.g. … + {})",
-                    crate::escapes::shown(file)
+                    pola_fileserver::text::word(&crate::escapes::to_path(file))
                 ),
                 _ => String::new(),
             };
@@ -142,46 +142,128 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
     result
 }
 
+/// A startup file the user's editor was given to write at its question, as it was.
+pub struct Edited {
+    program: String,
+    path: std::path::PathBuf,
+    /// Its text before, if it could be read (none if it was not there).
+    before: Option<Vec<u8>>,
+}
+
+impl Edited {
+    pub fn before(program: &str, path: &std::path::Path) -> Edited {
+        let before = match open_text(path) {
+            Ok(fd) => read_bytes(&std::fs::File::from(fd)).ok(),
+            Err(_) => Some(Vec::new()),
+        };
+        Edited {
+            program: program.to_string(),
+            path: path.to_path_buf(),
+            before,
+        }
+    }
+}
+
+/// The most changed lines shown at the question ([`offer_edited`]); more, and the user
+/// is told to read the file instead.
+const CHANGES_SHOWN: usize = 30;
+
 /// After the user's editor was given a startup file to write at its question (`vim
-/// ~/.config/pola-sh/rc`) and has ended: ask whether the text it saved is the user's.
-/// Written by a jail, that file ran as text a command made at every start (its aliases
-/// refused) until the user ran it with `!!.`, which also ran it all again at once
-/// (new-user trial). Yes vouches for that text as `!!.` does, without running it;
-/// anything else leaves it as it was. Asked once no job is left (a stopped editor may
-/// not have saved yet), at the prompt.
+/// ~/.config/pola-sh/rc`) and has ended: show what changed in it and ask whether that
+/// text is the user's. Written by a jail, that file ran as text a command made at every
+/// start (its aliases refused) until the user ran it with `!!.`, which also ran it all
+/// again at once (new-user trial). Yes vouches for that text as `!!.` does, without
+/// running it; anything else leaves it as it was. The changed lines are shown, escaped,
+/// because the jailed editor may have written more than the user typed (a `~/.vimrc` a
+/// jail wrote, with an autocommand adding a `!!` line on save: review). Asked once no
+/// job is left (a stopped editor may not have saved yet), at the prompt.
 pub fn offer_edited(sh: &mut Shell) {
     if sh.edited_startup.is_empty() || !sh.jobs.is_empty() {
         return;
     }
-    for (program, path) in std::mem::take(&mut sh.edited_startup) {
-        let Ok(fd) = open_text(&path) else {
+    for edited in std::mem::take(&mut sh.edited_startup) {
+        let path = &edited.path;
+        let Ok(fd) = open_text(path) else {
             continue;
         };
         let file = std::fs::File::from(fd);
         let regular = file.metadata().is_ok_and(|m| m.is_file());
-        let record = pola_fileserver::planted::record_of(file.as_fd(), &path);
+        let record = pola_fileserver::planted::record_of(file.as_fd(), path);
         if !regular || record.author() == pola_fileserver::planted::Author::User {
             continue;
         }
-        let Ok(bytes) = read_bytes(&file) else {
+        let (Ok(bytes), Some(before)) = (read_bytes(&file), &edited.before) else {
             continue;
         };
-        if pola_fileserver::planted::vouched(file.as_fd(), &path, &bytes) {
+        if pola_fileserver::planted::vouched(file.as_fd(), path, &bytes) {
             continue;
         }
         let shown = crate::escapes::shown(&crate::escapes::from_os(path.as_os_str()));
-        let program = crate::escapes::shown(&program);
+        let program = crate::escapes::shown(&edited.program);
+        let before = String::from_utf8_lossy(before);
+        let after = String::from_utf8_lossy(&bytes);
+        let changes = match changed_lines(&before, &after) {
+            // Not changed: as it was before the editor (refused, if it was).
+            Some(c) if c.is_empty() => continue,
+            Some(c) if c.len() <= CHANGES_SHOWN => c,
+            _ => {
+                sh.error(format!(
+                    "{program} saved {shown}, which runs with your authority when pola-sh starts: read it, then !!. {shown} runs it as yours from now on"
+                ));
+                continue;
+            }
+        };
+        let lines: String = changes
+            .iter()
+            .map(|(sign, line)| format!("  {sign} {}\n", crate::escapes::shown(line)))
+            .collect();
         let question = format!(
-            "pola-sh: {program} saved {shown}, which runs with your authority when pola-sh starts. Is its text yours (as !!. would take it, without running it now)? [y/N] "
+            "pola-sh: {program} saved {shown}, which runs with your authority when pola-sh starts; what changed:\n{lines}Is its text yours (as !!. would take it, without running it now)? [y/N]"
         );
         let yes = pola_fileserver::terminal::ask(&question).is_some_and(|a| {
             let a = a.trim();
             a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes")
         });
         if yes {
-            pola_fileserver::planted::record_vouched(file.as_fd(), &path, &bytes);
+            pola_fileserver::planted::record_vouched(file.as_fd(), path, &bytes);
         }
     }
+}
+
+/// The lines taken out of `before` (`-`) and put in (`+`) to make `after`, in order
+/// (the longest common run of lines kept); `None` if the texts are too long to compare
+/// here.
+fn changed_lines<'a>(before: &'a str, after: &'a str) -> Option<Vec<(char, &'a str)>> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    if a.len().saturating_mul(b.len()) > 1 << 20 {
+        return None;
+    }
+    // common[i][j]: the longest common run of a[i..] and b[j..].
+    let width = b.len() + 1;
+    let mut common = vec![0u32; (a.len() + 1) * width];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            common[i * width + j] = match a[i] == b[j] {
+                true => common[(i + 1) * width + j + 1] + 1,
+                false => common[(i + 1) * width + j].max(common[i * width + j + 1]),
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            (i, j) = (i + 1, j + 1);
+        } else if i < a.len()
+            && (j == b.len() || common[(i + 1) * width + j] >= common[i * width + j + 1])
+        {
+            out.push(('-', a[i]));
+            i += 1;
+        } else {
+            out.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    Some(out)
 }
 
 /// The virtual environment whose `bin/activate` `path` is: a `pyvenv.cfg` beside its
@@ -334,5 +416,16 @@ pub fn refusal(e: pola_fileserver::planted::Refused) -> String {
     match e {
         pola_fileserver::planted::Refused::Os { errno, .. } => errno.desc().to_lowercase(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn changed_lines_are_those_taken_out_and_put_in() {
+        let c = super::changed_lines("a\nb\nc\n", "a\nB\nc\nd\n").unwrap();
+        assert_eq!(c, vec![('-', "b"), ('+', "B"), ('+', "d")]);
+        assert!(super::changed_lines("x\n", "x\n").unwrap().is_empty());
+        assert_eq!(super::changed_lines("", "n\n").unwrap(), vec![('+', "n")]);
     }
 }
