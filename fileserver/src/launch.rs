@@ -174,7 +174,7 @@ pub struct Jail {
     listener: Option<OwnedFd>,
     /// The server's end of the socket to the jail's supervisor, for slots.
     supervisor: Option<UnixStream>,
-    mediator: Option<std::thread::JoinHandle<(Vec<Denied>, Option<Broker>)>>,
+    mediator: Option<std::sync::mpsc::Receiver<(Vec<Denied>, Option<Broker>)>>,
     /// Mediated to learn (report what was denied), not only to ask.
     learn: bool,
     /// The mediator holds the slots' broker (`mediate`).
@@ -923,7 +923,7 @@ impl Jail {
         let supervisor = self.supervisor.take();
         let observed = self.observed.clone();
         let questions = self.questions.clone();
-        self.mediator = Some(std::thread::spawn(move || {
+        self.mediator = Some(crate::workers::run(move || {
             let mut broker = supervisor
                 .filter(|_| !slots.is_empty())
                 .map(|s| Broker::new(slots, Supervisor::new(s)));
@@ -973,7 +973,7 @@ impl Jail {
         // Joined, it cost 0.25 ms from every interactive command's end to the prompt
         // (the thread woken on an idle CPU by that hang-up).
         let mediator = self.mediator.take().filter(|_| self.learn || self.brokered);
-        let (denied, broker) = mediator.and_then(|t| t.join().ok()).unwrap_or_default();
+        let (denied, broker) = mediator.and_then(|t| t.recv().ok()).unwrap_or_default();
         let left = match broker {
             Some(broker) => broker.finish(),
             None => std::mem::take(&mut self.resolved.slots)

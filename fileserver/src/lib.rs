@@ -56,6 +56,7 @@ pub mod template;
 pub mod terminal;
 pub mod text;
 pub mod unotify;
+pub mod workers;
 pub mod zygote;
 
 /// The `tracing` target of audit records: launches, denials, runtime grants.
