@@ -2256,7 +2256,7 @@ fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Str
     }
     let dots = if args { " …" } else { "" };
     Some(format!(
-        "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
+        "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — grant on this line what its commands need ({name}{dots} + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
     ))
 }
 

@@ -129,7 +129,7 @@ both!(a_script_for_pola_sh_in_a_jail_says_so, |t: &T| {
     let run = sh(t, &["--hints", "-c", "./report.sh"]);
     assert!(!run.ok() && !t.path("reports").exists(), "{run}");
     assert!(
-        run.stderr.contains("./report.sh runs pola-sh in a jail, where its own grants reach no further than this line's — to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!./report.sh"),
+        run.stderr.contains("./report.sh runs pola-sh in a jail, where its own grants reach no further than this line's — grant on this line what its commands need (./report.sh + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!./report.sh"),
         "{run}"
     );
     // With hints off too (a script's `pola-sh -c`; new-user trial), and for
