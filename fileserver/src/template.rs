@@ -33,7 +33,7 @@
 //! Message to the zygote, on its `SOCK_SEQPACKET` socket: `[b'T', JSON of the
 //! subtrees]` with one witness descriptor per bind, in order; no reply.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::os::fd::{BorrowedFd, RawFd};
 use std::path::{Component, Path, PathBuf};
 
@@ -42,11 +42,16 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{JailPlan, PlanNode, Step};
 use crate::resolve::Resolved;
 
+/// How [`Kept`]'s paths are hashed: looked up for each of the default environment's
+/// binds on every command, a hash and one comparison cost less than a tree's walk
+/// comparing paths component by component (perf: bench/README.md, "Thirty-first stop").
+type PathHash = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
+
 /// Witnesses of the default environment's read-only binds and devices, kept from one
 /// command to the next by the process that resolves them (the shell).
 static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept {
-    witnesses: BTreeMap::new(),
-    unchanged: BTreeSet::new(),
+    witnesses: HashMap::with_hasher(PathHash::new()),
+    unchanged: HashSet::with_hasher(PathHash::new()),
     watch: None,
     unwatchable: false,
     me: 0,
@@ -85,10 +90,10 @@ pub fn watch_at_once() {
 }
 
 struct Kept {
-    witnesses: BTreeMap<PathBuf, crate::resolve::WitnessFd>,
+    witnesses: HashMap<PathBuf, crate::resolve::WitnessFd, PathHash>,
     /// The kept paths checked since the watch was made and known to name their
     /// witness's object still: nothing was said since.
-    unchanged: BTreeSet<PathBuf>,
+    unchanged: HashSet<PathBuf, PathHash>,
     watch: Option<Watch>,
     /// No watch could be made: every path is checked with an `lstat`, command after
     /// command.
