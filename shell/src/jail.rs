@@ -1979,6 +1979,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| pola_sh_hint(program, name, args, &outcome.exe))
+            .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
             .or_else(|| o.operands_hint(program, name))
             .or_else(|| {
@@ -2257,6 +2258,32 @@ fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Str
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — grant on this line what its commands need ({name}{dots} + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
+    ))
+}
+
+/// `find … -exec cmd {} + => dir` failed: the `+` that ends find's `-exec` was read as
+/// the grant marker before `=> dir` (a `+` that grants something is one), so `-exec`
+/// had no end and find said only "missing argument to `-exec'" (new-user trial). Said,
+/// with the two ways that work.
+fn find_exec_hint(
+    program: &str,
+    name: &str,
+    o: &pola_fileserver::hints::Observed,
+) -> Option<String> {
+    if o.tool != "find" {
+        return None;
+    }
+    let words: Vec<&[u8]> = o.words.iter().map(|w| w.as_os_str().as_bytes()).collect();
+    let exec = [&b"-exec"[..], b"-execdir", b"-ok", b"-okdir"];
+    let start = words.iter().rposition(|w| exec.contains(w))?;
+    let rest = &words[start + 1..];
+    let ended =
+        rest.iter().any(|w| *w == b";") || rest.windows(2).any(|p| p[0] == b"{}" && p[1] == b"+");
+    if ended || rest.last() != Some(&&b"{}"[..]) {
+        return None;
+    }
+    Some(format!(
+        "{program}: {name}: its -exec … {{}} had no end: a + after {{}} followed by a grant (+ => DIR) is the grant's marker, not find's — put the grant before it (find => DIR … {{}} +), or end -exec with \\;"
     ))
 }
 

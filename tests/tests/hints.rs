@@ -85,6 +85,37 @@ both!(
     }
 );
 
+// `find … -exec cmd {} + => dir`: the `+` was the grant's marker, and find said only
+// "missing argument to `-exec'" (new-user trial). The hint says so; the grant before
+// it works.
+both!(
+    a_find_exec_whose_plus_became_a_grant_marker_is_told,
+    |t: &T| {
+        t.write("docs/a.txt", "x\n");
+        let line = "find docs -name '*.txt' -exec sed -i s/x/y/ {} + => docs";
+        let run = sh(t, &["--hints", "-c", line]);
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains("its -exec … {} had no end: a + after {} followed by a grant (+ => DIR) is the grant's marker, not find's — put the grant before it (find => DIR … {} +), or end -exec with \\;"), "{run}");
+        assert_eq!(fs::read_to_string(t.path("docs/a.txt")).unwrap(), "x\n");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "find => docs -name '*.txt' -exec sed -i s/x/y/ {} +",
+            ],
+        );
+        assert!(run.ok(), "{run}");
+        assert_eq!(fs::read_to_string(t.path("docs/a.txt")).unwrap(), "y\n");
+        // An -exec that is ended gets no such word.
+        let run = sh(
+            t,
+            &["--hints", "-c", "find docs -name '*.txt' -exec false {} +"],
+        );
+        assert!(!run.stderr.contains("had no end"), "{run}");
+    }
+);
+
 both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     t.write("Makefile", "all:\n\t@echo built\n");
     // A script prints no hint by default...
