@@ -2844,7 +2844,6 @@ fn own_record(written: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
 /// `fds`: the command's descriptors and the shell's own they come from; the standard
 /// ones not among them are the shell's.
 fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
-    use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let inherited = [1, 2]
         .into_iter()
         .filter(|n| !fds.iter().any(|&(to, _)| to == *n));
@@ -2852,11 +2851,7 @@ fn written_files(fds: &[(RawFd, RawFd)]) -> Vec<std::path::PathBuf> {
     for fd in fds.iter().map(|&(_, from)| from).chain(inherited) {
         // SAFETY: the shell's own descriptor, open while the command is started.
         let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-        let writes = fcntl(fd, FcntlArg::F_GETFL)
-            .is_ok_and(|fl| OFlag::from_bits_truncate(fl) & OFlag::O_ACCMODE != OFlag::O_RDONLY);
-        let regular =
-            || nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
-        if writes && regular() {
+        if redirect::file_written(fd).is_some() {
             out.extend(pola_fileserver::slots::fd_path(&fd).ok());
         }
     }

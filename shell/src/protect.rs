@@ -275,10 +275,10 @@ pub fn protect(ns: &mut Namespace, dirs: &[Protected]) -> Result<(), JailError> 
             _ => None,
         })
         .collect();
-    let records = records_dir();
     for dir in dirs {
         if let Some((_, host)) = writable.iter().find(|(_, host)| dir.named(host)) {
-            if records.as_ref() == Some(&dir.real) {
+            // Looked up only then (rare): not on every command's path.
+            if records_dir().as_ref() == Some(&dir.real) {
                 return Err(JailError::OwnRecord(host.clone()));
             }
             continue;

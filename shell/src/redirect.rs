@@ -95,17 +95,24 @@ pub fn tally(fd: RawFd, bytes: &[u8]) {
     })
 }
 
+/// The file `fd` is open on, if it is a regular file and open to write (a
+/// redirection's `>`, `>>`, `<>`).
+pub fn file_written(fd: impl AsFd) -> Option<nix::sys::stat::FileStat> {
+    use nix::fcntl::{fcntl, FcntlArg};
+    let writes = fcntl(&fd, FcntlArg::F_GETFL)
+        .is_ok_and(|fl| OFlag::from_bits_truncate(fl) & OFlag::O_ACCMODE != OFlag::O_RDONLY);
+    if !writes {
+        return None;
+    }
+    let st = nix::sys::stat::fstat(&fd).ok()?;
+    (st.st_mode & libc::S_IFMT == libc::S_IFREG).then_some(st)
+}
+
 /// Watch what the shell writes to the file `o` a redirection opened at one of `paths`,
 /// if it is a regular file opened to write; the token to stop with ([`Tally`]).
 fn watch(o: &OwnedFd, paths: &[std::path::PathBuf]) -> Option<u64> {
-    use nix::fcntl::{fcntl, FcntlArg};
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let writes = fcntl(o, FcntlArg::F_GETFL)
-        .is_ok_and(|fl| OFlag::from_bits_truncate(fl) & OFlag::O_ACCMODE != OFlag::O_RDONLY);
-    let st = nix::sys::stat::fstat(o).ok()?;
-    if !writes || st.st_mode & libc::S_IFMT != libc::S_IFREG || st.st_nlink == 0 {
-        return None;
-    }
+    let st = file_written(o).filter(|st| st.st_nlink > 0)?;
     let path = opened_at(paths, o)?;
     let token = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let file = pola_fileserver::launch::high_copy(o).ok()?;
