@@ -1718,7 +1718,9 @@ fn own_text_place(file: BorrowedFd, path: &Path) -> Option<Vec<u8>> {
 
 /// The directory and name (a record word) of `path`, where the user's links lead, if
 /// that name holds the file `file` now. Named from `path`, never from where the file
-/// is found by now (a jail renaming it meanwhile would choose the name).
+/// is found by now (a jail renaming it meanwhile would choose the name), nor through a
+/// link a jail may have made ([`planted`]: a jail that moved the file away and left a
+/// link to it in its place chose the name too: reread).
 fn own_place(file: BorrowedFd, path: &Path) -> Option<(Id, String)> {
     let st = fstat(file).ok()?;
     let mut path = path.to_path_buf();
@@ -1729,6 +1731,9 @@ fn own_place(file: BorrowedFd, path: &Path) -> Option<(Id, String)> {
         let there = open_one(dir.as_fd(), name).ok()?;
         let found = fstat(&there).ok()?;
         if kind_of(&found) == SFlag::S_IFLNK {
+            if planted(dir.as_fd(), name, there.as_fd()) {
+                return None;
+            }
             path = parent.join(readlinkat(&there, "").ok()?);
             continue;
         }
