@@ -67,6 +67,10 @@ pub struct Observed {
     /// Those of `words` granted read-only by naming them (each a bind of its own),
     /// for a program that [`changes_its_operands`].
     pub read_only: Vec<PathBuf>,
+    /// Where one of `read_only` was not named itself but is inside a directory the
+    /// line granted read-only (`sed -i … f + .`): that directory, as the line would
+    /// name it (relative to the working directory below it).
+    pub read_only_in: Option<PathBuf>,
     /// What the program changes that its line did not give it to write (for the
     /// programs [`what_it_changes`] knows), found at its launch.
     pub changes: Option<Changes>,
@@ -150,6 +154,10 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
             true => Writes::UserSite,
             false => Writes::Venv,
         });
+    }
+    // `… | xargs sed -i …`: the names it edits come from its input, never the line.
+    if xargs_edits_in_place(tool, words) {
+        return Some(Writes::WorkingDir);
     }
     if tool != "git" {
         return None;
@@ -602,6 +610,94 @@ fn working_dir_grant(tool: &str, words: &[PathBuf], env_target: Option<&Path>) -
     grant.to_string()
 }
 
+/// The grant that gives `path`: the deepest bind, directory of slots or slot of it
+/// or of a directory above it that the command line or a profile gave (the default
+/// environment gives no place a program changes): where it is, and whether it is
+/// writable.
+fn covering(plan: &[PlanNode], slots: &[PathBuf], path: &Path) -> Option<(PathBuf, bool)> {
+    let binds = plan.iter().filter_map(|n| match n.step {
+        Step::Bind {
+            writable,
+            default: false,
+            ..
+        } if path.starts_with(&n.path) => Some((n.path.clone(), writable)),
+        // A directory holding slots: read-only but for them.
+        Step::SlotDir { .. } if path.starts_with(&n.path) => Some((n.path.clone(), false)),
+        _ => None,
+    });
+    let slots = slots
+        .iter()
+        .filter(|s| path.starts_with(s))
+        .map(|s| (s.clone(), true));
+    binds
+        .chain(slots)
+        .max_by_key(|(at, _)| at.as_os_str().len())
+}
+
+/// Which of a command's `words` (run in `cwd`) it was given read-only, for a program
+/// that changes its operands ([`may_change_its_operands`]): each named alone without
+/// `=>` (a bind of its own), or inside a directory its line granted read-only
+/// (`sed -i s/a/b/ f + .`, `xargs`' `vim f + .`: they failed on the read-only file
+/// system with no hint). The second: that directory, the first such.
+pub fn read_only_words(
+    plan: &[PlanNode],
+    slots: &[PathBuf],
+    cwd: &Path,
+    words: &[PathBuf],
+) -> (Vec<PathBuf>, Option<PathBuf>) {
+    // By path, each grant of the line or a profile: `rm *.o` names thousands, each a
+    // node of the plan, and each word's places are looked up from it upwards.
+    // (writable, a directory, of the default environment)
+    let mut grants: std::collections::HashMap<&Path, (bool, bool, bool)> = plan
+        .iter()
+        .filter_map(|n| match n.step {
+            Step::Bind {
+                writable,
+                default,
+                is_dir,
+                ..
+            } => Some((n.path.as_path(), (writable, is_dir, default))),
+            Step::SlotDir { .. } => Some((n.path.as_path(), (false, true, false))),
+            _ => None,
+        })
+        .collect();
+    grants.extend(slots.iter().map(|s| (s.as_path(), (true, false, false))));
+    let mut within = None;
+    let given = words
+        .iter()
+        .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+        .filter(|w| {
+            let joined = cwd.join(w);
+            let at = crate::namespace::normalize(&joined).unwrap_or(joined);
+            let Some((place, &(writable, is_dir, default))) =
+                at.ancestors().find_map(|a| grants.get_key_value(a))
+            else {
+                return false;
+            };
+            if writable {
+                return false;
+            }
+            // Named itself (a bind of its own), or inside the line's directory (the
+            // default environment's are not given by the line), and there: not a
+            // word of another kind (`sed -i s/a/b/ f + .`).
+            if *place != at.as_path() {
+                if !is_dir || default || at.symlink_metadata().is_err() {
+                    return false;
+                }
+                // As the line would name it: `.`, below it relative, else in full.
+                within.get_or_insert_with(|| match place.strip_prefix(cwd) {
+                    Ok(below) if below.as_os_str().is_empty() => PathBuf::from("."),
+                    Ok(below) => below.to_path_buf(),
+                    Err(_) => place.to_path_buf(),
+                });
+            }
+            true
+        })
+        .cloned()
+        .collect();
+    (given, within)
+}
+
 /// Where what a program changes ([`Writes`]) stands in its jail, when that is not
 /// where it could change it (from the jail's `plan` and its `slots`, run in `cwd`, by
 /// a user whose home is `home`, with the keyring directory `keyring` if its
@@ -612,28 +708,7 @@ pub fn changes_in(
     slots: &[PathBuf],
     (exe, cwd, home, keyring): (&Path, &Path, &Path, Option<&Path>),
 ) -> Option<Changes> {
-    // The grant that gives `path`: the deepest bind, directory of slots or slot of it
-    // or of a directory above it that the command line or a profile gave (the default
-    // environment gives no place a program changes); whether it is writable.
-    let covering = |path: &Path| {
-        let binds = plan.iter().filter_map(|n| match n.step {
-            Step::Bind {
-                writable,
-                default: false,
-                ..
-            } if path.starts_with(&n.path) => Some((n.path.as_os_str().len(), writable)),
-            // A directory holding slots: read-only but for them.
-            Step::SlotDir { .. } if path.starts_with(&n.path) => {
-                Some((n.path.as_os_str().len(), false))
-            }
-            _ => None,
-        });
-        let slots = slots
-            .iter()
-            .filter(|s| path.starts_with(s))
-            .map(|s| (s.as_os_str().len(), true));
-        binds.chain(slots).max().map(|(_, writable)| writable)
-    };
+    let covering = |path: &Path| covering(plan, slots, path).map(|(_, writable)| writable);
     let read_only = |path: PathBuf| match covering(&path) {
         Some(false) => Some(Changes::ReadOnly(writes, path)),
         _ => None,
@@ -1243,8 +1318,9 @@ impl Observed {
         if let ([from, to], "ln", false) = (operands.as_slice(), tool, symbolic) {
             if self.read_only.contains(from) {
                 return Some(format!(
-                    "{program}: {name} makes a hard link, which must be made where {} is: given it read-only (named without =>), it could not — try: {name} => {} => {}",
+                    "{program}: {name} makes a hard link, which must be made where {} is: given it read-only {}, it could not — try: {name} => {} => {}",
                     shown(from),
+                    self.given_how(),
                     shown(from),
                     shown(to)
                 ));
@@ -1256,8 +1332,9 @@ impl Observed {
             let start = self.read_only.first()?;
             return find_changes(&self.words).then(|| {
                 format!(
-                    "{program}: {name} was given {} read-only (named without =>), so what it found could not be changed — try: {name} … + => {}",
+                    "{program}: {name} was given {} read-only {}, so what it found could not be changed — try: {name} … + => {}",
                     shown(start),
+                    self.given_how(),
                     shown(start)
                 )
             });
@@ -1285,8 +1362,9 @@ impl Observed {
         };
         if tool == "sort" {
             return Some(format!(
-                "{program}: {name} was given {} read-only (named without =>), so it could not write it — try: {name} … -o => {}",
+                "{program}: {name} was given {} read-only {}, so it could not write it — try: {name} … -o => {}",
                 shown(first),
+                self.given_how(),
                 shown(first)
             ));
         }
@@ -1333,8 +1411,9 @@ impl Observed {
                 _ => String::new(),
             };
             return Some(format!(
-                "{program}: {name} was given {} files read-only (named without =>: {}, …), so it could not change them — try: {name} … {}{more} (=> before each{glob})",
+                "{program}: {name} was given {} files read-only ({}: {}, …), so it could not change them — try: {name} … {}{more} (=> before each{glob})",
                 changed.len(),
+                self.given_how().trim_start_matches('(').trim_end_matches(')'),
                 shown(first),
                 grants.join(" ")
             ));
@@ -1354,8 +1433,9 @@ impl Observed {
             _ => format!("{name} … => {}", shown(first)),
         };
         Some(format!(
-            "{program}: {name} was given {} read-only (named without =>), so it could not change it — try: {try_this}",
-            shown(first)
+            "{program}: {name} was given {} read-only {}, so it could not change it — try: {try_this}",
+            shown(first),
+            self.given_how()
         ))
     }
 
@@ -1512,6 +1592,15 @@ impl Observed {
         ))
     }
 
+    /// How what it was to change was given read-only (`read_only`): named without
+    /// `=>`, or inside a directory granted read-only.
+    fn given_how(&self) -> String {
+        match &self.read_only_in {
+            Some(dir) => format!("(inside {}, granted read-only)", crate::text::word(dir)),
+            None => "(named without =>)".to_string(),
+        }
+    }
+
     /// After an editor, whatever its status (quitting without saving is a success):
     /// the file it was given read-only, or the new one it could not make, and the write
     /// grant to edit it.
@@ -1528,7 +1617,8 @@ impl Observed {
         };
         let file = crate::text::word(file);
         Some(format!(
-            "{program}: {name} was given {file} read-only (named without =>), so it could not save it — to edit it, try: {name} => {file}"
+            "{program}: {name} was given {file} read-only {}, so it could not save it — to edit it, try: {name} => {file}",
+            self.given_how()
         ))
     }
 

@@ -495,31 +495,16 @@ pub fn start(
     let home = home_of(plan);
     let observed = (plan.observe || plan.hints).then(|| {
         let words: Vec<PathBuf> = plan.argv.iter().skip(1).map(PathBuf::from).collect();
-        let read_only = if crate::hints::may_change_its_operands(&program_name(&plan.exec), &words)
-        {
-            // A set: `rm *.o` names thousands, each a node of the plan.
-            let bound: std::collections::HashSet<&Path> = plan
-                .nodes
-                .iter()
-                .filter(|n| {
-                    matches!(
-                        n.step,
-                        Step::Bind {
-                            writable: false,
-                            ..
-                        }
-                    )
-                })
-                .map(|n| n.path.as_path())
-                .collect();
-            words
-                .iter()
-                .filter(|w| bound.contains(plan.cwd.join(w).as_path()))
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let slots: Vec<PathBuf> = resolved
+            .slots
+            .iter()
+            .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
+            .collect();
+        let (read_only, read_only_in) =
+            match crate::hints::may_change_its_operands(&program_name(&plan.exec), &words) {
+                true => crate::hints::read_only_words(&plan.nodes, &slots, &plan.cwd, &words),
+                false => (Vec::new(), None),
+            };
         // What the program changes as a rule (a build tool its directory, git its
         // repository), where the line gave it that read-only or not at all.
         let tool = program_name(&plan.exec);
@@ -534,11 +519,6 @@ pub fn start(
         let changes = crate::hints::what_it_changes(&tool, &words)
             .filter(trusted)
             .and_then(|w| {
-                let slots: Vec<PathBuf> = resolved
-                    .slots
-                    .iter()
-                    .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
-                    .collect();
                 let cwd = crate::hints::working_dir(&tool, &words, &plan.cwd);
                 let keyring = plan.env.iter().find_map(|e| {
                     use std::os::unix::ffi::OsStrExt;
@@ -586,6 +566,7 @@ pub fn start(
             }),
             words,
             read_only,
+            read_only_in,
             changes,
             home,
             tool,

@@ -116,6 +116,55 @@ both!(
     }
 );
 
+// A file inside a directory the line granted read-only (`+ .`) is read-only too: a
+// tool that changes it failed on the read-only file system with no hint, where
+// without `+ .` the hint was exact (new-user trial 3: `xargs sed -i … + .`). Each
+// hint's grant is tried and works.
+both!(
+    a_file_changed_inside_a_directory_granted_read_only_is_told_the_grant,
+    |t: &T| {
+        t.write("w/a.txt", "x\n");
+        t.write("w/b.txt", "x\n");
+        let run = sh(t, &["--hints", "-c", "cd w && sed -i s/x/y/ a.txt + ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains("sed was given a.txt read-only (inside ., granted read-only), so it could not change it — try: sed … => a.txt"), "{run}");
+        let run = sh(t, &["--hints", "-c", "cd w && sed -i s/x/y/ => a.txt + ."]);
+        assert!(run.ok(), "{run}");
+        let run = sh(t, &["--hints", "-c", "cd w && rm b.txt + ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr
+                .contains("rm was given b.txt read-only (inside ., granted read-only)"),
+            "{run}"
+        );
+        // Names that come from its input: the directory.
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "cd w && echo *.txt | xargs sed -i s/x/z/ + .",
+            ],
+        );
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains("xargs was given . read-only (named without =>): if it failed writing there, try: xargs … + => ."), "{run}");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "cd w && echo *.txt | xargs sed -i s/x/z/ + => .",
+            ],
+        );
+        assert!(run.ok(), "{run}");
+        assert_eq!(fs::read_to_string(t.path("w/a.txt")).unwrap(), "y\n");
+        assert_eq!(fs::read_to_string(t.path("w/b.txt")).unwrap(), "z\n");
+        // A word that is no file there is never taken for one.
+        let run = sh(t, &["--hints", "-c", "cd w && sed -i s/q/r/ a.txt + ."]);
+        assert!(!run.stderr.contains("s/q/r/"), "{run}");
+    }
+);
+
 both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     t.write("Makefile", "all:\n\t@echo built\n");
     // A script prints no hint by default...
