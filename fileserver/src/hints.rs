@@ -937,6 +937,12 @@ const READERS: &[&str] = &[
 /// For a program that replaces each file it is given by its compressed (or
 /// decompressed) form (`gzip f` makes `f.gz` and removes `f`), the name it makes of
 /// `file`.
+/// The file `tool` makes of `file` beside it (`gzip f` makes f.gz), where the shell
+/// knows it from the program's name alone.
+pub fn made_of(tool: &str, file: &Path) -> Option<PathBuf> {
+    compressed_name(tool, file).filter(|made| made != file)
+}
+
 fn compressed_name(tool: &str, file: &Path) -> Option<PathBuf> {
     const COMPRESS: &[(&str, &str)] = &[
         ("gzip", ".gz"),

@@ -1000,8 +1000,35 @@ impl Jail {
                     0 => String::new(),
                     _ => format!(": {}", crate::text::names(&done.named[..shown], more)),
                 };
+                // What the shell itself expects the program to make of a slot it
+                // removed (`gzip => f` makes f.gz): that grant, worked out from the
+                // user's own word, never from a name the jail chose.
+                let tool = Path::new(&self.command)
+                    .file_name()
+                    .map(|t| t.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let expected = done.put_back.iter().find_map(|slot| {
+                    let made = crate::hints::made_of(&tool, Path::new(slot))?;
+                    done.named
+                        .iter()
+                        .any(|n| Path::new(n) == made)
+                        .then(|| (dir.join(slot), dir.join(made)))
+                });
+                let keep = match expected {
+                    Some((slot, made)) => {
+                        let typed =
+                            |p: &Path| crate::text::word(p.strip_prefix(&self.cwd).unwrap_or(p));
+                        format!(
+                            " — to keep {}, try: {tool} … => {} + => {}",
+                            typed(&made),
+                            typed(&slot),
+                            typed(&made)
+                        )
+                    }
+                    None => " (a write grant keeps a file: + => NAME)".to_string(),
+                };
                 crate::text::say(format!(
-                    "{who}: {n} {files} left beside its slots in {} {were} discarded{list} (a write grant keeps a file: + => NAME)",
+                    "{who}: {n} {files} left beside its slots in {} {were} discarded{list}{keep}",
                     crate::text::shown(&dir)
                 ));
             }

@@ -388,10 +388,11 @@ both!(
         assert!(!run.ok(), "{run}");
         assert!(!run.stdout.contains("went on"), "{run}");
         assert!(
-            run.stderr.contains("discarded: g.txt.gz")
-                && run
-                    .stderr
-                    .contains("g.txt was put back: the command removed it"),
+            run.stderr.contains(
+                "discarded: g.txt.gz — to keep g.txt.gz, try: gzip … => g.txt + => g.txt.gz"
+            ) && run
+                .stderr
+                .contains("g.txt was put back: the command removed it"),
             "{run}"
         );
         assert_eq!(read(t, "w/g.txt"), text);
