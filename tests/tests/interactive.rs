@@ -1595,8 +1595,8 @@ both!(
         let edit = |vim: &'static str,
                     answer: &'static str,
                     line: &'static str,
-                    shown: &'static str| {
-            t.interactive(&[
+                    shown: &[&'static str]| {
+            let mut steps = vec![
                 Expect(prompt(t)),
                 Send(vim),
                 Send(ENTER),
@@ -1605,13 +1605,16 @@ both!(
                 Pause(1.0),
                 Send(line),
                 Expect("which runs with your authority when pola-sh starts; what changed:"),
-                Expect(shown),
+            ];
+            steps.extend(shown.iter().map(|s| Expect(s)));
+            steps.extend([
                 Expect("Is its text yours (as !!. would take it, without running it now)? [y/N]"),
                 Send(answer),
                 Send("echo asked-$((1+1))"),
                 Send(ENTER),
                 Expect("asked-2"),
-            ])
+            ]);
+            t.interactive(&steps)
         };
         let start = || {
             t.interactive(&[
@@ -1627,7 +1630,7 @@ both!(
             vim,
             "\r",
             "Goalias ho='echo HO-rc'\x1b:wq\r",
-            "  + alias ho='echo HO-rc'",
+            &["  + alias ho='echo HO-rc'"],
         );
         assert!(run.stdout.starts_with("OK"), "{run}");
         let run = start();
@@ -1637,8 +1640,20 @@ both!(
             "{run}"
         );
         assert!(!run.stdout.contains("HI-rc"), "{run}");
-        // Yes: the next start runs it as the user's, without a word.
-        let run = edit(vim, "y\r", "Go# mine\x1b:wq\r", "  + # mine");
+        // Yes: the next start runs it as the user's, without a word. What the user
+        // did not say was theirs (the last edit's line) is shown again: every line of
+        // a text not theirs (new-user trial: only this edit's line was shown, and "y"
+        // vouched for the last edit's unseen).
+        let run = edit(
+            vim,
+            "y\r",
+            "Go# mine\x1b:wq\r",
+            &[
+                "  + alias hi='echo HI-rc'",
+                "  + alias ho='echo HO-rc'",
+                "  + # mine",
+            ],
+        );
         assert!(run.stdout.starts_with("OK"), "{run}");
         let run = start();
         assert!(run.stdout.starts_with("OK"), "{run}");
@@ -1649,7 +1664,7 @@ both!(
         assert!(!run.stdout.contains("a jail was given"), "{run}");
         // An editor that writes a line the user did not type: shown, and refused.
         let adds = "vim -Nu NONE -c 'autocmd BufWritePre * call append(line(\"$\"), \"!!touch planted\")' \"$XDG_CONFIG_HOME/pola-sh/rc\"";
-        let run = edit(adds, "\r", "Go# again\x1b:wq\r", "  + !!touch planted");
+        let run = edit(adds, "\r", "Go# again\x1b:wq\r", &["  + !!touch planted"]);
         assert!(run.stdout.starts_with("OK"), "{run}");
         assert!(fs::read_to_string(&rc).unwrap().contains("!!touch planted"));
         let run = start();

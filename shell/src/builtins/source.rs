@@ -146,14 +146,30 @@ fn run(sh: &mut Shell, argv: &[String], vouched: bool) -> Status {
 pub struct Edited {
     program: String,
     path: std::path::PathBuf,
-    /// Its text before, if it could be read (none if it was not there).
+    /// Its text before, if it could be read: empty if it was not there, or if that text
+    /// was not the user's (a jail's, or an earlier save they did not say was theirs),
+    /// so that every line of it is shown at the question, not only what this editor
+    /// changed (new-user trial: an edit refused with Enter, then a second edit whose one
+    /// new line was answered "y", vouched for the first edit's lines unseen).
     before: Option<Vec<u8>>,
 }
 
 impl Edited {
     pub fn before(program: &str, path: &std::path::Path) -> Edited {
         let before = match open_text(path) {
-            Ok(fd) => read_bytes(&std::fs::File::from(fd)).ok(),
+            Ok(fd) => {
+                let file = std::fs::File::from(fd);
+                read_bytes(&file).ok().map(|bytes| {
+                    let record = pola_fileserver::planted::record_of(file.as_fd(), path);
+                    let users = record.author() == pola_fileserver::planted::Author::User
+                        || pola_fileserver::planted::vouched(file.as_fd(), path, &bytes);
+                    if users {
+                        bytes
+                    } else {
+                        Vec::new()
+                    }
+                })
+            }
             Err(_) => Some(Vec::new()),
         };
         Edited {
