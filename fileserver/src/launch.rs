@@ -1146,6 +1146,8 @@ impl Jail {
                 PollFd::new(shim.as_fd(), PollFlags::POLLIN),
             ];
             match poll(&mut fds, timeout) {
+                // A signal (the `wait` builtin's Ctrl-C): said at once, as a time out.
+                Err(nix::errno::Errno::EINTR) if patience.is_some() => return Waited::Quiet,
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(_) => return Waited::Unsaid,
                 Ok(0) => return Waited::Quiet,

@@ -255,6 +255,11 @@ impl Job {
             // then (stopped by a signal from elsewhere, it says nothing).
             let mut told = self.pgid.as_raw() != 0;
             loop {
+                // Only the `wait` builtin's waiting is interrupted (a foreground job
+                // has the terminal, and its signals).
+                if wait_interrupted() {
+                    return;
+                }
                 let mut flags = WaitPidFlag::WUNTRACED;
                 if told {
                     match self.word_of(pid) {
@@ -400,6 +405,32 @@ pub fn echo_left_off() -> bool {
 
 /// The process group of the job that has the terminal (0: the shell has it), for a
 /// hang-up to reach it (`pola-sh`'s SIGHUP handler: only an atomic load and `kill`).
+/// The signal that ended the `wait` builtin's waiting for background jobs (0: none):
+/// Ctrl-C's SIGINT at an interactive shell (its own otherwise ignored: `wait` could not
+/// be interrupted, new-user trial), or the terminal's SIGHUP (the shell and its jobs
+/// stayed until the last job ended). Set by a handler; [`Job::wait`] returns on it
+/// with the job still running.
+pub static WAIT_INTERRUPTED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Whether the `wait` builtin was interrupted ([`WAIT_INTERRUPTED`]).
+pub fn wait_interrupted() -> bool {
+    WAIT_INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) != 0
+}
+
+/// The `wait` builtin is waiting: a signal that ends it is noted
+/// ([`interrupt_wait`]).
+pub static IN_WAIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Note that `signal` ends the `wait` builtin's waiting, if it is waiting
+/// (async-signal-safe: atomics only).
+pub fn interrupt_wait(signal: i32) {
+    use std::sync::atomic::Ordering;
+    if IN_WAIT.load(Ordering::SeqCst) {
+        // The first says why (a hang-up the watch saw, then its wake-up).
+        let _ = WAIT_INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
+    }
+}
+
 pub static FOREGROUND_JOB: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 /// The shell does job control on a terminal ([`Terminal::take`]): with no job in the

@@ -802,6 +802,7 @@ static HUNG_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::n
 
 extern "C" fn hung_up(_: libc::c_int) {
     HUNG_UP.store(true, std::sync::atomic::Ordering::SeqCst);
+    pola_sh::job::interrupt_wait(libc::SIGHUP);
     // The job that has the terminal is told too (as bash sends jobs SIGHUP): it ends,
     // and the shell's next read of the gone terminal ends the shell.
     let job = pola_sh::job::FOREGROUND_JOB.load(std::sync::atomic::Ordering::SeqCst);

@@ -1017,10 +1017,24 @@ both!(the_jails_terminal_has_a_name_in_the_jail, |t: &T| {
 // vim) and the shell ran on for good (new-user trial). Now both end.
 both!(
     a_closed_terminal_ends_the_running_command_and_the_shell,
-    |t: &T| {
-        let tag = format!("{}", 4000 + std::process::id() % 1000);
-        let driver = format!(
-            r#"
+    |t: &T| closed_terminal_ends(t, "sleep {tag}")
+);
+
+// The same while the shell waits for a job in the background (`sleep 300 & wait`):
+// the shell's `wait` went on (and it and its jobs with it) until the job ended
+// (new-user trial).
+both!(
+    a_closed_terminal_ends_a_shell_waiting_for_its_jobs,
+    |t: &T| closed_terminal_ends(t, "sleep {tag} & wait")
+);
+
+/// Type `line` (`{tag}` in it: a number of this test's) at a pola-sh on a terminal that
+/// is then closed: the shell and the `sleep {tag}` it started both end.
+fn closed_terminal_ends(t: &T, line: &str) {
+    let tag = format!("{}", 4000 + std::process::id() % 1000);
+    let line = line.replace("{tag}", &tag);
+    let driver = format!(
+        r#"
 import os, pty, sys, time, subprocess
 pid, fd = pty.fork()
 if pid == 0:
@@ -1028,7 +1042,7 @@ if pid == 0:
     # (which, as runuser, lives on) and to the terminal's foreground job only.
     os.execv("/bin/sh", ["sh", "-c", 'trap "" HUP; "$0"; true', sys.argv[1]])
 time.sleep(1.5)
-os.write(fd, b"sleep {tag}\r")
+os.write(fd, b"{line}\r")
 for _ in range(50):
     time.sleep(0.1)
     if subprocess.run(["pgrep", "-f", "^sleep {tag}$"], capture_output=True).returncode == 0:
@@ -1046,16 +1060,60 @@ print("still running:", done, left)
 subprocess.run(["pkill", "-f", "^sleep {tag}$"])
 os.kill(pid, 9)
 "#
-        );
-        let run = t.plain(&[
-            "/usr/bin/python3",
-            "-c",
-            &driver,
-            pola_tests::pola_sh().to_str().unwrap(),
-        ]);
-        assert_eq!(run.stdout, "ended\n", "{run}");
-    }
-);
+    );
+    let run = t.plain(&[
+        "/usr/bin/python3",
+        "-c",
+        &driver,
+        pola_tests::pola_sh().to_str().unwrap(),
+    ]);
+    assert_eq!(run.stdout, "ended\n", "{run}");
+}
+
+// Ctrl-C ends `wait` at an interactive shell, with status 130, as in bash (its own
+// SIGINT ignored, it waited for the job to end; new-user trial); `kill %1` of a
+// stopped job ends it (it stayed stopped: bash lets it go on to get the signal); and
+// `jobs` between two `exit`s is allowed, as in bash.
+both!(wait_kill_and_exit_behave_as_in_bash_with_jobs, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 30 & wait"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_C),
+        Send("echo waited=$?"),
+        Send(ENTER),
+        Expect("waited=130"),
+        Send("kill %1; sleep 31"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_Z),
+        Expect("Stopped                 sleep 31"),
+        Send("kill %%; sleep 0.5; jobs; echo listed-$((1+1))"),
+        Send(ENTER),
+        Expect("Terminated              sleep 31"),
+        Expect("listed-2"),
+        Send("sleep 32"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_Z),
+        Expect("Stopped                 sleep 32"),
+        Send("exit"),
+        Send(ENTER),
+        Expect("there are stopped jobs"),
+        Send("jobs"),
+        Send(ENTER),
+        Expect("sleep 32"),
+        Send("exit"),
+        Send(ENTER),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert_eq!(
+        run.stdout.matches("there are stopped jobs").count(),
+        1,
+        "{run}"
+    );
+});
 
 both!(a_loop_of_jailed_commands_finishes, |t: &T| {
     let run = t.interactive(&[

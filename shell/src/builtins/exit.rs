@@ -16,7 +16,18 @@ pub fn exit(sh: &mut Shell, argv: &[String]) -> Status {
         sh.reap_jobs();
         if let Some(left) = crate::job::LeftBehind::of(&sh.jobs) {
             let line = sh.history.len();
-            if sh.exit_warned.is_none_or(|warned| warned + 1 != line) {
+            // Only `jobs` typed in between, as bash allows (new-user trial).
+            let looked = |warned: usize| {
+                sh.history
+                    .get(warned..line.saturating_sub(1))
+                    .is_some_and(|between| {
+                        between.iter().all(|l| {
+                            let l = l.trim();
+                            l == "jobs" || l.starts_with("jobs ")
+                        })
+                    })
+            };
+            if sh.exit_warned.is_none_or(|warned| !looked(warned)) {
                 sh.exit_warned = Some(line);
                 sh.error(left.said("exit"));
                 return Ok(1);

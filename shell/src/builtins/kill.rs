@@ -50,6 +50,12 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
     }
     let mut status = 0;
     for a in args {
+        // As bash: a stopped job sent SIGTERM or SIGHUP is let go on, so that it gets
+        // it (`sleep 9`, Ctrl-Z, `kill %1` left it stopped; new-user trial).
+        let stopped = a.starts_with('%')
+            && matches!(signal, Some(Signal::SIGTERM | Signal::SIGHUP))
+            && super::jobs::find(sh, a)
+                .is_some_and(|i| sh.jobs[i].state == crate::job::State::Stopped);
         let pid = if a.starts_with('%') {
             super::jobs::find(sh, a).map(|i| {
                 let j = &sh.jobs[i];
@@ -77,6 +83,8 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
                 e.desc()
             ));
             status = 1;
+        } else if stopped {
+            let _ = send(pid, Signal::SIGCONT);
         }
     }
     Ok(status)
