@@ -68,6 +68,9 @@ pub enum Origin {
     Shipped,
     /// Kept read-only in every jail (pola-sh's own configuration).
     Protected,
+    /// `@ps`: the host's `/proc` in place of the jail's own, read-only (the only grant
+    /// of a procfs: `crate::resolve::WitnessFd::host_proc`).
+    Processes,
 }
 
 impl Origin {
@@ -80,6 +83,7 @@ impl Origin {
             Origin::Profile => "profile",
             Origin::Shipped => "shipped",
             Origin::Protected => "protected",
+            Origin::Processes => "@ps",
         }
     }
 }

@@ -98,6 +98,34 @@ impl WitnessFd {
         WitnessFd::from_fd(fd, path)
     }
 
+    /// `@ps`: the host's `/proc` itself, at the jail's `/proc`, read-only; nothing in it
+    /// or elsewhere (every other procfs is refused, [`WitnessFd::from_fd`]).
+    fn host_proc(at: &Path, g: &crate::namespace::Grant) -> Result<WitnessFd, ResolveError> {
+        let proc = Path::new("/proc");
+        if at != proc || g.host != proc || g.rights.writable() {
+            return Err(ResolveError::Proc(g.host.clone()));
+        }
+        let fd = nix::fcntl::open(
+            proc,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(|e| os_error(proc, e))?;
+        let fs = fstatfs(&fd).map_err(|e| os_error(proc, e))?;
+        let st = fstat(&fd).map_err(|e| os_error(proc, e))?;
+        // A procfs's root (PROC_ROOT_INO), not a directory of one.
+        if fs.filesystem_type() != PROC_SUPER_MAGIC || st.st_ino != 1 {
+            return Err(ResolveError::Unsupported(proc.to_path_buf()));
+        }
+        Ok(WitnessFd {
+            fd: std::sync::Arc::new(fd),
+            dev: st.st_dev,
+            ino: st.st_ino,
+            is_dir: true,
+            host: proc.to_path_buf(),
+        })
+    }
+
     pub(crate) fn from_fd(fd: OwnedFd, path: &Path) -> Result<WitnessFd, ResolveError> {
         // A symlink the user named may lead into /proc (`out -> /proc/self/environ`,
         // left by an earlier jailed command): that would hand the jail the shell's own
@@ -302,6 +330,8 @@ fn resolve_into(ns: &Namespace, out: &mut Resolved) -> Result<(), ResolveError> 
                     && (!g.rights.writable() || g.device)
                 {
                     crate::template::kept_witness(&g.host)?
+                } else if g.origin == crate::namespace::Origin::Processes {
+                    WitnessFd::host_proc(&path, g)?
                 } else {
                     WitnessFd::open(&g.host)?
                 };

@@ -2194,6 +2194,7 @@ impl Shell {
             rlimits: self.rlimits.clone(),
             found: None,
             made: self.made_at_run_time > 0,
+            processes: false,
         }
     }
 
@@ -2223,12 +2224,14 @@ impl Shell {
                 return Running::Done(2);
             }
         };
-        // Text made at run time gives no file to write, and no network: what a jail
-        // printed would choose the user's files (`cp ~/.ssh/id_rsa => shared/`).
+        // Text made at run time gives no file to write, no network and no view of the
+        // machine's processes: what a jail printed would choose the user's files (`cp
+        // ~/.ssh/id_rsa => shared/`) or read their command lines.
         if (collected.grants.iter().any(|g| g.write)
+            || collected.processes
             || collected.net != pola_fileserver::network::Network::Private)
             && self.refuse_in_made_text(&format!(
-                "{}: '=>' or @net",
+                "{}: '=>', @net or @ps",
                 pola_fileserver::text::shown(&collected.argv[0])
             ))
         {
@@ -2300,6 +2303,7 @@ impl Shell {
         }
         let mut cmd = self.jail_command(argv, grants, collected.net, assigns);
         cmd.limits = collected.limits;
+        cmd.processes = collected.processes;
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
         let written = written_files(&fds);

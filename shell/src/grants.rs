@@ -19,6 +19,7 @@
 //!   `@net:pypi.org:443`, `@net:*.example.org` one host (or its subdomains) through
 //!   the proxy (ports 80 and 443 when none are named). `@mem:4G`,
 //!   `@procs:2000`, `@cpu:200` and `@tmp:2G` set the command's resource limits.
+//!   `@ps` shows it the machine's processes (`ps`, `top`, `pgrep`), read-only.
 //!
 //! The same rules classify the words of a line for highlighting ([`roles`]), so what is
 //! shown as granted while typing is what will be granted.
@@ -73,6 +74,8 @@ pub enum Role {
 pub enum Capability {
     Net(Network),
     Limit(String),
+    /// `@ps`: the machine's processes to see.
+    Processes,
 }
 
 /// What a command line grants and passes.
@@ -82,6 +85,8 @@ pub struct Collected {
     pub grants: Vec<Request>,
     pub net: Network,
     pub limits: Limits,
+    /// `@ps`: the machine's processes to see (`jail::Command::processes`).
+    pub processes: bool,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -100,7 +105,7 @@ pub enum GrantError {
     WriteOption(String),
     #[error("{0}")]
     BadNet(String),
-    #[error("unknown capability {} (known: @net, @procs, @mem, @cpu, @tmp)", shown(.0))]
+    #[error("unknown capability {} (known: @net, @ps, @procs, @mem, @cpu, @tmp)", shown(.0))]
     UnknownCapability(String),
     #[error("@{0}")]
     BadLimit(LimitError),
@@ -148,6 +153,7 @@ fn plus_grants(next: Option<&Item>, host: &Lookup) -> bool {
 fn capability(text: &str) -> Result<Capability, GrantError> {
     match text {
         "@net" => Ok(Capability::Net(Network::Host)),
+        "@ps" => Ok(Capability::Processes),
         t if t.starts_with("@net:") => Network::parse_capability(&t["@net:".len()..])
             .map(Capability::Net)
             .map_err(|e| GrantError::BadNet(format!("@net:{e}"))),
@@ -390,6 +396,7 @@ pub fn collect(
             Role::Capability(Capability::Limit(t)) => {
                 out.limits.add_capability(t).map_err(GrantError::BadLimit)?
             }
+            Role::Capability(Capability::Processes) => out.processes = true,
             _ => {}
         }
     }

@@ -116,6 +116,12 @@ pub struct Command {
     /// no network, a profile's included, which would carry out what the text's other
     /// commands read.
     pub made: bool,
+    /// `@ps`: the machine's processes to see, the host's `/proc` read-only in place of
+    /// the jail's own (`ps`, `top`, `pgrep` saw only the jail's: new-user trial). What
+    /// they reach through it beyond their lines and counters (`environ`, `root`, `fd`,
+    /// `mem` of a process outside the jail) Landlock refuses, as a jail's ptrace of it:
+    /// the jail does not start where Landlock is not enforced.
+    pub processes: bool,
 }
 
 /// A command made ready to launch: its namespace and program, and what its profile
@@ -709,6 +715,13 @@ pub fn namespace(
     }
 
     let mut ns = env.namespace(identity)?;
+    if cmd.processes {
+        PROCESSES_SAID.store(true, std::sync::atomic::Ordering::Relaxed);
+        ns.insert(
+            Path::new("/proc"),
+            grant(PathBuf::from("/proc"), Rights::ReadOnly, Origin::Processes),
+        )?;
+    }
     let through_proxy = pola_fileserver::proxy::wanted(&net, cmd.ask.is_some());
     let mut ca_names = Vec::new();
     if net.shares_host() || through_proxy {
@@ -2128,21 +2141,32 @@ fn unreachable_hint(program: &str, name: &str, missed: &[(String, String)]) -> O
     ))
 }
 
+/// The processes hint ([`processes_hint`]) was said, or a command was given `@ps`.
+static PROCESSES_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// A program that lists or signals processes sees only its own jail's: said once a
-/// shell (`ps` showing two processes looks broken), whatever its status.
+/// shell (`ps` showing two processes looks broken), whatever its status, with the
+/// grant that shows it the machine's (`@ps`; new-user trial: only `!!` was offered).
 fn processes_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static SAID: AtomicBool = AtomicBool::new(false);
+    use std::sync::atomic::Ordering;
     const TOOLS: &[&str] = &[
         "ps", "top", "htop", "pgrep", "pkill", "pstree", "kill", "killall",
     ];
-    if !TOOLS.contains(&launch::program_name(exe).as_str()) || SAID.swap(true, Ordering::Relaxed) {
+    let tool = launch::program_name(exe);
+    if !TOOLS.contains(&tool.as_str()) || PROCESSES_SAID.swap(true, Ordering::Relaxed) {
         return None;
     }
     let dots = if args { " …" } else { "" };
-    Some(format!(
-        "{program}: {name} sees only its own jail's processes, never the system's — to see or signal those: !!{name}{dots} (or the kill builtin)"
-    ))
+    // Those that signal reach no process outside the jail, whatever it sees.
+    let signals = ["pkill", "kill", "killall"].contains(&tool.as_str());
+    Some(match signals {
+        true => format!(
+            "{program}: {name} signals only its own jail's processes — to signal yours, use the kill builtin (kill PID, kill %JOB); to see them: ps … + @ps"
+        ),
+        false => format!(
+            "{program}: {name} sees only its own jail's processes — to see the machine's, read-only: {name}{dots} + @ps (to signal one, the kill builtin)"
+        ),
+    })
 }
 
 /// A program that shows the system's state saw the jail's instead, whatever its status
@@ -2664,6 +2688,7 @@ mod tests {
             rlimits: Vec::new(),
             found: None,
             made: false,
+            processes: false,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

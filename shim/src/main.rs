@@ -382,6 +382,11 @@ fn pid1(
         Some((link, prepared)) => (Some(link), prepared),
         None => (None, None),
     };
+    // The host's `/proc` in place of the jail's own (`@ps`): read-only, so the lock's
+    // maps are written through this process's own directory, kept now.
+    if rootfs::binds_host_proc(plan) {
+        namespaces::keep_own_proc()?;
+    }
     let mut built = rootfs::build(plan, &witnesses, socket, shared, prepared)?;
     pola_fileserver::phases::stamp("built");
     sys::close_all(witnesses);
@@ -477,7 +482,16 @@ fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Lis
     setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
     capabilities::drop_all()?;
-    landlock::restrict(plan)?;
+    let status = landlock::restrict(plan)?;
+    // The host's processes are out of the jail's reach through their `/proc` files
+    // (`environ`, `root`, `fd`, `mem`) because Landlock refuses a jail's ptrace of a
+    // process outside its domain: without Landlock, no such jail.
+    if rootfs::binds_host_proc(plan) && status == ::landlock::RulesetStatus::NotEnforced {
+        return Err(ShimError::Exec {
+            status: 125,
+            message: "@ps needs Landlock, which this kernel does not enforce: the host's processes' files would be the jail's to read".into(),
+        });
+    }
     sys::set_undumpable().map_err(step("PR_SET_DUMPABLE"))?;
     Ok(seccomp::load(&plan.seccomp, exempt)?)
 }

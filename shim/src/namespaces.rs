@@ -280,11 +280,57 @@ pub fn cgroup_after_move() -> Result<(), NamespaceError> {
     unshare(CloneFlags::CLONE_NEWCGROUP).map_err(NamespaceError::Unshare)
 }
 
+/// This process's own directory of a writable `/proc`, kept before the jail's root is
+/// built where its `/proc` will be the host's, read-only (`@ps`): the lock's maps are
+/// written through it ([`lock`]).
+static OWN_PROC: OnceLock<std::os::fd::OwnedFd> = OnceLock::new();
+
+/// Keep this process's `/proc/self` for the lock (a plan whose `/proc` is the host's).
+pub fn keep_own_proc() -> Result<(), NamespaceError> {
+    let dir = nix::fcntl::open(
+        "/proc/self",
+        nix::fcntl::OFlag::O_PATH | nix::fcntl::OFlag::O_DIRECTORY | nix::fcntl::OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .map_err(|errno| NamespaceError::Map {
+        file: "/proc/self",
+        error: errno.into(),
+    })?;
+    let _ = OWN_PROC.set(dir);
+    Ok(())
+}
+
 /// The nested user and mount namespace that locks every mount of the jail.
 pub fn lock(uid: u32, gid: u32) -> Result<(), NamespaceError> {
     unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
         .map_err(NamespaceError::Unshare)?;
-    write("/proc/self/uid_map", &format!("{uid} {uid} 1\n"))?;
-    write("/proc/self/gid_map", &format!("{gid} {gid} 1\n"))?;
-    Ok(())
+    let maps = [
+        ("uid_map", format!("{uid} {uid} 1\n")),
+        ("gid_map", format!("{gid} {gid} 1\n")),
+    ];
+    match OWN_PROC.get() {
+        Some(dir) => {
+            for (name, contents) in maps {
+                let file = if name == "uid_map" {
+                    "/proc/self/uid_map"
+                } else {
+                    "/proc/self/gid_map"
+                };
+                let map = |error| NamespaceError::Map { file, error };
+                let fd = nix::fcntl::openat(
+                    dir,
+                    name,
+                    nix::fcntl::OFlag::O_WRONLY | nix::fcntl::OFlag::O_CLOEXEC,
+                    nix::sys::stat::Mode::empty(),
+                )
+                .map_err(|e| map(e.into()))?;
+                nix::unistd::write(&fd, contents.as_bytes()).map_err(|e| map(e.into()))?;
+            }
+            Ok(())
+        }
+        None => {
+            write("/proc/self/uid_map", &maps[0].1)?;
+            write("/proc/self/gid_map", &maps[1].1)
+        }
+    }
 }

@@ -394,6 +394,13 @@ fn attach_cwd(root: &OwnedFd, path: &Path, lent: &OwnedFd) -> Result<(), RootfsE
     })
 }
 
+/// Whether the plan's `/proc` is the host's (`@ps`), bound read-only, not the jail's own.
+pub fn binds_host_proc(plan: &JailPlan) -> bool {
+    plan.nodes
+        .iter()
+        .any(|n| n.path == Path::new("/proc") && matches!(n.step, Step::Bind { .. }))
+}
+
 /// Parts of the jail's `/proc` that reach the whole machine: read-only (SECURITY.md 20, 21).
 const PROC_READ_ONLY: &[&str] = &["sys", "sysrq-trigger", "irq", "bus", "fs"];
 
@@ -543,10 +550,12 @@ impl Prepared {
                 errno,
             }
         })?;
-        let wants_proc = plan
-            .nodes
-            .iter()
-            .any(|n| n.path == Path::new("/proc") && matches!(n.step, Step::Proc));
+        // The host's (`@ps`) is bound over it: kept until then, because what is built
+        // meanwhile goes through `/proc/self/fd` (libc's `fchmodat` without following
+        // links, for the scratch's modes).
+        let wants_proc = plan.nodes.iter().any(|n| {
+            n.path == Path::new("/proc") && matches!(n.step, Step::Proc | Step::Bind { .. })
+        });
         let unused = self
             .trees
             .iter()

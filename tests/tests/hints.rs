@@ -835,7 +835,7 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
     let run = sh(t, &["--hints", "-c", "ps; ps; pgrep -x nothing-here"]);
     assert_eq!(
         run.stderr,
-        "pola-sh: ps sees only its own jail's processes, never the system's — to see or signal those: !!ps (or the kill builtin)\n",
+        "pola-sh: ps sees only its own jail's processes — to see the machine's, read-only: ps + @ps (to signal one, the kill builtin)\n",
         "{run}"
     );
 });

@@ -870,6 +870,79 @@ probe("ptrace", trace)
     victim.wait().unwrap();
 });
 
+// 15 with `@ps` (`pola-run --ps`): the host's `/proc` in place of the jail's own shows
+// the machine's processes, read-only: their command lines, never their environment,
+// root, executable, open files (their numbers only), memory map or memory (Landlock
+// refuses a jail's ptrace
+// access to a process outside it), no write to their files, no signal. Each is shown
+// to work against the same process from outside the jail first.
+both!(item_15_ps_shows_processes_and_reaches_none, |t: &T| {
+    let mut victim = t
+        .command("sleep", &["301"])
+        .env("POLA_PS_SECRET", "s3cr3t-value")
+        .spawn()
+        .unwrap();
+    let vpid = victim.id();
+    let code = py(&format!(
+        r#"
+import signal
+def read(name):
+    with open("/proc/{vpid}/" + name, "rb") as f:
+        data = f.read(4096)
+    assert data, "empty"
+probe("cmdline", lambda: read("cmdline"))
+probe("environ", lambda: read("environ"))
+probe("secret", lambda: (_ for _ in ()).throw(OSError(1, "seen")) if b"s3cr3t" in open("/proc/{vpid}/environ", "rb").read() else None)
+probe("root", lambda: os.listdir("/proc/{vpid}/root/"))
+probe("exe", lambda: os.readlink("/proc/{vpid}/exe"))
+probe("fd", lambda: os.readlink("/proc/{vpid}/fd/0"))
+probe("maps", lambda: read("maps"))
+def oom():
+    with open("/proc/{vpid}/oom_score_adj", "w") as f:
+        f.write("500")
+probe("oom", oom)
+probe("kill", lambda: os.kill({vpid}, 0))
+probe("listed", lambda: None if str({vpid}) in os.listdir("/proc") else (_ for _ in ()).throw(OSError(2, "not listed")))
+"#
+    ));
+    let plain = t.py_plain(&code);
+    for field in [
+        "cmdline", "environ", "root", "exe", "fd", "maps", "oom", "kill", "listed",
+    ] {
+        assert_eq!(plain.expect_field(field), "ok", "{field}: {plain}");
+    }
+    // (The secret is there to be seen from outside: the probe raised on seeing it.)
+    assert_eq!(plain.expect_field("secret"), "EPERM", "{plain}");
+    let jail = t.py_jail(&["--ps"], &code);
+    assert_eq!(jail.expect_field("listed"), "ok", "{jail}");
+    assert_eq!(jail.expect_field("cmdline"), "ok", "{jail}");
+    for field in ["environ", "secret", "root", "exe", "fd", "maps"] {
+        assert_eq!(jail.expect_field(field), "EACCES", "{field}: {jail}");
+    }
+    assert_eq!(jail.expect_field("oom"), "EROFS", "{jail}");
+    assert_eq!(jail.expect_field("kill"), "ESRCH", "{jail}");
+    assert!(!jail.stdout.contains("s3cr3t"), "{jail}");
+    // Without it the jail has its own /proc: the process is not there at all.
+    let own = t.py_jail(&[], &code);
+    assert_eq!(own.expect_field("listed"), "ENOENT", "{own}");
+    // And as a grant of the shell: `ps` lists it; text a command made may not ask.
+    let run = sh(t, &format!("ps -o pid= -p {vpid} + @ps; ps -e | wc -l"));
+    assert!(run.ok(), "{run}");
+    assert!(
+        run.stdout.trim_start().starts_with(&vpid.to_string()),
+        "{run}"
+    );
+    let run = sh(t, "eval \"$(/usr/bin/printf 'ps -e + @ps')\"");
+    assert!(!run.ok(), "{run}");
+    assert!(run.stderr.contains("@ps"), "{run}");
+    assert!(
+        victim.try_wait().unwrap().is_none(),
+        "the process was signalled"
+    );
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+});
+
 // 16. open_by_handle_at / name_to_handle_at ("shocker"): denied.
 both!(item_16_file_handles_are_denied, |t: &T| {
     t.write("f", "x");

@@ -1,6 +1,6 @@
 //! pola-run: run one command in a pola-sh jail, from any shell, Makefile or test.
 //!
-//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
+//! `pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--ps] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...`
 //!
 //! The command sees the default environment, its program (and `#!` interpreter), and
 //! exactly the paths given with `--ro` and `--rw`; its arguments grant nothing.
@@ -37,7 +37,7 @@ const PROGRAM: &str = "pola-run";
 The jail is a fresh set of namespaces (user, mount, PID, IPC, UTS, network, cgroup) locked down with Landlock and seccomp. Its file namespace holds the default environment (read-only /usr, a curated /etc, its own /proc, a minimal /dev, private /tmp and $HOME), the program and its #! interpreter (read and execute), and exactly the paths given with --ro and --rw. The command's arguments grant nothing by themselves: that is what pola-sh(1) adds. Everything else on the machine (your home directory, other users' files, sockets, the network, other processes) does not exist for it.
 
 The command gets descriptors 0, 1 and 2 only, and the environment PATH, HOME, TERM, LANG and LC_*, USER, PWD, TZ, plus --env and its profile's env lines. Signals sent to pola-run are passed on to the command; when pola-run dies, even by SIGKILL, the whole jail dies with it. Files the command leaves in its private /tmp or $HOME are discarded, and said so.",
-    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
+    override_usage = "pola-run [--ro PATH]... [--rw PATH]... [--net | --net-connect PORTS | --net-bind PORTS | --net-host HOST[:PORTS]] [--ps] [--procs N] [--mem SIZE] [--cpu WEIGHT] [--tmp SIZE] [--no-profile] [--learn [--save]] [--ask] [--powerbox] [--hints] [--cwd DIR] [--env K=V]... [--explain] -- PROG [ARG]...",
     after_help = "Exit status, environment, files and examples: pola-run --help, or man pola-run."
 )]
 struct Args {
@@ -64,6 +64,11 @@ struct Args {
     /// pypi.org:443, *.example.org, 192.0.2.7:22).
     #[arg(long = "net-host", value_name = "HOST[:PORTS]")]
     net_host: Vec<String>,
+    /// Show the command the machine's processes, read-only (the host's /proc in place
+    /// of the jail's own: what ps, top and pgrep list; never their memory, environment
+    /// or files, nor a signal to them). Needs Landlock.
+    #[arg(long)]
+    ps: bool,
     /// Working directory of the command (default: the current one). Relative paths
     /// of --ro and --rw are taken from it, as the command would take them.
     #[arg(long, value_name = "DIR")]
@@ -425,6 +430,7 @@ fn run(args: Args) -> i32 {
             .collect(),
         found: None,
         made: false,
+        processes: args.ps,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,

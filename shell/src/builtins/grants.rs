@@ -40,6 +40,7 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
     };
     let mut cmd = sh.jail_command(collected.argv, collected.grants, collected.net, &[]);
     cmd.limits = collected.limits;
+    cmd.processes = collected.processes;
     let environment = match &sh.environment {
         Ok(environment) => environment,
         Err(e) => {
