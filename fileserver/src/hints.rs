@@ -1377,11 +1377,35 @@ impl Observed {
         // `gzip -k a.txt` keeps what it compresses: only what it makes needs writing.
         let keeps = short_option(&self.words, b"k") || has_word(&self.words, &[b"--keep"]);
         if let (true, Some(made)) = (keeps, compressed_name(tool, first)) {
+            // Each it was given makes one (`gzip -k part_a*` was told of the first
+            // alone, and the next failed in turn: new-user trial).
+            let all: Vec<PathBuf> = operands
+                .iter()
+                .filter(|o| self.read_only.contains(o))
+                .filter_map(|o| compressed_name(tool, o))
+                .collect();
+            let grants: Vec<String> = all
+                .iter()
+                .take(8)
+                .map(|m| format!("=> {}", shown(m)))
+                .collect();
+            let more = match all.len() > 8 {
+                true => format!(" … ({} in all, => before each; or + => .)", all.len()),
+                false => String::new(),
+            };
             return Some(format!(
-                "{program}: {name} makes {} beside {}, which was not granted — try: {name} … + => {}",
+                "{program}: {name} makes {} beside {}{}, which {} not granted — try: {name} … + {}{more}",
                 shown(&made),
                 shown(first),
-                shown(&made)
+                match all.len() {
+                    0 | 1 => String::new(),
+                    n => format!(" ({} more like it)", n - 1),
+                },
+                if all.len() > 1 { "were" } else { "was" },
+                match grants.is_empty() {
+                    true => format!("=> {}", shown(&made)),
+                    false => grants.join(" "),
+                },
             ));
         }
         // Several it changes, each read-only (`sed -i … *.txt`): each needs its `=>`
@@ -1936,8 +1960,13 @@ impl Observed {
             // `git init` makes .git, whatever it is given: granted with `+`, since `git
             // init => .git` would be told to make a repository in .git.
             let git_dir = self.tool == "git" && new == Path::new(".git");
-            let typed = self.typed(new, cwd).or(git_dir.then_some(new));
-            let plus = if self.typed(new, cwd).is_none() && git_dir {
+            // Or the name the program makes of the user's words (`wget URL` its last
+            // part, `npm init` package.json): worked out here, granted with `+`.
+            let predicted = self.predicted(new);
+            let typed = self
+                .typed(new, cwd)
+                .or((git_dir || predicted).then_some(new));
+            let plus = if self.typed(new, cwd).is_none() && (git_dir || predicted) {
                 "+ "
             } else {
                 ""
@@ -1982,6 +2011,18 @@ impl Observed {
                 (None, _) if beside.is_some() => {
                     let (db, files) = beside.unwrap_or_default();
                     self.sqlite_line(name, &cmd, &db, &files)
+                }
+                // `split FILE PREFIX`: PREFIXaa, PREFIXab, … (new-user trial: told
+                // "+ => NAME for each file it makes").
+                (None, _) if self.split_prefix().is_some_and(|p| new.as_os_str().as_bytes().starts_with(p.as_os_str().as_bytes())) => {
+                    let prefix = self.split_prefix().unwrap_or_default();
+                    let (dir, pre) = (Path::new("parts"), crate::text::word(&prefix));
+                    format!(
+                        "{name} makes its files from the prefix {pre} ({pre}aa, {pre}ab, …), which were not granted — try: mkdir => {} && {cmd} {}/{pre} + => {}, or {cmd} + => .",
+                        crate::text::word(dir),
+                        crate::text::word(dir),
+                        crate::text::word(dir),
+                    )
                 }
                 (None, _) if scratch_name(new) => format!(
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
@@ -2189,6 +2230,88 @@ impl Observed {
                     .iter()
                     .any(|r| m.as_os_str() == *r)
             })
+    }
+
+    /// Whether `new`, a name the command tried to make here, is the one the program
+    /// makes of the user's words: `wget URL` (no `-O`) the URL's last part or
+    /// index.html, `curl -O URL` its last part, `npm init` package.json, pytest its
+    /// cache. Only then is the name said (it is the user's words', not the jail's).
+    fn predicted(&self, new: &Path) -> bool {
+        let last_part = |url: &Path| -> Option<PathBuf> {
+            let url = url.to_str()?;
+            let rest = url.split_once("://")?.1;
+            let path = rest.split(['?', '#']).next()?;
+            let (_, path) = path.split_once('/').unwrap_or((path, ""));
+            let name = path.rsplit('/').next().unwrap_or("");
+            Some(PathBuf::from(if name.is_empty() {
+                "index.html"
+            } else {
+                name
+            }))
+        };
+        let urls = || {
+            self.words
+                .iter()
+                .filter(|w| w.to_str().is_some_and(|u| u.contains("://")))
+        };
+        let operand = first_operand(&self.words);
+        let names: Vec<PathBuf> = match self.tool.as_str() {
+            "wget" if word_after(&self.words, &["-O", "--output-document"]).is_none() => {
+                urls().filter_map(|u| last_part(u)).collect()
+            }
+            "curl"
+                if short_option(&self.words, b"O")
+                    || has_word(&self.words, &[b"--remote-name"]) =>
+            {
+                urls().filter_map(|u| last_part(u)).collect()
+            }
+            "npm" if operand == Some(b"init") => vec![PathBuf::from("package.json")],
+            "pytest" | "py.test" => vec![PathBuf::from(".pytest_cache")],
+            _ if self.runs_tests()
+                && word_after(&self.words, &["-m"]).is_some_and(|m| m == "pytest") =>
+            {
+                vec![PathBuf::from(".pytest_cache")]
+            }
+            _ => Vec::new(),
+        };
+        names.iter().any(|n| n == new && crate::text::typable(n))
+    }
+
+    /// `split`'s prefix for the files it makes (`split [OPTION]… [FILE [PREFIX]]`,
+    /// `x` by default), if the command is split.
+    fn split_prefix(&self) -> Option<PathBuf> {
+        if self.tool != "split" {
+            return None;
+        }
+        // Its options that take a value, as separate words.
+        let valued: &[&[u8]] = &[
+            b"-a",
+            b"-b",
+            b"-C",
+            b"-l",
+            b"-n",
+            b"-t",
+            b"--additional-suffix",
+            b"--filter",
+        ];
+        let mut operands = Vec::new();
+        let mut i = 0;
+        while let Some(w) = self.words.get(i) {
+            let b = w.as_os_str().as_bytes();
+            if valued.contains(&b) {
+                i += 2;
+                continue;
+            }
+            if !b.starts_with(b"-") || b == b"-" {
+                operands.push(w);
+            }
+            i += 1;
+        }
+        let prefix = operands
+            .get(1)
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| "x".into());
+        crate::text::typable(&prefix).then_some(prefix)
     }
 
     /// Whether this is npm running the project's own scripts (`npm test`, `npm run
@@ -3234,6 +3357,36 @@ mod tests {
             working_dir_grant("cargo", &words(&["clean", "--target-dir=t3"]), None),
             "+ . => t3"
         );
+    }
+
+    #[test]
+    fn names_a_program_makes_of_the_users_words_are_predicted() {
+        let o = |tool: &str, words: &str| Observed {
+            tool: tool.into(),
+            words: words.split(' ').map(PathBuf::from).collect(),
+            ..Observed::default()
+        };
+        let p = |o: &Observed, name: &str| o.predicted(Path::new(name));
+        assert!(p(
+            &o("wget", "-q https://x.org/simple/requests/"),
+            "index.html"
+        ));
+        assert!(p(&o("wget", "https://x.org/a/b.tgz?x=1"), "b.tgz"));
+        assert!(!p(&o("wget", "-O out https://x.org/a/b.tgz"), "b.tgz"));
+        assert!(p(&o("curl", "-sSLO https://x.org/a/b.tgz"), "b.tgz"));
+        assert!(!p(&o("curl", "-sSL https://x.org/a/b.tgz"), "b.tgz"));
+        assert!(p(&o("npm", "init -y"), "package.json"));
+        assert!(!p(&o("npm", "install x"), "package.json"));
+        assert!(p(&o("pytest", "-q"), ".pytest_cache"));
+        assert!(p(&o("python3", "-m pytest -q"), ".pytest_cache"));
+        // Only those: a name the jail chose is never said.
+        assert!(!p(&o("wget", "https://x.org/a/b.tgz"), "evil\n!!x"));
+        assert_eq!(
+            o("split", "-l 300 f part_").split_prefix(),
+            Some("part_".into())
+        );
+        assert_eq!(o("split", "-l 300 f").split_prefix(), Some("x".into()));
+        assert_eq!(o("sort", "f").split_prefix(), None);
     }
 
     #[test]

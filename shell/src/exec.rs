@@ -1727,6 +1727,10 @@ impl Shell {
             // that of the last command substitution.
             for a in &s.assignments {
                 if let Err(e) = self.perform_assignment(a) {
+                    // `set -u; x=$UNDEF`: as any expansion's (its marker was shown).
+                    if e.starts_with(expand::UNSET) {
+                        return self.expansion_failed(e).map(Running::Done);
+                    }
                     self.error(&e);
                     // Refused to text made at run time: its failure, as eval's.
                     return if self.interactive || e.ends_with(crate::parse::MADE_VARIABLE) {
@@ -1795,8 +1799,11 @@ impl Shell {
                     }
                 }
                 Err(e) => {
-                    self.error(&e);
                     self.restore_vars(saved_vars);
+                    if e.starts_with(expand::UNSET) {
+                        return self.expansion_failed(e).map(Running::Done);
+                    }
+                    self.error(&e);
                     return if self.interactive || e.ends_with(crate::parse::MADE_VARIABLE) {
                         Ok(Running::Done(1))
                     } else {

@@ -262,6 +262,19 @@ both!(errors_have_one_format_and_shell_statuses, |t: &T| {
     assert_eq!((run.code, run.stdout.as_str()), (Some(1), ""), "{run}");
     let run = sh(t, "set -u; echo \"$nosuch\"");
     assert_eq!(run.code, Some(127), "{run}");
+    // In an assignment too, said as bash says it (it was " unset:nosuch: …", status 1;
+    // new-user trial).
+    for line in [
+        "set -u; x=$nosuch; echo after",
+        "set -u; x=$nosuch /usr/bin/true; echo after",
+    ] {
+        let run = sh(t, line);
+        assert_eq!(run.code, Some(127), "{run}");
+        assert_eq!(
+            run.stderr, "pola-sh: line 1: nosuch: unbound variable\n",
+            "{run}"
+        );
+    }
     t.write("plain.txt", "x");
     let run = sh(t, "./plain.txt");
     assert_eq!(run.code, Some(126), "{run}");

@@ -165,6 +165,49 @@ both!(
     }
 );
 
+// The files a program makes of the user's own words are named, with the grant that
+// makes them (new-user trial: `split … part_` and `gzip -k part_a*` were told "+ =>
+// NAME for each file it makes", or the first file alone). Each grant is tried.
+both!(the_files_a_program_makes_of_its_words_are_named, |t: &T| {
+    let numbers: String = (1..=100).map(|n| format!("{n}\n")).collect();
+    t.write("w/numbers.txt", &numbers);
+    let run = sh(
+        t,
+        &["--hints", "-c", "cd w && split -l 40 numbers.txt part_"],
+    );
+    assert!(!run.ok(), "{run}");
+    assert!(run.stderr.contains("split makes its files from the prefix part_ (part_aa, part_ab, …), which were not granted — try: mkdir => parts && split … parts/part_ + => parts, or split … + => ."), "{run}");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cd w && mkdir => parts && split -l 40 numbers.txt parts/part_ + => parts",
+        ],
+    );
+    assert!(run.ok(), "{run}");
+    assert_eq!(
+        fs::read_to_string(t.path("w/parts/part_ac"))
+            .unwrap()
+            .lines()
+            .count(),
+        20
+    );
+    let run = sh(t, &["--hints", "-c", "cd w/parts && gzip -k part_a*"]);
+    assert!(!run.ok(), "{run}");
+    assert!(run.stderr.contains("gzip makes part_aa.gz beside part_aa (2 more like it), which were not granted — try: gzip … + => part_aa.gz => part_ab.gz => part_ac.gz"), "{run}");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cd w/parts && gzip -k part_a* + => part_aa.gz => part_ab.gz => part_ac.gz",
+        ],
+    );
+    assert!(run.ok(), "{run}");
+    assert!(t.path("w/parts/part_ac.gz").exists() && t.path("w/parts/part_ac").exists());
+});
+
 both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {
     t.write("Makefile", "all:\n\t@echo built\n");
     // A script prints no hint by default...
