@@ -2024,6 +2024,12 @@ impl Observed {
                         crate::text::word(dir),
                     )
                 }
+                // pytest makes its cache through a directory of its own beside it
+                // (`pytest-cache-files-…`), in a working directory it was not given:
+                // it found no tests there either (new-user trial: "no tests ran").
+                (None, _) if self.runs_pytest() => format!(
+                    "{name} found no tests and could not keep its cache: the working directory was not granted — try: {cmd} + . => .pytest_cache"
+                ),
                 (None, _) if scratch_name(new) => format!(
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
                 ),
@@ -2234,8 +2240,8 @@ impl Observed {
 
     /// Whether `new`, a name the command tried to make here, is the one the program
     /// makes of the user's words: `wget URL` (no `-O`) the URL's last part or
-    /// index.html, `curl -O URL` its last part, `npm init` package.json, pytest its
-    /// cache. Only then is the name said (it is the user's words', not the jail's).
+    /// index.html, `curl -O URL` its last part, `npm init` package.json. Only then is
+    /// the name said (it is the user's words', not the jail's).
     fn predicted(&self, new: &Path) -> bool {
         let last_part = |url: &Path| -> Option<PathBuf> {
             let url = url.to_str()?;
@@ -2266,15 +2272,16 @@ impl Observed {
                 urls().filter_map(|u| last_part(u)).collect()
             }
             "npm" if operand == Some(b"init") => vec![PathBuf::from("package.json")],
-            "pytest" | "py.test" => vec![PathBuf::from(".pytest_cache")],
-            _ if self.runs_tests()
-                && word_after(&self.words, &["-m"]).is_some_and(|m| m == "pytest") =>
-            {
-                vec![PathBuf::from(".pytest_cache")]
-            }
             _ => Vec::new(),
         };
         names.iter().any(|n| n == new && crate::text::typable(n))
+    }
+
+    /// Whether this is pytest (`pytest`, `python3 -m pytest`).
+    fn runs_pytest(&self) -> bool {
+        ["pytest", "py.test"].contains(&self.tool.as_str())
+            || (self.runs_tests()
+                && word_after(&self.words, &["-m"]).is_some_and(|m| m == "pytest"))
     }
 
     /// `split`'s prefix for the files it makes (`split [OPTION]… [FILE [PREFIX]]`,
@@ -3377,8 +3384,9 @@ mod tests {
         assert!(!p(&o("curl", "-sSL https://x.org/a/b.tgz"), "b.tgz"));
         assert!(p(&o("npm", "init -y"), "package.json"));
         assert!(!p(&o("npm", "install x"), "package.json"));
-        assert!(p(&o("pytest", "-q"), ".pytest_cache"));
-        assert!(p(&o("python3", "-m pytest -q"), ".pytest_cache"));
+        assert!(o("pytest", "-q").runs_pytest());
+        assert!(o("python3", "-m pytest -q").runs_pytest());
+        assert!(!o("python3", "-m http.server").runs_pytest());
         // Only those: a name the jail chose is never said.
         assert!(!p(&o("wget", "https://x.org/a/b.tgz"), "evil\n!!x"));
         assert_eq!(

@@ -3,6 +3,7 @@
 //! pseudo-terminal, as root and as an unprivileged user; scripts get none unless asked.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 
 use pola_tests::{both, Key::*, Run, T};
 
@@ -206,6 +207,16 @@ both!(the_files_a_program_makes_of_its_words_are_named, |t: &T| {
     );
     assert!(run.ok(), "{run}");
     assert!(t.path("w/parts/part_ac.gz").exists() && t.path("w/parts/part_ac").exists());
+    // pytest in a working directory not granted found no tests, and said only that it
+    // could not make its cache (a stand-in that does what it does there).
+    t.write(
+        "w/pytest",
+        "#!/bin/sh\nmkdir pytest-cache-files-x1y2 2>/dev/null; exit 5\n",
+    );
+    fs::set_permissions(t.path("w/pytest"), fs::Permissions::from_mode(0o755)).unwrap();
+    let run = sh(t, &["--hints", "-c", "cd w && ./pytest -q"]);
+    assert_eq!(run.code, Some(5), "{run}");
+    assert!(run.stderr.contains("./pytest found no tests and could not keep its cache: the working directory was not granted — try: ./pytest … + . => .pytest_cache"), "{run}");
 });
 
 both!(hints_name_only_what_exists_and_scripts_get_none, |t: &T| {

@@ -65,8 +65,9 @@ struct Args {
     #[arg(long = "net-host", value_name = "HOST[:PORTS]")]
     net_host: Vec<String>,
     /// Show the command the machine's processes, read-only (the host's /proc in place
-    /// of the jail's own: what ps, top and pgrep list; never their memory, environment
-    /// or files, nor a signal to them). Needs Landlock.
+    /// of the jail's own: what ps, top and pgrep list, and all /proc tells of them:
+    /// command lines, mounts, the host's network; never their memory, environment or
+    /// files, nor a signal to them). Needs Landlock.
     #[arg(long)]
     ps: bool,
     /// Working directory of the command (default: the current one). Relative paths

@@ -61,9 +61,10 @@ grants: what a command line gives the command it runs.
                up: http_proxy, https_proxy and ALL_PROXY are set for the command.
   + @net:connect=443,80  @net:bind=8080   TCP to or on those ports, any address;
                no name lookups (DNS is UDP): for named hosts use @net:HOST.
-  + @ps        the machine's processes to see (ps, top, pgrep), read-only: their
-               command lines and state, never their memory, environment or files,
-               nor a signal to them (the kill builtin signals yours).
+  + @ps        the machine's processes to see (ps, top, pgrep), read-only: all
+               /proc tells of them (command lines, state, mounts, the host's
+               network), never their memory, environment or files, nor a signal
+               to them (the kill builtin signals yours).
   + @mem:2G @procs:200 @cpu:50 @tmp:4G   the command's limits: memory (RAM and
                swap), processes, CPU weight (1-10000, 100 by default), and the size
                of its private /tmp, $HOME and /dev/shm together.
