@@ -97,6 +97,9 @@ pub struct Shell {
     last_arg_made: bool,
     /// The current simple command's first word held such text: it chose the command.
     name_made: bool,
+    /// The fields beginning with `@` of its words that held such text: a capability
+    /// (`+ $(tool)` printing `@net`) is not taken from them.
+    made_at_words: Vec<String>,
     /// In a command substitution's copy of the shell: a pipe on which it says, once,
     /// that its output may hold text a command made ([`Shell::report_made`]).
     made_report: Option<OwnedFd>,
@@ -307,6 +310,7 @@ impl Shell {
             words_made: false,
             last_arg_made: false,
             name_made: false,
+            made_at_words: Vec::new(),
             made_report: None,
             made_reported: std::cell::Cell::new(false),
             arg0,
@@ -1639,13 +1643,24 @@ impl Shell {
     /// Expand a simple command's arguments, keeping the grant markers.
     fn expand_args(&mut self, args: &[Arg]) -> Result<Vec<GrantItem>, String> {
         let mut out = Vec::new();
+        self.made_at_words.clear();
         for (i, a) in args.iter().enumerate() {
             match a {
                 Arg::Word(w) => {
-                    out.push(GrantItem::Word(expand::fields(
-                        self,
-                        std::slice::from_ref(w),
-                    )?));
+                    let before = self.made_seen.replace(false);
+                    let fields = expand::fields(self, std::slice::from_ref(w));
+                    let made = self.made_seen.get();
+                    self.made_seen.set(before || made);
+                    let fields = fields?;
+                    if made {
+                        self.made_at_words.extend(
+                            fields
+                                .iter()
+                                .filter(|f| f.text.starts_with('@'))
+                                .map(|f| f.text.clone()),
+                        );
+                    }
+                    out.push(GrantItem::Word(fields));
                     if i == 0 {
                         self.name_made = self.made_seen.get();
                     }
@@ -2231,6 +2246,25 @@ impl Shell {
                 return Running::Done(2);
             }
         };
+        // A capability is the script's own word, never a command's output (`+
+        // $(tool)` printing `@net` or `@ps`: security review), as in `eval`.
+        if let Some(word) = self
+            .made_at_words
+            .iter()
+            .find(|w| grants::is_capability_word(w))
+            .filter(|_| {
+                collected.processes
+                    || collected.net != pola_fileserver::network::Network::Private
+                    || collected.limits != Default::default()
+            })
+        {
+            self.refuse_made(&format!(
+                "{}: {}",
+                pola_fileserver::text::shown(&collected.argv[0]),
+                pola_fileserver::text::shown(word)
+            ));
+            return Running::Done(126);
+        }
         // Text made at run time gives no file to write, no network and no view of the
         // machine's processes: what a jail printed would choose the user's files (`cp
         // ~/.ssh/id_rsa => shared/`) or read their command lines.

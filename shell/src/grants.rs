@@ -150,6 +150,11 @@ fn plus_grants(next: Option<&Item>, host: &Lookup) -> bool {
     }
 }
 
+/// Whether `text` is a capability word (`@net`, `@net:pypi.org`, `@ps`, `@mem:4G`).
+pub fn is_capability_word(text: &str) -> bool {
+    capability(text).is_ok()
+}
+
 fn capability(text: &str) -> Result<Capability, GrantError> {
     match text {
         "@net" => Ok(Capability::Net(Network::Host)),

@@ -935,6 +935,23 @@ probe("listed", lambda: None if str({vpid}) in os.listdir("/proc") else (_ for _
     let run = sh(t, "eval \"$(/usr/bin/printf 'ps -e + @ps')\"");
     assert!(!run.ok(), "{run}");
     assert!(run.stderr.contains("@ps"), "{run}");
+    // Nor a word that holds a command's output, after the script's own `+` (review):
+    // the capability is the script's word or none.
+    for line in [
+        "ps -e + $(/usr/bin/printf @ps)",
+        "x=$(/usr/bin/printf @ps); ps -e + $x",
+        "x=$(/usr/bin/printf @net); /usr/bin/true + $x",
+    ] {
+        let run = sh(t, line);
+        assert_eq!(run.code, Some(126), "{run}");
+        assert!(
+            run.stderr
+                .contains("refused: this text holds a command's output"),
+            "{run}"
+        );
+    }
+    let run = sh(t, "x=@ps; ps -e + $x | wc -l");
+    assert!(run.stdout.trim().parse::<usize>().unwrap() > 3, "{run}");
     assert!(
         victim.try_wait().unwrap().is_none(),
         "the process was signalled"
