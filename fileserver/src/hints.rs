@@ -1307,7 +1307,7 @@ impl Observed {
     /// [`changes_its_operands`]): it was given read-only what it was to change (and
     /// in a working directory not granted, the kernel said "busy", not "read-only":
     /// each such name is a mount there). `tool` is its program's name.
-    pub fn operands_hint(&self, program: &str, name: &str) -> Option<String> {
+    pub fn operands_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
         let tool = self.tool.as_str();
         if !may_change_its_operands(tool, &self.words) {
             return None;
@@ -1449,8 +1449,18 @@ impl Observed {
             ));
         }
         let try_this = match (operands.as_slice(), compressed_name(tool, first)) {
+            // Into a directory there (`mv a.csv sub/`): the one name it makes in it, not
+            // the whole directory (new-user trial).
             ([from, to], _) if tool == "mv" => {
-                format!("{name} => {} => {}", shown(from), shown(to))
+                let into = from
+                    .file_name()
+                    .filter(|_| cwd.join(to).is_dir())
+                    .map(|f| to.join(f));
+                format!(
+                    "{name} => {} => {}",
+                    shown(from),
+                    shown(into.as_deref().unwrap_or(to))
+                )
             }
             // Each it moves, and where to (`mv *.log dest/` was told the first alone;
             // new-user trial).
@@ -1637,7 +1647,7 @@ impl Observed {
     pub fn editor_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
         // `perl -pi` that could not edit a file says so and exits 0.
         if in_place(&self.tool, &self.words) {
-            return self.operands_hint(program, name);
+            return self.operands_hint(program, name, cwd);
         }
         if !EDITORS.contains(&self.tool.as_str()) || view_only(&self.tool, &self.words) {
             return None;

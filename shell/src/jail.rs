@@ -1994,7 +1994,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| pola_sh_hint(program, name, args, &outcome.exe))
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
-            .or_else(|| o.operands_hint(program, name))
+            .or_else(|| o.operands_hint(program, name, cwd))
             .or_else(|| {
                 o.changes_not_given()
                     .then(|| o.changes_hint(program, name, args, true, cwd))

@@ -587,6 +587,16 @@ both!(
         "{run}"
     );
         assert!(run.stderr.contains("try: mv => a.txt => c.txt"), "{run}");
+        // Into a directory: the one name it makes there, not the whole directory.
+        t.write("e.csv", "e\n");
+        t.mkdir("sub");
+        let run = sh(t, &["--hints", "-c", "mv e.csv sub/"]);
+        assert!(
+            run.stderr.contains("try: mv => e.csv => sub/e.csv"),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", "mv => e.csv => sub/e.csv"]);
+        assert!(run.ok() && t.path("sub/e.csv").exists(), "{run}");
         // A test runner's configuration means the whole directory (a stand-in for
         // pytest, which looks for pytest.ini first and then lists the directory).
         t.write("rt/pytest.ini", "[pytest]\n");
