@@ -50,6 +50,24 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
     }
     let mut status = 0;
     for a in args {
+        let job = a
+            .starts_with('%')
+            .then(|| super::jobs::find(sh, a))
+            .flatten();
+        // A job's processes on this side are its jails' supervisors: SIGSTOP stopped
+        // them and not the command, which the next SIGCONT then ended (`kill -STOP
+        // %1`; new-user trial). A job is stopped as Ctrl-Z stops it (SIGTSTP, which
+        // reaches the command in its jail), and SIGCONT lets it go on as `bg` does.
+        let signal = match (job, signal) {
+            (Some(_), Some(Signal::SIGSTOP)) => Some(Signal::SIGTSTP),
+            _ => signal,
+        };
+        if let (Some(i), Some(Signal::SIGCONT)) = (job, signal) {
+            if sh.jobs[i].state == crate::job::State::Stopped {
+                sh.jobs[i].resume();
+                continue;
+            }
+        }
         // As bash: a stopped job sent SIGTERM or SIGHUP is let go on, so that it gets
         // it (`sleep 9`, Ctrl-Z, `kill %1` left it stopped; new-user trial).
         let stopped = a.starts_with('%')
