@@ -2341,6 +2341,27 @@ impl Shell {
                     crate::editors::give(&mut grants, files, &self.cwd());
                 }
             }
+            // `vim => ~/.config/pola-sh/rc` (the way to make a new one): the same
+            // question once it is saved (trial 5: none was asked, and the next start ran
+            // the user's new rc as text a command made until `!!.`).
+            let tool = std::path::Path::new(&argv[0])
+                .file_name()
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if pola_fileserver::hints::EDITORS.contains(&tool.as_str())
+                && self.editor_is_the_users(&argv[0])
+            {
+                let startup = crate::protect::runs_at_start(self.get("ENV"));
+                let cwd = self.cwd();
+                for g in grants.iter().filter(|g| g.write) {
+                    let path = cwd.join(&g.path);
+                    let asked = self.edited_startup.iter().any(|e| e.is(&path));
+                    if !asked && startup.iter().any(|s| same_place(s, &path)) {
+                        self.edited_startup
+                            .push(crate::builtins::source::Edited::before(&argv[0], &path));
+                    }
+                }
+            }
         }
         let mut cmd = self.jail_command(argv, grants, collected.net, assigns);
         cmd.limits = collected.limits;

@@ -1701,6 +1701,11 @@ both!(
             &["  + alias ho='echo HO-rc'"],
         );
         assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(
+            run.stdout
+                .contains("not taken as yours: the next start runs it as text a command made"),
+            "{run}"
+        );
         let run = start();
         assert!(run.stdout.starts_with("OK"), "{run}");
         assert!(
@@ -1742,6 +1747,33 @@ both!(
         );
         assert!(
             !t.path("planted").exists() && !t.path(".config/planted").exists(),
+            "{run}"
+        );
+        // A new rc made with `=>` (the way to make one): the same question once saved.
+        fs::remove_file(&rc).unwrap();
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("vim -Nu NONE => \"$XDG_CONFIG_HOME/pola-sh/rc\""),
+            Send(ENTER),
+            Pause(1.0),
+            Send("ialias hn='echo HN-rc'\x1b:wq\r"),
+            Expect("what changed:"),
+            Expect("  + alias hn='echo HN-rc'"),
+            Expect("[y/N]"),
+            Send("y\r"),
+            Send("echo made-new-$((1+1))"),
+            Send(ENTER),
+            Expect("made-new-2"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("hn; echo started-$((1+1))"),
+            Send(ENTER),
+            Expect("started-2"),
+        ]);
+        assert!(
+            run.stdout.contains("HN-rc") && !run.stdout.contains("a jail was given"),
             "{run}"
         );
         // A command line that text a command made holds: no question, the file read-only.

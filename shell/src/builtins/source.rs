@@ -178,6 +178,11 @@ impl Edited {
             before,
         }
     }
+
+    /// Whether this is the file at `path`.
+    pub fn is(&self, path: &std::path::Path) -> bool {
+        self.path == path
+    }
 }
 
 /// The most changed lines shown at the question ([`offer_edited`]); more, and the user
@@ -240,8 +245,12 @@ pub fn offer_edited(sh: &mut Shell) {
             let a = a.trim();
             a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes")
         });
-        if yes {
-            pola_fileserver::planted::record_vouched(file.as_fd(), path, &bytes);
+        match yes {
+            true => pola_fileserver::planted::record_vouched(file.as_fd(), path, &bytes),
+            // Said, not left to the next start's surprise (trial 5).
+            false => sh.error(format!(
+                "{shown}: not taken as yours: the next start runs it as text a command made; read it, then !!. {shown} runs it as yours"
+            )),
         }
     }
 }
