@@ -1963,9 +1963,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     // says a failure says so (`pola-sh -c './build.sh'`; new-user trial).
     if !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
         let (name, args) = (&outcome.command, outcome.args);
-        if let Some(line) =
-            pola_sh_hint(program, name, args, &outcome.exe).filter(|_| outcome.status != 0)
-        {
+        if let Some(line) = pola_sh_hint(program, name, args, outcome.status, &outcome.exe) {
             crate::report::line(line);
         }
         return;
@@ -1991,7 +1989,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         // looks for b, and the write grant for b alone would fail again).
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
-            .or_else(|| pola_sh_hint(program, name, args, &outcome.exe))
+            .or_else(|| pola_sh_hint(program, name, args, outcome.status, &outcome.exe))
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
             .or_else(|| o.operands_hint(program, name, cwd))
@@ -2152,16 +2150,22 @@ fn processes_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<S
     const TOOLS: &[&str] = &[
         "ps", "top", "htop", "pgrep", "pkill", "pstree", "kill", "killall",
     ];
+    static SIGNALS_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     let tool = launch::program_name(exe);
-    if !TOOLS.contains(&tool.as_str()) || PROCESSES_SAID.swap(true, Ordering::Relaxed) {
+    // Those that signal reach no process outside the jail, whatever it sees (`pkill x +
+    // @ps` said nothing and exited 1: trial 5): said once a shell, `@ps` or not.
+    let signals = ["pkill", "kill", "killall"].contains(&tool.as_str());
+    let said = match signals {
+        true => &SIGNALS_SAID,
+        false => &PROCESSES_SAID,
+    };
+    if !TOOLS.contains(&tool.as_str()) || said.swap(true, Ordering::Relaxed) {
         return None;
     }
     let dots = if args { " …" } else { "" };
-    // Those that signal reach no process outside the jail, whatever it sees.
-    let signals = ["pkill", "kill", "killall"].contains(&tool.as_str());
     Some(match signals {
         true => format!(
-            "{program}: {name} signals only its own jail's processes — to signal yours, use the kill builtin (kill PID, kill %JOB); to see them: ps … + @ps"
+            "{program}: {name} signals only its own jail's processes — to signal yours, use the kill builtin: kill %JOB, kill PID, kill $(pgrep NAME + @ps)"
         ),
         false => format!(
             "{program}: {name} sees only its own jail's processes — to see the machine's, read-only: {name}{dots} + @ps (to signal one, the kill builtin)"
@@ -2274,14 +2278,16 @@ fn system_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
 /// authority (running such scripts unconfined on their own was reviewed and dropped:
 /// a jail's output written to a script by the shell's redirection is not known as the
 /// jail's).
-fn pola_sh_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
+fn pola_sh_hint(program: &str, name: &str, args: bool, status: i32, exe: &Path) -> Option<String> {
     let is_pola_sh = |p: &Path| p.file_name().is_some_and(|n| n == crate::exec::PROGRAM);
-    if !runs_as(exe, is_pola_sh) {
+    // Not after the user's Ctrl-C (a script that traps it and exits 130 was told of
+    // grants; trial 5).
+    if status == 0 || status == 128 + libc::SIGINT || !runs_as(exe, is_pola_sh) {
         return None;
     }
     let dots = if args { " …" } else { "" };
     Some(format!(
-        "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — grant on this line what its commands need ({name}{dots} + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
+        "{program}: {name} runs pola-sh in a jail, where its own grants reach no further than this line's — if it failed for lack of one, grant on this line what its commands need ({name}{dots} + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!{name}{dots}"
     ))
 }
 

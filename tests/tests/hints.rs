@@ -263,7 +263,7 @@ both!(a_script_for_pola_sh_in_a_jail_says_so, |t: &T| {
     let run = sh(t, &["--hints", "-c", "./report.sh"]);
     assert!(!run.ok() && !t.path("reports").exists(), "{run}");
     assert!(
-        run.stderr.contains("./report.sh runs pola-sh in a jail, where its own grants reach no further than this line's — grant on this line what its commands need (./report.sh + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!./report.sh"),
+        run.stderr.contains("./report.sh runs pola-sh in a jail, where its own grants reach no further than this line's — if it failed for lack of one, grant on this line what its commands need (./report.sh + FILE => OUT), or to run it as your own shell, on purpose (its commands, !! ones too, then run with your authority): !!./report.sh"),
         "{run}"
     );
     // With hints off too (a script's `pola-sh -c`; new-user trial), and for
@@ -902,6 +902,11 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
         "pola-sh: ps sees only its own jail's processes — to see the machine's, read-only: ps + @ps (to signal one, the kill builtin)\n",
         "{run}"
     );
+    // One that signals reaches none outside its jail, `@ps` or not (it said nothing
+    // and exited 1; new-user trial): the kill builtin does.
+    let run = sh(t, &["--hints", "-c", "sleep 31.7 & pkill -fx 'sleep 31.7' + @ps; kill $(pgrep -fx 'sleep 31.7' + @ps) && wait $!; echo waited=$?"]);
+    assert!(run.stderr.contains("pkill signals only its own jail's processes — to signal yours, use the kill builtin: kill %JOB, kill PID, kill $(pgrep NAME + @ps)"), "{run}");
+    assert_eq!(run.stdout, "waited=143\n", "{run}");
 });
 
 // A shell serves every jail's working-directory skeleton from one FUSE file system
