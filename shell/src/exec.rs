@@ -2217,7 +2217,88 @@ impl Shell {
             found: None,
             made: self.made_at_run_time > 0,
             processes: false,
+            work_tree_changes: None,
         }
+    }
+
+    /// For `git stash` (push) and `git switch`/`git checkout` of a branch given
+    /// `.git` and some files of the work tree to write, but not the tree: the files it
+    /// will rewrite, listed by git itself in a jail of its own that is given the work
+    /// tree read-only (`git diff --name-only HEAD [BRANCH]`). Its output is a jail's
+    /// text: only compared with the grants, never shown or run. `None` for any other
+    /// command, or if git could not say.
+    fn git_changes(&mut self, cmd: &jail::Command) -> Option<Vec<std::path::PathBuf>> {
+        use std::path::{Path, PathBuf};
+        if Path::new(&cmd.argv[0]).file_name()? != "git" || self.made_at_run_time > 0 {
+            return None;
+        }
+        let words: Vec<PathBuf> = cmd.argv.iter().skip(1).map(PathBuf::from).collect();
+        if words.iter().any(|w| {
+            let w = w.as_os_str().as_encoded_bytes();
+            w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree")
+        }) {
+            return None;
+        }
+        let (sub, rest) = pola_fileserver::hints::git_subcommand(&words)?;
+        let operands: Vec<&PathBuf> = rest
+            .iter()
+            .filter(|w| !w.as_os_str().as_encoded_bytes().starts_with(b"-"))
+            .collect();
+        let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
+        // What git diffs: the files the command rewrites.
+        let between: Vec<String> = match (sub, operands.as_slice()) {
+            // (Not `-u`/`-a`, which remove files no diff lists.)
+            (b"stash", _) if rest.iter().all(|w| w == "push" || w == "-q") => vec!["HEAD".into()],
+            // The stash's own changes, which `pop` and `apply` put back.
+            (b"stash", [op])
+                if (*op == "pop" || *op == "apply")
+                    && rest.iter().all(|w| w == *op || w == "-q") =>
+            {
+                vec!["stash@{0}^1".into(), "stash@{0}".into()]
+            }
+            (b"switch" | b"checkout", [branch])
+                if !branch.as_os_str().as_encoded_bytes().starts_with(b"-")
+                    && tree.join(branch).symlink_metadata().is_err()
+                    && !rest.iter().any(|w| w == "--") =>
+            {
+                vec!["HEAD".into(), branch.to_string_lossy().into_owned()]
+            }
+            _ => return None,
+        };
+        // Only where it would be refused for the tree: `.git` writable, the tree not.
+        let writable: Vec<PathBuf> = cmd
+            .grants
+            .iter()
+            .filter(|g| g.write)
+            .filter_map(|g| jail::placed(&cmd.cwd, &g.path))
+            .collect();
+        let git = tree.join(".git");
+        if !writable.iter().any(|w| git.starts_with(w))
+            || writable.iter().any(|w| tree.starts_with(w))
+        {
+            return None;
+        }
+        let quote = |s: &str| pola_fileserver::text::word(Path::new(s));
+        let line = format!(
+            "git -c core.fsmonitor=false -C {tree} diff --name-only {between} -- 2>/dev/null + {tree}",
+            tree = quote(&tree.to_string_lossy()),
+            between = between.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "),
+        );
+        let list = crate::parse::parse(&line).ok()?;
+        let hints = jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
+        let status = self.status;
+        let out = self.capture(&list);
+        let ok = self.status == 0;
+        self.status = status;
+        jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
+        let out = out.ok().filter(|_| ok)?;
+        Some(
+            // (A name git quotes, `"a\nb"`, matches no grant: refused, as before.)
+            out.lines()
+                .filter(|n| !n.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        )
     }
 
     /// An external command, in its own jail.
@@ -2366,6 +2447,7 @@ impl Shell {
         let mut cmd = self.jail_command(argv, grants, collected.net, assigns);
         cmd.limits = collected.limits;
         cmd.processes = collected.processes;
+        cmd.work_tree_changes = self.git_changes(&cmd);
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
         let written = written_files(&fds);

@@ -116,6 +116,10 @@ pub struct Command {
     /// no network, a profile's included, which would carry out what the text's other
     /// commands read.
     pub made: bool,
+    /// The files of the work tree a git command will rewrite, as a jailed `git diff
+    /// --name-only` listed them before it (`Shell::git_changes`), relative to the work
+    /// tree: all granted to write, it is not refused for the tree granted read-only.
+    pub work_tree_changes: Option<Vec<PathBuf>>,
     /// `@ps`: the machine's processes to see, the host's `/proc` read-only in place of
     /// the jail's own (`ps`, `top`, `pgrep` saw only the jail's: new-user trial). What
     /// they reach through it beyond their lines and counters (`environ`, `root`, `fd`,
@@ -1084,6 +1088,14 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     // .git`): it changes only those (refused too, which sent the trial to `+ => .`).
     if names_only_what_it_may_write(&words, &writable, &cmd.cwd) {
         return None;
+    }
+    // What `git stash` or `git switch BRANCH` will rewrite, listed before it, each given
+    // to write (`git stash + => .git => a.c`; trials 3 and 5: refused, and `+ => .`
+    // asked for). Nothing listed (a branch at the same commit): nothing rewritten.
+    if let Some(files) = &cmd.work_tree_changes {
+        if files.iter().all(|f| writable(&tree.join(f))) {
+            return None;
+        }
     }
     let (named, typed) = match &alias {
         Some(alias) => (format!("{alias} ({sub})"), alias.clone()),
@@ -2695,6 +2707,7 @@ mod tests {
             found: None,
             made: false,
             processes: false,
+            work_tree_changes: None,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

@@ -243,6 +243,53 @@ both!(git_bisect_on_a_read_only_work_tree_is_refused, |t: &T| {
     assert!(!t.path("w/.git/BISECT_START").exists(), "{run}");
 });
 
+// `git stash`, `git stash pop` and `git switch BRANCH` given `.git` and exactly the
+// files they rewrite run (trials 3 and 5: refused, and `+ => .` asked for): git lists
+// those files first, in a jail of its own given the work tree read-only. One file more
+// to rewrite and they are refused as before, with nothing changed.
+both!(
+    git_stash_and_switch_given_exactly_the_files_they_rewrite_run,
+    |t: &T| {
+        let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+        let setup = format!(
+            "cd w && {ids} && git init -q + => . && git add a.txt b.txt + => .git && git commit -qm one + => .git && git branch same + => .git && git switch -qc other + => .git && echo other > b.txt && git commit -qam two + => . && git switch -q - + => ."
+        );
+        t.write("w/a.txt", "a\n");
+        t.write("w/b.txt", "b\n");
+        sh(t, &setup).success();
+        let git = |line: &str| sh(t, &format!("cd w && {ids} && {line}"));
+        t.write("w/a.txt", "changed\n");
+        let run = git("git stash -q + => .git => a.txt");
+        assert!(run.ok(), "{run}");
+        assert_eq!(read(t, "w/a.txt"), "a\n");
+        let run = git("git stash pop -q + => .git => a.txt");
+        assert!(run.ok(), "{run}");
+        assert_eq!(read(t, "w/a.txt"), "changed\n");
+        // b.txt changed too, and not given: refused, nothing changed.
+        t.write("w/b.txt", "changed too\n");
+        let before = tree(&t.path("w"));
+        let run = git("git stash + => .git => a.txt");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+            run.stderr
+                .contains("git stash rewrites the files of the work tree"),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        t.write("w/a.txt", "a\n");
+        t.write("w/b.txt", "b\n");
+        // A branch at the same commit rewrites nothing; another rewrites b.txt.
+        let run = git("git switch -q same + => .git");
+        assert!(run.ok(), "{run}");
+        let run = git("git switch -q other + => .git");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert_eq!(read(t, "w/b.txt"), "b\n");
+        let run = git("git switch -q other + => .git => b.txt");
+        assert!(run.ok(), "{run}");
+        assert_eq!(read(t, "w/b.txt"), "other\n");
+    }
+);
+
 // `git rebase -i HEAD~2 + => .git` (new-user trial): git started the rebase in `.git`,
 // could not write the read-only work tree ("unable to unlink 'c.txt'"), and stopped
 // half-way, `git rebase --abort` failing the same way. Refused before it starts now;

@@ -432,6 +432,7 @@ fn run(args: Args) -> i32 {
         found: None,
         made: false,
         processes: args.ps,
+        work_tree_changes: None,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
         Ok(env) => env,
