@@ -163,3 +163,43 @@ pub fn random_letters(n: usize) -> String {
         .map(|b| CHARS[*b as usize % CHARS.len()] as char)
         .collect()
 }
+
+/// In a background job's copy of an interactive shell: once that shell is gone, the
+/// terminal is let go of (each of its descriptors that is the terminal becomes
+/// /dev/null).
+/// A job the user kept going (`nohup cmd > log &`, its jail alive after the shell
+/// left) kept the terminal open through this copy, which waits for its jail: a
+/// terminal, an ssh session, did not close until the command ended (new-user trial).
+pub fn let_go_of_the_terminal_with_the_shell() {
+    extern "C" fn let_go(_: libc::c_int) {
+        // SAFETY: open, isatty, dup2 and close are async-signal-safe.
+        unsafe {
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
+            if null < 0 {
+                return;
+            }
+            // Its standard ones and the shell's own copies of the terminal (kept for
+            // job control and the relay).
+            for fd in 0..1024 {
+                if fd != null && libc::fcntl(fd, libc::F_GETFD) >= 0 && libc::isatty(fd) == 1 {
+                    libc::dup2(null, fd);
+                }
+            }
+            libc::close(null);
+        }
+    }
+    let parent = nix::unistd::getppid();
+    // SAFETY: the handler only makes async-signal-safe calls; sigaction copies `sa`.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = let_go as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigaction(libc::SIGHUP, &sa, std::ptr::null_mut());
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGHUP);
+    }
+    // Gone already, between the fork and the call.
+    if nix::unistd::getppid() != parent {
+        let_go(libc::SIGHUP);
+    }
+}
