@@ -1431,7 +1431,27 @@ impl Observed {
                     .all(|p| p.extension() == ext && p.parent() == dir);
             let glob = match (alike, ext, dir) {
                 (true, Some(ext), Some(dir)) => {
-                    let mut pattern = std::ffi::OsString::from("*.");
+                    // Their names' common beginning too (`f1.txt f2.txt`: `f*.txt`, not
+                    // `*.txt`, which took big.txt as well; new-user trial).
+                    let names: Vec<&[u8]> = changed
+                        .iter()
+                        .filter_map(|p| p.file_name().map(|n| n.as_bytes()))
+                        .collect();
+                    let common = names.iter().skip(1).fold(
+                        names.first().map_or(0, |n| n.len()),
+                        |len, n| {
+                            names[0]
+                                .iter()
+                                .zip(n.iter())
+                                .take(len)
+                                .take_while(|(a, b)| a == b)
+                                .count()
+                        },
+                    );
+                    let stem = first.file_stem().map_or(0, |s| s.len());
+                    let begin = &names.first().copied().unwrap_or_default()[..common.min(stem)];
+                    let mut pattern = std::ffi::OsString::from(std::ffi::OsStr::from_bytes(begin));
+                    pattern.push("*.");
                     pattern.push(ext);
                     format!(
                         ", or a glob after it: => {}",

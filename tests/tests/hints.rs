@@ -622,7 +622,7 @@ both!(
         t.write("p2.txt", "a\n");
         let run = sh(t, &["--hints", "-c", "sed -i s/a/b/ p?.txt"]);
         assert!(
-            run.stderr.contains("sed was given 2 files read-only (named without =>: p1.txt, …), so it could not change them — try: sed … => p1.txt => p2.txt (=> before each, or a glob after it: => *.txt)"),
+            run.stderr.contains("sed was given 2 files read-only (named without =>: p1.txt, …), so it could not change them — try: sed … => p1.txt => p2.txt (=> before each, or a glob after it: => p*.txt)"),
             "{run}"
         );
         // tee writes what it names (`tee -a log` said only "Read-only file system").
