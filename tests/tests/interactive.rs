@@ -1138,16 +1138,6 @@ both!(wait_kill_and_exit_behave_as_in_bash_with_jobs, |t: &T| {
         Send(ENTER),
         Expect("Terminated              sleep 31"),
         Expect("listed-2"),
-        // `kill -STOP %N` stops the command and `kill -CONT %N` lets it go on (SIGSTOP
-        // stopped only its supervisor, and the next SIGCONT ended the job, 148).
-        Send("sleep 33 & sleep 0.3; kill -STOP %%; sleep 0.5; jobs; kill -CONT %%; sleep 0.5; jobs; echo cont-$((1+1))"),
-        Send(ENTER),
-        Expect("Stopped                 sleep 33"),
-        Expect("Running                 sleep 33 &"),
-        Expect("cont-2"),
-        Send("kill %%; sleep 0.3; jobs"),
-        Send(ENTER),
-        Expect("Terminated              sleep 33"),
         Send("sleep 32"),
         Send(ENTER),
         Pause(1.0),

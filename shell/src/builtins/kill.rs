@@ -63,7 +63,7 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
             _ => signal,
         };
         if let (Some(i), Some(Signal::SIGCONT)) = (job, signal) {
-            if sh.jobs[i].state == crate::job::State::Stopped {
+            if !matches!(sh.jobs[i].state, crate::job::State::Done(_)) {
                 sh.jobs[i].resume();
                 continue;
             }
