@@ -2236,10 +2236,7 @@ impl Shell {
             return None;
         }
         let words: Vec<PathBuf> = cmd.argv.iter().skip(1).map(PathBuf::from).collect();
-        if words.iter().any(|w| {
-            let w = w.as_os_str().as_encoded_bytes();
-            w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree")
-        }) {
+        if jail::git_moves_its_tree(&words) {
             return None;
         }
         let (sub, rest) = pola_fileserver::hints::git_subcommand(&words)?;

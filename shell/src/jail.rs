@@ -1067,10 +1067,7 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
     }
     let words: Vec<PathBuf> = cmd.argv.iter().skip(1).map(PathBuf::from).collect();
     // git's own options that move the repository or the tree are not followed here.
-    if words.iter().any(|w| {
-        let w = w.as_os_str().as_bytes();
-        w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree")
-    }) {
+    if git_moves_its_tree(&words) {
         return None;
     }
     let tree = git_work_tree(&cmd.cwd)?;
@@ -1142,6 +1139,15 @@ fn lists_what_it_was_not_given(cmd: &Command, tool: &str, ns: &Namespace) -> Opt
         "{}: {tool} lists the working directory, which its line did not grant: it sees it empty — {tool} . (or + .) lists it",
         cmd.program
     ))
+}
+
+/// Whether git's `words` hold one of its options that move the repository or the work
+/// tree elsewhere (`-C`, `--git-dir`, `--work-tree`), which the shell does not follow.
+pub fn git_moves_its_tree(words: &[PathBuf]) -> bool {
+    words.iter().any(|w| {
+        let w = w.as_os_str().as_bytes();
+        w == b"-C" || w.starts_with(b"--git-dir") || w.starts_with(b"--work-tree")
+    })
 }
 
 /// The work tree git finds from `cwd`: the nearest directory holding `.git` (a
