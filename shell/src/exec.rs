@@ -855,9 +855,6 @@ impl Shell {
                     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
                 }
                 self.terminal = None;
-                if job_control {
-                    sys::let_go_of_the_terminal_with_the_shell();
-                }
                 if !job_control {
                     // POSIX: without job control, background commands read /dev/null.
                     redirect::input_from_null();

@@ -1028,51 +1028,6 @@ both!(
     |t: &T| closed_terminal_ends(t, "sleep {tag} & wait")
 );
 
-// A job the user keeps going past the shell (`nohup cmd > log &`) does not keep the
-// terminal open once the shell left: the job's copy of the shell, waiting for its jail,
-// held it, and an ssh session did not close until the job ended (new-user trial). The
-// job goes on.
-both!(
-    a_job_kept_going_lets_go_of_the_terminal_when_the_shell_leaves,
-    |t: &T| {
-        let tag = format!("{}", 5000 + std::process::id() % 1000);
-        let driver = format!(
-            r#"
-import os, pty, sys, time, select, subprocess
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], ["pola-sh"])
-def read(t):
-    end = time.time() + t
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if r:
-            try:
-                if not os.read(fd, 4096): return True
-            except OSError: return True
-    return False
-read(1.5)
-os.write(fd, b"nohup sleep {tag} > /dev/null 2>&1 &\r")
-read(1.0)
-os.write(fd, b"exit\r")
-read(0.5)
-os.write(fd, b"exit\r")
-closed = read(5.0)
-alive = subprocess.run(["pgrep", "-fx", "sleep {tag}"], capture_output=True).returncode == 0
-subprocess.run(["pkill", "-fx", "sleep {tag}"])
-print("closed" if closed else "open", "alive" if alive else "gone")
-"#
-        );
-        let run = t.plain(&[
-            "/usr/bin/python3",
-            "-c",
-            &driver,
-            pola_tests::pola_sh().to_str().unwrap(),
-        ]);
-        assert_eq!(run.stdout, "closed alive\n", "{run}");
-    }
-);
-
 /// Type `line` (`{tag}` in it: a number of this test's) at a pola-sh on a terminal that
 /// is then closed: the shell and the `sleep {tag}` it started both end.
 fn closed_terminal_ends(t: &T, line: &str) {
