@@ -934,15 +934,15 @@ const READERS: &[&str] = &[
     "[",
 ];
 
-/// For a program that replaces each file it is given by its compressed (or
-/// decompressed) form (`gzip f` makes `f.gz` and removes `f`), the name it makes of
-/// `file`.
 /// The file `tool` makes of `file` beside it (`gzip f` makes f.gz), where the shell
 /// knows it from the program's name alone.
 pub fn made_of(tool: &str, file: &Path) -> Option<PathBuf> {
     compressed_name(tool, file).filter(|made| made != file)
 }
 
+/// For a program that replaces each file it is given by its compressed (or
+/// decompressed) form (`gzip f` makes `f.gz` and removes `f`), the name it makes of
+/// `file`.
 fn compressed_name(tool: &str, file: &Path) -> Option<PathBuf> {
     const COMPRESS: &[(&str, &str)] = &[
         ("gzip", ".gz"),
@@ -2002,6 +2002,12 @@ impl Observed {
                 ""
             };
             let beside = self.sqlite_beside(new, cwd);
+            // `split FILE PREFIX` tried to make one of its files.
+            let split = self.split_prefix().filter(|p| {
+                new.as_os_str()
+                    .as_bytes()
+                    .starts_with(p.as_os_str().as_bytes())
+            });
             // Every name the line gave that it tried to make (`tee a.txt b.txt`).
             let all: Vec<String> = self
                 .created(cwd)
@@ -2044,8 +2050,8 @@ impl Observed {
                 }
                 // `split FILE PREFIX`: PREFIXaa, PREFIXab, … (new-user trial: told
                 // "+ => NAME for each file it makes").
-                (None, _) if self.split_prefix().is_some_and(|p| new.as_os_str().as_bytes().starts_with(p.as_os_str().as_bytes())) => {
-                    let prefix = self.split_prefix().unwrap_or_default();
+                (None, _) if split.is_some() => {
+                    let prefix = split.unwrap_or_default();
                     let (dir, pre) = (Path::new("parts"), crate::text::word(&prefix));
                     format!(
                         "{name} makes its files from the prefix {pre} ({pre}aa, {pre}ab, …), which were not granted — try: mkdir => {} && {cmd} {}/{pre} + => {}, or {cmd} + => .",

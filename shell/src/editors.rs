@@ -51,17 +51,22 @@ const WITH_ARGUMENT: &[&str] = &[
     "-L",
 ];
 
+/// The editor's name, if the program `argv0` is one of the editors the shell knows.
+pub fn editor(argv0: &str) -> Option<String> {
+    let tool = Path::new(argv0).file_name()?.to_string_lossy().into_owned();
+    pola_fileserver::hints::EDITORS
+        .contains(&tool.as_str())
+        .then_some(tool)
+}
+
 /// The operands of `argv` (an editor's command line) that name a file the editor
 /// would get read-only, or not at all, though the user may write it: the words, and
 /// their paths in the jail.
 pub fn read_only_files(argv: &[String], cwd: &Path, grants: &[Request]) -> Vec<(String, PathBuf)> {
-    let Some(name) = argv.first().and_then(|a| Path::new(a).file_name()) else {
+    let Some(tool) = argv.first().and_then(|a| editor(a)) else {
         return Vec::new();
     };
-    let tool = name.to_string_lossy();
-    if !pola_fileserver::hints::EDITORS.contains(&tool.as_ref())
-        || pola_fileserver::hints::view_only(&tool, &argv[1..])
-    {
+    if pola_fileserver::hints::view_only(&tool, &argv[1..]) {
         return Vec::new();
     }
     let mut out = Vec::new();

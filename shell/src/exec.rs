@@ -2241,7 +2241,7 @@ impl Shell {
             .iter()
             .filter(|w| !w.as_os_str().as_encoded_bytes().starts_with(b"-"))
             .collect();
-        let tree = cmd.cwd.ancestors().find(|d| d.join(".git").is_dir())?;
+        let tree = jail::git_work_tree(&cmd.cwd)?;
         // What git diffs: the files the command rewrites.
         let between: Vec<String> = match (sub, operands.as_slice()) {
             // (Not `-u`/`-a`, which remove files no diff lists.)
@@ -2422,13 +2422,7 @@ impl Shell {
             // `vim => ~/.config/pola-sh/rc` (the way to make a new one): the same
             // question once it is saved (trial 5: none was asked, and the next start ran
             // the user's new rc as text a command made until `!!.`).
-            let tool = std::path::Path::new(&argv[0])
-                .file_name()
-                .map(|t| t.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if pola_fileserver::hints::EDITORS.contains(&tool.as_str())
-                && self.editor_is_the_users(&argv[0])
-            {
+            if crate::editors::editor(&argv[0]).is_some() && self.editor_is_the_users(&argv[0]) {
                 let startup = crate::protect::runs_at_start(self.get("ENV"));
                 let cwd = self.cwd();
                 for g in grants.iter().filter(|g| g.write) {

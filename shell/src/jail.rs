@@ -1152,7 +1152,7 @@ pub fn git_moves_its_tree(words: &[PathBuf]) -> bool {
 
 /// The work tree git finds from `cwd`: the nearest directory holding `.git` (a
 /// directory).
-fn git_work_tree(cwd: &Path) -> Option<&Path> {
+pub fn git_work_tree(cwd: &Path) -> Option<&Path> {
     cwd.ancestors().find(|d| d.join(".git").is_dir())
 }
 

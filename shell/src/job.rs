@@ -403,8 +403,6 @@ pub fn echo_left_off() -> bool {
     ECHO_LEFT_OFF.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// The process group of the job that has the terminal (0: the shell has it), for a
-/// hang-up to reach it (`pola-sh`'s SIGHUP handler: only an atomic load and `kill`).
 /// The signal that ended the `wait` builtin's waiting for background jobs (0: none):
 /// Ctrl-C's SIGINT at an interactive shell (its own otherwise ignored: `wait` could not
 /// be interrupted, new-user trial), or the terminal's SIGHUP (the shell and its jobs
@@ -431,6 +429,8 @@ pub fn interrupt_wait(signal: i32) {
     }
 }
 
+/// The process group of the job that has the terminal (0: the shell has it), for a
+/// hang-up to reach it (`pola-sh`'s SIGHUP handler: only an atomic load and `kill`).
 pub static FOREGROUND_JOB: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 /// The shell does job control on a terminal ([`Terminal::take`]): with no job in the

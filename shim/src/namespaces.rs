@@ -305,32 +305,27 @@ pub fn lock(uid: u32, gid: u32) -> Result<(), NamespaceError> {
     unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
         .map_err(NamespaceError::Unshare)?;
     let maps = [
-        ("uid_map", format!("{uid} {uid} 1\n")),
-        ("gid_map", format!("{gid} {gid} 1\n")),
+        ("/proc/self/uid_map", format!("{uid} {uid} 1\n")),
+        ("/proc/self/gid_map", format!("{gid} {gid} 1\n")),
     ];
-    match OWN_PROC.get() {
-        Some(dir) => {
-            for (name, contents) in maps {
-                let file = if name == "uid_map" {
-                    "/proc/self/uid_map"
-                } else {
-                    "/proc/self/gid_map"
-                };
-                let map = |error| NamespaceError::Map { file, error };
-                let fd = nix::fcntl::openat(
-                    dir,
-                    name,
-                    nix::fcntl::OFlag::O_WRONLY | nix::fcntl::OFlag::O_CLOEXEC,
-                    nix::sys::stat::Mode::empty(),
-                )
-                .map_err(|e| map(e.into()))?;
-                nix::unistd::write(&fd, contents.as_bytes()).map_err(|e| map(e.into()))?;
-            }
-            Ok(())
-        }
-        None => {
-            write("/proc/self/uid_map", &maps[0].1)?;
-            write("/proc/self/gid_map", &maps[1].1)
-        }
+    for (file, contents) in maps {
+        let Some(dir) = OWN_PROC.get() else {
+            write(file, &contents)?;
+            continue;
+        };
+        let map = |error: nix::errno::Errno| NamespaceError::Map {
+            file,
+            error: error.into(),
+        };
+        let name = file.trim_start_matches("/proc/self/");
+        let fd = nix::fcntl::openat(
+            dir,
+            name,
+            nix::fcntl::OFlag::O_WRONLY | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(map)?;
+        nix::unistd::write(&fd, contents.as_bytes()).map_err(map)?;
     }
+    Ok(())
 }

@@ -70,12 +70,10 @@ pub fn kill(sh: &mut Shell, argv: &[String]) -> Status {
         }
         // As bash: a stopped job sent SIGTERM or SIGHUP is let go on, so that it gets
         // it (`sleep 9`, Ctrl-Z, `kill %1` left it stopped; new-user trial).
-        let stopped = a.starts_with('%')
-            && matches!(signal, Some(Signal::SIGTERM | Signal::SIGHUP))
-            && super::jobs::find(sh, a)
-                .is_some_and(|i| sh.jobs[i].state == crate::job::State::Stopped);
+        let stopped = matches!(signal, Some(Signal::SIGTERM | Signal::SIGHUP))
+            && job.is_some_and(|i| sh.jobs[i].state == crate::job::State::Stopped);
         let pid = if a.starts_with('%') {
-            super::jobs::find(sh, a).map(|i| {
+            job.map(|i| {
                 let j = &sh.jobs[i];
                 if j.pgid.as_raw() > 0 {
                     Pid::from_raw(-j.pgid.as_raw())
