@@ -915,7 +915,7 @@ impl Shell {
         if let Some(t) = &self.terminal {
             t.give(&job);
         }
-        job.wait(self.options.pipefail);
+        job.wait(self.options.pipefail, self.terminal.is_some());
         if let Some(t) = &self.terminal {
             t.reclaim((job.state != State::Stopped).then_some(&job));
             pola_fileserver::phases::stamp("reclaimed");
@@ -1215,7 +1215,7 @@ impl Shell {
             t.give(&job);
         }
         loop {
-            job.wait(self.options.pipefail);
+            job.wait(self.options.pipefail, true);
             if job.state != State::Stopped {
                 break;
             }
@@ -2844,8 +2844,9 @@ impl Shell {
             )
         });
         let pipefail = self.options.pipefail;
+        let job_control = self.terminal.is_some();
         for job in &mut self.jobs {
-            job.poll(pipefail);
+            job.poll(pipefail, job_control);
         }
     }
 

@@ -211,8 +211,13 @@ impl Job {
         }
     }
 
-    /// Wait until every process has ended, or one has stopped.
-    pub fn wait(&mut self, pipefail: bool) {
+    /// Wait until every process has ended, or, doing `job_control`, one has stopped.
+    /// Without job control (a script, a background job's forked shell) a process
+    /// stopped from elsewhere is waited for until it ends, as bash does: a background
+    /// job's shell took its jail's stop for its own end (status 148) when it saw the
+    /// stop before the same `kill -STOP %1` stopped it (`kill -CONT %1` then ended the
+    /// job).
+    pub fn wait(&mut self, pipefail: bool, job_control: bool) {
         use std::sync::atomic::Ordering;
         let relaying = RELAYING.load(Ordering::SeqCst);
         if relaying {
@@ -221,7 +226,7 @@ impl Job {
                 slot.store(p.pid.as_raw(), Ordering::SeqCst);
             }
         }
-        self.wait_for_all(pipefail);
+        self.wait_for_all(pipefail, job_control);
         if relaying {
             for slot in &RELAYED {
                 slot.store(0, Ordering::SeqCst);
@@ -238,7 +243,12 @@ impl Job {
         }
     }
 
-    fn wait_for_all(&mut self, pipefail: bool) {
+    fn wait_for_all(&mut self, pipefail: bool, job_control: bool) {
+        let stops = if job_control {
+            WaitPidFlag::WUNTRACED
+        } else {
+            WaitPidFlag::empty()
+        };
         let pending: Vec<Pid> = self
             .procs
             .iter()
@@ -260,7 +270,7 @@ impl Job {
                 if wait_interrupted() {
                     return;
                 }
-                let mut flags = WaitPidFlag::WUNTRACED;
+                let mut flags = stops;
                 if told {
                     match self.word_of(pid) {
                         Waited::Ended(status) => {
@@ -295,8 +305,13 @@ impl Job {
         self.state = State::Done(self.status(pipefail));
     }
 
-    /// Notice, without blocking, processes that ended or stopped.
-    pub fn poll(&mut self, pipefail: bool) {
+    /// Notice, without blocking, processes that ended or, doing `job_control`, stopped.
+    pub fn poll(&mut self, pipefail: bool, job_control: bool) {
+        let stops = if job_control {
+            WaitPidFlag::WUNTRACED
+        } else {
+            WaitPidFlag::empty()
+        };
         if matches!(self.state, State::Done(_)) {
             return;
         }
@@ -305,7 +320,7 @@ impl Job {
                 continue;
             }
             let pid = self.procs[i].pid;
-            match waitpid(pid, Some(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED)) {
+            match waitpid(pid, Some(WaitPidFlag::WNOHANG | stops)) {
                 Ok(WaitStatus::Stopped(..)) => self.state = State::Stopped,
                 Ok(WaitStatus::StillAlive) => {}
                 Ok(st) => {

@@ -1115,6 +1115,43 @@ both!(wait_kill_and_exit_behave_as_in_bash_with_jobs, |t: &T| {
     );
 });
 
+// A background job's jail stopped from elsewhere is not the job's end. Its forked
+// shell waited with WUNTRACED and took its jail's stop for its own (status 148): as
+// `kill -STOP %1` reaches both, the job ended at the next `kill -CONT %1` whenever the
+// shell saw the jail's stop before it stopped itself (one run in ten; new-user trial).
+// Stopping the jail's supervisor alone shows it every time: the job must run on.
+both!(
+    a_background_job_whose_jail_is_stopped_from_elsewhere_runs_on,
+    |t: &T| {
+        let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("sleep 33.3 &"),
+        Send(ENTER),
+        Pause(0.5),
+        Send("shim=$(!!pgrep -P $! -x pola-shim); !!kill -TSTP $shim; sleep 0.5; jobs"),
+        Send(ENTER),
+        Expect("Running                 sleep 33.3"),
+        Send("!!kill -CONT $shim; sleep 0.5; jobs; echo listed-$((1+1))"),
+        Send(ENTER),
+        Expect("listed-2"),
+        Send("kill -STOP %1; sleep 0.3; jobs; kill -CONT %1; sleep 0.3; jobs; echo again-$((1+1))"),
+        Send(ENTER),
+        Expect("again-2"),
+        Send("kill %1; wait %1; echo ended=$?"),
+        Send(ENTER),
+        Expect("ended=143"),
+    ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(!run.stdout.contains("Exit 148"), "{run}");
+        let listed = run.stdout.split("listed-2").next().unwrap_or_default();
+        assert_eq!(
+            listed.matches("Running                 sleep 33.3").count(),
+            2,
+            "{run}"
+        );
+    }
+);
+
 both!(a_loop_of_jailed_commands_finishes, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),

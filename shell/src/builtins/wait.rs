@@ -130,6 +130,7 @@ impl Waiting {
 
 fn waited(sh: &mut Shell, next: bool, args: &[&String]) -> Status {
     let pipefail = sh.options.pipefail;
+    let job_control = sh.terminal.is_some();
     if next {
         return Ok(wait_next(sh));
     }
@@ -141,7 +142,7 @@ fn waited(sh: &mut Shell, next: bool, args: &[&String]) -> Status {
             }
             let job = &mut sh.jobs[i];
             if job.state != State::Stopped {
-                job.wait(pipefail);
+                job.wait(pipefail, job_control);
             }
             if let State::Done(s) = job.state {
                 record(sh, i, s);
@@ -173,7 +174,7 @@ fn waited(sh: &mut Shell, next: bool, args: &[&String]) -> Status {
             Some(i) => {
                 let job = &mut sh.jobs[i];
                 if job.state != State::Stopped {
-                    job.wait(pipefail);
+                    job.wait(pipefail, job_control);
                 }
                 if let State::Done(s) = job.state {
                     status = s;
