@@ -855,6 +855,9 @@ impl Shell {
                     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
                 }
                 self.terminal = None;
+                if job_control {
+                    sys::let_go_of_the_terminal_with_the_shell();
+                }
                 if !job_control {
                     // POSIX: without job control, background commands read /dev/null.
                     redirect::input_from_null();
@@ -1172,6 +1175,7 @@ impl Shell {
 
     /// Wait for a started command; a shell's view of its status.
     pub fn wait(&mut self, running: Running) -> i32 {
+        let _waiting = sys::Waiting::new();
         match running {
             Running::Done(s) => s,
             Running::Jail(mut jail) => {

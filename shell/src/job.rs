@@ -218,6 +218,7 @@ impl Job {
     /// stop before the same `kill -STOP %1` stopped it (`kill -CONT %1` then ended the
     /// job).
     pub fn wait(&mut self, pipefail: bool, job_control: bool) {
+        let _waiting = crate::sys::Waiting::new();
         use std::sync::atomic::Ordering;
         let relaying = RELAYING.load(Ordering::SeqCst);
         if relaying {

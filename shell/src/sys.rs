@@ -163,3 +163,143 @@ pub fn random_letters(n: usize) -> String {
         .map(|b| CHARS[*b as usize % CHARS.len()] as char)
         .collect()
 }
+
+/// In a background job's copy of an interactive shell: once that shell is gone, the
+/// user's terminal is let go of (each of this process's descriptors of it becomes
+/// /dev/null). A job the user kept going (`nohup cmd > log &`, its jail alive after the
+/// shell left) kept the terminal open through this copy, which waits for its jail: a
+/// terminal, an ssh session, did not close until the command ended (new-user trial).
+///
+/// Only while the copy waits for a command ([`Waiting`]): a copy still starting its
+/// jail when the shell left (a line typed ahead) needs the terminal for that (its
+/// modes, the jail's own terminal), and lets go once the jail runs. A first version
+/// that let go at once, of every terminal descriptor, closed a starting jail's own
+/// terminal, and nohup's command ended with the shell in a few runs in ten. Only the
+/// user's terminal (its device, on its devpts) is let go of, never a jail's.
+pub fn let_go_of_the_terminal_with_the_shell() {
+    use std::sync::atomic::Ordering;
+    // SAFETY: descriptor 0 stays open for the call.
+    let zero = unsafe { std::os::fd::BorrowedFd::borrow_raw(0) };
+    let Ok(st) = nix::sys::stat::fstat(zero) else {
+        return;
+    };
+    if st.st_mode & libc::S_IFMT != libc::S_IFCHR {
+        return;
+    }
+    TERMINAL_DEV.store(st.st_dev, Ordering::SeqCst);
+    TERMINAL_RDEV.store(st.st_rdev, Ordering::SeqCst);
+    let parent = nix::unistd::getppid();
+    PARENT.store(parent.as_raw(), Ordering::SeqCst);
+    // SAFETY: the handler only makes async-signal-safe calls (and the one it
+    // replaces, which was installed so); sigaction copies `sa` and fills `before`.
+    unsafe {
+        let mut before: libc::sigaction = std::mem::zeroed();
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = shell_gone as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = libc::SA_RESTART;
+        if libc::sigaction(libc::SIGHUP, &sa, &mut before) != 0
+            || before.sa_flags & libc::SA_SIGINFO != 0
+        {
+            libc::sigaction(libc::SIGHUP, &before, std::ptr::null_mut());
+            return;
+        }
+        BEFORE.store(before.sa_sigaction, Ordering::SeqCst);
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGHUP);
+    }
+    // Gone already, between the fork and the call.
+    if nix::unistd::getppid() != parent {
+        shell_gone(libc::SIGHUP);
+    }
+}
+
+static TERMINAL_DEV: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static TERMINAL_RDEV: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static PARENT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// What SIGHUP did before (the interactive shell's handler, inherited).
+static BEFORE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The shell is gone: the terminal is to be let go of once the copy waits.
+static GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// How many waits for a command the copy is in ([`Waiting`]).
+static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// SIGHUP in a background job's copy: what it did before (the shell's hang-up
+/// handler), and if the shell is gone (`PR_SET_PDEATHSIG`), the terminal let go of.
+extern "C" fn shell_gone(sig: libc::c_int) {
+    use std::sync::atomic::Ordering;
+    // SAFETY: getppid is async-signal-safe.
+    let gone = unsafe { libc::getppid() } != PARENT.load(Ordering::SeqCst);
+    match BEFORE.load(Ordering::SeqCst) {
+        libc::SIG_IGN => {}
+        libc::SIG_DFL if gone => {}
+        // SAFETY: signal and raise are async-signal-safe.
+        libc::SIG_DFL => unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        },
+        handler => {
+            // SAFETY: the handler SIGHUP had (without SA_SIGINFO: one argument).
+            let handler: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(handler) };
+            handler(sig);
+        }
+    }
+    if !gone {
+        return;
+    }
+    GONE.store(true, Ordering::SeqCst);
+    if WAITING.load(Ordering::SeqCst) > 0 {
+        let_go();
+    }
+}
+
+/// Put /dev/null over each descriptor of the user's terminal. Async-signal-safe, and
+/// idempotent (the handler and [`Waiting`] may both call it).
+fn let_go() {
+    use std::sync::atomic::Ordering;
+    let (dev, rdev) = (
+        TERMINAL_DEV.load(Ordering::SeqCst),
+        TERMINAL_RDEV.load(Ordering::SeqCst),
+    );
+    // SAFETY: open, fstat, dup2 and close are async-signal-safe; `st` is written by
+    // fstat before it is read.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
+        if null < 0 {
+            return;
+        }
+        for fd in 0..1024 {
+            let mut st: libc::stat = std::mem::zeroed();
+            if fd != null
+                && libc::fstat(fd, &mut st) == 0
+                && st.st_mode & libc::S_IFMT == libc::S_IFCHR
+                && st.st_dev == dev
+                && st.st_rdev == rdev
+            {
+                libc::dup2(null, fd);
+            }
+        }
+        libc::close(null);
+    }
+}
+
+/// While a background job's copy of the shell waits for a command: if the shell is
+/// gone (or goes meanwhile), the terminal is let go of
+/// ([`let_go_of_the_terminal_with_the_shell`]). Nothing in any other process.
+pub struct Waiting(());
+
+impl Waiting {
+    pub fn new() -> Waiting {
+        use std::sync::atomic::Ordering;
+        WAITING.fetch_add(1, Ordering::SeqCst);
+        if GONE.load(Ordering::SeqCst) {
+            let_go();
+        }
+        Waiting(())
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}

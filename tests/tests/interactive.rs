@@ -1028,6 +1028,51 @@ both!(
     |t: &T| closed_terminal_ends(t, "sleep {tag} & wait")
 );
 
+// A job the user keeps going past the shell (`nohup cmd > log &`) does not keep the
+// terminal open once the shell left: the job's copy of the shell, waiting for its jail,
+// held it, and an ssh session did not close until the job ended (new-user trial). The
+// job goes on.
+both!(
+    a_job_kept_going_lets_go_of_the_terminal_when_the_shell_leaves,
+    |t: &T| {
+        let tag = format!("{}", 5000 + std::process::id() % 1000);
+        let driver = format!(
+            r#"
+import os, pty, sys, time, select, subprocess
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], ["pola-sh"])
+def read(t):
+    end = time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                if not os.read(fd, 4096): return True
+            except OSError: return True
+    return False
+read(1.5)
+os.write(fd, b"nohup sleep {tag} > /dev/null 2>&1 &\r")
+read(1.0)
+os.write(fd, b"exit\r")
+read(0.5)
+os.write(fd, b"exit\r")
+closed = read(5.0)
+alive = subprocess.run(["pgrep", "-fx", "sleep {tag}"], capture_output=True).returncode == 0
+subprocess.run(["pkill", "-fx", "sleep {tag}"])
+print("closed" if closed else "open", "alive" if alive else "gone")
+"#
+        );
+        let run = t.plain(&[
+            "/usr/bin/python3",
+            "-c",
+            &driver,
+            pola_tests::pola_sh().to_str().unwrap(),
+        ]);
+        assert_eq!(run.stdout, "closed alive\n", "{run}");
+    }
+);
+
 /// Type `line` (`{tag}` in it: a number of this test's) at a pola-sh on a terminal that
 /// is then closed: the shell and the `sleep {tag}` it started both end.
 fn closed_terminal_ends(t: &T, line: &str) {
@@ -1411,7 +1456,16 @@ both!(
             Send(ENTER),
             Pause(1.5),
         ]);
-        let kept_running = running(&kept);
+        // The driver's pause ends with the terminal, as the shell leaves: its jobs are
+        // looked at for a while (nohup's `sleep` may not have started yet), then again
+        // once they settled.
+        let kept_running = (0..40).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            running(&kept)
+        }) && {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            running(&kept)
+        };
         for tag in [&plain, &kept] {
             let _ = std::process::Command::new("pkill")
                 .args(["-f", &format!("^sleep {tag}$")])
