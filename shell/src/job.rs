@@ -245,11 +245,7 @@ impl Job {
     }
 
     fn wait_for_all(&mut self, pipefail: bool, job_control: bool) {
-        let stops = if job_control {
-            WaitPidFlag::WUNTRACED
-        } else {
-            WaitPidFlag::empty()
-        };
+        let stops = stops_seen(job_control);
         let pending: Vec<Pid> = self
             .procs
             .iter()
@@ -308,11 +304,7 @@ impl Job {
 
     /// Notice, without blocking, processes that ended or, doing `job_control`, stopped.
     pub fn poll(&mut self, pipefail: bool, job_control: bool) {
-        let stops = if job_control {
-            WaitPidFlag::WUNTRACED
-        } else {
-            WaitPidFlag::empty()
-        };
+        let stops = stops_seen(job_control);
         if matches!(self.state, State::Done(_)) {
             return;
         }
@@ -358,6 +350,15 @@ impl Job {
             self.state.shown(),
             self.text
         )
+    }
+}
+
+/// What `waitpid` is asked to report besides ends: stops, only doing job control.
+fn stops_seen(job_control: bool) -> WaitPidFlag {
+    if job_control {
+        WaitPidFlag::WUNTRACED
+    } else {
+        WaitPidFlag::empty()
     }
 }
 
