@@ -5,9 +5,9 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -2225,14 +2225,12 @@ impl Shell {
         }
     }
 
-    /// For `git stash` (push) and `git switch`/`git checkout` of a branch given
-    /// `.git` and some files of the work tree to write, but not the tree: the files it
-    /// will rewrite, listed by git itself in a jail of its own that is given the work
-    /// tree read-only (`git diff --name-only HEAD [BRANCH]`). Its output is a jail's
-    /// text: only compared with the grants, never shown or run. `None` for any other
-    /// command, or if git could not say.
-    fn git_changes(&mut self, cmd: &jail::Command) -> Option<Vec<std::path::PathBuf>> {
-        use std::path::{Path, PathBuf};
+    /// For the git commands that rewrite the work tree given `.git` and some files of
+    /// it to write, but not the tree: the files they will rewrite, listed by git
+    /// itself in a jail of its own given the work tree read-only ([`git_listings`]).
+    /// Its output is a jail's text: only compared with the grants (and, escaped, named
+    /// in the refusal's hint). `None` for any other command, or if git could not say.
+    fn git_changes(&mut self, cmd: &jail::Command) -> Option<Vec<PathBuf>> {
         if Path::new(&cmd.argv[0]).file_name()? != "git" || self.made_at_run_time > 0 {
             return None;
         }
@@ -2241,31 +2239,8 @@ impl Shell {
             return None;
         }
         let (sub, rest) = pola_fileserver::hints::git_subcommand(&words)?;
-        let operands: Vec<&PathBuf> = rest
-            .iter()
-            .filter(|w| !w.as_os_str().as_encoded_bytes().starts_with(b"-"))
-            .collect();
-        let tree = jail::git_work_tree(&cmd.cwd)?;
-        // What git diffs: the files the command rewrites.
-        let between: Vec<String> = match (sub, operands.as_slice()) {
-            // (Not `-u`/`-a`, which remove files no diff lists.)
-            (b"stash", _) if rest.iter().all(|w| w == "push" || w == "-q") => vec!["HEAD".into()],
-            // The stash's own changes, which `pop` and `apply` put back.
-            (b"stash", [op])
-                if (*op == "pop" || *op == "apply")
-                    && rest.iter().all(|w| w == *op || w == "-q") =>
-            {
-                vec!["stash@{0}^1".into(), "stash@{0}".into()]
-            }
-            (b"switch" | b"checkout", [branch])
-                if !branch.as_os_str().as_encoded_bytes().starts_with(b"-")
-                    && tree.join(branch).symlink_metadata().is_err()
-                    && !rest.iter().any(|w| w == "--") =>
-            {
-                vec!["HEAD".into(), branch.to_string_lossy().into_owned()]
-            }
-            _ => return None,
-        };
+        let tree = jail::git_work_tree(&cmd.cwd)?.to_path_buf();
+        let listings = git_listings(sub, rest, &tree)?;
         // Only where it would be refused for the tree: `.git` writable, the tree not.
         let writable: Vec<PathBuf> = cmd
             .grants
@@ -2279,27 +2254,58 @@ impl Shell {
         {
             return None;
         }
-        let quote = |s: &str| pola_fileserver::text::word(Path::new(s));
-        let line = format!(
-            "git -c core.fsmonitor=false -C {tree} diff --name-only {between} -- 2>/dev/null + {tree}",
-            tree = quote(&tree.to_string_lossy()),
-            between = between.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "),
-        );
-        let list = crate::parse::parse(&line).ok()?;
-        let hints = jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
-        let status = self.status;
-        let out = self.capture(&list);
-        let ok = self.status == 0;
-        self.status = status;
-        jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
-        let out = out.ok().filter(|_| ok)?;
-        Some(
+        let quote = |s: &OsStr| pola_fileserver::text::word(s);
+        let mut files = Vec::new();
+        for listing in listings {
+            let (at, args, clean) = match &listing {
+                GitListing::Names(args) => (&tree, args, false),
+                GitListing::Cleaned(args) => (&cmd.cwd, args, true),
+            };
+            let line = format!(
+                "git -c core.fsmonitor=false -C {at} {args} 2>/dev/null + {tree}",
+                at = quote(at.as_os_str()),
+                // Options as they are (`word` writes `./-q` for a name); the rest
+                // quoted.
+                args = args
+                    .iter()
+                    .map(|w| {
+                        match w.starts_with('-')
+                            && w.bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b"-=".contains(&b))
+                        {
+                            true => w.clone(),
+                            false => quote(w.as_ref()),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                tree = quote(tree.as_os_str()),
+            );
+            let list = crate::parse::parse(&line).ok()?;
+            let hints = jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
+            let status = self.status;
+            let out = self.capture(&list);
+            let ok = self.status == 0;
+            self.status = status;
+            jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
+            let out = out.ok().filter(|_| ok)?;
             // (A name git quotes, `"a\nb"`, matches no grant: refused, as before.)
-            out.lines()
-                .filter(|n| !n.is_empty())
-                .map(PathBuf::from)
-                .collect(),
-        )
+            for name in out.lines().filter(|n| !n.is_empty()) {
+                let file = if clean {
+                    // `Would remove NAME`, relative to where it runs.
+                    let Some(name) = name.strip_prefix("Would remove ") else {
+                        continue;
+                    };
+                    cmd.cwd.join(name).strip_prefix(&tree).ok()?.to_path_buf()
+                } else {
+                    PathBuf::from(name)
+                };
+                if !files.contains(&file) {
+                    files.push(file);
+                }
+            }
+        }
+        Some(files)
     }
 
     /// An external command, in its own jail.
@@ -3199,5 +3205,176 @@ fn only_blanks_and_comments(text: &str) -> bool {
     text.lines().all(|line| {
         let line = line.trim_start();
         line.is_empty() || line.starts_with('#')
+    })
+}
+
+/// What git lists before a command that rewrites the work tree ([`Shell::git_changes`]):
+/// the arguments of a `git diff --name-only` or `git log --name-only` run at the top
+/// of the tree, or of a `git clean -n` run where the command runs.
+enum GitListing {
+    Names(Vec<String>),
+    Cleaned(Vec<String>),
+}
+
+/// The listings whose names are all the files git's `sub` (with `rest`) rewrites in
+/// the work tree at `tree`, for the commands and options followed here; `None` for the
+/// rest (refused as before):
+/// - `stash` (push): `diff HEAD`; `stash pop`/`apply`: the stash's own changes;
+/// - `switch`/`checkout BRANCH`: `diff HEAD BRANCH`;
+/// - `merge [COMMIT]`: what the commit changed since the two met (`diff HEAD...COMMIT`);
+/// - `rebase [UPSTREAM]`: `diff HEAD UPSTREAM`, and every file each commit replayed
+///   touches (`log --name-only UPSTREAM..HEAD`: one changed and changed back too);
+/// - `reset --hard [COMMIT]`: `diff COMMIT` (the tree's changes too);
+/// - `clean -f`: what `clean -n` with the same options would remove.
+fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path) -> Option<Vec<GitListing>> {
+    let mut words: Vec<&str> = rest.iter().map(|w| w.to_str()).collect::<Option<_>>()?;
+    // `git clean -fdx`: its short options one by one.
+    let letters: Vec<String>;
+    if sub == b"clean" {
+        let bundle = |w: &&str| {
+            w.len() > 2
+                && w.starts_with('-')
+                && !w.starts_with("--")
+                && w[1..].chars().all(|c| "fdxXq".contains(c))
+        };
+        letters = words
+            .iter()
+            .flat_map(|w| match bundle(w) {
+                true => w[1..].chars().map(|c| format!("-{c}")).collect(),
+                false => vec![w.to_string()],
+            })
+            .collect();
+        words = letters.iter().map(String::as_str).collect();
+    }
+    let words = words;
+    let has = |w: &str| words.contains(&w);
+    // The operands once the options `sub` takes (flags, and those with a value) are
+    // set aside; `None` on any other option.
+    let operands = |flags: &[&str], valued: &[&str]| -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(w) = words.get(i) {
+            if *w == "--" {
+                out.extend(words[i + 1..].iter().map(|w| w.to_string()));
+                break;
+            }
+            if valued.contains(w) {
+                i += 2;
+                continue;
+            }
+            let joined = valued
+                .iter()
+                .any(|v| w.starts_with(&format!("{v}=")) || (v.len() == 2 && w.starts_with(v)));
+            if flags.contains(w) || joined {
+                i += 1;
+                continue;
+            }
+            if w.starts_with('-') {
+                return None;
+            }
+            out.push(w.to_string());
+            i += 1;
+        }
+        Some(out)
+    };
+    let names = |args: &[&str]| {
+        let mut all: Vec<String> = vec!["diff".into(), "--name-only".into()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        all.push("--".into());
+        GitListing::Names(all)
+    };
+    Some(match sub {
+        // (Not `-u`/`-a`, which remove files no diff lists.)
+        b"stash" if words.iter().all(|w| *w == "push" || *w == "-q") => vec![names(&["HEAD"])],
+        // The stash's own changes, which `pop` and `apply` put back.
+        b"stash"
+            if matches!(words.first(), Some(&"pop" | &"apply"))
+                && words[1..].iter().all(|w| *w == "-q") =>
+        {
+            vec![names(&["stash@{0}^1", "stash@{0}"])]
+        }
+        b"switch" | b"checkout" => {
+            let ops = operands(&["-q", "--quiet", "--detach"], &[])?;
+            let [branch] = ops.as_slice() else {
+                return None;
+            };
+            if has("--") || tree.join(branch).symlink_metadata().is_ok() {
+                return None;
+            }
+            vec![names(&["HEAD", branch])]
+        }
+        b"merge" => {
+            let flags = [
+                "-q",
+                "--quiet",
+                "--no-edit",
+                "--edit",
+                "-e",
+                "--ff",
+                "--no-ff",
+                "--ff-only",
+                "--squash",
+                "--no-verify",
+                "--stat",
+                "-n",
+                "--no-stat",
+                "--log",
+                "--no-log",
+                "--progress",
+                "--no-progress",
+            ];
+            let ops = operands(
+                &flags,
+                &["-m", "-s", "-X", "--strategy", "--strategy-option"],
+            )?;
+            let with = match ops.as_slice() {
+                [] => "@{upstream}".to_string(),
+                [commit] => commit.clone(),
+                _ => return None,
+            };
+            vec![names(&[&format!("HEAD...{with}")])]
+        }
+        b"rebase" => {
+            let flags = ["-q", "--quiet", "-n", "--no-stat", "--stat", "--no-verify"];
+            let ops = operands(&flags, &[])?;
+            let upstream = match ops.as_slice() {
+                [] => "@{upstream}".to_string(),
+                [upstream] => upstream.clone(),
+                _ => return None,
+            };
+            let replayed = format!("{upstream}..HEAD");
+            vec![
+                names(&["HEAD", &upstream]),
+                GitListing::Names(
+                    ["log", "--name-only", "--format=", &replayed, "--"]
+                        .map(String::from)
+                        .to_vec(),
+                ),
+            ]
+        }
+        b"reset" if has("--hard") => {
+            let ops = operands(&["--hard", "-q", "--quiet"], &[])?;
+            let commit = match ops.as_slice() {
+                [] => "HEAD",
+                [commit] => commit.as_str(),
+                _ => return None,
+            };
+            vec![names(&[commit])]
+        }
+        b"clean" if has("-f") || has("--force") => {
+            let flags = ["-f", "--force", "-d", "-x", "-X", "-q", "--quiet"];
+            let paths = operands(&flags, &[])?;
+            let mut args: Vec<String> = vec!["clean".into(), "-n".into()];
+            args.extend(
+                words
+                    .iter()
+                    .filter(|w| ["-d", "-x", "-X"].contains(w))
+                    .map(|w| w.to_string()),
+            );
+            args.push("--".into());
+            args.extend(paths);
+            vec![GitListing::Cleaned(args)]
+        }
+        _ => return None,
     })
 }

@@ -1104,8 +1104,28 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
         Ok(below) => vec![".."; below.components().count()].join("/"),
         _ => text::shown(tree).to_string(),
     };
+    // The files git listed, if a few: given to write with `.git`, they are enough.
+    let at = |f: &Path| match shown.as_str() {
+        "." => text::word(f),
+        _ => text::word(&Path::new(&shown).join(f)),
+    };
+    // Or those it names (`git mv a b`), as the line gave them.
+    let git_dir = format!("=> {}", at(Path::new(".git")));
+    let grant = match (&cmd.work_tree_changes, git_named_files(&words)) {
+        (Some(files), _) if !files.is_empty() && files.len() <= 12 => {
+            let mut grants = vec![git_dir];
+            grants.extend(files.iter().map(|f| format!("=> {}", at(f))));
+            grants.join(" ")
+        }
+        (_, Some(named)) if named.len() <= 12 && alias.is_none() => {
+            let mut grants = vec![git_dir];
+            grants.extend(named.iter().map(|f| format!("=> {}", text::word(f))));
+            grants.join(" ")
+        }
+        _ => format!("=> {shown}"),
+    };
     Some(format!(
-        "git {named} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {typed} … + => {shown}"
+        "git {named} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {typed} … + {grant}"
     ))
 }
 
@@ -1165,19 +1185,27 @@ fn line_covers(cmd: &Command, path: &Path, write: bool) -> bool {
         .any(|g| path.starts_with(&g))
 }
 
-/// Whether git's `words` change only files they name, each of which `writable`
-/// (run in `cwd`): `restore`, `rm` and `mv` with their paths, `checkout` with paths
-/// after `--`, or with operands that are all such files (not a branch).
+/// Whether git's `words` change only files they name ([`git_named_files`]), each of
+/// which `writable` (run in `cwd`).
 fn names_only_what_it_may_write(
     words: &[PathBuf],
     writable: &dyn Fn(&Path) -> bool,
     cwd: &Path,
 ) -> bool {
-    let Some((sub, rest)) = pola_fileserver::hints::git_subcommand(words) else {
-        return false;
-    };
+    git_named_files(words).is_some_and(|paths| {
+        paths
+            .iter()
+            .all(|p| placed(cwd, p).is_some_and(|p| writable(&p)))
+    })
+}
+
+/// The files git's `words` name to change, if it changes only those: `restore`, `rm`
+/// and `mv` with their paths, `checkout` with paths after `--`, or with operands that
+/// are all such files (not a branch).
+fn git_named_files(words: &[PathBuf]) -> Option<Vec<&PathBuf>> {
+    let (sub, rest) = pola_fileserver::hints::git_subcommand(words)?;
     if ![&b"restore"[..], b"rm", b"mv", b"checkout"].contains(&sub) {
-        return false;
+        return None;
     }
     let paths: Vec<&PathBuf> = match rest.iter().position(|w| w == "--") {
         Some(at) => rest[at + 1..].iter().collect(),
@@ -1186,10 +1214,7 @@ fn names_only_what_it_may_write(
             .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
             .collect(),
     };
-    !paths.is_empty()
-        && paths
-            .iter()
-            .all(|p| placed(cwd, p).is_some_and(|p| writable(&p)))
+    (!paths.is_empty()).then_some(paths)
 }
 
 /// `git worktree prune + => .git` (new-user trial): the jail cannot see a worktree

@@ -290,6 +290,71 @@ both!(
     }
 );
 
+// `git merge`, `git rebase`, `git reset --hard` and `git clean -f` given `.git` and
+// exactly the files they rewrite run (trial 6: refused, `+ => .` the only way): git
+// lists them first, as for `stash` and `switch`. Given one file fewer, each is refused
+// with nothing changed, and told the grants that are enough (`git mv`/`rm` too, the
+// files they name; they were told `+ => .`).
+both!(
+    git_merge_rebase_reset_and_clean_given_exactly_the_files_they_rewrite_run,
+    |t: &T| {
+        let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+        t.write("w/f.txt", "f1\n");
+        t.write("w/g.txt", "g1\n");
+        let git = |line: &str| sh(t, &format!("cd w && {ids} && {line}"));
+        git("git init -q -b main + => . && git add f.txt g.txt + => .git && git commit -qm init + => .git && git switch -qc feature + => .git && echo f2 > f.txt && git commit -qam feat + => .git && git switch -q main + => .git => f.txt && echo g2 > g.txt && git commit -qam main + => .git").success();
+        let refused = |line: &str, told: &str| {
+            let before = tree(&t.path("w"));
+            let run = git(line);
+            assert_eq!(run.code, Some(1), "{run}");
+            assert!(run.stderr.contains(told), "{run}");
+            assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        };
+        // merge: feature changed f.txt since the two met.
+        refused(
+            "git merge --no-edit feature + => .git",
+            "try: git merge … + => .git => f.txt\n",
+        );
+        git("git merge -q --no-edit feature + => .git => f.txt").success();
+        assert_eq!(read(t, "w/f.txt"), "f2\n");
+        // reset --hard: back before the merge, f.txt again.
+        refused(
+            "git reset -q --hard HEAD~1 + => .git => g.txt",
+            "try: git reset … + => .git => f.txt\n",
+        );
+        git("git reset -q --hard HEAD~1 + => .git => f.txt").success();
+        assert_eq!(read(t, "w/f.txt"), "f1\n");
+        // rebase onto feature: the tree moves to feature's f.txt, main's g.txt replayed.
+        refused(
+            "git rebase -q feature + => .git => f.txt",
+            "try: git rebase … + => .git => f.txt => g.txt\n",
+        );
+        git("git rebase -q feature + => .git => f.txt => g.txt").success();
+        assert_eq!(
+            (read(t, "w/f.txt"), read(t, "w/g.txt")),
+            ("f2\n".into(), "g2\n".into())
+        );
+        let log = git("git log --format=%s");
+        assert_eq!(log.stdout, "main\nfeat\ninit\n", "{log}");
+        // clean -fd: what it removes, listed by `clean -n`.
+        t.write("w/y.tmp", "y\n");
+        t.write("w/d/z.tmp", "z\n");
+        refused(
+            "git clean -fdq + => .git => y.tmp",
+            "try: git clean … + => .git => d => y.tmp\n",
+        );
+        git("git clean -fdq + => .git => y.tmp => d").success();
+        assert!(!t.path("w/y.tmp").exists() && !t.path("w/d").exists());
+        // The files `mv` and `rm` name.
+        refused(
+            "git mv g.txt h.txt + => .git",
+            "try: git mv … + => .git => g.txt => h.txt\n",
+        );
+        git("git status --porcelain").success();
+        assert_eq!(git("git status --porcelain").stdout, "");
+    }
+);
+
 // `git rebase -i HEAD~2 + => .git` (new-user trial): git started the rebase in `.git`,
 // could not write the read-only work tree ("unable to unlink 'c.txt'"), and stopped
 // half-way, `git rebase --abort` failing the same way. Refused before it starts now;
