@@ -978,6 +978,11 @@ fn cargo_home(home: &Path) -> PathBuf {
 /// they go there: in the home, [`incidental`]; in cargo's home, its cache tracker and
 /// locks (`cargo fetch + => ~/.cargo/registry` leaves them beside the registry).
 pub fn incidental_beside(dir: &Path, home: Option<&Path>, name: &Path) -> bool {
+    // Python's compiled modules, beside the sources it ran (pytest given its files and
+    // its cache was told of `__pycache__` each run; trial 6).
+    if name.starts_with("__pycache__") {
+        return true;
+    }
     let Some(home) = home else {
         return false;
     };
@@ -1063,6 +1068,11 @@ fn incidental_always(rel: &Path) -> bool {
         // top's settings directory, made on every run (`top -b -n1 | head` had the
         // line in the middle of its output; new-user trial).
         || rel.starts_with(".config/procps")
+        // pytest's own temporary directories, in /tmp (each run told of them; trial 6).
+        || rel
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str().as_encoded_bytes().starts_with(b"pytest-of-"))
 }
 
 /// Where a jail's observations are collected while it runs.
@@ -2094,8 +2104,12 @@ impl Observed {
             |addr: &str, port: u16| addr == "127.0.0.1" && (port == 9050 || port == 9150);
         // A server that reaches its own port (python's http.server does) is a server:
         // said below.
+        // Not on the host's network (`@net`), where its connections went through: pip
+        // given `@net` that failed to write its venv was told it could not look its
+        // registry up (trial 6).
         let direct = self.connects.iter().find(|(addr, port)| {
-            (Some(*port) != self.proxy || addr != "127.0.0.1")
+            self.own_network
+                && (Some(*port) != self.proxy || addr != "127.0.0.1")
                 && !incidental_lookup(*port)
                 && !tor_probe(addr, *port)
                 && !self.binds.contains(port)
@@ -3177,6 +3191,7 @@ mod tests {
         assert_eq!(nothing.hint("pola-sh", "make", false, d.path()), None);
         let net = Observed {
             connects: vec![("127.0.0.1".into(), 8080)],
+            own_network: true,
             ..Observed::default()
         };
         assert!(net
@@ -3263,6 +3278,7 @@ mod tests {
             tool: "npm".into(),
             looked: vec![("notes.txt".into(), false)],
             connects: vec![("127.0.0.1".into(), 53)],
+            own_network: true,
             ..Observed::default()
         };
         let hint = npm.hint("pola-sh", "npm", true, d.path()).unwrap();
@@ -3274,6 +3290,7 @@ mod tests {
         // A name lookup is not answered with a port grant that cannot make it work.
         let dns = Observed {
             connects: vec![("10.0.0.1".into(), 53)],
+            own_network: true,
             ..Observed::default()
         };
         let hint = dns.hint("pola-sh", "curl", true, d.path()).unwrap();
@@ -3285,11 +3302,21 @@ mod tests {
         // The host of a URL among its arguments is the one to grant.
         let dns = Observed {
             connects: vec![("127.0.0.53".into(), 53)],
+            own_network: true,
             words: vec!["-sSI".into(), "https://me@PyPI.org:443/simple/six/".into()],
             ..Observed::default()
         };
         let hint = dns.hint("pola-sh", "curl", true, d.path()).unwrap();
         assert!(hint.contains("try: curl … + @net:pypi.org "), "{hint}");
+        // On the host's network (`@net`) its lookups went through: not the reason it
+        // failed (pip given `@net` that could not write its venv; trial 6).
+        let hosts = Observed {
+            own_network: false,
+            tool: "pip".into(),
+            words: vec!["install".into(), "six".into()],
+            ..dns
+        };
+        assert_eq!(hosts.hint("pola-sh", "pip", true, d.path()), None);
         assert_eq!(
             url_host(Path::new("git://[::1]:9418/x")).as_deref(),
             Some("::1")
@@ -3299,12 +3326,14 @@ mod tests {
         // going elsewhere is said to bypass it.
         let proxied = Observed {
             connects: vec![("127.0.0.1".into(), 20480)],
+            own_network: true,
             proxy: Some(20480),
             ..Observed::default()
         };
         assert_eq!(proxied.hint("pola-sh", "curl", true, d.path()), None);
         let bypass = Observed {
             connects: vec![("127.0.0.1".into(), 20480), ("198.18.0.2".into(), 80)],
+            own_network: true,
             proxy: Some(20480),
             ..Observed::default()
         };
@@ -3361,6 +3390,10 @@ mod tests {
         assert!(beside(&cargo_home(home.path()), ".global-cache"));
         assert!(!beside(&work, ".global-cache"));
         assert!(beside(home.path(), ".viminfo"));
+        // Python's and pytest's own (trial 6), anywhere.
+        assert!(beside(&work, "__pycache__/"));
+        assert!(incidental(Path::new("pytest-of-root/pytest-0/t0/x")));
+        assert!(!incidental(Path::new("results/pytest-of-root")));
     }
 
     #[test]

@@ -573,11 +573,17 @@ fn repl(sh: &mut Shell) -> i32 {
             &pola_fileserver::relay::take_typeahead(),
         ));
         if sh.terminal.is_some() {
-            if let Some((rows, cols)) = window_size() {
-                // As bash's checkwinsize: the window's size, for scripts and prompts.
-                sh.set("LINES", &rows.to_string());
-                sh.set("COLUMNS", &cols.to_string());
-                keep_unfinished_line(cols);
+            match window_size() {
+                Some((rows, cols)) => {
+                    // As bash's checkwinsize: the window's size, for scripts and prompts.
+                    sh.set("LINES", &rows.to_string());
+                    sh.set("COLUMNS", &cols.to_string());
+                    keep_unfinished_line(cols);
+                }
+                // A terminal that does not say its size (a serial line, a program's
+                // pty): 80 columns, as the line editor takes it (the line editor's
+                // clearing of the line erased `printf nonl`'s text; trial 6).
+                None => keep_unfinished_line(80),
             }
         }
         let read = match typed_ahead.find(['\r', '\n']) {
