@@ -56,6 +56,8 @@ pub struct Observed {
     pub connect_ports: Vec<u16>,
     /// Its network is a namespace of its own (`Network::Private` or `Hosts`).
     pub own_network: bool,
+    /// Its network is the host's, all of it (`@net`): its connections went through.
+    pub host_network: bool,
     /// The jail's proxy port, when it was granted hosts by name (`crate::proxy`):
     /// connections to it are the granted way out, not a miss.
     pub proxy: Option<u16>,
@@ -2108,7 +2110,7 @@ impl Observed {
         // given `@net` that failed to write its venv was told it could not look its
         // registry up (trial 6).
         let direct = self.connects.iter().find(|(addr, port)| {
-            self.own_network
+            !self.host_network
                 && (Some(*port) != self.proxy || addr != "127.0.0.1")
                 && !incidental_lookup(*port)
                 && !tor_probe(addr, *port)
@@ -3312,6 +3314,7 @@ mod tests {
         // failed (pip given `@net` that could not write its venv; trial 6).
         let hosts = Observed {
             own_network: false,
+            host_network: true,
             tool: "pip".into(),
             words: vec!["install".into(), "six".into()],
             ..dns

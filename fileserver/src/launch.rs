@@ -554,6 +554,7 @@ pub fn start(
                 plan.net,
                 crate::network::Network::Private | crate::network::Network::Hosts(_)
             ),
+            host_network: matches!(plan.net, crate::network::Network::Host),
             connect_ports: match &plan.net {
                 crate::network::Network::Ports { connect, .. } => connect.clone(),
                 _ => Vec::new(),

@@ -904,7 +904,10 @@ both!(setuid_programs_say_why_they_fail, |t: &T| {
     );
     // One that signals reaches none outside its jail, `@ps` or not (it said nothing
     // and exited 1; new-user trial): the kill builtin does.
-    let run = sh(t, &["--hints", "-c", "sleep 31.7 & pkill -fx 'sleep 31.7' + @ps; kill $(pgrep -fx 'sleep 31.7' + @ps) && wait $!; echo waited=$?"]);
+    // (A time of this test's own: the other user's run of it has its own `sleep`.)
+    let nap = format!("31.{}", std::process::id() % 1000);
+    let line = format!("sleep {nap} & pkill -fx 'sleep {nap}' + @ps; kill $(pgrep -fx 'sleep {nap}' + @ps) && wait $!; echo waited=$?");
+    let run = sh(t, &["--hints", "-c", &line]);
     assert!(run.stderr.contains("pkill signals only its own jail's processes — to signal yours, use the kill builtin: kill %JOB, kill PID, kill $(pgrep NAME + @ps)"), "{run}");
     assert_eq!(run.stdout, "waited=143\n", "{run}");
 });
