@@ -101,6 +101,9 @@ pub struct Observed {
     pub bind_seen: bool,
     /// Files it was given as it asked (`--ask`): what it looked for there it has.
     pub given: Vec<PathBuf>,
+    /// git's listing of the files of the work tree it would rewrite
+    /// (`JailPlan::work_tree_files`).
+    pub work_tree_files: Option<Vec<PathBuf>>,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -1561,6 +1564,22 @@ impl Observed {
                 Some(format!(
                     "{program}: {name} was given {} read-only (named without =>): if it failed writing there, try: {cmd} {grant}",
                     place(dir),
+                ))
+            }
+            // git, which listed what it rewrites first: `.git` and those files (all
+            // were told `+ => .`; trial 6).
+            Changes::ReadOnly(Writes::WorkTree, tree) if failed => {
+                let grant = match &self.work_tree_files {
+                    Some(files) if files.len() <= 12 => std::iter::once(Path::new(".git"))
+                        .chain(files.iter().map(PathBuf::as_path))
+                        .map(|f| format!(" => {}", place(&tree.join(f))))
+                        .collect::<String>(),
+                    _ => format!(" => {}", place(tree)),
+                };
+                Some(format!(
+                    "{program}: {name} changes {}, and was given {} read-only — try: {cmd} +{grant}",
+                    what(Writes::WorkTree),
+                    place(tree),
                 ))
             }
             Changes::ReadOnly(writes, path) if failed => Some(format!(

@@ -572,6 +572,7 @@ pub fn start(
             home,
             tool,
             said_as: (plan.program.clone(), plan.command.clone()),
+            work_tree_files: plan.work_tree_files.clone(),
             ..Default::default()
         }))
     });

@@ -245,6 +245,11 @@ pub struct JailPlan {
     /// directory's FUSE connection, before the seccomp listener).
     #[serde(default)]
     pub proxy: Option<u16>,
+    /// Hints, for a git command that rewrites the work tree without the grants: the
+    /// files it would rewrite, relative to the tree, as git listed them before it ran
+    /// (the shell's preflight): the hint names them. The server's alone: not sent.
+    #[serde(skip)]
+    pub work_tree_files: Option<Vec<PathBuf>>,
 }
 
 /// The jail's own session (see `crate::pty`).
@@ -386,6 +391,7 @@ pub(crate) mod tests {
                 size: Some((24, 80)),
             }),
             proxy: Some(20480),
+            work_tree_files: None,
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,

@@ -2241,7 +2241,8 @@ impl Shell {
         let (sub, rest) = pola_fileserver::hints::git_subcommand(&words)?;
         let tree = jail::git_work_tree(&cmd.cwd)?.to_path_buf();
         let listings = git_listings(sub, rest, &tree)?;
-        // Only where it would be refused for the tree: `.git` writable, the tree not.
+        // Only where it would be refused for the tree: `.git` writable, the tree not;
+        // or, with hints, where it will fail, neither writable: the hint names them.
         let writable: Vec<PathBuf> = cmd
             .grants
             .iter()
@@ -2249,9 +2250,9 @@ impl Shell {
             .filter_map(|g| jail::placed(&cmd.cwd, &g.path))
             .collect();
         let git = tree.join(".git");
-        if !writable.iter().any(|w| git.starts_with(w))
-            || writable.iter().any(|w| tree.starts_with(w))
-        {
+        let repository = writable.iter().any(|w| git.starts_with(w));
+        let hinted = jail::HINTS.load(std::sync::atomic::Ordering::Relaxed) && !repository;
+        if (!repository && !hinted) || writable.iter().any(|w| tree.starts_with(w)) {
             return None;
         }
         let quote = |s: &OsStr| pola_fileserver::text::word(s);

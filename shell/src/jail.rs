@@ -1585,6 +1585,7 @@ pub fn plan(
         proxy,
         seccomp: (*seccomp).clone(),
         limits: Default::default(),
+        work_tree_files: cmd.work_tree_changes.clone(),
     })
 }
 

@@ -1044,7 +1044,7 @@ both!(
         );
         assert!(!run.ok(), "{run}");
         assert!(
-            run.stderr.contains("git restore rewrites the files of the work tree .., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git restore … + => .."),
+            run.stderr.contains("git restore rewrites the files of the work tree .., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git restore … + => ../.git => ../a.txt\n"),
             "{run}"
         );
         let run = sh(

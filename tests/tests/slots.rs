@@ -310,6 +310,18 @@ both!(
             assert!(run.stderr.contains(told), "{run}");
             assert_only_changed(&before, &tree(&t.path("w")), &[]);
         };
+        // Given nothing, it fails (it cannot write `.git`), and is told the same.
+        let hinted = t.plain(&[
+            pola_tests::pola_sh().to_str().unwrap(),
+            "--hints",
+            "-c",
+            &format!("cd w && {ids} && git merge --no-edit feature"),
+        ]);
+        assert!(!hinted.ok(), "{hinted}");
+        assert!(
+            hinted.stderr.contains("try: git … + => .git => f.txt\n"),
+            "{hinted}"
+        );
         // merge: feature changed f.txt since the two met.
         refused(
             "git merge --no-edit feature + => .git",
