@@ -290,6 +290,50 @@ both!(
     }
 );
 
+// A directory a thread makes in a slot directory while another thread makes that slot
+// is on the host (trial 7: npm's "1 directory left beside its slots … node_modules").
+// The view of a new slot was a bare placeholder for a moment before its object was
+// mounted on it; a call of the other thread that had gone on (its parent not there
+// yet) could land in it: hidden by the mount, its mkdir said 0, and what it made was
+// discarded at the end (13 of 30 here). Now the view is mounted under a name of the
+// server's and renamed into place.
+both!(what_a_thread_makes_in_a_slot_being_made_is_kept, |t: &T| {
+    t.write(
+        "w/racer.py",
+        "import os, threading\n\
+             for i in range(30):\n\
+             \x20   d = f'd{i}'\n\
+             \x20   def inside():\n\
+             \x20       while True:\n\
+             \x20           try:\n\
+             \x20               os.mkdir(f'{d}/x'); return\n\
+             \x20           except FileNotFoundError:\n\
+             \x20               pass\n\
+             \x20   t = threading.Thread(target=inside); t.start()\n\
+             \x20   os.mkdir(d)\n\
+             \x20   t.join()\n\
+             print('made')\n",
+    );
+    let slots: Vec<String> = (0..30).map(|i| format!("=> d{i}")).collect();
+    let run = sh(
+        t,
+        &format!("cd w && /usr/bin/python3 racer.py {}", slots.join(" ")),
+    );
+    assert!(run.ok(), "{run}");
+    assert_eq!(run.stdout, "made\n", "{run}");
+    assert!(!run.stderr.contains("left beside"), "{run}");
+    let lost: Vec<usize> = (0..30)
+        .filter(|i| !t.path(&format!("w/d{i}/x")).is_dir())
+        .collect();
+    assert!(lost.is_empty(), "lost: {lost:?} {run}");
+    let staging = std::fs::read_dir(t.path("w"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".pola"))
+        .count();
+    assert_eq!(staging, 0, "{run}");
+});
+
 // `git merge`, `git rebase`, `git reset --hard` and `git clean -f` given `.git` and
 // exactly the files they rewrite run (trial 6: refused, `+ => .` the only way): git
 // lists them first, as for `stash` and `switch`. Given one file fewer, each is refused

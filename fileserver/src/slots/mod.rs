@@ -348,27 +348,19 @@ impl SlotDir {
         }
     }
 
-    /// Make S/name a placeholder (a directory or an empty file) to mount a view on.
+    /// Make S/name, a name of the server's, a placeholder (a directory or an empty
+    /// file) to mount a view on: EEXIST if the name is taken.
     fn placeholder(&self, name: &OsStr, is_dir: bool) -> Result<(), Errno> {
-        let make = || {
-            if is_dir {
-                mkdirat(&self.staging, name, Mode::from_bits_truncate(0o700))
-            } else {
-                nix::fcntl::openat(
-                    &self.staging,
-                    name,
-                    OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
-                    Mode::from_bits_truncate(0o600),
-                )
-                .map(drop)
-            }
-        };
-        match make() {
-            Err(Errno::EEXIST) => {
-                self.evict(name);
-                make()
-            }
-            other => other,
+        if is_dir {
+            mkdirat(&self.staging, name, Mode::from_bits_truncate(0o700))
+        } else {
+            nix::fcntl::openat(
+                &self.staging,
+                name,
+                OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+                Mode::from_bits_truncate(0o600),
+            )
+            .map(drop)
         }
     }
 
@@ -451,31 +443,63 @@ impl SlotDir {
         if view != View::Absent {
             self.clear(name, sup)?;
         }
-        // A placeholder to mount on, then the object itself.
-        self.placeholder(name, is_dir)?;
+        if is_dir {
+            self.remember(name, k);
+        }
+        // A placeholder under a name of the server's, the object mounted on it, then
+        // renamed to the slot's name: the jail finds nothing at the name, or the view,
+        // never the bare placeholder. (A call of another thread of the jail, gone on
+        // while the view was being made, created `node_modules/is-odd` in it: hidden
+        // by the mount, discarded at the end as "1 directory left beside its slots";
+        // trial 7.) A mount follows its mount point renamed in another namespace (the
+        // server's, where it is none).
         let placeholder_flag = if is_dir {
             UnlinkatFlags::RemoveDir
         } else {
             UnlinkatFlags::NoRemoveDir
         };
-        if is_dir {
-            self.remember(name, k);
+        for _ in 0..16 {
+            let tmp = OsString::from(format!(".pola-view.{}", random_suffix()));
+            match self.placeholder(&tmp, is_dir) {
+                // A name the jail made: another.
+                Err(Errno::EEXIST) => continue,
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+            let request = Request::Mount {
+                dir: self.index,
+                name: PathBuf::from(&tmp),
+                host: self.parent_path.join(name),
+                dev: st.st_dev,
+                ino: st.st_ino,
+                is_dir,
+            };
+            if let Err(e) = sup.ask(&request) {
+                let _ = unlinkat(&self.staging, tmp.as_os_str(), placeholder_flag);
+                return Err(e);
+            }
+            // Whatever the jail made at the name by a call the server did not see.
+            self.evict(name);
+            let placed = nix::fcntl::renameat2(
+                &self.staging,
+                tmp.as_os_str(),
+                &self.staging,
+                name,
+                nix::fcntl::RenameFlags::RENAME_NOREPLACE,
+            );
+            if let Err(e) = placed {
+                let _ = sup.ask(&Request::Unmount {
+                    dir: self.index,
+                    name: PathBuf::from(&tmp),
+                });
+                let _ = unlinkat(&self.staging, tmp.as_os_str(), placeholder_flag);
+                return Err(e);
+            }
+            self.slots
+                .insert(name.to_os_string(), View::Mounted { is_dir, id });
+            return Ok(());
         }
-        let request = Request::Mount {
-            dir: self.index,
-            name: PathBuf::from(name),
-            host: self.parent_path.join(name),
-            dev: st.st_dev,
-            ino: st.st_ino,
-            is_dir,
-        };
-        if let Err(e) = sup.ask(&request) {
-            let _ = unlinkat(&self.staging, name, placeholder_flag);
-            return Err(e);
-        }
-        self.slots
-            .insert(name.to_os_string(), View::Mounted { is_dir, id });
-        Ok(())
+        Err(Errno::EEXIST)
     }
 
     /// Remember, before the jail can use it, that the object of kind `k` now at slot
