@@ -769,14 +769,41 @@ pub fn namespace(
             insert_grant(&mut ns, &virt, venv, Rights::ReadOnly, Origin::Shipped)?;
         }
     }
-    insert_grant_found(
-        &mut ns,
-        &exe,
-        exe.clone(),
-        |_| real,
-        Rights::ReadOnly,
-        Origin::Executable,
-    )?;
+    // A program named through a link of the user's (`./node_modules/.bin/semver`,
+    // to `../semver/bin/semver.js`) is shown as a link to where it is, and granted
+    // there: it finds its own files from where it really is, as outside (bound at the
+    // link's path, node looked for `../package.json` beside the link, and no grant of
+    // the package helped; trial 7). Not where a grant holds the link already (a system
+    // directory's), nor a link a jail made (`real` is none then).
+    let exe_link = match &real {
+        Some(real)
+            if *real != exe
+                && fs::symlink_metadata(&exe).is_ok_and(|m| m.file_type().is_symlink())
+                && ns
+                    .covering(&ns.canonical(&exe)?, Rights::ReadOnly)
+                    .is_none() =>
+        {
+            insert_grant(
+                &mut ns,
+                real,
+                real.clone(),
+                Rights::ReadOnly,
+                Origin::Executable,
+            )?;
+            Some((normalize(&exe)?, real.clone()))
+        }
+        _ => {
+            insert_grant_found(
+                &mut ns,
+                &exe,
+                exe.clone(),
+                |_| real,
+                Rights::ReadOnly,
+                Origin::Executable,
+            )?;
+            None
+        }
+    };
     for interp in &interps {
         add_program(&mut ns, interp, Origin::Interpreter)?;
     }
@@ -922,7 +949,7 @@ pub fn namespace(
     }
     // Shown as the link it is (`ls -l`, `readlink`), resolved inside the jail, where
     // only what was granted is; never written into a directory granted as a whole.
-    for (virt, target) in links {
+    for (virt, target) in links.into_iter().chain(exe_link) {
         if ns.get(&virt).is_none() && ns.covering(&virt, Rights::ReadOnly).is_none() {
             ns.insert(&virt, Entry::Symlink(target))?;
         }

@@ -1075,3 +1075,31 @@ both!(
         );
     }
 );
+
+// A program named through a link (`./node_modules/.bin/semver`, to
+// `../semver/bin/semver.js`) finds its own files from where it really is, as outside:
+// bound at the link's path, it looked for them beside the link (`../package.json`),
+// and no grant of its package helped (trial 7). It is shown as a link, granted where
+// it leads.
+both!(
+    a_program_named_through_a_link_finds_its_files_where_it_is,
+    |t: &T| {
+        t.write(
+            "pkg/bin/tool",
+            "#!/bin/sh\nd=$(dirname \"$(readlink -f \"$0\")\")\ncat \"$d/../version\"\n",
+        );
+        t.write("pkg/version", "v1.2\n");
+        t.mkdir(".bin");
+        std::os::unix::fs::symlink("../pkg/bin/tool", t.path(".bin/tool")).unwrap();
+        let plain = t.plain(&["sh", "-c", "chmod +x pkg/bin/tool && ./.bin/tool"]);
+        assert_eq!(plain.stdout, "v1.2\n", "{plain}");
+        let sh = |line: &str| t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", line]);
+        let run = sh("./.bin/tool + pkg/version");
+        assert_eq!(run.stdout, "v1.2\n", "{run}");
+        // Nothing more than the program and what was named: its package's other files
+        // are not there.
+        let run = sh("./.bin/tool");
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains("version"), "{run}");
+    }
+);
