@@ -1188,6 +1188,27 @@ fn lists_what_it_was_not_given(cmd: &Command, tool: &str, ns: &Namespace) -> Opt
     ))
 }
 
+/// With hints: a capability written among the command's words without `+` before it
+/// (`curl -O URL @net:registry.npmjs.org`) is one of its arguments, which the program
+/// then failed on ("URL using bad/illegal format"), said nothing of (trial 7). Said
+/// before it runs; not for a file of that name there, nor in text a command made. No
+/// grant is offered: the word may be a command's output.
+fn capability_as_argument(cmd: &Command) -> Option<String> {
+    if !HINTS.load(std::sync::atomic::Ordering::Relaxed) || cmd.made {
+        return None;
+    }
+    let word = cmd.argv.iter().skip(1).find(|w| {
+        w.to_str().is_some_and(crate::grants::is_capability_word)
+            && cmd.cwd.join(w).symlink_metadata().is_err()
+    })?;
+    Some(format!(
+        "{}: {}: {} is one of its arguments, not a grant (a capability is granted after +, written on the line: … + @net:HOST)",
+        cmd.program,
+        text::shown(&cmd.argv[0]),
+        text::shown(word)
+    ))
+}
+
 /// Whether git's `words` hold one of its options that move the repository or the work
 /// tree elsewhere (`-C`, `--git-dir`, `--work-tree`), which the shell does not follow.
 pub fn git_moves_its_tree(words: &[PathBuf]) -> bool {
@@ -1665,6 +1686,9 @@ pub fn start(
     pola_fileserver::phases::stamp("namespace");
     let tool = launch::program_name(&prepared.exe);
     if let Some(line) = lists_what_it_was_not_given(cmd, &tool, &prepared.ns) {
+        crate::report::line(line);
+    }
+    if let Some(line) = capability_as_argument(cmd) {
         crate::report::line(line);
     }
     if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)

@@ -2055,3 +2055,37 @@ both!(a_directory_looked_into_is_told_its_own_grant, |t: &T| {
         "x\n"
     );
 });
+
+// A capability written without `+` before it is one of the command's arguments (`curl
+// -O URL @net:registry.npmjs.org` failed on it, "URL using bad/illegal format", and was
+// told nothing; trial 7): said before it runs, with hints; not in text a command made,
+// nor for a file of that name.
+both!(
+    a_capability_without_its_plus_is_said_to_be_an_argument,
+    |t: &T| {
+        let note = "pola-sh: /usr/bin/printf: @net:example.org is one of its arguments, not a grant (a capability is granted after +, written on the line: … + @net:HOST)\n";
+        let run = sh(
+            t,
+            &["--hints", "-c", "/usr/bin/printf '%s\\n' @net:example.org"],
+        );
+        assert!(run.ok(), "{run}");
+        assert_eq!(run.stdout, "@net:example.org\n", "{run}");
+        assert_eq!(run.stderr, note, "{run}");
+        let quiet = sh(t, &["-c", "/usr/bin/printf '%s\\n' @net:example.org"]);
+        assert_eq!(quiet.stderr, "", "{quiet}");
+        let made = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "eval \"$(/usr/bin/printf '%s %s @%s' /usr/bin/printf %s net:example.org)\"",
+            ],
+        );
+        assert_eq!(made.stdout, "@net:example.org", "{made}");
+        assert!(!made.stderr.contains("one of its arguments"), "{made}");
+        t.write("@ps", "a file\n");
+        let file = sh(t, &["--hints", "-c", "/usr/bin/cat @ps"]);
+        assert_eq!(file.stdout, "a file\n", "{file}");
+        assert!(!file.stderr.contains("one of its arguments"), "{file}");
+    }
+);
