@@ -1566,28 +1566,24 @@ impl Observed {
                     place(dir),
                 ))
             }
-            // git, which listed what it rewrites first: `.git` and those files (all
-            // were told `+ => .`; trial 6).
-            Changes::ReadOnly(Writes::WorkTree, tree) if failed => {
-                let grant = match &self.work_tree_files {
-                    Some(files) if files.len() <= 12 => std::iter::once(Path::new(".git"))
-                        .chain(files.iter().map(PathBuf::as_path))
-                        .map(|f| format!(" => {}", place(&tree.join(f))))
-                        .collect::<String>(),
-                    _ => format!(" => {}", place(tree)),
+            Changes::ReadOnly(writes, path) if failed => {
+                // git, which listed what it rewrites first: `.git` and those files
+                // (all were told `+ => .`; trial 6).
+                let grant = match (writes, &self.work_tree_files) {
+                    (Writes::WorkTree, Some(files)) if files.len() <= 12 => {
+                        std::iter::once(Path::new(".git"))
+                            .chain(files.iter().map(PathBuf::as_path))
+                            .map(|f| format!(" => {}", place(&path.join(f))))
+                            .collect::<String>()
+                    }
+                    _ => format!(" => {}", place(path)),
                 };
                 Some(format!(
                     "{program}: {name} changes {}, and was given {} read-only — try: {cmd} +{grant}",
-                    what(Writes::WorkTree),
-                    place(tree),
+                    what(*writes),
+                    place(path),
                 ))
             }
-            Changes::ReadOnly(writes, path) if failed => Some(format!(
-                "{program}: {name} changes {}, and was given {} read-only — try: {cmd} + => {}",
-                what(*writes),
-                place(path),
-                place(path)
-            )),
             Changes::NotGiven(_, dir) => Some(format!(
                 "{program}: {name} keeps its keyrings in {} (GNUPGHOME), which it was not given — try: {cmd} + => {}",
                 place(dir),

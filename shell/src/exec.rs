@@ -3278,6 +3278,12 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path) -> Option<Vec<GitList
         }
         Some(out)
     };
+    // One commit (or none: the branch's upstream).
+    let one = |ops: Vec<String>| match ops.as_slice() {
+        [] => Some("@{upstream}".to_string()),
+        [commit] => Some(commit.clone()),
+        _ => None,
+    };
     let names = |args: &[&str]| {
         let mut all: Vec<String> = vec!["diff".into(), "--name-only".into()];
         all.extend(args.iter().map(|a| a.to_string()));
@@ -3328,21 +3334,12 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path) -> Option<Vec<GitList
                 &flags,
                 &["-m", "-s", "-X", "--strategy", "--strategy-option"],
             )?;
-            let with = match ops.as_slice() {
-                [] => "@{upstream}".to_string(),
-                [commit] => commit.clone(),
-                _ => return None,
-            };
+            let with = one(ops)?;
             vec![names(&[&format!("HEAD...{with}")])]
         }
         b"rebase" => {
             let flags = ["-q", "--quiet", "-n", "--no-stat", "--stat", "--no-verify"];
-            let ops = operands(&flags, &[])?;
-            let upstream = match ops.as_slice() {
-                [] => "@{upstream}".to_string(),
-                [upstream] => upstream.clone(),
-                _ => return None,
-            };
+            let upstream = one(operands(&flags, &[])?)?;
             let replayed = format!("{upstream}..HEAD");
             vec![
                 names(&["HEAD", &upstream]),

@@ -1137,19 +1137,22 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
         _ => text::word(&Path::new(&shown).join(f)),
     };
     // Or those it names (`git mv a b`), as the line gave them.
-    let git_dir = format!("=> {}", at(Path::new(".git")));
-    let grant = match (&cmd.work_tree_changes, git_named_files(&words)) {
+    let files: Option<Vec<String>> = match (&cmd.work_tree_changes, git_named_files(&words)) {
         (Some(files), _) if !files.is_empty() && files.len() <= 12 => {
-            let mut grants = vec![git_dir];
-            grants.extend(files.iter().map(|f| format!("=> {}", at(f))));
-            grants.join(" ")
+            Some(files.iter().map(|f| at(f)).collect())
         }
         (_, Some(named)) if named.len() <= 12 && alias.is_none() => {
-            let mut grants = vec![git_dir];
-            grants.extend(named.iter().map(|f| format!("=> {}", text::word(f))));
-            grants.join(" ")
+            Some(named.iter().map(text::word).collect())
         }
-        _ => format!("=> {shown}"),
+        _ => None,
+    };
+    let grant = match files {
+        Some(files) => std::iter::once(at(Path::new(".git")))
+            .chain(files)
+            .map(|f| format!("=> {f}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => format!("=> {shown}"),
     };
     Some(format!(
         "git {named} rewrites the files of the work tree {shown}, which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git {typed} … + {grant}"
