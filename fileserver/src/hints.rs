@@ -588,6 +588,18 @@ fn working_dir_grant(tool: &str, words: &[PathBuf], env_target: Option<&Path>) -
     if tool == "npm" && npm_changes_dependencies(words) {
         return "+ => node_modules => package.json => package-lock.json".to_string();
     }
+    // npm's own commands on the manifest (`npm pkg set` was told `+ => .`; trial 7).
+    if tool == "npm" {
+        let rest = words.iter().skip_while(|w| w.as_os_str() != "pkg").nth(1);
+        match first_operand(words) {
+            Some(b"pkg") if rest.is_some_and(|r| r.as_os_str() == "get") => {
+                return "+ package.json".to_string();
+            }
+            Some(b"pkg") => return "+ => package.json".to_string(),
+            Some(b"version") => return "+ => package.json => package-lock.json".to_string(),
+            _ => {}
+        }
+    }
     let target = || {
         word_after(words, &["--target-dir"])
             .map(PathBuf::as_path)
@@ -1090,9 +1102,16 @@ fn note<T: PartialEq>(list: &mut Vec<T>, item: T) {
 }
 
 impl Observed {
+    /// A name it looked for, and whether it tried to write it. A lookup and then a
+    /// create of the same name (`as` opening an existing `a.o` it was not given: the
+    /// skeleton has no such name) are one name it tried to write: it was told it only
+    /// "looked for" it, and to grant it read-only (new-user trial).
     pub fn looked_for(shared: &Shared, path: PathBuf, write: bool) {
         if let Ok(mut o) = shared.lock() {
-            note(&mut o.looked, (path, write));
+            match o.looked.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, seen)) => *seen |= write,
+                None => note(&mut o.looked, (path, write)),
+            }
         }
     }
 
@@ -1951,7 +1970,10 @@ impl Observed {
                 _ if extracting => "+ => .".to_string(),
                 (_, 1) if edits => format!("+ => {}", word(rel)),
                 _ if edits => "+ => .".to_string(),
-                (true, _) => format!("=> {}", word(rel)),
+                // A name the line gave is marked where it is; another is added after `+`
+                // (`gcc -c a.c` replacing `a.o`: `gcc … => a.o` would pass it to gcc).
+                (true, _) if self.typed(rel, cwd).is_some() => format!("=> {}", word(rel)),
+                (true, _) => format!("+ => {}", word(rel)),
                 // One file: as patch's operand. Directories, or a few names (the old
                 // and new names of a diff's tree): each given to write, not passed.
                 (false, 1) if patch && !cwd.join(rel).is_dir() => format!("=> {}", word(rel)),
@@ -2115,8 +2137,9 @@ impl Observed {
         // Nor a probe of a Tor proxy on the loopback (gpg's dirmngr tries 9050 before
         // anything it fails at: gpg was told `@net:connect=9050` for a key that could
         // not encrypt; new-user trial).
-        let incidental_lookup =
-            |port: u16| port == 53 && (self.runs_scripts() || self.git_stays_local());
+        let incidental_lookup = |port: u16| {
+            port == 53 && (self.runs_scripts() || self.npm_stays_local() || self.git_stays_local())
+        };
         let tor_probe =
             |addr: &str, port: u16| addr == "127.0.0.1" && (port == 9050 || port == 9150);
         // A server that reaches its own port (python's http.server does) is a server:
@@ -2392,6 +2415,17 @@ impl Observed {
     /// build`), which need no registry.
     fn runs_scripts(&self) -> bool {
         self.tool == "npm" && npm_runs_scripts(&self.words)
+    }
+
+    /// Whether this is npm working on the project's own files (`npm pkg set`, `npm
+    /// version`, `npm ls`), which need no registry: `npm pkg set` given nothing was
+    /// told to take the registry's network for its update check (trial 7).
+    fn npm_stays_local(&self) -> bool {
+        const LOCAL: &[&[u8]] = &[
+            b"pkg", b"version", b"ls", b"list", b"ll", b"la", b"prefix", b"root", b"explain",
+            b"why", b"config", b"c", b"help",
+        ];
+        self.tool == "npm" && first_operand(&self.words).is_some_and(|s| LOCAL.contains(&s))
     }
 
     /// The word the user typed that names `name` here, or a path that begins with it
@@ -3304,6 +3338,44 @@ mod tests {
                 && hint.ends_with("@net:registry.npmjs.org (pola-sh's proxy looks them up), or npm … + @net)"),
             "{hint}"
         );
+        // npm on its manifest: that file to write, and no registry (trial 7: `npm pkg
+        // set` was told `+ => .` and the registry's network).
+        std::fs::write(d.path().join("package.json"), "{}").unwrap();
+        for (line, grant) in [
+            ("pkg set description=x", "+ => package.json"),
+            ("pkg get name", "+ package.json"),
+            ("version patch", "+ => package.json => package-lock.json"),
+        ] {
+            let npm = Observed {
+                tool: "npm".into(),
+                words: line.split(' ').map(PathBuf::from).collect(),
+                looked: vec![("package.json".into(), false)],
+                connects: vec![("127.0.0.1".into(), 53)],
+                own_network: true,
+                ..Observed::default()
+            };
+            assert_eq!(
+                npm.hint("pola-sh", "npm", true, d.path()).unwrap(),
+                format!("pola-sh: npm looked for ./package.json, which was not granted — try: npm … {grant}")
+            );
+        }
+        // Looked up, then created (as opening an `a.o` that is there and not granted):
+        // one name it tried to write, added after `+` when the line did not name it.
+        let observed = Shared::default();
+        Observed::looked_for(&observed, "a.o".into(), false);
+        Observed::looked_for(&observed, "a.o".into(), true);
+        Observed::looked_for(&observed, "a.o".into(), false);
+        let gcc = Observed {
+            tool: "gcc".into(),
+            words: ["-c", "a.c"].map(PathBuf::from).to_vec(),
+            ..observed.lock().unwrap().clone()
+        };
+        std::fs::write(d.path().join("a.o"), "").unwrap();
+        assert_eq!(gcc.looked, vec![("a.o".into(), true)]);
+        assert_eq!(
+            gcc.hint("pola-sh", "gcc", true, d.path()).unwrap(),
+            "pola-sh: gcc tried to replace ./a.o, which was not granted — try: gcc … + => a.o"
+        );
         // A name lookup is not answered with a port grant that cannot make it work.
         let dns = Observed {
             connects: vec![("10.0.0.1".into(), 53)],
@@ -3500,7 +3572,7 @@ mod tests {
         };
         assert_eq!(
             o.hint("pola-sh", "tool", true, d.path()).unwrap(),
-            "pola-sh: tool tried to replace ./a.txt, which was not granted — try: tool … => a.txt (it also looked for ./b.txt, ./c.txt)"
+            "pola-sh: tool tried to replace ./a.txt, which was not granted — try: tool … + => a.txt (it also looked for ./b.txt, ./c.txt)"
         );
         // A grant of the whole directory leaves nothing out.
         let reads = Observed {
