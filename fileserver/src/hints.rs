@@ -657,6 +657,7 @@ fn covering(plan: &[PlanNode], slots: &[PathBuf], path: &Path) -> Option<(PathBu
 /// (`sed -i s/a/b/ f + .`, `xargs`' `vim f + .`: they failed on the read-only file
 /// system with no hint). The second: that directory, the first such.
 pub fn read_only_words(
+    tool: &str,
     plan: &[PlanNode],
     slots: &[PathBuf],
     cwd: &Path,
@@ -698,7 +699,12 @@ pub fn read_only_words(
             // default environment's are not given by the line), and there: not a
             // word of another kind (`sed -i s/a/b/ f + .`).
             if *place != at.as_path() {
-                if !is_dir || default || at.symlink_metadata().is_err() {
+                // A name it was to make there, in a directory that is (`mkdir dist + .`
+                // failed with no hint).
+                let makes = MAKERS.contains(&tool) || COPIES.contains(&tool);
+                let new = at.symlink_metadata().is_err()
+                    && !(makes && at.parent().is_some_and(Path::is_dir));
+                if !is_dir || default || new {
                     return false;
                 }
                 // As the line would name it: `.`, below it relative, else in full.
@@ -820,7 +826,7 @@ pub enum Changes {
 pub fn changes_its_operands(tool: &str) -> bool {
     [
         "rm", "rmdir", "unlink", "mv", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
-        "setfacl", "patch", "find", "ranlib", "strip", "tee",
+        "setfacl", "patch", "find", "ranlib", "strip", "tee", "mkdir", "mkfifo",
     ]
     .contains(&tool)
         || COPIES.contains(&tool)
@@ -916,6 +922,9 @@ pub fn view_only<W: AsRef<std::ffi::OsStr>>(tool: &str, words: &[W]) -> bool {
 
 /// Programs that make the files their operands name.
 const CREATORS: &[&str] = &["touch", "tee", "cp", "install", "ln", "mkfifo", "truncate"];
+
+/// Programs that make the names they are given.
+const MAKERS: &[&str] = &["mkdir", "touch", "mkfifo", "truncate"];
 
 /// Programs that write into their last operand (`cp a b dest/`), not the others.
 const COPIES: &[&str] = &["cp", "install", "ln", "rsync"];
@@ -1494,6 +1503,16 @@ impl Observed {
                 }
                 _ => String::new(),
             };
+            let new = changed.iter().all(|p| cwd.join(p).symlink_metadata().is_err());
+            if let (true, Some(dir)) = (new, &self.read_only_in) {
+                return Some(format!(
+                    "{program}: {name} could not make {} names ({}, …): {} was granted read-only — try: {name} … {}{more}",
+                    changed.len(),
+                    shown(first),
+                    shown(dir),
+                    grants.join(" ")
+                ));
+            }
             return Some(format!(
                 "{program}: {name} was given {} files read-only ({}: {}, …), so it could not change them — try: {name} … {}{more} (=> before each{glob})",
                 changed.len(),
@@ -1526,6 +1545,14 @@ impl Observed {
             (_, Some(made)) => format!("{name} … => {} + => {}", shown(first), shown(&made)),
             _ => format!("{name} … => {}", shown(first)),
         };
+        // One it was to make, in a directory granted read-only.
+        if let (Err(_), Some(dir)) = (cwd.join(first).symlink_metadata(), &self.read_only_in) {
+            return Some(format!(
+                "{program}: {name} could not make {}: {} was granted read-only — try: {try_this}",
+                shown(first),
+                shown(dir),
+            ));
+        }
         Some(format!(
             "{program}: {name} was given {} read-only {}, so it could not change it — try: {try_this}",
             shown(first),

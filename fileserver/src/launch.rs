@@ -502,7 +502,13 @@ pub fn start(
             .collect();
         let (read_only, read_only_in) =
             match crate::hints::may_change_its_operands(&program_name(&plan.exec), &words) {
-                true => crate::hints::read_only_words(&plan.nodes, &slots, &plan.cwd, &words),
+                true => crate::hints::read_only_words(
+                    &program_name(&plan.exec),
+                    &plan.nodes,
+                    &slots,
+                    &plan.cwd,
+                    &words,
+                ),
                 false => (Vec::new(), None),
             };
         // What the program changes as a rule (a build tool its directory, git its

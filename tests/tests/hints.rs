@@ -166,6 +166,38 @@ both!(
     }
 );
 
+// A name to make in a directory the line granted read-only (`mkdir dist + .`, `touch
+// new.txt + .`, `cp a b + .`): each failed with no hint. Each hint's grant is tried and
+// works, and nothing else is made.
+both!(
+    a_name_made_inside_a_directory_granted_read_only_is_told_the_grant,
+    |t: &T| {
+        t.write("w/a.txt", "x\n");
+        for (line, said, fixed) in [
+            ("mkdir dist + .", "mkdir could not make dist: . was granted read-only — try: mkdir … => dist", "mkdir => dist + ."),
+            ("touch new.txt + .", "touch could not make new.txt: . was granted read-only — try: touch … => new.txt", "touch => new.txt + ."),
+            ("cp a.txt b.txt + .", "cp could not make b.txt: . was granted read-only — try: cp … => b.txt", "cp a.txt => b.txt + ."),
+            ("mkdir c d + .", "mkdir could not make 2 names (c, …): . was granted read-only — try: mkdir … => c => d", "mkdir => c => d + ."),
+        ] {
+            let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
+            assert!(!run.ok(), "{run}");
+            assert!(run.stderr.contains(said), "{line}: {run}");
+            let run = sh(t, &["--hints", "-c", &format!("cd w && {fixed}")]);
+            assert!(run.ok(), "{fixed}: {run}");
+        }
+        let mut names: Vec<String> = fs::read_dir(t.path("w"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt", "c", "d", "dist", "new.txt"]);
+        // A name that is not there and that it does not make is only missing.
+        let run = sh(t, &["--hints", "-c", "cd w && rm gone.txt + ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(!run.stderr.contains("pola-sh: rm"), "{run}");
+    }
+);
+
 // The files a program makes of the user's own words are named, with the grant that
 // makes them (new-user trial: `split … part_` and `gzip -k part_a*` were told "+ =>
 // NAME for each file it makes", or the first file alone). Each grant is tried.
@@ -1246,7 +1278,7 @@ both!(
         assert!(!run.ok(), "{run}");
         assert!(
             run.stderr.contains(
-                "pola-sh: tar looked for ./src, which was not granted — try: tar … + => ."
+                "pola-sh: tar tried to replace ./src, which was not granted — try: tar … + => ."
             ),
             "{run}"
         );
