@@ -186,6 +186,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     ];
     const WORK_TREE: &[&[u8]] = &[
         b"am",
+        b"apply",
         b"bisect",
         b"checkout",
         b"cherry-pick",
@@ -204,6 +205,11 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     ];
     if REPOSITORY.contains(&sub) {
         return Some(Writes::Repository);
+    }
+    // `git apply --check` (`--stat`, …) only reads the patch.
+    let reads = [&b"--check"[..], b"--stat", b"--numstat", b"--summary"];
+    if sub == b"apply" && has_word(rest, &reads) && !has_word(rest, &[b"--apply"]) {
+        return None;
     }
     if WORK_TREE.contains(&sub) {
         // (`switch -c new` writes the repository only: told `+ => .git`, not `+ => .`.)
@@ -366,6 +372,8 @@ fn git_only_index(sub: &[u8], rest: &[PathBuf]) -> bool {
             .is_some_and(|w| [&b"list"[..], b"show"].contains(&w.as_os_str().as_bytes())),
         b"reset" => !has(&[b"--hard", b"--merge", b"--keep"]),
         b"rm" => has(&[b"--cached"]),
+        // (`--cached` writes the index alone.)
+        b"apply" => has(&[b"--cached"]),
         b"clean" => has(&[b"-n", b"--dry-run"]),
         b"worktree" => true,
         // Each step checks a commit out (`start BAD GOOD`, `good`, `bad`, `skip`,
@@ -1503,7 +1511,9 @@ impl Observed {
                 }
                 _ => String::new(),
             };
-            let new = changed.iter().all(|p| cwd.join(p).symlink_metadata().is_err());
+            let new = changed
+                .iter()
+                .all(|p| cwd.join(p).symlink_metadata().is_err());
             if let (true, Some(dir)) = (new, &self.read_only_in) {
                 return Some(format!(
                     "{program}: {name} could not make {} names ({}, …): {} was granted read-only — try: {name} … {}{more}",
@@ -1615,9 +1625,15 @@ impl Observed {
             Changes::ReadOnly(writes, path) if failed => {
                 // git, which listed what it rewrites first: `.git` and those files
                 // (all were told `+ => .`; trial 6).
+                // (`git apply` without `--index` writes the files alone.)
+                let repository = match git_subcommand(&self.words) {
+                    Some((b"apply", rest)) => has_word(rest, &[b"--index", b"-3", b"--3way"]),
+                    _ => true,
+                };
                 let grant = match (writes, &self.work_tree_files) {
                     (Writes::WorkTree, Some(files)) if files.len() <= 12 => {
                         std::iter::once(Path::new(".git"))
+                            .filter(|_| repository)
                             .chain(files.iter().map(PathBuf::as_path))
                             .map(|f| format!(" => {}", place(&path.join(f))))
                             .collect::<String>()

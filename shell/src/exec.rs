@@ -2240,7 +2240,7 @@ impl Shell {
         }
         let (sub, rest) = pola_fileserver::hints::git_subcommand(&words)?;
         let tree = jail::git_work_tree(&cmd.cwd)?.to_path_buf();
-        let listings = git_listings(sub, rest, &tree)?;
+        let listings = git_listings(sub, rest, &tree, &cmd.cwd);
         // Only where it would be refused for the tree: `.git` writable, the tree not;
         // or, with hints, where it will fail, neither writable: the hint names them.
         let writable: Vec<PathBuf> = cmd
@@ -2255,13 +2255,27 @@ impl Shell {
         if (!repository && !hinted) || writable.iter().any(|w| tree.starts_with(w)) {
             return None;
         }
+        let Some(listings) = listings else {
+            // The files it names (`git checkout -- f.txt`, `git restore f.txt`): for
+            // the hint (it was told `+ => .`; trial 8), as git takes them, from the top.
+            let named = jail::git_named_files(&words)?;
+            return named
+                .iter()
+                .map(|n| {
+                    let path = pola_fileserver::namespace::normalize(&cmd.cwd.join(n)).ok()?;
+                    Some(path.strip_prefix(&tree).ok()?.to_path_buf())
+                })
+                .collect();
+        };
         let quote = |s: &OsStr| pola_fileserver::text::word(s);
         let mut files = Vec::new();
         for listing in listings {
             let (at, args, clean) = match &listing {
                 GitListing::Names(args) => (&tree, args, false),
                 GitListing::Cleaned(args) => (&cmd.cwd, args, true),
+                GitListing::Patched(args) => (&tree, args, false),
             };
+            let patched = matches!(listing, GitListing::Patched(_));
             let line = format!(
                 "git -c core.fsmonitor=false -C {at} {args} 2>/dev/null + {tree}",
                 at = quote(at.as_os_str()),
@@ -2298,6 +2312,13 @@ impl Shell {
                         continue;
                     };
                     cmd.cwd.join(name).strip_prefix(&tree).ok()?.to_path_buf()
+                } else if patched {
+                    // `ADDED\tDELETED\tPATH`; a rename (`a => b`) is not followed.
+                    let path = name.splitn(3, '\t').nth(2)?;
+                    if path.contains(" => ") {
+                        return None;
+                    }
+                    PathBuf::from(path)
                 } else {
                     PathBuf::from(name)
                 };
@@ -3215,6 +3236,8 @@ fn only_blanks_and_comments(text: &str) -> bool {
 enum GitListing {
     Names(Vec<String>),
     Cleaned(Vec<String>),
+    /// `git apply --numstat` of the patches `git am` or `git apply` applies.
+    Patched(Vec<String>),
 }
 
 /// The listings whose names are all the files git's `sub` (with `rest`) rewrites in
@@ -3226,8 +3249,10 @@ enum GitListing {
 /// - `rebase [UPSTREAM]`: `diff HEAD UPSTREAM`, and every file each commit replayed
 ///   touches (`log --name-only UPSTREAM..HEAD`: one changed and changed back too);
 /// - `reset --hard [COMMIT]`: `diff COMMIT` (the tree's changes too);
-/// - `clean -f`: what `clean -n` with the same options would remove.
-fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path) -> Option<Vec<GitListing>> {
+/// - `clean -f`: what `clean -n` with the same options would remove;
+/// - `am PATCH…`, `apply PATCH…` (at the top of the tree, `cwd`): the files the
+///   patches change (`apply --numstat`, with apply's `-R` and `-pN`).
+fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option<Vec<GitListing>> {
     let mut words: Vec<&str> = rest.iter().map(|w| w.to_str()).collect::<Option<_>>()?;
     // `git clean -fdx`: its short options one by one.
     let letters: Vec<String>;
@@ -3358,6 +3383,58 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path) -> Option<Vec<GitList
                 _ => return None,
             };
             vec![names(&[commit])]
+        }
+        b"am" | b"apply" => {
+            let flags: &[&str] = match sub {
+                b"am" => &[
+                    "-q",
+                    "--quiet",
+                    "-s",
+                    "--signoff",
+                    "-k",
+                    "--keep",
+                    "-3",
+                    "--3way",
+                    "--keep-cr",
+                    "--no-keep-cr",
+                    "--scissors",
+                    "--no-scissors",
+                    "--committer-date-is-author-date",
+                    "--ignore-date",
+                    "-u",
+                    "--utf8",
+                ],
+                // (Not from below the top: its paths are then the directory's.)
+                _ if cwd != tree => return None,
+                _ => &[
+                    "-R",
+                    "--reverse",
+                    "-v",
+                    "--verbose",
+                    "-3",
+                    "--3way",
+                    "--index",
+                ],
+            };
+            let valued: &[&str] = if sub == b"apply" { &["-p"] } else { &[] };
+            let patches = operands(flags, valued)?;
+            if patches.is_empty() {
+                return None;
+            }
+            let mut args: Vec<String> = vec!["apply".into(), "--numstat".into()];
+            if sub == b"apply" {
+                args.extend(
+                    words
+                        .iter()
+                        .filter(|w| ["-R", "--reverse"].contains(w) || w.starts_with("-p"))
+                        .map(|w| w.to_string()),
+                );
+            }
+            args.push("--".into());
+            for patch in patches {
+                args.push(cwd.join(patch).to_str()?.to_string());
+            }
+            vec![GitListing::Patched(args)]
         }
         b"clean" if has("-f") || has("--force") => {
             let flags = ["-f", "--force", "-d", "-x", "-X", "-q", "--quiet"];

@@ -1253,7 +1253,7 @@ fn names_only_what_it_may_write(
 /// The files git's `words` name to change, if it changes only those: `restore`, `rm`
 /// and `mv` with their paths, `checkout` with paths after `--`, or with operands that
 /// are all such files (not a branch).
-fn git_named_files(words: &[PathBuf]) -> Option<Vec<&PathBuf>> {
+pub(crate) fn git_named_files(words: &[PathBuf]) -> Option<Vec<&PathBuf>> {
     let (sub, rest) = pola_fileserver::hints::git_subcommand(words)?;
     if ![&b"restore"[..], b"rm", b"mv", b"checkout"].contains(&sub) {
         return None;

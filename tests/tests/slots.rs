@@ -411,6 +411,65 @@ both!(
     }
 );
 
+// `git am` and `git apply` given exactly the files their patches change (trial 8: only
+// `+ => .` worked for am, and apply and `checkout -- f.txt` were told `+ => .` or
+// nothing): git lists the patches' files first; given one fewer they are refused, with
+// nothing changed, or told the grants that are enough.
+both!(
+    git_am_apply_and_checkout_given_exactly_the_files_they_change_run,
+    |t: &T| {
+        let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+        t.write("w/f.txt", "f1\n");
+        t.write("w/g.txt", "g1\n");
+        let git = |line: &str| sh(t, &format!("cd w && {ids} && {line}"));
+        let hinted = |line: &str| {
+            t.plain(&[
+                pola_tests::pola_sh().to_str().unwrap(),
+                "--hints",
+                "-c",
+                &format!("cd w && {ids} && {line}"),
+            ])
+        };
+        git("git init -q -b main + => . && git add f.txt g.txt + => .git && git commit -qm init + => .git && echo f2 > f.txt && git commit -qam two + => .git && git format-patch -q -1 -o .. + => .. && git diff HEAD~1 HEAD > ../ch.diff && git reset -q --hard HEAD~1 + => .git => f.txt").success();
+        assert_eq!(read(t, "w/f.txt"), "f1\n");
+        // am: refused given .git alone, told f.txt; given it, it runs.
+        let before = tree(&t.path("w"));
+        let run = git("git am -q ../0001-two.patch + => .git");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+            run.stderr.contains("try: git am … + => .git => f.txt\n"),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        // Given nothing, it fails writing .git, and is told the same.
+        let run = hinted("git am -q ../0001-two.patch");
+        assert!(
+            !run.ok() && run.stderr.contains("try: git … + => .git => f.txt\n"),
+            "{run}"
+        );
+        git("git am -q ../0001-two.patch + => .git => f.txt").success();
+        assert_eq!(read(t, "w/f.txt"), "f2\n");
+        assert_eq!(git("git log --format=%s").stdout, "two\ninit\n");
+        // apply -R: the files alone (no .git without --index).
+        let run = hinted("git apply -R ../ch.diff");
+        assert!(
+            !run.ok() && run.stderr.contains("try: git … + => f.txt\n"),
+            "{run}"
+        );
+        git("git apply -R ../ch.diff + => f.txt").success();
+        assert_eq!(read(t, "w/f.txt"), "f1\n");
+        // checkout -- f.txt: the file it names.
+        let run = hinted("git checkout -- f.txt");
+        assert!(
+            !run.ok() && run.stderr.contains("try: git … + => .git => f.txt\n"),
+            "{run}"
+        );
+        git("git checkout -- f.txt + => .git => f.txt").success();
+        assert_eq!(read(t, "w/f.txt"), "f2\n");
+        assert_eq!(git("git status --porcelain").stdout, "");
+    }
+);
+
 // `git rebase -i HEAD~2 + => .git` (new-user trial): git started the rebase in `.git`,
 // could not write the read-only work tree ("unable to unlink 'c.txt'"), and stopped
 // half-way, `git rebase --abort` failing the same way. Refused before it starts now;
