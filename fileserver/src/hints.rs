@@ -2011,6 +2011,14 @@ impl Observed {
                     each.join(" ")
                 }
                 _ if extracting => "+ => .".to_string(),
+                // `split f parts/piece_`: the directory its files go in, to write (it
+                // was told `+ parts`, and failed again; trial 8).
+                _ if self
+                    .split_prefix()
+                    .is_some_and(|p| p.starts_with(rel) && p != *rel) =>
+                {
+                    format!("+ => {}", word(rel))
+                }
                 (_, 1) if edits => format!("+ => {}", word(rel)),
                 _ if edits => "+ => .".to_string(),
                 // A name the line gave is marked where it is; another is added after `+`
@@ -3597,6 +3605,17 @@ mod tests {
         );
         assert_eq!(o("split", "-l 300 f").split_prefix(), Some("x".into()));
         assert_eq!(o("sort", "f").split_prefix(), None);
+        // Into a directory: that directory to write (trial 8: told `+ parts`).
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("parts")).unwrap();
+        let split = Observed {
+            looked: vec![("parts".into(), false)],
+            ..o("split", "-l 3 nums.txt parts/piece_")
+        };
+        assert_eq!(
+            split.hint("pola-sh", "split", true, d.path()).unwrap(),
+            "pola-sh: split looked for ./parts, which was not granted — try: split … + => parts"
+        );
     }
 
     #[test]

@@ -211,6 +211,9 @@ pub struct Jail {
     session: bool,
     /// Whether the terminal was handed to the job's process group (`Io::lend_terminal`).
     lent_terminal: bool,
+    /// Files it leaves beside its slots are offered to the user to keep
+    /// ([`Jail::ask_to_keep`]).
+    ask_to_keep: bool,
     /// The jail may write on the host: its time, shut once PID 1 said it ended
     /// (`crate::planted::Window`).
     write_window: Option<crate::planted::Window>,
@@ -711,6 +714,7 @@ pub fn start(
         terminal: None,
         session: plan.session.is_some(),
         lent_terminal,
+        ask_to_keep: false,
         write_window: None,
         reported: Vec::new(),
         scanned: 0,
@@ -859,6 +863,13 @@ impl Jail {
         self.write_window = Some(window);
     }
 
+    /// Ask the user at its end whether to keep each of a few regular files it left
+    /// beside its slots, at names free there: for an editor the user runs at a
+    /// terminal, in the foreground (`:w other.txt` in `vim => f` was discarded).
+    pub fn ask_to_keep(&mut self) {
+        self.ask_to_keep = true;
+    }
+
     /// Whether the shell's terminal was handed to the job (`Io::lend_terminal`).
     pub fn lent_terminal(&self) -> bool {
         self.lent_terminal
@@ -963,16 +974,35 @@ impl Jail {
         // (the thread woken on an idle CPU by that hang-up).
         let mediator = self.mediator.take().filter(|_| self.learn || self.brokered);
         let (denied, broker) = mediator.and_then(|t| t.recv().ok()).unwrap_or_default();
+        // An editor's file saved at a name it was not given: the user is asked whether
+        // to keep it (`Jail::ask_to_keep`), by a name escaped as a jail's.
+        let asks = self.ask_to_keep;
+        let who = format!("{}: {}", self.program, self.command);
+        let (home, cwd) = (self.home.clone(), self.cwd.clone());
+        let mut keep = |path: &Path| {
+            let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+                return false;
+            };
+            // (Not what programs leave there as they go: said as before, if at all.)
+            if !asks || crate::hints::incidental_beside(dir, home.as_deref(), Path::new(name)) {
+                return false;
+            }
+            let question = format!(
+                "{who} saved {}, which it was not given to write: keep it? [y/N]",
+                crate::text::shown(path.strip_prefix(&cwd).unwrap_or(path))
+            );
+            crate::terminal::ask(&question)
+                .is_some_and(|a| ["y", "yes"].contains(&a.trim().to_ascii_lowercase().as_str()))
+        };
         let left = match broker {
-            Some(broker) => broker.finish(),
+            Some(broker) => broker.finish(&mut keep),
             None => std::mem::take(&mut self.resolved.slots)
                 .into_iter()
-                .map(|d| (d.virt.clone(), d.finish()))
+                .map(|d| (d.virt.clone(), d.finish_keeping(&mut keep)))
                 .collect::<Vec<_>>(),
         };
         let mut status = status;
         for (dir, done) in left {
-            let who = format!("{}: {}", self.program, self.command);
             for (slot, scratch) in &done.restored {
                 // The name to grant too, as the user would type it (new-user trial).
                 let to = dir.join(scratch);
@@ -988,6 +1018,13 @@ impl Jail {
                 crate::text::say(format!(
                     "{who}: could not remove {} (what the command left beside its slots); the next start tries again",
                     crate::text::shown(left)
+                ));
+            }
+            for name in &done.kept {
+                let path = dir.join(name);
+                crate::text::say(format!(
+                    "{who}: kept {}",
+                    crate::text::shown(path.strip_prefix(&self.cwd).unwrap_or(&path))
                 ));
             }
             let n = done.discarded;

@@ -2418,7 +2418,13 @@ impl Shell {
         // the file to write (review: `eval` of a tool's `vim -c … ~/.profile` was asked,
         // and Enter gave it).
         let chosen_by_user = self.made_at_run_time == 0 && !self.words_made;
+        // An editor the user runs at a terminal (in the foreground: a background job's
+        // shell has none): asked at its end whether to keep a file it saved at a name
+        // it was not given (`:w other.txt`; trial 8: discarded).
+        let mut keep_asked = false;
         if self.interactive && self.terminal.is_some() && chosen_by_user {
+            keep_asked =
+                crate::editors::editor(&argv[0]).is_some() && self.editor_is_the_users(&argv[0]);
             // `vim notes.txt`: asked before the editor starts whether it may save.
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
             if !files.is_empty() && self.editor_is_the_users(&argv[0]) {
@@ -2439,6 +2445,15 @@ impl Shell {
                 // Ctrl-C at the question: the command is not run, as at a prompt.
                 if answer.as_deref().is_some_and(|a| a.contains('\x03')) {
                     return Running::Done(130);
+                }
+                // Nor after three answers that were neither: it ran without the files,
+                // in silence (trial 8).
+                if answer.as_deref().is_some_and(crate::editors::unclear) {
+                    self.error(format!(
+                        "{}: not run: answer y or n",
+                        pola_fileserver::text::shown(&argv[0])
+                    ));
+                    return Running::Done(1);
                 }
                 if answer.is_some_and(|a| crate::editors::yes(&a)) {
                     let startup = crate::protect::runs_at_start(self.get("ENV"));
@@ -2552,6 +2567,9 @@ impl Shell {
         let spawned = jail::start(&cmd, environment, &self.identity, &io);
         match spawned {
             Ok(mut j) => {
+                if keep_asked {
+                    j.ask_to_keep();
+                }
                 let pgid = match io.process_group {
                     Some(0) => j.pid() as i32,
                     Some(group) => group,

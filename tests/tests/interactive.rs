@@ -1729,6 +1729,62 @@ both!(
     }
 );
 
+// `:w other.txt` in `vim => e.txt` wrote a file it was not given: it was discarded at
+// vim's end, the text lost (trial 8). An editor the user runs at the prompt is asked
+// about at its end: yes keeps the file, Enter discards it as before. Not asked for a
+// program that is no editor, nor for a name that is taken meanwhile. Three answers
+// that are neither yes nor no at the editor's own question do not run it (it ran
+// without the files, in silence).
+both!(
+    a_file_an_editor_saves_at_a_name_not_given_is_kept_when_the_user_says_so,
+    |t: &T| {
+        t.write("e.txt", "line1\n");
+        t.own(&t.path("e.txt"));
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("vim -Nu NONE => e.txt"),
+            Send(ENTER),
+            Pause(1.0),
+            Send(":w other.txt\r"),
+            Pause(0.3),
+            Send(":w third.txt\r"),
+            Pause(0.3),
+            Send(":q\r"),
+            Expect("pola-sh: vim saved other.txt, which it was not given to write: keep it? [y/N]"),
+            Send("y\r"),
+            Expect("pola-sh: vim saved third.txt, which it was not given to write: keep it? [y/N]"),
+            Send("\r"),
+            Expect("pola-sh: vim: kept other.txt"),
+            Expect("discarded: third.txt"),
+            Send("sh -c 'echo x > made.txt' + => e.txt; echo made-status=$?"),
+            Send(ENTER),
+            Expect("made-status=0"),
+            Send("vim -Nu NONE e.txt"),
+            Send(ENTER),
+            Expect("[Y/n]"),
+            Send("a\r"),
+            Expect("(y or n, then Enter)"),
+            Send("b\r"),
+            Count("(y or n, then Enter)", 2),
+            Send("c\r"),
+            Expect("pola-sh: vim: not run: answer y or n"),
+            Send("echo status=$?"),
+            Send(ENTER),
+            Expect("status=1"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(
+            !run.stdout.contains("made.txt, which it was not given"),
+            "{run}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(t.path("other.txt")).unwrap(),
+            "line1\n"
+        );
+        assert!(!t.path("third.txt").exists() && !t.path("made.txt").exists());
+    }
+);
+
 // The rc edited with the user's editor at its question (`vim => rc`) ran as text a
 // command made at every start, its aliases refused, until `!!.` (which ran it all again
 // at once; new-user trial). Once the editor has ended the shell shows what changed and

@@ -951,12 +951,15 @@ impl Broker {
 
     /// After the jail: tidy every staging directory. Returns, per slot directory (its
     /// path in the jail), what was done.
-    pub fn finish(self) -> Vec<(PathBuf, super::Finished)> {
+    pub fn finish(
+        self,
+        keep: &mut dyn FnMut(&std::path::Path) -> bool,
+    ) -> Vec<(PathBuf, super::Finished)> {
         self.dirs
             .into_iter()
             .map(|d| {
                 let virt = d.virt.clone();
-                (virt, d.finish())
+                (virt, d.finish_keeping(keep))
             })
             .collect()
     }

@@ -520,6 +520,14 @@ impl SlotDir {
     /// lost), remember the links and directories it left at its slots, then empty and
     /// remove S and drop the record (kept, for the next start, if S could not go).
     pub fn finish(self) -> Finished {
+        self.finish_keeping(&mut |_| false)
+    }
+
+    /// [`SlotDir::finish`], asking `keep` (with its path here) of each of a few
+    /// regular files the command left beside its slots at a name free here (an
+    /// editor's `:w other.txt`, whose text was discarded at the end; trial 8): what
+    /// it says yes to is moved here as it is, never over anything.
+    pub fn finish_keeping(self, keep: &mut dyn FnMut(&Path) -> bool) -> Finished {
         let mut done = Finished::default();
         let staging = match open_dir(&self.parent, &self.staging_name) {
             Ok(fd) => fd,
@@ -575,7 +583,35 @@ impl SlotDir {
             let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
                 .or_else(|_| unlinkat(&staging, name.as_os_str(), UnlinkatFlags::RemoveDir));
         }
-        let left = list(&staging);
+        let mut left = list(&staging);
+        left.sort();
+        let mut asked = 0;
+        left.retain(|name| {
+            let regular = lstat_at(&staging, name)
+                .is_ok_and(|st| kind(&st) == SFlag::S_IFREG && st.st_nlink == 1);
+            let free = lstat_at(&self.parent, name) == Err(Errno::ENOENT);
+            if !regular || !free || asked == KEPT_ASKED {
+                return true;
+            }
+            asked += 1;
+            if !keep(&self.parent_path.join(name)) {
+                return true;
+            }
+            // Its text is the jail's (SECURITY.md 24–26), known as such before it is there.
+            let path = self.parent_path.join(name);
+            crate::planted::record_slot_file(&self.parent, name, &path);
+            let moved = nix::fcntl::renameat2(
+                staging.as_fd(),
+                name.as_os_str(),
+                self.parent.as_fd(),
+                name.as_os_str(),
+                nix::fcntl::RenameFlags::RENAME_NOREPLACE,
+            );
+            if moved.is_ok() {
+                done.kept.push(name.clone());
+            }
+            moved.is_err()
+        });
         done.directories = left
             .iter()
             .any(|name| lstat_at(&staging, name).is_ok_and(|st| kind(&st) == SFlag::S_IFDIR));
@@ -624,7 +660,13 @@ pub struct Finished {
     /// The staging directory, when it could not be removed (the next start tries
     /// again).
     pub left: Option<PathBuf>,
+    /// Files it left beside its slots that the user chose to keep
+    /// ([`SlotDir::finish_keeping`]), now in the directory.
+    pub kept: Vec<OsString>,
 }
+
+/// How many of the files a command left beside its slots are asked about at most.
+const KEPT_ASKED: usize = 3;
 
 /// How many of the names a command left beside its slots are named.
 pub const SCRATCH_NAMED: usize = 3;
