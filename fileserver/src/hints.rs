@@ -1741,6 +1741,36 @@ impl Observed {
         ))
     }
 
+    /// After a failed command given a name to write inside a directory that is not
+    /// there (`split f => parts2/piece_`, `cp f => newd/x.txt`): it was told it saw
+    /// only its grants, or nothing (trial 8). The directory's slot is its first name,
+    /// still missing: the program did not make it.
+    pub fn missing_directory_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        let slots = self.slots_here.as_ref()?;
+        let dir = self.words.iter().find_map(|w| {
+            let mut names = w.components();
+            let std::path::Component::Normal(first) = names.next()? else {
+                return None;
+            };
+            names.next()?;
+            let missing =
+                slots.iter().any(|s| s == first) && cwd.join(first).symlink_metadata().is_err();
+            missing.then_some(first)
+        })?;
+        // `split`'s files are named from its prefix: the directory to write, not the
+        // prefix (`=> parts/p_` is a slot for `p_` alone).
+        let split = self.split_prefix().is_some_and(|p| p.starts_with(dir));
+        let dir = crate::text::word(Path::new(dir));
+        Some(match split {
+            true => format!(
+                "{program}: {name} found no directory {dir}, and does not make it — try: mkdir => {dir} && {name} … + => {dir} (its prefix without =>)"
+            ),
+            false => format!(
+                "{program}: {name} found no directory {dir}, and does not make it — try: mkdir => {dir} first"
+            ),
+        })
+    }
+
     /// How what it was to change was given read-only (`read_only`): named without
     /// `=>`, or inside a directory granted read-only.
     fn given_how(&self) -> String {

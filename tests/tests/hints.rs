@@ -166,6 +166,34 @@ both!(
     }
 );
 
+// A name to write inside a directory that is not there (`split f => parts2/piece_`,
+// `cp f => newd/x.txt`): told it saw only its grants, or nothing (trial 8). Told to make
+// the directory first, which then works.
+both!(
+    a_name_in_a_directory_not_there_is_told_to_make_it,
+    |t: &T| {
+        t.write("w/nums.txt", "1\n2\n3\n4\n");
+        for (line, said, fixed) in [
+            ("split -l 2 nums.txt => parts/p_", "split found no directory parts, and does not make it — try: mkdir => parts && split … + => parts (its prefix without =>)", "mkdir => parts && split -l 2 nums.txt parts/p_ + => parts"),
+            ("cp nums.txt => newd/x.txt", "cp found no directory newd, and does not make it — try: mkdir => newd first", "mkdir => newd && cp nums.txt => newd/x.txt"),
+        ] {
+            let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
+            assert!(!run.ok(), "{run}");
+            assert!(run.stderr.contains(said), "{line}: {run}");
+            let run = sh(t, &["--hints", "-c", &format!("cd w && {fixed}")]);
+            assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{fixed}: {run}");
+        }
+        assert_eq!(
+            fs::read_to_string(t.path("w/parts/p_ab")).unwrap(),
+            "3\n4\n"
+        );
+        assert_eq!(
+            fs::read_to_string(t.path("w/newd/x.txt")).unwrap(),
+            "1\n2\n3\n4\n"
+        );
+    }
+);
+
 // A name to make in a directory the line granted read-only (`mkdir dist + .`, `touch
 // new.txt + .`, `cp a b + .`): each failed with no hint. Each hint's grant is tried and
 // works, and nothing else is made.
