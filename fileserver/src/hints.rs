@@ -2139,12 +2139,24 @@ impl Observed {
                     .starts_with(p.as_os_str().as_bytes())
             });
             // Every name the line gave that it tried to make (`tee a.txt b.txt`).
-            let all: Vec<String> = self
+            let mut all: Vec<String> = self
                 .created(cwd)
                 .filter(|(n, seen)| *seen && cwd.join(n).symlink_metadata().is_err())
                 .filter_map(|(n, _)| self.typed(n, cwd))
                 .map(|w| format!("{plus}=> {}", word(w)))
                 .collect();
+            // And the files its output options name that it had not reached yet
+            // (`openssl req … -keyout k.pem -out c.pem` was told k.pem alone, and c.pem
+            // was discarded next; trial 8).
+            if !all.is_empty() {
+                for out in self.output_words() {
+                    let grant = format!("{plus}=> {}", word(out));
+                    let here = out.components().count() == 1;
+                    if here && cwd.join(out).symlink_metadata().is_err() && !all.contains(&grant) {
+                        all.push(grant);
+                    }
+                }
+            }
             lines.push(match (typed, seen) {
                 (Some(_), true) if all.len() > 1 => format!(
                     "{name} tried to create {here} and {} more, which were not granted — try: {cmd} {}",
@@ -2496,6 +2508,16 @@ impl Observed {
     /// build`), which need no registry.
     fn runs_scripts(&self) -> bool {
         self.tool == "npm" && npm_runs_scripts(&self.words)
+    }
+
+    /// The words its output options name (`-o F`, `-out F`, `-keyout F`, `--output F`).
+    fn output_words(&self) -> impl Iterator<Item = &PathBuf> {
+        const OUTPUTS: &[&str] = &["-o", "-out", "-keyout", "--output", "-output"];
+        self.words.windows(2).filter_map(|w| {
+            let option = w[0].to_str().is_some_and(|o| OUTPUTS.contains(&o));
+            let value = !w[1].as_os_str().as_bytes().starts_with(b"-");
+            (option && value).then_some(&w[1])
+        })
     }
 
     /// Whether this is npm working on the project's own files (`npm pkg set`, `npm
@@ -3456,6 +3478,20 @@ mod tests {
         assert_eq!(
             gcc.hint("pola-sh", "gcc", true, d.path()).unwrap(),
             "pola-sh: gcc tried to replace ./a.o, which was not granted — try: gcc … + => a.o"
+        );
+        // Its output options' other files, not reached yet, are named too (trial 8).
+        let openssl = Observed {
+            tool: "openssl".into(),
+            words: "req -x509 -keyout k.pem -out c.pem -subj /CN=x"
+                .split(' ')
+                .map(PathBuf::from)
+                .collect(),
+            looked: vec![("k.pem".into(), true)],
+            ..Observed::default()
+        };
+        assert_eq!(
+            openssl.hint("pola-sh", "openssl", true, d.path()).unwrap(),
+            "pola-sh: openssl tried to create ./k.pem and 1 more, which were not granted — try: openssl … => k.pem => c.pem"
         );
         // A name lookup is not answered with a port grant that cannot make it work.
         let dns = Observed {
