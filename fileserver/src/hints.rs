@@ -2195,8 +2195,12 @@ impl Observed {
                 (None, _) if split.is_some() => {
                     let prefix = split.unwrap_or_default();
                     let (dir, pre) = (Path::new("parts"), crate::text::word(&prefix));
+                    let (first, second, option) = match self.tool.as_str() {
+                        "csplit" => ("00", "01", "-f "),
+                        _ => ("aa", "ab", ""),
+                    };
                     format!(
-                        "{name} makes its files from the prefix {pre} ({pre}aa, {pre}ab, …), which were not granted — try: mkdir => {} && {cmd} {}/{pre} + => {}, or {cmd} + => .",
+                        "{name} makes its files from the prefix {pre} ({pre}{first}, {pre}{second}, …), which were not granted — try: mkdir => {} && {cmd} {option}{}/{pre} + => {}, or {cmd} + => .",
                         crate::text::word(dir),
                         crate::text::word(dir),
                         crate::text::word(dir),
@@ -2470,6 +2474,18 @@ impl Observed {
     /// `split`'s prefix for the files it makes (`split [OPTION]… [FILE [PREFIX]]`,
     /// `x` by default), if the command is split.
     fn split_prefix(&self) -> Option<PathBuf> {
+        // `csplit [-f PREFIX]`: PREFIX00, PREFIX01, … (trial 8: told `+ => NAME`).
+        if self.tool == "csplit" {
+            let joined = self.words.iter().find_map(|w| {
+                let value = w.as_os_str().as_bytes().strip_prefix(b"--prefix=")?;
+                Some(PathBuf::from(std::ffi::OsStr::from_bytes(value)))
+            });
+            let prefix = word_after(&self.words, &["-f", "--prefix"])
+                .cloned()
+                .or(joined)
+                .unwrap_or_else(|| "xx".into());
+            return crate::text::typable(&prefix).then_some(prefix);
+        }
         if self.tool != "split" {
             return None;
         }
@@ -3671,6 +3687,11 @@ mod tests {
         );
         assert_eq!(o("split", "-l 300 f").split_prefix(), Some("x".into()));
         assert_eq!(o("sort", "f").split_prefix(), None);
+        assert_eq!(
+            o("csplit", "-f sec notes.txt /beta/").split_prefix(),
+            Some("sec".into())
+        );
+        assert_eq!(o("csplit", "notes.txt 3").split_prefix(), Some("xx".into()));
         // Into a directory: that directory to write (trial 8: told `+ parts`).
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("parts")).unwrap();
