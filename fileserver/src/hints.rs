@@ -2461,7 +2461,19 @@ impl Observed {
             "npm" if operand == Some(b"init") => vec![PathBuf::from("package.json")],
             _ => Vec::new(),
         };
-        names.iter().any(|n| n == new && crate::text::typable(n))
+        // A name the user quoted inside a program's text (awk's `print > "out.txt"`,
+        // python's `open('out.txt', 'w')`; trial 8 was told `+ => NAME`).
+        let quoted = |w: &PathBuf| {
+            let (w, n) = (w.as_os_str().as_bytes(), new.as_os_str().as_bytes());
+            [b'"', b'\''].iter().any(|q| {
+                let mut needle = vec![*q];
+                needle.extend_from_slice(n);
+                needle.push(*q);
+                w.windows(needle.len()).any(|x| x == needle.as_slice())
+            })
+        };
+        let in_text = new.components().count() == 1 && self.words.iter().any(quoted);
+        (in_text || names.iter().any(|n| n == new)) && crate::text::typable(new)
     }
 
     /// Whether this is pytest (`pytest`, `python3 -m pytest`).
@@ -3508,6 +3520,17 @@ mod tests {
         assert_eq!(
             openssl.hint("pola-sh", "openssl", true, d.path()).unwrap(),
             "pola-sh: openssl tried to create ./k.pem and 1 more, which were not granted — try: openssl … => k.pem => c.pem"
+        );
+        // A name quoted in a program's text (awk's `print > "out.txt"`): added after `+`.
+        let awk = Observed {
+            tool: "awk".into(),
+            words: vec![r#"{print > "awk_out.txt"}"#.into(), "nums.txt".into()],
+            looked: vec![("awk_out.txt".into(), true)],
+            ..Observed::default()
+        };
+        assert_eq!(
+            awk.hint("pola-sh", "awk", true, d.path()).unwrap(),
+            "pola-sh: awk tried to create ./awk_out.txt, which was not granted — try: awk … + => awk_out.txt"
         );
         // A name lookup is not answered with a port grant that cannot make it work.
         let dns = Observed {
