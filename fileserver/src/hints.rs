@@ -1387,9 +1387,27 @@ impl Observed {
             // Only when it changes what it finds: `-delete`, or `-exec` of a program
             // that changes its operands (`-exec sed -i … {} +`, `-exec rm {} \;`).
             let start = self.read_only.first()?;
+            // `find . -name '*.tmp' -delete`: the files it removes, by the same pattern
+            // (trial 8 found `+ => **/*.tmp` worked where `+ => .` was offered).
+            let pattern = word_after(&self.words, &["-name"])
+                .filter(|_| has_word(&self.words, &[b"-delete"]) && start.as_os_str() == ".")
+                // (As typed, unquoted: only a plain pattern.)
+                .filter(|p| {
+                    p.as_os_str()
+                        .as_bytes()
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || b"*?.-_".contains(b))
+                })
+                .map(|p| {
+                    format!(
+                        "shopt -s globstar, then {name} … + => **/{} (each file it may remove), or ",
+                        p.display()
+                    )
+                })
+                .unwrap_or_default();
             return find_changes(&self.words).then(|| {
                 format!(
-                    "{program}: {name} was given {} read-only {}, so what it found could not be changed — try: {name} … + => {}",
+                    "{program}: {name} was given {} read-only {}, so what it found could not be changed — try: {pattern}{name} … + => {}",
                     shown(start),
                     self.given_how(),
                     shown(start)

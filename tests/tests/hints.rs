@@ -599,10 +599,31 @@ both!(find_that_changes_what_it_finds_says_how, |t: &T| {
     ] {
         let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
         assert!(
-            run.stderr.contains("find was given . read-only (named without =>), so what it found could not be changed — try: find … + => ."),
+            run.stderr.contains("find was given . read-only (named without =>), so what it found could not be changed — try: ")
+                && run.stderr.contains("find … + => .\n"),
             "{run}"
         );
     }
+    // `-delete` by a name's pattern: the files themselves (trial 8: `+ => .` offered).
+    let run = sh(
+        t,
+        &["--hints", "-c", "cd w && find . -name '*.txt' -delete"],
+    );
+    assert!(run.stderr.contains("try: shopt -s globstar, then find … + => **/*.txt (each file it may remove), or find … + => .\n"), "{run}");
+    t.write("w/keep.md", "k\n");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cd w && shopt -s globstar; find . -name '*.txt' -delete + => **/*.txt",
+        ],
+    );
+    assert!(run.ok(), "{run}");
+    assert!(!t.path("w/x.txt").exists() && !t.path("w/sub/y.txt").exists());
+    assert!(t.path("w/keep.md").exists() && t.path("w/sub").is_dir());
+    t.write("w/x.txt", "aaa\n");
+    t.write("w/sub/y.txt", "aaa\n");
     let run = sh(
         t,
         &[
