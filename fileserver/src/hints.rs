@@ -1765,12 +1765,16 @@ impl Observed {
     /// still missing: the program did not make it.
     pub fn missing_directory_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
         let slots = self.slots_here.as_ref()?;
+        // `tar xzf f.tgz -C => newdir`: tar goes into the directory, never makes it.
+        let into = word_after(&self.words, &["-C", "--directory"]).filter(|_| self.tool == "tar");
         let dir = self.words.iter().find_map(|w| {
             let mut names = w.components();
             let std::path::Component::Normal(first) = names.next()? else {
                 return None;
             };
-            names.next()?;
+            if names.next().is_none() && into != Some(w) {
+                return None;
+            }
             let missing =
                 slots.iter().any(|s| s == first) && cwd.join(first).symlink_metadata().is_err();
             missing.then_some(first)

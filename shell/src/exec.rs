@@ -2314,11 +2314,15 @@ impl Shell {
                     cmd.cwd.join(name).strip_prefix(&tree).ok()?.to_path_buf()
                 } else if patched {
                     // `ADDED\tDELETED\tPATH`; a rename (`a => b`) is not followed.
-                    let path = name.splitn(3, '\t').nth(2)?;
-                    if path.contains(" => ") {
+                    let path = PathBuf::from(name.splitn(3, '\t').nth(2)?);
+                    // Only plain names in the tree: the patch is text from anywhere.
+                    let plain = path
+                        .components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)));
+                    if !plain || name.contains(" => ") {
                         return None;
                     }
-                    PathBuf::from(path)
+                    path
                 } else {
                     PathBuf::from(name)
                 };

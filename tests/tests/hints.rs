@@ -173,9 +173,12 @@ both!(
     a_name_in_a_directory_not_there_is_told_to_make_it,
     |t: &T| {
         t.write("w/nums.txt", "1\n2\n3\n4\n");
+        let packed = t.plain(&["tar", "czf", "a.tgz", "-C", "w", "nums.txt"]);
+        assert!(packed.ok(), "{packed}");
         for (line, said, fixed) in [
             ("split -l 2 nums.txt => parts/p_", "split found no directory parts, and does not make it — try: mkdir => parts && split … + => parts (its prefix without =>)", "mkdir => parts && split -l 2 nums.txt parts/p_ + => parts"),
             ("cp nums.txt => newd/x.txt", "cp found no directory newd, and does not make it — try: mkdir => newd first", "mkdir => newd && cp nums.txt => newd/x.txt"),
+            ("tar xzf ../a.tgz -C => into", "tar found no directory into, and does not make it — try: mkdir => into first", "mkdir => into && tar xzf ../a.tgz -C => into"),
         ] {
             let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
             assert!(!run.ok(), "{run}");
@@ -189,6 +192,10 @@ both!(
         );
         assert_eq!(
             fs::read_to_string(t.path("w/newd/x.txt")).unwrap(),
+            "1\n2\n3\n4\n"
+        );
+        assert_eq!(
+            fs::read_to_string(t.path("w/into/nums.txt")).unwrap(),
             "1\n2\n3\n4\n"
         );
     }
