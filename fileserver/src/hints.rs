@@ -2088,7 +2088,9 @@ impl Observed {
                     format!("+ {}", each.join(" "))
                 }
                 (false, _) if patch => "+ => .".to_string(),
-                (false, _) if project && builds => {
+                // (cargo looks for `src` too: `cargo add x + Cargo.toml` was told `+ src`,
+                // and failed next writing Cargo.toml; trial 7.)
+                (false, _) if (project || self.tool == "cargo") && builds => {
                     working_dir_grant(&self.tool, &self.words, self.cargo_target_dir.as_deref())
                 }
                 // A directory too (python opened inc/util.h, and was told `+ .`, the whole
