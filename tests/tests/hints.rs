@@ -166,6 +166,21 @@ both!(
     }
 );
 
+/// Each `(line, said, fixed)` run in `w`: the line fails and its hint says `said`; the
+/// line with the grant it names, `fixed`, works and says nothing of pola-sh's.
+fn told_then_works(t: &T, cases: &[(&str, &str, &str)]) {
+    for (line, said, fixed) in cases {
+        let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains(said), "{line}: {run}");
+        let run = sh(t, &["--hints", "-c", &format!("cd w && {fixed}")]);
+        assert!(
+            run.ok() && !run.stderr.contains("pola-sh:"),
+            "{fixed}: {run}"
+        );
+    }
+}
+
 // A name to write inside a directory that is not there (`split f => parts2/piece_`,
 // `cp f => newd/x.txt`): told it saw only its grants, or nothing (trial 8). Told to make
 // the directory first, which then works.
@@ -175,17 +190,14 @@ both!(
         t.write("w/nums.txt", "1\n2\n3\n4\n");
         let packed = t.plain(&["tar", "czf", "a.tgz", "-C", "w", "nums.txt"]);
         assert!(packed.ok(), "{packed}");
-        for (line, said, fixed) in [
-            ("split -l 2 nums.txt => parts/p_", "split found no directory parts, and does not make it — try: mkdir => parts && split … + => parts (its prefix without =>)", "mkdir => parts && split -l 2 nums.txt parts/p_ + => parts"),
-            ("cp nums.txt => newd/x.txt", "cp found no directory newd, and does not make it — try: mkdir => newd first", "mkdir => newd && cp nums.txt => newd/x.txt"),
-            ("tar xzf ../a.tgz -C => into", "tar found no directory into, and does not make it — try: mkdir => into first", "mkdir => into && tar xzf ../a.tgz -C => into"),
-        ] {
-            let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
-            assert!(!run.ok(), "{run}");
-            assert!(run.stderr.contains(said), "{line}: {run}");
-            let run = sh(t, &["--hints", "-c", &format!("cd w && {fixed}")]);
-            assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{fixed}: {run}");
-        }
+        told_then_works(
+            t,
+            &[
+                ("split -l 2 nums.txt => parts/p_", "split found no directory parts, and does not make it — try: mkdir => parts && split … + => parts (its prefix without =>)", "mkdir => parts && split -l 2 nums.txt parts/p_ + => parts"),
+                ("cp nums.txt => newd/x.txt", "cp found no directory newd, and does not make it — try: mkdir => newd first", "mkdir => newd && cp nums.txt => newd/x.txt"),
+                ("tar xzf ../a.tgz -C => into", "tar found no directory into, and does not make it — try: mkdir => into first", "mkdir => into && tar xzf ../a.tgz -C => into"),
+            ],
+        );
         assert_eq!(
             fs::read_to_string(t.path("w/parts/p_ab")).unwrap(),
             "3\n4\n"
@@ -208,18 +220,15 @@ both!(
     a_name_made_inside_a_directory_granted_read_only_is_told_the_grant,
     |t: &T| {
         t.write("w/a.txt", "x\n");
-        for (line, said, fixed) in [
-            ("mkdir dist + .", "mkdir could not make dist: . was granted read-only — try: mkdir … => dist", "mkdir => dist + ."),
-            ("touch new.txt + .", "touch could not make new.txt: . was granted read-only — try: touch … => new.txt", "touch => new.txt + ."),
-            ("cp a.txt b.txt + .", "cp could not make b.txt: . was granted read-only — try: cp … => b.txt", "cp a.txt => b.txt + ."),
-            ("mkdir c d + .", "mkdir could not make 2 names (c, …): . was granted read-only — try: mkdir … => c => d", "mkdir => c => d + ."),
-        ] {
-            let run = sh(t, &["--hints", "-c", &format!("cd w && {line}")]);
-            assert!(!run.ok(), "{run}");
-            assert!(run.stderr.contains(said), "{line}: {run}");
-            let run = sh(t, &["--hints", "-c", &format!("cd w && {fixed}")]);
-            assert!(run.ok(), "{fixed}: {run}");
-        }
+        told_then_works(
+            t,
+            &[
+                ("mkdir dist + .", "mkdir could not make dist: . was granted read-only — try: mkdir … => dist", "mkdir => dist + ."),
+                ("touch new.txt + .", "touch could not make new.txt: . was granted read-only — try: touch … => new.txt", "touch => new.txt + ."),
+                ("cp a.txt b.txt + .", "cp could not make b.txt: . was granted read-only — try: cp … => b.txt", "cp a.txt => b.txt + ."),
+                ("mkdir c d + .", "mkdir could not make 2 names (c, …): . was granted read-only — try: mkdir … => c => d", "mkdir => c => d + ."),
+            ],
+        );
         let mut names: Vec<String> = fs::read_dir(t.path("w"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
