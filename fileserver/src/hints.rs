@@ -798,6 +798,11 @@ pub fn changes_in(
             // jail's private home, and gone with it (a key generated there: new-user
             // trial); one elsewhere (`GNUPGHOME`) is made where it is given.
             if writes == Writes::Keyring && file.symlink_metadata().is_err() {
+                // One named by `GNUPGHOME` that is not there: gpg makes only its
+                // default one (trial 8: told it saw only its grants).
+                if keyring.is_some() {
+                    return Some(Changes::Missing(writes, file));
+                }
                 let private = file.starts_with(home) && covering(&file).is_none();
                 return private.then_some(Changes::Private(writes, file));
             }
@@ -826,6 +831,8 @@ pub enum Changes {
     Private(Writes, PathBuf),
     /// Not granted, and not in the home: a keyring directory named by `GNUPGHOME`.
     NotGiven(Writes, PathBuf),
+    /// Not there: a keyring directory named by `GNUPGHOME`, which gpg does not make.
+    Missing(Writes, PathBuf),
 }
 
 /// Whether the program named `tool` removes or renames the names it is given: for
@@ -1664,6 +1671,11 @@ impl Observed {
                     place(path),
                 ))
             }
+            Changes::Missing(_, dir) => Some(format!(
+                "{program}: {name} keeps its keyrings in {} (GNUPGHOME), which is not there, and does not make it — try: mkdir -m 700 => {} first",
+                place(dir),
+                place(dir)
+            )),
             Changes::NotGiven(_, dir) => Some(format!(
                 "{program}: {name} keeps its keyrings in {} (GNUPGHOME), which it was not given — try: {cmd} + => {}",
                 place(dir),
@@ -1691,7 +1703,10 @@ impl Observed {
     /// Whether what it changes was not given at all, outside the home (`gpg` with
     /// `GNUPGHOME`): said before what it looked for (the trial was told `+ .`).
     pub fn changes_not_given(&self) -> bool {
-        matches!(self.changes, Some(Changes::NotGiven(..)))
+        matches!(
+            self.changes,
+            Some(Changes::NotGiven(..) | Changes::Missing(..))
+        )
     }
 
     /// After a failed `cargo` given the network: the crates it downloads go to its

@@ -1221,6 +1221,17 @@ both!(
                 run.stderr.contains("gpg keeps its keyrings in kr (GNUPGHOME), which it was not given — try: gpg … + => kr"),
                 "{run}"
             );
+            // Given, and not there: gpg does not make it (trial 8: told it saw only its
+            // grants).
+            let run = with_home(
+                t,
+                &fresh,
+                &format!("export GNUPGHOME=$PWD/kr2; {gen} + => kr2"),
+            );
+            assert!(
+                run.stderr.contains("gpg keeps its keyrings in kr2 (GNUPGHOME), which is not there, and does not make it — try: mkdir -m 700 => kr2 first"),
+                "{run}"
+            );
         }
         // git config --global, the user's configuration not there: lost, and said so.
         let home = t.mkdir("home");
