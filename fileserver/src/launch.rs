@@ -989,7 +989,7 @@ impl Jail {
             }
             let question = format!(
                 "{who} saved {}, which it was not given to write: keep it? [y/N]",
-                crate::text::shown(path.strip_prefix(&cwd).unwrap_or(path))
+                crate::text::word(path.strip_prefix(&cwd).unwrap_or(path))
             );
             crate::terminal::ask(&question)
                 .is_some_and(|a| ["y", "yes"].contains(&a.trim().to_ascii_lowercase().as_str()))
@@ -1024,7 +1024,7 @@ impl Jail {
                 let path = dir.join(name);
                 crate::text::say(format!(
                     "{who}: kept {}",
-                    crate::text::shown(path.strip_prefix(&self.cwd).unwrap_or(&path))
+                    crate::text::word(path.strip_prefix(&self.cwd).unwrap_or(&path))
                 ));
             }
             let n = done.discarded;

@@ -503,7 +503,16 @@ impl Relay {
             slots.push(Slot::Tty);
             fds.push(pollfd(self.tty.as_raw_fd(), libc::POLLIN));
         }
-        for (i, p) in self.ptys.iter().enumerate() {
+        // While a question is on the terminal, no jail's output is copied to it (nor
+        // looked at: a hung-up master would wake the poll at once): a background job's
+        // `\r\e[2K` erased the question and printed its own (review). It waits in its
+        // terminal until the answer.
+        let held = if self.pauses.is_empty() {
+            0
+        } else {
+            self.ptys.len()
+        };
+        for (i, p) in self.ptys.iter().enumerate().skip(held) {
             let out = if p.pending.is_empty() {
                 0
             } else {

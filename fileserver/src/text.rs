@@ -273,6 +273,11 @@ fn write_escaped(out: &mut impl Write, text: &[u8], quoting: bool) -> fmt::Resul
                 '\x1b' => out.write_str("\\e")?,
                 ' '..='~' => out.write_char(c)?,
                 c if c.is_ascii() => write!(out, "\\x{:02x}", c as u32)?,
+                // Letters that show as nothing (Hangul fillers, Khmer inherent vowels):
+                // `e.txt\u{3164}` looked like `e.txt` (review).
+                '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{17b4}' | '\u{17b5}' => {
+                    write!(out, "\\u{{{:x}}}", c as u32)?
+                }
                 c if c.is_alphanumeric() => out.write_char(c)?,
                 c => write!(out, "\\u{{{:x}}}", c as u32)?,
             }
@@ -315,6 +320,9 @@ mod tests {
         assert_eq!(escape(b"back\\slash"), r"back\\slash");
         // C1 controls (U+0085 next line, U+009B a one-byte CSI) are not letters.
         assert_eq!(escape("a\u{85}b\u{9b}2J".as_bytes()), r"a\u{85}b\u{9b}2J");
+        // Letters that show as nothing are not shown as nothing.
+        assert_eq!(escape("e.txt\u{3164}".as_bytes()), r"e.txt\u{3164}");
+        assert_eq!(escape("\u{115f}x\u{ffa0}".as_bytes()), r"\u{115f}x\u{ffa0}");
     }
 
     #[test]

@@ -2315,10 +2315,12 @@ impl Shell {
                 } else if patched {
                     // `ADDED\tDELETED\tPATH`; a rename (`a => b`) is not followed.
                     let path = PathBuf::from(name.splitn(3, '\t').nth(2)?);
-                    // Only plain names in the tree: the patch is text from anywhere.
+                    // Only plain names in the tree, none in `.git`: the patch is text
+                    // from anywhere (review: it chose `=> .git/hooks/…` in the hint).
                     let plain = path
                         .components()
-                        .all(|c| matches!(c, std::path::Component::Normal(_)));
+                        .all(|c| matches!(c, std::path::Component::Normal(_)))
+                        && !path.starts_with(".git");
                     if !plain || name.contains(" => ") {
                         return None;
                     }

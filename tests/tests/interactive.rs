@@ -1729,6 +1729,34 @@ both!(
     }
 );
 
+// A question on the terminal (here the editor's) is not written over by a job's
+// output: a background job's `\r\e[2K` erased it and put its own text in its place
+// (review, SECURITY.md 30). What the job writes waits for the answer.
+both!(a_question_is_not_written_over_by_a_jobs_output, |t: &T| {
+    t.write("e.txt", "line1\n");
+    t.own(&t.path("e.txt"));
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        // (Spelled so that the line typed does not hold the word.)
+        Send("(sleep 1; /usr/bin/printf '\\r\\033[2K\\117VERWRITE\\n') &"),
+        Send(ENTER),
+        Pause(0.3),
+        Send("vim -Nu NONE e.txt"),
+        Send(ENTER),
+        Expect("[Y/n]"),
+        Pause(2.0),
+        Send("n\r"),
+        Pause(1.0),
+        Send(":q\r"),
+        Expect("OVERWRITE"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    // Right after the question, the answer; the job's line after it.
+    let asked = run.stdout.find("[Y/n]").unwrap() + "[Y/n]".len();
+    assert!(run.stdout[asked..].trim_start().starts_with('n'), "{run}");
+    assert!(run.stdout[asked..].contains("OVERWRITE"), "{run}");
+});
+
 // `:w other.txt` in `vim => e.txt` wrote a file it was not given: it was discarded at
 // vim's end, the text lost (trial 8). An editor the user runs at the prompt is asked
 // about at its end: yes keeps the file, Enter discards it as before. Not asked for a

@@ -587,8 +587,14 @@ impl SlotDir {
         left.sort();
         let mut asked = 0;
         left.retain(|name| {
-            let regular = lstat_at(&staging, name)
-                .is_ok_and(|st| kind(&st) == SFlag::S_IFREG && st.st_nlink == 1);
+            // The file as it is now, held: what is kept is this file, whatever is at
+            // its name once the user has answered (another jail given the directory
+            // could put a link there meanwhile: review).
+            let Ok(file) = open_beneath(&staging, name, OFlag::O_PATH) else {
+                return true;
+            };
+            let regular =
+                fstat(&file).is_ok_and(|st| kind(&st) == SFlag::S_IFREG && st.st_nlink == 1);
             let free = lstat_at(&self.parent, name) == Err(Errno::ENOENT);
             if !regular || !free || asked == KEPT_ASKED {
                 return true;
@@ -600,17 +606,20 @@ impl SlotDir {
             // Its text is the jail's (SECURITY.md 24–26), known as such before it is there.
             let path = self.parent_path.join(name);
             crate::planted::record_slot_file(&self.parent, name, &path);
-            let moved = nix::fcntl::renameat2(
-                staging.as_fd(),
-                name.as_os_str(),
+            // A new name for that file (never over one that is there now); its name in
+            // the staging directory goes with the directory.
+            let held = format!("/proc/self/fd/{}", file.as_raw_fd());
+            let linked = linkat(
+                nix::fcntl::AT_FDCWD,
+                held.as_str(),
                 self.parent.as_fd(),
                 name.as_os_str(),
-                nix::fcntl::RenameFlags::RENAME_NOREPLACE,
+                AtFlags::AT_SYMLINK_FOLLOW,
             );
-            if moved.is_ok() {
+            if linked.is_ok() {
                 done.kept.push(name.clone());
             }
-            moved.is_err()
+            linked.is_err()
         });
         done.directories = left
             .iter()
