@@ -1774,6 +1774,22 @@ impl Observed {
         ))
     }
 
+    /// After a failed `git format-patch` without `-o`: it writes its patches where it
+    /// runs, named from the commits (trial 8: nothing was said).
+    pub fn format_patch_hint(&self, program: &str, name: &str) -> Option<String> {
+        let (sub, rest) = git_subcommand(&self.words).filter(|_| self.tool == "git")?;
+        let elsewhere = [&b"-o"[..], b"--output-directory", b"--stdout"];
+        let directed = has_word(rest, &elsewhere)
+            || rest
+                .iter()
+                .any(|w| w.as_os_str().as_bytes().starts_with(b"--output-directory="));
+        (sub == b"format-patch" && !directed).then(|| {
+            format!(
+                "{program}: {name} format-patch writes its patches here (0001-….patch), which it was not given to write — try: {name} format-patch … -o => patches (a directory of their own)"
+            )
+        })
+    }
+
     /// After a failed command given a name to write inside a directory that is not
     /// there (`split f => parts2/piece_`, `cp f => newd/x.txt`): it was told it saw
     /// only its grants, or nothing (trial 8). The directory's slot is its first name,

@@ -466,7 +466,18 @@ both!(
         );
         git("git checkout -- f.txt + => .git => f.txt").success();
         assert_eq!(read(t, "w/f.txt"), "f2\n");
-        assert_eq!(git("git status --porcelain").stdout, "");
+        // format-patch writes where it runs: told a directory of its own.
+        let run = hinted("git format-patch -q -1");
+        assert!(
+            !run.ok()
+                && run
+                    .stderr
+                    .contains("try: git format-patch … -o => patches (a directory of their own)\n"),
+            "{run}"
+        );
+        git("git format-patch -q -1 -o => patches").success();
+        assert!(t.path("w/patches/0001-two.patch").is_file());
+        assert_eq!(git("git status --porcelain").stdout, "?? patches/\n");
     }
 );
 
