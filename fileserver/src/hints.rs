@@ -1181,6 +1181,21 @@ impl Observed {
         if self.tool.starts_with("python") && !self.runs_tests() {
             return None;
         }
+        // A bare `ls` in the home, which a jail has of its own, private and empty: it
+        // listed that, and nothing was said (trial 9).
+        let lister = ["ls", "du", "tree", "dir", "vdir"].contains(&self.tool.as_str());
+        let bare = self
+            .words
+            .iter()
+            .all(|w| w.as_os_str().as_bytes().starts_with(b"-"));
+        let private =
+            self.slots_here.is_some() && cwd == self.home && !self.home.as_os_str().is_empty();
+        if self.listed.is_none() && lister && bare && private {
+            let there = std::fs::read_dir(cwd).ok()?.count();
+            return (there > 0).then(|| format!(
+                "{program}: {name} listed ./, your home, which was not granted: a jail has a home of its own, empty — to list yours, try: {cmd} + ."
+            ));
+        }
         let shown = self.listed?;
         let there = std::fs::read_dir(cwd).ok()?.count();
         let hidden = there.checked_sub(shown).filter(|n| *n > 0)?;
@@ -1751,6 +1766,16 @@ impl Observed {
         // Not for a program whose work is the names it was given, which failed for
         // another reason (`rmdir => full`: not empty).
         if changes_its_operands(&self.tool) || self.tool == "mkdir" {
+            return None;
+        }
+        // Nor for one whose operands all name places elsewhere (`ls /nonexistent`, `cat
+        // /etc/shadow` in the home were told of ./; trial 9).
+        let operands: Vec<&PathBuf> = self
+            .words
+            .iter()
+            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+            .collect();
+        if !operands.is_empty() && operands.iter().all(|w| w.is_absolute()) {
             return None;
         }
         let others = std::fs::read_dir(cwd)

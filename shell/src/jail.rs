@@ -2066,6 +2066,11 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         }
         return;
     }
+    // Stopped by the user's Ctrl-C, or its reader gone (`… | head`): nothing it lacked
+    // (`sleep 5` at Ctrl-C was told of ./ on the line of the `^C`; trial 9).
+    if [128 + libc::SIGINT, 128 + libc::SIGPIPE].contains(&outcome.status) {
+        return;
+    }
     let (name, args, cwd) = (&outcome.command, outcome.args, &outcome.cwd);
     let mut o = outcome.observed.clone().unwrap_or_default();
     o.forget_given(cwd);

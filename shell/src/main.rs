@@ -572,6 +572,7 @@ fn repl(sh: &mut Shell) -> i32 {
         typed_ahead.push_str(&String::from_utf8_lossy(
             &pola_fileserver::relay::take_typeahead(),
         ));
+        let drawn = sh.terminal.is_some().then(DrawnOnTerminal::new);
         if sh.terminal.is_some() {
             match window_size() {
                 Some((rows, cols)) => {
@@ -607,6 +608,8 @@ fn repl(sh: &mut Shell) -> i32 {
                 line
             }
         };
+        // The line's command writes where the user sent standard output.
+        drop(drawn);
         if read.is_ok() {
             eof_warned = false;
         }
@@ -762,6 +765,57 @@ fn keep_unfinished_line(cols: u16) {
     let mut out = std::io::stdout();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// While the prompt is drawn and a line read: standard output on the terminal, if the
+/// user sent it elsewhere (`exec > log` sent the prompt, the echo and every redraw of
+/// the line editor, which writes to standard output, into the log; trial 9). Put back
+/// when dropped.
+struct DrawnOnTerminal(Option<std::os::fd::OwnedFd>);
+
+impl DrawnOnTerminal {
+    fn new() -> DrawnOnTerminal {
+        use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd};
+        use std::os::unix::fs::OpenOptionsExt;
+        // SAFETY: descriptors 0 and 1 stay open for the shell's life.
+        let (input, output) = unsafe { (BorrowedFd::borrow_raw(0), BorrowedFd::borrow_raw(1)) };
+        let id = |fd| {
+            nix::sys::stat::fstat(fd)
+                .ok()
+                .map(|st| (st.st_dev, st.st_ino, st.st_rdev))
+        };
+        if !nix::unistd::isatty(input).unwrap_or(false) || id(input) == id(output) {
+            return DrawnOnTerminal(None);
+        }
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+            .open("/dev/tty");
+        let saved = nix::fcntl::fcntl(output, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(10));
+        match (tty, saved) {
+            (Ok(tty), Ok(saved)) => {
+                // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that only we hold.
+                let saved = unsafe { std::os::fd::OwnedFd::from_raw_fd(saved) };
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                // SAFETY: dup2 onto descriptor 1, which this guard puts back.
+                unsafe { libc::dup2(tty.as_fd().as_raw_fd(), 1) };
+                DrawnOnTerminal(Some(saved))
+            }
+            _ => DrawnOnTerminal(None),
+        }
+    }
+}
+
+impl Drop for DrawnOnTerminal {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        if let Some(saved) = self.0.take() {
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            // SAFETY: descriptor 1 back to what the user made it.
+            unsafe { libc::dup2(saved.as_raw_fd(), 1) };
+        }
+    }
 }
 
 /// The terminal's window: rows and columns (None when it does not say).

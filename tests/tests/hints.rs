@@ -28,6 +28,32 @@ fn with_home(t: &T, home: &std::path::Path, script: &str) -> Run {
     t.output(cmd)
 }
 
+// In the home, which a jail has of its own (private, empty): a bare `ls` listed that and
+// nothing was said; a command that failed for anything else (`ls /nonexistent`, one
+// stopped by SIGINT) was told it saw only its grants in ./ (trial 9).
+both!(hints_in_the_home_are_about_the_home, |t: &T| {
+    let home = t.mkdir("home");
+    t.write("home/notes.txt", "n\n");
+    let in_home = |line: &str| with_home(t, &home, &format!("cd && {line}"));
+    let run = in_home("ls");
+    assert!(run.ok(), "{run}");
+    assert!(run.stderr.contains("ls listed ./, your home, which was not granted: a jail has a home of its own, empty — to list yours, try: ls + ."), "{run}");
+    assert_eq!(in_home("ls + .").stdout, "notes.txt\n");
+    for line in ["ls /nonexistent", "sh -c 'kill -INT $$'"] {
+        let run = in_home(line);
+        assert!(
+            !run.ok() && !run.stderr.contains("pola-sh:"),
+            "{line}: {run}"
+        );
+    }
+    // What needs the home's files is still told so.
+    let run = in_home("make");
+    assert!(
+        run.stderr.contains("make saw only its grants in ./"),
+        "{run}"
+    );
+});
+
 both!(interactive_failures_name_the_missing_grant, |t: &T| {
     t.write("Makefile", "all:\n\t@echo built\n");
     t.write("notes.txt", "my notes\n");

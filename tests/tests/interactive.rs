@@ -1729,6 +1729,32 @@ both!(
     }
 );
 
+// `exec > log` at the prompt sent the prompt, the echo of what was typed and every
+// redraw into the log (trial 9): the line editor draws on the terminal itself, and the
+// log gets the commands' output alone, as in bash.
+both!(
+    exec_to_a_log_at_the_prompt_logs_the_output_alone,
+    |t: &T| {
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("exec > out.log"),
+            Send(ENTER),
+            Expect(prompt(t)),
+            Send("echo one; /usr/bin/echo two"),
+            Send(ENTER),
+            Expect(prompt(t)),
+            Send("exec > /dev/tty; echo back-$((1+1))"),
+            Send(ENTER),
+            Expect("back-2"),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert_eq!(
+            std::fs::read_to_string(t.path("out.log")).unwrap(),
+            "one\ntwo\n"
+        );
+    }
+);
+
 // A question on the terminal (here the editor's) is not written over by a job's
 // output: a background job's `\r\e[2K` erased it and put its own text in its place
 // (review, SECURITY.md 30). What the job writes waits for the answer.
