@@ -1070,6 +1070,8 @@ impl Jail {
                             typed(&made)
                         )
                     }
+                    // (Not after the user was asked about them, and said no: trial 9.)
+                    None if asks => String::new(),
                     None => " (a write grant keeps a file: + => NAME)".to_string(),
                 };
                 crate::text::say(format!(

@@ -1831,6 +1831,8 @@ both!(
             !run.stdout.contains("made.txt, which it was not given"),
             "{run}"
         );
+        // Declined, it is said discarded, without advice on how to keep it.
+        assert!(!run.stdout.contains("third.txt (a write grant"), "{run}");
         assert_eq!(
             std::fs::read_to_string(t.path("other.txt")).unwrap(),
             "line1\n"
