@@ -1799,6 +1799,24 @@ impl Observed {
         ))
     }
 
+    /// After an interpreter read its program from its input (its prompt, `python3`
+    /// typed alone, or a pipe), which exits 0 whatever failed in it: a file it tried to
+    /// create here that was not granted (`open("w.txt", "w")` at python's prompt said
+    /// "Read-only file system", and nothing after; trial 9).
+    pub fn interpreter_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        const INTERPRETERS: &[&str] = &["python", "python3", "node", "perl", "ruby", "irb", "php"];
+        let interpreter = INTERPRETERS.contains(&self.tool.as_str())
+            || (self.tool.starts_with("python3.")
+                && self.tool[8..].bytes().all(|b| b.is_ascii_digit()));
+        let wrote = self
+            .looked
+            .iter()
+            .any(|(rel, write)| *write && rel.components().count() == 1);
+        (interpreter && self.words.is_empty() && wrote)
+            .then(|| self.hint(program, name, false, cwd))
+            .flatten()
+    }
+
     /// After a failed `git format-patch` without `-o`: it writes its patches where it
     /// runs, named from the commits (trial 8: nothing was said).
     pub fn format_patch_hint(&self, program: &str, name: &str) -> Option<String> {

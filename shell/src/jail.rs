@@ -2084,6 +2084,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| shell_script_hint(program, name, args, &o, &outcome.exe, cwd))
+            .or_else(|| o.interpreter_hint(program, name, cwd))
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
         Some(line)
     } else {

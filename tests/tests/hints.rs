@@ -28,6 +28,29 @@ fn with_home(t: &T, home: &std::path::Path, script: &str) -> Run {
     t.output(cmd)
 }
 
+// An interpreter reading its program from its input (at its prompt, from a pipe) exits 0
+// whatever failed in it: `open("w.txt", "w")` at python's prompt said "Read-only file
+// system", and nothing after (trial 9). Told, with the name left to the user (the
+// program's text is not the line's).
+both!(
+    an_interpreter_reading_its_program_is_told_what_it_could_not_create,
+    |t: &T| {
+        let script = "try:\n    open('w.txt', 'w')\nexcept OSError as e:\n    print(e)\n";
+        t.write("prog.py", script);
+        let run = sh(t, &["--hints", "-c", "/usr/bin/python3 < prog.py"]);
+        assert!(run.ok(), "{run}");
+        assert!(run.stderr.contains("python3 tried to create a file here, which was not granted — try: /usr/bin/python3 + => NAME for each file it makes"), "{run}");
+        let run = sh(t, &["--hints", "-c", "echo 'print(1)' | /usr/bin/python3"]);
+        assert!(run.ok() && run.stderr.is_empty(), "{run}");
+        let run = sh(
+            t,
+            &["--hints", "-c", "/usr/bin/python3 < prog.py + => w.txt"],
+        );
+        assert!(run.ok() && run.stderr.is_empty(), "{run}");
+        assert!(t.path("w.txt").is_file());
+    }
+);
+
 // In the home, which a jail has of its own (private, empty): a bare `ls` listed that and
 // nothing was said; a command that failed for anything else (`ls /nonexistent`, one
 // stopped by SIGINT) was told it saw only its grants in ./ (trial 9).
