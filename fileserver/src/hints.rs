@@ -938,6 +938,9 @@ pub fn view_only<W: AsRef<std::ffi::OsStr>>(tool: &str, words: &[W]) -> bool {
 /// Programs that make the files their operands name.
 const CREATORS: &[&str] = &["touch", "tee", "cp", "install", "ln", "mkfifo", "truncate"];
 
+/// Programs that list the working directory when given no operand (`ls`, `du`).
+pub const LISTERS: &[&str] = &["ls", "du", "tree", "dir", "vdir"];
+
 /// Programs that make the names they are given.
 const MAKERS: &[&str] = &["mkdir", "touch", "mkfifo", "truncate"];
 
@@ -1183,11 +1186,8 @@ impl Observed {
         }
         // A bare `ls` in the home, which a jail has of its own, private and empty: it
         // listed that, and nothing was said (trial 9).
-        let lister = ["ls", "du", "tree", "dir", "vdir"].contains(&self.tool.as_str());
-        let bare = self
-            .words
-            .iter()
-            .all(|w| w.as_os_str().as_bytes().starts_with(b"-"));
+        let lister = LISTERS.contains(&self.tool.as_str());
+        let bare = self.operands().is_empty();
         let private =
             self.slots_here.is_some() && cwd == self.home && !self.home.as_os_str().is_empty();
         if self.listed.is_none() && lister && bare && private {
@@ -1337,11 +1337,7 @@ impl Observed {
         args: bool,
         cwd: &Path,
     ) -> Option<String> {
-        let operands: Vec<&PathBuf> = self
-            .words
-            .iter()
-            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
-            .collect();
+        let operands = self.operands();
         let tool = self.tool.as_str();
         let mut made: Vec<&PathBuf> = Vec::new();
         if let Some(out) = word_after(&self.words, &["-o", "--output"]) {
@@ -1386,11 +1382,7 @@ impl Observed {
             return None;
         }
         let shown = |p: &Path| crate::text::word(p);
-        let operands: Vec<&PathBuf> = self
-            .words
-            .iter()
-            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
-            .collect();
+        let operands = self.operands();
         // A hard link is made beside its file, which must be in the same file system:
         // a file granted read-only is a mount of its own (EXDEV).
         let symbolic = short_option(&self.words, b"s") || has_word(&self.words, &[b"--symbolic"]);
@@ -1770,11 +1762,7 @@ impl Observed {
         }
         // Nor for one whose operands all name places elsewhere (`ls /nonexistent`, `cat
         // /etc/shadow` in the home were told of ./; trial 9).
-        let operands: Vec<&PathBuf> = self
-            .words
-            .iter()
-            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
-            .collect();
+        let operands = self.operands();
         if !operands.is_empty() && operands.iter().all(|w| w.is_absolute()) {
             return None;
         }
@@ -2634,6 +2622,14 @@ impl Observed {
     /// build`), which need no registry.
     fn runs_scripts(&self) -> bool {
         self.tool == "npm" && npm_runs_scripts(&self.words)
+    }
+
+    /// Its words that are no options (that do not begin with `-`).
+    fn operands(&self) -> Vec<&PathBuf> {
+        self.words
+            .iter()
+            .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+            .collect()
     }
 
     /// The words its output options name (`-o F`, `-out F`, `-keyout F`, `--output F`).

@@ -503,20 +503,13 @@ pub fn start(
             .iter()
             .flat_map(|dir| dir.slots.keys().map(|name| dir.virt.join(name)))
             .collect();
-        let (read_only, read_only_in) =
-            match crate::hints::may_change_its_operands(&program_name(&plan.exec), &words) {
-                true => crate::hints::read_only_words(
-                    &program_name(&plan.exec),
-                    &plan.nodes,
-                    &slots,
-                    &plan.cwd,
-                    &words,
-                ),
-                false => (Vec::new(), None),
-            };
+        let tool = program_name(&plan.exec);
+        let (read_only, read_only_in) = match crate::hints::may_change_its_operands(&tool, &words) {
+            true => crate::hints::read_only_words(&tool, &plan.nodes, &slots, &plan.cwd, &words),
+            false => (Vec::new(), None),
+        };
         // What the program changes as a rule (a build tool its directory, git its
         // repository), where the line gave it that read-only or not at all.
-        let tool = program_name(&plan.exec);
         let home = home.clone().unwrap_or_default();
         // Only for the tool itself, never a program a jail made that carries its name
         // (a jail's `gpg` told to take ~/.gnupg writable); but a venv's pip, which a
@@ -979,6 +972,8 @@ impl Jail {
         let asks = self.ask_to_keep;
         let who = format!("{}: {}", self.program, self.command);
         let (home, cwd) = (self.home.clone(), self.cwd.clone());
+        // A jail's name as the user would type it here, escaped.
+        let here = |path: &Path| crate::text::word(path.strip_prefix(&cwd).unwrap_or(path));
         let mut keep = |path: &Path| {
             let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
                 return false;
@@ -989,7 +984,7 @@ impl Jail {
             }
             let question = format!(
                 "{who} saved {}, which it was not given to write: keep it? [y/N]",
-                crate::text::word(path.strip_prefix(&cwd).unwrap_or(path))
+                here(path)
             );
             crate::terminal::ask(&question)
                 .is_some_and(|a| ["y", "yes"].contains(&a.trim().to_ascii_lowercase().as_str()))
@@ -1021,11 +1016,7 @@ impl Jail {
                 ));
             }
             for name in &done.kept {
-                let path = dir.join(name);
-                crate::text::say(format!(
-                    "{who}: kept {}",
-                    crate::text::word(path.strip_prefix(&self.cwd).unwrap_or(&path))
-                ));
+                crate::text::say(format!("{who}: kept {}", here(&dir.join(name))));
             }
             let n = done.discarded;
             // Only what programs leave there as they go (`vim => ~/.bashrc` leaves

@@ -507,12 +507,11 @@ impl Relay {
         // looked at: a hung-up master would wake the poll at once): a background job's
         // `\r\e[2K` erased the question and printed its own (review). It waits in its
         // terminal until the answer.
-        let held = if self.pauses.is_empty() {
-            0
-        } else {
-            self.ptys.len()
+        let ptys: &[Terminal] = match self.pauses.is_empty() {
+            true => &self.ptys,
+            false => &[],
         };
-        for (i, p) in self.ptys.iter().enumerate().skip(held) {
+        for (i, p) in ptys.iter().enumerate() {
             let out = if p.pending.is_empty() {
                 0
             } else {

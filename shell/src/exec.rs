@@ -2270,12 +2270,10 @@ impl Shell {
         let quote = |s: &OsStr| pola_fileserver::text::word(s);
         let mut files = Vec::new();
         for listing in listings {
-            let (at, args, clean) = match &listing {
-                GitListing::Names(args) => (&tree, args, false),
-                GitListing::Cleaned(args) => (&cmd.cwd, args, true),
-                GitListing::Patched(args) => (&tree, args, false),
+            let (at, args) = match &listing {
+                GitListing::Names(args) | GitListing::Patched(args) => (&tree, args),
+                GitListing::Cleaned(args) => (&cmd.cwd, args),
             };
-            let patched = matches!(listing, GitListing::Patched(_));
             let line = format!(
                 "git -c core.fsmonitor=false -C {at} {args} 2>/dev/null + {tree}",
                 at = quote(at.as_os_str()),
@@ -2306,27 +2304,29 @@ impl Shell {
             let out = out.ok().filter(|_| ok)?;
             // (A name git quotes, `"a\nb"`, matches no grant: refused, as before.)
             for name in out.lines().filter(|n| !n.is_empty()) {
-                let file = if clean {
-                    // `Would remove NAME`, relative to where it runs.
-                    let Some(name) = name.strip_prefix("Would remove ") else {
-                        continue;
-                    };
-                    cmd.cwd.join(name).strip_prefix(&tree).ok()?.to_path_buf()
-                } else if patched {
-                    // `ADDED\tDELETED\tPATH`; a rename (`a => b`) is not followed.
-                    let path = PathBuf::from(name.splitn(3, '\t').nth(2)?);
-                    // Only plain names in the tree, none in `.git`: the patch is text
-                    // from anywhere (review: it chose `=> .git/hooks/…` in the hint).
-                    let plain = path
-                        .components()
-                        .all(|c| matches!(c, std::path::Component::Normal(_)))
-                        && !path.starts_with(".git");
-                    if !plain || name.contains(" => ") {
-                        return None;
+                let file = match &listing {
+                    GitListing::Cleaned(_) => {
+                        // `Would remove NAME`, relative to where it runs.
+                        let Some(name) = name.strip_prefix("Would remove ") else {
+                            continue;
+                        };
+                        cmd.cwd.join(name).strip_prefix(&tree).ok()?.to_path_buf()
                     }
-                    path
-                } else {
-                    PathBuf::from(name)
+                    GitListing::Patched(_) => {
+                        // `ADDED\tDELETED\tPATH`; a rename (`a => b`) is not followed.
+                        let path = PathBuf::from(name.splitn(3, '\t').nth(2)?);
+                        // Only plain names in the tree, none in `.git`: the patch is text
+                        // from anywhere (review: it chose `=> .git/hooks/…` in the hint).
+                        let plain = path
+                            .components()
+                            .all(|c| matches!(c, std::path::Component::Normal(_)))
+                            && !path.starts_with(".git");
+                        if !plain || name.contains(" => ") {
+                            return None;
+                        }
+                        path
+                    }
+                    GitListing::Names(_) => PathBuf::from(name),
                 };
                 if !files.contains(&file) {
                     files.push(file);
@@ -2429,11 +2429,13 @@ impl Shell {
         // it was not given (`:w other.txt`; trial 8: discarded).
         let mut keep_asked = false;
         if self.interactive && self.terminal.is_some() && chosen_by_user {
-            keep_asked =
+            // (Its program looked up once, for the three questions.)
+            let users_editor =
                 crate::editors::editor(&argv[0]).is_some() && self.editor_is_the_users(&argv[0]);
+            keep_asked = users_editor;
             // `vim notes.txt`: asked before the editor starts whether it may save.
             let files = crate::editors::read_only_files(&argv, &self.cwd(), &grants);
-            if !files.is_empty() && self.editor_is_the_users(&argv[0]) {
+            if !files.is_empty() && users_editor {
                 let question = crate::editors::question(&argv[0], &files);
                 // Asked again (twice at most) when the answer is neither yes nor no: any
                 // text was a silent no (new-user trial).
@@ -2475,7 +2477,7 @@ impl Shell {
             // `vim => ~/.config/pola-sh/rc` (the way to make a new one): the same
             // question once it is saved (trial 5: none was asked, and the next start ran
             // the user's new rc as text a command made until `!!.`).
-            if crate::editors::editor(&argv[0]).is_some() && self.editor_is_the_users(&argv[0]) {
+            if users_editor {
                 let startup = crate::protect::runs_at_start(self.get("ENV"));
                 let cwd = self.cwd();
                 for g in grants.iter().filter(|g| g.write) {

@@ -1166,8 +1166,8 @@ fn changes_a_work_tree_it_cannot_write(cmd: &Command, tool: &str) -> Option<Stri
 fn lists_what_it_was_not_given(cmd: &Command, tool: &str, ns: &Namespace) -> Option<String> {
     use std::os::unix::ffi::OsStrExt;
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    const LISTERS: &[&str] = &["ls", "du", "tree", "dir", "vdir"];
-    if HINTS.load(std::sync::atomic::Ordering::Relaxed) || !LISTERS.contains(&tool) {
+    let lister = pola_fileserver::hints::LISTERS.contains(&tool);
+    if HINTS.load(std::sync::atomic::Ordering::Relaxed) || !lister {
         return None;
     }
     let bare = cmd

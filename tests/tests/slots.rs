@@ -422,13 +422,15 @@ both!(
         t.write("w/f.txt", "f1\n");
         t.write("w/g.txt", "g1\n");
         let git = |line: &str| sh(t, &format!("cd w && {ids} && {line}"));
-        let hinted = |line: &str| {
-            t.plain(&[
+        // With hints, the line fails and is told `said`.
+        let told = |line: &str, said: &str| {
+            let run = t.plain(&[
                 pola_tests::pola_sh().to_str().unwrap(),
                 "--hints",
                 "-c",
                 &format!("cd w && {ids} && {line}"),
-            ])
+            ]);
+            assert!(!run.ok() && run.stderr.contains(said), "{run}");
         };
         git("git init -q -b main + => . && git add f.txt g.txt + => .git && git commit -qm init + => .git && echo f2 > f.txt && git commit -qam two + => .git && git format-patch -q -1 -o .. + => .. && git diff HEAD~1 HEAD > ../ch.diff && git reset -q --hard HEAD~1 + => .git => f.txt").success();
         assert_eq!(read(t, "w/f.txt"), "f1\n");
@@ -442,38 +444,25 @@ both!(
         );
         assert_only_changed(&before, &tree(&t.path("w")), &[]);
         // Given nothing, it fails writing .git, and is told the same.
-        let run = hinted("git am -q ../0001-two.patch");
-        assert!(
-            !run.ok() && run.stderr.contains("try: git … + => .git => f.txt\n"),
-            "{run}"
+        told(
+            "git am -q ../0001-two.patch",
+            "try: git … + => .git => f.txt\n",
         );
         git("git am -q ../0001-two.patch + => .git => f.txt").success();
         assert_eq!(read(t, "w/f.txt"), "f2\n");
         assert_eq!(git("git log --format=%s").stdout, "two\ninit\n");
         // apply -R: the files alone (no .git without --index).
-        let run = hinted("git apply -R ../ch.diff");
-        assert!(
-            !run.ok() && run.stderr.contains("try: git … + => f.txt\n"),
-            "{run}"
-        );
+        told("git apply -R ../ch.diff", "try: git … + => f.txt\n");
         git("git apply -R ../ch.diff + => f.txt").success();
         assert_eq!(read(t, "w/f.txt"), "f1\n");
         // checkout -- f.txt: the file it names.
-        let run = hinted("git checkout -- f.txt");
-        assert!(
-            !run.ok() && run.stderr.contains("try: git … + => .git => f.txt\n"),
-            "{run}"
-        );
+        told("git checkout -- f.txt", "try: git … + => .git => f.txt\n");
         git("git checkout -- f.txt + => .git => f.txt").success();
         assert_eq!(read(t, "w/f.txt"), "f2\n");
         // format-patch writes where it runs: told a directory of its own.
-        let run = hinted("git format-patch -q -1");
-        assert!(
-            !run.ok()
-                && run
-                    .stderr
-                    .contains("try: git format-patch … -o => patches (a directory of their own)\n"),
-            "{run}"
+        told(
+            "git format-patch -q -1",
+            "try: git format-patch … -o => patches (a directory of their own)\n",
         );
         git("git format-patch -q -1 -o => patches").success();
         assert!(t.path("w/patches/0001-two.patch").is_file());

@@ -600,11 +600,11 @@ impl SlotDir {
                 return true;
             }
             asked += 1;
-            if !keep(&self.parent_path.join(name)) {
+            let path = self.parent_path.join(name);
+            if !keep(&path) {
                 return true;
             }
             // Its text is the jail's (SECURITY.md 24–26), known as such before it is there.
-            let path = self.parent_path.join(name);
             crate::planted::record_slot_file(&self.parent, name, &path);
             // A new name for that file (never over one that is there now); its name in
             // the staging directory goes with the directory.
