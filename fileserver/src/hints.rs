@@ -1855,6 +1855,85 @@ impl Observed {
         })
     }
 
+    /// An archive extracted into the working directory, which was not granted (`tar
+    /// xzf a.tgz`, `unzip a.zip`): the names it tried to make here, each to write, or a
+    /// new directory to extract into (trial 8 was told `+ => .`). The names are the
+    /// archive's, not the user's: shown escaped, at most four, and never when one cannot
+    /// be typed or begins with a dot (a `.bashrc` an archive chose is not suggested):
+    /// then only the new directory and the whole one are.
+    pub fn extract_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        const FEW: usize = 4;
+        if !extracts(&self.tool, &self.words) || working_dir(&self.tool, &self.words, cwd) != cwd {
+            return None;
+        }
+        let glued = |w: &PathBuf| {
+            let w = w.as_os_str().as_bytes();
+            w.starts_with(b"--directory=") || (self.tool == "tar" && w.starts_with(b"-C"))
+        };
+        if self.words.iter().any(glued) {
+            return None;
+        }
+        let names: Vec<&Path> = self
+            .looked
+            .iter()
+            .filter(|(rel, write)| *write && rel.components().count() == 1)
+            .map(|(rel, _)| rel.as_path())
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        // The new directory: the archive's name without its suffixes (`a` of
+        // `a.tar.gz`), if that is free and plain.
+        const SUFFIXES: &[&str] = &[
+            ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tar.lz", ".tgz", ".txz", ".tbz2",
+            ".tbz", ".tar", ".zip", ".7z", ".cpio",
+        ];
+        let stem = self.words.iter().find_map(|w| {
+            let text = w.to_str()?;
+            let file = text.rsplit('/').next()?;
+            let stem = SUFFIXES.iter().find_map(|s| file.strip_suffix(s))?;
+            let plain = !stem.is_empty()
+                && !stem.starts_with(['.', '-'])
+                && crate::text::typable(Path::new(stem));
+            (plain && cwd.join(stem).symlink_metadata().is_err()).then(|| stem.to_string())
+        });
+        let dir = crate::text::word(Path::new(stem.as_deref().unwrap_or("extracted")));
+        let into = match self.tool.as_str() {
+            "tar" | "bsdtar" => Some(format!("mkdir => {dir} && {name} … -C => {dir}")),
+            "unzip" => Some(format!("mkdir => {dir} && {name} … -d => {dir}")),
+            _ => None,
+        };
+        let shown = |n: &&Path| crate::text::word(n);
+        let few = names.len() <= FEW
+            && names
+                .iter()
+                .all(|n| crate::text::typable(n) && !n.as_os_str().as_bytes().starts_with(b"."));
+        Some(match (few, into) {
+            (true, into) => {
+                let list: Vec<String> = names.iter().map(shown).collect();
+                let grants: Vec<String> = list.iter().map(|n| format!("=> {n}")).collect();
+                let listed = match list.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                    None => String::new(),
+                };
+                let other = into.map_or(format!("{name} … + => ."), |i| format!("into a new directory: {i}"));
+                format!(
+                    "{program}: {name} extracts {listed} here (the archive's names), which were not granted — try: {name} … + {}, or {other}",
+                    grants.join(" ")
+                )
+            }
+            (false, Some(into)) => format!(
+                "{program}: {name} extracts {} names here (the archive's), which were not granted — try: {into}, or {name} … + => .",
+                names.len()
+            ),
+            (false, None) => format!(
+                "{program}: {name} extracts {} names here (the archive's), which were not granted — try: {name} … + => .",
+                names.len()
+            ),
+        })
+    }
+
     /// How what it was to change was given read-only (`read_only`): named without
     /// `=>`, or inside a directory granted read-only.
     fn given_how(&self) -> String {

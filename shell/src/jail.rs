@@ -2103,6 +2103,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
                     .flatten()
             })
             .or_else(|| o.missing_directory_hint(program, name, cwd))
+            .or_else(|| o.extract_hint(program, name, cwd))
             .or_else(|| o.format_patch_hint(program, name))
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.python_import_hint(program, name, args, cwd))

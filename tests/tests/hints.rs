@@ -1392,23 +1392,63 @@ both!(a_test_runner_without_its_directory_is_told, |t: &T| {
 });
 
 // Extracting an archive writes what it looks for: the hint gives a write grant (a read
-// one, `+ .`, failed the same way).
+// one, `+ .`, failed the same way) for the archive's names, when they are few and plain
+// (trial 8 was told `+ => .`), or a new directory to extract into; never a name of the
+// archive's that begins with a dot.
 both!(
-    an_archive_extracted_over_its_directory_is_told_to_write,
+    an_archive_extracted_here_is_told_its_names_to_write,
     |t: &T| {
         t.write("src/a", "a\n");
-        let packed = t.plain(&["tar", "czf", "src.tgz", "src"]);
-        assert!(packed.ok(), "{packed}");
-        let run = sh(t, &["--hints", "-c", "tar xzf src.tgz"]);
-        assert!(!run.ok(), "{run}");
+        t.write("top.txt", "top\n");
+        t.write("d/src/a", "a\n");
+        t.write("d/.bashrc", "rc\n");
+        for n in 1..=5 {
+            t.write(&format!("m/{n}"), "n\n");
+        }
+        for line in [
+            &["tar", "czf", "src.tgz", "src", "top.txt"][..],
+            &["tar", "czf", "dot.tgz", "-C", "d", "src", ".bashrc"],
+            &["tar", "czf", "many.tgz", "-C", "m", "1", "2", "3", "4", "5"],
+        ] {
+            let packed = t.plain(line);
+            assert!(packed.ok(), "{packed}");
+        }
+        for gone in ["src", "top.txt", "d", "m"] {
+            let gone = t.path(gone);
+            fs::remove_dir_all(&gone)
+                .or_else(|_| fs::remove_file(&gone))
+                .unwrap();
+        }
+        t.mkdir("w");
+        told_then_works(
+            t,
+            &[(
+                "tar xzf ../src.tgz",
+                "pola-sh: tar extracts src and top.txt here (the archive's names), which were not granted — try: tar … + => src => top.txt, or into a new directory: mkdir => src && tar … -C => src",
+                "tar xzf ../src.tgz + => src => top.txt",
+            )],
+        );
+        assert_eq!(fs::read_to_string(t.path("w/src/a")).unwrap(), "a\n");
+        assert_eq!(fs::read_to_string(t.path("w/top.txt")).unwrap(), "top\n");
+        // Over what is there: the same names, to write (the directory's name is taken).
+        let run = sh(t, &["--hints", "-c", "cd w && tar xzf ../src.tgz"]);
         assert!(
-            run.stderr.contains(
-                "pola-sh: tar tried to replace ./src, which was not granted — try: tar … + => ."
-            ),
+            run.stderr.contains("pola-sh: tar extracts src and top.txt here (the archive's names), which were not granted — try: tar … + => src => top.txt, or into a new directory: mkdir => extracted && tar … -C => extracted"),
             "{run}"
         );
-        let run = sh(t, &["--hints", "-c", "tar xzf src.tgz + => ."]);
-        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        // A dot file's name, or more than four: a new directory, or the whole one.
+        for (archive, said) in [
+            ("dot.tgz", "pola-sh: tar extracts 2 names here (the archive's), which were not granted — try: mkdir => dot && tar … -C => dot, or tar … + => ."),
+            ("many.tgz", "pola-sh: tar extracts 5 names here (the archive's), which were not granted — try: mkdir => many && tar … -C => many, or tar … + => ."),
+        ] {
+            told_then_works(
+                t,
+                &[(&format!("tar xzf ../{archive}"), said, &format!("mkdir => {0} && tar xzf ../{archive} -C => {0}", &archive[..archive.len() - 4]))],
+            );
+        }
+        assert_eq!(fs::read_to_string(t.path("w/dot/.bashrc")).unwrap(), "rc\n");
+        assert_eq!(fs::read_to_string(t.path("w/many/5")).unwrap(), "n\n");
+        assert!(!t.path("w/.bashrc").exists());
     }
 );
 
