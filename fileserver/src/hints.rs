@@ -1904,10 +1904,7 @@ impl Observed {
             _ => None,
         };
         let shown = |n: &&Path| crate::text::word(n);
-        let few = names.len() <= FEW
-            && names
-                .iter()
-                .all(|n| crate::text::typable(n) && !n.as_os_str().as_bytes().starts_with(b"."));
+        let few = names.len() <= FEW && names.iter().all(|n| plain_name(n));
         Some(match (few, into) {
             (true, into) => {
                 let list: Vec<String> = names.iter().map(shown).collect();
@@ -2213,6 +2210,15 @@ impl Observed {
                     format!("+ => {}", word(rel))
                 }
                 (_, 1) if edits => format!("+ => {}", word(rel)),
+                // A few names from its input, each to write (`ls *.log | xargs rm` was
+                // told `+ => .`; trial 8): the input's names, so never a dot file's.
+                (_, n) if edits && n <= 4 && existing.iter().all(|(r, _)| plain_name(r)) => {
+                    let each: Vec<String> = existing
+                        .iter()
+                        .map(|(r, _)| format!("=> {}", word(r)))
+                        .collect();
+                    format!("+ {}", each.join(" "))
+                }
                 _ if edits => "+ => .".to_string(),
                 // A name the line gave is marked where it is; another is added after `+`
                 // (`gcc -c a.c` replacing `a.o`: `gcc … => a.o` would pass it to gcc).
@@ -2812,6 +2818,16 @@ fn url_host(word: &Path) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
     valid.then(|| host.to_ascii_lowercase())
+}
+
+/// Whether `name`, a name a program had from elsewhere than the user's line (an
+/// archive, its input), may be named in a grant suggested for it: one name, which can
+/// be typed and does not begin with a dot (a `.bashrc` or `.ssh` chosen by what the
+/// program read is not suggested).
+fn plain_name(name: &Path) -> bool {
+    name.components().count() == 1
+        && crate::text::typable(name)
+        && !name.as_os_str().as_bytes().starts_with(b".")
 }
 
 /// Whether `path` is there on the host and a grant would give it (not a socket, which

@@ -1577,6 +1577,32 @@ both!(xargs_editing_in_place_is_told_the_write_grant, |t: &T| {
     );
     assert!(sh(t, &["-c", &format!("{line} + => t")]).ok());
     assert!(!t.path("w/t/a.log").exists() && t.path("w/t/keep.txt").exists());
+    // A few names here, each to write (`ls *.log | xargs rm` was told `+ => .`; trial
+    // 8); never a dot file's name, which its input chose.
+    for name in ["w/a.log", "w/b.log", "w/keep.txt", "w/.c.log"] {
+        t.write(name, "");
+    }
+    let line = "cd w && ls *.log | xargs rm";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr.contains(
+            "xargs looked for ./a.log, which was not granted — try: xargs … + => a.log => b.log"
+        ),
+        "{run}"
+    );
+    let run = sh(
+        t,
+        &["--hints", "-c", &format!("{line} + => a.log => b.log")],
+    );
+    assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+    assert!(!t.path("w/a.log").exists() && !t.path("w/b.log").exists());
+    assert!(t.path("w/keep.txt").exists());
+    let run = sh(
+        t,
+        &["--hints", "-c", "cd w && ls .c.log keep.txt | xargs rm"],
+    );
+    assert!(run.stderr.contains("try: xargs … + => .\n"), "{run}");
+    assert!(t.path("w/.c.log").exists());
 });
 
 // A command ended from outside (`kill`, its terminal closed as the shell left) lacked
