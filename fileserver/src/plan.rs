@@ -395,6 +395,7 @@ pub(crate) mod tests {
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,
+                crate::seccomp::Owners::Kept,
                 &crate::network::Network::Private,
                 crate::seccomp::Notify {
                     watch: true,

@@ -185,11 +185,26 @@ pub const HINT_CALLS: &[libc::c_long] = &[
     libc::SYS_bind,
 ];
 
+/// What a change of a file's owner to another id does in root's jails ([`id_filter`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Owners {
+    /// Succeeds without being made (`tar x`, `cp -a`: the files stay root's).
+    Kept,
+    /// Gets the kernel's answer (`chown` and `chgrp` themselves, whose only work it is).
+    Refused,
+}
+
 /// Compile the filters for a jail of `uid`/`gid` with `net`, notifying `notify`.
-pub fn compile(uid: u32, gid: u32, net: &Network, notify: Notify) -> Result<Filters, SeccompError> {
+pub fn compile(
+    uid: u32,
+    gid: u32,
+    owners: Owners,
+    net: &Network,
+    notify: Notify,
+) -> Result<Filters, SeccompError> {
     Ok(Filters {
         main: bpf(&filter(net)?)?,
-        ids: instructions_to_bytes(&id_filter(uid, gid)),
+        ids: instructions_to_bytes(&id_filter(uid, gid, owners)),
         notify: if notify.any() {
             Some(bpf(&notify_filter(notify)?)?)
         } else {
@@ -198,23 +213,24 @@ pub fn compile(uid: u32, gid: u32, net: &Network, notify: Notify) -> Result<Filt
     })
 }
 
-type Key = (u32, u32, Network, Notify);
+type Key = (u32, u32, Owners, Network, Notify);
 
 /// [`compile`], once per process for each combination.
 pub fn cached(
     uid: u32,
     gid: u32,
+    owners: Owners,
     net: &Network,
     notify: Notify,
 ) -> Result<Arc<Filters>, SeccompError> {
     static CACHE: Mutex<Option<HashMap<Key, Arc<Filters>>>> = Mutex::new(None);
-    let key = (uid, gid, net.clone(), notify);
+    let key = (uid, gid, owners, net.clone(), notify);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let map = cache.get_or_insert_with(HashMap::new);
     if let Some(f) = map.get(&key) {
         return Ok(f.clone());
     }
-    let f = Arc::new(compile(uid, gid, net, notify)?);
+    let f = Arc::new(compile(uid, gid, owners, net, notify)?);
     map.insert(key, f.clone());
     Ok(f)
 }
@@ -461,8 +477,10 @@ pub fn filter(net: &Network) -> Result<ScmpFilterContext, SeccompError> {
 /// `cp -a`, `rsync -a` and `install -o` set them — each failed (EINVAL: the id is not
 /// mapped) where root's own would have worked, and a downloaded source archive could
 /// not be unpacked. The files stay root's, as with `tar --no-same-owner`. A jail of
-/// another user gets the kernel's answer, as that user's own chown would fail.
-pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
+/// another user gets the kernel's answer, as that user's own chown would fail; so does
+/// `chown` or `chgrp` itself ([`Owners::Refused`]): "changed ownership of f" while
+/// nothing changed was a lie (trial 10).
+pub fn id_filter(uid: u32, gid: u32, owners: Owners) -> Vec<libc::sock_filter> {
     const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
     const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
     const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
@@ -509,7 +527,7 @@ pub fn id_filter(uid: u32, gid: u32) -> Vec<libc::sock_filter> {
             other: kill,
         })
         .collect();
-    if uid == 0 {
+    if uid == 0 && owners == Owners::Kept {
         calls.extend(CHOWN_CALLS.iter().map(|&(nr, owner)| Check {
             nr,
             ids: vec![(owner, IdKind::User), (owner + 1, IdKind::Group)],
@@ -638,9 +656,9 @@ mod tests {
             slots: true,
             hints: true,
         };
-        let f = compile(1000, 1000, &Network::Private, notify).unwrap();
+        let f = compile(1000, 1000, Owners::Kept, &Network::Private, notify).unwrap();
         assert_eq!(f.main.len() % 8, 0);
-        assert_eq!(f.ids.len(), id_filter(1000, 1000).len() * 8);
+        assert_eq!(f.ids.len(), id_filter(1000, 1000, Owners::Kept).len() * 8);
         let json = serde_json::to_string(&f).unwrap();
         assert_eq!(serde_json::from_str::<Filters>(&json).unwrap(), f);
         assert_eq!(hex::encode(&[0x00, 0xff, 0x1a]), "00ff1a");
@@ -649,8 +667,8 @@ mod tests {
             assert_eq!(hex::decode(bad), None, "{bad}");
         }
         assert!(Arc::ptr_eq(
-            &cached(1, 1, &Network::Private, Notify::default()).unwrap(),
-            &cached(1, 1, &Network::Private, Notify::default()).unwrap()
+            &cached(1, 1, Owners::Kept, &Network::Private, Notify::default()).unwrap(),
+            &cached(1, 1, Owners::Kept, &Network::Private, Notify::default()).unwrap()
         ));
     }
 

@@ -1588,7 +1588,13 @@ pub fn plan(
     };
     let observe = hints && pola_fileserver::hints::Tree::from_plan(&nodes, &cmd.cwd).is_some();
     let mediate = notify.any();
-    let seccomp = seccomp::cached(identity.uid, identity.gid, &prepared.net, notify)?;
+    // `chown` and `chgrp` are told the kernel's answer ([`seccomp::Owners`]).
+    let name = cmd.argv.first().map(Path::new).and_then(Path::file_name);
+    let owners = match name.is_some_and(|n| n == "chown" || n == "chgrp") {
+        true => seccomp::Owners::Refused,
+        false => seccomp::Owners::Kept,
+    };
+    let seccomp = seccomp::cached(identity.uid, identity.gid, owners, &prepared.net, notify)?;
     let proxy = pola_fileserver::proxy::wanted(&prepared.net, cmd.ask.is_some())
         .then(pola_fileserver::proxy::port);
     let scratch = nodes
@@ -2094,6 +2100,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| pola_sh_hint(program, name, args, outcome.status, &outcome.exe))
+            .or_else(|| owners_hint(program, name, args, &o.words))
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
             .or_else(|| o.operands_hint(program, name, cwd))
@@ -2618,6 +2625,47 @@ fn remote_url(config: &[u8], name: &[u8]) -> Option<Vec<u8>> {
 
 /// A set-user-ID or set-group-ID program (sudo, su, passwd, ping on some systems)
 /// never gains its privileges in a jail: say so, and the way to run it on purpose.
+/// `chown` or `chgrp` that failed giving files to another user or group than the
+/// caller's: a jail has those two alone, so the kernel refused (trial 10: root's
+/// `chown 1001 => f` said it had changed f, and nothing had changed; it now fails).
+fn owners_hint(program: &str, name: &str, args: bool, words: &[PathBuf]) -> Option<String> {
+    use nix::unistd::{getegid, geteuid, Group, User};
+    let spec = words
+        .iter()
+        .map(|w| w.as_os_str().as_bytes())
+        .find(|w| !w.starts_with(b"-"))?;
+    let spec = std::str::from_utf8(spec).ok()?;
+    let (user, group) = match name {
+        "chown" => spec.split_once([':', '.']).unwrap_or((spec, "")),
+        "chgrp" => ("", spec),
+        _ => return None,
+    };
+    let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
+    let other_user = !user.is_empty()
+        && match user.parse::<u32>() {
+            Ok(n) => n != uid,
+            Err(_) => User::from_name(user)
+                .ok()
+                .flatten()
+                .is_none_or(|u| u.uid.as_raw() != uid),
+        };
+    let other_group = !group.is_empty()
+        && match group.parse::<u32>() {
+            Ok(n) => n != gid,
+            Err(_) => Group::from_name(group)
+                .ok()
+                .flatten()
+                .is_none_or(|g| g.gid.as_raw() != gid),
+        };
+    if !other_user && !other_group {
+        return None;
+    }
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name}: a jail has one user and one group, yours: files cannot be given to another there — to change owners, run it unconfined, on purpose: !!{name}{dots}"
+    ))
+}
+
 fn setuid_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(exe).ok()?.permissions().mode();

@@ -271,7 +271,8 @@ mod tests {
     #[test]
     fn the_chained_program_answers_as_the_two_filters_do() {
         use libc::{SECCOMP_RET_ALLOW as ALLOW, SECCOMP_RET_KILL_PROCESS as KILL};
-        let ids = pola_fileserver::seccomp::id_filter(1000, 1000);
+        let ids =
+            pola_fileserver::seccomp::id_filter(1000, 1000, pola_fileserver::seccomp::Owners::Kept);
         // A stand-in for the main filter: ENOSYS for call 5, allow the rest.
         let enosys = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
         let main = [
@@ -336,7 +337,8 @@ mod tests {
     #[test]
     fn one_program_answers_as_the_three_filters_do() {
         use libc::{SECCOMP_RET_ALLOW as ALLOW, SECCOMP_RET_USER_NOTIF as NOTIFY};
-        let ids = pola_fileserver::seccomp::id_filter(1000, 1000);
+        let ids =
+            pola_fileserver::seccomp::id_filter(1000, 1000, pola_fileserver::seccomp::Owners::Kept);
         let errno = |e: i32| libc::SECCOMP_RET_ERRNO | e as u32;
         // Stand-ins: the main filter refuses call 5 and `connect`, the notification
         // filter asks about `execve` and `connect`.

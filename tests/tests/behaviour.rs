@@ -846,7 +846,9 @@ both!(
 // CAP_CHOWN, that failed (EINVAL, "Cannot change ownership", status 2) for every
 // downloaded source archive, as did `cp -a` of another user's files (new-user trial).
 // A root jail's change of owner to another id succeeds without being made (the files
-// stay root's); another user's is refused as that user's own would be.
+// stay root's); another user's is refused as that user's own would be. `chown` itself
+// is refused for both, and told to run unconfined: root's said "changed ownership of
+// f" while nothing changed (trial 10).
 both!(root_unpacks_archives_of_other_owners, |t: &T| {
     t.write("src/f", "x\n");
     t.plain(&["tar", "--owner=4242", "--group=4242", "-cf", "a.tar", "src"])
@@ -856,17 +858,28 @@ both!(root_unpacks_archives_of_other_owners, |t: &T| {
     let run =
         sh("tar xf a.tar + => .; echo rc=$?; stat -c %u src/f; chown 4242 => src/f; echo chown=$?");
     let own = t.uid.to_string();
-    match t.who {
-        Who::Root => assert_eq!(run.stdout, format!("rc=0\n{own}\nchown=0\n"), "{run}"),
-        Who::User => {
-            assert!(
-                run.stdout.starts_with(&format!("rc=0\n{own}\nchown=")),
-                "{run}"
-            );
-            assert!(!run.stdout.ends_with("chown=0\n"), "{run}");
-        }
-    }
+    assert!(
+        run.stdout.starts_with(&format!("rc=0\n{own}\nchown=")),
+        "{run}"
+    );
+    assert!(!run.stdout.ends_with("chown=0\n"), "{run}");
     use std::os::unix::fs::MetadataExt;
+    assert_eq!(fs::metadata(t.path("src/f")).unwrap().uid(), t.uid);
+    for line in ["chown -v 4242:4242 => src/f", "chgrp 4242 => src/f"] {
+        let run = t.output(t.command(pola_tests::pola_sh(), &["--hints", "-c", line]));
+        assert!(!run.ok(), "{run}");
+        let name = &line[..5];
+        assert!(
+            run.stderr.contains(&format!("pola-sh: {name}: a jail has one user and one group, yours: files cannot be given to another there — to change owners, run it unconfined, on purpose: !!{name} …")),
+            "{run}"
+        );
+    }
+    // To one's own owner it is no change, and works (nothing to say).
+    let run = t.output(t.command(
+        pola_tests::pola_sh(),
+        &["--hints", "-c", &format!("chown {own} => src/f")],
+    ));
+    assert!(run.ok() && run.stderr.is_empty(), "{run}");
     assert_eq!(fs::metadata(t.path("src/f")).unwrap().uid(), t.uid);
     // Unconfined, root's tar restores them (the behaviour the jail stands in for).
     if t.who == Who::Root {
