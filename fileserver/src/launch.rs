@@ -64,6 +64,10 @@ pub const FDS_PER_MESSAGE: usize = 200;
 /// The descriptor number the shim finds its socket at.
 pub const SHIM_SOCKET_FD: i32 = 10;
 
+/// How many files a program was expected to make of the slots it removed (`gzip =>
+/// *.txt`: each `.gz`) are named in the grant that keeps them.
+const EXPECTED_NAMED: usize = 8;
+
 /// The highest descriptor a command may be given (POSIX shells redirect 0–9).
 pub const MAX_USER_FD: i32 = 9;
 
@@ -1043,27 +1047,38 @@ impl Jail {
                     .file_name()
                     .map(|t| t.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let expected = done.put_back.iter().find_map(|slot| {
-                    let made = crate::hints::made_of(&tool, Path::new(slot))?;
-                    done.named
-                        .iter()
-                        .any(|n| Path::new(n) == made)
-                        .then(|| (dir.join(slot), dir.join(made)))
-                });
-                let keep = match expected {
-                    Some((slot, made)) => {
-                        let typed =
-                            |p: &Path| crate::text::word(p.strip_prefix(&self.cwd).unwrap_or(p));
-                        format!(
-                            " — to keep {}, try: {tool} … => {} + => {}",
-                            typed(&made),
-                            typed(&slot),
-                            typed(&made)
-                        )
+                // Each of them (`gzip => *.txt` was told the first file's alone; trial
+                // 10), when the names it left are those (a few are named: the rest of
+                // the expected names must be free here).
+                let expected: Vec<(PathBuf, PathBuf)> = done
+                    .put_back
+                    .iter()
+                    .filter_map(|slot| {
+                        let made = crate::hints::made_of(&tool, Path::new(slot))?;
+                        let named = done.named.iter().any(|n| Path::new(n) == made);
+                        let free =
+                            !more && named || more && dir.join(&made).symlink_metadata().is_err();
+                        free.then(|| (dir.join(slot), dir.join(made)))
+                    })
+                    .collect();
+                let typed = |p: &Path| crate::text::word(p.strip_prefix(&self.cwd).unwrap_or(p));
+                let keep = match expected.as_slice() {
+                    [(slot, made)] => format!(
+                        " — to keep {}, try: {tool} … => {} + => {}",
+                        typed(made),
+                        typed(slot),
+                        typed(made)
+                    ),
+                    all if (2..=EXPECTED_NAMED).contains(&all.len()) => {
+                        let each: Vec<String> = all
+                            .iter()
+                            .map(|(_, m)| format!("=> {}", typed(m)))
+                            .collect();
+                        format!(" — to keep them, try: {tool} … + {}", each.join(" "))
                     }
                     // (Not after the user was asked about them, and said no: trial 9.)
-                    None if asks => String::new(),
-                    None => " (a write grant keeps a file: + => NAME)".to_string(),
+                    _ if asks => String::new(),
+                    _ => " (a write grant keeps a file: + => NAME)".to_string(),
                 };
                 crate::text::say(format!(
                     "{who}: {n} {files} left beside its slots in {} {were} discarded{list}{keep}",
@@ -1072,11 +1087,22 @@ impl Jail {
             }
             // What the command made of them is gone, so they are back as they were,
             // and the command failed: nothing the user had is lost, and `&&` stops.
-            for slot in &done.put_back {
-                crate::text::say(format!(
+            // Said once for many (`gzip => *.txt` said it for each file; trial 10).
+            match done.put_back.as_slice() {
+                [] => {}
+                [slot] => crate::text::say(format!(
                     "{who}: {} was put back: the command removed it, and what it made beside it was not granted",
                     crate::text::shown(&dir.join(slot)),
-                ));
+                )),
+                all => {
+                    let shown = all.len().min(crate::slots::SCRATCH_NAMED);
+                    crate::text::say(format!(
+                        "{who}: {} files in {} were put back: {} — the command removed them, and what it made beside them was not granted",
+                        all.len(),
+                        crate::text::shown(&dir),
+                        crate::text::names(&all[..shown], all.len() > shown),
+                    ))
+                }
             }
             // A rename undone too: `mv => b c` said so and exited 0, and a script went
             // on believing c was there (new-user trial).

@@ -2301,16 +2301,18 @@ fn system_view_hint(
     use std::sync::atomic::{AtomicU8, Ordering};
     static SAID: AtomicU8 = AtomicU8::new(0);
     let tool = launch::program_name(exe);
-    let operand = words
-        .iter()
-        .any(|w| !w.as_os_str().as_encoded_bytes().starts_with(b"-"));
+    // (`/` is the jail's own root: `df -h /` showed a 1 MB tmpfs; trial 10.)
+    let operand = words.iter().any(|w| {
+        let w = w.as_os_str().as_encoded_bytes();
+        !w.starts_with(b"-") && w != b"/"
+    });
     let (kind, what) = match tool.as_str() {
         "dpkg" | "dpkg-query" | "apt-cache" | "apt" | "rpm" => (
             1,
             "reads the system's package database, which no jail is given (it saw none)",
         ),
-        // With no operand: every mount (with one, the file system holding it, which
-        // is right).
+        // With no operand, or `/`: every mount, or the jail's root (with another, the
+        // file system holding it, which is right).
         "df" | "findmnt" | "mount" | "lsblk" if !operand => {
             (2, "sees the jail's own mounts, not the system's")
         }

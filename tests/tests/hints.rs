@@ -2082,6 +2082,12 @@ both!(
         // With an operand, df shows the file system holding it, which is right.
         let run = sh(t, &["--hints", "-c", "df -h . >/dev/null"]);
         assert!(!run.stderr.contains(" sees "), "{run}");
+        // But `/` is the jail's own root (a 1 MB tmpfs; trial 10).
+        let run = sh(t, &["--hints", "-c", "df -h / >/dev/null"]);
+        assert!(
+            run.stderr.contains("df sees the jail's own mounts"),
+            "{run}"
+        );
     }
 );
 

@@ -624,6 +624,29 @@ both!(
         );
         assert_eq!(read(t, "w/g.txt"), text);
         assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        // Many at once: told the grant for each, and what was put back said once
+        // (trial 10: the first file's grant alone, and a line for each file).
+        for n in ["m1", "m2", "m3", "m4"] {
+            t.write(&format!("w/{n}.log"), "m\n");
+        }
+        let before = tree(&t.path("w"));
+        let run = sh(t, "cd w && gzip => m*.log");
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains("— to keep them, try: gzip … + => m1.log.gz => m2.log.gz => m3.log.gz => m4.log.gz\n")
+                && run.stderr.contains("4 files in ")
+                && run.stderr.contains(" were put back: m1.log, m2.log, m3.log, … — the command removed them")
+                && !run.stderr.contains("was put back"),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        let run = sh(
+            t,
+            "cd w && gzip => m*.log + => m1.log.gz => m2.log.gz => m3.log.gz => m4.log.gz",
+        );
+        assert!(run.ok() && run.stderr.is_empty(), "{run}");
+        assert!(t.path("w/m4.log.gz").exists() && !t.path("w/m4.log").exists());
+        let before = tree(&t.path("w"));
         // Removing is what `=> g.txt` gives: with nothing left beside it, it is gone.
         let run = sh(t, "cd w && rm => g.txt");
         assert!(run.ok(), "{run}");
