@@ -1597,6 +1597,10 @@ pub fn plan(
     let seccomp = seccomp::cached(identity.uid, identity.gid, owners, &prepared.net, notify)?;
     let proxy = pola_fileserver::proxy::wanted(&prepared.net, cmd.ask.is_some())
         .then(pola_fileserver::proxy::port);
+    let mut nodes = nodes;
+    if proxy.is_some() {
+        nodes.extend(curlrc(&nodes, &identity.home));
+    }
     let scratch = nodes
         .iter()
         .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))
@@ -1643,6 +1647,27 @@ pub fn plan(
         seccomp: (*seccomp).clone(),
         limits: Default::default(),
         work_tree_files: cmd.work_tree_changes.clone(),
+    })
+}
+
+/// For a jail given hosts through the proxy, with a private home: a `~/.curlrc`
+/// saying not to show the proxy's answer to curl's `CONNECT` as headers. `curl -sI URL
+/// | head -1` printed the proxy's "HTTP/1.1 200 Connection established" first, and a
+/// health check passed on a 404 (trial 10). A home the line granted is the user's,
+/// with the user's own file.
+fn curlrc(
+    nodes: &[pola_fileserver::plan::PlanNode],
+    home: &Path,
+) -> Option<pola_fileserver::plan::PlanNode> {
+    let file = home.join(".curlrc");
+    let private = nodes
+        .iter()
+        .any(|n| n.path == home && matches!(n.step, Step::Tmpfs { .. }));
+    (private && !nodes.iter().any(|n| n.path == file)).then(|| pola_fileserver::plan::PlanNode {
+        path: file,
+        step: Step::File {
+            contents: "# pola-sh: the proxy's answer to CONNECT is not the server's\nsuppress-connect-headers\n".into(),
+        },
     })
 }
 

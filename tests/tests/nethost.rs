@@ -421,6 +421,20 @@ both!(curl_reaches_the_granted_host_and_nothing_else, |t: &T| {
     );
     assert_ne!(run.stdout.trim(), "0", "{run}");
     assert_audit(t, "net allowed.test:80: denied (a tunnel to port 80");
+    // Its headers are the server's: the proxy's answer to CONNECT ("HTTP/1.1 200
+    // Connection established") is not shown first (trial 10: `curl -sI URL | head -1`
+    // passed a health check on a 404). Without the jail's `.curlrc`, curl shows it.
+    let head = |rc: &str| {
+        format!("curl {rc}-sSI --max-time 20 --cacert ca.pem https://allowed.test/nothing-here + @net:allowed.test ca.pem | head -1")
+    };
+    let run = shell(t, &net, &head(""));
+    assert!(
+        run.stdout.starts_with("HTTP/") && run.stdout.contains(" 404"),
+        "{run}"
+    );
+    // (`-q`, first: no `.curlrc`.)
+    let run = shell(t, &net, &head("-q "));
+    assert!(run.stdout.contains("200 Connection established"), "{run}");
     // The certificate was granted as an argument; grants and explain show the hosts.
     let run = shell(
         t,
