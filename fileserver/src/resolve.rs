@@ -406,7 +406,7 @@ fn stage_slot_dir(
             .extend(children.into_iter().filter(|c| !names.contains(c)));
     }
     dir.fixed.extend(shown.iter().cloned());
-    let staging_host = dir.parent_path.join(&dir.staging_name);
+    let staging_host = dir.aside_path.join(&dir.staging_name);
     let staging = WitnessFd::from_fd(
         dir.staging.try_clone().map_err(|e| {
             os_error(
@@ -563,7 +563,7 @@ mod tests {
         grant(&mut ns, &virt, &virt, Rights::Slot);
         let mut r = resolve(&ns).unwrap();
         assert_eq!(r.slots.len(), 1);
-        let staging = dir.path().join(&r.slots[0].staging_name);
+        let staging = r.slots[0].aside_path.join(&r.slots[0].staging_name);
         assert!(staging.is_dir());
         assert!(r
             .nodes

@@ -955,6 +955,7 @@ pub fn namespace(
         }
     }
     crate::protect::protect(&mut ns, &protected)?;
+    crate::protect::hide_aside(&mut ns)?;
     ns.ensure_dir(&cmd.cwd)?;
     Ok(Prepared {
         ns,

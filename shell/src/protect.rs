@@ -318,6 +318,57 @@ pub fn protect(ns: &mut Namespace, dirs: &[Protected]) -> Result<(), JailError> 
     Ok(())
 }
 
+/// pola-sh's directory for the staging directories of commands running now
+/// (`pola_fileserver::slots::aside_for`), found once: `None` where there is none.
+fn aside() -> Option<&'static Protected> {
+    static ASIDE: std::sync::OnceLock<Option<Protected>> = std::sync::OnceLock::new();
+    ASIDE
+        .get_or_init(|| {
+            let dir = pola_fileserver::slots::registry::aside_dir()?;
+            Protected::find(&dir).ok()
+        })
+        .as_ref()
+}
+
+/// Hide pola-sh's directory of staging directories in every directory grant of `ns`
+/// that holds it (a private empty tmpfs over it): what a running command has at its
+/// slots (a hard link to each slot's file, an editor's swap file) is there, and a jail
+/// given the home, even read-only, would otherwise read the slots of another command
+/// it was never given. The default environment's grants are the system's (`/usr`,
+/// `/etc`), looked at no more.
+pub fn hide_aside(ns: &mut Namespace) -> Result<(), JailError> {
+    let holding: Vec<(PathBuf, PathBuf)> = ns
+        .walk()
+        .into_iter()
+        .filter_map(|(virt, entry)| match entry {
+            Entry::Grant(g)
+                if !matches!(g.origin, Origin::Protected | Origin::Default) && !g.device =>
+            {
+                Some((virt, g.host.clone()))
+            }
+            _ => None,
+        })
+        .filter(|(_, host)| host.is_dir())
+        .collect();
+    if holding.is_empty() {
+        return Ok(());
+    }
+    let Some(aside) = aside() else {
+        return Ok(());
+    };
+    for (virt, host) in holding {
+        // (Granting it, or what is in it, by name is the user's choice, as for the
+        // other directories of pola-sh's: `protect`.)
+        if aside.named(&host) {
+            continue;
+        }
+        if let Some(rel) = aside.inside(&host) {
+            ns.insert(&virt.join(rel), Entry::Tmpfs)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

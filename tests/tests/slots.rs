@@ -659,7 +659,7 @@ both!(
         assert!(!t.path("w/g.txt").exists(), "the command removed it");
         t.output(own_state(t, "true")).success();
         assert_eq!(read(t, "w/g.txt"), text);
-        assert!(staging(&t.path("w")).is_empty());
+        assert!(staging(t).is_empty());
         let names: Vec<_> = fs::read_dir(t.path("w"))
             .unwrap()
             .flatten()
@@ -739,10 +739,18 @@ both!(a_slot_shows_no_sibling_and_scratch_is_discarded, |t: &T| {
 });
 
 /// The staging directories in `dir`.
-fn staging(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .unwrap()
-        .flatten()
+/// The staging directories (and their holds and removed files) of the test: in `w`,
+/// and in pola-sh's directory for them of either state directory a test's shell has.
+fn staging(t: &T) -> Vec<String> {
+    let asides = [
+        t.path("w"),
+        t.path("state/pola-sh/aside"),
+        t.state_home().join("pola-sh/aside"),
+    ];
+    asides
+        .iter()
+        .filter_map(|dir| fs::read_dir(dir).ok())
+        .flat_map(|d| d.flatten())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".pola-slots."))
         .collect()
@@ -776,11 +784,7 @@ both!(
         let script = "cd w && /usr/bin/python3 -c 'import os, time; f = open(\"f.new\", \"w\"); f.write(\"n\" * 1000000); f.flush(); open(\"go\", \"w\").close(); time.sleep(30); os.replace(\"f.new\", \"f\")' + => f => go";
         kill_shell_when(t, script, || t.path("w/go").exists());
         assert_eq!(read(t, "w/f"), big);
-        assert_eq!(
-            staging(&t.path("w")).len(),
-            1,
-            "the killed shell left its staging"
-        );
+        assert_eq!(staging(t).len(), 1, "the killed shell left its staging");
         // An editor's save that moved the file aside first (vim's backupcopy=no): put back.
         let script = "cd w && /usr/bin/python3 -c 'import os, time; os.rename(\"f\", \"f~\"); open(\"gone\", \"w\").close(); time.sleep(30)' + => f => gone";
         kill_shell_when(t, script, || t.path("w/gone").exists());
@@ -788,14 +792,47 @@ both!(
         // The next start cleans up: the moved file is back, whole, and no staging is left.
         t.output(own_state(t, "true")).success();
         assert_eq!(read(t, "w/f"), big);
-        assert!(
-            staging(&t.path("w")).is_empty(),
-            "{:?}",
-            staging(&t.path("w"))
-        );
+        assert!(staging(t).is_empty(), "{:?}", staging(t));
         assert_eq!(read(t, "w/sibling.txt"), "keep me\n");
     }
 );
+
+// A command's staging directory is out of sight of everything else: not in the
+// directory of its slots, where `find . | xargs rm` beside it listed its names and rm
+// failed on them (trial 10), and, in pola-sh's own directory for them, hidden from
+// every other jail, even one given that directory's parent: its scratch (here a
+// secret written beside the slot) is on the host, as the unconfined grep shows.
+both!(a_commands_staging_is_out_of_sight, |t: &T| {
+    t.write("w/t1.log", "1\n");
+    t.write("w/t2.log", "2\n");
+    let script = "cd w && sh -c 'echo secret-scratch > scratch.txt; : > go; sleep 3' + => go";
+    let mut child = own_state(t, script).spawn().unwrap();
+    assert!(
+        wait_for(|| t.path("w/go").exists(), 20),
+        "the command did not get going"
+    );
+    let here: Vec<String> = fs::read_dir(t.path("w"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(here.iter().all(|n| !n.starts_with(".pola")), "{here:?}");
+    assert_eq!(staging(t).len(), 1);
+    let plain = t.plain(&["grep", "-r", "secret-scratch", "state"]);
+    assert!(plain.stdout.contains("scratch.txt"), "{plain}");
+    let run = t.output(own_state(t, "grep -r secret-scratch state; echo rc=$?"));
+    assert_eq!(run.stdout, "rc=1\n", "{run}");
+    let run = t.output(own_state(
+        t,
+        "cd w && find . -name 't*.log' | xargs -r rm + => t*.log; echo rc=$?",
+    ));
+    assert_eq!(run.stdout, "rc=0\n", "{run}");
+    assert!(!t.path("w/t1.log").exists() && !t.path("w/t2.log").exists());
+    let end = child.wait().unwrap();
+    assert!(end.success(), "{end:?}");
+    assert!(staging(t).is_empty(), "{:?}", staging(t));
+    assert!(!t.path("w/scratch.txt").exists());
+});
 
 // A slot renamed aside in a loop: every move is written down (to put the object back
 // after a crash), which grew the record and the shell without bound (security
@@ -805,7 +842,7 @@ both!(moves_aside_are_bounded, |t: &T| {
     let script = "cd w && /usr/bin/python3 -c 'import os\nn = 0\nfor i in range(5000):\n    open(\"f\", \"w\").close()\n    try:\n        os.rename(\"f\", \"t\")\n    except OSError as e:\n        print(e.errno)\n        break\n    n += 1\nprint(n)' + => f";
     let run = t.output(own_state(t, script));
     assert_eq!(run.stdout, format!("{}\n4096\n", libc::ENOSPC), "{run}");
-    assert!(staging(&t.path("w")).is_empty());
+    assert!(staging(t).is_empty());
     assert_eq!(read(t, "w/sibling.txt"), "keep me\n");
 });
 
@@ -817,11 +854,7 @@ both!(scratch_is_removed_however_deep_or_locked, |t: &T| {
     let run = t.output(own_state(t, script));
     run.success();
     assert_eq!(read(t, "w/out"), "done\n");
-    assert!(
-        staging(&t.path("w")).is_empty(),
-        "{:?} {run}",
-        staging(&t.path("w"))
-    );
+    assert!(staging(t).is_empty(), "{:?} {run}", staging(t));
     assert!(run.stderr.contains("were discarded"), "{run}");
     let records = fs::read_dir(t.path("state/pola-sh/staging"))
         .map(|d| d.count())

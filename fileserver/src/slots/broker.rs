@@ -600,7 +600,7 @@ impl Broker {
         renameat2(
             d.parent.as_fd(),
             name,
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             kept.as_os_str(),
             RenameFlags::RENAME_NOREPLACE,
         )
@@ -639,15 +639,15 @@ impl Broker {
     /// slash (ENOTDIR).
     fn hold(&self, i: usize, scratch: &OsStr, trailing: bool) -> Result<Held, Errno> {
         let d = &self.dirs[i];
-        remove_tree(&d.parent, &d.hold);
+        remove_tree(&d.aside, &d.hold);
         renameat2(
             d.staging.as_fd(),
             scratch,
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             d.hold.as_os_str(),
             RenameFlags::RENAME_NOREPLACE,
         )?;
-        let st = match lstat_at(&d.parent, &d.hold) {
+        let st = match lstat_at(&d.aside, &d.hold) {
             Ok(st) => st,
             Err(e) => {
                 self.unhold(i, scratch);
@@ -670,14 +670,14 @@ impl Broker {
     fn unhold(&self, i: usize, scratch: &OsStr) {
         let d = &self.dirs[i];
         let back = renameat2(
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             d.hold.as_os_str(),
             d.staging.as_fd(),
             scratch,
             RenameFlags::RENAME_NOREPLACE,
         );
         if back.is_err() {
-            remove_tree(&d.parent, &d.hold);
+            remove_tree(&d.aside, &d.hold);
         }
     }
 
@@ -803,14 +803,14 @@ impl Broker {
         let d = &self.dirs[i];
         if held.kind == SFlag::S_IFDIR {
             // Recorded by its identity, which the rename keeps.
-            if let Ok(fd) = super::open_beneath(&d.parent, &d.hold, OFlag::O_PATH) {
+            if let Ok(fd) = super::open_beneath(&d.aside, &d.hold, OFlag::O_PATH) {
                 crate::planted::record_made_dir(&fd, &d.parent_path.join(&to.name));
             }
         } else {
             d.remember(&to.name, held.kind);
         }
         let placed = renameat2(
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             d.hold.as_os_str(),
             d.parent.as_fd(),
             to.name.as_os_str(),
@@ -840,14 +840,14 @@ impl Broker {
         let held = self.hold(i, &scratch.name, scratch.trailing)?;
         let d = &self.dirs[i];
         if held.kind == SFlag::S_IFDIR {
-            if let Ok(fd) = super::open_beneath(&d.parent, &d.hold, OFlag::O_PATH) {
+            if let Ok(fd) = super::open_beneath(&d.aside, &d.hold, OFlag::O_PATH) {
                 crate::planted::record_made_dir(&fd, &d.parent_path.join(&slot.name));
             }
         } else {
             d.remember(&slot.name, held.kind);
         }
         if let Err(e) = renameat2(
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             d.hold.as_os_str(),
             d.parent.as_fd(),
             slot.name.as_os_str(),
@@ -859,7 +859,7 @@ impl Broker {
         // The slot's old object is in the hold now: on to the scratch name.
         let d = &self.dirs[i];
         let mut out = renameat2(
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             d.hold.as_os_str(),
             d.staging.as_fd(),
             scratch.name.as_os_str(),
@@ -869,7 +869,7 @@ impl Broker {
             // The jail took the scratch name meanwhile; it is scratch all the same.
             remove_tree(&d.staging, &scratch.name);
             out = renameat2(
-                d.parent.as_fd(),
+                d.aside.as_fd(),
                 d.hold.as_os_str(),
                 d.staging.as_fd(),
                 scratch.name.as_os_str(),
@@ -909,18 +909,18 @@ impl Broker {
             _ => &self.dirs[from_dir].staging,
         };
         let d = &self.dirs[i];
-        remove_tree(&d.parent, &d.hold);
+        remove_tree(&d.aside, &d.hold);
         // A new link at the hold, checked there, then moved to the slot.
         if let Err(e) = nix::unistd::linkat(
             src.as_fd(),
             from.name.as_os_str(),
-            d.parent.as_fd(),
+            d.aside.as_fd(),
             d.hold.as_os_str(),
             AtFlags::empty(),
         ) {
             return Answer::Fail(e);
         }
-        let checked = match lstat_at(&d.parent, &d.hold) {
+        let checked = match lstat_at(&d.aside, &d.hold) {
             Ok(st) if is_special(&st) => Err(Errno::EPERM),
             // Following a link the jail made is not the server's to do.
             Ok(st) if kind(&st) == SFlag::S_IFLNK && flags & libc::AT_SYMLINK_FOLLOW != 0 => {
@@ -932,7 +932,7 @@ impl Broker {
         let placed = checked.and_then(|k| {
             d.remember(name, k);
             renameat2(
-                d.parent.as_fd(),
+                d.aside.as_fd(),
                 d.hold.as_os_str(),
                 d.parent.as_fd(),
                 name,
@@ -940,7 +940,7 @@ impl Broker {
             )
         });
         if let Err(e) = placed {
-            let _ = unlinkat(&d.parent, d.hold.as_os_str(), UnlinkatFlags::NoRemoveDir);
+            let _ = unlinkat(&d.aside, d.hold.as_os_str(), UnlinkatFlags::NoRemoveDir);
             return Answer::Fail(e);
         }
         match self.sync(i, name) {

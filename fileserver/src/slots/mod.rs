@@ -5,10 +5,13 @@
 //!
 //! How (Ostia's delegation, with the jail's namespace as the boundary):
 //!
-//! - **Staging.** Beside each slot directory P the server makes a staging directory S
-//!   (`P/.pola-slots.XXXXXX`, same file system, so renames are atomic and never copy).
-//!   The jail sees S at P's place: names the command makes there are its scratch, on
-//!   the host but hidden in S, and discarded at exit. Siblings in P are never shown.
+//! - **Staging.** For each slot directory P the server makes a staging directory S
+//!   (`.pola-slots.XXXXXX`) on P's mount, so that renames between them are atomic and
+//!   never copy: in pola-sh's own directory `$XDG_STATE_HOME/pola-sh/aside` when that
+//!   is on the same mount, out of sight of whatever walks P, else in P itself
+//!   ([`SlotDir::aside`]). The jail sees S at P's place: names the command makes there
+//!   are its scratch, on the host but hidden in S, and discarded at exit. Siblings in P
+//!   are never shown.
 //! - **Views.** A slot's object is bind-mounted onto a placeholder in S (reads and
 //!   writes go to the very object, at kernel speed) — at launch by the jail's builder,
 //!   afterwards by the jail's supervisor through mount propagation (see [`protocol`]);
@@ -36,6 +39,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
@@ -77,7 +81,11 @@ pub struct SlotDir {
     /// P, on the host (`O_PATH`), and its canonical path.
     pub parent: OwnedFd,
     pub parent_path: PathBuf,
-    /// S, on the host (`O_PATH`), its name in P and its identity.
+    /// Where S, the hold and the files the command removed are ([`aside_for`]): a
+    /// directory of pola-sh's own on P's mount, or P itself; and its canonical path.
+    pub aside: OwnedFd,
+    pub aside_path: PathBuf,
+    /// S, on the host (`O_PATH`), its name in `aside` and its identity.
     pub staging: OwnedFd,
     pub staging_name: OsString,
     pub id: (u64, u64),
@@ -85,8 +93,8 @@ pub struct SlotDir {
     pub slots: BTreeMap<OsString, View>,
     /// Names in S that are mount points of other grants (placeholders): never scratch.
     pub fixed: BTreeSet<OsString>,
-    /// The name in P where the server holds an object on its way from S to a slot,
-    /// while it checks what it is: out of the jail's reach.
+    /// The name in `aside` where the server holds an object on its way from S to a
+    /// slot, while it checks what it is: out of the jail's reach.
     pub hold: OsString,
     pub record: registry::Record,
     /// The user's links at slots when the command began, by identity (birth time
@@ -97,6 +105,58 @@ pub struct SlotDir {
     /// text it gives them (`expect_links`): one found there at the end with that text
     /// is followed from then on, though the jail made it (`planted::record_kept`).
     pub typed: BTreeMap<OsString, Vec<u8>>,
+}
+
+/// Where slot directory P's staging directory, hold and removed files go, with its
+/// canonical path: pola-sh's own directory for them ([`registry::aside_dir`], made if
+/// missing) when it is the user's and on P's very mount — renames between the two are
+/// then atomic, and nothing of a running command's slots shows in P to what walks it
+/// (`find . | xargs rm` beside a command with slots there listed its staging
+/// directory's names, and rm failed on them; trial 10) — else P itself. Jails never
+/// see that directory: it is hidden in every grant that holds it (`shell/src/protect.rs`).
+pub fn aside_for(parent: &OwnedFd, parent_path: &Path) -> Result<(OwnedFd, PathBuf), Errno> {
+    let own = || -> Option<(OwnedFd, PathBuf)> {
+        let dir = registry::aside_dir()?;
+        if !dir.is_dir() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&dir)
+                .ok()?;
+        }
+        let dir = std::fs::canonicalize(&dir).ok()?;
+        let how = OpenHow::new()
+            .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+        let fd = openat2(nix::fcntl::AT_FDCWD, &dir, how).ok()?;
+        let mine = fstat(&fd).ok()?.st_uid == nix::unistd::geteuid().as_raw();
+        (mine && mount_id(&fd)? == mount_id(parent)?).then_some((fd, dir))
+    };
+    match own() {
+        Some(found) => Ok(found),
+        None => Ok((
+            parent
+                .try_clone()
+                .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))?,
+            parent_path.to_path_buf(),
+        )),
+    }
+}
+
+/// The mount an open descriptor is on (its id, from `statx`).
+fn mount_id(fd: &impl AsRawFd) -> Option<u64> {
+    // SAFETY: statx fills `buf`; the path is the empty C string, with AT_EMPTY_PATH.
+    let mut buf: libc::statx = unsafe { std::mem::zeroed() };
+    let r = unsafe {
+        libc::statx(
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            libc::STATX_MNT_ID,
+            &mut buf,
+        )
+    };
+    (r == 0 && buf.stx_mask & libc::STATX_MNT_ID != 0).then_some(buf.stx_mnt_id)
 }
 
 /// The staging directory's name prefix; with six random characters after it.
@@ -175,10 +235,11 @@ impl SlotDir {
             path: parent_path.clone(),
             errno,
         };
+        let (aside, aside_path) = aside_for(&parent, &parent_path).map_err(os)?;
         let mut staging_name = OsString::new();
         for _ in 0..16 {
             let name = OsString::from(format!("{STAGING_PREFIX}{}", random_suffix()));
-            match mkdirat(&parent, name.as_os_str(), Mode::from_bits_truncate(0o700)) {
+            match mkdirat(&aside, name.as_os_str(), Mode::from_bits_truncate(0o700)) {
                 Ok(()) => {
                     staging_name = name;
                     break;
@@ -191,11 +252,15 @@ impl SlotDir {
             return Err(os(Errno::EEXIST));
         }
         let staging =
-            open_beneath(&parent, &staging_name, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(os)?;
+            open_beneath(&aside, &staging_name, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(os)?;
         let st = fstat(&staging).map_err(os)?;
         let record = registry::Record::create(registry::Header {
             pid: std::process::id(),
             parent: parent_path.clone(),
+            aside: match aside_path == parent_path {
+                true => PathBuf::new(),
+                false => aside_path.clone(),
+            },
             staging: staging_name.clone(),
             dev: st.st_dev,
             ino: st.st_ino,
@@ -207,6 +272,8 @@ impl SlotDir {
             virt: virt.to_path_buf(),
             parent,
             parent_path,
+            aside,
+            aside_path,
             staging,
             staging_name,
             id: (st.st_dev, st.st_ino),
@@ -529,16 +596,18 @@ impl SlotDir {
     /// it says yes to is moved here as it is, never over anything.
     pub fn finish_keeping(self, keep: &mut dyn FnMut(&Path) -> bool) -> Finished {
         let mut done = Finished::default();
-        let staging = match open_dir(&self.parent, &self.staging_name) {
+        let removed = |put_back| {
+            registry::finish_removed(&self.record.displaced, &self.aside, &self.parent, put_back)
+        };
+        let staging = match open_dir(&self.aside, &self.staging_name) {
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
-                done.put_back =
-                    registry::finish_removed(&self.record.displaced, &self.parent, true);
+                done.put_back = removed(true);
                 self.record.remove();
                 return done;
             }
             Err(_) => {
-                done.left = Some(self.parent_path.join(&self.staging_name));
+                done.left = Some(self.aside_path.join(&self.staging_name));
                 return done;
             }
         };
@@ -569,11 +638,16 @@ impl SlotDir {
                 );
             }
         }
-        registry::restore_held(&self.record.displaced, &self.parent, &self.hold);
-        remove_tree(&self.parent, &self.hold);
+        registry::restore_held(
+            &self.record.displaced,
+            &self.aside,
+            &self.parent,
+            &self.hold,
+        );
+        remove_tree(&self.aside, &self.hold);
         let same = fstat(&staging).is_ok_and(|st| (st.st_dev, st.st_ino) == self.id);
         if !same {
-            done.put_back = registry::finish_removed(&self.record.displaced, &self.parent, true);
+            done.put_back = removed(true);
             self.record.remove();
             return done;
         }
@@ -626,15 +700,14 @@ impl SlotDir {
             .any(|name| lstat_at(&staging, name).is_ok_and(|st| kind(&st) == SFlag::S_IFDIR));
         done.discarded = left.len();
         done.named = scratch_names(left);
-        let removal = remove_staging(&self.parent, &self.staging_name, &staging);
+        let removal = remove_staging(&self.aside, &self.staging_name, &staging);
         // A file the command removed while what it made in its place is discarded is
         // put back: the user keeps what they had (`gzip => f`, without `+ => f.gz`).
-        done.put_back =
-            registry::finish_removed(&self.record.displaced, &self.parent, done.discarded > 0);
+        done.put_back = removed(done.discarded > 0);
         if removal.gone {
             self.record.remove();
         } else {
-            done.left = Some(self.parent_path.join(&self.staging_name));
+            done.left = Some(self.aside_path.join(&self.staging_name));
         }
         done
     }
@@ -1000,11 +1073,21 @@ mod tests {
         fs::write(d.path().join("sibling"), "s").unwrap();
         let names: Vec<OsString> = ["f", "dir", "link", "new"].map(OsString::from).to_vec();
         let (dir, mounts) = SlotDir::stage(0, Path::new("/v"), open_dir(d.path()), &names).unwrap();
-        let staging = d.path().join(&dir.staging_name);
+        // In pola-sh's own directory for them, on the same mount: nothing in P.
+        let aside = fs::canonicalize(_state.path().join("pola-sh/aside")).unwrap();
+        assert_eq!(dir.aside_path, aside);
+        let staging = aside.join(&dir.staging_name);
         assert!(dir
             .staging_name
             .to_string_lossy()
             .starts_with(STAGING_PREFIX));
+        let mut here: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        here.sort();
+        assert_eq!(here, ["dir", "f", "link", "sibling"]);
         // The symlink is the same link in S; the file and the directory are bound at
         // launch (a file linked would show a second link: gzip refuses it).
         assert_eq!(fs::read_link(staging.join("link")).unwrap(), Path::new("f"));
@@ -1028,6 +1111,29 @@ mod tests {
         assert!(!staging.exists());
         assert_eq!(fs::read_to_string(d.path().join("f")).unwrap(), "file");
         assert!(d.path().join("dir").is_dir() && d.path().join("link").is_symlink());
+    }
+
+    #[test]
+    fn staging_is_beside_the_slots_on_another_mount() {
+        // A state directory on another mount than the slots' (a tmpfs): renames
+        // between the two would fail, so the staging directory is in P.
+        let Ok(state) = tempfile::tempdir_in("/dev/shm") else {
+            return;
+        };
+        std::env::set_var("XDG_STATE_HOME", state.path());
+        let d = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let (p, s) = (open_dir(d.path()), open_dir(state.path()));
+        if mount_id(&p) == mount_id(&s) {
+            return;
+        }
+        fs::write(d.path().join("f"), "file").unwrap();
+        let names = vec![OsString::from("f"), OsString::from("new")];
+        let (dir, _) = SlotDir::stage(0, Path::new("/v"), p, &names).unwrap();
+        assert_eq!(dir.aside_path, fs::canonicalize(d.path()).unwrap());
+        assert!(d.path().join(&dir.staging_name).is_dir());
+        let done = dir.finish();
+        assert_eq!(done.discarded, 0);
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
     }
 
     #[test]

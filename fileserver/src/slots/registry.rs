@@ -37,6 +37,15 @@ pub fn dir() -> Option<PathBuf> {
     dirs::state_dir().map(|d| d.join("pola-sh").join("staging"))
 }
 
+/// Where staging directories go when they can (`super::aside_for`):
+/// `$XDG_STATE_HOME/pola-sh/aside`.
+pub fn aside_dir() -> Option<PathBuf> {
+    dirs::state_dir().map(|d| d.join("pola-sh").join(ASIDE))
+}
+
+/// The name of [`aside_dir`] in pola-sh's state directory.
+pub const ASIDE: &str = "aside";
+
 /// A slot object about to be renamed into the staging directory (its scratch name).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Displaced {
@@ -46,9 +55,9 @@ pub struct Displaced {
     pub slot: OsString,
     pub dev: u64,
     pub ino: u64,
-    /// A slot's file the command removed: kept in the slot directory under the name
-    /// `scratch` (`removed_name`), out of the jail's reach, until the command is over
-    /// ([`finish_removed`]).
+    /// A slot's file the command removed: kept beside the staging directory under the
+    /// name `scratch` (`removed_name`), out of the jail's reach, until the command is
+    /// over ([`finish_removed`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
 }
@@ -58,9 +67,13 @@ pub struct Displaced {
 pub struct Header {
     /// The owner, for people reading the record (liveness is the `flock`).
     pub pid: u32,
-    /// The slot directory (canonical) and the staging directory's name in it.
+    /// The slot directory (canonical) and the staging directory's name in `aside`.
     #[serde(with = "crate::plan::bytes")]
     pub parent: PathBuf,
+    /// Where the staging directory, the hold and removed files are, when not in the
+    /// slot directory: pola-sh's own directory for them (canonical), else empty.
+    #[serde(default, with = "crate::plan::bytes", skip_serializing_if = "is_empty")]
+    pub aside: PathBuf,
     #[serde(with = "crate::plan::bytes")]
     pub staging: OsString,
     pub dev: u64,
@@ -70,9 +83,13 @@ pub struct Header {
     pub slots: Vec<OsString>,
 }
 
+fn is_empty(path: &Path) -> bool {
+    path.as_os_str().is_empty()
+}
+
 impl Header {
-    /// The name, in the slot directory, where the server holds an object between the
-    /// staging directory and a slot while it checks it (out of the jail's reach).
+    /// The name, beside the staging directory, where the server holds an object between
+    /// it and a slot while it checks it (out of the jail's reach).
     pub fn hold(&self) -> OsString {
         hold_name(&self.staging)
     }
@@ -85,8 +102,8 @@ pub fn hold_name(staging: &OsStr) -> OsString {
     name
 }
 
-/// The name in the slot directory where the `n`th slot file the command removed is
-/// kept until it is over (out of the jail's reach, like the hold).
+/// The name, beside the staging directory, where the `n`th slot file the command
+/// removed is kept until it is over (out of the jail's reach, like the hold).
 pub fn removed_name(staging: &OsStr, n: usize) -> OsString {
     let mut name = staging.to_os_string();
     name.push(format!(".removed.{n}"));
@@ -209,8 +226,9 @@ fn parse(text: &[u8]) -> Option<(Header, Vec<Displaced>)> {
 }
 
 /// Open the staging directory a record names, only if it is still that directory:
-/// the slot directory and the staging directory (`O_RDONLY`).
-fn open_recorded(h: &Header) -> Option<(OwnedFd, OwnedFd)> {
+/// the slot directory, where the staging directory is, and the staging directory
+/// (`O_RDONLY`).
+fn open_recorded(h: &Header) -> Option<(OwnedFd, OwnedFd, OwnedFd)> {
     // Only a staging directory as the registry names them (`.pola-slots.XXXX`, one
     // name): a record that is not the registry's (one a jail could have written, were
     // it ever given this directory: review) names no other directory to empty.
@@ -223,10 +241,21 @@ fn open_recorded(h: &Header) -> Option<(OwnedFd, OwnedFd)> {
         .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
         .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
     let parent = openat2(nix::fcntl::AT_FDCWD, &h.parent, how).ok()?;
+    // Only pola-sh's own directory for them, as it is now (`aside_dir`).
+    let aside = match is_empty(&h.aside) {
+        true => parent.try_clone().ok()?,
+        false => {
+            let own = aside_dir().and_then(|d| fs::canonicalize(d).ok());
+            if own.as_deref() != Some(h.aside.as_path()) {
+                return None;
+            }
+            openat2(nix::fcntl::AT_FDCWD, &h.aside, how).ok()?
+        }
+    };
     // Made readable again if a jail took that away (see `remove_staging`).
-    let staging = super::open_dir(&parent, &h.staging).ok()?;
+    let staging = super::open_dir(&aside, &h.staging).ok()?;
     let st = nix::sys::stat::fstat(&staging).ok()?;
-    (st.st_dev == h.dev && st.st_ino == h.ino).then_some((parent, staging))
+    (st.st_dev == h.dev && st.st_ino == h.ino).then_some((parent, aside, staging))
 }
 
 /// Clean up after owners that are gone: put displaced slot objects back where their
@@ -277,16 +306,16 @@ pub fn recover() -> usize {
             continue;
         }
         let mut gone = true;
-        if let Some((parent, staging)) = open_recorded(&header) {
+        if let Some((parent, aside, staging)) = open_recorded(&header) {
             restore(&displaced, &parent, &staging);
             // Whether what the command made in their place was kept is not known
             // here: a removed file whose name is empty is put back (nothing lost).
-            finish_removed(&displaced, &parent, true);
+            finish_removed(&displaced, &aside, &parent, true);
             let hold = header.hold();
-            restore_held(&displaced, &parent, &hold);
+            restore_held(&displaced, &aside, &parent, &hold);
             super::sweep(&parent, &header.parent, &header.slots);
-            super::remove_tree(&parent, &hold);
-            gone = super::remove_staging(&parent, &header.staging, &staging).gone;
+            super::remove_tree(&aside, &hold);
+            gone = super::remove_staging(&aside, &header.staging, &staging).gone;
         }
         if gone {
             let _ = fs::remove_file(&path);
@@ -336,23 +365,25 @@ pub fn restore(
     restored
 }
 
-/// The slot files the command removed (`Displaced::removed`), kept aside: each put
-/// back where its slot's name is empty, if `put_back`, else (and where the name was
-/// taken again: `sed -i`'s new file) removed for good. Returns the slots put back.
+/// The slot files the command removed (`Displaced::removed`), kept in `aside`: each
+/// put back where its slot's name in `parent` is empty, if `put_back`, else (and where
+/// the name was taken again: `sed -i`'s new file) removed for good. Returns the slots
+/// put back.
 pub fn finish_removed(
     displaced: &[Displaced],
+    aside: &impl AsFd,
     parent: &impl AsFd,
     put_back: bool,
 ) -> Vec<OsString> {
     let mut back = Vec::new();
     for d in displaced.iter().filter(|d| d.removed) {
-        if !same(parent, &d.scratch, d) {
+        if !same(aside, &d.scratch, d) {
             continue;
         }
         let renamed = put_back
             && slot_free(parent, &d.slot)
             && renameat2(
-                parent.as_fd(),
+                aside.as_fd(),
                 d.scratch.as_os_str(),
                 parent.as_fd(),
                 d.slot.as_os_str(),
@@ -363,7 +394,7 @@ pub fn finish_removed(
             back.push(d.slot.clone());
         } else {
             let _ = nix::unistd::unlinkat(
-                parent,
+                aside,
                 d.scratch.as_os_str(),
                 nix::unistd::UnlinkatFlags::NoRemoveDir,
             );
@@ -372,14 +403,14 @@ pub fn finish_removed(
     back
 }
 
-/// A server that died with a slot object in the hold (between a slot and its scratch
-/// name during an exchange): put it back at its empty slot.
-pub fn restore_held(displaced: &[Displaced], parent: &impl AsFd, hold: &OsStr) {
+/// A server that died with a slot object in the hold (in `aside`, between a slot and
+/// its scratch name during an exchange): put it back at its empty slot in `parent`.
+pub fn restore_held(displaced: &[Displaced], aside: &impl AsFd, parent: &impl AsFd, hold: &OsStr) {
     for d in displaced.iter().rev() {
-        if same(parent, hold, d)
+        if same(aside, hold, d)
             && slot_free(parent, &d.slot)
             && renameat2(
-                parent.as_fd(),
+                aside.as_fd(),
                 hold,
                 parent.as_fd(),
                 d.slot.as_os_str(),
@@ -401,6 +432,7 @@ mod tests {
         let header = Header {
             pid: 1,
             parent: PathBuf::from("/p"),
+            aside: PathBuf::new(),
             staging: OsString::from(".pola-slots.abcdef"),
             dev: 1,
             ino: 2,
@@ -423,5 +455,15 @@ mod tests {
         assert_eq!(h, header);
         assert_eq!(moved, vec![d]);
         assert_eq!(h.hold(), OsString::from(".pola-slots.abcdef.hold"));
+        // Kept in pola-sh's directory for them: said, and read back.
+        let aside = Header {
+            aside: PathBuf::from("/s/pola-sh/aside"),
+            ..header.clone()
+        };
+        let (h, _) = parse(&serde_json::to_vec(&aside).unwrap()).unwrap();
+        assert_eq!(h, aside);
+        assert!(!String::from_utf8(serde_json::to_vec(&header).unwrap())
+            .unwrap()
+            .contains("aside"));
     }
 }
