@@ -2243,6 +2243,17 @@ impl Observed {
                 // A directory too (python opened inc/util.h, and was told `+ .`, the whole
                 // working directory, where `+ inc` was enough; new-user trial).
                 (false, 1) if !project => format!("+ {}", word(rel)),
+                // The names a list gave it, each to read (`sha256sum -c SUMS`, `… |
+                // xargs grep -l ERROR` were told `+ .`; trial 10): the list's, so a few
+                // plain names, never a dot file's.
+                (false, n)
+                    if n <= 4
+                        && self.reads_a_list()
+                        && existing.iter().all(|(r, _)| plain_name(r)) =>
+                {
+                    let each: Vec<String> = existing.iter().map(|(r, _)| word(r)).collect();
+                    format!("+ {}", each.join(" "))
+                }
                 (false, _) => "+ .".to_string(),
             };
             // A name that cannot be typed (a control character: its escapes would name
@@ -2645,6 +2656,24 @@ impl Observed {
         };
         let in_text = new.components().count() == 1 && self.words.iter().any(quoted);
         (in_text || names.iter().any(|n| n == new)) && crate::text::typable(new)
+    }
+
+    /// Whether it reads the names it opens from a list, all of them at once: xargs,
+    /// or a checksum program checking a list (`sha256sum -c SUMS`).
+    fn reads_a_list(&self) -> bool {
+        const SUMS: &[&str] = &[
+            "md5sum",
+            "sha1sum",
+            "sha224sum",
+            "sha256sum",
+            "sha384sum",
+            "sha512sum",
+            "b2sum",
+            "cksum",
+        ];
+        self.tool == "xargs"
+            || SUMS.contains(&self.tool.as_str())
+                && (short_option(&self.words, b"c") || has_word(&self.words, &[b"--check"]))
     }
 
     /// Whether this is pytest (`pytest`, `python3 -m pytest`).
@@ -3560,6 +3589,37 @@ mod tests {
             ..Observed::default()
         };
         assert_eq!(nothing.hint("pola-sh", "make", false, d.path()), None);
+        // A list's names, each to read: a few plain ones; else the directory.
+        for n in ["s1.json", "s2.dat", ".hidden"] {
+            std::fs::write(d.path().join(n), "x").unwrap();
+        }
+        let sums = Observed {
+            looked: vec![("s1.json".into(), false), ("s2.dat".into(), false)],
+            words: vec!["-c".into(), "SUMS".into()],
+            tool: "sha256sum".into(),
+            ..Observed::default()
+        };
+        assert!(sums
+            .hint("pola-sh", "sha256sum", true, d.path())
+            .unwrap()
+            .ends_with("try: sha256sum … + s1.json s2.dat"));
+        let dotted = Observed {
+            looked: vec![("s1.json".into(), false), (".hidden".into(), false)],
+            tool: "xargs".into(),
+            ..sums.clone()
+        };
+        assert!(dotted
+            .hint("pola-sh", "xargs", true, d.path())
+            .unwrap()
+            .ends_with("try: xargs … + ."));
+        let unchecked = Observed {
+            words: vec!["s1.json".into(), "s2.dat".into()],
+            ..sums.clone()
+        };
+        assert!(unchecked
+            .hint("pola-sh", "sha256sum", true, d.path())
+            .unwrap()
+            .ends_with("try: sha256sum … + ."));
         let net = Observed {
             connects: vec![("127.0.0.1".into(), 8080)],
             own_network: true,
