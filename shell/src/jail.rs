@@ -2114,6 +2114,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.changes_hint(program, name, args, false, cwd))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
+            .or_else(|| agent_hint(program, name, &o.words, &outcome.exe))
             .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| shell_script_hint(program, name, args, &o, &outcome.exe, cwd))
             .or_else(|| o.interpreter_hint(program, name, cwd))
@@ -2281,6 +2282,33 @@ fn unreachable_hint(program: &str, name: &str, missed: &[(String, String)]) -> O
 
 /// The processes hint ([`processes_hint`]) was said, or a command was given `@ps`.
 static PROCESSES_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `ssh-agent -s` that started an agent in the background: the agent ended with its
+/// jail, and what it printed names nothing outside — its socket was in the jail's
+/// private `/tmp`, and `SSH_AGENT_PID` is its number in the jail's PID namespace, which
+/// `kill $SSH_AGENT_PID` would send to another process of this machine (trial 10:
+/// `Agent pid 3`). Not for an agent that runs a command of its own, nor `-k`, `-d`,
+/// `-D`.
+fn agent_hint(program: &str, name: &str, words: &[PathBuf], exe: &Path) -> Option<String> {
+    if launch::program_name(exe) != "ssh-agent" {
+        return None;
+    }
+    let mut words = words.iter().map(|w| w.as_os_str().as_bytes());
+    while let Some(w) = words.next() {
+        match w {
+            b"-k" | b"-d" | b"-D" => return None,
+            b"-a" | b"-t" | b"-E" | b"-P" | b"-O" => {
+                words.next();
+            }
+            w if w.starts_with(b"-") => {}
+            // A command of its own, which had the agent for as long as it ran.
+            _ => return None,
+        }
+    }
+    Some(format!(
+        "{program}: {name} ended with its jail: its socket and its PID (the jail's own number: kill $SSH_AGENT_PID would signal another process) name nothing here — for an agent that stays: eval \"$(!!{name} -s)\""
+    ))
+}
 
 /// A program that lists or signals processes sees only its own jail's: said once a
 /// shell (`ps` showing two processes looks broken), whatever its status, with the
@@ -2697,7 +2725,9 @@ fn owners_hint(program: &str, name: &str, args: bool, words: &[PathBuf]) -> Opti
 fn setuid_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(exe).ok()?.permissions().mode();
-    if mode & 0o6000 == 0 {
+    // (ssh-agent is set-group-ID only so that no process of the user's may trace it:
+    // it needs no privilege, and a failure of its command is that command's.)
+    if mode & 0o6000 == 0 || launch::program_name(exe) == "ssh-agent" {
         return None;
     }
     let dots = if args { " …" } else { "" };

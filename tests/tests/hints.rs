@@ -2091,6 +2091,46 @@ both!(
     }
 );
 
+// `eval "$(ssh-agent -s)"`: the agent ended with its jail, and SSH_AGENT_PID was the
+// jail's own number (3), which `kill $SSH_AGENT_PID` sent to another process (trial
+// 10). Told so, with the agent that stays; unconfined, the PID is the agent's.
+both!(
+    an_agent_started_in_a_jail_is_told_it_ended_with_it,
+    |t: &T| {
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "eval \"$(ssh-agent -s)\" >/dev/null; echo pid=$SSH_AGENT_PID",
+            ],
+        );
+        assert!(
+        run.stderr.contains("pola-sh: ssh-agent ended with its jail: its socket and its PID (the jail's own number: kill $SSH_AGENT_PID would signal another process) name nothing here — for an agent that stays: eval \"$(!!ssh-agent -s)\""),
+        "{run}"
+    );
+        let pid: u32 = run.expect_field("pid").parse().unwrap();
+        assert!(pid < 10, "{run}");
+        let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "eval \"$(!!ssh-agent -s)\" >/dev/null; kill -0 $SSH_AGENT_PID && echo alive; kill $SSH_AGENT_PID",
+        ],
+    );
+        assert_eq!(run.stdout, "alive\n", "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+        // With a command of its own, it had the agent while that ran: nothing to say.
+        let run = sh(t, &["--hints", "-c", "ssh-agent sh -c 'ssh-add -l'"]);
+        assert!(run.stdout.contains("no identities"), "{run}");
+        assert!(
+            !run.stderr.contains("ended with its jail") && !run.stderr.contains("set-user-ID"),
+            "{run}"
+        );
+    }
+);
+
 // A download's file is in the grant with the network: `curl … -o x` was told the
 // network alone, and failed again writing x (new-user trial).
 both!(
