@@ -2696,23 +2696,14 @@ fn owners_hint(program: &str, name: &str, args: bool, words: &[PathBuf]) -> Opti
         "chgrp" => ("", spec),
         _ => return None,
     };
-    let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
-    let other_user = !user.is_empty()
-        && match user.parse::<u32>() {
-            Ok(n) => n != uid,
-            Err(_) => User::from_name(user)
-                .ok()
-                .flatten()
-                .is_none_or(|u| u.uid.as_raw() != uid),
-        };
-    let other_group = !group.is_empty()
-        && match group.parse::<u32>() {
-            Ok(n) => n != gid,
-            Err(_) => Group::from_name(group)
-                .ok()
-                .flatten()
-                .is_none_or(|g| g.gid.as_raw() != gid),
-        };
+    // A name or number that is not `own` (one not known is another's).
+    let other = |word: &str, own: u32, by_name: &dyn Fn(&str) -> Option<u32>| {
+        !word.is_empty() && word.parse::<u32>().ok().or_else(|| by_name(word)) != Some(own)
+    };
+    let user_id = |n: &str| Some(User::from_name(n).ok()??.uid.as_raw());
+    let group_id = |n: &str| Some(Group::from_name(n).ok()??.gid.as_raw());
+    let other_user = other(user, geteuid().as_raw(), &user_id);
+    let other_group = other(group, getegid().as_raw(), &group_id);
     if !other_user && !other_group {
         return None;
     }
