@@ -1915,8 +1915,20 @@ impl Observed {
                     None => String::new(),
                 };
                 let other = into.map_or(format!("{name} … + => ."), |i| format!("into a new directory: {i}"));
+                // What the grant would let it replace is said (an archive's Makefile
+                // replaced the user's; review).
+                let there: Vec<String> = names
+                    .iter()
+                    .filter(|n| cwd.join(n).symlink_metadata().is_ok())
+                    .map(shown)
+                    .collect();
+                let replaces = match there.as_slice() {
+                    [] => String::new(),
+                    [one] => format!("; {one} is there, and would be replaced"),
+                    all => format!("; {} are there, and would be replaced", all.join(", ")),
+                };
                 format!(
-                    "{program}: {name} extracts {listed} here (the archive's names), which were not granted — try: {name} … + {}, or {other}",
+                    "{program}: {name} extracts {listed} here (the archive's names{replaces}), which were not granted — try: {name} … + {}, or {other}",
                     grants.join(" ")
                 )
             }

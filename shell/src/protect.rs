@@ -334,37 +334,56 @@ fn aside() -> Option<&'static Protected> {
 /// that holds it (a private empty tmpfs over it): what a running command has at its
 /// slots (a hard link to each slot's file, an editor's swap file) is there, and a jail
 /// given the home, even read-only, would otherwise read the slots of another command
-/// it was never given. The default environment's grants are the system's (`/usr`,
-/// `/etc`), looked at no more.
+/// it was never given. The default environment's grants too (one in the user's
+/// `environment` may hold the home: review), each looked at once a shell.
 pub fn hide_aside(ns: &mut Namespace) -> Result<(), JailError> {
-    let holding: Vec<(PathBuf, PathBuf)> = ns
+    type Known = std::collections::HashMap<PathBuf, Option<PathBuf>>;
+    static DEFAULTS: std::sync::Mutex<Option<Known>> = std::sync::Mutex::new(None);
+    let holding: Vec<(PathBuf, PathBuf, bool)> = ns
         .walk()
         .into_iter()
         .filter_map(|(virt, entry)| match entry {
-            Entry::Grant(g)
-                if !matches!(g.origin, Origin::Protected | Origin::Default) && !g.device =>
-            {
-                Some((virt, g.host.clone()))
+            Entry::Grant(g) if g.origin != Origin::Protected && !g.device => {
+                Some((virt, g.host.clone(), g.origin == Origin::Default))
             }
             _ => None,
         })
-        .filter(|(_, host)| host.is_dir())
         .collect();
-    if holding.is_empty() {
-        return Ok(());
-    }
     let Some(aside) = aside() else {
         return Ok(());
     };
-    for (virt, host) in holding {
+    let holds = |host: &Path| -> Option<PathBuf> {
         // (Granting it, or what is in it, by name is the user's choice, as for the
         // other directories of pola-sh's: `protect`.)
-        if aside.named(&host) {
+        if !host.is_dir() || aside.named(host) {
+            return None;
+        }
+        aside.inside(host)
+    };
+    for (virt, host, default) in holding {
+        let rel = match default {
+            true => {
+                let mut known = DEFAULTS.lock().unwrap_or_else(|e| e.into_inner());
+                let known = known.get_or_insert_with(Known::new);
+                known
+                    .entry(host.clone())
+                    .or_insert_with(|| holds(&host))
+                    .clone()
+            }
+            false => holds(&host),
+        };
+        let Some(rel) = rel else {
             continue;
+        };
+        // Made again if it went (a tmpfs needs its mount point; review).
+        if !aside.real.is_dir() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&aside.real)
+                .map_err(|e| JailError::Protect(aside.real.clone(), e))?;
         }
-        if let Some(rel) = aside.inside(&host) {
-            ns.insert(&virt.join(rel), Entry::Tmpfs)?;
-        }
+        ns.insert(&virt.join(rel), Entry::Tmpfs)?;
     }
     Ok(())
 }

@@ -1433,7 +1433,7 @@ both!(
         // Over what is there: the same names, to write (the directory's name is taken).
         let run = sh(t, &["--hints", "-c", "cd w && tar xzf ../src.tgz"]);
         assert!(
-            run.stderr.contains("pola-sh: tar extracts src and top.txt here (the archive's names), which were not granted — try: tar … + => src => top.txt, or into a new directory: mkdir => extracted && tar … -C => extracted"),
+            run.stderr.contains("pola-sh: tar extracts src and top.txt here (the archive's names; src, top.txt are there, and would be replaced), which were not granted — try: tar … + => src => top.txt, or into a new directory: mkdir => extracted && tar … -C => extracted"),
             "{run}"
         );
         // A dot file's name, or more than four: a new directory, or the whole one.

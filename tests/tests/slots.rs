@@ -828,11 +828,84 @@ both!(a_commands_staging_is_out_of_sight, |t: &T| {
     ));
     assert_eq!(run.stdout, "rc=0\n", "{run}");
     assert!(!t.path("w/t1.log").exists() && !t.path("w/t2.log").exists());
+    // Nor through the default environment, where the user may grant a directory that
+    // holds it (review).
+    let state = t.path("state");
+    t.write(
+        "config/pola-sh/environment",
+        &format!(
+            "ro /usr\nro /bin\nro /lib\nro /lib64\ntmpfs /tmp\nro {}\n",
+            state.display()
+        ),
+    );
+    let mut cmd = own_state(
+        t,
+        &format!(
+            "sh -c 'cat {}/pola-sh/aside/.pola*/scratch.txt'; echo rc=$?",
+            state.display()
+        ),
+    );
+    cmd.env("XDG_CONFIG_HOME", t.path("config"));
+    let run = t.output(cmd);
+    assert!(
+        !run.stdout.contains("secret") && run.stdout.ends_with("rc=1\n"),
+        "{run}"
+    );
     let end = child.wait().unwrap();
     assert!(end.success(), "{end:?}");
     assert!(staging(t).is_empty(), "{:?}", staging(t));
     assert!(!t.path("w/scratch.txt").exists());
 });
+
+// A shell killed while its command had removed a slot's file (kept aside until the
+// command's end), and the slot's directory renamed meanwhile: the next start cannot
+// put it back, and says where it is rather than leaving it out of sight (review).
+both!(
+    what_a_killed_shell_set_aside_for_a_directory_gone_is_said,
+    |t: &T| {
+        t.write("w/g.txt", "precious\n");
+        let script = "cd w && sh -c 'rm g.txt; : > go; sleep 30' + => g.txt => go";
+        kill_shell_when(t, script, || t.path("w/go").exists());
+        fs::rename(t.path("w"), t.path("w2")).unwrap();
+        let run = t.output(own_state(t, "true"));
+        assert!(
+            run.stderr
+                .contains("holds what a command whose shell was killed had set aside in ")
+                && run.stderr.contains(".removed.0"),
+            "{run}"
+        );
+        let aside = t.path("state/pola-sh/aside");
+        let kept: Vec<_> = fs::read_dir(&aside)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".removed.0"))
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(fs::read_to_string(kept[0].path()).unwrap(), "precious\n");
+    }
+);
+
+// A file saved at a slot in a shared directory (set-group-ID, a team's group) takes
+// the directory's group, as it did when the staging directory was always beside it:
+// made in pola-sh's own directory instead, `sed -i`'s new file had the user's group
+// (review). Such a directory keeps its staging beside the slots.
+both!(
+    a_file_saved_in_a_shared_directory_takes_its_group,
+    |t: &T| {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = t.mkdir("w/shared");
+        nix::unistd::chown(&dir, None, Some(nix::unistd::Gid::from_raw(100))).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o2777)).unwrap();
+        let run = sh(
+            t,
+            "cd w/shared && sh -c 'echo new > tmp; mv tmp new.txt' + => new.txt",
+        );
+        assert!(run.ok(), "{run}");
+        assert_eq!(read(t, "w/shared/new.txt"), "new\n");
+        assert_eq!(fs::metadata(t.path("w/shared/new.txt")).unwrap().gid(), 100);
+        assert!(staging(t).is_empty(), "{:?}", staging(t));
+    }
+);
 
 // A slot renamed aside in a loop: every move is written down (to put the object back
 // after a crash), which grew the record and the shell without bound (security

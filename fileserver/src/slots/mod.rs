@@ -109,11 +109,13 @@ pub struct SlotDir {
 
 /// Where slot directory P's staging directory, hold and removed files go, with its
 /// canonical path: pola-sh's own directory for them ([`registry::aside_dir`], made if
-/// missing) when it is the user's and on P's very mount — renames between the two are
-/// then atomic, and nothing of a running command's slots shows in P to what walks it
-/// (`find . | xargs rm` beside a command with slots there listed its staging
-/// directory's names, and rm failed on them; trial 10) — else P itself. Jails never
-/// see that directory: it is hidden in every grant that holds it (`shell/src/protect.rs`).
+/// missing) when it is the user's and on P's very mount and file system — renames
+/// between the two are then atomic, and nothing of a running command's slots shows in
+/// P to what walks it (`find . | xargs rm` beside a command with slots there listed its
+/// staging directory's names, and rm failed on them; trial 10) — else P itself; and P
+/// itself too where what is made in P takes something of P's (its group, a default
+/// ACL, a project). Jails never see that directory: it is hidden in every grant that
+/// holds it (`shell/src/protect.rs`).
 pub fn aside_for(parent: &OwnedFd, parent_path: &Path) -> Result<(OwnedFd, PathBuf), Errno> {
     let own = || -> Option<(OwnedFd, PathBuf)> {
         let dir = registry::aside_dir()?;
@@ -129,8 +131,17 @@ pub fn aside_for(parent: &OwnedFd, parent_path: &Path) -> Result<(OwnedFd, PathB
             .flags(OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
             .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
         let fd = openat2(nix::fcntl::AT_FDCWD, &dir, how).ok()?;
-        let mine = fstat(&fd).ok()?.st_uid == nix::unistd::geteuid().as_raw();
-        (mine && mount_id(&fd)? == mount_id(parent)?).then_some((fd, dir))
+        let (own, theirs) = (fstat(&fd).ok()?, fstat(parent).ok()?);
+        let mine = own.st_uid == nix::unistd::geteuid().as_raw();
+        // One mount is not enough: a btrfs subvolume shares its parent's mount and
+        // has a device of its own, and a directory with a project of its own takes
+        // nothing renamed in from elsewhere (both EXDEV: `sed -i` failed, and a file
+        // the user chose to keep was lost; review).
+        let together = own.st_dev == theirs.st_dev
+            && mount_id(&fd)? == mount_id(parent)?
+            && !projects_apart(parent)
+            && !passes_on(parent);
+        (mine && together).then_some((fd, dir))
     };
     match own() {
         Some(found) => Ok(found),
@@ -141,6 +152,64 @@ pub fn aside_for(parent: &OwnedFd, parent_path: &Path) -> Result<(OwnedFd, PathB
             parent_path.to_path_buf(),
         )),
     }
+}
+
+/// Whether the directory `dir` gives what is made in it a project of its own (ext4's
+/// and XFS's `FS_XFLAG_PROJINHERIT`), which a rename into it from another directory
+/// fails with EXDEV; true too when that cannot be known.
+fn projects_apart(dir: &OwnedFd) -> bool {
+    /// `struct fsxattr` of `<linux/fs.h>`.
+    #[repr(C)]
+    #[derive(Default)]
+    struct FsXattr {
+        xflags: u32,
+        extsize: u32,
+        nextents: u32,
+        projid: u32,
+        cowextsize: u32,
+        pad: [u8; 8],
+    }
+    /// `_IOR('X', 31, struct fsxattr)`.
+    const FS_IOC_FSGETXATTR: libc::c_ulong = 0x801c_581f;
+    const FS_XFLAG_PROJINHERIT: u32 = 0x200;
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let Ok(open) = nix::fcntl::openat(dir, ".", flags, Mode::empty()) else {
+        return true;
+    };
+    let mut x = FsXattr::default();
+    // SAFETY: the ioctl fills a `struct fsxattr`, which `x` is.
+    let r = unsafe { libc::ioctl(open.as_raw_fd(), FS_IOC_FSGETXATTR, &mut x) };
+    match r {
+        0 => x.xflags & FS_XFLAG_PROJINHERIT != 0,
+        // A file system without projects (tmpfs: ENOTTY).
+        _ => !matches!(
+            Errno::last(),
+            Errno::ENOTTY | Errno::EOPNOTSUPP | Errno::EINVAL
+        ),
+    }
+}
+
+/// Whether what is made in the directory `dir` takes something from it: its group (a
+/// set-group-ID directory, shared by a team) or a default ACL. What a command saves at
+/// a slot by rename was made in S, and must be made where it inherits that: S stays in
+/// P (review: saved files lost the team's group and ACL).
+fn passes_on(dir: &OwnedFd) -> bool {
+    if fstat(dir).is_ok_and(|st| st.st_mode & libc::S_ISGID != 0) {
+        return true;
+    }
+    let Ok(path) = std::ffi::CString::new(format!("/proc/self/fd/{}", dir.as_raw_fd())) else {
+        return true;
+    };
+    // SAFETY: a size query (no buffer) of a C-string path and attribute name.
+    let n = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            c"system.posix_acl_default".as_ptr(),
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    n > 0 || (n < 0 && !matches!(Errno::last(), Errno::ENODATA | Errno::EOPNOTSUPP))
 }
 
 /// The mount an open descriptor is on (its id, from `statx`).
@@ -683,13 +752,18 @@ impl SlotDir {
             // A new name for that file (never over one that is there now); its name in
             // the staging directory goes with the directory.
             let held = format!("/proc/self/fd/{}", file.as_raw_fd());
+            // (A copy where a link cannot go from one to the other: never lost.)
             let linked = linkat(
                 nix::fcntl::AT_FDCWD,
                 held.as_str(),
                 self.parent.as_fd(),
                 name.as_os_str(),
                 AtFlags::AT_SYMLINK_FOLLOW,
-            );
+            )
+            .or_else(|e| match e {
+                Errno::EXDEV => copy_new(&held, &self.parent, name),
+                e => Err(e),
+            });
             if linked.is_ok() {
                 done.kept.push(name.clone());
             }
@@ -722,6 +796,25 @@ impl SlotDir {
             Place::Scratch
         }
     }
+}
+
+/// Copy the regular file at `from` to a new file `name` in `dir` (never over one).
+fn copy_new(from: &str, dir: &OwnedFd, name: &OsStr) -> Result<(), Errno> {
+    let errno = |e: std::io::Error| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO));
+    let mut source = std::fs::File::open(from).map_err(errno)?;
+    let mode = source.metadata().map_err(errno)?.permissions();
+    let made = nix::fcntl::openat(
+        dir,
+        name,
+        OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::from_bits_truncate(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777),
+    )?;
+    let copied = std::io::copy(&mut source, &mut std::fs::File::from(made));
+    if let Err(e) = copied {
+        let _ = unlinkat(dir, name, UnlinkatFlags::NoRemoveDir);
+        return Err(errno(e));
+    }
+    Ok(())
 }
 
 /// What was tidied after a jail.

@@ -306,7 +306,11 @@ pub fn recover() -> usize {
             continue;
         }
         let mut gone = true;
-        if let Some((parent, aside, staging)) = open_recorded(&header) {
+        let opened = open_recorded(&header);
+        if opened.is_none() {
+            say_stranded(&header);
+        }
+        if let Some((parent, aside, staging)) = opened {
             restore(&displaced, &parent, &staging);
             // Whether what the command made in their place was kept is not known
             // here: a removed file whose name is empty is put back (nothing lost).
@@ -323,6 +327,36 @@ pub fn recover() -> usize {
         }
     }
     cleaned
+}
+
+/// A record whose slot directory is gone (renamed or removed while its shell was
+/// dead), with its staging directory and what it had set aside (a file the command
+/// removed, kept until its end) in pola-sh's own directory for them, out of sight:
+/// said, so that nothing is lost without a word (review). Left there for the user.
+fn say_stranded(h: &Header) {
+    let Some(own) = aside_dir().and_then(|d| fs::canonicalize(d).ok()) else {
+        return;
+    };
+    if is_empty(&h.aside) || own != h.aside {
+        return;
+    }
+    let ours = h.staging.as_encoded_bytes();
+    let left: Vec<OsString> = fs::read_dir(&own)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name())
+                .filter(|n| n.as_encoded_bytes().starts_with(ours))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !left.is_empty() {
+        crate::text::say(format!(
+            "pola-sh: {} holds what a command whose shell was killed had set aside in {}, which is not there any more: {} (look there, and remove them when done)",
+            crate::text::shown(&own),
+            crate::text::shown(&h.parent),
+            crate::text::names(&left, false),
+        ));
+    }
 }
 
 fn same(dir: &impl AsFd, name: &OsStr, d: &Displaced) -> bool {
