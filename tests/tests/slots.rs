@@ -885,6 +885,52 @@ both!(
     }
 );
 
+// A shell killed while its command had a slot's file moved aside, whose name was
+// then taken again, or had unsaved work in a swap file beside its slot: the next start
+// kept neither (trial 11). Both are kept, and said.
+both!(what_a_killed_shells_command_left_is_kept, |t: &T| {
+    t.write("w/a", "original\n");
+    let script =
+        "cd w && sh -c 'mv a a.tmp; echo unsaved > .f.swp; : > go; sleep 30' + => a => f => go";
+    kill_shell_when(t, script, || t.path("w/go").exists());
+    assert!(!t.path("w/a").exists(), "the command moved it aside");
+    t.write("w/a", "new\n");
+    let run = t.output(own_state(t, "true"));
+    assert!(
+        run.stderr
+            .contains("what a command whose shell was killed left beside its slots in ")
+            && run.stderr.contains(": .f.swp, a.tmp"),
+        "{run}"
+    );
+    let kept: Vec<_> = fs::read_dir(t.path("state/pola-sh/aside/kept"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        fs::read_to_string(kept[0].join("a.tmp")).unwrap(),
+        "original\n"
+    );
+    assert_eq!(
+        fs::read_to_string(kept[0].join(".f.swp")).unwrap(),
+        "unsaved\n"
+    );
+    assert_eq!(read(t, "w/a"), "new\n");
+    assert!(staging(t).is_empty(), "{:?}", staging(t));
+    // Nothing left: nothing kept, nothing said.
+    let script = "cd w && sh -c ': > go2; sleep 30' + => go2";
+    kill_shell_when(t, script, || t.path("w/go2").exists());
+    let run = t.output(own_state(t, "true"));
+    assert!(!run.stderr.contains("is kept in"), "{run}");
+    assert_eq!(
+        fs::read_dir(t.path("state/pola-sh/aside/kept"))
+            .unwrap()
+            .count(),
+        1
+    );
+});
+
 // A file saved at a slot in a shared directory (set-group-ID, a team's group) takes
 // the directory's group, as it did when the staging directory was always beside it:
 // made in pola-sh's own directory instead, `sed -i`'s new file had the user's group

@@ -312,6 +312,19 @@ pub fn recover() -> usize {
         }
         if let Some((parent, aside, staging)) = opened {
             restore(&displaced, &parent, &staging);
+            // A file the command removed whose name was taken again since: kept with
+            // what it left ([`keep_left`]), not removed for good.
+            for d in displaced.iter().filter(|d| d.removed) {
+                if !slot_free(&parent, &d.slot) && same(&aside, &d.scratch, d) {
+                    let _ = renameat2(
+                        aside.as_fd(),
+                        d.scratch.as_os_str(),
+                        staging.as_fd(),
+                        d.scratch.as_os_str(),
+                        RenameFlags::RENAME_NOREPLACE,
+                    );
+                }
+            }
             // Whether what the command made in their place was kept is not known
             // here: a removed file whose name is empty is put back (nothing lost).
             finish_removed(&displaced, &aside, &parent, true);
@@ -319,7 +332,10 @@ pub fn recover() -> usize {
             restore_held(&displaced, &aside, &parent, &hold);
             super::sweep(&parent, &header.parent, &header.slots);
             super::remove_tree(&aside, &hold);
-            gone = super::remove_staging(&aside, &header.staging, &staging).gone;
+            gone = match keep_left(&header, &aside, &staging) {
+                true => true,
+                false => super::remove_staging(&aside, &header.staging, &staging).gone,
+            };
         }
         if gone {
             let _ = fs::remove_file(&path);
@@ -327,6 +343,74 @@ pub fn recover() -> usize {
         }
     }
     cleaned
+}
+
+/// Where what a killed shell's command left in its staging directory is kept
+/// ([`keep_left`]): `$XDG_STATE_HOME/pola-sh/aside/kept`, hidden from jails with the
+/// rest of [`aside_dir`] (it holds what the command had at its slots).
+pub fn kept_dir() -> Option<PathBuf> {
+    aside_dir().map(|d| d.join("kept"))
+}
+
+/// After a shell was killed: what its command left in its staging directory beyond the
+/// slots' views and empty placeholders — an editor's swap file holding unsaved work, a
+/// slot's file it had moved aside whose name was taken again since — is not removed
+/// (trial 11: both were, without a word) but kept in [`kept_dir`] and said. True if the
+/// staging directory went there (it is then gone from where it was).
+fn keep_left(h: &Header, aside: &OwnedFd, staging: &OwnedFd) -> bool {
+    for name in super::list(staging) {
+        let Ok(st) = fstatat(staging, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW) else {
+            continue;
+        };
+        let is_dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+        let empty = match is_dir {
+            true => super::open_dir(staging, &name).is_ok_and(|d| super::list(&d).is_empty()),
+            false => st.st_mode & libc::S_IFMT == libc::S_IFREG && st.st_size == 0,
+        };
+        // A slot's view (a link to its file, a placeholder) or an empty placeholder.
+        if h.slots.contains(&name) || empty {
+            let flag = match is_dir {
+                true => nix::unistd::UnlinkatFlags::RemoveDir,
+                false => nix::unistd::UnlinkatFlags::NoRemoveDir,
+            };
+            let _ = nix::unistd::unlinkat(staging, name.as_os_str(), flag);
+        }
+    }
+    let mut left = super::list(staging);
+    if left.is_empty() {
+        return false;
+    }
+    left.sort();
+    let Some(kept) = kept_dir() else {
+        return false;
+    };
+    if create_dirs(&kept).is_err() {
+        return false;
+    }
+    let Ok(into) = fs::File::open(&kept) else {
+        return false;
+    };
+    let moved = renameat2(
+        aside.as_fd(),
+        h.staging.as_os_str(),
+        into.as_fd(),
+        h.staging.as_os_str(),
+        RenameFlags::RENAME_NOREPLACE,
+    );
+    let at = match (moved, is_empty(&h.aside)) {
+        (Ok(()), _) => kept.join(&h.staging),
+        // (Staged on another mount: left where it is, and said.)
+        (Err(_), true) => h.parent.join(&h.staging),
+        (Err(_), false) => h.aside.join(&h.staging),
+    };
+    let shown = left.len().min(4);
+    crate::text::say(format!(
+        "pola-sh: what a command whose shell was killed left beside its slots in {} is kept in {}: {}",
+        crate::text::shown(&h.parent),
+        crate::text::shown(&at),
+        crate::text::names(&left[..shown], left.len() > shown),
+    ));
+    true
 }
 
 /// A record whose slot directory is gone (renamed or removed while its shell was
