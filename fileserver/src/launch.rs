@@ -1113,9 +1113,13 @@ impl Jail {
         }
         // Every process of the jail is reaped once PID 1 says it ended, and what the
         // broker put back is in place: nothing of it writes from now on. Without that
-        // word (its shim was killed, PID 1 dying after it) the window stays open.
+        // word (its shim was killed, PID 1 dying after it) the window stays open; but
+        // for a jail whose shim said why it could not start (125, the command never
+        // run): each such launch left its window open for the shell's life (a file
+        // replaced while a command naming it started; trial 11).
         if let Some(window) = self.write_window.take() {
-            if reports.iter().any(|r| matches!(r, ShimReport::Ended(_))) {
+            let ended = reports.iter().any(|r| matches!(r, ShimReport::Ended(_)));
+            if ended || (!launched && status == 125) {
                 window.shut();
             }
         }

@@ -931,6 +931,38 @@ both!(what_a_killed_shells_command_left_is_kept, |t: &T| {
     );
 });
 
+// A launch that failed (a file the line names replaced as its jail started) shuts
+// the window it opened for what that jail could write: each such failure left one
+// open for the shell's life, and every file born since was taken for a jail's
+// (trial 11: 73 of them in one session).
+both!(a_launch_that_failed_leaves_no_window_open, |t: &T| {
+    t.write("w/g.txt", "x\n");
+    let mut cmd = own_state(
+        t,
+        "cd w && cat => g.txt; echo rc=$?; !!ls $XDG_STATE_HOME/pola-sh/windows",
+    );
+    cmd.env("POLA_TEST_LAUNCH_DELAY_MS", "1500")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(line.contains("pausing"), "{line}");
+    fs::rename(t.path("w/g.txt"), t.path("w/g.old")).unwrap();
+    t.write("w/g.txt", "y\n");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        rest.contains("changed while the jail was starting"),
+        "{rest}"
+    );
+    assert!(stdout.starts_with("rc=125\n"), "{stdout}");
+    assert!(!stdout.contains("open."), "{stdout}");
+});
+
 // A file saved at a slot in a shared directory (set-group-ID, a team's group) takes
 // the directory's group, as it did when the staging directory was always beside it:
 // made in pola-sh's own directory instead, `sed -i`'s new file had the user's group
