@@ -512,6 +512,38 @@ fn extracts(tool: &str, words: &[PathBuf]) -> bool {
     }
 }
 
+/// The archive `tool` given `words` creates, if it is tar creating one: the word after
+/// a bundle of letters holding `c` and `f` (`czf A`, `-cf A`), or after `-f`/`--file`.
+fn tar_creates<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    if tool != "tar" && tool != "bsdtar" {
+        return None;
+    }
+    let bytes = |w: &PathBuf| w.as_os_str().as_bytes().to_vec();
+    let bundle = |w: &[u8]| {
+        let letters = w.strip_prefix(b"-").unwrap_or(w);
+        !letters.starts_with(b"-") && letters.iter().all(|b| b.is_ascii_alphabetic())
+    };
+    let first = words.first().map(bytes).unwrap_or_default();
+    let creates = (bundle(&first) && !first.starts_with(b"-") && first.contains(&b'c'))
+        || words.iter().any(|w| {
+            let w = bytes(w);
+            w == b"--create" || (w.starts_with(b"-") && bundle(&w) && w.contains(&b'c'))
+        });
+    if !creates {
+        return None;
+    }
+    // (`--file=A` is one word with the option: not a path as typed.)
+    words.iter().enumerate().find_map(|(i, w)| {
+        let w = bytes(w);
+        // The old style's letters take their arguments in order (`cfz A`); after a
+        // dash, `f` takes the rest of the word, so it ends it (`-czf A`).
+        let takes = w == b"--file"
+            || (i == 0 && bundle(&w) && !w.starts_with(b"-") && w.contains(&b'f'))
+            || (w.starts_with(b"-") && bundle(&w) && w.ends_with(b"f"));
+        takes.then(|| words.get(i + 1)).flatten()
+    })
+}
+
 /// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
 fn npm_runs_scripts(words: &[PathBuf]) -> bool {
     first_operand(words).is_some_and(|s| {
@@ -1343,6 +1375,8 @@ impl Observed {
         if let Some(out) = word_after(&self.words, &["-o", "--output"]) {
             made.push(out);
         }
+        // The archive tar creates (`tar czf ../backup.tgz .`; trial 11).
+        made.extend(tar_creates(tool, &self.words));
         if COPIES.contains(&tool) || (tool == "git" && has_word(&self.words, &[b"clone"])) {
             made.extend(operands.last().filter(|_| operands.len() >= 2));
         } else if CREATORS.contains(&tool) || tool == "mkdir" {

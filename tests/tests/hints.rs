@@ -2016,6 +2016,24 @@ both!(
         assert!(!run.stderr.contains("was not given"), "{run}");
         let run = sh(t, &["--hints", "-c", "cd repo && touch ../f.txt"]);
         assert!(!run.stderr.contains("was not given"), "{run}");
+        // The archive tar creates, in its letters or after -f (trial 11: no hint).
+        for (line, archive) in [
+            ("tar czf ../backup.tgz .", "../backup.tgz"),
+            ("tar -cf ../b.tar .", "../b.tar"),
+        ] {
+            let run = sh(t, &["--hints", "-c", &format!("cd repo && {line}")]);
+            assert!(
+                run.stderr
+                    .contains(&format!("tar was not given {archive} to make"))
+                    && run.stderr.contains(&format!("try: tar … => {archive}")),
+                "{run}"
+            );
+        }
+        sh(t, &["-c", "cd repo && tar czf => ../backup.tgz ."]).success();
+        assert!(t.path("backup.tgz").is_file());
+        // Extracting makes no archive: nothing of the kind said.
+        let run = sh(t, &["--hints", "-c", "cd repo && tar xzf ../none.tgz"]);
+        assert!(!run.stderr.contains("was not given"), "{run}");
     }
 );
 
