@@ -1249,15 +1249,30 @@ impl Observed {
         args: bool,
         cwd: &Path,
     ) -> Option<String> {
-        if !self.tool.starts_with("python") || self.runs_tests() || self.listed.is_none() {
+        if !self.tool.starts_with("python") || self.runs_tests() {
             return None;
         }
+        // Where it imports from first: the directory of the script it runs, below the
+        // working directory (`python3 src/main.py` imports src/calc: no hint was
+        // given; trial 11), else the working directory, if it listed it.
+        let script = self
+            .words
+            .iter()
+            .find(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+            .filter(|w| w.as_os_str().as_bytes().ends_with(b".py") && w.is_relative());
+        let from = script
+            .and_then(|s| s.parent())
+            .filter(|d| !d.as_os_str().is_empty() && plain_below(d));
+        if from.is_none() && self.listed.is_none() {
+            return None;
+        }
+        let dir = from.map_or(cwd.to_path_buf(), |d| cwd.join(d));
         let typed = |n: &std::ffi::OsStr| {
             self.words
                 .iter()
-                .any(|w| w.as_os_str() == n || cwd.join(w) == cwd.join(n))
+                .any(|w| w.as_os_str() == n || cwd.join(w) == dir.join(n))
         };
-        let mut modules: Vec<std::ffi::OsString> = std::fs::read_dir(cwd)
+        let mut modules: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
             .ok()?
             .flatten()
             .filter(|e| {
@@ -1267,7 +1282,10 @@ impl Observed {
                     || e.path().join("__init__.py").is_file();
                 module && !b.starts_with(b".") && !typed(&n)
             })
-            .map(|e| e.file_name())
+            .map(|e| match from {
+                Some(d) => d.join(e.file_name()).into_os_string(),
+                None => e.file_name(),
+            })
             .collect();
         if modules.is_empty() {
             return None;
@@ -1283,8 +1301,12 @@ impl Observed {
             _ => "+ .".to_string(),
         };
         let list = crate::text::names(&modules[..modules.len().min(3)], modules.len() > 3);
+        let listed = match from {
+            Some(d) => format!("{}/", crate::text::shown(d)),
+            None => "./".to_string(),
+        };
         Some(format!(
-            "{program}: {name} lists ./ to import from it, which was not granted: it did not see {list} — if it imports them, try: {cmd} {grant}"
+            "{program}: {name} lists {listed} to import from it, which was not granted: it did not see {list} — if it imports them, try: {cmd} {grant}"
         ))
     }
 
@@ -2893,6 +2915,16 @@ fn url_host(word: &Path) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
     valid.then(|| host.to_ascii_lowercase())
+}
+
+/// Whether `path` is relative and plain, below where it is taken from (no `..`).
+fn plain_below(path: &Path) -> bool {
+    path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    })
 }
 
 /// Whether `name`, a name a program had from elsewhere than the user's line (an

@@ -2274,6 +2274,18 @@ both!(
             .success(),
             "42\n"
         );
+        // A script in a directory below: that directory's modules (trial 11: no hint).
+        t.write("src/main.py", "import calc\nprint(calc.Y)\n");
+        t.write("src/calc/__init__.py", "Y = 7\n");
+        let run = sh(t, &["--hints", "-c", "/usr/bin/python3 src/main.py"]);
+        assert!(
+            run.stderr.contains("pola-sh: /usr/bin/python3 lists src/ to import from it, which was not granted: it did not see src/calc — if it imports them, try: /usr/bin/python3 … + src/calc"),
+            "{run}"
+        );
+        assert_eq!(
+            sh(t, &["-c", "/usr/bin/python3 src/main.py + src/calc"]).success(),
+            "7\n"
+        );
     }
 );
 
