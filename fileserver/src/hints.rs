@@ -498,12 +498,7 @@ fn has_word(words: &[PathBuf], these: &[&[u8]]) -> bool {
 fn extracts(tool: &str, words: &[PathBuf]) -> bool {
     let first = words.first().map(|w| w.as_os_str().as_bytes());
     match tool {
-        "tar" | "bsdtar" => {
-            // `tar xzf`: the first word's letters; or `-x`, `--extract`, `--get`.
-            first.is_some_and(|w| !w.starts_with(b"-") && w.contains(&b'x'))
-                || short_option(words, b"x")
-                || has_word(words, &[b"--extract", b"--get"])
-        }
+        "tar" | "bsdtar" => tar_does(words, b'x', &[b"--extract", b"--get"]),
         // Not to list or test it (`unzip -l`, `7z l`).
         "unzip" => !short_option(words, b"ltZv"),
         "7z" | "7za" => first.is_some_and(|w| w == b"x" || w == b"e"),
@@ -512,10 +507,20 @@ fn extracts(tool: &str, words: &[PathBuf]) -> bool {
     }
 }
 
+/// Whether tar's `words` ask for the operation of `letter`: among the first word's
+/// letters (`tar xzf`), as a short option (`-x`, `-czf`), or as one of `long`.
+fn tar_does(words: &[PathBuf], letter: u8, long: &[&[u8]]) -> bool {
+    let first = words.first().map(|w| w.as_os_str().as_bytes());
+    first.is_some_and(|w| !w.starts_with(b"-") && w.contains(&letter))
+        || short_option(words, &[letter])
+        || has_word(words, long)
+}
+
 /// The archive `tool` given `words` creates, if it is tar creating one: the word after
 /// a bundle of letters holding `c` and `f` (`czf A`, `-cf A`), or after `-f`/`--file`.
 fn tar_creates<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a PathBuf> {
-    if tool != "tar" && tool != "bsdtar" {
+    let tar = tool == "tar" || tool == "bsdtar";
+    if !tar || !tar_does(words, b'c', &[b"--create"]) {
         return None;
     }
     let bytes = |w: &PathBuf| w.as_os_str().as_bytes().to_vec();
@@ -523,15 +528,6 @@ fn tar_creates<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a PathBuf> {
         let letters = w.strip_prefix(b"-").unwrap_or(w);
         !letters.starts_with(b"-") && letters.iter().all(|b| b.is_ascii_alphabetic())
     };
-    let first = words.first().map(bytes).unwrap_or_default();
-    let creates = (bundle(&first) && !first.starts_with(b"-") && first.contains(&b'c'))
-        || words.iter().any(|w| {
-            let w = bytes(w);
-            w == b"--create" || (w.starts_with(b"-") && bundle(&w) && w.contains(&b'c'))
-        });
-    if !creates {
-        return None;
-    }
     // (`--file=A` is one word with the option: not a path as typed.)
     words.iter().enumerate().find_map(|(i, w)| {
         let w = bytes(w);

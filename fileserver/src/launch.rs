@@ -1061,19 +1061,16 @@ impl Jail {
                         free.then(|| (dir.join(slot), dir.join(made)))
                     })
                     .collect();
-                let typed = |p: &Path| crate::text::word(p.strip_prefix(&self.cwd).unwrap_or(p));
                 let keep = match expected.as_slice() {
                     [(slot, made)] => format!(
                         " — to keep {}, try: {tool} … => {} + => {}",
-                        typed(made),
-                        typed(slot),
-                        typed(made)
+                        here(made),
+                        here(slot),
+                        here(made)
                     ),
                     all if (2..=EXPECTED_NAMED).contains(&all.len()) => {
-                        let each: Vec<String> = all
-                            .iter()
-                            .map(|(_, m)| format!("=> {}", typed(m)))
-                            .collect();
+                        let each: Vec<String> =
+                            all.iter().map(|(_, m)| format!("=> {}", here(m))).collect();
                         format!(" — to keep them, try: {tool} … + {}", each.join(" "))
                     }
                     // (Not after the user was asked about them, and said no: trial 9.)

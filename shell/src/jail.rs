@@ -2127,7 +2127,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| pola_sh_hint(program, name, args, outcome.status, &outcome.exe))
-            .or_else(|| owners_hint(program, name, args, &o.words))
+            .or_else(|| owners_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
             .or_else(|| o.operands_hint(program, name, cwd))
@@ -2679,19 +2679,24 @@ fn remote_url(config: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// A set-user-ID or set-group-ID program (sudo, su, passwd, ping on some systems)
-/// never gains its privileges in a jail: say so, and the way to run it on purpose.
 /// `chown` or `chgrp` that failed giving files to another user or group than the
 /// caller's: a jail has those two alone, so the kernel refused (trial 10: root's
 /// `chown 1001 => f` said it had changed f, and nothing had changed; it now fails).
-fn owners_hint(program: &str, name: &str, args: bool, words: &[PathBuf]) -> Option<String> {
+fn owners_hint(
+    program: &str,
+    name: &str,
+    args: bool,
+    words: &[PathBuf],
+    exe: &Path,
+) -> Option<String> {
     use nix::unistd::{getegid, geteuid, Group, User};
     let spec = words
         .iter()
         .map(|w| w.as_os_str().as_bytes())
         .find(|w| !w.starts_with(b"-"))?;
     let spec = std::str::from_utf8(spec).ok()?;
-    let (user, group) = match name {
+    // (By the program, as its seccomp filter goes: `/bin/chown` is chown too.)
+    let (user, group) = match launch::program_name(exe).as_str() {
         "chown" => spec.split_once([':', '.']).unwrap_or((spec, "")),
         "chgrp" => ("", spec),
         _ => return None,
@@ -2713,6 +2718,8 @@ fn owners_hint(program: &str, name: &str, args: bool, words: &[PathBuf]) -> Opti
     ))
 }
 
+/// A set-user-ID or set-group-ID program (sudo, su, passwd, ping on some systems)
+/// never gains its privileges in a jail: say so, and the way to run it on purpose.
 fn setuid_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(exe).ok()?.permissions().mode();

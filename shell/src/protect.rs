@@ -178,11 +178,7 @@ impl Protected {
     /// real location of `dir`.
     pub fn find(dir: &Path) -> Result<Protected, JailError> {
         if !dir.exists() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| JailError::Protect(dir.to_path_buf(), e))?;
+            make_dir(dir)?;
         }
         let real = fs::canonicalize(dir).map_err(|e| JailError::Protect(dir.to_path_buf(), e))?;
         Ok(Protected::at(real))
@@ -318,6 +314,15 @@ pub fn protect(ns: &mut Namespace, dirs: &[Protected]) -> Result<(), JailError> 
     Ok(())
 }
 
+/// Make the directory `dir` of pola-sh's own, and what leads to it (0700).
+fn make_dir(dir: &Path) -> Result<(), JailError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| JailError::Protect(dir.to_path_buf(), e))
+}
+
 /// pola-sh's directory for the staging directories of commands running now
 /// (`pola_fileserver::slots::aside_for`), found once: `None` where there is none.
 fn aside() -> Option<&'static Protected> {
@@ -377,11 +382,7 @@ pub fn hide_aside(ns: &mut Namespace) -> Result<(), JailError> {
         };
         // Made again if it went (a tmpfs needs its mount point; review).
         if !aside.real.is_dir() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&aside.real)
-                .map_err(|e| JailError::Protect(aside.real.clone(), e))?;
+            make_dir(&aside.real)?;
         }
         ns.insert(&virt.join(rel), Entry::Tmpfs)?;
     }

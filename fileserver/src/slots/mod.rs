@@ -39,7 +39,6 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
@@ -120,11 +119,7 @@ pub fn aside_for(parent: &OwnedFd, parent_path: &Path) -> Result<(OwnedFd, PathB
     let own = || -> Option<(OwnedFd, PathBuf)> {
         let dir = registry::aside_dir()?;
         if !dir.is_dir() {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&dir)
-                .ok()?;
+            registry::create_dirs(&dir).ok()?;
         }
         let dir = std::fs::canonicalize(&dir).ok()?;
         let how = OpenHow::new()

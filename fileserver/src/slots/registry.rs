@@ -46,6 +46,12 @@ pub fn aside_dir() -> Option<PathBuf> {
 /// The name of [`aside_dir`] in pola-sh's state directory.
 pub const ASIDE: &str = "aside";
 
+/// [`aside_dir`] as it is now, all links resolved, if it is there: what a record's
+/// `aside` must be to be acted on.
+fn own_aside() -> Option<PathBuf> {
+    aside_dir().and_then(|d| fs::canonicalize(d).ok())
+}
+
 /// A slot object about to be renamed into the staging directory (its scratch name).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Displaced {
@@ -124,7 +130,8 @@ pub struct Record {
     pub displaced: Vec<Displaced>,
 }
 
-fn create_dirs(dir: &Path) -> std::io::Result<()> {
+/// Make `dir` and what leads to it, for the user alone (0700).
+pub(super) fn create_dirs(dir: &Path) -> std::io::Result<()> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -245,8 +252,7 @@ fn open_recorded(h: &Header) -> Option<(OwnedFd, OwnedFd, OwnedFd)> {
     let aside = match is_empty(&h.aside) {
         true => parent.try_clone().ok()?,
         false => {
-            let own = aside_dir().and_then(|d| fs::canonicalize(d).ok());
-            if own.as_deref() != Some(h.aside.as_path()) {
+            if own_aside().as_deref() != Some(h.aside.as_path()) {
                 return None;
             }
             openat2(nix::fcntl::AT_FDCWD, &h.aside, how).ok()?
@@ -418,7 +424,7 @@ fn keep_left(h: &Header, aside: &OwnedFd, staging: &OwnedFd) -> bool {
 /// removed, kept until its end) in pola-sh's own directory for them, out of sight:
 /// said, so that nothing is lost without a word (review). Left there for the user.
 fn say_stranded(h: &Header) {
-    let Some(own) = aside_dir().and_then(|d| fs::canonicalize(d).ok()) else {
+    let Some(own) = own_aside() else {
         return;
     };
     if is_empty(&h.aside) || own != h.aside {
