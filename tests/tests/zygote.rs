@@ -778,6 +778,120 @@ both!(
     }
 );
 
+/// A socket made in one namespace and held by a process outside it (`hold`, which gets
+/// it over a Unix socket from `pass`, then connects it to the port written in a file),
+/// and a server on loopback (`serve`) that waits three seconds for a connection.
+const PASSER: &str = r#"import os, socket, sys, time
+if sys.argv[1] == "hold":
+    u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[2]); u.listen()
+    print("ready", flush=True)
+    c, _ = u.accept(); _, fds, _, _ = socket.recv_fds(c, 1, 1)
+    s = socket.socket(fileno=fds[0]); s.settimeout(3)
+    print("got", flush=True)
+    while not os.path.exists(sys.argv[3]): time.sleep(0.01)
+    try:
+        s.connect(("127.0.0.1", int(open(sys.argv[3]).read()))); print("reached")
+    except OSError as e:
+        print("refused", e.errno)
+elif sys.argv[1] == "pass":
+    s = socket.socket(); u = socket.socket(socket.AF_UNIX); u.connect(sys.argv[2])
+    socket.send_fds(u, [b"x"], [s.fileno()]); print("passed", flush=True)
+else:
+    l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(); l.settimeout(3)
+    print(l.getsockname()[1], flush=True)
+    try:
+        l.accept(); print("accepted")
+    except socket.timeout:
+        print("nobody")
+"#;
+
+/// A line of `child`'s standard output.
+fn line_of(out: &mut impl std::io::BufRead) -> String {
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    line.trim().to_string()
+}
+
+// Why a namespace is not recycled even when its command left no trace in its counters
+// or socket tables (issue 17, item 2): a socket the command made and never bound shows
+// nowhere in its namespace, yet a process outside that it handed the socket to (another
+// jail, over a Unix socket both were given) reaches whatever listens on loopback there
+// later — a command's own server, or the proxy that holds its network grants.
+both!(
+    a_socket_passed_out_of_a_jail_reaches_no_later_jails_loopback,
+    |t: &T| {
+        let passer = t.write("passer.py", PASSER);
+        let passer = passer.to_str().unwrap();
+        t.write("traces.py", TRACES);
+        // The Unix sockets in a directory: a word naming a socket grants nothing.
+        t.mkdir("s");
+        let spawn = |args: &[&str]| {
+            let mut child = t
+                .command(args[0], &args[1..])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = std::io::BufReader::new(child.stdout.take().unwrap());
+            (child, out)
+        };
+        let hold = |sock: &str, port: &str| {
+            let (child, mut out) = spawn(&["/usr/bin/python3", passer, "hold", sock, port]);
+            assert_eq!(line_of(&mut out), "ready");
+            (child, out)
+        };
+        // Recycled by hand: a loopback-only namespace held by a process doing nothing.
+        let (mut holder, mut up) = spawn(&[
+            "unshare",
+            "-Urn",
+            "sh",
+            "-c",
+            "ip link set lo up && echo up && exec sleep 60",
+        ]);
+        assert_eq!(line_of(&mut up), "up");
+        let pid = holder.id().to_string();
+        let enter = |args: &[&str]| -> Vec<String> {
+            let mut all = vec!["nsenter", "-t", &pid, "-U", "-n", "--preserve-credentials"];
+            all.push("/usr/bin/python3");
+            all.extend(args);
+            all.iter().map(|a| a.to_string()).collect()
+        };
+        let (mut outside, mut told) = hold("s/sock", "port");
+        let passed = t.plain(&enter(&[passer, "pass", "s/sock"]));
+        assert_eq!(passed.success().trim(), "passed");
+        assert_eq!(line_of(&mut told), "got");
+        // Its command is gone and left nothing to see: no byte, no socket, no count.
+        let look = t.plain(&enter(&["traces.py", "look"]));
+        assert_eq!(
+            look.success().trim(),
+            "lo_bytes=0 tcp_sockets=0 active_opens=0"
+        );
+        let serve = enter(&[passer, "serve"]);
+        let serve: Vec<&str> = serve.iter().map(String::as_str).collect();
+        let (mut server, mut port) = spawn(&serve);
+        t.write("port", &line_of(&mut port));
+        assert_eq!(line_of(&mut told), "reached");
+        assert_eq!(line_of(&mut port), "accepted");
+        for child in [&mut outside, &mut server, &mut holder] {
+            let _ = child.kill();
+            child.wait().unwrap();
+        }
+        // In pola-sh the socket keeps the namespace of the command that made it: the
+        // next command's server is out of its reach.
+        let (mut outside, mut told) = hold("s/sock2", "port2");
+        let script = format!(
+            "/usr/bin/python3 {passer} pass s/sock2 + s; /usr/bin/python3 {passer} serve"
+        );
+        let (mut shell, mut out) = spawn(&[pola_sh().to_str().unwrap(), "-c", &script]);
+        assert_eq!(line_of(&mut out), "passed");
+        assert_eq!(line_of(&mut told), "got");
+        t.write("port2", &line_of(&mut out));
+        assert!(line_of(&mut told).starts_with("refused"));
+        assert_eq!(line_of(&mut out), "nobody");
+        assert!(shell.wait().unwrap().success());
+        outside.wait().unwrap();
+    }
+);
+
 // A script does not wait for each jail's PID 1 and shim to exit: PID 1 reports the
 // command's end once nothing else of the jail runs, and the shell reaps the shims
 // later. Whatever PID 1 says still comes before the next command's output, every
