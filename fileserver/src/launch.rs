@@ -200,6 +200,8 @@ pub struct Jail {
     pub limits: Option<Box<crate::limits::Holding>>,
     /// Hosts by name: the proxy's listening socket, until `serve_proxy` serves it.
     proxy_listener: Option<OwnedFd>,
+    /// And those of the names on the jail's loopback (`crate::proxy::named`).
+    named_listeners: Vec<Option<OwnedFd>>,
     proxy: Option<crate::proxy::Proxy>,
     /// The questions its servers ask the user, ended with it (`crate::terminal`).
     questions: crate::terminal::Questions,
@@ -252,6 +254,8 @@ type Then = Box<dyn FnOnce(&mut Jail)>;
 struct Expected {
     terminal: bool,
     proxy: bool,
+    /// How many listeners of names on the jail's loopback follow the proxy's.
+    named: usize,
     listener: bool,
 }
 
@@ -701,6 +705,7 @@ pub fn start(
         home,
         limits: None,
         proxy_listener: None,
+        named_listeners: Vec::new(),
         proxy: None,
         pending: None,
         then: Vec::new(),
@@ -726,6 +731,10 @@ pub fn start(
     jail.pending = Some(Expected {
         terminal: plan.session.as_ref().is_some_and(|s| !s.make.is_empty()),
         proxy: plan.proxy.is_some(),
+        named: match plan.proxy {
+            Some(_) => crate::proxy::named_addresses(plan.net.hosts()).len(),
+            None => 0,
+        },
         listener: plan.mediate,
     });
     if let Err(e) = sent {
@@ -797,6 +806,10 @@ pub const TERMINAL_TAG: u8 = b'T';
 /// The one-byte message PID 1 sends the network proxy's listening socket with.
 pub const PROXY_TAG: u8 = b'X';
 
+/// The one-byte message PID 1 sends each listening socket of a name on the jail's
+/// loopback with (`crate::proxy::named`), alone where it could not listen there.
+pub const NAMED_TAG: u8 = b'H';
+
 /// The one-byte message the builder sends the working directory's FUSE connection with
 /// (hints); [`NO_FUSE_TAG`] when it could not mount it.
 pub const FUSE_TAG: u8 = b'U';
@@ -828,6 +841,10 @@ impl Jail {
                 }
                 if expected.proxy {
                     self.proxy_listener = receive_tagged(&self.socket, PROXY_TAG)?;
+                    for _ in 0..expected.named {
+                        let named = receive_tagged(&self.socket, NAMED_TAG)?;
+                        self.named_listeners.push(named);
+                    }
                 }
                 if expected.listener {
                     self.listener = receive_listener(&self.socket)?;
@@ -892,7 +909,8 @@ impl Jail {
                 ask,
                 questions: self.questions.clone(),
             };
-            self.proxy = Some(crate::proxy::start(listener, policy));
+            let named = std::mem::take(&mut self.named_listeners);
+            self.proxy = Some(crate::proxy::start(listener, named, policy));
         }
     }
 

@@ -735,6 +735,16 @@ pub fn namespace(
         } else {
             &[]
         };
+        // Each name granted is in its own `/etc/hosts`, at an address of the jail's
+        // loopback where the proxy listens for it (`proxy::named`): programs that do
+        // not use a proxy (ssh, nc, openssl, Node's fetch) reach it too (trial 10:
+        // each needed `+ @net`).
+        if !net.hosts().is_empty() {
+            ns.insert(
+                Path::new("/etc/hosts"),
+                Entry::Generated(pola_fileserver::proxy::hosts_file(net.hosts())),
+            )?;
+        }
         for f in NETWORK_FILES.iter().filter(|f| !skip.contains(f)) {
             let path = Path::new(f);
             if path.exists() {
@@ -901,6 +911,13 @@ pub fn namespace(
             (true, Origin::Profile | Origin::Shipped) if exists => (host, virt, Rights::ReadWrite),
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
+        if rights == Rights::Slot && is_sqlite_database(&host) {
+            for (companion_virt, companion) in sqlite_companions(&virt, &host) {
+                if ns.get(&companion_virt).is_none() {
+                    insert_grant(&mut ns, &companion_virt, companion, Rights::Slot, origin)?;
+                }
+            }
+        }
         insert_grant(&mut ns, &virt, host, rights, origin)?;
     }
     // What the user's links lead to, after the words: where a word of the line is
@@ -1437,6 +1454,43 @@ fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
         "stat" | "file" => short(b'L') || dereference,
         _ => true,
     }
+}
+
+/// Whether `host` is an SQLite database (its header), or, not there yet or empty, is
+/// named as one (`.db`, `.sqlite`, `.sqlite3`, `.db3`).
+fn is_sqlite_database(host: &Path) -> bool {
+    const HEADER: &[u8] = b"SQLite format 3\0";
+    let named = || {
+        host.extension()
+            .is_some_and(|e| ["db", "sqlite", "sqlite3", "db3"].iter().any(|x| e == *x))
+    };
+    let mut first = [0u8; 16];
+    match fs::File::open(host).and_then(|mut f| f.read(&mut first)) {
+        Ok(16) => first == HEADER,
+        Ok(0) => named(),
+        Ok(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound && named(),
+    }
+}
+
+/// The files SQLite keeps beside database `host` (at `virt` in the jail) while it
+/// writes it: its rollback journal, its write-ahead log and that log's index. Given
+/// with the database's write grant: when the command is killed, they hold what makes
+/// the database whole again (the next opening rolls back or replays them), and
+/// discarded as the command's scratch they left it half-written or without what it had
+/// committed (trial 12: `timeout -s KILL 3 sqlite3 => t.db …`).
+fn sqlite_companions(virt: &Path, host: &Path) -> Vec<(PathBuf, PathBuf)> {
+    ["-journal", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| {
+            let with = |p: &Path| {
+                let mut s = p.as_os_str().to_os_string();
+                s.push(suffix);
+                PathBuf::from(s)
+            };
+            (with(virt), with(host))
+        })
+        .collect()
 }
 
 /// What a write grant on the command line (`=> path`, `--rw path`) is.

@@ -403,6 +403,8 @@ fn pid1(
     }
     if let Some(port) = plan.proxy {
         proxy::offer(port, socket).map_err(step("listen for the network proxy"))?;
+        let named = pola_fileserver::proxy::named_addresses(plan.net.hosts());
+        proxy::offer_named(&named, socket).map_err(step("listen for the hosts granted"))?;
     }
     nix::unistd::chdir(plan.cwd.as_path()).map_err(step("enter the working directory"))?;
     if let Some(link) = link {

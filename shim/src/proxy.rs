@@ -9,13 +9,39 @@
 //! what was granted. PID 1 keeps no copy, so nothing in the jail can accept on it,
 //! close it or listen in its place; the port stays taken for as long as the server
 //! holds it.
+//!
+//! So are the sockets of the names granted on the jail's loopback (`offer_named`: the
+//! jail's `/etc/hosts` places each name at an address of its own there), for programs
+//! that use no proxy.
 
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 
 use nix::errno::Errno;
 use sendfd::SendWithFd;
+
+/// Listen at each of `addresses` (`pola_fileserver::proxy::named_addresses`: a name
+/// granted, on the jail's loopback) and send each listening socket to the server, in
+/// order; where no socket could listen (the address taken by the proxy's own port), the
+/// message alone, so that the server's count holds. Binding a port below 1024 is
+/// allowed: PID 1 holds the capabilities of the user namespace that owns the jail's
+/// network namespace until the lock.
+pub fn offer_named(addresses: &[SocketAddrV4], socket: &UnixStream) -> Result<(), Errno> {
+    let tag = [pola_fileserver::launch::NAMED_TAG];
+    for addr in addresses {
+        let sent = match TcpListener::bind(addr) {
+            Ok(listener) => socket.send_with_fd(&tag, &[listener.as_raw_fd()]),
+            Err(_) => socket.send_with_fd(&tag, &[]),
+        };
+        match sent {
+            Ok(1) => {}
+            Ok(_) => return Err(Errno::EIO),
+            Err(e) => return Err(Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))),
+        }
+    }
+    Ok(())
+}
 
 /// Listen on `127.0.0.1:port` in the jail's network namespace and send the listening
 /// socket to the server on `socket`.

@@ -878,6 +878,84 @@ sys.exit(failed)
     );
 });
 
+/// What a program that resolves a name itself and ignores the proxy variables gets:
+/// the address of allowed.test, and `/hello.txt` over plain HTTP on ports 80 and 8080.
+const RESOLVES_ITSELF: &str = r#"
+import socket
+def get(port):
+    try:
+        s = socket.create_connection(("allowed.test", port), timeout=10)
+    except OSError as e:
+        return type(e).__name__
+    s.sendall(b"GET /hello.txt HTTP/1.0\r\nHost: other.test\r\n\r\n")
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    return data.decode().split("\r\n\r\n", 1)[-1].strip().replace(" ", "_") or "none"
+try:
+    print("resolved=" + socket.gethostbyname("allowed.test"))
+except OSError as e:
+    print("resolved=" + type(e).__name__)
+print("http=" + get(80))
+print("other_port=" + get(8080))
+"#;
+
+// Trial 10: programs that look names up themselves and do not use a proxy (ssh, nc,
+// openssl s_client, Node's fetch) could not reach a host granted by name, and the way
+// out was `+ @net`. Each name granted is in the jail's `/etc/hosts` at an address of its
+// own loopback, where the proxy listens on the ports granted: such a program reaches
+// the host with the proxy's checks (a TLS handshake must name it, plain HTTP goes as
+// checked requests), and the ports not granted are not there.
+both!(
+    a_program_that_ignores_the_proxy_reaches_the_names_granted,
+    |t: &T| {
+        let Some(net) = TestNet::new(t) else {
+            return;
+        };
+        const HELLO: &str = "hello_from_the_test_network";
+        t.write("resolves.py", RESOLVES_ITSELF);
+        t.write("honest.py", &tls_probe("allowed.test", 443, "direct"));
+        t.write("fronting.py", &tls_probe("other.test", 443, "direct"));
+        // Unconfined: the server, any port, and another site's name in a handshake.
+        let run = plain(t, &net, "/usr/bin/python3 resolves.py");
+        assert_eq!(run.expect_field("resolved"), net.addr, "{run}");
+        assert_eq!(run.expect_field("http"), HELLO, "{run}");
+        assert_eq!(run.expect_field("other_port"), HELLO, "{run}");
+        let run = plain(t, &net, "/usr/bin/python3 fronting.py");
+        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+        // In a jail granted the name (and not port 8080).
+        let grant = "+ @net:allowed.test ca.pem";
+        let run = shell(t, &net, &format!("/usr/bin/python3 resolves.py {grant}"));
+        assert_eq!(run.expect_field("resolved"), "127.77.0.1", "{run}");
+        assert_eq!(run.expect_field("http"), HELLO, "{run}");
+        assert_eq!(
+            run.expect_field("other_port"),
+            "ConnectionRefusedError",
+            "{run}"
+        );
+        let run = shell(t, &net, &format!("/usr/bin/python3 honest.py {grant}"));
+        assert_eq!(run.expect_field("body"), HELLO, "{run}");
+        let run = shell(t, &net, &format!("/usr/bin/python3 fronting.py {grant}"));
+        assert_ne!(run.expect_field("body"), HELLO, "{run}");
+        assert_audit(t, "net allowed.test:80: allowed");
+        assert_audit(t, "net allowed.test:443: allowed");
+        assert_audit(
+            t,
+            "net allowed.test:443: denied (the TLS handshake names other.test)",
+        );
+        // A tool of its own, as it is used: `openssl s_client`.
+        let run = shell(
+        t,
+        &net,
+        &format!("openssl s_client -connect allowed.test:443 -servername allowed.test -CAfile ca.pem -verify_return_error < /dev/null {grant}"),
+    );
+        assert!(run.stdout.contains("Verify return code: 0 (ok)"), "{run}");
+        // Without a host granted by name, no name is there.
+        let run = shell(t, &net, "/usr/bin/python3 resolves.py");
+        assert_eq!(run.expect_field("resolved"), "gaierror", "{run}");
+    }
+);
+
 /// A server on the machine's loopback answering `hello` to anything, for the tests
 /// that need no test network.
 fn loopback_server() -> u16 {

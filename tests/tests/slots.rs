@@ -1197,3 +1197,52 @@ both!(
         assert!(!run.ok() && !run.stdout.contains("sourced"), "{run}");
     }
 );
+
+// Trial 12: sqlite3 killed in a transaction (`timeout -s KILL`) leaves its rollback
+// journal beside the database, under a name of its own; discarded with the command's
+// scratch, it left the database half-updated, where unconfined the next opening rolls
+// the transaction back. A database's write grant comes with its journal, write-ahead
+// log and that log's index.
+both!(
+    a_killed_sqlite_keeps_what_makes_its_database_whole,
+    |t: &T| {
+        let make = "create table t(id integer primary key, v int, pad text); \
+                with recursive c(x) as (select 1 union all select x+1 from c where x<100000) \
+                insert into t select x, 0, hex(randomblob(50)) from c;";
+        // The update spills to the file (a small cache), then a query that never ends.
+        let update = "pragma cache_size=10; begin; update t set v=v+1; \
+                  with recursive c(x) as (select 1 union all select x+1 from c) select count(*) from c;";
+        let rows = |db: &str| {
+            t.plain(&["sqlite3", db, "select v, count(*) from t group by v"])
+                .success()
+                .trim()
+                .to_string()
+        };
+        for db in ["plain.db", "lost.db", "jail.db"] {
+            t.plain(&["sqlite3", db, make]).success();
+        }
+        // Unconfined: the journal it left rolls the transaction back; without it, the
+        // database keeps what the transaction had written so far.
+        for db in ["plain.db", "lost.db"] {
+            let killed = t.plain(&["timeout", "-s", "KILL", "2", "sqlite3", db, update]);
+            assert_eq!(killed.signal, Some(9), "{killed}");
+            assert!(t.path(&format!("{db}-journal")).exists(), "{killed}");
+        }
+        fs::remove_file(t.path("lost.db-journal")).unwrap();
+        assert_eq!(rows("plain.db"), "0|100000");
+        assert_ne!(rows("lost.db"), "0|100000");
+        let killed = sh(
+            t,
+            &format!("timeout -s KILL 2 sqlite3 => jail.db '{update}'"),
+        );
+        assert_eq!(killed.code, Some(137), "{killed}");
+        assert!(t.path("jail.db-journal").exists(), "{killed}");
+        assert_eq!(rows("jail.db"), "0|100000", "{killed}");
+        assert!(!t.path("jail.db-journal").exists());
+        // Its grants say so.
+        let grants = sh(t, "grants sqlite3 => jail.db");
+        for companion in ["jail.db-journal", "jail.db-wal", "jail.db-shm"] {
+            assert!(grants.stdout.contains(companion), "{grants}");
+        }
+    }
+);

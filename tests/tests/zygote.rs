@@ -878,9 +878,8 @@ both!(
         // In pola-sh the socket keeps the namespace of the command that made it: the
         // next command's server is out of its reach.
         let (mut outside, mut told) = hold("s/sock2", "port2");
-        let script = format!(
-            "/usr/bin/python3 {passer} pass s/sock2 + s; /usr/bin/python3 {passer} serve"
-        );
+        let script =
+            format!("/usr/bin/python3 {passer} pass s/sock2 + s; /usr/bin/python3 {passer} serve");
         let (mut shell, mut out) = spawn(&[pola_sh().to_str().unwrap(), "-c", &script]);
         assert_eq!(line_of(&mut out), "passed");
         assert_eq!(line_of(&mut told), "got");

@@ -58,6 +58,46 @@ pub(super) fn serve(client: &TcpStream, conn: &Conn) {
     }
 }
 
+/// A connection to a name's port 80 on the jail's loopback (`super::named`): a program
+/// that ignores the proxy variables sends requests in origin form (`GET /path`), each
+/// forwarded to that name as an absolute-URI one is (the Host header the name's).
+pub(super) fn serve_named(client: &TcpStream, to: &Destination, conn: &Conn) {
+    let (buf, end) = match read_head(client) {
+        Ok(head) => head,
+        Err(Some((status, reason))) => {
+            return respond(client, status, reason, "not an HTTP request")
+        }
+        Err(None) => return,
+    };
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    if !matches!(req.parse(&buf), Ok(httparse::Status::Complete(_))) {
+        return respond(client, 400, "Bad Request", "not an HTTP request");
+    }
+    let (method, target) = (req.method.unwrap_or(""), req.path.unwrap_or(""));
+    if method == "CONNECT" || !target.starts_with('/') {
+        conn.shared
+            .record(&to.shown(), Verdict::Denied("not a request in origin form"));
+        return respond(
+            client,
+            400,
+            "Bad Request",
+            "a request in origin form: GET /path",
+        );
+    }
+    let absolute = format!("http://{}{target}", to.shown());
+    let version = req.version.unwrap_or(1);
+    forward(
+        client,
+        method,
+        &absolute,
+        version,
+        req.headers,
+        buf[end..].to_vec(),
+        conn,
+    );
+}
+
 /// The request head, and where it ends; `Err` with the status to answer, or `None`
 /// when the client went away.
 #[allow(clippy::type_complexity)]

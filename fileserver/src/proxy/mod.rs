@@ -16,6 +16,12 @@
 //!   the Host header set to the name asked for, and `CONNECT host:port` tunnels;
 //! - SOCKS5 ([`socks`]): RFC 1928's CONNECT, for git, ssh and anything over TCP.
 //!
+//! - names on the jail's loopback ([`named`]): each name granted is in the jail's
+//!   `/etc/hosts` at an address of its own loopback (`127.77.0.1`, ...), where the
+//!   proxy listens on every port granted for it, so that a program that ignores the
+//!   proxy variables (ssh, nc, openssl, Node's `fetch`) reaches it too: a connection
+//!   there goes to that name and port, as a tunnel (port 80: as HTTP requests).
+//!
 //! Either way the destination is checked ([`policy`]): the name (or address) and port
 //! must be granted (or, in ask mode, allowed by the user); the proxy resolves the name
 //! itself (the jail has no DNS) and refuses loopback, private, link-local and this
@@ -47,7 +53,7 @@ mod socks;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddrV4, TcpListener, TcpStream};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -168,8 +174,84 @@ pub fn environment(port: u16, hosts: &[HostGrant]) -> Vec<OsString> {
 /// A jail's proxy, serving until [`Proxy::stop`].
 pub struct Proxy {
     listener: TcpListener,
+    /// The listeners of the names on the jail's loopback ([`named`]).
+    named: Vec<TcpListener>,
     shared: Arc<Shared>,
     thread: Option<std::thread::JoinHandle<()>>,
+    named_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Where the jail's `/etc/hosts` places the names granted: `127.77.0.1` and on, on the
+/// jail's own loopback (all of `127.0.0.0/8` is), out of the way of `127.0.0.1`.
+const NAMED_BLOCK: [u8; 2] = [127, 77];
+
+/// A host granted by name and where the jail finds it (see [`named`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub host: Host,
+    /// In the jail's `/etc/hosts` when it is not already there (`localhost`).
+    pub name: Option<String>,
+    pub addr: Ipv4Addr,
+    pub ports: Vec<u16>,
+}
+
+/// The hosts granted that a program ignoring the proxy variables can reach too: each
+/// name at an address of the jail's loopback of its own, in order, and a loopback
+/// address granted (`localhost`, `127.0.0.1`) at that address — where the proxy
+/// listens for it on each port granted. A host named by a wildcard (`*.example.org`)
+/// or by another address has no place there: only the proxy variables reach it.
+pub fn named(hosts: &[HostGrant]) -> Vec<Named> {
+    let mut next = 0u16;
+    let mut all = Vec::new();
+    for g in hosts {
+        let (name, addr) = match &g.host {
+            Host::Name(n) if n == "localhost" => (None, Ipv4Addr::LOCALHOST),
+            Host::Name(n) => {
+                next = match next.checked_add(1) {
+                    Some(next) if next < u16::MAX => next,
+                    _ => continue,
+                };
+                let [a, b] = NAMED_BLOCK;
+                let [c, d] = next.to_be_bytes();
+                (Some(n.clone()), Ipv4Addr::new(a, b, c, d))
+            }
+            Host::Addr(std::net::IpAddr::V4(a)) if a.is_loopback() => (None, *a),
+            _ => continue,
+        };
+        all.push(Named {
+            host: g.host.clone(),
+            name,
+            addr,
+            ports: g.ports.clone(),
+        });
+    }
+    all
+}
+
+/// Where a jail's PID 1 listens for [`named`]'s hosts, one socket each, in order.
+pub fn named_addresses(hosts: &[HostGrant]) -> Vec<SocketAddrV4> {
+    named(hosts)
+        .into_iter()
+        .flat_map(|n| {
+            n.ports
+                .into_iter()
+                .map(move |p| SocketAddrV4::new(n.addr, p))
+        })
+        .collect()
+}
+
+/// The jail's `/etc/hosts` for `hosts`: loopback, and each name granted at its address.
+pub fn hosts_file(hosts: &[HostGrant]) -> String {
+    let mut text = String::from(
+        "# pola-sh: the hosts granted by name, reached through pola-sh's proxy\n\
+         127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+    );
+    for n in named(hosts) {
+        if let Some(name) = n.name {
+            text.push_str(&format!("{}\t{name}\n", n.addr));
+        }
+    }
+    text
 }
 
 /// What every connection of one jail's proxy shares.
@@ -282,9 +364,27 @@ impl Shared {
     }
 }
 
-/// Serve `listener` (a jail's, from its PID 1) for `policy` on a thread of its own.
-pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
+/// Serve `listener` (a jail's, from its PID 1) for `policy` on a thread of its own,
+/// and `named`, the listeners PID 1 made at [`named_addresses`] (`None` where it could
+/// not), on another.
+pub fn start(listener: OwnedFd, named: Vec<Option<OwnedFd>>, policy: Policy) -> Proxy {
     let listener = TcpListener::from(listener);
+    let destinations = self::named(&policy.hosts)
+        .into_iter()
+        .flat_map(|n| {
+            let host = n.host;
+            n.ports.into_iter().map(move |port| Destination {
+                host: host.clone(),
+                port,
+            })
+        })
+        .collect::<Vec<_>>();
+    let named: Vec<(TcpListener, Destination)> = named
+        .into_iter()
+        .zip(destinations)
+        .filter_map(|(l, to)| Some((TcpListener::from(l?), to)))
+        .filter(|(l, _)| l.set_nonblocking(true).is_ok())
+        .collect();
     let shared = Arc::new(Shared {
         policy,
         stopped: AtomicBool::new(false),
@@ -297,10 +397,20 @@ pub fn start(listener: OwnedFd, policy: Policy) -> Proxy {
         let shared = shared.clone();
         std::thread::spawn(move || accept(accepting, shared))
     });
+    let held = named
+        .iter()
+        .filter_map(|(l, _)| l.try_clone().ok())
+        .collect();
+    let named_thread = (!named.is_empty()).then(|| {
+        let shared = shared.clone();
+        std::thread::spawn(move || accept_named(named, shared))
+    });
     Proxy {
         listener,
+        named: held,
         shared,
         thread,
+        named_thread,
     }
 }
 
@@ -327,17 +437,22 @@ impl Drop for Proxy {
         self.shared.stopped.store(true, Ordering::SeqCst);
         // A question still pending about a host is answered no, reading nothing.
         self.shared.policy.questions.end();
-        // A listening socket shut down wakes its `accept` with EINVAL.
-        let _ = nix::sys::socket::shutdown(
-            std::os::fd::AsRawFd::as_raw_fd(&self.listener),
-            nix::sys::socket::Shutdown::Both,
-        );
+        // A listening socket shut down wakes its `accept` with EINVAL (and a `poll`).
+        for listener in std::iter::once(&self.listener).chain(&self.named) {
+            let _ = nix::sys::socket::shutdown(
+                std::os::fd::AsRawFd::as_raw_fd(listener),
+                nix::sys::socket::Shutdown::Both,
+            );
+        }
         if let Ok(open) = self.shared.open.lock() {
             for stream in open.values().flatten() {
                 let _ = stream.shutdown(Shutdown::Both);
             }
         }
-        if let Some(thread) = self.thread.take() {
+        for thread in [self.thread.take(), self.named_thread.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = thread.join();
         }
     }
@@ -369,6 +484,85 @@ fn accept(listener: TcpListener, shared: Arc<Shared>) {
         if let Err(e) = spawned {
             tracing::debug!("proxy: cannot serve a connection: {e}");
         }
+    }
+}
+
+/// Accept on the listeners of the names on the jail's loopback, each connection served
+/// on a thread of its own as one to that listener's destination ([`serve_named`]).
+fn accept_named(listeners: Vec<(TcpListener, Destination)>, shared: Arc<Shared>) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    loop {
+        let mut fds: Vec<PollFd> = listeners
+            .iter()
+            .map(|(l, _)| PollFd::new(l.as_fd(), PollFlags::POLLIN))
+            .collect();
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return,
+            Ok(_) => {}
+        }
+        if shared.stopped.load(Ordering::SeqCst) {
+            return;
+        }
+        let ready: Vec<bool> = fds
+            .iter()
+            .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        for ((listener, to), _) in listeners.iter().zip(ready).filter(|(_, r)| *r) {
+            let client = match listener.accept() {
+                Ok((client, _)) => client,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) => return,
+                Err(e) => {
+                    tracing::debug!("proxy: accept: {e}");
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            };
+            let shared = shared.clone();
+            let to = Destination {
+                host: to.host.clone(),
+                port: to.port,
+            };
+            let spawned = std::thread::Builder::new()
+                .name("pola-proxy".into())
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    if let Some((conn, client)) = shared.enter(client) {
+                        serve_named(&client, &to, &conn);
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::debug!("proxy: cannot serve a connection: {e}");
+            }
+        }
+    }
+}
+
+/// How long a connection to a name on the jail's loopback is watched for an HTTP
+/// request before it is taken for a protocol whose server speaks first (smtp, mysql).
+const FIRST_WORDS: Duration = Duration::from_millis(200);
+
+/// One connection to a name on the jail's loopback: HTTP requests in origin form (`GET
+/// /path`: to port 80, or to another port when the client opens with one) forwarded
+/// as the HTTP side forwards absolute-URI ones, anything else as a tunnel, checked as
+/// a SOCKS5 one is (to port 443 it must open with a TLS handshake naming the host).
+fn serve_named(client: &TcpStream, to: &Destination, conn: &Conn) {
+    let opens_with_http = || {
+        let _ = client.set_read_timeout(Some(FIRST_WORDS));
+        let mut first = [0u8; 1024];
+        let n = client.peek(&mut first).unwrap_or(0);
+        looks_like_http(&first[..n])
+    };
+    let http = to.port == HTTP_PORT || (to.port != TLS_PORT && opens_with_http());
+    let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
+    if http {
+        return http::serve_named(client, to, conn);
+    }
+    match policy::open(to, conn) {
+        Ok((upstream, verdict)) => tunnel(client, &upstream, Vec::new(), to, &verdict, conn),
+        Err(refusal) => conn.shared.record(&to.shown(), Verdict::Refused(&refusal)),
     }
 }
 
@@ -404,12 +598,6 @@ impl Destination {
 /// The first byte of a TLS handshake record (RFC 8446 §5.1: `handshake(22)`).
 const TLS_HANDSHAKE: u8 = 22;
 
-/// A tunnel from `client` to `upstream` (a CONNECT, or SOCKS5), `pending` the bytes
-/// the client sent after its request. To port 443 it must open with a ClientHello
-/// naming the host granted, and so must a tunnel to any other port whose client opens
-/// with a TLS handshake: nothing the client sends reaches the server before that is
-/// checked. `verdict` is recorded once the tunnel is let through. Returns after both
-/// directions are done.
 /// Whether `bytes` start with an HTTP request line (`GET / HTTP/1.1`, `POST http://…`).
 fn looks_like_http(bytes: &[u8]) -> bool {
     let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -422,6 +610,12 @@ fn looks_like_http(bytes: &[u8]) -> bool {
     }
 }
 
+/// A tunnel from `client` to `upstream` (a CONNECT, or SOCKS5), `pending` the bytes
+/// the client sent after its request. To port 443 it must open with a ClientHello
+/// naming the host granted, and so must a tunnel to any other port whose client opens
+/// with a TLS handshake: nothing the client sends reaches the server before that is
+/// checked. `verdict` is recorded once the tunnel is let through. Returns after both
+/// directions are done.
 fn tunnel(
     client: &TcpStream,
     upstream: &TcpStream,
@@ -486,6 +680,43 @@ fn tunnel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_granted_have_addresses_of_their_own_on_the_jails_loopback() {
+        let mut net = Network::parse_capability("b.org:22").unwrap();
+        for grant in [
+            "a.org",
+            "localhost:5432",
+            "127.0.0.1:6379",
+            "*.c.org",
+            "192.0.2.7:22",
+        ] {
+            net.add(Network::parse_capability(grant).unwrap()).unwrap();
+        }
+        let hosts = net.hosts();
+        let at = |s: &str| s.parse::<SocketAddrV4>().unwrap();
+        // In the order of the grants (sorted); wildcards and other addresses have none.
+        assert_eq!(
+            named_addresses(hosts),
+            [
+                at("127.77.0.1:80"),
+                at("127.77.0.1:443"),
+                at("127.77.0.2:22"),
+                at("127.0.0.1:5432"),
+                at("127.0.0.1:6379"),
+            ]
+        );
+        let file = hosts_file(hosts);
+        assert!(file.contains("\n127.0.0.1\tlocalhost\n"), "{file}");
+        assert!(
+            file.ends_with("127.77.0.1\ta.org\n127.77.0.2\tb.org\n"),
+            "{file}"
+        );
+        assert!(
+            !file.contains("c.org") && !file.contains("192.0.2.7"),
+            "{file}"
+        );
+    }
 
     #[test]
     fn http_inside_a_tunnel_is_recognised() {
