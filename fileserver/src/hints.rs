@@ -84,6 +84,8 @@ pub struct Observed {
     /// granted): the names of its slots there. A command looking for anything else
     /// there is not observed (the directory is the slots' staging directory).
     pub slots_here: Option<Vec<std::ffi::OsString>>,
+    /// How many names the line granted read-only there, beside the slots.
+    pub read_here: usize,
     /// `CARGO_TARGET_DIR` in its environment.
     pub cargo_target_dir: Option<PathBuf>,
     /// Who says the lines said while it runs, and the command's name as the user typed
@@ -1810,6 +1812,12 @@ impl Observed {
         // Not for a program whose work is the names it was given, which failed for
         // another reason (`rmdir => full`: not empty).
         if changes_its_operands(&self.tool) || self.tool == "mkdir" {
+            return None;
+        }
+        // Nor for one given names there to read too, besides its slots: the line chose
+        // what it reads there (`make + Makefile => out` failing on a compile error, or
+        // `strace -o => t.txt ./crash`, were told to grant all of ./; trial 13).
+        if self.read_here > 0 {
             return None;
         }
         // Nor for one whose operands all name places elsewhere (`ls /nonexistent`, `cat

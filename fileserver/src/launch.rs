@@ -15,6 +15,7 @@
 
 use std::io::{Read, Write};
 use std::os::fd::RawFd;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
@@ -196,6 +197,10 @@ pub struct Jail {
     cwd: PathBuf,
     /// Whether the command had arguments (for the hint's suggestion).
     args: bool,
+    /// The paths its words name (a word, or what follows `=` in `PREFIX=/x/stage`),
+    /// from the working directory: what it leaves beside its slots at one of them, or
+    /// below one, was its output (`outputs_lost`).
+    outputs: Vec<PathBuf>,
     /// Its resource limits, set by the caller (`limits::hold`).
     pub limits: Option<Box<crate::limits::Holding>>,
     /// Hosts by name: the proxy's listening socket, until `serve_proxy` serves it.
@@ -569,6 +574,10 @@ pub fn start(
                 crate::network::Network::Ports { connect, .. } => connect.clone(),
                 _ => Vec::new(),
             },
+            read_here: match &slots_here {
+                Some(_) => granted_here().len(),
+                None => 0,
+            },
             slots_here,
             cargo_target_dir: plan.env.iter().find_map(|kv| {
                 use std::os::unix::ffi::OsStrExt;
@@ -702,6 +711,19 @@ pub fn start(
         lent,
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
+        outputs: plan
+            .argv
+            .iter()
+            .skip(1)
+            .map(|w| {
+                let w = w.as_bytes();
+                let value = match w.iter().position(|b| *b == b'=') {
+                    Some(i) if i > 0 => &w[i + 1..],
+                    _ => w,
+                };
+                plan.cwd.join(std::ffi::OsStr::from_bytes(value))
+            })
+            .collect(),
         home,
         limits: None,
         proxy_listener: None,
@@ -795,6 +817,30 @@ fn serve_cwd(
         }
     }
     Ok(())
+}
+
+/// Of the names a command left beside its slots in `dir` (discarded), the first that
+/// is, or is below, a path its line named (`outputs`, strictly below `dir`); or that
+/// starts with the name of one that is not there (`split … => parts/q_` makes
+/// `q_aa`, `q_ab`, ... and never `q_` itself).
+fn outputs_lost(outputs: &[PathBuf], dir: &Path, left: &[std::ffi::OsString]) -> Option<PathBuf> {
+    let named: Vec<&PathBuf> = outputs
+        .iter()
+        .filter(|w| w.starts_with(dir) && w.as_path() != dir)
+        .collect();
+    left.iter().map(|n| dir.join(n)).find(|p| {
+        named.iter().any(|w| {
+            let prefix = || {
+                let (Some(name), Some(stem)) = (p.file_name(), w.file_name()) else {
+                    return false;
+                };
+                w.parent() == Some(dir)
+                    && w.symlink_metadata().is_err()
+                    && name.as_bytes().starts_with(stem.as_bytes())
+            };
+            p.starts_with(w) || prefix()
+        })
+    })
 }
 
 /// The one-byte message the shim sends the seccomp listener with.
@@ -1122,7 +1168,18 @@ impl Jail {
             // A rename undone too: `mv => b c` said so and exited 0, and a script went
             // on believing c was there (new-user trial).
             let undone = !done.put_back.is_empty() || !done.restored.is_empty();
-            if undone && status == 0 {
+            // And what its line named that it made beside its slots, now discarded:
+            // `split -l 1000 log => parts/q_` and `make install PREFIX=$PWD/stage`
+            // exited 0 with their output gone, as one made in a private `/tmp` does not
+            // (trials 12, 13).
+            let lost = outputs_lost(&self.outputs, &dir, &done.named);
+            if let Some(lost) = &lost {
+                crate::text::say(format!(
+                    "{who}: its output {}, at a name its line gave, was discarded: the command fails",
+                    here(lost)
+                ));
+            }
+            if (undone || lost.is_some()) && status == 0 {
                 status = 1;
             }
         }

@@ -1246,3 +1246,42 @@ both!(
         }
     }
 );
+
+// Trials 12 and 13: `split -l 1000 app.log => parts/q_` and `make install
+// PREFIX=$PWD/stage` made their output beside their slots, where it was discarded,
+// and exited 0: a script went on without it. What a command leaves beside its slots at
+// a name its line gave (or below it, or, for a name that is not there, starting with
+// it) fails the command, as a file the line named does in a private /tmp.
+both!(
+    output_named_on_the_line_and_discarded_fails_the_command,
+    |t: &T| {
+        t.mkdir("parts");
+        t.write("app.log", &"line\n".repeat(2500));
+        t.write(
+            "Makefile",
+            "install:\n\tmkdir -p $(PREFIX)/bin && cp Makefile $(PREFIX)/bin/\n",
+        );
+        let run = sh(t, "split -l 1000 app.log => parts/q_ && echo went on");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(!run.stdout.contains("went on"), "{run}");
+        assert!(
+            run.stderr.contains(
+                "its output parts/q_aa, at a name its line gave, was discarded: the command fails"
+            ),
+            "{run}"
+        );
+        let run = sh(t, "make install PREFIX=$PWD/stage + Makefile => x");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(run.stderr.contains("its output stage,"), "{run}");
+        assert!(!t.path("stage").exists() && !t.path("x").exists());
+        // Scratch that is not its output leaves its status alone (a backup perl was
+        // asked for is said, and discarded).
+        let run = sh(t, "perl -i.bak -pe s/line/l/ => app.log");
+        assert!(run.ok(), "{run}");
+        assert!(run.stderr.contains("discarded: app.log.bak"), "{run}");
+        // Granted, the same lines work.
+        let run = sh(t, "split -l 1000 app.log parts/q_ + => parts");
+        assert!(run.ok(), "{run}");
+        assert!(t.path("parts/q_ac").is_file());
+    }
+);
