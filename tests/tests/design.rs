@@ -212,6 +212,14 @@ both!(the_grants_builtin_shows_the_namespace, |t: &T| {
         "{run}"
     );
     assert!(!t.path("out.csv").exists(), "grants runs nothing");
+    // A builtin, which runs in the shell and takes no grant, is said to be one
+    // (`grants mktemp` described /usr/bin/mktemp; trials 12, 13); so is a function.
+    let run = sh(t, "grants mktemp; f() { :; }; grants f x");
+    assert_eq!(
+        run.success(),
+        "mktemp: a builtin: it runs in the shell itself, with the shell's authority and no jail, and takes no grant\n\
+         f: a function: its body runs in the shell, each command in it in a jail of its own with the grants of its own line; it takes no grant itself\n"
+    );
 });
 
 both!(errors_have_one_format_and_shell_statuses, |t: &T| {

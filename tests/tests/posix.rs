@@ -196,3 +196,25 @@ both!(scripts_and_stdin, |t: &T| {
         );
     }
 });
+
+// Trials 12 and 13: `time` of a jailed command showed user 0.002s, and the next timed
+// command was given its CPU: the shims, whose CPU holds their commands', were reaped
+// after the report.
+both!(time_counts_its_own_commands_cpu, |t: &T| {
+    let run = t.output(t.pola_sh_command(
+        "time sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'; time sleep 0.3",
+    ));
+    assert!(run.ok(), "{run}");
+    let users: Vec<f64> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("user\t"))
+        .map(|v| {
+            let (m, s) = v.trim_end_matches('s').split_once('m').unwrap();
+            m.parse::<f64>().unwrap() * 60.0 + s.parse::<f64>().unwrap()
+        })
+        .collect();
+    assert_eq!(users.len(), 2, "{run}");
+    assert!(users[0] > 0.05, "{run}");
+    assert!(users[1] < 0.05, "{run}");
+});

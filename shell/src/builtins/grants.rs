@@ -31,6 +31,25 @@ pub fn grants(sh: &mut Shell, items: &[Item]) -> i32 {
         sh.error("grants: usage: grants [-a] COMMAND [ARG]... (grants --help: the rules)");
         return 2;
     }
+    // A builtin or a function runs in the shell itself: no jail, and no grant taken
+    // (`grants mktemp` described the jailed /usr/bin/mktemp; trials 12, 13).
+    let first = items.iter().find_map(|i| match i {
+        Item::Word(f) => f.first().map(|f| f.text.clone()),
+        _ => None,
+    });
+    if let Some(name) = first {
+        let what = if sh.functions.contains_key(&name) {
+            Some("a function: its body runs in the shell, each command in it in a jail of its own with the grants of its own line; it takes no grant itself")
+        } else if super::exists(&name) && !["command", "exec"].contains(&name.as_str()) {
+            Some("a builtin: it runs in the shell itself, with the shell's authority and no jail, and takes no grant")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            let line = format!("{}: {what}\n", shown(&name));
+            return i32::from(!super::out(&line));
+        }
+    }
     let collected = match grants::collect(&items, &sh.cwd(), &crate::scratch::is_scratch) {
         Ok(c) => c,
         Err(e) => {
