@@ -469,6 +469,30 @@ fn pid1(
     Ok(status)
 }
 
+/// Whether a core dump of the command would be a file it could have written itself:
+/// `kernel.core_pattern` names a file (not `|` a helper, run outside the jail as root),
+/// which the kernel opens from the dumping process's own root and working directory —
+/// in the jail, where only its grants are writable — and `fs.suid_dumpable` is 0 (at 2,
+/// a process made undumpable by executing a file it may not read is dumped from the
+/// machine's root, as root). Then the command keeps the limit it was given (`ulimit
+/// -c` in the shell, or the user's own): a C programmer's crash leaves its core where
+/// the command may write (`./crash + => .`; trial 13: none could be had but by `!!`).
+fn core_dumps_stay_inside() -> bool {
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let pattern = read("/proc/sys/kernel/core_pattern");
+    let suid = read("/proc/sys/fs/suid_dumpable");
+    core_dumps_are_files(pattern.as_deref(), suid.as_deref())
+}
+
+/// [`core_dumps_stay_inside`], from the two settings' text (`None`: unreadable).
+fn core_dumps_are_files(pattern: Option<&str>, suid_dumpable: Option<&str>) -> bool {
+    let file = pattern.is_some_and(|p| {
+        let p = p.trim_start();
+        !p.is_empty() && !p.starts_with('|')
+    });
+    file && suid_dumpable.is_some_and(|s| s.trim() == "0")
+}
+
 /// Take away everything the command must not have. Runs in PID 1, so the command and
 /// every process it starts inherit all of it.
 /// Returns the seccomp notification listener, if the plan has a notification filter.
@@ -480,8 +504,11 @@ fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Lis
     pola_fileserver::phases::stamp("locked");
     zygote::hold_mount_namespace_until_started();
     limits::restrict(&plan.limits)?;
-    // A core dump could land outside the grants (SECURITY.md 20).
-    setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
+    // A core dump could land outside the grants (SECURITY.md 20), unless the kernel
+    // writes it where the command could write a file itself.
+    if !core_dumps_stay_inside() {
+        setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
+    }
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;
     capabilities::drop_all()?;
     let status = landlock::restrict(plan)?;
@@ -659,4 +686,26 @@ fn report_leftovers(
         );
     }
     lost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::core_dumps_are_files;
+
+    #[test]
+    fn core_dumps_are_kept_only_as_files_the_jail_could_write() {
+        assert!(core_dumps_are_files(Some("core\n"), Some("0\n")));
+        assert!(core_dumps_are_files(
+            Some("/var/crash/core.%e.%p\n"),
+            Some("0\n")
+        ));
+        // A helper outside the jail, or a dump from the machine's root.
+        let helper = "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h\n";
+        assert!(!core_dumps_are_files(Some(helper), Some("0\n")));
+        assert!(!core_dumps_are_files(Some(" |/bin/helper\n"), Some("0\n")));
+        assert!(!core_dumps_are_files(Some("core\n"), Some("2\n")));
+        assert!(!core_dumps_are_files(None, Some("0\n")));
+        assert!(!core_dumps_are_files(Some("core\n"), None));
+        assert!(!core_dumps_are_files(Some(""), Some("0")));
+    }
 }
