@@ -1804,6 +1804,20 @@ impl Observed {
         ))
     }
 
+    /// Whether `rel`, which the command looked up, is the first part of words of its
+    /// line that name nothing on the host, and of no other word — for a program that
+    /// only reads what it is given ([`READERS`]), or an unmatched glob.
+    fn only_towards_missing(&self, rel: &Path, cwd: &Path) -> bool {
+        let below: Vec<&PathBuf> = self.words.iter().filter(|w| w.starts_with(rel)).collect();
+        let glob = |w: &Path| w.as_os_str().as_bytes().iter().any(|b| b"*?[".contains(b));
+        !below.is_empty()
+            && below.iter().all(|w| {
+                w.as_path() != rel
+                    && cwd.join(w).symlink_metadata().is_err()
+                    && (READERS.contains(&self.tool.as_str()) || glob(w))
+            })
+    }
+
     /// After a failed command whose working directory showed only its slots (and the
     /// names granted there read-only): that the other names there were not seen, if
     /// there are any.
@@ -2229,6 +2243,10 @@ impl Observed {
         // What a program's imports come from first: node looks at package.json on its
         // way to node_modules, and `+ package.json` alone failed again (new-user trial).
         existing.sort_by_key(|(rel, _)| rel.as_os_str() != "node_modules");
+        // A name a reader looked up only on its way to what its line named, which is
+        // not there (`cat data/nosuch.csv`, an unmatched `ls data/*.nothing`): granting
+        // it changes nothing, and the program said what is missing (trial 12: `+ data`).
+        existing.retain(|(rel, write)| *write || !self.only_towards_missing(rel, cwd));
         let mut uncovered: Vec<String> = Vec::new();
         if let Some((rel, write)) = existing.first() {
             let here = format!("./{}", shown(rel));
@@ -2509,6 +2527,9 @@ impl Observed {
         // network alone, and failed again writing x; new-user trial).
         let out = self.download_grant(cwd);
         if let Some((addr, port)) = direct {
+            let loopback = addr
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| a.is_loopback());
             let addr = crate::text::shown(addr);
             lines.push(match self.proxy {
                 // The port was granted: it reached the host's, where nothing answered
@@ -2556,6 +2577,12 @@ impl Observed {
                         ),
                     },
                 },
+                // The machine's own loopback: that address and port alone, which any
+                // program reaches (the proxy listens there in the jail too), not the
+                // port at every address (trial 12 was told `@net:connect=8765`).
+                _ if loopback => format!(
+                    "{name} tried to reach the network ({addr}:{port}) — try: {cmd} + @net:{addr}:{port}{out}"
+                ),
                 Some(_) => format!(
                     "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
                 ),

@@ -2163,7 +2163,11 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     let line = if outcome.status == 0 {
         // A success that listed the working directory saw only part of it; one that
         // changed a configuration in the private home changed nothing of the user's.
-        o.editor_hint(program, name, args, cwd)
+        // A host its proxy refused: curl exits 0 having saved the refusal as the file
+        // (trial 12: `curl -O http://127.0.0.1:8765/f + @net:127.0.0.1`, port 80 and
+        // 443 granted, said nothing).
+        host_hint(program, name, args, &outcome.hosts_refused)
+            .or_else(|| o.editor_hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, false, cwd))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))

@@ -94,7 +94,7 @@ both!(interactive_failures_name_the_missing_grant, |t: &T| {
             "curl -s http://127.0.0.1:{port}/ ; echo curl=$?\r"
         )),
         Expect(&format!(
-            "curl tried to reach the network (127.0.0.1:{port}) — try: curl … + @net:connect={port}"
+            "curl tried to reach the network (127.0.0.1:{port}) — try: curl … + @net:127.0.0.1:{port}"
         )),
         Expect("curl=7"),
         Send("echo done\r"),
@@ -1861,11 +1861,70 @@ both!(a_granted_port_where_nothing_listens_is_said, |t: &T| {
             &format!("curl -sS http://127.0.0.1:{port}/"),
         ],
     );
+    // The machine's own loopback: that address and port, not the port everywhere
+    // (trial 12 was told `@net:connect=PORT`).
     assert!(
         run.stderr
-            .contains(&format!("try: curl … + @net:connect={port}")),
+            .contains(&format!("try: curl … + @net:127.0.0.1:{port}")),
         "{run}"
     );
+});
+
+// Trial 12: a reader given a path that is not there (`cat data/nosuch.csv`, an
+// unmatched `ls data/*.nothing`) was told to grant the directory on its way, which
+// changes nothing; and curl, refused a port of a host it was granted, exited 0 having
+// saved the refusal, with nothing said. Said now, with the grant for that port, which
+// then works.
+both!(hints_name_only_grants_that_would_help, |t: &T| {
+    t.write("data/x.csv", "a\n");
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cat data/nosuch.csv; ls data/*.nothing; cat data/x.csv",
+        ],
+    );
+    assert_eq!(run.stdout, "a\n", "{run}");
+    assert!(
+        run.stderr.contains("data/nosuch.csv: No such file"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("pola-sh:"), "{run}");
+    // A directory the program found itself is still told (`cat` of a name in it).
+    let run = sh(t, &["--hints", "-c", "sh -c 'cat data/x.csv'"]);
+    assert!(run.stderr.contains("sh looked for ./data"), "{run}");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().take(2).flatten() {
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n");
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/");
+    let run = sh(
+        t,
+        &["--hints", "-c", &format!("curl -sS {url} + @net:127.0.0.1")],
+    );
+    assert!(run.ok(), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "curl tried to reach 127.0.0.1:{port}, which was not granted — try: curl … + @net:127.0.0.1:{port}"
+        )),
+        "{run}"
+    );
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            &format!("curl -sS {url} + @net:127.0.0.1:{port}"),
+        ],
+    );
+    assert_eq!(run.stdout, "hello\n", "{run}");
 });
 
 // A clone of a repository on this machine fetches from a directory its line did not
