@@ -88,6 +88,9 @@ pub struct Observed {
     pub read_here: usize,
     /// `CARGO_TARGET_DIR` in its environment.
     pub cargo_target_dir: Option<PathBuf>,
+    /// A build in a CMake build directory: its sources, which its line did not give
+    /// ([`cmake_sources`]).
+    pub cmake_sources: Option<PathBuf>,
     /// Who says the lines said while it runs, and the command's name as the user typed
     /// it, escaped: the plan's `program` and `command` (`pola-sh`, `npm`).
     pub said_as: (String, String),
@@ -318,6 +321,27 @@ pub fn working_dir(tool: &str, words: &[PathBuf], cwd: &Path) -> PathBuf {
         _ => &[],
     };
     word_after(words, options).map_or(cwd.to_path_buf(), |dir| cwd.join(dir))
+}
+
+/// For a build tool run in a CMake build directory (`CMakeCache.txt` there): the
+/// source directory the cache names, when nothing of the plan holds it.
+pub fn cmake_sources(tool: &str, cwd: &Path, nodes: &[crate::plan::PlanNode]) -> Option<PathBuf> {
+    if !["make", "gmake", "ninja", "cmake", "ctest"].contains(&tool) {
+        return None;
+    }
+    let cache = std::fs::read_to_string(cwd.join("CMakeCache.txt")).ok()?;
+    let src = cache
+        .lines()
+        .find_map(|l| l.strip_prefix("CMAKE_HOME_DIRECTORY:INTERNAL="))
+        .map(|s| PathBuf::from(s.trim()))
+        .filter(|s| s.is_absolute() && s.is_dir())?;
+    let holds = |n: &crate::plan::PlanNode| {
+        matches!(
+            n.step,
+            crate::plan::Step::Bind { .. } | crate::plan::Step::SlotDir { .. }
+        ) && src.starts_with(&n.path)
+    };
+    (!nodes.iter().any(holds)).then_some(src)
 }
 
 /// The first of `words` that is not an option (a subcommand: `install` of `pip
@@ -1430,6 +1454,19 @@ impl Observed {
     /// [`changes_its_operands`]): it was given read-only what it was to change (and
     /// in a working directory not granted, the kernel said "busy", not "read-only":
     /// each such name is a mount there). `tool` is its program's name.
+    /// After a failed build in a CMake build directory whose sources it was not given
+    /// (the Makefile CMake wrote checks them first: `make + => .` in build/ failed
+    /// with "does not appear to contain CMakeLists.txt", and nothing was said; trial
+    /// 13): those sources, to read.
+    pub fn cmake_hint(&self, program: &str, name: &str, args: bool, cwd: &Path) -> Option<String> {
+        let src = self.cmake_sources.as_ref()?;
+        let place = shown_from(src, cwd, &self.home, false);
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        Some(format!(
+            "{program}: {name} builds a CMake tree whose sources, {place} (its CMakeCache.txt says), it was not given — try: {cmd} + {place}"
+        ))
+    }
+
     pub fn operands_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
         let tool = self.tool.as_str();
         if !may_change_its_operands(tool, &self.words) {
@@ -1695,6 +1732,20 @@ impl Observed {
                 let prefix = crate::text::word(install_prefix(&self.words)?);
                 Some(format!(
                     "{program}: {name} installs into {prefix}, which it was not given to write: if it failed there, try: {cmd} + => {prefix}"
+                ))
+            }
+            // Working in a directory inside one it was given read-only (`cd build && cmake
+            // ..`): the directory it works in is what it writes (it was told `+ =>
+            // ..`, the whole source tree writable; trial 13).
+            Changes::ReadOnly(Writes::WorkingDir, dir)
+                if failed
+                    && dir != cwd
+                    && cwd.starts_with(dir)
+                    && working_dir(&self.tool, &self.words, cwd) == cwd =>
+            {
+                Some(format!(
+                    "{program}: {name} works in ./, inside {}, which it was given read-only (named without =>): if it failed writing there, try: {cmd} + => .",
+                    place(dir),
                 ))
             }
             Changes::ReadOnly(Writes::WorkingDir, dir) if failed => {

@@ -579,6 +579,7 @@ pub fn start(
                 None => 0,
             },
             slots_here,
+            cmake_sources: crate::hints::cmake_sources(&tool, &plan.cwd, &plan.nodes),
             cargo_target_dir: plan.env.iter().find_map(|kv| {
                 use std::os::unix::ffi::OsStrExt;
                 let value = kv.as_bytes().strip_prefix(b"CARGO_TARGET_DIR=")?;

@@ -2447,3 +2447,41 @@ both!(
         assert!(!file.stderr.contains("one of its arguments"), "{file}");
     }
 );
+
+// Trial 13: an out-of-tree CMake build. `cmake ..` in build/ was told `+ => ..` (the
+// whole source tree writable) where `+ => .` (the build directory) is what it writes;
+// then `make + => .` there failed reading the sources its CMakeCache.txt names, and
+// nothing was said.
+both!(
+    an_out_of_tree_cmake_build_is_told_what_it_writes_and_reads,
+    |t: &T| {
+        t.write(
+            "proj/CMakeLists.txt",
+            "cmake_minimum_required(VERSION 3.10)\nproject(p C)\nadd_executable(p main.c)\n",
+        );
+        t.write("proj/main.c", "int main(void) { return 0; }\n");
+        t.mkdir("proj/build");
+        let run = sh(t, &["--hints", "-c", "cd proj/build && cmake .."]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+        run.stderr.contains("cmake works in ./, inside .., which it was given read-only (named without =>): if it failed writing there, try: cmake … + => ."),
+        "{run}"
+    );
+        let run = sh(t, &["--hints", "-c", "cd proj/build && cmake .. + => ."]);
+        assert!(run.ok(), "{run}");
+        let run = sh(t, &["--hints", "-c", "cd proj/build && make + => ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+        run.stderr.contains("make builds a CMake tree whose sources, .. (its CMakeCache.txt says), it was not given — try: make + .."),
+        "{run}"
+    );
+        let run = sh(t, &["--hints", "-c", "cd proj/build && make + .. => ."]);
+        assert!(run.ok(), "{run}");
+        assert!(t.path("proj/build/p").is_file());
+        // Given its sources, a failure of its own is not told of them.
+        t.write("proj/main.c", "int main(void) { return }\n");
+        let run = sh(t, &["--hints", "-c", "cd proj/build && make + .. => ."]);
+        assert!(!run.ok(), "{run}");
+        assert!(!run.stderr.contains("CMake tree"), "{run}");
+    }
+);
