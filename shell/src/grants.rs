@@ -273,6 +273,11 @@ pub fn roles(items: &[Item], host: &Lookup) -> Result<Vec<Role>, GrantError> {
     let mut scopes = Vec::new();
     let mut command = true;
     let mut operands = false;
+    // A filter's first operand is its program or pattern, not a path: `jq . f.json` and
+    // `grep . notes.txt` granted the whole working directory (trial 12).
+    let mut program: Option<&str> = None;
+    let mut pattern_given = false;
+    let mut first_operand = true;
     for (i, item) in items.iter().enumerate() {
         let next = items.get(i + 1);
         if write && !matches!(item, Item::Word(_)) {
@@ -311,8 +316,26 @@ pub fn roles(items: &[Item], host: &Lookup) -> Result<Vec<Role>, GrantError> {
                 }
                 for f in fields {
                     if std::mem::take(&mut command) {
+                        program = Some(f.text.rsplit('/').next().unwrap_or(&f.text));
                         out.push(Role::Command);
                         continue;
+                    }
+                    let filter = program.is_some_and(|p| FILTERS.contains(&p));
+                    if filter && !write && !hidden && first_operand {
+                        let t = f.text.as_str();
+                        if t.starts_with('-') && t != "-" && !operands {
+                            pattern_given |= PATTERN_OPTIONS.iter().any(|o| {
+                                t == *o
+                                    || t.starts_with(&format!("{o}="))
+                                    || (o.len() == 2 && t.starts_with(o))
+                            });
+                        } else {
+                            first_operand = false;
+                            if t == "." && !pattern_given {
+                                out.push(Role::Plain);
+                                continue;
+                            }
+                        }
                     }
                     let word = Word {
                         text: &f.text,
@@ -332,6 +355,23 @@ pub fn roles(items: &[Item], host: &Lookup) -> Result<Vec<Role>, GrantError> {
     }
     Ok(out)
 }
+
+/// Programs whose first operand is a program or a pattern (`jq FILTER FILE…`, `grep
+/// PATTERN FILE…`), unless an option gave it ([`PATTERN_OPTIONS`]).
+const FILTERS: &[&str] = &[
+    "jq", "grep", "egrep", "fgrep", "rg", "awk", "gawk", "mawk", "sed",
+];
+
+/// The options that give a filter its program or pattern (then its first operand is a
+/// file): `grep -e PAT`, `sed -f script`, `awk -f prog`, `jq --from-file f`.
+const PATTERN_OPTIONS: &[&str] = &[
+    "-e",
+    "-f",
+    "--regexp",
+    "--file",
+    "--expression",
+    "--from-file",
+];
 
 /// Whether `path` names something, relative to `cwd`.
 pub fn exists_in(cwd: &Path) -> impl Fn(&str) -> bool + '_ {
@@ -678,6 +718,28 @@ mod tests {
         let c = collect(&[f("tool"), Item::Write, f("--out=new.txt")], cwd).unwrap();
         assert_eq!(c.grants, [req("new.txt", true)]);
         assert_eq!(c.argv, ["tool", "--out=new.txt"]);
+    }
+
+    #[test]
+    fn a_filters_program_is_not_a_path() {
+        let d = setup();
+        let cwd = d.path();
+        // (`notes.txt` is there, and so is `.`.)
+        let c = collect(&[f("jq"), f("."), f("notes.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("notes.txt", false)]);
+        assert_eq!(c.argv, ["jq", ".", "notes.txt"]);
+        let c = collect(&[f("/usr/bin/grep"), f("-i"), f("."), f("notes.txt")], cwd).unwrap();
+        assert_eq!(c.grants, [req("notes.txt", false)]);
+        // The pattern given by an option: the operands are paths.
+        let c = collect(&[f("grep"), f("-e"), f("x"), f(".")], cwd).unwrap();
+        assert_eq!(c.grants, [req(".", false)]);
+        let c = collect(&[f("grep"), f("x"), f(".")], cwd).unwrap();
+        assert_eq!(c.grants, [req(".", false)]);
+        // Another program's `.` is the directory; a filter's `+ .` too.
+        let c = collect(&[f("ls"), f(".")], cwd).unwrap();
+        assert_eq!(c.grants, [req(".", false)]);
+        let c = collect(&[f("jq"), f("."), Item::Hidden, f(".")], cwd).unwrap();
+        assert_eq!(c.grants, [req(".", false)]);
     }
 
     #[test]
