@@ -2589,10 +2589,10 @@ impl Observed {
                 None if self.connect_ports.contains(port) => format!(
                     "{name} connected to {addr}:{port}, which it was granted: if nothing answered, nothing listens there on the host (a server in a jail listens on the host's network only with @net:bind={port})"
                 ),
-                // Hosts granted by name, and it looked names up itself (ssh): the
-                // proxy is for programs that use it.
+                // Hosts granted by name, and it looked up another name itself: a jail
+                // finds those granted alone (its /etc/hosts).
                 Some(_) if *port == 53 => format!(
-                    "{name} tried to look up a host name itself ({addr}:53), which a jail cannot, and did not use the proxy it was given for the hosts granted by name (http_proxy, https_proxy, ALL_PROXY) — try: {cmd} + @net"
+                    "{name} tried to look up a host name that was not granted ({addr}:53): a jail finds only the hosts granted by name — try: {cmd} + @net:HOST for the host it needs, or {cmd} + @net"
                 ),
                 // A name lookup: no port grant makes one work (UDP stays closed); the
                 // proxy looks names up for the hosts granted by name.
@@ -3784,6 +3784,14 @@ mod tests {
             connects: vec![("127.0.0.1".into(), 8080)],
             own_network: true,
             ..Observed::default()
+        };
+        assert!(net
+            .hint("pola-sh", "curl", true, d.path())
+            .unwrap()
+            .ends_with("try: curl … + @net:127.0.0.1:8080"));
+        let net = Observed {
+            connects: vec![("192.0.2.7".into(), 8080)],
+            ..net
         };
         assert!(net
             .hint("pola-sh", "curl", true, d.path())

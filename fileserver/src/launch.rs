@@ -574,10 +574,18 @@ pub fn start(
                 crate::network::Network::Ports { connect, .. } => connect.clone(),
                 _ => Vec::new(),
             },
-            read_here: match &slots_here {
-                Some(_) => granted_here().len(),
-                None => 0,
-            },
+            // Only where the working directory holds slots: its bound names that are not
+            // slots (a slot's object is bound there too).
+            read_here: resolved
+                .slots
+                .iter()
+                .find(|dir| dir.virt == plan.cwd)
+                .map_or(0, |dir| {
+                    granted_here()
+                        .iter()
+                        .filter(|n| !dir.slots.contains_key(*n))
+                        .count()
+                }),
             slots_here,
             cmake_sources: crate::hints::cmake_sources(&tool, &plan.cwd, &plan.nodes),
             cargo_target_dir: plan.env.iter().find_map(|kv| {

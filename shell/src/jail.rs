@@ -904,6 +904,7 @@ pub fn namespace(
             tracing::debug!(path = %text::shown(&host), "a profile's write grant left out");
             continue;
         }
+        let named_host = write.then(|| host.clone());
         let (host, virt, rights) = match (write, origin) {
             (false, _) => (host, virt, Rights::ReadOnly),
             // What a profile names writable is a tool's own state: the directory or
@@ -911,7 +912,9 @@ pub fn namespace(
             (true, Origin::Profile | Origin::Shipped) if exists => (host, virt, Rights::ReadWrite),
             (true, _) => write_grant(&path, host, virt, &cmd.cwd, &protected),
         };
-        if rights == Rights::Slot && is_sqlite_database(&host) {
+        // (The name itself, not a missing directory on its way: `=> new.db/x`.)
+        let named_itself = named_host.as_ref() == Some(&host);
+        if rights == Rights::Slot && named_itself && is_sqlite_database(&host) {
             for (companion_virt, companion) in sqlite_companions(&virt, &host) {
                 if ns.get(&companion_virt).is_none() {
                     insert_grant(&mut ns, &companion_virt, companion, Rights::Slot, origin)?;
@@ -1459,17 +1462,31 @@ fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
 /// Whether `host` is an SQLite database (its header), or, not there yet or empty, is
 /// named as one (`.db`, `.sqlite`, `.sqlite3`, `.db3`).
 fn is_sqlite_database(host: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
     const HEADER: &[u8] = b"SQLite format 3\0";
     let named = || {
         host.extension()
             .is_some_and(|e| ["db", "sqlite", "sqlite3", "db3"].iter().any(|x| e == *x))
     };
-    let mut first = [0u8; 16];
-    match fs::File::open(host).and_then(|mut f| f.read(&mut first)) {
-        Ok(16) => first == HEADER,
-        Ok(0) => named(),
-        Ok(_) => false,
+    match fs::symlink_metadata(host) {
         Err(e) => e.kind() == std::io::ErrorKind::NotFound && named(),
+        Ok(m) if !m.is_file() => false,
+        Ok(m) if m.len() == 0 => named(),
+        Ok(_) => {
+            // Never a link, a FIFO or a device put there meanwhile (where a jail writes):
+            // the shell must not wait on one, nor open one for a jail (security review:
+            // a FIFO at `=> x.db` hung the shell for good, a link to /dev/tty took the
+            // user's keys).
+            let opened = fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(host);
+            let Ok(mut f) = opened else { return false };
+            let mut first = [0u8; 16];
+            f.metadata().is_ok_and(|m| m.is_file())
+                && f.read_exact(&mut first).is_ok()
+                && first == HEADER
+        }
     }
 }
 

@@ -617,14 +617,16 @@ both!(
                 &net,
                 &format!(
                     r#"/usr/bin/python3 -c '
-import os, socket
+import os, socket, time
 proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
 s = socket.create_connection(("127.0.0.1", proxy), timeout=10)
 s.sendall(b"CONNECT allowed.test:8080 HTTP/1.1\r\n\r\n")
 head = b""
 while b"\r\n\r\n" not in head:
     head += s.recv(1)
-s.sendall(b"{first}")
+for piece in b"{first}".split(b"|"):
+    s.sendall(piece)
+    time.sleep(0.2)
 data = b""
 while chunk := s.recv(4096):
     data += chunk
@@ -656,6 +658,10 @@ print("reply=" + data.decode().split("\r\n")[0].split(" ")[0])
             "{direct}"
         );
         let run = tunnel("GET /hello.txt HTTP/1.0\\r\\nHost: other.test\\r\\n\\r\\n");
+        assert_eq!(run.expect_field("reply"), "none", "{run}");
+        // Sent in pieces (a `G` first, `|` here), it is read to the end of its first
+        // line before it is looked at (security review: it passed).
+        let run = tunnel("G|ET /hello.txt HTTP/1.0\\r\\n|Host: other.test\\r\\n\\r\\n");
         assert_eq!(run.expect_field("reply"), "none", "{run}");
         assert!(
             audit(t).contains("denied (plain HTTP inside a tunnel"),

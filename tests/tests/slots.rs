@@ -1285,3 +1285,22 @@ both!(
         assert!(t.path("parts/q_ac").is_file());
     }
 );
+
+// Security review: whether a write grant is an SQLite database was read from whatever
+// was at the name, on the shell's thread — a FIFO a jail planted there hung the shell
+// for good (SIGINT blocked), a link to /dev/tty took the user's keys. Only a regular
+// file's header is read, never through a link, never waiting.
+both!(
+    a_planted_fifo_or_link_at_a_write_grant_is_never_opened,
+    |t: &T| {
+        t.mkdir("d");
+        sh(t, "mkfifo d/x.db + => d && ln -s /dev/tty d/y.db + => d").success();
+        let started = std::time::Instant::now();
+        let mut cmd = t
+            .pola_sh_command("/bin/ls -l d/x.db => d/x.db; /bin/ls -l d/y.db => d/y.db; echo done");
+        cmd.stdin(std::process::Stdio::null());
+        let run = t.output(cmd);
+        assert!(run.stdout.ends_with("done\n"), "{run}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{run}");
+    }
+);

@@ -174,8 +174,9 @@ pub fn environment(port: u16, hosts: &[HostGrant]) -> Vec<OsString> {
 /// A jail's proxy, serving until [`Proxy::stop`].
 pub struct Proxy {
     listener: TcpListener,
-    /// The listeners of the names on the jail's loopback ([`named`]).
-    named: Vec<TcpListener>,
+    /// The listeners of the names on the jail's loopback ([`named`]), shared with the
+    /// thread that accepts on them.
+    named: Arc<Vec<(TcpListener, Destination)>>,
     shared: Arc<Shared>,
     thread: Option<std::thread::JoinHandle<()>>,
     named_thread: Option<std::thread::JoinHandle<()>>,
@@ -228,16 +229,30 @@ pub fn named(hosts: &[HostGrant]) -> Vec<Named> {
     all
 }
 
-/// Where a jail's PID 1 listens for [`named`]'s hosts, one socket each, in order.
-pub fn named_addresses(hosts: &[HostGrant]) -> Vec<SocketAddrV4> {
+/// How many listening sockets of names a jail gets at most (each is a descriptor of
+/// the shell's while the command runs): the ports granted beyond are reached through
+/// the proxy variables alone (security review: a grant of 12,000 ports took the
+/// shell's descriptors).
+const MAX_NAMED_LISTENERS: usize = 256;
+
+/// Each (address, port) of [`named`]'s hosts, with the host and port it stands for, in
+/// order; at most [`MAX_NAMED_LISTENERS`].
+fn placed(hosts: &[HostGrant]) -> Vec<(SocketAddrV4, Host, u16)> {
     named(hosts)
         .into_iter()
         .flat_map(|n| {
+            let (addr, host) = (n.addr, n.host);
             n.ports
                 .into_iter()
-                .map(move |p| SocketAddrV4::new(n.addr, p))
+                .map(move |p| (SocketAddrV4::new(addr, p), host.clone(), p))
         })
+        .take(MAX_NAMED_LISTENERS)
         .collect()
+}
+
+/// Where a jail's PID 1 listens for [`named`]'s hosts, one socket each, in order.
+pub fn named_addresses(hosts: &[HostGrant]) -> Vec<SocketAddrV4> {
+    placed(hosts).into_iter().map(|(a, _, _)| a).collect()
 }
 
 /// The jail's `/etc/hosts` for `hosts`: loopback, and each name granted at its address.
@@ -369,22 +384,16 @@ impl Shared {
 /// not), on another.
 pub fn start(listener: OwnedFd, named: Vec<Option<OwnedFd>>, policy: Policy) -> Proxy {
     let listener = TcpListener::from(listener);
-    let destinations = self::named(&policy.hosts)
-        .into_iter()
-        .flat_map(|n| {
-            let host = n.host;
-            n.ports.into_iter().map(move |port| Destination {
-                host: host.clone(),
-                port,
+    let named: Arc<Vec<(TcpListener, Destination)>> = Arc::new(
+        named
+            .into_iter()
+            .zip(placed(&policy.hosts))
+            .filter_map(|(l, (_, host, port))| {
+                Some((TcpListener::from(l?), Destination { host, port }))
             })
-        })
-        .collect::<Vec<_>>();
-    let named: Vec<(TcpListener, Destination)> = named
-        .into_iter()
-        .zip(destinations)
-        .filter_map(|(l, to)| Some((TcpListener::from(l?), to)))
-        .filter(|(l, _)| l.set_nonblocking(true).is_ok())
-        .collect();
+            .filter(|(l, _)| l.set_nonblocking(true).is_ok())
+            .collect(),
+    );
     let shared = Arc::new(Shared {
         policy,
         stopped: AtomicBool::new(false),
@@ -397,17 +406,13 @@ pub fn start(listener: OwnedFd, named: Vec<Option<OwnedFd>>, policy: Policy) -> 
         let shared = shared.clone();
         std::thread::spawn(move || accept(accepting, shared))
     });
-    let held = named
-        .iter()
-        .filter_map(|(l, _)| l.try_clone().ok())
-        .collect();
     let named_thread = (!named.is_empty()).then(|| {
-        let shared = shared.clone();
-        std::thread::spawn(move || accept_named(named, shared))
+        let (shared, named) = (shared.clone(), named.clone());
+        std::thread::spawn(move || accept_named(&named, shared))
     });
     Proxy {
         listener,
-        named: held,
+        named,
         shared,
         thread,
         named_thread,
@@ -438,7 +443,7 @@ impl Drop for Proxy {
         // A question still pending about a host is answered no, reading nothing.
         self.shared.policy.questions.end();
         // A listening socket shut down wakes its `accept` with EINVAL (and a `poll`).
-        for listener in std::iter::once(&self.listener).chain(&self.named) {
+        for listener in std::iter::once(&self.listener).chain(self.named.iter().map(|(l, _)| l)) {
             let _ = nix::sys::socket::shutdown(
                 std::os::fd::AsRawFd::as_raw_fd(listener),
                 nix::sys::socket::Shutdown::Both,
@@ -489,7 +494,7 @@ fn accept(listener: TcpListener, shared: Arc<Shared>) {
 
 /// Accept on the listeners of the names on the jail's loopback, each connection served
 /// on a thread of its own as one to that listener's destination ([`serve_named`]).
-fn accept_named(listeners: Vec<(TcpListener, Destination)>, shared: Arc<Shared>) {
+fn accept_named(listeners: &[(TcpListener, Destination)], shared: Arc<Shared>) {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;
     loop {
@@ -598,6 +603,14 @@ impl Destination {
 /// The first byte of a TLS handshake record (RFC 8446 §5.1: `handshake(22)`).
 const TLS_HANDSHAKE: u8 = 22;
 
+/// How much of a tunnel's first line is read before it is looked at.
+const MAX_FIRST_LINE: usize = 8192;
+
+/// A character of an HTTP token (RFC 9110 §5.6.2), as a method is made of.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
 /// Whether `bytes` start with an HTTP request line (`GET / HTTP/1.1`, `POST http://…`).
 fn looks_like_http(bytes: &[u8]) -> bool {
     let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -653,6 +666,30 @@ fn tunnel(
                 Ok(n) => pending.extend_from_slice(&first[..n]),
                 Err(_) => return None,
             }
+        }
+        // A first line sent in pieces (`G`, then `ET /x HTTP/1.1`, `Host: other`) is
+        // read whole before it is looked at: one that opens with a token is read to the
+        // end of its first line (security review: its Host header passed).
+        let _ = client.set_read_timeout(Some(HEAD_TIMEOUT));
+        while pending.first().is_some_and(|b| is_tchar(*b))
+            && !pending.contains(&b'\n')
+            && pending.len() < MAX_FIRST_LINE
+        {
+            let mut more = [0u8; 4096];
+            match client.read(&mut more) {
+                Ok(n) if n > 0 => pending.extend_from_slice(&more[..n]),
+                _ => break,
+            }
+        }
+        let _ = client.set_read_timeout(None);
+        // Still no end of line: what could be the start of a request is not let by.
+        let unfinished = !pending.contains(&b'\n') && pending.iter().all(|b| is_tchar(*b));
+        if !pending.is_empty() && unfinished && pending.len() < MAX_FIRST_LINE {
+            shared.record(
+                &to.shown(),
+                Verdict::Denied("a first line that never ended (it could be an HTTP request)"),
+            );
+            return None;
         }
         // Plain HTTP inside a tunnel: its Host header (and every pipelined request's)
         // would be out of the proxy's sight, as on port 80; it goes through the proxy's
