@@ -2028,6 +2028,12 @@ impl Observed {
             "unzip" => Some(format!("mkdir => {dir} && {name} … -d => {dir}")),
             _ => None,
         };
+        // An archive whose one top-level name is that new directory's (`reports.zip`
+        // holding `reports/`) is one directory already: into another, it would nest
+        // (`reports/reports/…`; trial 12).
+        let one_top =
+            matches!(names.as_slice(), [n] if stem.as_deref().is_some_and(|s| n.as_os_str() == s));
+        let into = into.filter(|_| !one_top);
         let shown = |n: &&Path| crate::text::word(n);
         let few = names.len() <= FEW && names.iter().all(|n| plain_name(n));
         Some(match (few, into) {
@@ -2717,8 +2723,11 @@ impl Observed {
         let mut found: Vec<(&Path, bool)> = self
             .looked
             .iter()
+            // (`-` is standard input or output: `wget -O -` was told `=> ./-`; trial 12.)
             .filter(|(rel, write)| {
-                rel.components().count() == 1 && (*write || self.typed(rel, cwd).is_some())
+                rel.components().count() == 1
+                    && rel.as_os_str() != "-"
+                    && (*write || self.typed(rel, cwd).is_some())
             })
             .map(|(rel, write)| (rel.as_path(), *write))
             .collect();

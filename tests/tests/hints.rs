@@ -1909,6 +1909,25 @@ both!(hints_name_only_grants_that_would_help, |t: &T| {
             let _ = s.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n");
         }
     });
+    // An archive that is one directory, named as it is, is not told to go into a new
+    // directory of that name (`reports/reports/…`); `-` is standard output, not a file
+    // to grant (`wget -O -` was told `=> ./-`).
+    t.write("src/reports/a.md", "r\n");
+    t.plain(&["tar", "cf", "reports.tar", "-C", "src", "reports"])
+        .success();
+    let run = sh(t, &["--hints", "-c", "tar xf reports.tar"]);
+    assert!(
+        run.stderr
+            .contains("try: tar … + => reports, or tar … + => ."),
+        "{run}"
+    );
+    let run = sh(t, &["--hints", "-c", "wget -q -O - http://127.0.0.1:9/"]);
+    assert!(!run.stderr.contains("./-"), "{run}");
+    assert!(
+        run.stderr
+            .contains("wget tried to reach the network (127.0.0.1:9)"),
+        "{run}"
+    );
     let url = format!("http://127.0.0.1:{port}/");
     let run = sh(
         t,
