@@ -505,8 +505,16 @@ fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Lis
     zygote::hold_mount_namespace_until_started();
     limits::restrict(&plan.limits)?;
     // A core dump could land outside the grants (SECURITY.md 20), unless the kernel
-    // writes it where the command could write a file itself.
-    if !core_dumps_stay_inside() {
+    // writes it where the command could write a file itself; and only where the user
+    // asked for dumps (`ulimit -c`, or a soft limit of their own), so that no command
+    // reads the settings for nothing.
+    let asked = plan
+        .limits
+        .rlimits
+        .iter()
+        .any(|r| r.resource == libc::RLIMIT_CORE as u32 && r.soft > 0)
+        || nix::sys::resource::getrlimit(Resource::RLIMIT_CORE).is_ok_and(|(soft, _)| soft > 0);
+    if !(asked && core_dumps_stay_inside()) {
         setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
     }
     sys::set_no_new_privs().map_err(step("PR_SET_NO_NEW_PRIVS"))?;

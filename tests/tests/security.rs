@@ -1189,7 +1189,9 @@ os.abort()
     // (The working directory as it is, `+ => .`: a slot's directory would be the
     // jail's staging one, whose leftovers are discarded.)
     t.write("crash.py", &crash);
-    let jail = t.output(t.pola_sh_command("cd jailed && python3 ../crash.py + => ."));
+    let jail = t.output(
+        t.pola_sh_command("cd jailed && ulimit -c unlimited && python3 ../crash.py + => ."),
+    );
     // The kernel writes a core from the crashing process's own root and working
     // directory: in a jail, only into its grants, and only then are dumps kept (a
     // helper of core_pattern, `|…`, runs outside as root; at fs.suid_dumpable 2 some
@@ -1197,7 +1199,7 @@ os.abort()
     let suid = fs::read_to_string("/proc/sys/fs/suid_dumpable").unwrap();
     let inside = !pattern.trim_start().starts_with('|') && suid.trim() == "0";
     let raised = jail.expect_field("raise_core_limit") == "ok";
-    assert!(!raised || inside, "{jail}");
+    assert_eq!(raised, inside, "{jail}");
     let e = jail.expect_field("core_pattern");
     assert!(e == "EROFS" || e == "EACCES", "{jail}");
     if t.who == Who::Root {
@@ -1218,15 +1220,19 @@ os.abort()
     }
     // Never anywhere else: not in the test's directory, which the jail was not given.
     assert_eq!(dumps("."), 0, "a core file appeared outside the grant");
-    // Without a grant where it works, none is written at all.
+    // Without a grant where it works, none is written at all; nor where the user did
+    // not ask for dumps (`ulimit -c`): the limit cannot be raised then.
     t.mkdir("bare");
-    let jail = t.jail(&["--cwd", "bare"], &["python3", "-c", &crash]);
+    let jail = t.output(t.pola_sh_command("cd bare && ulimit -c unlimited && python3 ../crash.py"));
     assert_eq!(
         jail.signal.or(jail.code.map(|c| c - 128)),
         Some(6),
         "{jail}"
     );
     assert_eq!(dumps("bare"), 0, "a core file appeared without a grant");
+    let jail = t.output(t.pola_sh_command("cd bare && python3 ../crash.py + => ."));
+    assert_ne!(jail.expect_field("raise_core_limit"), "ok", "{jail}");
+    assert_eq!(dumps("bare"), 0, "a core file appeared unasked");
 });
 
 // 21. Writes to /proc/sys and /proc/sysrq-trigger fail.
