@@ -512,7 +512,7 @@ fn lock_down(plan: &JailPlan, exempt: Option<u64>) -> Result<Option<seccomp::Lis
         .limits
         .rlimits
         .iter()
-        .any(|r| r.resource == libc::RLIMIT_CORE as u32 && r.soft > 0)
+        .any(|r| r.resource == libc::RLIMIT_CORE && r.soft > 0)
         || nix::sys::resource::getrlimit(Resource::RLIMIT_CORE).is_ok_and(|(soft, _)| soft > 0);
     if !(asked && core_dumps_stay_inside()) {
         setrlimit(Resource::RLIMIT_CORE, 0, 0).map_err(step("RLIMIT_CORE"))?;
