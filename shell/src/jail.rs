@@ -1233,6 +1233,25 @@ fn capability_as_argument(cmd: &Command) -> Option<String> {
     ))
 }
 
+/// `make => .` (or `=> build/`): `=>` passes the word it grants, so make was given the
+/// directory as a target, found nothing to do for it and exited 0 (trial 13). Said
+/// before it runs, with the grant that does not pass it.
+fn directory_as_target(cmd: &Command) -> Option<String> {
+    let tool = cmd.argv.first().map(Path::new).and_then(Path::file_name)?;
+    if !["make", "gmake"].iter().any(|m| tool == *m) || cmd.made {
+        return None;
+    }
+    let word = cmd.argv.iter().skip(1).find(|w| {
+        cmd.grants.iter().any(|g| g.write && g.path == Path::new(w)) && cmd.cwd.join(w).is_dir()
+    })?;
+    let shown = text::shown(word);
+    Some(format!(
+        "{}: {}: => {shown} passes {shown} to it as a target (=> grants the word that follows and passes it) — to grant it without passing it: + => {shown}",
+        cmd.program,
+        text::shown(&cmd.argv[0]),
+    ))
+}
+
 /// Whether git's `words` hold one of its options that move the repository or the work
 /// tree elsewhere (`-C`, `--git-dir`, `--work-tree`), which the shell does not follow.
 pub fn git_moves_its_tree(words: &[PathBuf]) -> bool {
@@ -1795,6 +1814,9 @@ pub fn start(
         crate::report::line(line);
     }
     if let Some(line) = capability_as_argument(cmd) {
+        crate::report::line(line);
+    }
+    if let Some(line) = directory_as_target(cmd) {
         crate::report::line(line);
     }
     if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)

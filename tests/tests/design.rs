@@ -355,3 +355,18 @@ both!(unconfined_builtins_and_logout, |t: &T| {
         "{login}"
     );
 });
+
+// Trial 13: `make => .` passed `.` to make as a target (`=>` passes the word it grants):
+// "Nothing to be done for '.'", status 0, nothing built and nothing said.
+both!(make_given_a_directory_as_a_target_is_told, |t: &T| {
+    t.write("Makefile", "all:\n\t@echo built\n");
+    let run = sh(t, "make => .");
+    assert!(
+        run.stderr.contains("pola-sh: make: => . passes . to it as a target (=> grants the word that follows and passes it) — to grant it without passing it: + => ."),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("built"), "{run}");
+    let run = sh(t, "make + => .");
+    assert_eq!(run.stdout, "built\n", "{run}");
+    assert!(!run.stderr.contains("target"), "{run}");
+});
