@@ -1677,6 +1677,7 @@ impl Shell {
                     out.push(GrantItem::Word(vec![expand::Field {
                         text,
                         literal: true,
+                        unmatched: false,
                     }]))
                 }
                 Arg::Write => out.push(GrantItem::Write),
@@ -2134,6 +2135,7 @@ impl Shell {
                 GrantItem::Word(vec![expand::Field {
                     text: a.clone(),
                     literal: false,
+                    unmatched: false,
                 }])
             })
             .collect();
@@ -2362,6 +2364,21 @@ impl Shell {
                 return Running::Done(2);
             }
         };
+        // A pattern that matched nothing grants the one name it is written as (`rename
+        // … + => *.txt` before any .txt was there: what it made was discarded; trial
+        // 12). Said, but to what removes (`rm -f => *.o` in a clean tree is fine).
+        let tool = collected
+            .argv
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a));
+        let removes = tool.is_some_and(|t| ["rm", "unlink", "rmdir", "shred"].contains(&t));
+        if let (Some(pattern), false) = (collected.unmatched_writes.first(), removes) {
+            crate::report::line(format!(
+                "{PROGRAM}: {}: => {} matches nothing here, so it grants only a file of that very name — name the files it makes (=> a.txt => b.txt), or grant their directory: + => .",
+                pola_fileserver::text::shown(tool.unwrap_or_default()),
+                pola_fileserver::text::shown(pattern),
+            ));
+        }
         // A capability is the script's own word, never a command's output (`+
         // $(tool)` printing `@net` or `@ps`: security review), as in `eval`.
         if let Some(word) = self

@@ -91,6 +91,8 @@ pub struct Field {
     pub text: String,
     /// The word had a single-quoted part (so it is never granted implicitly).
     pub literal: bool,
+    /// A pattern that matched nothing, kept as it was written (`*.txt`).
+    pub unmatched: bool,
 }
 
 /// A piece of expansion output before splitting.
@@ -137,8 +139,13 @@ pub fn fields(host: &mut dyn Host, words: &[Word]) -> Result<Vec<Field>, String>
         for w in &braced {
             let pieces = pieces(host, &w.0, Quoting::Unquoted)?;
             for segments in split(host, pieces) {
-                for text in glob_field(host, &segments)? {
-                    out.push(Field { text, literal });
+                let (texts, unmatched) = glob_field(host, &segments)?;
+                for text in texts {
+                    out.push(Field {
+                        text,
+                        literal,
+                        unmatched,
+                    });
                 }
             }
         }
@@ -576,18 +583,20 @@ fn push(field: &mut Segments, text: String, quoted: bool) {
 }
 
 /// Pathname expansion of one field: its matches, sorted, or the field itself.
-fn glob_field(host: &dyn Host, segments: &Segments) -> Result<Vec<String>, String> {
+/// The fields of one word's pathname expansion, and whether it was a pattern that
+/// matched nothing, kept as written.
+fn glob_field(host: &dyn Host, segments: &Segments) -> Result<(Vec<String>, bool), String> {
     let literal: String = segments.iter().map(|(t, _)| t.as_str()).collect();
     let mode = host.glob_mode();
     if mode.noglob {
-        return Ok(vec![literal]);
+        return Ok((vec![literal], false));
     }
     let pattern: String = segments
         .iter()
         .map(|(t, q)| if *q { pattern::escape(t) } else { t.clone() })
         .collect();
     if !pattern::has_magic(&pattern, mode.options.extglob) {
-        return Ok(vec![literal]);
+        return Ok((vec![literal], false));
     }
     let matches = pattern::glob(&pattern, &host.cwd(), mode.options);
     if matches.is_empty() {
@@ -598,12 +607,12 @@ fn glob_field(host: &dyn Host, segments: &Segments) -> Result<Vec<String>, Strin
             ));
         }
         if mode.nullglob {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), false));
         }
-        return Ok(vec![literal]);
+        return Ok((vec![literal], true));
     }
     host.saw_made();
-    Ok(matches)
+    Ok((matches, false))
 }
 
 #[cfg(test)]

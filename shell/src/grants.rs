@@ -87,6 +87,9 @@ pub struct Collected {
     pub limits: Limits,
     /// `@ps`: the machine's processes to see (`jail::Command::processes`).
     pub processes: bool,
+    /// Write grants of patterns that matched nothing (`=> *.txt`), each kept as the
+    /// one name it is written as.
+    pub unmatched_writes: Vec<String>,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -426,6 +429,15 @@ pub fn collect(
         argv: argv(items, &roles),
         ..Collected::default()
     };
+    for (field, role) in fields_with_roles(items, &roles) {
+        let write = matches!(
+            role,
+            Role::Grant { write: true, .. } | Role::Hidden { write: true, .. }
+        );
+        if let Some(f) = field.filter(|f| write && f.unmatched) {
+            out.unmatched_writes.push(f.text.clone());
+        }
+    }
     for role in &roles {
         match role {
             Role::Grant { path, write } | Role::Hidden { path, write } => {
@@ -531,6 +543,7 @@ mod tests {
         Item::Word(vec![Field {
             text: s.into(),
             literal: false,
+            unmatched: false,
         }])
     }
 
@@ -538,6 +551,7 @@ mod tests {
         Item::Word(vec![Field {
             text: s.into(),
             literal: true,
+            unmatched: false,
         }])
     }
 
@@ -547,6 +561,7 @@ mod tests {
                 .map(|s| Field {
                     text: s.to_string(),
                     literal: false,
+                    unmatched: false,
                 })
                 .collect(),
         )
@@ -590,6 +605,7 @@ mod tests {
         let quoted = Item::Word(vec![Field {
             text: "--".into(),
             literal: true,
+            unmatched: false,
         }]);
         let c = collect(&[f("cat"), quoted, f("-dash.txt")], cwd).unwrap();
         assert_eq!(c.grants, [req("-dash.txt", false)]);

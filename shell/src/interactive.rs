@@ -124,6 +124,7 @@ fn classify_command(
                 // A value only known when the line runs grants nothing until then,
                 // unless a marker makes it a grant whatever it is.
                 literal: w.literal || w.unknown,
+                unmatched: false,
             }]),
         })
         .collect();

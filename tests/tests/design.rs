@@ -370,3 +370,23 @@ both!(make_given_a_directory_as_a_target_is_told, |t: &T| {
     assert_eq!(run.stdout, "built\n", "{run}");
     assert!(!run.stderr.contains("target"), "{run}");
 });
+
+// Trial 12: `rename … + => *.txt` before any .txt was there granted the one name
+// `*.txt`; what rename made was discarded. A write grant of a pattern that matched
+// nothing is said (not to what removes: `rm -f => *.o` in a clean tree is fine).
+both!(
+    a_write_grant_of_a_pattern_that_matched_nothing_is_told,
+    |t: &T| {
+        t.write("a.bak", "a\n");
+        let run = sh(t, "mv a.bak x.txt + => *.txt");
+        assert!(
+        run.stderr.contains("pola-sh: mv: => *.txt matches nothing here, so it grants only a file of that very name — name the files it makes (=> a.txt => b.txt), or grant their directory: + => ."),
+        "{run}"
+    );
+        let run = sh(t, "rm -f => *.o; echo rc=$?");
+        assert_eq!(run.stdout, "rc=0\n", "{run}");
+        assert_eq!(run.stderr, "", "{run}");
+        let run = sh(t, "cp a.bak x.txt + => x.txt");
+        assert!(run.ok() && run.stderr.is_empty(), "{run}");
+    }
+);
