@@ -1454,6 +1454,56 @@ impl Observed {
     /// [`changes_its_operands`]): it was given read-only what it was to change (and
     /// in a working directory not granted, the kernel said "busy", not "read-only":
     /// each such name is a mount there). `tool` is its program's name.
+    /// After sqlite3 failed: the files its dot-commands name, inside an argument where
+    /// naming grants nothing (`".read q.sql"` was told `=> sales.db`, `".import
+    /// m.csv t"` `+ .`, `".once out.sql"` `+ => NAME`; trial 12): each to read or
+    /// to write, as its command uses it, when it is not a word of the line itself.
+    pub fn sqlite_dot_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        if self.tool != "sqlite3" {
+            return None;
+        }
+        let mut grants: Vec<String> = Vec::new();
+        for w in &self.words {
+            let Some(text) = w.to_str() else { continue };
+            for line in text.lines() {
+                let mut parts = line.split_whitespace();
+                let write = match parts.next() {
+                    Some(".read" | ".import" | ".restore") => false,
+                    Some(".once" | ".output" | ".backup" | ".save") => true,
+                    _ => continue,
+                };
+                // The file: its first word that is no option (`.import --csv f t`;
+                // `.backup main f` and `.restore main f` name the database first).
+                let operands: Vec<&str> = parts.filter(|p| !p.starts_with('-')).collect();
+                let file = match (line.split_whitespace().next(), operands.as_slice()) {
+                    (Some(".backup" | ".restore"), [_, f, ..]) => f,
+                    (_, [f, ..]) => f,
+                    _ => continue,
+                };
+                let file = file.trim_matches(|c| c == '"' || c == '\'');
+                let path = Path::new(file);
+                let named = self.words.iter().any(|w| w == path);
+                let there = cwd.join(path).symlink_metadata().is_ok();
+                if named || file.is_empty() || file.starts_with('|') || (!write && !there) {
+                    continue;
+                }
+                let grant = match write {
+                    true => format!("+ => {}", crate::text::word(path)),
+                    false => format!("+ {}", crate::text::word(path)),
+                };
+                if !grants.contains(&grant) {
+                    grants.push(grant);
+                }
+            }
+        }
+        (!grants.is_empty()).then(|| {
+            format!(
+                "{program}: {name}'s dot-commands name files it was not given (a name inside an argument grants nothing) — try: {name} … {}",
+                grants.join(" ")
+            )
+        })
+    }
+
     /// After a failed build in a CMake build directory whose sources it was not given
     /// (the Makefile CMake wrote checks them first: `make + => .` in build/ failed
     /// with "does not appear to contain CMakeLists.txt", and nothing was said; trial

@@ -2227,6 +2227,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| owners_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
+            .or_else(|| o.sqlite_dot_hint(program, name, cwd))
             .or_else(|| o.cmake_hint(program, name, args, cwd))
             .or_else(|| o.operands_hint(program, name, cwd))
             .or_else(|| {

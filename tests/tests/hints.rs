@@ -2509,3 +2509,39 @@ both!(
         assert!(!run.stderr.contains("CMake tree"), "{run}");
     }
 );
+
+// Trial 12: sqlite3's dot-commands name files inside an argument, where naming grants
+// nothing: `".read q.sql"` was told `=> sales.db`, `".import --csv m.csv m"` `+ .`,
+// `".once out.sql"` `+ => NAME`. Told each file, as its command uses it; the grants
+// told then work.
+both!(sqlite_dot_commands_are_told_their_files, |t: &T| {
+    t.plain(&[
+        "sqlite3",
+        "sales.db",
+        "create table s(a); insert into s values(1);",
+    ])
+    .success();
+    t.write("q.sql", "select count(*) from s;\n");
+    t.write("m.csv", "a\n2\n");
+    let told = |line: &str, grant: &str| {
+        let run = sh(t, &["--hints", "-c", line]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            run.stderr.contains(&format!("pola-sh: sqlite3's dot-commands name files it was not given (a name inside an argument grants nothing) — try: sqlite3 … {grant}")),
+            "{run}"
+        );
+        let run = sh(t, &["--hints", "-c", &format!("{line} {grant}")]);
+        assert!(run.ok(), "{run}");
+        run
+    };
+    assert_eq!(
+        told("sqlite3 sales.db '.read q.sql'", "+ q.sql").stdout,
+        "1\n"
+    );
+    told("sqlite3 => sales.db '.import --csv m.csv m'", "+ m.csv");
+    told(
+        "sqlite3 sales.db '.once out.sql' 'select * from s'",
+        "+ => out.sql",
+    );
+    assert_eq!(std::fs::read_to_string(t.path("out.sql")).unwrap(), "1\n");
+});
