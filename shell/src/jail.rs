@@ -2206,6 +2206,14 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         // (trial 12: `curl -O http://127.0.0.1:8765/f + @net:127.0.0.1`, port 80 and
         // 443 granted, said nothing).
         host_hint(program, name, args, &outcome.hosts_refused)
+            // find exits 0 whatever its `-exec … \;` did: one that changes what it
+            // finds under a tree it has read-only changed nothing (`-exec sed -i … \;`
+            // said only sed's errors; trial 12).
+            .or_else(|| {
+                (o.tool == "find")
+                    .then(|| o.operands_hint(program, name, cwd))
+                    .flatten()
+            })
             .or_else(|| o.editor_hint(program, name, args, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
             .or_else(|| o.changes_hint(program, name, args, false, cwd))

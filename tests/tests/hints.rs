@@ -2545,3 +2545,36 @@ both!(sqlite_dot_commands_are_told_their_files, |t: &T| {
     );
     assert_eq!(std::fs::read_to_string(t.path("out.sql")).unwrap(), "1\n");
 });
+
+// Trial 12: `find reports -name '*.md' -exec sed -i s/a/b/ {} \;` with the tree named
+// without => changed nothing, and find exited 0 (its `-exec … \;` is a test), with
+// sed's errors alone. Told the grant, as the `{} +` form, which fails, is.
+both!(find_that_changed_nothing_and_exited_0_is_told, |t: &T| {
+    t.write("reports/x.md", "a\n");
+    let line = "find reports -name '*.md' -exec sed -i s/a/b/ {} \\;";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(run.ok(), "{run}");
+    assert!(
+        run.stderr.contains("pola-sh: find was given reports read-only (named without =>), so what it found could not be changed — try: find … + => reports"),
+        "{run}"
+    );
+    assert!(sh(t, &["-c", &format!("{line} + => reports")]).ok());
+    assert_eq!(
+        std::fs::read_to_string(t.path("reports/x.md")).unwrap(),
+        "b\n"
+    );
+    // A find that only reads is told nothing.
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "find reports -name '*.md' -exec cat {} \\;",
+        ],
+    );
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("b\n", ""),
+        "{run}"
+    );
+});
