@@ -704,6 +704,23 @@ pub fn start(
     // waits for it to be built next.
     crate::cwd_host::tidy();
     reap_ended(false);
+    // (Only a command with slots leaves anything beside them.)
+    let outputs = match resolved.slots.is_empty() {
+        true => Vec::new(),
+        false => plan
+            .argv
+            .iter()
+            .skip(1)
+            .map(|w| {
+                let w = w.as_bytes();
+                let value = match w.iter().position(|b| *b == b'=') {
+                    Some(i) if i > 0 => &w[i + 1..],
+                    _ => w,
+                };
+                plan.cwd.join(std::ffi::OsStr::from_bytes(value))
+            })
+            .collect(),
+    };
     let mut jail = Jail {
         child,
         socket: ours,
@@ -720,19 +737,7 @@ pub fn start(
         lent,
         cwd: plan.cwd.clone(),
         args: plan.argv.len() > 1,
-        outputs: plan
-            .argv
-            .iter()
-            .skip(1)
-            .map(|w| {
-                let w = w.as_bytes();
-                let value = match w.iter().position(|b| *b == b'=') {
-                    Some(i) if i > 0 => &w[i + 1..],
-                    _ => w,
-                };
-                plan.cwd.join(std::ffi::OsStr::from_bytes(value))
-            })
-            .collect(),
+        outputs,
         home,
         limits: None,
         proxy_listener: None,

@@ -477,18 +477,27 @@ fn accept(listener: TcpListener, shared: Arc<Shared>) {
                 continue;
             }
         };
-        let shared = shared.clone();
-        let spawned = std::thread::Builder::new()
-            .name("pola-proxy".into())
-            .stack_size(256 * 1024)
-            .spawn(move || {
-                if let Some((conn, client)) = shared.enter(client) {
-                    serve(&client, &conn);
+        on_a_thread(&shared, client, None);
+    }
+}
+
+/// Serve one connection on a thread of its own: one to the proxy ([`serve`]), or to
+/// the name `to` stands for ([`serve_named`]).
+fn on_a_thread(shared: &Arc<Shared>, client: TcpStream, to: Option<Destination>) {
+    let shared = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("pola-proxy".into())
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            if let Some((conn, client)) = shared.enter(client) {
+                match &to {
+                    Some(to) => serve_named(&client, to, &conn),
+                    None => serve(&client, &conn),
                 }
-            });
-        if let Err(e) = spawned {
-            tracing::debug!("proxy: cannot serve a connection: {e}");
-        }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::debug!("proxy: cannot serve a connection: {e}");
     }
 }
 
@@ -525,22 +534,11 @@ fn accept_named(listeners: &[(TcpListener, Destination)], shared: Arc<Shared>) {
                     continue;
                 }
             };
-            let shared = shared.clone();
             let to = Destination {
                 host: to.host.clone(),
                 port: to.port,
             };
-            let spawned = std::thread::Builder::new()
-                .name("pola-proxy".into())
-                .stack_size(256 * 1024)
-                .spawn(move || {
-                    if let Some((conn, client)) = shared.enter(client) {
-                        serve_named(&client, &to, &conn);
-                    }
-                });
-            if let Err(e) = spawned {
-                tracing::debug!("proxy: cannot serve a connection: {e}");
-            }
+            on_a_thread(&shared, client, Some(to));
         }
     }
 }
