@@ -35,7 +35,12 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
-pub(super) fn serve(client: &TcpStream, conn: &Conn) {
+/// One request read from `client`: its method, target, version, headers and the bytes
+/// after its head, given to `then`; an answer of why not to a client that sent none.
+fn with_request(
+    client: &TcpStream,
+    then: impl FnOnce(&str, &str, u8, &[httparse::Header], Vec<u8>),
+) {
     let (buf, end) = match read_head(client) {
         Ok(head) => head,
         Err(Some((status, reason))) => {
@@ -49,53 +54,38 @@ pub(super) fn serve(client: &TcpStream, conn: &Conn) {
         return respond(client, 400, "Bad Request", "not an HTTP request");
     }
     let (method, target) = (req.method.unwrap_or(""), req.path.unwrap_or(""));
-    let pending = buf[end..].to_vec();
-    if method == "CONNECT" {
-        connect(client, target, pending, conn);
-    } else {
-        let version = req.version.unwrap_or(1);
-        forward(client, method, target, version, req.headers, pending, conn);
-    }
+    let version = req.version.unwrap_or(1);
+    then(method, target, version, req.headers, buf[end..].to_vec());
+}
+
+pub(super) fn serve(client: &TcpStream, conn: &Conn) {
+    with_request(client, |method, target, version, headers, pending| {
+        if method == "CONNECT" {
+            connect(client, target, pending, conn);
+        } else {
+            forward(client, method, target, version, headers, pending, conn);
+        }
+    });
 }
 
 /// A connection to a name's port 80 on the jail's loopback (`super::named`): a program
 /// that ignores the proxy variables sends requests in origin form (`GET /path`), each
 /// forwarded to that name as an absolute-URI one is (the Host header the name's).
 pub(super) fn serve_named(client: &TcpStream, to: &Destination, conn: &Conn) {
-    let (buf, end) = match read_head(client) {
-        Ok(head) => head,
-        Err(Some((status, reason))) => {
-            return respond(client, status, reason, "not an HTTP request")
+    with_request(client, |method, target, version, headers, pending| {
+        if method == "CONNECT" || !target.starts_with('/') {
+            conn.shared
+                .record(&to.shown(), Verdict::Denied("not a request in origin form"));
+            return respond(
+                client,
+                400,
+                "Bad Request",
+                "a request in origin form: GET /path",
+            );
         }
-        Err(None) => return,
-    };
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut req = httparse::Request::new(&mut headers);
-    if !matches!(req.parse(&buf), Ok(httparse::Status::Complete(_))) {
-        return respond(client, 400, "Bad Request", "not an HTTP request");
-    }
-    let (method, target) = (req.method.unwrap_or(""), req.path.unwrap_or(""));
-    if method == "CONNECT" || !target.starts_with('/') {
-        conn.shared
-            .record(&to.shown(), Verdict::Denied("not a request in origin form"));
-        return respond(
-            client,
-            400,
-            "Bad Request",
-            "a request in origin form: GET /path",
-        );
-    }
-    let absolute = format!("http://{}{target}", to.shown());
-    let version = req.version.unwrap_or(1);
-    forward(
-        client,
-        method,
-        &absolute,
-        version,
-        req.headers,
-        buf[end..].to_vec(),
-        conn,
-    );
+        let absolute = format!("http://{}{target}", to.shown());
+        forward(client, method, &absolute, version, headers, pending, conn);
+    });
 }
 
 /// The request head, and where it ends; `Err` with the status to answer, or `None`
