@@ -324,24 +324,60 @@ pub fn working_dir(tool: &str, words: &[PathBuf], cwd: &Path) -> PathBuf {
 }
 
 /// For a build tool run in a CMake build directory (`CMakeCache.txt` there): the
-/// source directory the cache names, when nothing of the plan holds it.
-pub fn cmake_sources(tool: &str, cwd: &Path, nodes: &[crate::plan::PlanNode]) -> Option<PathBuf> {
+/// source directory the cache names, when nothing of the plan holds it — only one the
+/// build directory is inside (`proj/build`'s `proj`), neither `/` nor the home nor
+/// above it, holding a `CMakeLists.txt`: the cache is text a jail or a repository may have written
+/// (security review: it had the hint suggest `+ ~/.ssh`, `+ /`, and a FIFO there hung
+/// the shell). Read as at most a regular file's first 256 KiB, never through a link,
+/// never waiting.
+pub fn cmake_sources(
+    tool: &str,
+    cwd: &Path,
+    home: Option<&Path>,
+    nodes: &[crate::plan::PlanNode],
+) -> Option<PathBuf> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     if !["make", "gmake", "ninja", "cmake", "ctest"].contains(&tool) {
         return None;
     }
-    let cache = std::fs::read_to_string(cwd.join("CMakeCache.txt")).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(cwd.join("CMakeCache.txt"))
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))?;
+    let mut cache = String::new();
+    file.take(256 << 10).read_to_string(&mut cache).ok()?;
     let src = cache
         .lines()
         .find_map(|l| l.strip_prefix("CMAKE_HOME_DIRECTORY:INTERNAL="))
-        .map(|s| PathBuf::from(s.trim()))
-        .filter(|s| s.is_absolute() && s.is_dir())?;
+        .map(|s| PathBuf::from(s.trim()))?;
+    let plain = src.is_absolute()
+        && src.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::RootDir | std::path::Component::Normal(_)
+            )
+        });
+    // Never the home or one above it (`/`), whatever the build directory is in.
+    let above_home = home.is_some_and(|h| h.starts_with(&src));
+    let fits = plain
+        && cwd.starts_with(&src)
+        && src != cwd
+        && src.parent().is_some()
+        && !above_home
+        && src
+            .join("CMakeLists.txt")
+            .symlink_metadata()
+            .is_ok_and(|m| m.is_file());
     let holds = |n: &crate::plan::PlanNode| {
         matches!(
             n.step,
             crate::plan::Step::Bind { .. } | crate::plan::Step::SlotDir { .. }
         ) && src.starts_with(&n.path)
     };
-    (!nodes.iter().any(holds)).then_some(src)
+    (fits && !nodes.iter().any(holds)).then_some(src)
 }
 
 /// The first of `words` that is not an option (a subcommand: `install` of `pip
@@ -3170,14 +3206,25 @@ impl Tree {
         let mut tree = Tree::empty();
         let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
         index.insert(cwd.to_path_buf(), 0);
+        // The private directories mounted here (a home below the working directory):
+        // what the builder writes in them is theirs, not the skeleton's.
+        let mut scratch: Vec<&Path> = Vec::new();
         for n in plan {
             if below(&n.path, cwd).is_none_or(|rest| rest.is_empty()) {
                 continue;
+            }
+            if matches!(n.step, Step::Tmpfs { .. }) {
+                scratch.push(&n.path);
             }
             let parent = *index.get(n.path.parent()?)?;
             let (kind, target) = match &n.step {
                 Step::Bind { is_dir: false, .. } => (FileType::RegularFile, None),
                 Step::Symlink { target } => (FileType::Symlink, Some(target.clone())),
+                // Written into a private directory mounted here: not in the skeleton
+                // (a jail given hosts, whose home below the working directory holds
+                // the `.curlrc` made for it, had its skeleton refused, and failed to
+                // start with ENOTCONN; trial 14).
+                Step::File { .. } if scratch.iter().any(|d| n.path.starts_with(d)) => continue,
                 // A file the builder writes cannot be written into FUSE.
                 Step::File { .. } => return None,
                 _ => (FileType::Directory, None),

@@ -587,7 +587,12 @@ pub fn start(
                         .count()
                 }),
             slots_here,
-            cmake_sources: crate::hints::cmake_sources(&tool, &plan.cwd, &plan.nodes),
+            cmake_sources: crate::hints::cmake_sources(
+                &tool,
+                &plan.cwd,
+                Some(home.as_path()).filter(|h| !h.as_os_str().is_empty()),
+                &plan.nodes,
+            ),
             cargo_target_dir: plan.env.iter().find_map(|kv| {
                 use std::os::unix::ffi::OsStrExt;
                 let value = kv.as_bytes().strip_prefix(b"CARGO_TARGET_DIR=")?;
@@ -1186,7 +1191,7 @@ impl Jail {
             // `split -l 1000 log => parts/q_` and `make install PREFIX=$PWD/stage`
             // exited 0 with their output gone, as one made in a private `/tmp` does not
             // (trials 12, 13).
-            let lost = outputs_lost(&self.outputs, &dir, &done.named);
+            let lost = outputs_lost(&self.outputs, &dir, &done.all_left);
             if let Some(lost) = &lost {
                 crate::text::say(format!(
                     "{who}: its output {}, at a name its line gave, was discarded: the command fails",

@@ -1677,7 +1677,6 @@ pub fn plan(
         slots: nodes.iter().any(|n| matches!(n.step, Step::SlotDir { .. })),
         hints,
     };
-    let observe = hints && pola_fileserver::hints::Tree::from_plan(&nodes, &cmd.cwd).is_some();
     let mediate = notify.any();
     // `chown` and `chgrp` are told the kernel's answer ([`seccomp::Owners`]).
     let name = cmd.argv.first().map(Path::new).and_then(Path::file_name);
@@ -1692,6 +1691,8 @@ pub fn plan(
     if proxy.is_some() {
         nodes.extend(curlrc(&nodes, &identity.home));
     }
+    // (Of the nodes the builder gets: the skeleton must be made of what it makes.)
+    let observe = hints && pola_fileserver::hints::Tree::from_plan(&nodes, &cmd.cwd).is_some();
     let scratch = nodes
         .iter()
         .filter(|n| matches!(n.step, Step::Tmpfs { .. }) && n.path != Path::new("/dev"))

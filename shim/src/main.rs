@@ -470,7 +470,8 @@ fn pid1(
 }
 
 /// Whether a core dump of the command would be a file it could have written itself:
-/// `kernel.core_pattern` names a file (not `|` a helper, run outside the jail as root),
+/// `kernel.core_pattern` names a file (not `|` a helper, run outside the jail as root,
+/// nor `@` a socket whose listener stores it outside; security review),
 /// which the kernel opens from the dumping process's own root and working directory —
 /// in the jail, where only its grants are writable — and `fs.suid_dumpable` is 0 (at 2,
 /// a process made undumpable by executing a file it may not read is dumped from the
@@ -486,9 +487,10 @@ fn core_dumps_stay_inside() -> bool {
 
 /// [`core_dumps_stay_inside`], from the two settings' text (`None`: unreadable).
 fn core_dumps_are_files(pattern: Option<&str>, suid_dumpable: Option<&str>) -> bool {
+    // (`|` pipes the dump to a helper, `@` sends it to a socket's: both outside.)
     let file = pattern.is_some_and(|p| {
         let p = p.trim_start();
-        !p.is_empty() && !p.starts_with('|')
+        !p.is_empty() && !p.starts_with(['|', '@'])
     });
     file && suid_dumpable.is_some_and(|s| s.trim() == "0")
 }
@@ -711,6 +713,11 @@ mod tests {
         let helper = "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h\n";
         assert!(!core_dumps_are_files(Some(helper), Some("0\n")));
         assert!(!core_dumps_are_files(Some(" |/bin/helper\n"), Some("0\n")));
+        assert!(!core_dumps_are_files(
+            Some("@/run/systemd/coredump-kernel\n"),
+            Some("0\n")
+        ));
+        assert!(!core_dumps_are_files(Some("@@/run/cd.sock\n"), Some("0\n")));
         assert!(!core_dumps_are_files(Some("core\n"), Some("2\n")));
         assert!(!core_dumps_are_files(None, Some("0\n")));
         assert!(!core_dumps_are_files(Some("core\n"), None));

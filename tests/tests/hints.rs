@@ -2507,6 +2507,29 @@ both!(
         let run = sh(t, &["--hints", "-c", "cd proj/build && make + .. => ."]);
         assert!(!run.ok(), "{run}");
         assert!(!run.stderr.contains("CMake tree"), "{run}");
+        // The cache is text a jail or a repository may have written (security review):
+        // a directory it names that the build is not inside is never suggested, and a
+        // FIFO in its place is not waited on (the shell hung for good).
+        t.write("secret/CMakeLists.txt", "");
+        t.write(
+            "forged/build/CMakeCache.txt",
+            &format!(
+                "CMAKE_HOME_DIRECTORY:INTERNAL={}\n",
+                t.path("secret").display()
+            ),
+        );
+        t.write("forged/build/Makefile", "all:\n\t@false\n");
+        let run = sh(t, &["--hints", "-c", "cd forged/build && make"]);
+        assert!(!run.ok() && !run.stderr.contains("CMake tree"), "{run}");
+        t.mkdir("fifo/build");
+        t.plain(&["mkfifo", "fifo/build/CMakeCache.txt"]).success();
+        let started = std::time::Instant::now();
+        let run = sh(t, &["--hints", "-c", "cd fifo/build && make"]);
+        assert!(!run.ok(), "{run}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{run}"
+        );
     }
 );
 
@@ -2577,4 +2600,18 @@ both!(find_that_changed_nothing_and_exited_0_is_told, |t: &T| {
         ("b\n", ""),
         "{run}"
     );
+});
+
+// Trial 14: a jail given hosts by name, with hints, in a directory above the home (`cd
+// /home`) failed to start ("cannot be placed in the jail: ENOTCONN"): the `.curlrc`
+// made in its private home was taken for a file of the working directory's skeleton,
+// which was then refused while the builder had been told to use it.
+both!(a_jail_given_hosts_starts_from_above_the_home, |t: &T| {
+    let home = t.mkdir("home");
+    t.write("etc.txt", "e\n");
+    let run = with_home(t, &home, "cat etc.txt + @net:localhost:9; ls");
+    assert!(run.ok(), "{run}");
+    assert_eq!(run.stdout, "e\nhome\n", "{run}");
+    // (Its skeleton still observed: `ls` is told what it did not see.)
+    assert!(run.stderr.contains("ls listed ./"), "{run}");
 });

@@ -768,7 +768,8 @@ impl SlotDir {
             .iter()
             .any(|name| lstat_at(&staging, name).is_ok_and(|st| kind(&st) == SFlag::S_IFDIR));
         done.discarded = left.len();
-        done.named = scratch_names(left);
+        done.named = scratch_names(left.clone());
+        done.all_left = left;
         let removal = remove_staging(&self.aside, &self.staging_name, &staging);
         // A file the command removed while what it made in its place is discarded is
         // put back: the user keeps what they had (`gzip => f`, without `+ => f.gz`).
@@ -822,6 +823,9 @@ pub struct Finished {
     pub directories: bool,
     /// The first few names it left there (the jail's: to be escaped when shown).
     pub named: Vec<OsString>,
+    /// Every name it left there (the command's output may be among them:
+    /// `launch::outputs_lost`).
+    pub all_left: Vec<OsString>,
     /// Slots put back from the scratch name the command had moved them to.
     pub restored: Vec<(OsString, OsString)>,
     /// Slots whose file the command removed, put back because what it left beside
