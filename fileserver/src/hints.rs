@@ -2723,9 +2723,17 @@ impl Observed {
                 // The machine's own loopback: that address and port alone, which any
                 // program reaches (the proxy listens there in the jail too), not the
                 // port at every address (trial 12 was told `@net:connect=8765`).
-                _ if loopback => format!(
-                    "{name} tried to reach the network ({addr}:{port}) — try: {cmd} + @net:{addr}:{port}{out}"
-                ),
+                // (By the name the line gave it, when it did: through the proxy a
+                // grant of the address does not cover `localhost`; trial 14.)
+                _ if loopback => {
+                    let named = self.words.iter().any(|w| {
+                        url_host(w).is_some_and(|h| h == "localhost") || w.as_os_str() == "localhost"
+                    });
+                    let host = if named { "localhost".to_string() } else { addr.to_string() };
+                    format!(
+                        "{name} tried to reach the network ({addr}:{port}) — try: {cmd} + @net:{host}:{port}{out}"
+                    )
+                }
                 Some(_) => format!(
                     "{name} tried to reach {addr}:{port} directly, but the network was granted only through the proxy (http_proxy, https_proxy, ALL_PROXY), which it did not use — try: {cmd} + @net:connect={port}"
                 ),

@@ -1949,6 +1949,21 @@ both!(hints_name_only_grants_that_would_help, |t: &T| {
         ],
     );
     assert_eq!(run.stdout, "hello\n", "{run}");
+    // By the name the line gave (trial 14: told the address, which through the proxy
+    // does not cover `localhost`, and the grant failed again).
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            &format!("curl -sS http://localhost:{port}/"),
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("try: curl … + @net:localhost:{port}")),
+        "{run}"
+    );
 });
 
 // A clone of a repository on this machine fetches from a directory its line did not
