@@ -1532,12 +1532,31 @@ impl Observed {
                 }
             }
         }
-        (!grants.is_empty()).then(|| {
-            format!(
+        if !grants.is_empty() {
+            return Some(format!(
                 "{program}: {name}'s dot-commands name files it was not given (a name inside an argument grants nothing) — try: {name} … {}",
                 grants.join(" ")
-            )
-        })
+            ));
+        }
+        // A database a killed writer left with its journal: reading it rolls that back,
+        // which writes ("attempt to write a readonly database"; trial 14).
+        let db = self
+            .words
+            .iter()
+            .find(|w| !w.as_os_str().as_bytes().starts_with(b"-"))?;
+        let mut journal = db.as_os_str().to_os_string();
+        journal.push("-journal");
+        cwd.join(&journal)
+            .symlink_metadata()
+            .is_ok_and(|m| m.is_file())
+            .then(|| {
+                format!(
+                    "{program}: {name} found {} beside {}, a transaction a killed writer left: reading the database rolls it back first, which writes — try: {name} … => {}",
+                    crate::text::word(Path::new(&journal)),
+                    crate::text::word(db),
+                    crate::text::word(db)
+                )
+            })
     }
 
     /// After a failed build in a CMake build directory whose sources it was not given

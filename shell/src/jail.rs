@@ -921,6 +921,29 @@ pub fn namespace(
                 }
             }
         }
+        // A database read: the journal a killed writer left beside it is read too, so
+        // that SQLite sees the transaction was not finished and refuses to read it
+        // read-only, as it does unconfined; hidden, the half-written pages were read as
+        // data, without a word (trial 14).
+        if rights == Rights::ReadOnly && origin == Origin::Argument {
+            let there: Vec<(PathBuf, PathBuf)> = sqlite_companions(&virt, &host)
+                .into_iter()
+                .filter(|(_, h)| fs::symlink_metadata(h).is_ok_and(|m| m.is_file()))
+                .collect();
+            if !there.is_empty() && is_sqlite_database(&host) {
+                for (companion_virt, companion) in there {
+                    if ns.get(&companion_virt).is_none() {
+                        insert_grant(
+                            &mut ns,
+                            &companion_virt,
+                            companion,
+                            Rights::ReadOnly,
+                            origin,
+                        )?;
+                    }
+                }
+            }
+        }
         insert_grant(&mut ns, &virt, host, rights, origin)?;
     }
     // What the user's links lead to, after the words: where a word of the line is

@@ -1237,6 +1237,22 @@ both!(
         );
         assert_eq!(killed.code, Some(137), "{killed}");
         assert!(t.path("jail.db-journal").exists(), "{killed}");
+        // Read with its journal there (trial 14: the journal was not shown, and the
+        // half-written pages were read as data, status 0): refused as it is unconfined
+        // read-only, and told the grant that rolls it back.
+        let plain = t.plain(&["sqlite3", "-readonly", "jail.db", "select count(*) from t"]);
+        assert!(!plain.ok(), "{plain}");
+        let run = t.plain(&[
+            pola_tests::pola_sh().to_str().unwrap(),
+            "--hints",
+            "-c",
+            "sqlite3 jail.db 'select v, count(*) from t group by v'",
+        ]);
+        assert!(!run.ok() && !run.stdout.contains("1|"), "{run}");
+        assert!(
+            run.stderr.contains("pola-sh: sqlite3 found jail.db-journal beside jail.db, a transaction a killed writer left: reading the database rolls it back first, which writes — try: sqlite3 … => jail.db"),
+            "{run}"
+        );
         assert_eq!(rows("jail.db"), "0|100000", "{killed}");
         assert!(!t.path("jail.db-journal").exists());
         // Its grants say so.
