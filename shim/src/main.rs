@@ -588,9 +588,15 @@ fn report_leftovers(
         return false;
     }
     let mut lost = false;
+    let made: Vec<&std::path::Path> = plan
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.step, pola_fileserver::plan::Step::File { .. }))
+        .map(|n| n.path.as_path())
+        .collect();
     for dir in &plan.scratch {
         let dir = std::path::Path::new(dir);
-        let (n, named) = init::leftovers(dir, &plan.scratch, failed);
+        let (n, named) = init::leftovers(dir, &plan.scratch, &made, failed);
         if n == 0 {
             continue;
         }

@@ -2629,4 +2629,8 @@ both!(a_jail_given_hosts_starts_from_above_the_home, |t: &T| {
     assert_eq!(run.stdout, "e\nhome\n", "{run}");
     // (Its skeleton still observed: `ls` is told what it did not see.)
     assert!(run.stderr.contains("ls listed ./"), "{run}");
+    // The `.curlrc` made there for it is not said to be the command's, discarded.
+    let run = with_home(t, &home, "sh -c 'touch ~/x' + @net:localhost:9");
+    assert!(run.stderr.contains("1 file left in private"), "{run}");
+    assert!(!run.stderr.contains(".curlrc"), "{run}");
 });
