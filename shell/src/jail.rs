@@ -921,13 +921,15 @@ pub fn namespace(
                 }
             }
         }
-        // A database read: the journal a killed writer left beside it is read too, so
-        // that SQLite sees the transaction was not finished and refuses to read it
-        // read-only, as it does unconfined; hidden, the half-written pages were read as
-        // data, without a word (trial 14).
+        // A database read: the rollback journal a killed writer left beside it is read
+        // too, so that SQLite sees the transaction was not finished and refuses to read
+        // it read-only, as it does unconfined; hidden, the half-written pages were read
+        // as data, without a word (trial 14). (A WAL database read-only fails loudly
+        // without its log: SQLite must write its index.)
         if rights == Rights::ReadOnly && origin == Origin::Argument {
             let there: Vec<(PathBuf, PathBuf)> = sqlite_companions(&virt, &host)
                 .into_iter()
+                .take(1)
                 .filter(|(_, h)| fs::symlink_metadata(h).is_ok_and(|m| m.is_file()))
                 .collect();
             if !there.is_empty() && is_sqlite_database(&host) {
