@@ -337,16 +337,10 @@ pub fn cmake_sources(
     nodes: &[crate::plan::PlanNode],
 ) -> Option<PathBuf> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     if !["make", "gmake", "ninja", "cmake", "ctest"].contains(&tool) {
         return None;
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(cwd.join("CMakeCache.txt"))
-        .ok()
-        .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))?;
+    let file = crate::planted::open_regular_unfollowed(&cwd.join("CMakeCache.txt"))?;
     let mut cache = String::new();
     file.take(256 << 10).read_to_string(&mut cache).ok()?;
     let src = cache
@@ -1151,18 +1145,10 @@ pub fn incidental_after_failure(rel: &Path, path: &Path) -> bool {
 /// read only while it is a regular file, its last 4 KiB.
 fn names_itself(path: &Path) -> bool {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let Ok(file) = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-    else {
+    let Some(file) = crate::planted::open_regular_unfollowed(path) else {
         return false;
     };
-    let len = match file.metadata() {
-        Ok(m) if m.is_file() => m.len(),
-        _ => return false,
-    };
+    let len = file.metadata().map_or(0, |m| m.len());
     // npm writes that line last: only the end is read (a jail's many large logs made
     // its end slow; security review).
     let mut file = file;
@@ -1486,10 +1472,6 @@ impl Observed {
         ))
     }
 
-    /// After a failed command that removes or renames what it is given (`rm`, `mv`:
-    /// [`changes_its_operands`]): it was given read-only what it was to change (and
-    /// in a working directory not granted, the kernel said "busy", not "read-only":
-    /// each such name is a mount there). `tool` is its program's name.
     /// After sqlite3 failed: the files its dot-commands name, inside an argument where
     /// naming grants nothing (`".read q.sql"` was told `=> sales.db`, `".import
     /// m.csv t"` `+ .`, `".once out.sql"` `+ => NAME`; trial 12): each to read or
@@ -1503,7 +1485,8 @@ impl Observed {
             let Some(text) = w.to_str() else { continue };
             for line in text.lines() {
                 let mut parts = line.split_whitespace();
-                let write = match parts.next() {
+                let command = parts.next();
+                let write = match command {
                     Some(".read" | ".import" | ".restore") => false,
                     Some(".once" | ".output" | ".backup" | ".save") => true,
                     _ => continue,
@@ -1511,7 +1494,7 @@ impl Observed {
                 // The file: its first word that is no option (`.import --csv f t`;
                 // `.backup main f` and `.restore main f` name the database first).
                 let operands: Vec<&str> = parts.filter(|p| !p.starts_with('-')).collect();
-                let file = match (line.split_whitespace().next(), operands.as_slice()) {
+                let file = match (command, operands.as_slice()) {
                     (Some(".backup" | ".restore"), [_, f, ..]) => f,
                     (_, [f, ..]) => f,
                     _ => continue,
@@ -1532,14 +1515,21 @@ impl Observed {
                 }
             }
         }
-        if !grants.is_empty() {
-            return Some(format!(
+        (!grants.is_empty()).then(|| {
+            format!(
                 "{program}: {name}'s dot-commands name files it was not given (a name inside an argument grants nothing) — try: {name} … {}",
                 grants.join(" ")
-            ));
+            )
+        })
+    }
+
+    /// After sqlite3 failed on a database a killed writer left with its journal:
+    /// reading it rolls that back, which writes ("attempt to write a readonly
+    /// database"; trial 14).
+    pub fn sqlite_journal_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
+        if self.tool != "sqlite3" {
+            return None;
         }
-        // A database a killed writer left with its journal: reading it rolls that back,
-        // which writes ("attempt to write a readonly database"; trial 14).
         let db = self
             .words
             .iter()
@@ -1572,6 +1562,10 @@ impl Observed {
         ))
     }
 
+    /// After a failed command that removes or renames what it is given (`rm`, `mv`:
+    /// [`changes_its_operands`]): it was given read-only what it was to change (and
+    /// in a working directory not granted, the kernel said "busy", not "read-only":
+    /// each such name is a mount there). `tool` is its program's name.
     pub fn operands_hint(&self, program: &str, name: &str, cwd: &Path) -> Option<String> {
         let tool = self.tool.as_str();
         if !may_change_its_operands(tool, &self.words) {

@@ -1356,6 +1356,19 @@ pub fn open_regular(path: &Path) -> Option<std::fs::File> {
         .map(std::fs::File::from)
 }
 
+/// [`open_regular`] never through a link, the user's either: a file where a jail
+/// writes or may have written, opened to read without waiting on a FIFO or becoming a
+/// terminal's, and kept only if it is a regular file (a FIFO at a name the shell read
+/// hung it for good, a link to `/dev/tty` took the user's keys; security review).
+pub fn open_regular_unfollowed(path: &Path) -> Option<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))
+}
+
 /// Open `path` with `flags` (and `mode` if it is created), as [`resolve`] does. Never
 /// blocks on a FIFO: it is opened non-blocking first (the caller clears the flag).
 pub fn open(path: &Path, flags: OFlag, mode: Mode) -> Result<OwnedFd, Refused> {

@@ -1506,7 +1506,6 @@ fn follows_named_links(tool: &str, args: &[OsString]) -> bool {
 /// Whether `host` is an SQLite database (its header), or, not there yet or empty, is
 /// named as one (`.db`, `.sqlite`, `.sqlite3`, `.db3`).
 fn is_sqlite_database(host: &Path) -> bool {
-    use std::os::unix::fs::OpenOptionsExt;
     const HEADER: &[u8] = b"SQLite format 3\0";
     let named = || {
         host.extension()
@@ -1517,19 +1516,13 @@ fn is_sqlite_database(host: &Path) -> bool {
         Ok(m) if !m.is_file() => false,
         Ok(m) if m.len() == 0 => named(),
         Ok(_) => {
-            // Never a link, a FIFO or a device put there meanwhile (where a jail writes):
-            // the shell must not wait on one, nor open one for a jail (security review:
-            // a FIFO at `=> x.db` hung the shell for good, a link to /dev/tty took the
-            // user's keys).
-            let opened = fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-                .open(host);
-            let Ok(mut f) = opened else { return false };
+            // (Where a jail writes: a link, a FIFO or a device put there meanwhile is
+            // never opened as one.)
+            let Some(mut f) = pola_fileserver::planted::open_regular_unfollowed(host) else {
+                return false;
+            };
             let mut first = [0u8; 16];
-            f.metadata().is_ok_and(|m| m.is_file())
-                && f.read_exact(&mut first).is_ok()
-                && first == HEADER
+            f.read_exact(&mut first).is_ok() && first == HEADER
         }
     }
 }
@@ -2262,6 +2255,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
             .or_else(|| o.sqlite_dot_hint(program, name, cwd))
+            .or_else(|| o.sqlite_journal_hint(program, name, cwd))
             .or_else(|| o.cmake_hint(program, name, args, cwd))
             .or_else(|| o.operands_hint(program, name, cwd))
             .or_else(|| {

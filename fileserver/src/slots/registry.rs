@@ -290,14 +290,10 @@ pub fn recover() -> usize {
             }
             continue;
         }
-        let Ok(f) = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(&path)
-        else {
+        let Some(f) = crate::planted::open_regular_unfollowed(&path) else {
             continue;
         };
-        if !f.metadata().is_ok_and(|m| m.is_file()) || lock(&f, true).is_err() {
+        if lock(&f, true).is_err() {
             // Its owner is alive (it holds the lock), or it is not a record.
             continue;
         }
