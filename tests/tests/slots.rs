@@ -573,6 +573,69 @@ both!(atomic_saves_replace_the_slot, |t: &T| {
     assert_eq!(read(t, "w/new"), "");
 });
 
+// A core dump at its slot (trial 14: `./crash + => core` left none). The kernel writes
+// it from the jail's working directory — the slot directory's staging one — by no call
+// the server sees: it went with the command's scratch. And a core already there,
+// bound at its slot, could not be replaced: a second crash left the first one's.
+both!(a_core_dump_lands_at_its_slot, |t: &T| {
+    let setting = |name: &str| {
+        fs::read_to_string(format!("/proc/sys/{name}"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let plain_name = setting("kernel/core_pattern") == "core"
+        && setting("kernel/core_uses_pid") == "0"
+        && setting("fs/suid_dumpable") == "0";
+    if !plain_name {
+        eprintln!("note: this machine's core dumps are not files named core; nothing to check");
+        return;
+    }
+    t.write("w/crash.py", "import os\nos.abort()\n");
+    let core = t.path("w/core");
+    let inode = || {
+        fs::metadata(&core)
+            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+            .ok()
+    };
+    let plain = t.plain(&[
+        "sh",
+        "-c",
+        "cd w && ulimit -c unlimited && exec /usr/bin/python3 crash.py",
+    ]);
+    assert!(inode().is_some(), "a plain crash leaves its core: {plain}");
+    fs::remove_file(&core).unwrap();
+    let crash = "cd w && ulimit -c unlimited && /usr/bin/python3 crash.py + => core";
+    let run = sh(t, crash);
+    assert_eq!(run.code, Some(134), "{run}");
+    let first = inode();
+    assert!(first.is_some(), "the core is at its slot: {run}");
+    let run = sh(t, crash);
+    assert_eq!(run.code, Some(134), "{run}");
+    assert!(
+        inode().is_some() && inode() != first,
+        "the second crash's core replaced the first: {run}"
+    );
+    let names = |dir: &str| {
+        let mut n: Vec<String> = fs::read_dir(t.path(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names("w"), ["core", "crash.py"]);
+    // At a name the line did not grant, none: it is the command's scratch.
+    let run = sh(
+        t,
+        "cd w && rm => core && ulimit -c unlimited && /usr/bin/python3 crash.py + => other",
+    );
+    assert_eq!(run.code, Some(134), "{run}");
+    assert_eq!(names("w"), ["crash.py"]);
+    assert!(staging(t).is_empty(), "{:?}", staging(t));
+});
+
 // A file given with => has one link in the jail, as on the host: compressors refuse a
 // file with other links ("g.txt has 1 other link -- file ignored"), and a slot's file
 // was shown as a second hard link to it (fails without the change).

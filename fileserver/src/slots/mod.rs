@@ -104,6 +104,11 @@ pub struct SlotDir {
     /// text it gives them (`expect_links`): one found there at the end with that text
     /// is followed from then on, though the jail made it (`planted::record_kept`).
     pub typed: BTreeMap<OsString, Vec<u8>>,
+    /// A file at a slot named as the kernel names a core dump ([`core_file_name`]),
+    /// shown linked rather than bound, with its identity at the start: the kernel
+    /// removes it and writes the new dump at its name, by no call the server sees
+    /// (`finish` takes that file for the slot's).
+    pub core: Option<(OsString, (u64, u64))>,
 }
 
 /// Where slot directory P's staging directory, hold and removed files go, with its
@@ -347,6 +352,7 @@ impl SlotDir {
             record,
             links: BTreeMap::new(),
             typed: BTreeMap::new(),
+            core: None,
         };
         let mut mounts = Vec::new();
         for name in names {
@@ -398,6 +404,16 @@ impl SlotDir {
             }
         } else if k != SFlag::S_IFDIR && k != SFlag::S_IFREG {
             return Err(StageError::Special(path));
+        } else if k == SFlag::S_IFREG
+            && core_file_name().as_deref() == Some(name.as_os_str())
+            && self.link(name).is_ok()
+        {
+            // A core dump replaces the file at its name (a bound one cannot be
+            // removed: a second crash would leave the first one's core).
+            crate::planted::record_slot_file(&self.parent, name, &path);
+            self.core = Some((name.clone(), (st.st_dev, st.st_ino)));
+            self.slots.insert(name.clone(), View::Linked);
+            return Ok(None);
         }
         let is_dir = k == SFlag::S_IFDIR;
         let witness = open_beneath(&self.parent, name, OFlag::O_PATH).map_err(os)?;
@@ -716,6 +732,34 @@ impl SlotDir {
             return done;
         }
         done.restored = registry::restore(&self.record.displaced, &self.parent, &staging);
+        // A file at a slot the server shows nothing at was made by no call it saw:
+        // the kernel's core dump (`ulimit -c`, `kernel.core_pattern` `core`), written
+        // from the jail's working directory, which is S (trial 14: `./crash + =>
+        // core` left none). The slot grants that name: the file goes to P, as the
+        // broker would have put it, never over what is there now.
+        // (Not said: it is where the line asked for it.)
+        for (name, view) in &self.slots {
+            if let (View::Absent, Some(file)) = (view, self.lone_file(&staging, name)) {
+                let _ = self.keep_at(&file, name);
+            }
+        }
+        // A core file that was there, which the kernel replaced in S: the new one
+        // takes its place in P, if P still holds the one the command began with.
+        if let Some((name, before)) = &self.core {
+            let now =
+                |dir: &OwnedFd| lstat_at(dir, name).map(|st| (st.st_dev, st.st_ino, kind(&st)));
+            let made =
+                now(&staging).is_ok_and(|(d, i, k)| (d, i) != *before && k == SFlag::S_IFREG);
+            let same = now(&self.parent).is_ok_and(|(d, i, _)| (d, i) == *before);
+            if made && same {
+                let _ = nix::fcntl::renameat(
+                    &staging,
+                    name.as_os_str(),
+                    &self.parent,
+                    name.as_os_str(),
+                );
+            }
+        }
         // Slot views and placeholders are ours, not the command's leftovers.
         for name in self.slots.keys().chain(&self.fixed) {
             let _ = unlinkat(&staging, name.as_os_str(), UnlinkatFlags::NoRemoveDir)
@@ -728,37 +772,17 @@ impl SlotDir {
             // The file as it is now, held: what is kept is this file, whatever is at
             // its name once the user has answered (another jail given the directory
             // could put a link there meanwhile: review).
-            let Ok(file) = open_beneath(&staging, name, OFlag::O_PATH) else {
+            let Some(file) = self.lone_file(&staging, name) else {
                 return true;
             };
-            let regular =
-                fstat(&file).is_ok_and(|st| kind(&st) == SFlag::S_IFREG && st.st_nlink == 1);
-            let free = lstat_at(&self.parent, name) == Err(Errno::ENOENT);
-            if !regular || !free || asked == KEPT_ASKED {
+            if asked == KEPT_ASKED {
                 return true;
             }
             asked += 1;
-            let path = self.parent_path.join(name);
-            if !keep(&path) {
+            if !keep(&self.parent_path.join(name)) {
                 return true;
             }
-            // Its text is the jail's (SECURITY.md 24–26), known as such before it is there.
-            crate::planted::record_slot_file(&self.parent, name, &path);
-            // A new name for that file (never over one that is there now); its name in
-            // the staging directory goes with the directory.
-            let held = format!("/proc/self/fd/{}", file.as_raw_fd());
-            // (A copy where a link cannot go from one to the other: never lost.)
-            let linked = linkat(
-                nix::fcntl::AT_FDCWD,
-                held.as_str(),
-                self.parent.as_fd(),
-                name.as_os_str(),
-                AtFlags::AT_SYMLINK_FOLLOW,
-            )
-            .or_else(|e| match e {
-                Errno::EXDEV => copy_new(&held, &self.parent, name),
-                e => Err(e),
-            });
+            let linked = self.keep_at(&file, name);
             if linked.is_ok() {
                 done.kept.push(name.clone());
             }
@@ -782,6 +806,35 @@ impl SlotDir {
         done
     }
 
+    /// The regular file of one link at `name` in S (`O_PATH`), if P has nothing at
+    /// that name: one that could be kept there.
+    fn lone_file(&self, staging: &OwnedFd, name: &OsStr) -> Option<OwnedFd> {
+        let file = open_beneath(staging, name, OFlag::O_PATH).ok()?;
+        let regular = fstat(&file).is_ok_and(|st| kind(&st) == SFlag::S_IFREG && st.st_nlink == 1);
+        let free = lstat_at(&self.parent, name) == Err(Errno::ENOENT);
+        (regular && free).then_some(file)
+    }
+
+    /// Give `file` (held, in S) the name `name` in P, never over what is there now;
+    /// its name in S goes with S.
+    fn keep_at(&self, file: &OwnedFd, name: &OsStr) -> Result<(), Errno> {
+        // Its text is the jail's (SECURITY.md 24–26), known as such before it is there.
+        crate::planted::record_slot_file(&self.parent, name, &self.parent_path.join(name));
+        let held = format!("/proc/self/fd/{}", file.as_raw_fd());
+        // (A copy where a link cannot go from one to the other: never lost.)
+        linkat(
+            nix::fcntl::AT_FDCWD,
+            held.as_str(),
+            self.parent.as_fd(),
+            name,
+            AtFlags::AT_SYMLINK_FOLLOW,
+        )
+        .or_else(|e| match e {
+            Errno::EXDEV => copy_new(&held, &self.parent, name),
+            e => Err(e),
+        })
+    }
+
     /// The slot and the class of a name in S.
     pub fn place(&self, name: &OsStr) -> Place {
         if self.slots.contains_key(name) {
@@ -792,6 +845,26 @@ impl SlotDir {
             Place::Scratch
         }
     }
+}
+
+/// The name the kernel gives a core dump in the dumping process's working directory,
+/// where `kernel.core_pattern` is one plain name (`core`, Debian's) and
+/// `kernel.core_uses_pid` adds no `.PID`; `None` for a pattern with specifiers, a
+/// path, or a helper.
+pub fn core_file_name() -> Option<OsString> {
+    let uses_pid = std::fs::read("/proc/sys/kernel/core_uses_pid").ok()?;
+    if uses_pid.trim_ascii() != b"0" {
+        return None;
+    }
+    let pattern = std::fs::read("/proc/sys/kernel/core_pattern").ok()?;
+    let name = pattern.strip_suffix(b"\n").unwrap_or(&pattern);
+    let plain = !name.is_empty()
+        && !name.starts_with(b"|")
+        && !name.starts_with(b"@")
+        && !name.iter().any(|b| matches!(b, b'/' | b'%' | b' ' | b'\n'))
+        && name != b"."
+        && name != b"..";
+    plain.then(|| OsString::from_vec(name.to_vec()))
 }
 
 /// Copy the regular file at `from` to a new file `name` in `dir` (never over one).
