@@ -289,6 +289,8 @@ pub struct Outcome {
     pub hosts_refused: Vec<String>,
     /// Destinations granted by name that its proxy could not reach, with why.
     pub hosts_unreachable: Vec<(String, String)>,
+    /// The signal that killed the command, and whether its core was dumped.
+    pub died: Option<(i32, bool)>,
 }
 
 /// Whether a plan of `encoded` bytes can be written to `socket` before anything reads
@@ -1230,6 +1232,10 @@ impl Jail {
             limit,
             hosts_refused: missed.refused,
             hosts_unreachable: missed.unreachable,
+            died: reports.iter().find_map(|r| match *r {
+                ShimReport::Died { signal, core } => Some((signal, core)),
+                _ => None,
+            }),
         }
     }
 

@@ -330,6 +330,10 @@ pub enum ShimReport {
     /// jail runs any more: PID 1 killed and reaped the rest, and has only to exit. The
     /// shell may go on without waiting for PID 1's and the shim's exits.
     Ended(i32),
+    /// Just before `Ended`: the command was killed by this signal, and the kernel
+    /// dumped its core (the shell says so, as shells do: `Segmentation fault (core
+    /// dumped)`; a status of 139 alone does not tell a crash from an exit).
+    Died { signal: i32, core: bool },
     /// From the shim of a jail with a session of its own: the command stopped, and the
     /// shim stops next (the shell's job stops when it does).
     Stopping,

@@ -40,6 +40,27 @@ pub fn block_signals() -> Result<(), Errno> {
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&handled()), None)
 }
 
+/// The signal that killed the last child waited for by [`supervise`] (PID 1's
+/// command), with 0x100 if its core was dumped; 0 if none did.
+static DEATH: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// The signal that killed the command [`supervise`] last waited for, and whether its
+/// core was dumped.
+pub fn death() -> Option<(i32, bool)> {
+    let d = DEATH.load(std::sync::atomic::Ordering::Relaxed);
+    (d != 0).then_some((d & 0xff, d & 0x100 != 0))
+}
+
+/// [`shell_status`] of the child supervised, noting how it died ([`death`]).
+pub fn child_status(status: WaitStatus) -> Option<i32> {
+    let died = match status {
+        WaitStatus::Signaled(_, sig, core) => sig as i32 | if core { 0x100 } else { 0 },
+        _ => 0,
+    };
+    DEATH.store(died, std::sync::atomic::Ordering::Relaxed);
+    shell_status(status)
+}
+
 /// A shell's view of a wait status.
 pub fn shell_status(status: WaitStatus) -> Option<i32> {
     match status {
@@ -98,7 +119,7 @@ pub fn supervise_serving(child: Pid, reap_all: bool, mut service: Option<Service
                 Ok(WaitStatus::StillAlive) | Err(_) => break,
                 Ok(status) => {
                     if status.pid() == Some(child) {
-                        if let Some(code) = shell_status(status) {
+                        if let Some(code) = child_status(status) {
                             return code;
                         }
                     }
@@ -133,7 +154,7 @@ pub fn wait_plain(child: Pid) -> Result<i32, Errno> {
     loop {
         match waitpid(child, None) {
             Ok(status) => {
-                if let Some(code) = shell_status(status) {
+                if let Some(code) = child_status(status) {
                     return Ok(code);
                 }
             }

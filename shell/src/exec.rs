@@ -60,12 +60,14 @@ impl Running {
                 jail: Some(*j),
                 status: None,
                 unconfined: false,
+                died: None,
             }),
             Running::Process(pid) | Running::Unconfined(pid) => Some(Proc {
                 pid,
                 jail: None,
                 status: None,
                 unconfined: matches!(self, Running::Unconfined(_)),
+                died: None,
             }),
         }
     }
@@ -892,6 +894,7 @@ impl Shell {
                 jail: None,
                 status: None,
                 unconfined: false,
+                died: None,
             }],
             text: and_or.to_string(),
             state: State::Running,
@@ -929,6 +932,11 @@ impl Shell {
             if job.procs.iter().any(|p| p.status == Some(interrupted)) {
                 eprintln!();
             }
+        }
+        // `Segmentation fault (core dumped)`: a status of 139 alone does not say it.
+        // Of a pipeline's last command only, as bash says it.
+        if let Some(line) = job.procs.last_mut().and_then(|p| p.died.take()) {
+            crate::report::line(line);
         }
         let statuses: BTreeMap<usize, String> = job
             .procs
@@ -1093,6 +1101,7 @@ impl Shell {
                         jail: None,
                         status: Some(s),
                         unconfined: false,
+                        died: None,
                     });
                 }
                 Ok(running) => {
@@ -1128,6 +1137,7 @@ impl Shell {
                 jail: None,
                 status: Some(status),
                 unconfined: false,
+                died: None,
             });
         }
         let job = |procs| Job {
@@ -1183,7 +1193,11 @@ impl Shell {
                     jail.wait_ended()
                         .unwrap_or_else(|| wait_pid(Pid::from_raw(jail.pid() as i32)))
                 });
-                jail::finish(*jail, status)
+                let (status, died) = jail::finish(*jail, status);
+                if let Some(line) = died {
+                    crate::report::line(line);
+                }
+                status
             }
             Running::Process(pid) | Running::Unconfined(pid) => wait_pid(pid),
         }

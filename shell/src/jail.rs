@@ -2863,13 +2863,18 @@ fn setuid_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
 
 /// The shell reaped `jail` with `status`: tidy up, print what a mediated command was
 /// denied, and return the status.
-pub fn finish(jail: launch::Jail, status: i32) -> i32 {
+/// Returns its status, and what a shell says of a signal that killed it
+/// (`job::death_line`).
+pub fn finish(jail: launch::Jail, status: i32) -> (i32, Option<String>) {
     pola_fileserver::phases::stamp("finished");
     let outcome = jail.finish(status);
     report_learned(crate::exec::PROGRAM, &outcome);
     report_hint(crate::exec::PROGRAM, &outcome);
     report_limit(crate::exec::PROGRAM, &outcome);
-    outcome.status
+    let died = outcome
+        .died
+        .and_then(|d| crate::job::death_line(&outcome.command, d));
+    (outcome.status, died)
 }
 
 /// After a command that reached a resource limit: say which, and how to raise it.

@@ -104,6 +104,53 @@ pub struct Proc {
     pub status: Option<i32>,
     /// A `!!` command: it needs the terminal itself.
     pub unconfined: bool,
+    /// What a shell says of the signal that killed it ([`death_line`]).
+    pub died: Option<String>,
+}
+
+/// How a shell names the end a signal brings (bash's words); `None` for one it names
+/// by number.
+pub fn signal_words(signal: i32) -> Option<&'static str> {
+    Some(match signal {
+        libc::SIGHUP => "Hangup",
+        libc::SIGINT => "Interrupt",
+        libc::SIGQUIT => "Quit",
+        libc::SIGILL => "Illegal instruction",
+        libc::SIGTRAP => "Trace/breakpoint trap",
+        libc::SIGABRT => "Aborted",
+        libc::SIGBUS => "Bus error",
+        libc::SIGFPE => "Floating point exception",
+        libc::SIGKILL => "Killed",
+        libc::SIGUSR1 => "User defined signal 1",
+        libc::SIGSEGV => "Segmentation fault",
+        libc::SIGUSR2 => "User defined signal 2",
+        libc::SIGPIPE => "Broken pipe",
+        libc::SIGALRM => "Alarm clock",
+        libc::SIGTERM => "Terminated",
+        libc::SIGXCPU => "CPU time limit exceeded",
+        libc::SIGXFSZ => "File size limit exceeded",
+        libc::SIGSYS => "Bad system call",
+        _ => return None,
+    })
+}
+
+/// What a shell says when a foreground command was killed by `signal` (bash's
+/// words: `Segmentation fault (core dumped)`), `None` for Ctrl-C's and a closed
+/// pipe's, which say nothing.
+pub fn death_line(command: &str, (signal, core): (i32, bool)) -> Option<String> {
+    if signal == libc::SIGINT || signal == libc::SIGPIPE {
+        return None;
+    }
+    let words = match signal_words(signal) {
+        Some(w) => w.to_string(),
+        None => format!("Killed by signal {signal}"),
+    };
+    let dumped = if core { " (core dumped)" } else { "" };
+    Some(format!(
+        "{}: {}: {words}{dumped}",
+        crate::exec::PROGRAM,
+        pola_fileserver::text::shown(command)
+    ))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,8 +224,21 @@ impl Job {
         if let Some(p) = self.procs.iter_mut().find(|p| p.pid == pid) {
             p.status = Some(status);
             if let Some(jail) = p.jail.take() {
-                p.status = Some(crate::jail::finish(jail, status));
+                let (status, died) = crate::jail::finish(jail, status);
+                (p.status, p.died) = (Some(status), died);
             }
+        }
+    }
+
+    /// `pid`, not a jail, was killed by a signal (a `!!` command): as a jail's PID 1
+    /// says of its command.
+    fn note_death(&mut self, pid: Pid, line: Option<String>) {
+        if let Some(p) = self
+            .procs
+            .iter_mut()
+            .find(|p| p.pid == pid && p.died.is_none())
+        {
+            p.died = line;
         }
     }
 
@@ -287,6 +347,10 @@ impl Job {
                     Ok(st) => match pola_fileserver::supervise::shell_status(st) {
                         Some(s) => {
                             self.record(pid, s);
+                            if let WaitStatus::Signaled(_, signal, core) = st {
+                                let line = death_line(&self.text, (signal as i32, core));
+                                self.note_death(pid, line);
+                            }
                             break;
                         }
                         None => continue,
@@ -378,24 +442,7 @@ impl State {
     /// As `jobs` shows it (bash's words): `Running`, `Stopped`, `Done`, `Exit 3`, or
     /// the signal that ended it (`Terminated` for a status of 143).
     pub fn shown(&self) -> String {
-        let signal = |status: i32| {
-            let name = match status - 128 {
-                libc::SIGHUP => "Hangup",
-                libc::SIGINT => "Interrupt",
-                libc::SIGQUIT => "Quit",
-                libc::SIGILL => "Illegal instruction",
-                libc::SIGABRT => "Aborted",
-                libc::SIGFPE => "Floating point exception",
-                libc::SIGKILL => "Killed",
-                libc::SIGSEGV => "Segmentation fault",
-                libc::SIGPIPE => "Broken pipe",
-                libc::SIGALRM => "Alarm clock",
-                libc::SIGTERM => "Terminated",
-                libc::SIGXCPU => "CPU time limit exceeded",
-                _ => return None,
-            };
-            Some(name.to_string())
-        };
+        let signal = |status: i32| signal_words(status - 128).map(str::to_string);
         match *self {
             State::Running => "Running".to_string(),
             State::Stopped => "Stopped".to_string(),

@@ -451,6 +451,9 @@ fn pid1(
         None => init::supervise(command, true),
     };
     pola_fileserver::phases::stamp("exited");
+    if let Some((signal, core)) = pola_fileserver::supervise::death() {
+        init::report(socket, &ShimReport::Died { signal, core });
+    }
     let others = init::kill_the_rest();
     let scratch = limits::scratch_stat(plan);
     for kind in limits::reached(plan, others, scratch.as_ref()) {

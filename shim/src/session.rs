@@ -289,7 +289,7 @@ pub fn supervise_leader(command: Pid, terminal: Option<RawFd>, stops: Stops) -> 
                 }
                 Ok(status) => {
                     if status.pid() == Some(command) {
-                        if let Some(code) = shell_status(status) {
+                        if let Some(code) = pola_fileserver::supervise::child_status(status) {
                             return code;
                         }
                     }

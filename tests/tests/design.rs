@@ -222,6 +222,52 @@ both!(the_grants_builtin_shows_the_namespace, |t: &T| {
     );
 });
 
+// A command killed by a signal is said to be, as shells say it (trial 13: a C
+// programmer's segfault printed nothing, only `$?` 139 — which an exit of 139 gives too).
+both!(a_command_killed_by_a_signal_is_said_so, |t: &T| {
+    let kill = |sig: &str| format!("sh -c 'kill -{sig} $$'");
+    let run = sh(t, &format!("{}; echo st=$?", kill("SEGV")));
+    assert_eq!(run.stdout, "st=139\n", "{run}");
+    assert_eq!(run.stderr, "pola-sh: sh: Segmentation fault\n", "{run}");
+    // An exit of 139 is not a crash; Ctrl-C's and a closed pipe's ends say nothing.
+    let quiet = [
+        "sh -c 'exit 139'".to_string(),
+        kill("INT"),
+        kill("PIPE"),
+        "yes | head -1 >/dev/null".to_string(),
+        // Of a pipeline, its last command's (bash's).
+        format!("{} | cat", kill("SEGV")),
+    ];
+    for line in quiet {
+        let run = sh(t, &line);
+        assert_eq!(run.stderr, "", "{line}: {run}");
+    }
+    let run = sh(t, &kill("KILL"));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (Some(137), "pola-sh: sh: Killed\n"),
+        "{run}"
+    );
+    // Unconfined too, by its line.
+    let run = sh(t, &format!("!! {}", kill("TERM")));
+    assert_eq!(
+        run.stderr,
+        format!("pola-sh: !! {}: Terminated\n", kill("TERM")),
+        "{run}"
+    );
+    // With its core dumped where the command may write (`ulimit -c`), so said.
+    let pattern = fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    let suid = fs::read_to_string("/proc/sys/fs/suid_dumpable").unwrap_or_default();
+    if pattern.starts_with("core") && suid.trim() == "0" {
+        t.mkdir("dumps");
+        let run = sh(
+            t,
+            &format!("cd dumps && ulimit -c unlimited && {} + => .", kill("ABRT")),
+        );
+        assert_eq!(run.stderr, "pola-sh: sh: Aborted (core dumped)\n", "{run}");
+    }
+});
+
 both!(errors_have_one_format_and_shell_statuses, |t: &T| {
     let run = sh(t, "true\ntrue\nno_such_cmd_xyz");
     assert_eq!(run.code, Some(127));
