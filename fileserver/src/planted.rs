@@ -925,9 +925,20 @@ pub fn record_kept(dir: &impl AsFd, name: &OsStr, link: BorrowedFd, path: &Path)
                 .any(|c| c == Component::ParentDir)
         })
         .unwrap_or(true);
-    if climbs {
-        return;
+    if !climbs {
+        keep(dir, name, link, path);
     }
+}
+
+/// Remember the FIFO `fifo` at `name` in `dir` (`path`) as the user's own: the
+/// shell's `mkfifo` made it there, and redirections open it (a FIFO a jail may have
+/// made is refused: it could block the shell). By identity, as [`record_kept`]'s.
+pub fn record_own_fifo(dir: &impl AsFd, name: &OsStr, fifo: BorrowedFd, path: &Path) {
+    keep(dir, name, fifo, path);
+}
+
+/// Remember `object` at `name` in `dir` as not a jail's (see [`planted`]).
+fn keep(dir: &impl AsFd, name: &OsStr, link: BorrowedFd, path: &Path) {
     let (Some(dir_id), Some(link_id)) = (Id::of(dir.as_fd()), Id::of(link)) else {
         return;
     };

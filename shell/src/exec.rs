@@ -2393,6 +2393,14 @@ impl Shell {
                 pola_fileserver::text::shown(pattern),
             ));
         }
+        if let Some(line) = collected
+            .argv
+            .first()
+            .filter(|_| self.made_at_run_time == 0)
+            .and_then(|a| jail::directory_as_target(a, &collected.passed_writes, &self.cwd()))
+        {
+            crate::report::line(line);
+        }
         // A capability is the script's own word, never a command's output (`+
         // $(tool)` printing `@net` or `@ps`: security review), as in `eval`.
         if let Some(word) = self

@@ -90,6 +90,8 @@ pub struct Collected {
     /// Write grants of patterns that matched nothing (`=> *.txt`), each kept as the
     /// one name it is written as.
     pub unmatched_writes: Vec<String>,
+    /// The paths of write grants that are passed too (`=> f`, not `+ => f`).
+    pub passed_writes: Vec<PathBuf>,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -439,6 +441,9 @@ pub fn collect(
         }
     }
     for role in &roles {
+        if let Role::Grant { path, write: true } = role {
+            out.passed_writes.push(path.clone());
+        }
         match role {
             Role::Grant { path, write } | Role::Hidden { path, write } => {
                 out.grants.push(Request {

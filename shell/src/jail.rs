@@ -837,6 +837,7 @@ pub fn namespace(
         Vec::new()
     };
     let mut refused = Vec::new();
+    let backup = in_place_backup(&launch::program_name(&exe), &cmd.argv);
     // Links a jail may have made, named for reading: the jail gets the link itself.
     let mut links = Vec::new();
     // The user's links named, with what they lead to: granted once every word is.
@@ -918,6 +919,25 @@ pub fn namespace(
             for (companion_virt, companion) in sqlite_companions(&virt, &host) {
                 if ns.get(&companion_virt).is_none() {
                     insert_grant(&mut ns, &companion_virt, companion, Rights::Slot, origin)?;
+                }
+            }
+        }
+        // `sed -i.bak … => f`: the backup it was asked to make beside f, a slot too
+        // (trial 16: it was discarded as scratch, and the command exited 0).
+        if let Some(name) = backup
+            .as_deref()
+            .filter(|_| rights == Rights::Slot && named_itself)
+        {
+            if let Some(made) = backup_name(name, &virt) {
+                let companion_virt = virt.with_file_name(&made);
+                if ns.get(&companion_virt).is_none() {
+                    insert_grant(
+                        &mut ns,
+                        &companion_virt,
+                        host.with_file_name(&made),
+                        Rights::Slot,
+                        origin,
+                    )?;
                 }
             }
         }
@@ -1260,20 +1280,20 @@ fn capability_as_argument(cmd: &Command) -> Option<String> {
 
 /// `make => .` (or `=> build/`): `=>` passes the word it grants, so make was given the
 /// directory as a target, found nothing to do for it and exited 0 (trial 13). Said
-/// before it runs, with the grant that does not pass it.
-fn directory_as_target(cmd: &Command) -> Option<String> {
-    let tool = cmd.argv.first().map(Path::new).and_then(Path::file_name)?;
-    if !["make", "gmake"].iter().any(|m| tool == *m) || cmd.made {
+/// before it runs, with the grant that does not pass it. `passed`: the write grants
+/// the line passes too (`=> build`; `+ => build` beside a target `build` typed is
+/// what was meant: trial 16).
+pub fn directory_as_target(argv0: &str, passed: &[PathBuf], cwd: &Path) -> Option<String> {
+    let tool = Path::new(argv0).file_name()?;
+    if !["make", "gmake"].iter().any(|m| tool == *m) {
         return None;
     }
-    let word = cmd.argv.iter().skip(1).find(|w| {
-        cmd.grants.iter().any(|g| g.write && g.path == Path::new(w)) && cmd.cwd.join(w).is_dir()
-    })?;
+    let word = passed.iter().find(|w| cwd.join(w).is_dir())?;
     let shown = text::shown(word);
     Some(format!(
         "{}: {}: => {shown} passes {shown} to it as a target (=> grants the word that follows and passes it) — to grant it without passing it: + => {shown}",
-        cmd.program,
-        text::shown(&cmd.argv[0]),
+        crate::exec::PROGRAM,
+        text::shown(argv0),
     ))
 }
 
@@ -1525,6 +1545,52 @@ fn is_sqlite_database(host: &Path) -> bool {
             f.read_exact(&mut first).is_ok() && first == HEADER
         }
     }
+}
+
+/// The suffix of the backup an in-place edit makes of each file it edits: GNU sed's
+/// `-i.bak`, `-Ei.bak`, `--in-place=.bak`, perl's `-i.bak`, `-pi.bak`; `None` without
+/// one (`sed -i`, `perl -pi -e`).
+fn in_place_backup(tool: &str, argv: &[OsString]) -> Option<String> {
+    // The options without an argument that may come before `i` in a cluster.
+    let before: &str = match tool {
+        "sed" => "nrsuzE",
+        "perl" => "pnwlaTtWsS",
+        _ => return None,
+    };
+    for a in argv.iter().skip(1).filter_map(|a| a.to_str()) {
+        if a == "--" {
+            break;
+        }
+        if let Some(suffix) = a.strip_prefix("--in-place=").filter(|_| tool == "sed") {
+            return (!suffix.is_empty()).then(|| suffix.to_string());
+        }
+        let Some(cluster) = a.strip_prefix('-').filter(|c| !c.starts_with('-')) else {
+            continue;
+        };
+        let Some(at) = cluster.find('i') else {
+            continue;
+        };
+        if cluster[..at].chars().all(|c| before.contains(c)) {
+            let suffix = &cluster[at + 1..];
+            return (!suffix.is_empty()).then(|| suffix.to_string());
+        }
+    }
+    None
+}
+
+/// The name of the backup `suffix` makes of the file `file`: the suffix after its
+/// name, or each `*` in it the name (sed's); `None` where that is another directory.
+fn backup_name(suffix: &str, file: &Path) -> Option<std::ffi::OsString> {
+    let name = file.file_name()?;
+    let made = if suffix.contains('*') {
+        let name = name.to_str()?;
+        std::ffi::OsString::from(suffix.replace('*', name))
+    } else {
+        let mut made = name.to_os_string();
+        made.push(suffix);
+        made
+    };
+    (!made.as_encoded_bytes().contains(&b'/')).then_some(made)
 }
 
 /// The files SQLite keeps beside database `host` (at `virt` in the jail) while it
@@ -1833,9 +1899,6 @@ pub fn start(
         crate::report::line(line);
     }
     if let Some(line) = capability_as_argument(cmd) {
-        crate::report::line(line);
-    }
-    if let Some(line) = directory_as_target(cmd) {
         crate::report::line(line);
     }
     if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)
@@ -2227,9 +2290,16 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         host_hint(program, name, args, &outcome.hosts_refused)
             // find exits 0 whatever its `-exec … \;` did: one that changes what it
             // finds under a tree it has read-only changed nothing (`-exec sed -i … \;`
-            // said only sed's errors; trial 12).
+            // said only sed's errors; trial 12). Its own `-delete` fails loudly: its
+            // success is one (trial 16: `find … -delete + => **/*.tmp` was told its
+            // grant after removing every file).
             .or_else(|| {
-                (o.tool == "find")
+                let runs = |w: &PathBuf| {
+                    ["-exec", "-execdir", "-ok", "-okdir"]
+                        .iter()
+                        .any(|x| w.as_os_str() == *x)
+                };
+                (o.tool == "find" && o.words.iter().any(runs))
                     .then(|| o.operands_hint(program, name, cwd))
                     .flatten()
             })

@@ -278,7 +278,7 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
 /// socket or device a jail may have left (`pola_fileserver::planted`), never a
 /// directory (`cmd 3< dir` would hand the command a way out by `..`): a refused name
 /// is an error that says why. A FIFO of the user's own with no reader yet is waited
-/// for, and Ctrl-C ends the wait.
+/// for, as is one to read with no writer yet, and Ctrl-C ends the wait.
 pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     use pola_fileserver::planted::{self, Refused};
     let mode = Mode::from_bits_truncate(0o666);
@@ -298,7 +298,16 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
                 "{shown}: is a directory (a redirection passes files, not directories)"
             ))
         }
-        Ok(fd) => above_user_fds(fd),
+        Ok(fd) => {
+            let fd = above_user_fds(fd)?;
+            if flags & OFlag::O_ACCMODE == OFlag::O_RDONLY
+                && nix::sys::stat::fstat(&fd)
+                    .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO)
+            {
+                wait_for_writer(&fd).map_err(|why| format!("{shown}: {why}"))?;
+            }
+            Ok(fd)
+        }
         Err(Refused::Os {
             errno: nix::errno::Errno::ENXIO,
             ..
@@ -308,16 +317,57 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     }
 }
 
-/// Open the user's FIFO for writing, waiting for a reader; SIGINT (Ctrl-C, which an
-/// interactive shell otherwise ignores) interrupts the wait.
-fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
+/// Ctrl-C came while [`interruptible`] waited.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Run `wait` with SIGINT (Ctrl-C, which an interactive shell otherwise ignores)
+/// interrupting the system call it waits in (EINTR, and [`INTERRUPTED`] set).
+fn interruptible<R>(wait: impl FnOnce() -> R) -> R {
     use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
-    extern "C" fn interrupted(_: libc::c_int) {}
+    extern "C" fn interrupted(_: libc::c_int) {
+        INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
     let handler = SigAction::new(
         SigHandler::Handler(interrupted),
         SaFlags::empty(),
         SigSet::empty(),
     );
+    INTERRUPTED.store(false, std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: the handler only sets an atomic; installing it makes the wait return EINTR.
+    let old = unsafe { sigaction(Signal::SIGINT, &handler) };
+    let result = wait();
+    if let Ok(old) = old {
+        // SAFETY: putting back the disposition that was there.
+        let _ = unsafe { sigaction(Signal::SIGINT, &old) };
+    }
+    result
+}
+
+/// Wait until the user's FIFO, opened to read without waiting (`planted::open`), has
+/// had a writer: something to read, or a writer come and gone (the end of its text).
+/// A read before that would find the end at once (`seq 3 > fifo & while read l; do
+/// …; done < fifo` read nothing, and the writer waited for good; trial 16). Polled,
+/// not opened again blocking: a writer that came, wrote and went before a second open
+/// would leave that open waiting with the text in the pipe.
+fn wait_for_writer(fifo: &OwnedFd) -> Result<(), &'static str> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    interruptible(|| loop {
+        let mut fds = [PollFd::new(fifo.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::NONE) {
+            Ok(_) => return Ok(()),
+            Err(nix::errno::Errno::EINTR)
+                if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) =>
+            {
+                return Err("interrupted waiting for a writer")
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return Ok(()),
+        }
+    })
+}
+
+/// Open the user's FIFO for writing, waiting for a reader; Ctrl-C interrupts the wait.
+fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     let shown = crate::escapes::shown(path);
     // The FIFO that was checked, not whatever is at its path by now (a second walk
     // of the path could meet something else): opened again through its descriptor.
@@ -328,16 +378,12 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     if !is_fifo {
         return Err(format!("{shown}: {}", nix::errno::Errno::ENXIO.desc()));
     }
-    // SAFETY: the handler does nothing; installing it only makes the open return EINTR.
-    let old = unsafe { sigaction(Signal::SIGINT, &handler) };
-    let opened = pola_fileserver::planted::reopen(
-        &fifo,
-        (flags & !(OFlag::O_CREAT | OFlag::O_EXCL)) | OFlag::O_NOCTTY,
-    );
-    if let Ok(old) = old {
-        // SAFETY: putting back the disposition that was there.
-        let _ = unsafe { sigaction(Signal::SIGINT, &old) };
-    }
+    let opened = interruptible(|| {
+        pola_fileserver::planted::reopen(
+            &fifo,
+            (flags & !(OFlag::O_CREAT | OFlag::O_EXCL)) | OFlag::O_NOCTTY,
+        )
+    });
     match opened {
         Ok(fd) => above_user_fds(fd),
         Err(nix::errno::Errno::EINTR) => Err(format!("{shown}: interrupted waiting for a reader")),

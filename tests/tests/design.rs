@@ -415,6 +415,15 @@ both!(make_given_a_directory_as_a_target_is_told, |t: &T| {
     let run = sh(t, "make + => .");
     assert_eq!(run.stdout, "built\n", "{run}");
     assert!(!run.stderr.contains("target"), "{run}");
+    // A target typed beside a grant of that name that is not passed is what was
+    // meant (trial 16: `make build + => build` was told it passed `=> build`).
+    t.write(
+        "Makefile",
+        "build:\n\t@mkdir -p build && echo built > build/out\n",
+    );
+    t.mkdir("build");
+    let run = sh(t, "make build + Makefile => build");
+    assert!(!run.stderr.contains("target"), "{run}");
 });
 
 // Trial 12: `rename … + => *.txt` before any .txt was there granted the one name

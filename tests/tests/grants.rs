@@ -270,6 +270,43 @@ both!(fifos_sockets_and_jail_made_links_as_words, |t: &T| {
         "cd w && { (echo first > fifo) & sleep 0.3; cat fifo; wait; }",
     );
     assert_eq!(run.success(), "first\n");
+    // Read through a redirection, the FIFO is waited on until it has had a writer (it
+    // was read at once as empty: nothing came, and the writer waited for good; trial
+    // 16). And `mkfifo` makes one of the user's (a builtin: a jail's `mkfifo` makes
+    // none the shell would open), even in a directory jails were given.
+    let timed = |script: &str| {
+        t.plain(&[
+            "timeout",
+            "20",
+            pola_tests::pola_sh().to_str().unwrap(),
+            "-c",
+            script,
+        ])
+    };
+    let run =
+        timed("cd w && { seq 3 > fifo & while read -r l; do echo got $l; done < fifo; wait; }");
+    assert_eq!(run.success(), "got 1\ngot 2\ngot 3\n");
+    let run = timed("cd w && { (sleep 0.3; true > fifo) & wc -l < fifo; wait; }");
+    assert_eq!(
+        run.success(),
+        "0\n",
+        "a writer gone without a word: the end"
+    );
+    let run = timed(
+        "d=$(mktemp -d) && touch => \"$d/made\" && mkfifo -m 600 \"$d/p\" && stat -c '%a %F' \"$d/p\" && \
+         { printf 'a\\nb\\n' > \"$d/p\" & sort -r < \"$d/p\"; wait; } && { echo x > \"$d/p\" & cat \"$d/p\"; wait; } && \
+         rm -r => \"$d\"",
+    );
+    assert_eq!(run.success(), "600 fifo\nb\na\nx\n");
+    let run = sh(t, "cd w && mkfifo fifo; echo $?");
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        (
+            "1\n",
+            "pola-sh: line 1: mkfifo: cannot create fifo fifo: file exists\n"
+        ),
+        "{run}"
+    );
 
     // The user's own socket (a jail's would be refused as planted).
     let made = t.plain(&[

@@ -690,6 +690,8 @@ both!(find_that_changes_what_it_finds_says_how, |t: &T| {
         ],
     );
     assert!(run.ok(), "{run}");
+    // Its success is not told the grant (trial 16).
+    assert!(!run.stderr.contains("try:"), "{run}");
     assert!(!t.path("w/x.txt").exists() && !t.path("w/sub/y.txt").exists());
     assert!(t.path("w/keep.md").exists() && t.path("w/sub").is_dir());
     t.write("w/x.txt", "aaa\n");

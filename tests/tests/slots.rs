@@ -571,6 +571,21 @@ both!(atomic_saves_replace_the_slot, |t: &T| {
     assert_eq!(read(t, "w/s"), "a\nb\n");
     in_dir(t, &[], "touch => new", &["new"]);
     assert_eq!(read(t, "w/new"), "");
+    // With the backup it was asked for beside it (trial 16: discarded, exit 0).
+    in_dir(t, &[], "sed -i.bak s/new/sed/ => f", &["f", "f.bak"]);
+    assert_eq!(
+        (read(t, "w/f"), read(t, "w/f.bak")),
+        ("sed\n".into(), "new\n".into())
+    );
+    in_dir(
+        t,
+        &[],
+        "perl -pi.orig -e s/sed/perl/ => f",
+        &["f", "f.orig"],
+    );
+    assert_eq!(read(t, "w/f.orig"), "sed\n");
+    in_dir(t, &[], "sed -Ei'old_*' s/perl/again/ => f", &["f", "old_f"]);
+    assert_eq!(read(t, "w/old_f"), "perl\n");
 });
 
 // A core dump at its slot (trial 14: `./crash + => core` left none). The kernel writes

@@ -906,7 +906,7 @@ both!(
                   sleep 0.3 & sh -c 'exit 8'; wait -n; echo $?; \
                   for i in 1 2 3 4 5 6 7 8; do true; /usr/bin/true; done; /usr/bin/false";
         let expected = "pola-sh: sh: 1 file left in private /tmp was discarded: a\nafter\n\
-                    3\n143\n5\n6\nsub 7\n0\n";
+                    3\npola-sh: sh: Terminated\n143\n5\n6\nsub 7\n0\n";
         let with = sh(t, script);
         assert_eq!(with.stdout, expected, "{with}");
         assert_eq!(with.code, Some(1), "{with}");

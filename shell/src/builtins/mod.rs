@@ -34,6 +34,7 @@ mod kill;
 mod let_;
 mod local;
 mod mapfile;
+mod mkfifo;
 mod mktemp;
 mod popd;
 pub(crate) mod printf;
@@ -95,6 +96,7 @@ pub const ALL: &[(&str, Builtin)] = &[
     ("local", local::local),
     ("logout", exit::logout),
     ("mapfile", mapfile::mapfile),
+    ("mkfifo", mkfifo::mkfifo),
     ("mktemp", mktemp::mktemp),
     ("popd", popd::popd),
     ("printf", printf::printf),
