@@ -391,6 +391,32 @@ fn word_after<'a>(words: &'a [PathBuf], options: &[&str]) -> Option<&'a PathBuf>
     words.get(at + 1)
 }
 
+/// The words an option names as the file a command writes: after `-o`, `--output` or
+/// `-O` (sort, gcc, curl, wget), tar's archive when it creates one (`-czf F`, `cf F`,
+/// `--file F`).
+fn output_words<'a>(tool: &str, words: &'a [PathBuf]) -> Vec<&'a PathBuf> {
+    // A cluster of tar's letters (`-czf`, `czf`).
+    let cluster = |w: &[u8]| {
+        let letters = w.strip_prefix(b"-").unwrap_or(w);
+        !letters.is_empty() && letters.len() < 8 && letters.iter().all(u8::is_ascii_alphabetic)
+    };
+    let bytes = |w: &'a PathBuf| w.as_os_str().as_bytes();
+    let creates = tool == "tar"
+        && words.iter().map(bytes).any(|w| {
+            w == b"--create" || (cluster(w) && !w.starts_with(b"--") && w.contains(&b'c'))
+        });
+    words
+        .windows(2)
+        .filter(|pair| {
+            let option = bytes(&pair[0]);
+            let archive =
+                creates && (option == b"--file" || (cluster(option) && option.ends_with(b"f")));
+            archive || matches!(option, b"-o" | b"--output" | b"-O")
+        })
+        .map(|pair| &pair[1])
+        .collect()
+}
+
 /// pip's own words, when `tool` given `words` is pip: pip itself, or `python3 -m pip`.
 fn pip_words<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a [PathBuf]> {
     match words {
@@ -2426,20 +2452,25 @@ impl Observed {
                     .iter()
                     .any(|(r, _)| first == std::path::Component::Normal(r.as_os_str()))
             };
-            let makes: Vec<&PathBuf> = match CREATORS.contains(&self.tool.as_str()) {
-                true => self
-                    .words
-                    .iter()
-                    .filter(|w| {
-                        let mut names = w.components();
-                        names.next().is_some_and(looked_for)
-                            && names.next().is_some()
-                            && cwd.join(w).symlink_metadata().is_err()
-                            && cwd.join(w).parent().is_some_and(|d| d.is_dir())
-                    })
-                    .collect(),
-                false => Vec::new(),
-            };
+            // Or the file an option names for its output (`sort … -o out/s.txt`, `tar
+            // -czf out/x.tgz …`: told `+ out`, which failed again; trial 16).
+            let outputs = output_words(&self.tool, &self.words);
+            let makes: Vec<&PathBuf> =
+                match CREATORS.contains(&self.tool.as_str()) || !outputs.is_empty() {
+                    true => self
+                        .words
+                        .iter()
+                        .filter(|w| CREATORS.contains(&self.tool.as_str()) || outputs.contains(w))
+                        .filter(|w| {
+                            let mut names = w.components();
+                            names.next().is_some_and(looked_for)
+                                && names.next().is_some()
+                                && cwd.join(w).symlink_metadata().is_err()
+                                && cwd.join(w).parent().is_some_and(|d| d.is_dir())
+                        })
+                        .collect(),
+                    false => Vec::new(),
+                };
             let grant = match (write, existing.len()) {
                 _ if !makes.is_empty() => {
                     let each: Vec<String> =

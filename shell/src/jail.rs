@@ -2585,17 +2585,18 @@ fn system_view_hint(
     ))
 }
 
-/// `mkfifo`, whatever its status: a FIFO in a directory a jail may write is never
-/// opened for a later command (one planted there could hold it, or the shell), and
-/// a slot cannot become one ("Operation not permitted"). It was told to grant `.`
-/// (new-user trial); said with the way that works.
+/// The system's `mkfifo` run jailed (`command mkfifo`, `/usr/bin/mkfifo`), whatever its
+/// status: a FIFO in a directory a jail may write is never opened for a later command
+/// (one planted there could hold it, or the shell), and a slot cannot become one
+/// ("Operation not permitted"). It was told to grant `.` (new-user trial); said with
+/// the way that works: the shell's own `mkfifo`.
 fn fifo_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<String> {
     if launch::program_name(exe) != "mkfifo" {
         return None;
     }
     let dots = if args { " …" } else { "" };
     Some(format!(
-        "{program}: {name}: a FIFO made by a jail is never opened for later commands (one a jail left could hold them) — to make one to use: !!{name}{dots}"
+        "{program}: {name}: a FIFO made by a jail is never opened for later commands (one a jail left could hold them) — to make one to use, the shell's own: mkfifo{dots}"
     ))
 }
 

@@ -1645,18 +1645,18 @@ both!(
         sh(t, &["-c", "ranlib => libu.a"]).success();
         let run = sh(t, &["--hints", "-c", "strip u.o"]);
         assert!(run.stderr.contains("try: strip … => u.o"), "{run}");
-        let run = sh(t, &["--hints", "-c", "mkfifo => ff"]);
+        let run = sh(t, &["--hints", "-c", "/usr/bin/mkfifo => ff"]);
         assert!(
-        run.stderr.contains("pola-sh: mkfifo: a FIFO made by a jail is never opened for later commands (one a jail left could hold them) — to make one to use: !!mkfifo …"),
+        run.stderr.contains("pola-sh: /usr/bin/mkfifo: a FIFO made by a jail is never opened for later commands (one a jail left could hold them) — to make one to use, the shell's own: mkfifo …"),
         "{run}"
     );
         assert!(!run.stderr.contains("+ ."), "{run}");
-        // As said: made unconfined, it is opened.
+        // As said: made by the shell, it is opened.
         let run = sh(
             t,
             &[
                 "-c",
-                "!!mkfifo ff && { cat ff > got & echo through > ff; wait; } && cat got",
+                "mkfifo ff && { cat ff > got & echo through > ff; wait; } && cat got",
             ],
         );
         assert_eq!(run.success(), "through\n");
@@ -2167,6 +2167,27 @@ both!(hints_name_every_file_a_line_makes_or_moves, |t: &T| {
     .success();
     assert!(t.path("a/b/c/x.txt").exists() && t.path("a/foo.txt").exists());
     assert!(t.path("dest/m2.log").exists() && !t.path("m1.log").exists());
+    // The file an option names for its output (trial 16: told `+ dest`, which failed).
+    t.write("m2.log", "2\n");
+    for (line, hint) in [
+        ("sort m2.log -o dest/s.txt", "try: sort … => dest/s.txt"),
+        ("tar -czf dest/x.tgz m2.log", "try: tar … => dest/x.tgz"),
+    ] {
+        let run = sh(t, &["--hints", "-c", line]);
+        assert!(run.stderr.contains(hint), "{run}");
+    }
+    sh(
+        t,
+        &[
+            "-c",
+            "sort m2.log -o => dest/s.txt && tar -czf => dest/x.tgz m2.log",
+        ],
+    )
+    .success();
+    assert!(t.path("dest/s.txt").exists() && t.path("dest/x.tgz").exists());
+    // Not a file a reader was to read, there or not.
+    let run = sh(t, &["--hints", "-c", "cat dest/none.txt"]);
+    assert!(!run.stderr.contains("=>"), "{run}");
 });
 
 // A program that shows the system's state sees the jail's, with status 0: `dpkg -l`
