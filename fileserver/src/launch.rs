@@ -1272,7 +1272,7 @@ impl Jail {
 
     fn wait_word(&mut self, patience: Option<std::time::Duration>) -> Waited {
         use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-        if self.pending.is_some() {
+        if self.pending.is_some() || crate::supervise::abandoned() {
             return Waited::Unsaid;
         }
         // The shim's end, too: another process may hold the jail's end of the socket (a
@@ -1313,6 +1313,9 @@ impl Jail {
             match poll(&mut fds, timeout) {
                 // A signal (the `wait` builtin's Ctrl-C): said at once, as a time out.
                 Err(nix::errno::Errno::EINTR) if patience.is_some() => return Waited::Quiet,
+                Err(nix::errno::Errno::EINTR) if crate::supervise::abandoned() => {
+                    return Waited::Unsaid
+                }
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(_) => return Waited::Unsaid,
                 Ok(0) => return Waited::Quiet,

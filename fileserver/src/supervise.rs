@@ -40,6 +40,16 @@ pub fn block_signals() -> Result<(), Errno> {
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&handled()), None)
 }
 
+/// Set (from a signal handler) when the shell is to end by a signal once its EXIT trap
+/// ran: a wait for a jail gives up and the jail is killed, not waited for (one could
+/// make that wait last; `shell/src/traps.rs`).
+pub static ABANDON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether waits for jails give up ([`ABANDON`]).
+pub fn abandoned() -> bool {
+    ABANDON.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// The signal that killed the last child waited for by [`supervise`] (PID 1's
 /// command), with 0x100 if its core was dumped; 0 if none did.
 static DEATH: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
@@ -152,6 +162,9 @@ pub fn pidfd(pid: Pid) -> Option<std::os::fd::OwnedFd> {
 /// it, or the error if it cannot be waited for.
 pub fn wait_plain(child: Pid) -> Result<i32, Errno> {
     loop {
+        if abandoned() {
+            let _ = kill(child, Signal::SIGKILL);
+        }
         match waitpid(child, None) {
             Ok(status) => {
                 if let Some(code) = child_status(status) {

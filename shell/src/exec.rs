@@ -791,6 +791,8 @@ impl Shell {
         // A signal that ends the script (`Traps::exit_on`): its EXIT trap first, then
         // the end the signal would have made.
         if let Some(sig) = ending {
+            // What was running is killed; the trap's own commands run to their end.
+            pola_fileserver::supervise::ABANDON.store(false, std::sync::atomic::Ordering::SeqCst);
             self.exit_hook(128 + sig);
             crate::traps::die_of(sig);
         }
@@ -935,7 +937,9 @@ impl Shell {
         }
         // `Segmentation fault (core dumped)`: a status of 139 alone does not say it.
         // Of a pipeline's last command only, as bash says it.
-        if let Some(line) = job.procs.last_mut().and_then(|p| p.died.take()) {
+        // (Not for what the shell killed itself on its way out: `traps::ENDING`.)
+        let line = job.procs.last_mut().and_then(|p| p.died.take());
+        if let Some(line) = line.filter(|_| !pola_fileserver::supervise::abandoned()) {
             crate::report::line(line);
         }
         let statuses: BTreeMap<usize, String> = job

@@ -327,6 +327,12 @@ impl Job {
                 if wait_interrupted() {
                     return;
                 }
+                // The shell ends by a signal (TERM, HUP) once its EXIT trap ran: the
+                // jail is killed, not waited for (`traps::ENDING`).
+                if pola_fileserver::supervise::abandoned() {
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                    told = false;
+                }
                 let mut flags = stops;
                 if told {
                     match self.word_of(pid) {

@@ -31,10 +31,18 @@ const MAX_SIGNAL: usize = 65;
 static PENDING: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
 static ANY_PENDING: AtomicBool = AtomicBool::new(false);
 
+/// The signals caught only to end the script after its EXIT trap ([`Traps::exit_on`]).
+static ENDS: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
+
 extern "C" fn caught(sig: libc::c_int) {
     if (sig as usize) < MAX_SIGNAL {
         PENDING[sig as usize].store(true, Ordering::SeqCst);
         ANY_PENDING.store(true, Ordering::SeqCst);
+        // TERM and HUP end the script now: the command it waits for is killed (Ctrl-C
+        // reaches the command itself, which ends as it chooses).
+        if ENDS[sig as usize].load(Ordering::SeqCst) && sig != libc::SIGINT {
+            pola_fileserver::supervise::ABANDON.store(true, Ordering::SeqCst);
+        }
     }
 }
 
@@ -48,11 +56,12 @@ pub struct Traps {
     fatal: Vec<i32>,
 }
 
-/// The signal that ends a script whose EXIT trap runs first: Ctrl-C's, which the
-/// command in the foreground gets too. Not HUP or TERM: caught, they would wait for
-/// that command, which a jail could make last (security review); they end the shell
-/// at once, as in dash.
-const ENDING: [i32; 1] = [libc::SIGINT];
+/// The signals that end a script whose EXIT trap runs first, as in bash (a script's
+/// `trap 'rm -rf "$tmp"' EXIT` left its directory behind when `timeout` or `kill` ended
+/// it; trial 16): Ctrl-C's, which the command in the foreground gets too, and TERM and
+/// HUP, for which the command the script waits for is killed, not waited for (a jail
+/// could make that wait last: security review).
+const ENDING: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
 /// End this process by `sig`, as it would have ended it (its status says so), once a
 /// script's EXIT trap ran.
@@ -158,15 +167,18 @@ impl Traps {
         for sig in ENDING {
             let ours = self.fatal.contains(&sig);
             if self.actions.contains_key(&sig) {
+                ENDS[sig as usize].store(false, Ordering::SeqCst);
                 self.fatal.retain(|s| *s != sig);
                 continue;
             }
             match (on, ours) {
                 (true, false) if !ignored(sig) => {
+                    ENDS[sig as usize].store(true, Ordering::SeqCst);
                     install(sig, caught as *const () as libc::sighandler_t);
                     self.fatal.push(sig);
                 }
                 (false, true) => {
+                    ENDS[sig as usize].store(false, Ordering::SeqCst);
                     install(sig, libc::SIG_DFL);
                     self.fatal.retain(|s| *s != sig);
                 }
@@ -195,6 +207,7 @@ impl Traps {
             self.actions.remove(&sig);
         }
         for sig in std::mem::take(&mut self.fatal) {
+            ENDS[sig as usize].store(false, Ordering::SeqCst);
             install(sig, libc::SIG_DFL);
         }
     }
