@@ -2242,6 +2242,7 @@ impl Shell {
             made: self.made_at_run_time > 0,
             processes: false,
             work_tree_changes: None,
+            words_typed: !self.words_made,
         }
     }
 

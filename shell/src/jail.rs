@@ -120,6 +120,10 @@ pub struct Command {
     /// --name-only` listed them before it (`Shell::git_changes`), relative to the work
     /// tree: all granted to write, it is not refused for the tree granted read-only.
     pub work_tree_changes: Option<Vec<PathBuf>>,
+    /// Its words are the user's as typed: none holds text a command made (`$(tool)`),
+    /// which may not choose what more it is given (`sed $(tool) => f` printing
+    /// `-i.x` would grant `f.x`: security review).
+    pub words_typed: bool,
     /// `@ps`: the machine's processes to see, the host's `/proc` read-only in place of
     /// the jail's own (`ps`, `top`, `pgrep` saw only the jail's: new-user trial). What
     /// they reach through it beyond their lines and counters (`environ`, `root`, `fd`,
@@ -837,7 +841,8 @@ pub fn namespace(
         Vec::new()
     };
     let mut refused = Vec::new();
-    let backup = in_place_backup(&launch::program_name(&exe), &cmd.argv);
+    let backup = in_place_backup(&launch::program_name(&exe), &cmd.argv)
+        .filter(|_| cmd.words_typed && !cmd.made);
     // Links a jail may have made, named for reading: the jail gets the link itself.
     let mut links = Vec::new();
     // The user's links named, with what they lead to: granted once every word is.
@@ -1557,9 +1562,21 @@ fn in_place_backup(tool: &str, argv: &[OsString]) -> Option<String> {
         "perl" => "pnwlaTtWsS",
         _ => return None,
     };
-    for a in argv.iter().skip(1).filter_map(|a| a.to_str()) {
+    let mut words = argv.iter().skip(1).filter_map(|a| a.to_str());
+    while let Some(a) = words.next() {
         if a == "--" {
             break;
+        }
+        // perl's switches end at its program (`perl ./t.pl -i.x` passes `-i.x` to the
+        // script: security review); `-e` takes the next word.
+        if tool == "perl" {
+            if !a.starts_with('-') {
+                break;
+            }
+            if a == "-e" || a == "-E" {
+                words.next();
+                continue;
+            }
         }
         if let Some(suffix) = a.strip_prefix("--in-place=").filter(|_| tool == "sed") {
             return (!suffix.is_empty()).then(|| suffix.to_string());
@@ -2981,6 +2998,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn in_place_edits_name_their_backups() {
+        let argv = |w: &[&str]| w.iter().map(OsString::from).collect::<Vec<_>>();
+        let suffix = |tool, w: &[&str]| in_place_backup(tool, &argv(w));
+        assert_eq!(
+            suffix("sed", &["sed", "-i.bak", "s/a/b/", "f"]).as_deref(),
+            Some(".bak")
+        );
+        assert_eq!(
+            suffix("sed", &["sed", "-Ei.b", "s/a/b/", "f"]).as_deref(),
+            Some(".b")
+        );
+        assert_eq!(
+            suffix("sed", &["sed", "s/a/b/", "--in-place=~", "f"]).as_deref(),
+            Some("~")
+        );
+        assert_eq!(suffix("sed", &["sed", "-i", "s/a/b/", "f"]), None);
+        assert_eq!(suffix("sed", &["sed", "-e", "s/a/b/", "f"]), None);
+        assert_eq!(suffix("sed", &["sed", "--", "-i.x"]), None);
+        assert_eq!(
+            suffix("perl", &["perl", "-pi.orig", "-e", "1", "f"]).as_deref(),
+            Some(".orig")
+        );
+        // A script's arguments, and `-e`'s code, are not perl's switches.
+        assert_eq!(suffix("perl", &["perl", "./t.pl", "-i.x", "f"]), None);
+        assert_eq!(suffix("perl", &["perl", "-e", "-i.x", "f"]), None);
+        assert_eq!(suffix("awk", &["awk", "-i.x", "f"]), None);
+        let named = |s, f| backup_name(s, Path::new(f)).map(|n| n.to_string_lossy().into_owned());
+        assert_eq!(named(".bak", "/w/f").as_deref(), Some("f.bak"));
+        assert_eq!(named("old_*", "/w/f").as_deref(), Some("old_f"));
+        assert_eq!(named("/x", "/w/f"), None);
+        assert_eq!(named("../*", "/w/f"), None);
+    }
+
+    #[test]
     fn learning_never_proposes_pola_shs_own_files() {
         let home = Path::new("/home/u");
         let denied = [
@@ -3110,6 +3161,7 @@ mod tests {
             made: false,
             processes: false,
             work_tree_changes: None,
+            words_typed: true,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);
         assert!(env.contains(&OsString::from("TERM=xterm")));

@@ -586,6 +586,9 @@ both!(atomic_saves_replace_the_slot, |t: &T| {
     assert_eq!(read(t, "w/f.orig"), "sed\n");
     in_dir(t, &[], "sed -Ei'old_*' s/perl/again/ => f", &["f", "old_f"]);
     assert_eq!(read(t, "w/old_f"), "perl\n");
+    // Only as the user typed it: not from a command's output (security review).
+    sh(t, "cd w && sed s/again/out/ $(/bin/echo -i.y) => f");
+    assert!(!t.path("w/f.y").exists());
 });
 
 // A core dump at its slot (trial 14: `./crash + => core` left none). The kernel writes

@@ -758,12 +758,20 @@ impl SlotDir {
                 now(&staging).is_ok_and(|(d, i, k)| (d, i) != *before && k == SFlag::S_IFREG);
             let same = now(&self.parent).is_ok_and(|(d, i, _)| (d, i) == *before);
             if made && same {
-                let _ = nix::fcntl::renameat(
-                    &staging,
-                    name.as_os_str(),
-                    &self.parent,
-                    name.as_os_str(),
-                );
+                // Exchanged, and back if what left P was not the one checked (put there
+                // in between): never over a file not seen.
+                let swap = || {
+                    nix::fcntl::renameat2(
+                        &staging,
+                        name.as_os_str(),
+                        &self.parent,
+                        name.as_os_str(),
+                        nix::fcntl::RenameFlags::RENAME_EXCHANGE,
+                    )
+                };
+                if swap().is_ok() && !now(&staging).is_ok_and(|(d, i, _)| (d, i) == *before) {
+                    let _ = swap();
+                }
             }
         }
         // Slot views and placeholders are ours, not the command's leftovers.

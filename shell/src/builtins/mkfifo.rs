@@ -69,20 +69,65 @@ pub fn mkfifo(sh: &mut Shell, argv: &[String]) -> Status {
 }
 
 /// Make the FIFO `path` (in a directory reached without following a link a jail may
-/// have made) and remember it as the user's.
+/// have made) and remember it as the user's: the one made, held by its descriptor from
+/// when it is made, never found again by its name (a jail given the directory could
+/// put a FIFO of its own there meanwhile, to be taken for the user's: security review).
 fn make(path: &Path, mode: Option<u32>) -> Result<(), String> {
     let place = pola_fileserver::planted::parent(path).map_err(super::source::refusal)?;
     let name: OsString = place.name.ok_or("not a name")?;
     let os = |e: nix::errno::Errno| e.desc().to_lowercase();
     let bits = Mode::from_bits_truncate(mode.unwrap_or(0o666));
-    nix::unistd::mkfifoat(place.dir.as_fd(), name.as_os_str(), bits).map_err(os)?;
-    let fifo = nix::fcntl::openat(
-        place.dir.as_fd(),
-        name.as_os_str(),
-        OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(os)?;
+    let dir_path = pola_fileserver::slots::fd_path(&place.dir).map_err(os)?;
+    // Where jails never look (pola-sh's own directory, on the same mount), then
+    // renamed into place, never over anything; else made in place, and taken only if
+    // it is new (born since) and has no other name.
+    let (aside, _) = pola_fileserver::slots::aside_for(&place.dir, &dir_path).map_err(os)?;
+    let identity = |fd: &dyn AsFd| nix::sys::stat::fstat(fd).map(|st| (st.st_dev, st.st_ino));
+    let apart = identity(&aside).map_err(os)? != identity(&place.dir).map_err(os)?;
+    let open = |dir: &dyn AsFd, name: &std::ffi::OsStr| {
+        nix::fcntl::openat(
+            dir.as_fd(),
+            name,
+            OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(os)
+    };
+    let fifo = if apart {
+        let made = OsString::from(format!(".pola-fifo.{}", crate::sys::random_letters(10)));
+        nix::unistd::mkfifoat(aside.as_fd(), made.as_os_str(), bits).map_err(os)?;
+        let held = open(&aside, &made);
+        let placed = held.as_ref().map_err(Clone::clone).and_then(|_| {
+            nix::fcntl::renameat2(
+                aside.as_fd(),
+                made.as_os_str(),
+                place.dir.as_fd(),
+                name.as_os_str(),
+                nix::fcntl::RenameFlags::RENAME_NOREPLACE,
+            )
+            .map_err(os)
+        });
+        if placed.is_err() {
+            let _ = nix::unistd::unlinkat(
+                &aside,
+                made.as_os_str(),
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+        }
+        placed?;
+        held?
+    } else {
+        let before = coarse_now();
+        nix::unistd::mkfifoat(place.dir.as_fd(), name.as_os_str(), bits).map_err(os)?;
+        let fifo = open(&place.dir, &name)?;
+        let held = format!("/proc/self/fd/{}", fifo.as_raw_fd());
+        let meta = std::fs::metadata(&held).map_err(|e| e.to_string())?;
+        let new = meta.created().is_ok_and(|born| born >= before);
+        if std::os::unix::fs::MetadataExt::nlink(&meta) != 1 || !new {
+            return Err("replaced as it was made".into());
+        }
+        fifo
+    };
     let is_fifo =
         nix::sys::stat::fstat(&fifo).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
     if !is_fifo {
@@ -101,4 +146,16 @@ fn make(path: &Path, mode: Option<u32>) -> Result<(), String> {
     }
     pola_fileserver::planted::record_own_fifo(&place.dir, &name, fifo.as_fd(), path);
     Ok(())
+}
+
+/// The time as file systems stamp what is made (the coarse clock: the fine one may be
+/// ahead of a birth time taken after it).
+fn coarse_now() -> std::time::SystemTime {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    std::time::UNIX_EPOCH + std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
