@@ -662,6 +662,13 @@ impl Broker {
             self.unhold(i, scratch);
             return Err(Errno::ENOTDIR);
         }
+        // A second name of a file (`link()` of one a slot shows linked, `core`'s): put
+        // at a slot, two slots would be one file, written through either (review).
+        // EXDEV: programs copy instead.
+        if kind(&st) != SFlag::S_IFDIR && st.st_nlink > 1 {
+            self.unhold(i, scratch);
+            return Err(Errno::EXDEV);
+        }
         Ok(Held { kind: kind(&st) })
     }
 

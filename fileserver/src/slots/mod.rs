@@ -1319,12 +1319,19 @@ mod tests {
     fn special_files_cannot_be_slots() {
         let _state = own_state();
         let d = tempfile::tempdir().unwrap();
-        nix::unistd::mkfifo(&d.path().join("fifo"), Mode::from_bits_truncate(0o600)).unwrap();
-        let names = vec![OsString::from("fifo")];
+        let _socket = std::os::unix::net::UnixListener::bind(d.path().join("sock")).unwrap();
+        let names = vec![OsString::from("sock")];
         let err = SlotDir::stage(0, Path::new("/v"), open_dir(d.path()), &names).unwrap_err();
         assert!(matches!(err, StageError::Special(_)));
         // Nothing is left behind.
         let left: Vec<_> = fs::read_dir(d.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1);
+        // A FIFO (the user's `mkfifo`) is bound as a file is.
+        nix::unistd::mkfifo(&d.path().join("fifo"), Mode::from_bits_truncate(0o600)).unwrap();
+        let names = vec![OsString::from("fifo")];
+        let (dir, mounts) = SlotDir::stage(0, Path::new("/v"), open_dir(d.path()), &names).unwrap();
+        assert_eq!(mounts.len(), 1);
+        assert!(!mounts[0].is_dir);
+        dir.finish();
     }
 }
