@@ -536,7 +536,11 @@ mod tests {
         }
         let target = std::ffi::CString::new(dir.join("m").into_os_string().into_vec()).unwrap();
         // A child in a user and mount namespace of its own that mounts and unmounts
-        // a tmpfs without pause: only raw calls after the fork.
+        // a tmpfs without pause: only raw calls after the fork. It says when it has
+        // begun (on a loaded machine it may not run at once: the lookups raced nothing,
+        // and the test failed as showing nothing).
+        let (ready_r, ready_w) = nix::unistd::pipe().unwrap();
+        let ready_fd = ready_w.as_raw_fd();
         // SAFETY: the child makes only system calls, then `_exit`s.
         let churner = match unsafe { nix::unistd::fork() }.unwrap() {
             nix::unistd::ForkResult::Child => unsafe {
@@ -544,6 +548,7 @@ mod tests {
                     libc::_exit(1);
                 }
                 let tmpfs = c"tmpfs";
+                let mut told = false;
                 loop {
                     if libc::mount(
                         tmpfs.as_ptr(),
@@ -555,11 +560,18 @@ mod tests {
                     {
                         libc::_exit(2);
                     }
+                    if !told {
+                        libc::write(ready_fd, [1u8].as_ptr().cast(), 1);
+                        told = true;
+                    }
                     libc::umount2(target.as_ptr(), libc::MNT_DETACH);
                 }
             },
             nix::unistd::ForkResult::Parent { child } => child,
         };
+        drop(ready_w);
+        // (Nothing read: it could not make its namespace, and ended.)
+        let _ = nix::unistd::read(&ready_r, &mut [0u8; 1]);
         let root = nix::fcntl::open(
             &dir,
             OFlag::O_PATH | OFlag::O_DIRECTORY,
@@ -573,7 +585,11 @@ mod tests {
         };
         let path = Path::new("x/../y");
         let (mut plain, mut retried) = (0, 0);
-        for _ in 0..100_000 {
+        // At least 100,000, and on until one raced a mount (10 s at most).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut n = 0;
+        while n < 100_000 || (plain == 0 && std::time::Instant::now() < deadline) {
+            n += 1;
             if nix::fcntl::openat2(&root, path, how()).err() == Some(nix::errno::Errno::EAGAIN) {
                 plain += 1;
             }

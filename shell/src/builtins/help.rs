@@ -32,8 +32,8 @@ shells' settings). `help grants` has the rules in full.
 
 builtins: . : [ alias bg break builtin caller cd command compgen complete continue declare
   dirs disown echo eval exec exit export false fg getopts grants hash help history jobs
-  kill let local mapfile mktemp popd printf pushd pwd read readarray readonly return set
-  shift shopt source test times trap true type typeset ulimit umask unalias unset wait
+  kill let local logout mapfile mkfifo mktemp popd printf pushd pwd read readarray readonly return
+  set shift shopt source test times trap true type typeset ulimit umask unalias unset wait
   which
 keywords: if for while until case select function [[ (( time   (help NAME: one of them)
 ";
@@ -111,6 +111,7 @@ const BUILTINS: &[(&str, &str, &str)] = &[
     ("eval", "eval [ARGS...]", "Run the arguments, joined, as shell commands. Arguments that hold a command's output ($(tool), a variable or read line made from one) may be a jail's text: then they may not use !!, write a file (but /dev/null and the terminal), grant one to write or the network, set LD_*, GIT_*, XDG_*, HOME, PAGER, EDITOR and the like, put on PATH a directory a jail could write, or set an alias; functions and traps they define run the same way. The script's own words run as the script. !!eval vouches for any."),
     ("exec", "exec [COMMAND [ARGS...]] [REDIRECTIONS]", "Replace the shell by COMMAND (jailed; !!exec unconfined), or make redirections permanent."),
     ("exit", "exit [N]", "Leave the shell with status N (asks again with stopped or running jobs)."),
+    ("logout", "logout [N]", "Leave a login shell, as exit does."),
     ("export", "export [-fn] [NAME[=VALUE]...]", "Give variables to the commands run (jailed ones too)."),
     ("false", "false", "Fail."),
     ("fg", "fg [JOB]", "Bring a job to the foreground."),
@@ -124,6 +125,7 @@ const BUILTINS: &[(&str, &str, &str)] = &[
     ("let", "let EXPRESSION...", "Evaluate arithmetic; fail if the last is 0."),
     ("local", "local [-n] [NAME[=VALUE]...]", "Variables of the running function."),
     ("mapfile", "mapfile [-d DELIM] [-n N] [-s N] [-t] [ARRAY]", "Read lines into an array (MAPFILE by default)."),
+    ("mkfifo", "mkfifo [-m MODE] NAME...", "Make named pipes, as you: the shell opens its own FIFOs in redirections and grants, never one a jail made."),
     ("mktemp", "mktemp [-dqtu] [-p DIR] [--suffix=SUFF] [TEMPLATE]", "Make a new file or directory with a unique name; it is the script's scratch, granted to write when named."),
     ("popd", "popd [+N | -N]", "Leave a directory of the stack."),
     ("printf", "printf FORMAT [ARGS...]", "Write ARGS as FORMAT says (%q quotes)."),
@@ -216,6 +218,10 @@ mod tests {
         }
         for name in &listed {
             assert!(BUILTINS.iter().any(|(n, ..)| n == name), "{name}");
+        }
+        // Every builtin there is (`mkfifo` was missing).
+        for name in crate::builtins::names() {
+            assert!(listed.contains(&name), "{name}");
         }
         for (name, ..) in BUILTINS {
             assert!(listed.contains(name), "{name}");
