@@ -963,7 +963,23 @@ pub fn changes_its_operands(tool: &str) -> bool {
 /// Whether `tool` given `words` may change what they name: [`changes_its_operands`],
 /// or a database `sqlite3` writes.
 pub fn may_change_its_operands(tool: &str, words: &[PathBuf]) -> bool {
-    changes_its_operands(tool) || sqlite_writes(tool, words)
+    (changes_its_operands(tool) && !compresses_to_output(tool, words)) || sqlite_writes(tool, words)
+}
+
+/// Whether a compressor given `words` only reads its files: to its output (`-c`,
+/// `--stdout`), or listing or testing them (`-l`, `-t`). (`gzip -c src/../README` was
+/// told the grant to change it; trial 16.)
+fn compresses_to_output(tool: &str, words: &[PathBuf]) -> bool {
+    compressed_name(tool, Path::new("f")).is_some()
+        && words.iter().any(|w| {
+            let w = w.as_os_str().as_bytes();
+            let short = w.len() > 1
+                && w[0] == b'-'
+                && w[1] != b'-'
+                && w[1..].iter().all(u8::is_ascii_alphanumeric)
+                && w[1..].iter().any(|c| matches!(c, b'c' | b'l' | b't'));
+            short || matches!(w, b"--stdout" | b"--to-stdout" | b"--list" | b"--test")
+        })
 }
 
 /// Whether `sqlite3` (`tool`) given `words` may write its database: its statements

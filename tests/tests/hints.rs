@@ -816,6 +816,17 @@ both!(
         assert!(sh(t, &["-c", "gzip -k g.txt + => g.txt.gz"]).ok());
         assert_eq!(std::fs::read_to_string(t.path("g.txt")).unwrap(), "g\n");
         std::fs::remove_file(t.path("g.txt.gz")).unwrap();
+        // One that only reads it (`-c`, `-l`, `-t`) is not told to change it (trial 16:
+        // `gzip -c src/../README` was, when `src` had not been given).
+        t.mkdir("src");
+        for line in [
+            "gzip -c src/../g.txt > /dev/null",
+            "gzip -l src/../g.txt",
+            "xz -t src/../g.txt",
+        ] {
+            let run = sh(t, &["--hints", "-c", line]);
+            assert!(!run.ok() && !run.stderr.contains("read-only"), "{run}");
+        }
         // An editor given a file read-only exits 0 after :q!, and is told too; one
         // that could not make a new file is told of that file, not of its scratch.
         t.write("edit.txt", "e\n");
