@@ -298,6 +298,21 @@ both!(fifos_sockets_and_jail_made_links_as_words, |t: &T| {
          rm -r => \"$d\"",
     );
     assert_eq!(run.success(), "600 fifo\nb\na\nx\n");
+    // Where pola-sh's own directory is on another file system, made in place.
+    let state = format!(
+        "/dev/shm/pola-fifo-state-{}-{:?}",
+        std::process::id(),
+        t.who
+    );
+    let run = t.plain(&[
+        "env",
+        &format!("XDG_STATE_HOME={state}"),
+        pola_tests::pola_sh().to_str().unwrap(),
+        "-c",
+        "cd w && touch => made && mkfifo q && { echo in-place > q & cat q; wait; }",
+    ]);
+    let _ = fs::remove_dir_all(&state);
+    assert_eq!(run.success(), "in-place\n");
     let run = sh(t, "cd w && mkfifo fifo; echo $?");
     assert_eq!(
         (run.stdout.as_str(), run.stderr.as_str()),
