@@ -97,6 +97,14 @@ const MIB: u64 = 1024 * KIB;
 const GIB: u64 = 1024 * MIB;
 const TIB: u64 = 1024 * GIB;
 
+/// Whether `kernel.core_pattern` (its text) names a file, which the kernel writes from
+/// the dumping process's own root and working directory: not `|` a helper (run outside
+/// the jail, as root), nor `@` a socket (whose listener stores the dump outside).
+pub fn core_pattern_names_a_file(pattern: &[u8]) -> bool {
+    let p = pattern.trim_ascii_start();
+    !p.is_empty() && !p.starts_with(b"|") && !p.starts_with(b"@")
+}
+
 /// The machine's RAM in bytes (MemTotal), read once.
 pub fn ram() -> u64 {
     static RAM: OnceLock<u64> = OnceLock::new();

@@ -300,10 +300,7 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
         }
         Ok(fd) => {
             let fd = above_user_fds(fd)?;
-            if flags & OFlag::O_ACCMODE == OFlag::O_RDONLY
-                && nix::sys::stat::fstat(&fd)
-                    .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO)
-            {
+            if flags & OFlag::O_ACCMODE == OFlag::O_RDONLY && is_fifo(&fd) {
                 wait_for_writer(&fd).map_err(|why| format!("{shown}: {why}"))?;
             }
             Ok(fd)
@@ -315,6 +312,11 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
         Err(Refused::Os { errno, .. }) => Err(format!("{shown}: {}", errno.desc())),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Whether `fd` is a FIFO.
+pub fn is_fifo(fd: impl AsFd) -> bool {
+    nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO)
 }
 
 /// Ctrl-C came while [`interruptible`] waited.
@@ -373,9 +375,7 @@ fn wait_for_reader(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
     // of the path could meet something else): opened again through its descriptor.
     let fifo = pola_fileserver::planted::resolve(&crate::escapes::to_path(path))
         .map_err(|e| e.to_string())?;
-    let is_fifo =
-        nix::sys::stat::fstat(&fifo).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
-    if !is_fifo {
+    if !is_fifo(&fifo) {
         return Err(format!("{shown}: {}", nix::errno::Errno::ENXIO.desc()));
     }
     let opened = interruptible(|| {

@@ -31,8 +31,14 @@ const MAX_SIGNAL: usize = 65;
 static PENDING: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
 static ANY_PENDING: AtomicBool = AtomicBool::new(false);
 
-/// The signals caught only to end the script after its EXIT trap ([`Traps::exit_on`]).
+/// Signals caught only so that a script's EXIT trap runs before they end it
+/// ([`Traps::exit_on`]): kept here, where the handler reads them.
 static ENDS: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
+
+/// Whether `sig` (one of [`ENDING`]) is caught only to end the script ([`ENDS`]).
+fn ends(sig: usize) -> bool {
+    ENDS[sig].load(Ordering::SeqCst)
+}
 
 extern "C" fn caught(sig: libc::c_int) {
     if (sig as usize) < MAX_SIGNAL {
@@ -40,7 +46,7 @@ extern "C" fn caught(sig: libc::c_int) {
         ANY_PENDING.store(true, Ordering::SeqCst);
         // TERM and HUP end the script now: the command it waits for is killed (Ctrl-C
         // reaches the command itself, which ends as it chooses).
-        if ENDS[sig as usize].load(Ordering::SeqCst) && sig != libc::SIGINT {
+        if ends(sig as usize) && sig != libc::SIGINT {
             pola_fileserver::supervise::ABANDON.store(true, Ordering::SeqCst);
         }
     }
@@ -51,9 +57,6 @@ pub struct Traps {
     actions: BTreeMap<i32, Action>,
     /// Running a trap's command (a trap does not run inside itself).
     pub running: bool,
-    /// Signals caught only so that a script's EXIT trap runs before they end it
-    /// ([`Traps::exit_on`]).
-    fatal: Vec<i32>,
 }
 
 /// The signals that end a script whose EXIT trap runs first, as in bash (a script's
@@ -165,22 +168,19 @@ impl Traps {
     /// scripting trial). Off again without one.
     pub fn exit_on(&mut self, on: bool) {
         for sig in ENDING {
-            let ours = self.fatal.contains(&sig);
+            let ours = ends(sig as usize);
             if self.actions.contains_key(&sig) {
                 ENDS[sig as usize].store(false, Ordering::SeqCst);
-                self.fatal.retain(|s| *s != sig);
                 continue;
             }
             match (on, ours) {
                 (true, false) if !ignored(sig) => {
                     ENDS[sig as usize].store(true, Ordering::SeqCst);
                     install(sig, caught as *const () as libc::sighandler_t);
-                    self.fatal.push(sig);
                 }
                 (false, true) => {
                     ENDS[sig as usize].store(false, Ordering::SeqCst);
                     install(sig, libc::SIG_DFL);
-                    self.fatal.retain(|s| *s != sig);
                 }
                 _ => {}
             }
@@ -206,7 +206,7 @@ impl Traps {
             }
             self.actions.remove(&sig);
         }
-        for sig in std::mem::take(&mut self.fatal) {
+        for sig in ENDING.into_iter().filter(|s| ends(*s as usize)) {
             ENDS[sig as usize].store(false, Ordering::SeqCst);
             install(sig, libc::SIG_DFL);
         }
@@ -224,7 +224,7 @@ impl Traps {
             if flag.swap(false, Ordering::SeqCst) {
                 match self.actions.get(&(sig as i32)) {
                     Some(Action::Run(cmd, made)) => out.push((cmd.clone(), *made)),
-                    None if self.fatal.contains(&(sig as i32)) => ending = Some(sig as i32),
+                    None if ends(sig) => ending = Some(sig as i32),
                     _ => {}
                 }
             }

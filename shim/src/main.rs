@@ -490,11 +490,8 @@ fn core_dumps_stay_inside() -> bool {
 
 /// [`core_dumps_stay_inside`], from the two settings' text (`None`: unreadable).
 fn core_dumps_are_files(pattern: Option<&str>, suid_dumpable: Option<&str>) -> bool {
-    // (`|` pipes the dump to a helper, `@` sends it to a socket's: both outside.)
-    let file = pattern.is_some_and(|p| {
-        let p = p.trim_start();
-        !p.is_empty() && !p.starts_with(['|', '@'])
-    });
+    let file =
+        pattern.is_some_and(|p| pola_fileserver::limits::core_pattern_names_a_file(p.as_bytes()));
     file && suid_dumpable.is_some_and(|s| s.trim() == "0")
 }
 

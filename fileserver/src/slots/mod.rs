@@ -872,9 +872,7 @@ pub fn core_file_name() -> Option<OsString> {
     }
     let pattern = std::fs::read("/proc/sys/kernel/core_pattern").ok()?;
     let name = pattern.strip_suffix(b"\n").unwrap_or(&pattern);
-    let plain = !name.is_empty()
-        && !name.starts_with(b"|")
-        && !name.starts_with(b"@")
+    let plain = crate::limits::core_pattern_names_a_file(name)
         && !name.iter().any(|b| matches!(b, b'/' | b'%' | b' ' | b'\n'))
         && name != b"."
         && name != b"..";

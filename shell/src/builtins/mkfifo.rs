@@ -130,9 +130,7 @@ fn make(path: &Path, mode: Option<u32>) -> Result<(), String> {
         }
         fifo
     };
-    let is_fifo =
-        nix::sys::stat::fstat(&fifo).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
-    if !is_fifo {
+    if !crate::redirect::is_fifo(&fifo) {
         return Err("replaced as it was made".into());
     }
     // `-m` is the mode whatever the umask (coreutils'): set on the FIFO made.
