@@ -2262,6 +2262,8 @@ pub fn enable_hints(on: bool) {
         _ => on,
     };
     HINTS.store(on, std::sync::atomic::Ordering::Relaxed);
+    // Made now, before any copy of the shell is forked, so that all share it.
+    let _ = SaidHints::get();
     if on {
         pola_fileserver::hints::keep_large_buffers_mapped();
     }
@@ -2286,7 +2288,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     if !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
         let (name, args) = (&outcome.command, outcome.args);
         if let Some(line) = pola_sh_hint(program, name, args, outcome.status, &outcome.exe) {
-            crate::report::line(line);
+            say_hint_once(line);
         }
         return;
     }
@@ -2374,7 +2376,84 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             "pola-run" => as_pola_run(&line),
             _ => line,
         };
+        say_hint_once(line);
+    }
+}
+
+/// The hints said since the user's last line (a script's whole run), as hashes in a page
+/// shared with the shell's forked copies (a background job is run by one): a loop or
+/// forty background jobs that fail alike print their hint once, not once each
+/// (trial 16). A race between two copies can at worst say a hint twice.
+struct SaidHints(&'static [std::sync::atomic::AtomicU64]);
+
+static SAID_HINTS: std::sync::OnceLock<SaidHints> = std::sync::OnceLock::new();
+
+impl SaidHints {
+    /// The shared page: made before any copy is forked (hints are enabled at start).
+    fn get() -> Option<&'static SaidHints> {
+        let said = SAID_HINTS.get_or_init(|| {
+            let len = 4096;
+            // SAFETY: a new anonymous shared mapping, never unmapped; zeroed by the
+            // kernel, and only ever read and written as atomics.
+            let page = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            let slots: &'static [std::sync::atomic::AtomicU64] = if page == libc::MAP_FAILED {
+                &[]
+            } else {
+                // SAFETY: `len` bytes, aligned to a page, live for the process's life.
+                unsafe { std::slice::from_raw_parts(page.cast(), len / std::mem::size_of::<u64>()) }
+            };
+            SaidHints(slots)
+        });
+        (!said.0.is_empty()).then_some(said)
+    }
+
+    /// Whether `line` is new since the last line (and now noted as said).
+    fn first(&self, line: &str) -> bool {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        use std::sync::atomic::Ordering::SeqCst;
+        let hash = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .hash_one(line)
+            | 1;
+        let n = self.0.len();
+        for probe in 0..n {
+            let slot = &self.0[(hash as usize).wrapping_add(probe) % n];
+            match slot.compare_exchange(0, hash, SeqCst, SeqCst) {
+                Ok(_) => return true,
+                Err(held) if held == hash => return false,
+                Err(_) => {}
+            }
+        }
+        true
+    }
+
+    fn clear(&self) {
+        for slot in self.0 {
+            slot.store(0, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Say `line` unless the same hint was said since the user's last line.
+fn say_hint_once(line: String) {
+    if SaidHints::get().is_none_or(|said| said.first(&line)) {
         crate::report::line(line);
+    }
+}
+
+/// A new line from the user: its hints are said again, even if an earlier line's were
+/// the same.
+pub fn hints_new_line() {
+    if let Some(said) = SaidHints::get() {
+        said.clear();
     }
 }
 

@@ -631,6 +631,7 @@ fn repl(sh: &mut Shell) -> i32 {
                 }
                 let _ = editor.add_history_entry(text.as_str());
                 sh.history.push(text.clone());
+                pola_sh::jail::hints_new_line();
                 if let Err(Flow::Exit(s)) = sh.run_source(&text) {
                     save(&mut editor, &history);
                     return sh.exit_hook(s);

@@ -51,6 +51,23 @@ both!(
     }
 );
 
+// Forty background jobs that failed alike printed forty identical hints (trial 16): a
+// hint is said once until the user's next line, whichever copy of the shell ran the
+// job; another file's is still said.
+both!(a_hint_said_again_is_said_once, |t: &T| {
+    t.write("g.txt", "a\n");
+    t.write("h.txt", "a\n");
+    let script = "for i in 1 2 3 4 5; do sed -i s/a/b/ g.txt & done; wait; \
+                  for i in 1 2; do sed -i s/a/b/ g.txt; done; sed -i s/a/b/ h.txt";
+    let run = sh(t, &["--hints", "-c", script]);
+    let told = |name: &str| {
+        let line = format!("sed was given {name} read-only (named without =>)");
+        run.stderr.matches(&line).count()
+    };
+    assert_eq!((told("g.txt"), told("h.txt")), (1, 1), "{run}");
+    assert_eq!(fs::read_to_string(t.path("g.txt")).unwrap(), "a\n");
+});
+
 // In the home, which a jail has of its own (private, empty): a bare `ls` listed that and
 // nothing was said; a command that failed for anything else (`ls /nonexistent`, one
 // stopped by SIGINT) was told it saw only its grants in ./ (trial 9).
