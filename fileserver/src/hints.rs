@@ -2445,6 +2445,14 @@ impl Observed {
         // not there (`cat data/nosuch.csv`, an unmatched `ls data/*.nothing`): granting
         // it changes nothing, and the program said what is missing (trial 12: `+ data`).
         existing.retain(|(rel, write)| *write || !self.only_towards_missing(rel, cwd));
+        // A directory looked up on the way to a file the user named in it to make.
+        existing.retain(|(rel, _)| {
+            !self.created(cwd).any(|(new, _)| {
+                new != rel.as_path()
+                    && new.starts_with(rel)
+                    && cwd.join(new).symlink_metadata().is_err()
+            })
+        });
         let mut uncovered: Vec<String> = Vec::new();
         if let Some((rel, write)) = existing.first() {
             let here = format!("./{}", shown(rel));
@@ -2658,7 +2666,11 @@ impl Observed {
                     )
                 }
                 (Some(word), false) => format!(
-                    "{name} found no {here} (the working directory was not granted) — if it was to make it, try: {cmd} {plus}=> {}",
+                    "{name} found no {here} ({} was not granted) — if it was to make it, try: {cmd} {plus}=> {}",
+                    match new.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        Some(dir) => shown(dir),
+                        None => "the working directory".to_string(),
+                    },
                     crate::text::word(word)
                 ),
                 (None, _) if beside.is_some() => {
@@ -2878,10 +2890,15 @@ impl Observed {
             .looked
             .iter()
             // (`-` is standard input or output: `wget -O -` was told `=> ./-`; trial 12.)
+            // Or a name the user typed in a directory that is there but was not granted
+            // (`sort -o out/s.csv out/all.csv`, out/ there for its grant: nothing was
+            // said; `python3 report.py in.csv out/t.md` was told `+ out`; trial 17).
             .filter(|(rel, write)| {
-                rel.components().count() == 1
-                    && rel.as_os_str() != "-"
-                    && (*write || self.typed(rel, cwd).is_some())
+                let typed = self.typed(rel, cwd).is_some();
+                match rel.components().count() {
+                    1 => rel.as_os_str() != "-" && (*write || typed),
+                    _ => typed && cwd.join(rel).parent().is_some_and(Path::is_dir),
+                }
             })
             .map(|(rel, write)| (rel.as_path(), *write))
             .collect();
@@ -3080,8 +3097,8 @@ impl Observed {
         self.tool == "npm" && first_operand(&self.words).is_some_and(|s| LOCAL.contains(&s))
     }
 
-    /// The word the user typed that names `name` here, or a path that begins with it
-    /// (`mkdir -p a/b/c` makes `a` first). A word typed as a path in the working
+    /// The word the user typed that names `name` here, or, for a single name, a path
+    /// that begins with it (`mkdir -p a/b/c` makes `a` first). A word typed as a path in the working
     /// directory `cwd` (`cp f ~/proj/new.txt` from `~/proj`) names it too.
     fn typed(&self, name: &Path, cwd: &Path) -> Option<&Path> {
         self.words
@@ -3096,6 +3113,10 @@ impl Observed {
                 let mut parts = here
                     .components()
                     .skip_while(|c| *c == std::path::Component::CurDir);
+                if name.components().nth(1).is_some() {
+                    // A name below a directory (`out/s.csv`): the word names it whole.
+                    return parts.eq(name.components());
+                }
                 parts
                     .next()
                     .is_some_and(|first| Path::new(first.as_os_str()) == name)

@@ -68,6 +68,37 @@ both!(a_hint_said_again_is_said_once, |t: &T| {
     assert_eq!(fs::read_to_string(t.path("g.txt")).unwrap(), "a\n");
 });
 
+// A file the user named in a directory that is there but was not granted, beside a file
+// that was: `sort -o out/s.csv out/all.csv` was told nothing, `python3 report.py
+// out/all.csv out/t.md` was told `+ out` (trial 17). The grant of the file itself.
+both!(
+    a_new_file_named_in_an_ungranted_directory_is_told_its_grant,
+    |t: &T| {
+        t.mkdir("out");
+        t.write("out/all.csv", "b\na\n");
+        t.write(
+            "report.py",
+            "import sys\nopen(sys.argv[2], 'w').write(open(sys.argv[1]).read())\n",
+        );
+        let run = sh(t, &["--hints", "-c", "sort -o out/s.csv out/all.csv"]);
+        assert!(run.stderr.contains("sort tried to create ./out/s.csv, which was not granted — try: sort … => out/s.csv"), "{run}");
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                "/usr/bin/python3 report.py out/all.csv out/t.md",
+            ],
+        );
+        assert!(run.stderr.contains("python3 tried to create ./out/t.md, which was not granted — try: /usr/bin/python3 … => out/t.md"), "{run}");
+        assert!(!t.path("out/s.csv").exists() && !t.path("out/t.md").exists());
+        let run = sh(t, &["-c", "sort -o => out/s.csv out/all.csv && /usr/bin/python3 report.py out/all.csv => out/t.md"]);
+        assert!(run.ok(), "{run}");
+        assert_eq!(fs::read_to_string(t.path("out/s.csv")).unwrap(), "a\nb\n");
+        assert_eq!(fs::read_to_string(t.path("out/t.md")).unwrap(), "b\na\n");
+    }
+);
+
 // In the home, which a jail has of its own (private, empty): a bare `ls` listed that and
 // nothing was said; a command that failed for anything else (`ls /nonexistent`, one
 // stopped by SIGINT) was told it saw only its grants in ./ (trial 9).
