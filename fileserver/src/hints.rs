@@ -1679,6 +1679,10 @@ impl Observed {
                     .find(|o| Some(**o) != input)
                     .filter(|o| self.read_only.contains(o))?
             }
+            // Not the database when what failed was a file it tried to make that is
+            // not its own (`.output r.csv` at its prompt, which the line does not show:
+            // it was told to write the database; trial 17).
+            "sqlite3" if self.made_other_than(&operands) => return None,
             _ => self.read_only.first()?,
         };
         if tool == "sort" {
@@ -2702,6 +2706,12 @@ impl Observed {
                 (None, _) if scratch_name(new) => format!(
                     "{name} tried to create a scratch file beside the file it edits, which was not granted — to let it replace that file, try: {cmd} => FILE"
                 ),
+                // In a directory it did not make (the name and the directory the jail's
+                // own: neither is offered as a grant).
+                (None, _) if new.components().nth(1).is_some() => format!(
+                    "{name} tried to create a file in ./{}, which was not granted — try: {cmd} + => PATH for each file it makes there",
+                    new.parent().map(shown).unwrap_or_default()
+                ),
                 (None, _) => format!(
                     "{name} tried to create a file here, which was not granted — try: {cmd} + => NAME for each file it makes, or {cmd} + => ."
                 ),
@@ -2890,14 +2900,14 @@ impl Observed {
             .looked
             .iter()
             // (`-` is standard input or output: `wget -O -` was told `=> ./-`; trial 12.)
-            // Or a name the user typed in a directory that is there but was not granted
-            // (`sort -o out/s.csv out/all.csv`, out/ there for its grant: nothing was
-            // said; `python3 report.py in.csv out/t.md` was told `+ out`; trial 17).
+            // Or in a directory that is there but was not granted (`sort -o out/s.csv
+            // out/all.csv`, out/ there for its grant: nothing was said; `python3
+            // report.py in.csv out/t.md` was told `+ out`; trial 17).
             .filter(|(rel, write)| {
                 let typed = self.typed(rel, cwd).is_some();
                 match rel.components().count() {
                     1 => rel.as_os_str() != "-" && (*write || typed),
-                    _ => typed && cwd.join(rel).parent().is_some_and(Path::is_dir),
+                    _ => (*write || typed) && cwd.join(rel).parent().is_some_and(Path::is_dir),
                 }
             })
             .map(|(rel, write)| (rel.as_path(), *write))
@@ -3095,6 +3105,19 @@ impl Observed {
             b"why", b"config", b"c", b"help",
         ];
         self.tool == "npm" && first_operand(&self.words).is_some_and(|s| LOCAL.contains(&s))
+    }
+
+    /// Whether it tried to make a file that is none of `operands` nor beside one with its
+    /// name for a prefix (a database's journal).
+    fn made_other_than(&self, operands: &[&PathBuf]) -> bool {
+        self.looked.iter().any(|(rel, write)| {
+            *write
+                && !operands.iter().any(|o| {
+                    rel.as_os_str()
+                        .as_bytes()
+                        .starts_with(o.as_os_str().as_bytes())
+                })
+        })
     }
 
     /// The word the user typed that names `name` here, or, for a single name, a path

@@ -92,6 +92,10 @@ both!(
         );
         assert!(run.stderr.contains("python3 tried to create ./out/t.md, which was not granted — try: /usr/bin/python3 … => out/t.md"), "{run}");
         assert!(!t.path("out/s.csv").exists() && !t.path("out/t.md").exists());
+        // A name the program chose there: the directory said, no name offered.
+        t.write("w.py", "open('out/u.txt', 'w')\n");
+        let run = sh(t, &["--hints", "-c", "/usr/bin/python3 w.py out/all.csv"]);
+        assert!(run.stderr.contains("python3 tried to create a file in ./out, which was not granted — try: /usr/bin/python3 … + => PATH for each file it makes there"), "{run}");
         let run = sh(t, &["-c", "sort -o => out/s.csv out/all.csv && /usr/bin/python3 report.py out/all.csv => out/t.md"]);
         assert!(run.ok(), "{run}");
         assert_eq!(fs::read_to_string(t.path("out/s.csv")).unwrap(), "a\nb\n");
@@ -646,6 +650,13 @@ both!(
         assert!(sh(t, &["-c", "sqlite3 => test.db < dump.sql"]).ok());
         let run = sh(t, &["-c", "sqlite3 test.db 'select count(*) from t'"]);
         assert_eq!(run.stdout, "1\n", "{run}");
+        // A file it tried to make of a dot-command the line does not show (`.output` at
+        // its prompt) is what failed, not the database (trial 17: told `=> test.db`).
+        t.write("out.sql", ".output r.csv\nselect * from t;\n");
+        let run = sh(t, &["--hints", "-c", "sqlite3 test.db < out.sql"]);
+        assert!(run.stderr.contains("sqlite3 tried to create a file here, which was not granted — try: sqlite3 … + => NAME for each file it makes"), "{run}");
+        assert!(sh(t, &["-c", "sqlite3 test.db < out.sql + => r.csv"]).ok());
+        assert_eq!(fs::read_to_string(t.path("r.csv")).unwrap(), "1\n");
     }
 );
 
