@@ -36,6 +36,27 @@ pub enum Flow {
     Continue(usize),
     Return(i32),
     Exit(i32),
+    /// Ctrl-C at an interactive shell: what the line still had to run is left, as in
+    /// bash ([`INTERRUPTED`]).
+    Interrupted,
+}
+
+/// Ctrl-C at an interactive shell, not yet acted on: its own SIGINT (a loop of builtins
+/// has the terminal: `while true; do i=$((i+1)); done`), or a foreground command it
+/// ended (the jail has a terminal of its own, whose SIGINT the shell never gets). The
+/// line's loop or list stops after the command it was running (trial 17: `for …; do
+/// sleep 2; done` went on after each Ctrl-C, a loop of builtins could not be stopped).
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A SIGHUP with no trap for it at an interactive shell: the line stops, and the shell
+/// ends (a loop went on with its terminal gone, under PID 1, until a TERM; trial 17).
+pub static HUNG_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The interactive shell's SIGINT handler, where it has no trap for it ([`INTERRUPTED`]):
+/// atomics only.
+pub extern "C" fn interrupted(_: libc::c_int) {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    crate::job::interrupt_wait(libc::SIGINT);
 }
 
 /// A command's exit status, or control flow leaving it.
@@ -776,6 +797,15 @@ impl Shell {
 
     /// Run the commands of traps whose signals arrived.
     pub fn run_pending_traps(&mut self) -> Result<(), Flow> {
+        if self.interactive && !self.subshell {
+            use std::sync::atomic::Ordering::SeqCst;
+            if HUNG_UP.load(SeqCst) {
+                return Err(Flow::Exit(128 + libc::SIGHUP));
+            }
+            if INTERRUPTED.swap(false, SeqCst) {
+                return Err(Flow::Interrupted);
+            }
+        }
         if self.traps.running {
             return Ok(());
         }
@@ -933,6 +963,10 @@ impl Shell {
             let interrupted = 128 + libc::SIGINT;
             if job.procs.iter().any(|p| p.status == Some(interrupted)) {
                 eprintln!();
+                // What the line still had to run is left ([`INTERRUPTED`]).
+                if self.interactive && !self.subshell {
+                    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
             }
         }
         // `Segmentation fault (core dumped)`: a status of 139 alone does not say it.
@@ -2184,7 +2218,9 @@ impl Shell {
             libc::SIGTTIN,
             libc::SIGTTOU,
         ];
-        if (self.interactive && ignored_interactive.contains(&sig) && !self.subshell)
+        if self.interactive && sig == libc::SIGINT && !self.subshell {
+            interrupted as *const () as libc::sighandler_t
+        } else if (self.interactive && ignored_interactive.contains(&sig) && !self.subshell)
             || (sig == libc::SIGPIPE && !self.subshell)
         {
             libc::SIG_IGN
@@ -3165,6 +3201,7 @@ pub fn flow_status(f: Flow) -> i32 {
     match f {
         Flow::Exit(s) | Flow::Return(s) => s,
         Flow::Break(_) | Flow::Continue(_) => 0,
+        Flow::Interrupted => 128 + libc::SIGINT,
     }
 }
 

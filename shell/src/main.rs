@@ -14,7 +14,7 @@
 
 use std::io::IsTerminal;
 
-use pola_sh::exec::{flow_status, Flow, Shell, PROGRAM};
+use pola_sh::exec::{flow_status, Flow, Shell, INTERRUPTED, PROGRAM};
 use pola_sh::interactive::PolaHelper;
 use pola_sh::{parse, report};
 use rustyline::error::ReadlineError;
@@ -471,6 +471,7 @@ fn ignore_job_signals() {
 
 fn repl(sh: &mut Shell) -> i32 {
     ignore_job_signals();
+    catch_interrupt();
     sh.terminal = pola_sh::job::Terminal::take();
     let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
     // As bash: HISTSIZE entries (500 unless set; rustyline's own default kept 100).
@@ -632,9 +633,21 @@ fn repl(sh: &mut Shell) -> i32 {
                 let _ = editor.add_history_entry(text.as_str());
                 sh.history.push(text.clone());
                 pola_sh::jail::hints_new_line();
-                if let Err(Flow::Exit(s)) = sh.run_source(&text) {
-                    save(&mut editor, &history);
-                    return sh.exit_hook(s);
+                INTERRUPTED.store(false, std::sync::atomic::Ordering::SeqCst);
+                match sh.run_source(&text) {
+                    Err(Flow::Exit(s)) => {
+                        save(&mut editor, &history);
+                        return sh.exit_hook(s);
+                    }
+                    // Ctrl-C stopped the line: `$?` says so, the prompt goes on a line
+                    // of its own (the terminal echoed `^C`; a job's end said its own).
+                    Err(Flow::Interrupted) => {
+                        if sh.status != 128 + libc::SIGINT {
+                            eprintln!();
+                        }
+                        sh.status = 128 + libc::SIGINT;
+                    }
+                    _ => {}
                 }
             }
             // As in bash: the line is dropped, and `$?` says it was interrupted.
@@ -863,6 +876,7 @@ static HUNG_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::n
 
 extern "C" fn hung_up(_: libc::c_int) {
     HUNG_UP.store(true, std::sync::atomic::Ordering::SeqCst);
+    pola_sh::exec::HUNG_UP.store(true, std::sync::atomic::Ordering::SeqCst);
     pola_sh::job::interrupt_wait(libc::SIGHUP);
     // The job that has the terminal is told too (as bash sends jobs SIGHUP): it ends,
     // and the shell's next read of the gone terminal ends the shell.
@@ -871,6 +885,19 @@ extern "C" fn hung_up(_: libc::c_int) {
         // SAFETY: kill is async-signal-safe.
         unsafe { libc::kill(-job, libc::SIGHUP) };
     }
+}
+
+/// Ctrl-C at the prompt's shell, with no trap for it: the line it runs stops
+/// (`pola_sh::exec::INTERRUPTED`). SA_RESTART: the shell's own calls go on.
+fn catch_interrupt() {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let action = SigAction::new(
+        SigHandler::Handler(pola_sh::exec::interrupted),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to atomics.
+    let _ = unsafe { sigaction(Signal::SIGINT, &action) };
 }
 
 /// A SIGHUP with no trap for it ends the shell as bash's does, but with the history

@@ -186,6 +186,44 @@ both!(ctrl_c_at_the_prompt_drops_the_line_with_a_mark, |t: &T| {
     assert!(!run.stdout.contains("never-run\r\n"), "{run}");
 });
 
+// Ctrl-C stops the line, not only the command it was running, as in bash: a loop of
+// jailed commands went on after each one, a loop of builtins could not be stopped, and
+// `sleep; echo` ran its echo (trial 17). A function's rest is left too.
+both!(ctrl_c_stops_the_whole_line, |t: &T| {
+    let run = t.interactive(&[
+        Expect(prompt(t)),
+        Send("for i in 1 2 3; do sleep 30; echo iter-$i; done; echo after-loop"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_C),
+        Send("echo status=$?"),
+        Send(ENTER),
+        Expect("status=130"),
+        Send("i=0; while true; do i=$((i+1)); done; echo after-builtins"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_C),
+        Send("echo status=$? counted=$((i > 0))"),
+        Send(ENTER),
+        Expect("status=130 counted=1"),
+        Send("f() { sleep 30; echo in-f; }; f; echo after-f"),
+        Send(ENTER),
+        Pause(1.0),
+        Send(CTRL_C),
+        Send("echo status=$?; echo done"),
+        Send(ENTER),
+        Expect("status=130"),
+        Expect("done"),
+    ]);
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    for word in ["iter-1", "after-loop", "after-builtins", "in-f", "after-f"] {
+        assert!(
+            !run.stdout.contains(&format!("{word}\r\n")),
+            "{word}: {run}"
+        );
+    }
+});
+
 both!(ctrl_c_interrupts_the_job_not_the_shell, |t: &T| {
     let run = t.interactive(&[
         Expect(prompt(t)),
