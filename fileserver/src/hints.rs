@@ -2483,22 +2483,27 @@ impl Observed {
             // Or the file an option names for its output (`sort … -o out/s.txt`, `tar
             // -czf out/x.tgz …`: told `+ out`, which failed again; trial 16).
             let outputs = output_words(&self.tool, &self.words);
-            let makes: Vec<&PathBuf> =
-                match CREATORS.contains(&self.tool.as_str()) || !outputs.is_empty() {
-                    true => self
-                        .words
-                        .iter()
-                        .filter(|w| CREATORS.contains(&self.tool.as_str()) || outputs.contains(w))
-                        .filter(|w| {
-                            let mut names = w.components();
-                            names.next().is_some_and(looked_for)
+            let creates = CREATORS.contains(&self.tool.as_str()) || self.tool == "mkdir";
+            let makes: Vec<&PathBuf> = match creates || !outputs.is_empty() {
+                true => self
+                    .words
+                    .iter()
+                    .filter(|w| creates || outputs.contains(w))
+                    .filter(|w| {
+                        let mut names = w.components();
+                        names.next().is_some_and(looked_for)
                                 && names.next().is_some()
                                 && cwd.join(w).symlink_metadata().is_err()
-                                && cwd.join(w).parent().is_some_and(|d| d.is_dir())
-                        })
-                        .collect(),
-                    false => Vec::new(),
-                };
+                                // (`mkdir -p out/a/b` makes its parents too: it was
+                                // told `=> out`, all of out/ to write; trial 17.)
+                                && (cwd.join(w).parent().is_some_and(|d| d.is_dir())
+                                    || (self.tool == "mkdir"
+                                        && (short_option(&self.words, b"p")
+                                            || has_word(&self.words, &[b"--parents"]))))
+                    })
+                    .collect(),
+                false => Vec::new(),
+            };
             let grant = match (write, existing.len()) {
                 _ if !makes.is_empty() => {
                     let each: Vec<String> =

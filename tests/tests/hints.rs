@@ -96,6 +96,11 @@ both!(
         t.write("w.py", "open('out/u.txt', 'w')\n");
         let run = sh(t, &["--hints", "-c", "/usr/bin/python3 w.py out/all.csv"]);
         assert!(run.stderr.contains("python3 tried to create a file in ./out, which was not granted — try: /usr/bin/python3 … + => PATH for each file it makes there"), "{run}");
+        // `mkdir -p out/a/b` makes its parents: the grant of what it makes, not of out/.
+        let run = sh(t, &["--hints", "-c", "mkdir -p out/a/b"]);
+        assert!(run.stderr.contains("try: mkdir … => out/a/b"), "{run}");
+        assert!(sh(t, &["-c", "mkdir -p => out/a/b"]).ok());
+        assert!(t.path("out/a/b").is_dir());
         let run = sh(t, &["-c", "sort -o => out/s.csv out/all.csv && /usr/bin/python3 report.py out/all.csv => out/t.md"]);
         assert!(run.ok(), "{run}");
         assert_eq!(fs::read_to_string(t.path("out/s.csv")).unwrap(), "a\nb\n");
