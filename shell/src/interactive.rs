@@ -549,8 +549,14 @@ impl Completer for PolaHelper {
                 return Ok((start + dollar, matches));
             }
         }
+        // A program named by its path to run unconfined (`!!./build.sh`): completed as
+        // the path after `!!` (it completed nothing; trial 17).
+        let unconfined = at_command && word.starts_with("!!");
+        let shift = if unconfined { 2 } else { 0 };
+        let without = format!("{}{}", &line[..start], &line[start + shift..]);
         // The list shows names a jail may have made: escaped (`pola_fileserver::text`).
-        let (at, found) = self.files.complete(line, pos, ctx)?;
+        let (at, found) = self.files.complete(&without, pos - shift, ctx)?;
+        let at = if at >= start { at + shift } else { at };
         let found = found
             .into_iter()
             .map(|p| {
@@ -680,6 +686,27 @@ mod tests {
         assert_eq!(complete("~"), ["\\~"]);
         assert_eq!(complete("a"), ["a\\*b"]);
         assert_eq!(complete("x"), ["x\\!y"]);
+    }
+
+    #[test]
+    fn a_path_run_unconfined_completes_after_its_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("data.sh"), "").unwrap();
+        let helper = PolaHelper::new();
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&history);
+        for before in ["", "ls; ", "X=1 "] {
+            let line = format!("{before}!!{}/da", dir.path().display());
+            let (at, found) = helper.complete(&line, line.len(), &ctx).unwrap();
+            let done: Vec<String> = found
+                .into_iter()
+                .map(|p| format!("{}{}", &line[..at], p.replacement))
+                .collect();
+            assert_eq!(
+                done,
+                [format!("{before}!!{}/data.sh", dir.path().display())]
+            );
+        }
     }
 
     #[test]
