@@ -1557,9 +1557,17 @@ impl Observed {
                 }
             }
         }
+        // A new database it tried to make, named on the line: its `=>` too (trial 17:
+        // `.import` into a new data.db was told the CSV alone, and failed again).
+        let database = self
+            .looked
+            .iter()
+            .find(|(rel, write)| *write && self.words.iter().any(|w| w == rel))
+            .map(|(rel, _)| format!("=> {} ", crate::text::word(rel)))
+            .unwrap_or_default();
         (!grants.is_empty()).then(|| {
             format!(
-                "{program}: {name}'s dot-commands name files it was not given (a name inside an argument grants nothing) — try: {name} … {}",
+                "{program}: {name}'s dot-commands name files it was not given (a name inside an argument grants nothing) — try: {name} {database}… {}",
                 grants.join(" ")
             )
         })

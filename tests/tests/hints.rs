@@ -2680,6 +2680,25 @@ both!(sqlite_dot_commands_are_told_their_files, |t: &T| {
         "+ => out.sql",
     );
     assert_eq!(std::fs::read_to_string(t.path("out.sql")).unwrap(), "1\n");
+    // A new database is told its `=>` with the file it imports (trial 17: the CSV alone,
+    // and the next try failed for the database).
+    let line = "sqlite3 new.db '.import --csv m.csv m'";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr.contains("— try: sqlite3 => new.db … + m.csv"),
+        "{run}"
+    );
+    let run = sh(
+        t,
+        &["-c", "sqlite3 => new.db '.import --csv m.csv m' + m.csv"],
+    );
+    assert!(run.ok(), "{run}");
+    let run = t.plain(&[
+        "sqlite3",
+        t.path("new.db").to_str().unwrap(),
+        "select a from m",
+    ]);
+    assert_eq!(run.stdout, "2\n", "{run}");
 });
 
 // Trial 12: `find reports -name '*.md' -exec sed -i s/a/b/ {} \;` with the tree named
