@@ -3363,6 +3363,29 @@ enum GitListing {
 /// - `clean -f`: what `clean -n` with the same options would remove;
 /// - `am PATCH…`, `apply PATCH…` (at the top of the tree, `cwd`): the files the
 ///   patches change (`apply --numstat`, with apply's `-R` and `-pN`).
+/// Where `git bisect reset` goes back to: the branch or commit `.git/BISECT_START`
+/// names, if it is a plain name (it is then a word of a listing, which quotes it).
+fn bisect_start(tree: &Path) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    // Never waiting on a FIFO put there, nor following a link.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(tree.join(".git").join("BISECT_START"))
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file()))?;
+    let mut text = String::new();
+    file.take(256).read_to_string(&mut text).ok()?;
+    let name = text.trim();
+    let plain = !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+    plain.then(|| name.to_string())
+}
+
 fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option<Vec<GitListing>> {
     let mut words: Vec<&str> = rest.iter().map(|w| w.to_str()).collect::<Option<_>>()?;
     // `git clean -fdx`: its short options one by one.
@@ -3485,6 +3508,44 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option
                         .to_vec(),
                 ),
             ]
+        }
+        // Each step checks out commits of the range left (trial 18: refused without
+        // the whole tree, `git bisect … + => .` asked for): the files the range's commits
+        // touch (`-m`: a merge's too), and from HEAD to where it starts or goes back.
+        b"bisect" => {
+            let touched = |revs: &[&str]| {
+                let mut all: Vec<String> = ["log", "-m", "--name-only", "--format="]
+                    .map(String::from)
+                    .to_vec();
+                all.extend(revs.iter().map(|r| r.to_string()));
+                all.push("--".into());
+                GitListing::Names(all)
+            };
+            match words.first().copied()? {
+                "start" => {
+                    let ops = operands(&["--no-checkout", "--first-parent"], &[])?;
+                    let [_, bad, goods @ ..] = ops.as_slice() else {
+                        return None;
+                    };
+                    let mut range = vec![bad.clone()];
+                    range.extend(goods.iter().map(|g| format!("^{g}")));
+                    let range: Vec<&str> = range.iter().map(String::as_str).collect();
+                    vec![names(&["HEAD", bad]), touched(&range)]
+                }
+                "good" | "bad" | "old" | "new" | "skip" | "run" => {
+                    vec![touched(&["--bisect"]), names(&["HEAD", "refs/bisect/bad"])]
+                }
+                "reset" => {
+                    let ops = operands(&[], &[])?;
+                    let back = match ops.as_slice() {
+                        [_] => bisect_start(tree)?,
+                        [_, commit] => commit.clone(),
+                        _ => return None,
+                    };
+                    vec![names(&["HEAD", &back])]
+                }
+                _ => return None,
+            }
         }
         b"reset" if has("--hard") => {
             let ops = operands(&["--hard", "-q", "--quiet"], &[])?;

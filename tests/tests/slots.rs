@@ -227,11 +227,31 @@ both!(git_bisect_on_a_read_only_work_tree_is_refused, |t: &T| {
     );
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
-        run.stderr.contains("git bisect rewrites the files of the work tree ., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git bisect … + => ."),
+        run.stderr.contains("git bisect rewrites the files of the work tree ., which were granted read-only (only its .git to write): it would stop half-way; nothing was done — try: git bisect … + => .git => d.txt => c.txt => b.txt"),
         "{run}"
     );
     assert_only_changed(&before, &tree(&t.path("w")), &[]);
     assert!(!t.path("w/.git/BISECT_START").exists());
+    // Given exactly the files the range's commits touch (trial 18: only `+ => .` ran
+    // it): start, run and reset, and the test script only reads.
+    t.write("w/test.sh", "#!/bin/sh\n! test -e c.txt\n");
+    t.plain(&["chmod", "755", t.path("w/test.sh").to_str().unwrap()])
+        .success();
+    let exact = "+ => .git => d.txt => c.txt => b.txt";
+    let run = sh(
+        t,
+        &format!(
+            "cd w && {ids} && git bisect start HEAD HEAD~3 {exact} && git bisect run ./test.sh {exact} + test.sh && git bisect reset {exact}"
+        ),
+    );
+    assert!(run.ok(), "{run}");
+    assert!(run.stdout.contains("is the first bad commit"), "{run}");
+    assert!(!t.path("w/.git/BISECT_START").exists(), "{run}");
+    for f in ["a", "b", "c", "d"] {
+        assert_eq!(read(t, &format!("w/{f}.txt")), format!("{f}\n"));
+    }
+    t.plain(&["rm", t.path("w/test.sh").to_str().unwrap()])
+        .success();
     let run = sh(
         t,
         &format!(
