@@ -3351,18 +3351,6 @@ enum GitListing {
     Patched(Vec<String>),
 }
 
-/// The listings whose names are all the files git's `sub` (with `rest`) rewrites in
-/// the work tree at `tree`, for the commands and options followed here; `None` for the
-/// rest (refused as before):
-/// - `stash` (push): `diff HEAD`; `stash pop`/`apply`: the stash's own changes;
-/// - `switch`/`checkout BRANCH`: `diff HEAD BRANCH`;
-/// - `merge [COMMIT]`: what the commit changed since the two met (`diff HEAD...COMMIT`);
-/// - `rebase [UPSTREAM]`: `diff HEAD UPSTREAM`, and every file each commit replayed
-///   touches (`log --name-only UPSTREAM..HEAD`: one changed and changed back too);
-/// - `reset --hard [COMMIT]`: `diff COMMIT` (the tree's changes too);
-/// - `clean -f`: what `clean -n` with the same options would remove;
-/// - `am PATCH…`, `apply PATCH…` (at the top of the tree, `cwd`): the files the
-///   patches change (`apply --numstat`, with apply's `-R` and `-pN`).
 /// Where `git bisect reset` goes back to: the branch or commit `.git/BISECT_START`
 /// names, if it is a plain name (it is then a word of a listing, which quotes it).
 fn bisect_start(tree: &Path) -> Option<String> {
@@ -3386,6 +3374,21 @@ fn bisect_start(tree: &Path) -> Option<String> {
     plain.then(|| name.to_string())
 }
 
+/// The listings whose names are all the files git's `sub` (with `rest`) rewrites in
+/// the work tree at `tree`, for the commands and options followed here; `None` for the
+/// rest (refused as before):
+/// - `stash` (push): `diff HEAD`; `stash pop`/`apply`: the stash's own changes;
+/// - `switch`/`checkout BRANCH`: `diff HEAD BRANCH`;
+/// - `merge [COMMIT]`: what the commit changed since the two met (`diff HEAD...COMMIT`);
+/// - `rebase [UPSTREAM]`: `diff HEAD UPSTREAM`, and every file each commit replayed
+///   touches (`log --name-only UPSTREAM..HEAD`: one changed and changed back too);
+/// - `reset --hard [COMMIT]`: `diff COMMIT` (the tree's changes too);
+/// - `clean -f`: what `clean -n` with the same options would remove;
+/// - `am PATCH…`, `apply PATCH…` (at the top of the tree, `cwd`): the files the
+///   patches change (`apply --numstat`, with apply's `-R` and `-pN`);
+/// - `bisect start BAD GOOD…`, `good`/`bad`/`skip`/`run`, `reset`: every file the range's
+///   commits touch (`log -m --name-only`), and `diff HEAD` to where it starts or goes
+///   back.
 fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option<Vec<GitListing>> {
     let mut words: Vec<&str> = rest.iter().map(|w| w.to_str()).collect::<Option<_>>()?;
     // `git clean -fdx`: its short options one by one.
