@@ -623,6 +623,19 @@ fn tar_creates<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a PathBuf> {
 }
 
 /// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
+/// Whether npm's `words` edit package.json itself (`npm pkg set`, `pkg delete`, `pkg
+/// fix`).
+fn npm_edits_manifest(words: &[PathBuf]) -> bool {
+    let mut operands = words
+        .iter()
+        .map(|w| w.as_os_str().as_bytes())
+        .filter(|w| !w.starts_with(b"-"));
+    operands.next() == Some(b"pkg")
+        && operands
+            .next()
+            .is_some_and(|s| [&b"set"[..], b"delete", b"fix"].contains(&s))
+}
+
 fn npm_runs_scripts(words: &[PathBuf]) -> bool {
     first_operand(words).is_some_and(|s| {
         [
@@ -2452,7 +2465,13 @@ impl Observed {
             .collect();
         // What a program's imports come from first: node looks at package.json on its
         // way to node_modules, and `+ package.json` alone failed again (new-user trial).
-        existing.sort_by_key(|(rel, _)| rel.as_os_str() != "node_modules");
+        // But `npm pkg set`, which edits package.json (trial 18: told `+ .` for its
+        // node_modules, which failed again).
+        let manifest = self.tool == "npm" && npm_edits_manifest(&self.words);
+        match manifest {
+            true => existing.sort_by_key(|(rel, _)| rel.as_os_str() != "package.json"),
+            false => existing.sort_by_key(|(rel, _)| rel.as_os_str() != "node_modules"),
+        }
         // A name a reader looked up only on its way to what its line named, which is
         // not there (`cat data/nosuch.csv`, an unmatched `ls data/*.nothing`): granting
         // it changes nothing, and the program said what is missing (trial 12: `+ data`).
@@ -2513,6 +2532,9 @@ impl Observed {
                 false => Vec::new(),
             };
             let grant = match (write, existing.len()) {
+                _ if manifest && rel.as_os_str() == "package.json" => {
+                    "+ => package.json".to_string()
+                }
                 _ if !makes.is_empty() => {
                     let each: Vec<String> =
                         makes.iter().map(|w| format!("=> {}", word(w))).collect();

@@ -108,6 +108,25 @@ both!(
     }
 );
 
+// `npm pkg set` edits package.json: told `+ .` for the node_modules it looked at first,
+// which failed again (trial 18). The manifest's grant, which works.
+both!(npm_pkg_set_is_told_to_write_package_json, |t: &T| {
+    t.write("package.json", "{\"name\":\"x\",\"version\":\"1.0.0\"}\n");
+    t.mkdir("node_modules");
+    let line = "npm pkg set scripts.test='node test.js'";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr.contains(
+            "npm looked for ./package.json, which was not granted — try: npm … + => package.json"
+        ),
+        "{run}"
+    );
+    let run = sh(t, &["-c", &format!("{line} + => package.json")]);
+    assert!(run.ok(), "{run}");
+    let text = fs::read_to_string(t.path("package.json")).unwrap();
+    assert!(text.contains("\"test\":\"node test.js\""), "{text}");
+});
+
 // In the home, which a jail has of its own (private, empty): a bare `ls` listed that and
 // nothing was said; a command that failed for anything else (`ls /nonexistent`, one
 // stopped by SIGINT) was told it saw only its grants in ./ (trial 9).
