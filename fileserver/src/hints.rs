@@ -1115,6 +1115,17 @@ const READERS: &[&str] = &[
     "realpath",
     "test",
     "[",
+    // Debuggers and inspectors of a program (trial 18: `gdb ./prog` before it was
+    // built was told `=> ./prog`).
+    "gdb",
+    "valgrind",
+    "strace",
+    "ltrace",
+    "ldd",
+    "objdump",
+    "readelf",
+    "nm",
+    "strings",
 ];
 
 /// The file `tool` makes of `file` beside it (`gzip f` makes f.gz), where the shell

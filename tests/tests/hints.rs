@@ -127,6 +127,17 @@ both!(npm_pkg_set_is_told_to_write_package_json, |t: &T| {
     assert!(text.contains("\"test\":\"node test.js\""), "{text}");
 });
 
+// A program inspected before it was built (`gdb ./prog`, `valgrind ./prog`) was told
+// `=> ./prog`, as if the inspector were to make it (trial 18): nothing is said.
+both!(
+    an_inspector_of_a_missing_program_is_told_nothing,
+    |t: &T| {
+        let run = sh(t, &["--hints", "-c", "ldd ./prog"]);
+        assert!(!run.ok(), "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
+    }
+);
+
 // In the home, which a jail has of its own (private, empty): a bare `ls` listed that and
 // nothing was said; a command that failed for anything else (`ls /nonexistent`, one
 // stopped by SIGINT) was told it saw only its grants in ./ (trial 9).
