@@ -302,6 +302,18 @@ pub fn give_back_typeahead(keys: &[u8]) {
     }
 }
 
+/// Keys typed ahead that a question of the shell's did not take as its answer (typed
+/// before it was shown): after those kept already, for the next job or prompt.
+pub fn keep_typeahead(keys: &[u8]) {
+    if keys.is_empty() {
+        return;
+    }
+    if let Some(h) = handle() {
+        let mut c = h.control.lock().unwrap_or_else(|e| e.into_inner());
+        c.typeahead.extend_from_slice(keys);
+    }
+}
+
 /// The descriptor the SIGWINCH handler writes to, and the handler it replaced.
 static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 static PREVIOUS_WINCH: AtomicUsize = AtomicUsize::new(libc::SIG_DFL);

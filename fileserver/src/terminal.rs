@@ -186,6 +186,12 @@ fn attempt(question: &str, of: Option<&Questions>) -> Attempt {
         _ => false,
     };
     let modes = termios::tcgetattr(tty.as_fd()).ok();
+    // Keys typed before the question was shown were not typed as its answer: kept for
+    // whoever reads next (the next job, or the prompt), as a terminal keeps them (trial
+    // 18: lines typed ahead of `vim -es …` were taken as answers, or discarded).
+    if let Some(m) = &modes {
+        crate::relay::keep_typeahead(&pending_keys(&tty, m));
+    }
     if let Some(m) = &modes {
         let mut line = m.clone();
         line.local_flags |= LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ECHOE;
@@ -198,7 +204,7 @@ fn attempt(question: &str, of: Option<&Questions>) -> Attempt {
         line.output_flags |= termios::OutputFlags::OPOST | termios::OutputFlags::ONLCR;
         let _ = termios::tcsetattr(tty.as_fd(), SetArg::TCSANOW, &line);
     }
-    // Keys typed before the question was shown were not typed as its answer.
+    // (Any left, past what was kept, are not its answer either.)
     let _ = termios::tcflush(tty.as_fd(), termios::FlushArg::TCIFLUSH);
 
     let read = match tty.write_all(format!("\n{question} ").as_bytes()) {
@@ -239,6 +245,28 @@ fn attempt(question: &str, of: Option<&Questions>) -> Attempt {
     restore_mask();
     drop(relay);
     attempt
+}
+
+/// What is waiting in `tty`'s input (up to 64 KiB), read without waiting: the terminal
+/// set, for the reads, to hand over what it has at once, whole lines or not.
+fn pending_keys(tty: &std::fs::File, modes: &termios::Termios) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut now = modes.clone();
+    now.local_flags.remove(LocalFlags::ICANON);
+    now.control_chars[termios::SpecialCharacterIndices::VMIN as usize] = 0;
+    now.control_chars[termios::SpecialCharacterIndices::VTIME as usize] = 0;
+    let mut keys = Vec::new();
+    if termios::tcsetattr(tty.as_fd(), SetArg::TCSANOW, &now).is_ok() {
+        let mut buf = [0u8; 4096];
+        let mut reader = tty;
+        while keys.len() < 64 * 1024 {
+            match reader.read(&mut buf) {
+                Ok(n) if n > 0 => keys.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+    }
+    keys
 }
 
 /// How waiting for an answer ended.

@@ -1706,6 +1706,31 @@ both!(ctrl_c_at_the_editor_question_leaves_the_command, |t: &T| {
     assert_eq!(std::fs::read_to_string(t.path("e.txt")).unwrap(), "line1\n");
 });
 
+// Lines typed ahead of an editor's question are not its answer, and not lost: they run
+// after it, as they would at a terminal (trial 18: `vim -es …` then two lines pasted
+// with it, taken as answers and dropped).
+both!(
+    lines_typed_ahead_of_the_editors_question_run_after_it,
+    |t: &T| {
+        t.write("e.txt", "a\n");
+        t.own(&t.path("e.txt"));
+        let run = t.interactive(&[
+            Expect(prompt(t)),
+            Send("vim -Nu NONE -es -c 's/a/b/' -c wq e.txt\recho ahead-1\recho ahead-2\r"),
+            Expect("Give it to write (vim => e.txt)? [Y/n]"),
+            Pause(0.3),
+            Send("y\r"),
+            Expect("echo ahead-1"),
+            Expect("echo ahead-2"),
+            Pause(0.5),
+        ]);
+        assert!(run.stdout.starts_with("OK"), "{run}");
+        assert!(!run.stdout.contains("answer y or n"), "{run}");
+        assert!(run.stdout.matches("ahead-2").count() >= 2, "{run}");
+        assert_eq!(std::fs::read_to_string(t.path("e.txt")).unwrap(), "b\n");
+    }
+);
+
 // `vim notes.txt` without `=>` gave vim the file read-only: it said `[readonly]` (a new
 // name, `[New]`), and `:wq` failed with the edits lost (new-user trial). An
 // interactive shell asks before an editor starts whether to give it the files its line
