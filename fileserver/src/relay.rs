@@ -302,6 +302,18 @@ pub fn give_back_typeahead(keys: &[u8]) {
     }
 }
 
+/// The process group of the last job the user's interrupt key (Ctrl-C) was sent to.
+static INTERRUPT_TYPED: AtomicI32 = AtomicI32::new(0);
+
+/// Whether the user typed Ctrl-C to the job of process group `pgrp` (then forgotten): a
+/// job that ended with 130 by its own choice was not interrupted by the user (review: a
+/// jail's `exit(130)` stopped the rest of the user's line, as bash's would not).
+pub fn interrupt_typed(pgrp: i32) -> bool {
+    INTERRUPT_TYPED
+        .compare_exchange(pgrp, 0, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+}
+
 /// Keys typed ahead that a question of the shell's did not take as its answer (typed
 /// before it was shown): after those kept already, for the next job or prompt.
 pub fn keep_typeahead(keys: &[u8]) {
@@ -898,6 +910,12 @@ impl Relay {
         let holder = self.holder(job.pgrp);
         let terminals = self.ptys.iter().filter(|p| p.pgrp == job.pgrp).count();
         if job.single && terminals == 1 && job.stops {
+            // Its terminal turns the interrupt key into SIGINT: noted as typed.
+            let modes = holder.and_then(|i| termios(self.ptys[i].master.as_fd()));
+            let interrupt = |k: &u8| modes.and_then(|m| signal_of(&m, *k)) == Some(Signal::SIGINT);
+            if keys.iter().any(interrupt) {
+                INTERRUPT_TYPED.store(job.pgrp, Ordering::SeqCst);
+            }
             self.deliver(holder, keys.to_vec(), quiet);
             return;
         }
@@ -909,6 +927,9 @@ impl Relay {
         for &key in keys {
             match modes.and_then(|m| signal_of(&m, key)) {
                 Some(sig) => {
+                    if sig == Signal::SIGINT {
+                        INTERRUPT_TYPED.store(job.pgrp, Ordering::SeqCst);
+                    }
                     // As a terminal does: what was typed before the key is dropped.
                     data.clear();
                     self.flush_input(job.pgrp);

@@ -797,6 +797,10 @@ impl Shell {
 
     /// Run the commands of traps whose signals arrived.
     pub fn run_pending_traps(&mut self) -> Result<(), Flow> {
+        // (Not inside a trap: the EXIT trap a hang-up runs goes to its end.)
+        if self.traps.running {
+            return Ok(());
+        }
         if self.interactive && !self.subshell {
             use std::sync::atomic::Ordering::SeqCst;
             if HUNG_UP.load(SeqCst) {
@@ -805,9 +809,6 @@ impl Shell {
             if INTERRUPTED.swap(false, SeqCst) {
                 return Err(Flow::Interrupted);
             }
-        }
-        if self.traps.running {
-            return Ok(());
         }
         let (commands, ending) = self.traps.take_pending();
         for (cmd, made) in commands {
@@ -963,8 +964,10 @@ impl Shell {
             let interrupted = 128 + libc::SIGINT;
             if job.procs.iter().any(|p| p.status == Some(interrupted)) {
                 eprintln!();
-                // What the line still had to run is left ([`INTERRUPTED`]).
-                if self.interactive && !self.subshell {
+                // What the line still had to run is left ([`INTERRUPTED`]), if the user
+                // typed the Ctrl-C (not a jail's own `exit(130)`).
+                let typed = pola_fileserver::relay::interrupt_typed(job.pgid.as_raw());
+                if self.interactive && !self.subshell && typed {
                     INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
                 }
             }

@@ -328,6 +328,8 @@ fn interruptible<R>(wait: impl FnOnce() -> R) -> R {
     use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
     extern "C" fn interrupted(_: libc::c_int) {
         INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        // And the line it is in stops (review: a loop over FIFOs took a Ctrl-C each).
+        crate::exec::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
     }
     let handler = SigAction::new(
         SigHandler::Handler(interrupted),

@@ -214,6 +214,11 @@ both!(ctrl_c_stops_the_whole_line, |t: &T| {
         Send(ENTER),
         Expect("status=130"),
         Expect("done"),
+        // A command's own status of 130 is not the user's Ctrl-C (review: a jail's
+        // `exit(130)` stopped the rest of the line).
+        Send("sh -c 'exit 130'; echo went-on-$?"),
+        Send(ENTER),
+        Expect("went-on-130"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
     for word in ["iter-1", "after-loop", "after-builtins", "in-f", "after-f"] {

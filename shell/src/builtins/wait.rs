@@ -124,7 +124,12 @@ impl Waiting {
             let _ = unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGINT, &old) };
         }
         crate::job::IN_WAIT.store(false, Ordering::SeqCst);
-        crate::job::WAIT_INTERRUPTED.swap(0, Ordering::SeqCst)
+        let signal = crate::job::WAIT_INTERRUPTED.swap(0, Ordering::SeqCst);
+        // Ctrl-C stops the line `wait` is in, as it would a command's (review).
+        if signal == libc::SIGINT {
+            crate::exec::INTERRUPTED.store(true, Ordering::SeqCst);
+        }
+        signal
     }
 }
 
