@@ -210,10 +210,19 @@ both!(ctrl_c_stops_the_whole_line, |t: &T| {
         Send(ENTER),
         Pause(1.0),
         Send(CTRL_C),
-        Send("echo status=$?; echo done"),
+        Send("echo status=$?; echo fin-$((1+1))"),
         Send(ENTER),
         Expect("status=130"),
-        Expect("done"),
+        Expect("fin-2"),
+        // `read` at the terminal ends at Ctrl-C, with its line (it waited for Enter).
+        Send("read x; echo after-read"),
+        Send(ENTER),
+        Pause(0.5),
+        Send(CTRL_C),
+        Pause(1.0),
+        Send("echo read-status=$?"),
+        Send(ENTER),
+        Expect("read-status=130"),
         // A command's own status of 130 is not the user's Ctrl-C (review: a jail's
         // `exit(130)` stopped the rest of the line).
         Send("sh -c 'exit 130'; echo went-on-$?"),
@@ -221,7 +230,14 @@ both!(ctrl_c_stops_the_whole_line, |t: &T| {
         Expect("went-on-130"),
     ]);
     assert!(run.stdout.starts_with("OK"), "{run}");
-    for word in ["iter-1", "after-loop", "after-builtins", "in-f", "after-f"] {
+    for word in [
+        "iter-1",
+        "after-loop",
+        "after-builtins",
+        "in-f",
+        "after-f",
+        "after-read",
+    ] {
         assert!(
             !run.stdout.contains(&format!("{word}\r\n")),
             "{word}: {run}"

@@ -142,6 +142,11 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
         }
         return Ok(0);
     }
+    // Ctrl-C at an interactive shell ends the read and the line it is in, as in bash
+    // (it waited for Enter; review).
+    let _interruptible = Interruptible::start(
+        sh.interactive && !sh.subshell && nix::unistd::isatty(borrow(fd)).unwrap_or(false),
+    );
     // The characters read, each with whether it was quoted by a backslash.
     let mut line: Vec<(char, bool)> = Vec::new();
     let mut eof = false;
@@ -264,13 +269,48 @@ fn borrow(fd: i32) -> BorrowedFd<'static> {
     unsafe { BorrowedFd::borrow_raw(fd) }
 }
 
-/// One byte from `fd`, or None at end of input (or on an error).
+/// While it lives, the interactive shell's Ctrl-C ([`crate::exec::interrupted`]) is
+/// caught without `SA_RESTART`, so that a read of the terminal returns.
+struct Interruptible(Option<nix::sys::signal::SigAction>);
+
+impl Interruptible {
+    fn start(on: bool) -> Interruptible {
+        use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+        let action = SigAction::new(
+            SigHandler::Handler(crate::exec::interrupted),
+            SaFlags::empty(),
+            SigSet::empty(),
+        );
+        // SAFETY: the handler only stores to atomics.
+        Interruptible(
+            on.then(|| unsafe { sigaction(Signal::SIGINT, &action) }.ok())
+                .flatten(),
+        )
+    }
+}
+
+impl Drop for Interruptible {
+    fn drop(&mut self) {
+        if let Some(old) = self.0.take() {
+            // SAFETY: putting back the action the shell had.
+            let _ = unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGINT, &old) };
+        }
+    }
+}
+
+/// One byte from `fd`, or None at end of input (or on an error, or Ctrl-C at an
+/// interactive shell).
 fn read_byte(fd: i32) -> Option<u8> {
     let mut b = [0u8; 1];
     loop {
         match nix::unistd::read(borrow(fd), &mut b) {
             Ok(1) => return Some(b[0]),
             Ok(_) => return None,
+            Err(nix::errno::Errno::EINTR)
+                if crate::exec::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) =>
+            {
+                return None
+            }
             Err(nix::errno::Errno::EINTR) => continue,
             Err(_) => return None,
         }
