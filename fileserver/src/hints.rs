@@ -622,7 +622,6 @@ fn tar_creates<'a>(tool: &str, words: &'a [PathBuf]) -> Option<&'a PathBuf> {
     })
 }
 
-/// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
 /// Whether npm's `words` edit package.json itself (`npm pkg set`, `pkg delete`, `pkg
 /// fix`).
 fn npm_edits_manifest(words: &[PathBuf]) -> bool {
@@ -636,6 +635,7 @@ fn npm_edits_manifest(words: &[PathBuf]) -> bool {
             .is_some_and(|s| [&b"set"[..], b"delete", b"fix"].contains(&s))
 }
 
+/// Whether npm's `words` run the project's own scripts (`npm test`, `npm run build`).
 fn npm_runs_scripts(words: &[PathBuf]) -> bool {
     first_operand(words).is_some_and(|s| {
         [
@@ -2488,13 +2488,13 @@ impl Observed {
         // it changes nothing, and the program said what is missing (trial 12: `+ data`).
         existing.retain(|(rel, write)| *write || !self.only_towards_missing(rel, cwd));
         // A directory looked up on the way to a file the user named in it to make.
-        existing.retain(|(rel, _)| {
-            !self.created(cwd).any(|(new, _)| {
-                new != rel.as_path()
-                    && new.starts_with(rel)
-                    && cwd.join(new).symlink_metadata().is_err()
-            })
-        });
+        let made_below: Vec<&Path> = self
+            .created(cwd)
+            .map(|(new, _)| new)
+            .filter(|new| new.components().nth(1).is_some())
+            .filter(|new| cwd.join(new).symlink_metadata().is_err())
+            .collect();
+        existing.retain(|(rel, _)| !made_below.iter().any(|new| new.starts_with(rel)));
         let mut uncovered: Vec<String> = Vec::new();
         if let Some((rel, write)) = existing.first() {
             let here = format!("./{}", shown(rel));
@@ -3167,8 +3167,8 @@ impl Observed {
     }
 
     /// The word the user typed that names `name` here, or, for a single name, a path
-    /// that begins with it (`mkdir -p a/b/c` makes `a` first). A word typed as a path in the working
-    /// directory `cwd` (`cp f ~/proj/new.txt` from `~/proj`) names it too.
+    /// that begins with it (`mkdir -p a/b/c` makes `a` first). A word typed as a path in
+    /// the working directory `cwd` (`cp f ~/proj/new.txt` from `~/proj`) names it too.
     fn typed(&self, name: &Path, cwd: &Path) -> Option<&Path> {
         self.words
             .iter()

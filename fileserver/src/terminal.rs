@@ -191,8 +191,6 @@ fn attempt(question: &str, of: Option<&Questions>) -> Attempt {
     // 18: lines typed ahead of `vim -es …` were taken as answers, or discarded).
     if let Some(m) = &modes {
         crate::relay::keep_typeahead(&pending_keys(&tty, m));
-    }
-    if let Some(m) = &modes {
         let mut line = m.clone();
         line.local_flags |= LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ECHOE;
         // ^C at the question is an answer ("no", or for the shell's own: leave the

@@ -48,8 +48,9 @@ pub enum Flow {
 /// sleep 2; done` went on after each Ctrl-C, a loop of builtins could not be stopped).
 pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// A SIGHUP with no trap for it at an interactive shell: the line stops, and the shell
-/// ends (a loop went on with its terminal gone, under PID 1, until a TERM; trial 17).
+/// The terminal hung up (its window closed): SIGHUP with no trap for it at an
+/// interactive shell. The line stops, and the shell ends, its history saved (a loop
+/// went on with its terminal gone, under PID 1, until a TERM; trial 17).
 pub static HUNG_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The interactive shell's SIGINT handler, where it has no trap for it ([`INTERRUPTED`]):

@@ -14,7 +14,7 @@
 
 use std::io::IsTerminal;
 
-use pola_sh::exec::{flow_status, Flow, Shell, INTERRUPTED, PROGRAM};
+use pola_sh::exec::{flow_status, Flow, Shell, HUNG_UP, INTERRUPTED, PROGRAM};
 use pola_sh::interactive::PolaHelper;
 use pola_sh::{parse, report};
 use rustyline::error::ReadlineError;
@@ -871,12 +871,8 @@ fn say_now(line: String) {
     report::now(line);
 }
 
-/// The terminal hung up (its window closed): SIGHUP, unless a trap takes it.
-static HUNG_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 extern "C" fn hung_up(_: libc::c_int) {
     HUNG_UP.store(true, std::sync::atomic::Ordering::SeqCst);
-    pola_sh::exec::HUNG_UP.store(true, std::sync::atomic::Ordering::SeqCst);
     pola_sh::job::interrupt_wait(libc::SIGHUP);
     // The job that has the terminal is told too (as bash sends jobs SIGHUP): it ends,
     // and the shell's next read of the gone terminal ends the shell.

@@ -325,26 +325,14 @@ static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBoo
 /// Run `wait` with SIGINT (Ctrl-C, which an interactive shell otherwise ignores)
 /// interrupting the system call it waits in (EINTR, and [`INTERRUPTED`] set).
 fn interruptible<R>(wait: impl FnOnce() -> R) -> R {
-    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
     extern "C" fn interrupted(_: libc::c_int) {
         INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
         // And the line it is in stops (review: a loop over FIFOs took a Ctrl-C each).
         crate::exec::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
     }
-    let handler = SigAction::new(
-        SigHandler::Handler(interrupted),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
     INTERRUPTED.store(false, std::sync::atomic::Ordering::SeqCst);
-    // SAFETY: the handler only sets an atomic; installing it makes the wait return EINTR.
-    let old = unsafe { sigaction(Signal::SIGINT, &handler) };
-    let result = wait();
-    if let Ok(old) = old {
-        // SAFETY: putting back the disposition that was there.
-        let _ = unsafe { sigaction(Signal::SIGINT, &old) };
-    }
-    result
+    let _caught = crate::sys::catch_sigint(interrupted);
+    wait()
 }
 
 /// Wait until the user's FIFO, opened to read without waiting (`planted::open`), has

@@ -164,6 +164,40 @@ pub fn random_letters(n: usize) -> String {
         .collect()
 }
 
+/// While it lives, SIGINT runs `handler` without `SA_RESTART`, so that a blocked
+/// `read`, `poll` or `waitpid` returns (EINTR); the action before is put back when it
+/// is dropped. For an interactive shell's waits that Ctrl-C ends (`read`, `wait`, a
+/// FIFO's open).
+pub struct SigintCaught(Option<nix::sys::signal::SigAction>);
+
+/// Catch SIGINT with `handler` (which may only use atomics) for the guard's life.
+pub fn catch_sigint(handler: extern "C" fn(libc::c_int)) -> SigintCaught {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let action = SigAction::new(
+        SigHandler::Handler(handler),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to atomics (the caller's word).
+    SigintCaught(unsafe { sigaction(Signal::SIGINT, &action) }.ok())
+}
+
+impl SigintCaught {
+    /// Whether SIGINT is caught (the action could be set).
+    pub fn caught(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl Drop for SigintCaught {
+    fn drop(&mut self) {
+        if let Some(old) = self.0.take() {
+            // SAFETY: putting back the action that was there.
+            let _ = unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGINT, &old) };
+        }
+    }
+}
+
 /// In a background job's copy of an interactive shell: once that shell is gone, the
 /// user's terminal is let go of (each of this process's descriptors of it becomes
 /// /dev/null). A job the user kept going (`nohup cmd > log &`, its jail alive after the

@@ -144,9 +144,9 @@ pub fn read(sh: &mut Shell, argv: &[String]) -> Status {
     }
     // Ctrl-C at an interactive shell ends the read and the line it is in, as in bash
     // (it waited for Enter; review).
-    let _interruptible = Interruptible::start(
-        sh.interactive && !sh.subshell && nix::unistd::isatty(borrow(fd)).unwrap_or(false),
-    );
+    let terminal = nix::unistd::isatty(borrow(fd)).unwrap_or(false);
+    let _caught = (sh.interactive && !sh.subshell && terminal)
+        .then(|| crate::sys::catch_sigint(crate::exec::interrupted));
     // The characters read, each with whether it was quoted by a backslash.
     let mut line: Vec<(char, bool)> = Vec::new();
     let mut eof = false;
@@ -267,35 +267,6 @@ fn borrow(fd: i32) -> BorrowedFd<'static> {
     // SAFETY: a descriptor number of this process, borrowed for one call; a closed one
     // gives EBADF.
     unsafe { BorrowedFd::borrow_raw(fd) }
-}
-
-/// While it lives, the interactive shell's Ctrl-C ([`crate::exec::interrupted`]) is
-/// caught without `SA_RESTART`, so that a read of the terminal returns.
-struct Interruptible(Option<nix::sys::signal::SigAction>);
-
-impl Interruptible {
-    fn start(on: bool) -> Interruptible {
-        use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
-        let action = SigAction::new(
-            SigHandler::Handler(crate::exec::interrupted),
-            SaFlags::empty(),
-            SigSet::empty(),
-        );
-        // SAFETY: the handler only stores to atomics.
-        Interruptible(
-            on.then(|| unsafe { sigaction(Signal::SIGINT, &action) }.ok())
-                .flatten(),
-        )
-    }
-}
-
-impl Drop for Interruptible {
-    fn drop(&mut self) {
-        if let Some(old) = self.0.take() {
-            // SAFETY: putting back the action the shell had.
-            let _ = unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGINT, &old) };
-        }
-    }
 }
 
 /// One byte from `fd`, or None at end of input (or on an error, or Ctrl-C at an

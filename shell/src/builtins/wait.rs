@@ -41,7 +41,7 @@ pub fn wait(sh: &mut Shell, argv: &[String]) -> Status {
 /// SIGINT, caught for that time without `SA_RESTART`, so that the blocked `waitpid`
 /// returns.
 struct Waiting {
-    old_int: Option<nix::sys::signal::SigAction>,
+    caught: Option<crate::sys::SigintCaught>,
     /// Closed when the waiting ends: the hang-up watch's end ([`watch_hangup`]).
     _watch: Option<std::os::fd::OwnedFd>,
 }
@@ -97,21 +97,14 @@ extern "C" fn interrupted(signal: libc::c_int) {
 
 impl Waiting {
     fn start(interactive: bool) -> Waiting {
-        use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
         use std::sync::atomic::Ordering;
         crate::job::WAIT_INTERRUPTED.store(0, Ordering::SeqCst);
         crate::job::IN_WAIT.store(true, Ordering::SeqCst);
-        let action = SigAction::new(
-            SigHandler::Handler(interrupted),
-            SaFlags::empty(),
-            SigSet::empty(),
-        );
-        // SAFETY: the handler only stores to atomics.
-        let old_int = interactive
-            .then(|| unsafe { sigaction(Signal::SIGINT, &action) }.ok())
-            .flatten();
-        let _watch = old_int.is_some().then(watch_hangup).flatten();
-        Waiting { old_int, _watch }
+        let caught = interactive
+            .then(|| crate::sys::catch_sigint(interrupted))
+            .filter(crate::sys::SigintCaught::caught);
+        let _watch = caught.is_some().then(watch_hangup).flatten();
+        Waiting { caught, _watch }
     }
 
     /// The signal that ended the waiting, if one did; the shell's own handling back.
@@ -119,10 +112,8 @@ impl Waiting {
         use std::sync::atomic::Ordering;
         // The watch first: it signals this thread only while the waiting lasts.
         drop(self._watch.take());
-        if let Some(old) = self.old_int {
-            // SAFETY: the action the shell had (ignoring Ctrl-C at its prompt).
-            let _ = unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGINT, &old) };
-        }
+        // The action the shell had back.
+        drop(self.caught.take());
         crate::job::IN_WAIT.store(false, Ordering::SeqCst);
         let signal = crate::job::WAIT_INTERRUPTED.swap(0, Ordering::SeqCst);
         // Ctrl-C stops the line `wait` is in, as it would a command's (review).
