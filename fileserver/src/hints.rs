@@ -140,7 +140,7 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     ];
     // (npm running the project's own scripts writes nothing of its own there.)
     let scripts = tool == "npm" && npm_runs_scripts(words);
-    if BUILDERS.contains(&tool) && !scripts {
+    if BUILDERS.contains(&tool) && !scripts && !only_checks(tool, words) {
         return Some(Writes::WorkingDir);
     }
     // An archive extracted into a directory named on the line (into the working
@@ -263,6 +263,23 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
         (true, true, _) => Some(Writes::GlobalConfig),
         (true, false, true) => Some(Writes::Repository),
         _ => None,
+    }
+}
+
+/// A build tool asked only to check or to say what it would do: it writes nothing
+/// where it works, and fails to say so (`cargo fmt --check`'s diff exits 1, and was
+/// told a write grant; trial 18). `make -n`, `make -q`, `ninja -n`.
+fn only_checks(tool: &str, words: &[PathBuf]) -> bool {
+    match tool {
+        "cargo" => {
+            first_operand(words) == Some(b"fmt") && has_word(words, &[b"--check"])
+        }
+        "make" | "gmake" | "bmake" => {
+            has_word(words, &[b"--dry-run", b"--just-print", b"--recon", b"--question"])
+                || short_option(words, b"nq")
+        }
+        "ninja" => short_option(words, b"n"),
+        _ => false,
     }
 }
 
@@ -3844,6 +3861,20 @@ mod tests {
         let w = |words: &str| -> Vec<PathBuf> { words.split(' ').map(PathBuf::from).collect() };
         assert_eq!(what_it_changes("make", &w("-j2")), Some(Writes::WorkingDir));
         assert_eq!(what_it_changes("cat", &w("f")), None);
+        // Asked only to check: nothing written where it works.
+        let dir = Some(Writes::WorkingDir);
+        for (tool, words, writes) in [
+            ("cargo", "fmt --check", None),
+            ("cargo", "fmt -- --check", None),
+            ("cargo", "fmt", dir),
+            ("cargo", "check", dir),
+            ("make", "-n", None),
+            ("make", "--dry-run all", None),
+            ("make", "-C sub -j4", dir),
+            ("ninja", "-n", None),
+        ] {
+            assert_eq!(what_it_changes(tool, &w(words)), writes, "{tool} {words}");
+        }
         let repo = Some(Writes::Repository);
         let tree = Some(Writes::WorkTree);
         let global = Some(Writes::GlobalConfig);

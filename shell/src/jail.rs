@@ -847,9 +847,12 @@ pub fn namespace(
     let mut links = Vec::new();
     // The user's links named, with what they lead to: granted once every word is.
     let mut through = Vec::new();
+    // Directories a word walks out of with `..` (`gzip -c src/../README`).
+    let mut walked = Vec::new();
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
+        walked.extend(walked_out_of(&cmd.cwd, &path));
         if jails_own(&ns, &virt) {
             tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own there");
             continue;
@@ -972,6 +975,15 @@ pub fn namespace(
             }
         }
         insert_grant(&mut ns, &virt, host, rights, origin)?;
+    }
+    for dir in walked {
+        let mut tried = ns.clone();
+        if ns.get(&dir).is_none()
+            && !ns.holds(&dir, Rights::ReadOnly)
+            && tried.insert(&dir, Entry::Dir).is_ok()
+        {
+            ns = tried;
+        }
     }
     // What the user's links lead to, after the words: where a word of the line is
     // granted already (read-only, say), that grant stands and nothing more is.
@@ -1147,6 +1159,32 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
         text::shown(Path::new(read_only)),
         fixed.join(" ")
     ))
+}
+
+/// The directories `path` (from `cwd`) walks out of with `..`, as the jail will see
+/// them: each there as an empty directory of the skeleton, so that the jail resolves
+/// the word as the host does (`gzip -c src/../README` was given README alone, and the
+/// jail had no `src` to walk through; trial 17). Only real directories of the host: a
+/// link's `..` leads elsewhere, and the jail is not shown that it is one.
+fn walked_out_of(cwd: &Path, path: &Path) -> Vec<PathBuf> {
+    use std::path::Component;
+    let mut out = Vec::new();
+    let mut at = cwd.to_path_buf();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                let dir = normalize(&at).ok().filter(|d| !cwd.starts_with(d));
+                if fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir()) {
+                    out.extend(dir);
+                }
+                at.pop();
+            }
+            Component::Normal(name) => at.push(name),
+            Component::RootDir => at = PathBuf::from("/"),
+            Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    out
 }
 
 /// Where a path of the line (a word, or a grant as the line gave it) is, run in `cwd`:

@@ -1225,6 +1225,11 @@ both!(
             run.stderr.contains("make was given . read-only (named without =>): if it failed writing there, try: make + => ."),
             "{run}"
         );
+        // Asked only whether it is up to date (`make -q` exits 1, `cargo fmt --check`
+        // with its diff): it writes nothing, and is told nothing (trial 18).
+        let run = sh(t, &["--hints", "-c", "cd proj; make -q + ."]);
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(!run.stderr.contains("pola-sh:"), "{run}");
         let run = sh(t, &["--hints", "-c", "cd proj; make + => ."]);
         assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
         assert_eq!(
