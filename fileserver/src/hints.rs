@@ -109,6 +109,9 @@ pub struct Observed {
     /// git's listing of the files of the work tree it would rewrite
     /// (`JailPlan::work_tree_files`).
     pub work_tree_files: Option<Vec<PathBuf>>,
+    /// The metadata `pip install -e` has setuptools write into the project, where its
+    /// line did not give it to write ([`egg_info`]).
+    pub egg_info: Option<PathBuf>,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -271,16 +274,105 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
 /// told a write grant; trial 18). `make -n`, `make -q`, `ninja -n`.
 fn only_checks(tool: &str, words: &[PathBuf]) -> bool {
     match tool {
-        "cargo" => {
-            first_operand(words) == Some(b"fmt") && has_word(words, &[b"--check"])
-        }
+        "cargo" => first_operand(words) == Some(b"fmt") && has_word(words, &[b"--check"]),
         "make" | "gmake" | "bmake" => {
-            has_word(words, &[b"--dry-run", b"--just-print", b"--recon", b"--question"])
-                || short_option(words, b"nq")
+            has_word(
+                words,
+                &[b"--dry-run", b"--just-print", b"--recon", b"--question"],
+            ) || short_option(words, b"nq")
         }
         "ninja" => short_option(words, b"n"),
         _ => false,
     }
+}
+
+/// `pip install -e DIR` built by setuptools: the metadata it writes into the project's
+/// sources (`src/NAME.egg-info` in a src layout, else `NAME.egg-info` beside its
+/// `pyproject.toml`), when the jail (its `plan` and `slots`, run in `cwd`) has it
+/// read-only or not at all (trial 18: "could not create 'src/mypkg.egg-info':
+/// Read-only file system", and no hint; the grant was worked out by hand).
+pub fn egg_info(
+    tool: &str,
+    words: &[PathBuf],
+    cwd: &Path,
+    plan: &[PlanNode],
+    slots: &[PathBuf],
+) -> Option<PathBuf> {
+    let words = pip_words(tool, words)?;
+    if first_operand(words) != Some(b"install") {
+        return None;
+    }
+    let dir = word_after(words, &["-e", "--editable"])
+        .cloned()
+        .or_else(|| {
+            words.iter().find_map(|w| {
+                let dir = w.as_os_str().as_bytes().strip_prefix(b"--editable=")?;
+                Some(PathBuf::from(std::ffi::OsStr::from_bytes(dir)))
+            })
+        })?;
+    // (A VCS URL is checked out by pip where it chooses.)
+    if dir.as_os_str().as_bytes().windows(3).any(|w| w == b"://") {
+        return None;
+    }
+    let project = crate::namespace::normalize(&cwd.join(&dir)).ok()?;
+    let read = |name: &str| -> Option<String> {
+        use std::io::Read;
+        let mut text = String::new();
+        crate::planted::open_regular(&project.join(name))?
+            .take(64 * 1024)
+            .read_to_string(&mut text)
+            .ok()?;
+        Some(text)
+    };
+    let pyproject = read("pyproject.toml");
+    let backend = pyproject
+        .as_deref()
+        .and_then(|t| section_value(t, "build-system", "build-backend"));
+    if backend.is_some_and(|b| !b.starts_with("setuptools")) {
+        return None;
+    }
+    let name = pyproject
+        .as_deref()
+        .and_then(|t| section_value(t, "project", "name"))
+        .or_else(|| section_value(&read("setup.cfg")?, "metadata", "name"))?;
+    // setuptools' own spelling of the name in a file name.
+    let mut safe = String::new();
+    for c in name.chars() {
+        match c.is_ascii_alphanumeric() || c == '.' {
+            true => safe.push(c),
+            false if !safe.ends_with('_') => safe.push('_'),
+            false => {}
+        }
+    }
+    let src = project.join("src");
+    let base = match src.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+        true => src,
+        false => project,
+    };
+    let egg = base.join(format!("{safe}.egg-info"));
+    match covering(plan, slots, &egg) {
+        Some((_, true)) => None,
+        _ => Some(egg),
+    }
+}
+
+/// The value of `key` in `[section]` of a small TOML or INI file (`name = "x"`).
+fn section_value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut inside = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line.trim_matches(['[', ']']).trim() == section;
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=').filter(|_| inside) else {
+            continue;
+        };
+        let v = v.trim().trim_matches(['"', '\'']).trim();
+        if k.trim() == key && !v.is_empty() {
+            return Some(v.to_string());
+        }
+    }
+    None
 }
 
 /// A small regular file's text without its line end (git's one-line files), read as
@@ -2138,6 +2230,39 @@ impl Observed {
                 "{program}: {name} format-patch writes its patches here (0001-….patch), which it was not given to write — try: {name} format-patch … -o => patches (a directory of their own)"
             )
         })
+    }
+
+    /// `pip install -e .` that failed where setuptools could not write the project's
+    /// metadata ([`egg_info`]): that name to write, with the venv if the line did not
+    /// give that either. Not where it tried to reach a host it had no way to: that
+    /// failed first.
+    pub fn editable_hint(
+        &self,
+        program: &str,
+        name: &str,
+        args: bool,
+        cwd: &Path,
+    ) -> Option<String> {
+        let egg = self
+            .egg_info
+            .as_ref()
+            .filter(|_| self.connects.is_empty())?;
+        let cmd = format!("{name}{}", if args { " …" } else { "" });
+        let place = |p: &Path| shown_from(p, cwd, &self.home, false);
+        let venv = match &self.changes {
+            Some(Changes::ReadOnly(Writes::Venv, venv)) => format!(" => {}", place(venv)),
+            _ => String::new(),
+        };
+        let project = egg.parent().map(|p| match p.file_name() {
+            Some(src) if src == "src" => p.parent().unwrap_or(p),
+            _ => p,
+        })?;
+        Some(format!(
+            "{program}: {name} installs {} in place (-e): setuptools writes {} there, which was not given to write — if it failed there, try: {cmd} +{venv} => {}",
+            place(project),
+            place(egg),
+            place(egg)
+        ))
     }
 
     /// After a failed command given a name to write inside a directory that is not

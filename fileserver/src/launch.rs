@@ -565,7 +565,9 @@ pub fn start(
             .find(|dir| dir.virt == plan.cwd)
             .map(|dir| dir.slots.keys().cloned().chain(granted_here()).collect())
             .or_else(|| private_here.then(granted_here));
+        let egg_info = crate::hints::egg_info(&tool, &words, &plan.cwd, &plan.nodes, &slots);
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
+            egg_info,
             proxy: plan.proxy,
             own_network: matches!(
                 plan.net,

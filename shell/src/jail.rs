@@ -2384,6 +2384,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.sqlite_dot_hint(program, name, cwd))
             .or_else(|| o.sqlite_journal_hint(program, name, cwd))
             .or_else(|| o.cmake_hint(program, name, args, cwd))
+            .or_else(|| o.editable_hint(program, name, args, cwd))
             .or_else(|| o.operands_hint(program, name, cwd))
             .or_else(|| {
                 o.changes_not_given()

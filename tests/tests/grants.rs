@@ -58,21 +58,24 @@ both!(
 
 // `gzip -c src/../README`: the word names README, through `src`. The jail had README
 // alone, so `src/..` was not found (trial 17); `src` is there now, empty.
-both!(a_word_that_walks_out_of_a_directory_finds_its_file, |t: &T| {
-    t.write("README", "hi\n");
-    t.write("src/a.c", "secret\n");
-    t.write("lib/x/y", "y\n");
-    let before = tree(t.dir());
-    assert_eq!(sh(t, "cat src/../README").success(), "hi\n");
-    assert_eq!(sh(t, "cat ./lib/x/../../README").success(), "hi\n");
-    // What is in `src` stays hidden: the directory leads only back out.
-    let run = sh(t, "sh -c 'ls -A src; cat \"$1\"' sh src/../README");
-    assert_eq!(run.success(), "hi\n");
-    let run = sh(t, "sed -i s/hi/ho/ => src/../README");
-    run.success();
-    assert_eq!(fs::read_to_string(t.path("README")).unwrap(), "ho\n");
-    assert_only_changed(&before, &tree(t.dir()), &["README"]);
-});
+both!(
+    a_word_that_walks_out_of_a_directory_finds_its_file,
+    |t: &T| {
+        t.write("README", "hi\n");
+        t.write("src/a.c", "secret\n");
+        t.write("lib/x/y", "y\n");
+        let before = tree(t.dir());
+        assert_eq!(sh(t, "cat src/../README").success(), "hi\n");
+        assert_eq!(sh(t, "cat ./lib/x/../../README").success(), "hi\n");
+        // What is in `src` stays hidden: the directory leads only back out.
+        let run = sh(t, "sh -c 'ls -A src; cat \"$1\"' sh src/../README");
+        assert_eq!(run.success(), "hi\n");
+        let run = sh(t, "sed -i s/hi/ho/ => src/../README");
+        run.success();
+        assert_eq!(fs::read_to_string(t.path("README")).unwrap(), "ho\n");
+        assert_only_changed(&before, &tree(t.dir()), &["README"]);
+    }
+);
 
 both!(plus_that_grants_nothing_is_an_argument, |t: &T| {
     t.write("a.txt", "x\n");

@@ -5,7 +5,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use pola_tests::{both, Key::*, Run, T};
+use pola_tests::{assert_only_changed, both, tree, Key::*, Run, T};
 
 fn prompt(t: &T) -> &'static str {
     if t.uid == 0 {
@@ -1320,6 +1320,44 @@ both!(
         // pip in a venv changes the venv, which it runs from (given read-only).
         let run = sh(t, &["-c", "/usr/bin/python3 -m venv => venv"]);
         assert!(run.ok(), "{run}");
+        // `pip install -e .`: setuptools writes the project's metadata into its sources
+        // (trial 18: "could not create 'src/mypkg.egg-info'", and no hint).
+        t.write(
+            "proj/setup.cfg",
+            "[metadata]\nname = my-pkg\nversion = 0.1\n\n[options]\npackage_dir =\n    = src\npackages = find:\n\n[options.packages.find]\nwhere = src\n",
+        );
+        t.write("proj/setup.py", "from setuptools import setup\nsetup()\n");
+        t.write("proj/src/mypkg/__init__.py", "X = 41 + 1\n");
+        // (A venv of its own: the one above is left as it was for pip's own hint.)
+        sh(t, &["-c", "/usr/bin/python3 -m venv => venv2"]).success();
+        let install =
+            "cd proj; . ../venv2/bin/activate; pip install -q --no-build-isolation --no-index -e .";
+        let run = sh(t, &["--hints", "-c", install]);
+        assert!(
+            run.stderr.contains("pip installs . in place (-e): setuptools writes src/my_pkg.egg-info there, which was not given to write — if it failed there, try: pip … + => ../venv2 => src/my_pkg.egg-info"),
+            "{run}"
+        );
+        let before = tree(&t.path("proj"));
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                &format!("{install} + => ../venv2 => src/my_pkg.egg-info"),
+            ],
+        );
+        assert!(run.ok() && !run.stderr.contains("pola-sh:"), "{run}");
+        let after = tree(&t.path("proj"));
+        assert_only_changed(&before, &after, &["src/my_pkg.egg-info/..."]);
+        let run = sh(
+            t,
+            &[
+                "-c",
+                "cd proj; ../venv2/bin/python -c 'import mypkg; print(mypkg.X)' + src",
+            ],
+        );
+        assert_eq!(run.success(), "42\n");
+
         let run = sh(
             t,
             &[
