@@ -112,6 +112,8 @@ pub struct Observed {
     /// The metadata `pip install -e` has setuptools write into the project, where its
     /// line did not give it to write ([`egg_info`]).
     pub egg_info: Option<PathBuf>,
+    /// The directory it runs in, for the lines said while it runs.
+    pub cwd: PathBuf,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.
@@ -2542,8 +2544,16 @@ impl Observed {
         let grants: Vec<String> = hosts.iter().map(|h| format!("@net:{h}")).collect();
         let (program, name) = &o.said_as;
         let args = if o.words.is_empty() { "" } else { " …" };
+        // With the venv it installs into, as the line said at its end has it (trial
+        // 18: following this one cost another failure).
+        let venv = match &o.changes {
+            Some(Changes::ReadOnly(Writes::Venv, venv)) => {
+                format!(" => {}", shown_from(venv, &o.cwd, &o.home, false))
+            }
+            _ => String::new(),
+        };
         Some(format!(
-            "{program}: {name} is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: {name}{args} + {}",
+            "{program}: {name} is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: {name}{args} + {}{venv}",
             grants.join(" ")
         ))
     }

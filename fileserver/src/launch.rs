@@ -568,6 +568,7 @@ pub fn start(
         let egg_info = crate::hints::egg_info(&tool, &words, &plan.cwd, &plan.nodes, &slots);
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             egg_info,
+            cwd: plan.cwd.clone(),
             proxy: plan.proxy,
             own_network: matches!(
                 plan.net,

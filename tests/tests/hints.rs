@@ -1950,6 +1950,19 @@ both!(
             1,
             "{run}"
         );
+        // A venv's pip is told the venv too, as at its end (trial 18: following this
+        // line cost another failure).
+        sh(t, &["-c", "/usr/bin/python3 -m venv => venv"]).success();
+        let run = sh(
+            t,
+            &[
+                "--hints",
+                "-c",
+                ". venv/bin/activate; pip install --retries 4 --timeout 2 tabulate",
+            ],
+        );
+        assert!(!run.ok(), "{run}");
+        assert!(run.stderr.contains("pola-sh: pip is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: pip … + @net:pypi.org @net:files.pythonhosted.org => venv\n"), "{run}");
     }
 );
 
