@@ -134,6 +134,8 @@ pub enum Writes {
     Keyring,
     /// Its user's own place for installed packages (`pip install --user`: ~/.local).
     UserSite,
+    /// The project's manifest (`npm pkg set`: package.json).
+    Manifest,
 }
 
 /// What the program named `tool`, given `words`, changes ([`Writes`]), if it is one
@@ -145,6 +147,11 @@ pub fn what_it_changes(tool: &str, words: &[PathBuf]) -> Option<Writes> {
     ];
     // (npm running the project's own scripts writes nothing of its own there.)
     let scripts = tool == "npm" && npm_runs_scripts(words);
+    // (`npm pkg set` edits package.json alone: given it read-only, it was told
+    // nothing; trial 18.)
+    if tool == "npm" && npm_edits_manifest(words) {
+        return Some(Writes::Manifest);
+    }
     if BUILDERS.contains(&tool) && !scripts && !only_checks(tool, words) {
         return Some(Writes::WorkingDir);
     }
@@ -1007,6 +1014,7 @@ pub fn changes_in(
                 _ => read_only(git),
             }
         }
+        Writes::Manifest => read_only(cwd.join("package.json")),
         Writes::Venv => {
             let venv = exe.parent()?.parent()?;
             let regular = crate::planted::open_regular(&venv.join("pyvenv.cfg")).is_some();
@@ -2010,6 +2018,7 @@ impl Observed {
             Writes::GlobalConfig => "its configuration",
             Writes::Keyring => "its keyrings (even to list them: their locks)",
             Writes::UserSite => "your own installed packages",
+            Writes::Manifest => "its manifest",
         };
         match changes {
             // The failure may have had another cause: said so for a build tool, whose
@@ -4007,6 +4016,8 @@ mod tests {
             ("make", "--dry-run all", None),
             ("make", "-C sub -j4", dir),
             ("ninja", "-n", None),
+            ("npm", "pkg set a=b", Some(Writes::Manifest)),
+            ("npm", "install", dir),
         ] {
             assert_eq!(what_it_changes(tool, &w(words)), writes, "{tool} {words}");
         }

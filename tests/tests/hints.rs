@@ -121,6 +121,14 @@ both!(npm_pkg_set_is_told_to_write_package_json, |t: &T| {
         ),
         "{run}"
     );
+    // Given it read-only: it could not write it, and was told nothing (trial 18).
+    let run = sh(t, &["--hints", "-c", &format!("{line} + package.json")]);
+    assert!(
+        run.stderr.contains(
+            "npm changes its manifest, and was given package.json read-only — try: npm … + => package.json"
+        ),
+        "{run}"
+    );
     let run = sh(t, &["-c", &format!("{line} + => package.json")]);
     assert!(run.ok(), "{run}");
     let text = fs::read_to_string(t.path("package.json")).unwrap();
