@@ -114,6 +114,9 @@ pub struct Observed {
     pub egg_info: Option<PathBuf>,
     /// The directory it runs in, for the lines said while it runs.
     pub cwd: PathBuf,
+    /// What it looks for in the directory it runs in is watched (`looked`): the
+    /// directory was not granted, only names in it.
+    pub watched: bool,
 }
 
 /// What a program changes that a command line may give it read-only, or not at all.

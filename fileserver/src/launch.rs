@@ -621,6 +621,11 @@ pub fn start(
             let tree = crate::hints::Tree::from_plan(&plan.nodes, &plan.cwd)?;
             crate::cwd_host::lend(shim, tree, observed.clone(), plan.uid, plan.gid)
         });
+    if let (Some(observed), Some(_)) = (&observed, &lent) {
+        if let Ok(mut o) = observed.lock() {
+            o.watched = true;
+        }
+    }
     let with_lent;
     let plan = match &lent {
         Some(_) => {

@@ -2325,7 +2325,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
     // says a failure says so (`pola-sh -c './build.sh'`; new-user trial).
     if !HINTS.load(std::sync::atomic::Ordering::Relaxed) {
         let (name, args) = (&outcome.command, outcome.args);
-        if let Some(line) = pola_sh_hint(program, name, args, outcome.status, &outcome.exe) {
+        if let Some(line) = pola_sh_hint(program, name, args, outcome.status, &outcome.exe, None) {
             say_hint_once(line);
         }
         return;
@@ -2377,7 +2377,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
         // looks for b, and the write grant for b alone would fail again).
         unreachable_hint(program, name, &outcome.hosts_unreachable)
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
-            .or_else(|| pola_sh_hint(program, name, args, outcome.status, &outcome.exe))
+            .or_else(|| pola_sh_hint(program, name, args, outcome.status, &outcome.exe, Some(&o)))
             .or_else(|| owners_hint(program, name, args, &o.words, &outcome.exe))
             .or_else(|| find_exec_hint(program, name, &o))
             .or_else(|| git_remote_hint(program, name, &o, cwd))
@@ -2781,11 +2781,26 @@ fn system_hint(program: &str, name: &str, args: bool, exe: &Path) -> Option<Stri
 /// authority (running such scripts unconfined on their own was reviewed and dropped:
 /// a jail's output written to a script by the shell's redirection is not known as the
 /// jail's).
-fn pola_sh_hint(program: &str, name: &str, args: bool, status: i32, exe: &Path) -> Option<String> {
+fn pola_sh_hint(
+    program: &str,
+    name: &str,
+    args: bool,
+    status: i32,
+    exe: &Path,
+    observed: Option<&pola_fileserver::hints::Observed>,
+) -> Option<String> {
     let is_pola_sh = |p: &Path| p.file_name().is_some_and(|n| n == crate::exec::PROGRAM);
     // Not after the user's Ctrl-C (a script that traps it and exits 130 was told of
     // grants; trial 5).
     if status == 0 || status == 128 + libc::SIGINT || !runs_as(exe, is_pola_sh) {
+        return None;
+    }
+    // Nor where what it did in the directory it runs in was watched, and it looked for
+    // nothing it was not given there, ran nothing it lacked, reached no host: its
+    // own usage message's exit (trial 17).
+    if observed.is_some_and(|o| {
+        o.watched && o.looked.is_empty() && o.execs.is_empty() && o.connects.is_empty()
+    }) {
         return None;
     }
     let dots = if args { " …" } else { "" };

@@ -506,6 +506,19 @@ both!(a_script_for_pola_sh_in_a_jail_says_so, |t: &T| {
     }
     let run = sh(t, &["--hints", "-c", "!!./report.sh"]);
     assert_eq!(run.success(), "made\n", "{run}");
+    // Its own usage message's exit, having looked for nothing it was not given: not
+    // told of grants (trial 17).
+    let script = format!(
+        "#!{}\n[ $# -ge 1 ] || {{ echo 'usage: data.sh DIR' >&2; exit 2; }}\nmkdir -p \"$1\"\n",
+        pola_tests::pola_sh().display()
+    );
+    let path = t.write("data.sh", &script);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    let run = sh(t, &["--hints", "-c", "./data.sh"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert_eq!(run.stderr, "usage: data.sh DIR\n", "{run}");
+    let run = sh(t, &["--hints", "-c", "./data.sh out"]);
+    assert!(run.stderr.contains("runs pola-sh in a jail"), "{run}");
 });
 
 // A probe of a Tor proxy on the loopback (gpg's dirmngr, before whatever it then
