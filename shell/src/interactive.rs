@@ -557,8 +557,17 @@ impl Completer for PolaHelper {
         // The list shows names a jail may have made: escaped (`pola_fileserver::text`).
         let (at, found) = self.files.complete(&without, pos - shift, ctx)?;
         let at = if at >= start { at + shift } else { at };
+        // A path to run (`./da<Tab>`): its directories and the programs in it, as bash
+        // completes it (data.db was offered beside data.sh; trial 17).
+        let runnable = |plain: &str| {
+            plain.ends_with('/') || {
+                let path = Path::new(plain);
+                path.is_file() && nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
+            }
+        };
         let found = found
             .into_iter()
+            .filter(|p| !at_command || runnable(&unescape(&p.replacement)))
             .map(|p| {
                 // The name as one word meaning exactly it: rustyline escapes only its own
                 // break characters, and a name a jail made may hold glob characters
@@ -690,23 +699,39 @@ mod tests {
 
     #[test]
     fn a_path_run_unconfined_completes_after_its_marks() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("data.sh"), "").unwrap();
+        let script = dir.path().join("data.sh");
+        std::fs::write(&script, "").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Only what runs, and directories, at a command's place (trial 17: data.db was
+        // offered beside data.sh).
+        std::fs::write(dir.path().join("data.db"), "").unwrap();
+        std::fs::create_dir(dir.path().join("datasets")).unwrap();
         let helper = PolaHelper::new();
         let history = rustyline::history::DefaultHistory::new();
         let ctx = Context::new(&history);
-        for before in ["", "ls; ", "X=1 "] {
-            let line = format!("{before}!!{}/da", dir.path().display());
+        for before in ["", "ls; ", "X=1 ", "!!", "ls; !!", "X=1 !!"] {
+            let line = format!("{before}{}/da", dir.path().display());
             let (at, found) = helper.complete(&line, line.len(), &ctx).unwrap();
-            let done: Vec<String> = found
+            let mut done: Vec<String> = found
                 .into_iter()
                 .map(|p| format!("{}{}", &line[..at], p.replacement))
                 .collect();
+            done.sort();
+            let d = dir.path().display();
             assert_eq!(
                 done,
-                [format!("{before}!!{}/data.sh", dir.path().display())]
+                [
+                    format!("{before}{d}/data.sh"),
+                    format!("{before}{d}/datasets/")
+                ]
             );
         }
+        // An argument is any file.
+        let line = format!("cat {}/da", dir.path().display());
+        let (_, found) = helper.complete(&line, line.len(), &ctx).unwrap();
+        assert_eq!(found.len(), 3);
     }
 
     #[test]
