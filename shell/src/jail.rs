@@ -1116,18 +1116,20 @@ struct UsersLink {
     target: Option<(PathBuf, PathBuf)>,
 }
 
-/// `mv SOURCE… => DEST` with a source named without `=>` (granted read-only): in the
+/// `mv SOURCE… DEST` with a source named without `=>` (granted read-only): in the
 /// jail every grant is a mount of its own, so `mv` cannot rename it and falls back to
-/// copying it to `DEST` and removing it, which fails — leaving both. Refused before it
-/// runs, with the line that works. `None` when it may run: only the system's `mv`,
-/// with a destination it may write (a read-only one changes nothing).
-fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
+/// copying it to `DEST` and removing it, which fails — leaving both, or, where it could
+/// not write `DEST` either, saying "inter-device move failed" before the hint (trial
+/// 18). Refused before it runs, with the line that works. `None` when it may run: only
+/// the system's `mv`, whose sources are not read-only mounts of their own in `ns` (one
+/// inside a directory the line gives to write is renamed there).
+fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path, ns: &Namespace) -> Option<String> {
     let system = [Path::new("/usr/bin/mv"), Path::new("/bin/mv")];
     if !system.contains(&exe) {
         return None;
     }
-    let (options, operands) =
-        pola_fileserver::hints::options_and_operands(cmd.argv.get(1..).unwrap_or_default());
+    let args = cmd.argv.get(1..).unwrap_or_default();
+    let (options, operands) = pola_fileserver::hints::options_and_operands(args);
     // `-t DIR`/`--target-directory`: the destination comes first; not followed here
     // (the hint after the command still says what to do).
     if options
@@ -1137,25 +1139,49 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path) -> Option<String> {
         return None;
     }
     let (dest, sources) = operands.split_last()?;
-    let at = |p: &Path| placed(&cmd.cwd, p);
-    let granted = |word: &OsString, write: bool| {
-        let path = at(Path::new(word));
-        path.is_some()
-            && cmd
-                .grants
-                .iter()
-                .any(|g| g.write == write && at(&g.path) == path)
+    let at = |word: &OsString| placed(&cmd.cwd, Path::new(word));
+    let mount = |word: &OsString| match at(word).and_then(|p| ns.get(&p).cloned()) {
+        Some(Entry::Grant(g)) => Some(g.rights),
+        _ => None,
     };
-    if sources.is_empty() || !granted(dest, true) {
-        return None;
-    }
-    let read_only = sources.iter().find(|s| granted(s, false))?;
-    let fixed: Vec<String> = operands
+    let read_only = sources
         .iter()
-        .map(|w| format!("=> {}", text::shown(Path::new(w))))
+        .find(|s| mount(s) == Some(Rights::ReadOnly))?;
+    let writable = |word: &OsString| {
+        at(word).is_some_and(|p| ns.holds(&p, Rights::ReadWrite))
+            || mount(word).is_some_and(Rights::writable)
+    };
+    let shown = |word: &OsString| text::shown(Path::new(word)).to_string();
+    // Into a directory it cannot write: the new names there, not all of it.
+    let into: Vec<String> = match cmd.cwd.join(dest).is_dir() && !writable(dest) {
+        true => sources
+            .iter()
+            .filter_map(|s| Some(Path::new(dest).join(Path::new(s).file_name()?)))
+            .map(|made| format!("=> {}", text::shown(&made)))
+            .collect(),
+        false => Vec::new(),
+    };
+    let fixed: Vec<String> = args
+        .iter()
+        .map(|w| match w {
+            w if sources.contains(&w) => format!("=> {}", shown(w)),
+            w if *w == **dest && into.len() == 1 => into[0].clone(),
+            // (Given to write as a name of its own, or not at all: `=>` it.)
+            w if *w == **dest
+                && into.is_empty()
+                && (!writable(w) || mount(w).is_some_and(Rights::writable)) =>
+            {
+                format!("=> {}", shown(w))
+            }
+            w => shown(w),
+        })
         .collect();
+    let extra = match into.len() > 1 {
+        true => format!(" + {}", into.join(" ")),
+        false => String::new(),
+    };
     Some(format!(
-        "mv: {} was granted read-only (named without =>): mv would copy it and could not remove it; nothing was moved — try: mv {}",
+        "mv: {} was granted read-only (named without =>): mv would copy it and could not remove it; nothing was moved — try: mv {}{extra}",
         text::shown(Path::new(read_only)),
         fixed.join(" ")
     ))
@@ -1956,7 +1982,7 @@ pub fn start(
     if let Some(line) = capability_as_argument(cmd) {
         crate::report::line(line);
     }
-    if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe)
+    if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe, &prepared.ns)
         .or_else(|| changes_a_work_tree_it_cannot_write(cmd, &tool))
         .or_else(|| forgets_worktrees_it_cannot_see(cmd, &tool))
     {

@@ -194,12 +194,29 @@ both!(
         "{run}"
     );
         assert_only_changed(&before, &tree(&t.path("w")), &[]);
-        // A destination it cannot write either changes nothing: left to mv.
-        let run = sh(t, "cd w && mv f d/");
-        assert!(
-            !run.ok() && !run.stderr.contains("nothing was moved"),
-            "{run}"
-        );
+        // Into a directory it cannot write either: refused too, told the new name
+        // there, not all of d/ (mv said "inter-device move failed" before the hint;
+        // trial 18). Two sources, a file, options: as typed, each source `=>`.
+        for (line, fix) in [
+            ("mv f d/", "mv => f => d/f"),
+            ("mv -v f d", "mv -v => f => d/f"),
+            ("mv f g d", "mv => f => g d + => d/f => d/g"),
+            ("mv f g", "mv => f => g"),
+        ] {
+            t.write("w/g", "g\n");
+            let run = sh(t, &format!("cd w && {line}"));
+            assert_eq!(run.code, Some(1), "{run}");
+            assert!(
+                run.stderr
+                    .contains(&format!("nothing was moved — try: {fix}\n")),
+                "{run}"
+            );
+            fs::remove_file(t.path("w/g")).unwrap();
+            assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        }
+        // One inside a directory the line gives to write is renamed there.
+        sh(t, "cd w && mv f d/f + => .").success();
+        sh(t, "cd w && mv d/f f + => .").success();
         assert_only_changed(&before, &tree(&t.path("w")), &[]);
         in_dir(t, &[], "mv => f => d/", &["f", "d/f"]);
         assert_eq!(read(t, "w/d/f"), "f\n");
