@@ -1816,8 +1816,16 @@ impl Observed {
         }
         let first = match tool {
             // Only where it copies to: what it copies is read, and rightly read-only.
+            // (Not where it was given several to copy and the last is no directory:
+            // what it said is all, and its last operand no place to write — `cp
+            // /etc/hosts /etc/hostname /etc/os-release + => .` was told `=>
+            // /etc/os-release`; trial 19.)
             _ if COPIES.contains(&tool) => {
-                *operands.last().filter(|d| self.read_only.contains(d))?
+                let last = *operands.last().filter(|d| self.read_only.contains(d))?;
+                if operands.len() > 2 && !cwd.join(last).is_dir() {
+                    return None;
+                }
+                last
             }
             // Only what it writes.
             // The file `sort` writes (`-o FILE`).
@@ -1888,6 +1896,27 @@ impl Observed {
             .filter(|o| self.read_only.contains(o))
             .collect();
         let each_changed = !COPIES.contains(&tool) && !["mv", "find", "patch"].contains(&tool);
+        // Each it compresses, and the file it makes of each (`gzip a.log.2 a.log.3` was
+        // told of the first alone; trial 19).
+        if changed.len() > 1 && each_changed && compressed_name(tool, first).is_some() {
+            let each: Vec<(String, String)> = changed
+                .iter()
+                .filter_map(|o| Some((shown(o), shown(&compressed_name(tool, o)?))))
+                .collect();
+            let taken = &each[..each.len().min(4)];
+            let more = match each.len() > 4 {
+                true => format!(" … ({} in all, => before each; or + => .)", each.len()),
+                false => String::new(),
+            };
+            return Some(format!(
+                "{program}: {name} was given {} files read-only ({}: {}, …), so it could not replace them — try: {name} … {} + {}{more}",
+                changed.len(),
+                self.given_how().trim_start_matches('(').trim_end_matches(')'),
+                shown(first),
+                taken.iter().map(|(f, _)| format!("=> {f}")).collect::<Vec<_>>().join(" "),
+                taken.iter().map(|(_, m)| format!("=> {m}")).collect::<Vec<_>>().join(" "),
+            ));
+        }
         if changed.len() > 1 && each_changed && compressed_name(tool, first).is_none() {
             let grants: Vec<String> = changed
                 .iter()
@@ -2580,9 +2609,20 @@ impl Observed {
         // `ssh-keygen -f keys/id`: it writes that file and its `.pub`, and was told
         // `+ .` (read-only; new-user trial). The line as it works, the file's word
         // given to write where it was.
-        if let Some(key) = word_after(&self.words, &["-f"])
-            .filter(|k| self.tool == "ssh-keygen" && cwd.join(k).symlink_metadata().is_err())
-        {
+        // (Not where it only reads the key: `-l`, `-y`, `-e`, …; `ssh-keygen -l -f
+        // nothere.pub` was told to write it; trial 19.)
+        let reads = |w: &PathBuf| {
+            let w = w.as_os_str().as_bytes();
+            w.len() >= 2
+                && w[0] == b'-'
+                && w[1] != b'-'
+                && w[1..].iter().any(|c| b"lyeiFRHBDQL".contains(c))
+        };
+        if let Some(key) = word_after(&self.words, &["-f"]).filter(|k| {
+            self.tool == "ssh-keygen"
+                && cwd.join(k).symlink_metadata().is_err()
+                && !self.words.iter().any(reads)
+        }) {
             let line: Vec<String> = self
                 .words
                 .iter()
@@ -2805,7 +2845,9 @@ impl Observed {
             }
         } else if let Some((new, seen)) = self
             .created(cwd)
-            .find(|(n, _)| cwd.join(n).symlink_metadata().is_err())
+            // (Never `+`: a `+` that granted nothing is a word, as the line said: `df
+            // -h + /` was told `=> ./+`; trial 19.)
+            .find(|(n, _)| cwd.join(n).symlink_metadata().is_err() && *n != Path::new("+"))
             // A program that only reads what it is given (`ls -d build`) makes nothing:
             // a missing operand is only missing, as it said itself.
             .filter(|(_, seen)| *seen || !READERS.contains(&self.tool.as_str()))

@@ -2392,7 +2392,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
             .or_else(|| fifo_hint(program, name, args, &outcome.exe))
             .or_else(|| agent_hint(program, name, &o.words, &outcome.exe))
-            .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
+            .or_else(|| system_view_hint(program, name, args, &o, &outcome.exe))
             .or_else(|| shell_script_hint(program, name, args, &o, &outcome.exe, cwd))
             .or_else(|| o.interpreter_hint(program, name, cwd))
     } else if let Some(line) = o.editor_hint(program, name, args, cwd) {
@@ -2432,7 +2432,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| setuid_hint(program, name, args, &outcome.exe))
             .or_else(|| system_hint(program, name, args, &outcome.exe))
             .or_else(|| processes_hint(program, name, args, &outcome.exe))
-            .or_else(|| system_view_hint(program, name, args, &o.words, &outcome.exe))
+            .or_else(|| system_view_hint(program, name, args, &o, &outcome.exe))
             .or_else(|| o.made_elsewhere_hint(program, name, args, cwd))
             .or_else(|| o.pyenv_rehash_hint(program, name, &outcome.exe, cwd))
     };
@@ -2707,12 +2707,13 @@ fn system_view_hint(
     program: &str,
     name: &str,
     args: bool,
-    words: &[std::path::PathBuf],
+    o: &pola_fileserver::hints::Observed,
     exe: &Path,
 ) -> Option<String> {
     use std::sync::atomic::{AtomicU8, Ordering};
     static SAID: AtomicU8 = AtomicU8::new(0);
     let tool = launch::program_name(exe);
+    let words = &o.words;
     // (`/` is the jail's own root: `df -h /` showed a 1 MB tmpfs; trial 10.)
     let operand = words.iter().any(|w| {
         let w = w.as_os_str().as_encoded_bytes();
@@ -2725,10 +2726,17 @@ fn system_view_hint(
         ),
         // With no operand, or `/`: every mount, or the jail's root (with another, the
         // file system holding it, which is right).
-        "df" | "findmnt" | "mount" | "lsblk" if !operand => {
+        // (`df -h PATH` shows the file system holding PATH, jailed: trial 19.)
+        "df" if !operand => (
+            2,
+            "sees the jail's own mounts, not the system's (df … PATH shows the file system holding PATH)",
+        ),
+        "findmnt" | "mount" | "lsblk" if !operand => {
             (2, "sees the jail's own mounts, not the system's")
         }
-        "ip" | "ifconfig" | "ss" | "netstat" | "route" => (
+        // (With the host's network, `@net`, it sees the host's: trial 19 was told
+        // otherwise.)
+        "ip" | "ifconfig" | "ss" | "netstat" | "route" if !o.host_network => (
             4,
             "sees the jail's own network (its loopback alone), not the system's",
         ),
