@@ -473,7 +473,6 @@ fn repl(sh: &mut Shell) -> i32 {
     ignore_job_signals();
     catch_interrupt();
     sh.terminal = pola_sh::job::Terminal::take();
-    let history = dirs::data_dir().map(|d| d.join("pola-sh").join("history"));
     // As bash: HISTSIZE entries (500 unless set; rustyline's own default kept 100).
     let kept = sh
         .get("HISTSIZE")
@@ -508,12 +507,13 @@ fn repl(sh: &mut Shell) -> i32 {
     if let Some(t) = &mut sh.terminal {
         t.relay();
     }
-    if let Some(h) = &history {
-        let _ = editor.load_history(h);
-        sh.history = editor.history().iter().cloned().collect();
-    }
     if let Err(Flow::Exit(s)) = read_interactive_files(sh) {
         return sh.exit_hook(s);
+    }
+    // After the startup files, as bash: a `HISTFILE` set there is the one read.
+    if let Some(h) = history_file(sh) {
+        let _ = editor.load_history(&h);
+        sh.history = editor.history().iter().cloned().collect();
     }
     // The zygote, and the jail it makes ahead, while the user types the first line.
     pola_fileserver::zygote::start_ahead(|| pola_fileserver::launch::find_shim().ok());
@@ -636,7 +636,7 @@ fn repl(sh: &mut Shell) -> i32 {
                 INTERRUPTED.store(false, std::sync::atomic::Ordering::SeqCst);
                 match sh.run_source(&text) {
                     Err(Flow::Exit(s)) => {
-                        save(&mut editor, &history);
+                        save(&mut editor, &history_file(sh));
                         return sh.exit_hook(s);
                     }
                     // Ctrl-C stopped the line: `$?` says so, the prompt goes on a line
@@ -677,7 +677,7 @@ fn repl(sh: &mut Shell) -> i32 {
             }
         }
     }
-    save(&mut editor, &history);
+    save(&mut editor, &history_file(sh));
     if HUNG_UP.load(std::sync::atomic::Ordering::SeqCst) {
         sh.status = 128 + libc::SIGHUP;
     }
@@ -731,6 +731,17 @@ pub unsafe extern "C" fn read(
     }
 }
 
+/// The history's file: `HISTFILE` as bash has it (its value when read or saved; set
+/// but empty, none), else pola-sh's own under the user's data directory (trial 19:
+/// `HISTFILE=/dev/null` did not keep a session out of the history).
+fn history_file(sh: &Shell) -> Option<std::path::PathBuf> {
+    match sh.get("HISTFILE") {
+        Some(f) if f.is_empty() => None,
+        Some(f) => Some(sh.cwd().join(f)),
+        None => dirs::data_dir().map(|d| d.join("pola-sh").join("history")),
+    }
+}
+
 /// Save the history: whole or not at all (written beside it, then renamed over it: a
 /// shell killed while it wrote, as a closed terminal's SIGHUP did, left it empty).
 /// The new file is made here, exclusively, under a name no one can guess (a file or
@@ -740,6 +751,10 @@ pub unsafe extern "C" fn read(
 fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let Some(h) = history else { return };
+    // Only over a file (`HISTFILE=/dev/null`: nothing is renamed over the device).
+    if std::fs::metadata(h).is_ok_and(|m| !m.is_file()) {
+        return;
+    }
     if let Some(dir) = h.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

@@ -528,13 +528,31 @@ both!(hints_name_only_what_the_line_meant_to_write, |t: &T| {
     t.write("logs/a.log.3", "b\n");
     // Each file gzip replaces, and what it makes of each (told the first alone).
     let run = sh(t, &["--hints", "-c", "gzip logs/a.log.2 logs/a.log.3"]);
-    assert!(run.stderr.contains("try: gzip … => logs/a.log.2 => logs/a.log.3 + => logs/a.log.2.gz => logs/a.log.3.gz\n"), "{run}");
-    let run = sh(t, &["-c", "gzip => logs/a.log.2 => logs/a.log.3 + => logs/a.log.2.gz => logs/a.log.3.gz"]);
+    assert!(
+        run.stderr.contains(
+            "try: gzip … => logs/a.log.2 => logs/a.log.3 + => logs/a.log.2.gz => logs/a.log.3.gz\n"
+        ),
+        "{run}"
+    );
+    let run = sh(
+        t,
+        &[
+            "-c",
+            "gzip => logs/a.log.2 => logs/a.log.3 + => logs/a.log.2.gz => logs/a.log.3.gz",
+        ],
+    );
     assert!(run.ok(), "{run}");
     assert!(t.path("logs/a.log.3.gz").exists() && !t.path("logs/a.log.3").exists());
     // Copies into a last operand that is no directory: cp said so, and nothing more
     // (it was told to write /etc/os-release).
-    let run = sh(t, &["--hints", "-c", "cp /etc/hosts /etc/hostname /etc/passwd + => ."]);
+    let run = sh(
+        t,
+        &[
+            "--hints",
+            "-c",
+            "cp /etc/hosts /etc/hostname /etc/passwd + => .",
+        ],
+    );
     assert!(!run.ok() && run.stderr.contains("Not a directory"), "{run}");
     assert!(!run.stderr.contains("pola-sh:"), "{run}");
     // A `+` that granted nothing is a word, never a name to make (`=> ./+`).
@@ -542,9 +560,13 @@ both!(hints_name_only_what_the_line_meant_to_write, |t: &T| {
     assert!(!run.stderr.contains("./+"), "{run}");
     // Reading a key that is not there: not told to write it and its `.pub`.
     let run = sh(t, &["--hints", "-c", "ssh-keygen -l -f nothere.pub"]);
-    assert!(!run.ok() && !run.stderr.contains("nothere.pub.pub"), "{run}");
+    assert!(
+        !run.ok() && !run.stderr.contains("nothere.pub.pub"),
+        "{run}"
+    );
     // With the host's network, `ip` sees the host's: not told it sees the loopback.
-    if std::path::Path::new("/usr/sbin/ip").exists() || std::path::Path::new("/usr/bin/ip").exists() {
+    if std::path::Path::new("/usr/sbin/ip").exists() || std::path::Path::new("/usr/bin/ip").exists()
+    {
         let run = sh(t, &["--hints", "-c", "ip -br a + @net; ip -br a"]);
         assert_eq!(run.stderr.matches("its loopback alone").count(), 1, "{run}");
     }

@@ -1345,6 +1345,62 @@ both!(
     }
 );
 
+// `HISTFILE`, as bash has it: the file read and written (set in a startup file too),
+// none when set empty, and a device never written over (trial 19: it was not looked
+// at, and `HISTFILE=/dev/null` did not keep a session out of the history).
+both!(histfile_names_the_history, |t: &T| {
+    let data = t.path(".data");
+    let data_s = data.to_str().unwrap();
+    let file = t.write("h", "echo from-file\n");
+    let file_s = file.to_str().unwrap().to_string();
+    let steps = |last: &'static str| {
+        vec![
+            Expect(prompt(t)),
+            // (The line itself is in the history: one more.)
+            Send("history | grep -c from-file"),
+            Send(ENTER),
+            Expect(last),
+            Pause(0.5),
+            Send("echo typed-here"),
+            Send(ENTER),
+            Expect("typed-here"),
+            Pause(0.5),
+            Send("exit"),
+            Send(ENTER),
+        ]
+    };
+    let env = [("XDG_DATA_HOME", data_s), ("HISTFILE", file_s.as_str())];
+    let run = t.on_terminal_env(&pola_tests::pola_sh(), &[], &env, &steps("\n2\n"));
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let saved = fs::read_to_string(&file).unwrap();
+    assert!(
+        saved.contains("echo from-file") && saved.contains("echo typed-here"),
+        "{saved}"
+    );
+    assert!(!data.join("pola-sh/history").exists());
+    // Set empty: no history kept.
+    let env = [("XDG_DATA_HOME", data_s), ("HISTFILE", "")];
+    let run = t.on_terminal_env(&pola_tests::pola_sh(), &[], &env, &steps("\n1\n"));
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    assert!(!data.join("pola-sh/history").exists());
+    // A device: read (nothing), never replaced.
+    let env = [("XDG_DATA_HOME", data_s), ("HISTFILE", "/dev/null")];
+    let run = t.on_terminal_env(&pola_tests::pola_sh(), &[], &env, &steps("\n1\n"));
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    assert!(!data.join("pola-sh/history").exists());
+    // Unset: pola-sh's own.
+    let env = [("XDG_DATA_HOME", data_s)];
+    let run = t.on_terminal_env(&pola_tests::pola_sh(), &[], &env, &steps("\n1\n"));
+    assert!(run.stdout.starts_with("OK"), "{run}");
+    let saved = fs::read_to_string(data.join("pola-sh/history")).unwrap();
+    assert!(saved.contains("echo typed-here"), "{saved}");
+});
+
 // Closing the terminal (a hang-up) saves the history whole, as bash does; it used to
 // be written in place as the shell was killed: emptied, or only the last session's.
 both!(a_hang_up_keeps_the_history, |t: &T| {
