@@ -2850,7 +2850,15 @@ impl Observed {
             .find(|(n, _)| cwd.join(n).symlink_metadata().is_err() && *n != Path::new("+"))
             // A program that only reads what it is given (`ls -d build`) makes nothing:
             // a missing operand is only missing, as it said itself.
-            .filter(|(_, seen)| *seen || !READERS.contains(&self.tool.as_str()))
+            // Nor one that removes or changes what is there (`rm nothere` was told "if
+            // it was to make it"; trial 19).
+            .filter(|(_, seen)| {
+                const NEVER_MAKE: &[&str] =
+                    &["rm", "rmdir", "unlink", "shred", "chmod", "chown", "chgrp"];
+                *seen
+                    || !(READERS.contains(&self.tool.as_str())
+                        || NEVER_MAKE.contains(&self.tool.as_str()))
+            })
         {
             // A name it tried to make here, which is not there. Only a name the user
             // typed is shown (a name the jail chose is its text, and a grant suggested

@@ -1187,6 +1187,45 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path, ns: &Namespace) -> Opt
     ))
 }
 
+/// `rm f` with `f` named without `=>` (granted read-only): a mount of its own, which no
+/// one in the jail can remove — rm said "Device or resource busy", which names nothing
+/// the user did (trial 19), and with several names removed the others. Refused before
+/// it runs, with the line that works: each such name `=>`. Only the system's `rm`,
+/// `rmdir` and `unlink`.
+fn removes_what_it_cannot(cmd: &Command, exe: &Path, ns: &Namespace) -> Option<String> {
+    let tool = launch::program_name(exe);
+    let system = exe
+        .parent()
+        .is_some_and(|d| d == Path::new("/usr/bin") || d == Path::new("/bin"));
+    if !system || !["rm", "rmdir", "unlink"].contains(&tool.as_str()) {
+        return None;
+    }
+    let args = cmd.argv.get(1..).unwrap_or_default();
+    let (_, operands) = pola_fileserver::hints::options_and_operands(args);
+    let mount = |word: &OsString| match placed(&cmd.cwd, Path::new(word))
+        .and_then(|p| ns.get(&p).cloned())
+    {
+        Some(Entry::Grant(g)) => Some(g.rights),
+        _ => None,
+    };
+    let first = operands
+        .iter()
+        .find(|w| mount(w) == Some(Rights::ReadOnly))?;
+    // Each name of its own `=>`, those the line gave so already too.
+    let fixed: Vec<String> = args
+        .iter()
+        .map(|w| match operands.contains(&w) && mount(w).is_some() {
+            true => format!("=> {}", text::shown(Path::new(w))),
+            false => text::shown(Path::new(w)).to_string(),
+        })
+        .collect();
+    Some(format!(
+        "{tool}: {} was granted read-only (named without =>), and cannot be removed; nothing was removed — try: {tool} {}",
+        text::shown(Path::new(first)),
+        fixed.join(" ")
+    ))
+}
+
 /// The directories `path` (from `cwd`) walks out of with `..`, as the jail will see
 /// them: each there as an empty directory of the skeleton, so that the jail resolves
 /// the word as the host does (`gzip -c src/../README` was given README alone, and the
@@ -1983,6 +2022,7 @@ pub fn start(
         crate::report::line(line);
     }
     if let Some(message) = moves_what_it_cannot_remove(cmd, &prepared.exe, &prepared.ns)
+        .or_else(|| removes_what_it_cannot(cmd, &prepared.exe, &prepared.ns))
         .or_else(|| changes_a_work_tree_it_cannot_write(cmd, &tool))
         .or_else(|| forgets_worktrees_it_cannot_see(cmd, &tool))
     {
