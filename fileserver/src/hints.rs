@@ -671,8 +671,11 @@ pub fn options_and_operands(args: &[std::ffi::OsString]) -> (Vec<&[u8]>, Vec<&st
 /// reads: `sed -i`, `perl -pi`, `rm`, `chmod`, `gzip`, … (`find … | xargs rm` was told
 /// to grant them read-only, and then only failed; new-user trial).
 fn xargs_edits_in_place(tool: &str, words: &[PathBuf]) -> bool {
+    // (And what makes names beside them: `xargs -I{} cp {} {}.bak` was told to read
+    // them; trial 19.)
     const CHANGERS: &[&str] = &[
-        "rm", "rmdir", "unlink", "shred", "chmod", "chown", "chgrp", "touch", "truncate", "setfacl",
+        "rm", "rmdir", "unlink", "shred", "chmod", "chown", "chgrp", "touch", "truncate",
+        "setfacl", "cp", "mv", "ln", "install", "mkdir",
     ];
     if tool != "xargs" {
         return false;
@@ -2782,6 +2785,19 @@ impl Observed {
                 // One file: as patch's operand. Directories, or a few names (the old
                 // and new names of a diff's tree): each given to write, not passed.
                 (false, 1) if patch && !cwd.join(rel).is_dir() => format!("=> {}", word(rel)),
+                // Files all, the old and new names of one file's diff (`diff -u app.ini
+                // app.ini.new`): patch changes the one it chooses, as GNU patch does —
+                // fewest names on its path, then the shortest name (trial 19 was told
+                // both).
+                (false, n)
+                    if patch && n <= 3 && existing.iter().all(|(r, _)| cwd.join(r).is_file()) =>
+                {
+                    let chosen = existing.iter().min_by_key(|(r, _)| {
+                        let base = r.file_name().map_or(0, |b| b.len());
+                        (r.components().count(), base, r.as_os_str().len())
+                    });
+                    format!("+ => {}", chosen.map(|(r, _)| word(r)).unwrap_or_default())
+                }
                 (false, n) if patch && n <= 3 => {
                     let each: Vec<String> = existing
                         .iter()
@@ -2827,7 +2843,9 @@ impl Observed {
             // The other names it looked for that the grant does not give, by name ("and
             // one more thing" said nothing of what; new-user trial).
             let words: Vec<&str> = grant.split(' ').collect();
-            if !words.contains(&".") {
+            // (patch's other name of the file it chose is not one it needs.)
+            let chosen = patch && existing.iter().all(|(r, _)| cwd.join(r).is_file());
+            if !words.contains(&".") && !chosen {
                 uncovered = existing[1..]
                     .iter()
                     .filter(|(r, _)| {

@@ -1151,13 +1151,17 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path, ns: &Namespace) -> Opt
         at(word).is_some_and(|p| ns.holds(&p, Rights::ReadWrite))
             || mount(word).is_some_and(Rights::writable)
     };
-    let shown = |word: &OsString| text::shown(Path::new(word)).to_string();
+    // (Options as typed: `word` would make `-v` a name, `./-v`.)
+    let shown = |word: &OsString| match word.as_bytes().starts_with(b"-") {
+        true => text::shown(Path::new(word)).to_string(),
+        false => text::word(Path::new(word)),
+    };
     // Into a directory it cannot write: the new names there, not all of it.
     let into: Vec<String> = match cmd.cwd.join(dest).is_dir() && !writable(dest) {
         true => sources
             .iter()
             .filter_map(|s| Some(Path::new(dest).join(Path::new(s).file_name()?)))
-            .map(|made| format!("=> {}", text::shown(&made)))
+            .map(|made| format!("=> {}", text::word(&made)))
             .collect(),
         false => Vec::new(),
     };
@@ -1215,8 +1219,9 @@ fn removes_what_it_cannot(cmd: &Command, exe: &Path, ns: &Namespace) -> Option<S
     let fixed: Vec<String> = args
         .iter()
         .map(|w| match operands.contains(&w) && mount(w).is_some() {
-            true => format!("=> {}", text::shown(Path::new(w))),
-            false => text::shown(Path::new(w)).to_string(),
+            true => format!("=> {}", text::word(Path::new(w))),
+            false if w.as_bytes().starts_with(b"-") => text::shown(Path::new(w)).to_string(),
+            false => text::word(Path::new(w)),
         })
         .collect();
     Some(format!(
@@ -2462,6 +2467,7 @@ pub fn report_hint(program: &str, outcome: &Outcome) {
             .or_else(|| o.format_patch_hint(program, name))
             .or_else(|| o.hint(program, name, args, cwd))
             .or_else(|| o.python_import_hint(program, name, args, cwd))
+            .or_else(|| others_files_hint(program, name, args, &o.words, cwd))
             .or_else(|| glued_directory_hint(program, name, args, &o, cwd))
             .or_else(|| project_above_hint(program, name, &o, cwd))
             .or_else(|| o.listing_hint(program, name, args, cwd))
@@ -3137,6 +3143,70 @@ fn owners_hint(
     let dots = if args { " …" } else { "" };
     Some(format!(
         "{program}: {name}: a jail has one user and one group, yours: files cannot be given to another there — to change owners, run it unconfined, on purpose: !!{name}{dots}"
+    ))
+}
+
+/// Root's command that failed on a file it named (or one below a directory it named,
+/// a few levels down) that is another user's and not readable by others: a jail has
+/// no capabilities, root's override of file permissions among them (SECURITY.md 19),
+/// and "Permission denied" did not say why (trial 19: `tar czf => b.tgz own`, `cp -a`,
+/// `du -sh /var/lib/postgresql`). Said with the way to run it as root, on purpose.
+fn others_files_hint(
+    program: &str,
+    name: &str,
+    args: bool,
+    words: &[PathBuf],
+    cwd: &Path,
+) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    if !nix::unistd::geteuid().is_root() {
+        return None;
+    }
+    // Readable (a directory: searchable too) by the jail's one user, root, and its one
+    // group, without an override.
+    let closed = |m: &fs::Metadata| {
+        let bits = match (m.uid(), m.gid()) {
+            (0, _) => m.mode() >> 6,
+            (_, 0) => m.mode() >> 3,
+            _ => m.mode(),
+        };
+        let need = if m.is_dir() { 0o5 } else { 0o4 };
+        !m.file_type().is_symlink() && bits & need != need
+    };
+    let mut budget = 2000usize;
+    let mut stack: Vec<(PathBuf, usize)> = words
+        .iter()
+        .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
+        .map(|w| (cwd.join(w), 0))
+        .collect();
+    let mut found = None;
+    while let Some((path, depth)) = stack.pop() {
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if closed(&meta) {
+            found = Some(path);
+            break;
+        }
+        if !meta.is_dir() || depth >= 3 {
+            continue;
+        }
+        for entry in fs::read_dir(&path).into_iter().flatten().flatten() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            stack.push((entry.path(), depth + 1));
+        }
+    }
+    let found = found?;
+    let shown = match found.strip_prefix(cwd) {
+        Ok(rel) => text::shown(rel).to_string(),
+        Err(_) => text::shown(&found).to_string(),
+    };
+    let dots = if args { " …" } else { "" };
+    Some(format!(
+        "{program}: {name}: {shown} is another user's, and not readable by others: a jail has no capabilities, so root does not override file permissions there — to read it as root, on purpose: !!{name}{dots}"
     ))
 }
 

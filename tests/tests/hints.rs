@@ -521,6 +521,36 @@ both!(a_script_for_pola_sh_in_a_jail_says_so, |t: &T| {
     assert!(run.stderr.contains("runs pola-sh in a jail"), "{run}");
 });
 
+// Root's command on another user's file that others may not read: a jail has no
+// capabilities (SECURITY.md 19), so root's override of permissions is gone there, and
+// "Permission denied" did not say why (trial 19: tar, cp -a, du as root). Said, with
+// the way to run it as root on purpose. (A user never had that override: nothing.)
+both!(
+    root_reading_another_users_file_is_told_why_it_cannot,
+    |t: &T| {
+        use std::os::unix::fs::PermissionsExt;
+        t.write("own/a", "secret\n");
+        t.write("own/sub/b", "b\n");
+        fs::set_permissions(t.path("own/sub/b"), fs::Permissions::from_mode(0o600)).unwrap();
+        if t.uid != 0 {
+            let run = sh(t, &["--hints", "-c", "cat own/sub/b"]);
+            assert!(!run.stderr.contains("another user's"), "{run}");
+            return;
+        }
+        std::os::unix::fs::chown(t.path("own/sub/b"), Some(65534), Some(65534)).unwrap();
+        // Unconfined, root reads it: the override is what the jail lacks.
+        assert_eq!(sh(t, &["-c", "!!cat own/sub/b"]).success(), "b\n");
+        for line in ["cat own/sub/b", "tar czf => o.tgz own"] {
+            let run = sh(t, &["--hints", "-c", line]);
+            assert!(!run.ok(), "{run}");
+            assert!(run.stderr.contains("own/sub/b is another user's, and not readable by others: a jail has no capabilities, so root does not override file permissions there — to read it as root, on purpose: !!"), "{run}");
+        }
+        // A failure of another kind is not said so.
+        let run = sh(t, &["--hints", "-c", "cat own/a nothere"]);
+        assert!(!run.stderr.contains("another user's"), "{run}");
+    }
+);
+
 // A sysadmin's day (trial 19): hints that named the wrong grant, or one for a name the
 // line never meant to write.
 both!(hints_name_only_what_the_line_meant_to_write, |t: &T| {
@@ -1173,6 +1203,19 @@ both!(
             ],
         );
         assert!(run.ok() && t.path("x/y").is_dir(), "{run}");
+        // A diff of a file and its new version (`diff -u app.ini app.ini.new`): the one
+        // patch changes, as it chooses (trial 19 was told both).
+        t.write("app.ini", "x=1\n");
+        t.write("app.ini.new", "x=2\n");
+        t.write(
+            "fix.patch",
+            "--- app.ini\n+++ app.ini.new\n@@ -1 +1 @@\n-x=1\n+x=2\n",
+        );
+        let run = sh(t, &["--hints", "-c", "patch -p0 < fix.patch"]);
+        assert!(run.stderr.contains("try: patch … + => app.ini\n"), "{run}");
+        sh(t, &["-c", "patch -p0 + => app.ini < fix.patch"]).success();
+        assert_eq!(fs::read_to_string(t.path("app.ini")).unwrap(), "x=2\n");
+        assert_eq!(fs::read_to_string(t.path("app.ini.new")).unwrap(), "x=2\n");
         assert_eq!(fs::read_to_string(t.path("orig.txt")).unwrap(), "b\n");
         // What each hint says works: git's repository is .git itself (`git init =>
         // .git` made .git/.git), and a file made under directories that are there is
@@ -1817,6 +1860,17 @@ both!(xargs_editing_in_place_is_told_the_write_grant, |t: &T| {
     );
     assert!(sh(t, &["-c", &format!("{line} + => t")]).ok());
     assert!(!t.path("w/t/a.log").exists() && t.path("w/t/keep.txt").exists());
+    // And a copy made beside each (`xargs -I{} cp {} {}.bak` was told `+ t`, read-only;
+    // trial 19).
+    let line = "cd w && find t -name '*.txt' | xargs -I{} cp {} {}.bak";
+    let run = sh(t, &["--hints", "-c", line]);
+    assert!(
+        run.stderr
+            .contains("xargs looked for ./t, which was not granted — try: xargs … + => t"),
+        "{run}"
+    );
+    assert!(sh(t, &["-c", &format!("{line} + => t")]).ok());
+    assert!(t.path("w/t/keep.txt.bak").exists());
     // A few names here, each to write (`ls *.log | xargs rm` was told `+ => .`; trial
     // 8); never a dot file's name, which its input chose.
     for name in ["w/a.log", "w/b.log", "w/keep.txt", "w/.c.log"] {
@@ -2399,7 +2453,8 @@ both!(hints_name_every_file_a_line_makes_or_moves, |t: &T| {
     );
     let run = sh(t, &["--hints", "-c", "mv m1.log m2.log dest/"]);
     assert!(
-        run.stderr.contains("try: mv => m1.log => m2.log => dest/"),
+        run.stderr
+            .contains("try: mv => m1.log => m2.log dest/ + => dest/m1.log => dest/m2.log\n"),
         "{run}"
     );
     // What they say works.
@@ -2407,7 +2462,7 @@ both!(hints_name_every_file_a_line_makes_or_moves, |t: &T| {
         t,
         &[
             "-c",
-            "touch => a/b/c/x.txt => a/foo.txt && mv => m1.log => m2.log => dest/",
+            "touch => a/b/c/x.txt => a/foo.txt && mv => m1.log => m2.log dest/ + => dest/m1.log => dest/m2.log",
         ],
     )
     .success();
@@ -2453,7 +2508,7 @@ both!(
         assert_eq!(
             run.stderr
                 .matches(
-                    "df sees the jail's own mounts, not the system's — to see the system's: !!df …"
+                    "df sees the jail's own mounts, not the system's (df … PATH shows the file system holding PATH) — to see the system's: !!df …"
                 )
                 .count(),
             1,
