@@ -736,7 +736,7 @@ pub unsafe extern "C" fn read(
 /// `HISTFILE=/dev/null` did not keep a session out of the history).
 fn history_file(sh: &Shell) -> Option<std::path::PathBuf> {
     match sh.get("HISTFILE") {
-        Some(f) if f.is_empty() => None,
+        Some("") => None,
         Some(f) => Some(sh.cwd().join(f)),
         None => dirs::data_dir().map(|d| d.join("pola-sh").join("history")),
     }
