@@ -2631,7 +2631,7 @@ impl Observed {
                 .iter()
                 .map(|w| match w {
                     w if w == key => format!("=> {}", word(w)),
-                    w if w.as_os_str().as_bytes().starts_with(b"-") => shown(w),
+                    w if w.as_os_str().as_bytes().starts_with(b"-") => crate::text::arg_word(w),
                     w => word(w),
                 })
                 .collect();

@@ -173,6 +173,23 @@ pub fn word<T: AsRef<OsStr> + ?Sized>(text: &T) -> String {
     quote(bytes).replace('$', "\\$").replace('`', "\\`")
 }
 
+/// A word of a command's line as it will be suggested again: an option (`-v`,
+/// `--since=2d`: a `-` and then only letters, digits and `-_=.,:`) as it is, anything
+/// else as a [`word`] naming exactly it — a name a glob found may start with `-` and
+/// hold `;` or `$(…)`, which a pasted suggestion would run (review).
+pub fn arg_word<T: AsRef<OsStr> + ?Sized>(text: &T) -> String {
+    let bytes = text.as_ref().as_bytes();
+    let option = bytes.len() > 1
+        && bytes[0] == b'-'
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=.,:".contains(b));
+    match option {
+        true => String::from_utf8_lossy(bytes).into_owned(),
+        false => word(text),
+    }
+}
+
 /// Whether `text` can be typed as a word that names it ([`word`]): nothing in it is
 /// escaped (a control character, a byte that is not UTF-8, a look-alike), so the
 /// word's characters are the name's.

@@ -1152,10 +1152,7 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path, ns: &Namespace) -> Opt
             || mount(word).is_some_and(Rights::writable)
     };
     // (Options as typed: `word` would make `-v` a name, `./-v`.)
-    let shown = |word: &OsString| match word.as_bytes().starts_with(b"-") {
-        true => text::shown(Path::new(word)).to_string(),
-        false => text::word(Path::new(word)),
-    };
+    let shown = |word: &OsString| text::arg_word(word);
     // Into a directory it cannot write: the new names there, not all of it.
     let into: Vec<String> = match cmd.cwd.join(dest).is_dir() && !writable(dest) {
         true => sources
@@ -1220,8 +1217,7 @@ fn removes_what_it_cannot(cmd: &Command, exe: &Path, ns: &Namespace) -> Option<S
         .iter()
         .map(|w| match operands.contains(&w) && mount(w).is_some() {
             true => format!("=> {}", text::word(Path::new(w))),
-            false if w.as_bytes().starts_with(b"-") => text::shown(Path::new(w)).to_string(),
-            false => text::word(Path::new(w)),
+            false => text::arg_word(w),
         })
         .collect();
     Some(format!(

@@ -223,6 +223,37 @@ both!(
     }
 );
 
+// A refusal's suggested line names what a glob found as words (review: a name a jail
+// made, `-x; !!touch PWNED; #`, was printed as an option, as typed, and the line, pasted,
+// ran `!!touch PWNED` unconfined).
+both!(
+    a_refusals_suggestion_never_runs_a_name_a_glob_found,
+    |t: &T| {
+        let name = "-x; !!touch PWNED; #";
+        // The attack: that text pasted unquoted runs the command it holds, unconfined.
+        t.mkdir("w0");
+        sh(t, &format!("cd w0 && echo {name}")).success();
+        assert!(t.path("w0/PWNED").exists());
+        for line in ["rm *", "mv -- * d"] {
+            t.write(&format!("w3/{name}"), "x\n");
+            t.write("w3/a", "a\n");
+            t.mkdir("w3/d");
+            let run = sh(t, &format!("cd w3 && {line}"));
+            assert_eq!(run.code, Some(1), "{run}");
+            assert!(run.stderr.contains("\"./-x; !!touch PWNED; #\""), "{run}");
+            let suggested = run
+                .stderr
+                .split("try: ")
+                .nth(1)
+                .unwrap_or_default()
+                .trim_end();
+            let pasted = sh(t, &format!("cd w3 && {suggested}"));
+            assert!(!t.path("w3/PWNED").exists(), "{run}\n{pasted}");
+            fs::remove_dir_all(t.path("w3")).unwrap();
+        }
+    }
+);
+
 // `git bisect start HEAD HEAD~2 + => .git` (new-user trial): git moved HEAD to the
 // middle commit, could not replace the read-only work tree's files and said 0, leaving
 // them as local changes. Refused before it starts, as `git switch` is; with the work
