@@ -836,6 +836,12 @@ pub fn namespace(
             .iter()
             .filter_map(|f| crate::protect::Protected::find_file(f)),
         );
+        // The history a `HISTFILE` names, read at the next start as the user's own
+        // lines (review: a jail could leave a FIFO or planted lines there).
+        let histfile = cmd.source_env.iter().find(|(k, _)| k == "HISTFILE");
+        if let Some((_, f)) = histfile.filter(|(_, f)| !f.is_empty()) {
+            own.extend(crate::protect::Protected::find_file(&cmd.cwd.join(f)));
+        }
         own
     } else {
         Vec::new()

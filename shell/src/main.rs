@@ -512,7 +512,7 @@ fn repl(sh: &mut Shell) -> i32 {
     }
     // After the startup files, as bash: a `HISTFILE` set there is the one read.
     if let Some(h) = history_file(sh) {
-        let _ = editor.load_history(&h);
+        load_history(&mut editor, &h);
         sh.history = editor.history().iter().cloned().collect();
     }
     // The zygote, and the jail it makes ahead, while the user types the first line.
@@ -742,6 +742,42 @@ fn history_file(sh: &Shell) -> Option<std::path::PathBuf> {
     }
 }
 
+/// Read the history at `h` as the shell reads what it runs: a regular file (a FIFO a
+/// jail left there held the shell before its first prompt; review), never through a
+/// link a jail made, of a sane size; an entry holding control characters is left out
+/// (one a jail wrote would be drawn as another command when recalled).
+fn load_history(editor: &mut Editor, h: &std::path::Path) {
+    use std::os::fd::AsRawFd;
+    let Some(file) = pola_fileserver::planted::open_regular(h) else {
+        return;
+    };
+    if file.metadata().map_or(true, |m| m.len() > 16 << 20) {
+        report::error(
+            PROGRAM,
+            format!(
+                "history not read: {} is over 16 MiB",
+                pola_fileserver::text::shown(h)
+            ),
+        );
+        return;
+    }
+    let _ = editor.load_history(&format!("/proc/self/fd/{}", file.as_raw_fd()));
+    let drawn = |e: &String| !e.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    if editor.history().iter().all(drawn) {
+        return;
+    }
+    let kept: Vec<String> = editor
+        .history()
+        .iter()
+        .filter(|e| drawn(e))
+        .cloned()
+        .collect();
+    let _ = editor.clear_history();
+    for e in kept {
+        let _ = editor.add_history_entry(e);
+    }
+}
+
 /// Save the history: whole or not at all (written beside it, then renamed over it: a
 /// shell killed while it wrote, as a closed terminal's SIGHUP did, left it empty).
 /// The new file is made here, exclusively, under a name no one can guess (a file or
@@ -751,9 +787,26 @@ fn history_file(sh: &Shell) -> Option<std::path::PathBuf> {
 fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let Some(h) = history else { return };
-    // Only over a file (`HISTFILE=/dev/null`: nothing is renamed over the device).
+    // Only over a file (`HISTFILE=/dev/null`: nothing is renamed over the device), and
+    // only over one of the line editor's own (`#V2`) or an empty one: another shell's
+    // history, named by an exported `HISTFILE`, would be rewritten in its format (review).
     if std::fs::metadata(h).is_ok_and(|m| !m.is_file()) {
         return;
+    }
+    if let Some(mut file) = pola_fileserver::planted::open_regular(h) {
+        use std::io::Read;
+        let mut head = [0u8; 4];
+        let n = file.read(&mut head).unwrap_or(0);
+        if n > 0 && &head[..n.min(3)] != b"#V2" {
+            report::error(
+                PROGRAM,
+                format!(
+                    "history not saved: {} is not pola-sh's (another shell's history?)",
+                    pola_fileserver::text::shown(h)
+                ),
+            );
+            return;
+        }
     }
     if let Some(dir) = h.parent() {
         let _ = std::fs::create_dir_all(dir);
