@@ -858,7 +858,6 @@ pub fn namespace(
     for (path, write, origin) in requests {
         let host = cmd.cwd.join(&path);
         let virt = normalize(&host)?;
-        walked.extend(walked_out_of(&cmd.cwd, &path));
         if jails_own(&ns, &virt) {
             tracing::debug!(path = %text::shown(&virt), "not granted: the jail has its own there");
             continue;
@@ -980,6 +979,8 @@ pub fn namespace(
                 }
             }
         }
+        // (Only a word granted: nothing of a refused one.)
+        walked.extend(walked_out_of(&cmd.cwd, &path));
         insert_grant(&mut ns, &virt, host, rights, origin)?;
     }
     for dir in walked {
@@ -1241,6 +1242,9 @@ fn removes_what_it_cannot(cmd: &Command, exe: &Path, ns: &Namespace) -> Option<S
 fn walked_out_of(cwd: &Path, path: &Path) -> Vec<PathBuf> {
     use std::path::Component;
     let mut out = Vec::new();
+    if !path.components().any(|c| c == Component::ParentDir) {
+        return out;
+    }
     let mut at = cwd.to_path_buf();
     for c in path.components() {
         match c {
@@ -1251,7 +1255,15 @@ fn walked_out_of(cwd: &Path, path: &Path) -> Vec<PathBuf> {
                 }
                 at.pop();
             }
-            Component::Normal(name) => at.push(name),
+            Component::Normal(name) => {
+                at.push(name);
+                // Nothing at or beyond a link on the way (review: one a jail planted
+                // was followed with the shell's authority, and whether a directory was
+                // there showed in the jail).
+                if fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return out;
+                }
+            }
             Component::RootDir => at = PathBuf::from("/"),
             Component::CurDir | Component::Prefix(_) => {}
         }
@@ -3164,16 +3176,17 @@ fn others_files_hint(
     if !nix::unistd::geteuid().is_root() {
         return None;
     }
-    // Readable (a directory: searchable too) by the jail's one user, root, and its one
-    // group, without an override.
+    // Another user's (never root's: a jail, which cannot give a file away, made any
+    // root's it left, and would have steered the hint to `!!`; review), and not
+    // readable (a directory: searchable too) by the jail's one group, root's, or by
+    // others.
     let closed = |m: &fs::Metadata| {
-        let bits = match (m.uid(), m.gid()) {
-            (0, _) => m.mode() >> 6,
-            (_, 0) => m.mode() >> 3,
+        let bits = match m.gid() {
+            0 => m.mode() >> 3,
             _ => m.mode(),
         };
         let need = if m.is_dir() { 0o5 } else { 0o4 };
-        !m.file_type().is_symlink() && bits & need != need
+        m.uid() != 0 && !m.file_type().is_symlink() && bits & need != need
     };
     let mut budget = 2000usize;
     let mut stack: Vec<(PathBuf, usize)> = words
@@ -3193,12 +3206,22 @@ fn others_files_hint(
         if !meta.is_dir() || depth >= 3 {
             continue;
         }
-        for entry in fs::read_dir(&path).into_iter().flatten().flatten() {
+        // (Opened never through a link: one swapped in since would lead elsewhere.)
+        use nix::fcntl::OFlag;
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let Ok(mut dir) = nix::dir::Dir::open(&path, flags, nix::sys::stat::Mode::empty()) else {
+            continue;
+        };
+        for entry in dir.iter().flatten() {
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
             if budget == 0 {
                 break;
             }
             budget -= 1;
-            stack.push((entry.path(), depth + 1));
+            stack.push((path.join(OsStr::from_bytes(name)), depth + 1));
         }
     }
     let found = found?;

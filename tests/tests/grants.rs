@@ -74,6 +74,15 @@ both!(
         run.success();
         assert_eq!(fs::read_to_string(t.path("README")).unwrap(), "ho\n");
         assert_only_changed(&before, &tree(t.dir()), &["README"]);
+        // Nothing at or beyond a link on the way (review: a link a jail planted was
+        // followed, and whether a directory was there, past it, showed in the jail).
+        t.write("secret/alpha/x", "x\n");
+        t.write("secret/f", "f\n");
+        t.mkdir("d");
+        std::os::unix::fs::symlink("../secret", t.path("d/evil")).unwrap();
+        let line = "sh -c 'test -d d/evil/alpha && echo seen; echo done' sh d/evil/alpha/../f";
+        let run = sh(t, line);
+        assert_eq!(run.stdout, "done\n", "{run}");
     }
 );
 

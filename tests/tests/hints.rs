@@ -548,6 +548,12 @@ both!(
         // A failure of another kind is not said so.
         let run = sh(t, &["--hints", "-c", "cat own/a nothere"]);
         assert!(!run.stderr.contains("another user's"), "{run}");
+        // Nor a file of root's that root may not read (mode 000): one a jail run by root
+        // could leave, to steer the hint to `!!` (review).
+        t.write("mine/lock", "l\n");
+        fs::set_permissions(t.path("mine/lock"), fs::Permissions::from_mode(0o000)).unwrap();
+        let run = sh(t, &["--hints", "-c", "cat mine/lock"]);
+        assert!(!run.ok() && !run.stderr.contains("another user's"), "{run}");
     }
 );
 
