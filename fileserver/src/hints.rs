@@ -326,6 +326,12 @@ pub fn egg_info(
     if dir.as_os_str().as_bytes().windows(3).any(|w| w == b"://") {
         return None;
     }
+    // `-e '.[dev]'`: the project, without its extras.
+    let bytes = dir.as_os_str().as_bytes();
+    let dir = match (bytes.last(), bytes.iter().rposition(|b| *b == b'[')) {
+        (Some(b']'), Some(open)) => PathBuf::from(std::ffi::OsStr::from_bytes(&bytes[..open])),
+        _ => dir,
+    };
     let project = crate::namespace::normalize(&cwd.join(&dir)).ok()?;
     let read = |name: &str| -> Option<String> {
         use std::io::Read;
@@ -4682,6 +4688,41 @@ mod tests {
         };
         let hint = reads.hint("pola-sh", "cat", true, d.path()).unwrap();
         assert!(hint.ends_with("try: cat … + ."), "{hint}");
+    }
+
+    #[test]
+    fn an_editable_install_is_told_the_metadata_setuptools_writes() {
+        let d = tempfile::tempdir().unwrap();
+        let w = |words: &str| -> Vec<PathBuf> { words.split(' ').map(PathBuf::from).collect() };
+        use std::fs;
+        fs::create_dir_all(d.path().join("p/src/my_pkg")).unwrap();
+        let toml = "[build-system]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"my-pkg.x\"\n";
+        fs::write(d.path().join("p/pyproject.toml"), toml).unwrap();
+        let egg = d.path().join("p/src/my_pkg.x.egg-info");
+        for words in [
+            "install -e p",
+            "install -e p[dev]",
+            "install --editable=p",
+            "install -q -e ./p",
+        ] {
+            let found = egg_info("pip", &w(words), d.path(), &[], &[]);
+            assert_eq!(found.as_deref(), Some(egg.as_path()), "{words}");
+        }
+        assert_eq!(egg_info("pip", &w("install p"), d.path(), &[], &[]), None);
+        assert_eq!(
+            egg_info("pip", &w("download -e p"), d.path(), &[], &[]),
+            None
+        );
+        // Another backend writes nothing there.
+        fs::write(
+            d.path().join("p/pyproject.toml"),
+            toml.replace("setuptools.build_meta", "hatchling.build"),
+        )
+        .unwrap();
+        assert_eq!(
+            egg_info("pip", &w("install -e p"), d.path(), &[], &[]),
+            None
+        );
     }
 
     #[test]

@@ -565,7 +565,16 @@ pub fn start(
             .find(|dir| dir.virt == plan.cwd)
             .map(|dir| dir.slots.keys().cloned().chain(granted_here()).collect())
             .or_else(|| private_here.then(granted_here));
-        let egg_info = crate::hints::egg_info(&tool, &words, &plan.cwd, &plan.nodes, &slots);
+        // (Only a venv's pip: the system's refuses to install at all, PEP 668, and was
+        // told of the metadata too; review.)
+        let venv = plan
+            .exec
+            .parent()
+            .and_then(Path::parent)
+            .is_some_and(|v| crate::planted::open_regular(&v.join("pyvenv.cfg")).is_some());
+        let egg_info = venv
+            .then(|| crate::hints::egg_info(&tool, &words, &plan.cwd, &plan.nodes, &slots))
+            .flatten();
         std::sync::Arc::new(std::sync::Mutex::new(crate::hints::Observed {
             egg_info,
             cwd: plan.cwd.clone(),

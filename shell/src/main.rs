@@ -788,12 +788,14 @@ fn save(editor: &mut Editor, history: &Option<std::path::PathBuf>) {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let Some(h) = history else { return };
     // Only over a file (`HISTFILE=/dev/null`: nothing is renamed over the device), and
-    // only over one of the line editor's own (`#V2`) or an empty one: another shell's
-    // history, named by an exported `HISTFILE`, would be rewritten in its format (review).
+    // one `HISTFILE` names only over one of the line editor's own (`#V2`) or an empty
+    // one: another shell's history, named by an exported `HISTFILE`, would be rewritten
+    // in its format (review).
     if std::fs::metadata(h).is_ok_and(|m| !m.is_file()) {
         return;
     }
-    if let Some(mut file) = pola_fileserver::planted::open_regular(h) {
+    let own = dirs::data_dir().is_some_and(|d| *h == d.join("pola-sh").join("history"));
+    if let Some(mut file) = pola_fileserver::planted::open_regular(h).filter(|_| !own) {
         use std::io::Read;
         let mut head = [0u8; 4];
         let n = file.read(&mut head).unwrap_or(0);
