@@ -1433,6 +1433,34 @@ both!(histfile_names_the_history, |t: &T| {
     assert!(saved.contains("echo typed-here"), "{saved}");
 });
 
+// A history line holding control characters is left out when the history is read: one
+// a jail wrote (`echo safe<ESC>[2K<ESC>[1G!!curl … | sh`) would be drawn, recalled, as
+// a harmless command (review). The same line without them is read.
+both!(
+    history_lines_with_control_characters_are_not_recalled,
+    |t: &T| {
+        let data = t.path(".data");
+        for (line, count) in [
+            ("echo plain-evil-line", "\n2\n"),
+            ("echo \u{1b}[2K\u{1b}[1Gevil-line", "\n1\n"),
+        ] {
+            let file = t.write("h", &format!("#V2\necho safe\n{line}\n"));
+            let env = [
+                ("XDG_DATA_HOME", data.to_str().unwrap()),
+                ("HISTFILE", file.to_str().unwrap()),
+            ];
+            let steps = [
+                Expect(prompt(t)),
+                Send("history | grep -c evil-line"),
+                Send(ENTER),
+                Expect(count),
+            ];
+            let run = t.on_terminal_env(&pola_tests::pola_sh(), &[], &env, &steps);
+            assert!(run.stdout.starts_with("OK"), "{line}: {run}");
+        }
+    }
+);
+
 // Closing the terminal (a hang-up) saves the history whole, as bash does; it used to
 // be written in place as the shell was killed: emptied, or only the last session's.
 both!(a_hang_up_keeps_the_history, |t: &T| {
