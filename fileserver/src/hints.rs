@@ -2284,6 +2284,17 @@ impl Observed {
         })
     }
 
+    /// ` => VENV` for the virtual environment pip installs into, where its line gave
+    /// it read-only ([`Observed::changes`]), shown from `cwd`; else nothing.
+    fn venv_grant(&self, cwd: &Path) -> String {
+        match &self.changes {
+            Some(Changes::ReadOnly(Writes::Venv, venv)) => {
+                format!(" => {}", shown_from(venv, cwd, &self.home, false))
+            }
+            _ => String::new(),
+        }
+    }
+
     /// `pip install -e .` that failed where setuptools could not write the project's
     /// metadata ([`egg_info`]): that name to write, with the venv if the line did not
     /// give that either. Not where it tried to reach a host it had no way to: that
@@ -2301,10 +2312,7 @@ impl Observed {
             .filter(|_| self.connects.is_empty())?;
         let cmd = format!("{name}{}", if args { " …" } else { "" });
         let place = |p: &Path| shown_from(p, cwd, &self.home, false);
-        let venv = match &self.changes {
-            Some(Changes::ReadOnly(Writes::Venv, venv)) => format!(" => {}", place(venv)),
-            _ => String::new(),
-        };
+        let venv = self.venv_grant(cwd);
         let project = egg.parent().map(|p| match p.file_name() {
             Some(src) if src == "src" => p.parent().unwrap_or(p),
             _ => p,
@@ -2596,12 +2604,7 @@ impl Observed {
         let args = if o.words.is_empty() { "" } else { " …" };
         // With the venv it installs into, as the line said at its end has it (trial
         // 18: following this one cost another failure).
-        let venv = match &o.changes {
-            Some(Changes::ReadOnly(Writes::Venv, venv)) => {
-                format!(" => {}", shown_from(venv, &o.cwd, &o.home, false))
-            }
-            _ => String::new(),
-        };
+        let venv = o.venv_grant(&o.cwd);
         Some(format!(
             "{program}: {name} is looking up its registry's host name itself, which a jail without the network cannot; it may retry for a minute before it stops (Ctrl-C stops it now) — try: {name}{args} + {}{venv}",
             grants.join(" ")
@@ -2719,6 +2722,8 @@ impl Observed {
             // writes what it looked for, whose names are the archive's: never named.
             let extracting = extracts(&self.tool, &self.words);
             let patch = self.tool == "patch";
+            // Files all: the old and new names of one file's diff (below).
+            let patch_files = patch && existing.iter().all(|(r, _)| cwd.join(r).is_file());
             // `… | xargs sed -i …`: what it looked for is what it edits (never passed:
             // xargs would hand it to sed a second time).
             let edits = xargs_edits_in_place(&self.tool, &self.words);
@@ -2795,9 +2800,7 @@ impl Observed {
                 // app.ini.new`): patch changes the one it chooses, as GNU patch does —
                 // fewest names on its path, then the shortest name (trial 19 was told
                 // both).
-                (false, n)
-                    if patch && n <= 3 && existing.iter().all(|(r, _)| cwd.join(r).is_file()) =>
-                {
+                (false, n) if patch_files && n <= 3 => {
                     let chosen = existing.iter().min_by_key(|(r, _)| {
                         let base = r.file_name().map_or(0, |b| b.len());
                         (r.components().count(), base, r.as_os_str().len())
@@ -2850,8 +2853,7 @@ impl Observed {
             // one more thing" said nothing of what; new-user trial).
             let words: Vec<&str> = grant.split(' ').collect();
             // (patch's other name of the file it chose is not one it needs.)
-            let chosen = patch && existing.iter().all(|(r, _)| cwd.join(r).is_file());
-            if !words.contains(&".") && !chosen {
+            if !words.contains(&".") && !patch_files {
                 uncovered = existing[1..]
                     .iter()
                     .filter(|(r, _)| {
@@ -3069,13 +3071,7 @@ impl Observed {
                             // And the virtual environment it installs into, given it
                             // read-only: `pip install` given the registry alone failed
                             // again, there (new-user trial).
-                            let venv = match &self.changes {
-                                Some(Changes::ReadOnly(Writes::Venv, venv)) => format!(
-                                    " => {}",
-                                    shown_from(venv, cwd, &self.home, false)
-                                ),
-                                _ => String::new(),
-                            };
+                            let venv = self.venv_grant(cwd);
                             format!(
                                 "{name} tried to look up a host name itself ({addr}:53), which a jail cannot — for its registry, try: {cmd} + {}{venv} (pola-sh's proxy looks them up), or {cmd} + @net{venv}",
                                 grants.join(" ")

@@ -1147,10 +1147,7 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path, ns: &Namespace) -> Opt
     }
     let (dest, sources) = operands.split_last()?;
     let at = |word: &OsString| placed(&cmd.cwd, Path::new(word));
-    let mount = |word: &OsString| match at(word).and_then(|p| ns.get(&p).cloned()) {
-        Some(Entry::Grant(g)) => Some(g.rights),
-        _ => None,
-    };
+    let mount = |word: &OsString| own_mount(ns, &cmd.cwd, word);
     let read_only = sources
         .iter()
         .find(|s| mount(s) == Some(Rights::ReadOnly))?;
@@ -1195,6 +1192,15 @@ fn moves_what_it_cannot_remove(cmd: &Command, exe: &Path, ns: &Namespace) -> Opt
     ))
 }
 
+/// The rights of the mount of its own that `word` (run in `cwd`) is in `ns`, if it is
+/// one: not a name inside a directory granted, nor the jail's own.
+fn own_mount(ns: &Namespace, cwd: &Path, word: &OsStr) -> Option<Rights> {
+    match ns.get(&placed(cwd, Path::new(word))?) {
+        Some(Entry::Grant(g)) => Some(g.rights),
+        _ => None,
+    }
+}
+
 /// `rm f` with `f` named without `=>` (granted read-only): a mount of its own, which no
 /// one in the jail can remove — rm said "Device or resource busy", which names nothing
 /// the user did (trial 19), and with several names removed the others. Refused before
@@ -1210,12 +1216,7 @@ fn removes_what_it_cannot(cmd: &Command, exe: &Path, ns: &Namespace) -> Option<S
     }
     let args = cmd.argv.get(1..).unwrap_or_default();
     let (_, operands) = pola_fileserver::hints::options_and_operands(args);
-    let mount = |word: &OsString| match placed(&cmd.cwd, Path::new(word))
-        .and_then(|p| ns.get(&p).cloned())
-    {
-        Some(Entry::Grant(g)) => Some(g.rights),
-        _ => None,
-    };
+    let mount = |word: &OsString| own_mount(ns, &cmd.cwd, word);
     let first = operands
         .iter()
         .find(|w| mount(w) == Some(Rights::ReadOnly))?;
