@@ -100,7 +100,10 @@ fn main() {
 /// Measured: `pola-sh -c /usr/bin/true` 8.0 → 6.7 ms, as `pola-run`'s 6.7
 /// (bench/README.md, twenty-eighth stop). A misjudged one is only slower (a one-shot
 /// zygote forks a copy for each later request; one started for nothing is ended at
-/// exit, `zygote::stop_unused`).
+/// exit, `zygote::stop_unused`). A builtin is never taken for one jail: `. ./build.sh`,
+/// `eval "$LINE"` and `source` run as many as their text has, and each would have paid
+/// for a copy forked on its request (500 × `cat` sourced: 3.2–3.4 s against 2.2–2.5 s in a
+/// shell's zygote; bench/README.md, fortieth stop).
 fn one_liner_zygote(text: &str) {
     use pola_sh::ast::Arg;
     let Ok(list) = pola_sh::parse::parse(text) else {
@@ -109,12 +112,14 @@ fn one_liner_zygote(text: &str) {
     let Some(simple) = list.only_simple_command() else {
         return;
     };
+    if pola_sh::lookup::jailed_program(simple).is_none() {
+        return;
+    }
     pola_fileserver::zygote::enable_once();
-    let jailed = pola_sh::lookup::jailed_program(simple).is_some();
     let host_network = simple.args.iter().any(
         |arg| matches!(arg, Arg::Word(word) if word.plain().is_some_and(|w| w.starts_with("@net"))),
     );
-    if jailed && !host_network {
+    if !host_network {
         pola_fileserver::zygote::start_ahead(|| pola_fileserver::launch::find_shim().ok());
     }
 }
