@@ -59,6 +59,8 @@ ratios = {
               "500 x cat (C)", "dash: 500 x cat"), None),
     "pola-sh / warm-jail floor (C), 500 cat": (
         ratio("scripts", "pola-sh: 500 x cat", "floor: warm jail, 500 x cat (C)"), None),
+    "pola-sh / dash, 200 x=$(cat)": (
+        ratio("scripts", "pola-sh: 200 x x=$(cat)", "dash: 200 x x=$(cat)"), None),
     "pola-sh / dash+bwrap, 500 cat": (
         ratio("scripts", "pola-sh: 500 x cat", "dash: 500 x bwrap cat"), None),
     "pola-sh / dash, pipeline": (

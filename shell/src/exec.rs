@@ -785,13 +785,19 @@ impl Shell {
     /// jail. A script's last copy was forked, given a network namespace and a PID 1,
     /// then ended again at its exit: CPU beside the last command, and ~1 ms of the
     /// exit (bench/README.md, twenty-eighth stop). A command the script still runs
-    /// after it (an EXIT trap's) gets a copy forked for it.
+    /// after it (an EXIT trap's) gets a copy forked for it, as does one its words run
+    /// (`cat $(cat list)`: so they are not taken for it).
     fn last_jail(&self, item: &Item) {
-        let program = item
-            .only_simple_command()
-            .and_then(crate::lookup::jailed_program)
+        let Some(simple) = item.only_simple_command() else {
+            return;
+        };
+        let program = crate::lookup::jailed_program(simple)
             .filter(|name| !self.functions.contains_key(*name));
-        if program.is_some() {
+        let runs_more = simple.args.iter().any(|a| match a {
+            Arg::Word(w) => !quiet_word(w),
+            _ => false,
+        });
+        if program.is_some() && !runs_more {
             pola_fileserver::zygote::last_jail();
         }
     }
@@ -2826,6 +2832,9 @@ impl Shell {
     }
 
     fn capture(&mut self, list: &List) -> Result<String, String> {
+        if let Some(c) = self.one_program(list) {
+            return self.capture_in_place(c);
+        }
         let (read, write) =
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
         // Whether what it prints may hold text a command made (`$(tool)`; not
@@ -2882,6 +2891,104 @@ impl Shell {
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),
         }
+    }
+
+    /// The command of a substitution that runs one program and changes nothing in the
+    /// shell, in a script (no terminal of the shell's to keep from it): one plain
+    /// external command, not timed or negated, whose words, assignments and
+    /// redirections expand without setting, erroring or running anything
+    /// ([`quiet_word`]). Its forked copy of the shell would only start that jail and
+    /// wait, and a forked copy cannot hand it to the shell's zygote: it started the
+    /// jail the slow way, with nothing made ahead (`x=$(cat f)` took three times what
+    /// `cat f` does; bench/README.md, fortieth stop).
+    fn one_program<'l>(&self, list: &'l List) -> Option<&'l Command> {
+        if self.interactive || self.terminal.is_some() {
+            return None;
+        }
+        let [item] = list.0.as_slice() else {
+            return None;
+        };
+        let pipeline = &item.and_or.first;
+        if item.background || !item.and_or.rest.is_empty() || pipeline.bang || pipeline.timed {
+            return None;
+        }
+        let [c] = pipeline.commands.as_slice() else {
+            return None;
+        };
+        let Command::Simple(simple) = c else {
+            return None;
+        };
+        let quiet_assignment = |a: &Assignment| {
+            a.index.is_none() && matches!(&a.value, AssignValue::Scalar(w) if quiet_word(w))
+        };
+        let quiet_redirect = |r: &Redirect| {
+            !matches!(r.fd, Some(Fd::Var(_)))
+                && match &r.op {
+                    RedirOp::HereDoc(_) | RedirOp::HereString(_) => false,
+                    RedirOp::Input(w)
+                    | RedirOp::Output(w)
+                    | RedirOp::Clobber(w)
+                    | RedirOp::Both(_, w)
+                    | RedirOp::Append(w)
+                    | RedirOp::ReadWrite(w)
+                    | RedirOp::Dup(_, w) => quiet_word(w),
+                }
+        };
+        let quiet_arg = |a: &Arg| match a {
+            Arg::Word(w) => quiet_word(w),
+            Arg::Assign(_) => false,
+            Arg::Write | Arg::Hidden | Arg::Open | Arg::Close => true,
+        };
+        let alone = !simple.unconfined
+            && self.plainly_external(c)
+            && simple.assignments.iter().all(quiet_assignment)
+            && simple.redirects.iter().all(quiet_redirect)
+            && simple.args.iter().all(quiet_arg);
+        alone.then_some(c)
+    }
+
+    /// [`Shell::capture`] of [`Shell::one_program`]'s command, started by the shell
+    /// itself as a pipeline's member is, its output on a pipe read by a thread while
+    /// the shell waits for it. What the forked copy kept to itself stays so: `$_`,
+    /// `set -e` and the ERR trap (the substitution's status is what the shell sees).
+    fn capture_in_place(&mut self, c: &Command) -> Result<String, String> {
+        use std::io::Read;
+        let (read, write) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
+        let reader = std::thread::Builder::new()
+            .name("pola-capture".into())
+            .spawn(move || {
+                let mut out = Vec::new();
+                // As the forked copy's reader: bounded, and what is over is not read.
+                let _ = std::fs::File::from(read)
+                    .take(SUBSTITUTION_MAX + 1)
+                    .read_to_end(&mut out);
+                out
+            })
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        let last_arg = self.last_arg.clone();
+        let ends = PipeEnds {
+            stdin: None,
+            stdout: Some(write),
+        };
+        let ran = self.run_command(c, ends).map(|r| self.wait(r));
+        self.last_arg = last_arg;
+        // The output's writers are gone once the command's jail is: its end is read.
+        let mut out = reader.join().unwrap_or_default();
+        self.status = ran.unwrap_or_else(flow_status);
+        if out.len() as u64 > SUBSTITUTION_MAX {
+            out.truncate(SUBSTITUTION_MAX as usize);
+            eprintln!(
+                "pola-sh: command substitution: output over {} MiB, the rest not read",
+                SUBSTITUTION_MAX >> 20
+            );
+            self.status = 1;
+        }
+        self.subst_status = Some(self.status);
+        // What a program prints is its own text, as the forked copy would have said.
+        self.mark_made();
+        out.retain(|b| *b != 0);
+        Ok(crate::escapes::from_bytes(&out))
     }
 
     /// Process substitution (`<(list)`, `>(list)`): `list` runs in a forked copy of
@@ -3334,6 +3441,40 @@ impl Host for Shell {
     }
     fn patsub_replacement(&self) -> bool {
         self.shopt.on("patsub_replacement")
+    }
+}
+
+/// Whether expanding `word` only reads the shell's state: no command or process
+/// substitution, no arithmetic, no `${x=…}` (which sets) or `${x?…}` (which ends a
+/// script), and none of the parameters a subshell has its own of.
+fn quiet_word(word: &Word) -> bool {
+    word.0.iter().all(quiet_part)
+}
+
+fn quiet_part(part: &Part) -> bool {
+    match part {
+        Part::Literal(_) | Part::Single(_) | Part::Escaped(_) | Part::Tilde(_) => true,
+        Part::Double(parts) => parts.iter().all(quiet_part),
+        Part::Param(p) => {
+            let own = matches!(&p.name, ParamName::Var(n) if ["BASHPID", "RANDOM", "SRANDOM"].contains(&n.as_str()));
+            let index = matches!(p.index, None | Some(Subscript::At | Subscript::Star));
+            let op = match &p.op {
+                ParamOp::Plain
+                | ParamOp::Length
+                | ParamOp::Names(_)
+                | ParamOp::Keys
+                | ParamOp::Transform(_) => true,
+                ParamOp::Default(_, w)
+                | ParamOp::Alternative(_, w)
+                | ParamOp::TrimSuffix(_, w)
+                | ParamOp::TrimPrefix(_, w) => quiet_word(w),
+                ParamOp::Replace(_, a, b) => quiet_word(a) && quiet_word(b),
+                ParamOp::Case { pattern, .. } => quiet_word(pattern),
+                ParamOp::Assign(..) | ParamOp::Error(..) | ParamOp::Substring(..) => false,
+            };
+            !own && index && op && !p.indirect
+        }
+        Part::Command(_) | Part::Arith(_) | Part::Process { .. } => false,
     }
 }
 

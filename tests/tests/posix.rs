@@ -39,6 +39,15 @@ const CASES: &[(&str, &str, i32)] = &[
     ("i=3; echo $((i * i)) $(( i > 2 && i < 5 )) $(( i == 3 ? 10 : 20 ))", "9 1 10\n", 0),
     ("i=0; while [ $i -lt 3 ]; do i=$((i + 1)); done; echo $i", "3\n", 0),
     ("echo $(( 0x10 + 010 ))", "24\n", 0),
+    // One program in a substitution (run by the shell itself in a script, not by a
+    // forked copy): its status, `set -e`, traps, and an output larger than a pipe.
+    ("x=$(cat nothere 2>/dev/null); echo $?", "1\n", 0),
+    ("set -e; echo \"[$(cat nothere 2>/dev/null)]\"; echo after $?", "[]\nafter 0\n", 0),
+    ("set -e; x=$(cat nothere 2>/dev/null); echo never", "", 1),
+    ("trap 'echo trapped' EXIT; x=$(cat nothere 2>/dev/null); echo $?", "1\ntrapped\n", 0),
+    ("x=$(seq 100000); echo ${#x}", "588894\n", 0),
+    ("printf 'ab\\n' > f; echo $(cat f) \"$(LC_ALL=C cat f f)\"; echo $?", "ab ab\nab\n0\n", 0),
+    ("x=$(ls nothere 2>&1 >/dev/null); echo \"${x:+said}\"", "said\n", 0),
     // Redirections.
     ("echo out > f; cat f; echo more >> f; cat f", "out\nout\nmore\n", 0),
     ("{ echo a; echo b >&2; } 2>err >out; cat out err", "a\nb\n", 0),

@@ -945,6 +945,71 @@ fn with_subreaper<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
 // The shell sends each command's request to the copy forked ahead itself. Copies that
 // died while they waited (killed, out of memory) cost nothing but a fallback: the next
 // command still runs, the shell reaps the dead copies, and copies are forked again.
+// A script's `x=$(cat f)` runs one program: the shell starts its jail itself, from its
+// zygote's copy made ahead, as it starts `cat f` (a forked copy of the shell cannot use
+// the zygote, and built each such jail from nothing: three times a command's time,
+// bench/README.md, fortieth stop). Seen from the host: no copy of the shell between
+// the shell and the substitution's jail. Its meaning is the forked copy's (posix.rs has
+// `set -e`, the status, `$_`, the output's size); a substitution that runs more than a
+// program is still a forked copy's.
+both!(
+    a_scripts_substitution_of_one_program_is_started_by_the_shell,
+    |t: &T| {
+        t.write("f.txt", "content\n");
+        let marker = tag(t, 500_000);
+        let shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                &format!(
+                    "x=$(cat f.txt); a=$(sleep 1.{marker}); b=$(sleep 1.{marker}5; cat f.txt); echo \"$x$a$b\""
+                ),
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+        let shell_pid = shell.id();
+        // The processes between `pid` and the shell, by their names.
+        let between = |pid: u32| {
+            let mut names = Vec::new();
+            let mut at = pid;
+            for _ in 0..16 {
+                let parent = stat_fields(at)
+                    .get(1)
+                    .and_then(|p| p.parse::<u32>().ok())
+                    .unwrap_or(0);
+                if parent == shell_pid || parent <= 1 {
+                    return Some(names);
+                }
+                names.push(comm(parent));
+                at = parent;
+            }
+            None
+        };
+        let sleeping = |suffix: &str| {
+            let word = format!("sleep 1.{marker}{suffix}");
+            move |cmd: &str| cmd.trim_end() == word
+        };
+        assert!(wait_for(|| !processes(sleeping("")).is_empty(), 10));
+        let (one, _) = processes(sleeping(""))[0];
+        let chain = between(one).expect("the jail is the shell's");
+        assert!(
+            !chain.is_empty() && chain.iter().all(|c| c != "pola-sh"),
+            "between `$(sleep)` and the shell: {chain:?}"
+        );
+        // Two commands: a forked copy of the shell runs them.
+        assert!(wait_for(|| !processes(sleeping("5")).is_empty(), 10));
+        let (two, _) = processes(sleeping("5"))[0];
+        let chain = between(two).expect("the jail is the shell's");
+        assert!(chain.iter().any(|c| c == "pola-sh"), "{chain:?}");
+        let out = shell.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "contentcontent\n");
+    }
+);
+
 both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
     t.write("f.txt", "content\n");
     let marker = tag(t, 500_000);
