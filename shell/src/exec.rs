@@ -210,6 +210,10 @@ pub struct Shell {
     /// The next jail started is a pipeline's member, completed once every member has
     /// started (`pipeline_members`); set for that one `external` only.
     start_later: bool,
+    /// The read ends of the substitutions the shell reads itself
+    /// ([`Shell::capture_in_place`]), which a forked copy closes: a writer must see its
+    /// reader gone.
+    capture_reads: Vec<RawFd>,
     /// The arguments of the running declaration builtin that were arrays
     /// (`local a=(1 2)`), as their text.
     pub array_args: Vec<String>,
@@ -385,6 +389,7 @@ impl Shell {
             subst_status: None,
             subshell: false,
             start_later: false,
+            capture_reads: Vec::new(),
             array_args: Vec::new(),
             finished: HashMap::new(),
             getopts_index: 1,
@@ -872,6 +877,11 @@ impl Shell {
     fn enter_subshell(&mut self) {
         // A forked copy completes every jail it starts itself.
         self.start_later = false;
+        for fd in self.capture_reads.drain(..) {
+            // SAFETY: the parent's reader's descriptor, copied by fork; no thread of
+            // this process reads it (the reader was not copied).
+            unsafe { libc::close(fd) };
+        }
         // and says what it has to say at once: it gives no job the terminal.
         crate::job::FOREGROUND_JOB.store(0, std::sync::atomic::Ordering::SeqCst);
         pola_fileserver::supervise::reset_job_signals();
@@ -2832,8 +2842,8 @@ impl Shell {
     }
 
     fn capture(&mut self, list: &List) -> Result<String, String> {
-        if let Some(c) = self.one_program(list) {
-            return self.capture_in_place(c);
+        if let Some(p) = self.in_place(list) {
+            return self.capture_in_place(p);
         }
         let (read, write) =
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
@@ -2893,15 +2903,16 @@ impl Shell {
         }
     }
 
-    /// The command of a substitution that runs one program and changes nothing in the
-    /// shell, in a script (no terminal of the shell's to keep from it): one plain
-    /// external command, not timed or negated, whose words, assignments and
-    /// redirections expand without setting, erroring or running anything
-    /// ([`quiet_word`]). Its forked copy of the shell would only start that jail and
-    /// wait, and a forked copy cannot hand it to the shell's zygote: it started the
-    /// jail the slow way, with nothing made ahead (`x=$(cat f)` took three times what
-    /// `cat f` does; bench/README.md, fortieth stop).
-    fn one_program<'l>(&self, list: &'l List) -> Option<&'l Command> {
+    /// The pipeline of a substitution whose forked copy of the shell would only start
+    /// jails and wait, in a script (no terminal of the shell's to keep from them): one
+    /// pipeline, not timed or negated, whose plain external commands' words,
+    /// assignments and redirections expand without setting, erroring or running
+    /// anything ([`quiet_word`]) — alone it must be one, in a pipeline (`$(ls | wc
+    /// -l)`) the other members run in forked copies as ever (and with `lastpipe` none
+    /// runs in the shell). A forked copy cannot hand its jails to the shell's zygote:
+    /// it built each from nothing (`x=$(cat f)` took three times what `cat f` does;
+    /// bench/README.md, fortieth stop).
+    fn in_place<'l>(&self, list: &'l List) -> Option<&'l Pipeline> {
         if self.interactive || self.terminal.is_some() {
             return None;
         }
@@ -2912,12 +2923,6 @@ impl Shell {
         if item.background || !item.and_or.rest.is_empty() || pipeline.bang || pipeline.timed {
             return None;
         }
-        let [c] = pipeline.commands.as_slice() else {
-            return None;
-        };
-        let Command::Simple(simple) = c else {
-            return None;
-        };
         let quiet_assignment = |a: &Assignment| {
             a.index.is_none() && matches!(&a.value, AssignValue::Scalar(w) if quiet_word(w))
         };
@@ -2939,42 +2944,97 @@ impl Shell {
             Arg::Assign(_) => false,
             Arg::Write | Arg::Hidden | Arg::Open | Arg::Close => true,
         };
-        let alone = !simple.unconfined
-            && self.plainly_external(c)
-            && simple.assignments.iter().all(quiet_assignment)
-            && simple.redirects.iter().all(quiet_redirect)
-            && simple.args.iter().all(quiet_arg);
-        alone.then_some(c)
+        // A plain external command is expanded and started by the shell itself.
+        let quiet_program = |c: &Command| match c {
+            Command::Simple(simple) if self.plainly_external(c) => {
+                !simple.unconfined
+                    && simple.assignments.iter().all(quiet_assignment)
+                    && simple.redirects.iter().all(quiet_redirect)
+                    && simple.args.iter().all(quiet_arg)
+            }
+            _ => false,
+        };
+        let ok = match pipeline.commands.as_slice() {
+            [] => false,
+            [one] => quiet_program(one),
+            many => {
+                !self.shopt.on("lastpipe")
+                    && many
+                        .iter()
+                        .all(|c| !self.plainly_external(c) || quiet_program(c))
+            }
+        };
+        ok.then_some(pipeline)
     }
 
-    /// [`Shell::capture`] of [`Shell::one_program`]'s command, started by the shell
-    /// itself as a pipeline's member is, its output on a pipe read by a thread while
-    /// the shell waits for it. What the forked copy kept to itself stays so: `$_`,
-    /// `set -e` and the ERR trap (the substitution's status is what the shell sees).
-    fn capture_in_place(&mut self, c: &Command) -> Result<String, String> {
+    /// [`Shell::capture`] of [`Shell::in_place`]'s pipeline, started by the shell
+    /// itself, its output on a pipe read by a thread while the shell waits. What the
+    /// forked copy kept to itself stays so: `$_`, `PIPESTATUS`, `set -e` and the ERR
+    /// trap (the substitution's status is what the shell sees).
+    fn capture_in_place(&mut self, p: &Pipeline) -> Result<String, String> {
         use std::io::Read;
-        let (read, write) =
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e.desc().to_string())?;
+        // Above the user's descriptors: with standard output closed (`exec >&-`), a
+        // pipe's read end would take its number.
+        let (read, write) = redirect::pipe()?;
+        let read_fd = read.as_raw_fd();
         let reader = std::thread::Builder::new()
             .name("pola-capture".into())
             .spawn(move || {
                 let mut out = Vec::new();
-                // As the forked copy's reader: bounded, and what is over is not read.
-                let _ = std::fs::File::from(read)
-                    .take(SUBSTITUTION_MAX + 1)
-                    .read_to_end(&mut out);
-                out
+                let mut file = std::fs::File::from(read);
+                // As the forked copy's reader: bounded, and what is over is not read:
+                // the writers get EPIPE. The number stays taken (by /dev/null) until
+                // the shell no longer has forked copies close it.
+                let _ = (&mut file).take(SUBSTITUTION_MAX + 1).read_to_end(&mut out);
+                if out.len() as u64 > SUBSTITUTION_MAX {
+                    if let Ok(null) = std::fs::File::open("/dev/null") {
+                        // SAFETY: dup3 replaces this thread's own descriptor.
+                        unsafe { libc::dup3(null.as_raw_fd(), file.as_raw_fd(), libc::O_CLOEXEC) };
+                    }
+                }
+                (out, file)
             })
             .map_err(|e| format!("cannot start a thread: {e}"))?;
+        self.capture_reads.push(read_fd);
         let last_arg = self.last_arg.clone();
-        let ends = PipeEnds {
-            stdin: None,
-            stdout: Some(write),
+        let pipestatus = self.vars.get("PIPESTATUS").cloned();
+        let ran = match p.commands.as_slice() {
+            [c] => {
+                let ends = PipeEnds {
+                    stdin: None,
+                    stdout: Some(write),
+                };
+                self.run_command(c, ends).map(|r| self.wait(r))
+            }
+            _ => {
+                // The pipeline's output is the shell's for the time it runs, as it was
+                // the forked copy's: its last member writes there, jailed or forked.
+                // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor, owned here.
+                let saved = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 10) };
+                let _ = redirect::dup_onto(write.as_raw_fd(), 1);
+                drop(write);
+                let r = self.pipeline_members(p);
+                match saved {
+                    -1 => redirect::release(1),
+                    saved => {
+                        let _ = redirect::dup_onto(saved, 1);
+                        let _ = nix::unistd::close(saved);
+                    }
+                }
+                r
+            }
         };
-        let ran = self.run_command(c, ends).map(|r| self.wait(r));
         self.last_arg = last_arg;
-        // The output's writers are gone once the command's jail is: its end is read.
-        let mut out = reader.join().unwrap_or_default();
+        match pipestatus {
+            Some(v) => *self.vars.entry("PIPESTATUS") = v,
+            None => {
+                let _ = self.vars.unset("PIPESTATUS");
+            }
+        }
+        // The output's writers are gone once the pipeline's jails are: its end is read.
+        let joined = reader.join();
+        self.capture_reads.retain(|fd| *fd != read_fd);
+        let mut out = joined.map(|(out, _file)| out).unwrap_or_default();
         self.status = ran.unwrap_or_else(flow_status);
         if out.len() as u64 > SUBSTITUTION_MAX {
             out.truncate(SUBSTITUTION_MAX as usize);

@@ -48,6 +48,12 @@ const CASES: &[(&str, &str, i32)] = &[
     ("x=$(seq 100000); echo ${#x}", "588894\n", 0),
     ("printf 'ab\\n' > f; echo $(cat f) \"$(LC_ALL=C cat f f)\"; echo $?", "ab ab\nab\n0\n", 0),
     ("x=$(ls nothere 2>&1 >/dev/null); echo \"${x:+said}\"", "said\n", 0),
+    // A pipeline in a substitution (its programs started by the shell, the rest forked).
+    ("n=$(seq 10 | wc -l); echo $n", "10\n", 0),
+    ("x=$(printf 'b\\na\\n' | sort | head -1); echo $x", "a\n", 0),
+    ("set -e; x=$(cat nothere 2>/dev/null | cat); echo \"st $?\"", "st 0\n", 0),
+    ("x=$(for i in 1 2; do echo $i; done | tr '\\n' ' '); echo \"[$x]\"", "[1 2 ]\n", 0),
+    ("exec 3>&1; exec >&-; x=$(seq 2 | cat); y=$(seq 3); echo \"[$x] [$y]\" >&3", "[1\n2] [1\n2\n3]\n", 0),
     // Redirections.
     ("echo out > f; cat f; echo more >> f; cat f", "out\nout\nmore\n", 0),
     ("{ echo a; echo b >&2; } 2>err >out; cat out err", "a\nb\n", 0),

@@ -948,8 +948,8 @@ fn with_subreaper<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
 // A script's `x=$(cat f)` runs one program: the shell starts its jail itself, from its
 // zygote's copy made ahead, as it starts `cat f` (a forked copy of the shell cannot use
 // the zygote, and built each such jail from nothing: three times a command's time,
-// bench/README.md, fortieth stop). Seen from the host: no copy of the shell between
-// the shell and the substitution's jail. Its meaning is the forked copy's (posix.rs has
+// bench/README.md, fortieth stop); so are a pipeline's programs (`$(ls | wc -l)`). Seen
+// from the host: no copy of the shell between the shell and the substitution's jail. Its meaning is the forked copy's (posix.rs has
 // `set -e`, the status, `$_`, the output's size); a substitution that runs more than a
 // program is still a forked copy's.
 both!(
@@ -963,7 +963,7 @@ both!(
             &[
                 "-c",
                 &format!(
-                    "x=$(cat f.txt); a=$(sleep 1.{marker}); b=$(sleep 1.{marker}5; cat f.txt); echo \"$x$a$b\""
+                    "x=$(cat f.txt); a=$(sleep 1.{marker}); c=$(sleep 1.{marker}7 | cat); b=$(sleep 1.{marker}5; cat f.txt); echo \"$x$a$c$b\""
                 ),
             ],
         )
@@ -998,6 +998,14 @@ both!(
         assert!(
             !chain.is_empty() && chain.iter().all(|c| c != "pola-sh"),
             "between `$(sleep)` and the shell: {chain:?}"
+        );
+        // A pipeline's programs too.
+        assert!(wait_for(|| !processes(sleeping("7")).is_empty(), 10));
+        let (piped, _) = processes(sleeping("7"))[0];
+        let chain = between(piped).expect("the jail is the shell's");
+        assert!(
+            !chain.is_empty() && chain.iter().all(|c| c != "pola-sh"),
+            "between `$(sleep | cat)` and the shell: {chain:?}"
         );
         // Two commands: a forked copy of the shell runs them.
         assert!(wait_for(|| !processes(sleeping("5")).is_empty(), 10));
