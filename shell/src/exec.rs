@@ -2883,21 +2883,8 @@ impl Shell {
                         .read_to_end(&mut out);
                     wait_pid(pid)
                 });
-                if out.len() as u64 > SUBSTITUTION_MAX {
-                    out.truncate(SUBSTITUTION_MAX as usize);
-                    eprintln!(
-                        "pola-sh: command substitution: output over {} MiB, the rest not read",
-                        SUBSTITUTION_MAX >> 20
-                    );
-                    self.status = 1;
-                }
-                self.subst_status = Some(self.status);
-                if nix::unistd::read(&made_r, &mut [0u8]).is_ok_and(|n| n > 0) {
-                    self.mark_made();
-                }
-                // A shell string cannot hold NUL: bash drops them from the output.
-                out.retain(|b| *b != 0);
-                Ok(crate::escapes::from_bytes(&out))
+                let made = nix::unistd::read(&made_r, &mut [0u8]).is_ok_and(|n| n > 0);
+                Ok(self.substituted(out, made))
             }
             Err(e) => Err(format!("cannot fork: {}", e.desc())),
         }
@@ -3034,8 +3021,16 @@ impl Shell {
         // The output's writers are gone once the pipeline's jails are: its end is read.
         let joined = reader.join();
         self.capture_reads.retain(|fd| *fd != read_fd);
-        let mut out = joined.map(|(out, _file)| out).unwrap_or_default();
+        let out = joined.map(|(out, _file)| out).unwrap_or_default();
         self.status = ran.unwrap_or_else(flow_status);
+        // What a program prints is its own text, as the forked copy would have said.
+        Ok(self.substituted(out, true))
+    }
+
+    /// A substitution's value from what its list printed (`out`, read up to one byte
+    /// over the bound), with the list's status in `self.status`; `made`: it may hold
+    /// text a command made.
+    fn substituted(&mut self, mut out: Vec<u8>, made: bool) -> String {
         if out.len() as u64 > SUBSTITUTION_MAX {
             out.truncate(SUBSTITUTION_MAX as usize);
             eprintln!(
@@ -3045,10 +3040,12 @@ impl Shell {
             self.status = 1;
         }
         self.subst_status = Some(self.status);
-        // What a program prints is its own text, as the forked copy would have said.
-        self.mark_made();
+        if made {
+            self.mark_made();
+        }
+        // A shell string cannot hold NUL: bash drops them from the output.
         out.retain(|b| *b != 0);
-        Ok(crate::escapes::from_bytes(&out))
+        crate::escapes::from_bytes(&out)
     }
 
     /// Process substitution (`<(list)`, `>(list)`): `list` runs in a forked copy of

@@ -988,29 +988,23 @@ both!(
             }
             None
         };
-        let sleeping = |suffix: &str| {
+        // The names between the shell and the `sleep` whose duration ends in `suffix`.
+        let chain_of = |suffix: &str| {
             let word = format!("sleep 1.{marker}{suffix}");
-            move |cmd: &str| cmd.trim_end() == word
+            let sleeping = |cmd: &str| cmd.trim_end() == word;
+            assert!(wait_for(|| !processes(sleeping).is_empty(), 10));
+            let (pid, _) = processes(sleeping)[0];
+            between(pid).expect("the jail is the shell's")
         };
-        assert!(wait_for(|| !processes(sleeping("")).is_empty(), 10));
-        let (one, _) = processes(sleeping(""))[0];
-        let chain = between(one).expect("the jail is the shell's");
-        assert!(
-            !chain.is_empty() && chain.iter().all(|c| c != "pola-sh"),
-            "between `$(sleep)` and the shell: {chain:?}"
-        );
+        let started_by_the_shell =
+            |chain: &Vec<String>| !chain.is_empty() && chain.iter().all(|c| c != "pola-sh");
+        let chain = chain_of("");
+        assert!(started_by_the_shell(&chain), "`$(sleep)`: {chain:?}");
         // A pipeline's programs too.
-        assert!(wait_for(|| !processes(sleeping("7")).is_empty(), 10));
-        let (piped, _) = processes(sleeping("7"))[0];
-        let chain = between(piped).expect("the jail is the shell's");
-        assert!(
-            !chain.is_empty() && chain.iter().all(|c| c != "pola-sh"),
-            "between `$(sleep | cat)` and the shell: {chain:?}"
-        );
+        let chain = chain_of("7");
+        assert!(started_by_the_shell(&chain), "`$(sleep | cat)`: {chain:?}");
         // Two commands: a forked copy of the shell runs them.
-        assert!(wait_for(|| !processes(sleeping("5")).is_empty(), 10));
-        let (two, _) = processes(sleeping("5"))[0];
-        let chain = between(two).expect("the jail is the shell's");
+        let chain = chain_of("5");
         assert!(chain.iter().any(|c| c == "pola-sh"), "{chain:?}");
         let out = shell.wait_with_output().unwrap();
         assert!(out.status.success());
