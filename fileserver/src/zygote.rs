@@ -562,6 +562,22 @@ pub fn stop_unused() {
     }
 }
 
+/// In a forked copy of the shell that loops (a pipeline's `while read` loop, a
+/// subshell's `for`): its next jail starts a zygote of its own (`start_ahead`), whose
+/// copies made ahead the loop's later commands take. The shell's zygote is not this
+/// process's to use, and a copy that spawned each jail built it from nothing (`seq 200
+/// | while read i; do cat f; done` took twice what the loop alone takes:
+/// bench/README.md, fortieth stop); a copy that runs a few commands and no loop
+/// (`x=$(a; b)`, `(cd d && make)`) pays for no zygote. Its copies of the shell's ends
+/// close; the shell's own stay open, so nothing of the shell's zygote or its copies
+/// changes.
+pub fn adopt() {
+    let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.as_ref().is_some_and(|z| z.owner != std::process::id()) {
+        *slot = None;
+    }
+}
+
 /// Ask the zygote (started now if there is none) for a shim with descriptors `moves`
 /// (`(target, source)`, 0–9), the shim socket `socket`, in process group `pgid` (0: a
 /// new one). `template`: the command's default-environment binds, sent to the zygote
@@ -582,6 +598,7 @@ pub fn fork_shim(
     }
     let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
     if slot.as_ref().is_some_and(|z| z.owner != std::process::id()) {
+        // A forked copy of the shell: its jails are spawned, until it loops (`adopt`).
         return None;
     }
     if slot.is_none() {

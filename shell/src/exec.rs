@@ -210,10 +210,13 @@ pub struct Shell {
     /// The next jail started is a pipeline's member, completed once every member has
     /// started (`pipeline_members`); set for that one `external` only.
     start_later: bool,
-    /// The read ends of the substitutions the shell reads itself
-    /// ([`Shell::capture_in_place`]), which a forked copy closes: a writer must see its
-    /// reader gone.
-    capture_reads: Vec<RawFd>,
+    /// The read ends of the substitutions the shell reads itself, and the standard
+    /// output it set aside for one ([`Shell::capture_in_place`]), which a forked copy
+    /// closes: a writer must see its reader gone, and a reader its writers.
+    capture_fds: Vec<RawFd>,
+    /// The rounds of loops this forked copy of the shell has begun
+    /// ([`pola_fileserver::zygote::adopt`] at the second).
+    loop_rounds: u32,
     /// The arguments of the running declaration builtin that were arrays
     /// (`local a=(1 2)`), as their text.
     pub array_args: Vec<String>,
@@ -389,7 +392,8 @@ impl Shell {
             subst_status: None,
             subshell: false,
             start_later: false,
-            capture_reads: Vec::new(),
+            capture_fds: Vec::new(),
+            loop_rounds: 0,
             array_args: Vec::new(),
             finished: HashMap::new(),
             getopts_index: 1,
@@ -877,7 +881,8 @@ impl Shell {
     fn enter_subshell(&mut self) {
         // A forked copy completes every jail it starts itself.
         self.start_later = false;
-        for fd in self.capture_reads.drain(..) {
+        self.loop_rounds = 0;
+        for fd in self.capture_fds.drain(..) {
             // SAFETY: the parent's reader's descriptor, copied by fork; no thread of
             // this process reads it (the reader was not copied).
             unsafe { libc::close(fd) };
@@ -1172,19 +1177,29 @@ impl Shell {
                         procs.push(proc_);
                     }
                 }
-                Err(f) => return Err(f),
+                Err(f) => {
+                    // One could not start (its words: `set -u`, `failglob`): those
+                    // started are waited for (their reader gone, a writer ends), not
+                    // left to be reaped at the shell's exit.
+                    drop(read);
+                    self.complete_members(&mut procs);
+                    if !procs.is_empty() {
+                        let _ = self.foreground(Job {
+                            id: 0,
+                            pgid: pgid.unwrap_or(Pid::from_raw(0)),
+                            procs,
+                            text: p.to_string(),
+                            state: State::Running,
+                        });
+                    }
+                    return Err(f);
+                }
             }
             next_stdin = read;
         }
         drop(next_stdin);
         // Every member started: now wait for their jails to be built.
-        for p in procs.iter_mut() {
-            if let Some(jail) = p.jail.as_mut() {
-                if let Err(e) = jail.complete() {
-                    self.error(jail::JailError::from(e));
-                }
-            }
-        }
+        self.complete_members(&mut procs);
         let mut flow = None;
         if let Some((c, ends)) = last_here {
             let ran = self.run_command(c, ends).map(|r| self.wait(r));
@@ -1221,6 +1236,17 @@ impl Shell {
             return Ok(status);
         }
         Ok(self.foreground(job(procs)))
+    }
+
+    /// Wait for the jails of a pipeline's started members to be built.
+    fn complete_members(&mut self, procs: &mut [Proc]) {
+        for p in procs.iter_mut() {
+            if let Some(jail) = p.jail.as_mut() {
+                if let Err(e) = jail.complete() {
+                    self.error(jail::JailError::from(e));
+                }
+            }
+        }
     }
 
     /// A simple command whose name is a literal word naming neither a builtin nor a
@@ -1480,6 +1506,14 @@ impl Shell {
 
     /// A loop's body: `Ok(None)` to go on, `Ok(Some(r))` to leave the loop with `r`.
     fn loop_step(&mut self, body: &List, status: &mut i32) -> Option<Status> {
+        // A forked copy of the shell that loops runs its jails from a zygote of its own
+        // from its second round on.
+        if self.subshell {
+            self.loop_rounds = self.loop_rounds.saturating_add(1);
+            if self.loop_rounds == 2 {
+                pola_fileserver::zygote::adopt();
+            }
+        }
         match self.run_list(body) {
             Ok(s) => {
                 *status = s;
@@ -2982,8 +3016,19 @@ impl Shell {
                 (out, file)
             })
             .map_err(|e| format!("cannot start a thread: {e}"))?;
-        self.capture_reads.push(read_fd);
-        let last_arg = self.last_arg.clone();
+        self.capture_fds.push(read_fd);
+        // The command whose words are being expanded is the shell's until its own run:
+        // what the forked copy would have changed only in itself is put back.
+        let outer = Outer {
+            last_arg: self.last_arg.clone(),
+            last_arg_made: self.last_arg_made,
+            name_made: self.name_made,
+            made_at_words: std::mem::take(&mut self.made_at_words),
+            array_args: std::mem::take(&mut self.array_args),
+            hash: self.hash.clone(),
+            hash_path: self.hash_path.clone(),
+            subshell: std::mem::replace(&mut self.subshell, true),
+        };
         let pipestatus = self.vars.get("PIPESTATUS").cloned();
         let ran = match p.commands.as_slice() {
             [c] => {
@@ -3000,10 +3045,14 @@ impl Shell {
                 let saved = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 10) };
                 let _ = redirect::dup_onto(write.as_raw_fd(), 1);
                 drop(write);
+                if saved >= 0 {
+                    self.capture_fds.push(saved);
+                }
                 let r = self.pipeline_members(p);
                 match saved {
                     -1 => redirect::release(1),
                     saved => {
+                        self.capture_fds.retain(|fd| *fd != saved);
                         let _ = redirect::dup_onto(saved, 1);
                         let _ = nix::unistd::close(saved);
                     }
@@ -3011,7 +3060,16 @@ impl Shell {
                 r
             }
         };
-        self.last_arg = last_arg;
+        Outer {
+            last_arg: self.last_arg,
+            last_arg_made: self.last_arg_made,
+            name_made: self.name_made,
+            made_at_words: self.made_at_words,
+            array_args: self.array_args,
+            hash: self.hash,
+            hash_path: self.hash_path,
+            subshell: self.subshell,
+        } = outer;
         match pipestatus {
             Some(v) => *self.vars.entry("PIPESTATUS") = v,
             None => {
@@ -3020,7 +3078,7 @@ impl Shell {
         }
         // The output's writers are gone once the pipeline's jails are: its end is read.
         let joined = reader.join();
-        self.capture_reads.retain(|fd| *fd != read_fd);
+        self.capture_fds.retain(|fd| *fd != read_fd);
         let out = joined.map(|(out, _file)| out).unwrap_or_default();
         self.status = ran.unwrap_or_else(flow_status);
         // What a program prints is its own text, as the forked copy would have said.
@@ -3499,6 +3557,19 @@ impl Host for Shell {
     fn patsub_replacement(&self) -> bool {
         self.shopt.on("patsub_replacement")
     }
+}
+
+/// What [`Shell::capture_in_place`] keeps of the command being expanded around the
+/// substitution's own run, which is the shell's.
+struct Outer {
+    last_arg: String,
+    last_arg_made: bool,
+    name_made: bool,
+    made_at_words: Vec<String>,
+    array_args: Vec<String>,
+    hash: BTreeMap<String, PathBuf>,
+    hash_path: Option<String>,
+    subshell: bool,
 }
 
 /// Whether expanding `word` only reads the shell's state: no command or process

@@ -92,3 +92,13 @@ echo $(echo $(echo $(echo $(echo deep))))
 printf 'a,b\n1,2\n' > data.csv; c=$(< data.csv); echo "[$c]"; d=$( <data.csv ); echo "$d" | wc -l
 #### dollar-paren of a missing file fails
 x=$(< nosuch) 2>/dev/null; echo "$? [$x]"
+#### an array declared beside a substitution of one program
+## as bash
+declare a=(1 2) b=$(cat /dev/null); declare -p a
+#### a substitution's program is not hashed by the shell
+## as bash
+x=$(cat /dev/null); hash 2>&1
+#### an unset parameter in a substitution's program
+set -u; x=$(cat $nope) 2>/dev/null; echo "st $?"
+#### a pipeline of programs in a substitution, with a member forked
+n=$(printf 'a\nb\n' | cat | wc -l); echo $n

@@ -4423,3 +4423,61 @@ both!(
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+// A script's substitution of one program runs in the shell itself (not a forked copy:
+// bench/README.md, fortieth stop), in the middle of the words of the command that holds
+// it. Whatever that command had learned of its own words — that a word, its name or `$_`
+// held a command's output — must outlive the substitution, as it did when a forked copy
+// ran it: a later `$(tool)` on the line made a jail's `@net` a capability, its `.` the
+// command that sources a script with `!!`, and `$_` text that `eval` ran with `!!`
+// (review of the change). Each line first runs vouched for (`!!eval`, `!!.`), which is
+// the attack working; then as it is, refused.
+both!(
+    text_a_command_made_is_still_so_after_a_substitution_the_shell_runs,
+    |t: &T| {
+        let dir = t.mkdir("w");
+        let cd = format!("cd {} && ", dir.display());
+        let pwned = t.path("PWNED");
+        // What a jail could have written.
+        t.write("w/cap", "@net\n");
+        t.write("w/dot", ".\n");
+        t.write("w/name", "touch\n");
+        t.write("w/bang", &format!("!!touch {}\n", pwned.display()));
+        t.write("w/x.sh", &format!("!!touch {}\n", pwned.display()));
+        let host_lines = fs::read_to_string("/proc/net/dev").unwrap().lines().count();
+        // The network, asked for by the jail's text.
+        let net = "cat /proc/net/dev + $(cat cap) $(/usr/bin/true)";
+        let run = sh(t, &format!("{cd}!!eval \"{net}\" | wc -l"));
+        assert_eq!(run.success().trim(), host_lines.to_string(), "{run}");
+        for line in [
+            net.to_string(),
+            "X=$(/usr/bin/true) cat /proc/net/dev + $(cat cap)".to_string(),
+        ] {
+            let run = sh(t, &format!("{cd}{line}"));
+            assert_eq!(run.code, Some(126), "{line}: {run}");
+            assert!(
+                run.stderr
+                    .contains("@net: refused: this text holds a command's output"),
+                "{line}: {run}"
+            );
+        }
+        // `!!` in `$_`.
+        let last = "echo \"$(cat bang)\" > /dev/null; y=$(cat cap)";
+        let run = sh(t, &format!("{cd}{last}; !!eval \"$_\""));
+        assert!(run.ok() && pwned.exists(), "{run}");
+        fs::remove_file(&pwned).unwrap();
+        let run = sh(t, &format!("{cd}{last}; eval \"$_\""));
+        assert!(!pwned.exists(), "{run}");
+        assert!(run.stderr.contains("'!!' refused"), "{run}");
+        // The command's name.
+        let run = sh(t, &format!("{cd}!!. ./x.sh"));
+        assert!(run.ok() && pwned.exists(), "{run}");
+        fs::remove_file(&pwned).unwrap();
+        let run = sh(t, &format!("{cd}$(cat dot) ./x.sh $(/usr/bin/true)"));
+        assert!(!pwned.exists(), "{run}");
+        assert!(run.stderr.contains("'!!' refused"), "{run}");
+        let run = sh(t, &format!("{cd}$(cat name) => made $(/usr/bin/true)"));
+        assert!(!dir.join("made").exists(), "{run}");
+        assert!(run.stderr.contains("refused"), "{run}");
+    }
+);

@@ -1012,6 +1012,74 @@ both!(
     }
 );
 
+// A forked copy of the shell that runs a loop (`tool | while read l; do cat f; done`:
+// a pipeline's members are forked) starts a zygote of its own in its second round, so
+// that the loop's commands come from copies made ahead, not each built from nothing
+// (twice the loop's time: bench/README.md, fortieth stop); it ends with that copy. A
+// forked copy that does not loop starts none.
+both!(a_forked_shells_loop_gets_a_zygote_of_its_own, |t: &T| {
+    let marker = tag(t, 600_000);
+    let shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                &format!(
+                    "(sleep 1.{marker}0; sleep 1.{marker}0) | cat; seq 3 | while read i; do sleep 1.{marker}$i; done; echo done"
+                ),
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The subshell that does not loop: no zygote of its own.
+    let word = format!("sleep 1.{marker}0");
+    let first = |cmd: &str| cmd.trim_end() == word;
+    assert!(wait_for(|| !processes(first).is_empty(), 15));
+    let subshells: Vec<u32> = processes(|cmd| cmd.contains("pola-sh"))
+        .into_iter()
+        .filter(|(pid, ppid)| *ppid == shell.id() && comm(*pid) == "pola-sh")
+        .map(|(pid, _)| pid)
+        .collect();
+    assert!(!subshells.is_empty());
+    std::thread::sleep(Duration::from_millis(1500));
+    for s in subshells {
+        assert!(helpers_of(s, "--zygote").is_empty(), "a subshell's zygote");
+    }
+    let word = format!("sleep 1.{marker}3");
+    let third = |cmd: &str| cmd.trim_end() == word;
+    assert!(wait_for(|| !processes(third).is_empty(), 15));
+    let (mut at, _) = processes(third)[0];
+    // Up from the third `sleep` to the forked copy of the shell that runs the loop.
+    let mut forked = None;
+    for _ in 0..8 {
+        let parent = stat_fields(at)
+            .get(1)
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0);
+        if parent == shell.id() || parent <= 1 {
+            break;
+        }
+        if comm(parent) == "pola-sh" {
+            forked = Some(parent);
+            break;
+        }
+        at = parent;
+    }
+    let forked = forked.expect("the loop runs in a forked copy of the shell");
+    // Its zygote, and the copies it forked (which carry its command line).
+    let zygote = helpers_of(forked, "--zygote").into_iter().min();
+    let zygote = zygote.expect("the loop's own zygote");
+    let out = shell.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+    // Nothing of it is left.
+    assert!(wait_for(|| !alive(zygote), 5), "its zygote ended");
+    assert!(wait_for(
+        || processes(|cmd| cmd.contains(&marker)).is_empty(),
+        5
+    ));
+});
+
 both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
     t.write("f.txt", "content\n");
     let marker = tag(t, 500_000);
