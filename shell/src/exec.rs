@@ -2663,7 +2663,16 @@ impl Shell {
         // A standard descriptor closed for the command (`>&-`) would be inherited from
         // the shell: it gets a descriptor that can neither be read nor written instead
         // (an O_PATH one: reads and writes fail with EBADF, as on a closed one).
-        let closed = redirs.closed_standard();
+        let mut closed = redirs.closed_standard();
+        // Or closed in the shell itself (`exec <&-`): the number holds the shell's
+        // placeholder (`redirect::release`), which is not the command's, and was
+        // otherwise free for the first descriptor the shell made, which the command
+        // then got (a socket to its jail: SECURITY.md 7).
+        let shells: Vec<RawFd> = (0..=2)
+            .filter(|fd| !fds.iter().any(|(t, _)| t == fd) && !closed.contains(fd))
+            .filter(|fd| redirect::is_free(*fd))
+            .collect();
+        closed.extend(shells);
         let placeholder = if closed.is_empty() {
             None
         } else {

@@ -227,10 +227,12 @@ pub fn is_free(fd: RawFd) -> bool {
     flags < 0 || is_reserved(fd)
 }
 
-/// Close the user's descriptor `fd` in the shell: from 3 to 9, reserved again.
+/// Close the user's descriptor `fd` in the shell: from 0 to 9, reserved again (a
+/// standard one too: nothing the shell makes may take its number, and its commands get
+/// it closed, `Shell::external`).
 pub fn release(fd: RawFd) {
     match RESERVED.get() {
-        Some((_, _, placeholder)) if (3..=pola_fileserver::launch::MAX_USER_FD).contains(&fd) => {
+        Some((_, _, placeholder)) if (0..=pola_fileserver::launch::MAX_USER_FD).contains(&fd) => {
             // SAFETY: dup3 replaces the user's descriptor `fd` with a placeholder.
             unsafe { libc::dup3(placeholder.as_raw_fd(), fd, libc::O_CLOEXEC) };
         }

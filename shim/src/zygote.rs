@@ -907,6 +907,23 @@ pub fn place_descriptors(request: &Request, fds: Vec<OwnedFd>) -> Result<(), Err
             unsafe { libc::close(target) };
         }
     }
+    // Standard input, output and error closed by the shell (`exec <&-`) are /dev/null,
+    // as a spawned shim's are (Rust's start opens it on them): left free, the first
+    // descriptor this process or its PID 1 made took the number, and the command was
+    // handed a socket to the shell as its standard input (SECURITY.md 7).
+    if request.closed & 0b111 != 0 {
+        let null = nix::fcntl::open("/dev/null", OFlag::O_RDWR, Mode::empty())?;
+        for target in (0..=2).filter(|t| request.closed & (1 << t) != 0) {
+            // SAFETY: dup2 onto a standard descriptor the request left closed.
+            Errno::result(unsafe { libc::dup2(null.as_raw_fd(), target) })?;
+        }
+        if null.as_raw_fd() > 2 {
+            drop(null);
+        } else {
+            // It took the lowest closed number itself: kept there, not closed.
+            std::mem::forget(null);
+        }
+    }
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(request.umask));
     Ok(())
 }

@@ -311,6 +311,36 @@ both!(
     }
 );
 
+// 7, with a standard descriptor closed (`exec <&-`): the command finds /dev/null there,
+// never a descriptor of its jail's own making. A copy of the zygote left the number free
+// and the first socket PID 1 or the shim made took it: `cat` read the shell's messages
+// to its jail (review of the fortieth stop; the same lines show a socket with the fix
+// taken out).
+both!(
+    item_07_a_closed_standard_descriptor_is_no_way_to_the_shell,
+    |t: &T| {
+        let listing = "ls -l /proc/self/fd | cut -d'>' -f2 | tr '\\n' ' '; echo";
+        for closed in ["exec <&-", "exec 2>&-", "exec <&- 2>&-"] {
+            let script = format!("{closed}; {listing}; {listing}; {listing} | cat >&1");
+            for zygote in ["1", "0"] {
+                let env = format!("POLA_ZYGOTE={zygote}");
+                let shell = pola_tests::pola_sh();
+                let run = t.plain(&[
+                    "env",
+                    env.as_str(),
+                    shell.to_str().unwrap(),
+                    "-c",
+                    script.as_str(),
+                ]);
+                assert_eq!(run.code, Some(0), "{closed}: {run}");
+                assert_eq!(run.stdout.lines().count(), 3, "{closed}: {run}");
+                assert!(!run.stdout.contains("socket:"), "{closed}: {run}");
+                assert!(run.stdout.contains("/dev/null"), "{closed}: {run}");
+            }
+        }
+    }
+);
+
 // 8. Write, truncate, chmod, utime, rename, unlink of a read-only grant fail; the file
 //    is unchanged.
 both!(item_08_read_only_grants_cannot_be_changed, |t: &T| {
