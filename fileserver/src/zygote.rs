@@ -476,7 +476,14 @@ static ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(
 pub fn enable() {
     let off = std::env::var_os("POLA_ZYGOTE").is_some_and(|v| v == "0");
     ENABLED.store(!off, std::sync::atomic::Ordering::Relaxed);
+    STARTS.store(std::process::id(), std::sync::atomic::Ordering::Relaxed);
 }
+
+/// The process that may start a zygote ([`start_ahead`]): the shell ([`enable`]), or a
+/// forked copy of it that loops ([`adopt`]). Any other forked copy spawns its jails (a
+/// background job a loop starts each round would have made a zygote and its copies
+/// ahead for its one command: review of the fortieth stop).
+static STARTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// [`enable`], for a one-shot launcher (`pola-run`): its zygote forks no copy ahead
 /// after the first. Worth it only with [`start_ahead`]: the zygote's start and its
@@ -531,7 +538,7 @@ pub fn start_ahead(shim: impl FnOnce() -> Option<std::path::PathBuf>) {
         return;
     }
     let mut slot = ZYGOTE.lock().unwrap_or_else(|e| e.into_inner());
-    if slot.is_some() {
+    if slot.is_some() || STARTS.load(std::sync::atomic::Ordering::Relaxed) != std::process::id() {
         return;
     }
     let Some(shim) = shim() else {
@@ -576,6 +583,7 @@ pub fn adopt() {
     if slot.as_ref().is_some_and(|z| z.owner != std::process::id()) {
         *slot = None;
     }
+    STARTS.store(std::process::id(), std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Ask the zygote (started now if there is none) for a shim with descriptors `moves`

@@ -300,6 +300,13 @@ pub fn open_file(path: &str, flags: OFlag) -> Result<OwnedFd, String> {
                 "{shown}: is a directory (a redirection passes files, not directories)"
             ))
         }
+        // The shell's placeholder of a closed descriptor, reached by its number
+        // (`/dev/stdin`, `/dev/fd/N` after `exec <&-`): as closed, never a command's
+        // (one object every later jail would get, whose mode one could set for the
+        // next: review of the fortieth stop).
+        Ok(fd) if is_reserved(fd.as_raw_fd()) => {
+            Err(format!("{shown}: {}", nix::errno::Errno::EBADF.desc()))
+        }
         Ok(fd) => {
             let fd = above_user_fds(fd)?;
             if flags & OFlag::O_ACCMODE == OFlag::O_RDONLY && is_fifo(&fd) {
@@ -738,8 +745,14 @@ impl Shell {
                     if self.dev_fd_target(w).is_some() =>
                 {
                     // `/dev/stdin`, `/dev/fd/3`: the descriptor as the command has
-                    // it (after its pipes), not as the shell has it now.
-                    Target::Dup(self.dev_fd_target(w).unwrap_or(0))
+                    // it (after its pipes), not as the shell has it now; closed (the
+                    // shell's placeholder holds it) unless this command's own
+                    // redirection set it, as `<&N` (review of the fortieth stop).
+                    let n = self.dev_fd_target(w).unwrap_or(0);
+                    if is_reserved(n) && !out.0.iter().any(|(t, _)| *t == n) {
+                        return Err(format!("{}: bad file descriptor", w));
+                    }
+                    Target::Dup(n)
                 }
                 RedirOp::Input(w) | RedirOp::ReadWrite(w) => {
                     let path = self.redirect_path(w)?;

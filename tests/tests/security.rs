@@ -338,6 +338,18 @@ both!(
                 assert!(run.stdout.contains("/dev/null"), "{closed}: {run}");
             }
         }
+        // Nor the shell's placeholder of the closed number, named as a path: one object
+        // every later jail would get (a mode set by one, seen by the next).
+        for line in [
+            "exec <&-; ls -l /proc/self/fd/0 < /dev/stdin",
+            "exec <&-; ls -l /proc/self/fd/0 < /dev/fd/0",
+            "exec <&-; ls -l /proc/self/fd/0 < /proc/self/fd/0",
+            "exec 3>&1 2>&-; ls -l /proc/self/fd/2 2>/dev/stderr >&3",
+        ] {
+            let run = t.plain(&[pola_tests::pola_sh().to_str().unwrap(), "-c", line]);
+            assert!(!run.stdout.contains("memfd"), "{line}: {run}");
+            assert_ne!(run.code, Some(0), "{line}: {run}");
+        }
     }
 );
 

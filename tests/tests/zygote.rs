@@ -1078,6 +1078,48 @@ both!(a_forked_shells_loop_gets_a_zygote_of_its_own, |t: &T| {
         || processes(|cmd| cmd.contains(&marker)).is_empty(),
         5
     ));
+    // The background jobs a loop starts are forked copies that do not loop: each
+    // spawns its jail, none starts a zygote (and its copies made ahead).
+    let shell = t
+        .command(
+            pola_sh(),
+            &[
+                "-c",
+                &format!("seq 6 | {{ while read i; do sleep 2.{marker}$i & done; wait; }}"),
+            ],
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sleeping = |cmd: &str| cmd.starts_with("sleep 2.") && cmd.contains(&marker);
+    assert!(wait_for(|| processes(sleeping).len() == 6, 15));
+    let descends = |mut pid: u32| {
+        for _ in 0..12 {
+            pid = stat_fields(pid)
+                .get(1)
+                .and_then(|p| p.parse::<u32>().ok())
+                .unwrap_or(0);
+            if pid == shell.id() {
+                return true;
+            }
+            if pid <= 1 {
+                break;
+            }
+        }
+        false
+    };
+    // The shell's own zygote (which ran `seq`) and its copies made ahead are the
+    // shell's children: no other process of the script has a zygote or copies.
+    let mut parents: Vec<u32> = processes(|cmd| cmd.contains("pola-shim --zygote"))
+        .into_iter()
+        .filter(|(pid, ppid)| descends(*pid) && comm(*ppid) == "pola-sh")
+        .map(|(_, ppid)| ppid)
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    assert_eq!(parents, vec![shell.id()], "the processes with zygotes");
+    assert!(shell.wait_with_output().unwrap().status.success());
 });
 
 both!(a_dead_ready_copy_is_reaped_and_replaced, |t: &T| {
