@@ -3037,8 +3037,8 @@ impl Shell {
             hash: self.hash.clone(),
             hash_path: self.hash_path.clone(),
             subshell: std::mem::replace(&mut self.subshell, true),
+            pipestatus: self.vars.get("PIPESTATUS").cloned(),
         };
-        let pipestatus = self.vars.get("PIPESTATUS").cloned();
         let ran = match p.commands.as_slice() {
             [c] => {
                 let ends = PipeEnds {
@@ -3069,6 +3069,7 @@ impl Shell {
                 r
             }
         };
+        let pipestatus;
         Outer {
             last_arg: self.last_arg,
             last_arg_made: self.last_arg_made,
@@ -3078,6 +3079,7 @@ impl Shell {
             hash: self.hash,
             hash_path: self.hash_path,
             subshell: self.subshell,
+            pipestatus,
         } = outer;
         match pipestatus {
             Some(v) => *self.vars.entry("PIPESTATUS") = v,
@@ -3579,6 +3581,7 @@ struct Outer {
     hash: BTreeMap<String, PathBuf>,
     hash_path: Option<String>,
     subshell: bool,
+    pipestatus: Option<crate::vars::Var>,
 }
 
 /// Whether expanding `word` only reads the shell's state: no command or process

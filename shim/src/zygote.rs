@@ -901,29 +901,32 @@ pub fn place_descriptors(request: &Request, fds: Vec<OwnedFd>) -> Result<(), Err
         // SAFETY: as above.
         Errno::result(unsafe { libc::dup2(fd.as_raw_fd(), i32::from(*target)) })?;
     }
-    for target in 0..16 {
-        if request.closed & (1 << target) != 0 {
-            // SAFETY: the command must find this descriptor closed.
-            unsafe { libc::close(target) };
-        }
-    }
     // Standard input, output and error closed by the shell (`exec <&-`) are /dev/null,
     // as a spawned shim's are (Rust's start opens it on them): left free, the first
     // descriptor this process or its PID 1 made took the number, and the command was
-    // handed a socket to the shell as its standard input (SECURITY.md 7).
-    if request.closed & 0b111 != 0 {
-        let null = nix::fcntl::open("/dev/null", OFlag::O_RDWR, Mode::empty())?;
-        for target in (0..=2).filter(|t| request.closed & (1 << t) != 0) {
+    // handed a socket to the shell as its standard input (SECURITY.md 7). (Held above
+    // the user's numbers, wherever the open put it.)
+    let null = match request.closed & 0b111 {
+        0 => None,
+        _ => Some(pola_fileserver::launch::high_copy(nix::fcntl::open(
+            "/dev/null",
+            OFlag::O_RDWR | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )?)?),
+    };
+    for target in (0..16).filter(|t| request.closed & (1 << t) != 0) {
+        match &null {
             // SAFETY: dup2 onto a standard descriptor the request left closed.
-            Errno::result(unsafe { libc::dup2(null.as_raw_fd(), target) })?;
-        }
-        if null.as_raw_fd() > 2 {
-            drop(null);
-        } else {
-            // It took the lowest closed number itself: kept there, not closed.
-            std::mem::forget(null);
+            Some(null) if target <= 2 => {
+                Errno::result(unsafe { libc::dup2(null.as_raw_fd(), target) })?;
+            }
+            // SAFETY: the command must find this descriptor closed.
+            _ => unsafe {
+                libc::close(target);
+            },
         }
     }
+    drop(null);
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(request.umask));
     Ok(())
 }
