@@ -2943,9 +2943,6 @@ impl Shell {
     /// it built each from nothing (`x=$(cat f)` took three times what `cat f` does;
     /// bench/README.md, fortieth stop).
     fn in_place<'l>(&self, list: &'l List) -> Option<&'l Pipeline> {
-        if self.interactive || self.terminal.is_some() {
-            return None;
-        }
         let [item] = list.0.as_slice() else {
             return None;
         };
@@ -3039,7 +3036,12 @@ impl Shell {
             subshell: std::mem::replace(&mut self.subshell, true),
             pipestatus: self.vars.get("PIPESTATUS").cloned(),
         };
-        let ran = match p.commands.as_slice() {
+        // As in the forked copy, no job control: the jails are of the shell's own
+        // process group, whose terminals get the keys while the shell waits (Ctrl-C
+        // ends them, Ctrl-Z is dropped), and the terminal stays the shell's.
+        let terminal = self.terminal.take();
+        let next_group = self.next_group.take();
+        let ran = crate::job::with_keys(|| match p.commands.as_slice() {
             [c] => {
                 let ends = PipeEnds {
                     stdin: None,
@@ -3068,7 +3070,9 @@ impl Shell {
                 }
                 r
             }
-        };
+        });
+        self.terminal = terminal;
+        self.next_group = next_group;
         let pipestatus;
         Outer {
             last_arg: self.last_arg,

@@ -1012,6 +1012,62 @@ both!(
     }
 );
 
+// At the prompt too: `x=$(git branch --show-current)`, a prompt's `$(…)`, a loop typed
+// at the prompt took a forked copy's cold jail (17–22 ms a round against 6–8 for the
+// command alone). The shell starts the jail with the keys given to the shell's own
+// process group, as it waited for the forked copy: Ctrl-C ends the substitution and
+// what the line still had to run.
+both!(
+    a_substitution_at_the_prompt_is_started_by_the_shell,
+    |t: &T| {
+        use pola_tests::Key::*;
+        let prompt = if t.uid == 0 { "# " } else { "$ " };
+        let word = format!("sleep 2.{}", tag(t, 700_000));
+        let line = format!("x=$({word}); echo \"got-$?-$x\"");
+        // How many copies of the shell are above the jailed `sleep`: the shell alone, or
+        // it and a forked copy.
+        let shells_above = || {
+            let sleeping = |cmd: &str| cmd.trim_end() == word;
+            if !wait_for(|| !processes(sleeping).is_empty(), 20) {
+                return None;
+            }
+            let (mut at, _) = processes(sleeping)[0];
+            let mut shells = 0;
+            for _ in 0..32 {
+                let parent = stat_fields(at)
+                    .get(1)
+                    .and_then(|p| p.parse::<u32>().ok())
+                    .unwrap_or(0);
+                if parent <= 1 {
+                    break;
+                }
+                shells += usize::from(comm(parent) == "pola-sh");
+                at = parent;
+            }
+            Some(shells)
+        };
+        std::thread::scope(|s| {
+            let watcher = s.spawn(shells_above);
+            let run = t.interactive(&[
+                Expect(prompt),
+                Send(&line),
+                Send("\r"),
+                Expect("got-0-"),
+                Send("y=$(sleep 30); echo not-reached"),
+                Send("\r"),
+                Pause(1.0),
+                Send("\x03"),
+                Send("echo status=$?"),
+                Send("\r"),
+                Expect("status=130"),
+            ]);
+            assert!(run.stdout.starts_with("OK"), "{run}");
+            assert!(!run.stdout.contains("not-reached\r\n"), "{run}");
+            assert_eq!(watcher.join().unwrap(), Some(1), "{run}");
+        });
+    }
+);
+
 // A forked copy of the shell that runs a loop (`tool | while read l; do cat f; done`:
 // a pipeline's members are forked) starts a zygote of its own in its second round, so
 // that the loop's commands come from copies made ahead, not each built from nothing
