@@ -1818,6 +1818,15 @@ impl Shell {
             Ok(i) => i,
             Err(e) => return self.expansion_failed(e).map(Running::Done),
         };
+        // Ctrl-C while a substitution in its words ran (`echo "$(sleep 9)" end`): the
+        // command is left with the rest of the line, as bash leaves it.
+        if self.subst_status.is_some()
+            && self.interactive
+            && !self.subshell
+            && INTERRUPTED.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(Flow::Interrupted);
+        }
         self.words_made = self.made_seen.get();
         // A command whose name such text chose (`$x` with `x='export LD_PRELOAD=…'`)
         // runs as such text.
