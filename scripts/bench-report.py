@@ -81,6 +81,11 @@ ratios = {
         ratio("terminal", "relayed: cat 50 MB to the terminal", "dash: cat 50 MB to the terminal"), None),
     "relayed / shared terminal, 200 x true": (
         ratio("terminal", "relayed: 200 x /usr/bin/true", "shared terminal: 200 x /usr/bin/true"), None),
+    "at the prompt: 200 x=$(true) / 200 true": (
+        ratio("terminal", "relayed: 200 x x=$(/usr/bin/true)", "relayed: 200 x /usr/bin/true"), None),
+    "at the prompt: pola-sh / dash, 200 x=$(true)": (
+        ratio("terminal", "relayed: 200 x x=$(/usr/bin/true)",
+              "dash: 200 x x=$(/usr/bin/true) at the prompt"), None),
 }
 # The jailed I/O and build cases include one launch; these ratios take the launch's
 # median (pola-run -- true, same run) off, to show the cost of working inside a grant.

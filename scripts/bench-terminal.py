@@ -8,6 +8,7 @@ on a pseudo-terminal of its own, relayed by the shell) and with the relay off
 (POLA_TEST_SHARED_TERMINAL=1: jails write to the terminal directly). In each it times,
 from the keystroke to the next prompt, `cat FILE` (throughput through the relay) and
 200 jailed `/usr/bin/true` (the per-command cost of making and relaying a terminal),
+the same 200 as `x=$(/usr/bin/true)` (substitutions at the prompt; dash's too),
 and 200 keys typed one at a time to a jailed `cat`, each when the last one's echo is
 back (the latency of typing through the relay), alternating between the two shells run
 by run. For the 200 commands it also records the CPU time the shell and its jails
@@ -137,6 +138,8 @@ shared = Session([sh], base_env | {"POLA_TEST_SHARED_TERMINAL": "1"})
 dash = Session(["/usr/bin/dash", "-i"], base_env | {"PS1": "# " if os.getuid() == 0 else "$ "})
 
 loop = "i=0; while [ $i -lt 200 ]; do /usr/bin/true; i=$((i+1)); done"
+# The same loop's commands in substitutions typed at the prompt (a prompt's `$(git …)`).
+subst = "i=0; while [ $i -lt 200 ]; do x=$(/usr/bin/true); i=$((i+1)); done"
 KEYS = 200
 cases = [
     ("relayed: cat 50 MB to the terminal", relayed, f"cat {big}"),
@@ -144,6 +147,8 @@ cases = [
     ("dash: cat 50 MB to the terminal", dash, f"cat {big}"),
     ("relayed: 200 x /usr/bin/true", relayed, loop),
     ("shared terminal: 200 x /usr/bin/true", shared, loop),
+    ("relayed: 200 x x=$(/usr/bin/true)", relayed, subst),
+    ("dash: 200 x x=$(/usr/bin/true) at the prompt", dash, subst),
     # Typing into a jailed program: the echo comes back through the relay twice
     # (keys in, echo out), or straight from the terminal's line discipline.
     ("relayed: 200 keys typed to cat", relayed, KEYS),

@@ -576,9 +576,18 @@ fn git_only_index(sub: &[u8], rest: &[PathBuf]) -> bool {
         .filter(|w| !w.as_os_str().as_bytes().starts_with(b"-"))
         .count();
     match sub {
-        b"stash" => rest
-            .first()
-            .is_some_and(|w| [&b"list"[..], b"show"].contains(&w.as_os_str().as_bytes())),
+        // A stash's own records (`drop`, `clear`: trial 20 was told `+ => .` for them).
+        b"stash" => rest.first().is_some_and(|w| {
+            [
+                &b"list"[..],
+                b"show",
+                b"drop",
+                b"clear",
+                b"create",
+                b"store",
+            ]
+            .contains(&w.as_os_str().as_bytes())
+        }),
         b"reset" => !has(&[b"--hard", b"--merge", b"--keep"]),
         b"rm" => has(&[b"--cached"]),
         // (`--cached` writes the index alone.)

@@ -3689,14 +3689,24 @@ fn bisect_start(tree: &Path) -> Option<String> {
 ///   back.
 fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option<Vec<GitListing>> {
     let mut words: Vec<&str> = rest.iter().map(|w| w.to_str()).collect::<Option<_>>()?;
-    // `git clean -fdx`: its short options one by one.
+    // `git clean -fdx`, `git switch -qc new`: the short options one by one (where one
+    // takes a value, it is the bundle's last).
     let letters: Vec<String>;
-    if sub == b"clean" {
+    let bundled = match sub {
+        b"clean" => Some(("fdxXq", "fdxXq")),
+        b"switch" => Some(("q", "qcC")),
+        b"checkout" => Some(("q", "qbB")),
+        _ => None,
+    };
+    if let Some((flags, last)) = bundled {
         let bundle = |w: &&str| {
-            w.len() > 2
+            let mut letters: Vec<char> = w.chars().skip(1).collect();
+            let end = letters.pop();
+            !letters.is_empty()
                 && w.starts_with('-')
                 && !w.starts_with("--")
-                && w[1..].chars().all(|c| "fdxXq".contains(c))
+                && letters.iter().all(|c| flags.contains(*c))
+                && end.is_some_and(|c| last.contains(c))
         };
         letters = words
             .iter()
@@ -3760,8 +3770,14 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option
         {
             vec![names(&["stash@{0}^1", "stash@{0}"])]
         }
+        // To a branch, or a new branch at a start point (`switch -c new HEAD~2`,
+        // `checkout -b new v1`: trial 20 named every file and was still told `+ => .`).
         b"switch" | b"checkout" => {
-            let ops = operands(&["-q", "--quiet", "--detach"], &[])?;
+            let create: &[&str] = match sub {
+                b"switch" => &["-c", "-C", "--create", "--force-create"],
+                _ => &["-b", "-B"],
+            };
+            let ops = operands(&["-q", "--quiet", "--detach"], create)?;
             let [branch] = ops.as_slice() else {
                 return None;
             };

@@ -355,6 +355,30 @@ both!(
         let run = git("git switch -q other + => .git => b.txt");
         assert!(run.ok(), "{run}");
         assert_eq!(read(t, "w/b.txt"), "other\n");
+        // A new branch at another commit: the same files (trial 20: refused, `+ => .`
+        // asked for); one not given and it is refused, nothing changed.
+        let before = tree(&t.path("w"));
+        let run = git("git switch -qc back same + => .git");
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+            run.stderr
+                .contains("try: git switch … + => .git => b.txt\n"),
+            "{run}"
+        );
+        assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        let run = git("git switch -qc back same + => .git => b.txt && git branch --show-current");
+        assert_eq!(run.success(), "back\n");
+        assert_eq!(read(t, "w/b.txt"), "b\n");
+        let run =
+            git("git checkout -qb again other + => .git => b.txt && git branch --show-current");
+        assert_eq!(run.success(), "again\n");
+        assert_eq!(read(t, "w/b.txt"), "other\n");
+        // A stash's records alone: `.git` is enough (trial 20: told `+ => .`).
+        t.write("w/a.txt", "stashed\n");
+        git("git stash -q + => .git => a.txt").success();
+        let run = git("git stash drop -q + => .git && git stash list");
+        assert_eq!(run.success(), "");
+        assert_eq!(read(t, "w/a.txt"), "a\n");
     }
 );
 
