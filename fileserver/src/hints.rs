@@ -2826,7 +2826,14 @@ impl Observed {
                 (false, _) if patch => "+ => .".to_string(),
                 // (cargo looks for `src` too: `cargo add x + Cargo.toml` was told `+ src`,
                 // and failed next writing Cargo.toml; trial 7.)
-                (false, _) if (project || self.tool == "cargo") && builds => {
+                // (npm changing dependencies where node_modules is there: looked for
+                // first, it was told `+ .`, which failed again; trial 20.)
+                (false, _)
+                    if (project
+                        || self.tool == "cargo"
+                        || (self.tool == "npm" && npm_changes_dependencies(&self.words)))
+                        && builds =>
+                {
                     working_dir_grant(&self.tool, &self.words, self.cargo_target_dir.as_deref())
                 }
                 // A directory too (python opened inc/util.h, and was told `+ .`, the whole
@@ -4267,6 +4274,16 @@ mod tests {
             .hint("pola-sh", "node", true, d.path())
             .unwrap()
             .starts_with("pola-sh: node looked for ./node_modules,"),);
+        // npm changing dependencies, node_modules there: what it writes, not `+ .`.
+        let npm = Observed {
+            tool: "npm".into(),
+            words: vec!["install".into()],
+            ..node.clone()
+        };
+        assert!(npm
+            .hint("pola-sh", "npm", true, d.path())
+            .unwrap()
+            .ends_with("try: npm … + => node_modules => package.json => package-lock.json"));
         let nothing = Observed {
             looked: vec![("missing".into(), false)],
             ..Observed::default()
