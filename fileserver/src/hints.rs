@@ -109,6 +109,9 @@ pub struct Observed {
     /// git's listing of the files of the work tree it would rewrite
     /// (`JailPlan::work_tree_files`).
     pub work_tree_files: Option<Vec<PathBuf>>,
+    /// The user chose to run this editor without the files it would save
+    /// (`JailPlan::editor_declined`): [`Observed::editor_hint`] says only that.
+    pub editor_declined: bool,
     /// The metadata `pip install -e` has setuptools write into the project, where its
     /// line did not give it to write ([`egg_info`]).
     pub egg_info: Option<PathBuf>,
@@ -2486,6 +2489,14 @@ impl Observed {
             return self.hint(program, name, args, cwd);
         };
         let file = crate::text::word(file);
+        // Whether it tried to save is not seen (the mount refuses it): after a no to
+        // the shell's question, only what was chosen (trial 20 was told "so it could
+        // not save it" after `:q`).
+        if self.editor_declined {
+            return Some(format!(
+                "{program}: {name} had {file} read-only, as answered — to edit it, try: {name} => {file}"
+            ));
+        }
         Some(format!(
             "{program}: {name} was given {file} read-only {}, so it could not save it — to edit it, try: {name} => {file}",
             self.given_how()

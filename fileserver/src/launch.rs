@@ -620,6 +620,7 @@ pub fn start(
             tool,
             said_as: (plan.program.clone(), plan.command.clone()),
             work_tree_files: plan.work_tree_files.clone(),
+            editor_declined: plan.editor_declined,
             ..Default::default()
         }))
     });

@@ -250,6 +250,10 @@ pub struct JailPlan {
     /// (the shell's preflight): the hint names them. The server's alone: not sent.
     #[serde(skip)]
     pub work_tree_files: Option<Vec<PathBuf>>,
+    /// Hints: an editor the user chose, at the shell's question, to run without the
+    /// files it would save; the server's alone.
+    #[serde(skip)]
+    pub editor_declined: bool,
 }
 
 /// The jail's own session (see `crate::pty`).
@@ -396,6 +400,7 @@ pub(crate) mod tests {
             }),
             proxy: Some(20480),
             work_tree_files: None,
+            editor_declined: false,
             seccomp: crate::seccomp::compile(
                 1000,
                 1000,

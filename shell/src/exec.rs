@@ -2341,6 +2341,7 @@ impl Shell {
             made: self.made_at_run_time > 0,
             processes: false,
             work_tree_changes: None,
+            editor_declined: false,
             words_typed: !self.words_made,
         }
     }
@@ -2571,6 +2572,7 @@ impl Shell {
         // shell has none): asked at its end whether to keep a file it saved at a name
         // it was not given (`:w other.txt`; trial 8: discarded).
         let mut keep_asked = false;
+        let mut editor_declined = false;
         if self.interactive && self.terminal.is_some() && chosen_by_user {
             // (Its program looked up once, for the three questions.)
             let users_editor =
@@ -2606,6 +2608,9 @@ impl Shell {
                     ));
                     return Running::Done(1);
                 }
+                // No: said after it as chosen, not as a save that failed (trial 20 was
+                // told "so it could not save it" after `:q`).
+                editor_declined = answer.as_deref().is_some_and(|a| !crate::editors::yes(a));
                 if answer.is_some_and(|a| crate::editors::yes(&a)) {
                     let startup = crate::protect::runs_at_start(self.get("ENV"));
                     self.edited_startup.extend(
@@ -2637,6 +2642,7 @@ impl Shell {
         cmd.limits = collected.limits;
         cmd.processes = collected.processes;
         cmd.work_tree_changes = self.git_changes(&cmd);
+        cmd.editor_declined = editor_declined;
         cmd.found = self.found(&cmd.argv[0]);
         let mut fds = redirs.for_child(&self.user_fds);
         let written = written_files(&fds);

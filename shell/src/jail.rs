@@ -120,6 +120,9 @@ pub struct Command {
     /// --name-only` listed them before it (`Shell::git_changes`), relative to the work
     /// tree: all granted to write, it is not refused for the tree granted read-only.
     pub work_tree_changes: Option<Vec<PathBuf>>,
+    /// An editor the user chose to run without the files it would save (the question
+    /// before it, answered no): said after it as chosen, not as a failed save.
+    pub editor_declined: bool,
     /// Its words are the user's as typed: none holds text a command made (`$(tool)`),
     /// which may not choose what more it is given (`sed $(tool) => f` printing
     /// `-i.x` would grant `f.x`: security review).
@@ -1963,6 +1966,7 @@ pub fn plan(
         seccomp: (*seccomp).clone(),
         limits: Default::default(),
         work_tree_files: cmd.work_tree_changes.clone(),
+        editor_declined: cmd.editor_declined,
     })
 }
 
@@ -3464,6 +3468,7 @@ mod tests {
             made: false,
             processes: false,
             work_tree_changes: None,
+            editor_declined: false,
             words_typed: true,
         };
         let env = command_env(&cmd, Path::new("/home/u"), &[]);

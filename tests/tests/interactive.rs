@@ -1930,7 +1930,9 @@ both!(
             Send("Goagain\x1b:wq\r"),
             Pause(0.5),
             Send(":q!\r"),
-            Expect("try: vim => e.txt"),
+            // As answered, not as a save that failed: whether it tried is not seen
+            // (trial 20 was told "so it could not save it" after `:q`).
+            Expect("vim had e.txt read-only, as answered — to edit it, try: vim => e.txt"),
             // A `vim` a jail left first on PATH (a venv's bin) is not offered the file
             // (review: Enter gave it to write).
             Send("mkdir => bin && printf '#!/bin/sh\\necho planted >> \"$1\"\\n' | tee => bin/vim > /dev/null && chmod +x => bin/vim"),

@@ -433,6 +433,7 @@ fn run(args: Args) -> i32 {
         made: false,
         processes: args.ps,
         work_tree_changes: None,
+        editor_declined: false,
         words_typed: true,
     };
     let env = match Environment::load(dirs::config_dir().as_deref()) {
