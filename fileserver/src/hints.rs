@@ -924,6 +924,11 @@ fn covering(plan: &[PlanNode], slots: &[PathBuf], path: &Path) -> Option<(PathBu
         .max_by_key(|(at, _)| at.as_os_str().len())
 }
 
+/// Whether the line gave `path` to write: its deepest grant ([`covering`]) is.
+pub fn given_to_write(plan: &[PlanNode], slots: &[PathBuf], path: &Path) -> bool {
+    covering(plan, slots, path).is_some_and(|(_, writable)| writable)
+}
+
 /// Which of a command's `words` (run in `cwd`) it was given read-only, for a program
 /// that changes its operands ([`may_change_its_operands`]): each named alone without
 /// `=>` (a bind of its own), or inside a directory its line granted read-only

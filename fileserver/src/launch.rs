@@ -543,6 +543,19 @@ pub fn start(
                     (!value.is_empty()).then(|| Path::new(std::ffi::OsStr::from_bytes(value)))
                 });
                 crate::hints::changes_in(w, &plan.nodes, &slots, (&plan.exec, &cwd, &home, keyring))
+            })
+            // git given `.git` and every file it listed as rewritten, which failed for
+            // a reason of its own (`git stash pop + => .git => b.txt` in a conflict,
+            // which git said): the hint would name the grants the line gave (trial 20).
+            .filter(|c| {
+                use crate::hints::{given_to_write, Changes, Writes};
+                let (Changes::ReadOnly(Writes::WorkTree, tree), Some(files)) =
+                    (c, &plan.work_tree_files)
+                else {
+                    return true;
+                };
+                let given = |f: &Path| given_to_write(&plan.nodes, &slots, &tree.join(f));
+                !(given(Path::new(".git")) && files.iter().all(|f| given(f)))
             });
         // The working directory holding slots, with nothing else of it shown than they
         // and the names granted read-only there (`cc -o => prog main.c`); or a private

@@ -2002,6 +2002,31 @@ both!(a_new_branch_is_told_the_repository_only, |t: &T| {
     sh(t, &["-c", "cd w && git switch -qc feature + => .git"]).success();
 });
 
+// git given `.git` and every file it rewrites, failing for a reason of its own (a
+// conflict, which git says), is told nothing more: it was told the very grants its
+// line gave (trial 20). With a file not given, the hint still names it.
+both!(git_given_what_it_rewrites_is_not_told_it_again, |t: &T| {
+    t.mkdir("w");
+    let ids = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b";
+    let git = |hints: bool, line: &str| {
+        let script = format!("cd w && {ids} && {line}");
+        match hints {
+            true => sh(t, &["--hints", "-c", &script]),
+            false => sh(t, &["-c", &script]),
+        }
+    };
+    git(false, "git init -q + => . && echo a > b.txt && git add b.txt + => .git && git commit -qm a + => .git").success();
+    git(false, "echo stashed > b.txt && git stash -q + => .git => b.txt && echo committed > b.txt && git commit -qam b + => .git").success();
+    let run = git(true, "git stash pop + => .git => b.txt");
+    assert!(!run.ok(), "{run}");
+    assert!(run.stdout.contains("CONFLICT"), "{run}");
+    assert!(!run.stderr.contains("try: git"), "{run}");
+    git(false, "git reset -q --hard + => .git => b.txt").success();
+    let run = git(true, "git stash pop + => .git");
+    assert!(!run.ok(), "{run}");
+    assert!(run.stderr.contains("… + => .git => b.txt"), "{run}");
+});
+
 // A package manager without the network is told its registry's hosts by name (pip
 // and npm were told `@net:HOST`; npm retried for 70 s first; new-user trial).
 both!(a_package_manager_is_told_its_registrys_hosts, |t: &T| {
