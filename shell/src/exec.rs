@@ -2388,41 +2388,32 @@ impl Shell {
                 })
                 .collect();
         };
-        let quote = |s: &OsStr| pola_fileserver::text::word(s);
+        // The commit a merge or rebase names, if a listing fails: one that does not
+        // resolve is refused by git itself before it changes anything (trial 20: `git
+        // merge nosuchbranch + => .git` was told `+ => .`, which then showed git's own
+        // error). Checked only then, and only a plain "no such commit" (status 1).
+        let commit = listings.iter().find_map(|l| match l {
+            GitListing::Commit(c) => Some(c.clone()),
+            _ => None,
+        });
         let mut files = Vec::new();
         for listing in listings {
             let (at, args) = match &listing {
                 GitListing::Names(args) | GitListing::Patched(args) => (&tree, args),
                 GitListing::Cleaned(args) => (&cmd.cwd, args),
+                GitListing::Commit(_) => continue,
             };
-            let line = format!(
-                "git -c core.fsmonitor=false -C {at} {args} 2>/dev/null + {tree}",
-                at = quote(at.as_os_str()),
-                // Options as they are (`word` writes `./-q` for a name); the rest
-                // quoted.
-                args = args
-                    .iter()
-                    .map(|w| {
-                        match w.starts_with('-')
-                            && w.bytes()
-                                .all(|b| b.is_ascii_alphanumeric() || b"-=".contains(&b))
-                        {
-                            true => w.clone(),
-                            false => quote(w.as_ref()),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                tree = quote(tree.as_os_str()),
-            );
-            let list = crate::parse::parse(&line).ok()?;
-            let hints = jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
-            let status = self.status;
-            let out = self.capture(&list);
-            let ok = self.status == 0;
-            self.status = status;
-            jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
-            let out = out.ok().filter(|_| ok)?;
+            let (out, status) = self.git_listed(at, args, &tree);
+            let Some(out) = out.filter(|_| status == 0) else {
+                let verify = |rev: &String| {
+                    let args = ["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")];
+                    args.map(String::from).to_vec()
+                };
+                let unknown = commit
+                    .as_ref()
+                    .is_some_and(|rev| self.git_listed(&tree, &verify(rev), &tree).1 == 1);
+                return unknown.then(Vec::new);
+            };
             // (A name git quotes, `"a\nb"`, matches no grant: refused, as before.)
             for name in out.lines().filter(|n| !n.is_empty()) {
                 let file = match &listing {
@@ -2447,7 +2438,8 @@ impl Shell {
                         }
                         path
                     }
-                    GitListing::Names(_) => PathBuf::from(name),
+                    // (A commit is not listed: passed over above.)
+                    GitListing::Names(_) | GitListing::Commit(_) => PathBuf::from(name),
                 };
                 if !files.contains(&file) {
                     files.push(file);
@@ -2455,6 +2447,41 @@ impl Shell {
             }
         }
         Some(files)
+    }
+
+    /// `git ARGS` run in `at` as [`Shell::git_changes`] runs its listings: jailed,
+    /// given the work tree `tree` read-only, without hints: what it printed (`None` if
+    /// it could not be run) and its status.
+    fn git_listed(&mut self, at: &Path, args: &[String], tree: &Path) -> (Option<String>, i32) {
+        let quote = |s: &OsStr| pola_fileserver::text::word(s);
+        let line = format!(
+            "git -c core.fsmonitor=false -C {at} {args} 2>/dev/null + {tree}",
+            at = quote(at.as_os_str()),
+            // Options as they are (`word` writes `./-q` for a name); the rest quoted.
+            args = args
+                .iter()
+                .map(|w| {
+                    match w.starts_with('-')
+                        && w.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-=".contains(&b))
+                    {
+                        true => w.clone(),
+                        false => quote(w.as_ref()),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            tree = quote(tree.as_os_str()),
+        );
+        let Ok(list) = crate::parse::parse(&line) else {
+            return (None, 2);
+        };
+        let hints = jail::HINTS.swap(false, std::sync::atomic::Ordering::Relaxed);
+        let status = self.status;
+        let out = self.capture(&list);
+        let listed = std::mem::replace(&mut self.status, status);
+        jail::HINTS.store(hints, std::sync::atomic::Ordering::Relaxed);
+        (out.ok(), listed)
     }
 
     /// An external command, in its own jail.
@@ -3649,6 +3676,8 @@ fn only_blanks_and_comments(text: &str) -> bool {
 /// the arguments of a `git diff --name-only` or `git log --name-only` run at the top
 /// of the tree, or of a `git clean -n` run where the command runs.
 enum GitListing {
+    /// The commit a merge or rebase names: not a listing, checked if one fails.
+    Commit(String),
     Names(Vec<String>),
     Cleaned(Vec<String>),
     /// `git apply --numstat` of the patches `git am` or `git apply` applies.
@@ -3817,13 +3846,17 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option
                 &["-m", "-s", "-X", "--strategy", "--strategy-option"],
             )?;
             let with = one(ops)?;
-            vec![names(&[&format!("HEAD...{with}")])]
+            vec![
+                names(&[&format!("HEAD...{with}")]),
+                GitListing::Commit(with),
+            ]
         }
         b"rebase" => {
             let flags = ["-q", "--quiet", "-n", "--no-stat", "--stat", "--no-verify"];
             let upstream = one(operands(&flags, &[])?)?;
             let replayed = format!("{upstream}..HEAD");
             vec![
+                GitListing::Commit(upstream.clone()),
                 names(&["HEAD", &upstream]),
                 GitListing::Names(
                     ["log", "--name-only", "--format=", &replayed, "--"]

@@ -465,6 +465,19 @@ both!(
         );
         git("git merge -q --no-edit feature + => .git => f.txt").success();
         assert_eq!(read(t, "w/f.txt"), "f2\n");
+        // A commit that is not there: git's own refusal, not `+ => .` (trial 20: given
+        // it, git then said the name was wrong).
+        for (line, says) in [
+            ("git merge nosuch + => .git", "not something we can merge"),
+            ("git rebase nosuch + => .git", "invalid upstream"),
+        ] {
+            let before = tree(&t.path("w"));
+            let run = git(line);
+            assert!(!run.ok(), "{run}");
+            assert!(run.stderr.contains(says), "{run}");
+            assert!(!run.stderr.contains("rewrites the files"), "{run}");
+            assert_only_changed(&before, &tree(&t.path("w")), &[]);
+        }
         // reset --hard: back before the merge, f.txt again.
         refused(
             "git reset -q --hard HEAD~1 + => .git => g.txt",
