@@ -2392,16 +2392,12 @@ impl Shell {
         // resolve is refused by git itself before it changes anything (trial 20: `git
         // merge nosuchbranch + => .git` was told `+ => .`, which then showed git's own
         // error). Checked only then, and only a plain "no such commit" (status 1).
-        let commit = listings.iter().find_map(|l| match l {
-            GitListing::Commit(c) => Some(c.clone()),
-            _ => None,
-        });
+        let (listings, commit) = listings;
         let mut files = Vec::new();
         for listing in listings {
             let (at, args) = match &listing {
                 GitListing::Names(args) | GitListing::Patched(args) => (&tree, args),
                 GitListing::Cleaned(args) => (&cmd.cwd, args),
-                GitListing::Commit(_) => continue,
             };
             let (out, status) = self.git_listed(at, args, &tree);
             let Some(out) = out.filter(|_| status == 0) else {
@@ -2438,8 +2434,7 @@ impl Shell {
                         }
                         path
                     }
-                    // (A commit is not listed: passed over above.)
-                    GitListing::Names(_) | GitListing::Commit(_) => PathBuf::from(name),
+                    GitListing::Names(_) => PathBuf::from(name),
                 };
                 if !files.contains(&file) {
                     files.push(file);
@@ -2637,8 +2632,9 @@ impl Shell {
                 }
                 // No: said after it as chosen, not as a save that failed (trial 20 was
                 // told "so it could not save it" after `:q`).
-                editor_declined = answer.as_deref().is_some_and(|a| !crate::editors::yes(a));
-                if answer.is_some_and(|a| crate::editors::yes(&a)) {
+                let given = answer.as_deref().map(crate::editors::yes);
+                editor_declined = given == Some(false);
+                if given == Some(true) {
                     let startup = crate::protect::runs_at_start(self.get("ENV"));
                     self.edited_startup.extend(
                         files
@@ -3676,8 +3672,6 @@ fn only_blanks_and_comments(text: &str) -> bool {
 /// the arguments of a `git diff --name-only` or `git log --name-only` run at the top
 /// of the tree, or of a `git clean -n` run where the command runs.
 enum GitListing {
-    /// The commit a merge or rebase names: not a listing, checked if one fails.
-    Commit(String),
     Names(Vec<String>),
     Cleaned(Vec<String>),
     /// `git apply --numstat` of the patches `git am` or `git apply` applies.
@@ -3722,7 +3716,14 @@ fn bisect_start(tree: &Path) -> Option<String> {
 /// - `bisect start BAD GOOD…`, `good`/`bad`/`skip`/`run`, `reset`: every file the range's
 ///   commits touch (`log -m --name-only`), and `diff HEAD` to where it starts or goes
 ///   back.
-fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option<Vec<GitListing>> {
+///
+/// With them, the commit a merge or rebase names (checked if a listing fails).
+fn git_listings(
+    sub: &[u8],
+    rest: &[PathBuf],
+    tree: &Path,
+    cwd: &Path,
+) -> Option<(Vec<GitListing>, Option<String>)> {
     let mut words: Vec<&str> = rest.iter().map(|w| w.to_str()).collect::<Option<_>>()?;
     // `git clean -fdx`, `git switch -qc new`: the short options one by one (where one
     // takes a value, it is the bundle's last).
@@ -3795,7 +3796,8 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option
         all.push("--".into());
         GitListing::Names(all)
     };
-    Some(match sub {
+    let mut commit = None;
+    let listings = match sub {
         // (Not `-u`/`-a`, which remove files no diff lists.)
         b"stash" if words.iter().all(|w| *w == "push" || *w == "-q") => vec![names(&["HEAD"])],
         // The stash's own changes, which `pop` and `apply` put back.
@@ -3846,17 +3848,16 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option
                 &["-m", "-s", "-X", "--strategy", "--strategy-option"],
             )?;
             let with = one(ops)?;
-            vec![
-                names(&[&format!("HEAD...{with}")]),
-                GitListing::Commit(with),
-            ]
+            let listing = names(&[&format!("HEAD...{with}")]);
+            commit = Some(with);
+            vec![listing]
         }
         b"rebase" => {
             let flags = ["-q", "--quiet", "-n", "--no-stat", "--stat", "--no-verify"];
             let upstream = one(operands(&flags, &[])?)?;
             let replayed = format!("{upstream}..HEAD");
+            commit = Some(upstream.clone());
             vec![
-                GitListing::Commit(upstream.clone()),
                 names(&["HEAD", &upstream]),
                 GitListing::Names(
                     ["log", "--name-only", "--format=", &replayed, "--"]
@@ -3979,5 +3980,6 @@ fn git_listings(sub: &[u8], rest: &[PathBuf], tree: &Path, cwd: &Path) -> Option
             vec![GitListing::Cleaned(args)]
         }
         _ => return None,
-    })
+    };
+    Some((listings, commit))
 }
